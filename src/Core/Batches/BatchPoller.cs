@@ -1,0 +1,97 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>
+/// One poll tick for the whole cluster (DESIGN.md decision 4): claim the batches whose next poll is
+/// due (SKIP LOCKED, so instances share the work), poll them with bounded concurrency, write all
+/// outcomes at once, hand terminal ones to the record step, and hand stalled steps out again.
+/// Database round trips per tick do not grow with the number of active batches.
+/// </summary>
+internal sealed class BatchPoller(
+    IBatchStore store,
+    IBatchApi api,
+    IPipelineScheduler scheduler,
+    IOptions<PollingOptions> options,
+    TimeProvider time,
+    ILogger<BatchPoller> logger)
+{
+    // Long enough for any tick to finish; if this instance dies mid-tick, its batches are polled after it.
+    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
+
+    public async Task PollDueAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, ClaimTimeout, cancellationToken);
+        if (due.Count > 0)
+        {
+            var outcomes = new PollOutcome[due.Count];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, due.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
+                async (i, ct) => outcomes[i] = await PollOneAsync(due[i], settings, ct));
+
+            await store.SavePollOutcomesAsync(outcomes, cancellationToken);
+            foreach (var outcome in outcomes.Where(o => o.State.IsTerminal()))
+            {
+                scheduler.EnqueueRecord(outcome.BatchId);
+            }
+
+            logger.LogDebug("Polled {Count} batches; {Terminal} reached a terminal status", due.Count, outcomes.Count(o => o.State.IsTerminal()));
+        }
+
+        await ResumeStalledAsync(settings, cancellationToken);
+    }
+
+    private async Task<PollOutcome> PollOneAsync(DueBatch batch, PollingOptions settings, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        try
+        {
+            var remote = await api.GetBatchAsync(batch.RemoteBatchId, expandResults: false, cancellationToken);
+            var state = RemoteBatchStatus.ToState(remote.Status);
+            if (state != batch.State)
+            {
+                logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);
+            }
+
+            return new PollOutcome(batch.Id, state, now + PollSchedule.NextDelay(settings, state, batch.PollCount + 1), null);
+        }
+        catch (LlamaCloudTransientException ex)
+        {
+            logger.LogWarning("Polling batch {BatchId} failed transiently: {Reason}", batch.Id, ex.Message);
+            var wait = ex.RetryAfter ?? PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1);
+            return new PollOutcome(batch.Id, batch.State, now + wait, ex.Message);
+        }
+        catch (LlamaCloudRejectedException ex)
+        {
+            // 404 for a batch we created means it is gone (expired or deleted): nothing more will come.
+            logger.LogError("Polling batch {BatchId} was refused: {Reason}", batch.Id, ex.Message);
+            var state = ex.IsNotFound ? BatchState.Failed : batch.State;
+            return new PollOutcome(batch.Id, state, now + settings.MaxDelay, ex.Message);
+        }
+    }
+
+    private async Task ResumeStalledAsync(PollingOptions settings, CancellationToken cancellationToken)
+    {
+        foreach (var stalled in await store.ClaimStalledAsync(settings.StalledAfter, settings.MaxBatchesPerTick, cancellationToken))
+        {
+            logger.LogWarning("Batch {BatchId} made no progress in {State} for {StalledAfter}; handing it to its step again", stalled.Id, stalled.State, settings.StalledAfter);
+            switch (stalled.State)
+            {
+                case BatchState.Planned:
+                    scheduler.EnqueueUpload(stalled.Id);
+                    break;
+                case BatchState.Creating:
+                    scheduler.EnqueueSubmit(stalled.Id);
+                    break;
+                case var state when state.IsTerminal():
+                    scheduler.EnqueueRecord(stalled.Id);
+                    break;
+            }
+        }
+    }
+}

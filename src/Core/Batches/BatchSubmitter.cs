@@ -1,0 +1,54 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>
+/// The submit step. The row is already in state Creating before the POST; a rerun after a crash
+/// between the POST and recording it finds the remote batch by its directory and adopts it, so a
+/// batch is never created (and billed) twice.
+/// </summary>
+internal sealed class BatchSubmitter(
+    IBatchStore store,
+    IBatchApi api,
+    IPipelineScheduler scheduler,
+    IOptions<PollingOptions> polling,
+    TimeProvider time,
+    ILogger<BatchSubmitter> logger)
+{
+    public async Task SubmitAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var batch = await store.GetAsync(batchId, cancellationToken);
+        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        {
+            return; // not ready yet, or already submitted
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
+        var directoryId = batch.RemoteDirectoryId
+            ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
+
+        var existing = await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken);
+        RemoteBatch remote;
+        if (existing.Count > 0)
+        {
+            remote = existing.OrderBy(b => b.CreatedAt).First();
+            logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batchId, remote.Id);
+        }
+        else
+        {
+            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)));
+            remote = await api.CreateBatchAsync(request, cancellationToken);
+            logger.LogInformation("Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId})", batchId, remote.Id, batch.JobType, batch.ConfigurationId);
+        }
+
+        var state = RemoteBatchStatus.ToState(remote.Status);
+        await store.RecordSubmittedAsync(batchId, remote.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        if (state.IsTerminal())
+        {
+            scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>How batches are polled ("Polling" section).</summary>
+public sealed class PollingOptions
+{
+    /// <summary>How often the poller looks for due batches. Must divide a minute, or be whole minutes.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first poll after a batch is created; later polls back off from here.</summary>
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest gap between two polls of a running batch.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The gap while the API reports THROTTLED (it is waiting on capacity, not on us).</summary>
+    public TimeSpan ThrottledDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Batches polled at once within one tick.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Batches claimed per tick; the rest wait for the next one.</summary>
+    public int MaxBatchesPerTick { get; set; } = 500;
+
+    /// <summary>A batch whose step (upload, submit, record) made no progress for this long is handed to it again.</summary>
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>Checks the "Polling" section.</summary>
+internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PollingOptions options)
+    {
+        var failures = new List<string>();
+        if (PollingCron.FromInterval(options.Interval) is null)
+        {
+            failures.Add($"Polling:Interval: {options.Interval} must be 1-30 seconds dividing a minute (1, 2, 3, 5, 10, 15, 20, 30) or whole minutes dividing an hour");
+        }
+
+        if (options.InitialDelay <= TimeSpan.Zero)
+        {
+            failures.Add("Polling:InitialDelay: must be positive");
+        }
+
+        if (options.MaxDelay < options.InitialDelay)
+        {
+            failures.Add("Polling:MaxDelay: must not be shorter than Polling:InitialDelay");
+        }
+
+        if (options.ThrottledDelay <= TimeSpan.Zero)
+        {
+            failures.Add("Polling:ThrottledDelay: must be positive");
+        }
+
+        if (options.MaxConcurrency is < 1 or > 64)
+        {
+            failures.Add($"Polling:MaxConcurrency: {options.MaxConcurrency} must be between 1 and 64");
+        }
+
+        if (options.MaxBatchesPerTick < 1)
+        {
+            failures.Add("Polling:MaxBatchesPerTick: must be at least 1");
+        }
+
+        if (options.StalledAfter < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Polling:StalledAfter: must be at least a second");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,23 @@
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>Maps the API's batch status (LLAMACLOUD.md §2.1) onto <see cref="BatchState"/>.</summary>
+internal static class RemoteBatchStatus
+{
+    public static BatchState ToState(string status) => status.ToUpperInvariant() switch
+    {
+        "PENDING" => BatchState.Pending,
+        "THROTTLED" => BatchState.Throttled,
+        "RUNNING" => BatchState.Running,
+        "COMPLETED" => BatchState.Completed,
+        "FAILED" => BatchState.Failed,
+        "CANCELLED" => BatchState.Cancelled,
+        // An unknown status is treated as still running: polling continues and the watchdog notices.
+        _ => BatchState.Running,
+    };
+
+    public static bool IsTerminal(this BatchState state) =>
+        state is BatchState.Completed or BatchState.Failed or BatchState.Cancelled;
+
+    public static bool IsActiveRemotely(this BatchState state) =>
+        state is BatchState.Pending or BatchState.Throttled or BatchState.Running;
+}

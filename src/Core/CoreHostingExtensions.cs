@@ -1,0 +1,51 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Uploads;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core;
+
+/// <summary>Registration of the domain: use cases, their options and the LlamaCloud client.</summary>
+public static class CoreHostingExtensions
+{
+    /// <summary>
+    /// Adds the use cases (scan, upload, submit, poll, record), their options (validated at start-up)
+    /// and the typed LlamaCloud client. Stores and the pipeline scheduler come from the other projects.
+    /// </summary>
+    public static IHostApplicationBuilder AddBatchCore(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>().Bind(configuration);
+        services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
+        services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
+        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<LlamaCloudOptions, LlamaCloudOptionsValidator>()
+            .Bind(configuration.GetSection(LlamaCloudOptions.SectionName))
+            .PostConfigure(options => LlamaCloudKey.Resolve(options, configuration));
+
+        services.AddTransient<RetryHandler>();
+        services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
+            .AddHttpMessageHandler<RetryHandler>();
+
+        services.AddSingleton<LeaseManager>();
+        services.AddTransient<SourceScanner>();
+        services.AddTransient<SourceRunner>();
+        services.AddTransient<BatchUploader>();
+        services.AddTransient<BatchSubmitter>();
+        services.AddTransient<BatchPoller>();
+        services.AddTransient<BatchResultRecorder>();
+        return builder;
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Leases;
+
+/// <summary>Acquires leases and keeps them renewed for as long as the work holds them.</summary>
+internal sealed class LeaseManager(ILeaseStore store, IOptions<LeaseOptions> options, TimeProvider time, ILogger<HeldLease> logger)
+{
+    /// <summary>Null when another holder has it.</summary>
+    public async Task<HeldLease?> TryHoldAsync(string name, CancellationToken cancellationToken)
+    {
+        var ttl = options.Value.TimeToLive;
+        var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        var lease = await store.TryAcquireAsync(name, owner, ttl, cancellationToken);
+        return lease is null ? null : new HeldLease(lease, store, ttl, time, logger, cancellationToken);
+    }
+}

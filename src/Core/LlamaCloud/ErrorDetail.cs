@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// Reads FastAPI-style error bodies: <c>{"detail": "…"}</c>, or for 422 a list of
+/// <c>{"loc": [...], "msg": "…"}</c> (LLAMACLOUD.md §1.4). Bounded, and tolerant of anything else.
+/// </summary>
+internal static class ErrorDetail
+{
+    private const int MaxChars = 2_000;
+
+    public static async Task<string?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("detail", out var detail))
+            {
+                return Truncate(Describe(detail));
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a proxy's HTML page, say): fall through to the raw text.
+        }
+
+        return Truncate(body);
+    }
+
+    private static string Describe(JsonElement detail) => detail.ValueKind switch
+    {
+        JsonValueKind.String => detail.GetString() ?? "",
+        JsonValueKind.Array => string.Join("; ", detail.EnumerateArray().Select(DescribeItem)),
+        _ => detail.GetRawText(),
+    };
+
+    private static string DescribeItem(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return item.ToString();
+        }
+
+        var location = item.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
+            ? string.Join('.', loc.EnumerateArray().Select(p => p.ToString()))
+            : null;
+        var message = item.TryGetProperty("msg", out var msg) ? msg.ToString() : item.GetRawText();
+        return location is null ? message : $"{location}: {message}";
+    }
+
+    private static string Truncate(string text) => text.Length <= MaxChars ? text : text[..MaxChars] + "…";
+}

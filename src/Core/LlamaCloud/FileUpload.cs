@@ -1,0 +1,12 @@
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// One multipart upload into a directory. <paramref name="Content"/> must be seekable if the request
+/// may be retried (a 429 is retried even for creates: the server refused it before acting).
+/// </summary>
+internal sealed record FileUpload(
+    Stream Content,
+    string FileName,
+    string UniqueId,
+    string DisplayName,
+    IReadOnlyDictionary<string, string>? Metadata = null);

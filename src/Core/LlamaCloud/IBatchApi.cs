@@ -1,0 +1,26 @@
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// The slice of LlamaCloud the use cases need. Calls that create something carry no idempotency key
+/// (LLAMACLOUD.md §1.4), so callers reconcile by listing before they create again.
+/// </summary>
+internal interface IBatchApi
+{
+    Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken);
+
+    Task<RemoteDirectory?> FindDirectoryByNameAsync(string name, CancellationToken cancellationToken);
+
+    Task<RemoteDirectoryFile> UploadFileAsync(string directoryId, FileUpload upload, CancellationToken cancellationToken);
+
+    Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken);
+
+    Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken);
+
+    Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken);
+
+    Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken);
+
+    Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken);
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// The thin typed client over LlamaCloud's REST API. Auth and base address come from the
+/// <see cref="HttpClient"/> it is given; retries from <see cref="RetryHandler"/>. Every non-2xx
+/// becomes a typed exception, never a null.
+/// </summary>
+internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
+{
+    private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
+
+    public Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken) =>
+        SendAsync(
+            Post("api/v1/beta/directories", JsonContent.Create(new CreateDirectoryRequest(name, "ephemeral"), Json.CreateDirectoryRequest), createsResource: true),
+            Json.RemoteDirectory,
+            cancellationToken);
+
+    public async Task<RemoteDirectory?> FindDirectoryByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        var page = await SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"api/v1/beta/directories?name={Uri.EscapeDataString(name)}"),
+            Json.CursorPageRemoteDirectory,
+            cancellationToken);
+        return page.Items.FirstOrDefault(d => d.Name == name);
+    }
+
+    public Task<RemoteDirectoryFile> UploadFileAsync(string directoryId, FileUpload upload, CancellationToken cancellationToken)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new StreamContent(upload.Content);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "upload_file", upload.FileName);
+        form.Add(new StringContent(upload.UniqueId, Encoding.UTF8), "unique_id");
+        form.Add(new StringContent(upload.DisplayName, Encoding.UTF8), "display_name");
+        if (upload.Metadata is { Count: > 0 } metadata)
+        {
+            // The API takes metadata as a JSON-object string (LLAMACLOUD.md §4.2).
+            form.Add(new StringContent(JsonSerializer.Serialize(metadata, MetadataJson.Default.IReadOnlyDictionaryStringString), Encoding.UTF8), "metadata");
+        }
+
+        return SendAsync(
+            Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true),
+            Json.RemoteDirectoryFile,
+            cancellationToken);
+    }
+
+    public async Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken)
+    {
+        var page = await SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"api/v1/beta/directories/{Escape(directoryId)}/files?unique_id={Uri.EscapeDataString(uniqueId)}"),
+            Json.CursorPageRemoteDirectoryFile,
+            cancellationToken);
+        return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
+    }
+
+    public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
+        SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken);
+
+    public async Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken)
+    {
+        var batches = new List<RemoteBatch>();
+        string? token = null;
+        do
+        {
+            var uri = $"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}"
+                + (token is null ? "" : $"&page_token={Uri.EscapeDataString(token)}");
+            var page = await SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), Json.CursorPageRemoteBatch, cancellationToken);
+            batches.AddRange(page.Items);
+            token = page.Items.Count == 0 ? null : page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        return batches;
+    }
+
+    public Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"api/v2/batches/{Escape(batchId)}" + (expandResults ? "?expand=results" : "")),
+            Json.RemoteBatch,
+            cancellationToken);
+
+    public Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
+        SendAsync(Post($"api/v2/batches/{Escape(batchId)}/cancel", content: null, createsResource: false), Json.RemoteBatch, cancellationToken);
+
+    public Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken)
+    {
+        // Array query parameters go as repeated keys, as every official SDK sends them (LLAMACLOUD.md §1.2).
+        var query = string.Join('&', expand.Select(e => "expand=" + Uri.EscapeDataString(e)));
+        return SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"api/v2/parse/{Escape(jobId)}" + (query.Length > 0 ? "?" + query : "")),
+            Json.ParseJobResult,
+            cancellationToken);
+    }
+
+    private static HttpRequestMessage Post(string path, HttpContent? content, bool createsResource)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (createsResource)
+        {
+            request.MarkCreatesResource();
+        }
+
+        return request;
+    }
+
+    private static string Escape(string id) => Uri.EscapeDataString(id);
+
+    private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ToExceptionAsync(request, response, cancellationToken);
+            }
+
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                    ?? throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri} returned an empty body", response.StatusCode);
+            }
+            catch (JsonException ex)
+            {
+                // A truncated or garbled body is a transport fault: the next attempt may read it whole.
+                throw new LlamaCloudTransientException(
+                    $"LlamaCloud {request.Method} {request.RequestUri} returned a body that is not valid JSON: {ex.Message}", response.StatusCode, null, ex);
+            }
+        }
+    }
+
+    private static async Task<LlamaCloudException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = response.StatusCode;
+        var detail = await ErrorDetail.ReadAsync(response, cancellationToken);
+        var message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} answered {(int)status} {status}{(detail is null ? "" : ": " + detail)}");
+        var transient = status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
+        return transient
+            ? new LlamaCloudTransientException(message, status, RetryDelay.FromHeaders(response.Headers, DateTimeOffset.UtcNow))
+            : new LlamaCloudRejectedException(message, status, detail);
+    }
+}

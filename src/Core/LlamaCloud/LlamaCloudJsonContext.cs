@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>Source-generated, snake_case, nulls omitted on write: the wire format of every LlamaCloud SDK.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RemoteBatch))]
+[JsonSerializable(typeof(CursorPage<RemoteBatch>))]
+[JsonSerializable(typeof(CreateBatchRequest))]
+[JsonSerializable(typeof(RemoteDirectory))]
+[JsonSerializable(typeof(CursorPage<RemoteDirectory>))]
+[JsonSerializable(typeof(CreateDirectoryRequest))]
+[JsonSerializable(typeof(RemoteDirectoryFile))]
+[JsonSerializable(typeof(CursorPage<RemoteDirectoryFile>))]
+[JsonSerializable(typeof(ParseJobResult))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
+internal sealed partial class LlamaCloudJsonContext : JsonSerializerContext;

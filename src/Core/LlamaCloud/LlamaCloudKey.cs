@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// Where the key and base URL come from: <c>LLAMA_CLOUD_API_KEY</c> / <c>LLAMA_CLOUD_BASE_URL</c>
+/// (the SDKs' variables), else the key file. The key is held only in options and the auth header.
+/// </summary>
+internal static class LlamaCloudKey
+{
+    public const string ApiKeyVariable = "LLAMA_CLOUD_API_KEY";
+    public const string BaseUrlVariable = "LLAMA_CLOUD_BASE_URL";
+
+    public static void Resolve(LlamaCloudOptions options, IConfiguration configuration)
+    {
+        var key = configuration[ApiKeyVariable];
+        if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(options.ApiKeyFile) && File.Exists(options.ApiKeyFile))
+        {
+            key = File.ReadAllText(options.ApiKeyFile).Trim();
+        }
+
+        options.ApiKey = string.IsNullOrWhiteSpace(key) ? null : key.Trim();
+        if (Uri.TryCreate(configuration[BaseUrlVariable], UriKind.Absolute, out var fromEnvironment))
+        {
+            options.BaseUrl = fromEnvironment;
+        }
+
+        options.BaseUrl ??= LlamaCloudOptions.ProductionBaseUrl;
+        if (!options.BaseUrl.AbsoluteUri.EndsWith('/'))
+        {
+            options.BaseUrl = new Uri(options.BaseUrl.AbsoluteUri + "/");
+        }
+    }
+
+    /// <summary>True when no key is configured anywhere (the Worker then hosts the Sandbox).</summary>
+    public static bool IsMissing(IConfiguration configuration)
+    {
+        var file = configuration[$"{LlamaCloudOptions.SectionName}:{nameof(LlamaCloudOptions.ApiKeyFile)}"];
+        return string.IsNullOrWhiteSpace(configuration[ApiKeyVariable])
+            && (string.IsNullOrWhiteSpace(file) || !File.Exists(file));
+    }
+
+    public static void Configure(HttpClient http, LlamaCloudOptions options)
+    {
+        http.BaseAddress = options.BaseUrl;
+        http.Timeout = Timeout.InfiniteTimeSpan; // each attempt is timed by RetryHandler
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (options.ApiKey is { } key)
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+    }
+}

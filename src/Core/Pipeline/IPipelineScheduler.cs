@@ -1,0 +1,21 @@
+using BatchOrchestrator.Core.Runs;
+
+namespace BatchOrchestrator.Core.Pipeline;
+
+/// <summary>
+/// How a use case hands over to the next step without calling it: each step records its outcome,
+/// then asks for the next one to run as its own retryable job (DESIGN.md "Data flows one way").
+/// Arguments are ids only, since the job store keeps and shows them in plain text.
+/// </summary>
+internal interface IPipelineScheduler
+{
+    void EnqueueRun(string source, RunTrigger trigger);
+
+    void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay);
+
+    void EnqueueUpload(long batchId);
+
+    void EnqueueSubmit(long batchId);
+
+    void EnqueueRecord(long batchId);
+}

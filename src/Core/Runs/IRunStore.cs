@@ -1,0 +1,28 @@
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Runs;
+
+/// <summary>Runs, and the assignment of new file versions to batches.</summary>
+internal interface IRunStore
+{
+    Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts every unassigned Discovered version of the source into new batches of at most
+    /// <paramref name="maxFilesPerBatch"/>, each with its own remote directory name; returns their ids.
+    /// </summary>
+    Task<IReadOnlyList<long>> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
+
+    Task FinishScanAsync(long runId, ScanSummary summary, int batchCount, CancellationToken cancellationToken);
+
+    Task FailRunAsync(long runId, string error, CancellationToken cancellationToken);
+
+    /// <summary>Notes that a run was asked for while one was in progress.</summary>
+    Task RequestRerunAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>Clears and returns the rerun request, if there was one.</summary>
+    Task<bool> TakeRerunRequestAsync(string source, CancellationToken cancellationToken);
+}
+
+/// <summary>What the batches of one run are made of.</summary>
+internal sealed record BatchPlan(string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch);

@@ -1,0 +1,20 @@
+namespace BatchOrchestrator.Core.Runs;
+
+/// <summary>What started a run. Shown on the dashboard; stored by name.</summary>
+internal enum RunTrigger
+{
+    /// <summary>The source's cron schedule.</summary>
+    Schedule,
+
+    /// <summary>File-system events (debounced).</summary>
+    Watch,
+
+    /// <summary>Files were still settling at the previous look; this is the second look.</summary>
+    Settle,
+
+    /// <summary>A person, from the command line or the dashboard.</summary>
+    Manual,
+
+    /// <summary>A run was asked for while another was in progress; this one catches up.</summary>
+    Rerun,
+}

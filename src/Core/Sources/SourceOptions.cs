@@ -1,0 +1,44 @@
+using BatchOrchestrator.Core.Batches;
+
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>One watched folder and what to do with its files (an item of the "Sources" array).</summary>
+public sealed class SourceOptions
+{
+    /// <summary>Unique name; used in ids, logs and remote directory names. Letters, digits, '-' and '_'.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The local folder to scan, recursively.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Globs (relative to <see cref="Path"/>) a file must match to be taken.</summary>
+    public List<string> Include { get; set; } = [];
+
+    /// <summary>Globs that exclude a file even when it matches <see cref="Include"/>.</summary>
+    public List<string> Exclude { get; set; } = [];
+
+    /// <summary>Cron expression (5 fields, or 6 with seconds) for scheduled runs. Nightly at 02:00 by default.</summary>
+    public string Schedule { get; set; } = "0 2 * * *";
+
+    /// <summary>IANA or Windows time zone id the schedule is read in.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary><c>parse_v2</c> or <c>extract_v2</c>.</summary>
+    public string JobType { get; set; } = "parse_v2";
+
+    /// <summary>A saved configuration id (<c>cfg-…</c>) or a built-in preset such as <c>cfg-PARSE_AGENTIC</c>.</summary>
+    public string ConfigurationId { get; set; } = "cfg-PARSE_AGENTIC";
+
+    /// <summary>A file is taken only once its size and mtime stayed unchanged for this long.</summary>
+    public TimeSpan SettleWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Start a run soon after file-system events (a hint only; the schedule still scans).</summary>
+    public bool Watch { get; set; } = true;
+
+    /// <summary>The patterns always ignored: files still being written by common tools.</summary>
+    internal static readonly string[] TemporaryNamePatterns = ["**/*.tmp", "**/~$*", "**/*.partial", "**/.~lock.*#"];
+
+    /// <summary>The parsed job type (validated at start-up).</summary>
+    internal BatchJobType ParsedJobType => BatchJobTypes.Parse(JobType)
+        ?? throw new InvalidOperationException($"Unknown job type '{JobType}'");
+}

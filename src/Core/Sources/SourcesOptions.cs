@@ -1,0 +1,11 @@
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>The configured sources (the "Sources" array) and the limits shared by all of them.</summary>
+public sealed class SourcesOptions
+{
+    /// <summary>The sources, in configuration order.</summary>
+    public List<SourceOptions> Sources { get; set; } = [];
+
+    /// <summary>Finds a source by name (names are validated unique).</summary>
+    internal SourceOptions? Find(string name) => Sources.FirstOrDefault(s => s.Name == name);
+}

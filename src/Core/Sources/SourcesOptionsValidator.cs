@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Batches;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>
+/// Collects every problem with the "Sources" configuration, each naming its key, so a bad value
+/// stops start-up with one readable list (Quartz's options validators do the same).
+/// </summary>
+internal sealed partial class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SourcesOptions options)
+    {
+        var failures = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            var source = options.Sources[i];
+            var key = $"Sources:{i}";
+            if (!NamePattern().IsMatch(source.Name))
+            {
+                failures.Add($"{key}:Name: '{source.Name}' must be 1-40 letters, digits, '-' or '_'");
+            }
+            else if (!seen.Add(source.Name))
+            {
+                failures.Add($"{key}:Name: '{source.Name}' is used by another source");
+            }
+
+            if (string.IsNullOrWhiteSpace(source.Path))
+            {
+                failures.Add($"{key}:Path: is required");
+            }
+            else if (!Directory.Exists(source.Path))
+            {
+                failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+            }
+
+            if (BatchJobTypes.Parse(source.JobType) is null)
+            {
+                failures.Add($"{key}:JobType: '{source.JobType}' must be parse_v2 or extract_v2");
+            }
+
+            if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)
+            {
+                failures.Add($"{key}:ConfigurationId: '{source.ConfigurationId}' must be a configuration id such as cfg-PARSE_AGENTIC");
+            }
+
+            if (CronSchedule.Validate(source.Schedule) is { } cronError)
+            {
+                failures.Add($"{key}:Schedule: '{source.Schedule}' {cronError}");
+            }
+
+            if (!TimeZoneInfo.TryFindSystemTimeZoneById(source.TimeZone, out _))
+            {
+                failures.Add($"{key}:TimeZone: '{source.TimeZone}' is not a known time zone id");
+            }
+
+            if (source.SettleWindow < TimeSpan.Zero)
+            {
+                failures.Add($"{key}:SettleWindow: must not be negative");
+            }
+
+            failures.AddRange(GlobFilter.Validate(source.Include, $"{key}:Include"));
+            failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
+    private static partial Regex NamePattern();
+}

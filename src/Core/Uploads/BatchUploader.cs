@@ -1,0 +1,129 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Uploads;
+
+/// <summary>
+/// The upload step: ensure the batch's remote directory, upload each file version once under its
+/// deterministic <c>unique_id</c>, then hand the batch to submission. Safe to run twice: a file
+/// whose upload may have happened is looked up by <c>unique_id</c> before it is sent again.
+/// </summary>
+internal sealed class BatchUploader(
+    IUploadStore store,
+    IBatchApi api,
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<PipelineOptions> pipeline,
+    IPipelineScheduler scheduler,
+    ILogger<BatchUploader> logger)
+{
+    public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var work = await store.GetWorkAsync(batchId, cancellationToken);
+        if (work is null || work.State != BatchState.Planned)
+        {
+            return; // already past this step
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        var source = sources.CurrentValue.Find(work.Source)
+            ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
+        var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(work, cancellationToken);
+        var root = Path.GetFullPath(source.Path);
+
+        var transientFailures = 0;
+        await Parallel.ForEachAsync(
+            work.Files.Where(f => f.State == FileVersionState.Discovered),
+            new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = cancellationToken },
+            async (file, ct) =>
+            {
+                try
+                {
+                    await UploadOneAsync(root, directoryId, source.Name, file, ct);
+                }
+                catch (LlamaCloudTransientException ex)
+                {
+                    Interlocked.Increment(ref transientFailures);
+                    logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
+                }
+            });
+
+        if (transientFailures > 0)
+        {
+            // The job's retry finishes the rest; files already recorded are not sent again.
+            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently", null);
+        }
+
+        var state = await store.FinishUploadsAsync(batchId, cancellationToken);
+        if (state == BatchState.Creating)
+        {
+            scheduler.EnqueueSubmit(batchId);
+        }
+
+        logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
+    }
+
+    private async Task<string> EnsureDirectoryAsync(UploadWork work, CancellationToken cancellationToken)
+    {
+        // Names are unique per project, so an earlier attempt's directory is found by name, not made twice.
+        var directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
+        if (directory is null)
+        {
+            try
+            {
+                directory = await api.CreateDirectoryAsync(work.DirectoryName, cancellationToken);
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
+            {
+                // Another attempt created it between our look and our create.
+                directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken)
+                    ?? throw new InvalidOperationException($"Directory '{work.DirectoryName}' exists but cannot be found by name", ex);
+            }
+        }
+
+        await store.SetRemoteDirectoryAsync(work.BatchId, directory.Id, cancellationToken);
+        return directory.Id;
+    }
+
+    private async Task UploadOneAsync(string root, string directoryId, string sourceName, UploadItem file, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.Combine(root, file.RelativePath);
+        var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
+        if (!ContentHasher.IsUnchanged(fullPath, observed))
+        {
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed or deleted after it was scanned; the next scan takes its new version", cancellationToken);
+            return;
+        }
+
+        if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } existing)
+        {
+            logger.LogInformation("{Path} was uploaded by an earlier attempt as {RemoteFileId}; recorded, not uploaded again", file.RelativePath, existing.Id);
+            await store.MarkUploadedAsync(file.FileVersionId, existing.Id, cancellationToken);
+            return;
+        }
+
+        await store.MarkUploadStartedAsync(file.FileVersionId, cancellationToken);
+        RemoteDirectoryFile remote;
+        try
+        {
+            await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var metadata = new Dictionary<string, string> { ["source"] = sourceName, ["path"] = file.RelativePath };
+            remote = await api.UploadFileAsync(directoryId, new FileUpload(content, Path.GetFileName(file.RelativePath), file.UniqueId, file.RelativePath, metadata), cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"unreadable: {ex.Message}", cancellationToken);
+            return;
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+        {
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
+            return;
+        }
+
+        await store.MarkUploadedAsync(file.FileVersionId, remote.Id, cancellationToken);
+    }
+}

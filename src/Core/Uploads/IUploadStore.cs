@@ -1,0 +1,40 @@
+namespace BatchOrchestrator.Core.Uploads;
+
+/// <summary>What the upload step reads and records, one file at a time so a crash loses at most the file in flight.</summary>
+internal interface IUploadStore
+{
+    Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken);
+
+    Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+
+    /// <summary>Records the intent before the request, so a rerun knows to look before uploading again.</summary>
+    Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken);
+
+    Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken);
+
+    /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
+    Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Moves a Planned batch to Creating when it has uploaded files (or Cancelled when none); returns the new state.</summary>
+    Task<Batches.BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
+}
+
+/// <summary>A batch awaiting uploads and its files.</summary>
+internal sealed record UploadWork(
+    long BatchId,
+    string Source,
+    Batches.BatchState State,
+    string DirectoryName,
+    string? RemoteDirectoryId,
+    IReadOnlyList<UploadItem> Files);
+
+/// <summary>One file version of the batch.</summary>
+internal sealed record UploadItem(
+    long FileVersionId,
+    string RelativePath,
+    long Size,
+    long MtimeTicks,
+    string UniqueId,
+    Sources.FileVersionState State,
+    bool UploadStarted,
+    string? RemoteFileId);
