@@ -1,0 +1,225 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Batches;
+
+/// <summary>
+/// Batch rows. A poll tick costs a constant number of statements whatever the number of active
+/// batches: one claim, one bulk update of outcomes, one sweep for stalled steps.
+/// </summary>
+internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStore
+{
+    public async Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count
+            from orchestrator.batch where id = $1
+            """);
+        command.Parameters.Add(Id(batchId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new BatchRecord(
+            reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Enum.Parse<BatchState>(reader.GetString(3)),
+            reader.GetString(4), reader.GetString(5), reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9));
+    }
+
+    public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("""
+            update orchestrator.batch
+            set remote_batch_id = $2, state = $3, remote_status = $3, next_poll_at = $4, submitted_at = now(), updated_at = now()
+            where id = $1 and remote_batch_id is null
+            """) { Parameters = { Id(batchId), Text(remoteBatchId), Text(state.ToString()), new NpgsqlParameter<DateTimeOffset> { TypedValue = nextPollAt } } });
+        batch.BatchCommands.Add(new(
+            "update orchestrator.file_version set state = 'Submitted', updated_at = now() where batch_id = $1 and state = 'Uploaded'")
+        { Parameters = { Id(batchId) } });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DueBatch>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch b set next_poll_at = now() + $2
+            from (
+                select id from orchestrator.batch
+                where state in ('Pending', 'Throttled', 'Running') and next_poll_at <= now()
+                order by next_poll_at
+                limit $1
+                for update skip locked
+            ) due
+            where b.id = due.id
+            returning b.id, b.remote_batch_id, b.state, b.poll_count
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
+        var due = new List<DueBatch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            due.Add(new DueBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3)));
+        }
+
+        return due;
+    }
+
+    public async Task SavePollOutcomesAsync(IReadOnlyList<PollOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch b
+            set state = o.state, remote_status = o.state, next_poll_at = o.next_poll_at, poll_count = b.poll_count + 1,
+                last_polled_at = now(), last_error = o.error,
+                updated_at = case when b.state <> o.state then now() else b.updated_at end
+            from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) as o(id, state, next_poll_at, error)
+            where b.id = o.id and b.state in ('Pending', 'Throttled', 'Running')
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = outcomes.Select(o => o.BatchId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = outcomes.Select(o => o.State.ToString()).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = outcomes.Select(o => o.NextPollAt).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = outcomes.Select(o => o.Error).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StalledBatch>> ClaimStalledAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
+    {
+        // Touching updated_at is the claim: the next sweep waits another full period before handing it out again.
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch b set updated_at = now()
+            from (
+                select id from orchestrator.batch
+                where state in ('Planned', 'Creating', 'Completed', 'Failed', 'Cancelled') and updated_at < now() - $1
+                order by updated_at
+                limit $2
+                for update skip locked
+            ) stalled
+            where b.id = stalled.id
+            returning b.id, b.state
+            """);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+        var stalled = new List<StalledBatch>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stalled.Add(new StalledBatch(reader.GetInt64(0), Enum.Parse<BatchState>(reader.GetString(1))));
+        }
+
+        return stalled;
+    }
+
+    public async Task<RecordSummary> RecordResultsAsync(long batchId, BatchState remoteState, IReadOnlyList<RemoteBatchResult> results, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockRow = new NpgsqlCommand("select state from orchestrator.batch where id = $1 for update", connection, transaction))
+        {
+            lockRow.Parameters.Add(Id(batchId));
+            if (await lockRow.ExecuteScalarAsync(cancellationToken) is not string state || state == nameof(BatchState.ResultsRecorded))
+            {
+                return new RecordSummary(0, 0, 0, AlreadyRecorded: true);
+            }
+        }
+
+        await using (var stage = new NpgsqlCommand("""
+            create temp table result_stage (source_directory_file_id text not null, job_type text, job_id text, error_message text) on commit drop
+            """, connection, transaction))
+        {
+            await stage.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "copy result_stage (source_directory_file_id, job_type, job_id, error_message) from stdin (format binary)", cancellationToken))
+        {
+            foreach (var result in results)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(result.SourceDirectoryFileId, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(import, result.JobReference?.Type, cancellationToken);
+                await WriteNullableAsync(import, result.JobReference?.Id, cancellationToken);
+                await WriteNullableAsync(import, result.ErrorMessage, cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        await using var merge = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new("analyze result_stage"),
+                new("""
+                    insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, follow_up_state)
+                    select $1, v.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message,
+                           case when s.job_id is not null then 'Recorded' end
+                    from result_stage s
+                    left join orchestrator.file_version v on v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id
+                    on conflict (batch_id, source_directory_file_id) do nothing
+                    """) { Parameters = { Id(batchId) } },
+                new("""
+                    update orchestrator.file_version v
+                    set state = case when s.job_id is not null then 'Succeeded' else 'Failed' end,
+                        job_type = s.job_type, job_id = s.job_id,
+                        error_message = case when s.job_id is not null then null else coalesce(s.error_message, 'no job and no error reported for this file') end,
+                        updated_at = now()
+                    from result_stage s
+                    where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = 'Submitted'
+                    """) { Parameters = { Id(batchId) } },
+                new(UnmappedSql(remoteState)) { Parameters = { Id(batchId) } },
+                new("""
+                    update orchestrator.batch set state = 'ResultsRecorded', remote_status = $2, finished_at = now(), updated_at = now()
+                    where id = $1
+                    """) { Parameters = { Id(batchId), Text(remoteState.ToString()) } },
+                new(RunCompletion.Sql) { Parameters = { Id(batchId) } },
+            },
+        };
+        await merge.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        var mapped = merge.BatchCommands[2].RecordsAffected;
+        var succeeded = results.Count(r => r.JobReference is not null);
+        return new RecordSummary(Math.Min(succeeded, mapped), Math.Max(0, mapped - succeeded), merge.BatchCommands[3].RecordsAffected, AlreadyRecorded: false);
+    }
+
+    // Files the batch said nothing about. After a batch-level FAILED there is no reliable per-file
+    // result (LLAMACLOUD.md §2.1), so they go back to the queue for the next run; after a cancel they
+    // were never processed; after COMPLETED a missing mapping is an error of its own.
+    private static string UnmappedSql(BatchState remoteState) => remoteState switch
+    {
+        BatchState.Failed => """
+            update orchestrator.file_version
+            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+                error_message = 'batch failed as a whole; queued for the next run', updated_at = now()
+            where batch_id = $1 and state = 'Submitted'
+            """,
+        BatchState.Cancelled => """
+            update orchestrator.file_version set state = 'Skipped', error_message = 'batch cancelled before this file was processed', updated_at = now()
+            where batch_id = $1 and state = 'Submitted'
+            """,
+        _ => """
+            update orchestrator.file_version set state = 'Failed', error_message = 'the completed batch reported no result for this file', updated_at = now()
+            where batch_id = $1 and state = 'Submitted'
+            """,
+    };
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await import.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+        }
+    }
+
+    private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };
+
+    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Embedded;
+
+/// <summary>
+/// A private PostgreSQL server started from the machine's binaries: created on first start in
+/// <c>{DataDirectory}/cluster</c> with a generated password, listening on 127.0.0.1 only, reused if
+/// it is still running from an earlier (crashed) start, and stopped with the service.
+/// The connection string is known before the server starts, so everything can be wired up front.
+/// </summary>
+internal sealed class EmbeddedPostgres
+{
+    public const string DatabaseName = "batchorchestrator";
+    private const string SuperUser = "batchorchestrator";
+    private const string OurConf = "batchorchestrator.conf";
+
+    private readonly EmbeddedPostgresOptions options;
+    private readonly ILogger logger;
+    private readonly Lazy<string> connectionString;
+    private string? binDirectory;
+    private int port;
+
+    public EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        Root = Path.GetFullPath(options.DataDirectory);
+        connectionString = new Lazy<string>(Prepare);
+    }
+
+    public string Root { get; }
+
+    private string Cluster => Path.Combine(Root, "cluster");
+
+    private string PasswordFile => Path.Combine(Root, "password");
+
+    private string LogFile => Path.Combine(Root, "postgres.log");
+
+    private string? RunAs => Environment.IsPrivilegedProcess ? options.RunAsUser : null;
+
+    public string ConnectionString => connectionString.Value;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = ConnectionString;
+        binDirectory = PostgresBinaries.Locate(options.BinDirectory);
+        var pgCtl = Path.Combine(binDirectory, "pg_ctl");
+        if (!File.Exists(Path.Combine(Cluster, "PG_VERSION")))
+        {
+            await InitializeClusterAsync(cancellationToken);
+        }
+
+        await WriteOurConfAsync(cancellationToken);
+        var (status, _) = await ProcessRunner.RunAsync(pgCtl, ["status", "-D", Cluster], RunAs, cancellationToken);
+        if (status == 0)
+        {
+            logger.LogWarning("Embedded PostgreSQL in {DataDirectory} was still running (an earlier start did not stop it); reusing it", Root);
+        }
+        else
+        {
+            await ProcessRunner.RunCheckedAsync(pgCtl, ["start", "-w", "-t", "120", "-D", Cluster, "-l", LogFile], RunAs, cancellationToken);
+        }
+
+        await EnsureDatabaseAsync(cancellationToken);
+        logger.LogInformation(
+            "Embedded PostgreSQL from {BinDirectory} is serving {DataDirectory} on 127.0.0.1:{Port} (set Database:ConnectionString to use another server)",
+            binDirectory, Root, port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (binDirectory is null)
+        {
+            return;
+        }
+
+        var (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
+        if (exitCode == 0)
+        {
+            logger.LogInformation("Embedded PostgreSQL stopped");
+        }
+        else
+        {
+            logger.LogWarning("Stopping embedded PostgreSQL failed: {Output}", output.Trim());
+        }
+    }
+
+    // Decides the password and port without starting anything.
+    private string Prepare()
+    {
+        Directory.CreateDirectory(Root);
+        if (!File.Exists(PasswordFile))
+        {
+            File.WriteAllText(PasswordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        port = options.Port != 0 ? options.Port : KeptPort() ?? FreePort();
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Database = DatabaseName,
+            Username = SuperUser,
+            Password = File.ReadAllText(PasswordFile).Trim(),
+            MaxPoolSize = 50,
+        }.ConnectionString;
+    }
+
+    // The port of the last start, if nobody else has taken it meanwhile (or our server still holds it).
+    private int? KeptPort()
+    {
+        var conf = Path.Combine(Cluster, OurConf);
+        if (!File.Exists(conf))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(conf).FirstOrDefault(l => l.StartsWith("port = ", StringComparison.Ordinal));
+        if (line is null || !int.TryParse(line["port = ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var kept))
+        {
+            return null;
+        }
+
+        return File.Exists(Path.Combine(Cluster, "postmaster.pid")) || IsFree(kept) ? kept : null;
+    }
+
+    private async Task InitializeClusterAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Cluster);
+        if (RunAs is { } user)
+        {
+            // initdb refuses to run as root; the cluster belongs to the unprivileged user instead.
+            await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{user}:", Root], null, cancellationToken);
+        }
+
+        await ProcessRunner.RunCheckedAsync(
+            Path.Combine(binDirectory!, "initdb"),
+            ["-D", Cluster, "-U", SuperUser, $"--pwfile={PasswordFile}", "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", .. options.Durable ? Array.Empty<string>() : ["--no-sync"]],
+            RunAs,
+            cancellationToken);
+        await File.AppendAllTextAsync(Path.Combine(Cluster, "postgresql.conf"), $"\ninclude_if_exists = '{OurConf}'\n", cancellationToken);
+        logger.LogInformation("Created embedded PostgreSQL cluster in {Cluster}", Cluster);
+    }
+
+    private async Task WriteOurConfAsync(CancellationToken cancellationToken)
+    {
+        var durable = options.Durable ? "on" : "off";
+        var path = Path.Combine(Cluster, OurConf);
+        await File.WriteAllTextAsync(path, $"""
+            port = {port.ToString(CultureInfo.InvariantCulture)}
+            # Written by BatchOrchestrator at each start: loopback only, no unix socket to place.
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = ''
+            max_connections = 200
+            fsync = {durable}
+            synchronous_commit = {durable}
+            full_page_writes = {durable}
+            """, cancellationToken);
+        if (RunAs is { } user)
+        {
+            await ProcessRunner.RunCheckedAsync("chown", [$"{user}:", path], null, cancellationToken);
+        }
+    }
+
+    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
+        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DatabaseName });
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static bool IsFree(int candidate)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, candidate);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,77 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Embedded;
+using BatchOrchestrator.Persistence.Jobs;
+using BatchOrchestrator.Persistence.Leases;
+using BatchOrchestrator.Persistence.Migrations;
+using BatchOrchestrator.Persistence.Runs;
+using BatchOrchestrator.Persistence.Sources;
+using BatchOrchestrator.Persistence.Uploads;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence;
+
+/// <summary>Registration of PostgreSQL: the server (external or embedded), migrations, stores and Hangfire's storage.</summary>
+public static class PersistenceHostingExtensions
+{
+    /// <summary>
+    /// Adds the database: with no <c>Database:ConnectionString</c>, a private server started from the
+    /// machine's PostgreSQL binaries; migrations applied at start-up; the Npgsql stores behind Core's
+    /// ports; and Hangfire's PostgreSQL storage in its own schema.
+    /// </summary>
+    public static IHostApplicationBuilder AddBatchPersistence(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(DatabaseOptions.SectionName);
+        services.AddOptions<DatabaseOptions>().Bind(section);
+        services.AddOptions<JobStorageOptions>().Bind(builder.Configuration.GetSection("Hangfire:Storage"));
+
+        var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (database.UsesEmbedded)
+        {
+            var embeddedOptions = database.Embedded;
+            if (!Path.IsPathRooted(embeddedOptions.DataDirectory))
+            {
+                embeddedOptions.DataDirectory = Path.Combine(builder.Environment.ContentRootPath, embeddedOptions.DataDirectory);
+            }
+
+            services.AddSingleton(sp => new EmbeddedPostgres(embeddedOptions, sp.GetService<ILoggerFactory>()?.CreateLogger<EmbeddedPostgres>() ?? NullLogger<EmbeddedPostgres>.Instance));
+            services.AddSingleton(sp => new DatabaseEndpoint(sp.GetRequiredService<EmbeddedPostgres>().ConnectionString, Embedded: true));
+            services.AddHostedService<EmbeddedPostgresService>();
+        }
+        else
+        {
+            services.AddSingleton(new DatabaseEndpoint(database.ConnectionString!, Embedded: false));
+        }
+
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString)
+            .UseLoggerFactory(sp.GetService<ILoggerFactory>())
+            .Build());
+        services.AddSingleton<Migrator>();
+        services.AddHostedService<MigrationService>();
+        services.AddSingleton(sp => JobStorageFactory.Create(
+            sp.GetRequiredService<DatabaseEndpoint>().ConnectionString, sp.GetRequiredService<IOptions<JobStorageOptions>>().Value));
+
+        services.AddSingleton<ILeaseStore, NpgsqlLeaseStore>();
+        services.AddSingleton<ISourceScanStore, NpgsqlSourceScanStore>();
+        services.AddSingleton<IRunStore, NpgsqlRunStore>();
+        services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
+        services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
+        return builder;
+    }
+
+    /// <summary>The Hangfire storage registered by <see cref="AddBatchPersistence"/>.</summary>
+    internal static PostgreSqlStorage GetJobStorage(this IServiceProvider services) => services.GetRequiredService<PostgreSqlStorage>();
+}

@@ -1,0 +1,102 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Persistence.Batches;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Uploads;
+
+/// <summary>Upload progress, recorded per file so a crash loses at most the file in flight.</summary>
+internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadStore
+{
+    public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("""
+            select id, relative_path, size, mtime_ticks, unique_id, state, upload_started_at is not null, remote_file_id
+            from orchestrator.file_version where batch_id = $1 order by id
+            """) { Parameters = { Id(batchId) } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var (source, state, directoryName, remoteDirectoryId) =
+            (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        await reader.NextResultAsync(cancellationToken);
+        var files = new List<UploadItem>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            files.Add(new UploadItem(
+                reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4),
+                Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files);
+    }
+
+    public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.batch set remote_directory_id = $2, updated_at = now() where id = $1",
+            cancellationToken,
+            Id(batchId),
+            new NpgsqlParameter<string> { TypedValue = directoryId });
+
+    public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.file_version set upload_started_at = now(), attempts = attempts + 1, updated_at = now() where id = $1",
+            cancellationToken,
+            Id(fileVersionId));
+
+    public Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            with f as (
+                update orchestrator.file_version set state = 'Uploaded', remote_file_id = $2, updated_at = now()
+                where id = $1 and state = 'Discovered'
+                returning batch_id)
+            update orchestrator.batch set updated_at = now() where id = (select batch_id from f)
+            """,
+            cancellationToken,
+            Id(fileVersionId),
+            new NpgsqlParameter<string> { TypedValue = remoteFileId });
+
+    public Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = 'Discovered'",
+            cancellationToken,
+            Id(fileVersionId),
+            new NpgsqlParameter<string> { TypedValue = (failed ? FileVersionState.Failed : FileVersionState.Skipped).ToString() },
+            new NpgsqlParameter<string> { TypedValue = reason });
+
+    public async Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken)
+    {
+        // A batch none of whose files could be uploaded ends here: there is nothing to submit.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("""
+            with uploaded as (select count(*) filter (where state = 'Uploaded') as n from orchestrator.file_version where batch_id = $1)
+            update orchestrator.batch b
+            set state = case when uploaded.n > 0 then 'Creating' else 'ResultsRecorded' end,
+                file_count = uploaded.n,
+                last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
+                finished_at = case when uploaded.n > 0 then null else now() end,
+                updated_at = now()
+            from uploaded
+            where b.id = $1 and b.state = 'Planned'
+            """) { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        return Enum.Parse<BatchState>((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
