@@ -1,12 +1,12 @@
 namespace BatchOrchestrator.Sandbox;
 
 /// <summary>
-/// How the Sandbox behaves: auth, simulated processing pace, and faults.
-/// Bound from the "Sandbox" configuration section when hosted by the Worker.
+/// How the Sandbox behaves: auth, simulated processing pace, limits and faults.
+/// Bound from the "Sandbox" configuration section when hosted by the Worker or run standalone.
 /// </summary>
 public sealed class SandboxOptions
 {
-    /// <summary>Bearer key every request must carry; null or empty accepts any request.</summary>
+    /// <summary>Bearer key every /api request must carry; null or empty accepts any request.</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>Port on 127.0.0.1 to listen on; 0 picks a free one.</summary>
@@ -14,4 +14,73 @@ public sealed class SandboxOptions
 
     /// <summary>Time between simulated processing steps (batch status changes, job completion).</summary>
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The project every key belongs to (responses carry it as <c>project_id</c>).</summary>
+    public string ProjectId { get; set; } = "prj-00000000-0000-4000-8000-000000000001";
+
+    /// <summary>Seed for every random choice (faults, per-file failures), so a run is reproducible.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Batches allowed in RUNNING at once; further batches wait in THROTTLED. 0 means no cap.</summary>
+    public int MaxConcurrentBatches { get; set; } = 10;
+
+    /// <summary>Files a RUNNING batch maps to jobs per step.</summary>
+    public int FilesMappedPerStep { get; set; } = 100;
+
+    /// <summary>Steps a parse/extract job spends RUNNING before it finishes.</summary>
+    public int JobRunningSteps { get; set; } = 1;
+
+    /// <summary>Most files a batch may cover; LLAMACLOUD.md §1.4 documents 1,000.</summary>
+    public int MaxBatchFiles { get; set; } = 1000;
+
+    /// <summary>Largest accepted upload; the platform limit is 512 MB (LLAMACLOUD.md §1.4).</summary>
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Lines per page when a text file has no form feeds to split pages on.</summary>
+    public int LinesPerPage { get; set; } = 50;
+
+    /// <summary>Expiry given to ephemeral directories created without <c>expires_at</c> (the default TTL is undocumented).</summary>
+    public TimeSpan EphemeralDirectoryTtl { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>
+    /// Built-in parse presets usable as <c>configuration_id</c> for parse_v2, mapped to their tier.
+    /// Only cfg-PARSE_AGENTIC is documented; the others follow the tier names (LLAMACLOUD.md §8).
+    /// </summary>
+    public IDictionary<string, string> ParsePresets { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["cfg-PARSE_AGENTIC"] = "agentic",
+        ["cfg-PARSE_FAST"] = "fast",
+        ["cfg-PARSE_COST_EFFECTIVE"] = "cost_effective",
+        ["cfg-PARSE_AGENTIC_PLUS"] = "agentic_plus",
+    };
+
+    /// <summary>Extensions a batch cannot map to a job (the file gets an error_message); null uses .exe .dll .zip .bin .iso .dmg.</summary>
+    public IList<string>? UnsupportedExtensions { get; set; }
+
+    /// <summary>Accept any cfg-… id for extract_v2 batches, not only saved extract configurations.</summary>
+    public bool AllowUnsavedExtractConfigurations { get; set; }
+
+    /// <summary>v1 batch items larger than this are skipped with <c>size_limit_exceeded</c>.</summary>
+    public long V1ItemSizeLimitBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Attempts per webhook delivery before it is given up.</summary>
+    public int WebhookMaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the first webhook retry; doubled on each further attempt.</summary>
+    public TimeSpan WebhookRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Time a webhook receiver has to answer.</summary>
+    public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Rate limits per route group (uploads, batch_creates, job_creates, other); a PermitLimit of 0
+    /// disables one. Uploads default to the documented 50 per 5 s per project (LLAMACLOUD.md §1.4).
+    /// </summary>
+    public IDictionary<string, SandboxRateLimit> RateLimits { get; } = new Dictionary<string, SandboxRateLimit>(StringComparer.Ordinal)
+    {
+        ["uploads"] = new SandboxRateLimit { PermitLimit = 50, Window = TimeSpan.FromSeconds(5) },
+    };
+
+    /// <summary>Faults active from start-up; change them at run time with POST /_sandbox/faults.</summary>
+    public SandboxFaults Faults { get; set; } = new();
 }

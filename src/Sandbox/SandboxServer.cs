@@ -1,17 +1,77 @@
+using System.Net;
+using BatchOrchestrator.Sandbox.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace BatchOrchestrator.Sandbox;
 
 /// <summary>A running Sandbox API on loopback.</summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
-    private SandboxServer(Uri baseAddress) => BaseAddress = baseAddress;
+    private readonly WebApplication _app;
+
+    private SandboxServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
 
     /// <summary>The base URL, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>Starts the Sandbox on 127.0.0.1.</summary>
+    /// <summary>Starts the Sandbox on 127.0.0.1, discarding its logs.</summary>
+    /// <param name="options">Behaviour, port and faults.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
     public static Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException("The Sandbox is being built (issue 2/3).");
+        => StartAsync(options, loggerFactory: null, cancellationToken);
+
+    /// <summary>
+    /// Starts the Sandbox on 127.0.0.1. The application is isolated from the host process: it
+    /// reads no appsettings.json, environment variables or ASPNETCORE_URLS, only <paramref name="options"/>.
+    /// </summary>
+    /// <param name="options">Behaviour, port and faults.</param>
+    /// <param name="loggerFactory">Where the Sandbox logs go (e.g. the host's); null discards them.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    public static async Task<SandboxServer> StartAsync(SandboxOptions options, ILoggerFactory? loggerFactory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(SandboxServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        builder.Services.AddLogging();
+        if (loggerFactory is not null)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+        }
+
+        builder.Services.AddSingleton<IHostLifetime, NoopHostLifetime>();
+        SandboxApp.AddServices(builder.Services, options);
+        var app = builder.Build();
+        SandboxApp.Configure(app);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new SandboxServer(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
 }

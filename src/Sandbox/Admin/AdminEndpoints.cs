@@ -1,0 +1,80 @@
+using System.Net;
+using BatchOrchestrator.Sandbox.Faults;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Admin;
+
+/// <summary>
+/// /_sandbox: a test tool, not part of LlamaCloud. No bearer key, answered only over loopback:
+/// counters, faults (GET, partial POST), reset, health, and the presigned downloads.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/_sandbox").AddEndpointFilter(async (context, next) =>
+            IPAddress.IsLoopback(context.HttpContext.Connection.RemoteIpAddress ?? IPAddress.None)
+                ? await next(context)
+                : ApiErrors.Detail(StatusCodes.Status403Forbidden, "The Sandbox admin endpoints answer only on loopback"));
+        admin.MapGet("/health", () => new WriterResult(w => { w.WriteStartObject(); w.WriteString("status", "ok"); w.WriteEndObject(); }));
+        admin.MapGet("/counters", (SandboxCounters counters) => new WriterResult(counters.Write));
+        admin.MapGet("/faults", (FaultState faults) => new WriterResult(w => FaultSettingsJson.Write(w, faults.Current)));
+        admin.MapPost("/faults", UpdateFaultsAsync);
+        admin.MapPost("/reset", Reset);
+        admin.MapGet("/downloads/{file_id}", Download);
+    }
+
+    private static async Task<IResult> UpdateFaultsAsync(HttpRequest request, FaultState faults)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, required: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        var updated = FaultSettingsJson.Apply(body, faults.Current, v);
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        faults.Replace(updated);
+        return new WriterResult(w => FaultSettingsJson.Write(w, updated));
+    }
+
+    /// <summary>Back to start-up: no resources, zero counters, the configured faults and rate limits.</summary>
+    private static NoContent Reset(SandboxState state, SandboxCounters counters, FaultState faults, RateLimiters limiters, WebhookDispatcher webhooks)
+    {
+        lock (state.Gate)
+        {
+            state.Clear();
+            faults.Reset();
+            limiters.Reset();
+            webhooks.Reset();
+            counters.Reset();
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static IResult Download([FromRoute(Name = "file_id")] string fileId, string? expires, string? signature, SandboxState state, DownloadLinks links)
+    {
+        if (!links.IsValid(fileId, expires, signature))
+        {
+            return ApiErrors.Detail(StatusCodes.Status403Forbidden, "Request has expired or the signature does not match");
+        }
+
+        lock (state.Gate)
+        {
+            return state.Files.TryGetValue(fileId, out var file)
+                ? TypedResults.File(file.Content.Bytes, file.Content.ContentType ?? "application/octet-stream", file.Name)
+                : ApiErrors.NotFound("File", fileId);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace BatchOrchestrator.Sandbox.Admin;
+
+/// <summary>Counters behind GET /_sandbox/counters, so tests can prove exactly-once effects.</summary>
+internal sealed class SandboxCounters
+{
+    private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, long>> _breakdowns = new(StringComparer.Ordinal);
+    private long _inFlight;
+    private long _maxInFlight;
+
+    public void Add(string total, string? breakdown = null, string? key = null)
+    {
+        _totals.AddOrUpdate(total, 1, static (_, n) => n + 1);
+        if (breakdown is not null && key is not null)
+        {
+            AddTo(breakdown, key);
+        }
+    }
+
+    public void AddTo(string breakdown, string key)
+        => _breakdowns.GetOrAdd(breakdown, static _ => new(StringComparer.Ordinal)).AddOrUpdate(key, 1, static (_, n) => n + 1);
+
+    public long Total(string total) => _totals.TryGetValue(total, out var n) ? n : 0;
+
+    /// <summary>Marks a request in flight; dispose the result when it completes.</summary>
+    public InFlight Enter()
+    {
+        var now = Interlocked.Increment(ref _inFlight);
+        long max;
+        while (now > (max = Interlocked.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
+        {
+        }
+
+        return new InFlight(this);
+    }
+
+    public void Reset()
+    {
+        _totals.Clear();
+        _breakdowns.Clear();
+        Interlocked.Exchange(ref _maxInFlight, Interlocked.Read(ref _inFlight));
+    }
+
+    public void Write(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        foreach (var total in Counter.Totals)
+        {
+            writer.WriteNumber(total + "_total", Total(total));
+        }
+
+        foreach (var name in Counter.Breakdowns)
+        {
+            writer.WriteStartObject(name);
+            if (_breakdowns.TryGetValue(name, out var entries))
+            {
+                foreach (var (key, count) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+                {
+                    writer.WriteNumber(key, count);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteNumber("max_concurrent_requests", Interlocked.Read(ref _maxInFlight));
+        writer.WriteNumber("current_concurrent_requests", Interlocked.Read(ref _inFlight));
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Ends one in-flight request.</summary>
+    internal readonly struct InFlight(SandboxCounters counters) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref counters._inFlight);
+    }
+}

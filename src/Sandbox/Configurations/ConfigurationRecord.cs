@@ -1,0 +1,24 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Sandbox.Configurations;
+
+/// <summary>A saved product configuration (LLAMACLOUD.md §8); upserted by name + product type.</summary>
+internal sealed class ConfigurationRecord
+{
+    public required long Sequence { get; init; }
+
+    public required string Id { get; init; }
+
+    public required string Name { get; set; }
+
+    public required string ProductType { get; set; }
+
+    public required JsonElement Parameters { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>"Version identifier (datetime string)": the time of the last change.</summary>
+    public ConfigurationDto ToDto() => new(Id, Name, ProductType, Json.UtcTimestampConverter.Format(UpdatedAt), Parameters, CreatedAt, UpdatedAt);
+}

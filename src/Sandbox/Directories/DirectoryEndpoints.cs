@@ -1,0 +1,169 @@
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Directories;
+
+/// <summary>/api/v1/beta/directories: create, list, get, patch, delete (LLAMACLOUD.md §4.1).</summary>
+internal static class DirectoryEndpoints
+{
+    private const string Route = "/api/v1/beta/directories";
+    private static readonly IReadOnlyList<string> CreatableTypes = ["user", "ephemeral"];
+    private static readonly IReadOnlyList<string> AllTypes = ["ephemeral", "index", "user"];
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route, CreateAsync);
+        app.MapGet(Route, List);
+        app.MapGet(Route + "/{directory_id}", Get);
+        app.MapPatch(Route + "/{directory_id}", UpdateAsync);
+        app.MapDelete(Route + "/{directory_id}", Delete);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxOptions options, SandboxCounters counters)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var name = v.NonEmptyString(body, "name", required: true);
+        var type = v.Literal(body, "type", CreatableTypes, required: false) ?? "user";
+        var description = v.String(body, "description", required: false);
+        var connector = v.String(body, "connector_subscription_id", required: false);
+        var systemMetadata = v.Object(body, "system_metadata", required: false);
+        var expiresAt = v.Timestamp(body, "expires_at");
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            if (state.Directories.Values.Any(d => d.Name == name))
+            {
+                // Names are unique per project (official batch example); the code is a guess (§4.1 [I]).
+                return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
+            }
+
+            var now = state.Now;
+            var directory = new DirectoryRecord
+            {
+                Sequence = state.NextSequence(),
+                Id = Ids.Directory(),
+                ProjectId = state.ProjectId,
+                Name = name!,
+                Type = type,
+                Description = description,
+                ConnectorSubscriptionId = connector,
+                SystemMetadata = systemMetadata,
+                ExpiresAt = expiresAt ?? (type == "ephemeral" ? now + options.EphemeralDirectoryTtl : null),
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            state.Directories[directory.Id] = directory;
+            counters.Add(Counter.DirectoryCreates, Counter.DirectoryCreatesByName, directory.Name);
+            return TypedResults.Json(directory.ToDto(), SandboxJsonContext.Default.DirectoryDto);
+        }
+    }
+
+    private static IResult List(HttpRequest request, SandboxState state)
+    {
+        var issues = new List<ValidationIssue>();
+        var page = Paging.Read(request, issues);
+        var name = Query.Single(request, "name");
+        var type = Query.Literal(request, "type", AllTypes, issues);
+        var types = Query.List(request, "types");
+        Query.Bool(request, "include_deleted", issues);
+        foreach (var unknown in types.Where(t => !AllTypes.Contains(t, StringComparer.Ordinal)))
+        {
+            issues.Add(new ValidationIssue(["query", "types"], $"Input should be 'ephemeral', 'index' or 'user', got '{unknown}'", "literal_error"));
+        }
+
+        if (issues.Count > 0 || page is null)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        lock (state.Gate)
+        {
+            // Deletes are permanent (SDK: "Permanently delete a directory"), so include_deleted finds nothing more.
+            var matches = state.Directories.Values.Where(d =>
+                (name is null || d.Name == name)
+                && (type is null || d.Type == type)
+                && (types.Count == 0 || types.Contains(d.Type, StringComparer.Ordinal)));
+            var result = Paging.BySequence(matches, d => d.Sequence, newestFirst: false, page, d => d.ToDto());
+            return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageDirectoryDto);
+        }
+    }
+
+    private static IResult Get([FromRoute(Name = "directory_id")] string directoryId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.Directories.TryGetValue(directoryId, out var directory)
+                ? TypedResults.Json(directory.ToDto(), SandboxJsonContext.Default.DirectoryDto)
+                : ApiErrors.NotFound("Directory", directoryId);
+        }
+    }
+
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var name = v.NonEmptyString(body, "name", required: false);
+        var description = v.String(body, "description", required: false);
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            if (!state.Directories.TryGetValue(directoryId, out var directory))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+
+            if (name is not null && name != directory.Name && state.Directories.Values.Any(d => d.Name == name))
+            {
+                return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
+            }
+
+            directory.Name = name ?? directory.Name;
+            directory.Description = BodyValidator.Has(body, "description") ? description : directory.Description;
+            directory.UpdatedAt = state.Now;
+            return TypedResults.Json(directory.ToDto(), SandboxJsonContext.Default.DirectoryDto);
+        }
+    }
+
+    private static IResult Delete([FromRoute(Name = "directory_id")] string directoryId, SandboxState state, SandboxCounters counters)
+    {
+        lock (state.Gate)
+        {
+            if (!state.Directories.Remove(directoryId))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+
+            foreach (var file in state.DirectoryFiles.Values.Where(f => f.DirectoryId == directoryId).ToList())
+            {
+                state.DirectoryFiles.Remove(file.Id);
+            }
+
+            counters.Add(Counter.DirectoryDeletes);
+            return TypedResults.NoContent();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.State;
+
+namespace BatchOrchestrator.Sandbox.Directories;
+
+/// <summary>Directory-file operations shared by upload, add-by-file_id and the reads. Call under the state lock.</summary>
+internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
+{
+    public DirectoryFileRecord? Find(string directoryId, string fileId, bool includeDeleted = false)
+        => state.DirectoryFiles.TryGetValue(fileId, out var file) && file.DirectoryId == directoryId && (includeDeleted || file.DeletedAt is null)
+            ? file
+            : null;
+
+    public DirectoryFileRecord? FindByUniqueId(string directoryId, string uniqueId)
+        => state.DirectoryFiles.Values.FirstOrDefault(f => f.DirectoryId == directoryId && f.UniqueId == uniqueId && f.DeletedAt is null);
+
+    /// <summary>
+    /// Adds a file, or, when the directory already holds this unique_id, replaces that entry's
+    /// content under the same dfl- id (the upstream behaviour is unknown, §4.2 [?]).
+    /// </summary>
+    public DirectoryFileRecord Upsert(string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata)
+    {
+        var now = state.Now;
+        var existing = FindByUniqueId(directoryId, uniqueId);
+        if (existing is not null)
+        {
+            existing.FileId = stored.Id;
+            existing.Content = stored.Content;
+            existing.DisplayName = displayName;
+            existing.Metadata = metadata ?? existing.Metadata;
+            existing.UpdatedAt = now;
+            return existing;
+        }
+
+        var file = new DirectoryFileRecord
+        {
+            Sequence = state.NextSequence(),
+            Id = Ids.File(),
+            DirectoryId = directoryId,
+            ProjectId = state.ProjectId,
+            DisplayName = displayName,
+            UniqueId = uniqueId,
+            FileId = stored.Id,
+            Content = stored.Content,
+            Metadata = metadata ?? new(StringComparer.Ordinal),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        state.DirectoryFiles[file.Id] = file;
+        return file;
+    }
+
+    public StoredFile Store(StoredContent content, string purpose, string? externalFileId)
+    {
+        var stored = new StoredFile
+        {
+            Sequence = state.NextSequence(),
+            Id = Ids.File(),
+            ProjectId = state.ProjectId,
+            Content = content,
+            Purpose = purpose,
+            ExternalFileId = externalFileId,
+            CreatedAt = state.Now,
+        };
+        state.Files[stored.Id] = stored;
+        return stored;
+    }
+
+    public DirectoryFileDto ToDto(DirectoryFileRecord file, HttpRequest request, bool withDownloadUrl)
+        => new(
+            file.Id,
+            file.DirectoryId,
+            file.ProjectId,
+            file.DisplayName,
+            file.UniqueId,
+            file.FileId,
+            file.Metadata,
+            withDownloadUrl ? links.Create(request, file.FileId) : null,
+            file.CreatedAt,
+            file.UpdatedAt,
+            file.DeletedAt);
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Sandbox.Directories;
+
+/// <summary>A source directory (LLAMACLOUD.md §4.1). Mutable; guarded by the state lock.</summary>
+internal sealed class DirectoryRecord
+{
+    public required long Sequence { get; init; }
+
+    public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public required string Name { get; set; }
+
+    public required string Type { get; init; }
+
+    public string? Description { get; set; }
+
+    public string? ConnectorSubscriptionId { get; init; }
+
+    public JsonElement? SystemMetadata { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    public DirectoryDto ToDto() => new(Id, Name, ProjectId, Type, Description, ConnectorSubscriptionId, SystemMetadata, ExpiresAt, CreatedAt, UpdatedAt, null);
+}

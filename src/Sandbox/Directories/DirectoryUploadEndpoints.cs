@@ -1,0 +1,106 @@
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Directories;
+
+/// <summary>
+/// Putting files into a directory: multipart upload, and add by an existing file_id
+/// (LLAMACLOUD.md §4.2). Both upsert on unique_id within the directory.
+/// </summary>
+internal static class DirectoryUploadEndpoints
+{
+    private const string Route = "/api/v1/beta/directories/{directory_id}/files";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route + "/upload", UploadAsync);
+        app.MapPost(Route, AddAsync);
+    }
+
+    private static async Task<IResult> UploadAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
+    {
+        lock (state.Gate)
+        {
+            // Fail fast, before reading a large body, when the directory does not exist.
+            if (!state.Directories.ContainsKey(directoryId))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+        }
+
+        var (form, error) = await MultipartForm.ReadAsync(request, options.MaxUploadBytes);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        if (!form!.Files.TryGetValue("upload_file", out var upload))
+        {
+            v.Add("missing", "Field required", "upload_file");
+        }
+
+        var metadata = FileMetadata.ReadString(form.Field("metadata"), v);
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        var externalFileId = form.Field("external_file_id");
+        var displayName = form.Field("display_name") ?? upload!.FileName;
+        var uniqueId = form.Field("unique_id") ?? externalFileId ?? upload!.FileName;
+        lock (state.Gate)
+        {
+            if (!state.Directories.ContainsKey(directoryId))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+
+            var stored = files.Store(new StoredContent(upload!.FileName, upload.ContentType, upload.Content), "user_data", externalFileId);
+            var file = files.Upsert(directoryId, stored, displayName, uniqueId, metadata);
+            counters.Add(Counter.Uploads, Counter.UploadsByUniqueId, uniqueId);
+            return TypedResults.Json(files.ToDto(file, request, withDownloadUrl: false), SandboxJsonContext.Default.DirectoryFileDto);
+        }
+    }
+
+    private static async Task<IResult> AddAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state, DirectoryFiles files, SandboxCounters counters)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var fileId = v.NonEmptyString(body, "file_id", required: true);
+        var displayName = v.String(body, "display_name", required: false);
+        var uniqueId = v.String(body, "unique_id", required: false);
+        var metadata = FileMetadata.Read(BodyValidator.Get(body, "metadata"), v, "metadata");
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            if (!state.Directories.ContainsKey(directoryId))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+
+            if (!state.Files.TryGetValue(fileId!, out var stored))
+            {
+                return ApiErrors.NotFound("File", fileId!);
+            }
+
+            // Defaults per the SDK: display_name = the file's name; unique_id = its external_file_id, else its name.
+            var file = files.Upsert(directoryId, stored, displayName ?? stored.Name, uniqueId ?? stored.ExternalFileId ?? stored.Name, metadata);
+            counters.Add(Counter.DirectoryFileAdds);
+            return TypedResults.Json(files.ToDto(file, request, withDownloadUrl: false), SandboxJsonContext.Default.DirectoryFileDto);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Hosting;
+using BatchOrchestrator.Sandbox.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace BatchOrchestrator.Sandbox.Faults;
+
+/// <summary>
+/// Rate limits, then the seeded faults: latency, dropped connections, 429s and 5xx before the
+/// request takes effect; slow body reads; and after it took effect a 5xx, a dropped connection,
+/// or a truncated / malformed JSON body.
+/// </summary>
+internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, RateLimiters limiters, SandboxCounters counters)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!RouteKeys.IsApi(context))
+        {
+            await next(context);
+            return;
+        }
+
+        var routeKey = RouteKeys.Of(context);
+        var (acquired, rule, retryAfter) = limiters.TryAcquire(routeKey);
+        if (!acquired)
+        {
+            counters.Add(Counter.RateLimited);
+            var window = rule!.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+            await TooManyRequestsAsync(context, retryAfter, $"Rate limit exceeded: {rule.PermitLimit} requests per {window} s for {RateLimiters.GroupOf(routeKey)}");
+            return;
+        }
+
+        var isUpload = context.Request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
+        var plan = faults.Plan(routeKey, isUpload);
+        foreach (var kind in plan.Kinds())
+        {
+            counters.AddTo(Counter.FaultsInjected, kind);
+        }
+
+        if (plan.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(plan.Delay, context.RequestAborted);
+        }
+
+        if (plan.DropBefore)
+        {
+            context.Abort();
+            return;
+        }
+
+        if (plan.TooManyRequests)
+        {
+            await TooManyRequestsAsync(context, plan.RetryAfter, "Too many requests");
+            return;
+        }
+
+        if (plan.ErrorBefore is { } before)
+        {
+            await ApiErrors.WriteDetailAsync(context.Response, before, ReasonFor(before));
+            return;
+        }
+
+        if (plan.SlowUploadBytesPerSecond > 0)
+        {
+            context.Request.Body = new ThrottledReadStream(context.Request.Body, plan.SlowUploadBytesPerSecond);
+        }
+
+        if (!plan.NeedsResponseBuffer)
+        {
+            await next(context);
+            return;
+        }
+
+        await RunBufferedAsync(context, plan);
+    }
+
+    private async Task RunBufferedAsync(HttpContext context, RequestFaultPlan plan)
+    {
+        var original = context.Features.Get<IHttpResponseBodyFeature>()!;
+        using var buffer = new MemoryStream();
+        var buffering = new StreamResponseBodyFeature(buffer, original);
+        context.Features.Set<IHttpResponseBodyFeature>(buffering);
+        try
+        {
+            await next(context);
+            await buffering.CompleteAsync();
+        }
+        finally
+        {
+            context.Features.Set(original);
+        }
+
+        if (plan.DropAfter)
+        {
+            context.Abort();
+            return;
+        }
+
+        var response = context.Response;
+        if (plan.ErrorAfter is { } after)
+        {
+            response.Clear();
+            await ApiErrors.WriteDetailAsync(response, after, ReasonFor(after));
+            return;
+        }
+
+        var body = buffer.ToArray();
+        var isJson = response.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        if (isJson && response.StatusCode is >= 200 and < 300 && body.Length > 1)
+        {
+            body = plan.Truncate ? body[..(body.Length / 2)] : Malform(body);
+        }
+
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>Same length, no longer JSON: the first ':' becomes '=' (or the body gains a stray brace).</summary>
+    private static byte[] Malform(byte[] body)
+    {
+        var index = Array.IndexOf(body, (byte)':');
+        if (index < 0)
+        {
+            return [.. body, (byte)'}'];
+        }
+
+        body[index] = (byte)'=';
+        return body;
+    }
+
+    private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string detail)
+    {
+        // Retry-After is whole seconds (rounded up, at least 1); Retry-After-Ms is what the Stainless SDKs prefer (§1.4).
+        var headers = context.Response.Headers;
+        headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        headers["Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        await ApiErrors.WriteDetailAsync(context.Response, StatusCodes.Status429TooManyRequests, detail);
+    }
+
+    private static string ReasonFor(int status) => status switch
+    {
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Internal Server Error",
+    };
+}

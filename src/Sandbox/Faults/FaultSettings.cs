@@ -1,0 +1,85 @@
+namespace BatchOrchestrator.Sandbox.Faults;
+
+/// <summary>The fault and rate-limit settings in force; immutable, replaced whole on each change.</summary>
+internal sealed record FaultSettings
+{
+    public static readonly IReadOnlyList<int> DefaultErrorStatusCodes = [500, 502, 503];
+
+    public int Seed { get; init; }
+
+    public TimeSpan Latency { get; init; }
+
+    public TimeSpan LatencyJitter { get; init; }
+
+    public double ErrorRate { get; init; }
+
+    public IReadOnlyList<int> ErrorStatusCodes { get; init; } = DefaultErrorStatusCodes;
+
+    public double ErrorAfterEffectRate { get; init; }
+
+    public double DropConnectionRate { get; init; }
+
+    public double DropAfterEffectRate { get; init; }
+
+    public double TooManyRequestsRate { get; init; }
+
+    public int TooManyRequestsBurst { get; init; }
+
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    public double TruncatedJsonRate { get; init; }
+
+    public double MalformedJsonRate { get; init; }
+
+    public int SlowUploadBytesPerSecond { get; init; }
+
+    public IReadOnlyList<string> Routes { get; init; } = [];
+
+    public double FileFailureRate { get; init; }
+
+    public string? FailFilesMatching { get; init; }
+
+    public int FailNextBatches { get; init; }
+
+    public string? FailBatchesMatching { get; init; }
+
+    public bool WebhooksOutOfOrder { get; init; }
+
+    public IReadOnlyDictionary<string, RateLimitRule> RateLimits { get; init; } = new Dictionary<string, RateLimitRule>();
+
+    public static FaultSettings From(SandboxOptions options)
+    {
+        var faults = options.Faults;
+        return new FaultSettings
+        {
+            Seed = options.Seed,
+            Latency = faults.Latency,
+            LatencyJitter = faults.LatencyJitter,
+            ErrorRate = faults.ErrorRate,
+            ErrorStatusCodes = faults.ErrorStatusCodes is { Count: > 0 } codes ? [.. codes] : DefaultErrorStatusCodes,
+            ErrorAfterEffectRate = faults.ErrorAfterEffectRate,
+            DropConnectionRate = faults.DropConnectionRate,
+            DropAfterEffectRate = faults.DropAfterEffectRate,
+            TooManyRequestsRate = faults.TooManyRequestsRate,
+            TooManyRequestsBurst = faults.TooManyRequestsBurst,
+            RetryAfter = faults.RetryAfter,
+            TruncatedJsonRate = faults.TruncatedJsonRate,
+            MalformedJsonRate = faults.MalformedJsonRate,
+            SlowUploadBytesPerSecond = faults.SlowUploadBytesPerSecond,
+            Routes = faults.Routes is null ? [] : [.. faults.Routes],
+            FileFailureRate = faults.FileFailureRate,
+            FailFilesMatching = faults.FailFilesMatching,
+            FailNextBatches = faults.FailNextBatches,
+            FailBatchesMatching = faults.FailBatchesMatching,
+            WebhooksOutOfOrder = faults.WebhooksOutOfOrder,
+            RateLimits = options.RateLimits.ToDictionary(
+                pair => pair.Key,
+                pair => new RateLimitRule(pair.Value.PermitLimit, pair.Value.Window),
+                StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Whether request faults apply to a route key such as "POST /api/v2/batches".</summary>
+    public bool AppliesTo(string routeKey)
+        => Routes.Count == 0 || Routes.Any(filter => routeKey.Contains(filter, StringComparison.OrdinalIgnoreCase));
+}

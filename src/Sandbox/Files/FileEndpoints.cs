@@ -1,0 +1,129 @@
+using System.Globalization;
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Directories;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Files;
+
+/// <summary>The Files API: upload, list, get, content (a presigned URL), delete (LLAMACLOUD.md §4.3).</summary>
+internal static class FileEndpoints
+{
+    private const string Route = "/api/v1/beta/files";
+    private static readonly IReadOnlyList<string> Purposes = ["user_data", "parse", "extract", "classify", "split", "sheet", "agent_app"];
+    private static readonly IReadOnlyList<string> Orders = ["name", "id", "created_at"];
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route, CreateAsync);
+        app.MapGet(Route, List);
+        app.MapGet(Route + "/{file_id}", Get);
+        app.MapGet(Route + "/{file_id}/content", Content);
+        app.MapDelete(Route + "/{file_id}", Delete);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
+    {
+        var (form, error) = await MultipartForm.ReadAsync(request, options.MaxUploadBytes);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        if (!form!.Files.TryGetValue("file", out var upload))
+        {
+            v.Add("missing", "Field required", "file");
+        }
+
+        var purpose = form.Field("purpose");
+        if (purpose is null)
+        {
+            v.Add("missing", "Field required", "purpose");
+        }
+        else if (!Purposes.Contains(purpose, StringComparer.Ordinal))
+        {
+            v.Add("value_error", $"Invalid purpose '{purpose}'; valid values: {string.Join(", ", Purposes)}", "purpose");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            var stored = files.Store(new StoredContent(upload!.FileName, upload.ContentType, upload.Content), purpose!, form.Field("external_file_id"));
+            counters.Add(Counter.FileUploads);
+            return TypedResults.Json(stored.ToDto(null), SandboxJsonContext.Default.FileDto);
+        }
+    }
+
+    private static IResult List(HttpRequest request, SandboxState state, DownloadLinks links)
+    {
+        var issues = new List<ValidationIssue>();
+        var page = Paging.Read(request, issues);
+        var order = Query.Literal(request, "order_by", Orders, issues);
+        if (issues.Count > 0 || page is null)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        var name = Query.Single(request, "file_name");
+        var external = Query.Single(request, "external_file_id");
+        var ids = Query.List(request, "file_ids");
+        var withUrl = Query.List(request, "expand").Contains("download_url");
+        lock (state.Gate)
+        {
+            var matches = state.Files.Values.Where(f =>
+                (name is null || f.Name == name)
+                && (external is null || f.ExternalFileId == external)
+                && (ids.Count == 0 || ids.Contains(f.Id, StringComparer.Ordinal)));
+
+            // "One of 'name' (ascending), 'id' (ascending) or 'created_at' (descending)" (SDK files.ts FileListParams).
+            var ordered = order switch
+            {
+                "name" => matches.OrderBy(f => f.Name, StringComparer.Ordinal).ThenBy(f => f.Sequence).ToList(),
+                "id" => matches.OrderBy(f => f.Id, StringComparer.Ordinal).ToList(),
+                _ => matches.OrderByDescending(f => f.Sequence).ToList(),
+            };
+            var result = Paging.ByOffset(ordered, page, f => f.ToDto(withUrl ? links.Create(request, f.Id) : null));
+            return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageFileDto);
+        }
+    }
+
+    private static IResult Get([FromRoute(Name = "file_id")] string fileId, HttpRequest request, SandboxState state, DownloadLinks links)
+    {
+        var withUrl = Query.List(request, "expand").Contains("download_url");
+        lock (state.Gate)
+        {
+            return state.Files.TryGetValue(fileId, out var file)
+                ? TypedResults.Json(file.ToDto(withUrl ? links.Create(request, fileId) : null), SandboxJsonContext.Default.FileDto)
+                : ApiErrors.NotFound("File", fileId);
+        }
+    }
+
+    private static IResult Content([FromRoute(Name = "file_id")] string fileId, HttpRequest request, SandboxState state, DownloadLinks links)
+    {
+        var seconds = Query.Single(request, "expires_at_seconds");
+        var lifetime = seconds is not null && int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(s)
+            : (TimeSpan?)null;
+        lock (state.Gate)
+        {
+            return state.Files.ContainsKey(fileId)
+                ? TypedResults.Json(links.Create(request, fileId, lifetime), SandboxJsonContext.Default.PresignedUrlDto)
+                : ApiErrors.NotFound("File", fileId);
+        }
+    }
+
+    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.Files.Remove(fileId) ? TypedResults.NoContent() : ApiErrors.NotFound("File", fileId);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Auth;
+using BatchOrchestrator.Sandbox.Batches;
+using BatchOrchestrator.Sandbox.Configurations;
+using BatchOrchestrator.Sandbox.Directories;
+using BatchOrchestrator.Sandbox.Extract;
+using BatchOrchestrator.Sandbox.Faults;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.V1Batches;
+using BatchOrchestrator.Sandbox.Webhooks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace BatchOrchestrator.Sandbox.Hosting;
+
+/// <summary>The Sandbox's services, middleware and endpoints, shared by the in-process server and Program.</summary>
+internal static class SandboxApp
+{
+    public static void AddServices(IServiceCollection services, SandboxOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SandboxState>();
+        services.AddSingleton<SandboxCounters>();
+        services.AddSingleton<FaultState>();
+        services.AddSingleton<RateLimiters>();
+        services.AddSingleton<DownloadLinks>();
+        services.AddSingleton<DirectoryFiles>();
+        services.AddSingleton<ConfigurationCatalog>();
+        services.AddSingleton<JobFactory>();
+        services.AddSingleton<JobProcessor>();
+        services.AddSingleton<BatchProcessor>();
+        services.AddSingleton<V1Processor>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService<ProcessingLoop>();
+        services.AddRouting();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SandboxJsonContext.Default));
+        services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            // Uploads up to the platform limit, and a slow-upload fault must not trip the minimum data rate.
+            kestrel.Limits.MaxRequestBodySize = options.MaxUploadBytes + (1024 * 1024);
+            kestrel.Limits.MinRequestBodyDataRate = null;
+        });
+    }
+
+    public static void Configure(WebApplication app)
+    {
+        app.UseRouting();
+        app.UseMiddleware<RequestCountingMiddleware>();
+        app.UseMiddleware<BearerAuthMiddleware>();
+        app.UseMiddleware<FaultMiddleware>();
+        AdminEndpoints.Map(app);
+        DirectoryEndpoints.Map(app);
+        DirectoryUploadEndpoints.Map(app);
+        DirectoryFileEndpoints.Map(app);
+        FileEndpoints.Map(app);
+        BatchCreateEndpoint.Map(app);
+        BatchEndpoints.Map(app);
+        ParseEndpoints.Map(app);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Sandbox.Http;
+
+/// <summary>
+/// Collects every problem in a JSON body (pydantic reports them all at once) and turns them
+/// into one 422 response. Locations are given relative to the body, e.g. ("config", "job").
+/// </summary>
+internal sealed class BodyValidator
+{
+    private readonly List<ValidationIssue> _issues = [];
+
+    public bool IsValid => _issues.Count == 0;
+
+    public IResult ToResult() => ApiErrors.Validation(_issues);
+
+    public void Add(string type, string msg, params object[] loc) => _issues.Add(new ValidationIssue(["body", .. loc], msg, type));
+
+    /// <summary>The body must be a JSON object; anything else is pydantic's model_attributes_type.</summary>
+    public bool RequireObject(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        _issues.Add(new ValidationIssue(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+        return false;
+    }
+
+    public static JsonElement? Get(JsonElement obj, string name)
+        => obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+            ? value
+            : null;
+
+    public static bool Has(JsonElement obj, string name) => obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out _);
+
+    public string? String(JsonElement obj, string name, bool required, params object[] loc)
+    {
+        var value = Get(obj, name);
+        if (value is null)
+        {
+            if (required)
+            {
+                Add("missing", "Field required", [.. loc, name]);
+            }
+
+            return null;
+        }
+
+        if (value.Value.ValueKind != JsonValueKind.String)
+        {
+            Add("string_type", "Input should be a valid string", [.. loc, name]);
+            return null;
+        }
+
+        return value.Value.GetString();
+    }
+
+    public string? NonEmptyString(JsonElement obj, string name, bool required, params object[] loc)
+    {
+        var value = String(obj, name, required, loc);
+        if (value is { Length: 0 })
+        {
+            Add("string_too_short", "String should have at least 1 character", [.. loc, name]);
+            return null;
+        }
+
+        return value;
+    }
+
+    public string? Literal(JsonElement obj, string name, IReadOnlyList<string> allowed, bool required, params object[] loc)
+    {
+        var value = String(obj, name, required, loc);
+        if (value is null || allowed.Contains(value, StringComparer.Ordinal))
+        {
+            return value;
+        }
+
+        var expected = string.Join(" or ", allowed.Select(a => $"'{a}'"));
+        Add("literal_error", $"Input should be {expected}", [.. loc, name]);
+        return null;
+    }
+
+    public JsonElement? Object(JsonElement obj, string name, bool required, params object[] loc)
+    {
+        var value = Get(obj, name);
+        if (value is null)
+        {
+            if (required)
+            {
+                Add("missing", "Field required", [.. loc, name]);
+            }
+
+            return null;
+        }
+
+        if (value.Value.ValueKind != JsonValueKind.Object)
+        {
+            Add("dict_type", "Input should be a valid dictionary", [.. loc, name]);
+            return null;
+        }
+
+        return value;
+    }
+
+    public IReadOnlyList<JsonElement>? Array(JsonElement obj, string name, params object[] loc)
+    {
+        var value = Get(obj, name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Value.ValueKind != JsonValueKind.Array)
+        {
+            Add("list_type", "Input should be a valid list", [.. loc, name]);
+            return null;
+        }
+
+        return [.. value.Value.EnumerateArray()];
+    }
+
+    public IReadOnlyList<string>? StringArray(JsonElement obj, string name, params object[] loc)
+    {
+        var items = Array(obj, name, loc);
+        if (items is null)
+        {
+            return null;
+        }
+
+        var result = new List<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].ValueKind == JsonValueKind.String)
+            {
+                result.Add(items[i].GetString()!);
+            }
+            else
+            {
+                Add("string_type", "Input should be a valid string", [.. loc, name, i]);
+            }
+        }
+
+        return result;
+    }
+
+    public bool? Bool(JsonElement obj, string name, params object[] loc)
+    {
+        var value = Get(obj, name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.Value.GetBoolean();
+        }
+
+        Add("bool_type", "Input should be a valid boolean", [.. loc, name]);
+        return null;
+    }
+
+    public int? Int(JsonElement obj, string name, params object[] loc)
+    {
+        var value = Get(obj, name);
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Value.ValueKind == JsonValueKind.Number && value.Value.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        Add("int_type", "Input should be a valid integer", [.. loc, name]);
+        return null;
+    }
+
+    public DateTimeOffset? Timestamp(JsonElement obj, string name, params object[] loc)
+    {
+        var text = String(obj, name, required: false, loc);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Query.TryParseTimestamp(text, out var value))
+        {
+            return value;
+        }
+
+        Add("datetime_from_date_parsing", "Input should be a valid datetime", [.. loc, name]);
+        return null;
+    }
+}

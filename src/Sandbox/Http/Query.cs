@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace BatchOrchestrator.Sandbox.Http;
+
+/// <summary>
+/// Query-string reading with the SDKs' conventions: arrays arrive as repeated keys
+/// (<c>?expand=a&amp;expand=b</c>, LLAMACLOUD.md §1.2) and also as comma lists or <c>key[]=</c>.
+/// Unknown parameters (<c>organization_id</c>, <c>project_id</c>, <c>session</c>) are ignored.
+/// </summary>
+internal static class Query
+{
+    public static string? Single(HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        return values.Count == 0 || string.IsNullOrEmpty(values[^1]) ? null : values[^1];
+    }
+
+    public static IReadOnlyList<string> List(HttpRequest request, string name)
+    {
+        var result = new List<string>();
+        foreach (var key in new[] { name, name + "[]" })
+        {
+            foreach (var value in request.Query[key])
+            {
+                if (value is null)
+                {
+                    continue;
+                }
+
+                result.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
+        }
+
+        return result;
+    }
+
+    public static bool TryParseTimestamp(string text, out DateTimeOffset value)
+        => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+
+    /// <summary>Reads an optional date-time filter; a bad value is FastAPI's 422 on ("query", name).</summary>
+    public static bool TryTimestamp(HttpRequest request, string name, List<ValidationIssue> issues, out DateTimeOffset? value)
+    {
+        value = null;
+        var text = Single(request, name);
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (TryParseTimestamp(text, out var parsed))
+        {
+            value = parsed;
+            return true;
+        }
+
+        issues.Add(new ValidationIssue(["query", name], "Input should be a valid datetime", "datetime_from_date_parsing"));
+        return false;
+    }
+
+    public static bool? Bool(HttpRequest request, string name, List<ValidationIssue> issues)
+    {
+        var text = Single(request, name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (text is "true" or "True" or "1")
+        {
+            return true;
+        }
+
+        if (text is "false" or "False" or "0")
+        {
+            return false;
+        }
+
+        issues.Add(new ValidationIssue(["query", name], "Input should be a valid boolean", "bool_parsing"));
+        return null;
+    }
+
+    public static string? Literal(HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues)
+    {
+        var text = Single(request, name);
+        if (text is null || allowed.Contains(text, StringComparer.Ordinal))
+        {
+            return text;
+        }
+
+        issues.Add(new ValidationIssue(["query", name], $"Input should be {string.Join(" or ", allowed.Select(a => $"'{a}'"))}", "literal_error"));
+        return null;
+    }
+}

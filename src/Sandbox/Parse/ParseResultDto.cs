@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+
+namespace BatchOrchestrator.Sandbox.Parse;
+
+/// <summary>
+/// GET /api/v2/parse/{job_id}: <c>job</c> always, every other field only when expanded
+/// (SDK parsing.ts ParsingGetResponse; LLAMACLOUD.md §6.2).
+/// </summary>
+internal sealed record ParseResultDto(ParseJobDto Job)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PagesDto<TextPageDto>? Text { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TextFull { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PagesDto<MarkdownPageDto>? Markdown { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MarkdownFull { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PagesDto<ItemsPageDto>? Items { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MetadataDto? Metadata { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PagesDto<FormsPageDto>? Forms { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? JobMetadata { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ImagesContentMetadataDto? ImagesContentMetadata { get; init; }
+}
+
+/// <summary>A <c>{"pages": [...]}</c> wrapper.</summary>
+internal sealed record PagesDto<T>(IReadOnlyList<T> Pages);
+
+internal sealed record TextPageDto(int PageNumber, string Text);
+
+internal sealed record MarkdownPageDto(int PageNumber, bool Success, string Markdown, string? Header, string? Footer);
+
+internal sealed record ItemsPageDto(int PageNumber, bool Success, double PageWidth, double PageHeight, IReadOnlyList<ItemDto> Items);
+
+internal sealed record FormsPageDto(int PageNumber, bool Success, IReadOnlyList<string> Forms);
+
+internal sealed record MetadataDto(IReadOnlyList<MetadataPageDto> Pages, DocumentMetadataDto Document);
+
+internal sealed record MetadataPageDto(int PageNumber, double Confidence, bool CostOptimized, string PrintedPageNumber);
+
+internal sealed record DocumentMetadataDto(double Confidence);
+
+internal sealed record ImagesContentMetadataDto(int TotalCount, IReadOnlyList<string> Images);

@@ -1,0 +1,40 @@
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+
+namespace BatchOrchestrator.Sandbox.Parse;
+
+/// <summary>
+/// What parse and extract jobs share: a document snapshot, a status machine
+/// PENDING → RUNNING → COMPLETED | FAILED (| CANCELLED) moved by the processing loop, and a
+/// failure decided at creation from the seeded fault settings.
+/// </summary>
+internal abstract class SimulatedJob
+{
+    public required long Sequence { get; init; }
+
+    public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public required StoredContent Source { get; init; }
+
+    /// <summary>The error this job will end with; null when it will succeed.</summary>
+    public string? PlannedFailure { get; init; }
+
+    public IReadOnlyList<WebhookTarget> Webhooks { get; init; } = [];
+
+    public string Status { get; set; } = JobStatus.Pending;
+
+    public string? ErrorMessage { get; set; }
+
+    public int RunningStepsLeft { get; set; }
+
+    public long LastStep { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>"parse" or "extract": the webhook event prefix.</summary>
+    public abstract string Product { get; }
+}

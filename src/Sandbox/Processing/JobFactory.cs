@@ -1,0 +1,80 @@
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Extract;
+using BatchOrchestrator.Sandbox.Faults;
+using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+
+namespace BatchOrchestrator.Sandbox.Processing;
+
+/// <summary>
+/// Creates parse and extract jobs for batches, the job endpoints and v1 items, with their
+/// outcome decided up front from the seeded faults. Call under the state lock.
+/// </summary>
+internal sealed class JobFactory(SandboxState state, SandboxOptions options, FaultState faults, SandboxCounters counters, WebhookDispatcher webhooks)
+{
+    private static readonly string[] DefaultUnsupported = [".exe", ".dll", ".zip", ".bin", ".iso", ".dmg"];
+
+    /// <summary>Why a file cannot become a job (a batch result's error_message), or null.</summary>
+    public string? UnmappableReason(StoredContent content)
+    {
+        if (content.Bytes.Length == 0)
+        {
+            return "File is empty (0 bytes)";
+        }
+
+        var unsupported = options.UnsupportedExtensions ?? DefaultUnsupported;
+        return unsupported.Contains(content.Extension, StringComparer.OrdinalIgnoreCase)
+            ? $"Unsupported file type: {content.Extension}"
+            : null;
+    }
+
+    public ParseJobRecord CreateParse(StoredContent source, string displayName, string tier, string? configurationId, IReadOnlyDictionary<string, string>? userMetadata, IReadOnlyList<WebhookTarget> targets)
+    {
+        var now = state.Now;
+        var job = new ParseJobRecord
+        {
+            Sequence = state.NextSequence(),
+            Id = Ids.ParseJob(),
+            ProjectId = state.ProjectId,
+            Source = source,
+            Tier = tier,
+            ConfigurationId = configurationId,
+            UserMetadata = userMetadata,
+            PlannedFailure = faults.FileFailure(displayName),
+            Webhooks = targets,
+            LastStep = state.Step,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        state.ParseJobs[job.Id] = job;
+        counters.Add(Counter.ParseJobsCreated);
+        webhooks.Publish(job.Id, WebhookEvents.For("parse", job.Status), () => JsonSerializer.SerializeToElement(job.ToDto(false), Json.SandboxJsonContext.Default.ParseJobDto), targets, terminal: false);
+        return job;
+    }
+
+    public ExtractJobRecord CreateExtract(StoredContent source, string displayName, string fileInput, string? configurationId, JsonElement configuration, IReadOnlyList<WebhookTarget> targets)
+    {
+        var now = state.Now;
+        var job = new ExtractJobRecord
+        {
+            Sequence = state.NextSequence(),
+            Id = Ids.ExtractJob(),
+            ProjectId = state.ProjectId,
+            Source = source,
+            FileInput = fileInput,
+            ConfigurationId = configurationId,
+            Configuration = configuration,
+            PlannedFailure = faults.FileFailure(displayName),
+            Webhooks = targets,
+            LastStep = state.Step,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        state.ExtractJobs[job.Id] = job;
+        counters.Add(Counter.ExtractJobsCreated);
+        webhooks.Publish(job.Id, WebhookEvents.For("extract", job.Status), () => JsonSerializer.SerializeToElement(job.ToDto([]), Json.SandboxJsonContext.Default.ExtractJobDto), targets, terminal: false);
+        return job;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BatchOrchestrator.Sandbox.Extract;
+using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+
+namespace BatchOrchestrator.Sandbox.Processing;
+
+/// <summary>
+/// Moves parse and extract jobs one step: PENDING → RUNNING → (after JobRunningSteps) COMPLETED,
+/// or FAILED with the failure decided at creation. Call under the state lock.
+/// </summary>
+internal sealed class JobProcessor(SandboxState state, SandboxOptions options, WebhookDispatcher webhooks)
+{
+    public void Advance(long step)
+    {
+        var active = state.ParseJobs.Values.Cast<SimulatedJob>()
+            .Concat(state.ExtractJobs.Values)
+            .Where(j => !JobStatus.IsTerminal(j.Status) && j.LastStep < step)
+            .OrderBy(j => j.Sequence)
+            .ToList();
+        foreach (var job in active)
+        {
+            if (job.Status == JobStatus.Pending)
+            {
+                job.RunningStepsLeft = Math.Max(1, options.JobRunningSteps);
+                Move(job, JobStatus.Running, step);
+            }
+            else if (--job.RunningStepsLeft <= 0)
+            {
+                Finish(job, step);
+            }
+        }
+    }
+
+    public void Move(SimulatedJob job, string status, long step)
+    {
+        job.Status = status;
+        job.UpdatedAt = state.Now;
+        job.LastStep = step;
+        webhooks.Publish(job.Id, WebhookEvents.For(job.Product, status), () => Snapshot(job), job.Webhooks, JobStatus.IsTerminal(status));
+    }
+
+    /// <summary>The parse output of a job's document, built once.</summary>
+    public ParseOutput OutputOf(ParseJobRecord job) => job.Output ??= ParseOutputBuilder.Build(job.Source, options.LinesPerPage);
+
+    private void Finish(SimulatedJob job, long step)
+    {
+        if (job.PlannedFailure is not null)
+        {
+            job.ErrorMessage = job.PlannedFailure;
+            Move(job, JobStatus.Failed, step);
+            return;
+        }
+
+        if (job is ExtractJobRecord extract)
+        {
+            var output = ParseOutputBuilder.Build(extract.Source, options.LinesPerPage);
+            var schema = extract.Configuration.TryGetProperty("data_schema", out var s) ? s : Json.EmptyJson.Object;
+            var perPage = extract.Configuration.TryGetProperty("extraction_target", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is "per_page" or "per_table_row";
+            extract.PagesExtracted = output.Pages.Count;
+            extract.Result = perPage
+                ? new JsonArray([.. output.Pages.Select(p => new SchemaFiller(schema, p.Text, extract.Source.FileName).Fill())])
+                : new SchemaFiller(schema, output.TextFull, extract.Source.FileName).Fill();
+        }
+
+        Move(job, JobStatus.Completed, step);
+    }
+
+    private static JsonElement Snapshot(SimulatedJob job) => job switch
+    {
+        ParseJobRecord parse => JsonSerializer.SerializeToElement(parse.ToDto(false), Json.SandboxJsonContext.Default.ParseJobDto),
+        ExtractJobRecord extract => JsonSerializer.SerializeToElement(extract.ToDto([]), Json.SandboxJsonContext.Default.ExtractJobDto),
+        _ => Json.EmptyJson.Object,
+    };
+}

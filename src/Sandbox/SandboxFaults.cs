@@ -1,0 +1,66 @@
+namespace BatchOrchestrator.Sandbox;
+
+/// <summary>
+/// Seeded fault injection (see <see cref="SandboxOptions.Seed"/>). Request faults apply to /api
+/// routes, or only to those whose "METHOD /route/{pattern}" contains one of <see cref="Routes"/>.
+/// Rates are probabilities from 0 to 1.
+/// </summary>
+public sealed class SandboxFaults
+{
+    /// <summary>Delay added before every matching request is handled.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Extra random delay, from zero up to this, added to <see cref="Latency"/>.</summary>
+    public TimeSpan LatencyJitter { get; set; }
+
+    /// <summary>Share of requests answered with a 5xx before they take effect.</summary>
+    public double ErrorRate { get; set; }
+
+    /// <summary>Status codes the 5xx faults pick from; null means 500, 502 and 503.</summary>
+    public IList<int>? ErrorStatusCodes { get; set; }
+
+    /// <summary>Share of requests that take effect and are then answered with a 5xx (the exactly-once hazard).</summary>
+    public double ErrorAfterEffectRate { get; set; }
+
+    /// <summary>Share of requests whose connection is aborted before they take effect.</summary>
+    public double DropConnectionRate { get; set; }
+
+    /// <summary>Share of requests that take effect and then lose their connection before the response.</summary>
+    public double DropAfterEffectRate { get; set; }
+
+    /// <summary>Share of requests answered 429 at random.</summary>
+    public double TooManyRequestsRate { get; set; }
+
+    /// <summary>The next this-many matching requests are answered 429 (a burst); counts down.</summary>
+    public int TooManyRequestsBurst { get; set; }
+
+    /// <summary>Retry-After sent with injected 429s.</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Share of successful JSON responses cut off halfway (with a matching Content-Length).</summary>
+    public double TruncatedJsonRate { get; set; }
+
+    /// <summary>Share of successful JSON responses made unparseable.</summary>
+    public double MalformedJsonRate { get; set; }
+
+    /// <summary>Read multipart request bodies at most this fast; 0 means full speed.</summary>
+    public int SlowUploadBytesPerSecond { get; set; }
+
+    /// <summary>Route filters ("POST /api/v2/batches", "/files/upload"); null or empty means every /api route.</summary>
+    public IList<string>? Routes { get; set; }
+
+    /// <summary>Share of per-file parse/extract jobs that end FAILED with a realistic message.</summary>
+    public double FileFailureRate { get; set; }
+
+    /// <summary>Regex on a file's display name: matching files' jobs always fail.</summary>
+    public string? FailFilesMatching { get; set; }
+
+    /// <summary>The next this-many batches end FAILED (orchestration failure); counts down.</summary>
+    public int FailNextBatches { get; set; }
+
+    /// <summary>Regex on the source directory's name: its batches end FAILED.</summary>
+    public string? FailBatchesMatching { get; set; }
+
+    /// <summary>Hold each batch's webhook events until it is terminal, then deliver them newest first.</summary>
+    public bool WebhooksOutOfOrder { get; set; }
+}

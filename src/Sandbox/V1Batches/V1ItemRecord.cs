@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using BatchOrchestrator.Sandbox.State;
+
+namespace BatchOrchestrator.Sandbox.V1Batches;
+
+/// <summary>One file of a v1 batch job.</summary>
+internal sealed class V1ItemRecord
+{
+    public required string ItemId { get; init; }
+
+    public required string ItemName { get; init; }
+
+    public required StoredContent Content { get; init; }
+
+    /// <summary>SHA-256 of the content: with the job's parameters hash, the key for skip_reason already_processed.</summary>
+    public required string ContentHash { get; init; }
+
+    public string Status { get; set; } = V1Status.Pending;
+
+    public string? JobId { get; set; }
+
+    public string? SkipReason { get; set; }
+
+    public string? ErrorMessage { get; set; }
+
+    public string? PlannedFailure { get; set; }
+
+    public JsonObject? OutputMetadata { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+}

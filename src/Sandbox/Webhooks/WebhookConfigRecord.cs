@@ -1,0 +1,30 @@
+namespace BatchOrchestrator.Sandbox.Webhooks;
+
+/// <summary>A saved webhook configuration (LLAMACLOUD.md §9); the secret is write-only.</summary>
+internal sealed class WebhookConfigRecord
+{
+    public required long Sequence { get; init; }
+
+    public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public required string Url { get; set; }
+
+    public IReadOnlyList<string>? Events { get; set; }
+
+    public IReadOnlyDictionary<string, string>? Headers { get; set; }
+
+    public string? OutputFormat { get; set; }
+
+    public string? SigningSecret { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    public WebhookTarget ToTarget() => new(Url, Events, Headers ?? new Dictionary<string, string>(), OutputFormat ?? "string", SigningSecret);
+
+    public WebhookConfigDto ToDto()
+        => new(Id, ProjectId, "project", Url, Events, Headers, OutputFormat ?? "string", !string.IsNullOrEmpty(SigningSecret), CreatedAt, UpdatedAt);
+}

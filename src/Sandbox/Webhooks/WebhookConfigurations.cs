@@ -1,0 +1,90 @@
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.State;
+
+namespace BatchOrchestrator.Sandbox.Webhooks;
+
+/// <summary>
+/// Reads <c>webhook_configurations[]</c> and <c>webhook_configuration_ids[]</c> from a create body
+/// (batch, parse, extract: LLAMACLOUD.md §1.6) into delivery targets.
+/// </summary>
+internal static class WebhookConfigurations
+{
+    private static readonly IReadOnlyList<string> OutputFormats = ["string", "json"];
+
+    /// <summary>Validates one webhook object (inline or saved); <paramref name="loc"/> is its location in the body.</summary>
+    public static WebhookTarget? ReadOne(JsonElement item, BodyValidator v, bool urlRequired, params object[] loc)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            v.Add("dict_type", "Input should be a valid dictionary", loc);
+            return null;
+        }
+
+        var url = v.String(item, "webhook_url", urlRequired, loc);
+        if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            v.Add("url_parsing", "Input should be a valid URL", [.. loc, "webhook_url"]);
+        }
+
+        var events = v.StringArray(item, "webhook_events", loc);
+        foreach (var unknown in events?.Where(e => !WebhookEvents.All.Contains(e, StringComparer.Ordinal)) ?? [])
+        {
+            v.Add("enum", $"Input should be a valid webhook event, got '{unknown}'", [.. loc, "webhook_events"]);
+        }
+
+        if (events is { Count: 0 })
+        {
+            v.Add("too_short", "An empty list subscribes to nothing; use null for every event", [.. loc, "webhook_events"]);
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (v.Object(item, "webhook_headers", required: false, loc) is { } headerObject)
+        {
+            foreach (var header in headerObject.EnumerateObject())
+            {
+                if (header.Value.ValueKind == JsonValueKind.String)
+                {
+                    headers[header.Name] = header.Value.GetString()!;
+                }
+                else
+                {
+                    v.Add("string_type", "Input should be a valid string", [.. loc, "webhook_headers", header.Name]);
+                }
+            }
+        }
+
+        var format = v.Literal(item, "webhook_output_format", OutputFormats, required: false, loc) ?? "string";
+        var secret = v.String(item, "webhook_signing_secret", required: false, loc);
+        return url is null ? null : new WebhookTarget(url, events, headers, format, secret);
+    }
+
+    /// <summary>Inline configurations plus saved ones by id; unknown ids are 422 issues. Call under the state lock.</summary>
+    public static List<WebhookTarget> Read(JsonElement body, BodyValidator v, SandboxState state)
+    {
+        var targets = new List<WebhookTarget>();
+        var inline = v.Array(body, "webhook_configurations") ?? [];
+        for (var i = 0; i < inline.Count; i++)
+        {
+            if (ReadOne(inline[i], v, urlRequired: false, "webhook_configurations", i) is { } target)
+            {
+                targets.Add(target);
+            }
+        }
+
+        var ids = v.StringArray(body, "webhook_configuration_ids") ?? [];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (state.WebhookConfigs.TryGetValue(ids[i], out var saved))
+            {
+                targets.Add(saved.ToTarget());
+            }
+            else
+            {
+                v.Add("value_error", $"Webhook configuration '{ids[i]}' not found", "webhook_configuration_ids", i);
+            }
+        }
+
+        return targets;
+    }
+}
