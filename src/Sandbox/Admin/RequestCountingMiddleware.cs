@@ -25,7 +25,7 @@ internal sealed class RequestCountingMiddleware(RequestDelegate next, SandboxCou
             try
             {
                 await next(context);
-                if (!context.RequestAborted.IsCancellationRequested)
+                if (!context.Items.ContainsKey(Faults.FaultMiddleware.DroppedKey) && !context.RequestAborted.IsCancellationRequested)
                 {
                     status = context.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
                 }

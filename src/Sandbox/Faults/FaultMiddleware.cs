@@ -13,6 +13,9 @@ namespace BatchOrchestrator.Sandbox.Faults;
 /// </summary>
 internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, RateLimiters limiters, SandboxCounters counters)
 {
+    /// <summary>HttpContext.Items key set when a fault dropped the connection.</summary>
+    public const string DroppedKey = "sandbox.dropped";
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!RouteKeys.IsApi(context))
@@ -45,7 +48,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
         if (plan.DropBefore)
         {
-            context.Abort();
+            Drop(context);
             return;
         }
 
@@ -93,7 +96,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
         if (plan.DropAfter)
         {
-            context.Abort();
+            Drop(context);
             return;
         }
 
@@ -114,6 +117,13 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    /// <summary>Aborts the connection and marks the request, since RequestAborted may fire only later.</summary>
+    private static void Drop(HttpContext context)
+    {
+        context.Items[DroppedKey] = true;
+        context.Abort();
     }
 
     /// <summary>Same length, no longer JSON: the first ':' becomes '=' (or the body gains a stray brace).</summary>

@@ -1,0 +1,168 @@
+using System.Net;
+
+namespace BatchOrchestrator.Sandbox.Tests.Batches;
+
+public sealed class BatchLifecycleTests
+{
+    [Fact]
+    public async Task Batch_RunsToCompleted_WithOneJobReferencePerFile()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("run");
+        var files = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            files.Add(await sandbox.UploadTextAsync(dir, $"{i}.txt", $"file {i}"));
+        }
+
+        var batch = await sandbox.CreateBatchAsync(dir);
+        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+
+        var results = done["results"]!.AsArray();
+        Assert.Equal(files, results.Select(r => (string)r!["source_directory_file_id"]!));
+        Assert.All(results, r =>
+        {
+            Assert.Equal("parse_v2", (string)r!["job_reference"]!["type"]!);
+            Assert.StartsWith("pjb-", (string)r["job_reference"]!["id"]!, StringComparison.Ordinal);
+            Assert.Null(r["error_message"]);
+        });
+    }
+
+    [Fact]
+    public async Task Batch_PassesThroughRunning_AndResultsStayNullUntilTerminal()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.FilesMappedPerStep = 1);
+        var dir = await sandbox.CreateDirectoryAsync("slow");
+        for (var i = 0; i < 5; i++)
+        {
+            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
+        }
+
+        var batch = await sandbox.CreateBatchAsync(dir);
+        var running = await sandbox.WaitForBatchAsync(batch, "RUNNING");
+        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+
+        Assert.Null(running["results"]);
+        Assert.Equal(5, done["results"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("expand=results")]
+    [InlineData("expand=results&expand=other")]
+    [InlineData("expand=other,results")]
+    [InlineData("expand[]=results")]
+    public async Task Get_ExpandsResults_ForRepeatedKeysAndCommaLists(string query)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("x");
+        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var batch = await sandbox.CreateBatchAsync(dir);
+        await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+
+        var expanded = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}?{query}");
+        var plain = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}");
+
+        Assert.Single(expanded["results"]!.AsArray());
+        Assert.Null(plain["results"]);
+    }
+
+    [Fact]
+    public async Task Get_Is404_ForUnknownBatch()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        var (status, body) = await sandbox.GetAsync("api/v2/batches/bat-nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.NotNull(body!["detail"]);
+    }
+
+    [Fact]
+    public async Task UnsupportedAndEmptyFiles_GetAnErrorMessageAndNoJob()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("mixed");
+        var good = await sandbox.UploadTextAsync(dir, "ok.txt", "x");
+        var exe = await sandbox.UploadTextAsync(dir, "tool.EXE", "MZ");
+        var empty = await sandbox.UploadTextAsync(dir, "empty.txt", string.Empty);
+
+        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var byFile = done["results"]!.AsArray().ToDictionary(r => (string)r!["source_directory_file_id"]!);
+
+        Assert.NotNull(byFile[good]!["job_reference"]);
+        Assert.Equal("Unsupported file type: .exe", (string)byFile[exe]!["error_message"]!);
+        Assert.Null(byFile[exe]!["job_reference"]);
+        Assert.Equal("File is empty (0 bytes)", (string)byFile[empty]!["error_message"]!);
+    }
+
+    [Fact]
+    public async Task EmptyDirectory_CompletesWithNoResults()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("empty");
+
+        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+
+        Assert.Empty(done["results"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Batch_SnapshotsTheDirectory_SoLaterUploadsAreNotInIt()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromMilliseconds(200));
+        var dir = await sandbox.CreateDirectoryAsync("snap");
+        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var batch = await sandbox.CreateBatchAsync(dir);
+        await sandbox.UploadTextAsync(dir, "b.txt", "x");
+
+        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+
+        Assert.Single(done["results"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ChildJobs_RunToCompleted_AfterTheBatchIsMapped()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("jobs");
+        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var job = (string)done["results"]![0]!["job_reference"]!["id"]!;
+
+        var completed = await sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "COMPLETED");
+
+        Assert.Equal("agentic", (string)completed["job"]!["tier"]!);
+        Assert.Null(completed["job"]!["error_message"]);
+    }
+
+    [Fact]
+    public async Task FileFailureRate_FailsChildJobsWithARealisticMessage_ButTheBatchCompletes()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FileFailureRate = 1);
+        var dir = await sandbox.CreateDirectoryAsync("fail");
+        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+
+        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var job = (string)done["results"]![0]!["job_reference"]!["id"]!;
+        var failed = await sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "FAILED");
+
+        Assert.False(string.IsNullOrWhiteSpace((string?)failed["job"]!["error_message"]));
+    }
+
+    [Fact]
+    public async Task FailFilesMatching_FailsOnlyTheMatchingFiles()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FailFilesMatching = "^bad");
+        var dir = await sandbox.CreateDirectoryAsync("pattern");
+        await sandbox.UploadTextAsync(dir, "bad-1.txt", "x");
+        await sandbox.UploadTextAsync(dir, "good.txt", "x");
+        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var jobs = done["results"]!.AsArray().Select(r => (string)r!["job_reference"]!["id"]!).ToList();
+
+        var first = await sandbox.WaitForAsync($"api/v2/parse/{jobs[0]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
+        var second = await sandbox.WaitForAsync($"api/v2/parse/{jobs[1]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
+
+        Assert.Equal("FAILED", (string)first["job"]!["status"]!);
+        Assert.Equal("COMPLETED", (string)second["job"]!["status"]!);
+    }
+}
