@@ -27,7 +27,9 @@ public static class CoreHostingExtensions
         var configuration = builder.Configuration;
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>().Bind(configuration);
+        services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>()
+            .Bind(configuration)
+            .PostConfigure(options => SourcePaths.Resolve(options, builder.Environment.ContentRootPath));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));

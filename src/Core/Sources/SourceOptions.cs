@@ -35,6 +35,12 @@ public sealed class SourceOptions
     /// <summary>Start a run soon after file-system events (a hint only; the schedule still scans).</summary>
     public bool Watch { get; set; } = true;
 
+    /// <summary>
+    /// Create <see cref="Path"/> at start-up when it is missing (the demo inbox). Off by default: for a
+    /// real source a missing folder usually means a missing mount, and start-up should say so.
+    /// </summary>
+    public bool CreateIfMissing { get; set; }
+
     /// <summary>The patterns always ignored: files still being written by common tools.</summary>
     internal static readonly string[] TemporaryNamePatterns = ["**/*.tmp", "**/~$*", "**/*.partial", "**/.~lock.*#"];
 

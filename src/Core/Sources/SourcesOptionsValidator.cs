@@ -13,7 +13,8 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
     public ValidateOptionsResult Validate(string? name, SourcesOptions options)
     {
         var failures = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Case-insensitive: names become lower-case schedule ids and remote directory names.
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Sources.Count; i++)
         {
             var source = options.Sources[i];

@@ -16,12 +16,15 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand("""
-            create temp table scan_observation (relative_path text not null, size bigint not null, mtime_ticks bigint not null) on commit drop;
-            insert into orchestrator.source (name) values ($1) on conflict do nothing;
-            """, connection, transaction))
+        await using (var create = new NpgsqlBatch(connection, transaction)
         {
-            create.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+            BatchCommands =
+            {
+                new("create temp table scan_observation (relative_path text not null, size bigint not null, mtime_ticks bigint not null) on commit drop"),
+                new("insert into orchestrator.source (name) values ($1) on conflict do nothing") { Parameters = { Text(source) } },
+            },
+        })
+        {
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 

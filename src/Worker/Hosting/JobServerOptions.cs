@@ -1,0 +1,17 @@
+namespace BatchOrchestrator.Worker.Hosting;
+
+/// <summary>This instance's Hangfire server ("Hangfire:Server" section).</summary>
+public sealed class JobServerOptions
+{
+    /// <summary>Jobs run at once on this instance.</summary>
+    public int WorkerCount { get; set; } = 10;
+
+    /// <summary>How often scheduled and recurring jobs are checked; recurring jobs with seconds need it short.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time running jobs get to stop at shutdown before they are put back in the queue.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Queues this instance serves, in priority order.</summary>
+    public List<string> Queues { get; set; } = ["default"];
+}

@@ -1,0 +1,15 @@
+using BatchOrchestrator.Core.Batches;
+using Hangfire;
+
+namespace BatchOrchestrator.Worker.Jobs;
+
+/// <summary>
+/// One poll tick over every due batch in the cluster. Overlapping ticks (on this or another instance)
+/// are harmless: each claims different batches with SKIP LOCKED, so no lock is needed here.
+/// </summary>
+internal sealed class PollBatchesJob(BatchPoller poller)
+{
+    [JobDisplayName("Poll batches")]
+    [AutomaticRetry(Attempts = 0)] // the next tick is the retry
+    public Task RunAsync(CancellationToken cancellationToken) => poller.PollDueAsync(cancellationToken);
+}

@@ -1,0 +1,62 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Worker.Jobs;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Scheduling;
+
+/// <summary>
+/// Registers the recurring jobs at start-up, from configuration: one poller, one schedule per
+/// source, and removes schedules of sources no longer configured. A bad schedule fails start-up.
+/// </summary>
+internal sealed class RecurringJobsRegistration(
+    IRecurringJobManager recurringJobs,
+    JobStorage storage,
+    IOptions<SourcesOptions> sources,
+    IOptions<PollingOptions> polling,
+    ILogger<RecurringJobsRegistration> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        recurringJobs.AddOrUpdate<PollBatchesJob>(
+            RecurringJobIds.PollBatches,
+            j => j.RunAsync(CancellationToken.None),
+            PollingCron.FromInterval(polling.Value.Interval)!,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in sources.Value.Sources)
+        {
+            var id = RecurringJobIds.RunSource(source.Name);
+            wanted.Add(id);
+            var name = source.Name;
+            recurringJobs.AddOrUpdate<RunSourceJob>(
+                id,
+                j => j.RunAsync(name, RunTrigger.Schedule, CancellationToken.None),
+                source.Schedule,
+                new RecurringJobOptions
+                {
+                    TimeZone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone),
+                    // After downtime a missed run happens once, not once per missed occurrence.
+                    MisfireHandling = MisfireHandlingMode.Relaxed,
+                });
+            logger.LogInformation("Source {Source} scans {Path} on '{Schedule}' ({TimeZone})", source.Name, source.Path, source.Schedule, source.TimeZone);
+        }
+
+        using var connection = storage.GetConnection();
+        foreach (var stale in connection.GetRecurringJobs()
+            .Select(j => j.Id)
+            .Where(id => id.StartsWith(RecurringJobIds.SourcePrefix, StringComparison.Ordinal) && !wanted.Contains(id)))
+        {
+            recurringJobs.RemoveIfExists(stale);
+            logger.LogInformation("Removed schedule {RecurringJobId}: its source is no longer configured", stale);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

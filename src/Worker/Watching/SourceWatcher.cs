@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Watching;
+
+/// <summary>
+/// Turns file-system events into debounced runs. Events are only a hint (DESIGN.md decision 9):
+/// inotify is silent on NFS/SMB, drops events on overflow and can die quietly, so the scheduled scan
+/// stays the truth. This loop only detects and enqueues; the run itself is a durable job.
+/// </summary>
+internal sealed class SourceWatcher(
+    IOptions<SourcesOptions> sources,
+    IOptions<WatchOptions> options,
+    IPipelineScheduler scheduler,
+    TimeProvider time,
+    ILogger<SourceWatcher> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> pending = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var watchers = new List<FileSystemWatcher>();
+        try
+        {
+            foreach (var source in sources.Value.Sources.Where(s => s.Watch))
+            {
+                watchers.Add(Watch(source));
+            }
+
+            if (watchers.Count == 0)
+            {
+                return;
+            }
+
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                EnqueueQuietSources();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
+        }
+        finally
+        {
+            foreach (var watcher in watchers)
+            {
+                watcher.Dispose();
+            }
+        }
+    }
+
+    private FileSystemWatcher Watch(SourceOptions source)
+    {
+        var watcher = new FileSystemWatcher(source.Path)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite,
+            InternalBufferSize = 64 * 1024,
+        };
+        FileSystemEventHandler changed = (_, _) => Touch(source.Name);
+        watcher.Created += changed;
+        watcher.Changed += changed;
+        watcher.Deleted += changed;
+        watcher.Renamed += (_, _) => Touch(source.Name);
+        watcher.Error += (_, e) =>
+        {
+            // Overflow or a dead watch: events were lost, so look at everything now.
+            logger.LogWarning(e.GetException(), "Watching {Source} lost events; scanning it in full", source.Name);
+            Touch(source.Name);
+        };
+        watcher.EnableRaisingEvents = true;
+        logger.LogInformation("Watching {Path} for changes to source {Source}", source.Path, source.Name);
+        return watcher;
+    }
+
+    private void Touch(string source)
+    {
+        var now = time.GetUtcNow();
+        pending.AddOrUpdate(source, (now, now), (_, burst) => (burst.First, now));
+    }
+
+    private void EnqueueQuietSources()
+    {
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        foreach (var (source, burst) in pending)
+        {
+            if ((now - burst.Last >= settings.Debounce || now - burst.First >= settings.MaxDelay)
+                && pending.TryRemove(new KeyValuePair<string, (DateTimeOffset, DateTimeOffset)>(source, burst)))
+            {
+                logger.LogDebug("Changes in {Source}; starting a run", source);
+                scheduler.EnqueueRun(source, RunTrigger.Watch);
+            }
+        }
+    }
+}
