@@ -61,5 +61,11 @@ internal static class SandboxApp
         BatchCreateEndpoint.Map(app);
         BatchEndpoints.Map(app);
         ParseEndpoints.Map(app);
+        ParseCreateEndpoints.Map(app);
+        ExtractEndpoints.Map(app);
+        ConfigurationEndpoints.Map(app);
+        WebhookConfigEndpoints.Map(app);
+        V1CreateEndpoint.Map(app);
+        V1Endpoints.Map(app);
     }
 }

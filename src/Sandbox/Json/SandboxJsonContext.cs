@@ -8,6 +8,7 @@ using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Files;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.V1Batches;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Json;
@@ -36,6 +37,12 @@ namespace BatchOrchestrator.Sandbox.Json;
 [JsonSerializable(typeof(CursorPage<ConfigurationDto>))]
 [JsonSerializable(typeof(WebhookConfigDto))]
 [JsonSerializable(typeof(IReadOnlyList<WebhookConfigDto>))]
+[JsonSerializable(typeof(V1JobDto))]
+[JsonSerializable(typeof(V1JobStatusDto))]
+[JsonSerializable(typeof(V1Page<V1JobDto>))]
+[JsonSerializable(typeof(V1Page<V1ItemDto>))]
+[JsonSerializable(typeof(V1CancelDto))]
+[JsonSerializable(typeof(V1ProcessingResultsDto))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(JsonNode))]

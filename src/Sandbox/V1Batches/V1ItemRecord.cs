@@ -30,4 +30,6 @@ internal sealed class V1ItemRecord
     public DateTimeOffset? StartedAt { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }
+
+    public V1ItemDto ToDto() => new(ItemId, ItemName, Status, JobId, SkipReason, ErrorMessage, StartedAt, CompletedAt, StartedAt, null);
 }

@@ -36,4 +36,33 @@ internal sealed class V1JobRecord
     public DateTimeOffset? CompletedAt { get; set; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
+
+    public int Count(string itemStatus) => Items.Count(i => i.Status == itemStatus);
+
+    /// <summary>Items done one way or another, as a percentage; an empty job is 100 % once it completed.</summary>
+    public double Progress
+        => Items.Count == 0
+            ? (V1Status.IsTerminalJob(Status) ? 100 : 0)
+            : Math.Round(100.0 * Items.Count(i => V1Status.IsTerminalItem(i.Status)) / Items.Count, 2);
+
+    /// <summary>processed_items counts every item that went through processing, failed or not.</summary>
+    public V1JobDto ToDto()
+        => new(
+            Id,
+            JobType,
+            ProjectId,
+            Status,
+            Items.Count,
+            Count(V1Status.Completed) + Count(V1Status.Failed),
+            Count(V1Status.Failed),
+            Count(V1Status.Skipped),
+            DirectoryId,
+            CreatedAt,
+            StartedAt,
+            CompletedAt,
+            UpdatedAt,
+            CreatedAt,
+            ErrorMessage,
+            null,
+            WorkflowId);
 }

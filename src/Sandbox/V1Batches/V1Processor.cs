@@ -56,7 +56,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
             {
                 Skip(item, "size_limit_exceeded");
             }
-            else if (!state.V1Processed.Add($"{item.ContentHash}/{job.ParametersHash}"))
+            else if (state.V1Processed.Contains(Key(item, job)))
             {
                 Skip(item, "already_processed");
             }
@@ -85,9 +85,13 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
             }
 
             item.Status = V1Status.Completed;
+            state.V1Processed.Add(Key(item, job));
             item.OutputMetadata = job.JobType == "classify" ? Classify(job.JobConfig) : new JsonObject { ["parse_job_id"] = item.JobId };
         }
     }
+
+    /// <summary>Same bytes, same job parameters: processed already, whichever job did it.</summary>
+    private static string Key(V1ItemRecord item, V1JobRecord job) => $"{item.ContentHash}/{job.ParametersHash}";
 
     private void Skip(V1ItemRecord item, string reason)
     {

@@ -1,0 +1,158 @@
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Configurations;
+
+/// <summary>
+/// Product configurations: upsert by name + product type, get, update, list, delete
+/// (LLAMACLOUD.md §8). Built-in presets are not resources here: GET on one is 404.
+/// </summary>
+internal static class ConfigurationEndpoints
+{
+    private const string Route = "/api/v1/beta/configurations";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route, UpsertAsync);
+        app.MapGet(Route, List);
+        app.MapGet(Route + "/{config_id}", Get);
+        app.MapPut(Route + "/{config_id}", UpdateAsync);
+        app.MapDelete(Route + "/{config_id}", Delete);
+    }
+
+    /// <summary>"Updates if one with the same name + product type + project exists, otherwise creates."</summary>
+    private static async Task<IResult> UpsertAsync(HttpRequest request, SandboxState state, SandboxCounters counters)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var name = v.NonEmptyString(body, "name", required: true);
+        var parameters = v.Object(body, "parameters", required: true);
+        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, "parameters");
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            var now = state.Now;
+            var config = state.Configurations.Values.FirstOrDefault(c => c.Name == name && c.ProductType == productType);
+            if (config is null)
+            {
+                config = new ConfigurationRecord
+                {
+                    Sequence = state.NextSequence(),
+                    Id = Ids.Configuration(),
+                    Name = name!,
+                    ProductType = productType!,
+                    Parameters = parameters!.Value,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                state.Configurations[config.Id] = config;
+            }
+            else
+            {
+                config.Parameters = parameters!.Value;
+                config.UpdatedAt = now;
+            }
+
+            counters.Add(Counter.ConfigurationUpserts);
+            return TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto);
+        }
+    }
+
+    private static IResult List(HttpRequest request, SandboxState state)
+    {
+        var issues = new List<ValidationIssue>();
+        var page = Paging.Read(request, issues);
+        Query.Bool(request, "latest_only", issues);
+        var types = Query.List(request, "product_type");
+        foreach (var unknown in types.Where(t => !ConfigurationParameters.ProductTypes.Contains(t, StringComparer.Ordinal)))
+        {
+            issues.Add(new ValidationIssue(["query", "product_type"], $"Unknown product type '{unknown}'", "literal_error"));
+        }
+
+        if (issues.Count > 0 || page is null)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        var name = Query.Single(request, "name");
+        lock (state.Gate)
+        {
+            // An upsert keeps one record per name + product type, so every record is its latest version.
+            var matches = state.Configurations.Values.Where(c =>
+                (name is null || c.Name == name) && (types.Count == 0 || types.Contains(c.ProductType, StringComparer.Ordinal)));
+            var result = Paging.BySequence(matches, c => c.Sequence, newestFirst: true, page, c => c.ToDto());
+            return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageConfigurationDto);
+        }
+    }
+
+    private static IResult Get([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.Configurations.TryGetValue(configId, out var config)
+                ? TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto)
+                : ApiErrors.NotFound("Configuration", configId);
+        }
+    }
+
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, SandboxState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var name = v.NonEmptyString(body, "name", required: false);
+        var parameters = v.Object(body, "parameters", required: false);
+        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, "parameters");
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
+        lock (state.Gate)
+        {
+            if (!state.Configurations.TryGetValue(configId, out var config))
+            {
+                return ApiErrors.NotFound("Configuration", configId);
+            }
+
+            var newName = name ?? config.Name;
+            var newType = productType ?? config.ProductType;
+            if (state.Configurations.Values.Any(c => c.Id != configId && c.Name == newName && c.ProductType == newType))
+            {
+                return ApiErrors.Conflict($"A {newType} configuration named '{newName}' already exists");
+            }
+
+            config.Name = newName;
+            config.ProductType = newType;
+            config.Parameters = parameters ?? config.Parameters;
+            config.UpdatedAt = state.Now;
+            return TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto);
+        }
+    }
+
+    private static IResult Delete([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.Configurations.Remove(configId) ? TypedResults.NoContent() : ApiErrors.NotFound("Configuration", configId);
+        }
+    }
+}

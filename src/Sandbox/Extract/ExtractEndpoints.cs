@@ -1,0 +1,157 @@
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Configurations;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.Extract;
+
+/// <summary>Extract v2 jobs: create, get, list, cancel, delete (LLAMACLOUD.md §7).</summary>
+internal static class ExtractEndpoints
+{
+    private const string Route = "/api/v2/extract";
+    private static readonly IReadOnlyList<string> ListStatuses = [.. JobStatus.All, "THROTTLED"];
+    private static readonly IReadOnlyList<string> InputTypes = ["file_id", "parse_job_id"];
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost(Route, CreateAsync);
+        app.MapGet(Route + "/{job_id}", Get);
+        app.MapGet(Route, List);
+        app.MapPost(Route + "/{job_id}/cancel", Cancel);
+        app.MapDelete(Route + "/{job_id}", Delete);
+    }
+
+    /// <summary>Exactly one of configuration_id (a saved extract configuration) or an inline configuration.</summary>
+    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var fileInput = v.NonEmptyString(body, "file_input", required: true);
+        var configurationId = v.String(body, "configuration_id", required: false);
+        var inline = v.Object(body, "configuration", required: false);
+        if ((configurationId is null) == (inline is null))
+        {
+            v.Add("value_error", "Provide exactly one of configuration_id or configuration", "configuration");
+        }
+
+        if (inline is not null)
+        {
+            ConfigurationParameters.ValidateExtract(inline.Value, v, "configuration");
+        }
+
+        lock (state.Gate)
+        {
+            var webhooks = WebhookConfigurations.Read(body, v, state);
+            var saved = configurationId is null ? null : catalog.ExtractParameters(configurationId);
+            if (configurationId is not null && saved is null)
+            {
+                v.Add("value_error", $"Extract configuration '{configurationId}' not found", "configuration_id");
+            }
+
+            if (!v.IsValid)
+            {
+                return v.ToResult();
+            }
+
+            var content = DocumentSources.Resolve(state, fileInput!, allowParseJob: true);
+            if (content is null)
+            {
+                return ApiErrors.NotFound("File input", fileInput!);
+            }
+
+            var job = jobs.CreateExtract(content, content.FileName, fileInput!, configurationId, (saved ?? inline)!.Value, webhooks);
+            return TypedResults.Json(job.ToDto([]), SandboxJsonContext.Default.ExtractJobDto);
+        }
+    }
+
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state, SandboxCounters counters)
+    {
+        var expand = Query.List(request, "expand");
+        lock (state.Gate)
+        {
+            if (!state.ExtractJobs.TryGetValue(jobId, out var job))
+            {
+                return ApiErrors.NotFound("Extract job", jobId);
+            }
+
+            counters.Add(Counter.ExtractJobGets);
+            return TypedResults.Json(job.ToDto(expand), SandboxJsonContext.Default.ExtractJobDto);
+        }
+    }
+
+    /// <summary>"Results are newest-first" (LLAMACLOUD.md §7).</summary>
+    private static IResult List(HttpRequest request, SandboxState state)
+    {
+        var issues = new List<ValidationIssue>();
+        var page = Paging.Read(request, issues);
+        var status = Query.Literal(request, "status", ListStatuses, issues);
+        var inputType = Query.Literal(request, "document_input_type", InputTypes, issues);
+        Query.TryTimestamp(request, "created_at_on_or_after", issues, out var after);
+        Query.TryTimestamp(request, "created_at_on_or_before", issues, out var before);
+        if (issues.Count > 0 || page is null)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        var configurationId = Query.Single(request, "configuration_id");
+        var fileInput = Query.Single(request, "file_input") ?? Query.Single(request, "document_input_value");
+        var ids = Query.List(request, "job_ids");
+        var expand = Query.List(request, "expand");
+        lock (state.Gate)
+        {
+            var matches = state.ExtractJobs.Values.Where(j =>
+                (status is null || j.Status == status)
+                && (configurationId is null || j.ConfigurationId == configurationId)
+                && (fileInput is null || j.FileInput == fileInput)
+                && (inputType is null || (inputType == "parse_job_id") == j.FileInput.StartsWith("pjb-", StringComparison.Ordinal))
+                && (ids.Count == 0 || ids.Contains(j.Id, StringComparer.Ordinal))
+                && (after is null || j.CreatedAt >= after)
+                && (before is null || j.CreatedAt <= before));
+            var result = Paging.BySequence(matches, j => j.Sequence, newestFirst: true, page, j => j.ToDto(expand));
+            return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageExtractJobDto);
+        }
+    }
+
+    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    {
+        lock (state.Gate)
+        {
+            if (!state.ExtractJobs.TryGetValue(jobId, out var job))
+            {
+                return ApiErrors.NotFound("Extract job", jobId);
+            }
+
+            if (JobStatus.IsTerminal(job.Status))
+            {
+                return ApiErrors.Conflict($"Extract job {jobId} is {job.Status} and cannot be cancelled");
+            }
+
+            processor.Move(job, JobStatus.Cancelled, state.Step);
+            counters.Add(Counter.ExtractJobCancels);
+            return TypedResults.Json(job.ToDto([]), SandboxJsonContext.Default.ExtractJobDto);
+        }
+    }
+
+    /// <summary>The SDK types the answer as an arbitrary object; an empty one it is.</summary>
+    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.ExtractJobs.Remove(jobId)
+                ? TypedResults.Json(EmptyJson.Object, SandboxJsonContext.Default.JsonElement)
+                : ApiErrors.NotFound("Extract job", jobId);
+        }
+    }
+}

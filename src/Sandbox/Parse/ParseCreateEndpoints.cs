@@ -1,0 +1,110 @@
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Configurations;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.State;
+using BatchOrchestrator.Sandbox.Webhooks;
+
+namespace BatchOrchestrator.Sandbox.Parse;
+
+/// <summary>
+/// POST /api/v2/parse (JSON with file_id) and POST /api/v2/parse/upload (multipart file plus a
+/// JSON <c>configuration</c> string), LLAMACLOUD.md §6.1. Both answer with the flat job.
+/// </summary>
+internal static class ParseCreateEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v2/parse", CreateAsync);
+        app.MapPost("/api/v2/parse/upload", UploadAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        return error ?? Create(body, upload: null, state, catalog, jobs);
+    }
+
+    private static async Task<IResult> UploadAsync(HttpRequest request, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
+    {
+        var (form, error) = await MultipartForm.ReadAsync(request, options.MaxUploadBytes);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!form!.Files.TryGetValue("file", out var file))
+        {
+            return ApiErrors.Validation("missing", "Field required", "body", "file");
+        }
+
+        JsonElement configuration;
+        try
+        {
+            configuration = EmptyJson.Parse(form.Field("configuration") ?? "{}");
+        }
+        catch (JsonException)
+        {
+            return ApiErrors.Validation("json_invalid", "Invalid JSON", "body", "configuration");
+        }
+
+        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), state, catalog, jobs);
+    }
+
+    private static IResult Create(JsonElement body, StoredContent? upload, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    {
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var configurationId = v.String(body, "configuration_id", required: false);
+        var configured = configurationId is not null;
+
+        // With a saved configuration, tier and version default to it: "omit them or pass 'configured'".
+        var tier = v.String(body, "tier", required: !configured);
+        v.String(body, "version", required: !configured);
+        if (tier is not null and not "configured" && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
+        {
+            v.Add("literal_error", "Input should be 'fast', 'cost_effective', 'agentic' or 'agentic_plus'", "tier");
+        }
+
+        var fileId = v.String(body, "file_id", required: false);
+        var sourceUrl = v.String(body, "source_url", required: false);
+        if (upload is null && (fileId is null) == (sourceUrl is null))
+        {
+            v.Add("value_error", "Provide exactly one of file_id or source_url", "file_id");
+        }
+
+        var userMetadata = v.Object(body, "user_metadata", required: false);
+        lock (state.Gate)
+        {
+            var webhooks = WebhookConfigurations.Read(body, v, state);
+            var configuredTier = configured ? catalog.ParseTier(configurationId!) : null;
+            if (configured && configuredTier is null)
+            {
+                v.Add("value_error", $"Parse configuration '{configurationId}' not found", "configuration_id");
+            }
+
+            if (!v.IsValid)
+            {
+                return v.ToResult();
+            }
+
+            if (sourceUrl is not null)
+            {
+                // The Sandbox reaches only loopback; fetching documents from the internet is out of scope.
+                return ApiErrors.Detail(StatusCodes.Status400BadRequest, "source_url is not supported by the Sandbox; upload the file and pass file_id");
+            }
+
+            var content = upload ?? DocumentSources.Resolve(state, fileId!, allowParseJob: false);
+            if (content is null)
+            {
+                return ApiErrors.NotFound("File", fileId!);
+            }
+
+            var metadata = userMetadata?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.Ordinal);
+            var job = jobs.CreateParse(content, content.FileName, tier is null or "configured" ? configuredTier! : tier, configurationId, metadata, webhooks);
+            return TypedResults.Json(job.ToDto(expandUsage: false), SandboxJsonContext.Default.ParseJobDto);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+
+namespace BatchOrchestrator.Sandbox.V1Batches;
+
+/// <summary>
+/// POST /api/v1/beta/batch-processing (LLAMACLOUD.md §3.2): a parse or classify <c>job_config</c>
+/// over either a <c>directory_id</c> or explicit <c>item_ids</c> (directory-file or file ids).
+/// </summary>
+internal static class V1CreateEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v1/beta/batch-processing", CreateAsync);
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxCounters counters)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var v = new BodyValidator();
+        v.RequireObject(body);
+        var config = v.Object(body, "job_config", required: true);
+        var directoryId = v.String(body, "directory_id", required: false);
+        var itemIds = v.StringArray(body, "item_ids");
+        v.Int(body, "page_size");
+        v.Int(body, "continue_as_new_threshold");
+        if ((directoryId is null) == (itemIds is null))
+        {
+            v.Add("value_error", "Provide either directory_id or item_ids", "directory_id");
+        }
+
+        var jobType = config is null ? null : JobTypeOf(config.Value, v);
+        lock (state.Gate)
+        {
+            var items = new List<V1ItemRecord>();
+            for (var i = 0; i < (itemIds?.Count ?? 0); i++)
+            {
+                var content = DocumentSources.Resolve(state, itemIds![i], allowParseJob: false);
+                if (content is null)
+                {
+                    v.Add("value_error", $"Item '{itemIds[i]}' not found", "item_ids", i);
+                    continue;
+                }
+
+                items.Add(Item(itemIds[i], content));
+            }
+
+            if (!v.IsValid)
+            {
+                return v.ToResult();
+            }
+
+            if (directoryId is not null)
+            {
+                if (!state.Directories.ContainsKey(directoryId))
+                {
+                    return ApiErrors.NotFound("Directory", directoryId);
+                }
+
+                items.AddRange(state.DirectoryFiles.Values
+                    .Where(f => f.DirectoryId == directoryId && f.DeletedAt is null)
+                    .OrderBy(f => f.Sequence)
+                    .Select(f => Item(f.Id, f.Content with { FileName = f.DisplayName })));
+            }
+
+            var now = state.Now;
+            var job = new V1JobRecord
+            {
+                Sequence = state.NextSequence(),
+                Id = Ids.Plain(),
+                ProjectId = state.ProjectId,
+                JobType = jobType!,
+                DirectoryId = directoryId,
+                JobConfig = config!.Value,
+                ParametersHash = ParametersHash(config.Value, jobType!),
+                Items = items,
+                WorkflowId = $"batch-{Guid.NewGuid():N}",
+                LastStep = state.Step,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            state.V1Jobs[job.Id] = job;
+            counters.Add(Counter.V1BatchCreates);
+            return TypedResults.Json(job.ToDto(), SandboxJsonContext.Default.V1JobDto);
+        }
+    }
+
+    /// <summary>The union: a config with <c>rules</c> is the classify variant, anything else the parse one.</summary>
+    private static string? JobTypeOf(JsonElement config, BodyValidator v)
+    {
+        if (BodyValidator.Has(config, "rules"))
+        {
+            var rules = v.Array(config, "rules", "job_config") ?? [];
+            for (var i = 0; i < rules.Count; i++)
+            {
+                v.NonEmptyString(rules[i], "type", required: true, "job_config", "rules", i);
+            }
+
+            return "classify";
+        }
+
+        var parameters = v.Object(config, "parameters", required: false, "job_config");
+        if (parameters is { } p && v.String(p, "type", required: false, "job_config", "parameters") is { } type && type != "parse")
+        {
+            v.Add("literal_error", "Input should be 'parse'", "job_config", "parameters", "type");
+        }
+
+        return "parse";
+    }
+
+    private static V1ItemRecord Item(string id, StoredContent content) => new()
+    {
+        ItemId = id,
+        ItemName = content.FileName,
+        Content = content,
+        ContentHash = Convert.ToHexStringLower(SHA256.HashData(content.Bytes)),
+    };
+
+    /// <summary>"Content hash of the job configuration for dedup": what the job does, not who asked.</summary>
+    private static string ParametersHash(JsonElement config, string jobType)
+    {
+        var relevant = jobType == "classify"
+            ? $"{Raw(config, "rules")}|{Raw(config, "mode")}|{Raw(config, "parsing_configuration")}"
+            : Raw(config, "parameters");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{jobType}|{relevant}")));
+    }
+
+    private static string Raw(JsonElement config, string name) => config.TryGetProperty(name, out var value) ? value.GetRawText() : "null";
+}

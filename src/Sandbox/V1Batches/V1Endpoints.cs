@@ -1,0 +1,173 @@
+using System.Globalization;
+using BatchOrchestrator.Sandbox.Admin;
+using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.State;
+using Microsoft.AspNetCore.Mvc;
+
+namespace BatchOrchestrator.Sandbox.V1Batches;
+
+/// <summary>
+/// Legacy v1 batch-processing reads and cancel (LLAMACLOUD.md §3.2): list, get with
+/// progress_percentage, items with statuses and skip reasons, processing-results, cancel.
+/// Lists page by limit/offset and answer <c>{"items": [...], "total_size": n}</c>.
+/// </summary>
+internal static class V1Endpoints
+{
+    private const string Route = "/api/v1/beta/batch-processing";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, List);
+        app.MapGet(Route + "/{job_id}", Get);
+        app.MapGet(Route + "/{job_id}/items", Items);
+        app.MapGet(Route + "/items/{item_id}/processing-results", ProcessingResults);
+        app.MapPost(Route + "/{job_id}/cancel", CancelAsync);
+    }
+
+    private static IResult List(HttpRequest request, SandboxState state)
+    {
+        var issues = new List<ValidationIssue>();
+        var status = Query.Literal(request, "status", V1Status.JobStatuses, issues);
+        var jobType = Query.Literal(request, "job_type", V1Status.JobTypes, issues);
+        var (limit, offset) = LimitOffset(request, issues);
+        if (issues.Count > 0)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        var directoryId = Query.Single(request, "directory_id");
+        lock (state.Gate)
+        {
+            var matches = state.V1Jobs.Values
+                .Where(j => (status is null || j.Status == status) && (jobType is null || j.JobType == jobType) && (directoryId is null || j.DirectoryId == directoryId))
+                .OrderByDescending(j => j.Sequence)
+                .ToList();
+            var page = new V1Page<V1JobDto>([.. matches.Skip(offset).Take(limit).Select(j => j.ToDto())], matches.Count);
+            return TypedResults.Json(page, SandboxJsonContext.Default.V1PageV1JobDto);
+        }
+    }
+
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            return state.V1Jobs.TryGetValue(jobId, out var job)
+                ? TypedResults.Json(new V1JobStatusDto(job.ToDto(), job.Progress), SandboxJsonContext.Default.V1JobStatusDto)
+                : ApiErrors.NotFound("Batch job", jobId);
+        }
+    }
+
+    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state)
+    {
+        var issues = new List<ValidationIssue>();
+        var status = Query.Literal(request, "status", V1Status.ItemStatuses, issues);
+        var (limit, offset) = LimitOffset(request, issues);
+        if (issues.Count > 0)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        lock (state.Gate)
+        {
+            if (!state.V1Jobs.TryGetValue(jobId, out var job))
+            {
+                return ApiErrors.NotFound("Batch job", jobId);
+            }
+
+            var matches = job.Items.Where(i => status is null || i.Status == status).ToList();
+            var page = new V1Page<V1ItemDto>([.. matches.Skip(offset).Take(limit).Select(i => i.ToDto())], matches.Count);
+            return TypedResults.Json(page, SandboxJsonContext.Default.V1PageV1ItemDto);
+        }
+    }
+
+    /// <summary>Every completed processing of the item across jobs: what already_processed skips point back to.</summary>
+    private static IResult ProcessingResults([FromRoute(Name = "item_id")] string itemId, HttpRequest request, SandboxState state)
+    {
+        var jobType = Query.Single(request, "job_type");
+        lock (state.Gate)
+        {
+            var occurrences = state.V1Jobs.Values
+                .OrderBy(j => j.Sequence)
+                .SelectMany(j => j.Items.Where(i => i.ItemId == itemId).Select(i => (Job: j, Item: i)))
+                .ToList();
+            if (occurrences.Count == 0)
+            {
+                return ApiErrors.NotFound("Item", itemId);
+            }
+
+            var results = occurrences
+                .Where(o => o.Item.Status == V1Status.Completed && (jobType is null || o.Job.JobType == jobType))
+                .Select(o => new V1ProcessingResultDto(
+                    $"{o.Job.Id}:{o.Item.ItemId}",
+                    o.Item.ItemId,
+                    o.Job.JobType,
+                    o.Job.JobConfig,
+                    $"s3://llamacloud-sandbox/{o.Job.ProjectId}/{o.Job.Id}/{o.Item.ItemId}.json",
+                    o.Job.ParametersHash,
+                    o.Item.CompletedAt,
+                    o.Item.OutputMetadata))
+                .ToList();
+            var dto = new V1ProcessingResultsDto(itemId, occurrences[^1].Item.ItemName, results);
+            return TypedResults.Json(dto, SandboxJsonContext.Default.V1ProcessingResultsDto);
+        }
+    }
+
+    /// <summary>"Stops processing and marks pending items as cancelled. Items currently being processed may still complete."</summary>
+    private static async Task<IResult> CancelAsync([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state, SandboxCounters counters)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request, required: false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var reason = BodyValidator.Get(body, "reason")?.ToString();
+        lock (state.Gate)
+        {
+            if (!state.V1Jobs.TryGetValue(jobId, out var job))
+            {
+                return ApiErrors.NotFound("Batch job", jobId);
+            }
+
+            if (V1Status.IsTerminalJob(job.Status))
+            {
+                return ApiErrors.Conflict($"Batch job {jobId} is {job.Status} and cannot be cancelled");
+            }
+
+            foreach (var item in job.Items.Where(i => i.Status == V1Status.Pending))
+            {
+                item.Status = V1Status.Cancelled;
+            }
+
+            job.Status = V1Status.Cancelled;
+            job.ErrorMessage = reason is null ? "Cancelled by user" : $"Cancelled: {reason}";
+            job.CompletedAt = job.UpdatedAt = state.Now;
+            counters.Add(Counter.V1BatchCancels);
+            var dto = job.ToDto();
+            return TypedResults.Json(new V1CancelDto(job.Id, "Batch job cancelled", dto.ProcessedItems, V1Status.Cancelled), SandboxJsonContext.Default.V1CancelDto);
+        }
+    }
+
+    private static (int Limit, int Offset) LimitOffset(HttpRequest request, List<ValidationIssue> issues)
+    {
+        int Read(string name, int fallback, int minimum)
+        {
+            var text = Query.Single(request, name);
+            if (text is null)
+            {
+                return fallback;
+            }
+
+            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+            {
+                return value;
+            }
+
+            issues.Add(new ValidationIssue(["query", name], $"Input should be an integer of at least {minimum}", "int_parsing"));
+            return fallback;
+        }
+
+        return (Math.Min(Read("limit", 100, 1), Paging.MaxPageSize), Read("offset", 0, 0));
+    }
+}
