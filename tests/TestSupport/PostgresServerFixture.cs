@@ -17,7 +17,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 {
     public const string ConnectionStringVariable = "BATCHORCHESTRATOR_TEST_POSTGRES";
 
+    private readonly SemaphoreSlim templateLock = new(1, 1);
     private PostgreSqlContainer? container;
+    private string? templateName;
     private EmbeddedPostgres? embedded;
     private string? embeddedRoot;
 
@@ -49,21 +51,51 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         Provider = "local PostgreSQL binaries";
     }
 
-    /// <summary>Creates an empty, fully migrated database and returns its connection string.</summary>
+    /// <summary>
+    /// Creates an empty, fully migrated database and returns its connection string. The production
+    /// migrator runs once per assembly into a template; each database is a cheap copy of it.
+    /// </summary>
     public async Task<string> CreateDatabaseAsync(string hint)
     {
+        var template = await EnsureTemplateAsync();
         var name = $"t_{new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray())}_{Guid.NewGuid():N}"[..40];
-        await using (var admin = new NpgsqlConnection(AdminConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        await ExecuteAdminAsync($"create database {name} template {template}");
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
-        return connectionString;
+    private async Task<string> EnsureTemplateAsync()
+    {
+        await templateLock.WaitAsync();
+        try
+        {
+            if (templateName is not null)
+            {
+                return templateName;
+            }
+
+            var name = $"bo_template_{Guid.NewGuid():N}";
+            await ExecuteAdminAsync($"create database {name}");
+            // No pooling: a template must have no open connections when it is copied.
+            var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
+            await using (var dataSource = NpgsqlDataSource.Create(connectionString))
+            {
+                await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+            }
+
+            return templateName = name;
+        }
+        finally
+        {
+            templateLock.Release();
+        }
+    }
+
+    private async Task ExecuteAdminAsync(string sql)
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, admin);
+        await command.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()

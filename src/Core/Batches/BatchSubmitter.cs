@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     IBatchApi api,
     IPipelineScheduler scheduler,
+    LeaseManager leases,
     IOptions<PollingOptions> polling,
     TimeProvider time,
     ILogger<BatchSubmitter> logger)
@@ -27,6 +29,21 @@ internal sealed class BatchSubmitter(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
+        await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
+        if (lease is null)
+        {
+            logger.LogInformation("Batch {BatchId} is being submitted by another worker", batchId);
+            return;
+        }
+
+        // Look again under the lease: the holder before us may have just recorded it.
+        batch = await store.GetAsync(batchId, lease.Token);
+        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        {
+            return;
+        }
+
+        cancellationToken = lease.Token;
         var directoryId = batch.RemoteDirectoryId
             ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
 

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
@@ -18,6 +19,7 @@ internal sealed class BatchUploader(
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<PipelineOptions> pipeline,
     IPipelineScheduler scheduler,
+    LeaseManager leases,
     ILogger<BatchUploader> logger)
 {
     public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
@@ -29,6 +31,14 @@ internal sealed class BatchUploader(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
+        if (lease is null)
+        {
+            logger.LogInformation("Batch {BatchId} is being uploaded by another worker", batchId);
+            return;
+        }
+
+        cancellationToken = lease.Token;
         var source = sources.CurrentValue.Find(work.Source)
             ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
         var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(work, cancellationToken);

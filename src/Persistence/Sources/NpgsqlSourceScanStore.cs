@@ -115,7 +115,11 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 returning f.relative_path, f.size, f.mtime_ticks, f.sha256
             )
             insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
-            select $1, relative_path, size, mtime_ticks, sha256, encode(sha256, 'hex'), 'Discovered' from stored
+            -- Identical content at several paths is one version (the first path by name), and a
+            -- statement may touch a conflicting row only once.
+            select distinct on (sha256) $1, relative_path, size, mtime_ticks, sha256, encode(sha256, 'hex'), 'Discovered'
+            from stored
+            order by sha256, relative_path
             on conflict (source_name, dedupe_key) do update
                 set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
                     state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null,

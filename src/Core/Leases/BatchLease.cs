@@ -1,0 +1,10 @@
+namespace BatchOrchestrator.Core.Leases;
+
+/// <summary>
+/// The lease guarding one batch's local steps (upload, submit): without it, a step handed out again
+/// by the stalled-step sweep could overlap a slow first attempt and create things twice.
+/// </summary>
+internal static class BatchLease
+{
+    public static string Name(long batchId) => $"batch:{batchId}";
+}

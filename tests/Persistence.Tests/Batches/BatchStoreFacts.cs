@@ -1,0 +1,168 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Runs;
+using BatchOrchestrator.Persistence.Uploads;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.Tests.Batches;
+
+public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private NpgsqlBatchStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(BatchStoreFacts));
+        store = new NpgsqlBatchStore(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task RecordSubmittedAsync_MovesUploadedFilesToSubmitted_AndSchedulesThePoll()
+    {
+        var batchId = await UploadedBatchAsync(files: 3);
+        var due = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, due, Ct);
+
+        var batch = await store.GetAsync(batchId, Ct);
+        Assert.Equal((BatchState.Pending, "bat-1"), (batch!.State, batch.RemoteBatchId));
+        Assert.Equal(3L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Submitted'", batchId));
+    }
+
+    [Fact]
+    public async Task ClaimDueAsync_GivesEachDueBatchToOnlyOneOfTwoConcurrentClaimers()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            var batchId = await UploadedBatchAsync(files: 1);
+            await store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, DateTimeOffset.UtcNow.AddSeconds(-1), Ct);
+            ids.Add(batchId);
+        }
+
+        var claims = await Task.WhenAll(
+            store.ClaimDueAsync(4, TimeSpan.FromMinutes(5), Ct),
+            store.ClaimDueAsync(4, TimeSpan.FromMinutes(5), Ct));
+
+        var claimed = claims.SelectMany(c => c.Select(b => b.Id)).ToList();
+        Assert.Equal(claimed.Count, claimed.Distinct().Count());
+        Assert.Equal(ids.Order(), claimed.Order());
+        Assert.Empty(await store.ClaimDueAsync(10, TimeSpan.FromMinutes(5), Ct));
+    }
+
+    [Fact]
+    public async Task SavePollOutcomesAsync_WritesEveryOutcomeInOneStatement()
+    {
+        var a = await UploadedBatchAsync(files: 1);
+        var b = await UploadedBatchAsync(files: 1);
+        await store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
+        await store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
+        var later = DateTimeOffset.UtcNow.AddMinutes(3);
+
+        await store.SavePollOutcomesAsync([new PollOutcome(a, BatchState.Completed, later, null), new PollOutcome(b, BatchState.Throttled, later, "slow")], Ct);
+
+        Assert.Equal(BatchState.Completed, (await store.GetAsync(a, Ct))!.State);
+        Assert.Equal(BatchState.Throttled, (await store.GetAsync(b, Ct))!.State);
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch where poll_count = 1"));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_GivesEachFileItsJobReferenceOrError_MarksUnmappedFiles_AndClosesTheRun()
+    {
+        var batchId = await SubmittedBatchAsync(files: 3, BatchState.Completed);
+        var remoteIds = await RemoteFileIdsAsync(batchId);
+        RemoteBatchResult[] results =
+        [
+            new(remoteIds[0], new RemoteJobReference("parse_v2", "pjb-1"), null),
+            new(remoteIds[1], null, "Unsupported file type: .exe"),
+        ];
+
+        var summary = await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
+
+        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false), summary);
+        var states = await database.ListAsync(
+            "select state, job_id, error_message from orchestrator.file_version where batch_id = $1 order by id",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)),
+            batchId);
+        Assert.Equal(("Succeeded", "pjb-1", (string?)null), states[0]);
+        Assert.Equal(("Failed", (string?)null, "Unsupported file type: .exe"), states[1]);
+        Assert.Equal("Failed", states[2].Item1);
+        Assert.Equal("Completed", await database.ScalarAsync<string>("select r.state from orchestrator.run r join orchestrator.batch b on b.run_id = r.id where b.id = $1", batchId));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1", batchId));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_IsANoOp_WhenRunTwice()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Completed);
+        var remoteIds = await RemoteFileIdsAsync(batchId);
+        RemoteBatchResult[] results = [.. remoteIds.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
+        var again = await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result"));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_ReturnsFilesToTheQueue_WhenTheBatchFailedAsAWhole()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
+
+        await store.RecordResultsAsync(batchId, BatchState.Failed, [], Ct);
+
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and batch_id is null"));
+        Assert.Equal("Failed", await database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
+    }
+
+    [Fact]
+    public async Task ClaimStalledAsync_HandsOutABatchStuckInAStep_OncePerPeriod()
+    {
+        var batchId = await UploadedBatchAsync(files: 1);
+        await database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", batchId);
+
+        var first = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
+        var second = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
+
+        Assert.Equal([new StalledBatch(batchId, BatchState.Creating)], first);
+        Assert.Empty(second);
+    }
+
+    // A batch whose files are all uploaded: state Creating, remote ids dfl-<version id>.
+    private async Task<long> UploadedBatchAsync(int files)
+    {
+        var source = $"s{Guid.NewGuid():N}"[..12];
+        await Seed.DiscoveredVersionsAsync(database, source, files);
+        var runs = new NpgsqlRunStore(database.DataSource);
+        var runId = await runs.StartRunAsync(source, RunTrigger.Manual, Ct);
+        var batchId = (await runs.PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
+        await runs.FinishScanAsync(runId, new(files, files, 0, 0, files, files, 0), 1, Ct);
+        var uploads = new NpgsqlUploadStore(database.DataSource);
+        foreach (var file in (await uploads.GetWorkAsync(batchId, Ct))!.Files)
+        {
+            await uploads.MarkUploadStartedAsync(file.FileVersionId, Ct);
+            await uploads.MarkUploadedAsync(file.FileVersionId, $"dfl-{file.FileVersionId}", Ct);
+        }
+
+        Assert.Equal(BatchState.Creating, await uploads.FinishUploadsAsync(batchId, Ct));
+        return batchId;
+    }
+
+    private async Task<long> SubmittedBatchAsync(int files, BatchState remoteState)
+    {
+        var batchId = await UploadedBatchAsync(files);
+        await store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, DateTimeOffset.UtcNow, Ct);
+        return batchId;
+    }
+
+    private Task<List<string>> RemoteFileIdsAsync(long batchId) =>
+        database.ListAsync("select remote_file_id from orchestrator.file_version where batch_id = $1 order by id", r => r.GetString(0), batchId);
+}

@@ -1,0 +1,73 @@
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Runs;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.Tests.Runs;
+
+public sealed class RunStoreFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private NpgsqlRunStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(RunStoreFacts));
+        store = new NpgsqlRunStore(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task PlanBatchesAsync_SplitsNewVersionsIntoBatchesOfAtMostTheLimit_EachWithItsOwnDirectoryAndUniqueIds()
+    {
+        await Seed.DiscoveredVersionsAsync(database, "docs", 2_500);
+        var runId = await store.StartRunAsync("docs", RunTrigger.Manual, Ct);
+
+        var batchIds = await store.PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct);
+
+        Assert.Equal(3, batchIds.Count);
+        var sizes = await database.ListAsync("select file_count from orchestrator.batch order by id", r => r.GetInt32(0));
+        Assert.Equal([1_000, 1_000, 500], sizes);
+        Assert.Equal(3L, await database.ScalarAsync<long>("select count(distinct directory_name) from orchestrator.batch where directory_name like 'bo-%-docs-%'"));
+        Assert.Equal(2_500L, await database.ScalarAsync<long>("select count(distinct unique_id) from orchestrator.file_version where batch_id is not null and run_id = $1", runId));
+    }
+
+    [Fact]
+    public async Task PlanBatchesAsync_PlansNothing_WhenEveryVersionIsAlreadyInABatch()
+    {
+        await Seed.DiscoveredVersionsAsync(database, "docs", 10);
+        var first = await store.StartRunAsync("docs", RunTrigger.Manual, Ct);
+        await store.PlanBatchesAsync(first, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct);
+        var second = await store.StartRunAsync("docs", RunTrigger.Manual, Ct);
+
+        Assert.Empty(await store.PlanBatchesAsync(second, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct));
+    }
+
+    [Fact]
+    public async Task FinishScanAsync_MarksARunWithoutBatches_NoChanges_AndOneWithBatches_Active()
+    {
+        var quiet = await store.StartRunAsync("docs", RunTrigger.Schedule, Ct);
+        var busy = await store.StartRunAsync("docs", RunTrigger.Schedule, Ct);
+        var summary = new ScanSummary(5, 0, 0, 0, 0, 0, 0);
+
+        await store.FinishScanAsync(quiet, summary, 0, Ct);
+        await store.FinishScanAsync(busy, summary, 2, Ct);
+
+        Assert.Equal("NoChanges", await database.ScalarAsync<string>("select state from orchestrator.run where id = $1", quiet));
+        Assert.Equal("Active", await database.ScalarAsync<string>("select state from orchestrator.run where id = $1", busy));
+    }
+
+    [Fact]
+    public async Task TakeRerunRequestAsync_ReturnsTrueOnce_AfterARequest()
+    {
+        Assert.False(await store.TakeRerunRequestAsync("docs", Ct));
+        await store.RequestRerunAsync("docs", Ct);
+        await store.RequestRerunAsync("docs", Ct);
+
+        Assert.True(await store.TakeRerunRequestAsync("docs", Ct));
+        Assert.False(await store.TakeRerunRequestAsync("docs", Ct));
+    }
+}
