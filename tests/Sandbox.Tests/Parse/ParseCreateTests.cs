@@ -1,0 +1,86 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace BatchOrchestrator.Sandbox.Tests.Parse;
+
+public sealed class ParseCreateTests
+{
+    [Fact]
+    public async Task Create_FromAFileId_RunsToCompletedWithTheFileText()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var dir = await sandbox.CreateDirectoryAsync("p");
+        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "parse me");
+
+        var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { tier = "agentic_plus", version = "2026-08-19", file_id = entry, user_metadata = new { run = "7" } });
+        var done = await sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=text_full", j => (string)j["job"]!["status"]! == "COMPLETED");
+
+        Assert.StartsWith("pjb-", (string)job["id"]!, StringComparison.Ordinal);
+        Assert.Equal("PENDING", (string)job["status"]!);
+        Assert.Equal("7", (string)job["user_metadata"]!["run"]!);
+        Assert.Equal("agentic_plus", (string)done["job"]!["tier"]!);
+        Assert.Equal("parse me", (string)done["text_full"]!);
+    }
+
+    [Fact]
+    public async Task Create_WithASavedConfiguration_TakesItsTier()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var config = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "c", parameters = new { product_type = "parse_v2", tier = "fast", version = "latest" } }))["id"]!;
+        var dir = await sandbox.CreateDirectoryAsync("p");
+        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+
+        var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", file_id = entry });
+
+        Assert.Equal("fast", (string)job["tier"]!);
+    }
+
+    [Theory]
+    [InlineData("""{"version":"latest","file_id":"dfl-x"}""", "tier")]
+    [InlineData("""{"tier":"fast","file_id":"dfl-x"}""", "version")]
+    [InlineData("""{"tier":"turbo","version":"latest","file_id":"dfl-x"}""", "tier")]
+    [InlineData("""{"tier":"fast","version":"latest"}""", "file_id")]
+    [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
+    public async Task Create_Is422_ForInvalidBodies(string json, string field)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        var (status, body) = await sandbox.PostAsync("api/v2/parse", json);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains(body!["detail"]!.AsArray(), i => (string)i!["loc"]![1]! == field);
+    }
+
+    [Fact]
+    public async Task Create_Is404ForAnUnknownFile_And400ForSourceUrl()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        var (unknown, _) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", file_id = "dfl-none" });
+        var (url, body) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", source_url = "https://example.com/a.pdf" });
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Equal(HttpStatusCode.BadRequest, url);
+        Assert.Contains("source_url", (string)body!["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Upload_TakesAFileAndAConfigurationString()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes("uploaded")), "file", "u.md" },
+            { new StringContent("""{"tier":"cost_effective","version":"latest"}"""), "configuration" },
+        };
+
+        using var response = await sandbox.Client.PostAsync("api/v2/parse/upload", form, TestSandbox.Ct);
+        var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
+        var done = await sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=markdown_full", j => (string)j["job"]!["status"]! == "COMPLETED");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("cost_effective", (string)job["tier"]!);
+        Assert.Equal("uploaded", (string)done["markdown_full"]!);
+    }
+}
