@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace BatchOrchestrator.Sandbox.Tests.Sdk;
+namespace BatchOrchestrator.Sandbox.Tests.Compatibility;
 
 /// <summary>
 /// The official TypeScript SDK (@llamaindex/llama-cloud 2.16.0, installed with npm ci into the
