@@ -1,0 +1,3 @@
+using BatchOrchestrator.TestSupport;
+
+[assembly: AssemblyFixture(typeof(PostgresServerFixture))]

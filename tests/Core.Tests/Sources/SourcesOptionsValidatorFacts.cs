@@ -1,0 +1,57 @@
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Tests.Sources;
+
+public sealed class SourcesOptionsValidatorFacts : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("bo-validator-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Validate_Succeeds_ForAWellFormedSource()
+    {
+        var result = new SourcesOptionsValidator().Validate(null, new SourcesOptions { Sources = [new SourceOptions { Name = "invoices", Path = folder }] });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_ListsEveryProblem_EachNamingItsKey()
+    {
+        var options = new SourcesOptions
+        {
+            Sources =
+            [
+                new SourceOptions { Name = "ok", Path = folder },
+                new SourceOptions
+                {
+                    Name = "OK", Path = Path.Combine(folder, "missing"), JobType = "classify", ConfigurationId = "agentic",
+                    Schedule = "every night", TimeZone = "Mars/Olympus", Include = ["../outside"],
+                },
+            ],
+        };
+
+        var failures = new SourcesOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:Name: 'OK' is used by another source", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:Path: directory", StringComparison.Ordinal) && f.Contains("does not exist", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:JobType:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:ConfigurationId:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:Schedule:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:TimeZone:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Sources:1:Include:0:", StringComparison.Ordinal));
+        Assert.Equal(7, failures.Count);
+    }
+
+    [Theory]
+    [InlineData("0 2 * * *", true)]
+    [InlineData("*/10 * * * * *", true)]
+    [InlineData("0 2 * *", false)]
+    [InlineData("0 2 * * * * *", false)]
+    [InlineData("0 2 * * MON;", false)]
+    public void CronSchedule_AcceptsFiveOrSixFields(string expression, bool valid)
+    {
+        Assert.Equal(valid, CronSchedule.Validate(expression) is null);
+    }
+}

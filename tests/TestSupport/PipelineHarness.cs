@@ -1,0 +1,109 @@
+using System.Globalization;
+using BatchOrchestrator.Core;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Persistence;
+using BatchOrchestrator.Sandbox;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace BatchOrchestrator.TestSupport;
+
+/// <summary>
+/// Core and Persistence wired exactly as production wires them (AddBatchCore, AddBatchPersistence),
+/// on a database of the test's own and a Sandbox over loopback HTTP, with one source folder. Step
+/// hand-offs are recorded rather than enqueued, so a test drives the pipeline step by step.
+/// </summary>
+public sealed class PipelineHarness : IAsyncDisposable
+{
+    public const string SourceName = "docs";
+    private const string Key = "llx-harness-key";
+
+    private PipelineHarness(TestDatabase database, SandboxServer sandbox, string root, ServiceProvider services, RecordingScheduler scheduler)
+    {
+        Database = database;
+        Sandbox = sandbox;
+        Admin = new SandboxAdmin(sandbox.BaseAddress);
+        Root = root;
+        Services = services;
+        Scheduler = scheduler;
+    }
+
+    public TestDatabase Database { get; }
+
+    public SandboxServer Sandbox { get; }
+
+    public SandboxAdmin Admin { get; }
+
+    /// <summary>The content root; the source folder is <see cref="SourcePath"/>.</summary>
+    public string Root { get; }
+
+    public string SourcePath => Path.Combine(Root, "source");
+
+    public ServiceProvider Services { get; }
+
+    public RecordingScheduler Scheduler { get; }
+
+    public static async Task<PipelineHarness> CreateAsync(
+        PostgresServerFixture server, IDictionary<string, string?>? settings = null, SandboxOptions? sandboxOptions = null)
+    {
+        var database = await TestDatabase.CreateAsync(server, "pipeline");
+        sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
+        sandboxOptions.ApiKey = Key;
+        var sandbox = await SandboxServer.StartAsync(sandboxOptions);
+        var root = Directory.CreateTempSubdirectory("bo-harness-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "source"));
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["LLAMA_CLOUD_API_KEY"] = Key,
+            ["Sources:0:Name"] = SourceName,
+            ["Sources:0:Path"] = "source",
+            ["Sources:0:SettleWindow"] = "00:00:00",
+            ["Polling:InitialDelay"] = "00:00:00.050",
+            ["Leases:TimeToLive"] = "00:00:30",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.AddBatchCore();
+        builder.AddBatchPersistence();
+        var scheduler = new RecordingScheduler();
+        builder.Services.AddSingleton<IPipelineScheduler>(scheduler);
+        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Writes a file under the source folder and returns its full path.</summary>
+    public string WriteFile(string relativePath, string content)
+    {
+        var path = Path.Combine(SourcePath, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public void WriteFiles(int count, string prefix = "doc")
+    {
+        for (var i = 0; i < count; i++)
+        {
+            WriteFile(string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D4}.txt"), $"{prefix} number {i}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        Admin.Dispose();
+        await Sandbox.DisposeAsync();
+        await Database.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace BatchOrchestrator.TestSupport;
+
+/// <summary>Reads the Sandbox's own record of what it was asked to do, and sets its faults, over HTTP.</summary>
+public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
+{
+    private readonly HttpClient http = new() { BaseAddress = baseAddress };
+
+    public async Task<SandboxCounters> CountersAsync()
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)));
+        var root = document.RootElement;
+        return new SandboxCounters(
+            Total(root, "uploads_total"),
+            Map(root, "uploads_by_unique_id"),
+            Total(root, "batch_creates_total"),
+            Map(root, "batch_creates_by_directory"),
+            Total(root, "directory_creates_total"),
+            Map(root, "responses_by_status"));
+    }
+
+    /// <summary>Changes the faults named in <paramref name="faults"/> (snake_case, as POST /_sandbox/faults takes them).</summary>
+    public async Task SetFaultsAsync(object faults)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri("_sandbox/faults", UriKind.Relative), faults);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private static long Total(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
+
+    private static Dictionary<string, long> Map(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64(), StringComparer.Ordinal)
+            : [];
+}
+
+/// <summary>A snapshot of the Sandbox's counters.</summary>
+public sealed record SandboxCounters(
+    long UploadsTotal,
+    IReadOnlyDictionary<string, long> UploadsByUniqueId,
+    long BatchCreatesTotal,
+    IReadOnlyDictionary<string, long> BatchCreatesByDirectory,
+    long DirectoryCreatesTotal,
+    IReadOnlyDictionary<string, long> ResponsesByStatus);
