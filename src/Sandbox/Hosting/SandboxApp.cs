@@ -21,6 +21,7 @@ internal static class SandboxApp
 {
     public static void AddServices(IServiceCollection services, SandboxOptions options)
     {
+        SandboxOptionsValidator.ThrowIfInvalid(options);
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SandboxState>();

@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Sandbox.Faults;
+
+namespace BatchOrchestrator.Sandbox.Hosting;
+
+/// <summary>
+/// Checks <see cref="SandboxOptions"/> before the Sandbox starts and names every bad key at once
+/// ("Sandbox:StepDelay: must be positive"), so a bad setting stops start-up rather than a test.
+/// </summary>
+internal static class SandboxOptionsValidator
+{
+    public static void ThrowIfInvalid(SandboxOptions options)
+    {
+        var failures = Validate(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException("Invalid Sandbox options:\n" + string.Join('\n', failures), nameof(options));
+        }
+    }
+
+    public static List<string> Validate(SandboxOptions o)
+    {
+        var failures = new List<string>();
+        void Check(bool ok, string key, string problem)
+        {
+            if (!ok)
+            {
+                failures.Add($"Sandbox:{key}: {problem}");
+            }
+        }
+
+        Check(o.Port is >= 0 and <= 65535, "Port", "must be from 0 to 65535");
+        Check(o.StepDelay > TimeSpan.Zero, "StepDelay", "must be positive");
+        Check(!string.IsNullOrWhiteSpace(o.ProjectId), "ProjectId", "must not be empty");
+        Check(o.MaxConcurrentBatches >= 0, "MaxConcurrentBatches", "must be 0 (no cap) or more");
+        Check(o.FilesMappedPerStep >= 1, "FilesMappedPerStep", "must be at least 1");
+        Check(o.JobRunningSteps >= 1, "JobRunningSteps", "must be at least 1");
+        Check(o.MaxBatchFiles >= 0, "MaxBatchFiles", "must not be negative");
+        Check(o.MaxUploadBytes > 0, "MaxUploadBytes", "must be positive");
+        Check(o.LinesPerPage >= 1, "LinesPerPage", "must be at least 1");
+        Check(o.WebhookMaxAttempts >= 1, "WebhookMaxAttempts", "must be at least 1");
+        Check(o.WebhookRetryDelay >= TimeSpan.Zero, "WebhookRetryDelay", "must not be negative");
+        Check(o.WebhookTimeout > TimeSpan.Zero, "WebhookTimeout", "must be positive");
+        foreach (var (id, tier) in o.ParsePresets)
+        {
+            Check(Configurations.ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal), $"ParsePresets:{id}", $"'{tier}' is not a parse tier");
+        }
+
+        foreach (var (group, limit) in o.RateLimits)
+        {
+            Check(FaultSettingsJson.RateLimitGroups.Contains(group, StringComparer.Ordinal), $"RateLimits:{group}", $"unknown group; use {string.Join(", ", FaultSettingsJson.RateLimitGroups)}");
+            Check(limit.PermitLimit >= 0, $"RateLimits:{group}:PermitLimit", "must not be negative");
+            Check(limit.Window > TimeSpan.Zero, $"RateLimits:{group}:Window", "must be positive");
+        }
+
+        var f = o.Faults;
+        foreach (var (key, rate) in new[]
+        {
+            ("ErrorRate", f.ErrorRate), ("ErrorAfterEffectRate", f.ErrorAfterEffectRate), ("DropConnectionRate", f.DropConnectionRate),
+            ("DropAfterEffectRate", f.DropAfterEffectRate), ("TooManyRequestsRate", f.TooManyRequestsRate), ("TruncatedJsonRate", f.TruncatedJsonRate),
+            ("MalformedJsonRate", f.MalformedJsonRate), ("FileFailureRate", f.FileFailureRate),
+        })
+        {
+            Check(rate is >= 0 and <= 1, "Faults:" + key, "must be from 0 to 1");
+        }
+
+        Check(f.Latency >= TimeSpan.Zero && f.LatencyJitter >= TimeSpan.Zero, "Faults:Latency", "must not be negative");
+        Check(f.TooManyRequestsBurst >= 0 && f.FailNextBatches >= 0 && f.SlowUploadBytesPerSecond >= 0, "Faults", "counts and rates must not be negative");
+        Check(f.ErrorStatusCodes is null || f.ErrorStatusCodes.All(c => c is >= 500 and <= 599), "Faults:ErrorStatusCodes", "must be 5xx codes");
+        Check(IsRegex(f.FailFilesMatching), "Faults:FailFilesMatching", "is not a valid regular expression");
+        Check(IsRegex(f.FailBatchesMatching), "Faults:FailBatchesMatching", "is not a valid regular expression");
+        return failures;
+    }
+
+    private static bool IsRegex(string? pattern)
+    {
+        if (pattern is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = Regex.Match(string.Empty, pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
