@@ -39,7 +39,10 @@ public static class CoreHostingExtensions
 
         services.AddTransient<RetryHandler>();
         services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
-            .AddHttpMessageHandler<RetryHandler>();
+            .AddHttpMessageHandler<RetryHandler>()
+            // HttpClientFactory's request logging redacts header values in the message text but hands the raw
+            // values (the key in Authorization) to structured sinks as properties; RetryHandler logs requests instead.
+            .RemoveAllLoggers();
 
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();

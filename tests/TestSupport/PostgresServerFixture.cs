@@ -58,7 +58,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync(string hint)
     {
         var template = await EnsureTemplateAsync();
-        var name = $"t_{new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray())}_{Guid.NewGuid():N}"[..40];
+        var name = $"t_{new string(hint.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray())}_{Guid.NewGuid():N}";
         await ExecuteAdminAsync($"create database {name} template {template}");
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
     }

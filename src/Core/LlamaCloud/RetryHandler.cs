@@ -21,6 +21,7 @@ internal sealed class RetryHandler(IOptions<LlamaCloudOptions> options, TimeProv
         {
             HttpResponseMessage? response = null;
             Exception? failure = null;
+            var started = time.GetTimestamp();
             using (var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 attemptTimeout.CancelAfter(settings.AttemptTimeout);
@@ -38,6 +39,9 @@ internal sealed class RetryHandler(IOptions<LlamaCloudOptions> options, TimeProv
                 }
             }
 
+            logger.LogDebug(
+                "LlamaCloud {Method} {Path} answered {Outcome} in {ElapsedMs:F0} ms",
+                request.Method, request.RequestUri?.AbsolutePath, Describe(response, failure), time.GetElapsedTime(started).TotalMilliseconds);
             if (!ShouldRetry(response, failure, createsResource) || attempt >= settings.MaxRetries)
             {
                 return response ?? throw Unreachable(request, failure!);
