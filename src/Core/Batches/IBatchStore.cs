@@ -7,6 +7,12 @@ internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
+    /// its files are Skipped and its run may close. False if it was already submitted or ended.
+    /// </summary>
+    Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
+
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
 
@@ -37,7 +43,8 @@ internal sealed record BatchRecord(
     string DirectoryName,
     string? RemoteDirectoryId,
     string? RemoteBatchId,
-    int PollCount);
+    int PollCount,
+    bool CancelRequested = false);
 
 /// <summary>A batch to poll now.</summary>
 internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount);

@@ -15,7 +15,10 @@ internal interface IUploadStore
     /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
     Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
 
-    /// <summary>Moves a Planned batch to Creating when it has uploaded files (or Cancelled when none); returns the new state.</summary>
+    /// <summary>
+    /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
+    /// an operator asked to cancel stays Planned. Returns the state it is in afterwards.
+    /// </summary>
     Task<Batches.BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
 }
 
@@ -26,7 +29,8 @@ internal sealed record UploadWork(
     Batches.BatchState State,
     string DirectoryName,
     string? RemoteDirectoryId,
-    IReadOnlyList<UploadItem> Files);
+    IReadOnlyList<UploadItem> Files,
+    bool CancelRequested = false);
 
 /// <summary>One file version of the batch.</summary>
 internal sealed record UploadItem(

@@ -12,7 +12,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select id, relative_path, size, mtime_ticks, unique_id, state, upload_started_at is not null, remote_file_id
             from orchestrator.file_version where batch_id = $1 order by id
@@ -23,8 +23,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             return null;
         }
 
-        var (source, state, directoryName, remoteDirectoryId) =
-            (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        var (source, state, directoryName, remoteDirectoryId, cancelRequested) =
+            (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -34,7 +34,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files);
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested);
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
@@ -84,7 +84,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 finished_at = case when uploaded.n > 0 then null else now() end,
                 updated_at = now()
             from uploaded
-            where b.id = $1 and b.state = 'Planned'
+            where b.id = $1 and b.state = 'Planned' and b.cancel_requested_at is null
             """) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
