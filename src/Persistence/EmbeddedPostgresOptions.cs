@@ -17,4 +17,10 @@ public sealed class EmbeddedPostgresOptions
 
     /// <summary>fsync and synchronous commit; turn off only for throwaway test servers.</summary>
     public bool Durable { get; set; } = true;
+
+    /// <summary>
+    /// Whether a server found already running at start (left over from a crash) is stopped at exit. The
+    /// service owns it; a command-line verb run beside the service turns this off so it never stops the service's database.
+    /// </summary>
+    public bool StopIfFoundRunning { get; set; } = true;
 }

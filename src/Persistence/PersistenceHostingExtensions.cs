@@ -9,6 +9,7 @@ using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Persistence.Jobs;
 using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
+using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
@@ -72,6 +73,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
+        services.AddSingleton<OpsQueries>();
         return builder;
     }
 

@@ -1,18 +1,25 @@
-using System.Globalization;
 using BatchOrchestrator.Core;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Worker;
+using BatchOrchestrator.Worker.CommandLine;
+using BatchOrchestrator.Worker.Logging;
 using Serilog;
 
-Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture).CreateBootstrapLogger();
+Log.Logger = WorkerLogging.CreateBootstrapLogger();
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // run (the default), scan, status, retry, cancel, migrate, config check; --help and usage errors end here.
+    var command = BatchCommandLine.Parse(args);
+    if (command.ExitCode is { } exitCode)
+    {
+        return exitCode;
+    }
+
+    var builder = WebApplication.CreateBuilder(command.HostArguments);
     builder.AddBatchCore();
     builder.AddBatchPersistence();
     builder.AddBatchWorker();
-    await builder.Build().RunAsync();
-    return 0;
+    return await builder.Build().RunVerbAsync();
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {

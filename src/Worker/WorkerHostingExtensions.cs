@@ -1,45 +1,45 @@
-using System.Globalization;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Persistence;
+using BatchOrchestrator.Worker.CommandLine;
 using BatchOrchestrator.Worker.Dashboard;
+using BatchOrchestrator.Worker.Health;
 using BatchOrchestrator.Worker.Hosting;
 using BatchOrchestrator.Worker.Jobs;
+using BatchOrchestrator.Worker.Logging;
+using BatchOrchestrator.Worker.Metrics;
 using BatchOrchestrator.Worker.Sandbox;
 using BatchOrchestrator.Worker.Scheduling;
 using BatchOrchestrator.Worker.Watching;
 using Hangfire;
+using Hangfire.Common;
 using Microsoft.Extensions.Options;
-using Serilog;
 
 namespace BatchOrchestrator.Worker;
 
-/// <summary>Registration of the host: logging, the job server and its jobs, schedules, watchers, the dashboard.</summary>
+/// <summary>Registration of the host: logging, the job server and its jobs, schedules, watchers, the dashboard, health, metrics and the command-line verbs.</summary>
 public static class WorkerHostingExtensions
 {
     /// <summary>
-    /// Adds Serilog as the logging provider, Hangfire (server, jobs, recurring schedules, dashboard),
-    /// the file-system watchers and, when no LlamaCloud key is configured, the in-process Sandbox.
-    /// Call after <c>AddBatchCore</c> and <c>AddBatchPersistence</c>: hosted services start in
-    /// registration order, so the database is up and migrated before any job runs.
+    /// Adds Serilog as the logging provider and Hangfire's client. As the service (the <c>run</c> verb,
+    /// the default): Hangfire's server, jobs and recurring schedules, the file-system watchers, the
+    /// dashboard with our pages, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>, systemd integration and,
+    /// when no LlamaCloud key is configured, the in-process Sandbox. As another verb ("Verb:Name"): only
+    /// what that verb needs, and no web server. Call after <c>AddBatchCore</c> and <c>AddBatchPersistence</c>:
+    /// hosted services start in registration order, so the database is up and migrated first.
     /// </summary>
     public static IHostApplicationBuilder AddBatchWorker(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddSerilog((sp, logger) =>
-        {
-            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext();
-            if (!configuration.GetSection("Serilog:WriteTo").Exists())
-            {
-                logger.WriteTo.Console(formatProvider: CultureInfo.InvariantCulture); // never run silent
-            }
-        });
+        var verb = configuration.GetSection(VerbOptions.SectionName).Get<VerbOptions>() ?? new VerbOptions();
+        WorkerLogging.Add(services, configuration, commandLineVerb: !verb.IsService);
 
-        SandboxMode.AddIfNoApiKey(builder);
+        services.AddOptions<VerbOptions>().Bind(configuration.GetSection(VerbOptions.SectionName));
         services.AddOptions<JobServerOptions>().Bind(configuration.GetSection("Hangfire:Server"));
-        services.AddOptions<OpsDashboardOptions>().Bind(configuration.GetSection("Dashboard"));
+        services.AddOptionsWithValidateOnStart<OpsDashboardOptions, OpsDashboardOptionsValidator>().Bind(configuration.GetSection(OpsDashboardOptions.SectionName));
         services.AddOptions<WatchOptions>().Bind(configuration.GetSection("Watching"));
+        services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.SectionName));
 
         services.AddSingleton<IPipelineScheduler, HangfirePipelineScheduler>();
         services.AddTransient<RunSourceJob>();
@@ -47,12 +47,37 @@ public static class WorkerHostingExtensions
         services.AddTransient<SubmitBatchJob>();
         services.AddTransient<PollBatchesJob>();
         services.AddTransient<RecordBatchResultsJob>();
-
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(sp.GetJobStorage()));
+
+        if (verb.IsService)
+        {
+            AddService(builder);
+        }
+        else
+        {
+            if (verb.Name is Verbs.CancelBatch or Verbs.CancelRun)
+            {
+                SandboxMode.AddIfNoApiKey(builder); // cancelling a submitted batch talks to the API
+            }
+
+            VerbRegistration.Add(builder, verb);
+        }
+
+        return builder;
+    }
+
+    private static void AddService(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        SandboxMode.AddIfNoApiKey(builder);
+        services.AddSystemd(); // Type=notify under systemd; nothing elsewhere
+
+        services.AddSingleton<JobLogScopeFilter>();
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHangfireServer((sp, server) =>
         {
@@ -61,13 +86,20 @@ public static class WorkerHostingExtensions
             server.Queues = [.. settings.Queues];
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
             server.ShutdownTimeout = settings.ShutdownTimeout;
+            // This host's filters, not Hangfire's static GlobalJobFilters: they hold this host's services.
+            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>() };
+            server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
         });
         services.AddHostedService<SourceWatcher>();
+
+        services.AddAntiforgery(); // Hangfire's dashboard checks its token on every POST once this is registered
+        services.AddSingleton<DashboardAccess>();
         services.AddTransient<IStartupFilter, DashboardStartupFilter>();
+        HealthRegistration.Add(services, configuration);
+        MetricsRegistration.Add(services, configuration);
 
         // The host must wait longer than Hangfire does, or jobs never see their cancellation (HangfireIO/Hangfire#2026).
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
             (configuration.GetSection("Hangfire:Server").Get<JobServerOptions>() ?? new JobServerOptions()).ShutdownTimeout + TimeSpan.FromSeconds(15));
-        return builder;
     }
 }

@@ -27,6 +27,12 @@ public sealed class LlamaCloudOptions
     /// <summary>Retries of a failed request after the first attempt (the official SDKs use 2).</summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>
+    /// Accept a plain-http <see cref="BaseUrl"/> off loopback: only for a Sandbox on a private network
+    /// (docker compose); the API key would cross the network in clear text.
+    /// </summary>
+    public bool AllowHttp { get; set; }
+
     /// <summary>Resolved at start-up from the environment or <see cref="ApiKeyFile"/>; never bound from JSON.</summary>
     internal string? ApiKey { get; set; }
 

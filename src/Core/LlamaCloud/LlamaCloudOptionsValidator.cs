@@ -8,9 +8,9 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
     public ValidateOptionsResult Validate(string? name, LlamaCloudOptions options)
     {
         var failures = new List<string>();
-        if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
+        if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback && !options.AllowHttp)
         {
-            failures.Add($"LlamaCloud:BaseUrl: '{url}' must use https (plain http is accepted only on loopback)");
+            failures.Add($"LlamaCloud:BaseUrl: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
         }
 
         if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))

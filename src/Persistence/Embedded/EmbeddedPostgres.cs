@@ -24,6 +24,7 @@ internal sealed class EmbeddedPostgres
     private readonly Lazy<string> connectionString;
     private string? binDirectory;
     private int port;
+    private bool foundRunning;
 
     public EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger logger)
     {
@@ -57,7 +58,13 @@ internal sealed class EmbeddedPostgres
 
         await WriteOurConfAsync(cancellationToken);
         var (status, _) = await ProcessRunner.RunAsync(pgCtl, ["status", "-D", Cluster], RunAs, cancellationToken);
-        if (status == 0)
+        foundRunning = status == 0;
+        if (foundRunning && !options.StopIfFoundRunning)
+        {
+            // A command-line verb next to the running service: share its server, and leave it running.
+            logger.LogDebug("Embedded PostgreSQL in {DataDirectory} is running; using it", Root);
+        }
+        else if (foundRunning)
         {
             logger.LogWarning("Embedded PostgreSQL in {DataDirectory} was still running (an earlier start did not stop it); reusing it", Root);
         }
@@ -74,7 +81,7 @@ internal sealed class EmbeddedPostgres
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (binDirectory is null)
+        if (binDirectory is null || (foundRunning && !options.StopIfFoundRunning))
         {
             return;
         }

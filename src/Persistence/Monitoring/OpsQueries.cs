@@ -1,0 +1,221 @@
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>
+/// What the dashboard pages, the <c>status</c> verb and the metrics read. Each query names its
+/// columns with display aliases; a column added to a <c>select</c> (an error class, a follow-up
+/// output) appears on the page with no other change. Reads only; all writes go through Core's use cases.
+/// </summary>
+internal sealed class OpsQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>The configured sources with their last run and file versions counted by state.</summary>
+    public Task<OpsTable> SourcesAsync(IReadOnlyList<string> configured, CancellationToken cancellationToken) => QueryAsync("""
+        with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord))
+        select n.name as "Source",
+               r.id as "Last run",
+               r.state as "Last run state",
+               r.started_at as "Last run started",
+               r.finished_at as "Last run finished",
+               (select jsonb_object_agg(state, n) from (
+                   select fv.state, count(*) as n from orchestrator.file_version fv
+                   where fv.source_name = n.name group by fv.state) counts) as "Files by state",
+               (select count(*) from orchestrator.batch b
+                where b.source_name = n.name and b.state not in ('ResultsRecorded')) as "Open batches"
+        from names n
+        left join lateral (
+            select id, state, started_at, finished_at from orchestrator.run
+            where source_name = n.name order by id desc limit 1) r on true
+        order by n.ord
+        """, cancellationToken, Array(configured));
+
+    /// <summary>Recent runs, newest first; progress counts the files of the run's batches that have ended.</summary>
+    public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select r.id as "Run",
+               r.source_name as "Source",
+               r.trigger as "Trigger",
+               r.state as "State",
+               r.started_at as "Started",
+               r.finished_at as "Finished",
+               r.files_seen as "Files seen",
+               r.new_versions as "New versions",
+               r.batch_count as "Batches",
+               (select coalesce(sum(case when fv.state in ('Succeeded', 'Failed', 'Skipped') then 1 else 0 end), 0)
+                       || '/' || count(fv.id)
+                from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
+                where b.run_id = r.id) as "Progress",
+               r.error as "Error"
+        from orchestrator.run r
+        where ($1::text is null or r.source_name = $1)
+        order by r.id desc
+        limit $2
+        """, cancellationToken, Text(source), Int(limit));
+
+    /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
+    public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select b.id as "Batch",
+               b.run_id as "Run",
+               b.source_name as "Source",
+               b.state as "State",
+               b.remote_status as "Remote status",
+               b.remote_batch_id as "Remote batch",
+               b.file_count as "Files",
+               (select jsonb_object_agg(state, n) from (
+                   select fv.state, count(*) as n from orchestrator.file_version fv
+                   where fv.batch_id = b.id group by fv.state) counts) as "Files by state",
+               b.created_at as "Created",
+               b.last_polled_at as "Last polled",
+               b.poll_count as "Polls",
+               b.cancel_requested_at as "Cancel requested",
+               b.last_error as "Last error"
+        from orchestrator.batch b
+        where ($1::bigint is null or b.run_id = $1)
+          and ($2::text is null or b.source_name = $2)
+          and (not $3 or b.state <> 'ResultsRecorded')
+        order by b.id desc
+        limit $4
+        """, cancellationToken, Long(runId), Text(source), new NpgsqlParameter<bool> { TypedValue = openOnly }, Int(limit));
+
+    /// <summary>File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source or batch, most recently changed first.</summary>
+    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select fv.id as "File",
+               fv.source_name as "Source",
+               fv.relative_path as "Path",
+               fv.state as "State",
+               fv.size as "Size",
+               fv.batch_id as "Batch",
+               fv.job_id as "Job reference",
+               fv.attempts as "Attempts",
+               fv.error_message as "Error",
+               fv.updated_at as "Updated"
+        from orchestrator.file_version fv
+        where ($1::text is null or fv.relative_path ilike '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+          and ($2::text is null or fv.source_name = $2)
+          and ($3::bigint is null or fv.batch_id = $3)
+        order by fv.updated_at desc, fv.id desc
+        limit $4
+        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit));
+
+    /// <summary>Source and path of one file version, or null.</summary>
+    public async Task<(string Source, string Path)?> FileIdentityAsync(long fileVersionId, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync(
+            "select source_name, relative_path from orchestrator.file_version where id = $1", cancellationToken, Long(fileVersionId));
+        return table.Rows.Count == 0 ? null : ((string)table.Rows[0][0]!, (string)table.Rows[0][1]!);
+    }
+
+    /// <summary>The scanner's last look at a path.</summary>
+    public Task<OpsTable> FileLookAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+        select sf.size as "Size",
+               sf.first_seen_at as "Unchanged since",
+               encode(sf.sha256, 'hex') as "SHA-256",
+               sf.deleted_at as "Deleted"
+        from orchestrator.source_file sf
+        where sf.source_name = $1 and sf.relative_path = $2
+        """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>Every version of one path, newest first, with its job reference or error.</summary>
+    public Task<OpsTable> FileVersionsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+        select fv.id as "File",
+               fv.state as "State",
+               fv.size as "Size",
+               left(encode(fv.sha256, 'hex'), 12) as "SHA-256",
+               fv.created_at as "Discovered",
+               fv.run_id as "Run",
+               fv.batch_id as "Batch",
+               fv.remote_file_id as "Remote file",
+               fv.job_type as "Job type",
+               fv.job_id as "Job reference",
+               fv.attempts as "Attempts",
+               fv.error_message as "Error",
+               fv.updated_at as "Updated"
+        from orchestrator.file_version fv
+        where fv.source_name = $1 and fv.relative_path = $2
+        order by fv.id desc
+        """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>What each batch said about each version of one path: the file's batch history, job references, errors and follow-up.</summary>
+    public Task<OpsTable> FileHistoryAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+        select br.recorded_at as "Recorded",
+               br.file_version_id as "File",
+               br.batch_id as "Batch",
+               b.state as "Batch state",
+               b.remote_batch_id as "Remote batch",
+               br.source_directory_file_id as "Remote file",
+               br.job_type as "Job type",
+               br.job_id as "Job reference",
+               br.error_message as "Error",
+               br.follow_up_state as "Follow-up"
+        from orchestrator.batch_result br
+        join orchestrator.file_version fv on fv.id = br.file_version_id
+        join orchestrator.batch b on b.id = br.batch_id
+        where fv.source_name = $1 and fv.relative_path = $2
+        order by br.id desc
+        """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>The follow-up output of each job reference of one path. Issue 5's output rows join here.</summary>
+    public Task<OpsTable> FileOutputsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+        select br.job_type as "Job type",
+               br.job_id as "Job reference",
+               br.follow_up_state as "Follow-up",
+               br.recorded_at as "Recorded"
+        from orchestrator.batch_result br
+        join orchestrator.file_version fv on fv.id = br.file_version_id
+        where fv.source_name = $1 and fv.relative_path = $2 and br.job_id is not null
+        order by br.id desc
+        """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>Source and run of a batch, for log scopes; null when there is no such batch.</summary>
+    public async Task<(string Source, long RunId)?> BatchOwnerAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync("select source_name, run_id from orchestrator.batch where id = $1", cancellationToken, Long(batchId));
+        return table.Rows.Count == 0 ? null : ((string)table.Rows[0][0]!, (long)table.Rows[0][1]!);
+    }
+
+    /// <summary>
+    /// The gauges behind <c>/metrics</c>, one row per (metric, label): one round trip however many
+    /// metrics there are. A new gauge is one more <c>union all</c> line here.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync("""
+            select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
+            union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
+            union all select 'runs', state, count(*)::float8 from orchestrator.run where state in ('Scanning', 'Active') group by state
+            union all select 'follow_up_lag', '', coalesce(extract(epoch from now() - min(recorded_at)), 0)::float8
+                from orchestrator.batch_result where follow_up_state = 'Recorded' and job_id is not null
+            union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
+                from orchestrator.batch where state in ('Pending', 'Throttled', 'Running') and next_poll_at < now()
+            """, cancellationToken);
+        return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
+    }
+
+    private async Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new OpsTable(columns, rows);
+    }
+
+    private static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Long(long? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
+
+    private static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
+
+    private static NpgsqlParameter<string[]> Array(IReadOnlyList<string> values) => new() { TypedValue = [.. values] };
+}

@@ -1,0 +1,41 @@
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>
+/// A read-only result for the operator's pages and the command line: column names are the SQL
+/// aliases, so a column added to a query shows up on its page and in <c>status</c> with no other change.
+/// </summary>
+internal sealed class OpsTable(IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
+{
+    public IReadOnlyList<string> Columns { get; } = columns;
+
+    public IReadOnlyList<object?[]> Rows { get; } = rows;
+
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i], column, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public object? Value(object?[] row, string column) => IndexOf(column) is var i and >= 0 ? row[i] : null;
+
+    /// <summary>A copy with one more column, computed per row (values that do not come from our tables, such as a schedule's next run).</summary>
+    public OpsTable With(string column, Func<object?[], object?> value, int? position = null)
+    {
+        var at = Math.Clamp(position ?? Columns.Count, 0, Columns.Count);
+        var columns = Columns.ToList();
+        columns.Insert(at, column);
+        return new OpsTable(columns, [.. Rows.Select(row =>
+        {
+            var copy = row.ToList();
+            copy.Insert(at, value(row));
+            return copy.ToArray();
+        })]);
+    }
+}

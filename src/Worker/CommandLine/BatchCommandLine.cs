@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using BatchOrchestrator.Worker.Dashboard;
+
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// The command line of the one executable: <c>run</c> (the default), <c>scan</c>, <c>status</c>,
+/// <c>retry</c>, <c>cancel</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
+/// hands it to the host as configuration ("Verb:…"); everything else on the line (<c>--Section:Key=value</c>)
+/// stays configuration as before. Help, usage errors and <c>config hash-secret</c> end here, with no host.
+/// </summary>
+internal static class BatchCommandLine
+{
+    /// <summary>The host's arguments, or the exit code when parsing alone finished the job.</summary>
+    public sealed record Parsed(string[] HostArguments, int? ExitCode);
+
+    public static Parsed Parse(string[] args, TextReader? input = null, TextWriter? output = null)
+    {
+        string[]? verb = null;
+        var source = new Argument<string>("source") { Description = "The source's name, as in Sources:N:Name" };
+        var id = new Argument<long>("id") { Description = "The run's or batch's id (see 'status')" };
+        var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
+
+        var run = new Command("run", "Run the service: schedules, watchers, jobs, dashboard (the default)");
+        run.SetAction(_ => verb = [Verbs.Run]);
+        var scan = new Command("scan", "Scan a source now and plan its batches (the running service uploads them)") { source };
+        scan.SetAction(r => verb = [Verbs.Scan, r.GetValue(source)!]);
+        var status = new Command("status", "Print sources, recent runs and open batches");
+        status.SetAction(_ => verb = [Verbs.Status]);
+        var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed };
+        retry.SetAction(r => verb = [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);
+        var cancelRun = new Command("run", "Cancel every batch of a run that has not ended") { id };
+        cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
+        var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { id };
+        cancelBatch.SetAction(r => verb = [Verbs.CancelBatch, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
+        var cancel = new Command("cancel", "Cancel a run or a batch") { cancelRun, cancelBatch };
+        var migrate = new Command("migrate", "Bring the database schema up to date and exit");
+        migrate.SetAction(_ => verb = [Verbs.Migrate]);
+        var check = new Command("check", "Validate the configuration; exit 1 listing every problem");
+        check.SetAction(_ => verb = [Verbs.ConfigCheck]);
+        var hash = new Command("hash-secret", "Read a password or token on standard input; print the hash for Dashboard:Users or Dashboard:Tokens");
+        hash.SetAction(_ => HashSecret(input ?? Console.In, output ?? Console.Out));
+        var config = new Command("config", "Check the configuration, or hash a dashboard secret") { check, hash };
+
+        var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file.")
+        {
+            run, scan, status, retry, cancel, migrate, config,
+        };
+        root.SetAction(_ => verb = [Verbs.Run]);
+        foreach (var command in new Command[] { root, run, scan, status, retry, cancel, cancelRun, cancelBatch, migrate, config, check, hash })
+        {
+            // Anything we do not know is configuration: --Sources:0:Path=/data/in, --Urls=…
+            command.TreatUnmatchedTokensAsErrors = false;
+        }
+
+        var result = root.Parse(args);
+        var exitCode = result.Invoke(new InvocationConfiguration { Output = output ?? Console.Out, Error = Console.Error });
+        if (verb is null)
+        {
+            return new Parsed([], exitCode);
+        }
+
+        var host = new List<string> { $"--{VerbOptions.SectionName}:{nameof(VerbOptions.Name)}={verb[0]}" };
+        if (verb.Length > 1)
+        {
+            host.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Target)}={verb[1]}");
+        }
+
+        if (verb.Length > 2)
+        {
+            host.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Failed)}={verb[2]}");
+        }
+
+        if (verb[0] != Verbs.Run)
+        {
+            // Before the user's own settings, so they can still turn logging up: a verb's output is its answer.
+            host.Add("--Serilog:MinimumLevel:Default=Warning");
+            // Beside a running service on the embedded database: share its server and never stop it.
+            host.Add("--Database:Embedded:StopIfFoundRunning=false");
+        }
+
+        host.AddRange(result.UnmatchedTokens);
+        return new Parsed([.. host], null);
+    }
+
+    private static int HashSecret(TextReader input, TextWriter output)
+    {
+        var secret = input.ReadLine()?.TrimEnd('\r');
+        if (string.IsNullOrEmpty(secret))
+        {
+            Console.Error.WriteLine("Give the password or token on standard input, e.g.: read -rs S; echo \"$S\" | BatchOrchestrator.Worker config hash-secret");
+            return 2;
+        }
+
+        output.WriteLine(SecretHash.Create(secret));
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Persistence;
+using BatchOrchestrator.Persistence.Embedded;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// <c>config check</c>: runs every options validator the service runs at start-up, plus the checks
+/// that only start-up itself would find (a connection string that does not parse, missing PostgreSQL
+/// binaries), and lists every problem. Starts nothing and connects to nothing.
+/// </summary>
+internal static class ConfigCheck
+{
+    public static int Run(IServiceProvider services, VerbConsole console)
+    {
+        var problems = new List<string>();
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures);
+        }
+        catch (AggregateException ex)
+        {
+            problems.AddRange(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures));
+            problems.AddRange(ex.InnerExceptions.Where(e => e is not OptionsValidationException).Select(e => e.Message));
+        }
+
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(database.ConnectionString))
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+            }
+            catch (ArgumentException)
+            {
+                // The message could quote the string, password and all: name the key only.
+                problems.Add("Database:ConnectionString: not a valid PostgreSQL connection string");
+            }
+        }
+        else
+        {
+            try
+            {
+                PostgresBinaries.Locate(database.Embedded.BinDirectory);
+            }
+            catch (InvalidOperationException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            console.Out.WriteLine($"  ✗ {problem}");
+        }
+
+        if (problems.Count > 0)
+        {
+            console.Out.WriteLine($"{problems.Count} problem{(problems.Count == 1 ? "" : "s")} in the configuration.");
+            return 1;
+        }
+
+        var api = services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value;
+        console.Out.WriteLine($"Configuration is valid. Database: {(database.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
+        return 0;
+    }
+}

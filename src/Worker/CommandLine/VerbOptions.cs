@@ -1,0 +1,23 @@
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// The verb this process runs ("Verb" section), set by <see cref="BatchCommandLine"/> from the command
+/// line. Kept in configuration so the host's registrations can depend on it and tests can choose it.
+/// </summary>
+public sealed class VerbOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Verb";
+
+    /// <summary><c>run</c> (the service; the default), <c>scan</c>, <c>status</c>, <c>retry</c>, <c>cancel-run</c>, <c>cancel-batch</c>, <c>migrate</c> or <c>config-check</c>.</summary>
+    public string Name { get; set; } = Verbs.Run;
+
+    /// <summary>The source, run id or batch id the verb acts on.</summary>
+    public string? Target { get; set; }
+
+    /// <summary><c>retry --failed</c>: put the source's failed files back in the queue first.</summary>
+    public bool Failed { get; set; }
+
+    /// <summary>Whether this process is the service rather than a one-off verb.</summary>
+    internal bool IsService => string.IsNullOrEmpty(Name) || Name == Verbs.Run;
+}

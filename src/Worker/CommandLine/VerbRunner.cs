@@ -1,0 +1,152 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Migrations;
+using BatchOrchestrator.Persistence.Monitoring;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// Runs one verb once the database is up and migrated (hosted services start in order), writes its
+/// answer, records the exit code and stops the host. The verbs only read, or ask Core's operator
+/// commands, exactly as the dashboard's buttons do.
+/// </summary>
+internal sealed class VerbRunner(
+    IOptions<VerbOptions> verb,
+    IServiceProvider services,
+    VerbConsole console,
+    VerbExit exit,
+    IHostApplicationLifetime lifetime,
+    ILogger<VerbRunner> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            exit.Code = await RunAsync(verb.Value, stoppingToken);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            exit.Code = 2;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "{Verb} failed: {Reason}", verb.Value.Name, ex.Message);
+            exit.Code = 1;
+        }
+        finally
+        {
+            await console.Out.FlushAsync(stoppingToken);
+            lifetime.StopApplication();
+        }
+    }
+
+    private Task<int> RunAsync(VerbOptions options, CancellationToken cancellationToken) => options.Name switch
+    {
+        Verbs.Status => StatusAsync(cancellationToken),
+        Verbs.Scan => ScanAsync(Target(options), cancellationToken),
+        Verbs.Retry => RetryAsync(Target(options), options.Failed, cancellationToken),
+        Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
+        Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
+        Verbs.Migrate => MigrateAsync(cancellationToken),
+        _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
+    };
+
+    private async Task<int> StatusAsync(CancellationToken cancellationToken)
+    {
+        var queries = services.GetRequiredService<OpsQueries>();
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => s.Name).ToList();
+        TextTable.Write(console.Out, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
+        TextTable.Write(console.Out, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
+        TextTable.Write(console.Out, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        return 0;
+    }
+
+    private async Task<int> ScanAsync(string source, CancellationToken cancellationToken)
+    {
+        RequireSource(source);
+        var bar = services.GetRequiredService<ProgressBar>();
+        var runner = services.GetRequiredService<SourceRunner>();
+        var work = runner.RunAsync(source, RunTrigger.Manual, cancellationToken);
+        await bar.ShowUntilAsync(work, cancellationToken);
+        await work;
+
+        var runs = await services.GetRequiredService<OpsQueries>().RunsAsync(source, 1, cancellationToken);
+        if (runs.Rows.Count == 0 || runs.Value(runs.Rows[0], "State") is "Scanning")
+        {
+            await console.Out.WriteLineAsync($"A run of {source} was already in progress; this scan is queued right behind it.");
+            return 0;
+        }
+
+        TextTable.Write(console.Out, "Run", runs, "none");
+        await console.Out.WriteLineAsync("Its batches are queued: a running service uploads and submits them ('status' shows them).");
+        return runs.Value(runs.Rows[0], "State") is "Failed" ? 1 : 0;
+    }
+
+    private async Task<int> RetryAsync(string source, bool failed, CancellationToken cancellationToken)
+    {
+        var commands = services.GetRequiredService<OperatorCommands>();
+        if (failed)
+        {
+            var count = await commands.RetryFailedAsync(source, cancellationToken);
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} failed files of {source} are queued again; a run of {source} is queued to take them."));
+        }
+        else
+        {
+            commands.StartRun(source);
+            await console.Out.WriteLineAsync($"A run of {source} is queued.");
+        }
+
+        return 0;
+    }
+
+    private async Task<int> CancelRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var outcomes = await services.GetRequiredService<OperatorCommands>().CancelRunAsync(runId, cancellationToken);
+        if (outcomes.Count == 0)
+        {
+            await console.Out.WriteLineAsync($"Run {runId} has no batch that has not ended (or there is no such run).");
+            return 0;
+        }
+
+        foreach (var (batchId, outcome) in outcomes)
+        {
+            await console.Out.WriteLineAsync($"batch {batchId}: {outcome}");
+        }
+
+        return 0;
+    }
+
+    private async Task<int> CancelBatchAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var outcome = await services.GetRequiredService<OperatorCommands>().CancelBatchAsync(batchId, cancellationToken);
+        await console.Out.WriteLineAsync($"batch {batchId}: {outcome}");
+        return outcome == CancelOutcome.NotFound ? 1 : 0;
+    }
+
+    private async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        // The migration service has run by now (it starts before any verb); this reports where it left the schema.
+        var version = await services.GetRequiredService<Migrator>().CurrentVersionAsync(cancellationToken);
+        await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Schema is at version {version} (this build's latest is {Migrator.LatestVersion}); Hangfire's schema is installed."));
+        return version == Migrator.LatestVersion ? 0 : 1;
+    }
+
+    private void RequireSource(string source)
+    {
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources;
+        if (sources.All(s => s.Name != source))
+        {
+            throw new ArgumentException($"No source is named '{source}'. Configured sources: {string.Join(", ", sources.Select(s => s.Name))}");
+        }
+    }
+
+    private static string Target(VerbOptions options) =>
+        string.IsNullOrWhiteSpace(options.Target) ? throw new ArgumentException($"{options.Name} needs a source name") : options.Target;
+
+    private static long Id(VerbOptions options) =>
+        long.TryParse(options.Target, CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"{options.Name} needs a numeric id");
+}

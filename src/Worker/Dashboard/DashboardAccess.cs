@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// Decides each dashboard request's role. Hangfire's <c>AsyncAuthorization</c> replaces its local-only
+/// default with nothing (PERF-RELIABILITY.md §3), so locality is decided here too: a local request
+/// without credentials gets <see cref="OpsDashboardOptions.LocalRequests"/>; a remote one needs a
+/// configured user (basic auth) or token (bearer); anything else is refused. The role is kept on the
+/// request for <see cref="IsReadOnly"/>, which hides and refuses every command of a read-only caller.
+/// </summary>
+internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> options, TimeProvider time, ILogger<DashboardAccess> logger)
+    : IDashboardAsyncAuthorizationFilter
+{
+    private const int MaxCachedCredentials = 256;
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+    private static readonly object RoleKey = new();
+    private static readonly object CallerKey = new();
+
+    // PBKDF2 is slow on purpose; the dashboard polls /stats every few seconds, so a verified credential is remembered briefly (by its SHA-256 only).
+    private readonly ConcurrentDictionary<string, (DashboardRole Role, string Caller, DateTimeOffset Until)> verified = new(StringComparer.Ordinal);
+
+    public static DashboardRole RoleOf(HttpContext http) =>
+        http.Items.TryGetValue(RoleKey, out var role) && role is DashboardRole known ? known : DashboardRole.None;
+
+    /// <summary>Who the caller is, for the audit line of a command: a user's or token's name, or "local".</summary>
+    public static string CallerOf(HttpContext http) => http.Items.TryGetValue(CallerKey, out var caller) ? (string)caller! : "unknown";
+
+    public static bool IsReadOnly(DashboardContext context) => RoleOf(context.GetHttpContext()) != DashboardRole.Operator;
+
+    public Task<bool> AuthorizeAsync(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        var settings = options.CurrentValue;
+        var (role, caller) = Decide(http, settings);
+        http.Items[RoleKey] = role;
+        http.Items[CallerKey] = caller;
+        if (role == DashboardRole.None && (settings.Users.Count > 0 || settings.Tokens.Count > 0))
+        {
+            // Lets a browser ask for a user and password.
+            http.Response.Headers.WWWAuthenticate = "Basic realm=\"BatchOrchestrator\", charset=\"UTF-8\"";
+        }
+
+        return Task.FromResult(role != DashboardRole.None);
+    }
+
+    private (DashboardRole Role, string Caller) Decide(HttpContext http, OpsDashboardOptions settings)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!string.IsNullOrEmpty(header))
+        {
+            var (role, caller) = FromCredentials(header, settings);
+            if (role == DashboardRole.None)
+            {
+                logger.LogWarning("Dashboard refused a request from {RemoteIp}: credentials not recognised", http.Connection.RemoteIpAddress);
+            }
+
+            return (role, caller);
+        }
+
+        return IsLocal(http.Connection) ? (settings.LocalRequests, "local") : (DashboardRole.None, "remote");
+    }
+
+    private static bool IsLocal(ConnectionInfo connection) =>
+        connection.RemoteIpAddress is { } remote
+        && (IPAddress.IsLoopback(remote) || remote.Equals(connection.LocalIpAddress));
+
+    private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings)
+    {
+        var refused = (DashboardRole.None, "refused");
+        if (!AuthenticationHeaderValue.TryParse(header, out var value) || string.IsNullOrEmpty(value.Parameter))
+        {
+            return refused;
+        }
+
+        var cacheKey = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(header)));
+        var now = time.GetUtcNow();
+        if (verified.TryGetValue(cacheKey, out var known) && known.Until > now)
+        {
+            return (known.Role, known.Caller);
+        }
+
+        (DashboardRole Role, string Caller)? found = value.Scheme.ToUpperInvariant() switch
+        {
+            "BASIC" => FromBasic(value.Parameter, settings),
+            "BEARER" => settings.Tokens.FirstOrDefault(t => SecretHash.Verify(value.Parameter, t.Hash)) is { } token
+                ? (token.Role, $"token {token.Name}")
+                : null,
+            _ => null,
+        };
+        if (found is not { } accepted)
+        {
+            return refused;
+        }
+
+        if (verified.Count >= MaxCachedCredentials)
+        {
+            verified.Clear();
+        }
+
+        verified[cacheKey] = (accepted.Role, accepted.Caller, now + CacheFor);
+        return accepted;
+    }
+
+    private static (DashboardRole, string)? FromBasic(string parameter, OpsDashboardOptions settings)
+    {
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(parameter));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return null;
+        }
+
+        var name = decoded[..colon];
+        var user = settings.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal));
+        return user is not null && SecretHash.Verify(decoded[(colon + 1)..], user.PasswordHash) ? (user.Role, $"user {user.Name}") : null;
+    }
+}

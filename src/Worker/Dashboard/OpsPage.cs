@@ -1,0 +1,87 @@
+using Hangfire.Dashboard;
+using Hangfire.Dashboard.Pages;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// One of our pages inside Hangfire's layout (its navigation, styles and scripts): a title, an
+/// optional search form and tables. Buttons use Hangfire's own <c>data-ajax</c> POST, which carries
+/// the antiforgery header, and are not rendered at all for a read-only caller.
+/// </summary>
+internal sealed class OpsPage(string title, IReadOnlyList<OpsSection> sections, bool readOnly, string? search = null, string? intro = null) : RazorPage
+{
+    public override void Execute()
+    {
+        Layout = new LayoutPage(title);
+        WriteLiteral($"<div class=\"row\"><div class=\"col-md-12\"><h1 class=\"page-header\">{OpsCell.Encode(title)}</h1>");
+        if (intro is not null)
+        {
+            WriteLiteral($"<p class=\"text-muted\">{intro}</p>");
+        }
+
+        if (search is not null)
+        {
+            WriteLiteral(search);
+        }
+
+        if (readOnly)
+        {
+            WriteLiteral("<p class=\"text-muted\" id=\"ops-read-only\">Read-only access: actions are hidden.</p>");
+        }
+
+        foreach (var section in sections)
+        {
+            WriteSection(section);
+        }
+
+        WriteLiteral("</div></div>");
+    }
+
+    private void WriteSection(OpsSection section)
+    {
+        if (sections.Count > 1)
+        {
+            WriteLiteral($"<h3>{OpsCell.Encode(section.Heading)}</h3>");
+        }
+
+        var table = section.Table;
+        if (table.Rows.Count == 0)
+        {
+            WriteLiteral($"<div class=\"alert alert-info\">{OpsCell.Encode(section.Empty ?? "Nothing yet.")}</div>");
+            return;
+        }
+
+        var withActions = section.Actions is not null && !readOnly;
+        WriteLiteral($"<div class=\"table-responsive\"><table class=\"table table-hover ops-table\" data-section=\"{OpsCell.Encode(section.Heading)}\"><thead><tr>");
+        foreach (var column in table.Columns)
+        {
+            WriteLiteral($"<th>{OpsCell.Encode(column)}</th>");
+        }
+
+        WriteLiteral(withActions ? "<th></th></tr></thead><tbody>" : "</tr></thead><tbody>");
+        foreach (var row in table.Rows)
+        {
+            WriteLiteral("<tr>");
+            for (var i = 0; i < table.Columns.Count; i++)
+            {
+                WriteLiteral($"<td>{OpsCell.Render(table, row, i, Url, Html)}</td>");
+            }
+
+            if (withActions)
+            {
+                WriteLiteral("<td class=\"text-nowrap\">");
+                foreach (var action in section.Actions!(row))
+                {
+                    var confirm = action.Confirm is null ? "" : $" data-confirm=\"{OpsCell.Encode(action.Confirm)}\"";
+                    WriteLiteral($"<button type=\"button\" class=\"btn btn-sm btn-default ops-action\" data-ajax=\"{Url.To(action.Path)}\"{confirm} data-loading-text=\"…\">{OpsCell.Encode(action.Label)}</button> ");
+                }
+
+                WriteLiteral("</td>");
+            }
+
+            WriteLiteral("</tr>");
+        }
+
+        WriteLiteral("</tbody></table></div>");
+    }
+}

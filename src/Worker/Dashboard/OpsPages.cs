@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Scheduling;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// Builds our four pages and the file page from <see cref="OpsQueries"/>. Which columns a page shows
+/// is decided by its query; this only picks the query, its filters and the buttons of each row.
+/// </summary>
+internal static class OpsPages
+{
+    private const int PageSize = 200;
+    private static readonly string[] EndedRunStates = ["Completed", "NoChanges", "Failed"];
+    private static readonly string[] EndedBatchStates = ["ResultsRecorded", "Completed", "Failed", "Cancelled"];
+
+    public static async Task<OpsPage> SourcesAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var configured = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
+        var table = await Queries(http).SourcesAsync([.. configured.Select(s => s.Name)], http.RequestAborted);
+        var schedules = NextRuns(http.RequestServices.GetRequiredService<JobStorage>());
+        var byName = configured.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        table = table
+            .With("Schedule", row => byName[(string)row[0]!].Schedule, position: 1)
+            .With("Next run", row => schedules.GetValueOrDefault(RecurringJobIds.RunSource((string)row[0]!)), position: 2);
+        var section = new OpsSection("Sources", table, row =>
+        {
+            var name = Uri.EscapeDataString((string)row[0]!);
+            return [new OpsAction("Run now", $"/ops/actions/run/{name}"), new OpsAction("Retry failed", $"/ops/actions/retry/{name}")];
+        }, "No sources are configured.");
+        return new OpsPage("Sources", [section], readOnly, intro: "Each configured folder: its schedule, its last run and its files by state.");
+    }
+
+    public static async Task<OpsPage> RunsAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var source = Query(http, "source");
+        var table = await Queries(http).RunsAsync(source, PageSize, http.RequestAborted);
+        var section = new OpsSection("Runs", table, row =>
+            EndedRunStates.Contains(table.Value(row, "State") as string)
+                ? []
+                : [new OpsAction("Cancel", $"/ops/actions/cancel-run/{OpsCell.Text(row[0])}", "Cancel every batch of this run that has not ended?")],
+            "No runs yet.");
+        return new OpsPage(source is null ? "Runs" : $"Runs of {source}", [section], readOnly, intro: "Newest first. Progress counts the files of the run's batches that have ended.");
+    }
+
+    public static async Task<OpsPage> BatchesAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var run = long.TryParse(Query(http, "run"), CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+        var source = Query(http, "source");
+        var openOnly = Query(http, "open") == "1";
+        var table = await Queries(http).BatchesAsync(run, source, openOnly, PageSize, http.RequestAborted);
+        var section = new OpsSection("Batches", table, row =>
+            EndedBatchStates.Contains(table.Value(row, "State") as string)
+                ? []
+                : [new OpsAction("Cancel", $"/ops/actions/cancel-batch/{OpsCell.Text(row[0])}", "Cancel this batch? Files already processed keep their results.")],
+            "No batches yet.");
+        var title = run is null ? "Batches" : $"Batches of run {run}";
+        var filter = $"<p><a href=\"{Url(http, "/ops/batches?open=1")}\">Open batches only</a> · <a href=\"{Url(http, "/ops/batches")}\">All</a></p>";
+        return new OpsPage(title, [section], readOnly, search: filter, intro: "Newest first; Created gives each batch's age.");
+    }
+
+    public static async Task<OpsPage> FilesAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var path = Query(http, "q");
+        var source = Query(http, "source");
+        var batch = long.TryParse(Query(http, "batch"), CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+        var table = await Queries(http).FindFilesAsync(path, source, batch, PageSize, http.RequestAborted);
+        var form = $"""
+            <form class="form-inline" method="get" action="{Url(http, "/ops/files")}" style="margin-bottom:15px">
+              <input type="search" class="form-control" name="q" id="ops-file-search" placeholder="part of a path" value="{OpsCell.Encode(path ?? "")}" style="min-width:320px">
+              <button type="submit" class="btn btn-primary">Search</button>
+            </form>
+            """;
+        var title = batch is null ? "Files" : $"Files of batch {batch}";
+        return new OpsPage(title, [new OpsSection("Files", table, Empty: path is null ? "No files yet." : "No file path contains that text.")], readOnly, search: form);
+    }
+
+    public static async Task<OpsPage> FileAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var queries = Queries(http);
+        var id = long.Parse(match.Groups["id"].Value, CultureInfo.InvariantCulture);
+        var identity = await queries.FileIdentityAsync(id, http.RequestAborted);
+        if (identity is not var (source, path))
+        {
+            return new OpsPage($"File {id}", [], readOnly, intro: "No such file version.");
+        }
+
+        var ct = http.RequestAborted;
+        var versions = await queries.FileVersionsAsync(source, path, ct);
+        var sections = new List<OpsSection>
+        {
+            new("Last look by the scanner", await queries.FileLookAsync(source, path, ct), Empty: "The scanner has no record of this path."),
+            new("Versions", versions),
+            new("Batches and job references", await queries.FileHistoryAsync(source, path, ct), Empty: "No batch has reported on this file yet."),
+            new("Output", await queries.FileOutputsAsync(source, path, ct), Empty: "No job reference yet, so no output."),
+        };
+        var failed = versions.Rows.Any(r => versions.Value(r, "State") as string == "Failed");
+        var retry = failed && !readOnly
+            ? $"<p><button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{Uri.EscapeDataString(source)}")}\">Retry failed files of {OpsCell.Encode(source)}</button></p>"
+            : null;
+        return new OpsPage(path, sections, readOnly, search: retry, intro: $"Source <a href=\"{Url(http, $"/ops/runs?source={Uri.EscapeDataString(source)}")}\">{OpsCell.Encode(source)}</a>");
+    }
+
+    private static OpsQueries Queries(HttpContext http) => http.RequestServices.GetRequiredService<OpsQueries>();
+
+    private static string? Query(HttpContext http, string key) =>
+        http.Request.Query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
+
+    private static string Url(HttpContext http, string path) => OpsCell.Encode(http.Request.PathBase + path);
+
+    private static Dictionary<string, DateTime?> NextRuns(JobStorage storage)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetRecurringJobs().ToDictionary(j => j.Id, j => j.NextExecution, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Operations;
+using Hangfire.Dashboard;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// Adds our pages and commands to Hangfire's route table and its top navigation. Both are static in
+/// Hangfire, so this runs once per process; every handler resolves its services from the request.
+/// </summary>
+internal static class OpsRoutes
+{
+    private const string SourceName = "(?<source>[A-Za-z0-9_-]+)";
+    private static readonly Lock Gate = new();
+    private static bool registered;
+
+    public static void RegisterOnce()
+    {
+        lock (Gate)
+        {
+            if (registered)
+            {
+                return;
+            }
+
+            registered = true;
+        }
+
+        var routes = DashboardRoutes.Routes;
+        routes.Add("/ops/sources", new OpsPageDispatcher(OpsPages.SourcesAsync));
+        routes.Add("/ops/runs", new OpsPageDispatcher(OpsPages.RunsAsync));
+        routes.Add("/ops/batches", new OpsPageDispatcher(OpsPages.BatchesAsync));
+        routes.Add("/ops/files", new OpsPageDispatcher(OpsPages.FilesAsync));
+        routes.Add("/ops/files/(?<id>[0-9]{1,18})", new OpsPageDispatcher(OpsPages.FileAsync));
+
+        routes.Add($"/ops/actions/run/{SourceName}", new OpsActionDispatcher((http, match) =>
+            Audited(http, commands =>
+            {
+                commands.StartRun(match.Groups["source"].Value);
+                return Task.FromResult($"A run of {match.Groups["source"].Value} is queued.");
+            })));
+        routes.Add($"/ops/actions/retry/{SourceName}", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var count = await commands.RetryFailedAsync(match.Groups["source"].Value, http.RequestAborted);
+                return $"{count} failed files of {match.Groups["source"].Value} are queued again; a run will take them.";
+            })));
+        routes.Add("/ops/actions/cancel-batch/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var outcome = await commands.CancelBatchAsync(Id(match), http.RequestAborted);
+                return $"Batch {Id(match)}: {outcome}";
+            })));
+        routes.Add("/ops/actions/cancel-run/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var outcomes = await commands.CancelRunAsync(Id(match), http.RequestAborted);
+                return outcomes.Count == 0
+                    ? $"Run {Id(match)} has no open batch."
+                    : string.Join("; ", outcomes.Select(o => $"batch {o.Key}: {o.Value}"));
+            })));
+
+        foreach (var (label, path) in new[] { ("Sources", "/ops/sources"), ("Runs", "/ops/runs"), ("Batches", "/ops/batches"), ("Files", "/ops/files") })
+        {
+            NavigationMenu.Items.Add(page => new MenuItem(label, page.Url.To(path))
+            {
+                Active = page.RequestPath.StartsWith(path, StringComparison.Ordinal),
+            });
+        }
+    }
+
+    private static long Id(Match match) => long.Parse(match.Groups["id"].Value, CultureInfo.InvariantCulture);
+
+    // Who asked is on every log line of the command, so the audit trail says which user pressed the button.
+    private static async Task<string> Audited(HttpContext http, Func<OperatorCommands, Task<string>> act)
+    {
+        var logger = http.RequestServices.GetRequiredService<ILogger<OperatorCommands>>();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Operator"] = DashboardAccess.CallerOf(http) });
+        return await act(http.RequestServices.GetRequiredService<OperatorCommands>());
+    }
+}

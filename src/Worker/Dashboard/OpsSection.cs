@@ -1,0 +1,9 @@
+using BatchOrchestrator.Persistence.Monitoring;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>One table of an operator's page, with the buttons each row offers to an operator.</summary>
+internal sealed record OpsSection(string Heading, OpsTable Table, Func<object?[], IEnumerable<OpsAction>>? Actions = null, string? Empty = null);
+
+/// <summary>A button that POSTs to one of our commands; <see cref="Confirm"/> asks first.</summary>
+internal sealed record OpsAction(string Label, string Path, string? Confirm = null);

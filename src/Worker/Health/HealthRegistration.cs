@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace BatchOrchestrator.Worker.Health;
+
+/// <summary>
+/// <c>/healthz</c>: the process answers (liveness; never touches the database, so a database outage
+/// does not get the service restarted in a loop). <c>/readyz</c>: PostgreSQL answers, the schema is
+/// this build's, and LlamaCloud answers. Both answer in JSON with each check's description.
+/// </summary>
+internal static class HealthRegistration
+{
+    public const string LivePath = "/healthz";
+    public const string ReadyPath = "/readyz";
+    private const string Ready = "ready";
+
+    public static void Add(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.SectionName));
+        services.AddSingleton<ApiHealthCheck>();
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<MigrationsHealthCheck>("migrations", tags: [Ready], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<ApiHealthCheck>("llamacloud", tags: [Ready], timeout: TimeSpan.FromSeconds(10));
+        services.AddTransient<IStartupFilter, HealthStartupFilter>();
+    }
+
+    private sealed class HealthStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            // First in the pipeline: probes answer whatever the rest of the app is doing.
+            app.UseHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+            app.UseHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync });
+            next(app);
+        };
+    }
+
+    private static Task WriteAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        var body = new Dictionary<string, object>
+        {
+            ["status"] = report.Status.ToString(),
+            ["checks"] = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return http.Response.WriteAsync(JsonSerializer.Serialize(body), http.RequestAborted);
+    }
+}

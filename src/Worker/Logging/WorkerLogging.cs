@@ -1,0 +1,43 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace BatchOrchestrator.Worker.Logging;
+
+/// <summary>
+/// Serilog as the only provider. The console writes text on a terminal and compact JSON otherwise (or
+/// as "Logs:Format" says); a "Serilog:WriteTo" section replaces the console sink entirely.
+/// </summary>
+internal static class WorkerLogging
+{
+    public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}]{Ids} {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The logger for start-up failures, before configuration is read: the same format rule.</summary>
+    public static Serilog.ILogger CreateBootstrapLogger() =>
+        Console(new LoggerConfiguration().Enrich.With<JobIdsEnricher>(), LogFormat.Auto, toStandardError: false).CreateBootstrapLogger();
+
+    public static void Add(IServiceCollection services, IConfiguration configuration, bool commandLineVerb)
+    {
+        var format = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>()?.Format ?? LogFormat.Auto;
+        services.AddSerilog((sp, logger) =>
+        {
+            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext().Enrich.With<JobIdsEnricher>();
+            if (!configuration.GetSection("Serilog:WriteTo").Exists())
+            {
+                // A verb's own output goes to stdout; its log lines go to stderr so they never mix.
+                Console(logger, format, toStandardError: commandLineVerb);
+            }
+        });
+    }
+
+    public static bool WritesJson(LogFormat format) => format == LogFormat.Json || (format == LogFormat.Auto && System.Console.IsOutputRedirected);
+
+    private static LoggerConfiguration Console(LoggerConfiguration logger, LogFormat format, bool toStandardError)
+    {
+        var errorFrom = toStandardError ? Serilog.Events.LogEventLevel.Verbose : (Serilog.Events.LogEventLevel?)null;
+        return WritesJson(format)
+            ? logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: errorFrom)
+            : logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: CultureInfo.InvariantCulture, standardErrorFromLevel: errorFrom);
+    }
+}

@@ -1,0 +1,39 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using OpenTelemetry.Metrics;
+
+namespace BatchOrchestrator.Worker.Metrics;
+
+/// <summary>OpenTelemetry metrics with a Prometheus scraping endpoint; our meter only (no per-request HTTP series).</summary>
+internal static class MetricsRegistration
+{
+    public static void Add(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddSingleton<GaugeSnapshot>();
+        services.AddSingleton<OpsMetrics>();
+        // Creating the instruments registers the gauges with the exporter, before any API call is made.
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<OpsMetrics>();
+            return ActivatorUtilities.CreateInstance<GaugeRefresher>(sp);
+        });
+        services.AddTransient<ApiMetricsHandler>();
+        // The LlamaCloud typed client's name; added after Core's RetryHandler, so this sits inside it and counts every attempt.
+        services.AddHttpClient(nameof(IBatchApi)).AddHttpMessageHandler<ApiMetricsHandler>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OpsMetrics.MeterName).AddPrometheusExporter());
+        if (!string.IsNullOrEmpty(options.Path))
+        {
+            services.AddTransient<IStartupFilter>(_ => new MetricsStartupFilter(options.Path));
+        }
+    }
+
+    private sealed class MetricsStartupFilter(string path) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(path);
+            next(app);
+        };
+    }
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace BatchOrchestrator.Worker.Metrics;
+
+/// <summary>
+/// Our instruments, exported at <c>/metrics</c> for Prometheus. Counts of files, batches and runs by
+/// state and the lags are cluster-wide (read from the database), so every replica reports the same
+/// values: aggregate them with <c>max</c>, not <c>sum</c>. API calls and errors are per replica.
+/// </summary>
+internal sealed class OpsMetrics : IDisposable
+{
+    public const string MeterName = "BatchOrchestrator";
+
+    private readonly Meter meter;
+
+    public OpsMetrics(IMeterFactory meters, GaugeSnapshot gauges)
+    {
+        meter = meters.Create(MeterName);
+        ApiRequests = meter.CreateCounter<long>("batchorchestrator.api.requests", "{request}", "LlamaCloud requests by operation and HTTP status (each attempt)");
+        ApiErrors = meter.CreateCounter<long>("batchorchestrator.api.errors", "{error}", "LlamaCloud errors by class: transient, throttled, auth, rejected");
+        Uploads = meter.CreateCounter<long>("batchorchestrator.uploads", "{file}", "File uploads to LlamaCloud by outcome");
+        PollDuration = meter.CreateHistogram<double>("batchorchestrator.poll.duration", "s", "Time LlamaCloud took to answer a batch status poll");
+        meter.CreateObservableGauge("batchorchestrator.files", () => gauges.Read("files", "state"), "{file}", "File versions by state");
+        meter.CreateObservableGauge("batchorchestrator.batches", () => gauges.Read("batches", "state"), "{batch}", "Batches by state");
+        meter.CreateObservableGauge("batchorchestrator.runs.active", () => gauges.Read("runs", "state"), "{run}", "Runs scanning or active");
+        meter.CreateObservableGauge("batchorchestrator.followup.lag", () => gauges.Read("follow_up_lag"), "s", "Age of the oldest job reference still waiting for follow-up");
+        meter.CreateObservableGauge("batchorchestrator.poll.overdue", () => gauges.Read("poll_overdue"), "s", "How far the most overdue batch poll is behind its schedule");
+    }
+
+    public Counter<long> ApiRequests { get; }
+
+    public Counter<long> ApiErrors { get; }
+
+    public Counter<long> Uploads { get; }
+
+    public Histogram<double> PollDuration { get; }
+
+    public void Dispose() => meter.Dispose();
+}
