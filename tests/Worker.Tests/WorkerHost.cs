@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using BatchOrchestrator.Worker.CommandLine;
 using Serilog.Core;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -26,7 +27,24 @@ internal sealed class WorkerHost : IAsyncDisposable
 
     public Uri Address => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<WorkerHost> StartAsync(string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null)
+    public static async Task<WorkerHost> StartAsync(
+        string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null, Action<IServiceCollection>? configure = null)
+    {
+        var app = Build(root, settings, logSink, configure);
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        return new WorkerHost(app, root);
+    }
+
+    /// <summary>Runs one verb ("Verb:Name" in <paramref name="settings"/>) as Program.cs does; returns its exit code and what it wrote.</summary>
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null)
+    {
+        var output = new StringWriter();
+        await using var app = Build(root, settings, logSink, services => services.AddSingleton(new VerbConsole(output, IsTerminal: false)));
+        var exitCode = await app.RunVerbAsync();
+        return (exitCode, output.ToString());
+    }
+
+    private static WebApplication Build(string root, IDictionary<string, string?> settings, ILogEventSink? logSink, Action<IServiceCollection>? configure)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, EnvironmentName = "Testing", Args = [] });
         var defaults = new Dictionary<string, string?>
@@ -51,12 +69,11 @@ internal sealed class WorkerHost : IAsyncDisposable
             builder.Services.AddSingleton(logSink);
         }
 
+        configure?.Invoke(builder.Services);
         builder.AddBatchCore();
         builder.AddBatchPersistence();
         builder.AddBatchWorker();
-        var app = builder.Build();
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        return new WorkerHost(app, root);
+        return builder.Build();
     }
 
     public async ValueTask DisposeAsync()

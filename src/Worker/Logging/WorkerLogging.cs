@@ -15,14 +15,14 @@ internal static class WorkerLogging
 
     /// <summary>The logger for start-up failures, before configuration is read: the same format rule.</summary>
     public static Serilog.ILogger CreateBootstrapLogger() =>
-        Console(new LoggerConfiguration().Enrich.With<JobIdsEnricher>(), LogFormat.Auto, toStandardError: false).CreateBootstrapLogger();
+        Console(new LoggerConfiguration(), LogFormat.Auto, toStandardError: false).CreateBootstrapLogger();
 
     public static void Add(IServiceCollection services, IConfiguration configuration, bool commandLineVerb)
     {
         var format = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>()?.Format ?? LogFormat.Auto;
         services.AddSerilog((sp, logger) =>
         {
-            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext().Enrich.With<JobIdsEnricher>();
+            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext();
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
             {
                 // A verb's own output goes to stdout; its log lines go to stderr so they never mix.
@@ -31,13 +31,16 @@ internal static class WorkerLogging
         });
     }
 
-    public static bool WritesJson(LogFormat format) => format == LogFormat.Json || (format == LogFormat.Auto && System.Console.IsOutputRedirected);
+    public static bool WritesJson(LogFormat format, bool toStandardError) =>
+        format == LogFormat.Json
+        || (format == LogFormat.Auto && (toStandardError ? System.Console.IsErrorRedirected : System.Console.IsOutputRedirected));
 
     private static LoggerConfiguration Console(LoggerConfiguration logger, LogFormat format, bool toStandardError)
     {
         var errorFrom = toStandardError ? Serilog.Events.LogEventLevel.Verbose : (Serilog.Events.LogEventLevel?)null;
-        return WritesJson(format)
+        return WritesJson(format, toStandardError)
             ? logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: errorFrom)
-            : logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: CultureInfo.InvariantCulture, standardErrorFromLevel: errorFrom);
+            // Only the text format needs the ids gathered into one " [source=… run=… batch=…]" hole; JSON has the properties.
+            : logger.Enrich.With<JobIdsEnricher>().WriteTo.Console(outputTemplate: TextTemplate, formatProvider: CultureInfo.InvariantCulture, standardErrorFromLevel: errorFrom);
     }
 }

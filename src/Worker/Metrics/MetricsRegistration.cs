@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
@@ -21,7 +22,9 @@ internal static class MetricsRegistration
         services.AddTransient<ApiMetricsHandler>();
         // The LlamaCloud typed client's name; added after Core's RetryHandler, so this sits inside it and counts every attempt.
         services.AddHttpClient(nameof(IBatchApi)).AddHttpMessageHandler<ApiMetricsHandler>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(OpsMetrics.MeterName).AddPrometheusExporter());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("batch-orchestrator"))
+            .WithMetrics(metrics => metrics.AddMeter(OpsMetrics.MeterName).AddPrometheusExporter());
         if (!string.IsNullOrEmpty(options.Path))
         {
             services.AddTransient<IStartupFilter>(_ => new MetricsStartupFilter(options.Path));
