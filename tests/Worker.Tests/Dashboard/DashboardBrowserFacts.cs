@@ -1,0 +1,93 @@
+using BatchOrchestrator.TestSupport;
+using Microsoft.Playwright;
+
+namespace BatchOrchestrator.Worker.Tests.Dashboard;
+
+/// <summary>Our pages in a real browser, on the data of a real run, and their buttons doing what they say.</summary>
+public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "browser");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task EveryPage_ShowsARealRun_AndTheButtonsStartRetryAndCancel()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        await env.WriteFilesAsync(4, "good");
+        // LlamaCloud reports an empty file as an error instead of a job: a failed file, every time.
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "bad-000.txt"), "", TestContext.Current.CancellationToken);
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
+
+        // Sources: "Run now" starts the run that makes all the data below.
+        await page.GotoAsync("hangfire/ops/sources");
+        await page.ClickAsync("button:has-text('Run now')");
+        await env.WaitForEndedAsync(5, Patience);
+        await page.GotoAsync("hangfire/ops/sources");
+        var sources = await page.InnerTextAsync("table.ops-table");
+        Assert.Contains("e2e", sources, StringComparison.Ordinal);
+        Assert.Matches(@"Succeeded\s+4", sources);
+        Assert.Matches(@"Failed\s+1", sources);
+        Assert.Contains("Sources", await page.InnerTextAsync(".navbar"), StringComparison.Ordinal); // reached from Hangfire's navigation
+        await Browser.ScreenshotAsync(page, "sources");
+
+        // Runs: the run, its trigger and its progress.
+        await page.ClickAsync(".navbar >> text=Runs");
+        var runs = await page.InnerTextAsync("table.ops-table");
+        Assert.Contains("Manual", runs, StringComparison.Ordinal);
+        Assert.Contains("5/5", runs, StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "runs");
+
+        // Batches: status, file counts.
+        await page.ClickAsync(".navbar >> text=Batches");
+        var batches = await page.InnerTextAsync("table.ops-table");
+        Assert.Contains("ResultsRecorded", batches, StringComparison.Ordinal);
+        Assert.Matches(@"Succeeded\s+4", batches);
+        await Browser.ScreenshotAsync(page, "batches");
+
+        // Files: search by path, then the file's own page with its history and error.
+        await page.ClickAsync(".navbar >> text=Files");
+        await page.FillAsync("#ops-file-search", "bad-");
+        await page.ClickAsync("button:has-text('Search')");
+        var found = await page.InnerTextAsync("table.ops-table");
+        Assert.Contains("bad-000.txt", found, StringComparison.Ordinal);
+        Assert.DoesNotContain("good-000.txt", found, StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "files");
+        await page.ClickAsync("table.ops-table >> text=bad-000.txt");
+        Assert.Contains("Batches and job references", await page.InnerTextAsync("body"), StringComparison.Ordinal);
+        Assert.Contains("Failed", await page.InnerTextAsync("table[data-section='Versions']"), StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "file");
+
+        // Retry failed: the failed file goes round again (and fails again: it is still empty).
+        await page.ClickAsync("button:has-text('Retry failed files of e2e')");
+        await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.txt'"),
+            n => n >= 2, Patience, "the retried file to be reported by a second batch");
+
+        var good = await env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");
+        await page.GotoAsync($"hangfire/ops/files/{good}");
+        Assert.Matches("pjb-", await page.InnerTextAsync("table[data-section='Output']"));
+
+        // Cancel: a batch held in Creating (batch creation answers slowly) is cancelled from the Batches page.
+        await env.Admin.SetFaultsAsync(new { latency_ms = 15_000, routes = new[] { "POST /api/v2/batches" } });
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
+        await page.GotoAsync("hangfire/ops/sources");
+        await page.ClickAsync("button:has-text('Run now')");
+        var open = await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where state = 'Creating'"), id => id > 0, Patience, "a batch waiting on its creation");
+        await page.GotoAsync("hangfire/ops/batches?open=1");
+        await page.ClickAsync($"tr:has(a[href$='batch={open}']) >> button:has-text('Cancel')");
+        await Eventually.WaitAsync(
+            async () => await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where id = $1 and cancel_requested_at is not null", open) == 1,
+            Patience, "the cancel request to be recorded");
+        await page.GotoAsync("hangfire/ops/batches?open=1");
+        Assert.Contains("Cancel requested", await page.InnerTextAsync("table.ops-table thead"), StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "batches-cancel");
+        await env.Admin.SetFaultsAsync(new { latency_ms = 0 });
+    }
+}
