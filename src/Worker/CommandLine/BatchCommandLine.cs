@@ -55,6 +55,13 @@ internal static class BatchCommandLine
         }
 
         var result = root.Parse(args);
+        if (StrayWord(result.UnmatchedTokens) is { } stray)
+        {
+            // A mistyped verb must not quietly start the service.
+            (output ?? Console.Out).WriteLine($"Unknown command or argument '{stray}'. Run with --help to see the commands.");
+            return new Parsed([], 2);
+        }
+
         var exitCode = result.Invoke(new InvocationConfiguration { Output = output ?? Console.Out, Error = Console.Error });
         if (verb is null)
         {
@@ -82,6 +89,23 @@ internal static class BatchCommandLine
 
         host.AddRange(result.UnmatchedTokens);
         return new Parsed([.. host], null);
+    }
+
+    /// <summary>A bare word that is neither a --Key=value setting nor the value after a --Key.</summary>
+    private static string? StrayWord(IReadOnlyList<string> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            var isSetting = token.StartsWith('-') || token.StartsWith('/') || token.Contains('=', StringComparison.Ordinal);
+            var isValue = i > 0 && tokens[i - 1].StartsWith("--", StringComparison.Ordinal) && !tokens[i - 1].Contains('=', StringComparison.Ordinal);
+            if (!isSetting && !isValue)
+            {
+                return token;
+            }
+        }
+
+        return null;
     }
 
     private static int HashSecret(TextReader input, TextWriter output)

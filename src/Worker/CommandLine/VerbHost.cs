@@ -19,7 +19,8 @@ internal static class VerbHost
             return ConfigCheck.Run(app.Services, app.Services.GetRequiredService<VerbConsole>());
         }
 
+        var exit = app.Services.GetRequiredService<VerbExit>(); // RunAsync disposes the services
         await app.RunAsync();
-        return app.Services.GetRequiredService<VerbExit>().Code;
+        return exit.Code;
     }
 }

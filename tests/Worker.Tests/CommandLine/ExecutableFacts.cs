@@ -1,0 +1,42 @@
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Worker.Tests.CommandLine;
+
+/// <summary>The verbs through the real executable: Program.cs, exit codes, stdout for answers and stderr for logs.</summary>
+public sealed class ExecutableFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "exe");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task ConfigCheck_ExitsOne_ListingEveryProblem()
+    {
+        var (exitCode, output, _) = await WorkerProcess.RunAsync(env.Root, ["config", "check", "--Sources:0:JobType=parse", "--Polling:Interval=00:00:00"], env.Settings());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Sources:0:JobType", output, StringComparison.Ordinal);
+        Assert.Contains("Polling:Interval", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_AnswersOnStdout_AndExitsZero()
+    {
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(env.Root, ["status"], env.Settings());
+
+        Assert.True(exitCode == 0, errors);
+        Assert.StartsWith("Sources", output, StringComparison.Ordinal);
+        Assert.Contains("e2e", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMistypedVerb_ExitsTwo_WithoutStartingTheService()
+    {
+        var (exitCode, output, _) = await WorkerProcess.RunAsync(env.Root, ["stauts"], env.Settings());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown command or argument 'stauts'", output, StringComparison.Ordinal);
+    }
+}

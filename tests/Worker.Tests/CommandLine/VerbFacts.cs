@@ -1,0 +1,150 @@
+using System.Globalization;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.Tests.CommandLine;
+
+/// <summary>Each verb on a real database, built by the same Add calls as the service, as Program.cs runs it.</summary>
+public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "verbs");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task Scan_WalksAndHashesWithProgress_AndQueuesTheBatchesForTheService()
+    {
+        await env.WriteFilesAsync(3);
+
+        var (exitCode, output) = await RunAsync("scan", "e2e");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("hashed 3/3 of 3 files", output, StringComparison.Ordinal);
+        Assert.Contains("Manual", output, StringComparison.Ordinal);
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'Planned' and file_count = 3"));
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%UploadBatchJob%'"));
+
+        // The service takes the queued batch from there.
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await env.WaitForEndedAsync(3);
+    }
+
+    [Fact]
+    public async Task Scan_OfAnUnknownSource_SaysWhichSourcesExist()
+    {
+        var (exitCode, _) = await RunAsync("scan", "nope");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(0L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+    }
+
+    [Fact]
+    public async Task Status_PrintsSourcesRunsAndOpenBatches()
+    {
+        await env.WriteFilesAsync(2);
+        await RunAsync("scan", "e2e");
+
+        var (exitCode, output) = await RunAsync("status");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Sources", output, StringComparison.Ordinal);
+        Assert.Contains("Discovered=2", output, StringComparison.Ordinal);
+        Assert.Contains("Recent runs", output, StringComparison.Ordinal);
+        Assert.Contains("Open batches", output, StringComparison.Ordinal);
+        Assert.Contains("Planned", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
+    {
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "empty.txt"), "", TestContext.Current.CancellationToken);
+        await using (var host = await WorkerHost.StartAsync(env.Root, env.Settings()))
+        {
+            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            await env.WaitForEndedAsync(1);
+        }
+
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        var (plain, plainOutput) = await RunAsync("retry", "e2e");
+        Assert.Equal(0, plain);
+        Assert.Equal("A run of e2e is queued.", plainOutput.Trim());
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+
+        var (exitCode, output) = await RunAsync("retry", "e2e", failed: true);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("1 failed files of e2e are queued again", output, StringComparison.Ordinal);
+        Assert.Equal("Discovered", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        Assert.Equal(2L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+    }
+
+    [Fact]
+    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndSaysWhenThereIsNoSuchBatch()
+    {
+        await env.WriteFilesAsync(2);
+        await RunAsync("scan", "e2e");
+        var batchId = await env.Database.ScalarAsync<long>("select id from orchestrator.batch");
+        var runId = await env.Database.ScalarAsync<long>("select run_id from orchestrator.batch");
+
+        var (exitCode, output) = await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"batch {batchId}: CancelledLocally", output.Trim());
+        Assert.Equal("ResultsRecorded", await env.Database.ScalarAsync<string>("select state from orchestrator.batch"));
+        var (missing, missingOutput) = await RunAsync("cancel-batch", "999999");
+        Assert.Equal(1, missing);
+        Assert.Equal("batch 999999: NotFound", missingOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Migrate_ReportsTheSchemaVersion()
+    {
+        var (exitCode, output) = await RunAsync("migrate");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"Schema is at version \d+ \(this build's latest is \d+\)", output);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_ListsEveryProblem_AndExitsNonZero_WithoutStartingAnything()
+    {
+        var settings = Settings("config-check");
+        settings["Sources:0:JobType"] = "parse";
+        settings["Sources:0:Path"] = Path.Combine(env.Root, "not-mounted");
+        settings["Dashboard:Users:0:Name"] = "ops";
+        settings["Dashboard:Users:0:PasswordHash"] = "plain-password";
+        settings["Database:ConnectionString"] = "Host=db;Nonsense Key=1";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Sources:0:JobType: 'parse' must be parse_v2 or extract_v2", output, StringComparison.Ordinal);
+        Assert.Contains("Sources:0:Path: directory", output, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:Users:0:PasswordHash:", output, StringComparison.Ordinal);
+        Assert.Contains("Database:ConnectionString: not a valid PostgreSQL connection string", output, StringComparison.Ordinal);
+        Assert.Contains("4 problems in the configuration.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("plain-password", output, StringComparison.Ordinal);
+
+        var (valid, validOutput) = await WorkerHost.RunVerbAsync(env.Root, Settings("config-check"));
+        Assert.Equal(0, valid);
+        Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);
+    }
+
+    private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false)
+    {
+        var settings = Settings(verb);
+        settings["Verb:Target"] = target;
+        settings["Verb:Failed"] = failed ? "true" : "false";
+        return WorkerHost.RunVerbAsync(env.Root, settings);
+    }
+
+    private Dictionary<string, string?> Settings(string verb)
+    {
+        var settings = env.Settings();
+        settings["Verb:Name"] = verb;
+        return settings;
+    }
+}
