@@ -19,7 +19,12 @@ internal sealed class OpsMetrics : IDisposable
         ApiRequests = meter.CreateCounter<long>("batchorchestrator.api.requests", "{request}", "LlamaCloud requests by operation and HTTP status (each attempt)");
         ApiErrors = meter.CreateCounter<long>("batchorchestrator.api.errors", "{error}", "LlamaCloud errors by class: transient, throttled, auth, rejected");
         Uploads = meter.CreateCounter<long>("batchorchestrator.uploads", "{file}", "File uploads to LlamaCloud by outcome");
-        PollDuration = meter.CreateHistogram<double>("batchorchestrator.poll.duration", "s", "Time LlamaCloud took to answer a batch status poll");
+        PollDuration = meter.CreateHistogram(
+            "batchorchestrator.poll.duration",
+            "s",
+            "Time LlamaCloud took to answer a batch status poll",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         meter.CreateObservableGauge("batchorchestrator.files", () => gauges.Read("files", "state"), "{file}", "File versions by state");
         meter.CreateObservableGauge("batchorchestrator.batches", () => gauges.Read("batches", "state"), "{batch}", "Batches by state");
         meter.CreateObservableGauge("batchorchestrator.runs.active", () => gauges.Read("runs", "state"), "{run}", "Runs scanning or active");

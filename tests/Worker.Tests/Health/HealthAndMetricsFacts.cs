@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.Tests.Health;
+
+/// <summary>/healthz, /readyz and /metrics of the real host.</summary>
+public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "health");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task Healthz_Answers_AndReadyz_ChecksDatabaseSchemaAndApi()
+    {
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        var (status, checks) = await ReadyAsync(http);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["llamacloud", "migrations", "postgresql"], checks.Keys.Order(StringComparer.Ordinal));
+        Assert.All(checks.Values, c => Assert.Equal("Healthy", c.Status));
+    }
+
+    [Fact]
+    public async Task Readyz_IsUnavailable_WhileTheSchemaIsBehind_OrTheApiIsUnreachable_ButHealthzStillAnswers()
+    {
+        var settings = env.Settings();
+        settings["LLAMA_CLOUD_BASE_URL"] = $"http://127.0.0.1:{ClosedPort()}/";
+        settings["LlamaCloud:MaxRetries"] = "0";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        await env.Database.ExecuteAsync("delete from orchestrator.schema_version where version = (select max(version) from orchestrator.schema_version)");
+
+        var (status, checks) = await ReadyAsync(http);
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", checks["llamacloud"].Status);
+        Assert.Equal("Unhealthy", checks["migrations"].Status);
+        Assert.Contains("run 'migrate'", checks["migrations"].Description, StringComparison.Ordinal);
+        Assert.Equal("Healthy", checks["postgresql"].Status);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_SaysWhenTheApiRefusesTheKey()
+    {
+        var settings = env.Settings();
+        settings["LLAMA_CLOUD_API_KEY"] = "llx-wrong-key";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        var (status, checks) = await ReadyAsync(http);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("refuses the API key", checks["llamacloud"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_CountFilesBatchesUploadsPollLatencyAndApiErrorsByClass()
+    {
+        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
+        await env.WriteFilesAsync(6);
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        await env.WaitForEndedAsync(6);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        // Now LlamaCloud fails outright: the readiness probe meets 503s (and retries them).
+        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 0, error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "GET /api/v1/beta/directories" } });
+        await ReadyAsync(http);
+
+        var metrics = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_files{", "state=\"Succeeded\"")?.EndsWith(" 6", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30),
+            "the file gauges to show 6 succeeded files");
+
+        Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_batches{", "state=\"ResultsRecorded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""), StringComparison.Ordinal);
+        foreach (var expected in new[] { "class=\"transient\"", "class=\"throttled\"", "batchorchestrator_poll_duration_seconds_count", "batchorchestrator_followup_lag_seconds", "batchorchestrator_poll_overdue_seconds" })
+        {
+            Assert.True(Line(metrics, expected) is not null, $"{expected} missing from:\n{metrics}");
+        }
+
+        Assert.DoesNotContain("bat-", metrics, StringComparison.Ordinal); // ids never become labels
+    }
+
+    private static string? Line(string metrics, params string[] parts) =>
+        metrics.Split('\n').FirstOrDefault(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)))?.TrimEnd();
+
+    private static async Task<(HttpStatusCode Status, Dictionary<string, (string Status, string Description)> Checks)> ReadyAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var checks = body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(
+            c => c.Name, c => (c.Value.GetProperty("status").GetString()!, c.Value.GetProperty("description").GetString() ?? ""), StringComparer.Ordinal);
+        return (response.StatusCode, checks);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
