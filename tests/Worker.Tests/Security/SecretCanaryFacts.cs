@@ -1,0 +1,143 @@
+using System.Net;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace BatchOrchestrator.Worker.Tests.Security;
+
+/// <summary>
+/// PERF-RELIABILITY.md §4.3 S2: a full run with a recognisable API key and database password, logging at
+/// the most verbose level in every format we ship, with API errors injected, leaves neither canary in any
+/// log line, exception, Hangfire job argument or state, table of ours, dashboard page, health answer or metric.
+/// </summary>
+public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string ApiKeyCanary = "llx-CANARY-api-3e9d5a7c1b";
+    private const string PasswordCanary = "pg-CANARY-pw-8c4f2e6a0d";
+    private TestDatabase database = null!;
+    private SandboxServer sandbox = null!;
+    private SandboxAdmin admin = null!;
+    private string root = null!;
+    private string role = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, "canary");
+        role = $"canary_{Guid.NewGuid():N}"[..20];
+        // The canary password belongs to a role of its own, which the Worker then connects as.
+        await database.ExecuteAsync($"create role {role} login superuser password '{PasswordCanary}'");
+        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKeyCanary, StepDelay = TimeSpan.FromMilliseconds(50) });
+        admin = new SandboxAdmin(sandbox.BaseAddress);
+        root = Directory.CreateTempSubdirectory("bo-canary-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "inbox"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        admin.Dispose();
+        await sandbox.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await database.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task AFullRunWithInjectedErrors_LeavesNeitherCanaryAnywhere()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
+        }
+
+        // Errors the client retries (5xx and dropped connections on reads, 429s everywhere) and one batch failing whole.
+        await admin.SetFaultsAsync(new
+        {
+            error_rate = 0.3,
+            drop_connection_rate = 0.1,
+            routes = new[] { "GET /api" },
+        });
+        await admin.SetFaultsAsync(new { too_many_requests_rate = 0.15, retry_after_ms = 20, fail_next_batches = 1 });
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Password = PasswordCanary }.ConnectionString;
+        var logs = new CapturingSink();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = connectionString,
+            ["LLAMA_CLOUD_API_KEY"] = ApiKeyCanary,
+            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["Sources:0:Name"] = "canary",
+            ["Sources:0:Path"] = "inbox",
+            ["Sources:0:Schedule"] = "0 0 1 1 *",
+            ["Sources:0:SettleWindow"] = "00:00:00",
+            ["Sources:0:Watch"] = "false",
+            ["Pipeline:MaxFilesPerBatch"] = "4",
+            ["Serilog:MinimumLevel:Default"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Microsoft.Extensions.Http"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:System.Net.Http.HttpClient"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Npgsql"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Hangfire"] = "Verbose",
+        };
+
+        var seen = new List<string>();
+        await using (var host = await WorkerHost.StartAsync(root, settings, logs))
+        {
+            var jobs = host.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.Trigger("run-source-canary");
+            // The failed batch's files go back to the queue; later runs take them.
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    jobs.Trigger("run-source-canary");
+                    return await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null");
+                },
+                n => n >= 12,
+                TimeSpan.FromSeconds(120),
+                "every file to get a job reference despite the faults");
+
+            Assert.True(await database.ScalarAsync<long>("select count(*) from pg_stat_activity where usename = $1", role) > 0, "the Worker connects as the canary role");
+            using var http = new HttpClient { BaseAddress = host.Address };
+            var jobIds = await database.ListAsync("select id::text from hangfire.job", r => r.GetString(0));
+            var fileIds = await database.ListAsync("select id::text from orchestrator.file_version", r => r.GetString(0));
+            string[] pages =
+            [
+                "hangfire", "hangfire/jobs/succeeded", "hangfire/jobs/failed", "hangfire/jobs/scheduled", "hangfire/recurring", "hangfire/servers", "hangfire/retries",
+                "hangfire/ops/sources", "hangfire/ops/runs", "hangfire/ops/batches", "hangfire/ops/files", "healthz", "readyz", "metrics",
+                .. jobIds.Select(id => $"hangfire/jobs/details/{id}"),
+                .. fileIds.Take(3).Select(id => $"hangfire/ops/files/{id}"),
+            ];
+            foreach (var page in pages)
+            {
+                using var response = await http.GetAsync(new Uri(page, UriKind.Relative), TestContext.Current.CancellationToken);
+                Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{page}: {response.StatusCode}");
+                seen.Add($"{page}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+            }
+        }
+
+        // The run really met errors, exceptions were logged, and the Worker really used the canary role.
+        var counters = await admin.CountersAsync();
+        Assert.Contains(counters.ResponsesByStatus.Keys, status => status.StartsWith('5'));
+        Assert.Contains("429", counters.ResponsesByStatus.Keys);
+        Assert.Contains(logs.Events, e => e.Exception is not null);
+        Assert.True(await database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'ResultsRecorded'") >= 3);
+
+        var stored = new List<string>();
+        foreach (var schema in new[] { "orchestrator", "hangfire" })
+        {
+            foreach (var table in await database.ListAsync("select table_name from information_schema.tables where table_schema = $1", r => r.GetString(0), schema))
+            {
+                stored.AddRange(await database.ListAsync($"select row_to_json(t)::text from {schema}.\"{table}\" t", r => $"{schema}.{table}: {r.GetString(0)}"));
+            }
+        }
+
+        Assert.Contains(stored, row => row.StartsWith("hangfire.job:", StringComparison.Ordinal)); // job arguments were read
+        Assert.Contains(stored, row => row.StartsWith("hangfire.state:", StringComparison.Ordinal) && row.Contains("Exception", StringComparison.Ordinal));
+        foreach (var canary in new[] { ApiKeyCanary, PasswordCanary, "CANARY" })
+        {
+            Assert.DoesNotContain(logs.Lines, line => line.Contains(canary, StringComparison.Ordinal));
+            Assert.DoesNotContain(stored, row => row.Contains(canary, StringComparison.Ordinal));
+            Assert.DoesNotContain(seen, page => page.Contains(canary, StringComparison.Ordinal));
+        }
+    }
+}
