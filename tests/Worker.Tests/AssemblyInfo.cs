@@ -1,8 +1,8 @@
 using BatchOrchestrator.TestSupport;
-using Xunit.Sdk;
-using Xunit.v3;
 
 [assembly: AssemblyFixture(typeof(PostgresServerFixture))]
 
-// Hangfire keeps some configuration in static state (GlobalConfiguration); hosts in this assembly run one at a time.
-[assembly: Parallelization(Mode = ParallelMode.None)]
+// Hangfire keeps some configuration in static state (GlobalConfiguration): hosts built in this process run
+// one at a time, in the assembly's one default collection. Light tests that build no host here are in the
+// ChildProcesses.Collection, which runs beside it.
+[assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]

@@ -10,8 +10,9 @@ using Serilog.Formatting.Display;
 namespace BatchOrchestrator.Worker.Tests;
 
 /// <summary>
-/// Keeps every log event, and the text each format we ship would write for it: the properties and
-/// exception as a structured sink sees them, our human-readable console line and our compact JSON line.
+/// Keeps every log event as the text a sink would write: message, properties and exception
+/// (<see cref="Lines"/>, one per event), and also as each console format we ship writes it, our
+/// compact JSON line and our human-readable line (<see cref="AllFormats"/>), for the secret canaries.
 /// </summary>
 internal sealed class CapturingSink : ILogEventSink
 {
@@ -21,16 +22,19 @@ internal sealed class CapturingSink : ILogEventSink
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    public ConcurrentQueue<string> AllFormats { get; } = new();
+
     public ConcurrentQueue<LogEvent> Events { get; } = new();
 
     public void Emit(LogEvent logEvent)
     {
         Events.Enqueue(logEvent);
-        Lines.Enqueue(
-            $"{logEvent.Level} {logEvent.RenderMessage(CultureInfo.InvariantCulture)} {string.Join(' ', logEvent.Properties.Select(p => $"{p.Key}={p.Value}"))} {logEvent.Exception}");
-        Lines.Enqueue(Format(Json, logEvent));
+        var line = $"{logEvent.Level} {logEvent.RenderMessage(CultureInfo.InvariantCulture)} {string.Join(' ', logEvent.Properties.Select(p => $"{p.Key}={p.Value}"))} {logEvent.Exception}";
+        Lines.Enqueue(line);
+        AllFormats.Enqueue(line);
+        AllFormats.Enqueue(Format(Json, logEvent));
         Ids.Enrich(logEvent, new PropertyFactory());
-        Lines.Enqueue(Format(Text, logEvent));
+        AllFormats.Enqueue(Format(Text, logEvent));
     }
 
     private static string Format(ITextFormatter formatter, LogEvent logEvent)

@@ -68,7 +68,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Equal(50, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
         Assert.Equal(1, counters.BatchCreatesTotal);
-        Assert.DoesNotContain(logs.Lines, line => line.Contains(ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.AllFormats, line => line.Contains(ApiKey, StringComparison.Ordinal));
     }
 
     [Fact]

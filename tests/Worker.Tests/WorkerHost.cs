@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using BatchOrchestrator.Worker.CommandLine;
+using Npgsql;
 using Serilog.Core;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -80,5 +81,8 @@ internal sealed class WorkerHost : IAsyncDisposable
     {
         await app.StopAsync(CancellationToken.None);
         await app.DisposeAsync();
+        // Hangfire.PostgreSql opens its connections from Npgsql's global pools, which outlive the host; each
+        // test database has its own pool, so close the idle ones or a long run exhausts the server's connections.
+        NpgsqlConnection.ClearAllPools();
     }
 }

@@ -4,6 +4,7 @@ using BatchOrchestrator.Worker.Dashboard;
 namespace BatchOrchestrator.Worker.Tests.CommandLine;
 
 /// <summary>How the command line turns into the host's settings (no host needed).</summary>
+[Collection(ChildProcesses.Collection)]
 public sealed class CommandLineParsingFacts
 {
     [Fact]

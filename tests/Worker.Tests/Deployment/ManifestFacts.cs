@@ -5,6 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace BatchOrchestrator.Worker.Tests.Deployment;
 
 /// <summary>What can be checked here of deploy/ and the Dockerfile (no Docker engine, no cluster): they parse and say what the README says.</summary>
+[Collection(ChildProcesses.Collection)]
 public sealed partial class ManifestFacts
 {
     [Fact]

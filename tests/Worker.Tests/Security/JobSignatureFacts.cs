@@ -8,6 +8,7 @@ namespace BatchOrchestrator.Worker.Tests.Security;
 /// PERF-RELIABILITY.md §4.3 S3: Hangfire stores job arguments in plain text and shows them on the
 /// dashboard, so a job method takes ids and small keys only, never a secret or an options object.
 /// </summary>
+[Collection(ChildProcesses.Collection)]
 public sealed class JobSignatureFacts
 {
     private static readonly Type[] Allowed = [typeof(long), typeof(string), typeof(RunTrigger), typeof(CancellationToken)];
