@@ -30,10 +30,13 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
             async () =>
             {
                 Assert.False(json.HasExited || text.HasExited, string.Join('\n', json.Errors.Concat(text.Errors).Concat(json.Output.TakeLast(20))));
-                return await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null");
+                // What is left, for the message if this times out: each batch's id, state and succeeded files.
+                return await env.Database.ListAsync(
+                    "select b.id || ':' || b.state || ':' || count(*) filter (where fv.state = 'Succeeded' and fv.job_id is not null) from orchestrator.batch b left join orchestrator.file_version fv on fv.batch_id = b.id group by b.id order by b.id",
+                    r => r.GetString(0));
             },
-            n => n >= Files,
-            TimeSpan.FromSeconds(150),
+            batches => batches.Sum(b => int.Parse(b.Split(':')[2], System.Globalization.CultureInfo.InvariantCulture)) >= Files,
+            TimeSpan.FromSeconds(240),
             $"{Files} files to get job references");
 
         var counters = await env.Admin.CountersAsync();

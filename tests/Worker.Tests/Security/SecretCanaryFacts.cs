@@ -50,16 +50,10 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
             await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
         }
 
-        // Errors the client retries (5xx and dropped connections on reads, 429s everywhere) and one batch failing whole.
-        await admin.SetFaultsAsync(new
-        {
-            error_rate = 0.15,
-            drop_connection_rate = 0.05,
-            routes = new[] { "GET /api" },
-        });
-        // The first six reads are refused (429): each upload job's directory lookup exhausts its retries and the job
-        // fails with an exception, which Hangfire logs and stores, then retries.
-        await admin.SetFaultsAsync(new { too_many_requests_rate = 0.1, too_many_requests_burst = 6, retry_after_ms = 20, fail_next_batches = 1 });
+        // First LlamaCloud refuses every directory lookup (503): the upload jobs exhaust their retries and fail
+        // with an exception, which Hangfire logs and stores. Then errors the client retries (5xx, dropped
+        // connections and 429s on reads) and one batch failing whole.
+        await admin.SetFaultsAsync(new { error_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories" } });
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Password = PasswordCanary }.ConnectionString;
         var logs = new CapturingSink();
         var settings = new Dictionary<string, string?>
@@ -85,6 +79,11 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
         var seen = new List<string>();
         await using (var host = await WorkerHost.StartAsync(root, settings, logs))
         {
+            await Eventually.WaitAsync(
+                async () => await database.ScalarAsync<long>("select count(*) from hangfire.state where data::text like '%ExceptionMessage%'") > 0,
+                TimeSpan.FromSeconds(60),
+                "an upload job to fail with an exception");
+            await admin.SetFaultsAsync(new { error_rate = 0.15, drop_connection_rate = 0.05, too_many_requests_rate = 0.1, retry_after_ms = 20, fail_next_batches = 1, routes = new[] { "GET /api" } });
             await Eventually.WaitAsync(
                 () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n >= Files,
