@@ -26,7 +26,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
 
         // Sources: "Run now" starts the run that makes all the data below.
         await page.GotoAsync("hangfire/ops/sources");
-        await page.ClickAsync("button:has-text('Run now')");
+        await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
         await env.WaitForEndedAsync(5, Patience);
         await page.GotoAsync("hangfire/ops/sources");
         var sources = await page.InnerTextAsync("table.ops-table");
@@ -64,7 +64,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await Browser.ScreenshotAsync(page, "file");
 
         // Retry failed: the failed file goes round again (and fails again: it is still empty).
-        await page.ClickAsync("button:has-text('Retry failed files of e2e')");
+        await ClickAndWaitForReloadAsync(page, "button:has-text('Retry failed files of e2e')");
         await Eventually.WaitAsync(
             () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.txt'"),
             n => n >= 2, Patience, "the retried file to be reported by a second batch");
@@ -77,17 +77,25 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await env.Admin.SetFaultsAsync(new { latency_ms = 15_000, routes = new[] { "POST /api/v2/batches" } });
         await File.WriteAllTextAsync(Path.Combine(env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
         await page.GotoAsync("hangfire/ops/sources");
-        await page.ClickAsync("button:has-text('Run now')");
+        await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
         var open = await Eventually.WaitAsync(
             () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where state = 'Creating'"), id => id > 0, Patience, "a batch waiting on its creation");
         await page.GotoAsync("hangfire/ops/batches?open=1");
-        await page.ClickAsync($"tr:has(a[href$='batch={open}']) >> button:has-text('Cancel')");
+        await ClickAndWaitForReloadAsync(page, $"tr:has(a[href$='batch={open}']) >> button:has-text('Cancel')");
         await Eventually.WaitAsync(
             async () => await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where id = $1 and cancel_requested_at is not null", open) == 1,
             Patience, "the cancel request to be recorded");
-        await page.GotoAsync("hangfire/ops/batches?open=1");
+        await page.GotoAsync($"hangfire/ops/batches?run={await env.Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", open)}");
         Assert.Contains("Cancel requested", await page.InnerTextAsync("table.ops-table thead"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "batches-cancel");
         await env.Admin.SetFaultsAsync(new { latency_ms = 0 });
+    }
+
+    // Hangfire's data-ajax buttons POST, then reload the page: wait for that reload, or the next navigation races it.
+    private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
+    {
+        await page.EvaluateAsync("() => { window.beforeReload = true; }");
+        await page.ClickAsync(selector);
+        await page.WaitForFunctionAsync("() => window.beforeReload === undefined && document.readyState === 'complete'");
     }
 }
