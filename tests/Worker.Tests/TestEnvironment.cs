@@ -70,7 +70,6 @@ internal sealed class TestEnvironment : IAsyncDisposable
         Admin.Dispose();
         await Sandbox.DisposeAsync();
         await Database.DisposeAsync();
-        Npgsql.NpgsqlConnection.ClearAllPools(); // child processes are gone; this process's idle connections go too
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -3,7 +3,6 @@ using BatchOrchestrator.TestSupport;
 namespace BatchOrchestrator.Worker.Tests.CommandLine;
 
 /// <summary>The verbs through the real executable: Program.cs, exit codes, stdout for answers and stderr for logs.</summary>
-[Collection(ChildProcesses.Collection)]
 public sealed class ExecutableFacts(PostgresServerFixture server) : IAsyncLifetime
 {
     private TestEnvironment env = null!;
