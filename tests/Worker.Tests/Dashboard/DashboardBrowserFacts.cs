@@ -74,7 +74,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         Assert.Matches("pjb-", await page.InnerTextAsync("table[data-section='Output']"));
 
         // Cancel: a batch held in Creating (batch creation answers slowly) is cancelled from the Batches page.
-        await env.Admin.SetFaultsAsync(new { latency_ms = 15_000, routes = new[] { "POST /api/v2/batches" } });
+        await env.Admin.SetFaultsAsync(new { latency_ms = 8_000, routes = new[] { "POST /api/v2/batches" } });
         await File.WriteAllTextAsync(Path.Combine(env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");

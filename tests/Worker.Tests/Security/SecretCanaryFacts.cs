@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
+using BatchOrchestrator.Persistence.Jobs;
+using Hangfire;
 using Npgsql;
 
 namespace BatchOrchestrator.Worker.Tests.Security;
@@ -98,6 +100,14 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
                 TimeSpan.FromSeconds(90),
                 "an upload job to fail with an exception");
             await admin.SetFaultsAsync(new { error_rate = 0.15, drop_connection_rate = 0.05, too_many_requests_rate = 0.1, retry_after_ms = 20, fail_next_batches = 1, routes = new[] { "GET /api" } });
+            // Hangfire would retry the failed uploads in 15-45 s; requeue them now, as the dashboard's button does.
+            var storage = JobStorageFactory.Create(database.ConnectionString, new JobStorageOptions());
+            var jobs = new BackgroundJobClient(storage);
+            foreach (var id in await database.ListAsync("select id::text from hangfire.job where statename = 'Scheduled'", r => r.GetString(0)))
+            {
+                jobs.Requeue(id);
+            }
+
             await Eventually.WaitAsync(
                 () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n >= Files,
