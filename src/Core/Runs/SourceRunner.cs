@@ -69,7 +69,7 @@ internal sealed class SourceRunner(
         try
         {
             var summary = await scanner.ScanAsync(source, cancellationToken);
-            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch);
+            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
             var batchIds = await runs.PlanBatchesAsync(runId, plan, cancellationToken);
             await runs.FinishScanAsync(runId, summary, batchIds.Count, cancellationToken);
             foreach (var batchId in batchIds)
