@@ -39,6 +39,8 @@ public static class CoreHostingExtensions
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
         services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
+        services.AddOptions<FileSystemSinkOptions>().Bind(configuration.GetSection(FollowUpOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.OutputPath), "FollowUp:OutputPath: is required").ValidateOnStart();
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))

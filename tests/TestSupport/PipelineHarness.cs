@@ -6,6 +6,7 @@ using BatchOrchestrator.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.TestSupport;
 
@@ -44,8 +45,14 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public RecordingScheduler Scheduler { get; }
 
+    /// <summary>Every log line the harness's services wrote.</summary>
+    public CapturingLoggerProvider Logs { get; private init; } = new();
+
     public static async Task<PipelineHarness> CreateAsync(
-        PostgresServerFixture server, IDictionary<string, string?>? settings = null, SandboxOptions? sandboxOptions = null)
+        PostgresServerFixture server,
+        IDictionary<string, string?>? settings = null,
+        SandboxOptions? sandboxOptions = null,
+        Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(server, "pipeline");
         sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
@@ -76,7 +83,10 @@ public sealed class PipelineHarness : IAsyncDisposable
         builder.AddBatchPersistence();
         var scheduler = new RecordingScheduler();
         builder.Services.AddSingleton<IPipelineScheduler>(scheduler);
-        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler);
+        var logs = new CapturingLoggerProvider();
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        services?.Invoke(builder.Services);
+        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler) { Logs = logs };
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();

@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// provenance). Each file is written to a hidden temporary file beside it, flushed to disk, then
 /// renamed over the target, so a reader never sees half a result and a crash leaves the old one.
 /// </summary>
-internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IOptions<FollowUpOptions> options, IHostEnvironment environment)
+internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment)
     : IFollowUpSink
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true };

@@ -22,9 +22,6 @@ public sealed class FollowUpOptions
     /// <summary>Sinks by name, for every source that does not name its own; empty means FileSystem and Postgres.</summary>
     public List<string> Sinks { get; set; } = [];
 
-    /// <summary>Root of the FileSystem sink: each source mirrors into &lt;OutputPath&gt;/&lt;source name&gt; unless it sets its own OutputPath.</summary>
-    public string OutputPath { get; set; } = "output";
-
     /// <summary>Results fetched at once by this process, across all follow-up jobs.</summary>
     public int MaxConcurrency { get; set; } = 8;
 

@@ -34,11 +34,6 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
             }
         }
 
-        if (string.IsNullOrWhiteSpace(options.OutputPath))
-        {
-            failures.Add("FollowUp:OutputPath: is required");
-        }
-
         if (options.MaxConcurrency is < 1 or > 64)
         {
             failures.Add($"FollowUp:MaxConcurrency: {options.MaxConcurrency} must be between 1 and 64");
