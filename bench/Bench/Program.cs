@@ -5,6 +5,8 @@ using BatchOrchestrator.TestSupport;
 // dotnet run -c Release --project bench/Bench -- [name ...] [--scale 0.1]
 IBenchmark[] benchmarks =
 [
+    new RecordResultsBenchmark(),
+    new PollRoundTripsBenchmark(),
 ];
 
 var scale = 1.0;

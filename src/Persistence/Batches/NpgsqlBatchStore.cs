@@ -180,22 +180,23 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         {
             BatchCommands =
             {
-                new("analyze result_stage"),
+                // One pass over the file versions: the update returns what it matched, and the ledger rows
+                // take their file_version_id from it (a result matching none of ours keeps a null one).
                 new("""
+                    with updated as (
+                        update orchestrator.file_version v
+                        set state = s.outcome, job_type = s.job_type, job_id = s.job_id, error_message = s.error_message, error_class = s.error_class,
+                            process_attempts = v.process_attempts + 1, updated_at = now()
+                        from result_stage s
+                        where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = 'Submitted'
+                        returning v.id, s.source_directory_file_id)
                     insert into orchestrator.batch_result
                         (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, outcome, error_class, follow_up_state)
-                    select $1, v.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message, s.outcome, s.error_class,
+                    select $1, u.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message, s.outcome, s.error_class,
                            case when s.outcome = 'Succeeded' and s.job_id is not null then 'Recorded' end
                     from result_stage s
-                    left join orchestrator.file_version v on v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id
+                    left join updated u on u.source_directory_file_id = s.source_directory_file_id
                     on conflict (batch_id, source_directory_file_id) do nothing
-                    """) { Parameters = { Id(batchId) } },
-                new("""
-                    update orchestrator.file_version v
-                    set state = s.outcome, job_type = s.job_type, job_id = s.job_id, error_message = s.error_message, error_class = s.error_class,
-                        process_attempts = v.process_attempts + 1, updated_at = now()
-                    from result_stage s
-                    where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = 'Submitted'
                     """) { Parameters = { Id(batchId) } },
                 new(UnmappedSql(remoteState)) { Parameters = { Id(batchId), new NpgsqlParameter<int> { TypedValue = policy.MaxAttempts } } },
                 new("""
@@ -216,7 +217,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         return new RecordSummary(
             results.Count(r => r.Outcome == FileVersionState.Succeeded),
             results.Count(r => r.Outcome == FileVersionState.Failed),
-            merge.BatchCommands[3].RecordsAffected,
+            merge.BatchCommands[1].RecordsAffected,
             AlreadyRecorded: false,
             Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
             FollowUps: results.Count(r => r.Outcome == FileVersionState.Succeeded && r.JobId is not null));
