@@ -16,7 +16,7 @@ namespace BatchOrchestrator.Bench;
 /// </summary>
 internal sealed class RecordResultsBenchmark : IBenchmark
 {
-    private const int Repetitions = 3;
+    private const int Repetitions = 5;
 
     public string Name => "record-results";
 
