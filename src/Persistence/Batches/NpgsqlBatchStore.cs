@@ -181,7 +181,10 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
             BatchCommands =
             {
                 // One pass over the file versions: the update returns what it matched, and the ledger rows
-                // take their file_version_id from it (a result matching none of ours keeps a null one).
+                // take their file_version_id from it (a result matching none of ours keeps a null one). The
+                // staging table is not analyzed: the planner sizes a never-analyzed table from its pages,
+                // which is enough for these hash joins, and ANALYZE cost more than it saved (bench/).
+                // Updating first also means the ledger's foreign-key checks find rows this transaction holds.
                 new("""
                     with updated as (
                         update orchestrator.file_version v
