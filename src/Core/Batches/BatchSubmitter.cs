@@ -47,7 +47,11 @@ internal sealed class BatchSubmitter(
         var directoryId = batch.RemoteDirectoryId
             ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
 
-        var existing = await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken);
+        // Issue 4: a mirror's or a remote-only source's directory also holds batches that are not this
+        // row's (earlier runs', or another tool's), so only a batch not recorded by any of our rows and
+        // created after this row entered Creating (less a margin for clock skew) can be the lost attempt.
+        var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
+        var existing = (await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken)).Where(window.MayAdopt).ToList();
         RemoteBatch remote;
         if (existing.Count > 0)
         {

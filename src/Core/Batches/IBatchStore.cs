@@ -7,6 +7,9 @@ internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (issue 4: shared directories).</summary>
+    Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
+
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
 
@@ -50,3 +53,16 @@ internal sealed record StalledBatch(long Id, BatchState State);
 
 /// <summary>Counts written by one recording.</summary>
 internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bool AlreadyRecorded);
+
+/// <summary>
+/// The remote batches a resubmission may adopt as its own lost attempt: not recorded by any of our
+/// batch rows, and created no earlier than the row entered Creating, less <see cref="ClockSkew"/>.
+/// </summary>
+internal sealed record AdoptionWindow(DateTimeOffset? CreatingSince, IReadOnlySet<string> KnownRemoteBatchIds)
+{
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    public bool MayAdopt(RemoteBatch batch) =>
+        !KnownRemoteBatchIds.Contains(batch.Id)
+        && (CreatingSince is null || batch.CreatedAt is null || batch.CreatedAt >= CreatingSince - ClockSkew);
+}

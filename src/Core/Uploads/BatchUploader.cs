@@ -67,6 +67,11 @@ internal sealed class BatchUploader(
             throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently", null);
         }
 
+        if (work.Layout == RemoteLayout.Mirror)
+        {
+            await PropagateDeletionsAsync(batchId, directoryId, cancellationToken);
+        }
+
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
         if (state == BatchState.Creating)
         {
@@ -84,7 +89,8 @@ internal sealed class BatchUploader(
         {
             try
             {
-                directory = await api.CreateDirectoryAsync(work.DirectoryName, cancellationToken);
+                // A mirror's directory lives as long as the source; a run's own expires with its batch.
+                directory = await api.CreateDirectoryAsync(work.DirectoryName, ephemeral: work.Layout != RemoteLayout.Mirror, cancellationToken);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {
@@ -102,9 +108,14 @@ internal sealed class BatchUploader(
     {
         var fullPath = Path.Combine(root, file.RelativePath);
         var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
-        if (!ContentHasher.IsUnchanged(fullPath, observed))
+        var before = FileStamp.Read(fullPath);
+        if (!before.Matches(observed))
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed or deleted after it was scanned; the next scan takes its new version", cancellationToken);
+            // The second check of "unchanged across two looks": never upload what is being written now.
+            var reason = before.Exists
+                ? "changed after it was scanned (still being written?); the next scan takes its new version"
+                : "deleted or renamed after it was scanned";
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, reason, cancellationToken);
             return;
         }
 
@@ -134,6 +145,34 @@ internal sealed class BatchUploader(
             return;
         }
 
+        if (!FileStamp.Read(fullPath).Matches(observed))
+        {
+            // Written to while we read it: what was sent may be half old, half new. Take it back; the
+            // next scan takes the new version once it has settled.
+            await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            return;
+        }
+
         await store.MarkUploadedAsync(file.FileVersionId, remote.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
+    /// the directory sees the folder as it is. Deleting twice is harmless (a missing file counts as deleted).
+    /// </summary>
+    private async Task PropagateDeletionsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        var removals = await store.GetMirrorRemovalsAsync(batchId, directoryId, cancellationToken);
+        foreach (var removal in removals)
+        {
+            await api.DeleteDirectoryFileAsync(directoryId, removal.RemoteFileId, cancellationToken);
+            await store.MarkRemoteDeletedAsync(removal.FileVersionId, cancellationToken);
+        }
+
+        if (removals.Count > 0)
+        {
+            logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
+        }
     }
 }

@@ -15,6 +15,11 @@ internal interface IUploadStore
     /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
     Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
 
+    /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
+    Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+
+    Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken);
+
     /// <summary>Moves a Planned batch to Creating when it has uploaded files (or Cancelled when none); returns the new state.</summary>
     Task<Batches.BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
 }
@@ -26,7 +31,14 @@ internal sealed record UploadWork(
     Batches.BatchState State,
     string DirectoryName,
     string? RemoteDirectoryId,
-    IReadOnlyList<UploadItem> Files);
+    IReadOnlyList<UploadItem> Files)
+{
+    /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
+    public Sources.RemoteLayout Layout { get; init; }
+}
+
+/// <summary>A remote copy a mirror must delete.</summary>
+internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);
 
 /// <summary>One file version of the batch.</summary>
 internal sealed record UploadItem(

@@ -30,6 +30,25 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
             reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9));
     }
 
+    public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select b.creating_at, array(select o.remote_batch_id from orchestrator.batch o
+                                        where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null)
+            from orchestrator.batch b where b.id = $1
+            """);
+        command.Parameters.Add(Id(batchId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new AdoptionWindow(null, new HashSet<string>());
+        }
+
+        return new AdoptionWindow(
+            reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0),
+            reader.GetFieldValue<string[]>(1).ToHashSet(StringComparer.Ordinal));
+    }
+
     public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();

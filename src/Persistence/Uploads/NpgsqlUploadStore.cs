@@ -12,7 +12,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select id, relative_path, size, mtime_ticks, unique_id, state, upload_started_at is not null, remote_file_id
             from orchestrator.file_version where batch_id = $1 order by id
@@ -25,6 +25,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
         var (source, state, directoryName, remoteDirectoryId) =
             (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        var layout = Enum.Parse<RemoteLayout>(reader.GetString(4));
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -34,7 +35,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files);
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files) { Layout = layout };
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
@@ -54,7 +55,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         ExecuteAsync(
             """
             with f as (
-                update orchestrator.file_version set state = 'Uploaded', remote_file_id = $2, updated_at = now()
+                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = $2, updated_at = now(),
+                    remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
                 where id = $1 and state = 'Discovered'
                 returning batch_id)
             update orchestrator.batch set updated_at = now() where id = (select batch_id from f)
@@ -71,6 +73,40 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             new NpgsqlParameter<string> { TypedValue = (failed ? FileVersionState.Failed : FileVersionState.Skipped).ToString() },
             new NpgsqlParameter<string> { TypedValue = reason });
 
+    public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        // In the mirror but not in this batch: its path is gone, or holds other content now (a file
+        // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded).
+        await using var command = dataSource.CreateCommand("""
+            select v.id, v.remote_file_id
+            from orchestrator.file_version v
+            join orchestrator.batch b on b.id = $1
+            where v.source_name = b.source_name and v.remote_directory_id = $2
+              and v.remote_file_id is not null and v.remote_deleted_at is null
+              and v.batch_id is distinct from $1
+              and not exists (
+                  select 1 from orchestrator.source_file f
+                  where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+                    and (f.sha256 = v.sha256 or f.sha256 is null))
+            """);
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
+        var removals = new List<MirrorRemoval>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            removals.Add(new MirrorRemoval(reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return removals;
+    }
+
+    public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.file_version set remote_deleted_at = now(), updated_at = now() where id = $1 and remote_deleted_at is null",
+            cancellationToken,
+            Id(fileVersionId));
+
     public async Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken)
     {
         // A batch none of whose files could be uploaded ends here: there is nothing to submit.
@@ -79,6 +115,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             with uploaded as (select count(*) filter (where state = 'Uploaded') as n from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b
             set state = case when uploaded.n > 0 then 'Creating' else 'ResultsRecorded' end,
+                creating_at = case when uploaded.n > 0 then now() end,
                 file_count = uploaded.n,
                 last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
                 finished_at = case when uploaded.n > 0 then null else now() end,
