@@ -21,6 +21,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
             Map(root, "responses_by_status"));
     }
 
+    /// <summary>One number from /_sandbox/counters by its JSON name (e.g. <c>directory_file_deletes_total</c>).</summary>
+    public async Task<long> CounterAsync(string name)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)));
+        return Total(document.RootElement, name);
+    }
+
     /// <summary>Changes the faults named in <paramref name="faults"/> (snake_case, as POST /_sandbox/faults takes them).</summary>
     public async Task SetFaultsAsync(object faults)
     {
