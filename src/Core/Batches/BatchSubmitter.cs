@@ -48,10 +48,16 @@ internal sealed class BatchSubmitter(
             ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
 
         // Issue 4: a mirror's or a remote-only source's directory also holds batches that are not this
-        // row's (earlier runs', or another tool's), so only a batch not recorded by any of our rows and
-        // created after this row entered Creating (less a margin for clock skew) can be the lost attempt.
+        // row's (earlier runs', or another tool's). Only a batch that appeared after our snapshot of the
+        // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
         var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
-        var existing = (await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken)).Where(window.MayAdopt).ToList();
+        var listed = await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken);
+        var existing = listed.Where(window.MayAdopt).ToList();
+        if (existing.Count == 0 && window.Preexisting is null)
+        {
+            await store.RecordPreexistingBatchesAsync(batchId, [.. listed.Select(b => b.Id)], cancellationToken);
+        }
+
         RemoteBatch remote;
         if (existing.Count > 0)
         {

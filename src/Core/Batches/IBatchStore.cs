@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
 
@@ -9,6 +10,9 @@ internal interface IBatchStore
 
     /// <summary>Which remote batches of the batch's directory a resubmission may adopt (issue 4: shared directories).</summary>
     Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
+    Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken);
 
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
@@ -55,14 +59,13 @@ internal sealed record StalledBatch(long Id, BatchState State);
 internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bool AlreadyRecorded);
 
 /// <summary>
-/// The remote batches a resubmission may adopt as its own lost attempt: not recorded by any of our
-/// batch rows, and created no earlier than the row entered Creating, less <see cref="ClockSkew"/>.
+/// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our
+/// rows, and never one the directory had before our first POST (<see cref="Preexisting"/>). A PerRun
+/// directory is ours alone, so a row submitted before the snapshot existed may adopt any other.
 /// </summary>
-internal sealed record AdoptionWindow(DateTimeOffset? CreatingSince, IReadOnlySet<string> KnownRemoteBatchIds)
+internal sealed record AdoptionWindow(RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds)
 {
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-
     public bool MayAdopt(RemoteBatch batch) =>
         !KnownRemoteBatchIds.Contains(batch.Id)
-        && (CreatingSince is null || batch.CreatedAt is null || batch.CreatedAt >= CreatingSince - ClockSkew);
+        && (Preexisting is null ? Layout == RemoteLayout.PerRun : !Preexisting.Contains(batch.Id));
 }

@@ -29,6 +29,18 @@ internal sealed class UploadPace : IDisposable
         limiter = this.options.PermitLimit == 0 ? null : Create(1);
     }
 
+    /// <summary>True while a 429 keeps the pace lowered.</summary>
+    public bool IsThrottled
+    {
+        get
+        {
+            lock (gate)
+            {
+                return throttled;
+            }
+        }
+    }
+
     /// <summary>The time between two uploads at the normal pace.</summary>
     public TimeSpan Interval => options.Window / (options.PermitLimit * options.Headroom);
 

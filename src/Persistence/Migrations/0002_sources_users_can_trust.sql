@@ -29,9 +29,10 @@ alter table orchestrator.batch drop constraint batch_remote_directory_id_key;
 create unique index batch_per_run_directory_name on orchestrator.batch (directory_name) where layout = 'PerRun';
 create unique index batch_per_run_remote_directory on orchestrator.batch (remote_directory_id) where layout = 'PerRun';
 create index batch_by_remote_directory on orchestrator.batch (remote_directory_id);
--- When the row entered Creating: a resubmission adopts only a remote batch of the directory created
--- after this (and not already recorded), since a shared directory has older batches that are not its own.
-alter table orchestrator.batch add column creating_at timestamptz;
+-- The remote batches the directory already had just before our first POST. A mirror's or a remote-only
+-- source's directory holds batches that are not this row's, so a resubmission after a crash adopts only a
+-- batch that is neither in this snapshot nor recorded by any of our rows.
+alter table orchestrator.batch add column preexisting_remote_batch_ids text[];
 
 -- Where a version's remote copy lives, and when a mirror removed it (its file was deleted or replaced).
 alter table orchestrator.file_version add column remote_directory_id text;

@@ -218,8 +218,8 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
     {
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, creating_at)
-            select $1, $2, 'Creating', $3, $4, $5, $5, 0, 'RemoteOnly', now()
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout)
+            select $1, $2, 'Creating', $3, $4, $5, $5, 0, 'RemoteOnly'
             where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = 'RemoteOnly' and state <> 'ResultsRecorded')
             returning id
             """);

@@ -115,7 +115,6 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             with uploaded as (select count(*) filter (where state = 'Uploaded') as n from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b
             set state = case when uploaded.n > 0 then 'Creating' else 'ResultsRecorded' end,
-                creating_at = case when uploaded.n > 0 then now() end,
                 file_count = uploaded.n,
                 last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
                 finished_at = case when uploaded.n > 0 then null else now() end,
