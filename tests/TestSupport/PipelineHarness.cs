@@ -45,7 +45,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     public RecordingScheduler Scheduler { get; }
 
     public static async Task<PipelineHarness> CreateAsync(
-        PostgresServerFixture server, IDictionary<string, string?>? settings = null, SandboxOptions? sandboxOptions = null)
+        PostgresServerFixture server, IDictionary<string, string?>? settings = null, SandboxOptions? sandboxOptions = null, Action<IServiceCollection>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(server, "pipeline");
         sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
@@ -54,7 +54,6 @@ public sealed class PipelineHarness : IAsyncDisposable
         var root = Directory.CreateTempSubdirectory("bo-harness-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "source"));
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         var configuration = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = database.ConnectionString,
@@ -71,13 +70,30 @@ public sealed class PipelineHarness : IAsyncDisposable
             configuration[key] = value;
         }
 
+        var scheduler = new RecordingScheduler();
+        var services = Build(root, configuration, scheduler, configure);
+        return new PipelineHarness(database, sandbox, root, services, scheduler) { configuration = configuration };
+    }
+
+    /// <summary>
+    /// Another instance of the service on the same database, Sandbox and folder (as a second machine
+    /// would be), with its own singletons (lease owner, upload pace). The caller disposes it.
+    /// </summary>
+    public ServiceProvider AnotherInstance(RecordingScheduler scheduler, Action<IServiceCollection>? configure = null) =>
+        Build(Root, configuration, scheduler, configure);
+
+    private static ServiceProvider Build(string root, Dictionary<string, string?> configuration, RecordingScheduler scheduler, Action<IServiceCollection>? configure)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddBatchCore();
         builder.AddBatchPersistence();
-        var scheduler = new RecordingScheduler();
         builder.Services.AddSingleton<IPipelineScheduler>(scheduler);
-        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler);
+        configure?.Invoke(builder.Services);
+        return builder.Services.BuildServiceProvider();
     }
+
+    private Dictionary<string, string?> configuration = [];
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
