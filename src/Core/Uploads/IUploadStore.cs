@@ -12,6 +12,12 @@ internal interface IUploadStore
 
     Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken);
 
+    /// <summary>Records the intent for several files in one statement, before any of them is sent.</summary>
+    Task MarkUploadsStartedAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken);
+
+    /// <summary>Records several finished uploads in one statement.</summary>
+    Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);
+
     /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
     Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
 
@@ -36,6 +42,9 @@ internal sealed record UploadWork(
     /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }
 }
+
+/// <summary>A finished upload: the version and the remote directory file it became.</summary>
+internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId);
 
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);

@@ -65,6 +65,27 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             Id(fileVersionId),
             new NpgsqlParameter<string> { TypedValue = remoteFileId });
 
+    public Task MarkUploadsStartedAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.file_version set upload_started_at = now(), attempts = attempts + 1, updated_at = now() where id = any($1) and state = 'Discovered'",
+            cancellationToken,
+            new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
+
+    public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            with f as (
+                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = u.remote_file_id, updated_at = now(),
+                    remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
+                from unnest($1::bigint[], $2::text[]) as u(id, remote_file_id)
+                where v.id = u.id and v.state = 'Discovered'
+                returning v.batch_id)
+            update orchestrator.batch set updated_at = now() where id in (select batch_id from f)
+            """,
+            cancellationToken,
+            new NpgsqlParameter<long[]> { TypedValue = [.. files.Select(f => f.FileVersionId)] },
+            new NpgsqlParameter<string[]> { TypedValue = [.. files.Select(f => f.RemoteFileId)] });
+
     public Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = 'Discovered'",
