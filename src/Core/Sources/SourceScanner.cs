@@ -25,7 +25,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var scanTime = time.GetUtcNow();
         var settledBefore = scanTime - source.SettleWindow;
         var maxFileBytes = source.EffectiveMaxFileBytes;
-        var problems = new ProblemList();
+        var problems = new ScanProblemList();
         var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxFileBytes, problems.Add);
         var merged = await MergeWalkAsync(source.Name, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
@@ -104,7 +104,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
     }
 
     private async Task<(int Hashed, int Deferred, int NewVersions)> HashCandidatesAsync(
-        SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ProblemList problems, CancellationToken cancellationToken)
+        SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var hashed = 0;
         var deferred = 0;
@@ -160,7 +160,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         return (hashed, deferred, newVersions);
     }
 
-    private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, ProblemList problems, CancellationToken cancellationToken)
+    private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, candidate.RelativePath);
         try
@@ -177,39 +177,6 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             logger.LogWarning("Cannot read {Path} in {Root}: {Reason}", candidate.RelativePath, root, ex.Message);
             problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, $"cannot be read: {ex.Message}"));
             return null;
-        }
-    }
-
-    /// <summary>Problems reported from the walk thread and the hashing tasks.</summary>
-    private sealed class ProblemList
-    {
-        private readonly List<ScanProblem> problems = [];
-
-        public int Count
-        {
-            get
-            {
-                lock (problems)
-                {
-                    return problems.Count;
-                }
-            }
-        }
-
-        public void Add(ScanProblem problem)
-        {
-            lock (problems)
-            {
-                problems.Add(problem);
-            }
-        }
-
-        public List<ScanProblem> Snapshot()
-        {
-            lock (problems)
-            {
-                return [.. problems];
-            }
         }
     }
 }

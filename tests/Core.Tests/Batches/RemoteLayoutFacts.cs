@@ -82,6 +82,21 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLife
         Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
     }
 
+    [Fact]
+    public async Task Mirror_RefusesARun_ThatWouldExceedOneBatch_SayingWhy()
+    {
+        await using var small = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        small.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        small.WriteFiles(3);
+
+        await small.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.Equal(
+            ("Failed", "the mirror of 'docs' would hold 3 files, more than one batch may cover (2); use Layout PerRun for this folder, or split it into several sources"),
+            (await small.Database.ListAsync("select state, error from orchestrator.run", r => (r.GetString(0), r.GetString(1)))).Single());
+        Assert.Empty(small.Scheduler.BatchIds("upload"));
+    }
+
     private void Configure(Action<SourceOptions> change) => change(harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0]);
 
     private async Task<long> RunToTheEndAsync()
