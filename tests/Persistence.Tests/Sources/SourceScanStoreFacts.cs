@@ -94,6 +94,31 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : IAsyncL
         Assert.Equal("Succeeded", await database.ScalarAsync<string>("select state from orchestrator.file_version"));
     }
 
+    [Fact]
+    public async Task MergeAsync_LeavesPathsUnderAnUnreadableFolderAsTheyWere_InsteadOfTakingThemForDeleted()
+    {
+        await MergeAsync("s", [Obs("a.txt", 1), Obs("locked/x.txt", 2), Obs("locked/y/z.txt", 3), Obs("m.txt", 4)], T0, T0);
+        WalkItem[] walk = [new("a.txt", 1, 1_000), WalkItem.UnreadableFolder("locked/"), new("m.txt", 4, 1_000)];
+
+        var summary = await ScanMerger.MergeAsync(store, "s", walk.ToAsyncEnumerable(), T0.AddMinutes(1), T0.AddMinutes(1), long.MaxValue, Ct);
+
+        Assert.Equal(new ObservationSummary(Seen: 2, NewOrChanged: 0, Vanished: 0, Unsettled: 0), summary);
+        Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
+    }
+
+    [Fact]
+    public async Task ReplaceProblemsAsync_KeepsWhenAProblemWasFirstSeen_AndForgetsFixedOnes()
+    {
+        await store.ReplaceProblemsAsync("s", [new ScanProblem("a", ScanProblemKind.Empty, "zero"), new ScanProblem("b", ScanProblemKind.TooLarge, "big")], T0, Ct);
+
+        await store.ReplaceProblemsAsync("s", [new ScanProblem("a", ScanProblemKind.Empty, "zero")], T0.AddHours(1), Ct);
+
+        var rows = await database.ListAsync(
+            "select relative_path, first_seen_at, last_seen_at from orchestrator.source_file_problem",
+            r => (r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2)));
+        Assert.Equal([("a", T0, T0.AddHours(1))], rows);
+    }
+
     private Task<ObservationSummary> MergeAsync(string source, FileObservation[] looks, DateTimeOffset scanTime, DateTimeOffset settledBefore) =>
         ScanMerger.MergeAsync(
             store,
