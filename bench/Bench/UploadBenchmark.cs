@@ -19,7 +19,7 @@ namespace BatchOrchestrator.Bench;
 internal sealed class UploadBenchmark : IBenchmark
 {
     private const int Concurrency = 8;
-    private const int Rounds = 3;
+    private const int Rounds = 5;
 
     public string Name => "upload";
 

@@ -58,7 +58,8 @@ public sealed class ExactlyOnceFacts(PostgresServerFixture server) : IAsyncLifet
             "the upload job to fail and be scheduled for retry");
         Assert.Equal(12, (await admin.CountersAsync()).UploadsTotal);
         Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where remote_file_id is not null"));
-        Assert.Equal(12L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where upload_started_at is not null"));
+        Assert.Equal(12L, await database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.id <= b.upload_intent_through")); // intents recorded
 
         // The API recovers; Hangfire's retry runs now rather than after its back-off.
         await admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });

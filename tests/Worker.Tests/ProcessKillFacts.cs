@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 
@@ -15,7 +14,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
     private const int Files = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly string root = Directory.CreateTempSubdirectory("bo-kill-").FullName;
-    private readonly StringBuilder output = new();
+    private readonly Lock output = new();
     private TestDatabase database = null!;
     private SandboxServer sandbox = null!;
     private SandboxAdmin admin = null!;
@@ -44,8 +43,8 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
             await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
         }
 
-        // Slow uploads keep several in flight when the kill lands.
-        await admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 16_000, routes = new[] { "/files/upload" } });
+        // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.
+        await admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
         using (var first = StartWorker())
         {
             await Eventually.WaitAsync(async () => (await admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
@@ -95,6 +94,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
             ["Polling__Interval"] = "00:00:01",
             ["Polling__InitialDelay"] = "00:00:00.100",
             ["Polling__MaxDelay"] = "00:00:01",
+            ["Polling__StalledAfter"] = "00:00:10",
             ["Hangfire__Server__SchedulePollingInterval"] = "00:00:01",
             ["Hangfire__Storage__QueuePollInterval"] = "00:00:00.200",
             // A job of a killed process is handed out again after this; the live one keeps extending it.
@@ -120,7 +120,6 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         {
             lock (output)
             {
-                output.AppendLine(line);
                 TestContext.Current.TestOutputHelper?.WriteLine(line);
             }
         }

@@ -51,7 +51,7 @@ internal sealed class BatchUploader(
         await using (var recorder = new UploadRecorder(store, cancellationToken))
         {
             await Parallel.ForEachAsync(
-                WithIntentRecordedAsync(work.Files.Where(f => f.State == FileVersionState.Discovered), cancellationToken),
+                WithIntentRecordedAsync(batchId, work.Files.Where(f => f.State == FileVersionState.Discovered), cancellationToken),
                 new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = cancellationToken },
                 async (file, ct) =>
                 {
@@ -90,16 +90,16 @@ internal sealed class BatchUploader(
     }
 
     /// <summary>
-    /// Hands out the files a chunk at a time, recording the chunk's intent in one statement before its
-    /// first file goes out (a rerun looks these up by unique_id before sending them again). Uploads of
-    /// the previous chunk carry on meanwhile: no barrier between chunks.
+    /// Hands out the files a chunk at a time, recording the chunk's intent (one row: "files up to this id
+    /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
+    /// them again. Uploads of the previous chunk carry on meanwhile: no barrier between chunks.
     /// </summary>
     private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
-        IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var chunk in files.Chunk(IntentChunk))
         {
-            await store.MarkUploadsStartedAsync([.. chunk.Select(f => f.FileVersionId)], cancellationToken);
+            await store.MarkUploadIntentAsync(batchId, chunk.Max(f => f.FileVersionId), cancellationToken);
             foreach (var file in chunk)
             {
                 yield return file;

@@ -12,8 +12,11 @@ internal interface IUploadStore
 
     Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken);
 
-    /// <summary>Records the intent for several files in one statement, before any of them is sent.</summary>
-    Task MarkUploadsStartedAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records, in one statement before any of them is sent, that the batch's files with an id up to
+    /// <paramref name="throughFileVersionId"/> may be uploaded from now on (they read as UploadStarted).
+    /// </summary>
+    Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken);
 
     /// <summary>Records several finished uploads in one statement.</summary>
     Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);

@@ -11,8 +11,9 @@ namespace BatchOrchestrator.Core.Uploads;
 internal sealed class UploadRecorder : IAsyncDisposable
 {
     private const int MaxPerWrite = 256;
-    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
     private readonly Channel<UploadedFile> outcomes = Channel.CreateUnbounded<UploadedFile>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource completing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task writer;
 
     public UploadRecorder(IUploadStore store, CancellationToken cancellationToken) => writer = WriteAsync(store, cancellationToken);
@@ -29,12 +30,14 @@ internal sealed class UploadRecorder : IAsyncDisposable
     public async Task CompleteAsync()
     {
         outcomes.Writer.TryComplete();
+        completing.TrySetResult(); // the last outcomes are written at once, not after the gathering wait
         await writer;
     }
 
     public async ValueTask DisposeAsync()
     {
         outcomes.Writer.TryComplete();
+        completing.TrySetResult();
         await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -45,7 +48,7 @@ internal sealed class UploadRecorder : IAsyncDisposable
         while (await outcomes.Reader.WaitToReadAsync(cancellationToken))
         {
             // Let a few more finish first: a statement per handful of files costs the database more than the wait.
-            await Task.WhenAny(Task.Delay(Gather, cancellationToken), outcomes.Reader.Completion);
+            await Task.WhenAny(Task.Delay(Gather, cancellationToken), completing.Task);
             while (chunk.Count < MaxPerWrite && outcomes.Reader.TryRead(out var outcome))
             {
                 chunk.Add(outcome);

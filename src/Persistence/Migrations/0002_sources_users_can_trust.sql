@@ -34,8 +34,11 @@ create index batch_by_remote_directory on orchestrator.batch (remote_directory_i
 -- batch that is neither in this snapshot nor recorded by any of our rows.
 alter table orchestrator.batch add column preexisting_remote_batch_ids text[];
 
+-- Upload intent per chunk instead of per file: the files of a batch with id <= upload_intent_through
+-- may have been sent, so a rerun looks them up by unique_id before sending them again. One row
+-- written per chunk of files, where an intent per file cost a second row update per upload.
+alter table orchestrator.batch add column upload_intent_through bigint;
+
 -- Where a version's remote copy lives, and when a mirror removed it (its file was deleted or replaced).
 alter table orchestrator.file_version add column remote_directory_id text;
 alter table orchestrator.file_version add column remote_deleted_at timestamptz;
-create index file_version_in_remote_directory on orchestrator.file_version (remote_directory_id)
-    where remote_file_id is not null and remote_deleted_at is null;

@@ -80,6 +80,8 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRun
             update orchestrator.file_version v
             set batch_id = m.batch_id, run_id = $3,
                 unique_id = 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12),
+                -- An attempt is a batch the version is put in (issue 4 records upload intent per chunk, not per file).
+                attempts = v.attempts + 1,
                 updated_at = now()
             from unnest($1::bigint[], $2::bigint[]) as m(id, batch_id)
             where v.id = m.id

@@ -14,8 +14,10 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
-            select id, relative_path, size, mtime_ticks, unique_id, state, upload_started_at is not null, remote_file_id
-            from orchestrator.file_version where batch_id = $1 order by id
+            select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
+                   v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
+            from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id
+            where v.batch_id = $1 order by v.id
             """) { Parameters = { Id(batchId) } });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -65,11 +67,12 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             Id(fileVersionId),
             new NpgsqlParameter<string> { TypedValue = remoteFileId });
 
-    public Task MarkUploadsStartedAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken) =>
+    public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "update orchestrator.file_version set upload_started_at = now(), attempts = attempts + 1, updated_at = now() where id = any($1) and state = 'Discovered'",
+            "update orchestrator.batch set upload_intent_through = greatest(upload_intent_through, $2), updated_at = now() where id = $1",
             cancellationToken,
-            new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
+            Id(batchId),
+            Id(throughFileVersionId));
 
     public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken) =>
         ExecuteAsync(
