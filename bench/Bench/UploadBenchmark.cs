@@ -75,9 +75,17 @@ internal sealed class UploadBenchmark : IBenchmark
             harness.WriteFiles(files, prefix);
             var paths = Directory.GetFiles(harness.SourcePath, prefix + "*");
             var batches = await PlanAsync(harness, cancellationToken);
-            raw.Add(await RawLoopAsync(harness, paths, $"raw{round}", cancellationToken));
-            ours.Add(await UploadAllAsync(harness, batches, cancellationToken));
-            client.Add(await ClientLoopAsync(harness, paths, $"client{round}", cancellationToken));
+            // The order rotates each round, so a machine getting busier within a round favours no side.
+            Func<Task>[] measurements =
+            [
+                async () => raw.Add(await RawLoopAsync(harness, paths, $"raw{round}", cancellationToken)),
+                async () => ours.Add(await UploadAllAsync(harness, batches, cancellationToken)),
+                async () => client.Add(await ClientLoopAsync(harness, paths, $"client{round}", cancellationToken)),
+            ];
+            for (var i = 0; i < measurements.Length; i++)
+            {
+                await measurements[(round + i) % measurements.Length]();
+            }
         }
 
         Console.WriteLine(string.Create(
