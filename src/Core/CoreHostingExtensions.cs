@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
@@ -56,6 +57,7 @@ public static class CoreHostingExtensions
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();
         services.AddTransient<BatchResultRecorder>();
+        services.AddTransient<OperatorCommands>();
         return builder;
     }
 }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
@@ -8,6 +9,7 @@ using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Persistence.Jobs;
 using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
+using BatchOrchestrator.Persistence.Operations;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
 using BatchOrchestrator.Persistence.Uploads;
@@ -69,6 +71,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IRunStore, NpgsqlRunStore>();
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
+        services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
         return builder;
     }
 

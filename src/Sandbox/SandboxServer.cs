@@ -10,6 +10,7 @@ namespace BatchOrchestrator.Sandbox;
 public sealed class SandboxServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private SandboxServer(WebApplication app, Uri baseAddress)
     {
@@ -71,6 +72,11 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

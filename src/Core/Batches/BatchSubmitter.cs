@@ -44,6 +44,13 @@ internal sealed class BatchSubmitter(
         }
 
         cancellationToken = lease.Token;
+        if (batch.CancelRequested)
+        {
+            await store.FinishCancelledAsync(batchId, cancellationToken);
+            logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
+            return;
+        }
+
         var directoryId = batch.RemoteDirectoryId
             ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
 

@@ -14,6 +14,12 @@ internal interface IBatchStore
     /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
     Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
+    /// its files are Skipped and its run may close. False if it was already submitted or ended.
+    /// </summary>
+    Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
+
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
 
@@ -44,7 +50,8 @@ internal sealed record BatchRecord(
     string DirectoryName,
     string? RemoteDirectoryId,
     string? RemoteBatchId,
-    int PollCount);
+    int PollCount,
+    bool CancelRequested = false);
 
 /// <summary>A batch to poll now.</summary>
 internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount);

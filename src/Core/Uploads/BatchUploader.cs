@@ -18,6 +18,7 @@ internal sealed class BatchUploader(
     IBatchApi api,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<PipelineOptions> pipeline,
+    IBatchStore batches,
     IPipelineScheduler scheduler,
     LeaseManager leases,
     ILogger<BatchUploader> logger)
@@ -42,6 +43,12 @@ internal sealed class BatchUploader(
         }
 
         cancellationToken = lease.Token;
+        if (work.CancelRequested)
+        {
+            await FinishCancelledAsync(batchId, cancellationToken);
+            return;
+        }
+
         var source = sources.CurrentValue.Find(work.Source)
             ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
         var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(work, cancellationToken);
@@ -85,6 +92,11 @@ internal sealed class BatchUploader(
         {
             scheduler.EnqueueSubmit(batchId);
         }
+        else if (state == BatchState.Planned)
+        {
+            await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
+            return;
+        }
 
         logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
     }
@@ -105,6 +117,12 @@ internal sealed class BatchUploader(
                 yield return file;
             }
         }
+    }
+
+    private async Task FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await batches.FinishCancelledAsync(batchId, cancellationToken);
+        logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
     }
 
     private async Task<string> EnsureDirectoryAsync(UploadWork work, CancellationToken cancellationToken)

@@ -29,7 +29,10 @@ internal interface IUploadStore
 
     Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken);
 
-    /// <summary>Moves a Planned batch to Creating when it has uploaded files (or Cancelled when none); returns the new state.</summary>
+    /// <summary>
+    /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
+    /// an operator asked to cancel stays Planned. Returns the state it is in afterwards.
+    /// </summary>
     Task<Batches.BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
 }
 
@@ -40,7 +43,8 @@ internal sealed record UploadWork(
     Batches.BatchState State,
     string DirectoryName,
     string? RemoteDirectoryId,
-    IReadOnlyList<UploadItem> Files)
+    IReadOnlyList<UploadItem> Files,
+    bool CancelRequested = false)
 {
     /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }

@@ -15,7 +15,8 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
     public async Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count
+            select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count,
+                   cancel_requested_at is not null
             from orchestrator.batch where id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -28,7 +29,27 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         return new BatchRecord(
             reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Enum.Parse<BatchState>(reader.GetString(3)),
             reader.GetString(4), reader.GetString(5), reader.GetString(6),
-            reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9));
+            reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10));
+    }
+
+    public async Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("""
+            update orchestrator.batch
+            set state = 'ResultsRecorded', remote_status = 'Cancelled', last_error = 'cancelled by an operator before it was submitted',
+                finished_at = now(), updated_at = now()
+            where id = $1 and remote_batch_id is null and state in ('Planned', 'Creating')
+            """) { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("""
+            update orchestrator.file_version
+            set state = 'Skipped', error_message = 'batch cancelled by an operator before it was submitted', updated_at = now()
+            where batch_id = $1 and state in ('Discovered', 'Uploaded')
+              and exists (select 1 from orchestrator.batch where id = $1 and state = 'ResultsRecorded' and remote_status = 'Cancelled')
+            """) { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
     public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)

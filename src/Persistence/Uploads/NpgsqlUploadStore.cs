@@ -12,7 +12,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
                    v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
@@ -25,9 +25,9 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             return null;
         }
 
-        var (source, state, directoryName, remoteDirectoryId) =
-            (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        var layout = Enum.Parse<RemoteLayout>(reader.GetString(4));
+        var (source, state, directoryName, remoteDirectoryId, cancelRequested) =
+            (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
+        var layout = Enum.Parse<RemoteLayout>(reader.GetString(5));
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -37,7 +37,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files) { Layout = layout };
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout };
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
@@ -144,7 +144,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 finished_at = case when uploaded.n > 0 then null else now() end,
                 updated_at = now()
             from uploaded
-            where b.id = $1 and b.state = 'Planned'
+            where b.id = $1 and b.state = 'Planned' and b.cancel_requested_at is null
             """) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });

@@ -14,8 +14,7 @@ internal static class JsonBody
     public static async Task<(JsonElement Root, IResult? Error)> ReadAsync(HttpRequest request, bool required = true)
     {
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        if (buffer.Length > MaxJsonBytes)
+        if (!await Streams.CopyLimitedAsync(request.Body, buffer, MaxJsonBytes, request.HttpContext.RequestAborted))
         {
             return (default, ApiErrors.Detail(StatusCodes.Status413PayloadTooLarge, "Request body too large"));
         }

@@ -41,7 +41,7 @@ internal sealed class MultipartForm
             if (disposition.IsFileDisposition())
             {
                 var buffer = new MemoryStream();
-                if (!await CopyLimitedAsync(section.Body, buffer, maxFileBytes, cancellationToken))
+                if (!await Streams.CopyLimitedAsync(section.Body, buffer, maxFileBytes, cancellationToken))
                 {
                     return (null, ApiErrors.Detail(StatusCodes.Status413PayloadTooLarge, $"File exceeds the maximum size of {maxFileBytes} bytes"));
                 }
@@ -52,7 +52,7 @@ internal sealed class MultipartForm
             else
             {
                 using var text = new MemoryStream();
-                if (!await CopyLimitedAsync(section.Body, text, MaxFieldBytes, cancellationToken))
+                if (!await Streams.CopyLimitedAsync(section.Body, text, MaxFieldBytes, cancellationToken))
                 {
                     return (null, ApiErrors.Detail(StatusCodes.Status413PayloadTooLarge, $"Form field '{name}' is too large"));
                 }
@@ -65,25 +65,6 @@ internal sealed class MultipartForm
     }
 
     public string? Field(string name) => Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
-
-    private static async Task<bool> CopyLimitedAsync(Stream source, Stream destination, long limit, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[81920];
-        long total = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            total += read;
-            if (total > limit)
-            {
-                return false;
-            }
-
-            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-        }
-
-        return true;
-    }
 }
 
 /// <summary>One uploaded file part: its name as sent, content type and bytes.</summary>

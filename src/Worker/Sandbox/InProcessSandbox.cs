@@ -6,13 +6,13 @@ namespace BatchOrchestrator.Worker.Sandbox;
 /// Hosts the Sandbox API inside the Worker when no LlamaCloud key is configured, so a fresh clone
 /// runs end to end with nothing sent anywhere. Says so once, loudly.
 /// </summary>
-internal sealed class InProcessSandbox(SandboxOptions options, ILogger<InProcessSandbox> logger) : IHostedService, IAsyncDisposable
+internal sealed class InProcessSandbox(SandboxOptions options, ILoggerFactory loggerFactory, ILogger<InProcessSandbox> logger) : IHostedService, IAsyncDisposable
 {
     private SandboxServer? server;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        server = await SandboxServer.StartAsync(options, cancellationToken);
+        server = await SandboxServer.StartAsync(options, loggerFactory, cancellationToken);
         logger.LogWarning(
             "No LLAMA_CLOUD_API_KEY is set: files go to the in-process Sandbox at {Url}, not to LlamaCloud. "
             + "Set LLAMA_CLOUD_API_KEY (or LlamaCloud:ApiKeyFile) to process documents for real",

@@ -38,9 +38,18 @@ public sealed class BatchListCancelTests
     [Fact]
     public async Task Cancel_ReturnsImmediately_ThenTheBatchIsCancelled()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromMilliseconds(100));
+        // Ten files mapped one per 100 ms step: the batch is far from terminal when the cancel lands.
+        await using var sandbox = await TestSandbox.StartAsync(o =>
+        {
+            o.StepDelay = TimeSpan.FromMilliseconds(100);
+            o.FilesMappedPerStep = 1;
+        });
         var dir = await sandbox.CreateDirectoryAsync("c");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        for (var i = 0; i < 10; i++)
+        {
+            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
+        }
+
         var batch = await sandbox.CreateBatchAsync(dir);
 
         var answer = await sandbox.OkAsync(HttpMethod.Post, $"api/v2/batches/{batch}/cancel");

@@ -123,7 +123,11 @@ public sealed class WebhookDeliveryTests
     public async Task SavedConfiguration_ByIdIsDelivered_AndCancelAndFailureEmitTheirEvents()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromMilliseconds(100));
+        await using var sandbox = await TestSandbox.StartAsync(o =>
+        {
+            o.StepDelay = TimeSpan.FromMilliseconds(100);
+            o.FilesMappedPerStep = 1;
+        });
         var saved = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new
         {
             webhook_url = receiver.Url,
@@ -131,7 +135,11 @@ public sealed class WebhookDeliveryTests
             webhook_events = new[] { "batch.cancelled", "batch.error" },
         });
         var dir = await sandbox.CreateDirectoryAsync("w");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        for (var i = 0; i < 10; i++)
+        {
+            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
+        }
+
         var ids = new { webhook_configuration_ids = new[] { (string)saved["id"]! } };
 
         var cancelled = await sandbox.CreateBatchAsync(dir, extra: ids);

@@ -1,0 +1,17 @@
+namespace BatchOrchestrator.Core.Operations;
+
+/// <summary>What operator commands read and write.</summary>
+internal interface IOperatorStore
+{
+    /// <summary>Flags an open batch as cancel-requested; null if it does not exist, or it has already ended.</summary>
+    Task<CancelTarget?> RequestBatchCancelAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>The batches of a run that have not ended yet.</summary>
+    Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>Puts a source's failed file versions back in the queue; returns how many.</summary>
+    Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken);
+}
+
+/// <summary>A batch an operator asked to cancel, as it stood.</summary>
+internal sealed record CancelTarget(long BatchId, Batches.BatchState State, string? RemoteBatchId);

@@ -1,0 +1,102 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Operations;
+
+/// <summary>
+/// What an operator can ask for from the command line or the dashboard. Each command only records the
+/// request and hands work to the pipeline's own steps, so it is safe at any moment and on any instance.
+/// </summary>
+internal sealed class OperatorCommands(
+    IOptionsMonitor<SourcesOptions> sources,
+    IOperatorStore store,
+    IBatchStore batches,
+    IBatchApi api,
+    LeaseManager leases,
+    IPipelineScheduler scheduler,
+    ILogger<OperatorCommands> logger)
+{
+    /// <summary>Starts a run of the source now (it waits behind a run in progress).</summary>
+    public void StartRun(string source)
+    {
+        RequireSource(source);
+        scheduler.EnqueueRun(source, RunTrigger.Manual);
+        logger.LogInformation("Run of {Source} requested by an operator", source);
+    }
+
+    /// <summary>Puts the source's failed files back in the queue and starts a run to take them.</summary>
+    public async Task<int> RetryFailedAsync(string source, CancellationToken cancellationToken)
+    {
+        RequireSource(source);
+        var requeued = await store.RequeueFailedAsync(source, cancellationToken);
+        scheduler.EnqueueRun(source, RunTrigger.Manual);
+        logger.LogInformation("{Count} failed files of {Source} queued again by an operator", requeued, source);
+        return requeued;
+    }
+
+    public async Task<CancelOutcome> CancelBatchAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var target = await store.RequestBatchCancelAsync(batchId, cancellationToken);
+        if (target is null)
+        {
+            return await batches.GetAsync(batchId, cancellationToken) is null ? CancelOutcome.NotFound : CancelOutcome.AlreadyEnded;
+        }
+
+        CancelOutcome outcome;
+        if (target.RemoteBatchId is { } remoteId && target.State.IsActiveRemotely())
+        {
+            try
+            {
+                await api.CancelBatchAsync(remoteId, cancellationToken);
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
+            {
+                // It reached a terminal status meanwhile; the poller records it as it is.
+            }
+
+            outcome = CancelOutcome.CancelSentToApi;
+        }
+        else if (target.RemoteBatchId is null)
+        {
+            // Not at LlamaCloud yet. If no step holds the batch, end it now; otherwise the step sees the flag.
+            await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
+            outcome = lease is not null && await batches.FinishCancelledAsync(batchId, lease.Token)
+                ? CancelOutcome.CancelledLocally
+                : CancelOutcome.CancelRequested;
+        }
+        else
+        {
+            outcome = CancelOutcome.AlreadyEnded; // terminal remotely; recording is under way
+        }
+
+        logger.LogInformation("Cancel of batch {BatchId} requested by an operator: {Outcome}", batchId, outcome);
+        return outcome;
+    }
+
+    /// <summary>Cancels every batch of the run that has not ended; returns each batch's outcome.</summary>
+    public async Task<IReadOnlyDictionary<long, CancelOutcome>> CancelRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<long, CancelOutcome>();
+        foreach (var batchId in await store.OpenBatchesOfRunAsync(runId, cancellationToken))
+        {
+            outcomes[batchId] = await CancelBatchAsync(batchId, cancellationToken);
+        }
+
+        return outcomes;
+    }
+
+    private void RequireSource(string source)
+    {
+        if (sources.CurrentValue.Find(source) is null)
+        {
+            var known = string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name));
+            throw new ArgumentException($"No source is named '{source}'. Configured sources: {(known.Length == 0 ? "none" : known)}", nameof(source));
+        }
+    }
+}

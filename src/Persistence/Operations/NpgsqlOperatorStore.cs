@@ -1,0 +1,50 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Operations;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Operations;
+
+/// <summary>Operator requests, recorded on the rows the pipeline's steps read.</summary>
+internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperatorStore
+{
+    public async Task<CancelTarget?> RequestBatchCancelAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
+            where id = $1 and state <> 'ResultsRecorded'
+            returning state, remote_batch_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : null;
+    }
+
+    public async Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select id from orchestrator.batch where run_id = $1 and state <> 'ResultsRecorded' order by id");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.file_version
+            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+                error_message = null, updated_at = now()
+            where source_name = $1 and state = 'Failed'
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
