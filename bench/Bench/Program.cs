@@ -12,6 +12,8 @@ IBenchmark[] benchmarks =
 [
     new ScanBenchmark(),
     new UploadBenchmark(),
+    new RecordResultsBenchmark(),
+    new PollRoundTripsBenchmark(),
 ];
 
 var scale = 1.0;

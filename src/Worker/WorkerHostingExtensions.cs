@@ -7,6 +7,7 @@ using BatchOrchestrator.Worker.Jobs;
 using BatchOrchestrator.Worker.Sandbox;
 using BatchOrchestrator.Worker.Scheduling;
 using BatchOrchestrator.Worker.Watching;
+using BatchOrchestrator.Worker.Webhooks;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -18,7 +19,8 @@ public static class WorkerHostingExtensions
 {
     /// <summary>
     /// Adds Serilog as the logging provider, Hangfire (server, jobs, recurring schedules, dashboard),
-    /// the file-system watchers and, when no LlamaCloud key is configured, the in-process Sandbox.
+    /// the file-system watchers, the LlamaCloud webhook receiver (when <c>Webhooks:PublicUrl</c> is set)
+    /// and, when no LlamaCloud key is configured, the in-process Sandbox.
     /// Call after <c>AddBatchCore</c> and <c>AddBatchPersistence</c>: hosted services start in
     /// registration order, so the database is up and migrated before any job runs.
     /// </summary>
@@ -47,6 +49,7 @@ public static class WorkerHostingExtensions
         services.AddTransient<SubmitBatchJob>();
         services.AddTransient<PollBatchesJob>();
         services.AddTransient<RecordBatchResultsJob>();
+        services.AddTransient<FollowUpBatchJob>();
 
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -64,6 +67,7 @@ public static class WorkerHostingExtensions
         });
         services.AddHostedService<SourceWatcher>();
         services.AddTransient<IStartupFilter, DashboardStartupFilter>();
+        services.AddTransient<IStartupFilter, WebhookEndpoint>();
 
         // The host must wait longer than Hangfire does, or jobs never see their cancellation (HangfireIO/Hangfire#2026).
         services.Configure<HostOptions>(host => host.ShutdownTimeout =

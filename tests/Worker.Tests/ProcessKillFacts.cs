@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
@@ -5,16 +6,18 @@ using BatchOrchestrator.TestSupport;
 namespace BatchOrchestrator.Worker.Tests;
 
 /// <summary>
-/// The built Worker as a child process, killed with SIGKILL while it uploads, then started again: the
-/// second process resumes where the first stopped, and no file is uploaded twice.
+/// The strongest form of the crash-safety proof: the Worker runs as a child process and is killed
+/// with SIGKILL right after LlamaCloud created a batch and before the Worker recorded it (the
+/// Sandbox drops the create's answer, so no attempt can record it; the retry would come two seconds
+/// later). A second process then takes over from what the database says, and the Sandbox's counter
+/// shows whether any directory got a second batch.
 /// </summary>
 public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-kill-test";
-    private const int Files = 20;
+    private const string ApiKey = "llx-kill-e2e";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly string root = Directory.CreateTempSubdirectory("bo-kill-").FullName;
-    private readonly Lock output = new();
+    private readonly ConcurrentQueue<string> output = new();
     private TestDatabase database = null!;
     private SandboxServer sandbox = null!;
     private SandboxAdmin admin = null!;
@@ -36,92 +39,114 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
     }
 
     [Fact]
-    public async Task AWorkerKilledMidUpload_IsResumedByTheNextProcess_WithEveryFileUploadedExactlyOnce()
+    public async Task AWorkerKilledBetweenTheCreateAndItsRecording_IsSucceededByOneThatAdoptsTheBatch()
     {
-        for (var i = 0; i < Files; i++)
+        for (var i = 0; i < 6; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
         }
 
-        // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.
-        await admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
-        using (var first = StartWorker())
+        await admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
+        using (var first = StartWorker("first"))
         {
-            await Eventually.WaitAsync(async () => (await admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
-            first.Kill(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
+            await WithOutputAsync(Eventually.WaitAsync(() => admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no cleanup
             await first.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
 
-        var beforeRestart = (await admin.CountersAsync()).UploadsTotal;
-        using var second = StartWorker();
+        var createdBeforeKill = await admin.CounterAsync("batch_creates_total");
+        var recordedBeforeKill = await database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
+        Assert.Equal(0L, recordedBeforeKill); // killed inside the window: created remotely, not recorded here
+
+        using var second = StartWorker("second");
         try
         {
-            await Eventually.WaitAsync(
-                () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
+            await WithOutputAsync(Eventually.WaitAsync(
+                () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
+                n => n == 6,
+                Patience,
+                "all six files to end with job references after the restart"));
         }
         finally
         {
-            second.Kill();
-            await second.WaitForExitAsync(TestContext.Current.CancellationToken);
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync(CancellationToken.None);
         }
 
         var counters = await admin.CountersAsync();
-        Assert.InRange(beforeRestart, 5, Files - 1); // the kill landed mid-way
-        Assert.Equal(Files, counters.UploadsByUniqueId.Count);
-        Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
+        Assert.True(createdBeforeKill >= 1);
+        Assert.Equal(2, counters.BatchCreatesByDirectory.Count);
+        Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
+        Assert.Contains(output, line => line.StartsWith("second:", StringComparison.Ordinal) && line.Contains("adopting it", StringComparison.Ordinal));
     }
 
-    private Process StartWorker()
+    private Process StartWorker(string name)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BatchOrchestrator.Worker.dll")])
+        var executable = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "BatchOrchestrator.Worker.exe" : "BatchOrchestrator.Worker");
+        var start = new ProcessStartInfo(executable)
         {
-            WorkingDirectory = root, // the content root: no appsettings.json here, only what is set below
+            WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            UseShellExecute = false,
         };
         var environment = new Dictionary<string, string>
         {
+            ["Urls"] = "http://127.0.0.1:0",
             ["Database__ConnectionString"] = database.ConnectionString,
             ["LLAMA_CLOUD_API_KEY"] = ApiKey,
             ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-            ["Urls"] = "http://127.0.0.1:0",
+            ["Pipeline__MaxFilesPerBatch"] = "3",
             ["Sources__0__Name"] = "kill",
             ["Sources__0__Path"] = "inbox",
             ["Sources__0__Schedule"] = "*/2 * * * * *",
             ["Sources__0__SettleWindow"] = "00:00:00",
             ["Sources__0__Watch"] = "false",
-            ["Leases__TimeToLive"] = "00:00:05",
             ["Polling__Interval"] = "00:00:01",
-            ["Polling__InitialDelay"] = "00:00:00.100",
+            ["Polling__InitialDelay"] = "00:00:00.200",
             ["Polling__MaxDelay"] = "00:00:01",
-            ["Polling__StalledAfter"] = "00:00:10",
+            // A step killed mid-way is handed out again after this; its lease has lapsed by then.
+            ["Polling__StalledAfter"] = "00:00:06",
+            ["Leases__TimeToLive"] = "00:00:05",
             ["Hangfire__Server__SchedulePollingInterval"] = "00:00:01",
-            ["Hangfire__Storage__QueuePollInterval"] = "00:00:00.200",
-            // A job of a killed process is handed out again after this; the live one keeps extending it.
-            ["Hangfire__Storage__InvisibilityTimeout"] = "00:00:05",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Hangfire__Storage__QueuePollInterval"] = "00:00:00.500",
+            // Killed while its schedulers held a Hangfire lock, the first process leaves the lock row behind.
+            ["Hangfire__Storage__DistributedLockTimeout"] = "00:00:05",
+            ["Serilog__MinimumLevel__Default"] = "Information",
+            ["Serilog__MinimumLevel__Override__Npgsql"] = "Warning",
+            ["Serilog__MinimumLevel__Override__Hangfire"] = "Warning",
         };
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Keep(name, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(name, e.Data);
+        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private void Append(string? line)
+    private void Keep(string name, string? line)
     {
         if (line is not null)
         {
-            lock (output)
-            {
-                TestContext.Current.TestOutputHelper?.WriteLine(line);
-            }
+            output.Enqueue($"{name}: {line}");
+        }
+    }
+
+    private async Task WithOutputAsync(Task waiting)
+    {
+        try
+        {
+            await waiting;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, output.TakeLast(40)), ex);
         }
     }
 }

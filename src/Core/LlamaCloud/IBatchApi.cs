@@ -29,4 +29,19 @@ internal interface IBatchApi
     Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken);
 
     Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken);
+
+    Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
+
+    /// <summary>One page of v1 jobs, newest first, optionally of one directory.</summary>
+    Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken);
+
+    Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken);
+
+    Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken);
+
+    Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken);
 }

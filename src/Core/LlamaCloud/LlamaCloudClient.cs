@@ -15,6 +15,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// </summary>
 internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
 {
+    private const string V1Route = "api/v1/beta/batch-processing";
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
     public Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken) =>
@@ -112,6 +113,40 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             Json.ParseJobResult,
             cancellationToken);
     }
+
+    public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
+
+    public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
+        SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
+
+    public Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var uri = string.Create(CultureInfo.InvariantCulture, $"{V1Route}?job_type={Uri.EscapeDataString(jobType)}&limit={limit}&offset={offset}")
+            + (directoryId is null ? "" : "&directory_id=" + Uri.EscapeDataString(directoryId));
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), Json.V1PageV1BatchJob, cancellationToken);
+    }
+
+    public Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/{Escape(jobId)}"), Json.V1BatchJobStatus, cancellationToken);
+
+    public Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{V1Route}/{Escape(jobId)}/items?limit={limit}&offset={offset}")),
+            Json.V1PageV1Item,
+            cancellationToken);
+
+    public Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/items/{Escape(itemId)}/processing-results?job_type={Uri.EscapeDataString(jobType)}"),
+            Json.V1ProcessingResults,
+            cancellationToken);
+
+    public Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(
+            Post($"{V1Route}/{Escape(jobId)}/cancel", JsonContent.Create(new V1CancelRequest("cancelled by an operator"), Json.V1CancelRequest), createsResource: false),
+            Json.V1CancelResponse,
+            cancellationToken);
 
     private static HttpRequestMessage Post(string path, HttpContent? content, bool createsResource)
     {

@@ -8,8 +8,9 @@ internal interface IRunStore
     Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Puts every unassigned Discovered version of the source into new batches of at most
-    /// <paramref name="maxFilesPerBatch"/>, each with its own remote directory name; returns their ids.
+    /// Puts every unassigned Discovered version of the source, and every failed one worth retrying
+    /// (transient or throttled, below <see cref="BatchPlan.MaxAttempts"/>), into new batches of at most
+    /// <see cref="BatchPlan.MaxFilesPerBatch"/>, each with its own remote directory name; returns their ids.
     /// </summary>
     Task<IReadOnlyList<long>> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
 
@@ -35,4 +36,4 @@ internal interface IRunStore
 }
 
 /// <summary>What the batches of one run are made of.</summary>
-internal sealed record BatchPlan(string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch);
+internal sealed record BatchPlan(string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3);

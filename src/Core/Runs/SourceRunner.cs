@@ -68,7 +68,7 @@ internal sealed class SourceRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try
         {
-            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch);
+            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
             if (source.Layout == RemoteLayout.RemoteOnly)
             {
                 // Nothing local to scan: the directory is batched as it is (issue 4, remote-only sources).

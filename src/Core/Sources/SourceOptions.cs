@@ -41,6 +41,24 @@ public sealed class SourceOptions
     /// </summary>
     public bool CreateIfMissing { get; set; }
 
+    /// <summary>
+    /// Batches a file version may end in before a failure is final. Transient and throttled failures
+    /// are taken again by the next run's planning while below this; permanent ones never are.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>For the v1 job types: run the job over the batch's whole remote directory or over its files' ids.</summary>
+    public V1Scope V1Scope { get; set; } = V1Scope.Directory;
+
+    /// <summary>For <c>v1_classify</c>: the document types to choose from.</summary>
+    public List<ClassifyRuleOptions> ClassifyRules { get; set; } = [];
+
+    /// <summary>Follow-up sinks for this source by name; empty means <c>FollowUp:Sinks</c>.</summary>
+    public List<string> FollowUpSinks { get; set; } = [];
+
+    /// <summary>Where the FileSystem sink mirrors this source's tree; empty means <c>FollowUp:OutputPath</c>/&lt;source name&gt;.</summary>
+    public string? OutputPath { get; set; }
+
     /// <summary>Ignore names of files still being written by common tools: <c>*.tmp</c>, <c>~$*</c>, <c>*.partial</c>, <c>.~lock.*#</c>.</summary>
     public bool IgnoreTemporaryNames { get; set; } = true;
 

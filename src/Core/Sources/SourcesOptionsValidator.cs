@@ -64,7 +64,24 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
 
             if (BatchJobTypes.Parse(source.JobType) is null)
             {
-                failures.Add($"{key}:JobType: '{source.JobType}' must be parse_v2 or extract_v2");
+                failures.Add($"{key}:JobType: '{source.JobType}' must be parse_v2 or extract_v2 (v2 batches), or v1_parse or v1_classify (legacy v1 batch-processing)");
+            }
+            else if (source.JobType == BatchJobTypes.V1Classify && source.ClassifyRules.Count == 0)
+            {
+                failures.Add($"{key}:ClassifyRules: v1_classify needs at least one rule (Type and Description)");
+            }
+
+            for (var r = 0; r < source.ClassifyRules.Count; r++)
+            {
+                if (string.IsNullOrWhiteSpace(source.ClassifyRules[r].Type))
+                {
+                    failures.Add($"{key}:ClassifyRules:{r}:Type: is required");
+                }
+            }
+
+            if (source.MaxAttempts is < 1 or > 100)
+            {
+                failures.Add($"{key}:MaxAttempts: {source.MaxAttempts} must be between 1 and 100");
             }
 
             if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)

@@ -23,6 +23,19 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRun
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+        // Failed versions worth another batch (transient or throttled, below the source's limit) go
+        // back to the queue first, so this run takes them with the new ones.
+        await using (var retry = new NpgsqlCommand("""
+            update orchestrator.file_version
+            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
+            where source_name = $1 and state = 'Failed' and error_class in ('Transient', 'Throttled') and process_attempts < $2
+            """, connection, transaction))
+        {
+            retry.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.Source });
+            retry.Parameters.Add(new NpgsqlParameter<int> { TypedValue = plan.MaxAttempts });
+            await retry.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         var versionIds = new List<long>();
         await using (var pending = new NpgsqlCommand("""
             select id from orchestrator.file_version

@@ -22,7 +22,7 @@ public sealed class SourceLeaseFacts(PostgresServerFixture server) : IAsyncLifet
     public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?> { ["Leases:TimeToLive"] = "00:00:01" },
-        configure: services => Gate(services, scanning, gate.Task));
+        services: services => Gate(services, scanning, gate.Task));
 
     public ValueTask DisposeAsync() => harness.DisposeAsync();
 
