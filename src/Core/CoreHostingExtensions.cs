@@ -49,9 +49,14 @@ public static class CoreHostingExtensions
             .Bind(configuration.GetSection(LlamaCloudOptions.SectionName))
             .PostConfigure(options => LlamaCloudKey.Resolve(options, configuration));
 
+        services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
+            .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
+        services.AddSingleton<UploadPace>();
+        services.AddTransient<UploadPacingHandler>();
         services.AddTransient<RetryHandler>();
         services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
             .AddHttpMessageHandler<RetryHandler>()
+            .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn
             // HttpClientFactory's request logging redacts header values in the message text but hands the raw
             // values (the key in Authorization) to structured sinks as properties; RetryHandler logs requests instead.
             .RemoveAllLoggers();

@@ -61,7 +61,6 @@ public sealed class PipelineHarness : IAsyncDisposable
         var root = Directory.CreateTempSubdirectory("bo-harness-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "source"));
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         var configuration = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = database.ConnectionString,
@@ -78,16 +77,33 @@ public sealed class PipelineHarness : IAsyncDisposable
             configuration[key] = value;
         }
 
+        var scheduler = new RecordingScheduler();
+        var logs = new CapturingLoggerProvider();
+        var provider = Build(root, configuration, scheduler, logs, services);
+        return new PipelineHarness(database, sandbox, root, provider, scheduler) { Logs = logs, configuration = configuration };
+    }
+
+    /// <summary>
+    /// Another instance of the service on the same database, Sandbox and folder (as a second machine
+    /// would be), with singletons of its own (lease owner, upload pace). The caller disposes it.
+    /// </summary>
+    public ServiceProvider AnotherInstance(RecordingScheduler scheduler, Action<IServiceCollection>? services = null) =>
+        Build(Root, configuration, scheduler, new CapturingLoggerProvider(), services);
+
+    private static ServiceProvider Build(
+        string root, Dictionary<string, string?> configuration, RecordingScheduler scheduler, CapturingLoggerProvider logs, Action<IServiceCollection>? services)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddBatchCore();
         builder.AddBatchPersistence();
-        var scheduler = new RecordingScheduler();
         builder.Services.AddSingleton<IPipelineScheduler>(scheduler);
-        var logs = new CapturingLoggerProvider();
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
         services?.Invoke(builder.Services);
-        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler) { Logs = logs };
+        return builder.Services.BuildServiceProvider();
     }
+
+    private Dictionary<string, string?> configuration = [];
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -56,14 +56,23 @@ internal sealed class BatchSubmitter(
         }
 
         // Look before creating: an earlier attempt may have created it and died before recording it.
+        // Issue 4: a mirror's or a remote-only source's directory also holds batches that are not this
+        // row's (earlier runs', or another tool's). Only one that appeared after our snapshot of the
+        // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
+        var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
         var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batchId, cancellationToken) : [];
-        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken);
+        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
         if (created is not null)
         {
             logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batchId, created.Id);
         }
         else
         {
+            if (window.Preexisting is null)
+            {
+                await store.RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
+            }
+
             created = await remote.CreateAsync(batch, itemIds, cancellationToken);
             logger.LogInformation("Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId})", batchId, created.Id, batch.JobType, batch.ConfigurationId);
         }

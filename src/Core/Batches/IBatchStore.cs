@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
 
@@ -6,6 +7,12 @@ namespace BatchOrchestrator.Core.Batches;
 internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (issue 4: shared directories).</summary>
+    Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
+    Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
@@ -75,3 +82,15 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// when set, is when the follow-up first looks at the job references (null: follow-up is off).
 /// </summary>
 internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt);
+
+/// <summary>
+/// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our
+/// rows, and never one the directory had before our first POST (<see cref="Preexisting"/>). A PerRun
+/// directory is ours alone, so a row submitted before the snapshot existed may adopt any other.
+/// </summary>
+internal sealed record AdoptionWindow(RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds)
+{
+    public bool MayAdopt(string remoteBatchId) =>
+        !KnownRemoteBatchIds.Contains(remoteBatchId)
+        && (Preexisting is null ? Layout == RemoteLayout.PerRun : !Preexisting.Contains(remoteBatchId));
+}

@@ -21,21 +21,27 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
     /// <summary>Whether the batch's files are named by id (v1 item scope) rather than by their directory.</summary>
     public bool NeedsItemIds(BatchRecord batch) => BatchJobTypes.IsV1(batch.JobType) && ScopeOf(batch) == V1Scope.Items;
 
-    /// <summary>The remote batch an earlier attempt created for this batch, if any (the oldest, should there be several).</summary>
-    public async Task<RemoteBatchHandle?> FindCreatedAsync(BatchRecord batch, IReadOnlyCollection<string> itemIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// The remote batch an earlier attempt created for this batch, if any (the oldest, should there be
+    /// several). A directory-scoped search considers only the ids <paramref name="mayAdopt"/> accepts
+    /// (issue 4: a mirror's or remote-only directory also holds batches that are not this row's).
+    /// </summary>
+    public async Task<RemoteBatchHandle?> FindCreatedAsync(
+        BatchRecord batch, IReadOnlyCollection<string> itemIds, CancellationToken cancellationToken, Func<string, bool>? mayAdopt = null)
     {
+        mayAdopt ??= _ => true;
         var directoryId = DirectoryOf(batch);
         if (!BatchJobTypes.IsV1(batch.JobType))
         {
             var existing = await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken);
-            return existing.OrderBy(b => b.CreatedAt).Select(ToHandle).FirstOrDefault();
+            return existing.Where(b => mayAdopt(b.Id)).OrderBy(b => b.CreatedAt).Select(ToHandle).FirstOrDefault();
         }
 
         var jobType = BatchJobTypes.V1ApiType(batch.JobType);
         if (ScopeOf(batch) == V1Scope.Directory)
         {
             var page = await api.ListV1BatchesAsync(directoryId, jobType, V1PageSize, 0, cancellationToken);
-            return page.Items.OrderBy(j => j.CreatedAt).Select(ToHandle).FirstOrDefault();
+            return page.Items.Where(j => mayAdopt(j.Id)).OrderBy(j => j.CreatedAt).Select(ToHandle).FirstOrDefault();
         }
 
         // Item scope: a job does not name its items in the list, so look at the first item of each
@@ -64,6 +70,20 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
                 return null;
             }
         }
+    }
+
+    /// <summary>The ids of the remote batches the batch's directory already has (issue 4: the snapshot taken before the first POST).</summary>
+    public async Task<IReadOnlyList<string>> ListIdsAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        if (!BatchJobTypes.IsV1(batch.JobType))
+        {
+            return [.. (await api.ListBatchesForDirectoryAsync(DirectoryOf(batch), cancellationToken)).Select(b => b.Id)];
+        }
+
+        // Item-scoped v1 jobs are matched by their items, not by directory; nothing to remember for them.
+        return ScopeOf(batch) == V1Scope.Directory
+            ? [.. (await api.ListV1BatchesAsync(DirectoryOf(batch), BatchJobTypes.V1ApiType(batch.JobType), V1PageSize, 0, cancellationToken)).Items.Select(j => j.Id)]
+            : [];
     }
 
     public async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)

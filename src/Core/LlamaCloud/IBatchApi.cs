@@ -8,11 +8,17 @@ internal interface IBatchApi
 {
     Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>An ephemeral directory expires on its own (per-run layout); a user directory lives until deleted (mirror layout).</summary>
+    Task<RemoteDirectory> CreateDirectoryAsync(string name, bool ephemeral, CancellationToken cancellationToken);
+
     Task<RemoteDirectory?> FindDirectoryByNameAsync(string name, CancellationToken cancellationToken);
 
     Task<RemoteDirectoryFile> UploadFileAsync(string directoryId, FileUpload upload, CancellationToken cancellationToken);
 
     Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a file from a directory; a file already gone counts as removed.</summary>
+    Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);
 
     Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken);
 

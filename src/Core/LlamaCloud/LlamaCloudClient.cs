@@ -19,8 +19,11 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
     public Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken) =>
+        CreateDirectoryAsync(name, ephemeral: true, cancellationToken);
+
+    public Task<RemoteDirectory> CreateDirectoryAsync(string name, bool ephemeral, CancellationToken cancellationToken) =>
         SendAsync(
-            Post("api/v1/beta/directories", JsonContent.Create(new CreateDirectoryRequest(name, "ephemeral"), Json.CreateDirectoryRequest), createsResource: true),
+            Post("api/v1/beta/directories", JsonContent.Create(new CreateDirectoryRequest(name, ephemeral ? "ephemeral" : "user"), Json.CreateDirectoryRequest), createsResource: true),
             Json.RemoteDirectory,
             cancellationToken);
 
@@ -47,10 +50,9 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             form.Add(new StringContent(JsonSerializer.Serialize(metadata, MetadataJson.Default.IReadOnlyDictionaryStringString), Encoding.UTF8), "metadata");
         }
 
-        return SendAsync(
-            Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true),
-            Json.RemoteDirectoryFile,
-            cancellationToken);
+        var request = Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true);
+        request.MarkUpload(); // paced by UploadPacingHandler to the API's upload limit
+        return SendAsync(request, Json.RemoteDirectoryFile, cancellationToken);
     }
 
     public async Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken)
@@ -60,6 +62,17 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             Json.CursorPageRemoteDirectoryFile,
             cancellationToken);
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
+    }
+
+    public async Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/beta/directories/{Escape(directoryId)}/files/{Escape(directoryFileId)}");
+        request.Headers.Accept.ParseAdd("*/*"); // the API answers 204 with no body (LLAMACLOUD.md §4.1)
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+        {
+            throw await ToExceptionAsync(request, response, cancellationToken);
+        }
     }
 
     public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>

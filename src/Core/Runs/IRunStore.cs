@@ -14,6 +14,16 @@ internal interface IRunStore
     /// </summary>
     Task<IReadOnlyList<long>> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Mirror layout: one batch over everything in the source's mirror directory, new versions included,
+    /// when there are changes to send (or <paramref name="batchAll"/>); none while the previous mirror
+    /// batch is still open. Throws <see cref="RunRefusedException"/> when the mirror would exceed a batch.
+    /// </summary>
+    Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken);
+
+    /// <summary>Remote-only layout: a batch over the existing directory, ready to submit; none while the previous one is open.</summary>
+    Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken);
+
     Task FinishScanAsync(long runId, ScanSummary summary, int batchCount, CancellationToken cancellationToken);
 
     Task FailRunAsync(long runId, string error, CancellationToken cancellationToken);

@@ -28,13 +28,38 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                 failures.Add($"{key}:Name: '{source.Name}' is used by another source");
             }
 
-            if (string.IsNullOrWhiteSpace(source.Path))
+            if (source.Layout == RemoteLayout.RemoteOnly)
             {
-                failures.Add($"{key}:Path: is required");
+                if (source.RemoteDirectoryId is null || !source.RemoteDirectoryId.StartsWith("dir-", StringComparison.Ordinal) || source.RemoteDirectoryId.Length < 5)
+                {
+                    failures.Add($"{key}:RemoteDirectoryId: '{source.RemoteDirectoryId}' must be an existing remote directory id (dir-…) when Layout is RemoteOnly");
+                }
+
+                if (!string.IsNullOrWhiteSpace(source.Path))
+                {
+                    failures.Add($"{key}:Path: must be empty when Layout is RemoteOnly (the files are already remote)");
+                }
             }
-            else if (!Directory.Exists(source.Path))
+            else
             {
-                failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                if (!string.IsNullOrWhiteSpace(source.RemoteDirectoryId))
+                {
+                    failures.Add($"{key}:RemoteDirectoryId: is only for Layout RemoteOnly ({source.Layout} manages its own directories)");
+                }
+
+                if (string.IsNullOrWhiteSpace(source.Path))
+                {
+                    failures.Add($"{key}:Path: is required");
+                }
+                else if (!Directory.Exists(source.Path))
+                {
+                    failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                }
+            }
+
+            if (source.MaxFileBytes is <= 0)
+            {
+                failures.Add($"{key}:MaxFileBytes: {source.MaxFileBytes} must be positive (or empty for the API's limit)");
             }
 
             if (BatchJobTypes.Parse(source.JobType) is null)

@@ -52,6 +52,36 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
+    public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select b.layout, b.preexisting_remote_batch_ids,
+                   array(select o.remote_batch_id from orchestrator.batch o
+                         where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null)
+            from orchestrator.batch b where b.id = $1
+            """);
+        command.Parameters.Add(Id(batchId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new AdoptionWindow(RemoteLayout.PerRun, null, new HashSet<string>());
+        }
+
+        return new AdoptionWindow(
+            Enum.Parse<RemoteLayout>(reader.GetString(0)),
+            reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1).ToHashSet(StringComparer.Ordinal),
+            reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal));
+    }
+
+    public async Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set preexisting_remote_batch_ids = $2 where id = $1 and preexisting_remote_batch_ids is null");
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. remoteBatchIds] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();

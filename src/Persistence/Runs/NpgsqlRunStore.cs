@@ -5,7 +5,7 @@ using Npgsql;
 namespace BatchOrchestrator.Persistence.Runs;
 
 /// <summary>Runs and batch planning in <c>orchestrator.run</c> / <c>orchestrator.batch</c>.</summary>
-internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
+internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
 {
     public async Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken)
     {
@@ -93,6 +93,8 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             update orchestrator.file_version v
             set batch_id = m.batch_id, run_id = $3,
                 unique_id = 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12),
+                -- An attempt is a batch the version is put in (issue 4 records upload intent per chunk, not per file).
+                attempts = v.attempts + 1,
                 updated_at = now()
             from unnest($1::bigint[], $2::bigint[]) as m(id, batch_id)
             where v.id = m.id
@@ -115,7 +117,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             set state = case when $7 > 0 then 'Active' else 'NoChanges' end,
                 finished_at = case when $7 > 0 then null else now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
-                new_versions = $5, batch_count = $7, error = $6
+                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8
             where id = $1 and state = 'Scanning'
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -125,6 +127,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.NewVersions });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = summary.Deferred > 0 ? $"{summary.Deferred} files could not be read or changed while hashing; the next scan retries them" : null });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchCount });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Problems });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -4,6 +4,8 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,11 +125,11 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
         await using var extract = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "extract_v2", ["Sources:0:ConfigurationId"] = "cfg-placeholder" });
         var configurationId = await SaveExtractConfigurationAsync(extract);
         extract.WriteFile("invoice.txt", "Invoice number: INV-42\nTotal: 12.50");
-        await extract.Get<Runs.SourceRunner>().RunAsync(PipelineHarness.SourceName, Runs.RunTrigger.Manual, Ct);
+        await extract.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
         var batchId = extract.Scheduler.BatchIds("upload").Single();
         // A saved extract configuration's id exists only once the Sandbox runs; the batch takes it as its source would.
         await extract.Database.ExecuteAsync("update orchestrator.batch set configuration_id = $1", configurationId);
-        await extract.Get<Uploads.BatchUploader>().UploadAsync(batchId, Ct);
+        await extract.Get<BatchUploader>().UploadAsync(batchId, Ct);
         await extract.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         await extract.RecordAllAsync([batchId], Ct);
 
