@@ -3,8 +3,17 @@ using BatchOrchestrator.Bench;
 using BatchOrchestrator.TestSupport;
 
 // dotnet run -c Release --project bench/Bench -- [name ...] [--scale 0.1]
+if (args is [ScanBenchmark.ChildVerb, var mode, var root, var connectionString])
+{
+    return await ScanBenchmark.ChildAsync(mode, root, connectionString); // a measured child of "scan"
+}
+
 IBenchmark[] benchmarks =
 [
+    new ScanBenchmark(),
+    new UploadBenchmark(),
+    new RecordResultsBenchmark(),
+    new PollRoundTripsBenchmark(),
 ];
 
 var scale = 1.0;

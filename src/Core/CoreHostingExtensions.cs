@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
@@ -6,6 +7,8 @@ using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Core.Watchdog;
+using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,8 +21,9 @@ namespace BatchOrchestrator.Core;
 public static class CoreHostingExtensions
 {
     /// <summary>
-    /// Adds the use cases (scan, upload, submit, poll, record), their options (validated at start-up)
-    /// and the typed LlamaCloud client. Stores and the pipeline scheduler come from the other projects.
+    /// Adds the use cases (scan, upload, submit, poll, record, follow up, the watchdog, the webhook
+    /// receiver), their options (validated at start-up), the FileSystem follow-up sink and the typed
+    /// LlamaCloud client. Stores and the pipeline scheduler come from the other projects.
     /// </summary>
     public static IHostApplicationBuilder AddBatchCore(this IHostApplicationBuilder builder)
     {
@@ -34,13 +38,25 @@ public static class CoreHostingExtensions
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
+        services.AddOptions<FileSystemSinkOptions>().Bind(configuration.GetSection(FollowUpOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.OutputPath), "FollowUp:OutputPath: is required").ValidateOnStart();
+        services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
+        services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
+            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .PostConfigure(options => WebhookSecret.Resolve(options, configuration));
         services.AddOptionsWithValidateOnStart<LlamaCloudOptions, LlamaCloudOptionsValidator>()
             .Bind(configuration.GetSection(LlamaCloudOptions.SectionName))
             .PostConfigure(options => LlamaCloudKey.Resolve(options, configuration));
 
+        services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
+            .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
+        services.AddSingleton<UploadPace>();
+        services.AddTransient<UploadPacingHandler>();
         services.AddTransient<RetryHandler>();
         services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
             .AddHttpMessageHandler<RetryHandler>()
+            .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn
             // HttpClientFactory's request logging redacts header values in the message text but hands the raw
             // values (the key in Authorization) to structured sinks as properties; RetryHandler logs requests instead.
             .RemoveAllLoggers();
@@ -53,6 +69,13 @@ public static class CoreHostingExtensions
         services.AddTransient<BatchPoller>();
         services.AddTransient<BatchResultRecorder>();
         services.AddTransient<OperatorCommands>();
+        services.AddTransient<RemoteBatches>();
+        services.AddTransient<StuckWatchdog>();
+        services.AddTransient<WebhookReceiver>();
+        services.AddTransient<JobResults>();
+        services.AddTransient<FollowUpProcessor>();
+        services.AddSingleton<FollowUpThrottle>();
+        services.AddSingleton<IFollowUpSink, FileSystemSink>();
         return builder;
     }
 }

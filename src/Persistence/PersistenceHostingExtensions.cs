@@ -1,11 +1,14 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.Embedded;
+using BatchOrchestrator.Persistence.FollowUp;
 using BatchOrchestrator.Persistence.Jobs;
 using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
@@ -14,6 +17,7 @@ using BatchOrchestrator.Persistence.Operations;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
 using BatchOrchestrator.Persistence.Uploads;
+using BatchOrchestrator.Persistence.Watchdog;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +35,7 @@ public static class PersistenceHostingExtensions
     /// <summary>
     /// Adds the database: with no <c>Database:ConnectionString</c>, a private server started from the
     /// machine's PostgreSQL binaries; migrations applied at start-up; the Npgsql stores behind Core's
-    /// ports; and Hangfire's PostgreSQL storage in its own schema.
+    /// ports (with the Postgres follow-up sink); and Hangfire's PostgreSQL storage in its own schema.
     /// </summary>
     public static IHostApplicationBuilder AddBatchPersistence(this IHostApplicationBuilder builder)
     {
@@ -73,6 +77,9 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
+        services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
+        services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
+        services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
         services.AddSingleton<OpsQueries>();
         return builder;
     }

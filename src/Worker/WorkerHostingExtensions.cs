@@ -10,6 +10,7 @@ using BatchOrchestrator.Worker.Metrics;
 using BatchOrchestrator.Worker.Sandbox;
 using BatchOrchestrator.Worker.Scheduling;
 using BatchOrchestrator.Worker.Watching;
+using BatchOrchestrator.Worker.Webhooks;
 using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,8 @@ public static class WorkerHostingExtensions
     /// <summary>
     /// Adds Serilog as the logging provider and Hangfire's client. As the service (the <c>run</c> verb,
     /// the default): Hangfire's server, jobs and recurring schedules, the file-system watchers, the
-    /// dashboard with our pages, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>, systemd integration and,
+    /// dashboard with our pages, the LlamaCloud webhook receiver (when
+    /// <c>Webhooks:PublicUrl</c> is set), <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>, systemd integration and,
     /// when no LlamaCloud key is configured, the in-process Sandbox. As another verb ("Verb:Name"): only
     /// what that verb needs, and no web server. Call after <c>AddBatchCore</c> and <c>AddBatchPersistence</c>:
     /// hosted services start in registration order, so the database is up and migrated first.
@@ -47,6 +49,8 @@ public static class WorkerHostingExtensions
         services.AddTransient<SubmitBatchJob>();
         services.AddTransient<PollBatchesJob>();
         services.AddTransient<RecordBatchResultsJob>();
+        services.AddTransient<FollowUpBatchJob>();
+
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
@@ -95,6 +99,7 @@ public static class WorkerHostingExtensions
         services.AddAntiforgery(); // Hangfire's dashboard checks its token on every POST once this is registered
         services.AddSingleton<DashboardAccess>();
         services.AddTransient<IStartupFilter, DashboardStartupFilter>();
+        services.AddTransient<IStartupFilter, WebhookEndpoint>();
         HealthRegistration.Add(services, configuration);
         MetricsRegistration.Add(services, configuration);
 

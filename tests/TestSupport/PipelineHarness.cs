@@ -6,6 +6,7 @@ using BatchOrchestrator.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.TestSupport;
 
@@ -44,8 +45,14 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public RecordingScheduler Scheduler { get; }
 
+    /// <summary>Every log line the harness's services wrote.</summary>
+    public CapturingLoggerProvider Logs { get; private init; } = new();
+
     public static async Task<PipelineHarness> CreateAsync(
-        PostgresServerFixture server, IDictionary<string, string?>? settings = null, SandboxOptions? sandboxOptions = null)
+        PostgresServerFixture server,
+        IDictionary<string, string?>? settings = null,
+        SandboxOptions? sandboxOptions = null,
+        Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(server, "pipeline");
         sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
@@ -54,7 +61,6 @@ public sealed class PipelineHarness : IAsyncDisposable
         var root = Directory.CreateTempSubdirectory("bo-harness-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "source"));
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         var configuration = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = database.ConnectionString,
@@ -71,13 +77,33 @@ public sealed class PipelineHarness : IAsyncDisposable
             configuration[key] = value;
         }
 
+        var scheduler = new RecordingScheduler();
+        var logs = new CapturingLoggerProvider();
+        var provider = Build(root, configuration, scheduler, logs, services);
+        return new PipelineHarness(database, sandbox, root, provider, scheduler) { Logs = logs, configuration = configuration };
+    }
+
+    /// <summary>
+    /// Another instance of the service on the same database, Sandbox and folder (as a second machine
+    /// would be), with singletons of its own (lease owner, upload pace). The caller disposes it.
+    /// </summary>
+    public ServiceProvider AnotherInstance(RecordingScheduler scheduler, Action<IServiceCollection>? services = null) =>
+        Build(Root, configuration, scheduler, new CapturingLoggerProvider(), services);
+
+    private static ServiceProvider Build(
+        string root, Dictionary<string, string?> configuration, RecordingScheduler scheduler, CapturingLoggerProvider logs, Action<IServiceCollection>? services)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddBatchCore();
         builder.AddBatchPersistence();
-        var scheduler = new RecordingScheduler();
         builder.Services.AddSingleton<IPipelineScheduler>(scheduler);
-        return new PipelineHarness(database, sandbox, root, builder.Services.BuildServiceProvider(), scheduler);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        services?.Invoke(builder.Services);
+        return builder.Services.BuildServiceProvider();
     }
+
+    private Dictionary<string, string?> configuration = [];
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 

@@ -21,5 +21,9 @@ public sealed class RecordingScheduler : IPipelineScheduler
 
     void IPipelineScheduler.EnqueueRecord(long batchId) => Calls.Enqueue(("record", Id(batchId)));
 
+    void IPipelineScheduler.EnqueueFollowUp(long batchId) => Calls.Enqueue(("follow-up", Id(batchId)));
+
+    void IPipelineScheduler.EnqueuePoll() => Calls.Enqueue(("poll", ""));
+
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -21,6 +21,20 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
             Map(root, "responses_by_status"));
     }
 
+    /// <summary>One numeric counter by its JSON name (e.g. <c>batch_gets_total</c>), 0 when absent.</summary>
+    public async Task<long> CounterAsync(string name)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)));
+        return Total(document.RootElement, name);
+    }
+
+    /// <summary>One entry of a counter map (e.g. <c>requests_by_route</c>, <c>webhook_deliveries_by_event</c>), 0 when absent.</summary>
+    public async Task<long> CounterAsync(string map, string key)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)));
+        return Map(document.RootElement, map).GetValueOrDefault(key);
+    }
+
     /// <summary>Changes the faults named in <paramref name="faults"/> (snake_case, as POST /_sandbox/faults takes them).</summary>
     public async Task SetFaultsAsync(object faults)
     {

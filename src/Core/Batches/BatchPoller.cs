@@ -1,5 +1,7 @@
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Watchdog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,18 +10,22 @@ namespace BatchOrchestrator.Core.Batches;
 /// <summary>
 /// One poll tick for the whole cluster (DESIGN.md decision 4): claim the batches whose next poll is
 /// due (SKIP LOCKED, so instances share the work), poll them with bounded concurrency, write all
-/// outcomes at once, hand terminal ones to the record step, and hand stalled steps out again.
-/// Database round trips per tick do not grow with the number of active batches.
+/// outcomes at once, hand terminal ones to the record step; then hand stalled steps and due
+/// follow-ups out again and let the watchdog flag stuck work. Database round trips per tick are a
+/// constant (five), whatever the number of active batches.
 /// </summary>
 internal sealed class BatchPoller(
     IBatchStore store,
-    IBatchApi api,
+    RemoteBatches remote,
+    IFollowUpStore followUps,
+    StuckWatchdog watchdog,
     IPipelineScheduler scheduler,
     IOptions<PollingOptions> options,
+    IOptions<FollowUpOptions> followUpOptions,
     TimeProvider time,
     ILogger<BatchPoller> logger)
 {
-    // Long enough for any tick to finish; if this instance dies mid-tick, its batches are polled after it.
+    // Long enough for any tick (or follow-up job) to finish; if this instance dies mid-way, its batches are taken up after it.
     private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
 
     public async Task PollDueAsync(CancellationToken cancellationToken)
@@ -44,6 +50,15 @@ internal sealed class BatchPoller(
         }
 
         await ResumeStalledAsync(settings, cancellationToken);
+        if (followUpOptions.Value.Enabled)
+        {
+            foreach (var batchId in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, ClaimTimeout, cancellationToken))
+            {
+                scheduler.EnqueueFollowUp(batchId);
+            }
+        }
+
+        await watchdog.CheckAsync(cancellationToken);
     }
 
     private async Task<PollOutcome> PollOneAsync(DueBatch batch, PollingOptions settings, CancellationToken cancellationToken)
@@ -51,8 +66,7 @@ internal sealed class BatchPoller(
         var now = time.GetUtcNow();
         try
         {
-            var remote = await api.GetBatchAsync(batch.RemoteBatchId, expandResults: false, cancellationToken);
-            var state = RemoteBatchStatus.ToState(remote.Status);
+            var state = await remote.GetStateAsync(batch.JobType, batch.RemoteBatchId, cancellationToken);
             if (state != batch.State)
             {
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);

@@ -1,14 +1,28 @@
-using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>
-/// The record step: read a terminal batch's per-file results (<c>expand=results</c>) and give every
-/// file version its <c>source_directory_file_id</c>, job reference or error, in one bulk write.
+/// The record step: read a terminal batch's per-file results (v2 <c>expand=results</c>, v1 items) and
+/// give every file version its outcome (job reference, error and its class, or skip reason), in one
+/// bulk write; then hand the job references to the follow-up at once, since results expire.
 /// </summary>
-internal sealed class BatchResultRecorder(IBatchStore store, IBatchApi api, ILogger<BatchResultRecorder> logger)
+internal sealed class BatchResultRecorder(
+    IBatchStore store,
+    RemoteBatches remote,
+    IPipelineScheduler scheduler,
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<FollowUpOptions> followUp,
+    TimeProvider time,
+    ILogger<BatchResultRecorder> logger)
 {
+    /// <summary>If the follow-up job handed out with the recording is lost, the poll tick hands it out again after this.</summary>
+    public static readonly TimeSpan FollowUpClaim = TimeSpan.FromMinutes(5);
+
     public async Task RecordAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
@@ -18,20 +32,29 @@ internal sealed class BatchResultRecorder(IBatchStore store, IBatchApi api, ILog
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
-        var remote = await api.GetBatchAsync(batch.RemoteBatchId, expandResults: true, cancellationToken);
-        var remoteState = RemoteBatchStatus.ToState(remote.Status);
+        var (remoteState, results) = await remote.GetResultsAsync(batch.JobType, batch.RemoteBatchId, cancellationToken);
         if (!remoteState.IsTerminal())
         {
             logger.LogWarning("Batch {BatchId} was {State} when polled but is {RemoteState} now; recording later", batchId, batch.State, remoteState);
             return;
         }
 
-        var summary = await store.RecordResultsAsync(batchId, remoteState, remote.Results ?? [], cancellationToken);
-        if (!summary.AlreadyRecorded)
+        var followingUp = followUp.Value.Enabled;
+        var policy = new RecordPolicy(
+            sources.CurrentValue.Find(batch.Source)?.MaxAttempts ?? new SourceOptions().MaxAttempts,
+            followingUp ? time.GetUtcNow() + FollowUpClaim : null);
+        var summary = await store.RecordResultsAsync(batchId, remoteState, results, policy, cancellationToken);
+        if (summary.AlreadyRecorded)
         {
-            logger.LogInformation(
-                "Recorded batch {BatchId} ({RemoteState}): {Succeeded} job references, {Failed} failed files, {Unmapped} without a result",
-                batchId, remoteState, summary.Succeeded, summary.Failed, summary.Unmapped);
+            return;
+        }
+
+        logger.LogInformation(
+            "Recorded batch {BatchId} ({RemoteState}): {Succeeded} job references, {Failed} failed files, {Skipped} skipped, {Unmapped} without a result",
+            batchId, remoteState, summary.Succeeded, summary.Failed, summary.Skipped, summary.Unmapped);
+        if (followingUp && summary.FollowUps > 0)
+        {
+            scheduler.EnqueueFollowUp(batchId);
         }
     }
 }

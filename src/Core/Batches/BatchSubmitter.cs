@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Leases;
-using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,12 +7,12 @@ namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>
 /// The submit step. The row is already in state Creating before the POST; a rerun after a crash
-/// between the POST and recording it finds the remote batch by its directory and adopts it, so a
-/// batch is never created (and billed) twice.
+/// between the POST and recording it finds the remote batch by its directory (v1 item-scoped jobs:
+/// by their items) and adopts it, so a batch is never created (and billed) twice.
 /// </summary>
 internal sealed class BatchSubmitter(
     IBatchStore store,
-    IBatchApi api,
+    RemoteBatches remote,
     IPipelineScheduler scheduler,
     LeaseManager leases,
     IOptions<PollingOptions> polling,
@@ -51,25 +50,35 @@ internal sealed class BatchSubmitter(
             return;
         }
 
-        var directoryId = batch.RemoteDirectoryId
-            ?? throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
-
-        var existing = await api.ListBatchesForDirectoryAsync(directoryId, cancellationToken);
-        RemoteBatch remote;
-        if (existing.Count > 0)
+        if (batch.RemoteDirectoryId is null)
         {
-            remote = existing.OrderBy(b => b.CreatedAt).First();
-            logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batchId, remote.Id);
+            throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
+        }
+
+        // Look before creating: an earlier attempt may have created it and died before recording it.
+        // Issue 4: a mirror's or a remote-only source's directory also holds batches that are not this
+        // row's (earlier runs', or another tool's). Only one that appeared after our snapshot of the
+        // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
+        var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
+        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batchId, cancellationToken) : [];
+        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
+        if (created is not null)
+        {
+            logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batchId, created.Id);
         }
         else
         {
-            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)));
-            remote = await api.CreateBatchAsync(request, cancellationToken);
-            logger.LogInformation("Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId})", batchId, remote.Id, batch.JobType, batch.ConfigurationId);
+            if (window.Preexisting is null)
+            {
+                await store.RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
+            }
+
+            created = await remote.CreateAsync(batch, itemIds, cancellationToken);
+            logger.LogInformation("Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId})", batchId, created.Id, batch.JobType, batch.ConfigurationId);
         }
 
-        var state = RemoteBatchStatus.ToState(remote.Status);
-        await store.RecordSubmittedAsync(batchId, remote.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        var state = created.State;
+        await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
         if (state.IsTerminal())
         {
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already

@@ -15,6 +15,17 @@ internal static class RemoteBatchStatus
         _ => BatchState.Running,
     };
 
+    /// <summary>The v1 job statuses (LLAMACLOUD.md §3.1, lower case); <c>dispatched</c> = every item handed out, not done.</summary>
+    public static BatchState FromV1(string status) => status.ToLowerInvariant() switch
+    {
+        "pending" => BatchState.Pending,
+        "running" or "dispatched" => BatchState.Running,
+        "completed" => BatchState.Completed,
+        "failed" => BatchState.Failed,
+        "cancelled" => BatchState.Cancelled,
+        _ => BatchState.Running,
+    };
+
     public static bool IsTerminal(this BatchState state) =>
         state is BatchState.Completed or BatchState.Failed or BatchState.Cancelled;
 

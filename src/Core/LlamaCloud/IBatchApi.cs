@@ -8,11 +8,17 @@ internal interface IBatchApi
 {
     Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>An ephemeral directory expires on its own (per-run layout); a user directory lives until deleted (mirror layout).</summary>
+    Task<RemoteDirectory> CreateDirectoryAsync(string name, bool ephemeral, CancellationToken cancellationToken);
+
     Task<RemoteDirectory?> FindDirectoryByNameAsync(string name, CancellationToken cancellationToken);
 
     Task<RemoteDirectoryFile> UploadFileAsync(string directoryId, FileUpload upload, CancellationToken cancellationToken);
 
     Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a file from a directory; a file already gone counts as removed.</summary>
+    Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);
 
     Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken);
 
@@ -23,4 +29,19 @@ internal interface IBatchApi
     Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken);
 
     Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken);
+
+    Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
+
+    /// <summary>One page of v1 jobs, newest first, optionally of one directory.</summary>
+    Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken);
+
+    Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken);
+
+    Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken);
+
+    Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken);
 }

@@ -15,11 +15,15 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// </summary>
 internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
 {
+    private const string V1Route = "api/v1/beta/batch-processing";
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
     public Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken) =>
+        CreateDirectoryAsync(name, ephemeral: true, cancellationToken);
+
+    public Task<RemoteDirectory> CreateDirectoryAsync(string name, bool ephemeral, CancellationToken cancellationToken) =>
         SendAsync(
-            Post("api/v1/beta/directories", JsonContent.Create(new CreateDirectoryRequest(name, "ephemeral"), Json.CreateDirectoryRequest), createsResource: true),
+            Post("api/v1/beta/directories", JsonContent.Create(new CreateDirectoryRequest(name, ephemeral ? "ephemeral" : "user"), Json.CreateDirectoryRequest), createsResource: true),
             Json.RemoteDirectory,
             cancellationToken);
 
@@ -46,10 +50,9 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             form.Add(new StringContent(JsonSerializer.Serialize(metadata, MetadataJson.Default.IReadOnlyDictionaryStringString), Encoding.UTF8), "metadata");
         }
 
-        return SendAsync(
-            Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true),
-            Json.RemoteDirectoryFile,
-            cancellationToken);
+        var request = Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true);
+        request.MarkUpload(); // paced by UploadPacingHandler to the API's upload limit
+        return SendAsync(request, Json.RemoteDirectoryFile, cancellationToken);
     }
 
     public async Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken)
@@ -59,6 +62,17 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             Json.CursorPageRemoteDirectoryFile,
             cancellationToken);
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
+    }
+
+    public async Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/beta/directories/{Escape(directoryId)}/files/{Escape(directoryFileId)}");
+        request.Headers.Accept.ParseAdd("*/*"); // the API answers 204 with no body (LLAMACLOUD.md §4.1)
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+        {
+            throw await ToExceptionAsync(request, response, cancellationToken);
+        }
     }
 
     public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
@@ -99,6 +113,40 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             Json.ParseJobResult,
             cancellationToken);
     }
+
+    public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
+
+    public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
+        SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
+
+    public Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var uri = string.Create(CultureInfo.InvariantCulture, $"{V1Route}?job_type={Uri.EscapeDataString(jobType)}&limit={limit}&offset={offset}")
+            + (directoryId is null ? "" : "&directory_id=" + Uri.EscapeDataString(directoryId));
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), Json.V1PageV1BatchJob, cancellationToken);
+    }
+
+    public Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/{Escape(jobId)}"), Json.V1BatchJobStatus, cancellationToken);
+
+    public Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{V1Route}/{Escape(jobId)}/items?limit={limit}&offset={offset}")),
+            Json.V1PageV1Item,
+            cancellationToken);
+
+    public Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken) =>
+        SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/items/{Escape(itemId)}/processing-results?job_type={Uri.EscapeDataString(jobType)}"),
+            Json.V1ProcessingResults,
+            cancellationToken);
+
+    public Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(
+            Post($"{V1Route}/{Escape(jobId)}/cancel", JsonContent.Create(new V1CancelRequest("cancelled by an operator"), Json.V1CancelRequest), createsResource: false),
+            Json.V1CancelResponse,
+            cancellationToken);
 
     private static HttpRequestMessage Post(string path, HttpContent? content, bool createsResource)
     {

@@ -14,4 +14,11 @@ internal static class RequestOptionsKeys
 
     public static bool CreatesResourceFlag(this HttpRequestMessage request) =>
         request.Options.TryGetValue(CreatesResource, out var value) && value;
+
+    /// <summary>Set on file uploads, the requests LlamaCloud rate-limits per project (50 per 5 s).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Upload = new("BatchOrchestrator.Upload");
+
+    public static void MarkUpload(this HttpRequestMessage request) => request.Options.Set(Upload, true);
+
+    public static bool IsUpload(this HttpRequestMessage request) => request.Options.TryGetValue(Upload, out var value) && value;
 }

@@ -11,7 +11,13 @@ internal interface IOperatorStore
 
     /// <summary>Puts a source's failed file versions back in the queue; returns how many.</summary>
     Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts a source's failed file versions back in the queue whatever their attempts: all but the
+    /// permanent ones, or every one with <paramref name="includePermanent"/>. Returns how many.
+    /// </summary>
+    Task<int> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken);
 }
 
-/// <summary>A batch an operator asked to cancel, as it stood.</summary>
-internal sealed record CancelTarget(long BatchId, Batches.BatchState State, string? RemoteBatchId);
+/// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>
+internal sealed record CancelTarget(long BatchId, Batches.BatchState State, string? RemoteBatchId, string JobType = "parse_v2");

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
@@ -17,7 +18,8 @@ internal sealed class OperatorCommands(
     IOptionsMonitor<SourcesOptions> sources,
     IOperatorStore store,
     IBatchStore batches,
-    IBatchApi api,
+    RemoteBatches remote,
+    IFollowUpStore followUps,
     LeaseManager leases,
     IPipelineScheduler scheduler,
     ILogger<OperatorCommands> logger)
@@ -30,14 +32,33 @@ internal sealed class OperatorCommands(
         logger.LogInformation("Run of {Source} requested by an operator", source);
     }
 
-    /// <summary>Puts the source's failed files back in the queue and starts a run to take them.</summary>
-    public async Task<int> RetryFailedAsync(string source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the source's failed files back in the queue and starts a run to take them: every failed
+    /// file except those whose failure is permanent (an unsupported type, a corrupt file), whatever
+    /// its attempts so far.
+    /// </summary>
+    public Task<int> RetryFailedAsync(string source, CancellationToken cancellationToken) =>
+        RetryFailedAsync(source, force: false, cancellationToken);
+
+    /// <summary>As <see cref="RetryFailedAsync(string, CancellationToken)"/>; with <paramref name="force"/>, permanent failures too.</summary>
+    public async Task<int> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
     {
         RequireSource(source);
-        var requeued = await store.RequeueFailedAsync(source, cancellationToken);
+        var requeued = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
         scheduler.EnqueueRun(source, RunTrigger.Manual);
-        logger.LogInformation("{Count} failed files of {Source} queued again by an operator", requeued, source);
+        logger.LogInformation("{Count} failed files of {Source} queued again by an operator (permanent failures {Included})", requeued, source, force ? "included" : "left alone");
         return requeued;
+    }
+
+    /// <summary>
+    /// Gives job references whose follow-up ran out of attempts (a sink was down, say) another round,
+    /// for one batch or, with <paramref name="batchId"/> null, every batch. Returns how many.
+    /// </summary>
+    public async Task<int> RetryFollowUpsAsync(long? batchId, CancellationToken cancellationToken)
+    {
+        var count = await followUps.RetryFailedAsync(batchId, cancellationToken);
+        logger.LogInformation("{Count} follow-ups queued again by an operator", count);
+        return count;
     }
 
     public async Task<CancelOutcome> CancelBatchAsync(long batchId, CancellationToken cancellationToken)
@@ -53,13 +74,14 @@ internal sealed class OperatorCommands(
         {
             try
             {
-                await api.CancelBatchAsync(remoteId, cancellationToken);
+                await remote.CancelAsync(target.JobType, remoteId, cancellationToken);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {
                 // It reached a terminal status meanwhile; the poller records it as it is.
             }
 
+            await batches.MakeDueNowAsync(remoteId, cancellationToken); // the next tick records the cancellation
             outcome = CancelOutcome.CancelSentToApi;
         }
         else if (target.RemoteBatchId is null)

@@ -18,4 +18,10 @@ internal interface IPipelineScheduler
     void EnqueueSubmit(long batchId);
 
     void EnqueueRecord(long batchId);
+
+    /// <summary>Fetch the results of a batch's recorded job references.</summary>
+    void EnqueueFollowUp(long batchId);
+
+    /// <summary>A poll tick now (a webhook made a batch due), besides the recurring ones.</summary>
+    void EnqueuePoll();
 }

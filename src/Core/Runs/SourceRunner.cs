@@ -68,9 +68,26 @@ internal sealed class SourceRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try
         {
+            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
+            if (source.Layout == RemoteLayout.RemoteOnly)
+            {
+                // Nothing local to scan: the directory is batched as it is (issue 4, remote-only sources).
+                var remoteBatches = await runs.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken);
+                await runs.FinishScanAsync(runId, new ScanSummary(0, 0, 0, 0, 0, 0, 0), remoteBatches.Count, cancellationToken);
+                foreach (var batchId in remoteBatches)
+                {
+                    scheduler.EnqueueSubmit(batchId);
+                }
+
+                logger.LogInformation("Run {RunId} of remote-only {Source} planned {BatchCount} batches over {DirectoryId}", runId, source.Name, remoteBatches.Count, source.RemoteDirectoryId);
+                return;
+            }
+
             var summary = await scanner.ScanAsync(source, cancellationToken);
-            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch);
-            var batchIds = await runs.PlanBatchesAsync(runId, plan, cancellationToken);
+            var batchIds = source.Layout == RemoteLayout.Mirror
+                // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
+                ? await runs.PlanMirrorBatchAsync(runId, plan, batchAll: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken)
+                : await runs.PlanBatchesAsync(runId, plan, cancellationToken);
             await runs.FinishScanAsync(runId, summary, batchIds.Count, cancellationToken);
             foreach (var batchId in batchIds)
             {
@@ -89,7 +106,7 @@ internal sealed class SourceRunner(
             // The run row must not stay "Scanning" forever: record why it ended, then let a transient
             // failure go to the job's retry. A missing or unreadable folder is not worth retrying.
             await runs.FailRunAsync(runId, ex is OperationCanceledException ? "interrupted (shutdown or lost lease)" : ex.Message, CancellationToken.None);
-            if (ex is IOException or UnauthorizedAccessException)
+            if (ex is IOException or UnauthorizedAccessException or RunRefusedException)
             {
                 logger.LogError("Run {RunId} of {Source} failed: {Reason}", runId, source.Name, ex.Message);
                 return;

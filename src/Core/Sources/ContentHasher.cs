@@ -16,13 +16,6 @@ internal static class ContentHasher
             BufferSize = 0, // SHA256.HashDataAsync reads in large blocks itself
         });
         var hash = await SHA256.HashDataAsync(stream, cancellationToken);
-        return IsUnchanged(fullPath, expected) && stream.Position == expected.Size ? hash : null;
-    }
-
-    /// <summary>True when the file still has the size and mtime of the observation.</summary>
-    public static bool IsUnchanged(string fullPath, FileObservation expected)
-    {
-        var info = new FileInfo(fullPath);
-        return info.Exists && info.Length == expected.Size && info.LastWriteTimeUtc.Ticks == expected.MtimeTicks;
+        return FileStamp.Read(fullPath).Matches(expected) && stream.Position == expected.Size ? hash : null;
     }
 }

@@ -1,22 +1,45 @@
 namespace BatchOrchestrator.Core.Sources;
 
-/// <summary>What a scan reads and writes: the last look at every path, and the file versions.</summary>
+/// <summary>
+/// What a scan reads and writes: the last look at every path, the file versions, and the problems.
+/// The comparison of a walk with the stored looks happens in Core (<see cref="ScanMerger"/>), as a
+/// merge join of two streams in the same order; the store only streams rows out and differences in.
+/// </summary>
 internal interface ISourceScanStore
 {
+    /// <summary>Every stored look of the source (deleted ones included), in UTF-8 byte order of the path.</summary>
+    IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, CancellationToken cancellationToken);
+
     /// <summary>
-    /// Compares one scan's observations with the stored looks in one bulk operation: new or changed
-    /// paths start a new settle period, unchanged ones keep theirs, missing ones are marked deleted.
-    /// Paths first seen with their current size and mtime after <paramref name="settledBefore"/> count as unsettled.
+    /// A writer for one scan's differences, applied in bulk and atomically by <see cref="IScanDiffWriter.CommitAsync"/>.
+    /// Opens nothing until the first difference, so an unchanged scan writes nothing.
     /// </summary>
-    Task<ObservationSummary> MergeObservationsAsync(
-        string source, IEnumerable<FileObservation> observations, DateTimeOffset scanTime, DateTimeOffset settledBefore, CancellationToken cancellationToken);
+    IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime);
 
-    /// <summary>Settled paths (unchanged since <paramref name="settledBefore"/> or earlier) whose content is not hashed yet.</summary>
-    IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, CancellationToken cancellationToken);
+    /// <summary>Settled paths (unchanged since <paramref name="settledBefore"/> or earlier) of 1 to <paramref name="maxFileBytes"/> bytes whose content is not hashed yet.</summary>
+    IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken);
 
-    /// <summary>Stores content hashes and creates a file version for each hash (or hash and path) not seen before.</summary>
-    Task<int> RecordHashesAsync(string source, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
+    /// <summary>Stores content hashes and creates a file version for each dedupe key not seen before.</summary>
+    Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
+
+    /// <summary>Makes the source's problems those of this scan (a problem seen before keeps its first_seen_at).</summary>
+    Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken);
 }
+
+/// <summary>The differences of one scan; disposing without committing discards them.</summary>
+internal interface IScanDiffWriter : IAsyncDisposable
+{
+    /// <summary>A new path, a changed size or mtime, or a path back after being deleted: its settle clock starts now.</summary>
+    ValueTask UpsertAsync(FileObservation observation, CancellationToken cancellationToken);
+
+    /// <summary>A stored path the walk did not see.</summary>
+    ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A stored look at one path.</summary>
+internal readonly record struct StoredLook(string RelativePath, long Size, long MtimeTicks, DateTimeOffset FirstSeenAt, bool Hashed, bool Deleted);
 
 /// <summary>Counts from one merge.</summary>
 internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled);

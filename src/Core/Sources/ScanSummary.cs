@@ -1,4 +1,8 @@
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>What one scan found.</summary>
-internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled, int Hashed, int NewVersions, int Deferred);
+internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled, int Hashed, int NewVersions, int Deferred)
+{
+    /// <summary>Files recorded with a reason instead of being taken (or taken with a caveat).</summary>
+    public int Problems { get; init; }
+}

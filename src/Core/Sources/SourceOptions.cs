@@ -41,8 +41,52 @@ public sealed class SourceOptions
     /// </summary>
     public bool CreateIfMissing { get; set; }
 
-    /// <summary>The patterns always ignored: files still being written by common tools.</summary>
+    /// <summary>
+    /// Batches a file version may end in before a failure is final. Transient and throttled failures
+    /// are taken again by the next run's planning while below this; permanent ones never are.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>For the v1 job types: run the job over the batch's whole remote directory or over its files' ids.</summary>
+    public V1Scope V1Scope { get; set; } = V1Scope.Directory;
+
+    /// <summary>For <c>v1_classify</c>: the document types to choose from.</summary>
+    public List<ClassifyRuleOptions> ClassifyRules { get; set; } = [];
+
+    /// <summary>Follow-up sinks for this source by name; empty means <c>FollowUp:Sinks</c>.</summary>
+    public List<string> FollowUpSinks { get; set; } = [];
+
+    /// <summary>Where the FileSystem sink mirrors this source's tree; empty means <c>FollowUp:OutputPath</c>/&lt;source name&gt;.</summary>
+    public string? OutputPath { get; set; }
+
+    /// <summary>Ignore names of files still being written by common tools: <c>*.tmp</c>, <c>~$*</c>, <c>*.partial</c>, <c>.~lock.*#</c>.</summary>
+    public bool IgnoreTemporaryNames { get; set; } = true;
+
+    /// <summary>Skip symbolic links (each listed with a reason), or follow them (loop-safe).</summary>
+    public SymlinkPolicy Symlinks { get; set; } = SymlinkPolicy.Skip;
+
+    /// <summary>
+    /// Largest file taken, in bytes; larger ones are listed with a reason. Empty means the API's limit
+    /// for the job type (LLAMACLOUD.md §1.4): 512 MiB for parse, 100 MiB for extract.
+    /// </summary>
+    public long? MaxFileBytes { get; set; }
+
+    /// <summary>What makes a version new: its content (default), or its content at its path. Mirror implies the latter.</summary>
+    public DedupeKey DedupeKey { get; set; } = DedupeKey.ContentHash;
+
+    /// <summary>Remote layout: a directory per run (default), a mirror of the folder, or an existing remote directory.</summary>
+    public RemoteLayout Layout { get; set; } = RemoteLayout.PerRun;
+
+    /// <summary>The existing <c>dir-…</c> a <see cref="RemoteLayout.RemoteOnly"/> source batches; no local folder then.</summary>
+    public string? RemoteDirectoryId { get; set; }
+
+    /// <summary>The patterns ignored unless <see cref="IgnoreTemporaryNames"/> is off.</summary>
     internal static readonly string[] TemporaryNamePatterns = ["**/*.tmp", "**/~$*", "**/*.partial", "**/.~lock.*#"];
+
+    internal long EffectiveMaxFileBytes => MaxFileBytes ?? (BatchJobTypes.Parse(JobType) == BatchJobType.ExtractV2 ? 100L << 20 : 512L << 20);
+
+    /// <summary>A mirror keeps one remote copy per path, so identical content at two paths must be two versions.</summary>
+    internal DedupeKey EffectiveDedupeKey => Layout == RemoteLayout.Mirror ? DedupeKey.ContentHashAndPath : DedupeKey;
 
     /// <summary>The parsed job type (validated at start-up).</summary>
     internal BatchJobType ParsedJobType => BatchJobTypes.Parse(JobType)

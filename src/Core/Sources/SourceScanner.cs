@@ -4,13 +4,15 @@ using Microsoft.Extensions.Logging;
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
-/// The scan use case: enumerate (streaming), compare with stored state in bulk, hash only settled
-/// files whose size or mtime changed, and turn unseen content into file versions.
+/// The scan use case: walk the folder in byte order (streaming) and merge-join it with the stored
+/// looks, hash only settled files whose size or mtime changed (bounded parallelism), turn unseen
+/// content into file versions, and record a reason for every file that cannot be taken.
 /// </summary>
 internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, ILogger<SourceScanner> logger)
 {
     private const int HashParallelism = 4;
     private const int WriteChunk = 1_000;
+    private const int WalkChunk = 512;
 
     public async Task<ScanSummary> ScanAsync(SourceOptions source, CancellationToken cancellationToken)
     {
@@ -21,10 +23,89 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         var scanTime = time.GetUtcNow();
-        var filter = new GlobFilter(source.Include, source.Exclude);
         var settledBefore = scanTime - source.SettleWindow;
-        var merged = await store.MergeObservationsAsync(source.Name, SourceEnumerator.Enumerate(root, filter), scanTime, settledBefore, cancellationToken);
+        var maxFileBytes = source.EffectiveMaxFileBytes;
+        var problems = new ScanProblemList();
+        var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxFileBytes, problems.Add);
+        var merged = await MergeWalkAsync(source.Name, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
+        var (hashed, deferred, newVersions) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
+        await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
+
+        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished, merged.Unsettled, hashed, newVersions, deferred) { Problems = problems.Count };
+        logger.LogInformation(
+            "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Problems} with problems",
+            source.Name, summary.Seen, summary.NewOrChanged, summary.Vanished, summary.Unsettled, summary.Hashed, summary.NewVersions, summary.Problems);
+        return summary;
+    }
+
+    private async Task<ObservationSummary> MergeWalkAsync(
+        string source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken)
+    {
+        // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var walked = Channel.CreateBounded<WalkItem[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(() => Produce(walker, walked.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            return await ScanMerger.MergeAsync(store, source, Flatten(walked.Reader, stop.Token), scanTime, settledBefore, maxFileBytes, cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static void Produce(SourceWalker walker, ChannelWriter<WalkItem[]> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var chunk = new List<WalkItem>(WalkChunk);
+            foreach (var item in walker.Walk())
+            {
+                chunk.Add(item);
+                if (chunk.Count == WalkChunk)
+                {
+                    Write(writer, [.. chunk], cancellationToken);
+                    chunk.Clear();
+                }
+            }
+
+            Write(writer, [.. chunk], cancellationToken);
+            writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            writer.TryComplete(ex); // the merge sees the walk's own error (a missing or unreadable root, say)
+        }
+    }
+
+    private static void Write(ChannelWriter<WalkItem[]> writer, WalkItem[] chunk, CancellationToken cancellationToken)
+    {
+        while (!writer.TryWrite(chunk))
+        {
+            if (!writer.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                return;
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<WalkItem> Flatten(ChannelReader<WalkItem[]> reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
+        {
+            foreach (var item in chunk)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private async Task<(int Hashed, int Deferred, int NewVersions)> HashCandidatesAsync(
+        SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
+    {
         var hashed = 0;
         var deferred = 0;
         var newVersions = 0;
@@ -38,27 +119,27 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     chunk.Add(file);
                     if (chunk.Count == WriteChunk)
                     {
-                        newVersions += await store.RecordHashesAsync(source.Name, chunk, cancellationToken);
+                        newVersions += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
                         chunk.Clear();
                     }
                 }
 
                 if (chunk.Count > 0)
                 {
-                    newVersions += await store.RecordHashesAsync(source.Name, chunk, cancellationToken);
+                    newVersions += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
                 }
             },
             cancellationToken);
 
         try
         {
-            var candidates = store.ReadHashCandidatesAsync(source.Name, settledBefore, cancellationToken);
+            var candidates = store.ReadHashCandidatesAsync(source.Name, settledBefore, maxFileBytes, cancellationToken);
             await Parallel.ForEachAsync(
                 candidates,
                 new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = cancellationToken },
                 async (candidate, ct) =>
                 {
-                    var hash = await TryHashAsync(root, candidate, ct);
+                    var hash = await TryHashAsync(root, candidate, problems, ct);
                     if (hash is null)
                     {
                         // Unreadable, or changed since the look: the next scan looks again.
@@ -76,19 +157,15 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         await writer;
-        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished, merged.Unsettled, hashed, newVersions, deferred);
-        logger.LogInformation(
-            "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions",
-            source.Name, summary.Seen, summary.NewOrChanged, summary.Unsettled, summary.Hashed, summary.NewVersions);
-        return summary;
+        return (hashed, deferred, newVersions);
     }
 
-    private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, CancellationToken cancellationToken)
+    private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, candidate.RelativePath);
         try
         {
-            if (!ContentHasher.IsUnchanged(fullPath, candidate))
+            if (!FileStamp.Read(fullPath).Matches(candidate))
             {
                 return null; // changed since the look; the next scan starts its settle period again
             }
@@ -98,6 +175,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Cannot read {Path} in {Root}: {Reason}", candidate.RelativePath, root, ex.Message);
+            problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, $"cannot be read: {ex.Message}"));
             return null;
         }
     }

@@ -28,18 +28,60 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                 failures.Add($"{key}:Name: '{source.Name}' is used by another source");
             }
 
-            if (string.IsNullOrWhiteSpace(source.Path))
+            if (source.Layout == RemoteLayout.RemoteOnly)
             {
-                failures.Add($"{key}:Path: is required");
+                if (source.RemoteDirectoryId is null || !source.RemoteDirectoryId.StartsWith("dir-", StringComparison.Ordinal) || source.RemoteDirectoryId.Length < 5)
+                {
+                    failures.Add($"{key}:RemoteDirectoryId: '{source.RemoteDirectoryId}' must be an existing remote directory id (dir-…) when Layout is RemoteOnly");
+                }
+
+                if (!string.IsNullOrWhiteSpace(source.Path))
+                {
+                    failures.Add($"{key}:Path: must be empty when Layout is RemoteOnly (the files are already remote)");
+                }
             }
-            else if (!Directory.Exists(source.Path))
+            else
             {
-                failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                if (!string.IsNullOrWhiteSpace(source.RemoteDirectoryId))
+                {
+                    failures.Add($"{key}:RemoteDirectoryId: is only for Layout RemoteOnly ({source.Layout} manages its own directories)");
+                }
+
+                if (string.IsNullOrWhiteSpace(source.Path))
+                {
+                    failures.Add($"{key}:Path: is required");
+                }
+                else if (!Directory.Exists(source.Path))
+                {
+                    failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                }
+            }
+
+            if (source.MaxFileBytes is <= 0)
+            {
+                failures.Add($"{key}:MaxFileBytes: {source.MaxFileBytes} must be positive (or empty for the API's limit)");
             }
 
             if (BatchJobTypes.Parse(source.JobType) is null)
             {
-                failures.Add($"{key}:JobType: '{source.JobType}' must be parse_v2 or extract_v2");
+                failures.Add($"{key}:JobType: '{source.JobType}' must be parse_v2 or extract_v2 (v2 batches), or v1_parse or v1_classify (legacy v1 batch-processing)");
+            }
+            else if (source.JobType == BatchJobTypes.V1Classify && source.ClassifyRules.Count == 0)
+            {
+                failures.Add($"{key}:ClassifyRules: v1_classify needs at least one rule (Type and Description)");
+            }
+
+            for (var r = 0; r < source.ClassifyRules.Count; r++)
+            {
+                if (string.IsNullOrWhiteSpace(source.ClassifyRules[r].Type))
+                {
+                    failures.Add($"{key}:ClassifyRules:{r}:Type: is required");
+                }
+            }
+
+            if (source.MaxAttempts is < 1 or > 100)
+            {
+                failures.Add($"{key}:MaxAttempts: {source.MaxAttempts} must be between 1 and 100");
             }
 
             if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)

@@ -23,6 +23,9 @@ internal sealed class BatchUploader(
     LeaseManager leases,
     ILogger<BatchUploader> logger)
 {
+    // Files whose intent is recorded in one statement before any of them is sent.
+    private const int IntentChunk = 256;
+
     public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
     {
         var work = await store.GetWorkAsync(batchId, cancellationToken);
@@ -52,26 +55,36 @@ internal sealed class BatchUploader(
         var root = Path.GetFullPath(source.Path);
 
         var transientFailures = 0;
-        await Parallel.ForEachAsync(
-            work.Files.Where(f => f.State == FileVersionState.Discovered),
-            new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = cancellationToken },
-            async (file, ct) =>
-            {
-                try
+        await using (var recorder = new UploadRecorder(store, cancellationToken))
+        {
+            await Parallel.ForEachAsync(
+                WithIntentRecordedAsync(batchId, work.Files.Where(f => f.State == FileVersionState.Discovered), cancellationToken),
+                new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = cancellationToken },
+                async (file, ct) =>
                 {
-                    await UploadOneAsync(root, directoryId, source.Name, file, ct);
-                }
-                catch (LlamaCloudTransientException ex)
-                {
-                    Interlocked.Increment(ref transientFailures);
-                    logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
-                }
-            });
+                    try
+                    {
+                        await UploadOneAsync(root, directoryId, source.Name, file, recorder, ct);
+                    }
+                    catch (LlamaCloudTransientException ex)
+                    {
+                        Interlocked.Increment(ref transientFailures);
+                        logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
+                    }
+                });
+
+            await recorder.CompleteAsync();
+        }
 
         if (transientFailures > 0)
         {
             // The job's retry finishes the rest; files already recorded are not sent again.
             throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently", null);
+        }
+
+        if (work.Layout == RemoteLayout.Mirror)
+        {
+            await PropagateDeletionsAsync(batchId, directoryId, cancellationToken);
         }
 
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
@@ -88,6 +101,24 @@ internal sealed class BatchUploader(
         logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
     }
 
+    /// <summary>
+    /// Hands out the files a chunk at a time, recording the chunk's intent (one row: "files up to this id
+    /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
+    /// them again. Uploads of the previous chunk carry on meanwhile: no barrier between chunks.
+    /// </summary>
+    private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
+        long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var chunk in files.Chunk(IntentChunk))
+        {
+            await store.MarkUploadIntentAsync(batchId, chunk.Max(f => f.FileVersionId), cancellationToken);
+            foreach (var file in chunk)
+            {
+                yield return file;
+            }
+        }
+    }
+
     private async Task FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
     {
         await batches.FinishCancelledAsync(batchId, cancellationToken);
@@ -102,7 +133,8 @@ internal sealed class BatchUploader(
         {
             try
             {
-                directory = await api.CreateDirectoryAsync(work.DirectoryName, cancellationToken);
+                // A mirror's directory lives as long as the source; a run's own expires with its batch.
+                directory = await api.CreateDirectoryAsync(work.DirectoryName, ephemeral: work.Layout != RemoteLayout.Mirror, cancellationToken);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {
@@ -116,28 +148,33 @@ internal sealed class BatchUploader(
         return directory.Id;
     }
 
-    private async Task UploadOneAsync(string root, string directoryId, string sourceName, UploadItem file, CancellationToken cancellationToken)
+    private async Task UploadOneAsync(string root, string directoryId, string sourceName, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, file.RelativePath);
         var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
-        if (!ContentHasher.IsUnchanged(fullPath, observed))
+        var before = FileStamp.Read(fullPath);
+        if (!before.Matches(observed))
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed or deleted after it was scanned; the next scan takes its new version", cancellationToken);
+            // The second check of "unchanged across two looks": never upload what is being written now.
+            var reason = before.Exists
+                ? "changed after it was scanned (still being written?); the next scan takes its new version"
+                : "deleted or renamed after it was scanned";
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, reason, cancellationToken);
             return;
         }
 
         if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } existing)
         {
             logger.LogInformation("{Path} was uploaded by an earlier attempt as {RemoteFileId}; recorded, not uploaded again", file.RelativePath, existing.Id);
-            await store.MarkUploadedAsync(file.FileVersionId, existing.Id, cancellationToken);
+            recorder.Add(file.FileVersionId, existing.Id);
             return;
         }
 
-        await store.MarkUploadStartedAsync(file.FileVersionId, cancellationToken);
         RemoteDirectoryFile remote;
         try
         {
-            await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81_920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // No FileStream buffer: StreamContent copies through its own, and a per-file 80 KB buffer is garbage at a thousand uploads a second.
+            await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
             var metadata = new Dictionary<string, string> { ["source"] = sourceName, ["path"] = file.RelativePath };
             remote = await api.UploadFileAsync(directoryId, new FileUpload(content, Path.GetFileName(file.RelativePath), file.UniqueId, file.RelativePath, metadata), cancellationToken);
         }
@@ -152,6 +189,34 @@ internal sealed class BatchUploader(
             return;
         }
 
-        await store.MarkUploadedAsync(file.FileVersionId, remote.Id, cancellationToken);
+        if (!FileStamp.Read(fullPath).Matches(observed))
+        {
+            // Written to while we read it: what was sent may be half old, half new. Take it back; the
+            // next scan takes the new version once it has settled.
+            await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            return;
+        }
+
+        recorder.Add(file.FileVersionId, remote.Id);
+    }
+
+    /// <summary>
+    /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
+    /// the directory sees the folder as it is. Deleting twice is harmless (a missing file counts as deleted).
+    /// </summary>
+    private async Task PropagateDeletionsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        var removals = await store.GetMirrorRemovalsAsync(batchId, directoryId, cancellationToken);
+        foreach (var removal in removals)
+        {
+            await api.DeleteDirectoryFileAsync(directoryId, removal.RemoteFileId, cancellationToken);
+            await store.MarkRemoteDeletedAsync(removal.FileVersionId, cancellationToken);
+        }
+
+        if (removals.Count > 0)
+        {
+            logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
+        }
     }
 }

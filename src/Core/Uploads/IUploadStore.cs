@@ -12,8 +12,22 @@ internal interface IUploadStore
 
     Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records, in one statement before any of them is sent, that the batch's files with an id up to
+    /// <paramref name="throughFileVersionId"/> may be uploaded from now on (they read as UploadStarted).
+    /// </summary>
+    Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken);
+
+    /// <summary>Records several finished uploads in one statement.</summary>
+    Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);
+
     /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
     Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
+    Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+
+    Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
@@ -30,7 +44,17 @@ internal sealed record UploadWork(
     string DirectoryName,
     string? RemoteDirectoryId,
     IReadOnlyList<UploadItem> Files,
-    bool CancelRequested = false);
+    bool CancelRequested = false)
+{
+    /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
+    public Sources.RemoteLayout Layout { get; init; }
+}
+
+/// <summary>A finished upload: the version and the remote directory file it became.</summary>
+internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId);
+
+/// <summary>A remote copy a mirror must delete.</summary>
+internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);
 
 /// <summary>One file version of the batch.</summary>
 internal sealed record UploadItem(

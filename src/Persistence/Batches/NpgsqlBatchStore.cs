@@ -1,5 +1,5 @@
 using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -15,7 +15,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
     {
         await using var command = dataSource.CreateCommand("""
             select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count,
-                   cancel_requested_at is not null
+                   cancel_requested_at is not null, created_at
             from orchestrator.batch where id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -28,7 +28,8 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         return new BatchRecord(
             reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Enum.Parse<BatchState>(reader.GetString(3)),
             reader.GetString(4), reader.GetString(5), reader.GetString(6),
-            reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10));
+            reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10),
+            reader.GetFieldValue<DateTimeOffset>(11));
     }
 
     public async Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
@@ -49,6 +50,36 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return batch.BatchCommands[0].RecordsAffected == 1;
+    }
+
+    public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select b.layout, b.preexisting_remote_batch_ids,
+                   array(select o.remote_batch_id from orchestrator.batch o
+                         where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null)
+            from orchestrator.batch b where b.id = $1
+            """);
+        command.Parameters.Add(Id(batchId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new AdoptionWindow(RemoteLayout.PerRun, null, new HashSet<string>());
+        }
+
+        return new AdoptionWindow(
+            Enum.Parse<RemoteLayout>(reader.GetString(0)),
+            reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1).ToHashSet(StringComparer.Ordinal),
+            reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal));
+    }
+
+    public async Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set preexisting_remote_batch_ids = $2 where id = $1 and preexisting_remote_batch_ids is null");
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. remoteBatchIds] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken)
@@ -77,7 +108,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id, b.remote_batch_id, b.state, b.poll_count
+            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
@@ -85,7 +116,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            due.Add(new DueBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3)));
+            due.Add(new DueBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4)));
         }
 
         return due;
@@ -135,7 +166,8 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         return stalled;
     }
 
-    public async Task<RecordSummary> RecordResultsAsync(long batchId, BatchState remoteState, IReadOnlyList<RemoteBatchResult> results, CancellationToken cancellationToken)
+    public async Task<RecordSummary> RecordResultsAsync(
+        long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -149,22 +181,26 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         }
 
         await using (var stage = new NpgsqlCommand("""
-            create temp table result_stage (source_directory_file_id text not null, job_type text, job_id text, error_message text) on commit drop
+            create temp table result_stage (
+                source_directory_file_id text not null, outcome text not null, job_type text, job_id text, error_message text, error_class text
+            ) on commit drop
             """, connection, transaction))
         {
             await stage.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var import = await connection.BeginBinaryImportAsync(
-            "copy result_stage (source_directory_file_id, job_type, job_id, error_message) from stdin (format binary)", cancellationToken))
+            "copy result_stage (source_directory_file_id, outcome, job_type, job_id, error_message, error_class) from stdin (format binary)", cancellationToken))
         {
             foreach (var result in results)
             {
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(result.SourceDirectoryFileId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(import, result.JobReference?.Type, cancellationToken);
-                await WriteNullableAsync(import, result.JobReference?.Id, cancellationToken);
+                await import.WriteAsync(result.Outcome.ToString(), NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(import, result.JobType, cancellationToken);
+                await WriteNullableAsync(import, result.JobId, cancellationToken);
                 await WriteNullableAsync(import, result.ErrorMessage, cancellationToken);
+                await WriteNullableAsync(import, result.ErrorClass?.ToString(), cancellationToken);
             }
 
             await import.CompleteAsync(cancellationToken);
@@ -174,48 +210,97 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         {
             BatchCommands =
             {
-                new("analyze result_stage"),
+                // One pass over the file versions: the update returns what it matched, and the ledger rows
+                // take their file_version_id from it (a result matching none of ours keeps a null one). The
+                // staging table is not analyzed: the planner sizes a never-analyzed table from its pages,
+                // which is enough for these hash joins, and ANALYZE cost more than it saved (bench/).
+                // Updating first also means the ledger's foreign-key checks find rows this transaction holds.
                 new("""
-                    insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, follow_up_state)
-                    select $1, v.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message,
-                           case when s.job_id is not null then 'Recorded' end
+                    with updated as (
+                        update orchestrator.file_version v
+                        set state = s.outcome, job_type = s.job_type, job_id = s.job_id, error_message = s.error_message, error_class = s.error_class,
+                            process_attempts = v.process_attempts + 1, updated_at = now()
+                        from result_stage s
+                        where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = 'Submitted'
+                        returning v.id, s.source_directory_file_id)
+                    insert into orchestrator.batch_result
+                        (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, outcome, error_class, follow_up_state)
+                    select $1, u.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message, s.outcome, s.error_class,
+                           case when s.outcome = 'Succeeded' and s.job_id is not null then 'Recorded' end
                     from result_stage s
-                    left join orchestrator.file_version v on v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id
+                    left join updated u on u.source_directory_file_id = s.source_directory_file_id
                     on conflict (batch_id, source_directory_file_id) do nothing
                     """) { Parameters = { Id(batchId) } },
+                new(UnmappedSql(remoteState)) { Parameters = { Id(batchId), new NpgsqlParameter<int> { TypedValue = policy.MaxAttempts } } },
                 new("""
-                    update orchestrator.file_version v
-                    set state = case when s.job_id is not null then 'Succeeded' else 'Failed' end,
-                        job_type = s.job_type, job_id = s.job_id,
-                        error_message = case when s.job_id is not null then null else coalesce(s.error_message, 'no job and no error reported for this file') end,
-                        updated_at = now()
-                    from result_stage s
-                    where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = 'Submitted'
-                    """) { Parameters = { Id(batchId) } },
-                new(UnmappedSql(remoteState)) { Parameters = { Id(batchId) } },
-                new("""
-                    update orchestrator.batch set state = 'ResultsRecorded', remote_status = $2, finished_at = now(), updated_at = now()
+                    update orchestrator.batch
+                    set state = 'ResultsRecorded', remote_status = $2, finished_at = now(), updated_at = now(),
+                        follow_up_next_at = case when $3::timestamptz is not null and exists (
+                            select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = 'Recorded') then $3::timestamptz end
                     where id = $1
-                    """) { Parameters = { Id(batchId), Text(remoteState.ToString()) } },
+                    """)
+                {
+                    Parameters = { Id(batchId), Text(remoteState.ToString()), new NpgsqlParameter<DateTimeOffset?> { TypedValue = policy.FollowUpAt, NpgsqlDbType = NpgsqlDbType.TimestampTz } },
+                },
                 new(RunCompletion.Sql) { Parameters = { Id(batchId) } },
             },
         };
         await merge.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        var mapped = merge.BatchCommands[2].RecordsAffected;
-        var succeeded = results.Count(r => r.JobReference is not null);
-        return new RecordSummary(Math.Min(succeeded, mapped), Math.Max(0, mapped - succeeded), merge.BatchCommands[3].RecordsAffected, AlreadyRecorded: false);
+        return new RecordSummary(
+            results.Count(r => r.Outcome == FileVersionState.Succeeded),
+            results.Count(r => r.Outcome == FileVersionState.Failed),
+            merge.BatchCommands[1].RecordsAffected,
+            AlreadyRecorded: false,
+            Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
+            FollowUps: results.Count(r => r.Outcome == FileVersionState.Succeeded && r.JobId is not null));
+    }
+
+    public async Task<IReadOnlyList<string>> GetRemoteFileIdsAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select remote_file_id from orchestrator.file_version
+            where batch_id = $1 and remote_file_id is not null and state in ('Uploaded', 'Submitted')
+            order by id
+            """);
+        command.Parameters.Add(Id(batchId));
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch set next_poll_at = now()
+            where remote_batch_id = $1 and state in ('Pending', 'Throttled', 'Running')
+            """);
+        command.Parameters.Add(Text(remoteBatchId));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     // Files the batch said nothing about. After a batch-level FAILED there is no reliable per-file
-    // result (LLAMACLOUD.md §2.1), so they go back to the queue for the next run; after a cancel they
-    // were never processed; after COMPLETED a missing mapping is an error of its own.
+    // result (LLAMACLOUD.md §2.1), so they go back to the queue for the next run while below the
+    // source's MaxAttempts ($2), and fail for good (transient, exhausted) at it; after a cancel they
+    // were never processed; after COMPLETED a missing mapping is an error of its own, worth a retry.
     private static string UnmappedSql(BatchState remoteState) => remoteState switch
     {
         BatchState.Failed => """
             update orchestrator.file_version
-            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
-                error_message = 'batch failed as a whole; queued for the next run', updated_at = now()
+            set process_attempts = process_attempts + 1, error_class = 'Transient', updated_at = now(),
+                state = case when process_attempts + 1 < $2 then 'Discovered' else 'Failed' end,
+                batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
+                unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
+                upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
+                remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
+                error_message = case when process_attempts + 1 < $2
+                    then 'batch failed as a whole; queued for the next run'
+                    else format('batch failed as a whole, %s attempts; not retried again (MaxAttempts %s)', process_attempts + 1, $2) end
             where batch_id = $1 and state = 'Submitted'
             """,
         BatchState.Cancelled => """
@@ -223,7 +308,9 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
             where batch_id = $1 and state = 'Submitted'
             """,
         _ => """
-            update orchestrator.file_version set state = 'Failed', error_message = 'the completed batch reported no result for this file', updated_at = now()
+            update orchestrator.file_version
+            set state = 'Failed', error_class = 'Transient', process_attempts = process_attempts + 1, updated_at = now(),
+                error_message = 'the completed batch reported no result for this file'
             where batch_id = $1 and state = 'Submitted'
             """,
     };

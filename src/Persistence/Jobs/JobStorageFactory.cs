@@ -20,6 +20,7 @@ internal static class JobStorageFactory
             QueuePollInterval = options.QueuePollInterval,
             InvisibilityTimeout = options.InvisibilityTimeout,
             UseSlidingInvisibilityTimeout = true,
+            DistributedLockTimeout = options.DistributedLockTimeout,
             AllowUnsafeValues = options.QueuePollInterval < TimeSpan.FromSeconds(1),
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);

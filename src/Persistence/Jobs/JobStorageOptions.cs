@@ -14,4 +14,12 @@ public sealed class JobStorageOptions
     /// extending it (Hangfire.PostgreSql 1.20.9+), so long jobs are not run twice (PERF-RELIABILITY.md §0.7).
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Age after which another instance removes a Hangfire lock row (Hangfire.PostgreSql's default is
+    /// 10 min). A process killed while its recurring-job or delayed-job scheduler held its lock (held
+    /// for milliseconds per pass) would otherwise stop every instance from scheduling polls and
+    /// retries for that long; the Worker's own exclusivity uses its leases, not these locks.
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

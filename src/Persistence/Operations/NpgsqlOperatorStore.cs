@@ -12,12 +12,12 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
             where id = $1 and state <> 'ResultsRecorded'
-            returning state, remote_batch_id
+            returning state, remote_batch_id, job_type
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1))
+            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
             : null;
     }
 
@@ -36,15 +36,19 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return ids;
     }
 
-    public async Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken)
+    public Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken) =>
+        RequeueFailedAsync(source, includePermanent: true, cancellationToken);
+
+    public async Task<int> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.file_version
             set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
-                error_message = null, updated_at = now()
-            where source_name = $1 and state = 'Failed'
+                error_message = null, error_class = null, updated_at = now()
+            where source_name = $1 and state = 'Failed' and ($2 or error_class is distinct from 'Permanent')
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includePermanent });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -5,7 +5,7 @@ using Npgsql;
 namespace BatchOrchestrator.Persistence.Runs;
 
 /// <summary>Runs and batch planning in <c>orchestrator.run</c> / <c>orchestrator.batch</c>.</summary>
-internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
+internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
 {
     public async Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken)
     {
@@ -22,6 +22,19 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Failed versions worth another batch (transient or throttled, below the source's limit) go
+        // back to the queue first, so this run takes them with the new ones.
+        await using (var retry = new NpgsqlCommand("""
+            update orchestrator.file_version
+            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
+            where source_name = $1 and state = 'Failed' and error_class in ('Transient', 'Throttled') and process_attempts < $2
+            """, connection, transaction))
+        {
+            retry.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.Source });
+            retry.Parameters.Add(new NpgsqlParameter<int> { TypedValue = plan.MaxAttempts });
+            await retry.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         var versionIds = new List<long>();
         await using (var pending = new NpgsqlCommand("""
@@ -80,6 +93,8 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             update orchestrator.file_version v
             set batch_id = m.batch_id, run_id = $3,
                 unique_id = 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12),
+                -- An attempt is a batch the version is put in (issue 4 records upload intent per chunk, not per file).
+                attempts = v.attempts + 1,
                 updated_at = now()
             from unnest($1::bigint[], $2::bigint[]) as m(id, batch_id)
             where v.id = m.id
@@ -102,7 +117,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             set state = case when $7 > 0 then 'Active' else 'NoChanges' end,
                 finished_at = case when $7 > 0 then null else now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
-                new_versions = $5, batch_count = $7, error = $6
+                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8
             where id = $1 and state = 'Scanning'
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -112,6 +127,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.NewVersions });
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = summary.Deferred > 0 ? $"{summary.Deferred} files could not be read or changed while hashing; the next scan retries them" : null });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchCount });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Problems });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -6,94 +6,43 @@ using NpgsqlTypes;
 namespace BatchOrchestrator.Persistence.Sources;
 
 /// <summary>
-/// Scan state in bulk: each scan's observations are streamed with binary COPY into a temporary
-/// table and compared with the stored looks in a few set-based statements, never one query per file.
+/// Scan state in bulk: the stored looks stream out in primary-key order (byte order, collation "C"),
+/// only the differences stream back in with binary COPY, and hashes and problems are written per chunk
+/// in set-based statements, never one query per file.
 /// </summary>
 internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISourceScanStore
 {
-    public async Task<ObservationSummary> MergeObservationsAsync(
-        string source, IEnumerable<FileObservation> observations, DateTimeOffset scanTime, DateTimeOffset settledBefore, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlBatch(connection, transaction)
+        // The primary key (source_name, relative_path collate "C") hands these out in order without a sort.
+        await using var command = dataSource.CreateCommand("""
+            select relative_path, size, mtime_ticks, first_seen_at, sha256 is not null, deleted_at is not null
+            from orchestrator.source_file
+            where source_name = $1
+            order by relative_path
+            """);
+        command.Parameters.Add(Text(source));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            BatchCommands =
-            {
-                new("create temp table scan_observation (relative_path text not null, size bigint not null, mtime_ticks bigint not null) on commit drop"),
-                new("insert into orchestrator.source (name) values ($1) on conflict do nothing") { Parameters = { Text(source) } },
-            },
-        })
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            yield return new StoredLook(
+                reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetBoolean(5));
         }
-
-        var seen = 0;
-        await using (var import = await connection.BeginBinaryImportAsync(
-            "copy scan_observation (relative_path, size, mtime_ticks) from stdin (format binary)", cancellationToken))
-        {
-            foreach (var observation in observations)
-            {
-                await import.StartRowAsync(cancellationToken);
-                await import.WriteAsync(observation.RelativePath, NpgsqlDbType.Text, cancellationToken);
-                await import.WriteAsync(observation.Size, NpgsqlDbType.Bigint, cancellationToken);
-                await import.WriteAsync(observation.MtimeTicks, NpgsqlDbType.Bigint, cancellationToken);
-                seen++;
-            }
-
-            await import.CompleteAsync(cancellationToken);
-        }
-
-        await using var merge = new NpgsqlBatch(connection, transaction)
-        {
-            BatchCommands =
-            {
-                // Without statistics the planner would guess a tiny table and pick a nested loop.
-                new("analyze scan_observation"),
-                // New or changed paths (a changed size or mtime restarts the settle clock and drops the hash).
-                new("""
-                    insert into orchestrator.source_file as f (source_name, relative_path, size, mtime_ticks, first_seen_at)
-                    select $1, o.relative_path, o.size, o.mtime_ticks, $2
-                    from scan_observation o
-                    left join orchestrator.source_file e on e.source_name = $1 and e.relative_path = o.relative_path
-                    where e.relative_path is null or e.size <> o.size or e.mtime_ticks <> o.mtime_ticks or e.deleted_at is not null
-                    on conflict (source_name, relative_path) do update
-                        set size = excluded.size, mtime_ticks = excluded.mtime_ticks, first_seen_at = excluded.first_seen_at,
-                            sha256 = null, deleted_at = null
-                    """) { Parameters = { Text(source), Timestamp(scanTime) } },
-                new("""
-                    update orchestrator.source_file f set deleted_at = $2
-                    where f.source_name = $1 and f.deleted_at is null
-                      and not exists (select 1 from scan_observation o where o.relative_path = f.relative_path)
-                    """) { Parameters = { Text(source), Timestamp(scanTime) } },
-                new("""
-                    select count(*)::int from orchestrator.source_file
-                    where source_name = $1 and sha256 is null and deleted_at is null and first_seen_at > $2
-                    """) { Parameters = { Text(source), Timestamp(settledBefore) } },
-            },
-        };
-        int unsettled;
-        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            unsettled = reader.GetInt32(0);
-        }
-
-        var newOrChanged = merge.BatchCommands[1].RecordsAffected;
-        var vanished = merge.BatchCommands[2].RecordsAffected;
-        await transaction.CommitAsync(cancellationToken);
-        return new ObservationSummary(seen, newOrChanged, vanished, unsettled);
     }
 
+    public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => new ScanDiffWriter(dataSource, source, scanTime);
+
     public async IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(
-        string source, DateTimeOffset settledBefore, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string source, DateTimeOffset settledBefore, long maxFileBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             select relative_path, size, mtime_ticks from orchestrator.source_file
             where source_name = $1 and sha256 is null and deleted_at is null and first_seen_at <= $2
+              and size between 1 and $3
             """);
         command.Parameters.Add(Text(source));
         command.Parameters.Add(Timestamp(settledBefore));
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = maxFileBytes });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -101,7 +50,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         }
     }
 
-    public async Task<int> RecordHashesAsync(string source, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
         // Only a hash still matching the stored (size, mtime) counts. A version that was skipped
         // (its file changed or vanished before upload) comes back to life when its content reappears.
@@ -112,18 +61,19 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 update orchestrator.source_file f set sha256 = h.sha256
                 from hashed h
                 where f.source_name = $1 and f.relative_path = h.relative_path and f.size = h.size and f.mtime_ticks = h.mtime_ticks
-                returning f.relative_path, f.size, f.mtime_ticks, f.sha256
+                returning f.relative_path, f.size, f.mtime_ticks, f.sha256,
+                          encode(f.sha256, 'hex') || case when $6 then ':' || f.relative_path else '' end as dedupe_key
             )
             insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
-            -- Identical content at several paths is one version (the first path by name), and a
+            -- Identical keys at several paths are one version (the first path by name), and a
             -- statement may touch a conflicting row only once.
-            select distinct on (sha256) $1, relative_path, size, mtime_ticks, sha256, encode(sha256, 'hex'), 'Discovered'
+            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, 'Discovered'
             from stored
-            order by sha256, relative_path
+            order by dedupe_key, relative_path
             on conflict (source_name, dedupe_key) do update
                 set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
                     state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null,
-                    remote_file_id = null, error_message = null, updated_at = now()
+                    remote_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
                 where v.state = 'Skipped'
             """);
         command.Parameters.Add(Text(source));
@@ -131,10 +81,58 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = files.Select(f => f.Observation.Size).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = files.Select(f => f.Observation.MtimeTicks).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = files.Select(f => f.Sha256).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = key == DedupeKey.ContentHashAndPath });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+    public async Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (problems.Count > 0)
+        {
+            await using (var create = new NpgsqlCommand(
+                "create temp table scan_problem (relative_path text collate \"C\" not null, kind text not null, reason text not null) on commit drop",
+                connection,
+                transaction))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
 
-    private static NpgsqlParameter<DateTimeOffset> Timestamp(DateTimeOffset value) => new() { TypedValue = value };
+            await using var import = await connection.BeginBinaryImportAsync("copy scan_problem (relative_path, kind, reason) from stdin (format binary)", cancellationToken);
+            foreach (var problem in problems)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(problem.RelativePath, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(problem.Kind.ToString(), NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(problem.Reason, NpgsqlDbType.Text, cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (problems.Count > 0)
+        {
+            // Two invalid names can decode to the same string; one row says it for both.
+            batch.BatchCommands.Add(new("""
+                insert into orchestrator.source_file_problem as p (source_name, relative_path, kind, reason, first_seen_at, last_seen_at)
+                select distinct on (relative_path) $1, relative_path, kind, reason, $2, $2 from scan_problem order by relative_path, kind
+                on conflict (source_name, relative_path) do update
+                    set kind = excluded.kind, reason = excluded.reason, last_seen_at = excluded.last_seen_at,
+                        first_seen_at = case when p.kind = excluded.kind then p.first_seen_at else excluded.first_seen_at end
+                """) { Parameters = { Text(source), Timestamp(scanTime) } });
+        }
+
+        batch.BatchCommands.Add(new("delete from orchestrator.source_file_problem where source_name = $1 and last_seen_at < $2")
+        {
+            Parameters = { Text(source), Timestamp(scanTime) },
+        });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    internal static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+
+    internal static NpgsqlParameter<DateTimeOffset> Timestamp(DateTimeOffset value) => new() { TypedValue = value };
 }

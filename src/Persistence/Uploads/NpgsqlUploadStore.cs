@@ -12,10 +12,12 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
-            select id, relative_path, size, mtime_ticks, unique_id, state, upload_started_at is not null, remote_file_id
-            from orchestrator.file_version where batch_id = $1 order by id
+            select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
+                   v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
+            from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id
+            where v.batch_id = $1 order by v.id
             """) { Parameters = { Id(batchId) } });
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -25,6 +27,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
         var (source, state, directoryName, remoteDirectoryId, cancelRequested) =
             (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
+        var layout = Enum.Parse<RemoteLayout>(reader.GetString(5));
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -34,7 +37,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested);
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout };
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
@@ -54,7 +57,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         ExecuteAsync(
             """
             with f as (
-                update orchestrator.file_version set state = 'Uploaded', remote_file_id = $2, updated_at = now()
+                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = $2, updated_at = now(),
+                    remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
                 where id = $1 and state = 'Discovered'
                 returning batch_id)
             update orchestrator.batch set updated_at = now() where id = (select batch_id from f)
@@ -63,6 +67,28 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             Id(fileVersionId),
             new NpgsqlParameter<string> { TypedValue = remoteFileId });
 
+    public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.batch set upload_intent_through = greatest(upload_intent_through, $2), updated_at = now() where id = $1",
+            cancellationToken,
+            Id(batchId),
+            Id(throughFileVersionId));
+
+    public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            with f as (
+                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = u.remote_file_id, updated_at = now(),
+                    remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
+                from unnest($1::bigint[], $2::text[]) as u(id, remote_file_id)
+                where v.id = u.id and v.state = 'Discovered'
+                returning v.batch_id)
+            update orchestrator.batch set updated_at = now() where id in (select batch_id from f)
+            """,
+            cancellationToken,
+            new NpgsqlParameter<long[]> { TypedValue = [.. files.Select(f => f.FileVersionId)] },
+            new NpgsqlParameter<string[]> { TypedValue = [.. files.Select(f => f.RemoteFileId)] });
+
     public Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = 'Discovered'",
@@ -70,6 +96,40 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             Id(fileVersionId),
             new NpgsqlParameter<string> { TypedValue = (failed ? FileVersionState.Failed : FileVersionState.Skipped).ToString() },
             new NpgsqlParameter<string> { TypedValue = reason });
+
+    public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        // In the mirror but not in this batch: its path is gone, or holds other content now (a file
+        // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded).
+        await using var command = dataSource.CreateCommand("""
+            select v.id, v.remote_file_id
+            from orchestrator.file_version v
+            join orchestrator.batch b on b.id = $1
+            where v.source_name = b.source_name and v.remote_directory_id = $2
+              and v.remote_file_id is not null and v.remote_deleted_at is null
+              and v.batch_id is distinct from $1
+              and not exists (
+                  select 1 from orchestrator.source_file f
+                  where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+                    and (f.sha256 = v.sha256 or f.sha256 is null))
+            """);
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
+        var removals = new List<MirrorRemoval>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            removals.Add(new MirrorRemoval(reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return removals;
+    }
+
+    public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "update orchestrator.file_version set remote_deleted_at = now(), updated_at = now() where id = $1 and remote_deleted_at is null",
+            cancellationToken,
+            Id(fileVersionId));
 
     public async Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken)
     {

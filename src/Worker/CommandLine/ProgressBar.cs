@@ -35,7 +35,7 @@ internal sealed class ProgressBar(VerbConsole console, ScanProgress progress)
     {
         if (!progress.Walked)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"Walking the folder: {progress.Seen} files");
+            return string.Create(CultureInfo.InvariantCulture, $"Walking the folder: {progress.Changed} new or changed, {progress.Known} known files compared");
         }
 
         var total = Math.Max(progress.ToHash, progress.Hashed);
@@ -43,6 +43,6 @@ internal sealed class ProgressBar(VerbConsole console, ScanProgress progress)
         var filled = (int)Math.Round(fraction * Width);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} hashed {progress.Hashed}/{total} of {progress.Seen} files");
+            $"[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} hashed {progress.Hashed}/{total} new or changed files");
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Worker.CommandLine;
@@ -5,21 +6,53 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// <summary>The scan store as the scanner sees it, counting for the progress bar of <c>scan</c>; otherwise unchanged.</summary>
 internal sealed class ProgressReportingScanStore(ISourceScanStore inner, ScanProgress progress) : ISourceScanStore
 {
-    public async Task<ObservationSummary> MergeObservationsAsync(
-        string source, IEnumerable<FileObservation> observations, DateTimeOffset scanTime, DateTimeOffset settledBefore, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var summary = await inner.MergeObservationsAsync(source, progress.Count(observations), scanTime, settledBefore, cancellationToken);
-        progress.WalkFinished(summary);
-        return summary;
+        await foreach (var look in inner.ReadLooksAsync(source, cancellationToken))
+        {
+            progress.AddKnown();
+            yield return look;
+        }
     }
 
-    public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, CancellationToken cancellationToken) =>
-        inner.ReadHashCandidatesAsync(source, settledBefore, cancellationToken);
+    public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => new CountingDiff(inner.BeginDiff(source, scanTime), progress);
 
-    public async Task<int> RecordHashesAsync(string source, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(
+        string source, DateTimeOffset settledBefore, long maxFileBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var created = await inner.RecordHashesAsync(source, files, cancellationToken);
+        await foreach (var candidate in inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken))
+        {
+            progress.AddCandidate();
+            yield return candidate;
+        }
+    }
+
+    public async Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    {
+        var created = await inner.RecordHashesAsync(source, key, files, cancellationToken);
         progress.AddHashed(files.Count);
         return created;
+    }
+
+    public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
+        inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);
+
+    private sealed class CountingDiff(IScanDiffWriter inner, ScanProgress progress) : IScanDiffWriter
+    {
+        public ValueTask UpsertAsync(FileObservation observation, CancellationToken cancellationToken)
+        {
+            progress.AddChanged();
+            return inner.UpsertAsync(observation, cancellationToken);
+        }
+
+        public ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken) => inner.VanishedAsync(relativePath, cancellationToken);
+
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            await inner.CommitAsync(cancellationToken);
+            progress.WalkFinished();
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

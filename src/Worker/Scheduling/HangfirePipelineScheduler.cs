@@ -19,4 +19,8 @@ internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs) : IPi
     public void EnqueueSubmit(long batchId) => jobs.Enqueue<SubmitBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
 
     public void EnqueueRecord(long batchId) => jobs.Enqueue<RecordBatchResultsJob>(j => j.RunAsync(batchId, CancellationToken.None));
+
+    public void EnqueueFollowUp(long batchId) => jobs.Enqueue<FollowUpBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
+
+    public void EnqueuePoll() => jobs.Enqueue<PollBatchesJob>(j => j.RunAsync(CancellationToken.None));
 }

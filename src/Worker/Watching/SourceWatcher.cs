@@ -25,9 +25,18 @@ internal sealed class SourceWatcher(
         var watchers = new List<FileSystemWatcher>();
         try
         {
-            foreach (var source in sources.Value.Sources.Where(s => s.Watch))
+            foreach (var source in sources.Value.Sources.Where(s => s.Watch && s.Layout != RemoteLayout.RemoteOnly))
             {
-                watchers.Add(Watch(source));
+                try
+                {
+                    watchers.Add(Watch(source));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    // inotify limits (max_user_instances/watches) or a vanished folder: events are only a
+                    // hint, so the source keeps its scheduled scans and the host keeps running.
+                    logger.LogWarning(ex, "Cannot watch {Path} for source {Source}; it is scanned on its schedule only", source.Path, source.Name);
+                }
             }
 
             if (watchers.Count == 0)

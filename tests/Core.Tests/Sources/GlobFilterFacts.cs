@@ -24,4 +24,11 @@ public sealed class GlobFilterFacts
     {
         Assert.True(new GlobFilter([], []).Matches("deep/down/any name ü.bin"));
     }
+
+    [Fact]
+    public void Matches_TakesTemporaryNames_WhenTheSourceOptsOut()
+    {
+        Assert.True(new GlobFilter([], [], ignoreTemporary: false).Matches("a/upload.pdf.tmp"));
+        Assert.False(new GlobFilter([], []).Matches("a/upload.pdf.tmp"));
+    }
 }

@@ -44,6 +44,31 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
         Assert.Equal(7, failures.Count);
     }
 
+    [Fact]
+    public void Validate_NamesTheKeys_OfABadLayout()
+    {
+        var options = new SourcesOptions
+        {
+            Sources =
+            [
+                new SourceOptions { Name = "remote", Layout = RemoteLayout.RemoteOnly, Path = folder, RemoteDirectoryId = "not-a-dir" },
+                new SourceOptions { Name = "local", Path = folder, RemoteDirectoryId = "dir-123", MaxFileBytes = 0 },
+                new SourceOptions { Name = "fine", Layout = RemoteLayout.RemoteOnly, RemoteDirectoryId = "dir-123" },
+            ],
+        };
+
+        var failures = new SourcesOptionsValidator().Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(
+            [
+                "Sources:0:RemoteDirectoryId: 'not-a-dir' must be an existing remote directory id (dir-…) when Layout is RemoteOnly",
+                "Sources:0:Path: must be empty when Layout is RemoteOnly (the files are already remote)",
+                "Sources:1:RemoteDirectoryId: is only for Layout RemoteOnly (PerRun manages its own directories)",
+                "Sources:1:MaxFileBytes: 0 must be positive (or empty for the API's limit)",
+            ],
+            failures);
+    }
+
     [Theory]
     [InlineData("0 2 * * *", true)]
     [InlineData("*/10 * * * * *", true)]

@@ -84,16 +84,16 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
             new(remoteIds[1], null, "Unsupported file type: .exe"),
         ];
 
-        var summary = await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
+        var summary = await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
 
-        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false), summary);
+        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false, Skipped: 0, FollowUps: 1), summary);
         var states = await database.ListAsync(
-            "select state, job_id, error_message from orchestrator.file_version where batch_id = $1 order by id",
-            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)),
+            "select state, job_id, error_message, error_class, process_attempts from orchestrator.file_version where batch_id = $1 order by id",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4)),
             batchId);
-        Assert.Equal(("Succeeded", "pjb-1", (string?)null), states[0]);
-        Assert.Equal(("Failed", (string?)null, "Unsupported file type: .exe"), states[1]);
-        Assert.Equal("Failed", states[2].Item1);
+        Assert.Equal(("Succeeded", "pjb-1", (string?)null, (string?)null, 1), states[0]);
+        Assert.Equal(("Failed", (string?)null, "Unsupported file type: .exe", "Permanent", 1), states[1]);
+        Assert.Equal(("Failed", "Transient", 1), (states[2].Item1, states[2].Item4, states[2].Item5));
         Assert.Equal("Completed", await database.ScalarAsync<string>("select r.state from orchestrator.run r join orchestrator.batch b on b.run_id = r.id where b.id = $1", batchId));
         Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1", batchId));
     }
@@ -105,8 +105,8 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         var remoteIds = await RemoteFileIdsAsync(batchId);
         RemoteBatchResult[] results = [.. remoteIds.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))];
 
-        await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
-        var again = await store.RecordResultsAsync(batchId, BatchState.Completed, results, Ct);
+        await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+        var again = await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
 
         Assert.True(again.AlreadyRecorded);
         Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result"));
@@ -117,10 +117,63 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
     {
         var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
 
-        await store.RecordResultsAsync(batchId, BatchState.Failed, [], Ct);
+        await store.RecordResultsAsync(batchId, BatchState.Failed, [], Policy, Ct);
 
-        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and batch_id is null"));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and batch_id is null and process_attempts = 1"));
         Assert.Equal("Failed", await database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_FailsFilesForGood_WhenTheBatchFailedAsAWholeAtTheLastAttempt()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
+        await database.ExecuteAsync("update orchestrator.file_version set process_attempts = 2 where batch_id = $1", batchId);
+
+        await store.RecordResultsAsync(batchId, BatchState.Failed, [], new RecordPolicy(MaxAttempts: 3, FollowUpAt: null), Ct);
+
+        var rows = await database.ListAsync(
+            "select state, error_class, process_attempts, batch_id is not null from orchestrator.file_version order by id", r => (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetBoolean(3)));
+        Assert.All(rows, r => Assert.Equal(("Failed", "Transient", 3, true), r));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_SchedulesTheFollowUp_OnlyWhenThereAreJobReferences()
+    {
+        var withJobs = await SubmittedBatchAsync(files: 2, BatchState.Completed);
+        var withoutJobs = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var at = DateTimeOffset.UtcNow.AddMinutes(5);
+        var ids = await RemoteFileIdsAsync(withJobs);
+        var none = await RemoteFileIdsAsync(withoutJobs);
+
+        await store.RecordResultsAsync(withJobs, BatchState.Completed, V2([.. ids.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))]), new RecordPolicy(3, at), Ct);
+        await store.RecordResultsAsync(withoutJobs, BatchState.Completed, V2([new RemoteBatchResult(none[0], null, "File is empty (0 bytes)")]), new RecordPolicy(3, at), Ct);
+
+        Assert.True(await database.ScalarAsync<bool>("select follow_up_next_at is not null from orchestrator.batch where id = $1", withJobs));
+        Assert.True(await database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch where id = $1", withoutJobs));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and outcome = 'Succeeded'"));
+        Assert.Equal("Permanent", await database.ScalarAsync<string>("select error_class from orchestrator.batch_result where batch_id = $1", withoutJobs));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_SkipsAFileLlamaCloudSkipped_WithItsReason()
+    {
+        var batchId = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var id = (await RemoteFileIdsAsync(batchId))[0];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, [new FileResult(id, Core.Sources.FileVersionState.Skipped, ErrorMessage: "already processed")], Policy, Ct);
+
+        Assert.Equal(("Skipped", "already processed"), (await database.ListAsync("select state, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))))[0]);
+    }
+
+    [Fact]
+    public async Task MakeDueNowAsync_MakesAnOpenBatchDue_AndIgnoresEndedOrUnknownOnes()
+    {
+        var open = await SubmittedBatchAsync(files: 1, BatchState.Running);
+        await database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() + interval '1 hour' where id = $1", open);
+
+        Assert.True(await store.MakeDueNowAsync($"bat-{open}", Ct));
+        Assert.False(await store.MakeDueNowAsync("bat-unknown", Ct));
+        Assert.Equal([open], (await store.ClaimDueAsync(10, TimeSpan.FromMinutes(5), Ct)).Select(b => b.Id));
     }
 
     [Fact]
@@ -135,6 +188,10 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         Assert.Equal([new StalledBatch(batchId, BatchState.Creating)], first);
         Assert.Empty(second);
     }
+
+    private static RecordPolicy Policy => new(MaxAttempts: 3, FollowUpAt: null);
+
+    private static FileResult[] V2(IEnumerable<RemoteBatchResult> results) => [.. results.Select(FileResult.FromV2)];
 
     // A batch whose files are all uploaded: state Creating, remote ids dfl-<version id>.
     private async Task<long> UploadedBatchAsync(int files)

@@ -47,6 +47,24 @@ public sealed class RunStoreFacts(PostgresServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlanBatchesAsync_TakesFailedVersionsAgain_OnlyTransientOrThrottledOnesBelowMaxAttempts()
+    {
+        await Seed.DiscoveredVersionsAsync(database, "docs", 7);
+        await database.ExecuteAsync("""
+            update orchestrator.file_version set state = 'Failed', batch_id = null, error_message = 'x',
+                error_class = (array['Transient', 'Throttled', 'Transient', 'Permanent', 'Auth', null, 'Transient'])[id],
+                process_attempts = (array[1, 2, 3, 1, 1, 1, 0])[id]
+            """);
+        var runId = await store.StartRunAsync("docs", RunTrigger.Schedule, Ct);
+
+        await store.PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000, MaxAttempts: 3), Ct);
+
+        var planned = await database.ListAsync("select id from orchestrator.file_version where run_id = $1 order by id", r => r.GetInt64(0), runId);
+        Assert.Equal([1L, 2L, 7L], planned);
+        Assert.Equal(4L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed' and batch_id is null"));
+    }
+
+    [Fact]
     public async Task FinishScanAsync_MarksARunWithoutBatches_NoChanges_AndOneWithBatches_Active()
     {
         var quiet = await store.StartRunAsync("docs", RunTrigger.Schedule, Ct);

@@ -80,7 +80,8 @@ public sealed class WebhookDeliveryTests
 
         await sandbox.CreateBatchAsync(dir, extra: new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json", webhook_events = new[] { "batch.pending" } } } });
         var delivery = (await receiver.WaitForAsync(1))[0];
-        var counters = await sandbox.CountersAsync();
+        // The Sandbox counts a delivery once the receiver's answer is back, which may be just after the receiver saw it.
+        var counters = await sandbox.WaitForAsync("_sandbox/counters", c => c["webhook_deliveries_by_event"]?["batch.pending"] is not null);
 
         Assert.Equal("batch.pending", EventOf(delivery));
         Assert.Equal(2, receiver.Refused);

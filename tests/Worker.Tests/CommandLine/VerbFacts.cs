@@ -22,7 +22,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         var (exitCode, output) = await RunAsync("scan", "e2e");
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("hashed 3/3 of 3 files", output, StringComparison.Ordinal);
+        Assert.Contains("hashed 3/3 new or changed files", output, StringComparison.Ordinal);
         Assert.Contains("Manual", output, StringComparison.Ordinal);
         Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'Planned' and file_count = 3"));
         Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%UploadBatchJob%'"));
@@ -60,7 +60,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
     {
-        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "empty.txt"), "", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "unsupported.bin"), "not a document", TestContext.Current.CancellationToken);
         await using (var host = await WorkerHost.StartAsync(env.Root, env.Settings()))
         {
             host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
@@ -116,7 +116,6 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         settings["Sources:0:Path"] = Path.Combine(env.Root, "not-mounted");
         settings["Dashboard:Users:0:Name"] = "ops";
         settings["Dashboard:Users:0:PasswordHash"] = "plain-password";
-        settings["Database:ConnectionString"] = "Host=db;Nonsense Key=1";
 
         var (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
 
@@ -124,8 +123,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Contains("Sources:0:JobType: 'parse' must be parse_v2 or extract_v2", output, StringComparison.Ordinal);
         Assert.Contains("Sources:0:Path: directory", output, StringComparison.Ordinal);
         Assert.Contains("Dashboard:Users:0:PasswordHash:", output, StringComparison.Ordinal);
-        Assert.Contains("Database:ConnectionString: not a valid PostgreSQL connection string", output, StringComparison.Ordinal);
-        Assert.Contains("4 problems in the configuration.", output, StringComparison.Ordinal);
+        Assert.Contains("3 problems in the configuration.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("plain-password", output, StringComparison.Ordinal);
 
         var (valid, validOutput) = await WorkerHost.RunVerbAsync(env.Root, Settings("config-check"));

@@ -18,8 +18,8 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
     {
         await using var browser = await Browser.LaunchAsync();
         await env.WriteFilesAsync(4, "good");
-        // LlamaCloud reports an empty file as an error instead of a job: a failed file, every time.
-        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "bad-000.txt"), "", TestContext.Current.CancellationToken);
+        // LlamaCloud reports an unsupported file type as an error instead of a job: a failed file, every time.
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "bad-000.bin"), "not a document", TestContext.Current.CancellationToken);
         await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
         var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
@@ -55,10 +55,10 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await page.FillAsync("#ops-file-search", "bad-");
         await page.ClickAsync("button:has-text('Search')");
         var found = await page.InnerTextAsync("table.ops-table");
-        Assert.Contains("bad-000.txt", found, StringComparison.Ordinal);
+        Assert.Contains("bad-000.bin", found, StringComparison.Ordinal);
         Assert.DoesNotContain("good-000.txt", found, StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "files");
-        await page.ClickAsync("table.ops-table >> text=bad-000.txt");
+        await page.ClickAsync("table.ops-table >> text=bad-000.bin");
         Assert.Contains("Batches and job references", await page.InnerTextAsync("body"), StringComparison.Ordinal);
         Assert.Contains("Failed", await page.InnerTextAsync("table[data-section='Versions']"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "file");
@@ -66,7 +66,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         // Retry failed: the failed file goes round again (and fails again: it is still empty).
         await ClickAndWaitForReloadAsync(page, "button:has-text('Retry failed files of e2e')");
         await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.txt'"),
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.bin'"),
             n => n >= 2, Patience, "the retried file to be reported by a second batch");
 
         var good = await env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Bench;
+
+/// <summary>
+/// Issue 4 point 9: the upload step (BatchUploader: re-check, intent and outcome recorded in PostgreSQL,
+/// paced HTTP through the retry layer) against the Sandbox. With the Sandbox's upload limit at 50 per
+/// 5 s: sustained uploads per second as a fraction of the limit, and the share answered 429. Without a
+/// limit (and pacing off, as one would configure it): uploads per second against a raw loop of the same
+/// multipart POSTs at the same concurrency.
+/// </summary>
+internal sealed class UploadBenchmark : IBenchmark
+{
+    private const int Concurrency = 8;
+    private const int Rounds = 5;
+
+    public string Name => "upload";
+
+    public string Description => "uploads/s under the Sandbox's 50 per 5 s limit (vs the limit, and 429 share), and without a limit vs a raw HTTP loop at the same concurrency";
+
+    public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var results = new List<BenchResult>();
+        results.AddRange(await LimitedAsync(context, context.Scaled(600), cancellationToken));
+        results.Add(await UnlimitedAsync(context, context.Scaled(3_000), cancellationToken));
+        return results;
+    }
+
+    private static async Task<IEnumerable<BenchResult>> LimitedAsync(BenchContext context, int files, CancellationToken cancellationToken)
+    {
+        var sandbox = new SandboxOptions(); // RateLimits: uploads 50 per 5 s, the published limit
+        var limit = sandbox.RateLimits["uploads"];
+        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: true), sandbox);
+        harness.WriteFiles(files);
+        var batches = await PlanAsync(harness, cancellationToken);
+
+        var seconds = await UploadAllAsync(harness, batches, cancellationToken);
+
+        var counters = await harness.Admin.CountersAsync();
+        var refused = counters.ResponsesByStatus.GetValueOrDefault("429");
+        var perSecond = counters.UploadsTotal / seconds;
+        var limitPerSecond = limit.PermitLimit / limit.Window.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {counters.UploadsTotal} uploads in {seconds:F1} s under {limit.PermitLimit} per {limit.Window.TotalSeconds} s; {refused} answered 429"));
+        Check(counters, files);
+        return
+        [
+            new BenchResult("sustained uploads/s under 50 per 5 s", perSecond, limitPerSecond, "req/s", 0.9, LowerIsBetter: false, $"{files} files, concurrency {Concurrency}"),
+            new BenchResult("share of upload requests answered 429", 100.0 * refused / (counters.UploadsTotal + refused), 1, "%", 1, LowerIsBetter: true, "target: at most 1 %"),
+        ];
+    }
+
+    private static async Task<BenchResult> UnlimitedAsync(BenchContext context, int files, CancellationToken cancellationToken)
+    {
+        var sandbox = new SandboxOptions();
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
+        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), sandbox);
+        harness.WriteFiles(200, "warm");
+        await UploadAllAsync(harness, await PlanAsync(harness, cancellationToken), cancellationToken); // JIT and pools warm for ours…
+        await RawLoopAsync(harness, Directory.GetFiles(harness.SourcePath), "warm-up", cancellationToken); // …and for the raw loop
+
+        // Alternating rounds on fresh files (this machine is shared; the median of each side is reported).
+        var ours = new List<double>();
+        var raw = new List<double>();
+        var client = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var prefix = $"r{round}-";
+            harness.WriteFiles(files, prefix);
+            var paths = Directory.GetFiles(harness.SourcePath, prefix + "*");
+            var batches = await PlanAsync(harness, cancellationToken);
+            // The order rotates each round, so a machine getting busier within a round favours no side.
+            Func<Task>[] measurements =
+            [
+                async () => raw.Add(await RawLoopAsync(harness, paths, $"raw{round}", cancellationToken)),
+                async () => ours.Add(await UploadAllAsync(harness, batches, cancellationToken)),
+                async () => client.Add(await ClientLoopAsync(harness, paths, $"client{round}", cancellationToken)),
+            ];
+            for (var i = 0; i < measurements.Length; i++)
+            {
+                await measurements[(round + i) % measurements.Length]();
+            }
+        }
+
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"   {files} uploads per round: ours {Seconds(ours)} s, raw loop {Seconds(raw)} s; our HTTP client alone (no database, no checks) {Seconds(client)} s"));
+        Check(await harness.Admin.CountersAsync(), 200 + (Rounds * files));
+        return new BenchResult("uploads/s without a limit", files / Median(ours), files / Median(raw), "req/s", 0.8, LowerIsBetter: false, $"{files} files, concurrency {Concurrency} both, median of {Rounds}");
+    }
+
+    private static string Seconds(List<double> values) => string.Join(" / ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)));
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    /// <summary>The same multipart POSTs as the client sends, straight from an HttpClient, at the same concurrency.</summary>
+    private static async Task<double> RawLoopAsync(PipelineHarness harness, string[] paths, string label, CancellationToken cancellationToken)
+    {
+        var directory = await harness.Get<IBatchApi>().CreateDirectoryAsync($"raw-{label}-{Guid.NewGuid():N}", cancellationToken);
+        using var http = new HttpClient { BaseAddress = harness.Sandbox.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "llx-harness-key");
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            paths.Select((path, i) => (path, i)),
+            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (item, ct) =>
+            {
+                await using var content = File.OpenRead(item.path);
+                using var form = new MultipartFormDataContent();
+                var file = new StreamContent(content);
+                file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                form.Add(file, "upload_file", Path.GetFileName(item.path));
+                form.Add(new StringContent($"{label}-{item.i}"), "unique_id");
+                form.Add(new StringContent(Path.GetFileName(item.path)), "display_name");
+                form.Add(new StringContent($$"""{"source":"docs","path":"{{Path.GetFileName(item.path)}}"}"""), "metadata"); // as ours sends it
+                using var response = await http.PostAsync(new Uri($"api/v1/beta/directories/{directory.Id}/files/upload", UriKind.Relative), form, ct);
+                response.EnsureSuccessStatusCode();
+                await response.Content.ReadAsByteArrayAsync(ct);
+            });
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A diagnostic: the same uploads through our typed client and its handlers, without the use case around them.</summary>
+    private static async Task<double> ClientLoopAsync(PipelineHarness harness, string[] paths, string label, CancellationToken cancellationToken)
+    {
+        var api = harness.Get<IBatchApi>();
+        var directory = await api.CreateDirectoryAsync($"{label}-{Guid.NewGuid():N}", cancellationToken);
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            paths.Select((path, i) => (path, i)),
+            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            async (item, ct) =>
+            {
+                await using var content = File.OpenRead(item.path);
+                var name = Path.GetFileName(item.path);
+                await api.UploadFileAsync(directory.Id, new FileUpload(content, name, $"{label}-{item.i}", name, new Dictionary<string, string> { ["source"] = "docs", ["path"] = name }), ct);
+            });
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
+    {
+        var uploader = harness.Get<BatchUploader>();
+        var clock = Stopwatch.StartNew();
+        foreach (var batchId in batches)
+        {
+            await uploader.UploadAsync(batchId, cancellationToken);
+        }
+
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Scans and plans; returns the batches this run planned.</summary>
+    private static async Task<IReadOnlyList<long>> PlanAsync(PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken);
+        return [.. harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id))];
+    }
+
+    /// <summary>Every file of ours (unique ids "fv-…") uploaded exactly once.</summary>
+    private static void Check(SandboxCounters counters, int files)
+    {
+        var ours = counters.UploadsByUniqueId.Where(u => u.Key.StartsWith("fv-", StringComparison.Ordinal)).ToList();
+        if (ours.Count != files || ours.Any(u => u.Value != 1))
+        {
+            throw new InvalidOperationException($"Expected {files} files uploaded exactly once; the Sandbox counted {ours.Count} unique ids");
+        }
+    }
+
+    private static Dictionary<string, string?> Settings(bool pace) => new()
+    {
+        ["Pipeline:UploadConcurrency"] = Concurrency.ToString(CultureInfo.InvariantCulture),
+        ["LlamaCloud:UploadRateLimit:PermitLimit"] = pace ? "50" : "0",
+        ["Serilog:MinimumLevel:Default"] = "Warning",
+    };
+}

@@ -1,0 +1,102 @@
+using System.Text;
+using System.Text.Json;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// Mirrors each source's tree under its output folder: <c>a/b/report.pdf</c> gets
+/// <c>a/b/report.pdf.md</c> (parse markdown) and <c>a/b/report.pdf.json</c> (the result with its
+/// provenance). Each file is written to a hidden temporary file beside it, flushed to disk, then
+/// renamed over the target, so a reader never sees half a result and a crash leaves the old one.
+/// </summary>
+internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment)
+    : IFollowUpSink
+{
+    private static readonly JsonWriterOptions Indented = new() { Indented = true };
+
+    public string Name => FollowUpOptions.FileSystemSink;
+
+    public async Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
+    {
+        foreach (var document in documents.Where(d => !d.Superseded))
+        {
+            var target = TargetOf(document);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (document.Markdown is not null)
+            {
+                await WriteAtomicallyAsync(target + ".md", Encoding.UTF8.GetBytes(document.Markdown), cancellationToken);
+            }
+
+            await WriteAtomicallyAsync(target + ".json", Envelope(document), cancellationToken);
+        }
+    }
+
+    /// <summary>The mirror root of a source: its own OutputPath, else FollowUp:OutputPath/&lt;source&gt;; relative to the content root.</summary>
+    public string RootOf(string source)
+    {
+        var configured = sources.CurrentValue.Find(source)?.OutputPath;
+        var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(options.Value.OutputPath, source) : configured;
+        return Path.GetFullPath(root, environment.ContentRootPath);
+    }
+
+    private string TargetOf(FollowUpDocument document)
+    {
+        var root = RootOf(document.Source);
+        var target = Path.GetFullPath(document.RelativePath, root);
+        if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"'{document.RelativePath}' would be written outside the output folder '{root}'");
+        }
+
+        return target;
+    }
+
+    private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(content, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static byte[] Envelope(FollowUpDocument document)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Indented))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("source", document.Source);
+            writer.WriteString("relative_path", document.RelativePath);
+            writer.WriteNumber("file_version_id", document.FileVersionId);
+            writer.WriteNumber("batch_id", document.BatchId);
+            writer.WriteString("job_type", document.JobType);
+            writer.WriteString("job_id", document.JobId);
+            writer.WriteString("fetched_at", document.FetchedAt);
+            if (document.Text is not null)
+            {
+                writer.WriteString("text", document.Text);
+            }
+
+            writer.WritePropertyName("result");
+            writer.WriteRawValue(document.ResultJson);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,20 @@
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// The fetched result of one job reference. <see cref="Markdown"/> and <see cref="Text"/> are set for
+/// parse jobs; <see cref="ResultJson"/> (JSON text) holds the parse job's metadata, the extract job's
+/// <c>extract_result</c>, or the classification. <see cref="Superseded"/> is true when a newer version
+/// of the same file already has its result, so a mirror must not overwrite it.
+/// </summary>
+public sealed record FollowUpDocument(
+    long FileVersionId,
+    long BatchId,
+    string Source,
+    string RelativePath,
+    string JobType,
+    string JobId,
+    string? Markdown,
+    string? Text,
+    string ResultJson,
+    bool Superseded,
+    DateTimeOffset FetchedAt);

@@ -1,0 +1,43 @@
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// Follow-up processing of recorded job references ("FollowUp" section): wait for each parse,
+/// extract or classify job to finish, fetch its result and hand it to the sinks. LlamaCloud keeps
+/// results for a limited time, so the first look comes right after a batch's results are recorded.
+/// </summary>
+public sealed class FollowUpOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "FollowUp";
+
+    /// <summary>The built-in sink mirroring each source's tree as <c>path.md</c> and <c>path.json</c>.</summary>
+    public const string FileSystemSink = "FileSystem";
+
+    /// <summary>The built-in sink writing <c>orchestrator.follow_up_result</c>.</summary>
+    public const string PostgresSink = "Postgres";
+
+    /// <summary>Off: job references are recorded and nothing is fetched.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Sinks by name, for every source that does not name its own; empty means FileSystem and Postgres.</summary>
+    public List<string> Sinks { get; set; } = [];
+
+    /// <summary>Results fetched at once by this process, across all follow-up jobs.</summary>
+    public int MaxConcurrency { get; set; } = 8;
+
+    /// <summary>Results handed to the sinks together (and held in memory at once per job).</summary>
+    public int ChunkSize { get; set; } = 32;
+
+    /// <summary>The wait before looking again at jobs still running; it grows by half per look up to <see cref="MaxRecheckDelay"/>.</summary>
+    public TimeSpan RecheckDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two looks at a batch's unfinished jobs.</summary>
+    public TimeSpan MaxRecheckDelay { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Failed looks or sink writes per job reference before it ends as FollowUpFailed.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>The sinks in force for a source.</summary>
+    internal IReadOnlyList<string> SinksFor(Sources.SourceOptions? source) =>
+        source is { FollowUpSinks.Count: > 0 } ? source.FollowUpSinks : Sinks.Count > 0 ? Sinks : [FileSystemSink, PostgresSink];
+}

@@ -1,0 +1,156 @@
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// The follow-up step for one batch: look at each of its waiting job references (bounded
+/// concurrency, chunk by chunk), hand finished results to the source's sinks, record every outcome
+/// in one write per chunk, and schedule the next look at the jobs still running. Per-file state lives
+/// in our tables (DESIGN.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
+/// runs of one batch apart, and only references still Recorded are looked at.
+/// </summary>
+internal sealed class FollowUpProcessor(
+    IFollowUpStore store,
+    JobResults results,
+    IEnumerable<IFollowUpSink> sinks,
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<FollowUpOptions> options,
+    FollowUpThrottle throttle,
+    LeaseManager leases,
+    TimeProvider time,
+    ILogger<FollowUpProcessor> logger)
+{
+    public async Task FollowUpAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var lease = await leases.TryHoldAsync($"follow-up:{batchId}", cancellationToken);
+        if (lease is null)
+        {
+            logger.LogInformation("Follow-up of batch {BatchId} is running on another worker", batchId);
+            return;
+        }
+
+        cancellationToken = lease.Token;
+        var work = await store.GetPendingAsync(batchId, cancellationToken);
+        if (work is null)
+        {
+            return;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        var settings = options.Value;
+        var selected = SinksFor(work.Source);
+        var tally = new Dictionary<FollowUpState, int>();
+        foreach (var chunk in work.Items.Chunk(settings.ChunkSize))
+        {
+            var looks = new JobLook[chunk.Length];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, chunk.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    using (await throttle.AcquireAsync(ct))
+                    {
+                        looks[i] = await results.LookAsync(work, chunk[i], ct);
+                    }
+                });
+
+            var sinkErrors = await WriteAsync(selected, looks, cancellationToken);
+            var outcomes = looks.Select(l => ToOutcome(l, sinkErrors.GetValueOrDefault(l.Item.ResultId), settings.MaxAttempts)).ToList();
+            await store.SaveAsync(outcomes, cancellationToken);
+            foreach (var outcome in outcomes)
+            {
+                tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
+            }
+        }
+
+        var delay = RecheckDelay(settings, work.Checks);
+        await store.ScheduleNextAsync(batchId, time.GetUtcNow() + delay, cancellationToken);
+        logger.LogInformation(
+            "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay})",
+            batchId, tally.GetValueOrDefault(FollowUpState.FollowedUp), tally.GetValueOrDefault(FollowUpState.FollowUpFailed), tally.GetValueOrDefault(FollowUpState.Recorded), delay);
+    }
+
+    /// <summary>Soon after recording, then by half again per look, up to the cap: jobs take seconds to hours.</summary>
+    public static TimeSpan RecheckDelay(FollowUpOptions settings, int checks)
+    {
+        var factor = Math.Pow(1.5, Math.Min(checks, 30));
+        return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
+    }
+
+    private List<IFollowUpSink> SinksFor(string source)
+    {
+        var names = options.Value.SinksFor(sources.CurrentValue.Find(source));
+        var byName = sinks.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+        var missing = names.Where(n => !byName.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+        {
+            // Validated at start-up; reaching here means a source was reconfigured while running.
+            throw new InvalidOperationException($"Follow-up sinks not registered: {string.Join(", ", missing)}");
+        }
+
+        return [.. names.Select(n => byName[n])];
+    }
+
+    /// <summary>Hands every finished result of the chunk to each sink; returns the references some sink refused, with why.</summary>
+    private async Task<Dictionary<long, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<long, string>();
+        var done = looks.Where(l => l.Document is not null).ToList();
+        if (done.Count == 0)
+        {
+            return errors;
+        }
+
+        foreach (var sink in selected)
+        {
+            try
+            {
+                await sink.WriteAsync([.. done.Select(l => l.Document!)], cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Sink {Sink} failed on {Count} results ({Reason}); trying them one by one", sink.Name, done.Count, ex.Message);
+                foreach (var look in done)
+                {
+                    try
+                    {
+                        await sink.WriteAsync([look.Document!], cancellationToken);
+                    }
+                    catch (Exception one) when (one is not OperationCanceledException)
+                    {
+                        errors[look.Item.ResultId] = $"sink {sink.Name}: {one.Message}";
+                    }
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts)
+    {
+        var item = look.Item;
+        FollowUpOutcome Retry(string error) => new(
+            item.ResultId, item.FileVersionId, item.Attempts + 1 >= maxAttempts ? FollowUpState.FollowUpFailed : FollowUpState.Recorded, look.RemoteStatus, true, error);
+
+        return look.Kind switch
+        {
+            LookKind.Finished when sinkError is not null => Retry(sinkError),
+            LookKind.Finished => new(item.ResultId, item.FileVersionId, FollowUpState.FollowedUp, look.RemoteStatus, false, null),
+            LookKind.Waiting => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, null),
+            LookKind.JobFailed => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error,
+                FileVersionState.Failed, FailureClassifier.Classify(look.Error)),
+            LookKind.JobCancelled => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
+            LookKind.Gone => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Failed, FailureClass.Permanent),
+            LookKind.Unusable => new(item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error),
+            _ => Retry(look.Error ?? "the look failed"),
+        };
+    }
+}

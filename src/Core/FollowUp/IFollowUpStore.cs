@@ -1,0 +1,54 @@
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>Job references waiting for their follow-up, per batch, and what each look found.</summary>
+internal interface IFollowUpStore
+{
+    /// <summary>Claims batches whose next follow-up look is due, pushing it out by <paramref name="claimFor"/>.</summary>
+    Task<IReadOnlyList<long>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
+
+    /// <summary>The batch's job references still waiting (Recorded); null if there is no such batch.</summary>
+    Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Writes every outcome of one chunk in one round trip.</summary>
+    Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken);
+
+    /// <summary>Sets the batch's next look to <paramref name="nextLookAt"/>, or clears it when nothing waits any more.</summary>
+    Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives job references that ended FollowUpFailed without a verdict on the file (attempts ran out)
+    /// another round; with <paramref name="batchId"/> null, every such reference. Returns how many.
+    /// </summary>
+    Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken);
+}
+
+/// <summary>A batch's waiting job references and how many looks it has had.</summary>
+internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items);
+
+/// <summary>One job reference to look at.</summary>
+internal sealed record FollowUpItem(
+    long ResultId,
+    long? FileVersionId,
+    string? RelativePath,
+    string SourceDirectoryFileId,
+    string JobType,
+    string JobId,
+    int Attempts,
+    bool Superseded);
+
+/// <summary>
+/// What one look decided: the reference's new state, the job's status, whether it counts as a
+/// failed attempt, and, when the job itself failed or was cancelled, the file version's new state.
+/// </summary>
+internal sealed record FollowUpOutcome(
+    long ResultId,
+    long? FileVersionId,
+    FollowUpState State,
+    string? RemoteJobStatus,
+    bool FailedAttempt,
+    string? Error,
+    FileVersionState? FileState = null,
+    FailureClass? FileErrorClass = null);

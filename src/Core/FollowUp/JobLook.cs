@@ -1,0 +1,29 @@
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>What looking at one job found.</summary>
+internal enum LookKind
+{
+    /// <summary>Finished; <see cref="JobLook.Document"/> holds its result.</summary>
+    Finished,
+
+    /// <summary>Still pending or running.</summary>
+    Waiting,
+
+    /// <summary>The job failed: the file failed.</summary>
+    JobFailed,
+
+    /// <summary>The job was cancelled (its batch was): the file was skipped.</summary>
+    JobCancelled,
+
+    /// <summary>LlamaCloud no longer has the job or its result (404).</summary>
+    Gone,
+
+    /// <summary>Nothing can be fetched for this reference (no file version of ours matches it).</summary>
+    Unusable,
+
+    /// <summary>The look itself failed (transport, throttling, auth): try again later.</summary>
+    Error,
+}
+
+/// <summary>One look at one job reference.</summary>
+internal sealed record JobLook(FollowUpItem Item, LookKind Kind, string? RemoteStatus = null, FollowUpDocument? Document = null, string? Error = null);

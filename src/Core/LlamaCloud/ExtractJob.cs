@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+// GET /api/v2/extract/{id} (LLAMACLOUD.md §7; SDK src/resources/extract.ts ExtractV2Job).
+
+/// <summary>An extract job; <see cref="ExtractResult"/> is an object (per_doc) or an array (per_page, per_table_row) once COMPLETED.</summary>
+internal sealed record ExtractJob(
+    string Id,
+    string Status,
+    string? FileInput = null,
+    string? ConfigurationId = null,
+    string? ErrorMessage = null,
+    JsonElement? ExtractResult = null,
+    JsonElement? ExtractMetadata = null,
+    DateTimeOffset? CreatedAt = null,
+    DateTimeOffset? UpdatedAt = null);

@@ -1,0 +1,20 @@
+namespace BatchOrchestrator.Core.Retries;
+
+/// <summary>
+/// Why a file version failed, as far as retrying it is concerned (PEERS.md §6.5, issue 5 point 3).
+/// Stored by name in <c>file_version.error_class</c>; renaming a member is a migration.
+/// </summary>
+internal enum FailureClass
+{
+    /// <summary>A timeout, an outage, a batch that failed as a whole: a later batch may succeed.</summary>
+    Transient,
+
+    /// <summary>Rate limits, quotas, credits: a later batch may succeed once capacity returns.</summary>
+    Throttled,
+
+    /// <summary>The key was refused: an operator must fix it; retried only when an operator asks.</summary>
+    Auth,
+
+    /// <summary>The file itself cannot be processed (unsupported type, corrupt, password protected): never retried automatically.</summary>
+    Permanent,
+}

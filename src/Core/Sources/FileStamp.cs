@@ -1,0 +1,22 @@
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>
+/// A file's size and mtime right now, through a symbolic link to its target (a link's own size is the
+/// length of the target's name, which is not what we upload).
+/// </summary>
+internal readonly record struct FileStamp(bool Exists, long Size, long MtimeTicks)
+{
+    public static FileStamp Read(string fullPath)
+    {
+        FileSystemInfo? info = new FileInfo(fullPath);
+        // Attributes of a missing file read as all bits set, hence the Exists check first.
+        if (info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0)
+        {
+            info = info.ResolveLinkTarget(returnFinalTarget: true);
+        }
+
+        return info is FileInfo { Exists: true } file ? new FileStamp(true, file.Length, file.LastWriteTimeUtc.Ticks) : default;
+    }
+
+    public bool Matches(FileObservation expected) => Exists && Size == expected.Size && MtimeTicks == expected.MtimeTicks;
+}

@@ -1,0 +1,97 @@
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>
+/// Compares a walk with the stored looks as a merge join: both come in UTF-8 byte order of the path,
+/// so one pass over the two streams finds every new, changed and vanished path while holding a single
+/// row of each. Only differences are written; an unchanged scan is one sequential read.
+/// </summary>
+internal static class ScanMerger
+{
+    public static async Task<ObservationSummary> MergeAsync(
+        ISourceScanStore store,
+        string source,
+        IAsyncEnumerable<WalkItem> walk,
+        DateTimeOffset scanTime,
+        DateTimeOffset settledBefore,
+        long maxFileBytes,
+        CancellationToken cancellationToken)
+    {
+        // With a settle window, a new look needs a second one later; without, this look is both.
+        var needsSecondLook = scanTime > settledBefore;
+        bool Takeable(long size) => size > 0 && size <= maxFileBytes;
+
+        int seen = 0, newOrChanged = 0, vanished = 0, unsettled = 0;
+        string? previous = null;
+        await using var diff = store.BeginDiff(source, scanTime);
+        await using var stored = store.ReadLooksAsync(source, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var walked = walk.GetAsyncEnumerator(cancellationToken);
+        var haveStored = await stored.MoveNextAsync();
+        var haveWalked = await walked.MoveNextAsync();
+        while (haveStored || haveWalked)
+        {
+            if (haveWalked && walked.Current.IsUnreadableFolder)
+            {
+                // Rows before the folder are handled as usual; rows under it are left exactly as they were.
+                var prefix = walked.Current.RelativePath;
+                while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, prefix) < 0)
+                {
+                    vanished += await VanishAsync(diff, stored.Current, cancellationToken);
+                    haveStored = await stored.MoveNextAsync();
+                }
+
+                while (haveStored && stored.Current.RelativePath.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    haveStored = await stored.MoveNextAsync();
+                }
+
+                haveWalked = await walked.MoveNextAsync();
+                continue;
+            }
+
+            var order = !haveWalked ? 1 : !haveStored ? -1 : Utf8Order.Compare(walked.Current.RelativePath, stored.Current.RelativePath);
+            if (order > 0)
+            {
+                vanished += await VanishAsync(diff, stored.Current, cancellationToken);
+                haveStored = await stored.MoveNextAsync();
+                continue;
+            }
+
+            var look = walked.Current;
+            if (previous is not null && Utf8Order.Compare(previous, look.RelativePath) >= 0)
+            {
+                // The join is only right over sorted input; a bug here must not turn into deletions.
+                throw new InvalidOperationException($"The walk of '{source}' is out of order at '{look.RelativePath}'");
+            }
+
+            previous = look.RelativePath;
+            seen++;
+            if (order < 0 || stored.Current.Deleted || stored.Current.Size != look.Size || stored.Current.MtimeTicks != look.MtimeTicks)
+            {
+                await diff.UpsertAsync(new FileObservation(look.RelativePath, look.Size, look.MtimeTicks), cancellationToken);
+                newOrChanged++;
+                unsettled += needsSecondLook && Takeable(look.Size) ? 1 : 0;
+            }
+            else if (!stored.Current.Hashed && stored.Current.FirstSeenAt > settledBefore && Takeable(look.Size))
+            {
+                unsettled++;
+            }
+
+            haveStored = order == 0 ? await stored.MoveNextAsync() : haveStored;
+            haveWalked = await walked.MoveNextAsync();
+        }
+
+        await diff.CommitAsync(cancellationToken);
+        return new ObservationSummary(seen, newOrChanged, vanished, unsettled);
+    }
+
+    private static async ValueTask<int> VanishAsync(IScanDiffWriter diff, StoredLook look, CancellationToken cancellationToken)
+    {
+        if (look.Deleted)
+        {
+            return 0;
+        }
+
+        await diff.VanishedAsync(look.RelativePath, cancellationToken);
+        return 1;
+    }
+}

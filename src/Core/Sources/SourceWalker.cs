@@ -1,0 +1,183 @@
+using System.IO.Enumeration;
+
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>
+/// Walks a source folder depth-first in UTF-8 byte order of the relative paths (the order PostgreSQL's
+/// "C" collation gives the stored rows), one stat per file, holding only the entries of the folders
+/// on the current path: memory grows with depth and folder width, never with the number of files.
+/// Odd entries are reported with a reason instead of failing the walk.
+/// </summary>
+internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy symlinks, long maxFileBytes, Action<ScanProblem> report)
+{
+    // Nested followed folder links on one path; the kernel's own limit for a path is 40 (ELOOP).
+    private const int MaxNestedLinks = 8;
+
+    private static readonly EnumerationOptions ListOptions = new()
+    {
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+        AttributesToSkip = 0,
+        ReturnSpecialDirectories = false,
+    };
+
+    /// <summary>Files in order, and a <see cref="WalkItem.IsUnreadableFolder"/> marker where a folder could not be listed.</summary>
+    public IEnumerable<WalkItem> Walk()
+    {
+        var top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        var stack = new List<Frame> { new(List(top), "", top, 0) };
+        while (stack.Count > 0)
+        {
+            var frame = stack[^1];
+            if (frame.Index == frame.Entries.Count)
+            {
+                stack.RemoveAt(stack.Count - 1);
+                continue;
+            }
+
+            var entry = frame.Entries[frame.Index++];
+            var relative = frame.Prefix + entry.Name;
+            var physical = Path.Join(frame.Physical, entry.Name);
+            if (entry.Name.Contains('\uFFFD', StringComparison.Ordinal) && !Path.Exists(physical))
+            {
+                // .NET decodes an invalid byte as U+FFFD, so the decoded name leads nowhere.
+                report(new ScanProblem(relative, ScanProblemKind.InvalidName, "the name is not valid UTF-8 and cannot be opened; rename it"));
+                continue;
+            }
+
+            if (entry.IsDirectory)
+            {
+                if (Descend(stack, frame, entry, relative, physical) is { } unreadable)
+                {
+                    yield return unreadable;
+                }
+
+                continue;
+            }
+
+            if (!filter.Matches(relative) || Observe(entry, relative, physical) is not { } observation)
+            {
+                continue;
+            }
+
+            if (observation.Size == 0)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.Empty, "zero bytes: nothing to process (taken once it has content)"));
+            }
+            else if (observation.Size > maxFileBytes)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.TooLarge, $"{observation.Size} bytes is over the API's limit of {maxFileBytes} bytes for this source's job type"));
+            }
+
+            yield return new WalkItem(relative, observation.Size, observation.MtimeTicks);
+        }
+    }
+
+    private WalkItem? Descend(List<Frame> stack, Frame parent, Entry entry, string relative, string physical)
+    {
+        var target = physical;
+        var links = parent.Links;
+        if (entry.IsLink)
+        {
+            if (symlinks == SymlinkPolicy.Skip)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link to a folder, not followed (Symlinks is Skip)"));
+                return null;
+            }
+
+            target = Directory.ResolveLinkTarget(physical, returnFinalTarget: true) is { Exists: true } resolved ? Path.GetFullPath(resolved.FullName) : null;
+            if (target is null)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link whose target does not exist"));
+                return null;
+            }
+
+            if (stack.Exists(f => string.Equals(f.Physical, target, StringComparison.Ordinal)) || ++links > MaxNestedLinks)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.Symlink, $"a symbolic link that loops back to '{target}'; not followed"));
+                return null;
+            }
+        }
+
+        List<Entry> entries;
+        try
+        {
+            entries = List(target);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            report(new ScanProblem(relative, ScanProblemKind.UnreadableFolder, $"the folder cannot be listed ({ex.Message}); what was known under it is kept"));
+            return WalkItem.UnreadableFolder(relative + "/");
+        }
+
+        stack.Add(new Frame(entries, relative + "/", target, links));
+        return null;
+    }
+
+    private FileObservation? Observe(Entry entry, string relative, string physical)
+    {
+        if (!entry.IsLink)
+        {
+            return new FileObservation(relative, entry.Size, entry.MtimeTicks);
+        }
+
+        if (symlinks == SymlinkPolicy.Skip)
+        {
+            report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link, not followed (Symlinks is Skip)"));
+            return null;
+        }
+
+        var stamp = FileStamp.Read(physical);
+        if (!stamp.Exists)
+        {
+            report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link whose target does not exist"));
+            return null;
+        }
+
+        return new FileObservation(relative, stamp.Size, stamp.MtimeTicks);
+    }
+
+    private static List<Entry> List(string directory)
+    {
+        var entries = new FileSystemEnumerable<Entry>(directory, (ref entry) => Entry.From(ref entry), ListOptions).ToList();
+        entries.Sort(static (a, b) => Utf8Order.Compare(a.SortKey, b.SortKey));
+        return entries;
+    }
+
+    private sealed class Frame(List<Entry> entries, string prefix, string physical, int links)
+    {
+        public List<Entry> Entries { get; } = entries;
+
+        public string Prefix { get; } = prefix;
+
+        public string Physical { get; } = physical;
+
+        public int Links { get; } = links;
+
+        public int Index { get; set; }
+    }
+
+    // A folder sorts as "name/" so that its files land where their full paths sort among its siblings.
+    private readonly record struct Entry(string Name, string SortKey, bool IsDirectory, bool IsLink, long Size, long MtimeTicks)
+    {
+        public static Entry From(ref FileSystemEntry entry)
+        {
+            var isDirectory = entry.IsDirectory;
+            var name = entry.FileName.ToString();
+            return new Entry(
+                name,
+                isDirectory ? name + "/" : name,
+                isDirectory,
+                (entry.Attributes & FileAttributes.ReparsePoint) != 0,
+                isDirectory ? 0 : entry.Length,
+                isDirectory ? 0 : entry.LastWriteTimeUtc.UtcTicks);
+        }
+    }
+}
+
+/// <summary>One step of a walk: a file's look, or a folder whose contents could not be seen.</summary>
+internal readonly record struct WalkItem(string RelativePath, long Size, long MtimeTicks, bool IsUnreadableFolder = false)
+{
+    /// <summary>A marker at <paramref name="prefix"/> ("dir/"): stored paths under it are left as they are, not taken for deleted.</summary>
+    public static WalkItem UnreadableFolder(string prefix) => new(prefix, 0, 0, IsUnreadableFolder: true);
+}

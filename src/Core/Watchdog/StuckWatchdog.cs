@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Watchdog;
+
+/// <summary>
+/// Flags batches and jobs stuck beyond their configured age (PEERS.md §6.4: jobs stuck in PENDING
+/// for days are the most reported LlamaParse problem). Runs with each poll tick; one round trip.
+/// </summary>
+internal sealed class StuckWatchdog(IWatchdogStore store, IOptions<WatchdogOptions> options, TimeProvider time, ILogger<StuckWatchdog> logger)
+{
+    private const int MaxPerPass = 500;
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var report = await store.FlagStuckAsync(settings.StuckAfter, settings.JobStuckAfter, MaxPerPass, cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var batch in report.Batches)
+        {
+            logger.LogWarning(
+                "Batch {BatchId} of {Source} ({RemoteBatchId}) is stuck: still {State} {Age} after it was planned (Watchdog:StuckAfter {StuckAfter})",
+                batch.Id, batch.Source, batch.RemoteBatchId ?? "not submitted", batch.State, now - batch.CreatedAt, settings.StuckAfter);
+        }
+
+        foreach (var jobs in report.Jobs)
+        {
+            logger.LogWarning(
+                "Batch {BatchId} has {Count} jobs whose results are still not fetched after {JobStuckAfter}, e.g. {JobIds}",
+                jobs.BatchId, jobs.Count, settings.JobStuckAfter, string.Join(", ", jobs.SampleJobIds));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace BatchOrchestrator.Core.Webhooks;
+
+/// <summary>
+/// LlamaCloud's batch webhooks ("Webhooks" section). With <see cref="PublicUrl"/> set, every v2
+/// batch is created with a signed webhook to it, and the Worker's receiver polls that batch at once
+/// when an event arrives. Polling stays the source of truth: with no URL (a worker behind NAT) or a
+/// lost delivery, batches are polled on their schedule as before. The signing secret comes from
+/// <c>BATCHORCHESTRATOR_WEBHOOK_SECRET</c>, <c>Webhooks:SigningSecret</c> or
+/// <see cref="SigningSecretFile"/>, never from a committed file, and is never logged.
+/// </summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Webhooks";
+
+    /// <summary>The environment variable holding the signing secret.</summary>
+    public const string SecretVariable = "BATCHORCHESTRATOR_WEBHOOK_SECRET";
+
+    /// <summary>The address LlamaCloud posts events to (reachable from it, usually through a reverse proxy to <see cref="Path"/>). Empty: polling only.</summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>The path the Worker receives deliveries on.</summary>
+    public string Path { get; set; } = "/webhooks/llamacloud";
+
+    /// <summary>A file holding the signing secret (used when neither the variable nor the key is set).</summary>
+    public string? SigningSecretFile { get; set; }
+
+    /// <summary>Largest delivery body accepted; a batch event carries the batch with its results.</summary>
+    public int MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Resolved at start-up; never bound from JSON, never printed.</summary>
+    internal string? SigningSecret { get; set; }
+
+    /// <summary>True when batches are created with a webhook.</summary>
+    internal bool Enabled => PublicUrl is not null;
+
+    /// <summary>Never prints the secret.</summary>
+    public override string ToString() => $"Webhooks to {PublicUrl?.ToString() ?? "(none)"} (secret {(string.IsNullOrEmpty(SigningSecret) ? "not set" : "set")})";
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Webhooks;
+
+/// <summary>Checks the "Webhooks" section, naming each key (never printing the secret).</summary>
+internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
+{
+    public const int MinSecretLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var failures = new List<string>();
+        if (options.PublicUrl is { } url)
+        {
+            if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"Webhooks:PublicUrl: '{url}' must be an absolute http(s) URL");
+            }
+            else if (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
+            {
+                failures.Add($"Webhooks:PublicUrl: '{url}' must use https (plain http is accepted only on loopback)");
+            }
+
+            if (options.SigningSecret is null)
+            {
+                failures.Add($"Webhooks:SigningSecret: required when Webhooks:PublicUrl is set (set {WebhookOptions.SecretVariable} or Webhooks:SigningSecretFile); unsigned deliveries are refused");
+            }
+            else if (options.SigningSecret.Length < MinSecretLength)
+            {
+                failures.Add($"Webhooks:SigningSecret: must be at least {MinSecretLength} characters");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.SigningSecretFile) && !File.Exists(options.SigningSecretFile))
+        {
+            failures.Add($"Webhooks:SigningSecretFile: file '{options.SigningSecretFile}' does not exist");
+        }
+
+        if (!options.Path.StartsWith('/') || options.Path.Length < 2)
+        {
+            failures.Add($"Webhooks:Path: '{options.Path}' must start with '/'");
+        }
+
+        if (options.MaxBodyBytes < 1024)
+        {
+            failures.Add("Webhooks:MaxBodyBytes: must be at least 1024");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

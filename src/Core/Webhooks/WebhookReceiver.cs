@@ -1,0 +1,54 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Webhooks;
+
+/// <summary>
+/// Handles one webhook delivery: verify the signature, and for a batch event make that batch due now
+/// and start a poll tick. The event's own status is not trusted (deliveries come out of order and
+/// more than once); the poll reads the batch and records what it finds, so a stale or repeated
+/// event costs at most one extra GET.
+/// </summary>
+internal sealed class WebhookReceiver(
+    IOptions<WebhookOptions> options,
+    IBatchStore store,
+    IPipelineScheduler scheduler,
+    ILogger<WebhookReceiver> logger)
+{
+    public async Task<WebhookVerdict> ReceiveAsync(ReadOnlyMemory<byte> body, string? signature, CancellationToken cancellationToken)
+    {
+        var secret = options.Value.SigningSecret;
+        if (secret is null || !WebhookSignature.IsValid(secret, body.Span, signature))
+        {
+            logger.LogWarning("Refused a webhook delivery of {Bytes} bytes: {Reason}", body.Length, signature is null ? "no LC-Signature header" : "bad signature");
+            return WebhookVerdict.Unauthorized;
+        }
+
+        var received = WebhookEvent.TryRead(body);
+        if (received is null)
+        {
+            logger.LogWarning("A signed webhook delivery of {Bytes} bytes had no event type or subject id; ignored", body.Length);
+            return WebhookVerdict.Unreadable;
+        }
+
+        if (!received.IsBatchEvent)
+        {
+            logger.LogDebug("Webhook {EventType} for {SubjectId} ignored: only batch events are acted on", received.EventType, received.SubjectId);
+            return WebhookVerdict.Accepted;
+        }
+
+        if (await store.MakeDueNowAsync(received.SubjectId, cancellationToken))
+        {
+            scheduler.EnqueuePoll();
+            logger.LogInformation("Webhook {EventType} for {RemoteBatchId}: polling it now", received.EventType, received.SubjectId);
+        }
+        else
+        {
+            logger.LogDebug("Webhook {EventType} for {RemoteBatchId}: not an open batch of ours; nothing to do", received.EventType, received.SubjectId);
+        }
+
+        return WebhookVerdict.Accepted;
+    }
+}

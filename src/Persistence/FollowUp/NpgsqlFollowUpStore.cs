@@ -1,0 +1,165 @@
+using BatchOrchestrator.Core.FollowUp;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.FollowUp;
+
+/// <summary>
+/// Follow-up state on <c>orchestrator.batch_result</c> (per job reference) and <c>orchestrator.batch</c>
+/// (when to look next). Outcomes of a chunk are written in one round trip, as unnest arrays.
+/// </summary>
+internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
+{
+    public async Task<IReadOnlyList<long>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch b set follow_up_next_at = now() + $2
+            from (
+                select id from orchestrator.batch
+                where follow_up_next_at <= now()
+                order by follow_up_next_at
+                limit $1
+                for update skip locked
+            ) due
+            where b.id = due.id
+            returning b.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
+    public async Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken)
+    {
+        // "Superseded": a newer version of the same path already has its result, so a mirror keeps that one.
+        await using var command = dataSource.CreateCommand("""
+            select b.source_name, b.follow_up_checks,
+                   r.id, r.file_version_id, v.relative_path, r.source_directory_file_id, r.job_type, r.job_id, r.follow_up_attempts,
+                   exists (
+                       select 1 from orchestrator.file_version n
+                       join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = 'FollowedUp'
+                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id)
+            from orchestrator.batch b
+            left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = 'Recorded'
+            left join orchestrator.file_version v on v.id = r.file_version_id
+            where b.id = $1
+            order by r.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        string? source = null;
+        var checks = 0;
+        var items = new List<FollowUpItem>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            source = reader.GetString(0);
+            checks = reader.GetInt32(1);
+            if (reader.IsDBNull(2))
+            {
+                continue; // the batch has nothing waiting
+            }
+
+            items.Add(new FollowUpItem(
+                reader.GetInt64(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetInt32(8),
+                !reader.IsDBNull(9) && reader.GetBoolean(9)));
+        }
+
+        return source is null ? null : new FollowUpWork(batchId, source, checks, items);
+    }
+
+    public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("""
+            update orchestrator.batch_result r
+            set follow_up_state = o.state, remote_job_status = coalesce(o.remote_status, r.remote_job_status),
+                follow_up_attempts = r.follow_up_attempts + o.failed_attempt, follow_up_error = o.error,
+                followed_up_at = case when o.state = 'Recorded' then null else now() end
+            from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) as o(id, state, remote_status, failed_attempt, error)
+            where r.id = o.id and r.follow_up_state = 'Recorded'
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<long[]> { TypedValue = [.. outcomes.Select(o => o.ResultId)] },
+                new NpgsqlParameter<string[]> { TypedValue = [.. outcomes.Select(o => o.State.ToString())] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.RemoteJobStatus)] },
+                new NpgsqlParameter<int[]> { TypedValue = [.. outcomes.Select(o => o.FailedAttempt ? 1 : 0)] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.Error)] },
+            },
+        });
+
+        // The job itself failed or was cancelled: the file's story ends there (and may be retried by class).
+        var verdicts = outcomes.Where(o => o.FileState is not null && o.FileVersionId is not null).ToList();
+        if (verdicts.Count > 0)
+        {
+            batch.BatchCommands.Add(new("""
+                update orchestrator.file_version v
+                set state = o.state, error_message = o.error, error_class = o.error_class, updated_at = now()
+                from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(id, state, error, error_class)
+                where v.id = o.id and v.state = 'Succeeded'
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.FileVersionId!.Value)] },
+                    new NpgsqlParameter<string[]> { TypedValue = [.. verdicts.Select(o => o.FileState!.Value.ToString())] },
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.Error)] },
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.FileErrorClass?.ToString())] },
+                },
+            });
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.batch
+            set follow_up_checks = follow_up_checks + 1,
+                follow_up_next_at = case when exists (
+                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = 'Recorded') then $2 end
+            where id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken)
+    {
+        // Only references whose file still stands as Succeeded with that job: a failed or cancelled
+        // job ended the file's story, and retrying that is a new batch's business.
+        await using var command = dataSource.CreateCommand("""
+            with reset as (
+                update orchestrator.batch_result r
+                set follow_up_state = 'Recorded', follow_up_attempts = 0, follow_up_error = null, followed_up_at = null
+                from orchestrator.file_version v
+                where v.id = r.file_version_id and v.state = 'Succeeded' and v.job_id = r.job_id
+                  and r.follow_up_state = 'FollowUpFailed' and ($1::bigint is null or r.batch_id = $1)
+                returning r.batch_id
+            ), due as (
+                update orchestrator.batch set follow_up_next_at = now(), follow_up_checks = 0
+                where id in (select batch_id from reset)
+                returning id
+            )
+            select count(*)::int from reset
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = batchId, NpgsqlDbType = NpgsqlDbType.Bigint });
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

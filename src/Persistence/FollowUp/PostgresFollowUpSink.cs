@@ -1,0 +1,36 @@
+using BatchOrchestrator.Core.FollowUp;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.FollowUp;
+
+/// <summary>
+/// The PostgreSQL sink: each result as a row of <c>orchestrator.follow_up_result</c> (markdown, text,
+/// result as jsonb), one statement per chunk, replaced when written again.
+/// </summary>
+internal sealed class PostgresFollowUpSink(NpgsqlDataSource dataSource) : IFollowUpSink
+{
+    public string Name => FollowUpOptions.PostgresSink;
+
+    public async Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into orchestrator.follow_up_result
+                (file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at)
+            select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+            on conflict (file_version_id, job_id) do update
+            set markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. documents.Select(d => d.FileVersionId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.JobId)] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. documents.Select(d => d.BatchId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.Source)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.RelativePath)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.JobType)] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.Markdown)] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.Text)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.ResultJson)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. documents.Select(d => d.FetchedAt)] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

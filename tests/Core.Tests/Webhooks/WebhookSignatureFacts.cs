@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+using BatchOrchestrator.Core.Webhooks;
+
+namespace BatchOrchestrator.Core.Tests.Webhooks;
+
+public sealed class WebhookSignatureFacts
+{
+    private const string Secret = "whsec-0123456789abcdef";
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"event_type":"batch.success","data":{"id":"bat-1"}}""");
+
+    [Fact]
+    public void IsValid_AcceptsTheHexHmacOfTheRawBody()
+    {
+        var header = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Body));
+
+        Assert.True(WebhookSignature.IsValid(Secret, Body, header));
+        Assert.True(WebhookSignature.IsValid(Secret, Body, header.ToUpperInvariant().Replace("SHA256=", "sha256=", StringComparison.Ordinal)));
+        Assert.Equal(header, WebhookSignature.Compute(Secret, Body));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("sha256=")]
+    [InlineData("sha1=0123")]
+    [InlineData("sha256=zz")]
+    [InlineData("sha256=0000000000000000000000000000000000000000000000000000000000000000")]
+    public void IsValid_RefusesMissingMalformedOrWrongSignatures(string? header) =>
+        Assert.False(WebhookSignature.IsValid(Secret, Body, header));
+
+    [Fact]
+    public void IsValid_RefusesATamperedBody_OrAnotherSecret()
+    {
+        var header = WebhookSignature.Compute(Secret, Body);
+        var tampered = Encoding.UTF8.GetBytes("""{"event_type":"batch.success","data":{"id":"bat-2"}}""");
+
+        Assert.False(WebhookSignature.IsValid(Secret, tampered, header));
+        Assert.False(WebhookSignature.IsValid("another-secret-of-length", Body, header));
+    }
+
+    [Theory]
+    [InlineData("""{"event_type":"batch.success","data":{"id":"bat-1","status":"COMPLETED"}}""", "batch.success", "bat-1")]
+    [InlineData("\"{\\\"event_type\\\":\\\"batch.running\\\",\\\"data\\\":{\\\"id\\\":\\\"bat-2\\\"}}\"", "batch.running", "bat-2")]
+    [InlineData("""{"event_type":"parse.success","id":"pjb-3"}""", "parse.success", "pjb-3")]
+    public void WebhookEvent_ReadsTheEventAndSubject_AsAnObjectOrAJsonString(string body, string eventType, string subject)
+    {
+        var read = WebhookEvent.TryRead(Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(new WebhookEvent(eventType, subject), read);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"data":{"id":"bat-1"}}""")]
+    [InlineData("[1,2]")]
+    public void WebhookEvent_IsNull_ForBodiesWithoutAnEventOrSubject(string body) =>
+        Assert.Null(WebhookEvent.TryRead(Encoding.UTF8.GetBytes(body)));
+}

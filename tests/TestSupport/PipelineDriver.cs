@@ -1,0 +1,71 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+
+namespace BatchOrchestrator.TestSupport;
+
+/// <summary>Drives a harness's pipeline step by step, as the jobs would, up to a chosen point.</summary>
+public static class PipelineDriver
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Runs the source and uploads and submits each new batch; returns the batch ids.</summary>
+    public static async Task<IReadOnlyList<long>> SubmitAllAsync(this PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken);
+        var batches = harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id)).Distinct().ToList();
+        foreach (var batchId in batches)
+        {
+            await harness.Get<BatchUploader>().UploadAsync(batchId, cancellationToken);
+            await harness.Get<BatchSubmitter>().SubmitAsync(batchId, cancellationToken);
+        }
+
+        return batches;
+    }
+
+    /// <summary>Polls until every batch is terminal, then records each.</summary>
+    public static async Task RecordAllAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
+    {
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<BatchPoller>().PollDueAsync(cancellationToken);
+                var recordable = harness.Scheduler.BatchIds("record").ToHashSet();
+                return batches.Count(recordable.Contains);
+            },
+            n => n == batches.Count,
+            Patience,
+            "every batch to reach a terminal status");
+        foreach (var batchId in batches)
+        {
+            await harness.Get<BatchResultRecorder>().RecordAsync(batchId, cancellationToken);
+        }
+    }
+
+    /// <summary>Runs, submits, polls and records: every new file ends with its outcome recorded.</summary>
+    public static async Task<IReadOnlyList<long>> RunToRecordedAsync(this PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var batches = await harness.SubmitAllAsync(cancellationToken);
+        await harness.RecordAllAsync(batches, cancellationToken);
+        return batches;
+    }
+
+    /// <summary>Follows the batches up until none of their job references waits any more.</summary>
+    public static Task FollowUpAllAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken) =>
+        Eventually.WaitAsync(
+            async () =>
+            {
+                foreach (var batchId in batches)
+                {
+                    await harness.Get<FollowUpProcessor>().FollowUpAsync(batchId, cancellationToken);
+                }
+
+                return await harness.Database.ScalarAsync<long>(
+                    "select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and batch_id = any($1)", batches.ToArray());
+            },
+            n => n == 0,
+            Patience,
+            "every job reference to be followed up");
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BatchOrchestrator.Core.Webhooks;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.Tests;
+
+/// <summary>
+/// Webhooks end to end: the Sandbox delivers signed batch events over loopback to the real host's
+/// receiver, which polls that batch at once. Polling on its own would not look for ten minutes.
+/// </summary>
+public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string ApiKey = "llx-webhook-e2e";
+    private const string Secret = "whsec-CANARY-5b7e2f0a9c41";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string root = Directory.CreateTempSubdirectory("bo-webhook-").FullName;
+    private readonly int port = FreePort();
+    private TestDatabase database = null!;
+    private SandboxServer sandbox = null!;
+    private SandboxAdmin admin = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, "webhooks");
+        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) });
+        admin = new SandboxAdmin(sandbox.BaseAddress);
+        Directory.CreateDirectory(Path.Combine(root, "inbox"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        admin.Dispose();
+        await sandbox.DisposeAsync();
+        await database.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task ABatchCreatedWithAWebhook_IsPolledWhenItsEventArrives_AndStaleOutOfOrderEventsChangeNothing()
+    {
+        await admin.SetFaultsAsync(new { webhooks_out_of_order = true });
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(root, Settings(), logs);
+        for (var i = 0; i < 5; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
+        }
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-hooks");
+        await Eventually.WaitAsync(
+            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
+        // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
+        await Eventually.WaitAsync(
+            () => admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
+        await Eventually.WaitAsync(
+            () => host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ProcessingCount() == 0 ? Task.FromResult(true) : Task.FromResult(false),
+            Patience, "jobs started by the stale events to finish");
+
+        Assert.True(await admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
+        Assert.Equal(("ResultsRecorded", "Completed"), (await database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
+        Assert.Equal(5L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.Equal(0, await admin.CounterAsync("webhook_delivery_failures_total"));
+        Assert.Contains(logs.Lines, l => l.Contains("batch.success", StringComparison.Ordinal) && l.Contains("polling it now", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheReceiver_RefusesUnsignedOrBadlySignedCalls_AndTakesRepeatsOfASignedOne()
+    {
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(root, Settings(), logs);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var body = """{"event_type":"batch.success","data":{"id":"bat-not-ours","status":"COMPLETED"}}""";
+        var signature = WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, signature: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, "sha256=" + new string('0', 64)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body.Replace("not-ours", "forged", StringComparison.Ordinal), signature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, WebhookSignature.Compute("some-other-secret-value", Encoding.UTF8.GetBytes(body))));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(http, "[]", WebhookSignature.Compute(Secret, "[]"u8)));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync(new Uri("webhooks/llamacloud", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(4, logs.Lines.Count(l => l.Contains("Refused a webhook delivery", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient http, string body, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "webhooks/llamacloud") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, signature);
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    private Dictionary<string, string?> Settings() => new()
+    {
+        ["Urls"] = $"http://127.0.0.1:{port}",
+        ["Database:ConnectionString"] = database.ConnectionString,
+        ["LLAMA_CLOUD_API_KEY"] = ApiKey,
+        ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+        ["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud",
+        ["Webhooks:SigningSecret"] = Secret,
+        // Polling alone would look only after ten minutes: anything sooner is the webhook's doing.
+        ["Polling:InitialDelay"] = "00:10:00",
+        ["Polling:MaxDelay"] = "00:10:00",
+        ["Sources:0:Name"] = "hooks",
+        ["Sources:0:Path"] = "inbox",
+        ["Sources:0:Schedule"] = "0 0 1 1 *",
+        ["Sources:0:SettleWindow"] = "00:00:00",
+        ["Sources:0:Watch"] = "false",
+        ["Serilog:MinimumLevel:Default"] = "Information",
+        ["Serilog:MinimumLevel:Override:Npgsql"] = "Warning",
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
