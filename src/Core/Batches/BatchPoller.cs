@@ -25,13 +25,17 @@ internal sealed class BatchPoller(
     TimeProvider time,
     ILogger<BatchPoller> logger)
 {
-    // Long enough for any tick (or follow-up job) to finish; if this instance dies mid-way, its batches are taken up after it.
-    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
+    // A claimed batch is not polled by another tick for this long. Short, because polling a batch twice is harmless
+    // (outcomes only move a batch forward) while an instance that dies mid-tick leaves its batches unpolled until then.
+    private static readonly TimeSpan PollClaimTimeout = TimeSpan.FromMinutes(1);
+
+    // A follow-up job fetches and writes many results; long enough for one to finish before it is handed out again.
+    private static readonly TimeSpan FollowUpClaimTimeout = TimeSpan.FromMinutes(5);
 
     public async Task PollDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, ClaimTimeout, cancellationToken);
+        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, PollClaimTimeout, cancellationToken);
         if (due.Count > 0)
         {
             var outcomes = new PollOutcome[due.Count];
@@ -52,7 +56,7 @@ internal sealed class BatchPoller(
         await ResumeStalledAsync(settings, cancellationToken);
         if (followUpOptions.Value.Enabled)
         {
-            foreach (var batchId in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, ClaimTimeout, cancellationToken))
+            foreach (var batchId in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, FollowUpClaimTimeout, cancellationToken))
             {
                 scheduler.EnqueueFollowUp(batchId);
             }

@@ -14,6 +14,7 @@ internal static class ScanMerger
         DateTimeOffset scanTime,
         DateTimeOffset settledBefore,
         long maxFileBytes,
+        bool treatEmptyFolderAsDeleted,
         CancellationToken cancellationToken)
     {
         // With a settle window, a new look needs a second one later; without, this look is both.
@@ -78,6 +79,15 @@ internal static class ScanMerger
 
             haveStored = order == 0 ? await stored.MoveNextAsync() : haveStored;
             haveWalked = await walked.MoveNextAsync();
+        }
+
+        if (seen == 0 && vanished > 0 && !treatEmptyFolderAsDeleted)
+        {
+            // Disposing the diff without committing keeps every stored look as it was.
+            throw new EmptyFolderException(
+                $"Source '{source}': the folder is empty, but {vanished} files were known in it. This scan is not taken as "
+                + "their deletion: an unmounted share or a detached disk looks like this. If they were removed on purpose, "
+                + "run once with TreatEmptyFolderAsDeleted set on the source.");
         }
 
         await diff.CommitAsync(cancellationToken);

@@ -62,6 +62,14 @@ public sealed class SourceOptions
     /// <summary>Ignore names of files still being written by common tools: <c>*.tmp</c>, <c>~$*</c>, <c>*.partial</c>, <c>.~lock.*#</c>.</summary>
     public bool IgnoreTemporaryNames { get; set; } = true;
 
+    /// <summary>
+    /// Take a folder found empty, while files were known in it, as "everything was deleted". Off by default:
+    /// an unmounted share or a detached disk looks exactly like that, and in the mirror layout deletions are
+    /// propagated to LlamaCloud. Such a scan is refused with a reason instead; turn this on for one run if
+    /// the folder really was emptied.
+    /// </summary>
+    public bool TreatEmptyFolderAsDeleted { get; set; }
+
     /// <summary>Skip symbolic links (each listed with a reason), or follow them (loop-safe).</summary>
     public SymlinkPolicy Symlinks { get; set; } = SymlinkPolicy.Skip;
 

@@ -27,7 +27,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
         var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxFileBytes, problems.Add);
-        var merged = await MergeWalkAsync(source.Name, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
+        var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
         var (hashed, deferred, newVersions) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
@@ -40,7 +40,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
     }
 
     private async Task<ObservationSummary> MergeWalkAsync(
-        string source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken)
+        SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken)
     {
         // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -48,7 +48,8 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var producer = Task.Factory.StartNew(() => Produce(walker, walked.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            return await ScanMerger.MergeAsync(store, source, Flatten(walked.Reader, stop.Token), scanTime, settledBefore, maxFileBytes, cancellationToken);
+            return await ScanMerger.MergeAsync(
+                store, source.Name, Flatten(walked.Reader, stop.Token), scanTime, settledBefore, maxFileBytes, source.TreatEmptyFolderAsDeleted, cancellationToken);
         }
         finally
         {

@@ -119,9 +119,13 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    /// <summary>Aborts the connection and marks the request, since RequestAborted may fire only later.</summary>
-    private static void Drop(HttpContext context)
+    /// <summary>
+    /// Counts the drop, marks the request and aborts the connection. The count comes first: the
+    /// client sees the reset at once and may read the counters before this request unwinds.
+    /// </summary>
+    private void Drop(HttpContext context)
     {
+        counters.AddTo(Counter.ResponsesByStatus, "dropped");
         context.Items[DroppedKey] = true;
         context.Abort();
     }

@@ -49,7 +49,12 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
         await h.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000, routes = new[] { "/files/upload" } });
 
         var upload = h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        await Eventually.WaitAsync(async () => await h.Admin.CounterAsync("current_concurrent_requests") > 0, TimeSpan.FromSeconds(10), "the upload to be in flight");
+        // The upload itself, not the directory look-up before it: the Sandbox counts a route when its request starts,
+        // and the throttled body keeps this one in flight for about 3 s.
+        await Eventually.WaitAsync(
+            async () => await h.Admin.CounterAsync("requests_by_route", "POST /api/v1/beta/directories/{directory_id}/files/upload") > 0,
+            TimeSpan.FromSeconds(10),
+            "the upload to be in flight");
         File.AppendAllText(path, "appended while the upload was in flight");
         await upload;
 
