@@ -21,7 +21,10 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                    select fv.state, count(*) as n from orchestrator.file_version fv
                    where fv.source_name = n.name group by fv.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
-                where b.source_name = n.name and b.state not in ('ResultsRecorded')) as "Open batches"
+                where b.source_name = n.name and b.state not in ('ResultsRecorded')) as "Open batches",
+               (select count(*) from orchestrator.batch b
+                where b.source_name = n.name and b.stuck_since is not null) as "Stuck batches",
+               (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside"
         from names n
         left join lateral (
             select id, state, started_at, finished_at from orchestrator.run
@@ -67,6 +70,9 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.last_polled_at as "Last polled",
                b.poll_count as "Polls",
                b.cancel_requested_at as "Cancel requested",
+               b.stuck_since as "Stuck since",
+               (select count(*) from orchestrator.batch_result br
+                where br.batch_id = b.id and br.follow_up_state = 'FollowUpFailed') as "Follow-ups failed",
                b.last_error as "Last error"
         from orchestrator.batch b
         where ($1::bigint is null or b.run_id = $1)
@@ -85,8 +91,11 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                fv.size as "Size",
                fv.batch_id as "Batch",
                fv.job_id as "Job reference",
-               fv.attempts as "Attempts",
+               fv.process_attempts as "Batch attempts",
+               fv.error_class as "Error class",
                fv.error_message as "Error",
+               (select br.follow_up_state from orchestrator.batch_result br
+                where br.file_version_id = fv.id order by br.id desc limit 1) as "Follow-up",
                fv.updated_at as "Updated"
         from orchestrator.file_version fv
         where ($1::text is null or fv.relative_path ilike '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%')
@@ -126,7 +135,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                fv.remote_file_id as "Remote file",
                fv.job_type as "Job type",
                fv.job_id as "Job reference",
-               fv.attempts as "Attempts",
+               fv.process_attempts as "Batch attempts",
+               fv.error_class as "Error class",
                fv.error_message as "Error",
                fv.updated_at as "Updated"
         from orchestrator.file_version fv
@@ -144,8 +154,14 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                br.source_directory_file_id as "Remote file",
                br.job_type as "Job type",
                br.job_id as "Job reference",
+               br.outcome as "Outcome",
+               br.error_class as "Error class",
                br.error_message as "Error",
-               br.follow_up_state as "Follow-up"
+               br.remote_job_status as "Job status",
+               br.follow_up_state as "Follow-up",
+               br.follow_up_attempts as "Follow-up attempts",
+               br.follow_up_error as "Follow-up error",
+               br.stuck_since as "Stuck since"
         from orchestrator.batch_result br
         join orchestrator.file_version fv on fv.id = br.file_version_id
         join orchestrator.batch b on b.id = br.batch_id
@@ -153,17 +169,41 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         order by br.id desc
         """, cancellationToken, Text(source), Text(path));
 
-    /// <summary>The follow-up output of each job reference of one path. Issue 5's output rows join here.</summary>
+    /// <summary>
+    /// The follow-up output of each job reference of one path: when it was fetched and, where the
+    /// PostgreSQL sink holds it, the start of the markdown and of the result.
+    /// </summary>
     public Task<OpsTable> FileOutputsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
         select br.job_type as "Job type",
                br.job_id as "Job reference",
                br.follow_up_state as "Follow-up",
-               br.recorded_at as "Recorded"
+               br.followed_up_at as "Fetched",
+               left(r.markdown, 400) as "Markdown (start)",
+               left(r.result::text, 400) as "Result (start)"
         from orchestrator.batch_result br
         join orchestrator.file_version fv on fv.id = br.file_version_id
+        left join orchestrator.follow_up_result r on r.file_version_id = br.file_version_id and r.job_id = br.job_id
         where fv.source_name = $1 and fv.relative_path = $2 and br.job_id is not null
         order by br.id desc
         """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>
+    /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with
+    /// the reason; optionally of one source or one path.
+    /// </summary>
+    public Task<OpsTable> ProblemsAsync(string? source, string? path, int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select p.source_name as "Source",
+               p.relative_path as "Path",
+               p.kind as "Kind",
+               p.reason as "Reason",
+               p.first_seen_at as "Since",
+               p.last_seen_at as "Last seen"
+        from orchestrator.source_file_problem p
+        where ($1::text is null or p.source_name = $1)
+          and ($2::text is null or p.relative_path = $2)
+        order by p.last_seen_at desc, p.source_name, p.relative_path
+        limit $3
+        """, cancellationToken, Text(source), Text(path), Int(limit));
 
     /// <summary>Source and run of a batch, for log scopes; null when there is no such batch.</summary>
     public async Task<(string Source, long RunId)?> BatchOwnerAsync(long batchId, CancellationToken cancellationToken)
@@ -186,6 +226,9 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                 from orchestrator.batch_result where follow_up_state = 'Recorded' and job_id is not null
             union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
                 from orchestrator.batch where state in ('Pending', 'Throttled', 'Running') and next_poll_at < now()
+            union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null
+            union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
+            union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
             """, cancellationToken);
         return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
     }

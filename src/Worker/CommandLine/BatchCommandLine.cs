@@ -21,6 +21,7 @@ internal static class BatchCommandLine
         var source = new Argument<string>("source") { Description = "The source's name, as in Sources:N:Name" };
         var id = new Argument<long>("id") { Description = "The run's or batch's id (see 'status')" };
         var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
+        var permanent = new Option<bool>("--permanent") { Description = "With --failed: permanent failures too (an unsupported type, a corrupt file), once you fixed the file" };
 
         var run = new Command("run", "Run the service: schedules, watchers, jobs, dashboard (the default)");
         run.SetAction(_ => verb = [Verbs.Run]);
@@ -28,8 +29,10 @@ internal static class BatchCommandLine
         scan.SetAction(r => verb = [Verbs.Scan, r.GetValue(source)!]);
         var status = new Command("status", "Print sources, recent runs and open batches");
         status.SetAction(_ => verb = [Verbs.Status]);
-        var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed };
-        retry.SetAction(r => verb = [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);
+        var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed, permanent };
+        retry.SetAction(r => verb = r.GetValue(permanent)
+            ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
+            : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);
         var cancelRun = new Command("run", "Cancel every batch of a run that has not ended") { id };
         cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
         var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { id };
@@ -77,6 +80,11 @@ internal static class BatchCommandLine
         if (verb.Length > 2)
         {
             host.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Failed)}={verb[2]}");
+        }
+
+        if (verb.Length > 3)
+        {
+            host.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.IncludePermanent)}={verb[3]}");
         }
 
         if (verb[0] != Verbs.Run)

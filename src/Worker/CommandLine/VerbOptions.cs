@@ -18,6 +18,9 @@ public sealed class VerbOptions
     /// <summary><c>retry --failed</c>: put the source's failed files back in the queue first.</summary>
     public bool Failed { get; set; }
 
+    /// <summary><c>retry --failed --permanent</c>: permanent failures (an unsupported type, a corrupt file) too, once the file is fixed.</summary>
+    public bool IncludePermanent { get; set; }
+
     /// <summary>Whether this process is the service rather than a one-off verb.</summary>
     internal bool IsService => string.IsNullOrEmpty(Name) || Name == Verbs.Run;
 }

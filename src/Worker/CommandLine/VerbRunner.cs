@@ -48,7 +48,7 @@ internal sealed class VerbRunner(
     {
         Verbs.Status => StatusAsync(cancellationToken),
         Verbs.Scan => ScanAsync(Target(options), cancellationToken),
-        Verbs.Retry => RetryAsync(Target(options), options.Failed, cancellationToken),
+        Verbs.Retry => RetryAsync(Target(options), options.Failed, options.IncludePermanent, cancellationToken),
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
@@ -86,13 +86,20 @@ internal sealed class VerbRunner(
         return runs.Value(runs.Rows[0], "State") is "Failed" ? 1 : 0;
     }
 
-    private async Task<int> RetryAsync(string source, bool failed, CancellationToken cancellationToken)
+    private async Task<int> RetryAsync(string source, bool failed, bool includePermanent, CancellationToken cancellationToken)
     {
         var commands = services.GetRequiredService<OperatorCommands>();
+        if (includePermanent && !failed)
+        {
+            await console.Out.WriteLineAsync("--permanent only goes with --failed: retry <source> --failed --permanent.");
+            return 2;
+        }
+
         if (failed)
         {
-            var count = await commands.RetryFailedAsync(source, cancellationToken);
-            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} failed files of {source} are queued again; a run of {source} is queued to take them."));
+            var count = await commands.RetryFailedAsync(source, includePermanent, cancellationToken);
+            var which = includePermanent ? "failed files (permanent failures included)" : "failed files (permanent failures left alone)";
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} {which} of {source} are queued again; a run of {source} is queued to take them."));
         }
         else
         {

@@ -33,7 +33,11 @@ internal static class OpsPages
             var name = Uri.EscapeDataString((string)row[0]!);
             return [new OpsAction("Run now", $"/ops/actions/run/{name}"), new OpsAction("Retry failed", $"/ops/actions/retry/{name}")];
         }, "No sources are configured.");
-        return new OpsPage("Sources", [section], readOnly, intro: "Each configured folder: its schedule, its last run and its files by state.");
+        var problems = new OpsSection(
+            "Files set aside by the scanner",
+            await Queries(http).ProblemsAsync(source: null, path: null, PageSize, http.RequestAborted),
+            Empty: "None: every file the scanner found was taken.");
+        return new OpsPage("Sources", [section, problems], readOnly, intro: "Each configured folder: its schedule, its last run and its files by state; below, files the scanner could not take and why.");
     }
 
     public static async Task<OpsPage> RunsAsync(HttpContext http, Match match, bool readOnly)
@@ -55,10 +59,21 @@ internal static class OpsPages
         var openOnly = Query(http, "open") == "1";
         var table = await Queries(http).BatchesAsync(run, source, openOnly, PageSize, http.RequestAborted);
         var section = new OpsSection("Batches", table, row =>
-            EndedBatchStates.Contains(table.Value(row, "State") as string)
-                ? []
-                : [new OpsAction("Cancel", $"/ops/actions/cancel-batch/{OpsCell.Text(row[0])}", "Cancel this batch? Files already processed keep their results.")],
-            "No batches yet.");
+        {
+            var batchId = OpsCell.Text(row[0]);
+            var actions = new List<OpsAction>();
+            if (!EndedBatchStates.Contains(table.Value(row, "State") as string))
+            {
+                actions.Add(new OpsAction("Cancel", $"/ops/actions/cancel-batch/{batchId}", "Cancel this batch? Files already processed keep their results."));
+            }
+
+            if (table.Value(row, "Follow-ups failed") is long failedFollowUps && failedFollowUps > 0)
+            {
+                actions.Add(new OpsAction("Retry follow-ups", $"/ops/actions/retry-follow-ups/{batchId}"));
+            }
+
+            return actions;
+        }, "No batches yet.");
         var title = run is null ? "Batches" : $"Batches of run {run}";
         var filter = $"<p><a href=\"{Url(http, "/ops/batches?open=1")}\">Open batches only</a> · <a href=\"{Url(http, "/ops/batches")}\">All</a></p>";
         return new OpsPage(title, [section], readOnly, search: filter, intro: "Newest first; Created gives each batch's age.");
@@ -98,11 +113,23 @@ internal static class OpsPages
             new("Versions", versions),
             new("Batches and job references", await queries.FileHistoryAsync(source, path, ct), Empty: "No batch has reported on this file yet."),
             new("Output", await queries.FileOutputsAsync(source, path, ct), Empty: "No job reference yet, so no output."),
+            new("Set aside by the scanner", await queries.ProblemsAsync(source, path, PageSize, ct), Empty: "The scanner took this path as it is."),
         };
-        var failed = versions.Rows.Any(r => versions.Value(r, "State") as string == "Failed");
-        var retry = failed && !readOnly
-            ? $"<p><button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{Uri.EscapeDataString(source)}")}\">Retry failed files of {OpsCell.Encode(source)}</button></p>"
-            : null;
+        var failed = versions.Rows.Where(r => versions.Value(r, "State") as string == "Failed").ToList();
+        string? retry = null;
+        if (failed.Count > 0 && !readOnly)
+        {
+            var escaped = Uri.EscapeDataString(source);
+            retry = $"<p><button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button>";
+            if (failed.Any(r => versions.Value(r, "Error class") as string == "Permanent"))
+            {
+                // A permanent failure (an unsupported type, a corrupt file) is left alone by a plain retry; once the file is fixed, this sends it again.
+                retry += $" <button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry-permanent/{escaped}")}\">Retry them, permanent failures too</button>";
+            }
+
+            retry += "</p>";
+        }
+
         return new OpsPage(path, sections, readOnly, search: retry, intro: $"Source <a href=\"{Url(http, $"/ops/runs?source={Uri.EscapeDataString(source)}")}\">{OpsCell.Encode(source)}</a>");
     }
 

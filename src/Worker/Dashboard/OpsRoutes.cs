@@ -46,6 +46,18 @@ internal static class OpsRoutes
                 var count = await commands.RetryFailedAsync(match.Groups["source"].Value, http.RequestAborted);
                 return $"{count} failed files of {match.Groups["source"].Value} are queued again; a run will take them.";
             })));
+        routes.Add($"/ops/actions/retry-permanent/{SourceName}", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var count = await commands.RetryFailedAsync(match.Groups["source"].Value, force: true, http.RequestAborted);
+                return $"{count} failed files of {match.Groups["source"].Value}, permanent failures included, are queued again; a run will take them.";
+            })));
+        routes.Add("/ops/actions/retry-follow-ups/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var count = await commands.RetryFollowUpsAsync(Id(match), http.RequestAborted);
+                return $"Batch {Id(match)}: {count} follow-ups queued again.";
+            })));
         routes.Add("/ops/actions/cancel-batch/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {

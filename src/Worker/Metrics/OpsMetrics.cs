@@ -30,6 +30,8 @@ internal sealed class OpsMetrics : IDisposable
         meter.CreateObservableGauge("batchorchestrator.runs.active", () => gauges.Read("runs", "state"), "{run}", "Runs scanning or active");
         meter.CreateObservableGauge("batchorchestrator.followup.lag", () => gauges.Read("follow_up_lag"), "s", "Age of the oldest job reference still waiting for follow-up");
         meter.CreateObservableGauge("batchorchestrator.poll.overdue", () => gauges.Read("poll_overdue"), "s", "How far the most overdue batch poll is behind its schedule");
+        meter.CreateObservableGauge("batchorchestrator.stuck", () => gauges.Read("stuck", "what"), "{item}", "Batches and job references the watchdog flagged as stuck");
+        meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files the scanner set aside, by reason");
     }
 
     public Counter<long> ApiRequests { get; }

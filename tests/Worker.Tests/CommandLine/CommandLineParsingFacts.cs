@@ -21,6 +21,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("status", "--Verb:Name=status")]
     [InlineData("retry docs", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=false")]
     [InlineData("retry docs --failed", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true")]
+    [InlineData("retry docs --failed --permanent", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true|--Verb:IncludePermanent=true")]
     [InlineData("cancel run 12", "--Verb:Name=cancel-run|--Verb:Target=12")]
     [InlineData("cancel batch 7", "--Verb:Name=cancel-batch|--Verb:Target=7")]
     [InlineData("migrate", "--Verb:Name=migrate")]

@@ -73,12 +73,19 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Equal("A run of e2e is queued.", plainOutput.Trim());
         Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
 
+        // An unsupported type is a permanent failure: --failed leaves it alone, --permanent sends it again.
         var (exitCode, output) = await RunAsync("retry", "e2e", failed: true);
-
         Assert.Equal(0, exitCode);
-        Assert.StartsWith("1 failed files of e2e are queued again", output, StringComparison.Ordinal);
+        Assert.StartsWith("0 failed files (permanent failures left alone) of e2e are queued again", output, StringComparison.Ordinal);
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+
+        var (forced, forcedOutput) = await RunAsync("retry", "e2e", failed: true, permanent: true);
+
+        Assert.Equal(0, forced);
+        Assert.StartsWith("1 failed files (permanent failures included) of e2e are queued again", forcedOutput, StringComparison.Ordinal);
         Assert.Equal("Discovered", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
-        Assert.Equal(2L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+        // One run queued by each of the three retries.
+        Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
     }
 
     [Fact]
@@ -131,11 +138,12 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);
     }
 
-    private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false)
+    private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false, bool permanent = false)
     {
         var settings = Settings(verb);
         settings["Verb:Target"] = target;
         settings["Verb:Failed"] = failed ? "true" : "false";
+        settings["Verb:IncludePermanent"] = permanent ? "true" : "false";
         return WorkerHost.RunVerbAsync(env.Root, settings);
     }
 

@@ -20,6 +20,8 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await env.WriteFilesAsync(4, "good");
         // LlamaCloud reports an unsupported file type as an error instead of a job: a failed file, every time.
         await File.WriteAllTextAsync(Path.Combine(env.Inbox, "bad-000.bin"), "not a document", TestContext.Current.CancellationToken);
+        // A zero-byte file is set aside by the scanner with its reason, never uploaded.
+        await File.WriteAllBytesAsync(Path.Combine(env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
         await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
         var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
@@ -34,6 +36,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         Assert.Matches(@"Succeeded\s+4", sources);
         Assert.Matches(@"Failed\s+1", sources);
         Assert.Contains("Sources", await page.InnerTextAsync(".navbar"), StringComparison.Ordinal); // reached from Hangfire's navigation
+        Assert.Contains("empty.txt", await page.InnerTextAsync("table[data-section='Files set aside by the scanner']"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "sources");
 
         // Runs: the run, its trigger and its progress.
@@ -60,18 +63,27 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await Browser.ScreenshotAsync(page, "files");
         await page.ClickAsync("table.ops-table >> text=bad-000.bin");
         Assert.Contains("Batches and job references", await page.InnerTextAsync("body"), StringComparison.Ordinal);
-        Assert.Contains("Failed", await page.InnerTextAsync("table[data-section='Versions']"), StringComparison.Ordinal);
+        var versions = await page.InnerTextAsync("table[data-section='Versions']");
+        Assert.Contains("Failed", versions, StringComparison.Ordinal);
+        Assert.Contains("Permanent", versions, StringComparison.Ordinal); // its error class
+        Assert.Contains("Unsupported file type", versions, StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "file");
 
-        // Retry failed: the failed file goes round again (and fails again: it is still empty).
-        await ClickAndWaitForReloadAsync(page, "button:has-text('Retry failed files of e2e')");
+        // A permanent failure is left alone by "Retry failed"; the second button sends it again (and it fails again: still a .bin).
+        await ClickAndWaitForReloadAsync(page, "button:has-text('Retry them, permanent failures too')");
         await Eventually.WaitAsync(
             () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.bin'"),
             n => n >= 2, Patience, "the retried file to be reported by a second batch");
 
         var good = await env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");
+        await Eventually.WaitAsync(
+            async () => await env.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where file_version_id = $1", good) == 1,
+            Patience, "the good file's output to be fetched");
         await page.GotoAsync($"hangfire/ops/files/{good}");
-        Assert.Matches("pjb-", await page.InnerTextAsync("table[data-section='Output']"));
+        var output = await page.InnerTextAsync("table[data-section='Output']");
+        Assert.Matches("pjb-", output);
+        Assert.Contains("FollowedUp", output, StringComparison.Ordinal);
+        Assert.Contains("good 0", output, StringComparison.Ordinal); // the start of the parsed markdown
 
         // Cancel: a batch held in Creating (batch creation answers slowly) is cancelled from the Batches page.
         await env.Admin.SetFaultsAsync(new { latency_ms = 8_000, routes = new[] { "POST /api/v2/batches" } });

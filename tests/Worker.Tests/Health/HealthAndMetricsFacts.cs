@@ -71,6 +71,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
     {
         await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
         await env.WriteFilesAsync(6);
+        await File.WriteAllBytesAsync(Path.Combine(env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
         await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         await env.WaitForEndedAsync(6);
@@ -87,6 +88,8 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
 
         Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_batches{", "state=\"ResultsRecorded\""), StringComparison.Ordinal);
         Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_files_set_aside{", "kind=\"Empty\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_stuck{", "what=\"batch\""), StringComparison.Ordinal);
         foreach (var expected in new[] { "class=\"transient\"", "class=\"throttled\"", "batchorchestrator_poll_duration_seconds_count", "batchorchestrator_followup_lag_seconds", "batchorchestrator_poll_overdue_seconds" })
         {
             Assert.True(Line(metrics, expected) is not null, $"{expected} missing from:\n{metrics}");
