@@ -15,13 +15,13 @@ public sealed class RecordingScheduler : IPipelineScheduler
 
     void IPipelineScheduler.ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => Calls.Enqueue(("scheduled-run", $"{source}:{trigger}"));
 
-    void IPipelineScheduler.EnqueueUpload(long batchId) => Calls.Enqueue(("upload", Id(batchId)));
+    void IPipelineScheduler.EnqueueUpload(string source, long batchId) => Calls.Enqueue(("upload", Id(batchId)));
 
     void IPipelineScheduler.EnqueueSubmit(long batchId) => Calls.Enqueue(("submit", Id(batchId)));
 
     void IPipelineScheduler.EnqueueRecord(long batchId) => Calls.Enqueue(("record", Id(batchId)));
 
-    void IPipelineScheduler.EnqueueFollowUp(long batchId) => Calls.Enqueue(("follow-up", Id(batchId)));
+    void IPipelineScheduler.EnqueueFollowUp(string source, long batchId) => Calls.Enqueue(("follow-up", Id(batchId)));
 
     void IPipelineScheduler.EnqueuePoll() => Calls.Enqueue(("poll", ""));
 

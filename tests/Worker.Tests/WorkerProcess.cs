@@ -22,6 +22,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The process id: the middle part of its Hangfire server ids.</summary>
+    public int Id => process.Id;
+
     public static WorkerProcess Start(string workingDirectory, IEnumerable<string> args, IDictionary<string, string?> environment, string? dll = null)
     {
         var start = new ProcessStartInfo("dotnet")

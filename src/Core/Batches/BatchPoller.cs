@@ -56,9 +56,9 @@ internal sealed class BatchPoller(
         await ResumeStalledAsync(settings, cancellationToken);
         if (followUpOptions.Value.Enabled)
         {
-            foreach (var batchId in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, FollowUpClaimTimeout, cancellationToken))
+            foreach (var followUp in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, FollowUpClaimTimeout, cancellationToken))
             {
-                scheduler.EnqueueFollowUp(batchId);
+                scheduler.EnqueueFollowUp(followUp.Source, followUp.BatchId);
             }
         }
 
@@ -101,7 +101,7 @@ internal sealed class BatchPoller(
             switch (stalled.State)
             {
                 case BatchState.Planned:
-                    scheduler.EnqueueUpload(stalled.Id);
+                    scheduler.EnqueueUpload(stalled.Source, stalled.Id);
                     break;
                 case BatchState.Creating:
                     scheduler.EnqueueSubmit(stalled.Id);

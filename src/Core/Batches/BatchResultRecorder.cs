@@ -54,7 +54,7 @@ internal sealed class BatchResultRecorder(
             batchId, remoteState, summary.Succeeded, summary.Failed, summary.Skipped, summary.Unmapped);
         if (followingUp && summary.FollowUps > 0)
         {
-            scheduler.EnqueueFollowUp(batchId);
+            scheduler.EnqueueFollowUp(batch.Source, batchId);
         }
     }
 }

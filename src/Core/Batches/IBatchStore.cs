@@ -68,7 +68,7 @@ internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State,
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);
 
 /// <summary>A batch whose step must be handed out again.</summary>
-internal sealed record StalledBatch(long Id, BatchState State);
+internal sealed record StalledBatch(long Id, string Source, BatchState State);
 
 /// <summary>
 /// Counts written by one recording: outcomes of the files the batch reported on, files it said

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 internal interface IFollowUpStore
 {
     /// <summary>Claims batches whose next follow-up look is due, pushing it out by <paramref name="claimFor"/>.</summary>
-    Task<IReadOnlyList<long>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
+    Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
 
     /// <summary>The batch's job references still waiting (Recorded); null if there is no such batch.</summary>
     Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken);
@@ -52,3 +52,6 @@ internal sealed record FollowUpOutcome(
     string? Error,
     FileVersionState? FileState = null,
     FailureClass? FileErrorClass = null);
+
+/// <summary>A batch whose follow-up look is due, with its source (whose queue runs the look).</summary>
+internal sealed record DueFollowUp(long BatchId, string Source);

@@ -13,14 +13,15 @@ internal interface IPipelineScheduler
 
     void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay);
 
-    void EnqueueUpload(long batchId);
+    /// <summary>Upload a planned batch's files: on the source's queue, since it reads the source's folder.</summary>
+    void EnqueueUpload(string source, long batchId);
 
     void EnqueueSubmit(long batchId);
 
     void EnqueueRecord(long batchId);
 
     /// <summary>Fetch the results of a batch's recorded job references.</summary>
-    void EnqueueFollowUp(long batchId);
+    void EnqueueFollowUp(string source, long batchId);
 
     /// <summary>A poll tick now (a webhook made a batch due), besides the recurring ones.</summary>
     void EnqueuePoll();

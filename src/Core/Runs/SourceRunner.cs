@@ -91,7 +91,7 @@ internal sealed class SourceRunner(
             await runs.FinishScanAsync(runId, summary, batchIds.Count, cancellationToken);
             foreach (var batchId in batchIds)
             {
-                scheduler.EnqueueUpload(batchId);
+                scheduler.EnqueueUpload(source.Name, batchId);
             }
 
             if (summary.Unsettled > 0)

@@ -70,6 +70,17 @@ public sealed class SourceOptions
     /// </summary>
     public bool TreatEmptyFolderAsDeleted { get; set; }
 
+    /// <summary>
+    /// The Hangfire queue of this source's runs, uploads and follow-ups: the steps that read its folder
+    /// or write beside it. Leave it <c>default</c> when every instance sees the folder; for a folder only
+    /// some nodes see (a local disk), name a queue only those nodes serve (<c>Hangfire:Server:Queues</c>).
+    /// Submitting, polling and recording need no files and run anywhere.
+    /// </summary>
+    public string Queue { get; set; } = DefaultQueue;
+
+    /// <summary>The queue every instance serves unless told otherwise.</summary>
+    public const string DefaultQueue = "default";
+
     /// <summary>Skip symbolic links (each listed with a reason), or follow them (loop-safe).</summary>
     public SymlinkPolicy Symlinks { get; set; } = SymlinkPolicy.Skip;
 

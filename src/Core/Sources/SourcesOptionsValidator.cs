@@ -99,6 +99,11 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                 failures.Add($"{key}:TimeZone: '{source.TimeZone}' is not a known time zone id");
             }
 
+            if (!QueuePattern().IsMatch(source.Queue ?? ""))
+            {
+                failures.Add($"{key}:Queue: '{source.Queue}' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)");
+            }
+
             if (source.SettleWindow < TimeSpan.Zero)
             {
                 failures.Add($"{key}:SettleWindow: must not be negative");
@@ -113,4 +118,7 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-z0-9_-]{1,50}$")]
+    private static partial Regex QueuePattern();
 }

@@ -152,7 +152,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
                 for update skip locked
             ) stalled
             where b.id = stalled.id
-            returning b.id, b.state
+            returning b.id, b.source_name, b.state
             """);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
@@ -160,7 +160,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            stalled.Add(new StalledBatch(reader.GetInt64(0), Enum.Parse<BatchState>(reader.GetString(1))));
+            stalled.Add(new StalledBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2))));
         }
 
         return stalled;

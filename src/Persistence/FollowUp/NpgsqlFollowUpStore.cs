@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// </summary>
 internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
 {
-    public async Task<IReadOnlyList<long>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch b set follow_up_next_at = now() + $2
@@ -22,18 +22,18 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id
+            returning b.id, b.source_name
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
-        var ids = new List<long>();
+        var due = new List<DueFollowUp>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            due.Add(new DueFollowUp(reader.GetInt64(0), reader.GetString(1)));
         }
 
-        return ids;
+        return due;
     }
 
     public async Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Sources;
+
 namespace BatchOrchestrator.Worker.Hosting;
 
 /// <summary>This instance's Hangfire server ("Hangfire:Server" section).</summary>
@@ -12,6 +14,13 @@ public sealed class JobServerOptions
     /// <summary>Time running jobs get to stop at shutdown before they are put back in the queue.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Queues this instance serves, in priority order.</summary>
-    public List<string> Queues { get; set; } = ["default"];
+    /// <summary>
+    /// Queues this instance serves, in priority order; empty means <c>default</c> only. Add a source's
+    /// <c>Queue</c> on the nodes that can see its folder. (Empty rather than ["default"] by default:
+    /// the configuration binder appends to a list's initial items instead of replacing them.)
+    /// </summary>
+    public List<string> Queues { get; set; } = [];
+
+    /// <summary>The queues Hangfire's server is given.</summary>
+    internal string[] EffectiveQueues => Queues.Count == 0 ? [SourceOptions.DefaultQueue] : [.. Queues.Distinct(StringComparer.Ordinal)];
 }

@@ -1,26 +1,37 @@
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Worker.Jobs;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Scheduling;
 
-/// <summary>Hands each next step to Hangfire as its own job, with ids as the only arguments.</summary>
-internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs) : IPipelineScheduler
+/// <summary>
+/// Hands each next step to Hangfire as its own job, with ids as the only arguments. Steps that read a
+/// source's folder or write beside it (run, upload, follow-up) go to the source's queue, so a folder
+/// only some nodes can see is only touched by them; the rest go to the default queue.
+/// </summary>
+internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs, IOptionsMonitor<SourcesOptions> sources) : IPipelineScheduler
 {
     public void EnqueueRun(string source, RunTrigger trigger) =>
-        jobs.Enqueue<RunSourceJob>(j => j.RunAsync(source, trigger, CancellationToken.None));
+        jobs.Enqueue<RunSourceJob>(QueueOf(source), j => j.RunAsync(source, trigger, CancellationToken.None));
 
     public void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) =>
-        jobs.Schedule<RunSourceJob>(j => j.RunAsync(source, trigger, CancellationToken.None), delay);
+        jobs.Schedule<RunSourceJob>(QueueOf(source), j => j.RunAsync(source, trigger, CancellationToken.None), delay);
 
-    public void EnqueueUpload(long batchId) => jobs.Enqueue<UploadBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
+    public void EnqueueUpload(string source, long batchId) =>
+        jobs.Enqueue<UploadBatchJob>(QueueOf(source), j => j.RunAsync(batchId, CancellationToken.None));
 
     public void EnqueueSubmit(long batchId) => jobs.Enqueue<SubmitBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
 
     public void EnqueueRecord(long batchId) => jobs.Enqueue<RecordBatchResultsJob>(j => j.RunAsync(batchId, CancellationToken.None));
 
-    public void EnqueueFollowUp(long batchId) => jobs.Enqueue<FollowUpBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
+    public void EnqueueFollowUp(string source, long batchId) =>
+        jobs.Enqueue<FollowUpBatchJob>(QueueOf(source), j => j.RunAsync(batchId, CancellationToken.None));
 
     public void EnqueuePoll() => jobs.Enqueue<PollBatchesJob>(j => j.RunAsync(CancellationToken.None));
+
+    // A source no longer configured still finishes its batches somewhere: the default queue.
+    private string QueueOf(string source) => sources.CurrentValue.Find(source)?.Queue ?? SourceOptions.DefaultQueue;
 }

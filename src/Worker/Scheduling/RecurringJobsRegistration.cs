@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Worker.Hosting;
 using BatchOrchestrator.Worker.Jobs;
 using Hangfire;
 using Hangfire.Storage;
@@ -17,6 +18,7 @@ internal sealed class RecurringJobsRegistration(
     JobStorage storage,
     IOptions<SourcesOptions> sources,
     IOptions<PollingOptions> polling,
+    IOptions<JobServerOptions> server,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -35,6 +37,7 @@ internal sealed class RecurringJobsRegistration(
             var name = source.Name;
             recurringJobs.AddOrUpdate<RunSourceJob>(
                 id,
+                source.Queue,
                 j => j.RunAsync(name, RunTrigger.Schedule, CancellationToken.None),
                 source.Schedule,
                 new RecurringJobOptions
@@ -43,7 +46,14 @@ internal sealed class RecurringJobsRegistration(
                     // After downtime a missed run happens once, not once per missed occurrence.
                     MisfireHandling = MisfireHandlingMode.Relaxed,
                 });
-            logger.LogInformation("Source {Source} scans {Path} on '{Schedule}' ({TimeZone})", source.Name, source.Path, source.Schedule, source.TimeZone);
+            if (!server.Value.EffectiveQueues.Contains(source.Queue, StringComparer.Ordinal))
+            {
+                logger.LogInformation(
+                    "Source {Source} runs on queue {Queue}, which this instance does not serve (Hangfire:Server:Queues): another instance must, or its runs wait",
+                    source.Name, source.Queue);
+            }
+
+            logger.LogInformation("Source {Source} scans {Path} on '{Schedule}' ({TimeZone}), queue {Queue}", source.Name, source.Path, source.Schedule, source.TimeZone, source.Queue);
         }
 
         using var connection = storage.GetConnection();

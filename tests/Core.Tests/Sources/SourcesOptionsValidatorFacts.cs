@@ -27,7 +27,7 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
                 new SourceOptions
                 {
                     Name = "OK", Path = Path.Combine(folder, "missing"), JobType = "classify", ConfigurationId = "agentic",
-                    Schedule = "every night", TimeZone = "Mars/Olympus", Include = ["../outside"],
+                    Schedule = "every night", TimeZone = "Mars/Olympus", Include = ["../outside"], Queue = "Node A",
                 },
             ],
         };
@@ -41,7 +41,8 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
         Assert.Contains(failures, f => f.StartsWith("Sources:1:Schedule:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Sources:1:TimeZone:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Sources:1:Include:0:", StringComparison.Ordinal));
-        Assert.Equal(7, failures.Count);
+        Assert.Contains("Sources:1:Queue: 'Node A' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)", failures);
+        Assert.Equal(8, failures.Count);
     }
 
     [Fact]

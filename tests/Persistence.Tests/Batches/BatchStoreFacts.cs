@@ -185,7 +185,8 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         var first = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
         var second = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
 
-        Assert.Equal([new StalledBatch(batchId, BatchState.Creating)], first);
+        var source = await database.ScalarAsync<string>("select source_name from orchestrator.batch where id = $1", batchId);
+        Assert.Equal([new StalledBatch(batchId, source, BatchState.Creating)], first);
         Assert.Empty(second);
     }
 

@@ -31,7 +31,13 @@ public sealed class BatchLifecycleTests
     [Fact]
     public async Task Batch_PassesThroughRunning_AndResultsStayNullUntilTerminal()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.FilesMappedPerStep = 1);
+        // Steps of 250 ms keep the batch RUNNING for over a second: a poll every 10 ms cannot miss it
+        // however loaded the machine (at the suite's 20 ms it once went straight past under CI load).
+        await using var sandbox = await TestSandbox.StartAsync(o =>
+        {
+            o.FilesMappedPerStep = 1;
+            o.StepDelay = TimeSpan.FromMilliseconds(250);
+        });
         var dir = await sandbox.CreateDirectoryAsync("slow");
         for (var i = 0; i < 5; i++)
         {

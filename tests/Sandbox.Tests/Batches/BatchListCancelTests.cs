@@ -108,6 +108,7 @@ public sealed class BatchListCancelTests
         {
             o.MaxConcurrentBatches = 1;
             o.FilesMappedPerStep = 1;
+            o.StepDelay = TimeSpan.FromMilliseconds(100); // the first batch runs a second: the second one's THROTTLED cannot be missed
         });
         var dir = await sandbox.CreateDirectoryAsync("cap");
         for (var i = 0; i < 10; i++)

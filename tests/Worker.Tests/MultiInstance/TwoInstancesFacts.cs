@@ -67,6 +67,52 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
         Assert.DoesNotContain(json.Output.Concat(json.Errors).Concat(text.Output).Concat(text.Errors), l => l.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ASourcePinnedToAQueue_IsScannedUploadedAndFollowedUpOnlyByTheInstanceServingIt()
+    {
+        const int pinnedFiles = 10;
+        await env.WriteFilesAsync(pinnedFiles);
+        var elsewhere = Settings("Json"); // serves the default queue only: it cannot see the folder, say
+        elsewhere["Sources:0:Queue"] = "inbox-node";
+        var owner = Settings("Json");
+        owner["Sources:0:Queue"] = "inbox-node";
+        owner["Hangfire:Server:Queues:0"] = "inbox-node";
+        owner["Hangfire:Server:Queues:1"] = "default";
+        await using var other = WorkerProcess.Start(env.Root, ["run"], elsewhere);
+        await using var node = WorkerProcess.Start(env.Root, ["run"], owner);
+
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                Assert.False(other.HasExited || node.HasExited, string.Join('\n', other.Errors.Concat(node.Errors)));
+                return await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'");
+            },
+            n => n >= pinnedFiles,
+            TimeSpan.FromSeconds(240),
+            $"{pinnedFiles} files to be processed and followed up");
+        var performed = await env.Database.ListAsync(
+            """
+            select j.invocationdata::jsonb->>'Type', (s.data::jsonb)->>'ServerId'
+            from hangfire.state s join hangfire.job j on j.id = s.jobid
+            where s.name = 'Processing'
+            """,
+            r => (Type: r.GetString(0), Server: r.GetString(1)));
+        await other.StopAsync();
+        await node.StopAsync();
+
+        // Every step that touches the folder or writes beside it ran on the owner; the others ran anywhere.
+        var nodeId = node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var job in new[] { "RunSourceJob", "UploadBatchJob", "FollowUpBatchJob" })
+        {
+            var servers = performed.Where(p => p.Type.Contains(job, StringComparison.Ordinal)).Select(p => p.Server.Split(':')[1]).ToList();
+            Assert.NotEmpty(servers);
+            Assert.All(servers, pid => Assert.Equal(nodeId, pid));
+        }
+
+        Assert.Contains(other.Output.Concat(other.Errors), l => l.Contains("which this instance does not serve", StringComparison.Ordinal));
+        Assert.Equal(pinnedFiles, (await env.Admin.CountersAsync()).UploadsTotal);
+    }
+
     private Dictionary<string, string?> Settings(string logFormat)
     {
         var settings = env.Settings();
