@@ -1,4 +1,3 @@
-using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,69 +12,44 @@ namespace BatchOrchestrator.Worker.Tests;
 /// </summary>
 public sealed class CrashSafetyFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-crash-e2e";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly string root = Directory.CreateTempSubdirectory("bo-crash-").FullName;
-    private TestDatabase database = null!;
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
+    private TestEnvironment env = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, "crash");
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50) });
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        Directory.CreateDirectory(Path.Combine(root, "inbox"));
-    }
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "crash");
 
-    public async ValueTask DisposeAsync()
-    {
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task ABatchCreateWhoseAnswerIsLost_IsAdoptedByTheRetriedJob_SoEachDirectoryGetsExactlyOneBatch()
     {
         // Every create takes effect and then loses its connection; listing (the adoption) is untouched.
-        await admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
+        await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(root, Settings(), logs);
-        for (var i = 0; i < 9; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
-        }
+        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
+        await env.WriteFilesAsync(9);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-crash");
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         await Eventually.WaitAsync(
-            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
             n => n == 9,
             Patience,
             "all nine files to end with job references");
 
-        var counters = await admin.CountersAsync();
+        var counters = await env.Admin.CountersAsync();
         Assert.Equal(3, counters.BatchCreatesByDirectory.Count);
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
         Assert.True(counters.ResponsesByStatus.GetValueOrDefault("dropped") >= 3, "each create lost its answer");
         Assert.Equal(3, logs.Lines.Count(l => l.Contains("already created remotely", StringComparison.Ordinal) && l.Contains("adopting it", StringComparison.Ordinal)));
-        var directories = await database.ListAsync("select remote_directory_id from orchestrator.batch where remote_batch_id is not null", r => r.GetString(0));
+        var directories = await env.Database.ListAsync("select remote_directory_id from orchestrator.batch where remote_batch_id is not null", r => r.GetString(0));
         Assert.Equal(counters.BatchCreatesByDirectory.Keys.Order(), directories.Order());
     }
 
-    private Dictionary<string, string?> Settings() => new()
+    private Dictionary<string, string?> Settings()
     {
-        ["Database:ConnectionString"] = database.ConnectionString,
-        ["LLAMA_CLOUD_API_KEY"] = ApiKey,
-        ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-        ["Pipeline:MaxFilesPerBatch"] = "3",
-        ["Sources:0:Name"] = "crash",
-        ["Sources:0:Path"] = "inbox",
-        ["Sources:0:Schedule"] = "0 0 1 1 *",
-        ["Sources:0:SettleWindow"] = "00:00:00",
-        ["Sources:0:Watch"] = "false",
-        ["Serilog:MinimumLevel:Default"] = "Information",
-        ["Serilog:MinimumLevel:Override:Npgsql"] = "Warning",
-    };
+        var settings = env.Settings();
+        settings["Pipeline:MaxFilesPerBatch"] = "3";
+        settings["Serilog:MinimumLevel:Default"] = "Information";
+        settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
+        return settings;
+    }
 }

@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,60 +13,41 @@ namespace BatchOrchestrator.Worker.Tests;
 /// </summary>
 public sealed class ExactlyOnceFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-exactly-once";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly string root = Directory.CreateTempSubdirectory("bo-once-").FullName;
-    private TestDatabase database = null!;
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
+    private TestEnvironment env = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, "once");
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50) });
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        Directory.CreateDirectory(Path.Combine(root, "inbox"));
-    }
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "once");
 
-    public async ValueTask DisposeAsync()
-    {
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task AnUploadStepKilledAfterTheUploadAndBeforeRecordingIt_IsReconciledByTheRetry_AndNoFileIsUploadedTwice()
     {
-        await using var host = await WorkerHost.StartAsync(root, Settings());
-        for (var i = 0; i < 12; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
-        }
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await env.WriteFilesAsync(12);
 
         // Every upload takes effect, then its connection is cut before the response: the step dies exactly
         // between "uploaded" and "recorded", for every file.
-        await admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
-        host.Services.GetRequiredService<IPipelineScheduler>().EnqueueRun("once", RunTrigger.Manual);
+        await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
+        host.Services.GetRequiredService<IPipelineScheduler>().EnqueueRun(TestEnvironment.SourceName, RunTrigger.Manual);
 
         var failedJob = await Eventually.WaitAsync(
             () => Task.FromResult(ScheduledUploadRetry(host)),
             id => id is not null,
             Patience,
             "the upload job to fail and be scheduled for retry");
-        Assert.Equal(12, (await admin.CountersAsync()).UploadsTotal);
-        Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where remote_file_id is not null"));
-        Assert.Equal(12L, await database.ScalarAsync<long>(
+        Assert.Equal(12, (await env.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(0L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where remote_file_id is not null"));
+        Assert.Equal(12L, await env.Database.ScalarAsync<long>(
             "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.id <= b.upload_intent_through")); // intents recorded
 
         // The API recovers; Hangfire's retry runs now rather than after its back-off.
-        await admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
+        await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(failedJob);
         await Eventually.WaitAsync(
-            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 12, Patience, "every file to succeed");
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 12, Patience, "every file to succeed");
 
-        var counters = await admin.CountersAsync();
+        var counters = await env.Admin.CountersAsync();
         Assert.Equal(12, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
         Assert.Equal(1, counters.BatchCreatesTotal);
@@ -78,16 +58,4 @@ public sealed class ExactlyOnceFacts(PostgresServerFixture server) : IAsyncLifet
             .Where(j => j.Value.Job?.Type.Name == "UploadBatchJob")
             .Select(j => j.Key)
             .FirstOrDefault();
-
-    private Dictionary<string, string?> Settings() => new()
-    {
-        ["Database:ConnectionString"] = database.ConnectionString,
-        ["LLAMA_CLOUD_API_KEY"] = ApiKey,
-        ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-        ["Sources:0:Name"] = "once",
-        ["Sources:0:Path"] = "inbox",
-        ["Sources:0:Schedule"] = "0 0 1 1 *",
-        ["Sources:0:SettleWindow"] = "00:00:00",
-        ["Sources:0:Watch"] = "false",
-    };
 }

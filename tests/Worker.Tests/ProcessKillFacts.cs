@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -14,55 +13,36 @@ namespace BatchOrchestrator.Worker.Tests;
 /// </summary>
 public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-kill-e2e";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly string root = Directory.CreateTempSubdirectory("bo-kill-").FullName;
     private readonly ConcurrentQueue<string> output = new();
-    private TestDatabase database = null!;
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
+    private TestEnvironment env = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, "kill");
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50) });
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        Directory.CreateDirectory(Path.Combine(root, "inbox"));
-    }
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "kill");
 
-    public async ValueTask DisposeAsync()
-    {
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task AWorkerKilledBetweenTheCreateAndItsRecording_IsSucceededByOneThatAdoptsTheBatch()
     {
-        for (var i = 0; i < 6; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
-        }
+        await env.WriteFilesAsync(6);
 
-        await admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
+        await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
         using (var first = StartWorker("first"))
         {
-            await WithOutputAsync(Eventually.WaitAsync(() => admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            await WithOutputAsync(Eventually.WaitAsync(() => env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
             first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no cleanup
             await first.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
 
-        var createdBeforeKill = await admin.CounterAsync("batch_creates_total");
-        var recordedBeforeKill = await database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
+        var createdBeforeKill = await env.Admin.CounterAsync("batch_creates_total");
+        var recordedBeforeKill = await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
         Assert.Equal(0L, recordedBeforeKill); // killed inside the window: created remotely, not recorded here
 
         using var second = StartWorker("second");
         try
         {
             await WithOutputAsync(Eventually.WaitAsync(
-                () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
+                () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 6,
                 Patience,
                 "all six files to end with job references after the restart"));
@@ -73,7 +53,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
             await second.WaitForExitAsync(CancellationToken.None);
         }
 
-        var counters = await admin.CountersAsync();
+        var counters = await env.Admin.CountersAsync();
         Assert.True(createdBeforeKill >= 1);
         Assert.Equal(2, counters.BatchCreatesByDirectory.Count);
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
@@ -85,40 +65,14 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         var executable = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "BatchOrchestrator.Worker.exe" : "BatchOrchestrator.Worker");
         var start = new ProcessStartInfo(executable)
         {
-            WorkingDirectory = root,
+            WorkingDirectory = env.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var environment = new Dictionary<string, string>
+        foreach (var (key, value) in Settings())
         {
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Database__ConnectionString"] = database.ConnectionString,
-            ["LLAMA_CLOUD_API_KEY"] = ApiKey,
-            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-            ["Pipeline__MaxFilesPerBatch"] = "3",
-            ["Sources__0__Name"] = "kill",
-            ["Sources__0__Path"] = "inbox",
-            ["Sources__0__Schedule"] = "*/2 * * * * *",
-            ["Sources__0__SettleWindow"] = "00:00:00",
-            ["Sources__0__Watch"] = "false",
-            ["Polling__Interval"] = "00:00:01",
-            ["Polling__InitialDelay"] = "00:00:00.200",
-            ["Polling__MaxDelay"] = "00:00:01",
-            // A step killed mid-way is handed out again after this; its lease has lapsed by then.
-            ["Polling__StalledAfter"] = "00:00:06",
-            ["Leases__TimeToLive"] = "00:00:05",
-            ["Hangfire__Server__SchedulePollingInterval"] = "00:00:01",
-            ["Hangfire__Storage__QueuePollInterval"] = "00:00:00.500",
-            // Killed while its schedulers held a Hangfire lock, the first process leaves the lock row behind.
-            ["Hangfire__Storage__DistributedLockTimeout"] = "00:00:05",
-            ["Serilog__MinimumLevel__Default"] = "Information",
-            ["Serilog__MinimumLevel__Override__Npgsql"] = "Warning",
-            ["Serilog__MinimumLevel__Override__Hangfire"] = "Warning",
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = new Process { StartInfo = start };
@@ -128,6 +82,28 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = env.Settings();
+        settings["Urls"] = "http://127.0.0.1:0";
+        settings["Pipeline:MaxFilesPerBatch"] = "3";
+        settings["Sources:0:Schedule"] = "*/2 * * * * *";
+        settings["Polling:Interval"] = "00:00:01";
+        settings["Polling:InitialDelay"] = "00:00:00.200";
+        settings["Polling:MaxDelay"] = "00:00:01";
+        // A step killed mid-way is handed out again after this; its lease has lapsed by then.
+        settings["Polling:StalledAfter"] = "00:00:06";
+        settings["Leases:TimeToLive"] = "00:00:05";
+        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
+        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
+        // Killed while its schedulers held a Hangfire lock, the first process leaves the lock row behind.
+        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
+        settings["Serilog:MinimumLevel:Default"] = "Information";
+        settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
+        settings["Serilog:MinimumLevel:Override:Hangfire"] = "Warning";
+        return settings;
     }
 
     private void Keep(string name, string? line)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -10,54 +9,38 @@ namespace BatchOrchestrator.Worker.Tests;
 /// </summary>
 public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-kill-test";
     private const int Files = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly string root = Directory.CreateTempSubdirectory("bo-upload-kill-").FullName;
     private readonly Lock output = new();
-    private TestDatabase database = null!;
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
+    private TestEnvironment env = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, "uploadkill");
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50) });
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        Directory.CreateDirectory(Path.Combine(root, "inbox"));
-    }
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "uploadkill");
 
-    public async ValueTask DisposeAsync()
-    {
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task AWorkerKilledMidUpload_IsResumedByTheNextProcess_WithEveryFileUploadedExactlyOnce()
     {
         for (var i = 0; i < Files; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(env.Inbox, $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
         }
 
         // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.
-        await admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
+        await env.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
         using (var first = StartWorker())
         {
-            await Eventually.WaitAsync(async () => (await admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
+            await Eventually.WaitAsync(async () => (await env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
             first.Kill(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
             await first.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
 
-        var beforeRestart = (await admin.CountersAsync()).UploadsTotal;
+        var beforeRestart = (await env.Admin.CountersAsync()).UploadsTotal;
         using var second = StartWorker();
         try
         {
             await Eventually.WaitAsync(
-                () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
+                () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
         }
         finally
         {
@@ -65,7 +48,7 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
             await second.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
 
-        var counters = await admin.CountersAsync();
+        var counters = await env.Admin.CountersAsync();
         Assert.InRange(beforeRestart, 5, Files - 1); // the kill landed mid-way
         Assert.Equal(Files, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
@@ -75,35 +58,13 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BatchOrchestrator.Worker.dll")])
         {
-            WorkingDirectory = root, // the content root: no appsettings.json here, only what is set below
+            WorkingDirectory = env.Root, // the content root: no appsettings.json here, only what Settings() sets
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var environment = new Dictionary<string, string>
+        foreach (var (key, value) in Settings())
         {
-            ["Database__ConnectionString"] = database.ConnectionString,
-            ["LLAMA_CLOUD_API_KEY"] = ApiKey,
-            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Sources__0__Name"] = "kill",
-            ["Sources__0__Path"] = "inbox",
-            ["Sources__0__Schedule"] = "*/2 * * * * *",
-            ["Sources__0__SettleWindow"] = "00:00:00",
-            ["Sources__0__Watch"] = "false",
-            ["Leases__TimeToLive"] = "00:00:05",
-            ["Polling__Interval"] = "00:00:01",
-            ["Polling__InitialDelay"] = "00:00:00.100",
-            ["Polling__MaxDelay"] = "00:00:01",
-            ["Polling__StalledAfter"] = "00:00:10",
-            ["Hangfire__Server__SchedulePollingInterval"] = "00:00:01",
-            ["Hangfire__Storage__QueuePollInterval"] = "00:00:00.200",
-            // A job of a killed process is handed out again after this; the live one keeps extending it.
-            ["Hangfire__Storage__InvisibilityTimeout"] = "00:00:05",
-            ["Serilog__MinimumLevel__Default"] = "Warning",
-        };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = Process.Start(start)!;
@@ -112,6 +73,24 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = env.Settings();
+        settings["Urls"] = "http://127.0.0.1:0";
+        settings["Sources:0:Schedule"] = "*/2 * * * * *";
+        settings["Leases:TimeToLive"] = "00:00:05";
+        settings["Polling:Interval"] = "00:00:01";
+        settings["Polling:InitialDelay"] = "00:00:00.100";
+        settings["Polling:MaxDelay"] = "00:00:01";
+        settings["Polling:StalledAfter"] = "00:00:10";
+        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
+        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.200";
+        // A job of a killed process is handed out again after this; the live one keeps extending it.
+        settings["Hangfire:Storage:InvisibilityTimeout"] = "00:00:05";
+        settings["Serilog:MinimumLevel:Default"] = "Warning";
+        return settings;
     }
 
     private void Append(string? line)

@@ -15,65 +15,47 @@ namespace BatchOrchestrator.Worker.Tests;
 /// </summary>
 public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private const string ApiKey = "llx-webhook-e2e";
     private const string Secret = "whsec-CANARY-5b7e2f0a9c41";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string root = Directory.CreateTempSubdirectory("bo-webhook-").FullName;
     private readonly int port = FreePort();
-    private TestDatabase database = null!;
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
+    private TestEnvironment env = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, "webhooks");
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) });
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        Directory.CreateDirectory(Path.Combine(root, "inbox"));
-    }
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(
+        server, "webhooks", new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) });
 
-    public async ValueTask DisposeAsync()
-    {
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
-        Directory.Delete(root, recursive: true);
-    }
+    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task ABatchCreatedWithAWebhook_IsPolledWhenItsEventArrives_AndStaleOutOfOrderEventsChangeNothing()
     {
-        await admin.SetFaultsAsync(new { webhooks_out_of_order = true });
+        await env.Admin.SetFaultsAsync(new { webhooks_out_of_order = true });
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(root, Settings(), logs);
-        for (var i = 0; i < 5; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
-        }
+        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
+        await env.WriteFilesAsync(5);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-hooks");
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         await Eventually.WaitAsync(
-            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
         // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
         await Eventually.WaitAsync(
-            () => admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
+            () => env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
         await Eventually.WaitAsync(
             () => host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ProcessingCount() == 0 ? Task.FromResult(true) : Task.FromResult(false),
             Patience, "jobs started by the stale events to finish");
 
-        Assert.True(await admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
-        Assert.Equal(("ResultsRecorded", "Completed"), (await database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
-        Assert.Equal(5L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
-        Assert.Equal(0, await admin.CounterAsync("webhook_delivery_failures_total"));
+        Assert.True(await env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
+        Assert.Equal(("ResultsRecorded", "Completed"), (await env.Database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
+        Assert.Equal(5L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.Equal(0, await env.Admin.CounterAsync("webhook_delivery_failures_total"));
         Assert.Contains(logs.Lines, l => l.Contains("batch.success", StringComparison.Ordinal) && l.Contains("polling it now", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task TheReceiver_RefusesUnsignedOrBadlySignedCalls_AndTakesRepeatsOfASignedOne()
     {
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(root, Settings(), logs);
+        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         var body = """{"event_type":"batch.success","data":{"id":"bat-not-ours","status":"COMPLETED"}}""";
         var signature = WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body));
@@ -102,25 +84,19 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
         return response.StatusCode;
     }
 
-    private Dictionary<string, string?> Settings() => new()
+    private Dictionary<string, string?> Settings()
     {
-        ["Urls"] = $"http://127.0.0.1:{port}",
-        ["Database:ConnectionString"] = database.ConnectionString,
-        ["LLAMA_CLOUD_API_KEY"] = ApiKey,
-        ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-        ["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud",
-        ["Webhooks:SigningSecret"] = Secret,
+        var settings = env.Settings();
+        settings["Urls"] = $"http://127.0.0.1:{port}";
+        settings["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud";
+        settings["Webhooks:SigningSecret"] = Secret;
         // Polling alone would look only after ten minutes: anything sooner is the webhook's doing.
-        ["Polling:InitialDelay"] = "00:10:00",
-        ["Polling:MaxDelay"] = "00:10:00",
-        ["Sources:0:Name"] = "hooks",
-        ["Sources:0:Path"] = "inbox",
-        ["Sources:0:Schedule"] = "0 0 1 1 *",
-        ["Sources:0:SettleWindow"] = "00:00:00",
-        ["Sources:0:Watch"] = "false",
-        ["Serilog:MinimumLevel:Default"] = "Information",
-        ["Serilog:MinimumLevel:Override:Npgsql"] = "Warning",
-    };
+        settings["Polling:InitialDelay"] = "00:10:00";
+        settings["Polling:MaxDelay"] = "00:10:00";
+        settings["Serilog:MinimumLevel:Default"] = "Information";
+        settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
+        return settings;
+    }
 
     private static int FreePort()
     {
