@@ -91,6 +91,7 @@ internal static class BatchCommandLine
         {
             // Before the user's own settings, so they can still turn logging up: a verb's output is its answer.
             host.Add("--Serilog:MinimumLevel:Default=Warning");
+            host.Add("--Serilog:MinimumLevel:Override:Hangfire=Warning"); // appsettings.json raises Hangfire to Information for the service
             // Beside a running service on the embedded database: share its server and never stop it.
             host.Add("--Database:Embedded:StopIfFoundRunning=false");
         }

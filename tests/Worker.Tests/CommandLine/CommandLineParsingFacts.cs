@@ -31,7 +31,7 @@ public sealed class CommandLineParsingFacts
         var parsed = BatchCommandLine.Parse([.. line.Split(' '), "--Database:ConnectionString=Host=db"]);
 
         Assert.Null(parsed.ExitCode);
-        Assert.Equal([.. expected.Split('|'), "--Serilog:MinimumLevel:Default=Warning", "--Database:Embedded:StopIfFoundRunning=false", "--Database:ConnectionString=Host=db"], parsed.HostArguments);
+        Assert.Equal([.. expected.Split('|'), "--Serilog:MinimumLevel:Default=Warning", "--Serilog:MinimumLevel:Override:Hangfire=Warning", "--Database:Embedded:StopIfFoundRunning=false", "--Database:ConnectionString=Host=db"], parsed.HostArguments);
     }
 
     [Theory]
