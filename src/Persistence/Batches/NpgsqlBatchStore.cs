@@ -189,11 +189,20 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
             await stage.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // One result per remote file: the ledger's (batch, remote file) key is unique, and with no
+        // duplicates the insert needs no ON CONFLICT (whose speculative insertion costs on every row).
+        // The batch row's lock above means no other transaction records this batch meanwhile.
+        var seen = new HashSet<string>(results.Count, StringComparer.Ordinal);
         await using (var import = await connection.BeginBinaryImportAsync(
             "copy result_stage (source_directory_file_id, outcome, job_type, job_id, error_message, error_class) from stdin (format binary)", cancellationToken))
         {
             foreach (var result in results)
             {
+                if (!seen.Add(result.SourceDirectoryFileId))
+                {
+                    continue;
+                }
+
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(result.SourceDirectoryFileId, NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(result.Outcome.ToString(), NpgsqlDbType.Text, cancellationToken);
@@ -229,7 +238,6 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
                            case when s.outcome = 'Succeeded' and s.job_id is not null then 'Recorded' end
                     from result_stage s
                     left join updated u on u.source_directory_file_id = s.source_directory_file_id
-                    on conflict (batch_id, source_directory_file_id) do nothing
                     """) { Parameters = { Id(batchId) } },
                 new(UnmappedSql(remoteState)) { Parameters = { Id(batchId), new NpgsqlParameter<int> { TypedValue = policy.MaxAttempts } } },
                 new("""

@@ -32,7 +32,11 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         order by n.ord
         """, cancellationToken, Array(configured));
 
-    /// <summary>Recent runs, newest first; progress counts the files of the run's batches that have ended.</summary>
+    /// <summary>
+    /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
+    /// follow-ups the job references whose result was fetched or given up on (a run is Completed once
+    /// its batches are recorded, while follow-ups may still be going).
+    /// </summary>
     public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync("""
         select r.id as "Run",
                r.source_name as "Source",
@@ -47,6 +51,9 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.run_id = r.id) as "Progress",
+               (select count(*) filter (where br.follow_up_state <> 'Recorded') || '/' || count(*)
+                from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+                where b.run_id = r.id and br.job_id is not null) as "Follow-ups",
                r.error as "Error"
         from orchestrator.run r
         where ($1::text is null or r.source_name = $1)

@@ -24,7 +24,8 @@ internal static class OpsCell
             DateTimeOffset time => html.RelativeTime(time.UtcDateTime).ToString(),
             _ when name.EndsWith("by state", StringComparison.Ordinal) => Counts(value.ToString()!),
             _ when name is "State" or "Last run state" or "Batch state" or "Follow-up" => Label(value.ToString()!),
-            _ when name == "Progress" => Progress(value.ToString()!),
+            _ when name == "Progress" => Progress(value.ToString()!, "files ended"),
+            _ when name == "Follow-ups" => Progress(value.ToString()!, "job references followed up"),
             long or int when name == "Size" => Size(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
             _ when Link(table, row, name, value, url) is { } href => $"<a href=\"{href}\">{Encode(Text(value))}</a>",
             string text when text.Length > 160 => $"<span title=\"{Encode(text)}\">{Encode(text[..160])}…</span>",
@@ -81,7 +82,7 @@ internal static class OpsCell
         return html.ToString();
     }
 
-    private static string Progress(string text)
+    private static string Progress(string text, string what)
     {
         var parts = text.Split('/');
         if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var done) || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var total) || total == 0)
@@ -90,7 +91,7 @@ internal static class OpsCell
         }
 
         var percent = (int)(100 * done / total);
-        return $"<div class=\"progress\" style=\"margin:0;min-width:120px\" title=\"{done} of {total} files ended\">"
+        return $"<div class=\"progress\" style=\"margin:0;min-width:120px\" title=\"{done} of {total} {what}\">"
             + $"<div class=\"progress-bar\" role=\"progressbar\" aria-valuenow=\"{percent}\" aria-valuemin=\"0\" aria-valuemax=\"100\" style=\"width:{percent}%\">{done}/{total}</div></div>";
     }
 

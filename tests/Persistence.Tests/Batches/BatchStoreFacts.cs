@@ -99,6 +99,28 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task RecordResultsAsync_KeepsTheFirstOfTwoResultsForOneFile_AndLedgersAResultForAFileNotOurs()
+    {
+        var batchId = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var id = (await RemoteFileIdsAsync(batchId))[0];
+        RemoteBatchResult[] results =
+        [
+            new(id, new RemoteJobReference("parse_v2", "pjb-first"), null),
+            new(id, new RemoteJobReference("parse_v2", "pjb-second"), null),
+            new("dfl-not-ours", new RemoteJobReference("parse_v2", "pjb-stray"), null),
+        ];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+
+        Assert.Equal("pjb-first", await database.ScalarAsync<string>("select job_id from orchestrator.file_version where batch_id = $1", batchId));
+        var ledger = await database.ListAsync(
+            "select source_directory_file_id, job_id, file_version_id is null from orchestrator.batch_result where batch_id = $1 order by job_id",
+            r => (r.GetString(0), r.GetString(1), r.GetBoolean(2)),
+            batchId);
+        Assert.Equal([(id, "pjb-first", false), ("dfl-not-ours", "pjb-stray", true)], ledger);
+    }
+
+    [Fact]
     public async Task RecordResultsAsync_IsANoOp_WhenRunTwice()
     {
         var batchId = await SubmittedBatchAsync(files: 2, BatchState.Completed);

@@ -39,11 +39,16 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         Assert.Contains("empty.txt", await page.InnerTextAsync("table[data-section='Files set aside by the scanner']"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "sources");
 
-        // Runs: the run, its trigger and its progress.
+        // Runs: the run, its trigger, its progress and its follow-ups (the 4 job references' results fetched).
+        await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
+            n => n >= 4, Patience, "the 4 job references to be followed up");
         await page.ClickAsync(".navbar >> text=Runs");
         var runs = await page.InnerTextAsync("table.ops-table");
         Assert.Contains("Manual", runs, StringComparison.Ordinal);
         Assert.Contains("5/5", runs, StringComparison.Ordinal);
+        Assert.Contains("4/4", runs, StringComparison.Ordinal);
+        Assert.Contains("Follow-ups", await page.InnerTextAsync("table.ops-table thead"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "runs");
 
         // Batches: status, file counts.
