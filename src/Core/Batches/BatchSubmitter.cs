@@ -31,8 +31,7 @@ internal sealed class BatchSubmitter(
         await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
         if (lease is null)
         {
-            logger.LogInformation("Batch {BatchId} is being submitted by another worker", batchId);
-            return;
+            throw new LeaseHeldException(BatchLease.Name(batchId), $"Submitting batch {batchId}");
         }
 
         // Look again under the lease: the holder before us may have just recorded it.

@@ -38,8 +38,7 @@ internal sealed class BatchUploader(
         await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
         if (lease is null)
         {
-            logger.LogInformation("Batch {BatchId} is being uploaded by another worker", batchId);
-            return;
+            throw new LeaseHeldException(BatchLease.Name(batchId), $"Uploading batch {batchId}");
         }
 
         cancellationToken = lease.Token;

@@ -10,8 +10,11 @@ internal static class VerbHost
         var verb = app.Services.GetRequiredService<IOptions<VerbOptions>>().Value;
         if (verb.IsService)
         {
+            // The host stops when a background service throws, yet RunAsync returns normally: say it
+            // with the exit code, or a supervisor restarting on failure (systemd) would leave it down.
+            var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             await app.RunAsync();
-            return 0;
+            return background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
         }
 
         if (verb.Name == Verbs.ConfigCheck)

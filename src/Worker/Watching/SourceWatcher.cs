@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using Hangfire;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Watching;
@@ -18,7 +20,12 @@ internal sealed class SourceWatcher(
     TimeProvider time,
     ILogger<SourceWatcher> logger) : BackgroundService
 {
+    // After a failed enqueue (Hangfire's storage, PostgreSQL, unreachable), how long the watcher waits before trying again.
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> pending = new(StringComparer.Ordinal);
+    private DateTimeOffset notBefore;
+    private bool failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -96,6 +103,11 @@ internal sealed class SourceWatcher(
     private void EnqueueQuietSources()
     {
         var now = time.GetUtcNow();
+        if (now < notBefore)
+        {
+            return;
+        }
+
         var settings = options.Value;
         foreach (var (source, burst) in pending)
         {
@@ -103,7 +115,30 @@ internal sealed class SourceWatcher(
                 && pending.TryRemove(new KeyValuePair<string, (DateTimeOffset, DateTimeOffset)>(source, burst)))
             {
                 logger.LogDebug("Changes in {Source}; starting a run", source);
-                scheduler.EnqueueRun(source, RunTrigger.Watch);
+                try
+                {
+                    scheduler.EnqueueRun(source, RunTrigger.Watch);
+                }
+                catch (Exception ex) when (ex is BackgroundJobClientException or DbException)
+                {
+                    // The database is down. Keep the hint and try again shortly; the service itself must
+                    // not stop (a watcher's exception would end the host), and the schedule catches up anyway.
+                    pending.AddOrUpdate(source, burst, (_, newer) => (burst.First, newer.Last));
+                    notBefore = now + RetryAfterFailure;
+                    if (!failing)
+                    {
+                        logger.LogWarning("Changes in {Source}, but could not start a run: {Reason}. Trying again every {Delay}", source, ex.GetBaseException().Message, RetryAfterFailure);
+                    }
+
+                    failing = true;
+                    return;
+                }
+
+                if (failing)
+                {
+                    logger.LogInformation("Runs started by changes in watched folders work again");
+                    failing = false;
+                }
             }
         }
     }

@@ -133,6 +133,33 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
         Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Rerun}"), harness.Scheduler.Calls);
     }
 
+    [Fact]
+    public async Task UploadAndSubmit_AskToBeRetried_WhileTheBatchLeaseIsHeld_AndCarryOnOnceItIsFree()
+    {
+        harness.WriteFiles(2);
+        var batchId = await PlanOneBatchAsync();
+        var leases = harness.Get<Leases.LeaseManager>();
+
+        // A holder that is gone without releasing (a database outage) looks the same as one at work:
+        // the step must not end as if it had run, or the batch would wait for the stalled sweep.
+        await using (await leases.TryHoldAsync(Leases.BatchLease.Name(batchId), Ct))
+        {
+            var upload = await Assert.ThrowsAsync<Leases.LeaseHeldException>(() => harness.Get<BatchUploader>().UploadAsync(batchId, Ct));
+            Assert.Equal(Leases.BatchLease.Name(batchId), upload.LeaseName);
+            Assert.Equal(0, (await harness.Admin.CountersAsync()).UploadsTotal);
+        }
+
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await using (await leases.TryHoldAsync(Leases.BatchLease.Name(batchId), Ct))
+        {
+            await Assert.ThrowsAsync<Leases.LeaseHeldException>(() => harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+        }
+
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        var counters = await harness.Admin.CountersAsync();
+        Assert.Equal((2, 1), (counters.UploadsTotal, counters.BatchCreatesTotal));
+    }
+
     private async Task<long> PlanOneBatchAsync()
     {
         await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
