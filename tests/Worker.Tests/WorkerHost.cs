@@ -37,10 +37,15 @@ internal sealed class WorkerHost : IAsyncDisposable
     }
 
     /// <summary>Runs one verb ("Verb:Name" in <paramref name="settings"/>) as Program.cs does; returns its exit code and what it wrote.</summary>
-    public static async Task<(int ExitCode, string Output)> RunVerbAsync(string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null)
+    public static async Task<(int ExitCode, string Output)> RunVerbAsync(
+        string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null, Action<IServiceCollection>? configure = null)
     {
         var output = new StringWriter();
-        await using var app = Build(root, settings, logSink, services => services.AddSingleton(new VerbConsole(output, IsTerminal: false)));
+        await using var app = Build(root, settings, logSink, services =>
+        {
+            services.AddSingleton(new VerbConsole(output, IsTerminal: false));
+            configure?.Invoke(services);
+        });
         var exitCode = await app.RunVerbAsync();
         return (exitCode, output.ToString());
     }
