@@ -55,6 +55,16 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
         Assert.Equal(1, counters.BatchCreatesTotal);
         Assert.DoesNotContain(logs.AllFormats, line => line.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
+
+        // Hangfire jobs are per run, batch step and poll tick, never per file (DESIGN decision 7): the three
+        // runs asked for (plus a settle run or a rerun), and one batch's upload, submit, record and a few
+        // follow-up looks, whatever the number of files.
+        var stepJobs = await env.Database.ListAsync(
+            "select invocationdata::jsonb->>'Type' from hangfire.job where invocationdata::text not like '%PollBatchesJob%'", r => r.GetString(0));
+        Assert.InRange(stepJobs.Count(t => t.Contains("RunSourceJob", StringComparison.Ordinal)), 3, 5);
+        Assert.Single(stepJobs, t => t.Contains("UploadBatchJob", StringComparison.Ordinal));
+        Assert.Single(stepJobs, t => t.Contains("SubmitBatchJob", StringComparison.Ordinal));
+        Assert.InRange(stepJobs.Count, 7, 14);
     }
 
     [Fact]
