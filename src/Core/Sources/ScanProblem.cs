@@ -23,4 +23,7 @@ internal enum ScanProblemKind
 
     /// <summary>Larger than the API accepts for the source's job type.</summary>
     TooLarge,
+
+    /// <summary>A named pipe, a socket or a device: nothing to read as a document, and reading a pipe would block.</summary>
+    NotAFile,
 }

@@ -60,6 +60,12 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
+            if (observation.Size == 0 && FileKind.SpecialKindOf(physical) is { } special)
+            {
+                report(new ScanProblem(relative, ScanProblemKind.NotAFile, $"{special}, not a regular file: never read"));
+                continue;
+            }
+
             if (observation.Size == 0)
             {
                 report(new ScanProblem(relative, ScanProblemKind.Empty, "zero bytes: nothing to process (taken once it has content)"));

@@ -57,6 +57,23 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScanAsync_SetsAsideAPipeAndASocket_AsNotFiles_WithoutReadingThem()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "statx is how a pipe is told from an empty file; Linux only");
+        harness.WriteFile("ok.txt", "small");
+        Shell($"mkfifo '{Path.Combine(harness.SourcePath, "pipe")}'");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(harness.SourcePath, "socket")));
+
+        var summary = await ScanAsync(Source()); // a read of the pipe would block here for ever
+
+        Assert.Equal((1, 2), (summary.NewVersions, summary.Problems));
+        Assert.Equal(("NotAFile", "a named pipe (FIFO), not a regular file: never read"), await ProblemAsync("pipe"));
+        Assert.Equal(("NotAFile", "a socket, not a regular file: never read"), await ProblemAsync("socket"));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where relative_path in ('pipe', 'socket')"));
+    }
+
+    [Fact]
     public async Task ScanAsync_ForgetsAProblem_OnceTheFileIsFixed()
     {
         var path = harness.WriteFile("report.txt", "");
