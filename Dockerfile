@@ -29,9 +29,13 @@ COPY --from=build /app .
 # In a container the database is external (Database__ConnectionString): the image has no PostgreSQL
 # binaries, and start-up says so naming that key. The dashboard listens on all interfaces; remote
 # callers need Dashboard:Users or Dashboard:Tokens (see README).
+# The FileSystem sink writes under /data/output (mount a volume there); /app itself is not writable
+# by the non-root user. Sources go under /data/inbox (or any mounted folder).
+RUN mkdir -p /data/inbox /data/output && chown "$APP_UID:$APP_UID" /data/inbox /data/output
 ENV Urls=http://+:8080 \
     DOTNET_gcServer=0 \
-    Logs__Format=Json
+    Logs__Format=Json \
+    FollowUp__OutputPath=/data/output
 EXPOSE 8080
 # The image's non-root user (uid 1654).
 USER $APP_UID

@@ -56,6 +56,11 @@ public sealed partial class ManifestFacts
         }
 
         Assert.DoesNotContain("LLAMA_CLOUD_API_KEY=", unit, StringComparison.Ordinal);
+
+        // The FileSystem sink writes where the hardening lets it (the default, beside the app, is read-only).
+        var writable = unit.Split('\n').Single(l => l.StartsWith("ReadWritePaths=", StringComparison.Ordinal))["ReadWritePaths=".Length..].Trim().Split(' ');
+        var output = unit.Split('\n').Single(l => l.StartsWith("Environment=FollowUp__OutputPath=", StringComparison.Ordinal))["Environment=FollowUp__OutputPath=".Length..].Trim();
+        Assert.Contains(output, writable);
         Assert.Contains("batchorch", File.ReadAllText(Repository.PathOf("deploy/systemd/batch-orchestrator.sysusers")), StringComparison.Ordinal);
     }
 
@@ -74,6 +79,8 @@ public sealed partial class ManifestFacts
         Assert.Equal(Map(Map(services, "sandbox"), "environment")["Sandbox__ApiKey"].ToString(), environment["LLAMA_CLOUD_API_KEY"].ToString());
         Assert.Equal("service_healthy", Map(Map(worker, "depends_on"), "postgres")["condition"].ToString());
         Assert.Contains("inbox:/data/inbox", ((YamlSequenceNode)worker["volumes"]).Children.Select(v => v.ToString()));
+        Assert.Contains("output:/data/output", ((YamlSequenceNode)worker["volumes"]).Children.Select(v => v.ToString())); // the image's FollowUp__OutputPath
+        Assert.Contains("output", Map(compose, "volumes").Children.Keys.Select(k => k.ToString()));
         var stages = DockerfileStages();
         Assert.Contains(Map(worker, "build")["target"].ToString(), stages);
         Assert.Contains(Map(Map(services, "sandbox"), "build")["target"].ToString(), stages);
@@ -85,9 +92,11 @@ public sealed partial class ManifestFacts
         var kustomization = Load("deploy/kubernetes/kustomization.yaml").Single();
         var files = ((YamlSequenceNode)kustomization["resources"]).Children.Select(r => r.ToString()).ToList();
         var documents = files.SelectMany(f => Load($"deploy/kubernetes/{f}")).ToList();
-        var byKind = documents.ToDictionary(d => d["kind"].ToString(), StringComparer.Ordinal);
+        var claims = documents.Where(d => d["kind"].ToString() == "PersistentVolumeClaim").Select(d => Map(d, "metadata")["name"].ToString()).ToList();
+        var byKind = documents.Where(d => d["kind"].ToString() != "PersistentVolumeClaim").ToDictionary(d => d["kind"].ToString(), StringComparer.Ordinal);
 
-        Assert.Equal(["ConfigMap", "Deployment", "Namespace", "PersistentVolumeClaim", "Secret", "Service"], byKind.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["ConfigMap", "Deployment", "Namespace", "Secret", "Service"], byKind.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["batch-orchestrator-inbox", "batch-orchestrator-output"], claims.Order(StringComparer.Ordinal));
         var spec = Map(byKind["Deployment"], "spec");
         Assert.Equal("2", spec["replicas"].ToString());
         var pod = Map(Map(spec, "template"), "spec");
@@ -102,7 +111,10 @@ public sealed partial class ManifestFacts
         var mounts = ((YamlSequenceNode)worker["volumeMounts"]).Children.Cast<YamlMappingNode>().ToDictionary(m => m["name"].ToString(), m => m["mountPath"].ToString(), StringComparer.Ordinal);
         var volumes = ((YamlSequenceNode)pod["volumes"]).Children.Cast<YamlMappingNode>().ToDictionary(v => v["name"].ToString(), v => v, StringComparer.Ordinal);
         Assert.Equal(config["Sources__0__Path"].ToString(), mounts["inbox"]);
-        Assert.Equal(Map(byKind["PersistentVolumeClaim"], "metadata")["name"].ToString(), Map(volumes["inbox"], "persistentVolumeClaim")["claimName"].ToString());
+        Assert.Equal("batch-orchestrator-inbox", Map(volumes["inbox"], "persistentVolumeClaim")["claimName"].ToString());
+        // The root file system is read-only: the FileSystem sink writes to a volume of its own.
+        Assert.Equal(config["FollowUp__OutputPath"].ToString(), mounts["output"]);
+        Assert.Equal("batch-orchestrator-output", Map(volumes["output"], "persistentVolumeClaim")["claimName"].ToString());
         Assert.StartsWith(mounts["llama-cloud"] + "/", config["LlamaCloud__ApiKeyFile"].ToString(), StringComparison.Ordinal);
 
         // Every secret key the pod reads exists in the Secret.
@@ -123,6 +135,10 @@ public sealed partial class ManifestFacts
         Assert.True(restore > 0 && restore < copySources, "restore comes before the sources are copied");
         Assert.Equal(["build", "sandbox", "worker"], DockerfileStages());
         Assert.Contains(lines.Skip(lastStage), l => l.Trim() == "USER $APP_UID");
+        // /app is not writable by that user: the FileSystem sink writes under /data/output, made its own before USER.
+        var user = Array.FindLastIndex(lines, l => l.Trim() == "USER $APP_UID");
+        Assert.Contains(lines.Skip(lastStage).Take(user - lastStage), l => l.StartsWith("RUN mkdir -p", StringComparison.Ordinal) && l.Contains("/data/output", StringComparison.Ordinal) && l.Contains("chown", StringComparison.Ordinal));
+        Assert.Contains(lines.Skip(lastStage), l => l.Trim().StartsWith("FollowUp__OutputPath=/data/output", StringComparison.Ordinal));
         Assert.Contains(lines.Skip(lastStage), l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
         Assert.Contains("/healthz", HealthcheckCommand(), StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains(PublishedAppFacts.PublishCommand, StringComparison.Ordinal));
