@@ -82,6 +82,7 @@ public static class WorkerHostingExtensions
         services.AddSystemd(); // Type=notify under systemd; nothing elsewhere
 
         services.AddSingleton<JobLogScopeFilter>();
+        services.AddHostedService<OutputFolderCheck>(); // before any job can run a follow-up
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHangfireServer((sp, server) =>
         {
