@@ -32,9 +32,10 @@ public static class CoreHostingExtensions
         var configuration = builder.Configuration;
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddSingleton(_ => ServedQueues.From(configuration));
         services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>()
             .Bind(configuration)
-            .PostConfigure(options => SourcePaths.Resolve(options, builder.Environment.ContentRootPath));
+            .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
         services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));

@@ -15,6 +15,10 @@ public sealed class RecordingScheduler : IPipelineScheduler
 
     void IPipelineScheduler.ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => Calls.Enqueue(("scheduled-run", $"{source}:{trigger}"));
 
+    void IPipelineScheduler.ScheduleUpload(string source, long batchId, TimeSpan delay) => Calls.Enqueue(("scheduled-upload", Id(batchId)));
+
+    void IPipelineScheduler.ScheduleSubmit(long batchId, TimeSpan delay) => Calls.Enqueue(("scheduled-submit", Id(batchId)));
+
     void IPipelineScheduler.EnqueueUpload(string source, long batchId) => Calls.Enqueue(("upload", Id(batchId)));
 
     void IPipelineScheduler.EnqueueSubmit(long batchId) => Calls.Enqueue(("submit", Id(batchId)));

@@ -82,7 +82,7 @@ public sealed class TriggerFacts(PostgresServerFixture server) : IAsyncLifetime
         var scheduler = new RecordingScheduler();
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "w", Path = Inbox, Watch = true }] };
         using var watcher = new SourceWatcher(
-            Options.Create(sources), Options.Create(new WatchOptions { Debounce = TimeSpan.FromMilliseconds(300) }), scheduler, TimeProvider.System, NullLogger<SourceWatcher>.Instance);
+            Options.Create(sources), Options.Create(new WatchOptions { Debounce = TimeSpan.FromMilliseconds(300) }), scheduler, new ServedQueues([]), TimeProvider.System, NullLogger<SourceWatcher>.Instance);
         await watcher.StartAsync(TestContext.Current.CancellationToken);
 
         for (var i = 0; i < 30; i++)

@@ -31,7 +31,11 @@ internal sealed class BatchSubmitter(
         await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
         if (lease is null)
         {
-            throw new LeaseHeldException(BatchLease.Name(batchId), $"Submitting batch {batchId}");
+            // Its holder is at work, or gone without releasing it (a database outage): look again once
+            // the lease would have expired. Not a failure, and no retry of this job is used up.
+            scheduler.ScheduleSubmit(batchId, leases.TimeToLive);
+            logger.LogInformation("Batch {BatchId} is held by another worker; its submit step looks again in {Delay}", batchId, leases.TimeToLive);
+            return;
         }
 
         // Look again under the lease: the holder before us may have just recorded it.

@@ -16,7 +16,13 @@ internal interface IPipelineScheduler
     /// <summary>Upload a planned batch's files: on the source's queue, since it reads the source's folder.</summary>
     void EnqueueUpload(string source, long batchId);
 
+    /// <summary>The upload step again after <paramref name="delay"/> (its batch's lease was held).</summary>
+    void ScheduleUpload(string source, long batchId, TimeSpan delay);
+
     void EnqueueSubmit(long batchId);
+
+    /// <summary>The submit step again after <paramref name="delay"/> (its batch's lease was held).</summary>
+    void ScheduleSubmit(long batchId, TimeSpan delay);
 
     void EnqueueRecord(long batchId);
 

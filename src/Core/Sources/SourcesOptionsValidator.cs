@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Core.Sources;
 /// Collects every problem with the "Sources" configuration, each naming its key, so a bad value
 /// stops start-up with one readable list (Quartz's options validators do the same).
 /// </summary>
-internal sealed partial class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
+internal sealed partial class SourcesOptionsValidator(ServedQueues? served = null) : IValidateOptions<SourcesOptions>
 {
     public ValidateOptionsResult Validate(string? name, SourcesOptions options)
     {
@@ -51,7 +51,7 @@ internal sealed partial class SourcesOptionsValidator : IValidateOptions<Sources
                 {
                     failures.Add($"{key}:Path: is required");
                 }
-                else if (!Directory.Exists(source.Path))
+                else if (served?.Touches(source) != false && !Directory.Exists(source.Path))
                 {
                     failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
                 }

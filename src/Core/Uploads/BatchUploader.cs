@@ -35,17 +35,34 @@ internal sealed class BatchUploader(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
-        await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
-        if (lease is null)
+        BatchState? state;
+        await using (var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken))
         {
-            throw new LeaseHeldException(BatchLease.Name(batchId), $"Uploading batch {batchId}");
+            if (lease is null)
+            {
+                // Its holder is at work, or gone without releasing it (a database outage): look again once
+                // the lease would have expired. Not a failure, and no retry of this job is used up.
+                scheduler.ScheduleUpload(work.Source, batchId, leases.TimeToLive);
+                logger.LogInformation("Batch {BatchId} is held by another worker; its upload step looks again in {Delay}", batchId, leases.TimeToLive);
+                return;
+            }
+
+            state = await UploadUnderLeaseAsync(work, batchId, lease.Token);
         }
 
-        cancellationToken = lease.Token;
+        // Handed on once the lease is released, so that the submit step finds the batch free.
+        if (state == BatchState.Creating)
+        {
+            scheduler.EnqueueSubmit(batchId);
+        }
+    }
+
+    private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, CancellationToken cancellationToken)
+    {
         if (work.CancelRequested)
         {
             await FinishCancelledAsync(batchId, cancellationToken);
-            return;
+            return null;
         }
 
         var source = sources.CurrentValue.Find(work.Source)
@@ -87,17 +104,14 @@ internal sealed class BatchUploader(
         }
 
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
-        if (state == BatchState.Creating)
-        {
-            scheduler.EnqueueSubmit(batchId);
-        }
-        else if (state == BatchState.Planned)
+        if (state == BatchState.Planned)
         {
             await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
-            return;
+            return null;
         }
 
         logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
+        return state;
     }
 
     /// <summary>

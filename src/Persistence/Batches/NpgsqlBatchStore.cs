@@ -191,18 +191,15 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
 
         // One result per remote file: the ledger's (batch, remote file) key is unique, and with no
         // duplicates the insert needs no ON CONFLICT (whose speculative insertion costs on every row).
-        // The batch row's lock above means no other transaction records this batch meanwhile.
+        // The batch row's lock above means no other transaction records this batch meanwhile. Of two
+        // results for one file the first is kept (LlamaCloud lists each file once; this is a guard).
         var seen = new HashSet<string>(results.Count, StringComparer.Ordinal);
+        results = [.. results.Where(r => seen.Add(r.SourceDirectoryFileId))];
         await using (var import = await connection.BeginBinaryImportAsync(
             "copy result_stage (source_directory_file_id, outcome, job_type, job_id, error_message, error_class) from stdin (format binary)", cancellationToken))
         {
             foreach (var result in results)
             {
-                if (!seen.Add(result.SourceDirectoryFileId))
-                {
-                    continue;
-                }
-
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(result.SourceDirectoryFileId, NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(result.Outcome.ToString(), NpgsqlDbType.Text, cancellationToken);

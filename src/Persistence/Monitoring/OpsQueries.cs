@@ -51,9 +51,9 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.run_id = r.id) as "Progress",
-               (select count(*) filter (where br.follow_up_state <> 'Recorded') || '/' || count(*)
+               (select count(*) filter (where br.follow_up_state <> 'Recorded') || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
-                where b.run_id = r.id and br.job_id is not null) as "Follow-ups",
+                where b.run_id = r.id) as "Follow-ups",
                r.error as "Error"
         from orchestrator.run r
         where ($1::text is null or r.source_name = $1)

@@ -23,8 +23,18 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
     private static readonly object RoleKey = new();
     private static readonly object CallerKey = new();
 
-    // PBKDF2 is slow on purpose; the dashboard polls /stats every few seconds, so a verified credential is remembered briefly (by its SHA-256 only).
+    // PBKDF2 is slow on purpose. So that anyone who can reach the dashboard cannot keep every core busy
+    // with made-up credentials (and starve the jobs), at most half the cores verify at once; a request
+    // finding them all busy is refused without hashing.
+    private static readonly SemaphoreSlim Verifying = new(Math.Max(1, Environment.ProcessorCount / 2));
+
+    // Verified against for an unknown user name, so that a wrong name costs what a wrong password does.
+    private static readonly Lazy<string> UnknownUserHash = new(() => SecretHash.Create(Guid.NewGuid().ToString("N")));
+
+    // The dashboard polls /stats every few seconds, so a verified credential is remembered briefly (by its
+    // SHA-256 only), and forgotten as soon as the users or tokens change.
     private readonly ConcurrentDictionary<string, (DashboardRole Role, string Caller, DateTimeOffset Until)> verified = new(StringComparer.Ordinal);
+    private OpsDashboardOptions? verifiedFor;
 
     public static DashboardRole RoleOf(HttpContext http) =>
         http.Items.TryGetValue(RoleKey, out var role) && role is DashboardRole known ? known : DashboardRole.None;
@@ -38,7 +48,7 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
     {
         var http = context.GetHttpContext();
         var settings = options.CurrentValue;
-        var (role, caller) = Decide(http, settings);
+        var (role, caller) = Decide(http);
         http.Items[RoleKey] = role;
         http.Items[CallerKey] = caller;
         if (role == DashboardRole.None && (settings.Users.Count > 0 || settings.Tokens.Count > 0))
@@ -50,12 +60,21 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
         return Task.FromResult(role != DashboardRole.None);
     }
 
-    private (DashboardRole Role, string Caller) Decide(HttpContext http, OpsDashboardOptions settings)
+    /// <summary>The caller's role and name for the audit trail; "None" means refused.</summary>
+    internal (DashboardRole Role, string Caller) Decide(HttpContext http)
     {
+        var settings = options.CurrentValue;
+        if (!ReferenceEquals(settings, verifiedFor))
+        {
+            // Reloaded configuration (a user or token removed): nothing verified before counts any more.
+            verified.Clear();
+            verifiedFor = settings;
+        }
+
         var header = http.Request.Headers.Authorization.ToString();
         if (!string.IsNullOrEmpty(header))
         {
-            var (role, caller) = FromCredentials(header, settings);
+            var (role, caller) = FromCredentials(header, settings, http.Connection.RemoteIpAddress);
             if (role == DashboardRole.None)
             {
                 logger.LogWarning("Dashboard refused a request from {RemoteIp}: credentials not recognised", http.Connection.RemoteIpAddress);
@@ -71,7 +90,7 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
         connection.RemoteIpAddress is { } remote
         && (IPAddress.IsLoopback(remote) || remote.Equals(connection.LocalIpAddress));
 
-    private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings)
+    private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings, IPAddress? remoteIp)
     {
         var refused = (DashboardRole.None, "refused");
         if (!AuthenticationHeaderValue.TryParse(header, out var value) || string.IsNullOrEmpty(value.Parameter))
@@ -86,14 +105,29 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
             return (known.Role, known.Caller);
         }
 
-        (DashboardRole Role, string Caller)? found = value.Scheme.ToUpperInvariant() switch
+        if (!Verifying.Wait(0))
         {
-            "BASIC" => FromBasic(value.Parameter, settings),
-            "BEARER" => settings.Tokens.FirstOrDefault(t => SecretHash.Verify(value.Parameter, t.Hash)) is { } token
-                ? (token.Role, $"token {token.Name}")
-                : null,
-            _ => null,
-        };
+            logger.LogWarning("Dashboard refused a request from {RemoteIp}: credentials are being verified for too many requests at once", remoteIp);
+            return refused;
+        }
+
+        (DashboardRole Role, string Caller)? found;
+        try
+        {
+            found = value.Scheme.ToUpperInvariant() switch
+            {
+                "BASIC" => FromBasic(value.Parameter, settings),
+                "BEARER" => settings.Tokens.FirstOrDefault(t => SecretHash.Verify(value.Parameter, t.Hash)) is { } token
+                    ? (token.Role, $"token {token.Name}")
+                    : null,
+                _ => null,
+            };
+        }
+        finally
+        {
+            Verifying.Release();
+        }
+
         if (found is not { } accepted)
         {
             return refused;
@@ -128,6 +162,7 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
 
         var name = decoded[..colon];
         var user = settings.Users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal));
-        return user is not null && SecretHash.Verify(decoded[(colon + 1)..], user.PasswordHash) ? (user.Role, $"user {user.Name}") : null;
+        var matches = SecretHash.Verify(decoded[(colon + 1)..], user?.PasswordHash ?? UnknownUserHash.Value);
+        return user is not null && matches ? (user.Role, $"user {user.Name}") : null;
     }
 }

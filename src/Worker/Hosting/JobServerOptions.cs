@@ -22,5 +22,5 @@ public sealed class JobServerOptions
     public List<string> Queues { get; set; } = [];
 
     /// <summary>The queues Hangfire's server is given.</summary>
-    internal string[] EffectiveQueues => Queues.Count == 0 ? [SourceOptions.DefaultQueue] : [.. Queues.Distinct(StringComparer.Ordinal)];
+    internal string[] EffectiveQueues => [.. new ServedQueues(Queues).All];
 }

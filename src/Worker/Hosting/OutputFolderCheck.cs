@@ -14,6 +14,7 @@ internal sealed class OutputFolderCheck(
     IOptions<SourcesOptions> sources,
     IOptions<FollowUpOptions> followUp,
     IEnumerable<IFollowUpSink> sinks,
+    ServedQueues served,
     ILogger<OutputFolderCheck> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -29,7 +30,8 @@ internal sealed class OutputFolderCheck(
         for (var i = 0; i < list.Count; i++)
         {
             var source = list[i];
-            if (!followUp.Value.SinksFor(source).Contains(FollowUpOptions.FileSystemSink, StringComparer.OrdinalIgnoreCase))
+            // Follow-ups run on the source's queue: an instance that does not serve it never writes its results.
+            if (!served.Touches(source) || !followUp.Value.SinksFor(source).Contains(FollowUpOptions.FileSystemSink, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }

@@ -23,7 +23,12 @@ internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs, IOpti
     public void EnqueueUpload(string source, long batchId) =>
         jobs.Enqueue<UploadBatchJob>(QueueOf(source), j => j.RunAsync(batchId, CancellationToken.None));
 
+    public void ScheduleUpload(string source, long batchId, TimeSpan delay) =>
+        jobs.Schedule<UploadBatchJob>(QueueOf(source), j => j.RunAsync(batchId, CancellationToken.None), delay);
+
     public void EnqueueSubmit(long batchId) => jobs.Enqueue<SubmitBatchJob>(j => j.RunAsync(batchId, CancellationToken.None));
+
+    public void ScheduleSubmit(long batchId, TimeSpan delay) => jobs.Schedule<SubmitBatchJob>(j => j.RunAsync(batchId, CancellationToken.None), delay);
 
     public void EnqueueRecord(long batchId) => jobs.Enqueue<RecordBatchResultsJob>(j => j.RunAsync(batchId, CancellationToken.None));
 

@@ -29,6 +29,13 @@ internal sealed class RecurringJobsRegistration(
             PollingCron.FromInterval(polling.Value.Interval)!,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
+        if (!server.Value.EffectiveQueues.Contains(SourceOptions.DefaultQueue, StringComparer.Ordinal))
+        {
+            logger.LogWarning(
+                "This instance does not serve the default queue (Hangfire:Server:Queues: {Queues}): polling, submitting and recording run only on instances that do; list default too unless another instance serves it",
+                string.Join(", ", server.Value.EffectiveQueues));
+        }
+
         var wanted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var source in sources.Value.Sources)
         {

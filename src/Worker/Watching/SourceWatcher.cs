@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using Hangfire;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Watching;
@@ -17,6 +15,7 @@ internal sealed class SourceWatcher(
     IOptions<SourcesOptions> sources,
     IOptions<WatchOptions> options,
     IPipelineScheduler scheduler,
+    ServedQueues served,
     TimeProvider time,
     ILogger<SourceWatcher> logger) : BackgroundService
 {
@@ -32,7 +31,8 @@ internal sealed class SourceWatcher(
         var watchers = new List<FileSystemWatcher>();
         try
         {
-            foreach (var source in sources.Value.Sources.Where(s => s.Watch && s.Layout != RemoteLayout.RemoteOnly))
+            // A source on a queue this instance does not serve is another machine's folder: not watched here.
+            foreach (var source in sources.Value.Sources.Where(s => s.Watch && s.Layout != RemoteLayout.RemoteOnly && served.Touches(s)))
             {
                 try
                 {
@@ -119,10 +119,11 @@ internal sealed class SourceWatcher(
                 {
                     scheduler.EnqueueRun(source, RunTrigger.Watch);
                 }
-                catch (Exception ex) when (ex is BackgroundJobClientException or DbException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The database is down. Keep the hint and try again shortly; the service itself must
-                    // not stop (a watcher's exception would end the host), and the schedule catches up anyway.
+                    // The database is down (or configuration was reloaded invalid). Keep the hint and try again
+                    // shortly; the service itself must not stop (a watcher's exception would end the host), and
+                    // the schedule catches up anyway.
                     pending.AddOrUpdate(source, burst, (_, newer) => (burst.First, newer.Last));
                     notBefore = now + RetryAfterFailure;
                     if (!failing)

@@ -134,25 +134,29 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
     }
 
     [Fact]
-    public async Task UploadAndSubmit_AskToBeRetried_WhileTheBatchLeaseIsHeld_AndCarryOnOnceItIsFree()
+    public async Task UploadAndSubmit_LookAgainLater_WhileTheBatchLeaseIsHeld_AndCarryOnOnceItIsFree()
     {
         harness.WriteFiles(2);
         var batchId = await PlanOneBatchAsync();
         var leases = harness.Get<Leases.LeaseManager>();
+        var id = batchId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // A holder that is gone without releasing (a database outage) looks the same as one at work:
-        // the step must not end as if it had run, or the batch would wait for the stalled sweep.
+        // the step must come back for the batch, or it would wait for the stalled sweep.
         await using (await leases.TryHoldAsync(Leases.BatchLease.Name(batchId), Ct))
         {
-            var upload = await Assert.ThrowsAsync<Leases.LeaseHeldException>(() => harness.Get<BatchUploader>().UploadAsync(batchId, Ct));
-            Assert.Equal(Leases.BatchLease.Name(batchId), upload.LeaseName);
+            await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+            Assert.Contains(("scheduled-upload", id), harness.Scheduler.Calls);
             Assert.Equal(0, (await harness.Admin.CountersAsync()).UploadsTotal);
         }
 
         await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // The submit step is handed on after the upload step released the lease, so it finds the batch free.
+        Assert.Contains(("submit", id), harness.Scheduler.Calls);
         await using (await leases.TryHoldAsync(Leases.BatchLease.Name(batchId), Ct))
         {
-            await Assert.ThrowsAsync<Leases.LeaseHeldException>(() => harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+            await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+            Assert.Contains(("scheduled-submit", id), harness.Scheduler.Calls);
         }
 
         await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);

@@ -46,6 +46,18 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Fact]
+    public void Validate_LooksForTheFolder_OnlyOnAnInstanceServingTheSourcesQueue()
+    {
+        var options = new SourcesOptions { Sources = [new SourceOptions { Name = "local-disk", Path = Path.Combine(folder, "elsewhere"), Queue = "node-a" }] };
+
+        var here = new SourcesOptionsValidator(new ServedQueues(["node-a", "default"])).Validate(null, options);
+        var another = new SourcesOptionsValidator(new ServedQueues([])).Validate(null, options);
+
+        Assert.Contains(here.Failures!, f => f.StartsWith("Sources:0:Path: directory", StringComparison.Ordinal));
+        Assert.True(another.Succeeded, another.FailureMessage);
+    }
+
+    [Fact]
     public void Validate_NamesTheKeys_OfABadLayout()
     {
         var options = new SourcesOptions

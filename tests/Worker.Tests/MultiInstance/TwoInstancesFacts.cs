@@ -72,8 +72,10 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
     {
         const int pinnedFiles = 10;
         await env.WriteFilesAsync(pinnedFiles);
-        var elsewhere = Settings("Json"); // serves the default queue only: it cannot see the folder, say
+        var elsewhere = Settings("Json"); // serves the default queue only, and cannot see the folder
         elsewhere["Sources:0:Queue"] = "inbox-node";
+        elsewhere["Sources:0:Path"] = Path.Combine(env.Root, "mounted-on-another-node"); // no such folder here
+        elsewhere["Sources:0:Watch"] = "true";
         var owner = Settings("Json");
         owner["Sources:0:Queue"] = "inbox-node";
         owner["Hangfire:Server:Queues:0"] = "inbox-node";
