@@ -12,9 +12,11 @@ internal static class VerbHost
         {
             // The host stops when a background service throws, yet RunAsync returns normally: say it
             // with the exit code, or a supervisor restarting on failure (systemd) would leave it down.
+            // Our background services end normally on a stop; one that ended faulted, or cancelled by an
+            // OperationCanceledException nobody asked for (an HTTP timeout), is what stopped the host.
             var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
             await app.RunAsync();
-            return background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+            return background.Any(s => s.ExecuteTask is { IsFaulted: true } or { IsCanceled: true }) ? 1 : 0;
         }
 
         if (verb.Name == Verbs.ConfigCheck)

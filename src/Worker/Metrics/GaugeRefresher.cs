@@ -1,4 +1,3 @@
-using System.Data.Common;
 using BatchOrchestrator.Persistence.Monitoring;
 using Microsoft.Extensions.Options;
 
@@ -11,18 +10,26 @@ internal sealed class GaugeRefresher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RefreshInterval, time);
-        do
+        try
         {
-            try
+            do
             {
-                snapshot.Replace(await queries.GaugesAsync(stoppingToken), time.GetUtcNow());
+                try
+                {
+                    snapshot.Replace(await queries.GaugesAsync(stoppingToken), time.GetUtcNow());
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The gauges keep their last values (and /readyz says the database is down); the next tick
+                    // tries again. Metrics must never be what stops the service.
+                    logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
+                }
             }
-            catch (DbException ex)
-            {
-                // The gauges keep their last values (and /readyz says the database is down); the next tick tries again.
-                logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // the service is stopping: an ordinary end (the exit code reads a cancelled service as a failure)
+        }
     }
 }

@@ -32,6 +32,14 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncL
         Assert.Equal(1, exitCode);
     }
 
+    [Fact]
+    public async Task TheService_ExitsOne_WhenABackgroundServiceEndedCancelledBeforeAnyStop()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<TimesOut>());
+
+        Assert.Equal(1, exitCode);
+    }
+
     private Dictionary<string, string?> Service()
     {
         var settings = env.Settings();
@@ -52,6 +60,16 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncL
         {
             await StartedAsync(lifetime, stoppingToken);
             lifetime.StopApplication();
+        }
+    }
+
+    // An HttpClient timeout, say: an OperationCanceledException nobody asked for.
+    private sealed class TimesOut(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await StartedAsync(lifetime, stoppingToken);
+            throw new OperationCanceledException("a request timed out");
         }
     }
 
