@@ -105,11 +105,7 @@ internal sealed class UploadBenchmark : IBenchmark
         var directory = await harness.Get<IBatchApi>().CreateDirectoryAsync($"raw-{label}-{Guid.NewGuid():N}", cancellationToken);
         using var http = new HttpClient { BaseAddress = harness.Sandbox.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "llx-harness-key");
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            paths.Select((path, i) => (path, i)),
-            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (item, ct) =>
+        return await TimedAsync(paths, async (item, ct) =>
             {
                 await using var content = File.OpenRead(item.path);
                 using var form = new MultipartFormDataContent();
@@ -122,8 +118,7 @@ internal sealed class UploadBenchmark : IBenchmark
                 using var response = await http.PostAsync(new Uri($"api/v1/beta/directories/{directory.Id}/files/upload", UriKind.Relative), form, ct);
                 response.EnsureSuccessStatusCode();
                 await response.Content.ReadAsByteArrayAsync(ct);
-            });
-        return clock.Elapsed.TotalSeconds;
+            }, cancellationToken);
     }
 
     /// <summary>A diagnostic: the same uploads through our typed client and its handlers, without the use case around them.</summary>
@@ -131,16 +126,22 @@ internal sealed class UploadBenchmark : IBenchmark
     {
         var api = harness.Get<IBatchApi>();
         var directory = await api.CreateDirectoryAsync($"{label}-{Guid.NewGuid():N}", cancellationToken);
-        var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            paths.Select((path, i) => (path, i)),
-            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (item, ct) =>
+        return await TimedAsync(paths, async (item, ct) =>
             {
                 await using var content = File.OpenRead(item.path);
                 var name = Path.GetFileName(item.path);
                 await api.UploadFileAsync(directory.Id, new FileUpload(content, name, $"{label}-{item.i}", name, new Dictionary<string, string> { ["source"] = "docs", ["path"] = name }), ct);
-            });
+            }, cancellationToken);
+    }
+
+    /// <summary>Seconds taken by <paramref name="upload"/> over every path, <see cref="Concurrency"/> at a time.</summary>
+    private static async Task<double> TimedAsync(string[] paths, Func<(string path, int i), CancellationToken, ValueTask> upload, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            paths.Select((path, i) => (path, i)),
+            new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
+            upload);
         return clock.Elapsed.TotalSeconds;
     }
 

@@ -88,7 +88,7 @@ public static class WorkerHostingExtensions
         {
             var settings = sp.GetRequiredService<IOptions<JobServerOptions>>().Value;
             server.WorkerCount = settings.WorkerCount;
-            server.Queues = settings.EffectiveQueues;
+            server.Queues = [.. sp.GetRequiredService<Core.Sources.ServedQueues>().All];
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
             server.ShutdownTimeout = settings.ShutdownTimeout;
             // This host's filters, not Hangfire's static GlobalJobFilters: they hold this host's services.

@@ -53,7 +53,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
         await Eventually.WaitAsync(
-            () => Scalar(database, "select count(*) from orchestrator.batch where remote_batch_id is not null and state in ('Pending', 'Throttled', 'Running')"),
+            () => TryScalar(database, "select count(*) from orchestrator.batch where remote_batch_id is not null and state in ('Pending', 'Throttled', 'Running')", _ => -1L),
             n => n > 0, Patience, "a batch to be in flight at LlamaCloud");
 
         await postgres.StopAsync(TestContext.Current.CancellationToken);
@@ -68,12 +68,12 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
 
         // The value carries what is left, for the message if this times out.
         await Eventually.WaitAsync(
-            () => Text(database, """
+            () => TryScalar(database, """
                 select (select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null)
                     || ' | files ' || (select string_agg(state || '=' || n, ' ') from (select state, count(*) n from orchestrator.file_version group by state) f)
                     || ' | batches ' || (select string_agg(id || ':' || state, ' ' order by id) from orchestrator.batch)
                     || ' | jobs ' || (select string_agg(statename || '=' || n, ' ') from (select statename, count(*) n from hangfire.job group by statename) j)
-                """),
+                """, ex => ex.Message),
             summary => summary.StartsWith("18 ", StringComparison.Ordinal), Patience, "all 18 files to get job references after the outage");
 
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
@@ -81,32 +81,20 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         Assert.Equal(18, counters.UploadsTotal);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
-        Assert.Equal(18L, await Scalar(database, "select count(*) from orchestrator.batch_result where job_id is not null"));
+        Assert.Equal(18L, await TryScalar(database, "select count(*) from orchestrator.batch_result where job_id is not null", _ => -1L));
     }
 
-    private static async Task<string> Text(NpgsqlDataSource database, string sql)
+    // The server may be down or just back: an error is a value to wait past, not a failure.
+    private static async Task<T> TryScalar<T>(NpgsqlDataSource database, string sql, Func<NpgsqlException, T> whenDown)
     {
         try
         {
             await using var command = database.CreateCommand(sql);
-            return (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            return (T)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
         }
         catch (NpgsqlException ex)
         {
-            return ex.Message; // the server is down or just back; ask again
-        }
-    }
-
-    private static async Task<long> Scalar(NpgsqlDataSource database, string sql)
-    {
-        try
-        {
-            await using var command = database.CreateCommand(sql);
-            return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
-        }
-        catch (NpgsqlException)
-        {
-            return -1; // the server is down or just back; ask again
+            return whenDown(ex);
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -14,7 +12,6 @@ namespace BatchOrchestrator.Worker.Tests;
 public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly ConcurrentQueue<string> output = new();
     private TestEnvironment env = null!;
 
     public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "kill");
@@ -27,21 +24,20 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         await env.WriteFilesAsync(6);
 
         await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
-        using (var first = StartWorker("first"))
+        await using (var first = WorkerProcess.Start(env.Root, ["run"], Settings()))
         {
-            await WithOutputAsync(Eventually.WaitAsync(() => env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
-            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no cleanup
-            await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await WithOutputAsync(first, Eventually.WaitAsync(() => env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            await first.KillAsync(); // SIGKILL: no shutdown, no cleanup
         }
 
         var createdBeforeKill = await env.Admin.CounterAsync("batch_creates_total");
         var recordedBeforeKill = await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
         Assert.Equal(0L, recordedBeforeKill); // killed inside the window: created remotely, not recorded here
 
-        using var second = StartWorker("second");
+        await using var second = WorkerProcess.Start(env.Root, ["run"], Settings());
         try
         {
-            await WithOutputAsync(Eventually.WaitAsync(
+            await WithOutputAsync(second, Eventually.WaitAsync(
                 () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 6,
                 Patience,
@@ -49,39 +45,14 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         }
         finally
         {
-            second.Kill(entireProcessTree: true);
-            await second.WaitForExitAsync(CancellationToken.None);
+            await second.KillAsync();
         }
 
         var counters = await env.Admin.CountersAsync();
         Assert.True(createdBeforeKill >= 1);
         Assert.Equal(2, counters.BatchCreatesByDirectory.Count);
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
-        Assert.Contains(output, line => line.StartsWith("second:", StringComparison.Ordinal) && line.Contains("adopting it", StringComparison.Ordinal));
-    }
-
-    private Process StartWorker(string name)
-    {
-        var executable = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "BatchOrchestrator.Worker.exe" : "BatchOrchestrator.Worker");
-        var start = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = env.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in Settings())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Keep(name, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(name, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        Assert.Contains(second.Output.Concat(second.Errors), line => line.Contains("adopting it", StringComparison.Ordinal)); // said by the second process
     }
 
     private Dictionary<string, string?> Settings()
@@ -106,15 +77,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         return settings;
     }
 
-    private void Keep(string name, string? line)
-    {
-        if (line is not null)
-        {
-            output.Enqueue($"{name}: {line}");
-        }
-    }
-
-    private async Task WithOutputAsync(Task waiting)
+    private static async Task WithOutputAsync(WorkerProcess worker, Task waiting)
     {
         try
         {
@@ -122,7 +85,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, output.TakeLast(40)), ex);
+            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, worker.Output.Concat(worker.Errors).TakeLast(40)), ex);
         }
     }
 }

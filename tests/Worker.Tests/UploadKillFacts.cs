@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Worker.Tests;
@@ -11,7 +10,6 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
 {
     private const int Files = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly Lock output = new();
     private TestEnvironment env = null!;
 
     public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "uploadkill");
@@ -28,15 +26,14 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
 
         // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.
         await env.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
-        using (var first = StartWorker())
+        await using (var first = WorkerProcess.Start(env.Root, ["run"], Settings()))
         {
             await Eventually.WaitAsync(async () => (await env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
-            first.Kill(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
-            await first.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await first.KillAsync(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
         }
 
         var beforeRestart = (await env.Admin.CountersAsync()).UploadsTotal;
-        using var second = StartWorker();
+        await using var second = WorkerProcess.Start(env.Root, ["run"], Settings());
         try
         {
             await Eventually.WaitAsync(
@@ -44,35 +41,13 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
         }
         finally
         {
-            second.Kill();
-            await second.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await second.KillAsync();
         }
 
         var counters = await env.Admin.CountersAsync();
         Assert.InRange(beforeRestart, 5, Files - 1); // the kill landed mid-way
         Assert.Equal(Files, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
-    }
-
-    private Process StartWorker()
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "BatchOrchestrator.Worker.dll")])
-        {
-            WorkingDirectory = env.Root, // the content root: no appsettings.json here, only what Settings() sets
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (key, value) in Settings())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     private Dictionary<string, string?> Settings()
@@ -91,16 +66,5 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
         settings["Hangfire:Storage:InvisibilityTimeout"] = "00:00:05";
         settings["Serilog:MinimumLevel:Default"] = "Warning";
         return settings;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                TestContext.Current.TestOutputHelper?.WriteLine(line);
-            }
-        }
     }
 }

@@ -68,6 +68,13 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return (worker.process.ExitCode, string.Join('\n', worker.Output), string.Join('\n', worker.Errors));
     }
 
+    /// <summary>SIGKILL: no shutdown, no cleanup (leases, Hangfire's jobs and locks left as they were); waits for the end.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(CancellationToken.None);
+    }
+
     /// <summary>Asks the process to stop as a service manager would (SIGTERM), and waits for it.</summary>
     public async Task StopAsync()
     {

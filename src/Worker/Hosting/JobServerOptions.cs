@@ -17,10 +17,8 @@ public sealed class JobServerOptions
     /// <summary>
     /// Queues this instance serves, in priority order; empty means <c>default</c> only. Add a source's
     /// <c>Queue</c> on the nodes that can see its folder. (Empty rather than ["default"] by default:
-    /// the configuration binder appends to a list's initial items instead of replacing them.)
+    /// the configuration binder appends to a list's initial items instead of replacing them.) Read
+    /// through Core's <see cref="ServedQueues"/>, which every part of the service asks.
     /// </summary>
     public List<string> Queues { get; set; } = [];
-
-    /// <summary>The queues Hangfire's server is given.</summary>
-    internal string[] EffectiveQueues => [.. new ServedQueues(Queues).All];
 }

@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Worker.Hosting;
 using BatchOrchestrator.Worker.Jobs;
 using Hangfire;
 using Hangfire.Storage;
@@ -18,7 +17,7 @@ internal sealed class RecurringJobsRegistration(
     JobStorage storage,
     IOptions<SourcesOptions> sources,
     IOptions<PollingOptions> polling,
-    IOptions<JobServerOptions> server,
+    ServedQueues served,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -29,11 +28,11 @@ internal sealed class RecurringJobsRegistration(
             PollingCron.FromInterval(polling.Value.Interval)!,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
-        if (!server.Value.EffectiveQueues.Contains(SourceOptions.DefaultQueue, StringComparer.Ordinal))
+        if (!served.Serves(SourceOptions.DefaultQueue))
         {
             logger.LogWarning(
                 "This instance does not serve the default queue (Hangfire:Server:Queues: {Queues}): polling, submitting and recording run only on instances that do; list default too unless another instance serves it",
-                string.Join(", ", server.Value.EffectiveQueues));
+                string.Join(", ", served.All));
         }
 
         var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -53,7 +52,7 @@ internal sealed class RecurringJobsRegistration(
                     // After downtime a missed run happens once, not once per missed occurrence.
                     MisfireHandling = MisfireHandlingMode.Relaxed,
                 });
-            if (!server.Value.EffectiveQueues.Contains(source.Queue, StringComparer.Ordinal))
+            if (!served.Touches(source))
             {
                 logger.LogInformation(
                     "Source {Source} runs on queue {Queue}, which this instance does not serve (Hangfire:Server:Queues): another instance must, or its runs wait",
