@@ -73,6 +73,8 @@ public static class CoreHostingExtensions
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
         services.AddTransient<WebhookReceiver>();
+        services.AddTransient<WebhookLiveness>();
+        services.AddTransient<Reprocessing>();
         services.AddTransient<JobResults>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
+    WebhookLiveness webhooks,
     LeaseManager leases,
     IOptions<PollingOptions> polling,
     TimeProvider time,
@@ -82,6 +84,11 @@ internal sealed class BatchSubmitter(
 
         var state = created.State;
         await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        if (webhooks.Enabled && !BatchJobTypes.IsV1(batch.JobType))
+        {
+            await webhooks.ExpectAsync(batchId, cancellationToken); // v2 batches carry the webhook; v1 jobs are polled only
+        }
+
         if (state.IsTerminal())
         {
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already

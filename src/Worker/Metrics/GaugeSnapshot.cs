@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
@@ -10,6 +9,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 internal sealed class GaugeSnapshot
 {
     private volatile IReadOnlyList<(string Metric, string Label, double Value)> rows = [];
+    private volatile int databaseUp = -1;
 
     public DateTimeOffset? TakenAt { get; private set; }
 
@@ -17,7 +17,14 @@ internal sealed class GaugeSnapshot
     {
         rows = latest;
         TakenAt = at;
+        databaseUp = 1;
     }
+
+    /// <summary>The last refresh failed: the values stay as they were, and the database counts as down.</summary>
+    public void RefreshFailed() => databaseUp = 0;
+
+    /// <summary>1 when the last refresh succeeded, 0 when it failed; nothing before the first.</summary>
+    public IEnumerable<Measurement<int>> DatabaseUp() => databaseUp < 0 ? [] : [new Measurement<int>(databaseUp)];
 
     public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null) =>
         rows.Where(r => r.Metric == metric)
