@@ -24,19 +24,22 @@ internal sealed class ScanProgressDisplay(VerbConsole console, ScanProgress prog
 
     private async Task PlainAsync(Task work, CancellationToken cancellationToken)
     {
-        var walkedReported = false;
+        string? printed = null;
         while (!work.IsCompleted)
         {
-            if (progress.Walked && !walkedReported)
+            if (progress.Walked && printed is null)
             {
-                await console.Out.WriteLineAsync(Line());
-                walkedReported = true;
+                printed = Line();
+                await console.Out.WriteLineAsync(printed);
             }
 
             await Task.WhenAny(work, Task.Delay(Refresh, cancellationToken));
         }
 
-        await console.Out.WriteLineAsync(Line());
+        if (Line() is var last && last != printed)
+        {
+            await console.Out.WriteLineAsync(last);
+        }
     }
 
     private Task LiveAsync(Task work, CancellationToken cancellationToken) => console.Ansi.Progress()

@@ -23,10 +23,13 @@ internal static class VerbTable
             return;
         }
 
-        var grid = new Table { Border = console.IsTerminal ? TableBorder.Rounded : TableBorder.Simple };
+        // In a pipe: no border characters at all, columns two spaces apart, a row per line (grep and awk read it).
+        var grid = new Table { Border = console.IsTerminal ? TableBorder.Rounded : TableBorder.None };
         foreach (var column in table.Columns)
         {
-            grid.AddColumn(new TableColumn(new Text(column)) { NoWrap = !console.IsTerminal });
+            grid.AddColumn(console.IsTerminal
+                ? new TableColumn(new Text(column, new Style(decoration: Decoration.Bold)))
+                : new TableColumn(new Text(column)) { NoWrap = true, Padding = new Padding(2, 0, 0, 0) });
         }
 
         foreach (var row in table.Rows)
