@@ -29,7 +29,7 @@ internal static class VerbTable
         {
             grid.AddColumn(console.IsTerminal
                 ? new TableColumn(new Text(column, new Style(decoration: Decoration.Bold)))
-                : new TableColumn(new Text(column)) { NoWrap = true, Padding = new Padding(2, 0, 0, 0) });
+                : new TableColumn(new Text(column)) { NoWrap = true, Padding = new Padding(0, 0, 2, 0) });
         }
 
         foreach (var row in table.Rows)
@@ -37,7 +37,8 @@ internal static class VerbTable
             grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal))]);
         }
 
-        ansi.Write(grid);
+        // Without a border Spectre drops a column's left padding, so the gap is each column's right padding and the indent a Padder.
+        ansi.Write(console.IsTerminal ? grid : new Padder(grid, new Padding(2, 0, 0, 0)));
         ansi.WriteLine();
     }
 
