@@ -99,6 +99,7 @@ internal static class OpsCell
     /// <summary>A duration as a person reads it: "850 ms", "42 s", "3 min 12 s", "2 h 05 min", "3 d 4 h".</summary>
     public static string Duration(TimeSpan span) => span switch
     {
+        { Ticks: 0 } => "0 s",
         { TotalSeconds: < 1 } => $"{(int)span.TotalMilliseconds} ms",
         { TotalMinutes: < 1 } => $"{(int)span.TotalSeconds} s",
         { TotalHours: < 1 } => $"{span.Minutes} min {span.Seconds} s",

@@ -20,7 +20,7 @@ internal static class SvgChart
         var days = Days(table);
         var totals = table.Rows.Select(row => series.Sum(s => Number(table.Value(row, s.Series)))).ToList();
         var max = Nice(totals.DefaultIfEmpty(0).Max());
-        var svg = Open(id, title, series, max, v => v.ToString("N0", CultureInfo.InvariantCulture));
+        var svg = Open(id, title, series, max, v => v.ToString(v % 1 == 0 ? "N0" : "0.#", CultureInfo.InvariantCulture));
         var slot = (Width - Left - Right) / Math.Max(1, days.Count);
         for (var i = 0; i < days.Count; i++)
         {
