@@ -13,10 +13,12 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
-        var table = await QueryAsync(dataSource, """
+        var table = await QueryAsync(dataSource, $"""
             select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
             union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
-            union all select 'runs', state, count(*)::float8 from orchestrator.run where state in ('Scanning', 'Active') group by state
+            -- Both states always, 0 when none: a series that comes and goes breaks graphs and alerts reading it.
+            union all select 'runs', s.state, count(r.id)::float8 from unnest(array['Scanning', 'Active']) s(state)
+                left join orchestrator.run r on r.state = s.state group by s.state
             union all select 'follow_up_lag', '', coalesce(extract(epoch from now() - min(recorded_at)), 0)::float8
                 from orchestrator.batch_result where follow_up_state = 'Recorded' and job_id is not null
             union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
@@ -25,6 +27,12 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
             union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
+            -- Outcomes of the files whose batch was recorded in the last hour, per source: the failure-ratio alert divides them.
+            union all select 'files_ended_last_hour', source_name || chr(31) || outcome, count(*)::float8 from (
+                select b.source_name, {OverviewQueries.Outcome} as outcome
+                from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+                where b.finished_at > now() - interval '1 hour') ended
+                group by source_name, outcome
             -- The end of the source's last successful run (Completed, or NoChanges: it looked and all was done); before its
             -- first, when the source was first run, so that a source that never succeeds is overdue too. Runs end out of id
             -- order (a run completes when its batches are recorded), hence the latest end among its recent successes.

@@ -20,8 +20,8 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     // The start of the first of the last $1 days, UTC, whatever the session's time zone.
     private const string Since = "(((now() at time zone 'UTC')::date - ($1 - 1))::timestamp at time zone 'UTC')";
 
-    // One outcome per batch result; the lifecycle's own names (Core's FileVersionState).
-    private const string Outcome = """
+    /// <summary>One outcome per batch result (alias <c>br</c>); the lifecycle's own names (Core's FileVersionState).</summary>
+    internal const string Outcome = """
         case when br.outcome = 'Succeeded' and br.remote_job_status = 'FAILED' then 'Failed'
              when br.outcome = 'Succeeded' and br.remote_job_status = 'CANCELLED' then 'Skipped'
              else br.outcome end

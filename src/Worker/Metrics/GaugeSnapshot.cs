@@ -26,6 +26,14 @@ internal sealed class GaugeSnapshot
     /// <summary>1 when the last refresh succeeded, 0 when it failed; nothing before the first.</summary>
     public IEnumerable<Measurement<int>> DatabaseUp() => databaseUp < 0 ? [] : [new Measurement<int>(databaseUp)];
 
+    /// <summary>A gauge with two labels, whose row label holds both values separated by the unit separator (char 31).</summary>
+    public IEnumerable<Measurement<double>> Read(string metric, string firstLabel, string secondLabel) =>
+        rows.Where(r => r.Metric == metric && r.Label.Contains('\u001f', StringComparison.Ordinal))
+            .Select(r => new Measurement<double>(
+                r.Value,
+                new KeyValuePair<string, object?>(firstLabel, r.Label[..r.Label.IndexOf('\u001f', StringComparison.Ordinal)]),
+                new KeyValuePair<string, object?>(secondLabel, r.Label[(r.Label.IndexOf('\u001f', StringComparison.Ordinal) + 1)..])));
+
     public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null) =>
         rows.Where(r => r.Metric == metric)
             .Select(r => labelName is null
