@@ -2,6 +2,7 @@ using BatchOrchestrator.Core;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Worker;
 using BatchOrchestrator.Worker.CommandLine;
+using BatchOrchestrator.Worker.Hosting;
 using BatchOrchestrator.Worker.Logging;
 using Serilog;
 
@@ -20,6 +21,12 @@ try
     builder.AddBatchPersistence();
     builder.AddBatchWorker();
     return await builder.Build().RunVerbAsync();
+}
+catch (Exception ex) when (StartupFailure.Explain(ex) is { } reason)
+{
+    // A setting or the machine, not a bug: one line naming the cause and the setting, no stack trace.
+    Log.Fatal("BatchOrchestrator cannot start: {Reason}", reason);
+    return 1;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
