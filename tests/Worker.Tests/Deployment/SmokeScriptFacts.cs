@@ -16,7 +16,7 @@ public sealed class SmokeScriptFacts
         var (parsed, parseOutput) = await ManifestFacts.RunAsync("bash", "-n", Repository.PathOf(Script));
         Assert.True(parsed == 0, parseOutput);
 
-        var (broken, _) = await ManifestFacts.RunAsync("bash", "-c", $"sed 's/^fi$/f/' '{Repository.PathOf(Script)}' | bash -n");
+        var (broken, _) = await ManifestFacts.RunAsync("bash", "-c", $"{{ cat '{Repository.PathOf(Script)}'; echo 'if true; then'; }} | bash -n");
         Assert.NotEqual(0, broken); // the check above can fail
 
         if (!File.Exists("/usr/bin/shellcheck"))
