@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
@@ -65,6 +66,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
+        services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();

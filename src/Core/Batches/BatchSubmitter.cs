@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +24,7 @@ internal sealed class BatchSubmitter(
     public async Task SubmitAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return; // not ready yet, or already submitted
         }
@@ -40,7 +42,7 @@ internal sealed class BatchSubmitter(
 
         // Look again under the lease: the holder before us may have just recorded it.
         batch = await store.GetAsync(batchId, lease.Token);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return;
         }
@@ -87,4 +89,7 @@ internal sealed class BatchSubmitter(
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already
         }
     }
+
+    private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>
+        batch is { RemoteBatchId: null } && BatchLifecycle.Submit.CanStartFrom(batch.State);
 }
