@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Watchdog;
