@@ -40,10 +40,9 @@ public static class CoreHostingExtensions
             .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().Bind(configuration.GetSection("Leases"));
         services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
-        services.AddOptions<FileSystemSinkOptions>().Bind(configuration.GetSection(FollowUpOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OutputPath), "FollowUp:OutputPath: is required").ValidateOnStart();
+        services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))

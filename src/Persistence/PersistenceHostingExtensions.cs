@@ -44,8 +44,8 @@ public static class PersistenceHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var section = builder.Configuration.GetSection(DatabaseOptions.SectionName);
-        services.AddOptions<DatabaseOptions>().Bind(section);
-        services.AddOptions<JobStorageOptions>().Bind(builder.Configuration.GetSection("Hangfire:Storage"));
+        services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().Bind(section);
+        services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().Bind(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
 
         var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.UsesEmbedded)
