@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Sandbox;

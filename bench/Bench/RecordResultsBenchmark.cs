@@ -3,7 +3,6 @@ using System.Globalization;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 using NpgsqlTypes;

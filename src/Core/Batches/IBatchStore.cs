@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;

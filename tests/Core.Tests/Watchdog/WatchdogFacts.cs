@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;

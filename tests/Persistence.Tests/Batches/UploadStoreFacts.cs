@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
