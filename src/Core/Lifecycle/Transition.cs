@@ -5,7 +5,8 @@ namespace BatchOrchestrator.Core.Lifecycle;
 /// in. Core decides which transition a step makes and, when it may end in several states, which one;
 /// Persistence binds <see cref="From"/> as <c>state = any($n)</c> and the end state as a parameter,
 /// so a state name never appears in a store's SQL (Hangfire's storages likewise only write what its
-/// state machine decided). A new state or move is an edit of the lifecycle classes beside this one.
+/// state machine decided). A new state or move is an edit of the lifecycle classes beside this one
+/// (docs/lifecycle.md says how).
 /// </summary>
 internal sealed class Transition<TState>
     where TState : struct, Enum
