@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Logging;
@@ -24,7 +27,7 @@ internal sealed class BatchSubmitter(
     public async Task SubmitAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return; // not ready yet, or already submitted
         }
@@ -42,7 +45,7 @@ internal sealed class BatchSubmitter(
 
         // Look again under the lease: the holder before us may have just recorded it.
         batch = await store.GetAsync(batchId, lease.Token);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return;
         }
@@ -94,4 +97,7 @@ internal sealed class BatchSubmitter(
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already
         }
     }
+
+    private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>
+        batch is { RemoteBatchId: null } && BatchLifecycle.Submit.CanStartFrom(batch.State);
 }

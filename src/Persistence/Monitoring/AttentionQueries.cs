@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Retries;
 using Npgsql;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
@@ -21,29 +23,29 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         with names as (select name, fingerprint from unnest($1::text[], $2::text[]) as n(name, fingerprint))
         select kind as "Kind", source as "Source", batch as "Batch", run as "Run", n as "Count", since as "Since", detail as "Detail" from (
             select 'stuck-batch' as kind, b.source_name as source, b.id as batch, b.run_id as run, 1::bigint as n, b.stuck_since as since, b.state as detail
-            from orchestrator.batch b where b.stuck_since is not null and b.state <> 'ResultsRecorded'
+            from orchestrator.batch b where b.stuck_since is not null and b.state <> all($4)
             union all
             select 'stuck-jobs', b.source_name, b.id, b.run_id, count(*), min(br.stuck_since), null
             from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
-            where br.stuck_since is not null and br.follow_up_state = 'Recorded'
+            where br.stuck_since is not null and br.follow_up_state = any($5)
             group by b.source_name, b.id, b.run_id
             union all
             select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(br.followed_up_at), max(br.follow_up_error)
             from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
-            where br.follow_up_state = 'FollowUpFailed'
+            where br.follow_up_state = $6
             group by b.source_name, b.id, b.run_id
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.
-            select case fv.error_class when 'Auth' then 'auth-failures' else 'permanent-failures' end, fv.source_name, null, null,
+            select case when fv.error_class = $8 then 'auth-failures' else 'permanent-failures' end, fv.source_name, null, null,
                    count(*), min(fv.updated_at), max(fv.error_message)
             from orchestrator.file_version fv
-            where fv.error_class in ('Permanent', 'Auth') and fv.state = 'Failed'
+            where fv.error_class = any($7) and fv.state = $9
             group by fv.source_name, fv.error_class
             union all
             select 'last-run-failed', n.name, null, r.id, 1, r.finished_at, r.error
             from names n
             cross join lateral (select id, state, finished_at, error from orchestrator.run where source_name = n.name order by id desc limit 1) r
-            where r.state = 'Failed'
+            where r.state = $10
             union all
             select 'webhooks-missed', b.source_name, max(b.id), null, count(*), min(b.webhook_missed_at), null
             from orchestrator.batch b where b.webhook_missed_at > now() - $3
@@ -52,11 +54,21 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             select 'older-configuration', n.name, null, null, count(*), min(b.finished_at), n.fingerprint
             from names n
             join orchestrator.batch b on b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint
-            join orchestrator.file_version v on v.batch_id = b.id and v.state = 'Succeeded'
+            join orchestrator.file_version v on v.batch_id = b.id and v.state = $11
             group by n.name, n.fingerprint
         ) items
         order by since nulls last, source, kind
-        """, cancellationToken,
-        Array(configured.Select(c => c.Name)), Array(configured.Select(c => c.Fingerprint)),
-        new NpgsqlParameter<TimeSpan> { TypedValue = webhookWindow, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval });
+        """,
+        cancellationToken,
+        Array(configured.Select(c => c.Name)),
+        Array(configured.Select(c => c.Fingerprint)),
+        new NpgsqlParameter<TimeSpan> { TypedValue = webhookWindow, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval },
+        StateParameters.Names(BatchLifecycle.Ended),
+        StateParameters.Names(FollowUpLifecycle.Waiting),
+        StateParameters.Name(FollowUpState.FollowUpFailed),
+        StateParameters.Names(Enum.GetValues<FailureClass>().Except(RetryRule.RetriedClasses)), // the classes no run retries by itself
+        StateParameters.Name(FailureClass.Auth),
+        StateParameters.Name(FileVersionState.Failed),
+        StateParameters.Name(RunState.Failed),
+        StateParameters.Name(FileVersionState.Succeeded));
 }

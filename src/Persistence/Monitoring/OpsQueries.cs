@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using Npgsql;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
@@ -25,19 +26,20 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                    select fv.state, count(*) as n from orchestrator.file_version fv
                    where fv.source_name = n.name group by fv.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
-                where b.source_name = n.name and b.state not in ('ResultsRecorded')) as "Open batches",
+                where b.source_name = n.name and b.state <> all($3)) as "Open batches",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.stuck_since is not null) as "Stuck batches",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside",
                n.fingerprint as "Configuration",
                (select count(*) from orchestrator.batch b join orchestrator.file_version v on v.batch_id = b.id
-                where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and v.state = 'Succeeded') as "Under an older configuration"
+                where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and v.state = $4) as "Under an older configuration"
         from names n
         left join lateral (
             select id, state, started_at, finished_at from orchestrator.run
             where source_name = n.name order by id desc limit 1) r on true
         order by n.ord
-        """, cancellationToken, Array(configured.Select(c => c.Name)), Array(configured.Select(c => c.Fingerprint)));
+        """, cancellationToken, Array(configured.Select(c => c.Name)), Array(configured.Select(c => c.Fingerprint)), StateParameters.Names(BatchLifecycle.Ended),
+        StateParameters.Name(FileVersionState.Succeeded));
 
     /// <summary>
     /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
@@ -54,11 +56,11 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.files_seen as "Files seen",
                r.new_versions as "New versions",
                r.batch_count as "Batches",
-               (select coalesce(sum(case when fv.state in ('Succeeded', 'Failed', 'Skipped') then 1 else 0 end), 0)
+               (select coalesce(sum(case when fv.state = any($3) then 1 else 0 end), 0)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.run_id = r.id) as "Progress",
-               (select count(*) filter (where br.follow_up_state <> 'Recorded') || '/' || count(br.follow_up_state)
+               (select count(*) filter (where br.follow_up_state <> all($4)) || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                 where b.run_id = r.id) as "Follow-ups",
                r.error as "Error"
@@ -66,7 +68,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or r.source_name = $1)
         order by r.id desc
         limit $2
-        """, cancellationToken, Text(source), Int(limit));
+        """, cancellationToken, Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting));
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""
@@ -86,15 +88,22 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
                (select count(*) from orchestrator.batch_result br
-                where br.batch_id = b.id and br.follow_up_state = 'FollowUpFailed') as "Follow-ups failed",
+                where br.batch_id = b.id and br.follow_up_state = $5) as "Follow-ups failed",
                b.last_error as "Last error"
         from orchestrator.batch b
         where ($1::bigint is null or b.run_id = $1)
           and ($2::text is null or b.source_name = $2)
-          and (not $3 or b.state <> 'ResultsRecorded')
+          and (not $3 or b.state <> all($6))
         order by b.id desc
         limit $4
-        """, cancellationToken, Long(runId), Text(source), Bool(openOnly), Int(limit));
+        """,
+        cancellationToken,
+        Long(runId),
+        Text(source),
+        Bool(openOnly),
+        Int(limit),
+        StateParameters.Name(FollowUpState.FollowUpFailed),
+        StateParameters.Names(BatchLifecycle.Ended));
 
     /// <summary>
     /// File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one

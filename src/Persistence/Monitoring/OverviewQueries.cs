@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using Npgsql;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
@@ -5,9 +6,9 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 
 /// <summary>
 /// The overview page: per source, its last run with changes and its last 24 hours, and the series of
-/// the charts over the last days. A file's outcome is what its batch reported (a job that the follow-up
-/// then found FAILED or CANCELLED counts as failed or skipped), dated by when its batch was recorded.
-/// Columns in <see cref="HiddenWhileEmpty"/> stay off the page until some row has a value.
+/// the charts over the last days. A file's outcome is what its batch reported (<see cref="Outcomes"/>),
+/// dated by when its batch was recorded. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
+/// until some row has a value.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
@@ -17,15 +18,11 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     /// </summary>
     public static readonly IReadOnlySet<string> HiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Held" };
 
-    // The start of the first of the last $1 days, UTC, whatever the session's time zone.
-    private const string Since = "(((now() at time zone 'UTC')::date - ($1 - 1))::timestamp at time zone 'UTC')";
+    // Read from what exists: a file version state named Held once caps hold files back; until Core has it, none is held.
+    private static readonly string? HeldState = Enum.TryParse<FileVersionState>("Held", out var held) ? held.ToString() : null;
 
-    /// <summary>One outcome per batch result (alias <c>br</c>); the lifecycle's own names (Core's FileVersionState).</summary>
-    internal const string Outcome = """
-        case when br.outcome = 'Succeeded' and br.remote_job_status = 'FAILED' then 'Failed'
-             when br.outcome = 'Succeeded' and br.remote_job_status = 'CANCELLED' then 'Skipped'
-             else br.outcome end
-        """;
+    // The start of the first of the last $1 days, UTC, whatever the session's time zone.
+    private const string Since = "(((now() at time zone 'utc')::date - ($1 - 1))::timestamp at time zone 'utc')";
 
     /// <summary>Each source's latest run that found something to do (or failed), with what its batches reported and how long it took.</summary>
     public Task<OpsTable> LastRunsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
@@ -44,30 +41,28 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
                r.error as "Error"
         from names n
         left join lateral (
-            select * from orchestrator.run where source_name = n.name and state <> 'NoChanges' order by id desc limit 1) r on true
+            select * from orchestrator.run where source_name = n.name and state <> $2 order by id desc limit 1) r on true
         left join lateral (
-            select count(*) filter (where o = 'Succeeded') as done, count(*) filter (where o = 'Failed') as failed,
-                   count(*) filter (where o = 'Skipped') as skipped
-            from (select {Outcome} as o
+            select {Outcomes.Counts("o", 3)}
+            from (select {Outcomes.Case(3)} as o
                   from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                   where b.run_id = r.id) outcomes) o on r.id is not null
         order by n.ord
-        """, cancellationToken, Array(sources));
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), .. Outcomes.Parameters()]);
 
     /// <summary>Each source's last 24 hours: runs, files in, outcomes, what is held or set aside now, and time spent running.</summary>
     public Task<OpsTable> LastDayAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord)),
         runs as (
-            select source_name, count(*) as runs, count(*) filter (where state = 'Failed') as failed_runs, max(started_at) as last_looked,
+            select source_name, count(*) as runs, count(*) filter (where state = $2) as failed_runs, max(started_at) as last_looked,
                    sum(coalesce(new_versions, 0)) as files_in,
-                   max(coalesce(finished_at, now()) - started_at) filter (where state <> 'NoChanges') as longest,
-                   sum(coalesce(finished_at, now()) - started_at) filter (where state <> 'NoChanges') as busy
+                   max(coalesce(finished_at, now()) - started_at) filter (where state <> $3) as longest,
+                   sum(coalesce(finished_at, now()) - started_at) filter (where state <> $3) as busy
             from orchestrator.run where started_at > now() - interval '24 hours' and source_name = any($1)
             group by source_name),
         outcomes as (
-            select source_name, count(*) filter (where o = 'Succeeded') as done, count(*) filter (where o = 'Failed') as failed,
-                   count(*) filter (where o = 'Skipped') as skipped
-            from (select b.source_name, {Outcome} as o
+            select source_name, {Outcomes.Counts("o", 5)}
+            from (select b.source_name, {Outcomes.Case(5)} as o
                   from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                   where b.finished_at > now() - interval '24 hours' and b.source_name = any($1)) recorded
             group by source_name)
@@ -80,7 +75,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
                coalesce(o.failed, 0) as "Failed",
                coalesce(o.skipped, 0) as "Skipped",
                -- Held back by a cap: not yet in a batch, so the partial index of unassigned versions answers it.
-               (select count(*) from orchestrator.file_version fv where fv.source_name = n.name and fv.batch_id is null and fv.state = 'Held') as "Held",
+               (select count(*) from orchestrator.file_version fv where fv.source_name = n.name and fv.batch_id is null and fv.state = $4) as "Held",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Set aside",
                r.longest as "Longest run",
                r.busy as "Time running"
@@ -88,22 +83,19 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         left join runs r on r.source_name = n.name
         left join outcomes o on o.source_name = n.name
         order by n.ord
-        """, cancellationToken, Array(sources));
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), Text(HeldState), .. Outcomes.Parameters()]);
 
     /// <summary>Files per day by outcome over the last <paramref name="days"/> days (UTC days), optionally of one source.</summary>
     public Task<OpsTable> DailyOutcomesAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
-        select d.day::date as "Day",
-               count(*) filter (where o = 'Succeeded') as "Succeeded",
-               count(*) filter (where o = 'Failed') as "Failed",
-               count(*) filter (where o = 'Skipped') as "Skipped"
-        from generate_series((now() at time zone 'UTC')::date - ($1 - 1), (now() at time zone 'UTC')::date, interval '1 day') d(day)
+        select d.day::date as "Day", {Outcomes.Counts("o", 3, "\"Succeeded\"", "\"Failed\"", "\"Skipped\"")}
+        from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join (
-            select (b.finished_at at time zone 'UTC')::date as day, {Outcome} as o
+            select (b.finished_at at time zone 'utc')::date as day, {Outcomes.Case(3)} as o
             from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
             where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)) recorded
           on recorded.day = d.day::date
         group by d.day order by d.day
-        """, cancellationToken, Int(days), Text(source));
+        """, cancellationToken, [Int(days), Text(source), .. Outcomes.Parameters()]);
 
     /// <summary>Per day, how long runs that found work took: the median and the longest, in seconds, and how many there were.</summary>
     public Task<OpsTable> DailyRunDurationsAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
@@ -111,10 +103,10 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
                count(r.id) as "Runs",
                coalesce(percentile_cont(0.5) within group (order by extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Median seconds",
                coalesce(max(extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Longest seconds"
-        from generate_series((now() at time zone 'UTC')::date - ($1 - 1), (now() at time zone 'UTC')::date, interval '1 day') d(day)
+        from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join orchestrator.run r
-          on (r.started_at at time zone 'UTC')::date = d.day::date and r.finished_at is not null and r.state <> 'NoChanges'
+          on (r.started_at at time zone 'utc')::date = d.day::date and r.finished_at is not null and r.state <> $3
              and r.started_at >= {Since} and ($2::text is null or r.source_name = $2)
         group by d.day order by d.day
-        """, cancellationToken, Int(days), Text(source));
+        """, cancellationToken, Int(days), Text(source), StateParameters.Name(RunState.NoChanges));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchOrchestrator.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace BatchOrchestrator.Worker.Tests.Deployment;

@@ -1,3 +1,5 @@
+using BatchOrchestrator.TestSupport;
+
 namespace BatchOrchestrator.Worker.Tests.Deployment;
 
 /// <summary>
