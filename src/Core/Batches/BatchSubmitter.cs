@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
-using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +16,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
-    WebhookLiveness webhooks,
+    IBatchWebhooks webhooks,
     LeaseManager leases,
     IOptions<PollingOptions> polling,
     TimeProvider time,
@@ -87,10 +85,7 @@ internal sealed class BatchSubmitter(
 
         var state = created.State;
         await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
-        if (webhooks.Enabled && !BatchJobTypes.IsV1(batch.JobType))
-        {
-            await webhooks.ExpectAsync(batchId, cancellationToken); // v2 batches carry the webhook; v1 jobs are polled only
-        }
+        await webhooks.SubmittedAsync(batchId, batch.JobType, cancellationToken);
 
         if (state.IsTerminal())
         {

@@ -15,16 +15,11 @@ internal sealed class WebhookLiveness(IWebhookLivenessStore store, IOptions<Webh
 {
     private const int MaxPerPass = 500;
 
-    // Events that say a batch has ended (the API's webhook_events enum; LLAMACLOUD.md §1.6).
+    // Events that say a batch has ended (the API's webhook_events enum; docs/llamacloud-api.md §1.6).
     private static readonly string[] EndEvents = ["batch.success", "batch.error", "batch.cancelled"];
 
     public static bool AnnouncesEnd(string eventType) => EndEvents.Contains(eventType, StringComparer.Ordinal);
 
-    /// <summary>Whether batches are created with a webhook now.</summary>
-    public bool Enabled => options.Value.Enabled;
-
-    /// <summary>Notes that a batch was just submitted with a webhook.</summary>
-    public Task ExpectAsync(long batchId, CancellationToken cancellationToken) => store.ExpectAsync(batchId, cancellationToken);
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {

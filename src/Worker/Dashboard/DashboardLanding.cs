@@ -1,9 +1,11 @@
 namespace BatchOrchestrator.Worker.Dashboard;
 
 /// <summary>
-/// Makes our overview what an operator lands on: the dashboard's root redirects to it (Hangfire's own
-/// root is its realtime graph, which says nothing about files), and that graph stays one click away at
-/// <see cref="RealtimePath"/>. Hangfire's other pages keep their addresses and its navigation.
+/// Makes our overview what an operator lands on: the dashboard's root serves it (Hangfire's own root is
+/// its realtime graph, which says nothing about files), and that graph stays one click away at
+/// <see cref="RealtimePath"/>. Both are rewrites inside the dashboard's address, not redirects, so
+/// Hangfire's authorization runs on them as on every other page. Hangfire's other pages keep their
+/// addresses and its navigation.
 /// </summary>
 internal static class DashboardLanding
 {
@@ -16,13 +18,11 @@ internal static class DashboardLanding
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path.Value ?? "";
-            if (HttpMethods.IsGet(context.Request.Method) && (path == root || path == root + "/") && !context.Request.QueryString.HasValue)
+            if (path == root || path == root + "/")
             {
-                context.Response.Redirect(context.Request.PathBase + root + OverviewPath);
-                return;
+                context.Request.Path = root + OverviewPath;
             }
-
-            if (path == root + RealtimePath)
+            else if (path == root + RealtimePath)
             {
                 context.Request.Path = root + "/"; // Hangfire's home page, served under another address
             }
