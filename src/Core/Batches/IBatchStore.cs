@@ -59,10 +59,11 @@ internal sealed record BatchRecord(
     string? RemoteBatchId,
     int PollCount,
     bool CancelRequested = false,
-    DateTimeOffset CreatedAt = default);
+    DateTimeOffset CreatedAt = default,
+    ProjectScope Scope = default);
 
-/// <summary>A batch to poll now.</summary>
-internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2");
+/// <summary>A batch to poll now, in the project it was created in.</summary>
+internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);
 
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);

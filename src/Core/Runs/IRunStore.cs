@@ -35,5 +35,6 @@ internal interface IRunStore
     Task<bool> TakeRerunRequestAsync(string source, CancellationToken cancellationToken);
 }
 
-/// <summary>What the batches of one run are made of.</summary>
-internal sealed record BatchPlan(string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3);
+/// <summary>What the batches of one run are made of, and the project they are created in (recorded on each batch).</summary>
+internal sealed record BatchPlan(
+    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default);

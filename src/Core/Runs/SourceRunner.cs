@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ internal sealed class SourceRunner(
     SourceScanner scanner,
     IRunStore runs,
     IPipelineScheduler scheduler,
+    ProjectScopes scopes,
     ILogger<SourceRunner> logger)
 {
     public async Task RunAsync(string sourceName, RunTrigger trigger, CancellationToken cancellationToken)
@@ -68,7 +70,7 @@ internal sealed class SourceRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try
         {
-            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
+            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scopes.For(source));
             if (source.Layout == RemoteLayout.RemoteOnly)
             {
                 // Nothing local to scan: the directory is batched as it is (issue 4, remote-only sources).

@@ -15,7 +15,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
     {
         await using var command = dataSource.CreateCommand("""
             select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count,
-                   cancel_requested_at is not null, created_at
+                   cancel_requested_at is not null, created_at, project_id, organization_id
             from orchestrator.batch where id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -29,7 +29,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
             reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), Enum.Parse<BatchState>(reader.GetString(3)),
             reader.GetString(4), reader.GetString(5), reader.GetString(6),
             reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10),
-            reader.GetFieldValue<DateTimeOffset>(11));
+            reader.GetFieldValue<DateTimeOffset>(11), ScopeColumns.Read(reader, 12));
     }
 
     public async Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
@@ -108,7 +108,7 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type
+            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
@@ -116,7 +116,8 @@ internal sealed class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IBatchStor
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            due.Add(new DueBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4)));
+            due.Add(new DueBatch(
+                reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4), ScopeColumns.Read(reader, 5)));
         }
 
         return due;

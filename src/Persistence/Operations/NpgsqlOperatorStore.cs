@@ -12,12 +12,13 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
             where id = $1 and state <> 'ResultsRecorded'
-            returning state, remote_batch_id, job_type
+            returning state, remote_batch_id, job_type, project_id, organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            ? new CancelTarget(
+                batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), Batches.ScopeColumns.Read(reader, 3))
             : null;
     }
 

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Runs;
@@ -90,8 +91,8 @@ internal sealed partial class NpgsqlRunStore
 
         long batchId;
         await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout)
-            select $1, $2, 'Planned', $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, 'Mirror'
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, 'Planned', $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, 'Mirror', $7, $8
             from orchestrator.installation i
             returning id
             """, connection, transaction))
@@ -102,6 +103,8 @@ internal sealed partial class NpgsqlRunStore
             insert.Parameters.Add(Text(plan.ConfigurationId));
             insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = members.Count });
+            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -129,8 +132,8 @@ internal sealed partial class NpgsqlRunStore
     {
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout)
-            select $1, $2, 'Creating', $3, $4, $5, $5, 0, 'RemoteOnly'
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, 'Creating', $3, $4, $5, $5, 0, 'RemoteOnly', $6, $7
             where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = 'RemoteOnly' and state <> 'ResultsRecorded')
             returning id
             """);
@@ -139,6 +142,8 @@ internal sealed partial class NpgsqlRunStore
         command.Parameters.Add(Text(plan.JobType));
         command.Parameters.Add(Text(plan.ConfigurationId));
         command.Parameters.Add(Text(remoteDirectoryId));
+        command.Parameters.Add(ScopeColumns.Project(plan.Scope));
+        command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
     }
 

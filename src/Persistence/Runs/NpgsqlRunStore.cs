@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Runs;
@@ -72,9 +73,9 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRun
         }
 
         await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count)
+            insert into orchestrator.batch (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id)
             overriding system value
-            select b.id, $1, $2, 'Planned', $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count
+            select b.id, $1, $2, 'Planned', $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $7, $8
             from unnest($5::bigint[], $6::int[]) as b(id, file_count)
             cross join orchestrator.installation i
             """, connection, transaction))
@@ -85,6 +86,8 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRun
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.ConfigurationId });
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batchIds.ToArray() });
             insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = chunks.Select(c => c.Length).ToArray() });
+            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 

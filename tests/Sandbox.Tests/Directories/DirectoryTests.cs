@@ -16,7 +16,7 @@ public sealed class DirectoryTests
         Assert.Equal("nightly-1", (string)body["name"]!);
         Assert.Equal("ephemeral", (string)body["type"]!);
         Assert.Equal("d", (string)body["description"]!);
-        Assert.Equal(sandbox.Options.ProjectId, (string)body["project_id"]!);
+        Assert.Equal(sandbox.Options.DefaultProjectId, (string)body["project_id"]!);
         var created = DateTimeOffset.Parse((string)body["created_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         var expires = DateTimeOffset.Parse((string)body["expires_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromDays(2), expires - created);
