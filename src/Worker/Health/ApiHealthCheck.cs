@@ -38,15 +38,13 @@ internal sealed class ApiHealthCheck(IBatchApis apis, ProjectScopes scopes, IOpt
 
     private async Task<HealthCheckResult> ProbeAllAsync(CancellationToken cancellationToken)
     {
+        // At once, not one after another: the check has one timeout for all of them.
         var configured = scopes.Configured();
-        var failures = new List<string>();
-        foreach (var scope in configured)
-        {
-            if (await ProbeAsync(scope, cancellationToken) is { } failure)
-            {
-                failures.Add(configured.Count == 1 && scope == ProjectScope.Default ? failure : $"project {scope.Key}: {failure}");
-            }
-        }
+        var answers = await Task.WhenAll(configured.Select(scope => ProbeAsync(scope, cancellationToken)));
+        var failures = configured.Zip(answers)
+            .Where(p => p.Second is not null)
+            .Select(p => configured.Count == 1 && p.First == ProjectScope.Default ? p.Second! : $"project {p.First.Key}: {p.Second}")
+            .ToList();
 
         return failures.Count == 0
             ? HealthCheckResult.Healthy(configured.Count == 1 ? "LlamaCloud answers" : $"LlamaCloud answers in all {configured.Count} projects")
