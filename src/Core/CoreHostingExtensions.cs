@@ -4,8 +4,10 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Core.Webhooks;
@@ -38,10 +40,9 @@ public static class CoreHostingExtensions
             .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().Bind(configuration.GetSection("Leases"));
         services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
-        services.AddOptions<FileSystemSinkOptions>().Bind(configuration.GetSection(FollowUpOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OutputPath), "FollowUp:OutputPath: is required").ValidateOnStart();
+        services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
@@ -70,14 +71,19 @@ public static class CoreHostingExtensions
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
+        services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();
+        services.AddTransient<StalledStepResumer>();
+        services.AddTransient<FollowUpDispatcher>();
+        services.AddTransient<PollTick>();
         services.AddTransient<BatchResultRecorder>();
         services.AddTransient<OperatorCommands>();
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
         services.AddTransient<WebhookReceiver>();
+        services.AddSingleton<IBatchWebhooks, BatchWebhooks>();
         services.AddTransient<JobResults>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();

@@ -2,6 +2,7 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
@@ -14,6 +15,7 @@ using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
+using BatchOrchestrator.Persistence.Planning;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
 using BatchOrchestrator.Persistence.Uploads;
@@ -42,8 +44,8 @@ public static class PersistenceHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var section = builder.Configuration.GetSection(DatabaseOptions.SectionName);
-        services.AddOptions<DatabaseOptions>().Bind(section);
-        services.AddOptions<JobStorageOptions>().Bind(builder.Configuration.GetSection("Hangfire:Storage"));
+        services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().Bind(section);
+        services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().Bind(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
 
         var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.UsesEmbedded)
@@ -74,6 +76,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<ILeaseStore, NpgsqlLeaseStore>();
         services.AddSingleton<ISourceScanStore, NpgsqlSourceScanStore>();
         services.AddSingleton<IRunStore, NpgsqlRunStore>();
+        services.AddSingleton<IBatchPlanStore, NpgsqlBatchPlanStore>();
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -23,7 +25,7 @@ internal sealed class BatchSubmitter(
     public async Task SubmitAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return; // not ready yet, or already submitted
         }
@@ -41,7 +43,7 @@ internal sealed class BatchSubmitter(
 
         // Look again under the lease: the holder before us may have just recorded it.
         batch = await store.GetAsync(batchId, lease.Token);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return;
         }
@@ -107,4 +109,7 @@ internal sealed class BatchSubmitter(
             batch.Id, created.Id, batch.JobType, batch.ConfigurationId, batch.Scope.Key);
         return created;
     }
+
+    private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>
+        batch is { RemoteBatchId: null } && BatchLifecycle.Submit.CanStartFrom(batch.State);
 }

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 
@@ -82,7 +83,10 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// batch that failed as a whole returns to the queue only below it); <paramref name="FollowUpAt"/>,
 /// when set, is when the follow-up first looks at the job references (null: follow-up is off).
 /// </summary>
-internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt);
+internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt)
+{
+    public RetryRule Retry => new(MaxAttempts);
+}
 
 /// <summary>
 /// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our

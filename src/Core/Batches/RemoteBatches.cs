@@ -1,6 +1,6 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
@@ -10,14 +10,12 @@ namespace BatchOrchestrator.Core.Batches;
 /// v1 batch-processing jobs (§3). The steps (submit, poll, record, cancel) stay the same for both, and
 /// every call acts in the project the batch was planned for (its recorded <see cref="ProjectScope"/>).
 /// </summary>
-internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOptions> sources, IOptions<WebhookOptions> webhooks)
+internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOptions> sources, IBatchWebhooks webhooks)
 {
     private const int V1PageSize = 500;
 
     // Only jobs created after the batch row can be ours; the margin absorbs clock skew between hosts.
     private static readonly TimeSpan ClockMargin = TimeSpan.FromHours(1);
-
-    private static readonly string[] BatchEvents = ["batch.pending", "batch.running", "batch.success", "batch.error", "batch.cancelled"];
 
     /// <summary>Whether the batch's files are named by id (v1 item scope) rather than by their directory.</summary>
     public bool NeedsItemIds(BatchRecord batch) => BatchJobTypes.IsV1(batch.JobType) && ScopeOf(batch) == V1Scope.Items;
@@ -95,7 +93,7 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         var directoryId = DirectoryOf(batch);
         if (!BatchJobTypes.IsV1(batch.JobType))
         {
-            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)), Webhooks());
+            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)), webhooks.ForNewBatch());
             return ToHandle(await api.CreateBatchAsync(request, cancellationToken));
         }
 
@@ -155,14 +153,6 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         {
             await api.CancelBatchAsync(remoteId, cancellationToken);
         }
-    }
-
-    private IReadOnlyList<WebhookConfiguration>? Webhooks()
-    {
-        var settings = webhooks.Value;
-        return settings.Enabled
-            ? [new WebhookConfiguration(settings.PublicUrl!.AbsoluteUri, BatchEvents, "json", settings.SigningSecret)]
-            : null;
     }
 
     private SourceOptions? SourceOf(BatchRecord batch) => sources.CurrentValue.Find(batch.Source);

@@ -1,5 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.FollowUp;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.FollowUp;

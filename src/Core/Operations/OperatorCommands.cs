@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;

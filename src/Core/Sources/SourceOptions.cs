@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.Sources;
 

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
@@ -29,7 +30,7 @@ internal sealed class BatchUploader(
     public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
     {
         var work = await store.GetWorkAsync(batchId, cancellationToken);
-        if (work is null || work.State != BatchState.Planned)
+        if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
             return; // already past this step
         }
@@ -62,7 +63,7 @@ internal sealed class BatchUploader(
         }
 
         // Handed on once the lease is released, so that the submit step finds the batch free.
-        if (state == BatchState.Creating)
+        if (state is { } uploaded && BatchLifecycle.OwedStep(uploaded) == BatchStep.Submit)
         {
             scheduler.EnqueueSubmit(batchId);
         }
@@ -90,7 +91,7 @@ internal sealed class BatchUploader(
             try
             {
                 await Parallel.ForEachAsync(
-                    WithIntentRecordedAsync(batchId, work.Files.Where(f => f.State == FileVersionState.Discovered), cancellationToken),
+                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
                     new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
                     async (file, ct) =>
                     {
@@ -137,7 +138,7 @@ internal sealed class BatchUploader(
         }
 
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
-        if (state == BatchState.Planned)
+        if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
         {
             await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
             return null;
@@ -206,7 +207,7 @@ internal sealed class BatchUploader(
             var reason = before.Exists
                 ? "changed after it was scanned (still being written?); the next scan takes its new version"
                 : "deleted or renamed after it was scanned";
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, reason, cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, reason, cancellationToken);
             return;
         }
 
@@ -227,12 +228,12 @@ internal sealed class BatchUploader(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"unreadable: {ex.Message}", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"unreadable: {ex.Message}", cancellationToken);
             return;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }
 
@@ -241,7 +242,7 @@ internal sealed class BatchUploader(
             // Written to while we read it: what was sent may be half old, half new. Take it back; the
             // next scan takes the new version once it has settled.
             await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
             return;
         }
 

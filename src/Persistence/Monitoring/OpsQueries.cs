@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -21,7 +22,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                    select fv.state, count(*) as n from orchestrator.file_version fv
                    where fv.source_name = n.name group by fv.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
-                where b.source_name = n.name and b.state not in ('ResultsRecorded')) as "Open batches",
+                where b.source_name = n.name and b.state <> all($2)) as "Open batches",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.stuck_since is not null) as "Stuck batches",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside"
@@ -30,7 +31,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
             select id, state, started_at, finished_at from orchestrator.run
             where source_name = n.name order by id desc limit 1) r on true
         order by n.ord
-        """, cancellationToken, Array(configured));
+        """, cancellationToken, Array(configured), StateParameters.Names(BatchLifecycle.Ended));
 
     /// <summary>
     /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
@@ -47,11 +48,11 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.files_seen as "Files seen",
                r.new_versions as "New versions",
                r.batch_count as "Batches",
-               (select coalesce(sum(case when fv.state in ('Succeeded', 'Failed', 'Skipped') then 1 else 0 end), 0)
+               (select coalesce(sum(case when fv.state = any($3) then 1 else 0 end), 0)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.run_id = r.id) as "Progress",
-               (select count(*) filter (where br.follow_up_state <> 'Recorded') || '/' || count(br.follow_up_state)
+               (select count(*) filter (where br.follow_up_state <> all($4)) || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                 where b.run_id = r.id) as "Follow-ups",
                r.error as "Error"
@@ -59,7 +60,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or r.source_name = $1)
         order by r.id desc
         limit $2
-        """, cancellationToken, Text(source), Int(limit));
+        """, cancellationToken, Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting));
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""
@@ -79,15 +80,22 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
                (select count(*) from orchestrator.batch_result br
-                where br.batch_id = b.id and br.follow_up_state = 'FollowUpFailed') as "Follow-ups failed",
+                where br.batch_id = b.id and br.follow_up_state = $5) as "Follow-ups failed",
                b.last_error as "Last error"
         from orchestrator.batch b
         where ($1::bigint is null or b.run_id = $1)
           and ($2::text is null or b.source_name = $2)
-          and (not $3 or b.state <> 'ResultsRecorded')
+          and (not $3 or b.state <> all($6))
         order by b.id desc
         limit $4
-        """, cancellationToken, Long(runId), Text(source), new NpgsqlParameter<bool> { TypedValue = openOnly }, Int(limit));
+        """,
+        cancellationToken,
+        Long(runId),
+        Text(source),
+        new NpgsqlParameter<bool> { TypedValue = openOnly },
+        Int(limit),
+        StateParameters.Name(FollowUpState.FollowUpFailed),
+        StateParameters.Names(BatchLifecycle.Ended));
 
     /// <summary>File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source or batch, most recently changed first.</summary>
     public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken) => QueryAsync("""
@@ -228,15 +236,19 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         var table = await QueryAsync("""
             select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
             union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
-            union all select 'runs', state, count(*)::float8 from orchestrator.run where state in ('Scanning', 'Active') group by state
+            union all select 'runs', state, count(*)::float8 from orchestrator.run where state = any($1) group by state
             union all select 'follow_up_lag', '', coalesce(extract(epoch from now() - min(recorded_at)), 0)::float8
-                from orchestrator.batch_result where follow_up_state = 'Recorded' and job_id is not null
+                from orchestrator.batch_result where follow_up_state = any($2) and job_id is not null
             union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
-                from orchestrator.batch where state in ('Pending', 'Throttled', 'Running') and next_poll_at < now()
+                from orchestrator.batch where state = any($3) and next_poll_at < now()
             union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null
             union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
             union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
-            """, cancellationToken);
+            """,
+            cancellationToken,
+            StateParameters.Names(RunLifecycle.InProgress),
+            StateParameters.Names(FollowUpLifecycle.Waiting),
+            BatchLifecycle.Poll.FromStates());
         return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
     }
 

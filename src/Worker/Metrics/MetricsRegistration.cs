@@ -10,7 +10,7 @@ internal static class MetricsRegistration
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().Bind(configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();
         // Creating the instruments registers the gauges with the exporter, before any API call is made.

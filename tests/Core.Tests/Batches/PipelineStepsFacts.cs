@@ -1,6 +1,8 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.TestSupport;
 
@@ -37,7 +39,7 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                await harness.Get<PollTick>().RunAsync(Ct);
                 return harness.Scheduler.BatchIds("record").Distinct().Count();
             },
             n => n == batches.Count,

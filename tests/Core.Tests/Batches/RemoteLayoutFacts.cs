@@ -1,7 +1,9 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
@@ -115,7 +117,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLife
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                await harness.Get<PollTick>().RunAsync(Ct);
                 return harness.Scheduler.BatchIds("record").Contains(batchId);
             },
             TimeSpan.FromSeconds(20),

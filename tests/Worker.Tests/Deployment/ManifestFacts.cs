@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using BatchOrchestrator.TestSupport;
 using YamlDotNet.RepresentationModel;
 
 namespace BatchOrchestrator.Worker.Tests.Deployment;

@@ -1,7 +1,7 @@
-namespace BatchOrchestrator.Worker.Tests;
+namespace BatchOrchestrator.TestSupport;
 
 /// <summary>Files of this repository, found from the test assembly's folder upwards.</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = Find();
 

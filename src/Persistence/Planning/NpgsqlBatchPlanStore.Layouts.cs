@@ -1,11 +1,13 @@
-using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 
-namespace BatchOrchestrator.Persistence.Runs;
+namespace BatchOrchestrator.Persistence.Planning;
 
-/// <summary>Batch planning for the Mirror and RemoteOnly layouts (issue 4); PerRun planning is beside the rest of the store.</summary>
-internal sealed partial class NpgsqlRunStore
+/// <summary>Batch planning for the Mirror and RemoteOnly layouts; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>.</summary>
+internal sealed partial class NpgsqlBatchPlanStore
 {
     public async Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken)
     {
@@ -15,11 +17,14 @@ internal sealed partial class NpgsqlRunStore
         {
             BatchCommands =
             {
-                new("select count(*)::int from orchestrator.batch where source_name = $1 and layout = 'Mirror' and state <> 'ResultsRecorded'") { Parameters = { Text(plan.Source) } },
+                new("select count(*)::int from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)")
+                {
+                    Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror), StateParameters.Names(BatchLifecycle.Ended) },
+                },
                 new("""
                     select remote_directory_id from orchestrator.batch
-                    where source_name = $1 and layout = 'Mirror' and remote_directory_id is not null order by id desc limit 1
-                    """) { Parameters = { Text(plan.Source) } },
+                    where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1
+                    """) { Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) } },
             },
         };
         int open;
@@ -50,7 +55,7 @@ internal sealed partial class NpgsqlRunStore
                              and (f.sha256 = v.sha256 or f.sha256 is null)) as current
             from orchestrator.file_version v
             where v.source_name = $1
-              and ((v.state = 'Discovered' and v.batch_id is null)
+              and ((v.state = any($3) and v.batch_id is null)
                 or (v.remote_directory_id = $2 and v.remote_file_id is not null and v.remote_deleted_at is null))
             order by v.id
             for update of v
@@ -58,6 +63,7 @@ internal sealed partial class NpgsqlRunStore
         {
             select.Parameters.Add(Text(plan.Source));
             select.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            select.Parameters.Add(FileVersionLifecycle.Plan.FromStates());
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -91,8 +97,9 @@ internal sealed partial class NpgsqlRunStore
 
         long batchId;
         await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
-            select $1, $2, 'Planned', $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, 'Mirror', $7, $8
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10
             from orchestrator.installation i
             returning id
             """, connection, transaction))
@@ -103,6 +110,8 @@ internal sealed partial class NpgsqlRunStore
             insert.Parameters.Add(Text(plan.ConfigurationId));
             insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = members.Count });
+            insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
+            insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
             insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
             insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
@@ -113,7 +122,7 @@ internal sealed partial class NpgsqlRunStore
             update orchestrator.file_version v
             set batch_id = $2, run_id = $3, updated_at = now(),
                 unique_id = coalesce(v.unique_id, 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12)),
-                state = case when v.remote_file_id is null then 'Discovered' else 'Uploaded' end,
+                state = case when v.remote_file_id is null then $4 else $5 end,
                 error_message = null
             where v.id = any($1)
             """, connection, transaction))
@@ -121,6 +130,8 @@ internal sealed partial class NpgsqlRunStore
             assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = members.Select(m => m.Id).ToArray() });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+            assign.Parameters.Add(FileVersionLifecycle.Plan.TargetState());
+            assign.Parameters.Add(FileVersionLifecycle.Rebatch.TargetState());
             await assign.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -132,9 +143,10 @@ internal sealed partial class NpgsqlRunStore
     {
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
-            select $1, $2, 'Creating', $3, $4, $5, $5, 0, 'RemoteOnly', $6, $7
-            where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = 'RemoteOnly' and state <> 'ResultsRecorded')
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10
+            where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = $7 and state <> all($8))
             returning id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -142,6 +154,9 @@ internal sealed partial class NpgsqlRunStore
         command.Parameters.Add(Text(plan.JobType));
         command.Parameters.Add(Text(plan.ConfigurationId));
         command.Parameters.Add(Text(remoteDirectoryId));
+        command.Parameters.Add(BatchLifecycle.PlanRemoteOnly.TargetState());
+        command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(ScopeColumns.Project(plan.Scope));
         command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];

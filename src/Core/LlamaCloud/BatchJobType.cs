@@ -1,4 +1,4 @@
-namespace BatchOrchestrator.Core.Batches;
+namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// What a batch runs for each file. The v2 kinds are <c>POST /api/v2/batches</c> (LLAMACLOUD.md §2);

@@ -1,4 +1,4 @@
-namespace BatchOrchestrator.Core.Batches;
+namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// Names of <see cref="BatchJobType"/>: in configuration and in <c>batch.job_type</c>

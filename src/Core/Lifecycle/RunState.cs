@@ -1,6 +1,6 @@
-namespace BatchOrchestrator.Core.Runs;
+namespace BatchOrchestrator.Core.Lifecycle;
 
-/// <summary>A run's life. Stored by name; renaming a member is a migration.</summary>
+/// <summary>A run's life; the moves between these are <see cref="RunLifecycle"/>'s. Stored by name; renaming a member is a migration.</summary>
 internal enum RunState
 {
     /// <summary>Enumerating and hashing.</summary>

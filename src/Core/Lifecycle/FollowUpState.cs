@@ -1,6 +1,9 @@
-namespace BatchOrchestrator.Core.FollowUp;
+namespace BatchOrchestrator.Core.Lifecycle;
 
-/// <summary>A job reference's follow-up (DESIGN.md "States"). Stored by name in <c>batch_result.follow_up_state</c>.</summary>
+/// <summary>
+/// A job reference's follow-up (docs/architecture.md, States); the moves between these are
+/// <see cref="FollowUpLifecycle"/>'s. Stored by name in <c>batch_result.follow_up_state</c>.
+/// </summary>
 internal enum FollowUpState
 {
     /// <summary>Recorded; its result not fetched yet (the job may still run).</summary>
