@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
-using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Options;
 
-namespace BatchOrchestrator.Core.LlamaCloud;
+namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// The scope each configured source works in: its own <c>Sources:N:ProjectId</c> /
