@@ -35,7 +35,7 @@ internal sealed class PollRoundTripsBenchmark : IBenchmark
             context.Postgres,
             new Dictionary<string, string?> { ["Polling:MaxBatchesPerTick"] = "1000", ["Polling:MaxConcurrency"] = "16" },
             new SandboxOptions { StepDelay = TimeSpan.FromHours(1) });
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var remoteIds = new string[batches];
         await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {

@@ -53,14 +53,19 @@ public static class CoreHostingExtensions
 
         services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
             .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
-        services.AddSingleton<UploadPace>();
+        services.AddSingleton<RetryTiming>();
+        services.AddSingleton<UploadPaces>();
+        services.AddSingleton<ProjectScopes>();
+        services.AddSingleton<LlamaCloudPipeline>();
+        services.AddSingleton<IBatchApis, LlamaCloudApis>();
         services.AddTransient<UploadPacingHandler>();
-        services.AddTransient<RetryHandler>();
-        services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
-            .AddHttpMessageHandler<RetryHandler>()
+        var llamaCloud = services.AddHttpClient(
+            LlamaCloudApis.HttpClientName, (sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value));
+        LlamaCloudPipeline.AddTo(llamaCloud); // retries and the attempt timeout, one pipeline per project
+        llamaCloud
             .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn
             // HttpClientFactory's request logging redacts header values in the message text but hands the raw
-            // values (the key in Authorization) to structured sinks as properties; RetryHandler logs requests instead.
+            // values (the key in Authorization) to structured sinks as properties; LlamaCloudPipeline logs retries instead.
             .RemoveAllLoggers();
 
         services.AddSingleton<LeaseManager>();

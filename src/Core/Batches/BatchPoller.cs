@@ -53,7 +53,7 @@ internal sealed class BatchPoller(
         var now = time.GetUtcNow();
         try
         {
-            var state = await remote.GetStateAsync(batch.JobType, batch.RemoteBatchId, cancellationToken);
+            var state = await remote.GetStateAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
             if (state != batch.State)
             {
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);

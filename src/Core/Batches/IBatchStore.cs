@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
@@ -59,10 +60,11 @@ internal sealed record BatchRecord(
     string? RemoteBatchId,
     int PollCount,
     bool CancelRequested = false,
-    DateTimeOffset CreatedAt = default);
+    DateTimeOffset CreatedAt = default,
+    ProjectScope Scope = default);
 
-/// <summary>A batch to poll now.</summary>
-internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2");
+/// <summary>A batch to poll now, in the project it was created in.</summary>
+internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);
 
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);

@@ -22,4 +22,5 @@ internal interface IOperatorStore
 }
 
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>
-internal sealed record CancelTarget(long BatchId, BatchState State, string? RemoteBatchId, string JobType = "parse_v2");
+internal sealed record CancelTarget(
+    long BatchId, BatchState State, string? RemoteBatchId, string JobType = "parse_v2", LlamaCloud.ProjectScope Scope = default);

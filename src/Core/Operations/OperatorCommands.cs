@@ -75,7 +75,7 @@ internal sealed class OperatorCommands(
         {
             try
             {
-                await remote.CancelAsync(target.JobType, remoteId, cancellationToken);
+                await remote.CancelAsync(target.Scope, target.JobType, remoteId, cancellationToken);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {

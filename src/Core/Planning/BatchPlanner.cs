@@ -14,7 +14,7 @@ namespace BatchOrchestrator.Core.Planning;
 // a batch is never planned again until that batch gives it an outcome.
 
 /// <summary>Plans the batches of one run, by the source's remote layout (docs/architecture.md decision 2).</summary>
-internal sealed class BatchPlanner(IBatchPlanStore store, IOptions<PipelineOptions> pipeline)
+internal sealed class BatchPlanner(IBatchPlanStore store, IOptions<PipelineOptions> pipeline, ProjectScopes scopes)
 {
     /// <summary>
     /// Plans the run's batches. <paramref name="wholeMirror"/>: a mirror batches its whole directory
@@ -22,7 +22,8 @@ internal sealed class BatchPlanner(IBatchPlanStore store, IOptions<PipelineOptio
     /// </summary>
     public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, bool wholeMirror, CancellationToken cancellationToken)
     {
-        var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
+        // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
+        var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scopes.For(source));
         return source.Layout switch
         {
             RemoteLayout.RemoteOnly => new(

@@ -109,6 +109,7 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:SettleWindow: must not be negative");
             }
 
+            failures.AddRange(LlamaCloud.ProjectIds.Validate(source.ProjectId, source.OrganizationId, key));
             failures.AddRange(GlobFilter.Validate(source.Include, $"{key}:Include"));
             failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
         }

@@ -50,6 +50,9 @@ internal sealed record UploadWork(
 {
     /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }
+
+    /// <summary>The project the batch was planned for: its directory and uploads live there.</summary>
+    public LlamaCloud.ProjectScope Scope { get; init; }
 }
 
 /// <summary>A finished upload: the version and the remote directory file it became.</summary>

@@ -23,7 +23,7 @@ internal sealed partial class NpgsqlBatchStore
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type
+            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
@@ -32,7 +32,8 @@ internal sealed partial class NpgsqlBatchStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            due.Add(new DueBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4)));
+            due.Add(new DueBatch(
+                reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4), ScopeColumns.Read(reader, 5)));
         }
 
         return due;

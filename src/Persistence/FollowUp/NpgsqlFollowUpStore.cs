@@ -46,7 +46,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    exists (
                        select 1 from orchestrator.file_version n
                        join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
-                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id)
+                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id),
+                   b.project_id, b.organization_id
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = any($3)
             left join orchestrator.file_version v on v.id = r.file_version_id
@@ -59,11 +60,13 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? source = null;
         var checks = 0;
+        var scope = default(Core.LlamaCloud.ProjectScope);
         var items = new List<FollowUpItem>();
         while (await reader.ReadAsync(cancellationToken))
         {
             source = reader.GetString(0);
             checks = reader.GetInt32(1);
+            scope = Batches.ScopeColumns.Read(reader, 10);
             if (reader.IsDBNull(2))
             {
                 continue; // the batch has nothing waiting
@@ -80,7 +83,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 !reader.IsDBNull(9) && reader.GetBoolean(9)));
         }
 
-        return source is null ? null : new FollowUpWork(batchId, source, checks, items);
+        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);
     }
 
     public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken)

@@ -12,13 +12,14 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
             where id = $1 and state <> all($2)
-            returning state, remote_batch_id, job_type
+            returning state, remote_batch_id, job_type, project_id, organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            ? new CancelTarget(
+                batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), Batches.ScopeColumns.Read(reader, 3))
             : null;
     }
 

@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Planning;
@@ -96,8 +97,9 @@ internal sealed partial class NpgsqlBatchPlanStore
 
         long batchId;
         await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout)
-            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10
             from orchestrator.installation i
             returning id
             """, connection, transaction))
@@ -110,6 +112,8 @@ internal sealed partial class NpgsqlBatchPlanStore
             insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = members.Count });
             insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
             insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
+            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -139,8 +143,9 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout)
-            select $1, $2, $6, $3, $4, $5, $5, 0, $7
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10
             where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = $7 and state <> all($8))
             returning id
             """);
@@ -152,6 +157,8 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(BatchLifecycle.PlanRemoteOnly.TargetState());
         command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(ScopeColumns.Project(plan.Scope));
+        command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
     }
 

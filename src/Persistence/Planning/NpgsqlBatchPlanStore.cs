@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Planning;
@@ -69,9 +70,9 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
         }
 
         await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count)
+            insert into orchestrator.batch (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id)
             overriding system value
-            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count
+            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $8, $9
             from unnest($5::bigint[], $6::int[]) as b(id, file_count)
             cross join orchestrator.installation i
             """, connection, transaction))
@@ -83,6 +84,8 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batchIds.ToArray() });
             insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = chunks.Select(c => c.Length).ToArray() });
             insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
+            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -12,7 +12,10 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("""
+            select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout, project_id, organization_id
+            from orchestrator.batch where id = $1
+            """) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
                    v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
@@ -28,6 +31,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         var (source, state, directoryName, remoteDirectoryId, cancelRequested) =
             (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
         var layout = Enum.Parse<RemoteLayout>(reader.GetString(5));
+        var scope = ScopeColumns.Read(reader, 6);
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -37,7 +41,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout };
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout, Scope = scope };
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>

@@ -27,6 +27,10 @@ internal sealed record FaultSettings
 
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    public string RetryAfterFormat { get; init; } = "seconds_and_ms";
+
+    public bool? ShouldRetryHeader { get; init; }
+
     public double TruncatedJsonRate { get; init; }
 
     public double MalformedJsonRate { get; init; }
@@ -65,6 +69,8 @@ internal sealed record FaultSettings
             TooManyRequestsRate = faults.TooManyRequestsRate,
             TooManyRequestsBurst = faults.TooManyRequestsBurst,
             RetryAfter = faults.RetryAfter,
+            RetryAfterFormat = faults.RetryAfterFormat,
+            ShouldRetryHeader = faults.ShouldRetryHeader,
             TruncatedJsonRate = faults.TruncatedJsonRate,
             MalformedJsonRate = faults.MalformedJsonRate,
             SlowUploadBytesPerSecond = faults.SlowUploadBytesPerSecond,

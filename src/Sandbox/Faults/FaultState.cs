@@ -92,6 +92,8 @@ internal sealed class FaultState
                 DropBefore = draws[1] < s.DropConnectionRate,
                 TooManyRequests = burst || draws[2] < s.TooManyRequestsRate,
                 RetryAfter = s.RetryAfter,
+                RetryAfterFormat = s.RetryAfterFormat,
+                ShouldRetryHeader = s.ShouldRetryHeader,
                 ErrorBefore = draws[3] < s.ErrorRate ? codes[(int)(draws[4] * codes.Count)] : null,
                 ErrorAfter = draws[5] < s.ErrorAfterEffectRate ? codes[(int)(draws[4] * codes.Count)] : null,
                 DropAfter = draws[6] < s.DropAfterEffectRate,

@@ -55,7 +55,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLife
     [Fact]
     public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
     {
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var directory = await api.CreateDirectoryAsync("filled-by-another-tool", ephemeral: false, Ct);
         for (var i = 0; i < 2; i++)
         {
