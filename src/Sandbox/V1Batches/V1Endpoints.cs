@@ -115,7 +115,8 @@ internal static class V1Endpoints
     }
 
     /// <summary>"Stops processing and marks pending items as cancelled. Items currently being processed may still complete."</summary>
-    private static async Task<IResult> CancelAsync([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> CancelAsync(
+        [FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request, required: false);
         if (error is not null)
@@ -133,7 +134,7 @@ internal static class V1Endpoints
 
             if (V1Status.IsTerminalJob(job.Status))
             {
-                return ApiErrors.Conflict($"Batch job {jobId} is {job.Status} and cannot be cancelled");
+                return ApiErrors.Detail(options.Guesses.CancelTerminalStatus, $"Batch job {jobId} is {job.Status} and cannot be cancelled");
             }
 
             foreach (var item in job.Items.Where(i => i.Status == V1Status.Pending))
