@@ -35,6 +35,9 @@ public sealed class SandboxGuesses
     /// <summary>The optional fields that may be left out (names as on the wire); empty: every one the Sandbox knows.</summary>
     public IList<string> OmitOptionalFields { get; set; } = [];
 
+    /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
+    public bool V1ListOldestFirst { get; set; }
+
     /// <summary>A v1 classify <c>job_config.project_id</c> must name the project the request acts in.</summary>
     public bool V1ClassifyProjectMustMatch { get; set; } = true;
 

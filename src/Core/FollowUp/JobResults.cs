@@ -21,7 +21,6 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     /// </summary>
     private static readonly string[] ParseExpand = ["markdown_full", "text_full"];
     private static readonly string[] TextOnly = ["text_full"];
-    private static readonly string[] PagesExpand = ["markdown", "text"];
     private static readonly string[] TextPagesOnly = ["text"];
 
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
@@ -70,17 +69,18 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
 
         var markdown = result.MarkdownFull;
         var text = result.TextFull;
-        if (markdown is null && text is null)
+        if ((markdown is null && !fast) || text is null)
         {
-            (result, _) = await GetParseAsync(api, item.JobId, fast ? TextPagesOnly : PagesExpand, TextPagesOnly, cancellationToken);
-            markdown = JoinPages(result.Markdown, p => p.Markdown);
-            text = JoinPages(result.Text, p => p.Text);
+            string[] pages = [.. (markdown is null && !fast ? ["markdown"] : Array.Empty<string>()), .. (text is null ? ["text"] : Array.Empty<string>())];
+            (result, _) = await GetParseAsync(api, item.JobId, pages, TextPagesOnly, cancellationToken);
+            markdown ??= JoinPages(result.Markdown, p => p.Markdown);
+            text ??= JoinPages(result.Text, p => p.Text);
         }
 
-        if (markdown is null && text is null)
+        if (text is null || (markdown is null && !fast))
         {
-            // A finished job whose answer carries no content in any form: look again later rather than store nothing.
-            return new JobLook(item, LookKind.Error, job.Status, Error: $"parse job {item.JobId} is {job.Status} but its answer has no markdown or text yet");
+            // A finished job whose answer lacks some of its content in every form: look again later rather than store less.
+            return new JobLook(item, LookKind.Error, job.Status, Error: $"parse job {item.JobId} is {job.Status} but its answer has no {(text is null ? "text" : "markdown")} yet");
         }
 
         return new JobLook(item, LookKind.Finished, job.Status, Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)));
