@@ -21,7 +21,7 @@ internal static class ClientBodies
     /// <summary>Writes both files into <paramref name="folder"/>; <paramref name="projectId"/> is the Sandbox's own project.</summary>
     public static void Write(string folder, string projectId)
     {
-        var webhooks = new BatchWebhooks(Options.Create(new WebhookOptions { PublicUrl = new Uri("https://example.invalid/webhooks/llamacloud"), SigningSecret = "whsec-test" }));
+        var webhooks = new BatchWebhooks(Options.Create(new WebhookOptions { PublicUrl = new Uri("https://example.invalid/webhooks/llamacloud"), SigningSecret = "whsec-test" }), new NoLiveness());
         var classify = V1JobConfig.Classify(projectId, "batchorchestrator", [new V1ClassifyRule("invoice", "A bill with an amount due"), new V1ClassifyRule("letter", "Correspondence")]);
         var bodies = new (string Name, string Type, string Json)[]
         {
@@ -51,5 +51,15 @@ internal static class ClientBodies
 
         File.WriteAllText(Path.Combine(folder, "bodies.json"), all.ToJsonString());
         File.WriteAllText(Path.Combine(folder, "bodies.ts"), ts.ToString());
+    }
+
+    /// <summary>Only the body is wanted here; no batch is submitted, so no delivery is ever expected.</summary>
+    private sealed class NoLiveness : IWebhookLivenessStore
+    {
+        public Task ExpectAsync(long batchId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> RecordDeliveryAsync(string remoteBatchId, bool announcesEnd, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<MissedWebhook>> FlagMissedAsync(TimeSpan margin, int max, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
