@@ -15,7 +15,7 @@ namespace BatchOrchestrator.Bench;
 /// </summary>
 internal sealed class FollowUpRequestsBenchmark : IBenchmark
 {
-    private static readonly TimeSpan LookEvery = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan LookEvery = TimeSpan.FromSeconds(1);
 
     public string Name => "followup-requests";
 
@@ -35,11 +35,12 @@ internal sealed class FollowUpRequestsBenchmark : IBenchmark
 
     private static async Task<(long Lists, long Gets, int Looks)> MeasureAsync(BenchContext context, int files, bool bulk, CancellationToken cancellationToken)
     {
-        // Jobs finish a few looks after the batch is recorded, as real ones take minutes against looks seconds apart.
+        // Jobs run about 20 s (real ones take minutes against looks seconds apart), long enough that they are still
+        // running when the batch is recorded even on a loaded machine, so both paths look several times.
         await using var harness = await PipelineHarness.CreateAsync(
             context.Postgres,
             new Dictionary<string, string?> { ["Pipeline:UploadConcurrency"] = "16", ["LlamaCloud:UploadRateLimit:PermitLimit"] = "0" },
-            new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 8, FilesMappedPerStep = 1_000, RateLimits = { ["uploads"] = new SandboxRateLimit { PermitLimit = 0, Window = TimeSpan.FromSeconds(1) } } },
+            new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 100, FilesMappedPerStep = 1_000, RateLimits = { ["uploads"] = new SandboxRateLimit { PermitLimit = 0, Window = TimeSpan.FromSeconds(1) } } },
             services =>
             {
                 if (!bulk)
