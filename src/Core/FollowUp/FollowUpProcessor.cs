@@ -16,6 +16,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// </summary>
 internal sealed class FollowUpProcessor(
     IFollowUpStore store,
+    IJobStatuses jobStatuses,
     JobResults results,
     IEnumerable<IFollowUpSink> sinks,
     IOptionsMonitor<SourcesOptions> sources,
@@ -45,6 +46,9 @@ internal sealed class FollowUpProcessor(
         var settings = options.Value;
         var selected = SinksFor(work.Source);
         var tally = new Dictionary<FollowUpState, int>();
+
+        // Every waiting job's status first, many per request; only the finished ones are then fetched.
+        var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
         foreach (var chunk in work.Items.Chunk(settings.ChunkSize))
         {
             var looks = new JobLook[chunk.Length];
@@ -55,7 +59,7 @@ internal sealed class FollowUpProcessor(
                 {
                     using (await throttle.AcquireAsync(ct))
                     {
-                        looks[i] = await results.LookAsync(work, chunk[i], ct);
+                        looks[i] = await results.LookAsync(work, chunk[i], statuses.GetValueOrDefault(chunk[i].JobId), ct);
                     }
                 });
 

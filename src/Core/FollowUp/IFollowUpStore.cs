@@ -28,7 +28,7 @@ internal interface IFollowUpStore
 /// <summary>A batch's waiting job references, how many looks it has had, and the project its jobs run in.</summary>
 internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default);
 
-/// <summary>One job reference to look at.</summary>
+/// <summary>One job reference to look at; <see cref="StoredFileId"/> is the stored file behind its directory file, when known.</summary>
 internal sealed record FollowUpItem(
     long ResultId,
     long? FileVersionId,
@@ -37,7 +37,8 @@ internal sealed record FollowUpItem(
     string JobType,
     string JobId,
     int Attempts,
-    bool Superseded);
+    bool Superseded,
+    string? StoredFileId = null);
 
 /// <summary>
 /// What one look decided: the reference's new state, the job's status, whether it counts as a

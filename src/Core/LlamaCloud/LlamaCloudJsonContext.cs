@@ -23,7 +23,10 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 [JsonSerializable(typeof(V1CreateRequest))]
 [JsonSerializable(typeof(V1CancelRequest))]
 [JsonSerializable(typeof(V1CancelResponse))]
-[JsonSerializable(typeof(V1ProcessingResults))]
+[JsonSerializable(typeof(ClassifierResults))]
+[JsonSerializable(typeof(ClassifyResult))]
+[JsonSerializable(typeof(CursorPage<ProductJob>))]
+[JsonSerializable(typeof(CursorPage<ExtractJob>))]
 [JsonSerializable(typeof(ProductJob))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class LlamaCloudJsonContext : JsonSerializerContext;

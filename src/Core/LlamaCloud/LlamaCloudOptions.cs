@@ -55,6 +55,13 @@ public sealed class LlamaCloudOptions
     public string? OrganizationId { get; set; }
 
     /// <summary>
+    /// The <c>user_id</c> sent in a legacy v1 classify job's <c>job_config</c>, which the SDK's type requires
+    /// although a client cannot know its own user id (docs/llamacloud-api.md §11.11). Our guess is that the
+    /// service takes the user from the key and ignores it; set your user id here if a create is refused over it.
+    /// </summary>
+    public string V1UserId { get; set; } = "batchorchestrator";
+
+    /// <summary>
     /// Accept a plain-http <see cref="BaseUrl"/> off loopback: only for a Sandbox on a private network
     /// (docker compose); the API key would cross the network in clear text.
     /// </summary>

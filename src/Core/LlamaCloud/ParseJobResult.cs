@@ -2,10 +2,23 @@ using System.Text.Json;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// GET /api/v2/parse/{id}?expand=… (docs/llamacloud-api.md §6.2; SDK src/resources/parsing.ts).
+// GET /api/v2/parse/{id}?expand=… (docs/llamacloud-api.md §6.2; TS SDK 2.16.0 resources/parsing.d.ts,
+// ParsingGetResponse): every field but job is there only when asked for, and may be absent even then.
 
 /// <summary>A parse job with whichever expansions were asked for.</summary>
-internal sealed record ParseJobResult(ProductJob Job, string? TextFull = null, string? MarkdownFull = null, JsonElement? Items = null);
+internal sealed record ParseJobResult(
+    ProductJob Job,
+    string? TextFull = null,
+    string? MarkdownFull = null,
+    ParsePages? Markdown = null,
+    ParsePages? Text = null,
+    JsonElement? Items = null);
 
-/// <summary>The flat job object of parse and extract jobs.</summary>
+/// <summary>The flat job object of parse and extract jobs; only id and status are relied on.</summary>
 internal sealed record ProductJob(string Id, string Status, string? ErrorMessage = null, DateTimeOffset? CreatedAt = null, DateTimeOffset? UpdatedAt = null);
+
+/// <summary>The <c>markdown</c> or <c>text</c> expansion: one entry per page.</summary>
+internal sealed record ParsePages(IReadOnlyList<ParsePage>? Pages = null);
+
+/// <summary>A page: a result page (<c>success</c> true) with its markdown or text, or a failed page (<c>success</c> false, <c>error</c>).</summary>
+internal sealed record ParsePage(int PageNumber, bool? Success = null, string? Markdown = null, string? Text = null, string? Error = null);

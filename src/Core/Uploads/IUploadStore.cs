@@ -56,7 +56,8 @@ internal sealed record UploadWork(
 }
 
 /// <summary>A finished upload: the version and the remote directory file it became.</summary>
-internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId);
+/// <summary>An upload that took effect: the directory file (<c>dfl-…</c>) and, when the answer names it, the stored file behind it (<c>file_id</c>).</summary>
+internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);

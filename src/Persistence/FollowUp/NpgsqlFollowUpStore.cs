@@ -47,7 +47,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                        select 1 from orchestrator.file_version n
                        join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
                        where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id),
-                   b.project_id, b.organization_id
+                   b.project_id, b.organization_id, v.stored_file_id
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = any($3)
             left join orchestrator.file_version v on v.id = r.file_version_id
@@ -80,7 +80,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 reader.GetString(6),
                 reader.GetString(7),
                 reader.GetInt32(8),
-                !reader.IsDBNull(9) && reader.GetBoolean(9)));
+                !reader.IsDBNull(9) && reader.GetBoolean(9),
+                reader.IsDBNull(12) ? null : reader.GetString(12)));
         }
 
         return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);

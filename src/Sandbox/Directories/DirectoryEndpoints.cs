@@ -48,8 +48,8 @@ internal static class DirectoryEndpoints
         {
             if (state.Directories.In(project.Id).Any(d => d.Name == name))
             {
-                // Names are unique per project (official batch example); the code is a guess (§4.1 [I]).
-                return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
+                // Names are unique per project (official batch example); the code is a guess (§11.2).
+                return ApiErrors.Detail(options.Guesses.DuplicateDirectoryStatus, $"A directory named '{name}' already exists in this project");
             }
 
             var now = state.Now;

@@ -120,11 +120,17 @@ internal static class FileEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, RequestProject project, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            return state.Files.Remove(project.Id, fileId) ? TypedResults.NoContent() : ApiErrors.NotFound("File", fileId);
+            if (!state.Files.Remove(project.Id, fileId))
+            {
+                return ApiErrors.NotFound("File", fileId);
+            }
+
+            counters.Add(Counter.FileDeletes);
+            return TypedResults.NoContent();
         }
     }
 }

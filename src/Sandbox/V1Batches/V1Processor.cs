@@ -86,7 +86,9 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
 
             item.Status = V1Status.Completed;
             state.V1Processed.Add(Key(item, job));
-            item.OutputMetadata = job.JobType == "classify" ? Classify(job.JobConfig) : new JsonObject { ["parse_job_id"] = item.JobId };
+            // "Currently empty" (TS SDK 2.13.0 job-items.d.ts): a classification is read from its classifier job instead.
+            item.OutputMetadata = [];
+            item.Classification = job.JobType == "classify" ? Classify(job.JobConfig) : null;
         }
     }
 
