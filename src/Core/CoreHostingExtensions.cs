@@ -6,6 +6,7 @@ using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Core.Webhooks;
@@ -72,6 +73,7 @@ public static class CoreHostingExtensions
         services.AddTransient<OperatorCommands>();
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
+        services.AddSingleton<PollTicker>();
         services.AddTransient<WebhookReceiver>();
         services.AddTransient<JobResults>();
         services.AddTransient<FollowUpProcessor>();

@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Persistence.Batches;
@@ -16,6 +17,7 @@ using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
+using BatchOrchestrator.Persistence.Ticks;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.Persistence.Watchdog;
 using Hangfire.PostgreSql;
@@ -80,6 +82,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
+        services.AddSingleton<IPollTickStore, NpgsqlPollTickStore>();
         services.AddSingleton<OpsQueries>();
         return builder;
     }

@@ -1,14 +1,16 @@
 using System.Diagnostics.Metrics;
-using BatchOrchestrator.Persistence.Monitoring;
+using System.Threading.Channels;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>
 /// The database-backed gauges, refreshed by <see cref="GaugeRefresher"/> in one query, so a scrape
-/// never waits on the database and scrapes from several Prometheus servers cost nothing extra.
+/// never waits on the database and scrapes from several Prometheus servers cost nothing extra. A scrape
+/// reading them is what asks for the next refresh: with nothing scraping, the database is not asked.
 /// </summary>
 internal sealed class GaugeSnapshot
 {
+    private readonly Channel<bool> reads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlyList<(string Metric, string Label, double Value)> rows = [];
 
     public DateTimeOffset? TakenAt { get; private set; }
@@ -19,9 +21,15 @@ internal sealed class GaugeSnapshot
         TakenAt = at;
     }
 
-    public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null) =>
-        rows.Where(r => r.Metric == metric)
+    public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null)
+    {
+        reads.Writer.TryWrite(true);
+        return rows.Where(r => r.Metric == metric)
             .Select(r => labelName is null
                 ? new Measurement<double>(r.Value)
                 : new Measurement<double>(r.Value, new KeyValuePair<string, object?>(labelName, r.Label)));
+    }
+
+    /// <summary>Completes when the gauges have been read (scraped) since the last call.</summary>
+    public ValueTask<bool> WaitForReadAsync(CancellationToken cancellationToken) => reads.Reader.ReadAsync(cancellationToken);
 }

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Worker.Jobs;
@@ -9,23 +8,26 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Worker.Scheduling;
 
 /// <summary>
-/// Registers the recurring jobs at start-up, from configuration: one poller, one schedule per
-/// source, and removes schedules of sources no longer configured. A bad schedule fails start-up.
+/// Registers the recurring jobs at start-up, from configuration: the poll tick's backstop, one schedule
+/// per source, and removes schedules of sources no longer configured. A bad schedule fails start-up.
 /// </summary>
 internal sealed class RecurringJobsRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<SourcesOptions> sources,
-    IOptions<PollingOptions> polling,
     ServedQueues served,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
+    private const string BackstopCron = "*/10 * * * *";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Ticks start when work is due (PollTicker); this schedule is only the backstop, should the question
+        // "what is due" ever miss a concern of the tick. Every ten minutes costs nothing worth counting.
         recurringJobs.AddOrUpdate<PollBatchesJob>(
             RecurringJobIds.PollBatches,
             j => j.RunAsync(CancellationToken.None),
-            PollingCron.FromInterval(polling.Value.Interval)!,
+            BackstopCron,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
         if (!served.Serves(SourceOptions.DefaultQueue))

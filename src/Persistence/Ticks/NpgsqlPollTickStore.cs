@@ -1,0 +1,35 @@
+using BatchOrchestrator.Core.Ticks;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Ticks;
+
+/// <summary>
+/// When the poll tick next has work: the earliest of five moments, each the first row of a partial index
+/// whose predicate is the same as the claim or sweep it stands for (batch_due, batch_open_steps,
+/// batch_follow_up_due, batch_open_by_age, batch_result_pending_by_age), so the answer costs a few index
+/// probes however many rows there are. A change to one of those claims must change its line here too
+/// (NpgsqlPollTickStoreFacts holds each line to its claim).
+/// </summary>
+internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTickStore
+{
+    public async Task<TimeSpan?> TimeUntilDueAsync(PollTickAges ages, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select least(
+                (select min(next_poll_at) from orchestrator.batch where state in ('Pending', 'Throttled', 'Running')),
+                (select min(updated_at) from orchestrator.batch where state in ('Planned', 'Creating', 'Completed', 'Failed', 'Cancelled')) + $1,
+                case when $4 then (select min(follow_up_next_at) from orchestrator.batch where follow_up_next_at is not null) end,
+                (select min(created_at) from orchestrator.batch where state <> 'ResultsRecorded' and stuck_since is null) + $2,
+                (select min(recorded_at) from orchestrator.batch_result where follow_up_state = 'Recorded' and stuck_since is null) + $3
+            ) - now()
+            """);
+        command.Parameters.Add(Interval(ages.StalledAfter));
+        command.Parameters.Add(Interval(ages.StuckAfter));
+        command.Parameters.Add(Interval(ages.JobStuckAfter));
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = ages.FollowUps });
+        return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan until ? until : null;
+    }
+
+    private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };
+}
