@@ -31,6 +31,9 @@ internal static class ProcessCpu
         return total;
     }
 
+    /// <summary>The parent of a process (a backend's parent is its postmaster), or 0.</summary>
+    public static int ParentOf(int pid) => Stat(pid) is { ParentId: var parent } ? parent : 0;
+
     /// <summary>The postmaster's pid: the first line of the cluster's postmaster.pid.</summary>
     public static int PostmasterPid(string clusterDirectory) =>
         int.Parse(File.ReadLines(Path.Combine(clusterDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);

@@ -16,6 +16,7 @@ IBenchmark[] benchmarks =
     new RecordResultsBenchmark(),
     new PollRoundTripsBenchmark(),
     new IdleBenchmark(),
+    new EndToEndBenchmark(),
 ];
 
 var scale = 1.0;

@@ -31,6 +31,8 @@ internal sealed class ScanBenchmark : IBenchmark
         ScanTree.Make(harness.SourcePath, files);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   made {files:N0} files in {ScanTree.Folders(files)} folders in {made.Elapsed.TotalSeconds:F1} s"));
 
+        // PostgreSQL's share of each step's CPU: its postmaster and every backend (the parent of our backend).
+        var postmaster = ProcessCpu.ParentOf((int)await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "select pg_backend_pid()", cancellationToken));
         var runner = harness.Get<SourceRunner>();
         var scanner = harness.Get<SourceScanner>();
         var store = harness.Get<ISourceScanStore>();
@@ -39,17 +41,18 @@ internal sealed class ScanBenchmark : IBenchmark
         await runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken); // every file new: hashed, versioned, planned
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   first run (all new, hashed, planned) {first.Elapsed.TotalSeconds:F1} s"));
 
+        Step Step(string name, Func<Task<int>> run) => new(name, run, postmaster);
         var steps = new Step[]
         {
-            new("raw walk", () => Task.FromResult(ScanTree.RawWalk(harness.SourcePath))),
-            new("ours: run", async () =>
+            Step("raw walk", () => Task.FromResult(ScanTree.RawWalk(harness.SourcePath))),
+            Step("ours: run", async () =>
             {
                 await runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, cancellationToken);
                 return files;
             }),
-            new("scan alone", async () => (await scanner.ScanAsync(source, cancellationToken)).Seen),
-            new("our walk alone", () => Task.FromResult(ScanTree.OurWalk(harness.SourcePath))),
-            new("stored looks read alone", async () =>
+            Step("scan alone", async () => (await scanner.ScanAsync(source, cancellationToken)).Seen),
+            Step("our walk alone", () => Task.FromResult(ScanTree.OurWalk(harness.SourcePath))),
+            Step("stored looks read alone", async () =>
             {
                 var n = 0;
                 await foreach (var _ in store.ReadLooksAsync(PipelineHarness.SourceName, cancellationToken))
@@ -59,7 +62,7 @@ internal sealed class ScanBenchmark : IBenchmark
 
                 return n;
             }),
-            new("find -printf (reference)", () => Task.FromResult(ScanTree.Find(harness.SourcePath))),
+            Step("find -printf (reference)", () => Task.FromResult(ScanTree.Find(harness.SourcePath))),
         };
         foreach (var step in steps)
         {
@@ -85,7 +88,7 @@ internal sealed class ScanBenchmark : IBenchmark
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"   {step.Name,-26} median {step.Median,7:F1} ms ({step.Median / raw:F2}× raw), cpu {step.CpuMedian,6:F1} ms; rounds {string.Join(" ", step.Wall.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}"));
+                $"   {step.Name,-26} median {step.Median,7:F1} ms ({step.Median / raw:F2}× raw), cpu {step.CpuMedian,6:F1} ms + PostgreSQL {step.PostgresCpuMedian,5:F1} ms; rounds {string.Join(" ", step.Wall.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   per unchanged run: {perRun.RoundTrips} database round trips, {perRun.AllocatedMb:F1} MB allocated; API calls during all rounds {apiCalls}, hand-offs (jobs) {handOffs}"));
@@ -96,8 +99,8 @@ internal sealed class ScanBenchmark : IBenchmark
         ];
     }
 
-    /// <summary>One timed step; wall and CPU time (this process only) of each round.</summary>
-    private sealed class Step(string name, Func<Task<int>> run)
+    /// <summary>One timed step; wall time, this process's CPU and PostgreSQL's of each round.</summary>
+    private sealed class Step(string name, Func<Task<int>> run, int postmaster)
     {
         public string Name { get; } = name;
 
@@ -107,22 +110,29 @@ internal sealed class ScanBenchmark : IBenchmark
 
         public double Median => BenchMath.Median(Wall);
 
+        public List<double> PostgresCpu { get; } = [];
+
         public double CpuMedian => BenchMath.Median(Cpu);
+
+        public double PostgresCpuMedian => BenchMath.Median(PostgresCpu);
 
         public async Task WarmAsync(int expected)
         {
             await RunAsync(expected);
             Wall.Clear();
             Cpu.Clear();
+            PostgresCpu.Clear();
         }
 
         public async Task RunAsync(int expected)
         {
+            var postgres = ProcessCpu.TreeTicks(postmaster);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var seen = await run();
             Wall.Add(clock.Elapsed.TotalMilliseconds);
             Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+            PostgresCpu.Add((ProcessCpu.TreeTicks(postmaster) - postgres) * 1000.0 / ProcessCpu.TicksPerSecond);
             if (seen != expected)
             {
                 throw new InvalidOperationException($"{Name} saw {seen} files, expected an unchanged tree of {expected}");
