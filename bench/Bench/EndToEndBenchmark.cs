@@ -56,7 +56,7 @@ internal sealed class EndToEndBenchmark : IBenchmark
         Parallel.For(0, files, i => File.WriteAllText(Path.Combine(inbox, string.Create(CultureInfo.InvariantCulture, $"doc-{i:D6}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}\nof the end-to-end benchmark\n")));
         var dropped = clock.Elapsed;
         var baselineSeconds = files / (limit.PermitLimit / limit.Window.TotalSeconds);
-        await WaitForAllFollowedUpAsync(dataSource, files, TimeSpan.FromSeconds(Math.Max(300, baselineSeconds * 3)), cancellationToken);
+        var (firstUpload, lastUpload) = await WaitForAllFollowedUpAsync(dataSource, admin, clock, files, TimeSpan.FromSeconds(Math.Max(300, baselineSeconds * 3)), cancellationToken);
         var total = clock.Elapsed.TotalSeconds;
 
         var counters = await admin.CountersAsync();
@@ -67,7 +67,7 @@ internal sealed class EndToEndBenchmark : IBenchmark
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {files:N0} files dropped in {dropped.TotalSeconds:F1} s; all followed up after {total:F1} s; {counters.ResponsesByStatus.GetValueOrDefault("429")} uploads answered 429"));
-        await EndToEndReport.PrintStepsAsync(dataSource, start, cancellationToken);
+        await EndToEndReport.PrintStepsAsync(dataSource, start, firstUpload, lastUpload, cancellationToken);
         var jobs = await EndToEndReport.PrintJobsAsync(dataSource, jobsBefore, cancellationToken);
         var jobBudget = (Math.Ceiling(files / 1000.0) * 6) + 20;
         return
@@ -77,22 +77,27 @@ internal sealed class EndToEndBenchmark : IBenchmark
         ];
     }
 
-    private static async Task WaitForAllFollowedUpAsync(NpgsqlDataSource dataSource, int files, TimeSpan patience, CancellationToken cancellationToken)
+    /// <summary>Waits until every file is followed up; returns when the first and the last upload were seen (sampled every half second).</summary>
+    private static async Task<(TimeSpan? First, TimeSpan? Last)> WaitForAllFollowedUpAsync(
+        NpgsqlDataSource dataSource, SandboxAdmin admin, Stopwatch clock, int files, TimeSpan patience, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.Zero;
+        TimeSpan? firstUpload = null, lastUpload = null;
+        var lastReport = clock.Elapsed;
         while (true)
         {
+            var uploads = (await admin.CountersAsync()).UploadsTotal;
+            firstUpload ??= uploads > 0 ? clock.Elapsed : null;
+            lastUpload ??= uploads >= files ? clock.Elapsed : null;
             var done = await ScalarAsync(dataSource, "select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'", cancellationToken);
             if (done >= files)
             {
-                return;
+                return (firstUpload, lastUpload);
             }
 
             if (clock.Elapsed - lastReport > TimeSpan.FromMinutes(1))
             {
                 lastReport = clock.Elapsed;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   … {clock.Elapsed.TotalMinutes:F0} min: {done:N0} of {files:N0} followed up"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   … {clock.Elapsed.TotalMinutes:F0} min: {uploads:N0} uploaded, {done:N0} of {files:N0} followed up"));
             }
 
             if (clock.Elapsed > patience)

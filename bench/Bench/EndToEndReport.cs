@@ -6,21 +6,22 @@ namespace BatchOrchestrator.Bench;
 /// <summary>Where an end-to-end run's time went, per step, from the timestamps the pipeline keeps; and the Hangfire jobs it took.</summary>
 internal static class EndToEndReport
 {
-    /// <summary>Each step's first start and last end, seconds after the drop, and how long one batch spent in it (mean and longest).</summary>
-    public static async Task PrintStepsAsync(NpgsqlDataSource dataSource, DateTimeOffset drop, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each step's first start and last end, seconds after the drop, and how long one batch spent in it (mean and
+    /// longest); uploads from the Sandbox's count, sampled while waiting (no per-file upload time is stored).
+    /// </summary>
+    public static async Task PrintStepsAsync(NpgsqlDataSource dataSource, DateTimeOffset drop, TimeSpan? firstUpload, TimeSpan? lastUpload, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             with b as (
                 select b.id, b.created_at, b.submitted_at, b.finished_at,
-                       (select min(v.upload_started_at) from orchestrator.file_version v where v.batch_id = b.id) as upload_at,
                        (select max(r.followed_up_at) from orchestrator.batch_result r where r.batch_id = b.id) as followed_up_at
                 from orchestrator.batch b
             ), steps (ord, step, first_start, last_end, mean_per_batch, max_per_batch) as (
                 select 1, 'runs (scan, settle, plan)', (select min(started_at) from orchestrator.run), (select max(scanned_at) from orchestrator.run), null::interval, null::interval
-                union all select 2, 'wait for upload (planned → first upload)', min(created_at), max(upload_at), avg(upload_at - created_at), max(upload_at - created_at) from b
-                union all select 3, 'upload (first upload → submitted)', min(upload_at), max(submitted_at), avg(submitted_at - upload_at), max(submitted_at - upload_at) from b
-                union all select 4, 'process, poll, record (→ results recorded)', min(submitted_at), max(finished_at), avg(finished_at - submitted_at), max(finished_at - submitted_at) from b
-                union all select 5, 'follow up (→ last result fetched)', min(finished_at), max(followed_up_at), avg(followed_up_at - finished_at), max(followed_up_at - finished_at) from b
+                union all select 2, 'upload (planned → submitted)', min(created_at), max(submitted_at), avg(submitted_at - created_at), max(submitted_at - created_at) from b
+                union all select 3, 'process, poll, record (→ recorded)', min(submitted_at), max(finished_at), avg(finished_at - submitted_at), max(finished_at - submitted_at) from b
+                union all select 4, 'follow up (→ last result fetched)', min(finished_at), max(followed_up_at), avg(followed_up_at - finished_at), max(followed_up_at - finished_at) from b
             )
             select step, extract(epoch from first_start - $1)::float8, extract(epoch from last_end - $1)::float8,
                    extract(epoch from mean_per_batch)::float8, extract(epoch from max_per_batch)::float8,
@@ -35,14 +36,17 @@ internal static class EndToEndReport
             if (!header)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {reader.GetInt64(5)} batches, {reader.GetInt64(6)} runs; seconds after the drop:"));
-                Console.WriteLine($"   {"step",-44} {"first",8} {"last",8} {"per batch: mean",16} {"longest",8}");
+                Console.WriteLine($"   {"step",-40} {"first",8} {"last",8} {"per batch: mean",16} {"longest",8}");
+                Console.WriteLine($"   {"uploads (the Sandbox's count, sampled)",-40} {Seconds(firstUpload),8} {Seconds(lastUpload),8}");
                 header = true;
             }
 
-            string Seconds(int i) => reader.IsDBNull(i) ? "-" : reader.GetDouble(i).ToString("F1", CultureInfo.InvariantCulture);
-            Console.WriteLine($"   {reader.GetString(0),-44} {Seconds(1),8} {Seconds(2),8} {Seconds(3),16} {Seconds(4),8}");
+            string Column(int i) => reader.IsDBNull(i) ? "-" : reader.GetDouble(i).ToString("F1", CultureInfo.InvariantCulture);
+            Console.WriteLine($"   {reader.GetString(0),-40} {Column(1),8} {Column(2),8} {Column(3),16} {Column(4),8}");
         }
     }
+
+    private static string Seconds(TimeSpan? value) => value is { } v ? v.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>Prints the Hangfire jobs created since <paramref name="afterId"/> by kind; returns how many.</summary>
     public static async Task<long> PrintJobsAsync(NpgsqlDataSource dataSource, long afterId, CancellationToken cancellationToken)

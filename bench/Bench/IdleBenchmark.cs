@@ -60,7 +60,7 @@ internal sealed class IdleBenchmark : IBenchmark
                 $"   over {minutes:F1} min: Worker {window.WorkerPercent:F2} % of a core, its PostgreSQL {window.PostgresPercent:F2} %, PostgreSQL alone {window.AlonePercent:F2} %"));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"   {window.StatementsPerMinute:F1} statements/min (pg_stat_statements), {window.TransactionsPerMinute:F1} transactions/min (pg_stat_database xact_commit), {window.JobsPerMinute:F2} Hangfire jobs/min"));
+                $"   {window.StatementsPerMinute:F1} statements/min (pg_stat_statements), {window.TransactionsPerMinute:F1} transactions/min (pg_stat_database xact_commit), {window.JobsPerMinute:F2} Hangfire jobs/min, {window.ConnectionsPerMinute:F2} new database connections/min"));
             foreach (var (calls, query) in window.TopStatements)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"     {calls / minutes,8:F1}/min  {query}"));
@@ -85,7 +85,7 @@ internal sealed class IdleBenchmark : IBenchmark
         var postmaster = ProcessCpu.PostmasterPid(Path.Combine(data, "cluster"));
         var alonePostmaster = ProcessCpu.PostmasterPid(Path.Combine(alone, "cluster"));
         await ExecuteAsync(connectionString, "select pg_stat_statements_reset()", cancellationToken);
-        var (commits, jobs) = await CountersAsync(connectionString, cancellationToken);
+        var (commits, jobs, sessions) = await CountersAsync(connectionString, cancellationToken);
         var (workerTicks, postgresTicks, aloneTicks) = (ProcessCpu.Ticks(worker.ProcessId), ProcessCpu.TreeTicks(postmaster), ProcessCpu.TreeTicks(alonePostmaster));
         var clock = Stopwatch.StartNew();
 
@@ -93,7 +93,7 @@ internal sealed class IdleBenchmark : IBenchmark
 
         var seconds = clock.Elapsed.TotalSeconds;
         var (workerEnd, postgresEnd, aloneEnd) = (ProcessCpu.Ticks(worker.ProcessId), ProcessCpu.TreeTicks(postmaster), ProcessCpu.TreeTicks(alonePostmaster));
-        var (commitsEnd, jobsEnd) = await CountersAsync(connectionString, cancellationToken);
+        var (commitsEnd, jobsEnd, sessionsEnd) = await CountersAsync(connectionString, cancellationToken);
         var statements = await StatementsAsync(connectionString, cancellationToken);
         var perMinute = 60 / seconds;
         return new IdleWindow(
@@ -103,21 +103,23 @@ internal sealed class IdleBenchmark : IBenchmark
             statements.Sum(s => s.Calls) * perMinute,
             (commitsEnd - commits) * perMinute,
             (jobsEnd - jobs) * perMinute,
+            (sessionsEnd - sessions - 1) * perMinute, // less our own second reading's connection
             [.. statements.OrderByDescending(s => s.Calls).Take(12)]);
     }
 
     // Our own two readings are left out of the counts (they commit too: two transactions per window).
-    private static async Task<(long Commits, long Jobs)> CountersAsync(string connectionString, CancellationToken cancellationToken)
+    private static async Task<(long Commits, long Jobs, long Sessions)> CountersAsync(string connectionString, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
             select (select sum(xact_commit) from pg_stat_database)::bigint,
-                   (select coalesce(max(id), 0) from hangfire.job)::bigint
+                   (select coalesce(max(id), 0) from hangfire.job)::bigint,
+                   (select sum(sessions) from pg_stat_database)::bigint
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private static async Task<List<(long Calls, string Query)>> StatementsAsync(string connectionString, CancellationToken cancellationToken)
@@ -161,6 +163,6 @@ internal sealed class IdleBenchmark : IBenchmark
     }
 
     private sealed record IdleWindow(
-        double WorkerPercent, double PostgresPercent, double AlonePercent, double StatementsPerMinute, double TransactionsPerMinute, double JobsPerMinute,
+        double WorkerPercent, double PostgresPercent, double AlonePercent, double StatementsPerMinute, double TransactionsPerMinute, double JobsPerMinute, double ConnectionsPerMinute,
         IReadOnlyList<(long Calls, string Query)> TopStatements);
 }

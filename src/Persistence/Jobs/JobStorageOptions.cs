@@ -10,7 +10,7 @@ public sealed class JobStorageOptions
     /// worker: 10 workers every 2 s were most of an idle service's statements (docs/performance.md).
     /// Hangfire.PostgreSql's default is 15 s.
     /// </summary>
-    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Enqueueing sends a PostgreSQL NOTIFY that wakes idle workers on every instance (Hangfire.PostgreSql's

@@ -13,7 +13,7 @@ public sealed class JobServerOptions
     /// start, at most. Each look takes and releases a lock row (docs/performance.md). Hangfire's default is 15 s;
     /// source schedules with a seconds field need it shorter than their period.
     /// </summary>
-    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time running jobs get to stop at shutdown before they are put back in the queue.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
