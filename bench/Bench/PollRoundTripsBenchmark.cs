@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using Npgsql;
@@ -35,7 +35,7 @@ internal sealed class PollRoundTripsBenchmark : IBenchmark
             context.Postgres,
             new Dictionary<string, string?> { ["Polling:MaxBatchesPerTick"] = "1000", ["Polling:MaxConcurrency"] = "16" },
             new SandboxOptions { StepDelay = TimeSpan.FromHours(1) });
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var remoteIds = new string[batches];
         await Parallel.ForEachAsync(Enumerable.Range(0, batches), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
@@ -61,7 +61,7 @@ internal sealed class PollRoundTripsBenchmark : IBenchmark
             await warm.ExecuteScalarAsync(cancellationToken);
         }
 
-        var poller = harness.Get<BatchPoller>();
+        var tick = harness.Get<PollTick>();
         var gets = await harness.Admin.CounterAsync("batch_gets_total");
         var roundTrips = 0;
         using var listener = new ActivityListener
@@ -72,7 +72,7 @@ internal sealed class PollRoundTripsBenchmark : IBenchmark
         };
         ActivitySource.AddActivityListener(listener);
         var clock = Stopwatch.StartNew();
-        await poller.PollDueAsync(cancellationToken);
+        await tick.RunAsync(cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
         listener.Dispose();
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
 using Npgsql;
 using NpgsqlTypes;

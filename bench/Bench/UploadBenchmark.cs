@@ -102,7 +102,7 @@ internal sealed class UploadBenchmark : IBenchmark
     /// <summary>The same multipart POSTs as the client sends, straight from an HttpClient, at the same concurrency.</summary>
     private static async Task<double> RawLoopAsync(PipelineHarness harness, string[] paths, string label, CancellationToken cancellationToken)
     {
-        var directory = await harness.Get<IBatchApi>().CreateDirectoryAsync($"raw-{label}-{Guid.NewGuid():N}", cancellationToken);
+        var directory = await harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync($"raw-{label}-{Guid.NewGuid():N}", cancellationToken);
         using var http = new HttpClient { BaseAddress = harness.Sandbox.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "llx-harness-key");
         return await TimedAsync(paths, async (item, ct) =>
@@ -124,7 +124,7 @@ internal sealed class UploadBenchmark : IBenchmark
     /// <summary>A diagnostic: the same uploads through our typed client and its handlers, without the use case around them.</summary>
     private static async Task<double> ClientLoopAsync(PipelineHarness harness, string[] paths, string label, CancellationToken cancellationToken)
     {
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var directory = await api.CreateDirectoryAsync($"{label}-{Guid.NewGuid():N}", cancellationToken);
         return await TimedAsync(paths, async (item, ct) =>
             {

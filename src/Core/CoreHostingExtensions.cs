@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Ticks;
@@ -39,10 +40,9 @@ public static class CoreHostingExtensions
             .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
-        services.AddOptions<LeaseOptions>().Bind(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().Bind(configuration.GetSection("Leases"));
         services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
-        services.AddOptions<FileSystemSinkOptions>().Bind(configuration.GetSection(FollowUpOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.OutputPath), "FollowUp:OutputPath: is required").ValidateOnStart();
+        services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
@@ -53,28 +53,40 @@ public static class CoreHostingExtensions
 
         services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
             .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
-        services.AddSingleton<UploadPace>();
+        services.AddSingleton<RetryTiming>();
+        services.AddSingleton<UploadPaces>();
+        services.AddSingleton<ProjectScopes>();
+        services.AddSingleton<LlamaCloudPipeline>();
+        services.AddSingleton<IBatchApis, LlamaCloudApis>();
         services.AddTransient<UploadPacingHandler>();
-        services.AddTransient<RetryHandler>();
-        services.AddHttpClient<IBatchApi, LlamaCloudClient>((sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value))
-            .AddHttpMessageHandler<RetryHandler>()
+        var llamaCloud = services.AddHttpClient(
+            LlamaCloudApis.HttpClientName, (sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value));
+        LlamaCloudPipeline.AddTo(llamaCloud); // retries and the attempt timeout, one pipeline per project
+        llamaCloud
             .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn
             // HttpClientFactory's request logging redacts header values in the message text but hands the raw
-            // values (the key in Authorization) to structured sinks as properties; RetryHandler logs requests instead.
+            // values (the key in Authorization) to structured sinks as properties; LlamaCloudPipeline logs retries instead.
             .RemoveAllLoggers();
 
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
+        services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();
+        services.AddTransient<StalledStepResumer>();
+        services.AddTransient<FollowUpDispatcher>();
+        services.AddTransient<PollTick>();
         services.AddTransient<BatchResultRecorder>();
         services.AddTransient<OperatorCommands>();
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
         services.AddSingleton<PollTicker>();
         services.AddTransient<WebhookReceiver>();
+        services.AddSingleton<IBatchWebhooks, BatchWebhooks>();
+        services.AddTransient<WebhookLiveness>();
+        services.AddTransient<Reprocessing>();
         services.AddTransient<JobResults>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();

@@ -2,11 +2,13 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Core.Watchdog;
+using BatchOrchestrator.Core.Webhooks;
 using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Persistence.FollowUp;
@@ -15,11 +17,13 @@ using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
+using BatchOrchestrator.Persistence.Planning;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
 using BatchOrchestrator.Persistence.Ticks;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.Persistence.Watchdog;
+using BatchOrchestrator.Persistence.Webhooks;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,8 +48,8 @@ public static class PersistenceHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var section = builder.Configuration.GetSection(DatabaseOptions.SectionName);
-        services.AddOptions<DatabaseOptions>().Bind(section);
-        services.AddOptions<JobStorageOptions>().Bind(builder.Configuration.GetSection("Hangfire:Storage"));
+        services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().Bind(section);
+        services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().Bind(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
 
         var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.UsesEmbedded)
@@ -76,6 +80,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<ILeaseStore, NpgsqlLeaseStore>();
         services.AddSingleton<ISourceScanStore, NpgsqlSourceScanStore>();
         services.AddSingleton<IRunStore, NpgsqlRunStore>();
+        services.AddSingleton<IBatchPlanStore, NpgsqlBatchPlanStore>();
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
@@ -83,7 +88,12 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
         services.AddSingleton<IPollTickStore, NpgsqlPollTickStore>();
+        services.AddSingleton<IWebhookLivenessStore, NpgsqlWebhookLivenessStore>();
+        services.AddSingleton<IReprocessStore, NpgsqlReprocessStore>();
         services.AddSingleton<OpsQueries>();
+        services.AddSingleton<OverviewQueries>();
+        services.AddSingleton<AttentionQueries>();
+        services.AddSingleton<MetricsQueries>();
         return builder;
     }
 

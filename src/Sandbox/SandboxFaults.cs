@@ -37,6 +37,16 @@ public sealed class SandboxFaults
     /// <summary>Retry-After sent with injected 429s.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How 429s carry their wait: <c>seconds_and_ms</c> (Retry-After in whole seconds and retry-after-ms),
+    /// <c>seconds</c>, <c>ms</c>, <c>date</c> (Retry-After as an HTTP date) or <c>none</c>. Whether the
+    /// service sends either header is undocumented, so every form is on offer to test clients with.
+    /// </summary>
+    public string RetryAfterFormat { get; set; } = "seconds_and_ms";
+
+    /// <summary><c>x-should-retry</c> (<c>true</c> or <c>false</c>) on injected 429s and 5xx; null sends none.</summary>
+    public bool? ShouldRetryHeader { get; set; }
+
     /// <summary>Share of successful JSON responses cut off halfway (with a matching Content-Length).</summary>
     public double TruncatedJsonRate { get; set; }
 
@@ -63,4 +73,10 @@ public sealed class SandboxFaults
 
     /// <summary>Hold each batch's webhook events until it is terminal, then deliver them newest first.</summary>
     public bool WebhooksOutOfOrder { get; set; }
+
+    /// <summary>
+    /// Share of webhook deliveries silently never sent (1: webhooks have stopped, as users of LlamaCloud
+    /// report happening), while the batches themselves go on as usual.
+    /// </summary>
+    public double WebhookDropRate { get; set; }
 }

@@ -15,13 +15,22 @@ public sealed class SandboxOptions
     /// <summary>Time between simulated processing steps (batch status changes, job completion).</summary>
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The project every key belongs to (responses carry it as <c>project_id</c>).</summary>
-    public string ProjectId { get; set; } = "prj-00000000-0000-4000-8000-000000000001";
+    /// <summary>
+    /// The key's own project: where a request without <c>project_id</c> acts. Resources live in the
+    /// project they were created in and are seen only from there (responses carry it as <c>project_id</c>).
+    /// </summary>
+    public string DefaultProjectId { get; set; } = "prj-00000000-0000-4000-8000-000000000001";
+
+    /// <summary>Projects the key may reach besides its own; null or empty: any well-formed project id.</summary>
+    public IList<string>? AllowedProjectIds { get; set; }
+
+    /// <summary>The key's organisation; when set, a request naming another <c>organization_id</c> is refused (403).</summary>
+    public string? OrganizationId { get; set; }
 
     /// <summary>Seed for every random choice (faults, per-file failures), so a run is reproducible.</summary>
     public int Seed { get; set; } = 1;
 
-    /// <summary>Batches allowed in RUNNING at once; further batches wait in THROTTLED. 0 means no cap.</summary>
+    /// <summary>Batches allowed in RUNNING at once per project; further batches wait in THROTTLED. 0 means no cap.</summary>
     public int MaxConcurrentBatches { get; set; } = 10;
 
     /// <summary>Files a RUNNING batch maps to jobs per step.</summary>
@@ -73,8 +82,9 @@ public sealed class SandboxOptions
     public TimeSpan WebhookTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Rate limits per route group (uploads, batch_creates, job_creates, other); a PermitLimit of 0
-    /// disables one. Uploads default to the documented 50 per 5 s per project (LLAMACLOUD.md §1.4).
+    /// Rate limits per route group (uploads, batch_creates, job_creates, other), each counted per project;
+    /// a PermitLimit of 0 disables one. Uploads default to the documented 50 per 5 s per project
+    /// (docs/llamacloud-api.md §1.4).
     /// </summary>
     public IDictionary<string, SandboxRateLimit> RateLimits { get; } = new Dictionary<string, SandboxRateLimit>(StringComparer.Ordinal)
     {

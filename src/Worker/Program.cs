@@ -6,27 +6,11 @@ using BatchOrchestrator.Worker.Logging;
 using Serilog;
 
 Log.Logger = WorkerLogging.CreateBootstrapLogger();
-try
+return await WorkerCommand.RunAsync(args, hostArguments =>
 {
-    // run (the default), scan, status, retry, cancel, migrate, config check; --help and usage errors end here.
-    var command = BatchCommandLine.Parse(args);
-    if (command.ExitCode is { } exitCode)
-    {
-        return exitCode;
-    }
-
-    var builder = WebApplication.CreateBuilder(command.HostArguments);
+    var builder = WebApplication.CreateBuilder(hostArguments);
     builder.AddBatchCore();
     builder.AddBatchPersistence();
     builder.AddBatchWorker();
-    return await builder.Build().RunVerbAsync();
-}
-catch (Exception ex) when (ex is not HostAbortedException)
-{
-    Log.Fatal(ex, "BatchOrchestrator stopped: {Reason}", ex.Message);
-    return 1;
-}
-finally
-{
-    await Log.CloseAndFlushAsync();
-}
+    return builder.Build();
+});

@@ -37,11 +37,11 @@ public static class WorkerHostingExtensions
         var verb = configuration.GetSection(VerbOptions.SectionName).Get<VerbOptions>() ?? new VerbOptions();
         WorkerLogging.Add(services, configuration, commandLineVerb: !verb.IsService);
 
-        services.AddOptions<VerbOptions>().Bind(configuration.GetSection(VerbOptions.SectionName));
-        services.AddOptions<JobServerOptions>().Bind(configuration.GetSection("Hangfire:Server"));
+        services.AddOptionsWithValidateOnStart<VerbOptions, VerbOptionsValidator>().Bind(configuration.GetSection(VerbOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<JobServerOptions, JobServerOptionsValidator>().Bind(configuration.GetSection(JobServerOptionsValidator.Section));
         services.AddOptionsWithValidateOnStart<OpsDashboardOptions, OpsDashboardOptionsValidator>().Bind(configuration.GetSection(OpsDashboardOptions.SectionName));
-        services.AddOptions<WatchOptions>().Bind(configuration.GetSection("Watching"));
-        services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<WatchOptions, WatchOptionsValidator>().Bind(configuration.GetSection(WatchOptionsValidator.Section));
+        services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>().Bind(configuration.GetSection(LogOptions.SectionName));
 
         services.AddSingleton<IPipelineScheduler, HangfirePipelineScheduler>();
         services.AddTransient<RunSourceJob>();
@@ -108,6 +108,6 @@ public static class WorkerHostingExtensions
 
         // The host must wait longer than Hangfire does, or jobs never see their cancellation (HangfireIO/Hangfire#2026).
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
-            (configuration.GetSection("Hangfire:Server").Get<JobServerOptions>() ?? new JobServerOptions()).ShutdownTimeout + TimeSpan.FromSeconds(15));
+            (configuration.GetSection(JobServerOptionsValidator.Section).Get<JobServerOptions>() ?? new JobServerOptions()).ShutdownTimeout + TimeSpan.FromSeconds(15));
     }
 }

@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 
 namespace BatchOrchestrator.TestSupport;
@@ -31,7 +32,7 @@ public static class PipelineDriver
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(cancellationToken);
+                await harness.Get<PollTick>().RunAsync(cancellationToken);
                 var recordable = harness.Scheduler.BatchIds("record").ToHashSet();
                 return batches.Count(recordable.Contains);
             },

@@ -9,15 +9,18 @@ public sealed class RecordingScheduler : IPipelineScheduler
 {
     public ConcurrentQueue<(string Step, string Argument)> Calls { get; } = new();
 
+    /// <summary>The delays of the scheduled (not enqueued) hand-offs, in order, with their step and argument.</summary>
+    public ConcurrentQueue<(string Step, string Argument, TimeSpan Delay)> Delays { get; } = new();
+
     public IEnumerable<long> BatchIds(string step) => Calls.Where(c => c.Step == step).Select(c => long.Parse(c.Argument, System.Globalization.CultureInfo.InvariantCulture));
 
     void IPipelineScheduler.EnqueueRun(string source, RunTrigger trigger) => Calls.Enqueue(("run", $"{source}:{trigger}"));
 
-    void IPipelineScheduler.ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => Calls.Enqueue(("scheduled-run", $"{source}:{trigger}"));
+    void IPipelineScheduler.ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => Scheduled("scheduled-run", $"{source}:{trigger}", delay);
 
-    void IPipelineScheduler.ScheduleUpload(string source, long batchId, TimeSpan delay) => Calls.Enqueue(("scheduled-upload", Id(batchId)));
+    void IPipelineScheduler.ScheduleUpload(string source, long batchId, TimeSpan delay) => Scheduled("scheduled-upload", Id(batchId), delay);
 
-    void IPipelineScheduler.ScheduleSubmit(long batchId, TimeSpan delay) => Calls.Enqueue(("scheduled-submit", Id(batchId)));
+    void IPipelineScheduler.ScheduleSubmit(long batchId, TimeSpan delay) => Scheduled("scheduled-submit", Id(batchId), delay);
 
     void IPipelineScheduler.EnqueueUpload(string source, long batchId) => Calls.Enqueue(("upload", Id(batchId)));
 
@@ -28,6 +31,12 @@ public sealed class RecordingScheduler : IPipelineScheduler
     void IPipelineScheduler.EnqueueFollowUp(string source, long batchId) => Calls.Enqueue(("follow-up", Id(batchId)));
 
     void IPipelineScheduler.EnqueuePoll() => Calls.Enqueue(("poll", ""));
+
+    private void Scheduled(string step, string argument, TimeSpan delay)
+    {
+        Delays.Enqueue((step, argument, delay));
+        Calls.Enqueue((step, argument));
+    }
 
     private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

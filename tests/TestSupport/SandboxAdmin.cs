@@ -35,6 +35,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
         return Map(document.RootElement, map).GetValueOrDefault(key);
     }
 
+    /// <summary>A whole counter map (e.g. <c>requests_by_project_param</c>), empty when absent.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> MapAsync(string map)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)));
+        return Map(document.RootElement, map);
+    }
+
     /// <summary>Changes the faults named in <paramref name="faults"/> (snake_case, as POST /_sandbox/faults takes them).</summary>
     public async Task SetFaultsAsync(object faults)
     {

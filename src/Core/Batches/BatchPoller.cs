@@ -1,27 +1,22 @@
-using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
-using BatchOrchestrator.Core.Watchdog;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>
-/// One poll tick for the whole cluster (DESIGN.md decision 4): claim the batches whose next poll is
-/// due (SKIP LOCKED, so instances share the work), poll them with bounded concurrency, write all
-/// outcomes at once, hand terminal ones to the record step; then hand stalled steps and due
-/// follow-ups out again and let the watchdog flag stuck work. Database round trips per tick are a
-/// constant (five), whatever the number of active batches.
+/// Polls the batches whose next poll is due, for the whole cluster (docs/architecture.md decision 4):
+/// claim them (SKIP LOCKED, so instances share the work), poll them with bounded concurrency, write
+/// every outcome in one statement, and hand the terminal ones to the record step. Two round trips
+/// whatever the number of due batches.
 /// </summary>
 internal sealed class BatchPoller(
     IBatchStore store,
     RemoteBatches remote,
-    IFollowUpStore followUps,
-    StuckWatchdog watchdog,
     IPipelineScheduler scheduler,
     IOptions<PollingOptions> options,
-    IOptions<FollowUpOptions> followUpOptions,
     TimeProvider time,
     ILogger<BatchPoller> logger)
 {
@@ -29,40 +24,28 @@ internal sealed class BatchPoller(
     // (outcomes only move a batch forward) while an instance that dies mid-tick leaves its batches unpolled until then.
     private static readonly TimeSpan PollClaimTimeout = TimeSpan.FromMinutes(1);
 
-    // A follow-up job fetches and writes many results; long enough for one to finish before it is handed out again.
-    private static readonly TimeSpan FollowUpClaimTimeout = TimeSpan.FromMinutes(5);
-
     public async Task PollDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, PollClaimTimeout, cancellationToken);
-        if (due.Count > 0)
+        if (due.Count == 0)
         {
-            var outcomes = new PollOutcome[due.Count];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, due.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
-                async (i, ct) => outcomes[i] = await PollOneAsync(due[i], settings, ct));
-
-            await store.SavePollOutcomesAsync(outcomes, cancellationToken);
-            foreach (var outcome in outcomes.Where(o => o.State.IsTerminal()))
-            {
-                scheduler.EnqueueRecord(outcome.BatchId);
-            }
-
-            logger.LogDebug("Polled {Count} batches; {Terminal} reached a terminal status", due.Count, outcomes.Count(o => o.State.IsTerminal()));
+            return;
         }
 
-        await ResumeStalledAsync(settings, cancellationToken);
-        if (followUpOptions.Value.Enabled)
+        var outcomes = new PollOutcome[due.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, due.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
+            async (i, ct) => outcomes[i] = await PollOneAsync(due[i], settings, ct));
+
+        await store.SavePollOutcomesAsync(outcomes, cancellationToken);
+        foreach (var outcome in outcomes.Where(o => o.State.IsTerminal()))
         {
-            foreach (var followUp in await followUps.ClaimDueAsync(settings.MaxBatchesPerTick, FollowUpClaimTimeout, cancellationToken))
-            {
-                scheduler.EnqueueFollowUp(followUp.Source, followUp.BatchId);
-            }
+            scheduler.EnqueueRecord(outcome.BatchId);
         }
 
-        await watchdog.CheckAsync(cancellationToken);
+        logger.LogDebug("Polled {Count} batches; {Terminal} reached a terminal status", due.Count, outcomes.Count(o => o.State.IsTerminal()));
     }
 
     private async Task<PollOutcome> PollOneAsync(DueBatch batch, PollingOptions settings, CancellationToken cancellationToken)
@@ -70,7 +53,7 @@ internal sealed class BatchPoller(
         var now = time.GetUtcNow();
         try
         {
-            var state = await remote.GetStateAsync(batch.JobType, batch.RemoteBatchId, cancellationToken);
+            var state = await remote.GetStateAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
             if (state != batch.State)
             {
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);
@@ -90,26 +73,6 @@ internal sealed class BatchPoller(
             logger.LogError("Polling batch {BatchId} was refused: {Reason}", batch.Id, ex.Message);
             var state = ex.IsNotFound ? BatchState.Failed : batch.State;
             return new PollOutcome(batch.Id, state, now + settings.MaxDelay, ex.Message);
-        }
-    }
-
-    private async Task ResumeStalledAsync(PollingOptions settings, CancellationToken cancellationToken)
-    {
-        foreach (var stalled in await store.ClaimStalledAsync(settings.StalledAfter, settings.MaxBatchesPerTick, cancellationToken))
-        {
-            logger.LogWarning("Batch {BatchId} made no progress in {State} for {StalledAfter}; handing it to its step again", stalled.Id, stalled.State, settings.StalledAfter);
-            switch (stalled.State)
-            {
-                case BatchState.Planned:
-                    scheduler.EnqueueUpload(stalled.Source, stalled.Id);
-                    break;
-                case BatchState.Creating:
-                    scheduler.EnqueueSubmit(stalled.Id);
-                    break;
-                case var state when state.IsTerminal():
-                    scheduler.EnqueueRecord(stalled.Id);
-                    break;
-            }
         }
     }
 }

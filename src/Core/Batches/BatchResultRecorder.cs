@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -32,7 +33,7 @@ internal sealed class BatchResultRecorder(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
-        var (remoteState, results) = await remote.GetResultsAsync(batch.JobType, batch.RemoteBatchId, cancellationToken);
+        var (remoteState, results) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
         if (!remoteState.IsTerminal())
         {
             logger.LogWarning("Batch {BatchId} was {State} when polled but is {RemoteState} now; recording later", batchId, batch.State, remoteState);

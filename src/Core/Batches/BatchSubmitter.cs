@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +17,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
+    IBatchWebhooks webhooks,
     LeaseManager leases,
     IOptions<PollingOptions> polling,
     TimeProvider time,
@@ -22,7 +26,7 @@ internal sealed class BatchSubmitter(
     public async Task SubmitAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return; // not ready yet, or already submitted
         }
@@ -40,7 +44,7 @@ internal sealed class BatchSubmitter(
 
         // Look again under the lease: the holder before us may have just recorded it.
         batch = await store.GetAsync(batchId, lease.Token);
-        if (batch is not { State: BatchState.Creating, RemoteBatchId: null })
+        if (!AwaitsSubmit(batch))
         {
             return;
         }
@@ -58,33 +62,57 @@ internal sealed class BatchSubmitter(
             throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
         }
 
-        // Look before creating: an earlier attempt may have created it and died before recording it.
-        // Issue 4: a mirror's or a remote-only source's directory also holds batches that are not this
-        // row's (earlier runs', or another tool's). Only one that appeared after our snapshot of the
-        // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
-        var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
-        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batchId, cancellationToken) : [];
-        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
-        if (created is not null)
+        RemoteBatchHandle created;
+        try
         {
-            logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batchId, created.Id);
+            created = await FindOrCreateAsync(batch, cancellationToken);
         }
-        else
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
-            if (window.Preexisting is null)
-            {
-                await store.RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
-            }
-
-            created = await remote.CreateAsync(batch, itemIds, cancellationToken);
-            logger.LogInformation("Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId})", batchId, created.Id, batch.JobType, batch.ConfigurationId);
+            // LlamaCloud asked for a longer wait than we sleep in-process: come back after it, without
+            // using up one of the job's retries (a create that was refused is safe to look for again).
+            scheduler.ScheduleSubmit(batchId, wait);
+            logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
+            return;
         }
 
         var state = created.State;
         await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        await webhooks.SubmittedAsync(batchId, batch.JobType, cancellationToken);
+
         if (state.IsTerminal())
         {
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already
         }
     }
+
+    private async Task<RemoteBatchHandle> FindOrCreateAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        // Look before creating: an earlier attempt may have created it and died before recording it. A
+        // mirror's or a remote-only source's directory also holds batches that are not this row's
+        // (earlier runs', or another tool's): only one that appeared after our snapshot of the
+        // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
+        var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
+        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
+        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
+        if (created is not null)
+        {
+            logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, created.Id);
+            return created;
+        }
+
+        if (window.Preexisting is null)
+        {
+            await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
+        }
+
+        created = await remote.CreateAsync(batch, itemIds, cancellationToken);
+        logger.LogInformation(
+            "Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId}) in project {Project}",
+            batch.Id, created.Id, batch.JobType, batch.ConfigurationId, batch.Scope.Key);
+        return created;
+    }
+
+    private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>
+        batch is { RemoteBatchId: null } && BatchLifecycle.Submit.CanStartFrom(batch.State);
 }

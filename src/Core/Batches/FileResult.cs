@@ -1,6 +1,6 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
 

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 
@@ -59,10 +60,11 @@ internal sealed record BatchRecord(
     string? RemoteBatchId,
     int PollCount,
     bool CancelRequested = false,
-    DateTimeOffset CreatedAt = default);
+    DateTimeOffset CreatedAt = default,
+    ProjectScope Scope = default);
 
-/// <summary>A batch to poll now.</summary>
-internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2");
+/// <summary>A batch to poll now, in the project it was created in.</summary>
+internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);
 
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);
@@ -81,7 +83,10 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// batch that failed as a whole returns to the queue only below it); <paramref name="FollowUpAt"/>,
 /// when set, is when the follow-up first looks at the job references (null: follow-up is off).
 /// </summary>
-internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt);
+internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt)
+{
+    public RetryRule Retry => new(MaxAttempts);
+}
 
 /// <summary>
 /// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our

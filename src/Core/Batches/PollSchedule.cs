@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>

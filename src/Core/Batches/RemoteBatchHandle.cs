@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>A remote batch (v2) or batch-processing job (v1) as the steps see it.</summary>

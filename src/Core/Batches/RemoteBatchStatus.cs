@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>Maps the API's batch status (LLAMACLOUD.md §2.1) onto <see cref="BatchState"/>.</summary>
@@ -25,10 +27,4 @@ internal static class RemoteBatchStatus
         "cancelled" => BatchState.Cancelled,
         _ => BatchState.Running,
     };
-
-    public static bool IsTerminal(this BatchState state) =>
-        state is BatchState.Completed or BatchState.Failed or BatchState.Cancelled;
-
-    public static bool IsActiveRemotely(this BatchState state) =>
-        state is BatchState.Pending or BatchState.Throttled or BatchState.Running;
 }

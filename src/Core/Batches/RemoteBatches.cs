@@ -1,22 +1,21 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>
-/// The remote side of a batch, whichever API runs it: v2 batches (LLAMACLOUD.md §2) or the legacy
-/// v1 batch-processing jobs (§3). The steps (submit, poll, record, cancel) stay the same for both.
+/// The remote side of a batch, whichever API runs it: v2 batches (docs/llamacloud-api.md §2) or the legacy
+/// v1 batch-processing jobs (§3). The steps (submit, poll, record, cancel) stay the same for both, and
+/// every call acts in the project the batch was planned for (its recorded <see cref="ProjectScope"/>).
 /// </summary>
-internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOptions> sources, IOptions<WebhookOptions> webhooks)
+internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOptions> sources, IBatchWebhooks webhooks)
 {
     private const int V1PageSize = 500;
 
     // Only jobs created after the batch row can be ours; the margin absorbs clock skew between hosts.
     private static readonly TimeSpan ClockMargin = TimeSpan.FromHours(1);
-
-    private static readonly string[] BatchEvents = ["batch.pending", "batch.running", "batch.success", "batch.error", "batch.cancelled"];
 
     /// <summary>Whether the batch's files are named by id (v1 item scope) rather than by their directory.</summary>
     public bool NeedsItemIds(BatchRecord batch) => BatchJobTypes.IsV1(batch.JobType) && ScopeOf(batch) == V1Scope.Items;
@@ -30,6 +29,7 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
         BatchRecord batch, IReadOnlyCollection<string> itemIds, CancellationToken cancellationToken, Func<string, bool>? mayAdopt = null)
     {
         mayAdopt ??= _ => true;
+        var api = apis.For(batch.Scope);
         var directoryId = DirectoryOf(batch);
         if (!BatchJobTypes.IsV1(batch.JobType))
         {
@@ -75,6 +75,7 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
     /// <summary>The ids of the remote batches the batch's directory already has (issue 4: the snapshot taken before the first POST).</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
+        var api = apis.For(batch.Scope);
         if (!BatchJobTypes.IsV1(batch.JobType))
         {
             return [.. (await api.ListBatchesForDirectoryAsync(DirectoryOf(batch), cancellationToken)).Select(b => b.Id)];
@@ -88,10 +89,11 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
 
     public async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
     {
+        var api = apis.For(batch.Scope);
         var directoryId = DirectoryOf(batch);
         if (!BatchJobTypes.IsV1(batch.JobType))
         {
-            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)), Webhooks());
+            var request = new CreateBatchRequest(directoryId, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)), webhooks.ForNewBatch());
             return ToHandle(await api.CreateBatchAsync(request, cancellationToken));
         }
 
@@ -104,14 +106,16 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
         return ToHandle(await api.CreateV1BatchAsync(v1, cancellationToken));
     }
 
-    public async Task<BatchState> GetStateAsync(string jobType, string remoteId, CancellationToken cancellationToken) =>
+    public async Task<BatchState> GetStateAsync(ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken) =>
         BatchJobTypes.IsV1(jobType)
-            ? RemoteBatchStatus.FromV1((await api.GetV1BatchAsync(remoteId, cancellationToken)).Job.Status)
-            : RemoteBatchStatus.ToState((await api.GetBatchAsync(remoteId, expandResults: false, cancellationToken)).Status);
+            ? RemoteBatchStatus.FromV1((await apis.For(scope).GetV1BatchAsync(remoteId, cancellationToken)).Job.Status)
+            : RemoteBatchStatus.ToState((await apis.For(scope).GetBatchAsync(remoteId, expandResults: false, cancellationToken)).Status);
 
     /// <summary>The batch's status and, once terminal, what it decided for each file.</summary>
-    public async Task<(BatchState State, IReadOnlyList<FileResult> Results)> GetResultsAsync(string jobType, string remoteId, CancellationToken cancellationToken)
+    public async Task<(BatchState State, IReadOnlyList<FileResult> Results)> GetResultsAsync(
+        ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
+        var api = apis.For(scope);
         if (!BatchJobTypes.IsV1(jobType))
         {
             var remote = await api.GetBatchAsync(remoteId, expandResults: true, cancellationToken);
@@ -138,8 +142,9 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
     }
 
     /// <summary>Asks LlamaCloud to stop the batch; files that finished keep their results.</summary>
-    public async Task CancelAsync(string jobType, string remoteId, CancellationToken cancellationToken)
+    public async Task CancelAsync(ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
+        var api = apis.For(scope);
         if (BatchJobTypes.IsV1(jobType))
         {
             await api.CancelV1BatchAsync(remoteId, cancellationToken);
@@ -148,14 +153,6 @@ internal sealed class RemoteBatches(IBatchApi api, IOptionsMonitor<SourcesOption
         {
             await api.CancelBatchAsync(remoteId, cancellationToken);
         }
-    }
-
-    private IReadOnlyList<WebhookConfiguration>? Webhooks()
-    {
-        var settings = webhooks.Value;
-        return settings.Enabled
-            ? [new WebhookConfiguration(settings.PublicUrl!.AbsoluteUri, BatchEvents, "json", settings.SigningSecret)]
-            : null;
     }
 
     private SourceOptions? SourceOf(BatchRecord batch) => sources.CurrentValue.Find(batch.Source);

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -135,7 +136,7 @@ internal sealed class FollowUpProcessor(
     {
         var item = look.Item;
         FollowUpOutcome Retry(string error) => new(
-            item.ResultId, item.FileVersionId, item.Attempts + 1 >= maxAttempts ? FollowUpState.FollowUpFailed : FollowUpState.Recorded, look.RemoteStatus, true, error);
+            item.ResultId, item.FileVersionId, FollowUpLifecycle.AfterFailedLook(item.Attempts, maxAttempts), look.RemoteStatus, true, error);
 
         return look.Kind switch
         {

@@ -1,5 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.FollowUp;
 
@@ -25,8 +25,8 @@ internal interface IFollowUpStore
     Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken);
 }
 
-/// <summary>A batch's waiting job references and how many looks it has had.</summary>
-internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items);
+/// <summary>A batch's waiting job references, how many looks it has had, and the project its jobs run in.</summary>
+internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default);
 
 /// <summary>One job reference to look at.</summary>
 internal sealed record FollowUpItem(

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.FollowUp;
@@ -11,7 +10,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// extract (<c>GET /api/v2/extract/{id}</c>), the label for a v1 classification (the item's
 /// processing results). One request per look in the common case.
 /// </summary>
-internal sealed class JobResults(IBatchApi api, TimeProvider time)
+internal sealed class JobResults(IBatchApis apis, TimeProvider time)
 {
     private static readonly string[] ParseExpand = ["markdown_full", "text_full"];
     private static readonly string[] TextOnly = ["text_full"];
@@ -44,6 +43,7 @@ internal sealed class JobResults(IBatchApi api, TimeProvider time)
 
     private async Task<JobLook> ParseAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
+        var api = apis.For(work.Scope);
         ParseJobResult result;
         try
         {
@@ -65,14 +65,14 @@ internal sealed class JobResults(IBatchApi api, TimeProvider time)
 
     private async Task<JobLook> ExtractAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
-        var job = await api.GetExtractJobAsync(item.JobId, cancellationToken);
+        var job = await apis.For(work.Scope).GetExtractJobAsync(item.JobId, cancellationToken);
         return Verdict(item, job.Status, job.ErrorMessage) ?? new JobLook(
             item, LookKind.Finished, job.Status, Document(work, item, null, null, job.ExtractResult?.GetRawText() ?? "null"));
     }
 
     private async Task<JobLook> ClassificationAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
-        var processed = await api.GetV1ProcessingResultsAsync(item.SourceDirectoryFileId, "classify", cancellationToken);
+        var processed = await apis.For(work.Scope).GetV1ProcessingResultsAsync(item.SourceDirectoryFileId, "classify", cancellationToken);
         var latest = processed.ProcessingResults.Where(r => r.JobType == "classify").OrderBy(r => r.ProcessedAt).LastOrDefault();
         return latest is null
             ? new JobLook(item, LookKind.Error, Error: "the classified item has no processing result yet")

@@ -5,15 +5,17 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Polly.Timeout;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
-/// The thin typed client over LlamaCloud's REST API. Auth and base address come from the
-/// <see cref="HttpClient"/> it is given; retries from <see cref="RetryHandler"/>. Every non-2xx
-/// becomes a typed exception, never a null.
+/// The thin typed client over LlamaCloud's REST API, in one project: every request carries the
+/// <see cref="ProjectScope"/>'s query parameters and names it for the handlers. Auth and base address
+/// come from the <see cref="HttpClient"/> it is given; retries from <see cref="LlamaCloudPipeline"/>.
+/// Every non-2xx, and every failure to get an answer, becomes a typed exception, never a null.
 /// </summary>
-internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
+internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing) : IBatchApi
 {
     private const string V1Route = "api/v1/beta/batch-processing";
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
@@ -30,7 +32,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
     public async Task<RemoteDirectory?> FindDirectoryByNameAsync(string name, CancellationToken cancellationToken)
     {
         var page = await SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"api/v1/beta/directories?name={Uri.EscapeDataString(name)}"),
+            Get($"api/v1/beta/directories?name={Uri.EscapeDataString(name)}"),
             Json.CursorPageRemoteDirectory,
             cancellationToken);
         return page.Items.FirstOrDefault(d => d.Name == name);
@@ -46,7 +48,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
         form.Add(new StringContent(upload.DisplayName, Encoding.UTF8), "display_name");
         if (upload.Metadata is { Count: > 0 } metadata)
         {
-            // The API takes metadata as a JSON-object string (LLAMACLOUD.md §4.2).
+            // The API takes metadata as a JSON-object string (docs/llamacloud-api.md §4.2).
             form.Add(new StringContent(JsonSerializer.Serialize(metadata, MetadataJson.Default.IReadOnlyDictionaryStringString), Encoding.UTF8), "metadata");
         }
 
@@ -58,7 +60,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
     public async Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken)
     {
         var page = await SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"api/v1/beta/directories/{Escape(directoryId)}/files?unique_id={Uri.EscapeDataString(uniqueId)}"),
+            Get($"api/v1/beta/directories/{Escape(directoryId)}/files?unique_id={Uri.EscapeDataString(uniqueId)}"),
             Json.CursorPageRemoteDirectoryFile,
             cancellationToken);
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
@@ -66,9 +68,9 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
 
     public async Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, $"api/v1/beta/directories/{Escape(directoryId)}/files/{Escape(directoryFileId)}");
-        request.Headers.Accept.ParseAdd("*/*"); // the API answers 204 with no body (LLAMACLOUD.md §4.1)
-        using var response = await http.SendAsync(request, cancellationToken);
+        using var request = Scoped(HttpMethod.Delete, $"api/v1/beta/directories/{Escape(directoryId)}/files/{Escape(directoryFileId)}");
+        request.Headers.Accept.ParseAdd("*/*"); // the API answers 204 with no body (docs/llamacloud-api.md §4.1)
+        using var response = await SendRawAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
         {
             throw await ToExceptionAsync(request, response, cancellationToken);
@@ -86,7 +88,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
         {
             var uri = $"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}"
                 + (token is null ? "" : $"&page_token={Uri.EscapeDataString(token)}");
-            var page = await SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), Json.CursorPageRemoteBatch, cancellationToken);
+            var page = await SendAsync(Get(uri), Json.CursorPageRemoteBatch, cancellationToken);
             batches.AddRange(page.Items);
             token = page.Items.Count == 0 ? null : page.NextPageToken;
         }
@@ -97,7 +99,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
 
     public Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"api/v2/batches/{Escape(batchId)}" + (expandResults ? "?expand=results" : "")),
+            Get($"api/v2/batches/{Escape(batchId)}" + (expandResults ? "?expand=results" : "")),
             Json.RemoteBatch,
             cancellationToken);
 
@@ -106,16 +108,16 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
 
     public Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken)
     {
-        // Array query parameters go as repeated keys, as every official SDK sends them (LLAMACLOUD.md §1.2).
+        // Array query parameters go as repeated keys, as every official SDK sends them (docs/llamacloud-api.md §1.2).
         var query = string.Join('&', expand.Select(e => "expand=" + Uri.EscapeDataString(e)));
         return SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"api/v2/parse/{Escape(jobId)}" + (query.Length > 0 ? "?" + query : "")),
+            Get($"api/v2/parse/{Escape(jobId)}" + (query.Length > 0 ? "?" + query : "")),
             Json.ParseJobResult,
             cancellationToken);
     }
 
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
+        SendAsync(Get($"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
 
     public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
@@ -124,21 +126,21 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
     {
         var uri = string.Create(CultureInfo.InvariantCulture, $"{V1Route}?job_type={Uri.EscapeDataString(jobType)}&limit={limit}&offset={offset}")
             + (directoryId is null ? "" : "&directory_id=" + Uri.EscapeDataString(directoryId));
-        return SendAsync(new HttpRequestMessage(HttpMethod.Get, uri), Json.V1PageV1BatchJob, cancellationToken);
+        return SendAsync(Get(uri), Json.V1PageV1BatchJob, cancellationToken);
     }
 
     public Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/{Escape(jobId)}"), Json.V1BatchJobStatus, cancellationToken);
+        SendAsync(Get($"{V1Route}/{Escape(jobId)}"), Json.V1BatchJobStatus, cancellationToken);
 
     public Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{V1Route}/{Escape(jobId)}/items?limit={limit}&offset={offset}")),
+            Get(string.Create(CultureInfo.InvariantCulture, $"{V1Route}/{Escape(jobId)}/items?limit={limit}&offset={offset}")),
             Json.V1PageV1Item,
             cancellationToken);
 
     public Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken) =>
         SendAsync(
-            new HttpRequestMessage(HttpMethod.Get, $"{V1Route}/items/{Escape(itemId)}/processing-results?job_type={Uri.EscapeDataString(jobType)}"),
+            Get($"{V1Route}/items/{Escape(itemId)}/processing-results?job_type={Uri.EscapeDataString(jobType)}"),
             Json.V1ProcessingResults,
             cancellationToken);
 
@@ -148,14 +150,24 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             Json.V1CancelResponse,
             cancellationToken);
 
-    private static HttpRequestMessage Post(string path, HttpContent? content, bool createsResource)
+    private HttpRequestMessage Get(string path) => Scoped(HttpMethod.Get, path);
+
+    private HttpRequestMessage Post(string path, HttpContent? content, bool createsResource)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        var request = Scoped(HttpMethod.Post, path);
+        request.Content = content;
         if (createsResource)
         {
             request.MarkCreatesResource();
         }
 
+        return request;
+    }
+
+    private HttpRequestMessage Scoped(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, scope.Apply(path));
+        request.SetScope(scope);
         return request;
     }
 
@@ -165,7 +177,7 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
     {
         using (request)
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await SendRawAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw await ToExceptionAsync(request, response, cancellationToken);
@@ -185,7 +197,21 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
         }
     }
 
-    private static async Task<LlamaCloudException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>One request through the pipeline; no answer at all (after any retries) is a transient failure.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = ex is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : ex.Message;
+            throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex);
+        }
+    }
+
+    private async Task<LlamaCloudException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = response.StatusCode;
         var detail = await ErrorDetail.ReadAsync(response, cancellationToken);
@@ -193,8 +219,13 @@ internal sealed class LlamaCloudClient(HttpClient http) : IBatchApi
             CultureInfo.InvariantCulture,
             $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} answered {(int)status} {status}{(detail is null ? "" : ": " + detail)}");
         var transient = status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
-        return transient
-            ? new LlamaCloudTransientException(message, status, RetryDelay.FromHeaders(response.Headers, DateTimeOffset.UtcNow))
-            : new LlamaCloudRejectedException(message, status, detail);
+        if (!transient)
+        {
+            return new LlamaCloudRejectedException(message, status, detail);
+        }
+
+        // A hint too long to sleep was not retried: the caller is to come back after it.
+        var hint = timing.Hint(response);
+        return new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait));
     }
 }

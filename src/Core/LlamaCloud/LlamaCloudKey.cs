@@ -44,8 +44,13 @@ internal static class LlamaCloudKey
     public static void Configure(HttpClient http, LlamaCloudOptions options)
     {
         http.BaseAddress = options.BaseUrl;
-        http.Timeout = Timeout.InfiniteTimeSpan; // each attempt is timed by RetryHandler
+        http.Timeout = Timeout.InfiniteTimeSpan; // each attempt is timed by LlamaCloudPipeline
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        foreach (var product in UserAgent.Value)
+        {
+            http.DefaultRequestHeaders.UserAgent.Add(product);
+        }
+
         if (options.ApiKey is { } key)
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);

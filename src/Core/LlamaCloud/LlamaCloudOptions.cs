@@ -24,8 +24,35 @@ public sealed class LlamaCloudOptions
     /// <summary>Time allowed for one attempt of one request (an upload of a large file included).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Retries of a failed request after the first attempt (the official SDKs use 2).</summary>
-    public int MaxRetries { get; set; } = 2;
+    /// <summary>
+    /// Retries of a failed request after the first attempt: 5, as the TypeScript SDK 2.16.0
+    /// (<c>client.js</c>: <c>options.maxRetries ?? 5</c>).
+    /// </summary>
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>Wait before the first retry when the server gives no hint; doubled per retry (SDK 2.16.0: 0.5 s).</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Longest wait between retries without a server hint (SDK 2.16.0: 8 s); up to a quarter less with jitter.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
+    /// The longest server hint (<c>retry-after-ms</c>, <c>Retry-After</c>) honoured; a longer one is
+    /// taken as this. The SDK has no cap; ours keeps a wrong header from parking work for days.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A server hint up to this long is slept in-process before the retry; a longer one ends the call
+    /// with the hint, and the step that made it is scheduled again after the hint.
+    /// </summary>
+    public TimeSpan MaxInProcessRetryWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The project calls act in by default (a UUID or <c>prj-…</c>); empty means the API key's own project.</summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>The organisation calls act in by default; empty lets the project (or the key) decide.</summary>
+    public string? OrganizationId { get; set; }
 
     /// <summary>
     /// Accept a plain-http <see cref="BaseUrl"/> off loopback: only for a Sandbox on a private network
@@ -37,5 +64,6 @@ public sealed class LlamaCloudOptions
     internal string? ApiKey { get; set; }
 
     /// <summary>Never prints the key.</summary>
-    public override string ToString() => $"LlamaCloud {BaseUrl} (key {(string.IsNullOrEmpty(ApiKey) ? "not set" : "set")})";
+    public override string ToString() =>
+        $"LlamaCloud {BaseUrl} project {ProjectScope.From(ProjectId, OrganizationId).Key} (key {(string.IsNullOrEmpty(ApiKey) ? "not set" : "set")})";
 }

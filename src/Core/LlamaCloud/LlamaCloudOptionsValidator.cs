@@ -28,6 +28,28 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
             failures.Add($"LlamaCloud:MaxRetries: {options.MaxRetries} must be between 0 and 10");
         }
 
+        if (options.FirstRetryDelay < TimeSpan.Zero || options.FirstRetryDelay > options.MaxRetryDelay)
+        {
+            failures.Add($"LlamaCloud:FirstRetryDelay: {options.FirstRetryDelay} must be between 0 and LlamaCloud:MaxRetryDelay ({options.MaxRetryDelay})");
+        }
+
+        if (options.MaxRetryDelay > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"LlamaCloud:MaxRetryDelay: {options.MaxRetryDelay} must be at most 10 minutes");
+        }
+
+        if (options.MaxRetryAfter <= TimeSpan.Zero || options.MaxRetryAfter > TimeSpan.FromDays(1))
+        {
+            failures.Add($"LlamaCloud:MaxRetryAfter: {options.MaxRetryAfter} must be positive and at most a day");
+        }
+
+        if (options.MaxInProcessRetryWait < TimeSpan.Zero || options.MaxInProcessRetryWait >= options.AttemptTimeout)
+        {
+            failures.Add($"LlamaCloud:MaxInProcessRetryWait: {options.MaxInProcessRetryWait} must be between 0 and LlamaCloud:AttemptTimeout ({options.AttemptTimeout})");
+        }
+
+        failures.AddRange(ProjectIds.Validate(options.ProjectId, options.OrganizationId, "LlamaCloud"));
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-/// <summary>Per-request flags the handlers read.</summary>
+/// <summary>Per-request facts the handlers and the resilience pipeline read.</summary>
 internal static class RequestOptionsKeys
 {
     /// <summary>
@@ -10,15 +10,24 @@ internal static class RequestOptionsKeys
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> CreatesResource = new("BatchOrchestrator.CreatesResource");
 
+    /// <summary>Set on file uploads, the requests LlamaCloud rate-limits per project (50 per 5 s).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Upload = new("BatchOrchestrator.Upload");
+
+    /// <summary>The project the request acts in: per-project pacing and pipeline selection key on it.</summary>
+    public static readonly HttpRequestOptionsKey<ProjectScope> Scope = new("BatchOrchestrator.ProjectScope");
+
     public static void MarkCreatesResource(this HttpRequestMessage request) => request.Options.Set(CreatesResource, true);
 
     public static bool CreatesResourceFlag(this HttpRequestMessage request) =>
         request.Options.TryGetValue(CreatesResource, out var value) && value;
 
-    /// <summary>Set on file uploads, the requests LlamaCloud rate-limits per project (50 per 5 s).</summary>
-    public static readonly HttpRequestOptionsKey<bool> Upload = new("BatchOrchestrator.Upload");
-
     public static void MarkUpload(this HttpRequestMessage request) => request.Options.Set(Upload, true);
 
     public static bool IsUpload(this HttpRequestMessage request) => request.Options.TryGetValue(Upload, out var value) && value;
+
+    public static void SetScope(this HttpRequestMessage request, ProjectScope scope) => request.Options.Set(Scope, scope);
+
+    /// <summary>The request's project; the key's own for a request nobody scoped.</summary>
+    public static ProjectScope GetScope(this HttpRequestMessage request) =>
+        request.Options.TryGetValue(Scope, out var scope) ? scope : ProjectScope.Default;
 }

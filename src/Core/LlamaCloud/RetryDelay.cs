@@ -4,14 +4,14 @@ using System.Net.Http.Headers;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
-/// How long to wait before retry number <c>attempt</c> (0-based), as the official SDKs do
-/// (LLAMACLOUD.md §1.4): <c>Retry-After-Ms</c>, then <c>Retry-After</c> (seconds or an HTTP date),
-/// else 0.5 s·2ⁿ capped at 8 s, minus up to 25 % jitter.
+/// How long to wait before a retry, as the TypeScript SDK 2.16.0 decides it (<c>client.js</c>,
+/// <c>retryRequest</c> and <c>calculateDefaultRetryTimeoutMillis</c>): <c>retry-after-ms</c> first,
+/// then <c>Retry-After</c> as seconds or as an HTTP date; without a hint, the first delay doubled per
+/// retry up to the longest, minus up to 25 % jitter. Capping a hint is <see cref="RetryTiming"/>'s job.
 /// </summary>
 internal static class RetryDelay
 {
-    private static readonly TimeSpan MaxHonoured = TimeSpan.FromSeconds(60);
-
+    /// <summary>The server's hint, never negative (a date in the past means "now"); null when it gave none or none readable.</summary>
     public static TimeSpan? FromHeaders(HttpResponseHeaders? headers, DateTimeOffset now)
     {
         if (headers is null)
@@ -19,28 +19,40 @@ internal static class RetryDelay
             return null;
         }
 
-        if (headers.TryGetValues("Retry-After-Ms", out var ms)
-            && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis))
+        // The SDK skips a zero retry-after-ms (a falsy number) and reads Retry-After instead.
+        if (headers.TryGetValues("retry-after-ms", out var ms)
+            && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis)
+            && millis != 0 && double.IsFinite(millis))
         {
-            return Bounded(TimeSpan.FromMilliseconds(millis));
+            return NotNegative(TimeSpan.FromMilliseconds(Math.Min(millis, TimeSpan.MaxValue.TotalMilliseconds / 2)));
         }
 
-        var retryAfter = headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
+        if (!headers.TryGetValues("Retry-After", out var values) || values.FirstOrDefault() is not { } text)
         {
-            return Bounded(delta);
+            return null;
         }
 
-        return retryAfter?.Date is { } date ? Bounded(date - now) : null;
+        // HttpResponseHeaders.RetryAfter only knows whole seconds; the SDK's parseFloat takes "1.5" too.
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
+        {
+            return NotNegative(TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2)));
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? NotNegative(date - now)
+            : null;
     }
 
-    public static TimeSpan Backoff(int attempt, Random random)
+    /// <summary>The wait before retry number <paramref name="attempt"/> (0-based) when the server gave no hint.</summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan first, TimeSpan max, Random random)
     {
-        var seconds = Math.Min(0.5 * Math.Pow(2, attempt), 8);
+        var nominal = first.TotalSeconds * Math.Pow(2, Math.Min(attempt, 30));
         var jitter = 1 - (0.25 * random.NextDouble());
-        return TimeSpan.FromSeconds(seconds * jitter);
+        return TimeSpan.FromSeconds(Math.Min(nominal, max.TotalSeconds) * jitter);
     }
 
-    // An absurd or negative hint is ignored in favour of our own backoff, as the SDKs do.
-    private static TimeSpan? Bounded(TimeSpan value) => value >= TimeSpan.Zero && value <= MaxHonoured ? value : null;
+    /// <summary>The SDK's defaults: 0.5 s doubling to 8 s.</summary>
+    public static TimeSpan Backoff(int attempt, Random random) => Backoff(attempt, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(8), random);
+
+    private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
 }

@@ -1,29 +1,33 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
-/// The one pace of file uploads for the whole process (all batches, all concurrent uploads), set just
-/// under the API's published limit. A token bucket of one token: no bursts, because a burst at the edge
-/// of the server's counting window is counted against the limit in full. After a 429 every upload waits
-/// out the server's Retry-After, and the pace drops for a while.
+/// The pace of file uploads into one LlamaCloud project (all its batches, all concurrent uploads of this
+/// process), set just under the API's per-project limit. A token bucket of one token: no bursts, because
+/// a burst at the edge of the server's counting window is counted against the limit in full. After a 429
+/// every upload into the project waits out the server's hint, and the pace drops for a while; a hint
+/// too long to wait in-process is handed back to the upload step instead (see <see cref="RetryTiming"/>).
 /// </summary>
 internal sealed class UploadPace : IDisposable
 {
     private readonly UploadRateLimitOptions options;
+    private readonly RetryTiming timing;
     private readonly TimeProvider time;
-    private readonly ILogger<UploadPace> logger;
+    private readonly ILogger logger;
+    private readonly string project;
     private readonly Lock gate = new();
     private RateLimiter? limiter;
     private bool throttled;
     private DateTimeOffset throttledUntil;
     private DateTimeOffset pausedUntil;
 
-    public UploadPace(IOptions<UploadRateLimitOptions> options, TimeProvider time, ILogger<UploadPace> logger)
+    public UploadPace(string project, UploadRateLimitOptions options, RetryTiming timing, TimeProvider time, ILogger logger)
     {
-        this.options = options.Value;
+        this.project = project;
+        this.options = options;
+        this.timing = timing;
         this.time = time;
         this.logger = logger;
         limiter = this.options.PermitLimit == 0 ? null : Create(1);
@@ -58,7 +62,7 @@ internal sealed class UploadPace : IDisposable
                 {
                     Replace(Create(1));
                     throttled = false;
-                    logger.LogInformation("Upload pace back to {PerSecond:F1} per second", 1 / Interval.TotalSeconds);
+                    logger.LogInformation("Upload pace into project {Project} back to {PerSecond:F1} per second", project, 1 / Interval.TotalSeconds);
                 }
 
                 current = limiter;
@@ -72,6 +76,13 @@ internal sealed class UploadPace : IDisposable
 
             if (pause > TimeSpan.Zero)
             {
+                if (!timing.SleepsInProcess(pause))
+                {
+                    // Not sent: the upload step schedules itself again once the project's pause is over.
+                    throw new LlamaCloudTransientException(
+                        $"Uploads into project {project} are paused for {pause} on LlamaCloud's request", System.Net.HttpStatusCode.TooManyRequests, pause, deferred: true);
+                }
+
                 await Task.Delay(pause, time, cancellationToken);
                 continue;
             }
@@ -91,7 +102,20 @@ internal sealed class UploadPace : IDisposable
         }
     }
 
-    /// <summary>The API answered 429: hold every upload for <paramref name="retryAfter"/> and slow down for a while.</summary>
+    /// <summary>How long uploads into the project are still held by a 429's hint (zero when they are not).</summary>
+    public TimeSpan PausedFor
+    {
+        get
+        {
+            lock (gate)
+            {
+                var left = pausedUntil - time.GetUtcNow();
+                return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
+        }
+    }
+
+    /// <summary>The API answered 429: hold every upload into the project for <paramref name="retryAfter"/> and slow down for a while.</summary>
     public void OnThrottled(TimeSpan? retryAfter)
     {
         lock (gate)
@@ -110,8 +134,8 @@ internal sealed class UploadPace : IDisposable
                 throttled = true;
                 Replace(Create(options.ThrottledFactor));
                 logger.LogWarning(
-                    "LlamaCloud refused an upload with 429; pausing {Pause} and slowing uploads to {Factor:P0} of the pace for {For}",
-                    resume - now, options.ThrottledFactor, options.ThrottledFor);
+                    "LlamaCloud refused an upload into project {Project} with 429; pausing {Pause} and slowing its uploads to {Factor:P0} of the pace for {For}",
+                    project, resume - now, options.ThrottledFactor, options.ThrottledFor);
             }
         }
     }

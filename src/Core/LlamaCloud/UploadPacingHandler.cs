@@ -3,11 +3,11 @@ using System.Net;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
-/// Paces file uploads through the process-wide <see cref="UploadPace"/>. It sits inside
-/// <see cref="RetryHandler"/>, so every attempt (a retry too) takes its turn; it never retries itself:
-/// one retry layer per failure mode.
+/// Paces file uploads through their project's <see cref="UploadPace"/>. It sits inside the resilience
+/// pipeline (<see cref="LlamaCloudPipeline"/>), so every attempt (a retry too) takes its turn; it never
+/// retries itself: one retry layer per failure mode.
 /// </summary>
-internal sealed class UploadPacingHandler(UploadPace pace, TimeProvider time) : DelegatingHandler
+internal sealed class UploadPacingHandler(UploadPaces paces, RetryTiming timing) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -16,11 +16,12 @@ internal sealed class UploadPacingHandler(UploadPace pace, TimeProvider time) : 
             return await base.SendAsync(request, cancellationToken);
         }
 
+        var pace = paces.For(request.GetScope());
         await pace.WaitAsync(cancellationToken);
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            pace.OnThrottled(RetryDelay.FromHeaders(response.Headers, time.GetUtcNow()));
+            pace.OnThrottled(timing.Hint(response));
         }
 
         return response;

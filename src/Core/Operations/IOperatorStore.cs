@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+
 namespace BatchOrchestrator.Core.Operations;
 
 /// <summary>What operator commands read and write.</summary>
@@ -20,4 +22,5 @@ internal interface IOperatorStore
 }
 
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>
-internal sealed record CancelTarget(long BatchId, Batches.BatchState State, string? RemoteBatchId, string JobType = "parse_v2");
+internal sealed record CancelTarget(
+    long BatchId, BatchState State, string? RemoteBatchId, string JobType = "parse_v2", LlamaCloud.ProjectScope Scope = default);

@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
@@ -74,7 +75,7 @@ internal sealed class OperatorCommands(
         {
             try
             {
-                await remote.CancelAsync(target.JobType, remoteId, cancellationToken);
+                await remote.CancelAsync(target.Scope, target.JobType, remoteId, cancellationToken);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {

@@ -1,6 +1,9 @@
 namespace BatchOrchestrator.Core.Runs;
 
-/// <summary>What started a run. Shown on the dashboard; stored by name.</summary>
+/// <summary>
+/// What started a run. Shown on the dashboard; stored by name. Hangfire stores this type's full name
+/// with every queued run job, so it keeps its namespace.
+/// </summary>
 internal enum RunTrigger
 {
     /// <summary>The source's cron schedule.</summary>

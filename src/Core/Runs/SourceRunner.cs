@@ -1,5 +1,7 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,15 +9,15 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Core.Runs;
 
 /// <summary>
-/// A run of one source: under the source's lease, scan, put new file versions into batches and
-/// hand each batch to the upload step. Never two at once for one source, on any instance; a run
+/// A run of one source: under the source's lease, scan, have <see cref="BatchPlanner"/> put new file
+/// versions into batches, and hand each batch to its first step (upload, or submit for a remote-only source). Never two at once for one source, on any instance; a run
 /// asked for meanwhile is remembered and happens right after.
 /// </summary>
 internal sealed class SourceRunner(
     IOptionsMonitor<SourcesOptions> sources,
-    IOptions<PipelineOptions> pipeline,
     LeaseManager leases,
     SourceScanner scanner,
+    BatchPlanner planner,
     IRunStore runs,
     IPipelineScheduler scheduler,
     ILogger<SourceRunner> logger)
@@ -68,30 +70,21 @@ internal sealed class SourceRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try
         {
-            var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts);
-            if (source.Layout == RemoteLayout.RemoteOnly)
+            // A remote-only source has nothing local to scan: its directory is batched as it is.
+            var summary = source.Layout == RemoteLayout.RemoteOnly ? new ScanSummary(0, 0, 0, 0, 0, 0, 0) : await scanner.ScanAsync(source, cancellationToken);
+            // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
+            var planned = await planner.PlanAsync(runId, source, wholeMirror: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken);
+            await runs.FinishScanAsync(runId, summary, planned.BatchIds.Count, cancellationToken);
+            foreach (var batchId in planned.BatchIds)
             {
-                // Nothing local to scan: the directory is batched as it is (issue 4, remote-only sources).
-                var remoteBatches = await runs.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken);
-                await runs.FinishScanAsync(runId, new ScanSummary(0, 0, 0, 0, 0, 0, 0), remoteBatches.Count, cancellationToken);
-                foreach (var batchId in remoteBatches)
+                if (planned.FirstStep == BatchStep.Submit)
                 {
                     scheduler.EnqueueSubmit(batchId);
                 }
-
-                logger.LogInformation("Run {RunId} of remote-only {Source} planned {BatchCount} batches over {DirectoryId}", runId, source.Name, remoteBatches.Count, source.RemoteDirectoryId);
-                return;
-            }
-
-            var summary = await scanner.ScanAsync(source, cancellationToken);
-            var batchIds = source.Layout == RemoteLayout.Mirror
-                // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
-                ? await runs.PlanMirrorBatchAsync(runId, plan, batchAll: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken)
-                : await runs.PlanBatchesAsync(runId, plan, cancellationToken);
-            await runs.FinishScanAsync(runId, summary, batchIds.Count, cancellationToken);
-            foreach (var batchId in batchIds)
-            {
-                scheduler.EnqueueUpload(source.Name, batchId);
+                else
+                {
+                    scheduler.EnqueueUpload(source.Name, batchId);
+                }
             }
 
             if (summary.Unsettled > 0)
@@ -99,7 +92,14 @@ internal sealed class SourceRunner(
                 scheduler.ScheduleRun(source.Name, RunTrigger.Settle, source.SettleWindow);
             }
 
-            logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, batchIds.Count);
+            if (source.Layout == RemoteLayout.RemoteOnly)
+            {
+                logger.LogInformation("Run {RunId} of remote-only {Source} planned {BatchCount} batches over {DirectoryId}", runId, source.Name, planned.BatchIds.Count, source.RemoteDirectoryId);
+            }
+            else
+            {
+                logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
+            }
         }
         catch (Exception ex)
         {

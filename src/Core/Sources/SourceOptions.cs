@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.Sources;
 
@@ -95,6 +95,15 @@ public sealed class SourceOptions
 
     /// <summary>Remote layout: a directory per run (default), a mirror of the folder, or an existing remote directory.</summary>
     public RemoteLayout Layout { get; set; } = RemoteLayout.PerRun;
+
+    /// <summary>
+    /// The LlamaCloud project this source's files go to (a UUID or <c>prj-…</c>); empty means
+    /// <c>LlamaCloud:ProjectId</c>, and with that empty too, the API key's own project.
+    /// </summary>
+    public string? ProjectId { get; set; }
+
+    /// <summary>The organisation of <see cref="ProjectId"/>; empty means <c>LlamaCloud:OrganizationId</c>.</summary>
+    public string? OrganizationId { get; set; }
 
     /// <summary>The existing <c>dir-…</c> a <see cref="RemoteLayout.RemoteOnly"/> source batches; no local folder then.</summary>
     public string? RemoteDirectoryId { get; set; }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Sources;
@@ -109,6 +109,7 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:SettleWindow: must not be negative");
             }
 
+            failures.AddRange(LlamaCloud.ProjectIds.Validate(source.ProjectId, source.OrganizationId, key));
             failures.AddRange(GlobFilter.Validate(source.Include, $"{key}:Include"));
             failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
         }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
@@ -15,7 +16,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// </summary>
 internal sealed class BatchUploader(
     IUploadStore store,
-    IBatchApi api,
+    IBatchApis apis,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<PipelineOptions> pipeline,
     IBatchStore batches,
@@ -29,7 +30,7 @@ internal sealed class BatchUploader(
     public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
     {
         var work = await store.GetWorkAsync(batchId, cancellationToken);
-        if (work is null || work.State != BatchState.Planned)
+        if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
             return; // already past this step
         }
@@ -47,11 +48,22 @@ internal sealed class BatchUploader(
                 return;
             }
 
-            state = await UploadUnderLeaseAsync(work, batchId, lease.Token);
+            try
+            {
+                state = await UploadUnderLeaseAsync(work, batchId, lease.Token);
+            }
+            catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+            {
+                // LlamaCloud asked the project to wait longer than we sleep in-process: come back after
+                // it, without using up one of the job's retries. Files sent so far are recorded.
+                scheduler.ScheduleUpload(work.Source, batchId, wait);
+                logger.LogWarning("Uploads of batch {BatchId} wait {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
+                return;
+            }
         }
 
         // Handed on once the lease is released, so that the submit step finds the batch free.
-        if (state == BatchState.Creating)
+        if (state is { } uploaded && BatchLifecycle.OwedStep(uploaded) == BatchStep.Submit)
         {
             scheduler.EnqueueSubmit(batchId);
         }
@@ -67,29 +79,51 @@ internal sealed class BatchUploader(
 
         var source = sources.CurrentValue.Find(work.Source)
             ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
-        var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(work, cancellationToken);
+        var api = apis.For(work.Scope);
+        var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(api, work, cancellationToken);
         var root = Path.GetFullPath(source.Path);
 
         var transientFailures = 0;
+        LlamaCloudTransientException? deferral = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var recorder = new UploadRecorder(store, cancellationToken))
         {
-            await Parallel.ForEachAsync(
-                WithIntentRecordedAsync(batchId, work.Files.Where(f => f.State == FileVersionState.Discovered), cancellationToken),
-                new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = cancellationToken },
-                async (file, ct) =>
-                {
-                    try
+            try
+            {
+                await Parallel.ForEachAsync(
+                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
+                    new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
+                    async (file, ct) =>
                     {
-                        await UploadOneAsync(root, directoryId, source.Name, file, recorder, ct);
-                    }
-                    catch (LlamaCloudTransientException ex)
-                    {
-                        Interlocked.Increment(ref transientFailures);
-                        logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
-                    }
-                });
+                        try
+                        {
+                            await UploadOneAsync(api, root, directoryId, source.Name, file, recorder, ct);
+                        }
+                        catch (LlamaCloudTransientException ex) when (ex.Deferred)
+                        {
+                            // The project must wait longer than we sleep here: stop sending, come back later.
+                            Interlocked.CompareExchange(ref deferral, ex, null);
+                            await stop.CancelAsync();
+                        }
+                        catch (LlamaCloudTransientException ex)
+                        {
+                            Interlocked.Increment(ref transientFailures);
+                            logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
+                        }
+                    });
+            }
+            catch (OperationCanceledException) when (deferral is not null && !cancellationToken.IsCancellationRequested)
+            {
+                // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
+                // attempt looks them up by unique_id before sending them again.
+            }
 
             await recorder.CompleteAsync();
+        }
+
+        if (deferral is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(deferral);
         }
 
         if (transientFailures > 0)
@@ -100,11 +134,11 @@ internal sealed class BatchUploader(
 
         if (work.Layout == RemoteLayout.Mirror)
         {
-            await PropagateDeletionsAsync(batchId, directoryId, cancellationToken);
+            await PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
         }
 
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
-        if (state == BatchState.Planned)
+        if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
         {
             await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
             return null;
@@ -138,7 +172,7 @@ internal sealed class BatchUploader(
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
     }
 
-    private async Task<string> EnsureDirectoryAsync(UploadWork work, CancellationToken cancellationToken)
+    private async Task<string> EnsureDirectoryAsync(IBatchApi api, UploadWork work, CancellationToken cancellationToken)
     {
         // Names are unique per project, so an earlier attempt's directory is found by name, not made twice.
         var directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
@@ -161,7 +195,8 @@ internal sealed class BatchUploader(
         return directory.Id;
     }
 
-    private async Task UploadOneAsync(string root, string directoryId, string sourceName, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
+    private async Task UploadOneAsync(
+        IBatchApi api, string root, string directoryId, string sourceName, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, file.RelativePath);
         var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
@@ -172,7 +207,7 @@ internal sealed class BatchUploader(
             var reason = before.Exists
                 ? "changed after it was scanned (still being written?); the next scan takes its new version"
                 : "deleted or renamed after it was scanned";
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, reason, cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, reason, cancellationToken);
             return;
         }
 
@@ -193,12 +228,12 @@ internal sealed class BatchUploader(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"unreadable: {ex.Message}", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"unreadable: {ex.Message}", cancellationToken);
             return;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: true, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }
 
@@ -207,7 +242,7 @@ internal sealed class BatchUploader(
             // Written to while we read it: what was sent may be half old, half new. Take it back; the
             // next scan takes the new version once it has settled.
             await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
             return;
         }
 
@@ -218,7 +253,7 @@ internal sealed class BatchUploader(
     /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
     /// the directory sees the folder as it is. Deleting twice is harmless (a missing file counts as deleted).
     /// </summary>
-    private async Task PropagateDeletionsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    private async Task PropagateDeletionsAsync(IBatchApi api, long batchId, string directoryId, CancellationToken cancellationToken)
     {
         var removals = await store.GetMirrorRemovalsAsync(batchId, directoryId, cancellationToken);
         foreach (var removal in removals)

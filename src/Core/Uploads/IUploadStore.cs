@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Lifecycle;
+
 namespace BatchOrchestrator.Core.Uploads;
 
 /// <summary>What the upload step reads and records, one file at a time so a crash loses at most the file in flight.</summary>
@@ -21,8 +23,8 @@ internal interface IUploadStore
     /// <summary>Records several finished uploads in one statement.</summary>
     Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);
 
-    /// <summary>Takes the file out of this batch with a reason (Skipped: gone or changed; Failed: unreadable or refused).</summary>
-    Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken);
+    /// <summary>Takes the file out of this batch with a reason, ending it in one of <see cref="FileVersionLifecycle.NotUploaded"/>'s states.</summary>
+    Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, string reason, CancellationToken cancellationToken);
 
     /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
     Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
@@ -33,14 +35,14 @@ internal interface IUploadStore
     /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
     /// an operator asked to cancel stays Planned. Returns the state it is in afterwards.
     /// </summary>
-    Task<Batches.BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
+    Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch awaiting uploads and its files.</summary>
 internal sealed record UploadWork(
     long BatchId,
     string Source,
-    Batches.BatchState State,
+    BatchState State,
     string DirectoryName,
     string? RemoteDirectoryId,
     IReadOnlyList<UploadItem> Files,
@@ -48,6 +50,9 @@ internal sealed record UploadWork(
 {
     /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }
+
+    /// <summary>The project the batch was planned for: its directory and uploads live there.</summary>
+    public LlamaCloud.ProjectScope Scope { get; init; }
 }
 
 /// <summary>A finished upload: the version and the remote directory file it became.</summary>
@@ -63,6 +68,6 @@ internal sealed record UploadItem(
     long Size,
     long MtimeTicks,
     string UniqueId,
-    Sources.FileVersionState State,
+    FileVersionState State,
     bool UploadStarted,
     string? RemoteFileId);

@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Watchdog;
 

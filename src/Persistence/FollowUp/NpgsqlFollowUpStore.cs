@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Lifecycle;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -44,23 +45,28 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    r.id, r.file_version_id, v.relative_path, r.source_directory_file_id, r.job_type, r.job_id, r.follow_up_attempts,
                    exists (
                        select 1 from orchestrator.file_version n
-                       join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = 'FollowedUp'
-                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id)
+                       join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
+                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id),
+                   b.project_id, b.organization_id
             from orchestrator.batch b
-            left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = 'Recorded'
+            left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = any($3)
             left join orchestrator.file_version v on v.id = r.file_version_id
             where b.id = $1
             order by r.id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? source = null;
         var checks = 0;
+        var scope = default(Core.LlamaCloud.ProjectScope);
         var items = new List<FollowUpItem>();
         while (await reader.ReadAsync(cancellationToken))
         {
             source = reader.GetString(0);
             checks = reader.GetInt32(1);
+            scope = Batches.ScopeColumns.Read(reader, 10);
             if (reader.IsDBNull(2))
             {
                 continue; // the batch has nothing waiting
@@ -77,7 +83,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 !reader.IsDBNull(9) && reader.GetBoolean(9)));
         }
 
-        return source is null ? null : new FollowUpWork(batchId, source, checks, items);
+        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);
     }
 
     public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
@@ -87,18 +93,20 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             update orchestrator.batch_result r
             set follow_up_state = o.state, remote_job_status = coalesce(o.remote_status, r.remote_job_status),
                 follow_up_attempts = r.follow_up_attempts + o.failed_attempt, follow_up_error = o.error,
-                followed_up_at = case when o.state = 'Recorded' then null else now() end
+                followed_up_at = case when o.state = any($6) then null else now() end
             from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) as o(id, state, remote_status, failed_attempt, error)
-            where r.id = o.id and r.follow_up_state = 'Recorded'
+            where r.id = o.id and r.follow_up_state = any($7)
             """)
         {
             Parameters =
             {
                 new NpgsqlParameter<long[]> { TypedValue = [.. outcomes.Select(o => o.ResultId)] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. outcomes.Select(o => o.State.ToString())] },
+                StateParameters.Names(outcomes.Select(o => o.State)),
                 new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.RemoteJobStatus)] },
                 new NpgsqlParameter<int[]> { TypedValue = [.. outcomes.Select(o => o.FailedAttempt ? 1 : 0)] },
                 new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.Error)] },
+                StateParameters.Names(FollowUpLifecycle.Waiting),
+                FollowUpLifecycle.Look.FromStates(),
             },
         });
 
@@ -110,15 +118,16 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 update orchestrator.file_version v
                 set state = o.state, error_message = o.error, error_class = o.error_class, updated_at = now()
                 from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(id, state, error, error_class)
-                where v.id = o.id and v.state = 'Succeeded'
+                where v.id = o.id and v.state = any($5)
                 """)
             {
                 Parameters =
                 {
                     new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.FileVersionId!.Value)] },
-                    new NpgsqlParameter<string[]> { TypedValue = [.. verdicts.Select(o => o.FileState!.Value.ToString())] },
+                    StateParameters.Names(verdicts.Select(o => o.FileState!.Value)),
                     new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.Error)] },
                     new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.FileErrorClass?.ToString())] },
+                    FileVersionLifecycle.JobVerdict.FromStates(),
                 },
             });
         }
@@ -132,11 +141,12 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             update orchestrator.batch
             set follow_up_checks = follow_up_checks + 1,
                 follow_up_next_at = case when exists (
-                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = 'Recorded') then $2 end
+                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($3)) then $2 end
             where id = $1
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -147,10 +157,10 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         await using var command = dataSource.CreateCommand("""
             with reset as (
                 update orchestrator.batch_result r
-                set follow_up_state = 'Recorded', follow_up_attempts = 0, follow_up_error = null, followed_up_at = null
+                set follow_up_state = $2, follow_up_attempts = 0, follow_up_error = null, followed_up_at = null
                 from orchestrator.file_version v
-                where v.id = r.file_version_id and v.state = 'Succeeded' and v.job_id = r.job_id
-                  and r.follow_up_state = 'FollowUpFailed' and ($1::bigint is null or r.batch_id = $1)
+                where v.id = r.file_version_id and v.state = $3 and v.job_id = r.job_id
+                  and r.follow_up_state = any($4) and ($1::bigint is null or r.batch_id = $1)
                 returning r.batch_id
             ), due as (
                 update orchestrator.batch set follow_up_next_at = now(), follow_up_checks = 0
@@ -160,6 +170,9 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             select count(*)::int from reset
             """);
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = batchId, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(FollowUpLifecycle.Retry.TargetState());
+        command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
+        command.Parameters.Add(FollowUpLifecycle.Retry.FromStates());
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

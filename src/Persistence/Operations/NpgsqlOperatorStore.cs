@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Operations;
 using Npgsql;
 
@@ -11,21 +11,24 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
-            where id = $1 and state <> 'ResultsRecorded'
-            returning state, remote_batch_id, job_type
+            where id = $1 and state <> all($2)
+            returning state, remote_batch_id, job_type, project_id, organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new CancelTarget(batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            ? new CancelTarget(
+                batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), Batches.ScopeColumns.Read(reader, 3))
             : null;
     }
 
     public async Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "select id from orchestrator.batch where run_id = $1 and state <> 'ResultsRecorded' order by id");
+            "select id from orchestrator.batch where run_id = $1 and state <> all($2) order by id");
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         var ids = new List<long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -43,12 +46,14 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.file_version
-            set state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+            set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
                 error_message = null, error_class = null, updated_at = now()
-            where source_name = $1 and state = 'Failed' and ($2 or error_class is distinct from 'Permanent')
+            where source_name = $1 and state = any($3) and (error_class is null or error_class <> all($4))
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = includePermanent });
+        command.Parameters.Add(FileVersionLifecycle.OperatorRetry.TargetState());
+        command.Parameters.Add(FileVersionLifecycle.OperatorRetry.FromStates());
+        command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(force: includePermanent)));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

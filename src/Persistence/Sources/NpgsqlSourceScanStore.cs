@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using Npgsql;
 using NpgsqlTypes;
@@ -67,14 +68,14 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
             insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
             -- Identical keys at several paths are one version (the first path by name), and a
             -- statement may touch a conflicting row only once.
-            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, 'Discovered'
+            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7
             from stored
             order by dedupe_key, relative_path
             on conflict (source_name, dedupe_key) do update
                 set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
-                    state = 'Discovered', batch_id = null, unique_id = null, upload_started_at = null,
+                    state = $8, batch_id = null, unique_id = null, upload_started_at = null,
                     remote_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
-                where v.state = 'Skipped'
+                where v.state = any($9)
             """);
         command.Parameters.Add(Text(source));
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = files.Select(f => f.Observation.RelativePath).ToArray() });
@@ -82,6 +83,9 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = files.Select(f => f.Observation.MtimeTicks).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = files.Select(f => f.Sha256).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = key == DedupeKey.ContentHashAndPath });
+        command.Parameters.Add(FileVersionLifecycle.Discover.TargetState());
+        command.Parameters.Add(FileVersionLifecycle.Rediscover.TargetState());
+        command.Parameters.Add(FileVersionLifecycle.Rediscover.FromStates());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Persistence.Batches;
@@ -12,7 +12,10 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
+        batch.BatchCommands.Add(new("""
+            select source_name, state, directory_name, remote_directory_id, cancel_requested_at is not null, layout, project_id, organization_id
+            from orchestrator.batch where id = $1
+            """) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
                    v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
@@ -28,6 +31,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         var (source, state, directoryName, remoteDirectoryId, cancelRequested) =
             (reader.GetString(0), Enum.Parse<BatchState>(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetBoolean(4));
         var layout = Enum.Parse<RemoteLayout>(reader.GetString(5));
+        var scope = ScopeColumns.Read(reader, 6);
         await reader.NextResultAsync(cancellationToken);
         var files = new List<UploadItem>();
         while (await reader.ReadAsync(cancellationToken))
@@ -37,7 +41,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout };
+        return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout, Scope = scope };
     }
 
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
@@ -57,15 +61,17 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         ExecuteAsync(
             """
             with f as (
-                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = $2, updated_at = now(),
+                update orchestrator.file_version v set state = $3, remote_file_id = $2, updated_at = now(),
                     remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
-                where id = $1 and state = 'Discovered'
+                where id = $1 and state = any($4)
                 returning batch_id)
             update orchestrator.batch set updated_at = now() where id = (select batch_id from f)
             """,
             cancellationToken,
             Id(fileVersionId),
-            new NpgsqlParameter<string> { TypedValue = remoteFileId });
+            new NpgsqlParameter<string> { TypedValue = remoteFileId },
+            FileVersionLifecycle.Upload.TargetState(),
+            FileVersionLifecycle.Upload.FromStates());
 
     public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken) =>
         ExecuteAsync(
@@ -78,24 +84,27 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         ExecuteAsync(
             """
             with f as (
-                update orchestrator.file_version v set state = 'Uploaded', remote_file_id = u.remote_file_id, updated_at = now(),
+                update orchestrator.file_version v set state = $3, remote_file_id = u.remote_file_id, updated_at = now(),
                     remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
                 from unnest($1::bigint[], $2::text[]) as u(id, remote_file_id)
-                where v.id = u.id and v.state = 'Discovered'
+                where v.id = u.id and v.state = any($4)
                 returning v.batch_id)
             update orchestrator.batch set updated_at = now() where id in (select batch_id from f)
             """,
             cancellationToken,
             new NpgsqlParameter<long[]> { TypedValue = [.. files.Select(f => f.FileVersionId)] },
-            new NpgsqlParameter<string[]> { TypedValue = [.. files.Select(f => f.RemoteFileId)] });
+            new NpgsqlParameter<string[]> { TypedValue = [.. files.Select(f => f.RemoteFileId)] },
+            FileVersionLifecycle.Upload.TargetState(),
+            FileVersionLifecycle.Upload.FromStates());
 
-    public Task MarkNotUploadedAsync(long fileVersionId, bool failed, string reason, CancellationToken cancellationToken) =>
+    public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = 'Discovered'",
+            "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = any($4)",
             cancellationToken,
             Id(fileVersionId),
-            new NpgsqlParameter<string> { TypedValue = (failed ? FileVersionState.Failed : FileVersionState.Skipped).ToString() },
-            new NpgsqlParameter<string> { TypedValue = reason });
+            StateParameters.Name(outcome),
+            new NpgsqlParameter<string> { TypedValue = reason },
+            FileVersionLifecycle.NotUploaded.FromStates());
 
     public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
     {
@@ -136,17 +145,24 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         // A batch none of whose files could be uploaded ends here: there is nothing to submit.
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new("""
-            with uploaded as (select count(*) filter (where state = 'Uploaded') as n from orchestrator.file_version where batch_id = $1)
+            with uploaded as (select count(*) filter (where state = $2) as n from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b
-            set state = case when uploaded.n > 0 then 'Creating' else 'ResultsRecorded' end,
+            set state = case when uploaded.n > 0 then $3 else $4 end,
                 file_count = uploaded.n,
                 last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
                 finished_at = case when uploaded.n > 0 then null else now() end,
                 updated_at = now()
             from uploaded
-            where b.id = $1 and b.state = 'Planned' and b.cancel_requested_at is null
-            """) { Parameters = { Id(batchId) } });
-        batch.BatchCommands.Add(new(RunCompletion.Sql) { Parameters = { Id(batchId) } });
+            where b.id = $1 and b.state = any($5) and b.cancel_requested_at is null
+            """)
+        {
+            Parameters =
+            {
+                Id(batchId), FileVersionLifecycle.Upload.TargetState(), BatchLifecycle.FinishUploads.TargetState(),
+                BatchLifecycle.NothingUploaded.TargetState(), BatchLifecycle.FinishUploads.FromStates(),
+            },
+        });
+        batch.BatchCommands.Add(RunCompletion.Command(batchId));
         batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         return Enum.Parse<BatchState>((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
     }

@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Watchdog;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,24 +19,24 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
             update orchestrator.batch set stuck_since = now()
             where id in (
                 select id from orchestrator.batch
-                where state <> 'ResultsRecorded' and stuck_since is null and created_at < now() - $1
+                where state <> all($3) and stuck_since is null and created_at < now() - $1
                 order by created_at
                 limit $2)
               and stuck_since is null
             returning id, source_name, state, remote_batch_id, created_at
-            """) { Parameters = { Interval(batchAge), new NpgsqlParameter<int> { TypedValue = max } } });
+            """) { Parameters = { Interval(batchAge), new NpgsqlParameter<int> { TypedValue = max }, StateParameters.Names(BatchLifecycle.Ended) } });
         batch.BatchCommands.Add(new("""
             with flagged as (
                 update orchestrator.batch_result set stuck_since = now()
                 where id in (
                     select id from orchestrator.batch_result
-                    where follow_up_state = 'Recorded' and stuck_since is null and recorded_at < now() - $1
+                    where follow_up_state = any($3) and stuck_since is null and recorded_at < now() - $1
                     order by recorded_at
                     limit $2)
                   and stuck_since is null
                 returning batch_id, job_id)
             select batch_id, count(*)::int, (array_agg(job_id order by job_id))[1:5] from flagged group by batch_id order by batch_id
-            """) { Parameters = { Interval(jobAge), new NpgsqlParameter<int> { TypedValue = max } } });
+            """) { Parameters = { Interval(jobAge), new NpgsqlParameter<int> { TypedValue = max }, StateParameters.Names(FollowUpLifecycle.Waiting) } });
 
         var batches = new List<StuckBatch>();
         var jobs = new List<StuckJobs>();

@@ -72,7 +72,8 @@ internal static class AdminEndpoints
 
         lock (state.Gate)
         {
-            return state.Files.TryGetValue(fileId, out var file)
+            // A presigned link names its file itself and carries no project (it was signed for one request's project).
+            return state.Files.Linked(fileId) is { } file
                 ? TypedResults.File(file.Content.Bytes, file.Content.ContentType ?? "application/octet-stream", file.Name)
                 : ApiErrors.NotFound("File", fileId);
         }

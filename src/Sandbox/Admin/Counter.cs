@@ -46,9 +46,25 @@ internal static class Counter
     public const string FaultsInjected = "faults_injected";
     public const string WebhookDeliveriesByEvent = "webhook_deliveries_by_event";
 
+    /// <summary>Uploads that took effect, by the project they went into.</summary>
+    public const string UploadsByProject = "uploads_by_project";
+
+    /// <summary>Every /api request by the <c>project_id</c> it carried ("none" without one): which scope a client sends.</summary>
+    public const string RequestsByProjectParam = "requests_by_project_param";
+
+    /// <summary>Requests refused by a rate limit, by "group/project".</summary>
+    public const string RateLimitedByProject = "rate_limited_by_project";
+
+    /// <summary>The most permits one rate-limit window gave out, by "group/project": how close a client came to the limit.</summary>
+    public const string RateLimitPeakByProject = "rate_limit_peak_by_project";
+
+    /// <summary>Every /api request by its User-Agent header ("none" without one).</summary>
+    public const string RequestsByUserAgent = "requests_by_user_agent";
+
     public static readonly IReadOnlyList<string> Breakdowns =
     [
         UploadsByUniqueId, DirectoryCreatesByName, BatchCreatesByDirectory, RequestsByRoute, ResponsesByStatus,
-        FaultsInjected, WebhookDeliveriesByEvent,
+        FaultsInjected, WebhookDeliveriesByEvent, UploadsByProject, RequestsByProjectParam, RateLimitedByProject,
+        RateLimitPeakByProject, RequestsByUserAgent,
     ];
 }

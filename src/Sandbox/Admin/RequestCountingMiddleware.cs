@@ -20,6 +20,8 @@ internal sealed class RequestCountingMiddleware(RequestDelegate next, SandboxCou
         }
 
         counters.AddTo(Counter.RequestsByRoute, RouteKeys.Of(context));
+        var userAgent = context.Request.Headers.UserAgent.ToString();
+        counters.AddTo(Counter.RequestsByUserAgent, userAgent.Length == 0 ? "none" : userAgent);
         // The status is counted as the response starts, before the client can see any of it, so
         // a test reading the counters right after a response always finds it counted. A response
         // that never starts is counted when the pipeline unwinds.

@@ -23,6 +23,10 @@ internal sealed class SandboxCounters
     public void AddTo(string breakdown, string key)
         => _breakdowns.GetOrAdd(breakdown, static _ => new(StringComparer.Ordinal)).AddOrUpdate(key, 1, static (_, n) => n + 1);
 
+    /// <summary>Raises a breakdown entry to <paramref name="value"/> if it is higher (a peak, not a count).</summary>
+    public void SetMax(string breakdown, string key, long value)
+        => _breakdowns.GetOrAdd(breakdown, static _ => new(StringComparer.Ordinal)).AddOrUpdate(key, value, (_, n) => Math.Max(n, value));
+
     public long Total(string total) => _totals.TryGetValue(total, out var n) ? n : 0;
 
     /// <summary>Marks a request in flight; dispose the result when it completes.</summary>

@@ -5,6 +5,7 @@ using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
@@ -16,7 +17,7 @@ internal static class BatchCreateEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v2/batches", CreateAsync);
 
     private static async Task<IResult> CreateAsync(
-        HttpRequest request, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, FaultState faults, BatchProcessor processor, SandboxCounters counters)
+        HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, FaultState faults, BatchProcessor processor, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -33,13 +34,13 @@ internal static class BatchCreateEndpoint
         var configurationId = job is null ? null : v.NonEmptyString(job.Value, "configuration_id", required: true, "config", "job");
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state);
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
             string? tier = null;
             System.Text.Json.JsonElement? extract = null;
             if (type is not null && configurationId is not null)
             {
-                tier = type == "parse_v2" ? catalog.ParseTier(configurationId) : null;
-                extract = type == "extract_v2" ? catalog.ExtractParameters(configurationId) : null;
+                tier = type == "parse_v2" ? catalog.ParseTier(project.Id, configurationId) : null;
+                extract = type == "extract_v2" ? catalog.ExtractParameters(project.Id, configurationId) : null;
                 if (tier is null && extract is null)
                 {
                     v.Add("value_error", $"Configuration '{configurationId}' is not a built-in preset or saved configuration for {type}", "config", "job", "configuration_id");
@@ -51,12 +52,12 @@ internal static class BatchCreateEndpoint
                 return v.ToResult();
             }
 
-            if (!state.Directories.TryGetValue(directoryId!, out var directory))
+            if (!state.Directories.TryGet(project.Id, directoryId!, out var directory))
             {
                 return ApiErrors.NotFound("Directory", directoryId!);
             }
 
-            var files = state.DirectoryFiles.Values
+            var files = state.DirectoryFiles.In(project.Id)
                 .Where(f => f.DirectoryId == directory.Id && f.DeletedAt is null)
                 .OrderBy(f => f.Sequence)
                 .Select(f => new BatchFile(f.Id, f.DisplayName, f.Content))
@@ -74,7 +75,7 @@ internal static class BatchCreateEndpoint
             {
                 Sequence = state.NextSequence(),
                 Id = Ids.Batch(),
-                ProjectId = state.ProjectId,
+                ProjectId = project.Id,
                 SourceDirectoryId = directory.Id,
                 JobType = type!,
                 ConfigurationId = configurationId!,
@@ -87,7 +88,7 @@ internal static class BatchCreateEndpoint
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            state.Batches[batch.Id] = batch;
+            state.Batches.Add(batch);
             counters.Add(Counter.BatchCreates, Counter.BatchCreatesByDirectory, directory.Id);
             processor.Announce(batch);
             return TypedResults.Json(batch.ToDto(expandResults: false), SandboxJsonContext.Default.BatchDto);

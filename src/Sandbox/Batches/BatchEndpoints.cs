@@ -1,6 +1,7 @@
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,12 +19,12 @@ internal static class BatchEndpoints
         app.MapPost(Route + "/{batch_id}/cancel", Cancel);
     }
 
-    private static IResult Get([FromRoute(Name = "batch_id")] string batchId, HttpRequest request, SandboxState state, SandboxCounters counters)
+    private static IResult Get([FromRoute(Name = "batch_id")] string batchId, HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         var expand = Query.List(request, "expand").Contains("results");
         lock (state.Gate)
         {
-            if (!state.Batches.TryGetValue(batchId, out var batch))
+            if (!state.Batches.TryGet(project.Id, batchId, out var batch))
             {
                 return ApiErrors.NotFound("Batch", batchId);
             }
@@ -33,7 +34,7 @@ internal static class BatchEndpoints
         }
     }
 
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -48,7 +49,7 @@ internal static class BatchEndpoints
         var directoryId = Query.Single(request, "source_directory_id");
         lock (state.Gate)
         {
-            var matches = state.Batches.Values.Where(b =>
+            var matches = state.Batches.In(project.Id).Where(b =>
                 (directoryId is null || b.SourceDirectoryId == directoryId)
                 && (status is null || b.Status == status)
                 && (after is null || b.CreatedAt >= after)
@@ -59,11 +60,11 @@ internal static class BatchEndpoints
     }
 
     /// <summary>"Returns immediately; the batch reaches CANCELLED once processing stops" (SDK batches.ts).</summary>
-    private static IResult Cancel([FromRoute(Name = "batch_id")] string batchId, SandboxState state, SandboxCounters counters)
+    private static IResult Cancel([FromRoute(Name = "batch_id")] string batchId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            if (!state.Batches.TryGetValue(batchId, out var batch))
+            if (!state.Batches.TryGet(project.Id, batchId, out var batch))
             {
                 return ApiErrors.NotFound("Batch", batchId);
             }

@@ -1,9 +1,10 @@
+using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
 /// <summary>A v2 batch and its processing progress. Mutable; guarded by the state lock.</summary>
-internal sealed class BatchRecord
+internal sealed class BatchRecord : IProjectOwned
 {
     public required long Sequence { get; init; }
 

@@ -5,29 +5,30 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Resolves a configuration_id for a job type: a built-in parse preset, or a saved configuration
-/// of the same product type. There are no extract presets (LLAMACLOUD.md §8). Call under the state lock.
+/// of the same product type in the request's project. There are no extract presets (LLAMACLOUD.md §8).
+/// Call under the state lock.
 /// </summary>
 internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions options)
 {
     public bool IsPreset(string id) => options.ParsePresets.ContainsKey(id);
 
     /// <summary>The tier a parse_v2 configuration parses at, or null when the id is not a parse configuration.</summary>
-    public string? ParseTier(string configurationId)
+    public string? ParseTier(string projectId, string configurationId)
     {
         if (options.ParsePresets.TryGetValue(configurationId, out var tier))
         {
             return tier;
         }
 
-        return state.Configurations.TryGetValue(configurationId, out var saved) && saved.ProductType == "parse_v2"
+        return state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
             ? (saved.Parameters.TryGetProperty("tier", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "agentic")
             : null;
     }
 
     /// <summary>The extract parameters of a saved extract_v2 configuration, or null when there is none.</summary>
-    public JsonElement? ExtractParameters(string configurationId)
+    public JsonElement? ExtractParameters(string projectId, string configurationId)
     {
-        if (state.Configurations.TryGetValue(configurationId, out var saved) && saved.ProductType == "extract_v2")
+        if (state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "extract_v2")
         {
             return saved.Parameters;
         }

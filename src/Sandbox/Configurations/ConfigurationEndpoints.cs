@@ -1,6 +1,7 @@
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -24,7 +25,7 @@ internal static class ConfigurationEndpoints
     }
 
     /// <summary>"Updates if one with the same name + product type + project exists, otherwise creates."</summary>
-    private static async Task<IResult> UpsertAsync(HttpRequest request, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> UpsertAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -45,20 +46,21 @@ internal static class ConfigurationEndpoints
         lock (state.Gate)
         {
             var now = state.Now;
-            var config = state.Configurations.Values.FirstOrDefault(c => c.Name == name && c.ProductType == productType);
+            var config = state.Configurations.In(project.Id).FirstOrDefault(c => c.Name == name && c.ProductType == productType);
             if (config is null)
             {
                 config = new ConfigurationRecord
                 {
                     Sequence = state.NextSequence(),
                     Id = Ids.Configuration(),
+                    ProjectId = project.Id,
                     Name = name!,
                     ProductType = productType!,
                     Parameters = parameters!.Value,
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                state.Configurations[config.Id] = config;
+                state.Configurations.Add(config);
             }
             else
             {
@@ -71,7 +73,7 @@ internal static class ConfigurationEndpoints
         }
     }
 
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -91,24 +93,24 @@ internal static class ConfigurationEndpoints
         lock (state.Gate)
         {
             // An upsert keeps one record per name + product type, so every record is its latest version.
-            var matches = state.Configurations.Values.Where(c =>
+            var matches = state.Configurations.In(project.Id).Where(c =>
                 (name is null || c.Name == name) && (types.Count == 0 || types.Contains(c.ProductType, StringComparer.Ordinal)));
             var result = Paging.BySequence(matches, c => c.Sequence, newestFirst: true, page, c => c.ToDto());
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageConfigurationDto);
         }
     }
 
-    private static IResult Get([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    private static IResult Get([FromRoute(Name = "config_id")] string configId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.Configurations.TryGetValue(configId, out var config)
+            return state.Configurations.TryGet(project.Id, configId, out var config)
                 ? TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto)
                 : ApiErrors.NotFound("Configuration", configId);
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -128,14 +130,14 @@ internal static class ConfigurationEndpoints
 
         lock (state.Gate)
         {
-            if (!state.Configurations.TryGetValue(configId, out var config))
+            if (!state.Configurations.TryGet(project.Id, configId, out var config))
             {
                 return ApiErrors.NotFound("Configuration", configId);
             }
 
             var newName = name ?? config.Name;
             var newType = productType ?? config.ProductType;
-            if (state.Configurations.Values.Any(c => c.Id != configId && c.Name == newName && c.ProductType == newType))
+            if (state.Configurations.In(project.Id).Any(c => c.Id != configId && c.Name == newName && c.ProductType == newType))
             {
                 return ApiErrors.Conflict($"A {newType} configuration named '{newName}' already exists");
             }
@@ -148,11 +150,11 @@ internal static class ConfigurationEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "config_id")] string configId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.Configurations.Remove(configId) ? TypedResults.NoContent() : ApiErrors.NotFound("Configuration", configId);
+            return state.Configurations.Remove(project.Id, configId) ? TypedResults.NoContent() : ApiErrors.NotFound("Configuration", configId);
         }
     }
 }

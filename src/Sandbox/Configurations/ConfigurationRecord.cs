@@ -1,13 +1,16 @@
 using System.Text.Json;
+using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>A saved product configuration (LLAMACLOUD.md §8); upserted by name + product type.</summary>
-internal sealed class ConfigurationRecord
+internal sealed class ConfigurationRecord : IProjectOwned
 {
     public required long Sequence { get; init; }
 
     public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
 
     public required string Name { get; set; }
 

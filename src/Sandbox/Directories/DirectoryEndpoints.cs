@@ -1,6 +1,7 @@
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -22,7 +23,7 @@ internal static class DirectoryEndpoints
         app.MapDelete(Route + "/{directory_id}", Delete);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxOptions options, SandboxCounters counters)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -45,7 +46,7 @@ internal static class DirectoryEndpoints
 
         lock (state.Gate)
         {
-            if (state.Directories.Values.Any(d => d.Name == name))
+            if (state.Directories.In(project.Id).Any(d => d.Name == name))
             {
                 // Names are unique per project (official batch example); the code is a guess (§4.1 [I]).
                 return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
@@ -56,7 +57,7 @@ internal static class DirectoryEndpoints
             {
                 Sequence = state.NextSequence(),
                 Id = Ids.Directory(),
-                ProjectId = state.ProjectId,
+                ProjectId = project.Id,
                 Name = name!,
                 Type = type,
                 Description = description,
@@ -66,13 +67,13 @@ internal static class DirectoryEndpoints
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            state.Directories[directory.Id] = directory;
+            state.Directories.Add(directory);
             counters.Add(Counter.DirectoryCreates, Counter.DirectoryCreatesByName, directory.Name);
             return TypedResults.Json(directory.ToDto(), SandboxJsonContext.Default.DirectoryDto);
         }
     }
 
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -93,7 +94,7 @@ internal static class DirectoryEndpoints
         lock (state.Gate)
         {
             // Deletes are permanent (SDK: "Permanently delete a directory"), so include_deleted finds nothing more.
-            var matches = state.Directories.Values.Where(d =>
+            var matches = state.Directories.In(project.Id).Where(d =>
                 (name is null || d.Name == name)
                 && (type is null || d.Type == type)
                 && (types.Count == 0 || types.Contains(d.Type, StringComparer.Ordinal)));
@@ -102,17 +103,17 @@ internal static class DirectoryEndpoints
         }
     }
 
-    private static IResult Get([FromRoute(Name = "directory_id")] string directoryId, SandboxState state)
+    private static IResult Get([FromRoute(Name = "directory_id")] string directoryId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.Directories.TryGetValue(directoryId, out var directory)
+            return state.Directories.TryGet(project.Id, directoryId, out var directory)
                 ? TypedResults.Json(directory.ToDto(), SandboxJsonContext.Default.DirectoryDto)
                 : ApiErrors.NotFound("Directory", directoryId);
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -131,12 +132,12 @@ internal static class DirectoryEndpoints
 
         lock (state.Gate)
         {
-            if (!state.Directories.TryGetValue(directoryId, out var directory))
+            if (!state.Directories.TryGet(project.Id, directoryId, out var directory))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
 
-            if (name is not null && name != directory.Name && state.Directories.Values.Any(d => d.Name == name))
+            if (name is not null && name != directory.Name && state.Directories.In(project.Id).Any(d => d.Name == name))
             {
                 return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
             }
@@ -148,18 +149,18 @@ internal static class DirectoryEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "directory_id")] string directoryId, SandboxState state, SandboxCounters counters)
+    private static IResult Delete([FromRoute(Name = "directory_id")] string directoryId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            if (!state.Directories.Remove(directoryId))
+            if (!state.Directories.Remove(project.Id, directoryId))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
 
-            foreach (var file in state.DirectoryFiles.Values.Where(f => f.DirectoryId == directoryId).ToList())
+            foreach (var file in state.DirectoryFiles.In(project.Id).Where(f => f.DirectoryId == directoryId).ToList())
             {
-                state.DirectoryFiles.Remove(file.Id);
+                state.DirectoryFiles.Remove(project.Id, file.Id);
             }
 
             counters.Add(Counter.DirectoryDeletes);

@@ -1,6 +1,7 @@
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,7 +20,7 @@ internal static class DirectoryFileEndpoints
         app.MapDelete(Route + "/{directory_file_id}", Delete);
     }
 
-    private static IResult List([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state, DirectoryFiles files)
+    private static IResult List([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -38,12 +39,12 @@ internal static class DirectoryFileEndpoints
         var withUrl = Query.List(request, "expand").Contains("download_url");
         lock (state.Gate)
         {
-            if (!state.Directories.ContainsKey(directoryId))
+            if (!state.Directories.Contains(project.Id, directoryId))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
 
-            var matches = state.DirectoryFiles.Values.Where(f =>
+            var matches = state.DirectoryFiles.In(project.Id).Where(f =>
                 f.DirectoryId == directoryId
                 && (includeDeleted || f.DeletedAt is null)
                 && (uniqueId is null || f.UniqueId == uniqueId)
@@ -57,19 +58,19 @@ internal static class DirectoryFileEndpoints
         }
     }
 
-    private static IResult Get([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, SandboxState state, DirectoryFiles files)
+    private static IResult Get([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files)
     {
         var withUrl = Query.List(request, "expand").Contains("download_url");
         lock (state.Gate)
         {
-            var file = files.Find(directoryId, fileId);
+            var file = files.Find(project.Id, directoryId, fileId);
             return file is null
                 ? ApiErrors.NotFound("Directory file", fileId)
                 : TypedResults.Json(files.ToDto(file, request, withUrl), SandboxJsonContext.Default.DirectoryFileDto);
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, SandboxState state, DirectoryFiles files)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -90,20 +91,20 @@ internal static class DirectoryFileEndpoints
 
         lock (state.Gate)
         {
-            var file = files.Find(directoryId, fileId);
+            var file = files.Find(project.Id, directoryId, fileId);
             if (file is null)
             {
                 return ApiErrors.NotFound("Directory file", fileId);
             }
 
             var destination = target ?? directoryId;
-            if (!state.Directories.ContainsKey(destination))
+            if (!state.Directories.Contains(project.Id, destination))
             {
                 return ApiErrors.NotFound("Directory", destination);
             }
 
             var key = uniqueId ?? file.UniqueId;
-            if (files.FindByUniqueId(destination, key) is { } clash && clash.Id != file.Id)
+            if (files.FindByUniqueId(project.Id, destination, key) is { } clash && clash.Id != file.Id)
             {
                 return ApiErrors.Conflict($"A file with unique_id '{key}' already exists in directory {destination}");
             }
@@ -117,11 +118,11 @@ internal static class DirectoryFileEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, SandboxState state, DirectoryFiles files, SandboxCounters counters)
+    private static IResult Delete([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, RequestProject project, SandboxState state, DirectoryFiles files, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            var file = files.Find(directoryId, fileId);
+            var file = files.Find(project.Id, directoryId, fileId);
             if (file is null)
             {
                 return ApiErrors.NotFound("Directory file", fileId);

@@ -7,13 +7,13 @@ namespace BatchOrchestrator.Sandbox.Directories;
 /// <summary>Directory-file operations shared by upload, add-by-file_id and the reads. Call under the state lock.</summary>
 internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
 {
-    public DirectoryFileRecord? Find(string directoryId, string fileId, bool includeDeleted = false)
-        => state.DirectoryFiles.TryGetValue(fileId, out var file) && file.DirectoryId == directoryId && (includeDeleted || file.DeletedAt is null)
+    public DirectoryFileRecord? Find(string projectId, string directoryId, string fileId, bool includeDeleted = false)
+        => state.DirectoryFiles.TryGet(projectId, fileId, out var file) && file.DirectoryId == directoryId && (includeDeleted || file.DeletedAt is null)
             ? file
             : null;
 
-    public DirectoryFileRecord? FindByUniqueId(string directoryId, string uniqueId)
-        => state.DirectoryFiles.Values.FirstOrDefault(f => f.DirectoryId == directoryId && f.UniqueId == uniqueId && f.DeletedAt is null);
+    public DirectoryFileRecord? FindByUniqueId(string projectId, string directoryId, string uniqueId)
+        => state.DirectoryFiles.In(projectId).FirstOrDefault(f => f.DirectoryId == directoryId && f.UniqueId == uniqueId && f.DeletedAt is null);
 
     /// <summary>
     /// Adds a file, or, when the directory already holds this unique_id, replaces that entry's
@@ -22,7 +22,7 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
     public DirectoryFileRecord Upsert(string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata)
     {
         var now = state.Now;
-        var existing = FindByUniqueId(directoryId, uniqueId);
+        var existing = FindByUniqueId(stored.ProjectId, directoryId, uniqueId);
         if (existing is not null)
         {
             existing.FileId = stored.Id;
@@ -38,7 +38,7 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
             Sequence = state.NextSequence(),
             Id = Ids.File(),
             DirectoryId = directoryId,
-            ProjectId = state.ProjectId,
+            ProjectId = stored.ProjectId,
             DisplayName = displayName,
             UniqueId = uniqueId,
             FileId = stored.Id,
@@ -47,23 +47,23 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        state.DirectoryFiles[file.Id] = file;
+        state.DirectoryFiles.Add(file);
         return file;
     }
 
-    public StoredFile Store(StoredContent content, string purpose, string? externalFileId)
+    public StoredFile Store(string projectId, StoredContent content, string purpose, string? externalFileId)
     {
         var stored = new StoredFile
         {
             Sequence = state.NextSequence(),
             Id = Ids.File(),
-            ProjectId = state.ProjectId,
+            ProjectId = projectId,
             Content = content,
             Purpose = purpose,
             ExternalFileId = externalFileId,
             CreatedAt = state.Now,
         };
-        state.Files[stored.Id] = stored;
+        state.Files.Add(stored);
         return stored;
     }
 

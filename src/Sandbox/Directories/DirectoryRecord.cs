@@ -1,9 +1,10 @@
 using System.Text.Json;
+using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>A source directory (LLAMACLOUD.md §4.1). Mutable; guarded by the state lock.</summary>
-internal sealed class DirectoryRecord
+internal sealed class DirectoryRecord : IProjectOwned
 {
     public required long Sequence { get; init; }
 

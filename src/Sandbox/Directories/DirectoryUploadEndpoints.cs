@@ -1,6 +1,7 @@
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -20,12 +21,13 @@ internal static class DirectoryUploadEndpoints
         app.MapPost(Route, AddAsync);
     }
 
-    private static async Task<IResult> UploadAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
+    private static async Task<IResult> UploadAsync(
+        [FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
     {
         lock (state.Gate)
         {
             // Fail fast, before reading a large body, when the directory does not exist.
-            if (!state.Directories.ContainsKey(directoryId))
+            if (!state.Directories.Contains(project.Id, directoryId))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
@@ -54,19 +56,21 @@ internal static class DirectoryUploadEndpoints
         var uniqueId = form.Field("unique_id") ?? externalFileId ?? upload!.FileName;
         lock (state.Gate)
         {
-            if (!state.Directories.ContainsKey(directoryId))
+            if (!state.Directories.Contains(project.Id, directoryId))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
 
-            var stored = files.Store(new StoredContent(upload!.FileName, upload.ContentType, upload.Content), "user_data", externalFileId);
+            var stored = files.Store(project.Id, new StoredContent(upload!.FileName, upload.ContentType, upload.Content), "user_data", externalFileId);
             var file = files.Upsert(directoryId, stored, displayName, uniqueId, metadata);
             counters.Add(Counter.Uploads, Counter.UploadsByUniqueId, uniqueId);
+            counters.AddTo(Counter.UploadsByProject, project.Id);
             return TypedResults.Json(files.ToDto(file, request, withDownloadUrl: false), SandboxJsonContext.Default.DirectoryFileDto);
         }
     }
 
-    private static async Task<IResult> AddAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, SandboxState state, DirectoryFiles files, SandboxCounters counters)
+    private static async Task<IResult> AddAsync(
+        [FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -87,12 +91,12 @@ internal static class DirectoryUploadEndpoints
 
         lock (state.Gate)
         {
-            if (!state.Directories.ContainsKey(directoryId))
+            if (!state.Directories.Contains(project.Id, directoryId))
             {
                 return ApiErrors.NotFound("Directory", directoryId);
             }
 
-            if (!state.Files.TryGetValue(fileId!, out var stored))
+            if (!state.Files.TryGet(project.Id, fileId!, out var stored))
             {
                 return ApiErrors.NotFound("File", fileId!);
             }

@@ -5,6 +5,7 @@ using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 using Microsoft.AspNetCore.Mvc;
@@ -28,7 +29,7 @@ internal static class ExtractEndpoints
     }
 
     /// <summary>Exactly one of configuration_id (a saved extract configuration) or an inline configuration.</summary>
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -53,8 +54,8 @@ internal static class ExtractEndpoints
 
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state);
-            var saved = configurationId is null ? null : catalog.ExtractParameters(configurationId);
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
+            var saved = configurationId is null ? null : catalog.ExtractParameters(project.Id, configurationId);
             if (configurationId is not null && saved is null)
             {
                 v.Add("value_error", $"Extract configuration '{configurationId}' not found", "configuration_id");
@@ -65,23 +66,23 @@ internal static class ExtractEndpoints
                 return v.ToResult();
             }
 
-            var content = DocumentSources.Resolve(state, fileInput!, allowParseJob: true);
+            var content = DocumentSources.Resolve(state, project.Id, fileInput!, allowParseJob: true);
             if (content is null)
             {
                 return ApiErrors.NotFound("File input", fileInput!);
             }
 
-            var job = jobs.CreateExtract(content, content.FileName, fileInput!, configurationId, (saved ?? inline)!.Value, webhooks);
+            var job = jobs.CreateExtract(project.Id, content, content.FileName, fileInput!, configurationId, (saved ?? inline)!.Value, webhooks);
             return TypedResults.Json(job.ToDto([]), SandboxJsonContext.Default.ExtractJobDto);
         }
     }
 
-    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state, SandboxCounters counters)
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         var expand = Query.List(request, "expand");
         lock (state.Gate)
         {
-            if (!state.ExtractJobs.TryGetValue(jobId, out var job))
+            if (!state.ExtractJobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Extract job", jobId);
             }
@@ -92,7 +93,7 @@ internal static class ExtractEndpoints
     }
 
     /// <summary>"Results are newest-first" (LLAMACLOUD.md §7).</summary>
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -111,7 +112,7 @@ internal static class ExtractEndpoints
         var expand = Query.List(request, "expand");
         lock (state.Gate)
         {
-            var matches = state.ExtractJobs.Values.Where(j =>
+            var matches = state.ExtractJobs.In(project.Id).Where(j =>
                 (status is null || j.Status == status)
                 && (configurationId is null || j.ConfigurationId == configurationId)
                 && (fileInput is null || j.FileInput == fileInput)
@@ -124,11 +125,11 @@ internal static class ExtractEndpoints
         }
     }
 
-    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            if (!state.ExtractJobs.TryGetValue(jobId, out var job))
+            if (!state.ExtractJobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Extract job", jobId);
             }
@@ -145,11 +146,11 @@ internal static class ExtractEndpoints
     }
 
     /// <summary>The SDK types the answer as an arbitrary object; an empty one it is.</summary>
-    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.ExtractJobs.Remove(jobId)
+            return state.ExtractJobs.Remove(project.Id, jobId)
                 ? TypedResults.Json(EmptyJson.Object, SandboxJsonContext.Default.JsonElement)
                 : ApiErrors.NotFound("Extract job", jobId);
         }

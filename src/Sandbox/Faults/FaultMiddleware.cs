@@ -25,12 +25,13 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
         }
 
         var routeKey = RouteKeys.Of(context);
-        var (acquired, rule, retryAfter) = limiters.TryAcquire(routeKey);
+        var (acquired, rule, retryAfter) = limiters.TryAcquire(routeKey, Projects.RequestProject.Of(context).Id);
         if (!acquired)
         {
             counters.Add(Counter.RateLimited);
             var window = rule!.Window.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-            await TooManyRequestsAsync(context, retryAfter, $"Rate limit exceeded: {rule.PermitLimit} requests per {window} s for {RateLimiters.GroupOf(routeKey)}");
+            await TooManyRequestsAsync(
+                context, retryAfter, faults.Current.RetryAfterFormat, null, $"Rate limit exceeded: {rule.PermitLimit} requests per {window} s for {RateLimiters.GroupOf(routeKey)} in this project");
             return;
         }
 
@@ -54,12 +55,13 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
         if (plan.TooManyRequests)
         {
-            await TooManyRequestsAsync(context, plan.RetryAfter, "Too many requests");
+            await TooManyRequestsAsync(context, plan.RetryAfter, plan.RetryAfterFormat, plan.ShouldRetryHeader, "Too many requests");
             return;
         }
 
         if (plan.ErrorBefore is { } before)
         {
+            ShouldRetry(context, plan.ShouldRetryHeader);
             await ApiErrors.WriteDetailAsync(context.Response, before, ReasonFor(before));
             return;
         }
@@ -104,6 +106,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
         if (plan.ErrorAfter is { } after)
         {
             response.Clear();
+            ShouldRetry(context, plan.ShouldRetryHeader);
             await ApiErrors.WriteDetailAsync(response, after, ReasonFor(after));
             return;
         }
@@ -143,13 +146,37 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
         return body;
     }
 
-    private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string detail)
+    private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string format, bool? shouldRetry, string detail)
     {
-        // Retry-After is whole seconds (rounded up, at least 1); Retry-After-Ms is what the Stainless SDKs prefer (§1.4).
+        // Retry-After is whole seconds (rounded up, at least 1) or an HTTP date; retry-after-ms is what the
+        // SDKs read first (TypeScript SDK 2.16.0 client.js). Which the service sends is undocumented.
         var headers = context.Response.Headers;
-        headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        headers["Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        if (format is "seconds_and_ms" or "seconds")
+        {
+            headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (format is "seconds_and_ms" or "ms")
+        {
+            headers["Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (format == "date")
+        {
+            headers.RetryAfter = DateTimeOffset.UtcNow.AddSeconds(seconds + 1).ToString("R", CultureInfo.InvariantCulture);
+        }
+
+        ShouldRetry(context, shouldRetry);
         await ApiErrors.WriteDetailAsync(context.Response, StatusCodes.Status429TooManyRequests, detail);
+    }
+
+    private static void ShouldRetry(HttpContext context, bool? shouldRetry)
+    {
+        if (shouldRetry is { } value)
+        {
+            context.Response.Headers["x-should-retry"] = value ? "true" : "false";
+        }
     }
 
     private static string ReasonFor(int status) => status switch

@@ -27,6 +27,10 @@ internal sealed record FaultSettings
 
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    public string RetryAfterFormat { get; init; } = "seconds_and_ms";
+
+    public bool? ShouldRetryHeader { get; init; }
+
     public double TruncatedJsonRate { get; init; }
 
     public double MalformedJsonRate { get; init; }
@@ -44,6 +48,8 @@ internal sealed record FaultSettings
     public string? FailBatchesMatching { get; init; }
 
     public bool WebhooksOutOfOrder { get; init; }
+
+    public double WebhookDropRate { get; init; }
 
     public IReadOnlyDictionary<string, RateLimitRule> RateLimits { get; init; } = new Dictionary<string, RateLimitRule>();
 
@@ -63,6 +69,8 @@ internal sealed record FaultSettings
             TooManyRequestsRate = faults.TooManyRequestsRate,
             TooManyRequestsBurst = faults.TooManyRequestsBurst,
             RetryAfter = faults.RetryAfter,
+            RetryAfterFormat = faults.RetryAfterFormat,
+            ShouldRetryHeader = faults.ShouldRetryHeader,
             TruncatedJsonRate = faults.TruncatedJsonRate,
             MalformedJsonRate = faults.MalformedJsonRate,
             SlowUploadBytesPerSecond = faults.SlowUploadBytesPerSecond,
@@ -72,6 +80,7 @@ internal sealed record FaultSettings
             FailNextBatches = faults.FailNextBatches,
             FailBatchesMatching = faults.FailBatchesMatching,
             WebhooksOutOfOrder = faults.WebhooksOutOfOrder,
+            WebhookDropRate = faults.WebhookDropRate,
             RateLimits = options.RateLimits.ToDictionary(
                 pair => pair.Key,
                 pair => new RateLimitRule(pair.Value.PermitLimit, pair.Value.Window),

@@ -13,6 +13,8 @@ internal static class FaultSettingsJson
 {
     public static readonly IReadOnlyList<string> RateLimitGroups = ["uploads", "batch_creates", "job_creates", "other"];
 
+    public static readonly IReadOnlyList<string> RetryAfterFormats = ["seconds_and_ms", "seconds", "ms", "date", "none"];
+
     public static void Write(Utf8JsonWriter writer, FaultSettings s)
     {
         writer.WriteStartObject();
@@ -33,6 +35,16 @@ internal static class FaultSettingsJson
         writer.WriteNumber("too_many_requests_rate", s.TooManyRequestsRate);
         writer.WriteNumber("too_many_requests_burst", s.TooManyRequestsBurst);
         writer.WriteNumber("retry_after_ms", (long)s.RetryAfter.TotalMilliseconds);
+        writer.WriteString("retry_after_format", s.RetryAfterFormat);
+        if (s.ShouldRetryHeader is { } shouldRetry)
+        {
+            writer.WriteBoolean("should_retry_header", shouldRetry);
+        }
+        else
+        {
+            writer.WriteNull("should_retry_header");
+        }
+
         writer.WriteNumber("truncated_json_rate", s.TruncatedJsonRate);
         writer.WriteNumber("malformed_json_rate", s.MalformedJsonRate);
         writer.WriteNumber("slow_upload_bytes_per_second", s.SlowUploadBytesPerSecond);
@@ -48,6 +60,7 @@ internal static class FaultSettingsJson
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
         writer.WriteBoolean("webhooks_out_of_order", s.WebhooksOutOfOrder);
+        writer.WriteNumber("webhook_drop_rate", s.WebhookDropRate);
         writer.WriteStartObject("rate_limits");
         foreach (var (group, rule) in s.RateLimits.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -86,6 +99,8 @@ internal static class FaultSettingsJson
                 "too_many_requests_rate" => s with { TooManyRequestsRate = Rate(v, value, name) },
                 "too_many_requests_burst" => s with { TooManyRequestsBurst = Int(v, value, name, 0) },
                 "retry_after_ms" => s with { RetryAfter = Millis(v, value, name) },
+                "retry_after_format" => s with { RetryAfterFormat = Format(v, value, name) },
+                "should_retry_header" => s with { ShouldRetryHeader = value.ValueKind == JsonValueKind.Null ? null : Bool(v, value, name) },
                 "truncated_json_rate" => s with { TruncatedJsonRate = Rate(v, value, name) },
                 "malformed_json_rate" => s with { MalformedJsonRate = Rate(v, value, name) },
                 "slow_upload_bytes_per_second" => s with { SlowUploadBytesPerSecond = Int(v, value, name, 0) },
@@ -95,6 +110,7 @@ internal static class FaultSettingsJson
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
+                "webhook_drop_rate" => s with { WebhookDropRate = Rate(v, value, name) },
                 "rate_limits" => s with { RateLimits = RateLimits(v, value, s.RateLimits) },
                 _ => Unknown(v, name, s),
             };
@@ -107,6 +123,17 @@ internal static class FaultSettingsJson
     {
         v.Add("extra_forbidden", "Extra inputs are not permitted", name);
         return s;
+    }
+
+    private static string Format(BodyValidator v, JsonElement value, string name)
+    {
+        if (value.ValueKind == JsonValueKind.String && RetryAfterFormats.Contains(value.GetString()!, StringComparer.Ordinal))
+        {
+            return value.GetString()!;
+        }
+
+        v.Add("literal_error", $"Input should be {string.Join(" or ", RetryAfterFormats.Select(f => $"'{f}'"))}", name);
+        return RetryAfterFormats[0];
     }
 
     private static double Rate(BodyValidator v, JsonElement value, string name)

@@ -1,17 +1,18 @@
 using System.Threading.RateLimiting;
+using BatchOrchestrator.Sandbox.Admin;
 
 namespace BatchOrchestrator.Sandbox.Faults;
 
 /// <summary>
-/// One fixed-window limiter per route group, rebuilt when the rules change. There is one
-/// project per Sandbox, and LlamaCloud's limits are per project (LLAMACLOUD.md §1.4), so a
-/// group's limiter is shared by every key.
+/// One fixed-window limiter per route group and project, made on first use and all dropped when the
+/// rules change. LlamaCloud's limits are per project (docs/llamacloud-api.md §1.4), so two projects
+/// each get the whole limit, whichever keys they are reached with.
 /// </summary>
-internal sealed class RateLimiters(FaultState faults) : IDisposable
+internal sealed class RateLimiters(FaultState faults, SandboxCounters counters) : IDisposable
 {
     private readonly Lock _gate = new();
     private IReadOnlyDictionary<string, RateLimitRule>? _rules;
-    private Dictionary<string, FixedWindowRateLimiter> _limiters = new(StringComparer.Ordinal);
+    private Dictionary<(string Group, string Project), FixedWindowRateLimiter> _limiters = [];
 
     /// <summary>The group a route belongs to: uploads, batch_creates, job_creates or other.</summary>
     public static string GroupOf(string routeKey) => routeKey switch
@@ -22,11 +23,11 @@ internal sealed class RateLimiters(FaultState faults) : IDisposable
         _ => "other",
     };
 
-    /// <summary>Takes a permit; when refused, returns the rule and how long until the window reopens.</summary>
-    public (bool Acquired, RateLimitRule? Rule, TimeSpan RetryAfter) TryAcquire(string routeKey)
+    /// <summary>Takes a permit of the project's limiter; when refused, returns the rule and how long until the window reopens.</summary>
+    public (bool Acquired, RateLimitRule? Rule, TimeSpan RetryAfter) TryAcquire(string routeKey, string project)
     {
         var group = GroupOf(routeKey);
-        FixedWindowRateLimiter? limiter;
+        FixedWindowRateLimiter? limiter = null;
         RateLimitRule? rule;
         lock (_gate)
         {
@@ -36,8 +37,17 @@ internal sealed class RateLimiters(FaultState faults) : IDisposable
                 Rebuild(rules);
             }
 
-            _limiters.TryGetValue(group, out limiter);
-            rules.TryGetValue(group, out rule);
+            if (rules.TryGetValue(group, out rule) && rule.PermitLimit > 0 && !_limiters.TryGetValue((group, project), out limiter))
+            {
+                limiter = new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = rule.PermitLimit,
+                    Window = rule.Window,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+                _limiters[(group, project)] = limiter;
+            }
         }
 
         if (limiter is null || rule is null)
@@ -46,11 +56,15 @@ internal sealed class RateLimiters(FaultState faults) : IDisposable
         }
 
         using var lease = limiter.AttemptAcquire();
+        var key = $"{group}/{project}";
         if (lease.IsAcquired)
         {
+            // Permits given out in the current window, as the limiter counts them.
+            counters.SetMax(Counter.RateLimitPeakByProject, key, rule.PermitLimit - (limiter.GetStatistics()?.CurrentAvailablePermits ?? 0));
             return (true, rule, TimeSpan.Zero);
         }
 
+        counters.AddTo(Counter.RateLimitedByProject, key);
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : rule.Window;
         return (false, rule, retryAfter);
     }
@@ -84,18 +98,7 @@ internal sealed class RateLimiters(FaultState faults) : IDisposable
             limiter.Dispose();
         }
 
-        _limiters = rules
-            .Where(pair => pair.Value.PermitLimit > 0)
-            .ToDictionary(
-                pair => pair.Key,
-                pair => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = pair.Value.PermitLimit,
-                    Window = pair.Value.Window,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }),
-                StringComparer.Ordinal);
+        _limiters = [];
         _rules = rules;
     }
 }

@@ -15,6 +15,12 @@ internal sealed record RequestFaultPlan
 
     public TimeSpan RetryAfter { get; init; }
 
+    /// <summary>How a 429 carries <see cref="RetryAfter"/> (see <see cref="SandboxFaults.RetryAfterFormat"/>).</summary>
+    public string RetryAfterFormat { get; init; } = "seconds_and_ms";
+
+    /// <summary><c>x-should-retry</c> on injected errors, or none.</summary>
+    public bool? ShouldRetryHeader { get; init; }
+
     /// <summary>Answer this 5xx before the request takes effect.</summary>
     public int? ErrorBefore { get; init; }
 

@@ -3,6 +3,7 @@ using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Directories;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -24,7 +25,7 @@ internal static class FileEndpoints
         app.MapDelete(Route + "/{file_id}", Delete);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
     {
         var (form, error) = await MultipartForm.ReadAsync(request, options.MaxUploadBytes);
         if (error is not null)
@@ -55,13 +56,13 @@ internal static class FileEndpoints
 
         lock (state.Gate)
         {
-            var stored = files.Store(new StoredContent(upload!.FileName, upload.ContentType, upload.Content), purpose!, form.Field("external_file_id"));
+            var stored = files.Store(project.Id, new StoredContent(upload!.FileName, upload.ContentType, upload.Content), purpose!, form.Field("external_file_id"));
             counters.Add(Counter.FileUploads);
             return TypedResults.Json(stored.ToDto(null), SandboxJsonContext.Default.FileDto);
         }
     }
 
-    private static IResult List(HttpRequest request, SandboxState state, DownloadLinks links)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state, DownloadLinks links)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -77,7 +78,7 @@ internal static class FileEndpoints
         var withUrl = Query.List(request, "expand").Contains("download_url");
         lock (state.Gate)
         {
-            var matches = state.Files.Values.Where(f =>
+            var matches = state.Files.In(project.Id).Where(f =>
                 (name is null || f.Name == name)
                 && (external is null || f.ExternalFileId == external)
                 && (ids.Count == 0 || ids.Contains(f.Id, StringComparer.Ordinal)));
@@ -94,18 +95,18 @@ internal static class FileEndpoints
         }
     }
 
-    private static IResult Get([FromRoute(Name = "file_id")] string fileId, HttpRequest request, SandboxState state, DownloadLinks links)
+    private static IResult Get([FromRoute(Name = "file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DownloadLinks links)
     {
         var withUrl = Query.List(request, "expand").Contains("download_url");
         lock (state.Gate)
         {
-            return state.Files.TryGetValue(fileId, out var file)
+            return state.Files.TryGet(project.Id, fileId, out var file)
                 ? TypedResults.Json(file.ToDto(withUrl ? links.Create(request, fileId) : null), SandboxJsonContext.Default.FileDto)
                 : ApiErrors.NotFound("File", fileId);
         }
     }
 
-    private static IResult Content([FromRoute(Name = "file_id")] string fileId, HttpRequest request, SandboxState state, DownloadLinks links)
+    private static IResult Content([FromRoute(Name = "file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DownloadLinks links)
     {
         var seconds = Query.Single(request, "expires_at_seconds");
         var lifetime = seconds is not null && int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
@@ -113,17 +114,17 @@ internal static class FileEndpoints
             : (TimeSpan?)null;
         lock (state.Gate)
         {
-            return state.Files.ContainsKey(fileId)
+            return state.Files.Contains(project.Id, fileId)
                 ? TypedResults.Json(links.Create(request, fileId, lifetime), SandboxJsonContext.Default.PresignedUrlDto)
                 : ApiErrors.NotFound("File", fileId);
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.Files.Remove(fileId) ? TypedResults.NoContent() : ApiErrors.NotFound("File", fileId);
+            return state.Files.Remove(project.Id, fileId) ? TypedResults.NoContent() : ApiErrors.NotFound("File", fileId);
         }
     }
 }

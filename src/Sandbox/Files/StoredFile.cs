@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Sandbox.Files;
 /// A stored file (Files API, LLAMACLOUD.md §4.3). Directory uploads create one too, so a
 /// directory file's <c>file_id</c> resolves; both use the dfl- prefix with distinct ids (§1.5).
 /// </summary>
-internal sealed class StoredFile
+internal sealed class StoredFile : IProjectOwned
 {
     public required long Sequence { get; init; }
 

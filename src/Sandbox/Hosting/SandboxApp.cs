@@ -9,6 +9,7 @@ using BatchOrchestrator.Sandbox.Files;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.V1Batches;
 using BatchOrchestrator.Sandbox.Webhooks;
@@ -53,6 +54,7 @@ internal static class SandboxApp
         app.UseRouting();
         app.UseMiddleware<RequestCountingMiddleware>();
         app.UseMiddleware<BearerAuthMiddleware>();
+        app.UseMiddleware<ProjectAccessMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);

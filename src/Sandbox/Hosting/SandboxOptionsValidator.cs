@@ -31,7 +31,8 @@ internal static class SandboxOptionsValidator
 
         Check(o.Port is >= 0 and <= 65535, "Port", "must be from 0 to 65535");
         Check(o.StepDelay > TimeSpan.Zero, "StepDelay", "must be positive");
-        Check(!string.IsNullOrWhiteSpace(o.ProjectId), "ProjectId", "must not be empty");
+        Check(!string.IsNullOrWhiteSpace(o.DefaultProjectId), "DefaultProjectId", "must not be empty");
+        Check(FaultSettingsJson.RetryAfterFormats.Contains(o.Faults.RetryAfterFormat, StringComparer.Ordinal), "Faults:RetryAfterFormat", "must be seconds_and_ms, seconds, ms, date or none");
         Check(o.MaxConcurrentBatches >= 0, "MaxConcurrentBatches", "must be 0 (no cap) or more");
         Check(o.FilesMappedPerStep >= 1, "FilesMappedPerStep", "must be at least 1");
         Check(o.JobRunningSteps >= 1, "JobRunningSteps", "must be at least 1");

@@ -4,6 +4,7 @@ using BatchOrchestrator.Sandbox.Files;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
@@ -21,13 +22,13 @@ internal static class ParseCreateEndpoints
         app.MapPost("/api/v2/parse/upload", UploadAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
-        return error ?? Create(body, upload: null, state, catalog, jobs);
+        return error ?? Create(body, upload: null, project, state, catalog, jobs);
     }
 
-    private static async Task<IResult> UploadAsync(HttpRequest request, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
+    private static async Task<IResult> UploadAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var (form, error) = await MultipartForm.ReadAsync(request, options.MaxUploadBytes);
         if (error is not null)
@@ -50,10 +51,10 @@ internal static class ParseCreateEndpoints
             return ApiErrors.Validation("json_invalid", "Invalid JSON", "body", "configuration");
         }
 
-        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), state, catalog, jobs);
+        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), project, state, catalog, jobs);
     }
 
-    private static IResult Create(JsonElement body, StoredContent? upload, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static IResult Create(JsonElement body, StoredContent? upload, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var v = new BodyValidator();
         v.RequireObject(body);
@@ -78,8 +79,8 @@ internal static class ParseCreateEndpoints
         var userMetadata = v.Object(body, "user_metadata", required: false);
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state);
-            var configuredTier = configured ? catalog.ParseTier(configurationId!) : null;
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
+            var configuredTier = configured ? catalog.ParseTier(project.Id, configurationId!) : null;
             if (configured && configuredTier is null)
             {
                 v.Add("value_error", $"Parse configuration '{configurationId}' not found", "configuration_id");
@@ -96,14 +97,14 @@ internal static class ParseCreateEndpoints
                 return ApiErrors.Detail(StatusCodes.Status400BadRequest, "source_url is not supported by the Sandbox; upload the file and pass file_id");
             }
 
-            var content = upload ?? DocumentSources.Resolve(state, fileId!, allowParseJob: false);
+            var content = upload ?? DocumentSources.Resolve(state, project.Id, fileId!, allowParseJob: false);
             if (content is null)
             {
                 return ApiErrors.NotFound("File", fileId!);
             }
 
             var metadata = userMetadata?.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.Ordinal);
-            var job = jobs.CreateParse(content, content.FileName, tier is null or "configured" ? configuredTier! : tier, configurationId, metadata, webhooks);
+            var job = jobs.CreateParse(project.Id, content, content.FileName, tier is null or "configured" ? configuredTier! : tier, configurationId, metadata, webhooks);
             return TypedResults.Json(job.ToDto(expandUsage: false), SandboxJsonContext.Default.ParseJobDto);
         }
     }

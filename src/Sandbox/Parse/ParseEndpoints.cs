@@ -2,6 +2,7 @@ using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -22,12 +23,12 @@ internal static class ParseEndpoints
         app.MapDelete(Route + "/{job_id}", Delete);
     }
 
-    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
     {
         var expand = Query.List(request, "expand").ToHashSet(StringComparer.Ordinal);
         lock (state.Gate)
         {
-            if (!state.ParseJobs.TryGetValue(jobId, out var job))
+            if (!state.ParseJobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Parse job", jobId);
             }
@@ -43,7 +44,7 @@ internal static class ParseEndpoints
         }
     }
 
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -58,7 +59,7 @@ internal static class ParseEndpoints
         var ids = Query.List(request, "job_ids");
         lock (state.Gate)
         {
-            var matches = state.ParseJobs.Values.Where(j =>
+            var matches = state.ParseJobs.In(project.Id).Where(j =>
                 (status is null || j.Status == status)
                 && (ids.Count == 0 || ids.Contains(j.Id, StringComparer.Ordinal))
                 && (after is null || j.CreatedAt >= after)
@@ -69,11 +70,11 @@ internal static class ParseEndpoints
     }
 
     /// <summary>"Jobs already in a terminal state (COMPLETED, FAILED, CANCELLED) cannot be cancelled" (SDK parsing.ts): 409.</summary>
-    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            if (!state.ParseJobs.TryGetValue(jobId, out var job))
+            if (!state.ParseJobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Parse job", jobId);
             }
@@ -90,11 +91,11 @@ internal static class ParseEndpoints
     }
 
     /// <summary>"The job must be in a terminal state"; answers with the deleted job's identifiers (SDK parsing.ts).</summary>
-    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            if (!state.ParseJobs.TryGetValue(jobId, out var job))
+            if (!state.ParseJobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Parse job", jobId);
             }
@@ -104,7 +105,7 @@ internal static class ParseEndpoints
                 return ApiErrors.Conflict($"Parse job {jobId} is {job.Status}; cancel it before deleting it");
             }
 
-            state.ParseJobs.Remove(jobId);
+            state.ParseJobs.Remove(project.Id, jobId);
             return TypedResults.Json(new DeletedJobDto(job.Id, job.ProjectId), SandboxJsonContext.Default.DeletedJobDto);
         }
     }

@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Sandbox.Parse;
 /// PENDING → RUNNING → COMPLETED | FAILED (| CANCELLED) moved by the processing loop, and a
 /// failure decided at creation from the seeded fault settings.
 /// </summary>
-internal abstract class SimulatedJob
+internal abstract class SimulatedJob : IProjectOwned
 {
     public required long Sequence { get; init; }
 

@@ -9,28 +9,32 @@ namespace BatchOrchestrator.Sandbox.Processing;
 /// <summary>
 /// Moves v2 batches one step: PENDING → RUNNING (or THROTTLED while the concurrency cap is
 /// reached) → map files to jobs a slice per step → COMPLETED once every file has a job_reference
-/// or an error_message ("mapping complete", LLAMACLOUD.md §10), or FAILED on demand.
+/// or an error_message ("mapping complete", LLAMACLOUD.md §10), or FAILED on demand. The concurrency
+/// cap counts per project, as the service's limits do.
 /// Cancellation lands on the next step and keeps the results mapped so far. Call under the state lock.
 /// </summary>
 internal sealed class BatchProcessor(SandboxState state, SandboxOptions options, JobFactory jobs, JobProcessor jobProcessor, WebhookDispatcher webhooks)
 {
     public void Advance(long step)
     {
-        var running = state.Batches.Values.Count(b => b.Status == BatchStatus.Running);
-        foreach (var batch in state.Batches.Values.Where(b => !BatchStatus.IsTerminal(b.Status) && b.LastStep < step).OrderBy(b => b.Sequence).ToList())
+        var running = state.Batches.All.Where(b => b.Status == BatchStatus.Running)
+            .GroupBy(b => b.ProjectId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        foreach (var batch in state.Batches.All.Where(b => !BatchStatus.IsTerminal(b.Status) && b.LastStep < step).OrderBy(b => b.Sequence).ToList())
         {
+            var project = batch.ProjectId;
             if (batch.CancelRequested)
             {
-                running -= batch.Status == BatchStatus.Running ? 1 : 0;
+                running[project] = running.GetValueOrDefault(project) - (batch.Status == BatchStatus.Running ? 1 : 0);
                 Cancel(batch, step);
                 continue;
             }
 
             if (batch.Status is BatchStatus.Pending or BatchStatus.Throttled)
             {
-                if (options.MaxConcurrentBatches <= 0 || running < options.MaxConcurrentBatches)
+                if (options.MaxConcurrentBatches <= 0 || running.GetValueOrDefault(project) < options.MaxConcurrentBatches)
                 {
-                    running++;
+                    running[project] = running.GetValueOrDefault(project) + 1;
                     Move(batch, BatchStatus.Running, step);
                 }
                 else if (batch.Status == BatchStatus.Pending)
@@ -44,12 +48,12 @@ internal sealed class BatchProcessor(SandboxState state, SandboxOptions options,
             MapNextFiles(batch);
             if (batch.FailAfterMapped is { } failAt && batch.Results.Count >= failAt)
             {
-                running--;
+                running[project] = running.GetValueOrDefault(project) - 1;
                 Move(batch, BatchStatus.Failed, step);
             }
             else if (batch.Results.Count == batch.Files.Count)
             {
-                running--;
+                running[project] = running.GetValueOrDefault(project) - 1;
                 Move(batch, BatchStatus.Completed, step);
             }
         }
@@ -78,8 +82,8 @@ internal sealed class BatchProcessor(SandboxState state, SandboxOptions options,
 
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["batch_id"] = batch.Id, ["source_directory_file_id"] = file.DirectoryFileId };
             string id = batch.JobType == "extract_v2"
-                ? jobs.CreateExtract(file.Content, file.DisplayName, file.DirectoryFileId, batch.ConfigurationId, batch.ExtractConfiguration ?? Json.EmptyJson.Object, []).Id
-                : jobs.CreateParse(file.Content, file.DisplayName, batch.ParseTier ?? "agentic", batch.ConfigurationId, metadata, []).Id;
+                ? jobs.CreateExtract(batch.ProjectId, file.Content, file.DisplayName, file.DirectoryFileId, batch.ConfigurationId, batch.ExtractConfiguration ?? Json.EmptyJson.Object, []).Id
+                : jobs.CreateParse(batch.ProjectId, file.Content, file.DisplayName, batch.ParseTier ?? "agentic", batch.ConfigurationId, metadata, []).Id;
             batch.Results.Add(new BatchResultDto(file.DirectoryFileId, new JobReferenceDto(batch.JobType, id), null));
         }
 
@@ -91,8 +95,8 @@ internal sealed class BatchProcessor(SandboxState state, SandboxOptions options,
         foreach (var reference in batch.Results.Select(r => r.JobReference).OfType<JobReferenceDto>())
         {
             SimulatedJob? job = reference.Type == "extract_v2"
-                ? state.ExtractJobs.GetValueOrDefault(reference.Id)
-                : state.ParseJobs.GetValueOrDefault(reference.Id);
+                ? state.ExtractJobs.Linked(reference.Id)
+                : state.ParseJobs.Linked(reference.Id);
             if (job is not null && !JobStatus.IsTerminal(job.Status))
             {
                 jobProcessor.Move(job, JobStatus.Cancelled, step);

@@ -30,14 +30,14 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             : null;
     }
 
-    public ParseJobRecord CreateParse(StoredContent source, string displayName, string tier, string? configurationId, IReadOnlyDictionary<string, string>? userMetadata, IReadOnlyList<WebhookTarget> targets)
+    public ParseJobRecord CreateParse(string projectId, StoredContent source, string displayName, string tier, string? configurationId, IReadOnlyDictionary<string, string>? userMetadata, IReadOnlyList<WebhookTarget> targets)
     {
         var now = state.Now;
         var job = new ParseJobRecord
         {
             Sequence = state.NextSequence(),
             Id = Ids.ParseJob(),
-            ProjectId = state.ProjectId,
+            ProjectId = projectId,
             Source = source,
             Tier = tier,
             ConfigurationId = configurationId,
@@ -48,20 +48,20 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             CreatedAt = now,
             UpdatedAt = now,
         };
-        state.ParseJobs[job.Id] = job;
+        state.ParseJobs.Add(job);
         counters.Add(Counter.ParseJobsCreated);
         webhooks.Publish(job.Id, WebhookEvents.For("parse", job.Status), () => JsonSerializer.SerializeToElement(job.ToDto(false), Json.SandboxJsonContext.Default.ParseJobDto), targets, terminal: false);
         return job;
     }
 
-    public ExtractJobRecord CreateExtract(StoredContent source, string displayName, string fileInput, string? configurationId, JsonElement configuration, IReadOnlyList<WebhookTarget> targets)
+    public ExtractJobRecord CreateExtract(string projectId, StoredContent source, string displayName, string fileInput, string? configurationId, JsonElement configuration, IReadOnlyList<WebhookTarget> targets)
     {
         var now = state.Now;
         var job = new ExtractJobRecord
         {
             Sequence = state.NextSequence(),
             Id = Ids.ExtractJob(),
-            ProjectId = state.ProjectId,
+            ProjectId = projectId,
             Source = source,
             FileInput = fileInput,
             ConfigurationId = configurationId,
@@ -72,7 +72,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             CreatedAt = now,
             UpdatedAt = now,
         };
-        state.ExtractJobs[job.Id] = job;
+        state.ExtractJobs.Add(job);
         counters.Add(Counter.ExtractJobsCreated);
         webhooks.Publish(job.Id, WebhookEvents.For("extract", job.Status), () => JsonSerializer.SerializeToElement(job.ToDto([]), Json.SandboxJsonContext.Default.ExtractJobDto), targets, terminal: false);
         return job;

@@ -15,8 +15,8 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
 {
     public void Advance(long step)
     {
-        var active = state.ParseJobs.Values.Cast<SimulatedJob>()
-            .Concat(state.ExtractJobs.Values)
+        var active = state.ParseJobs.All.Cast<SimulatedJob>()
+            .Concat(state.ExtractJobs.All)
             .Where(j => !JobStatus.IsTerminal(j.Status) && j.LastStep < step)
             .OrderBy(j => j.Sequence)
             .ToList();

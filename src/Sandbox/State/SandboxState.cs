@@ -10,9 +10,9 @@ using BatchOrchestrator.Sandbox.Webhooks;
 namespace BatchOrchestrator.Sandbox.State;
 
 /// <summary>
-/// Every resource the Sandbox holds, in memory, behind one lock. An emulator's traffic is small
-/// enough that one lock keeps every multi-resource change (snapshot a directory, map a batch)
-/// trivially consistent.
+/// Every resource the Sandbox holds, in memory, behind one lock, each in the project it was created
+/// in. An emulator's traffic is small enough that one lock keeps every multi-resource change
+/// (snapshot a directory, map a batch) trivially consistent.
 /// </summary>
 internal sealed class SandboxState(SandboxOptions options, TimeProvider clock)
 {
@@ -20,29 +20,30 @@ internal sealed class SandboxState(SandboxOptions options, TimeProvider clock)
 
     public Lock Gate { get; } = new();
 
-    public string ProjectId { get; } = options.ProjectId;
+    /// <summary>The project of requests that name none.</summary>
+    public string DefaultProjectId { get; } = options.DefaultProjectId;
 
     public TimeProvider Clock { get; } = clock;
 
-    public Dictionary<string, DirectoryRecord> Directories { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<DirectoryRecord> Directories { get; } = new();
 
-    public Dictionary<string, DirectoryFileRecord> DirectoryFiles { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<DirectoryFileRecord> DirectoryFiles { get; } = new();
 
-    public Dictionary<string, StoredFile> Files { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<StoredFile> Files { get; } = new();
 
-    public Dictionary<string, BatchRecord> Batches { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<BatchRecord> Batches { get; } = new();
 
-    public Dictionary<string, ParseJobRecord> ParseJobs { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<ParseJobRecord> ParseJobs { get; } = new();
 
-    public Dictionary<string, ExtractJobRecord> ExtractJobs { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<ExtractJobRecord> ExtractJobs { get; } = new();
 
-    public Dictionary<string, ConfigurationRecord> Configurations { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<ConfigurationRecord> Configurations { get; } = new();
 
-    public Dictionary<string, WebhookConfigRecord> WebhookConfigs { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<WebhookConfigRecord> WebhookConfigs { get; } = new();
 
-    public Dictionary<string, V1JobRecord> V1Jobs { get; } = new(StringComparer.Ordinal);
+    public ProjectTable<V1JobRecord> V1Jobs { get; } = new();
 
-    /// <summary>"contentHash/parametersHash" of every v1 item processed, for skip_reason already_processed.</summary>
+    /// <summary>"project/contentHash/parametersHash" of every v1 item processed, for skip_reason already_processed.</summary>
     public HashSet<string> V1Processed { get; } = new(StringComparer.Ordinal);
 
     public DateTimeOffset Now => Clock.GetUtcNow();

@@ -5,6 +5,7 @@ using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Files;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
@@ -17,7 +18,7 @@ internal static class V1CreateEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v1/beta/batch-processing", CreateAsync);
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -43,7 +44,7 @@ internal static class V1CreateEndpoint
             var items = new List<V1ItemRecord>();
             for (var i = 0; i < (itemIds?.Count ?? 0); i++)
             {
-                var content = DocumentSources.Resolve(state, itemIds![i], allowParseJob: false);
+                var content = DocumentSources.Resolve(state, project.Id, itemIds![i], allowParseJob: false);
                 if (content is null)
                 {
                     v.Add("value_error", $"Item '{itemIds[i]}' not found", "item_ids", i);
@@ -60,12 +61,12 @@ internal static class V1CreateEndpoint
 
             if (directoryId is not null)
             {
-                if (!state.Directories.ContainsKey(directoryId))
+                if (!state.Directories.Contains(project.Id, directoryId))
                 {
                     return ApiErrors.NotFound("Directory", directoryId);
                 }
 
-                items.AddRange(state.DirectoryFiles.Values
+                items.AddRange(state.DirectoryFiles.In(project.Id)
                     .Where(f => f.DirectoryId == directoryId && f.DeletedAt is null)
                     .OrderBy(f => f.Sequence)
                     .Select(f => Item(f.Id, f.Content with { FileName = f.DisplayName })));
@@ -76,7 +77,7 @@ internal static class V1CreateEndpoint
             {
                 Sequence = state.NextSequence(),
                 Id = Ids.Plain(),
-                ProjectId = state.ProjectId,
+                ProjectId = project.Id,
                 JobType = jobType!,
                 DirectoryId = directoryId,
                 JobConfig = config!.Value,
@@ -87,7 +88,7 @@ internal static class V1CreateEndpoint
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            state.V1Jobs[job.Id] = job;
+            state.V1Jobs.Add(job);
             counters.Add(Counter.V1BatchCreates);
             return TypedResults.Json(job.ToDto(), SandboxJsonContext.Default.V1JobDto);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
@@ -25,7 +26,7 @@ internal static class V1Endpoints
         app.MapPost(Route + "/{job_id}/cancel", CancelAsync);
     }
 
-    private static IResult List(HttpRequest request, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.JobStatuses, issues);
@@ -39,7 +40,7 @@ internal static class V1Endpoints
         var directoryId = Query.Single(request, "directory_id");
         lock (state.Gate)
         {
-            var matches = state.V1Jobs.Values
+            var matches = state.V1Jobs.In(project.Id)
                 .Where(j => (status is null || j.Status == status) && (jobType is null || j.JobType == jobType) && (directoryId is null || j.DirectoryId == directoryId))
                 .OrderByDescending(j => j.Sequence)
                 .ToList();
@@ -48,17 +49,17 @@ internal static class V1Endpoints
         }
     }
 
-    private static IResult Get([FromRoute(Name = "job_id")] string jobId, SandboxState state)
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.V1Jobs.TryGetValue(jobId, out var job)
+            return state.V1Jobs.TryGet(project.Id, jobId, out var job)
                 ? TypedResults.Json(new V1JobStatusDto(job.ToDto(), job.Progress), SandboxJsonContext.Default.V1JobStatusDto)
                 : ApiErrors.NotFound("Batch job", jobId);
         }
     }
 
-    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state)
+    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.ItemStatuses, issues);
@@ -70,7 +71,7 @@ internal static class V1Endpoints
 
         lock (state.Gate)
         {
-            if (!state.V1Jobs.TryGetValue(jobId, out var job))
+            if (!state.V1Jobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Batch job", jobId);
             }
@@ -82,12 +83,12 @@ internal static class V1Endpoints
     }
 
     /// <summary>Every completed processing of the item across jobs: what already_processed skips point back to.</summary>
-    private static IResult ProcessingResults([FromRoute(Name = "item_id")] string itemId, HttpRequest request, SandboxState state)
+    private static IResult ProcessingResults([FromRoute(Name = "item_id")] string itemId, HttpRequest request, RequestProject project, SandboxState state)
     {
         var jobType = Query.Single(request, "job_type");
         lock (state.Gate)
         {
-            var occurrences = state.V1Jobs.Values
+            var occurrences = state.V1Jobs.In(project.Id)
                 .OrderBy(j => j.Sequence)
                 .SelectMany(j => j.Items.Where(i => i.ItemId == itemId).Select(i => (Job: j, Item: i)))
                 .ToList();
@@ -114,7 +115,7 @@ internal static class V1Endpoints
     }
 
     /// <summary>"Stops processing and marks pending items as cancelled. Items currently being processed may still complete."</summary>
-    private static async Task<IResult> CancelAsync([FromRoute(Name = "job_id")] string jobId, HttpRequest request, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> CancelAsync([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request, required: false);
         if (error is not null)
@@ -125,7 +126,7 @@ internal static class V1Endpoints
         var reason = BodyValidator.Get(body, "reason")?.ToString();
         lock (state.Gate)
         {
-            if (!state.V1Jobs.TryGetValue(jobId, out var job))
+            if (!state.V1Jobs.TryGet(project.Id, jobId, out var job))
             {
                 return ApiErrors.NotFound("Batch job", jobId);
             }

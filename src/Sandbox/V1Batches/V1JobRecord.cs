@@ -1,9 +1,10 @@
 using System.Text.Json;
+using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>A legacy v1 beta batch-processing job (LLAMACLOUD.md §3). Mutable; guarded by the state lock.</summary>
-internal sealed class V1JobRecord
+internal sealed class V1JobRecord : IProjectOwned
 {
     public required long Sequence { get; init; }
 

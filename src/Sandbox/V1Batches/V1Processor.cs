@@ -15,7 +15,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
 {
     public void Advance(long step)
     {
-        foreach (var job in state.V1Jobs.Values.Where(j => j.LastStep < step && HasWork(j)).OrderBy(j => j.Sequence).ToList())
+        foreach (var job in state.V1Jobs.All.Where(j => j.LastStep < step && HasWork(j)).OrderBy(j => j.Sequence).ToList())
         {
             job.LastStep = step;
             FinishProcessingItems(job);
@@ -66,7 +66,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
                 item.StartedAt = state.Now;
                 item.PlannedFailure = faults.FileFailure(item.ItemName);
                 item.JobId = job.JobType == "parse"
-                    ? jobs.CreateParse(item.Content, item.ItemName, "agentic", null, new Dictionary<string, string>(StringComparer.Ordinal) { ["batch_job_id"] = job.Id }, []).Id
+                    ? jobs.CreateParse(job.ProjectId, item.Content, item.ItemName, "agentic", null, new Dictionary<string, string>(StringComparer.Ordinal) { ["batch_job_id"] = job.Id }, []).Id
                     : Ids.Plain();
             }
         }
@@ -91,7 +91,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
     }
 
     /// <summary>Same bytes, same job parameters: processed already, whichever job did it.</summary>
-    private static string Key(V1ItemRecord item, V1JobRecord job) => $"{item.ContentHash}/{job.ParametersHash}";
+    private static string Key(V1ItemRecord item, V1JobRecord job) => $"{job.ProjectId}/{item.ContentHash}/{job.ParametersHash}";
 
     private void Skip(V1ItemRecord item, string reason)
     {

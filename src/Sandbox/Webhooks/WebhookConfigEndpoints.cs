@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
+using BatchOrchestrator.Sandbox.Projects;
 using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -21,7 +22,7 @@ internal static class WebhookConfigEndpoints
         app.MapDelete(Route + "/{config_id}", Delete);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, SandboxState state)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -43,7 +44,7 @@ internal static class WebhookConfigEndpoints
             {
                 Sequence = state.NextSequence(),
                 Id = Ids.Plain(),
-                ProjectId = state.ProjectId,
+                ProjectId = project.Id,
                 Url = target.Url,
                 Events = target.Events,
                 Headers = target.Headers.Count == 0 ? null : target.Headers,
@@ -52,32 +53,32 @@ internal static class WebhookConfigEndpoints
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            state.WebhookConfigs[config.Id] = config;
+            state.WebhookConfigs.Add(config);
             return TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.WebhookConfigDto);
         }
     }
 
-    private static JsonHttpResult<IReadOnlyList<WebhookConfigDto>> List(SandboxState state)
+    private static JsonHttpResult<IReadOnlyList<WebhookConfigDto>> List(RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            IReadOnlyList<WebhookConfigDto> all = [.. state.WebhookConfigs.Values.OrderByDescending(c => c.Sequence).Select(c => c.ToDto())];
+            IReadOnlyList<WebhookConfigDto> all = [.. state.WebhookConfigs.In(project.Id).OrderByDescending(c => c.Sequence).Select(c => c.ToDto())];
             return TypedResults.Json(all, SandboxJsonContext.Default.IReadOnlyListWebhookConfigDto);
         }
     }
 
-    private static IResult Get([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    private static IResult Get([FromRoute(Name = "config_id")] string configId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.WebhookConfigs.TryGetValue(configId, out var config)
+            return state.WebhookConfigs.TryGet(project.Id, configId, out var config)
                 ? TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.WebhookConfigDto)
                 : ApiErrors.NotFound("Webhook configuration", configId);
         }
     }
 
     /// <summary>"Only fields present in the request change" (SDK webhook-configs.ts).</summary>
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -95,7 +96,7 @@ internal static class WebhookConfigEndpoints
 
         lock (state.Gate)
         {
-            if (!state.WebhookConfigs.TryGetValue(configId, out var config))
+            if (!state.WebhookConfigs.TryGet(project.Id, configId, out var config))
             {
                 return ApiErrors.NotFound("Webhook configuration", configId);
             }
@@ -111,11 +112,11 @@ internal static class WebhookConfigEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "config_id")] string configId, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "config_id")] string configId, RequestProject project, SandboxState state)
     {
         lock (state.Gate)
         {
-            return state.WebhookConfigs.Remove(configId) ? TypedResults.NoContent() : ApiErrors.NotFound("Webhook configuration", configId);
+            return state.WebhookConfigs.Remove(project.Id, configId) ? TypedResults.NoContent() : ApiErrors.NotFound("Webhook configuration", configId);
         }
     }
 

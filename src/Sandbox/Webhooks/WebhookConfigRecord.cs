@@ -1,7 +1,9 @@
+using BatchOrchestrator.Sandbox.State;
+
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>A saved webhook configuration (LLAMACLOUD.md §9); the secret is write-only.</summary>
-internal sealed class WebhookConfigRecord
+internal sealed class WebhookConfigRecord : IProjectOwned
 {
     public required long Sequence { get; init; }
 

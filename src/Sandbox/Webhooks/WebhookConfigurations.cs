@@ -59,8 +59,8 @@ internal static class WebhookConfigurations
         return url is null ? null : new WebhookTarget(url, events, headers, format, secret);
     }
 
-    /// <summary>Inline configurations plus saved ones by id; unknown ids are 422 issues. Call under the state lock.</summary>
-    public static List<WebhookTarget> Read(JsonElement body, BodyValidator v, SandboxState state)
+    /// <summary>Inline configurations plus saved ones of the project by id; unknown ids are 422 issues. Call under the state lock.</summary>
+    public static List<WebhookTarget> Read(JsonElement body, BodyValidator v, SandboxState state, string projectId)
     {
         var targets = new List<WebhookTarget>();
         var inline = v.Array(body, "webhook_configurations") ?? [];
@@ -75,7 +75,7 @@ internal static class WebhookConfigurations
         var ids = v.StringArray(body, "webhook_configuration_ids") ?? [];
         for (var i = 0; i < ids.Count; i++)
         {
-            if (state.WebhookConfigs.TryGetValue(ids[i], out var saved))
+            if (state.WebhookConfigs.TryGet(projectId, ids[i], out var saved))
             {
                 targets.Add(saved.ToTarget());
             }

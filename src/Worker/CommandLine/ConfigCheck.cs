@@ -2,14 +2,13 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Persistence.Embedded;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
-/// <c>config check</c>: runs every options validator the service runs at start-up, plus the checks
-/// that only start-up itself would find (a connection string that does not parse, missing PostgreSQL
-/// binaries), and lists every problem. Starts nothing and connects to nothing.
+/// <c>config check</c>: runs every options validator the service runs at start-up, plus the check
+/// that only start-up itself would find (missing PostgreSQL binaries), and lists every problem.
+/// Starts nothing and connects to nothing.
 /// </summary>
 internal static class ConfigCheck
 {
@@ -30,20 +29,9 @@ internal static class ConfigCheck
             problems.AddRange(ex.InnerExceptions.Where(e => e is not OptionsValidationException).Select(e => e.Message));
         }
 
+        // The connection string is the Database section's validator's; the binaries are only found on disk.
         var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        if (!string.IsNullOrWhiteSpace(database.ConnectionString))
-        {
-            try
-            {
-                _ = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-            }
-            catch (ArgumentException)
-            {
-                // The message could quote the string, password and all: name the key only.
-                problems.Add("Database:ConnectionString: not a valid PostgreSQL connection string");
-            }
-        }
-        else
+        if (database.UsesEmbedded)
         {
             try
             {

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -6,10 +7,11 @@ namespace BatchOrchestrator.Worker.Health;
 
 /// <summary>
 /// Ready only when LlamaCloud answers an authenticated request (a directory lookup by a name that never
-/// exists). Probes come every few seconds, so an answer is reused for <see cref="HealthOptions.ApiCheckInterval"/>
-/// to stay far below the API's rate limit.
+/// exists) in every project the sources work in: a key that cannot reach one of them is a broken
+/// configuration. Probes come every few seconds, so an answer is reused for
+/// <see cref="HealthOptions.ApiCheckInterval"/> to stay far below the API's rate limits.
 /// </summary>
-internal sealed class ApiHealthCheck(IServiceScopeFactory scopes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
+internal sealed class ApiHealthCheck(IBatchApis apis, ProjectScopes scopes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private (HealthCheckResult Result, DateTimeOffset At)? last;
@@ -25,7 +27,7 @@ internal sealed class ApiHealthCheck(IServiceScopeFactory scopes, IOptions<Healt
                 return cached.Result;
             }
 
-            var result = await ProbeAsync(cancellationToken);
+            var result = await ProbeAllAsync(cancellationToken);
             last = (result, now);
             return result;
         }
@@ -35,22 +37,35 @@ internal sealed class ApiHealthCheck(IServiceScopeFactory scopes, IOptions<Healt
         }
     }
 
-    private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
+    private async Task<HealthCheckResult> ProbeAllAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var api = scope.ServiceProvider.GetRequiredService<IBatchApi>();
+        // At once, not one after another: the check has one timeout for all of them.
+        var configured = scopes.Configured();
+        var answers = await Task.WhenAll(configured.Select(scope => ProbeAsync(scope, cancellationToken)));
+        var failures = configured.Zip(answers)
+            .Where(p => p.Second is not null)
+            .Select(p => configured.Count == 1 && p.First == ProjectScope.Default ? p.Second! : $"project {p.First.Key}: {p.Second}")
+            .ToList();
+
+        return failures.Count == 0
+            ? HealthCheckResult.Healthy(configured.Count == 1 ? "LlamaCloud answers" : $"LlamaCloud answers in all {configured.Count} projects")
+            : HealthCheckResult.Unhealthy(string.Join("; ", failures));
+    }
+
+    private async Task<string?> ProbeAsync(ProjectScope scope, CancellationToken cancellationToken)
+    {
         try
         {
-            await api.FindDirectoryByNameAsync("batchorchestrator-readiness-probe", cancellationToken);
-            return HealthCheckResult.Healthy("LlamaCloud answers");
+            await apis.For(scope).FindDirectoryByNameAsync("batchorchestrator-readiness-probe", cancellationToken);
+            return null;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Auth)
         {
-            return HealthCheckResult.Unhealthy("LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile");
+            return "LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile, and the project and organisation ids";
         }
         catch (LlamaCloudException ex)
         {
-            return HealthCheckResult.Unhealthy($"LlamaCloud does not answer: {ex.GetType().Name}");
+            return $"LlamaCloud does not answer: {ex.GetType().Name}";
         }
     }
 

@@ -17,7 +17,7 @@ internal static class HealthRegistration
 
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HealthOptions>().Bind(configuration.GetSection(HealthOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().Bind(configuration.GetSection(HealthOptions.SectionName));
         services.AddSingleton<ApiHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(5))

@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Ticks;
 using Hangfire;
 
 namespace BatchOrchestrator.Worker.Jobs;
@@ -7,9 +7,9 @@ namespace BatchOrchestrator.Worker.Jobs;
 /// One poll tick over every due batch in the cluster. Overlapping ticks (on this or another instance)
 /// are harmless: each claims different batches with SKIP LOCKED, so no lock is needed here.
 /// </summary>
-internal sealed class PollBatchesJob(BatchPoller poller)
+internal sealed class PollBatchesJob(PollTick tick)
 {
     [JobDisplayName("Poll batches")]
     [AutomaticRetry(Attempts = 0)] // the next tick is the retry
-    public Task RunAsync(CancellationToken cancellationToken) => poller.PollDueAsync(cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => tick.RunAsync(cancellationToken);
 }

@@ -10,7 +10,7 @@ internal static class MetricsRegistration
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().Bind(configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();
         // Creating the instruments registers the gauges with the exporter, before any API call is made.
@@ -20,8 +20,8 @@ internal static class MetricsRegistration
             return ActivatorUtilities.CreateInstance<GaugeRefresher>(sp);
         });
         services.AddTransient<ApiMetricsHandler>();
-        // The LlamaCloud typed client's name; added after Core's RetryHandler, so this sits inside it and counts every attempt.
-        services.AddHttpClient(nameof(IBatchApi)).AddHttpMessageHandler<ApiMetricsHandler>();
+        // Added after Core's resilience pipeline and pacing handler, so this sits inside both and counts every attempt.
+        services.AddHttpClient(LlamaCloudApis.HttpClientName).AddHttpMessageHandler<ApiMetricsHandler>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("batch-orchestrator"))
             .WithMetrics(metrics => metrics.AddMeter(OpsMetrics.MeterName).AddPrometheusExporter());

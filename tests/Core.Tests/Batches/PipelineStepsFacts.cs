@@ -1,6 +1,8 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.TestSupport;
 
@@ -37,7 +39,7 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                await harness.Get<PollTick>().RunAsync(Ct);
                 return harness.Scheduler.BatchIds("record").Distinct().Count();
             },
             n => n == batches.Count,
@@ -62,7 +64,7 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
         var batchId = await PlanOneBatchAsync();
         var uploader = harness.Get<BatchUploader>();
         var store = harness.Get<IUploadStore>();
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
 
         // The crashed attempt: intent recorded, directory made, file sent, outcome never recorded.
         var work = (await store.GetWorkAsync(batchId, Ct))!;
@@ -103,7 +105,7 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : IAsyncLif
         var batchId = await PlanOneBatchAsync();
         await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
         var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var created = await api.CreateBatchAsync(
             new CreateBatchRequest(batch.RemoteDirectoryId!, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId))), Ct);
 

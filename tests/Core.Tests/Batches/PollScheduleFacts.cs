@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Tests.Batches;
 

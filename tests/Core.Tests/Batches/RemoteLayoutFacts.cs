@@ -1,7 +1,9 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
@@ -53,7 +55,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLife
     [Fact]
     public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
     {
-        var api = harness.Get<IBatchApi>();
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var directory = await api.CreateDirectoryAsync("filled-by-another-tool", ephemeral: false, Ct);
         for (var i = 0; i < 2; i++)
         {
@@ -115,7 +117,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLife
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                await harness.Get<PollTick>().RunAsync(Ct);
                 return harness.Scheduler.BatchIds("record").Contains(batchId);
             },
             TimeSpan.FromSeconds(20),

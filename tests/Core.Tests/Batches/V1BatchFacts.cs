@@ -24,7 +24,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
 
         Assert.Equal(1, await harness.Admin.CounterAsync("v1_batch_creates_total"));
         Assert.Equal(0, (await harness.Admin.CountersAsync()).BatchCreatesTotal);
-        var remote = await harness.Get<IBatchApi>().GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
+        var remote = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
         Assert.Equal(("completed", 4), (remote.Job.Status, remote.Job.TotalItems));
         Assert.NotNull(remote.Job.DirectoryId);
         Assert.Equal(4L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_type = 'v1_parse' and job_id like 'pjb-%'"));
@@ -42,7 +42,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         var batches = await harness.RunToRecordedAsync(Ct);
         await harness.FollowUpAllAsync(batches, Ct);
 
-        var remote = await harness.Get<IBatchApi>().GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
+        var remote = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
         Assert.Null(remote.Job.DirectoryId); // created over item_ids
         Assert.Equal(("classify", 3), (remote.Job.JobType, remote.Job.TotalItems));
         var labels = await harness.Database.ListAsync("select result->>'type' from orchestrator.follow_up_result where job_type = 'v1_classify'", r => r.GetString(0));
@@ -82,7 +82,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         var batches = await harness.SubmitAllAsync(Ct);
         var runId = await harness.Database.ScalarAsync<long>("select run_id from orchestrator.batch");
         await Eventually.WaitAsync(
-            async () => (await harness.Get<IBatchApi>().ListV1ItemsAsync(await RemoteIdAsync(harness), 100, 0, Ct)).Items.Any(i => i.Status == "completed"),
+            async () => (await harness.Get<IBatchApis>().For(ProjectScope.Default).ListV1ItemsAsync(await RemoteIdAsync(harness), 100, 0, Ct)).Items.Any(i => i.Status == "completed"),
             TimeSpan.FromSeconds(20),
             "an item to finish before the cancel");
 

@@ -34,7 +34,7 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
 
         var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
         var jobId = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = $1", Path.Combine("a", "b", "report.txt"));
-        var expected = await harness.Get<IBatchApi>().GetParseJobAsync(jobId, ["markdown_full", "text_full"], Ct);
+        var expected = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetParseJobAsync(jobId, ["markdown_full", "text_full"], Ct);
         Assert.Equal(expected.MarkdownFull, await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.md"), Ct));
         using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.json"), Ct)))
         {

@@ -2,22 +2,38 @@ using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>The client as production wires it (AddBatchCore), pointed at a Sandbox.</summary>
 internal static class ClientHost
 {
-    public static ServiceProvider Build(Uri baseAddress, string? apiKey, int maxRetries = 2)
+    public static ServiceProvider Build(
+        Uri baseAddress, string? apiKey, int maxRetries = 2, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             [LlamaCloudKey.BaseUrlVariable] = baseAddress.ToString(),
             [LlamaCloudKey.ApiKeyVariable] = apiKey,
             ["LlamaCloud:MaxRetries"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddBatchCore();
+        if (logs is not null)
+        {
+            builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        }
+
         return builder.Services.BuildServiceProvider();
     }
+
+    /// <summary>The API in the key's own project.</summary>
+    public static IBatchApi Api(this IServiceProvider services, ProjectScope scope = default) => services.GetRequiredService<IBatchApis>().For(scope);
 }

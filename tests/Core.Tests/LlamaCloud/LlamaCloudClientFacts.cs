@@ -22,7 +22,7 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
         sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = Key, StepDelay = TimeSpan.FromMilliseconds(20) }, Ct);
         admin = new SandboxAdmin(sandbox.BaseAddress);
         services = ClientHost.Build(sandbox.BaseAddress, Key);
-        api = services.GetRequiredService<IBatchApi>();
+        api = services.GetRequiredService<IBatchApis>().For(ProjectScope.Default);
     }
 
     public async ValueTask DisposeAsync()
@@ -98,7 +98,7 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
         await using var other = ClientHost.Build(sandbox.BaseAddress, wrongKey);
 
         var error = await Assert.ThrowsAsync<LlamaCloudRejectedException>(
-            () => other.GetRequiredService<IBatchApi>().FindDirectoryByNameAsync("x", Ct));
+            () => other.GetRequiredService<IBatchApis>().For(ProjectScope.Default).FindDirectoryByNameAsync("x", Ct));
 
         Assert.Equal(ApiErrorClass.Auth, error.ErrorClass);
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);

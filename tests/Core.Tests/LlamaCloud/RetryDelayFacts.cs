@@ -30,12 +30,25 @@ public sealed class RetryDelayFacts
     }
 
     [Fact]
-    public void FromHeaders_IgnoresAnAbsurdHint()
+    public void FromHeaders_TakesALongHintAsItIs_AFractionOfASecond_AndADateInThePastAsNow()
     {
-        using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-        response.Headers.Add("Retry-After", "86400");
+        using var day = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        day.Headers.Add("Retry-After", "86400");
+        using var fraction = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        fraction.Headers.TryAddWithoutValidation("Retry-After", "1.5");
+        using var past = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        past.Headers.Add("Retry-After", Now.AddSeconds(-30).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        using var zeroMs = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        zeroMs.Headers.Add("retry-after-ms", "0");
+        zeroMs.Headers.Add("Retry-After", "4");
+        using var garbage = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        garbage.Headers.TryAddWithoutValidation("Retry-After", "soon");
 
-        Assert.Null(RetryDelay.FromHeaders(response.Headers, Now));
+        Assert.Equal(TimeSpan.FromDays(1), RetryDelay.FromHeaders(day.Headers, Now)); // capping is RetryTiming's job
+        Assert.Equal(TimeSpan.FromSeconds(1.5), RetryDelay.FromHeaders(fraction.Headers, Now));
+        Assert.Equal(TimeSpan.Zero, RetryDelay.FromHeaders(past.Headers, Now));
+        Assert.Equal(TimeSpan.FromSeconds(4), RetryDelay.FromHeaders(zeroMs.Headers, Now)); // the SDK skips a zero retry-after-ms
+        Assert.Null(RetryDelay.FromHeaders(garbage.Headers, Now));
     }
 
     [Theory]

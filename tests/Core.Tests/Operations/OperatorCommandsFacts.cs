@@ -2,6 +2,7 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
@@ -68,7 +69,7 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : IAsync
         await Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                await harness.Get<PollTick>().RunAsync(Ct);
                 return harness.Scheduler.BatchIds("record").Contains(batchId);
             },
             TimeSpan.FromSeconds(20),

@@ -104,7 +104,7 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
         Assert.Equal(2, counters.ResponsesByStatus["429"]);
         Assert.Equal(6, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
-        Assert.True(h.Get<UploadPace>().IsThrottled);
+        Assert.True(h.Get<UploadPaces>().For(ProjectScope.Default).IsThrottled);
     }
 
     private async Task<PipelineHarness> HarnessAsync(int permitsPerSecond = 0, bool pace = false)

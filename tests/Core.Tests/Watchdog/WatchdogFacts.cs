@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 
@@ -19,17 +19,17 @@ public sealed class WatchdogFacts(PostgresServerFixture server) : IAsyncLifetime
     public ValueTask DisposeAsync() => harness.DisposeAsync();
 
     [Fact]
-    public async Task PollDueAsync_FlagsABatchOpenBeyondStuckAfter_OnceInTheLogAndOnItsRow()
+    public async Task PollTick_FlagsABatchOpenBeyondStuckAfter_OnceInTheLogAndOnItsRow()
     {
         harness.WriteFiles(2);
         var batches = await harness.SubmitAllAsync(Ct);
-        var poller = harness.Get<BatchPoller>();
-        await poller.PollDueAsync(Ct);
+        var tick = harness.Get<PollTick>();
+        await tick.RunAsync(Ct);
         Assert.True(await harness.Database.ScalarAsync<bool>("select stuck_since is null from orchestrator.batch"));
 
         await harness.Database.ExecuteAsync("update orchestrator.batch set created_at = now() - interval '11 minutes'");
-        await poller.PollDueAsync(Ct);
-        await poller.PollDueAsync(Ct);
+        await tick.RunAsync(Ct);
+        await tick.RunAsync(Ct);
 
         Assert.True(await harness.Database.ScalarAsync<bool>("select stuck_since is not null from orchestrator.batch where id = $1", batches[0]));
         var warnings = harness.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("is stuck", StringComparison.Ordinal)).ToList();
@@ -38,17 +38,17 @@ public sealed class WatchdogFacts(PostgresServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PollDueAsync_FlagsJobsWhoseResultsAreNotFetchedBeyondJobStuckAfter_OncePerBatch()
+    public async Task PollTick_FlagsJobsWhoseResultsAreNotFetchedBeyondJobStuckAfter_OncePerBatch()
     {
         harness.WriteFiles(3);
         var batches = await harness.RunToRecordedAsync(Ct);
-        var poller = harness.Get<BatchPoller>();
-        await poller.PollDueAsync(Ct);
+        var tick = harness.Get<PollTick>();
+        await tick.RunAsync(Ct);
         Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where stuck_since is not null"));
 
         await harness.Database.ExecuteAsync("update orchestrator.batch_result set recorded_at = now() - interval '31 minutes'");
-        await poller.PollDueAsync(Ct);
-        await poller.PollDueAsync(Ct);
+        await tick.RunAsync(Ct);
+        await tick.RunAsync(Ct);
 
         Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_story where job_stuck_since is not null and state = 'Succeeded'"));
         var warning = Assert.Single(harness.Logs.Lines, l => l.Contains("jobs whose results are still not fetched", StringComparison.Ordinal));

@@ -1,7 +1,10 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Planning;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.TestSupport;
@@ -182,7 +185,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         var batchId = await SubmittedBatchAsync(files: 1, BatchState.Completed);
         var id = (await RemoteFileIdsAsync(batchId))[0];
 
-        await store.RecordResultsAsync(batchId, BatchState.Completed, [new FileResult(id, Core.Sources.FileVersionState.Skipped, ErrorMessage: "already processed")], Policy, Ct);
+        await store.RecordResultsAsync(batchId, BatchState.Completed, [new FileResult(id, FileVersionState.Skipped, ErrorMessage: "already processed")], Policy, Ct);
 
         Assert.Equal(("Skipped", "already processed"), (await database.ListAsync("select state, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))))[0]);
     }
@@ -223,7 +226,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         await Seed.DiscoveredVersionsAsync(database, source, files);
         var runs = new NpgsqlRunStore(database.DataSource);
         var runId = await runs.StartRunAsync(source, RunTrigger.Manual, Ct);
-        var batchId = (await runs.PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
         await runs.FinishScanAsync(runId, new(files, files, 0, 0, files, files, 0), 1, Ct);
         var uploads = new NpgsqlUploadStore(database.DataSource);
         foreach (var file in (await uploads.GetWorkAsync(batchId, Ct))!.Files)

@@ -1,6 +1,8 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Planning;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.TestSupport;
@@ -43,7 +45,7 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : IAsyncLifet
         var batchId = await PlannedBatchAsync(2);
         foreach (var file in (await store.GetWorkAsync(batchId, Ct))!.Files)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, failed: false, "changed", Ct);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, "changed", Ct);
         }
 
         var state = await store.FinishUploadsAsync(batchId, Ct);
@@ -71,7 +73,7 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : IAsyncLifet
         await Seed.DiscoveredVersionsAsync(database, "docs", files);
         var runs = new NpgsqlRunStore(database.DataSource);
         var runId = await runs.StartRunAsync("docs", RunTrigger.Manual, Ct);
-        var batchId = (await runs.PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
         await runs.FinishScanAsync(runId, new ScanSummary(files, files, 0, 0, files, files, 0), 1, Ct);
         return batchId;
     }

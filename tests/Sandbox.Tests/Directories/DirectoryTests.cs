@@ -16,7 +16,7 @@ public sealed class DirectoryTests
         Assert.Equal("nightly-1", (string)body["name"]!);
         Assert.Equal("ephemeral", (string)body["type"]!);
         Assert.Equal("d", (string)body["description"]!);
-        Assert.Equal(sandbox.Options.ProjectId, (string)body["project_id"]!);
+        Assert.Equal(sandbox.Options.DefaultProjectId, (string)body["project_id"]!);
         var created = DateTimeOffset.Parse((string)body["created_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         var expires = DateTimeOffset.Parse((string)body["expires_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromDays(2), expires - created);
@@ -174,12 +174,16 @@ public sealed class DirectoryTests
     }
 
     [Fact]
-    public async Task Create_IgnoresUnknownQueryParameters_LikeProjectId()
+    public async Task Create_InTheProjectTheQueryNames_IgnoringUnknownQueryParameters()
     {
         await using var sandbox = await TestSandbox.StartAsync();
 
-        var body = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories?project_id=182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e&organization_id=x", new JsonObject { ["name"] = "q" }.ToJsonString());
+        var body = await sandbox.OkAsync(
+            HttpMethod.Post,
+            "api/v1/beta/directories?project_id=182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e&organization_id=182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26f&session=x",
+            new JsonObject { ["name"] = "q" }.ToJsonString());
 
         Assert.Equal("q", (string)body["name"]!);
+        Assert.Equal("182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e", (string)body["project_id"]!);
     }
 }

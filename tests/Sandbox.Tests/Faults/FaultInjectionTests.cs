@@ -114,6 +114,40 @@ public sealed class FaultInjectionTests
         Assert.Equal("1500", first.Headers.GetValues("Retry-After-Ms").Single());
     }
 
+    [Theory]
+    [InlineData("seconds", true, false)]
+    [InlineData("ms", false, true)]
+    [InlineData("none", false, false)]
+    public async Task RetryAfterFormat_ChoosesTheHeadersA429Carries(string format, bool seconds, bool millis)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await sandbox.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 2500, retry_after_format = format, should_retry_header = false });
+
+        using var response = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(seconds, response.Headers.TryGetValues("Retry-After", out var s) && s.Single() == "3");
+        Assert.Equal(millis, response.Headers.TryGetValues("Retry-After-Ms", out var m) && m.Single() == "2500");
+        Assert.Equal("false", response.Headers.GetValues("x-should-retry").Single());
+    }
+
+    [Fact]
+    public async Task RetryAfterFormatDate_SendsAnHttpDateAtLeastTheWaitAhead_AndShouldRetryMarksInjectedErrors()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await sandbox.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 5000, retry_after_format = "date" });
+
+        using var limited = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        await sandbox.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, should_retry_header = true });
+        using var failed = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+
+        var date = limited.Headers.RetryAfter?.Date;
+        Assert.NotNull(date);
+        Assert.InRange((date!.Value - DateTimeOffset.UtcNow).TotalSeconds, 4, 7);
+        Assert.False(limited.Headers.Contains("Retry-After-Ms"));
+        Assert.Equal("true", failed.Headers.GetValues("x-should-retry").Single());
+    }
+
     [Fact]
     public async Task UploadRateLimit_Answers429WithRetryAfter_AndTheUploadIsNotCounted()
     {

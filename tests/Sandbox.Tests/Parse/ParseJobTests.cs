@@ -28,7 +28,7 @@ public sealed class ParseJobTests
 
         Assert.Equal(new[] { "job" }, body.AsObject().Select(p => p.Key));
         Assert.Equal(job, (string)body["job"]!["id"]!);
-        Assert.Equal(sandbox.Options.ProjectId, (string)body["job"]!["project_id"]!);
+        Assert.Equal(sandbox.Options.DefaultProjectId, (string)body["job"]!["project_id"]!);
         Assert.False(body["job"]!.AsObject().ContainsKey("usage"));
     }
 

@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Worker.Tests.Logging;
 /// <summary>Every line a job logs, ours and the libraries', carries the job's source, run and batch.</summary>
 public sealed class JobLogScopeFacts(PostgresServerFixture server) : IAsyncLifetime
 {
-    private static readonly string[] BatchSteps = ["BatchUploader", "BatchSubmitter", "BatchResultRecorder", "RetryHandler"];
+    private static readonly string[] BatchSteps = ["BatchUploader", "BatchSubmitter", "BatchResultRecorder", "Polly"];
     private TestEnvironment env = null!;
 
     public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "logscope");
@@ -39,7 +39,7 @@ public sealed class JobLogScopeFacts(PostgresServerFixture server) : IAsyncLifet
         Assert.Contains(batchStepLines, e => From(e, "BatchUploader"));
         Assert.Contains(batchStepLines, e => From(e, "BatchSubmitter"));
         Assert.Contains(batchStepLines, e => From(e, "BatchResultRecorder"));
-        Assert.Contains(batchStepLines, e => From(e, "RetryHandler")); // the HTTP client's lines, inside a job
+        Assert.Contains(batchStepLines, e => From(e, "Polly")); // the HTTP pipeline's lines (one per attempt), inside a job
         Assert.All(batchStepLines, e => Assert.True(
             Has(e, "Source", "e2e") && e.Properties.ContainsKey("RunId") && e.Properties.ContainsKey("BatchId"), Describe(e)));
         Assert.NotEmpty(runLines);

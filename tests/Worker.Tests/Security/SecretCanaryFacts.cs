@@ -67,6 +67,7 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
             ["Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Password = PasswordCanary }.ConnectionString,
             ["LLAMA_CLOUD_API_KEY"] = ApiKeyCanary,
             ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["LlamaCloud:MaxRetryDelay"] = "00:00:01", // five retries without hints, as the SDK makes them, but not 8 s apart
             ["Urls"] = $"http://127.0.0.1:{port}",
             ["Sources:0:Name"] = "canary",
             ["Sources:0:Path"] = Path.Combine(root, "inbox"),

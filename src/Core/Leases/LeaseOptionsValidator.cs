@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Leases;
+
+/// <summary>Checks the "Leases" section.</summary>
+internal sealed class LeaseOptionsValidator : IValidateOptions<LeaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LeaseOptions options)
+    {
+        // A holder renews every third of the time to live: below a second it would spend its time renewing,
+        // and at zero every lease would be expired the moment it was taken, so two holders could work at once.
+        return options.TimeToLive < TimeSpan.FromSeconds(1)
+            ? ValidateOptionsResult.Fail($"Leases:TimeToLive: {options.TimeToLive} must be at least a second")
+            : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,85 @@
+using BatchOrchestrator.Core.Retries;
+using static BatchOrchestrator.Core.Lifecycle.FileVersionState;
+
+namespace BatchOrchestrator.Core.Lifecycle;
+
+/// <summary>
+/// The moves of a file version (docs/architecture.md, States): found by a scan, put in a batch,
+/// uploaded, submitted, and given its outcome by the batch's results or, later, by its job. Failed
+/// versions go back to the queue by <see cref="RetryRule"/> or when an operator asks.
+/// </summary>
+internal static class FileVersionLifecycle
+{
+    /// <summary>A scan hashed new content.</summary>
+    public static readonly Transition<FileVersionState> Discover = new(nameof(Discover), [], Discovered);
+
+    /// <summary>Content whose version was skipped (changed or gone before upload) is there again.</summary>
+    public static readonly Transition<FileVersionState> Rediscover = new(nameof(Rediscover), [Skipped], Discovered);
+
+    /// <summary>Put in a new batch (only a version in no batch yet); its upload is owed.</summary>
+    public static readonly Transition<FileVersionState> Plan = new(nameof(Plan), [Discovered], Discovered);
+
+    /// <summary>
+    /// A mirror's next batch takes again every version its directory already holds, whatever became of
+    /// it: nothing to send, only to batch again.
+    /// </summary>
+    public static readonly Transition<FileVersionState> Rebatch = new(nameof(Rebatch), Enum.GetValues<FileVersionState>(), Uploaded);
+
+    public static readonly Transition<FileVersionState> Upload = new(nameof(Upload), [Discovered], Uploaded);
+
+    /// <summary>Taken out of its batch before upload: Skipped when it changed or vanished, Failed when unreadable or refused.</summary>
+    public static readonly Transition<FileVersionState> NotUploaded = new(nameof(NotUploaded), [Discovered], Failed, Skipped);
+
+    /// <summary>Its batch was created at LlamaCloud.</summary>
+    public static readonly Transition<FileVersionState> Submit = new(nameof(Submit), [Uploaded], Submitted);
+
+    /// <summary>The finished batch's result for it: a job reference, an error, or a skip.</summary>
+    public static readonly Transition<FileVersionState> Record = new(nameof(Record), [Submitted], Succeeded, Failed, Skipped);
+
+    /// <summary>The finished batch said nothing about it: see <see cref="Unreported(BatchState)"/>.</summary>
+    public static readonly Transition<FileVersionState> RecordUnreported = new(nameof(RecordUnreported), [Submitted], Discovered, Failed, Skipped);
+
+    /// <summary>Its job failed or was cancelled after the batch had reported it.</summary>
+    public static readonly Transition<FileVersionState> JobVerdict = new(nameof(JobVerdict), [Succeeded], Failed, Skipped);
+
+    /// <summary>Back to the queue by itself, as <see cref="RetryRule"/> allows, when its source's next run plans batches.</summary>
+    public static readonly Transition<FileVersionState> Retry = new(nameof(Retry), [Failed], Discovered);
+
+    /// <summary>Back to the queue because an operator asked, whatever its attempts.</summary>
+    public static readonly Transition<FileVersionState> OperatorRetry = new(nameof(OperatorRetry), [Failed], Discovered);
+
+    /// <summary>
+    /// Sent again because an operator asked, after its source's job type or configuration id changed
+    /// (docs/operations.md, reprocessing): back to the queue as if new, its earlier results kept.
+    /// </summary>
+    public static readonly Transition<FileVersionState> Reprocess = new(nameof(Reprocess), [Succeeded], Discovered);
+
+    /// <summary>Its batch was cancelled by an operator before it reached LlamaCloud.</summary>
+    public static readonly Transition<FileVersionState> CancelBeforeSubmit = new(nameof(CancelBeforeSubmit), [Discovered, Uploaded], Skipped);
+
+    /// <summary>Versions whose remote copy their batch names (v1 item-scoped batches list them).</summary>
+    public static readonly IReadOnlyList<FileVersionState> InBatchRemotely = [Uploaded, Submitted];
+
+    /// <summary>Versions with an outcome: their batch is done with them.</summary>
+    public static readonly IReadOnlyList<FileVersionState> Ended = [Succeeded, Failed, Skipped];
+
+    /// <summary>
+    /// What becomes of a file its finished batch said nothing about, by how the batch ended. After a
+    /// batch-level FAILED there is no reliable per-file result (docs/llamacloud-api.md §2.1): the file
+    /// returns to the queue while <see cref="RetryRule"/> allows, and fails for good (transient,
+    /// exhausted) after. After a cancel it was never processed. After COMPLETED a missing result is an
+    /// error of its own, counted as an attempt.
+    /// </summary>
+    public static UnreportedOutcome Unreported(BatchState batchEnd) => batchEnd switch
+    {
+        BatchState.Failed => new(Failed, Retry.Target, FailureClass.Transient),
+        BatchState.Cancelled => new(Skipped, null, null),
+        _ => new(Failed, null, FailureClass.Transient),
+    };
+}
+
+/// <summary>
+/// How an unreported file ends: <paramref name="Final"/>, or <paramref name="Retry"/> while the retry
+/// rule still allows <paramref name="ErrorClass"/>; a class means the batch counts as an attempt.
+/// </summary>
+internal sealed record UnreportedOutcome(FileVersionState Final, FileVersionState? Retry, FailureClass? ErrorClass);

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Telemetry;
+using Polly.Timeout;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// The LlamaCloud client's one retry layer, a Polly v8 pipeline built by Microsoft.Extensions.Http.Resilience:
+/// retries as the TypeScript SDK 2.16.0 makes them (<see cref="RetryDecision"/>, <see cref="RetryDelay"/>),
+/// hints beyond <c>LlamaCloud:MaxInProcessRetryWait</c> handed back instead of slept, and a timeout per
+/// attempt. One pipeline instance per project (<see cref="ProjectScope.Key"/>), so that a strategy with
+/// state, such as a circuit breaker, trips for one project only.
+/// </summary>
+internal sealed class LlamaCloudPipeline(RetryTiming timing, ILogger<LlamaCloudPipeline> logger)
+{
+    public const string Name = "llamacloud";
+
+    /// <summary>Adds the pipeline to the LlamaCloud HTTP client, selected per request by its project.</summary>
+    public static void AddTo(IHttpClientBuilder client) =>
+        client.AddResilienceHandler(Name, static (pipeline, context) =>
+                context.ServiceProvider.GetRequiredService<LlamaCloudPipeline>().Configure(pipeline, context.InstanceName, context.ServiceProvider))
+            .SelectPipelineBy(static _ => static request => request.GetScope().Key);
+
+    private void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string project, IServiceProvider services)
+    {
+        // Polly reports every attempt at Information and every retry at Warning; we log retries ourselves,
+        // with the request they belong to, so its own lines for this pipeline stay at Debug.
+        var telemetry = services.GetService<IOptions<TelemetryOptions>>()?.Value ?? new TelemetryOptions { LoggerFactory = services.GetRequiredService<ILoggerFactory>() };
+        pipeline.ConfigureTelemetry(new TelemetryOptions(telemetry)
+        {
+            SeverityProvider = static args => args.Event.EventName is "ExecutionAttempt" or "OnRetry" or "OnTimeout"
+                ? ResilienceEventSeverity.Debug
+                : args.Event.Severity,
+        });
+
+        if (timing.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = timing.MaxRetries,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(timing.Hint(args.Outcome.Result) ?? timing.Backoff(args.AttemptNumber)),
+                OnRetry = args =>
+                {
+                    LogRetry(args, project);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        // A per-project circuit breaker belongs here, between the retries and the attempt timeout (the
+        // order of Microsoft's standard pipeline): pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage> { … }).
+        // This pipeline is already one instance per project, so its state would be per project; its
+        // rejections (BrokenCircuitException) must then be mapped to a deferral by LlamaCloudClient.
+        pipeline.AddTimeout(new TimeoutStrategyOptions { Timeout = timing.AttemptTimeout });
+    }
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    {
+        var request = context.GetRequestMessage();
+        if (!RetryDecision.ShouldRetry(outcome.Result, outcome.Exception, request?.CreatesResourceFlag() ?? false))
+        {
+            return false;
+        }
+
+        // A hint too long to sleep here goes back to the caller with the response (LlamaCloudClient reads it).
+        return timing.Hint(outcome.Result) is not { } hint || timing.SleepsInProcess(hint);
+    }
+
+    private void LogRetry(OnRetryArguments<HttpResponseMessage> args, string project)
+    {
+        var request = args.Context.GetRequestMessage();
+        var outcome = args.Outcome.Result is { } response
+            ? $"HTTP {(int)response.StatusCode}"
+            : args.Outcome.Exception is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : args.Outcome.Exception?.GetType().Name ?? "unknown";
+        logger.LogWarning(
+            "LlamaCloud {Method} {Path} in project {Project} failed with {Outcome}; retry {Retry} of {MaxRetries} in {Delay}",
+            request?.Method, request?.RequestUri?.AbsolutePath, project, outcome, args.AttemptNumber + 1, timing.MaxRetries, args.RetryDelay);
+    }
+}

@@ -1,0 +1,13 @@
+using BatchOrchestrator.Core.Lifecycle;
+
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>
+/// What the batches of one run are made of, the source's retry rule for its failed versions, and the
+/// LlamaCloud project the batches are created in (recorded on each batch).
+/// </summary>
+internal sealed record BatchPlan(
+    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default)
+{
+    public RetryRule Retry => new(MaxAttempts);
+}

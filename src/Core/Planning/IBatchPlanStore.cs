@@ -1,0 +1,22 @@
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>Writes a run's plan: which file versions go into which new batch, in one transaction per layout.</summary>
+internal interface IBatchPlanStore
+{
+    /// <summary>
+    /// PerRun layout: puts every unassigned Discovered version of the source, and every failed one the
+    /// plan's <see cref="BatchPlan.Retry"/> takes back, into new batches of at most
+    /// <see cref="BatchPlan.MaxFilesPerBatch"/>, each with its own remote directory name; returns their ids.
+    /// </summary>
+    Task<IReadOnlyList<long>> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Mirror layout: one batch over everything in the source's mirror directory, new versions included,
+    /// when there are changes to send (or <paramref name="batchAll"/>); none while the previous mirror
+    /// batch is still open. Throws <see cref="RunRefusedException"/> when the mirror would exceed a batch.
+    /// </summary>
+    Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken);
+
+    /// <summary>Remote-only layout: a batch over the existing directory, ready to submit; none while the previous one is open.</summary>
+    Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken);
+}

@@ -1,4 +1,0 @@
-namespace BatchOrchestrator.Core.Runs;
-
-/// <summary>A run cannot go ahead as the source is configured (a mirror larger than a batch, say); retrying will not help.</summary>
-internal sealed class RunRefusedException(string message) : Exception(message);

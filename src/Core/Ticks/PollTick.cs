@@ -1,0 +1,28 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Watchdog;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Ticks;
+
+/// <summary>
+/// The recurring poll tick, one concern per class: poll the due batches (and hand the finished ones to
+/// recording), hand stalled steps out again, hand due follow-ups out, and let the watchdog flag stuck
+/// work. Each claims its rows with SKIP LOCKED, so every instance may tick; the database round trips
+/// per tick are a constant (five) whatever the number of active batches (bench: poll-round-trips).
+/// </summary>
+internal sealed class PollTick(
+    BatchPoller poller,
+    StalledStepResumer stalledSteps,
+    FollowUpDispatcher followUps,
+    StuckWatchdog watchdog,
+    IOptions<PollingOptions> options)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await poller.PollDueAsync(cancellationToken);
+        await stalledSteps.ResumeAsync(cancellationToken);
+        await followUps.DispatchDueAsync(options.Value.MaxBatchesPerTick, cancellationToken);
+        await watchdog.CheckAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,174 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Batches;
+
+/// <summary>The record step's one transaction: a terminal batch's per-file results, bulk and idempotent.</summary>
+internal sealed partial class NpgsqlBatchStore
+{
+    public async Task<RecordSummary> RecordResultsAsync(
+        long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockRow = new NpgsqlCommand("select state from orchestrator.batch where id = $1 for update", connection, transaction))
+        {
+            lockRow.Parameters.Add(Id(batchId));
+            if (await lockRow.ExecuteScalarAsync(cancellationToken) is not string state || BatchLifecycle.Ended.Any(ended => ended.ToString() == state))
+            {
+                return new RecordSummary(0, 0, 0, AlreadyRecorded: true);
+            }
+        }
+
+        await using (var stage = new NpgsqlCommand("""
+            create temp table result_stage (
+                source_directory_file_id text not null, outcome text not null, job_type text, job_id text, error_message text, error_class text
+            ) on commit drop
+            """, connection, transaction))
+        {
+            await stage.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // One result per remote file: the ledger's (batch, remote file) key is unique, and with no
+        // duplicates the insert needs no ON CONFLICT (whose speculative insertion costs on every row).
+        // The batch row's lock above means no other transaction records this batch meanwhile. Of two
+        // results for one file the first is kept (LlamaCloud lists each file once; this is a guard).
+        var seen = new HashSet<string>(results.Count, StringComparer.Ordinal);
+        results = [.. results.Where(r => seen.Add(r.SourceDirectoryFileId))];
+        await using (var import = await connection.BeginBinaryImportAsync(
+            "copy result_stage (source_directory_file_id, outcome, job_type, job_id, error_message, error_class) from stdin (format binary)", cancellationToken))
+        {
+            foreach (var result in results)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(result.SourceDirectoryFileId, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(result.Outcome.ToString(), NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(import, result.JobType, cancellationToken);
+                await WriteNullableAsync(import, result.JobId, cancellationToken);
+                await WriteNullableAsync(import, result.ErrorMessage, cancellationToken);
+                await WriteNullableAsync(import, result.ErrorClass?.ToString(), cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        await using var merge = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                // One pass over the file versions: the update returns what it matched, and the ledger rows
+                // take their file_version_id from it (a result matching none of ours keeps a null one). The
+                // staging table is not analyzed: the planner sizes a never-analyzed table from its pages,
+                // which is enough for these hash joins, and ANALYZE cost more than it saved (bench/).
+                // Updating first also means the ledger's foreign-key checks find rows this transaction holds.
+                new("""
+                    with updated as (
+                        update orchestrator.file_version v
+                        set state = s.outcome, job_type = s.job_type, job_id = s.job_id, error_message = s.error_message, error_class = s.error_class,
+                            process_attempts = v.process_attempts + 1, updated_at = now()
+                        from result_stage s
+                        where v.batch_id = $1 and v.remote_file_id = s.source_directory_file_id and v.state = any($2)
+                        returning v.id, s.source_directory_file_id)
+                    insert into orchestrator.batch_result
+                        (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, outcome, error_class, follow_up_state)
+                    select $1, u.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message, s.outcome, s.error_class,
+                           case when s.outcome = $3 and s.job_id is not null then $4 end
+                    from result_stage s
+                    left join updated u on u.source_directory_file_id = s.source_directory_file_id
+                    """)
+                {
+                    Parameters =
+                    {
+                        Id(batchId), FileVersionLifecycle.Record.FromStates(), StateParameters.Name(FollowUpLifecycle.FollowedOutcome),
+                        FollowUpLifecycle.Begin.TargetState(),
+                    },
+                },
+                UnreportedCommand(batchId, remoteState, policy.Retry),
+                new("""
+                    update orchestrator.batch
+                    set state = $4, remote_status = $2, finished_at = now(), updated_at = now(),
+                        follow_up_next_at = case when $3::timestamptz is not null and exists (
+                            select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($5)) then $3::timestamptz end
+                    where id = $1
+                    """)
+                {
+                    Parameters =
+                    {
+                        Id(batchId), StateParameters.Name(remoteState), new NpgsqlParameter<DateTimeOffset?> { TypedValue = policy.FollowUpAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                        BatchLifecycle.Record.TargetState(), StateParameters.Names(FollowUpLifecycle.Waiting),
+                    },
+                },
+                RunCompletion.Command(batchId),
+            },
+        };
+        await merge.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new RecordSummary(
+            results.Count(r => r.Outcome == FileVersionState.Succeeded),
+            results.Count(r => r.Outcome == FileVersionState.Failed),
+            merge.BatchCommands[1].RecordsAffected,
+            AlreadyRecorded: false,
+            Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
+            FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)));
+    }
+
+    // Files the batch said nothing about end as Core's lifecycle says for the batch's end: back to the
+    // queue while the retry rule allows ($2 is the attempts the class is allowed), or for good.
+    private static NpgsqlBatchCommand UnreportedCommand(long batchId, BatchState remoteState, RetryRule retry)
+    {
+        var outcome = FileVersionLifecycle.Unreported(remoteState);
+        var from = FileVersionLifecycle.RecordUnreported.FromStates();
+        if (outcome.Retry is { } retryState && outcome.ErrorClass is { } retried)
+        {
+            return new("""
+                update orchestrator.file_version
+                set process_attempts = process_attempts + 1, error_class = $3, updated_at = now(),
+                    state = case when process_attempts + 1 < $2 then $4 else $5 end,
+                    batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
+                    unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
+                    upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
+                    remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
+                    error_message = case when process_attempts + 1 < $2
+                        then 'batch failed as a whole; queued for the next run'
+                        else format('batch failed as a whole, %s attempts; not retried again (MaxAttempts %s)', process_attempts + 1, $2) end
+                where batch_id = $1 and state = any($6)
+                """)
+            {
+                Parameters =
+                {
+                    Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(retried) }, StateParameters.Name(retried),
+                    StateParameters.Name(retryState), StateParameters.Name(outcome.Final), from,
+                },
+            };
+        }
+
+        if (outcome.ErrorClass is not { } failure)
+        {
+            return new("""
+                update orchestrator.file_version set state = $2, error_message = 'batch cancelled before this file was processed', updated_at = now()
+                where batch_id = $1 and state = any($3)
+                """) { Parameters = { Id(batchId), StateParameters.Name(outcome.Final), from } };
+        }
+
+        return new("""
+            update orchestrator.file_version
+            set state = $2, error_class = $3, process_attempts = process_attempts + 1, updated_at = now(),
+                error_message = 'the completed batch reported no result for this file'
+            where batch_id = $1 and state = any($4)
+            """) { Parameters = { Id(batchId), StateParameters.Name(outcome.Final), StateParameters.Name(failure), from } };
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await import.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Persistence.Jobs;
+
+/// <summary>Checks the "Hangfire:Storage" section.</summary>
+internal sealed class JobStorageOptionsValidator : IValidateOptions<JobStorageOptions>
+{
+    public const string Section = "Hangfire:Storage";
+
+    public ValidateOptionsResult Validate(string? name, JobStorageOptions options)
+    {
+        var failures = new List<string>();
+        if (options.QueuePollInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:QueuePollInterval: {options.QueuePollInterval} must be positive");
+        }
+
+        // A job is handed to another worker once this passes without word from it; under a second every
+        // job that takes a moment would run twice.
+        if (options.InvisibilityTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Section}:InvisibilityTimeout: {options.InvisibilityTimeout} must be at least a second");
+        }
+
+        if (options.DistributedLockTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{Section}:DistributedLockTimeout: {options.DistributedLockTimeout} must be at least a second");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

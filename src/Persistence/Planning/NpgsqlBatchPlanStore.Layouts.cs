@@ -1,0 +1,166 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Batches;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Planning;
+
+/// <summary>Batch planning for the Mirror and RemoteOnly layouts; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>.</summary>
+internal sealed partial class NpgsqlBatchPlanStore
+{
+    public async Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var look = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new("select count(*)::int from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)")
+                {
+                    Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror), StateParameters.Names(BatchLifecycle.Ended) },
+                },
+                new("""
+                    select remote_directory_id from orchestrator.batch
+                    where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1
+                    """) { Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) } },
+            },
+        };
+        int open;
+        string? directoryId = null;
+        await using (var reader = await look.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            open = reader.GetInt32(0);
+            await reader.NextResultAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                directoryId = reader.GetString(0);
+            }
+        }
+
+        if (open > 0)
+        {
+            return []; // the mirror's next batch waits for the previous one; this run's changes go with it
+        }
+
+        // New versions, and the versions already in the mirror whose file is still there as it was.
+        var members = new List<(long Id, bool IsNew)>();
+        var stale = 0;
+        await using (var select = new NpgsqlCommand("""
+            select v.id, v.remote_file_id is null,
+                   exists (select 1 from orchestrator.source_file f
+                           where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+                             and (f.sha256 = v.sha256 or f.sha256 is null)) as current
+            from orchestrator.file_version v
+            where v.source_name = $1
+              and ((v.state = any($3) and v.batch_id is null)
+                or (v.remote_directory_id = $2 and v.remote_file_id is not null and v.remote_deleted_at is null))
+            order by v.id
+            for update of v
+            """, connection, transaction))
+        {
+            select.Parameters.Add(Text(plan.Source));
+            select.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            select.Parameters.Add(FileVersionLifecycle.Plan.FromStates());
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (id, isNew, current) = (reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2));
+                if (isNew)
+                {
+                    members.Add((id, true));
+                }
+                else if (current)
+                {
+                    members.Add((id, false));
+                }
+                else
+                {
+                    stale++; // deleted or replaced locally: the upload step removes its remote copy
+                }
+            }
+        }
+
+        if (members.Count == 0 || (!batchAll && stale == 0 && !members.Exists(m => m.IsNew)))
+        {
+            return [];
+        }
+
+        if (members.Count > plan.MaxFilesPerBatch)
+        {
+            throw new RunRefusedException(
+                $"the mirror of '{plan.Source}' would hold {members.Count} files, more than one batch may cover ({plan.MaxFilesPerBatch}); "
+                + "use Layout PerRun for this folder, or split it into several sources");
+        }
+
+        long batchId;
+        await using (var insert = new NpgsqlCommand("""
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10
+            from orchestrator.installation i
+            returning id
+            """, connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+            insert.Parameters.Add(Text(plan.Source));
+            insert.Parameters.Add(Text(plan.JobType));
+            insert.Parameters.Add(Text(plan.ConfigurationId));
+            insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = members.Count });
+            insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
+            insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
+            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
+            batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        // Versions already in the mirror are Uploaded as they are: nothing to send, only to batch again.
+        await using (var assign = new NpgsqlCommand("""
+            update orchestrator.file_version v
+            set batch_id = $2, run_id = $3, updated_at = now(),
+                unique_id = coalesce(v.unique_id, 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12)),
+                state = case when v.remote_file_id is null then $4 else $5 end,
+                error_message = null
+            where v.id = any($1)
+            """, connection, transaction))
+        {
+            assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = members.Select(m => m.Id).ToArray() });
+            assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+            assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+            assign.Parameters.Add(FileVersionLifecycle.Plan.TargetState());
+            assign.Parameters.Add(FileVersionLifecycle.Rebatch.TargetState());
+            await assign.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return [batchId];
+    }
+
+    public async Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken)
+    {
+        // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
+        await using var command = dataSource.CreateCommand("""
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
+            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10
+            where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = $7 and state <> all($8))
+            returning id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        command.Parameters.Add(Text(plan.Source));
+        command.Parameters.Add(Text(plan.JobType));
+        command.Parameters.Add(Text(plan.ConfigurationId));
+        command.Parameters.Add(Text(remoteDirectoryId));
+        command.Parameters.Add(BatchLifecycle.PlanRemoteOnly.TargetState());
+        command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(ScopeColumns.Project(plan.Scope));
+        command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
+        return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
+    }
+
+    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+}

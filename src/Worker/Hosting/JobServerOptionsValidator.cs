@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Hosting;
+
+/// <summary>Checks the "Hangfire:Server" section.</summary>
+internal sealed partial class JobServerOptionsValidator : IValidateOptions<JobServerOptions>
+{
+    public const string Section = "Hangfire:Server";
+
+    public ValidateOptionsResult Validate(string? name, JobServerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.WorkerCount is < 1 or > 1_000)
+        {
+            failures.Add($"{Section}:WorkerCount: {options.WorkerCount} must be between 1 and 1000");
+        }
+
+        if (options.SchedulePollingInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:SchedulePollingInterval: {options.SchedulePollingInterval} must be positive");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ShutdownTimeout: {options.ShutdownTimeout} must not be negative");
+        }
+
+        for (var i = 0; i < options.Queues.Count; i++)
+        {
+            // Blank entries are skipped (Core.Sources.ServedQueues); any other must be a name Hangfire accepts.
+            if (!string.IsNullOrWhiteSpace(options.Queues[i]) && !QueueName().IsMatch(options.Queues[i]))
+            {
+                failures.Add($"{Section}:Queues:{i}: '{options.Queues[i]}' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    [GeneratedRegex("^[a-z0-9_-]+$")]
+    private static partial Regex QueueName();
+}

@@ -1,0 +1,49 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Retries;
+
+namespace BatchOrchestrator.Core.Tests.Lifecycle;
+
+public sealed class RetryRuleFacts
+{
+    private static readonly RetryRule ThreeAttempts = new(MaxAttempts: 3);
+
+    [Theory]
+    [InlineData(nameof(FailureClass.Transient), 0, true)]
+    [InlineData(nameof(FailureClass.Transient), 2, true)]
+    [InlineData(nameof(FailureClass.Transient), 3, false)]
+    [InlineData(nameof(FailureClass.Throttled), 1, true)]
+    [InlineData(nameof(FailureClass.Throttled), 3, false)]
+    [InlineData(nameof(FailureClass.Auth), 0, false)]
+    [InlineData(nameof(FailureClass.Permanent), 0, false)]
+    public void Retries_TransientAndThrottledFailures_BelowMaxAttempts_AndNeverAuthOrPermanent(string failure, int attempts, bool retried) =>
+        Assert.Equal(retried, ThreeAttempts.Retries(Enum.Parse<FailureClass>(failure), attempts));
+
+    [Fact]
+    public void Retries_NoFailureWithoutAClass() =>
+        Assert.False(ThreeAttempts.Retries(null, 0));
+
+    [Fact]
+    public void AttemptLimit_IsMaxAttempts_ForRetriedClasses_AndNoneForTheOperatorsOnes()
+    {
+        Assert.Equal(3, ThreeAttempts.AttemptLimit(FailureClass.Transient));
+        Assert.Equal(3, ThreeAttempts.AttemptLimit(FailureClass.Throttled));
+        Assert.Equal(0, ThreeAttempts.AttemptLimit(FailureClass.Auth));
+        Assert.Equal(0, ThreeAttempts.AttemptLimit(FailureClass.Permanent));
+    }
+
+    [Fact]
+    public void AnOperatorsRetry_LeavesPermanentFailuresAlone_UnlessForced()
+    {
+        Assert.Equal([FailureClass.Permanent], RetryRule.LeftAloneByOperatorRetry(force: false));
+        Assert.Empty(RetryRule.LeftAloneByOperatorRetry(force: true));
+    }
+
+    [Fact]
+    public void AFileOfABatchThatFailedAsAWhole_IsRetriedUntilItsLastAttempt()
+    {
+        // The batch counts as an attempt first: with MaxAttempts 3 the third failed batch ends the file.
+        var unreported = FileVersionLifecycle.Unreported(BatchState.Failed);
+        Assert.True(ThreeAttempts.Retries(unreported.ErrorClass, attempts: 2));
+        Assert.False(ThreeAttempts.Retries(unreported.ErrorClass, attempts: 3));
+    }
+}
