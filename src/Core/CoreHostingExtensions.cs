@@ -55,6 +55,7 @@ public static class CoreHostingExtensions
             .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
         services.AddSingleton<RetryTiming>();
         services.AddSingleton<UploadPaces>();
+        services.AddSingleton<UploadSlots>();
         services.AddSingleton<ProjectScopes>();
         services.AddSingleton<LlamaCloudPipeline>();
         services.AddSingleton<IBatchApis, LlamaCloudApis>();
