@@ -17,6 +17,7 @@ IBenchmark[] benchmarks =
     new PollRoundTripsBenchmark(),
     new IdleBenchmark(),
     new EndToEndBenchmark(),
+    new LanesBenchmark(),
 ];
 
 var scale = 1.0;
