@@ -56,9 +56,9 @@ internal sealed class BatchUploader(
 
     private void HandOn(string? source, long batchId)
     {
-        if (source is not null && slots.Leave(source, batchId) is { } next)
+        if (source is not null)
         {
-            scheduler.EnqueueUpload(source, next);
+            slots.LeaveAndHandOn(source, batchId, scheduler, logger);
         }
     }
 

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Pipeline;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Uploads;
@@ -53,6 +54,33 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options)
             var next = slots.Waiting.Min;
             slots.Waiting.Remove(next);
             return next;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Leave"/>, then enqueues the upload of the batch handed on. When the job store cannot take it
+    /// (a database outage) the batch is noted again for the next hand-on, and the stalled-step sweep hands it out
+    /// if none comes: the leaving step's own outcome must not be lost to this.
+    /// </summary>
+    public void LeaveAndHandOn(string source, long batchId, IPipelineScheduler scheduler, ILogger logger)
+    {
+        if (Leave(source, batchId) is not { } next)
+        {
+            return;
+        }
+
+        try
+        {
+            scheduler.EnqueueUpload(source, next);
+        }
+        catch (Exception ex)
+        {
+            lock (gate)
+            {
+                For(source).Waiting.Add(next);
+            }
+
+            logger.LogWarning("Could not hand the upload of batch {BatchId} on: {Reason}", next, ex.Message);
         }
     }
 

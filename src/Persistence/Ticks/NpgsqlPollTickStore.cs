@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Ticks;
 using Npgsql;
 using NpgsqlTypes;
@@ -17,17 +18,22 @@ internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTi
     {
         await using var command = dataSource.CreateCommand("""
             select least(
-                (select min(next_poll_at) from orchestrator.batch where state in ('Pending', 'Throttled', 'Running')),
-                (select min(updated_at) from orchestrator.batch where state in ('Planned', 'Creating', 'Completed', 'Failed', 'Cancelled')) + $1,
+                (select min(next_poll_at) from orchestrator.batch where state = any($5)),
+                (select min(updated_at) from orchestrator.batch where state = any($6)) + $1,
                 case when $4 then (select min(follow_up_next_at) from orchestrator.batch where follow_up_next_at is not null) end,
-                (select min(created_at) from orchestrator.batch where state <> 'ResultsRecorded' and stuck_since is null) + $2,
-                (select min(recorded_at) from orchestrator.batch_result where follow_up_state = 'Recorded' and stuck_since is null) + $3
+                (select min(created_at) from orchestrator.batch where state <> all($7) and stuck_since is null) + $2,
+                (select min(recorded_at) from orchestrator.batch_result where follow_up_state = any($8) and stuck_since is null) + $3
             ) - now()
             """);
         command.Parameters.Add(Interval(ages.StalledAfter));
         command.Parameters.Add(Interval(ages.StuckAfter));
         command.Parameters.Add(Interval(ages.JobStuckAfter));
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = ages.FollowUps });
+        // The same states as the claims bind (Core's lifecycles), so the partial indexes' predicates still match.
+        command.Parameters.Add(BatchLifecycle.Poll.FromStates());
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.AwaitingLocalStep));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan until ? until : null;
     }
 
