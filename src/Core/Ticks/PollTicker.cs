@@ -3,6 +3,7 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Watchdog;
+using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +24,7 @@ internal sealed class PollTicker(
     IOptions<PollingOptions> polling,
     IOptions<WatchdogOptions> watchdog,
     IOptions<FollowUpOptions> followUp,
+    IOptions<WebhookOptions> webhooks,
     TimeProvider time,
     ILogger<PollTicker> logger)
 {
@@ -44,7 +46,7 @@ internal sealed class PollTicker(
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var settings = polling.Value;
-        var ages = new PollTickAges(settings.StalledAfter, watchdog.Value.StuckAfter, watchdog.Value.JobStuckAfter, followUp.Value.Enabled);
+        var ages = new PollTickAges(settings.StalledAfter, watchdog.Value.StuckAfter, watchdog.Value.JobStuckAfter, followUp.Value.Enabled, webhooks.Value.MissedAfter);
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = await NextAsync(settings, ages, stoppingToken);

@@ -6,9 +6,9 @@ using NpgsqlTypes;
 namespace BatchOrchestrator.Persistence.Ticks;
 
 /// <summary>
-/// When the poll tick next has work: the earliest of five moments, each the first row of a partial index
+/// When the poll tick next has work: the earliest of six moments, each the first row of a partial index
 /// whose predicate is the same as the claim or sweep it stands for (batch_due, batch_open_steps,
-/// batch_follow_up_due, batch_open_by_age, batch_result_pending_by_age), so the answer costs a few index
+/// batch_follow_up_due, batch_open_by_age, batch_result_pending_by_age, batch_webhook_unconfirmed), so the answer costs a few index
 /// probes however many rows there are. A change to one of those claims must change its line here too
 /// (NpgsqlPollTickStoreFacts holds each line to its claim).
 /// </summary>
@@ -22,7 +22,9 @@ internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTi
                 (select min(updated_at) from orchestrator.batch where state = any($6)) + $1,
                 case when $4 then (select min(follow_up_next_at) from orchestrator.batch where follow_up_next_at is not null) end,
                 (select min(created_at) from orchestrator.batch where state <> all($7) and stuck_since is null) + $2,
-                (select min(recorded_at) from orchestrator.batch_result where follow_up_state = any($8) and stuck_since is null) + $3
+                (select min(recorded_at) from orchestrator.batch_result where follow_up_state = any($8) and stuck_since is null) + $3,
+                (select min(finished_at) from orchestrator.batch
+                 where webhook_expected and webhook_terminal_at is null and webhook_missed_at is null and remote_batch_id is not null) + $9
             ) - now()
             """);
         command.Parameters.Add(Interval(ages.StalledAfter));
@@ -34,6 +36,7 @@ internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTi
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.AwaitingLocalStep));
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(new NpgsqlParameter { Value = ages.WebhookMissedAfter is { } missed ? missed : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
         return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan until ? until : null;
     }
 
