@@ -3,6 +3,7 @@ using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.FollowUp;
 using BatchOrchestrator.Persistence.Ticks;
 using BatchOrchestrator.Persistence.Watchdog;
+using BatchOrchestrator.Persistence.Webhooks;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.Tests.Ticks;
@@ -89,6 +90,18 @@ public sealed class NpgsqlPollTickStoreFacts(PostgresServerFixture server) : IAs
         Assert.True(await store.TimeUntilDueAsync(Ages with { FollowUps = false }, Ct) <= TimeSpan.Zero);
         Assert.Single((await watchdog.FlagStuckAsync(Ages.StuckAfter, Ages.JobStuckAfter, 10, Ct)).Jobs);
         Assert.True(await store.TimeUntilDueAsync(Ages with { FollowUps = false }, Ct) > TimeSpan.FromHours(23));
+    }
+
+    [Fact]
+    public async Task TimeUntilDue_IsDueForAnEndedBatchWhoseWebhookNeverCame_UntilTheLivenessSweepFlagsIt()
+    {
+        await BatchAsync("ResultsRecorded", "webhook_expected = true, finished_at = now() - interval '20 minutes'");
+        var ages = Ages with { WebhookMissedAfter = TimeSpan.FromMinutes(15) };
+        Assert.Null(await store.TimeUntilDueAsync(Ages, Ct)); // not asked: nothing else is open
+        Assert.True(await store.TimeUntilDueAsync(ages, Ct) <= TimeSpan.Zero);
+
+        Assert.Single(await new NpgsqlWebhookLivenessStore(database.DataSource).FlagMissedAsync(ages.WebhookMissedAfter!.Value, 10, Ct));
+        Assert.Null(await store.TimeUntilDueAsync(ages, Ct));
     }
 
     private async Task<long> BatchAsync(string state, string set)
