@@ -1,162 +1,142 @@
 using System.Diagnostics;
 using System.Globalization;
+using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Persistence.Sources;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Bench;
 
 /// <summary>
-/// Issue 4 point 10: an unchanged re-scan of a 100,000-file tree against a raw enumeration of the same
-/// tree (Directory.EnumerateFiles with size and mtime) in the same run, and the peak memory (VmHWM of a
-/// child process) of a scan of 100,000 and 1,000,000 files against the raw enumeration's.
+/// An unchanged re-scan of a 100,000-file tree: the whole run (lease, run row, scan, planning, as the
+/// run job executes it) against the raw walk of the same tree, both warm, in rotated order, median of
+/// rounds. Beside them, for where the time goes: the scan alone, our walk alone, the stored looks read
+/// alone, and <c>find -printf</c>; database round trips and managed allocation per run; and proof that an
+/// unchanged tree costs no API call and hands nothing on (no upload, submit or settle run).
 /// </summary>
 internal sealed class ScanBenchmark : IBenchmark
 {
-    public const string ChildVerb = "scan-child";
-    private const int FilesPerFolder = 1_000;
-    private const int Rounds = 5;
-
-    // Issue 4's budget: under 200 MB at one million files; the baseline column shows the budget, the note the raw figure.
-    private const double MemoryBudgetMb = 200;
+    private const int Rounds = 7;
 
     public string Name => "scan";
 
-    public string Description => "unchanged re-scan of 100k files vs Directory.EnumerateFiles with size and mtime; peak memory at 100k and 1M files";
+    public string Description => "unchanged re-scan of 100k files (the whole run) vs a raw walk with size and mtime of the same tree";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var results = new List<BenchResult>();
-        var sizes = new[] { context.Scaled(100_000), context.Scaled(1_000_000) };
-        foreach (var files in sizes)
+        var files = context.Scaled(100_000);
+        await using var harness = await PipelineHarness.CreateAsync(
+            context.Postgres, new Dictionary<string, string?> { ["Serilog:MinimumLevel:Default"] = "Warning" }, new SandboxOptions());
+        var made = Stopwatch.StartNew();
+        ScanTree.Make(harness.SourcePath, files);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   made {files:N0} files in {ScanTree.Folders(files)} folders in {made.Elapsed.TotalSeconds:F1} s"));
+
+        // PostgreSQL's share of each step's CPU: its postmaster and every backend (the parent of our backend).
+        var postmaster = ProcessCpu.ParentOf((int)await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "select pg_backend_pid()", cancellationToken));
+        var runner = harness.Get<SourceRunner>();
+        var scanner = harness.Get<SourceScanner>();
+        var store = harness.Get<ISourceScanStore>();
+        var source = harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Find(PipelineHarness.SourceName)!;
+        var first = Stopwatch.StartNew();
+        await runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken); // every file new: hashed, versioned, planned
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   first run (all new, hashed, planned) {first.Elapsed.TotalSeconds:F1} s"));
+
+        Step Step(string name, Func<Task<int>> run) => new(name, run, postmaster);
+        var steps = new Step[]
         {
-            var root = Path.Combine(context.Scratch, $"tree-{files}");
-            var made = Stopwatch.StartNew();
-            MakeTree(root, files);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   made {files} files in {files / FilesPerFolder} folders in {made.Elapsed.TotalSeconds:F1} s"));
-            var connectionString = await context.Postgres.CreateDatabaseAsync($"scan{files}");
-            try
+            Step("raw walk", () => Task.FromResult(ScanTree.RawWalk(harness.SourcePath))),
+            Step("ours: run", async () =>
             {
-                // Each in a child process of its own, for its peak resident memory (VmHWM): the first scan
-                // (every file new and hashed), the raw enumeration, then an unchanged re-scan.
-                var full = await RunChildAsync("ours", root, connectionString, cancellationToken);
-                var raw = await RunChildAsync("raw", root, connectionString, cancellationToken);
-                var rescan = await RunChildAsync("ours", root, connectionString, cancellationToken);
-                var note = string.Create(CultureInfo.InvariantCulture, $"raw enumeration peaks at {raw.PeakMb:F0} MB");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   first scan {full.Seconds:F1} s, unchanged re-scan {rescan.Seconds:F2} s, raw enumeration {raw.Seconds:F2} s (each a fresh process)"));
-                results.Add(new BenchResult($"peak RSS, first scan of {files:N0} files", full.PeakMb, MemoryBudgetMb, "MB", 1, LowerIsBetter: true, note));
-                results.Add(new BenchResult($"peak RSS, unchanged re-scan of {files:N0}", rescan.PeakMb, MemoryBudgetMb, "MB", 1, LowerIsBetter: true, note));
-                if (files == sizes[0])
+                await runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, cancellationToken);
+                return files;
+            }),
+            Step("scan alone", async () => (await scanner.ScanAsync(source, cancellationToken)).Seen),
+            Step("our walk alone", () => Task.FromResult(ScanTree.OurWalk(harness.SourcePath))),
+            Step("stored looks read alone", async () =>
+            {
+                var n = 0;
+                await foreach (var _ in store.ReadLooksAsync(PipelineHarness.SourceName, cancellationToken))
                 {
-                    results.Add(await TimeRescanAsync(root, files, connectionString, cancellationToken));
+                    n++;
                 }
-            }
-            finally
-            {
-                var deleted = Stopwatch.StartNew();
-                Directory.Delete(root, recursive: true);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   deleted the tree in {deleted.Elapsed.TotalSeconds:F1} s"));
-            }
-        }
 
-        return results;
-    }
-
-    /// <summary>Ours and the raw enumeration, alternating in this process (warm cache, JIT done), median of each.</summary>
-    private static async Task<BenchResult> TimeRescanAsync(string root, int files, string connectionString, CancellationToken cancellationToken)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var scanner = new SourceScanner(new NpgsqlSourceScanStore(dataSource), TimeProvider.System, NullLogger<SourceScanner>.Instance);
-        var source = Source(root);
-        var ours = new List<double>();
-        var raw = new List<double>();
-        RawEnumerate(root);
-        await scanner.ScanAsync(source, cancellationToken);
-        for (var i = 0; i < Rounds; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            var seen = RawEnumerate(root);
-            raw.Add(clock.Elapsed.TotalMilliseconds);
-            clock.Restart();
-            var summary = await scanner.ScanAsync(source, cancellationToken);
-            ours.Add(clock.Elapsed.TotalMilliseconds);
-            if (summary.Seen != files || summary.NewOrChanged != 0 || seen != files)
-            {
-                throw new InvalidOperationException($"Expected an unchanged tree of {files} files; saw {summary}, raw {seen}");
-            }
-        }
-
-        return new BenchResult($"unchanged re-scan of {files:N0} files", Median(ours), Median(raw), "ms", Target: 1.5, LowerIsBetter: true, Note: $"median of {Rounds}");
-    }
-
-    /// <summary>The baseline: every file's path, size and mtime, nothing else.</summary>
-    public static int RawEnumerate(string root)
-    {
-        var count = 0;
-        long checksum = 0;
-        foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            var info = new FileInfo(path);
-            checksum += info.Length ^ info.LastWriteTimeUtc.Ticks;
-            count++;
-        }
-
-        return checksum == 42 ? -count : count;
-    }
-
-    /// <summary>The child's work: "ours" scans once into the database, "raw" enumerates; prints its peak RSS.</summary>
-    public static async Task<int> ChildAsync(string mode, string root, string connectionString)
-    {
-        var clock = Stopwatch.StartNew();
-        if (mode == "raw")
-        {
-            RawEnumerate(root);
-        }
-        else
-        {
-            await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            var scanner = new SourceScanner(new NpgsqlSourceScanStore(dataSource), TimeProvider.System, NullLogger<SourceScanner>.Instance);
-            await scanner.ScanAsync(Source(root), CancellationToken.None);
-        }
-
-        var peakKb = File.ReadLines("/proc/self/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{peakKb} {clock.Elapsed.TotalSeconds:F3}"));
-        return 0;
-    }
-
-    private static async Task<(double PeakMb, double Seconds)> RunChildAsync(string mode, string root, string connectionString, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("dotnet", [typeof(ScanBenchmark).Assembly.Location, ChildVerb, mode, root, connectionString])
-        {
-            RedirectStandardOutput = true,
+                return n;
+            }),
+            Step("find -printf (reference)", () => Task.FromResult(ScanTree.Find(harness.SourcePath))),
         };
-        using var child = Process.Start(start)!;
-        var output = await child.StandardOutput.ReadToEndAsync(cancellationToken);
-        await child.WaitForExitAsync(cancellationToken);
-        var fields = output.Trim().Split('\n')[^1].Split(' ');
-        if (child.ExitCode != 0 || fields.Length != 2)
+        foreach (var step in steps)
         {
-            throw new InvalidOperationException($"scan child ({mode}) failed: {output}");
+            await step.WarmAsync(files); // page cache, JIT, query plans, pools
         }
 
-        return (double.Parse(fields[0], CultureInfo.InvariantCulture) / 1024, double.Parse(fields[1], CultureInfo.InvariantCulture));
-    }
-
-    private static SourceOptions Source(string root) => new() { Name = "bench", Path = root, SettleWindow = TimeSpan.Zero };
-
-    private static void MakeTree(string root, int files)
-    {
-        Parallel.For(0, (files + FilesPerFolder - 1) / FilesPerFolder, folder =>
+        var calls = (await harness.Admin.CountersAsync()).ResponsesByStatus.Values.Sum();
+        harness.Scheduler.Calls.Clear();
+        var perRun = await RunCost.MeasureAsync(() => runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, cancellationToken));
+        for (var round = 0; round < Rounds; round++)
         {
-            var directory = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $"d{folder:D4}"));
-            Directory.CreateDirectory(directory);
-            for (var i = folder * FilesPerFolder; i < Math.Min(files, (folder + 1) * FilesPerFolder); i++)
+            // The order rotates each round, so a machine getting busier within a round favours no step.
+            for (var i = 0; i < steps.Length; i++)
             {
-                File.WriteAllText(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"file {i:D7}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}"));
+                await steps[(round + i) % steps.Length].RunAsync(files);
             }
-        });
+        }
+
+        var apiCalls = (await harness.Admin.CountersAsync()).ResponsesByStatus.Values.Sum() - calls;
+        var handOffs = harness.Scheduler.Calls.Count;
+        var raw = steps[0].Median;
+        foreach (var step in steps)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"   {step.Name,-26} median {step.Median,7:F1} ms ({step.Median / raw:F2}× raw), cpu {step.CpuMedian,6:F1} ms + PostgreSQL {step.PostgresCpuMedian,5:F1} ms; rounds {string.Join(" ", step.Wall.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   per unchanged run: {perRun.RoundTrips} database round trips, {perRun.AllocatedMb:F1} MB allocated; API calls during all rounds {apiCalls}, hand-offs (jobs) {handOffs}"));
+        return
+        [
+            new BenchResult($"unchanged re-scan of {files:N0} files (run)", steps[1].Median, raw, "ms", 1.5, LowerIsBetter: true, $"median of {Rounds}, rotated; raw = FileSystemEnumerable with size and mtime"),
+            BenchResult.Absolute("API calls + hand-offs on an unchanged tree", apiCalls + handOffs, "calls", 0, $"over {Rounds + 1} runs"),
+        ];
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    /// <summary>One timed step; wall time, this process's CPU and PostgreSQL's of each round.</summary>
+    private sealed class Step(string name, Func<Task<int>> run, int postmaster)
+    {
+        public string Name { get; } = name;
+
+        public List<double> Wall { get; } = [];
+
+        public List<double> Cpu { get; } = [];
+
+        public double Median => BenchMath.Median(Wall);
+
+        public List<double> PostgresCpu { get; } = [];
+
+        public double CpuMedian => BenchMath.Median(Cpu);
+
+        public double PostgresCpuMedian => BenchMath.Median(PostgresCpu);
+
+        public async Task WarmAsync(int expected)
+        {
+            await RunAsync(expected);
+            Wall.Clear();
+            Cpu.Clear();
+            PostgresCpu.Clear();
+        }
+
+        public async Task RunAsync(int expected)
+        {
+            var postgres = ProcessCpu.TreeTicks(postmaster);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var seen = await run();
+            Wall.Add(clock.Elapsed.TotalMilliseconds);
+            Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+            PostgresCpu.Add((ProcessCpu.TreeTicks(postmaster) - postgres) * 1000.0 / ProcessCpu.TicksPerSecond);
+            if (seen != expected)
+            {
+                throw new InvalidOperationException($"{Name} saw {seen} files, expected an unchanged tree of {expected}");
+            }
+        }
+    }
 }

@@ -71,6 +71,7 @@ internal sealed class UploadBenchmark : IBenchmark
         var client = new List<double>();
         for (var round = 0; round < Rounds; round++)
         {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   round {round} (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):"));
             var prefix = $"r{round}-";
             harness.WriteFiles(files, prefix);
             var paths = Directory.GetFiles(harness.SourcePath, prefix + "*");
@@ -79,7 +80,7 @@ internal sealed class UploadBenchmark : IBenchmark
             Func<Task>[] measurements =
             [
                 async () => raw.Add(await RawLoopAsync(harness, paths, $"raw{round}", cancellationToken)),
-                async () => ours.Add(await UploadAllAsync(harness, batches, cancellationToken)),
+                async () => ours.Add(await UploadAllAsync(harness, batches, cancellationToken, $"ours{round}")),
                 async () => client.Add(await ClientLoopAsync(harness, paths, $"client{round}", cancellationToken)),
             ];
             for (var i = 0; i < measurements.Length; i++)
@@ -105,7 +106,7 @@ internal sealed class UploadBenchmark : IBenchmark
         var directory = await harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync($"raw-{label}-{Guid.NewGuid():N}", cancellationToken);
         using var http = new HttpClient { BaseAddress = harness.Sandbox.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "llx-harness-key");
-        return await TimedAsync(paths, async (item, ct) =>
+        return await TimedAsync(label, paths, async (item, ct) =>
             {
                 await using var content = File.OpenRead(item.path);
                 using var form = new MultipartFormDataContent();
@@ -126,7 +127,7 @@ internal sealed class UploadBenchmark : IBenchmark
     {
         var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
         var directory = await api.CreateDirectoryAsync($"{label}-{Guid.NewGuid():N}", cancellationToken);
-        return await TimedAsync(paths, async (item, ct) =>
+        return await TimedAsync(label, paths, async (item, ct) =>
             {
                 await using var content = File.OpenRead(item.path);
                 var name = Path.GetFileName(item.path);
@@ -134,24 +135,53 @@ internal sealed class UploadBenchmark : IBenchmark
             }, cancellationToken);
     }
 
-    /// <summary>Seconds taken by <paramref name="upload"/> over every path, <see cref="Concurrency"/> at a time.</summary>
-    private static async Task<double> TimedAsync(string[] paths, Func<(string path, int i), CancellationToken, ValueTask> upload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seconds taken by <paramref name="upload"/> over every path, <see cref="Concurrency"/> at a time; prints
+    /// each request's time (median, 99th percentile, longest), the longest gap in which no request ended, and
+    /// the garbage collections meanwhile, to show where a slow round lost its time.
+    /// </summary>
+    private static async Task<double> TimedAsync(string label, string[] paths, Func<(string path, int i), CancellationToken, ValueTask> upload, CancellationToken cancellationToken)
     {
+        var requests = new double[paths.Length];
+        var ends = new double[paths.Length];
+        var (gen0, gen2) = (GC.CollectionCount(0), GC.CollectionCount(2));
+        var pauses = GC.GetTotalPauseDuration();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             paths.Select((path, i) => (path, i)),
             new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            upload);
-        return clock.Elapsed.TotalSeconds;
+            async (item, ct) =>
+            {
+                var start = clock.Elapsed.TotalMilliseconds;
+                await upload(item, ct);
+                ends[item.i] = clock.Elapsed.TotalMilliseconds;
+                requests[item.i] = ends[item.i] - start;
+            });
+        var seconds = clock.Elapsed.TotalSeconds;
+        Array.Sort(requests);
+        Array.Sort(ends);
+        var gap = ends.Zip(ends.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"     {label,-9} {seconds,6:F2} s  per request: median {requests[requests.Length / 2],6:F1} ms, p99 {requests[(int)(requests.Length * 0.99)],7:F1} ms, longest {requests[^1],7:F1} ms; longest gap with no request ending {gap,7:F1} ms; GCs gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms"));
+        return seconds;
     }
 
-    private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
+    private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken, string? label = null)
     {
         var uploader = harness.Get<BatchUploader>();
+        var (gen0, gen2, pauses) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var clock = Stopwatch.StartNew();
         foreach (var batchId in batches)
         {
             await uploader.UploadAsync(batchId, cancellationToken);
+        }
+
+        if (label is not null)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"     {label,-9} {clock.Elapsed.TotalSeconds,6:F2} s  (the whole step; no per-request times); GCs gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms"));
         }
 
         return clock.Elapsed.TotalSeconds;

@@ -57,6 +57,7 @@ public static class CoreHostingExtensions
             .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
         services.AddSingleton<RetryTiming>();
         services.AddSingleton<UploadPaces>();
+        services.AddSingleton<UploadSlots>();
         services.AddSingleton<ProjectScopes>();
         services.AddSingleton<LlamaCloudPipeline>();
         services.AddSingleton<IBatchApis, LlamaCloudApis>();
@@ -84,6 +85,7 @@ public static class CoreHostingExtensions
         services.AddTransient<OperatorCommands>();
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
+        services.AddSingleton<PollTicker>();
         services.AddTransient<WebhookReceiver>();
         services.AddSingleton<IBatchWebhooks, BatchWebhooks>();
         services.AddTransient<WebhookLiveness>();

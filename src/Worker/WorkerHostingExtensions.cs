@@ -83,6 +83,7 @@ public static class WorkerHostingExtensions
         services.AddSystemd(); // Type=notify under systemd; nothing elsewhere
 
         services.AddSingleton<JobLogScopeFilter>();
+        services.AddSingleton<PollTickWakeFilter>();
         services.AddHostedService<OutputFolderCheck>(); // before any job can run a follow-up
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHangfireServer((sp, server) =>
@@ -93,10 +94,11 @@ public static class WorkerHostingExtensions
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
             server.ShutdownTimeout = settings.ShutdownTimeout;
             // This host's filters, not Hangfire's static GlobalJobFilters: they hold this host's services.
-            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>() };
+            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>(), sp.GetRequiredService<PollTickWakeFilter>() };
             server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
         });
         services.AddHostedService<SourceWatcher>();
+        services.AddHostedService<PollTickerService>();
 
         services.AddAntiforgery(); // Hangfire's dashboard checks its token on every POST once this is registered
         services.AddSingleton<DashboardAccess>();

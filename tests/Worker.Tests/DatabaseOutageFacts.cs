@@ -46,6 +46,8 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         settings["Pipeline:MaxFilesPerBatch"] = "4";
         // Time-scaled: a lease its holder could not release in the outage expires after 20 s, not 2 min.
         settings["Leases:TimeToLive"] = "00:00:20";
+        // A step whose job gave up in the outage is handed out again by the stalled-step sweep: time-scaled too.
+        settings["Polling:StalledAfter"] = "00:00:20";
         var logs = new CapturingSink();
         await env.WriteFilesAsync(12, "before");
         await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);

@@ -3,8 +3,18 @@ namespace BatchOrchestrator.Core.Batches;
 /// <summary>How batches are polled ("Polling" section).</summary>
 public sealed class PollingOptions
 {
-    /// <summary>How often the poller looks for due batches. Must divide a minute, or be whole minutes.</summary>
+    /// <summary>
+    /// The shortest time between two poll ticks while work is due (a tick starts when a batch is due for a
+    /// poll, a step has stalled, a follow-up or a watchdog age falls due; docs/performance.md).
+    /// 100 ms to 10 minutes.
+    /// </summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// With nothing due, how often an instance asks the database (one small query) whether anything became
+    /// due through another process. Jobs ending on the instance wake it at once, whatever this says.
+    /// </summary>
+    public TimeSpan IdleCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The first poll after a batch is created; later polls back off from here.</summary>
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -8,9 +8,14 @@ internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
     public ValidateOptionsResult Validate(string? name, PollingOptions options)
     {
         var failures = new List<string>();
-        if (PollingCron.FromInterval(options.Interval) is null)
+        if (options.Interval < TimeSpan.FromMilliseconds(100) || options.Interval > TimeSpan.FromMinutes(10))
         {
-            failures.Add($"Polling:Interval: {options.Interval} must be 1-30 seconds dividing a minute (1, 2, 3, 5, 10, 15, 20, 30) or whole minutes dividing an hour");
+            failures.Add($"Polling:Interval: {options.Interval} must be between 100 ms and 10 minutes");
+        }
+
+        if (options.IdleCheckInterval < options.Interval)
+        {
+            failures.Add($"Polling:IdleCheckInterval: {options.IdleCheckInterval} must not be shorter than Polling:Interval ({options.Interval})");
         }
 
         if (options.InitialDelay <= TimeSpan.Zero)

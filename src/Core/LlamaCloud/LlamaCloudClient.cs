@@ -53,6 +53,10 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
 
         var request = Post($"api/v1/beta/directories/{Escape(directoryId)}/files/upload", form, createsResource: true);
         request.MarkUpload(); // paced by UploadPacingHandler to the API's upload limit
+        if (upload.Lane is { } lane)
+        {
+            request.SetLane(lane);
+        }
         return SendAsync(request, Json.RemoteDirectoryFile, cancellationToken);
     }
 

@@ -16,6 +16,14 @@ internal static class RequestOptionsKeys
     /// <summary>The project the request acts in: per-project pacing and pipeline selection key on it.</summary>
     public static readonly HttpRequestOptionsKey<ProjectScope> Scope = new("BatchOrchestrator.ProjectScope");
 
+    /// <summary>The lane (source and priority) an upload shares the project's pace in.</summary>
+    public static readonly HttpRequestOptionsKey<UploadLane> Lane = new("BatchOrchestrator.UploadLane");
+
+    public static void SetLane(this HttpRequestMessage request, UploadLane lane) => request.Options.Set(Lane, lane);
+
+    public static UploadLane GetLane(this HttpRequestMessage request) =>
+        request.Options.TryGetValue(Lane, out var lane) ? lane : UploadLane.Default;
+
     public static void MarkCreatesResource(this HttpRequestMessage request) => request.Options.Set(CreatesResource, true);
 
     public static bool CreatesResourceFlag(this HttpRequestMessage request) =>

@@ -9,6 +9,9 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// a burst at the edge of the server's counting window is counted against the limit in full. After a 429
 /// every upload into the project waits out the server's hint, and the pace drops for a while; a hint
 /// too long to wait in-process is handed back to the upload step instead (see <see cref="RetryTiming"/>).
+/// The turns are shared between sources by their priority (<see cref="WeightedTurns"/>): one caller at a
+/// time waits on the bucket, chosen by lane weight, so a small run of a high-priority source is not queued
+/// behind every upload of a backfill, and the backfill still gets every turn nobody else wants.
 /// </summary>
 internal sealed class UploadPace : IDisposable
 {
@@ -18,6 +21,7 @@ internal sealed class UploadPace : IDisposable
     private readonly ILogger logger;
     private readonly string project;
     private readonly Lock gate = new();
+    private readonly WeightedTurns turns = new();
     private RateLimiter? limiter;
     private bool throttled;
     private DateTimeOffset throttledUntil;
@@ -48,8 +52,29 @@ internal sealed class UploadPace : IDisposable
     /// <summary>The time between two uploads at the normal pace.</summary>
     public TimeSpan Interval => options.Window / (options.PermitLimit * options.Headroom);
 
-    /// <summary>Waits for this upload's turn.</summary>
-    public async ValueTask WaitAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for this upload's turn, shared with other lanes by weight.</summary>
+    public async ValueTask WaitAsync(UploadLane lane, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (limiter is null)
+            {
+                return; // no pacing: no turns to share
+            }
+        }
+
+        await turns.EnterAsync(lane, cancellationToken);
+        try
+        {
+            await WaitForBucketAsync(cancellationToken);
+        }
+        finally
+        {
+            turns.Exit();
+        }
+    }
+
+    private async ValueTask WaitForBucketAsync(CancellationToken cancellationToken)
     {
         while (true)
         {

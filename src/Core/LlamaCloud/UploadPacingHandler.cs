@@ -17,7 +17,7 @@ internal sealed class UploadPacingHandler(UploadPaces paces, RetryTiming timing)
         }
 
         var pace = paces.For(request.GetScope());
-        await pace.WaitAsync(cancellationToken);
+        await pace.WaitAsync(request.GetLane(), cancellationToken);
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {

@@ -8,4 +8,11 @@ public sealed class PipelineOptions
 
     /// <summary>Parallel uploads per batch.</summary>
     public int UploadConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Batches of one source uploading at once in a process (1 to 64). One at a time finishes each batch as
+    /// soon as the pace allows, so it is submitted and processed while the next uploads, and a backfill's
+    /// waiting batches hold no Hangfire worker (docs/performance.md).
+    /// </summary>
+    public int BatchesUploadingPerSource { get; set; } = 1;
 }

@@ -18,6 +18,11 @@ internal sealed class PipelineOptionsValidator : IValidateOptions<PipelineOption
             failures.Add($"Pipeline:UploadConcurrency: {options.UploadConcurrency} must be between 1 and 64");
         }
 
+        if (options.BatchesUploadingPerSource is < 1 or > 64)
+        {
+            failures.Add($"Pipeline:BatchesUploadingPerSource: {options.BatchesUploadingPerSource} must be between 1 and 64");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

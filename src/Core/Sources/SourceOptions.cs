@@ -47,6 +47,13 @@ public sealed class SourceOptions
     /// </summary>
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// The source's weight when its uploads share their project's rate limit with other sources' (1 to 100):
+    /// while two sources both upload, one of priority 8 gets eight uploads for each one of priority 1; a
+    /// source with nothing to upload leaves its share to the others (docs/performance.md).
+    /// </summary>
+    public int Priority { get; set; } = 1;
+
     /// <summary>For the v1 job types: run the job over the batch's whole remote directory or over its files' ids.</summary>
     public V1Scope V1Scope { get; set; } = V1Scope.Directory;
 

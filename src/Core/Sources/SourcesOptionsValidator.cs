@@ -90,6 +90,11 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:MaxAttempts: {source.MaxAttempts} must be between 1 and 100");
             }
 
+            if (source.Priority is < 1 or > 100)
+            {
+                failures.Add($"{key}:Priority: {source.Priority} must be between 1 and 100 (a weight: 8 gets eight uploads for each one of 1)");
+            }
+
             if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)
             {
                 failures.Add($"{key}:ConfigurationId: '{source.ConfigurationId}' must be a configuration id such as cfg-PARSE_AGENTIC");

@@ -22,6 +22,7 @@ internal sealed class BatchUploader(
     IBatchStore batches,
     IPipelineScheduler scheduler,
     LeaseManager leases,
+    UploadSlots slots,
     ILogger<BatchUploader> logger)
 {
     // Files whose intent is recorded in one statement before any of them is sent.
@@ -32,10 +33,37 @@ internal sealed class BatchUploader(
         var work = await store.GetWorkAsync(batchId, cancellationToken);
         if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
-            return; // already past this step
+            HandOn(work?.Source, batchId); // already past this step; a batch noted to wait may take the slot
+            return;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        if (!slots.TryEnter(work.Source, batchId))
+        {
+            logger.LogInformation("Batch {BatchId} uploads once an earlier batch of {Source} has finished uploading", batchId, work.Source);
+            return;
+        }
+
+        try
+        {
+            await UploadInSlotAsync(work, batchId, cancellationToken);
+        }
+        finally
+        {
+            HandOn(work.Source, batchId);
+        }
+    }
+
+    private void HandOn(string? source, long batchId)
+    {
+        if (source is not null)
+        {
+            slots.LeaveAndHandOn(source, batchId, scheduler, logger);
+        }
+    }
+
+    private async Task UploadInSlotAsync(UploadWork work, long batchId, CancellationToken cancellationToken)
+    {
         BatchState? state;
         await using (var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken))
         {
@@ -82,6 +110,7 @@ internal sealed class BatchUploader(
         var api = apis.For(work.Scope);
         var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(api, work, cancellationToken);
         var root = Path.GetFullPath(source.Path);
+        var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
 
         var transientFailures = 0;
         LlamaCloudTransientException? deferral = null;
@@ -97,7 +126,7 @@ internal sealed class BatchUploader(
                     {
                         try
                         {
-                            await UploadOneAsync(api, root, directoryId, source.Name, file, recorder, ct);
+                            await UploadOneAsync(api, root, directoryId, lane, file, recorder, ct);
                         }
                         catch (LlamaCloudTransientException ex) when (ex.Deferred)
                         {
@@ -201,10 +230,9 @@ internal sealed class BatchUploader(
     }
 
     private async Task UploadOneAsync(
-        IBatchApi api, string root, string directoryId, string sourceName, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
+        IBatchApi api, string root, string directoryId, UploadLane lane, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
     {
-        var fullPath = Path.Combine(root, file.RelativePath);
-        var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
+        var (fullPath, observed) = (Path.Combine(root, file.RelativePath), new FileObservation(file.RelativePath, file.Size, file.MtimeTicks));
         var before = FileStamp.Read(fullPath);
         if (!before.Matches(observed))
         {
@@ -228,8 +256,9 @@ internal sealed class BatchUploader(
         {
             // No FileStream buffer: StreamContent copies through its own, and a per-file 80 KB buffer is garbage at a thousand uploads a second.
             await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-            var metadata = new Dictionary<string, string> { ["source"] = sourceName, ["path"] = file.RelativePath };
-            remote = await api.UploadFileAsync(directoryId, new FileUpload(content, Path.GetFileName(file.RelativePath), file.UniqueId, file.RelativePath, metadata), cancellationToken);
+            var metadata = new Dictionary<string, string> { ["source"] = lane.Name, ["path"] = file.RelativePath };
+            var upload = new FileUpload(content, Path.GetFileName(file.RelativePath), file.UniqueId, file.RelativePath, metadata, lane);
+            remote = await api.UploadFileAsync(directoryId, upload, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -18,6 +18,7 @@ internal static class JobStorageFactory
             SchemaName = Migrator.HangfireSchema,
             PrepareSchemaIfNecessary = false,
             QueuePollInterval = options.QueuePollInterval,
+            EnableLongPolling = options.EnableLongPolling,
             InvisibilityTimeout = options.InvisibilityTimeout,
             UseSlidingInvisibilityTimeout = true,
             DistributedLockTimeout = options.DistributedLockTimeout,

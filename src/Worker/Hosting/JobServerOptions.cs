@@ -8,8 +8,12 @@ public sealed class JobServerOptions
     /// <summary>Jobs run at once on this instance.</summary>
     public int WorkerCount { get; set; } = 10;
 
-    /// <summary>How often scheduled and recurring jobs are checked; recurring jobs with seconds need it short.</summary>
-    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often scheduled jobs (settle runs, retries) and recurring ones are looked for: how late one may
+    /// start, at most. Each look takes and releases a lock row (docs/performance.md). Hangfire's default is 15 s;
+    /// source schedules with a seconds field need it shorter than their period.
+    /// </summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time running jobs get to stop at shutdown before they are put back in the queue.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -4,7 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
-/// <summary>Reads the database-backed gauges every <see cref="MetricsOptions.RefreshInterval"/>.</summary>
+/// <summary>
+/// Reads the database-backed gauges once at start, then whenever a scrape has read them, at most once per
+/// <see cref="MetricsOptions.RefreshInterval"/>. The counts by state scan tables that grow with history, so
+/// a timer refreshing them for nobody was an idle service's largest query (docs/performance.md).
+/// </summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
     GaugeSnapshot snapshot,
@@ -15,10 +19,10 @@ internal sealed class GaugeRefresher(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.RefreshInterval, time);
+        var interval = options.Value.RefreshInterval;
         try
         {
-            do
+            while (true)
             {
                 try
                 {
@@ -28,12 +32,14 @@ internal sealed class GaugeRefresher(
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // The gauges keep their last values, batchorchestrator_database_up says 0 (and /readyz says the
-                    // database is down); the next tick tries again. Metrics must never be what stops the service.
+                    // database is down); the next scrape asks again. Metrics must never be what stops the service.
                     snapshot.RefreshFailed();
                     logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
                 }
+
+                await Task.Delay(interval, time, stoppingToken);
+                await snapshot.WaitForReadAsync(stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -1,13 +1,16 @@
 using System.Diagnostics.Metrics;
+using System.Threading.Channels;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>
 /// The database-backed gauges, refreshed by <see cref="GaugeRefresher"/> in one query, so a scrape
-/// never waits on the database and scrapes from several Prometheus servers cost nothing extra.
+/// never waits on the database and scrapes from several Prometheus servers cost nothing extra. A scrape
+/// reading them is what asks for the next refresh: with nothing scraping, the database is not asked.
 /// </summary>
 internal sealed class GaugeSnapshot
 {
+    private readonly Channel<bool> reads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile IReadOnlyList<(string Metric, string Label, double Value)> rows = [];
     private volatile int databaseUp = -1;
 
@@ -24,19 +27,32 @@ internal sealed class GaugeSnapshot
     public void RefreshFailed() => databaseUp = 0;
 
     /// <summary>1 when the last refresh succeeded, 0 when it failed; nothing before the first.</summary>
-    public IEnumerable<Measurement<int>> DatabaseUp() => databaseUp < 0 ? [] : [new Measurement<int>(databaseUp)];
+    public IEnumerable<Measurement<int>> DatabaseUp()
+    {
+        reads.Writer.TryWrite(true);
+        return databaseUp < 0 ? [] : [new Measurement<int>(databaseUp)];
+    }
 
     /// <summary>A gauge with two labels, whose row label holds both values separated by the unit separator (char 31).</summary>
-    public IEnumerable<Measurement<double>> Read(string metric, string firstLabel, string secondLabel) =>
-        rows.Where(r => r.Metric == metric && r.Label.Contains('\u001f', StringComparison.Ordinal))
+    public IEnumerable<Measurement<double>> Read(string metric, string firstLabel, string secondLabel)
+    {
+        reads.Writer.TryWrite(true);
+        return rows.Where(r => r.Metric == metric && r.Label.Contains('\u001f', StringComparison.Ordinal))
             .Select(r => new Measurement<double>(
                 r.Value,
                 new KeyValuePair<string, object?>(firstLabel, r.Label[..r.Label.IndexOf('\u001f', StringComparison.Ordinal)]),
                 new KeyValuePair<string, object?>(secondLabel, r.Label[(r.Label.IndexOf('\u001f', StringComparison.Ordinal) + 1)..])));
+    }
 
-    public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null) =>
-        rows.Where(r => r.Metric == metric)
+    public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null)
+    {
+        reads.Writer.TryWrite(true);
+        return rows.Where(r => r.Metric == metric)
             .Select(r => labelName is null
                 ? new Measurement<double>(r.Value)
                 : new Measurement<double>(r.Value, new KeyValuePair<string, object?>(labelName, r.Label)));
+    }
+
+    /// <summary>Completes when the gauges have been read (scraped) since the last call.</summary>
+    public ValueTask<bool> WaitForReadAsync(CancellationToken cancellationToken) => reads.Reader.ReadAsync(cancellationToken);
 }

@@ -10,26 +10,29 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Worker.Scheduling;
 
 /// <summary>
-/// Registers the recurring jobs at start-up, from configuration: one poller, one schedule per
-/// source, the remote cleanup when some source keeps its artefacts for a limited time, and removes
+/// Registers the recurring jobs at start-up, from configuration: the poll tick's backstop, one schedule
+/// per source, the remote cleanup when some source keeps its artefacts for a limited time, and removes
 /// schedules no longer configured. A bad schedule fails start-up.
 /// </summary>
 internal sealed class RecurringJobsRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<SourcesOptions> sources,
-    IOptions<PollingOptions> polling,
     IOptions<RemoteCleanupOptions> cleanup,
     RemoteCleaner cleaner,
     ServedQueues served,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
+    private const string BackstopCron = "*/10 * * * *";
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Ticks start when work is due (PollTicker); this schedule is only the backstop, should the question
+        // "what is due" ever miss a concern of the tick. Every ten minutes costs nothing worth counting.
         recurringJobs.AddOrUpdate<PollBatchesJob>(
             RecurringJobIds.PollBatches,
             j => j.RunAsync(CancellationToken.None),
-            PollingCron.FromInterval(polling.Value.Interval)!,
+            BackstopCron,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
 
         // Remote hygiene runs only where some source asks for it: otherwise it would cost an idle query per tick.

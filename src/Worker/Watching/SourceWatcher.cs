@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
@@ -22,7 +23,11 @@ internal sealed class SourceWatcher(
     // After a failed enqueue (Hangfire's storage, PostgreSQL, unreachable), how long the watcher waits before trying again.
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);
 
+    // How often a burst is looked at while one is pending; with nothing pending the loop sleeps until an event.
+    private static readonly TimeSpan BurstCheck = TimeSpan.FromMilliseconds(250);
+
     private readonly ConcurrentDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> pending = new(StringComparer.Ordinal);
+    private readonly Channel<bool> events = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private DateTimeOffset notBefore;
     private bool failing;
 
@@ -51,9 +56,15 @@ internal sealed class SourceWatcher(
                 return;
             }
 
-            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250), time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
+                if (pending.IsEmpty)
+                {
+                    // Idle: no timer runs until the next event (a service watching a quiet folder costs nothing).
+                    await events.Reader.ReadAsync(stoppingToken);
+                }
+
+                await Task.Delay(BurstCheck, time, stoppingToken);
                 EnqueueQuietSources();
             }
         }
@@ -98,6 +109,7 @@ internal sealed class SourceWatcher(
     {
         var now = time.GetUtcNow();
         pending.AddOrUpdate(source, (now, now), (_, burst) => (burst.First, now));
+        events.Writer.TryWrite(true);
     }
 
     private void EnqueueQuietSources()

@@ -27,15 +27,4 @@ public sealed class PollScheduleFacts
     {
         Assert.Equal(TimeSpan.FromSeconds(45), PollSchedule.NextDelay(Options, BatchState.Throttled, 0));
     }
-
-    [Theory]
-    [InlineData(5, "*/5 * * * * *")]
-    [InlineData(30, "*/30 * * * * *")]
-    [InlineData(120, "*/2 * * * *")]
-    [InlineData(7, null)]
-    [InlineData(90, null)]
-    public void PollingCron_TurnsAnIntervalIntoACron_OnlyWhenItDividesTheMinuteOrHour(int seconds, string? expected)
-    {
-        Assert.Equal(expected, PollingCron.FromInterval(TimeSpan.FromSeconds(seconds)));
-    }
 }

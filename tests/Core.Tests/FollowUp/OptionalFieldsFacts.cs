@@ -93,7 +93,7 @@ public sealed class OptionalFieldsFacts(PostgresServerFixture server)
         Eventually.WaitAsync(
             async () =>
             {
-                await harness.Get<Ticks.PollTick>().RunAsync(Ct);
+                await harness.Get<BatchOrchestrator.Core.Ticks.PollTick>().RunAsync(Ct);
                 foreach (var batchId in batches)
                 {
                     try

@@ -16,7 +16,7 @@ public sealed class SpareTurnFacts
         Assert.True(pace.TryTakeSpare());
         Assert.False(pace.TryTakeSpare());
 
-        var upload = pace.WaitAsync(TestContext.Current.CancellationToken).AsTask();
+        var upload = pace.WaitAsync(UploadLane.Default, TestContext.Current.CancellationToken).AsTask();
         var refusedWhileWaiting = 0;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!upload.IsCompleted)
