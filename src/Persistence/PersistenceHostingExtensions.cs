@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
@@ -15,6 +16,7 @@ using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
+using BatchOrchestrator.Persistence.Pauses;
 using BatchOrchestrator.Persistence.Planning;
 using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
@@ -83,6 +85,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
+        services.AddSingleton<IProjectPauseStore, NpgsqlProjectPauseStore>();
         services.AddSingleton<OpsQueries>();
         return builder;
     }

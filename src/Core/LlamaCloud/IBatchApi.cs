@@ -32,6 +32,9 @@ internal interface IBatchApi
 
     Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Creates a parse job over a stored file (the credit probe's request); answers the flat job.</summary>
+    Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken);
+
     Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
 
     /// <summary>One page of v1 jobs, newest first, optionally of one directory.</summary>

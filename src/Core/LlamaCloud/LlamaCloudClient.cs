@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
@@ -15,7 +16,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// come from the <see cref="HttpClient"/> it is given; retries from <see cref="LlamaCloudPipeline"/>.
 /// Every non-2xx, and every failure to get an answer, becomes a typed exception, never a null.
 /// </summary>
-internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing) : IBatchApi
+internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing, ProjectPauses pauses) : IBatchApi
 {
     private const string V1Route = "api/v1/beta/batch-processing";
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
@@ -43,7 +44,8 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
         var form = new MultipartFormDataContent();
         var file = new StreamContent(upload.Content);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "upload_file", upload.FileName);
+        file.Headers.ContentDisposition = UploadFileName.Disposition("upload_file", upload.FileName); // any name a file system holds
+        form.Add(file);
         form.Add(new StringContent(upload.UniqueId, Encoding.UTF8), "unique_id");
         form.Add(new StringContent(upload.DisplayName, Encoding.UTF8), "display_name");
         if (upload.Metadata is { Count: > 0 } metadata)
@@ -118,6 +120,9 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
 
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
+
+    public Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken) =>
+        SendAsync(Post("api/v2/parse", JsonContent.Create(request, Json.CreateParseJobRequest), createsResource: true), Json.ProductJob, cancellationToken);
 
     public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
@@ -209,6 +214,15 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
             var reason = ex is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : ex.Message;
             throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex);
         }
+        catch (BrokenCircuitException ex)
+        {
+            // Not sent: the project's circuit is open. The step comes back when it may have closed.
+            throw new LlamaCloudTransientException(
+                $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} not sent: project {scope.Key} is paused (its circuit is open)", null, pauses.CircuitWait(scope), ex, deferred: true)
+            {
+                Pause = PauseReason.CircuitOpen,
+            };
+        }
     }
 
     private async Task<LlamaCloudException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
@@ -218,6 +232,13 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
         var message = string.Create(
             CultureInfo.InvariantCulture,
             $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} answered {(int)status} {status}{(detail is null ? "" : ": " + detail)}");
+        if (ProviderRefusal.Of(status, detail) is { } refusal)
+        {
+            // Credits or quota: the project is paused, not this request failed (docs/resilience.md).
+            var probeIn = await pauses.RefusedAsync(scope, refusal, message);
+            return new LlamaCloudTransientException(message, status, probeIn, deferred: true) { Pause = refusal };
+        }
+
         var transient = status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
         if (!transient)
         {

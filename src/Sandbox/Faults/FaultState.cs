@@ -23,6 +23,7 @@ internal sealed class FaultState
     private FaultSettings _current;
     private Random _requests;
     private Random _processing;
+    private TaskCompletionSource _holdReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public FaultState(SandboxOptions options)
     {
@@ -45,6 +46,11 @@ internal sealed class FaultState
                 (_requests, _processing) = Generators(settings.Seed);
             }
 
+            if (settings.HoldRequestsMatching != _current.HoldRequestsMatching || settings.HoldAfterEffect != _current.HoldAfterEffect)
+            {
+                ReleaseHeld();
+            }
+
             _current = settings;
         }
     }
@@ -55,7 +61,21 @@ internal sealed class FaultState
         {
             _current = _startup;
             (_requests, _processing) = Generators(_startup.Seed);
+            ReleaseHeld();
         }
+    }
+
+    /// <summary>Completes when the hold in force now is lifted or changed (requests it held then go on).</summary>
+    public Task HoldReleased
+    {
+        get { lock (_gate) { return _holdReleased.Task; } }
+    }
+
+    /// <summary>Whether a request ("METHOD /route/{pattern}?query") is to be held, and whether after its effect.</summary>
+    public (bool Hold, bool AfterEffect) HoldFor(string routeKeyWithQuery)
+    {
+        var s = Current;
+        return (Matches(s.HoldRequestsMatching, routeKeyWithQuery), s.HoldAfterEffect);
     }
 
     public RequestFaultPlan Plan(string routeKey, bool isUpload)
@@ -135,6 +155,12 @@ internal sealed class FaultState
         {
             return _processing.NextDouble();
         }
+    }
+
+    private void ReleaseHeld()
+    {
+        _holdReleased.TrySetResult();
+        _holdReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static bool Matches(string? pattern, string? value)

@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Pauses;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.CommandLine;
@@ -59,6 +60,7 @@ internal sealed class VerbRunner(
     {
         var queries = services.GetRequiredService<OpsQueries>();
         var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => s.Name).ToList();
+        TextTable.Write(console.Out, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
         TextTable.Write(console.Out, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         TextTable.Write(console.Out, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
         TextTable.Write(console.Out, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
