@@ -16,8 +16,12 @@ public sealed class CircuitBreakerOptions
     /// <summary>Share of failed attempts within <see cref="SamplingDuration"/> that opens the circuit.</summary>
     public double FailureRatio { get; set; } = 0.5;
 
-    /// <summary>Attempts within <see cref="SamplingDuration"/> before the ratio counts (one request makes up to 6 with retries).</summary>
-    public int MinimumThroughput { get; set; } = 10;
+    /// <summary>
+    /// Attempts within <see cref="SamplingDuration"/> before the ratio counts. One request makes up to 6 with its
+    /// retries, so at 5 a full outage opens the circuit within the first request that meets it: that request ends
+    /// as a pause, not as a failure its step would be retried for.
+    /// </summary>
+    public int MinimumThroughput { get; set; } = 5;
 
     /// <summary>The window the failure ratio is measured over.</summary>
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);

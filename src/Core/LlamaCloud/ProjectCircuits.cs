@@ -46,7 +46,7 @@ internal sealed class ProjectCircuits(TimeProvider time)
         }
     }
 
-    /// <summary>The project's circuit as a pause while it is open here (not while half-open: its next request is the probe).</summary>
+    /// <summary>The project's circuit as a pause while it is open here (not once its break is over: its next request is the trial).</summary>
     public ProjectPause? Local(string project)
     {
         if (!circuits.TryGetValue(project, out var circuit) || circuit.State.CircuitState is not (CircuitState.Open or CircuitState.Isolated))
@@ -56,7 +56,8 @@ internal sealed class ProjectCircuits(TimeProvider time)
 
         lock (circuit)
         {
-            return circuit.Since is { } since
+            // Past its break the breaker lets the next request through as its trial: no longer a pause here.
+            return circuit.Since is { } since && circuit.OpenUntil > time.GetUtcNow()
                 ? new ProjectPause(circuit.Scope, PauseReason.CircuitOpen, since, circuit.OpenUntil, circuit.Error)
                 : null;
         }

@@ -116,6 +116,7 @@ internal sealed class BatchUploader(
         var root = Path.GetFullPath(source.Path);
 
         var transientFailures = 0;
+        string? firstFailure = null;
         LlamaCloudTransientException? deferral = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var recorder = new UploadRecorder(store, cancellationToken))
@@ -140,6 +141,7 @@ internal sealed class BatchUploader(
                         catch (LlamaCloudTransientException ex)
                         {
                             Interlocked.Increment(ref transientFailures);
+                            Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
                             logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
                         }
                     });
@@ -161,7 +163,7 @@ internal sealed class BatchUploader(
         if (transientFailures > 0)
         {
             // The job's retry finishes the rest; files already recorded are not sent again.
-            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently", null);
+            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
         }
 
         if (work.Layout == RemoteLayout.Mirror)
