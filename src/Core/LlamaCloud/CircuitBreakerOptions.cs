@@ -18,10 +18,10 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>
     /// Attempts within <see cref="SamplingDuration"/> before the ratio counts. One request makes up to 6 with its
-    /// retries, so at 5 a full outage opens the circuit within the first request that meets it: that request ends
-    /// as a pause, not as a failure its step would be retried for.
+    /// retries (SDK 2.16.0's 5 retries), so at 6 a full outage opens the circuit with the last attempt of the first
+    /// request that meets it: that request ends as a pause, not as a failure its step would be retried for.
     /// </summary>
-    public int MinimumThroughput { get; set; } = 5;
+    public int MinimumThroughput { get; set; } = 6;
 
     /// <summary>The window the failure ratio is measured over.</summary>
     public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);

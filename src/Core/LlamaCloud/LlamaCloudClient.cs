@@ -212,7 +212,7 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             var reason = ex is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : ex.Message;
-            throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex);
+            throw PausedIfCircuitOpen(new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex));
         }
         catch (BrokenCircuitException ex)
         {
@@ -247,6 +247,19 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
 
         // A hint too long to sleep was not retried: the caller is to come back after it.
         var hint = timing.Hint(response);
-        return new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait));
+        return PausedIfCircuitOpen(new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait)));
     }
+
+    /// <summary>
+    /// The request's last attempt may have been the failure that opened the project's circuit: then it ends as
+    /// the pause it started (the step comes back later), not as a failure its step would be retried for.
+    /// </summary>
+    private LlamaCloudTransientException PausedIfCircuitOpen(LlamaCloudTransientException failure) =>
+        failure.Deferred || !pauses.CircuitOpen(scope)
+            ? failure
+            : new LlamaCloudTransientException(
+                $"{failure.Message}; project {scope.Key} is paused, its circuit opened", failure.StatusCode, pauses.CircuitWait(scope), failure.InnerException, deferred: true)
+            {
+                Pause = PauseReason.CircuitOpen,
+            };
 }

@@ -97,6 +97,9 @@ internal sealed class ProjectPauses(
         return wait;
     }
 
+    /// <summary>Whether the project's circuit is open in this process now.</summary>
+    public bool CircuitOpen(ProjectScope scope) => circuits.Local(scope.Key) is not null;
+
     /// <summary>How long the project's open circuit stays open here (its break duration when not known).</summary>
     public TimeSpan CircuitWait(ProjectScope scope)
     {

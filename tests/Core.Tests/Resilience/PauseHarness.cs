@@ -3,7 +3,7 @@ using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.Tests.Resilience;
 
-/// <summary>A harness with the pause machinery time-scaled: retries in milliseconds, a breaker that opens within one request and breaks for a second, probes every second.</summary>
+/// <summary>A harness with the pause machinery time-scaled: retries in milliseconds, a breaker (default thresholds) that breaks for a second, probes every second.</summary>
 internal static class PauseHarness
 {
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(1);
@@ -15,7 +15,6 @@ internal static class PauseHarness
             ["LlamaCloud:FirstRetryDelay"] = "00:00:00.010",
             ["LlamaCloud:MaxRetryDelay"] = "00:00:00.040",
             ["LlamaCloud:UploadRateLimit:PermitLimit"] = "0",
-            ["LlamaCloud:CircuitBreaker:MinimumThroughput"] = "5",
             ["LlamaCloud:CircuitBreaker:SamplingDuration"] = "00:00:10",
             ["LlamaCloud:CircuitBreaker:BreakDuration"] = "00:00:01",
             ["LlamaCloud:Pauses:CreditProbeInterval"] = "00:00:01",
