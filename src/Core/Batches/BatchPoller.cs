@@ -22,14 +22,12 @@ internal sealed class BatchPoller(
     TimeProvider time,
     ILogger<BatchPoller> logger)
 {
-    // A claimed batch is not polled by another tick for this long. Short, because polling a batch twice is harmless
-    // (outcomes only move a batch forward) while an instance that dies mid-tick leaves its batches unpolled until then.
-    private static readonly TimeSpan PollClaimTimeout = TimeSpan.FromMinutes(1);
-
     public async Task PollDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, PollClaimTimeout, cancellationToken);
+        // Short, because polling a batch twice is harmless (outcomes only move a batch forward), while an instance
+        // that dies mid-tick leaves its batches unpolled until the claim lapses.
+        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, settings.ClaimTimeout, cancellationToken);
         if (due.Count == 0)
         {
             return;
