@@ -100,4 +100,10 @@ public sealed class SandboxFaults
 
     /// <summary>Hold a matching request after it took effect (its answer is held) rather than before.</summary>
     public bool HoldAfterEffect { get; set; }
+
+    /// <summary>
+    /// Share of webhook deliveries silently never sent (1: webhooks have stopped, as users of LlamaCloud
+    /// report happening), while the batches themselves go on as usual.
+    /// </summary>
+    public double WebhookDropRate { get; set; }
 }

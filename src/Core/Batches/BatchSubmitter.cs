@@ -18,6 +18,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
+    IBatchWebhooks webhooks,
     LeaseManager leases,
     PauseGate pauses,
     StepAttempts attempts,
@@ -110,6 +111,8 @@ internal sealed class BatchSubmitter(
 
         var state = created.State;
         await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        await webhooks.SubmittedAsync(batchId, batch.JobType, cancellationToken);
+
         if (state.IsTerminal())
         {
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already

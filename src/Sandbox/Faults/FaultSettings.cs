@@ -49,6 +49,8 @@ internal sealed record FaultSettings
 
     public bool WebhooksOutOfOrder { get; init; }
 
+    public double WebhookDropRate { get; init; }
+
     public IReadOnlyDictionary<string, RateLimitRule> RateLimits { get; init; } = new Dictionary<string, RateLimitRule>();
 
     public bool PaymentRequired { get; init; }
@@ -96,6 +98,7 @@ internal sealed record FaultSettings
             QuotaDetail = faults.QuotaDetail,
             HoldRequestsMatching = faults.HoldRequestsMatching,
             HoldAfterEffect = faults.HoldAfterEffect,
+            WebhookDropRate = faults.WebhookDropRate,
             RateLimits = options.RateLimits.ToDictionary(
                 pair => pair.Key,
                 pair => new RateLimitRule(pair.Value.PermitLimit, pair.Value.Window),

@@ -66,6 +66,7 @@ internal static class FaultSettingsJson
         writer.WriteString("quota_detail", s.QuotaDetail);
         writer.WriteString("hold_requests_matching", s.HoldRequestsMatching);
         writer.WriteBoolean("hold_after_effect", s.HoldAfterEffect);
+        writer.WriteNumber("webhook_drop_rate", s.WebhookDropRate);
         writer.WriteStartObject("rate_limits");
         foreach (var (group, rule) in s.RateLimits.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -115,6 +116,7 @@ internal static class FaultSettingsJson
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
+                "webhook_drop_rate" => s with { WebhookDropRate = Rate(v, value, name) },
                 "rate_limits" => s with { RateLimits = RateLimits(v, value, s.RateLimits) },
                 "payment_required" => s with { PaymentRequired = Bool(v, value, name) },
                 "quota_exceeded" => s with { QuotaExceeded = Bool(v, value, name) },

@@ -24,12 +24,14 @@ internal sealed class FaultState
     private Random _requests;
     private Random _processing;
     private TaskCompletionSource _holdReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Random _webhooks;
 
     public FaultState(SandboxOptions options)
     {
         _startup = FaultSettings.From(options);
         _current = _startup;
         (_requests, _processing) = Generators(_startup.Seed);
+        _webhooks = new Random(unchecked(_startup.Seed * 17) ^ 0x3c6ef372);
     }
 
     public FaultSettings Current
@@ -44,6 +46,7 @@ internal sealed class FaultState
             if (settings.Seed != _current.Seed)
             {
                 (_requests, _processing) = Generators(settings.Seed);
+                _webhooks = new Random(unchecked(settings.Seed * 17) ^ 0x3c6ef372);
             }
 
             if (settings.HoldRequestsMatching != _current.HoldRequestsMatching || settings.HoldAfterEffect != _current.HoldAfterEffect)
@@ -62,6 +65,7 @@ internal sealed class FaultState
             _current = _startup;
             (_requests, _processing) = Generators(_startup.Seed);
             ReleaseHeld();
+            _webhooks = new Random(unchecked(_startup.Seed * 17) ^ 0x3c6ef372);
         }
     }
 
@@ -145,6 +149,20 @@ internal sealed class FaultState
             return Matches(_current.FailFilesMatching, displayName) || draw < _current.FileFailureRate
                 ? FileFailureMessages[pick]
                 : null;
+        }
+    }
+
+    /// <summary>Whether to drop a webhook delivery silently; draws only for a rate strictly between 0 and 1, so other sequences stay put.</summary>
+    public bool DropWebhook()
+    {
+        lock (_gate)
+        {
+            return _current.WebhookDropRate switch
+            {
+                <= 0 => false,
+                >= 1 => true,
+                var rate => _webhooks.NextDouble() < rate,
+            };
         }
     }
 

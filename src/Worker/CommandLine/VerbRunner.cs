@@ -50,6 +50,7 @@ internal sealed class VerbRunner(
         Verbs.Status => StatusAsync(cancellationToken),
         Verbs.Scan => ScanAsync(Target(options), cancellationToken),
         Verbs.Retry => RetryAsync(Target(options), options.Failed, options.IncludePermanent, cancellationToken),
+        Verbs.Reprocess => ReprocessVerb.RunAsync(services, console, Target(options), options, cancellationToken),
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
@@ -59,18 +60,18 @@ internal sealed class VerbRunner(
     private async Task<int> StatusAsync(CancellationToken cancellationToken)
     {
         var queries = services.GetRequiredService<OpsQueries>();
-        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => s.Name).ToList();
-        TextTable.Write(console.Out, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
-        TextTable.Write(console.Out, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
-        TextTable.Write(console.Out, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
-        TextTable.Write(console.Out, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
+        VerbTable.Write(console, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
+        VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
+        VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
+        VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
         return 0;
     }
 
     private async Task<int> ScanAsync(string source, CancellationToken cancellationToken)
     {
         RequireSource(source);
-        var bar = services.GetRequiredService<ProgressBar>();
+        var bar = services.GetRequiredService<ScanProgressDisplay>();
         var runner = services.GetRequiredService<SourceRunner>();
         var work = runner.RunAsync(source, RunTrigger.Manual, cancellationToken);
         await bar.ShowUntilAsync(work, cancellationToken);
@@ -83,7 +84,7 @@ internal sealed class VerbRunner(
             return 0;
         }
 
-        TextTable.Write(console.Out, "Run", runs, "none");
+        VerbTable.Write(console, "Run", runs, "none");
         await console.Out.WriteLineAsync("Its batches are queued: a running service uploads and submits them ('status' shows them).");
         return runs.Value(runs.Rows[0], "State") is "Failed" ? 1 : 0;
     }
