@@ -92,7 +92,7 @@ public static class WorkerHostingExtensions
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
             server.ShutdownTimeout = settings.ShutdownTimeout;
             // This host's filters, not Hangfire's static GlobalJobFilters: they hold this host's services.
-            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>() };
+            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>(), new Jobs.DatabaseOutageRetryFilter() };
             server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
         });
         services.AddHostedService<SourceWatcher>();
