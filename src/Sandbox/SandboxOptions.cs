@@ -46,10 +46,10 @@ public sealed class SandboxOptions
     /// <summary>Steps a parse/extract job spends RUNNING before it finishes.</summary>
     public int JobRunningSteps { get; set; } = 1;
 
-    /// <summary>Most files a batch may cover; LLAMACLOUD.md §1.4 documents 1,000.</summary>
+    /// <summary>Most files a batch may cover; docs/llamacloud-api.md §1.4 documents 1,000.</summary>
     public int MaxBatchFiles { get; set; } = 1000;
 
-    /// <summary>Largest accepted upload; the platform limit is 512 MB (LLAMACLOUD.md §1.4).</summary>
+    /// <summary>Largest accepted upload; the platform limit is 512 MB (docs/llamacloud-api.md §1.4).</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Lines per page when a text file has no form feeds to split pages on.</summary>
@@ -60,7 +60,7 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// Built-in parse presets usable as <c>configuration_id</c> for parse_v2, mapped to their tier.
-    /// Only cfg-PARSE_AGENTIC is documented; the others follow the tier names (LLAMACLOUD.md §8).
+    /// Only cfg-PARSE_AGENTIC is documented; the others follow the tier names (docs/llamacloud-api.md §8).
     /// </summary>
     public IDictionary<string, string> ParsePresets { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

@@ -9,7 +9,7 @@ internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (issue 4: shared directories).</summary>
+    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (a shared directory also holds batches that are not this row's).</summary>
     Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
 
     /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>

@@ -23,7 +23,7 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
     /// <summary>
     /// The remote batch an earlier attempt created for this batch, if any (the oldest, should there be
     /// several). A directory-scoped search considers only the ids <paramref name="mayAdopt"/> accepts
-    /// (issue 4: a mirror's or remote-only directory also holds batches that are not this row's).
+    /// (a mirror's or remote-only directory also holds batches that are not this row's).
     /// </summary>
     public async Task<RemoteBatchHandle?> FindCreatedAsync(
         BatchRecord batch, IReadOnlyCollection<string> itemIds, CancellationToken cancellationToken, Func<string, bool>? mayAdopt = null)
@@ -72,7 +72,7 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         }
     }
 
-    /// <summary>The ids of the remote batches the batch's directory already has (issue 4: the snapshot taken before the first POST).</summary>
+    /// <summary>The ids of the remote batches the batch's directory already has (the snapshot taken before the first POST).</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
         var api = apis.For(batch.Scope);

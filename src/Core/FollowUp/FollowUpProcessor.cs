@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// The follow-up step for one batch: look at each of its waiting job references (bounded
 /// concurrency, chunk by chunk), hand finished results to the source's sinks, record every outcome
 /// in one write per chunk, and schedule the next look at the jobs still running. Per-file state lives
-/// in our tables (DESIGN.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
+/// in our tables (docs/architecture.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
 /// runs of one batch apart, and only references still Recorded are looked at.
 /// </summary>
 internal sealed class FollowUpProcessor(

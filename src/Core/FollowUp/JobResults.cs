@@ -56,7 +56,7 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         }
         catch (LlamaCloudRejectedException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
         {
-            // The fast tier has no markdown (LLAMACLOUD.md §6.2): text is all there is.
+            // The fast tier has no markdown (docs/llamacloud-api.md §6.2): text is all there is.
             result = await api.GetParseJobAsync(item.JobId, TextOnly, cancellationToken);
         }
 

@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// The slice of LlamaCloud the use cases need. Calls that create something carry no idempotency key
-/// (LLAMACLOUD.md §1.4), so callers reconcile by listing before they create again.
+/// (docs/llamacloud-api.md §1.4), so callers reconcile by listing before they create again.
 /// </summary>
 internal interface IBatchApi
 {

@@ -9,7 +9,7 @@ public sealed class LlamaCloudOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "LlamaCloud";
 
-    /// <summary>Production base URL (LLAMACLOUD.md §1.1); <c>LLAMA_CLOUD_BASE_URL</c> overrides it.</summary>
+    /// <summary>Production base URL (docs/llamacloud-api.md §1.1); <c>LLAMA_CLOUD_BASE_URL</c> overrides it.</summary>
     public static readonly Uri ProductionBaseUrl = new("https://api.cloud.llamaindex.ai/");
 
     /// <summary>API base URL. Empty means production, or the in-process Sandbox when no key is set.</summary>

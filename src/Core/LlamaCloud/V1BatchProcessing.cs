@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// Shapes of the legacy /api/v1/beta/batch-processing (LLAMACLOUD.md §3; GO-v1 betabatch.go). Withheld
+// Shapes of the legacy /api/v1/beta/batch-processing (docs/llamacloud-api.md §3; GO-v1 betabatch.go). Withheld
 // from the SDKs since 2026-08-03, so these follow the last SDK that had them.
 
 /// <summary>A v1 batch job. Statuses are lower case: pending, running, dispatched, completed, failed, cancelled.</summary>

@@ -86,7 +86,7 @@ public sealed class SourceOptions
 
     /// <summary>
     /// Largest file taken, in bytes; larger ones are listed with a reason. Empty means the API's limit
-    /// for the job type (LLAMACLOUD.md §1.4): 512 MiB for parse, 100 MiB for extract.
+    /// for the job type (docs/llamacloud-api.md §1.4): 512 MiB for parse, 100 MiB for extract.
     /// </summary>
     public long? MaxFileBytes { get; set; }
 

@@ -51,7 +51,7 @@ internal sealed record UploadWork(
     IReadOnlyList<UploadItem> Files,
     bool CancelRequested = false)
 {
-    /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
+    /// <summary>The batch's remote layout; PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }
 
     /// <summary>The project the batch was planned for: its directory and uploads live there.</summary>

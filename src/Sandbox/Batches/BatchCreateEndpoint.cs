@@ -11,7 +11,7 @@ using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
-/// <summary>POST /api/v2/batches (LLAMACLOUD.md §2.2): validate, snapshot the directory, start PENDING.</summary>
+/// <summary>POST /api/v2/batches (docs/llamacloud-api.md §2.2): validate, snapshot the directory, start PENDING.</summary>
 internal static class BatchCreateEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v2/batches", CreateAsync);

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
-/// <summary>GET, list and cancel v2 batches (LLAMACLOUD.md §2.3–§2.5).</summary>
+/// <summary>GET, list and cancel v2 batches (docs/llamacloud-api.md §2.3–§2.5).</summary>
 internal static class BatchEndpoints
 {
     private const string Route = "/api/v2/batches";

@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Resolves a configuration_id for a job type: a built-in parse preset, or a saved configuration
-/// of the same product type in the request's project. There are no extract presets (LLAMACLOUD.md §8).
+/// of the same product type in the request's project. There are no extract presets (docs/llamacloud-api.md §8).
 /// Call under the state lock.
 /// </summary>
 internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions options)

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
-/// <summary>/api/v1/beta/directories: create, list, get, patch, delete (LLAMACLOUD.md §4.1).</summary>
+/// <summary>/api/v1/beta/directories: create, list, get, patch, delete (docs/llamacloud-api.md §4.1).</summary>
 internal static class DirectoryEndpoints
 {
     private const string Route = "/api/v1/beta/directories";

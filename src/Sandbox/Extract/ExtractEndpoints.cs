@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Extract;
 
-/// <summary>Extract v2 jobs: create, get, list, cancel, delete (LLAMACLOUD.md §7).</summary>
+/// <summary>Extract v2 jobs: create, get, list, cancel, delete (docs/llamacloud-api.md §7).</summary>
 internal static class ExtractEndpoints
 {
     private const string Route = "/api/v2/extract";
@@ -92,7 +92,7 @@ internal static class ExtractEndpoints
         }
     }
 
-    /// <summary>"Results are newest-first" (LLAMACLOUD.md §7).</summary>
+    /// <summary>"Results are newest-first" (docs/llamacloud-api.md §7).</summary>
     private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Files;
 
-/// <summary>The Files API: upload, list, get, content (a presigned URL), delete (LLAMACLOUD.md §4.3).</summary>
+/// <summary>The Files API: upload, list, get, content (a presigned URL), delete (docs/llamacloud-api.md §4.3).</summary>
 internal static class FileEndpoints
 {
     private const string Route = "/api/v1/beta/files";

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Parse;
 
-/// <summary>Parse v2 jobs: get with expand, list, cancel, delete, versions (LLAMACLOUD.md §6.1).</summary>
+/// <summary>Parse v2 jobs: get with expand, list, cancel, delete, versions (docs/llamacloud-api.md §6.1).</summary>
 internal static class ParseEndpoints
 {
     private const string Route = "/api/v2/parse";

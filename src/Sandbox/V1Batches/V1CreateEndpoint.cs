@@ -11,7 +11,7 @@ using BatchOrchestrator.Sandbox.State;
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
-/// POST /api/v1/beta/batch-processing (LLAMACLOUD.md §3.2): a parse or classify <c>job_config</c>
+/// POST /api/v1/beta/batch-processing (docs/llamacloud-api.md §3.2): a parse or classify <c>job_config</c>
 /// over either a <c>directory_id</c> or explicit <c>item_ids</c> (directory-file or file ids).
 /// </summary>
 internal static class V1CreateEndpoint

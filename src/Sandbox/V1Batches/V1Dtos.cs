@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
-/// <summary>The v1 batch job (GO-v1 BetaBatch*Response, LLAMACLOUD.md §3.1).</summary>
+/// <summary>The v1 batch job (GO-v1 BetaBatch*Response, docs/llamacloud-api.md §3.1).</summary>
 internal sealed record V1JobDto(
     string Id,
     string JobType,

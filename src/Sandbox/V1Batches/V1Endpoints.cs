@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
-/// Legacy v1 batch-processing reads and cancel (LLAMACLOUD.md §3.2): list, get with
+/// Legacy v1 batch-processing reads and cancel (docs/llamacloud-api.md §3.2): list, get with
 /// progress_percentage, items with statuses and skip reasons, processing-results, cancel.
 /// Lists page by limit/offset and answer <c>{"items": [...], "total_size": n}</c>.
 /// </summary>

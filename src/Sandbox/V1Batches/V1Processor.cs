@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.V1Batches;
 /// <summary>
 /// Moves v1 batch jobs one step: pending → running (items start processing a slice per step,
 /// or are skipped) → dispatched once no item is pending → completed once every item is done.
-/// A cancelled job's items already processing still finish (LLAMACLOUD.md §3.2). Call under the state lock.
+/// A cancelled job's items already processing still finish (docs/llamacloud-api.md §3.2). Call under the state lock.
 /// </summary>
 internal sealed class V1Processor(SandboxState state, SandboxOptions options, JobFactory jobs, FaultState faults)
 {
