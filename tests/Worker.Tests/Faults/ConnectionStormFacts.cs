@@ -33,6 +33,9 @@ public sealed class ConnectionStormFacts(PostgresServerFixture server) : IAsyncL
         var terminated = 0;
         await using (var worker = WorkerProcess.Start(env.Root, ["run"], settings))
         {
+            // The storm hits work in flight, not the start-up (which ends the process with one line naming the cause, by design).
+            await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
+                () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"), n => n > 0, ChildWorker.Patience, "the first scan"));
             await using (var storm = NpgsqlDataSource.Create(env.Database.ConnectionString))
             {
                 var end = DateTime.UtcNow + lasting;
