@@ -55,6 +55,12 @@ public static class CoreHostingExtensions
 
         services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
             .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
+        services.AddOptionsWithValidateOnStart<CircuitBreakerOptions, CircuitBreakerOptionsValidator>().Bind(configuration.GetSection(CircuitBreakerOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<PauseOptions, PauseOptionsValidator>().Bind(configuration.GetSection(PauseOptions.SectionName));
+        services.AddSingleton<ProjectCircuits>();
+        services.AddSingleton<ProjectPauses>();
+        services.AddSingleton<PauseProbe>();
+        services.AddSingleton<PauseGate>();
         services.AddSingleton<RetryTiming>();
         services.AddSingleton<UploadPaces>();
         services.AddSingleton<UploadSlots>();
@@ -76,6 +82,8 @@ public static class CoreHostingExtensions
         services.AddTransient<SourceRunner>();
         services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
+        services.AddTransient<FileSender>();
+        services.AddTransient<StepAttempts>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();
         services.AddTransient<StalledStepResumer>();

@@ -75,6 +75,33 @@ public sealed class SandboxFaults
     public bool WebhooksOutOfOrder { get; set; }
 
     /// <summary>
+    /// Answer 402 to every request that would spend credits (batch, parse and extract creates), as the
+    /// service does when a plan's credits are used up (docs/llamacloud-api.md §1.7); nothing takes effect.
+    /// </summary>
+    public bool PaymentRequired { get; set; }
+
+    /// <summary>
+    /// Answer the quota error (<see cref="QuotaStatusCode"/> with <see cref="QuotaDetail"/>) to every request
+    /// that would spend credits. What the service sends for an exhausted quota is undocumented: this shape is a guess.
+    /// </summary>
+    public bool QuotaExceeded { get; set; }
+
+    /// <summary>Status of the quota error: 429 (the default) or 403.</summary>
+    public int QuotaStatusCode { get; set; } = 429;
+
+    /// <summary>The <c>detail</c> text of the quota error.</summary>
+    public string QuotaDetail { get; set; } = "Quota exceeded: this project has used up its page quota for the period";
+
+    /// <summary>
+    /// Regex on "METHOD /route/{pattern}?query": matching /api requests are held (not answered) until this is
+    /// cleared or changed, or the client goes away. A test lands a kill inside a step this way, not by timing.
+    /// </summary>
+    public string? HoldRequestsMatching { get; set; }
+
+    /// <summary>Hold a matching request after it took effect (its answer is held) rather than before.</summary>
+    public bool HoldAfterEffect { get; set; }
+
+    /// <summary>
     /// Share of webhook deliveries silently never sent (1: webhooks have stopped, as users of LlamaCloud
     /// report happening), while the batches themselves go on as usual.
     /// </summary>

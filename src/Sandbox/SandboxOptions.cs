@@ -16,6 +16,13 @@ public sealed class SandboxOptions
     public TimeSpan StepDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// No timer: the simulated back end moves only when asked (<c>POST /_sandbox/step</c>), so a test that
+    /// drives it decides exactly what the API reports at each poll (a seeded model test, a state that
+    /// must not be skipped).
+    /// </summary>
+    public bool ManualSteps { get; set; }
+
+    /// <summary>
     /// The key's own project: where a request without <c>project_id</c> acts. Resources live in the
     /// project they were created in and are seen only from there (responses carry it as <c>project_id</c>).
     /// </summary>

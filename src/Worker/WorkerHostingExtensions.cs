@@ -94,7 +94,7 @@ public static class WorkerHostingExtensions
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
             server.ShutdownTimeout = settings.ShutdownTimeout;
             // This host's filters, not Hangfire's static GlobalJobFilters: they hold this host's services.
-            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>(), sp.GetRequiredService<PollTickWakeFilter>() };
+            var filters = new JobFilterCollection { sp.GetRequiredService<JobLogScopeFilter>(), sp.GetRequiredService<PollTickWakeFilter>(), new Jobs.DatabaseOutageRetryFilter() };
             server.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, filters);
         });
         services.AddHostedService<SourceWatcher>();

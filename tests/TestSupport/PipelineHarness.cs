@@ -18,7 +18,7 @@ namespace BatchOrchestrator.TestSupport;
 public sealed class PipelineHarness : IAsyncDisposable
 {
     public const string SourceName = "docs";
-    private const string Key = "llx-harness-key";
+    public const string ApiKey = "llx-harness-key";
 
     private PipelineHarness(TestDatabase database, SandboxServer sandbox, string root, ServiceProvider services, RecordingScheduler scheduler)
     {
@@ -56,7 +56,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(server, "pipeline");
         sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
-        sandboxOptions.ApiKey = Key;
+        sandboxOptions.ApiKey = ApiKey;
         var sandbox = await SandboxServer.StartAsync(sandboxOptions);
         var root = Directory.CreateTempSubdirectory("bo-harness-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "source"));
@@ -65,7 +65,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             ["Database:ConnectionString"] = database.ConnectionString,
             ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
-            ["LLAMA_CLOUD_API_KEY"] = Key,
+            ["LLAMA_CLOUD_API_KEY"] = ApiKey,
             ["Sources:0:Name"] = SourceName,
             ["Sources:0:Path"] = "source",
             ["Sources:0:SettleWindow"] = "00:00:00",

@@ -28,6 +28,8 @@ public sealed class RecordingScheduler : IPipelineScheduler
 
     void IPipelineScheduler.EnqueueRecord(long batchId) => Calls.Enqueue(("record", Id(batchId)));
 
+    void IPipelineScheduler.ScheduleRecord(long batchId, TimeSpan delay) => Scheduled("scheduled-record", Id(batchId), delay);
+
     void IPipelineScheduler.EnqueueFollowUp(string source, long batchId) => Calls.Enqueue(("follow-up", Id(batchId)));
 
     void IPipelineScheduler.EnqueuePoll() => Calls.Enqueue(("poll", ""));

@@ -49,6 +49,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Moves a Sandbox started with <c>ManualSteps</c> <paramref name="count"/> steps on.</summary>
+    public async Task StepAsync(int count = 1)
+    {
+        using var response = await http.PostAsync(new Uri($"_sandbox/step?count={count}", UriKind.Relative), content: null);
+        response.EnsureSuccessStatusCode();
+    }
+
     public void Dispose() => http.Dispose();
 
     private static long Total(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.GetInt64() : 0;

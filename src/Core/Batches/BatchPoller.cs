@@ -16,18 +16,18 @@ internal sealed class BatchPoller(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
+    ProjectPauses pauses,
+    IOptions<PauseOptions> pauseOptions,
     IOptions<PollingOptions> options,
     TimeProvider time,
     ILogger<BatchPoller> logger)
 {
-    // A claimed batch is not polled by another tick for this long. Short, because polling a batch twice is harmless
-    // (outcomes only move a batch forward) while an instance that dies mid-tick leaves its batches unpolled until then.
-    private static readonly TimeSpan PollClaimTimeout = TimeSpan.FromMinutes(1);
-
     public async Task PollDueAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, PollClaimTimeout, cancellationToken);
+        // Short, because polling a batch twice is harmless (outcomes only move a batch forward), while an instance
+        // that dies mid-tick leaves its batches unpolled until the claim lapses.
+        var due = await store.ClaimDueAsync(settings.MaxBatchesPerTick, settings.ClaimTimeout, cancellationToken);
         if (due.Count == 0)
         {
             return;
@@ -51,6 +51,12 @@ internal sealed class BatchPoller(
     private async Task<PollOutcome> PollOneAsync(DueBatch batch, PollingOptions settings, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+
+        // A project whose circuit is open (seen here or by another instance) is still polled, for polls are
+        // reads and batches go on running remotely, but slowly: a sick service is left alone.
+        var slowest = await pauses.FindAsync(batch.Scope, fresh: false, cancellationToken) is { Reason: PauseReason.CircuitOpen }
+            ? pauseOptions.Value.PollDelay
+            : TimeSpan.Zero;
         try
         {
             var state = await remote.GetStateAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
@@ -59,12 +65,12 @@ internal sealed class BatchPoller(
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);
             }
 
-            return new PollOutcome(batch.Id, state, now + PollSchedule.NextDelay(settings, state, batch.PollCount + 1), null);
+            return new PollOutcome(batch.Id, state, now + Max(PollSchedule.NextDelay(settings, state, batch.PollCount + 1), slowest), null);
         }
         catch (LlamaCloudTransientException ex)
         {
             logger.LogWarning("Polling batch {BatchId} failed transiently: {Reason}", batch.Id, ex.Message);
-            var wait = ex.RetryAfter ?? PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1);
+            var wait = ex.RetryAfter ?? Max(PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1), slowest);
             return new PollOutcome(batch.Id, batch.State, now + wait, ex.Message);
         }
         catch (LlamaCloudRejectedException ex)
@@ -75,4 +81,6 @@ internal sealed class BatchPoller(
             return new PollOutcome(batch.Id, state, now + settings.MaxDelay, ex.Message);
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

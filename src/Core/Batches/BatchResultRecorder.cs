@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,21 @@ internal sealed class BatchResultRecorder(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
-        var (remoteState, results) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+        BatchState remoteState;
+        IReadOnlyList<FileResult> results;
+        try
+        {
+            (remoteState, results) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+        }
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        {
+            // The project is paused (its circuit is open) or LlamaCloud asked for a long wait: come back after
+            // it rather than spend one of the job's retries on an answer known in advance.
+            scheduler.ScheduleRecord(batchId, wait);
+            logger.LogWarning("Recording batch {BatchId} waits {Delay}: {Reason}", batchId, wait, ex.Message);
+            return;
+        }
+
         if (!remoteState.IsTerminal())
         {
             logger.LogWarning("Batch {BatchId} was {State} when polled but is {RemoteState} now; recording later", batchId, batch.State, remoteState);

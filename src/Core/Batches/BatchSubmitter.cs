@@ -3,6 +3,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Retries;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,8 @@ internal sealed class BatchSubmitter(
     IPipelineScheduler scheduler,
     IBatchWebhooks webhooks,
     LeaseManager leases,
+    PauseGate pauses,
+    StepAttempts attempts,
     IOptions<PollingOptions> polling,
     TimeProvider time,
     ILogger<BatchSubmitter> logger)
@@ -32,6 +35,15 @@ internal sealed class BatchSubmitter(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
+        if (!batch.CancelRequested && await pauses.HoldsAsync(batch.Scope, cancellationToken) is { } pause)
+        {
+            // The project is paused: create nothing, fail nothing, use up no retry; look again when it may have lifted.
+            var wait = pause.ComeBackIn(time.GetUtcNow());
+            scheduler.ScheduleSubmit(batchId, wait);
+            logger.LogInformation("Project {Project} is paused ({Reason}); submitting batch {BatchId} waits {Delay}", pause.Project, pause.Reason.Label(), batchId, wait);
+            return;
+        }
+
         await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
         if (lease is null)
         {
@@ -59,13 +71,17 @@ internal sealed class BatchSubmitter(
 
         if (batch.RemoteDirectoryId is null)
         {
-            throw new InvalidOperationException($"Batch {batchId} is Creating but has no remote directory");
+            // Cannot happen by our own moves; if it does, no attempt would ever do better.
+            var reason = "it is ready to submit but has no remote directory, so no batch can be created over it; retry its files with --permanent";
+            await attempts.GiveUpAsync(batchId, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false), cancellationToken);
+            return;
         }
 
-        RemoteBatchHandle created;
+        var attempt = await attempts.CountAsync(batchId, cancellationToken);
+        RemoteBatchHandle? created;
         try
         {
-            created = await FindOrCreateAsync(batch, cancellationToken);
+            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, cancellationToken) : await FindOrCreateAsync(batch, cancellationToken);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsRefusal || ex.IsNotFound)
         {
@@ -81,11 +97,28 @@ internal sealed class BatchSubmitter(
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
-            // LlamaCloud asked for a longer wait than we sleep in-process: come back after it, without
-            // using up one of the job's retries (a create that was refused is safe to look for again).
+            // LlamaCloud asked for a longer wait than we sleep in-process, or paused the project: come back after
+            // it, without using up a retry or an attempt (a create that was refused is safe to look for again).
+            await attempts.RefundAsync(batchId, cancellationToken);
             scheduler.ScheduleSubmit(batchId, wait);
             logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
             return;
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected && !ex.IsConflict)
+        {
+            // Refused, so not created: the same request would be refused again (a conflict may mean it exists: looked for next time).
+            await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await attempts.FailedAsync(batchId, ex);
+            throw;
+        }
+
+        if (created is null)
+        {
+            return; // given up after its last look
         }
 
         var state = created.State;
@@ -123,6 +156,36 @@ internal sealed class BatchSubmitter(
             "Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId}) in project {Project}",
             batch.Id, created.Id, batch.JobType, batch.ConfigurationId, batch.Scope.Key);
         return created;
+    }
+
+    /// <summary>
+    /// The attempts are used up: one last look for a batch an earlier attempt created, and no create. Found, it
+    /// is adopted; not found, the batch ends and its files go back to the queue (nothing was created, so none
+    /// is paid for twice). If LlamaCloud cannot be asked, the files fail and wait for a person: sending them
+    /// again by themselves could create (and bill) a second batch.
+    /// </summary>
+    private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
+            var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
+            if (await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt) is { } found)
+            {
+                logger.LogWarning("Batch {BatchId} was created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, found.Id);
+                return found;
+            }
+
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(attempts.UsedUp(BatchStep.Submit), FailureClass.Transient, BackToQueue: true), cancellationToken);
+        }
+        catch (LlamaCloudException ex) when (ex is not LlamaCloudTransientException { Deferred: true })
+        {
+            var reason = $"the submit step failed {attempts.Max} times, and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
+                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false), cancellationToken);
+        }
+
+        return null;
     }
 
     private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>

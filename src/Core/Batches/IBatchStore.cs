@@ -49,9 +49,32 @@ internal interface IBatchStore
     /// <summary>The remote file ids (<c>dfl-…</c>) of the batch's uploaded files.</summary>
     Task<IReadOnlyList<string>> GetRemoteFileIdsAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>Counts one more attempt of the step the batch waits for (upload or submit) and returns the count.</summary>
+    Task<int> BeginStepAttemptAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Takes back an attempt the step counted but did not use (the project was paused, or LlamaCloud asked it to wait).</summary>
+    Task RefundStepAttemptAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>Keeps why the step failed (the batch's last error), for its page and for the reason it may end with.</summary>
+    Task RecordStepErrorAsync(long batchId, string error, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a batch that has no remote batch (<see cref="Lifecycle.BatchLifecycle.GiveUp"/>) with the reason,
+    /// its files as <paramref name="how"/> says; closes its run if it was the last open batch. False when
+    /// the batch was not in a state the move starts from.
+    /// </summary>
+    Task<bool> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken);
+
     /// <summary>Makes an open remote batch due for polling now (a webhook said it moved); false if no open batch has that id.</summary>
     Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// How a batch that cannot go on ends: <paramref name="Reason"/> (a person can act on it) on the batch and
+/// its files; the files back to the queue while the retry rule allows (<paramref name="BackToQueue"/>),
+/// or Failed with <paramref name="ErrorClass"/>.
+/// </summary>
+internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue);
 
 /// <summary>A batch row.</summary>
 internal sealed record BatchRecord(

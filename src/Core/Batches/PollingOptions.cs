@@ -31,6 +31,12 @@ public sealed class PollingOptions
     /// <summary>Batches claimed per tick; the rest wait for the next one.</summary>
     public int MaxBatchesPerTick { get; set; } = 500;
 
+    /// <summary>
+    /// How long a tick's claim on a due batch lasts: another tick leaves it alone meanwhile, and if the instance
+    /// that claimed it dies mid-poll, it is polled again after this. Polling a batch twice is harmless.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>A batch whose step (upload, submit, record) made no progress for this long is handed to it again.</summary>
     public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

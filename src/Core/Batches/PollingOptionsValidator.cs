@@ -43,6 +43,11 @@ internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
             failures.Add("Polling:MaxBatchesPerTick: must be at least 1");
         }
 
+        if (options.ClaimTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Polling:ClaimTimeout: must be at least a second");
+        }
+
         if (options.StalledAfter < TimeSpan.FromSeconds(1))
         {
             failures.Add("Polling:StalledAfter: must be at least a second");

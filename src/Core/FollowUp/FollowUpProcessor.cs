@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal sealed class FollowUpProcessor(
     IOptions<FollowUpOptions> options,
     FollowUpThrottle throttle,
     LeaseManager leases,
+    PauseGate pauses,
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
 {
@@ -31,7 +33,10 @@ internal sealed class FollowUpProcessor(
         await using var lease = await leases.TryHoldAsync($"follow-up:{batchId}", cancellationToken);
         if (lease is null)
         {
-            logger.LogInformation("Follow-up of batch {BatchId} is running on another worker", batchId);
+            // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses
+            // within its time to live, and the next look must not wait for the dispatcher's longer claim.
+            await store.ScheduleNextAsync(batchId, time.GetUtcNow() + leases.TimeToLive, cancellationToken);
+            logger.LogInformation("Follow-up of batch {BatchId} is held by another worker; looking again in {Delay}", batchId, leases.TimeToLive);
             return;
         }
 
@@ -43,7 +48,17 @@ internal sealed class FollowUpProcessor(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        if (await pauses.HoldsAsync(work.Scope, cancellationToken) is { } pause)
+        {
+            // The project is paused: look at nothing, count nothing as failed; come back when it may have lifted.
+            var comeBack = pause.ComeBackIn(time.GetUtcNow());
+            await store.ScheduleNextAsync(batchId, time.GetUtcNow() + comeBack, cancellationToken);
+            logger.LogInformation("Project {Project} is paused ({Reason}); follow-up of batch {BatchId} looks again in {Delay}", pause.Project, pause.Reason.Label(), batchId, comeBack);
+            return;
+        }
+
         var settings = options.Value;
+        TimeSpan? deferredFor = null;
         var selected = SinksFor(work.Source);
         var tally = new Dictionary<FollowUpState, int>();
 
@@ -70,9 +85,16 @@ internal sealed class FollowUpProcessor(
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
             }
+
+            if (looks.Where(l => l.Kind == LookKind.Deferred).Max(l => l.RetryAfter) is { } wait)
+            {
+                // Paused, or asked to wait: the rest of the batch waits too, rather than meet the same answer.
+                deferredFor = wait;
+                break;
+            }
         }
 
-        var delay = RecheckDelay(settings, work.Checks);
+        var delay = deferredFor ?? RecheckDelay(settings, work.Checks);
         await store.ScheduleNextAsync(batchId, time.GetUtcNow() + delay, cancellationToken);
         logger.LogInformation(
             "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay})",
@@ -147,6 +169,7 @@ internal sealed class FollowUpProcessor(
             LookKind.Finished when sinkError is not null => Retry(sinkError),
             LookKind.Finished => new(item.ResultId, item.FileVersionId, FollowUpState.FollowedUp, look.RemoteStatus, false, null),
             LookKind.Waiting => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, null),
+            LookKind.Deferred => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, look.Error),
             LookKind.JobFailed => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error,
                 FileVersionState.Failed, FailureClassifier.Classify(look.Error)),

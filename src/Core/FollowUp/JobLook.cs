@@ -23,7 +23,17 @@ internal enum LookKind
 
     /// <summary>The look itself failed (transport, throttling, auth): try again later.</summary>
     Error,
+
+    /// <summary>
+    /// Not looked at: the project is paused, or LlamaCloud asked for a longer wait than we sleep
+    /// (<see cref="JobLook.RetryAfter"/>). Not a failed attempt; the batch's next look comes after the wait.
+    /// </summary>
+    Deferred,
 }
 
 /// <summary>One look at one job reference.</summary>
-internal sealed record JobLook(FollowUpItem Item, LookKind Kind, string? RemoteStatus = null, FollowUpDocument? Document = null, string? Error = null);
+internal sealed record JobLook(FollowUpItem Item, LookKind Kind, string? RemoteStatus = null, FollowUpDocument? Document = null, string? Error = null)
+{
+    /// <summary>For <see cref="LookKind.Deferred"/>: how long to wait before looking again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}

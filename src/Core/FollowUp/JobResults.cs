@@ -51,6 +51,11 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         {
             return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404); results are kept for a limited time");
         }
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        {
+            // A pause or a long rate-limit wait is nobody's failure: it must not use up the reference's attempts.
+            return new JobLook(item, LookKind.Deferred, Error: ex.Message) { RetryAfter = wait };
+        }
         catch (LlamaCloudException ex)
         {
             return new JobLook(item, LookKind.Error, Error: ex.Message);

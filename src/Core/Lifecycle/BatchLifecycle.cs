@@ -33,6 +33,12 @@ internal static class BatchLifecycle
     /// </summary>
     public static readonly Transition<BatchState> RefuseSubmit = new(nameof(RefuseSubmit), [Creating], ResultsRecorded);
 
+    /// <summary>
+    /// Its upload or submit step kept failing (or LlamaCloud refused the create): it ends with the reason, and its
+    /// files go back to the queue or fail (<see cref="FileVersionLifecycle.GiveUp"/>). Never once a remote batch is recorded.
+    /// </summary>
+    public static readonly Transition<BatchState> GiveUp = new(nameof(GiveUp), [Planned, Creating], ResultsRecorded);
+
     /// <summary>The remote batch was created (or an earlier attempt's adopted): it takes that batch's status.</summary>
     public static readonly Transition<BatchState> Submit = new(nameof(Submit), [Creating], [.. RemoteStatuses]);
 

@@ -30,6 +30,12 @@ internal static class FileVersionLifecycle
     /// <summary>Taken out of its batch before upload: Skipped when it changed or vanished, Failed when unreadable or refused.</summary>
     public static readonly Transition<FileVersionState> NotUploaded = new(nameof(NotUploaded), [Discovered], Failed, Skipped);
 
+    /// <summary>
+    /// Its batch was given up before it reached LlamaCloud (<see cref="BatchLifecycle.GiveUp"/>): back to the queue
+    /// while <see cref="RetryRule"/> allows, or Failed with the class and reason the give-up names.
+    /// </summary>
+    public static readonly Transition<FileVersionState> GiveUp = new(nameof(GiveUp), [Discovered, Uploaded], Discovered, Failed);
+
     /// <summary>Its batch was created at LlamaCloud.</summary>
     public static readonly Transition<FileVersionState> Submit = new(nameof(Submit), [Uploaded], Submitted);
 

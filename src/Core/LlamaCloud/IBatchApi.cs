@@ -53,6 +53,9 @@ internal interface IBatchApi
 
     Task<bool> DeleteExtractJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Creates a parse job over a stored file (the credit probe's request); answers the flat job.</summary>
+    Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken);
+
     Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
 
     /// <summary>One page of v1 jobs, optionally of one directory; the order is not documented.</summary>

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
@@ -15,7 +16,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// come from the <see cref="HttpClient"/> it is given; retries from <see cref="LlamaCloudPipeline"/>.
 /// Every non-2xx, and every failure to get an answer, becomes a typed exception, never a null.
 /// </summary>
-internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing) : IBatchApi
+internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing, ProjectPauses pauses) : IBatchApi
 {
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
@@ -42,7 +43,8 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         var form = new MultipartFormDataContent();
         var file = new StreamContent(upload.Content);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "upload_file", upload.FileName);
+        file.Headers.ContentDisposition = UploadFileName.Disposition("upload_file", upload.FileName); // any name a file system holds
+        form.Add(file);
         form.Add(new StringContent(upload.UniqueId, Encoding.UTF8), "unique_id");
         form.Add(new StringContent(upload.DisplayName, Encoding.UTF8), "display_name");
         if (upload.Metadata is { Count: > 0 } metadata)
@@ -97,6 +99,9 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
 
     public Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
         SendAsync(Post($"api/v2/batches/{Escape(batchId)}/cancel", content: null, createsResource: false), Json.RemoteBatch, cancellationToken);
+
+    public Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken) =>
+        SendAsync(Post("api/v2/parse", JsonContent.Create(request, Json.CreateParseJobRequest), createsResource: true), Json.ProductJob, cancellationToken);
 
     private HttpRequestMessage Get(string path) => Scoped(HttpMethod.Get, path);
 
@@ -155,7 +160,16 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             var reason = ex is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : ex.Message;
-            throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex);
+            throw PausedIfCircuitOpen(new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex));
+        }
+        catch (BrokenCircuitException ex)
+        {
+            // Not sent: the project's circuit is open. The step comes back when it may have closed.
+            throw new LlamaCloudTransientException(
+                $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} not sent: project {scope.Key} is paused (its circuit is open)", null, pauses.CircuitWait(scope), ex, deferred: true)
+            {
+                Pause = PauseReason.CircuitOpen,
+            };
         }
     }
 
@@ -166,6 +180,13 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         var message = string.Create(
             CultureInfo.InvariantCulture,
             $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} answered {(int)status} {status}{(detail is null ? "" : ": " + detail)}");
+        if (ProviderRefusal.Of(status, detail) is { } refusal)
+        {
+            // Credits or quota: the project is paused, not this request failed (docs/resilience.md).
+            var probeIn = await pauses.RefusedAsync(scope, refusal, message);
+            return new LlamaCloudTransientException(message, status, probeIn, deferred: true) { Pause = refusal };
+        }
+
         var transient = status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
         if (!transient)
         {
@@ -174,6 +195,19 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
 
         // A hint too long to sleep was not retried: the caller is to come back after it.
         var hint = timing.Hint(response);
-        return new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait));
+        return PausedIfCircuitOpen(new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait)));
     }
+
+    /// <summary>
+    /// The request's last attempt may have been the failure that opened the project's circuit: then it ends as
+    /// the pause it started (the step comes back later), not as a failure its step would be retried for.
+    /// </summary>
+    private LlamaCloudTransientException PausedIfCircuitOpen(LlamaCloudTransientException failure) =>
+        failure.Deferred || !pauses.CircuitOpen(scope)
+            ? failure
+            : new LlamaCloudTransientException(
+                $"{failure.Message}; project {scope.Key} is paused, its circuit opened", failure.StatusCode, pauses.CircuitWait(scope), failure.InnerException, deferred: true)
+            {
+                Pause = PauseReason.CircuitOpen,
+            };
 }

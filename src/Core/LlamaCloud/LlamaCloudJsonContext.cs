@@ -28,5 +28,6 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 [JsonSerializable(typeof(CursorPage<ProductJob>))]
 [JsonSerializable(typeof(CursorPage<ExtractJob>))]
 [JsonSerializable(typeof(ProductJob))]
+[JsonSerializable(typeof(CreateParseJobRequest))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class LlamaCloudJsonContext : JsonSerializerContext;

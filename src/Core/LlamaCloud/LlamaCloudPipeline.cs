@@ -3,6 +3,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Telemetry;
 using Polly.Timeout;
@@ -12,11 +13,16 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// <summary>
 /// The LlamaCloud client's one retry layer, a Polly v8 pipeline built by Microsoft.Extensions.Http.Resilience:
 /// retries as the TypeScript SDK 2.16.0 makes them (<see cref="RetryDecision"/>, <see cref="RetryDelay"/>),
-/// hints beyond <c>LlamaCloud:MaxInProcessRetryWait</c> handed back instead of slept, and a timeout per
-/// attempt. One pipeline instance per project (<see cref="ProjectScope.Key"/>), so that a strategy with
-/// state, such as a circuit breaker, trips for one project only.
+/// hints beyond <c>LlamaCloud:MaxInProcessRetryWait</c> handed back instead of slept, a circuit breaker that
+/// pauses the project (docs/resilience.md), and a timeout per attempt. One pipeline instance per project
+/// (<see cref="ProjectScope.Key"/>), so the breaker trips for one project only.
 /// </summary>
-internal sealed class LlamaCloudPipeline(RetryTiming timing, ILogger<LlamaCloudPipeline> logger)
+internal sealed class LlamaCloudPipeline(
+    RetryTiming timing,
+    IOptions<CircuitBreakerOptions> breaker,
+    ProjectCircuits circuits,
+    ProjectPauses pauses,
+    ILogger<LlamaCloudPipeline> logger)
 {
     public const string Name = "llamacloud";
 
@@ -43,7 +49,7 @@ internal sealed class LlamaCloudPipeline(RetryTiming timing, ILogger<LlamaCloudP
             pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = timing.MaxRetries,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context)),
+                ShouldHandle = args => ShouldRetryAsync(args.Outcome, args.Context),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(timing.Hint(args.Outcome.Result) ?? timing.Backoff(args.AttemptNumber)),
                 OnRetry = args =>
                 {
@@ -53,14 +59,38 @@ internal sealed class LlamaCloudPipeline(RetryTiming timing, ILogger<LlamaCloudP
             });
         }
 
-        // A per-project circuit breaker belongs here, between the retries and the attempt timeout (the
-        // order of Microsoft's standard pipeline): pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage> { … }).
-        // This pipeline is already one instance per project, so its state would be per project; its
-        // rejections (BrokenCircuitException) must then be mapped to a deferral by LlamaCloudClient.
+        // Between the retries and the attempt timeout (the order of Microsoft's standard pipeline): every attempt
+        // counts, a timed-out one too. While open, attempts fail at once with BrokenCircuitException, which the
+        // retries leave alone and LlamaCloudClient hands back to the step as a deferral.
+        var settings = breaker.Value;
+        if (settings.Enabled)
+        {
+            pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                StateProvider = circuits.NewStateFor(project),
+                ShouldHandle = args => ValueTask.FromResult(IsProviderFailure(args.Outcome)),
+                OnOpened = async args =>
+                {
+                    var scope = args.Context.GetRequestMessage()?.GetScope() ?? ProjectScope.Default;
+                    var error = Describe(args.Outcome);
+                    await pauses.PauseAsync(scope, PauseReason.CircuitOpen, circuits.Opened(scope, args.BreakDuration, error), error);
+                },
+                OnClosed = async _ =>
+                {
+                    circuits.Closed(project);
+                    await pauses.ResumeAsync(project, PauseReason.CircuitOpen, "its circuit closed after a request got an answer");
+                },
+            });
+        }
+
         pipeline.AddTimeout(new TimeoutStrategyOptions { Timeout = timing.AttemptTimeout });
     }
 
-    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
+    private async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, ResilienceContext context)
     {
         var request = context.GetRequestMessage();
         if (!RetryDecision.ShouldRetry(outcome.Result, outcome.Exception, request?.CreatesResourceFlag() ?? false))
@@ -68,9 +98,31 @@ internal sealed class LlamaCloudPipeline(RetryTiming timing, ILogger<LlamaCloudP
             return false;
         }
 
+        // A quota error (a guess: a 429 that speaks of a quota) pauses the project; retrying it here would not help.
+        if (outcome.Result is { } response && await ProviderRefusal.OfAsync(response, context.CancellationToken) is not null)
+        {
+            return false;
+        }
+
         // A hint too long to sleep here goes back to the caller with the response (LlamaCloudClient reads it).
         return timing.Hint(outcome.Result) is not { } hint || timing.SleepsInProcess(hint);
     }
+
+    /// <summary>What the breaker counts: server errors, 408, timeouts, connections that failed. Not a 429 or another 4xx: the service answered.</summary>
+    private static bool IsProviderFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Result: { } response } => (int)response.StatusCode >= 500 || response.StatusCode == System.Net.HttpStatusCode.RequestTimeout,
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        _ => false,
+    };
+
+    private string Describe(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Result: { } response } => $"HTTP {(int)response.StatusCode} from {response.RequestMessage?.RequestUri?.AbsolutePath}",
+        { Exception: TimeoutRejectedException } => $"no answer within {timing.AttemptTimeout}",
+        { Exception: { } ex } => ex.Message,
+        _ => "unknown",
+    };
 
     private void LogRetry(OnRetryArguments<HttpResponseMessage> args, string project)
     {

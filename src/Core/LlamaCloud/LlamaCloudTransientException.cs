@@ -16,7 +16,15 @@ internal sealed class LlamaCloudTransientException(
     /// </summary>
     public bool Deferred { get; } = deferred && retryAfter is not null;
 
+    /// <summary>
+    /// Set when the project is paused (its circuit is open, or LlamaCloud refused credits or quota): nothing
+    /// about this request was at fault, and the caller comes back after <see cref="RetryAfter"/>.
+    /// </summary>
+    public PauseReason? Pause { get; init; }
+
     /// <inheritdoc />
     public override ApiErrorClass ErrorClass =>
-        StatusCode == HttpStatusCode.TooManyRequests ? ApiErrorClass.Throttled : ApiErrorClass.Transient;
+        StatusCode == HttpStatusCode.TooManyRequests || Pause is PauseReason.CreditsExhausted or PauseReason.QuotaExceeded
+            ? ApiErrorClass.Throttled
+            : ApiErrorClass.Transient;
 }

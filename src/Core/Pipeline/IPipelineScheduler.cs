@@ -26,6 +26,9 @@ internal interface IPipelineScheduler
 
     void EnqueueRecord(long batchId);
 
+    /// <summary>The record step again after <paramref name="delay"/> (LlamaCloud asked for a wait, or the project is paused).</summary>
+    void ScheduleRecord(long batchId, TimeSpan delay);
+
     /// <summary>Fetch the results of a batch's recorded job references.</summary>
     void EnqueueFollowUp(string source, long batchId);
 

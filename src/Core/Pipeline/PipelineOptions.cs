@@ -15,4 +15,12 @@ public sealed class PipelineOptions
     /// waiting batches hold no Hangfire worker (docs/performance.md).
     /// </summary>
     public int BatchesUploadingPerSource { get; set; } = 1;
+
+    /// <summary>
+    /// Attempts the upload or submit step of one batch gets (each run of the step counts, a crash's too; a
+    /// pause or a long rate-limit wait does not). After them the batch ends with the last error and its files
+    /// go back to the queue, as the source's MaxAttempts allows (docs/resilience.md). Hangfire retries a failed
+    /// step 8 times and the stalled-step sweep hands it out again after that, so 10 means about two sweeps.
+    /// </summary>
+    public int MaxStepAttempts { get; set; } = 10;
 }

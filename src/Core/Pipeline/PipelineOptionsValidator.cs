@@ -23,6 +23,11 @@ internal sealed class PipelineOptionsValidator : IValidateOptions<PipelineOption
             failures.Add($"Pipeline:BatchesUploadingPerSource: {options.BatchesUploadingPerSource} must be between 1 and 64");
         }
 
+        if (options.MaxStepAttempts is < 1 or > 1_000)
+        {
+            failures.Add($"Pipeline:MaxStepAttempts: {options.MaxStepAttempts} must be between 1 and 1000");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Watchdog;
 using Microsoft.Extensions.Options;
 
@@ -7,14 +8,16 @@ namespace BatchOrchestrator.Core.Ticks;
 
 /// <summary>
 /// The recurring poll tick, one concern per class: poll the due batches (and hand the finished ones to
-/// recording), hand stalled steps out again, hand due follow-ups out, and let the watchdog flag stuck
-/// work. Each claims its rows with SKIP LOCKED, so every instance may tick; the database round trips
-/// per tick are a constant (five) whatever the number of active batches (bench: poll-round-trips).
+/// recording), hand stalled steps out again, hand due follow-ups out, probe paused projects whose probe is
+/// due, and let the watchdog flag stuck work. Each claims its rows with SKIP LOCKED, so every instance may
+/// tick; the database round trips per tick are a constant (six, and one more per due probe) whatever the
+/// number of active batches (bench: poll-round-trips).
 /// </summary>
 internal sealed class PollTick(
     BatchPoller poller,
     StalledStepResumer stalledSteps,
     FollowUpDispatcher followUps,
+    PauseProbe probes,
     StuckWatchdog watchdog,
     IOptions<PollingOptions> options)
 {
@@ -23,6 +26,7 @@ internal sealed class PollTick(
         await poller.PollDueAsync(cancellationToken);
         await stalledSteps.ResumeAsync(cancellationToken);
         await followUps.DispatchDueAsync(options.Value.MaxBatchesPerTick, cancellationToken);
+        await probes.ProbeDueAsync(cancellationToken);
         await watchdog.CheckAsync(cancellationToken);
     }
 }

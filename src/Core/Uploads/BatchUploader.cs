@@ -11,8 +11,10 @@ namespace BatchOrchestrator.Core.Uploads;
 
 /// <summary>
 /// The upload step: ensure the batch's remote directory, upload each file version once under its
-/// deterministic <c>unique_id</c>, then hand the batch to submission. Safe to run twice: a file
-/// whose upload may have happened is looked up by <c>unique_id</c> before it is sent again.
+/// deterministic <c>unique_id</c> (<see cref="FileSender"/>, one file's failure ending that file alone),
+/// then hand the batch to submission. Safe to run twice: a file whose upload may have happened is looked
+/// up by <c>unique_id</c> before it is sent again. It starts nothing while the project is paused, and
+/// gives the batch up after <c>Pipeline:MaxStepAttempts</c> runs (docs/resilience.md).
 /// </summary>
 internal sealed class BatchUploader(
     IUploadStore store,
@@ -23,6 +25,10 @@ internal sealed class BatchUploader(
     IPipelineScheduler scheduler,
     LeaseManager leases,
     UploadSlots slots,
+    PauseGate pauses,
+    StepAttempts attempts,
+    FileSender sender,
+    TimeProvider time,
     ILogger<BatchUploader> logger)
 {
     // Files whose intent is recorded in one statement before any of them is sent.
@@ -38,6 +44,15 @@ internal sealed class BatchUploader(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        if (!work.CancelRequested && await pauses.HoldsAsync(work.Scope, cancellationToken) is { } pause)
+        {
+            // The project is paused: start nothing, fail nothing, use up no retry; look again when it may have lifted.
+            var wait = pause.ComeBackIn(time.GetUtcNow());
+            scheduler.ScheduleUpload(work.Source, batchId, wait);
+            logger.LogInformation("Project {Project} is paused ({Reason}); the upload step of batch {BatchId} looks again in {Delay}", pause.Project, pause.Reason.Label(), batchId, wait);
+            return;
+        }
+
         if (!slots.TryEnter(work.Source, batchId))
         {
             logger.LogInformation("Batch {BatchId} uploads once an earlier batch of {Source} has finished uploading", batchId, work.Source);
@@ -76,17 +91,34 @@ internal sealed class BatchUploader(
                 return;
             }
 
+            if (!await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
+            {
+                return; // given up: ended with its reason, its files queued again
+            }
+
             try
             {
                 state = await UploadUnderLeaseAsync(work, batchId, lease.Token);
             }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
-                // LlamaCloud asked the project to wait longer than we sleep in-process: come back after
-                // it, without using up one of the job's retries. Files sent so far are recorded.
+                // LlamaCloud asked the project to wait longer than we sleep in-process, or paused it: come back
+                // after it, without using up a retry or an attempt. Files sent so far are recorded.
+                await attempts.RefundAsync(batchId, lease.Token);
                 scheduler.ScheduleUpload(work.Source, batchId, wait);
                 logger.LogWarning("Uploads of batch {BatchId} wait {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
                 return;
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+            {
+                // Refused for the batch as a whole (its directory): the same request would be refused again.
+                await attempts.RefusedAsync(batchId, work.Source, "set up the batch's directory", ex, lease.Token);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await attempts.FailedAsync(batchId, ex);
+                throw;
             }
         }
 
@@ -113,6 +145,7 @@ internal sealed class BatchUploader(
         var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
 
         var transientFailures = 0;
+        string? firstFailure = null;
         LlamaCloudTransientException? deferral = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var recorder = new UploadRecorder(store, cancellationToken))
@@ -126,7 +159,7 @@ internal sealed class BatchUploader(
                     {
                         try
                         {
-                            await UploadOneAsync(api, root, directoryId, lane, file, recorder, ct);
+                            await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
                         }
                         catch (LlamaCloudTransientException ex) when (ex.Deferred)
                         {
@@ -137,6 +170,7 @@ internal sealed class BatchUploader(
                         catch (LlamaCloudTransientException ex)
                         {
                             Interlocked.Increment(ref transientFailures);
+                            Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
                             logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
                         }
                     });
@@ -158,7 +192,7 @@ internal sealed class BatchUploader(
         if (transientFailures > 0)
         {
             // The job's retry finishes the rest; files already recorded are not sent again.
-            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently", null);
+            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
         }
 
         if (work.Layout == RemoteLayout.Mirror)
@@ -227,60 +261,6 @@ internal sealed class BatchUploader(
 
         await store.SetRemoteDirectoryAsync(work.BatchId, directory.Id, cancellationToken);
         return directory.Id;
-    }
-
-    private async Task UploadOneAsync(
-        IBatchApi api, string root, string directoryId, UploadLane lane, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
-    {
-        var (fullPath, observed) = (Path.Combine(root, file.RelativePath), new FileObservation(file.RelativePath, file.Size, file.MtimeTicks));
-        var before = FileStamp.Read(fullPath);
-        if (!before.Matches(observed))
-        {
-            // The second check of "unchanged across two looks": never upload what is being written now.
-            var reason = before.Exists
-                ? "changed after it was scanned (still being written?); the next scan takes its new version"
-                : "deleted or renamed after it was scanned";
-            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, reason, cancellationToken);
-            return;
-        }
-
-        if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } existing)
-        {
-            logger.LogInformation("{Path} was uploaded by an earlier attempt as {RemoteFileId}; recorded, not uploaded again", file.RelativePath, existing.Id);
-            recorder.Add(file.FileVersionId, existing);
-            return;
-        }
-
-        RemoteDirectoryFile remote;
-        try
-        {
-            // No FileStream buffer: StreamContent copies through its own, and a per-file 80 KB buffer is garbage at a thousand uploads a second.
-            await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-            var metadata = new Dictionary<string, string> { ["source"] = lane.Name, ["path"] = file.RelativePath };
-            var upload = new FileUpload(content, Path.GetFileName(file.RelativePath), file.UniqueId, file.RelativePath, metadata, lane);
-            remote = await api.UploadFileAsync(directoryId, upload, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"unreadable: {ex.Message}", cancellationToken);
-            return;
-        }
-        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
-        {
-            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, $"refused by LlamaCloud: {ex.Detail ?? ex.Message}", cancellationToken);
-            return;
-        }
-
-        if (!FileStamp.Read(fullPath).Matches(observed))
-        {
-            // Written to while we read it: what was sent may be half old, half new. Take it back; the
-            // next scan takes the new version once it has settled.
-            await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
-            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
-            return;
-        }
-
-        recorder.Add(file.FileVersionId, remote);
     }
 
     /// <summary>

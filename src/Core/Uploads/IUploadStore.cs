@@ -23,8 +23,11 @@ internal interface IUploadStore
     /// <summary>Records several finished uploads in one statement.</summary>
     Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);
 
-    /// <summary>Takes the file out of this batch with a reason, ending it in one of <see cref="FileVersionLifecycle.NotUploaded"/>'s states.</summary>
-    Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, string reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes the file out of this batch with a reason, ending it in one of <see cref="FileVersionLifecycle.NotUploaded"/>'s
+    /// states; a failure carries its class and counts as an attempt (so the retry rule bounds it).
+    /// </summary>
+    Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, CancellationToken cancellationToken);
 
     /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
     Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);

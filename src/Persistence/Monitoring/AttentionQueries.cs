@@ -15,7 +15,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint.</summary>
     public Task<OpsTable> NeedsAPersonAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
@@ -56,6 +56,10 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             join orchestrator.batch b on b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint
             join orchestrator.file_version v on v.batch_id = b.id and v.state = $11
             group by n.name, n.fingerprint
+            union all
+            -- A paused LlamaCloud project (docs/resilience.md): Source carries the project's key, Detail its reason and last error.
+            select 'project-paused', p.project, null, null, 1, p.since, p.reason || coalesce(': ' || p.last_error, '')
+            from orchestrator.project_pause p
         ) items
         order by since nulls last, source, kind
         """,

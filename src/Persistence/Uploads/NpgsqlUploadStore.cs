@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Persistence.Batches;
@@ -98,14 +99,20 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             FileVersionLifecycle.Upload.FromStates(),
             new NpgsqlParameter<string?[]> { TypedValue = [.. files.Select(f => f.StoredFileId)] });
 
-    public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, string reason, CancellationToken cancellationToken) =>
+    public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "update orchestrator.file_version set state = $2, error_message = $3, updated_at = now() where id = $1 and state = any($4)",
+            """
+            update orchestrator.file_version
+            set state = $2, error_message = $3, error_class = $5, updated_at = now(),
+                process_attempts = process_attempts + case when $5::text is null then 0 else 1 end
+            where id = $1 and state = any($4)
+            """,
             cancellationToken,
             Id(fileVersionId),
             StateParameters.Name(outcome),
             new NpgsqlParameter<string> { TypedValue = reason },
-            FileVersionLifecycle.NotUploaded.FromStates());
+            FileVersionLifecycle.NotUploaded.FromStates(),
+            new NpgsqlParameter<string?> { TypedValue = errorClass?.ToString(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
 
     public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
     {
@@ -150,6 +157,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             update orchestrator.batch b
             set state = case when uploaded.n > 0 then $3 else $4 end,
                 file_count = uploaded.n,
+                step_attempts = 0,
                 last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
                 finished_at = case when uploaded.n > 0 then null else now() end,
                 updated_at = now()

@@ -2,6 +2,7 @@ using System.Net;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Files;
 using BatchOrchestrator.Sandbox.Http;
+using BatchOrchestrator.Sandbox.Processing;
 using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,6 +27,7 @@ internal static class AdminEndpoints
         admin.MapGet("/faults", (FaultState faults) => new WriterResult(w => FaultSettingsJson.Write(w, faults.Current)));
         admin.MapPost("/faults", UpdateFaultsAsync);
         admin.MapPost("/reset", Reset);
+        admin.MapPost("/step", Step);
         admin.MapGet("/downloads/{file_id}", Download);
     }
 
@@ -61,6 +63,23 @@ internal static class AdminEndpoints
         }
 
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Moves the simulated back end <paramref name="count"/> steps (default one), as the timer would.</summary>
+    private static IResult Step(ProcessingLoop loop, int? count)
+    {
+        if (count is < 1 or > 10_000)
+        {
+            return ApiErrors.Validation("value_error", "Input should be from 1 to 10000", "query", "count");
+        }
+
+        var step = 0L;
+        for (var i = 0; i < (count ?? 1); i++)
+        {
+            step = loop.Step();
+        }
+
+        return new WriterResult(w => { w.WriteStartObject(); w.WriteNumber("step", step); w.WriteEndObject(); });
     }
 
     private static IResult Download([FromRoute(Name = "file_id")] string fileId, string? expires, string? signature, SandboxState state, DownloadLinks links)

@@ -32,6 +32,9 @@ internal static class Counter
     public const string WebhookDeliveryFailures = "webhook_delivery_failures";
     public const string RateLimited = "rate_limited";
 
+    /// <summary>Requests a hold fault has held (each counted once, when the hold starts).</summary>
+    public const string RequestsHeld = "requests_held";
+
     /// <summary>Totals reported as "&lt;name&gt;_total".</summary>
     public static readonly IReadOnlyList<string> Totals =
     [
@@ -39,7 +42,7 @@ internal static class Counter
         ParseJobDeletes, ExtractJobDeletes, ClassifierResultGets,
         BatchGets, BatchCancels, ParseJobsCreated, ParseJobGets, ParseJobCancels, ExtractJobsCreated, ExtractJobGets,
         ExtractJobCancels, ConfigurationUpserts, V1BatchCreates, V1BatchCancels, WebhookDeliveries,
-        WebhookDeliveryFailures, RateLimited,
+        WebhookDeliveryFailures, RateLimited, RequestsHeld,
     ];
 
     /// <summary>Keyed breakdowns, reported under these exact names.</summary>

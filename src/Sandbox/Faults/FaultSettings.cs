@@ -53,6 +53,18 @@ internal sealed record FaultSettings
 
     public IReadOnlyDictionary<string, RateLimitRule> RateLimits { get; init; } = new Dictionary<string, RateLimitRule>();
 
+    public bool PaymentRequired { get; init; }
+
+    public bool QuotaExceeded { get; init; }
+
+    public int QuotaStatusCode { get; init; } = 429;
+
+    public string QuotaDetail { get; init; } = new SandboxFaults().QuotaDetail;
+
+    public string? HoldRequestsMatching { get; init; }
+
+    public bool HoldAfterEffect { get; init; }
+
     public static FaultSettings From(SandboxOptions options)
     {
         var faults = options.Faults;
@@ -80,6 +92,12 @@ internal sealed record FaultSettings
             FailNextBatches = faults.FailNextBatches,
             FailBatchesMatching = faults.FailBatchesMatching,
             WebhooksOutOfOrder = faults.WebhooksOutOfOrder,
+            PaymentRequired = faults.PaymentRequired,
+            QuotaExceeded = faults.QuotaExceeded,
+            QuotaStatusCode = faults.QuotaStatusCode,
+            QuotaDetail = faults.QuotaDetail,
+            HoldRequestsMatching = faults.HoldRequestsMatching,
+            HoldAfterEffect = faults.HoldAfterEffect,
             WebhookDropRate = faults.WebhookDropRate,
             RateLimits = options.RateLimits.ToDictionary(
                 pair => pair.Key,

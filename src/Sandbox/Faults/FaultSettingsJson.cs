@@ -60,6 +60,12 @@ internal static class FaultSettingsJson
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
         writer.WriteBoolean("webhooks_out_of_order", s.WebhooksOutOfOrder);
+        writer.WriteBoolean("payment_required", s.PaymentRequired);
+        writer.WriteBoolean("quota_exceeded", s.QuotaExceeded);
+        writer.WriteNumber("quota_status_code", s.QuotaStatusCode);
+        writer.WriteString("quota_detail", s.QuotaDetail);
+        writer.WriteString("hold_requests_matching", s.HoldRequestsMatching);
+        writer.WriteBoolean("hold_after_effect", s.HoldAfterEffect);
         writer.WriteNumber("webhook_drop_rate", s.WebhookDropRate);
         writer.WriteStartObject("rate_limits");
         foreach (var (group, rule) in s.RateLimits.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -112,6 +118,12 @@ internal static class FaultSettingsJson
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
                 "webhook_drop_rate" => s with { WebhookDropRate = Rate(v, value, name) },
                 "rate_limits" => s with { RateLimits = RateLimits(v, value, s.RateLimits) },
+                "payment_required" => s with { PaymentRequired = Bool(v, value, name) },
+                "quota_exceeded" => s with { QuotaExceeded = Bool(v, value, name) },
+                "quota_status_code" => s with { QuotaStatusCode = QuotaStatus(v, value, name) },
+                "quota_detail" => s with { QuotaDetail = value.ValueKind == JsonValueKind.String ? value.GetString()! : Invalid(v, name, "Input should be a valid string", s.QuotaDetail) },
+                "hold_requests_matching" => s with { HoldRequestsMatching = Pattern(v, value, name) },
+                "hold_after_effect" => s with { HoldAfterEffect = Bool(v, value, name) },
                 _ => Unknown(v, name, s),
             };
         }
@@ -124,6 +136,18 @@ internal static class FaultSettingsJson
         v.Add("extra_forbidden", "Extra inputs are not permitted", name);
         return s;
     }
+
+    private static T Invalid<T>(BodyValidator v, string name, string message, T fallback)
+    {
+        v.Add("value_error", message, name);
+        return fallback;
+    }
+
+    /// <summary>The quota error's status: a guess between the two a service could send (docs/resilience.md).</summary>
+    private static int QuotaStatus(BodyValidator v, JsonElement value, string name) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var code) && code is 403 or 429
+            ? code
+            : Invalid(v, name, "Input should be 403 or 429", 429);
 
     private static string Format(BodyValidator v, JsonElement value, string name)
     {

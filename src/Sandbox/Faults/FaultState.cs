@@ -23,6 +23,7 @@ internal sealed class FaultState
     private FaultSettings _current;
     private Random _requests;
     private Random _processing;
+    private TaskCompletionSource _holdReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Random _webhooks;
 
     public FaultState(SandboxOptions options)
@@ -48,6 +49,11 @@ internal sealed class FaultState
                 _webhooks = new Random(unchecked(settings.Seed * 17) ^ 0x3c6ef372);
             }
 
+            if (settings.HoldRequestsMatching != _current.HoldRequestsMatching || settings.HoldAfterEffect != _current.HoldAfterEffect)
+            {
+                ReleaseHeld();
+            }
+
             _current = settings;
         }
     }
@@ -58,8 +64,22 @@ internal sealed class FaultState
         {
             _current = _startup;
             (_requests, _processing) = Generators(_startup.Seed);
+            ReleaseHeld();
             _webhooks = new Random(unchecked(_startup.Seed * 17) ^ 0x3c6ef372);
         }
+    }
+
+    /// <summary>Completes when the hold in force now is lifted or changed (requests it held then go on).</summary>
+    public Task HoldReleased
+    {
+        get { lock (_gate) { return _holdReleased.Task; } }
+    }
+
+    /// <summary>Whether a request ("METHOD /route/{pattern}?query") is to be held, and whether after its effect.</summary>
+    public (bool Hold, bool AfterEffect) HoldFor(string routeKeyWithQuery)
+    {
+        var s = Current;
+        return (Matches(s.HoldRequestsMatching, routeKeyWithQuery), s.HoldAfterEffect);
     }
 
     public RequestFaultPlan Plan(string routeKey, bool isUpload)
@@ -153,6 +173,12 @@ internal sealed class FaultState
         {
             return _processing.NextDouble();
         }
+    }
+
+    private void ReleaseHeld()
+    {
+        _holdReleased.TrySetResult();
+        _holdReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static bool Matches(string? pattern, string? value)

@@ -39,7 +39,8 @@ internal static class SandboxApp
         services.AddSingleton<V1Processor>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        services.AddHostedService<ProcessingLoop>();
+        services.AddSingleton<ProcessingLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessingLoop>());
         services.AddRouting();
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SandboxJsonContext.Default));
         services.Configure<KestrelServerOptions>(kestrel =>
@@ -59,6 +60,8 @@ internal static class SandboxApp
         app.UseMiddleware<ProjectAccessMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         app.UseMiddleware<OptionalFieldsMiddleware>();
+        app.UseMiddleware<AccountFaultMiddleware>();
+        app.UseMiddleware<HoldMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);
         DirectoryUploadEndpoints.Map(app);

@@ -86,6 +86,8 @@ internal static class SandboxOptionsValidator
         Check(f.ErrorStatusCodes is null || f.ErrorStatusCodes.All(c => c is >= 500 and <= 599), "Faults:ErrorStatusCodes", "must be 5xx codes");
         Check(IsRegex(f.FailFilesMatching), "Faults:FailFilesMatching", "is not a valid regular expression");
         Check(IsRegex(f.FailBatchesMatching), "Faults:FailBatchesMatching", "is not a valid regular expression");
+        Check(IsRegex(f.HoldRequestsMatching), "Faults:HoldRequestsMatching", "is not a valid regular expression");
+        Check(f.QuotaStatusCode is 403 or 429, "Faults:QuotaStatusCode", "must be 403 or 429");
         return failures;
     }
 

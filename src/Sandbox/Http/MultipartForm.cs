@@ -32,6 +32,14 @@ internal sealed class MultipartForm
         var form = new MultipartForm();
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
+            // A bare CR inside a part's header ends the header line for the service's parser (Starlette on
+            // python-multipart, a guess: docs/llamacloud-api.md §4.2), which then finds no LF and refuses the
+            // body; ours would read on. A bare LF it takes as part of the value, as ours does.
+            if (section.Headers is { } headers && headers.Values.Any(v => v.Any(text => text?.Contains('\r', StringComparison.Ordinal) == true)))
+            {
+                return (null, ApiErrors.Detail(StatusCodes.Status400BadRequest, "There was an error parsing the body"));
+            }
+
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
             {
                 continue;

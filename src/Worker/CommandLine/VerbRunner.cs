@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Pauses;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.CommandLine;
@@ -60,6 +61,7 @@ internal sealed class VerbRunner(
     {
         var queries = services.GetRequiredService<OpsQueries>();
         var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
+        VerbTable.Write(console, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
         VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Pauses;
 using BatchOrchestrator.Worker.Scheduling;
 using Hangfire;
 using Hangfire.Storage;
@@ -25,9 +26,20 @@ internal static class OpsPages
         var table = await Queries(http).SourcesAsync(OverviewPages.Configured(http), http.RequestAborted);
         var schedules = NextRuns(http.RequestServices.GetRequiredService<JobStorage>());
         var byName = configured.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var pauses = await PauseTable.ReadAsync(http.RequestServices, http.RequestAborted);
+        var scopes = http.RequestServices.GetRequiredService<ProjectScopes>();
+        string? Paused(string source)
+        {
+            var project = scopes.For(byName[source]).Key;
+            var reasons = pauses.Rows.Where(r => Equals(r[0], project)).Select(r => $"{r[1]} since {OpsCell.Text(r[2])}").ToList();
+            return reasons.Count == 0 ? null : string.Join("; ", reasons);
+        }
+
         table = table
             .With("Schedule", row => byName[(string)row[0]!].Schedule, position: 1)
-            .With("Next run", row => schedules.GetValueOrDefault(RecurringJobIds.RunSource((string)row[0]!)), position: 2);
+            .With("Next run", row => schedules.GetValueOrDefault(RecurringJobIds.RunSource((string)row[0]!)), position: 2)
+            .With("LlamaCloud project", row => scopes.For(byName[(string)row[0]!]).Key, position: 3)
+            .With("Project paused", row => Paused((string)row[0]!), position: 4);
         var section = new OpsSection("Sources", table, row =>
         {
             var name = Uri.EscapeDataString((string)row[0]!);
@@ -43,7 +55,12 @@ internal static class OpsPages
             "Files set aside by the scanner",
             await Queries(http).ProblemsAsync(source: null, path: null, PageSize, http.RequestAborted),
             Empty: "None: every file the scanner found was taken.");
-        return new OpsPage("Sources", [section, problems], readOnly, intro: "Each configured folder: its schedule, its last run and its files by state; below, files the scanner could not take and why.");
+        var paused = new OpsSection(PauseTable.Heading, pauses, Empty: PauseTable.Empty);
+        return new OpsPage(
+            "Sources",
+            [paused, section, problems],
+            readOnly,
+            intro: "Paused LlamaCloud projects first (nothing is failed while paused; work resumes by itself); then each configured folder: its schedule, its last run and its files by state; below, files the scanner could not take and why.");
     }
 
     public static async Task<OpsPage> RunsAsync(HttpContext http, Match match, bool readOnly)

@@ -19,6 +19,7 @@ internal static class MetricsRegistration
             sp.GetRequiredService<OpsMetrics>();
             return ActivatorUtilities.CreateInstance<GaugeRefresher>(sp);
         });
+        services.AddHostedService<PauseMetrics>();
         services.AddTransient<ApiMetricsHandler>();
         // Added after Core's resilience pipeline and pacing handler, so this sits inside both and counts every attempt.
         services.AddHttpClient(LlamaCloudApis.HttpClientName).AddHttpMessageHandler<ApiMetricsHandler>();

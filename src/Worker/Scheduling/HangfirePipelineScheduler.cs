@@ -32,6 +32,8 @@ internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs, IOpti
 
     public void EnqueueRecord(long batchId) => jobs.Enqueue<RecordBatchResultsJob>(j => j.RunAsync(batchId, CancellationToken.None));
 
+    public void ScheduleRecord(long batchId, TimeSpan delay) => jobs.Schedule<RecordBatchResultsJob>(j => j.RunAsync(batchId, CancellationToken.None), delay);
+
     public void EnqueueFollowUp(string source, long batchId) =>
         jobs.Enqueue<FollowUpBatchJob>(QueueOf(source), j => j.RunAsync(batchId, CancellationToken.None));
 

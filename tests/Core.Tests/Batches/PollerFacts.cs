@@ -11,7 +11,8 @@ public sealed class PollerFacts(PostgresServerFixture server) : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    // One batch may run at a time, so the others are THROTTLED; slow steps keep them all open.
+    // One batch may run at a time, so the others are THROTTLED; the Sandbox moves only when a test steps it,
+    // so a status lasts until the test has seen it (a timer's step could end THROTTLED before a poll under load).
     public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?>
@@ -21,7 +22,7 @@ public sealed class PollerFacts(PostgresServerFixture server) : IAsyncLifetime
             ["Polling:MaxDelay"] = "00:00:30",
             ["Polling:ThrottledDelay"] = "00:01:00",
         },
-        new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(300), MaxConcurrentBatches = 1 });
+        new SandboxOptions { ManualSteps = true, MaxConcurrentBatches = 1 });
 
     public ValueTask DisposeAsync() => harness.DisposeAsync();
 
@@ -46,15 +47,15 @@ public sealed class PollerFacts(PostgresServerFixture server) : IAsyncLifetime
         harness.WriteFiles(3);
         await harness.SubmitAllAsync(Ct);
         var firstGaps = await harness.Database.ListAsync("select extract(epoch from next_poll_at - submitted_at)::float8 from orchestrator.batch", r => r.GetDouble(0));
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() where state in ('Pending', 'Throttled', 'Running')");
-                await harness.Get<BatchPoller>().PollDueAsync(Ct);
-                return await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'Throttled'") > 0;
-            },
-            TimeSpan.FromSeconds(20),
-            "a batch to wait THROTTLED behind the running one");
+
+        // One step: the first batch starts RUNNING and the other two wait THROTTLED behind it, and stay so
+        // until the next step, which only this test can make.
+        await harness.Admin.StepAsync();
+        await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() where state in ('Pending', 'Throttled', 'Running')");
+        await harness.Get<BatchPoller>().PollDueAsync(Ct);
+        Assert.Equal(
+            [("Running", 1L), ("Throttled", 2L)],
+            await harness.Database.ListAsync("select state, count(*) from orchestrator.batch group by state order by state", r => (r.GetString(0), r.GetInt64(1))));
 
         var gaps = await harness.Database.ListAsync(
             "select state, extract(epoch from next_poll_at - last_polled_at)::float8 from orchestrator.batch where state in ('Throttled', 'Running', 'Pending')",

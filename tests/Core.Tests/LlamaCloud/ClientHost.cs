@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ internal static class ClientHost
 
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddBatchCore();
+        builder.Services.AddSingleton<IProjectPauseStore, MemoryPauseStore>(); // no database here
         if (logs is not null)
         {
             builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));

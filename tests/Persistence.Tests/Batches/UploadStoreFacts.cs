@@ -45,7 +45,7 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : IAsyncLifet
         var batchId = await PlannedBatchAsync(2);
         foreach (var file in (await store.GetWorkAsync(batchId, Ct))!.Files)
         {
-            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, "changed", Ct);
+            await store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, null, "changed", Ct);
         }
 
         var state = await store.FinishUploadsAsync(batchId, Ct);

@@ -37,12 +37,13 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : IAsync
         await OpsSeed.FileAsync(database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
         await database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         await OpsSeed.RunAsync(database, "docs", state: "Failed");
+        await database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
 
         var table = await queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
 
         var found = table.Rows.ToDictionary(r => (string)table.Value(r, "Kind")!, r => (Batch: table.Value(r, "Batch") as long?, Count: (long)table.Value(r, "Count")!));
         Assert.Equal(AttentionQueries.Kinds.Order(), found.Keys.Order());
-        Assert.All(table.Rows, r => Assert.Equal("docs", table.Value(r, "Source")));
+        Assert.All(table.Rows.Where(r => (string)table.Value(r, "Kind")! != "project-paused"), r => Assert.Equal("docs", table.Value(r, "Source")));
         Assert.Equal((stuck, 1L), found["stuck-batch"]);
         Assert.Equal((recorded, 1L), found["stuck-jobs"]);
         Assert.Equal((recorded, 1L), found["follow-ups-failed"]);
@@ -51,6 +52,9 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : IAsync
         Assert.Equal((recorded, 1L), found["webhooks-missed"]);
         // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.
         Assert.Equal(3L, found["older-configuration"].Count);
+        var paused = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "project-paused");
+        Assert.Equal("default", table.Value(paused, "Source"));
+        Assert.Equal("credits_exhausted: 402 Payment Required", table.Value(paused, "Detail"));
     }
 
     [Fact]

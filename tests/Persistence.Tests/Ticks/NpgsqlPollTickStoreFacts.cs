@@ -104,6 +104,18 @@ public sealed class NpgsqlPollTickStoreFacts(PostgresServerFixture server) : IAs
         Assert.Null(await store.TimeUntilDueAsync(ages, Ct));
     }
 
+    [Fact]
+    public async Task TimeUntilDue_FollowsAPausedProjectsNextProbe_AndIsOverOnceThePauseLifts()
+    {
+        // A pause's probe is the tick's work too: without this line a paused project would wait for the backstop tick.
+        await database.ExecuteAsync(
+            "insert into orchestrator.project_pause (project, reason, next_probe_at) values ('default', 'circuit_open', now() + interval '30 seconds')");
+        Assert.InRange((await store.TimeUntilDueAsync(Ages, Ct))!.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+
+        await database.ExecuteAsync("delete from orchestrator.project_pause");
+        Assert.Null(await store.TimeUntilDueAsync(Ages, Ct));
+    }
+
     private async Task<long> BatchAsync(string state, string set)
     {
         var runId = await Seed.RunAsync(database, "docs");

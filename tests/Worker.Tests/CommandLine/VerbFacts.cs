@@ -55,6 +55,16 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Contains("Recent runs", output, StringComparison.Ordinal);
         Assert.Contains("Open batches", output, StringComparison.Ordinal);
         Assert.Contains("Planned", output, StringComparison.Ordinal);
+        Assert.Contains("None: uploads, batch creates and follow-ups go on in every project.", output, StringComparison.Ordinal);
+
+        // A pause written by any instance shows in this separate process, with its reason and since when.
+        await env.Database.ExecuteAsync(
+            "insert into orchestrator.project_pause (project, reason, since, next_probe_at, last_error) values ('default', 'circuit_open', '2026-01-02 03:04:05+00', now() + interval '1 hour', 'HTTP 503')");
+        var (_, paused) = await RunAsync("status");
+        Assert.Contains("Paused LlamaCloud projects", paused, StringComparison.Ordinal);
+        Assert.Contains("circuit_open", paused, StringComparison.Ordinal);
+        Assert.Contains("2026-01-02 03:04:05", paused, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503", paused, StringComparison.Ordinal);
     }
 
     [Fact]

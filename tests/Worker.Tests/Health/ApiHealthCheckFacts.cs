@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using BatchOrchestrator.Worker.Health;
@@ -67,6 +68,7 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
             ["Sources:1:ProjectId"] = second,
         });
         builder.AddBatchCore();
+        builder.Services.AddSingleton<IProjectPauseStore, MemoryPauseStore>(); // no database here
         builder.Services.AddOptions<HealthOptions>();
         builder.Services.AddSingleton<ApiHealthCheck>();
         await using var services = builder.Services.BuildServiceProvider();

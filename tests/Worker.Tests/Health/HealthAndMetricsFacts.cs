@@ -79,12 +79,19 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
         // Now LlamaCloud fails outright: the readiness probe meets 503s (and retries them).
         await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 0, error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "GET /api/v1/beta/directories" } });
         await ReadyAsync(http);
+        // A pause another instance wrote (its probe not due for an hour): the gauges read the shared table.
+        await env.Database.ExecuteAsync(
+            "insert into orchestrator.project_pause (project, reason, since, next_probe_at) values ('default', 'quota_exceeded', '2026-01-02 03:04:05+00', now() + interval '1 hour')");
 
         var metrics = await Eventually.WaitAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
-            text => Line(text, "batchorchestrator_files{", "state=\"Succeeded\"")?.EndsWith(" 6", StringComparison.Ordinal) == true,
+            text => Line(text, "batchorchestrator_files{", "state=\"Succeeded\"")?.EndsWith(" 6", StringComparison.Ordinal) == true
+                && Line(text, "batchorchestrator_project_paused{", "reason=\"quota_exceeded\"")?.EndsWith(" 1", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30),
-            "the file gauges to show 6 succeeded files");
+            "the file gauges to show 6 succeeded files and the pause");
+        Assert.Contains("project=\"default\"", Line(metrics, "batchorchestrator_project_paused{", "reason=\"quota_exceeded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_project_paused{", "reason=\"circuit_open\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 1767323045", Line(metrics, "batchorchestrator_project_paused_since_seconds{", "reason=\"quota_exceeded\""), StringComparison.Ordinal);
 
         Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_batches{", "state=\"ResultsRecorded\""), StringComparison.Ordinal);
         Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""), StringComparison.Ordinal);
@@ -115,10 +122,9 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
         });
     }
 
-    /// <summary>Metric names fixed for the provider-pause and cost features, which emit them once they exist.</summary>
+    /// <summary>Metric names fixed for the cost feature, which emit them once they exist.</summary>
     private static readonly HashSet<string> ContractedMetrics = new(StringComparer.Ordinal)
     {
-        "batchorchestrator_project_paused", "batchorchestrator_project_paused_since_seconds",
         "batchorchestrator_credits_estimated_total", "batchorchestrator_credits_billed_total",
         "batchorchestrator_cap_headroom_credits", "batchorchestrator_files_held", "batchorchestrator_cost_drift_total",
     };

@@ -86,6 +86,8 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
             ["Serilog:MinimumLevel:Override:System.Net.Http.HttpClient"] = "Verbose",
             ["Serilog:MinimumLevel:Override:Npgsql"] = "Verbose",
             ["Serilog:MinimumLevel:Override:Hangfire"] = "Verbose",
+            // Failures must reach Hangfire as exceptions here; the breaker would turn many into pauses.
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
         };
 
         var seen = new List<string>();

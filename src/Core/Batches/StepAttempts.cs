@@ -1,0 +1,80 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>
+/// Keeps the upload and submit steps from retrying forever (docs/architecture.md decision 15): each run of
+/// the step counts (a crash's too), a pause or a server's request to wait does not, and past
+/// <c>Pipeline:MaxStepAttempts</c> the batch ends with its last error and its files go back to the queue
+/// (or fail) instead of the step being handed out again. Hangfire's retries and the stalled-step sweep
+/// keep coming; this is what makes them stop.
+/// </summary>
+internal sealed class StepAttempts(
+    IBatchStore store, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, ILogger<StepAttempts> logger)
+{
+    public int Max => pipeline.Value.MaxStepAttempts;
+
+    /// <summary>Counts this run of the step; false when the attempts are used up, and the batch was given up.</summary>
+    public async Task<bool> BeginAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
+    {
+        if (!Exhausted(await CountAsync(batchId, cancellationToken)))
+        {
+            return true;
+        }
+
+        await GiveUpAsync(batchId, source, new BatchAbandonment(UsedUp(step), FailureClass.Transient, BackToQueue: true), cancellationToken);
+        return false;
+    }
+
+    /// <summary>Counts this run of the step and returns the count (for a step that decides itself what to do once they are used up).</summary>
+    public Task<int> CountAsync(long batchId, CancellationToken cancellationToken) => store.BeginStepAttemptAsync(batchId, cancellationToken);
+
+    public bool Exhausted(int attempt) => attempt > Max;
+
+    /// <summary>The reason a batch ends with when its step's attempts are used up.</summary>
+    public string UsedUp(BatchStep step) => $"the {step.ToString().ToLowerInvariant()} step failed {Max} times; the batch was given up and its files queued again";
+
+    /// <summary>This run did no work the project could be blamed for (a pause, a wait LlamaCloud asked for): it does not count.</summary>
+    public Task RefundAsync(long batchId, CancellationToken cancellationToken) => store.RefundStepAttemptAsync(batchId, cancellationToken);
+
+    /// <summary>Keeps the failure as the batch's last error; a failure to keep it (the database is out) is only logged.</summary>
+    public async Task FailedAsync(long batchId, Exception failure)
+    {
+        try
+        {
+            await store.RecordStepErrorAsync(batchId, failure.Message, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug("Could not keep the last error of batch {BatchId}: {Reason}", batchId, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// LlamaCloud refused a request of the step for the batch as a whole (not for one file): retrying will not
+    /// change its answer. The files fail with the refusal's class: an operator fixes the cause and retries.
+    /// </summary>
+    public Task RefusedAsync(long batchId, string source, string what, LlamaCloudRejectedException refusal, CancellationToken cancellationToken)
+    {
+        var errorClass = FailureClassifier.FromApi(refusal.ErrorClass);
+        var fix = errorClass == FailureClass.Auth
+            ? "check the API key and the source's project, then retry the failed files"
+            : "fix the cause (the source's configuration, its project), then retry the failed files with --permanent";
+        return GiveUpAsync(batchId, source, new BatchAbandonment($"LlamaCloud refused to {what}: {refusal.Message}; {fix}", errorClass, BackToQueue: false), cancellationToken);
+    }
+
+    public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
+    {
+        var retry = new RetryRule(sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts);
+        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken))
+        {
+            logger.LogError("Batch {BatchId} ended without reaching LlamaCloud: {Reason}", batchId, how.Reason);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Polly.CircuitBreaker;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// This process's view of each project's circuit breaker (Polly's, in <see cref="LlamaCloudPipeline"/>): its
+/// state, and while it is open, since when, until when and why. The steps read it beside the shared pauses
+/// table, so the instance that saw the failures holds back at once, even if the table cannot be written.
+/// </summary>
+internal sealed class ProjectCircuits(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, Circuit> circuits = new(StringComparer.Ordinal);
+
+    /// <summary>A new state provider for the breaker of <paramref name="project"/>'s pipeline (Polly binds one per breaker).</summary>
+    public CircuitBreakerStateProvider NewStateFor(string project)
+    {
+        var circuit = new Circuit();
+        circuits[project] = circuit;
+        return circuit.State;
+    }
+
+    /// <summary>The circuit opened (again): returns when it may half-open.</summary>
+    public DateTimeOffset Opened(ProjectScope scope, TimeSpan breakDuration, string error)
+    {
+        var circuit = circuits.GetOrAdd(scope.Key, _ => new Circuit());
+        var now = time.GetUtcNow();
+        lock (circuit)
+        {
+            circuit.Scope = scope;
+            circuit.Since ??= now;
+            circuit.OpenUntil = now + breakDuration;
+            circuit.Error = error;
+            return circuit.OpenUntil;
+        }
+    }
+
+    public void Closed(string project)
+    {
+        if (circuits.TryGetValue(project, out var circuit))
+        {
+            lock (circuit)
+            {
+                circuit.Since = null;
+            }
+        }
+    }
+
+    /// <summary>The project's circuit as a pause while it is open here (not once its break is over: its next request is the trial).</summary>
+    public ProjectPause? Local(string project)
+    {
+        if (!circuits.TryGetValue(project, out var circuit) || circuit.State.CircuitState is not (CircuitState.Open or CircuitState.Isolated))
+        {
+            return null;
+        }
+
+        lock (circuit)
+        {
+            // Past its break the breaker lets the next request through as its trial: no longer a pause here.
+            return circuit.Since is { } since && circuit.OpenUntil > time.GetUtcNow()
+                ? new ProjectPause(circuit.Scope, PauseReason.CircuitOpen, since, circuit.OpenUntil, circuit.Error)
+                : null;
+        }
+    }
+
+    private sealed class Circuit
+    {
+        public CircuitBreakerStateProvider State { get; } = new();
+
+        public ProjectScope Scope { get; set; }
+
+        public DateTimeOffset? Since { get; set; }
+
+        public DateTimeOffset OpenUntil { get; set; }
+
+        public string? Error { get; set; }
+    }
+}

@@ -1,0 +1,103 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace BatchOrchestrator.Core.Uploads;
+
+/// <summary>
+/// One file of a batch: checked unchanged, looked up if an earlier attempt may have sent it, sent, checked
+/// again. The bulkhead of docs/architecture.md decision 15: a failure that belongs to this file (its name,
+/// its content, its disappearance, a read error, LlamaCloud refusing this upload) ends this file alone, with
+/// a class and a reason, and the batch goes on. What escapes belongs to the batch or the project: a
+/// transient API failure, a pause, a refused key, the database.
+/// </summary>
+internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
+{
+    private const string Vanished = "deleted or renamed after it was scanned";
+
+    public async Task SendAsync(
+        IBatchApi api, string root, string directoryId, UploadLane lane, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.Combine(root, file.RelativePath);
+        var observed = new FileObservation(file.RelativePath, file.Size, file.MtimeTicks);
+        var before = FileStamp.Read(fullPath);
+        if (!before.Matches(observed))
+        {
+            // The second check of "unchanged across two looks": never upload what is being written now.
+            var reason = before.Exists ? "changed after it was scanned (still being written, or replaced); the next scan takes its new version" : Vanished;
+            await EndAsync(file, FileVersionState.Skipped, null, reason, cancellationToken);
+            return;
+        }
+
+        var name = Path.GetFileName(file.RelativePath);
+        if (!UploadFileName.CanCarry(name, out var cannot))
+        {
+            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, cannot, cancellationToken);
+            return;
+        }
+
+        if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } existing)
+        {
+            logger.LogInformation("{Path} was uploaded by an earlier attempt as {RemoteFileId}; recorded, not uploaded again", file.RelativePath, existing.Id);
+            recorder.Add(file.FileVersionId, existing);
+            return;
+        }
+
+        RemoteDirectoryFile remote;
+        try
+        {
+            // No FileStream buffer: StreamContent copies through its own, and a per-file 80 KB buffer is garbage at a thousand uploads a second.
+            await using var content = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
+            var metadata = new Dictionary<string, string> { ["source"] = lane.Name, ["path"] = file.RelativePath };
+            remote = await api.UploadFileAsync(directoryId, new FileUpload(content, name, file.UniqueId, file.RelativePath, metadata, lane), cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            await EndAsync(file, FileVersionState.Skipped, null, Vanished, cancellationToken);
+            return;
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"cannot be read ({ex.Message}); give the service read access, then retry it with --permanent", cancellationToken);
+            return;
+        }
+        catch (IOException ex)
+        {
+            // A read error may pass (a network share, a disk hiccup): a later run tries again, within MaxAttempts.
+            await EndAsync(file, FileVersionState.Failed, FailureClass.Transient, $"read error while sending it: {ex.Message}", cancellationToken);
+            return;
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+        {
+            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (ex is not (LlamaCloudException or OperationCanceledException or OutOfMemoryException))
+        {
+            // Anything else thrown while building or sending this one request (a header the stack will not
+            // write, a stream that cannot be rewound for a retry) is about this file, not about the batch.
+            logger.LogWarning(ex, "Upload of {Path} failed on its own", file.RelativePath);
+            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"could not be sent ({ex.GetType().Name}: {ex.Message})", cancellationToken);
+            return;
+        }
+
+        if (!FileStamp.Read(fullPath).Matches(observed))
+        {
+            // Written to while we read it: what was sent may be half old, half new. Take it back; the
+            // next scan takes the new version once it has settled.
+            await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
+            await EndAsync(file, FileVersionState.Skipped, null, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            return;
+        }
+
+        recorder.Add(file.FileVersionId, remote);
+    }
+
+    private async Task EndAsync(UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("{Path} ends {Outcome}: {Reason}", file.RelativePath, outcome, reason);
+        await store.MarkNotUploadedAsync(file.FileVersionId, outcome, errorClass, reason, cancellationToken);
+    }
+}

@@ -1,0 +1,91 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Batches;
+
+/// <summary>The bound on a batch's upload and submit steps: their attempts, their last error, and the end of a batch given up.</summary>
+internal sealed partial class NpgsqlBatchStore
+{
+    public async Task<int> BeginStepAttemptAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set step_attempts = step_attempts + 1, updated_at = now() where id = $1 returning step_attempts");
+        command.Parameters.Add(Id(batchId));
+        return await command.ExecuteScalarAsync(cancellationToken) is int attempts ? attempts : 0;
+    }
+
+    public async Task RefundStepAttemptAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set step_attempts = greatest(step_attempts - 1, 0) where id = $1");
+        command.Parameters.Add(Id(batchId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RecordStepErrorAsync(long batchId, string error, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("update orchestrator.batch set last_error = left($2, 2000) where id = $1");
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(Text(error));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
+    {
+        // The batch's last error goes into the reason, so a person sees what kept failing. Files already ended
+        // (set aside one by one by the upload step) keep their own outcome.
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new("""
+            update orchestrator.batch
+            set state = $2, last_error = left($3 || coalesce('; last error: ' || last_error, ''), 4000), finished_at = now(), updated_at = now()
+            where id = $1 and remote_batch_id is null and state = any($4)
+            """)
+        {
+            Parameters = { Id(batchId), BatchLifecycle.GiveUp.TargetState(), Text(how.Reason), BatchLifecycle.GiveUp.FromStates() },
+        });
+        batch.BatchCommands.Add(how.BackToQueue ? BackToQueue(batchId, how, retry) : FailFiles(batchId, how));
+        batch.BatchCommands.Add(RunCompletion.Command(batchId));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return batch.BatchCommands[0].RecordsAffected == 1;
+    }
+
+    // Back to the queue while the retry rule allows the class another batch ($2 attempts), as a batch that
+    // failed as a whole does; for good after. Only when the batch row was given up just now ($7).
+    private static NpgsqlBatchCommand BackToQueue(long batchId, BatchAbandonment how, RetryRule retry) => new("""
+        update orchestrator.file_version
+        set process_attempts = process_attempts + 1, error_class = $3, updated_at = now(),
+            state = case when process_attempts + 1 < $2 then $4 else $5 end,
+            batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
+            unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
+            upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
+            remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
+            error_message = case when process_attempts + 1 < $2
+                then $6 || '; queued for the next run'
+                else format('%s; %s attempts, not retried again (MaxAttempts %s)', $6, process_attempts + 1, $2) end
+        where batch_id = $1 and state = any($7)
+          and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $8 and b.remote_batch_id is null)
+        """)
+    {
+        Parameters =
+        {
+            Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(how.ErrorClass) }, StateParameters.Name(how.ErrorClass),
+            StateParameters.Name(FileVersionState.Discovered), StateParameters.Name(FileVersionState.Failed), Text(how.Reason),
+            FileVersionLifecycle.GiveUp.FromStates(), BatchLifecycle.GiveUp.TargetState(),
+        },
+    };
+
+    private static NpgsqlBatchCommand FailFiles(long batchId, BatchAbandonment how) => new("""
+        update orchestrator.file_version
+        set state = $2, error_class = $3, error_message = $4, process_attempts = process_attempts + 1, updated_at = now()
+        where batch_id = $1 and state = any($5)
+          and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $6 and b.remote_batch_id is null)
+        """)
+    {
+        Parameters =
+        {
+            Id(batchId), StateParameters.Name(FileVersionState.Failed), StateParameters.Name(how.ErrorClass), Text(how.Reason),
+            FileVersionLifecycle.GiveUp.FromStates(), BatchLifecycle.GiveUp.TargetState(),
+        },
+    };
+}
