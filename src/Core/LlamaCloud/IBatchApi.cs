@@ -32,6 +32,9 @@ internal interface IBatchApi
 
     Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>A saved configuration (docs/llamacloud-api.md §8); a built-in preset may not be readable (404).</summary>
+    Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken);
+
     Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
 
     /// <summary>One page of v1 jobs, newest first, optionally of one directory.</summary>

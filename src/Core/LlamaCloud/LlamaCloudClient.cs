@@ -119,6 +119,9 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
 
+    public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
+        SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);
+
     public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
 

@@ -25,5 +25,6 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 [JsonSerializable(typeof(V1CancelResponse))]
 [JsonSerializable(typeof(V1ProcessingResults))]
 [JsonSerializable(typeof(ProductJob))]
+[JsonSerializable(typeof(RemoteConfiguration))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class LlamaCloudJsonContext : JsonSerializerContext;
