@@ -1,5 +1,6 @@
 using System.Globalization;
 using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Planning;
 

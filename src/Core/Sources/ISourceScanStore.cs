@@ -45,4 +45,4 @@ internal readonly record struct StoredLook(string RelativePath, long Size, long 
 internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled);
 
 /// <summary>A file's content hash, valid for exactly that size and mtime, and its pages as counted right after hashing.</summary>
-internal sealed record HashedFile(FileObservation Observation, byte[] Sha256, Costs.PageCount? Pages = null);
+internal sealed record HashedFile(FileObservation Observation, byte[] Sha256, PageCount? Pages = null);

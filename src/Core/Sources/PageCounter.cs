@@ -2,7 +2,7 @@ using System.Globalization;
 using DocumentFormat.OpenXml.Packaging;
 using UglyToad.PdfPig;
 
-namespace BatchOrchestrator.Core.Costs;
+namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's

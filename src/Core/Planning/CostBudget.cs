@@ -1,9 +1,9 @@
+using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Options;
 
-namespace BatchOrchestrator.Core.Costs;
+namespace BatchOrchestrator.Core.Planning;
 
 /// <summary>
 /// What a source may spend now: its configuration's and fallback's tiers with their prices, and the caps
