@@ -12,8 +12,9 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// </summary>
 internal sealed class JobResults(IBatchApis apis, TimeProvider time)
 {
-    private static readonly string[] ParseExpand = ["markdown_full", "text_full"];
-    private static readonly string[] TextOnly = ["text_full"];
+    // usage and job_metadata: what the job billed, credits and pages (docs/costs.md, "Billed").
+    private static readonly string[] ParseExpand = ["markdown_full", "text_full", "usage", "job_metadata"];
+    private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
 
     public async Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
@@ -56,18 +57,56 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         }
 
         var job = result.Job;
-        return Verdict(item, job.Status, job.ErrorMessage) ?? new JobLook(
+        var billing = new JobBilling(job.Usage?.Credits, PagesOf(result.JobMetadata), job.Tier);
+        return Verdict(item, job.Status, job.ErrorMessage, billing) ?? new JobLook(
             item,
             LookKind.Finished,
             job.Status,
-            Document(work, item, result.MarkdownFull, result.TextFull, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)));
+            Document(work, item, result.MarkdownFull, result.TextFull, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)),
+            Billing: billing,
+            Empty: string.IsNullOrWhiteSpace(result.MarkdownFull) && string.IsNullOrWhiteSpace(result.TextFull));
+    }
+
+    /// <summary>
+    /// The page count in a parse job's untyped <c>job_metadata</c>: <c>job_pages</c>, as LlamaParse's job
+    /// results have carried it (a guess: the SDK names no key, docs/llamacloud-api.md §11.13), or
+    /// <c>page_count</c>. Numbers or numeric strings.
+    /// </summary>
+    public static int? PagesOf(JsonElement? metadata)
+    {
+        if (metadata is not { ValueKind: JsonValueKind.Object } value)
+        {
+            return null;
+        }
+
+        foreach (var key in (ReadOnlySpan<string>)["job_pages", "page_count"])
+        {
+            if (value.TryGetProperty(key, out var pages))
+            {
+                if (pages.ValueKind == JsonValueKind.Number && pages.TryGetInt32(out var number))
+                {
+                    return number;
+                }
+
+                if (pages.ValueKind == JsonValueKind.String && int.TryParse(pages.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var text))
+                {
+                    return text;
+                }
+            }
+        }
+
+        return null;
     }
 
     private async Task<JobLook> ExtractAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var job = await apis.For(work.Scope).GetExtractJobAsync(item.JobId, cancellationToken);
-        return Verdict(item, job.Status, job.ErrorMessage) ?? new JobLook(
-            item, LookKind.Finished, job.Status, Document(work, item, null, null, job.ExtractResult?.GetRawText() ?? "null"));
+        var billing = new JobBilling(job.Usage?.Credits, ExtractPages(job.Metadata), null);
+        var empty = job.ExtractResult is not { } result || result.ValueKind is JsonValueKind.Null
+            || (result.ValueKind == JsonValueKind.Object && !result.EnumerateObject().Any())
+            || (result.ValueKind == JsonValueKind.Array && result.GetArrayLength() == 0);
+        return Verdict(item, job.Status, job.ErrorMessage, billing) ?? new JobLook(
+            item, LookKind.Finished, job.Status, Document(work, item, null, null, job.ExtractResult?.GetRawText() ?? "null"), Billing: billing, Empty: empty);
     }
 
     private async Task<JobLook> ClassificationAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
@@ -80,13 +119,18 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     }
 
     /// <summary>Null when the job is COMPLETED and its result should be read.</summary>
-    private static JobLook? Verdict(FollowUpItem item, string status, string? error) => status.ToUpperInvariant() switch
+    private static JobLook? Verdict(FollowUpItem item, string status, string? error, JobBilling? billing = null) => status.ToUpperInvariant() switch
     {
         "COMPLETED" => null,
-        "FAILED" => new JobLook(item, LookKind.JobFailed, status, Error: error ?? "the job failed without a message"),
-        "CANCELLED" => new JobLook(item, LookKind.JobCancelled, status, Error: "the job was cancelled"),
+        "FAILED" => new JobLook(item, LookKind.JobFailed, status, Error: error ?? "the job failed without a message", Billing: billing),
+        "CANCELLED" => new JobLook(item, LookKind.JobCancelled, status, Error: "the job was cancelled", Billing: billing),
         _ => new JobLook(item, LookKind.Waiting, status),
     };
+
+    /// <summary><c>metadata.usage.num_pages_billed</c> of an extract job (SDK 2.16.0 <c>ExtractJobUsage</c>).</summary>
+    private static int? ExtractPages(JsonElement? metadata) =>
+        metadata is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+            && usage.TryGetProperty("num_pages_billed", out var pages) && pages.TryGetInt32(out var number) ? number : null;
 
     private FollowUpDocument Document(FollowUpWork work, FollowUpItem item, string? markdown, string? text, string resultJson) => new(
         item.FileVersionId!.Value, work.BatchId, work.Source, item.RelativePath!, item.JobType, item.JobId, markdown, text, resultJson, item.Superseded, time.GetUtcNow());

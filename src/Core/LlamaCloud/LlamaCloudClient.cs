@@ -117,7 +117,7 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
     }
 
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/extract/{Escape(jobId)}"), Json.ExtractJob, cancellationToken);
+        SendAsync(Get($"api/v2/extract/{Escape(jobId)}?expand=usage"), Json.ExtractJob, cancellationToken); // usage: what was billed (docs/costs.md)
 
     public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);

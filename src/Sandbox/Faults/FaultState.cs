@@ -128,6 +128,27 @@ internal sealed class FaultState
         }
     }
 
+    /// <summary>Whether a file's job completes with empty content (the empty-results fault).</summary>
+    public bool EmptyResult(string displayName)
+    {
+        lock (_gate)
+        {
+            return Matches(_current.EmptyResultsMatching, displayName);
+        }
+    }
+
+    /// <summary>The tier every job is billed at under the bill-at-tier fault, or null.</summary>
+    public string? BillAtTier
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current.BillAtTier;
+            }
+        }
+    }
+
     /// <summary>A reproducible value in [0, 1) for simulated choices (e.g. classify labels).</summary>
     public double NextProcessingDouble()
     {

@@ -28,6 +28,7 @@ internal static class SandboxApp
         services.AddSingleton<SandboxState>();
         services.AddSingleton<SandboxCounters>();
         services.AddSingleton<FaultState>();
+        services.AddSingleton<Billing.SandboxBilling>();
         services.AddSingleton<RateLimiters>();
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<DirectoryFiles>();
@@ -56,6 +57,7 @@ internal static class SandboxApp
         app.UseMiddleware<BearerAuthMiddleware>();
         app.UseMiddleware<ProjectAccessMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
+        app.UseMiddleware<Billing.CreditGateMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);
         DirectoryUploadEndpoints.Map(app);
