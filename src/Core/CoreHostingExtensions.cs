@@ -74,6 +74,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<CostMetrics>();
         services.AddTransient<TierResolver>();
         services.AddTransient<CostBudget>();
+        services.AddTransient<PlanPreview>();
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();

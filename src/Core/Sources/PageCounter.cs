@@ -24,6 +24,8 @@ internal static class PageCounter
     /// <summary>Bytes of any other file taken as one page.</summary>
     public const int OtherBytesPerPage = 50_000;
 
+    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx" };
+
     private static readonly HashSet<string> Images = new(StringComparer.OrdinalIgnoreCase)
     {
         ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
@@ -34,10 +36,15 @@ internal static class PageCounter
         ".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log", ".yaml", ".yml", ".ini", ".rst", ".tex",
     };
 
-    /// <summary>Counts the pages of the file at <paramref name="path"/> (its extension says what it is).</summary>
+    /// <summary>Counts the pages of the file at <paramref name="path"/> (its extension says what it is); only documents with a page structure are opened.</summary>
     public static PageCount Count(string path)
     {
         var extension = Path.GetExtension(path);
+        if (!Opened.Contains(extension))
+        {
+            return Estimate(new FileInfo(path) is { Exists: true } file ? file.Length : 0, extension, null);
+        }
+
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.RandomAccess);

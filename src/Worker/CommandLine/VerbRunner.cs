@@ -52,6 +52,9 @@ internal sealed class VerbRunner(
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
+        Verbs.Plan => CostVerbs.PlanAsync(services, console.Out, Target(options), cancellationToken),
+        Verbs.Costs => CostVerbs.CostsAsync(services, console.Out, cancellationToken),
+        Verbs.Approve => CostVerbs.ApproveAsync(services, console.Out, Id(options), cancellationToken),
         _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
     };
 
@@ -62,6 +65,7 @@ internal sealed class VerbRunner(
         TextTable.Write(console.Out, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         TextTable.Write(console.Out, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
         TextTable.Write(console.Out, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        TextTable.Write(console.Out, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
         return 0;
     }
 
