@@ -91,6 +91,8 @@ public static class CoreHostingExtensions
         services.AddTransient<StuckWatchdog>();
         services.AddTransient<WebhookReceiver>();
         services.AddSingleton<IBatchWebhooks, BatchWebhooks>();
+        services.AddTransient<WebhookLiveness>();
+        services.AddTransient<Reprocessing>();
         services.AddTransient<JobResults>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();

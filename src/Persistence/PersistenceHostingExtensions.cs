@@ -7,6 +7,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Core.Watchdog;
+using BatchOrchestrator.Core.Webhooks;
 using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Persistence.FollowUp;
@@ -20,6 +21,7 @@ using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Sources;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.Persistence.Watchdog;
+using BatchOrchestrator.Persistence.Webhooks;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,7 +88,12 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
+        services.AddSingleton<IWebhookLivenessStore, NpgsqlWebhookLivenessStore>();
+        services.AddSingleton<IReprocessStore, NpgsqlReprocessStore>();
         services.AddSingleton<OpsQueries>();
+        services.AddSingleton<OverviewQueries>();
+        services.AddSingleton<AttentionQueries>();
+        services.AddSingleton<MetricsQueries>();
         return builder;
     }
 

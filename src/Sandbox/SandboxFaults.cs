@@ -79,4 +79,10 @@ public sealed class SandboxFaults
 
     /// <summary>Hold each batch's webhook events until it is terminal, then deliver them newest first.</summary>
     public bool WebhooksOutOfOrder { get; set; }
+
+    /// <summary>
+    /// Share of webhook deliveries silently never sent (1: webhooks have stopped, as users of LlamaCloud
+    /// report happening), while the batches themselves go on as usual.
+    /// </summary>
+    public double WebhookDropRate { get; set; }
 }

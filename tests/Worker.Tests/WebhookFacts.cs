@@ -47,8 +47,40 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Equal(("ResultsRecorded", "Completed"), (await env.Database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
         Assert.Equal(5L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
         Assert.Equal(0, await env.Admin.CounterAsync("webhook_delivery_failures_total"));
+        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_terminal_at is not null and webhook_events >= 3 from orchestrator.batch"), "the deliveries are recorded on the batch");
         Assert.Contains(logs.Lines, l => l.Contains("batch.success", StringComparison.Ordinal) && l.Contains("polling it now", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhenWebhooksStopArriving_AnEndedBatchIsFlaggedOnce_CountedInMetrics_AndListedOnTheOverview()
+    {
+        await env.Admin.SetFaultsAsync(new { webhook_drop_rate = 1 });
+        var logs = new CapturingSink();
+        var settings = Settings();
+        settings["Polling:InitialDelay"] = "00:00:00.200"; // polling finds the end by itself
+        settings["Polling:MaxDelay"] = "00:00:01";
+        settings["Webhooks:MissedAfter"] = "00:00:01";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
+        await env.WriteFilesAsync(2);
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        var batch = await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await Eventually.WaitAsync(
+            async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken))
+                .Split('\n').Any(l => l.StartsWith("batchorchestrator_webhooks_missed_total", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)),
+            Patience, "the missed webhook to be counted");
+        var overview = await http.GetStringAsync(new Uri("hangfire/ops/overview", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_events = 0 from orchestrator.batch where id = $1", batch));
+        Assert.True(await env.Admin.CounterAsync("faults_injected", "webhook_dropped") >= 1);
+        var warning = Assert.Single(logs.Lines, l => l.Contains("no webhook announced it", StringComparison.Ordinal));
+        Assert.Contains($"BatchId={batch} ", warning, StringComparison.Ordinal);
+        Assert.Contains("RemoteBatchId=\"bat-", warning, StringComparison.Ordinal);
+        Assert.Contains("1 batches of e2e ended without the webhook announcing it", overview, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,7 +43,7 @@ internal sealed class WorkerHost : IAsyncDisposable
         var output = new StringWriter();
         await using var app = Build(root, settings, logSink, services =>
         {
-            services.AddSingleton(new VerbConsole(output, IsTerminal: false));
+            services.AddSingleton(new VerbConsole(output, isTerminal: false));
             configure?.Invoke(services);
         });
         var exitCode = await app.RunVerbAsync();

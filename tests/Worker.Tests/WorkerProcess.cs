@@ -22,6 +22,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ExitCode => process.ExitCode;
+
     /// <summary>The process id: the middle part of its Hangfire server ids.</summary>
     public int Id => process.Id;
 

@@ -17,6 +17,7 @@ internal sealed class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
+    IBatchWebhooks webhooks,
     LeaseManager leases,
     IOptions<PollingOptions> polling,
     TimeProvider time,
@@ -77,6 +78,8 @@ internal sealed class BatchSubmitter(
 
         var state = created.State;
         await store.RecordSubmittedAsync(batchId, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        await webhooks.SubmittedAsync(batchId, batch.JobType, cancellationToken);
+
         if (state.IsTerminal())
         {
             scheduler.EnqueueRecord(batchId); // an adopted batch may have finished already

@@ -10,4 +10,10 @@ internal interface IBatchWebhooks
 {
     /// <summary>The webhooks to create a batch with; null when webhooks are off.</summary>
     IReadOnlyList<WebhookConfiguration>? ForNewBatch();
+
+    /// <summary>
+    /// A batch was submitted (created, or adopted from an earlier attempt): notes whether a webhook will
+    /// announce its end, so that webhook liveness can tell when none did (docs/operations.md).
+    /// </summary>
+    Task SubmittedAsync(long batchId, string jobType, CancellationToken cancellationToken);
 }

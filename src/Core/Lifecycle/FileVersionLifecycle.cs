@@ -63,6 +63,12 @@ internal static class FileVersionLifecycle
     /// <summary>Back to the queue because an operator asked, whatever its attempts.</summary>
     public static readonly Transition<FileVersionState> OperatorRetry = new(nameof(OperatorRetry), [Failed], Discovered);
 
+    /// <summary>
+    /// Sent again because an operator asked, after its source's job type or configuration id changed
+    /// (docs/operations.md, reprocessing): back to the queue as if new, its earlier results kept.
+    /// </summary>
+    public static readonly Transition<FileVersionState> Reprocess = new(nameof(Reprocess), [Succeeded], Discovered);
+
     /// <summary>Its batch was cancelled by an operator before it reached LlamaCloud.</summary>
     public static readonly Transition<FileVersionState> CancelBeforeSubmit = new(nameof(CancelBeforeSubmit), [Discovered, Uploaded], Skipped);
 

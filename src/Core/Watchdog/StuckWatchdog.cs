@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,8 @@ namespace BatchOrchestrator.Core.Watchdog;
 /// Flags batches and jobs stuck beyond their configured age (PEERS.md §6.4: jobs stuck in PENDING
 /// for days are the most reported LlamaParse problem). Runs with each poll tick; one round trip.
 /// </summary>
-internal sealed class StuckWatchdog(IWatchdogStore store, IOptions<WatchdogOptions> options, TimeProvider time, ILogger<StuckWatchdog> logger)
+internal sealed class StuckWatchdog(
+    IWatchdogStore store, WebhookLiveness webhooks, IOptions<WatchdogOptions> options, TimeProvider time, ILogger<StuckWatchdog> logger)
 {
     private const int MaxPerPass = 500;
 
@@ -29,5 +31,8 @@ internal sealed class StuckWatchdog(IWatchdogStore store, IOptions<WatchdogOptio
                 "Batch {BatchId} has {Count} jobs whose results are still not fetched after {JobStuckAfter}, e.g. {JobIds}",
                 jobs.BatchId, jobs.Count, settings.JobStuckAfter, string.Join(", ", jobs.SampleJobIds));
         }
+
+        // Webhooks that should have announced a batch's end and did not: flagged for an operator the same way.
+        await webhooks.CheckAsync(cancellationToken);
     }
 }

@@ -28,6 +28,13 @@ public sealed class WebhookOptions
     /// <summary>Largest delivery body accepted; a batch event carries the batch with its results.</summary>
     public int MaxBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// How long after a batch was recorded as ended a webhook announcing its end may still arrive before it
+    /// counts as missed (a warning, <c>batchorchestrator_webhooks_missed_total</c>, the overview). Deliveries
+    /// are retried by LlamaCloud with backoff, so give them a few minutes.
+    /// </summary>
+    public TimeSpan MissedAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Resolved at start-up; never bound from JSON, never printed.</summary>
     internal string? SigningSecret { get; set; }
 

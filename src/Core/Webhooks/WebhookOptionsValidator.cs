@@ -41,6 +41,11 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             failures.Add($"Webhooks:Path: '{options.Path}' must start with '/'");
         }
 
+        if (options.MissedAfter <= TimeSpan.Zero || options.MissedAfter > TimeSpan.FromDays(1))
+        {
+            failures.Add($"Webhooks:MissedAfter: '{options.MissedAfter}' must be more than zero and at most a day");
+        }
+
         if (options.MaxBodyBytes < 1024)
         {
             failures.Add("Webhooks:MaxBodyBytes: must be at least 1024");

@@ -14,6 +14,7 @@ namespace BatchOrchestrator.Core.Webhooks;
 internal sealed class WebhookReceiver(
     IOptions<WebhookOptions> options,
     IBatchStore store,
+    IWebhookLivenessStore deliveries,
     IPipelineScheduler scheduler,
     ILogger<WebhookReceiver> logger)
 {
@@ -39,6 +40,8 @@ internal sealed class WebhookReceiver(
             return WebhookVerdict.Accepted;
         }
 
+        // Counted whatever the batch's state: an end announced after polling recorded it still proves the webhook works.
+        await deliveries.RecordDeliveryAsync(received.SubjectId, WebhookLiveness.AnnouncesEnd(received.EventType), cancellationToken);
         if (await store.MakeDueNowAsync(received.SubjectId, cancellationToken))
         {
             scheduler.EnqueuePoll();

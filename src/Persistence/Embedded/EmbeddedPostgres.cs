@@ -22,19 +22,23 @@ internal sealed class EmbeddedPostgres
     private readonly EmbeddedPostgresOptions options;
     private readonly ILogger logger;
     private readonly Lazy<string> connectionString;
+    private readonly string configuredRoot;
+    private string? root;
     private string? binDirectory;
     private int port;
     private bool foundRunning;
+    private bool started;
 
     public EmbeddedPostgres(EmbeddedPostgresOptions options, ILogger logger)
     {
         this.options = options;
         this.logger = logger;
-        Root = Path.GetFullPath(options.DataDirectory);
+        configuredRoot = Path.GetFullPath(options.DataDirectory);
         connectionString = new Lazy<string>(Prepare);
     }
 
-    public string Root { get; }
+    /// <summary>Where the data is: the configured folder, or the fallback chosen when the server's user cannot reach it.</summary>
+    public string Root => root ?? configuredRoot;
 
     private string Cluster => Path.Combine(Root, "cluster");
 
@@ -49,8 +53,7 @@ internal sealed class EmbeddedPostgres
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = ConnectionString;
-        binDirectory = PostgresBinaries.Locate(options.BinDirectory);
-        var pgCtl = Path.Combine(binDirectory, "pg_ctl");
+        var pgCtl = Path.Combine(binDirectory!, "pg_ctl");
         if (!File.Exists(Path.Combine(Cluster, "PG_VERSION")))
         {
             await InitializeClusterAsync(cancellationToken);
@@ -70,9 +73,17 @@ internal sealed class EmbeddedPostgres
         }
         else
         {
-            await ProcessRunner.RunCheckedAsync(pgCtl, ["start", "-w", "-t", "120", "-D", Cluster, "-l", LogFile], RunAs, cancellationToken);
+            try
+            {
+                await ProcessRunner.RunCheckedAsync(pgCtl, ["start", "-w", "-t", "120", "-D", Cluster, "-l", LogFile], RunAs, cancellationToken);
+            }
+            catch (EmbeddedPostgresException ex)
+            {
+                throw new EmbeddedPostgresException($"{ex.Message} (the server's log: {LogFile}; set Database:ConnectionString to use another server)");
+            }
         }
 
+        started = true; // from here on, stopping the service stops the server (a later start-up failure included)
         await EnsureDatabaseAsync(cancellationToken);
         logger.LogInformation(
             "Embedded PostgreSQL from {BinDirectory} is serving {DataDirectory} on 127.0.0.1:{Port} (set Database:ConnectionString to use another server)",
@@ -81,12 +92,12 @@ internal sealed class EmbeddedPostgres
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (binDirectory is null || (foundRunning && !options.StopIfFoundRunning))
+        if (!started || (foundRunning && !options.StopIfFoundRunning))
         {
             return;
         }
 
-        var (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
+        var (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory!, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
         if (exitCode == 0)
         {
             logger.LogInformation("Embedded PostgreSQL stopped");
@@ -97,18 +108,36 @@ internal sealed class EmbeddedPostgres
         }
     }
 
-    // Decides the password and port without starting anything.
+    // Decides the folder, the password and the port without starting anything.
     private string Prepare()
     {
-        Directory.CreateDirectory(Root);
-        if (!File.Exists(PasswordFile))
+        // Binaries first: without them nothing else is worth creating (not even a folder for the data).
+        binDirectory = PostgresBinaries.Locate(options.BinDirectory);
+        root = DataDirectoryPlacement.Resolve(configuredRoot, RunAs, logger);
+        DataDirectoryPlacement.RequireOwnCluster(Cluster, RunAs);
+        try
         {
-            File.WriteAllText(PasswordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+            Directory.CreateDirectory(Root);
+            if (!File.Exists(PasswordFile))
+            {
+                File.WriteAllText(PasswordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+            }
+
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new EmbeddedPostgresException(
+                $"Database:Embedded:DataDirectory: cannot write in '{Root}' ({ex.Message}); it belongs to another user. Run as that user, or set Database:Embedded:DataDirectory to a folder this user may write");
         }
 
-        if (!OperatingSystem.IsWindows())
+        if (options.Port != 0 && !File.Exists(Path.Combine(Cluster, "postmaster.pid")) && !IsFree(options.Port))
         {
-            File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            throw new EmbeddedPostgresException(
+                $"Database:Embedded:Port: 127.0.0.1:{options.Port} is in use by another program; set another port, or 0 to let the embedded server pick a free one");
         }
 
         port = options.Port != 0 ? options.Port : KeptPort() ?? FreePort();

@@ -11,12 +11,13 @@ internal static class PostgresBinaries
         {
             return HasAll(configured)
                 ? configured
-                : throw new InvalidOperationException(
-                    $"Database:Embedded:BinDirectory: '{configured}' does not contain initdb, pg_ctl and postgres");
+                : throw new EmbeddedPostgresException(
+                    $"Database:Embedded:BinDirectory: '{configured}' does not contain initdb, pg_ctl and postgres; set it to the folder that does "
+                    + "(Debian: /usr/lib/postgresql/<version>/bin), leave it empty to search PATH, or set Database:ConnectionString to use an existing server");
         }
 
         var found = Candidates().FirstOrDefault(HasAll);
-        return found ?? throw new InvalidOperationException(
+        return found ?? throw new EmbeddedPostgresException(
             "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found on PATH or in /usr/lib/postgresql/*/bin. "
             + "Install PostgreSQL (Debian/Ubuntu: apt-get install postgresql), set Database:Embedded:BinDirectory to the folder "
             + "that holds them, or set Database:ConnectionString to use an existing server.");

@@ -43,14 +43,48 @@ internal static class ProcessRunner
         return (process.ExitCode, (await stdout) + (await stderr));
     }
 
+    /// <summary>Runs a short command and returns its exit code (for checks made before anything starts).</summary>
+    public static int Run(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}");
+        process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    /// <summary>What a short command printed on stdout, trimmed; null when it failed.</summary>
+    public static string? Output(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}");
+        var output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output.Trim() : null;
+    }
+
     public static async Task<string> RunCheckedAsync(
         string fileName, IEnumerable<string> arguments, string? runAsUser, CancellationToken cancellationToken)
     {
         var args = arguments.ToList();
         var (exitCode, output) = await RunAsync(fileName, args, runAsUser, cancellationToken);
+        // One line: the tool's last words say why (initdb and pg_ctl end with the reason).
+        var reason = string.Join(" / ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
         return exitCode == 0
             ? output
-            : throw new InvalidOperationException(
-                $"{Path.GetFileName(fileName)} {string.Join(' ', args.Where(a => !a.StartsWith("--pwfile", StringComparison.Ordinal)))} failed with exit code {exitCode}: {output.Trim()}");
+            : throw new EmbeddedPostgresException(
+                $"{Path.GetFileName(fileName)}{(args.Count > 0 && !args[0].StartsWith('-') ? " " + args[0] : "")} failed with exit code {exitCode}: {reason}");
     }
 }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Lifecycle;
 using Npgsql;
+using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
 
@@ -10,9 +11,12 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 /// </summary>
 internal sealed class OpsQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>The configured sources with their last run and file versions counted by state.</summary>
-    public Task<OpsTable> SourcesAsync(IReadOnlyList<string> configured, CancellationToken cancellationToken) => QueryAsync("""
-        with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord))
+    /// <summary>
+    /// The configured sources (name and current configuration fingerprint) with their last run, file
+    /// versions counted by state, and how many recorded files were processed under another configuration.
+    /// </summary>
+    public Task<OpsTable> SourcesAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, CancellationToken cancellationToken) => QueryAsync("""
+        with names as (select name, fingerprint, ord from unnest($1::text[], $2::text[]) with ordinality as n(name, fingerprint, ord))
         select n.name as "Source",
                r.id as "Last run",
                r.state as "Last run state",
@@ -22,16 +26,20 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                    select fv.state, count(*) as n from orchestrator.file_version fv
                    where fv.source_name = n.name group by fv.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
-                where b.source_name = n.name and b.state <> all($2)) as "Open batches",
+                where b.source_name = n.name and b.state <> all($3)) as "Open batches",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.stuck_since is not null) as "Stuck batches",
-               (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside"
+               (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside",
+               n.fingerprint as "Configuration",
+               (select count(*) from orchestrator.batch b join orchestrator.file_version v on v.batch_id = b.id
+                where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and v.state = $4) as "Under an older configuration"
         from names n
         left join lateral (
             select id, state, started_at, finished_at from orchestrator.run
             where source_name = n.name order by id desc limit 1) r on true
         order by n.ord
-        """, cancellationToken, Array(configured), StateParameters.Names(BatchLifecycle.Ended));
+        """, cancellationToken, Array(configured.Select(c => c.Name)), Array(configured.Select(c => c.Fingerprint)), StateParameters.Names(BatchLifecycle.Ended),
+        StateParameters.Name(FileVersionState.Succeeded));
 
     /// <summary>
     /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
@@ -92,13 +100,16 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         cancellationToken,
         Long(runId),
         Text(source),
-        new NpgsqlParameter<bool> { TypedValue = openOnly },
+        Bool(openOnly),
         Int(limit),
         StateParameters.Name(FollowUpState.FollowUpFailed),
         StateParameters.Names(BatchLifecycle.Ended));
 
-    /// <summary>File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source or batch, most recently changed first.</summary>
-    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken) => QueryAsync("""
+    /// <summary>
+    /// File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one
+    /// source, batch or state, most recently changed first.
+    /// </summary>
+    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) => QueryAsync("""
         select fv.id as "File",
                fv.source_name as "Source",
                fv.relative_path as "Path",
@@ -116,9 +127,10 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or fv.relative_path ilike '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%')
           and ($2::text is null or fv.source_name = $2)
           and ($3::bigint is null or fv.batch_id = $3)
+          and ($5::text is null or fv.state = $5)
         order by fv.updated_at desc, fv.id desc
         limit $4
-        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit));
+        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state));
 
     /// <summary>Source and path of one file version, or null.</summary>
     public async Task<(string Source, string Path)?> FileIdentityAsync(long fileVersionId, CancellationToken cancellationToken)
@@ -227,57 +239,6 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         return table.Rows.Count == 0 ? null : ((string)table.Rows[0][0]!, (long)table.Rows[0][1]!);
     }
 
-    /// <summary>
-    /// The gauges behind <c>/metrics</c>, one row per (metric, label): one round trip however many
-    /// metrics there are. A new gauge is one more <c>union all</c> line here.
-    /// </summary>
-    public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(CancellationToken cancellationToken)
-    {
-        var table = await QueryAsync("""
-            select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
-            union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
-            union all select 'runs', state, count(*)::float8 from orchestrator.run where state = any($1) group by state
-            union all select 'follow_up_lag', '', coalesce(extract(epoch from now() - min(recorded_at)), 0)::float8
-                from orchestrator.batch_result where follow_up_state = any($2) and job_id is not null
-            union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
-                from orchestrator.batch where state = any($3) and next_poll_at < now()
-            union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null
-            union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
-            union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
-            """,
-            cancellationToken,
-            StateParameters.Names(RunLifecycle.InProgress),
-            StateParameters.Names(FollowUpLifecycle.Waiting),
-            BatchLifecycle.Poll.FromStates());
-        return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
-    }
-
-    private async Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return new OpsTable(columns, rows);
-    }
-
-    private static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
-
-    private static NpgsqlParameter Long(long? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint };
-
-    private static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
-
-    private static NpgsqlParameter<string[]> Array(IReadOnlyList<string> values) => new() { TypedValue = [.. values] };
+    private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);
 }

@@ -38,4 +38,16 @@ internal sealed class OpsTable(IReadOnlyList<string> columns, IReadOnlyList<obje
             return copy.ToArray();
         })]);
     }
+
+    /// <summary>
+    /// A copy without those of <paramref name="optional"/> whose every value is null or zero: columns for
+    /// data that may not exist yet (held files before any cap is set) stay off the page until it does.
+    /// </summary>
+    public OpsTable WithoutEmpty(IReadOnlySet<string> optional)
+    {
+        var keep = Enumerable.Range(0, Columns.Count)
+            .Where(i => !optional.Contains(Columns[i]) || Rows.Any(row => row[i] is not (null or 0L or 0 or 0.0 or 0m)))
+            .ToArray();
+        return keep.Length == Columns.Count ? this : new OpsTable([.. keep.Select(i => Columns[i])], [.. Rows.Select(row => keep.Select(i => row[i]).ToArray())]);
+    }
 }

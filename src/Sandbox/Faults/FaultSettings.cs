@@ -53,6 +53,8 @@ internal sealed record FaultSettings
 
     public bool WebhooksOutOfOrder { get; init; }
 
+    public double WebhookDropRate { get; init; }
+
     public IReadOnlyDictionary<string, RateLimitRule> RateLimits { get; init; } = new Dictionary<string, RateLimitRule>();
 
     public static FaultSettings From(SandboxOptions options)
@@ -84,6 +86,7 @@ internal sealed record FaultSettings
             FailNextBatches = faults.FailNextBatches,
             FailBatchesMatching = faults.FailBatchesMatching,
             WebhooksOutOfOrder = faults.WebhooksOutOfOrder,
+            WebhookDropRate = faults.WebhookDropRate,
             RateLimits = options.RateLimits.ToDictionary(
                 pair => pair.Key,
                 pair => new RateLimitRule(pair.Value.PermitLimit, pair.Value.Window),

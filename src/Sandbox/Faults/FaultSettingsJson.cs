@@ -62,6 +62,7 @@ internal static class FaultSettingsJson
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
         writer.WriteBoolean("webhooks_out_of_order", s.WebhooksOutOfOrder);
+        writer.WriteNumber("webhook_drop_rate", s.WebhookDropRate);
         writer.WriteStartObject("rate_limits");
         foreach (var (group, rule) in s.RateLimits.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -113,6 +114,7 @@ internal static class FaultSettingsJson
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
+                "webhook_drop_rate" => s with { WebhookDropRate = Rate(v, value, name) },
                 "rate_limits" => s with { RateLimits = RateLimits(v, value, s.RateLimits) },
                 _ => Unknown(v, name, s),
             };

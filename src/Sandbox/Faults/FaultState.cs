@@ -23,12 +23,14 @@ internal sealed class FaultState
     private FaultSettings _current;
     private Random _requests;
     private Random _processing;
+    private Random _webhooks;
 
     public FaultState(SandboxOptions options)
     {
         _startup = FaultSettings.From(options);
         _current = _startup;
         (_requests, _processing) = Generators(_startup.Seed);
+        _webhooks = new Random(unchecked(_startup.Seed * 17) ^ 0x3c6ef372);
     }
 
     public FaultSettings Current
@@ -43,6 +45,7 @@ internal sealed class FaultState
             if (settings.Seed != _current.Seed)
             {
                 (_requests, _processing) = Generators(settings.Seed);
+                _webhooks = new Random(unchecked(settings.Seed * 17) ^ 0x3c6ef372);
             }
 
             _current = settings;
@@ -55,6 +58,7 @@ internal sealed class FaultState
         {
             _current = _startup;
             (_requests, _processing) = Generators(_startup.Seed);
+            _webhooks = new Random(unchecked(_startup.Seed * 17) ^ 0x3c6ef372);
         }
     }
 
@@ -146,6 +150,20 @@ internal sealed class FaultState
             {
                 return _current.BillAtTier;
             }
+        }
+    }
+
+    /// <summary>Whether to drop a webhook delivery silently; draws only for a rate strictly between 0 and 1, so other sequences stay put.</summary>
+    public bool DropWebhook()
+    {
+        lock (_gate)
+        {
+            return _current.WebhookDropRate switch
+            {
+                <= 0 => false,
+                >= 1 => true,
+                var rate => _webhooks.NextDouble() < rate,
+            };
         }
     }
 

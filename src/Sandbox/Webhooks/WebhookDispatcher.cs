@@ -75,6 +75,12 @@ internal sealed partial class WebhookDispatcher(SandboxOptions options, FaultSta
     {
         await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
         {
+            if (delivery.Attempt == 1 && faults.DropWebhook())
+            {
+                counters.AddTo(Counter.FaultsInjected, "webhook_dropped"); // never sent, never retried: a webhook that stopped
+                continue;
+            }
+
             if (await TrySendAsync(delivery, stoppingToken))
             {
                 counters.Add(Counter.WebhookDeliveries, Counter.WebhookDeliveriesByEvent, delivery.EventType);

@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
 /// The command line of the one executable: <c>run</c> (the default), <c>scan</c>, <c>status</c>,
-/// <c>retry</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
+/// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
 /// hands it to the host as configuration ("Verb:…"); everything else on the line (<c>--Section:Key=value</c>)
 /// stays configuration as before. Help, usage errors and <c>config hash-secret</c> end here, with no host.
 /// </summary>
@@ -18,6 +18,7 @@ internal static class BatchCommandLine
     public static Parsed Parse(string[] args, TextReader? input = null, TextWriter? output = null)
     {
         string[]? verb = null;
+        var named = new List<string>(); // further "Verb:…" settings of the chosen verb
         var source = new Argument<string>("source") { Description = "The source's name, as in Sources:N:Name" };
         var id = new Argument<long>("id") { Description = "The run's or batch's id (see 'status')" };
         var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
@@ -33,6 +34,24 @@ internal static class BatchCommandLine
         retry.SetAction(r => verb = r.GetValue(permanent)
             ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
             : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);
+        var filter = new Option<string?>("--filter") { Description = "Only paths matching this glob (relative to the source, as in Include), e.g. 'invoices/**/*.pdf'" };
+        var before = new Option<string?>("--before") { Description = "Only files whose batch ended before this date (2026-05-01, UTC) or time (2026-05-01T18:00:00+02:00)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say how many files would be sent again, and why others would not" };
+        var reprocess = new Command("reprocess", "Send again the files a source processed under an older job type or configuration id (they are paid again)") { source, filter, before, dryRun };
+        reprocess.SetAction(r =>
+        {
+            verb = [Verbs.Reprocess, r.GetValue(source)!];
+            named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.DryRun)}={(r.GetValue(dryRun) ? "true" : "false")}");
+            if (r.GetValue(filter) is { } glob)
+            {
+                named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Filter)}={glob}");
+            }
+
+            if (r.GetValue(before) is { } date)
+            {
+                named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Before)}={date}");
+            }
+        });
         var cancelRun = new Command("run", "Cancel every batch of a run that has not ended") { id };
         cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
         var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { id };
@@ -54,10 +73,10 @@ internal static class BatchCommandLine
 
         var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file.")
         {
-            run, scan, status, retry, cancel, plan, costs, approve, migrate, config,
+            run, scan, status, retry, reprocess, cancel, plan, costs, approve, migrate, config,
         };
         root.SetAction(_ => verb = [Verbs.Run]);
-        foreach (var command in new Command[] { root, run, scan, status, retry, cancel, cancelRun, cancelBatch, plan, costs, approve, migrate, config, check, hash })
+        foreach (var command in new Command[] { root, run, scan, status, retry, reprocess, cancel, cancelRun, cancelBatch, plan, costs, approve, migrate, config, check, hash })
         {
             // Anything we do not know is configuration: --Sources:0:Path=/data/in, --Urls=…
             command.TreatUnmatchedTokensAsErrors = false;
@@ -93,6 +112,7 @@ internal static class BatchCommandLine
             host.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.IncludePermanent)}={verb[3]}");
         }
 
+        host.AddRange(named);
         if (verb[0] != Verbs.Run)
         {
             // Before the user's own settings, so they can still turn logging up: a verb's output is its answer.

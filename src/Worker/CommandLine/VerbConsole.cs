@@ -1,7 +1,41 @@
+using Spectre.Console;
+
 namespace BatchOrchestrator.Worker.CommandLine;
 
-/// <summary>Where a verb writes its answer (stdout), and whether that is a terminal (progress bars) or a pipe (plain lines).</summary>
-internal sealed record VerbConsole(TextWriter Out, bool IsTerminal)
+/// <summary>
+/// Where a verb writes its answer (stdout), and whether that is a terminal (colours, a live progress
+/// bar) or a file or pipe (plain lines, no control characters, a table row never wrapped).
+/// </summary>
+internal sealed class VerbConsole(TextWriter output, bool isTerminal)
 {
+    // A pipe has no width; Spectre would assume 80 columns and wrap every wide row over several lines.
+    private const int PipeWidth = 4096;
+
+    private IAnsiConsole? ansi;
+
+    public TextWriter Out { get; } = output;
+
+    public bool IsTerminal { get; } = isTerminal;
+
+    /// <summary>Spectre.Console over <see cref="Out"/>: ANSI and colours only on a terminal.</summary>
+    public IAnsiConsole Ansi => ansi ??= Create();
+
     public static VerbConsole Standard() => new(Console.Out, !Console.IsOutputRedirected);
+
+    private IAnsiConsole Create()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Out),
+            Ansi = IsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = IsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = IsTerminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!IsTerminal)
+        {
+            console.Profile.Width = PipeWidth;
+        }
+
+        return console;
+    }
 }

@@ -15,7 +15,7 @@ internal static class VerbHost
             // Our background services end normally on a stop; one that ended faulted, or cancelled by an
             // OperationCanceledException nobody asked for (an HTTP timeout), is what stopped the host.
             var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
-            await app.RunAsync();
+            await RunOrStopAsync(app);
             return background.Any(s => s.ExecuteTask is { IsFaulted: true } or { IsCanceled: true }) ? 1 : 0;
         }
 
@@ -25,7 +25,29 @@ internal static class VerbHost
         }
 
         var exit = app.Services.GetRequiredService<VerbExit>(); // RunAsync disposes the services
-        await app.RunAsync();
+        await RunOrStopAsync(app);
         return exit.Code;
+    }
+
+    // A failed start leaves running what had started (the embedded PostgreSQL server): stop it before the failure is told.
+    private static async Task RunOrStopAsync(WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            try
+            {
+                await app.StopAsync(CancellationToken.None);
+            }
+            catch (Exception stopFailure) when (stopFailure is not OutOfMemoryException)
+            {
+                // The start-up failure is what the operator needs to hear about; a stop that fails after it adds nothing.
+            }
+
+            throw;
+        }
     }
 }

@@ -21,6 +21,15 @@ public sealed class VerbOptions
     /// <summary><c>retry --failed --permanent</c>: permanent failures (an unsupported type, a corrupt file) too, once the file is fixed.</summary>
     public bool IncludePermanent { get; set; }
 
+    /// <summary><c>reprocess --filter</c>: only paths matching this glob.</summary>
+    public string? Filter { get; set; }
+
+    /// <summary><c>reprocess --before</c>: only files whose batch ended before this date or time.</summary>
+    public string? Before { get; set; }
+
+    /// <summary><c>reprocess --dry-run</c>: say what would be sent, send nothing.</summary>
+    public bool DryRun { get; set; }
+
     /// <summary>Whether this process is the service rather than a one-off verb.</summary>
     internal bool IsService => string.IsNullOrEmpty(Name) || Name == Verbs.Run;
 }

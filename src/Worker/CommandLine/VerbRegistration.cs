@@ -20,7 +20,7 @@ internal static class VerbRegistration
         if (verb.Name == Verbs.Scan)
         {
             services.AddSingleton<ScanProgress>();
-            services.AddSingleton<ProgressBar>();
+            services.AddSingleton<ScanProgressDisplay>();
             var store = services.Last(d => d.ServiceType == typeof(ISourceScanStore));
             services.Remove(store);
             services.AddSingleton<ISourceScanStore>(sp => new ProgressReportingScanStore(

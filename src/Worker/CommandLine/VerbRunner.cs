@@ -49,30 +49,31 @@ internal sealed class VerbRunner(
         Verbs.Status => StatusAsync(cancellationToken),
         Verbs.Scan => ScanAsync(Target(options), cancellationToken),
         Verbs.Retry => RetryAsync(Target(options), options.Failed, options.IncludePermanent, cancellationToken),
+        Verbs.Reprocess => ReprocessVerb.RunAsync(services, console, Target(options), options, cancellationToken),
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
-        Verbs.Plan => CostVerbs.PlanAsync(services, console.Out, Target(options), cancellationToken),
-        Verbs.Costs => CostVerbs.CostsAsync(services, console.Out, cancellationToken),
-        Verbs.Approve => CostVerbs.ApproveAsync(services, console.Out, Id(options), cancellationToken),
+        Verbs.Plan => CostVerbs.PlanAsync(services, console, Target(options), cancellationToken),
+        Verbs.Costs => CostVerbs.CostsAsync(services, console, cancellationToken),
+        Verbs.Approve => CostVerbs.ApproveAsync(services, console, Id(options), cancellationToken),
         _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
     };
 
     private async Task<int> StatusAsync(CancellationToken cancellationToken)
     {
         var queries = services.GetRequiredService<OpsQueries>();
-        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => s.Name).ToList();
-        TextTable.Write(console.Out, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
-        TextTable.Write(console.Out, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
-        TextTable.Write(console.Out, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
-        TextTable.Write(console.Out, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
+        VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
+        VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
+        VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
         return 0;
     }
 
     private async Task<int> ScanAsync(string source, CancellationToken cancellationToken)
     {
         RequireSource(source);
-        var bar = services.GetRequiredService<ProgressBar>();
+        var bar = services.GetRequiredService<ScanProgressDisplay>();
         var runner = services.GetRequiredService<SourceRunner>();
         var work = runner.RunAsync(source, RunTrigger.Manual, cancellationToken);
         await bar.ShowUntilAsync(work, cancellationToken);
@@ -85,7 +86,7 @@ internal sealed class VerbRunner(
             return 0;
         }
 
-        TextTable.Write(console.Out, "Run", runs, "none");
+        VerbTable.Write(console, "Run", runs, "none");
         await console.Out.WriteLineAsync("Its batches are queued: a running service uploads and submits them ('status' shows them).");
         return runs.Value(runs.Rows[0], "State") is "Failed" ? 1 : 0;
     }

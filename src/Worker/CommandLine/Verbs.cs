@@ -7,6 +7,7 @@ internal static class Verbs
     public const string Scan = "scan";
     public const string Status = "status";
     public const string Retry = "retry";
+    public const string Reprocess = "reprocess";
     public const string CancelRun = "cancel-run";
     public const string CancelBatch = "cancel-batch";
     public const string Migrate = "migrate";

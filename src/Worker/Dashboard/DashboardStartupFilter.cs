@@ -15,6 +15,7 @@ internal sealed class DashboardStartupFilter(IOptions<OpsDashboardOptions> optio
     {
         next(app);
         OpsRoutes.RegisterOnce();
+        DashboardLanding.Use(app, options.Value.Path);
         app.UseHangfireDashboard(options.Value.Path, new DashboardOptions
         {
             DashboardTitle = "BatchOrchestrator",

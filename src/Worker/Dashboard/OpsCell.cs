@@ -37,6 +37,7 @@ internal static class OpsCell
     {
         null => "",
         DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        TimeSpan span => Duration(span),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
@@ -94,6 +95,17 @@ internal static class OpsCell
         return $"<div class=\"progress\" style=\"margin:0;min-width:120px\" title=\"{done} of {total} {what}\">"
             + $"<div class=\"progress-bar\" role=\"progressbar\" aria-valuenow=\"{percent}\" aria-valuemin=\"0\" aria-valuemax=\"100\" style=\"width:{percent}%\">{done}/{total}</div></div>";
     }
+
+    /// <summary>A duration as a person reads it: "850 ms", "42 s", "3 min 12 s", "2 h 05 min", "3 d 4 h".</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { Ticks: 0 } => "0 s",
+        { TotalSeconds: < 1 } => $"{(int)span.TotalMilliseconds} ms",
+        { TotalMinutes: < 1 } => $"{(int)span.TotalSeconds} s",
+        { TotalHours: < 1 } => $"{span.Minutes} min {span.Seconds} s",
+        { TotalDays: < 1 } => $"{span.Hours} h {span.Minutes:D2} min",
+        _ => $"{(int)span.TotalDays} d {span.Hours} h",
+    };
 
     private static string Size(long bytes) => bytes switch
     {

@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Worker.Dashboard;
 /// optional search form and tables. Buttons use Hangfire's own <c>data-ajax</c> POST, which carries
 /// the antiforgery header, and are not rendered at all for a read-only caller.
 /// </summary>
-internal sealed class OpsPage(string title, IReadOnlyList<OpsSection> sections, bool readOnly, string? search = null, string? intro = null) : RazorPage
+internal sealed class OpsPage(
+    string title, IReadOnlyList<OpsSection> sections, bool readOnly, string? search = null, string? intro = null, string? after = null) : RazorPage
 {
     public override void Execute()
     {
@@ -34,6 +35,11 @@ internal sealed class OpsPage(string title, IReadOnlyList<OpsSection> sections, 
             WriteSection(section);
         }
 
+        if (after is not null)
+        {
+            WriteLiteral(after);
+        }
+
         WriteLiteral("</div></div>");
     }
 
@@ -51,7 +57,7 @@ internal sealed class OpsPage(string title, IReadOnlyList<OpsSection> sections, 
             return;
         }
 
-        var withActions = section.Actions is not null && !readOnly;
+        var withActions = (section.Actions is not null && !readOnly) || section.Links is not null;
         WriteLiteral($"<div class=\"table-responsive\"><table class=\"table table-hover ops-table\" data-section=\"{OpsCell.Encode(section.Heading)}\"><thead><tr>");
         foreach (var column in table.Columns)
         {
@@ -70,10 +76,15 @@ internal sealed class OpsPage(string title, IReadOnlyList<OpsSection> sections, 
             if (withActions)
             {
                 WriteLiteral("<td class=\"text-nowrap\">");
-                foreach (var action in section.Actions!(row))
+                foreach (var action in readOnly ? [] : section.Actions?.Invoke(row) ?? [])
                 {
                     var confirm = action.Confirm is null ? "" : $" data-confirm=\"{OpsCell.Encode(action.Confirm)}\"";
                     WriteLiteral($"<button type=\"button\" class=\"btn btn-sm btn-default ops-action\" data-ajax=\"{Url.To(action.Path)}\"{confirm} data-loading-text=\"…\">{OpsCell.Encode(action.Label)}</button> ");
+                }
+
+                foreach (var link in section.Links?.Invoke(row) ?? [])
+                {
+                    WriteLiteral($"<a class=\"btn btn-sm btn-link\" href=\"{Url.To(link.Path)}\">{OpsCell.Encode(link.Label)}</a> ");
                 }
 
                 WriteLiteral("</td>");

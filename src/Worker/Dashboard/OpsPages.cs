@@ -22,7 +22,7 @@ internal static class OpsPages
     public static async Task<OpsPage> SourcesAsync(HttpContext http, Match match, bool readOnly)
     {
         var configured = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
-        var table = await Queries(http).SourcesAsync([.. configured.Select(s => s.Name)], http.RequestAborted);
+        var table = await Queries(http).SourcesAsync(OverviewPages.Configured(http), http.RequestAborted);
         var schedules = NextRuns(http.RequestServices.GetRequiredService<JobStorage>());
         var byName = configured.ToDictionary(s => s.Name, StringComparer.Ordinal);
         table = table
@@ -32,7 +32,13 @@ internal static class OpsPages
         {
             var name = Uri.EscapeDataString((string)row[0]!);
             return [new OpsAction("Run now", $"/ops/actions/run/{name}"), new OpsAction("Retry failed", $"/ops/actions/retry/{name}")];
-        }, "No sources are configured.");
+        }, "No sources are configured.")
+        {
+            // Reprocessing is never a one-click POST: it goes through its preview, which says how many files and what it costs.
+            Links = row => table.Value(row, "Under an older configuration") is long stale and > 0
+                ? [new OpsAction("Preview a reprocess", $"/ops/reprocess/{Uri.EscapeDataString((string)row[0]!)}")]
+                : [],
+        };
         var problems = new OpsSection(
             "Files set aside by the scanner",
             await Queries(http).ProblemsAsync(source: null, path: null, PageSize, http.RequestAborted),
@@ -84,7 +90,7 @@ internal static class OpsPages
         var path = Query(http, "q");
         var source = Query(http, "source");
         var batch = long.TryParse(Query(http, "batch"), CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
-        var table = await Queries(http).FindFilesAsync(path, source, batch, PageSize, http.RequestAborted);
+        var table = await Queries(http).FindFilesAsync(path, source, batch, PageSize, http.RequestAborted, Query(http, "state"));
         var form = $"""
             <form class="form-inline" method="get" action="{Url(http, "/ops/files")}" style="margin-bottom:15px">
               <input type="search" class="form-control" name="q" id="ops-file-search" placeholder="part of a path" value="{OpsCell.Encode(path ?? "")}" style="min-width:320px">
@@ -135,10 +141,10 @@ internal static class OpsPages
 
     private static OpsQueries Queries(HttpContext http) => http.RequestServices.GetRequiredService<OpsQueries>();
 
-    private static string? Query(HttpContext http, string key) =>
+    internal static string? Query(HttpContext http, string key) =>
         http.Request.Query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
 
-    private static string Url(HttpContext http, string path) => OpsCell.Encode(http.Request.PathBase + path);
+    internal static string Url(HttpContext http, string path) => OpsCell.Encode(http.Request.PathBase + path);
 
     private static Dictionary<string, DateTime?> NextRuns(JobStorage storage)
     {

@@ -28,6 +28,8 @@ internal static class OpsRoutes
         }
 
         var routes = DashboardRoutes.Routes;
+        routes.Add(DashboardLanding.OverviewPath, new OpsPageDispatcher(OverviewPages.OverviewAsync));
+        routes.Add($"/ops/reprocess/{SourceName}", new OpsPageDispatcher(OverviewPages.ReprocessAsync));
         routes.Add("/ops/sources", new OpsPageDispatcher(OpsPages.SourcesAsync));
         routes.Add("/ops/runs", new OpsPageDispatcher(OpsPages.RunsAsync));
         routes.Add("/ops/batches", new OpsPageDispatcher(OpsPages.BatchesAsync));
@@ -60,6 +62,18 @@ internal static class OpsRoutes
                 var count = await commands.RetryFailedAsync(match.Groups["source"].Value, force: true, http.RequestAborted);
                 return $"{count} failed files of {match.Groups["source"].Value}, permanent failures included, are queued again; a run will take them.";
             })));
+        routes.Add($"/ops/actions/reprocess/{SourceName}", new OpsActionDispatcher((http, match) =>
+            Audited(http, async _ =>
+            {
+                var source = match.Groups["source"].Value;
+                var filter = ReprocessFilter.Parse(OpsPages.Query(http, "filter"), OpsPages.Query(http, "before"));
+                // The count the operator saw in the preview: a selection that grew since is not sent unseen.
+                var expected = int.TryParse(OpsPages.Query(http, "expect"), CultureInfo.InvariantCulture, out var n) ? n : 0;
+                var (preview, queued) = await http.RequestServices.GetRequiredService<Reprocessing>().ReprocessAsync(source, filter, expected, http.RequestAborted);
+                return preview.RefusedBecause is { } refused
+                    ? throw new ArgumentException($"Nothing sent: {refused}.")
+                    : $"{queued} files of {source} are queued again under {preview.CurrentFingerprint}; a run is queued to send them.";
+            })));
         routes.Add("/ops/actions/retry-follow-ups/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {
@@ -81,6 +95,11 @@ internal static class OpsRoutes
                     : string.Join("; ", outcomes.Select(o => $"batch {o.Key}: {o.Value}"));
             })));
 
+        // Overview first, where an operator lands; Hangfire's own items follow it, then our tables.
+        NavigationMenu.Items.Insert(0, page => new MenuItem("Overview", page.Url.To(DashboardLanding.OverviewPath))
+        {
+            Active = page.RequestPath.StartsWith(DashboardLanding.OverviewPath, StringComparison.Ordinal) || page.RequestPath.StartsWith("/ops/reprocess", StringComparison.Ordinal),
+        });
         foreach (var (label, path) in new[] { ("Sources", "/ops/sources"), ("Runs", "/ops/runs"), ("Batches", "/ops/batches"), ("Files", "/ops/files"), ("Costs", "/ops/costs") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(label, page.Url.To(path))

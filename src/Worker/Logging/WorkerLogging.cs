@@ -22,7 +22,10 @@ internal static class WorkerLogging
         var format = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>()?.Format ?? LogFormat.Auto;
         services.AddSerilog((sp, logger) =>
         {
-            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext();
+            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext()
+                // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
+                .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
+                    && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal));
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
             {
                 // A verb's own output goes to stdout; its log lines go to stderr so they never mix.

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Monitoring;
 using Microsoft.Extensions.Options;
 
@@ -5,7 +6,12 @@ namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>Reads the database-backed gauges every <see cref="MetricsOptions.RefreshInterval"/>.</summary>
 internal sealed class GaugeRefresher(
-    OpsQueries queries, GaugeSnapshot snapshot, IOptions<MetricsOptions> options, TimeProvider time, ILogger<GaugeRefresher> logger) : BackgroundService
+    MetricsQueries queries,
+    GaugeSnapshot snapshot,
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<MetricsOptions> options,
+    TimeProvider time,
+    ILogger<GaugeRefresher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,12 +22,14 @@ internal sealed class GaugeRefresher(
             {
                 try
                 {
-                    snapshot.Replace(await queries.GaugesAsync(stoppingToken), time.GetUtcNow());
+                    var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
+                    snapshot.Replace(await queries.GaugesAsync(names, stoppingToken), time.GetUtcNow());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // The gauges keep their last values (and /readyz says the database is down); the next tick
-                    // tries again. Metrics must never be what stops the service.
+                    // The gauges keep their last values, batchorchestrator_database_up says 0 (and /readyz says the
+                    // database is down); the next tick tries again. Metrics must never be what stops the service.
+                    snapshot.RefreshFailed();
                     logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
                 }
             }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
@@ -10,6 +9,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 internal sealed class GaugeSnapshot
 {
     private volatile IReadOnlyList<(string Metric, string Label, double Value)> rows = [];
+    private volatile int databaseUp = -1;
 
     public DateTimeOffset? TakenAt { get; private set; }
 
@@ -17,7 +17,22 @@ internal sealed class GaugeSnapshot
     {
         rows = latest;
         TakenAt = at;
+        databaseUp = 1;
     }
+
+    /// <summary>The last refresh failed: the values stay as they were, and the database counts as down.</summary>
+    public void RefreshFailed() => databaseUp = 0;
+
+    /// <summary>1 when the last refresh succeeded, 0 when it failed; nothing before the first.</summary>
+    public IEnumerable<Measurement<int>> DatabaseUp() => databaseUp < 0 ? [] : [new Measurement<int>(databaseUp)];
+
+    /// <summary>A gauge with two labels, whose row label holds both values separated by the unit separator (char 31).</summary>
+    public IEnumerable<Measurement<double>> Read(string metric, string firstLabel, string secondLabel) =>
+        rows.Where(r => r.Metric == metric && r.Label.Contains('\u001f', StringComparison.Ordinal))
+            .Select(r => new Measurement<double>(
+                r.Value,
+                new KeyValuePair<string, object?>(firstLabel, r.Label[..r.Label.IndexOf('\u001f', StringComparison.Ordinal)]),
+                new KeyValuePair<string, object?>(secondLabel, r.Label[(r.Label.IndexOf('\u001f', StringComparison.Ordinal) + 1)..])));
 
     public IEnumerable<Measurement<double>> Read(string metric, string? labelName = null) =>
         rows.Where(r => r.Metric == metric)

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
@@ -12,8 +14,9 @@ internal sealed class OpsMetrics : IDisposable
     public const string MeterName = "BatchOrchestrator";
 
     private readonly Meter meter;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Schedule, string TimeZone), double?> intervals = new();
 
-    public OpsMetrics(IMeterFactory meters, GaugeSnapshot gauges)
+    public OpsMetrics(IMeterFactory meters, GaugeSnapshot gauges, IOptionsMonitor<SourcesOptions> sources, TimeProvider time)
     {
         meter = meters.Create(MeterName);
         ApiRequests = meter.CreateCounter<long>("batchorchestrator.api.requests", "{request}", "LlamaCloud requests by operation and HTTP status (each attempt)");
@@ -32,6 +35,15 @@ internal sealed class OpsMetrics : IDisposable
         meter.CreateObservableGauge("batchorchestrator.poll.overdue", () => gauges.Read("poll_overdue"), "s", "How far the most overdue batch poll is behind its schedule");
         meter.CreateObservableGauge("batchorchestrator.stuck", () => gauges.Read("stuck", "what"), "{item}", "Batches and job references the watchdog flagged as stuck");
         meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files the scanner set aside, by reason");
+        // The names below are fixed for the alert rules and the Grafana dashboard in deploy/ (docs/alerting.md).
+        meter.CreateObservableGauge(
+            "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch was recorded in the last hour, by source and outcome");
+        meter.CreateObservableCounter("batchorchestrator.webhooks.missed", () => gauges.Read("webhooks_missed"), "{batch}", "Ended batches no webhook announced within Webhooks:MissedAfter");
+        meter.CreateObservableGauge(
+            "batchorchestrator.source.last_success_timestamp", () => gauges.Read("source_last_success", "source"), "s", "End of the source's last successful run (Unix time)");
+        meter.CreateObservableGauge(
+            "batchorchestrator.source.schedule_interval", () => Intervals(sources.CurrentValue, time.GetUtcNow()), "s", "Longest gap between two scheduled runs of the source");
+        meter.CreateObservableGauge("batchorchestrator.database.up", gauges.DatabaseUp, unit: null, "1 when the last database-backed gauge refresh succeeded, else 0");
     }
 
     public Counter<long> ApiRequests { get; }
@@ -43,4 +55,24 @@ internal sealed class OpsMetrics : IDisposable
     public Histogram<double> PollDuration { get; }
 
     public void Dispose() => meter.Dispose();
+
+    private IEnumerable<Measurement<double>> Intervals(SourcesOptions options, DateTimeOffset now)
+    {
+        foreach (var source in options.Sources)
+        {
+            // A cron's gaps do not change: worked out once per schedule, not at every scrape.
+            var key = (source.Schedule, source.TimeZone);
+            if (!intervals.TryGetValue(key, out var seconds))
+            {
+                var zone = TimeZoneInfo.TryFindSystemTimeZoneById(source.TimeZone, out var found) ? found : TimeZoneInfo.Utc;
+                seconds = ScheduleInterval.Longest(source.Schedule, zone, now)?.TotalSeconds;
+                intervals[key] = seconds;
+            }
+
+            if (seconds is { } value)
+            {
+                yield return new Measurement<double>(value, new KeyValuePair<string, object?>("source", source.Name));
+            }
+        }
+    }
 }

@@ -56,4 +56,19 @@ public sealed class WebhookSignatureFacts
     [InlineData("[1,2]")]
     public void WebhookEvent_IsNull_ForBodiesWithoutAnEventOrSubject(string body) =>
         Assert.Null(WebhookEvent.TryRead(Encoding.UTF8.GetBytes(body)));
+
+    [Theory]
+    [InlineData("00:00:00", false)]
+    [InlineData("-00:01:00", false)]
+    [InlineData("2.00:00:00", false)]
+    [InlineData("00:15:00", true)]
+    public void MissedAfter_MustBeMoreThanZeroAndAtMostADay_NamingTheKey(string missedAfter, bool valid)
+    {
+        var options = new WebhookOptions { MissedAfter = TimeSpan.Parse(missedAfter, System.Globalization.CultureInfo.InvariantCulture) };
+
+        var result = new WebhookOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        Assert.Equal(valid, result.Failures?.Any(f => f.StartsWith("Webhooks:MissedAfter:", StringComparison.Ordinal)) != true);
+    }
 }

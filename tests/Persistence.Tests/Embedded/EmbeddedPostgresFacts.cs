@@ -9,7 +9,7 @@ public sealed class EmbeddedPostgresFacts
     [Fact]
     public void Locate_NamesTheSetting_WhenTheConfiguredFolderHasNoServerBinaries()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => PostgresBinaries.Locate(Path.GetTempPath()));
+        var error = Assert.Throws<EmbeddedPostgresException>(() => PostgresBinaries.Locate(Path.GetTempPath()));
 
         Assert.StartsWith("Database:Embedded:BinDirectory:", error.Message, StringComparison.Ordinal);
     }
@@ -38,6 +38,56 @@ public sealed class EmbeddedPostgresFacts
         {
             await second.StopAsync(CancellationToken.None);
             NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void APortTakenByAnotherProgram_IsRefusedBeforeAnythingStarts_NamingTheSetting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var root = Directory.CreateTempSubdirectory("bo-embedded-port-").FullName;
+        try
+        {
+            var server = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Port = port }, NullLogger.Instance);
+
+            var error = Assert.Throws<EmbeddedPostgresException>(() => server.ConnectionString);
+
+            Assert.StartsWith($"Database:Embedded:Port: 127.0.0.1:{port} is in use by another program", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AClusterOfAnotherUser_IsRefused_NamingItsOwnerAndTheSettings()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.Skip("needs root, to give the folder to another user (CI runs as root)");
+        }
+
+        var root = Directory.CreateTempSubdirectory("bo-embedded-owner-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "cluster"));
+            File.WriteAllText(Path.Combine(root, "cluster", "PG_VERSION"), "15\n");
+            Assert.Equal(0, ProcessRunner.Run("chown", "-R", "nobody", root));
+            var server = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root }, NullLogger.Instance);
+
+            var error = Assert.Throws<EmbeddedPostgresException>(() => server.ConnectionString);
+
+            Assert.Equal(
+                $"Database:Embedded:DataDirectory: the cluster in '{root}/cluster' belongs to user 'nobody', but the server would run as 'postgres'. "
+                + "Run BatchOrchestrator as 'nobody' or set Database:Embedded:RunAsUser=nobody, or set Database:Embedded:DataDirectory to another folder",
+                error.Message);
+        }
+        finally
+        {
             Directory.Delete(root, recursive: true);
         }
     }

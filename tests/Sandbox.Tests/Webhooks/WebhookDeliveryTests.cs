@@ -121,6 +121,31 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task WebhookDropRate_One_SendsNothingForABatchThatRunsAsUsual_AndCountsEachDrop()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.WebhookDropRate = 1);
+        var dir = await sandbox.CreateDirectoryAsync("w");
+        var hook = new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json" } } };
+
+        var silent = await sandbox.CreateBatchAsync(dir, extra: hook);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((int?)(await sandbox.CountersAsync())["faults_injected"]?["webhook_dropped"] != 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the three events of the batch to be dropped");
+            await Task.Delay(10, TestSandbox.Ct);
+        }
+
+        Assert.Equal("COMPLETED", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{silent}"))["status"]!);
+        await sandbox.SetFaultsAsync(new { webhook_drop_rate = 0 });
+        var heard = await sandbox.CreateBatchAsync(dir, extra: hook);
+        var deliveries = await receiver.WaitForAsync(3);
+
+        Assert.All(deliveries, d => Assert.Equal(heard, (string)Payload(d)["data"]!["id"]!));
+        Assert.Equal(3, (int)(await sandbox.CountersAsync())["webhook_deliveries_total"]!);
+    }
+
+    [Fact]
     public async Task SavedConfiguration_ByIdIsDelivered_AndCancelAndFailureEmitTheirEvents()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

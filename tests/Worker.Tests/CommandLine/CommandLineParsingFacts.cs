@@ -22,6 +22,8 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry docs", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=false")]
     [InlineData("retry docs --failed", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true")]
     [InlineData("retry docs --failed --permanent", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true|--Verb:IncludePermanent=true")]
+    [InlineData("reprocess docs --dry-run", "--Verb:Name=reprocess|--Verb:Target=docs|--Verb:DryRun=true")]
+    [InlineData("reprocess docs --filter a/**/*.pdf --before 2026-05-01", "--Verb:Name=reprocess|--Verb:Target=docs|--Verb:DryRun=false|--Verb:Filter=a/**/*.pdf|--Verb:Before=2026-05-01")]
     [InlineData("cancel run 12", "--Verb:Name=cancel-run|--Verb:Target=12")]
     [InlineData("cancel batch 7", "--Verb:Name=cancel-batch|--Verb:Target=7")]
     [InlineData("migrate", "--Verb:Name=migrate")]
@@ -56,7 +58,7 @@ public sealed class CommandLineParsingFacts
         var parsed = BatchCommandLine.Parse(["--help"], output: output);
 
         Assert.Equal(0, parsed.ExitCode);
-        foreach (var verb in new[] { "run", "scan", "status", "retry", "cancel", "migrate", "config" })
+        foreach (var verb in new[] { "run", "scan", "status", "retry", "reprocess", "cancel", "migrate", "config" })
         {
             Assert.Contains($"  {verb}", output.ToString(), StringComparison.Ordinal);
         }

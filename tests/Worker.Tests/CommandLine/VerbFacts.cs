@@ -107,6 +107,45 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reprocess_SaysHowManyFilesItWouldSend_AndSendsOnlyTheFilteredOnesWhenAsked()
+    {
+        // Two files recorded under a configuration the source no longer uses (e2e now runs parse_v2 cfg-PARSE_AGENTIC).
+        var run = await env.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('e2e', 'Manual', 'Completed') returning id");
+        var batch = await env.Database.ScalarAsync<long>("""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, finished_at)
+            values ($1, 'e2e', 'ResultsRecorded', 'parse_v2', 'cfg-PARSE_FAST', 'bo-old', 2, now()) returning id
+            """, run);
+        foreach (var path in new[] { "a/x.pdf", "b/y.pdf" })
+        {
+            await env.Database.ExecuteAsync("""
+                insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, batch_id, job_id)
+                values ('e2e', $1, 1, 1, sha256($1::bytea), $1, 'Succeeded', $2, 'pjb-' || $1)
+                """, path, batch);
+            await env.Database.ExecuteAsync("""
+                insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at, sha256)
+                values ('e2e', $1, 1, 1, now(), sha256($1::bytea))
+                """, path);
+        }
+
+        var (dryCode, dry) = await ReprocessAsync(dryRun: true);
+        var (code, sent) = await ReprocessAsync(filter: "a/**");
+        var (_, status) = await RunAsync("status");
+
+        Assert.Equal(0, dryCode);
+        Assert.Matches(@"parse_v2 cfg-PARSE_FAST\s+2", dry);
+        Assert.Contains("can be sent again: 2", dry, StringComparison.Ordinal);
+        Assert.Contains("Dry run: nothing sent.", dry, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        Assert.Contains("Selected (paths matching a/**): 1", sent, StringComparison.Ordinal);
+        Assert.Contains("1 files of e2e are queued again under parse_v2 cfg-PARSE_AGENTIC", sent, StringComparison.Ordinal);
+        Assert.Equal(
+            [("a/x.pdf", "Discovered"), ("b/y.pdf", "Succeeded")],
+            await env.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+        Assert.Matches(@"parse_v2 cfg-PARSE_AGENTIC\s+1\s*$", status.Split('\n').First(l => l.Contains("e2e", StringComparison.Ordinal)).TrimEnd());
+    }
+
+    [Fact]
     public async Task Migrate_ReportsTheSchemaVersion()
     {
         var (exitCode, output) = await RunAsync("migrate");
@@ -144,6 +183,15 @@ public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
         settings["Verb:Target"] = target;
         settings["Verb:Failed"] = failed ? "true" : "false";
         settings["Verb:IncludePermanent"] = permanent ? "true" : "false";
+        return WorkerHost.RunVerbAsync(env.Root, settings);
+    }
+
+    private Task<(int ExitCode, string Output)> ReprocessAsync(bool dryRun = false, string? filter = null)
+    {
+        var settings = Settings("reprocess");
+        settings["Verb:Target"] = TestEnvironment.SourceName;
+        settings["Verb:DryRun"] = dryRun ? "true" : "false";
+        settings["Verb:Filter"] = filter;
         return WorkerHost.RunVerbAsync(env.Root, settings);
     }
 

@@ -25,6 +25,9 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
         var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
+        var scriptErrors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") { scriptErrors.Add(message.Text); } };
+        page.PageError += (_, error) => scriptErrors.Add(error);
 
         // Sources: "Run now" starts the run that makes all the data below.
         await page.GotoAsync("hangfire/ops/sources");
@@ -43,6 +46,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await Eventually.WaitAsync(
             () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
             n => n >= 4, Patience, "the 4 job references to be followed up");
+        await OverviewAsync(page, scriptErrors);
         await page.ClickAsync(".navbar >> text=Runs");
         var runs = await page.InnerTextAsync("table.ops-table");
         Assert.Contains("Manual", runs, StringComparison.Ordinal);
@@ -106,6 +110,59 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         Assert.Contains("Cancel requested", await page.InnerTextAsync("table.ops-table thead"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "batches-cancel");
         await env.Admin.SetFaultsAsync(new { latency_ms = 0 });
+
+        // A file recorded under an older configuration, sent again from the preview the overview links to.
+        await ReprocessAsync(page, scriptErrors);
+    }
+
+    // The landing page: what the run did, what needs a person (the permanent failure), today's bars, Hangfire one click away.
+    private static async Task OverviewAsync(IPage page, List<string> scriptErrors)
+    {
+        await page.GotoAsync("hangfire");
+        Assert.Equal("Overview", await page.InnerTextAsync("h1.page-header")); // the dashboard's root is the overview
+        var lastRun = await page.InnerTextAsync("table[data-section='Last run with changes']");
+        Assert.Matches(@"e2e\s+\d+\s+Completed\s+Manual", lastRun);
+        var day = page.Locator("table[data-section='Last 24 hours'] tbody tr").First;
+        Assert.Equal(["e2e", "1", "0"], (await day.Locator("td").AllInnerTextsAsync()).Take(3));
+        var headers = await page.InnerTextAsync("table[data-section='Last 24 hours'] thead");
+        Assert.Contains("Set aside", headers, StringComparison.Ordinal);
+        Assert.DoesNotContain("Held", headers, StringComparison.Ordinal); // nothing is held: the column stays off
+        var attention = await page.InnerTextAsync("#ops-attention");
+        Assert.Contains("1 files of e2e failed permanently", attention, StringComparison.Ordinal);
+        Assert.Equal("4", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Succeeded'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
+        Assert.Equal("1", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Failed'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
+        Assert.Equal(30, await page.Locator("#chart-durations circle[data-series='Longest seconds']").CountAsync());
+        Assert.Equal("Overview", await page.InnerTextAsync(".navbar li.active"));
+        await Browser.ScreenshotAsync(page, "overview");
+        await page.ClickAsync("#ops-attention >> text=Failed files");
+        Assert.Contains("bad-000.bin", await page.InnerTextAsync("table.ops-table"), StringComparison.Ordinal);
+        await page.GotoAsync("hangfire/ops/overview");
+        await page.ClickAsync("#ops-realtime");
+        Assert.Contains("Realtime Graph", await page.InnerTextAsync("body"), StringComparison.OrdinalIgnoreCase); // Hangfire's own home, one click away
+        Assert.Empty(scriptErrors);
+    }
+
+    private async Task ReprocessAsync(IPage page, List<string> scriptErrors)
+    {
+        // good-001.txt was (as far as the table says) processed under a configuration this source no longer uses.
+        await env.Database.ExecuteAsync("""
+            with old as (
+                insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, finished_at)
+                select run_id, source_name, 'ResultsRecorded', 'parse_v2', 'cfg-PARSE_FAST', 'bo-old-config', 1, now()
+                from orchestrator.batch limit 1 returning id)
+            update orchestrator.file_version set batch_id = (select id from old) where relative_path = 'good-001.txt'
+            """);
+        await page.GotoAsync("hangfire/ops/overview");
+        await page.ClickAsync("#ops-attention >> text=Preview a reprocess");
+        Assert.Contains("Selected: 1 of 1 files", await page.InnerTextAsync("#ops-reprocess-summary"), StringComparison.Ordinal);
+        Assert.Contains("parse_v2 cfg-PARSE_FAST", await page.InnerTextAsync("table[data-section='Files processed under an older configuration']"), StringComparison.Ordinal);
+        await Browser.ScreenshotAsync(page, "reprocess");
+        await ClickAndWaitForReloadAsync(page, "#ops-reprocess");
+        await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>(
+                "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.relative_path = 'good-001.txt' and b.configuration_fingerprint = 'parse_v2 cfg-PARSE_AGENTIC' and v.state = 'Succeeded'"),
+            n => n == 1, Patience, "good-001.txt to be processed again under the current configuration");
+        Assert.Empty(scriptErrors);
     }
 
     // Hangfire's data-ajax buttons POST, then reload the page: wait for that reload, or the next navigation races it.

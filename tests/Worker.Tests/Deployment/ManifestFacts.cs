@@ -142,7 +142,7 @@ public sealed partial class ManifestFacts
         Assert.Contains(lines.Skip(lastStage), l => l.Trim().StartsWith("FollowUp__OutputPath=/data/output", StringComparison.Ordinal));
         Assert.Contains(lines.Skip(lastStage), l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
         Assert.Contains("/healthz", HealthcheckCommand(), StringComparison.Ordinal);
-        Assert.Contains(lines, l => l.Contains(PublishedAppFacts.PublishCommand, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(PublishedApp.PublishCommand, StringComparison.Ordinal));
 
         // Every project the Worker builds from has its project file copied before the restore.
         var copied = lines.Take(restore).Where(l => l.StartsWith("COPY src/", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToHashSet(StringComparer.Ordinal);

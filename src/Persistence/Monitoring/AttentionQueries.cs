@@ -1,0 +1,74 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Retries;
+using Npgsql;
+using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>
+/// "Does anything need me?": one row per thing an operator should act on, of every kind at once, each
+/// with its source, the batch or run it is about, how many, and since when. The Worker turns each kind
+/// into a sentence and a link to the page (and button) that acts on it. A new kind (an open circuit, a
+/// cap reached) is one more <c>union all</c> branch here and one entry in the Worker's catalogue.
+/// </summary>
+internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
+    public static readonly IReadOnlyList<string> Kinds =
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration"];
+
+    /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint.</summary>
+    public Task<OpsTable> NeedsAPersonAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
+        QueryAsync(dataSource, """
+        with names as (select name, fingerprint from unnest($1::text[], $2::text[]) as n(name, fingerprint))
+        select kind as "Kind", source as "Source", batch as "Batch", run as "Run", n as "Count", since as "Since", detail as "Detail" from (
+            select 'stuck-batch' as kind, b.source_name as source, b.id as batch, b.run_id as run, 1::bigint as n, b.stuck_since as since, b.state as detail
+            from orchestrator.batch b where b.stuck_since is not null and b.state <> all($4)
+            union all
+            select 'stuck-jobs', b.source_name, b.id, b.run_id, count(*), min(br.stuck_since), null
+            from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
+            where br.stuck_since is not null and br.follow_up_state = any($5)
+            group by b.source_name, b.id, b.run_id
+            union all
+            select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(br.followed_up_at), max(br.follow_up_error)
+            from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
+            where br.follow_up_state = $6
+            group by b.source_name, b.id, b.run_id
+            union all
+            -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.
+            select case when fv.error_class = $8 then 'auth-failures' else 'permanent-failures' end, fv.source_name, null, null,
+                   count(*), min(fv.updated_at), max(fv.error_message)
+            from orchestrator.file_version fv
+            where fv.error_class = any($7) and fv.state = $9
+            group by fv.source_name, fv.error_class
+            union all
+            select 'last-run-failed', n.name, null, r.id, 1, r.finished_at, r.error
+            from names n
+            cross join lateral (select id, state, finished_at, error from orchestrator.run where source_name = n.name order by id desc limit 1) r
+            where r.state = $10
+            union all
+            select 'webhooks-missed', b.source_name, max(b.id), null, count(*), min(b.webhook_missed_at), null
+            from orchestrator.batch b where b.webhook_missed_at > now() - $3
+            group by b.source_name
+            union all
+            select 'older-configuration', n.name, null, null, count(*), min(b.finished_at), n.fingerprint
+            from names n
+            join orchestrator.batch b on b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint
+            join orchestrator.file_version v on v.batch_id = b.id and v.state = $11
+            group by n.name, n.fingerprint
+        ) items
+        order by since nulls last, source, kind
+        """,
+        cancellationToken,
+        Array(configured.Select(c => c.Name)),
+        Array(configured.Select(c => c.Fingerprint)),
+        new NpgsqlParameter<TimeSpan> { TypedValue = webhookWindow, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval },
+        StateParameters.Names(BatchLifecycle.Ended),
+        StateParameters.Names(FollowUpLifecycle.Waiting),
+        StateParameters.Name(FollowUpState.FollowUpFailed),
+        StateParameters.Names(Enum.GetValues<FailureClass>().Except(RetryRule.RetriedClasses)), // the classes no run retries by itself
+        StateParameters.Name(FailureClass.Auth),
+        StateParameters.Name(FileVersionState.Failed),
+        StateParameters.Name(RunState.Failed),
+        StateParameters.Name(FileVersionState.Succeeded));
+}

@@ -1,0 +1,58 @@
+using BatchOrchestrator.Core.Lifecycle;
+using Npgsql;
+using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>The database-backed values behind <c>/metrics</c>, read by the Worker's gauge refresher.</summary>
+internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// The gauges, one row per (metric, label): one round trip however many metrics there are. A new
+    /// gauge is one more <c>union all</c> line here. <paramref name="sources"/> are the configured sources:
+    /// a source's last success is reported for those only (a removed source must not look overdue forever).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync(dataSource, $"""
+            select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
+            union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
+            -- Every in-progress state always, 0 when none: a series that comes and goes breaks graphs and alerts reading it.
+            union all select 'runs', s.state, count(r.id)::float8 from unnest($2::text[]) s(state)
+                left join orchestrator.run r on r.state = s.state group by s.state
+            union all select 'follow_up_lag', '', coalesce(extract(epoch from now() - min(recorded_at)), 0)::float8
+                from orchestrator.batch_result where follow_up_state = any($3) and job_id is not null
+            union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
+                from orchestrator.batch where state = any($4) and next_poll_at < now()
+            union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null
+            union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
+            union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
+            union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
+            -- Outcomes of the files whose batch was recorded in the last hour, per source: the failure-ratio alert divides them.
+            union all select 'files_ended_last_hour', source_name || chr(31) || outcome, count(*)::float8 from (
+                select b.source_name, {Outcomes.Case(6)} as outcome
+                from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+                where b.finished_at > now() - interval '1 hour') ended
+                group by source_name, outcome
+            -- The end of the source's last successful run (it completed, or looked and found all done); before its first,
+            -- when the source was first run, so that a source that never succeeds is overdue too. Runs end out of id
+            -- order (a run completes when its batches are recorded), hence the latest end among its recent successes.
+            union all select 'source_last_success', s.name, extract(epoch from coalesce(
+                    (select max(r.finished_at) from (
+                        select finished_at from orchestrator.run
+                        where source_name = s.name and state = any($5) order by id desc limit 50) r),
+                    s.created_at))::float8
+                from orchestrator.source s where s.name = any($1)
+            """,
+            cancellationToken,
+            [
+                Array(sources),
+                StateParameters.Names(RunLifecycle.InProgress),
+                StateParameters.Names(FollowUpLifecycle.Waiting),
+                BatchLifecycle.Poll.FromStates(),
+                StateParameters.Names([RunState.Completed, RunState.NoChanges]),
+                .. Outcomes.Parameters(),
+            ]);
+        return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
+    }
+}

@@ -1,0 +1,112 @@
+using BatchOrchestrator.Core.Lifecycle;
+using Npgsql;
+using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>
+/// The overview page: per source, its last run with changes and its last 24 hours, and the series of
+/// the charts over the last days. A file's outcome is what its batch reported (<see cref="Outcomes"/>),
+/// dated by when its batch was recorded. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
+/// until some row has a value.
+/// </summary>
+internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// Columns shown only once some row is non-zero: held files exist only once caps do. Pages and credits
+    /// join them when cost tracking records them (docs/operations.md says where).
+    /// </summary>
+    public static readonly IReadOnlySet<string> HiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Held" };
+
+    // Read from what exists: a file version state named Held once caps hold files back; until Core has it, none is held.
+    private static readonly string? HeldState = Enum.TryParse<FileVersionState>("Held", out var held) ? held.ToString() : null;
+
+    // The start of the first of the last $1 days, UTC, whatever the session's time zone.
+    private const string Since = "(((now() at time zone 'utc')::date - ($1 - 1))::timestamp at time zone 'utc')";
+
+    /// <summary>Each source's latest run that found something to do (or failed), with what its batches reported and how long it took.</summary>
+    public Task<OpsTable> LastRunsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+        with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord))
+        select n.name as "Source",
+               r.id as "Last run",
+               r.state as "State",
+               r.trigger as "Trigger",
+               r.started_at as "Started",
+               coalesce(r.finished_at, now()) - r.started_at as "Took",
+               r.new_versions as "Files in",
+               o.done as "Done",
+               o.failed as "Failed",
+               o.skipped as "Skipped",
+               r.files_with_problems as "Set aside",
+               r.error as "Error"
+        from names n
+        left join lateral (
+            select * from orchestrator.run where source_name = n.name and state <> $2 order by id desc limit 1) r on true
+        left join lateral (
+            select {Outcomes.Counts("o", 3)}
+            from (select {Outcomes.Case(3)} as o
+                  from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+                  where b.run_id = r.id) outcomes) o on r.id is not null
+        order by n.ord
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), .. Outcomes.Parameters()]);
+
+    /// <summary>Each source's last 24 hours: runs, files in, outcomes, what is held or set aside now, and time spent running.</summary>
+    public Task<OpsTable> LastDayAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+        with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord)),
+        runs as (
+            select source_name, count(*) as runs, count(*) filter (where state = $2) as failed_runs, max(started_at) as last_looked,
+                   sum(coalesce(new_versions, 0)) as files_in,
+                   max(coalesce(finished_at, now()) - started_at) filter (where state <> $3) as longest,
+                   sum(coalesce(finished_at, now()) - started_at) filter (where state <> $3) as busy
+            from orchestrator.run where started_at > now() - interval '24 hours' and source_name = any($1)
+            group by source_name),
+        outcomes as (
+            select source_name, {Outcomes.Counts("o", 5)}
+            from (select b.source_name, {Outcomes.Case(5)} as o
+                  from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+                  where b.finished_at > now() - interval '24 hours' and b.source_name = any($1)) recorded
+            group by source_name)
+        select n.name as "Source",
+               coalesce(r.runs, 0) as "Runs",
+               coalesce(r.failed_runs, 0) as "Runs failed",
+               r.last_looked as "Last looked",
+               coalesce(r.files_in, 0) as "Files in",
+               coalesce(o.done, 0) as "Done",
+               coalesce(o.failed, 0) as "Failed",
+               coalesce(o.skipped, 0) as "Skipped",
+               -- Held back by a cap: not yet in a batch, so the partial index of unassigned versions answers it.
+               (select count(*) from orchestrator.file_version fv where fv.source_name = n.name and fv.batch_id is null and fv.state = $4) as "Held",
+               (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Set aside",
+               r.longest as "Longest run",
+               r.busy as "Time running"
+        from names n
+        left join runs r on r.source_name = n.name
+        left join outcomes o on o.source_name = n.name
+        order by n.ord
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), Text(HeldState), .. Outcomes.Parameters()]);
+
+    /// <summary>Files per day by outcome over the last <paramref name="days"/> days (UTC days), optionally of one source.</summary>
+    public Task<OpsTable> DailyOutcomesAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+        select d.day::date as "Day", {Outcomes.Counts("o", 3, "\"Succeeded\"", "\"Failed\"", "\"Skipped\"")}
+        from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
+        left join (
+            select (b.finished_at at time zone 'utc')::date as day, {Outcomes.Case(3)} as o
+            from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+            where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)) recorded
+          on recorded.day = d.day::date
+        group by d.day order by d.day
+        """, cancellationToken, [Int(days), Text(source), .. Outcomes.Parameters()]);
+
+    /// <summary>Per day, how long runs that found work took: the median and the longest, in seconds, and how many there were.</summary>
+    public Task<OpsTable> DailyRunDurationsAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+        select d.day::date as "Day",
+               count(r.id) as "Runs",
+               coalesce(percentile_cont(0.5) within group (order by extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Median seconds",
+               coalesce(max(extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Longest seconds"
+        from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
+        left join orchestrator.run r
+          on (r.started_at at time zone 'utc')::date = d.day::date and r.finished_at is not null and r.state <> $3
+             and r.started_at >= {Since} and ($2::text is null or r.source_name = $2)
+        group by d.day order by d.day
+        """, cancellationToken, Int(days), Text(source), StateParameters.Name(RunState.NoChanges));
+}

@@ -1,0 +1,39 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>Runs one read-only query into an <see cref="OpsTable"/>, and builds its typed parameters.</summary>
+internal static class SqlTable
+{
+    public static async Task<OpsTable> QueryAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new OpsTable(columns, rows);
+    }
+
+    public static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    public static NpgsqlParameter Long(long? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
+
+    public static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
+
+    public static NpgsqlParameter<bool> Bool(bool value) => new() { TypedValue = value };
+
+    public static NpgsqlParameter<string[]> Array(IEnumerable<string> values) => new() { TypedValue = [.. values] };
+}

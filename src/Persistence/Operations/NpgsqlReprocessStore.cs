@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Operations;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.Operations;
+
+/// <summary>Files processed under an older configuration, found through their batch's fingerprint (migration 0040).</summary>
+internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IReprocessStore
+{
+    // Sendable: the path still holds this content (so the upload's own size-and-mtime check passes once the
+    // version takes the file's current stamp), and no follow-up of an earlier job is still pending (its result
+    // would land after the new one's). $3: the follow-up states still waiting.
+    private const string Sendable = """
+        exists (select 1 from orchestrator.source_file f
+                where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256)
+        and not exists (select 1 from orchestrator.batch_result r where r.file_version_id = v.id and r.follow_up_state = any($3))
+        """;
+
+    public async IAsyncEnumerable<ReprocessCandidate> CandidatesAsync(
+        string source, string currentFingerprint, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Batch by batch (few rows, indexed by source and fingerprint), then each batch's versions by index.
+        await using var command = dataSource.CreateCommand($"""
+            select v.id, v.relative_path, b.configuration_fingerprint, coalesce(b.finished_at, v.updated_at), {Sendable}
+            from orchestrator.batch b
+            join orchestrator.file_version v on v.batch_id = b.id
+            where b.source_name = $1 and b.configuration_fingerprint <> $2 and v.state = any($4)
+            order by v.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = currentFingerprint });
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(FileVersionLifecycle.Reprocess.FromStates());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new ReprocessCandidate(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4));
+        }
+    }
+
+    public async Task<int> RequeueAsync(IReadOnlyList<long> fileVersionIds, string currentFingerprint, CancellationToken cancellationToken)
+    {
+        // Back to the queue with no batch, as a new version would be: the next run plans, uploads (into its own
+        // remote directory) and batches it under the current configuration. Its earlier batch results stay.
+        await using var command = dataSource.CreateCommand($"""
+            update orchestrator.file_version v
+            set state = $5, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+                remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
+                process_attempts = 0, size = f.size, mtime_ticks = f.mtime_ticks, updated_at = now()
+            from orchestrator.batch b, orchestrator.source_file f
+            where v.id = any($1) and b.id = v.batch_id and v.state = any($4) and b.configuration_fingerprint <> $2
+              and f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256
+              and {Sendable}
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = currentFingerprint });
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(FileVersionLifecycle.Reprocess.FromStates());
+        command.Parameters.Add(FileVersionLifecycle.Reprocess.TargetState());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

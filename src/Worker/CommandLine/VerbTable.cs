@@ -1,0 +1,71 @@
+using System.Text.Json;
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Dashboard;
+using Spectre.Console;
+
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// Writes a query's result as a table with the dashboard's columns: bordered and coloured by state on
+/// a terminal, borderless plain text (one line per row) in a file or pipe.
+/// </summary>
+internal static class VerbTable
+{
+    private const int MaxWidth = 48;
+
+    public static void Write(VerbConsole console, string heading, OpsTable table, string empty)
+    {
+        var ansi = console.Ansi;
+        ansi.Write(new Text(heading + Environment.NewLine, console.IsTerminal ? new Style(decoration: Decoration.Bold) : Style.Plain));
+        if (table.Rows.Count == 0)
+        {
+            ansi.Write(new Text($"  ({empty}){Environment.NewLine}{Environment.NewLine}"));
+            return;
+        }
+
+        // In a pipe: no border characters at all, columns two spaces apart, a row per line (grep and awk read it).
+        var grid = new Table { Border = console.IsTerminal ? TableBorder.Rounded : TableBorder.None };
+        foreach (var column in table.Columns)
+        {
+            grid.AddColumn(console.IsTerminal
+                ? new TableColumn(new Text(column, new Style(decoration: Decoration.Bold)))
+                : new TableColumn(new Text(column)) { NoWrap = true, Padding = new Padding(0, 0, 2, 0) });
+        }
+
+        foreach (var row in table.Rows)
+        {
+            grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal))]);
+        }
+
+        // Without a border Spectre drops a column's left padding, so the gap is each column's right padding and the indent a Padder.
+        ansi.Write(console.IsTerminal ? grid : new Padder(grid, new Padding(2, 0, 0, 0)));
+        ansi.WriteLine();
+    }
+
+    private static Text Cell(string column, object? value, bool colour)
+    {
+        var text = value switch
+        {
+            null => "-",
+            string json when column.EndsWith("by state", StringComparison.Ordinal) => Counts(json),
+            _ => OpsCell.Text(value),
+        };
+        text = text.ReplaceLineEndings(" ");
+        text = text.Length > MaxWidth ? text[..(MaxWidth - 1)] + "…" : text;
+        return new Text(text, colour && column.EndsWith("State", StringComparison.OrdinalIgnoreCase) ? StateStyle(text) : Style.Plain);
+    }
+
+    private static Style StateStyle(string state) => state switch
+    {
+        "Succeeded" or "Completed" or "ResultsRecorded" or "NoChanges" or "FollowedUp" => new Style(Color.Green),
+        "Failed" or "FollowUpFailed" => new Style(Color.Red),
+        "Throttled" or "Skipped" => new Style(Color.Yellow),
+        _ => Style.Plain,
+    };
+
+    private static string Counts(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return string.Join(' ', document.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}={p.Value.GetInt64()}"));
+    }
+}

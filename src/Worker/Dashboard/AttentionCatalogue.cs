@@ -1,0 +1,66 @@
+using System.Globalization;
+using BatchOrchestrator.Persistence.Monitoring;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// What each kind of "needs a person" row (<see cref="AttentionQueries"/>) means in words, and the page
+/// whose button acts on it. A kind added to the query gets its line here; a test checks every kind has one.
+/// </summary>
+internal static class AttentionCatalogue
+{
+    public sealed record Item(string Text, string LinkLabel, string LinkPath);
+
+    private static readonly Dictionary<string, Func<Row, Item>> Kinds = new(StringComparer.Ordinal)
+    {
+        ["stuck-batch"] = r => new(
+            $"Batch {r.Batch} of {r.Source} is stuck: still {r.Detail} (Watchdog:StuckAfter).",
+            "Open batches (Cancel)", $"/ops/batches?source={r.SourceQuery}&open=1"),
+        ["stuck-jobs"] = r => new(
+            $"{r.Count} job references of batch {r.Batch} ({r.Source}) still have no fetched result (Watchdog:JobStuckAfter).",
+            "Its files", $"/ops/files?batch={r.Batch}"),
+        ["follow-ups-failed"] = r => new(
+            $"{r.Count} follow-ups of batch {r.Batch} ({r.Source}) ran out of attempts{Reason(r.Detail)}.",
+            "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),
+        ["permanent-failures"] = r => new(
+            $"{r.Count} files of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
+            "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed"),
+        ["auth-failures"] = r => new(
+            $"{r.Count} files of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
+            "Sources (Retry failed)", "/ops/sources"),
+        ["last-run-failed"] = r => new(
+            $"The last run of {r.Source} (run {r.Run}) failed{Reason(r.Detail)}.",
+            "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}"),
+        ["webhooks-missed"] = r => new(
+            $"{r.Count} batches of {r.Source} ended without the webhook announcing it (latest: batch {r.Batch}): is LlamaCloud still reaching Webhooks:PublicUrl? Polling recorded them.",
+            "Its batches", $"/ops/batches?source={r.SourceQuery}"),
+        ["older-configuration"] = r => new(
+            $"{r.Count} files of {r.Source} were processed under an older configuration than its current one ({r.Detail}).",
+            "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}"),
+    };
+
+    public static IReadOnlyCollection<string> Known => Kinds.Keys;
+
+    public static IEnumerable<(Item Item, object? Since)> Describe(OpsTable table) =>
+        table.Rows.Select(row =>
+        {
+            var r = new Row(
+                (string)table.Value(row, "Kind")!,
+                (string)table.Value(row, "Source")!,
+                table.Value(row, "Batch") as long?,
+                table.Value(row, "Run") as long?,
+                Convert.ToInt64(table.Value(row, "Count") ?? 0L, CultureInfo.InvariantCulture),
+                table.Value(row, "Detail") as string);
+            var item = Kinds.TryGetValue(r.Kind, out var describe)
+                ? describe(r)
+                : new Item($"{r.Kind}: {r.Count} in {r.Source}", "Sources", "/ops/sources");
+            return (item, table.Value(row, "Since"));
+        });
+
+    private static string Reason(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $": {(detail.Length > 160 ? detail[..160] + "…" : detail)}";
+
+    private sealed record Row(string Kind, string Source, long? Batch, long? Run, long Count, string? Detail)
+    {
+        public string SourceQuery => Uri.EscapeDataString(Source);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Persistence.Embedded;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace BatchOrchestrator.Worker.Hosting;
+
+/// <summary>
+/// The start-up failures we can foresee (a bad setting, no PostgreSQL binaries, a port taken, a data
+/// folder that belongs to someone else, a database that does not answer), each as one line naming the
+/// cause and the setting to change. Anything else is a bug and keeps its stack trace.
+/// </summary>
+internal static partial class StartupFailure
+{
+    public static string? Explain(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => string.Join("; ", invalid.Failures),
+        AggregateException many when many.InnerExceptions.Count > 0 && many.InnerExceptions.All(e => Explain(e) is not null) =>
+            string.Join("; ", many.InnerExceptions.Select(Explain)),
+        EmbeddedPostgresException embedded => embedded.Message,
+        IOException { InnerException: AddressInUseException } taken => $"Urls: {Address(taken.Message)} is in use by another program (BatchOrchestrator already running?); stop it, or set Urls to a free address",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
+            "Database:ConnectionString: PostgreSQL refused the user name or password",
+        PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } => "Database:ConnectionString: the database it names does not exist",
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException } unreachable =>
+            $"Database:ConnectionString: PostgreSQL does not answer ({unreachable.Message}); start it, fix the host and port, or leave the setting empty for the embedded server",
+        _ => null,
+    };
+
+    private static string Address(string message) => BindAddress().Match(message) is { Success: true } match ? match.Groups["url"].Value : "its address";
+
+    // Kestrel: "Failed to bind to address http://127.0.0.1:5080: address already in use."
+    [GeneratedRegex(@"address (?<url>\S+): address already in use", RegexOptions.IgnoreCase)]
+    private static partial Regex BindAddress();
+}
