@@ -6,6 +6,9 @@ internal interface IPlanPreviewStore
     /// <summary>Versions waiting for a batch (Discovered or Held, and failed ones the retry rule would take back).</summary>
     Task<IReadOnlyList<PlanCandidate>> PendingAsync(string source, int maxAttempts, CancellationToken cancellationToken);
 
+    /// <summary>The given versions as planning would see them (pages, size, path), for a cost estimate.</summary>
+    Task<IReadOnlyList<PlanCandidate>> CandidatesAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken);
+
     /// <summary>Each cap's credits in its current window (a run cap: none yet, the run has not started).</summary>
     Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken);
 }

@@ -13,7 +13,7 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
     /// <summary>Per source and day (UTC, by when the reservation was made): files, pages, credits estimated and billed, money, drift.</summary>
     public Task<OpsTable> ByDayAsync(int days, decimal usdPer1000Credits, CancellationToken cancellationToken) => QueryAsync("""
         select c.source_name as "Source",
-               (c.reserved_at at time zone 'UTC')::date as "Day",
+               to_char(c.reserved_at at time zone 'UTC', 'YYYY-MM-DD') as "Day",
                count(*) as "Attempts",
                sum(c.pages) as "Pages (estimated)",
                sum(c.billed_pages) as "Pages (billed)",
@@ -26,7 +26,7 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
                count(*) filter (where c.drift is not null) as "Drift"
         from orchestrator.credit_charge c
         where c.reserved_at >= now() - make_interval(days => $1)
-        group by c.source_name, (c.reserved_at at time zone 'UTC')::date
+        group by 1, 2
         order by 2 desc, 1
         """, cancellationToken, new NpgsqlParameter<int> { TypedValue = days }, new NpgsqlParameter<decimal> { TypedValue = usdPer1000Credits });
 

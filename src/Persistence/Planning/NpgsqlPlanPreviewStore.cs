@@ -24,6 +24,23 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
         command.Parameters.Add(FileVersionLifecycle.Retry.FromStates());
         command.Parameters.Add(StateParameters.Names(RetryRule.RetriedClasses));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxAttempts });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PlanCandidate>> CandidatesAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id, relative_path, size, pages, false, false
+            from orchestrator.file_version
+            where id = any($1)
+            order by id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<PlanCandidate>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var candidates = new List<PlanCandidate>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -7,6 +7,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// <summary>Reads the database-backed gauges every <see cref="MetricsOptions.RefreshInterval"/>.</summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
+    CostGauges costs,
     GaugeSnapshot snapshot,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<MetricsOptions> options,
@@ -23,7 +24,7 @@ internal sealed class GaugeRefresher(
                 try
                 {
                     var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
-                    snapshot.Replace(await queries.GaugesAsync(names, stoppingToken), time.GetUtcNow());
+                    snapshot.Replace([.. await queries.GaugesAsync(names, stoppingToken), .. await costs.ReadAsync(names, stoppingToken)], time.GetUtcNow());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
