@@ -68,6 +68,32 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
         Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
     }
 
+    [Fact]
+    public async Task ConfigCheck_NamesANonNumericPrice_ANegativePrice_ACapOnAnUnknownSource_AndAFallbackOfAnotherJobType()
+    {
+        var settings = Settings();
+        settings["Verb:Name"] = "config-check";
+        settings["Costs:UsdPer1000Credits"] = "cheap";
+        settings["Costs:CreditsPerPage:parse_v2:fast"] = "-1";
+        settings["Costs:Caps:1:Source"] = "nope";
+        settings["Costs:Caps:1:Credits"] = "10";
+        settings["Sources:0:JobType"] = "extract_v2";
+        settings["Sources:0:ConfigurationId"] = "cfg-EXTRACT";
+        settings["Sources:0:FallbackConfigurationId"] = "cfg-PARSE_AGENTIC";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Costs:UsdPer1000Credits", output, StringComparison.Ordinal);
+        settings["Costs:UsdPer1000Credits"] = "-1";
+        (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Costs:UsdPer1000Credits: -1 must not be negative", output, StringComparison.Ordinal);
+        Assert.Contains("Costs:CreditsPerPage:parse_v2:fast: -1 must not be negative", output, StringComparison.Ordinal);
+        Assert.Contains("Costs:Caps:1:Source: 'nope' is not a configured source", output, StringComparison.Ordinal);
+        Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a parse_v2 preset, but Sources:0:JobType is extract_v2", output, StringComparison.Ordinal);
+    }
+
     private Task<(int ExitCode, string Output)> VerbAsync(string verb, string? target = null)
     {
         var settings = Settings();
