@@ -145,7 +145,7 @@ internal sealed class ScanBenchmark : IBenchmark
 
     private static SourceOptions Source(string root) => new() { Name = "bench", Path = root, SettleWindow = TimeSpan.Zero };
 
-    private static void MakeTree(string root, int files)
+    internal static void MakeTree(string root, int files, string prefix = "file")
     {
         Parallel.For(0, (files + FilesPerFolder - 1) / FilesPerFolder, folder =>
         {
@@ -153,10 +153,10 @@ internal sealed class ScanBenchmark : IBenchmark
             Directory.CreateDirectory(directory);
             for (var i = folder * FilesPerFolder; i < Math.Min(files, (folder + 1) * FilesPerFolder); i++)
             {
-                File.WriteAllText(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"file {i:D7}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}"));
+                File.WriteAllText(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{prefix} {i:D7}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}"));
             }
         });
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
