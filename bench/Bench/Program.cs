@@ -14,6 +14,7 @@ IBenchmark[] benchmarks =
     new UploadBenchmark(),
     new RecordResultsBenchmark(),
     new PollRoundTripsBenchmark(),
+    new FollowUpRequestsBenchmark(),
     new PlanBenchmark(),
 ];
 

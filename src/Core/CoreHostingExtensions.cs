@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Cleanup;
 using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
@@ -45,6 +46,7 @@ public static class CoreHostingExtensions
         services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
+        services.AddOptionsWithValidateOnStart<RemoteCleanupOptions, RemoteCleanupOptionsValidator>().Bind(configuration.GetSection(RemoteCleanupOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
             .PostConfigure(options => WebhookSecret.Resolve(options, configuration));
@@ -95,6 +97,9 @@ public static class CoreHostingExtensions
         services.AddTransient<WebhookLiveness>();
         services.AddTransient<Reprocessing>();
         services.AddTransient<JobResults>();
+        services.AddTransient<IJobStatuses, JobStatuses>();
+        services.AddHostedService<V1LegacyNotice>();
+        services.AddTransient<RemoteCleaner>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Cleanup;
+using BatchOrchestrator.Persistence.Cleanup;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
@@ -88,6 +90,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
+        services.AddSingleton<IRemoteCleanupStore, NpgsqlRemoteCleanupStore>();
         services.AddSingleton<IWebhookLivenessStore, NpgsqlWebhookLivenessStore>();
         services.AddSingleton<IReprocessStore, NpgsqlReprocessStore>();
         services.AddSingleton<OpsQueries>();

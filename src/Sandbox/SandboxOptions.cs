@@ -39,10 +39,10 @@ public sealed class SandboxOptions
     /// <summary>Steps a parse/extract job spends RUNNING before it finishes.</summary>
     public int JobRunningSteps { get; set; } = 1;
 
-    /// <summary>Most files a batch may cover; LLAMACLOUD.md §1.4 documents 1,000.</summary>
+    /// <summary>Most files a batch may cover; docs/llamacloud-api.md §1.4 documents 1,000.</summary>
     public int MaxBatchFiles { get; set; } = 1000;
 
-    /// <summary>Largest accepted upload; the platform limit is 512 MB (LLAMACLOUD.md §1.4).</summary>
+    /// <summary>Largest accepted upload; the platform limit is 512 MB (docs/llamacloud-api.md §1.4).</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Lines per page when a text file has no form feeds to split pages on.</summary>
@@ -52,16 +52,17 @@ public sealed class SandboxOptions
     public TimeSpan EphemeralDirectoryTtl { get; set; } = TimeSpan.FromDays(2);
 
     /// <summary>
-    /// Built-in parse presets usable as <c>configuration_id</c> for parse_v2, mapped to their tier.
-    /// Only cfg-PARSE_AGENTIC is documented; the others follow the tier names (LLAMACLOUD.md §8).
+    /// Built-in parse presets usable as <c>configuration_id</c> for parse_v2, mapped to their tier. Only
+    /// cfg-PARSE_AGENTIC is documented (docs/llamacloud-api.md §8); add others here, or accept the ones
+    /// guessed from the tier names with <see cref="SandboxGuesses.AcceptUndocumentedPresets"/>.
     /// </summary>
     public IDictionary<string, string> ParsePresets { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["cfg-PARSE_AGENTIC"] = "agentic",
-        ["cfg-PARSE_FAST"] = "fast",
-        ["cfg-PARSE_COST_EFFECTIVE"] = "cost_effective",
-        ["cfg-PARSE_AGENTIC_PLUS"] = "agentic_plus",
     };
+
+    /// <summary>Answers where the service's behaviour is not documented (status codes, optional fields, v1 classify ids).</summary>
+    public SandboxGuesses Guesses { get; set; } = new();
 
     /// <summary>Extensions a batch cannot map to a job (the file gets an error_message); null uses .exe .dll .zip .bin .iso .dmg.</summary>
     public IList<string>? UnsupportedExtensions { get; set; }

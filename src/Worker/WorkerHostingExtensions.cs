@@ -50,6 +50,7 @@ public static class WorkerHostingExtensions
         services.AddTransient<PollBatchesJob>();
         services.AddTransient<RecordBatchResultsJob>();
         services.AddTransient<FollowUpBatchJob>();
+        services.AddTransient<CleanRemoteJob>();
 
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -41,7 +41,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : IAsyncLifetime
             Assert.Equal("parse_v2", r.Item2);
             Assert.StartsWith("pjb-", r.Item3, StringComparison.Ordinal);
         });
-        // Follow-up (issue 5) moves results on from Recorded as soon as they are recorded: count the references themselves.
+        // Follow-up moves results on from Recorded as soon as they are recorded: count the references themselves.
         Assert.Equal(50L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null"));
 
         TriggerRun(host);

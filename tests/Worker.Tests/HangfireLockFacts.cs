@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Worker.Tests;
 
 /// <summary>
 /// Why "one run per source" is a lease of ours and not Hangfire's DisableConcurrentExecution
-/// (PERF-RELIABILITY.md §2.2): Hangfire.PostgreSql's lock row has no renewal, so once its timeout passes
+/// (docs/reliability.md §2.2): Hangfire.PostgreSql's lock row has no renewal, so once its timeout passes
 /// any other node deletes it and takes the lock while the first holder is still working. The first
 /// test documents that failure (it passes when the overlap happens); the second shows our lease in the
 /// same situation. Keep both, so nobody switches to the attribute.

@@ -3,7 +3,7 @@ using BatchOrchestrator.TestSupport;
 namespace BatchOrchestrator.Worker.Tests;
 
 /// <summary>
-/// The built Worker as a child process, killed with SIGKILL while it uploads (issue 4; ProcessKillFacts kills it between a batch create and its recording), then started again: the
+/// The built Worker as a child process, killed with SIGKILL while it uploads (ProcessKillFacts kills it between a batch create and its recording), then started again: the
 /// second process resumes where the first stopped, and no file is uploaded twice.
 /// </summary>
 public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifetime

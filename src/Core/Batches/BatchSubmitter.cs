@@ -67,6 +67,18 @@ internal sealed class BatchSubmitter(
         {
             created = await FindOrCreateAsync(batch, cancellationToken);
         }
+        catch (LlamaCloudRejectedException ex) when (ex.IsRefusal || ex.IsNotFound)
+        {
+            // Refused as asked (a directory over the file limit, a configuration that does not fit, a
+            // directory that expired): sending it again would be refused again, so the batch ends here with
+            // the reason. A vanished directory's files go back to the queue (the next run uploads them
+            // afresh); the others wait for an operator.
+            var fileClass = ex.IsNotFound ? Retries.FailureClass.Transient : Retries.FailureClass.Permanent;
+            var reason = $"LlamaCloud refused to create the batch: {ex.Detail ?? ex.Message}";
+            await store.FinishRefusedAsync(batchId, reason, fileClass, cancellationToken);
+            logger.LogError("Batch {BatchId} ends unsubmitted: {Reason}", batchId, reason);
+            return;
+        }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
             // LlamaCloud asked for a longer wait than we sleep in-process: come back after it, without

@@ -29,6 +29,13 @@ internal sealed record FileResult(
     }
 
     /// <summary>
+    /// An item LlamaCloud reports as done with a job whose id it does not give (<c>job_id</c> is optional
+    /// in TS SDK 2.13.0 <c>job-items.d.ts</c>): without it there is nothing to follow up, so it is not
+    /// recorded from this answer.
+    /// </summary>
+    public static bool LacksJobId(V1Item item) => item.Status == "completed" && item.JobId is null;
+
+    /// <summary>
     /// A v1 item, or null while it has no outcome (pending, or cancelled before it ran): the batch's
     /// end decides for those. A parse item still processing already has its job and is followed up.
     /// </summary>
@@ -38,7 +45,7 @@ internal sealed record FileResult(
         {
             case "completed":
             case "processing" when jobType == BatchJobTypes.V1Parse && item.JobId is not null:
-                return new FileResult(item.ItemId, FileVersionState.Succeeded, jobType, item.JobId ?? item.ItemId);
+                return new FileResult(item.ItemId, FileVersionState.Succeeded, jobType, item.JobId!);
             case "failed":
                 var message = item.ErrorMessage ?? "the item failed without a message";
                 return new FileResult(item.ItemId, FileVersionState.Failed, ErrorMessage: message, ErrorClass: FailureClassifier.Classify(message));

@@ -9,7 +9,7 @@ internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (issue 4: shared directories).</summary>
+    /// <summary>Which remote batches of the batch's directory a resubmission may adopt (a shared directory also holds batches that are not this row's).</summary>
     Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
 
     /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
@@ -20,6 +20,12 @@ internal interface IBatchStore
     /// its files are Skipped and its run may close. False if it was already submitted or ended.
     /// </summary>
     Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Ends a batch LlamaCloud refused to create: the batch with <paramref name="reason"/>, its files Failed
+    /// with the reason and <paramref name="fileErrorClass"/>, and its run closed when this was its last open batch.
+    /// </summary>
+    Task FinishRefusedAsync(long batchId, string reason, Retries.FailureClass fileErrorClass, CancellationToken cancellationToken);
 
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);

@@ -2,7 +2,7 @@ using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Batches;
 
-/// <summary>Maps the API's batch status (LLAMACLOUD.md §2.1) onto <see cref="BatchState"/>.</summary>
+/// <summary>Maps the API's batch status (docs/llamacloud-api.md §2.1) onto <see cref="BatchState"/>.</summary>
 internal static class RemoteBatchStatus
 {
     public static BatchState ToState(string status) => status.ToUpperInvariant() switch
@@ -17,7 +17,7 @@ internal static class RemoteBatchStatus
         _ => BatchState.Running,
     };
 
-    /// <summary>The v1 job statuses (LLAMACLOUD.md §3.1, lower case); <c>dispatched</c> = every item handed out, not done.</summary>
+    /// <summary>The v1 job statuses (docs/llamacloud-api.md §3.1, lower case); <c>dispatched</c> = every item handed out, not done.</summary>
     public static BatchState FromV1(string status) => status.ToLowerInvariant() switch
     {
         "pending" => BatchState.Pending,

@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Core.Batches;
 /// v1 batch-processing jobs (§3). The steps (submit, poll, record, cancel) stay the same for both, and
 /// every call acts in the project the batch was planned for (its recorded <see cref="ProjectScope"/>).
 /// </summary>
-internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOptions> sources, IBatchWebhooks webhooks)
+internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOptions> sources, IBatchWebhooks webhooks, IOptions<LlamaCloudOptions> llamaCloud)
 {
     private const int V1PageSize = 500;
 
@@ -22,8 +22,8 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
 
     /// <summary>
     /// The remote batch an earlier attempt created for this batch, if any (the oldest, should there be
-    /// several). A directory-scoped search considers only the ids <paramref name="mayAdopt"/> accepts
-    /// (issue 4: a mirror's or remote-only directory also holds batches that are not this row's).
+    /// several). A directory-scoped search considers only the ids <paramref name="mayAdopt"/> accepts: a
+    /// mirror's or remote-only directory also holds batches that are not this row's.
     /// </summary>
     public async Task<RemoteBatchHandle?> FindCreatedAsync(
         BatchRecord batch, IReadOnlyCollection<string> itemIds, CancellationToken cancellationToken, Func<string, bool>? mayAdopt = null)
@@ -37,42 +37,33 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             return existing.Where(b => mayAdopt(b.Id)).OrderBy(b => b.CreatedAt).Select(ToHandle).FirstOrDefault();
         }
 
+        // The v1 list's order is not documented (docs/llamacloud-api.md §3.2), so every page is read and
+        // nothing is assumed about where ours is. Directory scope: the list filters by directory.
         var jobType = BatchJobTypes.V1ApiType(batch.JobType);
-        if (ScopeOf(batch) == V1Scope.Directory)
-        {
-            var page = await api.ListV1BatchesAsync(directoryId, jobType, V1PageSize, 0, cancellationToken);
-            return page.Items.Where(j => mayAdopt(j.Id)).OrderBy(j => j.CreatedAt).Select(ToHandle).FirstOrDefault();
-        }
-
-        // Item scope: a job does not name its items in the list, so look at the first item of each
-        // candidate. The list is newest first, and item ids (dfl-…) belong to this batch's directory.
+        var v1Scope = ScopeOf(batch);
         var ours = itemIds.ToHashSet(StringComparer.Ordinal);
-        for (var offset = 0; ;)
+        var candidates = new List<V1BatchJob>();
+        await foreach (var job in ListV1Async(api, v1Scope == V1Scope.Directory ? directoryId : null, jobType, cancellationToken))
         {
-            var page = await api.ListV1BatchesAsync(null, jobType, V1PageSize, offset, cancellationToken);
-            foreach (var job in page.Items)
+            if (!mayAdopt(job.Id) || job.CreatedAt is { } created && created < batch.CreatedAt - ClockMargin)
             {
-                if (job.CreatedAt is { } created && created < batch.CreatedAt - ClockMargin)
-                {
-                    return null;
-                }
-
-                if (job.DirectoryId is null && job.TotalItems == ours.Count
-                    && (await api.ListV1ItemsAsync(job.Id, 1, 0, cancellationToken)).Items is [var first, ..] && ours.Contains(first.ItemId))
-                {
-                    return ToHandle(job);
-                }
+                continue; // made before this row existed (created_at is optional; without it, still a candidate)
             }
 
-            offset += page.Items.Count;
-            if (page.Items.Count == 0 || offset >= page.TotalSize)
+            // Item scope: a job does not name its items in the list; the first item of a job of the right
+            // size that belongs to this batch (item ids are this batch's dfl- ids) identifies it.
+            if (v1Scope == V1Scope.Directory
+                || (job.DirectoryId is null && job.TotalItems == ours.Count
+                    && (await api.ListV1ItemsAsync(job.Id, 1, 0, cancellationToken)).Items is [var first, ..] && ours.Contains(first.ItemId)))
             {
-                return null;
+                candidates.Add(job);
             }
         }
+
+        return candidates.OrderBy(j => j.CreatedAt ?? DateTimeOffset.MaxValue).Select(ToHandle).FirstOrDefault();
     }
 
-    /// <summary>The ids of the remote batches the batch's directory already has (issue 4: the snapshot taken before the first POST).</summary>
+    /// <summary>The ids of the remote batches the batch's directory already has (the snapshot taken before the first POST).</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
         var api = apis.For(batch.Scope);
@@ -82,9 +73,36 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         }
 
         // Item-scoped v1 jobs are matched by their items, not by directory; nothing to remember for them.
-        return ScopeOf(batch) == V1Scope.Directory
-            ? [.. (await api.ListV1BatchesAsync(DirectoryOf(batch), BatchJobTypes.V1ApiType(batch.JobType), V1PageSize, 0, cancellationToken)).Items.Select(j => j.Id)]
-            : [];
+        var ids = new List<string>();
+        if (ScopeOf(batch) == V1Scope.Directory)
+        {
+            await foreach (var job in ListV1Async(api, DirectoryOf(batch), BatchJobTypes.V1ApiType(batch.JobType), cancellationToken))
+            {
+                ids.Add(job.Id);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>Every v1 job of the type (in the directory, if given), page by page: offset paging ends at <c>total_size</c> (§1.3).</summary>
+    private static async IAsyncEnumerable<V1BatchJob> ListV1Async(
+        IBatchApi api, string? directoryId, string jobType, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (var offset = 0; ;)
+        {
+            var page = await api.ListV1BatchesAsync(directoryId, jobType, V1PageSize, offset, cancellationToken);
+            foreach (var job in page.Items)
+            {
+                yield return job;
+            }
+
+            offset += page.Items.Count;
+            if (page.Items.Count == 0 || offset >= page.TotalSize)
+            {
+                yield break;
+            }
+        }
     }
 
     public async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
@@ -97,12 +115,18 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             return ToHandle(await api.CreateBatchAsync(request, cancellationToken));
         }
 
+        var source = SourceOf(batch);
         var config = batch.JobType == BatchJobTypes.V1Classify
-            ? new V1JobConfig(Rules: [.. SourceOf(batch)?.ClassifyRules.Select(r => new V1ClassifyRule(r.Type, r.Description)) ?? []], Mode: "FAST", Status: "PENDING")
-            : new V1JobConfig(JobName: "parse_raw_file_job", Parameters: new V1ParseParameters("parse"));
+            ? V1JobConfig.Classify(
+                // The classify job's project_id is the project it runs in: the scope's, or, for the key's own
+                // project (whose id we were never told), the one LlamaCloud reports for the batch's directory.
+                batch.Scope.ProjectId ?? (await api.GetDirectoryAsync(directoryId, cancellationToken)).ProjectId,
+                llamaCloud.Value.V1UserId,
+                [.. source?.ClassifyRules.Select(r => new V1ClassifyRule(r.Type, r.Description)) ?? []])
+            : V1JobConfig.Parse();
         var v1 = ScopeOf(batch) == V1Scope.Items
             ? new V1CreateRequest(config, ItemIds: itemIds)
-            : new V1CreateRequest(config, DirectoryId: directoryId);
+            : new V1CreateRequest(config, DirectoryId: directoryId, PageSize: source?.V1PageSize, ContinueAsNewThreshold: source?.V1ContinueAsNewThreshold);
         return ToHandle(await api.CreateV1BatchAsync(v1, cancellationToken));
     }
 
@@ -111,7 +135,11 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             ? RemoteBatchStatus.FromV1((await apis.For(scope).GetV1BatchAsync(remoteId, cancellationToken)).Job.Status)
             : RemoteBatchStatus.ToState((await apis.For(scope).GetBatchAsync(remoteId, expandResults: false, cancellationToken)).Status);
 
-    /// <summary>The batch's status and, once terminal, what it decided for each file.</summary>
+    /// <summary>
+    /// The batch's status and, once terminal, what it decided for each file. <c>results</c> (v2) and an
+    /// item's <c>job_id</c> (v1) are optional in the SDK's types: a terminal batch whose answer lacks them
+    /// is read again later (a transient failure), never recorded as "no result for any file".
+    /// </summary>
     public async Task<(BatchState State, IReadOnlyList<FileResult> Results)> GetResultsAsync(
         ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
@@ -119,39 +147,64 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         if (!BatchJobTypes.IsV1(jobType))
         {
             var remote = await api.GetBatchAsync(remoteId, expandResults: true, cancellationToken);
-            return (RemoteBatchStatus.ToState(remote.Status), [.. (remote.Results ?? []).Select(FileResult.FromV2)]);
+            var state = RemoteBatchStatus.ToState(remote.Status);
+            if (state.IsTerminal() && remote.Results is null)
+            {
+                throw new LlamaCloudTransientException($"Batch {remoteId} is {remote.Status} but its answer has no results yet; reading them again later", null);
+            }
+
+            return (state, [.. (remote.Results ?? []).Select(FileResult.FromV2)]);
         }
 
-        var state = RemoteBatchStatus.FromV1((await api.GetV1BatchAsync(remoteId, cancellationToken)).Job.Status);
+        var v1State = RemoteBatchStatus.FromV1((await api.GetV1BatchAsync(remoteId, cancellationToken)).Job.Status);
         var results = new List<FileResult>();
-        if (!state.IsTerminal())
+        if (!v1State.IsTerminal())
         {
-            return (state, results);
+            return (v1State, results);
         }
 
         for (var offset = 0; ;)
         {
             var page = await api.ListV1ItemsAsync(remoteId, V1PageSize, offset, cancellationToken);
+            if (page.Items.FirstOrDefault(FileResult.LacksJobId) is { } unnamed)
+            {
+                throw new LlamaCloudTransientException($"Item {unnamed.ItemId} of v1 job {remoteId} is {unnamed.Status} but names no job_id yet; reading the items again later", null);
+            }
+
             results.AddRange(page.Items.Select(i => FileResult.FromV1(i, jobType)).OfType<FileResult>());
             offset += page.Items.Count;
             if (page.Items.Count == 0 || offset >= page.TotalSize)
             {
-                return (state, results);
+                return (v1State, results);
             }
         }
     }
 
-    /// <summary>Asks LlamaCloud to stop the batch; files that finished keep their results.</summary>
+    /// <summary>
+    /// Asks LlamaCloud to stop the batch; files that finished keep their results. A batch already
+    /// terminal is refused with a code no source names (400, 409 or 422, docs/llamacloud-api.md §11.2):
+    /// whichever it is, a batch found terminal on a second look counts as cancelled-or-done.
+    /// </summary>
     public async Task CancelAsync(ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
         var api = apis.For(scope);
-        if (BatchJobTypes.IsV1(jobType))
+        try
         {
-            await api.CancelV1BatchAsync(remoteId, cancellationToken);
+            if (BatchJobTypes.IsV1(jobType))
+            {
+                await api.CancelV1BatchAsync(remoteId, cancellationToken);
+            }
+            else
+            {
+                await api.CancelBatchAsync(remoteId, cancellationToken);
+            }
         }
-        else
+        catch (LlamaCloudRejectedException ex) when (ex.IsRefusal)
         {
-            await api.CancelBatchAsync(remoteId, cancellationToken);
+            if (!(await GetStateAsync(scope, jobType, remoteId, cancellationToken)).IsTerminal())
+            {
+                throw;
+            }
         }
     }
 

@@ -28,6 +28,13 @@ public sealed class FollowUpOptions
     /// <summary>Results handed to the sinks together (and held in memory at once per job).</summary>
     public int ChunkSize { get; set; } = 32;
 
+    /// <summary>
+    /// Jobs whose statuses one list request reads (<c>job_ids</c> repeated in the query, and a page as
+    /// large): 100 keeps the URL near 5 KB, under the 8 KB request-line limit common in front of APIs; no
+    /// source gives the list's largest page (the files list caps at 1,000, docs/llamacloud-api.md §1.3).
+    /// </summary>
+    public int StatusPageSize { get; set; } = 100;
+
     /// <summary>The wait before looking again at jobs still running; it grows by half per look up to <see cref="MaxRecheckDelay"/>.</summary>
     public TimeSpan RecheckDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -39,6 +39,11 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
             failures.Add($"FollowUp:MaxConcurrency: {options.MaxConcurrency} must be between 1 and 64");
         }
 
+        if (options.StatusPageSize is < 1 or > 1_000)
+        {
+            failures.Add($"FollowUp:StatusPageSize: {options.StatusPageSize} must be between 1 and 1000");
+        }
+
         if (options.ChunkSize is < 1 or > 1_000)
         {
             failures.Add($"FollowUp:ChunkSize: {options.ChunkSize} must be between 1 and 1000");

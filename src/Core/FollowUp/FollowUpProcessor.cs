@@ -13,11 +13,12 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// The follow-up step for one batch: look at each of its waiting job references (bounded
 /// concurrency, chunk by chunk), hand finished results to the source's sinks, record every outcome
 /// in one write per chunk, and schedule the next look at the jobs still running. Per-file state lives
-/// in our tables (DESIGN.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
+/// in our tables (docs/architecture.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
 /// runs of one batch apart, and only references still Recorded are looked at.
 /// </summary>
 internal sealed class FollowUpProcessor(
     IFollowUpStore store,
+    IJobStatuses jobStatuses,
     JobResults results,
     IEnumerable<IFollowUpSink> sinks,
     IOptionsMonitor<SourcesOptions> sources,
@@ -54,6 +55,9 @@ internal sealed class FollowUpProcessor(
         var source = sources.CurrentValue.Find(work.Source);
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
         var escalated = 0;
+
+        // Every waiting job's status first, many per request; only the finished ones are then fetched.
+        var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
         foreach (var chunk in work.Items.Chunk(settings.ChunkSize))
         {
             var looks = new JobLook[chunk.Length];
@@ -64,7 +68,7 @@ internal sealed class FollowUpProcessor(
                 {
                     using (await throttle.AcquireAsync(ct))
                     {
-                        looks[i] = await results.LookAsync(work, chunk[i], ct);
+                        looks[i] = await results.LookAsync(work, chunk[i], statuses.GetValueOrDefault(chunk[i].JobId), ct);
                     }
                 });
 

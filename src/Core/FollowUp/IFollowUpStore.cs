@@ -30,7 +30,8 @@ internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IRe
 
 /// <summary>
 /// One job reference to look at, with what planning reserved for it (<see cref="Estimate"/> at
-/// <see cref="PlannedTier"/>) and whether its version was already sent to a fallback configuration.
+/// <see cref="PlannedTier"/>), whether its version was already sent to a fallback configuration, and
+/// <see cref="StoredFileId"/>, the stored file behind its directory file, when known.
 /// </summary>
 internal sealed record FollowUpItem(
     long ResultId,
@@ -41,6 +42,7 @@ internal sealed record FollowUpItem(
     string JobId,
     int Attempts,
     bool Superseded,
+    string? StoredFileId = null,
     decimal? Estimate = null,
     string? PlannedTier = null,
     bool Escalated = false);

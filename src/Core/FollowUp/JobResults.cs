@@ -6,21 +6,37 @@ namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>
 /// Looks at one job and, once it is finished, fetches its result: markdown and text for parse
-/// (<c>GET /api/v2/parse/{id}?expand=markdown_full&amp;expand=text_full</c>), <c>extract_result</c> for
-/// extract (<c>GET /api/v2/extract/{id}</c>), the label for a v1 classification (the item's
-/// processing results). One request per look in the common case.
+/// (<c>GET /api/v2/parse/{id}</c>, <see cref="ParseExpand"/>), <c>extract_result</c> for extract
+/// (<c>GET /api/v2/extract/{id}</c>), the label for a v1 classification (its classifier job's results).
+/// When the job's status is already known (read in bulk by <see cref="IJobStatuses"/>), a job still
+/// running or failed costs no request at all, and a finished one costs one.
 /// </summary>
 internal sealed class JobResults(IBatchApis apis, TimeProvider time)
 {
-    // usage and job_metadata: what the job billed, credits and pages (docs/costs.md, "Billed").
+    /// <summary>
+    /// The whole document as one markdown and one text string. The SDK types both as response fields "if
+    /// requested" but leaves them out of its list of expand values, which only a docs page names (docs/llamacloud-api.md
+    /// §6.2): so when a finished job's answer has neither, the pages (<c>markdown</c>, <c>text</c>, both in the
+    /// SDK's list) are asked for instead and joined. usage and job_metadata: what the job billed, credits and
+    /// pages (docs/costs.md, "Billed against expected").
+    /// </summary>
     private static readonly string[] ParseExpand = ["markdown_full", "text_full", "usage", "job_metadata"];
     private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
+    private static readonly string[] TextPagesOnly = ["text"];
 
-    public async Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
+    public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
+        LookAsync(work, item, known: null, cancellationToken);
+
+    public async Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, JobStatus? known, CancellationToken cancellationToken)
     {
         if (item.FileVersionId is null || item.RelativePath is null)
         {
             return new JobLook(item, LookKind.Unusable, Error: "no file version of ours matches this result's source_directory_file_id");
+        }
+
+        if (known is not null && Verdict(item, known.Status, known.ErrorMessage) is { } settled)
+        {
+            return settled; // still running, failed or cancelled: nothing to fetch
         }
 
         try
@@ -45,26 +61,51 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     private async Task<JobLook> ParseAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var api = apis.For(work.Scope);
-        ParseJobResult result;
-        try
-        {
-            result = await api.GetParseJobAsync(item.JobId, ParseExpand, cancellationToken);
-        }
-        catch (LlamaCloudRejectedException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
-        {
-            // The fast tier has no markdown (LLAMACLOUD.md §6.2): text is all there is.
-            result = await api.GetParseJobAsync(item.JobId, TextOnly, cancellationToken);
-        }
-
+        var (result, fast) = await GetParseAsync(api, item.JobId, ParseExpand, TextOnly, cancellationToken);
         var job = result.Job;
         var billing = new JobBilling(job.Usage?.Credits, PagesOf(result.JobMetadata), job.Tier);
-        return Verdict(item, job.Status, job.ErrorMessage, billing) ?? new JobLook(
+        if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
+        {
+            return notDone;
+        }
+
+        var markdown = result.MarkdownFull;
+        var text = result.TextFull;
+        if ((markdown is null && !fast) || text is null)
+        {
+            string[] pages = [.. (markdown is null && !fast ? ["markdown"] : Array.Empty<string>()), .. (text is null ? ["text"] : Array.Empty<string>())];
+            (result, _) = await GetParseAsync(api, item.JobId, pages, TextPagesOnly, cancellationToken);
+            markdown ??= JoinPages(result.Markdown, p => p.Markdown);
+            text ??= JoinPages(result.Text, p => p.Text);
+        }
+
+        if (text is null || (markdown is null && !fast))
+        {
+            // A finished job whose answer lacks some of its content in every form: look again later rather than store less.
+            return new JobLook(item, LookKind.Error, job.Status, Error: $"parse job {item.JobId} is {job.Status} but its answer has no {(text is null ? "text" : "markdown")} yet");
+        }
+
+        return new JobLook(
             item,
             LookKind.Finished,
             job.Status,
-            Document(work, item, result.MarkdownFull, result.TextFull, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)),
+            Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)),
             Billing: billing,
-            Empty: string.IsNullOrWhiteSpace(result.MarkdownFull) && string.IsNullOrWhiteSpace(result.TextFull));
+            Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
+    }
+
+    /// <summary>The job with the expansions asked for; the fast tier has no markdown (docs/llamacloud-api.md §6.2), so a 400 asks for text alone.</summary>
+    private static async Task<(ParseJobResult Result, bool Fast)> GetParseAsync(
+        IBatchApi api, string jobId, string[] expand, string[] textOnly, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await api.GetParseJobAsync(jobId, expand, cancellationToken), false);
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
+        {
+            return (await api.GetParseJobAsync(jobId, textOnly, cancellationToken), true);
+        }
     }
 
     /// <summary>
@@ -98,24 +139,46 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         return null;
     }
 
+    private static string? JoinPages(ParsePages? pages, Func<ParsePage, string?> content) =>
+        pages?.Pages is { Count: > 0 } list ? string.Join("\n\n", list.Select(p => p.Success == false ? null : content(p)).Where(c => c is not null)) : null;
+
     private async Task<JobLook> ExtractAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var job = await apis.For(work.Scope).GetExtractJobAsync(item.JobId, cancellationToken);
         var billing = new JobBilling(job.Usage?.Credits, ExtractPages(job.Metadata), null);
-        var empty = job.ExtractResult is not { } result || result.ValueKind is JsonValueKind.Null
-            || (result.ValueKind == JsonValueKind.Object && !result.EnumerateObject().Any())
-            || (result.ValueKind == JsonValueKind.Array && result.GetArrayLength() == 0);
-        return Verdict(item, job.Status, job.ErrorMessage, billing) ?? new JobLook(
-            item, LookKind.Finished, job.Status, Document(work, item, null, null, job.ExtractResult?.GetRawText() ?? "null"), Billing: billing, Empty: empty);
+        if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
+        {
+            return notDone;
+        }
+
+        // extract_result is optional in the SDK's type (docs/llamacloud-api.md §7): a finished job without it
+        // is looked at again later, never recorded as an empty result; an empty object or array is empty content.
+        if (job.ExtractResult is not { } extracted || extracted.ValueKind is JsonValueKind.Null)
+        {
+            return new JobLook(item, LookKind.Error, job.Status, Error: $"extract job {item.JobId} is {job.Status} but its answer has no extract_result yet");
+        }
+
+        var empty = (extracted.ValueKind == JsonValueKind.Object && !extracted.EnumerateObject().Any())
+            || (extracted.ValueKind == JsonValueKind.Array && extracted.GetArrayLength() == 0);
+        return new JobLook(item, LookKind.Finished, job.Status, Document(work, item, null, null, extracted.GetRawText()), Billing: billing, Empty: empty);
     }
 
+    /// <summary>
+    /// A v1 classification's label is in its classifier job's results (the item's <c>job_id</c>), entry
+    /// <c>result.type</c>: the only place the SDK's types carry one. The processing results'
+    /// <c>output_metadata</c> is documented as "currently empty", so it is not read (docs/llamacloud-api.md §3.2).
+    /// </summary>
     private async Task<JobLook> ClassificationAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
-        var processed = await apis.For(work.Scope).GetV1ProcessingResultsAsync(item.SourceDirectoryFileId, "classify", cancellationToken);
-        var latest = processed.ProcessingResults.Where(r => r.JobType == "classify").OrderBy(r => r.ProcessedAt).LastOrDefault();
-        return latest is null
-            ? new JobLook(item, LookKind.Error, Error: "the classified item has no processing result yet")
-            : new JobLook(item, LookKind.Finished, "completed", Document(work, item, null, null, latest.OutputMetadata?.GetRawText() ?? "null"));
+        var results = await apis.For(work.Scope).GetClassifierResultsAsync(item.JobId, cancellationToken);
+        var entries = (results.Items ?? []).Where(e => e.Result is not null).ToList();
+
+        // Our entry: the one naming the item's file, or the only one (a classifier job per item, §11.12).
+        var entry = entries.FirstOrDefault(e => e.FileId == item.SourceDirectoryFileId || e.FileId == item.StoredFileId)
+            ?? (entries.Count == 1 ? entries[0] : null);
+        return entry?.Result is { } label
+            ? new JobLook(item, LookKind.Finished, "completed", Document(work, item, null, null, JsonSerializer.Serialize(label, LlamaCloudJsonContext.Default.ClassifyResult)))
+            : new JobLook(item, LookKind.Error, Error: $"classifier job {item.JobId} has no classification for {item.SourceDirectoryFileId} yet");
     }
 
     /// <summary>Null when the job is COMPLETED and its result should be read.</summary>

@@ -1,7 +1,7 @@
 namespace BatchOrchestrator.Core.Leases;
 
 /// <summary>
-/// Lease rows of our own (DESIGN.md decision 8): an owner, an expiry renewed while working, and a
+/// Lease rows of our own (docs/architecture.md decision 8): an owner, an expiry renewed while working, and a
 /// fencing counter that grows with every acquisition. Unlike Hangfire's lock row, a live holder is
 /// never evicted while it keeps renewing.
 /// </summary>

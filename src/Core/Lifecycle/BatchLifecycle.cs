@@ -27,6 +27,12 @@ internal static class BatchLifecycle
     /// <summary>An operator cancelled it before it reached LlamaCloud.</summary>
     public static readonly Transition<BatchState> CancelBeforeSubmit = new(nameof(CancelBeforeSubmit), [Planned, Creating], ResultsRecorded);
 
+    /// <summary>
+    /// LlamaCloud refused to create it (400, 404, 409 or 422: repeating the request unchanged will not
+    /// help, docs/llamacloud-api.md §11.2): the batch ends with the refusal as its reason, never retried.
+    /// </summary>
+    public static readonly Transition<BatchState> RefuseSubmit = new(nameof(RefuseSubmit), [Creating], ResultsRecorded);
+
     /// <summary>The remote batch was created (or an earlier attempt's adopted): it takes that batch's status.</summary>
     public static readonly Transition<BatchState> Submit = new(nameof(Submit), [Creating], [.. RemoteStatuses]);
 

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-/// <summary>The small taxonomy retries are declared by (STYLE.md "Jobs and loops").</summary>
+/// <summary>The small taxonomy retries are declared by (docs/contributing.md "Jobs and loops").</summary>
 internal enum ApiErrorClass
 {
     /// <summary>5xx, timeouts, dropped connections: try again later.</summary>

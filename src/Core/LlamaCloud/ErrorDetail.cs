@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// Reads FastAPI-style error bodies: <c>{"detail": "…"}</c>, or for 422 a list of
-/// <c>{"loc": [...], "msg": "…"}</c> (LLAMACLOUD.md §1.4). Bounded, and tolerant of anything else.
+/// <c>{"loc": [...], "msg": "…"}</c> (docs/llamacloud-api.md §1.4). Bounded, and tolerant of anything else.
 /// </summary>
 internal static class ErrorDetail
 {

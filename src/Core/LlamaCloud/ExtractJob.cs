@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// GET /api/v2/extract/{id} (LLAMACLOUD.md §7; SDK src/resources/extract.ts ExtractV2Job).
+// GET /api/v2/extract/{id} (docs/llamacloud-api.md §7; SDK src/resources/extract.ts ExtractV2Job).
 
 /// <summary>
 /// An extract job; <see cref="ExtractResult"/> is an object (per_doc) or an array (per_page, per_table_row)

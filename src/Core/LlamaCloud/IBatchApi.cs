@@ -2,7 +2,8 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// The slice of LlamaCloud the use cases need. Calls that create something carry no idempotency key
-/// (LLAMACLOUD.md §1.4), so callers reconcile by listing before they create again.
+/// (docs/llamacloud-api.md §1.4), so callers reconcile by listing before they create again. Deletes
+/// answer true when they removed something and false when it was already gone (a 404 counts as done).
 /// </summary>
 internal interface IBatchApi
 {
@@ -17,8 +18,17 @@ internal interface IBatchApi
 
     Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken);
 
+    Task<RemoteDirectory> GetDirectoryAsync(string directoryId, CancellationToken cancellationToken);
+
+    Task<RemoteDirectoryFile> GetDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);
+
     /// <summary>Removes a file from a directory; a file already gone counts as removed.</summary>
-    Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);
+    Task<bool> DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a stored file (the <c>file_id</c> behind a directory file).</summary>
+    Task<bool> DeleteStoredFileAsync(string fileId, CancellationToken cancellationToken);
+
+    Task<bool> DeleteDirectoryAsync(string directoryId, CancellationToken cancellationToken);
 
     Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken);
 
@@ -35,16 +45,28 @@ internal interface IBatchApi
     /// <summary>A saved configuration (docs/llamacloud-api.md §8); a built-in preset may not be readable (404).</summary>
     Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken);
 
+    /// <summary>One page of the parse jobs named, in one request (<c>GET /api/v2/parse?job_ids=…</c>).</summary>
+    Task<CursorPage<ProductJob>> ListParseJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken);
+
+    /// <summary>One page of the extract jobs named, in one request (<c>GET /api/v2/extract?job_ids=…</c>).</summary>
+    Task<CursorPage<ExtractJob>> ListExtractJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a finished parse job and its results (a running one is refused: cancel it first).</summary>
+    Task<bool> DeleteParseJobAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<bool> DeleteExtractJobAsync(string jobId, CancellationToken cancellationToken);
+
     Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken);
 
-    /// <summary>One page of v1 jobs, newest first, optionally of one directory.</summary>
+    /// <summary>One page of v1 jobs, optionally of one directory; the order is not documented.</summary>
     Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken);
 
     Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken);
 
     Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken);
 
-    Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken);
+    /// <summary>The classifications of a v1 classify item's classifier job (its <c>job_id</c>).</summary>
+    Task<ClassifierResults> GetClassifierResultsAsync(string classifyJobId, CancellationToken cancellationToken);
 
     Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken);
 }

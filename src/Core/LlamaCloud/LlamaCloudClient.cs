@@ -15,9 +15,8 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// come from the <see cref="HttpClient"/> it is given; retries from <see cref="LlamaCloudPipeline"/>.
 /// Every non-2xx, and every failure to get an answer, becomes a typed exception, never a null.
 /// </summary>
-internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing) : IBatchApi
+internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing) : IBatchApi
 {
-    private const string V1Route = "api/v1/beta/batch-processing";
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
     public Task<RemoteDirectory> CreateDirectoryAsync(string name, CancellationToken cancellationToken) =>
@@ -66,17 +65,6 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
     }
 
-    public async Task DeleteDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken)
-    {
-        using var request = Scoped(HttpMethod.Delete, $"api/v1/beta/directories/{Escape(directoryId)}/files/{Escape(directoryFileId)}");
-        request.Headers.Accept.ParseAdd("*/*"); // the API answers 204 with no body (docs/llamacloud-api.md §4.1)
-        using var response = await SendRawAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
-        {
-            throw await ToExceptionAsync(request, response, cancellationToken);
-        }
-    }
-
     public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken);
 
@@ -105,53 +93,6 @@ internal sealed class LlamaCloudClient(HttpClient http, ProjectScope scope, Retr
 
     public Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
         SendAsync(Post($"api/v2/batches/{Escape(batchId)}/cancel", content: null, createsResource: false), Json.RemoteBatch, cancellationToken);
-
-    public Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken)
-    {
-        // Array query parameters go as repeated keys, as every official SDK sends them (docs/llamacloud-api.md §1.2).
-        var query = string.Join('&', expand.Select(e => "expand=" + Uri.EscapeDataString(e)));
-        return SendAsync(
-            Get($"api/v2/parse/{Escape(jobId)}" + (query.Length > 0 ? "?" + query : "")),
-            Json.ParseJobResult,
-            cancellationToken);
-    }
-
-    public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/extract/{Escape(jobId)}?expand=usage"), Json.ExtractJob, cancellationToken); // usage: what was billed (docs/costs.md)
-
-    public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);
-
-    public Task<V1BatchJob> CreateV1BatchAsync(V1CreateRequest request, CancellationToken cancellationToken) =>
-        SendAsync(Post(V1Route, JsonContent.Create(request, Json.V1CreateRequest), createsResource: true), Json.V1BatchJob, cancellationToken);
-
-    public Task<V1Page<V1BatchJob>> ListV1BatchesAsync(string? directoryId, string jobType, int limit, int offset, CancellationToken cancellationToken)
-    {
-        var uri = string.Create(CultureInfo.InvariantCulture, $"{V1Route}?job_type={Uri.EscapeDataString(jobType)}&limit={limit}&offset={offset}")
-            + (directoryId is null ? "" : "&directory_id=" + Uri.EscapeDataString(directoryId));
-        return SendAsync(Get(uri), Json.V1PageV1BatchJob, cancellationToken);
-    }
-
-    public Task<V1BatchJobStatus> GetV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"{V1Route}/{Escape(jobId)}"), Json.V1BatchJobStatus, cancellationToken);
-
-    public Task<V1Page<V1Item>> ListV1ItemsAsync(string jobId, int limit, int offset, CancellationToken cancellationToken) =>
-        SendAsync(
-            Get(string.Create(CultureInfo.InvariantCulture, $"{V1Route}/{Escape(jobId)}/items?limit={limit}&offset={offset}")),
-            Json.V1PageV1Item,
-            cancellationToken);
-
-    public Task<V1ProcessingResults> GetV1ProcessingResultsAsync(string itemId, string jobType, CancellationToken cancellationToken) =>
-        SendAsync(
-            Get($"{V1Route}/items/{Escape(itemId)}/processing-results?job_type={Uri.EscapeDataString(jobType)}"),
-            Json.V1ProcessingResults,
-            cancellationToken);
-
-    public Task<V1CancelResponse> CancelV1BatchAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(
-            Post($"{V1Route}/{Escape(jobId)}/cancel", JsonContent.Create(new V1CancelRequest("cancelled by an operator"), Json.V1CancelRequest), createsResource: false),
-            Json.V1CancelResponse,
-            cancellationToken);
 
     private HttpRequestMessage Get(string path) => Scoped(HttpMethod.Get, path);
 

@@ -9,7 +9,7 @@ public sealed class LlamaCloudOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "LlamaCloud";
 
-    /// <summary>Production base URL (LLAMACLOUD.md §1.1); <c>LLAMA_CLOUD_BASE_URL</c> overrides it.</summary>
+    /// <summary>Production base URL (docs/llamacloud-api.md §1.1); <c>LLAMA_CLOUD_BASE_URL</c> overrides it.</summary>
     public static readonly Uri ProductionBaseUrl = new("https://api.cloud.llamaindex.ai/");
 
     /// <summary>API base URL. Empty means production, or the in-process Sandbox when no key is set.</summary>
@@ -53,6 +53,13 @@ public sealed class LlamaCloudOptions
 
     /// <summary>The organisation calls act in by default; empty lets the project (or the key) decide.</summary>
     public string? OrganizationId { get; set; }
+
+    /// <summary>
+    /// The <c>user_id</c> sent in a legacy v1 classify job's <c>job_config</c>, which the SDK's type requires
+    /// although a client cannot know its own user id (docs/llamacloud-api.md §11.11). Our guess is that the
+    /// service takes the user from the key and ignores it; set your user id here if a create is refused over it.
+    /// </summary>
+    public string V1UserId { get; set; } = "batchorchestrator";
 
     /// <summary>
     /// Accept a plain-http <see cref="BaseUrl"/> off loopback: only for a Sandbox on a private network

@@ -48,6 +48,11 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
             failures.Add($"LlamaCloud:MaxInProcessRetryWait: {options.MaxInProcessRetryWait} must be between 0 and LlamaCloud:AttemptTimeout ({options.AttemptTimeout})");
         }
 
+        if (string.IsNullOrWhiteSpace(options.V1UserId))
+        {
+            failures.Add("LlamaCloud:V1UserId: must not be empty (the v1 classify job_config requires a user_id)");
+        }
+
         failures.AddRange(ProjectIds.Validate(options.ProjectId, options.OrganizationId, "LlamaCloud"));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -18,4 +18,11 @@ internal sealed class LlamaCloudRejectedException(string message, HttpStatusCode
 
     /// <summary>True for 409.</summary>
     public bool IsConflict => StatusCode == HttpStatusCode.Conflict;
+
+    /// <summary>
+    /// True for the codes a refusal of undocumented code may take (400, 409, 422): a duplicate name, a
+    /// batch over the file limit, a cancel of a finished batch (docs/llamacloud-api.md §11.2). Callers that
+    /// know what such a refusal means check the remote state rather than trusting one code.
+    /// </summary>
+    public bool IsRefusal => StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity;
 }

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// Shapes of /api/v2/batches (LLAMACLOUD.md §2.1; SDK src/resources/batches.ts).
+// Shapes of /api/v2/batches (docs/llamacloud-api.md §2.1; SDK src/resources/batches.ts).
 
 /// <summary>A v2 batch as the API returns it. <see cref="Results"/> is null unless <c>expand=results</c>.</summary>
 internal sealed record RemoteBatch(
@@ -31,7 +31,7 @@ internal sealed record CreateBatchRequest(
     RemoteBatchConfig Config,
     IReadOnlyList<WebhookConfiguration>? WebhookConfigurations = null);
 
-/// <summary>An inline webhook on a create request (LLAMACLOUD.md §1.6).</summary>
+/// <summary>An inline webhook on a create request (docs/llamacloud-api.md §1.6).</summary>
 internal sealed record WebhookConfiguration(
     string WebhookUrl,
     IReadOnlyList<string>? WebhookEvents = null,

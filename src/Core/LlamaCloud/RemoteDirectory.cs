@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// Shapes of /api/v1/beta/directories (LLAMACLOUD.md §4; SDK src/resources/beta/directories/*.ts).
+// Shapes of /api/v1/beta/directories (docs/llamacloud-api.md §4; SDK src/resources/beta/directories/*.ts).
 
 /// <summary>A remote directory (<c>dir-…</c>).</summary>
 internal sealed record RemoteDirectory(string Id, string Name, string ProjectId, string? Type = null, DateTimeOffset? CreatedAt = null);

@@ -102,6 +102,41 @@ internal sealed class UploadPace : IDisposable
         }
     }
 
+    /// <summary>
+    /// A turn for lower-priority work that shares the project's limit (the deletes of remote hygiene): taken
+    /// only when a token is free right now and no upload is waiting for one (the limiter hands tokens to
+    /// queued requests first, oldest first), and never while a 429 holds the project. So such work uses
+    /// what uploads leave, and never delays an upload by more than one interval.
+    /// </summary>
+    public bool TryTakeSpare()
+    {
+        RateLimiter? current;
+        lock (gate)
+        {
+            if (pausedUntil > time.GetUtcNow())
+            {
+                return false;
+            }
+
+            current = limiter;
+        }
+
+        if (current is null)
+        {
+            return true; // pacing is off
+        }
+
+        try
+        {
+            using var lease = current.AttemptAcquire(1);
+            return lease.IsAcquired;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // replaced just now; ask again
+        }
+    }
+
     /// <summary>How long uploads into the project are still held by a 429's hint (zero when they are not).</summary>
     public TimeSpan PausedFor
     {

@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// The client-side pace of file uploads ("LlamaCloud:UploadRateLimit"), shared by every upload of the
-/// process. LlamaCloud allows 50 uploads per 5 s per project (LLAMACLOUD.md §1.4); pacing just under
+/// process. LlamaCloud allows 50 uploads per 5 s per project (docs/llamacloud-api.md §1.4); pacing just under
 /// that keeps throughput at the limit without bouncing off it with 429s.
 /// </summary>
 public sealed class UploadRateLimitOptions

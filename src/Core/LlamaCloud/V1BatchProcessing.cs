@@ -1,11 +1,12 @@
-using System.Text.Json;
-
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-// Shapes of the legacy /api/v1/beta/batch-processing (LLAMACLOUD.md §3; GO-v1 betabatch.go). Withheld
-// from the SDKs since 2026-08-03, so these follow the last SDK that had them.
+// Shapes of the legacy /api/v1/beta/batch-processing (docs/llamacloud-api.md §3), as TS SDK 2.13.0 types
+// them (resources/beta/batch/*.d.ts), the last release that has the group.
 
-/// <summary>A v1 batch job. Statuses are lower case: pending, running, dispatched, completed, failed, cancelled.</summary>
+/// <summary>
+/// A v1 batch job. <see cref="Id"/> is a plain string (no format is promised); <see cref="TotalItems"/> is
+/// required; statuses are lower case: pending, running, dispatched, completed, failed, cancelled.
+/// </summary>
 internal sealed record V1BatchJob(
     string Id,
     string JobType,
@@ -35,19 +36,47 @@ internal sealed record V1Item(
     string? ErrorMessage = null,
     DateTimeOffset? CompletedAt = null);
 
-/// <summary>Body of <c>POST /api/v1/beta/batch-processing</c>: either <see cref="DirectoryId"/> or <see cref="ItemIds"/>.</summary>
-internal sealed record V1CreateRequest(V1JobConfig JobConfig, string? DirectoryId = null, IReadOnlyList<string>? ItemIds = null);
+/// <summary>
+/// Body of <c>POST /api/v1/beta/batch-processing</c>: either <see cref="DirectoryId"/> or <see cref="ItemIds"/>;
+/// <see cref="PageSize"/> and <see cref="ContinueAsNewThreshold"/> (directory mode) only when configured,
+/// since the service's defaults are not documented (docs/llamacloud-api.md §3.2).
+/// </summary>
+internal sealed record V1CreateRequest(
+    V1JobConfig JobConfig,
+    string? DirectoryId = null,
+    IReadOnlyList<string>? ItemIds = null,
+    int? PageSize = null,
+    int? ContinueAsNewThreshold = null);
 
 /// <summary>
-/// <c>job_config</c>, a union: the parse variant carries <c>job_name</c> and <c>parameters</c>, the
-/// classify variant <c>rules</c> and <c>mode</c>.
+/// <c>job_config</c>, a union (nulls are not written): the parse variant, <c>BatchParseJobRecordCreate</c>,
+/// carries <c>job_name</c> and <c>parameters</c>; the classify variant, the SDK's <c>ClassifyJob</c>, has
+/// <c>id</c>, <c>project_id</c>, <c>rules</c>, <c>status</c> and <c>user_id</c> required, and <c>mode</c>.
 /// </summary>
 internal sealed record V1JobConfig(
     string? JobName = null,
     V1ParseParameters? Parameters = null,
+    string? Id = null,
+    string? ProjectId = null,
     IReadOnlyList<V1ClassifyRule>? Rules = null,
-    string? Mode = null,
-    string? Status = null);
+    string? Status = null,
+    string? UserId = null,
+    string? Mode = null)
+{
+    /// <summary>The literal the SDK types <c>job_name</c> as (its doc comment names the enum, PARSE_RAW_FILE).</summary>
+    public const string ParseJobName = "parse_raw_file_job";
+
+    public static V1JobConfig Parse() => new(JobName: ParseJobName, Parameters: new V1ParseParameters("parse"));
+
+    /// <summary>
+    /// A classify job. <c>ClassifyJob</c> is the job's stored shape reused as input, so no source says
+    /// what a client puts in its ids for a job that does not exist yet (docs/llamacloud-api.md §11.11).
+    /// Our guess: a fresh UUID as <paramref name="id"/> (a UUID satisfies both a plain-string and a UUID
+    /// check), the project the request acts in, status PENDING (a new job), and the configured user id.
+    /// </summary>
+    public static V1JobConfig Classify(string projectId, string userId, IReadOnlyList<V1ClassifyRule> rules) =>
+        new(Id: Guid.NewGuid().ToString(), ProjectId: projectId, Rules: rules, Status: "PENDING", UserId: userId, Mode: "FAST");
+}
 
 /// <summary>The parse variant's <c>parameters</c> (legacy LlamaParse options; only the type is sent).</summary>
 internal sealed record V1ParseParameters(string Type);
@@ -61,15 +90,14 @@ internal sealed record V1CancelRequest(string? Reason = null);
 /// <summary>The answer to a cancel.</summary>
 internal sealed record V1CancelResponse(string JobId, string Status, string? Message = null, int? ProcessedItems = null);
 
-/// <summary><c>GET …/items/{item_id}/processing-results</c>: every completed processing of the item.</summary>
-internal sealed record V1ProcessingResults(string ItemId, IReadOnlyList<V1ProcessingResult> ProcessingResults, string? ItemName = null);
+/// <summary>
+/// <c>GET /api/v1/classifier/jobs/{classify_job_id}/results</c> (TS SDK 2.13.0 <c>resources/classifier/jobs.d.ts</c>,
+/// <c>JobGetResultsResponse</c>): the only type in the SDK that carries a classification's label.
+/// </summary>
+internal sealed record ClassifierResults(IReadOnlyList<ClassifierResultItem>? Items = null, string? NextPageToken = null);
 
-/// <summary>One processing; <see cref="OutputMetadata"/> holds a classification's label.</summary>
-internal sealed record V1ProcessingResult(
-    string ResultId,
-    string ItemId,
-    string JobType,
-    string? OutputS3Path = null,
-    string? ParametersHash = null,
-    DateTimeOffset? ProcessedAt = null,
-    JsonElement? OutputMetadata = null);
+/// <summary>One classified file: <see cref="FileId"/> (optional) names the stored file; <see cref="Result"/> (optional) the label.</summary>
+internal sealed record ClassifierResultItem(string Id, string ClassifyJobId, string? FileId = null, ClassifyResult? Result = null);
+
+/// <summary>The label (<c>type</c>, null when no rule matched), how sure, and why.</summary>
+internal sealed record ClassifyResult(string? Type, double Confidence = 0, string? Reasoning = null);

@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.Pipeline;
 
 /// <summary>
 /// How a use case hands over to the next step without calling it: each step records its outcome,
-/// then asks for the next one to run as its own retryable job (DESIGN.md "Data flows one way").
+/// then asks for the next one to run as its own retryable job (docs/architecture.md "Data flows one way").
 /// Arguments are ids only, since the job store keeps and shows them in plain text.
 /// </summary>
 internal interface IPipelineScheduler

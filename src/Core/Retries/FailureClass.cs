@@ -1,7 +1,7 @@
 namespace BatchOrchestrator.Core.Retries;
 
 /// <summary>
-/// Why a file version failed, as far as retrying it is concerned (PEERS.md §6.5, issue 5 point 3).
+/// Why a file version failed, as far as retrying it is concerned (docs/reliability.md §5.5).
 /// Stored by name in <c>file_version.error_class</c>; renaming a member is a migration.
 /// </summary>
 internal enum FailureClass

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Core.Sources;
 
-/// <summary>How a source's files are laid out remotely ("Sources:N:Layout"; DESIGN.md decision 2).</summary>
+/// <summary>How a source's files are laid out remotely ("Sources:N:Layout"; docs/architecture.md decision 2).</summary>
 public enum RemoteLayout
 {
     /// <summary>Each run uploads only new and changed files into a directory of its own and batches that.</summary>

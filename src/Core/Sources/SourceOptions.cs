@@ -57,6 +57,15 @@ public sealed class SourceOptions
     /// <summary>For the v1 job types: run the job over the batch's whole remote directory or over its files' ids.</summary>
     public V1Scope V1Scope { get; set; } = V1Scope.Directory;
 
+    /// <summary>
+    /// For the v1 job types in directory scope: files per page the job reads (<c>page_size</c>); empty leaves
+    /// it to the service, whose default is not documented (docs/llamacloud-api.md §3.2).
+    /// </summary>
+    public int? V1PageSize { get; set; }
+
+    /// <summary>For the v1 job types in directory scope: most files per execution cycle (<c>continue_as_new_threshold</c>); empty: the service's default (page_size).</summary>
+    public int? V1ContinueAsNewThreshold { get; set; }
+
     /// <summary>For <c>v1_classify</c>: the document types to choose from.</summary>
     public List<ClassifyRuleOptions> ClassifyRules { get; set; } = [];
 
@@ -93,7 +102,7 @@ public sealed class SourceOptions
 
     /// <summary>
     /// Largest file taken, in bytes; larger ones are listed with a reason. Empty means the API's limit
-    /// for the job type (LLAMACLOUD.md §1.4): 512 MiB for parse, 100 MiB for extract.
+    /// for the job type (docs/llamacloud-api.md §1.4): 512 MiB for parse, 100 MiB for extract.
     /// </summary>
     public long? MaxFileBytes { get; set; }
 
@@ -111,6 +120,14 @@ public sealed class SourceOptions
 
     /// <summary>The organisation of <see cref="ProjectId"/>; empty means <c>LlamaCloud:OrganizationId</c>.</summary>
     public string? OrganizationId { get; set; }
+
+    /// <summary>
+    /// How long LlamaCloud keeps this source's remote artefacts once a file's result is in every sink:
+    /// <c>Off</c>, <c>Immediately</c>, days (<c>7d</c>) or a duration; empty means <c>RemoteCleanup:Retention</c>.
+    /// Only a per-run layout's files and directories are deleted; a mirror's or remote-only directory is the
+    /// source's own, and only its jobs go (docs/remote-hygiene.md).
+    /// </summary>
+    public string? RemoteRetention { get; set; }
 
     /// <summary>The existing <c>dir-…</c> a <see cref="RemoteLayout.RemoteOnly"/> source batches; no local folder then.</summary>
     public string? RemoteDirectoryId { get; set; }

@@ -71,6 +71,12 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:ClassifyRules: v1_classify needs at least one rule (Type and Description)");
             }
 
+            failures.AddRange(V1SourceChecks.Validate(source, key));
+            if (Retention.Validate(source.RemoteRetention, $"{key}:RemoteRetention") is { } retention)
+            {
+                failures.Add(retention);
+            }
+
             for (var r = 0; r < source.ClassifyRules.Count; r++)
             {
                 if (string.IsNullOrWhiteSpace(source.ClassifyRules[r].Type))

@@ -183,11 +183,16 @@ internal sealed class BatchUploader(
                 // A mirror's directory lives as long as the source; a run's own expires with its batch.
                 directory = await api.CreateDirectoryAsync(work.DirectoryName, ephemeral: work.Layout != RemoteLayout.Mirror, cancellationToken);
             }
-            catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
+            catch (LlamaCloudRejectedException ex) when (ex.IsRefusal)
             {
-                // Another attempt created it between our look and our create.
-                directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken)
-                    ?? throw new InvalidOperationException($"Directory '{work.DirectoryName}' exists but cannot be found by name", ex);
+                // Another attempt created it between our look and our create. Which code a duplicate name
+                // gets is not documented (400, 409 or 422, docs/llamacloud-api.md §11.2): whatever the code,
+                // the directory found by its name is ours; none found means the refusal was about something else.
+                directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
+                if (directory is null)
+                {
+                    throw;
+                }
             }
         }
 
@@ -214,7 +219,7 @@ internal sealed class BatchUploader(
         if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } existing)
         {
             logger.LogInformation("{Path} was uploaded by an earlier attempt as {RemoteFileId}; recorded, not uploaded again", file.RelativePath, existing.Id);
-            recorder.Add(file.FileVersionId, existing.Id);
+            recorder.Add(file.FileVersionId, existing);
             return;
         }
 
@@ -246,7 +251,7 @@ internal sealed class BatchUploader(
             return;
         }
 
-        recorder.Add(file.FileVersionId, remote.Id);
+        recorder.Add(file.FileVersionId, remote);
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ internal sealed record UploadWork(
     IReadOnlyList<UploadItem> Files,
     bool CancelRequested = false)
 {
-    /// <summary>The batch's remote layout (issue 4); PerRun for batches planned before layouts existed.</summary>
+    /// <summary>The batch's remote layout; PerRun for batches planned before layouts existed.</summary>
     public Sources.RemoteLayout Layout { get; init; }
 
     /// <summary>The project the batch was planned for: its directory and uploads live there.</summary>
@@ -56,7 +56,8 @@ internal sealed record UploadWork(
 }
 
 /// <summary>A finished upload: the version and the remote directory file it became.</summary>
-internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId);
+/// <summary>An upload that took effect: the directory file (<c>dfl-…</c>) and, when the answer names it, the stored file behind it (<c>file_id</c>).</summary>
+internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);

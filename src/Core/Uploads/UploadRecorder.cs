@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.Uploads;
 
@@ -18,9 +19,9 @@ internal sealed class UploadRecorder : IAsyncDisposable
 
     public UploadRecorder(IUploadStore store, CancellationToken cancellationToken) => writer = WriteAsync(store, cancellationToken);
 
-    public void Add(long fileVersionId, string remoteFileId)
+    public void Add(long fileVersionId, RemoteDirectoryFile remote)
     {
-        if (!outcomes.Writer.TryWrite(new UploadedFile(fileVersionId, remoteFileId)))
+        if (!outcomes.Writer.TryWrite(new UploadedFile(fileVersionId, remote.Id, remote.FileId)))
         {
             throw new InvalidOperationException("The upload recorder was already completed");
         }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Core.Watchdog;
 
 /// <summary>
-/// Flags batches and jobs stuck beyond their configured age (PEERS.md §6.4: jobs stuck in PENDING
+/// Flags batches and jobs stuck beyond their configured age (docs/reliability.md §5.4: jobs stuck in PENDING
 /// for days are the most reported LlamaParse problem). Runs with each poll tick; one round trip.
 /// </summary>
 internal sealed class StuckWatchdog(

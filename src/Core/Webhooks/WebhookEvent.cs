@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>
 /// The little a receiver needs from a delivery: the event type and the id of the batch or job it is
-/// about. The payload schema is undocumented (LLAMACLOUD.md §1.6, §11.1); the shape read is
+/// about. The payload schema is undocumented (docs/llamacloud-api.md §1.6, §11.1); the shape read is
 /// <c>{"event_type": "batch.success", "data": {"id": …, "status": …}}</c>, sent as an object or, with
 /// output format "string" (the API's default), as a JSON string holding that object. A top-level
 /// <c>id</c> is accepted too. Nothing else in it is trusted: the poll that follows reads the truth.

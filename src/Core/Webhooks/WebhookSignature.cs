@@ -4,7 +4,7 @@ using System.Text;
 namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>
-/// <c>LC-Signature: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</c> (LLAMACLOUD.md §1.6), compared
+/// <c>LC-Signature: sha256=&lt;hex HMAC-SHA256 of the raw body&gt;</c> (docs/llamacloud-api.md §1.6), compared
 /// in constant time so a forger learns nothing from how long a refusal takes.
 /// </summary>
 internal static class WebhookSignature

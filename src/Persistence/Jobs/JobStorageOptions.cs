@@ -11,7 +11,7 @@ public sealed class JobStorageOptions
 
     /// <summary>
     /// A job not heard from for this long is given to another worker. Sliding: a live job keeps
-    /// extending it (Hangfire.PostgreSql 1.20.9+), so long jobs are not run twice (PERF-RELIABILITY.md §0.7).
+    /// extending it (Hangfire.PostgreSql 1.20.9+), so long jobs are not run twice (docs/reliability.md §0.7).
     /// </summary>
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

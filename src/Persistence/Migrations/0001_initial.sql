@@ -119,7 +119,7 @@ create table orchestrator.batch_result (
 );
 create index batch_result_by_file_version on orchestrator.batch_result (file_version_id);
 
--- Leases of our own (DESIGN.md decision 8). Rows are never deleted, so fencing tokens only grow.
+-- Leases of our own (docs/architecture.md decision 8). Rows are never deleted, so fencing tokens only grow.
 create table orchestrator.lease (
     name text primary key,
     owner text not null,

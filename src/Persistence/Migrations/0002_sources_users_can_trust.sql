@@ -1,4 +1,4 @@
--- 0002 (issue 4): scans that scale, a recorded reason for every odd file, remote layouts.
+-- 0002: scans that scale, a recorded reason for every odd file, remote layouts.
 
 -- Paths in byte order (UTF-8), whatever the database's default collation: a scan walks the folder in
 -- that order and merge-joins it with the stored looks read in primary-key order, sending PostgreSQL

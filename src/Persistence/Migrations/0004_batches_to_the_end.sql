@@ -1,4 +1,4 @@
--- 0004: everything after upload (issue 5): error classes and attempts for retries, the watchdog's
+-- 0004: everything after upload: error classes and attempts for retries, the watchdog's
 -- flags, follow-up scheduling and outcomes per job reference, the PostgreSQL follow-up sink, and one
 -- view that tells each file version's story for the dashboard.
 

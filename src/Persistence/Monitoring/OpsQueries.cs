@@ -44,7 +44,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
     /// <summary>
     /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
     /// follow-ups the job references whose result was fetched or given up on (a run is Completed once
-    /// its batches are recorded, while follow-ups may still be going).
+    /// its batches are recorded, while follow-ups may still be going). Remote artefacts are what remote
+    /// hygiene deleted of the run's files, jobs and directories, and what is still listed for deletion.
     /// </summary>
     public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync("""
         select r.id as "Run",
@@ -63,6 +64,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                (select count(*) filter (where br.follow_up_state <> all($4)) || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                 where b.run_id = r.id) as "Follow-ups",
+               (select count(*) filter (where a.deleted_at is not null) || ' deleted / ' || count(*) filter (where a.deleted_at is null) || ' pending'
+                from orchestrator.remote_artefact a where a.run_id = r.id having count(*) > 0) as "Remote artefacts",
                r.error as "Error"
         from orchestrator.run r
         where ($1::text is null or r.source_name = $1)

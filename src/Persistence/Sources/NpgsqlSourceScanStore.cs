@@ -76,7 +76,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
                     pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
                     state = $8, batch_id = null, unique_id = null, upload_started_at = null,
-                    remote_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
+                    remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
                 where v.state = any($9)
             """);
         command.Parameters.Add(Text(source));

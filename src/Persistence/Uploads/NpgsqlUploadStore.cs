@@ -84,9 +84,9 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         ExecuteAsync(
             """
             with f as (
-                update orchestrator.file_version v set state = $3, remote_file_id = u.remote_file_id, updated_at = now(),
+                update orchestrator.file_version v set state = $3, remote_file_id = u.remote_file_id, stored_file_id = u.stored_file_id, updated_at = now(),
                     remote_directory_id = (select remote_directory_id from orchestrator.batch b where b.id = v.batch_id)
-                from unnest($1::bigint[], $2::text[]) as u(id, remote_file_id)
+                from unnest($1::bigint[], $2::text[], $5::text[]) as u(id, remote_file_id, stored_file_id)
                 where v.id = u.id and v.state = any($4)
                 returning v.batch_id)
             update orchestrator.batch set updated_at = now() where id in (select batch_id from f)
@@ -95,7 +95,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             new NpgsqlParameter<long[]> { TypedValue = [.. files.Select(f => f.FileVersionId)] },
             new NpgsqlParameter<string[]> { TypedValue = [.. files.Select(f => f.RemoteFileId)] },
             FileVersionLifecycle.Upload.TargetState(),
-            FileVersionLifecycle.Upload.FromStates());
+            FileVersionLifecycle.Upload.FromStates(),
+            new NpgsqlParameter<string?[]> { TypedValue = [.. files.Select(f => f.StoredFileId)] });
 
     public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(

@@ -13,6 +13,10 @@ internal static class Counter
     public const string DirectoryFileAdds = "directory_file_adds";
     public const string DirectoryFileDeletes = "directory_file_deletes";
     public const string DirectoryDeletes = "directory_deletes";
+    public const string FileDeletes = "file_deletes";
+    public const string ParseJobDeletes = "parse_job_deletes";
+    public const string ExtractJobDeletes = "extract_job_deletes";
+    public const string ClassifierResultGets = "classifier_result_gets";
     public const string BatchGets = "batch_gets";
     public const string BatchCancels = "batch_cancels";
     public const string ParseJobsCreated = "parse_jobs_created";
@@ -31,7 +35,8 @@ internal static class Counter
     /// <summary>Totals reported as "&lt;name&gt;_total".</summary>
     public static readonly IReadOnlyList<string> Totals =
     [
-        Uploads, DirectoryCreates, BatchCreates, FileUploads, DirectoryFileAdds, DirectoryFileDeletes, DirectoryDeletes,
+        Uploads, DirectoryCreates, BatchCreates, FileUploads, DirectoryFileAdds, DirectoryFileDeletes, DirectoryDeletes, FileDeletes,
+        ParseJobDeletes, ExtractJobDeletes, ClassifierResultGets,
         BatchGets, BatchCancels, ParseJobsCreated, ParseJobGets, ParseJobCancels, ExtractJobsCreated, ExtractJobGets,
         ExtractJobCancels, ConfigurationUpserts, V1BatchCreates, V1BatchCancels, WebhookDeliveries,
         WebhookDeliveryFailures, RateLimited,

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Sandbox.Auth;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c> on every /api request when a key is configured
-/// (LLAMACLOUD.md §1.1). The answer never echoes what was sent, and nothing here logs the key.
+/// (docs/llamacloud-api.md §1.1). The answer never echoes what was sent, and nothing here logs the key.
 /// </summary>
 internal sealed class BearerAuthMiddleware(RequestDelegate next, SandboxOptions options)
 {

@@ -11,7 +11,7 @@ using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
-/// <summary>POST /api/v2/batches (LLAMACLOUD.md §2.2): validate, snapshot the directory, start PENDING.</summary>
+/// <summary>POST /api/v2/batches (docs/llamacloud-api.md §2.2): validate, snapshot the directory, start PENDING.</summary>
 internal static class BatchCreateEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v2/batches", CreateAsync);
@@ -64,9 +64,9 @@ internal static class BatchCreateEndpoint
                 .ToList();
             if (files.Count > options.MaxBatchFiles)
             {
-                // "Batch creation is limited to 1,000 source files" (§1.4); the status code is a guess.
+                // "Batch creation is limited to 1,000 source files" (§1.4); the status code is a guess (§11.2).
                 return ApiErrors.Detail(
-                    StatusCodes.Status400BadRequest,
+                    options.Guesses.TooManyBatchFilesStatus,
                     string.Create(CultureInfo.InvariantCulture, $"Batch creation is limited to {options.MaxBatchFiles} source files; directory {directory.Id} has {files.Count}"));
             }
 

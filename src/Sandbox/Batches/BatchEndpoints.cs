@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
-/// <summary>GET, list and cancel v2 batches (LLAMACLOUD.md §2.3–§2.5).</summary>
+/// <summary>GET, list and cancel v2 batches (docs/llamacloud-api.md §2.3–§2.5).</summary>
 internal static class BatchEndpoints
 {
     private const string Route = "/api/v2/batches";
@@ -60,7 +60,7 @@ internal static class BatchEndpoints
     }
 
     /// <summary>"Returns immediately; the batch reaches CANCELLED once processing stops" (SDK batches.ts).</summary>
-    private static IResult Cancel([FromRoute(Name = "batch_id")] string batchId, RequestProject project, SandboxState state, SandboxCounters counters)
+    private static IResult Cancel([FromRoute(Name = "batch_id")] string batchId, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         lock (state.Gate)
         {
@@ -71,7 +71,8 @@ internal static class BatchEndpoints
 
             if (BatchStatus.IsTerminal(batch.Status))
             {
-                return ApiErrors.Conflict($"Batch {batchId} is {batch.Status} and cannot be cancelled");
+                // "A batch in a terminal status cannot be cancelled"; the status code is a guess (§11.2).
+                return ApiErrors.Detail(options.Guesses.CancelTerminalStatus, $"Batch {batchId} is {batch.Status} and cannot be cancelled");
             }
 
             batch.CancelRequested = true;

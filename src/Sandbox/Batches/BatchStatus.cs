@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.Batches;
 
-/// <summary>v2 batch statuses (LLAMACLOUD.md §2.1) and the job types a batch can run.</summary>
+/// <summary>v2 batch statuses (docs/llamacloud-api.md §2.1) and the job types a batch can run.</summary>
 internal static class BatchStatus
 {
     public const string Pending = "PENDING";

@@ -5,17 +5,25 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Resolves a configuration_id for a job type: a built-in parse preset, or a saved configuration
-/// of the same product type in the request's project. There are no extract presets (LLAMACLOUD.md §8).
+/// of the same product type in the request's project. There are no extract presets (docs/llamacloud-api.md §8).
 /// Call under the state lock.
 /// </summary>
 internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions options)
 {
-    public bool IsPreset(string id) => options.ParsePresets.ContainsKey(id);
+    /// <summary>Preset ids guessed from the tier names; no source documents them (docs/llamacloud-api.md §8, §11.4).</summary>
+    private static readonly Dictionary<string, string> UndocumentedPresets = new(StringComparer.Ordinal)
+    {
+        ["cfg-PARSE_FAST"] = "fast",
+        ["cfg-PARSE_COST_EFFECTIVE"] = "cost_effective",
+        ["cfg-PARSE_AGENTIC_PLUS"] = "agentic_plus",
+    };
+
+    public bool IsPreset(string id) => PresetTier(id) is not null;
 
     /// <summary>The tier a parse_v2 configuration parses at, or null when the id is not a parse configuration.</summary>
     public string? ParseTier(string projectId, string configurationId)
     {
-        if (options.ParsePresets.TryGetValue(configurationId, out var tier))
+        if (PresetTier(configurationId) is { } tier)
         {
             return tier;
         }
@@ -37,4 +45,9 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
             ? Json.EmptyJson.Object
             : null;
     }
+
+    private string? PresetTier(string id) =>
+        options.ParsePresets.TryGetValue(id, out var tier) ? tier
+        : options.Guesses.AcceptUndocumentedPresets && UndocumentedPresets.TryGetValue(id, out var guessed) ? guessed
+        : null;
 }

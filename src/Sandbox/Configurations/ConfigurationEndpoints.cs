@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Product configurations: upsert by name + product type, get, update, list, delete
-/// (LLAMACLOUD.md §8). Built-in presets are not resources here: GET on one is 404.
+/// (docs/llamacloud-api.md §8). Built-in presets are not resources here: GET on one is 404.
 /// </summary>
 internal static class ConfigurationEndpoints
 {

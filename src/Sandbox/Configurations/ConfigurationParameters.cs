@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Validates <c>parameters</c>, a union discriminated by <c>product_type</c>: parse_v2 needs tier
-/// and version, extract_v2 a data_schema (SDK configurations.ts; LLAMACLOUD.md §8).
+/// and version, extract_v2 a data_schema (SDK configurations.ts; docs/llamacloud-api.md §8).
 /// </summary>
 internal static class ConfigurationParameters
 {

@@ -3,7 +3,7 @@ using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Configurations;
 
-/// <summary>A saved product configuration (LLAMACLOUD.md §8); upserted by name + product type.</summary>
+/// <summary>A saved product configuration (docs/llamacloud-api.md §8); upserted by name + product type.</summary>
 internal sealed class ConfigurationRecord : IProjectOwned
 {
     public required long Sequence { get; init; }

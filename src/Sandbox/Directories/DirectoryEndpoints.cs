@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
-/// <summary>/api/v1/beta/directories: create, list, get, patch, delete (LLAMACLOUD.md §4.1).</summary>
+/// <summary>/api/v1/beta/directories: create, list, get, patch, delete (docs/llamacloud-api.md §4.1).</summary>
 internal static class DirectoryEndpoints
 {
     private const string Route = "/api/v1/beta/directories";
@@ -48,8 +48,8 @@ internal static class DirectoryEndpoints
         {
             if (state.Directories.In(project.Id).Any(d => d.Name == name))
             {
-                // Names are unique per project (official batch example); the code is a guess (§4.1 [I]).
-                return ApiErrors.Conflict($"A directory named '{name}' already exists in this project");
+                // Names are unique per project (official batch example); the code is a guess (§11.2).
+                return ApiErrors.Detail(options.Guesses.DuplicateDirectoryStatus, $"A directory named '{name}' already exists in this project");
             }
 
             var now = state.Now;

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
-/// <summary>Directory files: list with filters, get, patch (rename, re-key, move), delete (LLAMACLOUD.md §4.2).</summary>
+/// <summary>Directory files: list with filters, get, patch (rename, re-key, move), delete (docs/llamacloud-api.md §4.2).</summary>
 internal static class DirectoryFileEndpoints
 {
     private const string Route = "/api/v1/beta/directories/{directory_id}/files";

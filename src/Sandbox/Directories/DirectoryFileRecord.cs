@@ -3,7 +3,7 @@ using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
-/// <summary>A file entry in a directory (LLAMACLOUD.md §4.2); its bytes live in the stored file <see cref="FileId"/>.</summary>
+/// <summary>A file entry in a directory (docs/llamacloud-api.md §4.2); its bytes live in the stored file <see cref="FileId"/>.</summary>
 internal sealed class DirectoryFileRecord : IProjectOwned
 {
     public required long Sequence { get; init; }

@@ -3,7 +3,7 @@ using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 
-/// <summary>A source directory (LLAMACLOUD.md §4.1). Mutable; guarded by the state lock.</summary>
+/// <summary>A source directory (docs/llamacloud-api.md §4.1). Mutable; guarded by the state lock.</summary>
 internal sealed class DirectoryRecord : IProjectOwned
 {
     public required long Sequence { get; init; }

@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>
 /// Putting files into a directory: multipart upload, and add by an existing file_id
-/// (LLAMACLOUD.md §4.2). Both upsert on unique_id within the directory.
+/// (docs/llamacloud-api.md §4.2). Both upsert on unique_id within the directory.
 /// </summary>
 internal static class DirectoryUploadEndpoints
 {

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Extract;
 
-/// <summary>Extract v2 jobs: create, get, list, cancel, delete (LLAMACLOUD.md §7).</summary>
+/// <summary>Extract v2 jobs: create, get, list, cancel, delete (docs/llamacloud-api.md §7).</summary>
 internal static class ExtractEndpoints
 {
     private const string Route = "/api/v2/extract";
@@ -92,7 +92,7 @@ internal static class ExtractEndpoints
         }
     }
 
-    /// <summary>"Results are newest-first" (LLAMACLOUD.md §7).</summary>
+    /// <summary>"Results are newest-first" (docs/llamacloud-api.md §7).</summary>
     private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
     {
         var issues = new List<ValidationIssue>();
@@ -145,14 +145,27 @@ internal static class ExtractEndpoints
         }
     }
 
-    /// <summary>The SDK types the answer as an arbitrary object; an empty one it is.</summary>
-    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state)
+    /// <summary>
+    /// The SDK types the answer as an arbitrary object; an empty one it is. Like a parse job, a job still
+    /// running must be cancelled first (the Sandbox's reading: the extract docs say nothing, §11.2).
+    /// </summary>
+    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            return state.ExtractJobs.Remove(project.Id, jobId)
-                ? TypedResults.Json(EmptyJson.Object, SandboxJsonContext.Default.JsonElement)
-                : ApiErrors.NotFound("Extract job", jobId);
+            if (!state.ExtractJobs.TryGet(project.Id, jobId, out var job))
+            {
+                return ApiErrors.NotFound("Extract job", jobId);
+            }
+
+            if (!JobStatus.IsTerminal(job.Status))
+            {
+                return ApiErrors.Conflict($"Extract job {jobId} is {job.Status}; cancel it before deleting it");
+            }
+
+            state.ExtractJobs.Remove(project.Id, jobId);
+            counters.Add(Counter.ExtractJobDeletes);
+            return TypedResults.Json(EmptyJson.Object, SandboxJsonContext.Default.JsonElement);
         }
     }
 }

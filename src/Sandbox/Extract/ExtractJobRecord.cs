@@ -4,7 +4,7 @@ using BatchOrchestrator.Sandbox.Parse;
 
 namespace BatchOrchestrator.Sandbox.Extract;
 
-/// <summary>An extract v2 job (LLAMACLOUD.md §7).</summary>
+/// <summary>An extract v2 job (docs/llamacloud-api.md §7).</summary>
 internal sealed class ExtractJobRecord : SimulatedJob
 {
     public required string FileInput { get; init; }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Files;
 
-/// <summary>The Files API: upload, list, get, content (a presigned URL), delete (LLAMACLOUD.md §4.3).</summary>
+/// <summary>The Files API: upload, list, get, content (a presigned URL), delete (docs/llamacloud-api.md §4.3).</summary>
 internal static class FileEndpoints
 {
     private const string Route = "/api/v1/beta/files";
@@ -120,11 +120,17 @@ internal static class FileEndpoints
         }
     }
 
-    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, RequestProject project, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "file_id")] string fileId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
-            return state.Files.Remove(project.Id, fileId) ? TypedResults.NoContent() : ApiErrors.NotFound("File", fileId);
+            if (!state.Files.Remove(project.Id, fileId))
+            {
+                return ApiErrors.NotFound("File", fileId);
+            }
+
+            counters.Add(Counter.FileDeletes);
+            return TypedResults.NoContent();
         }
     }
 }

@@ -3,7 +3,7 @@ using BatchOrchestrator.Sandbox.State;
 namespace BatchOrchestrator.Sandbox.Files;
 
 /// <summary>
-/// A stored file (Files API, LLAMACLOUD.md §4.3). Directory uploads create one too, so a
+/// A stored file (Files API, docs/llamacloud-api.md §4.3). Directory uploads create one too, so a
 /// directory file's <c>file_id</c> resolves; both use the dfl- prefix with distinct ids (§1.5).
 /// </summary>
 internal sealed class StoredFile : IProjectOwned

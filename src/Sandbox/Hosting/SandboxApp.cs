@@ -6,6 +6,7 @@ using BatchOrchestrator.Sandbox.Directories;
 using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Files;
+using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.Processing;
@@ -54,9 +55,11 @@ internal static class SandboxApp
     {
         app.UseRouting();
         app.UseMiddleware<RequestCountingMiddleware>();
+        app.UseMiddleware<RouteMissMiddleware>();
         app.UseMiddleware<BearerAuthMiddleware>();
         app.UseMiddleware<ProjectAccessMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
+        app.UseMiddleware<OptionalFieldsMiddleware>();
         app.UseMiddleware<Billing.CreditGateMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);
@@ -72,5 +75,6 @@ internal static class SandboxApp
         WebhookConfigEndpoints.Map(app);
         V1CreateEndpoint.Map(app);
         V1Endpoints.Map(app);
+        ClassifierEndpoints.Map(app);
     }
 }

@@ -47,6 +47,22 @@ internal static class SandboxOptionsValidator
             Check(Configurations.ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal), $"ParsePresets:{id}", $"'{tier}' is not a parse tier");
         }
 
+        var g = o.Guesses;
+        foreach (var (key, status) in new[]
+        {
+            ("DuplicateDirectoryStatus", g.DuplicateDirectoryStatus), ("TooManyBatchFilesStatus", g.TooManyBatchFilesStatus),
+            ("CancelTerminalStatus", g.CancelTerminalStatus),
+        })
+        {
+            Check(SandboxGuesses.RefusalCodes.Contains(status), "Guesses:" + key, "must be 400, 409 or 422");
+        }
+
+        Check(g.OmitOptionalFieldsRate is >= 0 and <= 1, "Guesses:OmitOptionalFieldsRate", "must be from 0 to 1");
+        foreach (var name in g.OmitOptionalFields.Where(n => !Http.OptionalFields.Known.Contains(n)))
+        {
+            Check(false, "Guesses:OmitOptionalFields", $"'{name}' is not an optional field the Sandbox knows ({string.Join(", ", Http.OptionalFields.Known.Order(StringComparer.Ordinal))})");
+        }
+
         foreach (var (group, limit) in o.RateLimits)
         {
             Check(FaultSettingsJson.RateLimitGroups.Contains(group, StringComparer.Ordinal), $"RateLimits:{group}", $"unknown group; use {string.Join(", ", FaultSettingsJson.RateLimitGroups)}");

@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
 /// FastAPI-shaped error bodies: <c>{"detail": "…"}</c>, or a list of issues for 422
-/// (LLAMACLOUD.md §1.4; the backend is FastAPI, it serves /redoc).
+/// (docs/llamacloud-api.md §1.4; the backend is FastAPI, it serves /redoc).
 /// </summary>
 internal static class ApiErrors
 {

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// <summary>
 /// Cursor pagination. Tokens are opaque base64url strings: a keyset position ("s:&lt;seq&gt;",
 /// stable while items are added) or, for the orderings without a sequence, an offset ("o:&lt;n&gt;").
-/// page_size defaults to 50 and is coerced to at most 1000 (files list docs, LLAMACLOUD.md §1.3).
+/// page_size defaults to 50 and is coerced to at most 1000 (files list docs, docs/llamacloud-api.md §1.3).
 /// </summary>
 internal static class Paging
 {

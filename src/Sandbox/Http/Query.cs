@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
 /// Query-string reading with the SDKs' conventions: arrays arrive as repeated keys
-/// (<c>?expand=a&amp;expand=b</c>, LLAMACLOUD.md §1.2) and also as comma lists or <c>key[]=</c>.
+/// (<c>?expand=a&amp;expand=b</c>, docs/llamacloud-api.md §1.2) and also as comma lists or <c>key[]=</c>.
 /// Unknown parameters (<c>organization_id</c>, <c>project_id</c>, <c>session</c>) are ignored.
 /// </summary>
 internal static class Query

@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Sandbox.Json;
 
 /// <summary>
 /// Writes timestamps as UTC ISO-8601 with microseconds and a 'Z', the way the Stainless mock
-/// server and a Python backend print them (LLAMACLOUD.md §1.4); reads any ISO-8601 offset.
+/// server and a Python backend print them (docs/llamacloud-api.md §1.4); reads any ISO-8601 offset.
 /// </summary>
 internal sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
 {

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.Parse;
 
-/// <summary>Parse and extract v2 job statuses (LLAMACLOUD.md §5).</summary>
+/// <summary>Parse and extract v2 job statuses (docs/llamacloud-api.md §5).</summary>
 internal static class JobStatus
 {
     public const string Pending = "PENDING";

@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Sandbox.Parse;
 
 /// <summary>
 /// POST /api/v2/parse (JSON with file_id) and POST /api/v2/parse/upload (multipart file plus a
-/// JSON <c>configuration</c> string), LLAMACLOUD.md §6.1. Both answer with the flat job.
+/// JSON <c>configuration</c> string), docs/llamacloud-api.md §6.1. Both answer with the flat job.
 /// </summary>
 internal static class ParseCreateEndpoints
 {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Parse;
 
-/// <summary>Parse v2 jobs: get with expand, list, cancel, delete, versions (LLAMACLOUD.md §6.1).</summary>
+/// <summary>Parse v2 jobs: get with expand, list, cancel, delete, versions (docs/llamacloud-api.md §6.1).</summary>
 internal static class ParseEndpoints
 {
     private const string Route = "/api/v2/parse";
@@ -91,7 +91,7 @@ internal static class ParseEndpoints
     }
 
     /// <summary>"The job must be in a terminal state"; answers with the deleted job's identifiers (SDK parsing.ts).</summary>
-    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state)
+    private static IResult Delete([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, SandboxCounters counters)
     {
         lock (state.Gate)
         {
@@ -106,21 +106,17 @@ internal static class ParseEndpoints
             }
 
             state.ParseJobs.Remove(project.Id, jobId);
+            counters.Add(Counter.ParseJobDeletes);
             return TypedResults.Json(new DeletedJobDto(job.Id, job.ProjectId), SandboxJsonContext.Default.DeletedJobDto);
         }
     }
 
-    /// <summary>The dated versions per tier, with the "latest" the SDK documents (parsing.ts ParsingCreateParams.version).</summary>
-    private static JsonHttpResult<IReadOnlyDictionary<string, IReadOnlyList<string>>> Versions()
+    /// <summary>The dated versions per tier and what <c>latest</c> resolves to (<see cref="ParseVersions"/>).</summary>
+    private static JsonHttpResult<ParseVersionsDto> Versions()
         => TypedResults.Json(
-            new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
-            {
-                ["fast"] = ["2026-06-15"],
-                ["cost_effective"] = ["2026-08-19", "2026-06-15"],
-                ["agentic"] = ["2026-09-07", "2026-08-19", "2026-06-15"],
-                ["agentic_plus"] = ["2026-08-19", "2026-06-15"],
-            },
-            SandboxJsonContext.Default.IReadOnlyDictionaryStringIReadOnlyListString);
+            new ParseVersionsDto(
+                ParseVersions.ByTier["fast"], ParseVersions.ByTier["cost_effective"], ParseVersions.ByTier["agentic"], ParseVersions.ByTier["agentic_plus"], ParseVersions.Latest),
+            SandboxJsonContext.Default.ParseVersionsDto);
 }
 
 /// <summary>Identifiers of a deleted parse job.</summary>

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.Parse;
 
-/// <summary>A parse v2 job (LLAMACLOUD.md §6).</summary>
+/// <summary>A parse v2 job (docs/llamacloud-api.md §6).</summary>
 internal sealed class ParseJobRecord : SimulatedJob
 {
     public required string Tier { get; init; }

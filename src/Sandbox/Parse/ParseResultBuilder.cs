@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace BatchOrchestrator.Sandbox.Parse;
 
-/// <summary>Assembles GET /api/v2/parse/{job_id} for the requested expand values (LLAMACLOUD.md §6.2).</summary>
+/// <summary>Assembles GET /api/v2/parse/{job_id} for the requested expand values (docs/llamacloud-api.md §6.2).</summary>
 internal static class ParseResultBuilder
 {
     /// <summary>Not available on the fast tier (DOCS retrieving-results); asking is a 400 (§6.2 [I]).</summary>

@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Sandbox.Parse;
 
 /// <summary>
 /// GET /api/v2/parse/{job_id}: <c>job</c> always, every other field only when expanded
-/// (SDK parsing.ts ParsingGetResponse; LLAMACLOUD.md §6.2).
+/// (SDK parsing.ts ParsingGetResponse; docs/llamacloud-api.md §6.2).
 /// </summary>
 internal sealed record ParseResultDto(ParseJobDto Job)
 {

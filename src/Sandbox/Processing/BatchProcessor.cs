@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.Processing;
 /// <summary>
 /// Moves v2 batches one step: PENDING → RUNNING (or THROTTLED while the concurrency cap is
 /// reached) → map files to jobs a slice per step → COMPLETED once every file has a job_reference
-/// or an error_message ("mapping complete", LLAMACLOUD.md §10), or FAILED on demand. The concurrency
+/// or an error_message ("mapping complete", docs/llamacloud-api.md §10), or FAILED on demand. The concurrency
 /// cap counts per project, as the service's limits do.
 /// Cancellation lands on the next step and keeps the results mapped so far. Call under the state lock.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.State;
 
-/// <summary>Id prefixes from LLAMACLOUD.md §1.5: a prefix and a UUID tail.</summary>
+/// <summary>Id prefixes from docs/llamacloud-api.md §1.5: a prefix and a UUID tail.</summary>
 internal static class Ids
 {
     public static string Directory() => New("dir");

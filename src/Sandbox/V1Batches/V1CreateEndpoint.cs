@@ -11,14 +11,15 @@ using BatchOrchestrator.Sandbox.State;
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
-/// POST /api/v1/beta/batch-processing (LLAMACLOUD.md §3.2): a parse or classify <c>job_config</c>
-/// over either a <c>directory_id</c> or explicit <c>item_ids</c> (directory-file or file ids).
+/// POST /api/v1/beta/batch-processing (docs/llamacloud-api.md §3.2): a parse or classify <c>job_config</c>,
+/// checked by <see cref="V1JobConfigValidator"/>, over either a <c>directory_id</c> or explicit
+/// <c>item_ids</c> (directory-file or file ids).
 /// </summary>
 internal static class V1CreateEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/api/v1/beta/batch-processing", CreateAsync);
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -31,6 +32,11 @@ internal static class V1CreateEndpoint
         var config = v.Object(body, "job_config", required: true);
         var directoryId = v.String(body, "directory_id", required: false);
         var itemIds = v.StringArray(body, "item_ids");
+        if (BodyValidator.Has(body, "page_size") && body.GetProperty("page_size").ValueKind == JsonValueKind.Null)
+        {
+            v.Add("int_type", "Input should be a valid integer", "page_size"); // "page_size?: number": absent, never null
+        }
+
         v.Int(body, "page_size");
         v.Int(body, "continue_as_new_threshold");
         if ((directoryId is null) == (itemIds is null))
@@ -38,7 +44,7 @@ internal static class V1CreateEndpoint
             v.Add("value_error", "Provide either directory_id or item_ids", "directory_id");
         }
 
-        var jobType = config is null ? null : JobTypeOf(config.Value, v);
+        var jobType = config is null ? null : V1JobConfigValidator.Validate(config.Value, v, options.Guesses, project.Id);
         lock (state.Gate)
         {
             var items = new List<V1ItemRecord>();
@@ -51,7 +57,8 @@ internal static class V1CreateEndpoint
                     continue;
                 }
 
-                items.Add(Item(itemIds[i], content));
+                var fileId = state.DirectoryFiles.TryGet(project.Id, itemIds[i], out var entry) ? entry.FileId : itemIds[i];
+                items.Add(Item(itemIds[i], fileId, content));
             }
 
             if (!v.IsValid)
@@ -69,7 +76,7 @@ internal static class V1CreateEndpoint
                 items.AddRange(state.DirectoryFiles.In(project.Id)
                     .Where(f => f.DirectoryId == directoryId && f.DeletedAt is null)
                     .OrderBy(f => f.Sequence)
-                    .Select(f => Item(f.Id, f.Content with { FileName = f.DisplayName })));
+                    .Select(f => Item(f.Id, f.FileId, f.Content with { FileName = f.DisplayName })));
             }
 
             var now = state.Now;
@@ -94,32 +101,10 @@ internal static class V1CreateEndpoint
         }
     }
 
-    /// <summary>The union: a config with <c>rules</c> is the classify variant, anything else the parse one.</summary>
-    private static string? JobTypeOf(JsonElement config, BodyValidator v)
-    {
-        if (BodyValidator.Has(config, "rules"))
-        {
-            var rules = v.Array(config, "rules", "job_config") ?? [];
-            for (var i = 0; i < rules.Count; i++)
-            {
-                v.NonEmptyString(rules[i], "type", required: true, "job_config", "rules", i);
-            }
-
-            return "classify";
-        }
-
-        var parameters = v.Object(config, "parameters", required: false, "job_config");
-        if (parameters is { } p && v.String(p, "type", required: false, "job_config", "parameters") is { } type && type != "parse")
-        {
-            v.Add("literal_error", "Input should be 'parse'", "job_config", "parameters", "type");
-        }
-
-        return "parse";
-    }
-
-    private static V1ItemRecord Item(string id, StoredContent content) => new()
+    private static V1ItemRecord Item(string id, string fileId, StoredContent content) => new()
     {
         ItemId = id,
+        FileId = fileId,
         ItemName = content.FileName,
         Content = content,
         ContentHash = Convert.ToHexStringLower(SHA256.HashData(content.Bytes)),

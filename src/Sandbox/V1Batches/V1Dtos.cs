@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
-/// <summary>The v1 batch job (GO-v1 BetaBatch*Response, LLAMACLOUD.md §3.1).</summary>
+/// <summary>The v1 batch job (GO-v1 BetaBatch*Response, docs/llamacloud-api.md §3.1).</summary>
 internal sealed record V1JobDto(
     string Id,
     string JobType,
@@ -58,3 +58,12 @@ internal sealed record V1ProcessingResultDto(
     string ParametersHash,
     DateTimeOffset? ProcessedAt,
     JsonObject? OutputMetadata);
+
+/// <summary>
+/// GET /api/v1/classifier/jobs/{id}/results (TS SDK 2.13.0 <c>resources/classifier/jobs.d.ts</c>,
+/// <c>JobGetResultsResponse</c>): where a v1 classify item's label is.
+/// </summary>
+internal sealed record ClassifierResultsDto(IReadOnlyList<ClassifierResultItemDto> Items, string? NextPageToken);
+
+/// <summary>One classified file: its classifier job, the stored file, and <c>result</c> with the label in <c>type</c>.</summary>
+internal sealed record ClassifierResultItemDto(string Id, string ClassifyJobId, string? FileId, JsonObject? Result, DateTimeOffset? CreatedAt, DateTimeOffset? UpdatedAt);

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
-/// Legacy v1 batch-processing reads and cancel (LLAMACLOUD.md §3.2): list, get with
+/// Legacy v1 batch-processing reads and cancel (docs/llamacloud-api.md §3.2): list, get with
 /// progress_percentage, items with statuses and skip reasons, processing-results, cancel.
 /// Lists page by limit/offset and answer <c>{"items": [...], "total_size": n}</c>.
 /// </summary>
@@ -26,7 +26,7 @@ internal static class V1Endpoints
         app.MapPost(Route + "/{job_id}/cancel", CancelAsync);
     }
 
-    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.JobStatuses, issues);
@@ -42,7 +42,7 @@ internal static class V1Endpoints
         {
             var matches = state.V1Jobs.In(project.Id)
                 .Where(j => (status is null || j.Status == status) && (jobType is null || j.JobType == jobType) && (directoryId is null || j.DirectoryId == directoryId))
-                .OrderByDescending(j => j.Sequence)
+                .OrderBy(j => options.Guesses.V1ListOldestFirst ? j.Sequence : -j.Sequence) // the order is not documented (§11.14)
                 .ToList();
             var page = new V1Page<V1JobDto>([.. matches.Skip(offset).Take(limit).Select(j => j.ToDto())], matches.Count);
             return TypedResults.Json(page, SandboxJsonContext.Default.V1PageV1JobDto);
@@ -115,7 +115,8 @@ internal static class V1Endpoints
     }
 
     /// <summary>"Stops processing and marks pending items as cancelled. Items currently being processed may still complete."</summary>
-    private static async Task<IResult> CancelAsync([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> CancelAsync(
+        [FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request, required: false);
         if (error is not null)
@@ -133,7 +134,7 @@ internal static class V1Endpoints
 
             if (V1Status.IsTerminalJob(job.Status))
             {
-                return ApiErrors.Conflict($"Batch job {jobId} is {job.Status} and cannot be cancelled");
+                return ApiErrors.Detail(options.Guesses.CancelTerminalStatus, $"Batch job {jobId} is {job.Status} and cannot be cancelled");
             }
 
             foreach (var item in job.Items.Where(i => i.Status == V1Status.Pending))

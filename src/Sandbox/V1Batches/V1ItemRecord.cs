@@ -12,6 +12,9 @@ internal sealed class V1ItemRecord
 
     public required StoredContent Content { get; init; }
 
+    /// <summary>The stored file behind the item (a directory file's <c>file_id</c>, or the item itself when it names a stored file).</summary>
+    public required string FileId { get; init; }
+
     /// <summary>SHA-256 of the content: with the job's parameters hash, the key for skip_reason already_processed.</summary>
     public required string ContentHash { get; init; }
 
@@ -26,6 +29,9 @@ internal sealed class V1ItemRecord
     public string? PlannedFailure { get; set; }
 
     public JsonObject? OutputMetadata { get; set; }
+
+    /// <summary>A classify item's result (<c>{type, confidence, reasoning}</c>), served by the classifier job named in <see cref="JobId"/>.</summary>
+    public JsonObject? Classification { get; set; }
 
     public DateTimeOffset? StartedAt { get; set; }
 

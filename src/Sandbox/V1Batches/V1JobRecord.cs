@@ -3,7 +3,7 @@ using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
-/// <summary>A legacy v1 beta batch-processing job (LLAMACLOUD.md §3). Mutable; guarded by the state lock.</summary>
+/// <summary>A legacy v1 beta batch-processing job (docs/llamacloud-api.md §3). Mutable; guarded by the state lock.</summary>
 internal sealed class V1JobRecord : IProjectOwned
 {
     public required long Sequence { get; init; }

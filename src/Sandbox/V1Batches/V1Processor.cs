@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.V1Batches;
 /// <summary>
 /// Moves v1 batch jobs one step: pending → running (items start processing a slice per step,
 /// or are skipped) → dispatched once no item is pending → completed once every item is done.
-/// A cancelled job's items already processing still finish (LLAMACLOUD.md §3.2). Call under the state lock.
+/// A cancelled job's items already processing still finish (docs/llamacloud-api.md §3.2). Call under the state lock.
 /// </summary>
 internal sealed class V1Processor(SandboxState state, SandboxOptions options, JobFactory jobs, FaultState faults)
 {
@@ -86,7 +86,9 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
 
             item.Status = V1Status.Completed;
             state.V1Processed.Add(Key(item, job));
-            item.OutputMetadata = job.JobType == "classify" ? Classify(job.JobConfig) : new JsonObject { ["parse_job_id"] = item.JobId };
+            // "Currently empty" (TS SDK 2.13.0 job-items.d.ts): a classification is read from its classifier job instead.
+            item.OutputMetadata = [];
+            item.Classification = job.JobType == "classify" ? Classify(job.JobConfig) : null;
         }
     }
 

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
-/// <summary>v1 job and item statuses, lower-case unlike v2 (LLAMACLOUD.md §3.1, §3.2).</summary>
+/// <summary>v1 job and item statuses, lower-case unlike v2 (docs/llamacloud-api.md §3.1, §3.2).</summary>
 internal static class V1Status
 {
     public const string Pending = "pending";

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
-/// <summary>Saved webhook configurations (LLAMACLOUD.md §9); the list is a plain array, newest first.</summary>
+/// <summary>Saved webhook configurations (docs/llamacloud-api.md §9); the list is a plain array, newest first.</summary>
 internal static class WebhookConfigEndpoints
 {
     private const string Route = "/api/v1/beta/webhook-configs";

@@ -2,7 +2,7 @@ using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
-/// <summary>A saved webhook configuration (LLAMACLOUD.md §9); the secret is write-only.</summary>
+/// <summary>A saved webhook configuration (docs/llamacloud-api.md §9); the secret is write-only.</summary>
 internal sealed class WebhookConfigRecord : IProjectOwned
 {
     public required long Sequence { get; init; }

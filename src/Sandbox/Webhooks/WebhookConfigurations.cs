@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>
 /// Reads <c>webhook_configurations[]</c> and <c>webhook_configuration_ids[]</c> from a create body
-/// (batch, parse, extract: LLAMACLOUD.md §1.6) into delivery targets.
+/// (batch, parse, extract: docs/llamacloud-api.md §1.6) into delivery targets.
 /// </summary>
 internal static class WebhookConfigurations
 {

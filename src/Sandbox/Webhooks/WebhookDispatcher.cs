@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>
 /// Sends webhook events in the background, retrying failures with exponential backoff
-/// ("retried with exponential backoff", LLAMACLOUD.md §1.6). With the out-of-order fault a
+/// ("retried with exponential backoff", docs/llamacloud-api.md §1.6). With the out-of-order fault a
 /// subject's events are held until its terminal event and then sent newest first.
 /// </summary>
 internal sealed partial class WebhookDispatcher(SandboxOptions options, FaultState faults, SandboxCounters counters, ILogger<WebhookDispatcher> logger)

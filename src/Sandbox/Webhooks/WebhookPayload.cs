@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>
-/// The delivery body and signature. The payload schema is undocumented (LLAMACLOUD.md §1.6 [?]);
+/// The delivery body and signature. The payload schema is undocumented (docs/llamacloud-api.md §1.6 [?]);
 /// the guess is <c>{"event_type": "batch.success", "data": {…the resource…}}</c>, kept in this
 /// one place so it is easy to change. "string" output (the default) sends that JSON as a JSON
 /// string; "json" sends the object.

@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>
 /// Where and how to deliver events: an inline <c>webhook_configurations[]</c> item or a saved
-/// configuration, resolved when the job or batch is created (LLAMACLOUD.md §1.6).
+/// configuration, resolved when the job or batch is created (docs/llamacloud-api.md §1.6).
 /// </summary>
 internal sealed record WebhookTarget(
     string Url,

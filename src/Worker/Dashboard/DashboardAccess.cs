@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Worker.Dashboard;
 
 /// <summary>
 /// Decides each dashboard request's role. Hangfire's <c>AsyncAuthorization</c> replaces its local-only
-/// default with nothing (PERF-RELIABILITY.md §3), so locality is decided here too: a local request
+/// default with nothing (docs/reliability.md §3), so locality is decided here too: a local request
 /// without credentials gets <see cref="OpsDashboardOptions.LocalRequests"/>; a remote one needs a
 /// configured user (basic auth) or token (bearer); anything else is refused. The role is kept on the
 /// request for <see cref="IsReadOnly"/>, which hides and refuses every command of a read-only caller.

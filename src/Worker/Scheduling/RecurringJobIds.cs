@@ -4,6 +4,7 @@ namespace BatchOrchestrator.Worker.Scheduling;
 internal static class RecurringJobIds
 {
     public const string PollBatches = "poll-batches";
+    public const string CleanRemote = "clean-remote";
     public const string SourcePrefix = "run-source-";
 
     public static string RunSource(string source) => SourcePrefix + source.ToLowerInvariant();

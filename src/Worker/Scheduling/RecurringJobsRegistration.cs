@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Cleanup;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Worker.Jobs;
@@ -10,13 +11,16 @@ namespace BatchOrchestrator.Worker.Scheduling;
 
 /// <summary>
 /// Registers the recurring jobs at start-up, from configuration: one poller, one schedule per
-/// source, and removes schedules of sources no longer configured. A bad schedule fails start-up.
+/// source, the remote cleanup when some source keeps its artefacts for a limited time, and removes
+/// schedules no longer configured. A bad schedule fails start-up.
 /// </summary>
 internal sealed class RecurringJobsRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<SourcesOptions> sources,
     IOptions<PollingOptions> polling,
+    IOptions<RemoteCleanupOptions> cleanup,
+    RemoteCleaner cleaner,
     ServedQueues served,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
@@ -27,6 +31,20 @@ internal sealed class RecurringJobsRegistration(
             j => j.RunAsync(CancellationToken.None),
             PollingCron.FromInterval(polling.Value.Interval)!,
             new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+
+        // Remote hygiene runs only where some source asks for it: otherwise it would cost an idle query per tick.
+        if (cleaner.Retentions().Count > 0)
+        {
+            recurringJobs.AddOrUpdate<CleanRemoteJob>(
+                RecurringJobIds.CleanRemote,
+                j => j.RunAsync(CancellationToken.None),
+                PollingCron.FromInterval(cleanup.Value.Interval)!,
+                new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        }
+        else
+        {
+            recurringJobs.RemoveIfExists(RecurringJobIds.CleanRemote);
+        }
 
         if (!served.Serves(SourceOptions.DefaultQueue))
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Worker.Watching;
 
 /// <summary>
-/// Turns file-system events into debounced runs. Events are only a hint (DESIGN.md decision 9):
+/// Turns file-system events into debounced runs. Events are only a hint (docs/architecture.md decision 9):
 /// inotify is silent on NFS/SMB, drops events on overflow and can die quietly, so the scheduled scan
 /// stays the truth. This loop only detects and enqueues; the run itself is a durable job.
 /// </summary>

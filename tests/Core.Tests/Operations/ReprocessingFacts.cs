@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Sandbox;
 using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,9 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : IAsyncLife
 
     private Reprocessing Reprocessing => harness.Get<Reprocessing>();
 
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+    // cfg-PARSE_FAST is a preset no source documents: the Sandbox refuses it unless told to accept it.
+    public async ValueTask InitializeAsync() =>
+        harness = await PipelineHarness.CreateAsync(server, sandboxOptions: new SandboxOptions { Guesses = { AcceptUndocumentedPresets = true } });
 
     public ValueTask DisposeAsync() => harness.DisposeAsync();
 

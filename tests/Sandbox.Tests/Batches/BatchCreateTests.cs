@@ -68,13 +68,17 @@ public sealed class BatchCreateTests
     [InlineData("cfg-PARSE_FAST")]
     [InlineData("cfg-PARSE_COST_EFFECTIVE")]
     [InlineData("cfg-PARSE_AGENTIC_PLUS")]
-    public async Task Create_AcceptsEveryDefaultParsePreset(string preset)
+    public async Task Create_RefusesAnUndocumentedPreset_UnlessTheSandboxIsToldToAcceptThem(string preset)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("b");
+        await using var strict = await TestSandbox.StartAsync();
+        await using var lenient = await TestSandbox.StartAsync(o => o.Guesses.AcceptUndocumentedPresets = true);
+        var body = new { source_directory_id = await strict.CreateDirectoryAsync("b"), config = new { job = new { type = "parse_v2", configuration_id = preset } } };
 
-        var id = await sandbox.CreateBatchAsync(dir, configurationId: preset);
+        var (refused, detail) = await strict.PostAsync("api/v2/batches", System.Text.Json.JsonSerializer.Serialize(body));
+        var id = await lenient.CreateBatchAsync(await lenient.CreateDirectoryAsync("b"), configurationId: preset);
 
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused);
+        Assert.Contains("configuration_id", detail!.ToJsonString(), StringComparison.Ordinal);
         Assert.StartsWith("bat-", id, StringComparison.Ordinal);
     }
 

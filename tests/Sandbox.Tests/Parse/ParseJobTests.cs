@@ -99,7 +99,7 @@ public sealed class ParseJobTests
     [Fact]
     public async Task Get_FastTier_RefusesMarkdownAndItems_ButGivesText()
     {
-        var (sandbox, job) = await ParsedAsync("a.txt", "hello"u8.ToArray(), preset: "cfg-PARSE_FAST");
+        var (sandbox, job) = await ParsedAsync("a.txt", "hello"u8.ToArray(), o => o.ParsePresets["cfg-PARSE_FAST"] = "fast", preset: "cfg-PARSE_FAST");
         await using var _ = sandbox;
 
         var (markdown, body) = await sandbox.GetAsync($"api/v2/parse/{job}?expand=markdown_full");
@@ -165,13 +165,17 @@ public sealed class ParseJobTests
     }
 
     [Fact]
-    public async Task Versions_ListsTheDatedVersionsPerTier()
+    public async Task Versions_ListsTheDatedVersionsPerTier_AndWhatLatestResolvesTo_AsSdk2160TypesIt()
     {
         await using var sandbox = await TestSandbox.StartAsync();
 
         var body = await sandbox.OkAsync(HttpMethod.Get, "api/v2/parse/versions");
 
+        Assert.Equal(new[] { "fast", "cost_effective", "agentic", "agentic_plus", "latest" }, body.AsObject().Select(p => p.Key));
         Assert.Equal("2026-09-07", (string)body["agentic"]![0]!);
-        Assert.IsType<JsonArray>(body["fast"]);
+        Assert.Equal(new[] { "2026-06-15", "2025-12-11" }, body["fast"]!.AsArray().Select(v => (string)v!));
+        Assert.DoesNotContain("2026-06-15", body["cost_effective"]!.AsArray().Select(v => (string)v!)); // not in the SDK's cost_effective union
+        Assert.Equal("2026-08-19", (string)body["latest"]!["cost_effective"]!);
+        Assert.All(new[] { "fast", "cost_effective", "agentic", "agentic_plus" }, tier => Assert.Equal((string)body["latest"]![tier]!, (string)body[tier]![0]!));
     }
 }

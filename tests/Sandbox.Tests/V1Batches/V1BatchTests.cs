@@ -84,23 +84,29 @@ public sealed class V1BatchTests
     }
 
     [Fact]
-    public async Task ClassifyJob_LabelsEachItemWithOneOfTheRules()
+    public async Task ClassifyJob_LabelsEachItem_InItsClassifierJobsResults()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("v1");
         var entry = await sandbox.UploadTextAsync(dir, "a.txt", "one");
-        var config = JsonNode.Parse("""{"id":"7f0c0e0e-0000-4000-8000-000000000000","project_id":"p","user_id":"u","status":"PENDING","mode":"FAST","rules":[{"type":"invoice","description":"bills"},{"type":"receipt","description":"slips"}]}""")!;
+        var config = V1JobConfigTests.Classify(sandbox.Options.DefaultProjectId);
 
         var id = await CreateAsync(sandbox, new JsonObject { ["item_ids"] = new JsonArray(entry), ["job_config"] = config });
         var done = await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{id}", j => (string)j["job"]!["status"]! == "completed");
-        var results = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/items/{entry}/processing-results?job_type=classify");
+        var item = (await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}/items"))["items"]![0]!;
+        var classified = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/classifier/jobs/{(string)item["job_id"]!}/results");
+        var processing = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/items/{entry}/processing-results?job_type=classify");
 
         Assert.Equal("classify", (string)done["job"]!["job_type"]!);
-        Assert.Contains((string)results["processing_results"]![0]!["output_metadata"]!["type"]!, new[] { "invoice", "receipt" });
+        var result = classified["items"]!.AsArray().Single()!;
+        Assert.Contains((string)result["result"]!["type"]!, new[] { "invoice", "receipt" });
+        Assert.Equal((string)item["job_id"]!, (string)result["classify_job_id"]!);
+        Assert.StartsWith("dfl-", (string)result["file_id"]!, StringComparison.Ordinal);
+        Assert.Empty(processing["processing_results"]![0]!["output_metadata"]!.AsObject()); // "currently empty", as the SDK documents it
     }
 
     [Fact]
-    public async Task Cancel_MarksPendingItemsCancelled_AndATerminalJobIs409()
+    public async Task Cancel_MarksPendingItemsCancelled_AndATerminalJobIsRefused()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromHours(1));
         var dir = await sandbox.CreateDirectoryAsync("v1");
@@ -151,6 +157,8 @@ public sealed class V1BatchTests
     [InlineData("""{"job_config":{},"directory_id":"dir-x","item_ids":["a"]}""", "directory_id")]
     [InlineData("""{"job_config":{},"item_ids":["dfl-none"]}""", "item_ids")]
     [InlineData("""{"job_config":{"rules":[{"description":"no type"}]},"item_ids":[]}""", "job_config")]
+    [InlineData("""{"job_config":{},"directory_id":"dir-x","page_size":null}""", "page_size")]
+    [InlineData("""{"job_config":{},"directory_id":"dir-x","page_size":"10"}""", "page_size")]
     public async Task Create_Is422_ForInvalidBodies(string json, string field)
     {
         await using var sandbox = await TestSandbox.StartAsync();

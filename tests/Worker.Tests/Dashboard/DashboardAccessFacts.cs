@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Worker.Tests.Dashboard;
 
 /// <summary>
-/// Who may look and who may act (PERF-RELIABILITY.md §4.3 S1). Remote callers are made by
+/// Who may look and who may act (docs/reliability.md §4.3 S1). Remote callers are made by
 /// <see cref="RemoteCaller"/>: the real host on loopback, with every connection's remote address rewritten to 10.1.2.3.
 /// </summary>
 public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncLifetime

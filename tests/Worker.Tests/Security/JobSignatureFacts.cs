@@ -5,7 +5,7 @@ using BatchOrchestrator.Worker.Jobs;
 namespace BatchOrchestrator.Worker.Tests.Security;
 
 /// <summary>
-/// PERF-RELIABILITY.md §4.3 S3: Hangfire stores job arguments in plain text and shows them on the
+/// docs/reliability.md §4.3 S3: Hangfire stores job arguments in plain text and shows them on the
 /// dashboard, so a job method takes ids and small keys only, never a secret or an options object.
 /// </summary>
 [Collection(ChildProcesses.Collection)]

@@ -9,7 +9,7 @@ using Npgsql;
 namespace BatchOrchestrator.Worker.Tests.Security;
 
 /// <summary>
-/// PERF-RELIABILITY.md §4.3 S2: a full run with a recognisable API key and database password, logging at
+/// docs/reliability.md §4.3 S2: a full run with a recognisable API key and database password, logging at
 /// the most verbose level, with API errors injected, leaves neither canary in any log line, exception,
 /// Hangfire job argument or state, table of ours, dashboard page, health answer or metric.
 /// The Worker runs as its own process, so every line its real console sink writes (compact JSON, every

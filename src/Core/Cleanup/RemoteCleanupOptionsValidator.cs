@@ -1,0 +1,35 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Cleanup;
+
+/// <summary>Checks the <c>RemoteCleanup</c> section, naming each bad key.</summary>
+internal sealed class RemoteCleanupOptionsValidator : IValidateOptions<RemoteCleanupOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RemoteCleanupOptions options)
+    {
+        var failures = new List<string>();
+        if (Retention.Validate(options.Retention, "RemoteCleanup:Retention") is { } retention)
+        {
+            failures.Add(retention);
+        }
+
+        if (PollingCron.FromInterval(options.Interval) is null)
+        {
+            failures.Add($"RemoteCleanup:Interval: {options.Interval} must divide a minute (1-59 s) or an hour (whole minutes)");
+        }
+
+        if (options.MaxDeletesPerRun is < 1 or > 100_000)
+        {
+            failures.Add($"RemoteCleanup:MaxDeletesPerRun: {options.MaxDeletesPerRun} must be between 1 and 100000");
+        }
+
+        if (options.MaxRunTime <= TimeSpan.Zero || options.MaxRunTime > TimeSpan.FromHours(1))
+        {
+            failures.Add($"RemoteCleanup:MaxRunTime: {options.MaxRunTime} must be positive and at most an hour");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,82 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// Reads many jobs' statuses in one request per page (<c>GET /api/v2/parse?job_ids=…&amp;job_ids=…</c>,
+/// and the extract equivalent; docs/llamacloud-api.md §6.1, §7), so a follow-up look at jobs still running
+/// costs a request per page instead of one per job, and only finished jobs have their results fetched.
+/// A job the list does not name, or a list that fails, is simply not known here: the caller then reads
+/// that job by itself, as it would without this.
+/// </summary>
+internal sealed class JobStatuses(IBatchApis apis, IOptions<FollowUpOptions> options, ILogger<JobStatuses> logger) : IJobStatuses
+{
+    public async Task<IReadOnlyDictionary<string, JobStatus>> ReadAsync(FollowUpWork work, IReadOnlyList<FollowUpItem> items, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<string, JobStatus>(StringComparer.Ordinal);
+        var api = apis.For(work.Scope);
+        foreach (var group in items.Where(i => i.FileVersionId is not null).GroupBy(i => Product(i.JobType)).Where(g => g.Key is not null))
+        {
+            foreach (var ids in group.Select(i => i.JobId).Distinct(StringComparer.Ordinal).Chunk(options.Value.StatusPageSize))
+            {
+                try
+                {
+                    await ReadPagesAsync(api, group.Key!.Value, ids, known, cancellationToken);
+                }
+                catch (LlamaCloudException ex)
+                {
+                    // Not fatal: each of these jobs is then read by itself.
+                    logger.LogWarning("Reading the statuses of {Count} {Product} jobs at once failed ({Reason}); reading them one by one", ids.Length, group.Key, ex.Message);
+                }
+            }
+        }
+
+        return known;
+    }
+
+    private static async Task ReadPagesAsync(IBatchApi api, JobProduct product, string[] ids, Dictionary<string, JobStatus> known, CancellationToken cancellationToken)
+    {
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            if (product == JobProduct.Parse)
+            {
+                var page = await api.ListParseJobsAsync(ids, token, cancellationToken);
+                foreach (var job in page.Items.Where(j => wanted.Contains(j.Id)))
+                {
+                    known[job.Id] = new JobStatus(job.Status, job.ErrorMessage);
+                }
+
+                token = page.Items.Count == 0 ? null : page.NextPageToken;
+            }
+            else
+            {
+                var page = await api.ListExtractJobsAsync(ids, token, cancellationToken);
+                foreach (var job in page.Items.Where(j => wanted.Contains(j.Id)))
+                {
+                    known[job.Id] = new JobStatus(job.Status, job.ErrorMessage);
+                }
+
+                token = page.Items.Count == 0 ? null : page.NextPageToken;
+            }
+        }
+        while (!string.IsNullOrEmpty(token) && !ids.All(known.ContainsKey));
+    }
+
+    /// <summary>Parse jobs (v2, and v1 parse items, which run as v2 parse jobs), extract jobs; v1 classifications have no list.</summary>
+    private static JobProduct? Product(string jobType) => jobType switch
+    {
+        "parse_v2" or BatchJobTypes.V1Parse => JobProduct.Parse,
+        "extract_v2" => JobProduct.Extract,
+        _ => null,
+    };
+
+    private enum JobProduct
+    {
+        Parse,
+        Extract,
+    }
+}

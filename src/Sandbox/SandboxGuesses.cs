@@ -1,0 +1,49 @@
+namespace BatchOrchestrator.Sandbox;
+
+/// <summary>
+/// The Sandbox's answers where no public source says what LlamaCloud does (docs/llamacloud-api.md §11).
+/// Each is a choice a client must survive, so each can be set to every plausible alternative and the
+/// client tested against all of them. Section <c>Sandbox:Guesses</c>.
+/// </summary>
+public sealed class SandboxGuesses
+{
+    /// <summary>The status codes a refusal of unknown code may take: 400, 409 or 422.</summary>
+    public static readonly IReadOnlyList<int> RefusalCodes = [400, 409, 422];
+
+    /// <summary>Status of creating a directory whose name the project already has (400, 409 or 422).</summary>
+    public int DuplicateDirectoryStatus { get; set; } = 409;
+
+    /// <summary>Status of creating a batch over a directory of more than <c>MaxBatchFiles</c> files (400, 409 or 422).</summary>
+    public int TooManyBatchFilesStatus { get; set; } = 400;
+
+    /// <summary>Status of cancelling a batch (v2 or v1) that is already terminal (400, 409 or 422).</summary>
+    public int CancelTerminalStatus { get; set; } = 409;
+
+    /// <summary>
+    /// Accept the preset ids guessed from the tier names (<c>cfg-PARSE_FAST</c>, <c>cfg-PARSE_COST_EFFECTIVE</c>,
+    /// <c>cfg-PARSE_AGENTIC_PLUS</c>) besides the one documented preset, <c>cfg-PARSE_AGENTIC</c>.
+    /// </summary>
+    public bool AcceptUndocumentedPresets { get; set; }
+
+    /// <summary>
+    /// Share (0 to 1; 1 = always) of answers from which the optional response fields are left out, each
+    /// field deciding on its own: fields the SDK's types mark optional (<c>?:</c>) may be absent, and a
+    /// client must not depend on them.
+    /// </summary>
+    public double OmitOptionalFieldsRate { get; set; }
+
+    /// <summary>The optional fields that may be left out (names as on the wire); empty: every one the Sandbox knows.</summary>
+    public IList<string> OmitOptionalFields { get; set; } = [];
+
+    /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
+    public bool V1ListOldestFirst { get; set; }
+
+    /// <summary>A v1 classify <c>job_config.project_id</c> must name the project the request acts in.</summary>
+    public bool V1ClassifyProjectMustMatch { get; set; } = true;
+
+    /// <summary>A v1 classify <c>job_config.id</c> must be a UUID (the Go SDK once typed it so; TypeScript 2.13.0 says string).</summary>
+    public bool V1ClassifyIdMustBeUuid { get; set; }
+
+    /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
+    public string? V1ClassifyUserId { get; set; }
+}

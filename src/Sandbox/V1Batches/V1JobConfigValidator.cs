@@ -1,0 +1,125 @@
+using System.Text.Json;
+using BatchOrchestrator.Sandbox.Http;
+
+namespace BatchOrchestrator.Sandbox.V1Batches;
+
+/// <summary>
+/// Checks a v1 <c>job_config</c> as strictly as the SDK's types (TS 2.13.0 <c>resources/beta/batch/batch.d.ts</c>,
+/// <c>resources/classifier/jobs.d.ts</c>; docs/llamacloud-api.md §3.2): a config with <c>rules</c> is the
+/// classify variant, <c>ClassifyJob</c>, whose <c>id</c>, <c>project_id</c>, <c>rules</c>, <c>status</c>
+/// and <c>user_id</c> are required; anything else is the parse variant, whose <c>job_name</c> can only be
+/// <c>parse_raw_file_job</c>. A field neither variant has is refused (a TypeScript object literal could not
+/// carry it). Which values a new classify job's ids must take is a guess, set in <see cref="SandboxGuesses"/>.
+/// </summary>
+internal static class V1JobConfigValidator
+{
+    public const string ParseJobName = "parse_raw_file_job";
+
+    private static readonly IReadOnlySet<string> ParseFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "correlation_id", "job_name", "parameters", "parent_job_execution_id", "partitions", "project_id", "session_id", "user_id", "webhook_url",
+    };
+
+    private static readonly IReadOnlySet<string> ClassifyFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "id", "project_id", "rules", "status", "user_id", "created_at", "effective_at", "error_message", "job_record_id", "mode",
+        "parsing_configuration", "updated_at",
+    };
+
+    /// <summary>ParsingAPI.StatusEnum (TS 2.13.0 <c>resources/parsing.d.ts</c>): upper case.</summary>
+    private static readonly IReadOnlyList<string> Statuses = ["PENDING", "SUCCESS", "ERROR", "PARTIAL_SUCCESS", "CANCELLED"];
+
+    private static readonly IReadOnlyList<string> Modes = ["FAST", "MULTIMODAL"];
+
+    /// <summary>Validates the config; returns the v1 job type it describes (<c>parse</c> or <c>classify</c>).</summary>
+    public static string Validate(JsonElement config, BodyValidator v, SandboxGuesses guesses, string requestProjectId)
+    {
+        if (BodyValidator.Has(config, "rules"))
+        {
+            ValidateClassify(config, v, guesses, requestProjectId);
+            return "classify";
+        }
+
+        ForbidExtra(config, ParseFields, v, "job_config");
+        v.Literal(config, "job_name", [ParseJobName], required: false, "job_config");
+        foreach (var name in new[] { "correlation_id", "parent_job_execution_id", "project_id", "session_id", "user_id", "webhook_url" })
+        {
+            v.String(config, name, required: false, "job_config");
+        }
+
+        if (v.Object(config, "partitions", required: false, "job_config") is { } partitions)
+        {
+            foreach (var partition in partitions.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String))
+            {
+                v.Add("string_type", "Input should be a valid string", "job_config", "partitions", partition.Name);
+            }
+        }
+
+        if (v.Object(config, "parameters", required: false, "job_config") is { } parameters)
+        {
+            ForbidExtra(parameters, V1ParseParameterNames.All, v, "job_config", "parameters");
+            v.Literal(parameters, "type", ["parse"], required: false, "job_config", "parameters");
+        }
+
+        return "parse";
+    }
+
+    private static void ValidateClassify(JsonElement config, BodyValidator v, SandboxGuesses guesses, string requestProjectId)
+    {
+        ForbidExtra(config, ClassifyFields, v, "job_config");
+        var id = v.String(config, "id", required: true, "job_config");
+        var projectId = v.String(config, "project_id", required: true, "job_config");
+        var userId = v.String(config, "user_id", required: true, "job_config");
+        v.Literal(config, "status", Statuses, required: true, "job_config");
+        v.Literal(config, "mode", Modes, required: false, "job_config");
+        foreach (var name in new[] { "created_at", "effective_at", "error_message", "job_record_id", "updated_at" })
+        {
+            v.String(config, name, required: false, "job_config");
+        }
+
+        var rules = v.Array(config, "rules", "job_config") ?? [];
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (rules[i].ValueKind != JsonValueKind.Object)
+            {
+                v.Add("model_type", "Input should be a valid dictionary or instance of ClassifierRule", "job_config", "rules", i);
+                continue;
+            }
+
+            ForbidExtra(rules[i], new HashSet<string>(StringComparer.Ordinal) { "type", "description" }, v, "job_config", "rules", i);
+            v.String(rules[i], "type", required: true, "job_config", "rules", i);
+            v.String(rules[i], "description", required: true, "job_config", "rules", i);
+        }
+
+        if (v.Object(config, "parsing_configuration", required: false, "job_config") is { } parsing)
+        {
+            ForbidExtra(parsing, new HashSet<string>(StringComparer.Ordinal) { "lang", "max_pages", "target_pages" }, v, "job_config", "parsing_configuration");
+            v.String(parsing, "lang", required: false, "job_config", "parsing_configuration");
+            v.Int(parsing, "max_pages", "job_config", "parsing_configuration");
+        }
+
+        // The guesses: what a client must put in the stored shape's ids for a new job (docs/llamacloud-api.md §11.11).
+        if (guesses.V1ClassifyProjectMustMatch && projectId is not null && projectId != requestProjectId)
+        {
+            v.Add("value_error", $"job_config.project_id must be the project the request acts in ({requestProjectId})", "job_config", "project_id");
+        }
+
+        if (guesses.V1ClassifyIdMustBeUuid && id is not null && !Guid.TryParse(id, out _))
+        {
+            v.Add("uuid_parsing", "Input should be a valid UUID", "job_config", "id");
+        }
+
+        if (guesses.V1ClassifyUserId is { } expected && userId is not null && userId != expected)
+        {
+            v.Add("value_error", "job_config.user_id must be the key's user", "job_config", "user_id");
+        }
+    }
+
+    private static void ForbidExtra(JsonElement obj, IReadOnlySet<string> allowed, BodyValidator v, params object[] loc)
+    {
+        foreach (var property in obj.EnumerateObject().Where(p => !allowed.Contains(p.Name)))
+        {
+            v.Add("extra_forbidden", "Extra inputs are not permitted", [.. loc, property.Name]);
+        }
+    }
+}
