@@ -77,7 +77,7 @@ public static class CoreHostingExtensions
         services.AddTransient<TierResolver>();
         services.AddTransient<CostBudget>();
         services.AddTransient<PlanPreview>();
-        services.AddTransient<Operations.IReprocessCostEstimator, ReprocessCost>();
+        services.AddTransient<IReprocessCostEstimator, ReprocessCost>();
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();

@@ -71,7 +71,7 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
 
     private void ValidateCaps(CostOptions options, List<string> failures)
     {
-        var names = sources.Value.Sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var names = Sources().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<(string, CapWindow)>();
         for (var i = 0; i < options.Caps.Count; i++)
         {
@@ -101,7 +101,7 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
 
     private void ValidateFallbacks(CostOptions options, List<string> failures)
     {
-        var list = sources.Value.Sources;
+        var list = Sources();
         for (var i = 0; i < list.Count; i++)
         {
             var fallback = list[i].FallbackConfigurationId;
@@ -109,6 +109,19 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
             {
                 failures.Add($"Sources:{i}:FallbackConfigurationId: '{fallback}' is a {preset.JobType} preset, but Sources:{i}:JobType is {list[i].JobType}");
             }
+        }
+    }
+
+    /// <summary>The configured sources; none when they are invalid themselves (their own validator names that, once).</summary>
+    private List<SourceOptions> Sources()
+    {
+        try
+        {
+            return sources.Value.Sources;
+        }
+        catch (OptionsValidationException)
+        {
+            return [];
         }
     }
 }

@@ -13,7 +13,7 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
     /// <summary>Per source and day (UTC, by when the reservation was made): files, pages, credits estimated and billed, money, drift.</summary>
     public Task<OpsTable> ByDayAsync(int days, decimal usdPer1000Credits, CancellationToken cancellationToken) => QueryAsync("""
         select c.source_name as "Source",
-               to_char(c.reserved_at at time zone 'UTC', 'YYYY-MM-DD') as "Day",
+               to_char(c.reserved_at at time zone 'utc', 'YYYY-MM-DD') as "Day",
                count(*) as "Attempts",
                sum(c.pages) as "Pages (estimated)",
                sum(c.billed_pages) as "Pages (billed)",

@@ -33,7 +33,8 @@ public sealed class BilledFacts(PostgresServerFixture server)
     [Fact]
     public async Task EmptyContent_GoesOnceMoreWithTheFallback_InABatchOfItsOwn_EachAttemptCharged_AndNeverAThirdTime()
     {
-        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        // cfg-PARSE_AGENTIC_PLUS is a preset no source documents: the Sandbox refuses it unless told to accept it.
+        await using var harness = await PipelineHarness.CreateAsync(server, sandboxOptions: new Sandbox.SandboxOptions { Guesses = { AcceptUndocumentedPresets = true } }, settings: new Dictionary<string, string?>
         {
             ["Sources:0:FallbackConfigurationId"] = "cfg-PARSE_AGENTIC_PLUS",
             ["Costs:Presets:cfg-PARSE_AGENTIC_PLUS:JobType"] = "parse_v2",

@@ -1,10 +1,10 @@
 using System.Globalization;
-using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Options;
 
-namespace BatchOrchestrator.Core.Costs;
+namespace BatchOrchestrator.Core.Operations;
 
 /// <summary>
 /// What sending some file versions again would cost, for the reprocess preview: their stored pages (the
