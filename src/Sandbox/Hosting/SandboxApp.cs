@@ -29,6 +29,7 @@ internal static class SandboxApp
         services.AddSingleton<SandboxState>();
         services.AddSingleton<SandboxCounters>();
         services.AddSingleton<FaultState>();
+        services.AddSingleton<Billing.SandboxBilling>();
         services.AddSingleton<RateLimiters>();
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<DirectoryFiles>();
@@ -62,6 +63,7 @@ internal static class SandboxApp
         app.UseMiddleware<OptionalFieldsMiddleware>();
         app.UseMiddleware<AccountFaultMiddleware>();
         app.UseMiddleware<HoldMiddleware>();
+        app.UseMiddleware<Billing.CreditGateMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);
         DirectoryUploadEndpoints.Map(app);

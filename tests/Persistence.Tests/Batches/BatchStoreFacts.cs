@@ -226,7 +226,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifeti
         await Seed.DiscoveredVersionsAsync(database, source, files);
         var runs = new NpgsqlRunStore(database.DataSource);
         var runId = await runs.StartRunAsync(source, RunTrigger.Manual, Ct);
-        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds.Single();
         await runs.FinishScanAsync(runId, new(files, files, 0, 0, files, files, 0), 1, Ct);
         var uploads = new NpgsqlUploadStore(database.DataSource);
         foreach (var file in (await uploads.GetWorkAsync(batchId, Ct))!.Files)

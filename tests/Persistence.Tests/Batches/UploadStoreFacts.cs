@@ -73,7 +73,7 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : IAsyncLifet
         await Seed.DiscoveredVersionsAsync(database, "docs", files);
         var runs = new NpgsqlRunStore(database.DataSource);
         var runId = await runs.StartRunAsync("docs", RunTrigger.Manual, Ct);
-        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).Single();
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds.Single();
         await runs.FinishScanAsync(runId, new ScanSummary(files, files, 0, 0, files, files, 0), 1, Ct);
         return batchId;
     }

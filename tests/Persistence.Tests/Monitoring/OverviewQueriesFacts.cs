@@ -40,6 +40,17 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : IAsyncL
         Assert.Null(last.Value(last.Rows[1], "Last run")); // a source that never ran is listed, empty
         Assert.Equal((2L, 5L, 2L, 2L, 1L), (day.Value(day.Rows[0], "Runs"), day.Value(day.Rows[0], "Files in"), day.Value(day.Rows[0], "Done"), day.Value(day.Rows[0], "Failed"), day.Value(day.Rows[0], "Skipped")));
         Assert.DoesNotContain("Held", day.WithoutEmpty(OverviewQueries.HiddenWhileEmpty).Columns);
+        Assert.DoesNotContain("Credits", day.WithoutEmpty(OverviewQueries.HiddenWhileEmpty).Columns);
+
+        // Two versions charged: one billed (12 credits), one still reserved (20): the day counts 32, billed 12.
+        await database.ExecuteAsync("""
+            insert into orchestrator.credit_charge (file_version_id, batch_id, run_id, source_name, configuration_id, tier, pages, reserved_credits, billed_credits)
+            select fv.id, fv.batch_id, b.run_id, 'docs', 'cfg-PARSE_AGENTIC', 'agentic', 2, 20, case when row_number() over (order by fv.id) = 1 then 12 end
+            from orchestrator.file_version fv join orchestrator.batch b on b.id = fv.batch_id
+            where fv.source_name = 'docs' order by fv.id limit 2
+            """);
+        var costed = (await overview.LastDayAsync(["docs", "idle"], Ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty);
+        Assert.Equal((4L, 32m, 12m), (costed.Value(costed.Rows[0], "Pages"), costed.Value(costed.Rows[0], "Credits"), costed.Value(costed.Rows[0], "Credits billed")));
 
         await database.ExecuteAsync("""
             insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)

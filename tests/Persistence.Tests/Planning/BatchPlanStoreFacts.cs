@@ -29,7 +29,7 @@ public sealed class BatchPlanStoreFacts(PostgresServerFixture server) : IAsyncLi
         await Seed.DiscoveredVersionsAsync(database, "docs", 2_500);
         var runId = await runs.StartRunAsync("docs", RunTrigger.Manual, Ct);
 
-        var batchIds = await plans.PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct);
+        var batchIds = (await plans.PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds;
 
         Assert.Equal(3, batchIds.Count);
         var sizes = await database.ListAsync("select file_count from orchestrator.batch order by id", r => r.GetInt32(0));
@@ -46,7 +46,7 @@ public sealed class BatchPlanStoreFacts(PostgresServerFixture server) : IAsyncLi
         await plans.PlanBatchesAsync(first, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct);
         var second = await runs.StartRunAsync("docs", RunTrigger.Manual, Ct);
 
-        Assert.Empty(await plans.PlanBatchesAsync(second, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct));
+        Assert.Empty((await plans.PlanBatchesAsync(second, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds);
     }
 
     [Fact]
