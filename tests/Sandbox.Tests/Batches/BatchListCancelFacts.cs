@@ -2,7 +2,7 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchListCancelTests
+public sealed class BatchListCancelFacts
 {
     [Fact]
     public async Task List_FiltersByDirectoryStatusAndCreatedAt_NewestFirst_WithNullResults()
@@ -58,7 +58,7 @@ public sealed class BatchListCancelTests
         Assert.Equal(batch, (string)answer["id"]!);
         Assert.NotEqual("CANCELLED", (string)answer["status"]!);
         Assert.Equal("CANCELLED", (string)cancelled["status"]!);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["batch_cancels_total"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("batch_cancels_total"));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class BatchListCancelTests
         }
 
         var batch = await sandbox.CreateBatchAsync(dir);
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["parse_jobs_created_total"]! >= 2);
+        await sandbox.WaitForCountersAsync(c => (int)c["parse_jobs_created_total"]! >= 2);
         await sandbox.OkAsync(HttpMethod.Post, $"api/v2/batches/{batch}/cancel");
         var cancelled = await sandbox.WaitForBatchAsync(batch, "CANCELLED");
 

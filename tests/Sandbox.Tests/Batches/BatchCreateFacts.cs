@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchCreateTests
+public sealed class BatchCreateFacts
 {
     [Fact]
     public async Task Create_ReturnsPendingBatch_WithNullResults_AndCountsIt()
@@ -17,7 +17,7 @@ public sealed class BatchCreateTests
             source_directory_id = dir,
             config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } },
         });
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.StartsWith("bat-", (string)batch["id"]!, StringComparison.Ordinal);
         Assert.Equal("PENDING", (string)batch["status"]!);
@@ -39,7 +39,7 @@ public sealed class BatchCreateTests
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Contains("dir-nope", (string)body!["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(0, (int)(await sandbox.CountersAsync())["batch_creates_total"]!);
+        Assert.Equal(0, await sandbox.Admin.CounterAsync("batch_creates_total"));
     }
 
     [Theory]

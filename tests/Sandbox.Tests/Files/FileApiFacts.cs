@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Files;
 
-public sealed class FileApiTests
+public sealed class FileApiFacts
 {
     private static async Task<(HttpStatusCode Status, JsonNode? Body)> CreateAsync(TestSandbox sandbox, string name, string? purpose = "parse", string? externalId = null, bool withFile = true)
     {
@@ -41,7 +41,7 @@ public sealed class FileApiTests
         Assert.Equal("pdf", (string)file["file_type"]!);
         Assert.Equal("extract", (string)file["purpose"]!);
         Assert.Equal("ext-7", (string)file["external_file_id"]!);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["file_uploads_total"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("file_uploads_total"));
     }
 
     [Theory]

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
-public sealed class ParseCreateTests
+public sealed class ParseCreateFacts
 {
     [Fact]
     public async Task Create_FromAFileId_RunsToCompletedWithTheFileText()

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace BatchOrchestrator.Sandbox.Tests.Admin;
 
-public sealed class ErrorShapeTests
+public sealed class ErrorShapeFacts
 {
     [Fact]
     public async Task ABodyThatIsNotAnObject_Is422AtTheBodyItself()
@@ -60,7 +60,7 @@ public sealed class ErrorShapeTests
         await using var sandbox = await TestSandbox.StartAsync();
 
         var (status, _) = await sandbox.GetAsync("api/v9/nothing");
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(1, (int)counters["requests_by_route"]!["GET (unmatched)"]!);

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
-public sealed class ParseJobTests
+public sealed class ParseJobFacts
 {
     private static async Task<(TestSandbox Sandbox, string JobId)> ParsedAsync(string fileName, byte[] content, Action<SandboxOptions>? configure = null, string preset = "cfg-PARSE_AGENTIC")
     {

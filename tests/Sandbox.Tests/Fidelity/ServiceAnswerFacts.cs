@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
 /// The Sandbox answers as the service does where the SDK and FastAPI say how (404/405 bodies), and where
 /// nothing says, its answer is an option a client can be tested against in every plausible form.
 /// </summary>
-public sealed class ServiceAnswerTests
+public sealed class ServiceAnswerFacts
 {
     [Fact]
     public async Task UnknownRoutes_Are404_AndWrongMethods405_WithFastApiBodies_BeforeAuthentication()

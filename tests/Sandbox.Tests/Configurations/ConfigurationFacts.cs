@@ -2,7 +2,7 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Configurations;
 
-public sealed class ConfigurationTests
+public sealed class ConfigurationFacts
 {
     private static readonly object ParseParameters = new { product_type = "parse_v2", tier = "cost_effective", version = "latest" };
 
@@ -21,7 +21,7 @@ public sealed class ConfigurationTests
         Assert.Equal("parse_v2", (string)updated["product_type"]!);
         Assert.False(string.IsNullOrEmpty((string?)updated["version"]));
         Assert.NotEqual((string)created["id"]!, (string)otherType["id"]!);
-        Assert.Equal(3, (int)(await sandbox.CountersAsync())["configuration_upserts_total"]!);
+        Assert.Equal(3, await sandbox.Admin.CounterAsync("configuration_upserts_total"));
     }
 
     [Theory]

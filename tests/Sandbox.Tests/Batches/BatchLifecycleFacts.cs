@@ -2,7 +2,7 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchLifecycleTests
+public sealed class BatchLifecycleFacts
 {
     [Fact]
     public async Task Batch_RunsToCompleted_WithOneJobReferencePerFile()

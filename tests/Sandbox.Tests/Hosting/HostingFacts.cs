@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Sandbox.Tests.Hosting;
 
-public sealed partial class HostingTests
+public sealed partial class HostingFacts
 {
     [Fact]
     public async Task StartAsync_ListensOnLoopback_AndIgnoresTheHostsUrlsSetting()

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
-public sealed class DirectoryTests
+public sealed class DirectoryFacts
 {
     [Fact]
     public async Task Create_ReturnsDirectory_WithEphemeralExpiryDefaulted()
@@ -45,7 +45,7 @@ public sealed class DirectoryTests
 
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains("dup", (string)body!["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["directory_creates_by_name"]!["dup"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("directory_creates_by_name", "dup"));
     }
 
     [Theory]

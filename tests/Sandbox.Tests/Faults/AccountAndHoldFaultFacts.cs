@@ -9,19 +9,19 @@ namespace BatchOrchestrator.Sandbox.Tests.Faults;
 /// credits only, requests held until released (to land a kill inside a step), a back end that moves only when
 /// stepped, and multipart headers read as the service's parser is guessed to read them.
 /// </summary>
-public sealed class AccountAndHoldFaultTests
+public sealed class AccountAndHoldFaultFacts
 {
     [Fact]
     public async Task PaymentRequired_Refuses402_OnlyTheRequestsThatWouldSpendCredits_AndNothingTakesEffect()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("credits");
-        await sandbox.SetFaultsAsync(new { payment_required = true });
+        await sandbox.Admin.SetFaultsAsync(new { payment_required = true });
 
         var (upload, _) = await sandbox.UploadAsync(dir, "a.txt", [1, 2, 3]);
         var (create, body) = await sandbox.PostAsync("api/v2/batches", new { source_directory_id = dir, config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } } });
         var (parse, _) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", file_id = "dfl-00000000-0000-4000-8000-000000000000" });
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(HttpStatusCode.OK, upload); // uploads spend no credits
         Assert.Equal(HttpStatusCode.PaymentRequired, create);
@@ -30,7 +30,7 @@ public sealed class AccountAndHoldFaultTests
         Assert.Equal(0, (int)counters["batch_creates_total"]!);
         Assert.Equal(2, (int)counters["faults_injected"]!["payment_required"]!);
 
-        await sandbox.SetFaultsAsync(new { payment_required = false });
+        await sandbox.Admin.SetFaultsAsync(new { payment_required = false });
         var (afterTopUp, _) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", file_id = "dfl-00000000-0000-4000-8000-000000000000" });
         Assert.Equal(HttpStatusCode.NotFound, afterTopUp); // the credit probe's all-clear: past the credit check, no such file, no job
     }
@@ -42,7 +42,7 @@ public sealed class AccountAndHoldFaultTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("quota");
-        await sandbox.SetFaultsAsync(new { quota_exceeded = true, quota_status_code = status, quota_detail = "Monthly page quota exceeded" });
+        await sandbox.Admin.SetFaultsAsync(new { quota_exceeded = true, quota_status_code = status, quota_detail = "Monthly page quota exceeded" });
 
         var (answer, body) = await sandbox.PostAsync("api/v2/batches", new { source_directory_id = dir, config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } } });
 
@@ -57,15 +57,15 @@ public sealed class AccountAndHoldFaultTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("held");
-        await sandbox.SetFaultsAsync(new { hold_requests_matching = "^GET /api/v1/beta/directories/\\{directory_id\\}$" });
+        await sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = "^GET /api/v1/beta/directories/\\{directory_id\\}$" });
 
         var held = sandbox.GetAsync($"api/v1/beta/directories/{dir}");
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["requests_held_total"]! == 1);
+        await sandbox.WaitForCountersAsync(c => (int)c["requests_held_total"]! == 1);
         var other = await sandbox.GetAsync("api/v1/beta/directories"); // another route is not held
         Assert.False(held.IsCompleted);
         Assert.Equal(HttpStatusCode.OK, other.Status);
 
-        await sandbox.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+        await sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
         Assert.Equal(HttpStatusCode.OK, (await held).Status);
     }
 
@@ -73,13 +73,13 @@ public sealed class AccountAndHoldFaultTests
     public async Task HoldAfterEffect_LetsTheRequestTakeEffect_AndHoldsOnlyItsAnswer()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v1/beta/directories$", hold_after_effect = true });
+        await sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v1/beta/directories$", hold_after_effect = true });
 
         var create = sandbox.PostAsync("api/v1/beta/directories", new { name = "made-while-held" });
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["directory_creates_total"]! == 1 && (int)c["requests_held_total"]! == 1);
+        await sandbox.WaitForCountersAsync(c => (int)c["directory_creates_total"]! == 1 && (int)c["requests_held_total"]! == 1);
         Assert.False(create.IsCompleted);
 
-        await sandbox.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+        await sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
         Assert.Equal("made-while-held", (string)(await create).Body!["name"]!);
     }
 
@@ -94,12 +94,12 @@ public sealed class AccountAndHoldFaultTests
         var a = await sandbox.CreateBatchAsync(first);
         var b = await sandbox.CreateBatchAsync(second);
 
-        await sandbox.OkAsync(HttpMethod.Post, "_sandbox/step");
+        await sandbox.Admin.StepAsync();
         Assert.Equal("RUNNING", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{a}"))["status"]!);
         Assert.Equal("THROTTLED", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{b}"))["status"]!);
         Assert.Equal("THROTTLED", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{b}"))["status"]!); // no timer moves it on
 
-        await sandbox.OkAsync(HttpMethod.Post, "_sandbox/step?count=5");
+        await sandbox.Admin.StepAsync(5);
         Assert.Equal("COMPLETED", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{b}"))["status"]!);
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
-public sealed class DirectoryFileTests
+public sealed class DirectoryFileFacts
 {
     [Fact]
     public async Task Upload_DefaultsDisplayNameAndUniqueIdToTheFileName()
@@ -66,7 +66,7 @@ public sealed class DirectoryFileTests
         var first = await sandbox.UploadTextAsync(dir, "a.txt", "one", uniqueId: "k");
         var second = await sandbox.UploadTextAsync(dir, "a.txt", "two", uniqueId: "k");
         var list = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(first, second);
         Assert.Single(list["items"]!.AsArray());
@@ -83,7 +83,7 @@ public sealed class DirectoryFileTests
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.NotNull(body!["detail"]);
-        Assert.Equal(0, (int)(await sandbox.CountersAsync())["uploads_total"]!);
+        Assert.Equal(0, await sandbox.Admin.CounterAsync("uploads_total"));
     }
 
     [Fact]

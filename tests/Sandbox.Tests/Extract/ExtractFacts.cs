@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Extract;
 
-public sealed class ExtractTests
+public sealed class ExtractFacts
 {
     private static readonly JsonObject InvoiceSchema = JsonNode.Parse("""
         {
@@ -138,6 +138,6 @@ public sealed class ExtractTests
         Assert.Empty(deleted.AsObject());
         Assert.Equal(HttpStatusCode.NotFound, gone);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badStatus);
-        Assert.Equal(2, (int)(await sandbox.CountersAsync())["extract_jobs_created_total"]!);
+        Assert.Equal(2, await sandbox.Admin.CounterAsync("extract_jobs_created_total"));
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.V1Batches;
 
-public sealed class V1BatchTests
+public sealed class V1BatchFacts
 {
     private static readonly JsonObject ParseConfig = JsonNode.Parse("""{"job_name":"parse_raw_file_job","parameters":{"type":"parse","parse_mode":"parse_page_with_llm"}}""")!.AsObject();
 
@@ -89,7 +89,7 @@ public sealed class V1BatchTests
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("v1");
         var entry = await sandbox.UploadTextAsync(dir, "a.txt", "one");
-        var config = V1JobConfigTests.Classify(sandbox.Options.DefaultProjectId);
+        var config = V1JobConfigFacts.Classify(sandbox.Options.DefaultProjectId);
 
         var id = await CreateAsync(sandbox, new JsonObject { ["item_ids"] = new JsonArray(entry), ["job_config"] = config });
         var done = await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{id}", j => (string)j["job"]!["status"]! == "completed");

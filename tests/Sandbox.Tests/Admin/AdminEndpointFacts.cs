@@ -2,14 +2,14 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Admin;
 
-public sealed class AdminEndpointTests
+public sealed class AdminEndpointFacts
 {
     [Fact]
     public async Task Counters_HaveTheDocumentedShape_FromTheStart()
     {
         await using var sandbox = await TestSandbox.StartAsync();
 
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         foreach (var total in new[] { "uploads_total", "directory_creates_total", "batch_creates_total", "max_concurrent_requests" })
         {
@@ -29,7 +29,7 @@ public sealed class AdminEndpointTests
         var dir = await sandbox.CreateDirectoryAsync("c");
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(i => sandbox.UploadTextAsync(dir, $"{i}.txt", "x", $"u{i}")));
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(4, (int)counters["uploads_total"]!);
         Assert.Equal(1, (int)counters["uploads_by_unique_id"]!["u3"]!);
@@ -43,10 +43,10 @@ public sealed class AdminEndpointTests
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FileFailureRate = 0.5);
         var dir = await sandbox.CreateDirectoryAsync("r");
-        await sandbox.SetFaultsAsync(new { error_rate = 0.25, file_failure_rate = 0.9 });
+        await sandbox.Admin.SetFaultsAsync(new { error_rate = 0.25, file_failure_rate = 0.9 });
 
         var (status, _) = await sandbox.PostAsync("_sandbox/reset");
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
         var faults = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
         var (gone, _) = await sandbox.GetAsync($"api/v1/beta/directories/{dir}");
 
@@ -55,7 +55,7 @@ public sealed class AdminEndpointTests
         Assert.Equal(0, (double)faults["error_rate"]!);
         Assert.Equal(0.5, (double)faults["file_failure_rate"]!);
         Assert.Equal(HttpStatusCode.NotFound, gone);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["responses_by_status"]!["404"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("responses_by_status", "404"));
     }
 
     [Fact]

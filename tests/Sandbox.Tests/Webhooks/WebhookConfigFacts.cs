@@ -2,7 +2,7 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Webhooks;
 
-public sealed class WebhookConfigTests
+public sealed class WebhookConfigFacts
 {
     [Fact]
     public async Task Create_HidesTheSecret_AndListIsAPlainArrayNewestFirst()

@@ -3,7 +3,7 @@ using System.Net;
 namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
 
 /// <summary>The deletes remote hygiene sends: each counted once it took effect; a second delete is a 404; a running job is a 409.</summary>
-public sealed class DeleteTests
+public sealed class DeleteFacts
 {
     [Fact]
     public async Task EveryDelete_IsCountedOnce_AndASecondIs404()
@@ -29,7 +29,7 @@ public sealed class DeleteTests
             second.Add((await sandbox.SendAsync(HttpMethod.Delete, path)).Status);
         }
 
-        var counters = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/counters");
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NoContent], first);
         Assert.All(second, s => Assert.Equal(HttpStatusCode.NotFound, s));
