@@ -99,6 +99,25 @@ public sealed class TestSandbox : IAsyncDisposable
         return (string)body!["id"]!;
     }
 
+    /// <summary>The arrangement most tests start from: a new directory holding one uploaded text file.</summary>
+    public async Task<(string Directory, string File)> DirectoryWithTextFileAsync(string directoryName, string fileName, string text)
+    {
+        var directory = await CreateDirectoryAsync(directoryName);
+        return (directory, await UploadTextAsync(directory, fileName, text));
+    }
+
+    /// <summary>Uploads <paramref name="count"/> small text files named 0.txt, 1.txt, ...; returns their ids in that order.</summary>
+    public async Task<IReadOnlyList<string>> UploadTextFilesAsync(string directoryId, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await UploadTextAsync(directoryId, $"{i}.txt", $"file {i}"));
+        }
+
+        return ids;
+    }
+
     public async Task<string> CreateBatchAsync(string directoryId, string type = "parse_v2", string configurationId = "cfg-PARSE_AGENTIC", object? extra = null)
     {
         var body = new JsonObject

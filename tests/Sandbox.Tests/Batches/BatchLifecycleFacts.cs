@@ -2,21 +2,16 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchLifecycleFacts
+public sealed class BatchLifecycleFacts : SandboxPerTest
 {
     [Fact]
     public async Task Batch_RunsToCompleted_WithOneJobReferencePerFile()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("run");
-        var files = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            files.Add(await sandbox.UploadTextAsync(dir, $"{i}.txt", $"file {i}"));
-        }
+        var dir = await Sandbox.CreateDirectoryAsync("run");
+        var files = await Sandbox.UploadTextFilesAsync(dir, 3);
 
-        var batch = await sandbox.CreateBatchAsync(dir);
-        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+        var batch = await Sandbox.CreateBatchAsync(dir);
+        var done = await Sandbox.WaitForBatchAsync(batch, "COMPLETED");
 
         var results = done["results"]!.AsArray();
         Assert.Equal(files, results.Select(r => (string)r!["source_directory_file_id"]!));
@@ -33,20 +28,17 @@ public sealed class BatchLifecycleFacts
     {
         // Steps of 250 ms keep the batch RUNNING for over a second: a poll every 10 ms cannot miss it
         // however loaded the machine (at the suite's 20 ms it once went straight past under CI load).
-        await using var sandbox = await TestSandbox.StartAsync(o =>
+        await RestartSandboxAsync(o =>
         {
             o.FilesMappedPerStep = 1;
             o.StepDelay = TimeSpan.FromMilliseconds(250);
         });
-        var dir = await sandbox.CreateDirectoryAsync("slow");
-        for (var i = 0; i < 5; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        var dir = await Sandbox.CreateDirectoryAsync("slow");
+        await Sandbox.UploadTextFilesAsync(dir, 5);
 
-        var batch = await sandbox.CreateBatchAsync(dir);
-        var running = await sandbox.WaitForBatchAsync(batch, "RUNNING");
-        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+        var batch = await Sandbox.CreateBatchAsync(dir);
+        var running = await Sandbox.WaitForBatchAsync(batch, "RUNNING");
+        var done = await Sandbox.WaitForBatchAsync(batch, "COMPLETED");
 
         Assert.Null(running["results"]);
         Assert.Equal(5, done["results"]!.AsArray().Count);
@@ -59,14 +51,12 @@ public sealed class BatchLifecycleFacts
     [InlineData("expand[]=results")]
     public async Task Get_ExpandsResults_ForRepeatedKeysAndCommaLists(string query)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("x");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
-        var batch = await sandbox.CreateBatchAsync(dir);
-        await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("x", "a.txt", "x");
+        var batch = await Sandbox.CreateBatchAsync(dir);
+        await Sandbox.WaitForBatchAsync(batch, "COMPLETED");
 
-        var expanded = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}?{query}");
-        var plain = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}");
+        var expanded = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}?{query}");
+        var plain = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}");
 
         Assert.Single(expanded["results"]!.AsArray());
         Assert.Null(plain["results"]);
@@ -75,9 +65,7 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task Get_Is404_ForUnknownBatch()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.GetAsync("api/v2/batches/bat-nope");
+        var (status, body) = await Sandbox.GetAsync("api/v2/batches/bat-nope");
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.NotNull(body!["detail"]);
@@ -86,13 +74,11 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task UnsupportedAndEmptyFiles_GetAnErrorMessageAndNoJob()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("mixed");
-        var good = await sandbox.UploadTextAsync(dir, "ok.txt", "x");
-        var exe = await sandbox.UploadTextAsync(dir, "tool.EXE", "MZ");
-        var empty = await sandbox.UploadTextAsync(dir, "empty.txt", string.Empty);
+        var (dir, good) = await Sandbox.DirectoryWithTextFileAsync("mixed", "ok.txt", "x");
+        var exe = await Sandbox.UploadTextAsync(dir, "tool.EXE", "MZ");
+        var empty = await Sandbox.UploadTextAsync(dir, "empty.txt", string.Empty);
 
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
         var byFile = done["results"]!.AsArray().ToDictionary(r => (string)r!["source_directory_file_id"]!);
 
         Assert.NotNull(byFile[good]!["job_reference"]);
@@ -104,10 +90,9 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task EmptyDirectory_CompletesWithNoResults()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("empty");
+        var dir = await Sandbox.CreateDirectoryAsync("empty");
 
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
 
         Assert.Empty(done["results"]!.AsArray());
     }
@@ -115,13 +100,12 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task Batch_SnapshotsTheDirectory_SoLaterUploadsAreNotInIt()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromMilliseconds(200));
-        var dir = await sandbox.CreateDirectoryAsync("snap");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
-        var batch = await sandbox.CreateBatchAsync(dir);
-        await sandbox.UploadTextAsync(dir, "b.txt", "x");
+        await RestartSandboxAsync(o => o.StepDelay = TimeSpan.FromMilliseconds(200));
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("snap", "a.txt", "x");
+        var batch = await Sandbox.CreateBatchAsync(dir);
+        await Sandbox.UploadTextAsync(dir, "b.txt", "x");
 
-        var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");
+        var done = await Sandbox.WaitForBatchAsync(batch, "COMPLETED");
 
         Assert.Single(done["results"]!.AsArray());
     }
@@ -129,13 +113,11 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task ChildJobs_RunToCompleted_AfterTheBatchIsMapped()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("jobs");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("jobs", "a.txt", "x");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
         var job = (string)done["results"]![0]!["job_reference"]!["id"]!;
 
-        var completed = await sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "COMPLETED");
+        var completed = await Sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "COMPLETED");
 
         Assert.Equal("agentic", (string)completed["job"]!["tier"]!);
         Assert.Null(completed["job"]!["error_message"]);
@@ -144,13 +126,12 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task FileFailureRate_FailsChildJobsWithARealisticMessage_ButTheBatchCompletes()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FileFailureRate = 1);
-        var dir = await sandbox.CreateDirectoryAsync("fail");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        await RestartSandboxAsync(o => o.Faults.FileFailureRate = 1);
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("fail", "a.txt", "x");
 
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
         var job = (string)done["results"]![0]!["job_reference"]!["id"]!;
-        var failed = await sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "FAILED");
+        var failed = await Sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! == "FAILED");
 
         Assert.False(string.IsNullOrWhiteSpace((string?)failed["job"]!["error_message"]));
     }
@@ -158,15 +139,14 @@ public sealed class BatchLifecycleFacts
     [Fact]
     public async Task FailFilesMatching_FailsOnlyTheMatchingFiles()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FailFilesMatching = "^bad");
-        var dir = await sandbox.CreateDirectoryAsync("pattern");
-        await sandbox.UploadTextAsync(dir, "bad-1.txt", "x");
-        await sandbox.UploadTextAsync(dir, "good.txt", "x");
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        await RestartSandboxAsync(o => o.Faults.FailFilesMatching = "^bad");
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("pattern", "bad-1.txt", "x");
+        await Sandbox.UploadTextAsync(dir, "good.txt", "x");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
         var jobs = done["results"]!.AsArray().Select(r => (string)r!["job_reference"]!["id"]!).ToList();
 
-        var first = await sandbox.WaitForAsync($"api/v2/parse/{jobs[0]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
-        var second = await sandbox.WaitForAsync($"api/v2/parse/{jobs[1]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
+        var first = await Sandbox.WaitForAsync($"api/v2/parse/{jobs[0]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
+        var second = await Sandbox.WaitForAsync($"api/v2/parse/{jobs[1]}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
 
         Assert.Equal("FAILED", (string)first["job"]!["status"]!);
         Assert.Equal("COMPLETED", (string)second["job"]!["status"]!);

@@ -45,10 +45,7 @@ public sealed class BatchListCancelFacts
             o.FilesMappedPerStep = 1;
         });
         var dir = await sandbox.CreateDirectoryAsync("c");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var batch = await sandbox.CreateBatchAsync(dir);
 
@@ -70,10 +67,7 @@ public sealed class BatchListCancelFacts
             o.StepDelay = TimeSpan.FromMilliseconds(50);
         });
         var dir = await sandbox.CreateDirectoryAsync("partial");
-        for (var i = 0; i < 40; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 40);
 
         var batch = await sandbox.CreateBatchAsync(dir);
         await sandbox.WaitForCountersAsync(c => (int)c["parse_jobs_created_total"]! >= 2);
@@ -111,10 +105,7 @@ public sealed class BatchListCancelFacts
             o.StepDelay = TimeSpan.FromMilliseconds(100); // the first batch runs a second: the second one's THROTTLED cannot be missed
         });
         var dir = await sandbox.CreateDirectoryAsync("cap");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var first = await sandbox.CreateBatchAsync(dir);
         var second = await sandbox.CreateBatchAsync(dir);
@@ -130,8 +121,7 @@ public sealed class BatchListCancelFacts
     public async Task FailNextBatches_EndsTheNextBatchFailed_ThenCountsDown()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FailNextBatches = 1);
-        var dir = await sandbox.CreateDirectoryAsync("f");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("f", "a.txt", "x");
         await sandbox.UploadTextAsync(dir, "b.txt", "x");
 
         var failed = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "FAILED", "COMPLETED");

@@ -29,8 +29,7 @@ public sealed class BillingFacts
     {
         await using var sandbox = await TestSandbox.StartAsync();
         await sandbox.Admin.SetFaultsAsync(new { bill_at_tier = "agentic_plus", empty_results_matching = "^empty" });
-        var dir = await sandbox.CreateDirectoryAsync("faults");
-        await sandbox.UploadTextAsync(dir, "empty.txt", "some text");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("faults", "empty.txt", "some text");
         await sandbox.UploadTextAsync(dir, "full.txt", "other text");
         var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
         var jobs = batch["results"]!.AsArray().Select(r => (string)r!["job_reference"]!["id"]!).ToList();

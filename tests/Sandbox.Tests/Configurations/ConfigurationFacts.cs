@@ -2,18 +2,16 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Configurations;
 
-public sealed class ConfigurationFacts
+public sealed class ConfigurationFacts : SandboxPerTest
 {
     private static readonly object ParseParameters = new { product_type = "parse_v2", tier = "cost_effective", version = "latest" };
 
     [Fact]
     public async Task Post_UpsertsByNameAndProductType()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var created = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = ParseParameters });
-        var updated = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "parse_v2", tier = "agentic", version = "latest" } });
-        var otherType = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "extract_v2", data_schema = new { type = "object" } } });
+        var created = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = ParseParameters });
+        var updated = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "parse_v2", tier = "agentic", version = "latest" } });
+        var otherType = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "extract_v2", data_schema = new { type = "object" } } });
 
         Assert.StartsWith("cfg-", (string)created["id"]!, StringComparison.Ordinal);
         Assert.Equal((string)created["id"]!, (string)updated["id"]!);
@@ -21,7 +19,7 @@ public sealed class ConfigurationFacts
         Assert.Equal("parse_v2", (string)updated["product_type"]!);
         Assert.False(string.IsNullOrEmpty((string?)updated["version"]));
         Assert.NotEqual((string)created["id"]!, (string)otherType["id"]!);
-        Assert.Equal(3, await sandbox.Admin.CounterAsync("configuration_upserts_total"));
+        Assert.Equal(3, await Sandbox.Admin.CounterAsync("configuration_upserts_total"));
     }
 
     [Theory]
@@ -33,9 +31,7 @@ public sealed class ConfigurationFacts
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2"}}""", "data_schema")]
     public async Task Post_Is422_ForInvalidParameters(string json, string field)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("api/v1/beta/configurations", json);
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/configurations", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(field, (string)body!["detail"]![0]!["loc"]!.AsArray()[^1]!);
@@ -44,19 +40,18 @@ public sealed class ConfigurationFacts
     [Fact]
     public async Task GetPutListDelete_Work_AndPresetsAreNotResources()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var a = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
-        var b = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = new { product_type = "extract_v2", data_schema = new { } } }))["id"]!;
+        var a = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
+        var b = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = new { product_type = "extract_v2", data_schema = new { } } }))["id"]!;
 
-        var got = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/configurations/{a}");
-        var renamed = await sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "a2" });
-        var parseOnly = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2");
-        var both = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2&product_type=extract_v2&latest_only=true");
-        var byName = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?name=b");
-        var (preset, _) = await sandbox.GetAsync("api/v1/beta/configurations/cfg-PARSE_AGENTIC");
-        var (deleted, _) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/configurations/{b}");
-        var (gone, _) = await sandbox.GetAsync($"api/v1/beta/configurations/{b}");
-        var (badType, _) = await sandbox.GetAsync("api/v1/beta/configurations?product_type=bogus");
+        var got = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/configurations/{a}");
+        var renamed = await Sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "a2" });
+        var parseOnly = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2");
+        var both = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2&product_type=extract_v2&latest_only=true");
+        var byName = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?name=b");
+        var (preset, _) = await Sandbox.GetAsync("api/v1/beta/configurations/cfg-PARSE_AGENTIC");
+        var (deleted, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/configurations/{b}");
+        var (gone, _) = await Sandbox.GetAsync($"api/v1/beta/configurations/{b}");
+        var (badType, _) = await Sandbox.GetAsync("api/v1/beta/configurations?product_type=bogus");
 
         Assert.Equal("a", (string)got["name"]!);
         Assert.Equal("a2", (string)renamed["name"]!);
@@ -64,21 +59,19 @@ public sealed class ConfigurationFacts
         Assert.Equal(a, (string)parseOnly["items"]!.AsArray().Single()!["id"]!);
         Assert.Equal(2, both["items"]!.AsArray().Count);
         Assert.Equal(b, (string)byName["items"]!.AsArray().Single()!["id"]!);
-        Assert.Equal(HttpStatusCode.NotFound, preset);
-        Assert.Equal(HttpStatusCode.NoContent, deleted);
-        Assert.Equal(HttpStatusCode.NotFound, gone);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, badType);
+        Assert.Equal(
+            new[] { HttpStatusCode.NotFound, HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.UnprocessableEntity },
+            new[] { preset, deleted, gone, badType });
     }
 
     [Fact]
     public async Task Put_Is409_WhenRenamingOntoAnotherConfiguration_And404ForUnknown()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var a = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
-        await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = ParseParameters });
+        var a = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
+        await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = ParseParameters });
 
-        var (clash, _) = await sandbox.SendAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "b" });
-        var (unknown, _) = await sandbox.SendAsync(HttpMethod.Put, "api/v1/beta/configurations/cfg-x", new { name = "c" });
+        var (clash, _) = await Sandbox.SendAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "b" });
+        var (unknown, _) = await Sandbox.SendAsync(HttpMethod.Put, "api/v1/beta/configurations/cfg-x", new { name = "c" });
 
         Assert.Equal(HttpStatusCode.Conflict, clash);
         Assert.Equal(HttpStatusCode.NotFound, unknown);
@@ -87,13 +80,11 @@ public sealed class ConfigurationFacts
     [Fact]
     public async Task SavedParseConfiguration_DrivesABatchAtItsTier()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var config = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "p", parameters = ParseParameters }))["id"]!;
-        var dir = await sandbox.CreateDirectoryAsync("c");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var config = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "p", parameters = ParseParameters }))["id"]!;
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("c", "a.txt", "x");
 
-        var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, configurationId: config), "COMPLETED");
-        var job = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{(string)done["results"]![0]!["job_reference"]!["id"]!}");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir, configurationId: config), "COMPLETED");
+        var job = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{(string)done["results"]![0]!["job_reference"]!["id"]!}");
 
         Assert.Equal("cost_effective", (string)job["job"]!["tier"]!);
         Assert.Equal(config, (string)done["config"]!["job"]!["configuration_id"]!);

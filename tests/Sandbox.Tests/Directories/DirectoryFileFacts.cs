@@ -4,15 +4,14 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
-public sealed class DirectoryFileFacts
+public sealed class DirectoryFileFacts : SandboxPerTest
 {
     [Fact]
     public async Task Upload_DefaultsDisplayNameAndUniqueIdToTheFileName()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var (status, body) = await sandbox.UploadAsync(dir, "report.pdf", [1, 2, 3]);
+        var (status, body) = await Sandbox.UploadAsync(dir, "report.pdf", [1, 2, 3]);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("dfl-", (string)body!["id"]!, StringComparison.Ordinal);
@@ -27,10 +26,9 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Upload_TakesDisplayNameUniqueIdExternalIdAndMetadata()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var (_, body) = await sandbox.UploadAsync(dir, "a.txt", "x"u8.ToArray(), new Dictionary<string, string>
+        var (_, body) = await Sandbox.UploadAsync(dir, "a.txt", "x"u8.ToArray(), new Dictionary<string, string>
         {
             ["display_name"] = "Nice name",
             ["unique_id"] = "src/a.txt@sha256:ab",
@@ -42,17 +40,16 @@ public sealed class DirectoryFileFacts
         Assert.Equal("src/a.txt@sha256:ab", (string)body["unique_id"]!);
         Assert.Equal(3, (int)body["metadata"]!["pages"]!);
         Assert.Equal("b", (string)body["metadata"]!["tags"]![1]!);
-        var file = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{(string)body["file_id"]!}");
+        var file = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{(string)body["file_id"]!}");
         Assert.Equal("ext-1", (string)file["external_file_id"]!);
     }
 
     [Fact]
     public async Task Upload_UniqueIdDefaultsToExternalFileId()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var (_, body) = await sandbox.UploadAsync(dir, "a.txt", "x"u8.ToArray(), new Dictionary<string, string> { ["external_file_id"] = "ext-9" });
+        var (_, body) = await Sandbox.UploadAsync(dir, "a.txt", "x"u8.ToArray(), new Dictionary<string, string> { ["external_file_id"] = "ext-9" });
 
         Assert.Equal("ext-9", (string)body!["unique_id"]!);
     }
@@ -60,13 +57,12 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Upload_SameUniqueIdAgain_UpsertsTheSameEntry_AndCountsTwoUploads()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var first = await sandbox.UploadTextAsync(dir, "a.txt", "one", uniqueId: "k");
-        var second = await sandbox.UploadTextAsync(dir, "a.txt", "two", uniqueId: "k");
-        var list = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
-        var counters = await sandbox.Admin.CountersJsonAsync();
+        var first = await Sandbox.UploadTextAsync(dir, "a.txt", "one", uniqueId: "k");
+        var second = await Sandbox.UploadTextAsync(dir, "a.txt", "two", uniqueId: "k");
+        var list = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
+        var counters = await Sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(first, second);
         Assert.Single(list["items"]!.AsArray());
@@ -77,26 +73,23 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Upload_Is404_ForUnknownDirectory_AndNotCounted()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.UploadAsync("dir-missing", "a.txt", [1]);
+        var (status, body) = await Sandbox.UploadAsync("dir-missing", "a.txt", [1]);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.NotNull(body!["detail"]);
-        Assert.Equal(0, await sandbox.Admin.CounterAsync("uploads_total"));
+        Assert.Equal(0, await Sandbox.Admin.CounterAsync("uploads_total"));
     }
 
     [Fact]
     public async Task Upload_Is422_WithoutUploadFile_OrWithBadMetadata()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
         using var noFile = new MultipartFormDataContent { { new StringContent("x"), "display_name" } };
-        using var response = await sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", noFile, TestSandbox.Ct);
+        using var response = await Sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", noFile, TestSandbox.Ct);
         var missing = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
 
-        var (badJson, badJsonBody) = await sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = "{nope" });
-        var (badValue, badValueBody) = await sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = """{"k": {"nested": 1}}""" });
+        var (badJson, badJsonBody) = await Sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = "{nope" });
+        var (badValue, badValueBody) = await Sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = """{"k": {"nested": 1}}""" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("upload_file", (string)missing["detail"]![0]!["loc"]![1]!);
@@ -109,10 +102,9 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Upload_Is422_WhenTheBodyIsNotMultipart()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var (status, _) = await sandbox.PostAsync($"api/v1/beta/directories/{dir}/files/upload", new { upload_file = "x" });
+        var (status, _) = await Sandbox.PostAsync($"api/v1/beta/directories/{dir}/files/upload", new { upload_file = "x" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
     }
@@ -120,10 +112,10 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Upload_Is413_AboveMaxUploadBytes()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.MaxUploadBytes = 1000);
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        await RestartSandboxAsync(o => o.MaxUploadBytes = 1000);
+        var dir = await Sandbox.CreateDirectoryAsync("u");
 
-        var (status, _) = await sandbox.UploadAsync(dir, "big.bin", new byte[1001]);
+        var (status, _) = await Sandbox.UploadAsync(dir, "big.bin", new byte[1001]);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
     }
@@ -131,22 +123,21 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task List_FiltersByUniqueIdDisplayNameAndUpdatedAt_AndPages()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
         for (var i = 0; i < 5; i++)
         {
-            await sandbox.UploadTextAsync(dir, $"f{i}.txt", "x", uniqueId: $"k{i}");
+            await Sandbox.UploadTextAsync(dir, $"f{i}.txt", "x", uniqueId: $"k{i}");
         }
 
-        var byKey = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?unique_id=k2");
-        var byName = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?display_name=f4.txt");
-        var contains = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?display_name_contains=F1");
-        var future = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?updated_at_on_or_after=2999-01-01T00:00:00Z");
-        var past = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?updated_at_on_or_before=2999-01-01T00:00:00Z");
-        var first = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?page_size=3");
-        var second = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?page_size=3&page_token={(string)first["next_page_token"]!}");
-        var (badDate, _) = await sandbox.GetAsync($"api/v1/beta/directories/{dir}/files?updated_at_on_or_after=yesterday");
-        var (noDir, _) = await sandbox.GetAsync("api/v1/beta/directories/dir-x/files");
+        var byKey = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?unique_id=k2");
+        var byName = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?display_name=f4.txt");
+        var contains = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?display_name_contains=F1");
+        var future = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?updated_at_on_or_after=2999-01-01T00:00:00Z");
+        var past = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?updated_at_on_or_before=2999-01-01T00:00:00Z");
+        var first = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?page_size=3");
+        var second = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?page_size=3&page_token={(string)first["next_page_token"]!}");
+        var (badDate, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{dir}/files?updated_at_on_or_after=yesterday");
+        var (noDir, _) = await Sandbox.GetAsync("api/v1/beta/directories/dir-x/files");
 
         Assert.Equal("k2", (string)byKey["items"]!.AsArray().Single()!["unique_id"]!);
         Assert.Equal("k4", (string)byName["items"]!.AsArray().Single()!["unique_id"]!);
@@ -163,17 +154,15 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Get_WithExpandDownloadUrl_GivesALinkThatServesTheBytes()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
-        var id = await sandbox.UploadTextAsync(dir, "a.txt", "hello bytes");
+        var (dir, id) = await Sandbox.DirectoryWithTextFileAsync("u", "a.txt", "hello bytes");
 
-        var plain = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files/{id}");
-        var expanded = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files/{id}?expand=download_url");
+        var plain = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files/{id}");
+        var expanded = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files/{id}?expand=download_url");
         using var anonymous = new HttpClient();
         var url = (string)expanded["download_url"]!["url"]!;
         var content = await anonymous.GetStringAsync(url, TestSandbox.Ct);
         using var tampered = await anonymous.GetAsync(url.Replace("signature=", "signature=0", StringComparison.Ordinal), TestSandbox.Ct);
-        var (missing, _) = await sandbox.GetAsync($"api/v1/beta/directories/{dir}/files/dfl-nope");
+        var (missing, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{dir}/files/dfl-nope");
 
         Assert.Null(plain["download_url"]);
         Assert.Equal("hello bytes", content);
@@ -184,20 +173,19 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Add_ByFileId_UsesTheFileNameAndExternalIdAsDefaults()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
         using var form = new MultipartFormDataContent
         {
             { new ByteArrayContent(Encoding.UTF8.GetBytes("data")), "file", "stored.txt" },
             { new StringContent("user_data"), "purpose" },
             { new StringContent("ext-42"), "external_file_id" },
         };
-        using var created = await sandbox.Client.PostAsync("api/v1/beta/files", form, TestSandbox.Ct);
+        using var created = await Sandbox.Client.PostAsync("api/v1/beta/files", form, TestSandbox.Ct);
         var fileId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(TestSandbox.Ct))!["id"]!;
 
-        var added = await sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/directories/{dir}/files", new { file_id = fileId });
-        var (unknownFile, _) = await sandbox.PostAsync($"api/v1/beta/directories/{dir}/files", new { file_id = "dfl-none" });
-        var (missingField, missingBody) = await sandbox.PostAsync($"api/v1/beta/directories/{dir}/files", new { });
+        var added = await Sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/directories/{dir}/files", new { file_id = fileId });
+        var (unknownFile, _) = await Sandbox.PostAsync($"api/v1/beta/directories/{dir}/files", new { file_id = "dfl-none" });
+        var (missingField, missingBody) = await Sandbox.PostAsync($"api/v1/beta/directories/{dir}/files", new { });
 
         Assert.Equal("stored.txt", (string)added["display_name"]!);
         Assert.Equal("ext-42", (string)added["unique_id"]!);
@@ -210,17 +198,16 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Patch_RenamesRekeysAndMoves_AndRefusesAKeyClash()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
-        var other = await sandbox.CreateDirectoryAsync("v");
-        var id = await sandbox.UploadTextAsync(dir, "a.txt", "x", uniqueId: "a");
-        await sandbox.UploadTextAsync(other, "b.txt", "x", uniqueId: "b");
+        var dir = await Sandbox.CreateDirectoryAsync("u");
+        var other = await Sandbox.CreateDirectoryAsync("v");
+        var id = await Sandbox.UploadTextAsync(dir, "a.txt", "x", uniqueId: "a");
+        await Sandbox.UploadTextAsync(other, "b.txt", "x", uniqueId: "b");
 
-        var renamed = await sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { display_name = "A", metadata = new { x = "y" } });
-        var (clash, _) = await sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { target_directory_id = other, unique_id = "b" });
-        var moved = await sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { target_directory_id = other });
-        var (oldPlace, _) = await sandbox.GetAsync($"api/v1/beta/directories/{dir}/files/{id}");
-        var (noTarget, _) = await sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{other}/files/{id}", new { target_directory_id = "dir-none" });
+        var renamed = await Sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { display_name = "A", metadata = new { x = "y" } });
+        var (clash, _) = await Sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { target_directory_id = other, unique_id = "b" });
+        var moved = await Sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{dir}/files/{id}", new { target_directory_id = other });
+        var (oldPlace, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{dir}/files/{id}");
+        var (noTarget, _) = await Sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{other}/files/{id}", new { target_directory_id = "dir-none" });
 
         Assert.Equal("A", (string)renamed["display_name"]!);
         Assert.Equal("y", (string)renamed["metadata"]!["x"]!);
@@ -233,14 +220,12 @@ public sealed class DirectoryFileFacts
     [Fact]
     public async Task Delete_IsSoft_HiddenUnlessIncludeDeleted()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("u");
-        var id = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, id) = await Sandbox.DirectoryWithTextFileAsync("u", "a.txt", "x");
 
-        var (deleted, _) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{id}");
-        var (again, _) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{id}");
-        var visible = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
-        var all = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?include_deleted=true");
+        var (deleted, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{id}");
+        var (again, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{id}");
+        var visible = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
+        var all = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?include_deleted=true");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted);
         Assert.Equal(HttpStatusCode.NotFound, again);

@@ -41,8 +41,7 @@ public sealed class ServiceAnswerFacts
             o.Guesses.TooManyBatchFilesStatus = code;
             o.Guesses.CancelTerminalStatus = code;
         });
-        var dir = await sandbox.CreateDirectoryAsync("same");
-        await sandbox.UploadTextAsync(dir, "a.txt", "a");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("same", "a.txt", "a");
         var small = await sandbox.CreateDirectoryAsync("small");
         await sandbox.UploadTextAsync(small, "b.txt", "b");
         var done = await sandbox.CreateBatchAsync(small);
@@ -61,8 +60,7 @@ public sealed class ServiceAnswerFacts
     public async Task OptionalFields_AreLeftOutAlways_WhenAskedTo_AndRequiredOnesStay()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.Guesses.OmitOptionalFieldsRate = 1);
-        var dir = await sandbox.CreateDirectoryAsync("o");
-        await sandbox.UploadTextAsync(dir, "a.txt", "hello");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("o", "a.txt", "hello");
         var batchId = await sandbox.CreateBatchAsync(dir);
 
         var batch = await sandbox.WaitForAsync($"api/v2/batches/{batchId}?expand=results", b => (string?)b["status"] == "COMPLETED");
@@ -84,8 +82,7 @@ public sealed class ServiceAnswerFacts
             o.Guesses.OmitOptionalFieldsRate = 1;
             o.Guesses.OmitOptionalFields = ["created_at"];
         });
-        var dir = await sandbox.CreateDirectoryAsync("o");
-        await sandbox.UploadTextAsync(dir, "a.txt", "hello");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("o", "a.txt", "hello");
         var batchId = await sandbox.CreateBatchAsync(dir);
 
         var batch = await sandbox.WaitForAsync($"api/v2/batches/{batchId}?expand=results", b => (string?)b["status"] == "COMPLETED");

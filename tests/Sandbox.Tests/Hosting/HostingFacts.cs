@@ -105,6 +105,17 @@ public sealed partial class HostingFacts
         }
     }
 
+    [Fact]
+    public async Task DisposingTwice_IsHarmless()
+    {
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions(), TestSandbox.Ct);
+
+        await sandbox.DisposeAsync();
+        await sandbox.DisposeAsync();
+
+        Assert.Equal("127.0.0.1", sandbox.BaseAddress.Host);
+    }
+
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
 }

@@ -2,16 +2,14 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Webhooks;
 
-public sealed class WebhookConfigFacts
+public sealed class WebhookConfigFacts : SandboxPerTest
 {
     [Fact]
     public async Task Create_HidesTheSecret_AndListIsAPlainArrayNewestFirst()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var first = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/a", webhook_signing_secret = "shh" });
-        var second = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/b", webhook_events = new[] { "batch.success" } });
-        var list = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/webhook-configs");
+        var first = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/a", webhook_signing_secret = "shh" });
+        var second = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/b", webhook_events = new[] { "batch.success" } });
+        var list = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/webhook-configs");
 
         Assert.True((bool)first["has_secret"]!);
         Assert.DoesNotContain("shh", first.ToJsonString(), StringComparison.Ordinal);
@@ -25,15 +23,14 @@ public sealed class WebhookConfigFacts
     [Fact]
     public async Task Put_ChangesOnlyTheFieldsPresent_AndDeleteRemoves()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var id = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/a", webhook_events = new[] { "batch.success" }, webhook_signing_secret = "s" }))["id"]!;
+        var id = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/webhook-configs", new { webhook_url = "https://example.com/a", webhook_events = new[] { "batch.success" }, webhook_signing_secret = "s" }))["id"]!;
 
-        var updated = await sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_output_format = "json" });
-        var cleared = await sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_events = (string[]?)null, webhook_signing_secret = (string?)null });
-        var got = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/webhook-configs/{id}");
-        var (deleted, _) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/webhook-configs/{id}");
-        var (gone, _) = await sandbox.GetAsync($"api/v1/beta/webhook-configs/{id}");
-        var (putGone, _) = await sandbox.SendAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_output_format = "json" });
+        var updated = await Sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_output_format = "json" });
+        var cleared = await Sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_events = (string[]?)null, webhook_signing_secret = (string?)null });
+        var got = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/webhook-configs/{id}");
+        var (deleted, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/webhook-configs/{id}");
+        var (gone, _) = await Sandbox.GetAsync($"api/v1/beta/webhook-configs/{id}");
+        var (putGone, _) = await Sandbox.SendAsync(HttpMethod.Put, $"api/v1/beta/webhook-configs/{id}", new { webhook_output_format = "json" });
 
         Assert.Equal("json", (string)updated["webhook_output_format"]!);
         Assert.Equal("batch.success", (string)updated["webhook_events"]![0]!);
@@ -42,9 +39,9 @@ public sealed class WebhookConfigFacts
         Assert.Null(cleared["webhook_events"]);
         Assert.False((bool)cleared["has_secret"]!);
         Assert.Equal("json", (string)got["webhook_output_format"]!);
-        Assert.Equal(HttpStatusCode.NoContent, deleted);
-        Assert.Equal(HttpStatusCode.NotFound, gone);
-        Assert.Equal(HttpStatusCode.NotFound, putGone);
+        Assert.Equal(
+            new[] { HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.NotFound },
+            new[] { deleted, gone, putGone });
     }
 
     [Theory]
@@ -54,9 +51,7 @@ public sealed class WebhookConfigFacts
     [InlineData("""{"webhook_url":"https://x","webhook_output_format":"xml"}""", "webhook_output_format", "literal_error")]
     public async Task Create_Is422_ForInvalidBodies(string json, string field, string type)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("api/v1/beta/webhook-configs", json);
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/webhook-configs", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(type, (string)body!["detail"]![0]!["type"]!);

@@ -14,8 +14,7 @@ public sealed class WebhookDeliveryFacts
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("w");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("w", "a.txt", "x");
 
         var batch = await sandbox.CreateBatchAsync(dir, extra: new
         {
@@ -160,10 +159,7 @@ public sealed class WebhookDeliveryFacts
             webhook_events = new[] { "batch.cancelled", "batch.error" },
         });
         var dir = await sandbox.CreateDirectoryAsync("w");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var ids = new { webhook_configuration_ids = new[] { (string)saved["id"]! } };
 
@@ -183,8 +179,7 @@ public sealed class WebhookDeliveryFacts
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("w");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("w", "a.txt", "x");
 
         var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new
         {
