@@ -24,13 +24,21 @@ internal sealed class PlanPreview(
 {
     public async Task<PlanReport> PreviewAsync(SourceOptions source, CancellationToken cancellationToken)
     {
-        var cost = await budget.PlanAsync(source, scopes.For(source), persist: false, cancellationToken);
-        var waiting = await store.PendingAsync(source.Name, source.MaxAttempts, cancellationToken);
-        var disk = source.Layout == RemoteLayout.RemoteOnly ? new DiskLook(0, 0, 0, []) : await CompareAsync(source, cancellationToken);
-        var candidates = waiting.Concat(disk.Takeable.Select((f, i) => new PlanCandidate(-1 - i, f.Path, f.Size, f.Pages, false, false))).ToList();
-        var used = await store.CapUseAsync(cost.Caps, cancellationToken);
-        var everything = new CostPlan(cost.Primary, cost.Fallback, []).Allocate(candidates, []);
+        // The reads do not depend on one another: the waiting versions and the caps' use are read while the
+        // folder is walked and compared, each on its own connection.
+        var costing = CostAsync(source, cancellationToken);
+        var pending = store.PendingAsync(source.Name, source.MaxAttempts, cancellationToken);
+        var comparing = source.Layout == RemoteLayout.RemoteOnly ? Task.FromResult(new DiskLook(0, 0, 0, [])) : CompareAsync(source, cancellationToken);
+        await Task.WhenAll(costing, pending, comparing);
+        var (cost, used) = await costing;
+        var waiting = await pending;
+        var disk = await comparing;
+        var candidates = new List<PlanCandidate>(waiting.Count + disk.Takeable.Count);
+        candidates.AddRange(waiting);
+        candidates.AddRange(disk.Takeable.Select((f, i) => new PlanCandidate(-1 - i, f.Path, f.Size, f.Pages, false, false)));
         var allocation = cost.Allocate(candidates, used);
+        // Without caps nothing is held, so the allocation is already the whole of it.
+        var everything = cost.Caps.Count == 0 ? allocation : new CostPlan(cost.Primary, cost.Fallback, []).Allocate(candidates, []);
         var taken = allocation.Taken.Count;
         var perSecond = uploads.Value.PermitLimit <= 0 ? 0 : uploads.Value.PermitLimit * uploads.Value.Headroom / uploads.Value.Window.TotalSeconds;
         var batches = allocation.Taken.GroupBy(r => r.Escalation).Sum(g => (g.Count() + pipeline.Value.MaxFilesPerBatch - 1) / pipeline.Value.MaxFilesPerBatch);
@@ -55,9 +63,16 @@ internal sealed class PlanPreview(
             [.. cost.Caps.Select((c, i) => (c, used[i]))]);
     }
 
-    /// <summary>The walk against the stored looks, as the scan's merge does it, but writing nothing.</summary>
+    private async Task<(CostPlan Cost, IReadOnlyList<decimal> Used)> CostAsync(SourceOptions source, CancellationToken cancellationToken)
+    {
+        var cost = await budget.PlanAsync(source, scopes.For(source), persist: false, cancellationToken);
+        return (cost, await store.CapUseAsync(cost.Caps, cancellationToken));
+    }
+
+    /// <summary>The walk against the stored looks, as the scan's merge does it (the walk on its own thread), but writing nothing.</summary>
     private async Task<DiskLook> CompareAsync(SourceOptions source, CancellationToken cancellationToken)
     {
+        await Task.Yield(); // the merge runs beside the other reads, not before them
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
@@ -66,37 +81,40 @@ internal sealed class PlanPreview(
         var takeable = new List<(string Path, long Size, int? Pages)>();
         await using var stored = looks.ReadLooksAsync(source.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var haveStored = await stored.MoveNextAsync();
-        foreach (var item in walker.Walk())
+        await foreach (var chunk in BackgroundWalk.ChunksAsync(walker, cancellationToken))
         {
-            if (item.IsUnreadableFolder)
+            foreach (var item in chunk)
             {
-                continue;
-            }
+                if (item.IsUnreadableFolder)
+                {
+                    continue;
+                }
 
-            while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, item.RelativePath) < 0)
-            {
-                haveStored = await stored.MoveNextAsync();
-            }
+                while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, item.RelativePath) < 0)
+                {
+                    haveStored = await stored.MoveNextAsync();
+                }
 
-            seen++;
-            var look = haveStored && stored.Current.RelativePath == item.RelativePath && !stored.Current.Deleted ? stored.Current : (StoredLook?)null;
-            var same = look is { } known && known.Size == item.Size && known.MtimeTicks == item.MtimeTicks;
-            if (same && look!.Value.Hashed)
-            {
-                unchanged++;
-            }
-            else if (item.Size <= 0 || item.Size > maxBytes)
-            {
-                continue; // set aside by the scan with a reason
-            }
-            else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
-            {
-                // Hashed (and so counted) by the next run: count it the same way now.
-                takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
-            }
-            else
-            {
-                settling++;
+                seen++;
+                var look = haveStored && stored.Current.RelativePath == item.RelativePath && !stored.Current.Deleted ? stored.Current : (StoredLook?)null;
+                var same = look is { } known && known.Size == item.Size && known.MtimeTicks == item.MtimeTicks;
+                if (same && look!.Value.Hashed)
+                {
+                    unchanged++;
+                }
+                else if (item.Size <= 0 || item.Size > maxBytes)
+                {
+                    continue; // set aside by the scan with a reason
+                }
+                else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
+                {
+                    // Hashed (and so counted) by the next run: count it the same way now.
+                    takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
+                }
+                else
+                {
+                    settling++;
+                }
             }
         }
 

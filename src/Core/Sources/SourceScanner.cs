@@ -12,7 +12,6 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
 {
     private const int HashParallelism = 4;
     private const int WriteChunk = 1_000;
-    private const int WalkChunk = 512;
 
     public async Task<ScanSummary> ScanAsync(SourceOptions source, CancellationToken cancellationToken)
     {
@@ -39,70 +38,11 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         return summary;
     }
 
-    private async Task<ObservationSummary> MergeWalkAsync(
-        SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken)
-    {
+    private Task<ObservationSummary> MergeWalkAsync(
+        SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
         // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var walked = Channel.CreateBounded<WalkItem[]>(new BoundedChannelOptions(16) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Factory.StartNew(() => Produce(walker, walked.Writer, stop.Token), stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        try
-        {
-            return await ScanMerger.MergeAsync(
-                store, source.Name, Flatten(walked.Reader, stop.Token), scanTime, settledBefore, maxFileBytes, source.TreatEmptyFolderAsDeleted, cancellationToken);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private static void Produce(SourceWalker walker, ChannelWriter<WalkItem[]> writer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var chunk = new List<WalkItem>(WalkChunk);
-            foreach (var item in walker.Walk())
-            {
-                chunk.Add(item);
-                if (chunk.Count == WalkChunk)
-                {
-                    Write(writer, [.. chunk], cancellationToken);
-                    chunk.Clear();
-                }
-            }
-
-            Write(writer, [.. chunk], cancellationToken);
-            writer.TryComplete();
-        }
-        catch (Exception ex)
-        {
-            writer.TryComplete(ex); // the merge sees the walk's own error (a missing or unreadable root, say)
-        }
-    }
-
-    private static void Write(ChannelWriter<WalkItem[]> writer, WalkItem[] chunk, CancellationToken cancellationToken)
-    {
-        while (!writer.TryWrite(chunk))
-        {
-            if (!writer.WaitToWriteAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
-            {
-                return;
-            }
-        }
-    }
-
-    private static async IAsyncEnumerable<WalkItem> Flatten(ChannelReader<WalkItem[]> reader, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
-        {
-            foreach (var item in chunk)
-            {
-                yield return item;
-            }
-        }
-    }
+        ScanMerger.MergeAsync(
+            store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes, source.TreatEmptyFolderAsDeleted, cancellationToken);
 
     private async Task<(int Hashed, int Deferred, int NewVersions)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
