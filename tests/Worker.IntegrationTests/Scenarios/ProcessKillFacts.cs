@@ -9,36 +9,31 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 /// later). A second process then takes over from what the database says, and the Sandbox's counter
 /// shows whether any directory got a second batch.
 /// </summary>
-public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class ProcessKillFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "kill");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task AWorkerKilledBetweenTheCreateAndItsRecording_IsSucceededByOneThatAdoptsTheBatch()
     {
-        await env.WriteFilesAsync(6);
+        await Env.WriteFilesAsync(6);
 
-        await env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
-        await using (var first = WorkerProcess.Start(env.Root, ["run"], Settings()))
+        await Env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
+        await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await WithOutputAsync(first, Eventually.WaitAsync(() => env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            await WithOutputAsync(first, Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
             await first.KillAsync(); // SIGKILL: no shutdown, no cleanup
         }
 
-        var createdBeforeKill = await env.Admin.CounterAsync("batch_creates_total");
-        var recordedBeforeKill = await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
+        var createdBeforeKill = await Env.Admin.CounterAsync("batch_creates_total");
+        var recordedBeforeKill = await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where remote_batch_id is not null");
         Assert.Equal(0L, recordedBeforeKill); // killed inside the window: created remotely, not recorded here
 
-        await using var second = WorkerProcess.Start(env.Root, ["run"], Settings());
+        await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
             await WithOutputAsync(second, Eventually.WaitAsync(
-                () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
+                () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 6,
                 Patience,
                 "all six files to end with job references after the restart"));
@@ -48,7 +43,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
             await second.KillAsync();
         }
 
-        var counters = await env.Admin.CountersAsync();
+        var counters = await Env.Admin.CountersAsync();
         Assert.True(createdBeforeKill >= 1);
         Assert.Equal(2, counters.BatchCreatesByDirectory.Count);
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
@@ -57,7 +52,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : IAsyncLifet
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Urls"] = "http://127.0.0.1:0";
         settings["Pipeline:MaxFilesPerBatch"] = "3";
         settings["Sources:0:Schedule"] = "*/2 * * * * *";
