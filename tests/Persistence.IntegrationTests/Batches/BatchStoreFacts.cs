@@ -4,8 +4,6 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Persistence.Batches;
-using BatchOrchestrator.Persistence.Planning;
-using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.TestSupport;
 
@@ -212,11 +210,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
     private async Task<long> UploadedBatchAsync(int files)
     {
         var source = $"s{Guid.NewGuid():N}"[..12];
-        await Seed.DiscoveredVersionsAsync(Database, source, files);
-        var runs = new NpgsqlRunStore(Database.DataSource);
-        var runId = await runs.StartRunAsync(source, RunTrigger.Manual, Ct);
-        var batchId = (await new NpgsqlBatchPlanStore(Database.DataSource).PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds.Single();
-        await runs.FinishScanAsync(runId, new(files, files, 0, 0, files, files, 0), 1, Ct);
+        var batchId = await Seed.PlannedBatchAsync(Database, source, files, Ct);
         var uploads = new NpgsqlUploadStore(Database.DataSource);
         foreach (var file in (await uploads.GetWorkAsync(batchId, Ct))!.Files)
         {

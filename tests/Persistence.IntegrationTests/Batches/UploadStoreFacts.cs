@@ -1,9 +1,4 @@
 using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.Planning;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Persistence.Planning;
-using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.Persistence.Uploads;
 using BatchOrchestrator.TestSupport;
 
@@ -57,13 +52,5 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         Assert.Equal((FileVersionState.Uploaded, "dfl-first"), (after.State, after.RemoteFileId));
     }
 
-    private async Task<long> PlannedBatchAsync(int files)
-    {
-        await Seed.DiscoveredVersionsAsync(Database, "docs", files);
-        var runs = new NpgsqlRunStore(Database.DataSource);
-        var runId = await runs.StartRunAsync("docs", RunTrigger.Manual, Ct);
-        var batchId = (await new NpgsqlBatchPlanStore(Database.DataSource).PlanBatchesAsync(runId, new BatchPlan("docs", "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds.Single();
-        await runs.FinishScanAsync(runId, new ScanSummary(files, files, 0, 0, files, files, 0), 1, Ct);
-        return batchId;
-    }
+    private Task<long> PlannedBatchAsync(int files) => Seed.PlannedBatchAsync(Database, "docs", files, Ct);
 }

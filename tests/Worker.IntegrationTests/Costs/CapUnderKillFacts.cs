@@ -24,13 +24,13 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
         await using var steady = WorkerProcess.Start(Env.Root, ["run"], Settings());
         await using (var killed = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await WithOutputAsync([steady, killed], Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "a first batch to be created"));
+            await ChildWorker.WithOutputAsync([steady, killed], Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "a first batch to be created"));
             await killed.KillAsync(); // SIGKILL in the middle: batches open, reservations made, follow-ups pending
         }
 
         await using var restarted = WorkerProcess.Start(Env.Root, ["run"], Settings());
         var taken = (long)(Cap / CreditsPerFile);
-        await WithOutputAsync([steady, restarted], Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync([steady, restarted], Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
             n => n >= taken,
             Patience,
@@ -38,7 +38,7 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
 
         // More scheduled runs after the cap is reached: each plans the held files again and must hold them again.
         var runsThen = await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run");
-        await WithOutputAsync([steady, restarted], Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync([steady, restarted], Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where finished_at is not null"),
             n => n >= runsThen + 3,
             Patience,
@@ -60,36 +60,12 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = Env.Settings();
-        settings["Urls"] = "http://127.0.0.1:0";
+        var settings = ChildWorker.KillSettings(Env);
         settings["Costs:Caps:0:Credits"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Costs:Caps:0:Window"] = "Day";
-        settings["Pipeline:MaxFilesPerBatch"] = "3";
-        settings["Sources:0:Schedule"] = "*/2 * * * * *";
-        settings["Polling:Interval"] = "00:00:01";
-        settings["Polling:InitialDelay"] = "00:00:00.200";
-        settings["Polling:MaxDelay"] = "00:00:01";
-        settings["Polling:StalledAfter"] = "00:00:06";
-        settings["Leases:TimeToLive"] = "00:00:05";
-        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
-        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
-        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
         settings["Serilog:MinimumLevel:Default"] = "Information";
         settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
         settings["Serilog:MinimumLevel:Override:Hangfire"] = "Warning";
         return settings;
-    }
-
-    private static async Task WithOutputAsync(WorkerProcess[] workers, Task waiting)
-    {
-        try
-        {
-            await waiting;
-        }
-        catch (TimeoutException ex)
-        {
-            var output = workers.SelectMany(w => w.Output.Concat(w.Errors).TakeLast(30));
-            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
-        }
     }
 }

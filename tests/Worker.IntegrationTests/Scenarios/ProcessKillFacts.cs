@@ -21,7 +21,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : Environment
         await Env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
         await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await WithOutputAsync(first, Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            await ChildWorker.WithOutputAsync([first], Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
             await first.KillAsync(); // SIGKILL: no shutdown, no cleanup
         }
 
@@ -32,7 +32,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : Environment
         await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
-            await WithOutputAsync(second, Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync([second], Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 6,
                 Patience,
@@ -52,35 +52,11 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : Environment
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = Env.Settings();
-        settings["Urls"] = "http://127.0.0.1:0";
-        settings["Pipeline:MaxFilesPerBatch"] = "3";
-        settings["Sources:0:Schedule"] = "*/2 * * * * *";
-        settings["Polling:Interval"] = "00:00:01";
-        settings["Polling:InitialDelay"] = "00:00:00.200";
-        settings["Polling:MaxDelay"] = "00:00:01";
-        // A step killed mid-way is handed out again after this; its lease has lapsed by then.
-        settings["Polling:StalledAfter"] = "00:00:06";
-        settings["Leases:TimeToLive"] = "00:00:05";
-        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
-        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
-        // Killed while its schedulers held a Hangfire lock, the first process leaves the lock row behind.
-        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
+        // Information, so the adopting process's log line can be read.
+        var settings = ChildWorker.KillSettings(Env);
         settings["Serilog:MinimumLevel:Default"] = "Information";
         settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
         settings["Serilog:MinimumLevel:Override:Hangfire"] = "Warning";
         return settings;
-    }
-
-    private static async Task WithOutputAsync(WorkerProcess worker, Task waiting)
-    {
-        try
-        {
-            await waiting;
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, worker.Output.Concat(worker.Errors).TakeLast(40)), ex);
-        }
     }
 }
