@@ -1,3 +1,8 @@
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Planning;
+using BatchOrchestrator.Persistence.Runs;
 using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests;
@@ -17,4 +22,16 @@ internal static class Seed
 
     public static Task<long> RunAsync(TestDatabase database, string source) =>
         database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ($1, 'Manual', 'Active') returning id", source);
+
+    /// <summary>A run that found <paramref name="files"/> new versions and planned them into one batch, by the production stores.</summary>
+    public static async Task<long> PlannedBatchAsync(TestDatabase database, string source, int files, CancellationToken ct)
+    {
+        await DiscoveredVersionsAsync(database, source, files);
+        var runs = new NpgsqlRunStore(database.DataSource);
+        var runId = await runs.StartRunAsync(source, RunTrigger.Manual, ct);
+        var plan = new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000);
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, plan, ct)).BatchIds.Single();
+        await runs.FinishScanAsync(runId, new ScanSummary(files, files, 0, 0, files, files, 0), 1, ct);
+        return batchId;
+    }
 }

@@ -4,42 +4,32 @@ using BatchOrchestrator.TestSupport;
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>"Needs a person" finds every kind of thing an operator must act on, and nothing on a healthy source.</summary>
-public sealed class AttentionQueriesFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class AttentionQueriesFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
-    private TestDatabase database = null!;
-    private AttentionQueries queries = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        database = await TestDatabase.CreateAsync(server, nameof(AttentionQueriesFacts));
-        queries = new AttentionQueries(database.DataSource);
-    }
-
-    public ValueTask DisposeAsync() => database.DisposeAsync();
+    private AttentionQueries Queries => new(Database.DataSource);
 
     [Fact]
     public async Task EveryKind_IsFound_WithItsSourceBatchAndCount()
     {
-        var run = await OpsSeed.RunAsync(database, "docs");
-        var stuck = await OpsSeed.BatchAsync(database, run, "docs", state: "Running", finished: null);
-        await database.ExecuteAsync("update orchestrator.batch set stuck_since = now() where id = $1", stuck);
-        var recorded = await OpsSeed.BatchAsync(database, run, "docs", configurationId: "cfg-OLD");
-        var waiting = await OpsSeed.FileAsync(database, recorded, "docs", "a.pdf", followUp: "Recorded");
-        await database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now() where file_version_id = $1", waiting);
-        await OpsSeed.FileAsync(database, recorded, "docs", "b.pdf", followUp: "FollowUpFailed");
-        await OpsSeed.FileAsync(database, recorded, "docs", "c.pdf");
-        await OpsSeed.FileAsync(database, recorded, "docs", "d.bin", outcome: "Failed", errorClass: "Permanent");
-        await OpsSeed.FileAsync(database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
-        await OpsSeed.FileAsync(database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
-        await OpsSeed.FileAsync(database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
-        await database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
-        await OpsSeed.RunAsync(database, "docs", state: "Failed");
-        await database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var stuck = await OpsSeed.BatchAsync(Database, run, "docs", state: "Running", finished: null);
+        await Database.ExecuteAsync("update orchestrator.batch set stuck_since = now() where id = $1", stuck);
+        var recorded = await OpsSeed.BatchAsync(Database, run, "docs", configurationId: "cfg-OLD");
+        var waiting = await OpsSeed.FileAsync(Database, recorded, "docs", "a.pdf", followUp: "Recorded");
+        await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now() where file_version_id = $1", waiting);
+        await OpsSeed.FileAsync(Database, recorded, "docs", "b.pdf", followUp: "FollowUpFailed");
+        await OpsSeed.FileAsync(Database, recorded, "docs", "c.pdf");
+        await OpsSeed.FileAsync(Database, recorded, "docs", "d.bin", outcome: "Failed", errorClass: "Permanent");
+        await OpsSeed.FileAsync(Database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
+        await OpsSeed.FileAsync(Database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
+        await OpsSeed.FileAsync(Database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
+        await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
+        await OpsSeed.RunAsync(Database, "docs", state: "Failed");
+        await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
 
-        var table = await queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
 
         var found = table.Rows.ToDictionary(r => (string)table.Value(r, "Kind")!, r => (Batch: table.Value(r, "Batch") as long?, Count: (long)table.Value(r, "Count")!));
         Assert.Equal(AttentionQueries.Kinds.Order(), found.Keys.Order());
@@ -60,11 +50,11 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : IAsync
     [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
-        var run = await OpsSeed.RunAsync(database, "docs");
-        var batch = await OpsSeed.BatchAsync(database, run, "docs");
-        await OpsSeed.FileAsync(database, batch, "docs", "a.pdf");
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
 
-        var table = await queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
 
         Assert.Empty(table.Rows);
     }

@@ -10,20 +10,15 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Costs;
 /// name and reason (<c>status</c>, <c>costs</c>, the Costs page), a read-only user sees held files but no
 /// Approve button and cannot approve, an operator can, and the <c>approve</c> verb sends held files on.
 /// </summary>
-public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class CostSurfacesFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private const string ReadOnlyPassword = "look-but-do-not-touch";
     private const string OperatorToken = "operator-token-9c1d77";
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "costs");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task Plan_ChangesNothing_ThenACapHoldsWhatDoesNotFit_AndOnlyAnOperatorApprovesIt()
     {
-        await env.WriteFilesAsync(5); // one page each, 10 credits at the default preset: 50, under a cap of 25
+        await Env.WriteFilesAsync(5); // one page each, 10 credits at the default preset: 50, under a cap of 25
 
         var (planExit, plan) = await VerbAsync("plan", TestEnvironment.SourceName);
 
@@ -32,19 +27,19 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
         Assert.Matches(@"global/Day\s+25\s+0\s+2\s+20\s+3\s+held by the Day cap on global", plan);
         foreach (var table in new[] { "run", "source_file", "file_version", "credit_charge", "batch", "configuration_tier" })
         {
-            Assert.Equal(0L, await env.Database.ScalarAsync<long>($"select count(*) from orchestrator.{table}"));
+            Assert.Equal(0L, await Env.Database.ScalarAsync<long>($"select count(*) from orchestrator.{table}"));
         }
 
         Assert.Equal(0, (await VerbAsync("scan", TestEnvironment.SourceName)).ExitCode);
-        Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_cap = 'global/Day'"));
-        var runId = await env.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_cap = 'global/Day'"));
+        var runId = await Env.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
 
         var (_, status) = await VerbAsync("status");
         Assert.Matches(@"Held by a spending cap[^\n]*\n[^\n]*\n\s*e2e\s+" + runId + @"\s+global/Day\s+3\s+", status);
         var (_, costs) = await VerbAsync("costs");
         Assert.Matches(@"e2e\s+\d{4}-\d\d-\d\d\s+2\s+2\s+-\s+20\s+-", costs); // two attempts, two pages, 20 credits reserved, none billed yet
 
-        await using (var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo))
+        await using (var host = await WorkerHost.StartAsync(Env.Root, WithCredentials(), configure: RemoteCaller.AddTo))
         {
             using var viewer = new DashboardClient(host.Address, DashboardClient.Basic("viewer", ReadOnlyPassword));
             var page = await viewer.GetPageAsync("hangfire/ops/costs");
@@ -56,7 +51,7 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
                 Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
             }
 
-            Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
+            Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
 
             using var operatorClient = new DashboardClient(host.Address, DashboardClient.Bearer(OperatorToken));
             Assert.Contains($"ops/actions/approve/{runId}", await operatorClient.GetPageAsync("hangfire/ops/costs"), StringComparison.Ordinal);
@@ -65,7 +60,7 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
         var (approveExit, approved) = await VerbAsync("approve", runId.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(0, approveExit);
         Assert.Contains($"3 files held by a cap in run {runId} are approved", approved, StringComparison.Ordinal);
-        Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
+        Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
     }
 
     [Fact]
@@ -81,12 +76,12 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
         settings["Sources:0:ConfigurationId"] = "cfg-EXTRACT";
         settings["Sources:0:FallbackConfigurationId"] = "cfg-PARSE_AGENTIC";
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("Costs:UsdPer1000Credits", output, StringComparison.Ordinal);
         settings["Costs:UsdPer1000Credits"] = "-1";
-        (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+        (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
         Assert.Equal(1, exitCode);
         Assert.Contains("Costs:UsdPer1000Credits: -1 must not be negative", output, StringComparison.Ordinal);
         Assert.Contains("Costs:CreditsPerPage:parse_v2:fast: -1 must not be negative", output, StringComparison.Ordinal);
@@ -99,12 +94,12 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : IAsyncLife
         var settings = Settings();
         settings["Verb:Name"] = verb;
         settings["Verb:Target"] = target;
-        return WorkerHost.RunVerbAsync(env.Root, settings);
+        return WorkerHost.RunVerbAsync(Env.Root, settings);
     }
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Costs:Caps:0:Credits"] = "25";
         return settings;
     }

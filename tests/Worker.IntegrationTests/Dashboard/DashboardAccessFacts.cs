@@ -9,20 +9,15 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 /// Who may look and who may act (docs/reliability.md §4.3 S1). Remote callers are made by
 /// <see cref="RemoteCaller"/>: the real host on loopback, with every connection's remote address rewritten to 10.1.2.3.
 /// </summary>
-public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class DashboardAccessFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private const string ReadOnlyPassword = "look-but-do-not-touch";
     private const string OperatorToken = "operator-token-5b8f0c";
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "access");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task ARemoteRequestWithoutCredentials_IsRefused_EvenWhenNoUserIsConfigured()
     {
-        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings(), configure: RemoteCaller.AddTo);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings(), configure: RemoteCaller.AddTo);
         using var remote = new DashboardClient(host.Address);
 
         foreach (var path in new[] { "hangfire", "hangfire/ops/sources", "hangfire/ops/files", "hangfire/jobs/succeeded" })
@@ -39,7 +34,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
     [Fact]
     public async Task ARemoteRequest_WithMissingOrWrongCredentials_IsRefused_AndAskedForThem()
     {
-        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+        await using var host = await WorkerHost.StartAsync(Env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
 
         using (var anonymous = new DashboardClient(host.Address))
         using (var response = await anonymous.GetAsync("hangfire/ops/sources"))
@@ -59,8 +54,8 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
     [Fact]
     public async Task AReadOnlyUser_SeesEveryPage_ButCannotTriggerAnything()
     {
-        await env.WriteFilesAsync(2);
-        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+        await Env.WriteFilesAsync(2);
+        await using var host = await WorkerHost.StartAsync(Env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
         using var viewer = new DashboardClient(host.Address, DashboardClient.Basic("viewer", ReadOnlyPassword));
 
         foreach (var path in new[] { "hangfire/ops/sources", "hangfire/ops/runs", "hangfire/ops/batches", "hangfire/ops/files", "hangfire/recurring" })
@@ -83,14 +78,14 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
         }
 
         Assert.Equal(0L, await RunsStartedAsync());
-        Assert.Equal(0L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+        Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
     }
 
     [Fact]
     public async Task AnOperatorToken_CanActFromAnotherMachine()
     {
-        await env.WriteFilesAsync(2);
-        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+        await Env.WriteFilesAsync(2);
+        await using var host = await WorkerHost.StartAsync(Env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
         using var operatorClient = new DashboardClient(host.Address, DashboardClient.Bearer(OperatorToken));
 
         Assert.Contains("ops-action", await operatorClient.GetPageAsync("hangfire/ops/sources"), StringComparison.Ordinal);
@@ -98,13 +93,13 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal("A run of e2e is queued.", await accepted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        await env.WaitForEndedAsync(2);
+        await Env.WaitForEndedAsync(2);
     }
 
     [Fact]
     public async Task ALocalRequest_ActsWithoutCredentials_ButNeedsTheAntiforgeryToken_AndCanBeMadeReadOnly()
     {
-        await using (var host = await WorkerHost.StartAsync(env.Root, env.Settings()))
+        await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
         {
             using var local = new DashboardClient(host.Address);
             using (var noToken = new HttpClient { BaseAddress = host.Address })
@@ -119,9 +114,9 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
             await Eventually.WaitAsync(async () => await RunsStartedAsync() == 1, TimeSpan.FromSeconds(30), "the run job to be enqueued");
         }
 
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Dashboard:LocalRequests"] = "ReadOnly";
-        await using (var host = await WorkerHost.StartAsync(env.Root, settings))
+        await using (var host = await WorkerHost.StartAsync(Env.Root, settings))
         {
             using var local = new DashboardClient(host.Address);
             using var refused = await local.PostCommandAsync("hangfire/ops/actions/run/e2e");
@@ -132,12 +127,12 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
     [Fact]
     public async Task APasswordInsteadOfItsHash_StopsStartUp_NamingTheKey()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Dashboard:Users:0:Name"] = "ops";
         settings["Dashboard:Users:0:PasswordHash"] = "hunter2";
         settings["Dashboard:Tokens:0:Hash"] = "also-not-a-hash";
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(env.Root, settings));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(Env.Root, settings));
 
         Assert.Contains("Dashboard:Users:0:PasswordHash: not a hash made by 'config hash-secret'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Dashboard:Tokens:0:Hash: not a hash", error.Message, StringComparison.Ordinal);
@@ -146,7 +141,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
 
     private Dictionary<string, string?> WithCredentials()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Dashboard:Users:0:Name"] = "viewer";
         settings["Dashboard:Users:0:PasswordHash"] = SecretHash.Create(ReadOnlyPassword);
         settings["Dashboard:Users:0:Role"] = "ReadOnly";
@@ -156,6 +151,6 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncL
         return settings;
     }
 
-    private Task<long> RunsStartedAsync() => env.Database.ScalarAsync<long>(
+    private Task<long> RunsStartedAsync() => Env.Database.ScalarAsync<long>(
         "select count(*) from hangfire.job where invocationdata::text like '%RunSourceJob%'");
 }

@@ -4,25 +4,20 @@ using Microsoft.Playwright;
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
 /// <summary>Our pages in a real browser, on the data of a real run, and their buttons doing what they say.</summary>
-public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class DashboardBrowserFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "browser");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task EveryPage_ShowsARealRun_AndTheButtonsStartRetryAndCancel()
     {
         await using var browser = await Browser.LaunchAsync();
-        await env.WriteFilesAsync(4, "good");
+        await Env.WriteFilesAsync(4, "good");
         // LlamaCloud reports an unsupported file type as an error instead of a job: a failed file, every time.
-        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "bad-000.bin"), "not a document", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "bad-000.bin"), "not a document", TestContext.Current.CancellationToken);
         // A zero-byte file is set aside by the scanner with its reason, never uploaded.
-        await File.WriteAllBytesAsync(Path.Combine(env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
-        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
         var scriptErrors = new List<string>();
@@ -32,7 +27,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         // Sources: "Run now" starts the run that makes all the data below.
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
-        await env.WaitForEndedAsync(5, Patience);
+        await Env.WaitForEndedAsync(5, Patience);
         await page.GotoAsync("hangfire/ops/sources");
         var sources = await page.InnerTextAsync("table.ops-table");
         Assert.Contains("e2e", sources, StringComparison.Ordinal);
@@ -44,7 +39,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
 
         // Runs: the run, its trigger, its progress and its follow-ups (the 4 job references' results fetched).
         await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
+            () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
             n => n >= 4, Patience, "the 4 job references to be followed up");
         await OverviewAsync(page, scriptErrors);
         await page.ClickAsync(".navbar >> text=Runs");
@@ -81,12 +76,12 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         // A permanent failure is left alone by "Retry failed"; the second button sends it again (and it fails again: still a .bin).
         await ClickAndWaitForReloadAsync(page, "button:has-text('Retry them, permanent failures too')");
         await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.bin'"),
+            () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.bin'"),
             n => n >= 2, Patience, "the retried file to be reported by a second batch");
 
-        var good = await env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");
+        var good = await Env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");
         await Eventually.WaitAsync(
-            async () => await env.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where file_version_id = $1", good) == 1,
+            async () => await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where file_version_id = $1", good) == 1,
             Patience, "the good file's output to be fetched");
         await page.GotoAsync($"hangfire/ops/files/{good}");
         var output = await page.InnerTextAsync("table[data-section='Output']");
@@ -95,21 +90,21 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         Assert.Contains("good 0", output, StringComparison.Ordinal); // the start of the parsed markdown
 
         // Cancel: a batch held in Creating (batch creation answers slowly) is cancelled from the Batches page.
-        await env.Admin.SetFaultsAsync(new { latency_ms = 8_000, routes = new[] { "POST /api/v2/batches" } });
-        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
+        await Env.Admin.SetFaultsAsync(new { latency_ms = 8_000, routes = new[] { "POST /api/v2/batches" } });
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
         var open = await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where state = 'Creating'"), id => id > 0, Patience, "a batch waiting on its creation");
+            () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where state = 'Creating'"), id => id > 0, Patience, "a batch waiting on its creation");
         await page.GotoAsync("hangfire/ops/batches?open=1");
         await ClickAndWaitForReloadAsync(page, $"tr:has(a[href$='batch={open}']) >> button:has-text('Cancel')");
         await Eventually.WaitAsync(
-            async () => await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where id = $1 and cancel_requested_at is not null", open) == 1,
+            async () => await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where id = $1 and cancel_requested_at is not null", open) == 1,
             Patience, "the cancel request to be recorded");
-        await page.GotoAsync($"hangfire/ops/batches?run={await env.Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", open)}");
+        await page.GotoAsync($"hangfire/ops/batches?run={await Env.Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", open)}");
         Assert.Contains("Cancel requested", await page.InnerTextAsync("table.ops-table thead"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "batches-cancel");
-        await env.Admin.SetFaultsAsync(new { latency_ms = 0 });
+        await Env.Admin.SetFaultsAsync(new { latency_ms = 0 });
 
         // A file recorded under an older configuration, sent again from the preview the overview links to.
         await ReprocessAsync(page, scriptErrors);
@@ -145,7 +140,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
     private async Task ReprocessAsync(IPage page, List<string> scriptErrors)
     {
         // good-001.txt was (as far as the table says) processed under a configuration this source no longer uses.
-        await env.Database.ExecuteAsync("""
+        await Env.Database.ExecuteAsync("""
             with old as (
                 insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, finished_at)
                 select run_id, source_name, 'ResultsRecorded', 'parse_v2', 'cfg-PARSE_FAST', 'bo-old-config', 1, now()
@@ -159,7 +154,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : IAsync
         await Browser.ScreenshotAsync(page, "reprocess");
         await ClickAndWaitForReloadAsync(page, "#ops-reprocess");
         await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>(
+            () => Env.Database.ScalarAsync<long>(
                 "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.relative_path = 'good-001.txt' and b.configuration_fingerprint = 'parse_v2 cfg-PARSE_AGENTIC' and v.state = 'Succeeded'"),
             n => n == 1, Patience, "good-001.txt to be processed again under the current configuration");
         Assert.Empty(scriptErrors);

@@ -10,24 +10,19 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
 /// command, and stopping cleanly on SIGTERM; and the same app's first run as root from a folder the
 /// postgres user cannot enter, on its embedded database.
 /// </summary>
-public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp published) : IAsyncLifetime, IClassFixture<PublishedApp>
+public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp published) : EnvironmentFacts(server), IClassFixture<PublishedApp>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "publish");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task ThePublishedApp_StartsFromItsFolder_AnswersHealthz_AndPassesTheImageHealthcheck()
     {
         Assert.True(File.Exists(Path.Combine(published.Folder, "appsettings.json")), "appsettings.json ships beside the binary");
         var port = FreePort();
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Urls"] = $"http://127.0.0.1:{port}"; // the image says http://+:8080
         settings["Logs:Format"] = "Json";
-        settings["Sources:0:Path"] = env.Inbox;
+        settings["Sources:0:Path"] = Env.Inbox;
         await using var app = WorkerProcess.Start(published.Folder, ["run"], settings, published.Dll);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
@@ -59,7 +54,7 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
         try
         {
             var port = FreePort();
-            var settings = env.Settings(connectionString: ""); // no server configured: the embedded one, from the machine's binaries
+            var settings = Env.Settings(connectionString: ""); // no server configured: the embedded one, from the machine's binaries
             settings["Urls"] = $"http://127.0.0.1:{port}";
             settings["Logs:Format"] = "Json";
             settings["Sources:0:Path"] = "inbox";

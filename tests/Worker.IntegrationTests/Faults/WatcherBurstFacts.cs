@@ -12,25 +12,14 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
 /// <c>BO_FULL_FAULTS=1</c> runs the large variant: 50,000 tiny files written once each.
 /// </summary>
 [Collection(ChildProcesses.Collection)]
-public sealed class WatcherBurstFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class WatcherBurstFacts(PostgresServerFixture server) : EnvironmentFacts(server, BurstSandbox())
 {
     private static readonly bool Full = Environment.GetEnvironmentVariable("BO_FULL_FAULTS") == "1";
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50) };
-        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0, Window = TimeSpan.FromSeconds(1) };
-        env = await TestEnvironment.CreateAsync(server, "burst", sandbox);
-    }
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
-
     [Fact]
     public async Task ABurstOfFiftyThousandEvents_LosesNoFile_TheScanCatchesWhatTheWatcherMissed()
     {
         var (files, writes) = Full ? (50_000, 1) : (500, 50);
-        var settings = ChildWorker.Settings(env, schedule: "*/15 * * * * *");
+        var settings = ChildWorker.Settings(Env, schedule: "*/15 * * * * *");
         settings["Sources:0:Watch"] = "true";
         settings["Sources:0:SettleWindow"] = "00:00:01";
         settings["Watching:Debounce"] = "00:00:01";
@@ -39,14 +28,14 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : IAsyncLife
         settings["LlamaCloud:UploadRateLimit:PermitLimit"] = "0";
         settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Watching"] = "Information";
 
-        await using var worker = WorkerProcess.Start(env.Root, ["run"], settings);
+        await using var worker = WorkerProcess.Start(Env.Root, ["run"], settings);
         await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
             () => Task.FromResult(worker.Output.Any(l => l.Contains("Watching", StringComparison.Ordinal))), ChildWorker.Patience, "the watcher to start"));
         for (var write = 0; write < writes; write++)
         {
             for (var i = 0; i < files; i++)
             {
-                var name = Path.Combine(env.Inbox, string.Create(CultureInfo.InvariantCulture, $"f{i / 1000:D2}-{i:D5}.txt"));
+                var name = Path.Combine(Env.Inbox, string.Create(CultureInfo.InvariantCulture, $"f{i / 1000:D2}-{i:D5}.txt"));
                 await File.WriteAllTextAsync(name, string.Create(CultureInfo.InvariantCulture, $"file {i}, write {write}"), TestContext.Current.CancellationToken);
             }
         }
@@ -59,7 +48,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : IAsyncLife
 
         var overflowed = worker.Output.Concat(worker.Errors).Any(l => l.Contains("lost events", StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine($"{files * writes * 2} events; the watcher {(overflowed ? "overflowed and asked for a full scan" : "kept up")}");
-        await Invariants.AssertHoldAsync(env.Database, env.Admin, ChildWorker.Invariants(env, kills: 0) with { EligibleFiles = InvariantOptions.FilesIn(env.Inbox) });
+        await Invariants.AssertHoldAsync(Env.Database, Env.Admin, ChildWorker.Invariants(Env, kills: 0) with { EligibleFiles = InvariantOptions.FilesIn(Env.Inbox) });
     }
 
     /// <summary>Paths whose last write's content ended Succeeded with a job reference.</summary>
@@ -67,7 +56,14 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : IAsyncLife
     {
         var expected = Enumerable.Range(0, files).Select(i => string.Create(CultureInfo.InvariantCulture, $"file {i}, write {writes - 1}")).ToArray();
         var hashes = expected.Select(text => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToArray();
-        return await env.Database.ScalarAsync<long>(
+        return await Env.Database.ScalarAsync<long>(
             "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null and sha256 = any($1)", (object)hashes);
+    }
+
+    private static SandboxOptions BurstSandbox()
+    {
+        var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50) };
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0, Window = TimeSpan.FromSeconds(1) };
+        return sandbox;
     }
 }

@@ -8,18 +8,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BatchOrchestrator.Worker.IntegrationTests.Health;
 
 /// <summary>/healthz, /readyz and /metrics of the real host.</summary>
-public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "health");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
-
     [Fact]
     public async Task Healthz_Answers_AndReadyz_ChecksDatabaseSchemaAndApi()
     {
-        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         using var http = new HttpClient { BaseAddress = host.Address };
 
         using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -34,12 +28,12 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
     [Fact]
     public async Task Readyz_IsUnavailable_WhileTheSchemaIsBehind_OrTheApiIsUnreachable_ButHealthzStillAnswers()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["LLAMA_CLOUD_BASE_URL"] = $"http://127.0.0.1:{ClosedPort()}/";
         settings["LlamaCloud:MaxRetries"] = "0";
-        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
-        await env.Database.ExecuteAsync("delete from orchestrator.schema_version where version = (select max(version) from orchestrator.schema_version)");
+        await Env.Database.ExecuteAsync("delete from orchestrator.schema_version where version = (select max(version) from orchestrator.schema_version)");
 
         var (status, checks) = await ReadyAsync(http);
         using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -55,9 +49,9 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
     [Fact]
     public async Task Readyz_SaysWhenTheApiRefusesTheKey()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["LLAMA_CLOUD_API_KEY"] = "llx-wrong-key";
-        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
 
         var (status, checks) = await ReadyAsync(http);
@@ -69,20 +63,20 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsync
     [Fact]
     public async Task Metrics_CountFilesBatchesUploadsPollLatencyAndApiErrorsByClass()
     {
-        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
-        await env.WriteFilesAsync(6);
-        await File.WriteAllBytesAsync(Path.Combine(env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
-        var settings = env.Settings();
+        await Env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
+        await Env.WriteFilesAsync(6);
+        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
+        var settings = Env.Settings();
         settings["Costs:Caps:0:Credits"] = "1000";
-        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
-        await env.WaitForEndedAsync(6);
+        await Env.WaitForEndedAsync(6);
         using var http = new HttpClient { BaseAddress = host.Address };
         // Now LlamaCloud fails outright: the readiness probe meets 503s (and retries them).
-        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 0, error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "GET /api/v1/beta/directories" } });
+        await Env.Admin.SetFaultsAsync(new { too_many_requests_burst = 0, error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "GET /api/v1/beta/directories" } });
         await ReadyAsync(http);
         // A pause another instance wrote (its probe not due for an hour): the gauges read the shared table.
-        await env.Database.ExecuteAsync(
+        await Env.Database.ExecuteAsync(
             "insert into orchestrator.project_pause (project, reason, since, next_probe_at) values ('default', 'quota_exceeded', '2026-01-02 03:04:05+00', now() + interval '1 hour')");
 
         var metrics = await Eventually.WaitAsync(

@@ -8,18 +8,12 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 /// The service's exit code, as Program.cs returns it: 0 after a clean stop, 1 when a background
 /// service failed and took the host down (systemd's Restart=on-failure acts only on the latter).
 /// </summary>
-public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "exitcode");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
-
     [Fact]
     public async Task TheService_ExitsZero_AfterACleanStop()
     {
-        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<StopsTheService>());
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<StopsTheService>());
 
         Assert.Equal(0, exitCode);
     }
@@ -27,7 +21,7 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncL
     [Fact]
     public async Task TheService_ExitsOne_WhenABackgroundServiceFailed()
     {
-        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<Fails>());
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<Fails>());
 
         Assert.Equal(1, exitCode);
     }
@@ -35,14 +29,14 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncL
     [Fact]
     public async Task TheService_ExitsOne_WhenABackgroundServiceEndedCancelledBeforeAnyStop()
     {
-        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<TimesOut>());
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<TimesOut>());
 
         Assert.Equal(1, exitCode);
     }
 
     private Dictionary<string, string?> Service()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Verb:Name"] = "run";
         return settings;
     }

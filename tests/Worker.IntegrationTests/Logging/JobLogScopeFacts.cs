@@ -6,30 +6,25 @@ using Serilog.Events;
 namespace BatchOrchestrator.Worker.IntegrationTests.Logging;
 
 /// <summary>Every line a job logs, ours and the libraries', carries the job's source, run and batch.</summary>
-public sealed class JobLogScopeFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class JobLogScopeFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private static readonly string[] BatchSteps = ["BatchUploader", "BatchSubmitter", "BatchResultRecorder", "Polly"];
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "logscope");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task EveryLineOfABatchStep_CarriesSourceRunAndBatch_AndEveryRunLine_SourceAndRun()
     {
-        await env.WriteFilesAsync(3);
+        await Env.WriteFilesAsync(3);
         var logs = new CapturingSink();
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Serilog:MinimumLevel:Default"] = "Debug";
-        await using (var host = await WorkerHost.StartAsync(env.Root, settings, logs))
+        await using (var host = await WorkerHost.StartAsync(Env.Root, settings, logs))
         {
             host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
-            await env.WaitForEndedAsync(3);
+            await Env.WaitForEndedAsync(3);
         }
 
         // The poll tick is one job over every due batch: its lines name each batch in the message, not in a scope.
-        var pollJobs = (await env.Database.ListAsync(
+        var pollJobs = (await Env.Database.ListAsync(
             "select id::text from hangfire.job where invocationdata::text like '%PollBatchesJob%'", r => r.GetString(0))).ToHashSet(StringComparer.Ordinal);
         var batchStepLines = logs.Events
             .Where(e => From(e, BatchSteps) && e.Properties.TryGetValue("JobId", out var job) && !pollJobs.Contains(((ScalarValue)job).Value?.ToString() ?? ""))

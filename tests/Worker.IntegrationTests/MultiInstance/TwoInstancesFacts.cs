@@ -9,29 +9,24 @@ namespace BatchOrchestrator.Worker.IntegrationTests.MultiInstance;
 /// Deployment run them): they share the work, and the Sandbox's own counters show every effect once.
 /// Each process is the built executable, so Hangfire's static configuration is not shared between them.
 /// </summary>
-public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private const int Files = 40;
     private const int FilesPerBatch = 5;
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "twoinstances");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task TwoInstancesShareTheWork_AndTheSandboxSeesEveryUploadAndBatchOnce()
     {
-        await env.WriteFilesAsync(Files);
-        await using var json = WorkerProcess.Start(env.Root, ["run"], Settings("Json"));
-        await using var text = WorkerProcess.Start(env.Root, ["run"], Settings("Text"));
+        await Env.WriteFilesAsync(Files);
+        await using var json = WorkerProcess.Start(Env.Root, ["run"], Settings("Json"));
+        await using var text = WorkerProcess.Start(Env.Root, ["run"], Settings("Text"));
 
         await Eventually.WaitAsync(
             async () =>
             {
                 Assert.False(json.HasExited || text.HasExited, string.Join('\n', json.Errors.Concat(text.Errors).Concat(json.Output.TakeLast(20))));
                 // What is left, for the message if this times out: each batch's id, state and succeeded files.
-                return await env.Database.ListAsync(
+                return await Env.Database.ListAsync(
                     "select b.id || ':' || b.state || ':' || count(*) filter (where fv.state = 'Succeeded' and fv.job_id is not null) from orchestrator.batch b left join orchestrator.file_version fv on fv.batch_id = b.id group by b.id order by b.id",
                     r => r.GetString(0));
             },
@@ -39,7 +34,7 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
             TimeSpan.FromSeconds(240),
             $"{Files} files to get job references");
 
-        var counters = await env.Admin.CountersAsync();
+        var counters = await Env.Admin.CountersAsync();
         Assert.Equal(Files, counters.UploadsTotal);
         Assert.Equal(Files, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
@@ -47,10 +42,10 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
         Assert.Equal(Files / FilesPerBatch, counters.BatchCreatesByDirectory.Count);
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
         Assert.Equal(Files / FilesPerBatch, counters.DirectoryCreatesTotal);
-        Assert.Equal(Files, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result"));
+        Assert.Equal(Files, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result"));
 
         // Both instances did jobs (each Hangfire server has its own id).
-        var servers = await env.Database.ListAsync(
+        var servers = await Env.Database.ListAsync(
             "select distinct (data::jsonb)->>'ServerId' from hangfire.state where name = 'Processing'", r => r.GetString(0));
         Assert.True(servers.Select(s => s.Split(':')[1]).Distinct(StringComparer.Ordinal).Count() >= 2, string.Join(", ", servers));
 
@@ -71,28 +66,28 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
     public async Task ASourcePinnedToAQueue_IsScannedUploadedAndFollowedUpOnlyByTheInstanceServingIt()
     {
         const int pinnedFiles = 10;
-        await env.WriteFilesAsync(pinnedFiles);
+        await Env.WriteFilesAsync(pinnedFiles);
         var elsewhere = Settings("Json"); // serves the default queue only, and cannot see the folder
         elsewhere["Sources:0:Queue"] = "inbox-node";
-        elsewhere["Sources:0:Path"] = Path.Combine(env.Root, "mounted-on-another-node"); // no such folder here
+        elsewhere["Sources:0:Path"] = Path.Combine(Env.Root, "mounted-on-another-node"); // no such folder here
         elsewhere["Sources:0:Watch"] = "true";
         var owner = Settings("Json");
         owner["Sources:0:Queue"] = "inbox-node";
         owner["Hangfire:Server:Queues:0"] = "inbox-node";
         owner["Hangfire:Server:Queues:1"] = "default";
-        await using var other = WorkerProcess.Start(env.Root, ["run"], elsewhere);
-        await using var node = WorkerProcess.Start(env.Root, ["run"], owner);
+        await using var other = WorkerProcess.Start(Env.Root, ["run"], elsewhere);
+        await using var node = WorkerProcess.Start(Env.Root, ["run"], owner);
 
         await Eventually.WaitAsync(
             async () =>
             {
                 Assert.False(other.HasExited || node.HasExited, string.Join('\n', other.Errors.Concat(node.Errors)));
-                return await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'");
+                return await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'");
             },
             n => n >= pinnedFiles,
             TimeSpan.FromSeconds(240),
             $"{pinnedFiles} files to be processed and followed up");
-        var performed = await env.Database.ListAsync(
+        var performed = await Env.Database.ListAsync(
             """
             select j.invocationdata::jsonb->>'Type', (s.data::jsonb)->>'ServerId'
             from hangfire.state s join hangfire.job j on j.id = s.jobid
@@ -112,15 +107,15 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : IA
         }
 
         Assert.Contains(other.Output.Concat(other.Errors), l => l.Contains("which this instance does not serve", StringComparison.Ordinal));
-        Assert.Equal(pinnedFiles, (await env.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(pinnedFiles, (await Env.Admin.CountersAsync()).UploadsTotal);
     }
 
     private Dictionary<string, string?> Settings(string logFormat)
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Urls"] = "http://127.0.0.1:0";
         settings["Logs:Format"] = logFormat;
-        settings["Sources:0:Path"] = env.Inbox;
+        settings["Sources:0:Path"] = Env.Inbox;
         settings["Sources:0:Schedule"] = "*/2 * * * * *"; // both instances see the schedule; one run happens per tick
         settings["Pipeline:MaxFilesPerBatch"] = FilesPerBatch.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Polling:Interval"] = "00:00:01";

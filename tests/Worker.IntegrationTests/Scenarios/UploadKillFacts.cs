@@ -6,45 +6,40 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 /// The built Worker as a child process, killed with SIGKILL while it uploads (ProcessKillFacts kills it between a batch create and its recording), then started again: the
 /// second process resumes where the first stopped, and no file is uploaded twice.
 /// </summary>
-public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     private const int Files = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "uploadkill");
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
 
     [Fact]
     public async Task AWorkerKilledMidUpload_IsResumedByTheNextProcess_WithEveryFileUploadedExactlyOnce()
     {
         for (var i = 0; i < Files; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(env.Inbox, $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(Env.Inbox, $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
         }
 
         // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.
-        await env.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
-        await using (var first = WorkerProcess.Start(env.Root, ["run"], Settings()))
+        await Env.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
+        await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await Eventually.WaitAsync(async () => (await env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
+            await Eventually.WaitAsync(async () => (await Env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
             await first.KillAsync(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
         }
 
-        var beforeRestart = (await env.Admin.CountersAsync()).UploadsTotal;
-        await using var second = WorkerProcess.Start(env.Root, ["run"], Settings());
+        var beforeRestart = (await Env.Admin.CountersAsync()).UploadsTotal;
+        await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
             await Eventually.WaitAsync(
-                () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
+                () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
         }
         finally
         {
             await second.KillAsync();
         }
 
-        var counters = await env.Admin.CountersAsync();
+        var counters = await Env.Admin.CountersAsync();
         Assert.InRange(beforeRestart, 5, Files - 1); // the kill landed mid-way
         Assert.Equal(Files, counters.UploadsByUniqueId.Count);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
@@ -52,7 +47,7 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : IAsyncLifeti
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Urls"] = "http://127.0.0.1:0";
         settings["Sources:0:Schedule"] = "*/2 * * * * *";
         settings["Leases:TimeToLive"] = "00:00:05";

@@ -13,41 +13,35 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 /// Webhooks end to end: the Sandbox delivers signed batch events over loopback to the real host's
 /// receiver, which polls that batch at once. Polling on its own would not look for ten minutes.
 /// </summary>
-public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class WebhookFacts(PostgresServerFixture server)
+    : EnvironmentFacts(server, new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) })
 {
     private const string Secret = "whsec-CANARY-5b7e2f0a9c41";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly int port = FreePort();
-    private TestEnvironment env = null!;
-
-    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(
-        server, "webhooks", new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) });
-
-    public ValueTask DisposeAsync() => env.DisposeAsync();
-
     [Fact]
     public async Task ABatchCreatedWithAWebhook_IsPolledWhenItsEventArrives_AndStaleOutOfOrderEventsChangeNothing()
     {
-        await env.Admin.SetFaultsAsync(new { webhooks_out_of_order = true });
+        await Env.Admin.SetFaultsAsync(new { webhooks_out_of_order = true });
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
-        await env.WriteFilesAsync(5);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Settings(), logs);
+        await Env.WriteFilesAsync(5);
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
+            () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
         // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
         await Eventually.WaitAsync(
-            () => env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
+            () => Env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
         await Eventually.WaitAsync(
             () => host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ProcessingCount() == 0 ? Task.FromResult(true) : Task.FromResult(false),
             Patience, "jobs started by the stale events to finish");
 
-        Assert.True(await env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
-        Assert.Equal(("ResultsRecorded", "Completed"), (await env.Database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
-        Assert.Equal(5L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
-        Assert.Equal(0, await env.Admin.CounterAsync("webhook_delivery_failures_total"));
-        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_terminal_at is not null and webhook_events >= 3 from orchestrator.batch"), "the deliveries are recorded on the batch");
+        Assert.True(await Env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
+        Assert.Equal(("ResultsRecorded", "Completed"), (await Env.Database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
+        Assert.Equal(5L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.Equal(0, await Env.Admin.CounterAsync("webhook_delivery_failures_total"));
+        Assert.True(await Env.Database.ScalarAsync<bool>("select webhook_expected and webhook_terminal_at is not null and webhook_events >= 3 from orchestrator.batch"), "the deliveries are recorded on the batch");
         Assert.Contains(logs.Lines, l => l.Contains("batch.success", StringComparison.Ordinal) && l.Contains("polling it now", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
     }
@@ -55,18 +49,18 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task WhenWebhooksStopArriving_AnEndedBatchIsFlaggedOnce_CountedInMetrics_AndListedOnTheOverview()
     {
-        await env.Admin.SetFaultsAsync(new { webhook_drop_rate = 1 });
+        await Env.Admin.SetFaultsAsync(new { webhook_drop_rate = 1 });
         var logs = new CapturingSink();
         var settings = Settings();
         settings["Polling:InitialDelay"] = "00:00:00.200"; // polling finds the end by itself
         settings["Polling:MaxDelay"] = "00:00:01";
         settings["Webhooks:MissedAfter"] = "00:00:01";
-        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
-        await env.WriteFilesAsync(2);
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
+        await Env.WriteFilesAsync(2);
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
         var batch = await Eventually.WaitAsync(
-            () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
+            () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await Eventually.WaitAsync(
             async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken))
@@ -74,9 +68,9 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
             Patience, "the missed webhook to be counted");
         var overview = await http.GetStringAsync(new Uri("hangfire/ops/overview", UriKind.Relative), TestContext.Current.CancellationToken);
 
-        Assert.Equal(2L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
-        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_events = 0 from orchestrator.batch where id = $1", batch));
-        Assert.True(await env.Admin.CounterAsync("faults_injected", "webhook_dropped") >= 1);
+        Assert.Equal(2L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.True(await Env.Database.ScalarAsync<bool>("select webhook_expected and webhook_events = 0 from orchestrator.batch where id = $1", batch));
+        Assert.True(await Env.Admin.CounterAsync("faults_injected", "webhook_dropped") >= 1);
         var warning = Assert.Single(logs.Lines, l => l.Contains("no webhook announced it", StringComparison.Ordinal));
         Assert.Contains($"BatchId={batch} ", warning, StringComparison.Ordinal);
         Assert.Contains("RemoteBatchId=\"bat-", warning, StringComparison.Ordinal);
@@ -87,7 +81,7 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
     public async Task TheReceiver_RefusesUnsignedOrBadlySignedCalls_AndTakesRepeatsOfASignedOne()
     {
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Settings(), logs);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         var body = """{"event_type":"batch.success","data":{"id":"bat-not-ours","status":"COMPLETED"}}""";
         var signature = WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body));
@@ -118,7 +112,7 @@ public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = env.Settings();
+        var settings = Env.Settings();
         settings["Urls"] = $"http://127.0.0.1:{port}";
         settings["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud";
         settings["Webhooks:SigningSecret"] = Secret;

@@ -1,9 +1,9 @@
 using BatchOrchestrator.TestSupport;
 
-namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
+namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
 /// <summary>
-/// The one child-process harness of the fault tests: the built Worker started with time-scaled settings
+/// The child-process harness of the kill and fault tests: the built Worker started with time-scaled settings
 /// (leases, claims, polls, Hangfire's redelivery in seconds), waited on by condition, killed with SIGKILL or
 /// stopped, and the global invariants checked at the end.
 /// </summary>
@@ -12,7 +12,11 @@ internal static class ChildWorker
     public static readonly TimeSpan LeaseTimeToLive = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
-    public static Dictionary<string, string?> Settings(TestEnvironment env, string schedule = "*/2 * * * * *")
+    /// <summary>
+    /// What a process killed mid-step needs to be succeeded quickly: a two-second schedule, one-second polls,
+    /// small batches, and leases, stalled steps and Hangfire's locks that lapse within seconds.
+    /// </summary>
+    public static Dictionary<string, string?> KillSettings(TestEnvironment env, string schedule = "*/2 * * * * *")
     {
         var settings = env.Settings();
         settings["Urls"] = "http://127.0.0.1:0";
@@ -22,32 +26,44 @@ internal static class ChildWorker
         settings["Polling:Interval"] = "00:00:01";
         settings["Polling:InitialDelay"] = "00:00:00.200";
         settings["Polling:MaxDelay"] = "00:00:01";
-        settings["Polling:ClaimTimeout"] = "00:00:03";
+        // A step killed mid-way is handed out again after this; its lease has lapsed by then.
         settings["Polling:StalledAfter"] = "00:00:06";
+        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
+        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
+        // Killed while its schedulers held a Hangfire lock, a process leaves the lock row behind.
+        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
+        return settings;
+    }
+
+    /// <summary>The fault tests' settings: <see cref="KillSettings"/> with claims, follow-ups, retries and Hangfire's redelivery in seconds too.</summary>
+    public static Dictionary<string, string?> Settings(TestEnvironment env, string schedule = "*/2 * * * * *")
+    {
+        var settings = KillSettings(env, schedule);
+        settings["Polling:ClaimTimeout"] = "00:00:03";
         settings["FollowUp:RecheckDelay"] = "00:00:00.500";
         settings["FollowUp:MaxRecheckDelay"] = "00:00:01";
         settings["LlamaCloud:FirstRetryDelay"] = "00:00:00.050";
         settings["LlamaCloud:MaxRetryDelay"] = "00:00:00.200";
-        settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
-        settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
         // A job of a killed process is handed out again after this; a live one keeps extending it.
         settings["Hangfire:Storage:InvisibilityTimeout"] = "00:00:05";
-        // Killed while its schedulers held a Hangfire lock, a process leaves the lock row behind.
-        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
         settings["Serilog:MinimumLevel:Default"] = "Warning";
         return settings;
     }
 
     /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds the worker's last lines to the message.</summary>
-    public static async Task WithOutputAsync(WorkerProcess worker, Func<Task> waiting)
+    public static Task WithOutputAsync(WorkerProcess worker, Func<Task> waiting) => WithOutputAsync([worker], waiting());
+
+    /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds each worker's last lines to the message.</summary>
+    public static async Task WithOutputAsync(IReadOnlyList<WorkerProcess> workers, Task waiting)
     {
         try
         {
-            await waiting();
+            await waiting;
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, worker.Output.Concat(worker.Errors).TakeLast(40)), ex);
+            var output = workers.SelectMany(w => w.Output.Concat(w.Errors).TakeLast(40));
+            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
         }
     }
 
