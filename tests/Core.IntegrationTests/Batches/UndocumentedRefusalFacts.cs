@@ -27,8 +27,7 @@ public sealed class UndocumentedRefusalFacts(PostgresServerFixture server)
         await using var harness = await PipelineHarness.CreateAsync(
             server, sandboxOptions: Sandbox(o => o.Guesses.DuplicateDirectoryStatus = code), services: s => s.AddSingleton<IBatchApis>(sp => blind.Wrap(sp)));
         harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        var batchId = await harness.PlanOneBatchAsync(Ct);
         var name = await harness.Database.ScalarAsync<string>("select directory_name from orchestrator.batch where id = $1", batchId);
         var made = await harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync(name, Ct); // another attempt got there first
 

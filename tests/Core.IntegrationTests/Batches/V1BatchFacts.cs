@@ -57,8 +57,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     {
         await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope));
         harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        var batchId = await harness.PlanOneBatchAsync(Ct);
         await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
         var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
         var items = await harness.Get<IBatchStore>().GetRemoteFileIdsAsync(batchId, Ct);

@@ -72,8 +72,7 @@ public sealed class V1ExactnessFacts(PostgresServerFixture server)
         sandbox.Guesses.V1ListOldestFirst = true;
         await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope: "Items", pageSize: null), sandbox);
         harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        var batchId = await harness.PlanOneBatchAsync(Ct);
         await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
         var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
         var items = await harness.Get<IBatchStore>().GetRemoteFileIdsAsync(batchId, Ct);
