@@ -14,7 +14,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// </summary>
 public sealed class PipelineStepsFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "4" });
 

@@ -7,7 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// <summary>The cluster's one poller over a real database and the Sandbox: claims, concurrency, backoff.</summary>
 public sealed class PollerFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     // One batch may run at a time, so the others are THROTTLED; the Sandbox moves only when a test steps it,
     // so a status lasts until the test has seen it (a timer's step could end THROTTLED before a poll under load).
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(

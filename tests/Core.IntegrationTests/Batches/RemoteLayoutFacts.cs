@@ -13,9 +13,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// <summary>The mirror and remote-only layouts, driven step by step over a real database and the Sandbox.</summary>
 public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task Mirror_KeepsOneDirectoryEqualToTheFolder_AndEachRunBatchesAllOfIt()
     {

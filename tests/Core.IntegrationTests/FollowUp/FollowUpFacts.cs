@@ -15,9 +15,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 /// <summary>Follow-up processing over a real database and the Sandbox: jobs waited for, results fetched into both built-in sinks.</summary>
 public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task FollowUpAsync_MirrorsEachParseResult_AsMdAndJsonBesideItsPath_AndARowPerFile()
     {

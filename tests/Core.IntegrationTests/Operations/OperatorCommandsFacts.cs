@@ -12,7 +12,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Operations;
 /// <summary>Operator commands against a real database and the Sandbox, with batches slow enough to be caught running.</summary>
 public sealed class OperatorCommandsFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(300), FilesMappedPerStep = 1 });
 

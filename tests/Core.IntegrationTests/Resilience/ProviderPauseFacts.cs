@@ -15,7 +15,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// </summary>
 public sealed class ProviderPauseFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PauseHarness.CreateAsync(server);
 
     [Fact]

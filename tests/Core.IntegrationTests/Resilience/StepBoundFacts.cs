@@ -12,7 +12,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// </summary>
 public sealed class StepBoundFacts(PostgresServerFixture server)
 {
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

@@ -8,7 +8,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Retries;
 /// <summary>Failed files across runs: retried by class up to the source's MaxAttempts, over a real database and the Sandbox.</summary>
 public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server, new Dictionary<string, string?> { ["Sources:0:MaxAttempts"] = "2" });
 

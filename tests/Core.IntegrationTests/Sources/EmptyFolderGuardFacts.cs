@@ -7,9 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 /// <summary>An emptied folder (an unmounted share looks like one) is not taken as the deletion of everything it held.</summary>
 public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task ARunThatFindsTheFolderEmpty_FailsWithAReason_AndMarksNothingDeleted()
     {

@@ -11,9 +11,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 /// </summary>
 public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task ScanAsync_RecordsAReason_ForANameThatIsNotValidUtf8_AndTakesTheOtherFiles()
     {

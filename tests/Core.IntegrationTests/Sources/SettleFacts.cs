@@ -15,8 +15,6 @@ public sealed class SettleFacts(PostgresServerFixture server) : HarnessPerTest(s
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
     private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
 
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task AFileStillBeingWritten_IsTakenOnlyOnceItStoppedChangingForTheWindow_WithItsFinalContent()
     {

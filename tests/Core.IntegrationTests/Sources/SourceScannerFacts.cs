@@ -7,9 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 /// <summary>The scan use case on real folders and a real database.</summary>
 public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
-    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(server);
-
     [Fact]
     public async Task ScanAsync_CreatesAVersionPerDistinctContent_IgnoringTemporaryNames()
     {

@@ -12,7 +12,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 /// </summary>
 public sealed class UploadGuardFacts(PostgresServerFixture server)
 {
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]

@@ -7,7 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Watchdog;
 /// <summary>The watchdog flags batches and jobs stuck beyond their age, once, in the log and on the row.</summary>
 public sealed class WatchdogFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?> { ["Watchdog:StuckAfter"] = "00:10:00", ["Watchdog:JobStuckAfter"] = "00:30:00" },
