@@ -4,7 +4,6 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 

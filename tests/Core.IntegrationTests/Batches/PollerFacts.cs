@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 

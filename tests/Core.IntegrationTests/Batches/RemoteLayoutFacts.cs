@@ -5,7 +5,6 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;

@@ -4,7 +4,6 @@ using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 

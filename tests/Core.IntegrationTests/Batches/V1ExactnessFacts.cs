@@ -5,7 +5,6 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

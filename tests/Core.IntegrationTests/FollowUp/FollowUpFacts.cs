@@ -7,7 +7,6 @@ using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;

@@ -5,7 +5,6 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Operations;
 

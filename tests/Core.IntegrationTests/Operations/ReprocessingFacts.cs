@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Operations;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 

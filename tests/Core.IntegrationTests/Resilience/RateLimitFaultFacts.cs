@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;

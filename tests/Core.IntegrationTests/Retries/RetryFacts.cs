@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Retries;
 

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;

@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 

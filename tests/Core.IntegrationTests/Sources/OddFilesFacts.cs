@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;

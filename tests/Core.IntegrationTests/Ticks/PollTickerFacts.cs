@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Ticks;

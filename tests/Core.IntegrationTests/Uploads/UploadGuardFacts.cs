@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 

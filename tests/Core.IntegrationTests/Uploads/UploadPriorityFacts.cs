@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 

@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Watchdog;
 
