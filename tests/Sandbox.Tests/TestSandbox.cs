@@ -4,10 +4,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Sandbox.Tests;
 
-/// <summary>A Sandbox on a free loopback port and an HttpClient that carries its key.</summary>
+/// <summary>A Sandbox on a free loopback port, an HttpClient that carries its key, and TestSupport's admin client.</summary>
 public sealed class TestSandbox : IAsyncDisposable
 {
     public const string ApiKey = "llx-test-key";
@@ -18,6 +19,7 @@ public sealed class TestSandbox : IAsyncDisposable
         Options = options;
         Client = new HttpClient { BaseAddress = server.BaseAddress };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        Admin = new SandboxAdmin(server.BaseAddress);
     }
 
     public SandboxServer Server { get; }
@@ -26,7 +28,13 @@ public sealed class TestSandbox : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>Counters, faults and steps (the /_sandbox endpoints), as every other test project reads them.</summary>
+    public SandboxAdmin Admin { get; }
+
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The Sandbox steps every 20 ms here, so waits probe far more often than TestSupport's default.</summary>
+    public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(10);
 
     public static async Task<TestSandbox> StartAsync(Action<SandboxOptions>? configure = null)
     {
@@ -38,6 +46,7 @@ public sealed class TestSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Admin.Dispose();
         await Server.DisposeAsync();
     }
 
@@ -90,6 +99,25 @@ public sealed class TestSandbox : IAsyncDisposable
         return (string)body!["id"]!;
     }
 
+    /// <summary>The arrangement most tests start from: a new directory holding one uploaded text file.</summary>
+    public async Task<(string Directory, string File)> DirectoryWithTextFileAsync(string directoryName, string fileName, string text)
+    {
+        var directory = await CreateDirectoryAsync(directoryName);
+        return (directory, await UploadTextAsync(directory, fileName, text));
+    }
+
+    /// <summary>Uploads <paramref name="count"/> small text files named 0.txt, 1.txt, ...; returns their ids in that order.</summary>
+    public async Task<IReadOnlyList<string>> UploadTextFilesAsync(string directoryId, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(await UploadTextAsync(directoryId, $"{i}.txt", $"file {i}"));
+        }
+
+        return ids;
+    }
+
     public async Task<string> CreateBatchAsync(string directoryId, string type = "parse_v2", string configurationId = "cfg-PARSE_AGENTIC", object? extra = null)
     {
         var body = new JsonObject
@@ -114,28 +142,20 @@ public sealed class TestSandbox : IAsyncDisposable
     /// <summary>Polls a GET until the body satisfies <paramref name="done"/>; fails after 10 s.</summary>
     public async Task<JsonNode> WaitForAsync(string path, Func<JsonNode, bool> done, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        JsonNode? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            var (status, body) = await GetAsync(path);
-            if (status == HttpStatusCode.OK && body is not null)
-            {
-                last = body;
-                if (done(body))
-                {
-                    return body;
-                }
-            }
-
-            await Task.Delay(10, Ct);
-        }
-
-        throw new TimeoutException($"GET {path} never reached the expected state; last: {last?.ToJsonString()}");
+        var (_, body) = await Eventually.WaitAsync(
+            () => GetAsync(path),
+            answer => answer.Status == HttpStatusCode.OK && answer.Body is not null && done(answer.Body),
+            timeout ?? TimeSpan.FromSeconds(10),
+            $"GET {path} to reach the expected state",
+            every: PollInterval);
+        return body!;
     }
 
-    /// <summary>GET /_sandbox/counters.</summary>
-    public async Task<JsonNode> CountersAsync() => await OkAsync(HttpMethod.Get, "_sandbox/counters");
+    /// <summary>Waits until one counter (e.g. <c>webhook_deliveries_total</c>) reads <paramref name="expected"/>.</summary>
+    public Task WaitForCounterAsync(string name, long expected) =>
+        Eventually.WaitAsync(() => Admin.CounterAsync(name), value => value == expected, TimeSpan.FromSeconds(10), $"{name} to reach {expected}", PollInterval);
 
-    public async Task SetFaultsAsync(object faults) => await OkAsync(HttpMethod.Post, "_sandbox/faults", faults);
+    /// <summary>Waits until the counters (GET /_sandbox/counters, one snapshot) satisfy <paramref name="done"/>; returns that snapshot.</summary>
+    public Task<JsonNode> WaitForCountersAsync(Func<JsonNode, bool> done) =>
+        Eventually.WaitAsync(Admin.CountersJsonAsync, done, TimeSpan.FromSeconds(10), "the Sandbox's counters to reach the expected state", PollInterval);
 }

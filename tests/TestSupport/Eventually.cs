@@ -5,7 +5,13 @@ namespace BatchOrchestrator.TestSupport;
 /// <summary>Waits for a condition with a timeout, probing it repeatedly; never a fixed sleep.</summary>
 public static class Eventually
 {
-    public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
+    private static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Probes until <paramref name="done"/> holds and returns the value that satisfied it. A probe against a
+    /// fast in-process fake (the Sandbox steps every few milliseconds) passes a shorter <paramref name="every"/>.
+    /// </summary>
+    public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? every = null)
     {
         var clock = Stopwatch.StartNew();
         var last = await probe();
@@ -16,15 +22,15 @@ public static class Eventually
                 throw new TimeoutException($"Timed out after {timeout} waiting for {what}; last value: {Describe(last)}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(every ?? DefaultInterval);
             last = await probe();
         }
 
         return last;
     }
 
-    public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
-        WaitAsync(condition, ok => ok, timeout, what);
+    public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? every = null) =>
+        WaitAsync(condition, ok => ok, timeout, what, every);
 
     private static string Describe<T>(T value) => value switch
     {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.TestSupport;
 
@@ -20,6 +21,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
             Total(root, "directory_creates_total"),
             Map(root, "responses_by_status"));
     }
+
+    /// <summary>
+    /// The whole GET /_sandbox/counters body as JSON: for a test that reads several counters from one snapshot
+    /// (so they agree with each other) or checks the endpoint's shape itself.
+    /// </summary>
+    public async Task<JsonNode> CountersJsonAsync() =>
+        JsonNode.Parse(await http.GetStringAsync(new Uri("_sandbox/counters", UriKind.Relative)))!;
 
     /// <summary>One numeric counter by its JSON name (e.g. <c>batch_gets_total</c>), 0 when absent.</summary>
     public async Task<long> CounterAsync(string name)

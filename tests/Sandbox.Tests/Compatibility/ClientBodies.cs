@@ -38,7 +38,7 @@ internal static class ClientBodies
 
         var all = new JsonObject();
         var ts = new StringBuilder("""
-            // Written by SdkCompatibilityTests from the client's own serialisation: do not edit.
+            // Written by SdkCompatibilityFacts from the client's own serialisation: do not edit.
             import type LlamaCloud from '@llamaindex/llama-cloud';
             import type V1 from 'llama-cloud-2-13';
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using BatchOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -56,22 +57,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Polls until at least <paramref name="count"/> deliveries arrived; fails after 10 s.</summary>
-    public async Task<IReadOnlyList<Delivery>> WaitForAsync(int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Deliveries.Count < count)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Only {Deliveries.Count} of {count} webhook deliveries arrived");
-            }
-
-            await Task.Delay(10, TestSandbox.Ct);
-        }
-
-        return [.. Deliveries];
-    }
+    /// <summary>Waits until at least <paramref name="count"/> deliveries arrived; fails after 10 s.</summary>
+    public async Task<IReadOnlyList<Delivery>> WaitForAsync(int count) =>
+        await Eventually.WaitAsync(
+            () => Task.FromResult<IReadOnlyList<Delivery>>([.. Deliveries]),
+            arrived => arrived.Count >= count,
+            TimeSpan.FromSeconds(10),
+            $"{count} webhook deliveries",
+            TestSandbox.PollInterval);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
 // Drives the official TypeScript SDK (@llamaindex/llama-cloud 2.16.0, and 2.13.0 as "llama-cloud-2-13" for the
 // legacy v1 batch-processing group) against the Sandbox through every endpoint BatchOrchestrator uses, and
-// type-checks the bodies our client sends (bodies.ts, written by SdkCompatibilityTests) with the SDK's .d.ts.
+// type-checks the bodies our client sends (bodies.ts, written by SdkCompatibilityFacts) with the SDK's .d.ts.
 // Reads LLAMA_CLOUD_BASE_URL and LLAMA_CLOUD_API_KEY like any SDK user, plus SANDBOX_OTHER_PROJECT; prints one
 // JSON summary and exits non-zero if the bodies do not type-check.
 import { readFileSync } from 'node:fs';

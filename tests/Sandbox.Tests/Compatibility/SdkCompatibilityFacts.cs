@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Sandbox.Tests.Compatibility;
 /// TypeScript compiler has checked the bodies our client sends against the SDK's types (<see cref="ClientBodies"/>).
 /// One node process for all of it.
 /// </summary>
-public sealed class SdkCompatibilityTests
+public sealed class SdkCompatibilityFacts
 {
     private static readonly string SdkFolder = Path.Combine(AppContext.BaseDirectory, "sdk");
     private static readonly string[] Packages = ["@llamaindex/llama-cloud", "llama-cloud-2-13", "typescript"];

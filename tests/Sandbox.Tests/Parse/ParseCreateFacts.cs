@@ -4,17 +4,15 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
-public sealed class ParseCreateTests
+public sealed class ParseCreateFacts : SandboxPerTest
 {
     [Fact]
     public async Task Create_FromAFileId_RunsToCompletedWithTheFileText()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("p");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "parse me");
+        var (dir, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "parse me");
 
-        var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { tier = "agentic_plus", version = "2026-08-19", file_id = entry, user_metadata = new { run = "7" } });
-        var done = await sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=text_full", j => (string)j["job"]!["status"]! == "COMPLETED");
+        var job = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { tier = "agentic_plus", version = "2026-08-19", file_id = entry, user_metadata = new { run = "7" } });
+        var done = await Sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=text_full", j => (string)j["job"]!["status"]! == "COMPLETED");
 
         Assert.StartsWith("pjb-", (string)job["id"]!, StringComparison.Ordinal);
         Assert.Equal("PENDING", (string)job["status"]!);
@@ -26,12 +24,10 @@ public sealed class ParseCreateTests
     [Fact]
     public async Task Create_WithASavedConfiguration_TakesItsTier()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var config = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "c", parameters = new { product_type = "parse_v2", tier = "fast", version = "latest" } }))["id"]!;
-        var dir = await sandbox.CreateDirectoryAsync("p");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var config = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "c", parameters = new { product_type = "parse_v2", tier = "fast", version = "latest" } }))["id"]!;
+        var (dir, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
 
-        var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", file_id = entry });
+        var job = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", file_id = entry });
 
         Assert.Equal("fast", (string)job["tier"]!);
     }
@@ -44,9 +40,7 @@ public sealed class ParseCreateTests
     [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
     public async Task Create_Is422_ForInvalidBodies(string json, string field)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("api/v2/parse", json);
+        var (status, body) = await Sandbox.PostAsync("api/v2/parse", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Contains(body!["detail"]!.AsArray(), i => (string)i!["loc"]![1]! == field);
@@ -55,10 +49,8 @@ public sealed class ParseCreateTests
     [Fact]
     public async Task Create_Is404ForAnUnknownFile_And400ForSourceUrl()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (unknown, _) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", file_id = "dfl-none" });
-        var (url, body) = await sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", source_url = "https://example.com/a.pdf" });
+        var (unknown, _) = await Sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", file_id = "dfl-none" });
+        var (url, body) = await Sandbox.PostAsync("api/v2/parse", new { tier = "fast", version = "latest", source_url = "https://example.com/a.pdf" });
 
         Assert.Equal(HttpStatusCode.NotFound, unknown);
         Assert.Equal(HttpStatusCode.BadRequest, url);
@@ -68,16 +60,15 @@ public sealed class ParseCreateTests
     [Fact]
     public async Task Upload_TakesAFileAndAConfigurationString()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
         using var form = new MultipartFormDataContent
         {
             { new ByteArrayContent(Encoding.UTF8.GetBytes("uploaded")), "file", "u.md" },
             { new StringContent("""{"tier":"cost_effective","version":"latest"}"""), "configuration" },
         };
 
-        using var response = await sandbox.Client.PostAsync("api/v2/parse/upload", form, TestSandbox.Ct);
+        using var response = await Sandbox.Client.PostAsync("api/v2/parse/upload", form, TestSandbox.Ct);
         var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
-        var done = await sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=markdown_full", j => (string)j["job"]!["status"]! == "COMPLETED");
+        var done = await Sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=markdown_full", j => (string)j["job"]!["status"]! == "COMPLETED");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("cost_effective", (string)job["tier"]!);

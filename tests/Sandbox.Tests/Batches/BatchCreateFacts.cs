@@ -3,21 +3,20 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchCreateTests
+public sealed class BatchCreateFacts
 {
     [Fact]
     public async Task Create_ReturnsPendingBatch_WithNullResults_AndCountsIt()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromHours(1));
-        var dir = await sandbox.CreateDirectoryAsync("b");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("b", "a.txt", "x");
 
         var batch = await sandbox.OkAsync(HttpMethod.Post, "api/v2/batches", new
         {
             source_directory_id = dir,
             config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } },
         });
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.StartsWith("bat-", (string)batch["id"]!, StringComparison.Ordinal);
         Assert.Equal("PENDING", (string)batch["status"]!);
@@ -39,7 +38,7 @@ public sealed class BatchCreateTests
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Contains("dir-nope", (string)body!["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(0, (int)(await sandbox.CountersAsync())["batch_creates_total"]!);
+        Assert.Equal(0, await sandbox.Admin.CounterAsync("batch_creates_total"));
     }
 
     [Theory]
@@ -98,10 +97,7 @@ public sealed class BatchCreateTests
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.MaxBatchFiles = 3);
         var dir = await sandbox.CreateDirectoryAsync("big");
-        for (var i = 0; i < 4; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 4);
 
         var (status, body) = await sandbox.PostAsync("api/v2/batches", new JsonObject
         {
@@ -118,10 +114,8 @@ public sealed class BatchCreateTests
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.MaxBatchFiles = 2);
         var dir = await sandbox.CreateDirectoryAsync("edge");
-        await sandbox.UploadTextAsync(dir, "1.txt", "x");
-        await sandbox.UploadTextAsync(dir, "2.txt", "x");
-        var third = await sandbox.UploadTextAsync(dir, "3.txt", "x");
-        await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{third}");
+        var files = await sandbox.UploadTextFilesAsync(dir, 3);
+        await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{dir}/files/{files[2]}");
 
         var batch = await sandbox.CreateBatchAsync(dir);
         var done = await sandbox.WaitForBatchAsync(batch, "COMPLETED");

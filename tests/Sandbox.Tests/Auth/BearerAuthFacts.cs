@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 
 namespace BatchOrchestrator.Sandbox.Tests.Auth;
 
-public sealed class BearerAuthTests
+public sealed class BearerAuthFacts
 {
     [Theory]
     [InlineData(null)]
@@ -72,7 +72,7 @@ public sealed class BearerAuthTests
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "nope");
         using var _ = await client.GetAsync("api/v2/batches", TestSandbox.Ct);
 
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(1, (int)counters["responses_by_status"]!["401"]!);
         Assert.Equal(1, (int)counters["requests_by_route"]!["GET /api/v2/batches"]!);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Extract;
 
-public sealed class ExtractTests
+public sealed class ExtractFacts
 {
     private static readonly JsonObject InvoiceSchema = JsonNode.Parse("""
         {
@@ -32,8 +32,7 @@ public sealed class ExtractTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var config = await SaveSchemaAsync(sandbox);
-        var dir = await sandbox.CreateDirectoryAsync("e");
-        await sandbox.UploadTextAsync(dir, "inv.txt", "ACME Ltd\nInvoice number: INV-0042\nTotal: 12.50\n");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("e", "inv.txt", "ACME Ltd\nInvoice number: INV-0042\nTotal: 12.50\n");
 
         var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, "extract_v2", config), "COMPLETED");
         var reference = done["results"]![0]!["job_reference"]!;
@@ -74,8 +73,7 @@ public sealed class ExtractTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var config = await SaveSchemaAsync(sandbox, "per_page");
-        var dir = await sandbox.CreateDirectoryAsync("e");
-        await sandbox.UploadTextAsync(dir, "two.txt", "page one\fpage two");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("e", "two.txt", "page one\fpage two");
 
         var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, "extract_v2", config), "COMPLETED");
         var job = await sandbox.WaitForAsync($"api/v2/extract/{(string)done["results"]![0]!["job_reference"]!["id"]!}", j => (string)j["status"]! == "COMPLETED");
@@ -88,8 +86,7 @@ public sealed class ExtractTests
     public async Task Create_WithInlineConfiguration_OrAParseJobInput_AndValidation()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.JobRunningSteps = 1000);
-        var dir = await sandbox.CreateDirectoryAsync("e");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "Invoice number: X-1");
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("e", "a.txt", "Invoice number: X-1");
         var parse = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { tier = "agentic", version = "latest", file_id = entry });
         var inline = new JsonObject { ["data_schema"] = InvoiceSchema.DeepClone() };
 
@@ -116,8 +113,7 @@ public sealed class ExtractTests
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.JobRunningSteps = 1000);
         var config = await SaveSchemaAsync(sandbox);
-        var dir = await sandbox.CreateDirectoryAsync("e");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("e", "a.txt", "x");
         var a = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v2/extract", new { file_input = entry, configuration_id = config }))["id"]!;
         var b = (string)(await sandbox.OkAsync(HttpMethod.Post, "api/v2/extract", new { file_input = entry, configuration_id = config }))["id"]!;
 
@@ -138,6 +134,6 @@ public sealed class ExtractTests
         Assert.Empty(deleted.AsObject());
         Assert.Equal(HttpStatusCode.NotFound, gone);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badStatus);
-        Assert.Equal(2, (int)(await sandbox.CountersAsync())["extract_jobs_created_total"]!);
+        Assert.Equal(2, await sandbox.Admin.CounterAsync("extract_jobs_created_total"));
     }
 }

@@ -3,20 +3,18 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
-public sealed class DirectoryTests
+public sealed class DirectoryFacts : SandboxPerTest
 {
     [Fact]
     public async Task Create_ReturnsDirectory_WithEphemeralExpiryDefaulted()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var body = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories", new { name = "nightly-1", type = "ephemeral", description = "d" });
+        var body = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories", new { name = "nightly-1", type = "ephemeral", description = "d" });
 
         Assert.StartsWith("dir-", (string)body["id"]!, StringComparison.Ordinal);
         Assert.Equal("nightly-1", (string)body["name"]!);
         Assert.Equal("ephemeral", (string)body["type"]!);
         Assert.Equal("d", (string)body["description"]!);
-        Assert.Equal(sandbox.Options.DefaultProjectId, (string)body["project_id"]!);
+        Assert.Equal(Sandbox.Options.DefaultProjectId, (string)body["project_id"]!);
         var created = DateTimeOffset.Parse((string)body["created_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         var expires = DateTimeOffset.Parse((string)body["expires_at"]!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.FromDays(2), expires - created);
@@ -27,9 +25,7 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Create_AcceptsExpiresAt_AndDefaultsTypeToUser()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var body = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories", new { name = "a", expires_at = "2030-01-02T03:04:05+00:00" });
+        var body = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories", new { name = "a", expires_at = "2030-01-02T03:04:05+00:00" });
 
         Assert.Equal("user", (string)body["type"]!);
         Assert.Equal("2030-01-02T03:04:05.000000Z", (string)body["expires_at"]!);
@@ -38,14 +34,13 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Create_Is409_WhenTheNameIsTaken()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.CreateDirectoryAsync("dup");
+        await Sandbox.CreateDirectoryAsync("dup");
 
-        var (status, body) = await sandbox.PostAsync("api/v1/beta/directories", new { name = "dup" });
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/directories", new { name = "dup" });
 
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains("dup", (string)body!["detail"]!, StringComparison.Ordinal);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["directory_creates_by_name"]!["dup"]!);
+        Assert.Equal(1, await Sandbox.Admin.CounterAsync("directory_creates_by_name", "dup"));
     }
 
     [Theory]
@@ -55,9 +50,7 @@ public sealed class DirectoryTests
     [InlineData("""{"name":5}""", "name", "string_type")]
     public async Task Create_Is422WithFastApiDetailList_WhenBodyInvalid(string json, string field, string type)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("api/v1/beta/directories", json);
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/directories", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var issue = body!["detail"]!.AsArray().Single()!;
@@ -69,9 +62,7 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Create_Is422_WhenBodyIsNotJson()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("api/v1/beta/directories", "{not json");
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/directories", "{not json");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal("json_invalid", (string)body!["detail"]![0]!["type"]!);
@@ -80,11 +71,10 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Get_ReturnsDirectory_And404ForUnknownId()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var id = await sandbox.CreateDirectoryAsync("g");
+        var id = await Sandbox.CreateDirectoryAsync("g");
 
-        var found = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{id}");
-        var (status, body) = await sandbox.GetAsync("api/v1/beta/directories/dir-nope");
+        var found = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{id}");
+        var (status, body) = await Sandbox.GetAsync("api/v1/beta/directories/dir-nope");
 
         Assert.Equal(id, (string)found["id"]!);
         Assert.Equal(HttpStatusCode.NotFound, status);
@@ -94,21 +84,20 @@ public sealed class DirectoryTests
     [Fact]
     public async Task List_FiltersByNameAndType_AndPagesWithTokens()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
         for (var i = 0; i < 5; i++)
         {
-            await sandbox.CreateDirectoryAsync($"d{i}", i % 2 == 0 ? "ephemeral" : "user");
+            await Sandbox.CreateDirectoryAsync($"d{i}", i % 2 == 0 ? "ephemeral" : "user");
         }
 
-        var byName = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?name=d3");
-        var ephemeral = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?type=ephemeral");
-        var bothTypes = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?types=user&types=ephemeral");
+        var byName = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?name=d3");
+        var ephemeral = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?type=ephemeral");
+        var bothTypes = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?types=user&types=ephemeral");
         var names = new List<string>();
         string? token = null;
         var pages = 0;
         do
         {
-            var page = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?page_size=2" + (token is null ? string.Empty : "&page_token=" + token));
+            var page = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?page_size=2" + (token is null ? string.Empty : "&page_token=" + token));
             names.AddRange(page["items"]!.AsArray().Select(d => (string)d!["name"]!));
             token = (string?)page["next_page_token"];
             pages++;
@@ -130,9 +119,7 @@ public sealed class DirectoryTests
     [InlineData("type=weird")]
     public async Task List_Is422_ForBadQueryParameters(string query)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.GetAsync("api/v1/beta/directories?" + query);
+        var (status, body) = await Sandbox.GetAsync("api/v1/beta/directories?" + query);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal("query", (string)body!["detail"]![0]!["loc"]![0]!);
@@ -141,13 +128,12 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Patch_RenamesAndDescribes_AndRefusesATakenName()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var id = await sandbox.CreateDirectoryAsync("before");
-        await sandbox.CreateDirectoryAsync("taken");
+        var id = await Sandbox.CreateDirectoryAsync("before");
+        await Sandbox.CreateDirectoryAsync("taken");
 
-        var renamed = await sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{id}", new { name = "after", description = "x" });
-        var (clash, _) = await sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{id}", new { name = "taken" });
-        var (missing, _) = await sandbox.SendAsync(HttpMethod.Patch, "api/v1/beta/directories/dir-x", new { name = "y" });
+        var renamed = await Sandbox.OkAsync(HttpMethod.Patch, $"api/v1/beta/directories/{id}", new { name = "after", description = "x" });
+        var (clash, _) = await Sandbox.SendAsync(HttpMethod.Patch, $"api/v1/beta/directories/{id}", new { name = "taken" });
+        var (missing, _) = await Sandbox.SendAsync(HttpMethod.Patch, "api/v1/beta/directories/dir-x", new { name = "y" });
 
         Assert.Equal("after", (string)renamed["name"]!);
         Assert.Equal("x", (string)renamed["description"]!);
@@ -158,13 +144,12 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Delete_Is204_FreesTheName_And404Afterwards()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var id = await sandbox.CreateDirectoryAsync("gone");
+        var id = await Sandbox.CreateDirectoryAsync("gone");
 
-        var (deleted, body) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{id}");
-        var (again, _) = await sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{id}");
-        var (get, _) = await sandbox.GetAsync($"api/v1/beta/directories/{id}");
-        var recreated = await sandbox.CreateDirectoryAsync("gone");
+        var (deleted, body) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{id}");
+        var (again, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/directories/{id}");
+        var (get, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{id}");
+        var recreated = await Sandbox.CreateDirectoryAsync("gone");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted);
         Assert.Null(body);
@@ -176,9 +161,7 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Create_InTheProjectTheQueryNames_IgnoringUnknownQueryParameters()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var body = await sandbox.OkAsync(
+        var body = await Sandbox.OkAsync(
             HttpMethod.Post,
             "api/v1/beta/directories?project_id=182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e&organization_id=182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26f&session=x",
             new JsonObject { ["name"] = "q" }.ToJsonString());

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace BatchOrchestrator.Sandbox.Tests.Faults;
 
-public sealed class FaultInjectionTests
+public sealed class FaultInjectionFacts
 {
     private const string UploadRoute = "POST /api/v1/beta/directories/{directory_id}/files/upload";
 
@@ -13,11 +13,11 @@ public sealed class FaultInjectionTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("e");
-        await sandbox.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "/files/upload" } });
+        await sandbox.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "/files/upload" } });
 
         var (status, body) = await sandbox.UploadAsync(dir, "a.txt", [1]);
         var list = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("Service Unavailable", (string)body!["detail"]!);
@@ -31,25 +31,25 @@ public sealed class FaultInjectionTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("e");
-        await sandbox.SetFaultsAsync(new { error_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
+        await sandbox.Admin.SetFaultsAsync(new { error_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
 
         var (status, _) = await sandbox.UploadAsync(dir, "a.txt", [1]);
         var list = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
 
         Assert.True((int)status >= 500);
         Assert.Single(list["items"]!.AsArray());
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["uploads_total"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("uploads_total"));
     }
 
     [Fact]
     public async Task DropConnectionRate_AbortsTheConnection_BeforeTheEffect()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { drop_connection_rate = 1.0, routes = new[] { "POST /api/v1/beta/directories" } });
+        await sandbox.Admin.SetFaultsAsync(new { drop_connection_rate = 1.0, routes = new[] { "POST /api/v1/beta/directories" } });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.PostAsync("api/v1/beta/directories", new { name = "x" }));
-        await sandbox.SetFaultsAsync(new { drop_connection_rate = 0.0 });
-        var counters = await sandbox.CountersAsync();
+        await sandbox.Admin.SetFaultsAsync(new { drop_connection_rate = 0.0 });
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(0, (int)counters["directory_creates_total"]!);
         Assert.Equal(1, (int)counters["responses_by_status"]!["dropped"]!);
@@ -59,14 +59,14 @@ public sealed class FaultInjectionTests
     public async Task DropAfterEffectRate_AbortsTheConnection_AfterTheEffect()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v1/beta/directories" } });
+        await sandbox.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v1/beta/directories" } });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => sandbox.PostAsync("api/v1/beta/directories", new { name = "x" }));
-        await sandbox.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
+        await sandbox.Admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
         var listed = await sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/directories?name=x");
 
         Assert.Single(listed["items"]!.AsArray());
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["directory_creates_total"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("directory_creates_total"));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class FaultInjectionTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("t");
-        await sandbox.SetFaultsAsync(new { truncated_json_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories/{directory_id}" } });
+        await sandbox.Admin.SetFaultsAsync(new { truncated_json_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories/{directory_id}" } });
 
         using var response = await sandbox.Client.GetAsync($"api/v1/beta/directories/{dir}", TestSandbox.Ct);
         var text = await response.Content.ReadAsStringAsync(TestSandbox.Ct);
@@ -88,7 +88,7 @@ public sealed class FaultInjectionTests
     public async Task MalformedJson_Is200WithAnUnparseableBody()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { malformed_json_rate = 1.0, routes = new[] { "GET /api/v2/batches" } });
+        await sandbox.Admin.SetFaultsAsync(new { malformed_json_rate = 1.0, routes = new[] { "GET /api/v2/batches" } });
 
         using var response = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
         var text = await response.Content.ReadAsStringAsync(TestSandbox.Ct);
@@ -101,7 +101,7 @@ public sealed class FaultInjectionTests
     public async Task TooManyRequestsBurst_AnswersTheNextN429WithRetryHeaders_ThenRecovers()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 1500 });
+        await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 1500 });
 
         using var first = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
         using var second = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
@@ -121,7 +121,7 @@ public sealed class FaultInjectionTests
     public async Task RetryAfterFormat_ChoosesTheHeadersA429Carries(string format, bool seconds, bool millis)
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 2500, retry_after_format = format, should_retry_header = false });
+        await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 2500, retry_after_format = format, should_retry_header = false });
 
         using var response = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
 
@@ -135,10 +135,10 @@ public sealed class FaultInjectionTests
     public async Task RetryAfterFormatDate_SendsAnHttpDateAtLeastTheWaitAhead_AndShouldRetryMarksInjectedErrors()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 5000, retry_after_format = "date" });
+        await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 5000, retry_after_format = "date" });
 
         using var limited = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
-        await sandbox.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, should_retry_header = true });
+        await sandbox.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, should_retry_header = true });
         using var failed = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
 
         var date = limited.Headers.RetryAfter?.Date;
@@ -159,7 +159,7 @@ public sealed class FaultInjectionTests
         using var form = new MultipartFormDataContent { { new ByteArrayContent([1]), "upload_file", "3.txt" } };
         using var limited = await sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", form, TestSandbox.Ct);
         var otherRoute = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         var seconds = int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
@@ -176,23 +176,23 @@ public sealed class FaultInjectionTests
     public async Task RateLimits_CanBeChangedAtRunTime_AndResetRestoresThem()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { rate_limits = new { other = new { permit_limit = 1, window_ms = 60_000 } } });
+        await sandbox.Admin.SetFaultsAsync(new { rate_limits = new { other = new { permit_limit = 1, window_ms = 60_000 } } });
 
         var (first, _) = await sandbox.GetAsync("api/v2/batches");
         var (second, _) = await sandbox.GetAsync("api/v2/batches");
         await sandbox.PostAsync("_sandbox/reset");
         var (afterReset, _) = await sandbox.GetAsync("api/v2/batches");
 
-        Assert.Equal(HttpStatusCode.OK, first);
-        Assert.Equal(HttpStatusCode.TooManyRequests, second);
-        Assert.Equal(HttpStatusCode.OK, afterReset);
+        Assert.Equal(
+            new[] { HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.OK },
+            new[] { first, second, afterReset });
     }
 
     [Fact]
     public async Task Latency_DelaysMatchingRequestsOnly()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { latency_ms = 600, routes = new[] { "GET /api/v2/batches" } });
+        await sandbox.Admin.SetFaultsAsync(new { latency_ms = 600, routes = new[] { "GET /api/v2/batches" } });
 
         var slow = Stopwatch.StartNew();
         await sandbox.GetAsync("api/v2/batches");
@@ -210,7 +210,7 @@ public sealed class FaultInjectionTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var dir = await sandbox.CreateDirectoryAsync("s");
-        await sandbox.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000 });
+        await sandbox.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000 });
 
         var clock = Stopwatch.StartNew();
         var (status, _) = await sandbox.UploadAsync(dir, "a.bin", new byte[10_000]);

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
-public sealed class ParseJobTests
+public sealed class ParseJobFacts
 {
     private static async Task<(TestSandbox Sandbox, string JobId)> ParsedAsync(string fileName, byte[] content, Action<SandboxOptions>? configure = null, string preset = "cfg-PARSE_AGENTIC")
     {
@@ -125,8 +125,7 @@ public sealed class ParseJobTests
     public async Task Get_BeforeCompletion_OmitsTheRequestedContent()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.JobRunningSteps = 1000);
-        var dir = await sandbox.CreateDirectoryAsync("p");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
         var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
         var job = (string)batch["results"]![0]!["job_reference"]!["id"]!;
 
@@ -140,8 +139,7 @@ public sealed class ParseJobTests
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.JobRunningSteps = 1000);
         var dir = await sandbox.CreateDirectoryAsync("p");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
-        await sandbox.UploadTextAsync(dir, "b.txt", "x");
+        await sandbox.UploadTextFilesAsync(dir, 2);
         var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
         var jobs = batch["results"]!.AsArray().Select(r => (string)r!["job_reference"]!["id"]!).ToList();
 

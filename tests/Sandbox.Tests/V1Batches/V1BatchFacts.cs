@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.V1Batches;
 
-public sealed class V1BatchTests
+public sealed class V1BatchFacts
 {
     private static readonly JsonObject ParseConfig = JsonNode.Parse("""{"job_name":"parse_raw_file_job","parameters":{"type":"parse","parse_mode":"parse_page_with_llm"}}""")!.AsObject();
 
@@ -14,8 +14,7 @@ public sealed class V1BatchTests
     public async Task DirectoryJob_RunsToCompleted_WithProgressItemsAndParseJobs()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("v1");
-        await sandbox.UploadTextAsync(dir, "a.txt", "one");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
         await sandbox.UploadTextAsync(dir, "b.txt", "two");
 
         var id = await CreateAsync(sandbox, new JsonObject { ["directory_id"] = dir, ["job_config"] = ParseConfig.DeepClone() });
@@ -39,8 +38,7 @@ public sealed class V1BatchTests
     public async Task SameFilesAndParametersAgain_AreSkippedAsAlreadyProcessed_AndResultsPointBack()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("v1");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "one");
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
         var first = await CreateAsync(sandbox, new JsonObject { ["item_ids"] = new JsonArray(entry), ["job_config"] = ParseConfig.DeepClone() });
         await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{first}", j => (string)j["job"]!["status"]! == "completed");
 
@@ -66,8 +64,7 @@ public sealed class V1BatchTests
             o.V1ItemSizeLimitBytes = 5;
             o.Faults.FailFilesMatching = "^bad";
         });
-        var dir = await sandbox.CreateDirectoryAsync("v1");
-        await sandbox.UploadTextAsync(dir, "big.txt", "123456789");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("v1", "big.txt", "123456789");
         await sandbox.UploadTextAsync(dir, "bad.txt", "1");
         await sandbox.UploadTextAsync(dir, "ok.txt", "2");
 
@@ -87,9 +84,8 @@ public sealed class V1BatchTests
     public async Task ClassifyJob_LabelsEachItem_InItsClassifierJobsResults()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("v1");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "one");
-        var config = V1JobConfigTests.Classify(sandbox.Options.DefaultProjectId);
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
+        var config = V1JobConfigFacts.Classify(sandbox.Options.DefaultProjectId);
 
         var id = await CreateAsync(sandbox, new JsonObject { ["item_ids"] = new JsonArray(entry), ["job_config"] = config });
         var done = await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{id}", j => (string)j["job"]!["status"]! == "completed");
@@ -109,8 +105,7 @@ public sealed class V1BatchTests
     public async Task Cancel_MarksPendingItemsCancelled_AndATerminalJobIsRefused()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromHours(1));
-        var dir = await sandbox.CreateDirectoryAsync("v1");
-        await sandbox.UploadTextAsync(dir, "a.txt", "one");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
         var id = await CreateAsync(sandbox, new JsonObject { ["directory_id"] = dir, ["job_config"] = ParseConfig.DeepClone() });
 
         var cancel = await sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/batch-processing/{id}/cancel", new { reason = "test" });

@@ -2,14 +2,12 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Admin;
 
-public sealed class AdminEndpointTests
+public sealed class AdminEndpointFacts : SandboxPerTest
 {
     [Fact]
     public async Task Counters_HaveTheDocumentedShape_FromTheStart()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var counters = await sandbox.CountersAsync();
+        var counters = await Sandbox.Admin.CountersJsonAsync();
 
         foreach (var total in new[] { "uploads_total", "directory_creates_total", "batch_creates_total", "max_concurrent_requests" })
         {
@@ -25,11 +23,11 @@ public sealed class AdminEndpointTests
     [Fact]
     public async Task Counters_TrackRoutesStatusesAndPeakConcurrency()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.Latency = TimeSpan.FromMilliseconds(150));
-        var dir = await sandbox.CreateDirectoryAsync("c");
+        await RestartSandboxAsync(o => o.Faults.Latency = TimeSpan.FromMilliseconds(150));
+        var dir = await Sandbox.CreateDirectoryAsync("c");
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => sandbox.UploadTextAsync(dir, $"{i}.txt", "x", $"u{i}")));
-        var counters = await sandbox.CountersAsync();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Sandbox.UploadTextAsync(dir, $"{i}.txt", "x", $"u{i}")));
+        var counters = await Sandbox.Admin.CountersJsonAsync();
 
         Assert.Equal(4, (int)counters["uploads_total"]!);
         Assert.Equal(1, (int)counters["uploads_by_unique_id"]!["u3"]!);
@@ -41,31 +39,31 @@ public sealed class AdminEndpointTests
     [Fact]
     public async Task Reset_ClearsResourcesCountersAndFaults_BackToStartup()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FileFailureRate = 0.5);
-        var dir = await sandbox.CreateDirectoryAsync("r");
-        await sandbox.SetFaultsAsync(new { error_rate = 0.25, file_failure_rate = 0.9 });
+        await RestartSandboxAsync(o => o.Faults.FileFailureRate = 0.5);
+        var dir = await Sandbox.CreateDirectoryAsync("r");
+        await Sandbox.Admin.SetFaultsAsync(new { error_rate = 0.25, file_failure_rate = 0.9 });
 
-        var (status, _) = await sandbox.PostAsync("_sandbox/reset");
-        var counters = await sandbox.CountersAsync();
-        var faults = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
-        var (gone, _) = await sandbox.GetAsync($"api/v1/beta/directories/{dir}");
+        var (status, _) = await Sandbox.PostAsync("_sandbox/reset");
+        var counters = await Sandbox.Admin.CountersJsonAsync();
+        var faults = await Sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
+        var (gone, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{dir}");
 
         Assert.Equal(HttpStatusCode.NoContent, status);
         Assert.Equal(0, (int)counters["directory_creates_total"]!);
         Assert.Equal(0, (double)faults["error_rate"]!);
         Assert.Equal(0.5, (double)faults["file_failure_rate"]!);
         Assert.Equal(HttpStatusCode.NotFound, gone);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["responses_by_status"]!["404"]!);
+        Assert.Equal(1, await Sandbox.Admin.CounterAsync("responses_by_status", "404"));
     }
 
     [Fact]
     public async Task Faults_PostChangesOnlyTheFieldsPresent()
     {
-        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.Latency = TimeSpan.FromMilliseconds(5));
+        await RestartSandboxAsync(o => o.Faults.Latency = TimeSpan.FromMilliseconds(5));
 
-        var first = await sandbox.OkAsync(HttpMethod.Post, "_sandbox/faults", new { error_rate = 0.1 });
-        var second = await sandbox.OkAsync(HttpMethod.Post, "_sandbox/faults", new { routes = new[] { "/files/upload" }, rate_limits = new { uploads = new { permit_limit = 7, window_ms = 2000 } } });
-        var read = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
+        var first = await Sandbox.OkAsync(HttpMethod.Post, "_sandbox/faults", new { error_rate = 0.1 });
+        var second = await Sandbox.OkAsync(HttpMethod.Post, "_sandbox/faults", new { routes = new[] { "/files/upload" }, rate_limits = new { uploads = new { permit_limit = 7, window_ms = 2000 } } });
+        var read = await Sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
 
         Assert.Equal(0.1, (double)first["error_rate"]!);
         Assert.Equal(5, (int)first["latency_ms"]!);
@@ -83,10 +81,8 @@ public sealed class AdminEndpointTests
     [InlineData("""{"rate_limits": {"everything": {"permit_limit": 1}}}""", "rate_limits")]
     public async Task Faults_PostIs422_ForBadOrUnknownFields_AndChangesNothing(string json, string field)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var (status, body) = await sandbox.PostAsync("_sandbox/faults", json);
-        var read = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
+        var (status, body) = await Sandbox.PostAsync("_sandbox/faults", json);
+        var read = await Sandbox.OkAsync(HttpMethod.Get, "_sandbox/faults");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(field, (string)body!["detail"]![0]!["loc"]![1]!);
@@ -96,9 +92,7 @@ public sealed class AdminEndpointTests
     [Fact]
     public async Task Health_IsOk()
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-
-        var body = await sandbox.OkAsync(HttpMethod.Get, "_sandbox/health");
+        var body = await Sandbox.OkAsync(HttpMethod.Get, "_sandbox/health");
 
         Assert.Equal("ok", (string)body["status"]!);
     }

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
 /// The Sandbox answers as the service does where the SDK and FastAPI say how (404/405 bodies), and where
 /// nothing says, its answer is an option a client can be tested against in every plausible form.
 /// </summary>
-public sealed class ServiceAnswerTests
+public sealed class ServiceAnswerFacts
 {
     [Fact]
     public async Task UnknownRoutes_Are404_AndWrongMethods405_WithFastApiBodies_BeforeAuthentication()
@@ -41,8 +41,7 @@ public sealed class ServiceAnswerTests
             o.Guesses.TooManyBatchFilesStatus = code;
             o.Guesses.CancelTerminalStatus = code;
         });
-        var dir = await sandbox.CreateDirectoryAsync("same");
-        await sandbox.UploadTextAsync(dir, "a.txt", "a");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("same", "a.txt", "a");
         var small = await sandbox.CreateDirectoryAsync("small");
         await sandbox.UploadTextAsync(small, "b.txt", "b");
         var done = await sandbox.CreateBatchAsync(small);
@@ -61,8 +60,7 @@ public sealed class ServiceAnswerTests
     public async Task OptionalFields_AreLeftOutAlways_WhenAskedTo_AndRequiredOnesStay()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.Guesses.OmitOptionalFieldsRate = 1);
-        var dir = await sandbox.CreateDirectoryAsync("o");
-        await sandbox.UploadTextAsync(dir, "a.txt", "hello");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("o", "a.txt", "hello");
         var batchId = await sandbox.CreateBatchAsync(dir);
 
         var batch = await sandbox.WaitForAsync($"api/v2/batches/{batchId}?expand=results", b => (string?)b["status"] == "COMPLETED");
@@ -84,8 +82,7 @@ public sealed class ServiceAnswerTests
             o.Guesses.OmitOptionalFieldsRate = 1;
             o.Guesses.OmitOptionalFields = ["created_at"];
         });
-        var dir = await sandbox.CreateDirectoryAsync("o");
-        await sandbox.UploadTextAsync(dir, "a.txt", "hello");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("o", "a.txt", "hello");
         var batchId = await sandbox.CreateBatchAsync(dir);
 
         var batch = await sandbox.WaitForAsync($"api/v2/batches/{batchId}?expand=results", b => (string?)b["status"] == "COMPLETED");

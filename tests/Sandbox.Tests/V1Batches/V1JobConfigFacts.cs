@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Sandbox.Tests.V1Batches;
 /// required fields, the parse variant's literal job_name, no field either variant lacks; the guesses
 /// about a new classify job's ids are options.
 /// </summary>
-public sealed class V1JobConfigTests
+public sealed class V1JobConfigFacts
 {
     /// <summary>A classify config with every field <c>ClassifyJob</c> requires.</summary>
     public static JsonObject Classify(string projectId) => new()

@@ -5,7 +5,7 @@ using UglyToad.PdfPig.Writer;
 namespace BatchOrchestrator.Sandbox.Tests.Billing;
 
 /// <summary>The Sandbox bills like the service: credits per page by tier from the document's pages, usage and job_metadata on reads, a finite balance with 402, and two billing faults.</summary>
-public sealed class BillingTests
+public sealed class BillingFacts
 {
     [Fact]
     public async Task APdfParsedAtAgentic_IsBilledTenCreditsAPage_ByItsRealPageCount_OnUsageAndJobMetadata()
@@ -28,9 +28,8 @@ public sealed class BillingTests
     public async Task TheBillAtTierFault_BillsAndReportsAnotherTier_AndTheEmptyResultsFault_CompletesWithNothing()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        await sandbox.SetFaultsAsync(new { bill_at_tier = "agentic_plus", empty_results_matching = "^empty" });
-        var dir = await sandbox.CreateDirectoryAsync("faults");
-        await sandbox.UploadTextAsync(dir, "empty.txt", "some text");
+        await sandbox.Admin.SetFaultsAsync(new { bill_at_tier = "agentic_plus", empty_results_matching = "^empty" });
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("faults", "empty.txt", "some text");
         await sandbox.UploadTextAsync(dir, "full.txt", "other text");
         var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
         var jobs = batch["results"]!.AsArray().Select(r => (string)r!["job_reference"]!["id"]!).ToList();

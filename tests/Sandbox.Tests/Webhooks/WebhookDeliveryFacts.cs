@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Webhooks;
 
-public sealed class WebhookDeliveryTests
+public sealed class WebhookDeliveryFacts
 {
     private static JsonNode Payload(WebhookReceiver.Delivery delivery) => JsonNode.Parse(delivery.Body)!;
 
@@ -14,8 +14,7 @@ public sealed class WebhookDeliveryTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("w");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("w", "a.txt", "x");
 
         var batch = await sandbox.CreateBatchAsync(dir, extra: new
         {
@@ -37,7 +36,10 @@ public sealed class WebhookDeliveryTests
         var success = Payload(deliveries[2]);
         Assert.Equal("COMPLETED", (string)success["data"]!["status"]!);
         Assert.Single(success["data"]!["results"]!.AsArray());
-        Assert.Equal(3, (int)(await sandbox.CountersAsync())["webhook_deliveries_total"]!);
+
+        // The Sandbox counts a delivery once the receiver has answered, which can be just after the receiver
+        // recorded it: wait for the count rather than read it once.
+        await sandbox.WaitForCounterAsync("webhook_deliveries_total", 3);
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public sealed class WebhookDeliveryTests
         var batch = await sandbox.CreateBatchAsync(dir, extra: new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json", webhook_events = new[] { "batch.success" } } } });
         await sandbox.WaitForBatchAsync(batch, "COMPLETED");
         await receiver.WaitForAsync(1);
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["webhook_deliveries_total"]! == 1);
+        await sandbox.WaitForCounterAsync("webhook_deliveries_total", 1);
 
         Assert.Equal(new[] { "batch.success" }, receiver.Deliveries.Select(EventOf));
     }
@@ -81,7 +83,7 @@ public sealed class WebhookDeliveryTests
         await sandbox.CreateBatchAsync(dir, extra: new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json", webhook_events = new[] { "batch.pending" } } } });
         var delivery = (await receiver.WaitForAsync(1))[0];
         // The Sandbox counts a delivery once the receiver's answer is back, which may be just after the receiver saw it.
-        var counters = await sandbox.WaitForAsync("_sandbox/counters", c => c["webhook_deliveries_by_event"]?["batch.pending"] is not null);
+        var counters = await sandbox.WaitForCountersAsync(c => c["webhook_deliveries_by_event"]?["batch.pending"] is not null);
 
         Assert.Equal("batch.pending", EventOf(delivery));
         Assert.Equal(2, receiver.Refused);
@@ -101,9 +103,9 @@ public sealed class WebhookDeliveryTests
         var dir = await sandbox.CreateDirectoryAsync("w");
 
         await sandbox.CreateBatchAsync(dir, extra: new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_events = new[] { "batch.pending" } } } });
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["webhook_delivery_failures_total"]! == 3);
+        await sandbox.WaitForCounterAsync("webhook_delivery_failures_total", 3);
 
-        Assert.Equal(0, (int)(await sandbox.CountersAsync())["webhook_deliveries_total"]!);
+        Assert.Equal(0, await sandbox.Admin.CounterAsync("webhook_deliveries_total"));
         Assert.Equal(3, receiver.Refused);
     }
 
@@ -129,20 +131,16 @@ public sealed class WebhookDeliveryTests
         var hook = new { webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json" } } };
 
         var silent = await sandbox.CreateBatchAsync(dir, extra: hook);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((int?)(await sandbox.CountersAsync())["faults_injected"]?["webhook_dropped"] != 3)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the three events of the batch to be dropped");
-            await Task.Delay(10, TestSandbox.Ct);
-        }
+        await sandbox.WaitForCountersAsync(c => (int?)c["faults_injected"]?["webhook_dropped"] == 3); // the batch's three events dropped
 
         Assert.Equal("COMPLETED", (string)(await sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{silent}"))["status"]!);
-        await sandbox.SetFaultsAsync(new { webhook_drop_rate = 0 });
+        await sandbox.Admin.SetFaultsAsync(new { webhook_drop_rate = 0 });
         var heard = await sandbox.CreateBatchAsync(dir, extra: hook);
         var deliveries = await receiver.WaitForAsync(3);
 
         Assert.All(deliveries, d => Assert.Equal(heard, (string)Payload(d)["data"]!["id"]!));
-        Assert.Equal(3, (int)(await sandbox.CountersAsync())["webhook_deliveries_total"]!);
+        // Counted once the receiver has answered (see the first test): wait for it.
+        await sandbox.WaitForCounterAsync("webhook_deliveries_total", 3);
     }
 
     [Fact]
@@ -161,16 +159,13 @@ public sealed class WebhookDeliveryTests
             webhook_events = new[] { "batch.cancelled", "batch.error" },
         });
         var dir = await sandbox.CreateDirectoryAsync("w");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var ids = new { webhook_configuration_ids = new[] { (string)saved["id"]! } };
 
         var cancelled = await sandbox.CreateBatchAsync(dir, extra: ids);
         await sandbox.OkAsync(HttpMethod.Post, $"api/v2/batches/{cancelled}/cancel");
-        await sandbox.SetFaultsAsync(new { fail_next_batches = 1 });
+        await sandbox.Admin.SetFaultsAsync(new { fail_next_batches = 1 });
         var failed = await sandbox.CreateBatchAsync(dir, extra: ids);
         var deliveries = await receiver.WaitForAsync(2);
 
@@ -184,8 +179,7 @@ public sealed class WebhookDeliveryTests
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var sandbox = await TestSandbox.StartAsync();
-        var dir = await sandbox.CreateDirectoryAsync("w");
-        var entry = await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, entry) = await sandbox.DirectoryWithTextFileAsync("w", "a.txt", "x");
 
         var job = await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new
         {

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
-public sealed class BatchListCancelTests
+public sealed class BatchListCancelFacts
 {
     [Fact]
     public async Task List_FiltersByDirectoryStatusAndCreatedAt_NewestFirst_WithNullResults()
@@ -45,10 +45,7 @@ public sealed class BatchListCancelTests
             o.FilesMappedPerStep = 1;
         });
         var dir = await sandbox.CreateDirectoryAsync("c");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var batch = await sandbox.CreateBatchAsync(dir);
 
@@ -58,7 +55,7 @@ public sealed class BatchListCancelTests
         Assert.Equal(batch, (string)answer["id"]!);
         Assert.NotEqual("CANCELLED", (string)answer["status"]!);
         Assert.Equal("CANCELLED", (string)cancelled["status"]!);
-        Assert.Equal(1, (int)(await sandbox.CountersAsync())["batch_cancels_total"]!);
+        Assert.Equal(1, await sandbox.Admin.CounterAsync("batch_cancels_total"));
     }
 
     [Fact]
@@ -70,13 +67,10 @@ public sealed class BatchListCancelTests
             o.StepDelay = TimeSpan.FromMilliseconds(50);
         });
         var dir = await sandbox.CreateDirectoryAsync("partial");
-        for (var i = 0; i < 40; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 40);
 
         var batch = await sandbox.CreateBatchAsync(dir);
-        await sandbox.WaitForAsync("_sandbox/counters", c => (int)c["parse_jobs_created_total"]! >= 2);
+        await sandbox.WaitForCountersAsync(c => (int)c["parse_jobs_created_total"]! >= 2);
         await sandbox.OkAsync(HttpMethod.Post, $"api/v2/batches/{batch}/cancel");
         var cancelled = await sandbox.WaitForBatchAsync(batch, "CANCELLED");
 
@@ -111,10 +105,7 @@ public sealed class BatchListCancelTests
             o.StepDelay = TimeSpan.FromMilliseconds(100); // the first batch runs a second: the second one's THROTTLED cannot be missed
         });
         var dir = await sandbox.CreateDirectoryAsync("cap");
-        for (var i = 0; i < 10; i++)
-        {
-            await sandbox.UploadTextAsync(dir, $"{i}.txt", "x");
-        }
+        await sandbox.UploadTextFilesAsync(dir, 10);
 
         var first = await sandbox.CreateBatchAsync(dir);
         var second = await sandbox.CreateBatchAsync(dir);
@@ -130,8 +121,7 @@ public sealed class BatchListCancelTests
     public async Task FailNextBatches_EndsTheNextBatchFailed_ThenCountsDown()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FailNextBatches = 1);
-        var dir = await sandbox.CreateDirectoryAsync("f");
-        await sandbox.UploadTextAsync(dir, "a.txt", "x");
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("f", "a.txt", "x");
         await sandbox.UploadTextAsync(dir, "b.txt", "x");
 
         var failed = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "FAILED", "COMPLETED");

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Sandbox.Tests.Projects;
 /// Resources live in the project they were created in (<c>project_id</c>, or the key's own project):
 /// from any other project they are as unknown as an id never issued, and rate limits count per project.
 /// </summary>
-public sealed class ProjectIsolationTests
+public sealed class ProjectIsolationFacts
 {
     private const string A = "prj-aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
     private const string B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
@@ -72,9 +72,9 @@ public sealed class ProjectIsolationTests
         var (deleteFromB, _) = await sandbox.SendAsync(HttpMethod.Delete, In(B, get.Replace("{id}", id, StringComparison.Ordinal)));
         var (fromA, _) = await sandbox.GetAsync(In(A, get.Replace("{id}", id, StringComparison.Ordinal)));
 
-        Assert.Equal(HttpStatusCode.NotFound, fromB);
-        Assert.Equal(HttpStatusCode.NotFound, deleteFromB);
-        Assert.Equal(HttpStatusCode.OK, fromA);
+        Assert.Equal(
+            new[] { HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.OK },
+            new[] { fromB, deleteFromB, fromA });
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ProjectIsolationTests
             }
         }
 
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
         Assert.All(statuses.Values, s => Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], s));
         Assert.Equal(2, (int)counters["uploads_by_project"]![A]!);
         Assert.Equal(2, (int)counters["uploads_by_project"]![B]!);
@@ -139,9 +139,9 @@ public sealed class ProjectIsolationTests
         var (organization, _) = await sandbox.GetAsync("api/v1/beta/directories?organization_id=dddddddd-dddd-4ddd-8ddd-dddddddddddd");
         var (malformed, malformedBody) = await sandbox.GetAsync("api/v1/beta/directories?project_id=not-a-project");
 
-        Assert.Equal(HttpStatusCode.OK, allowed);
-        Assert.Equal(HttpStatusCode.OK, own);
-        Assert.Equal(HttpStatusCode.Forbidden, other);
+        Assert.Equal(
+            new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Forbidden },
+            new[] { allowed, own, other });
         Assert.Contains(B, (string)otherBody!["detail"]!, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, organization);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, malformed);
@@ -158,7 +158,7 @@ public sealed class ProjectIsolationTests
         await sandbox.GetAsync(In(A, "api/v2/batches"));
         await sandbox.GetAsync("api/v2/batches");
 
-        var counters = await sandbox.CountersAsync();
+        var counters = await sandbox.Admin.CountersJsonAsync();
         Assert.Equal(2, (int)counters["requests_by_project_param"]![A]!);
         Assert.Equal(1, (int)counters["requests_by_project_param"]!["none"]!);
         Assert.Equal(3, (int)counters["requests_by_user_agent"]!["SomeClient/1.0"]!);

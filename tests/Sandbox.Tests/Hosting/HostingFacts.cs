@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Sandbox.Tests.Hosting;
 
-public sealed partial class HostingTests
+public sealed partial class HostingFacts
 {
     [Fact]
     public async Task StartAsync_ListensOnLoopback_AndIgnoresTheHostsUrlsSetting()
@@ -103,6 +103,17 @@ public sealed partial class HostingTests
             Assert.Contains("bearer key required", output.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(key, output.ToString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task DisposingTwice_IsHarmless()
+    {
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions(), TestSandbox.Ct);
+
+        await sandbox.DisposeAsync();
+        await sandbox.DisposeAsync();
+
+        Assert.Equal("127.0.0.1", sandbox.BaseAddress.Host);
     }
 
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]

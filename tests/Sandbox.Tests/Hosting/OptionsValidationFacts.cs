@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Sandbox.Tests.Hosting;
 
-public sealed class OptionsValidationTests
+public sealed class OptionsValidationFacts
 {
     [Fact]
     public async Task StartAsync_RefusesBadOptions_NamingEveryBadKey()

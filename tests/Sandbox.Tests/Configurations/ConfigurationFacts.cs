@@ -1,0 +1,92 @@
+using System.Net;
+
+namespace BatchOrchestrator.Sandbox.Tests.Configurations;
+
+public sealed class ConfigurationFacts : SandboxPerTest
+{
+    private static readonly object ParseParameters = new { product_type = "parse_v2", tier = "cost_effective", version = "latest" };
+
+    [Fact]
+    public async Task Post_UpsertsByNameAndProductType()
+    {
+        var created = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = ParseParameters });
+        var updated = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "parse_v2", tier = "agentic", version = "latest" } });
+        var otherType = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "mine", parameters = new { product_type = "extract_v2", data_schema = new { type = "object" } } });
+
+        Assert.StartsWith("cfg-", (string)created["id"]!, StringComparison.Ordinal);
+        Assert.Equal((string)created["id"]!, (string)updated["id"]!);
+        Assert.Equal("agentic", (string)updated["parameters"]!["tier"]!);
+        Assert.Equal("parse_v2", (string)updated["product_type"]!);
+        Assert.False(string.IsNullOrEmpty((string?)updated["version"]));
+        Assert.NotEqual((string)created["id"]!, (string)otherType["id"]!);
+        Assert.Equal(3, await Sandbox.Admin.CounterAsync("configuration_upserts_total"));
+    }
+
+    [Theory]
+    [InlineData("""{"parameters":{"product_type":"parse_v2","tier":"fast","version":"latest"}}""", "name")]
+    [InlineData("""{"name":"x"}""", "parameters")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"nope"}}""", "product_type")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","version":"latest"}}""", "tier")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast"}}""", "version")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2"}}""", "data_schema")]
+    public async Task Post_Is422_ForInvalidParameters(string json, string field)
+    {
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/configurations", json);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal(field, (string)body!["detail"]![0]!["loc"]!.AsArray()[^1]!);
+    }
+
+    [Fact]
+    public async Task GetPutListDelete_Work_AndPresetsAreNotResources()
+    {
+        var a = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
+        var b = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = new { product_type = "extract_v2", data_schema = new { } } }))["id"]!;
+
+        var got = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/configurations/{a}");
+        var renamed = await Sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "a2" });
+        var parseOnly = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2");
+        var both = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?product_type=parse_v2&product_type=extract_v2&latest_only=true");
+        var byName = await Sandbox.OkAsync(HttpMethod.Get, "api/v1/beta/configurations?name=b");
+        var (preset, _) = await Sandbox.GetAsync("api/v1/beta/configurations/cfg-PARSE_AGENTIC");
+        var (deleted, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/configurations/{b}");
+        var (gone, _) = await Sandbox.GetAsync($"api/v1/beta/configurations/{b}");
+        var (badType, _) = await Sandbox.GetAsync("api/v1/beta/configurations?product_type=bogus");
+
+        Assert.Equal("a", (string)got["name"]!);
+        Assert.Equal("a2", (string)renamed["name"]!);
+        Assert.Equal("cost_effective", (string)renamed["parameters"]!["tier"]!);
+        Assert.Equal(a, (string)parseOnly["items"]!.AsArray().Single()!["id"]!);
+        Assert.Equal(2, both["items"]!.AsArray().Count);
+        Assert.Equal(b, (string)byName["items"]!.AsArray().Single()!["id"]!);
+        Assert.Equal(
+            new[] { HttpStatusCode.NotFound, HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.UnprocessableEntity },
+            new[] { preset, deleted, gone, badType });
+    }
+
+    [Fact]
+    public async Task Put_Is409_WhenRenamingOntoAnotherConfiguration_And404ForUnknown()
+    {
+        var a = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "a", parameters = ParseParameters }))["id"]!;
+        await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "b", parameters = ParseParameters });
+
+        var (clash, _) = await Sandbox.SendAsync(HttpMethod.Put, $"api/v1/beta/configurations/{a}", new { name = "b" });
+        var (unknown, _) = await Sandbox.SendAsync(HttpMethod.Put, "api/v1/beta/configurations/cfg-x", new { name = "c" });
+
+        Assert.Equal(HttpStatusCode.Conflict, clash);
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+    }
+
+    [Fact]
+    public async Task SavedParseConfiguration_DrivesABatchAtItsTier()
+    {
+        var config = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "p", parameters = ParseParameters }))["id"]!;
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("c", "a.txt", "x");
+
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir, configurationId: config), "COMPLETED");
+        var job = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{(string)done["results"]![0]!["job_reference"]!["id"]!}");
+
+        Assert.Equal("cost_effective", (string)job["job"]!["tier"]!);
+        Assert.Equal(config, (string)done["config"]!["job"]!["configuration_id"]!);
+    }
+}
