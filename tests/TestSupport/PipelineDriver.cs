@@ -11,12 +11,24 @@ public static class PipelineDriver
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>Runs a source by hand; returns the batches that run planned (their uploads are owed).</summary>
+    public static async Task<IReadOnlyList<long>> PlanAsync(
+        this PipelineHarness harness, CancellationToken cancellationToken, string source = PipelineHarness.SourceName)
+    {
+        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
+        await harness.Get<SourceRunner>().RunAsync(source, RunTrigger.Manual, cancellationToken);
+        return [.. harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id)).Distinct()];
+    }
+
+    /// <summary>Runs a source by hand that is to plan exactly one batch; returns it.</summary>
+    public static async Task<long> PlanOneBatchAsync(
+        this PipelineHarness harness, CancellationToken cancellationToken, string source = PipelineHarness.SourceName) =>
+        (await harness.PlanAsync(cancellationToken, source)).Single();
+
     /// <summary>Runs the source and uploads and submits each new batch; returns the batch ids.</summary>
     public static async Task<IReadOnlyList<long>> SubmitAllAsync(this PipelineHarness harness, CancellationToken cancellationToken)
     {
-        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken);
-        var batches = harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id)).Distinct().ToList();
+        var batches = await harness.PlanAsync(cancellationToken);
         foreach (var batchId in batches)
         {
             await harness.Get<BatchUploader>().UploadAsync(batchId, cancellationToken);

@@ -4,7 +4,6 @@ using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
@@ -27,8 +26,7 @@ public sealed class UndocumentedRefusalFacts(PostgresServerFixture server)
         await using var harness = await PipelineHarness.CreateAsync(
             server, sandboxOptions: Sandbox(o => o.Guesses.DuplicateDirectoryStatus = code), services: s => s.AddSingleton<IBatchApis>(sp => blind.Wrap(sp)));
         harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        var batchId = await harness.PlanOneBatchAsync(Ct);
         var name = await harness.Database.ScalarAsync<string>("select directory_name from orchestrator.batch where id = $1", batchId);
         var made = await harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync(name, Ct); // another attempt got there first
 

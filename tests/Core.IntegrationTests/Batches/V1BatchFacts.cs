@@ -4,7 +4,6 @@ using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
@@ -56,13 +55,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     public async Task SubmitAsync_AdoptsTheV1Job_WhenAnEarlierAttemptCreatedItButDiedBeforeRecording(string scope)
     {
         await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope));
-        harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
-        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var items = await harness.Get<IBatchStore>().GetRemoteFileIdsAsync(batchId, Ct);
-        var created = await harness.Get<RemoteBatches>().CreateAsync(batch, items, Ct); // the crashed attempt
+        var (batchId, _, _, created) = await CrashedSubmit.PrepareAsync(harness, Ct);
 
         await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);

@@ -5,7 +5,6 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -71,13 +70,7 @@ public sealed class V1ExactnessFacts(PostgresServerFixture server)
         var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         sandbox.Guesses.V1ListOldestFirst = true;
         await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope: "Items", pageSize: null), sandbox);
-        harness.WriteFiles(2);
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = harness.Scheduler.BatchIds("upload").Single();
-        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var items = await harness.Get<IBatchStore>().GetRemoteFileIdsAsync(batchId, Ct);
-        var created = await harness.Get<RemoteBatches>().CreateAsync(batch, items, Ct); // the crashed attempt
+        var (batchId, batch, items, created) = await CrashedSubmit.PrepareAsync(harness, Ct);
         for (var i = 0; i < 3; i++)
         {
             await harness.Get<RemoteBatches>().CreateAsync(batch, [items[0]], Ct); // later jobs over other item sets

@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.Cleanup;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Cleanup;

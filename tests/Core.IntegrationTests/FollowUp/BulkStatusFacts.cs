@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;

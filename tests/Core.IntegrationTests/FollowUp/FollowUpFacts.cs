@@ -7,34 +7,25 @@ using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>Follow-up processing over a real database and the Sandbox: jobs waited for, results fetched into both built-in sinks.</summary>
-public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-    private PipelineHarness harness = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
-
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
-
     [Fact]
     public async Task FollowUpAsync_MirrorsEachParseResult_AsMdAndJsonBesideItsPath_AndARowPerFile()
     {
-        harness.WriteFile("a/b/report.txt", "# Quarterly report\nRevenue went up.");
-        harness.WriteFile("notes.md", "# Notes\n- one\n- two");
+        Harness.WriteFile("a/b/report.txt", "# Quarterly report\nRevenue went up.");
+        Harness.WriteFile("notes.md", "# Notes\n- one\n- two");
 
-        var batches = await harness.RunToRecordedAsync(Ct);
-        await harness.FollowUpAllAsync(batches, Ct);
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(batches, Ct);
 
-        var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
-        var jobId = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = $1", Path.Combine("a", "b", "report.txt"));
-        var expected = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetParseJobAsync(jobId, ["markdown_full", "text_full"], Ct);
+        var output = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName);
+        var jobId = await Harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = $1", Path.Combine("a", "b", "report.txt"));
+        var expected = await Harness.Get<IBatchApis>().For(ProjectScope.Default).GetParseJobAsync(jobId, ["markdown_full", "text_full"], Ct);
         Assert.Equal(expected.MarkdownFull, await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.md"), Ct));
         using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.json"), Ct)))
         {
@@ -45,15 +36,15 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
 
         Assert.True(File.Exists(Path.Combine(output, "notes.md.md")));
         Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
-        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where markdown is not null and text is not null and result ? 'id'"));
-        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp' and followed_up_at is not null"));
-        Assert.True(await harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where markdown is not null and text is not null and result ? 'id'"));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp' and followed_up_at is not null"));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
     }
 
     [Fact]
     public async Task FollowUpAsync_WaitsForJobsStillRunning_AndLooksAgainLater()
     {
-        await using var slow = await PipelineHarness.CreateAsync(server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 8 });
+        await using var slow = await PipelineHarness.CreateAsync(Server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 8 });
         slow.WriteFiles(3);
         var batches = await slow.RunToRecordedAsync(Ct);
 
@@ -68,22 +59,22 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task FollowUpAsync_FailsTheFile_WithTheJobsErrorAndItsClass_WhenTheJobFailed()
     {
-        harness.WriteFile("good.txt", "fine");
-        harness.WriteFile("broken.txt", "not fine");
-        await harness.Admin.SetFaultsAsync(new { fail_files_matching = "broken" });
+        Harness.WriteFile("good.txt", "fine");
+        Harness.WriteFile("broken.txt", "not fine");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "broken" });
 
-        var batches = await harness.RunToRecordedAsync(Ct);
-        await harness.FollowUpAllAsync(batches, Ct);
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(batches, Ct);
 
-        var (state, error, errorClass) = (await harness.Database.ListAsync(
+        var (state, error, errorClass) = (await Harness.Database.ListAsync(
             "select state, error_message, error_class from orchestrator.file_version where relative_path = 'broken.txt'",
             r => (r.GetString(0), r.GetString(1), r.GetString(2))))[0];
         Assert.Equal("Failed", state);
         Assert.Equal(FailureClassifier.Classify(error).ToString(), errorClass);
-        Assert.Equal("FollowUpFailed", await harness.Database.ScalarAsync<string>("select r.follow_up_state from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
-        Assert.Equal("FAILED", await harness.Database.ScalarAsync<string>("select r.remote_job_status from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
-        Assert.Equal("Succeeded", await harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'good.txt'"));
-        Assert.False(File.Exists(Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "broken.txt.json")));
+        Assert.Equal("FollowUpFailed", await Harness.Database.ScalarAsync<string>("select r.follow_up_state from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
+        Assert.Equal("FAILED", await Harness.Database.ScalarAsync<string>("select r.remote_job_status from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
+        Assert.Equal("Succeeded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'good.txt'"));
+        Assert.False(File.Exists(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "broken.txt.json")));
     }
 
     [Fact]
@@ -91,7 +82,7 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
     {
         var failing = new FailingSink();
         await using var flaky = await PipelineHarness.CreateAsync(
-            server,
+            Server,
             new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres", ["FollowUp:MaxAttempts"] = "2" },
             services: s => s.AddSingleton<IFollowUpSink>(failing));
         flaky.WriteFiles(2);
@@ -122,11 +113,10 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task FollowUpAsync_WritesTheExtractResult_ForExtractJobs()
     {
-        await using var extract = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "extract_v2", ["Sources:0:ConfigurationId"] = "cfg-placeholder" });
+        await using var extract = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "extract_v2", ["Sources:0:ConfigurationId"] = "cfg-placeholder" });
         var configurationId = await SaveExtractConfigurationAsync(extract);
         extract.WriteFile("invoice.txt", "Invoice number: INV-42\nTotal: 12.50");
-        await extract.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = extract.Scheduler.BatchIds("upload").Single();
+        var batchId = await extract.PlanOneBatchAsync(Ct);
         // A saved extract configuration's id exists only once the Sandbox runs; the batch takes it as its source would.
         await extract.Database.ExecuteAsync("update orchestrator.batch set configuration_id = $1", configurationId);
         await extract.Get<BatchUploader>().UploadAsync(batchId, Ct);

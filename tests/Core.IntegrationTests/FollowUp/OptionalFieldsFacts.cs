@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Cleanup;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 

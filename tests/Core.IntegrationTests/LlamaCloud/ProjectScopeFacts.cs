@@ -3,7 +3,6 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.LlamaCloud;
 
@@ -12,35 +11,26 @@ namespace BatchOrchestrator.Core.IntegrationTests.LlamaCloud;
 /// every call carries its batch's scope, each project gets the whole upload limit, and a step asked to
 /// wait longer than it sleeps in-process schedules itself again after the server's hint.
 /// </summary>
-public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisposable
+public sealed class ProjectScopeFacts(PostgresServerFixture server)
 {
     private const string Other = "other";
     private const string ProjectA = "prj-11111111-1111-4111-8111-111111111111";
     private const string ProjectB = "22222222-2222-4222-8222-222222222222";
     private const string Organization = "33333333-3333-4333-8333-333333333333";
-    private PipelineHarness? harness;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (harness is not null)
-        {
-            await harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task TwoSourcesInTwoProjects_CarryTheirOwnScopeOnEveryCall_FromUploadToFollowUp()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         h.WriteFiles(3);
         WriteOtherFiles(h, 2);
 
         var batches = new List<long>();
         foreach (var source in new[] { PipelineHarness.SourceName, Other })
         {
-            foreach (var batchId in await PlanAsync(h, source))
+            foreach (var batchId in await h.PlanAsync(Ct, source))
             {
                 await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
                 await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -70,9 +60,9 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
     [Fact]
     public async Task ABatch_KeepsActingInTheProjectRecordedOnIt_WhateverTheSourceSaysNow()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         h.WriteFiles(2);
-        var batchId = (await PlanAsync(h, PipelineHarness.SourceName)).Single();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         const string moved = "prj-44444444-4444-4444-8444-444444444444";
         await h.Database.ExecuteAsync("update orchestrator.batch set project_id = $1 where id = $2", moved, batchId);
 
@@ -91,7 +81,7 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
         // Time-scaled: 20 uploads per second per project at the Sandbox, paced at 80 % of that per project here.
         var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 20, Window = TimeSpan.FromSeconds(1) };
-        var h = await HarnessAsync(sandbox, new()
+        await using var h = await HarnessAsync(sandbox, new()
         {
             ["LlamaCloud:UploadRateLimit:PermitLimit"] = "20",
             ["LlamaCloud:UploadRateLimit:Window"] = "00:00:01",
@@ -100,8 +90,8 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
         });
         h.WriteFiles(60);
         WriteOtherFiles(h, 60);
-        var first = (await PlanAsync(h, PipelineHarness.SourceName)).Single();
-        var second = (await PlanAsync(h, Other)).Single();
+        var first = await h.PlanOneBatchAsync(Ct);
+        var second = await h.PlanOneBatchAsync(Ct, Other);
 
         await Task.WhenAll(h.Get<BatchUploader>().UploadAsync(first, Ct), h.Get<BatchUploader>().UploadAsync(second, Ct));
 
@@ -118,11 +108,11 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
     [Fact]
     public async Task AnUploadStep_ToldToWaitLongerThanItSleeps_SchedulesItselfAfterTheHint_AndHoldsOnlyItsProject()
     {
-        var h = await HarnessAsync(settings: new() { ["Pipeline:UploadConcurrency"] = "1" });
+        await using var h = await HarnessAsync(settings: new() { ["Pipeline:UploadConcurrency"] = "1" });
         h.WriteFiles(3);
         WriteOtherFiles(h, 2);
-        var held = (await PlanAsync(h, PipelineHarness.SourceName)).Single();
-        var free = (await PlanAsync(h, Other)).Single();
+        var held = await h.PlanOneBatchAsync(Ct);
+        var free = await h.PlanOneBatchAsync(Ct, Other);
         await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 120_000, retry_after_format = "seconds", routes = new[] { "/files/upload" } });
 
         await h.Get<BatchUploader>().UploadAsync(held, Ct); // no exception: no Hangfire retry spent
@@ -145,9 +135,9 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
     [Fact]
     public async Task ASubmitStep_ToldToWaitLongerThanItSleeps_SchedulesItselfAfterTheHint_WithoutCreating()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         h.WriteFiles(2);
-        var batchId = (await PlanAsync(h, PipelineHarness.SourceName)).Single();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
         await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 90_000, retry_after_format = "seconds", routes = new[] { "POST /api/v2/batches" } });
 
@@ -161,9 +151,9 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
     [Fact]
     public async Task APoll_ToldToWaitLongerThanItSleeps_IsDueAgainAfterTheHint()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         h.WriteFiles(1);
-        var batchId = (await PlanAsync(h, PipelineHarness.SourceName)).Single();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         await h.Admin.SetFaultsAsync(new { too_many_requests_rate = 1.0, retry_after_ms = 45_000, retry_after_format = "seconds", routes = new[] { "GET /api/v2/batches/{batch_id}" } });
@@ -198,7 +188,7 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
             all[key] = value;
         }
 
-        harness = await PipelineHarness.CreateAsync(server, all, sandbox);
+        var harness = await PipelineHarness.CreateAsync(server, all, sandbox);
         Directory.CreateDirectory(Path.Combine(harness.Root, Other)); // before anything reads (and validates) the sources
         return harness;
     }
@@ -211,10 +201,4 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server) : IAsyncDisp
         }
     }
 
-    private static async Task<IReadOnlyList<long>> PlanAsync(PipelineHarness h, string source)
-    {
-        var before = h.Scheduler.BatchIds("upload").ToHashSet();
-        await h.Get<SourceRunner>().RunAsync(source, RunTrigger.Manual, Ct);
-        return [.. h.Scheduler.BatchIds("upload").Where(id => !before.Contains(id))];
-    }
 }

@@ -3,7 +3,6 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
@@ -13,7 +12,7 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// scan and its upload, and a file LlamaCloud refuses. Each ends in exactly one terminal state with a reason;
 /// every ordinary file of the same batch gets its job reference; names reach LlamaCloud as they are on disk.
 /// </summary>
-public sealed class BulkheadFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     private const int Ordinary = 6;
     private static readonly string LongName = new string('n', 251) + ".txt"; // 255 bytes, the longest name ext4 allows
@@ -23,44 +22,39 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : IAsyncLifetime
         "caf\u00e9 nfc.txt", "cafe\u0301 nfd.txt", "résumé – 履歴書.txt", LongName,
     ];
 
-    private PipelineHarness harness = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?> { ["LlamaCloud:UploadRateLimit:PermitLimit"] = "0" },
         new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), MaxUploadBytes = 4_000 });
 
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
-
     [Fact]
     public async Task OddFilesEachEndInOneTerminalStateWithAReason_AndEveryOrdinaryFileGetsItsJobReference()
     {
-        harness.WriteFiles(Ordinary);
+        Harness.WriteFiles(Ordinary);
         foreach (var (name, i) in OddNames.Select((n, i) => (n, i)))
         {
-            harness.WriteFile(name, $"odd file {i}"); // distinct content: the two forms of café are two files, not one
+            Harness.WriteFile(name, $"odd file {i}"); // distinct content: the two forms of café are two files, not one
         }
 
-        harness.WriteFile("deleted-after-scan.txt", "here at the scan");
-        harness.WriteFile("replaced-after-scan.txt", "the first version");
-        harness.WriteFile("too-large.txt", new string('x', 5_000)); // over the Sandbox's upload limit: LlamaCloud refuses this one upload
+        Harness.WriteFile("deleted-after-scan.txt", "here at the scan");
+        Harness.WriteFile("replaced-after-scan.txt", "the first version");
+        Harness.WriteFile("too-large.txt", new string('x', 5_000)); // over the Sandbox's upload limit: LlamaCloud refuses this one upload
         Assert.Equal(255, Encoding.UTF8.GetByteCount(LongName));
 
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        File.Delete(Path.Combine(harness.SourcePath, "deleted-after-scan.txt"));
-        File.WriteAllText(Path.Combine(harness.SourcePath, "replaced-after-scan.txt"), "a second, longer version written after the scan");
-        var batches = harness.Scheduler.BatchIds("upload").ToList();
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        File.Delete(Path.Combine(Harness.SourcePath, "deleted-after-scan.txt"));
+        File.WriteAllText(Path.Combine(Harness.SourcePath, "replaced-after-scan.txt"), "a second, longer version written after the scan");
+        var batches = Harness.Scheduler.BatchIds("upload").ToList();
         foreach (var batchId in batches)
         {
-            await harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // throws if one file's failure escaped to the step
-            await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+            await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // throws if one file's failure escaped to the step
+            await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         }
 
-        await harness.RecordAllAsync(batches, Ct);
+        await Harness.RecordAllAsync(batches, Ct);
 
-        var files = (await harness.Database.ListAsync(
+        var files = (await Harness.Database.ListAsync(
             "select relative_path, state, job_id, error_message, error_class from orchestrator.file_version",
             r => (Path: r.GetString(0), State: r.GetString(1), Job: r.IsDBNull(2) ? null : r.GetString(2), Reason: r.IsDBNull(3) ? null : r.GetString(3), Class: r.IsDBNull(4) ? null : r.GetString(4))))
             .ToDictionary(f => f.Path, StringComparer.Ordinal);
@@ -77,15 +71,15 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.StartsWith("LlamaCloud refused this upload", files["too-large.txt"].Reason);
 
         // The names LlamaCloud stored are the names on disk, control characters and both Unicode forms included.
-        var remote = await RemoteNames.ReadAsync(harness);
+        var remote = await RemoteNames.ReadAsync(Harness);
         Assert.All(OddNames, name => Assert.Equal(name, remote[name]));
-        Assert.Equal(1, await harness.Admin.CounterAsync("batch_creates_total"));
+        Assert.Equal(1, await Harness.Admin.CounterAsync("batch_creates_total"));
 
         // The replaced file's new version is taken by the next run, like any change.
-        await harness.RunToRecordedAsync(Ct);
+        await Harness.RunToRecordedAsync(Ct);
         Assert.Equal(
             "Succeeded",
-            await harness.Database.ScalarAsync<string>(
+            await Harness.Database.ScalarAsync<string>(
                 "select state from orchestrator.file_version where relative_path = 'replaced-after-scan.txt' order by id desc limit 1"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
@@ -11,13 +10,12 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// smaller case faithfully, and a seed is all a replay needs. A failing seed is printed;
 /// <c>BO_MODEL_SEED=n</c> replays that one seed, <c>BO_MODEL_SEEDS=n</c> runs n seeds (CI runs a few).
 /// </summary>
-public sealed class ModelFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class ModelFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     private const int Actions = 30;
     private static readonly TimeSpan LeaseTimeToLive = TimeSpan.FromSeconds(1);
-    private PipelineHarness harness = null!;
 
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?>
         {
@@ -30,8 +28,6 @@ public sealed class ModelFacts(PostgresServerFixture server) : IAsyncLifetime
         },
         new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(10) });
 
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
-
     [Fact]
     public async Task SeededInterleavingsOfStepsCrashesRestartsAndDatabaseBlips_AcrossTwoInstances_KeepTheInvariants()
     {
@@ -41,15 +37,15 @@ public sealed class ModelFacts(PostgresServerFixture server) : IAsyncLifetime
         var cuts = 0;
         foreach (var seed in seeds)
         {
-            var run = new ModelRun(harness, seed);
+            var run = new ModelRun(Harness, seed);
             try
             {
-                await run.RunAsync(Actions, TestContext.Current.CancellationToken);
+                await run.RunAsync(Actions, Ct);
                 cuts += run.Cuts;
-                await Invariants.AssertHoldAsync(harness.Database, harness.Admin, new InvariantOptions(
-                    Invariants.ParseJobLookup(harness.Sandbox.BaseAddress, PipelineHarness.ApiKey), LeaseTimeToLive)
+                await Invariants.AssertHoldAsync(Harness.Database, Harness.Admin, new InvariantOptions(
+                    Invariants.ParseJobLookup(Harness.Sandbox.BaseAddress, PipelineHarness.ApiKey), LeaseTimeToLive)
                 {
-                    EligibleFiles = InvariantOptions.FilesIn(harness.SourcePath),
+                    EligibleFiles = InvariantOptions.FilesIn(Harness.SourcePath),
                     CrashesThatMayHitAnUpload = cuts,
                 });
             }
@@ -61,7 +57,7 @@ public sealed class ModelFacts(PostgresServerFixture server) : IAsyncLifetime
         }
 
         // Not vacuous: the seeds cut steps short, and files went all the way to their job references.
-        var succeeded = await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null");
+        var succeeded = await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null");
         TestContext.Current.TestOutputHelper?.WriteLine($"{seeds.Length} seeds, {cuts} crashes and blips, {succeeded} files with job references");
         Assert.True(cuts > 0 && succeeded > 0, $"{cuts} cuts, {succeeded} files succeeded");
     }

@@ -4,7 +4,6 @@ using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;

@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
@@ -11,25 +10,16 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// SDK's backoff, time-scaled to milliseconds), and with a Retry-After of five minutes (handed back to the step,
 /// which is rescheduled after it; the clock is moved on rather than waited for, and nothing is sent before).
 /// </summary>
-public sealed class RateLimitFaultFacts(PostgresServerFixture server) : IAsyncDisposable
+public sealed class RateLimitFaultFacts(PostgresServerFixture server)
 {
     private const string UploadRoute = "POST /api/v1/beta/directories/{directory_id}/files/upload";
-    private PipelineHarness? harness;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (harness is not null)
-        {
-            await harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task A429WithoutRetryAfter_IsRetriedWithBackoff_AndEveryFileIsUploadedAndBatchedOnce()
     {
-        var h = harness = await PauseHarness.CreateAsync(server);
+        await using var h = await PauseHarness.CreateAsync(server);
         h.WriteFiles(5);
         await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 4, retry_after_format = "none", routes = new[] { "/files/upload", "POST /api/v2/batches" } });
 
@@ -45,13 +35,12 @@ public sealed class RateLimitFaultFacts(PostgresServerFixture server) : IAsyncDi
     public async Task A429WithARetryAfterOfMinutes_ReschedulesTheStepAfterIt_AndNothingIsSentBefore()
     {
         var clock = new ShiftedTime();
-        var h = harness = await PipelineHarness.CreateAsync(
+        await using var h = await PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?> { ["LlamaCloud:FirstRetryDelay"] = "00:00:00.010", ["LlamaCloud:MaxRetryDelay"] = "00:00:00.040" },
             services: s => s.AddSingleton<TimeProvider>(clock));
         h.WriteFiles(4);
-        await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = h.Scheduler.BatchIds("upload").Single();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 300_000, retry_after_format = "seconds", routes = new[] { "/files/upload" } });
 
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);

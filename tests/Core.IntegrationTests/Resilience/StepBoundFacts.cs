@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
@@ -10,32 +9,21 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// runs with the last error as its reason, its files back in the queue; a create LlamaCloud refuses ends the
 /// batch at once. Either way every file has a terminal state or a place in the queue, with a reason.
 /// </summary>
-public sealed class StepBoundFacts(PostgresServerFixture server) : IAsyncDisposable
+public sealed class StepBoundFacts(PostgresServerFixture server)
 {
-    private PipelineHarness? harness;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (harness is not null)
-        {
-            await harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task AnUploadStepThatKeepsFailing_EndsItsBatchWithTheLastError_AndItsFilesAreTakenByTheNextRun()
     {
-        var h = harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
         {
             ["Pipeline:MaxStepAttempts"] = "3",
             ["LlamaCloud:MaxRetries"] = "0",
             ["LlamaCloud:CircuitBreaker:Enabled"] = "false", // the failures must reach the step, not pause the project
         });
         h.WriteFiles(3);
-        await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = h.Scheduler.BatchIds("upload").Single();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
 
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -64,7 +52,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server) : IAsyncDisposa
     [Fact]
     public async Task ACreateLlamaCloudRefuses_EndsTheBatchAtOnce_AndItsFilesFailWithTheRefusal()
     {
-        var h = harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:ConfigurationId"] = "cfg-NO_SUCH_PRESET" });
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:ConfigurationId"] = "cfg-NO_SUCH_PRESET" });
         h.WriteFiles(2);
 
         var batches = await h.SubmitAllAsync(Ct); // the submit step returns: no exception for Hangfire to retry

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;
@@ -11,28 +10,23 @@ namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 /// two service instances on one database, a run held open for many lease lifetimes on the first while
 /// the second keeps trying.
 /// </summary>
-public sealed class SourceLeaseFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class SourceLeaseFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource scanning = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private PipelineHarness harness = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         new Dictionary<string, string?> { ["Leases:TimeToLive"] = "00:00:01" },
         services: services => Gate(services, scanning, gate.Task));
 
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
-
     [Fact]
     public async Task ARunLongerThanTheLeaseTtl_IsNeverOverlappedByAnotherInstance_WhichQueuesARerunInstead()
     {
-        harness.WriteFiles(3);
+        Harness.WriteFiles(3);
         var otherScheduler = new RecordingScheduler();
-        await using var other = harness.AnotherInstance(otherScheduler);
-        var longRun = harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        await using var other = Harness.AnotherInstance(otherScheduler);
+        var longRun = Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
         await scanning.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         // Outlive the 1 s TTL several times over: the holder renews its row every third of it.
@@ -40,7 +34,7 @@ public sealed class SourceLeaseFacts(PostgresServerFixture server) : IAsyncLifet
         await Eventually.WaitAsync(
             async () =>
             {
-                expiries.Add(await harness.Database.ScalarAsync<DateTime>("select expires_at from orchestrator.lease where name = 'source:docs'"));
+                expiries.Add(await Harness.Database.ScalarAsync<DateTime>("select expires_at from orchestrator.lease where name = 'source:docs'"));
                 await other.GetRequiredService<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Watch, Ct);
                 return expiries.Count;
             },
@@ -48,15 +42,15 @@ public sealed class SourceLeaseFacts(PostgresServerFixture server) : IAsyncLifet
             TimeSpan.FromSeconds(30),
             "the held lease to be renewed well past its TTL");
 
-        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
-        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select fencing_token from orchestrator.lease where name = 'source:docs'"));
-        Assert.NotNull(await harness.Database.ScalarAsync<DateTime?>("select rerun_requested_at from orchestrator.source where name = 'docs'"));
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select fencing_token from orchestrator.lease where name = 'source:docs'"));
+        Assert.NotNull(await Harness.Database.ScalarAsync<DateTime?>("select rerun_requested_at from orchestrator.source where name = 'docs'"));
 
         gate.SetResult();
         await longRun;
 
-        Assert.Equal("Active", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
-        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Rerun}"), harness.Scheduler.Calls); // the holder picks the request up
+        Assert.Equal("Active", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
+        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Rerun}"), Harness.Scheduler.Calls); // the holder picks the request up
         Assert.Empty(otherScheduler.Calls);
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
@@ -9,22 +8,14 @@ namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 /// Every odd file on a real folder gets a recorded reason (orchestrator.source_file_problem) instead of
 /// a failed run, and any name a Linux folder can hold is scanned and re-scanned correctly.
 /// </summary>
-public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-    private PipelineHarness harness = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
-
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
-
     [Fact]
     public async Task ScanAsync_RecordsAReason_ForANameThatIsNotValidUtf8_AndTakesTheOtherFiles()
     {
-        harness.WriteFile("fine.txt", "fine");
+        Harness.WriteFile("fine.txt", "fine");
         // .NET cannot make such a name; the shell can.
-        Shell($"cd '{harness.SourcePath}' && printf 'latin-1' > \"$(printf 'caf\\351.txt')\"");
+        Shell($"cd '{Harness.SourcePath}' && printf 'latin-1' > \"$(printf 'caf\\351.txt')\"");
 
         try
         {
@@ -36,16 +27,16 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
         }
         finally
         {
-            Shell($"rm -f '{harness.SourcePath}'/caf*"); // .NET cannot delete what it cannot name
+            Shell($"rm -f '{Harness.SourcePath}'/caf*"); // .NET cannot delete what it cannot name
         }
     }
 
     [Fact]
     public async Task ScanAsync_RecordsEmptyAndTooLargeFiles_WithoutMakingVersionsOfThem()
     {
-        harness.WriteFile("empty.txt", "");
-        harness.WriteFile("big.txt", new string('x', 100));
-        harness.WriteFile("ok.txt", "small");
+        Harness.WriteFile("empty.txt", "");
+        Harness.WriteFile("big.txt", new string('x', 100));
+        Harness.WriteFile("ok.txt", "small");
         var source = Source();
         source.MaxFileBytes = 50;
 
@@ -60,40 +51,40 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
     public async Task ScanAsync_SetsAsideAPipeAndASocket_AsNotFiles_WithoutReadingThem()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "statx is how a pipe is told from an empty file; Linux only");
-        harness.WriteFile("ok.txt", "small");
-        Shell($"mkfifo '{Path.Combine(harness.SourcePath, "pipe")}'");
+        Harness.WriteFile("ok.txt", "small");
+        Shell($"mkfifo '{Path.Combine(Harness.SourcePath, "pipe")}'");
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(harness.SourcePath, "socket")));
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(Harness.SourcePath, "socket")));
 
         var summary = await ScanAsync(Source()); // a read of the pipe would block here for ever
 
         Assert.Equal((1, 2), (summary.NewVersions, summary.Problems));
         Assert.Equal(("NotAFile", "a named pipe (FIFO), not a regular file: never read"), await ProblemAsync("pipe"));
         Assert.Equal(("NotAFile", "a socket, not a regular file: never read"), await ProblemAsync("socket"));
-        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where relative_path in ('pipe', 'socket')"));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where relative_path in ('pipe', 'socket')"));
     }
 
     [Fact]
     public async Task ScanAsync_ForgetsAProblem_OnceTheFileIsFixed()
     {
-        var path = harness.WriteFile("report.txt", "");
+        var path = Harness.WriteFile("report.txt", "");
         await ScanAsync(Source());
         File.WriteAllText(path, "now with content");
 
         var summary = await ScanAsync(Source());
 
         Assert.Equal((0, 1), (summary.Problems, summary.NewVersions));
-        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
     }
 
     [Fact]
     public async Task ScanAsync_SkipsSymbolicLinksByDefault_WithAReasonForEach()
     {
-        var target = Directory.CreateDirectory(Path.Combine(harness.Root, "elsewhere")).FullName;
+        var target = Directory.CreateDirectory(Path.Combine(Harness.Root, "elsewhere")).FullName;
         File.WriteAllText(Path.Combine(target, "secret.txt"), "outside the source");
-        File.CreateSymbolicLink(Path.Combine(harness.SourcePath, "link.txt"), Path.Combine(target, "secret.txt"));
-        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "linked-dir"), target);
-        harness.WriteFile("real.txt", "real");
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "link.txt"), Path.Combine(target, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "linked-dir"), target);
+        Harness.WriteFile("real.txt", "real");
 
         var summary = await ScanAsync(Source());
 
@@ -105,12 +96,12 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
     [Fact]
     public async Task ScanAsync_FollowsSymbolicLinks_WhenConfigured_AndStopsAtALoop()
     {
-        var target = Directory.CreateDirectory(Path.Combine(harness.Root, "elsewhere")).FullName;
+        var target = Directory.CreateDirectory(Path.Combine(Harness.Root, "elsewhere")).FullName;
         File.WriteAllText(Path.Combine(target, "shared.txt"), "shared content, longer than its link");
-        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "linked-dir"), target);
-        File.CreateSymbolicLink(Path.Combine(harness.SourcePath, "link.txt"), Path.Combine(target, "shared.txt"));
-        harness.WriteFile("sub/real.txt", "real");
-        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "sub", "loop"), harness.SourcePath);
+        Directory.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "linked-dir"), target);
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "link.txt"), Path.Combine(target, "shared.txt"));
+        Harness.WriteFile("sub/real.txt", "real");
+        Directory.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "sub", "loop"), Harness.SourcePath);
         var source = Source();
         source.Symlinks = SymlinkPolicy.Follow;
 
@@ -120,7 +111,7 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
         Assert.Equal(2, summary.NewVersions); // the two links share their content
         Assert.Equal(
             new FileInfo(Path.Combine(target, "shared.txt")).Length, // the target's size, not the link's
-            await harness.Database.ScalarAsync<long>("select size from orchestrator.source_file where relative_path = 'link.txt'"));
+            await Harness.Database.ScalarAsync<long>("select size from orchestrator.source_file where relative_path = 'link.txt'"));
         Assert.StartsWith("a symbolic link that loops back to", (await ProblemAsync("sub/loop")).Reason, StringComparison.Ordinal);
     }
 
@@ -136,7 +127,7 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
         ];
         for (var i = 0; i < names.Length; i++)
         {
-            harness.WriteFile(names[i], $"content {i}");
+            Harness.WriteFile(names[i], $"content {i}");
         }
 
         var first = await ScanAsync(Source());
@@ -144,7 +135,7 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
 
         Assert.Equal((names.Length, names.Length), (first.Seen, first.NewVersions));
         Assert.Equal((names.Length, 0, 0, 0), (second.Seen, second.NewOrChanged, second.Vanished, second.NewVersions));
-        var stored = await harness.Database.ListAsync("select relative_path from orchestrator.source_file where deleted_at is null", r => r.GetString(0));
+        var stored = await Harness.Database.ListAsync("select relative_path from orchestrator.source_file where deleted_at is null", r => r.GetString(0));
         Assert.Equal(names.Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
     }
 
@@ -153,29 +144,29 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
     {
         var source = Source();
         source.DedupeKey = DedupeKey.ContentHashAndPath;
-        harness.WriteFile("a.txt", "same");
-        harness.WriteFile("copy.txt", "same");
+        Harness.WriteFile("a.txt", "same");
+        Harness.WriteFile("copy.txt", "same");
         var first = await ScanAsync(source);
-        File.Move(Path.Combine(harness.SourcePath, "a.txt"), Path.Combine(harness.SourcePath, "renamed.txt"));
+        File.Move(Path.Combine(Harness.SourcePath, "a.txt"), Path.Combine(Harness.SourcePath, "renamed.txt"));
 
         var second = await ScanAsync(source);
 
         Assert.Equal((2, 1), (first.NewVersions, second.NewVersions));
-        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
+        Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
     }
 
     private async Task<(string Kind, string Reason)> ProblemAsync(string path) =>
-        (await harness.Database.ListAsync(
+        (await Harness.Database.ListAsync(
             "select kind, reason from orchestrator.source_file_problem where relative_path = $1", r => (r.GetString(0), r.GetString(1)), path)).Single();
 
     private SourceOptions Source()
     {
-        var source = harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
         source.SettleWindow = TimeSpan.Zero;
         return source;
     }
 
-    private Task<ScanSummary> ScanAsync(SourceOptions source) => harness.Get<SourceScanner>().ScanAsync(source, Ct);
+    private Task<ScanSummary> ScanAsync(SourceOptions source) => Harness.Get<SourceScanner>().ScanAsync(source, Ct);
 
     private static void Shell(string script)
     {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -10,22 +9,15 @@ namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 /// A file is taken only when its size and mtime are unchanged across two looks at least the settle
 /// window apart. The scan's clock is driven by hand; the files and the database are real.
 /// </summary>
-public sealed class SettleFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class SettleFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
     private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
-    private PipelineHarness harness = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
-
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
 
     [Fact]
     public async Task AFileStillBeingWritten_IsTakenOnlyOnceItStoppedChangingForTheWindow_WithItsFinalContent()
     {
-        var path = harness.WriteFile("growing.log", "first block\n");
+        var path = Harness.WriteFile("growing.log", "first block\n");
         var seenWhileWriting = await ScanAsync(); // look 1
 
         clock.Advance(Window + TimeSpan.FromSeconds(1));
@@ -44,15 +36,15 @@ public sealed class SettleFacts(PostgresServerFixture server) : IAsyncLifetime
 
         Assert.Equal([0, 0, 0, 0, 1], new[] { seenWhileWriting, afterAppend, afterRewrite, tooSoon, settled }.Select(s => s.NewVersions));
         Assert.Equal([1, 1, 1, 1, 0], new[] { seenWhileWriting, afterAppend, afterRewrite, tooSoon, settled }.Select(s => s.Unsettled));
-        var stored = await harness.Database.ScalarAsync<byte[]>("select sha256 from orchestrator.file_version");
+        var stored = await Harness.Database.ScalarAsync<byte[]>("select sha256 from orchestrator.file_version");
         Assert.Equal(SHA256.HashData(File.ReadAllBytes(path)), stored);
     }
 
     private Task<ScanSummary> ScanAsync()
     {
-        var source = harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
         source.SettleWindow = Window;
-        return new SourceScanner(harness.Get<ISourceScanStore>(), clock, NullLogger<SourceScanner>.Instance).ScanAsync(source, Ct);
+        return new SourceScanner(Harness.Get<ISourceScanStore>(), clock, NullLogger<SourceScanner>.Instance).ScanAsync(source, Ct);
     }
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Ticks;
@@ -8,16 +7,12 @@ namespace BatchOrchestrator.Core.IntegrationTests.Ticks;
 /// Poll ticks start when work is due, not on a clock: none while nothing is open, one as a batch falls due
 /// (slept until then, not until the next idle check), never a second while the first is still queued.
 /// </summary>
-public sealed class PollTickerFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class PollTickerFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-    private PipelineHarness harness = null!;
     private CountingStore store = null!;
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        harness = await PipelineHarness.CreateAsync(
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?> { ["Polling:Interval"] = "00:00:00.200", ["Polling:IdleCheckInterval"] = "00:01:00" },
             services: s =>
@@ -26,14 +21,11 @@ public sealed class PollTickerFacts(PostgresServerFixture server) : IAsyncLifeti
                 var production = s.Single(d => d.ServiceType == typeof(IPollTickStore)).ImplementationType!;
                 s.AddSingleton<IPollTickStore>(sp => store = new CountingStore((IPollTickStore)ActivatorUtilities.CreateInstance(sp, production)));
             });
-    }
-
-    public ValueTask DisposeAsync() => harness.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_HandsOutNoTick_WhileNothingIsOpen_AndOneWhenABatchFallsDue()
     {
-        var ticker = harness.Get<PollTicker>();
+        var ticker = Harness.Get<PollTicker>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var running = ticker.RunAsync(stop.Token);
         await Eventually.WaitAsync(() => Task.FromResult(store.Calls), n => n >= 1, TimeSpan.FromSeconds(10), "the ticker to ask what is due");
@@ -58,12 +50,12 @@ public sealed class PollTickerFacts(PostgresServerFixture server) : IAsyncLifeti
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
-    private List<(string Step, string Argument)> Ticks() => [.. harness.Scheduler.Calls.Where(c => c.Step == "poll")];
+    private List<(string Step, string Argument)> Ticks() => [.. Harness.Scheduler.Calls.Where(c => c.Step == "poll")];
 
     private async Task SeedBatchAsync(string nextPollAt)
     {
-        var runId = await harness.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('docs', 'Manual', 'Active') returning id");
-        await harness.Database.ExecuteAsync(
+        var runId = await Harness.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('docs', 'Manual', 'Active') returning id");
+        await Harness.Database.ExecuteAsync(
             $"""
             insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_batch_id, file_count, next_poll_at)
             values ($1, 'docs', 'Running', 'parse_v2', 'cfg-PARSE_AGENTIC', 'dir-tick', 'bat-tick', 1, {nextPollAt})

@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
@@ -10,26 +9,16 @@ namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 /// The upload step's guards on real files and the Sandbox: files deleted or changed after the scan,
 /// or while being uploaded, and the process-wide pace under the API's upload limit.
 /// </summary>
-public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDisposable
+public sealed class UploadGuardFacts(PostgresServerFixture server)
 {
-    private PipelineHarness? harness;
-
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (harness is not null)
-        {
-            await harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task UploadAsync_RecordsWhy_AFileDeletedBetweenScanAndUploadWasNotSent()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         h.WriteFiles(2);
-        var batchId = await PlanOneBatchAsync();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         File.Delete(Path.Combine(h.SourcePath, "doc0000.txt"));
 
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
@@ -43,9 +32,9 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
     [Fact]
     public async Task UploadAsync_TakesBackAFile_ThatWasWrittenToWhileItWasBeingUploaded()
     {
-        var h = await HarnessAsync();
+        await using var h = await HarnessAsync();
         var path = h.WriteFile("slow.bin", new string('x', 60_000));
-        var batchId = await PlanOneBatchAsync();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000, routes = new[] { "/files/upload" } });
 
         var upload = h.Get<BatchUploader>().UploadAsync(batchId, Ct);
@@ -66,9 +55,9 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
     [Fact]
     public async Task Uploads_ArePacedUnderTheApisLimit_SoNoneIsRefused()
     {
-        var h = await HarnessAsync(permitsPerSecond: 10, pace: true);
+        await using var h = await HarnessAsync(permitsPerSecond: 10, pace: true);
         h.WriteFiles(25);
-        var batchId = await PlanOneBatchAsync();
+        var batchId = await h.PlanOneBatchAsync(Ct);
 
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
 
@@ -81,9 +70,9 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
     public async Task WithoutPacing_TheSameUploadsAreRefusedWith429()
     {
         // The control for the test above: the Sandbox's limit does bite when nothing paces the uploads.
-        var h = await HarnessAsync(permitsPerSecond: 10, pace: false);
+        await using var h = await HarnessAsync(permitsPerSecond: 10, pace: false);
         h.WriteFiles(25);
-        var batchId = await PlanOneBatchAsync();
+        var batchId = await h.PlanOneBatchAsync(Ct);
 
         await RetryTransientAsync(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
 
@@ -93,9 +82,9 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
     [Fact]
     public async Task A429_HoldsAndSlowsThePace_AndEveryFileIsStillUploadedOnce()
     {
-        var h = await HarnessAsync(permitsPerSecond: 0, pace: true);
+        await using var h = await HarnessAsync(permitsPerSecond: 0, pace: true);
         h.WriteFiles(6);
-        var batchId = await PlanOneBatchAsync();
+        var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 200, routes = new[] { "/files/upload" } });
 
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
@@ -107,11 +96,11 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
         Assert.True(h.Get<UploadPaces>().For(ProjectScope.Default).IsThrottled);
     }
 
-    private async Task<PipelineHarness> HarnessAsync(int permitsPerSecond = 0, bool pace = false)
+    private Task<PipelineHarness> HarnessAsync(int permitsPerSecond = 0, bool pace = false)
     {
         var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = permitsPerSecond, Window = TimeSpan.FromSeconds(1) };
-        harness = await PipelineHarness.CreateAsync(
+        return PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?>
             {
@@ -123,14 +112,8 @@ public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDispo
                 ["Pipeline:UploadConcurrency"] = "8",
             },
             sandbox);
-        return harness;
     }
 
-    private async Task<long> PlanOneBatchAsync()
-    {
-        await harness!.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        return harness.Scheduler.BatchIds("upload").Single();
-    }
 
     private static async Task RetryTransientAsync(Func<Task> step)
     {

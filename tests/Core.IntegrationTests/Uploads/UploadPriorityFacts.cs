@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
@@ -8,26 +7,17 @@ namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 /// Two sources in one project upload at once through the real client, pace and Sandbox: the one with the
 /// higher priority gets most of the project's uploads while both upload, and the other still gets the rest.
 /// </summary>
-public sealed class UploadPriorityFacts(PostgresServerFixture server) : IAsyncDisposable
+public sealed class UploadPriorityFacts(PostgresServerFixture server)
 {
     private const string Nightly = "nightly";
     private const int NightlyFiles = 24;
-    private PipelineHarness? harness;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (harness is not null)
-        {
-            await harness.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task AHighPrioritySource_UploadsAheadOfABackfill_WhichStillUsesTheRest()
     {
-        var h = harness = await PipelineHarness.CreateAsync(
+        await using var h = await PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?>
             {
@@ -46,8 +36,8 @@ public sealed class UploadPriorityFacts(PostgresServerFixture server) : IAsyncDi
             File.WriteAllText(Path.Combine(h.Root, Nightly, $"night{i:D2}.txt"), $"nightly number {i}");
         }
 
-        var backfillBatch = await PlanAsync(h, PipelineHarness.SourceName);
-        var nightlyBatch = await PlanAsync(h, Nightly);
+        var backfillBatch = await h.PlanOneBatchAsync(Ct);
+        var nightlyBatch = await h.PlanOneBatchAsync(Ct, Nightly);
 
         var backfill = h.Get<BatchUploader>().UploadAsync(backfillBatch, Ct);
         await Eventually.WaitAsync(() => UploadsAsync(h), n => n >= 2, TimeSpan.FromSeconds(30), "the backfill to be uploading");
@@ -64,10 +54,4 @@ public sealed class UploadPriorityFacts(PostgresServerFixture server) : IAsyncDi
 
     private static async Task<long> UploadsAsync(PipelineHarness h) => (await h.Admin.CountersAsync()).UploadsTotal;
 
-    private static async Task<long> PlanAsync(PipelineHarness h, string source)
-    {
-        var before = h.Scheduler.BatchIds("upload").ToHashSet();
-        await h.Get<SourceRunner>().RunAsync(source, RunTrigger.Manual, Ct);
-        return h.Scheduler.BatchIds("upload").Single(id => !before.Contains(id));
-    }
 }

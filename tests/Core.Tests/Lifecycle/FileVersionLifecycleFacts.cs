@@ -29,38 +29,7 @@ public sealed class FileVersionLifecycleFacts
         }
     }
 
-    [Fact]
-    public void OnlyAFileNotYetSubmitted_IsSkippedByACancelBeforeSubmit()
-    {
-        Assert.True(FileVersionLifecycle.CancelBeforeSubmit.Allows(Discovered, Skipped));
-        Assert.True(FileVersionLifecycle.CancelBeforeSubmit.Allows(Uploaded, Skipped));
-        Assert.All([Submitted, Succeeded, Failed], s => Assert.False(FileVersionLifecycle.CancelBeforeSubmit.CanStartFrom(s)));
-    }
 
-    [Fact]
-    public void AJobsVerdict_ChangesOnlyAFileThatSucceeded()
-    {
-        Assert.True(FileVersionLifecycle.JobVerdict.Allows(Succeeded, Failed));
-        Assert.True(FileVersionLifecycle.JobVerdict.Allows(Succeeded, Skipped));
-        Assert.All([Discovered, Uploaded, Submitted, Failed, Skipped], s => Assert.False(FileVersionLifecycle.JobVerdict.CanStartFrom(s)));
-    }
 
-    [Fact]
-    public void UploadAndItsRefusal_StartOnlyFromDiscovered()
-    {
-        Assert.True(FileVersionLifecycle.Upload.Allows(Discovered, Uploaded));
-        Assert.True(FileVersionLifecycle.NotUploaded.Allows(Discovered, Failed));
-        Assert.True(FileVersionLifecycle.NotUploaded.Allows(Discovered, Skipped));
-        Assert.False(FileVersionLifecycle.Upload.CanStartFrom(Uploaded)); // never sent twice
-        Assert.False(FileVersionLifecycle.NotUploaded.Allows(Discovered, Succeeded));
-    }
 
-    [Fact]
-    public void Retries_TakeOnlyFailedFiles_BackToTheQueue()
-    {
-        Assert.Equal([Failed], FileVersionLifecycle.Retry.From);
-        Assert.Equal([Failed], FileVersionLifecycle.OperatorRetry.From);
-        Assert.Equal(Discovered, FileVersionLifecycle.Retry.Target);
-        Assert.True(FileVersionLifecycle.Rediscover.Allows(Skipped, Discovered));
-    }
 }

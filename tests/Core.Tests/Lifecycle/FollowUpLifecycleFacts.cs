@@ -21,18 +21,9 @@ public sealed class FollowUpLifecycleFacts
     }
 
     [Fact]
-    public void ALook_StartsOnlyFromRecorded_AndAnOperatorRetryOnlyFromFailed()
+    public void OnlyAReferenceStillRecorded_IsWaiting_AndOnlyARunScanningOrActive_IsInProgress()
     {
-        Assert.Equal([FollowUpState.Recorded], FollowUpLifecycle.Look.From);
-        Assert.True(FollowUpLifecycle.Retry.Allows(FollowUpState.FollowUpFailed, FollowUpState.Recorded));
-        Assert.False(FollowUpLifecycle.Retry.CanStartFrom(FollowUpState.FollowedUp)); // delivered results stay delivered
-    }
-
-    [Fact]
-    public void ARun_CompletesOnlyFromActive_AndFailsOnlyWhileScanning()
-    {
-        Assert.Equal([RunState.Active], RunLifecycle.Complete.From);
-        Assert.Equal([RunState.Scanning], RunLifecycle.Fail.From);
+        Assert.Equal([FollowUpState.Recorded], FollowUpLifecycle.Waiting);
         Assert.Equal([RunState.Scanning, RunState.Active], RunLifecycle.InProgress);
     }
 }

@@ -18,18 +18,29 @@ public sealed class RetryRuleFacts
     public void Retries_TransientAndThrottledFailures_BelowMaxAttempts_AndNeverAuthOrPermanent(string failure, int attempts, bool retried) =>
         Assert.Equal(retried, ThreeAttempts.Retries(Enum.Parse<FailureClass>(failure), attempts));
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void EveryClass_IsRetriedUpToMaxAttemptsIfTransientOrThrottled_AndOtherwiseNever(int maxAttempts)
+    {
+        var rule = new RetryRule(maxAttempts);
+        foreach (var failure in Enum.GetValues<FailureClass>())
+        {
+            var retried = failure is FailureClass.Transient or FailureClass.Throttled;
+            Assert.Equal(retried, rule.Retries(failure, attempts: maxAttempts - 1));
+            Assert.False(rule.Retries(failure, attempts: maxAttempts), $"{failure} retried after its last attempt");
+            Assert.Equal(retried ? maxAttempts : 0, rule.AttemptLimit(failure));
+        }
+    }
+
     [Fact]
     public void Retries_NoFailureWithoutAClass() =>
         Assert.False(ThreeAttempts.Retries(null, 0));
 
     [Fact]
-    public void AttemptLimit_IsMaxAttempts_ForRetriedClasses_AndNoneForTheOperatorsOnes()
-    {
-        Assert.Equal(3, ThreeAttempts.AttemptLimit(FailureClass.Transient));
-        Assert.Equal(3, ThreeAttempts.AttemptLimit(FailureClass.Throttled));
-        Assert.Equal(0, ThreeAttempts.AttemptLimit(FailureClass.Auth));
-        Assert.Equal(0, ThreeAttempts.AttemptLimit(FailureClass.Permanent));
-    }
+    public void TheRetriedClasses_AreTransientAndThrottled() =>
+        Assert.Equal([FailureClass.Transient, FailureClass.Throttled], RetryRule.RetriedClasses);
 
     [Fact]
     public void AnOperatorsRetry_LeavesPermanentFailuresAlone_UnlessForced()

@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 internal static class ClientHost
 {
     public static ServiceProvider Build(
-        Uri baseAddress, string? apiKey, int maxRetries = 2, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
+        Uri baseAddress, string? apiKey, int maxRetries = 2, IEnumerable<KeyValuePair<string, string?>>? settings = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var configuration = new Dictionary<string, string?>
@@ -20,7 +20,7 @@ internal static class ClientHost
             [LlamaCloudKey.ApiKeyVariable] = apiKey,
             ["LlamaCloud:MaxRetries"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        foreach (var (key, value) in settings ?? [])
         {
             configuration[key] = value;
         }

@@ -7,75 +7,52 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>The typed client against the Sandbox over real HTTP on loopback.</summary>
-public sealed class LlamaCloudClientFacts : IAsyncLifetime
+public sealed class LlamaCloudClientFacts() : SandboxClientFacts
 {
-    private const string Key = "llx-test-key-0123456789";
-    private SandboxServer sandbox = null!;
-    private SandboxAdmin admin = null!;
-    private ServiceProvider services = null!;
-    private IBatchApi api = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = Key, StepDelay = TimeSpan.FromMilliseconds(20) }, Ct);
-        admin = new SandboxAdmin(sandbox.BaseAddress);
-        services = ClientHost.Build(sandbox.BaseAddress, Key);
-        api = services.GetRequiredService<IBatchApis>().For(ProjectScope.Default);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await services.DisposeAsync();
-        admin.Dispose();
-        await sandbox.DisposeAsync();
-    }
-
     [Fact]
     public async Task CreateDirectoryAsync_IsFoundByName_AndASecondCreateIsAConflict()
     {
-        var created = await api.CreateDirectoryAsync("nightly-1", Ct);
+        var created = await Api.CreateDirectoryAsync("nightly-1", Ct);
 
-        var found = await api.FindDirectoryByNameAsync("nightly-1", Ct);
-        var conflict = await Assert.ThrowsAsync<LlamaCloudRejectedException>(() => api.CreateDirectoryAsync("nightly-1", Ct));
+        var found = await Api.FindDirectoryByNameAsync("nightly-1", Ct);
+        var conflict = await Assert.ThrowsAsync<LlamaCloudRejectedException>(() => Api.CreateDirectoryAsync("nightly-1", Ct));
 
         Assert.Equal(created.Id, found?.Id);
         Assert.StartsWith("dir-", created.Id, StringComparison.Ordinal);
         Assert.True(conflict.IsConflict);
-        Assert.Null(await api.FindDirectoryByNameAsync("nightly-2", Ct));
+        Assert.Null(await Api.FindDirectoryByNameAsync("nightly-2", Ct));
     }
 
     [Fact]
     public async Task UploadFileAsync_IsFoundByUniqueId_WithUnicodeNamesAndMetadata()
     {
-        var directory = await api.CreateDirectoryAsync("uploads", Ct);
+        var directory = await Api.CreateDirectoryAsync("uploads", Ct);
         await using var content = new MemoryStream("hello"u8.ToArray());
 
-        var uploaded = await api.UploadFileAsync(
+        var uploaded = await Api.UploadFileAsync(
             directory.Id, new FileUpload(content, "résumé ü.txt", "fv-1-abc", "a b/résumé ü.txt", new Dictionary<string, string> { ["source"] = "demo" }), Ct);
 
-        var found = await api.FindFileByUniqueIdAsync(directory.Id, "fv-1-abc", Ct);
+        var found = await Api.FindFileByUniqueIdAsync(directory.Id, "fv-1-abc", Ct);
         Assert.Equal(uploaded.Id, found?.Id);
         Assert.Equal("a b/résumé ü.txt", found?.DisplayName);
-        Assert.Null(await api.FindFileByUniqueIdAsync(directory.Id, "fv-2-abc", Ct));
+        Assert.Null(await Api.FindFileByUniqueIdAsync(directory.Id, "fv-2-abc", Ct));
     }
 
     [Fact]
     public async Task CreateBatchAsync_IsListedForItsDirectory_AndCompletesWithAJobReferencePerFile()
     {
-        var directory = await api.CreateDirectoryAsync("batch", Ct);
+        var directory = await Api.CreateDirectoryAsync("batch", Ct);
         var files = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"document {i}"));
-            files.Add((await api.UploadFileAsync(directory.Id, new FileUpload(content, $"d{i}.txt", $"u{i}", $"d{i}.txt"), Ct)).Id);
+            files.Add((await Api.UploadFileAsync(directory.Id, new FileUpload(content, $"d{i}.txt", $"u{i}", $"d{i}.txt"), Ct)).Id);
         }
 
-        var batch = await api.CreateBatchAsync(new CreateBatchRequest(directory.Id, new RemoteBatchConfig(new RemoteBatchJob("parse_v2", "cfg-PARSE_AGENTIC"))), Ct);
-        var listed = await api.ListBatchesForDirectoryAsync(directory.Id, Ct);
+        var batch = await Api.CreateBatchAsync(new CreateBatchRequest(directory.Id, new RemoteBatchConfig(new RemoteBatchJob("parse_v2", "cfg-PARSE_AGENTIC"))), Ct);
+        var listed = await Api.ListBatchesForDirectoryAsync(directory.Id, Ct);
         var done = await Eventually.WaitAsync(
-            () => api.GetBatchAsync(batch.Id, expandResults: true, Ct), b => b.Status == "COMPLETED", TimeSpan.FromSeconds(15), "the batch to complete");
+            () => Api.GetBatchAsync(batch.Id, expandResults: true, Ct), b => b.Status == "COMPLETED", TimeSpan.FromSeconds(15), "the batch to complete");
 
         Assert.Equal([batch.Id], listed.Select(b => b.Id));
         Assert.Equal(files.Order(), done.Results!.Select(r => r.SourceDirectoryFileId).Order());
@@ -85,7 +62,7 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
     [Fact]
     public async Task GetBatchAsync_ThrowsNotFound_ForAnUnknownBatch()
     {
-        var error = await Assert.ThrowsAsync<LlamaCloudRejectedException>(() => api.GetBatchAsync("bat-00000000-0000-0000-0000-000000000000", false, Ct));
+        var error = await Assert.ThrowsAsync<LlamaCloudRejectedException>(() => Api.GetBatchAsync("bat-00000000-0000-0000-0000-000000000000", false, Ct));
 
         Assert.True(error.IsNotFound);
         Assert.Equal(ApiErrorClass.Rejected, error.ErrorClass);
@@ -95,7 +72,7 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
     public async Task AWrongKey_IsAnAuthError_WhoseMessageNeverContainsTheKey()
     {
         const string wrongKey = "llx-CANARY-wrong-key-987654";
-        await using var other = ClientHost.Build(sandbox.BaseAddress, wrongKey);
+        await using var other = ClientHost.Build(Sandbox.BaseAddress, wrongKey);
 
         var error = await Assert.ThrowsAsync<LlamaCloudRejectedException>(
             () => other.GetRequiredService<IBatchApis>().For(ProjectScope.Default).FindDirectoryByNameAsync("x", Ct));
@@ -108,12 +85,12 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
     [Fact]
     public async Task ServerErrorsOnAGet_AreRetried_ButAServerErrorOnACreateIsNot()
     {
-        await admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
+        await Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
 
-        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => api.FindDirectoryByNameAsync("x", Ct));
-        var afterGet = (await admin.CountersAsync()).ResponsesByStatus.GetValueOrDefault("503");
-        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => api.CreateDirectoryAsync("y", Ct));
-        var afterCreate = (await admin.CountersAsync()).ResponsesByStatus.GetValueOrDefault("503");
+        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => Api.FindDirectoryByNameAsync("x", Ct));
+        var afterGet = (await Admin.CountersAsync()).ResponsesByStatus.GetValueOrDefault("503");
+        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => Api.CreateDirectoryAsync("y", Ct));
+        var afterCreate = (await Admin.CountersAsync()).ResponsesByStatus.GetValueOrDefault("503");
 
         Assert.Equal(3, afterGet); // the first attempt and two retries
         Assert.Equal(1, afterCreate - afterGet); // a create that may have happened is never repeated blindly
@@ -122,11 +99,11 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
     [Fact]
     public async Task TooManyRequests_IsRetriedEvenForACreate_HonouringRetryAfter()
     {
-        await admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 50 });
+        await Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 50 });
 
-        var created = await api.CreateDirectoryAsync("after-429", Ct);
+        var created = await Api.CreateDirectoryAsync("after-429", Ct);
 
-        var counters = await admin.CountersAsync();
+        var counters = await Admin.CountersAsync();
         Assert.Equal("after-429", created.Name);
         Assert.Equal(1, counters.ResponsesByStatus.GetValueOrDefault("429"));
         Assert.Equal(1, counters.DirectoryCreatesTotal);
@@ -135,9 +112,9 @@ public sealed class LlamaCloudClientFacts : IAsyncLifetime
     [Fact]
     public async Task AMalformedBody_IsATransientError()
     {
-        await admin.SetFaultsAsync(new { malformed_json_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories" } });
+        await Admin.SetFaultsAsync(new { malformed_json_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories" } });
 
-        var error = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => api.FindDirectoryByNameAsync("x", Ct));
+        var error = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => Api.FindDirectoryByNameAsync("x", Ct));
 
         Assert.Contains("not valid JSON", error.Message, StringComparison.Ordinal);
     }
