@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>Checks the "Polling" section.</summary>

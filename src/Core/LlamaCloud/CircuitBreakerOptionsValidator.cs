@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks "LlamaCloud:CircuitBreaker" against what Polly's breaker accepts, naming each key at fault.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks the "LlamaCloud" section, naming each key at fault (never printing the key itself).</summary>

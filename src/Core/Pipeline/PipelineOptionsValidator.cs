@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Pipeline;
 
 /// <summary>Checks the "Pipeline" section.</summary>

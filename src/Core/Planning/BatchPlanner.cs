@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Planning;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using BatchOrchestrator.Core.LlamaCloud;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Sources;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Watchdog;
 
 /// <summary>Checks the "Watchdog" section.</summary>

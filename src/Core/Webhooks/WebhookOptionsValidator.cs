@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>Checks the "Webhooks" section, naming each key (never printing the secret).</summary>

@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Cleanup;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Cleanup;
 
