@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks "LlamaCloud:CircuitBreaker" against what Polly's breaker accepts, naming each key at fault.</summary>
@@ -27,6 +29,6 @@ internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitB
             failures.Add($"{Section}:BreakDuration: {options.BreakDuration} must be from 0.5 s to a day");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks "LlamaCloud:Pauses", naming each key at fault.</summary>
@@ -22,6 +24,6 @@ internal sealed class PauseOptionsValidator : IValidateOptions<PauseOptions>
             failures.Add($"{Section}:PollDelay: {options.PollDelay} must be positive and at most a day");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

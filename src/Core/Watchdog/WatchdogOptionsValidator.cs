@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.Watchdog;
 
 /// <summary>Checks the "Watchdog" section.</summary>
@@ -16,6 +18,6 @@ internal sealed class WatchdogOptionsValidator : IValidateOptions<WatchdogOption
             failures.Add("Watchdog:JobStuckAfter: must be at least a second");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>Checks the "Webhooks" section, naming each key (never printing the secret).</summary>
@@ -49,6 +51,6 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
             failures.Add("Webhooks:MaxBodyBytes: must be at least 1024");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }
