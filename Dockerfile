@@ -10,7 +10,7 @@ COPY src/Sandbox/Sandbox.csproj src/Sandbox/
 COPY src/Worker/Worker.csproj src/Worker/
 RUN dotnet restore src/Worker/Worker.csproj
 COPY src/ src/
-# The same publish command the deployment test runs (tests/Worker.Tests/Deployment).
+# The same publish command the deployment test runs (tests/Worker.IntegrationTests/Deployment).
 RUN dotnet publish src/Worker/Worker.csproj -c Release -o /app --no-restore \
  && dotnet publish src/Sandbox/Sandbox.csproj -c Release -o /sandbox --no-restore
 

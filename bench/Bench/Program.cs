@@ -19,6 +19,7 @@ IBenchmark[] benchmarks =
     new IdleBenchmark(),
     new EndToEndBenchmark(),
     new LanesBenchmark(),
+    new PlanBenchmark(),
 ];
 
 var scale = 1.0;

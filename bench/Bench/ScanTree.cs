@@ -14,7 +14,7 @@ internal static class ScanTree
 
     public static int Folders(int files) => (files + FilesPerFolder - 1) / FilesPerFolder;
 
-    public static void Make(string root, int files)
+    public static void Make(string root, int files, string prefix = "file")
     {
         Parallel.For(0, Folders(files), folder =>
         {
@@ -22,7 +22,7 @@ internal static class ScanTree
             Directory.CreateDirectory(directory);
             for (var i = folder * FilesPerFolder; i < Math.Min(files, (folder + 1) * FilesPerFolder); i++)
             {
-                File.WriteAllText(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"file {i:D7}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}"));
+                File.WriteAllText(Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{prefix} {i:D7}.txt")), string.Create(CultureInfo.InvariantCulture, $"document {i}"));
             }
         });
     }

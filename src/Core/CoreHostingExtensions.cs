@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Cleanup;
+using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
@@ -48,6 +49,7 @@ public static class CoreHostingExtensions
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .Bind(configuration.GetSection(WebhookOptions.SectionName))
             .PostConfigure(options => WebhookSecret.Resolve(options, configuration));
+        services.AddOptionsWithValidateOnStart<CostOptions, CostOptionsValidator>().Bind(configuration.GetSection(CostOptions.SectionName));
         services.AddOptionsWithValidateOnStart<LlamaCloudOptions, LlamaCloudOptionsValidator>()
             .Bind(configuration.GetSection(LlamaCloudOptions.SectionName))
             .PostConfigure(options => LlamaCloudKey.Resolve(options, configuration));
@@ -76,6 +78,12 @@ public static class CoreHostingExtensions
             // values (the key in Authorization) to structured sinks as properties; LlamaCloudPipeline logs retries instead.
             .RemoveAllLoggers();
 
+        services.AddSingleton<PriceModel>();
+        services.AddSingleton<CostMetrics>();
+        services.AddTransient<TierResolver>();
+        services.AddTransient<CostBudget>();
+        services.AddTransient<PlanPreview>();
+        services.AddTransient<IReprocessCostEstimator, ReprocessCost>();
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();

@@ -84,6 +84,9 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<ISourceScanStore, NpgsqlSourceScanStore>();
         services.AddSingleton<IRunStore, NpgsqlRunStore>();
         services.AddSingleton<IBatchPlanStore, NpgsqlBatchPlanStore>();
+        services.AddSingleton<Core.Costs.IConfigurationTierStore, Costs.NpgsqlConfigurationTierStore>();
+        services.AddSingleton<IPlanPreviewStore, NpgsqlPlanPreviewStore>();
+        services.AddSingleton<Monitoring.CostQueries>();
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();

@@ -65,6 +65,12 @@ public sealed class SandboxFaults
     /// <summary>Regex on a file's display name: matching files' jobs always fail.</summary>
     public string? FailFilesMatching { get; set; }
 
+    /// <summary>Regex on a file's display name: matching files' jobs complete with empty content (no text, no markdown, an empty extract result).</summary>
+    public string? EmptyResultsMatching { get; set; }
+
+    /// <summary>Bill (and report) every parse and extract job at this tier, whatever its configuration asked.</summary>
+    public string? BillAtTier { get; set; }
+
     /// <summary>The next this-many batches end FAILED (orchestration failure); counts down.</summary>
     public int FailNextBatches { get; set; }
 

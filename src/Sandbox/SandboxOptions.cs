@@ -101,4 +101,10 @@ public sealed class SandboxOptions
 
     /// <summary>Faults active from start-up; change them at run time with POST /_sandbox/faults.</summary>
     public SandboxFaults Faults { get; set; } = new();
+
+    /// <summary>
+    /// A finite credit balance: once jobs have billed this many credits, batch and job creates answer 402.
+    /// Null (the default) is unlimited. Also set at run time with <c>POST /_sandbox/credits</c>.
+    /// </summary>
+    public decimal? CreditBalance { get; set; }
 }

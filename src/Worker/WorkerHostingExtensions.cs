@@ -64,9 +64,9 @@ public static class WorkerHostingExtensions
         }
         else
         {
-            if (verb.Name is Verbs.CancelBatch or Verbs.CancelRun)
+            if (verb.Name is Verbs.CancelBatch or Verbs.CancelRun or Verbs.Plan)
             {
-                SandboxMode.AddIfNoApiKey(builder); // cancelling a submitted batch talks to the API
+                SandboxMode.AddIfNoApiKey(builder); // cancelling a submitted batch, or a plan reading a saved configuration, talks to the API
             }
 
             VerbRegistration.Add(builder, verb);

@@ -42,6 +42,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
         return Map(document.RootElement, map);
     }
 
+    /// <summary>The Sandbox's own record of credits billed (GET /_sandbox/credits, <c>credits_billed_total</c>).</summary>
+    public async Task<decimal> CreditsBilledAsync()
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("_sandbox/credits", UriKind.Relative)));
+        return document.RootElement.GetProperty("credits_billed_total").GetDecimal();
+    }
+
     /// <summary>Changes the faults named in <paramref name="faults"/> (snake_case, as POST /_sandbox/faults takes them).</summary>
     public async Task SetFaultsAsync(object faults)
     {

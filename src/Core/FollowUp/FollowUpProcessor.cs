@@ -1,6 +1,8 @@
+using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 
@@ -23,6 +25,10 @@ internal sealed class FollowUpProcessor(
     FollowUpThrottle throttle,
     LeaseManager leases,
     PauseGate pauses,
+    PriceModel prices,
+    CostMetrics metrics,
+    IConfigurationTierStore tiers,
+    IPipelineScheduler scheduler,
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
 {
@@ -59,6 +65,9 @@ internal sealed class FollowUpProcessor(
         TimeSpan? deferredFor = null;
         var selected = SinksFor(work.Source);
         var tally = new Dictionary<FollowUpState, int>();
+        var source = sources.CurrentValue.Find(work.Source);
+        var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
+        var escalated = 0;
 
         // Every waiting job's status first, many per request; only the finished ones are then fetched.
         var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
@@ -77,8 +86,9 @@ internal sealed class FollowUpProcessor(
                 });
 
             var sinkErrors = await WriteAsync(selected, looks, cancellationToken);
-            var outcomes = looks.Select(l => ToOutcome(l, sinkErrors.GetValueOrDefault(l.Item.ResultId), settings.MaxAttempts)).ToList();
+            var outcomes = looks.Select(l => Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(l.Item.ResultId), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
             await store.SaveAsync(outcomes, cancellationToken);
+            escalated += await ReportCostsAsync(work, looks, outcomes, cancellationToken);
             foreach (var outcome in outcomes)
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
@@ -90,6 +100,13 @@ internal sealed class FollowUpProcessor(
                 deferredFor = wait;
                 break;
             }
+        }
+
+        if (escalated > 0)
+        {
+            // The escalated versions wait in the queue for a planning: start one now rather than at the next schedule.
+            scheduler.EnqueueRun(work.Source, Runs.RunTrigger.Manual);
+            logger.LogInformation("{Count} files of batch {BatchId} go once more with fallback configuration {ConfigurationId}; a run of {Source} is queued", escalated, batchId, fallback, work.Source);
         }
 
         var delay = deferredFor ?? RecheckDelay(settings, work.Checks);
@@ -154,6 +171,62 @@ internal sealed class FollowUpProcessor(
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Adds what the job billed and, when its job failed or its result is empty and the source names a
+    /// fallback its version has not had yet, the escalation: the version goes back to the queue for the
+    /// fallback configuration instead of ending Failed (docs/costs.md, "Cheap tier first").
+    /// </summary>
+    private FollowUpOutcome Costed(FollowUpOutcome outcome, JobLook look, long batchId, string? fallback)
+    {
+        outcome = outcome with { Charge = BilledCharge.Of(look, batchId, prices.DriftFactor) };
+        var needsMore = look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty && outcome.State == FollowUpState.FollowedUp);
+        if (fallback is null || look.Item.Escalated || !needsMore || look.Item.FileVersionId is null)
+        {
+            return outcome;
+        }
+
+        return outcome with
+        {
+            Escalate = true,
+            FileState = FileVersionLifecycle.Escalate.Target,
+            FileErrorClass = null,
+            Error = look.Kind == LookKind.JobFailed ? $"{look.Error}; sent again with {fallback}" : $"the result was empty; sent again with {fallback}",
+        };
+    }
+
+    /// <summary>Counts billed credits and drift, says which references drifted, and returns how many versions escalate.</summary>
+    private async Task<int> ReportCostsAsync(FollowUpWork work, JobLook[] looks, List<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i].Charge is not { } charge)
+            {
+                continue;
+            }
+
+            var item = looks[i].Item;
+            if (charge.Credits is { } credits)
+            {
+                metrics.Billed(work.Source, charge.Tier ?? item.PlannedTier ?? "unknown", credits);
+            }
+
+            if (charge.Drift is { } drift)
+            {
+                metrics.Drift(work.Source);
+                logger.LogWarning(
+                    "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
+                    item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
+                if (charge.Tier is not null && drift.Contains("tier", StringComparison.Ordinal))
+                {
+                    // The cached tier may be out of date: the next planning reads the configuration again.
+                    await tiers.ExpireAsync(sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "", cancellationToken);
+                }
+            }
+        }
+
+        return outcomes.Count(o => o.Escalate);
     }
 
     private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts)

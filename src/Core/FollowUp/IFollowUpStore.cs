@@ -28,7 +28,11 @@ internal interface IFollowUpStore
 /// <summary>A batch's waiting job references, how many looks it has had, and the project its jobs run in.</summary>
 internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default);
 
-/// <summary>One job reference to look at; <see cref="StoredFileId"/> is the stored file behind its directory file, when known.</summary>
+/// <summary>
+/// One job reference to look at, with what planning reserved for it (<see cref="Estimate"/> at
+/// <see cref="PlannedTier"/>), whether its version was already sent to a fallback configuration, and
+/// <see cref="StoredFileId"/>, the stored file behind its directory file, when known.
+/// </summary>
 internal sealed record FollowUpItem(
     long ResultId,
     long? FileVersionId,
@@ -38,11 +42,15 @@ internal sealed record FollowUpItem(
     string JobId,
     int Attempts,
     bool Superseded,
-    string? StoredFileId = null);
+    string? StoredFileId = null,
+    decimal? Estimate = null,
+    string? PlannedTier = null,
+    bool Escalated = false);
 
 /// <summary>
 /// What one look decided: the reference's new state, the job's status, whether it counts as a
-/// failed attempt, and, when the job itself failed or was cancelled, the file version's new state.
+/// failed attempt, and, when the job itself failed or was cancelled, the file version's new state;
+/// what it billed; and whether the version goes once more to the source's fallback configuration.
 /// </summary>
 internal sealed record FollowUpOutcome(
     long ResultId,
@@ -52,7 +60,9 @@ internal sealed record FollowUpOutcome(
     bool FailedAttempt,
     string? Error,
     FileVersionState? FileState = null,
-    FailureClass? FileErrorClass = null);
+    FailureClass? FileErrorClass = null,
+    BilledCharge? Charge = null,
+    bool Escalate = false);
 
 /// <summary>A batch whose follow-up look is due, with its source (whose queue runs the look).</summary>
 internal sealed record DueFollowUp(long BatchId, string Source);

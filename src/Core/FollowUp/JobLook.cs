@@ -31,9 +31,16 @@ internal enum LookKind
     Deferred,
 }
 
-/// <summary>One look at one job reference.</summary>
-internal sealed record JobLook(FollowUpItem Item, LookKind Kind, string? RemoteStatus = null, FollowUpDocument? Document = null, string? Error = null)
+/// <summary>
+/// One look at one job reference: what it found, what the job billed when it said (<see cref="Billing"/>),
+/// and whether its finished result is empty (no text, no markdown, no extracted data).
+/// </summary>
+internal sealed record JobLook(
+    FollowUpItem Item, LookKind Kind, string? RemoteStatus = null, FollowUpDocument? Document = null, string? Error = null, JobBilling? Billing = null, bool Empty = false)
 {
     /// <summary>For <see cref="LookKind.Deferred"/>: how long to wait before looking again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 }
+
+/// <summary>What a job billed: credits (null until billing recorded them), pages and tier where the job says.</summary>
+internal sealed record JobBilling(decimal? Credits, int? Pages, string? Tier);

@@ -17,10 +17,11 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     /// The whole document as one markdown and one text string. The SDK types both as response fields "if
     /// requested" but leaves them out of its list of expand values, which only a docs page names (docs/llamacloud-api.md
     /// §6.2): so when a finished job's answer has neither, the pages (<c>markdown</c>, <c>text</c>, both in the
-    /// SDK's list) are asked for instead and joined.
+    /// SDK's list) are asked for instead and joined. usage and job_metadata: what the job billed, credits and
+    /// pages (docs/costs.md, "Billed against expected").
     /// </summary>
-    private static readonly string[] ParseExpand = ["markdown_full", "text_full"];
-    private static readonly string[] TextOnly = ["text_full"];
+    private static readonly string[] ParseExpand = ["markdown_full", "text_full", "usage", "job_metadata"];
+    private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
     private static readonly string[] TextPagesOnly = ["text"];
 
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
@@ -67,7 +68,8 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         var api = apis.For(work.Scope);
         var (result, fast) = await GetParseAsync(api, item.JobId, ParseExpand, TextOnly, cancellationToken);
         var job = result.Job;
-        if (Verdict(item, job.Status, job.ErrorMessage) is { } notDone)
+        var billing = new JobBilling(job.Usage?.Credits, PagesOf(result.JobMetadata), job.Tier);
+        if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
         {
             return notDone;
         }
@@ -88,7 +90,13 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
             return new JobLook(item, LookKind.Error, job.Status, Error: $"parse job {item.JobId} is {job.Status} but its answer has no {(text is null ? "text" : "markdown")} yet");
         }
 
-        return new JobLook(item, LookKind.Finished, job.Status, Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)));
+        return new JobLook(
+            item,
+            LookKind.Finished,
+            job.Status,
+            Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)),
+            Billing: billing,
+            Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
     }
 
     /// <summary>The job with the expansions asked for; the fast tier has no markdown (docs/llamacloud-api.md §6.2), so a 400 asks for text alone.</summary>
@@ -105,22 +113,59 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// The page count in a parse job's untyped <c>job_metadata</c>: <c>job_pages</c>, as LlamaParse's job
+    /// results have carried it (a guess: the SDK names no key, docs/llamacloud-api.md §11.13), or
+    /// <c>page_count</c>. Numbers or numeric strings.
+    /// </summary>
+    public static int? PagesOf(JsonElement? metadata)
+    {
+        if (metadata is not { ValueKind: JsonValueKind.Object } value)
+        {
+            return null;
+        }
+
+        foreach (var key in (ReadOnlySpan<string>)["job_pages", "page_count"])
+        {
+            if (value.TryGetProperty(key, out var pages))
+            {
+                if (pages.ValueKind == JsonValueKind.Number && pages.TryGetInt32(out var number))
+                {
+                    return number;
+                }
+
+                if (pages.ValueKind == JsonValueKind.String && int.TryParse(pages.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var text))
+                {
+                    return text;
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static string? JoinPages(ParsePages? pages, Func<ParsePage, string?> content) =>
         pages?.Pages is { Count: > 0 } list ? string.Join("\n\n", list.Select(p => p.Success == false ? null : content(p)).Where(c => c is not null)) : null;
 
     private async Task<JobLook> ExtractAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var job = await apis.For(work.Scope).GetExtractJobAsync(item.JobId, cancellationToken);
-        if (Verdict(item, job.Status, job.ErrorMessage) is { } notDone)
+        var billing = new JobBilling(job.Usage?.Credits, ExtractPages(job.Metadata), null);
+        if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
         {
             return notDone;
         }
 
         // extract_result is optional in the SDK's type (docs/llamacloud-api.md §7): a finished job without it
-        // is looked at again later, never recorded as an empty result.
-        return job.ExtractResult is { } extracted
-            ? new JobLook(item, LookKind.Finished, job.Status, Document(work, item, null, null, extracted.GetRawText()))
-            : new JobLook(item, LookKind.Error, job.Status, Error: $"extract job {item.JobId} is {job.Status} but its answer has no extract_result yet");
+        // is looked at again later, never recorded as an empty result; an empty object or array is empty content.
+        if (job.ExtractResult is not { } extracted || extracted.ValueKind is JsonValueKind.Null)
+        {
+            return new JobLook(item, LookKind.Error, job.Status, Error: $"extract job {item.JobId} is {job.Status} but its answer has no extract_result yet");
+        }
+
+        var empty = (extracted.ValueKind == JsonValueKind.Object && !extracted.EnumerateObject().Any())
+            || (extracted.ValueKind == JsonValueKind.Array && extracted.GetArrayLength() == 0);
+        return new JobLook(item, LookKind.Finished, job.Status, Document(work, item, null, null, extracted.GetRawText()), Billing: billing, Empty: empty);
     }
 
     /// <summary>
@@ -142,13 +187,18 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     }
 
     /// <summary>Null when the job is COMPLETED and its result should be read.</summary>
-    private static JobLook? Verdict(FollowUpItem item, string status, string? error) => status.ToUpperInvariant() switch
+    private static JobLook? Verdict(FollowUpItem item, string status, string? error, JobBilling? billing = null) => status.ToUpperInvariant() switch
     {
         "COMPLETED" => null,
-        "FAILED" => new JobLook(item, LookKind.JobFailed, status, Error: error ?? "the job failed without a message"),
-        "CANCELLED" => new JobLook(item, LookKind.JobCancelled, status, Error: "the job was cancelled"),
+        "FAILED" => new JobLook(item, LookKind.JobFailed, status, Error: error ?? "the job failed without a message", Billing: billing),
+        "CANCELLED" => new JobLook(item, LookKind.JobCancelled, status, Error: "the job was cancelled", Billing: billing),
         _ => new JobLook(item, LookKind.Waiting, status),
     };
+
+    /// <summary><c>metadata.usage.num_pages_billed</c> of an extract job (SDK 2.16.0 <c>ExtractJobUsage</c>).</summary>
+    private static int? ExtractPages(JsonElement? metadata) =>
+        metadata is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+            && usage.TryGetProperty("num_pages_billed", out var pages) && pages.TryGetInt32(out var number) ? number : null;
 
     private FollowUpDocument Document(FollowUpWork work, FollowUpItem item, string? markdown, string? text, string resultJson) => new(
         item.FileVersionId!.Value, work.BatchId, work.Source, item.RelativePath!, item.JobType, item.JobId, markdown, text, resultJson, item.Superseded, time.GetUtcNow());

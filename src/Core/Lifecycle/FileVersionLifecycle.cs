@@ -16,8 +16,23 @@ internal static class FileVersionLifecycle
     /// <summary>Content whose version was skipped (changed or gone before upload) is there again.</summary>
     public static readonly Transition<FileVersionState> Rediscover = new(nameof(Rediscover), [Skipped], Discovered);
 
-    /// <summary>Put in a new batch (only a version in no batch yet); its upload is owed.</summary>
-    public static readonly Transition<FileVersionState> Plan = new(nameof(Plan), [Discovered], Discovered);
+    /// <summary>Put in a new batch (only a version in no batch yet, held by a cap or not); its upload is owed.</summary>
+    public static readonly Transition<FileVersionState> Plan = new(nameof(Plan), [Discovered, Held], Discovered);
+
+    /// <summary>
+    /// Planning found no room for it under a spending cap (docs/costs.md, "Caps"): it waits, with the cap and
+    /// the reason, for a planning after its window turns over, or for an operator's approval.
+    /// </summary>
+    public static readonly Transition<FileVersionState> Hold = new(nameof(Hold), [Discovered, Held], Held);
+
+    /// <summary>An operator approved it past the caps: the next planning takes it whatever they say.</summary>
+    public static readonly Transition<FileVersionState> Approve = new(nameof(Approve), [Held], Discovered);
+
+    /// <summary>
+    /// Its job failed or came back empty on the source's configuration, and the source names a fallback: it
+    /// goes back to the queue once, for a batch of its own with the fallback configuration (docs/costs.md).
+    /// </summary>
+    public static readonly Transition<FileVersionState> Escalate = new(nameof(Escalate), [Succeeded], Discovered);
 
     /// <summary>
     /// A mirror's next batch takes again every version its directory already holds, whatever became of

@@ -12,4 +12,7 @@ internal enum FileVersionState
     Succeeded,
     Failed,
     Skipped,
+
+    /// <summary>Held back by a spending cap before being put in a batch; the next planning with room, or an operator's approval, takes it.</summary>
+    Held,
 }

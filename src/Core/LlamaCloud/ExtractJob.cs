@@ -4,7 +4,11 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 
 // GET /api/v2/extract/{id} (docs/llamacloud-api.md §7; SDK src/resources/extract.ts ExtractV2Job).
 
-/// <summary>An extract job; <see cref="ExtractResult"/> is an object (per_doc) or an array (per_page, per_table_row) once COMPLETED.</summary>
+/// <summary>
+/// An extract job; <see cref="ExtractResult"/> is an object (per_doc) or an array (per_page, per_table_row)
+/// once COMPLETED. <see cref="Usage"/> with expand=usage; <see cref="Metadata"/> carries
+/// <c>usage.num_pages_billed</c> (docs/llamacloud-api.md §7).
+/// </summary>
 internal sealed record ExtractJob(
     string Id,
     string Status,
@@ -13,5 +17,7 @@ internal sealed record ExtractJob(
     string? ErrorMessage = null,
     JsonElement? ExtractResult = null,
     JsonElement? ExtractMetadata = null,
+    JobUsage? Usage = null,
+    JsonElement? Metadata = null,
     DateTimeOffset? CreatedAt = null,
     DateTimeOffset? UpdatedAt = null);

@@ -42,6 +42,9 @@ internal interface IBatchApi
 
     Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>A saved configuration (docs/llamacloud-api.md §8); a built-in preset may not be readable (404).</summary>
+    Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken);
+
     /// <summary>One page of the parse jobs named, in one request (<c>GET /api/v2/parse?job_ids=…</c>).</summary>
     Task<CursorPage<ProductJob>> ListParseJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken);
 

@@ -29,5 +29,6 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 [JsonSerializable(typeof(CursorPage<ExtractJob>))]
 [JsonSerializable(typeof(ProductJob))]
 [JsonSerializable(typeof(CreateParseJobRequest))]
+[JsonSerializable(typeof(RemoteConfiguration))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 internal sealed partial class LlamaCloudJsonContext : JsonSerializerContext;

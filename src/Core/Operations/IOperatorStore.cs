@@ -11,6 +11,12 @@ internal interface IOperatorStore
     /// <summary>The batches of a run that have not ended yet.</summary>
     Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Approves the versions a run's planning held under a cap: they go back to the queue marked to pass the
+    /// caps at their next planning. Returns how many, per source.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>> ApproveHeldAsync(long runId, CancellationToken cancellationToken);
+
     /// <summary>Puts a source's failed file versions back in the queue; returns how many.</summary>
     Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken);
 

@@ -50,6 +50,23 @@ internal sealed class OperatorCommands(
     }
 
     /// <summary>
+    /// Lets the files a run's planning held under a spending cap go on past the caps (docs/costs.md): they
+    /// are approved, and a run of their source is started to plan them. Their cost still counts in the caps'
+    /// windows. Returns how many were approved.
+    /// </summary>
+    public async Task<int> ApproveHeldAsync(long runId, CancellationToken cancellationToken)
+    {
+        var approved = await store.ApproveHeldAsync(runId, cancellationToken);
+        foreach (var (source, count) in approved)
+        {
+            scheduler.EnqueueRun(source, RunTrigger.Manual);
+            logger.LogInformation("{Count} files of {Source} held by a cap in run {RunId} approved by an operator; a run is queued to take them", count, source, runId);
+        }
+
+        return approved.Values.Sum();
+    }
+
+    /// <summary>
     /// Gives job references whose follow-up ran out of attempts (a sink was down, say) another round,
     /// for one batch or, with <paramref name="batchId"/> null, every batch. Returns how many.
     /// </summary>

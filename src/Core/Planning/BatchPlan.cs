@@ -4,10 +4,13 @@ namespace BatchOrchestrator.Core.Planning;
 
 /// <summary>
 /// What the batches of one run are made of, the source's retry rule for its failed versions, and the
-/// LlamaCloud project the batches are created in (recorded on each batch).
+/// LlamaCloud project the batches are created in (recorded on each batch), and what the run may spend
+/// (<see cref="Cost"/>: tiers and caps; none means free and uncapped).
 /// </summary>
 internal sealed record BatchPlan(
-    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default)
+    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default, CostPlan? Cost = null)
 {
     public RetryRule Retry => new(MaxAttempts);
+
+    public CostPlan Costs => Cost ?? CostPlan.Free(ConfigurationId);
 }

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
@@ -9,11 +10,19 @@ namespace BatchOrchestrator.Core.Planning;
 // rule takes back (RetryRule), in batches of at most Pipeline:MaxFilesPerBatch with a remote directory
 // each (PerRun, the default); for a Mirror source, its whole directory again whenever something changed
 // (or on schedule); for a RemoteOnly source, a batch over the given directory with nothing to upload.
+// In the PerRun layout it is also where spending caps hold: each version's estimate is reserved as it is
+// put in a batch, in the same transaction, and what does not fit is held (docs/costs.md, "Caps").
 // The SQL that carries it out, in one transaction per plan, is src/Persistence/Planning. A version in
 // a batch is never planned again until that batch gives it an outcome.
 
 /// <summary>Plans the batches of one run, by the source's remote layout (docs/architecture.md decision 2).</summary>
-internal sealed class BatchPlanner(IBatchPlanStore store, IOptions<PipelineOptions> pipeline, ProjectScopes scopes)
+internal sealed class BatchPlanner(
+    IBatchPlanStore store,
+    IOptions<PipelineOptions> pipeline,
+    ProjectScopes scopes,
+    CostBudget budget,
+    CostMetrics metrics,
+    ILogger<BatchPlanner> logger)
 {
     /// <summary>
     /// Plans the run's batches. <paramref name="wholeMirror"/>: a mirror batches its whole directory
@@ -22,14 +31,31 @@ internal sealed class BatchPlanner(IBatchPlanStore store, IOptions<PipelineOptio
     public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, bool wholeMirror, CancellationToken cancellationToken)
     {
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
-        var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scopes.For(source));
-        return source.Layout switch
+        var scope = scopes.For(source);
+        var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scope);
+        switch (source.Layout)
         {
-            RemoteLayout.RemoteOnly => new(
-                await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly)),
-            RemoteLayout.Mirror => new(await store.PlanMirrorBatchAsync(runId, plan, wholeMirror, cancellationToken), FirstStep(BatchLifecycle.Plan)),
-            _ => new(await store.PlanBatchesAsync(runId, plan, cancellationToken), FirstStep(BatchLifecycle.Plan)),
-        };
+            case RemoteLayout.RemoteOnly:
+                return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));
+            case RemoteLayout.Mirror:
+                return new(await store.PlanMirrorBatchAsync(runId, plan, wholeMirror, cancellationToken), FirstStep(BatchLifecycle.Plan));
+        }
+
+        plan = plan with { Cost = await budget.PlanAsync(source, scope, persist: true, cancellationToken) };
+        var outcome = await store.PlanBatchesAsync(runId, plan, cancellationToken);
+        foreach (var tier in outcome.Allocation.Taken.GroupBy(r => r.Tier.Tier))
+        {
+            metrics.Estimated(source.Name, tier.Key, tier.Sum(r => r.Credits));
+        }
+
+        if (outcome.Allocation.Held.Count > 0)
+        {
+            logger.LogWarning(
+                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on when the window turns over, or with 'approve {RunId}'",
+                runId, source.Name, outcome.Allocation.Held.Count, outcome.Allocation.Held[0].Cap, outcome.Allocation.Taken.Count, runId);
+        }
+
+        return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Allocation);
     }
 
     private static BatchStep FirstStep(Transition<BatchState> birth) =>

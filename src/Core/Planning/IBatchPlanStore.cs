@@ -4,11 +4,14 @@ namespace BatchOrchestrator.Core.Planning;
 internal interface IBatchPlanStore
 {
     /// <summary>
-    /// PerRun layout: puts every unassigned Discovered version of the source, and every failed one the
-    /// plan's <see cref="BatchPlan.Retry"/> takes back, into new batches of at most
-    /// <see cref="BatchPlan.MaxFilesPerBatch"/>, each with its own remote directory name; returns their ids.
+    /// PerRun layout: puts every unassigned Discovered or Held version of the source, and every failed one
+    /// the plan's <see cref="BatchPlan.Retry"/> takes back, into new batches of at most
+    /// <see cref="BatchPlan.MaxFilesPerBatch"/>, each with its own remote directory name, as far as the
+    /// plan's caps allow (<see cref="CostPlan.Allocate"/>, decided under the caps' locks in the same
+    /// transaction); escalated versions go into batches of their own with the fallback configuration.
+    /// Reserves each taken version's estimate and holds the rest.
     /// </summary>
-    Task<IReadOnlyList<long>> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
+    Task<PlanOutcome> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
 
     /// <summary>
     /// Mirror layout: one batch over everything in the source's mirror directory, new versions included,

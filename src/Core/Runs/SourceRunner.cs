@@ -72,7 +72,7 @@ internal sealed class SourceRunner(
             var summary = source.Layout == RemoteLayout.RemoteOnly ? new ScanSummary(0, 0, 0, 0, 0, 0, 0) : await scanner.ScanAsync(source, cancellationToken);
             // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
             var planned = await planner.PlanAsync(runId, source, wholeMirror: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken);
-            await runs.FinishScanAsync(runId, summary, planned.BatchIds.Count, cancellationToken);
+            await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
             foreach (var batchId in planned.BatchIds)
             {
                 if (planned.FirstStep == BatchStep.Submit)

@@ -19,7 +19,7 @@ internal interface ISourceScanStore
     /// <summary>Settled paths (unchanged since <paramref name="settledBefore"/> or earlier) of 1 to <paramref name="maxFileBytes"/> bytes whose content is not hashed yet.</summary>
     IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken);
 
-    /// <summary>Stores content hashes and creates a file version for each dedupe key not seen before.</summary>
+    /// <summary>Stores content hashes and creates a file version (with its pages) for each dedupe key not seen before.</summary>
     Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
 
     /// <summary>Makes the source's problems those of this scan (a problem seen before keeps its first_seen_at).</summary>
@@ -44,5 +44,5 @@ internal readonly record struct StoredLook(string RelativePath, long Size, long 
 /// <summary>Counts from one merge.</summary>
 internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled);
 
-/// <summary>A file's content hash, valid for exactly that size and mtime.</summary>
-internal sealed record HashedFile(FileObservation Observation, byte[] Sha256);
+/// <summary>A file's content hash, valid for exactly that size and mtime, and its pages as counted right after hashing.</summary>
+internal sealed record HashedFile(FileObservation Observation, byte[] Sha256, PageCount? Pages = null);

@@ -5,4 +5,7 @@ internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int
 {
     /// <summary>Files recorded with a reason instead of being taken (or taken with a caveat).</summary>
     public int Problems { get; init; }
+
+    /// <summary>File versions the run's planning held back under a spending cap (docs/costs.md).</summary>
+    public int Held { get; init; }
 }

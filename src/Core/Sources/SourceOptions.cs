@@ -29,6 +29,13 @@ public sealed class SourceOptions
     /// <summary>A saved configuration id (<c>cfg-…</c>) or a built-in preset such as <c>cfg-PARSE_AGENTIC</c>.</summary>
     public string ConfigurationId { get; set; } = "cfg-PARSE_AGENTIC";
 
+    /// <summary>
+    /// A second configuration of the same job type (e.g. a dearer tier) for files whose job failed or came
+    /// back empty on <see cref="ConfigurationId"/>: each such file version is sent once more, in a batch of
+    /// its own, with this one (docs/costs.md, "Cheap tier first"). Empty: no second attempt. PerRun only.
+    /// </summary>
+    public string? FallbackConfigurationId { get; set; }
+
     /// <summary>A file is taken only once its size and mtime stayed unchanged for this long.</summary>
     public TimeSpan SettleWindow { get; set; } = TimeSpan.FromSeconds(10);
 

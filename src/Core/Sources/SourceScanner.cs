@@ -148,7 +148,10 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     }
 
                     Interlocked.Increment(ref hashed);
-                    await results.Writer.WriteAsync(new HashedFile(candidate, hash), ct);
+                    // Pages are counted only for what was just hashed (new or changed content), right after
+                    // the hash while the file is in the page cache; unchanged files are never opened.
+                    var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath));
+                    await results.Writer.WriteAsync(new HashedFile(candidate, hash, pages), ct);
                 });
         }
         finally

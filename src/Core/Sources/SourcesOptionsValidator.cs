@@ -93,6 +93,24 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:ConfigurationId: '{source.ConfigurationId}' must be a configuration id such as cfg-PARSE_AGENTIC");
             }
 
+            if (!string.IsNullOrWhiteSpace(source.FallbackConfigurationId))
+            {
+                var fallback = source.FallbackConfigurationId;
+                if (!fallback.StartsWith("cfg-", StringComparison.Ordinal) || fallback.Length < 5)
+                {
+                    failures.Add($"{key}:FallbackConfigurationId: '{fallback}' must be a configuration id such as cfg-PARSE_AGENTIC");
+                }
+                else if (fallback == source.ConfigurationId)
+                {
+                    failures.Add($"{key}:FallbackConfigurationId: '{fallback}' is the source's own ConfigurationId; a fallback must differ");
+                }
+
+                if (source.Layout != RemoteLayout.PerRun || BatchJobTypes.IsV1(source.JobType))
+                {
+                    failures.Add($"{key}:FallbackConfigurationId: only for Layout PerRun with a v2 job type (a mirror or a v1 job batches whole directories)");
+                }
+            }
+
             if (CronSchedule.Validate(source.Schedule) is { } cronError)
             {
                 failures.Add($"{key}:Schedule: '{source.Schedule}' {cronError}");

@@ -99,6 +99,7 @@ internal sealed partial class NpgsqlBatchStore
                     },
                 },
                 RunCompletion.Command(batchId),
+                Costs.ChargeSettlement.ReleaseUnused(batchId),
             },
         };
         await merge.ExecuteNonQueryAsync(cancellationToken);

@@ -62,6 +62,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             },
         });
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
+        batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }

@@ -45,10 +45,12 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                        select 1 from orchestrator.file_version n
                        join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
                        where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id),
-                   b.project_id, b.organization_id, v.stored_file_id
+                   b.project_id, b.organization_id, v.stored_file_id,
+                   c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation)
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = any($3)
             left join orchestrator.file_version v on v.id = r.file_version_id
+            left join orchestrator.credit_charge c on c.batch_id = b.id and c.file_version_id = r.file_version_id
             where b.id = $1
             order by r.id
             """);
@@ -79,7 +81,10 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 reader.GetString(7),
                 reader.GetInt32(8),
                 !reader.IsDBNull(9) && reader.GetBoolean(9),
-                reader.IsDBNull(12) ? null : reader.GetString(12)));
+                reader.IsDBNull(12) ? null : reader.GetString(12),
+                reader.IsDBNull(13) ? null : reader.GetDecimal(13),
+                reader.IsDBNull(14) ? null : reader.GetString(14),
+                !reader.IsDBNull(15) && reader.GetBoolean(15)));
         }
 
         return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);
@@ -110,7 +115,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         });
 
         // The job itself failed or was cancelled: the file's story ends there (and may be retried by class).
-        var verdicts = outcomes.Where(o => o.FileState is not null && o.FileVersionId is not null).ToList();
+        var verdicts = outcomes.Where(o => o.FileState is not null && o.FileVersionId is not null && !o.Escalate).ToList();
         if (verdicts.Count > 0)
         {
             batch.BatchCommands.Add(new("""
@@ -131,6 +136,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             });
         }
 
+        CostCommands.Add(batch, outcomes);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

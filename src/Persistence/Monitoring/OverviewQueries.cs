@@ -14,7 +14,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     /// Columns shown only once some row is non-zero: held files exist only once caps do. Pages and credits
     /// join them when cost tracking records them (docs/operations.md says where).
     /// </summary>
-    public static readonly IReadOnlySet<string> HiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Held" };
+    public static readonly IReadOnlySet<string> HiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Held", "Pages", "Credits", "Credits billed" };
 
     // Read from what exists: a file version state named Held once caps hold files back; until Core has it, none is held.
     private static readonly string? HeldState = Enum.TryParse<FileVersionState>("Held", out var held) ? held.ToString() : null;
@@ -75,6 +75,11 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
                -- Held back by a cap: not yet in a batch, so the partial index of unassigned versions answers it.
                (select count(*) from orchestrator.file_version fv where fv.source_name = n.name and fv.batch_id is null and fv.state = $4) as "Held",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Set aside",
+               -- Cost (docs/costs.md): pages and credits planned in the last 24 hours (billed where known, reserved
+               -- otherwise, as the caps count them), and what of it LlamaCloud billed so far.
+               (select sum(c.pages) from orchestrator.credit_charge c where c.source_name = n.name and c.reserved_at > now() - interval '24 hours') as "Pages",
+               (select sum(coalesce(c.billed_credits, c.reserved_credits)) from orchestrator.credit_charge c where c.source_name = n.name and c.reserved_at > now() - interval '24 hours') as "Credits",
+               (select sum(c.billed_credits) from orchestrator.credit_charge c where c.source_name = n.name and c.reserved_at > now() - interval '24 hours') as "Credits billed",
                r.longest as "Longest run",
                r.busy as "Time running"
         from names n

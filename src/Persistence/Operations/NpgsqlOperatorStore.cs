@@ -37,6 +37,29 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return ids;
     }
 
+    public async Task<IReadOnlyDictionary<string, int>> ApproveHeldAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            with approved as (
+                update orchestrator.file_version
+                set state = $2, cap_approved_at = now(), updated_at = now()
+                where held_run_id = $1 and state = any($3)
+                returning source_name)
+            select source_name, count(*)::int from approved group by source_name
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        command.Parameters.Add(FileVersionLifecycle.Approve.TargetState());
+        command.Parameters.Add(FileVersionLifecycle.Approve.FromStates());
+        var approved = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            approved[reader.GetString(0)] = reader.GetInt32(1);
+        }
+
+        return approved;
+    }
+
     public Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken) =>
         RequeueFailedAsync(source, includePermanent: true, cancellationToken);
 

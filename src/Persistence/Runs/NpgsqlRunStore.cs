@@ -25,7 +25,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             set state = case when $7 > 0 then $9 else $10 end,
                 finished_at = case when $7 > 0 then null else now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
-                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8
+                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8, files_held = $12
             where id = $1 and state = any($11)
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -39,6 +39,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.TargetState());
         command.Parameters.Add(RunLifecycle.FinishScanWithNothing.TargetState());
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.FromStates());
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Held });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

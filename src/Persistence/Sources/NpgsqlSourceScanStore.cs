@@ -55,22 +55,24 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         // (its file changed or vanished before upload) comes back to life when its content reappears.
         await using var command = dataSource.CreateCommand("""
             with hashed as (
-                select * from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[]) as h(relative_path, size, mtime_ticks, sha256)
+                select * from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[], $10::int[], $11::text[], $12::boolean[])
+                    as h(relative_path, size, mtime_ticks, sha256, pages, pages_basis, pages_estimated)
             ), stored as (
                 update orchestrator.source_file f set sha256 = h.sha256
                 from hashed h
                 where f.source_name = $1 and f.relative_path = h.relative_path and f.size = h.size and f.mtime_ticks = h.mtime_ticks
-                returning f.relative_path, f.size, f.mtime_ticks, f.sha256,
+                returning f.relative_path, f.size, f.mtime_ticks, f.sha256, h.pages, h.pages_basis, h.pages_estimated,
                           encode(f.sha256, 'hex') || case when $6 then ':' || f.relative_path else '' end as dedupe_key
             )
-            insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+            insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, pages, pages_basis, pages_estimated)
             -- Identical keys at several paths are one version (the first path by name), and a
             -- statement may touch a conflicting row only once.
-            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7
+            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7, pages, pages_basis, pages_estimated
             from stored
             order by dedupe_key, relative_path
             on conflict (source_name, dedupe_key) do update
                 set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
+                    pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
                     state = $8, batch_id = null, unique_id = null, upload_started_at = null,
                     remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
                 where v.state = any($9)
@@ -84,6 +86,9 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(FileVersionLifecycle.Discover.TargetState());
         command.Parameters.Add(FileVersionLifecycle.Rediscover.TargetState());
         command.Parameters.Add(FileVersionLifecycle.Rediscover.FromStates());
+        command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = files.Select(f => f.Pages?.Pages).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = files.Select(f => f.Pages?.Basis).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<bool?[]> { TypedValue = files.Select(f => f.Pages?.Estimated).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

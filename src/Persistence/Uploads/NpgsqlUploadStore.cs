@@ -170,6 +170,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             },
         });
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
+        batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
         return Enum.Parse<BatchState>((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
     }

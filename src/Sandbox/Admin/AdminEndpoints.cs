@@ -26,6 +26,8 @@ internal static class AdminEndpoints
         admin.MapPost("/faults", UpdateFaultsAsync);
         admin.MapPost("/reset", Reset);
         admin.MapPost("/step", Step);
+        admin.MapGet("/credits", (Billing.SandboxBilling billing) => new WriterResult(billing.Write));
+        admin.MapPost("/credits", SetCreditsAsync);
         admin.MapGet("/downloads/{file_id}", Download);
     }
 
@@ -48,8 +50,27 @@ internal static class AdminEndpoints
         return new WriterResult(w => FaultSettingsJson.Write(w, updated));
     }
 
+    /// <summary><c>{"balance": 500}</c> makes the balance finite (402 once spent); <c>{"balance": null}</c> unlimited again.</summary>
+    private static async Task<IResult> SetCreditsAsync(HttpRequest request, Billing.SandboxBilling billing)
+    {
+        var (body, error) = await JsonBody.ReadAsync(request);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body.ValueKind != System.Text.Json.JsonValueKind.Object || !body.TryGetProperty("balance", out var balance)
+            || balance.ValueKind is not (System.Text.Json.JsonValueKind.Number or System.Text.Json.JsonValueKind.Null))
+        {
+            return ApiErrors.Validation("missing", "balance (a number of credits, or null for unlimited) is required", "body", "balance");
+        }
+
+        billing.SetBalance(balance.ValueKind == System.Text.Json.JsonValueKind.Null ? null : balance.GetDecimal());
+        return new WriterResult(billing.Write);
+    }
+
     /// <summary>Back to start-up: no resources, zero counters, the configured faults and rate limits.</summary>
-    private static NoContent Reset(SandboxState state, SandboxCounters counters, FaultState faults, RateLimiters limiters, WebhookDispatcher webhooks)
+    private static NoContent Reset(SandboxState state, SandboxCounters counters, FaultState faults, RateLimiters limiters, WebhookDispatcher webhooks, Billing.SandboxBilling billing)
     {
         lock (state.Gate)
         {
@@ -58,6 +79,7 @@ internal static class AdminEndpoints
             limiters.Reset();
             webhooks.Reset();
             counters.Reset();
+            billing.Reset();
         }
 
         return TypedResults.NoContent();

@@ -19,12 +19,19 @@ internal sealed class ExtractJobRecord : SimulatedJob
 
     public override string Product => "extract";
 
+    /// <summary>The configuration's tier; agentic when it names none (a guess: no source gives the default).</summary>
     public string Tier => Configuration.TryGetProperty("tier", out var tier) && tier.ValueKind == JsonValueKind.String ? tier.GetString()! : "agentic";
+
+    /// <summary>The tier its parse runs at: <c>parse_tier</c>, else the extract tier (docs/llamacloud-api.md §1.7).</summary>
+    public string? ParseTier => Configuration.TryGetProperty("parse_tier", out var tier) && tier.ValueKind == JsonValueKind.String ? tier.GetString() : null;
+
+    public decimal? BilledExtractCredits { get; set; }
+
+    public decimal? BilledParseCredits { get; set; }
 
     public ExtractJobDto ToDto(IReadOnlyCollection<string> expand)
     {
         var done = Status == JobStatus.Completed;
-        var perPage = Tier switch { "cost_effective" => 5, "agentic_plus" => 50, "turbo" => 35, _ => 15 };
         return new ExtractJobDto(
             Id,
             ProjectId,
@@ -33,9 +40,9 @@ internal sealed class ExtractJobRecord : SimulatedJob
             ConfigurationId,
             ErrorMessage,
             done ? Result?.DeepClone() : null,
-            expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, Tier) : null,
-            done ? new ExtractJobMetadataDto(new ExtractUsageMetricsDto(PagesExtracted, PagesExtracted)) : null,
-            expand.Contains("usage") && done ? new ExtractUsageDto(perPage * PagesExtracted, perPage * PagesExtracted, 0) : null,
+            expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, BilledTier ?? Tier) : null,
+            done ? new ExtractJobMetadataDto(new ExtractUsageMetricsDto(PagesExtracted, BilledPages ?? PagesExtracted)) : null,
+            expand.Contains("usage") && done ? new ExtractUsageDto((double)(BilledCredits ?? 0), (double)(BilledExtractCredits ?? 0), (double)(BilledParseCredits ?? 0)) : null,
             expand.Contains("configuration") ? Configuration : null,
             CreatedAt,
             UpdatedAt);

@@ -43,6 +43,10 @@ internal sealed record FaultSettings
 
     public string? FailFilesMatching { get; init; }
 
+    public string? EmptyResultsMatching { get; init; }
+
+    public string? BillAtTier { get; init; }
+
     public int FailNextBatches { get; init; }
 
     public string? FailBatchesMatching { get; init; }
@@ -89,6 +93,8 @@ internal sealed record FaultSettings
             Routes = faults.Routes is null ? [] : [.. faults.Routes],
             FileFailureRate = faults.FileFailureRate,
             FailFilesMatching = faults.FailFilesMatching,
+            EmptyResultsMatching = faults.EmptyResultsMatching,
+            BillAtTier = faults.BillAtTier,
             FailNextBatches = faults.FailNextBatches,
             FailBatchesMatching = faults.FailBatchesMatching,
             WebhooksOutOfOrder = faults.WebhooksOutOfOrder,

@@ -55,6 +55,8 @@ internal static class FaultSettingsJson
         writer.WriteEndArray();
         writer.WriteNumber("file_failure_rate", s.FileFailureRate);
         writer.WriteString("fail_files_matching", s.FailFilesMatching);
+        writer.WriteString("empty_results_matching", s.EmptyResultsMatching);
+        writer.WriteString("bill_at_tier", s.BillAtTier);
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
         writer.WriteBoolean("webhooks_out_of_order", s.WebhooksOutOfOrder);
@@ -111,6 +113,8 @@ internal static class FaultSettingsJson
                 "routes" => s with { Routes = Strings(v, value, name) },
                 "file_failure_rate" => s with { FileFailureRate = Rate(v, value, name) },
                 "fail_files_matching" => s with { FailFilesMatching = Pattern(v, value, name) },
+                "empty_results_matching" => s with { EmptyResultsMatching = Pattern(v, value, name) },
+                "bill_at_tier" => s with { BillAtTier = Tier(v, value, name) },
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
@@ -127,6 +131,23 @@ internal static class FaultSettingsJson
         }
 
         return s;
+    }
+
+    private static string? Tier(BodyValidator v, JsonElement value, string name)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        string[] tiers = ["fast", "cost_effective", "agentic", "agentic_plus", "turbo"];
+        if (value.ValueKind == JsonValueKind.String && tiers.Contains(value.GetString(), StringComparer.Ordinal))
+        {
+            return value.GetString();
+        }
+
+        v.Add("literal_error", "Input should be 'fast', 'cost_effective', 'agentic', 'agentic_plus', 'turbo' or null", name);
+        return null;
     }
 
     private static FaultSettings Unknown(BodyValidator v, string name, FaultSettings s)

@@ -152,6 +152,27 @@ internal sealed class FaultState
         }
     }
 
+    /// <summary>Whether a file's job completes with empty content (the empty-results fault).</summary>
+    public bool EmptyResult(string displayName)
+    {
+        lock (_gate)
+        {
+            return Matches(_current.EmptyResultsMatching, displayName);
+        }
+    }
+
+    /// <summary>The tier every job is billed at under the bill-at-tier fault, or null.</summary>
+    public string? BillAtTier
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current.BillAtTier;
+            }
+        }
+    }
+
     /// <summary>Whether to drop a webhook delivery silently; draws only for a rate strictly between 0 and 1, so other sequences stay put.</summary>
     public bool DropWebhook()
     {

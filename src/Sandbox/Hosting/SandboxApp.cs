@@ -24,6 +24,7 @@ internal static class SandboxApp
         services.AddSingleton<SandboxState>();
         services.AddSingleton<SandboxCounters>();
         services.AddSingleton<FaultState>();
+        services.AddSingleton<Billing.SandboxBilling>();
         services.AddSingleton<RateLimiters>();
         services.AddSingleton<DownloadLinks>();
         services.AddSingleton<DirectoryFiles>();
@@ -57,6 +58,7 @@ internal static class SandboxApp
         app.UseMiddleware<OptionalFieldsMiddleware>();
         app.UseMiddleware<AccountFaultMiddleware>();
         app.UseMiddleware<HoldMiddleware>();
+        app.UseMiddleware<Billing.CreditGateMiddleware>();
         AdminEndpoints.Map(app);
         DirectoryEndpoints.Map(app);
         DirectoryUploadEndpoints.Map(app);

@@ -16,13 +16,17 @@ internal sealed class ParseJobRecord : SimulatedJob
     /// <summary>Built once, on first read after completion; the source is immutable.</summary>
     public ParseOutput? Output { get; set; }
 
+    /// <summary>
+    /// The job as the API shows it: <c>tier</c> is the tier it ran (and was billed) at; <c>usage.credits</c>
+    /// with expand=usage is null until it completed (billing has recorded it), 0 for a failed job.
+    /// </summary>
     public ParseJobDto ToDto(bool expandUsage)
-        => new(Id, ProjectId, Status, Name, Tier, ErrorMessage, UserMetadata, expandUsage ? new ParseUsageDto(Status == JobStatus.Completed ? Credits() : null) : null, CreatedAt, UpdatedAt);
+        => new(Id, ProjectId, Status, Name, BilledTier ?? Tier, ErrorMessage, UserMetadata, expandUsage ? new ParseUsageDto(Usage()) : null, CreatedAt, UpdatedAt);
 
-    /// <summary>Credits per page by tier, roughly LlamaParse's published prices.</summary>
-    private double Credits()
+    private double? Usage() => Status switch
     {
-        var perPage = Tier switch { "fast" => 1, "cost_effective" => 3, "agentic_plus" => 45, _ => 10 };
-        return perPage * (Output?.Pages.Count ?? 1);
-    }
+        JobStatus.Completed => (double?)BilledCredits,
+        JobStatus.Failed or JobStatus.Cancelled => 0,
+        _ => null,
+    };
 }

@@ -39,12 +39,20 @@ internal static class ParseResultBuilder
         return new MetadataDto(pages, new DocumentMetadataDto(confidence));
     }
 
-    private static Dictionary<string, string> JobMetadata(ParseJobRecord job, ParseOutput output) => new(StringComparer.Ordinal)
+    /// <summary>
+    /// job_metadata is untyped in the SDK (docs/llamacloud-api.md §11.13). Ours carries the billing keys
+    /// LlamaParse's job results have used, <c>job_pages</c> (billed pages), <c>job_credits_usage</c> and
+    /// <c>job_is_cache_hit</c>: the shape the Worker reads (docs/costs.md). <c>page_count</c> is the output's pages.
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonObject JobMetadata(ParseJobRecord job, ParseOutput output) => new()
     {
         ["file_name"] = job.Source.FileName,
-        ["file_size_bytes"] = job.Source.Bytes.LongLength.ToString(CultureInfo.InvariantCulture),
-        ["page_count"] = output.Pages.Count.ToString(CultureInfo.InvariantCulture),
-        ["tier"] = job.Tier,
+        ["file_size_bytes"] = job.Source.Bytes.LongLength,
+        ["page_count"] = output.Pages.Count,
+        ["job_pages"] = job.BilledPages,
+        ["job_credits_usage"] = job.BilledCredits,
+        ["job_is_cache_hit"] = false,
+        ["tier"] = job.BilledTier ?? job.Tier,
         ["emulator"] = "BatchOrchestrator Sandbox",
     };
 }

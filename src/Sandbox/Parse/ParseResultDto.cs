@@ -30,7 +30,7 @@ internal sealed record ParseResultDto(ParseJobDto Job)
     public PagesDto<FormsPageDto>? Forms { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyDictionary<string, string>? JobMetadata { get; init; }
+    public System.Text.Json.Nodes.JsonObject? JobMetadata { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImagesContentMetadataDto? ImagesContentMetadata { get; init; }

@@ -14,7 +14,17 @@ internal abstract class SimulatedJob : ProjectResource
     /// <summary>The error this job will end with; null when it will succeed.</summary>
     public string? PlannedFailure { get; init; }
 
+    /// <summary>Completes with empty content (a fault), and is billed all the same.</summary>
+    public bool PlannedEmpty { get; init; }
+
     public IReadOnlyList<WebhookTarget> Webhooks { get; init; } = [];
+
+    /// <summary>What billing charged when the job completed (null before; a failed job is billed nothing).</summary>
+    public decimal? BilledCredits { get; set; }
+
+    public int? BilledPages { get; set; }
+
+    public string? BilledTier { get; set; }
 
     public string Status { get; set; } = JobStatus.Pending;
 

@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Sandbox.Processing;
 /// Moves parse and extract jobs one step: PENDING → RUNNING → (after JobRunningSteps) COMPLETED,
 /// or FAILED with the failure decided at creation. Call under the state lock.
 /// </summary>
-internal sealed class JobProcessor(SandboxState state, SandboxOptions options, WebhookDispatcher webhooks)
+internal sealed class JobProcessor(SandboxState state, SandboxOptions options, WebhookDispatcher webhooks, Billing.SandboxBilling billing, Faults.FaultState faults)
 {
     public void Advance(long step)
     {
@@ -41,7 +41,9 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
     }
 
     /// <summary>The parse output of a job's document, built once.</summary>
-    public ParseOutput OutputOf(ParseJobRecord job) => job.Output ??= ParseOutputBuilder.Build(job.Source, options.LinesPerPage);
+    public ParseOutput OutputOf(ParseJobRecord job) => job.Output ??= job.PlannedEmpty
+        ? new ParseOutput([new ParsedPage(1, "", "", [])], FromText: true)
+        : ParseOutputBuilder.Build(job.Source, options.LinesPerPage);
 
     private void Finish(SimulatedJob job, long step)
     {
@@ -52,13 +54,21 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
             return;
         }
 
+        // Billed as it completes, by the document's pages at the tier it ran at (or the bill-at-tier fault's).
+        var billedTier = faults.BillAtTier;
+        if (job is ParseJobRecord parse)
+        {
+            billing.BillParse(parse, billedTier ?? parse.Tier);
+        }
+
         if (job is ExtractJobRecord extract)
         {
+            billing.BillExtract(extract, billedTier ?? extract.Tier, extract.ParseTier);
             var output = ParseOutputBuilder.Build(extract.Source, options.LinesPerPage);
             var schema = extract.Configuration.TryGetProperty("data_schema", out var s) ? s : Json.EmptyJson.Object;
             var perPage = extract.Configuration.TryGetProperty("extraction_target", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is "per_page" or "per_table_row";
             extract.PagesExtracted = output.Pages.Count;
-            extract.Result = perPage
+            extract.Result = extract.PlannedEmpty ? new JsonObject() : perPage
                 ? new JsonArray([.. output.Pages.Select(p => new SchemaFiller(schema, p.Text, extract.Source.FileName).Fill())])
                 : new SchemaFiller(schema, output.TextFull, extract.Source.FileName).Fill();
         }

@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
 /// The command line of the one executable: <c>run</c> (the default), <c>scan</c>, <c>status</c>,
-/// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
+/// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
 /// hands it to the host as configuration ("Verb:…"); everything else on the line (<c>--Section:Key=value</c>)
 /// stays configuration as before. Help, usage errors and <c>config hash-secret</c> end here, with no host.
 /// </summary>
@@ -57,6 +57,12 @@ internal static class BatchCommandLine
         var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { id };
         cancelBatch.SetAction(r => verb = [Verbs.CancelBatch, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
         var cancel = new Command("cancel", "Cancel a run or a batch") { cancelRun, cancelBatch };
+        var plan = new Command("plan", "Show what the next run of a source would send and cost, changing nothing") { source };
+        plan.SetAction(r => verb = [Verbs.Plan, r.GetValue(source)!]);
+        var costs = new Command("costs", "Print credits estimated and billed per source and day, the dearest files, drift and held files");
+        costs.SetAction(_ => verb = [Verbs.Costs]);
+        var approve = new Command("approve", "Let the files a run held under a spending cap go on past the caps") { id };
+        approve.SetAction(r => verb = [Verbs.Approve, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
         var migrate = new Command("migrate", "Bring the database schema up to date and exit");
         migrate.SetAction(_ => verb = [Verbs.Migrate]);
         var check = new Command("check", "Validate the configuration; exit 1 listing every problem");
@@ -67,10 +73,10 @@ internal static class BatchCommandLine
 
         var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file.")
         {
-            run, scan, status, retry, reprocess, cancel, migrate, config,
+            run, scan, status, retry, reprocess, cancel, plan, costs, approve, migrate, config,
         };
         root.SetAction(_ => verb = [Verbs.Run]);
-        foreach (var command in new Command[] { root, run, scan, status, retry, reprocess, cancel, cancelRun, cancelBatch, migrate, config, check, hash })
+        foreach (var command in new Command[] { root, run, scan, status, retry, reprocess, cancel, cancelRun, cancelBatch, plan, costs, approve, migrate, config, check, hash })
         {
             // Anything we do not know is configuration: --Sources:0:Path=/data/in, --Urls=…
             command.TreatUnmatchedTokensAsErrors = false;

@@ -23,6 +23,10 @@ internal static class ConfigCheck
         {
             problems.AddRange(ex.Failures);
         }
+        catch (InvalidOperationException ex) when (Hosting.StartupFailure.IsUnconvertible(ex))
+        {
+            problems.Add(ex.Message); // a value of the wrong type ("cheap" for a price): binding names the key
+        }
         catch (AggregateException ex)
         {
             problems.AddRange(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures));

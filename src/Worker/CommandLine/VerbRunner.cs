@@ -54,6 +54,9 @@ internal sealed class VerbRunner(
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
+        Verbs.Plan => CostVerbs.PlanAsync(services, console, Target(options), cancellationToken),
+        Verbs.Costs => CostVerbs.CostsAsync(services, console, cancellationToken),
+        Verbs.Approve => CostVerbs.ApproveAsync(services, console, Id(options), cancellationToken),
         _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
     };
 
@@ -65,6 +68,7 @@ internal sealed class VerbRunner(
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
         VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
         return 0;
     }
 

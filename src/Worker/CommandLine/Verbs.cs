@@ -12,4 +12,7 @@ internal static class Verbs
     public const string CancelBatch = "cancel-batch";
     public const string Migrate = "migrate";
     public const string ConfigCheck = "config-check";
+    public const string Plan = "plan";
+    public const string Costs = "costs";
+    public const string Approve = "approve";
 }

@@ -35,6 +35,14 @@ internal static class OpsRoutes
         routes.Add("/ops/batches", new OpsPageDispatcher(OpsPages.BatchesAsync));
         routes.Add("/ops/files", new OpsPageDispatcher(OpsPages.FilesAsync));
         routes.Add("/ops/files/(?<id>[0-9]{1,18})", new OpsPageDispatcher(OpsPages.FileAsync));
+        routes.Add("/ops/costs", new OpsPageDispatcher(CostPages.CostsAsync));
+        routes.Add($"/ops/plan/{SourceName}", new OpsPageDispatcher(CostPages.PlanAsync));
+        routes.Add("/ops/actions/approve/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
+            Audited(http, async commands =>
+            {
+                var count = await commands.ApproveHeldAsync(Id(match), http.RequestAborted);
+                return $"Run {Id(match)}: {count} files held by a cap approved; a run will take them.";
+            })));
 
         routes.Add($"/ops/actions/run/{SourceName}", new OpsActionDispatcher((http, match) =>
             Audited(http, commands =>
@@ -92,7 +100,7 @@ internal static class OpsRoutes
         {
             Active = page.RequestPath.StartsWith(DashboardLanding.OverviewPath, StringComparison.Ordinal) || page.RequestPath.StartsWith("/ops/reprocess", StringComparison.Ordinal),
         });
-        foreach (var (label, path) in new[] { ("Sources", "/ops/sources"), ("Runs", "/ops/runs"), ("Batches", "/ops/batches"), ("Files", "/ops/files") })
+        foreach (var (label, path) in new[] { ("Sources", "/ops/sources"), ("Runs", "/ops/runs"), ("Batches", "/ops/batches"), ("Files", "/ops/files"), ("Costs", "/ops/costs") })
         {
             NavigationMenu.Items.Add(page => new MenuItem(label, page.Url.To(path))
             {

@@ -11,6 +11,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// </summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
+    CostGauges costs,
     GaugeSnapshot snapshot,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<MetricsOptions> options,
@@ -27,7 +28,7 @@ internal sealed class GaugeRefresher(
                 try
                 {
                     var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
-                    snapshot.Replace(await queries.GaugesAsync(names, stoppingToken), time.GetUtcNow());
+                    snapshot.Replace([.. await queries.GaugesAsync(names, stoppingToken), .. await costs.ReadAsync(names, stoppingToken)], time.GetUtcNow());
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -13,6 +13,7 @@ internal static class MetricsRegistration
         services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().Bind(configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();
+        services.AddTransient<CostGauges>();
         // Creating the instruments registers the gauges with the exporter, before any API call is made.
         services.AddHostedService(sp =>
         {

@@ -1,0 +1,66 @@
+namespace BatchOrchestrator.Core.Costs;
+
+/// <summary>
+/// The price model and the spending caps ("Costs" section; docs/costs.md). Every figure can be
+/// overridden; the defaults are LlamaCloud's public figures (docs/llamacloud-api.md §1.7).
+/// </summary>
+public sealed class CostOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Costs";
+
+    /// <summary>
+    /// Dollars per 1,000 credits beyond a plan's allowance: 1.25 (pay-as-you-go, the LlamaCloud FAQ;
+    /// docs/llamacloud-api.md §1.7).
+    /// </summary>
+    public decimal UsdPer1000Credits { get; set; } = 1.25m;
+
+    /// <summary>
+    /// Credits per page by job type, then tier. parse_v2: fast 1, cost_effective 3, agentic 10,
+    /// agentic_plus 45 (the public pricing page; docs/llamacloud-api.md §1.7). extract_v2: cost_effective 5,
+    /// agentic 15, agentic_plus 50, turbo 35 (SDK 2.16.0 <c>resources/extract.d.ts</c>,
+    /// <c>ExtractConfiguration.tier</c>; §1.7). The v1 kinds have no tiers in any source: one "default"
+    /// tier each, 3 for v1_parse (priced as cost_effective parsing) and 1 for v1_classify, both guesses.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, decimal>> CreditsPerPage { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["parse_v2"] = Tiers(("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)),
+        ["extract_v2"] = Tiers(("cost_effective", 5), ("agentic", 15), ("agentic_plus", 50), ("turbo", 35)),
+        ["v1_parse"] = Tiers((V1Tier, 3)),
+        ["v1_classify"] = Tiers((V1Tier, 1)),
+    };
+
+    /// <summary>
+    /// Built-in presets by id, with their job type and tier. Only <c>cfg-PARSE_AGENTIC</c> is documented
+    /// (docs/llamacloud-api.md §8); add the others your account has here. Any other id is read from the
+    /// API once and cached.
+    /// </summary>
+    public Dictionary<string, PresetOptions> Presets { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["cfg-PARSE_AGENTIC"] = new() { JobType = "parse_v2", Tier = "agentic" },
+    };
+
+    /// <summary>
+    /// An extract job parses first at its parse tier (docs/llamacloud-api.md §1.7) and reports
+    /// <c>parse_credits</c> beside <c>extract_credits</c>: estimate both (true), or the extract tier alone.
+    /// </summary>
+    public bool ExtractBillsParse { get; set; } = true;
+
+    /// <summary>IANA or Windows time zone id in which days and calendar months of caps begin.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Spending caps in credits, per source or for all of them, per run, day or calendar month.</summary>
+    public List<CapOptions> Caps { get; set; } = [];
+
+    /// <summary>A job reference billed above this multiple of its estimate is flagged as drift.</summary>
+    public decimal DriftFactor { get; set; } = 1.25m;
+
+    /// <summary>A saved configuration's cached tier is checked against the API again after this long.</summary>
+    public TimeSpan ConfigurationRecheck { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The tier name of the v1 job types, which have none of their own.</summary>
+    public const string V1Tier = "default";
+
+    private static Dictionary<string, decimal> Tiers(params (string Tier, decimal Credits)[] tiers) =>
+        tiers.ToDictionary(t => t.Tier, t => t.Credits, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,126 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Costs;
+
+/// <summary>
+/// Refuses a price model or cap that would make estimates or caps meaningless, naming the key: a
+/// negative price, a tier table for no known job type, a preset of an unknown tier, a cap on a source
+/// that is not configured, an unknown time zone, and a source whose fallback configuration is a preset
+/// of another job type. (A non-numeric price never gets here: binding refuses it, naming the key.)
+/// </summary>
+internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : IValidateOptions<CostOptions>
+{
+    private const string Section = CostOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, CostOptions options)
+    {
+        var failures = new List<string>();
+        if (options.UsdPer1000Credits < 0)
+        {
+            failures.Add($"{Section}:UsdPer1000Credits: {options.UsdPer1000Credits} must not be negative");
+        }
+
+        foreach (var (jobType, tiers) in options.CreditsPerPage)
+        {
+            if (BatchJobTypes.Parse(jobType) is null)
+            {
+                failures.Add($"{Section}:CreditsPerPage:{jobType}: is not a job type (parse_v2, extract_v2, v1_parse, v1_classify)");
+            }
+
+            if (tiers is null || tiers.Count == 0)
+            {
+                failures.Add($"{Section}:CreditsPerPage:{jobType}: needs at least one tier");
+                continue;
+            }
+
+            foreach (var (tier, credits) in tiers.Where(t => t.Value < 0))
+            {
+                failures.Add($"{Section}:CreditsPerPage:{jobType}:{tier}: {credits} must not be negative");
+            }
+        }
+
+        foreach (var (id, preset) in options.Presets)
+        {
+            if (!options.CreditsPerPage.TryGetValue(preset.JobType ?? "", out var tiers) || !tiers.ContainsKey(preset.Tier ?? ""))
+            {
+                failures.Add($"{Section}:Presets:{id}: job type '{preset.JobType}' and tier '{preset.Tier}' are not in {Section}:CreditsPerPage");
+            }
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(options.TimeZone ?? "", out _))
+        {
+            failures.Add($"{Section}:TimeZone: '{options.TimeZone}' is not a known time zone id");
+        }
+
+        if (options.DriftFactor < 1)
+        {
+            failures.Add($"{Section}:DriftFactor: {options.DriftFactor} must be at least 1");
+        }
+
+        if (options.ConfigurationRecheck < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:ConfigurationRecheck: must not be negative");
+        }
+
+        ValidateCaps(options, failures);
+        ValidateFallbacks(options, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateCaps(CostOptions options, List<string> failures)
+    {
+        var names = Sources().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var seen = new HashSet<(string, CapWindow)>();
+        for (var i = 0; i < options.Caps.Count; i++)
+        {
+            var cap = options.Caps[i];
+            var key = $"{Section}:Caps:{i}";
+            if (!string.IsNullOrWhiteSpace(cap.Source) && !names.Contains(cap.Source))
+            {
+                failures.Add($"{key}:Source: '{cap.Source}' is not a configured source (Sources:N:Name); leave it empty for a cap on all sources");
+            }
+
+            if (!Enum.IsDefined(cap.Window))
+            {
+                failures.Add($"{key}:Window: '{cap.Window}' must be Run, Day or Month");
+            }
+
+            if (cap.Credits <= 0)
+            {
+                failures.Add($"{key}:Credits: {cap.Credits} must be more than zero");
+            }
+
+            if (!seen.Add((cap.Scope, cap.Window)))
+            {
+                failures.Add($"{key}: a second {cap.Window} cap on {cap.Scope}");
+            }
+        }
+    }
+
+    private void ValidateFallbacks(CostOptions options, List<string> failures)
+    {
+        var list = Sources();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var fallback = list[i].FallbackConfigurationId;
+            if (!string.IsNullOrWhiteSpace(fallback) && options.Presets.TryGetValue(fallback, out var preset) && preset.JobType != list[i].JobType)
+            {
+                failures.Add($"Sources:{i}:FallbackConfigurationId: '{fallback}' is a {preset.JobType} preset, but Sources:{i}:JobType is {list[i].JobType}");
+            }
+        }
+    }
+
+    /// <summary>The configured sources; none when they are invalid themselves (their own validator names that, once).</summary>
+    private List<SourceOptions> Sources()
+    {
+        try
+        {
+            return sources.Value.Sources;
+        }
+        catch (OptionsValidationException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using BatchOrchestrator.Core.LlamaCloud;
+
+namespace BatchOrchestrator.Core.Costs;
+
+/// <summary>
+/// Resolves a configuration id to the tier it bills at (docs/costs.md, "Tiers"): a v1 job type has one;
+/// a built-in preset is looked up in <see cref="CostOptions.Presets"/>; a saved configuration is read from
+/// the API once, cached in the database with its <c>version</c>, and read again after
+/// <see cref="CostOptions.ConfigurationRecheck"/> (or when a job billed at another tier), replacing the
+/// cache when its version changed. When nothing can say, the tier is unknown (estimated at the dearest).
+/// </summary>
+internal sealed class TierResolver(
+    IOptionsMonitor<CostOptions> options, IConfigurationTierStore store, IBatchApis apis, TimeProvider time, ILogger<TierResolver> logger)
+{
+    /// <summary>
+    /// The tier of <paramref name="configurationId"/> for <paramref name="jobType"/> in <paramref name="scope"/>.
+    /// <paramref name="persist"/> false (a plan) reads the API when it must but writes nothing.
+    /// </summary>
+    public async Task<ConfigurationTier> ResolveAsync(ProjectScope scope, string jobType, string configurationId, bool persist, CancellationToken cancellationToken)
+    {
+        if (BatchJobTypes.IsV1(jobType))
+        {
+            return new ConfigurationTier(jobType, CostOptions.V1Tier, null, true, null, "v1 job type");
+        }
+
+        if (options.CurrentValue.Presets.TryGetValue(configurationId, out var preset))
+        {
+            return new ConfigurationTier(preset.JobType, preset.Tier, null, true, null, "built-in preset (Costs:Presets)");
+        }
+
+        var cached = await store.GetAsync(scope.Key, configurationId, cancellationToken);
+        if (cached is not null && time.GetUtcNow() - cached.FetchedAt < options.CurrentValue.ConfigurationRecheck)
+        {
+            return cached.Tier;
+        }
+
+        RemoteConfiguration remote;
+        try
+        {
+            remote = await apis.For(scope).GetConfigurationAsync(configurationId, cancellationToken);
+        }
+        catch (LlamaCloudException ex)
+        {
+            if (cached is not null)
+            {
+                return cached.Tier; // stale, but what we last knew; the next run tries again
+            }
+
+            logger.LogWarning(
+                "Cannot read configuration {ConfigurationId} in project {Project} ({Reason}); its cost is estimated at the dearest {JobType} tier. A preset can be named in Costs:Presets",
+                configurationId, scope.Key, ex.Message, jobType);
+            return ConfigurationTier.Unknown(jobType, $"not readable from the API: {ex.Message}");
+        }
+
+        var tier = FromRemote(remote);
+        if (cached is not null && cached.Tier.Version != tier.Version)
+        {
+            logger.LogInformation(
+                "Configuration {ConfigurationId} changed (version {Old} -> {New}): now {JobType} at tier {Tier}",
+                configurationId, cached.Tier.Version, tier.Version, tier.JobType, tier.Tier);
+        }
+
+        if (persist)
+        {
+            await store.SaveAsync(scope.Key, configurationId, tier, time.GetUtcNow(), cancellationToken);
+        }
+
+        return tier;
+    }
+
+    /// <summary>A saved configuration's tier: parse parameters name one; an extract's defaults to agentic (a guess: no source says) and parses at its parse_tier or the same tier.</summary>
+    public static ConfigurationTier FromRemote(RemoteConfiguration remote)
+    {
+        var tier = Text(remote.Parameters, "tier");
+        var basis = $"saved configuration, version {remote.Version}";
+        return remote.ProductType switch
+        {
+            "parse_v2" when tier is not null => new ConfigurationTier("parse_v2", tier, null, true, remote.Version, basis),
+            "extract_v2" => new ConfigurationTier("extract_v2", tier ?? "agentic", Text(remote.Parameters, "parse_tier"), true, remote.Version, basis),
+            _ => new ConfigurationTier(remote.ProductType, "unknown", null, false, remote.Version, $"{basis}: no tier for product type {remote.ProductType}"),
+        };
+    }
+
+    private static string? Text(JsonElement parameters, string name) =>
+        parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

@@ -1,0 +1,42 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>
+/// What a source may spend now: its configuration's and fallback's tiers with their prices, and the caps
+/// that apply to it (its own and the global ones), each with where its current window began.
+/// </summary>
+internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResolver tiers, PriceModel prices, TimeProvider time)
+{
+    public async Task<CostPlan> PlanAsync(SourceOptions source, ProjectScope scope, bool persist, CancellationToken cancellationToken)
+    {
+        var primary = await TierAsync(source.JobType, source.ConfigurationId, scope, persist, cancellationToken);
+        PlannedTier? fallback = null;
+        if (!string.IsNullOrWhiteSpace(source.FallbackConfigurationId))
+        {
+            fallback = await TierAsync(source.JobType, source.FallbackConfigurationId, scope, persist, cancellationToken);
+        }
+
+        return new CostPlan(primary, fallback, Caps(source.Name));
+    }
+
+    /// <summary>The caps on <paramref name="source"/> (or, with null, every cap), run caps first, then day, then month; the source's before the global one.</summary>
+    public IReadOnlyList<CapCheck> Caps(string? source)
+    {
+        var settings = options.CurrentValue;
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone);
+        var now = time.GetUtcNow();
+        return [.. settings.Caps
+            .Where(c => source is null || c.Scope == CapOptions.GlobalScope || c.Scope == source)
+            .OrderBy(c => c.Window).ThenBy(c => c.Scope == CapOptions.GlobalScope)
+            .Select(c => new CapCheck(c.Scope, c.Window, c.Credits, CapWindows.Start(c.Window, now, zone)))];
+    }
+
+    private async Task<PlannedTier> TierAsync(string jobType, string configurationId, ProjectScope scope, bool persist, CancellationToken cancellationToken)
+    {
+        var tier = await tiers.ResolveAsync(scope, jobType, configurationId, persist, cancellationToken);
+        return new PlannedTier(configurationId, tier.Known ? tier.Tier : "unknown", prices.CreditsPerPage(tier));
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>
+/// What planning a run may spend (docs/costs.md, "Caps"): the tier of the source's configuration and of
+/// its fallback, and the caps that apply, each with where its window began. Persistence reads the caps'
+/// use and the candidate versions inside the planning transaction (under the caps' locks) and asks
+/// <see cref="Allocate"/> which go into batches and which are held; it only writes that decision.
+/// </summary>
+internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IReadOnlyList<CapCheck> Caps)
+{
+    /// <summary>No price and no caps: everything is taken, nothing reserved (tests of other concerns).</summary>
+    public static CostPlan Free(string configurationId) => new(new PlannedTier(configurationId, "unknown", 0), null, []);
+
+    /// <summary>The cap scopes to lock, in a fixed order so that two plannings never wait on each other in a circle.</summary>
+    public IReadOnlyList<string> LockScopes => [.. Caps.Select(c => c.Scope).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Takes candidates in id order while every cap has room for their estimate; from the first that does
+    /// not fit, the rest are held (first come, first served: a large file is not overtaken for ever by
+    /// small ones). An operator-approved version is taken whatever the caps say, and still counts.
+    /// <paramref name="used"/> is each cap's credits already billed or reserved in its window, in <see cref="Caps"/> order.
+    /// </summary>
+    public Allocation Allocate(IReadOnlyList<PlanCandidate> candidates, IReadOnlyList<decimal> used)
+    {
+        var left = Caps.Select((cap, i) => cap.Limit - used[i]).ToArray();
+        var taken = new List<Reservation>(candidates.Count);
+        var held = new List<HeldVersion>();
+        (string Cap, string Reason)? holding = null;
+        foreach (var candidate in candidates)
+        {
+            var tier = candidate.Escalated && Fallback is not null ? Fallback : Primary;
+            var pages = candidate.Pages ?? PageCounter.Estimate(candidate.Size, Path.GetExtension(candidate.RelativePath), null).Pages;
+            var credits = tier.CreditsPerPage * pages;
+            if (!candidate.Approved)
+            {
+                holding ??= Blocking(left, credits);
+                if (holding is { } hold)
+                {
+                    held.Add(new HeldVersion(candidate.Id, hold.Cap, hold.Reason));
+                    continue;
+                }
+            }
+
+            for (var i = 0; i < left.Length; i++)
+            {
+                left[i] -= credits;
+            }
+
+            taken.Add(new Reservation(candidate.Id, tier, pages, credits, tier == Fallback, candidate.Approved));
+        }
+
+        return new Allocation(taken, held);
+    }
+
+    private (string Cap, string Reason)? Blocking(decimal[] left, decimal credits)
+    {
+        for (var i = 0; i < Caps.Count; i++)
+        {
+            if (credits > left[i])
+            {
+                var cap = Caps[i];
+                return (cap.Name, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); goes on when the window turns over or an operator approves"));
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>A configuration and what a page costs at its tier.</summary>
+internal sealed record PlannedTier(string ConfigurationId, string Tier, decimal CreditsPerPage);
+
+/// <summary>One cap to respect: its scope (a source or <c>global</c>), window, limit, and the window's start (null: this run).</summary>
+internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, DateTimeOffset? Since)
+{
+    public string Name => $"{Scope}/{Window}";
+
+    public bool IsGlobal => Scope == CapOptions.GlobalScope;
+}
+
+/// <summary>A version planning may take: its size and path (for the size rule), pages if counted, and whether it escalates or was approved.</summary>
+internal readonly record struct PlanCandidate(long Id, string RelativePath, long Size, int? Pages, bool Escalated, bool Approved);
+
+/// <summary>Which versions go into batches (with their reservations) and which are held.</summary>
+internal sealed record Allocation(IReadOnlyList<Reservation> Taken, IReadOnlyList<HeldVersion> Held);
+
+/// <summary>A version taken, at which configuration and tier, with the credits reserved for it.</summary>
+internal readonly record struct Reservation(long Id, PlannedTier Tier, int Pages, decimal Credits, bool Escalation, bool Approved);
+
+/// <summary>A version held back, by which cap (<c>scope/window</c>) and why.</summary>
+internal readonly record struct HeldVersion(long Id, string Cap, string Reason);

@@ -1,0 +1,14 @@
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>What a plan reads, and only reads: the versions the next planning would take, and the caps' use.</summary>
+internal interface IPlanPreviewStore
+{
+    /// <summary>Versions waiting for a batch (Discovered or Held, and failed ones the retry rule would take back).</summary>
+    Task<IReadOnlyList<PlanCandidate>> PendingAsync(string source, int maxAttempts, CancellationToken cancellationToken);
+
+    /// <summary>The given versions as planning would see them (pages, size, path), for a cost estimate.</summary>
+    Task<IReadOnlyList<PlanCandidate>> CandidatesAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken);
+
+    /// <summary>Each cap's credits in its current window (a run cap: none yet, the run has not started).</summary>
+    Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken);
+}

@@ -1,0 +1,106 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>
+/// The plan of a source's next run, without uploading or changing anything: the folder is walked and
+/// compared with the stored looks (read only), pages are counted for the files that would be hashed,
+/// the caps' use is read, and <see cref="CostPlan.Allocate"/> says what would be taken and held. No row
+/// is written; the only API call is a tier look-up the cache cannot answer (and its answer is not kept).
+/// </summary>
+internal sealed class PlanPreview(
+    ISourceScanStore looks,
+    IPlanPreviewStore store,
+    CostBudget budget,
+    PriceModel prices,
+    ProjectScopes scopes,
+    IOptions<PipelineOptions> pipeline,
+    IOptions<UploadRateLimitOptions> uploads,
+    TimeProvider time)
+{
+    public async Task<PlanReport> PreviewAsync(SourceOptions source, CancellationToken cancellationToken)
+    {
+        var cost = await budget.PlanAsync(source, scopes.For(source), persist: false, cancellationToken);
+        var waiting = await store.PendingAsync(source.Name, source.MaxAttempts, cancellationToken);
+        var disk = source.Layout == RemoteLayout.RemoteOnly ? new DiskLook(0, 0, 0, []) : await CompareAsync(source, cancellationToken);
+        var candidates = waiting.Concat(disk.Takeable.Select((f, i) => new PlanCandidate(-1 - i, f.Path, f.Size, f.Pages, false, false))).ToList();
+        var used = await store.CapUseAsync(cost.Caps, cancellationToken);
+        var everything = new CostPlan(cost.Primary, cost.Fallback, []).Allocate(candidates, []);
+        var allocation = cost.Allocate(candidates, used);
+        var taken = allocation.Taken.Count;
+        var perSecond = uploads.Value.PermitLimit <= 0 ? 0 : uploads.Value.PermitLimit * uploads.Value.Headroom / uploads.Value.Window.TotalSeconds;
+        var batches = allocation.Taken.GroupBy(r => r.Escalation).Sum(g => (g.Count() + pipeline.Value.MaxFilesPerBatch - 1) / pipeline.Value.MaxFilesPerBatch);
+        var credits = everything.Taken.Sum(r => r.Credits);
+        return new PlanReport(
+            source.Name,
+            cost.Primary,
+            disk.Seen,
+            disk.Unchanged,
+            disk.Takeable.Count,
+            disk.Settling,
+            waiting.Count,
+            everything.Taken.Sum(r => (long)r.Pages),
+            credits,
+            prices.Usd(credits),
+            taken,
+            allocation.Taken.Sum(r => r.Credits),
+            allocation.Held.Count,
+            allocation.Held.Count > 0 ? allocation.Held[0].Reason : null,
+            batches,
+            perSecond > 0 ? TimeSpan.FromSeconds(taken / perSecond) : TimeSpan.Zero,
+            [.. cost.Caps.Select((c, i) => (c, used[i]))]);
+    }
+
+    /// <summary>The walk against the stored looks, as the scan's merge does it, but writing nothing.</summary>
+    private async Task<DiskLook> CompareAsync(SourceOptions source, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(source.Path);
+        var settledBefore = time.GetUtcNow() - source.SettleWindow;
+        var maxBytes = source.EffectiveMaxFileBytes;
+        var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxBytes, _ => { });
+        int seen = 0, unchanged = 0, settling = 0;
+        var takeable = new List<(string Path, long Size, int? Pages)>();
+        await using var stored = looks.ReadLooksAsync(source.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var haveStored = await stored.MoveNextAsync();
+        foreach (var item in walker.Walk())
+        {
+            if (item.IsUnreadableFolder)
+            {
+                continue;
+            }
+
+            while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, item.RelativePath) < 0)
+            {
+                haveStored = await stored.MoveNextAsync();
+            }
+
+            seen++;
+            var look = haveStored && stored.Current.RelativePath == item.RelativePath && !stored.Current.Deleted ? stored.Current : (StoredLook?)null;
+            var same = look is { } known && known.Size == item.Size && known.MtimeTicks == item.MtimeTicks;
+            if (same && look!.Value.Hashed)
+            {
+                unchanged++;
+            }
+            else if (item.Size <= 0 || item.Size > maxBytes)
+            {
+                continue; // set aside by the scan with a reason
+            }
+            else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
+            {
+                // Hashed (and so counted) by the next run: count it the same way now.
+                takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
+            }
+            else
+            {
+                settling++;
+            }
+        }
+
+        return new DiskLook(seen, unchanged, settling, takeable);
+    }
+
+    private sealed record DiskLook(int Seen, int Unchanged, int Settling, List<(string Path, long Size, int? Pages)> Takeable);
+}

@@ -1,0 +1,27 @@
+namespace BatchOrchestrator.Core.Planning;
+
+/// <summary>
+/// What the next run of a source would do (docs/costs.md, "Plan"): files new or changed on disk, files
+/// still settling, versions already waiting, their pages and estimated credits at the configuration's tier,
+/// what the caps would hold, the batches, and how long the uploads take at the configured API limit.
+/// New content is counted before hashing, so a file whose content is already known is included: the
+/// figures are an upper bound.
+/// </summary>
+internal sealed record PlanReport(
+    string Source,
+    PlannedTier Tier,
+    int Seen,
+    int Unchanged,
+    int NewOrChanged,
+    int Settling,
+    int Waiting,
+    long Pages,
+    decimal Credits,
+    decimal Usd,
+    int Taken,
+    decimal CreditsReserved,
+    int Held,
+    string? HeldBy,
+    int Batches,
+    TimeSpan UploadEta,
+    IReadOnlyList<(CapCheck Cap, decimal Used)> Caps);

@@ -1,0 +1,129 @@
+using System.Globalization;
+using DocumentFormat.OpenXml.Packaging;
+using UglyToad.PdfPig;
+
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>
+/// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's
+/// page count (PdfPig), a Word document's page count from its extended properties (else its text length
+/// at 3,000 characters a page), a presentation's slides, a workbook's sheets, one page for an image, and
+/// for anything else an estimate from the size: 3,000 bytes a page for text, 50,000 for other formats.
+/// A file that cannot be read as what its name says (corrupt, encrypted) gets the size estimate and the
+/// reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
+/// estimates and what the Sandbox bills follow one rule.
+/// </summary>
+internal static class PageCounter
+{
+    /// <summary>Bytes of a text-like file taken as one page (about 50 lines of 60 characters).</summary>
+    public const int TextBytesPerPage = 3_000;
+
+    /// <summary>Characters of a Word document's text taken as one page when it does not say its page count.</summary>
+    public const int WordCharactersPerPage = 3_000;
+
+    /// <summary>Bytes of any other file taken as one page.</summary>
+    public const int OtherBytesPerPage = 50_000;
+
+    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx" };
+
+    private static readonly HashSet<string> Images = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic",
+    };
+
+    private static readonly HashSet<string> Texts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log", ".yaml", ".yml", ".ini", ".rst", ".tex",
+    };
+
+    /// <summary>Counts the pages of the file at <paramref name="path"/> (its extension says what it is); only documents with a page structure are opened.</summary>
+    public static PageCount Count(string path)
+    {
+        var extension = Path.GetExtension(path);
+        if (!Opened.Contains(extension))
+        {
+            return Estimate(new FileInfo(path) is { Exists: true } file ? file.Length : 0, extension, null);
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.RandomAccess);
+            return Count(stream, extension);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var size = new FileInfo(path) is { Exists: true } info ? info.Length : 0;
+            return Estimate(size, extension, $"could not be opened ({ex.Message})");
+        }
+    }
+
+    /// <summary>Counts the pages of a document held in a seekable stream.</summary>
+    public static PageCount Count(Stream content, string extension)
+    {
+        var size = content.Length;
+        try
+        {
+            switch (extension.ToLowerInvariant())
+            {
+                case ".pdf":
+                    using (var pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = true }))
+                    {
+                        return new PageCount(Math.Max(1, pdf.NumberOfPages), "pdf", false);
+                    }
+
+                case ".docx":
+                    using (var word = WordprocessingDocument.Open(content, false))
+                    {
+                        if (int.TryParse(word.ExtendedFilePropertiesPart?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0)
+                        {
+                            return new PageCount(pages, "docx pages property", false);
+                        }
+
+                        var characters = word.MainDocumentPart?.Document?.Body?.InnerText.Length ?? 0;
+                        return new PageCount(PagesOf(characters, WordCharactersPerPage), "docx text length", true);
+                    }
+
+                case ".pptx":
+                    using (var slides = PresentationDocument.Open(content, false))
+                    {
+                        return new PageCount(Math.Max(1, slides.PresentationPart?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
+                    }
+
+                case ".xlsx":
+                    using (var workbook = SpreadsheetDocument.Open(content, false))
+                    {
+                        return new PageCount(Math.Max(1, workbook.WorkbookPart?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
+                    }
+
+                default:
+                    return Estimate(size, extension, null);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files.
+            return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})");
+        }
+    }
+
+    /// <summary>The size rule alone: for files never opened (a version counted before pages were, a plan).</summary>
+    public static PageCount Estimate(long size, string extension, string? reason)
+    {
+        if (Images.Contains(extension))
+        {
+            return new PageCount(1, "image", reason is not null);
+        }
+
+        var text = Texts.Contains(extension);
+        var pages = PagesOf(size, text ? TextBytesPerPage : OtherBytesPerPage);
+        var rule = text ? $"size, {TextBytesPerPage} bytes a page" : $"size, {OtherBytesPerPage} bytes a page";
+        return new PageCount(pages, reason is null ? rule : $"{rule}: {Truncate(reason)}", true);
+    }
+
+    private static int PagesOf(long amount, int perPage) => (int)Math.Clamp((amount + perPage - 1) / perPage, 1, int.MaxValue);
+
+    private static string Truncate(string reason) => reason.Length <= 200 ? reason : reason[..200];
+}
+
+/// <summary>Pages of one document, how they were found, and whether that is an estimate rather than a count.</summary>
+internal readonly record struct PageCount(int Pages, string Basis, bool Estimated);

@@ -1,0 +1,57 @@
+using BatchOrchestrator.Core.FollowUp;
+
+namespace BatchOrchestrator.Persistence.FollowUp;
+
+/// <summary>The follow-up's cost writes, in the same round trip as its outcomes: what was billed, and escalations.</summary>
+internal static class CostCommands
+{
+    public static void Add(NpgsqlBatch batch, IReadOnlyList<FollowUpOutcome> outcomes)
+    {
+        // What the job billed replaces the reservation (credits null: not billed yet, the reservation stays).
+        var charges = outcomes.Where(o => o.Charge is not null && o.FileVersionId is not null).ToList();
+        if (charges.Count > 0)
+        {
+            batch.BatchCommands.Add(new("""
+                update orchestrator.credit_charge c
+                set billed_credits = coalesce(o.credits, c.billed_credits), billed_pages = coalesce(o.pages, c.billed_pages),
+                    billed_tier = coalesce(o.tier, c.billed_tier), drift = o.drift,
+                    settled_at = case when o.credits is not null then now() else c.settled_at end
+                from unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::int[], $5::text[], $6::text[]) as o(file_version_id, batch_id, credits, pages, tier, drift)
+                where c.file_version_id = o.file_version_id and c.batch_id = o.batch_id
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long[]> { TypedValue = [.. charges.Select(o => o.FileVersionId!.Value)] },
+                    new NpgsqlParameter<long[]> { TypedValue = [.. charges.Select(o => o.Charge!.BatchId)] },
+                    new NpgsqlParameter<decimal?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Credits)] },
+                    new NpgsqlParameter<int?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Pages)] },
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Tier)] },
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Drift)] },
+                },
+            });
+        }
+
+        // Once more with the source's fallback: back to the queue, flagged so planning puts it in a fallback batch.
+        var escalations = outcomes.Where(o => o.Escalate && o.FileVersionId is not null).ToList();
+        if (escalations.Count > 0)
+        {
+            batch.BatchCommands.Add(new("""
+                update orchestrator.file_version v
+                set state = $2, escalated_at = now(), error_message = o.error, error_class = null,
+                    batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
+                from unnest($1::bigint[], $4::text[]) as o(id, error)
+                where v.id = o.id and v.state = any($3) and v.escalated_at is null
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long[]> { TypedValue = [.. escalations.Select(o => o.FileVersionId!.Value)] },
+                    FileVersionLifecycle.Escalate.TargetState(),
+                    FileVersionLifecycle.Escalate.FromStates(),
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. escalations.Select(o => o.Error)] },
+                },
+            });
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using BatchOrchestrator.Core.Costs;
+
+namespace BatchOrchestrator.Persistence.Monitoring;
+
+/// <summary>
+/// What the Costs page, the <c>costs</c> and <c>status</c> verbs and the cost gauges read: reservations and
+/// bills per source and day, the dearest files, drift, held files. Reads only.
+/// </summary>
+internal sealed class CostQueries(NpgsqlDataSource dataSource)
+{
+    /// <summary>Per source and day (UTC, by when the reservation was made): files, pages, credits estimated and billed, money, drift.</summary>
+    public Task<OpsTable> ByDayAsync(int days, decimal usdPer1000Credits, CancellationToken cancellationToken) => QueryAsync("""
+        select c.source_name as "Source",
+               to_char(c.reserved_at at time zone 'utc', 'YYYY-MM-DD') as "Day",
+               count(*) as "Attempts",
+               sum(c.pages) as "Pages (estimated)",
+               sum(c.billed_pages) as "Pages (billed)",
+               sum(c.reserved_credits) as "Credits (estimated)",
+               sum(c.billed_credits) as "Credits (billed)",
+               round(sum(c.reserved_credits) * $2 / 1000, 2) as "USD (estimated)",
+               round(sum(c.billed_credits) * $2 / 1000, 2) as "USD (billed)",
+               count(*) filter (where c.billed_credits is null) as "Not billed yet",
+               count(*) filter (where c.escalation) as "Escalations",
+               count(*) filter (where c.drift is not null) as "Drift"
+        from orchestrator.credit_charge c
+        where c.reserved_at >= now() - make_interval(days => $1)
+        group by 1, 2
+        order by 2 desc, 1
+        """, cancellationToken, new NpgsqlParameter<int> { TypedValue = days }, new NpgsqlParameter<decimal> { TypedValue = usdPer1000Credits });
+
+    /// <summary>The file versions that cost most (billed, else estimated) over the last days, with drift.</summary>
+    public Task<OpsTable> TopFilesAsync(int days, int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select fv.id as "File", c.source_name as "Source", fv.relative_path as "Path",
+               sum(c.pages) as "Pages", string_agg(distinct c.tier, ', ') as "Tier",
+               sum(c.reserved_credits) as "Credits (estimated)", sum(c.billed_credits) as "Credits (billed)",
+               count(*) as "Attempts", string_agg(c.drift, '; ') as "Drift"
+        from orchestrator.credit_charge c join orchestrator.file_version fv on fv.id = c.file_version_id
+        where c.reserved_at >= now() - make_interval(days => $1)
+        group by fv.id, c.source_name, fv.relative_path
+        order by sum(coalesce(c.billed_credits, c.reserved_credits)) desc, fv.id
+        limit $2
+        """, cancellationToken, new NpgsqlParameter<int> { TypedValue = days }, new NpgsqlParameter<int> { TypedValue = limit });
+
+    /// <summary>Job references flagged as drift, newest first.</summary>
+    public Task<OpsTable> DriftAsync(int limit, CancellationToken cancellationToken) => QueryAsync("""
+        select c.settled_at as "Billed", c.source_name as "Source", c.batch_id as "Batch", c.file_version_id as "File",
+               fv.relative_path as "Path", fv.job_id as "Job reference", c.tier as "Planned tier", c.billed_tier as "Billed tier",
+               c.reserved_credits as "Credits (estimated)", c.billed_credits as "Credits (billed)", c.drift as "Drift"
+        from orchestrator.credit_charge c join orchestrator.file_version fv on fv.id = c.file_version_id
+        where c.drift is not null
+        order by c.settled_at desc nulls last
+        limit $1
+        """, cancellationToken, new NpgsqlParameter<int> { TypedValue = limit });
+
+    /// <summary>Files held by a cap, per source, run and cap, with the reason and the oldest hold.</summary>
+    public Task<OpsTable> HeldAsync(CancellationToken cancellationToken) => QueryAsync("""
+        select source_name as "Source", held_run_id as "Run", held_cap as "Cap", count(*) as "Files held",
+               sum(pages) as "Pages", min(held_at) as "Held since", min(held_reason) as "Reason"
+        from orchestrator.file_version
+        where state = $1
+        group by source_name, held_run_id, held_cap
+        order by source_name, held_run_id desc
+        """, cancellationToken, StateParameters.Name(FileVersionState.Held));
+
+    /// <summary>Credits of the latest run in a scope (for a run cap's headroom).</summary>
+    public async Task<decimal> LatestRunUseAsync(string scope, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync("""
+            select coalesce(sum(coalesce(c.billed_credits, c.reserved_credits)), 0)
+            from orchestrator.credit_charge c
+            where c.run_id = (select max(run_id) from orchestrator.credit_charge where $1 = $2 or source_name = $1)
+            """, cancellationToken, new NpgsqlParameter<string> { TypedValue = scope }, new NpgsqlParameter<string> { TypedValue = CapOptions.GlobalScope });
+        return (decimal)table.Rows[0][0]!;
+    }
+
+    /// <summary>File versions held by a cap, by source, for the gauge.</summary>
+    public async Task<IReadOnlyList<(string Source, double Count)>> HeldBySourceAsync(CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync(
+            "select source_name, count(*)::float8 from orchestrator.file_version where state = $1 group by source_name",
+            cancellationToken,
+            StateParameters.Name(FileVersionState.Held));
+        return [.. table.Rows.Select(r => ((string)r[0]!, (double)r[1]!))];
+    }
+
+    private async Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return new OpsTable(columns, rows);
+    }
+}

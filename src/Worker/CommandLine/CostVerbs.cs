@@ -1,0 +1,45 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Costs;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>The cost verbs: <c>plan &lt;source&gt;</c> (what the next run would do, changing nothing), <c>costs</c>, and <c>approve &lt;run&gt;</c>.</summary>
+internal static class CostVerbs
+{
+    public static async Task<int> PlanAsync(IServiceProvider services, VerbConsole console, string sourceName, CancellationToken cancellationToken)
+    {
+        var source = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Find(sourceName)
+            ?? throw new ArgumentException($"No source is named '{sourceName}'");
+        var plan = await services.GetRequiredService<PlanPreview>().PreviewAsync(source, cancellationToken);
+        VerbTable.Write(console, $"Plan of the next run of {source.Name} (nothing is uploaded or changed)", PlanTables.Summary(plan), "nothing");
+        VerbTable.Write(console, "Caps", PlanTables.Caps(plan), "no cap applies");
+        await console.Out.WriteLineAsync("New content is counted before hashing: a file whose content is already known is included, so these are upper bounds.");
+        return 0;
+    }
+
+    public static async Task<int> CostsAsync(IServiceProvider services, VerbConsole console, CancellationToken cancellationToken)
+    {
+        var queries = services.GetRequiredService<CostQueries>();
+        var price = services.GetRequiredService<IOptions<CostOptions>>().Value.UsdPer1000Credits;
+        VerbTable.Write(console, "Credits per source and day (last 30 days)", await queries.ByDayAsync(30, price, cancellationToken), "nothing planned yet");
+        VerbTable.Write(console, "Files that cost most (last 30 days)", await queries.TopFilesAsync(30, 10, cancellationToken), "none");
+        VerbTable.Write(console, "Drift", await queries.DriftAsync(20, cancellationToken), "none");
+        VerbTable.Write(console, "Held by a cap", await queries.HeldAsync(cancellationToken), "none");
+        return 0;
+    }
+
+    public static async Task<int> ApproveAsync(IServiceProvider services, VerbConsole console, long runId, CancellationToken cancellationToken)
+    {
+        var count = await services.GetRequiredService<OperatorCommands>().ApproveHeldAsync(runId, cancellationToken);
+        await console.Out.WriteLineAsync(count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs').")
+            : string.Create(CultureInfo.InvariantCulture, $"{count} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."));
+        return 0;
+    }
+}

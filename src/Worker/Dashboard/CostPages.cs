@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Costs;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.Dashboard;
+
+/// <summary>
+/// The Costs page (estimated against billed credits per source and day, the dearest files, drift, files
+/// held by a cap with an Approve button for operators) and the Plan page of a source (docs/costs.md).
+/// </summary>
+internal static class CostPages
+{
+    public static async Task<OpsPage> CostsAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var queries = http.RequestServices.GetRequiredService<CostQueries>();
+        var price = http.RequestServices.GetRequiredService<IOptions<CostOptions>>().Value.UsdPer1000Credits;
+        var ct = http.RequestAborted;
+        var held = await queries.HeldAsync(ct);
+        var sources = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
+        var plans = string.Join(" · ", sources.Select(s => $"<a href=\"{OpsCell.Encode(http.Request.PathBase + "/ops/plan/" + Uri.EscapeDataString(s.Name))}\">Plan {OpsCell.Encode(s.Name)}</a>"));
+        return new OpsPage(
+            "Costs",
+            [
+                new OpsSection("Credits per source and day (last 30 days)", await queries.ByDayAsync(30, price, ct), Empty: "Nothing planned in the last 30 days."),
+                new OpsSection(
+                    "Held by a spending cap",
+                    held,
+                    row => [new OpsAction("Approve", $"/ops/actions/approve/{OpsCell.Text(held.Value(row, "Run"))}", "Let these files go on past the caps? Their cost still counts.")],
+                    "No file is held by a cap."),
+                new OpsSection("Drift: billed above the estimate or at another tier", await queries.DriftAsync(50, ct), Empty: "No drift."),
+                new OpsSection("Files that cost most (last 30 days)", await queries.TopFilesAsync(30, 20, ct), Empty: "None yet."),
+            ],
+            readOnly,
+            search: $"<p>{plans}</p>",
+            intro: "Estimated credits are reserved when files are planned into batches; billed credits replace them once a follow-up reads what LlamaCloud charged. Days are UTC.");
+    }
+
+    public static async Task<OpsPage> PlanAsync(HttpContext http, Match match, bool readOnly)
+    {
+        var name = match.Groups["source"].Value;
+        var source = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(name);
+        if (source is null)
+        {
+            return new OpsPage($"Plan of {name}", [], readOnly, intro: "No such source.");
+        }
+
+        var plan = await http.RequestServices.GetRequiredService<PlanPreview>().PreviewAsync(source, http.RequestAborted);
+        return new OpsPage(
+            $"Plan of {name}",
+            [new OpsSection("Next run", PlanTables.Summary(plan)), new OpsSection("Caps", PlanTables.Caps(plan), Empty: "No cap applies to this source.")],
+            readOnly,
+            intro: "What the next run would do, computed now without uploading or changing anything. New content is counted before hashing, so these are upper bounds.");
+    }
+}

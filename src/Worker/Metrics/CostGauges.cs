@@ -1,0 +1,33 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Persistence.Monitoring;
+
+namespace BatchOrchestrator.Worker.Metrics;
+
+/// <summary>
+/// The cost gauges' rows for <see cref="GaugeSnapshot"/> (docs/costs.md, "Metrics"): each configured cap's
+/// headroom in its current window (a run cap: what the latest run in its scope left), and the file
+/// versions held by a cap per source. Read with the other database-backed gauges.
+/// </summary>
+internal sealed class CostGauges(CostBudget budget, IPlanPreviewStore store, CostQueries queries)
+{
+    public const string Headroom = "cap_headroom";
+    public const string Held = "files_held";
+
+    public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> ReadAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        var rows = new List<(string Metric, string Label, double Value)>();
+        var caps = budget.Caps(null);
+        var used = await store.CapUseAsync(caps, cancellationToken);
+        for (var i = 0; i < caps.Count; i++)
+        {
+            var cap = caps[i];
+            var use = cap.Window == CapWindow.Run ? await queries.LatestRunUseAsync(cap.Scope, cancellationToken) : used[i];
+            rows.Add((Headroom, $"{cap.Scope}\u001f{cap.Window.ToString().ToLowerInvariant()}", (double)Math.Max(0, cap.Limit - use)));
+        }
+
+        var held = (await queries.HeldBySourceAsync(cancellationToken)).ToDictionary(h => h.Source, h => h.Count, StringComparer.Ordinal);
+        rows.AddRange(sources.Select(s => (Held, s, held.GetValueOrDefault(s))));
+        return rows;
+    }
+}

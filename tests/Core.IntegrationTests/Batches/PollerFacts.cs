@@ -1,0 +1,67 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>The cluster's one poller over a real database and the Sandbox: claims, concurrency, backoff.</summary>
+public sealed class PollerFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // One batch may run at a time, so the others are THROTTLED; the Sandbox moves only when a test steps it,
+    // so a status lasts until the test has seen it (a timer's step could end THROTTLED before a poll under load).
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?>
+        {
+            ["Pipeline:MaxFilesPerBatch"] = "1",
+            ["Polling:InitialDelay"] = "00:00:02",
+            ["Polling:MaxDelay"] = "00:00:30",
+            ["Polling:ThrottledDelay"] = "00:01:00",
+        },
+        new SandboxOptions { ManualSteps = true, MaxConcurrentBatches = 1 });
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task PollDueAsync_PollsEachDueBatchOnce_WhenTwoPollersTickTogether()
+    {
+        harness.WriteFiles(6);
+        var batches = await harness.SubmitAllAsync(Ct);
+        await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() - interval '1 second'");
+        var before = await harness.Admin.CounterAsync("batch_gets_total");
+
+        await Task.WhenAll(harness.Get<BatchPoller>().PollDueAsync(Ct), harness.Get<BatchPoller>().PollDueAsync(Ct));
+
+        Assert.Equal(6, batches.Count);
+        Assert.Equal(6, await harness.Admin.CounterAsync("batch_gets_total") - before);
+        Assert.Equal(6L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where poll_count = 1"));
+    }
+
+    [Fact]
+    public async Task PollDueAsync_PollsSoonAfterCreation_AndSlowlyWhileThrottled()
+    {
+        harness.WriteFiles(3);
+        await harness.SubmitAllAsync(Ct);
+        var firstGaps = await harness.Database.ListAsync("select extract(epoch from next_poll_at - submitted_at)::float8 from orchestrator.batch", r => r.GetDouble(0));
+
+        // One step: the first batch starts RUNNING and the other two wait THROTTLED behind it, and stay so
+        // until the next step, which only this test can make.
+        await harness.Admin.StepAsync();
+        await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() where state in ('Pending', 'Throttled', 'Running')");
+        await harness.Get<BatchPoller>().PollDueAsync(Ct);
+        Assert.Equal(
+            [("Running", 1L), ("Throttled", 2L)],
+            await harness.Database.ListAsync("select state, count(*) from orchestrator.batch group by state order by state", r => (r.GetString(0), r.GetInt64(1))));
+
+        var gaps = await harness.Database.ListAsync(
+            "select state, extract(epoch from next_poll_at - last_polled_at)::float8 from orchestrator.batch where state in ('Throttled', 'Running', 'Pending')",
+            r => (r.GetString(0), r.GetDouble(1)));
+        Assert.All(gaps.Where(g => g.Item1 == "Throttled"), g => Assert.InRange(g.Item2, 59, 61));
+        Assert.All(gaps.Where(g => g.Item1 != "Throttled"), g => Assert.InRange(g.Item2, 2, 30));
+        Assert.All(firstGaps, gap => Assert.InRange(gap, 1.5, 2.5)); // the first poll comes InitialDelay after creation
+    }
+}

@@ -1,0 +1,127 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Ticks;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>The mirror and remote-only layouts, driven step by step over a real database and the Sandbox.</summary>
+public sealed class RemoteLayoutFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task Mirror_KeepsOneDirectoryEqualToTheFolder_AndEachRunBatchesAllOfIt()
+    {
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        harness.WriteFile("keep.txt", "kept as it is");
+        harness.WriteFile("change.txt", "first content");
+        harness.WriteFile("delete.txt", "to be deleted");
+        var first = await RunToTheEndAsync();
+
+        File.Delete(Path.Combine(harness.SourcePath, "delete.txt"));
+        harness.WriteFile("change.txt", "second content, replaced");
+        harness.WriteFile("added.txt", "new file");
+        var second = await RunToTheEndAsync();
+
+        var batches = await harness.Database.ListAsync(
+            "select remote_directory_id, remote_batch_id, file_count from orchestrator.batch where id = any($1) order by id",
+            r => (Dir: r.GetString(0), Batch: r.GetString(1), Files: r.GetInt32(2)),
+            new[] { first, second });
+        Assert.Equal(batches[0].Dir, batches[1].Dir); // one long-lived directory
+        Assert.NotEqual(batches[0].Batch, batches[1].Batch); // the second run did not adopt the first run's batch
+        Assert.Equal((3, 3), (batches[0].Files, batches[1].Files)); // keep, change (new), added
+        var counters = await harness.Admin.CountersAsync();
+        Assert.Equal(5, counters.UploadsTotal); // 3 + the replaced and the added file; keep.txt was not sent again
+        Assert.Equal(2, counters.BatchCreatesByDirectory[batches[0].Dir]);
+        Assert.Equal(2, await harness.Admin.CounterAsync("directory_file_deletes_total")); // delete.txt and the old change.txt
+        var inMirror = await harness.Database.ListAsync(
+            "select relative_path from orchestrator.file_version where remote_file_id is not null and remote_deleted_at is null order by 1", r => r.GetString(0));
+        Assert.Equal(["added.txt", "change.txt", "keep.txt"], inMirror);
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Succeeded'", second));
+    }
+
+    [Fact]
+    public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
+    {
+        var api = harness.Get<IBatchApis>().For(ProjectScope.Default);
+        var directory = await api.CreateDirectoryAsync("filled-by-another-tool", ephemeral: false, Ct);
+        for (var i = 0; i < 2; i++)
+        {
+            await using var content = new MemoryStream("remote document"u8.ToArray());
+            await api.UploadFileAsync(directory.Id, new FileUpload(content, $"r{i}.txt", $"r{i}", $"r{i}.txt"), Ct);
+        }
+
+        var foreign = await api.CreateBatchAsync(new CreateBatchRequest(directory.Id, new RemoteBatchConfig(new RemoteBatchJob("parse_v2", "cfg-PARSE_AGENTIC"))), Ct);
+        Configure(s =>
+        {
+            s.Layout = RemoteLayout.RemoteOnly;
+            s.RemoteDirectoryId = directory.Id;
+            s.Path = ""; // no local folder
+        });
+
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        var batchId = harness.Scheduler.BatchIds("submit").Single();
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await PollAndRecordAsync(batchId);
+
+        var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        Assert.NotEqual(foreign.Id, batch.RemoteBatchId);
+        Assert.Equal(BatchState.ResultsRecorded, batch.State);
+        Assert.Empty(harness.Scheduler.BatchIds("upload"));
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1 and job_id like 'pjb-%'", batchId));
+        Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
+    }
+
+    [Fact]
+    public async Task Mirror_RefusesARun_ThatWouldExceedOneBatch_SayingWhy()
+    {
+        await using var small = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        small.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        small.WriteFiles(3);
+
+        await small.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.Equal(
+            ("Failed", "the mirror of 'docs' would hold 3 files, more than one batch may cover (2); use Layout PerRun for this folder, or split it into several sources"),
+            (await small.Database.ListAsync("select state, error from orchestrator.run", r => (r.GetString(0), r.GetString(1)))).Single());
+        Assert.Empty(small.Scheduler.BatchIds("upload"));
+    }
+
+    private void Configure(Action<SourceOptions> change) => change(harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0]);
+
+    private async Task<long> RunToTheEndAsync()
+    {
+        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batchId = harness.Scheduler.BatchIds("upload").Single(id => !before.Contains(id));
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await PollAndRecordAsync(batchId);
+        return batchId;
+    }
+
+    private async Task PollAndRecordAsync(long batchId)
+    {
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<PollTick>().RunAsync(Ct);
+                return harness.Scheduler.BatchIds("record").Contains(batchId);
+            },
+            TimeSpan.FromSeconds(20),
+            $"batch {batchId} to reach a terminal status");
+        await harness.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+    }
+}

@@ -1,0 +1,114 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>The legacy v1 batch-processing job kind, tracked in the same tables, over a real database and the Sandbox.</summary>
+public sealed class V1BatchFacts(PostgresServerFixture server)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task V1Parse_OverTheBatchsDirectory_RecordsEachItemsParseJob_AndFollowsItUp()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });
+        harness.WriteFiles(4);
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(1, await harness.Admin.CounterAsync("v1_batch_creates_total"));
+        Assert.Equal(0, (await harness.Admin.CountersAsync()).BatchCreatesTotal);
+        var remote = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
+        Assert.Equal(("completed", 4), (remote.Job.Status, remote.Job.TotalItems));
+        Assert.NotNull(remote.Job.DirectoryId);
+        Assert.Equal(4L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_type = 'v1_parse' and job_id like 'pjb-%'"));
+        Assert.Equal(4L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where job_type = 'v1_parse' and text like '%number%'"));
+        Assert.Equal(("ResultsRecorded", "Completed", "v1_parse"), (await harness.Database.ListAsync(
+            "select state, remote_status, job_type from orchestrator.batch", r => (r.GetString(0), r.GetString(1), r.GetString(2))))[0]);
+    }
+
+    [Fact]
+    public async Task V1Classify_OverItemIds_RecordsAndFetchesEachClassification()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope: "Items"));
+        harness.WriteFiles(3);
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        var remote = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetV1BatchAsync(await RemoteIdAsync(harness), Ct);
+        Assert.Null(remote.Job.DirectoryId); // created over item_ids
+        Assert.Equal(("classify", 3), (remote.Job.JobType, remote.Job.TotalItems));
+        var labels = await harness.Database.ListAsync("select result->>'type' from orchestrator.follow_up_result where job_type = 'v1_classify'", r => r.GetString(0));
+        Assert.Equal(3, labels.Count);
+        Assert.All(labels, label => Assert.Contains(label, new[] { "invoice", "letter" }));
+    }
+
+    [Theory]
+    [InlineData("Directory")]
+    [InlineData("Items")]
+    public async Task SubmitAsync_AdoptsTheV1Job_WhenAnEarlierAttemptCreatedItButDiedBeforeRecording(string scope)
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope));
+        harness.WriteFiles(2);
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var items = await harness.Get<IBatchStore>().GetRemoteFileIdsAsync(batchId, Ct);
+        var created = await harness.Get<RemoteBatches>().CreateAsync(batch, items, Ct); // the crashed attempt
+
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        Assert.Equal(created.Id, (await harness.Get<IBatchStore>().GetAsync(batchId, Ct))!.RemoteBatchId);
+        Assert.Equal(1, await harness.Admin.CounterAsync("v1_batch_creates_total"));
+    }
+
+    [Fact]
+    public async Task CancelBatchAsync_CancelsTheV1JobAtLlamaCloud_AndTheRecordKeepsItemsThatFinished()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" },
+            new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(300), FilesMappedPerStep = 1 });
+        harness.WriteFiles(12);
+        var batches = await harness.SubmitAllAsync(Ct);
+        var runId = await harness.Database.ScalarAsync<long>("select run_id from orchestrator.batch");
+        await Eventually.WaitAsync(
+            async () => (await harness.Get<IBatchApis>().For(ProjectScope.Default).ListV1ItemsAsync(await RemoteIdAsync(harness), 100, 0, Ct)).Items.Any(i => i.Status == "completed"),
+            TimeSpan.FromSeconds(20),
+            "an item to finish before the cancel");
+
+        var outcomes = await harness.Get<OperatorCommands>().CancelRunAsync(runId, Ct);
+        await harness.RecordAllAsync(batches, Ct);
+
+        Assert.Equal(CancelOutcome.CancelSentToApi, outcomes[batches[0]]);
+        Assert.Equal(1, await harness.Admin.CounterAsync("v1_batch_cancels_total"));
+        Assert.Equal("Cancelled", await harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch"));
+        var skipped = await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Skipped'");
+        var succeeded = await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id like 'pjb-%'");
+        Assert.True(skipped > 0 && succeeded > 0, $"finished items keep their jobs, the rest are skipped ({succeeded} succeeded, {skipped} skipped)");
+        Assert.Equal(12, skipped + succeeded);
+        Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
+    }
+
+    private static Dictionary<string, string?> Classify(string scope) => new()
+    {
+        ["Sources:0:JobType"] = "v1_classify",
+        ["Sources:0:V1Scope"] = scope,
+        ["Sources:0:ClassifyRules:0:Type"] = "invoice",
+        ["Sources:0:ClassifyRules:0:Description"] = "A bill with an amount due",
+        ["Sources:0:ClassifyRules:1:Type"] = "letter",
+        ["Sources:0:ClassifyRules:1:Description"] = "Correspondence",
+    };
+
+    private static Task<string> RemoteIdAsync(PipelineHarness harness) =>
+        harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch");
+}

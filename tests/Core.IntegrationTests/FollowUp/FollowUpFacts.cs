@@ -1,0 +1,181 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
+
+/// <summary>Follow-up processing over a real database and the Sandbox: jobs waited for, results fetched into both built-in sinks.</summary>
+public sealed class FollowUpFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task FollowUpAsync_MirrorsEachParseResult_AsMdAndJsonBesideItsPath_AndARowPerFile()
+    {
+        harness.WriteFile("a/b/report.txt", "# Quarterly report\nRevenue went up.");
+        harness.WriteFile("notes.md", "# Notes\n- one\n- two");
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
+        var jobId = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = $1", Path.Combine("a", "b", "report.txt"));
+        var expected = await harness.Get<IBatchApis>().For(ProjectScope.Default).GetParseJobAsync(jobId, ["markdown_full", "text_full"], Ct);
+        Assert.Equal(expected.MarkdownFull, await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.md"), Ct));
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "a", "b", "report.txt.json"), Ct)))
+        {
+            Assert.Equal(jobId, json.RootElement.GetProperty("job_id").GetString());
+            Assert.Equal(expected.TextFull, json.RootElement.GetProperty("text").GetString());
+            Assert.Equal("COMPLETED", json.RootElement.GetProperty("result").GetProperty("status").GetString());
+        }
+
+        Assert.True(File.Exists(Path.Combine(output, "notes.md.md")));
+        Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where markdown is not null and text is not null and result ? 'id'"));
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp' and followed_up_at is not null"));
+        Assert.True(await harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
+    }
+
+    [Fact]
+    public async Task FollowUpAsync_WaitsForJobsStillRunning_AndLooksAgainLater()
+    {
+        await using var slow = await PipelineHarness.CreateAsync(server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 8 });
+        slow.WriteFiles(3);
+        var batches = await slow.RunToRecordedAsync(Ct);
+
+        await slow.Get<FollowUpProcessor>().FollowUpAsync(batches[0], Ct);
+
+        Assert.Equal(3L, await slow.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and remote_job_status in ('PENDING', 'RUNNING') and follow_up_attempts = 0"));
+        Assert.True(await slow.Database.ScalarAsync<bool>("select follow_up_next_at > now() and follow_up_checks = 1 from orchestrator.batch"));
+        await slow.FollowUpAllAsync(batches, Ct);
+        Assert.Equal(3L, await slow.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result"));
+    }
+
+    [Fact]
+    public async Task FollowUpAsync_FailsTheFile_WithTheJobsErrorAndItsClass_WhenTheJobFailed()
+    {
+        harness.WriteFile("good.txt", "fine");
+        harness.WriteFile("broken.txt", "not fine");
+        await harness.Admin.SetFaultsAsync(new { fail_files_matching = "broken" });
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        var (state, error, errorClass) = (await harness.Database.ListAsync(
+            "select state, error_message, error_class from orchestrator.file_version where relative_path = 'broken.txt'",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2))))[0];
+        Assert.Equal("Failed", state);
+        Assert.Equal(FailureClassifier.Classify(error).ToString(), errorClass);
+        Assert.Equal("FollowUpFailed", await harness.Database.ScalarAsync<string>("select r.follow_up_state from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
+        Assert.Equal("FAILED", await harness.Database.ScalarAsync<string>("select r.remote_job_status from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
+        Assert.Equal("Succeeded", await harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'good.txt'"));
+        Assert.False(File.Exists(Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "broken.txt.json")));
+    }
+
+    [Fact]
+    public async Task FollowUpAsync_RetriesASinkThatFails_ThenGivesUpAfterMaxAttempts_LeavingTheFileSucceeded()
+    {
+        var failing = new FailingSink();
+        await using var flaky = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres", ["FollowUp:MaxAttempts"] = "2" },
+            services: s => s.AddSingleton<IFollowUpSink>(failing));
+        flaky.WriteFiles(2);
+        var batches = await flaky.RunToRecordedAsync(Ct);
+
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await flaky.Get<FollowUpProcessor>().FollowUpAsync(batches[0], Ct);
+                return await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_attempts > 0") == 2;
+            },
+            TimeSpan.FromSeconds(20),
+            "both finished results to meet the failing sink");
+        var afterFirst = await flaky.Database.ListAsync("select follow_up_state, follow_up_attempts, follow_up_error from orchestrator.batch_result", r => (r.GetString(0), r.GetInt32(1), r.GetString(2)));
+        await flaky.FollowUpAllAsync(batches, Ct);
+
+        Assert.Contains(afterFirst, r => r == ("Recorded", 1, "sink Failing: disk full"));
+        Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowUpFailed' and follow_up_attempts = 2"));
+        Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.True(failing.Calls >= 4, "each document is tried alone once its chunk failed");
+
+        failing.Heal();
+        Assert.Equal(2, await flaky.Get<Core.Operations.OperatorCommands>().RetryFollowUpsAsync(batches[0], Ct));
+        await flaky.FollowUpAllAsync(batches, Ct);
+        Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+    }
+
+    [Fact]
+    public async Task FollowUpAsync_WritesTheExtractResult_ForExtractJobs()
+    {
+        await using var extract = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "extract_v2", ["Sources:0:ConfigurationId"] = "cfg-placeholder" });
+        var configurationId = await SaveExtractConfigurationAsync(extract);
+        extract.WriteFile("invoice.txt", "Invoice number: INV-42\nTotal: 12.50");
+        await extract.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batchId = extract.Scheduler.BatchIds("upload").Single();
+        // A saved extract configuration's id exists only once the Sandbox runs; the batch takes it as its source would.
+        await extract.Database.ExecuteAsync("update orchestrator.batch set configuration_id = $1", configurationId);
+        await extract.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await extract.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await extract.RecordAllAsync([batchId], Ct);
+
+        await extract.FollowUpAllAsync([batchId], Ct);
+
+        var json = await extract.Database.ScalarAsync<string>("select result::text from orchestrator.follow_up_result where job_type = 'extract_v2'");
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal("INV-42", document.RootElement.GetProperty("invoice_number").GetString());
+        using var file = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(extract.Root, "output", PipelineHarness.SourceName, "invoice.txt.json"), Ct));
+        Assert.Equal("INV-42", file.RootElement.GetProperty("result").GetProperty("invoice_number").GetString());
+        Assert.False(File.Exists(Path.Combine(extract.Root, "output", PipelineHarness.SourceName, "invoice.txt.md")));
+    }
+
+    private static async Task<string> SaveExtractConfigurationAsync(PipelineHarness target)
+    {
+        using var http = new HttpClient { BaseAddress = target.Sandbox.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "llx-harness-key");
+        using var response = await http.PostAsJsonAsync(new Uri("api/v1/beta/configurations", UriKind.Relative), new
+        {
+            name = "invoices",
+            parameters = new
+            {
+                product_type = "extract_v2",
+                data_schema = new { type = "object", properties = new { invoice_number = new { type = "string" } } },
+            },
+        }, Ct);
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private sealed class FailingSink : IFollowUpSink
+    {
+        private volatile bool healed;
+        private int calls;
+
+        public string Name => "Failing";
+
+        public int Calls => calls;
+
+        public void Heal() => healed = true;
+
+        public Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref calls);
+            return healed ? Task.CompletedTask : throw new IOException("disk full");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Operations;
+
+/// <summary>
+/// After a source's configuration changed, files processed under the old one are sent again only when an
+/// operator asks, only those selected, through new batches of the normal pipeline.
+/// </summary>
+public sealed class ReprocessingFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string Old = "parse_v2 cfg-PARSE_AGENTIC";
+    private const string New = "parse_v2 cfg-PARSE_FAST";
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Reprocessing Reprocessing => harness.Get<Reprocessing>();
+
+    // cfg-PARSE_FAST is a preset no source documents: the Sandbox refuses it unless told to accept it.
+    public async ValueTask InitializeAsync() =>
+        harness = await PipelineHarness.CreateAsync(server, sandboxOptions: new SandboxOptions { Guesses = { AcceptUndocumentedPresets = true } });
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task Reprocess_SendsOnlyTheSelectedFilesAgain_InNewBatchesUnderTheNewConfiguration_AndNothingBeforeItIsAsked()
+    {
+        harness.WriteFile("invoices/a.pdf", "a");
+        harness.WriteFile("invoices/b.pdf", "b");
+        harness.WriteFile("letters/c.pdf", "c");
+        harness.WriteFile("letters/d.pdf", "d");
+        await harness.FollowUpAllAsync(await harness.RunToRecordedAsync(Ct), Ct);
+        Source.ConfigurationId = "cfg-PARSE_FAST";
+        File.Delete(Path.Combine(harness.SourcePath, "letters", "d.pdf"));
+        await harness.RunToRecordedAsync(Ct); // the scan sees d.pdf gone; nothing is sent again by itself
+
+        var all = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        var invoices = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.Parse("invoices/**", null), Ct);
+        Assert.Equal((New, 4, 4, 3), (all.CurrentFingerprint, all.ProcessedUnder[Old], all.Selected, all.Sendable)); // d.pdf is gone
+        Assert.Equal((2, 2), (invoices.Selected, invoices.Sendable));
+        // Two one-page files (unreadable as PDFs: one page each by the estimate); cfg-PARSE_FAST is not a documented
+        // preset and the Sandbox has no saved configuration of that id, so its tier is unknown and priced at the dearest.
+        Assert.Equal("about 90 credits (USD 0.11; 2 pages at the unknown tier of cfg-PARSE_FAST)", invoices.Cost);
+        Assert.Equal(1, (await harness.Admin.CountersAsync()).BatchCreatesTotal);
+
+        var (_, queued) = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.Parse("invoices/**", null), atMost: 2, Ct);
+        Assert.Equal(2, queued);
+        Assert.Contains(harness.Scheduler.Calls, c => c == ("run", $"{PipelineHarness.SourceName}:Manual"));
+        var batches = await harness.RunToRecordedAsync(Ct);
+
+        var batch = Assert.Single(batches);
+        Assert.Equal(New, await harness.Database.ScalarAsync<string>("select configuration_fingerprint from orchestrator.batch where id = $1", batch));
+        Assert.Equal(
+            ["invoices/a.pdf", "invoices/b.pdf"],
+            await harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Succeeded' and job_id is not null order by 1", r => r.GetString(0), batch));
+        // Each sent file keeps its first job reference in its history, beside the new one.
+        Assert.Equal(4L, await harness.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path like 'invoices/%' and r.job_id is not null"));
+        var counters = await harness.Admin.CountersAsync();
+        Assert.Equal((2, 6), (counters.BatchCreatesTotal, counters.UploadsTotal));
+        var after = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        Assert.Equal((2, 1), (after.ProcessedUnder[Old], after.Sendable)); // the letters are left, c.pdf sendable
+    }
+
+    [Fact]
+    public async Task Reprocess_RefusesASelectionLargerThanThePreviewSaid_AndAMirrorSourceIsSentWholeByItsNextRun()
+    {
+        harness.WriteFiles(3);
+        await harness.FollowUpAllAsync(await harness.RunToRecordedAsync(Ct), Ct);
+        Source.ConfigurationId = "cfg-PARSE_FAST";
+
+        var (grown, queued) = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct);
+        Assert.Equal(0, queued);
+        Assert.Contains("grew from 2 to 3", grown.RefusedBecause, StringComparison.Ordinal);
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state <> 'Succeeded'"));
+        await Assert.ThrowsAsync<ArgumentException>(() => Reprocessing.PreviewAsync("nope", ReprocessFilter.All, Ct));
+        Assert.Throws<ArgumentException>(() => ReprocessFilter.Parse("../outside/**", null));
+        Assert.Throws<ArgumentException>(() => ReprocessFilter.Parse(null, "last tuesday"));
+
+        Source.Layout = RemoteLayout.Mirror;
+        var mirror = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 3, Ct);
+        Assert.Equal(0, mirror.Queued);
+        Assert.Contains("next run already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
+    }
+
+    private SourceOptions Source => harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;
+}

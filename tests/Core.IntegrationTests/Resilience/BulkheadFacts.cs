@@ -1,0 +1,91 @@
+using System.Text;
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// One odd file never holds up the others (docs/architecture.md decision 15): names a header cannot carry
+/// plainly, a name of 255 bytes, the two Unicode forms of one name, a file deleted or replaced between the
+/// scan and its upload, and a file LlamaCloud refuses. Each ends in exactly one terminal state with a reason;
+/// every ordinary file of the same batch gets its job reference; names reach LlamaCloud as they are on disk.
+/// </summary>
+public sealed class BulkheadFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const int Ordinary = 6;
+    private static readonly string LongName = new string('n', 251) + ".txt"; // 255 bytes, the longest name ext4 allows
+    private static readonly string[] OddNames =
+    [
+        "new\nline.txt", "carriage\rreturn.txt", "tab\there.txt", "quote\"d.txt", "single'quote.txt", "back\\slash.txt",
+        "caf\u00e9 nfc.txt", "cafe\u0301 nfd.txt", "résumé – 履歴書.txt", LongName,
+    ];
+
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?> { ["LlamaCloud:UploadRateLimit:PermitLimit"] = "0" },
+        new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), MaxUploadBytes = 4_000 });
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task OddFilesEachEndInOneTerminalStateWithAReason_AndEveryOrdinaryFileGetsItsJobReference()
+    {
+        harness.WriteFiles(Ordinary);
+        foreach (var (name, i) in OddNames.Select((n, i) => (n, i)))
+        {
+            harness.WriteFile(name, $"odd file {i}"); // distinct content: the two forms of café are two files, not one
+        }
+
+        harness.WriteFile("deleted-after-scan.txt", "here at the scan");
+        harness.WriteFile("replaced-after-scan.txt", "the first version");
+        harness.WriteFile("too-large.txt", new string('x', 5_000)); // over the Sandbox's upload limit: LlamaCloud refuses this one upload
+        Assert.Equal(255, Encoding.UTF8.GetByteCount(LongName));
+
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        File.Delete(Path.Combine(harness.SourcePath, "deleted-after-scan.txt"));
+        File.WriteAllText(Path.Combine(harness.SourcePath, "replaced-after-scan.txt"), "a second, longer version written after the scan");
+        var batches = harness.Scheduler.BatchIds("upload").ToList();
+        foreach (var batchId in batches)
+        {
+            await harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // throws if one file's failure escaped to the step
+            await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        }
+
+        await harness.RecordAllAsync(batches, Ct);
+
+        var files = (await harness.Database.ListAsync(
+            "select relative_path, state, job_id, error_message, error_class from orchestrator.file_version",
+            r => (Path: r.GetString(0), State: r.GetString(1), Job: r.IsDBNull(2) ? null : r.GetString(2), Reason: r.IsDBNull(3) ? null : r.GetString(3), Class: r.IsDBNull(4) ? null : r.GetString(4))))
+            .ToDictionary(f => f.Path, StringComparer.Ordinal);
+        Assert.Equal(Ordinary + OddNames.Length + 3, files.Count);
+        Assert.All(files.Keys.Where(p => p.StartsWith("doc", StringComparison.Ordinal)).Concat(OddNames), path =>
+        {
+            Assert.Equal("Succeeded", files[path].State);
+            Assert.NotNull(files[path].Job);
+        });
+        Assert.Equal(("Skipped", "deleted or renamed after it was scanned"), (files["deleted-after-scan.txt"].State, files["deleted-after-scan.txt"].Reason));
+        Assert.Equal("Skipped", files["replaced-after-scan.txt"].State);
+        Assert.StartsWith("changed after it was scanned", files["replaced-after-scan.txt"].Reason);
+        Assert.Equal(("Failed", "Permanent"), (files["too-large.txt"].State, files["too-large.txt"].Class));
+        Assert.StartsWith("LlamaCloud refused this upload", files["too-large.txt"].Reason);
+
+        // The names LlamaCloud stored are the names on disk, control characters and both Unicode forms included.
+        var remote = await RemoteNames.ReadAsync(harness);
+        Assert.All(OddNames, name => Assert.Equal(name, remote[name]));
+        Assert.Equal(1, await harness.Admin.CounterAsync("batch_creates_total"));
+
+        // The replaced file's new version is taken by the next run, like any change.
+        await harness.RunToRecordedAsync(Ct);
+        Assert.Equal(
+            "Succeeded",
+            await harness.Database.ScalarAsync<string>(
+                "select state from orchestrator.file_version where relative_path = 'replaced-after-scan.txt' order by id desc limit 1"));
+    }
+}

@@ -1,0 +1,170 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// A sick or refusing provider pauses its project, one mechanism for every cause: an outage opens the
+/// project's circuit breaker, a 402 or a quota error pauses it too. While paused no step starts new work,
+/// no step throws (so no Hangfire retry is used), no file or job reference is marked failed; the pause is in
+/// the shared table for every instance; a probe lifts it and the work finishes by itself.
+/// </summary>
+public sealed class ProviderPauseFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PauseHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task AnOutageOpensTheCircuit_NothingFailsWhileItIsOpen_AndWorkResumesWhenAProbeGetsAnAnswer()
+    {
+        harness.WriteFiles(6);
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batchId = harness.Scheduler.BatchIds("upload").Single();
+        await harness.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
+
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // returns: nothing for Hangfire to retry
+
+        Assert.Equal([("default", "circuit_open")], await harness.PausesAsync());
+        Assert.Contains(harness.Scheduler.Delays, d => d.Step == "scheduled-upload" && d.Argument == $"{batchId}");
+        var sent = await harness.RequestsAsync();
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // while open, the step starts nothing
+        Assert.Equal(sent, await harness.RequestsAsync());
+
+        await harness.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // as its rescheduled job would, until the probe closes the circuit
+                return await harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId) == "Creating";
+            },
+            TimeSpan.FromSeconds(20),
+            "the circuit to close and the uploads to finish");
+        Assert.Empty(await harness.PausesAsync());
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        // An outage while the batch runs: polls fail until the failures outweigh the successes of the last
+        // seconds and the circuit opens again; the batch stays as it was.
+        await harness.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 } });
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+                await harness.Get<BatchPoller>().PollDueAsync(Ct);
+                return await harness.PausesAsync();
+            },
+            pauses => pauses.SequenceEqual([("default", "circuit_open")]),
+            TimeSpan.FromSeconds(20),
+            "the polls' failures to open the circuit");
+        Assert.Equal("Pending", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch"));
+
+        await harness.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        await harness.RecordAllAsync([batchId], Ct);
+        await harness.FollowUpAllAsync([batchId], Ct);
+
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select coalesce(sum(follow_up_attempts), 0) from orchestrator.batch_result"));
+        await Invariants.AssertHoldAsync(harness.Database, harness.Admin, harness.Invariants());
+    }
+
+    [Fact]
+    public async Task FollowUpsDuringAnOutage_AreDeferred_NotCountedAsFailedLooks()
+    {
+        harness.WriteFiles(3);
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.Admin.SetFaultsAsync(new { drop_connection_rate = 1.0, routes = new[] { "GET /api/v2/parse" } });
+
+        await harness.Get<FollowUpProcessor>().FollowUpAsync(batches.Single(), Ct);
+
+        Assert.Equal([("default", "circuit_open")], await harness.PausesAsync());
+        Assert.Equal(
+            [("Recorded", 0)],
+            await harness.Database.ListAsync("select distinct follow_up_state, follow_up_attempts from orchestrator.batch_result", r => (r.GetString(0), r.GetInt32(1))));
+
+        await harness.Admin.SetFaultsAsync(new { drop_connection_rate = 0.0 });
+        await harness.FollowUpAllAsync(batches, Ct);
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+        Assert.Empty(await harness.PausesAsync());
+    }
+
+    [Fact]
+    public async Task CreditsRunningOut_PausesTheProjectForEveryInstance_AndToppingUpResumesIt()
+    {
+        harness.WriteFiles(4);
+        await harness.Admin.SetFaultsAsync(new { payment_required = true });
+
+        var first = await harness.SubmitAllAsync(Ct); // uploads spend no credits; the create is refused with 402
+
+        Assert.Equal([("default", "credits_exhausted")], await harness.PausesAsync());
+        Assert.Equal("Creating", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch"));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        Assert.Contains(harness.Scheduler.Delays, d => d.Step == "scheduled-submit" && d.Delay <= TimeSpan.FromSeconds(1.5));
+
+        // Another instance (another machine on the same database) honours the pause it reads: its upload step starts nothing.
+        harness.WriteFiles(2, "more");
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var second = harness.Scheduler.BatchIds("upload").Except(first).Single();
+        var otherScheduler = new RecordingScheduler();
+        await using (var other = harness.AnotherInstance(otherScheduler))
+        {
+            await other.GetRequiredService<BatchUploader>().UploadAsync(second, Ct);
+        }
+
+        Assert.Equal(4, (await harness.Admin.CountersAsync()).UploadsTotal);
+        Assert.Contains(otherScheduler.Delays, d => d.Step == "scheduled-upload");
+
+        // Topped up (the cost workstream's finite balance will do this with its admin endpoint): the probe sees it,
+        // spends nothing, and the rescheduled steps go on.
+        await harness.Admin.SetFaultsAsync(new { payment_required = false });
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<BatchSubmitter>().SubmitAsync(first.Single(), Ct);
+                return await harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", first.Single()) != "Creating";
+            },
+            TimeSpan.FromSeconds(20),
+            "the probe to lift the pause and the batch to be created");
+        Assert.Empty(await harness.PausesAsync());
+        Assert.True(await harness.Admin.CounterAsync("requests_by_route", "POST /api/v2/parse") >= 1); // the probe was sent …
+        // … and started no job: the jobs there are are the created batch's own (its four files, as far as the
+        // Sandbox has gone with it), none for the probe's file, which does not exist.
+        Assert.InRange(await harness.Admin.CounterAsync("parse_jobs_created_total"), 0L, 4L);
+
+        await harness.Get<BatchUploader>().UploadAsync(second, Ct);
+        await harness.Get<BatchSubmitter>().SubmitAsync(second, Ct);
+        await harness.RecordAllAsync([first.Single(), second], Ct);
+        Assert.Equal(6L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"));
+        await Invariants.AssertHoldAsync(harness.Database, harness.Admin, harness.Invariants());
+    }
+
+    [Fact]
+    public async Task AQuotaError_PausesTheProjectWithoutRetryingIt_AndWorkResumesOnceTheQuotaAllows()
+    {
+        harness.WriteFiles(2);
+        await harness.Admin.SetFaultsAsync(new { quota_exceeded = true, quota_status_code = 429 });
+
+        var batches = await harness.SubmitAllAsync(Ct);
+
+        Assert.Equal([("default", "quota_exceeded")], await harness.PausesAsync());
+        Assert.Equal(1, await harness.Admin.CounterAsync("requests_by_route", "POST /api/v2/batches")); // a quota 429 is not retried in-process
+        await harness.Admin.SetFaultsAsync(new { quota_exceeded = false });
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<BatchSubmitter>().SubmitAsync(batches.Single(), Ct);
+                return await harness.Database.ScalarAsync<string>("select state from orchestrator.batch") != "Creating";
+            },
+            TimeSpan.FromSeconds(20),
+            "the quota pause to lift");
+        await harness.RecordAllAsync(batches, Ct);
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+    }
+}

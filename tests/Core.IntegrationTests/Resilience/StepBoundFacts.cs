@@ -1,0 +1,81 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// A step never retries forever: a batch whose upload step keeps failing ends after Pipeline:MaxStepAttempts
+/// runs with the last error as its reason, its files back in the queue; a create LlamaCloud refuses ends the
+/// batch at once. Either way every file has a terminal state or a place in the queue, with a reason.
+/// </summary>
+public sealed class StepBoundFacts(PostgresServerFixture server) : IAsyncDisposable
+{
+    private PipelineHarness? harness;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (harness is not null)
+        {
+            await harness.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnUploadStepThatKeepsFailing_EndsItsBatchWithTheLastError_AndItsFilesAreTakenByTheNextRun()
+    {
+        var h = harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Pipeline:MaxStepAttempts"] = "3",
+            ["LlamaCloud:MaxRetries"] = "0",
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false", // the failures must reach the step, not pause the project
+        });
+        h.WriteFiles(3);
+        await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batchId = h.Scheduler.BatchIds("upload").Single();
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            // What Hangfire's retries and the stalled-step sweep do: run the failing step again.
+            await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+        }
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct); // the fourth run gives the batch up instead of failing again
+
+        var (state, error) = (await h.Database.ListAsync(
+            "select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.GetString(1)), batchId)).Single();
+        Assert.Equal("ResultsRecorded", state);
+        Assert.Contains("the upload step failed 3 times", error, StringComparison.Ordinal);
+        Assert.Contains("500", error, StringComparison.Ordinal); // the last error a person would look for
+        Assert.Equal(
+            [("Discovered", "Transient")],
+            (await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1)))));
+
+        // The outage is over: the next run plans the queued files again, and each gets its job reference.
+        await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        await h.RunToRecordedAsync(Ct);
+        Assert.Equal(3L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"));
+    }
+
+    [Fact]
+    public async Task ACreateLlamaCloudRefuses_EndsTheBatchAtOnce_AndItsFilesFailWithTheRefusal()
+    {
+        var h = harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:ConfigurationId"] = "cfg-NO_SUCH_PRESET" });
+        h.WriteFiles(2);
+
+        var batches = await h.SubmitAllAsync(Ct); // the submit step returns: no exception for Hangfire to retry
+
+        var (state, error) = (await h.Database.ListAsync(
+            "select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.GetString(1)), batches.Single())).Single();
+        Assert.Equal("ResultsRecorded", state);
+        Assert.StartsWith("LlamaCloud refused to create the batch", error, StringComparison.Ordinal);
+        var files = await h.Database.ListAsync("select state, error_class, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
+        Assert.All(files, f => Assert.Equal(("Failed", "Permanent"), (f.Item1, f.Item2)));
+        Assert.All(files, f => Assert.Contains("cfg-NO_SUCH_PRESET", f.Item3, StringComparison.Ordinal));
+        Assert.Equal(1, await h.Admin.CounterAsync("requests_by_route", "POST /api/v2/batches")); // refused once, never sent again
+    }
+}

@@ -1,0 +1,84 @@
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Retries;
+
+/// <summary>Failed files across runs: retried by class up to the source's MaxAttempts, over a real database and the Sandbox.</summary>
+public sealed class RetryFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+        server, new Dictionary<string, string?> { ["Sources:0:MaxAttempts"] = "2" });
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task ABatchFailedAsAWhole_IsTakenAgainByTheNextRun_UntilMaxAttempts_ThenFailsForGood()
+    {
+        harness.WriteFile("only.txt", "one file");
+        await harness.Admin.SetFaultsAsync(new { fail_next_batches = 2 });
+
+        await harness.RunToRecordedAsync(Ct);
+        var afterFirst = await FileAsync("only.txt");
+        var second = await harness.RunToRecordedAsync(Ct);
+        var afterSecond = await FileAsync("only.txt");
+        var third = await harness.SubmitAllAsync(Ct);
+
+        Assert.Equal(("Discovered", "Transient", 1), afterFirst);
+        Assert.Single(second);
+        Assert.Equal(("Failed", "Transient", 2), afterSecond);
+        Assert.Empty(third);
+        Assert.Equal(2, (await harness.Admin.CountersAsync()).BatchCreatesTotal);
+        Assert.Equal("NoChanges", await harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
+    }
+
+    [Fact]
+    public async Task APermanentFailure_IsNotRetriedByTheNextRun_NorByAnOperator_UnlessForced()
+    {
+        harness.WriteFile("setup.exe", "MZ not a document");
+        harness.WriteFile("fine.txt", "a document");
+
+        await harness.RunToRecordedAsync(Ct);
+        var again = await harness.SubmitAllAsync(Ct);
+        var commands = harness.Get<OperatorCommands>();
+        var unforced = await commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
+        var forced = await commands.RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+
+        Assert.Empty(again);
+        Assert.Equal(0, unforced);
+        Assert.Equal(1, forced);
+        Assert.Equal("Unsupported file type: .exe", (await harness.Database.ListAsync(
+            "select error_message from orchestrator.batch_result where error_class = 'Permanent'", r => r.GetString(0))).Single());
+        Assert.Equal("Discovered", (await FileAsync("setup.exe")).State);
+        Assert.Equal("Succeeded", (await FileAsync("fine.txt")).State);
+    }
+
+    [Fact]
+    public async Task AFileWhoseJobFailed_IsTakenAgain_ExactlyWhenItsErrorClassIsRetriedAutomatically()
+    {
+        harness.WriteFile("flaky.txt", "sometimes");
+        await harness.Admin.SetFaultsAsync(new { fail_files_matching = "flaky" });
+        var first = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(first, Ct);
+        var failed = await FileAsync("flaky.txt");
+        await harness.Admin.SetFaultsAsync(new { fail_files_matching = "^$" });
+
+        var second = await harness.SubmitAllAsync(Ct);
+
+        Assert.Equal("Failed", failed.State);
+        var retried = Enum.Parse<FailureClass>(failed.Class!).RetriedAutomatically();
+        Assert.Equal(retried ? 1 : 0, second.Count);
+        Assert.Equal(retried ? "Submitted" : "Failed", (await FileAsync("flaky.txt")).State);
+    }
+
+    private async Task<(string State, string? Class, int Attempts)> FileAsync(string path) =>
+        (await harness.Database.ListAsync(
+            "select state, error_class, process_attempts from orchestrator.file_version where relative_path = $1",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2)),
+            path)).Single();
+}

@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Runs;
+
+/// <summary>
+/// A run never overlaps another run of the same source, across instances and however long it lasts:
+/// two service instances on one database, a run held open for many lease lifetimes on the first while
+/// the second keeps trying.
+/// </summary>
+public sealed class SourceLeaseFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource scanning = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?> { ["Leases:TimeToLive"] = "00:00:01" },
+        services: services => Gate(services, scanning, gate.Task));
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task ARunLongerThanTheLeaseTtl_IsNeverOverlappedByAnotherInstance_WhichQueuesARerunInstead()
+    {
+        harness.WriteFiles(3);
+        var otherScheduler = new RecordingScheduler();
+        await using var other = harness.AnotherInstance(otherScheduler);
+        var longRun = harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        await scanning.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // Outlive the 1 s TTL several times over: the holder renews its row every third of it.
+        var expiries = new HashSet<DateTime>();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                expiries.Add(await harness.Database.ScalarAsync<DateTime>("select expires_at from orchestrator.lease where name = 'source:docs'"));
+                await other.GetRequiredService<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Watch, Ct);
+                return expiries.Count;
+            },
+            n => n >= 8,
+            TimeSpan.FromSeconds(30),
+            "the held lease to be renewed well past its TTL");
+
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select fencing_token from orchestrator.lease where name = 'source:docs'"));
+        Assert.NotNull(await harness.Database.ScalarAsync<DateTime?>("select rerun_requested_at from orchestrator.source where name = 'docs'"));
+
+        gate.SetResult();
+        await longRun;
+
+        Assert.Equal("Active", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
+        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Rerun}"), harness.Scheduler.Calls); // the holder picks the request up
+        Assert.Empty(otherScheduler.Calls);
+    }
+
+    /// <summary>Holds every scan at its first read of stored state until <paramref name="release"/> completes.</summary>
+    private static void Gate(IServiceCollection services, TaskCompletionSource entered, Task release)
+    {
+        var original = services.Single(d => d.ServiceType == typeof(ISourceScanStore));
+        services.Remove(original);
+        services.AddSingleton<ISourceScanStore>(sp =>
+            new GatedStore((ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), entered, release));
+    }
+
+    private sealed class GatedStore(ISourceScanStore inner, TaskCompletionSource entered, Task release) : ISourceScanStore
+    {
+        public async IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            entered.TrySetResult();
+            await release.WaitAsync(cancellationToken);
+            await foreach (var look in inner.ReadLooksAsync(source, cancellationToken))
+            {
+                yield return look;
+            }
+        }
+
+        public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => inner.BeginDiff(source, scanTime);
+
+        public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
+            inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken);
+
+        public Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+            inner.RecordHashesAsync(source, key, files, cancellationToken);
+
+        public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
+            inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);
+    }
+}

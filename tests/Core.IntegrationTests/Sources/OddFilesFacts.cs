@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Sources;
+
+/// <summary>
+/// Every odd file on a real folder gets a recorded reason (orchestrator.source_file_problem) instead of
+/// a failed run, and any name a Linux folder can hold is scanned and re-scanned correctly.
+/// </summary>
+public sealed class OddFilesFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task ScanAsync_RecordsAReason_ForANameThatIsNotValidUtf8_AndTakesTheOtherFiles()
+    {
+        harness.WriteFile("fine.txt", "fine");
+        // .NET cannot make such a name; the shell can.
+        Shell($"cd '{harness.SourcePath}' && printf 'latin-1' > \"$(printf 'caf\\351.txt')\"");
+
+        try
+        {
+            var summary = await ScanAsync(Source());
+
+            Assert.Equal((1, 1, 1), (summary.Seen, summary.NewVersions, summary.Problems));
+            var problem = await ProblemAsync("caf\uFFFD.txt");
+            Assert.Equal(("InvalidName", "the name is not valid UTF-8 and cannot be opened; rename it"), problem);
+        }
+        finally
+        {
+            Shell($"rm -f '{harness.SourcePath}'/caf*"); // .NET cannot delete what it cannot name
+        }
+    }
+
+    [Fact]
+    public async Task ScanAsync_RecordsEmptyAndTooLargeFiles_WithoutMakingVersionsOfThem()
+    {
+        harness.WriteFile("empty.txt", "");
+        harness.WriteFile("big.txt", new string('x', 100));
+        harness.WriteFile("ok.txt", "small");
+        var source = Source();
+        source.MaxFileBytes = 50;
+
+        var summary = await ScanAsync(source);
+
+        Assert.Equal((3, 1, 2), (summary.Seen, summary.NewVersions, summary.Problems));
+        Assert.Equal("Empty", (await ProblemAsync("empty.txt")).Kind);
+        Assert.Equal(("TooLarge", "100 bytes is over the API's limit of 50 bytes for this source's job type"), await ProblemAsync("big.txt"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_SetsAsideAPipeAndASocket_AsNotFiles_WithoutReadingThem()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "statx is how a pipe is told from an empty file; Linux only");
+        harness.WriteFile("ok.txt", "small");
+        Shell($"mkfifo '{Path.Combine(harness.SourcePath, "pipe")}'");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(harness.SourcePath, "socket")));
+
+        var summary = await ScanAsync(Source()); // a read of the pipe would block here for ever
+
+        Assert.Equal((1, 2), (summary.NewVersions, summary.Problems));
+        Assert.Equal(("NotAFile", "a named pipe (FIFO), not a regular file: never read"), await ProblemAsync("pipe"));
+        Assert.Equal(("NotAFile", "a socket, not a regular file: never read"), await ProblemAsync("socket"));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where relative_path in ('pipe', 'socket')"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_ForgetsAProblem_OnceTheFileIsFixed()
+    {
+        var path = harness.WriteFile("report.txt", "");
+        await ScanAsync(Source());
+        File.WriteAllText(path, "now with content");
+
+        var summary = await ScanAsync(Source());
+
+        Assert.Equal((0, 1), (summary.Problems, summary.NewVersions));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_SkipsSymbolicLinksByDefault_WithAReasonForEach()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(harness.Root, "elsewhere")).FullName;
+        File.WriteAllText(Path.Combine(target, "secret.txt"), "outside the source");
+        File.CreateSymbolicLink(Path.Combine(harness.SourcePath, "link.txt"), Path.Combine(target, "secret.txt"));
+        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "linked-dir"), target);
+        harness.WriteFile("real.txt", "real");
+
+        var summary = await ScanAsync(Source());
+
+        Assert.Equal((1, 1, 2), (summary.Seen, summary.NewVersions, summary.Problems));
+        Assert.Equal("Symlink", (await ProblemAsync("link.txt")).Kind);
+        Assert.Equal(("Symlink", "a symbolic link to a folder, not followed (Symlinks is Skip)"), await ProblemAsync("linked-dir"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_FollowsSymbolicLinks_WhenConfigured_AndStopsAtALoop()
+    {
+        var target = Directory.CreateDirectory(Path.Combine(harness.Root, "elsewhere")).FullName;
+        File.WriteAllText(Path.Combine(target, "shared.txt"), "shared content, longer than its link");
+        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "linked-dir"), target);
+        File.CreateSymbolicLink(Path.Combine(harness.SourcePath, "link.txt"), Path.Combine(target, "shared.txt"));
+        harness.WriteFile("sub/real.txt", "real");
+        Directory.CreateSymbolicLink(Path.Combine(harness.SourcePath, "sub", "loop"), harness.SourcePath);
+        var source = Source();
+        source.Symlinks = SymlinkPolicy.Follow;
+
+        var summary = await ScanAsync(source);
+
+        Assert.Equal(3, summary.Seen); // linked-dir/shared.txt, link.txt, sub/real.txt; the loop is not walked
+        Assert.Equal(2, summary.NewVersions); // the two links share their content
+        Assert.Equal(
+            new FileInfo(Path.Combine(target, "shared.txt")).Length, // the target's size, not the link's
+            await harness.Database.ScalarAsync<long>("select size from orchestrator.source_file where relative_path = 'link.txt'"));
+        Assert.StartsWith("a symbolic link that loops back to", (await ProblemAsync("sub/loop")).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScanAsync_TakesAnyUnicodeName_AndFindsNothingChangedOnTheNextScan()
+    {
+        // Byte order and UTF-16 order disagree on U+E000–U+FFFF against characters beyond U+FFFF (the
+        // emoji); NFC and NFD spellings of é are distinct names; spaces, dashes, dots and '/' interleave.
+        string[] names =
+        [
+            "a b.txt", "a-b.txt", "a.b.txt", "a/b.txt", "a b/c.txt", "é.txt", "e\u0301.txt", "\U0001F600.txt",
+            "\uE000.txt", "\uFB01le.txt", "日本語/文書 1.txt", "Ünïcödé/ß/ø.txt", "z.txt", "Z.txt", "~tilde.txt",
+        ];
+        for (var i = 0; i < names.Length; i++)
+        {
+            harness.WriteFile(names[i], $"content {i}");
+        }
+
+        var first = await ScanAsync(Source());
+        var second = await ScanAsync(Source());
+
+        Assert.Equal((names.Length, names.Length), (first.Seen, first.NewVersions));
+        Assert.Equal((names.Length, 0, 0, 0), (second.Seen, second.NewOrChanged, second.Vanished, second.NewVersions));
+        var stored = await harness.Database.ListAsync("select relative_path from orchestrator.source_file where deleted_at is null", r => r.GetString(0));
+        Assert.Equal(names.Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScanAsync_WithContentHashAndPath_TakesTheSameContentUnderAnotherNameAgain()
+    {
+        var source = Source();
+        source.DedupeKey = DedupeKey.ContentHashAndPath;
+        harness.WriteFile("a.txt", "same");
+        harness.WriteFile("copy.txt", "same");
+        var first = await ScanAsync(source);
+        File.Move(Path.Combine(harness.SourcePath, "a.txt"), Path.Combine(harness.SourcePath, "renamed.txt"));
+
+        var second = await ScanAsync(source);
+
+        Assert.Equal((2, 1), (first.NewVersions, second.NewVersions));
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
+    }
+
+    private async Task<(string Kind, string Reason)> ProblemAsync(string path) =>
+        (await harness.Database.ListAsync(
+            "select kind, reason from orchestrator.source_file_problem where relative_path = $1", r => (r.GetString(0), r.GetString(1)), path)).Single();
+
+    private SourceOptions Source()
+    {
+        var source = harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        source.SettleWindow = TimeSpan.Zero;
+        return source;
+    }
+
+    private Task<ScanSummary> ScanAsync(SourceOptions source) => harness.Get<SourceScanner>().ScanAsync(source, Ct);
+
+    private static void Shell(string script)
+    {
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", script]) { RedirectStandardError = true })!;
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, process.StandardError.ReadToEnd());
+    }
+}

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Sources;
+
+/// <summary>
+/// A file is taken only when its size and mtime are unchanged across two looks at least the settle
+/// window apart. The scan's clock is driven by hand; the files and the database are real.
+/// </summary>
+public sealed class SettleFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task AFileStillBeingWritten_IsTakenOnlyOnceItStoppedChangingForTheWindow_WithItsFinalContent()
+    {
+        var path = harness.WriteFile("growing.log", "first block\n");
+        var seenWhileWriting = await ScanAsync(); // look 1
+
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        File.AppendAllText(path, "second block\n"); // appended to between the looks
+        var afterAppend = await ScanAsync();
+
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        File.WriteAllText(path, "rewritten from scratch, a different length\n"); // truncated and rewritten
+        var afterRewrite = await ScanAsync();
+
+        clock.Advance(Window - TimeSpan.FromSeconds(1));
+        var tooSoon = await ScanAsync(); // unchanged, but not yet a window since the last change
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var settled = await ScanAsync();
+
+        Assert.Equal([0, 0, 0, 0, 1], new[] { seenWhileWriting, afterAppend, afterRewrite, tooSoon, settled }.Select(s => s.NewVersions));
+        Assert.Equal([1, 1, 1, 1, 0], new[] { seenWhileWriting, afterAppend, afterRewrite, tooSoon, settled }.Select(s => s.Unsettled));
+        var stored = await harness.Database.ScalarAsync<byte[]>("select sha256 from orchestrator.file_version");
+        Assert.Equal(SHA256.HashData(File.ReadAllBytes(path)), stored);
+    }
+
+    private Task<ScanSummary> ScanAsync()
+    {
+        var source = harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        source.SettleWindow = Window;
+        return new SourceScanner(harness.Get<ISourceScanStore>(), clock, NullLogger<SourceScanner>.Instance).ScanAsync(source, Ct);
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset now = start;
+
+        public void Advance(TimeSpan by) => now += by;
+
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

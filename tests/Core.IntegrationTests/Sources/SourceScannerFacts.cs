@@ -1,0 +1,89 @@
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Sources;
+
+/// <summary>The scan use case on real folders and a real database.</summary>
+public sealed class SourceScannerFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => harness = await PipelineHarness.CreateAsync(server);
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task ScanAsync_CreatesAVersionPerDistinctContent_IgnoringTemporaryNames()
+    {
+        harness.WriteFile("a.txt", "alpha");
+        harness.WriteFile("deep/dir with spaces/résumé ü.txt", "beta");
+        harness.WriteFile("copy-of-a.txt", "alpha");
+        harness.WriteFile("being-copied.pdf.partial", "half");
+        harness.WriteFile("~$lock.docx", "office lock");
+
+        var summary = await ScanAsync(Source());
+
+        Assert.Equal(3, summary.Seen);
+        Assert.Equal(2, summary.NewVersions);
+        var paths = await harness.Database.ListAsync("select relative_path from orchestrator.file_version order by relative_path", r => r.GetString(0));
+        Assert.Equal(["a.txt", "deep/dir with spaces/résumé ü.txt"], paths);
+    }
+
+    [Fact]
+    public async Task ScanAsync_HashesNothing_WhenNothingChanged()
+    {
+        harness.WriteFiles(20);
+        await ScanAsync(Source());
+
+        var again = await ScanAsync(Source());
+
+        Assert.Equal((20, 0, 0, 0), (again.Seen, again.NewOrChanged, again.Hashed, again.NewVersions));
+    }
+
+    [Fact]
+    public async Task ScanAsync_WaitsForTheSettleWindow_BeforeTakingANewFile()
+    {
+        harness.WriteFile("fresh.txt", "still being written");
+
+        var summary = await ScanAsync(Source(settle: TimeSpan.FromHours(1)));
+
+        Assert.Equal((1, 0, 0), (summary.Unsettled, summary.Hashed, summary.NewVersions));
+    }
+
+    [Fact]
+    public async Task ScanAsync_TakesAChangedFileAsANewVersion_ButNotARenameOfKnownContent()
+    {
+        var path = harness.WriteFile("report.txt", "v1");
+        await ScanAsync(Source());
+        File.WriteAllText(path, "v2 is longer");
+        File.Move(harness.WriteFile("other.txt", "v1"), Path.Combine(harness.SourcePath, "renamed-v1.txt"));
+
+        var summary = await ScanAsync(Source());
+
+        Assert.Equal(1, summary.NewVersions);
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
+    }
+
+    [Fact]
+    public async Task ScanAsync_FailsWithTheFolderNamed_WhenTheFolderIsMissing()
+    {
+        var source = Source();
+        source.Path = Path.Combine(harness.Root, "not-mounted");
+
+        var error = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ScanAsync(source));
+
+        Assert.Contains("not-mounted", error.Message, StringComparison.Ordinal);
+    }
+
+    private SourceOptions Source(TimeSpan? settle = null)
+    {
+        var source = harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        source.SettleWindow = settle ?? TimeSpan.Zero;
+        return source;
+    }
+
+    private Task<ScanSummary> ScanAsync(SourceOptions source) => harness.Get<SourceScanner>().ScanAsync(source, Ct);
+}

@@ -1,0 +1,87 @@
+using BatchOrchestrator.Core.Ticks;
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Ticks;
+
+/// <summary>
+/// Poll ticks start when work is due, not on a clock: none while nothing is open, one as a batch falls due
+/// (slept until then, not until the next idle check), never a second while the first is still queued.
+/// </summary>
+public sealed class PollTickerFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private PipelineHarness harness = null!;
+    private CountingStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["Polling:Interval"] = "00:00:00.200", ["Polling:IdleCheckInterval"] = "00:01:00" },
+            services: s =>
+            {
+                // The production store, counted: the test waits on the ticker's questions instead of sleeping.
+                var production = s.Single(d => d.ServiceType == typeof(IPollTickStore)).ImplementationType!;
+                s.AddSingleton<IPollTickStore>(sp => store = new CountingStore((IPollTickStore)ActivatorUtilities.CreateInstance(sp, production)));
+            });
+    }
+
+    public ValueTask DisposeAsync() => harness.DisposeAsync();
+
+    [Fact]
+    public async Task RunAsync_HandsOutNoTick_WhileNothingIsOpen_AndOneWhenABatchFallsDue()
+    {
+        var ticker = harness.Get<PollTicker>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = ticker.RunAsync(stop.Token);
+        await Eventually.WaitAsync(() => Task.FromResult(store.Calls), n => n >= 1, TimeSpan.FromSeconds(10), "the ticker to ask what is due");
+        ticker.Wake();
+        await Eventually.WaitAsync(() => Task.FromResult(store.Calls), n => n >= 2, TimeSpan.FromSeconds(10), "the ticker to ask again when woken");
+        Assert.Empty(Ticks());
+
+        // Due in a second and a half: the ticker sleeps until then, not until its idle check a minute away.
+        await SeedBatchAsync("now() + interval '1500 milliseconds'");
+        ticker.Wake();
+        await Eventually.WaitAsync(() => Task.FromResult(Ticks().Count), n => n == 1, TimeSpan.FromSeconds(15), "a tick as the batch falls due");
+
+        // Still due, but the tick handed out has not run yet: woken or not, no second one.
+        var asked = store.Calls;
+        ticker.Wake();
+        await Eventually.WaitAsync(() => Task.FromResult(store.Calls), n => n >= asked + 3, TimeSpan.FromSeconds(10), "the ticker to look again a few times");
+        Assert.Single(Ticks());
+
+        ticker.TickEnded(); // it ran, and the batch is still due (nothing polled it here): the next one comes
+        await Eventually.WaitAsync(() => Task.FromResult(Ticks().Count), n => n == 2, TimeSpan.FromSeconds(10), "a second tick once the first ended");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    private List<(string Step, string Argument)> Ticks() => [.. harness.Scheduler.Calls.Where(c => c.Step == "poll")];
+
+    private async Task SeedBatchAsync(string nextPollAt)
+    {
+        var runId = await harness.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('docs', 'Manual', 'Active') returning id");
+        await harness.Database.ExecuteAsync(
+            $"""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, remote_batch_id, file_count, next_poll_at)
+            values ($1, 'docs', 'Running', 'parse_v2', 'cfg-PARSE_AGENTIC', 'dir-tick', 'bat-tick', 1, {nextPollAt})
+            """,
+            runId);
+    }
+
+    private sealed class CountingStore(IPollTickStore inner) : IPollTickStore
+    {
+        private int calls;
+
+        public int Calls => Volatile.Read(ref calls);
+
+        public async Task<TimeSpan?> TimeUntilDueAsync(PollTickAges ages, CancellationToken cancellationToken)
+        {
+            var due = await inner.TimeUntilDueAsync(ages, cancellationToken);
+            Interlocked.Increment(ref calls);
+            return due;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
+
+/// <summary>
+/// The upload step's guards on real files and the Sandbox: files deleted or changed after the scan,
+/// or while being uploaded, and the process-wide pace under the API's upload limit.
+/// </summary>
+public sealed class UploadGuardFacts(PostgresServerFixture server) : IAsyncDisposable
+{
+    private PipelineHarness? harness;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (harness is not null)
+        {
+            await harness.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task UploadAsync_RecordsWhy_AFileDeletedBetweenScanAndUploadWasNotSent()
+    {
+        var h = await HarnessAsync();
+        h.WriteFiles(2);
+        var batchId = await PlanOneBatchAsync();
+        File.Delete(Path.Combine(h.SourcePath, "doc0000.txt"));
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal(1, (await h.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(
+            ("Skipped", "deleted or renamed after it was scanned"),
+            (await h.Database.ListAsync("select state, error_message from orchestrator.file_version where relative_path = 'doc0000.txt'", r => (r.GetString(0), r.GetString(1)))).Single());
+    }
+
+    [Fact]
+    public async Task UploadAsync_TakesBackAFile_ThatWasWrittenToWhileItWasBeingUploaded()
+    {
+        var h = await HarnessAsync();
+        var path = h.WriteFile("slow.bin", new string('x', 60_000));
+        var batchId = await PlanOneBatchAsync();
+        await h.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000, routes = new[] { "/files/upload" } });
+
+        var upload = h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // The upload itself, not the directory look-up before it: the Sandbox counts a route when its request starts,
+        // and the throttled body keeps this one in flight for about 3 s.
+        await Eventually.WaitAsync(
+            async () => await h.Admin.CounterAsync("requests_by_route", "POST /api/v1/beta/directories/{directory_id}/files/upload") > 0,
+            TimeSpan.FromSeconds(10),
+            "the upload to be in flight");
+        File.AppendAllText(path, "appended while the upload was in flight");
+        await upload;
+
+        Assert.Equal(1, (await h.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(1, await h.Admin.CounterAsync("directory_file_deletes_total"));
+        Assert.Equal("Skipped", await h.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+    }
+
+    [Fact]
+    public async Task Uploads_ArePacedUnderTheApisLimit_SoNoneIsRefused()
+    {
+        var h = await HarnessAsync(permitsPerSecond: 10, pace: true);
+        h.WriteFiles(25);
+        var batchId = await PlanOneBatchAsync();
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        var counters = await h.Admin.CountersAsync();
+        Assert.Equal(25, counters.UploadsTotal);
+        Assert.False(counters.ResponsesByStatus.ContainsKey("429"), string.Join(", ", counters.ResponsesByStatus));
+    }
+
+    [Fact]
+    public async Task WithoutPacing_TheSameUploadsAreRefusedWith429()
+    {
+        // The control for the test above: the Sandbox's limit does bite when nothing paces the uploads.
+        var h = await HarnessAsync(permitsPerSecond: 10, pace: false);
+        h.WriteFiles(25);
+        var batchId = await PlanOneBatchAsync();
+
+        await RetryTransientAsync(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+
+        Assert.True((await h.Admin.CountersAsync()).ResponsesByStatus.GetValueOrDefault("429") > 0);
+    }
+
+    [Fact]
+    public async Task A429_HoldsAndSlowsThePace_AndEveryFileIsStillUploadedOnce()
+    {
+        var h = await HarnessAsync(permitsPerSecond: 0, pace: true);
+        h.WriteFiles(6);
+        var batchId = await PlanOneBatchAsync();
+        await h.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 200, routes = new[] { "/files/upload" } });
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        var counters = await h.Admin.CountersAsync();
+        Assert.Equal(2, counters.ResponsesByStatus["429"]);
+        Assert.Equal(6, counters.UploadsByUniqueId.Count);
+        Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
+        Assert.True(h.Get<UploadPaces>().For(ProjectScope.Default).IsThrottled);
+    }
+
+    private async Task<PipelineHarness> HarnessAsync(int permitsPerSecond = 0, bool pace = false)
+    {
+        var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = permitsPerSecond, Window = TimeSpan.FromSeconds(1) };
+        harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?>
+            {
+                ["LlamaCloud:UploadRateLimit:PermitLimit"] = pace ? "10" : "0",
+                ["LlamaCloud:UploadRateLimit:Window"] = "00:00:01",
+                // A 1 s window is 10 uploads: one late request is 10 % of it, so this scaled-down test keeps more room than the default 0.95.
+                ["LlamaCloud:UploadRateLimit:Headroom"] = "0.8",
+                ["LlamaCloud:UploadRateLimit:ThrottledFor"] = "00:01:00",
+                ["Pipeline:UploadConcurrency"] = "8",
+            },
+            sandbox);
+        return harness;
+    }
+
+    private async Task<long> PlanOneBatchAsync()
+    {
+        await harness!.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        return harness.Scheduler.BatchIds("upload").Single();
+    }
+
+    private static async Task RetryTransientAsync(Func<Task> step)
+    {
+        // What Hangfire's retry would do: run the step again until its transient failures are gone.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await step();
+                return;
+            }
+            catch (LlamaCloudTransientException) when (attempt < 20)
+            {
+            }
+        }
+    }
+}

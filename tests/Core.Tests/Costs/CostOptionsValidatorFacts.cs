@@ -1,0 +1,36 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Core.Tests.Costs;
+
+/// <summary>Bad prices, caps and fallbacks stop start-up, each naming its key.</summary>
+public sealed class CostOptionsValidatorFacts
+{
+    [Fact]
+    public void RefusesANegativePrice_ACapOnAnUnknownSource_AFallbackPresetOfAnotherJobType_AndAnUnknownZone()
+    {
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices", JobType = "extract_v2", FallbackConfigurationId = "cfg-PARSE_AGENTIC" }] };
+        var options = new CostOptions { UsdPer1000Credits = -1, TimeZone = "Mars/Olympus", Caps = [new CapOptions { Source = "nope", Credits = 10 }, new CapOptions { Credits = 0, Window = CapWindow.Month }] };
+        options.CreditsPerPage["parse_v2"]["fast"] = -2;
+
+        var failures = new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Failures!.ToList();
+
+        Assert.Contains("Costs:UsdPer1000Credits: -1 must not be negative", failures);
+        Assert.Contains("Costs:CreditsPerPage:parse_v2:fast: -2 must not be negative", failures);
+        Assert.Contains(failures, f => f.StartsWith("Costs:Caps:0:Source: 'nope' is not a configured source", StringComparison.Ordinal));
+        Assert.Contains("Costs:Caps:1:Credits: 0 must be more than zero", failures);
+        Assert.Contains("Costs:TimeZone: 'Mars/Olympus' is not a known time zone id", failures);
+        Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a parse_v2 preset, but Sources:0:JobType is extract_v2", failures);
+        Assert.Equal(6, failures.Count);
+    }
+
+    [Fact]
+    public void TheDefaults_AndACapOnAConfiguredSource_Pass()
+    {
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices" }] };
+        var options = new CostOptions { Caps = [new CapOptions { Source = "invoices", Credits = 5_000 }, new CapOptions { Credits = 100_000, Window = CapWindow.Month }] };
+
+        Assert.True(new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Succeeded);
+    }
+}

@@ -1,0 +1,116 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Sources;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using UglyToad.PdfPig.Writer;
+using Presentation = DocumentFormat.OpenXml.Presentation;
+using Spreadsheet = DocumentFormat.OpenXml.Spreadsheet;
+using Wordprocessing = DocumentFormat.OpenXml.Wordprocessing;
+
+namespace BatchOrchestrator.Core.Tests.Costs;
+
+/// <summary>Pages as LlamaCloud is expected to bill them, counted from the documents themselves.</summary>
+public sealed class PageCounterFacts
+{
+    [Fact]
+    public void APdf_CountsItsPages()
+    {
+        var builder = new PdfDocumentBuilder();
+        for (var i = 0; i < 3; i++)
+        {
+            builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4);
+        }
+
+        var count = Count(builder.Build(), ".pdf");
+
+        Assert.Equal(new PageCount(3, "pdf", false), count);
+    }
+
+    [Fact]
+    public void ACorruptPdf_GetsASizeEstimateAndTheReason_NeverAnException()
+    {
+        var bytes = new byte[120_000];
+        new Random(7).NextBytes(bytes);
+        "%PDF-1.7\n"u8.CopyTo(bytes);
+
+        var count = Count(bytes, ".pdf");
+
+        Assert.Equal(3, count.Pages); // 120,000 bytes at 50,000 a page
+        Assert.True(count.Estimated);
+        Assert.StartsWith("size, 50000 bytes a page: pdf could not be read", count.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWordDocument_TakesItsPagesProperty_ElseItsTextLength()
+    {
+        Assert.Equal(new PageCount(7, "docx pages property", false), Count(Word("short text", pages: 7), ".docx"));
+        var estimated = Count(Word(new string('x', 7_000), pages: null), ".docx");
+        Assert.Equal(new PageCount(3, "docx text length", true), estimated);
+    }
+
+    [Fact]
+    public void APresentation_CountsSlides_AndAWorkbook_Sheets()
+    {
+        Assert.Equal(new PageCount(4, "pptx slides", false), Count(Slides(4), ".pptx"));
+        Assert.Equal(new PageCount(2, "xlsx sheets", false), Count(Sheets(2), ".xlsx"));
+    }
+
+    [Fact]
+    public void AnImageIsOnePage_TextGoesBySize_AndEverythingElseByALargerSize()
+    {
+        Assert.Equal(1, PageCounter.Estimate(9_000_000, ".png", null).Pages);
+        Assert.Equal(4, PageCounter.Estimate(9_001, ".txt", null).Pages);
+        Assert.Equal(1, PageCounter.Estimate(1, ".txt", null).Pages);
+        Assert.Equal(2, PageCounter.Estimate(50_001, ".doc", null).Pages);
+        Assert.True(PageCounter.Estimate(50_001, ".doc", null).Estimated);
+    }
+
+    private static PageCount Count(byte[] bytes, string extension)
+    {
+        using var stream = new MemoryStream(bytes);
+        return PageCounter.Count(stream, extension);
+    }
+
+    private static byte[] Word(string text, int? pages)
+    {
+        using var stream = new MemoryStream();
+        using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
+        {
+            var main = document.AddMainDocumentPart();
+            main.Document = new Wordprocessing.Document(new Wordprocessing.Body(new Wordprocessing.Paragraph(new Wordprocessing.Run(new Wordprocessing.Text(text)))));
+            if (pages is { } count)
+            {
+                document.AddExtendedFilePropertiesPart().Properties = new DocumentFormat.OpenXml.ExtendedProperties.Properties(
+                    new DocumentFormat.OpenXml.ExtendedProperties.Pages(count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] Slides(int count)
+    {
+        using var stream = new MemoryStream();
+        using (var document = PresentationDocument.Create(stream, PresentationDocumentType.Presentation))
+        {
+            var part = document.AddPresentationPart();
+            part.Presentation = new Presentation.Presentation(new Presentation.SlideIdList(
+                Enumerable.Range(0, count).Select(i => new Presentation.SlideId { Id = (UInt32Value)(256u + (uint)i), RelationshipId = $"rId{i + 1}" })));
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] Sheets(int count)
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var part = document.AddWorkbookPart();
+            part.Workbook = new Spreadsheet.Workbook(new Spreadsheet.Sheets(
+                Enumerable.Range(0, count).Select(i => new Spreadsheet.Sheet { Id = $"rId{i + 1}", SheetId = (UInt32Value)(uint)(i + 1), Name = $"S{i}" })));
+        }
+
+        return stream.ToArray();
+    }
+}

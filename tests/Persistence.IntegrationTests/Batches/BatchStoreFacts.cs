@@ -1,0 +1,251 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Runs;
+using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Planning;
+using BatchOrchestrator.Persistence.Runs;
+using BatchOrchestrator.Persistence.Uploads;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
+
+public sealed class BatchStoreFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private NpgsqlBatchStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(BatchStoreFacts));
+        store = new NpgsqlBatchStore(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task RecordSubmittedAsync_MovesUploadedFilesToSubmitted_AndSchedulesThePoll()
+    {
+        var batchId = await UploadedBatchAsync(files: 3);
+        var due = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, due, Ct);
+
+        var batch = await store.GetAsync(batchId, Ct);
+        Assert.Equal((BatchState.Pending, "bat-1"), (batch!.State, batch.RemoteBatchId));
+        Assert.Equal(3L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Submitted'", batchId));
+    }
+
+    [Fact]
+    public async Task ClaimDueAsync_GivesEachDueBatchToOnlyOneOfTwoConcurrentClaimers()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            var batchId = await UploadedBatchAsync(files: 1);
+            await store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, DateTimeOffset.UtcNow.AddSeconds(-1), Ct);
+            ids.Add(batchId);
+        }
+
+        var claims = await Task.WhenAll(
+            store.ClaimDueAsync(4, TimeSpan.FromMinutes(5), Ct),
+            store.ClaimDueAsync(4, TimeSpan.FromMinutes(5), Ct));
+
+        var claimed = claims.SelectMany(c => c.Select(b => b.Id)).ToList();
+        Assert.Equal(claimed.Count, claimed.Distinct().Count());
+        Assert.Equal(ids.Order(), claimed.Order());
+        Assert.Empty(await store.ClaimDueAsync(10, TimeSpan.FromMinutes(5), Ct));
+    }
+
+    [Fact]
+    public async Task SavePollOutcomesAsync_WritesEveryOutcomeInOneStatement()
+    {
+        var a = await UploadedBatchAsync(files: 1);
+        var b = await UploadedBatchAsync(files: 1);
+        await store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
+        await store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
+        var later = DateTimeOffset.UtcNow.AddMinutes(3);
+
+        await store.SavePollOutcomesAsync([new PollOutcome(a, BatchState.Completed, later, null), new PollOutcome(b, BatchState.Throttled, later, "slow")], Ct);
+
+        Assert.Equal(BatchState.Completed, (await store.GetAsync(a, Ct))!.State);
+        Assert.Equal(BatchState.Throttled, (await store.GetAsync(b, Ct))!.State);
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch where poll_count = 1"));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_GivesEachFileItsJobReferenceOrError_MarksUnmappedFiles_AndClosesTheRun()
+    {
+        var batchId = await SubmittedBatchAsync(files: 3, BatchState.Completed);
+        var remoteIds = await RemoteFileIdsAsync(batchId);
+        RemoteBatchResult[] results =
+        [
+            new(remoteIds[0], new RemoteJobReference("parse_v2", "pjb-1"), null),
+            new(remoteIds[1], null, "Unsupported file type: .exe"),
+        ];
+
+        var summary = await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+
+        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false, Skipped: 0, FollowUps: 1), summary);
+        var states = await database.ListAsync(
+            "select state, job_id, error_message, error_class, process_attempts from orchestrator.file_version where batch_id = $1 order by id",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4)),
+            batchId);
+        Assert.Equal(("Succeeded", "pjb-1", (string?)null, (string?)null, 1), states[0]);
+        Assert.Equal(("Failed", (string?)null, "Unsupported file type: .exe", "Permanent", 1), states[1]);
+        Assert.Equal(("Failed", "Transient", 1), (states[2].Item1, states[2].Item4, states[2].Item5));
+        Assert.Equal("Completed", await database.ScalarAsync<string>("select r.state from orchestrator.run r join orchestrator.batch b on b.run_id = r.id where b.id = $1", batchId));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1", batchId));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_KeepsTheFirstOfTwoResultsForOneFile_AndLedgersAResultForAFileNotOurs()
+    {
+        var batchId = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var id = (await RemoteFileIdsAsync(batchId))[0];
+        RemoteBatchResult[] results =
+        [
+            new(id, new RemoteJobReference("parse_v2", "pjb-first"), null),
+            new(id, new RemoteJobReference("parse_v2", "pjb-second"), null),
+            new("dfl-not-ours", new RemoteJobReference("parse_v2", "pjb-stray"), null),
+        ];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+
+        Assert.Equal("pjb-first", await database.ScalarAsync<string>("select job_id from orchestrator.file_version where batch_id = $1", batchId));
+        var ledger = await database.ListAsync(
+            "select source_directory_file_id, job_id, file_version_id is null from orchestrator.batch_result where batch_id = $1 order by job_id",
+            r => (r.GetString(0), r.GetString(1), r.GetBoolean(2)),
+            batchId);
+        Assert.Equal([(id, "pjb-first", false), ("dfl-not-ours", "pjb-stray", true)], ledger);
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_IsANoOp_WhenRunTwice()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Completed);
+        var remoteIds = await RemoteFileIdsAsync(batchId);
+        RemoteBatchResult[] results = [.. remoteIds.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+        var again = await store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result"));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_ReturnsFilesToTheQueue_WhenTheBatchFailedAsAWhole()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
+
+        await store.RecordResultsAsync(batchId, BatchState.Failed, [], Policy, Ct);
+
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and batch_id is null and process_attempts = 1"));
+        Assert.Equal("Failed", await database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_FailsFilesForGood_WhenTheBatchFailedAsAWholeAtTheLastAttempt()
+    {
+        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
+        await database.ExecuteAsync("update orchestrator.file_version set process_attempts = 2 where batch_id = $1", batchId);
+
+        await store.RecordResultsAsync(batchId, BatchState.Failed, [], new RecordPolicy(MaxAttempts: 3, FollowUpAt: null), Ct);
+
+        var rows = await database.ListAsync(
+            "select state, error_class, process_attempts, batch_id is not null from orchestrator.file_version order by id", r => (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetBoolean(3)));
+        Assert.All(rows, r => Assert.Equal(("Failed", "Transient", 3, true), r));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_SchedulesTheFollowUp_OnlyWhenThereAreJobReferences()
+    {
+        var withJobs = await SubmittedBatchAsync(files: 2, BatchState.Completed);
+        var withoutJobs = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var at = DateTimeOffset.UtcNow.AddMinutes(5);
+        var ids = await RemoteFileIdsAsync(withJobs);
+        var none = await RemoteFileIdsAsync(withoutJobs);
+
+        await store.RecordResultsAsync(withJobs, BatchState.Completed, V2([.. ids.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))]), new RecordPolicy(3, at), Ct);
+        await store.RecordResultsAsync(withoutJobs, BatchState.Completed, V2([new RemoteBatchResult(none[0], null, "File is empty (0 bytes)")]), new RecordPolicy(3, at), Ct);
+
+        Assert.True(await database.ScalarAsync<bool>("select follow_up_next_at is not null from orchestrator.batch where id = $1", withJobs));
+        Assert.True(await database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch where id = $1", withoutJobs));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and outcome = 'Succeeded'"));
+        Assert.Equal("Permanent", await database.ScalarAsync<string>("select error_class from orchestrator.batch_result where batch_id = $1", withoutJobs));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_SkipsAFileLlamaCloudSkipped_WithItsReason()
+    {
+        var batchId = await SubmittedBatchAsync(files: 1, BatchState.Completed);
+        var id = (await RemoteFileIdsAsync(batchId))[0];
+
+        await store.RecordResultsAsync(batchId, BatchState.Completed, [new FileResult(id, FileVersionState.Skipped, ErrorMessage: "already processed")], Policy, Ct);
+
+        Assert.Equal(("Skipped", "already processed"), (await database.ListAsync("select state, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))))[0]);
+    }
+
+    [Fact]
+    public async Task MakeDueNowAsync_MakesAnOpenBatchDue_AndIgnoresEndedOrUnknownOnes()
+    {
+        var open = await SubmittedBatchAsync(files: 1, BatchState.Running);
+        await database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() + interval '1 hour' where id = $1", open);
+
+        Assert.True(await store.MakeDueNowAsync($"bat-{open}", Ct));
+        Assert.False(await store.MakeDueNowAsync("bat-unknown", Ct));
+        Assert.Equal([open], (await store.ClaimDueAsync(10, TimeSpan.FromMinutes(5), Ct)).Select(b => b.Id));
+    }
+
+    [Fact]
+    public async Task ClaimStalledAsync_HandsOutABatchStuckInAStep_OncePerPeriod()
+    {
+        var batchId = await UploadedBatchAsync(files: 1);
+        await database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", batchId);
+
+        var first = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
+        var second = await store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
+
+        var source = await database.ScalarAsync<string>("select source_name from orchestrator.batch where id = $1", batchId);
+        Assert.Equal([new StalledBatch(batchId, source, BatchState.Creating)], first);
+        Assert.Empty(second);
+    }
+
+    private static RecordPolicy Policy => new(MaxAttempts: 3, FollowUpAt: null);
+
+    private static FileResult[] V2(IEnumerable<RemoteBatchResult> results) => [.. results.Select(FileResult.FromV2)];
+
+    // A batch whose files are all uploaded: state Creating, remote ids dfl-<version id>.
+    private async Task<long> UploadedBatchAsync(int files)
+    {
+        var source = $"s{Guid.NewGuid():N}"[..12];
+        await Seed.DiscoveredVersionsAsync(database, source, files);
+        var runs = new NpgsqlRunStore(database.DataSource);
+        var runId = await runs.StartRunAsync(source, RunTrigger.Manual, Ct);
+        var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000), Ct)).BatchIds.Single();
+        await runs.FinishScanAsync(runId, new(files, files, 0, 0, files, files, 0), 1, Ct);
+        var uploads = new NpgsqlUploadStore(database.DataSource);
+        foreach (var file in (await uploads.GetWorkAsync(batchId, Ct))!.Files)
+        {
+            await uploads.MarkUploadStartedAsync(file.FileVersionId, Ct);
+            await uploads.MarkUploadedAsync(file.FileVersionId, $"dfl-{file.FileVersionId}", Ct);
+        }
+
+        Assert.Equal(BatchState.Creating, await uploads.FinishUploadsAsync(batchId, Ct));
+        return batchId;
+    }
+
+    private async Task<long> SubmittedBatchAsync(int files, BatchState remoteState)
+    {
+        var batchId = await UploadedBatchAsync(files);
+        await store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, DateTimeOffset.UtcNow, Ct);
+        return batchId;
+    }
+
+    private Task<List<string>> RemoteFileIdsAsync(long batchId) =>
+        database.ListAsync("select remote_file_id from orchestrator.file_version where batch_id = $1 order by id", r => r.GetString(0), batchId);
+}

@@ -1,0 +1,102 @@
+using BatchOrchestrator.Persistence.Embedded;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Embedded;
+
+public sealed class EmbeddedPostgresFacts
+{
+    [Fact]
+    public void Locate_NamesTheSetting_WhenTheConfiguredFolderHasNoServerBinaries()
+    {
+        var error = Assert.Throws<EmbeddedPostgresException>(() => PostgresBinaries.Locate(Path.GetTempPath()));
+
+        Assert.StartsWith("Database:Embedded:BinDirectory:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_KeepsItsDataAndPortAcrossRestarts_AndStopsTheServer()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
+        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
+        var first = new EmbeddedPostgres(options, NullLogger.Instance);
+        await first.StartAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
+        await first.StopAsync(TestContext.Current.CancellationToken);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(first.ConnectionString, "select 1"));
+
+        var second = new EmbeddedPostgres(options, NullLogger.Instance);
+        await second.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            Assert.Equal(new NpgsqlConnectionStringBuilder(first.ConnectionString).Port, new NpgsqlConnectionStringBuilder(second.ConnectionString).Port);
+            await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
+            await using var command = dataSource.CreateCommand("select id from kept");
+            Assert.Equal(42, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void APortTakenByAnotherProgram_IsRefusedBeforeAnythingStarts_NamingTheSetting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var root = Directory.CreateTempSubdirectory("bo-embedded-port-").FullName;
+        try
+        {
+            var server = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Port = port }, NullLogger.Instance);
+
+            var error = Assert.Throws<EmbeddedPostgresException>(() => server.ConnectionString);
+
+            Assert.StartsWith($"Database:Embedded:Port: 127.0.0.1:{port} is in use by another program", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AClusterOfAnotherUser_IsRefused_NamingItsOwnerAndTheSettings()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.Skip("needs root, to give the folder to another user (CI runs as root)");
+        }
+
+        var root = Directory.CreateTempSubdirectory("bo-embedded-owner-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "cluster"));
+            File.WriteAllText(Path.Combine(root, "cluster", "PG_VERSION"), "15\n");
+            Assert.Equal(0, ProcessRunner.Run("chown", "-R", "nobody", root));
+            var server = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root }, NullLogger.Instance);
+
+            var error = Assert.Throws<EmbeddedPostgresException>(() => server.ConnectionString);
+
+            Assert.Equal(
+                $"Database:Embedded:DataDirectory: the cluster in '{root}/cluster' belongs to user 'nobody', but the server would run as 'postgres'. "
+                + "Run BatchOrchestrator as 'nobody' or set Database:Embedded:RunAsUser=nobody, or set Database:Embedded:DataDirectory to another folder",
+                error.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,71 @@
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+
+/// <summary>"Needs a person" finds every kind of thing an operator must act on, and nothing on a healthy source.</summary>
+public sealed class AttentionQueriesFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+    private TestDatabase database = null!;
+    private AttentionQueries queries = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(AttentionQueriesFacts));
+        queries = new AttentionQueries(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task EveryKind_IsFound_WithItsSourceBatchAndCount()
+    {
+        var run = await OpsSeed.RunAsync(database, "docs");
+        var stuck = await OpsSeed.BatchAsync(database, run, "docs", state: "Running", finished: null);
+        await database.ExecuteAsync("update orchestrator.batch set stuck_since = now() where id = $1", stuck);
+        var recorded = await OpsSeed.BatchAsync(database, run, "docs", configurationId: "cfg-OLD");
+        var waiting = await OpsSeed.FileAsync(database, recorded, "docs", "a.pdf", followUp: "Recorded");
+        await database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now() where file_version_id = $1", waiting);
+        await OpsSeed.FileAsync(database, recorded, "docs", "b.pdf", followUp: "FollowUpFailed");
+        await OpsSeed.FileAsync(database, recorded, "docs", "c.pdf");
+        await OpsSeed.FileAsync(database, recorded, "docs", "d.bin", outcome: "Failed", errorClass: "Permanent");
+        await OpsSeed.FileAsync(database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
+        await OpsSeed.FileAsync(database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
+        await OpsSeed.FileAsync(database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
+        await database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
+        await OpsSeed.RunAsync(database, "docs", state: "Failed");
+        await database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
+
+        var table = await queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+
+        var found = table.Rows.ToDictionary(r => (string)table.Value(r, "Kind")!, r => (Batch: table.Value(r, "Batch") as long?, Count: (long)table.Value(r, "Count")!));
+        Assert.Equal(AttentionQueries.Kinds.Order(), found.Keys.Order());
+        Assert.All(table.Rows.Where(r => (string)table.Value(r, "Kind")! != "project-paused"), r => Assert.Equal("docs", table.Value(r, "Source")));
+        Assert.Equal((stuck, 1L), found["stuck-batch"]);
+        Assert.Equal((recorded, 1L), found["stuck-jobs"]);
+        Assert.Equal((recorded, 1L), found["follow-ups-failed"]);
+        Assert.Equal(2L, found["permanent-failures"].Count);
+        Assert.Equal(1L, found["auth-failures"].Count);
+        Assert.Equal((recorded, 1L), found["webhooks-missed"]);
+        // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.
+        Assert.Equal(3L, found["older-configuration"].Count);
+        var paused = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "project-paused");
+        Assert.Equal("default", table.Value(paused, "Source"));
+        Assert.Equal("credits_exhausted: 402 Payment Required", table.Value(paused, "Detail"));
+    }
+
+    [Fact]
+    public async Task AHealthySource_NeedsNobody()
+    {
+        var run = await OpsSeed.RunAsync(database, "docs");
+        var batch = await OpsSeed.BatchAsync(database, run, "docs");
+        await OpsSeed.FileAsync(database, batch, "docs", "a.pdf");
+
+        var table = await queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+
+        Assert.Empty(table.Rows);
+    }
+}

@@ -1,0 +1,45 @@
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+
+/// <summary>Runs, batches, versions and results as the pipeline leaves them, written with plain SQL for the read-side tests.</summary>
+internal static class OpsSeed
+{
+    public static Task<long> RunAsync(TestDatabase db, string source, string state = "Completed", int newVersions = 0, string started = "now() - interval '10 minutes'", string? finished = "now()") =>
+        db.ScalarAsync<long>($"""
+            with s as (insert into orchestrator.source (name) values ($1) on conflict do nothing)
+            insert into orchestrator.run (source_name, trigger, state, started_at, finished_at, new_versions)
+            values ($1, 'Schedule', $2, {started}, {finished ?? "null"}, $3) returning id
+            """, source, state, newVersions);
+
+    public static Task<long> BatchAsync(TestDatabase db, long runId, string source, string configurationId = "cfg-PARSE_AGENTIC", string jobType = "parse_v2", string state = "ResultsRecorded", string? finished = "now()") =>
+        db.ScalarAsync<long>($"""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, remote_batch_id, finished_at)
+            values ($1, $2, $3, $4, $5, 'dir-' || gen_random_uuid(), 0, 'bat-' || gen_random_uuid(), {finished ?? "null"}) returning id
+            """, runId, source, state, jobType, configurationId);
+
+    /// <summary>A file version of <paramref name="batchId"/> with its batch result; its file is on disk as scanned unless <paramref name="onDisk"/> is false.</summary>
+    public static async Task<long> FileAsync(
+        TestDatabase db, long batchId, string source, string path, string outcome = "Succeeded", string? jobStatus = null,
+        string followUp = "FollowedUp", bool onDisk = true, string? errorClass = null)
+    {
+        var id = await db.ScalarAsync<long>("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, batch_id, job_id, error_class)
+            values ($1, $2, 10, 1000, sha256($2::bytea), encode(sha256($2::bytea), 'hex'), $3, $4, case when $3 = 'Succeeded' then 'pjb-' || $2 end, nullif($5, ''))
+            returning id
+            """, source, path, outcome, batchId, errorClass ?? "");
+        await db.ExecuteAsync("""
+            insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome, remote_job_status, follow_up_state)
+            values ($1, $2, 'dfl-' || $2, case when $3 = 'Succeeded' then 'pjb-' || $2 end, $3, nullif($4, ''), case when $3 = 'Succeeded' then $5 end)
+            """, batchId, id, outcome, jobStatus ?? "", followUp);
+        if (onDisk)
+        {
+            await db.ExecuteAsync("""
+                insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at, sha256)
+                values ($1, $2, 10, 2000, now(), sha256($2::bytea))
+                """, source, path);
+        }
+
+        return id;
+    }
+}

@@ -1,0 +1,114 @@
+using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+
+/// <summary>The overview's tables, charts and gauges read what the pipeline recorded, a file's outcome as its batch (and its follow-up) said.</summary>
+public sealed class OverviewQueriesFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestDatabase database = null!;
+    private OverviewQueries overview = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(OverviewQueriesFacts));
+        overview = new OverviewQueries(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task LastRunAndLastDay_CountWhatTheBatchesReported_AndHideHeldUntilSomethingIsHeld()
+    {
+        await OpsSeed.RunAsync(database, "docs", state: "Completed", started: "now() - interval '3 days'", finished: "now() - interval '3 days'");
+        var run = await OpsSeed.RunAsync(database, "docs", newVersions: 5, started: "now() - interval '90 seconds'");
+        var batch = await OpsSeed.BatchAsync(database, run, "docs");
+        await OpsSeed.FileAsync(database, batch, "docs", "a.pdf");
+        await OpsSeed.FileAsync(database, batch, "docs", "b.pdf");
+        await OpsSeed.FileAsync(database, batch, "docs", "c.pdf", jobStatus: "FAILED"); // its job failed at follow-up
+        await OpsSeed.FileAsync(database, batch, "docs", "d.bin", outcome: "Failed");
+        await OpsSeed.FileAsync(database, batch, "docs", "e.pdf", outcome: "Skipped");
+        await OpsSeed.RunAsync(database, "docs", state: "NoChanges", started: "now()"); // a later look that found nothing
+
+        var last = await overview.LastRunsAsync(["docs", "idle"], Ct);
+        var day = await overview.LastDayAsync(["docs", "idle"], Ct);
+
+        Assert.Equal((run, 5, 2L, 2L, 1L), (last.Value(last.Rows[0], "Last run"), last.Value(last.Rows[0], "Files in"), last.Value(last.Rows[0], "Done"), last.Value(last.Rows[0], "Failed"), last.Value(last.Rows[0], "Skipped")));
+        Assert.InRange((TimeSpan)last.Value(last.Rows[0], "Took")!, TimeSpan.FromSeconds(89), TimeSpan.FromSeconds(120));
+        Assert.Null(last.Value(last.Rows[1], "Last run")); // a source that never ran is listed, empty
+        Assert.Equal((2L, 5L, 2L, 2L, 1L), (day.Value(day.Rows[0], "Runs"), day.Value(day.Rows[0], "Files in"), day.Value(day.Rows[0], "Done"), day.Value(day.Rows[0], "Failed"), day.Value(day.Rows[0], "Skipped")));
+        Assert.DoesNotContain("Held", day.WithoutEmpty(OverviewQueries.HiddenWhileEmpty).Columns);
+        Assert.DoesNotContain("Credits", day.WithoutEmpty(OverviewQueries.HiddenWhileEmpty).Columns);
+
+        // Two versions charged: one billed (12 credits), one still reserved (20): the day counts 32, billed 12.
+        await database.ExecuteAsync("""
+            insert into orchestrator.credit_charge (file_version_id, batch_id, run_id, source_name, configuration_id, tier, pages, reserved_credits, billed_credits)
+            select fv.id, fv.batch_id, b.run_id, 'docs', 'cfg-PARSE_AGENTIC', 'agentic', 2, 20, case when row_number() over (order by fv.id) = 1 then 12 end
+            from orchestrator.file_version fv join orchestrator.batch b on b.id = fv.batch_id
+            where fv.source_name = 'docs' order by fv.id limit 2
+            """);
+        var costed = (await overview.LastDayAsync(["docs", "idle"], Ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty);
+        Assert.Equal((4L, 32m, 12m), (costed.Value(costed.Rows[0], "Pages"), costed.Value(costed.Rows[0], "Credits"), costed.Value(costed.Rows[0], "Credits billed")));
+
+        await database.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+            values ('idle', 'held.pdf', 1, 1, sha256('held'::bytea), 'held', 'Held')
+            """);
+        var held = (await overview.LastDayAsync(["docs", "idle"], Ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty);
+        // Held is read from what exists: counted once Core's file version lifecycle has that state (caps add it).
+        if (Enum.TryParse<Core.Lifecycle.FileVersionState>("Held", out _))
+        {
+            Assert.Equal(1L, held.Value(held.Rows[1], "Held"));
+        }
+        else
+        {
+            Assert.DoesNotContain("Held", held.Columns);
+        }
+    }
+
+    [Fact]
+    public async Task Charts_HaveADayPerDayOfTheWindow_WithTodaysOutcomesAndRunDurations()
+    {
+        var run = await OpsSeed.RunAsync(database, "docs", started: "now() - interval '2 minutes'");
+        var batch = await OpsSeed.BatchAsync(database, run, "docs");
+        await OpsSeed.FileAsync(database, batch, "docs", "a.pdf");
+        await OpsSeed.FileAsync(database, batch, "docs", "b.bin", outcome: "Failed");
+        var other = await OpsSeed.BatchAsync(database, await OpsSeed.RunAsync(database, "other"), "other");
+        await OpsSeed.FileAsync(database, other, "other", "c.pdf");
+
+        var all = await overview.DailyOutcomesAsync(30, null, Ct);
+        var docs = await overview.DailyOutcomesAsync(30, "docs", Ct);
+        var durations = await overview.DailyRunDurationsAsync(30, "docs", Ct);
+
+        Assert.Equal(30, all.Rows.Count);
+        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow), all.Rows[^1][0]);
+        Assert.Equal((2L, 1L), (all.Value(all.Rows[^1], "Succeeded"), all.Value(all.Rows[^1], "Failed")));
+        Assert.Equal((1L, 1L), (docs.Value(docs.Rows[^1], "Succeeded"), docs.Value(docs.Rows[^1], "Failed")));
+        Assert.All(all.Rows.SkipLast(1), row => Assert.Equal(0L, all.Value(row, "Succeeded")));
+        Assert.Equal(1L, durations.Value(durations.Rows[^1], "Runs"));
+        Assert.InRange((double)durations.Value(durations.Rows[^1], "Longest seconds")!, 119, 150);
+    }
+
+    [Fact]
+    public async Task Gauges_GiveEachConfiguredSourceItsLastSuccess_OrWhenItFirstRan_AndCountMissedWebhooks()
+    {
+        await OpsSeed.RunAsync(database, "docs", finished: "'2026-01-02T03:04:05Z'");
+        await OpsSeed.RunAsync(database, "docs", state: "Failed", finished: "now()");
+        await OpsSeed.RunAsync(database, "broken", state: "Failed");
+        await OpsSeed.RunAsync(database, "removed");
+        var run = await OpsSeed.RunAsync(database, "docs");
+        var batch = await OpsSeed.BatchAsync(database, run, "docs");
+        await database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", batch);
+
+        var gauges = await new MetricsQueries(database.DataSource).GaugesAsync(["docs", "broken"], Ct);
+
+        var success = gauges.Where(g => g.Metric == "source_last_success").ToDictionary(g => g.Label, g => g.Value);
+        Assert.Equal(["broken", "docs"], success.Keys.Order());
+        Assert.True(success["docs"] > DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), "the latest successful run's end");
+        var firstSeen = await database.ScalarAsync<DateTime>("select created_at from orchestrator.source where name = 'broken'");
+        Assert.Equal(new DateTimeOffset(firstSeen, TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0, success["broken"], tolerance: 0.01);
+        Assert.Equal(1.0, gauges.Single(g => g.Metric == "webhooks_missed").Value);
+    }
+}

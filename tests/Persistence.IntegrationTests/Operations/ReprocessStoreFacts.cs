@@ -1,0 +1,86 @@
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Operations;
+using BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Operations;
+
+/// <summary>Files processed under an older configuration: found by their batch's fingerprint, sent again only when they can be.</summary>
+public sealed class ReprocessStoreFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string Source = "docs";
+    private const string Current = "parse_v2 cfg-PARSE_FAST";
+    private TestDatabase database = null!;
+    private NpgsqlReprocessStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(ReprocessStoreFacts));
+        store = new NpgsqlReprocessStore(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Theory]
+    [InlineData("parse_v2", "cfg-PARSE_AGENTIC")]
+    [InlineData("extract_v2", "cfg-1234")]
+    [InlineData("v1_parse", "cfg-PARSE_AGENTIC")]
+    [InlineData("v1_classify", "cfg-ignored")]
+    public async Task TheBatchRowsFingerprint_IsCoresFingerprintOfTheSameSettings(string jobType, string configurationId)
+    {
+        var run = await OpsSeed.RunAsync(database, Source);
+        var batch = await OpsSeed.BatchAsync(database, run, Source, configurationId, jobType);
+
+        var stored = await database.ScalarAsync<string>("select configuration_fingerprint from orchestrator.batch where id = $1", batch);
+
+        Assert.Equal(ConfigurationFingerprint.Of(jobType, configurationId), stored);
+    }
+
+    [Fact]
+    public async Task Candidates_AreSucceededVersionsOfOtherFingerprints_SendableOnlyWhenTheFileIsThereAndNoFollowUpWaits()
+    {
+        var run = await OpsSeed.RunAsync(database, Source);
+        var old = await OpsSeed.BatchAsync(database, run, Source, "cfg-PARSE_AGENTIC");
+        var current = await OpsSeed.BatchAsync(database, run, Source, "cfg-PARSE_FAST");
+        var present = await OpsSeed.FileAsync(database, old, Source, "a/present.pdf");
+        var gone = await OpsSeed.FileAsync(database, old, Source, "a/gone.pdf", onDisk: false);
+        var waiting = await OpsSeed.FileAsync(database, old, Source, "b/waiting.pdf", followUp: "Recorded");
+        await OpsSeed.FileAsync(database, old, Source, "b/failed.pdf", outcome: "Failed");
+        await OpsSeed.FileAsync(database, current, Source, "c/current.pdf");
+
+        var candidates = new List<Core.Operations.ReprocessCandidate>();
+        await foreach (var candidate in store.CandidatesAsync(Source, Current, Ct))
+        {
+            candidates.Add(candidate);
+        }
+
+        Assert.Equal([present, gone, waiting], candidates.Select(c => c.FileVersionId));
+        Assert.All(candidates, c => Assert.Equal("parse_v2 cfg-PARSE_AGENTIC", c.Fingerprint));
+        Assert.Equal([true, false, false], candidates.Select(c => c.Sendable));
+    }
+
+    [Fact]
+    public async Task Requeue_PutsOnlySendableOldVersionsBack_WithTheFilesCurrentStamp_AndKeepsTheirHistory()
+    {
+        var run = await OpsSeed.RunAsync(database, Source);
+        var old = await OpsSeed.BatchAsync(database, run, Source, "cfg-PARSE_AGENTIC");
+        var current = await OpsSeed.BatchAsync(database, run, Source, "cfg-PARSE_FAST");
+        var present = await OpsSeed.FileAsync(database, old, Source, "present.pdf");
+        var gone = await OpsSeed.FileAsync(database, old, Source, "gone.pdf", onDisk: false);
+        var upToDate = await OpsSeed.FileAsync(database, current, Source, "current.pdf");
+
+        var queued = await store.RequeueAsync([present, gone, upToDate], Current, Ct);
+
+        Assert.Equal(1, queued);
+        var row = (await database.ListAsync(
+            "select state, batch_id is null, job_id is null, mtime_ticks, process_attempts from orchestrator.file_version where id = $1",
+            r => (r.GetString(0), r.GetBoolean(1), r.GetBoolean(2), r.GetInt64(3), r.GetInt32(4)), present))[0];
+        Assert.Equal(("Discovered", true, true, 2000L, 0), row);
+        Assert.Equal("Succeeded", await database.ScalarAsync<string>("select state from orchestrator.file_version where id = $1", gone));
+        Assert.Equal("Succeeded", await database.ScalarAsync<string>("select state from orchestrator.file_version where id = $1", upToDate));
+        Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where file_version_id = $1 and job_id is not null", present));
+        Assert.Equal(0, await store.RequeueAsync([present], Current, Ct)); // no longer Succeeded: nothing twice
+    }
+}

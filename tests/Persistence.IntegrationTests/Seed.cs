@@ -1,0 +1,20 @@
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests;
+
+/// <summary>Rows a test starts from, written with plain SQL so the store under test is the only code exercised.</summary>
+internal static class Seed
+{
+    public static Task DiscoveredVersionsAsync(TestDatabase database, string source, int count) =>
+        database.ExecuteAsync(
+            """
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+            select $1, 'f' || i || '.txt', i, 1000, sha256(i::text::bytea), encode(sha256(i::text::bytea), 'hex'), 'Discovered'
+            from generate_series(1, $2) as i
+            """,
+            source,
+            count);
+
+    public static Task<long> RunAsync(TestDatabase database, string source) =>
+        database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ($1, 'Manual', 'Active') returning id", source);
+}

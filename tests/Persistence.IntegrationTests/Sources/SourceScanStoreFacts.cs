@@ -1,0 +1,136 @@
+using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Sources;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Sources;
+
+public sealed class SourceScanStoreFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 2, 0, 0, TimeSpan.Zero);
+    private TestDatabase database = null!;
+    private NpgsqlSourceScanStore store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, nameof(SourceScanStoreFacts));
+        store = new NpgsqlSourceScanStore(database.DataSource);
+    }
+
+    public ValueTask DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task MergeObservationsAsync_CountsNewChangedAndVanishedPaths()
+    {
+        await MergeAsync("s", [Obs("a", 1), Obs("b", 2), Obs("c", 3)], T0, T0);
+
+        var second = await MergeAsync("s", [Obs("a", 1), Obs("b", 20), Obs("d", 4)], T0.AddMinutes(1), T0.AddMinutes(1));
+
+        Assert.Equal(new ObservationSummary(Seen: 3, NewOrChanged: 2, Vanished: 1, Unsettled: 0), second);
+        Assert.Equal(1L, await database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null and relative_path = 'c'"));
+    }
+
+    [Fact]
+    public async Task ReadHashCandidatesAsync_OffersOnlyPathsUnchangedForTheSettleWindow()
+    {
+        await MergeAsync("s", [Obs("old", 1)], T0, T0);
+        var summary = await MergeAsync("s", [Obs("old", 1), Obs("fresh", 1)], T0.AddSeconds(30), T0.AddSeconds(20));
+
+        var candidates = await store.ReadHashCandidatesAsync("s", T0.AddSeconds(20), long.MaxValue, Ct).ToListAsync(Ct);
+
+        Assert.Equal(1, summary.Unsettled);
+        Assert.Equal(["old"], candidates.Select(c => c.RelativePath));
+    }
+
+    [Fact]
+    public async Task RecordHashesAsync_CreatesOneVersionPerDistinctContent_AndHashedPathsAreNotOfferedAgain()
+    {
+        await MergeAsync("s", [Obs("a", 1), Obs("copy-of-a", 1), Obs("b", 2)], T0, T0);
+
+        var created = await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA), Hashed(Obs("copy-of-a", 1), 0xA), Hashed(Obs("b", 2), 0xB)], Ct);
+
+        Assert.Equal(2, created);
+        Assert.Empty(await store.ReadHashCandidatesAsync("s", T0, long.MaxValue, Ct).ToListAsync(Ct));
+        Assert.Equal(2L, await database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));
+    }
+
+    [Fact]
+    public async Task RecordHashesAsync_IgnoresAHashForASizeOrMtimeThatChangedMeanwhile()
+    {
+        await MergeAsync("s", [Obs("a", 1)], T0, T0);
+        await MergeAsync("s", [Obs("a", 5)], T0.AddMinutes(1), T0);
+
+        var created = await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+
+        Assert.Equal(0, created);
+    }
+
+    [Fact]
+    public async Task RecordHashesAsync_BringsBackASkippedVersion_WhenItsContentIsSeenAgain()
+    {
+        await MergeAsync("s", [Obs("a", 1)], T0, T0);
+        await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+        await database.ExecuteAsync("update orchestrator.file_version set state = 'Skipped'");
+        await MergeAsync("s", [Obs("a", 1, mtime: 99)], T0.AddMinutes(1), T0.AddMinutes(1));
+
+        var created = await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1, mtime: 99), 0xA)], Ct);
+
+        Assert.Equal(1, created);
+        Assert.Equal("Discovered", await database.ScalarAsync<string>("select state from orchestrator.file_version"));
+    }
+
+    [Fact]
+    public async Task RecordHashesAsync_DoesNotBringBackAVersionAlreadyProcessed()
+    {
+        await MergeAsync("s", [Obs("a", 1)], T0, T0);
+        await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+        await database.ExecuteAsync("update orchestrator.file_version set state = 'Succeeded'");
+        await MergeAsync("s", [Obs("renamed", 1)], T0.AddMinutes(1), T0.AddMinutes(1));
+
+        var created = await store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("renamed", 1), 0xA)], Ct);
+
+        Assert.Equal(0, created);
+        Assert.Equal("Succeeded", await database.ScalarAsync<string>("select state from orchestrator.file_version"));
+    }
+
+    [Fact]
+    public async Task MergeAsync_LeavesPathsUnderAnUnreadableFolderAsTheyWere_InsteadOfTakingThemForDeleted()
+    {
+        await MergeAsync("s", [Obs("a.txt", 1), Obs("locked/x.txt", 2), Obs("locked/y/z.txt", 3), Obs("m.txt", 4)], T0, T0);
+        WalkItem[] walk = [new("a.txt", 1, 1_000), WalkItem.UnreadableFolder("locked/"), new("m.txt", 4, 1_000)];
+
+        var summary = await ScanMerger.MergeAsync(store, "s", walk.ToAsyncEnumerable(), T0.AddMinutes(1), T0.AddMinutes(1), long.MaxValue, treatEmptyFolderAsDeleted: false, Ct);
+
+        Assert.Equal(new ObservationSummary(Seen: 2, NewOrChanged: 0, Vanished: 0, Unsettled: 0), summary);
+        Assert.Equal(0L, await database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
+    }
+
+    [Fact]
+    public async Task ReplaceProblemsAsync_KeepsWhenAProblemWasFirstSeen_AndForgetsFixedOnes()
+    {
+        await store.ReplaceProblemsAsync("s", [new ScanProblem("a", ScanProblemKind.Empty, "zero"), new ScanProblem("b", ScanProblemKind.TooLarge, "big")], T0, Ct);
+
+        await store.ReplaceProblemsAsync("s", [new ScanProblem("a", ScanProblemKind.Empty, "zero")], T0.AddHours(1), Ct);
+
+        var rows = await database.ListAsync(
+            "select relative_path, first_seen_at, last_seen_at from orchestrator.source_file_problem",
+            r => (r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2)));
+        Assert.Equal([("a", T0, T0.AddHours(1))], rows);
+    }
+
+    private Task<ObservationSummary> MergeAsync(string source, FileObservation[] looks, DateTimeOffset scanTime, DateTimeOffset settledBefore) =>
+        ScanMerger.MergeAsync(
+            store,
+            source,
+            looks.OrderBy(o => o.RelativePath, Utf8Order.Instance).Select(o => new WalkItem(o.RelativePath, o.Size, o.MtimeTicks)).ToAsyncEnumerable(),
+            scanTime,
+            settledBefore,
+            long.MaxValue,
+            treatEmptyFolderAsDeleted: true,
+            Ct);
+
+    private static FileObservation Obs(string path, long size, long mtime = 1_000) => new(path, size, mtime);
+
+    private static HashedFile Hashed(FileObservation observation, byte marker) => new(observation, Enumerable.Repeat(marker, 32).ToArray());
+}

@@ -1,0 +1,46 @@
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
+
+/// <summary>The verbs through the real executable: Program.cs, exit codes, stdout for answers and stderr for logs.</summary>
+public sealed class ExecutableFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "exe");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task ConfigCheck_ExitsOne_ListingEveryProblem()
+    {
+        var (exitCode, output, _) = await WorkerProcess.RunAsync(env.Root, ["config", "check", "--Sources:0:JobType=parse", "--Polling:Interval=00:00:00"], env.Settings());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Sources:0:JobType", output, StringComparison.Ordinal);
+        Assert.Contains("Polling:Interval", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_AnswersOnStdout_AndExitsZero_WithNoInformationLogs()
+    {
+        // With the shipped appsettings.json, whose log levels are the service's (Hangfire at Information).
+        File.Copy(Repository.PathOf("appsettings.json"), Path.Combine(env.Root, "appsettings.json"));
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(env.Root, ["status"], env.Settings());
+
+        Assert.True(exitCode == 0, errors);
+        Assert.StartsWith("Paused LlamaCloud projects", output, StringComparison.Ordinal); // first, so a pause is not missed
+        Assert.Contains("Sources", output, StringComparison.Ordinal);
+        Assert.Contains("e2e", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hangfire SQL objects", errors, StringComparison.Ordinal); // a verb logs warnings and up only
+    }
+
+    [Fact]
+    public async Task AMistypedVerb_ExitsTwo_WithoutStartingTheService()
+    {
+        var (exitCode, output, _) = await WorkerProcess.RunAsync(env.Root, ["stauts"], env.Settings());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown command or argument 'stauts'", output, StringComparison.Ordinal);
+    }
+}

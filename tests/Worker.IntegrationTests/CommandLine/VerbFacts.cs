@@ -1,0 +1,214 @@
+using System.Globalization;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
+
+/// <summary>Each verb on a real database, built by the same Add calls as the service, as Program.cs runs it.</summary>
+public sealed class VerbFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "verbs");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task Scan_WalksAndHashesWithProgress_AndQueuesTheBatchesForTheService()
+    {
+        await env.WriteFilesAsync(3);
+
+        var (exitCode, output) = await RunAsync("scan", "e2e");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("hashed 3/3 new or changed files", output, StringComparison.Ordinal);
+        Assert.Contains("Manual", output, StringComparison.Ordinal);
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'Planned' and file_count = 3"));
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%UploadBatchJob%'"));
+
+        // The service takes the queued batch from there.
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await env.WaitForEndedAsync(3);
+    }
+
+    [Fact]
+    public async Task Scan_OfAnUnknownSource_SaysWhichSourcesExist()
+    {
+        var (exitCode, _) = await RunAsync("scan", "nope");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(0L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+    }
+
+    [Fact]
+    public async Task Status_PrintsSourcesRunsAndOpenBatches()
+    {
+        await env.WriteFilesAsync(2);
+        await RunAsync("scan", "e2e");
+
+        var (exitCode, output) = await RunAsync("status");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Sources", output, StringComparison.Ordinal);
+        Assert.Contains("Discovered=2", output, StringComparison.Ordinal);
+        Assert.Contains("Recent runs", output, StringComparison.Ordinal);
+        Assert.Contains("Open batches", output, StringComparison.Ordinal);
+        Assert.Contains("Planned", output, StringComparison.Ordinal);
+        Assert.Contains("None: uploads, batch creates and follow-ups go on in every project.", output, StringComparison.Ordinal);
+
+        // A pause written by any instance shows in this separate process, with its reason and since when.
+        await env.Database.ExecuteAsync(
+            "insert into orchestrator.project_pause (project, reason, since, next_probe_at, last_error) values ('default', 'circuit_open', '2026-01-02 03:04:05+00', now() + interval '1 hour', 'HTTP 503')");
+        var (_, paused) = await RunAsync("status");
+        Assert.Contains("Paused LlamaCloud projects", paused, StringComparison.Ordinal);
+        Assert.Contains("circuit_open", paused, StringComparison.Ordinal);
+        Assert.Contains("2026-01-02 03:04:05", paused, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503", paused, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
+    {
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "unsupported.bin"), "not a document", TestContext.Current.CancellationToken);
+        await using (var host = await WorkerHost.StartAsync(env.Root, env.Settings()))
+        {
+            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            await env.WaitForEndedAsync(1);
+        }
+
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        var (plain, plainOutput) = await RunAsync("retry", "e2e");
+        Assert.Equal(0, plain);
+        Assert.Equal("A run of e2e is queued.", plainOutput.Trim());
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+
+        // An unsupported type is a permanent failure: --failed leaves it alone, --permanent sends it again.
+        var (exitCode, output) = await RunAsync("retry", "e2e", failed: true);
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("0 failed files (permanent failures left alone) of e2e are queued again", output, StringComparison.Ordinal);
+        Assert.Equal("Failed", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+
+        var (forced, forcedOutput) = await RunAsync("retry", "e2e", failed: true, permanent: true);
+
+        Assert.Equal(0, forced);
+        Assert.StartsWith("1 failed files (permanent failures included) of e2e are queued again", forcedOutput, StringComparison.Ordinal);
+        Assert.Equal("Discovered", await env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        // One run queued by each of the three retries.
+        Assert.Equal(3L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+    }
+
+    [Fact]
+    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndSaysWhenThereIsNoSuchBatch()
+    {
+        await env.WriteFilesAsync(2);
+        await RunAsync("scan", "e2e");
+        var batchId = await env.Database.ScalarAsync<long>("select id from orchestrator.batch");
+        var runId = await env.Database.ScalarAsync<long>("select run_id from orchestrator.batch");
+
+        var (exitCode, output) = await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"batch {batchId}: CancelledLocally", output.Trim());
+        Assert.Equal("ResultsRecorded", await env.Database.ScalarAsync<string>("select state from orchestrator.batch"));
+        var (missing, missingOutput) = await RunAsync("cancel-batch", "999999");
+        Assert.Equal(1, missing);
+        Assert.Equal("batch 999999: NotFound", missingOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Reprocess_SaysHowManyFilesItWouldSend_AndSendsOnlyTheFilteredOnesWhenAsked()
+    {
+        // Two files recorded under a configuration the source no longer uses (e2e now runs parse_v2 cfg-PARSE_AGENTIC).
+        var run = await env.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('e2e', 'Manual', 'Completed') returning id");
+        var batch = await env.Database.ScalarAsync<long>("""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, finished_at)
+            values ($1, 'e2e', 'ResultsRecorded', 'parse_v2', 'cfg-PARSE_FAST', 'bo-old', 2, now()) returning id
+            """, run);
+        foreach (var path in new[] { "a/x.pdf", "b/y.pdf" })
+        {
+            await env.Database.ExecuteAsync("""
+                insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, batch_id, job_id)
+                values ('e2e', $1, 1, 1, sha256($1::bytea), $1, 'Succeeded', $2, 'pjb-' || $1)
+                """, path, batch);
+            await env.Database.ExecuteAsync("""
+                insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at, sha256)
+                values ('e2e', $1, 1, 1, now(), sha256($1::bytea))
+                """, path);
+        }
+
+        var (dryCode, dry) = await ReprocessAsync(dryRun: true);
+        var (code, sent) = await ReprocessAsync(filter: "a/**");
+        var (_, status) = await RunAsync("status");
+
+        Assert.Equal(0, dryCode);
+        Assert.Matches(@"parse_v2 cfg-PARSE_FAST\s+2", dry);
+        Assert.Contains("can be sent again: 2", dry, StringComparison.Ordinal);
+        Assert.Contains("Dry run: nothing sent.", dry, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        Assert.Contains("Selected (paths matching a/**): 1", sent, StringComparison.Ordinal);
+        Assert.Contains("1 files of e2e are queued again under parse_v2 cfg-PARSE_AGENTIC", sent, StringComparison.Ordinal);
+        Assert.Equal(
+            [("a/x.pdf", "Discovered"), ("b/y.pdf", "Succeeded")],
+            await env.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
+        Assert.Equal(1L, await env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+        Assert.Matches(@"parse_v2 cfg-PARSE_AGENTIC\s+1\s*$", status.Split('\n').First(l => l.Contains("e2e", StringComparison.Ordinal)).TrimEnd());
+    }
+
+    [Fact]
+    public async Task Migrate_ReportsTheSchemaVersion()
+    {
+        var (exitCode, output) = await RunAsync("migrate");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"Schema is at version \d+ \(this build's latest is \d+\)", output);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_ListsEveryProblem_AndExitsNonZero_WithoutStartingAnything()
+    {
+        var settings = Settings("config-check");
+        settings["Sources:0:JobType"] = "parse";
+        settings["Sources:0:Path"] = Path.Combine(env.Root, "not-mounted");
+        settings["Dashboard:Users:0:Name"] = "ops";
+        settings["Dashboard:Users:0:PasswordHash"] = "plain-password";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(env.Root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Sources:0:JobType: 'parse' must be parse_v2 or extract_v2", output, StringComparison.Ordinal);
+        Assert.Contains("Sources:0:Path: directory", output, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:Users:0:PasswordHash:", output, StringComparison.Ordinal);
+        Assert.Contains("3 problems in the configuration.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("plain-password", output, StringComparison.Ordinal);
+
+        var (valid, validOutput) = await WorkerHost.RunVerbAsync(env.Root, Settings("config-check"));
+        Assert.Equal(0, valid);
+        Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);
+    }
+
+    private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false, bool permanent = false)
+    {
+        var settings = Settings(verb);
+        settings["Verb:Target"] = target;
+        settings["Verb:Failed"] = failed ? "true" : "false";
+        settings["Verb:IncludePermanent"] = permanent ? "true" : "false";
+        return WorkerHost.RunVerbAsync(env.Root, settings);
+    }
+
+    private Task<(int ExitCode, string Output)> ReprocessAsync(bool dryRun = false, string? filter = null)
+    {
+        var settings = Settings("reprocess");
+        settings["Verb:Target"] = TestEnvironment.SourceName;
+        settings["Verb:DryRun"] = dryRun ? "true" : "false";
+        settings["Verb:Filter"] = filter;
+        return WorkerHost.RunVerbAsync(env.Root, settings);
+    }
+
+    private Dictionary<string, string?> Settings(string verb)
+    {
+        var settings = env.Settings();
+        settings["Verb:Name"] = verb;
+        return settings;
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using BatchOrchestrator.TestSupport;
+using BatchOrchestrator.Worker.Dashboard;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
+
+/// <summary>
+/// Who may look and who may act (docs/reliability.md §4.3 S1). Remote callers are made by
+/// <see cref="RemoteCaller"/>: the real host on loopback, with every connection's remote address rewritten to 10.1.2.3.
+/// </summary>
+public sealed class DashboardAccessFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string ReadOnlyPassword = "look-but-do-not-touch";
+    private const string OperatorToken = "operator-token-5b8f0c";
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "access");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task ARemoteRequestWithoutCredentials_IsRefused_EvenWhenNoUserIsConfigured()
+    {
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings(), configure: RemoteCaller.AddTo);
+        using var remote = new DashboardClient(host.Address);
+
+        foreach (var path in new[] { "hangfire", "hangfire/ops/sources", "hangfire/ops/files", "hangfire/jobs/succeeded" })
+        {
+            using var response = await remote.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using var trigger = await remote.GetAsync("hangfire/ops/actions/run/e2e");
+        Assert.Equal(HttpStatusCode.Unauthorized, trigger.StatusCode);
+        Assert.Equal(0L, await RunsStartedAsync());
+    }
+
+    [Fact]
+    public async Task ARemoteRequest_WithMissingOrWrongCredentials_IsRefused_AndAskedForThem()
+    {
+        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+
+        using (var anonymous = new DashboardClient(host.Address))
+        using (var response = await anonymous.GetAsync("hangfire/ops/sources"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.StartsWith("Basic realm=", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        foreach (var credentials in new[] { DashboardClient.Basic("viewer", "wrong"), DashboardClient.Basic("nobody", ReadOnlyPassword), DashboardClient.Bearer("not-a-token") })
+        {
+            using var client = new DashboardClient(host.Address, credentials);
+            using var response = await client.GetAsync("hangfire/ops/sources");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task AReadOnlyUser_SeesEveryPage_ButCannotTriggerAnything()
+    {
+        await env.WriteFilesAsync(2);
+        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+        using var viewer = new DashboardClient(host.Address, DashboardClient.Basic("viewer", ReadOnlyPassword));
+
+        foreach (var path in new[] { "hangfire/ops/sources", "hangfire/ops/runs", "hangfire/ops/batches", "hangfire/ops/files", "hangfire/recurring" })
+        {
+            var page = await viewer.GetPageAsync(path);
+            Assert.DoesNotContain("ops-action", page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Read-only access", await viewer.GetPageAsync("hangfire/ops/sources"), StringComparison.Ordinal);
+        foreach (var command in new[] { "hangfire/ops/actions/run/e2e", "hangfire/ops/actions/retry/e2e", "hangfire/ops/actions/cancel-run/1", "hangfire/ops/actions/cancel-batch/1" })
+        {
+            using var refused = await viewer.PostCommandAsync(command);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        // Hangfire's own commands (trigger a recurring job, requeue) are refused for the same caller.
+        using (var trigger = await viewer.PostCommandAsync("hangfire/recurring/trigger", "hangfire/recurring"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, trigger.StatusCode);
+        }
+
+        Assert.Equal(0L, await RunsStartedAsync());
+        Assert.Equal(0L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+    }
+
+    [Fact]
+    public async Task AnOperatorToken_CanActFromAnotherMachine()
+    {
+        await env.WriteFilesAsync(2);
+        await using var host = await WorkerHost.StartAsync(env.Root, WithCredentials(), configure: RemoteCaller.AddTo);
+        using var operatorClient = new DashboardClient(host.Address, DashboardClient.Bearer(OperatorToken));
+
+        Assert.Contains("ops-action", await operatorClient.GetPageAsync("hangfire/ops/sources"), StringComparison.Ordinal);
+        using var accepted = await operatorClient.PostCommandAsync("hangfire/ops/actions/run/e2e");
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("A run of e2e is queued.", await accepted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        await env.WaitForEndedAsync(2);
+    }
+
+    [Fact]
+    public async Task ALocalRequest_ActsWithoutCredentials_ButNeedsTheAntiforgeryToken_AndCanBeMadeReadOnly()
+    {
+        await using (var host = await WorkerHost.StartAsync(env.Root, env.Settings()))
+        {
+            using var local = new DashboardClient(host.Address);
+            using (var noToken = new HttpClient { BaseAddress = host.Address })
+            using (var forged = await noToken.PostAsync(new Uri("hangfire/ops/actions/run/e2e", UriKind.Relative), null, TestContext.Current.CancellationToken))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+            }
+
+            Assert.Equal(0L, await RunsStartedAsync());
+            using var accepted = await local.PostCommandAsync("hangfire/ops/actions/run/e2e");
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            await Eventually.WaitAsync(async () => await RunsStartedAsync() == 1, TimeSpan.FromSeconds(30), "the run job to be enqueued");
+        }
+
+        var settings = env.Settings();
+        settings["Dashboard:LocalRequests"] = "ReadOnly";
+        await using (var host = await WorkerHost.StartAsync(env.Root, settings))
+        {
+            using var local = new DashboardClient(host.Address);
+            using var refused = await local.PostCommandAsync("hangfire/ops/actions/run/e2e");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task APasswordInsteadOfItsHash_StopsStartUp_NamingTheKey()
+    {
+        var settings = env.Settings();
+        settings["Dashboard:Users:0:Name"] = "ops";
+        settings["Dashboard:Users:0:PasswordHash"] = "hunter2";
+        settings["Dashboard:Tokens:0:Hash"] = "also-not-a-hash";
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(env.Root, settings));
+
+        Assert.Contains("Dashboard:Users:0:PasswordHash: not a hash made by 'config hash-secret'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Dashboard:Tokens:0:Hash: not a hash", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, string?> WithCredentials()
+    {
+        var settings = env.Settings();
+        settings["Dashboard:Users:0:Name"] = "viewer";
+        settings["Dashboard:Users:0:PasswordHash"] = SecretHash.Create(ReadOnlyPassword);
+        settings["Dashboard:Users:0:Role"] = "ReadOnly";
+        settings["Dashboard:Tokens:0:Name"] = "automation";
+        settings["Dashboard:Tokens:0:Hash"] = SecretHash.Create(OperatorToken);
+        settings["Dashboard:Tokens:0:Role"] = "Operator";
+        return settings;
+    }
+
+    private Task<long> RunsStartedAsync() => env.Database.ScalarAsync<long>(
+        "select count(*) from hangfire.job where invocationdata::text like '%RunSourceJob%'");
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using BatchOrchestrator.TestSupport;
+using YamlDotNet.RepresentationModel;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
+
+/// <summary>What can be checked here of deploy/ and the Dockerfile (no Docker engine, no cluster): they parse and say what the README says.</summary>
+[Collection(ChildProcesses.Collection)]
+public sealed partial class ManifestFacts
+{
+    [Fact]
+    public async Task TheSystemdUnit_PassesSystemdAnalyzeVerify_AndABrokenCopyDoesNot()
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze") && !File.Exists("/bin/systemd-analyze"))
+        {
+            Assert.Skip("systemd-analyze is not installed here: the unit was NOT verified (its content checks still ran in TheSystemdUnit_IsHardenedAndNotifies)");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("bo-unit-").FullName;
+        try
+        {
+            // verify checks that ExecStart's binary exists: point it at one that does.
+            var unit = (await File.ReadAllTextAsync(Repository.PathOf("deploy/systemd/batch-orchestrator.service"), TestContext.Current.CancellationToken))
+                .Replace("/opt/batch-orchestrator/BatchOrchestrator.Worker", "/bin/sh", StringComparison.Ordinal);
+            var good = Path.Combine(folder, "batch-orchestrator.service");
+            await File.WriteAllTextAsync(good, unit, TestContext.Current.CancellationToken);
+            var broken = Path.Combine(folder, "broken.service");
+            await File.WriteAllTextAsync(broken, unit.Replace("Type=notify", "Type=notfy", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+
+            var (goodExit, goodOutput) = await RunAsync("systemd-analyze", "verify", good);
+            var (brokenExit, brokenOutput) = await RunAsync("systemd-analyze", "verify", broken);
+
+            Assert.True(goodExit == 0 && !goodOutput.Contains("batch-orchestrator.service:", StringComparison.Ordinal), goodOutput);
+            Assert.True(brokenExit != 0 || brokenOutput.Contains("notfy", StringComparison.Ordinal), brokenOutput);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheSystemdUnit_IsHardenedAndNotifies_WithTheKeyFromACredential()
+    {
+        var unit = File.ReadAllText(Repository.PathOf("deploy/systemd/batch-orchestrator.service"));
+
+        foreach (var line in new[]
+        {
+            "Type=notify", "User=batchorch", "Restart=on-failure", "ProtectSystem=strict", "NoNewPrivileges=yes", "PrivateTmp=yes",
+            "ReadWritePaths=/srv/batch-orchestrator/inbox /srv/batch-orchestrator/output",
+            "LoadCredential=llama-cloud-api-key:/etc/batch-orchestrator/llama-cloud-api-key",
+            "Environment=LlamaCloud__ApiKeyFile=%d/llama-cloud-api-key",
+        })
+        {
+            Assert.Contains(line, unit.Split('\n').Select(l => l.Trim()));
+        }
+
+        Assert.DoesNotContain("LLAMA_CLOUD_API_KEY=", unit, StringComparison.Ordinal);
+
+        // The FileSystem sink writes where the hardening lets it (the default, beside the app, is read-only).
+        var writable = unit.Split('\n').Single(l => l.StartsWith("ReadWritePaths=", StringComparison.Ordinal))["ReadWritePaths=".Length..].Trim().Split(' ');
+        var output = unit.Split('\n').Single(l => l.StartsWith("Environment=FollowUp__OutputPath=", StringComparison.Ordinal))["Environment=FollowUp__OutputPath=".Length..].Trim();
+        Assert.Contains(output, writable);
+        Assert.Contains("batchorch", File.ReadAllText(Repository.PathOf("deploy/systemd/batch-orchestrator.sysusers")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheComposeFile_HasPostgresTheSandboxAndTwoWorkersSharingOneDatabase()
+    {
+        var compose = Load("deploy/compose/compose.yaml").Single();
+        var services = Map(compose, "services");
+        var worker = Map(services, "worker");
+        var environment = Map(worker, "environment");
+
+        Assert.Equal(["postgres", "sandbox", "worker"], services.Children.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal("2", Map(worker, "deploy")["replicas"].ToString());
+        Assert.StartsWith("Host=postgres;", environment["Database__ConnectionString"].ToString(), StringComparison.Ordinal);
+        Assert.Equal("http://sandbox:8090/", environment["LLAMA_CLOUD_BASE_URL"].ToString());
+        Assert.Equal(Map(Map(services, "sandbox"), "environment")["Sandbox__ApiKey"].ToString(), environment["LLAMA_CLOUD_API_KEY"].ToString());
+        Assert.Equal("service_healthy", Map(Map(worker, "depends_on"), "postgres")["condition"].ToString());
+        Assert.Contains("inbox:/data/inbox", ((YamlSequenceNode)worker["volumes"]).Children.Select(v => v.ToString()));
+        Assert.Contains("output:/data/output", ((YamlSequenceNode)worker["volumes"]).Children.Select(v => v.ToString())); // the image's FollowUp__OutputPath
+        Assert.Contains("output", Map(compose, "volumes").Children.Keys.Select(k => k.ToString()));
+        var stages = DockerfileStages();
+        Assert.Contains(Map(worker, "build")["target"].ToString(), stages);
+        Assert.Contains(Map(Map(services, "sandbox"), "build")["target"].ToString(), stages);
+    }
+
+    [Fact]
+    public void TheKubernetesManifests_ParseAndWireDeploymentConfigMapSecretProbesAndTheSourceVolume()
+    {
+        var kustomization = Load("deploy/kubernetes/kustomization.yaml").Single();
+        var files = ((YamlSequenceNode)kustomization["resources"]).Children.Select(r => r.ToString()).ToList();
+        var documents = files.SelectMany(f => Load($"deploy/kubernetes/{f}")).ToList();
+        var claims = documents.Where(d => d["kind"].ToString() == "PersistentVolumeClaim").Select(d => Map(d, "metadata")["name"].ToString()).ToList();
+        var byKind = documents.Where(d => d["kind"].ToString() != "PersistentVolumeClaim").ToDictionary(d => d["kind"].ToString(), StringComparer.Ordinal);
+
+        Assert.Equal(["ConfigMap", "Deployment", "Namespace", "Secret", "Service"], byKind.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["batch-orchestrator-inbox", "batch-orchestrator-output"], claims.Order(StringComparer.Ordinal));
+        var spec = Map(byKind["Deployment"], "spec");
+        Assert.Equal("2", spec["replicas"].ToString());
+        var pod = Map(Map(spec, "template"), "spec");
+        var worker = (YamlMappingNode)((YamlSequenceNode)pod["containers"]).Children.Single();
+        Assert.Equal("/healthz", Map(Map(worker, "livenessProbe"), "httpGet")["path"].ToString());
+        Assert.Equal("/readyz", Map(Map(worker, "readinessProbe"), "httpGet")["path"].ToString());
+        Assert.Equal("run", ((YamlSequenceNode)worker["args"]).Children.Single().ToString());
+        var migrate = (YamlMappingNode)((YamlSequenceNode)pod["initContainers"]).Children.Single();
+        Assert.Equal("migrate", ((YamlSequenceNode)migrate["args"]).Children.Single().ToString());
+
+        var config = Map(byKind["ConfigMap"], "data");
+        var mounts = ((YamlSequenceNode)worker["volumeMounts"]).Children.Cast<YamlMappingNode>().ToDictionary(m => m["name"].ToString(), m => m["mountPath"].ToString(), StringComparer.Ordinal);
+        var volumes = ((YamlSequenceNode)pod["volumes"]).Children.Cast<YamlMappingNode>().ToDictionary(v => v["name"].ToString(), v => v, StringComparer.Ordinal);
+        Assert.Equal(config["Sources__0__Path"].ToString(), mounts["inbox"]);
+        Assert.Equal("batch-orchestrator-inbox", Map(volumes["inbox"], "persistentVolumeClaim")["claimName"].ToString());
+        // The root file system is read-only: the FileSystem sink writes to a volume of its own.
+        Assert.Equal(config["FollowUp__OutputPath"].ToString(), mounts["output"]);
+        Assert.Equal("batch-orchestrator-output", Map(volumes["output"], "persistentVolumeClaim")["claimName"].ToString());
+        Assert.StartsWith(mounts["llama-cloud"] + "/", config["LlamaCloud__ApiKeyFile"].ToString(), StringComparison.Ordinal);
+
+        // Every secret key the pod reads exists in the Secret.
+        var secretKeys = Map(byKind["Secret"], "stringData").Children.Keys.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+        var referenced = Regex.Matches(File.ReadAllText(Repository.PathOf("deploy/kubernetes/deployment.yaml")), @"key: ([a-z-]+)").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(referenced);
+        Assert.All(referenced, key => Assert.Contains(key, secretKeys));
+    }
+
+    [Fact]
+    public void TheDockerfile_RestoresInItsOwnLayer_RunsAsNonRoot_AndChecksHealthz()
+    {
+        var lines = File.ReadAllLines(Repository.PathOf("Dockerfile"));
+        var restore = Array.FindIndex(lines, l => l.StartsWith("RUN dotnet restore", StringComparison.Ordinal));
+        var copySources = Array.FindIndex(lines, l => l.StartsWith("COPY src/ src/", StringComparison.Ordinal));
+        var lastStage = Array.FindLastIndex(lines, l => l.StartsWith("FROM ", StringComparison.Ordinal));
+
+        Assert.True(restore > 0 && restore < copySources, "restore comes before the sources are copied");
+        Assert.Equal(["build", "sandbox", "worker"], DockerfileStages());
+        Assert.Contains(lines.Skip(lastStage), l => l.Trim() == "USER $APP_UID");
+        // /app is not writable by that user: the FileSystem sink writes under /data/output, made its own before USER.
+        var user = Array.FindLastIndex(lines, l => l.Trim() == "USER $APP_UID");
+        Assert.Contains(lines.Skip(lastStage).Take(user - lastStage), l => l.StartsWith("RUN mkdir -p", StringComparison.Ordinal) && l.Contains("/data/output", StringComparison.Ordinal) && l.Contains("chown", StringComparison.Ordinal));
+        Assert.Contains(lines.Skip(lastStage), l => l.Trim().StartsWith("FollowUp__OutputPath=/data/output", StringComparison.Ordinal));
+        Assert.Contains(lines.Skip(lastStage), l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
+        Assert.Contains("/healthz", HealthcheckCommand(), StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains(PublishedApp.PublishCommand, StringComparison.Ordinal));
+
+        // Every project the Worker builds from has its project file copied before the restore.
+        var copied = lines.Take(restore).Where(l => l.StartsWith("COPY src/", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToHashSet(StringComparer.Ordinal);
+        Assert.All(ProjectClosure("src/Worker/Worker.csproj"), project => Assert.Contains(project, copied));
+    }
+
+    /// <summary>The HEALTHCHECK's command line, as the shell would run it.</summary>
+    internal static string HealthcheckCommand()
+    {
+        var text = File.ReadAllText(Repository.PathOf("Dockerfile")).Replace("\\\n", " ", StringComparison.Ordinal);
+        var exec = HealthcheckExec().Match(text);
+        Assert.True(exec.Success, "HEALTHCHECK uses the exec form");
+        return System.Text.Json.JsonSerializer.Deserialize<string[]>(exec.Groups[1].Value)![2];
+    }
+
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private static List<string> DockerfileStages() =>
+        [.. File.ReadAllLines(Repository.PathOf("Dockerfile")).Select(l => StageName().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal) { project };
+        var folder = Path.GetDirectoryName(project)!;
+        foreach (Match reference in ProjectReference().Matches(File.ReadAllText(Repository.PathOf(project))))
+        {
+            var path = Path.GetRelativePath(Repository.Root, Path.GetFullPath(Path.Combine(Repository.Root, folder, reference.Groups[1].Value))).Replace('\\', '/');
+            found.UnionWith(ProjectClosure(path));
+        }
+
+        return found;
+    }
+
+    private static List<YamlMappingNode> Load(string relative)
+    {
+        var stream = new YamlStream();
+        using var reader = new StreamReader(Repository.PathOf(relative));
+        stream.Load(reader);
+        return [.. stream.Documents.Select(d => (YamlMappingNode)d.RootNode)];
+    }
+
+    private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];
+
+    [GeneratedRegex(@"^FROM \S+ AS (\S+)", RegexOptions.IgnoreCase)]
+    private static partial Regex StageName();
+
+    [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
+    private static partial Regex ProjectReference();
+
+    [GeneratedRegex(@"HEALTHCHECK[^\n]*?CMD (\[.*\])")]
+    private static partial Regex HealthcheckExec();
+}

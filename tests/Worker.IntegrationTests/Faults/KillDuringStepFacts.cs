@@ -1,0 +1,50 @@
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
+
+/// <summary>
+/// kill -9 of the Worker inside a step, then a second process: during batch creation (after LlamaCloud created
+/// it, before we heard), during polling, during result recording and during follow-up. The kill lands inside
+/// the step by construction, not by timing: the Sandbox holds that step's request until the test has killed
+/// the process. The second process must finish everything, and the global invariants must hold.
+/// </summary>
+[Collection(ChildProcesses.Collection)]
+public sealed class KillDuringStepFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const int Files = 6;
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "killstep");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Theory]
+    [InlineData("batch creation", "^POST /api/v2/batches$", true)]
+    [InlineData("polling", "^GET /api/v2/batches/\\{batch_id\\}$", false)]
+    [InlineData("result recording", "^GET /api/v2/batches/\\{batch_id\\}\\?expand=results$", false)]
+    [InlineData("follow-up", "^GET /api/v2/parse/\\{job_id\\}", false)]
+    public async Task AWorkerKilledInsideAStep_IsFinishedByTheNextProcess_AndTheInvariantsHold(string step, string request, bool afterEffect)
+    {
+        await env.WriteFilesAsync(Files);
+        await env.Admin.SetFaultsAsync(new { hold_requests_matching = request, hold_after_effect = afterEffect });
+        await using (var first = WorkerProcess.Start(env.Root, ["run"], ChildWorker.Settings(env)))
+        {
+            await ChildWorker.WithOutputAsync(first, () => Eventually.WaitAsync(
+                async () => await env.Admin.CounterAsync("requests_held_total") >= 1, ChildWorker.Patience, $"the Worker to be inside {step}"));
+            await first.KillAsync(); // SIGKILL while the step's request is held: no shutdown, leases and Hangfire's job left as they were
+        }
+
+        await env.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+        await using (var second = WorkerProcess.Start(env.Root, ["run"], ChildWorker.Settings(env)))
+        {
+            await ChildWorker.WithOutputAsync(second, () => Eventually.WaitAsync(
+                async () => await ChildWorker.EndedWithJobAsync(env) == Files
+                    && await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded'") == 0,
+                ChildWorker.Patience,
+                $"every file to end with its job reference and its result fetched after a kill during {step}"));
+            await second.StopAsync();
+        }
+
+        await Invariants.AssertHoldAsync(env.Database, env.Admin, ChildWorker.Invariants(env, kills: 1));
+    }
+}

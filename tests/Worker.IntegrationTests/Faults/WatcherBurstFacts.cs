@@ -1,0 +1,73 @@
+using System.Globalization;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
+
+/// <summary>
+/// A burst of 50,000 file-system events into a watched folder: 500 files each written 50 times (two inotify
+/// events a write), so the kernel's queue of 16,384 events (docs/reliability.md §1.5) can overflow while the
+/// watcher reads. Events only hint (docs/architecture.md decision 9): whether the watcher overflowed or not
+/// (the test reports which), every file's final content must be processed by the next scan at the latest.
+/// <c>BO_FULL_FAULTS=1</c> runs the large variant: 50,000 tiny files written once each.
+/// </summary>
+[Collection(ChildProcesses.Collection)]
+public sealed class WatcherBurstFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly bool Full = Environment.GetEnvironmentVariable("BO_FULL_FAULTS") == "1";
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50) };
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0, Window = TimeSpan.FromSeconds(1) };
+        env = await TestEnvironment.CreateAsync(server, "burst", sandbox);
+    }
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task ABurstOfFiftyThousandEvents_LosesNoFile_TheScanCatchesWhatTheWatcherMissed()
+    {
+        var (files, writes) = Full ? (50_000, 1) : (500, 50);
+        var settings = ChildWorker.Settings(env, schedule: "*/15 * * * * *");
+        settings["Sources:0:Watch"] = "true";
+        settings["Sources:0:SettleWindow"] = "00:00:01";
+        settings["Watching:Debounce"] = "00:00:01";
+        settings["Pipeline:MaxFilesPerBatch"] = "1000";
+        settings["Pipeline:UploadConcurrency"] = "16";
+        settings["LlamaCloud:UploadRateLimit:PermitLimit"] = "0";
+        settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Watching"] = "Information";
+
+        await using var worker = WorkerProcess.Start(env.Root, ["run"], settings);
+        await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
+            () => Task.FromResult(worker.Output.Any(l => l.Contains("Watching", StringComparison.Ordinal))), ChildWorker.Patience, "the watcher to start"));
+        for (var write = 0; write < writes; write++)
+        {
+            for (var i = 0; i < files; i++)
+            {
+                var name = Path.Combine(env.Inbox, string.Create(CultureInfo.InvariantCulture, $"f{i / 1000:D2}-{i:D5}.txt"));
+                await File.WriteAllTextAsync(name, string.Create(CultureInfo.InvariantCulture, $"file {i}, write {write}"), TestContext.Current.CancellationToken);
+            }
+        }
+
+        await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
+            async () => await FinalVersionsSucceededAsync(files, writes) == files,
+            Full ? TimeSpan.FromMinutes(20) : ChildWorker.Patience,
+            "every file's final content to be processed"));
+        await worker.StopAsync();
+
+        var overflowed = worker.Output.Concat(worker.Errors).Any(l => l.Contains("lost events", StringComparison.Ordinal));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{files * writes * 2} events; the watcher {(overflowed ? "overflowed and asked for a full scan" : "kept up")}");
+        await Invariants.AssertHoldAsync(env.Database, env.Admin, ChildWorker.Invariants(env, kills: 0) with { EligibleFiles = InvariantOptions.FilesIn(env.Inbox) });
+    }
+
+    /// <summary>Paths whose last write's content ended Succeeded with a job reference.</summary>
+    private async Task<long> FinalVersionsSucceededAsync(int files, int writes)
+    {
+        var expected = Enumerable.Range(0, files).Select(i => string.Create(CultureInfo.InvariantCulture, $"file {i}, write {writes - 1}")).ToArray();
+        var hashes = expected.Select(text => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToArray();
+        return await env.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null and sha256 = any($1)", (object)hashes);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Health;
+
+/// <summary>/healthz, /readyz and /metrics of the real host.</summary>
+public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "health");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task Healthz_Answers_AndReadyz_ChecksDatabaseSchemaAndApi()
+    {
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        var (status, checks) = await ReadyAsync(http);
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["llamacloud", "migrations", "postgresql"], checks.Keys.Order(StringComparer.Ordinal));
+        Assert.All(checks.Values, c => Assert.Equal("Healthy", c.Status));
+    }
+
+    [Fact]
+    public async Task Readyz_IsUnavailable_WhileTheSchemaIsBehind_OrTheApiIsUnreachable_ButHealthzStillAnswers()
+    {
+        var settings = env.Settings();
+        settings["LLAMA_CLOUD_BASE_URL"] = $"http://127.0.0.1:{ClosedPort()}/";
+        settings["LlamaCloud:MaxRetries"] = "0";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        await env.Database.ExecuteAsync("delete from orchestrator.schema_version where version = (select max(version) from orchestrator.schema_version)");
+
+        var (status, checks) = await ReadyAsync(http);
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Unhealthy", checks["llamacloud"].Status);
+        Assert.Equal("Unhealthy", checks["migrations"].Status);
+        Assert.Contains("run 'migrate'", checks["migrations"].Description, StringComparison.Ordinal);
+        Assert.Equal("Healthy", checks["postgresql"].Status);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readyz_SaysWhenTheApiRefusesTheKey()
+    {
+        var settings = env.Settings();
+        settings["LLAMA_CLOUD_API_KEY"] = "llx-wrong-key";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        var (status, checks) = await ReadyAsync(http);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("refuses the API key", checks["llamacloud"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_CountFilesBatchesUploadsPollLatencyAndApiErrorsByClass()
+    {
+        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
+        await env.WriteFilesAsync(6);
+        await File.WriteAllBytesAsync(Path.Combine(env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
+        var settings = env.Settings();
+        settings["Costs:Caps:0:Credits"] = "1000";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings);
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        await env.WaitForEndedAsync(6);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        // Now LlamaCloud fails outright: the readiness probe meets 503s (and retries them).
+        await env.Admin.SetFaultsAsync(new { too_many_requests_burst = 0, error_rate = 1.0, error_status_codes = new[] { 503 }, routes = new[] { "GET /api/v1/beta/directories" } });
+        await ReadyAsync(http);
+        // A pause another instance wrote (its probe not due for an hour): the gauges read the shared table.
+        await env.Database.ExecuteAsync(
+            "insert into orchestrator.project_pause (project, reason, since, next_probe_at) values ('default', 'quota_exceeded', '2026-01-02 03:04:05+00', now() + interval '1 hour')");
+
+        var metrics = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_files{", "state=\"Succeeded\"")?.EndsWith(" 6", StringComparison.Ordinal) == true
+                && Line(text, "batchorchestrator_project_paused{", "reason=\"quota_exceeded\"")?.EndsWith(" 1", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30),
+            "the file gauges to show 6 succeeded files and the pause");
+        Assert.Contains("project=\"default\"", Line(metrics, "batchorchestrator_project_paused{", "reason=\"quota_exceeded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_project_paused{", "reason=\"circuit_open\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 1767323045", Line(metrics, "batchorchestrator_project_paused_since_seconds{", "reason=\"quota_exceeded\""), StringComparison.Ordinal);
+
+        Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_batches{", "state=\"ResultsRecorded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_files_set_aside{", "kind=\"Empty\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_stuck{", "what=\"batch\""), StringComparison.Ordinal);
+        foreach (var expected in new[] { "class=\"transient\"", "class=\"throttled\"", "batchorchestrator_poll_duration_seconds_count", "batchorchestrator_followup_lag_seconds", "batchorchestrator_poll_overdue_seconds" })
+        {
+            Assert.True(Line(metrics, expected) is not null, $"{expected} missing from:\n{metrics}");
+        }
+
+        Assert.DoesNotContain("bat-", metrics, StringComparison.Ordinal); // ids never become labels
+
+        // The ops metrics the alert rules read (their names are fixed for deploy/ and other workstreams).
+        var success = double.Parse(Line(metrics, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"")!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(success, DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        Assert.EndsWith(" 31622400", Line(metrics, "batchorchestrator_source_schedule_interval_seconds{", "source=\"e2e\"")); // "0 0 1 1 *": once a year, the window's length
+        Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_database_up{"), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_webhooks_missed_total{"), StringComparison.Ordinal);
+        Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_files_ended_last_hour{", "outcome=\"Succeeded\"", "source=\"e2e\""), StringComparison.Ordinal);
+
+        // Cost: six one-page text files at the default preset (agentic, 10 credits a page), estimated and billed;
+        // the day cap's headroom once every charge is billed; nothing held.
+        metrics = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_cap_headroom_credits{", "scope=\"global\"", "window=\"day\"")?.EndsWith(" 940", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30),
+            "the day cap's headroom to show 1000 - 60 credits");
+        Assert.EndsWith(" 60", Line(metrics, "batchorchestrator_credits_estimated_total{", "source=\"e2e\"", "tier=\"agentic\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 60", Line(metrics, "batchorchestrator_credits_billed_total{", "source=\"e2e\"", "tier=\"agentic\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_files_held{", "source=\"e2e\""), StringComparison.Ordinal);
+
+        // Every metric the alert rules and the Grafana dashboard in deploy/ read is exported, or is one a later
+        // workstream emits under the name fixed for it (ContractedMetrics).
+        var exported = metrics.Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet(StringComparer.Ordinal);
+        Assert.All(Deployment.AlertingFacts.MetricsRead(), name =>
+        {
+            var family = System.Text.RegularExpressions.Regex.Replace(name, "_(bucket|sum|count)$", "");
+            Assert.True(exported.Contains(name) || exported.Contains(family) || ContractedMetrics.Contains(name), $"{name} is read in deploy/ but not exported by /metrics");
+        });
+    }
+
+    /// <summary>Metric names that appear only once their first event happened.</summary>
+    private static readonly HashSet<string> ContractedMetrics = new(StringComparer.Ordinal)
+    {
+        "batchorchestrator_cost_drift_total", // emitted from the first drift on
+    };
+
+    private static string? Line(string metrics, params string[] parts) =>
+        metrics.Split('\n').FirstOrDefault(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)))?.TrimEnd();
+
+    private static async Task<(HttpStatusCode Status, Dictionary<string, (string Status, string Description)> Checks)> ReadyAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var checks = body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(
+            c => c.Name, c => (c.Value.GetProperty("status").GetString()!, c.Value.GetProperty("description").GetString() ?? ""), StringComparer.Ordinal);
+        return (response.StatusCode, checks);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,84 @@
+using BatchOrchestrator.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
+
+/// <summary>
+/// The service's exit code, as Program.cs returns it: 0 after a clean stop, 1 when a background
+/// service failed and took the host down (systemd's Restart=on-failure acts only on the latter).
+/// </summary>
+public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "exitcode");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task TheService_ExitsZero_AfterACleanStop()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<StopsTheService>());
+
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public async Task TheService_ExitsOne_WhenABackgroundServiceFailed()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<Fails>());
+
+        Assert.Equal(1, exitCode);
+    }
+
+    [Fact]
+    public async Task TheService_ExitsOne_WhenABackgroundServiceEndedCancelledBeforeAnyStop()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(env.Root, Service(), configure: s => s.AddHostedService<TimesOut>());
+
+        Assert.Equal(1, exitCode);
+    }
+
+    private Dictionary<string, string?> Service()
+    {
+        var settings = env.Settings();
+        settings["Verb:Name"] = "run";
+        return settings;
+    }
+
+    private static async Task StartedAsync(IHostApplicationLifetime lifetime, CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        await using var registration = lifetime.ApplicationStarted.Register(started.SetResult);
+        await started.Task.WaitAsync(stoppingToken);
+    }
+
+    private sealed class StopsTheService(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await StartedAsync(lifetime, stoppingToken);
+            lifetime.StopApplication();
+        }
+    }
+
+    // An HttpClient timeout, say: an OperationCanceledException nobody asked for.
+    private sealed class TimesOut(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await StartedAsync(lifetime, stoppingToken);
+            throw new OperationCanceledException("a request timed out");
+        }
+    }
+
+    private sealed class Fails(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await StartedAsync(lifetime, stoppingToken); // once the whole service is up, as a watcher would fail
+            throw new InvalidOperationException("a background service failed");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
+
+/// <summary>The whole pipeline in the real host, against the Sandbox over loopback HTTP and a real PostgreSQL.</summary>
+public sealed class EndToEndFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(server, "e2e");
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task FiftyFiles_EndWithRecordedJobReferences_AndRunningAgainUploadsNothingTwice()
+    {
+        var settings = env.Settings();
+        settings["Serilog:MinimumLevel:Default"] = "Verbose";
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
+        Directory.CreateDirectory(Path.Combine(env.Inbox, "sub dir"));
+        for (var i = 0; i < 50; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(env.Inbox, i % 5 == 0 ? $"sub dir/ü {i}.txt" : $"file-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
+        }
+
+        TriggerRun(host);
+        await WaitForSucceededAsync(50);
+
+        var references = await env.Database.ListAsync(
+            "select remote_file_id, job_type, job_id from orchestrator.file_version where state = 'Succeeded'",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)));
+        Assert.All(references, r =>
+        {
+            Assert.StartsWith("dfl-", r.Item1, StringComparison.Ordinal);
+            Assert.Equal("parse_v2", r.Item2);
+            Assert.StartsWith("pjb-", r.Item3, StringComparison.Ordinal);
+        });
+        // Follow-up moves results on from Recorded as soon as they are recorded: count the references themselves.
+        Assert.Equal(50L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null"));
+
+        TriggerRun(host);
+        TriggerRun(host);
+        await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where state = 'NoChanges'"), n => n >= 2, Patience, "two more runs to finish");
+
+        var counters = await env.Admin.CountersAsync();
+        Assert.Equal(50, counters.UploadsTotal);
+        Assert.Equal(50, counters.UploadsByUniqueId.Count);
+        Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
+        Assert.Equal(1, counters.BatchCreatesTotal);
+        Assert.DoesNotContain(logs.AllFormats, line => line.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
+
+        // Hangfire jobs are per run, batch step and poll tick, never per file (DESIGN decision 7): the three
+        // runs asked for (plus a settle run or a rerun), and one batch's upload, submit, record and a few
+        // follow-up looks, whatever the number of files.
+        var stepJobs = await env.Database.ListAsync(
+            "select invocationdata::jsonb->>'Type' from hangfire.job where invocationdata::text not like '%PollBatchesJob%'", r => r.GetString(0));
+        Assert.InRange(stepJobs.Count(t => t.Contains("RunSourceJob", StringComparison.Ordinal)), 3, 5);
+        Assert.Single(stepJobs, t => t.Contains("UploadBatchJob", StringComparison.Ordinal));
+        Assert.Single(stepJobs, t => t.Contains("SubmitBatchJob", StringComparison.Ordinal));
+        Assert.InRange(stepJobs.Count, 7, 14);
+    }
+
+    [Fact]
+    public async Task TheDashboard_ShowsTheJobsThatDidIt()
+    {
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings());
+        await File.WriteAllTextAsync(Path.Combine(env.Inbox, "one.txt"), "one", TestContext.Current.CancellationToken);
+        TriggerRun(host);
+        await WaitForSucceededAsync(1);
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        var page = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("hangfire/jobs/succeeded", UriKind.Relative)),
+            html => html.Contains("Record results of batch", StringComparison.Ordinal),
+            Patience,
+            "the record job to show as succeeded");
+
+        Assert.Contains("Upload batch", page, StringComparison.Ordinal);
+        Assert.Contains("Submit batch", page, StringComparison.Ordinal);
+        Assert.Contains("Run source e2e", page, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("hangfire/recurring", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task ABadConfigurationValue_StopsStartUp_WithTheKeyNamed()
+    {
+        var settings = env.Settings();
+        settings["Sources:0:Path"] = Path.Combine(env.Root, "not-mounted");
+        settings["Sources:0:JobType"] = "parse";
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(env.Root, settings));
+
+        Assert.Contains("Sources:0:Path: directory", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Sources:0:JobType: 'parse' must be parse_v2 or extract_v2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutAnApiKey_TheWorkerHostsTheSandboxItself_AndStillRecordsEveryFile()
+    {
+        var settings = env.Settings();
+        settings["LLAMA_CLOUD_API_KEY"] = "";
+        settings["LLAMA_CLOUD_BASE_URL"] = "";
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
+        await env.WriteFilesAsync(3, "in-process");
+
+        TriggerRun(host);
+        await WaitForSucceededAsync(3);
+
+        Assert.Single(logs.Lines, line => line.Contains("No LLAMA_CLOUD_API_KEY is set", StringComparison.Ordinal));
+        Assert.Equal(0, (await env.Admin.CountersAsync()).UploadsTotal); // nothing went to the external Sandbox
+    }
+
+    private static void TriggerRun(WorkerHost host) =>
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+
+    private Task<long> WaitForSucceededAsync(long count) => Eventually.WaitAsync(
+        () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
+        n => n >= count,
+        Patience,
+        $"{count} files to have job references");
+}

@@ -1,0 +1,67 @@
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
+
+/// <summary>The real host hands every recorded job reference to the follow-up job, which fills both built-in sinks.</summary>
+public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string ApiKey = "llx-follow-up-e2e";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string root = Directory.CreateTempSubdirectory("bo-follow-up-").FullName;
+    private TestDatabase database = null!;
+    private SandboxServer sandbox = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync(server, "followup");
+        // Jobs keep running a while after the batch completes, so the first look finds some unfinished.
+        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = ApiKey, StepDelay = TimeSpan.FromMilliseconds(100), JobRunningSteps = 10 });
+        Directory.CreateDirectory(Path.Combine(root, "inbox", "a", "b"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await sandbox.DisposeAsync();
+        await database.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task EveryJobReference_IsFollowedUp_IntoTheMirroredTreeAndTheTable()
+    {
+        await using var host = await WorkerHost.StartAsync(root, new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["LLAMA_CLOUD_API_KEY"] = ApiKey,
+            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["FollowUp:RecheckDelay"] = "00:00:00.500",
+            ["FollowUp:MaxRecheckDelay"] = "00:00:01",
+            ["Sources:0:Name"] = "mirror",
+            ["Sources:0:Path"] = "inbox",
+            ["Sources:0:Schedule"] = "0 0 1 1 *",
+            ["Sources:0:SettleWindow"] = "00:00:00",
+            ["Sources:0:Watch"] = "false",
+        });
+        for (var i = 0; i < 4; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", "a", "b", $"report-{i}.txt"), $"# Report {i}\nAll good.", TestContext.Current.CancellationToken);
+        }
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-mirror");
+        await Eventually.WaitAsync(
+            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_story where follow_up_state = 'FollowedUp'"), n => n == 4, Patience, "four results followed up");
+
+        for (var i = 0; i < 4; i++)
+        {
+            var mirrored = Path.Combine(root, "output", "mirror", "a", "b", $"report-{i}.txt");
+            Assert.Contains($"Report {i}", await File.ReadAllTextAsync(mirrored + ".md", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            Assert.True(File.Exists(mirrored + ".json"));
+        }
+
+        Assert.Equal(4L, await database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where markdown like '%All good.%'"));
+        Assert.True(await database.ScalarAsync<bool>("select follow_up_next_at is null and follow_up_checks >= 1 from orchestrator.batch"));
+    }
+}

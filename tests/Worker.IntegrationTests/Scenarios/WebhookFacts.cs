@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using BatchOrchestrator.Core.Webhooks;
+using BatchOrchestrator.Sandbox;
+using BatchOrchestrator.TestSupport;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
+
+/// <summary>
+/// Webhooks end to end: the Sandbox delivers signed batch events over loopback to the real host's
+/// receiver, which polls that batch at once. Polling on its own would not look for ten minutes.
+/// </summary>
+public sealed class WebhookFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private const string Secret = "whsec-CANARY-5b7e2f0a9c41";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly int port = FreePort();
+    private TestEnvironment env = null!;
+
+    public async ValueTask InitializeAsync() => env = await TestEnvironment.CreateAsync(
+        server, "webhooks", new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), WebhookRetryDelay = TimeSpan.FromMilliseconds(200) });
+
+    public ValueTask DisposeAsync() => env.DisposeAsync();
+
+    [Fact]
+    public async Task ABatchCreatedWithAWebhook_IsPolledWhenItsEventArrives_AndStaleOutOfOrderEventsChangeNothing()
+    {
+        await env.Admin.SetFaultsAsync(new { webhooks_out_of_order = true });
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
+        await env.WriteFilesAsync(5);
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
+        // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
+        await Eventually.WaitAsync(
+            () => env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
+        await Eventually.WaitAsync(
+            () => host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ProcessingCount() == 0 ? Task.FromResult(true) : Task.FromResult(false),
+            Patience, "jobs started by the stale events to finish");
+
+        Assert.True(await env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.success") >= 1);
+        Assert.Equal(("ResultsRecorded", "Completed"), (await env.Database.ListAsync("select state, remote_status from orchestrator.batch", r => (r.GetString(0), r.GetString(1))))[0]);
+        Assert.Equal(5L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.Equal(0, await env.Admin.CounterAsync("webhook_delivery_failures_total"));
+        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_terminal_at is not null and webhook_events >= 3 from orchestrator.batch"), "the deliveries are recorded on the batch");
+        Assert.Contains(logs.Lines, l => l.Contains("batch.success", StringComparison.Ordinal) && l.Contains("polling it now", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal) || l.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhenWebhooksStopArriving_AnEndedBatchIsFlaggedOnce_CountedInMetrics_AndListedOnTheOverview()
+    {
+        await env.Admin.SetFaultsAsync(new { webhook_drop_rate = 1 });
+        var logs = new CapturingSink();
+        var settings = Settings();
+        settings["Polling:InitialDelay"] = "00:00:00.200"; // polling finds the end by itself
+        settings["Polling:MaxDelay"] = "00:00:01";
+        settings["Webhooks:MissedAfter"] = "00:00:01";
+        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
+        await env.WriteFilesAsync(2);
+
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        var batch = await Eventually.WaitAsync(
+            () => env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        await Eventually.WaitAsync(
+            async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken))
+                .Split('\n').Any(l => l.StartsWith("batchorchestrator_webhooks_missed_total", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)),
+            Patience, "the missed webhook to be counted");
+        var overview = await http.GetStringAsync(new Uri("hangfire/ops/overview", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2L, await env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.True(await env.Database.ScalarAsync<bool>("select webhook_expected and webhook_events = 0 from orchestrator.batch where id = $1", batch));
+        Assert.True(await env.Admin.CounterAsync("faults_injected", "webhook_dropped") >= 1);
+        var warning = Assert.Single(logs.Lines, l => l.Contains("no webhook announced it", StringComparison.Ordinal));
+        Assert.Contains($"BatchId={batch} ", warning, StringComparison.Ordinal);
+        Assert.Contains("RemoteBatchId=\"bat-", warning, StringComparison.Ordinal);
+        Assert.Contains("1 batches of e2e ended without the webhook announcing it", overview, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheReceiver_RefusesUnsignedOrBadlySignedCalls_AndTakesRepeatsOfASignedOne()
+    {
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(env.Root, Settings(), logs);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var body = """{"event_type":"batch.success","data":{"id":"bat-not-ours","status":"COMPLETED"}}""";
+        var signature = WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, signature: null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, "sha256=" + new string('0', 64)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body.Replace("not-ours", "forged", StringComparison.Ordinal), signature));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, WebhookSignature.Compute("some-other-secret-value", Encoding.UTF8.GetBytes(body))));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
+        Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(http, "[]", WebhookSignature.Compute(Secret, "[]"u8)));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync(new Uri("webhooks/llamacloud", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(4, logs.Lines.Count(l => l.Contains("Refused a webhook delivery", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient http, string body, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "webhooks/llamacloud") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, signature);
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = env.Settings();
+        settings["Urls"] = $"http://127.0.0.1:{port}";
+        settings["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud";
+        settings["Webhooks:SigningSecret"] = Secret;
+        // Polling alone would look only after ten minutes: anything sooner is the webhook's doing.
+        settings["Polling:InitialDelay"] = "00:10:00";
+        settings["Polling:MaxDelay"] = "00:10:00";
+        settings["Serilog:MinimumLevel:Default"] = "Information";
+        settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
+        return settings;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
