@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 

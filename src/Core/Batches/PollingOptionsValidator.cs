@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Batches;
 
@@ -33,10 +33,7 @@ internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
             failures.Add("Polling:ThrottledDelay: must be positive");
         }
 
-        if (options.MaxConcurrency is < 1 or > 64)
-        {
-            failures.Add($"Polling:MaxConcurrency: {options.MaxConcurrency} must be between 1 and 64");
-        }
+        failures.AddUnlessBetween("Polling:MaxConcurrency", options.MaxConcurrency, 1, 64);
 
         if (options.MaxBatchesPerTick < 1)
         {
@@ -53,6 +50,6 @@ internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
             failures.Add("Polling:StalledAfter: must be at least a second");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

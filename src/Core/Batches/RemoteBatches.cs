@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 

@@ -1,7 +1,5 @@
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Batches;
 

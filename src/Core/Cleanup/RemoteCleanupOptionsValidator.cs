@@ -1,6 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Cleanup;
 
@@ -20,16 +20,13 @@ internal sealed class RemoteCleanupOptionsValidator : IValidateOptions<RemoteCle
             failures.Add($"RemoteCleanup:Interval: {options.Interval} must divide a minute (1-59 s) or an hour (whole minutes)");
         }
 
-        if (options.MaxDeletesPerRun is < 1 or > 100_000)
-        {
-            failures.Add($"RemoteCleanup:MaxDeletesPerRun: {options.MaxDeletesPerRun} must be between 1 and 100000");
-        }
+        failures.AddUnlessBetween("RemoteCleanup:MaxDeletesPerRun", options.MaxDeletesPerRun, 1, 100_000);
 
         if (options.MaxRunTime <= TimeSpan.Zero || options.MaxRunTime > TimeSpan.FromHours(1))
         {
             failures.Add($"RemoteCleanup:MaxRunTime: {options.MaxRunTime} must be positive and at most an hour");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Costs;
 
 /// <summary>Credits per page of a resolved tier, and credits in dollars, by the configured price model (docs/costs.md).</summary>

@@ -1,7 +1,5 @@
 using System.Text.Json;
 using BatchOrchestrator.Core.LlamaCloud;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Costs;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.FollowUp;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>Checks the FileSystem sink's key of the "FollowUp" section.</summary>

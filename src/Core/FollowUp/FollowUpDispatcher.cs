@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Pipeline;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.FollowUp;
 

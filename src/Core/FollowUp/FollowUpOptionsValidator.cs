@@ -1,5 +1,5 @@
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.FollowUp;
 
@@ -34,20 +34,9 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
             }
         }
 
-        if (options.MaxConcurrency is < 1 or > 64)
-        {
-            failures.Add($"FollowUp:MaxConcurrency: {options.MaxConcurrency} must be between 1 and 64");
-        }
-
-        if (options.StatusPageSize is < 1 or > 1_000)
-        {
-            failures.Add($"FollowUp:StatusPageSize: {options.StatusPageSize} must be between 1 and 1000");
-        }
-
-        if (options.ChunkSize is < 1 or > 1_000)
-        {
-            failures.Add($"FollowUp:ChunkSize: {options.ChunkSize} must be between 1 and 1000");
-        }
+        failures.AddUnlessBetween("FollowUp:MaxConcurrency", options.MaxConcurrency, 1, 64);
+        failures.AddUnlessBetween("FollowUp:StatusPageSize", options.StatusPageSize, 1, 1_000);
+        failures.AddUnlessBetween("FollowUp:ChunkSize", options.ChunkSize, 1, 1_000);
 
         if (options.RecheckDelay <= TimeSpan.Zero)
         {
@@ -59,11 +48,8 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
             failures.Add("FollowUp:MaxRecheckDelay: must not be shorter than FollowUp:RecheckDelay");
         }
 
-        if (options.MaxAttempts is < 1 or > 100)
-        {
-            failures.Add($"FollowUp:MaxAttempts: {options.MaxAttempts} must be between 1 and 100");
-        }
+        failures.AddUnlessBetween("FollowUp:MaxAttempts", options.MaxAttempts, 1, 100);
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

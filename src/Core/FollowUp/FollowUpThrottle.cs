@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>Bounds the results fetched at once by this process, however many follow-up jobs run.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Leases;
 
 /// <summary>Acquires leases and keeps them renewed for as long as the work holds them.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Leases;
 
 /// <summary>Checks the "Leases" section.</summary>

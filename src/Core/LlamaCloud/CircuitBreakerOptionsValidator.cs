@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
@@ -29,6 +29,6 @@ internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitB
             failures.Add($"{Section}:BreakDuration: {options.BreakDuration} must be from 0.5 s to a day");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

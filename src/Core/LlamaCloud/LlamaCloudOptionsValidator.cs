@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
@@ -23,10 +23,7 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
             failures.Add("LlamaCloud:AttemptTimeout: must be positive");
         }
 
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"LlamaCloud:MaxRetries: {options.MaxRetries} must be between 0 and 10");
-        }
+        failures.AddUnlessBetween("LlamaCloud:MaxRetries", options.MaxRetries, 0, 10);
 
         if (options.FirstRetryDelay < TimeSpan.Zero || options.FirstRetryDelay > options.MaxRetryDelay)
         {
@@ -55,6 +52,6 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
 
         failures.AddRange(ProjectIds.Validate(options.ProjectId, options.OrganizationId, "LlamaCloud"));
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

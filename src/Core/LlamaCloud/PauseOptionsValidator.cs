@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
@@ -24,6 +24,6 @@ internal sealed class PauseOptionsValidator : IValidateOptions<PauseOptions>
             failures.Add($"{Section}:PollDelay: {options.PollDelay} must be positive and at most a day");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

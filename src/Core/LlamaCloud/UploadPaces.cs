@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
@@ -20,21 +20,14 @@ internal sealed class UploadRateLimitOptionsValidator : IValidateOptions<UploadR
             failures.Add($"{Key}:Window: must be positive");
         }
 
-        if (options.Headroom is < 0.5 or > 1)
-        {
-            failures.Add($"{Key}:Headroom: {options.Headroom} must be between 0.5 and 1");
-        }
-
-        if (options.ThrottledFactor is < 0.1 or > 1)
-        {
-            failures.Add($"{Key}:ThrottledFactor: {options.ThrottledFactor} must be between 0.1 and 1");
-        }
+        failures.AddUnlessBetween($"{Key}:Headroom", options.Headroom, 0.5, 1);
+        failures.AddUnlessBetween($"{Key}:ThrottledFactor", options.ThrottledFactor, 0.1, 1);
 
         if (options.ThrottledFor < TimeSpan.Zero)
         {
             failures.Add($"{Key}:ThrottledFor: must not be negative");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

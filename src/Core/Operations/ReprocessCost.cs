@@ -2,7 +2,6 @@ using System.Globalization;
 using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Operations;
 

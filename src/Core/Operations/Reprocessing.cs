@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Operations;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Pipeline;
 
@@ -8,26 +8,11 @@ internal sealed class PipelineOptionsValidator : IValidateOptions<PipelineOption
     public ValidateOptionsResult Validate(string? name, PipelineOptions options)
     {
         var failures = new List<string>();
-        if (options.MaxFilesPerBatch is < 1 or > 1_000)
-        {
-            failures.Add($"Pipeline:MaxFilesPerBatch: {options.MaxFilesPerBatch} must be between 1 and 1000 (LlamaCloud's limit per batch)");
-        }
+        failures.AddUnlessBetween("Pipeline:MaxFilesPerBatch", options.MaxFilesPerBatch, 1, 1_000, "LlamaCloud's limit per batch");
+        failures.AddUnlessBetween("Pipeline:UploadConcurrency", options.UploadConcurrency, 1, 64);
+        failures.AddUnlessBetween("Pipeline:BatchesUploadingPerSource", options.BatchesUploadingPerSource, 1, 64);
+        failures.AddUnlessBetween("Pipeline:MaxStepAttempts", options.MaxStepAttempts, 1, 1_000);
 
-        if (options.UploadConcurrency is < 1 or > 64)
-        {
-            failures.Add($"Pipeline:UploadConcurrency: {options.UploadConcurrency} must be between 1 and 64");
-        }
-
-        if (options.BatchesUploadingPerSource is < 1 or > 64)
-        {
-            failures.Add($"Pipeline:BatchesUploadingPerSource: {options.BatchesUploadingPerSource} must be between 1 and 64");
-        }
-
-        if (options.MaxStepAttempts is < 1 or > 1_000)
-        {
-            failures.Add($"Pipeline:MaxStepAttempts: {options.MaxStepAttempts} must be between 1 and 1000");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -2,8 +2,6 @@ using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Planning;
 

@@ -1,7 +1,6 @@
 using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Planning;
 

@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Planning;
 

@@ -3,8 +3,6 @@ using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Runs;
 

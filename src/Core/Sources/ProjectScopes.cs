@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.LlamaCloud;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Sources;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using BatchOrchestrator.Core.LlamaCloud;
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Sources;
 
@@ -85,15 +85,8 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 }
             }
 
-            if (source.MaxAttempts is < 1 or > 100)
-            {
-                failures.Add($"{key}:MaxAttempts: {source.MaxAttempts} must be between 1 and 100");
-            }
-
-            if (source.Priority is < 1 or > 100)
-            {
-                failures.Add($"{key}:Priority: {source.Priority} must be between 1 and 100 (a weight: 8 gets eight uploads for each one of 1)");
-            }
+            failures.AddUnlessBetween($"{key}:MaxAttempts", source.MaxAttempts, 1, 100);
+            failures.AddUnlessBetween($"{key}:Priority", source.Priority, 1, 100, "a weight: 8 gets eight uploads for each one of 1");
 
             if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)
             {
@@ -143,7 +136,7 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
             failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]

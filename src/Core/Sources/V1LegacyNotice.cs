@@ -1,7 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Sources;
 

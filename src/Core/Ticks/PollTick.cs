@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Watchdog;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Ticks;
 

@@ -4,8 +4,6 @@ using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Core.Webhooks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Ticks;
 

@@ -2,7 +2,6 @@ using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.Core.Uploads;
 

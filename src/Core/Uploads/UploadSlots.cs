@@ -1,6 +1,4 @@
 using BatchOrchestrator.Core.Pipeline;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Uploads;
 

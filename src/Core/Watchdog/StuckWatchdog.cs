@@ -1,6 +1,4 @@
 using BatchOrchestrator.Core.Webhooks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Watchdog;
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Watchdog;
 
@@ -18,6 +18,6 @@ internal sealed class WatchdogOptionsValidator : IValidateOptions<WatchdogOption
             failures.Add("Watchdog:JobStuckAfter: must be at least a second");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Webhooks;
 

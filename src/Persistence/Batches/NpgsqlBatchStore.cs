@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Batches;
 

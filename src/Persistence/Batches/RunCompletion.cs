@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using Npgsql;
-
 namespace BatchOrchestrator.Persistence.Batches;
 
 /// <summary>The statement that closes a run once none of its batches is still open; run after any batch reaches its end.</summary>

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.LlamaCloud;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Batches;
 

@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Cleanup;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Cleanup;
 
@@ -19,7 +17,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
 
         // The artefacts of job references whose result every sink has. Only a per-run batch's files are its
         // own: a mirror's or remote-only directory belongs to the source, so there only the job goes.
-        batch.BatchCommands.Add(new("""
+        batch.BatchCommands.Add(Listing("""
             with r as (
                 select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, v.id as version_id, v.remote_file_id, v.stored_file_id,
                        coalesce(v.remote_directory_id, b.remote_directory_id) as directory_id,
@@ -48,26 +46,11 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 select batch_id, run_id, kind, remote_id, parent_id, version_id, lookup, due_at from artefacts
                 on conflict (kind, remote_id) do nothing)
             select count(*) from listed
-            """)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<string[]> { TypedValue = [.. retentions.Select(r => r.Source)] },
-                new NpgsqlParameter<long[]> { TypedValue = [.. retentions.Select(r => (long)r.After.TotalMilliseconds)] },
-                StateParameters.Name(FollowUpState.FollowedUp),
-                new NpgsqlParameter<int> { TypedValue = max },
-                StateParameters.Name(RemoteArtefactKind.Job),
-                StateParameters.Name(RemoteArtefactKind.DirectoryFile),
-                StateParameters.Name(RemoteArtefactKind.StoredFile),
-                StateParameters.Name(RemoteArtefactKind.Directory),
-                new NpgsqlParameter<string[]> { TypedValue = RemoteCleaner.DeletableJobTypes },
-                StateParameters.Name(RemoteLayout.PerRun),
-            },
-        });
+            """, retentions, max));
 
         // A run's own directory, once every job reference in it has its result in every sink and every
         // file artefact listed for it is gone: a file whose follow-up failed keeps the directory too.
-        batch.BatchCommands.Add(new("""
+        batch.BatchCommands.Add(Listing("""
             with d as (
                 select b.id, b.run_id, b.remote_directory_id,
                        greatest(now(), coalesce(b.finished_at, now()) + s.after_ms * interval '1 millisecond') as due_at
@@ -89,23 +72,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 select id, run_id, $8, remote_directory_id, due_at from d
                 on conflict (kind, remote_id) do nothing)
             select count(*) from listed
-            """)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<string[]> { TypedValue = [.. retentions.Select(r => r.Source)] },
-                new NpgsqlParameter<long[]> { TypedValue = [.. retentions.Select(r => (long)r.After.TotalMilliseconds)] },
-                StateParameters.Name(FollowUpState.FollowedUp),
-                new NpgsqlParameter<int> { TypedValue = max },
-                StateParameters.Name(RemoteArtefactKind.Job),
-                StateParameters.Name(RemoteArtefactKind.DirectoryFile),
-                StateParameters.Name(RemoteArtefactKind.StoredFile),
-                StateParameters.Name(RemoteArtefactKind.Directory),
-                new NpgsqlParameter<string[]> { TypedValue = RemoteCleaner.DeletableJobTypes },
-                StateParameters.Name(RemoteLayout.PerRun),
-                StateParameters.Name(BatchState.ResultsRecorded),
-            },
-        });
+            """, retentions, max, StateParameters.Name(BatchState.ResultsRecorded)));
 
         var listed = 0;
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -119,6 +86,30 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
         while (await reader.NextResultAsync(cancellationToken));
 
         return listed;
+    }
+
+    // Both listing statements share $1-$10: the retention per source, the follow-up state that frees a
+    // result, the cap, the artefact kinds, the job types that can be deleted and the per-run layout.
+    private static NpgsqlBatchCommand Listing(string sql, IReadOnlyList<SourceRetention> retentions, int max, params NpgsqlParameter[] more)
+    {
+        var command = new NpgsqlBatchCommand(sql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = [.. retentions.Select(r => r.Source)] },
+                new NpgsqlParameter<long[]> { TypedValue = [.. retentions.Select(r => (long)r.After.TotalMilliseconds)] },
+                StateParameters.Name(FollowUpState.FollowedUp),
+                new NpgsqlParameter<int> { TypedValue = max },
+                StateParameters.Name(RemoteArtefactKind.Job),
+                StateParameters.Name(RemoteArtefactKind.DirectoryFile),
+                StateParameters.Name(RemoteArtefactKind.StoredFile),
+                StateParameters.Name(RemoteArtefactKind.Directory),
+                new NpgsqlParameter<string[]> { TypedValue = RemoteCleaner.DeletableJobTypes },
+                StateParameters.Name(RemoteLayout.PerRun),
+            },
+        };
+        command.Parameters.AddRange(more);
+        return command;
     }
 
     public async Task<IReadOnlyList<RemoteArtefact>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)

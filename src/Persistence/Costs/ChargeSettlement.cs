@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace BatchOrchestrator.Persistence.Costs;
 
 /// <summary>

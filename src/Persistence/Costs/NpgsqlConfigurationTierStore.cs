@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Costs;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Costs;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Embedded;
 

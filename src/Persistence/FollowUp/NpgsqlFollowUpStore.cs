@@ -1,6 +1,4 @@
 using BatchOrchestrator.Core.FollowUp;
-using BatchOrchestrator.Core.Lifecycle;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.FollowUp;

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.FollowUp;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.FollowUp;

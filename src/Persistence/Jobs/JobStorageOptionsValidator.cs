@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Persistence.Jobs;
@@ -27,6 +28,6 @@ internal sealed class JobStorageOptionsValidator : IValidateOptions<JobStorageOp
             failures.Add($"{Section}:DistributedLockTimeout: {options.DistributedLockTimeout} must be at least a second");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

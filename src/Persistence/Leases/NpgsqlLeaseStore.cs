@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Leases;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Leases;

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Migrations;
 

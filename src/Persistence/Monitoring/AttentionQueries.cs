@@ -1,6 +1,4 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using Npgsql;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;

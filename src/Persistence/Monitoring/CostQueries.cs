@@ -1,6 +1,4 @@
 using BatchOrchestrator.Core.Costs;
-using BatchOrchestrator.Core.Lifecycle;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
 
@@ -85,24 +83,6 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
         return [.. table.Rows.Select(r => ((string)r[0]!, (double)r[1]!))];
     }
 
-    private async Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = await reader.IsDBNullAsync(i, cancellationToken) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return new OpsTable(columns, rows);
-    }
+    private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
+        => SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);
 }

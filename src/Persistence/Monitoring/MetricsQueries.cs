@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using Npgsql;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;

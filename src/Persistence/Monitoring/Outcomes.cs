@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using Npgsql;
-
 namespace BatchOrchestrator.Persistence.Monitoring;
 
 /// <summary>

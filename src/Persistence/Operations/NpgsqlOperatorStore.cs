@@ -1,6 +1,4 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Operations;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Operations;
 

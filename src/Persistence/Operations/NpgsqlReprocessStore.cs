@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Operations;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Operations;
 

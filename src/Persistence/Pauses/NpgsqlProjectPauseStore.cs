@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Pauses;
 

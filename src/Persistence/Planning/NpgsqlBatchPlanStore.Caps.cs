@@ -1,7 +1,5 @@
 using BatchOrchestrator.Core.Costs;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Planning;

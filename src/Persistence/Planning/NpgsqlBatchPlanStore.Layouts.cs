@@ -1,8 +1,6 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Planning;
 

@@ -1,7 +1,5 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Planning;
 

@@ -1,7 +1,5 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Runs;
 

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Sources;

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Sources;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Sources;

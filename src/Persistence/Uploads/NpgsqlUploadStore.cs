@@ -1,9 +1,7 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Persistence.Batches;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.Uploads;
 

@@ -1,6 +1,4 @@
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Watchdog;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Watchdog;

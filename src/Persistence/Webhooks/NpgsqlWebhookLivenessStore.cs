@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Webhooks;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Webhooks;

@@ -1,9 +1,7 @@
 using System.Net;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

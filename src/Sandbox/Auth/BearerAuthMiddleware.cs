@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using BatchOrchestrator.Sandbox.Hosting;
-using BatchOrchestrator.Sandbox.Http;
 
 namespace BatchOrchestrator.Sandbox.Auth;
 

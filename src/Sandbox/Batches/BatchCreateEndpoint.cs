@@ -1,12 +1,7 @@
 using System.Globalization;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Configurations;
 using BatchOrchestrator.Sandbox.Faults;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Batches;

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Batches;
@@ -54,7 +49,7 @@ internal static class BatchEndpoints
                 && (status is null || b.Status == status)
                 && (after is null || b.CreatedAt >= after)
                 && (before is null || b.CreatedAt <= before));
-            var result = Paging.BySequence(matches, b => b.Sequence, newestFirst: true, page, b => b.ToDto(expandResults: false));
+            var result = Paging.BySequence(matches, newestFirst: true, page, b => b.ToDto(expandResults: false));
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageBatchDto);
         }
     }

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Batches;
 
 /// <summary>One directory file as it was when the batch was created (docs/llamacloud-api.md §10: snapshot at create).</summary>

@@ -1,17 +1,10 @@
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Batches;
 
 /// <summary>A v2 batch and its processing progress. Mutable; guarded by the state lock.</summary>
-internal sealed class BatchRecord : IProjectOwned
+internal sealed class BatchRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required string SourceDirectoryId { get; init; }
 
     public required string JobType { get; init; }
@@ -39,8 +32,6 @@ internal sealed class BatchRecord : IProjectOwned
 
     /// <summary>The processing step that last moved this batch; one move per step.</summary>
     public long LastStep { get; set; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

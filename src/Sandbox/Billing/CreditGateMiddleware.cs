@@ -1,5 +1,3 @@
-using BatchOrchestrator.Sandbox.Http;
-
 namespace BatchOrchestrator.Sandbox.Billing;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>

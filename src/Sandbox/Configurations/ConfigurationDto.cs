@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>The configuration response (SDK configurations.ts ConfigurationResponse).</summary>

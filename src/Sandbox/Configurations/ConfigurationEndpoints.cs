@@ -1,8 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Configurations;
@@ -95,7 +90,7 @@ internal static class ConfigurationEndpoints
             // An upsert keeps one record per name + product type, so every record is its latest version.
             var matches = state.Configurations.In(project.Id).Where(c =>
                 (name is null || c.Name == name) && (types.Count == 0 || types.Contains(c.ProductType, StringComparer.Ordinal)));
-            var result = Paging.BySequence(matches, c => c.Sequence, newestFirst: true, page, c => c.ToDto());
+            var result = Paging.BySequence(matches, newestFirst: true, page, c => c.ToDto());
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageConfigurationDto);
         }
     }

@@ -1,24 +1,13 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>A saved product configuration (docs/llamacloud-api.md §8); upserted by name + product type.</summary>
-internal sealed class ConfigurationRecord : IProjectOwned
+internal sealed class ConfigurationRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required string Name { get; set; }
 
     public required string ProductType { get; set; }
 
     public required JsonElement Parameters { get; set; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>The directory response (SDK beta/directories/directories.ts DirectoryGetResponse).</summary>

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Directories;
@@ -98,7 +93,7 @@ internal static class DirectoryEndpoints
                 (name is null || d.Name == name)
                 && (type is null || d.Type == type)
                 && (types.Count == 0 || types.Contains(d.Type, StringComparer.Ordinal)));
-            var result = Paging.BySequence(matches, d => d.Sequence, newestFirst: false, page, d => d.ToDto());
+            var result = Paging.BySequence(matches, newestFirst: false, page, d => d.ToDto());
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageDirectoryDto);
         }
     }

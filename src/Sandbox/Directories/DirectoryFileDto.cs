@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BatchOrchestrator.Sandbox.Files;
 
 namespace BatchOrchestrator.Sandbox.Directories;

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Directories;
@@ -53,7 +48,7 @@ internal static class DirectoryFileEndpoints
                 && (contains is null || f.DisplayName.Contains(contains, StringComparison.OrdinalIgnoreCase))
                 && (after is null || f.UpdatedAt >= after)
                 && (before is null || f.UpdatedAt <= before));
-            var result = Paging.BySequence(matches, f => f.Sequence, newestFirst: false, page, f => files.ToDto(f, request, withUrl));
+            var result = Paging.BySequence(matches, newestFirst: false, page, f => files.ToDto(f, request, withUrl));
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageDirectoryFileDto);
         }
     }

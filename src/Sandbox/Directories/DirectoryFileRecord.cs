@@ -1,18 +1,9 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>A file entry in a directory (docs/llamacloud-api.md §4.2); its bytes live in the stored file <see cref="FileId"/>.</summary>
-internal sealed class DirectoryFileRecord : IProjectOwned
+internal sealed class DirectoryFileRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
     public required string DirectoryId { get; set; }
-
-    public required string ProjectId { get; init; }
 
     public required string DisplayName { get; set; }
 
@@ -24,8 +15,6 @@ internal sealed class DirectoryFileRecord : IProjectOwned
     public required State.StoredContent Content { get; set; }
 
     public Dictionary<string, JsonElement> Metadata { get; set; } = new(StringComparer.Ordinal);
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Directories;
 

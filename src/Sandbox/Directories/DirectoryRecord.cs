@@ -1,17 +1,8 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>A source directory (docs/llamacloud-api.md §4.1). Mutable; guarded by the state lock.</summary>
-internal sealed class DirectoryRecord : IProjectOwned
+internal sealed class DirectoryRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required string Name { get; set; }
 
     public required string Type { get; init; }
@@ -23,8 +14,6 @@ internal sealed class DirectoryRecord : IProjectOwned
     public JsonElement? SystemMetadata { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.Http;
-
 namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>

@@ -1,12 +1,7 @@
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Configurations;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 using Microsoft.AspNetCore.Mvc;
 
@@ -120,7 +115,7 @@ internal static class ExtractEndpoints
                 && (ids.Count == 0 || ids.Contains(j.Id, StringComparer.Ordinal))
                 && (after is null || j.CreatedAt >= after)
                 && (before is null || j.CreatedAt <= before));
-            var result = Paging.BySequence(matches, j => j.Sequence, newestFirst: true, page, j => j.ToDto(expand));
+            var result = Paging.BySequence(matches, newestFirst: true, page, j => j.ToDto(expand));
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageExtractJobDto);
         }
     }

@@ -1,6 +1,4 @@
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Hosting;
-using BatchOrchestrator.Sandbox.Http;
 
 namespace BatchOrchestrator.Sandbox.Faults;
 

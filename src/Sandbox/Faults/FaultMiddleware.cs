@@ -1,7 +1,5 @@
 using System.Globalization;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Hosting;
-using BatchOrchestrator.Sandbox.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace BatchOrchestrator.Sandbox.Faults;

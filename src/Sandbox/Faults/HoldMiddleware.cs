@@ -1,4 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 

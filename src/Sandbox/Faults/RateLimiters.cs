@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using BatchOrchestrator.Sandbox.Admin;
 
 namespace BatchOrchestrator.Sandbox.Faults;
 

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Files;
 
 /// <summary>

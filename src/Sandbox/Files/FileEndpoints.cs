@@ -1,10 +1,5 @@
 using System.Globalization;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Directories;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.Files;

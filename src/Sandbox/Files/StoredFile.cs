@@ -1,26 +1,16 @@
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Files;
 
 /// <summary>
 /// A stored file (Files API, docs/llamacloud-api.md §4.3). Directory uploads create one too, so a
 /// directory file's <c>file_id</c> resolves; both use the dfl- prefix with distinct ids (§1.5).
 /// </summary>
-internal sealed class StoredFile : IProjectOwned
+internal sealed class StoredFile : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required StoredContent Content { get; init; }
 
     public required string Purpose { get; init; }
 
     public string? ExternalFileId { get; init; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public string Name => Content.FileName;
 

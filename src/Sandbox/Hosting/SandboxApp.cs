@@ -1,4 +1,3 @@
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Auth;
 using BatchOrchestrator.Sandbox.Batches;
 using BatchOrchestrator.Sandbox.Configurations;
@@ -6,12 +5,8 @@ using BatchOrchestrator.Sandbox.Directories;
 using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.V1Batches;
 using BatchOrchestrator.Sandbox.Webhooks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchOrchestrator.Sandbox.Hosting;
 using Microsoft.AspNetCore.Http.Features;

@@ -45,20 +45,21 @@ internal static class Paging
         return new PageRequest(Math.Min(size, MaxPageSize), token is null ? null : kind, position);
     }
 
-    /// <summary>Pages items already filtered, keyed and ordered by a unique, increasing sequence.</summary>
-    public static CursorPage<TDto> BySequence<T, TDto>(IEnumerable<T> items, Func<T, long> sequence, bool newestFirst, PageRequest page, Func<T, TDto> map)
+    /// <summary>Pages items already filtered, keyed and ordered by their unique, increasing sequence.</summary>
+    public static CursorPage<TDto> BySequence<T, TDto>(IEnumerable<T> items, bool newestFirst, PageRequest page, Func<T, TDto> map)
+        where T : ProjectResource
     {
-        var ordered = newestFirst ? items.OrderByDescending(sequence) : items.OrderBy(sequence);
+        var ordered = newestFirst ? items.OrderByDescending(i => i.Sequence) : items.OrderBy(i => i.Sequence);
         var all = ordered.ToList();
         var remaining = page.Kind switch
         {
-            's' when newestFirst => all.Where(i => sequence(i) < page.Position).ToList(),
-            's' => all.Where(i => sequence(i) > page.Position).ToList(),
+            's' when newestFirst => all.Where(i => i.Sequence < page.Position).ToList(),
+            's' => all.Where(i => i.Sequence > page.Position).ToList(),
             'o' => all.Skip((int)Math.Min(page.Position, int.MaxValue)).ToList(),
             _ => all,
         };
         var slice = remaining.Take(page.Size).ToList();
-        var next = remaining.Count > slice.Count ? Encode('s', sequence(slice[^1])) : null;
+        var next = remaining.Count > slice.Count ? Encode('s', slice[^1].Sequence) : null;
         return new CursorPage<TDto>([.. slice.Select(map)], next, all.Count);
     }
 

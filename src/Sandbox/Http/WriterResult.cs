@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>A 200 JSON response written directly with a <see cref="Utf8JsonWriter"/> (for dynamic shapes).</summary>

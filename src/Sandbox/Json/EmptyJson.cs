@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace BatchOrchestrator.Sandbox.Json;
 
 /// <summary>Shared immutable JSON values.</summary>

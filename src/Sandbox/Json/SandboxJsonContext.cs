@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using BatchOrchestrator.Sandbox.Batches;
@@ -6,7 +5,6 @@ using BatchOrchestrator.Sandbox.Configurations;
 using BatchOrchestrator.Sandbox.Directories;
 using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
 using BatchOrchestrator.Sandbox.Parse;
 using BatchOrchestrator.Sandbox.V1Batches;
 using BatchOrchestrator.Sandbox.Webhooks;

@@ -1,11 +1,6 @@
-using System.Text.Json;
 using BatchOrchestrator.Sandbox.Configurations;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Parse;

@@ -1,9 +1,4 @@
-using BatchOrchestrator.Sandbox.Admin;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -64,7 +59,7 @@ internal static class ParseEndpoints
                 && (ids.Count == 0 || ids.Contains(j.Id, StringComparer.Ordinal))
                 && (after is null || j.CreatedAt >= after)
                 && (before is null || j.CreatedAt <= before));
-            var result = Paging.BySequence(matches, j => j.Sequence, newestFirst: true, page, j => j.ToDto(expandUsage: false));
+            var result = Paging.BySequence(matches, newestFirst: true, page, j => j.ToDto(expandUsage: false));
             return TypedResults.Json(result, SandboxJsonContext.Default.CursorPageParseJobDto);
         }
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.Parse;
 

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Parse;
@@ -8,14 +7,8 @@ namespace BatchOrchestrator.Sandbox.Parse;
 /// PENDING → RUNNING → COMPLETED | FAILED (| CANCELLED) moved by the processing loop, and a
 /// failure decided at creation from the seeded fault settings.
 /// </summary>
-internal abstract class SimulatedJob : IProjectOwned
+internal abstract class SimulatedJob : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required StoredContent Source { get; init; }
 
     /// <summary>The error this job will end with; null when it will succeed.</summary>
@@ -40,8 +33,6 @@ internal abstract class SimulatedJob : IProjectOwned
     public int RunningStepsLeft { get; set; }
 
     public long LastStep { get; set; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

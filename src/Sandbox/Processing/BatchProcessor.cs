@@ -1,7 +1,5 @@
-using System.Text.Json;
 using BatchOrchestrator.Sandbox.Batches;
 using BatchOrchestrator.Sandbox.Parse;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Processing;

@@ -1,9 +1,6 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Parse;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Processing;

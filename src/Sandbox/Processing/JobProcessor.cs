@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchOrchestrator.Sandbox.Extract;
 using BatchOrchestrator.Sandbox.Parse;
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.Webhooks;
 
 namespace BatchOrchestrator.Sandbox.Processing;

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Sandbox.State;
 using BatchOrchestrator.Sandbox.V1Batches;
 
 namespace BatchOrchestrator.Sandbox.Processing;

@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Hosting;
-using BatchOrchestrator.Sandbox.Http;
 
 namespace BatchOrchestrator.Sandbox.Projects;
 

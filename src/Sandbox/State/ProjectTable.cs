@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Sandbox.State;
 /// Call under <see cref="SandboxState.Gate"/>.
 /// </summary>
 internal sealed class ProjectTable<T>
-    where T : class, IProjectOwned
+    where T : ProjectResource
 {
     private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
 

@@ -1,12 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Files;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.Json;
-using BatchOrchestrator.Sandbox.Projects;
-using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 

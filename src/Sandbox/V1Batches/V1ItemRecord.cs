@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 

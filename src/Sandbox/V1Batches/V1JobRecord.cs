@@ -1,17 +1,8 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>A legacy v1 beta batch-processing job (docs/llamacloud-api.md §3). Mutable; guarded by the state lock.</summary>
-internal sealed class V1JobRecord : IProjectOwned
+internal sealed class V1JobRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required string JobType { get; init; }
 
     public string? DirectoryId { get; init; }
@@ -29,8 +20,6 @@ internal sealed class V1JobRecord : IProjectOwned
     public string? ErrorMessage { get; set; }
 
     public long LastStep { get; set; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? StartedAt { get; set; }
 

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchOrchestrator.Sandbox.Faults;
 using BatchOrchestrator.Sandbox.Processing;
-using BatchOrchestrator.Sandbox.State;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 

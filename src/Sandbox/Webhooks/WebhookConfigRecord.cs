@@ -1,16 +1,8 @@
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>A saved webhook configuration (docs/llamacloud-api.md §9); the secret is write-only.</summary>
-internal sealed class WebhookConfigRecord : IProjectOwned
+internal sealed class WebhookConfigRecord : ProjectResource
 {
-    public required long Sequence { get; init; }
-
-    public required string Id { get; init; }
-
-    public required string ProjectId { get; init; }
-
     public required string Url { get; set; }
 
     public IReadOnlyList<string>? Events { get; set; }
@@ -20,8 +12,6 @@ internal sealed class WebhookConfigRecord : IProjectOwned
     public string? OutputFormat { get; set; }
 
     public string? SigningSecret { get; set; }
-
-    public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using BatchOrchestrator.Sandbox.Http;
-using BatchOrchestrator.Sandbox.State;
-
 namespace BatchOrchestrator.Sandbox.Webhooks;
 
 /// <summary>

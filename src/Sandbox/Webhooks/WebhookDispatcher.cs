@@ -1,7 +1,5 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
 using System.Threading.Channels;
-using BatchOrchestrator.Sandbox.Admin;
 using BatchOrchestrator.Sandbox.Faults;
 
 namespace BatchOrchestrator.Sandbox.Webhooks;

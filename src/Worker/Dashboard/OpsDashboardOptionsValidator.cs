@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Dashboard;
@@ -59,6 +60,6 @@ internal sealed class OpsDashboardOptionsValidator : IValidateOptions<OpsDashboa
             }
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

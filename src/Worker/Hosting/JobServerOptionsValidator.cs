@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Hosting;
@@ -11,10 +12,7 @@ internal sealed partial class JobServerOptionsValidator : IValidateOptions<JobSe
     public ValidateOptionsResult Validate(string? name, JobServerOptions options)
     {
         var failures = new List<string>();
-        if (options.WorkerCount is < 1 or > 1_000)
-        {
-            failures.Add($"{Section}:WorkerCount: {options.WorkerCount} must be between 1 and 1000");
-        }
+        failures.AddUnlessBetween($"{Section}:WorkerCount", options.WorkerCount, 1, 1_000);
 
         if (options.SchedulePollingInterval <= TimeSpan.Zero)
         {
@@ -35,7 +33,7 @@ internal sealed partial class JobServerOptionsValidator : IValidateOptions<JobSe
             }
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 
     [GeneratedRegex("^[a-z0-9_-]+$")]

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Metrics;
@@ -20,6 +21,6 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
             failures.Add($"{section}:Path: '{options.Path}' must start with '/', or be empty to turn the endpoint off");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Watching;
@@ -20,6 +21,6 @@ internal sealed class WatchOptionsValidator : IValidateOptions<WatchOptions>
             failures.Add($"{Section}:MaxDelay: {options.MaxDelay} must not be shorter than {Section}:Debounce ({options.Debounce})");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return failures.ToResult();
     }
 }
