@@ -37,8 +37,7 @@ internal sealed class BatchUploader(
         var work = await store.GetWorkAsync(batchId, cancellationToken);
         if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
-            HandOn(work?.Source, batchId); // already past this step; a batch noted to wait may take the slot
-            return;
+            return; // already past this step
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
@@ -57,25 +56,19 @@ internal sealed class BatchUploader(
             return;
         }
 
+        var handOn = SlotHandOn.NextAfterThis; // kept if the step throws: it waits for its retry
         try
         {
-            await UploadInSlotAsync(work, batchId, cancellationToken);
+            handOn = await UploadInSlotAsync(work, batchId, cancellationToken) ? SlotHandOn.Lowest : SlotHandOn.None;
         }
         finally
         {
-            HandOn(work.Source, batchId);
+            await slots.LeaveAsync(work.Source, batchId, handOn, cancellationToken);
         }
     }
 
-    private void HandOn(string? source, long batchId)
-    {
-        if (source is not null)
-        {
-            slots.LeaveAndHandOn(source, batchId, scheduler, logger);
-        }
-    }
-
-    private async Task UploadInSlotAsync(UploadWork work, long batchId, CancellationToken cancellationToken)
+    /// <summary>Returns false when the batch only waits on LlamaCloud's request: the source's next batch would meet the same wait.</summary>
+    private async Task<bool> UploadInSlotAsync(UploadWork work, long batchId, CancellationToken cancellationToken)
     {
         BatchState? state;
         await using (var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken))
@@ -86,12 +79,12 @@ internal sealed class BatchUploader(
                 // the lease would have expired. Not a failure, and no retry of this job is used up.
                 scheduler.ScheduleUpload(work.Source, batchId, leases.TimeToLive);
                 logger.LogInformation("Batch {BatchId} is held by another worker; its upload step looks again in {Delay}", batchId, leases.TimeToLive);
-                return;
+                return true;
             }
 
             if (!await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
             {
-                return; // given up: ended with its reason, its files queued again
+                return true; // given up: ended with its reason, its files queued again
             }
 
             try
@@ -105,13 +98,13 @@ internal sealed class BatchUploader(
                 await attempts.RefundAsync(batchId, lease.Token);
                 scheduler.ScheduleUpload(work.Source, batchId, wait);
                 logger.LogWarning("Uploads of batch {BatchId} wait {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
-                return;
+                return false;
             }
             catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
             {
                 // Refused for the batch as a whole (its directory): the same request would be refused again.
                 await attempts.RefusedAsync(batchId, work.Source, "set up the batch's directory", ex, lease.Token);
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -125,6 +118,8 @@ internal sealed class BatchUploader(
         {
             scheduler.EnqueueSubmit(batchId);
         }
+
+        return true;
     }
 
     private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ internal interface IUploadStore
 {
     Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>The source's lowest-id batch above <paramref name="after"/> that still owes its uploads, other than <paramref name="except"/>: the next to take a freed upload slot.</summary>
+    Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken);
+
     Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
 
     /// <summary>Records the intent before the request, so a rerun knows to look before uploading again.</summary>

@@ -5,91 +5,90 @@ namespace BatchOrchestrator.Core.Uploads;
 /// <summary>
 /// How many batches of each source upload at once in this process (<see cref="PipelineOptions.BatchesUploadingPerSource"/>).
 /// A batch over the limit does not wait in its job (that would hold a Hangfire worker, and enough of them
-/// would keep another source's upload job from starting at all): it is noted, its job ends, and the batch
-/// that frees the slot hands the lowest noted one on. A batch noted here and lost (the process stopped)
-/// is handed out again by the poll tick's stalled-step sweep.
+/// would keep another source's upload job from starting at all): its job ends, and the batch that frees the
+/// slot hands it on. The queue of waiting batches is the database's, not this process's memory: the source's
+/// planned batches, lowest id first. So a restart, or a batch planned by another instance, strands nothing;
+/// only a crash between a batch's end and its hand-on leaves the next one to the stalled-step sweep.
 /// </summary>
-internal sealed class UploadSlots(IOptions<PipelineOptions> options)
+internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStore store, IPipelineScheduler scheduler, ILogger<UploadSlots> logger)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, (HashSet<long> Uploading, SortedSet<long> Waiting)> sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<long>> uploading = new(StringComparer.Ordinal);
 
-    /// <summary>True when the batch may upload now (then <see cref="Leave"/> must follow); false when it was noted to wait, or is uploading already.</summary>
+    /// <summary>True when the batch may upload now (then <see cref="LeaveAsync"/> must follow); false when the source's slots are taken, or it is uploading already.</summary>
     public bool TryEnter(string source, long batchId)
     {
         lock (gate)
         {
-            var slots = For(source);
-            if (slots.Uploading.Contains(batchId))
+            var batches = For(source);
+            if (batches.Contains(batchId) || batches.Count >= options.Value.BatchesUploadingPerSource)
             {
-                return false; // another job of this process is uploading it
-            }
-
-            if (slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
-            {
-                slots.Waiting.Add(batchId);
                 return false;
             }
 
-            slots.Waiting.Remove(batchId);
-            slots.Uploading.Add(batchId);
+            batches.Add(batchId);
             return true;
         }
     }
 
-    /// <summary>The batch stopped uploading (done, deferred or failed); returns the noted batch to hand on, if any.</summary>
-    public long? Leave(string source, long batchId)
+    /// <summary>
+    /// The batch stopped uploading, and the source's next planned batch is handed the freed slot as
+    /// <paramref name="handOn"/> says. Never throws: the step's own outcome must not be lost to this, and a
+    /// hand-on that cannot be made (a database outage) is left to the stalled-step sweep.
+    /// </summary>
+    public async Task LeaveAsync(string source, long batchId, SlotHandOn handOn, CancellationToken cancellationToken)
     {
+        long[] stillUploading;
         lock (gate)
         {
-            var slots = For(source);
-            slots.Uploading.Remove(batchId);
-            if (slots.Waiting.Count == 0 || slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
+            var batches = For(source);
+            batches.Remove(batchId);
+            if (handOn == SlotHandOn.None || batches.Count >= options.Value.BatchesUploadingPerSource)
             {
-                return null;
+                return;
             }
 
-            var next = slots.Waiting.Min;
-            slots.Waiting.Remove(next);
-            return next;
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Leave"/>, then enqueues the upload of the batch handed on. When the job store cannot take it
-    /// (a database outage) the batch is noted again for the next hand-on, and the stalled-step sweep hands it out
-    /// if none comes: the leaving step's own outcome must not be lost to this.
-    /// </summary>
-    public void LeaveAndHandOn(string source, long batchId, IPipelineScheduler scheduler, ILogger logger)
-    {
-        if (Leave(source, batchId) is not { } next)
-        {
-            return;
+            stillUploading = [batchId, .. batches];
         }
 
         try
         {
-            scheduler.EnqueueUpload(source, next);
+            var after = handOn == SlotHandOn.NextAfterThis ? batchId : 0;
+            if (await store.NextPlannedAsync(source, after, stillUploading, cancellationToken) is { } next)
+            {
+                scheduler.EnqueueUpload(source, next);
+            }
         }
         catch (Exception ex)
         {
-            lock (gate)
-            {
-                For(source).Waiting.Add(next);
-            }
-
-            logger.LogWarning("Could not hand the upload of batch {BatchId} on: {Reason}", next, ex.Message);
+            logger.LogWarning("Could not hand the upload slot of {Source} on after batch {BatchId}; the stalled-step sweep will: {Reason}", source, batchId, ex.Message);
         }
     }
 
-    private (HashSet<long> Uploading, SortedSet<long> Waiting) For(string source)
+    private HashSet<long> For(string source)
     {
-        if (!sources.TryGetValue(source, out var slots))
+        if (!uploading.TryGetValue(source, out var batches))
         {
-            slots = ([], []);
-            sources.Add(source, slots);
+            batches = [];
+            uploading.Add(source, batches);
         }
 
-        return slots;
+        return batches;
     }
+}
+
+/// <summary>Which batch a freed upload slot goes to.</summary>
+internal enum SlotHandOn
+{
+    /// <summary>None: the batch only waits on LlamaCloud's request, and the next would meet the same wait.</summary>
+    None,
+
+    /// <summary>The source's lowest planned batch: the leaving one is done with its uploads.</summary>
+    Lowest,
+
+    /// <summary>
+    /// The lowest planned batch above the leaving one, which failed and waits for its retry: two failing batches
+    /// must not hand the slot to each other at once, which would spend their attempts without the retry's pause.
+    /// </summary>
+    NextAfterThis,
 }

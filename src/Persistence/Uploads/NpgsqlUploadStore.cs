@@ -43,6 +43,20 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout, Scope = scope };
     }
 
+    public async Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select id from orchestrator.batch
+            where source_name = $1 and state = any($2) and id > $4 and id <> all($3)
+            order by id limit 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. except] });
+        command.Parameters.Add(Id(after));
+        return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
+    }
+
     public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "update orchestrator.batch set remote_directory_id = $2, updated_at = now() where id = $1",

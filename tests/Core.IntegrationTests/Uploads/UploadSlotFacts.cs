@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using BatchOrchestrator.Core.Uploads;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
+
+/// <summary>
+/// One batch of a source uploads at a time, and the batches that wait are the database's planned batches:
+/// whoever frees the slot, in whichever process, hands it to the next, so a restart strands none.
+/// </summary>
+public sealed class UploadSlotFacts(PostgresServerFixture server)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ABatchThatFoundTheSlotTaken_IsHandedOn_ByAProcessThatNeverSawItWait()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        var (first, second) = await PlanTwoBatchesAsync(h);
+        Assert.True(h.Get<UploadSlots>().TryEnter(PipelineHarness.SourceName, first)); // the first is uploading here
+
+        await h.Get<BatchUploader>().UploadAsync(second, Ct);
+        Assert.Equal(0, (await h.Admin.CountersAsync()).UploadsTotal); // it waits: its job ended without a send
+
+        // This process is gone; a new one runs the first batch's (retried) job and must find the second by itself.
+        var restarted = new RecordingScheduler();
+        await using (var instance = h.AnotherInstance(restarted))
+        {
+            await instance.GetRequiredService<BatchUploader>().UploadAsync(first, Ct);
+        }
+
+        Assert.Equal([second], restarted.BatchIds("upload"));
+        Assert.Equal([first], restarted.BatchIds("submit"));
+        Assert.Equal(3, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
+    public async Task AFailedBatch_HandsTheSlotOnlyToALaterOne_AndAWaitOnLlamaCloudToNone()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        var (first, second) = await PlanTwoBatchesAsync(h);
+        var slots = h.Get<UploadSlots>();
+        var before = h.Scheduler.BatchIds("upload").Count();
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, second));
+        Assert.False(slots.TryEnter(PipelineHarness.SourceName, first)); // one at a time
+        await slots.LeaveAsync(PipelineHarness.SourceName, second, SlotHandOn.NextAfterThis, Ct);
+        Assert.Equal(before, h.Scheduler.BatchIds("upload").Count()); // not back to the first: both may be failing
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, first));
+        await slots.LeaveAsync(PipelineHarness.SourceName, first, SlotHandOn.None, Ct);
+        Assert.Equal(before, h.Scheduler.BatchIds("upload").Count()); // a wait LlamaCloud asked for holds the next too
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, first));
+        await slots.LeaveAsync(PipelineHarness.SourceName, first, SlotHandOn.NextAfterThis, Ct);
+        Assert.Equal(second, h.Scheduler.BatchIds("upload").Last());
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, second));
+        await slots.LeaveAsync(PipelineHarness.SourceName, second, SlotHandOn.Lowest, Ct);
+        Assert.Equal(first, h.Scheduler.BatchIds("upload").Last()); // done with its uploads: the lowest waiting goes next
+    }
+
+    private static async Task<(long First, long Second)> PlanTwoBatchesAsync(PipelineHarness h)
+    {
+        h.WriteFiles(3, "first");
+        var first = await h.PlanOneBatchAsync(Ct);
+        h.WriteFiles(2, "second");
+        var second = await h.PlanOneBatchAsync(Ct);
+        return (first, second);
+    }
+}
