@@ -12,11 +12,16 @@ internal static class VerbHost
         {
             // The host stops when a background service throws, yet RunAsync returns normally: say it
             // with the exit code, or a supervisor restarting on failure (systemd) would leave it down.
-            // Our background services end normally on a stop; one that ended faulted, or cancelled by an
-            // OperationCanceledException nobody asked for (an HTTP timeout), is what stopped the host.
+            // A service that ended faulted, or cancelled before anyone asked the host to stop (an
+            // OperationCanceledException nobody asked for: an HTTP timeout), is what stopped the host. One
+            // cancelled by the stop itself is not: that is looked at as the stop begins, before the host
+            // cancels the services (a stop soon after the start finds some still starting, and cancels them).
             var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+            var cancelledBeforeStop = false;
+            using var stopping = app.Lifetime.ApplicationStopping.Register(
+                () => cancelledBeforeStop = background.Any(s => s.ExecuteTask is { IsCanceled: true }));
             await RunOrStopAsync(app);
-            return background.Any(s => s.ExecuteTask is { IsFaulted: true } or { IsCanceled: true }) ? 1 : 0;
+            return cancelledBeforeStop || background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
         }
 
         if (verb.Name == Verbs.ConfigCheck)

@@ -29,7 +29,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : Environmen
         settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Watching"] = "Information";
 
         await using var worker = WorkerProcess.Start(Env.Root, ["run"], settings);
-        await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
             () => Task.FromResult(worker.Output.Any(l => l.Contains("Watching", StringComparison.Ordinal))), ChildWorker.Patience, "the watcher to start"));
         for (var write = 0; write < writes; write++)
         {
@@ -40,7 +40,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : Environmen
             }
         }
 
-        await ChildWorker.WithOutputAsync(worker, () => Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
             async () => await FinalVersionsSucceededAsync(files, writes) == files,
             Full ? TimeSpan.FromMinutes(20) : ChildWorker.Patience,
             "every file's final content to be processed"));

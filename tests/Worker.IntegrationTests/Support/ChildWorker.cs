@@ -50,11 +50,11 @@ internal static class ChildWorker
         return settings;
     }
 
-    /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds the worker's last lines to the message.</summary>
-    public static Task WithOutputAsync(WorkerProcess worker, Func<Task> waiting) => WithOutputAsync([worker], waiting());
+    /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds the worker's last lines and where the work stands.</summary>
+    public static Task WithOutputAsync(TestEnvironment env, WorkerProcess worker, Func<Task> waiting) => WithOutputAsync(env, [worker], waiting());
 
-    /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds each worker's last lines to the message.</summary>
-    public static async Task WithOutputAsync(IReadOnlyList<WorkerProcess> workers, Task waiting)
+    /// <summary>Waits for <paramref name="waiting"/>, and on a timeout adds each worker's last lines and where the work stands.</summary>
+    public static async Task WithOutputAsync(TestEnvironment env, IReadOnlyList<WorkerProcess> workers, Task waiting)
     {
         try
         {
@@ -63,7 +63,28 @@ internal static class ChildWorker
         catch (TimeoutException ex)
         {
             var output = workers.SelectMany(w => w.Output.Concat(w.Errors).TakeLast(40));
-            throw new TimeoutException(ex.Message + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
+            throw new TimeoutException(ex.Message + Environment.NewLine + await WorkStateAsync(env) + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
+        }
+    }
+
+    /// <summary>How many files, batches and results are in each state: what a timed-out wait was stuck on.</summary>
+    private static async Task<string> WorkStateAsync(TestEnvironment env)
+    {
+        try
+        {
+            var rows = await env.Database.ListAsync(
+                """
+                select 'files ' || state || coalesce(' ' || error_class, ''), count(*) from orchestrator.file_version group by 1
+                union all select 'batches ' || state || case when cancel_requested_at is null then '' else ' cancel requested' end, count(*) from orchestrator.batch group by 1
+                union all select 'results ' || follow_up_state, count(*) from orchestrator.batch_result group by 1
+                order by 1
+                """,
+                r => $"{r.GetString(0)}: {r.GetInt64(1)}");
+            return "Work state: " + string.Join("; ", rows);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return "Work state unreadable: " + e.Message;
         }
     }
 
