@@ -81,16 +81,12 @@ internal sealed class BatchSubmitter(
         {
             created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, cancellationToken) : await FindOrCreateAsync(batch, cancellationToken);
         }
-        catch (LlamaCloudRejectedException ex) when (ex.IsRefusal || ex.IsNotFound)
+        catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
-            // Refused as asked (a directory over the file limit, a configuration that does not fit, a
-            // directory that expired): sending it again would be refused again, so the batch ends here with
-            // the reason. A vanished directory's files go back to the queue (the next run uploads them
-            // afresh); the others wait for an operator.
-            var fileClass = ex.IsNotFound ? Retries.FailureClass.Transient : Retries.FailureClass.Permanent;
-            var reason = $"LlamaCloud refused to create the batch: {ex.Detail ?? ex.Message}";
-            await store.FinishRefusedAsync(batchId, reason, fileClass, cancellationToken);
-            logger.LogError("Batch {BatchId} ends unsubmitted: {Reason}", batchId, reason);
+            // The directory expired or vanished: sending the create again would be refused again. The batch ends
+            // here, and its files go back to the queue (while the retry rule allows): the next run uploads them afresh.
+            var reason = $"LlamaCloud refused to create the batch: {ex.Detail ?? ex.Message}; its directory is gone";
+            await attempts.GiveUpAsync(batchId, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), cancellationToken);
             return;
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
@@ -102,9 +98,11 @@ internal sealed class BatchSubmitter(
             logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
             return;
         }
-        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected && !ex.IsConflict)
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
         {
-            // Refused, so not created: the same request would be refused again (a conflict may mean it exists: looked for next time).
+            // Refused as asked (a directory over the file limit, a configuration that does not fit; a duplicate
+            // or a conflict, whichever of 400, 409 or 422 it comes as, docs/llamacloud-api.md §11.2): not created,
+            // and the same request would be refused again. The batch ends with the reason; its files wait for an operator.
             await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, cancellationToken);
             return;
         }

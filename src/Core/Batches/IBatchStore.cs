@@ -21,12 +21,6 @@ internal interface IBatchStore
     /// </summary>
     Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Ends a batch LlamaCloud refused to create: the batch with <paramref name="reason"/>, its files Failed
-    /// with the reason and <paramref name="fileErrorClass"/>, and its run closed when this was its last open batch.
-    /// </summary>
-    Task FinishRefusedAsync(long batchId, string reason, Retries.FailureClass fileErrorClass, CancellationToken cancellationToken);
-
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
 

@@ -3,11 +3,10 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.Batches;
 
 /// <summary>Checks the "Polling" section.</summary>
-internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
+internal sealed class PollingOptionsValidator : OptionsValidator<PollingOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PollingOptions options)
+    protected override void Check(PollingOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.Interval < TimeSpan.FromMilliseconds(100) || options.Interval > TimeSpan.FromMinutes(10))
         {
             failures.Add($"Polling:Interval: {options.Interval} must be between 100 ms and 10 minutes");
@@ -49,7 +48,5 @@ internal sealed class PollingOptionsValidator : IValidateOptions<PollingOptions>
         {
             failures.Add("Polling:StalledAfter: must be at least a second");
         }
-
-        return failures.ToResult();
     }
 }

@@ -5,11 +5,10 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.Cleanup;
 
 /// <summary>Checks the <c>RemoteCleanup</c> section, naming each bad key.</summary>
-internal sealed class RemoteCleanupOptionsValidator : IValidateOptions<RemoteCleanupOptions>
+internal sealed class RemoteCleanupOptionsValidator : OptionsValidator<RemoteCleanupOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RemoteCleanupOptions options)
+    protected override void Check(RemoteCleanupOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (Retention.Validate(options.Retention, "RemoteCleanup:Retention") is { } retention)
         {
             failures.Add(retention);
@@ -26,7 +25,5 @@ internal sealed class RemoteCleanupOptionsValidator : IValidateOptions<RemoteCle
         {
             failures.Add($"RemoteCleanup:MaxRunTime: {options.MaxRunTime} must be positive and at most an hour");
         }
-
-        return failures.ToResult();
     }
 }

@@ -8,11 +8,10 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// Source sink names are read from configuration directly, so a bad source setting is reported here
 /// by its key without tying this validation to the Sources section's own.
 /// </summary>
-internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks, IConfiguration configuration) : IValidateOptions<FollowUpOptions>
+internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks, IConfiguration configuration) : OptionsValidator<FollowUpOptions>
 {
-    public ValidateOptionsResult Validate(string? name, FollowUpOptions options)
+    protected override void Check(FollowUpOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         var known = sinks.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var knownList = string.Join(", ", known.Order(StringComparer.Ordinal));
         for (var i = 0; i < options.Sinks.Count; i++)
@@ -49,7 +48,5 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
         }
 
         failures.AddUnlessBetween("FollowUp:MaxAttempts", options.MaxAttempts, 1, 100);
-
-        return failures.ToResult();
     }
 }

@@ -28,13 +28,8 @@ internal static class BatchLifecycle
     public static readonly Transition<BatchState> CancelBeforeSubmit = new(nameof(CancelBeforeSubmit), [Planned, Creating], ResultsRecorded);
 
     /// <summary>
-    /// LlamaCloud refused to create it (400, 404, 409 or 422: repeating the request unchanged will not
-    /// help, docs/llamacloud-api.md §11.2): the batch ends with the refusal as its reason, never retried.
-    /// </summary>
-    public static readonly Transition<BatchState> RefuseSubmit = new(nameof(RefuseSubmit), [Creating], ResultsRecorded);
-
-    /// <summary>
-    /// Its upload or submit step kept failing (or LlamaCloud refused the create): it ends with the reason, and its
+    /// Its upload or submit step kept failing, or LlamaCloud refused a request of it (400, 404, 409 or 422: repeating
+    /// it unchanged will not help, docs/llamacloud-api.md §11.2): it ends with the reason, and its
     /// files go back to the queue or fail (<see cref="FileVersionLifecycle.GiveUp"/>). Never once a remote batch is recorded.
     /// </summary>
     public static readonly Transition<BatchState> GiveUp = new(nameof(GiveUp), [Planned, Creating], ResultsRecorded);

@@ -54,9 +54,6 @@ internal static class FileVersionLifecycle
     /// <summary>Its batch was created at LlamaCloud.</summary>
     public static readonly Transition<FileVersionState> Submit = new(nameof(Submit), [Uploaded], Submitted);
 
-    /// <summary>LlamaCloud refused to create its batch: it fails with the refusal as its reason.</summary>
-    public static readonly Transition<FileVersionState> RefuseSubmit = new(nameof(RefuseSubmit), [Uploaded], Failed);
-
     /// <summary>The finished batch's result for it: a job reference, an error, or a skip.</summary>
     public static readonly Transition<FileVersionState> Record = new(nameof(Record), [Submitted], Succeeded, Failed, Skipped);
 

@@ -3,11 +3,10 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks "LlamaCloud:CircuitBreaker" against what Polly's breaker accepts, naming each key at fault.</summary>
-internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitBreakerOptions>
+internal sealed class CircuitBreakerOptionsValidator : OptionsValidator<CircuitBreakerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CircuitBreakerOptions options)
+    protected override void Check(CircuitBreakerOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         const string Section = CircuitBreakerOptions.SectionName;
         if (options.FailureRatio is <= 0 or > 1)
         {
@@ -19,16 +18,7 @@ internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitB
             failures.Add($"{Section}:MinimumThroughput: {options.MinimumThroughput} must be at least 2");
         }
 
-        if (options.SamplingDuration < TimeSpan.FromMilliseconds(500) || options.SamplingDuration > TimeSpan.FromDays(1))
-        {
-            failures.Add($"{Section}:SamplingDuration: {options.SamplingDuration} must be from 0.5 s to a day");
-        }
-
-        if (options.BreakDuration < TimeSpan.FromMilliseconds(500) || options.BreakDuration > TimeSpan.FromDays(1))
-        {
-            failures.Add($"{Section}:BreakDuration: {options.BreakDuration} must be from 0.5 s to a day");
-        }
-
-        return failures.ToResult();
+        failures.AddUnlessWithin($"{Section}:SamplingDuration", options.SamplingDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1), "from 0.5 s to a day");
+        failures.AddUnlessWithin($"{Section}:BreakDuration", options.BreakDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1), "from 0.5 s to a day");
     }
 }

@@ -3,11 +3,10 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks the "LlamaCloud" section, naming each key at fault (never printing the key itself).</summary>
-internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOptions>
+internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOptions>
 {
-    public ValidateOptionsResult Validate(string? name, LlamaCloudOptions options)
+    protected override void Check(LlamaCloudOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback && !options.AllowHttp)
         {
             failures.Add($"LlamaCloud:BaseUrl: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
@@ -51,7 +50,5 @@ internal sealed class LlamaCloudOptionsValidator : IValidateOptions<LlamaCloudOp
         }
 
         failures.AddRange(ProjectIds.Validate(options.ProjectId, options.OrganizationId, "LlamaCloud"));
-
-        return failures.ToResult();
     }
 }

@@ -3,13 +3,12 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>Checks "LlamaCloud:UploadRateLimit".</summary>
-internal sealed class UploadRateLimitOptionsValidator : IValidateOptions<UploadRateLimitOptions>
+internal sealed class UploadRateLimitOptionsValidator : OptionsValidator<UploadRateLimitOptions>
 {
     private const string Key = "LlamaCloud:UploadRateLimit";
 
-    public ValidateOptionsResult Validate(string? name, UploadRateLimitOptions options)
+    protected override void Check(UploadRateLimitOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.PermitLimit < 0)
         {
             failures.Add($"{Key}:PermitLimit: {options.PermitLimit} must be 0 (off) or more");
@@ -27,7 +26,5 @@ internal sealed class UploadRateLimitOptionsValidator : IValidateOptions<UploadR
         {
             failures.Add($"{Key}:ThrottledFor: must not be negative");
         }
-
-        return failures.ToResult();
     }
 }

@@ -8,11 +8,10 @@ namespace BatchOrchestrator.Core.Sources;
 /// Collects every problem with the "Sources" configuration, each naming its key, so a bad value
 /// stops start-up with one readable list (Quartz's options validators do the same).
 /// </summary>
-internal sealed partial class SourcesOptionsValidator(ServedQueues? served = null) : IValidateOptions<SourcesOptions>
+internal sealed partial class SourcesOptionsValidator(ServedQueues? served = null) : OptionsValidator<SourcesOptions>
 {
-    public ValidateOptionsResult Validate(string? name, SourcesOptions options)
+    protected override void Check(SourcesOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         // Case-insensitive: names become lower-case schedule ids and remote directory names.
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < options.Sources.Count; i++)
@@ -135,8 +134,6 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
             failures.AddRange(GlobFilter.Validate(source.Include, $"{key}:Include"));
             failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
         }
-
-        return failures.ToResult();
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]

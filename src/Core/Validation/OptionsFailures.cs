@@ -20,6 +20,19 @@ internal static class OptionsFailures
         }
     }
 
+    /// <summary>
+    /// Adds "<paramref name="key"/>: value must be <paramref name="range"/>" when the value is outside [min, max]:
+    /// for what has no arithmetic (a <see cref="TimeSpan"/>), with the range said in words ("from 0.5 s to a day").
+    /// </summary>
+    public static void AddUnlessWithin<T>(this List<string> failures, string key, T value, T min, T max, string range)
+        where T : IComparable<T>
+    {
+        if (value.CompareTo(min) < 0 || value.CompareTo(max) > 0)
+        {
+            failures.Add($"{key}: {value} must be {range}");
+        }
+    }
+
     public static ValidateOptionsResult ToResult(this List<string> failures)
         => failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 }

@@ -3,11 +3,10 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.Watchdog;
 
 /// <summary>Checks the "Watchdog" section.</summary>
-internal sealed class WatchdogOptionsValidator : IValidateOptions<WatchdogOptions>
+internal sealed class WatchdogOptionsValidator : OptionsValidator<WatchdogOptions>
 {
-    public ValidateOptionsResult Validate(string? name, WatchdogOptions options)
+    protected override void Check(WatchdogOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.StuckAfter < TimeSpan.FromSeconds(1))
         {
             failures.Add("Watchdog:StuckAfter: must be at least a second");
@@ -17,7 +16,5 @@ internal sealed class WatchdogOptionsValidator : IValidateOptions<WatchdogOption
         {
             failures.Add("Watchdog:JobStuckAfter: must be at least a second");
         }
-
-        return failures.ToResult();
     }
 }

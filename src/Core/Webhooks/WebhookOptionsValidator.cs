@@ -3,13 +3,12 @@ using BatchOrchestrator.Core.Validation;
 namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>Checks the "Webhooks" section, naming each key (never printing the secret).</summary>
-internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
+internal sealed class WebhookOptionsValidator : OptionsValidator<WebhookOptions>
 {
     public const int MinSecretLength = 16;
 
-    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    protected override void Check(WebhookOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.PublicUrl is { } url)
         {
             if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
@@ -50,7 +49,5 @@ internal sealed class WebhookOptionsValidator : IValidateOptions<WebhookOptions>
         {
             failures.Add("Webhooks:MaxBodyBytes: must be at least 1024");
         }
-
-        return failures.ToResult();
     }
 }

@@ -119,28 +119,9 @@ internal sealed partial class NpgsqlBatchStore
     {
         var outcome = FileVersionLifecycle.Unreported(remoteState);
         var from = FileVersionLifecycle.RecordUnreported.FromStates();
-        if (outcome.Retry is { } retryState && outcome.ErrorClass is { } retried)
+        if (outcome.Retry is not null && outcome.ErrorClass is { } retried)
         {
-            return new("""
-                update orchestrator.file_version
-                set process_attempts = process_attempts + 1, error_class = $3, updated_at = now(),
-                    state = case when process_attempts + 1 < $2 then $4 else $5 end,
-                    batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
-                    unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
-                    upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
-                    remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
-                    error_message = case when process_attempts + 1 < $2
-                        then 'batch failed as a whole; queued for the next run'
-                        else format('batch failed as a whole, %s attempts; not retried again (MaxAttempts %s)', process_attempts + 1, $2) end
-                where batch_id = $1 and state = any($6)
-                """)
-            {
-                Parameters =
-                {
-                    Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(retried) }, StateParameters.Name(retried),
-                    StateParameters.Name(retryState), StateParameters.Name(outcome.Final), from,
-                },
-            };
+            return Requeue(batchId, "batch failed as a whole", retried, retry, from);
         }
 
         if (outcome.ErrorClass is not { } failure)

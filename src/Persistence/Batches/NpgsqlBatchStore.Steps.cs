@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Retries;
 
 namespace BatchOrchestrator.Persistence.Batches;
 
@@ -48,30 +49,50 @@ internal sealed partial class NpgsqlBatchStore
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
 
-    // Back to the queue while the retry rule allows the class another batch ($2 attempts), as a batch that
-    // failed as a whole does; for good after. Only when the batch row was given up just now ($7).
-    private static NpgsqlBatchCommand BackToQueue(long batchId, BatchAbandonment how, RetryRule retry) => new("""
-        update orchestrator.file_version
-        set process_attempts = process_attempts + 1, error_class = $3, updated_at = now(),
-            state = case when process_attempts + 1 < $2 then $4 else $5 end,
-            batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
-            unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
-            upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
-            remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
-            error_message = case when process_attempts + 1 < $2
-                then $6 || '; queued for the next run'
-                else format('%s; %s attempts, not retried again (MaxAttempts %s)', $6, process_attempts + 1, $2) end
-        where batch_id = $1 and state = any($7)
-          and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $8 and b.remote_batch_id is null)
-        """)
+    // Back to the queue while the retry rule allows the class another batch, as a batch that failed as a whole
+    // does; for good after. Only when the batch row was given up just now.
+    private static NpgsqlBatchCommand BackToQueue(long batchId, BatchAbandonment how, RetryRule retry) =>
+        Requeue(batchId, how.Reason, how.ErrorClass, retry, FileVersionLifecycle.GiveUp.FromStates(), givenUpAs: BatchLifecycle.GiveUp.TargetState());
+
+    /// <summary>
+    /// The batch's files in <paramref name="from"/> go back to the queue (Discovered, out of the batch, to be uploaded
+    /// afresh) while the retry rule allows their <paramref name="errorClass"/> another attempt ($2), and fail for good
+    /// after, each with <paramref name="reason"/> and what became of it. With <paramref name="givenUpAs"/>, only while
+    /// the batch row is in that state and never reached LlamaCloud.
+    /// </summary>
+    internal static NpgsqlBatchCommand Requeue(
+        long batchId, string reason, FailureClass errorClass, RetryRule retry, NpgsqlParameter from, NpgsqlParameter? givenUpAs = null)
     {
-        Parameters =
+        var command = new NpgsqlBatchCommand("""
+            update orchestrator.file_version
+            set process_attempts = process_attempts + 1, error_class = $3, updated_at = now(),
+                state = case when process_attempts + 1 < $2 then $4 else $5 end,
+                batch_id = case when process_attempts + 1 < $2 then null else batch_id end,
+                unique_id = case when process_attempts + 1 < $2 then null else unique_id end,
+                upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
+                remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
+                error_message = case when process_attempts + 1 < $2
+                    then $6 || '; queued for the next run'
+                    else format('%s; %s attempts, not retried again (MaxAttempts %s)', $6, process_attempts + 1, $2) end
+            where batch_id = $1 and state = any($7)
+            """ + (givenUpAs is null ? "" : """
+
+              and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $8 and b.remote_batch_id is null)
+            """))
         {
-            Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(how.ErrorClass) }, StateParameters.Name(how.ErrorClass),
-            StateParameters.Name(FileVersionState.Discovered), StateParameters.Name(FileVersionState.Failed), Text(how.Reason),
-            FileVersionLifecycle.GiveUp.FromStates(), BatchLifecycle.GiveUp.TargetState(),
-        },
-    };
+            Parameters =
+            {
+                Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(errorClass) }, StateParameters.Name(errorClass),
+                StateParameters.Name(FileVersionState.Discovered), StateParameters.Name(FileVersionState.Failed), Text(reason), from,
+            },
+        };
+        if (givenUpAs is not null)
+        {
+            command.Parameters.Add(givenUpAs);
+        }
+
+        return command;
+    }
 
     private static NpgsqlBatchCommand FailFiles(long batchId, BatchAbandonment how) => new("""
         update orchestrator.file_version

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Persistence.Batches;
@@ -65,33 +64,6 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return batch.BatchCommands[0].RecordsAffected == 1;
-    }
-
-    public async Task FinishRefusedAsync(long batchId, string reason, FailureClass fileErrorClass, CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new("""
-            update orchestrator.batch
-            set state = $2, last_error = $3, finished_at = now(), updated_at = now()
-            where id = $1 and remote_batch_id is null and state = any($4)
-            """)
-        {
-            Parameters = { Id(batchId), BatchLifecycle.RefuseSubmit.TargetState(), new() { Value = reason }, BatchLifecycle.RefuseSubmit.FromStates() },
-        });
-        batch.BatchCommands.Add(new("""
-            update orchestrator.file_version
-            set state = $2, error_message = $3, error_class = $4, process_attempts = process_attempts + 1, updated_at = now()
-            where batch_id = $1 and state = any($5)
-            """)
-        {
-            Parameters =
-            {
-                Id(batchId), FileVersionLifecycle.RefuseSubmit.TargetState(), new() { Value = reason }, new() { Value = fileErrorClass.ToString() },
-                FileVersionLifecycle.RefuseSubmit.FromStates(),
-            },
-        });
-        batch.BatchCommands.Add(RunCompletion.Command(batchId));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)

@@ -1,16 +1,14 @@
 using BatchOrchestrator.Core.Validation;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Persistence.Jobs;
 
 /// <summary>Checks the "Hangfire:Storage" section.</summary>
-internal sealed class JobStorageOptionsValidator : IValidateOptions<JobStorageOptions>
+internal sealed class JobStorageOptionsValidator : OptionsValidator<JobStorageOptions>
 {
     public const string Section = "Hangfire:Storage";
 
-    public ValidateOptionsResult Validate(string? name, JobStorageOptions options)
+    protected override void Check(JobStorageOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         if (options.QueuePollInterval <= TimeSpan.Zero)
         {
             failures.Add($"{Section}:QueuePollInterval: {options.QueuePollInterval} must be positive");
@@ -27,7 +25,5 @@ internal sealed class JobStorageOptionsValidator : IValidateOptions<JobStorageOp
         {
             failures.Add($"{Section}:DistributedLockTimeout: {options.DistributedLockTimeout} must be at least a second");
         }
-
-        return failures.ToResult();
     }
 }

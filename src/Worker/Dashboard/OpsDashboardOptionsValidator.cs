@@ -1,14 +1,12 @@
 using BatchOrchestrator.Core.Validation;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Dashboard;
 
 /// <summary>Checks the "Dashboard" section, naming every bad key.</summary>
-internal sealed class OpsDashboardOptionsValidator : IValidateOptions<OpsDashboardOptions>
+internal sealed class OpsDashboardOptionsValidator : OptionsValidator<OpsDashboardOptions>
 {
-    public ValidateOptionsResult Validate(string? name, OpsDashboardOptions options)
+    protected override void Check(OpsDashboardOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         const string section = OpsDashboardOptions.SectionName;
         if (!options.Path.StartsWith('/') || options.Path.Length < 2 || options.Path.EndsWith('/'))
         {
@@ -59,7 +57,5 @@ internal sealed class OpsDashboardOptionsValidator : IValidateOptions<OpsDashboa
                 failures.Add($"{key}:Role: must be ReadOnly or Operator");
             }
         }
-
-        return failures.ToResult();
     }
 }

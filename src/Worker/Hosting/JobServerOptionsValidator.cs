@@ -1,17 +1,15 @@
 using System.Text.RegularExpressions;
 using BatchOrchestrator.Core.Validation;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Hosting;
 
 /// <summary>Checks the "Hangfire:Server" section.</summary>
-internal sealed partial class JobServerOptionsValidator : IValidateOptions<JobServerOptions>
+internal sealed partial class JobServerOptionsValidator : OptionsValidator<JobServerOptions>
 {
     public const string Section = "Hangfire:Server";
 
-    public ValidateOptionsResult Validate(string? name, JobServerOptions options)
+    protected override void Check(JobServerOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         failures.AddUnlessBetween($"{Section}:WorkerCount", options.WorkerCount, 1, 1_000);
 
         if (options.SchedulePollingInterval <= TimeSpan.Zero)
@@ -32,8 +30,6 @@ internal sealed partial class JobServerOptionsValidator : IValidateOptions<JobSe
                 failures.Add($"{Section}:Queues:{i}: '{options.Queues[i]}' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)");
             }
         }
-
-        return failures.ToResult();
     }
 
     [GeneratedRegex("^[a-z0-9_-]+$")]

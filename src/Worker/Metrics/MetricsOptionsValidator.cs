@@ -1,14 +1,12 @@
 using BatchOrchestrator.Core.Validation;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>Checks the "Metrics" section.</summary>
-internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
+internal sealed class MetricsOptionsValidator : OptionsValidator<MetricsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MetricsOptions options)
+    protected override void Check(MetricsOptions options, List<string> failures)
     {
-        var failures = new List<string>();
         const string section = MetricsOptions.SectionName;
         // Each refresh is a query over the state tables; faster than this would load the database for nothing.
         if (options.RefreshInterval < TimeSpan.FromMilliseconds(100))
@@ -20,7 +18,5 @@ internal sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
         {
             failures.Add($"{section}:Path: '{options.Path}' must start with '/', or be empty to turn the endpoint off");
         }
-
-        return failures.ToResult();
     }
 }
