@@ -9,8 +9,6 @@ public abstract class HarnessPerTest(PostgresServerFixture server) : IAsyncLifet
 {
     private PipelineHarness? harness;
 
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     /// <summary>The PostgreSQL server, for a test that needs a second harness of other settings.</summary>
     protected PostgresServerFixture Server => server;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Core.Tests;
 

@@ -1,3 +1,1 @@
-using BatchOrchestrator.TestSupport;
-
 [assembly: AssemblyFixture(typeof(PostgresServerFixture))]

@@ -1,10 +1,3 @@
-using BatchOrchestrator.Core.Planning;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Persistence.Planning;
-using BatchOrchestrator.Persistence.Runs;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests;
 
 /// <summary>Rows a test starts from, written with plain SQL so the store under test is the only code exercised.</summary>

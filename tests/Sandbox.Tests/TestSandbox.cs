@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Sandbox.Tests;
 
@@ -30,8 +24,6 @@ public sealed class TestSandbox : IAsyncDisposable
 
     /// <summary>Counters, faults and steps (the /_sandbox endpoints), as every other test project reads them.</summary>
     public SandboxAdmin Admin { get; }
-
-    public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>The Sandbox steps every 20 ms here, so waits probe far more often than TestSupport's default.</summary>
     public static TimeSpan PollInterval { get; } = TimeSpan.FromMilliseconds(10);

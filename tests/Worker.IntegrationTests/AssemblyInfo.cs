@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 [assembly: AssemblyFixture(typeof(PostgresServerFixture))]
 
 // Hangfire keeps some configuration in static state (GlobalConfiguration): hosts built in this process run

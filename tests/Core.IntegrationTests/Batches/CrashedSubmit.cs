@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Uploads;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>

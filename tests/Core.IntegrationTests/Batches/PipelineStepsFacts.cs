@@ -1,10 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Core.Uploads;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>The cluster's one poller over a real database and the Sandbox: claims, concurrency, backoff.</summary>

@@ -1,12 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Core.Uploads;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>The mirror and remote-only layouts, driven step by step over a real database and the Sandbox.</summary>

@@ -1,11 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Operations;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>
@@ -14,8 +6,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// </summary>
 public sealed class UndocumentedRefusalFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData(400)]
     [InlineData(409)]

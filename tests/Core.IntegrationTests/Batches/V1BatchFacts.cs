@@ -1,17 +1,8 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Operations;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>The legacy v1 batch-processing job kind, tracked in the same tables, over a real database and the Sandbox.</summary>
 public sealed class V1BatchFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task V1Parse_OverTheBatchsDirectory_RecordsEachItemsParseJob_AndFollowsItUp()
     {

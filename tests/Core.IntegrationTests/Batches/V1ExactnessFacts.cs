@@ -1,11 +1,3 @@
-using System.Text.Json;
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
@@ -13,8 +5,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// <summary>The v1 batch-processing group as TS SDK 2.13.0 types it, against a Sandbox as strict as those types.</summary>
 public sealed class V1ExactnessFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public void CreateBody_CarriesEveryFieldClassifyJobRequires_AndThePageOptionsOnlyWhenSet()
     {

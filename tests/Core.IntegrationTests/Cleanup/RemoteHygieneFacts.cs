@@ -1,8 +1,4 @@
-using BatchOrchestrator.Core.Cleanup;
-using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence.Monitoring;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Cleanup;
 
@@ -13,8 +9,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Cleanup;
 /// </summary>
 public sealed class RemoteHygieneFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task RunAsync_DeletesEachFollowedUpFilesArtefacts_ThenTheRunsDirectory_AndARerunFindsNothingLeft()
     {

@@ -7,8 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 /// </summary>
 public sealed class BilledFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AJobBilledAtAnotherTier_IsStoredBesideItsEstimate_AndFlaggedAsDrift_WithAWarningNamingTheJob()
     {

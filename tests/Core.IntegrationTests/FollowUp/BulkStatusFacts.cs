@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.FollowUp;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>
@@ -13,8 +8,6 @@ public sealed class BulkStatusFacts(PostgresServerFixture server)
 {
     private const string List = "GET /api/v2/parse";
     private const string One = "GET /api/v2/parse/{job_id}";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task FollowUpAsync_ReadsRunningJobsInOneListPerPage_AndFetchesOnlyFinishedOnes()

@@ -1,13 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.FollowUp;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Cleanup;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>
@@ -11,8 +6,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 /// </summary>
 public sealed class OptionalFieldsFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Theory]
     [InlineData("parse_v2")]
     [InlineData("v1_parse")]

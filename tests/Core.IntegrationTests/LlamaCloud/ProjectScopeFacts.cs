@@ -1,9 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.LlamaCloud;
 
 /// <summary>
@@ -17,8 +11,6 @@ public sealed class ProjectScopeFacts(PostgresServerFixture server)
     private const string ProjectA = "prj-11111111-1111-4111-8111-111111111111";
     private const string ProjectB = "22222222-2222-4222-8222-222222222222";
     private const string Organization = "33333333-3333-4333-8333-333333333333";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task TwoSourcesInTwoProjects_CarryTheirOwnScopeOnEveryCall_FromUploadToFollowUp()

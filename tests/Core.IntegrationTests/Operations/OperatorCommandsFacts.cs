@@ -1,10 +1,4 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
-using BatchOrchestrator.Core.Operations;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Operations;
 

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.Operations;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Sandbox;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Operations;
 
 /// <summary>

@@ -1,8 +1,4 @@
 using System.Text;
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 

@@ -1,6 +1,3 @@
-using System.Globalization;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>

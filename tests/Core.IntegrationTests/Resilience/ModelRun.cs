@@ -1,11 +1,3 @@
-using System.Globalization;
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.FollowUp;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Core.Uploads;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>

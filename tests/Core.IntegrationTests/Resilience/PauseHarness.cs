@@ -1,5 +1,3 @@
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>A harness with the pause machinery time-scaled: retries in milliseconds, a breaker (default thresholds) that breaks for a second, probes every second.</summary>

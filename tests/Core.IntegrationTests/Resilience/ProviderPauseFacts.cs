@@ -1,9 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.FollowUp;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
@@ -13,8 +8,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 public sealed class RateLimitFaultFacts(PostgresServerFixture server)
 {
     private const string UploadRoute = "POST /api/v1/beta/directories/{directory_id}/files/upload";
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task A429WithoutRetryAfter_IsRetriedWithBackoff_AndEveryFileIsUploadedAndBatchedOnce()

@@ -1,7 +1,3 @@
-using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
@@ -11,8 +7,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// </summary>
 public sealed class StepBoundFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AnUploadStepThatKeepsFailing_EndsItsBatchWithTheLastError_AndItsFilesAreTakenByTheNextRun()
     {
@@ -65,5 +59,30 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.All(files, f => Assert.Equal(("Failed", "Permanent"), (f.Item1, f.Item2)));
         Assert.All(files, f => Assert.Contains("cfg-NO_SUCH_PRESET", f.Item3, StringComparison.Ordinal));
         Assert.Equal(1, await h.Admin.CounterAsync("requests_by_route", "POST /api/v2/batches")); // refused once, never sent again
+    }
+
+    [Fact]
+    public async Task ACreateOverADirectoryThatIsGone_EndsTheBatch_AndItsFilesGoBackToTheQueueToBeUploadedAfresh()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var directory = await h.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batchId);
+        Assert.True(await h.Get<BatchOrchestrator.Core.LlamaCloud.IBatchApis>().For(BatchOrchestrator.Core.LlamaCloud.ProjectScope.Default).DeleteDirectoryAsync(directory, Ct));
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // answered 404: no exception for Hangfire to retry
+
+        var (state, error) = (await h.Database.ListAsync(
+            "select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.GetString(1)), batchId)).Single();
+        Assert.Equal("ResultsRecorded", state);
+        Assert.StartsWith("LlamaCloud refused to create the batch", error, StringComparison.Ordinal);
+        Assert.Equal(
+            [("Discovered", "Transient")],
+            await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))));
+
+        await h.RunToRecordedAsync(Ct); // the next run uploads them into a new directory
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"));
+        Assert.Equal(4L, (await h.Admin.CountersAsync()).UploadsTotal);
     }
 }

@@ -1,7 +1,3 @@
-using BatchOrchestrator.Core.Operations;
-using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Runs;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Retries;
 
 /// <summary>Failed files across runs: retried by class up to the source's MaxAttempts, over a real database and the Sandbox.</summary>

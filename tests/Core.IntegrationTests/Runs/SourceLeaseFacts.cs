@@ -1,7 +1,4 @@
 using System.Runtime.CompilerServices;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 

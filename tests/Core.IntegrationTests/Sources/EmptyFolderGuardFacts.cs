@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 
 /// <summary>An emptied folder (an unmounted share looks like one) is not taken as the deletion of everything it held.</summary>

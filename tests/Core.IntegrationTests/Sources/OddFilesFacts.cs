@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 

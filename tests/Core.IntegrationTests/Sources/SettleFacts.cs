@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 

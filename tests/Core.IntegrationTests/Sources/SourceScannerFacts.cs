@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 
 /// <summary>The scan use case on real folders and a real database.</summary>

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Ticks;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Ticks;
 
 /// <summary>

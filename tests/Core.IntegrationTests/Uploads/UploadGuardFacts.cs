@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
 /// <summary>
@@ -11,8 +6,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 /// </summary>
 public sealed class UploadGuardFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task UploadAsync_RecordsWhy_AFileDeletedBetweenScanAndUploadWasNotSent()
     {

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Uploads;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
 /// <summary>
@@ -11,8 +8,6 @@ public sealed class UploadPriorityFacts(PostgresServerFixture server)
 {
     private const string Nightly = "nightly";
     private const int NightlyFiles = 24;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task AHighPrioritySource_UploadsAheadOfABackfill_WhichStillUsesTheRest()

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using BatchOrchestrator.Core.Uploads;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
 /// <summary>
@@ -9,8 +6,6 @@ namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 /// </summary>
 public sealed class UploadSlotFacts(PostgresServerFixture server)
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ABatchThatFoundTheSlotTaken_IsHandedOn_ByAProcessThatNeverSawItWait()
     {

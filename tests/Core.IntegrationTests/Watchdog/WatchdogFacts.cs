@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Sandbox;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Watchdog;
 
 /// <summary>The watchdog flags batches and jobs stuck beyond their age, once, in the log and on the row.</summary>

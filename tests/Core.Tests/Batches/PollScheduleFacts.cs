@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Tests.Batches;
 

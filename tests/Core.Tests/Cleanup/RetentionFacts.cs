@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Cleanup;
-using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Tests.Cleanup;
 

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Costs;
-
 namespace BatchOrchestrator.Core.Tests.Costs;
 
 public sealed class CapWindowsFacts

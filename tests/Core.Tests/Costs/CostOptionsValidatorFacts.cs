@@ -1,7 +1,3 @@
-using BatchOrchestrator.Core.Costs;
-using BatchOrchestrator.Core.Sources;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Core.Tests.Costs;
 
 /// <summary>Bad prices, caps and fallbacks stop start-up, each naming its key.</summary>

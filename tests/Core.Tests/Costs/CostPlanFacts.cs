@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Planning;
 
 namespace BatchOrchestrator.Core.Tests.Costs;

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Costs;
-using BatchOrchestrator.Core.Sources;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using UglyToad.PdfPig.Writer;

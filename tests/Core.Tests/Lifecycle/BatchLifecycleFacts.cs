@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
 using static BatchOrchestrator.Core.Lifecycle.BatchState;
 
 namespace BatchOrchestrator.Core.Tests.Lifecycle;

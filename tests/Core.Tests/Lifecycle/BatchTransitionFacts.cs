@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 /// <summary>Every batch transition's guard and end states, as a table: a changed from-state or target fails here.</summary>
@@ -14,7 +12,6 @@ public sealed class BatchTransitionFacts
         { nameof(BatchLifecycle.FinishUploads), "Planned", "Creating" },
         { nameof(BatchLifecycle.NothingUploaded), "Planned", "ResultsRecorded" },
         { nameof(BatchLifecycle.CancelBeforeSubmit), "Planned Creating", "ResultsRecorded" },
-        { nameof(BatchLifecycle.RefuseSubmit), "Creating", "ResultsRecorded" },
         { nameof(BatchLifecycle.GiveUp), "Planned Creating", "ResultsRecorded" },
         { nameof(BatchLifecycle.Submit), "Creating", RemoteStatuses },
         { nameof(BatchLifecycle.Poll), "Pending Throttled Running", RemoteStatuses },

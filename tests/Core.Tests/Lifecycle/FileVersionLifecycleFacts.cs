@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.Retries;
 using static BatchOrchestrator.Core.Lifecycle.FileVersionState;
 
 namespace BatchOrchestrator.Core.Tests.Lifecycle;

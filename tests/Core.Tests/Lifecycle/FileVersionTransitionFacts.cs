@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 /// <summary>Every file-version transition's guard and end states, as a table: a changed from-state or target fails here.</summary>
@@ -18,7 +16,6 @@ public sealed class FileVersionTransitionFacts
         { nameof(FileVersionLifecycle.NotUploaded), "Discovered", "Failed Skipped" },
         { nameof(FileVersionLifecycle.GiveUp), "Discovered Uploaded", "Discovered Failed" },
         { nameof(FileVersionLifecycle.Submit), "Uploaded", "Submitted" },
-        { nameof(FileVersionLifecycle.RefuseSubmit), "Uploaded", "Failed" },
         { nameof(FileVersionLifecycle.Record), "Submitted", "Succeeded Failed Skipped" },
         { nameof(FileVersionLifecycle.RecordUnreported), "Submitted", "Discovered Failed Skipped" },
         { nameof(FileVersionLifecycle.JobVerdict), "Succeeded", "Failed Skipped" },

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 /// <summary>Every follow-up and run transition's guard and end states, as tables: a changed from-state or target fails here.</summary>

@@ -1,6 +1,3 @@
-using System.Reflection;
-using BatchOrchestrator.Core.Lifecycle;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 /// <summary>The named transitions a lifecycle class declares, read by reflection so a new one is covered without editing the tests.</summary>

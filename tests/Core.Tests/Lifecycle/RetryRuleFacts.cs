@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Core.Retries;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 public sealed class RetryRuleFacts

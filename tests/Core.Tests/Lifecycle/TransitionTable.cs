@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-
 namespace BatchOrchestrator.Core.Tests.Lifecycle;
 
 /// <summary>

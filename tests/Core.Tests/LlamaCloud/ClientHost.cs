@@ -1,7 +1,4 @@
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.TestSupport;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

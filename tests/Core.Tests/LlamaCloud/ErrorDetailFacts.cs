@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using BatchOrchestrator.Core.LlamaCloud;
-
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 public sealed class ErrorDetailFacts
@@ -14,6 +10,6 @@ public sealed class ErrorDetailFacts
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
 
-        Assert.Equal(expected, await ErrorDetail.ReadAsync(response, TestContext.Current.CancellationToken));
+        Assert.Equal(expected, await ErrorDetail.ReadAsync(response, Ct));
     }
 }

@@ -1,9 +1,3 @@
-using System.Net;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>The typed client against the Sandbox over real HTTP on loopback.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 

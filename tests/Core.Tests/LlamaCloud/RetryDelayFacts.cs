@@ -1,6 +1,3 @@
-using System.Net;
-using BatchOrchestrator.Core.LlamaCloud;
-
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 public sealed class RetryDelayFacts

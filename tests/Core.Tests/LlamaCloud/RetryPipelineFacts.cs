@@ -1,10 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>
@@ -16,8 +11,6 @@ public abstract class SandboxClientFacts(int maxRetries = 2, IEnumerable<KeyValu
     private SandboxServer? sandbox;
     private SandboxAdmin? admin;
     private ServiceProvider? services;
-
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected SandboxServer Sandbox => sandbox ?? throw NotStarted();
 

@@ -1,7 +1,4 @@
-using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Logging.Abstractions;
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
@@ -16,7 +13,7 @@ public sealed class SpareTurnFacts
         Assert.True(pace.TryTakeSpare());
         Assert.False(pace.TryTakeSpare());
 
-        var upload = pace.WaitAsync(UploadLane.Default, TestContext.Current.CancellationToken).AsTask();
+        var upload = pace.WaitAsync(UploadLane.Default, Ct).AsTask();
         var refusedWhileWaiting = 0;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!upload.IsCompleted)

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.LlamaCloud;
-
 namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>

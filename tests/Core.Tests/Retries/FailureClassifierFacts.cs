@@ -1,6 +1,3 @@
-using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Retries;
-
 namespace BatchOrchestrator.Core.Tests.Retries;
 
 public sealed class FailureClassifierFacts

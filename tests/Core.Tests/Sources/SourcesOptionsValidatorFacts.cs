@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Sources;
-
 namespace BatchOrchestrator.Core.Tests.Sources;
 
 public sealed class SourcesOptionsValidatorFacts : IDisposable

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using BatchOrchestrator.Core.Webhooks;
 
 namespace BatchOrchestrator.Core.Tests.Webhooks;

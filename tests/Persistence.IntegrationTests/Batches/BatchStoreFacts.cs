@@ -1,11 +1,5 @@
 using BatchOrchestrator.Core.Batches;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Planning;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Persistence.Batches;
-using BatchOrchestrator.Persistence.Uploads;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
 

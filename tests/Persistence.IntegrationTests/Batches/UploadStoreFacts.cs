@@ -1,7 +1,3 @@
-using BatchOrchestrator.Core.Lifecycle;
-using BatchOrchestrator.Persistence.Uploads;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
 
 public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)

@@ -1,9 +1,4 @@
 using BatchOrchestrator.Core.Costs;
-using BatchOrchestrator.Core.Planning;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Persistence.Planning;
-using BatchOrchestrator.Persistence.Runs;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Costs;
 

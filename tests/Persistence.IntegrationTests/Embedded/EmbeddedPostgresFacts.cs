@@ -1,6 +1,4 @@
 using BatchOrchestrator.Persistence.Embedded;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Embedded;
 
@@ -20,19 +18,19 @@ public sealed class EmbeddedPostgresFacts
         var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
         var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
         var first = new EmbeddedPostgres(options, NullLogger.Instance);
-        await first.StartAsync(TestContext.Current.CancellationToken);
+        await first.StartAsync(Ct);
         await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
-        await first.StopAsync(TestContext.Current.CancellationToken);
+        await first.StopAsync(Ct);
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => ExecuteAsync(first.ConnectionString, "select 1"));
 
         var second = new EmbeddedPostgres(options, NullLogger.Instance);
-        await second.StartAsync(TestContext.Current.CancellationToken);
+        await second.StartAsync(Ct);
         try
         {
             Assert.Equal(new NpgsqlConnectionStringBuilder(first.ConnectionString).Port, new NpgsqlConnectionStringBuilder(second.ConnectionString).Port);
             await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
             await using var command = dataSource.CreateCommand("select id from kept");
-            Assert.Equal(42, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
         }
         finally
         {

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Persistence.Leases;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Leases;
 

@@ -1,9 +1,5 @@
 using System.Text.RegularExpressions;
-using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Lifecycle;
 

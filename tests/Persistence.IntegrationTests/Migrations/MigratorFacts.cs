@@ -1,7 +1,4 @@
 using BatchOrchestrator.Persistence.Migrations;
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Migrations;
 
@@ -15,12 +12,12 @@ public sealed class MigratorFacts(PostgresServerFixture server)
         await using var second = NpgsqlDataSource.Create(connectionString);
 
         await Task.WhenAll(
-            new Migrator(first, NullLogger<Migrator>.Instance).MigrateAsync(TestContext.Current.CancellationToken),
-            new Migrator(second, NullLogger<Migrator>.Instance).MigrateAsync(TestContext.Current.CancellationToken));
+            new Migrator(first, NullLogger<Migrator>.Instance).MigrateAsync(Ct),
+            new Migrator(second, NullLogger<Migrator>.Instance).MigrateAsync(Ct));
 
         await using var database = first.CreateCommand("select count(*), max(version) from orchestrator.schema_version");
-        await using var reader = await database.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        await reader.ReadAsync(TestContext.Current.CancellationToken);
+        await using var reader = await database.ExecuteReaderAsync(Ct);
+        await reader.ReadAsync(Ct);
         Assert.Equal(Migrator.Embedded.Count, reader.GetInt64(0));
         Assert.Equal(Migrator.LatestVersion, reader.GetInt32(1));
     }
@@ -32,14 +29,14 @@ public sealed class MigratorFacts(PostgresServerFixture server)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var migrator = new Migrator(dataSource, NullLogger<Migrator>.Instance);
 
-        await migrator.MigrateAsync(TestContext.Current.CancellationToken);
-        await migrator.MigrateAsync(TestContext.Current.CancellationToken);
+        await migrator.MigrateAsync(Ct);
+        await migrator.MigrateAsync(Ct);
 
         await using var hangfire = dataSource.CreateCommand("select count(*) from information_schema.tables where table_schema = 'hangfire' and table_name = 'job'");
-        Assert.Equal(1L, await hangfire.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1L, await hangfire.ExecuteScalarAsync(Ct));
         await using var installation = dataSource.CreateCommand("select count(*) from orchestrator.installation");
-        Assert.Equal(1L, await installation.ExecuteScalarAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(Migrator.LatestVersion, await migrator.CurrentVersionAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(1L, await installation.ExecuteScalarAsync(Ct));
+        Assert.Equal(Migrator.LatestVersion, await migrator.CurrentVersionAsync(Ct));
     }
 
     [Fact]
@@ -47,7 +44,7 @@ public sealed class MigratorFacts(PostgresServerFixture server)
     {
         await using var dataSource = NpgsqlDataSource.Create(await CreateEmptyDatabaseAsync());
 
-        Assert.Equal(0, await new Migrator(dataSource, NullLogger<Migrator>.Instance).CurrentVersionAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await new Migrator(dataSource, NullLogger<Migrator>.Instance).CurrentVersionAsync(Ct));
     }
 
     private async Task<string> CreateEmptyDatabaseAsync()
@@ -55,9 +52,9 @@ public sealed class MigratorFacts(PostgresServerFixture server)
         var name = $"t_empty_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
         {
-            await admin.OpenAsync(TestContext.Current.CancellationToken);
+            await admin.OpenAsync(Ct);
             await using var create = new NpgsqlCommand($"create database {name}", admin);
-            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            await create.ExecuteNonQueryAsync(Ct);
         }
 
         return new NpgsqlConnectionStringBuilder(server.AdminConnectionString) { Database = name }.ConnectionString;

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Persistence.Monitoring;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>"Needs a person" finds every kind of thing an operator must act on, and nothing on a healthy source.</summary>

@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>Runs, batches, versions and results as the pipeline leaves them, written with plain SQL for the read-side tests.</summary>

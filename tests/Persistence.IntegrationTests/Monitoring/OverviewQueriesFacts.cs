@@ -1,6 +1,3 @@
-using BatchOrchestrator.Persistence.Monitoring;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>The overview's tables, charts and gauges read what the pipeline recorded, a file's outcome as its batch (and its follow-up) said.</summary>

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Persistence.Webhooks;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>A batch that expected a webhook and ended with none announcing it, past the margin, is flagged once.</summary>

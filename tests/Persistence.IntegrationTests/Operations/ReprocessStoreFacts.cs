@@ -1,7 +1,5 @@
-using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Operations;
 using BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Operations;
 

@@ -1,9 +1,3 @@
-using BatchOrchestrator.Core.Planning;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Persistence.Planning;
-using BatchOrchestrator.Persistence.Runs;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Planning;
 
 public sealed class BatchPlanStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Persistence.Runs;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Persistence.IntegrationTests.Runs;
 
 public sealed class RunStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)

@@ -1,6 +1,4 @@
-using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Sources;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Sources;
 

@@ -1,10 +1,7 @@
 using BatchOrchestrator.Core.Ticks;
-using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.FollowUp;
 using BatchOrchestrator.Persistence.Ticks;
 using BatchOrchestrator.Persistence.Watchdog;
-using BatchOrchestrator.Persistence.Webhooks;
-using BatchOrchestrator.TestSupport;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Ticks;
 

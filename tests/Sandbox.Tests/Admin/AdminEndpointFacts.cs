@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace BatchOrchestrator.Sandbox.Tests.Admin;
 
 public sealed class AdminEndpointFacts : SandboxPerTest

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-
 namespace BatchOrchestrator.Sandbox.Tests.Admin;
 
 public sealed class ErrorShapeFacts : SandboxPerTest
@@ -20,10 +17,10 @@ public sealed class ErrorShapeFacts : SandboxPerTest
     {
         using var content = new StringContent(string.Empty, Encoding.UTF8, "application/json");
 
-        using var response = await Sandbox.Client.PostAsync("api/v1/beta/directories", content, TestSandbox.Ct);
+        using var response = await Sandbox.Client.PostAsync("api/v1/beta/directories", content, Ct);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("\"missing\"", await response.Content.ReadAsStringAsync(TestSandbox.Ct), StringComparison.Ordinal);
+        Assert.Contains("\"missing\"", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
 
     [Fact]

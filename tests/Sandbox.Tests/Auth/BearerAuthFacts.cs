@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-
 namespace BatchOrchestrator.Sandbox.Tests.Auth;
 
 public sealed class BearerAuthFacts
@@ -20,8 +17,8 @@ public sealed class BearerAuthFacts
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
         }
 
-        using var response = await client.SendAsync(request, TestSandbox.Ct);
-        var body = await response.Content.ReadAsStringAsync(TestSandbox.Ct);
+        using var response = await client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("""{"detail":"Invalid or missing API key"}""", body);
@@ -35,7 +32,7 @@ public sealed class BearerAuthFacts
         using var client = new HttpClient { BaseAddress = sandbox.Server.BaseAddress };
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer " + TestSandbox.ApiKey);
 
-        using var response = await client.GetAsync("api/v1/beta/directories", TestSandbox.Ct);
+        using var response = await client.GetAsync("api/v1/beta/directories", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -46,7 +43,7 @@ public sealed class BearerAuthFacts
         await using var sandbox = await TestSandbox.StartAsync(o => o.ApiKey = null);
         using var client = new HttpClient { BaseAddress = sandbox.Server.BaseAddress };
 
-        using var response = await client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var response = await client.GetAsync("api/v2/batches", Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -57,8 +54,8 @@ public sealed class BearerAuthFacts
         await using var sandbox = await TestSandbox.StartAsync();
         using var client = new HttpClient { BaseAddress = sandbox.Server.BaseAddress };
 
-        using var counters = await client.GetAsync("_sandbox/counters", TestSandbox.Ct);
-        using var faults = await client.GetAsync("_sandbox/faults", TestSandbox.Ct);
+        using var counters = await client.GetAsync("_sandbox/counters", Ct);
+        using var faults = await client.GetAsync("_sandbox/faults", Ct);
 
         Assert.Equal(HttpStatusCode.OK, counters.StatusCode);
         Assert.Equal(HttpStatusCode.OK, faults.StatusCode);
@@ -70,7 +67,7 @@ public sealed class BearerAuthFacts
         await using var sandbox = await TestSandbox.StartAsync();
         using var client = new HttpClient { BaseAddress = sandbox.Server.BaseAddress };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "nope");
-        using var _ = await client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var _ = await client.GetAsync("api/v2/batches", Ct);
 
         var counters = await sandbox.Admin.CountersJsonAsync();
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace BatchOrchestrator.Sandbox.Tests.Batches;
 
 public sealed class BatchLifecycleFacts : SandboxPerTest

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
 using UglyToad.PdfPig.Writer;
 
 namespace BatchOrchestrator.Sandbox.Tests.Billing;

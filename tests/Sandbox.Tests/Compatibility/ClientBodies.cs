@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Compatibility;
 
 /// <summary>
@@ -135,7 +131,7 @@ public sealed class SdkCompatibilityFacts
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(TestSandbox.Ct);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timer.CancelAfter(timeout);
         try
         {

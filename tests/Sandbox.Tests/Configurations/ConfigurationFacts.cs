@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace BatchOrchestrator.Sandbox.Tests.Configurations;
 
 public sealed class ConfigurationFacts : SandboxPerTest

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
 public sealed class DirectoryFacts : SandboxPerTest

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Directories;
 
 public sealed class DirectoryFileFacts : SandboxPerTest
@@ -85,8 +81,8 @@ public sealed class DirectoryFileFacts : SandboxPerTest
     {
         var dir = await Sandbox.CreateDirectoryAsync("u");
         using var noFile = new MultipartFormDataContent { { new StringContent("x"), "display_name" } };
-        using var response = await Sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", noFile, TestSandbox.Ct);
-        var missing = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
+        using var response = await Sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", noFile, Ct);
+        var missing = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
 
         var (badJson, badJsonBody) = await Sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = "{nope" });
         var (badValue, badValueBody) = await Sandbox.UploadAsync(dir, "a.txt", [1], new Dictionary<string, string> { ["metadata"] = """{"k": {"nested": 1}}""" });
@@ -160,8 +156,8 @@ public sealed class DirectoryFileFacts : SandboxPerTest
         var expanded = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files/{id}?expand=download_url");
         using var anonymous = new HttpClient();
         var url = (string)expanded["download_url"]!["url"]!;
-        var content = await anonymous.GetStringAsync(url, TestSandbox.Ct);
-        using var tampered = await anonymous.GetAsync(url.Replace("signature=", "signature=0", StringComparison.Ordinal), TestSandbox.Ct);
+        var content = await anonymous.GetStringAsync(url, Ct);
+        using var tampered = await anonymous.GetAsync(url.Replace("signature=", "signature=0", StringComparison.Ordinal), Ct);
         var (missing, _) = await Sandbox.GetAsync($"api/v1/beta/directories/{dir}/files/dfl-nope");
 
         Assert.Null(plain["download_url"]);
@@ -180,8 +176,8 @@ public sealed class DirectoryFileFacts : SandboxPerTest
             { new StringContent("user_data"), "purpose" },
             { new StringContent("ext-42"), "external_file_id" },
         };
-        using var created = await Sandbox.Client.PostAsync("api/v1/beta/files", form, TestSandbox.Ct);
-        var fileId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(TestSandbox.Ct))!["id"]!;
+        using var created = await Sandbox.Client.PostAsync("api/v1/beta/files", form, Ct);
+        var fileId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync(Ct))!["id"]!;
 
         var added = await Sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/directories/{dir}/files", new { file_id = fileId });
         var (unknownFile, _) = await Sandbox.PostAsync($"api/v1/beta/directories/{dir}/files", new { file_id = "dfl-none" });

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Extract;
 
 public sealed class ExtractFacts

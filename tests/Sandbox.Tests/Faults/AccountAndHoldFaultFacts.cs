@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Faults;
 
 /// <summary>
@@ -110,12 +106,12 @@ public sealed class AccountAndHoldFaultFacts : SandboxPerTest
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=B");
 
-        using var response = await Sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", content, TestSandbox.Ct);
+        using var response = await Sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", content, Ct);
 
         Assert.Equal(expected, response.StatusCode);
         if (storedName is not null)
         {
-            var file = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
+            var file = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
             var stored = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{(string)file["file_id"]!}");
             Assert.Equal(storedName, (string)stored["name"]!);
         }

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-
 namespace BatchOrchestrator.Sandbox.Tests.Faults;
 
 public sealed class FaultInjectionFacts
@@ -76,8 +72,8 @@ public sealed class FaultInjectionFacts
         var dir = await sandbox.CreateDirectoryAsync("t");
         await sandbox.Admin.SetFaultsAsync(new { truncated_json_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories/{directory_id}" } });
 
-        using var response = await sandbox.Client.GetAsync($"api/v1/beta/directories/{dir}", TestSandbox.Ct);
-        var text = await response.Content.ReadAsStringAsync(TestSandbox.Ct);
+        using var response = await sandbox.Client.GetAsync($"api/v1/beta/directories/{dir}", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("{\"id\":\"dir-", text, StringComparison.Ordinal);
@@ -90,8 +86,8 @@ public sealed class FaultInjectionFacts
         await using var sandbox = await TestSandbox.StartAsync();
         await sandbox.Admin.SetFaultsAsync(new { malformed_json_rate = 1.0, routes = new[] { "GET /api/v2/batches" } });
 
-        using var response = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
-        var text = await response.Content.ReadAsStringAsync(TestSandbox.Ct);
+        using var response = await sandbox.Client.GetAsync("api/v2/batches", Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(text));
@@ -103,9 +99,9 @@ public sealed class FaultInjectionFacts
         await using var sandbox = await TestSandbox.StartAsync();
         await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 1500 });
 
-        using var first = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
-        using var second = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
-        using var third = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var first = await sandbox.Client.GetAsync("api/v2/batches", Ct);
+        using var second = await sandbox.Client.GetAsync("api/v2/batches", Ct);
+        using var third = await sandbox.Client.GetAsync("api/v2/batches", Ct);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
@@ -123,7 +119,7 @@ public sealed class FaultInjectionFacts
         await using var sandbox = await TestSandbox.StartAsync();
         await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 2500, retry_after_format = format, should_retry_header = false });
 
-        using var response = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var response = await sandbox.Client.GetAsync("api/v2/batches", Ct);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal(seconds, response.Headers.TryGetValues("Retry-After", out var s) && s.Single() == "3");
@@ -137,9 +133,9 @@ public sealed class FaultInjectionFacts
         await using var sandbox = await TestSandbox.StartAsync();
         await sandbox.Admin.SetFaultsAsync(new { too_many_requests_burst = 1, retry_after_ms = 5000, retry_after_format = "date" });
 
-        using var limited = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var limited = await sandbox.Client.GetAsync("api/v2/batches", Ct);
         await sandbox.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 }, should_retry_header = true });
-        using var failed = await sandbox.Client.GetAsync("api/v2/batches", TestSandbox.Ct);
+        using var failed = await sandbox.Client.GetAsync("api/v2/batches", Ct);
 
         var date = limited.Headers.RetryAfter?.Date;
         Assert.NotNull(date);
@@ -157,7 +153,7 @@ public sealed class FaultInjectionFacts
         await sandbox.UploadTextAsync(dir, "1.txt", "x");
         await sandbox.UploadTextAsync(dir, "2.txt", "x");
         using var form = new MultipartFormDataContent { { new ByteArrayContent([1]), "upload_file", "3.txt" } };
-        using var limited = await sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", form, TestSandbox.Ct);
+        using var limited = await sandbox.Client.PostAsync($"api/v1/beta/directories/{dir}/files/upload", form, Ct);
         var otherRoute = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
         var counters = await sandbox.Admin.CountersJsonAsync();
 

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
 
 /// <summary>The deletes remote hygiene sends: each counted once it took effect; a second delete is a 404; a running job is a 409.</summary>

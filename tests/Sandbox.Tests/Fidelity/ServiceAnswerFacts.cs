@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
 
 /// <summary>
@@ -16,9 +13,9 @@ public sealed class ServiceAnswerFacts
         using var anonymous = new HttpClient { BaseAddress = sandbox.Server.BaseAddress };
 
         var (missing, missingBody) = await sandbox.GetAsync("api/v2/nothing-here");
-        using var wrongMethod = await anonymous.PutAsync("api/v2/batches", new StringContent("{}"), TestSandbox.Ct);
-        var wrongBody = JsonNode.Parse(await wrongMethod.Content.ReadAsStringAsync(TestSandbox.Ct));
-        using var unknownAnonymous = await anonymous.GetAsync("api/v1/beta/nowhere", TestSandbox.Ct);
+        using var wrongMethod = await anonymous.PutAsync("api/v2/batches", new StringContent("{}"), Ct);
+        var wrongBody = JsonNode.Parse(await wrongMethod.Content.ReadAsStringAsync(Ct));
+        using var unknownAnonymous = await anonymous.GetAsync("api/v1/beta/nowhere", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("""{"detail":"Not Found"}""", missingBody!.ToJsonString());

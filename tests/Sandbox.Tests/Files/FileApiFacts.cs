@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Files;
 
 public sealed class FileApiFacts : SandboxPerTest
@@ -24,8 +20,8 @@ public sealed class FileApiFacts : SandboxPerTest
             form.Add(new StringContent(externalId), "external_file_id");
         }
 
-        using var response = await Sandbox.Client.PostAsync("api/v1/beta/files", form, TestSandbox.Ct);
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct)));
+        using var response = await Sandbox.Client.PostAsync("api/v1/beta/files", form, Ct);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct)));
     }
 
     [Fact]
@@ -89,7 +85,7 @@ public sealed class FileApiFacts : SandboxPerTest
         var file = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{id}?expand=download_url");
         var content = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{id}/content?expires_at_seconds=60");
         using var anonymous = new HttpClient();
-        var bytes = await anonymous.GetStringAsync((string)content["url"]!, TestSandbox.Ct);
+        var bytes = await anonymous.GetStringAsync((string)content["url"]!, Ct);
         var (deleted, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"api/v1/beta/files/{id}");
         var (gone, _) = await Sandbox.GetAsync($"api/v1/beta/files/{id}");
         var (goneContent, _) = await Sandbox.GetAsync($"api/v1/beta/files/{id}/content");

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Sandbox.Tests.Hosting;
@@ -36,7 +33,7 @@ public sealed partial class HostingFacts
         await sandbox.DisposeAsync();
         using var client = new HttpClient { BaseAddress = address };
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("_sandbox/health", TestSandbox.Ct));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("_sandbox/health", Ct));
     }
 
     [Fact]
@@ -75,15 +72,15 @@ public sealed partial class HostingFacts
         process.BeginErrorReadLine();
         try
         {
-            var baseAddress = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), TestSandbox.Ct);
+            var baseAddress = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             using var client = new HttpClient { BaseAddress = baseAddress };
-            using var anonymous = await client.GetAsync("api/v2/batches", TestSandbox.Ct);
+            using var anonymous = await client.GetAsync("api/v2/batches", Ct);
             client.DefaultRequestHeaders.Authorization = new("Bearer", key);
-            using var authorized = await client.GetAsync("api/v2/batches", TestSandbox.Ct);
+            using var authorized = await client.GetAsync("api/v2/batches", Ct);
             using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/v2/batches");
             wrong.Headers.Authorization = new("Bearer", key + "x");
-            using var refused = await client.SendAsync(wrong, TestSandbox.Ct);
-            var faults = await client.GetStringAsync("_sandbox/faults", TestSandbox.Ct);
+            using var refused = await client.SendAsync(wrong, Ct);
+            var faults = await client.GetStringAsync("_sandbox/faults", Ct);
 
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
@@ -95,7 +92,7 @@ public sealed partial class HostingFacts
         finally
         {
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(TestSandbox.Ct);
+            await process.WaitForExitAsync(Ct);
         }
 
         lock (output)
@@ -108,7 +105,7 @@ public sealed partial class HostingFacts
     [Fact]
     public async Task DisposingTwice_IsHarmless()
     {
-        var sandbox = await SandboxServer.StartAsync(new SandboxOptions(), TestSandbox.Ct);
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions(), Ct);
 
         await sandbox.DisposeAsync();
         await sandbox.DisposeAsync();

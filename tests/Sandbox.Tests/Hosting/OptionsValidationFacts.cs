@@ -10,7 +10,7 @@ public sealed class OptionsValidationFacts
         options.Faults.FailFilesMatching = "([";
         options.RateLimits["everything"] = new SandboxRateLimit { PermitLimit = 1 };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => SandboxServer.StartAsync(options, TestSandbox.Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SandboxServer.StartAsync(options, Ct));
 
         Assert.Contains("Sandbox:StepDelay", error.Message, StringComparison.Ordinal);
         Assert.Contains("Sandbox:FilesMappedPerStep", error.Message, StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public sealed class OptionsValidationFacts
     {
         var options = new SandboxOptions { ApiKey = "llx-very-secret", StepDelay = TimeSpan.Zero };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => SandboxServer.StartAsync(options, TestSandbox.Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SandboxServer.StartAsync(options, Ct));
 
         Assert.DoesNotContain("llx-very-secret", error.Message, StringComparison.Ordinal);
     }

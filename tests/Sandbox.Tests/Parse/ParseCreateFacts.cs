@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
 public sealed class ParseCreateFacts : SandboxPerTest
@@ -66,8 +62,8 @@ public sealed class ParseCreateFacts : SandboxPerTest
             { new StringContent("""{"tier":"cost_effective","version":"latest"}"""), "configuration" },
         };
 
-        using var response = await Sandbox.Client.PostAsync("api/v2/parse/upload", form, TestSandbox.Ct);
-        var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestSandbox.Ct))!;
+        using var response = await Sandbox.Client.PostAsync("api/v2/parse/upload", form, Ct);
+        var job = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         var done = await Sandbox.WaitForAsync($"api/v2/parse/{(string)job["id"]!}?expand=markdown_full", j => (string)j["job"]!["status"]! == "COMPLETED");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Parse;
 
 public sealed class ParseJobFacts

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-
 namespace BatchOrchestrator.Sandbox.Tests.Projects;
 
 /// <summary>
@@ -83,7 +80,7 @@ public sealed class ProjectIsolationFacts
         await using var sandbox = await TestSandbox.StartAsync();
         var directory = (string)(await sandbox.OkAsync(HttpMethod.Post, In(B, "api/v1/beta/directories"), new { name = "d" }))["id"]!;
         var form = new MultipartFormDataContent { { new ByteArrayContent("text"u8.ToArray()), "upload_file", "a.txt" } };
-        using (var response = await sandbox.Client.PostAsync(In(B, $"api/v1/beta/directories/{directory}/files/upload"), form, TestSandbox.Ct))
+        using (var response = await sandbox.Client.PostAsync(In(B, $"api/v1/beta/directories/{directory}/files/upload"), form, Ct))
         {
             response.EnsureSuccessStatusCode();
         }
@@ -111,7 +108,7 @@ public sealed class ProjectIsolationFacts
             for (var i = 0; i < 3; i++)
             {
                 var form = new MultipartFormDataContent { { new ByteArrayContent([1]), "upload_file", $"f{i}.txt" } };
-                using var response = await sandbox.Client.PostAsync(In(project, $"api/v1/beta/directories/{directory}/files/upload"), form, TestSandbox.Ct);
+                using var response = await sandbox.Client.PostAsync(In(project, $"api/v1/beta/directories/{directory}/files/upload"), form, Ct);
                 statuses[project].Add(response.StatusCode);
             }
         }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace BatchOrchestrator.Sandbox.Tests.Webhooks;
 
 public sealed class WebhookConfigFacts : SandboxPerTest

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 
 namespace BatchOrchestrator.Sandbox.Tests.Webhooks;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using BatchOrchestrator.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -51,7 +49,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.Deliveries.Enqueue(new Delivery(request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), buffer.ToArray()));
             return Results.Ok();
         });
-        await app.StartAsync(TestSandbox.Ct);
+        await app.StartAsync(Ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver = new WebhookReceiver(app, address.TrimEnd('/') + "/hook", failFirst);
         return receiver;

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Worker.CommandLine;
-using BatchOrchestrator.Worker.Dashboard;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
 
 /// <summary>How the command line turns into the host's settings (no host needed).</summary>

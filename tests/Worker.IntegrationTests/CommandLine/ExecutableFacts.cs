@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
 
 /// <summary>The verbs through the real executable: Program.cs, exit codes, stdout for answers and stderr for logs.</summary>

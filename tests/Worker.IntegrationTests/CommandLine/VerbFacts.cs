@@ -1,8 +1,3 @@
-using System.Globalization;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
 
 /// <summary>Each verb on a real database, built by the same Add calls as the service, as Program.cs runs it.</summary>
@@ -64,7 +59,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     [Fact]
     public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
     {
-        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "unsupported.bin"), "not a document", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "unsupported.bin"), "not a document", Ct);
         await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
         {
             host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");

@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Costs;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using BatchOrchestrator.TestSupport;
-using BatchOrchestrator.Worker.Dashboard;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Costs;
 
 /// <summary>

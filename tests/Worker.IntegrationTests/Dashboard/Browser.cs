@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
 /// <summary>

@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text;
-using BatchOrchestrator.Worker.Dashboard;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using BatchOrchestrator.TestSupport;
-using BatchOrchestrator.Worker.Dashboard;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
 /// <summary>
@@ -92,7 +87,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
         using var accepted = await operatorClient.PostCommandAsync("hangfire/ops/actions/run/e2e");
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        Assert.Equal("A run of e2e is queued.", await accepted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("A run of e2e is queued.", await accepted.Content.ReadAsStringAsync(Ct));
         await Env.WaitForEndedAsync(2);
     }
 
@@ -103,7 +98,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
         {
             using var local = new DashboardClient(host.Address);
             using (var noToken = new HttpClient { BaseAddress = host.Address })
-            using (var forged = await noToken.PostAsync(new Uri("hangfire/ops/actions/run/e2e", UriKind.Relative), null, TestContext.Current.CancellationToken))
+            using (var forged = await noToken.PostAsync(new Uri("hangfire/ops/actions/run/e2e", UriKind.Relative), null, Ct))
             {
                 Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
             }

@@ -1,6 +1,3 @@
-using BatchOrchestrator.TestSupport;
-using Microsoft.Playwright;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
 /// <summary>Our pages in a real browser, on the data of a real run, and their buttons doing what they say.</summary>
@@ -14,9 +11,9 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         await using var browser = await Browser.LaunchAsync();
         await Env.WriteFilesAsync(4, "good");
         // LlamaCloud reports an unsupported file type as an error instead of a job: a failed file, every time.
-        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "bad-000.bin"), "not a document", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "bad-000.bin"), "not a document", Ct);
         // A zero-byte file is set aside by the scanner with its reason, never uploaded.
-        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], Ct);
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         var page = await browser.Chromium.NewPageAsync(new BrowserNewPageOptions { BaseURL = host.Address.ToString(), ViewportSize = new ViewportSize { Width = 1600, Height = 900 } });
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the Cancel buttons ask first
@@ -91,7 +88,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
 
         // Cancel: a batch held in Creating (batch creation answers slowly) is cancelled from the Batches page.
         await Env.Admin.SetFaultsAsync(new { latency_ms = 8_000, routes = new[] { "POST /api/v2/batches" } });
-        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "late.txt"), "late", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "late.txt"), "late", Ct);
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
         var open = await Eventually.WaitAsync(

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using BatchOrchestrator.TestSupport;
-using YamlDotNet.RepresentationModel;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
 
 /// <summary>
@@ -36,9 +32,9 @@ public sealed class AlertingFacts
         try
         {
             // A copy whose stuck-batch alert never fires: its test must fail, so the suite above can too.
-            var rules = (await File.ReadAllTextAsync(Repository.PathOf(Rules), TestContext.Current.CancellationToken))
+            var rules = (await File.ReadAllTextAsync(Repository.PathOf(Rules), Ct))
                 .Replace("""(batchorchestrator_stuck{what="batch"}) > 0""", """(batchorchestrator_stuck{what="batch"}) > 100""", StringComparison.Ordinal);
-            await File.WriteAllTextAsync(Path.Combine(folder, "alerts.yml"), rules, TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, "alerts.yml"), rules, Ct);
             File.Copy(Repository.PathOf(RuleTests), Path.Combine(folder, "alerts.test.yml"));
 
             var (exit, output) = await ManifestFacts.RunAsync(promtool, "test", "rules", Path.Combine(folder, "alerts.test.yml"));
@@ -81,7 +77,7 @@ public sealed class AlertingFacts
             // promtool parses PromQL in rule files: each panel query becomes a recording rule, Grafana's variables replaced.
             var rules = "groups:\n  - name: grafana-panels\n    rules:\n" + string.Concat(queries.Select((q, i) =>
                 $"      - record: grafana:panel_{i}\n        expr: '{q.Replace("$__rate_interval", "5m", StringComparison.Ordinal).Replace("$source", ".*", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal)}'\n"));
-            await File.WriteAllTextAsync(Path.Combine(folder, "panels.yml"), rules, TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder, "panels.yml"), rules, Ct);
 
             var (exit, output) = await ManifestFacts.RunAsync(promtool, "check", "rules", Path.Combine(folder, "panels.yml"));
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using BatchOrchestrator.TestSupport;
-using YamlDotNet.RepresentationModel;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
 
 /// <summary>What can be checked here of deploy/ and the Dockerfile (no Docker engine, no cluster): they parse and say what the README says.</summary>
@@ -21,12 +16,12 @@ public sealed partial class ManifestFacts
         try
         {
             // verify checks that ExecStart's binary exists: point it at one that does.
-            var unit = (await File.ReadAllTextAsync(Repository.PathOf("deploy/systemd/batch-orchestrator.service"), TestContext.Current.CancellationToken))
+            var unit = (await File.ReadAllTextAsync(Repository.PathOf("deploy/systemd/batch-orchestrator.service"), Ct))
                 .Replace("/opt/batch-orchestrator/BatchOrchestrator.Worker", "/bin/sh", StringComparison.Ordinal);
             var good = Path.Combine(folder, "batch-orchestrator.service");
-            await File.WriteAllTextAsync(good, unit, TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(good, unit, Ct);
             var broken = Path.Combine(folder, "broken.service");
-            await File.WriteAllTextAsync(broken, unit.Replace("Type=notify", "Type=notfy", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(broken, unit.Replace("Type=notify", "Type=notfy", StringComparison.Ordinal), Ct);
 
             var (goodExit, goodOutput) = await RunAsync("systemd-analyze", "verify", good);
             var (brokenExit, brokenOutput) = await RunAsync("systemd-analyze", "verify", broken);
@@ -167,9 +162,9 @@ public sealed partial class ManifestFacts
         }
 
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var output = process.StandardOutput.ReadToEndAsync(Ct);
+        var errors = process.StandardError.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
         return (process.ExitCode, await output + await errors);
     }
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
 
 /// <summary>
@@ -69,7 +65,7 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
 
             Assert.StartsWith("/var/lib/batch-orchestrator/postgres-", moved, StringComparison.Ordinal);
             Assert.Contains($"\"Folder\":\"{clone}/data\"", said, StringComparison.Ordinal);
-            Assert.Contains(moved, await File.ReadAllTextAsync(Path.Combine(clone, "data", "postgres", "MOVED.txt"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            Assert.Contains(moved, await File.ReadAllTextAsync(Path.Combine(clone, "data", "postgres", "MOVED.txt"), Ct), StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(moved, "cluster", "PG_VERSION")), "the cluster is in the folder the log names");
             Assert.False(File.Exists(Path.Combine(moved, "cluster", "postmaster.pid")), "the embedded server stopped with the app");
             Assert.Equal("postgres", (await ManifestFacts.RunAsync("stat", "-c", "%U", moved)).Output.Trim());
@@ -91,7 +87,7 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
             Assert.False(app.HasExited, string.Join('\n', app.Output.Concat(app.Errors)));
             try
             {
-                using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+                using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), Ct);
                 return response.StatusCode == HttpStatusCode.OK;
             }
             catch (HttpRequestException)

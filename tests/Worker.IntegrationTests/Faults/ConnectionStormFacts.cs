@@ -1,6 +1,3 @@
-using BatchOrchestrator.TestSupport;
-using Npgsql;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
 
 /// <summary>
@@ -36,11 +33,11 @@ public sealed class ConnectionStormFacts(PostgresServerFixture server) : Environ
                 var end = DateTime.UtcNow + lasting;
                 while (DateTime.UtcNow < end)
                 {
-                    await Task.Delay(every, TestContext.Current.CancellationToken); // the storm's own pace, not a wait for a condition
+                    await Task.Delay(every, Ct); // the storm's own pace, not a wait for a condition
                     await using var kill = storm.CreateCommand(
                         "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1 and pid <> pg_backend_pid()");
                     kill.Parameters.Add(new NpgsqlParameter<string> { TypedValue = WorkerApplication });
-                    terminated += Convert.ToInt32(await kill.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                    terminated += Convert.ToInt32(await kill.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
                 }
             }
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Faults;
 
 /// <summary>
@@ -36,7 +32,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : Environmen
             for (var i = 0; i < files; i++)
             {
                 var name = Path.Combine(Env.Inbox, string.Create(CultureInfo.InvariantCulture, $"f{i / 1000:D2}-{i:D5}.txt"));
-                await File.WriteAllTextAsync(name, string.Create(CultureInfo.InvariantCulture, $"file {i}, write {write}"), TestContext.Current.CancellationToken);
+                await File.WriteAllTextAsync(name, string.Create(CultureInfo.InvariantCulture, $"file {i}, write {write}"), Ct);
             }
         }
 

@@ -1,12 +1,5 @@
-using BatchOrchestrator.Core;
 using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using BatchOrchestrator.Worker.Health;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Health;
 
@@ -24,7 +17,7 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
     private SandboxServer sandbox = null!;
 
     public async ValueTask InitializeAsync() =>
-        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = Key, AllowedProjectIds = [Reachable] }, TestContext.Current.CancellationToken);
+        sandbox = await SandboxServer.StartAsync(new SandboxOptions { ApiKey = Key, AllowedProjectIds = [Reachable] }, Ct);
 
     public async ValueTask DisposeAsync()
     {
@@ -72,6 +65,6 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
         builder.Services.AddOptions<HealthOptions>();
         builder.Services.AddSingleton<ApiHealthCheck>();
         await using var services = builder.Services.BuildServiceProvider();
-        return await services.GetRequiredService<ApiHealthCheck>().CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
+        return await services.GetRequiredService<ApiHealthCheck>().CheckHealthAsync(new HealthCheckContext(), Ct);
     }
 }

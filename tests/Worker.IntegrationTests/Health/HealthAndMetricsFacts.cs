@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Health;
 
 /// <summary>/healthz, /readyz and /metrics of the real host.</summary>
@@ -16,7 +9,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         using var http = new HttpClient { BaseAddress = host.Address };
 
-        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct);
         var (status, checks) = await ReadyAsync(http);
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
@@ -36,7 +29,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         await Env.Database.ExecuteAsync("delete from orchestrator.schema_version where version = (select max(version) from orchestrator.schema_version)");
 
         var (status, checks) = await ReadyAsync(http);
-        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var live = await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal("Unhealthy", checks["llamacloud"].Status);
@@ -65,7 +58,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
     {
         await Env.Admin.SetFaultsAsync(new { too_many_requests_burst = 2, retry_after_ms = 50, routes = new[] { "GET /api/v2/batches" } });
         await Env.WriteFilesAsync(6);
-        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(Path.Combine(Env.Inbox, "empty.txt"), [], Ct);
         var settings = Env.Settings();
         settings["Costs:Caps:0:Credits"] = "1000";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
@@ -140,8 +133,8 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
 
     private static async Task<(HttpStatusCode Status, Dictionary<string, (string Status, string Description)> Checks)> ReadyAsync(HttpClient http)
     {
-        using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), TestContext.Current.CancellationToken);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var response = await http.GetAsync(new Uri("readyz", UriKind.Relative), Ct);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
         var checks = body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(
             c => c.Name, c => (c.Value.GetProperty("status").GetString()!, c.Value.GetProperty("description").GetString() ?? ""), StringComparer.Ordinal);
         return (response.StatusCode, checks);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
 /// <summary>The real host, built as Program.cs builds it, refuses to start on a bad value, naming the key.</summary>

@@ -1,9 +1,4 @@
-using BatchOrchestrator.Worker.CommandLine;
-using BatchOrchestrator.Worker.Health;
 using BatchOrchestrator.Worker.Hosting;
-using BatchOrchestrator.Worker.Logging;
-using BatchOrchestrator.Worker.Metrics;
-using BatchOrchestrator.Worker.Watching;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 

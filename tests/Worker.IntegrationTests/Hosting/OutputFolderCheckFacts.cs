@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
 /// <summary>The service refuses to start when the FileSystem sink could not write a single result, naming the key to fix.</summary>
@@ -10,7 +8,7 @@ public sealed class OutputFolderCheckFacts(PostgresServerFixture server) : Envir
     {
         // Below a regular file: no folder can be made there, whoever runs the test (root included).
         var blocker = Path.Combine(Env.Root, "not-a-folder");
-        await File.WriteAllTextAsync(blocker, "x", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(blocker, "x", Ct);
         var settings = Env.Settings();
         settings["FollowUp:OutputPath"] = Path.Combine(blocker, "output");
 
@@ -23,7 +21,7 @@ public sealed class OutputFolderCheckFacts(PostgresServerFixture server) : Envir
     public async Task WithoutTheFileSystemSink_TheSameSettingIsNoObstacle()
     {
         var blocker = Path.Combine(Env.Root, "not-a-folder");
-        await File.WriteAllTextAsync(blocker, "x", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(blocker, "x", Ct);
         var settings = Env.Settings();
         settings["FollowUp:OutputPath"] = Path.Combine(blocker, "output");
         settings["FollowUp:Sinks:0"] = "Postgres";
@@ -31,6 +29,6 @@ public sealed class OutputFolderCheckFacts(PostgresServerFixture server) : Envir
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
 
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("healthz", UriKind.Relative), Ct)).StatusCode);
     }
 }

@@ -1,7 +1,3 @@
-using BatchOrchestrator.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Net.Sockets;
-using BatchOrchestrator.Worker.Jobs;
-using Npgsql;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Jobs;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-using Serilog.Events;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Logging;
 
 /// <summary>Every line a job logs, ours and the libraries', carries the job's source, run and batch.</summary>

@@ -1,6 +1,4 @@
 using BatchOrchestrator.Persistence.Monitoring;
-using BatchOrchestrator.Worker.Dashboard;
-using BatchOrchestrator.Worker.Metrics;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Metrics;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.MultiInstance;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>

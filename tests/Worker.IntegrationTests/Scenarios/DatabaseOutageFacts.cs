@@ -1,12 +1,4 @@
-using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Persistence.Embedded;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
@@ -27,7 +19,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         // Batches stay RUNNING for a few seconds, so the outage finds them in flight.
         env = await TestEnvironment.CreateAsync(server, "outage", new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(400) });
         postgres = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Durable = false }, NullLogger.Instance);
-        await postgres.StartAsync(TestContext.Current.CancellationToken);
+        await postgres.StartAsync(Ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -58,7 +50,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
             () => TryScalar(database, "select count(*) from orchestrator.batch where remote_batch_id is not null and state in ('Pending', 'Throttled', 'Running')", _ => -1L),
             n => n > 0, Patience, "a batch to be in flight at LlamaCloud");
 
-        await postgres.StopAsync(TestContext.Current.CancellationToken);
+        await postgres.StopAsync(Ct);
         NpgsqlConnection.ClearAllPools();
         await env.WriteFilesAsync(6, "during");
         // The watcher saw the new files and could not start a run: it says so, and the service carries on.
@@ -66,7 +58,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
             () => Task.FromResult(logs.Lines.Any(l => l.Contains("could not start a run", StringComparison.OrdinalIgnoreCase)) || lifetime.ApplicationStopping.IsCancellationRequested),
             seen => seen, Patience, "the watcher to meet the outage");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the service stopped during the outage:\n" + string.Join('\n', logs.Lines.TakeLast(30)));
-        await postgres.StartAsync(TestContext.Current.CancellationToken);
+        await postgres.StartAsync(Ct);
 
         // The value carries what is left, for the message if this times out.
         await Eventually.WaitAsync(
@@ -92,7 +84,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         try
         {
             await using var command = database.CreateCommand(sql);
-            return (T)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            return (T)(await command.ExecuteScalarAsync(Ct))!;
         }
         catch (NpgsqlException ex)
         {

@@ -1,9 +1,3 @@
-using System.Net;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>The whole pipeline in the real host, against the Sandbox over loopback HTTP and a real PostgreSQL.</summary>
@@ -21,7 +15,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         Directory.CreateDirectory(Path.Combine(Env.Inbox, "sub dir"));
         for (var i = 0; i < 50; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(Env.Inbox, i % 5 == 0 ? $"sub dir/ü {i}.txt" : $"file-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(Env.Inbox, i % 5 == 0 ? $"sub dir/ü {i}.txt" : $"file-{i}.txt"), $"document {i}", Ct);
         }
 
         TriggerRun(host);
@@ -66,7 +60,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
     public async Task TheDashboard_ShowsTheJobsThatDidIt()
     {
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
-        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "one.txt"), "one", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "one.txt"), "one", Ct);
         TriggerRun(host);
         await WaitForSucceededAsync(1);
         using var http = new HttpClient { BaseAddress = host.Address };
@@ -80,7 +74,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         Assert.Contains("Upload batch", page, StringComparison.Ordinal);
         Assert.Contains("Submit batch", page, StringComparison.Ordinal);
         Assert.Contains("Run source e2e", page, StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("hangfire/recurring", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("hangfire/recurring", UriKind.Relative), Ct)).StatusCode);
     }
 
     [Fact]

@@ -1,9 +1,3 @@
-using BatchOrchestrator.Core.Pipeline;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>The real host hands every recorded job reference to the follow-up job, which fills both built-in sinks.</summary>
@@ -47,7 +42,7 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         });
         for (var i = 0; i < 4; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", "a", "b", $"report-{i}.txt"), $"# Report {i}\nAll good.", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", "a", "b", $"report-{i}.txt"), $"# Report {i}\nAll good.", Ct);
         }
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-mirror");
@@ -57,7 +52,7 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         for (var i = 0; i < 4; i++)
         {
             var mirrored = Path.Combine(root, "output", "mirror", "a", "b", $"report-{i}.txt");
-            Assert.Contains($"Report {i}", await File.ReadAllTextAsync(mirrored + ".md", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+            Assert.Contains($"Report {i}", await File.ReadAllTextAsync(mirrored + ".md", Ct), StringComparison.Ordinal);
             Assert.True(File.Exists(mirrored + ".json"));
         }
 

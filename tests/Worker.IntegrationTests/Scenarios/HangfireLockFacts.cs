@@ -1,11 +1,7 @@
-using System.Diagnostics;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Persistence.Leases;
-using BatchOrchestrator.TestSupport;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
@@ -47,10 +43,10 @@ public sealed class HangfireLockFacts(PostgresServerFixture server) : IAsyncLife
     {
         var store = new NpgsqlLeaseStore(database.DataSource);
         var leases = new LeaseManager(store, Options.Create(new LeaseOptions { TimeToLive = Timeout }), TimeProvider.System, NullLogger<HeldLease>.Instance);
-        await using var heldByA = await leases.TryHoldAsync("source:docs", TestContext.Current.CancellationToken);
+        await using var heldByA = await leases.TryHoldAsync("source:docs", Ct);
         await OutliveAsync(Timeout * 3);
 
-        var heldByB = await leases.TryHoldAsync("source:docs", TestContext.Current.CancellationToken);
+        var heldByB = await leases.TryHoldAsync("source:docs", Ct);
 
         Assert.NotNull(heldByA);
         Assert.Null(heldByB);

@@ -1,17 +1,6 @@
-using System.Globalization;
-using BatchOrchestrator.Core.Pipeline;
-using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
-using BatchOrchestrator.Persistence.Jobs;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using BatchOrchestrator.Worker.Watching;
-using Hangfire;
 using Hangfire.Common;
 using Hangfire.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
@@ -83,11 +72,11 @@ public sealed class TriggerFacts(PostgresServerFixture server) : IAsyncLifetime
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "w", Path = Inbox, Watch = true }] };
         using var watcher = new SourceWatcher(
             Options.Create(sources), Options.Create(new WatchOptions { Debounce = TimeSpan.FromMilliseconds(300) }), scheduler, new ServedQueues([]), TimeProvider.System, NullLogger<SourceWatcher>.Instance);
-        await watcher.StartAsync(TestContext.Current.CancellationToken);
+        await watcher.StartAsync(Ct);
 
         for (var i = 0; i < 30; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(Inbox, $"burst-{i}.txt"), "x", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(Inbox, $"burst-{i}.txt"), "x", Ct);
         }
 
         await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n > 0, Patience, "a run after the burst");
@@ -103,7 +92,7 @@ public sealed class TriggerFacts(PostgresServerFixture server) : IAsyncLifetime
     {
         // As on an NFS or SMB mount, or after inotify overflowed: no watcher, only the schedule.
         await using var host = await WorkerHost.StartAsync(root, Settings(schedule: "*/1 * * * * *"));
-        await File.WriteAllTextAsync(Path.Combine(Inbox, "dropped-on-nfs.txt"), "no event for me", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "dropped-on-nfs.txt"), "no event for me", Ct);
 
         await Eventually.WaitAsync(
             () => database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 1, Patience, "the file to be processed");
@@ -115,7 +104,7 @@ public sealed class TriggerFacts(PostgresServerFixture server) : IAsyncLifetime
     public async Task ARunByHand_IsRecordedAsManual_AndProcessesTheFolder()
     {
         await using var host = await WorkerHost.StartAsync(root, Settings(schedule: "0 0 1 1 *"));
-        await File.WriteAllTextAsync(Path.Combine(Inbox, "by-hand.txt"), "started by a person", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "by-hand.txt"), "started by a person", Ct);
 
         host.Services.GetRequiredService<IPipelineScheduler>().EnqueueRun("t", RunTrigger.Manual);
 

@@ -1,5 +1,3 @@
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>
@@ -16,7 +14,7 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentF
     {
         for (var i = 0; i < Files; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(Env.Inbox, $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(Env.Inbox, $"doc-{i:D2}.txt"), new string((char)('a' + i), 8_000), Ct);
         }
 
         // Slow uploads (2 s each, 4 at a time: about 10 s for all) keep several in flight when the kill lands.

@@ -1,11 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using BatchOrchestrator.Core.Webhooks;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using Hangfire;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
@@ -63,10 +56,10 @@ public sealed class WebhookFacts(PostgresServerFixture server)
             () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         await Eventually.WaitAsync(
-            async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), TestContext.Current.CancellationToken))
+            async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Ct))
                 .Split('\n').Any(l => l.StartsWith("batchorchestrator_webhooks_missed_total", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)),
             Patience, "the missed webhook to be counted");
-        var overview = await http.GetStringAsync(new Uri("hangfire/ops/overview", UriKind.Relative), TestContext.Current.CancellationToken);
+        var overview = await http.GetStringAsync(new Uri("hangfire/ops/overview", UriKind.Relative), Ct);
 
         Assert.Equal(2L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
         Assert.True(await Env.Database.ScalarAsync<bool>("select webhook_expected and webhook_events = 0 from orchestrator.batch where id = $1", batch));
@@ -93,7 +86,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
         Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, signature));
         Assert.Equal(HttpStatusCode.BadRequest, await PostAsync(http, "[]", WebhookSignature.Compute(Secret, "[]"u8)));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync(new Uri("webhooks/llamacloud", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync(new Uri("webhooks/llamacloud", UriKind.Relative), Ct)).StatusCode);
         Assert.Equal(4, logs.Lines.Count(l => l.Contains("Refused a webhook delivery", StringComparison.Ordinal)));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
     }
@@ -106,7 +99,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
             request.Headers.TryAddWithoutValidation(WebhookSignature.Header, signature);
         }
 
-        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await http.SendAsync(request, Ct);
         return response.StatusCode;
     }
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using BatchOrchestrator.Core.Runs;
-using BatchOrchestrator.Worker.Jobs;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Security;
 

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-using BatchOrchestrator.Persistence.Jobs;
-using Hangfire;
-using Npgsql;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Security;
 
 /// <summary>
@@ -54,7 +46,7 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
     {
         for (var i = 0; i < Files; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(root, "inbox", $"doc-{i}.txt"), $"document {i}", Ct);
         }
 
         // First LlamaCloud refuses every directory lookup (503): the upload jobs exhaust their retries and fail
@@ -130,9 +122,9 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
             ];
             foreach (var page in pages)
             {
-                using var response = await http.GetAsync(new Uri(page, UriKind.Relative), TestContext.Current.CancellationToken);
+                using var response = await http.GetAsync(new Uri(page, UriKind.Relative), Ct);
                 Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{page}: {response.StatusCode}");
-                seen.Add($"{page}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+                seen.Add($"{page}: {await response.Content.ReadAsStringAsync(Ct)}");
             }
 
             await worker.StopAsync();

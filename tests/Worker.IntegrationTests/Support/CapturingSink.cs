@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using BatchOrchestrator.Worker.Logging;
-using Serilog.Core;
-using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 using Serilog.Formatting.Display;

@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
@@ -25,13 +22,13 @@ internal sealed partial class DashboardClient : IDisposable
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 
     public Task<HttpResponseMessage> GetAsync(string path) =>
-        http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative), TestContext.Current.CancellationToken);
+        http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative), Ct);
 
     public async Task<string> GetPageAsync(string path)
     {
         using var response = await GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return await response.Content.ReadAsStringAsync(Ct);
     }
 
     /// <summary>POSTs a dashboard command with the antiforgery header taken from <paramref name="fromPage"/>.</summary>
@@ -43,7 +40,7 @@ internal sealed partial class DashboardClient : IDisposable
         var token = CsrfToken().Match(page);
         Assert.True(header.Success && token.Success, "the page carries Hangfire's antiforgery token");
         request.Headers.Add(WebUtility.HtmlDecode(header.Groups[1].Value), WebUtility.HtmlDecode(token.Groups[1].Value));
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return await http.SendAsync(request, Ct);
     }
 
     public void Dispose() => http.Dispose();

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 

@@ -1,6 +1,3 @@
-using BatchOrchestrator.Sandbox;
-using BatchOrchestrator.TestSupport;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
 /// <summary>A database, a Sandbox over loopback HTTP and a content root with an inbox: what each host test starts from.</summary>
@@ -54,7 +51,7 @@ internal sealed class TestEnvironment : IAsyncDisposable
     {
         for (var i = 0; i < count; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(Inbox, $"{prefix}-{i:D3}.txt"), $"{prefix} {i}", TestContext.Current.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(Inbox, $"{prefix}-{i:D3}.txt"), $"{prefix} {i}", Ct);
         }
     }
 

@@ -1,13 +1,5 @@
-using BatchOrchestrator.Core;
-using BatchOrchestrator.Persistence;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using BatchOrchestrator.Worker.CommandLine;
-using Npgsql;
-using Serilog.Core;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
@@ -32,7 +24,7 @@ internal sealed class WorkerHost : IAsyncDisposable
         string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null, Action<IServiceCollection>? configure = null)
     {
         var app = Build(root, settings, logSink, configure);
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync(Ct);
         return new WorkerHost(app, root);
     }
 

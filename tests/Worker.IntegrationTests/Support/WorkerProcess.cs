@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 
 /// <summary>
