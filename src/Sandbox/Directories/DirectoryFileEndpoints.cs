@@ -104,8 +104,7 @@ internal static class DirectoryFileEndpoints
                 return ApiErrors.Conflict($"A file with unique_id '{key}' already exists in directory {destination}");
             }
 
-            file.DirectoryId = destination;
-            file.UniqueId = key;
+            files.Rekey(file, destination, key);
             file.DisplayName = displayName ?? file.DisplayName;
             file.Metadata = metadata ?? file.Metadata;
             file.UpdatedAt = state.Now;

@@ -11,7 +11,18 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
             : null;
 
     public DirectoryFileRecord? FindByUniqueId(string projectId, string directoryId, string uniqueId)
-        => state.DirectoryFiles.In(projectId).FirstOrDefault(f => f.DirectoryId == directoryId && f.UniqueId == uniqueId && f.DeletedAt is null);
+        => state.DirectoryFilesByUniqueId.TryGetValue((projectId, directoryId, uniqueId), out var file)
+            && file.DirectoryId == directoryId && file.UniqueId == uniqueId && file.DeletedAt is null && state.DirectoryFiles.Contains(projectId, file.Id)
+            ? file
+            : null;
+
+    /// <summary>Moves the file to <paramref name="directoryId"/> under <paramref name="uniqueId"/> (either may be unchanged).</summary>
+    public void Rekey(DirectoryFileRecord file, string directoryId, string uniqueId)
+    {
+        file.DirectoryId = directoryId;
+        file.UniqueId = uniqueId;
+        state.DirectoryFilesByUniqueId[(file.ProjectId, directoryId, uniqueId)] = file;
+    }
 
     /// <summary>
     /// Adds a file, or, when the directory already holds this unique_id, replaces that entry's
@@ -46,6 +57,7 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
             UpdatedAt = now,
         };
         state.DirectoryFiles.Add(file);
+        state.DirectoryFilesByUniqueId[(file.ProjectId, directoryId, uniqueId)] = file;
         return file;
     }
 

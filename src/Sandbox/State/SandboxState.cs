@@ -29,6 +29,13 @@ internal sealed class SandboxState(SandboxOptions options, TimeProvider clock)
 
     public ProjectTable<DirectoryFileRecord> DirectoryFiles { get; } = new();
 
+    /// <summary>
+    /// The latest directory file per (project, directory, unique_id): an upload's upsert looks here instead of
+    /// through every file of the project, whose cost grew with all that was uploaded before (a benchmark's
+    /// later rounds ran several times slower than its first). Kept by <c>DirectoryFiles</c>; a hit is checked.
+    /// </summary>
+    public Dictionary<(string Project, string Directory, string UniqueId), DirectoryFileRecord> DirectoryFilesByUniqueId { get; } = new();
+
     public ProjectTable<StoredFile> Files { get; } = new();
 
     public ProjectTable<BatchRecord> Batches { get; } = new();
@@ -59,6 +66,7 @@ internal sealed class SandboxState(SandboxOptions options, TimeProvider clock)
     {
         Directories.Clear();
         DirectoryFiles.Clear();
+        DirectoryFilesByUniqueId.Clear();
         Files.Clear();
         Batches.Clear();
         ParseJobs.Clear();
