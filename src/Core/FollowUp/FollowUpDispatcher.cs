@@ -7,10 +7,8 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// step hands the first look out itself; this catches the later looks and any hand-off that was lost.
 /// One round trip; nothing when follow-up is off.
 /// </summary>
-internal sealed class FollowUpDispatcher(IFollowUpStore store, IPipelineScheduler scheduler, IOptions<FollowUpOptions> options)
+internal sealed class FollowUpDispatcher(IFollowUpStore store, IPipelineScheduler scheduler, IOptions<FollowUpOptions> options, Leases.LeaseManager leases)
 {
-    // A follow-up job fetches and writes many results; long enough for one to finish before it is handed out again.
-    private static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(5);
 
     public async Task DispatchDueAsync(int max, CancellationToken cancellationToken)
     {
@@ -19,7 +17,10 @@ internal sealed class FollowUpDispatcher(IFollowUpStore store, IPipelineSchedule
             return;
         }
 
-        foreach (var due in await store.ClaimDueAsync(max, ClaimTimeout, cancellationToken))
+        // Claimed for a lease's time to live: a hand-out lost with its job (a crash, a job that failed while the
+        // database was cut off) is handed out again as soon as that job's lease would have lapsed. One still at
+        // work holds its lease, so a second hand-out finds it held, steps aside and looks again later.
+        foreach (var due in await store.ClaimDueAsync(max, leases.TimeToLive, cancellationToken))
         {
             scheduler.EnqueueFollowUp(due.Source, due.BatchId);
         }
