@@ -11,6 +11,8 @@ namespace BatchOrchestrator.Persistence.Planning;
 /// </summary>
 internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) : IBatchPlanStore
 {
+    private const int FilesPerStatement = 10_000;
+
     public async Task<PlanOutcome> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -55,10 +57,12 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
             batches.AddRange(ids.Zip(chunks));
         }
 
-        if (batches.Count > 0)
+        // A statement per few thousand files, not one for the whole run: a first run of a million files as one
+        // update outlasted the command timeout (30 s), failed, and the next run would have failed the same way.
+        foreach (var part in batches.Chunk(Math.Max(1, FilesPerStatement / plan.MaxFilesPerBatch)))
         {
-            await AssignAsync(connection, transaction, runId, batches, cancellationToken);
-            await ReserveAsync(connection, transaction, runId, plan.Source, batches, cancellationToken);
+            await AssignAsync(connection, transaction, runId, [.. part], cancellationToken);
+            await ReserveAsync(connection, transaction, runId, plan.Source, [.. part], cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
