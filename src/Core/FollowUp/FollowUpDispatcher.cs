@@ -9,7 +9,6 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// </summary>
 internal sealed class FollowUpDispatcher(IFollowUpStore store, IPipelineScheduler scheduler, IOptions<FollowUpOptions> options, Leases.LeaseManager leases)
 {
-
     public async Task DispatchDueAsync(int max, CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled)

@@ -119,9 +119,9 @@ internal sealed partial class NpgsqlBatchStore
     {
         var outcome = FileVersionLifecycle.Unreported(remoteState);
         var from = FileVersionLifecycle.RecordUnreported.FromStates();
-        if (outcome.Retry is not null && outcome.ErrorClass is { } retried)
+        if (outcome.Retry is { } queued && outcome.ErrorClass is { } retried)
         {
-            return Requeue(batchId, "batch failed as a whole", retried, retry, from);
+            return Requeue(batchId, "batch failed as a whole", retried, retry, from, queued, outcome.Final);
         }
 
         if (outcome.ErrorClass is not { } failure)

@@ -52,16 +52,17 @@ internal sealed partial class NpgsqlBatchStore
     // Back to the queue while the retry rule allows the class another batch, as a batch that failed as a whole
     // does; for good after. Only when the batch row was given up just now.
     private static NpgsqlBatchCommand BackToQueue(long batchId, BatchAbandonment how, RetryRule retry) =>
-        Requeue(batchId, how.Reason, how.ErrorClass, retry, FileVersionLifecycle.GiveUp.FromStates(), givenUpAs: BatchLifecycle.GiveUp.TargetState());
+        Requeue(batchId, how.Reason, how.ErrorClass, retry, FileVersionLifecycle.GiveUp.FromStates(), FileVersionState.Discovered, FileVersionState.Failed, givenUpAs: BatchLifecycle.GiveUp.TargetState());
 
     /// <summary>
-    /// The batch's files in <paramref name="from"/> go back to the queue (Discovered, out of the batch, to be uploaded
-    /// afresh) while the retry rule allows their <paramref name="errorClass"/> another attempt ($2), and fail for good
-    /// after, each with <paramref name="reason"/> and what became of it. With <paramref name="givenUpAs"/>, only while
+    /// The batch's files in <paramref name="from"/> go back to the queue (<paramref name="queued"/>, out of the batch, to
+    /// be uploaded afresh) while the retry rule allows their <paramref name="errorClass"/> another attempt ($2), and end
+    /// <paramref name="final"/> after, each with <paramref name="reason"/> and what became of it. With <paramref name="givenUpAs"/>, only while
     /// the batch row is in that state and never reached LlamaCloud.
     /// </summary>
     internal static NpgsqlBatchCommand Requeue(
-        long batchId, string reason, FailureClass errorClass, RetryRule retry, NpgsqlParameter from, NpgsqlParameter? givenUpAs = null)
+        long batchId, string reason, FailureClass errorClass, RetryRule retry, NpgsqlParameter from,
+        FileVersionState queued, FileVersionState final, NpgsqlParameter? givenUpAs = null)
     {
         var command = new NpgsqlBatchCommand("""
             update orchestrator.file_version
@@ -83,7 +84,7 @@ internal sealed partial class NpgsqlBatchStore
             Parameters =
             {
                 Id(batchId), new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(errorClass) }, StateParameters.Name(errorClass),
-                StateParameters.Name(FileVersionState.Discovered), StateParameters.Name(FileVersionState.Failed), Text(reason), from,
+                StateParameters.Name(queued), StateParameters.Name(final), Text(reason), from,
             },
         };
         if (givenUpAs is not null)
