@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
@@ -17,12 +18,10 @@ internal sealed class BatchResultRecorder(
     IPipelineScheduler scheduler,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> followUp,
+    LeaseManager leases,
     TimeProvider time,
     ILogger<BatchResultRecorder> logger)
 {
-    /// <summary>If the follow-up job handed out with the recording is lost, the poll tick hands it out again after this.</summary>
-    public static readonly TimeSpan FollowUpClaim = TimeSpan.FromMinutes(5);
-
     public async Task RecordAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
@@ -53,10 +52,14 @@ internal sealed class BatchResultRecorder(
             return;
         }
 
+        // The follow-up is handed out below, after the commit; should that hand-out be lost (the database cut off
+        // between the two, a crash), the poll tick hands it out again once a lease's time to live has passed,
+        // as it does a dispatched follow-up whose job was lost. A re-run of this step finds the results
+        // recorded and hands out nothing, so the claim is the only way back.
         var followingUp = followUp.Value.Enabled;
         var policy = new RecordPolicy(
             sources.CurrentValue.Find(batch.Source)?.MaxAttempts ?? new SourceOptions().MaxAttempts,
-            followingUp ? time.GetUtcNow() + FollowUpClaim : null);
+            followingUp ? time.GetUtcNow() + leases.TimeToLive : null);
         var summary = await store.RecordResultsAsync(batchId, remoteState, results, policy, cancellationToken);
         if (summary.AlreadyRecorded)
         {

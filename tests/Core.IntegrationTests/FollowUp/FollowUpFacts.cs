@@ -48,6 +48,29 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task AFollowUpLostRightAfterRecording_IsHandedOutAgain_OnceALeasesTimeToLiveHasPassed()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["Leases:TimeToLive"] = "00:00:01" });
+        harness.WriteFiles(2);
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+
+        // The recording handed the follow-up out once; that job is lost here (it never runs), and a re-run of the
+        // record step hands out nothing. The poll tick's dispatcher must bring it back, in seconds, not minutes.
+        Assert.Equal([batch], harness.Scheduler.BatchIds("follow-up"));
+        await harness.Get<BatchResultRecorder>().RecordAsync(batch, Ct);
+        Assert.Single(harness.Scheduler.BatchIds("follow-up"));
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<FollowUpDispatcher>().DispatchDueAsync(10, Ct);
+                return harness.Scheduler.BatchIds("follow-up").Count();
+            },
+            n => n == 2,
+            TimeSpan.FromSeconds(15),
+            "the dispatcher to hand the lost follow-up out again");
+    }
+
+    [Fact]
     public async Task FollowUpAsync_FailsTheFile_WithTheJobsErrorAndItsClass_WhenTheJobFailed()
     {
         Harness.WriteFile("good.txt", "fine");

@@ -60,8 +60,12 @@ internal static class ChildWorker
         }
         catch (TimeoutException ex)
         {
+            // The whole output goes to a file beside the test's folders; the message carries its tail.
+            var log = Path.Combine(Path.GetTempPath(), $"bo-timeout-{Guid.NewGuid():N}.log");
+            await File.WriteAllLinesAsync(log, workers.SelectMany(w => w.Output.Concat(w.Errors)));
             var output = workers.SelectMany(w => w.Output.Concat(w.Errors).TakeLast(40));
-            throw new TimeoutException(ex.Message + Environment.NewLine + await WorkStateAsync(env) + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
+            throw new TimeoutException(
+                ex.Message + Environment.NewLine + await WorkStateAsync(env) + Environment.NewLine + $"Whole output: {log}" + Environment.NewLine + string.Join(Environment.NewLine, output), ex);
         }
     }
 
@@ -75,6 +79,11 @@ internal static class ChildWorker
                 select 'files ' || state || coalesce(' ' || error_class, ''), count(*) from orchestrator.file_version group by 1
                 union all select 'batches ' || state || case when cancel_requested_at is null then '' else ' cancel requested' end, count(*) from orchestrator.batch group by 1
                 union all select 'results ' || follow_up_state, count(*) from orchestrator.batch_result group by 1
+                union all select 'batch ' || b.id || ' waits on follow-up, next look ' || coalesce(round(extract(epoch from b.follow_up_next_at - now()))::text || ' s', 'never')
+                              || ', looks ' || b.follow_up_checks, count(*)
+                          from orchestrator.batch b join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = 'Recorded' group by b.id
+                union all select 'lease ' || name || ' ' || case when expires_at > now() then 'held' else 'lapsed' end, 1 from orchestrator.lease where expires_at > now() - interval '1 minute'
+                union all select 'hangfire jobs ' || coalesce(statename, 'none'), count(*) from hangfire.job group by statename
                 order by 1
                 """,
                 r => $"{r.GetString(0)}: {r.GetInt64(1)}");
