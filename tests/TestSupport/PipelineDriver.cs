@@ -11,13 +11,15 @@ public static class PipelineDriver
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs a source by hand; returns the batches that run planned (their uploads are owed).</summary>
+    /// <summary>Runs a source by hand; returns the batches that run planned (their uploads are owed), lowest first.</summary>
     public static async Task<IReadOnlyList<long>> PlanAsync(
         this PipelineHarness harness, CancellationToken cancellationToken, string source = PipelineHarness.SourceName)
     {
-        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
+        // Read from the database: only a run's first batch is handed an upload job, the rest wait for the slot.
+        var before = await harness.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch");
         await harness.Get<SourceRunner>().RunAsync(source, RunTrigger.Manual, cancellationToken);
-        return [.. harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id)).Distinct()];
+        return await harness.Database.ListAsync(
+            "select id from orchestrator.batch where id > $1 and source_name = $2 and state = 'Planned' order by id", r => r.GetInt64(0), before, source);
     }
 
     /// <summary>Runs a source by hand that is to plan exactly one batch; returns it.</summary>

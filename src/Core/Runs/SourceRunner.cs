@@ -18,6 +18,7 @@ internal sealed class SourceRunner(
     BatchPlanner planner,
     IRunStore runs,
     IPipelineScheduler scheduler,
+    IOptions<PipelineOptions> pipeline,
     ILogger<SourceRunner> logger)
 {
     public async Task RunAsync(string sourceName, RunTrigger trigger, CancellationToken cancellationToken)
@@ -73,13 +74,19 @@ internal sealed class SourceRunner(
             // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
             var planned = await planner.PlanAsync(runId, source, wholeMirror: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken);
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
-            foreach (var batchId in planned.BatchIds)
+            if (planned.FirstStep == BatchStep.Submit)
             {
-                if (planned.FirstStep == BatchStep.Submit)
+                foreach (var batchId in planned.BatchIds)
                 {
                     scheduler.EnqueueSubmit(batchId);
                 }
-                else
+            }
+            else
+            {
+                // Only as many as may upload at once get a job now: each batch that finishes uploading hands
+                // its slot to the source's next planned batch (UploadSlots), so a run costs one upload job per
+                // batch rather than two. Should a hand-on be lost, the stalled-step sweep starts the batch.
+                foreach (var batchId in planned.BatchIds.Order().Take(pipeline.Value.BatchesUploadingPerSource))
                 {
                     scheduler.EnqueueUpload(source.Name, batchId);
                 }

@@ -14,8 +14,7 @@ public sealed class PipelineStepsFacts(PostgresServerFixture server) : HarnessPe
     {
         Harness.WriteFiles(10);
 
-        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batches = Harness.Scheduler.BatchIds("upload").ToList();
+        var batches = await Harness.PlanAsync(Ct);
         foreach (var batchId in batches)
         {
             await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);

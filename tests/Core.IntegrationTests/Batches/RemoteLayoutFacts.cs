@@ -85,9 +85,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
 
     private async Task<long> RunToTheEndAsync()
     {
-        var before = Harness.Scheduler.BatchIds("upload").ToHashSet();
-        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var batchId = Harness.Scheduler.BatchIds("upload").Single(id => !before.Contains(id));
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
         await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
         await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         await PollAndRecordAsync(batchId);

@@ -38,10 +38,9 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest
         Harness.WriteFile("too-large.txt", new string('x', 5_000)); // over the Sandbox's upload limit: LlamaCloud refuses this one upload
         Assert.Equal(255, Encoding.UTF8.GetByteCount(LongName));
 
-        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var batches = await Harness.PlanAsync(Ct);
         File.Delete(Path.Combine(Harness.SourcePath, "deleted-after-scan.txt"));
         File.WriteAllText(Path.Combine(Harness.SourcePath, "replaced-after-scan.txt"), "a second, longer version written after the scan");
-        var batches = Harness.Scheduler.BatchIds("upload").ToList();
         foreach (var batchId in batches)
         {
             await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // throws if one file's failure escaped to the step

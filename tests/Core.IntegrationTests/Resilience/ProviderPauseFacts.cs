@@ -96,8 +96,7 @@ public sealed class ProviderPauseFacts(PostgresServerFixture server) : HarnessPe
 
         // Another instance (another machine on the same database) honours the pause it reads: its upload step starts nothing.
         Harness.WriteFiles(2, "more");
-        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
-        var second = Harness.Scheduler.BatchIds("upload").Except(first).Single();
+        var second = await Harness.PlanOneBatchAsync(Ct);
         var otherScheduler = new RecordingScheduler();
         await using (var other = Harness.AnotherInstance(otherScheduler))
         {

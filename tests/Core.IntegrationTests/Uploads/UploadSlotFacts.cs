@@ -54,6 +54,24 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         Assert.Equal(first, h.Scheduler.BatchIds("upload").Last()); // done with its uploads: the lowest waiting goes next
     }
 
+    [Fact]
+    public async Task ARunHandsOutOneUploadJob_AndEachFinishedBatchHandsTheSlotToTheNext()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        h.WriteFiles(6);
+        var batches = await h.PlanAsync(Ct);
+        Assert.Equal(3, batches.Count);
+        Assert.Equal([batches[0]], h.Scheduler.BatchIds("upload")); // one job per batch in all, not one from planning and one from the hand-on
+
+        await h.Get<BatchUploader>().UploadAsync(batches[0], Ct);
+        Assert.Equal(batches.Take(2), h.Scheduler.BatchIds("upload"));
+        await h.Get<BatchUploader>().UploadAsync(batches[1], Ct);
+        Assert.Equal(batches, h.Scheduler.BatchIds("upload"));
+        await h.Get<BatchUploader>().UploadAsync(batches[2], Ct);
+        Assert.Equal(batches, h.Scheduler.BatchIds("upload")); // the last hands it to nobody
+        Assert.Equal(6, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
     private static async Task<(long First, long Second)> PlanTwoBatchesAsync(PipelineHarness h)
     {
         h.WriteFiles(3, "first");
