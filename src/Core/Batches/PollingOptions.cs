@@ -37,6 +37,16 @@ public sealed class PollingOptions
     /// </summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A poll tick whose next tick falls due within this long stays and runs it too, rather than end and have
+    /// another job handed out moments later: a batch polled every few seconds costs one tick job, not one per
+    /// poll (docs/performance.md, P4). Zero ends every tick after one pass.
+    /// </summary>
+    public TimeSpan HoldTickFor { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest one held tick stays before it ends and the ticker hands out a fresh one.</summary>
+    public TimeSpan HoldTickAtMost { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>A batch whose step (upload, submit, record) made no progress for this long is handed to it again.</summary>
     public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(10);
 }

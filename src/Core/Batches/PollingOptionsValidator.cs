@@ -48,5 +48,8 @@ internal sealed class PollingOptionsValidator : OptionsValidator<PollingOptions>
         {
             failures.Add("Polling:StalledAfter: must be at least a second");
         }
+
+        failures.AddUnlessWithin("Polling:HoldTickFor", options.HoldTickFor, TimeSpan.Zero, TimeSpan.FromMinutes(10), "0 to 10 minutes");
+        failures.AddUnlessWithin("Polling:HoldTickAtMost", options.HoldTickAtMost, TimeSpan.Zero, TimeSpan.FromHours(1), "0 to an hour");
     }
 }

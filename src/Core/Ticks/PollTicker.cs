@@ -14,7 +14,8 @@ namespace BatchOrchestrator.Core.Ticks;
 /// Woken early whenever a job of this instance ends (it may have submitted a batch or recorded results);
 /// with nothing open it asks again every <see cref="PollingOptions.IdleCheckInterval"/>, which bounds the
 /// delay for work created by another process. An idle service so costs one small query a minute, not a job
-/// every few seconds.
+/// every few seconds. A tick whose next one falls due soon stays and runs it (<see cref="TickAsync"/>), so
+/// a batch polled every few seconds costs one tick job, not one per poll.
 /// </summary>
 internal sealed class PollTicker(
     IPollTickStore store,
@@ -26,10 +27,13 @@ internal sealed class PollTicker(
     TimeProvider time,
     ILogger<PollTicker> logger)
 {
-    private readonly Channel<bool> wakeups = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> wakeups = NewWakeups();
+    private readonly Channel<bool> holderWakeups = NewWakeups();
     private DateTimeOffset lastHandedAt = DateTimeOffset.MinValue;
     private volatile bool tickInFlight;
     private bool failing;
+    private int holders;
+    private long holdingUntilTicks;
 
     /// <summary>Something may have become due (a job ended); look again now.</summary>
     public void Wake() => wakeups.Writer.TryWrite(true); // a wake-up already waiting is enough
@@ -41,25 +45,99 @@ internal sealed class PollTicker(
         Wake();
     }
 
+    private PollTickAges Ages => new(polling.Value.StalledAfter, watchdog.Value.StuckAfter, watchdog.Value.JobStuckAfter, followUp.Value.Enabled, webhooks.Value.MissedAfter);
+
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var settings = polling.Value;
-        var ages = new PollTickAges(settings.StalledAfter, watchdog.Value.StuckAfter, watchdog.Value.JobStuckAfter, followUp.Value.Enabled, webhooks.Value.MissedAfter);
+        var ages = Ages;
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = await NextAsync(settings, ages, stoppingToken);
-            using var slept = new CancellationTokenSource(wait, time);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, slept.Token);
-            try
+            await SleepAsync(wakeups, wait, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs one tick (the job's body), and while the next tick falls due within <see cref="PollingOptions.HoldTickFor"/>
+    /// sleeps until then and runs it too, up to <see cref="PollingOptions.HoldTickAtMost"/>; ticks stay at least
+    /// <see cref="PollingOptions.Interval"/> apart. One tick per process holds on: another (the backstop, a webhook's)
+    /// runs once and ends. While one holds, this instance's ticker hands out no other and wakes the holder instead.
+    /// </summary>
+    public async Task TickAsync(Func<CancellationToken, Task> tick, CancellationToken cancellationToken)
+    {
+        var settings = polling.Value;
+        var holding = Interlocked.CompareExchange(ref holders, 1, 0) == 0;
+        var started = time.GetUtcNow();
+        try
+        {
+            while (true)
             {
-                await wakeups.Reader.ReadAsync(either.Token);
+                var began = time.GetUtcNow();
+                await tick(cancellationToken);
+                if (!holding || await HoldForAsync(settings, began, started, cancellationToken) is not { } wait)
+                {
+                    return;
+                }
+
+                Interlocked.Exchange(ref holdingUntilTicks, (time.GetUtcNow() + wait + (settings.Interval * 5)).UtcTicks);
+                await SleepAsync(holderWakeups, wait, cancellationToken);
+                var spacing = began + settings.Interval - time.GetUtcNow();
+                if (spacing > TimeSpan.Zero)
+                {
+                    await Task.Delay(spacing, time, cancellationToken); // woken early: still never two ticks closer than the interval
+                }
             }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        }
+        finally
+        {
+            if (holding)
             {
-                // slept the whole wait
+                Interlocked.Exchange(ref holdingUntilTicks, 0);
+                Volatile.Write(ref holders, 0);
             }
         }
     }
+
+    /// <summary>How long to sleep before the next tick, or null when it is not worth holding on for (or the database cannot say).</summary>
+    private async Task<TimeSpan?> HoldForAsync(PollingOptions settings, DateTimeOffset began, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        TimeSpan? due;
+        try
+        {
+            due = await store.TimeUntilDueAsync(Ages, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return null; // the ticker asks again on its own pace, and says so if the database is down
+        }
+
+        if (due is not { } until || until > settings.HoldTickFor)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var wait = TimeSpan.FromTicks(Math.Max(0, Math.Max(until.Ticks, (began + settings.Interval - now).Ticks))); // due already, and the tick outlasted the interval: at once
+        return now + wait - started > settings.HoldTickAtMost ? null : wait;
+    }
+
+    private async Task SleepAsync(Channel<bool> wakeable, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var slept = new CancellationTokenSource(wait, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, slept.Token);
+        try
+        {
+            await wakeable.Reader.ReadAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // slept the whole wait
+        }
+    }
+
+    private static Channel<bool> NewWakeups() =>
+        Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite }); // a wake-up already waiting is enough
 
     /// <summary>Hands a tick out if one is due, and returns how long to sleep before looking again.</summary>
     private async Task<TimeSpan> NextAsync(PollingOptions settings, PollTickAges ages, CancellationToken cancellationToken)
@@ -98,9 +176,12 @@ internal sealed class PollTicker(
             return settings.Interval - sinceLast; // never two ticks closer than the interval, even if one fails at once
         }
 
-        if (tickInFlight && sinceLast < settings.Interval * 5)
+        if (tickInFlight && (sinceLast < settings.Interval * 5 || now.UtcTicks < Interlocked.Read(ref holdingUntilTicks)))
         {
-            return settings.Interval; // still queued behind other jobs; one not heard of in five intervals was lost (or ran elsewhere)
+            // Still queued behind other jobs, or held here and asleep: wake the holder, hand out nothing. One not
+            // heard of in five intervals (nor holding here) was lost, or ran elsewhere.
+            holderWakeups.Writer.TryWrite(true);
+            return settings.Interval;
         }
 
         try

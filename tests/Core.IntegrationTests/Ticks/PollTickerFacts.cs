@@ -47,6 +47,38 @@ public sealed class PollTickerFacts(PostgresServerFixture server) : HarnessPerTe
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
+    [Fact]
+    public async Task TickAsync_HoldsOnForATickDueSoon_ThenEnds_AndASecondTickMeanwhileRunsOnce()
+    {
+        var ticker = Harness.Get<PollTicker>();
+        await SeedBatchAsync("now() + interval '1 hour'");
+        var passes = 0;
+
+        // Nothing due within Polling:HoldTickFor (a minute by default): one pass, and the job ends.
+        await ticker.TickAsync(_ => { passes++; return Task.CompletedTask; }, Ct);
+        Assert.Equal(1, passes);
+
+        // Due in a second after the first pass: the same call runs the second pass itself; due in an hour after that, it ends.
+        passes = 0;
+        var second = 0;
+        await ticker.TickAsync(
+            async ct =>
+            {
+                passes++;
+                await Harness.Database.ExecuteAsync(passes == 1
+                    ? "update orchestrator.batch set next_poll_at = now() + interval '1 second'"
+                    : "update orchestrator.batch set next_poll_at = now() + interval '1 hour'");
+                if (passes == 1)
+                {
+                    // While the first holds on, another tick (the backstop's, a webhook's) runs once and ends.
+                    await ticker.TickAsync(_ => { second++; return Task.CompletedTask; }, ct);
+                }
+            },
+            Ct);
+        Assert.Equal(2, passes);
+        Assert.Equal(1, second);
+    }
+
     private List<(string Step, string Argument)> Ticks() => [.. Harness.Scheduler.Calls.Where(c => c.Step == "poll")];
 
     private async Task SeedBatchAsync(string nextPollAt)
