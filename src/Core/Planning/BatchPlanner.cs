@@ -43,19 +43,19 @@ internal sealed class BatchPlanner(
 
         plan = plan with { Cost = await budget.PlanAsync(source, scope, persist: true, cancellationToken) };
         var outcome = await store.PlanBatchesAsync(runId, plan, cancellationToken);
-        foreach (var tier in outcome.Allocation.Taken.GroupBy(r => r.Tier.Tier))
+        foreach (var (tier, credits) in outcome.Tally.CreditsByTier)
         {
-            metrics.Estimated(source.Name, tier.Key, tier.Sum(r => r.Credits));
+            metrics.Estimated(source.Name, tier, credits);
         }
 
-        if (outcome.Allocation.Held.Count > 0)
+        if (outcome.Tally.Held > 0)
         {
             logger.LogWarning(
                 "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on when the window turns over, or with 'approve {RunId}'",
-                runId, source.Name, outcome.Allocation.Held.Count, outcome.Allocation.Held[0].Cap, outcome.Allocation.Taken.Count, runId);
+                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, runId);
         }
 
-        return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Allocation);
+        return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
     }
 
     private static BatchStep FirstStep(Transition<BatchState> birth) =>

@@ -26,22 +26,51 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// </summary>
     public Allocation Allocate(IReadOnlyList<PlanCandidate> candidates, IReadOnlyList<decimal> used)
     {
-        var left = Caps.Select((cap, i) => cap.Limit - used[i]).ToArray();
+        var allocator = Start(used);
         var taken = new List<Reservation>(candidates.Count);
         var held = new List<HeldVersion>();
-        (string Cap, string Reason)? holding = null;
         foreach (var candidate in candidates)
         {
-            var tier = candidate.Escalated && Fallback is not null ? Fallback : Primary;
+            if (allocator.Decide(candidate) is { } reservation)
+            {
+                taken.Add(reservation);
+            }
+            else
+            {
+                held.Add(allocator.LastHeld!.Value);
+            }
+        }
+
+        return new Allocation(taken, held);
+    }
+
+    /// <summary>
+    /// The same decisions as <see cref="Allocate"/>, one candidate at a time, so that planning can read a
+    /// million candidates a page at a time instead of holding them all.
+    /// </summary>
+    public Allocator Start(IReadOnlyList<decimal> used) => new(this, [.. Caps.Select((cap, i) => cap.Limit - used[i])]);
+
+    /// <summary>The caps' room left as candidates are taken, in id order.</summary>
+    internal sealed class Allocator(CostPlan plan, decimal[] left)
+    {
+        private (string Cap, string Reason)? holding;
+
+        /// <summary>The version the last <see cref="Decide"/> held, with why.</summary>
+        public HeldVersion? LastHeld { get; private set; }
+
+        /// <summary>The candidate's reservation when taken; null when held (then see <see cref="LastHeld"/>).</summary>
+        public Reservation? Decide(PlanCandidate candidate)
+        {
+            var tier = candidate.Escalated && plan.Fallback is not null ? plan.Fallback : plan.Primary;
             var pages = candidate.Pages ?? PageCounter.Estimate(candidate.Size, Path.GetExtension(candidate.RelativePath), null).Pages;
             var credits = tier.CreditsPerPage * pages;
             if (!candidate.Approved)
             {
-                holding ??= Blocking(left, credits);
+                holding ??= plan.Blocking(left, credits);
                 if (holding is { } hold)
                 {
-                    held.Add(new HeldVersion(candidate.Id, hold.Cap, hold.Reason));
-                    continue;
+                    LastHeld = new HeldVersion(candidate.Id, hold.Cap, hold.Reason);
+                    return null;
                 }
             }
 
@@ -50,10 +79,8 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 left[i] -= credits;
             }
 
-            taken.Add(new Reservation(candidate.Id, tier, pages, credits, tier == Fallback, candidate.Approved));
+            return new Reservation(candidate.Id, tier, pages, credits, tier == plan.Fallback, candidate.Approved);
         }
-
-        return new Allocation(taken, held);
     }
 
     private (string Cap, string Reason)? Blocking(decimal[] left, decimal credits)

@@ -3,10 +3,45 @@ using BatchOrchestrator.Core.Lifecycle;
 namespace BatchOrchestrator.Core.Planning;
 
 /// <summary>The batches a run planned, the step of ours each is handed to first, and what the caps decided.</summary>
-internal sealed record PlannedBatches(IReadOnlyList<long> BatchIds, BatchStep FirstStep, Allocation? Allocation = null)
+internal sealed record PlannedBatches(IReadOnlyList<long> BatchIds, BatchStep FirstStep, PlanTally? Tally = null)
 {
-    public int Held => Allocation?.Held.Count ?? 0;
+    public int Held => Tally?.Held ?? 0;
 }
 
-/// <summary>What a PerRun planning wrote: its batches, and which versions it took (with their reservations) and held.</summary>
-internal sealed record PlanOutcome(IReadOnlyList<long> BatchIds, Allocation Allocation);
+/// <summary>What a PerRun planning wrote: its batches, and what it took and held.</summary>
+internal sealed record PlanOutcome(IReadOnlyList<long> BatchIds, PlanTally Tally);
+
+/// <summary>
+/// A planning's decisions counted as they are made, not kept: a first run may plan a million versions,
+/// and the plan itself is in the database once written.
+/// </summary>
+internal sealed class PlanTally
+{
+    private readonly Dictionary<string, decimal> creditsByTier = new(StringComparer.Ordinal);
+
+    public int Taken { get; private set; }
+
+    /// <summary>Taken by an operator's approval, whatever the caps said.</summary>
+    public int Approved { get; private set; }
+
+    public int Held { get; private set; }
+
+    /// <summary>The cap (<c>scope/window</c>) that held the first version held, if any.</summary>
+    public string? HeldBy { get; private set; }
+
+    /// <summary>Credits reserved, by tier.</summary>
+    public IReadOnlyDictionary<string, decimal> CreditsByTier => creditsByTier;
+
+    public void Add(Reservation taken)
+    {
+        Taken++;
+        Approved += taken.Approved ? 1 : 0;
+        creditsByTier[taken.Tier.Tier] = creditsByTier.GetValueOrDefault(taken.Tier.Tier) + taken.Credits;
+    }
+
+    public void Add(HeldVersion held)
+    {
+        Held++;
+        HeldBy ??= held.Cap;
+    }
+}

@@ -63,18 +63,23 @@ internal sealed partial class NpgsqlBatchPlanStore
         return used;
     }
 
-    private static async Task<List<PlanCandidate>> CandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string source, CancellationToken cancellationToken)
+    /// <summary>The next page of versions planning may take, after id <paramref name="after"/>, locked until the commit.</summary>
+    private static async Task<List<PlanCandidate>> CandidatesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, long after, int page, CancellationToken cancellationToken)
     {
-        var candidates = new List<PlanCandidate>();
+        var candidates = new List<PlanCandidate>(page);
         await using var pending = new NpgsqlCommand("""
             select id, relative_path, size, pages, escalated_at is not null, cap_approved_at is not null
             from orchestrator.file_version
-            where source_name = $1 and state = any($2) and batch_id is null
+            where source_name = $1 and state = any($2) and batch_id is null and id > $3
             order by id
+            limit $4
             for update
             """, connection, transaction);
         pending.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         pending.Parameters.Add(FileVersionLifecycle.Plan.FromStates());
+        pending.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+        pending.Parameters.Add(new NpgsqlParameter<int> { TypedValue = page });
         await using var reader = await pending.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -85,7 +90,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         return candidates;
     }
 
-    private static async Task HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, IReadOnlyList<HeldVersion> held, CancellationToken cancellationToken)
+    private static async Task HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, List<HeldVersion> held, CancellationToken cancellationToken)
     {
         if (held.Count == 0)
         {

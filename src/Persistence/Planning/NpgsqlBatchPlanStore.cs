@@ -11,6 +11,8 @@ namespace BatchOrchestrator.Persistence.Planning;
 /// </summary>
 internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) : IBatchPlanStore
 {
+    // Candidates read, and versions assigned and reserved, per statement: a first run of a million files as one
+    // update outlasted the command timeout (30 s), failed, and the next run would have failed the same way.
     private const int FilesPerStatement = 10_000;
 
     public async Task<PlanOutcome> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
@@ -39,34 +41,70 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
         var cost = plan.Costs;
         await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
         var used = await CapUseAsync(connection, transaction, runId, cost.Caps, cancellationToken);
-        var candidates = await CandidatesAsync(connection, transaction, plan.Source, cancellationToken);
-        if (candidates.Count == 0)
+
+        // A page of candidates at a time, in id order, each page decided, held and written before the next is
+        // read: a first run of a million new files holds a page in memory, not the million (bench: scan-memory).
+        // Batches fill across pages; escalations go in batches of their own (a batch has one configuration).
+        var allocator = cost.Start(used);
+        var tally = new PlanTally();
+        var batchIds = new List<long>();
+        var filling = new Dictionary<bool, List<Reservation>> { [false] = [], [true] = [] };
+        var after = 0L;
+        while (await CandidatesAsync(connection, transaction, plan.Source, after, FilesPerStatement, cancellationToken) is { Count: > 0 } page)
         {
-            return new PlanOutcome([], new Allocation([], []));
+            after = page[^1].Id;
+            var held = new List<HeldVersion>();
+            foreach (var candidate in page)
+            {
+                if (allocator.Decide(candidate) is { } taken)
+                {
+                    tally.Add(taken);
+                    filling[taken.Escalation].Add(taken);
+                }
+                else
+                {
+                    held.Add(allocator.LastHeld!.Value);
+                    tally.Add(allocator.LastHeld.Value);
+                }
+            }
+
+            await HoldAsync(connection, transaction, runId, held, cancellationToken);
+            foreach (var (escalation, files) in filling)
+            {
+                batchIds.AddRange(await WriteBatchesAsync(connection, transaction, runId, plan, escalation, files, whole: true, cancellationToken));
+            }
         }
 
-        var allocation = cost.Allocate(candidates, used);
-        await HoldAsync(connection, transaction, runId, allocation.Held, cancellationToken);
-        var batches = new List<(long Id, Reservation[] Files)>();
-        foreach (var group in allocation.Taken.GroupBy(r => r.Escalation).OrderBy(g => g.Key))
+        foreach (var (escalation, files) in filling)
         {
-            // Escalations go in batches of their own: a batch has one configuration.
-            var chunks = group.Chunk(plan.MaxFilesPerBatch).ToList();
-            var ids = await NewBatchIdsAsync(connection, transaction, chunks.Count, cancellationToken);
-            await InsertBatchesAsync(connection, transaction, runId, plan, group.First().Tier, group.Key, ids, [.. chunks.Select(c => c.Length)], cancellationToken);
-            batches.AddRange(ids.Zip(chunks));
-        }
-
-        // A statement per few thousand files, not one for the whole run: a first run of a million files as one
-        // update outlasted the command timeout (30 s), failed, and the next run would have failed the same way.
-        foreach (var part in batches.Chunk(Math.Max(1, FilesPerStatement / plan.MaxFilesPerBatch)))
-        {
-            await AssignAsync(connection, transaction, runId, [.. part], cancellationToken);
-            await ReserveAsync(connection, transaction, runId, plan.Source, [.. part], cancellationToken);
+            batchIds.AddRange(await WriteBatchesAsync(connection, transaction, runId, plan, escalation, files, whole: false, cancellationToken));
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new PlanOutcome([.. batches.Select(b => b.Id)], allocation);
+        return new PlanOutcome(batchIds, tally);
+    }
+
+    /// <summary>
+    /// Writes the taken versions waiting in <paramref name="files"/> as batches of the plan's size, and removes them
+    /// from it; the last, smaller batch only when <paramref name="whole"/> is false (no candidates are left).
+    /// </summary>
+    private static async Task<List<long>> WriteBatchesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, BatchPlan plan, bool escalation, List<Reservation> files, bool whole, CancellationToken cancellationToken)
+    {
+        var count = whole ? files.Count / plan.MaxFilesPerBatch * plan.MaxFilesPerBatch : files.Count;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var chunks = files.Take(count).Chunk(plan.MaxFilesPerBatch).ToList();
+        files.RemoveRange(0, count);
+        var ids = await NewBatchIdsAsync(connection, transaction, chunks.Count, cancellationToken);
+        await InsertBatchesAsync(connection, transaction, runId, plan, chunks[0][0].Tier, escalation, ids, [.. chunks.Select(c => c.Length)], cancellationToken);
+        List<(long Id, Reservation[] Files)> batches = [.. ids.Zip(chunks)];
+        await AssignAsync(connection, transaction, runId, batches, cancellationToken);
+        await ReserveAsync(connection, transaction, runId, plan.Source, batches, cancellationToken);
+        return ids;
     }
 
     private static async Task<List<long>> NewBatchIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, CancellationToken cancellationToken)

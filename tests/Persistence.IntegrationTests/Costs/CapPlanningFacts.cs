@@ -17,19 +17,19 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
         var cap = new CapCheck(CapOptions.GlobalScope, CapWindow.Day, 450, DateTimeOffset.UtcNow.Date);
         var first = await PlanAsync("docs", cap);
 
-        Assert.Equal(4, first.Allocation.Taken.Count);
-        Assert.Equal(6, first.Allocation.Held.Count);
+        Assert.Equal(4, first.Tally.Taken);
+        Assert.Equal(6, first.Tally.Held);
         Assert.Equal(400m, await Database.ScalarAsync<decimal>("select sum(reserved_credits) from orchestrator.credit_charge"));
         Assert.Equal(6L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_cap = 'global/Day' and held_reason like 'held by the Day cap on global%'"));
 
         var second = await PlanAsync("docs", cap);
         Assert.Empty(second.BatchIds); // 50 credits of room: the next file (100) does not fit
-        Assert.Equal(6, second.Allocation.Held.Count);
+        Assert.Equal(6, second.Tally.Held);
 
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', cap_approved_at = now() where id = (select min(id) from orchestrator.file_version where state = 'Held')");
         var approved = await PlanAsync("docs", cap);
-        Assert.Single(approved.Allocation.Taken);
-        Assert.True(approved.Allocation.Taken[0].Approved);
+        Assert.Equal(1, approved.Tally.Taken);
+        Assert.Equal(1, approved.Tally.Approved);
         Assert.Equal(500m, await Database.ScalarAsync<decimal>("select sum(reserved_credits) from orchestrator.credit_charge"));
         Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where cap_approved_at is not null"));
     }
@@ -40,7 +40,7 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
         await SeedAsync("docs", 3, pages: 10);
         var cap = new CapCheck("docs", CapWindow.Month, 300, DateTimeOffset.UtcNow.AddDays(-1));
         var first = await PlanAsync("docs", cap);
-        Assert.Equal(3, first.Allocation.Taken.Count);
+        Assert.Equal(3, first.Tally.Taken);
 
         // One job billed less than estimated; one file got no job at all (its batch has ended): 40 + 0 + 100.
         await Database.ExecuteAsync("update orchestrator.credit_charge set billed_credits = 40 where file_version_id = (select min(id) from orchestrator.file_version)");
@@ -49,8 +49,8 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
 
         var second = await PlanAsync("docs", cap);
 
-        Assert.Equal(2, second.Allocation.Taken.Count);
-        Assert.Empty(second.Allocation.Held);
+        Assert.Equal(2, second.Tally.Taken);
+        Assert.Equal(0, second.Tally.Held);
     }
 
     [Fact]
@@ -84,11 +84,34 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
         Assert.Equal(90m, await Database.ScalarAsync<decimal>("select reserved_credits from orchestrator.credit_charge where escalation"));
     }
 
-    private async Task<PlanOutcome> PlanAsync(string source, CapCheck? cap, PlannedTier? fallback = null)
+    [Fact]
+    public async Task ARunOfMoreCandidatesThanAPage_FillsItsBatchesAcrossPages_AndHoldsWhatTheCapDoesNotTake()
+    {
+        // Planning reads 10,000 candidates at a time: 10,005 at 10 credits each, under a cap with room for 10,000.
+        await SeedAsync("docs", 10_005, pages: 1);
+        var cap = new CapCheck(CapOptions.GlobalScope, CapWindow.Day, 100_000, DateTimeOffset.UtcNow.Date);
+
+        var outcome = await PlanAsync("docs", cap, maxFilesPerBatch: 3_000);
+
+        Assert.Equal((10_000, 5, "global/Day"), (outcome.Tally.Taken, outcome.Tally.Held, outcome.Tally.HeldBy));
+        Assert.Equal(
+            [3_000, 3_000, 3_000, 1_000],
+            await Database.ListAsync("select file_count from orchestrator.batch order by id", r => r.GetInt32(0)));
+        Assert.Equal(outcome.BatchIds, await Database.ListAsync("select id from orchestrator.batch order by id", r => r.GetInt64(0)));
+        Assert.Equal(
+            [3_000L, 3_000L, 3_000L, 1_000L],
+            await Database.ListAsync("select count(*) from orchestrator.file_version where batch_id is not null group by batch_id order by batch_id", r => r.GetInt64(0)));
+        Assert.Equal(10_000L, await Database.ScalarAsync<long>("select count(distinct file_version_id) from orchestrator.credit_charge"));
+        Assert.Equal(
+            5L,
+            await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and id > (select max(id) - 5 from orchestrator.file_version)"));
+    }
+
+    private async Task<PlanOutcome> PlanAsync(string source, CapCheck? cap, PlannedTier? fallback = null, int maxFilesPerBatch = 1_000)
     {
         var runId = await Runs.StartRunAsync(source, RunTrigger.Manual, Ct);
         var cost = new CostPlan(Agentic, fallback, cap is null ? [] : [cap]);
-        return await Plans.PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000, Cost: cost), Ct);
+        return await Plans.PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", maxFilesPerBatch, Cost: cost), Ct);
     }
 
     private Task SeedAsync(string source, int count, int pages, int offset = 0) => Database.ExecuteAsync(
