@@ -52,7 +52,7 @@ internal sealed class LanesBenchmark : IBenchmark
         await Task.Delay(limit.Window, cancellationToken);
 
         h.WriteFiles(backfillFiles, "backfill");
-        var backfillBatches = await PlanAsync(h, PipelineHarness.SourceName, cancellationToken);
+        var backfillBatches = await h.PlanAsync(cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var backfill = BackfillAsync(h, backfillBatches, stop.Token);
         // Well into its stride: the nightly run must not find the limit idle.
@@ -92,7 +92,7 @@ internal sealed class LanesBenchmark : IBenchmark
     private static async Task<double> RunNightlyAsync(PipelineHarness h, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        foreach (var batchId in await PlanAsync(h, Nightly, cancellationToken))
+        foreach (var batchId in await h.PlanAsync(cancellationToken, Nightly))
         {
             await h.Get<BatchUploader>().UploadAsync(batchId, cancellationToken);
         }
@@ -118,12 +118,5 @@ internal sealed class LanesBenchmark : IBenchmark
         }
 
         return finished;
-    }
-
-    private static async Task<IReadOnlyList<long>> PlanAsync(PipelineHarness h, string source, CancellationToken cancellationToken)
-    {
-        var before = h.Scheduler.BatchIds("upload").ToHashSet();
-        await h.Get<SourceRunner>().RunAsync(source, RunTrigger.Manual, cancellationToken);
-        return [.. h.Scheduler.BatchIds("upload").Where(id => !before.Contains(id))];
     }
 }

@@ -39,7 +39,7 @@ internal sealed class UploadBenchmark : IBenchmark
         var limit = sandbox.RateLimits["uploads"];
         await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: true), sandbox);
         harness.WriteFiles(files);
-        var batches = await PlanAsync(harness, cancellationToken);
+        var batches = await harness.PlanAsync(cancellationToken);
 
         var seconds = await UploadAllAsync(harness, batches, cancellationToken);
 
@@ -62,7 +62,7 @@ internal sealed class UploadBenchmark : IBenchmark
         sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
         await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), sandbox);
         harness.WriteFiles(200, "warm");
-        await UploadAllAsync(harness, await PlanAsync(harness, cancellationToken), cancellationToken); // JIT and pools warm for ours…
+        await UploadAllAsync(harness, await harness.PlanAsync(cancellationToken), cancellationToken); // JIT and pools warm for ours…
         await RawLoopAsync(harness, Directory.GetFiles(harness.SourcePath), "warm-up", cancellationToken); // …and for the raw loop
 
         // Alternating rounds on fresh files (this machine is shared; the median of each side is reported).
@@ -75,7 +75,7 @@ internal sealed class UploadBenchmark : IBenchmark
             var prefix = $"r{round}-";
             harness.WriteFiles(files, prefix);
             var paths = Directory.GetFiles(harness.SourcePath, prefix + "*");
-            var batches = await PlanAsync(harness, cancellationToken);
+            var batches = await harness.PlanAsync(cancellationToken);
             // The order rotates each round, so a machine getting busier within a round favours no side.
             Func<Task>[] measurements =
             [
@@ -188,13 +188,6 @@ internal sealed class UploadBenchmark : IBenchmark
     }
 
     /// <summary>Scans and plans; returns the batches this run planned.</summary>
-    private static async Task<IReadOnlyList<long>> PlanAsync(PipelineHarness harness, CancellationToken cancellationToken)
-    {
-        var before = harness.Scheduler.BatchIds("upload").ToHashSet();
-        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken);
-        return [.. harness.Scheduler.BatchIds("upload").Where(id => !before.Contains(id))];
-    }
-
     /// <summary>Every file of ours (unique ids "fv-…") uploaded exactly once.</summary>
     private static void Check(SandboxCounters counters, int files)
     {
