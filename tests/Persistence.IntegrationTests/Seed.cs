@@ -3,12 +3,13 @@ namespace BatchOrchestrator.Persistence.IntegrationTests;
 /// <summary>Rows a test starts from, written with plain SQL so the store under test is the only code exercised.</summary>
 internal static class Seed
 {
+    /// <summary>New versions of the source, after any seeded before (so a source can be seeded twice).</summary>
     public static Task DiscoveredVersionsAsync(TestDatabase database, string source, int count) =>
         database.ExecuteAsync(
             """
             insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
             select $1, 'f' || i || '.txt', i, 1000, sha256(i::text::bytea), encode(sha256(i::text::bytea), 'hex'), 'Discovered'
-            from generate_series(1, $2) as i
+            from (select count(*) as n from orchestrator.file_version where source_name = $1) seeded, generate_series(seeded.n + 1, seeded.n + $2) as i
             """,
             source,
             count);

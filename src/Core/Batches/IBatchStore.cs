@@ -30,7 +30,11 @@ internal interface IBatchStore
     /// <summary>Writes every poll outcome of a tick in one statement.</summary>
     Task SavePollOutcomesAsync(IReadOnlyList<PollOutcome> outcomes, CancellationToken cancellationToken);
 
-    /// <summary>Claims batches whose local step stopped making progress, so it can be handed to that step again.</summary>
+    /// <summary>
+    /// Claims batches whose local step stopped making progress, so it can be handed to that step again; a batch
+    /// waiting for its upload slot behind one that made progress within the period is claimed too (the next
+    /// sweep waits a period for it) and marked as waiting its turn.
+    /// </summary>
     Task<IReadOnlyList<StalledBatch>> ClaimStalledAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken);
 
     /// <summary>
@@ -92,8 +96,11 @@ internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State,
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);
 
-/// <summary>A batch whose step must be handed out again.</summary>
-internal sealed record StalledBatch(long Id, string Source, BatchState State);
+/// <summary>
+/// A batch whose step must be handed out again; or, <paramref name="WaitsItsTurn"/>, one that only waits for its
+/// source's upload slot while another batch of the source is uploading (not stalled: the slot comes to it).
+/// </summary>
+internal sealed record StalledBatch(long Id, string Source, BatchState State, bool WaitsItsTurn = false);
 
 /// <summary>
 /// Counts written by one recording: outcomes of the files the batch reported on, files it said

@@ -15,6 +15,13 @@ internal sealed class StalledStepResumer(IBatchStore store, IPipelineScheduler s
         var settings = options.Value;
         foreach (var stalled in await store.ClaimStalledAsync(settings.StalledAfter, settings.MaxBatchesPerTick, cancellationToken))
         {
+            if (stalled.WaitsItsTurn)
+            {
+                // Behind a batch of its source that is uploading: the slot is handed to it when that one is done.
+                logger.LogDebug("Batch {BatchId} waits for the upload slot of {Source}", stalled.Id, stalled.Source);
+                continue;
+            }
+
             logger.LogWarning("Batch {BatchId} made no progress in {State} for {StalledAfter}; handing it to its step again", stalled.Id, stalled.State, settings.StalledAfter);
             switch (BatchLifecycle.OwedStep(stalled.State))
             {

@@ -58,26 +58,32 @@ internal sealed partial class NpgsqlBatchStore
     public async Task<IReadOnlyList<StalledBatch>> ClaimStalledAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
     {
         // Touching updated_at is the claim: the next sweep waits another full period before handing it out again.
+        // A batch that owes its upload while another of its source (the one holding the slot) made progress within
+        // the period waits its turn: touched like the rest, so the tick's question moves on, but not handed out.
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch b set updated_at = now()
             from (
-                select id from orchestrator.batch
-                where state = any($3) and updated_at < now() - $1
-                order by updated_at
+                select s.id, s.state = any($4) and exists (
+                           select 1 from orchestrator.batch o
+                           where o.source_name = s.source_name and o.state = any($4) and o.id <> s.id and o.updated_at >= now() - $1) as waits
+                from orchestrator.batch s
+                where s.state = any($3) and s.updated_at < now() - $1
+                order by s.updated_at
                 limit $2
-                for update skip locked
+                for update of s skip locked
             ) stalled
             where b.id = stalled.id
-            returning b.id, b.source_name, b.state
+            returning b.id, b.source_name, b.state, stalled.waits
             """);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.AwaitingLocalStep));
+        command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
         var stalled = new List<StalledBatch>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            stalled.Add(new StalledBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2))));
+            stalled.Add(new StalledBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetBoolean(3)));
         }
 
         return stalled;

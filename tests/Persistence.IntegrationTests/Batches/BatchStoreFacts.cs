@@ -196,6 +196,23 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Empty(second);
     }
 
+    [Fact]
+    public async Task ClaimStalledAsync_MarksABatchWaitingForItsUploadSlot_WhileAnotherOfItsSourceUploads()
+    {
+        var source = $"s{Guid.NewGuid():N}"[..12];
+        var uploading = await Seed.PlannedBatchAsync(Database, source, 1, Ct);
+        var waiting = await Seed.PlannedBatchAsync(Database, source, 1, Ct);
+        await Database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", waiting);
+
+        Assert.Equal([new StalledBatch(waiting, source, BatchState.Planned, WaitsItsTurn: true)], await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct));
+
+        // The uploading one stops making progress too: both are stalled now, and neither waits on the other.
+        await Database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where source_name = $1", source);
+        var both = await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct);
+        Assert.Equal([false, false], both.OrderBy(b => b.Id).Select(b => b.WaitsItsTurn));
+        Assert.Equal([uploading, waiting], both.Select(b => b.Id).Order());
+    }
+
     private static RecordPolicy Policy => new(MaxAttempts: 3, FollowUpAt: null);
 
     private static FileResult[] V2(IEnumerable<RemoteBatchResult> results) => [.. results.Select(FileResult.FromV2)];
