@@ -58,14 +58,17 @@ internal sealed partial class NpgsqlBatchStore
     public async Task<IReadOnlyList<StalledBatch>> ClaimStalledAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
     {
         // Touching updated_at is the claim: the next sweep waits another full period before handing it out again.
-        // A batch that owes its upload while another of its source (the one holding the slot) made progress within
-        // the period waits its turn: touched like the rest, so the tick's question moves on, but not handed out.
+        // A batch that owes its upload while another of its source is uploading (its directory set, so its step began)
+        // and made progress within the period waits its turn: touched like the rest, so the tick's question moves on,
+        // but not handed out. The sweep's own touch is no progress: it never sets a directory, so two batches that
+        // wait behind nothing (the uploading one's job lost in a crash) cannot keep each other waiting.
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch b set updated_at = now()
             from (
                 select s.id, s.state = any($4) and exists (
                            select 1 from orchestrator.batch o
-                           where o.source_name = s.source_name and o.state = any($4) and o.id <> s.id and o.updated_at >= now() - $1) as waits
+                           where o.source_name = s.source_name and o.state = any($4) and o.id <> s.id
+                             and o.remote_directory_id is not null and o.updated_at >= now() - $1) as waits
                 from orchestrator.batch s
                 where s.state = any($3) and s.updated_at < now() - $1
                 order by s.updated_at

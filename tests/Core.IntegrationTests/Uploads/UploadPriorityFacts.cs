@@ -34,15 +34,22 @@ public sealed class UploadPriorityFacts(PostgresServerFixture server)
         var backfillBatch = await h.PlanOneBatchAsync(Ct);
         var nightlyBatch = await h.PlanOneBatchAsync(Ct, Nightly);
 
+        var nightlyIds = (await h.Database.ListAsync("select unique_id from orchestrator.file_version where batch_id = $1", r => r.GetString(0), nightlyBatch)).ToHashSet();
         var backfill = h.Get<BatchUploader>().UploadAsync(backfillBatch, Ct);
         await Eventually.WaitAsync(() => UploadsAsync(h), n => n >= 2, TimeSpan.FromSeconds(30), "the backfill to be uploading");
-        var before = await UploadsAsync(h);
-        await h.Get<BatchUploader>().UploadAsync(nightlyBatch, Ct);
-        var backfillMeanwhile = await UploadsAsync(h) - before - NightlyFiles;
+        var nightly = h.Get<BatchUploader>().UploadAsync(nightlyBatch, Ct);
+
+        // Counted from the nightly's first upload, not from the start of its step: on a busy machine the step's own
+        // set-up (its directory, its intent) takes a while, and the backfill rightly has the limit to itself meanwhile.
+        var first = await Eventually.WaitAsync(
+            () => h.Admin.CountersAsync(), c => c.UploadsByUniqueId.Keys.Any(nightlyIds.Contains), TimeSpan.FromSeconds(30), "the nightly's first upload");
+        var backfillBefore = first.UploadsTotal - first.UploadsByUniqueId.Keys.Count(nightlyIds.Contains);
+        await nightly;
+        var backfillMeanwhile = await UploadsAsync(h) - NightlyFiles - backfillBefore;
         await backfill;
 
-        // At equal shares the backfill would have sent about as many as the nightly (24) meanwhile; at 8 to 1
-        // about 3, plus what it sent while the nightly's step was not yet uploading (directory, intent).
+        // At equal shares the backfill would have sent about as many as the nightly (24) meanwhile; at 8 to 1 about 3,
+        // plus the few in flight when the nightly's first upload was seen.
         Assert.InRange(backfillMeanwhile, 0, 12);
         Assert.Equal(100 + NightlyFiles, await UploadsAsync(h)); // and it went on to upload all of its own
     }

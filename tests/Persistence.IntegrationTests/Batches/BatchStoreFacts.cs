@@ -204,6 +204,12 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         var waiting = await Seed.PlannedBatchAsync(Database, source, 1, Ct);
         await Database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", waiting);
 
+        // A sibling touched recently but never started (the sweep's own touch) is no progress: two batches whose
+        // uploading one was lost in a crash must not keep each other waiting.
+        Assert.Equal([new StalledBatch(waiting, source, BatchState.Planned)], await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct));
+
+        await new NpgsqlUploadStore(Database.DataSource).SetRemoteDirectoryAsync(uploading, "dir-uploading", Ct);
+        await Database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", waiting);
         Assert.Equal([new StalledBatch(waiting, source, BatchState.Planned, WaitsItsTurn: true)], await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct));
 
         // The uploading one stops making progress too: both are stalled now, and neither waits on the other.
