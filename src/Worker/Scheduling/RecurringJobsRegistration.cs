@@ -21,11 +21,45 @@ internal sealed class RecurringJobsRegistration(
     IOptions<RemoteCleanupOptions> cleanup,
     RemoteCleaner cleaner,
     ServedQueues served,
+    IOptions<Persistence.Jobs.JobStorageOptions> jobStorage,
+    TimeProvider time,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     private const string BackstopCron = "*/10 * * * *";
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Hangfire changes a recurring job under a lock row of its own. A process killed while its scheduler held one
+    /// (milliseconds per pass, every few seconds) leaves the row until it is older than
+    /// <c>Hangfire:Storage:DistributedLockTimeout</c>, and a restart within that time found it held and failed its
+    /// start-up. The registration is idempotent, so it is tried again until the row has aged out, then fails.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var giveUpAt = time.GetUtcNow() + jobStorage.Value.DistributedLockTimeout + TimeSpan.FromSeconds(30);
+        var warned = false;
+        while (true)
+        {
+            try
+            {
+                Register();
+                return;
+            }
+            catch (Exception ex) when (ex is DistributedLockTimeoutException or Hangfire.PostgreSql.PostgreSqlDistributedLockException && time.GetUtcNow() < giveUpAt)
+            {
+                if (!warned)
+                {
+                    logger.LogWarning(
+                        "Schedules not registered yet: a Hangfire lock is held, most likely left by a process that was killed ({Reason}); trying again until it is older than Hangfire:Storage:DistributedLockTimeout ({Timeout})",
+                        ex.Message, jobStorage.Value.DistributedLockTimeout);
+                    warned = true;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+        }
+    }
+
+    private void Register()
     {
         // Ticks start when work is due (PollTicker); this schedule is only the backstop, should the question
         // "what is due" ever miss a concern of the tick. Every ten minutes costs nothing worth counting.
@@ -91,8 +125,6 @@ internal sealed class RecurringJobsRegistration(
             recurringJobs.RemoveIfExists(stale);
             logger.LogInformation("Removed schedule {RecurringJobId}: its source is no longer configured", stale);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -29,8 +29,8 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentF
         await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
-            await Eventually.WaitAsync(
-                () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart");
+            await ChildWorker.WithOutputAsync(Env, second, () => Eventually.WaitAsync(
+                () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart"));
         }
         finally
         {
@@ -55,6 +55,9 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentF
         settings["Polling:StalledAfter"] = "00:00:10";
         settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
         settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.200";
+        // Killed while its schedulers held a Hangfire lock, the first process leaves the row behind: the second
+        // waits it out (RecurringJobsRegistration) for this long rather than a minute.
+        settings["Hangfire:Storage:DistributedLockTimeout"] = "00:00:05";
         // A job of a killed process is handed out again after this; the live one keeps extending it.
         settings["Hangfire:Storage:InvisibilityTimeout"] = "00:00:05";
         settings["Serilog:MinimumLevel:Default"] = "Warning";
