@@ -31,13 +31,14 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
         var held = new List<HeldVersion>();
         foreach (var candidate in candidates)
         {
-            if (allocator.Decide(candidate) is { } reservation)
+            var (reservation, hold) = allocator.Decide(candidate);
+            if (reservation is { } r)
             {
-                taken.Add(reservation);
+                taken.Add(r);
             }
             else
             {
-                held.Add(allocator.LastHeld!.Value);
+                held.Add(hold!.Value);
             }
         }
 
@@ -55,11 +56,8 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     {
         private (string Cap, string Reason)? holding;
 
-        /// <summary>The version the last <see cref="Decide"/> held, with why.</summary>
-        public HeldVersion? LastHeld { get; private set; }
-
-        /// <summary>The candidate's reservation when taken; null when held (then see <see cref="LastHeld"/>).</summary>
-        public Reservation? Decide(PlanCandidate candidate)
+        /// <summary>The candidate's reservation when taken, or why it is held: exactly one of the two.</summary>
+        public (Reservation? Taken, HeldVersion? Held) Decide(PlanCandidate candidate)
         {
             var tier = candidate.Escalated && plan.Fallback is not null ? plan.Fallback : plan.Primary;
             var pages = candidate.Pages ?? PageCounter.Estimate(candidate.Size, Path.GetExtension(candidate.RelativePath), null).Pages;
@@ -69,8 +67,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 holding ??= plan.Blocking(left, credits);
                 if (holding is { } hold)
                 {
-                    LastHeld = new HeldVersion(candidate.Id, hold.Cap, hold.Reason);
-                    return null;
+                    return (null, new HeldVersion(candidate.Id, hold.Cap, hold.Reason));
                 }
             }
 
@@ -79,7 +76,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 left[i] -= credits;
             }
 
-            return new Reservation(candidate.Id, tier, pages, credits, tier == plan.Fallback, candidate.Approved);
+            return (new Reservation(candidate.Id, tier, pages, credits, tier == plan.Fallback, candidate.Approved), null);
         }
     }
 

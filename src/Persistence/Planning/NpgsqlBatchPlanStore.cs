@@ -56,15 +56,16 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
             var held = new List<HeldVersion>();
             foreach (var candidate in page)
             {
-                if (allocator.Decide(candidate) is { } taken)
+                var (taken, hold) = allocator.Decide(candidate);
+                if (taken is { } reservation)
                 {
-                    tally.Add(taken);
-                    filling[taken.Escalation].Add(taken);
+                    tally.Add(reservation);
+                    filling[reservation.Escalation].Add(reservation);
                 }
                 else
                 {
-                    held.Add(allocator.LastHeld!.Value);
-                    tally.Add(allocator.LastHeld.Value);
+                    held.Add(hold!.Value);
+                    tally.Add(hold.Value);
                 }
             }
 
