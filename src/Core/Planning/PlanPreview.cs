@@ -79,10 +79,11 @@ internal sealed class PlanPreview(
         int seen = 0, unchanged = 0, settling = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         await using var stored = looks.ReadLooksAsync(source.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var haveStored = await stored.MoveNextAsync();
-        await foreach (var chunk in BackgroundWalk.ChunksAsync(walker, cancellationToken))
+        await using var walked = BackgroundWalk.ChunksAsync(walker, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var (haveChunk, haveStored) = await BackgroundWalk.FirstStepBesideAsync(walked, stored.MoveNextAsync);
+        for (; haveChunk; haveChunk = await walked.MoveNextAsync())
         {
-            foreach (var item in chunk)
+            foreach (var item in walked.Current)
             {
                 if (item.IsUnreadableFolder)
                 {

@@ -26,8 +26,7 @@ internal static class ScanMerger
         await using var diff = store.BeginDiff(source, scanTime);
         await using var stored = store.ReadLooksAsync(source, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var walked = walk.GetAsyncEnumerator(cancellationToken);
-        var haveStored = await stored.MoveNextAsync();
-        var haveWalked = await walked.MoveNextAsync();
+        var (haveWalked, haveStored) = await BackgroundWalk.FirstStepBesideAsync(walked, stored.MoveNextAsync);
         while (haveStored || haveWalked)
         {
             if (haveWalked && walked.Current.IsUnreadableFolder)
