@@ -49,7 +49,7 @@ internal static class BackgroundWalk
     /// Asks the walk for its first step (which starts it, on its own thread), then awaits
     /// <paramref name="meanwhile"/> while the walk runs: the stored looks' first row, which for a sorted read of
     /// a whole source may come only once PostgreSQL has read them all. Asked the other way round, the walk
-    /// waited for that read; a scan cost the walk plus the read instead of the longer of the two.
+    /// would wait for that read, and a scan would cost the walk plus the read instead of the longer of the two.
     /// </summary>
     public static async Task<(bool Walked, T Meanwhile)> FirstStepBesideAsync<TItem, T>(IAsyncEnumerator<TItem> walk, Func<ValueTask<T>> meanwhile)
     {

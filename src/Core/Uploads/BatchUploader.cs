@@ -207,9 +207,9 @@ internal sealed class BatchUploader(
     /// <summary>
     /// Hands out the files a chunk at a time, recording the chunk's intent (one row: "files up to this id
     /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
-    /// them again. The next chunk's intent is written while this chunk's files go out, so the uploads never
-    /// stand waiting for it (they did, a round trip per chunk, all workers at once); an intent a chunk ahead
-    /// costs a rerun at most one chunk more of look-ups.
+    /// them again. The next chunk's intent is written while this chunk's files go out: written in turn, every
+    /// upload worker would stand waiting on the enumerator for that round trip. An intent a chunk ahead costs
+    /// a rerun at most one chunk more of look-ups.
     /// </summary>
     private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
         long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

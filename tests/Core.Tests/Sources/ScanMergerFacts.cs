@@ -15,7 +15,7 @@ public sealed class ScanMergerFacts
     public async Task MergeAsync_StartsTheWalk_BeforeTheFirstStoredLookHasCome()
     {
         var walkStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The stored looks come only once the walk has begun: on the old order (stored first) this never ends.
+        // The stored looks come only once the walk has begun: were they asked for first, they would never come.
         var store = new Store(async ct =>
         {
             await walkStarted.Task.WaitAsync(Patience, ct);
