@@ -33,7 +33,7 @@ public sealed class StartupFailureFacts(PostgresServerFixture server) : Environm
         Assert.Equal(1, exitCode);
         // The fatal lines in full when there is not exactly one: which other component said it too.
         var fatal = lines.Where(l => l.Contains("FTL]", StringComparison.Ordinal)).ToList();
-        Assert.True(fatal.Count == 1, $"{fatal.Count} fatal lines:\n{string.Join('\n', fatal)}");
+        Assert.True(fatal.Count == 1, $"{fatal.Count} fatal lines:\n{string.Join('\n', fatal)}\nThe whole output:\n{string.Join('\n', lines)}");
         Assert.Contains($"BatchOrchestrator cannot start: {reason}", fatal[0], StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)); // no stack trace anywhere
         Assert.DoesNotContain(lines, l => l.Contains("Exception", StringComparison.Ordinal));
