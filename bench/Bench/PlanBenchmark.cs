@@ -45,11 +45,7 @@ internal sealed class PlanBenchmark : IBenchmark
             {
                 processed.Parameters.Add(new NpgsqlParameter { Value = nameof(FileVersionState.Succeeded) });
                 await processed.ExecuteNonQueryAsync(cancellationToken);
-                // PostgreSQL's work after touching 100,000 rows (autovacuum, a checkpoint) is done now, not during the rounds.
-                await using var vacuum = dataSource.CreateCommand("vacuum (analyze)");
-                await vacuum.ExecuteNonQueryAsync(cancellationToken);
-                await using var checkpoint = dataSource.CreateCommand("checkpoint");
-                await checkpoint.ExecuteNonQueryAsync(cancellationToken);
+                await EndToEndBenchmark.SettleAsync(dataSource, cancellationToken); // after touching 100,000 rows
             }
 
             ScanTree.Make(Path.Combine(root, "new"), fresh, "new");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 
 namespace BatchOrchestrator.Bench;
 
@@ -38,6 +39,10 @@ internal static class ProcessCpu
     public static int PostmasterPid(string clusterDirectory) =>
         int.Parse(File.ReadLines(Path.Combine(clusterDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
+    /// <summary>The postmaster of the server behind <paramref name="dataSource"/>: the parent of one of its backends.</summary>
+    public static async Task<int> PostmasterOfAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        ParentOf((int)await EndToEndBenchmark.ScalarAsync(dataSource, "select pg_backend_pid()", cancellationToken));
+
     /// <summary>Percent of one core used by <paramref name="ticks"/> over <paramref name="seconds"/>.</summary>
     public static double PercentOfCore(long ticks, double seconds) => 100.0 * ticks / TicksPerSecond / seconds;
 
@@ -66,4 +71,18 @@ internal static class ProcessCpu
         getconf.WaitForExit();
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks > 0 ? ticks : 100;
     }
+}
+
+/// <summary>
+/// CPU used from <see cref="Start"/> to <see cref="Stop"/> by this process and by a PostgreSQL server (its
+/// postmaster's tree; none when the postmaster is 0): where a step's time went beside its wall clock.
+/// </summary>
+internal readonly record struct CpuMeter(int Postmaster, TimeSpan Process, long PostgresTicks)
+{
+    public static CpuMeter Start(int postmaster) => new(postmaster, Environment.CpuUsage.TotalTime, postmaster == 0 ? 0 : ProcessCpu.TreeTicks(postmaster));
+
+    /// <summary>Milliseconds of CPU since <see cref="Start"/>: this process's, and PostgreSQL's.</summary>
+    public (double ProcessMs, double PostgresMs) Stop() =>
+        ((Environment.CpuUsage.TotalTime - Process).TotalMilliseconds,
+         Postmaster == 0 ? 0 : (ProcessCpu.TreeTicks(Postmaster) - PostgresTicks) * 1000.0 / ProcessCpu.TicksPerSecond);
 }

@@ -32,7 +32,7 @@ internal sealed class ScanBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   made {files:N0} files in {ScanTree.Folders(files)} folders in {made.Elapsed.TotalSeconds:F1} s"));
 
         // PostgreSQL's share of each step's CPU: its postmaster and every backend (the parent of our backend).
-        var postmaster = ProcessCpu.ParentOf((int)await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "select pg_backend_pid()", cancellationToken));
+        var postmaster = await ProcessCpu.PostmasterOfAsync(harness.Database.DataSource, cancellationToken);
         var runner = harness.Get<SourceRunner>();
         var scanner = harness.Get<SourceScanner>();
         var store = harness.Get<ISourceScanStore>();
@@ -41,10 +41,7 @@ internal sealed class ScanBenchmark : IBenchmark
         await runner.RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, cancellationToken); // every file new: hashed, versioned, planned
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   first run (all new, hashed, planned) {first.Elapsed.TotalSeconds:F1} s"));
 
-        // PostgreSQL's own work after 100,000 inserts (autovacuum, hint bits, a checkpoint) is done now, not
-        // during the rounds: the raw walk ran a third slower in the rounds it overlapped, and so did ours.
-        await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "vacuum (analyze)", cancellationToken);
-        await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "checkpoint", cancellationToken);
+        await EndToEndBenchmark.SettleAsync(harness.Database.DataSource, cancellationToken); // after 100,000 inserts
 
         Step Step(string name, Func<Task<int>> run) => new(name, run, postmaster);
         var steps = new Step[]
@@ -133,13 +130,13 @@ internal sealed class ScanBenchmark : IBenchmark
 
         public async Task RunAsync(int expected)
         {
-            var postgres = ProcessCpu.TreeTicks(postmaster);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var cpu = CpuMeter.Start(postmaster);
             var clock = Stopwatch.StartNew();
             var seen = await run();
             Wall.Add(clock.Elapsed.TotalMilliseconds);
-            Cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
-            PostgresCpu.Add((ProcessCpu.TreeTicks(postmaster) - postgres) * 1000.0 / ProcessCpu.TicksPerSecond);
+            var (process, postgres) = cpu.Stop();
+            Cpu.Add(process);
+            PostgresCpu.Add(postgres);
             if (seen != expected)
             {
                 throw new InvalidOperationException($"{Name} saw {seen} files, expected an unchanged tree of {expected}");

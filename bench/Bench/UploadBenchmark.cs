@@ -62,7 +62,7 @@ internal sealed class UploadBenchmark : IBenchmark
         var sandbox = new SandboxOptions();
         sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
         await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), sandbox);
-        var postgres = ProcessCpu.ParentOf((int)await EndToEndBenchmark.ScalarAsync(harness.Database.DataSource, "select pg_backend_pid()", cancellationToken));
+        var postgres = await ProcessCpu.PostmasterOfAsync(harness.Database.DataSource, cancellationToken);
 
         // Alternating rounds on fresh files (this machine is shared; the median of each side is reported). The
         // first rounds only warm up: tiered compilation goes on promoting hot methods of all three sides (and of
@@ -159,9 +159,9 @@ internal sealed class UploadBenchmark : IBenchmark
     {
         var requests = new double[paths.Length];
         var ends = new double[paths.Length];
-        var (gen0, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1));
+        var (gen0, gen1) = (GC.CollectionCount(0), GC.CollectionCount(1));
         var pauses = GC.GetTotalPauseDuration();
-        var cpu = Cpu.Start(postgres);
+        var cpu = CpuMeter.Start(postgres);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             paths.Select((path, i) => (path, i)),
@@ -179,15 +179,15 @@ internal sealed class UploadBenchmark : IBenchmark
         var gap = ends.Zip(ends.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"     {label,-9} {seconds,6:F2} s  per request: median {requests[requests.Length / 2],6:F1} ms, p99 {requests[(int)(requests.Length * 0.99)],7:F1} ms, longest {requests[^1],7:F1} ms; longest gap with no request ending {gap,7:F1} ms; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen2}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms; {cpu.Stop()}"));
+            $"     {label,-9} {seconds,6:F2} s  per request: median {requests[requests.Length / 2],6:F1} ms, p99 {requests[(int)(requests.Length * 0.99)],7:F1} ms, longest {requests[^1],7:F1} ms; longest gap with no request ending {gap,7:F1} ms; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms; {Describe(cpu.Stop())}"));
         return seconds;
     }
 
     private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, int postgres, CancellationToken cancellationToken, string? label = null)
     {
         var uploader = harness.Get<BatchUploader>();
-        var (gen0, gen2, pauses) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.GetTotalPauseDuration());
-        var cpu = Cpu.Start(postgres);
+        var (gen0, gen1, pauses) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.GetTotalPauseDuration());
+        var cpu = CpuMeter.Start(postgres);
         var clock = Stopwatch.StartNew();
         foreach (var batchId in batches)
         {
@@ -198,7 +198,7 @@ internal sealed class UploadBenchmark : IBenchmark
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"     {label,-9} {clock.Elapsed.TotalSeconds,6:F2} s  (the whole step; no per-request times); GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen2}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms; {cpu.Stop()}"));
+                $"     {label,-9} {clock.Elapsed.TotalSeconds,6:F2} s  (the whole step; no per-request times); GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms; {Describe(cpu.Stop())}"));
         }
 
         return clock.Elapsed.TotalSeconds;
@@ -221,16 +221,7 @@ internal sealed class UploadBenchmark : IBenchmark
         ["Serilog:MinimumLevel:Default"] = "Information",
     };
 
-    /// <summary>
-    /// CPU used meanwhile by this process (both ends of the HTTP: the Sandbox runs in it) and by PostgreSQL
-    /// (its postmaster's tree; 0 when not known): where a side's extra time went.
-    /// </summary>
-    private readonly record struct Cpu(int Postmaster, TimeSpan Process, long PostgresTicks)
-    {
-        public static Cpu Start(int postmaster) => new(postmaster, Environment.CpuUsage.TotalTime, postmaster == 0 ? 0 : ProcessCpu.TreeTicks(postmaster));
-
-        public string Stop() => string.Create(
-            CultureInfo.InvariantCulture,
-            $"CPU: this process {(Environment.CpuUsage.TotalTime - Process).TotalMilliseconds:F0} ms, PostgreSQL {(Postmaster == 0 ? 0 : (ProcessCpu.TreeTicks(Postmaster) - PostgresTicks) * 1000.0 / ProcessCpu.TicksPerSecond):F0} ms");
-    }
+    /// <summary>This process holds both ends of the HTTP (the Sandbox runs in it); PostgreSQL is 0 where not measured.</summary>
+    private static string Describe((double ProcessMs, double PostgresMs) cpu) =>
+        string.Create(CultureInfo.InvariantCulture, $"CPU: this process {cpu.ProcessMs:F0} ms, PostgreSQL {cpu.PostgresMs:F0} ms");
 }
