@@ -141,7 +141,7 @@ internal sealed class BatchUploader(
         string? firstFailure = null;
         LlamaCloudTransientException? deferral = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var recorder = new UploadRecorder(store, cancellationToken))
+        await using (var recorder = new UploadRecorder(store, time, cancellationToken))
         {
             try
             {
