@@ -86,3 +86,13 @@ internal readonly record struct CpuMeter(int Postmaster, TimeSpan Process, long 
         ((Environment.CpuUsage.TotalTime - Process).TotalMilliseconds,
          Postmaster == 0 ? 0 : (ProcessCpu.TreeTicks(Postmaster) - PostgresTicks) * 1000.0 / ProcessCpu.TicksPerSecond);
 }
+
+/// <summary>Methods the JIT compiled in this process (a promotion to a higher tier counts again) between start and stop, and the time it took.</summary>
+internal readonly record struct JitMeter(long Methods, TimeSpan Time)
+{
+    public static JitMeter Start() => new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+
+    public string Stop() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - Methods} methods in {(System.Runtime.JitInfo.GetCompilationTime() - Time).TotalMilliseconds:F0} ms");
+}
