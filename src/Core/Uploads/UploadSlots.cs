@@ -59,6 +59,11 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
                 scheduler.EnqueueUpload(source, next);
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The service is stopping: nothing an operator need act on, and the same sweep finds the next batch.
+            logger.LogInformation("Stopping before the upload slot of {Source} was handed on after batch {BatchId}; the stalled-step sweep will hand it on", source, batchId);
+        }
         catch (Exception ex)
         {
             logger.LogWarning("Could not hand the upload slot of {Source} on after batch {BatchId}; the stalled-step sweep will: {Reason}", source, batchId, ex.Message);

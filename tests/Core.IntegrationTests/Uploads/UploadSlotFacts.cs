@@ -72,6 +72,25 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         Assert.Equal(6, (await h.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task AHandOnCutShortByShutdown_IsNoWarning_AndHandsNothingOn()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        var (first, _) = await PlanTwoBatchesAsync(h);
+        var slots = h.Get<UploadSlots>();
+        var before = h.Scheduler.BatchIds("upload").Count();
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync(); // the host is stopping while the batch leaves its slot
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, first));
+        await slots.LeaveAsync(PipelineHarness.SourceName, first, SlotHandOn.Lowest, stopping.Token);
+
+        Assert.Equal(before, h.Scheduler.BatchIds("upload").Count());
+        Assert.DoesNotContain(h.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, line => line.StartsWith("Information", StringComparison.Ordinal) && line.Contains("stalled-step sweep", StringComparison.Ordinal));
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, first)); // and the slot itself was freed
+    }
+
     private static async Task<(long First, long Second)> PlanTwoBatchesAsync(PipelineHarness h)
     {
         h.WriteFiles(3, "first");
