@@ -93,6 +93,6 @@ internal readonly record struct JitMeter(long Methods, TimeSpan Time)
     public static JitMeter Start() => new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
 
     public string Stop() => string.Create(
-        System.Globalization.CultureInfo.InvariantCulture,
+        CultureInfo.InvariantCulture,
         $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - Methods} methods in {(System.Runtime.JitInfo.GetCompilationTime() - Time).TotalMilliseconds:F0} ms");
 }

@@ -59,9 +59,7 @@ internal sealed class UploadBenchmark : IBenchmark
 
     private static async Task<BenchResult> UnlimitedAsync(BenchContext context, int files, CancellationToken cancellationToken)
     {
-        var sandbox = new SandboxOptions();
-        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
-        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), sandbox);
+        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), Unlimited());
         var postgres = await ProcessCpu.PostmasterOfAsync(harness.Database.DataSource, cancellationToken);
 
         // Alternating rounds on fresh files (this machine is shared; the median of each side is reported). The
@@ -124,9 +122,7 @@ internal sealed class UploadBenchmark : IBenchmark
     {
         var settings = Settings(pace: false);
         settings["Pipeline:MaxFilesPerBatch"] = "8";
-        var sandbox = new SandboxOptions();
-        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
-        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, settings, sandbox);
+        await using var harness = await PipelineHarness.CreateAsync(context.Postgres, settings, Unlimited());
         harness.WriteFiles(context.Scaled(1_600), "small-");
         var batches = await harness.PlanAsync(cancellationToken);
         var jit = JitMeter.Start();
@@ -211,11 +207,7 @@ internal sealed class UploadBenchmark : IBenchmark
     {
         var requests = new double[paths.Length];
         var ends = new double[paths.Length];
-        var (gen0, gen1) = (GC.CollectionCount(0), GC.CollectionCount(1));
-        var pauses = GC.GetTotalPauseDuration();
-        var jit = JitMeter.Start();
-        var allocated = GC.GetTotalAllocatedBytes();
-        var cpu = CpuMeter.Start(postgres);
+        var meter = SideMeter.Start(postgres);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(
             paths.Select((path, i) => (path, i)),
@@ -233,17 +225,14 @@ internal sealed class UploadBenchmark : IBenchmark
         var gap = ends.Zip(ends.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"     {label,-9} {seconds,6:F2} s  per request: median {requests[requests.Length / 2],6:F1} ms, p99 {requests[(int)(requests.Length * 0.99)],7:F1} ms, longest {requests[^1],7:F1} ms; longest gap with no request ending {gap,7:F1} ms; GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:F0} MB allocated; {Describe(cpu.Stop())}; {jit.Stop()}"));
+            $"     {label,-9} {seconds,6:F2} s  per request: median {requests[requests.Length / 2],6:F1} ms, p99 {requests[(int)(requests.Length * 0.99)],7:F1} ms, longest {requests[^1],7:F1} ms; longest gap with no request ending {gap,7:F1} ms; {meter.Stop()}"));
         return seconds;
     }
 
     private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, int postgres, CancellationToken cancellationToken, string? label = null)
     {
         var uploader = harness.Get<BatchUploader>();
-        var (gen0, gen1, pauses) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.GetTotalPauseDuration());
-        var jit = JitMeter.Start();
-        var allocated = GC.GetTotalAllocatedBytes();
-        var cpu = CpuMeter.Start(postgres);
+        var meter = SideMeter.Start(postgres);
         var clock = Stopwatch.StartNew();
         foreach (var batchId in batches)
         {
@@ -254,7 +243,7 @@ internal sealed class UploadBenchmark : IBenchmark
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"     {label,-9} {clock.Elapsed.TotalSeconds,6:F2} s  (the whole step; no per-request times); GCs gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, paused {(GC.GetTotalPauseDuration() - pauses).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:F0} MB allocated; {Describe(cpu.Stop())}; {jit.Stop()}"));
+                $"     {label,-9} {clock.Elapsed.TotalSeconds,6:F2} s  (the whole step; no per-request times); {meter.Stop()}"));
         }
 
         return clock.Elapsed.TotalSeconds;
@@ -270,6 +259,13 @@ internal sealed class UploadBenchmark : IBenchmark
         }
     }
 
+    private static SandboxOptions Unlimited()
+    {
+        var sandbox = new SandboxOptions();
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 0 };
+        return sandbox;
+    }
+
     private static Dictionary<string, string?> Settings(bool pace) => new()
     {
         ["Pipeline:UploadConcurrency"] = Concurrency.ToString(CultureInfo.InvariantCulture),
@@ -277,7 +273,21 @@ internal sealed class UploadBenchmark : IBenchmark
         ["Serilog:MinimumLevel:Default"] = "Information",
     };
 
-    /// <summary>This process holds both ends of the HTTP (the Sandbox runs in it); PostgreSQL is 0 where not measured.</summary>
-    private static string Describe((double ProcessMs, double PostgresMs) cpu) =>
-        string.Create(CultureInfo.InvariantCulture, $"CPU: this process {cpu.ProcessMs:F0} ms, PostgreSQL {cpu.PostgresMs:F0} ms");
+    /// <summary>
+    /// What one side's round cost besides its wall clock: garbage collections, allocation, CPU (this process holds
+    /// both ends of the HTTP, since the Sandbox runs in it; PostgreSQL is 0 where not measured) and compilation.
+    /// </summary>
+    private readonly record struct SideMeter(int Gen0, int Gen1, TimeSpan Paused, long Allocated, CpuMeter Cpu, JitMeter Jit)
+    {
+        public static SideMeter Start(int postgres) => new(
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), CpuMeter.Start(postgres), JitMeter.Start());
+
+        public string Stop()
+        {
+            var (process, postgres) = Cpu.Stop();
+            return string.Create(
+                CultureInfo.InvariantCulture,
+                $"GCs gen0 {GC.CollectionCount(0) - Gen0}, gen1 {GC.CollectionCount(1) - Gen1}, paused {(GC.GetTotalPauseDuration() - Paused).TotalMilliseconds:F0} ms, {(GC.GetTotalAllocatedBytes() - Allocated) / 1048576.0:F0} MB allocated; CPU: this process {process:F0} ms, PostgreSQL {postgres:F0} ms; {Jit.Stop()}");
+        }
+    }
 }
