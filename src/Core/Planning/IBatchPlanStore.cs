@@ -16,7 +16,8 @@ internal interface IBatchPlanStore
     /// <summary>
     /// Mirror layout: one batch over everything in the source's mirror directory, new versions included,
     /// when there are changes to send (or <paramref name="batchAll"/>); none while the previous mirror
-    /// batch is still open. Throws <see cref="RunRefusedException"/> when the mirror would exceed a batch.
+    /// batch is still open. Throws <see cref="RunRefusedException"/> when the mirror would exceed a batch,
+    /// or when the source is now configured for another project than the one its mirror directory is in.
     /// </summary>
     Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken);
 

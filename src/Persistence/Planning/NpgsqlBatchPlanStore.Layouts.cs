@@ -20,7 +20,7 @@ internal sealed partial class NpgsqlBatchPlanStore
                     Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror), StateParameters.Names(BatchLifecycle.Ended) },
                 },
                 new("""
-                    select remote_directory_id from orchestrator.batch
+                    select remote_directory_id, project_id, organization_id from orchestrator.batch
                     where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1
                     """) { Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) } },
             },
@@ -35,6 +35,15 @@ internal sealed partial class NpgsqlBatchPlanStore
             if (await reader.ReadAsync(cancellationToken))
             {
                 directoryId = reader.GetString(0);
+                if (ScopeColumns.Read(reader, 1) is var home && home != plan.Scope)
+                {
+                    // The directory lives in the project it was made in, and every call names the batch's project:
+                    // the next batch's uploads would be refused there file by file, and a new directory in the new
+                    // project would hold only the files changed since. Nothing is planned; the files wait as they are.
+                    throw new RunRefusedException(
+                        $"the mirror of '{plan.Source}' is directory {directoryId} in project {home.Key}, but the source is now configured for project {plan.Scope.Key}; "
+                        + "a mirror cannot move between projects: set the source's ProjectId and OrganizationId back, or give it a new name to start a new mirror there");
+                }
             }
         }
 

@@ -81,6 +81,36 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         Assert.Empty(small.Scheduler.BatchIds("upload"));
     }
 
+    [Fact]
+    public async Task Mirror_MovedToAnotherProject_RefusesItsNextRun_SayingWhy_AndSendsNothing()
+    {
+        // Its directory stays in the project it was made in: sending the next batch's files there under the new
+        // project would be refused file by file, and a new directory in the new project would hold only them.
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("keep.txt", "kept as it is");
+        await RunToTheEndAsync();
+        const string moved = "prj-55555555-5555-4555-8555-555555555555";
+        Configure(s => s.ProjectId = moved);
+        Harness.WriteFile("added.txt", "new file");
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch");
+        Assert.Equal(
+            ("Failed", $"the mirror of 'docs' is directory {directory} in project default, but the source is now configured for project {moved}; "
+                + "a mirror cannot move between projects: set the source's ProjectId and OrganizationId back, or give it a new name to start a new mirror there"),
+            (await Harness.Database.ListAsync("select state, error from orchestrator.run order by id desc limit 1", r => (r.GetString(0), r.GetString(1)))).Single());
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
+        Assert.Equal("Discovered", await Harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'added.txt'"));
+        Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
+
+        // Set back, the mirror goes on where it is.
+        Configure(s => s.ProjectId = null);
+        var next = await RunToTheEndAsync();
+        Assert.Equal(directory, await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", next));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Succeeded'", next));
+    }
+
     private void Configure(Action<SourceOptions> change) => change(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0]);
 
     private async Task<long> RunToTheEndAsync()
