@@ -14,15 +14,12 @@ public sealed class DatabaseOutageRetryInTheHostFacts(PostgresServerFixture serv
     [Fact]
     public async Task AJobThatCannotReachTheDatabase_IsScheduledSoon_WithoutUsingUpARetry()
     {
-        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
-        var id = host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(() => FailingJobs.ReachAClosedDatabaseAsync());
+        var failure = await RunOnceAsync(() => FailingJobs.ReachAClosedDatabaseAsync());
 
-        var (state, reason) = await SettledAsync(host, id);
-
-        Assert.Equal(ScheduledState.StateName, state);
-        Assert.StartsWith("The database was unreachable (NpgsqlException)", reason, StringComparison.Ordinal);
-        Assert.Null(Parameter(host, id, "RetryCount")); // AutomaticRetry never counted it
-        Assert.Equal("1", Parameter(host, id, "DatabaseOutageRetries"));
+        Assert.Equal(ScheduledState.StateName, failure.State);
+        Assert.StartsWith("The database was unreachable (NpgsqlException)", failure.Reason, StringComparison.Ordinal);
+        Assert.Null(failure.RetryCount); // AutomaticRetry never counted it
+        Assert.Equal("1", failure.OutageRetries);
     }
 
     [Fact]
@@ -30,32 +27,30 @@ public sealed class DatabaseOutageRetryInTheHostFacts(PostgresServerFixture serv
     {
         // The control: the same job shape failing for another reason takes AutomaticRetry's path, so the fact
         // above tells the two apart rather than reading a state every failure would reach.
-        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
-        var id = host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(() => FailingJobs.FailOnItsOwn());
+        var failure = await RunOnceAsync(() => FailingJobs.FailOnItsOwnAsync());
 
-        var (state, reason) = await SettledAsync(host, id);
-
-        Assert.Equal(ScheduledState.StateName, state);
-        Assert.StartsWith("Retry attempt 1 of 8", reason, StringComparison.Ordinal);
-        Assert.Equal("1", Parameter(host, id, "RetryCount"));
-        Assert.Null(Parameter(host, id, "DatabaseOutageRetries"));
+        Assert.Equal(ScheduledState.StateName, failure.State);
+        Assert.StartsWith("Retry attempt 1 of 8", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal("1", failure.RetryCount);
+        Assert.Null(failure.OutageRetries);
     }
 
-    /// <summary>The job's state once it has run and failed: what the state election chose.</summary>
-    private static async Task<(string State, string? Reason)> SettledAsync(WorkerHost host, string id)
+    /// <summary>
+    /// Runs <paramref name="job"/> on the real host once: the state its failure was elected into, and the two
+    /// counters of retries (job parameters, as Hangfire stores them: a count is its digits).
+    /// </summary>
+    private async Task<(string State, string? Reason, string? RetryCount, string? OutageRetries)> RunOnceAsync(System.Linq.Expressions.Expression<Func<Task>> job)
     {
-        var data = await Eventually.WaitAsync(
-            () => Task.FromResult(Connection(host).GetStateData(id)),
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        var id = host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(job);
+        using var connection = host.Services.GetRequiredService<JobStorage>().GetConnection();
+        var state = await Eventually.WaitAsync(
+            () => Task.FromResult(connection.GetStateData(id)),
             d => d is not null && d.Name != EnqueuedState.StateName && d.Name != ProcessingState.StateName,
             Patience,
             $"job {id} to run and fail");
-        return (data!.Name, data.Reason);
+        return (state.Name, state.Reason, connection.GetJobParameter(id, "RetryCount"), connection.GetJobParameter(id, "DatabaseOutageRetries"));
     }
-
-    /// <summary>A job parameter as Hangfire stores it (JSON: a count is its digits).</summary>
-    private static string? Parameter(WorkerHost host, string id, string name) => Connection(host).GetJobParameter(id, name);
-
-    private static Hangfire.Storage.IStorageConnection Connection(WorkerHost host) => host.Services.GetRequiredService<JobStorage>().GetConnection();
 }
 
 /// <summary>Jobs with the retry rule of the pipeline's steps, failing as a step fails during an outage, or otherwise.</summary>
@@ -74,5 +69,5 @@ public static class FailingJobs
     }
 
     [AutomaticRetry(Attempts = 8)]
-    public static void FailOnItsOwn() => throw new InvalidOperationException("a fault of the step itself");
+    public static Task FailOnItsOwnAsync() => throw new InvalidOperationException("a fault of the step itself");
 }
