@@ -60,7 +60,11 @@ internal sealed class SandboxCounters
             writer.WriteStartObject(name);
             if (_breakdowns.TryGetValue(name, out var entries))
             {
-                foreach (var (key, count) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+                // ToArray is the dictionary's own snapshot, taken under its locks. LINQ's sort read Count, then
+                // copied: a key counted in between threw in the middle of the response (the reader saw it end early).
+                var snapshot = entries.ToArray();
+                Array.Sort(snapshot, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                foreach (var (key, count) in snapshot)
                 {
                     writer.WriteNumber(key, count);
                 }
