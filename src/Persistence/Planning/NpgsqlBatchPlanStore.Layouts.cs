@@ -38,8 +38,8 @@ internal sealed partial class NpgsqlBatchPlanStore
                 if (ScopeColumns.Read(reader, 1) is var home && home != plan.Scope)
                 {
                     // The directory lives in the project it was made in, and every call names the batch's project:
-                    // the next batch's uploads would be refused there file by file, and a new directory in the new
-                    // project would hold only the files changed since. Nothing is planned; the files wait as they are.
+                    // the next batch would send its files to a directory the new project does not hold, and a new
+                    // directory there would hold only the files changed since. Nothing is planned; the files wait.
                     throw new RunRefusedException(
                         $"the mirror of '{plan.Source}' is directory {directoryId} in project {home.Key}, but the source is now configured for project {plan.Scope.Key}; "
                         + "a mirror cannot move between projects: set the source's ProjectId and OrganizationId back, or give it a new name to start a new mirror there");

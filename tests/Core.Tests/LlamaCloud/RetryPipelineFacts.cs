@@ -71,7 +71,7 @@ public sealed class RetryPipelineFacts() : SandboxClientFacts(maxRetries: 5, Ret
     public async Task ACreateWhoseConnectionWasNeverMade_IsRetriedFiveTimes()
     {
         var logs = new CapturingLoggerProvider();
-        await using var nowhere = ClientHost.Build(new Uri($"http://127.0.0.1:{ClosedPort()}/"), Key, maxRetries: 5, RetrySettings.Fast, logs);
+        await using var nowhere = ClientHost.Build(new Uri($"http://127.0.0.1:{LoopbackPort.Unused()}/"), Key, maxRetries: 5, RetrySettings.Fast, logs);
 
         var error = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => nowhere.Api().CreateDirectoryAsync("never-sent", Ct));
 
@@ -115,14 +115,5 @@ public sealed class RetryPipelineFacts() : SandboxClientFacts(maxRetries: 5, Ret
         Assert.Equal(TimeSpan.FromSeconds(0.5), options.FirstRetryDelay);
         Assert.Equal(TimeSpan.FromSeconds(8), options.MaxRetryDelay);
         Assert.Equal(TimeSpan.FromSeconds(30), options.MaxInProcessRetryWait);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

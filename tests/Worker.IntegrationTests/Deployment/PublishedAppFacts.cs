@@ -14,7 +14,7 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
     public async Task ThePublishedApp_StartsFromItsFolder_AnswersHealthz_AndPassesTheImageHealthcheck()
     {
         Assert.True(File.Exists(Path.Combine(published.Folder, "appsettings.json")), "appsettings.json ships beside the binary");
-        var port = FreePort();
+        var port = LoopbackPort.Unused();
         var settings = Env.Settings();
         settings["Urls"] = $"http://127.0.0.1:{port}"; // the image says http://+:8080
         settings["Logs:Format"] = "Json";
@@ -49,7 +49,7 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
         string? moved = null;
         try
         {
-            var port = FreePort();
+            var port = LoopbackPort.Unused();
             var settings = Env.Settings(connectionString: ""); // no server configured: the embedded one, from the machine's binaries
             settings["Urls"] = $"http://127.0.0.1:{port}";
             settings["Logs:Format"] = "Json";
@@ -97,11 +97,4 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
         },
         Patience,
         "the published app to answer /readyz with 200");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

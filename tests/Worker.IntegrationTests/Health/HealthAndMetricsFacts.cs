@@ -22,7 +22,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
     public async Task Readyz_IsUnavailable_WhileTheSchemaIsBehind_OrTheApiIsUnreachable_ButHealthzStillAnswers()
     {
         var settings = Env.Settings();
-        settings["LLAMA_CLOUD_BASE_URL"] = $"http://127.0.0.1:{ClosedPort()}/";
+        settings["LLAMA_CLOUD_BASE_URL"] = $"http://127.0.0.1:{LoopbackPort.Unused()}/";
         settings["LlamaCloud:MaxRetries"] = "0";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
@@ -138,12 +138,5 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         var checks = body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(
             c => c.Name, c => (c.Value.GetProperty("status").GetString()!, c.Value.GetProperty("description").GetString() ?? ""), StringComparer.Ordinal);
         return (response.StatusCode, checks);
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

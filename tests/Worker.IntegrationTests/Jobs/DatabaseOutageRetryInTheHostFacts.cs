@@ -60,11 +60,7 @@ public static class FailingJobs
     public static async Task ReachAClosedDatabaseAsync()
     {
         // A genuine connection failure from Npgsql, not a constructed one: a port nobody listens on.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=nobody;Password=none;Timeout=5;Pooling=false");
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={LoopbackPort.Unused()};Username=nobody;Password=none;Timeout=5;Pooling=false");
         await connection.OpenAsync();
     }
 

@@ -11,7 +11,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
 {
     private const string Secret = "whsec-CANARY-5b7e2f0a9c41";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly int port = FreePort();
+    private readonly int port = LoopbackPort.Unused();
     [Fact]
     public async Task ABatchCreatedWithAWebhook_IsPolledWhenItsEventArrives_AndStaleOutOfOrderEventsChangeNothing()
     {
@@ -115,12 +115,5 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         settings["Serilog:MinimumLevel:Default"] = "Information";
         settings["Serilog:MinimumLevel:Override:Npgsql"] = "Warning";
         return settings;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

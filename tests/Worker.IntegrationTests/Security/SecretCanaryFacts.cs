@@ -53,7 +53,7 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
         // with an exception, which Hangfire logs and stores. Then errors the client retries (5xx, dropped
         // connections and 429s on reads) and one batch failing whole, whose files go round again.
         await admin.SetFaultsAsync(new { error_rate = 1.0, routes = new[] { "GET /api/v1/beta/directories" } });
-        var port = FreePort();
+        var port = LoopbackPort.Unused();
         var settings = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Password = PasswordCanary }.ConnectionString,
@@ -156,12 +156,5 @@ public sealed class SecretCanaryFacts(PostgresServerFixture server) : IAsyncLife
             Assert.DoesNotContain(stored, row => row.Contains(canary, StringComparison.Ordinal));
             Assert.DoesNotContain(seen, page => page.Contains(canary, StringComparison.Ordinal));
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
