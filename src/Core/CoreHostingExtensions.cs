@@ -111,6 +111,7 @@ public static class CoreHostingExtensions
         services.AddTransient<RemoteCleaner>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();
+        services.AddSingleton<FollowUpHolds>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();
         return builder;
     }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
+using Microsoft.Extensions.Configuration;
 
 namespace BatchOrchestrator.Core.Tests;
 
@@ -29,5 +30,19 @@ public sealed class CoreOptionsValidatorFacts
     {
         Assert.Equal(["FollowUp:OutputPath: is required"], new FileSystemSinkOptionsValidator().Validate(null, new FileSystemSinkOptions { OutputPath = " " }).Failures);
         Assert.True(new FileSystemSinkOptionsValidator().Validate(null, new FileSystemSinkOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("HoldFor", "-00:00:01", "FollowUp:HoldFor: ")]
+    [InlineData("HoldAtMost", "01:00:00", "FollowUp:HoldAtMost: ")]
+    [InlineData("MaxHolding", "-1", "FollowUp:MaxHolding: ")]
+    public void AFollowUpHoldOutOfRange_IsRefused_NamingTheKey(string key, string value, string expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"FollowUp:{key}"] = value }).Build();
+        var options = configuration.GetSection(FollowUpOptions.SectionName).Get<FollowUpOptions>()!;
+        var validator = new FollowUpOptionsValidator([], configuration);
+
+        Assert.StartsWith(expected, Assert.Single(validator.Validate(null, options).Failures!), StringComparison.Ordinal);
+        Assert.True(validator.Validate(null, new FollowUpOptions()).Succeeded);
     }
 }

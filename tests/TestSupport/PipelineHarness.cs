@@ -71,6 +71,8 @@ public sealed class PipelineHarness : IAsyncDisposable
             ["Sources:0:SettleWindow"] = "00:00:00",
             ["Polling:InitialDelay"] = "00:00:00.050",
             ["Leases:TimeToLive"] = "00:00:30",
+            // A fact drives each follow-up look itself and checks what one look did: no job waits for the next.
+            ["FollowUp:HoldFor"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -41,6 +41,19 @@ public sealed class FollowUpOptions
     /// <summary>The longest wait between two looks at a batch's unfinished jobs.</summary>
     public TimeSpan MaxRecheckDelay { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A next look due within this long is made by the same job, which waits for it, rather than by another job
+    /// handed out moments later: a batch whose jobs take seconds costs one follow-up job, not one per look
+    /// (docs/performance.md, P4). Zero ends every follow-up job after one look.
+    /// </summary>
+    public TimeSpan HoldFor { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The longest one follow-up job stays for later looks before it leaves the next to another job.</summary>
+    public TimeSpan HoldAtMost { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Follow-up jobs of this process that may wait for a later look at once; each keeps a Hangfire worker meanwhile.</summary>
+    public int MaxHolding { get; set; } = 2;
+
     /// <summary>Failed looks or sink writes per job reference before it ends as FollowUpFailed.</summary>
     public int MaxAttempts { get; set; } = 5;
 

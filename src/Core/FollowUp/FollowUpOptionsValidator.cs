@@ -48,5 +48,8 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
         }
 
         failures.AddUnlessBetween("FollowUp:MaxAttempts", options.MaxAttempts, 1, 100);
+        failures.AddUnlessWithin("FollowUp:HoldFor", options.HoldFor, TimeSpan.Zero, TimeSpan.FromMinutes(10), "0 to 10 minutes");
+        failures.AddUnlessWithin("FollowUp:HoldAtMost", options.HoldAtMost, TimeSpan.Zero, TimeSpan.FromMinutes(30), "0 to 30 minutes");
+        failures.AddUnlessBetween("FollowUp:MaxHolding", options.MaxHolding, 0, 1_000);
     }
 }

@@ -29,6 +29,7 @@ internal sealed class FollowUpProcessor(
     CostMetrics metrics,
     IConfigurationTierStore tiers,
     IPipelineScheduler scheduler,
+    FollowUpHolds holds,
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
 {
@@ -45,10 +46,62 @@ internal sealed class FollowUpProcessor(
         }
 
         cancellationToken = lease.Token;
+        var started = time.GetUtcNow();
+        var holding = false;
+        try
+        {
+            while (await LookOnceAsync(batchId, cancellationToken) is { } look)
+            {
+                var now = time.GetUtcNow();
+                var stays = StaysFor(look, now - started);
+                if (stays && !holding)
+                {
+                    stays = holding = holds.TryTake(); // a few per process: each keeps a Hangfire worker while it waits
+                }
+
+                if (!stays)
+                {
+                    await store.ScheduleNextAsync(batchId, now + look.Delay, cancellationToken);
+                    LogLook(batchId, look, "");
+                    return;
+                }
+
+                // Jobs take seconds as often as hours: a next look due this soon is made in this job rather than in
+                // another handed out moments later. Meanwhile the batch stands due only after a lease's time to live
+                // as well, so no dispatcher hands it out while this job waits, and one that dies waiting is taken up.
+                await store.ScheduleNextAsync(batchId, now + look.Delay + leases.TimeToLive, cancellationToken);
+                LogLook(batchId, look, ", in this job");
+                try
+                {
+                    await Task.Delay(look.Delay, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping (or the lease lost): the look stands due when it would have been, not a lease later.
+                    await store.ScheduleNextAsync(batchId, now + look.Delay, CancellationToken.None);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            if (holding)
+            {
+                holds.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// One look at the batch's waiting jobs; null when nothing waits any more or the project is paused (the
+    /// next look then already scheduled). Otherwise the next look is the caller's to schedule.
+    /// </summary>
+    private async Task<Look?> LookOnceAsync(long batchId, CancellationToken cancellationToken)
+    {
         var work = await store.GetPendingAsync(batchId, cancellationToken);
         if (work is null)
         {
-            return;
+            return null;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
@@ -58,7 +111,7 @@ internal sealed class FollowUpProcessor(
             var comeBack = pause.ComeBackIn(time.GetUtcNow());
             await store.ScheduleNextAsync(batchId, time.GetUtcNow() + comeBack, cancellationToken);
             logger.LogInformation("Project {Project} is paused ({Reason}); follow-up of batch {BatchId} looks again in {Delay}", pause.Project, pause.Reason.Label(), batchId, comeBack);
-            return;
+            return null;
         }
 
         var settings = options.Value;
@@ -109,11 +162,31 @@ internal sealed class FollowUpProcessor(
             logger.LogInformation("{Count} files of batch {BatchId} go once more with fallback configuration {ConfigurationId}; a run of {Source} is queued", escalated, batchId, fallback, work.Source);
         }
 
-        var delay = deferredFor ?? RecheckDelay(settings, work.Checks);
-        await store.ScheduleNextAsync(batchId, time.GetUtcNow() + delay, cancellationToken);
+        return new Look(
+            work.Source,
+            tally.GetValueOrDefault(FollowUpState.FollowedUp),
+            tally.GetValueOrDefault(FollowUpState.FollowUpFailed),
+            tally.GetValueOrDefault(FollowUpState.Recorded),
+            deferredFor ?? RecheckDelay(settings, work.Checks),
+            deferredFor is not null);
+    }
+
+    /// <summary>
+    /// Whether the next look is made in this job: jobs still run, LlamaCloud did not ask us to wait, the look is
+    /// due within <see cref="FollowUpOptions.HoldFor"/>, and this job will not have stayed past <see cref="FollowUpOptions.HoldAtMost"/>.
+    /// </summary>
+    private bool StaysFor(Look look, TimeSpan stayed)
+    {
+        var settings = options.Value;
+        return look is { Waiting: > 0, Deferred: false } && look.Delay <= settings.HoldFor && stayed + look.Delay <= settings.HoldAtMost;
+    }
+
+    private void LogLook(long batchId, Look look, string where)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = look.Source, ["BatchId"] = batchId });
         logger.LogInformation(
-            "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay})",
-            batchId, tally.GetValueOrDefault(FollowUpState.FollowedUp), tally.GetValueOrDefault(FollowUpState.FollowUpFailed), tally.GetValueOrDefault(FollowUpState.Recorded), delay);
+            "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay}{Where})",
+            batchId, look.FollowedUp, look.Failed, look.Waiting, look.Delay, where);
     }
 
     /// <summary>Soon after recording, then by half again per look, up to the cap: jobs take seconds to hours.</summary>
@@ -252,4 +325,7 @@ internal sealed class FollowUpProcessor(
             _ => Retry(look.Error ?? "the look failed"),
         };
     }
+
+    /// <summary>What one look found, and when the next is due.</summary>
+    private readonly record struct Look(string Source, int FollowedUp, int Failed, int Waiting, TimeSpan Delay, bool Deferred);
 }
