@@ -48,6 +48,7 @@ internal sealed class FollowUpProcessor(
         cancellationToken = lease.Token;
         var started = time.GetUtcNow();
         var holding = false;
+        DateTimeOffset? owed = null; // the look this job has put a lease later, and so must make or put back
         try
         {
             while (await LookOnceAsync(batchId, cancellationToken) is { } look)
@@ -69,19 +70,17 @@ internal sealed class FollowUpProcessor(
                 // Jobs take seconds as often as hours: a next look due this soon is made in this job rather than in
                 // another handed out moments later. Meanwhile the batch stands due only after a lease's time to live
                 // as well, so no dispatcher hands it out while this job waits, and one that dies waiting is taken up.
-                await store.ScheduleNextAsync(batchId, now + look.Delay + leases.TimeToLive, cancellationToken);
+                owed = now + look.Delay;
+                await store.ScheduleNextAsync(batchId, owed.Value + leases.TimeToLive, cancellationToken);
                 LogLook(batchId, look, ", in this job");
-                try
-                {
-                    await Task.Delay(look.Delay, time, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping (or the lease lost): the look stands due when it would have been, not a lease later.
-                    await store.ScheduleNextAsync(batchId, now + look.Delay, CancellationToken.None);
-                    throw;
-                }
+                await Task.Delay(look.Delay, time, cancellationToken);
             }
+        }
+        catch (OperationCanceledException) when (owed is { } due)
+        {
+            // Stopping (or the lease lost) while waiting or looking: the look stands due when it was, not a lease later.
+            await store.PutBackAsync(batchId, due, CancellationToken.None);
+            throw;
         }
         finally
         {

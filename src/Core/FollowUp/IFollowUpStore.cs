@@ -18,6 +18,9 @@ internal interface IFollowUpStore
     /// <summary>Sets the batch's next look to <paramref name="nextLookAt"/>, or clears it when nothing waits any more.</summary>
     Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ScheduleNextAsync"/>, without counting a look: one put back, not made, keeps the back-off where it was.</summary>
+    Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
+
     /// <summary>
     /// Gives job references that ended FollowUpFailed without a verdict on the file (attempts ran out)
     /// another round; with <paramref name="batchId"/> null, every such reference. Returns how many.

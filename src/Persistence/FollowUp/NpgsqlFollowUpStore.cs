@@ -140,11 +140,17 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken)
+    public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken) =>
+        SetNextLookAsync(batchId, nextLookAt, looks: 1, cancellationToken);
+
+    public Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken) =>
+        SetNextLookAsync(batchId, nextLookAt, looks: 0, cancellationToken);
+
+    private async Task SetNextLookAsync(long batchId, DateTimeOffset nextLookAt, int looks, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch
-            set follow_up_checks = follow_up_checks + 1,
+            set follow_up_checks = follow_up_checks + $4,
                 follow_up_next_at = case when exists (
                     select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($3)) then $2 end
             where id = $1
@@ -152,6 +158,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = looks });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -43,7 +43,8 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
     [Fact]
     public async Task BeyondMaxHolding_AFollowUpJobEndsAfterOneLook_AndAHoldingBatchIsNotHandedOutAgain_NorLeftALeaseLateWhenStopped()
     {
-        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:05:00", maxHolding: 1, NeverFinishing);
+        // Five seconds between looks: the facts below run within the first wait, so the count of looks stands still.
+        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:05:00", maxHolding: 1, NeverFinishing, recheck: "00:00:05");
         harness.WriteFiles(3, "first-");
         var holder = (await harness.RunToRecordedAsync(Ct)).Single();
         harness.WriteFiles(3, "second-");
@@ -63,18 +64,19 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
 
         await harness.Get<FollowUpProcessor>().FollowUpAsync(other, Ct).WaitAsync(TimeSpan.FromSeconds(15), Ct); // holding, it would stay five minutes
         Assert.True(await harness.Database.ScalarAsync<bool>(
-            "select follow_up_checks = 1 and follow_up_next_at < now() + interval '5 seconds' from orchestrator.batch where id = $1", other));
+            "select follow_up_checks = 1 and follow_up_next_at < now() + interval '10 seconds' from orchestrator.batch where id = $1", other)); // a lease later: 35 s
         Assert.False(holding.IsCompleted);
 
+        var looks = await harness.Database.ScalarAsync<int>("select follow_up_checks from orchestrator.batch where id = $1", holder);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holding);
         Assert.True(await harness.Database.ScalarAsync<bool>(
-            "select follow_up_next_at < now() + interval '5 seconds' from orchestrator.batch where id = $1", holder));
+            "select follow_up_next_at < now() + interval '10 seconds' and follow_up_checks = $2 from orchestrator.batch where id = $1", holder, looks)); // put back, not a look more
     }
 
     private static SandboxOptions NeverFinishing => new() { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1_000_000 };
 
-    private Task<PipelineHarness> CreateAsync(string holdFor, string holdAtMost, int maxHolding, SandboxOptions sandbox) =>
+    private Task<PipelineHarness> CreateAsync(string holdFor, string holdAtMost, int maxHolding, SandboxOptions sandbox, string recheck = "00:00:00.200") =>
         PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?>
@@ -82,8 +84,8 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
                 ["FollowUp:HoldFor"] = holdFor,
                 ["FollowUp:HoldAtMost"] = holdAtMost,
                 ["FollowUp:MaxHolding"] = maxHolding.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["FollowUp:RecheckDelay"] = "00:00:00.200",
-                ["FollowUp:MaxRecheckDelay"] = "00:00:01",
+                ["FollowUp:RecheckDelay"] = recheck,
+                ["FollowUp:MaxRecheckDelay"] = "00:00:05",
             },
             sandbox);
 }
