@@ -1,16 +1,32 @@
 using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Validation;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Hosting;
 
-/// <summary>Checks the "Hangfire:Server" section.</summary>
-internal sealed partial class JobServerOptionsValidator : OptionsValidator<JobServerOptions>
+/// <summary>
+/// Checks the "Hangfire:Server" section, and that its workers outnumber the jobs that wait in place: the held
+/// poll tick and the follow-up jobs waiting for a near look each keep a worker (docs/performance.md), and had they
+/// all of them, uploads and submissions would stand still meanwhile.
+/// </summary>
+internal sealed partial class JobServerOptionsValidator(IOptions<PollingOptions> polling, IOptions<FollowUpOptions> followUp) : OptionsValidator<JobServerOptions>
 {
     public const string Section = "Hangfire:Server";
 
     protected override void Check(JobServerOptions options, List<string> failures)
     {
         failures.AddUnlessBetween($"{Section}:WorkerCount", options.WorkerCount, 1, 1_000);
+        var tick = polling.Value.HoldTickFor > TimeSpan.Zero ? 1 : 0;
+        var looks = followUp.Value.HoldFor > TimeSpan.Zero ? followUp.Value.MaxHolding : 0;
+        if (options.WorkerCount >= 1 && options.WorkerCount <= tick + looks)
+        {
+            failures.Add(
+                $"{Section}:WorkerCount: {options.WorkerCount} workers leave none for the other steps while the poll tick ({tick}) and " +
+                $"FollowUp:MaxHolding ({looks}) follow-up jobs wait in place; set at least {tick + looks + 1}, or lower FollowUp:MaxHolding " +
+                "(FollowUp:HoldFor 0 and Polling:HoldTickFor 0 turn the waiting off)");
+        }
 
         if (options.SchedulePollingInterval <= TimeSpan.Zero)
         {

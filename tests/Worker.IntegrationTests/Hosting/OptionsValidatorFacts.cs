@@ -1,4 +1,8 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Worker.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
@@ -11,14 +15,35 @@ public sealed class OptionsValidatorFacts
     {
         var options = new JobServerOptions { WorkerCount = 0, SchedulePollingInterval = TimeSpan.Zero, ShutdownTimeout = TimeSpan.FromSeconds(-1), Queues = ["default", "", "Node A"] };
 
-        var failures = new JobServerOptionsValidator().Validate(null, options).Failures!.ToList();
+        var failures = Validator().Validate(null, options).Failures!.ToList();
 
         Assert.Equal(4, failures.Count);
         Assert.Contains(failures, f => f.StartsWith("Hangfire:Server:WorkerCount: 0 ", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Hangfire:Server:SchedulePollingInterval: ", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Hangfire:Server:ShutdownTimeout: ", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Hangfire:Server:Queues:2: 'Node A' ", StringComparison.Ordinal));
-        Assert.True(new JobServerOptionsValidator().Validate(null, new JobServerOptions()).Succeeded);
+        Assert.True(Validator().Validate(null, new JobServerOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(3, "00:00:15", "00:01:00", false)] // the held tick and two follow-ups would take all three
+    [InlineData(1, "00:00:00", "00:01:00", false)] // the held tick alone would take the one
+    [InlineData(4, "00:00:15", "00:01:00", true)]
+    [InlineData(2, "00:00:00", "00:01:00", true)]
+    [InlineData(1, "00:00:00", "00:00:00", true)] // nothing waits in place
+    public void HangfireServer_RefusesWorkersThatJobsWaitingInPlaceWouldAllTake(int workers, string followUpHoldFor, string holdTickFor, bool accepted)
+    {
+        var validator = Validator(
+            new PollingOptions { HoldTickFor = TimeSpan.Parse(holdTickFor, CultureInfo.InvariantCulture) },
+            new FollowUpOptions { HoldFor = TimeSpan.Parse(followUpHoldFor, CultureInfo.InvariantCulture) });
+
+        var result = validator.Validate(null, new JobServerOptions { WorkerCount = workers });
+
+        Assert.Equal(accepted, result.Succeeded);
+        if (!accepted)
+        {
+            Assert.StartsWith($"Hangfire:Server:WorkerCount: {workers} workers leave none for the other steps", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -63,4 +88,7 @@ public sealed class OptionsValidatorFacts
         Assert.StartsWith("Verb:Name: 'rerun' is not a verb", Assert.Single(new VerbOptionsValidator().Validate(null, new VerbOptions { Name = "rerun" }).Failures!), StringComparison.Ordinal);
         Assert.True(new VerbOptionsValidator().Validate(null, new VerbOptions { Name = Verbs.CancelBatch }).Succeeded);
     }
+
+    private static JobServerOptionsValidator Validator(PollingOptions? polling = null, FollowUpOptions? followUp = null) =>
+        new(Options.Create(polling ?? new PollingOptions()), Options.Create(followUp ?? new FollowUpOptions()));
 }
