@@ -5,27 +5,14 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// (<see cref="FollowUpOptions.MaxHolding"/>): each keeps a Hangfire worker while it waits, and the
 /// other steps need theirs. A job that finds none free ends after its look, as it would without holding.
 /// </summary>
-internal sealed class FollowUpHolds(IOptions<FollowUpOptions> options)
+internal sealed class FollowUpHolds(IOptions<FollowUpOptions> options) : IDisposable
 {
-    private int holding;
+    private readonly SemaphoreSlim slots = new(options.Value.MaxHolding);
 
-    public bool TryTake()
-    {
-        var max = options.Value.MaxHolding;
-        var now = Volatile.Read(ref holding);
-        while (now < max)
-        {
-            var seen = Interlocked.CompareExchange(ref holding, now + 1, now);
-            if (seen == now)
-            {
-                return true;
-            }
+    /// <summary>Takes a slot if one is free, without waiting; a job that took one gives it back with <see cref="Release"/>.</summary>
+    public bool TryTake() => slots.Wait(TimeSpan.Zero);
 
-            now = seen;
-        }
+    public void Release() => slots.Release();
 
-        return false;
-    }
-
-    public void Release() => Interlocked.Decrement(ref holding);
+    public void Dispose() => slots.Dispose();
 }

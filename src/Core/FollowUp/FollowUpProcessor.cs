@@ -103,7 +103,7 @@ internal sealed class FollowUpProcessor(
             return null;
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
+        using var scope = Scoped(work.Source, batchId);
         if (await pauses.HoldsAsync(work.Scope, cancellationToken) is { } pause)
         {
             // The project is paused: look at nothing, count nothing as failed; come back when it may have lifted.
@@ -182,11 +182,14 @@ internal sealed class FollowUpProcessor(
 
     private void LogLook(long batchId, Look look, string where)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = look.Source, ["BatchId"] = batchId });
+        using var scope = Scoped(look.Source, batchId); // after the look's own scope has ended
         logger.LogInformation(
             "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay}{Where})",
             batchId, look.FollowedUp, look.Failed, look.Waiting, look.Delay, where);
     }
+
+    private IDisposable? Scoped(string source, long batchId) =>
+        logger.BeginScope(new Dictionary<string, object> { ["Source"] = source, ["BatchId"] = batchId });
 
     /// <summary>Soon after recording, then by half again per look, up to the cap: jobs take seconds to hours.</summary>
     public static TimeSpan RecheckDelay(FollowUpOptions settings, int checks)
