@@ -39,8 +39,9 @@ internal sealed class FollowUpProcessor(
         if (lease is null)
         {
             // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses
-            // within its time to live, and the next look must not wait for the dispatcher's longer claim.
-            await store.ScheduleNextAsync(batchId, time.GetUtcNow() + leases.TimeToLive, cancellationToken);
+            // within its time to live, and the next look must not wait for the dispatcher's longer claim. No look
+            // was made here, so none is counted: the back-off stays where the holder leaves it.
+            await store.PutBackAsync(batchId, time.GetUtcNow() + leases.TimeToLive, cancellationToken);
             logger.LogInformation("Follow-up of batch {BatchId} is held by another worker; looking again in {Delay}", batchId, leases.TimeToLive);
             return;
         }
@@ -106,9 +107,10 @@ internal sealed class FollowUpProcessor(
         using var scope = Scoped(work.Source, batchId);
         if (await pauses.HoldsAsync(work.Scope, cancellationToken) is { } pause)
         {
-            // The project is paused: look at nothing, count nothing as failed; come back when it may have lifted.
+            // The project is paused: look at nothing, count nothing (neither a failed attempt nor a look, so the
+            // back-off is where it was once the pause lifts); come back when it may have lifted.
             var comeBack = pause.ComeBackIn(time.GetUtcNow());
-            await store.ScheduleNextAsync(batchId, time.GetUtcNow() + comeBack, cancellationToken);
+            await store.PutBackAsync(batchId, time.GetUtcNow() + comeBack, cancellationToken);
             logger.LogInformation("Project {Project} is paused ({Reason}); follow-up of batch {BatchId} looks again in {Delay}", pause.Project, pause.Reason.Label(), batchId, comeBack);
             return null;
         }

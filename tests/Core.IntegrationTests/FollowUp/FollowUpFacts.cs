@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using BatchOrchestrator.Core.Leases;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
@@ -68,6 +69,41 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
             n => n == 2,
             TimeSpan.FromSeconds(15),
             "the dispatcher to hand the lost follow-up out again");
+    }
+
+    [Fact]
+    public async Task AFollowUpJobThatMakesNoLook_HeldElsewhereOrPaused_CountsNone_AndComesBackWhenItMayGoOn()
+    {
+        const string Batch = "select follow_up_checks, follow_up_next_at - now() from orchestrator.batch where id = $1";
+        await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["LlamaCloud:Pauses:CacheFor"] = "00:00:00" });
+        harness.WriteFiles(3);
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        var processor = harness.Get<FollowUpProcessor>();
+
+        // Another worker holds the batch's follow-up: come back once its lease would have lapsed (30 s), no look counted.
+        await using (var elsewhere = await harness.Get<LeaseManager>().TryHoldAsync($"follow-up:{batch}", Ct))
+        {
+            Assert.NotNull(elsewhere);
+            await processor.FollowUpAsync(batch, Ct);
+        }
+
+        var (looks, dueIn) = (await harness.Database.ListAsync(Batch, r => (r.GetInt32(0), r.GetFieldValue<TimeSpan>(1)), batch))[0];
+        Assert.Equal(0, looks);
+        Assert.InRange(dueIn, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(31));
+
+        // The project is paused until its next probe, a minute away: come back then, no look counted.
+        await harness.Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at) values ('default', 'circuit_open', now() + interval '1 minute')");
+        await processor.FollowUpAsync(batch, Ct);
+
+        (looks, dueIn) = (await harness.Database.ListAsync(Batch, r => (r.GetInt32(0), r.GetFieldValue<TimeSpan>(1)), batch))[0];
+        Assert.Equal(0, looks);
+        Assert.InRange(dueIn, TimeSpan.FromSeconds(50), TimeSpan.FromSeconds(61));
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and follow_up_attempts = 0"));
+
+        // Lifted, the next look is the first counted: the back-off starts where it would have without the two.
+        await harness.Database.ExecuteAsync("delete from orchestrator.project_pause");
+        await processor.FollowUpAsync(batch, Ct);
+        Assert.Equal(1, await harness.Database.ScalarAsync<int>("select follow_up_checks from orchestrator.batch where id = $1", batch));
     }
 
     [Fact]
