@@ -1,8 +1,10 @@
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
-/// Validates <c>parameters</c>, a union discriminated by <c>product_type</c>: parse_v2 needs tier
-/// and version, extract_v2 a data_schema (SDK configurations.ts; docs/llamacloud-api.md §8).
+/// Validates <c>parameters</c>, a union discriminated by <c>product_type</c> (TS SDK 2.16.0
+/// <c>resources/configurations.d.ts</c>; docs/llamacloud-api.md §8): parse_v2 needs tier and version,
+/// extract_v2 a data_schema, classify_v2 its rules, split_v1 its categories; spreadsheet_v1's choices are
+/// literals. Fields typed <c>name?: T</c> (optional, never null) refuse an explicit null.
 /// </summary>
 internal static class ConfigurationParameters
 {
@@ -27,8 +29,26 @@ internal static class ConfigurationParameters
             case "extract_v2":
                 ValidateExtract(parameters, v, loc);
                 break;
-            default:
+            case "classify_v2":
+                ValidateClassify(parameters, v, loc);
                 break;
+            case "split_v1":
+                ValidateSplit(parameters, v, loc);
+                break;
+            case "spreadsheet_v1":
+                NeverNullLiteral(parameters, "tier", ["agentic", "cost_effective"], v, loc);
+                NeverNullLiteral(parameters, "table_merge_sensitivity", ["strong", "weak"], v, loc);
+                foreach (var name in new[] { "flatten_hierarchical_tables", "generate_additional_metadata", "include_hidden_cells", "use_experimental_processing" })
+                {
+                    NeverNullBool(parameters, name, v, loc);
+                }
+
+                v.StringArray(parameters, "sheet_names", loc);
+                v.String(parameters, "extraction_range", required: false, loc);
+                v.String(parameters, "specialization", required: false, loc);
+                break;
+            default:
+                break; // "unknown" takes any fields alongside product_type
         }
 
         return v.IsValid ? productType : null;
@@ -38,7 +58,109 @@ internal static class ConfigurationParameters
     public static void ValidateExtract(JsonElement configuration, BodyValidator v, params object[] loc)
     {
         v.Object(configuration, "data_schema", required: true, loc);
-        v.Literal(configuration, "tier", ExtractTiers, required: false, loc);
-        v.Literal(configuration, "extraction_target", ExtractionTargets, required: false, loc);
+        NeverNullLiteral(configuration, "tier", ExtractTiers, v, loc);
+        NeverNullLiteral(configuration, "extraction_target", ExtractionTargets, v, loc);
+        v.Literal(configuration, "parse_tier", ParseTiers, required: false, loc); // "| null": null is no choice
+        foreach (var name in new[] { "cite_sources", "confidence_scores", "disable_cache", "spreadsheet_mode" })
+        {
+            NeverNullBool(configuration, name, v, loc);
+        }
+
+        foreach (var name in new[] { "parse_config_id", "system_prompt", "target_pages" })
+        {
+            v.String(configuration, name, required: false, loc);
+        }
+
+        v.String(configuration, "version", required: false, loc);
+        v.RefuseNull(configuration, "version", "string_type", "Input should be a valid string", loc);
+        v.Int(configuration, "max_pages", loc);
+        v.StringArray(configuration, "sheet_names", loc);
+    }
+
+    /// <summary><c>ClassifyV2Parameters</c>: rules (at least one, as the SDK's comment says), mode FAST, a parsing configuration.</summary>
+    private static void ValidateClassify(JsonElement parameters, BodyValidator v, object[] loc)
+    {
+        var rules = RequiredList(parameters, "rules", v, loc);
+        if (rules is { Count: 0 })
+        {
+            v.Add("too_short", "List should have at least 1 item after validation, not 0", [.. loc, "rules"]);
+        }
+
+        foreach (var (rule, i) in (rules ?? []).Select((rule, i) => (rule, i)))
+        {
+            if (RequireObject(rule, v, [.. loc, "rules", i]))
+            {
+                v.String(rule, "type", required: true, [.. loc, "rules", i]);
+                v.String(rule, "description", required: true, [.. loc, "rules", i]);
+            }
+        }
+
+        NeverNullLiteral(parameters, "mode", ["FAST"], v, loc);
+        if (v.Object(parameters, "parsing_configuration", required: false, loc) is { } parsing)
+        {
+            object[] at = [.. loc, "parsing_configuration"];
+            v.String(parsing, "lang", required: false, at);
+            v.RefuseNull(parsing, "lang", "string_type", "Input should be a valid string", at);
+            v.Int(parsing, "max_pages", at);
+            v.String(parsing, "target_pages", required: false, at);
+        }
+    }
+
+    /// <summary><c>SplitV1Parameters</c>: categories, each named, and a splitting strategy.</summary>
+    private static void ValidateSplit(JsonElement parameters, BodyValidator v, object[] loc)
+    {
+        foreach (var (category, i) in (RequiredList(parameters, "categories", v, loc) ?? []).Select((category, i) => (category, i)))
+        {
+            if (RequireObject(category, v, [.. loc, "categories", i]))
+            {
+                v.String(category, "name", required: true, [.. loc, "categories", i]);
+                v.String(category, "description", required: false, [.. loc, "categories", i]);
+            }
+        }
+
+        v.RefuseNull(parameters, "splitting_strategy", "model_type", "Input should be a valid dictionary or instance of SplittingStrategy", loc);
+        if (v.Object(parameters, "splitting_strategy", required: false, loc) is { } strategy)
+        {
+            object[] at = [.. loc, "splitting_strategy"];
+            NeverNullLiteral(strategy, "allow_uncategorized", ["forbid", "include", "omit"], v, at);
+            v.String(strategy, "custom_instructions", required: false, at);
+            v.Int(strategy, "min_pages_per_split", at);
+            v.RefuseNull(strategy, "min_pages_per_split", "int_type", "Input should be a valid integer", at);
+        }
+    }
+
+    private static IReadOnlyList<JsonElement>? RequiredList(JsonElement obj, string name, BodyValidator v, object[] loc)
+    {
+        if (!BodyValidator.Has(obj, name))
+        {
+            v.Add("missing", "Field required", [.. loc, name]);
+            return null;
+        }
+
+        v.RefuseNull(obj, name, "list_type", "Input should be a valid list", loc);
+        return v.Array(obj, name, loc);
+    }
+
+    private static bool RequireObject(JsonElement item, BodyValidator v, object[] at)
+    {
+        if (item.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        v.Add("model_type", "Input should be a valid dictionary or object to extract fields from", at);
+        return false;
+    }
+
+    private static void NeverNullLiteral(JsonElement obj, string name, IReadOnlyList<string> allowed, BodyValidator v, object[] loc)
+    {
+        v.Literal(obj, name, allowed, required: false, loc);
+        v.RefuseNull(obj, name, "literal_error", $"Input should be {BodyValidator.OneOf(allowed)}", loc);
+    }
+
+    private static void NeverNullBool(JsonElement obj, string name, BodyValidator v, object[] loc)
+    {
+        v.Bool(obj, name, loc);
+        v.RefuseNull(obj, name, "bool_type", "Input should be a valid boolean", loc);
     }
 }

@@ -75,9 +75,34 @@ internal sealed class BodyValidator
             return value;
         }
 
-        var expected = string.Join(" or ", allowed.Select(a => $"'{a}'"));
-        Add("literal_error", $"Input should be {expected}", [.. loc, name]);
+        Add("literal_error", $"Input should be {OneOf(allowed)}", [.. loc, name]);
         return null;
+    }
+
+    /// <summary>pydantic's list of allowed values in a literal or enum error: 'a', 'b' or 'c'.</summary>
+    public static string OneOf(IReadOnlyList<string> allowed) =>
+        allowed.Count == 1 ? $"'{allowed[0]}'" : $"{string.Join(", ", allowed.SkipLast(1).Select(a => $"'{a}'"))} or '{allowed[^1]}'";
+
+    /// <summary>
+    /// A field the SDK types <c>name?: T</c>, optional but never null. Everywhere else in this validator an explicit
+    /// null counts as absent (most optional fields are <c>T | null</c>); for these it is refused with the type's own
+    /// error, as pydantic refuses None for a field that is not Optional.
+    /// </summary>
+    public void RefuseNull(JsonElement obj, string name, string type, string msg, params object[] loc)
+    {
+        if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Null)
+        {
+            Add(type, msg, [.. loc, name]);
+        }
+    }
+
+    /// <summary>Each field of <paramref name="obj"/> not in <paramref name="allowed"/> is refused: a TypeScript object literal could not carry it.</summary>
+    public void ForbidExtra(JsonElement obj, IReadOnlySet<string> allowed, params object[] loc)
+    {
+        foreach (var property in obj.EnumerateObject().Where(p => !allowed.Contains(p.Name)))
+        {
+            Add("extra_forbidden", "Extra inputs are not permitted", [.. loc, property.Name]);
+        }
     }
 
     public JsonElement? Object(JsonElement obj, string name, bool required, params object[] loc)

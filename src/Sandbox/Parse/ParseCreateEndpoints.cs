@@ -72,6 +72,12 @@ internal static class ParseCreateEndpoints
         }
 
         var userMetadata = v.Object(body, "user_metadata", required: false);
+        foreach (var entry in userMetadata?.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String) ?? [])
+        {
+            v.Add("string_type", "Input should be a valid string", "user_metadata", entry.Name); // "{ [key: string]: string }"
+        }
+
+        v.RefuseNull(body, "webhook_configurations", "list_type", "Input should be a valid list"); // "webhook_configurations?: Array<…>", unlike the batch and extract creates' "| null"
         lock (state.Gate)
         {
             var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
@@ -38,7 +39,7 @@ internal sealed record V1ItemDto(
     string? ErrorMessage,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
-    DateTimeOffset? EffectiveAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EffectiveAt, // "effective_at?: string": absent until the item starts, never null
     string? JobRecordId);
 
 /// <summary>The cancel answer (§3.2).</summary>

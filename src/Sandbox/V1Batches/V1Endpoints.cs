@@ -80,7 +80,13 @@ internal static class V1Endpoints
     /// <summary>Every completed processing of the item across jobs: what already_processed skips point back to.</summary>
     private static IResult ProcessingResults([FromRoute(Name = "item_id")] string itemId, HttpRequest request, RequestProject project, SandboxState state)
     {
-        var jobType = Query.Single(request, "job_type");
+        var issues = new List<ValidationIssue>();
+        var jobType = Query.Literal(request, "job_type", V1Status.JobTypes, issues);
+        if (issues.Count > 0)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
         lock (state.Gate)
         {
             var occurrences = state.V1Jobs.In(project.Id)
@@ -119,7 +125,13 @@ internal static class V1Endpoints
             return error;
         }
 
-        var reason = BodyValidator.Get(body, "reason")?.ToString();
+        var v = new BodyValidator();
+        var reason = v.String(body, "reason", required: false); // "reason?: string | null"
+        if (!v.IsValid)
+        {
+            return v.ToResult();
+        }
+
         lock (state.Gate)
         {
             if (!state.V1Jobs.TryGet(project.Id, jobId, out var job))

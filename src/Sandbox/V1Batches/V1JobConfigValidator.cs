@@ -37,8 +37,10 @@ internal static class V1JobConfigValidator
             return "classify";
         }
 
-        ForbidExtra(config, ParseFields, v, "job_config");
+        v.ForbidExtra(config, ParseFields, "job_config");
         v.Literal(config, "job_name", [ParseJobName], required: false, "job_config");
+        v.RefuseNull(config, "job_name", "literal_error", $"Input should be '{ParseJobName}'", "job_config");
+        v.RefuseNull(config, "partitions", "dict_type", "Input should be a valid dictionary", "job_config");
         foreach (var name in new[] { "correlation_id", "parent_job_execution_id", "project_id", "session_id", "user_id", "webhook_url" })
         {
             v.String(config, name, required: false, "job_config");
@@ -54,8 +56,7 @@ internal static class V1JobConfigValidator
 
         if (v.Object(config, "parameters", required: false, "job_config") is { } parameters)
         {
-            ForbidExtra(parameters, V1ParseParameterNames.All, v, "job_config", "parameters");
-            v.Literal(parameters, "type", ["parse"], required: false, "job_config", "parameters");
+            V1ParseParameters.Validate(parameters, v, "job_config", "parameters");
         }
 
         return "parse";
@@ -63,17 +64,21 @@ internal static class V1JobConfigValidator
 
     private static void ValidateClassify(JsonElement config, BodyValidator v, SandboxGuesses guesses, string requestProjectId)
     {
-        ForbidExtra(config, ClassifyFields, v, "job_config");
+        v.ForbidExtra(config, ClassifyFields, "job_config");
         var id = v.String(config, "id", required: true, "job_config");
         var projectId = v.String(config, "project_id", required: true, "job_config");
         var userId = v.String(config, "user_id", required: true, "job_config");
         v.Literal(config, "status", Statuses, required: true, "job_config");
         v.Literal(config, "mode", Modes, required: false, "job_config");
+        v.RefuseNull(config, "mode", "literal_error", $"Input should be {BodyValidator.OneOf(Modes)}", "job_config");
+        v.RefuseNull(config, "effective_at", "string_type", "Input should be a valid string", "job_config");
+        v.RefuseNull(config, "parsing_configuration", "model_type", "Input should be a valid dictionary or instance of ClassifyParsingConfiguration", "job_config");
         foreach (var name in new[] { "created_at", "effective_at", "error_message", "job_record_id", "updated_at" })
         {
             v.String(config, name, required: false, "job_config");
         }
 
+        v.RefuseNull(config, "rules", "list_type", "Input should be a valid list", "job_config"); // "rules: Array<ClassifierRule>", required
         var rules = v.Array(config, "rules", "job_config") ?? [];
         for (var i = 0; i < rules.Count; i++)
         {
@@ -83,16 +88,24 @@ internal static class V1JobConfigValidator
                 continue;
             }
 
-            ForbidExtra(rules[i], new HashSet<string>(StringComparer.Ordinal) { "type", "description" }, v, "job_config", "rules", i);
+            v.ForbidExtra(rules[i], new HashSet<string>(StringComparer.Ordinal) { "type", "description" }, "job_config", "rules", i);
             v.String(rules[i], "type", required: true, "job_config", "rules", i);
             v.String(rules[i], "description", required: true, "job_config", "rules", i);
         }
 
         if (v.Object(config, "parsing_configuration", required: false, "job_config") is { } parsing)
         {
-            ForbidExtra(parsing, new HashSet<string>(StringComparer.Ordinal) { "lang", "max_pages", "target_pages" }, v, "job_config", "parsing_configuration");
-            v.String(parsing, "lang", required: false, "job_config", "parsing_configuration");
+            v.ForbidExtra(parsing, new HashSet<string>(StringComparer.Ordinal) { "lang", "max_pages", "target_pages" }, "job_config", "parsing_configuration");
+            ValidateLanguage(parsing, v);
             v.Int(parsing, "max_pages", "job_config", "parsing_configuration");
+            var pages = v.Array(parsing, "target_pages", "job_config", "parsing_configuration") ?? [];
+            for (var i = 0; i < pages.Count; i++)
+            {
+                if (pages[i].ValueKind != JsonValueKind.Number)
+                {
+                    v.Add("int_type", "Input should be a valid integer", "job_config", "parsing_configuration", "target_pages", i);
+                }
+            }
         }
 
         // The guesses: what a client must put in the stored shape's ids for a new job (docs/llamacloud-api.md §11.11).
@@ -112,11 +125,13 @@ internal static class V1JobConfigValidator
         }
     }
 
-    private static void ForbidExtra(JsonElement obj, IReadOnlySet<string> allowed, BodyValidator v, params object[] loc)
+    /// <summary><c>lang?: ParsingAPI.ParsingLanguages</c>: one of the enum's codes, never null.</summary>
+    private static void ValidateLanguage(JsonElement parsing, BodyValidator v)
     {
-        foreach (var property in obj.EnumerateObject().Where(p => !allowed.Contains(p.Name)))
+        if (BodyValidator.Has(parsing, "lang") && parsing.GetProperty("lang") is var lang
+            && (lang.ValueKind != JsonValueKind.String || !ParsingEnums.Languages.Contains(lang.GetString()!, StringComparer.Ordinal)))
         {
-            v.Add("extra_forbidden", "Extra inputs are not permitted", [.. loc, property.Name]);
+            v.Add("enum", $"Input should be {BodyValidator.OneOf(ParsingEnums.Languages)}", "job_config", "parsing_configuration", "lang");
         }
     }
 }

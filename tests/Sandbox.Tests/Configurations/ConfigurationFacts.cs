@@ -27,12 +27,37 @@ public sealed class ConfigurationFacts : SandboxPerTest
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","version":"latest"}}""", "tier")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast"}}""", "version")]
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2"}}""", "data_schema")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"parse_tier":"bogus"}}""", "parse_tier")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"tier":null}}""", "tier")] // "tier?: …": never null
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"extraction_target":null}}""", "extraction_target")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"cite_sources":"yes"}}""", "cite_sources")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2"}}""", "rules")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[]}}""", "rules")] // "at least one required"
+    [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[{"description":"bills"}]}}""", "type")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[{"type":"a","description":"b"}],"mode":"MULTIMODAL"}}""", "mode")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"split_v1"}}""", "categories")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"split_v1","categories":[{"description":"d"}]}}""", "name")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"split_v1","categories":[],"splitting_strategy":{"allow_uncategorized":"maybe"}}}""", "allow_uncategorized")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"spreadsheet_v1","tier":"fast"}}""", "tier")]
     public async Task Post_Is422_ForInvalidParameters(string json, string field)
     {
         var (status, body) = await Sandbox.PostAsync("api/v1/beta/configurations", json);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal(field, (string)body!["detail"]![0]!["loc"]!.AsArray()[^1]!);
+    }
+
+    [Theory]
+    [InlineData("""{"product_type":"extract_v2","data_schema":{},"parse_tier":null,"tier":"turbo","cite_sources":true,"max_pages":null,"sheet_names":["a"]}""")]
+    [InlineData("""{"product_type":"classify_v2","rules":[{"type":"invoice","description":"bills"}],"mode":"FAST","parsing_configuration":{"lang":"en","target_pages":"1-3"}}""")]
+    [InlineData("""{"product_type":"split_v1","categories":[{"name":"a","description":null}],"splitting_strategy":{"allow_uncategorized":"omit","min_pages_per_split":1}}""")]
+    [InlineData("""{"product_type":"spreadsheet_v1","tier":"agentic","table_merge_sensitivity":"weak","include_hidden_cells":false,"sheet_names":null}""")]
+    [InlineData("""{"product_type":"unknown","anything":{"goes":1}}""")]
+    public async Task Post_Accepts_EachProductsParameters_AsTheSdkTypesThem(string parameters)
+    {
+        var (status, body) = await Sandbox.PostAsync("api/v1/beta/configurations", $$"""{"name":"ok","parameters":{{parameters}}}""");
+
+        Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
     }
 
     [Fact]

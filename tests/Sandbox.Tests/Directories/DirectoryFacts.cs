@@ -44,6 +44,7 @@ public sealed class DirectoryFacts : SandboxPerTest
     [InlineData("""{}""", "name", "missing")]
     [InlineData("""{"name":""}""", "name", "string_too_short")]
     [InlineData("""{"name":"x","type":"index"}""", "type", "literal_error")]
+    [InlineData("""{"name":"x","type":null}""", "type", "literal_error")] // "type?: 'ephemeral' | 'user'": never null
     [InlineData("""{"name":5}""", "name", "string_type")]
     public async Task Create_Is422WithFastApiDetailList_WhenBodyInvalid(string json, string field, string type)
     {

@@ -34,6 +34,8 @@ public sealed class ParseCreateFacts : SandboxPerTest
     [InlineData("""{"tier":"turbo","version":"latest","file_id":"dfl-x"}""", "tier")]
     [InlineData("""{"tier":"fast","version":"latest"}""", "file_id")]
     [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
+    [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","user_metadata":{"n":1}}""", "user_metadata")] // "{ [key: string]: string }"
+    [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","webhook_configurations":null}""", "webhook_configurations")]
     public async Task Create_Is422_ForInvalidBodies(string json, string field)
     {
         var (status, body) = await Sandbox.PostAsync("api/v2/parse", json);

@@ -43,6 +43,7 @@ public sealed class V1BatchFacts
         await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{second}", j => (string)j["job"]!["status"]! == "completed");
         var items = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{second}/items?status=skipped");
         var results = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/items/{entry}/processing-results");
+        var (badType, _) = await sandbox.GetAsync($"api/v1/beta/batch-processing/items/{entry}/processing-results?job_type=bogus"); // 'classify' | 'extract' | 'parse'
 
         var skipped = items["items"]!.AsArray().Single()!;
         Assert.Equal("already_processed", (string)skipped["skip_reason"]!);
@@ -51,6 +52,7 @@ public sealed class V1BatchFacts
         Assert.Equal(64, ((string)result["parameters_hash"]!).Length);
         Assert.StartsWith("s3://", (string)result["output_s3_path"]!, StringComparison.Ordinal);
         Assert.Equal(entry, (string)results["item_id"]!);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badType);
     }
 
     [Fact]
@@ -105,16 +107,18 @@ public sealed class V1BatchFacts
         var (dir, _) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
         var id = await CreateAsync(sandbox, new JsonObject { ["directory_id"] = dir, ["job_config"] = ParseConfig.DeepClone() });
 
+        var (badReason, _) = await sandbox.PostAsync($"api/v1/beta/batch-processing/{id}/cancel", new { reason = new { why = "test" } }); // "reason?: string | null"
         var cancel = await sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/batch-processing/{id}/cancel", new { reason = "test" });
         var (again, _) = await sandbox.PostAsync($"api/v1/beta/batch-processing/{id}/cancel");
         var items = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}/items?status=cancelled");
         var job = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}");
 
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badReason);
         Assert.Equal(id, (string)cancel["job_id"]!);
         Assert.Equal("cancelled", (string)cancel["status"]!);
         Assert.Equal(0, (int)cancel["processed_items"]!);
         Assert.Equal(HttpStatusCode.Conflict, again);
-        Assert.Single(items["items"]!.AsArray());
+        Assert.False(Assert.Single(items["items"]!.AsArray())!.AsObject().ContainsKey("effective_at")); // "effective_at?: string": never started, so absent, not null
         Assert.Equal(100, (double)job["progress_percentage"]!);
     }
 

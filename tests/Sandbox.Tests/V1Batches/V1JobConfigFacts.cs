@@ -50,6 +50,71 @@ public sealed class V1JobConfigFacts
         Assert.Contains(detail, i => Loc(i) == $"body.job_config.{field}" && (string)i!["type"]! == "literal_error");
     }
 
+    [Theory]
+    [InlineData("rules", "null", "rules", "list_type")] // "rules: Array<ClassifierRule>"
+    [InlineData("mode", "null", "mode", "literal_error")] // "mode?: 'FAST' | 'MULTIMODAL'": optional, never null
+    [InlineData("effective_at", "null", "effective_at", "string_type")]
+    [InlineData("parsing_configuration", "null", "parsing_configuration", "model_type")]
+    [InlineData("parsing_configuration", """{"lang":"english"}""", "parsing_configuration.lang", "enum")] // ParsingLanguages: ISO codes
+    [InlineData("parsing_configuration", """{"target_pages":"1-3"}""", "parsing_configuration.target_pages", "list_type")] // "Array<number> | null"
+    [InlineData("parsing_configuration", """{"target_pages":["1"]}""", "parsing_configuration.target_pages.0", "int_type")]
+    public async Task Classify_WithAValueItsTypeRefuses_Is422AtThatField(string field, string json, string at, string type)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var config = Classify(sandbox.Options.DefaultProjectId);
+        config[field] = JsonNode.Parse(json);
+
+        var detail = await RefusedAsync(sandbox, config);
+
+        Assert.Contains(detail, i => Loc(i) == $"body.job_config.{at}" && (string)i!["type"]! == type);
+    }
+
+    [Theory]
+    [InlineData("""{"job_name":null}""", "job_name", "literal_error")] // "job_name?: 'parse_raw_file_job'": optional, never null
+    [InlineData("""{"partitions":null}""", "partitions", "dict_type")]
+    [InlineData("""{"parameters":{"type":null}}""", "parameters.type", "literal_error")]
+    [InlineData("""{"parameters":{"languages":null}}""", "parameters.languages", "list_type")]
+    [InlineData("""{"parameters":{"languages":["en","klingon"]}}""", "parameters.languages.1", "enum")]
+    [InlineData("""{"parameters":{"parse_mode":"bogus"}}""", "parameters.parse_mode", "enum")]
+    [InlineData("""{"parameters":{"replace_failed_page_mode":"skip"}}""", "parameters.replace_failed_page_mode", "enum")]
+    [InlineData("""{"parameters":{"priority":"urgent"}}""", "parameters.priority", "literal_error")]
+    [InlineData("""{"parameters":{"images_to_save":["photos"]}}""", "parameters.images_to_save.0", "literal_error")]
+    [InlineData("""{"parameters":{"lang":123}}""", "parameters.lang", "string_type")]
+    [InlineData("""{"parameters":{"lang":null}}""", "parameters.lang", "string_type")] // "lang?: string"
+    [InlineData("""{"parameters":{"do_not_cache":"yes"}}""", "parameters.do_not_cache", "bool_type")]
+    [InlineData("""{"parameters":{"max_pages":"3"}}""", "parameters.max_pages", "float_type")]
+    [InlineData("""{"parameters":{"custom_metadata":"x"}}""", "parameters.custom_metadata", "dict_type")]
+    [InlineData("""{"parameters":{"webhook_configurations":["http://x"]}}""", "parameters.webhook_configurations.0", "model_type")]
+    public async Task Parse_WithAValueItsTypeRefuses_Is422AtThatField(string json, string at, string type)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        var detail = await RefusedAsync(sandbox, JsonNode.Parse(json)!.AsObject());
+
+        Assert.Contains(detail, i => Loc(i) == $"body.job_config.{at}" && (string)i!["type"]! == type);
+    }
+
+    [Fact]
+    public async Task Configs_OfEveryFieldKind_WithValuesTheirTypesAllow_AreAccepted()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.StepDelay = TimeSpan.FromHours(1));
+        var dir = await sandbox.CreateDirectoryAsync("v1");
+        var parse = JsonNode.Parse("""
+            {"job_name":"parse_raw_file_job","partitions":{"a":"b"},"parameters":{"type":"parse","languages":["en","ch_sim"],
+             "parse_mode":"parse_page_with_llm","replace_failed_page_mode":"raw_text","priority":null,"images_to_save":["layout"],
+             "lang":"en","do_not_cache":true,"disable_ocr":null,"max_pages":3,"bbox_top":0.1,"target_pages":null,
+             "custom_metadata":{"n":1},"resource_info":null,"webhook_configurations":[]}}
+            """)!.AsObject();
+        var classify = Classify(sandbox.Options.DefaultProjectId);
+        classify["parsing_configuration"] = JsonNode.Parse("""{"lang":"fr","max_pages":null,"target_pages":[1,2]}""");
+
+        foreach (var config in new[] { parse, classify })
+        {
+            var (status, body) = await sandbox.PostAsync("api/v1/beta/batch-processing", new JsonObject { ["directory_id"] = dir, ["job_config"] = config }.ToJsonString());
+            Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
+        }
+    }
+
     [Fact]
     public async Task Parse_WithAnotherJobName_OrAFieldNeitherVariantHas_Is422()
     {
