@@ -48,6 +48,7 @@ internal static class V1ParseParameters
         "bbox_bottom", "bbox_left", "bbox_right", "bbox_top", "job_timeout_extra_time_per_page_in_seconds",
         "job_timeout_in_seconds", "max_pages", "max_pages_enforced", "page_error_tolerance",
     ];
+
     /// <summary>The fields whose type is neither boolean, string nor number, each with or without <c>| null</c>.</summary>
     private static readonly Dictionary<string, Field> Others = new(StringComparer.Ordinal)
     {
