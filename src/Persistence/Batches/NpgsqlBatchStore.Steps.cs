@@ -45,6 +45,9 @@ internal sealed partial class NpgsqlBatchStore
         });
         batch.BatchCommands.Add(how.BackToQueue ? BackToQueue(batchId, how, retry) : FailFiles(batchId, how));
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
+        // Never submitted, so nothing of it was billed: what planning reserved for its files frees its cap room
+        // (a file sent back to the queue is reserved afresh by the planning that takes it).
+        batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }

@@ -7,6 +7,8 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// </summary>
 public sealed class StepBoundFacts(PostgresServerFixture server)
 {
+    private const string Unsettled = "select count(*) from orchestrator.credit_charge where batch_id = $1 and billed_credits is null";
+
     [Fact]
     public async Task AnUploadStepThatKeepsFailing_EndsItsBatchWithTheLastError_AndItsFilesAreTakenByTheNextRun()
     {
@@ -18,6 +20,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         });
         h.WriteFiles(3);
         var batchId = await h.PlanOneBatchAsync(Ct);
+        Assert.Equal(3L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // what planning reserved against the caps
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
 
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -36,6 +39,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(
             [("Discovered", "Transient")],
             (await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1)))));
+        Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // nothing was billed: the cap room is free again
 
         // The outage is over: the next run plans the queued files again, and each gets its job reference.
         await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
@@ -58,6 +62,8 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         var files = await h.Database.ListAsync("select state, error_class, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
         Assert.All(files, f => Assert.Equal(("Failed", "Permanent"), (f.Item1, f.Item2)));
         Assert.All(files, f => Assert.Contains("cfg-NO_SUCH_PRESET", f.Item3, StringComparison.Ordinal));
+        Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batches.Single()));
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where billed_credits = 0 and settled_at is not null"));
         Assert.Equal(1, await h.Admin.CounterAsync("requests_by_route", "POST /api/v2/batches")); // refused once, never sent again
     }
 
