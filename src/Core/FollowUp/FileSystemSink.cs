@@ -14,6 +14,9 @@ namespace BatchOrchestrator.Core.FollowUp;
 internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment)
     : IFollowUpSink
 {
+    // NAME_MAX on the file systems a service like this writes to (ext4, xfs, btrfs, tmpfs): bytes, not characters.
+    private const int MaxNameBytes = 255;
+
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
     public string Name => FollowUpOptions.FileSystemSink;
@@ -23,6 +26,7 @@ internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IO
         foreach (var document in documents.Where(d => !d.Superseded))
         {
             var target = TargetOf(document);
+            RefuseTooLong(Path.GetFileName(target) + ".json"); // the longer of the two: neither is written when it cannot be
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (document.Markdown is not null)
             {
@@ -53,9 +57,19 @@ internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IO
         return target;
     }
 
+    private static void RefuseTooLong(string name)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        if (bytes > MaxNameBytes)
+        {
+            throw new IOException($"the result's file name is {bytes} bytes, over the {MaxNameBytes} a file system allows: '{name}'");
+        }
+    }
+
     private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)
     {
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        // A short name of its own, not the target's with a suffix: a target name near the limit must still have one.
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".bo-{Guid.NewGuid():N}.tmp");
         try
         {
             await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))

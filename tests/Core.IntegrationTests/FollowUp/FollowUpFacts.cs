@@ -34,6 +34,26 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task FollowUpAsync_WritesTheResultsOfANameNearTheLimit_AndSaysSoWhenAResultsNameWouldPassIt()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
+        var near = new string('a', 236) + ".txt"; // 240 bytes: "<name>.json" is 245, within a file system's 255
+        var over = new string('b', 247) + ".txt"; // 251 bytes: "<name>.json" would be 256
+        harness.WriteFile(near, "# near the limit");
+        harness.WriteFile(over, "# over it");
+
+        await harness.FollowUpAllAsync(await harness.RunToRecordedAsync(Ct), Ct);
+
+        var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
+        Assert.True(File.Exists(Path.Combine(output, near + ".md")) && File.Exists(Path.Combine(output, near + ".json")));
+        Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(output, over + ".md"))); // "<name>.md" would fit: not half a result either
+        var error = await harness.Database.ScalarAsync<string>(
+            "select r.follow_up_error from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = $1 and r.follow_up_state = 'FollowUpFailed'", over);
+        Assert.StartsWith("sink FileSystem: the result's file name is 256 bytes, over the 255 a file system allows", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FollowUpAsync_WaitsForJobsStillRunning_AndLooksAgainLater()
     {
         await using var slow = await PipelineHarness.CreateAsync(Server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(200), JobRunningSteps = 8 });
