@@ -40,12 +40,13 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(FileVersionState.Succeeded));
 
     /// <summary>
-    /// Recent runs, newest first; progress counts the files of the run's batches that have ended, and
+    /// Recent runs, newest first; progress counts the files of the run's batches that have ended, files ended
+    /// by state how they ended (<see cref="Outcomes"/>, as the overview counts them), and
     /// follow-ups the job references whose result was fetched or given up on (a run is Completed once
     /// its batches are recorded, while follow-ups may still be going). Remote artefacts are what remote
     /// hygiene deleted of the run's files, jobs and directories, and what is still listed for deletion.
     /// </summary>
-    public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync($"""
         select r.id as "Run",
                r.source_name as "Source",
                r.trigger as "Trigger",
@@ -59,6 +60,11 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.run_id = r.id) as "Progress",
+               -- The overview's outcomes of the run, so a run whose every file failed says so here too.
+               (select jsonb_object_agg(outcome, n) from (
+                   select f.outcome, count(*) as n
+                   from orchestrator.batch b cross join {Outcomes.OfBatch("b", 5)} f
+                   where b.run_id = r.id group by f.outcome) counts) as "Files ended by state",
                (select count(*) filter (where br.follow_up_state <> all($4)) || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
                 where b.run_id = r.id) as "Follow-ups",
@@ -69,7 +75,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or r.source_name = $1)
         order by r.id desc
         limit $2
-        """, cancellationToken, Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting));
+        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), .. Outcomes.Parameters()]);
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""

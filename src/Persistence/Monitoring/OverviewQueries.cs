@@ -4,8 +4,8 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 
 /// <summary>
 /// The overview page: per source, its last run with changes and its last 24 hours, and the series of
-/// the charts over the last days. A file's outcome is what its batch reported (<see cref="Outcomes"/>),
-/// dated by when its batch was recorded. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
+/// the charts over the last days. A file's outcome is what its batch reported, or its own state where the
+/// batch never reported it (<see cref="Outcomes"/>), dated by when its batch ended. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
 /// until some row has a value.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
@@ -22,7 +22,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     // The start of the first of the last $1 days, UTC, whatever the session's time zone.
     private const string Since = "(((now() at time zone 'utc')::date - ($1 - 1))::timestamp at time zone 'utc')";
 
-    /// <summary>Each source's latest run that found something to do (or failed), with what its batches reported and how long it took.</summary>
+    /// <summary>Each source's latest run that found something to do (or failed), with how its files ended and how long it took.</summary>
     public Task<OpsTable> LastRunsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord))
         select n.name as "Source",
@@ -41,10 +41,9 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         left join lateral (
             select * from orchestrator.run where source_name = n.name and state <> $2 order by id desc limit 1) r on true
         left join lateral (
-            select {Outcomes.Counts("o", 3)}
-            from (select {Outcomes.Case(3)} as o
-                  from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
-                  where b.run_id = r.id) outcomes) o on r.id is not null
+            select {Outcomes.Counts("f.outcome", 3)}
+            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 3)} f
+            where b.run_id = r.id) o on r.id is not null
         order by n.ord
         """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), .. Outcomes.Parameters()]);
 
@@ -59,11 +58,10 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             from orchestrator.run where started_at > now() - interval '24 hours' and source_name = any($1)
             group by source_name),
         outcomes as (
-            select source_name, {Outcomes.Counts("o", 5)}
-            from (select b.source_name, {Outcomes.Case(5)} as o
-                  from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
-                  where b.finished_at > now() - interval '24 hours' and b.source_name = any($1)) recorded
-            group by source_name)
+            select b.source_name, {Outcomes.Counts("f.outcome", 5)}
+            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 5)} f
+            where b.finished_at > now() - interval '24 hours' and b.source_name = any($1)
+            group by b.source_name)
         select n.name as "Source",
                coalesce(r.runs, 0) as "Runs",
                coalesce(r.failed_runs, 0) as "Runs failed",
@@ -93,8 +91,8 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         select d.day::date as "Day", {Outcomes.Counts("o", 3, "\"Succeeded\"", "\"Failed\"", "\"Skipped\"")}
         from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join (
-            select (b.finished_at at time zone 'utc')::date as day, {Outcomes.Case(3)} as o
-            from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
+            select (b.finished_at at time zone 'utc')::date as day, f.outcome as o
+            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 3)} f
             where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)) recorded
           on recorded.day = d.day::date
         group by d.day order by d.day

@@ -37,7 +37,7 @@ internal sealed class OpsMetrics : IDisposable
         meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files the scanner set aside, by reason");
         // The names below are fixed for the alert rules and the Grafana dashboard in deploy/ (docs/alerting.md).
         meter.CreateObservableGauge(
-            "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch was recorded in the last hour, by source and outcome");
+            "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch ended in the last hour, by source and outcome");
         meter.CreateObservableCounter("batchorchestrator.webhooks.missed", () => gauges.Read("webhooks_missed"), "{batch}", "Ended batches no webhook announced within Webhooks:MissedAfter");
         meter.CreateObservableGauge(
             "batchorchestrator.source.last_success_timestamp", () => gauges.Read("source_last_success", "source"), "s", "End of the source's last successful run (Unix time)");

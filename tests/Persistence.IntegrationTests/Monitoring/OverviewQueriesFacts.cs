@@ -1,6 +1,12 @@
+using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Retries;
+
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
-/// <summary>The overview's tables, charts and gauges read what the pipeline recorded, a file's outcome as its batch (and its follow-up) said.</summary>
+/// <summary>
+/// The overview's tables, charts and gauges read what the pipeline recorded, a file's outcome as its batch (and its
+/// follow-up) said, or as its own state says where the batch never reported it.
+/// </summary>
 public sealed class OverviewQueriesFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
     private OverviewQueries Overview => new(Database.DataSource);
@@ -52,6 +58,35 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         {
             Assert.DoesNotContain("Held", held.Columns);
         }
+    }
+
+    [Fact]
+    public async Task EveryOutcomeCount_CountsTheFilesOfABatchGivenUpBeforeUpload_AsFailed()
+    {
+        // LlamaCloud refused the upload step: the give-up fails the batch's files, and no batch result is ever written for them.
+        var batch = await Seed.PlannedBatchAsync(Database, "docs", files: 4, Ct);
+        var refused = new BatchAbandonment("LlamaCloud refused to upload the files", FailureClass.Permanent, BackToQueue: false);
+        Assert.True(await new NpgsqlBatchStore(Database.DataSource).GiveUpAsync(batch, refused, new RetryRule(3), Ct));
+        var run = await Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", batch);
+
+        var last = await Overview.LastRunsAsync(["docs"], Ct);
+        var day = await Overview.LastDayAsync(["docs"], Ct);
+        var chart = await Overview.DailyOutcomesAsync(30, "docs", Ct);
+        var runs = await new OpsQueries(Database.DataSource).RunsAsync("docs", 10, Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        // Failed as counted by the last run, the last 24 hours, the chart, the Runs page (and status), and the failure-ratio gauge.
+        Assert.Equal(
+            (4L, 4L, 4L, """{"Failed": 4}""", 4.0),
+            (last.Value(last.Rows[0], "Failed"), day.Value(day.Rows[0], "Failed"), chart.Value(chart.Rows[^1], "Failed"), runs.Value(runs.Rows[0], "Files ended by state"),
+             gauges.Where(g => g.Metric == "files_ended_last_hour" && g.Label == "docs\u001fFailed").Sum(g => g.Value)));
+
+        // The run's batches all ended, so it is Completed; that every file failed is in its counts, not its state.
+        Assert.Equal((run, "Completed", 4, 0L, 0L), (last.Value(last.Rows[0], "Last run"), last.Value(last.Rows[0], "State"), last.Value(last.Rows[0], "Files in"),
+            last.Value(last.Rows[0], "Done"), last.Value(last.Rows[0], "Skipped")));
+        Assert.Equal((4L, 0L), (day.Value(day.Rows[0], "Files in"), day.Value(day.Rows[0], "Done")));
+        Assert.Equal(("Completed", "4/4"), (runs.Value(runs.Rows[0], "State"), runs.Value(runs.Rows[0], "Progress")));
+        Assert.DoesNotContain(gauges, g => g.Metric == "files_ended_last_hour" && g.Label != "docs\u001fFailed");
     }
 
     [Fact]
