@@ -21,6 +21,7 @@ public sealed class EmbeddedPostgresOptions
     /// <summary>
     /// Whether a server found already running at start (left over from a crash) is stopped at exit. The
     /// service owns it; a command-line verb run beside the service turns this off so it never stops the service's database.
+    /// On, a data folder another live instance owns is refused at start; off, that instance's server is shared.
     /// </summary>
     public bool StopIfFoundRunning { get; set; } = true;
 }

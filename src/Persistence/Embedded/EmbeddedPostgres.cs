@@ -9,7 +9,8 @@ namespace BatchOrchestrator.Persistence.Embedded;
 /// <summary>
 /// A private PostgreSQL server started from the machine's binaries: created on first start in
 /// <c>{DataDirectory}/cluster</c> with a generated password, listening on 127.0.0.1 only, reused if
-/// it is still running from an earlier (crashed) start, and stopped with the service.
+/// it is still running from an earlier (crashed) start, and stopped with the service. One live
+/// service owns a data folder (<see cref="DataDirectoryLock"/>); a second one is refused.
 /// The connection string is known before the server starts, so everything can be wired up front.
 /// </summary>
 internal sealed class EmbeddedPostgres
@@ -25,6 +26,7 @@ internal sealed class EmbeddedPostgres
     private string? root;
     private string? binDirectory;
     private int port;
+    private DataDirectoryLock? ownership;
     private bool foundRunning;
     private bool started;
 
@@ -52,6 +54,48 @@ internal sealed class EmbeddedPostgres
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = ConnectionString;
+        // Taken before the cluster is even looked at, so two starts at once cannot both create or start it.
+        ownership ??= DataDirectoryLock.TryTake(Root);
+        if (ownership is null)
+        {
+            await ShareAsync(cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await StartOwnedAsync(cancellationToken);
+        }
+        catch when (!started)
+        {
+            ReleaseOwnership(); // nothing of ours runs: the next start may own the folder
+            throw;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (ownership is null)
+        {
+            return; // the server is another instance's, or was never started
+        }
+
+        try
+        {
+            if (started && !(foundRunning && !options.StopIfFoundRunning))
+            {
+                await StopServerAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            started = false;
+            ReleaseOwnership(); // after the server is down, so the next owner never finds it stopping
+        }
+    }
+
+    private async Task StartOwnedAsync(CancellationToken cancellationToken)
+    {
         var pgCtl = Path.Combine(binDirectory!, "pg_ctl");
         if (!File.Exists(Path.Combine(Cluster, "PG_VERSION")))
         {
@@ -63,11 +107,12 @@ internal sealed class EmbeddedPostgres
         foundRunning = status == 0;
         if (foundRunning && !options.StopIfFoundRunning)
         {
-            // A command-line verb next to the running service: share its server, and leave it running.
+            // A command-line verb with no service running: use the server left over, and leave it running.
             logger.LogDebug("Embedded PostgreSQL in {DataDirectory} is running; using it", Root);
         }
         else if (foundRunning)
         {
+            // We hold the lock, so whoever started it has ended: it is ours now.
             logger.LogWarning("Embedded PostgreSQL in {DataDirectory} was still running (an earlier start did not stop it); reusing it", Root);
         }
         else
@@ -89,13 +134,29 @@ internal sealed class EmbeddedPostgres
             binDirectory, Root, port);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    // Another live instance owns the folder: the service is refused before it touches anything; a
+    // command-line verb beside that service uses its server, and never starts, changes or stops it.
+    private async Task ShareAsync(CancellationToken cancellationToken)
     {
-        if (!started || (foundRunning && !options.StopIfFoundRunning))
+        var owner = DataDirectoryLock.Holder(Root) is { } pid ? $"another BatchOrchestrator (pid {pid})" : "another BatchOrchestrator";
+        if (options.StopIfFoundRunning)
         {
-            return;
+            throw new EmbeddedPostgresException(
+                $"Database:Embedded:DataDirectory: {owner} is using '{Root}' and its embedded PostgreSQL; stop it first, or set Database:Embedded:DataDirectory to another folder");
         }
 
+        var (status, _) = await ProcessRunner.RunAsync(Path.Combine(binDirectory!, "pg_ctl"), ["status", "-D", Cluster], RunAs, cancellationToken);
+        if (status != 0)
+        {
+            throw new EmbeddedPostgresException(
+                $"Database:Embedded:DataDirectory: {owner} is using '{Root}', but its embedded PostgreSQL is not running (starting or stopping); try again in a moment");
+        }
+
+        logger.LogDebug("Embedded PostgreSQL in {DataDirectory} is running; using it", Root);
+    }
+
+    private async Task StopServerAsync(CancellationToken cancellationToken)
+    {
         var (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory!, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
         if (exitCode == 0)
         {
@@ -105,6 +166,12 @@ internal sealed class EmbeddedPostgres
         {
             logger.LogWarning("Stopping embedded PostgreSQL failed: {Output}", output.Trim());
         }
+    }
+
+    private void ReleaseOwnership()
+    {
+        ownership?.Dispose();
+        ownership = null;
     }
 
     // Decides the folder, the password and the port without starting anything.
@@ -119,7 +186,18 @@ internal sealed class EmbeddedPostgres
             Directory.CreateDirectory(Root);
             if (!File.Exists(PasswordFile))
             {
-                File.WriteAllText(PasswordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+                // Written whole under another name, then moved in only if still absent: two first starts at
+                // once (before either holds the folder's lock) end up with the one password initdb is given.
+                var draft = $"{PasswordFile}.{Environment.ProcessId}";
+                File.WriteAllText(draft, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+                try
+                {
+                    File.Move(draft, PasswordFile);
+                }
+                catch (IOException) when (File.Exists(PasswordFile))
+                {
+                    File.Delete(draft);
+                }
             }
 
             if (!OperatingSystem.IsWindows())

@@ -41,6 +41,59 @@ public sealed class EmbeddedPostgresFacts
     }
 
     [Fact]
+    public async Task ASecondServiceOnTheSameDataDirectory_IsRefusedNamingTheOwner_AndLeavesTheOwnersServerRunning()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
+        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
+        var owner = new EmbeddedPostgres(options, NullLogger.Instance);
+        await owner.StartAsync(Ct);
+        try
+        {
+            var second = new EmbeddedPostgres(options, NullLogger.Instance);
+
+            var refused = await Record.ExceptionAsync(() => second.StartAsync(Ct));
+            await second.StopAsync(CancellationToken.None); // what the host does on its way out
+
+            await ExecuteAsync(owner.ConnectionString, "select 1");
+            var error = Assert.IsType<EmbeddedPostgresException>(refused);
+            Assert.Equal(
+                $"Database:Embedded:DataDirectory: another BatchOrchestrator (pid {Environment.ProcessId}) is using '{root}' and its embedded PostgreSQL; "
+                + "stop it first, or set Database:Embedded:DataDirectory to another folder",
+                error.Message);
+        }
+        finally
+        {
+            await owner.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ACommandLineVerbBesideTheService_SharesItsServer_AndNeverStopsIt()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
+        var service = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false }, NullLogger.Instance);
+        await service.StartAsync(Ct);
+        try
+        {
+            var verb = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false, StopIfFoundRunning = false }, NullLogger.Instance);
+
+            await verb.StartAsync(Ct);
+            await ExecuteAsync(verb.ConnectionString, "select 1");
+            await verb.StopAsync(CancellationToken.None);
+
+            await ExecuteAsync(service.ConnectionString, "select 1");
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void APortTakenByAnotherProgram_IsRefusedBeforeAnythingStarts_NamingTheSetting()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
