@@ -90,6 +90,7 @@ public static class CoreHostingExtensions
         services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
         services.AddTransient<FileSender>();
+        services.AddTransient<BatchDirectory>();
         services.AddTransient<StepAttempts>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();

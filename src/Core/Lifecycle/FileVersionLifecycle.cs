@@ -42,6 +42,12 @@ internal static class FileVersionLifecycle
 
     public static readonly Transition<FileVersionState> Upload = new(nameof(Upload), [Discovered], Uploaded);
 
+    /// <summary>
+    /// Its batch's directory is gone before the batch was submitted (it expired, or was deleted): its copy went
+    /// with it, and the batch create names the directory, so it is uploaded again into the batch's new one.
+    /// </summary>
+    public static readonly Transition<FileVersionState> Reupload = new(nameof(Reupload), [Uploaded], Discovered);
+
     /// <summary>Taken out of its batch before upload: Skipped when it changed or vanished, Failed when unreadable or refused.</summary>
     public static readonly Transition<FileVersionState> NotUploaded = new(nameof(NotUploaded), [Discovered], Failed, Skipped);
 

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
@@ -26,6 +27,7 @@ internal sealed class BatchUploader(
     PauseGate pauses,
     StepAttempts attempts,
     FileSender sender,
+    BatchDirectory directories,
     TimeProvider time,
     ILogger<BatchUploader> logger)
 {
@@ -133,13 +135,56 @@ internal sealed class BatchUploader(
         var source = sources.CurrentValue.Find(work.Source)
             ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
         var api = apis.For(work.Scope);
-        var directoryId = work.RemoteDirectoryId ?? await EnsureDirectoryAsync(api, work, cancellationToken);
+        var directoryId = work.RemoteDirectoryId ?? await directories.EnsureAsync(api, work, cancellationToken);
         var root = Path.GetFullPath(source.Path);
         var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
+        if (await SendFilesAsync(api, work, directoryId, root, lane, cancellationToken) is { } notFound)
+        {
+            if (!await BatchDirectory.IsGoneAsync(api, directoryId, cancellationToken))
+            {
+                notFound.Throw(); // the directory is there: the 404 named something else, a refusal as before
+            }
 
+            // The batch's directory is gone before its submission (expired, deleted): not a refusal of the batch.
+            // Its files go into a new one.
+            var gone = directoryId;
+            work = await directories.ReplaceAsync(api, work, gone, cancellationToken);
+            directoryId = work.RemoteDirectoryId!;
+            if (await SendFilesAsync(api, work, directoryId, root, lane, cancellationToken) is { } again)
+            {
+                // The new one is gone too, at once: the step's retry looks again rather than refusing the batch.
+                throw new LlamaCloudTransientException(
+                    $"directory {directoryId} of batch {batchId}, made to replace {gone}, answered 404 too", null, inner: again.SourceException);
+            }
+        }
+
+        if (work.Layout == RemoteLayout.Mirror)
+        {
+            await PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
+        }
+
+        var state = await store.FinishUploadsAsync(batchId, cancellationToken);
+        if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
+        {
+            await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
+            return null;
+        }
+
+        logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
+        return state;
+    }
+
+    /// <summary>
+    /// Sends the files still owed; returns the 404 a call into the directory met, for the caller to check
+    /// whether the directory is gone. Files recorded before it stay recorded.
+    /// </summary>
+    private async Task<ExceptionDispatchInfo?> SendFilesAsync(IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, CancellationToken cancellationToken)
+    {
+        var batchId = work.BatchId;
         var transientFailures = 0;
         string? firstFailure = null;
         LlamaCloudTransientException? deferral = null;
+        ExceptionDispatchInfo? notFound = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await using (var recorder = new UploadRecorder(store, time, cancellationToken))
         {
@@ -173,13 +218,24 @@ internal sealed class BatchUploader(
                 // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
                 // attempt looks them up by unique_id before sending them again.
             }
+            catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
+            {
+                // Every call here names the directory: a 404 most likely means it is gone. What was sent before
+                // is written first, so that forgetting the directory forgets those copies too.
+                notFound = ExceptionDispatchInfo.Capture(ex);
+            }
 
             await recorder.CompleteAsync();
         }
 
+        if (notFound is not null)
+        {
+            return notFound;
+        }
+
         if (deferral is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(deferral);
+            ExceptionDispatchInfo.Throw(deferral);
         }
 
         if (transientFailures > 0)
@@ -188,20 +244,7 @@ internal sealed class BatchUploader(
             throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
         }
 
-        if (work.Layout == RemoteLayout.Mirror)
-        {
-            await PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
-        }
-
-        var state = await store.FinishUploadsAsync(batchId, cancellationToken);
-        if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
-        {
-            await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
-            return null;
-        }
-
-        logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
-        return state;
+        return null;
     }
 
     /// <summary>
@@ -257,34 +300,6 @@ internal sealed class BatchUploader(
     {
         await batches.FinishCancelledAsync(batchId, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
-    }
-
-    private async Task<string> EnsureDirectoryAsync(IBatchApi api, UploadWork work, CancellationToken cancellationToken)
-    {
-        // Names are unique per project, so an earlier attempt's directory is found by name, not made twice.
-        var directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
-        if (directory is null)
-        {
-            try
-            {
-                // A mirror's directory lives as long as the source; a run's own expires with its batch.
-                directory = await api.CreateDirectoryAsync(work.DirectoryName, ephemeral: work.Layout != RemoteLayout.Mirror, cancellationToken);
-            }
-            catch (LlamaCloudRejectedException ex) when (ex.IsRefusal)
-            {
-                // Another attempt created it between our look and our create. Which code a duplicate name
-                // gets is not documented (400, 409 or 422, docs/llamacloud-api.md §11.2): whatever the code,
-                // the directory found by its name is ours; none found means the refusal was about something else.
-                directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
-                if (directory is null)
-                {
-                    throw;
-                }
-            }
-        }
-
-        await store.SetRemoteDirectoryAsync(work.BatchId, directory.Id, cancellationToken);
-        return directory.Id;
     }
 
     /// <summary>

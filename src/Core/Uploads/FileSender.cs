@@ -68,8 +68,9 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             await EndAsync(file, FileVersionState.Failed, FailureClass.Transient, $"read error while sending it: {ex.Message}", cancellationToken);
             return;
         }
-        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected && !ex.IsNotFound)
         {
+            // A 404 is not this file's: the request names only the directory, and the batch decides what its loss means.
             await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }

@@ -12,6 +12,14 @@ internal interface IUploadStore
 
     Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Forgets the directory of a batch not yet submitted, which LlamaCloud no longer has: the batch names no
+    /// directory, its files uploaded there owe their upload again (<see cref="FileVersionLifecycle.Reupload"/>),
+    /// and none reads as possibly sent any more, their copies having gone with the directory. Does nothing
+    /// once the batch names another directory. Returns how many uploaded files were forgotten.
+    /// </summary>
+    Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+
     /// <summary>Records the intent before the request, so a rerun knows to look before uploading again.</summary>
     Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken);
 

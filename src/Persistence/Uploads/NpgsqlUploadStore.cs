@@ -64,6 +64,32 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             Id(batchId),
             new NpgsqlParameter<string> { TypedValue = directoryId });
 
+    public async Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        // One statement: a crash leaves the directory either named with every copy in it, or forgotten with all of them.
+        await using var command = dataSource.CreateCommand("""
+            with b as (
+                update orchestrator.batch set remote_directory_id = null, upload_intent_through = null, updated_at = now()
+                where id = $1 and remote_directory_id = $2 and state = any($3)
+                returning id),
+            started as (
+                update orchestrator.file_version v set upload_started_at = null, updated_at = now()
+                from b where v.batch_id = b.id and v.state <> all($4) and v.upload_started_at is not null),
+            forgotten as (
+                update orchestrator.file_version v
+                set state = $5, remote_file_id = null, stored_file_id = null, remote_directory_id = null, upload_started_at = null, updated_at = now()
+                from b where v.batch_id = b.id and v.state = any($4)
+                returning v.id)
+            select count(*)::int from forgotten
+            """);
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
+        command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
+        command.Parameters.Add(FileVersionLifecycle.Reupload.FromStates());
+        command.Parameters.Add(FileVersionLifecycle.Reupload.TargetState());
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "update orchestrator.file_version set upload_started_at = now(), attempts = attempts + 1, updated_at = now() where id = $1",

@@ -13,6 +13,7 @@ public sealed class FileVersionTransitionFacts
         { nameof(FileVersionLifecycle.Escalate), "Succeeded", "Discovered" },
         { nameof(FileVersionLifecycle.Rebatch), "*", "Uploaded" },
         { nameof(FileVersionLifecycle.Upload), "Discovered", "Uploaded" },
+        { nameof(FileVersionLifecycle.Reupload), "Uploaded", "Discovered" },
         { nameof(FileVersionLifecycle.NotUploaded), "Discovered", "Failed Skipped" },
         { nameof(FileVersionLifecycle.GiveUp), "Discovered Uploaded", "Discovered Failed" },
         { nameof(FileVersionLifecycle.Submit), "Uploaded", "Submitted" },

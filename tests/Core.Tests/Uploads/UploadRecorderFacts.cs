@@ -95,6 +95,8 @@ public sealed class UploadRecorderFacts
 
         public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Uploads;
+
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
 
 public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
@@ -46,6 +48,27 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
 
         var after = (await Store.GetWorkAsync(batchId, Ct))!.Files[0];
         Assert.Equal((FileVersionState.Uploaded, "dfl-first"), (after.State, after.RemoteFileId));
+    }
+
+    [Fact]
+    public async Task ForgetRemoteDirectoryAsync_PutsTheBatchsUploadsBackInItsQueue_AndForgetsTheirIntent_OnlyWhileTheBatchNamesThatDirectory()
+    {
+        var batchId = await PlannedBatchAsync(3);
+        var files = (await Store.GetWorkAsync(batchId, Ct))!.Files;
+        await Store.SetRemoteDirectoryAsync(batchId, "dir-gone", Ct);
+        await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, Ct);
+        await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0", "file-0")], Ct);
+        await Store.MarkNotUploadedAsync(files[1].FileVersionId, FileVersionState.Skipped, null, "changed", Ct);
+
+        Assert.Equal(0, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-other", Ct)); // it names another directory: nothing changes
+        Assert.Equal(1, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-gone", Ct));
+
+        var work = (await Store.GetWorkAsync(batchId, Ct))!;
+        Assert.Null(work.RemoteDirectoryId);
+        Assert.Equal(
+            [(FileVersionState.Discovered, false, null), (FileVersionState.Skipped, false, null), (FileVersionState.Discovered, false, null)],
+            work.Files.Select(f => (f.State, f.UploadStarted, f.RemoteFileId)));
+        Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where stored_file_id is not null or remote_directory_id is not null"));
     }
 
     private Task<long> PlannedBatchAsync(int files) => Seed.PlannedBatchAsync(Database, "docs", files, Ct);
