@@ -41,15 +41,10 @@ public sealed class EmbeddedPostgresFacts
     }
 
     [Fact]
-    public async Task ASecondServiceOnTheSameDataDirectory_IsRefusedNamingTheOwner_AndLeavesTheOwnersServerRunning()
-    {
-        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
-        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
-        var owner = new EmbeddedPostgres(options, NullLogger.Instance);
-        await owner.StartAsync(Ct);
-        try
+    public Task ASecondServiceOnTheSameDataDirectory_IsRefusedNamingTheOwner_AndLeavesTheOwnersServerRunning() =>
+        BesideARunningServiceAsync(async (owner, root) =>
         {
-            var second = new EmbeddedPostgres(options, NullLogger.Instance);
+            var second = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false }, NullLogger.Instance);
 
             var refused = await Record.ExceptionAsync(() => second.StartAsync(Ct));
             await second.StopAsync(CancellationToken.None); // what the host does on its way out
@@ -60,22 +55,11 @@ public sealed class EmbeddedPostgresFacts
                 $"Database:Embedded:DataDirectory: another BatchOrchestrator (pid {Environment.ProcessId}) is using '{root}' and its embedded PostgreSQL; "
                 + "stop it first, or set Database:Embedded:DataDirectory to another folder",
                 error.Message);
-        }
-        finally
-        {
-            await owner.StopAsync(CancellationToken.None);
-            NpgsqlConnection.ClearAllPools();
-            Directory.Delete(root, recursive: true);
-        }
-    }
+        });
 
     [Fact]
-    public async Task ACommandLineVerbBesideTheService_SharesItsServer_AndNeverStopsIt()
-    {
-        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
-        var service = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false }, NullLogger.Instance);
-        await service.StartAsync(Ct);
-        try
+    public Task ACommandLineVerbBesideTheService_SharesItsServer_AndNeverStopsIt() =>
+        BesideARunningServiceAsync(async (service, root) =>
         {
             var verb = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false, StopIfFoundRunning = false }, NullLogger.Instance);
 
@@ -84,14 +68,7 @@ public sealed class EmbeddedPostgresFacts
             await verb.StopAsync(CancellationToken.None);
 
             await ExecuteAsync(service.ConnectionString, "select 1");
-        }
-        finally
-        {
-            await service.StopAsync(CancellationToken.None);
-            NpgsqlConnection.ClearAllPools();
-            Directory.Delete(root, recursive: true);
-        }
-    }
+        });
 
     [Fact]
     public void APortTakenByAnotherProgram_IsRefusedBeforeAnythingStarts_NamingTheSetting()
@@ -139,6 +116,24 @@ public sealed class EmbeddedPostgresFacts
         }
         finally
         {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Runs <paramref name="act"/> while a service's embedded server runs in a fresh data folder; stops it and removes the folder after.</summary>
+    private static async Task BesideARunningServiceAsync(Func<EmbeddedPostgres, string, Task> act)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-{Guid.NewGuid():N}");
+        var service = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = root, Durable = false }, NullLogger.Instance);
+        await service.StartAsync(Ct);
+        try
+        {
+            await act(service, root);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
             Directory.Delete(root, recursive: true);
         }
     }
