@@ -126,7 +126,10 @@ internal static class BatchCommandLine
         return new Parsed([.. host], null);
     }
 
-    /// <summary>A bare word that is neither a --Key=value setting nor the value after a --Key.</summary>
+    /// <summary>
+    /// A bare word that is neither a --Key=value setting nor the value after a --Key; or a --word with no value,
+    /// which no verb knows (a mistyped --failed) and cannot be a setting either, since a setting needs a value.
+    /// </summary>
     private static string? StrayWord(IReadOnlyList<string> tokens)
     {
         for (var i = 0; i < tokens.Count; i++)
@@ -134,7 +137,9 @@ internal static class BatchCommandLine
             var token = tokens[i];
             var isSetting = token.StartsWith('-') || token.StartsWith('/') || token.Contains('=', StringComparison.Ordinal);
             var isValue = i > 0 && tokens[i - 1].StartsWith("--", StringComparison.Ordinal) && !tokens[i - 1].Contains('=', StringComparison.Ordinal);
-            if (!isSetting && !isValue)
+            var isValueless = token.StartsWith("--", StringComparison.Ordinal) && !token.Contains('=', StringComparison.Ordinal)
+                && (i + 1 == tokens.Count || tokens[i + 1].StartsWith('-'));
+            if ((!isSetting && !isValue) || isValueless)
             {
                 return token;
             }

@@ -37,6 +37,8 @@ public sealed class CommandLineParsingFacts
     [InlineData("frobnicate", 2)]
     [InlineData("scan", 1)]
     [InlineData("cancel batch seven", 1)]
+    [InlineData("retry docs --faild", 2)] // an option no verb has, and no setting without a value
+    [InlineData("retry docs --bogus --failed", 2)]
     public void AMistypedCommand_EndsWithAnError_InsteadOfStartingTheService(string line, int exitCode)
     {
         using var output = new StringWriter();
