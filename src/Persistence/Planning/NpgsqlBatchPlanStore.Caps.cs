@@ -97,9 +97,13 @@ internal sealed partial class NpgsqlBatchPlanStore
             return;
         }
 
+        // A version held again stays under the run that first held it, as its held_at does: that run is what the
+        // Costs page and `status` show and what `approve <run>` names, and a later scan must not move it under an
+        // operator about to approve it.
         await using var hold = new NpgsqlCommand("""
             update orchestrator.file_version v
-            set state = $2, held_cap = h.cap, held_reason = h.reason, held_run_id = $3,
+            set state = $2, held_cap = h.cap, held_reason = h.reason,
+                held_run_id = case when v.state = $2 then v.held_run_id else $3 end,
                 held_at = case when v.state = $2 then v.held_at else now() end, updated_at = now()
             from unnest($1::bigint[], $4::text[], $5::text[]) as h(id, cap, reason)
             where v.id = h.id and v.state = any($6)

@@ -29,6 +29,12 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_cap = 'global/Day'"));
         var runId = await Env.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
 
+        // Later runs still find them held: they stay under the run that first held them, so an approval of that
+        // run (a page or a command read minutes ago) still sends them on.
+        Assert.Equal(0, (await VerbAsync("scan", TestEnvironment.SourceName)).ExitCode);
+        Assert.True(await Env.Database.ScalarAsync<long>("select max(id) from orchestrator.run") > runId);
+        Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_run_id = $1", runId));
+
         var (_, status) = await VerbAsync("status");
         Assert.Matches(@"Held by a spending cap[^\n]*\n[^\n]*\n\s*e2e\s+" + runId + @"\s+global/Day\s+3\s+", status);
         var (_, costs) = await VerbAsync("costs");
