@@ -34,25 +34,37 @@ internal static class VerbHost
         return exit.Code;
     }
 
-    // A failed start leaves running what had started (the embedded PostgreSQL server): stop it before the failure is told.
+    // A failed start leaves running what had started (the embedded PostgreSQL server, background services
+    // already at work): stop it before the failure is told, and before the host is disposed. RunAsync would
+    // dispose it first, which cancels those services without the host knowing it is stopping, and each logs
+    // its cancellation as an unhandled failure: a second fatal line after the one that names the cause.
     private static async Task RunOrStopAsync(WebApplication app)
     {
         try
         {
-            await app.RunAsync();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
             try
             {
-                await app.StopAsync(CancellationToken.None);
+                await app.StartAsync();
             }
-            catch (Exception stopFailure) when (stopFailure is not OutOfMemoryException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The start-up failure is what the operator needs to hear about; a stop that fails after it adds nothing.
+                try
+                {
+                    await app.StopAsync(CancellationToken.None);
+                }
+                catch (Exception stopFailure) when (stopFailure is not OutOfMemoryException)
+                {
+                    // The start-up failure is what the operator needs to hear about; a stop that fails after it adds nothing.
+                }
+
+                throw;
             }
 
-            throw;
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
         }
     }
 }
