@@ -18,7 +18,9 @@ internal sealed record BilledCharge(long BatchId, decimal? Credits, int? Pages, 
     {
         if (look.Billing is not { } billing)
         {
-            return null;
+            // Nothing to read, not even the usage block: a job that ended failed or cancelled is settled all the same,
+            // or its reservation would hold cap room for good; one still running is billed at a later look.
+            return look.Kind is LookKind.JobFailed or LookKind.JobCancelled ? new BilledCharge(batchId, 0m, null, null, null) : null;
         }
 
         var credits = billing.Credits ?? (look.Kind is LookKind.JobFailed or LookKind.JobCancelled ? 0m : null);
