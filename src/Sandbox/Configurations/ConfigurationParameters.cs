@@ -36,11 +36,11 @@ internal static class ConfigurationParameters
                 ValidateSplit(parameters, v, loc);
                 break;
             case "spreadsheet_v1":
-                NeverNullLiteral(parameters, "tier", ["agentic", "cost_effective"], v, loc);
-                NeverNullLiteral(parameters, "table_merge_sensitivity", ["strong", "weak"], v, loc);
+                v.NeverNullLiteral(parameters, "tier", ["agentic", "cost_effective"], loc);
+                v.NeverNullLiteral(parameters, "table_merge_sensitivity", ["strong", "weak"], loc);
                 foreach (var name in new[] { "flatten_hierarchical_tables", "generate_additional_metadata", "include_hidden_cells", "use_experimental_processing" })
                 {
-                    NeverNullBool(parameters, name, v, loc);
+                    v.NeverNullBool(parameters, name, loc);
                 }
 
                 v.StringArray(parameters, "sheet_names", loc);
@@ -58,12 +58,12 @@ internal static class ConfigurationParameters
     public static void ValidateExtract(JsonElement configuration, BodyValidator v, params object[] loc)
     {
         v.Object(configuration, "data_schema", required: true, loc);
-        NeverNullLiteral(configuration, "tier", ExtractTiers, v, loc);
-        NeverNullLiteral(configuration, "extraction_target", ExtractionTargets, v, loc);
+        v.NeverNullLiteral(configuration, "tier", ExtractTiers, loc);
+        v.NeverNullLiteral(configuration, "extraction_target", ExtractionTargets, loc);
         v.Literal(configuration, "parse_tier", ParseTiers, required: false, loc); // "| null": null is no choice
         foreach (var name in new[] { "cite_sources", "confidence_scores", "disable_cache", "spreadsheet_mode" })
         {
-            NeverNullBool(configuration, name, v, loc);
+            v.NeverNullBool(configuration, name, loc);
         }
 
         foreach (var name in new[] { "parse_config_id", "system_prompt", "target_pages" })
@@ -71,8 +71,7 @@ internal static class ConfigurationParameters
             v.String(configuration, name, required: false, loc);
         }
 
-        v.String(configuration, "version", required: false, loc);
-        v.RefuseNull(configuration, "version", "string_type", "Input should be a valid string", loc);
+        v.NeverNullString(configuration, "version", loc);
         v.Int(configuration, "max_pages", loc);
         v.StringArray(configuration, "sheet_names", loc);
     }
@@ -95,12 +94,11 @@ internal static class ConfigurationParameters
             }
         }
 
-        NeverNullLiteral(parameters, "mode", ["FAST"], v, loc);
+        v.NeverNullLiteral(parameters, "mode", ["FAST"], loc);
         if (v.Object(parameters, "parsing_configuration", required: false, loc) is { } parsing)
         {
             object[] at = [.. loc, "parsing_configuration"];
-            v.String(parsing, "lang", required: false, at);
-            v.RefuseNull(parsing, "lang", "string_type", "Input should be a valid string", at);
+            v.NeverNullString(parsing, "lang", at);
             v.Int(parsing, "max_pages", at);
             v.String(parsing, "target_pages", required: false, at);
         }
@@ -122,7 +120,7 @@ internal static class ConfigurationParameters
         if (v.Object(parameters, "splitting_strategy", required: false, loc) is { } strategy)
         {
             object[] at = [.. loc, "splitting_strategy"];
-            NeverNullLiteral(strategy, "allow_uncategorized", ["forbid", "include", "omit"], v, at);
+            v.NeverNullLiteral(strategy, "allow_uncategorized", ["forbid", "include", "omit"], at);
             v.String(strategy, "custom_instructions", required: false, at);
             v.Int(strategy, "min_pages_per_split", at);
             v.RefuseNull(strategy, "min_pages_per_split", "int_type", "Input should be a valid integer", at);
@@ -150,17 +148,5 @@ internal static class ConfigurationParameters
 
         v.Add("model_type", "Input should be a valid dictionary or object to extract fields from", at);
         return false;
-    }
-
-    private static void NeverNullLiteral(JsonElement obj, string name, IReadOnlyList<string> allowed, BodyValidator v, object[] loc)
-    {
-        v.Literal(obj, name, allowed, required: false, loc);
-        v.RefuseNull(obj, name, "literal_error", $"Input should be {BodyValidator.OneOf(allowed)}", loc);
-    }
-
-    private static void NeverNullBool(JsonElement obj, string name, BodyValidator v, object[] loc)
-    {
-        v.Bool(obj, name, loc);
-        v.RefuseNull(obj, name, "bool_type", "Input should be a valid boolean", loc);
     }
 }

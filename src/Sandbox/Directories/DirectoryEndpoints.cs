@@ -29,8 +29,7 @@ internal static class DirectoryEndpoints
         var v = new BodyValidator();
         v.RequireObject(body);
         var name = v.NonEmptyString(body, "name", required: true);
-        var type = v.Literal(body, "type", CreatableTypes, required: false) ?? "user";
-        v.RefuseNull(body, "type", "literal_error", $"Input should be {BodyValidator.OneOf(CreatableTypes)}"); // "type?: 'ephemeral' | 'user'"
+        var type = v.NeverNullLiteral(body, "type", CreatableTypes) ?? "user"; // "type?: 'ephemeral' | 'user'"
         var description = v.String(body, "description", required: false);
         var connector = v.String(body, "connector_subscription_id", required: false);
         var systemMetadata = v.Object(body, "system_metadata", required: false);

@@ -96,6 +96,27 @@ internal sealed class BodyValidator
         }
     }
 
+    /// <summary>A literal typed <c>name?: 'a' | 'b'</c>: optional, and an explicit null refused as a value outside it.</summary>
+    public string? NeverNullLiteral(JsonElement obj, string name, IReadOnlyList<string> allowed, params object[] loc)
+    {
+        RefuseNull(obj, name, "literal_error", $"Input should be {OneOf(allowed)}", loc);
+        return Literal(obj, name, allowed, required: false, loc);
+    }
+
+    /// <summary>A string typed <c>name?: string</c>: optional, and an explicit null refused as not a string.</summary>
+    public string? NeverNullString(JsonElement obj, string name, params object[] loc)
+    {
+        RefuseNull(obj, name, "string_type", "Input should be a valid string", loc);
+        return String(obj, name, required: false, loc);
+    }
+
+    /// <summary>A boolean typed <c>name?: boolean</c>: optional, and an explicit null refused as not a boolean.</summary>
+    public bool? NeverNullBool(JsonElement obj, string name, params object[] loc)
+    {
+        RefuseNull(obj, name, "bool_type", "Input should be a valid boolean", loc);
+        return Bool(obj, name, loc);
+    }
+
     /// <summary>Each field of <paramref name="obj"/> not in <paramref name="allowed"/> is refused: a TypeScript object literal could not carry it.</summary>
     public void ForbidExtra(JsonElement obj, IReadOnlySet<string> allowed, params object[] loc)
     {

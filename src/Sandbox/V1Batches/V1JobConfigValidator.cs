@@ -38,8 +38,7 @@ internal static class V1JobConfigValidator
         }
 
         v.ForbidExtra(config, ParseFields, "job_config");
-        v.Literal(config, "job_name", [ParseJobName], required: false, "job_config");
-        v.RefuseNull(config, "job_name", "literal_error", $"Input should be '{ParseJobName}'", "job_config");
+        v.NeverNullLiteral(config, "job_name", [ParseJobName], "job_config");
         v.RefuseNull(config, "partitions", "dict_type", "Input should be a valid dictionary", "job_config");
         foreach (var name in new[] { "correlation_id", "parent_job_execution_id", "project_id", "session_id", "user_id", "webhook_url" })
         {
@@ -69,11 +68,10 @@ internal static class V1JobConfigValidator
         var projectId = v.String(config, "project_id", required: true, "job_config");
         var userId = v.String(config, "user_id", required: true, "job_config");
         v.Literal(config, "status", Statuses, required: true, "job_config");
-        v.Literal(config, "mode", Modes, required: false, "job_config");
-        v.RefuseNull(config, "mode", "literal_error", $"Input should be {BodyValidator.OneOf(Modes)}", "job_config");
-        v.RefuseNull(config, "effective_at", "string_type", "Input should be a valid string", "job_config");
+        v.NeverNullLiteral(config, "mode", Modes, "job_config");
+        v.NeverNullString(config, "effective_at", "job_config");
         v.RefuseNull(config, "parsing_configuration", "model_type", "Input should be a valid dictionary or instance of ClassifyParsingConfiguration", "job_config");
-        foreach (var name in new[] { "created_at", "effective_at", "error_message", "job_record_id", "updated_at" })
+        foreach (var name in new[] { "created_at", "error_message", "job_record_id", "updated_at" })
         {
             v.String(config, name, required: false, "job_config");
         }
@@ -96,7 +94,11 @@ internal static class V1JobConfigValidator
         if (v.Object(config, "parsing_configuration", required: false, "job_config") is { } parsing)
         {
             v.ForbidExtra(parsing, new HashSet<string>(StringComparer.Ordinal) { "lang", "max_pages", "target_pages" }, "job_config", "parsing_configuration");
-            ValidateLanguage(parsing, v);
+            if (BodyValidator.Has(parsing, "lang")) // "lang?: ParsingAPI.ParsingLanguages": one of its codes, never null
+            {
+                V1ParseParameters.CheckAllowed(parsing.GetProperty("lang"), ParsingEnums.Languages, isEnum: true, v, ["job_config", "parsing_configuration", "lang"]);
+            }
+
             v.Int(parsing, "max_pages", "job_config", "parsing_configuration");
             var pages = v.Array(parsing, "target_pages", "job_config", "parsing_configuration") ?? [];
             for (var i = 0; i < pages.Count; i++)
@@ -122,16 +124,6 @@ internal static class V1JobConfigValidator
         if (guesses.V1ClassifyUserId is { } expected && userId is not null && userId != expected)
         {
             v.Add("value_error", "job_config.user_id must be the key's user", "job_config", "user_id");
-        }
-    }
-
-    /// <summary><c>lang?: ParsingAPI.ParsingLanguages</c>: one of the enum's codes, never null.</summary>
-    private static void ValidateLanguage(JsonElement parsing, BodyValidator v)
-    {
-        if (BodyValidator.Has(parsing, "lang") && parsing.GetProperty("lang") is var lang
-            && (lang.ValueKind != JsonValueKind.String || !ParsingEnums.Languages.Contains(lang.GetString()!, StringComparer.Ordinal)))
-        {
-            v.Add("enum", $"Input should be {BodyValidator.OneOf(ParsingEnums.Languages)}", "job_config", "parsing_configuration", "lang");
         }
     }
 }

@@ -140,7 +140,7 @@ internal static class V1ParseParameters
     }
 
     /// <summary>A Python enum and a <c>Literal</c> differ in pydantic only in the error's type.</summary>
-    private static void CheckAllowed(JsonElement value, IReadOnlyList<string> allowed, bool isEnum, BodyValidator v, object[] at)
+    public static void CheckAllowed(JsonElement value, IReadOnlyList<string> allowed, bool isEnum, BodyValidator v, object[] at)
     {
         if (value.ValueKind != JsonValueKind.String || !allowed.Contains(value.GetString()!, StringComparer.Ordinal))
         {
