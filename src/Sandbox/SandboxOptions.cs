@@ -77,6 +77,12 @@ public sealed class SandboxOptions
     /// <summary>Accept any cfg-… id for extract_v2 batches, not only saved extract configurations.</summary>
     public bool AllowUnsavedExtractConfigurations { get; set; }
 
+    /// <summary>
+    /// The tier a v1 parse job that names none is billed at: the service's default mode, whose price no source
+    /// states (docs/llamacloud-api.md §3.2). The guess is agentic, the tier of the default v2 preset.
+    /// </summary>
+    public string V1ParseDefaultTier { get; set; } = "agentic";
+
     /// <summary>v1 batch items larger than this are skipped with <c>size_limit_exceeded</c>.</summary>
     public long V1ItemSizeLimitBytes { get; set; } = 100L * 1024 * 1024;
 

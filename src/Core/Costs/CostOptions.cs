@@ -19,14 +19,15 @@ public sealed class CostOptions
     /// Credits per page by job type, then tier. parse_v2: fast 1, cost_effective 3, agentic 10,
     /// agentic_plus 45 (the public pricing page; docs/llamacloud-api.md §1.7). extract_v2: cost_effective 5,
     /// agentic 15, agentic_plus 50, turbo 35 (SDK 2.16.0 <c>resources/extract.d.ts</c>,
-    /// <c>ExtractConfiguration.tier</c>; §1.7). The v1 kinds have no tiers in any source: one "default"
-    /// tier each, 3 for v1_parse (priced as cost_effective parsing) and 1 for v1_classify, both guesses.
+    /// <c>ExtractConfiguration.tier</c>; §1.7). v1_parse: the parse tiers, which a v1 source asks for with
+    /// <c>V1ParseTier</c>; one that asks for none is estimated at the dearest. v1_classify has no tiers in any
+    /// source: one "default" at 1, a guess.
     /// </summary>
     public Dictionary<string, Dictionary<string, decimal>> CreditsPerPage { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         ["parse_v2"] = Tiers(("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)),
         ["extract_v2"] = Tiers(("cost_effective", 5), ("agentic", 15), ("agentic_plus", 50), ("turbo", 35)),
-        ["v1_parse"] = Tiers((V1Tier, 3)),
+        ["v1_parse"] = Tiers(("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)),
         ["v1_classify"] = Tiers((V1Tier, 1)),
     };
 

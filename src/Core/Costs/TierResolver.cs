@@ -1,10 +1,11 @@
 using System.Text.Json;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Costs;
 
 /// <summary>
-/// Resolves a configuration id to the tier it bills at (docs/costs.md, "Tiers"): a v1 job type has one;
+/// Resolves a configuration id to the tier it bills at (docs/costs.md, "Tiers"): a v1 source's is its settings' (<see cref="OfV1"/>);
 /// a built-in preset is looked up in <see cref="CostOptions.Presets"/>; a saved configuration is read from
 /// the API once, cached in the database with its <c>version</c>, and read again after
 /// <see cref="CostOptions.ConfigurationRecheck"/> (or when a job billed at another tier), replacing the
@@ -14,6 +15,19 @@ internal sealed class TierResolver(
     IOptionsMonitor<CostOptions> options, IConfigurationTierStore store, IBatchApis apis, TimeProvider time, ILogger<TierResolver> logger)
 {
     /// <summary>
+    /// The tier a v1 source's jobs bill at. v1_classify has one. v1_parse bills at the tier it asks for
+    /// (<see cref="SourceOptions.V1ParseTier"/>); asking for none leaves the service's default mode, whose
+    /// price no source states, so it is unknown and estimated at the dearest, as an unreadable configuration is.
+    /// </summary>
+    public static ConfigurationTier OfV1(SourceOptions source) => source switch
+    {
+        { JobType: BatchJobTypes.V1Parse, V1ParseTier: null } =>
+            ConfigurationTier.Unknown(source.JobType, "v1_parse without V1ParseTier: the service's default mode, whose price no source states"),
+        { JobType: BatchJobTypes.V1Parse, V1ParseTier: { } tier } => new ConfigurationTier(source.JobType, tier, null, true, null, "V1ParseTier"),
+        _ => new ConfigurationTier(source.JobType, CostOptions.V1Tier, null, true, null, "v1 job type"),
+    };
+
+    /// <summary>
     /// The tier of <paramref name="configurationId"/> for <paramref name="jobType"/> in <paramref name="scope"/>.
     /// <paramref name="persist"/> false (a plan) reads the API when it must but writes nothing.
     /// </summary>
@@ -21,7 +35,7 @@ internal sealed class TierResolver(
     {
         if (BatchJobTypes.IsV1(jobType))
         {
-            return new ConfigurationTier(jobType, CostOptions.V1Tier, null, true, null, "v1 job type");
+            throw new ArgumentException($"A v1 job type has no configuration to resolve; its tier is {nameof(OfV1)}'s", nameof(jobType));
         }
 
         if (options.CurrentValue.Presets.TryGetValue(configurationId, out var preset))

@@ -66,7 +66,8 @@ internal sealed record V1JobConfig(
     /// <summary>The literal the SDK types <c>job_name</c> as (its doc comment names the enum, PARSE_RAW_FILE).</summary>
     public const string ParseJobName = "parse_raw_file_job";
 
-    public static V1JobConfig Parse() => new(JobName: ParseJobName, Parameters: new V1ParseParameters("parse"));
+    /// <summary>A parse job, at <paramref name="tier"/> when given (<see cref="V1ParseTiers"/>), else at the service's default.</summary>
+    public static V1JobConfig Parse(string? tier = null) => new(JobName: ParseJobName, Parameters: new V1ParseParameters("parse", tier));
 
     /// <summary>
     /// A classify job. <c>ClassifyJob</c> is the job's stored shape reused as input, so no source says
@@ -78,8 +79,18 @@ internal sealed record V1JobConfig(
         new(Id: Guid.NewGuid().ToString(), ProjectId: projectId, Rules: rules, Status: "PENDING", UserId: userId, Mode: "FAST");
 }
 
-/// <summary>The parse variant's <c>parameters</c> (legacy LlamaParse options; only the type is sent).</summary>
-internal sealed record V1ParseParameters(string Type);
+/// <summary>The parse variant's <c>parameters</c> (legacy LlamaParse options; the type, and the tier when one is configured).</summary>
+internal sealed record V1ParseParameters(string Type, string? Tier = null);
+
+/// <summary>
+/// The tiers a v1 parse job may be asked for. SDK 2.13.0 types <c>parameters.tier</c> as a plain string; the
+/// names are a guess: those of v2 parsing, where <c>tier</c> is this enum (SDK 2.16.0 <c>resources/parsing.d.ts</c>,
+/// <c>ParsingCreateParams.tier</c>; docs/llamacloud-api.md §3.2).
+/// </summary>
+internal static class V1ParseTiers
+{
+    public static readonly IReadOnlyList<string> All = ["fast", "cost_effective", "agentic", "agentic_plus"];
+}
 
 /// <summary>A classify rule: the label and what it means.</summary>
 internal sealed record V1ClassifyRule(string Type, string Description);

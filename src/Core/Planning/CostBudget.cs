@@ -12,6 +12,13 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
 {
     public async Task<CostPlan> PlanAsync(SourceOptions source, ProjectScope scope, bool persist, CancellationToken cancellationToken)
     {
+        if (BatchJobTypes.IsV1(source.JobType))
+        {
+            // No configuration id: the tier comes from the source's own settings.
+            var v1 = TierResolver.OfV1(source);
+            return new CostPlan(Planned(source.JobType, v1), null, Caps(source.Name));
+        }
+
         var primary = await TierAsync(source.JobType, source.ConfigurationId, scope, persist, cancellationToken);
         PlannedTier? fallback = null;
         if (!string.IsNullOrWhiteSpace(source.FallbackConfigurationId))
@@ -37,6 +44,9 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
     private async Task<PlannedTier> TierAsync(string jobType, string configurationId, ProjectScope scope, bool persist, CancellationToken cancellationToken)
     {
         var tier = await tiers.ResolveAsync(scope, jobType, configurationId, persist, cancellationToken);
-        return new PlannedTier(configurationId, tier.Known ? tier.Tier : "unknown", prices.CreditsPerPage(tier));
+        return Planned(configurationId, tier);
     }
+
+    private PlannedTier Planned(string configurationId, ConfigurationTier tier) =>
+        new(configurationId, tier.Known ? tier.Tier : "unknown", prices.CreditsPerPage(tier));
 }

@@ -73,6 +73,14 @@ public sealed class SourceOptions
     /// <summary>For the v1 job types in directory scope: most files per execution cycle (<c>continue_as_new_threshold</c>); empty: the service's default (page_size).</summary>
     public int? V1ContinueAsNewThreshold { get; set; }
 
+    /// <summary>
+    /// For <c>v1_parse</c>: the tier its jobs parse at, sent as <c>parameters.tier</c> (fast, cost_effective,
+    /// agentic, agentic_plus) and priced as that parse tier. Empty sends none: the service then parses at
+    /// its own default, whose price no source states, so its cost is estimated at the dearest tier
+    /// (docs/costs.md, "Tiers").
+    /// </summary>
+    public string? V1ParseTier { get; set; }
+
     /// <summary>For <c>v1_classify</c>: the document types to choose from.</summary>
     public List<ClassifyRuleOptions> ClassifyRules { get; set; } = [];
 

@@ -2,11 +2,26 @@ using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.Sources;
 
-/// <summary>The v1-only source settings: <c>page_size</c> and <c>continue_as_new_threshold</c> exist only in directory mode (docs/llamacloud-api.md §3.2).</summary>
+/// <summary>
+/// The v1-only source settings: <c>page_size</c> and <c>continue_as_new_threshold</c> exist only in directory
+/// mode (docs/llamacloud-api.md §3.2); a parse tier only for v1_parse, and only one the price model knows.
+/// </summary>
 internal static class V1SourceChecks
 {
     public static IEnumerable<string> Validate(SourceOptions source, string key)
     {
+        if (source.V1ParseTier is { } tier)
+        {
+            if (source.JobType != BatchJobTypes.V1Parse)
+            {
+                yield return $"{key}:V1ParseTier: is only for v1_parse, not {source.JobType}";
+            }
+            else if (!V1ParseTiers.All.Contains(tier))
+            {
+                yield return $"{key}:V1ParseTier: '{tier}' must be one of {string.Join(", ", V1ParseTiers.All)} (or empty for the service's default)";
+            }
+        }
+
         foreach (var (name, value) in new[] { ("V1PageSize", source.V1PageSize), ("V1ContinueAsNewThreshold", source.V1ContinueAsNewThreshold) })
         {
             if (value is null)

@@ -21,6 +21,13 @@ internal static class ParsingEnums
         "parse_page_with_layout_agent", "parse_page_with_llm", "parse_page_with_lvm", "parse_page_without_llm"
     ];
 
+    /// <summary>
+    /// The tiers a v1 parse job's <c>tier</c> may name. SDK 2.13.0 types it as a plain string; the Sandbox's guess is
+    /// that the service takes the tiers of v2 parsing, where <c>tier</c> is this enum (2.16.0 <c>ParsingCreateParams.tier</c>;
+    /// docs/llamacloud-api.md §3.2), and refuses any other name.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Tiers = ["fast", "cost_effective", "agentic", "agentic_plus"];
+
     /// <summary><c>FailPageMode</c>.</summary>
     public static readonly IReadOnlyList<string> FailPageModes = ["blank_page", "error_message", "raw_text"];
 }

@@ -9,6 +9,13 @@ internal sealed class V1JobRecord : ProjectResource
 
     public required JsonElement JobConfig { get; init; }
 
+    /// <summary>A parse job's <c>parameters.tier</c>, when it names one (checked at create).</summary>
+    public string? ParseTier =>
+        JobConfig.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+        && parameters.TryGetProperty("tier", out var tier) && tier.ValueKind == JsonValueKind.String
+            ? tier.GetString()
+            : null;
+
     public required string ParametersHash { get; init; }
 
     public required IReadOnlyList<V1ItemRecord> Items { get; init; }

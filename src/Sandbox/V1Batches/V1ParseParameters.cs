@@ -39,7 +39,7 @@ internal static class V1ParseParameters
         "page_prefix", "page_separator", "page_suffix", "parsing_instruction", "pipeline_id", "preset", "project_id",
         "replace_failed_page_with_error_message_prefix", "replace_failed_page_with_error_message_suffix",
         "structured_output_json_schema", "structured_output_json_schema_name", "system_prompt", "system_prompt_append",
-        "target_pages", "tier", "user_prompt", "vendor_multimodal_api_key", "vendor_multimodal_model_name", "version",
+        "target_pages", "user_prompt", "vendor_multimodal_api_key", "vendor_multimodal_model_name", "version",
         "webhook_url",
     ];
 
@@ -57,6 +57,7 @@ internal static class V1ParseParameters
         ["lang"] = new(Kind.String, Nullable: false),
         ["type"] = new(Kind.Literal, Nullable: false, Allowed: ["parse"]),
         ["parse_mode"] = new(Kind.Enum, Allowed: ParsingEnums.Modes),
+        ["tier"] = new(Kind.Enum, Allowed: ParsingEnums.Tiers), // a string in the SDK: see ParsingEnums.Tiers
         ["replace_failed_page_mode"] = new(Kind.Enum, Allowed: ParsingEnums.FailPageModes),
         ["priority"] = new(Kind.Literal, Allowed: ["critical", "high", "low", "medium"]),
         ["languages"] = new(Kind.List, Nullable: false, Allowed: ParsingEnums.Languages, ItemIsEnum: true),

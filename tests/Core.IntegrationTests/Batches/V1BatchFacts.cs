@@ -23,6 +23,31 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
             "select state, remote_status, job_type from orchestrator.batch", r => (r.GetString(0), r.GetString(1), r.GetString(2))))[0]);
     }
 
+    [Theory]
+    [InlineData(null, 45, 2, 10)] // no tier: the service's default, whose price no source states, reserved at the dearest; the Sandbox bills its guess
+    [InlineData("fast", 1, 5, 1)] // asked for, reserved and billed at that tier
+    public async Task V1Parse_IsReservedAtTheTierItAsksFor_OrAtTheDearest_SoADailyCapIsNeverPassed(string? tier, decimal reservedPerFile, int sent, decimal billedPerFile)
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:JobType"] = "v1_parse",
+            ["Sources:0:V1ParseTier"] = tier,
+            ["Costs:Caps:0:Credits"] = "100",
+        });
+        harness.WriteFiles(5); // one page each
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(5 - sent, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and held_cap = 'global/Day'"));
+        Assert.Equal(
+            [(sent, reservedPerFile, sent * billedPerFile)],
+            await harness.Database.ListAsync(
+                "select count(*)::int, max(reserved_credits), sum(billed_credits) from orchestrator.credit_charge",
+                r => (r.GetInt32(0), r.GetDecimal(1), r.GetDecimal(2))));
+        Assert.True(sent * billedPerFile <= 100);
+    }
+
     [Fact]
     public async Task V1Classify_OverItemIds_RecordsAndFetchesEachClassification()
     {

@@ -81,6 +81,24 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Theory]
+    [InlineData("v1_parse", "agentic_plus", null)]
+    [InlineData("v1_parse", "premium", "Sources:0:V1ParseTier: 'premium' must be one of fast, cost_effective, agentic, agentic_plus (or empty for the service's default)")]
+    [InlineData("parse_v2", "fast", "Sources:0:V1ParseTier: is only for v1_parse, not parse_v2")]
+    [InlineData("v1_classify", "fast", "Sources:0:V1ParseTier: is only for v1_parse, not v1_classify")]
+    public void V1ParseTier_IsOneOfTheParseTiers_OnAV1ParseSourceOnly(string jobType, string tier, string? failure)
+    {
+        var source = new SourceOptions { Name = "docs", Path = folder, JobType = jobType, V1ParseTier = tier };
+        if (jobType == "v1_classify")
+        {
+            source.ClassifyRules = [new ClassifyRuleOptions { Type = "invoice", Description = "A bill" }];
+        }
+
+        var result = new SourcesOptionsValidator().Validate(null, new SourcesOptions { Sources = [source] });
+
+        Assert.Equal(failure is null ? [] : [failure], result.Failures ?? []);
+    }
+
+    [Theory]
     [InlineData("0 2 * * *", true)]
     [InlineData("*/10 * * * * *", true)]
     [InlineData("0 2 * *", false)]

@@ -27,6 +27,7 @@ internal static class ClientBodies
                 new CreateBatchRequest("DIRECTORY", new RemoteBatchConfig(new RemoteBatchJob("parse_v2", "cfg-PARSE_AGENTIC")), webhooks.ForNewBatch()), Json.CreateBatchRequest)),
             ("v1_classify_config", "V1.Classifier.Jobs.ClassifyJob", JsonSerializer.Serialize(classify, Json.V1JobConfig)),
             ("v1_parse_config", "V1.Beta.Batch.BatchCreateParams.BatchParseJobRecordCreate", JsonSerializer.Serialize(V1JobConfig.Parse(), Json.V1JobConfig)),
+            ("v1_parse_tier_config", "V1.Beta.Batch.BatchCreateParams.BatchParseJobRecordCreate", JsonSerializer.Serialize(V1JobConfig.Parse("cost_effective"), Json.V1JobConfig)),
             ("v1_classify", "V1.Beta.Batch.BatchCreateParams", JsonSerializer.Serialize(new V1CreateRequest(classify, DirectoryId: "DIRECTORY"), Json.V1CreateRequest)),
             ("v1_parse", "V1.Beta.Batch.BatchCreateParams", JsonSerializer.Serialize(
                 new V1CreateRequest(V1JobConfig.Parse(), DirectoryId: "DIRECTORY", PageSize: 25, ContinueAsNewThreshold: 50), Json.V1CreateRequest)),

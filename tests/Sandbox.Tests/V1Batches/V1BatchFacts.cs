@@ -31,6 +31,29 @@ public sealed class V1BatchFacts
         Assert.Equal("a.txt", (string)items["items"]![0]!["item_name"]!);
     }
 
+    [Theory]
+    [InlineData("fast", null, 1)]
+    [InlineData("agentic_plus", null, 45)]
+    [InlineData(null, null, 10)] // no tier: the service's default mode, billed at the Sandbox's guess
+    [InlineData(null, "cost_effective", 3)]
+    public async Task ParseJobs_AreBilledAtTheTierTheJobAsksFor_OrTheConfiguredDefault(string? tier, string? defaultTier, double creditsPerPage)
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.V1ParseDefaultTier = defaultTier ?? o.V1ParseDefaultTier);
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("v1", "a.txt", "one");
+        var config = ParseConfig.DeepClone().AsObject();
+        if (tier is not null)
+        {
+            config["parameters"]!["tier"] = tier;
+        }
+
+        var id = await CreateAsync(sandbox, new JsonObject { ["directory_id"] = dir, ["job_config"] = config });
+        await sandbox.WaitForAsync($"api/v1/beta/batch-processing/{id}", j => (string)j["job"]!["status"]! == "completed");
+        var item = (await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}/items"))["items"]![0]!;
+        var job = await sandbox.WaitForAsync($"api/v2/parse/{(string)item["job_id"]!}?expand=usage", j => (string)j["job"]!["status"]! == "COMPLETED");
+
+        Assert.Equal(creditsPerPage, (double)job["job"]!["usage"]!["credits"]!); // a one-page text file
+    }
+
     [Fact]
     public async Task SameFilesAndParametersAgain_AreSkippedAsAlreadyProcessed_AndResultsPointBack()
     {

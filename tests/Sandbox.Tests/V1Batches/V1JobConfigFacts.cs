@@ -76,6 +76,7 @@ public sealed class V1JobConfigFacts
     [InlineData("""{"parameters":{"languages":null}}""", "parameters.languages", "list_type")]
     [InlineData("""{"parameters":{"languages":["en","klingon"]}}""", "parameters.languages.1", "enum")]
     [InlineData("""{"parameters":{"parse_mode":"bogus"}}""", "parameters.parse_mode", "enum")]
+    [InlineData("""{"parameters":{"tier":"premium"}}""", "parameters.tier", "enum")] // a string in the SDK; the Sandbox's guess is the parse tiers
     [InlineData("""{"parameters":{"replace_failed_page_mode":"skip"}}""", "parameters.replace_failed_page_mode", "enum")]
     [InlineData("""{"parameters":{"priority":"urgent"}}""", "parameters.priority", "literal_error")]
     [InlineData("""{"parameters":{"images_to_save":["photos"]}}""", "parameters.images_to_save.0", "literal_error")]
@@ -101,7 +102,7 @@ public sealed class V1JobConfigFacts
         var dir = await sandbox.CreateDirectoryAsync("v1");
         var parse = JsonNode.Parse("""
             {"job_name":"parse_raw_file_job","partitions":{"a":"b"},"parameters":{"type":"parse","languages":["en","ch_sim"],
-             "parse_mode":"parse_page_with_llm","replace_failed_page_mode":"raw_text","priority":null,"images_to_save":["layout"],
+             "parse_mode":"parse_page_with_llm","tier":"cost_effective","replace_failed_page_mode":"raw_text","priority":null,"images_to_save":["layout"],
              "lang":"en","do_not_cache":true,"disable_ocr":null,"max_pages":3,"bbox_top":0.1,"target_pages":null,
              "custom_metadata":{"n":1},"resource_info":null,"webhook_configurations":[]}}
             """)!.AsObject();
