@@ -13,7 +13,12 @@ public sealed partial class StateNamesInSqlFacts
 {
     // Capitalised words that may appear quoted in Persistence's SQL without being a stored enum name,
     // each with its reason. A state name never belongs here: bind it as a parameter instead.
-    private static readonly string[] NotStoredNames = [];
+    private static readonly string[] NotStoredNames =
+    [
+        // LlamaCloud's own job statuses as the follow-up stores them in batch_result.remote_job_status (Core's
+        // JobResults): a migration that settles by a job's ending names them, since it may not call Core.
+        "FAILED", "CANCELLED",
+    ];
 
     private static readonly HashSet<string> LifecycleStates =
     [
