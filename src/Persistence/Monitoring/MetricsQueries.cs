@@ -32,13 +32,22 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 from orchestrator.batch b cross join {Outcomes.OfBatch("b", 6)} f
                 where b.finished_at > now() - interval '1 hour') ended
                 group by source_name, outcome
-            -- The end of the source's last successful run (it completed, or looked and found all done); before its first,
-            -- when the source was first run, so that a source that never succeeds is overdue too. Runs end out of id
-            -- order (a run completes when its batches are recorded), hence the latest end among its recent successes.
+            -- The end of the source's last successful run; before its first, when the source was first run, so that a
+            -- source that never succeeds is overdue too. A run succeeded when it had nothing to do (NoChanges: its scan
+            -- planned no batch, as for an unchanged or empty tree) or when a file of its batches succeeded, by outcome as
+            -- the overview counts them (a job the follow-up found failed is a failure). Completed alone says only that its batches ended: a run whose
+            -- every file failed, was skipped or went back to the queue did nothing, and counting it would keep the
+            -- overdue alert silent while every file fails. Runs end out of id order (a run completes when its batches are
+            -- recorded), hence the latest end among the source's 50 latest ended runs. When none of those succeeded, it
+            -- is reported as when the source was first run: fifty ended runs without a success are cause enough to look,
+            -- and searching all of a failing source's history on every refresh is not worth the last success's exact time.
             union all select 'source_last_success', s.name, extract(epoch from coalesce(
                     (select max(r.finished_at) from (
-                        select finished_at from orchestrator.run
-                        where source_name = s.name and state = any($5) order by id desc limit 50) r),
+                        select id, state, finished_at from orchestrator.run
+                        where source_name = s.name and state = any($5) order by id desc limit 50) r
+                     where r.state = $11 or exists (
+                         select 1 from orchestrator.batch b cross join {Outcomes.OfBatch("b", 6)} f
+                         where b.run_id = r.id and f.outcome = $6)),
                     s.created_at))::float8
                 from orchestrator.source s where s.name = any($1)
             """,
@@ -50,6 +59,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 BatchLifecycle.Poll.FromStates(),
                 StateParameters.Names([RunState.Completed, RunState.NoChanges]),
                 .. Outcomes.Parameters(),
+                RunLifecycle.FinishScanWithNothing.TargetState(),
             ]);
         return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
     }

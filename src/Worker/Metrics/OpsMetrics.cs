@@ -40,7 +40,7 @@ internal sealed class OpsMetrics : IDisposable
             "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch ended in the last hour, by source and outcome");
         meter.CreateObservableCounter("batchorchestrator.webhooks.missed", () => gauges.Read("webhooks_missed"), "{batch}", "Ended batches no webhook announced within Webhooks:MissedAfter");
         meter.CreateObservableGauge(
-            "batchorchestrator.source.last_success_timestamp", () => gauges.Read("source_last_success", "source"), "s", "End of the source's last successful run (Unix time)");
+            "batchorchestrator.source.last_success_timestamp", () => gauges.Read("source_last_success", "source"), "s", "End of the source's last successful run: a file of it succeeded, or it had nothing to do (Unix time)");
         meter.CreateObservableGauge(
             "batchorchestrator.source.schedule_interval", () => Intervals(sources.CurrentValue, time.GetUtcNow()), "s", "Longest gap between two scheduled runs of the source");
         meter.CreateObservableGauge(

@@ -121,6 +121,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         await OpsSeed.RunAsync(Database, "removed");
         var run = await OpsSeed.RunAsync(Database, "docs");
         var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", batch);
 
         var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs", "broken"], Ct);
@@ -132,4 +133,43 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         Assert.Equal(new DateTimeOffset(firstSeen, TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0, success["broken"], tolerance: 0.01);
         Assert.Equal(1.0, gauges.Single(g => g.Metric == "webhooks_missed").Value);
     }
+
+    [Fact]
+    public async Task LastSuccess_IsTheLastRunWithAFileThatSucceeded_OrWithNothingToDo_NeverOneWhoseBatchesEndedWithNoFileDone()
+    {
+        // docs succeeded once; then every file of a run failed (refused by its batch, or its job failed at follow-up),
+        // and every file of the next was skipped: each of them Completed, as its batches ended.
+        var once = await OpsSeed.RunAsync(Database, "docs", finished: "'2026-01-02T03:04:05Z'");
+        await OpsSeed.FileAsync(Database, await OpsSeed.BatchAsync(Database, once, "docs"), "docs", "a.pdf");
+        var allFailed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs", finished: "now() - interval '5 minutes'"), "docs");
+        await OpsSeed.FileAsync(Database, allFailed, "docs", "b.bin", outcome: "Failed");
+        await OpsSeed.FileAsync(Database, allFailed, "docs", "c.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
+        var allSkipped = await OpsSeed.RunAsync(Database, "docs", finished: "now()");
+        await OpsSeed.FileAsync(Database, await OpsSeed.BatchAsync(Database, allSkipped, "docs"), "docs", "d.pdf", outcome: "Skipped");
+
+        // One file done of two is a success.
+        var mixed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "mixed", finished: "'2026-03-04T05:06:07Z'"), "mixed");
+        await OpsSeed.FileAsync(Database, mixed, "mixed", "e.bin", outcome: "Failed");
+        await OpsSeed.FileAsync(Database, mixed, "mixed", "f.pdf");
+
+        // A scan with nothing to do succeeds, after a run whose every file failed too.
+        var failedFirst = await OpsSeed.RunAsync(Database, "quiet", finished: "'2026-04-01T00:00:00Z'");
+        await OpsSeed.FileAsync(Database, await OpsSeed.BatchAsync(Database, failedFirst, "quiet"), "quiet", "g.bin", outcome: "Failed");
+        await OpsSeed.RunAsync(Database, "quiet", state: "NoChanges", finished: "'2026-04-05T06:07:08Z'");
+
+        // A batch given up before it reached LlamaCloud sent its files back to the queue: the run did nothing.
+        await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "requeued", finished: "'2026-05-06T07:08:09Z'"), "requeued", state: "Failed");
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs", "mixed", "quiet", "requeued"], Ct);
+
+        var success = gauges.Where(g => g.Metric == "source_last_success").ToDictionary(g => g.Label, g => g.Value);
+        Assert.Equal(Unix("2026-01-02T03:04:05Z"), success["docs"]);
+        Assert.Equal(Unix("2026-03-04T05:06:07Z"), success["mixed"]);
+        Assert.Equal(Unix("2026-04-05T06:07:08Z"), success["quiet"]);
+        var firstRun = await Database.ScalarAsync<DateTime>("select created_at from orchestrator.source where name = 'requeued'");
+        Assert.Equal(new DateTimeOffset(firstRun, TimeSpan.Zero).ToUnixTimeMilliseconds() / 1000.0, success["requeued"], tolerance: 0.01); // as if it never succeeded
+    }
+
+    private static double Unix(string instant) =>
+        DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
 }
