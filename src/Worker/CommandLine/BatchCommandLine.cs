@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using BatchOrchestrator.Worker.Dashboard;
 
@@ -7,20 +8,22 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// <summary>
 /// The command line of the one executable: <c>run</c> (the default), <c>scan</c>, <c>status</c>,
 /// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
-/// hands it to the host as configuration ("Verb:…"); everything else on the line (<c>--Section:Key=value</c>)
-/// stays configuration as before. Help, usage errors and <c>config hash-secret</c> end here, with no host.
+/// hands it to the host as configuration ("Verb:…"); the settings on the line (<c>--Section:Key=value</c>)
+/// stay configuration, wherever they stand. Help, usage errors (exit 2) and <c>config hash-secret</c> end
+/// here, with no host.
 /// </summary>
 internal static class BatchCommandLine
 {
     /// <summary>The host's arguments, or the exit code when parsing alone finished the job.</summary>
     public sealed record Parsed(string[] HostArguments, int? ExitCode);
 
-    public static Parsed Parse(string[] args, TextReader? input = null, TextWriter? output = null)
+    public static Parsed Parse(string[] args, TextReader? input = null, TextWriter? output = null, TextWriter? error = null)
     {
         string[]? verb = null;
         var named = new List<string>(); // further "Verb:…" settings of the chosen verb
-        var source = new Argument<string>("source") { Description = "The source's name, as in Sources:N:Name" };
-        var id = new Argument<long>("id") { Description = "The run's or batch's id (see 'status')" };
+        var source = new Argument<string>("source") { Description = "The source's name, as in Sources:N:Name", CustomParser = SourceName };
+        var runId = new Argument<long>("run-id") { Description = "The run's id, as 'status' lists it", CustomParser = Id };
+        var batchId = new Argument<long>("batch-id") { Description = "The batch's id, as 'status' lists it", CustomParser = Id };
         var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
         var permanent = new Option<bool>("--permanent") { Description = "With --failed: permanent failures too (an unsupported type, a corrupt file), once you fixed the file" };
 
@@ -52,45 +55,43 @@ internal static class BatchCommandLine
                 named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.Before)}={date}");
             }
         });
-        var cancelRun = new Command("run", "Cancel every batch of a run that has not ended") { id };
-        cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
-        var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { id };
-        cancelBatch.SetAction(r => verb = [Verbs.CancelBatch, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
+        var cancelRun = new Command("run", "Cancel every batch of a run that has not ended") { runId };
+        cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(runId).ToString(CultureInfo.InvariantCulture)]);
+        var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { batchId };
+        cancelBatch.SetAction(r => verb = [Verbs.CancelBatch, r.GetValue(batchId).ToString(CultureInfo.InvariantCulture)]);
         var cancel = new Command("cancel", "Cancel a run or a batch") { cancelRun, cancelBatch };
         var plan = new Command("plan", "Show what the next run of a source would send and cost, changing nothing") { source };
         plan.SetAction(r => verb = [Verbs.Plan, r.GetValue(source)!]);
         var costs = new Command("costs", "Print credits estimated and billed per source and day, the dearest files, drift and held files");
         costs.SetAction(_ => verb = [Verbs.Costs]);
-        var approve = new Command("approve", "Let the files a run held under a spending cap go on past the caps") { id };
-        approve.SetAction(r => verb = [Verbs.Approve, r.GetValue(id).ToString(CultureInfo.InvariantCulture)]);
+        var approve = new Command("approve", "Let the files a run held under a spending cap go on past the caps") { runId };
+        approve.SetAction(r => verb = [Verbs.Approve, r.GetValue(runId).ToString(CultureInfo.InvariantCulture)]);
         var migrate = new Command("migrate", "Bring the database schema up to date and exit");
         migrate.SetAction(_ => verb = [Verbs.Migrate]);
         var check = new Command("check", "Validate the configuration; exit 1 listing every problem");
         check.SetAction(_ => verb = [Verbs.ConfigCheck]);
         var hash = new Command("hash-secret", "Read a password or token on standard input; print the hash for Dashboard:Users or Dashboard:Tokens");
-        hash.SetAction(_ => HashSecret(input ?? Console.In, output ?? Console.Out));
+        hash.SetAction(_ => HashSecret(input ?? Console.In, output ?? Console.Out, error ?? Console.Error));
         var config = new Command("config", "Check the configuration, or hash a dashboard secret") { check, hash };
 
-        var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file.")
+        var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file. "
+            + "Any --Section:Key=value (or --Section:Key value) on the line is configuration, e.g. --Sources:0:Path=/data/in.")
         {
             run, scan, status, retry, reprocess, cancel, plan, costs, approve, migrate, config,
         };
         root.SetAction(_ => verb = [Verbs.Run]);
-        foreach (var command in new Command[] { root, run, scan, status, retry, reprocess, cancel, cancelRun, cancelBatch, plan, costs, approve, migrate, config, check, hash })
+
+        // The settings come off first, so what is left is the verb's alone, and anything it does not know
+        // is an error: a mistyped verb or option must not quietly start the service or a plain run.
+        var line = CommandLineSettings.Of(args, OptionNames(root, _ => true), OptionNames(root, o => o.Arity.MinimumNumberOfValues > 0));
+        var result = root.Parse(line.Words);
+        if (UsageError.Of(result, line) is { } problem)
         {
-            // Anything we do not know is configuration: --Sources:0:Path=/data/in, --Urls=…
-            command.TreatUnmatchedTokensAsErrors = false;
+            UsageError.Write(root, result, problem, error ?? Console.Error);
+            return new Parsed([], UsageError.ExitCode);
         }
 
-        var result = root.Parse(args);
-        if (StrayWord(result.UnmatchedTokens) is { } stray)
-        {
-            // A mistyped verb must not quietly start the service.
-            (output ?? Console.Out).WriteLine($"Unknown command or argument '{stray}'. Run with --help to see the commands.");
-            return new Parsed([], 2);
-        }
-
-        var exitCode = result.Invoke(new InvocationConfiguration { Output = output ?? Console.Out, Error = Console.Error });
+        var exitCode = result.Invoke(new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error });
         if (verb is null)
         {
             return new Parsed([], exitCode);
@@ -122,38 +123,51 @@ internal static class BatchCommandLine
             host.Add("--Database:Embedded:StopIfFoundRunning=false");
         }
 
-        host.AddRange(result.UnmatchedTokens);
+        host.AddRange(line.Settings);
         return new Parsed([.. host], null);
     }
 
-    /// <summary>
-    /// A bare word that is neither a --Key=value setting nor the value after a --Key; or a --word with no value,
-    /// which no verb knows (a mistyped --failed) and cannot be a setting either, since a setting needs a value.
-    /// </summary>
-    private static string? StrayWord(IReadOnlyList<string> tokens)
+    /// <summary>A source's name; an empty one (an unset variable in a script: retry "$SOURCE") is a missing one.</summary>
+    private static string SourceName(ArgumentResult argument)
     {
-        for (var i = 0; i < tokens.Count; i++)
+        var token = argument.Tokens[0].Value; // arity one: System.CommandLine reports a missing name itself
+        if (string.IsNullOrWhiteSpace(token))
         {
-            var token = tokens[i];
-            var isSetting = token.StartsWith('-') || token.StartsWith('/') || token.Contains('=', StringComparison.Ordinal);
-            var isValue = i > 0 && tokens[i - 1].StartsWith("--", StringComparison.Ordinal) && !tokens[i - 1].Contains('=', StringComparison.Ordinal);
-            var isValueless = token.StartsWith("--", StringComparison.Ordinal) && !token.Contains('=', StringComparison.Ordinal)
-                && (i + 1 == tokens.Count || tokens[i + 1].StartsWith('-'));
-            if ((!isSetting && !isValue) || isValueless)
-            {
-                return token;
-            }
+            argument.AddError($"<{argument.Argument.Name}> is empty");
         }
 
-        return null;
+        return token;
     }
 
-    private static int HashSecret(TextReader input, TextWriter output)
+    /// <summary>A run's or batch's id: a whole number from 1, as PostgreSQL's identity columns count.</summary>
+    private static long Id(ArgumentResult argument)
+    {
+        var token = argument.Tokens[0].Value; // arity one: System.CommandLine reports a missing id itself
+        if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
+        {
+            argument.AddError($"<{argument.Argument.Name}> must be a whole number, got '{token}'");
+        }
+        else if (id < 1)
+        {
+            argument.AddError($"<{argument.Argument.Name}> must be 1 or more, got '{token}'");
+        }
+
+        return id;
+    }
+
+    /// <summary>The names and aliases of every verb's options (--failed, --filter, --help, -h …) that match.</summary>
+    private static HashSet<string> OptionNames(Command command, Func<Option, bool> match) =>
+    [
+        .. command.Options.Where(match).SelectMany(o => o.Aliases.Prepend(o.Name)),
+        .. command.Subcommands.SelectMany(c => OptionNames(c, match)),
+    ];
+
+    private static int HashSecret(TextReader input, TextWriter output, TextWriter error)
     {
         var secret = input.ReadLine()?.TrimEnd('\r');
         if (string.IsNullOrEmpty(secret))
         {
-            Console.Error.WriteLine("Give the password or token on standard input, e.g.: read -rs S; echo \"$S\" | BatchOrchestrator.Worker config hash-secret");
+            error.WriteLine("Give the password or token on standard input, e.g.: read -rs S; echo \"$S\" | BatchOrchestrator.Worker config hash-secret");
             return 2;
         }
 

@@ -34,19 +34,87 @@ public sealed class CommandLineParsingFacts
     }
 
     [Theory]
-    [InlineData("frobnicate", 2)]
-    [InlineData("scan", 1)]
-    [InlineData("cancel batch seven", 1)]
-    [InlineData("retry docs --faild", 2)] // an option no verb has, and no setting without a value
-    [InlineData("retry docs --bogus --failed", 2)]
-    public void AMistypedCommand_EndsWithAnError_InsteadOfStartingTheService(string line, int exitCode)
+    [InlineData("approve --Database:ConnectionString=Host=db 12", "--Verb:Name=approve|--Verb:Target=12", "--Database:ConnectionString=Host=db")]
+    [InlineData("retry --Sources:0:Path=/x docs --failed", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true", "--Sources:0:Path=/x")]
+    [InlineData("cancel run --Urls http://127.0.0.1:5099 12", "--Verb:Name=cancel-run|--Verb:Target=12", "--Urls|http://127.0.0.1:5099")]
+    [InlineData("--Sources:0:Path=/x plan docs", "--Verb:Name=plan|--Verb:Target=docs", "--Sources:0:Path=/x")]
+    [InlineData("reprocess /Sources:0:Path=/x docs --filter a=b/** Sources:0:Name=docs", "--Verb:Name=reprocess|--Verb:Target=docs|--Verb:DryRun=false|--Verb:Filter=a=b/**", "/Sources:0:Path=/x|Sources:0:Name=docs")]
+    public void AConfigurationSetting_IsNeverTakenForTheVerbsArgument_WhereverItStands(string line, string verb, string settings)
+    {
+        var parsed = BatchCommandLine.Parse(line.Split(' '));
+
+        Assert.Null(parsed.ExitCode);
+        Assert.Equal([.. verb.Split('|'), "--Serilog:MinimumLevel:Default=Warning", "--Serilog:MinimumLevel:Override:Hangfire=Warning", "--Database:Embedded:StopIfFoundRunning=false", .. settings.Split('|')], parsed.HostArguments);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("retry docs --faild")] // an option no verb has, and no setting without a value
+    [InlineData("retry docs --bogus --failed")]
+    [InlineData("retry --faild")]
+    [InlineData("retry --filter x docs")] // reprocess's option, not retry's
+    [InlineData("approve 12 13")]
+    public void AMistypedCommand_EndsWithAnError_InsteadOfStartingTheService(string line)
     {
         using var output = new StringWriter();
+        using var error = new StringWriter();
 
-        var parsed = BatchCommandLine.Parse(line.Split(' '), output: output);
+        var parsed = BatchCommandLine.Parse(line.Split(' '), output: output, error: error);
 
-        Assert.Equal(exitCode, parsed.ExitCode);
+        Assert.Equal(2, parsed.ExitCode);
         Assert.Empty(parsed.HostArguments);
+        Assert.Empty(output.ToString());
+        Assert.NotEmpty(error.ToString());
+    }
+
+    [Theory]
+    [InlineData("approve", "approve: <run-id> is missing")]
+    [InlineData("approve abc", "approve: <run-id> must be a whole number, got 'abc'")]
+    [InlineData("approve 0", "approve: <run-id> must be 1 or more, got '0'")]
+    [InlineData("approve -3", "approve: <run-id> must be 1 or more, got '-3'")]
+    [InlineData("approve --Database:ConnectionString=Host=db", "approve: <run-id> is missing")]
+    [InlineData("cancel", "cancel: 'run <run-id>' or 'batch <batch-id>' is missing")]
+    [InlineData("cancel run", "cancel run: <run-id> is missing")]
+    [InlineData("cancel run 1.5", "cancel run: <run-id> must be a whole number, got '1.5'")]
+    [InlineData("cancel batch seven", "cancel batch: <batch-id> must be a whole number, got 'seven'")]
+    [InlineData("scan", "scan: <source> is missing")]
+    [InlineData("retry", "retry: <source> is missing")]
+    [InlineData("retry --failed", "retry: <source> is missing")]
+    [InlineData("retry --Sources:0:Path=/x", "retry: <source> is missing")]
+    [InlineData("retry --faild docs", "retry: <source> is missing ('docs' after '--faild' is read as that setting's value)")]
+    [InlineData("retry docs --faild", "retry: unknown option '--faild'")]
+    [InlineData("reprocess", "reprocess: <source> is missing")]
+    [InlineData("reprocess docs --filter", "reprocess: --filter needs a value")]
+    [InlineData("plan", "plan: <source> is missing")]
+    [InlineData("plan --Sources:0:Name=docs", "plan: <source> is missing")]
+    [InlineData("config", "config: 'check' or 'hash-secret' is missing")]
+    [InlineData("status extra", "status: unexpected argument 'extra'")]
+    public void AMissingOrMalformedArgument_ExitsTwo_WithOneLineNamingVerbAndArgument_ThenTheVerbsUsage(string line, string problem)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var parsed = BatchCommandLine.Parse(line.Split(' '), output: output, error: error);
+
+        Assert.Equal(2, parsed.ExitCode);
+        Assert.Empty(parsed.HostArguments); // no host: nothing is queued, migrated or changed
+        Assert.Empty(output.ToString());
+        var lines = error.ToString().Split(Environment.NewLine);
+        Assert.Equal(problem, lines[0]);
+        var verb = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
+        Assert.Contains(lines, l => l.Contains($" {verb} ", StringComparison.Ordinal)); // the usage line
+        Assert.DoesNotContain("additional arguments", error.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void AnEmptySourceName_IsRefused_AsAnUnsetVariableInAScriptWouldGiveIt()
+    {
+        using var error = new StringWriter();
+
+        var parsed = BatchCommandLine.Parse(["retry", "", "--failed"], error: error);
+
+        Assert.Equal(2, parsed.ExitCode);
+        Assert.StartsWith("retry: <source> is empty", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,9 +30,20 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     [Fact]
     public async Task AMistypedVerb_ExitsTwo_WithoutStartingTheService()
     {
-        var (exitCode, output, _) = await WorkerProcess.RunAsync(Env.Root, ["stauts"], Env.Settings());
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["stauts"], Env.Settings());
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("Unknown command or argument 'stauts'", output, StringComparison.Ordinal);
+        Assert.Contains("Unknown command or argument 'stauts'", errors, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public async Task AMalformedArgument_ExitsTwo_SayingWhatIsWrongOnStderr()
+    {
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["approve", "abc"], Env.Settings());
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("approve: <run-id> must be a whole number, got 'abc'", errors, StringComparison.Ordinal);
+        Assert.Empty(output);
     }
 }

@@ -1,0 +1,62 @@
+namespace BatchOrchestrator.Worker.CommandLine;
+
+/// <summary>
+/// Takes the configuration settings off the command line before System.CommandLine sees it: a token with
+/// '=' in it (<c>--Sources:0:Path=/data/in</c>, <c>/Urls=…</c>, <c>Key=value</c>) and a <c>--Key value</c> pair,
+/// the forms Microsoft.Extensions.Configuration.CommandLine reads. Left on the line, System.CommandLine
+/// would take one for a verb's missing argument ('retry --Sources:0:Path=/x' ran a source named
+/// '--Sources:0:Path=/x'). The verbs' own options stay, with their values.
+/// </summary>
+internal static class CommandLineSettings
+{
+    /// <summary>The line without its settings; the settings in their order; the first <c>--Key value</c> pair, if any.</summary>
+    public sealed record Split(string[] Words, string[] Settings, (string Key, string Value)? FirstPair);
+
+    public static Split Of(IReadOnlyList<string> args, IReadOnlySet<string> optionNames, IReadOnlySet<string> optionsWithValue)
+    {
+        var words = new List<string>();
+        var settings = new List<string>();
+        (string, string)? firstPair = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            var hasNext = i + 1 < args.Count;
+            if (token == "--")
+            {
+                // System.CommandLine's "only arguments from here on", as the user asked.
+                words.AddRange(args.Skip(i));
+                break;
+            }
+
+            if (optionNames.Contains(OptionName(token)))
+            {
+                words.Add(token);
+                if (optionsWithValue.Contains(token) && hasNext)
+                {
+                    words.Add(args[++i]); // --filter 'a=b/**' is a glob, not a setting
+                }
+            }
+            else if (token.Contains('=', StringComparison.Ordinal))
+            {
+                settings.Add(token);
+            }
+            else if (token.Length > 2 && token.StartsWith("--", StringComparison.Ordinal) && hasNext && !args[i + 1].StartsWith('-'))
+            {
+                firstPair ??= (token, args[i + 1]);
+                settings.Add(token);
+                settings.Add(args[++i]);
+            }
+            else
+            {
+                // A verb, an argument, or a --word with no value: no setting has one, so the verb refuses it.
+                words.Add(token);
+            }
+        }
+
+        return new Split([.. words], [.. settings], firstPair);
+    }
+
+    /// <summary>System.CommandLine also reads an option's value after '=' or ':' (--filter=a/**).</summary>
+    private static string OptionName(string token) =>
+        token.IndexOfAny(['=', ':']) is var end and > 0 ? token[..end] : token;
+}
