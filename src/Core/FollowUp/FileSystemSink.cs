@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BatchOrchestrator.Core.Sources;
@@ -9,13 +10,18 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// Mirrors each source's tree under its output folder: <c>a/b/report.pdf</c> gets
 /// <c>a/b/report.pdf.md</c> (parse markdown) and <c>a/b/report.pdf.json</c> (the result with its
 /// provenance). Each file is written to a hidden temporary file beside it, flushed to disk, then
-/// renamed over the target, so a reader never sees half a result and a crash leaves the old one.
+/// renamed over the target, so a reader never sees half a result and a crash leaves the old one. A name
+/// too long for its results' names (<see cref="ResultStem"/>) is shortened, the same way every time.
 /// </summary>
-internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment)
+internal sealed class FileSystemSink(
+    IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment, ILogger<FileSystemSink> logger)
     : IFollowUpSink
 {
     // NAME_MAX on the file systems a service like this writes to (ext4, xfs, btrfs, tmpfs): bytes, not characters.
     private const int MaxNameBytes = 255;
+
+    // The longer of the two suffixes a result's name gets.
+    private const string LongestSuffix = ".json";
 
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
@@ -26,7 +32,15 @@ internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IO
         foreach (var document in documents.Where(d => !d.Superseded))
         {
             var target = TargetOf(document);
-            RefuseTooLong(Path.GetFileName(target) + ".json"); // the longer of the two: neither is written when it cannot be
+            var stem = ResultStem(Path.GetFileName(target));
+            if (stem != Path.GetFileName(target))
+            {
+                logger.LogWarning(
+                    "Results of {Path} are written as {Stem}.md and .json: '<name>.json' would pass the {Max} bytes a file name may have. The .json names the source file",
+                    document.RelativePath, stem, MaxNameBytes);
+                target = Path.Combine(Path.GetDirectoryName(target)!, stem);
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (document.Markdown is not null)
             {
@@ -57,13 +71,36 @@ internal sealed class FileSystemSink(IOptionsMonitor<SourcesOptions> sources, IO
         return target;
     }
 
-    private static void RefuseTooLong(string name)
+    /// <summary>
+    /// The name the results of <paramref name="name"/> are written under: the name itself, or, when
+    /// <c>&lt;name&gt;.json</c> would pass <see cref="MaxNameBytes"/> (a source name of 251 to 255 bytes is legal), its
+    /// first bytes (whole characters) followed by <c>~</c> and 16 hex digits of the full name's SHA-256. The
+    /// same name always gives the same stem, so a rerun overwrites its results; two names that share their
+    /// first bytes differ in the hash.
+    /// </summary>
+    internal static string ResultStem(string name)
     {
-        var bytes = Encoding.UTF8.GetByteCount(name);
-        if (bytes > MaxNameBytes)
+        if (Encoding.UTF8.GetByteCount(name) + LongestSuffix.Length <= MaxNameBytes)
         {
-            throw new IOException($"the result's file name is {bytes} bytes, over the {MaxNameBytes} a file system allows: '{name}'");
+            return name;
         }
+
+        var hash = "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        var budget = MaxNameBytes - LongestSuffix.Length - hash.Length;
+        var kept = new StringBuilder();
+        var bytes = 0;
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > budget)
+            {
+                break;
+            }
+
+            kept.Append(rune.ToString());
+            bytes += rune.Utf8SequenceLength;
+        }
+
+        return kept + hash;
     }
 
     private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)

@@ -34,23 +34,39 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
-    public async Task FollowUpAsync_WritesTheResultsOfANameNearTheLimit_AndSaysSoWhenAResultsNameWouldPassIt()
+    public async Task FollowUpAsync_WritesTheResultsOfANameNearTheLimit_AndOfOneTooLongForThem_UnderAShortenedName()
     {
         await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
         var near = new string('a', 236) + ".txt"; // 240 bytes: "<name>.json" is 245, within a file system's 255
         var over = new string('b', 247) + ".txt"; // 251 bytes: "<name>.json" would be 256
-        harness.WriteFile(near, "# near the limit");
-        harness.WriteFile(over, "# over it");
+        var twin = new string('b', 247) + ".doc"; // the same first 233 bytes: told apart by the hash
+        var wide = new string('é', 125) + ".txt"; // 254 bytes in UTF-8, two per character: its 233 bytes are cut to 232, a whole character
+        foreach (var name in new[] { near, over, twin, wide })
+        {
+            harness.WriteFile(name, "# " + name); // contents differ: one content is sent once
+        }
 
         await harness.FollowUpAllAsync(await harness.RunToRecordedAsync(Ct), Ct);
 
         var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
         Assert.True(File.Exists(Path.Combine(output, near + ".md")) && File.Exists(Path.Combine(output, near + ".json")));
         Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
-        Assert.False(File.Exists(Path.Combine(output, over + ".md"))); // "<name>.md" would fit: not half a result either
-        var error = await harness.Database.ScalarAsync<string>(
-            "select r.follow_up_error from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = $1 and r.follow_up_state = 'FollowUpFailed'", over);
-        Assert.StartsWith("sink FileSystem: the result's file name is 256 bytes, over the 255 a file system allows", error, StringComparison.Ordinal);
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state <> 'FollowedUp'"));
+        var results = Directory.GetFiles(output, "*.json").Select(p => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(p))!).ToList();
+        Assert.Equal(new[] { near, over, twin, wide }.Order(StringComparer.Ordinal), results.Select(r => (string)r["relative_path"]!).Order(StringComparer.Ordinal));
+        foreach (var name in new[] { over, twin, wide })
+        {
+            var stem = FileSystemSink.ResultStem(name);
+            Assert.Matches("~[0-9a-f]{16}$", stem);
+            Assert.StartsWith(stem[..^17], name, StringComparison.Ordinal);
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(stem + ".json") <= 255);
+            Assert.StartsWith("# " + name, File.ReadAllText(Path.Combine(output, stem + ".md")), StringComparison.Ordinal);
+            Assert.Equal(name, (string)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, stem + ".json")))!["relative_path"]!);
+        }
+
+        Assert.Equal(FileSystemSink.ResultStem(over), FileSystemSink.ResultStem(over)); // the same name, the same stem: a rerun overwrites
+        Assert.NotEqual(FileSystemSink.ResultStem(over), FileSystemSink.ResultStem(twin));
+        Assert.Contains(harness.Logs.Lines, m => m.Contains(over, StringComparison.Ordinal) && m.Contains("are written as", StringComparison.Ordinal));
     }
 
     [Fact]
