@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.Persistence.Embedded;
@@ -184,26 +180,7 @@ internal sealed class EmbeddedPostgres
         try
         {
             Directory.CreateDirectory(Root);
-            if (!File.Exists(PasswordFile))
-            {
-                // Written whole under another name, then moved in only if still absent: two first starts at
-                // once (before either holds the folder's lock) end up with the one password initdb is given.
-                var draft = $"{PasswordFile}.{Environment.ProcessId}";
-                File.WriteAllText(draft, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
-                try
-                {
-                    File.Move(draft, PasswordFile);
-                }
-                catch (IOException) when (File.Exists(PasswordFile))
-                {
-                    File.Delete(draft);
-                }
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            ClusterPassword.Ensure(PasswordFile);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -211,13 +188,7 @@ internal sealed class EmbeddedPostgres
                 $"Database:Embedded:DataDirectory: cannot write in '{Root}' ({ex.Message}); it belongs to another user. Run as that user, or set Database:Embedded:DataDirectory to a folder this user may write");
         }
 
-        if (options.Port != 0 && !File.Exists(Path.Combine(Cluster, "postmaster.pid")) && !IsFree(options.Port))
-        {
-            throw new EmbeddedPostgresException(
-                $"Database:Embedded:Port: 127.0.0.1:{options.Port} is in use by another program; set another port, or 0 to let the embedded server pick a free one");
-        }
-
-        port = options.Port != 0 ? options.Port : KeptPort() ?? FreePort();
+        port = ClusterPort.Choose(options.Port, Cluster, OurConf);
         return new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
@@ -227,24 +198,6 @@ internal sealed class EmbeddedPostgres
             Password = File.ReadAllText(PasswordFile).Trim(),
             MaxPoolSize = 50,
         }.ConnectionString;
-    }
-
-    // The port of the last start, if nobody else has taken it meanwhile (or our server still holds it).
-    private int? KeptPort()
-    {
-        var conf = Path.Combine(Cluster, OurConf);
-        if (!File.Exists(conf))
-        {
-            return null;
-        }
-
-        var line = File.ReadLines(conf).FirstOrDefault(l => l.StartsWith("port = ", StringComparison.Ordinal));
-        if (line is null || !int.TryParse(line["port = ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var kept))
-        {
-            return null;
-        }
-
-        return File.Exists(Path.Combine(Cluster, "postmaster.pid")) || IsFree(kept) ? kept : null;
     }
 
     private async Task InitializeClusterAsync(CancellationToken cancellationToken)
@@ -270,7 +223,7 @@ internal sealed class EmbeddedPostgres
         var durable = options.Durable ? "on" : "off";
         var path = Path.Combine(Cluster, OurConf);
         await File.WriteAllTextAsync(path, $"""
-            port = {port.ToString(CultureInfo.InvariantCulture)}
+            {ClusterPort.Line(port)}
             # Written by BatchOrchestrator at each start: loopback only, no unix socket to place.
             listen_addresses = '127.0.0.1'
             unix_socket_directories = ''
@@ -297,26 +250,5 @@ internal sealed class EmbeddedPostgres
             await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
-    }
-
-    private static bool IsFree(int candidate)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, candidate);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
