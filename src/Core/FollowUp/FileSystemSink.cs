@@ -137,6 +137,11 @@ internal sealed class FileSystemSink(
             writer.WriteString("job_type", document.JobType);
             writer.WriteString("job_id", document.JobId);
             writer.WriteString("fetched_at", document.FetchedAt);
+            if (document.SameContentAs is not null)
+            {
+                writer.WriteString("same_content_as", document.SameContentAs);
+            }
+
             if (document.Text is not null)
             {
                 writer.WriteString("text", document.Text);

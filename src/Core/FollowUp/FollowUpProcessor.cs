@@ -140,9 +140,13 @@ internal sealed class FollowUpProcessor(
                 });
 
             var sinkErrors = await WriteAsync(selected, looks, cancellationToken);
-            var outcomes = looks.Select(l => Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(l.Item.ResultId), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
-            await store.SaveAsync(outcomes, cancellationToken);
-            escalated += await ReportCostsAsync(work, looks, outcomes, cancellationToken);
+
+            // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
+            var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
+            var outcomes = own.Select(l => Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
+            var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
+            await store.SaveAsync(outcomes, copies, cancellationToken);
+            escalated += await ReportCostsAsync(work, own, outcomes, cancellationToken);
             foreach (var outcome in outcomes)
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
@@ -214,11 +218,14 @@ internal sealed class FollowUpProcessor(
         return [.. names.Select(n => byName[n])];
     }
 
-    /// <summary>Hands every finished result of the chunk to each sink; returns the references some sink refused, with why.</summary>
-    private async Task<Dictionary<long, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands every finished result of the chunk to each sink, under its own path and under each copy's; returns the
+    /// deliveries some sink refused, with why.
+    /// </summary>
+    private async Task<Dictionary<Delivery, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
     {
-        var errors = new Dictionary<long, string>();
-        var done = looks.Where(l => l.Document is not null).ToList();
+        var errors = new Dictionary<Delivery, string>();
+        var done = looks.Where(l => l.Document is not null).SelectMany(CopyDeliveries.Of).ToList();
         if (done.Count == 0)
         {
             return errors;
@@ -228,20 +235,20 @@ internal sealed class FollowUpProcessor(
         {
             try
             {
-                await sink.WriteAsync([.. done.Select(l => l.Document!)], cancellationToken);
+                await sink.WriteAsync([.. done.Select(d => d.Document)], cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogWarning("Sink {Sink} failed on {Count} results ({Reason}); trying them one by one", sink.Name, done.Count, ex.Message);
-                foreach (var look in done)
+                foreach (var (delivery, document) in done)
                 {
                     try
                     {
-                        await sink.WriteAsync([look.Document!], cancellationToken);
+                        await sink.WriteAsync([document], cancellationToken);
                     }
                     catch (Exception one) when (one is not OperationCanceledException)
                     {
-                        errors[look.Item.ResultId] = $"sink {sink.Name}: {one.Message}";
+                        errors[delivery] = $"sink {sink.Name}: {one.Message}";
                     }
                 }
             }

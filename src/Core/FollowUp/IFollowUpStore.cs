@@ -9,11 +9,14 @@ internal interface IFollowUpStore
     /// <summary>Claims batches whose next follow-up look is due, pushing it out by <paramref name="claimFor"/>.</summary>
     Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
 
-    /// <summary>The batch's job references still waiting (Recorded); null if there is no such batch.</summary>
+    /// <summary>
+    /// The batch's job references still waiting (Recorded), and those followed up whose result a copy of their
+    /// version still waits for; null if there is no such batch.
+    /// </summary>
     Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>Writes every outcome of one chunk in one round trip.</summary>
-    Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken);
+    /// <summary>Writes every outcome of one chunk, its job references' and its copies', in one round trip.</summary>
+    Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken);
 
     /// <summary>Sets the batch's next look to <paramref name="nextLookAt"/>, or clears it when nothing waits any more.</summary>
     Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
@@ -22,8 +25,8 @@ internal interface IFollowUpStore
     Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Gives job references that ended FollowUpFailed without a verdict on the file (attempts ran out)
-    /// another round; with <paramref name="batchId"/> null, every such reference. Returns how many.
+    /// Gives job references that ended FollowUpFailed without a verdict on the file (attempts ran out), and copies
+    /// whose delivery did, another round; with <paramref name="batchId"/> null, every such one. Returns how many.
     /// </summary>
     Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken);
 }
@@ -34,7 +37,9 @@ internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IRe
 /// <summary>
 /// One job reference to look at, with what planning reserved for it (<see cref="Estimate"/> at
 /// <see cref="PlannedTier"/>), whether its version was already sent to a fallback configuration, and
-/// <see cref="StoredFileId"/>, the stored file behind its directory file, when known.
+/// <see cref="StoredFileId"/>, the stored file behind its directory file, when known. <see cref="Copies"/> are
+/// the names with its version's content still waiting for its result; with <see cref="CopiesOnly"/> its own
+/// result is in every sink already and the look is for them alone (no state, cost or verdict of its own).
 /// </summary>
 internal sealed record FollowUpItem(
     long ResultId,
@@ -48,7 +53,22 @@ internal sealed record FollowUpItem(
     string? StoredFileId = null,
     decimal? Estimate = null,
     string? PlannedTier = null,
-    bool Escalated = false);
+    bool Escalated = false)
+{
+    public IReadOnlyList<FileCopy> Copies { get; init; } = [];
+
+    public bool CopiesOnly { get; init; }
+}
+
+/// <summary>
+/// A path whose content is a version recorded under another name (DedupeKey ContentHash): never sent again, it
+/// is given that version's result under its own path. <see cref="Attempts"/> are its failed deliveries of the
+/// current job's result.
+/// </summary>
+internal sealed record FileCopy(long Id, string RelativePath, int Attempts);
+
+/// <summary>What delivering <see cref="JobId"/>'s result under a copy's name came to, as the follow-up states say it of a job reference.</summary>
+internal sealed record CopyOutcome(long CopyId, long FileVersionId, string JobId, FollowUpState State, bool FailedAttempt, string? Error);
 
 /// <summary>
 /// What one look decided: the reference's new state, the job's status, whether it counts as a

@@ -19,8 +19,18 @@ internal interface ISourceScanStore
     /// <summary>Settled paths (unchanged since <paramref name="settledBefore"/> or earlier) of 1 to <paramref name="maxFileBytes"/> bytes whose content is not hashed yet.</summary>
     IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken);
 
-    /// <summary>Stores content hashes and creates a file version (with its pages) for each dedupe key not seen before.</summary>
-    Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores content hashes and creates a file version (with its pages) for each dedupe key not seen before; a path
+    /// whose content is a version under another name is recorded as a copy of that version instead.
+    /// </summary>
+    Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Brings back each skipped version whose own path no longer holds its content while a copy's path still does:
+    /// the version moves to that path and goes back to the queue (as <see cref="RecordHashesAsync"/> does when the
+    /// content is hashed again), so content last seen under a copy's name is not left unprocessed. Returns how many.
+    /// </summary>
+    Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken);
 
     /// <summary>Makes the source's problems those of this scan (a problem seen before keeps its first_seen_at).</summary>
     Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken);
@@ -43,6 +53,12 @@ internal readonly record struct StoredLook(string RelativePath, long Size, long 
 
 /// <summary>Counts from one merge.</summary>
 internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled);
+
+/// <summary>What one chunk of hashes made: new (or revived) file versions, and paths found to be copies of a version under another name.</summary>
+internal readonly record struct HashesRecorded(int NewVersions, int Copies)
+{
+    public static HashesRecorded operator +(HashesRecorded a, HashesRecorded b) => new(a.NewVersions + b.NewVersions, a.Copies + b.Copies);
+}
 
 /// <summary>A file's content hash, valid for exactly that size and mtime, and its pages as counted right after hashing.</summary>
 internal sealed record HashedFile(FileObservation Observation, byte[] Sha256, PageCount? Pages = null);

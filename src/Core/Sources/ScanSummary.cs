@@ -6,6 +6,12 @@ internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int
     /// <summary>Files recorded with a reason instead of being taken (or taken with a caveat).</summary>
     public int Problems { get; init; }
 
+    /// <summary>
+    /// Paths hashed to content that is a version under another name (DedupeKey ContentHash): not sent or billed
+    /// again, each recorded as a copy of that version and given its result under its own name.
+    /// </summary>
+    public int Copies { get; init; }
+
     /// <summary>File versions the run's planning held back under a spending cap (docs/costs.md).</summary>
     public int Held { get; init; }
 }

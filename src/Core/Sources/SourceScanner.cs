@@ -27,13 +27,19 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxFileBytes, problems.Add);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
-        var (hashed, deferred, newVersions) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
+        var (hashed, deferred, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
+        // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
+        recorded += new HashesRecorded(await store.ReviveFromCopiesAsync(source.Name, cancellationToken), 0);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
 
-        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished, merged.Unsettled, hashed, newVersions, deferred) { Problems = problems.Count };
+        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished, merged.Unsettled, hashed, recorded.NewVersions, deferred)
+        {
+            Problems = problems.Count,
+            Copies = recorded.Copies,
+        };
         logger.LogInformation(
-            "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Problems} with problems",
-            source.Name, summary.Seen, summary.NewOrChanged, summary.Vanished, summary.Unsettled, summary.Hashed, summary.NewVersions, summary.Problems);
+            "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Copies} with content known under another name (not sent again), {Problems} with problems",
+            source.Name, summary.Seen, summary.NewOrChanged, summary.Vanished, summary.Unsettled, summary.Hashed, summary.NewVersions, summary.Copies, summary.Problems);
         return summary;
     }
 
@@ -43,12 +49,12 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         ScanMerger.MergeAsync(
             store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes, source.TreatEmptyFolderAsDeleted, cancellationToken);
 
-    private async Task<(int Hashed, int Deferred, int NewVersions)> HashCandidatesAsync(
+    private async Task<(int Hashed, int Deferred, HashesRecorded Recorded)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var hashed = 0;
         var deferred = 0;
-        var newVersions = 0;
+        var recorded = default(HashesRecorded);
         var results = Channel.CreateBounded<HashedFile>(WriteChunk * 2);
         var writer = Task.Run(
             async () =>
@@ -59,14 +65,14 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     chunk.Add(file);
                     if (chunk.Count == WriteChunk)
                     {
-                        newVersions += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                        recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
                         chunk.Clear();
                     }
                 }
 
                 if (chunk.Count > 0)
                 {
-                    newVersions += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                    recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
                 }
             },
             cancellationToken);
@@ -100,7 +106,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         await writer;
-        return (hashed, deferred, newVersions);
+        return (hashed, deferred, recorded);
     }
 
     private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)

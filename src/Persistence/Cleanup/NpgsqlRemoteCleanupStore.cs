@@ -15,8 +15,10 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
     {
         await using var batch = dataSource.CreateBatch();
 
-        // The artefacts of job references whose result every sink has. Only a per-run batch's files are its
-        // own: a mirror's or remote-only directory belongs to the source, so there only the job goes.
+        // The artefacts of job references whose result every sink has, under every name: a copy of the version (the
+        // same content under another path) whose delivery has not succeeded yet keeps the job its result is read
+        // from. Only a per-run batch's files are its own: a mirror's or remote-only directory belongs to the source,
+        // so there only the job goes.
         batch.BatchCommands.Add(Listing("""
             with r as (
                 select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, v.id as version_id, v.remote_file_id, v.stored_file_id,
@@ -27,6 +29,10 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 join unnest($1::text[], $2::bigint[]) as s(source_name, after_ms) on s.source_name = b.source_name
                 left join orchestrator.file_version v on v.id = r.file_version_id
                 where r.follow_up_state = $3 and r.cleanup_listed_at is null
+                  and not exists (
+                      select 1 from orchestrator.file_copy k
+                      where k.file_version_id = v.id and v.state = $11 and v.job_id = r.job_id
+                        and (k.job_id is distinct from r.job_id or k.follow_up_state is distinct from $3))
                 order by r.id
                 limit $4
                 for update of r skip locked),
@@ -46,7 +52,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 select batch_id, run_id, kind, remote_id, parent_id, version_id, lookup, due_at from artefacts
                 on conflict (kind, remote_id) do nothing)
             select count(*) from listed
-            """, retentions, max));
+            """, retentions, max, StateParameters.Name(FollowUpLifecycle.FollowedOutcome)));
 
         // A run's own directory, once every job reference in it has its result in every sink and every
         // file artefact listed for it is gone: a file whose follow-up failed keeps the directory too.

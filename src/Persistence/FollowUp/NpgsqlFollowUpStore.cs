@@ -9,6 +9,13 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// </summary>
 internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
 {
+    // A copy k (file_copy) of version v waits for the result of reference r when r is v's current job, v succeeded,
+    // and that job's result is not yet delivered (or ended) under the copy's name. $w: the waiting follow-up
+    // states; $s: Succeeded.
+    private static string CopyWaits(string w, string s) => $"""
+        v.state = {s} and v.job_id = r.job_id and (k.job_id is distinct from r.job_id or k.follow_up_state = any({w}))
+        """;
+
     public async Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -38,7 +45,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
     public async Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken)
     {
         // "Superseded": a newer version of the same path already has its result, so a mirror keeps that one.
-        await using var command = dataSource.CreateCommand("""
+        // A reference whose result is in every sink comes back while a copy of its version still waits for it.
+        await using var command = dataSource.CreateCommand($"""
             select b.source_name, b.follow_up_checks,
                    r.id, r.file_version_id, v.relative_path, r.source_directory_file_id, r.job_type, r.job_id, r.follow_up_attempts,
                    exists (
@@ -46,17 +54,26 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                        join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
                        where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id),
                    b.project_id, b.organization_id, v.stored_file_id,
-                   c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation)
+                   c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
+                   r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts
             from orchestrator.batch b
-            left join orchestrator.batch_result r on r.batch_id = b.id and r.follow_up_state = any($3)
+            left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
+                select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
+                where k.file_version_id = r.file_version_id and {CopyWaits("$3", "$4")})))
             left join orchestrator.file_version v on v.id = r.file_version_id
             left join orchestrator.credit_charge c on c.batch_id = b.id and c.file_version_id = r.file_version_id
+            left join lateral (
+                select array_agg(k.id order by k.id) as ids, array_agg(k.relative_path order by k.id) as paths,
+                       array_agg(case when k.job_id = r.job_id then k.follow_up_attempts else 0 end order by k.id) as attempts
+                from orchestrator.file_copy k
+                where k.file_version_id = v.id and {CopyWaits("$3", "$4")}) copies on true
             where b.id = $1
             order by r.id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? source = null;
         var checks = 0;
@@ -84,13 +101,20 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 reader.IsDBNull(12) ? null : reader.GetString(12),
                 reader.IsDBNull(13) ? null : reader.GetDecimal(13),
                 reader.IsDBNull(14) ? null : reader.GetString(14),
-                !reader.IsDBNull(15) && reader.GetBoolean(15)));
+                !reader.IsDBNull(15) && reader.GetBoolean(15))
+            {
+                CopiesOnly = reader.GetBoolean(16),
+                Copies = reader.IsDBNull(17) ? [] : CopiesOf(reader.GetFieldValue<long[]>(17), reader.GetFieldValue<string[]>(18), reader.GetFieldValue<int[]>(19)),
+            });
         }
 
         return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);
     }
 
-    public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
+    private static FileCopy[] CopiesOf(long[] ids, string[] paths, int[] attempts) =>
+        [.. ids.Select((id, i) => new FileCopy(id, paths[i], attempts[i]))];
+
+    public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new("""
@@ -136,6 +160,34 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             });
         }
 
+        if (copies.Count > 0)
+        {
+            // Attempts count per job: a copy's first delivery of a newer job's result starts again from none. Only a
+            // copy still of that version and not done with that job takes it (a scan may have changed it meanwhile).
+            batch.BatchCommands.Add(new("""
+                update orchestrator.file_copy k
+                set follow_up_attempts = case when k.job_id is not distinct from o.job_id then k.follow_up_attempts else 0 end + o.failed_attempt,
+                    job_id = o.job_id, follow_up_state = o.state, follow_up_error = o.error,
+                    followed_up_at = case when o.state = any($7) then null else now() end, updated_at = now()
+                from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::text[]) as o(id, version_id, job_id, state, failed_attempt, error)
+                where k.id = o.id and k.file_version_id = o.version_id
+                  and (k.job_id is distinct from o.job_id or k.follow_up_state = any($8))
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long[]> { TypedValue = [.. copies.Select(c => c.CopyId)] },
+                    new NpgsqlParameter<long[]> { TypedValue = [.. copies.Select(c => c.FileVersionId)] },
+                    new NpgsqlParameter<string[]> { TypedValue = [.. copies.Select(c => c.JobId)] },
+                    StateParameters.Names(copies.Select(c => c.State)),
+                    new NpgsqlParameter<int[]> { TypedValue = [.. copies.Select(c => c.FailedAttempt ? 1 : 0)] },
+                    new NpgsqlParameter<string?[]> { TypedValue = [.. copies.Select(c => c.Error)] },
+                    StateParameters.Names(FollowUpLifecycle.Waiting),
+                    FollowUpLifecycle.Look.FromStates(),
+                },
+            });
+        }
+
         CostCommands.Add(batch, outcomes);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -148,24 +200,31 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
 
     private async Task SetNextLookAsync(long batchId, DateTimeOffset nextLookAt, int looks, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             update orchestrator.batch
             set follow_up_checks = follow_up_checks + $4,
                 follow_up_next_at = case when exists (
-                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($3)) then $2 end
+                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($3)) or exists (
+                    select 1 from orchestrator.batch_result r
+                    join orchestrator.file_version v on v.id = r.file_version_id
+                    join orchestrator.file_copy k on k.file_version_id = v.id
+                    where r.batch_id = $1 and r.follow_up_state = $5 and {CopyWaits("$3", "$6")}) then $2 end
             where id = $1
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = looks });
+        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken)
     {
         // Only references whose file still stands as Succeeded with that job: a failed or cancelled
-        // job ended the file's story, and retrying that is a new batch's business.
+        // job ended the file's story, and retrying that is a new batch's business. Copies of such a file
+        // whose delivery of that job's result ran out of attempts get another round with them.
         await using var command = dataSource.CreateCommand("""
             with reset as (
                 update orchestrator.batch_result r
@@ -174,12 +233,20 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 where v.id = r.file_version_id and v.state = $3 and v.job_id = r.job_id
                   and r.follow_up_state = any($4) and ($1::bigint is null or r.batch_id = $1)
                 returning r.batch_id
+            ), copies as (
+                update orchestrator.file_copy k
+                set follow_up_state = $2, follow_up_attempts = 0, follow_up_error = null, followed_up_at = null, updated_at = now()
+                from orchestrator.file_version v
+                join orchestrator.batch_result r on r.file_version_id = v.id and r.job_id = v.job_id
+                where k.file_version_id = v.id and v.state = $3 and k.job_id = r.job_id
+                  and k.follow_up_state = any($4) and ($1::bigint is null or r.batch_id = $1)
+                returning r.batch_id
             ), due as (
                 update orchestrator.batch set follow_up_next_at = now(), follow_up_checks = 0
-                where id in (select batch_id from reset)
+                where id in (select batch_id from reset union select batch_id from copies)
                 returning id
             )
-            select count(*)::int from reset
+            select ((select count(*) from reset) + (select count(*) from copies))::int
             """);
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = batchId, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(FollowUpLifecycle.Retry.TargetState());

@@ -5,7 +5,8 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 
 /// <summary>
 /// The PostgreSQL sink: each result as a row of <c>orchestrator.follow_up_result</c> (markdown, text,
-/// result as jsonb), one statement per chunk, replaced when written again.
+/// result as jsonb), one statement per chunk, replaced when written again. A row per name: a copy's result is
+/// its version's, under the copy's path (migration 0063).
 /// </summary>
 internal sealed class PostgresFollowUpSink(NpgsqlDataSource dataSource) : IFollowUpSink
 {
@@ -17,7 +18,7 @@ internal sealed class PostgresFollowUpSink(NpgsqlDataSource dataSource) : IFollo
             insert into orchestrator.follow_up_result
                 (file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at)
             select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
-            on conflict (file_version_id, job_id) do update
+            on conflict (file_version_id, job_id, relative_path) do update
             set markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. documents.Select(d => d.FileVersionId)] });

@@ -28,9 +28,15 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             where br.stuck_since is not null and br.follow_up_state = any($5)
             group by b.source_name, b.id, b.run_id
             union all
-            select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(br.followed_up_at), max(br.follow_up_error)
-            from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
-            where br.follow_up_state = $6
+            select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(f.followed_up_at), max(f.follow_up_error)
+            from (
+                select br.batch_id, br.followed_up_at, br.follow_up_error from orchestrator.batch_result br where br.follow_up_state = $6
+                union all
+                -- a result that could not be delivered under a copy's name (the same content as its file, another path)
+                select v.batch_id, k.followed_up_at, k.follow_up_error
+                from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
+                where k.follow_up_state = $6 and k.job_id = v.job_id) f
+            join orchestrator.batch b on b.id = f.batch_id
             group by b.source_name, b.id, b.run_id
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.

@@ -10,8 +10,17 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 internal sealed class OpsQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// The configured sources (name and current configuration fingerprint) with their last run, file
-    /// versions counted by state, and how many recorded files were processed under another configuration.
+    /// The follow-up state of copy <c>k</c> (file_copy) of version <c>fv</c> whose latest batch result is <c>r</c>: what
+    /// delivering r's result under the copy's name came to, or, before that, waiting (Recorded) once the result is in
+    /// hand, else r's own. <paramref name="followedUp"/> and <paramref name="recorded"/> name the two states' parameters.
+    /// </summary>
+    private static string CopyFollowUp(string followedUp, string recorded) => $"""
+        case when k.job_id = r.job_id then k.follow_up_state when r.follow_up_state = {followedUp} then {recorded} else r.follow_up_state end
+        """;
+
+    /// <summary>
+    /// The configured sources (name and current configuration fingerprint) with their last run, files counted
+    /// by state, and how many recorded files were processed under another configuration.
     /// </summary>
     public Task<OpsTable> SourcesAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, CancellationToken cancellationToken) => QueryAsync("""
         with names as (select name, fingerprint, ord from unnest($1::text[], $2::text[]) with ordinality as n(name, fingerprint, ord))
@@ -20,9 +29,22 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.state as "Last run state",
                r.started_at as "Last run started",
                r.finished_at as "Last run finished",
+               -- Each file once, by its latest version: a version whose path has a newer version, or has become a copy
+               -- since, is that path's history (the file page lists it), not another file. A copy (the same content as
+               -- a file under another name, sent and billed once) counts by the state of the version it shares.
                (select jsonb_object_agg(state, n) from (
-                   select fv.state, count(*) as n from orchestrator.file_version fv
-                   where fv.source_name = n.name group by fv.state) counts) as "Files by state",
+                   select f.state, count(*) as n from (
+                       select fv.state from orchestrator.file_version fv
+                       where fv.source_name = n.name
+                         and not exists (
+                             select 1 from orchestrator.file_version nv
+                             where nv.source_name = fv.source_name and nv.relative_path = fv.relative_path and nv.id > fv.id)
+                         and not exists (
+                             select 1 from orchestrator.file_copy k where k.source_name = fv.source_name and k.relative_path = fv.relative_path)
+                       union all
+                       select fv.state from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
+                       where k.source_name = n.name) f
+                   group by f.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.state <> all($3)) as "Open batches",
                (select count(*) from orchestrator.batch b
@@ -95,7 +117,10 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
                (select count(*) from orchestrator.batch_result br
-                where br.batch_id = b.id and br.follow_up_state = $5) as "Follow-ups failed",
+                where br.batch_id = b.id and br.follow_up_state = $5)
+               -- and deliveries of its results under a copy's name (the same content as its file, under another path)
+               + (select count(*) from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
+                  where k.follow_up_state = $5 and v.batch_id = b.id and k.job_id = v.job_id) as "Follow-ups failed",
                b.last_error as "Last error"
         from orchestrator.batch b
         where ($1::bigint is null or b.run_id = $1)
@@ -113,13 +138,30 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         StateParameters.Names(BatchLifecycle.Ended));
 
     /// <summary>
-    /// File versions whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one
-    /// source, batch or state, most recently changed first.
+    /// Files whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source, batch or
+    /// state, most recently changed first: each file version, and each copy (a path with the same content as a
+    /// version under another name) with that version's state and job, its own follow-up, and the version's path.
     /// </summary>
-    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) => QueryAsync("""
+    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) => QueryAsync($"""
+        with found as (
+            select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
+            from orchestrator.file_version fv
+            where ($1::text is null or fv.relative_path ilike {Like})
+              and ($2::text is null or fv.source_name = $2)
+              and ($3::bigint is null or fv.batch_id = $3)
+              and ($5::text is null or fv.state = $5)
+            union all
+            select fv.id, k.source_name, k.relative_path, k.id, greatest(fv.updated_at, k.updated_at)
+            from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
+            where ($1::text is null or k.relative_path ilike {Like})
+              and ($2::text is null or k.source_name = $2)
+              and ($3::bigint is null or fv.batch_id = $3)
+              and ($5::text is null or fv.state = $5)
+            order by updated_at desc, id desc
+            limit $4)
         select fv.id as "File",
-               fv.source_name as "Source",
-               fv.relative_path as "Path",
+               f.source_name as "Source",
+               f.relative_path as "Path",
                fv.state as "State",
                fv.size as "Size",
                fv.batch_id as "Batch",
@@ -127,17 +169,21 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                fv.process_attempts as "Batch attempts",
                fv.error_class as "Error class",
                fv.error_message as "Error",
-               (select br.follow_up_state from orchestrator.batch_result br
-                where br.file_version_id = fv.id order by br.id desc limit 1) as "Follow-up",
-               fv.updated_at as "Updated"
-        from orchestrator.file_version fv
-        where ($1::text is null or fv.relative_path ilike '%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%')
-          and ($2::text is null or fv.source_name = $2)
-          and ($3::bigint is null or fv.batch_id = $3)
-          and ($5::text is null or fv.state = $5)
-        order by fv.updated_at desc, fv.id desc
-        limit $4
-        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state));
+               case when k.id is null then r.follow_up_state else {CopyFollowUp("$6", "$7")} end as "Follow-up",
+               case when k.id is not null then fv.relative_path end as "Same content as",
+               f.updated_at as "Updated"
+        from found f
+        join orchestrator.file_version fv on fv.id = f.id
+        left join orchestrator.file_copy k on k.id = f.copy_id
+        left join lateral (
+            select br.job_id, br.follow_up_state from orchestrator.batch_result br
+            where br.file_version_id = fv.id order by br.id desc limit 1) r on true
+        order by f.updated_at desc, f.id desc
+        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state),
+        StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
+
+    /// <summary>$1 as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
+    private const string Like = """'%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";
 
     /// <summary>Source and path of one file version, or null.</summary>
     public async Task<(string Source, string Path)?> FileIdentityAsync(long fileVersionId, CancellationToken cancellationToken)
@@ -216,10 +262,30 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                left(r.result::text, 400) as "Result (start)"
         from orchestrator.batch_result br
         join orchestrator.file_version fv on fv.id = br.file_version_id
-        left join orchestrator.follow_up_result r on r.file_version_id = br.file_version_id and r.job_id = br.job_id
+        left join orchestrator.follow_up_result r on r.file_version_id = br.file_version_id and r.job_id = br.job_id and r.relative_path = fv.relative_path
         where fv.source_name = $1 and fv.relative_path = $2 and br.job_id is not null
         order by br.id desc
         """, cancellationToken, Text(source), Text(path));
+
+    /// <summary>
+    /// The other names with the content of a version of one path (copies: not sent or billed again), each with
+    /// the delivery of that version's result under its own name.
+    /// </summary>
+    public Task<OpsTable> FileCopiesAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
+        select k.relative_path as "Path",
+               fv.id as "File",
+               k.found_at as "Found",
+               {CopyFollowUp("$3", "$4")} as "Follow-up",
+               case when k.job_id = r.job_id then k.followed_up_at end as "Delivered",
+               case when k.job_id = r.job_id then k.follow_up_error end as "Follow-up error"
+        from orchestrator.file_copy k
+        join orchestrator.file_version fv on fv.id = k.file_version_id
+        left join lateral (
+            select br.job_id, br.follow_up_state from orchestrator.batch_result br
+            where br.file_version_id = fv.id order by br.id desc limit 1) r on true
+        where fv.source_name = $1 and fv.relative_path = $2
+        order by k.relative_path
+        """, cancellationToken, Text(source), Text(path), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
 
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with

@@ -49,10 +49,13 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         }
     }
 
-    public async Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
         // Only a hash still matching the stored (size, mtime) counts. A version that was skipped
         // (its file changed or vanished before upload) comes back to life when its content reappears.
+        // Every other path hashed to content that is a version under another name is a copy of that version
+        // (file_copy): not sent again, but on the record and given the version's result under its own name.
+        // A copy whose version's result was delivered already makes its batch's follow-up due now, for its own.
         await using var command = dataSource.CreateCommand("""
             with hashed as (
                 select * from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[], $10::int[], $11::text[], $12::boolean[])
@@ -63,19 +66,46 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 where f.source_name = $1 and f.relative_path = h.relative_path and f.size = h.size and f.mtime_ticks = h.mtime_ticks
                 returning f.relative_path, f.size, f.mtime_ticks, f.sha256, h.pages, h.pages_basis, h.pages_estimated,
                           encode(f.sha256, 'hex') || case when $6 then ':' || f.relative_path else '' end as dedupe_key
+            ), versions as (
+                insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, pages, pages_basis, pages_estimated)
+                -- Identical keys at several paths are one version (the first path by name), and a
+                -- statement may touch a conflicting row only once.
+                select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7, pages, pages_basis, pages_estimated
+                from stored
+                order by dedupe_key, relative_path
+                on conflict (source_name, dedupe_key) do update
+                    set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
+                        pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
+                        state = $8, batch_id = null, unique_id = null, upload_started_at = null,
+                        remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
+                    where v.state = any($9)
+                returning v.id, v.dedupe_key, v.relative_path
+            ), matched as (
+                -- The version of each hashed path's content: written just now, or as it stood before this statement.
+                select s.relative_path, coalesce(w.id, e.id) as version_id, coalesce(w.relative_path, e.relative_path) as version_path
+                from stored s
+                left join versions w on w.dedupe_key = s.dedupe_key
+                left join orchestrator.file_version e on e.source_name = $1 and e.dedupe_key = s.dedupe_key
+            ), copies as (
+                insert into orchestrator.file_copy as c (source_name, relative_path, file_version_id)
+                select $1, relative_path, version_id from matched where relative_path <> version_path
+                on conflict (source_name, relative_path) do update
+                    set file_version_id = excluded.file_version_id, found_at = now(), job_id = null, follow_up_state = null,
+                        follow_up_attempts = 0, follow_up_error = null, followed_up_at = null, updated_at = now()
+                    where c.file_version_id <> excluded.file_version_id
+                returning c.file_version_id
+            ), uncopied as (
+                delete from orchestrator.file_copy c
+                using matched m
+                where c.source_name = $1 and c.relative_path = m.relative_path and m.relative_path = m.version_path
+            ), due as (
+                update orchestrator.batch b set follow_up_next_at = now()
+                from orchestrator.file_version v
+                join orchestrator.batch_result r on r.file_version_id = v.id and r.batch_id = v.batch_id and r.job_id = v.job_id
+                where v.id in (select file_version_id from copies) and v.state = $13 and r.follow_up_state = $14
+                  and b.id = v.batch_id and b.follow_up_next_at is null
             )
-            insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, pages, pages_basis, pages_estimated)
-            -- Identical keys at several paths are one version (the first path by name), and a
-            -- statement may touch a conflicting row only once.
-            select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7, pages, pages_basis, pages_estimated
-            from stored
-            order by dedupe_key, relative_path
-            on conflict (source_name, dedupe_key) do update
-                set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
-                    pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
-                    state = $8, batch_id = null, unique_id = null, upload_started_at = null,
-                    remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
-                where v.state = any($9)
+            select (select count(*) from versions)::int, (select count(*) from matched where relative_path <> version_path)::int
             """);
         command.Parameters.Add(Text(source));
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = files.Select(f => f.Observation.RelativePath).ToArray() });
@@ -89,6 +119,41 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = files.Select(f => f.Pages?.Pages).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = files.Select(f => f.Pages?.Basis).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<bool?[]> { TypedValue = files.Select(f => f.Pages?.Estimated).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean });
+        command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
+        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new HashesRecorded(reader.GetInt32(0), reader.GetInt32(1));
+    }
+
+    public async Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken)
+    {
+        // A skipped version whose content is still at a copy's path (hashed, unchanged since) but no longer at its own:
+        // the first such copy by name becomes the version's path, and is a copy no more.
+        await using var command = dataSource.CreateCommand("""
+            with revived as (
+                select distinct on (v.id) v.id, k.id as copy_id, k.relative_path, f.size, f.mtime_ticks
+                from orchestrator.file_copy k
+                join orchestrator.file_version v on v.id = k.file_version_id
+                join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
+                where k.source_name = $1 and v.state = any($2) and f.deleted_at is null and f.sha256 = v.sha256
+                  and not exists (
+                      select 1 from orchestrator.source_file o
+                      where o.source_name = v.source_name and o.relative_path = v.relative_path and o.deleted_at is null and o.sha256 = v.sha256)
+                order by v.id, k.relative_path
+            ), uncopied as (
+                delete from orchestrator.file_copy k using revived r where k.id = r.copy_id
+            )
+            update orchestrator.file_version v
+            set relative_path = r.relative_path, size = r.size, mtime_ticks = r.mtime_ticks,
+                state = $3, batch_id = null, unique_id = null, upload_started_at = null,
+                remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
+            from revived r
+            where v.id = r.id
+            """);
+        command.Parameters.Add(Text(source));
+        command.Parameters.Add(FileVersionLifecycle.Rediscover.FromStates());
+        command.Parameters.Add(FileVersionLifecycle.Rediscover.TargetState());
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -27,12 +27,14 @@ internal sealed class ProgressReportingScanStore(ISourceScanStore inner, ScanPro
         }
     }
 
-    public async Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
         var created = await inner.RecordHashesAsync(source, key, files, cancellationToken);
         progress.AddHashed(files.Count);
         return created;
     }
+
+    public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => inner.ReviveFromCopiesAsync(source, cancellationToken);
 
     public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
         inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);

@@ -136,6 +136,7 @@ internal static class OpsPages
             new("Versions", versions),
             new("Batches and job references", await queries.FileHistoryAsync(source, path, ct), Empty: "No batch has reported on this file yet."),
             new("Output", await queries.FileOutputsAsync(source, path, ct), Empty: "No job reference yet, so no output."),
+            new("Same content under other names (not sent again: each gets this file's result)", await queries.FileCopiesAsync(source, path, ct), Empty: "No other file has this content."),
             new("Set aside by the scanner", await queries.ProblemsAsync(source, path, PageSize, ct), Empty: "The scanner took this path as it is."),
         };
         var failed = versions.Rows.Where(r => versions.Value(r, "State") as string == "Failed").ToList();

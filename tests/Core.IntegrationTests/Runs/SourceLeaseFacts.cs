@@ -77,8 +77,10 @@ public sealed class SourceLeaseFacts(PostgresServerFixture server) : HarnessPerT
         public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
             inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken);
 
-        public Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
             inner.RecordHashesAsync(source, key, files, cancellationToken);
+
+        public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => inner.ReviveFromCopiesAsync(source, cancellationToken);
 
         public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
             inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);

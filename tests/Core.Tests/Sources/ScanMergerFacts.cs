@@ -89,8 +89,10 @@ public sealed class ScanMergerFacts
         public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<int> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
             throw new NotSupportedException();

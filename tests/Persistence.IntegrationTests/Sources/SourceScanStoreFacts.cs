@@ -38,9 +38,10 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
 
         var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA), Hashed(Obs("copy-of-a", 1), 0xA), Hashed(Obs("b", 2), 0xB)], Ct);
 
-        Assert.Equal(2, created);
+        Assert.Equal(new HashesRecorded(NewVersions: 2, Copies: 1), created);
         Assert.Empty(await Store.ReadHashCandidatesAsync("s", T0, long.MaxValue, Ct).ToListAsync(Ct));
         Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));
+        Assert.Equal(["copy-of-a -> a"], await CopiesAsync());
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
 
         var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
 
-        Assert.Equal(0, created);
+        Assert.Equal(default, created);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
 
         var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1, mtime: 99), 0xA)], Ct);
 
-        Assert.Equal(1, created);
+        Assert.Equal(new HashesRecorded(NewVersions: 1, Copies: 0), created);
         Assert.Equal("Discovered", await Database.ScalarAsync<string>("select state from orchestrator.file_version"));
     }
 
@@ -78,8 +79,9 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
 
         var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("renamed", 1), 0xA)], Ct);
 
-        Assert.Equal(0, created);
+        Assert.Equal(new HashesRecorded(NewVersions: 0, Copies: 1), created);
         Assert.Equal("Succeeded", await Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        Assert.Equal(["renamed -> a"], await CopiesAsync());
     }
 
     [Fact]
@@ -106,6 +108,10 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
             r => (r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetFieldValue<DateTimeOffset>(2)));
         Assert.Equal([("a", T0, T0.AddHours(1))], rows);
     }
+
+    private Task<List<string>> CopiesAsync() => Database.ListAsync(
+        "select c.relative_path || ' -> ' || v.relative_path from orchestrator.file_copy c join orchestrator.file_version v on v.id = c.file_version_id order by 1",
+        r => r.GetString(0));
 
     private Task<ObservationSummary> MergeAsync(string source, FileObservation[] looks, DateTimeOffset scanTime, DateTimeOffset settledBefore) =>
         ScanMerger.MergeAsync(

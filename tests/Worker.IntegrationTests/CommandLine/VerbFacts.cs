@@ -57,6 +57,26 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
+    public async Task Status_CountsAChangedFileOnce_ByItsLatestVersion()
+    {
+        // report.pdf succeeded, then changed: its new content waits for a batch. One file, not two.
+        foreach (var (content, state) in new[] { ("first", "Succeeded"), ("second", "Discovered") })
+        {
+            await Env.Database.ExecuteAsync("""
+                insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+                values ('e2e', 'report.pdf', 1, 1, sha256($1::bytea), $1, $2)
+                """, content, state);
+        }
+
+        var (exitCode, output) = await RunAsync("status");
+
+        Assert.Equal(0, exitCode);
+        var sources = output.Split('\n').First(l => l.TrimStart().StartsWith("e2e", StringComparison.Ordinal));
+        Assert.Contains("Discovered=1", sources, StringComparison.Ordinal);
+        Assert.DoesNotContain("Succeeded", sources, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
     {
         await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "unsupported.bin"), "not a document", Ct);

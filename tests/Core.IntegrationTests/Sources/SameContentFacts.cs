@@ -1,0 +1,147 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Sources;
+
+/// <summary>
+/// A file with the same content as another under a second name (DedupeKey ContentHash, the default): sent and
+/// billed once, yet on the record under its own name and given the result in the sinks, whenever it appears.
+/// </summary>
+public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    private const string Story = """
+        select relative_path, state, job_id, follow_up_state, coalesce(same_content_as, '')
+        from orchestrator.file_story order by relative_path
+        """;
+
+    private string Output => Path.Combine(Harness.Root, "output", PipelineHarness.SourceName);
+
+    [Fact]
+    public async Task TwoNamesOfOneContent_AreSentOnce_AndEachHasItsStoryAndItsResult()
+    {
+        Harness.WriteFile("a.pdf", "# Same\nbody");
+        Harness.WriteFile("b.pdf", "# Same\nbody");
+        Harness.WriteFile("c.pdf", "# Other");
+
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
+        var story = await StoryAsync();
+        var job = story["a.pdf"].JobId;
+        Assert.Equal(("Succeeded", job, "FollowedUp", ""), story["a.pdf"]);
+        Assert.Equal(("Succeeded", job, "FollowedUp", "a.pdf"), story["b.pdf"]);
+        Assert.Equal(("Succeeded", story["c.pdf"].JobId, "FollowedUp", ""), story["c.pdf"]);
+
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.pdf.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.md"), Ct));
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.json"), Ct)))
+        {
+            Assert.Equal("b.pdf", json.RootElement.GetProperty("relative_path").GetString());
+            Assert.Equal("a.pdf", json.RootElement.GetProperty("same_content_as").GetString());
+            Assert.Equal(job, json.RootElement.GetProperty("job_id").GetString());
+        }
+
+        Assert.Equal(
+            ["a.pdf", "b.pdf", "c.pdf"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.follow_up_result where markdown is not null order by 1", r => r.GetString(0)));
+    }
+
+    [Fact]
+    public async Task ACopyMadeAfterTheResultWasDelivered_GetsThatResult_WithoutSendingOrBillingAgain()
+    {
+        Harness.WriteFile("a.pdf", "# Report\nfigures");
+        var batch = (await Harness.RunToRecordedAsync(Ct)).Single();
+        await Harness.FollowUpAllAsync([batch], Ct);
+        var billed = await Harness.Admin.CreditsBilledAsync();
+        File.Copy(Path.Combine(Harness.SourcePath, "a.pdf"), Path.Combine(Harness.SourcePath, "b.pdf"));
+
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.Equal(("Succeeded", (await StoryAsync())["a.pdf"].JobId, "Recorded", "a.pdf"), (await StoryAsync())["b.pdf"]);
+
+        // The scan made the batch's follow-up due for the copy: the dispatcher hands it out, and one look delivers it.
+        await Harness.Get<FollowUpDispatcher>().DispatchDueAsync(10, Ct);
+        Assert.Equal([batch, batch], Harness.Scheduler.BatchIds("follow-up"));
+        await Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+
+        var story = await StoryAsync();
+        Assert.Equal(("Succeeded", story["a.pdf"].JobId, "FollowedUp", "a.pdf"), story["b.pdf"]);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.pdf.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.md"), Ct));
+        Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(billed, await Harness.Admin.CreditsBilledAsync());
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
+    }
+
+    [Fact]
+    public async Task ACopyWhoseResultASinkRefuses_SaysWhy_AndLeavesTheOriginalsDelivery()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
+        var tooLong = new string('b', 247) + ".txt"; // "<name>.json" would be 256 bytes, over a file system's 255
+        harness.WriteFile("a.txt", "# Same");
+        harness.WriteFile(tooLong, "# Same");
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        var rows = await harness.Database.ListAsync(
+            "select relative_path, follow_up_state, coalesce(follow_up_error, '') from orchestrator.file_story order by relative_path",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)));
+        Assert.Equal(("a.txt", "FollowedUp", ""), rows[0]);
+        Assert.Equal((tooLong, "FollowUpFailed"), (rows[1].Item1, rows[1].Item2));
+        Assert.StartsWith("sink FileSystem: the result's file name is 256 bytes", rows[1].Item3, StringComparison.Ordinal);
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+        Assert.True(await harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
+    }
+
+    [Fact]
+    public async Task ACopysFailedDelivery_KeepsTheJobItIsReadFrom_AndIsRetriedWithItsBatchsFollowUps()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(
+            Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1", ["RemoteCleanup:Retention"] = "Immediately" });
+        harness.WriteFile("a.pdf", "# Same");
+        harness.WriteFile("b.pdf", "# Same");
+        var blocked = Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "b.pdf.md");
+        Directory.CreateDirectory(blocked); // a folder where the copy's markdown goes: the sink cannot write it
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        await harness.FollowUpAllAsync([batch], Ct);
+        const string Copy = "select follow_up_state from orchestrator.file_story where relative_path = 'b.pdf'";
+        var job = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version");
+
+        Assert.Equal("FollowUpFailed", await harness.Database.ScalarAsync<string>(Copy));
+        await harness.Get<RemoteCleaner>().RunAsync(Ct);
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where remote_id = $1", job));
+
+        Directory.Delete(blocked);
+        Assert.Equal(1, await harness.Get<OperatorCommands>().RetryFollowUpsAsync(batch, Ct));
+        await harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+
+        Assert.Equal("FollowedUp", await harness.Database.ScalarAsync<string>(Copy));
+        Assert.True(File.Exists(blocked));
+        await harness.Get<RemoteCleaner>().RunAsync(Ct);
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where remote_id = $1 and deleted_at is not null", job));
+    }
+
+    [Fact]
+    public async Task ContentSkippedUnderItsFirstName_IsSentUnderACopysName_WhenOnlyThatNameStillHasIt()
+    {
+        Harness.WriteFile("a.pdf", "# Moved away");
+        var first = await Harness.PlanOneBatchAsync(Ct);
+        File.Copy(Path.Combine(Harness.SourcePath, "a.pdf"), Path.Combine(Harness.SourcePath, "b.pdf"));
+        Assert.Empty(await Harness.PlanAsync(Ct)); // b.pdf is a copy of the version already in a batch
+        File.Delete(Path.Combine(Harness.SourcePath, "a.pdf"));
+        await Harness.Get<BatchUploader>().UploadAsync(first, Ct); // a.pdf is gone: its version is skipped
+        Assert.Equal("Skipped", (await StoryAsync())["b.pdf"].State);
+
+        var batches = await Harness.RunToRecordedAsync(Ct);
+
+        Assert.Single(batches);
+        var story = await StoryAsync();
+        Assert.Equal(["b.pdf"], story.Keys);
+        Assert.Equal(("Succeeded", ""), (story["b.pdf"].State, story["b.pdf"].SameContentAs));
+        Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    private async Task<Dictionary<string, (string State, string? JobId, string? FollowUp, string SameContentAs)>> StoryAsync() =>
+        (await Harness.Database.ListAsync(
+            Story,
+            r => (Path: r.GetString(0), Row: (r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)))))
+        .ToDictionary(r => r.Path, r => r.Row, StringComparer.Ordinal);
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+
+/// <summary>The Sources and Files tables (the dashboard's and the status verb's) count and find each file once, under its own name.</summary>
+public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFacts(server)
+{
+    private OpsQueries Queries => new(Database.DataSource);
+
+    [Fact]
+    public async Task SourcesAsync_CountsEachFileOnce_ByItsLatestVersion_AndACopyByTheStateOfTheVersionItShares()
+    {
+        // "changed": a.pdf succeeded, then changed and its new content failed; b.pdf succeeded.
+        var changed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "changed"), "changed");
+        var replaced = await OpsSeed.FileAsync(Database, changed, "changed", "a.pdf");
+        await Database.ExecuteAsync("update orchestrator.file_version set dedupe_key = 'earlier content', sha256 = '\\x00' where id = $1", replaced);
+        await OpsSeed.FileAsync(Database, changed, "changed", "a.pdf", outcome: "Failed", errorClass: "Transient", onDisk: false);
+        await OpsSeed.FileAsync(Database, changed, "changed", "b.pdf");
+
+        // "copied": b.pdf succeeded and has a copy; c.pdf failed, then became a copy of b.pdf too.
+        var copied = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "copied"), "copied");
+        var b = await OpsSeed.FileAsync(Database, copied, "copied", "b.pdf");
+        await OpsSeed.FileAsync(Database, copied, "copied", "c.pdf", outcome: "Failed", errorClass: "Permanent");
+        await CopyAsync("copied", "copy-of-b.pdf", b);
+        await CopyAsync("copied", "c.pdf", b);
+
+        var table = await Queries.SourcesAsync([("changed", "parse_v2 cfg-PARSE_AGENTIC"), ("copied", "parse_v2 cfg-PARSE_AGENTIC")], Ct);
+
+        Assert.Equal(
+            ["Failed=1 Succeeded=1", "Succeeded=3"],
+            table.Rows.Select(r => Counts((string)table.Value(r, "Files by state")!)));
+    }
+
+    [Fact]
+    public async Task FindFilesAsync_FindsACopyUnderItsOwnName_WithTheStateAndJobOfTheVersionItShares()
+    {
+        var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        var a = await OpsSeed.FileAsync(Database, batch, "docs", "reports/a.pdf");
+        await CopyAsync("docs", "archive/a copy.pdf", a);
+
+        var copies = await Queries.FindFilesAsync("copy", source: null, batchId: null, 10, Ct);
+        var all = await Queries.FindFilesAsync(null, "docs", batch, 10, Ct);
+
+        var row = Assert.Single(copies.Rows);
+        Assert.Equal(
+            (a, "archive/a copy.pdf", "Succeeded", "pjb-reports/a.pdf", "Recorded", "reports/a.pdf"),
+            ((long)copies.Value(row, "File")!, copies.Value(row, "Path"), copies.Value(row, "State"), copies.Value(row, "Job reference"), copies.Value(row, "Follow-up"), copies.Value(row, "Same content as")));
+        Assert.Equal(["archive/a copy.pdf", "reports/a.pdf"], all.Rows.Select(r => (string)all.Value(r, "Path")!).Order(StringComparer.Ordinal));
+        var copyRows = await Queries.FileCopiesAsync("docs", "reports/a.pdf", Ct);
+        Assert.Equal(["archive/a copy.pdf"], copyRows.Rows.Select(r => copyRows.Value(r, "Path")));
+    }
+
+    [Fact]
+    public async Task ACopysDeliveryThatRanOutOfAttempts_CountsAsAFailedFollowUpOfItsVersionsBatch()
+    {
+        var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        var a = await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
+        await CopyAsync("docs", "b.pdf", a);
+        await Database.ExecuteAsync(
+            "update orchestrator.file_copy set job_id = 'pjb-a.pdf', follow_up_state = 'FollowUpFailed', follow_up_error = 'sink FileSystem: denied', followed_up_at = now()");
+
+        var batches = await Queries.BatchesAsync(null, "docs", openOnly: false, 10, Ct);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], TimeSpan.FromDays(1), Ct);
+
+        Assert.Equal(1L, batches.Value(batches.Rows.Single(), "Follow-ups failed"));
+        var failed = attention.Rows.Single(r => (string)attention.Value(r, "Kind")! == "follow-ups-failed");
+        Assert.Equal((batch, 1L, "sink FileSystem: denied"), ((long)attention.Value(failed, "Batch")!, (long)attention.Value(failed, "Count")!, attention.Value(failed, "Detail")));
+    }
+
+    private Task CopyAsync(string source, string path, long fileVersionId) =>
+        Database.ExecuteAsync("insert into orchestrator.file_copy (source_name, relative_path, file_version_id) values ($1, $2, $3)", source, path, fileVersionId);
+
+    private static string Counts(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return string.Join(' ', document.RootElement.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}={p.Value.GetInt64()}"));
+    }
+}
