@@ -74,9 +74,10 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
     public async Task ACopyWhoseResultASinkRefuses_SaysWhy_AndLeavesTheOriginalsDelivery()
     {
         await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
-        var tooLong = new string('b', 247) + ".txt"; // "<name>.json" would be 256 bytes, over a file system's 255
         harness.WriteFile("a.txt", "# Same");
-        harness.WriteFile(tooLong, "# Same");
+        harness.WriteFile("b.txt", "# Same");
+        var blocked = Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "b.txt.md");
+        Directory.CreateDirectory(blocked); // a folder where the copy's markdown goes: the sink cannot write it
 
         var batches = await harness.RunToRecordedAsync(Ct);
         await harness.FollowUpAllAsync(batches, Ct);
@@ -85,8 +86,9 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
             "select relative_path, follow_up_state, coalesce(follow_up_error, '') from orchestrator.file_story order by relative_path",
             r => (r.GetString(0), r.GetString(1), r.GetString(2)));
         Assert.Equal(("a.txt", "FollowedUp", ""), rows[0]);
-        Assert.Equal((tooLong, "FollowUpFailed"), (rows[1].Item1, rows[1].Item2));
-        Assert.StartsWith("sink FileSystem: the result's file name is 256 bytes", rows[1].Item3, StringComparison.Ordinal);
+        Assert.Equal(("b.txt", "FollowUpFailed"), (rows[1].Item1, rows[1].Item2));
+        Assert.StartsWith("sink FileSystem:", rows[1].Item3, StringComparison.Ordinal);
+        Assert.Contains("b.txt.md", rows[1].Item3, StringComparison.Ordinal);
         Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
         Assert.True(await harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
     }
