@@ -304,8 +304,10 @@ internal sealed class FollowUpProcessor(
                     item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
                 if (charge.Tier is not null && drift.Contains("tier", StringComparison.Ordinal))
                 {
-                    // The cached tier may be out of date: the next planning reads the configuration again.
-                    await tiers.ExpireAsync(sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "", cancellationToken);
+                    // The cached tier may be out of date (the saved configuration was changed): the next planning reads
+                    // the configuration the job ran with again, or the source's when the job does not say.
+                    var configuration = looks[i].Billing?.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
+                    await tiers.ExpireAsync(configuration, cancellationToken);
                 }
             }
         }

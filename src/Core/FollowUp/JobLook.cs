@@ -42,5 +42,5 @@ internal sealed record JobLook(
     public TimeSpan? RetryAfter { get; init; }
 }
 
-/// <summary>What a job billed: credits (null until billing recorded them), pages and tier where the job says.</summary>
-internal sealed record JobBilling(decimal? Credits, int? Pages, string? Tier);
+/// <summary>What a job billed: credits (null until billing recorded them), pages, tier and the configuration it ran with, where the job says.</summary>
+internal sealed record JobBilling(decimal? Credits, int? Pages, string? Tier, string? ConfigurationId = null);

@@ -150,7 +150,7 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
     private async Task<JobLook> ExtractAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var job = await apis.For(work.Scope).GetExtractJobAsync(item.JobId, cancellationToken);
-        var billing = new JobBilling(job.Usage?.Credits, ExtractPages(job.Metadata), null);
+        var billing = new JobBilling(job.Usage?.Credits, ExtractPages(job.Metadata), job.Configuration?.Tier, job.ConfigurationId);
         if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
         {
             return notDone;

@@ -19,5 +19,12 @@ internal sealed record ExtractJob(
     JsonElement? ExtractMetadata = null,
     JobUsage? Usage = null,
     JsonElement? Metadata = null,
+    ExtractJobConfiguration? Configuration = null,
     DateTimeOffset? CreatedAt = null,
     DateTimeOffset? UpdatedAt = null);
+
+/// <summary>
+/// The configuration an extract job ran with (<c>expand=configuration</c>; SDK 2.16.0 <c>ExtractConfiguration</c>):
+/// its tiers are what the job was billed at, which a cached tier of a saved configuration may no longer be.
+/// </summary>
+internal sealed record ExtractJobConfiguration(string? Tier = null, string? ParseTier = null);

@@ -12,7 +12,7 @@ internal sealed partial class LlamaCloudClient
         SendAsync(Get($"api/v2/parse/{Escape(jobId)}" + Query("expand", expand)), Json.ParseJobResult, cancellationToken);
 
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/extract/{Escape(jobId)}?expand=usage"), Json.ExtractJob, cancellationToken); // usage: what was billed (docs/costs.md)
+        SendAsync(Get($"api/v2/extract/{Escape(jobId)}?expand=usage,configuration"), Json.ExtractJob, cancellationToken); // what was billed, and at which tier (docs/costs.md)
 
     public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);
