@@ -30,12 +30,17 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             union all
             select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(f.followed_up_at), max(f.follow_up_error)
             from (
-                select br.batch_id, br.followed_up_at, br.follow_up_error from orchestrator.batch_result br where br.follow_up_state = $6
+                -- Only what "Retry follow-ups" can take again: a result of a job that succeeded, which a sink could not
+                -- take. A job that failed or was cancelled ends as FollowUpFailed too, but its file's own state says so
+                -- (a permanent failure below, or a transient one the next run retries): no follow-up would help it.
+                select br.batch_id, br.followed_up_at, br.follow_up_error
+                from orchestrator.batch_result br join orchestrator.file_version v on v.id = br.file_version_id and v.job_id = br.job_id
+                where br.follow_up_state = $6 and v.state = $11
                 union all
                 -- a result that could not be delivered under a copy's name (the same content as its file, another path)
                 select v.batch_id, k.followed_up_at, k.follow_up_error
                 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
-                where k.follow_up_state = $6 and k.job_id = v.job_id) f
+                where k.follow_up_state = $6 and k.job_id = v.job_id and v.state = $11) f
             join orchestrator.batch b on b.id = f.batch_id
             group by b.source_name, b.id, b.run_id
             union all

@@ -22,6 +22,10 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         await OpsSeed.FileAsync(Database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
         await OpsSeed.FileAsync(Database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
         await OpsSeed.FileAsync(Database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
+        // Its job failed at LlamaCloud: the follow-up ended FollowUpFailed, the file Failed. A permanent failure, not a
+        // follow-up to retry ("Retry follow-ups" takes only results of jobs that succeeded).
+        var failedJob = await OpsSeed.FileAsync(Database, recorded, "docs", "h.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent', error_message = 'Document is password protected' where id = $1", failedJob);
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         await OpsSeed.RunAsync(Database, "docs", state: "Failed");
         await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
@@ -34,7 +38,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal((stuck, 1L), found["stuck-batch"]);
         Assert.Equal((recorded, 1L), found["stuck-jobs"]);
         Assert.Equal((recorded, 1L), found["follow-ups-failed"]);
-        Assert.Equal(2L, found["permanent-failures"].Count);
+        Assert.Equal(3L, found["permanent-failures"].Count);
         Assert.Equal(1L, found["auth-failures"].Count);
         Assert.Equal((recorded, 1L), found["webhooks-missed"]);
         // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.

@@ -28,7 +28,7 @@ internal static class OpsSeed
             """, source, path, outcome, batchId, errorClass ?? "");
         await db.ExecuteAsync("""
             insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome, remote_job_status, follow_up_state)
-            values ($1, $2, 'dfl-' || $2, case when $3 = 'Succeeded' then 'pjb-' || $2 end, $3, nullif($4, ''), case when $3 = 'Succeeded' then $5 end)
+            values ($1, $2, 'dfl-' || $2, (select job_id from orchestrator.file_version where id = $2), $3, nullif($4, ''), case when $3 = 'Succeeded' then $5 end)
             """, batchId, id, outcome, jobStatus ?? "", followUp);
         if (onDisk)
         {
