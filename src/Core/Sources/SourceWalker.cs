@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Core.Sources;
 /// on the current path: memory grows with depth and folder width, never with the number of files.
 /// Odd entries are reported with a reason instead of failing the walk.
 /// </summary>
-internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy symlinks, long maxFileBytes, Action<ScanProblem> report)
+internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy symlinks, long maxFileBytes, Action<ScanProblem> report, bool limitIsConfigured = false)
 {
     // Nested followed folder links on one path; the kernel's own limit for a path is 40 (ELOOP).
     private const int MaxNestedLinks = 8;
@@ -82,7 +82,9 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
             }
             else if (observation.Size > maxFileBytes)
             {
-                report(new ScanProblem(relative, ScanProblemKind.TooLarge, $"{observation.Size} bytes is over the API's limit of {maxFileBytes} bytes for this source's job type"));
+                report(new ScanProblem(relative, ScanProblemKind.TooLarge, limitIsConfigured
+                    ? $"{observation.Size} bytes is over this source's MaxFileBytes of {maxFileBytes}"
+                    : $"{observation.Size} bytes is over the API's limit of {maxFileBytes} bytes for this source's job type"));
             }
 
             yield return new WalkItem(relative, observation.Size, observation.MtimeTicks);

@@ -42,7 +42,7 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest
 
         Assert.Equal((3, 1, 2), (summary.Seen, summary.NewVersions, summary.Problems));
         Assert.Equal("Empty", (await ProblemAsync("empty.txt")).Kind);
-        Assert.Equal(("TooLarge", "100 bytes is over the API's limit of 50 bytes for this source's job type"), await ProblemAsync("big.txt"));
+        Assert.Equal(("TooLarge", "100 bytes is over this source's MaxFileBytes of 50"), await ProblemAsync("big.txt")); // its own limit, not the API's
     }
 
     [Fact]
