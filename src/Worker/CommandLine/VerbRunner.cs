@@ -89,8 +89,14 @@ internal sealed class VerbRunner(
         }
 
         VerbTable.Write(console, "Run", runs, "none");
-        await console.Out.WriteLineAsync("Its batches are queued: a running service uploads and submits them ('status' shows them).");
-        return runs.Value(runs.Rows[0], "State") is "Failed" ? 1 : 0;
+        var state = runs.Value(runs.Rows[0], "State") as string;
+        await console.Out.WriteLineAsync(state switch
+        {
+            "Failed" => "The run failed: its error is above.",
+            "NoChanges" => "It planned no batch: nothing new or changed had settled (a file is taken once unchanged for the source's SettleWindow).",
+            _ => "Its batches are queued: a running service uploads and submits them ('status' shows them).",
+        });
+        return state is "Failed" ? 1 : 0;
     }
 
     private async Task<int> RetryAsync(string source, bool failed, bool includePermanent, CancellationToken cancellationToken)

@@ -13,12 +13,27 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.Equal(0, exitCode);
         Assert.Contains("hashed 3/3 new or changed files", output, StringComparison.Ordinal);
         Assert.Contains("Manual", output, StringComparison.Ordinal);
+        Assert.Contains("Its batches are queued", output, StringComparison.Ordinal);
         Assert.Equal(1L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state = 'Planned' and file_count = 3"));
         Assert.Equal(1L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%UploadBatchJob%'"));
 
         // The service takes the queued batch from there.
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         await Env.WaitForEndedAsync(3);
+    }
+
+    [Fact]
+    public async Task Scan_ThatPlansNoBatch_SaysSo_RatherThanThatItsBatchesAreQueued()
+    {
+        await Env.WriteFilesAsync(2);
+        await RunAsync("scan", "e2e");
+
+        var (exitCode, output) = await RunAsync("scan", "e2e"); // nothing new since
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("NoChanges", output, StringComparison.Ordinal);
+        Assert.Contains("It planned no batch", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("batches are queued", output, StringComparison.Ordinal);
     }
 
     [Fact]
