@@ -78,6 +78,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.files_seen as "Files seen",
                r.new_versions as "New versions",
                r.batch_count as "Batches",
+               -- Files this run's planning held under a spending cap and nobody let go yet: not in Progress, not done either.
+               (select count(*) from orchestrator.file_version fv where fv.held_run_id = r.id and fv.state = $5) as "Held",
                (select coalesce(sum(case when fv.state = any($3) then 1 else 0 end), 0)
                        || '/' || count(fv.id)
                 from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
@@ -85,7 +87,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                -- The overview's outcomes of the run, so a run whose every file failed says so here too.
                (select jsonb_object_agg(outcome, n) from (
                    select f.outcome, count(*) as n
-                   from orchestrator.batch b cross join {Outcomes.OfBatch("b", 5)} f
+                   from orchestrator.batch b cross join {Outcomes.OfBatch("b", 6)} f
                    where b.run_id = r.id group by f.outcome) counts) as "Files ended by state",
                (select count(*) filter (where br.follow_up_state <> all($4)) || '/' || count(br.follow_up_state)
                 from orchestrator.batch b join orchestrator.batch_result br on br.batch_id = b.id
@@ -97,7 +99,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or r.source_name = $1)
         order by r.id desc
         limit $2
-        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""

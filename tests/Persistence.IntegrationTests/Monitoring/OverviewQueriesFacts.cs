@@ -61,6 +61,22 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
     }
 
     [Fact]
+    public async Task TheRunsPage_CountsTheFilesARunHeldUnderACap_UntilTheyAreLetGo()
+    {
+        var batch = await Seed.PlannedBatchAsync(Database, "docs", files: 2, Ct);
+        var run = await Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", batch);
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Held', held_cap = 'global/Day', held_run_id = $1, batch_id = null where id = (select min(id) from orchestrator.file_version)", run);
+        var queries = new OpsQueries(Database.DataSource);
+
+        var held = await queries.RunsAsync("docs", 10, Ct);
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', cap_approved_at = now() where state = 'Held'");
+        var approved = await queries.RunsAsync("docs", 10, Ct);
+
+        Assert.Equal((run, 1L), (held.Value(held.Rows[0], "Run"), held.Value(held.Rows[0], "Held")));
+        Assert.Equal(0L, approved.Value(approved.Rows[0], "Held"));
+    }
+
+    [Fact]
     public async Task EveryOutcomeCount_CountsTheFilesOfABatchGivenUpBeforeUpload_AsFailed()
     {
         // LlamaCloud refused the upload step: the give-up fails the batch's files, and no batch result is ever written for them.
