@@ -24,11 +24,8 @@ internal sealed class BatchPlanner(
     CostMetrics metrics,
     ILogger<BatchPlanner> logger)
 {
-    /// <summary>
-    /// Plans the run's batches. <paramref name="wholeMirror"/>: a mirror batches its whole directory
-    /// even when nothing changed (runs on schedule or by hand do; runs started by file events do not).
-    /// </summary>
-    public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, bool wholeMirror, CancellationToken cancellationToken)
+    /// <summary>Plans the run's batches.</summary>
+    public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, CancellationToken cancellationToken)
     {
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
         var scope = scopes.For(source);
@@ -38,7 +35,7 @@ internal sealed class BatchPlanner(
             case RemoteLayout.RemoteOnly:
                 return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));
             case RemoteLayout.Mirror:
-                return new(await store.PlanMirrorBatchAsync(runId, plan, wholeMirror, cancellationToken), FirstStep(BatchLifecycle.Plan));
+                return new(await store.PlanMirrorBatchAsync(runId, plan, cancellationToken), FirstStep(BatchLifecycle.Plan));
         }
 
         plan = plan with { Cost = await budget.PlanAsync(source, scope, persist: true, cancellationToken) };

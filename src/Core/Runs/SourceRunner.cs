@@ -71,8 +71,7 @@ internal sealed class SourceRunner(
         {
             // A remote-only source has nothing local to scan: its directory is batched as it is.
             var summary = source.Layout == RemoteLayout.RemoteOnly ? new ScanSummary(0, 0, 0, 0, 0, 0, 0) : await scanner.ScanAsync(source, cancellationToken);
-            // A mirror batches all of it on schedule or by hand; event-driven runs only when something changed.
-            var planned = await planner.PlanAsync(runId, source, wholeMirror: trigger is RunTrigger.Schedule or RunTrigger.Manual, cancellationToken);
+            var planned = await planner.PlanAsync(runId, source, cancellationToken);
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
             if (planned.FirstStep == BatchStep.Submit)
             {

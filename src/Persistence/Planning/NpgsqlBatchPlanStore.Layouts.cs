@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Persistence.Planning;
 /// <summary>Batch planning for the Mirror and RemoteOnly layouts; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>.</summary>
 internal sealed partial class NpgsqlBatchPlanStore
 {
-    public async Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, bool batchAll, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -90,7 +90,9 @@ internal sealed partial class NpgsqlBatchPlanStore
             }
         }
 
-        if (members.Count == 0 || (!batchAll && stale == 0 && !members.Exists(m => m.IsNew)))
+        // Nothing new and nothing to remove: the directory already holds the folder as it is, and a batch over it
+        // would parse (and bill) every file again for results already had, whatever started the run.
+        if (members.Count == 0 || (stale == 0 && !members.Exists(m => m.IsNew)))
         {
             return [];
         }

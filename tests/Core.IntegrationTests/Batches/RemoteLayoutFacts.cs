@@ -35,6 +35,30 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task Mirror_RunOnAnUnchangedTree_PlansNoBatch_CostsNothing_AndCallsNothing()
+    {
+        // A mirror batch parses, and is billed for, every file in the directory: for a tree that has not changed it
+        // would only pay again for the results already had.
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await RunToTheEndAsync();
+        var requests = (await Harness.Admin.MapAsync("requests_by_route")).Values.Sum();
+        var charges = await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge");
+
+        foreach (var trigger in new[] { RunTrigger.Schedule, RunTrigger.Manual, RunTrigger.Watch })
+        {
+            await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, trigger, Ct);
+        }
+
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
+        Assert.Equal(["NoChanges", "NoChanges", "NoChanges"], await Harness.Database.ListAsync("select state from orchestrator.run order by id offset 1", r => r.GetString(0)));
+        Assert.Equal(charges, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
+        Assert.Empty(Harness.Scheduler.BatchIds("upload").Skip(1));
+        Assert.Equal(requests, (await Harness.Admin.MapAsync("requests_by_route")).Values.Sum());
+    }
+
+    [Fact]
     public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
     {
         var api = Harness.Get<IBatchApis>().For(ProjectScope.Default);

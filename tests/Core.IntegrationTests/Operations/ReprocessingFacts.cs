@@ -55,7 +55,7 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
-    public async Task Reprocess_RefusesASelectionLargerThanThePreviewSaid_AndAMirrorSourceIsSentWholeByItsNextRun()
+    public async Task Reprocess_RefusesASelectionLargerThanThePreviewSaid_AndAMirrorSourceIsSentWholeByItsNextBatch()
     {
         Harness.WriteFiles(3);
         await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
@@ -72,7 +72,7 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         Source.Layout = RemoteLayout.Mirror;
         var mirror = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 3, Ct);
         Assert.Equal(0, mirror.Queued);
-        Assert.Contains("next run already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
+        Assert.Contains("whenever a run finds a change, so its next batch already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
     }
 
     private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;

@@ -84,10 +84,11 @@ public sealed class GoneDirectoryFacts(PostgresServerFixture server)
                 r => (r.GetString(0), r.GetInt64(1)), second.Single(), directory));
         Assert.Equal(0L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
 
-        // The next run finds the mirror in its new directory: nothing is sent again.
+        // The next run with a change finds the mirror in its new directory: only the new file is sent.
         var uploads = (await h.Admin.CountersAsync()).UploadsTotal;
+        h.WriteFile("later.txt", "another new file");
         var third = await h.RunToRecordedAsync(Ct);
         Assert.Equal(directory, await h.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", third.Single()));
-        Assert.Equal(uploads, (await h.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(uploads + 1, (await h.Admin.CountersAsync()).UploadsTotal);
     }
 }
