@@ -52,15 +52,17 @@ internal sealed partial class NpgsqlBatchPlanStore
             return []; // the mirror's next batch waits for the previous one; this run's changes go with it
         }
 
-        // New versions, and the versions already in the mirror whose file is still there as it was.
+        // New versions, and the versions already in the mirror whose file is still there as it was. A mirrored
+        // version whose file changed since it was hashed (its look has no hash while the new content settles) is
+        // neither: its remote copy is the old content, and any batch over the directory would parse and bill it.
         var members = new List<(long Id, bool IsNew)>();
         var stale = 0;
+        var settling = 0;
         await using (var select = new NpgsqlCommand("""
-            select v.id, v.remote_file_id is null,
-                   exists (select 1 from orchestrator.source_file f
-                           where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                             and (f.sha256 = v.sha256 or f.sha256 is null)) as current
+            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and f.sha256 is null as settling
             from orchestrator.file_version v
+            left join orchestrator.source_file f
+                on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
             where v.source_name = $1
               and ((v.state = any($3) and v.batch_id is null)
                 or (v.remote_directory_id = $2 and v.remote_file_id is not null and v.remote_deleted_at is null))
@@ -74,7 +76,7 @@ internal sealed partial class NpgsqlBatchPlanStore
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (id, isNew, current) = (reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2));
+                var (id, isNew, current, changing) = (reader.GetInt64(0), reader.GetBoolean(1), !reader.IsDBNull(2) && reader.GetBoolean(2), reader.GetBoolean(3));
                 if (isNew)
                 {
                     members.Add((id, true));
@@ -83,11 +85,22 @@ internal sealed partial class NpgsqlBatchPlanStore
                 {
                     members.Add((id, false));
                 }
+                else if (changing)
+                {
+                    settling++;
+                }
                 else
                 {
                     stale++; // deleted or replaced locally: the upload step removes its remote copy
                 }
             }
+        }
+
+        if (settling > 0)
+        {
+            // The mirror keeps the old copy and waits: the new content is hashed, uploaded in its place and batched
+            // with the rest by the run after it settles (the scan counts it unsettled and schedules that run).
+            return [];
         }
 
         // Nothing new and nothing to remove: the directory already holds the folder as it is, and a batch over it

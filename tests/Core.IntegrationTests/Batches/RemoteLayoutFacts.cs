@@ -59,6 +59,39 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task Mirror_AMirroredFileChangingButNotSettled_KeepsItsOldCopy_AndTheMirrorWaits_ThenSendsOnlyTheNewContent()
+    {
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta, first content");
+        await RunToTheEndAsync();
+        var oldB = await Harness.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'b.txt'");
+
+        // b.txt is being rewritten (seen changed, not settled yet) while a.txt is deleted, a change the mirror must send.
+        Configure(s => s.SettleWindow = TimeSpan.FromHours(1));
+        Harness.WriteFile("b.txt", "beta, second content, longer");
+        File.Delete(Path.Combine(Harness.SourcePath, "a.txt"));
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+
+        // Sending now would parse and bill b.txt's old content again while the disk holds another.
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
+        Assert.Equal("NoChanges", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version where id = $1 and batch_id = (select min(id) from orchestrator.batch) and remote_deleted_at is null", oldB));
+        Assert.Contains(Harness.Scheduler.Calls, c => c == ("scheduled-run", $"{PipelineHarness.SourceName}:Settle"));
+
+        // Settled, the new content replaces the old copy, and only it is sent.
+        Configure(s => s.SettleWindow = TimeSpan.Zero);
+        var next = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(next, Ct);
+        var inBatch = await Harness.Database.ListAsync(
+            "select relative_path, id <> $2 from orchestrator.file_version where batch_id = $1", r => (r.GetString(0), r.GetBoolean(1)), next, oldB);
+        Assert.Equal([("b.txt", true)], inBatch);
+        Assert.Equal(3, (await Harness.Admin.CountersAsync()).UploadsTotal); // a, b, then b's new content
+        Assert.Equal(2, await Harness.Admin.CounterAsync("directory_file_deletes_total")); // a.txt and b.txt's old copy
+    }
+
+    [Fact]
     public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
     {
         var api = Harness.Get<IBatchApis>().For(ProjectScope.Default);
