@@ -9,9 +9,11 @@ namespace BatchOrchestrator.Core.Planning;
 // new batch, and so what is uploaded and paid for: new and changed versions, and failed ones the retry
 // rule takes back (RetryRule), in batches of at most Pipeline:MaxFilesPerBatch with a remote directory
 // each (PerRun, the default); for a Mirror source, its whole directory again whenever something changed
-// (or on schedule); for a RemoteOnly source, a batch over the given directory with nothing to upload.
-// In the PerRun layout it is also where spending caps hold: each version's estimate is reserved as it is
-// put in a batch, in the same transaction, and what does not fit is held (docs/costs.md, "Caps").
+// (never for an unchanged tree: every file in it is billed again); for a RemoteOnly source, a batch over
+// the given directory with nothing to upload.
+// It is also where spending caps hold: each version's estimate is reserved as it is put in a batch, in the
+// same transaction, and what does not fit is held (docs/costs.md, "Caps"); a mirror's batch, which cannot
+// be split, is reserved whole (every file in its directory is billed) or its files to send are held.
 // The SQL that carries it out, in one transaction per plan, is src/Persistence/Planning. A version in
 // a batch is never planned again until that batch gives it an outcome.
 
@@ -30,16 +32,15 @@ internal sealed class BatchPlanner(
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
         var scope = scopes.For(source);
         var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scope);
-        switch (source.Layout)
+        if (source.Layout == RemoteLayout.RemoteOnly)
         {
-            case RemoteLayout.RemoteOnly:
-                return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));
-            case RemoteLayout.Mirror:
-                return new(await store.PlanMirrorBatchAsync(runId, plan, cancellationToken), FirstStep(BatchLifecycle.Plan));
+            return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));
         }
 
         plan = plan with { Cost = await budget.PlanAsync(source, scope, persist: true, cancellationToken) };
-        var outcome = await store.PlanBatchesAsync(runId, plan, cancellationToken);
+        var outcome = source.Layout == RemoteLayout.Mirror
+            ? await store.PlanMirrorBatchAsync(runId, plan, cancellationToken)
+            : await store.PlanBatchesAsync(runId, plan, cancellationToken);
         foreach (var (tier, credits) in outcome.Tally.CreditsByTier)
         {
             metrics.Estimated(source.Name, tier, credits);

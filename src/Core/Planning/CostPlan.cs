@@ -15,6 +15,9 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// <summary>No price and no caps: everything is taken, nothing reserved (tests of other concerns).</summary>
     public static CostPlan Free(string configurationId) => new(new PlannedTier(configurationId, "unknown", 0), null, []);
 
+    /// <summary>The same prices without caps: what a plan would cost if nothing were held.</summary>
+    public CostPlan Uncapped => this with { Caps = [] };
+
     /// <summary>The cap scopes to lock, in a fixed order so that two plannings never wait on each other in a circle.</summary>
     public IReadOnlyList<string> LockScopes => [.. Caps.Select(c => c.Scope).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
@@ -50,6 +53,40 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// million candidates a page at a time instead of holding them all.
     /// </summary>
     public Allocator Start(IReadOnlyList<decimal> used) => new(this, [.. Caps.Select((cap, i) => cap.Limit - used[i])]);
+
+    /// <summary>
+    /// A mirror's batch, which cannot be split: LlamaCloud parses, and bills, every file in the mirror's directory,
+    /// those sent now (<paramref name="toSend"/>: new, changed, held) and those it already holds
+    /// (<paramref name="inMirror"/>). Either every one of them is reserved at the source's configuration, or,
+    /// when the whole does not fit a cap's room, the files to send are held with that cap and nothing is
+    /// reserved. An operator's approval of every file to send lets the whole go whatever the caps say.
+    /// </summary>
+    public Allocation AllocateWhole(IReadOnlyList<PlanCandidate> toSend, IReadOnlyList<PlanCandidate> inMirror, IReadOnlyList<decimal> used)
+    {
+        var approved = toSend.Count > 0 && toSend.All(c => c.Approved);
+        var all = toSend.Concat(inMirror).Select(c => Price(c, Primary, approved)).ToList();
+        var total = all.Sum(r => r.Credits);
+        for (var i = 0; i < Caps.Count && !approved; i++)
+        {
+            var left = Caps[i].Limit - used[i];
+            if (total > left)
+            {
+                var cap = Caps[i];
+                var reason = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); goes on when the window turns over or an operator approves");
+                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason))]);
+            }
+        }
+
+        return new Allocation(all, []);
+    }
+
+    private static Reservation Price(PlanCandidate candidate, PlannedTier tier, bool approved)
+    {
+        var pages = candidate.Pages ?? PageCounter.Estimate(candidate.Size, Path.GetExtension(candidate.RelativePath), null).Pages;
+        return new Reservation(candidate.Id, tier, pages, tier.CreditsPerPage * pages, false, approved);
+    }
 
     /// <summary>The caps' room left as candidates are taken, in id order.</summary>
     internal sealed class Allocator(CostPlan plan, decimal[] left)

@@ -9,6 +9,15 @@ internal interface IPlanPreviewStore
     /// <summary>The given versions as planning would see them (pages, size, path), for a cost estimate.</summary>
     Task<IReadOnlyList<PlanCandidate>> CandidatesAsync(IReadOnlyList<long> fileVersionIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What a Mirror source's directory holds: the versions whose file is still there as it was (batched and billed
+    /// again with the next mirror batch), and how many copies are of files deleted or replaced, or changing.
+    /// </summary>
+    Task<MirrorLook> MirrorAsync(string source, CancellationToken cancellationToken);
+
     /// <summary>Each cap's credits in its current window (a run cap: none yet, the run has not started).</summary>
     Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken);
 }
+
+/// <summary>A mirror's remote copies as the database knows them: current ones, stale ones (to delete), and ones whose file is changing.</summary>
+internal sealed record MirrorLook(IReadOnlyList<PlanCandidate> Current, int Stale, int Changing);

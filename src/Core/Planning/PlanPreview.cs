@@ -27,20 +27,34 @@ internal sealed class PlanPreview(
         // folder is walked and compared, each on its own connection.
         var costing = CostAsync(source, cancellationToken);
         var pending = store.PendingAsync(source.Name, source.MaxAttempts, cancellationToken);
-        var comparing = source.Layout == RemoteLayout.RemoteOnly ? Task.FromResult(new DiskLook(0, 0, 0, [])) : CompareAsync(source, cancellationToken);
-        await Task.WhenAll(costing, pending, comparing);
+        var comparing = source.Layout == RemoteLayout.RemoteOnly ? Task.FromResult(new DiskLook(0, 0, [], [], [])) : CompareAsync(source, cancellationToken);
+        var mirroring = source.Layout == RemoteLayout.Mirror ? store.MirrorAsync(source.Name, cancellationToken) : Task.FromResult(new MirrorLook([], 0, 0));
+        await Task.WhenAll(costing, pending, comparing, mirroring);
         var (cost, used) = await costing;
         var waiting = await pending;
         var disk = await comparing;
         var candidates = new List<PlanCandidate>(waiting.Count + disk.Takeable.Count);
         candidates.AddRange(waiting);
         candidates.AddRange(disk.Takeable.Select((f, i) => new PlanCandidate(-1 - i, f.Path, f.Size, f.Pages, false, false)));
-        var allocation = cost.Allocate(candidates, used);
-        // Without caps nothing is held, so the allocation is already the whole of it.
-        var everything = cost.Caps.Count == 0 ? allocation : new CostPlan(cost.Primary, cost.Fallback, []).Allocate(candidates, []);
+        Allocation allocation, everything;
+        int batches, uploaded;
+        if (source.Layout == RemoteLayout.Mirror)
+        {
+            (allocation, everything) = Mirror(cost, candidates, disk, await mirroring, used);
+            batches = allocation.Taken.Count > 0 ? 1 : 0;
+            uploaded = batches * candidates.Count; // the copies already in the directory are batched again, not sent
+        }
+        else
+        {
+            allocation = cost.Allocate(candidates, used);
+            // Without caps nothing is held, so the allocation is already the whole of it.
+            everything = cost.Caps.Count == 0 ? allocation : cost.Uncapped.Allocate(candidates, []);
+            batches = allocation.Taken.GroupBy(r => r.Escalation).Sum(g => (g.Count() + pipeline.Value.MaxFilesPerBatch - 1) / pipeline.Value.MaxFilesPerBatch);
+            uploaded = allocation.Taken.Count;
+        }
+
         var taken = allocation.Taken.Count;
         var perSecond = uploads.Value.PermitLimit <= 0 ? 0 : uploads.Value.PermitLimit * uploads.Value.Headroom / uploads.Value.Window.TotalSeconds;
-        var batches = allocation.Taken.GroupBy(r => r.Escalation).Sum(g => (g.Count() + pipeline.Value.MaxFilesPerBatch - 1) / pipeline.Value.MaxFilesPerBatch);
         var credits = everything.Taken.Sum(r => r.Credits);
         return new PlanReport(
             source.Name,
@@ -48,7 +62,7 @@ internal sealed class PlanPreview(
             disk.Seen,
             disk.Unchanged,
             disk.Takeable.Count,
-            disk.Settling,
+            disk.Settling.Count,
             waiting.Count,
             everything.Taken.Sum(r => (long)r.Pages),
             credits,
@@ -58,8 +72,29 @@ internal sealed class PlanPreview(
             allocation.Held.Count,
             allocation.Held.Count > 0 ? allocation.Held[0].Reason : null,
             batches,
-            perSecond > 0 ? TimeSpan.FromSeconds(taken / perSecond) : TimeSpan.Zero,
+            perSecond > 0 ? TimeSpan.FromSeconds(uploaded / perSecond) : TimeSpan.Zero,
             [.. cost.Caps.Select((c, i) => (c, used[i]))]);
+    }
+
+    /// <summary>
+    /// A mirror's next batch as planning would make it (docs/sources.md, "Remote layouts"): none while a file of the
+    /// mirror is changing or when nothing would be sent or removed; otherwise every file the directory will hold,
+    /// those sent and those already there, reserved whole or held whole (<see cref="CostPlan.AllocateWhole"/>).
+    /// </summary>
+    private static (Allocation Capped, Allocation Everything) Mirror(CostPlan cost, List<PlanCandidate> toSend, DiskLook disk, MirrorLook mirror, IReadOnlyList<decimal> used)
+    {
+        var changed = disk.Takeable.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        // Copies of files changed or gone on disk since the last scan are replaced or deleted by the run's scan.
+        var kept = mirror.Current.Where(c => !changed.Contains(c.RelativePath) && !disk.Vanished.Contains(c.RelativePath)).ToList();
+        var removed = mirror.Stale + mirror.Current.Count - kept.Count;
+        var waits = mirror.Changing > 0 || mirror.Current.Any(c => disk.Settling.Contains(c.RelativePath));
+        if (waits || toSend.Count + kept.Count == 0 || (toSend.Count == 0 && removed == 0))
+        {
+            Allocation none = new([], []);
+            return (none, none);
+        }
+
+        return (cost.AllocateWhole(toSend, kept, used), cost.Uncapped.AllocateWhole(toSend, kept, []));
     }
 
     private async Task<(CostPlan Cost, IReadOnlyList<decimal> Used)> CostAsync(SourceOptions source, CancellationToken cancellationToken)
@@ -76,8 +111,11 @@ internal sealed class PlanPreview(
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
         var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxBytes, _ => { });
-        int seen = 0, unchanged = 0, settling = 0;
+        int seen = 0, unchanged = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
+        var settling = new HashSet<string>(StringComparer.Ordinal);
+        var vanished = new HashSet<string>(StringComparer.Ordinal);
+        string? matched = null; // the last path walked: its stored look, passed over next, is not gone
         await using var stored = looks.ReadLooksAsync(source.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using var walked = BackgroundWalk.ChunksAsync(walker, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var (haveChunk, haveStored) = await BackgroundWalk.FirstStepBesideAsync(walked, stored.MoveNextAsync);
@@ -92,11 +130,13 @@ internal sealed class PlanPreview(
 
                 while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, item.RelativePath) < 0)
                 {
+                    Vanished(stored.Current, matched, vanished);
                     haveStored = await stored.MoveNextAsync();
                 }
 
                 seen++;
                 var look = haveStored && stored.Current.RelativePath == item.RelativePath && !stored.Current.Deleted ? stored.Current : (StoredLook?)null;
+                matched = item.RelativePath;
                 var same = look is { } known && known.Size == item.Size && known.MtimeTicks == item.MtimeTicks;
                 if (same && look!.Value.Hashed)
                 {
@@ -113,13 +153,27 @@ internal sealed class PlanPreview(
                 }
                 else
                 {
-                    settling++;
+                    settling.Add(item.RelativePath);
                 }
             }
         }
 
-        return new DiskLook(seen, unchanged, settling, takeable);
+        for (; haveStored; haveStored = await stored.MoveNextAsync())
+        {
+            Vanished(stored.Current, matched, vanished);
+        }
+
+        return new DiskLook(seen, unchanged, settling, takeable, vanished);
     }
 
-    private sealed record DiskLook(int Seen, int Unchanged, int Settling, List<(string Path, long Size, int? Pages)> Takeable);
+    private static void Vanished(StoredLook look, string? walked, HashSet<string> vanished)
+    {
+        if (!look.Deleted && look.RelativePath != walked)
+        {
+            vanished.Add(look.RelativePath); // known, and not on disk any more: the run's scan marks it deleted
+        }
+    }
+
+    private sealed record DiskLook(
+        int Seen, int Unchanged, HashSet<string> Settling, List<(string Path, long Size, int? Pages)> Takeable, HashSet<string> Vanished);
 }

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 namespace BatchOrchestrator.Persistence.Planning;
 
 /// <summary>
-/// The caps' side of PerRun planning (docs/costs.md, "Caps"): a transaction-scoped advisory lock per cap
+/// The caps' side of planning, PerRun and Mirror (docs/costs.md, "Caps"): a transaction-scoped advisory lock per cap
 /// scope, each cap's use in its window, the candidates, the held versions and the reservations.
 /// </summary>
 internal sealed partial class NpgsqlBatchPlanStore

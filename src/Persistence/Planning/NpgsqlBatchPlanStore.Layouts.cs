@@ -7,10 +7,14 @@ namespace BatchOrchestrator.Persistence.Planning;
 /// <summary>Batch planning for the Mirror and RemoteOnly layouts; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>.</summary>
 internal sealed partial class NpgsqlBatchPlanStore
 {
-    public async Task<IReadOnlyList<long>> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
+    public async Task<PlanOutcome> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Under the caps' locks from here to the commit, as PerRun planning (docs/costs.md, "Caps").
+        var cost = plan.Costs;
+        await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
+        var tally = new PlanTally();
         await using var look = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
@@ -49,17 +53,19 @@ internal sealed partial class NpgsqlBatchPlanStore
 
         if (open > 0)
         {
-            return []; // the mirror's next batch waits for the previous one; this run's changes go with it
+            return new([], tally); // the mirror's next batch waits for the previous one; this run's changes go with it
         }
 
         // New versions, and the versions already in the mirror whose file is still there as it was. A mirrored
         // version whose file changed since it was hashed (its look has no hash while the new content settles) is
         // neither: its remote copy is the old content, and any batch over the directory would parse and bill it.
-        var members = new List<(long Id, bool IsNew)>();
+        var toSend = new List<PlanCandidate>();
+        var inMirror = new List<PlanCandidate>();
         var stale = 0;
         var settling = 0;
         await using (var select = new NpgsqlCommand("""
-            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and f.sha256 is null as settling
+            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and f.sha256 is null as settling,
+                   v.relative_path, v.size, v.pages, v.cap_approved_at is not null
             from orchestrator.file_version v
             left join orchestrator.source_file f
                 on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
@@ -76,14 +82,16 @@ internal sealed partial class NpgsqlBatchPlanStore
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var (id, isNew, current, changing) = (reader.GetInt64(0), reader.GetBoolean(1), !reader.IsDBNull(2) && reader.GetBoolean(2), reader.GetBoolean(3));
+                var (isNew, current, changing) = (reader.GetBoolean(1), !reader.IsDBNull(2) && reader.GetBoolean(2), reader.GetBoolean(3));
+                var candidate = new PlanCandidate(
+                    reader.GetInt64(0), reader.GetString(4), reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), false, reader.GetBoolean(7));
                 if (isNew)
                 {
-                    members.Add((id, true));
+                    toSend.Add(candidate);
                 }
                 else if (current)
                 {
-                    members.Add((id, false));
+                    inMirror.Add(candidate);
                 }
                 else if (changing)
                 {
@@ -100,28 +108,44 @@ internal sealed partial class NpgsqlBatchPlanStore
         {
             // The mirror keeps the old copy and waits: the new content is hashed, uploaded in its place and batched
             // with the rest by the run after it settles (the scan counts it unsettled and schedules that run).
-            return [];
+            return new([], tally);
         }
 
         // Nothing new and nothing to remove: the directory already holds the folder as it is, and a batch over it
         // would parse (and bill) every file again for results already had, whatever started the run.
-        if (members.Count == 0 || (stale == 0 && !members.Exists(m => m.IsNew)))
+        var count = toSend.Count + inMirror.Count;
+        if (count == 0 || (stale == 0 && toSend.Count == 0))
         {
-            return [];
+            return new([], tally);
         }
 
-        if (members.Count > plan.MaxFilesPerBatch)
+        if (count > plan.MaxFilesPerBatch)
         {
             throw new RunRefusedException(
-                $"the mirror of '{plan.Source}' would hold {members.Count} files, more than one batch may cover ({plan.MaxFilesPerBatch}); "
+                $"the mirror of '{plan.Source}' would hold {count} files, more than one batch may cover ({plan.MaxFilesPerBatch}); "
                 + "use Layout PerRun for this folder, or split it into several sources");
+        }
+
+        // LlamaCloud parses every file in the directory, those already there too: each is reserved, or, when the whole
+        // does not fit a cap, the files to send are held and no batch is made (it cannot be split).
+        var allocation = cost.AllocateWhole(toSend, inMirror, await CapUseAsync(connection, transaction, runId, cost.Caps, cancellationToken));
+        if (allocation.Held.Count > 0)
+        {
+            await HoldAsync(connection, transaction, runId, [.. allocation.Held], cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            foreach (var held in allocation.Held)
+            {
+                tally.Add(held);
+            }
+
+            return new([], tally);
         }
 
         long batchId;
         await using (var insert = new NpgsqlCommand("""
             insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
-            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11
             from orchestrator.installation i
             returning id
             """, connection, transaction))
@@ -131,11 +155,12 @@ internal sealed partial class NpgsqlBatchPlanStore
             insert.Parameters.Add(Text(plan.JobType));
             insert.Parameters.Add(Text(plan.ConfigurationId));
             insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = members.Count });
+            insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
             insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
             insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
             insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
             insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
+            insert.Parameters.Add(Text(cost.Primary.Tier));
             batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -145,11 +170,12 @@ internal sealed partial class NpgsqlBatchPlanStore
             set batch_id = $2, run_id = $3, updated_at = now(),
                 unique_id = coalesce(v.unique_id, 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12)),
                 state = case when v.remote_file_id is null then $4 else $5 end,
-                error_message = null
+                error_message = null,
+                held_cap = null, held_reason = null, held_run_id = null, held_at = null, cap_approved_at = null
             where v.id = any($1)
             """, connection, transaction))
         {
-            assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = members.Select(m => m.Id).ToArray() });
+            assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. allocation.Taken.Select(r => r.Id)] });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
             assign.Parameters.Add(FileVersionLifecycle.Plan.TargetState());
@@ -157,8 +183,14 @@ internal sealed partial class NpgsqlBatchPlanStore
             await assign.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await ReserveAsync(connection, transaction, runId, plan.Source, [(batchId, [.. allocation.Taken])], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return [batchId];
+        foreach (var reservation in allocation.Taken)
+        {
+            tally.Add(reservation);
+        }
+
+        return new([batchId], tally);
     }
 
     public async Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken)

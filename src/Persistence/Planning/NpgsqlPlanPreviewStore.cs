@@ -37,6 +37,44 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
         return await ReadAsync(command, cancellationToken);
     }
 
+    public async Task<MirrorLook> MirrorAsync(string source, CancellationToken cancellationToken)
+    {
+        // The copies in the source's mirror directory (its latest batch's), judged as planning judges them.
+        await using var command = dataSource.CreateCommand("""
+            select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and f.sha256 is null
+            from orchestrator.file_version v
+            left join orchestrator.source_file f
+                on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+            where v.source_name = $1 and v.remote_file_id is not null and v.remote_deleted_at is null
+              and v.remote_directory_id = (
+                  select remote_directory_id from orchestrator.batch
+                  where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1)
+            order by v.id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(StateParameters.Name(Core.Sources.RemoteLayout.Mirror));
+        var current = new List<PlanCandidate>();
+        int stale = 0, changing = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (!reader.IsDBNull(4) && reader.GetBoolean(4))
+            {
+                current.Add(new PlanCandidate(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt32(3), false, false));
+            }
+            else if (reader.GetBoolean(5))
+            {
+                changing++;
+            }
+            else
+            {
+                stale++;
+            }
+        }
+
+        return new MirrorLook(current, stale, changing);
+    }
+
     private static async Task<IReadOnlyList<PlanCandidate>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var candidates = new List<PlanCandidate>();
