@@ -62,7 +62,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(FileVersionState.Succeeded));
 
     /// <summary>
-    /// Recent runs, newest first; progress counts the files of the run's batches that have ended, files ended
+    /// Recent runs, newest first; progress counts the files of the run's batches that have ended (fixed once they
+    /// have: a later batch taking a version again does not move it out of this run's figures), files ended
     /// by state how they ended (<see cref="Outcomes"/>, as the overview counts them), and
     /// follow-ups the job references whose result was fetched or given up on (a run is Completed once
     /// its batches are recorded, while follow-ups may still be going). Remote artefacts are what remote
@@ -80,9 +81,14 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.batch_count as "Batches",
                -- Files this run's planning held under a spending cap and nobody let go yet: not in Progress, not done either.
                (select count(*) from orchestrator.file_version fv where fv.held_run_id = r.id and fv.state = $5) as "Held",
-               (select coalesce(sum(case when fv.state = any($3) then 1 else 0 end), 0)
-                       || '/' || count(fv.id)
-                from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
+               -- Files that ended in the run's batches (as the outcomes count them: a version a later batch took
+               -- again, as a mirror's does, keeps its outcome here), over those and the files still in them.
+               (select count(*) filter (where p.ended) || '/' || count(*)
+                from orchestrator.batch b
+                cross join lateral (
+                    select true as ended from {Outcomes.OfBatch("b", 6)} f
+                    union all
+                    select false from orchestrator.file_version fv where fv.batch_id = b.id and fv.state <> all($3)) p
                 where b.run_id = r.id) as "Progress",
                -- The overview's outcomes of the run, so a run whose every file failed says so here too.
                (select jsonb_object_agg(outcome, n) from (

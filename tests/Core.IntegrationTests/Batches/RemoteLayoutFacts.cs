@@ -1,3 +1,5 @@
+using BatchOrchestrator.Persistence.Monitoring;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>The mirror and remote-only layouts, driven step by step over a real database and the Sandbox.</summary>
@@ -92,6 +94,21 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task Mirror_AnEndedRunsProgress_StaysAsItWas_WhenALaterRunBatchesItsFilesAgain()
+    {
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await RunToTheEndAsync();
+        Assert.Equal(["2/2"], await ProgressAsync());
+
+        Harness.WriteFile("c.txt", "gamma");
+        await RunToTheEndAsync(); // takes a.txt and b.txt again, with c.txt
+
+        Assert.Equal(["3/3", "2/2"], await ProgressAsync());
+    }
+
+    [Fact]
     public async Task RemoteOnly_BatchesAnExistingDirectory_WithoutScanning_AndAdoptsNoOlderBatchOfIt()
     {
         var api = Harness.Get<IBatchApis>().For(ProjectScope.Default);
@@ -166,6 +183,12 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         var next = await RunToTheEndAsync();
         Assert.Equal(directory, await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", next));
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Succeeded'", next));
+    }
+
+    private async Task<List<string?>> ProgressAsync()
+    {
+        var runs = await Harness.Get<OpsQueries>().RunsAsync(null, 10, Ct);
+        return [.. runs.Rows.Select(r => r[runs.IndexOf("Progress")]?.ToString())];
     }
 
     private void Configure(Action<SourceOptions> change) => change(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0]);
