@@ -21,9 +21,9 @@ internal sealed class TierResolver(
     /// </summary>
     public static ConfigurationTier OfV1(SourceOptions source) => source switch
     {
-        { JobType: BatchJobTypes.V1Parse, V1ParseTier: null } =>
+        { JobType: BatchJobTypes.V1Parse, RequestedV1ParseTier: { } tier } => new ConfigurationTier(source.JobType, tier, null, true, null, "V1ParseTier"),
+        { JobType: BatchJobTypes.V1Parse } =>
             ConfigurationTier.Unknown(source.JobType, "v1_parse without V1ParseTier: the service's default mode, whose price no source states"),
-        { JobType: BatchJobTypes.V1Parse, V1ParseTier: { } tier } => new ConfigurationTier(source.JobType, tier, null, true, null, "V1ParseTier"),
         _ => new ConfigurationTier(source.JobType, CostOptions.V1Tier, null, true, null, "v1 job type"),
     };
 

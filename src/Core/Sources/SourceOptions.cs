@@ -81,6 +81,9 @@ public sealed class SourceOptions
     /// </summary>
     public string? V1ParseTier { get; set; }
 
+    /// <summary><see cref="V1ParseTier"/>, with an empty setting (an environment variable set to nothing) as none.</summary>
+    internal string? RequestedV1ParseTier => string.IsNullOrWhiteSpace(V1ParseTier) ? null : V1ParseTier;
+
     /// <summary>For <c>v1_classify</c>: the document types to choose from.</summary>
     public List<ClassifyRuleOptions> ClassifyRules { get; set; } = [];
 

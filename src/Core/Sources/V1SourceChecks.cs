@@ -10,7 +10,7 @@ internal static class V1SourceChecks
 {
     public static IEnumerable<string> Validate(SourceOptions source, string key)
     {
-        if (source.V1ParseTier is { } tier)
+        if (source.RequestedV1ParseTier is { } tier)
         {
             if (source.JobType != BatchJobTypes.V1Parse)
             {

@@ -82,6 +82,7 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
 
     [Theory]
     [InlineData("v1_parse", "agentic_plus", null)]
+    [InlineData("parse_v2", "", null)] // set to nothing (an empty environment variable): none
     [InlineData("v1_parse", "premium", "Sources:0:V1ParseTier: 'premium' must be one of fast, cost_effective, agentic, agentic_plus (or empty for the service's default)")]
     [InlineData("parse_v2", "fast", "Sources:0:V1ParseTier: is only for v1_parse, not parse_v2")]
     [InlineData("v1_classify", "fast", "Sources:0:V1ParseTier: is only for v1_parse, not v1_classify")]
