@@ -25,9 +25,9 @@ public sealed class CostOptions
     /// </summary>
     public Dictionary<string, Dictionary<string, decimal>> CreditsPerPage { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["parse_v2"] = Tiers(("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)),
+        ["parse_v2"] = Tiers(ParseTiers),
         ["extract_v2"] = Tiers(("cost_effective", 5), ("agentic", 15), ("agentic_plus", 50), ("turbo", 35)),
-        ["v1_parse"] = Tiers(("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)),
+        ["v1_parse"] = Tiers(ParseTiers),
         ["v1_classify"] = Tiers((V1Tier, 1)),
     };
 
@@ -61,6 +61,9 @@ public sealed class CostOptions
 
     /// <summary>The tier name of the v1 job types, which have none of their own.</summary>
     public const string V1Tier = "default";
+
+    // The parse tiers' prices, which a v1 parse job asks for by the same names (V1ParseTiers).
+    private static readonly (string Tier, decimal Credits)[] ParseTiers = [("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)];
 
     private static Dictionary<string, decimal> Tiers(params (string Tier, decimal Credits)[] tiers) =>
         tiers.ToDictionary(t => t.Tier, t => t.Credits, StringComparer.OrdinalIgnoreCase);
