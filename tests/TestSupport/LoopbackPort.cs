@@ -12,4 +12,16 @@ public static class LoopbackPort
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>An unused port other than <paramref name="except"/>, which was handed out but is not bound yet.</summary>
+    public static int Unused(int except)
+    {
+        var port = Unused();
+        while (port == except)
+        {
+            port = Unused();
+        }
+
+        return port;
+    }
 }

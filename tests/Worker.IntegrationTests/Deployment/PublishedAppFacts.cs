@@ -55,6 +55,9 @@ public sealed class PublishedAppFacts(PostgresServerFixture server, PublishedApp
             settings["Logs:Format"] = "Json";
             settings["Sources:0:Path"] = "inbox";
             settings["Database:Embedded:Durable"] = "false";
+            // Its own port, chosen with the app's: left to pick a free one itself, the embedded server once took the port
+            // chosen above for the app (free until the app binds it), and the app could not start.
+            settings["Database:Embedded:Port"] = LoopbackPort.Unused(except: port).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await using var app = WorkerProcess.Start(clone, ["run"], settings, published.Dll);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
