@@ -85,7 +85,7 @@ internal sealed class Reprocessing(
         {
             RemoteLayout.PerRun => null,
             // An unchanged mirror is not batched again (every file in it would be billed again): its next batch, when a file changes, uses the new configuration.
-            RemoteLayout.Mirror => $"a Mirror source sends every file of its remote directory whenever a run finds a change, so its next batch already uses {current}",
+            RemoteLayout.Mirror => $"a Mirror source sends every file of its remote directory whenever a run finds a new or changed file, so its next batch already uses {current}",
             _ => $"a {options.Layout} source sends every file of its remote directory with each scheduled or manual run, so its next run already uses {current}: start one with 'Run now'",
         };
         string? cost = null;

@@ -8,8 +8,9 @@ namespace BatchOrchestrator.Core.Planning;
 // Where uploads are decided. After a scan, this decides which file versions of a source go into which
 // new batch, and so what is uploaded and paid for: new and changed versions, and failed ones the retry
 // rule takes back (RetryRule), in batches of at most Pipeline:MaxFilesPerBatch with a remote directory
-// each (PerRun, the default); for a Mirror source, its whole directory again whenever something changed
-// (never for an unchanged tree: every file in it is billed again); for a RemoteOnly source, a batch over
+// each (PerRun, the default); for a Mirror source, its whole directory again whenever a file is new or
+// changed (every file in it is billed again: files only deleted get a batch of no file, which removes their
+// copies and submits nothing); for a RemoteOnly source, a batch over
 // the given directory with nothing to upload.
 // It is also where spending caps hold: each version's estimate is reserved as it is put in a batch, in the
 // same transaction, and what does not fit is held (docs/costs.md, "Caps"); a mirror's batch, which cannot

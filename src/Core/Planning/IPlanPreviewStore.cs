@@ -11,7 +11,7 @@ internal interface IPlanPreviewStore
 
     /// <summary>
     /// What a Mirror source's directory holds: the versions whose file is still there as it was (batched and billed
-    /// again with the next mirror batch), and how many copies are of files deleted or replaced, or changing.
+    /// again with the next mirror batch), and how many are of a file that is changing.
     /// </summary>
     Task<MirrorLook> MirrorAsync(string source, CancellationToken cancellationToken);
 
@@ -19,5 +19,5 @@ internal interface IPlanPreviewStore
     Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken);
 }
 
-/// <summary>A mirror's remote copies as the database knows them: current ones, stale ones (to delete), and ones whose file is changing.</summary>
-internal sealed record MirrorLook(IReadOnlyList<PlanCandidate> Current, int Stale, int Changing);
+/// <summary>A mirror's remote copies as the database knows them: current ones, and how many of a file that is changing.</summary>
+internal sealed record MirrorLook(IReadOnlyList<PlanCandidate> Current, int Changing);

@@ -28,7 +28,7 @@ internal sealed class PlanPreview(
         var costing = CostAsync(source, cancellationToken);
         var pending = store.PendingAsync(source.Name, source.MaxAttempts, cancellationToken);
         var comparing = source.Layout == RemoteLayout.RemoteOnly ? Task.FromResult(new DiskLook(0, 0, [], [], [])) : CompareAsync(source, cancellationToken);
-        var mirroring = source.Layout == RemoteLayout.Mirror ? store.MirrorAsync(source.Name, cancellationToken) : Task.FromResult(new MirrorLook([], 0, 0));
+        var mirroring = source.Layout == RemoteLayout.Mirror ? store.MirrorAsync(source.Name, cancellationToken) : Task.FromResult(new MirrorLook([], 0));
         await Task.WhenAll(costing, pending, comparing, mirroring);
         var (cost, used) = await costing;
         var waiting = await pending;
@@ -78,7 +78,7 @@ internal sealed class PlanPreview(
 
     /// <summary>
     /// A mirror's next batch as planning would make it (docs/sources.md, "Remote layouts"): none while a file of the
-    /// mirror is changing or when nothing would be sent or removed; otherwise every file the directory will hold,
+    /// mirror is changing or when nothing would be sent (copies of deleted files are removed without a parse); otherwise every file the directory will hold,
     /// those sent and those already there, reserved whole or held whole (<see cref="CostPlan.AllocateWhole"/>).
     /// </summary>
     private static (Allocation Capped, Allocation Everything) Mirror(CostPlan cost, List<PlanCandidate> toSend, DiskLook disk, MirrorLook mirror, IReadOnlyList<decimal> used)
@@ -86,9 +86,8 @@ internal sealed class PlanPreview(
         var changed = disk.Takeable.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         // Copies of files changed or gone on disk since the last scan are replaced or deleted by the run's scan.
         var kept = mirror.Current.Where(c => !changed.Contains(c.RelativePath) && !disk.Vanished.Contains(c.RelativePath)).ToList();
-        var removed = mirror.Stale + mirror.Current.Count - kept.Count;
         var waits = mirror.Changing > 0 || mirror.Current.Any(c => disk.Settling.Contains(c.RelativePath));
-        if (waits || toSend.Count + kept.Count == 0 || (toSend.Count == 0 && removed == 0))
+        if (waits || toSend.Count == 0)
         {
             Allocation none = new([], []);
             return (none, none);

@@ -170,7 +170,15 @@ internal sealed class BatchUploader(
             return null;
         }
 
-        logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
+        if (work.Files.Count == 0 && work.Layout == RemoteLayout.Mirror)
+        {
+            logger.LogInformation("Batch {BatchId} of mirror {DirectoryId} removed the copies of deleted files; nothing new to parse, so nothing is submitted", batchId, directoryId);
+        }
+        else
+        {
+            logger.LogInformation("Uploads of batch {BatchId} finished; batch is {State}", batchId, state);
+        }
+
         return state;
     }
 

@@ -111,13 +111,22 @@ internal sealed partial class NpgsqlBatchPlanStore
             return new([], tally);
         }
 
-        // Nothing new and nothing to remove: the directory already holds the folder as it is, and a batch over it
-        // would parse (and bill) every file again for results already had, whatever started the run.
-        var count = toSend.Count + inMirror.Count;
-        if (count == 0 || (stale == 0 && toSend.Count == 0))
+        // Nothing new: every file the directory holds is parsed already, and a batch over it would parse (and bill)
+        // each again for results already had, whatever started the run. Copies of files deleted locally are still
+        // removed, by a batch of no file: its upload step deletes them and it ends there, submitting nothing.
+        if (toSend.Count == 0)
         {
-            return new([], tally);
+            if (stale == 0)
+            {
+                return new([], tally);
+            }
+
+            var removal = await InsertMirrorBatchAsync(connection, transaction, runId, plan, directoryId, 0, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new([removal], tally);
         }
+
+        var count = toSend.Count + inMirror.Count;
 
         if (count > plan.MaxFilesPerBatch)
         {
@@ -141,28 +150,7 @@ internal sealed partial class NpgsqlBatchPlanStore
             return new([], tally);
         }
 
-        long batchId;
-        await using (var insert = new NpgsqlCommand("""
-            insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier)
-            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11
-            from orchestrator.installation i
-            returning id
-            """, connection, transaction))
-        {
-            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
-            insert.Parameters.Add(Text(plan.Source));
-            insert.Parameters.Add(Text(plan.JobType));
-            insert.Parameters.Add(Text(plan.ConfigurationId));
-            insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
-            insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
-            insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
-            insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
-            insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
-            insert.Parameters.Add(Text(cost.Primary.Tier));
-            batchId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
-        }
+        var batchId = await InsertMirrorBatchAsync(connection, transaction, runId, plan, directoryId, count, cancellationToken);
 
         // Versions already in the mirror are Uploaded as they are: nothing to send, only to batch again.
         await using (var assign = new NpgsqlCommand("""
@@ -214,6 +202,30 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(ScopeColumns.Project(plan.Scope));
         command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
+    }
+
+    private static async Task<long> InsertMirrorBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, BatchPlan plan, string? directoryId, int count, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand("""
+            insert into orchestrator.batch
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11
+            from orchestrator.installation i
+            returning id
+            """, connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        insert.Parameters.Add(Text(plan.Source));
+        insert.Parameters.Add(Text(plan.JobType));
+        insert.Parameters.Add(Text(plan.ConfigurationId));
+        insert.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
+        insert.Parameters.Add(BatchLifecycle.Plan.TargetState());
+        insert.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
+        insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
+        insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
+        insert.Parameters.Add(Text(plan.Costs.Primary.Tier));
+        return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };

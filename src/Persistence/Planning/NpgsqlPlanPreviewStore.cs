@@ -54,7 +54,7 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(Core.Sources.RemoteLayout.Mirror));
         var current = new List<PlanCandidate>();
-        int stale = 0, changing = 0;
+        var changing = 0; // copies of files deleted or replaced locally are removed without a parse: not counted
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -66,13 +66,9 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
             {
                 changing++;
             }
-            else
-            {
-                stale++;
-            }
         }
 
-        return new MirrorLook(current, stale, changing);
+        return new MirrorLook(current, changing);
     }
 
     private static async Task<IReadOnlyList<PlanCandidate>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)

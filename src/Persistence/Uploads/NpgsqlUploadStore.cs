@@ -188,15 +188,16 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
     public async Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken)
     {
-        // A batch none of whose files could be uploaded ends here: there is nothing to submit.
+        // A batch none of whose files could be uploaded ends here: there is nothing to submit. So does a mirror's
+        // batch of no file, made only to remove the copies of deleted files: that is its whole work, not a failure.
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new("""
-            with uploaded as (select count(*) filter (where state = $2) as n from orchestrator.file_version where batch_id = $1)
+            with uploaded as (select count(*) filter (where state = $2) as n, count(*) as files from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b
             set state = case when uploaded.n > 0 then $3 else $4 end,
                 file_count = uploaded.n,
                 step_attempts = 0,
-                last_error = case when uploaded.n > 0 then null else 'no file of this batch could be uploaded' end,
+                last_error = case when uploaded.n > 0 or uploaded.files = 0 then null else 'no file of this batch could be uploaded' end,
                 finished_at = case when uploaded.n > 0 then null else now() end,
                 updated_at = now()
             from uploaded

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
@@ -58,6 +59,45 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal(charges, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
         Assert.Empty(Harness.Scheduler.BatchIds("upload").Skip(1));
         Assert.Equal(requests, (await Harness.Admin.MapAsync("requests_by_route")).Values.Sum());
+    }
+
+    [Fact]
+    public async Task Mirror_AFileOnlyDeleted_HasItsCopyRemoved_WithoutParsingTheRestAgain()
+    {
+        // The files left are parsed already: a batch over the directory would bill each again for the same results.
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        Harness.WriteFile("gone.txt", "to be deleted");
+        var first = await RunToTheEndAsync();
+        var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", first);
+        var charges = await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge");
+
+        File.Delete(Path.Combine(Harness.SourcePath, "gone.txt"));
+        var preview = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
+        Assert.Equal((0m, 0), (preview.Credits, preview.Batches));
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var removal = Harness.Scheduler.BatchIds("upload").Single(id => id != first);
+        await Harness.Get<BatchUploader>().UploadAsync(removal, Ct);
+
+        Assert.Equal(
+            ("ResultsRecorded", 0, directory, true, true),
+            (await Harness.Database.ListAsync(
+                "select state, file_count, remote_directory_id, remote_batch_id is null, last_error is null from orchestrator.batch where id = $1",
+                r => (r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetBoolean(3), r.GetBoolean(4)),
+                removal)).Single());
+        Assert.Equal("Completed", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
+        Assert.Equal(1, await Harness.Admin.CounterAsync("directory_file_deletes_total"));
+        Assert.Equal(1, (await Harness.Admin.CountersAsync()).BatchCreatesByDirectory[directory]);
+        Assert.DoesNotContain(removal, Harness.Scheduler.BatchIds("submit"));
+        Assert.Equal(charges, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
+
+        // The next change batches the directory as it now is.
+        Harness.WriteFile("c.txt", "gamma");
+        var next = await RunToTheEndAsync();
+        Assert.Equal(
+            ["a.txt", "b.txt", "c.txt"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Succeeded' order by 1", r => r.GetString(0), next));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         Source.Layout = RemoteLayout.Mirror;
         var mirror = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 3, Ct);
         Assert.Equal(0, mirror.Queued);
-        Assert.Contains("whenever a run finds a change, so its next batch already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
+        Assert.Contains("whenever a run finds a new or changed file, so its next batch already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
     }
 
     private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;
