@@ -44,6 +44,13 @@ public sealed class SandboxGuesses
     /// <summary>A v1 classify <c>job_config.id</c> must be a UUID (the Go SDK once typed it so; TypeScript 2.13.0 says string).</summary>
     public bool V1ClassifyIdMustBeUuid { get; set; }
 
+    /// <summary>
+    /// A parse, extract or v1 job over a <c>.pdf</c> whose first 1,024 bytes hold no <c>%PDF-</c> header fails, with an
+    /// <c>error_message</c>, as LlamaCloud's jobs over documents it cannot read end in an error (docs/llamacloud-api.md
+    /// §11, #17). False: such a file is parsed as any other binary file.
+    /// </summary>
+    public bool FailUnreadablePdf { get; set; } = true;
+
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
 }

@@ -27,6 +27,16 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             : null;
     }
 
+    /// <summary>
+    /// How a job over this file will fail, decided at its creation: a seeded fault first, else a file that is not
+    /// the document its name says (<see cref="SandboxGuesses.FailUnreadablePdf"/>); null when it will succeed.
+    /// </summary>
+    public string? PlannedFailure(StoredContent source, string displayName) =>
+        faults.FileFailure(displayName)
+        ?? (options.Guesses.FailUnreadablePdf && source.Extension == ".pdf" && source.Bytes.AsSpan(0, Math.Min(source.Bytes.Length, 1024)).IndexOf("%PDF-"u8) < 0
+            ? $"Failed to parse the file: {source.FileName} is corrupt or not a PDF (no %PDF- header)"
+            : null);
+
     public ParseJobRecord CreateParse(string projectId, StoredContent source, string displayName, string tier, string? configurationId, IReadOnlyDictionary<string, string>? userMetadata, IReadOnlyList<WebhookTarget> targets)
     {
         var now = state.Now;
@@ -39,7 +49,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             Tier = tier,
             ConfigurationId = configurationId,
             UserMetadata = userMetadata,
-            PlannedFailure = faults.FileFailure(displayName),
+            PlannedFailure = PlannedFailure(source, displayName),
             PlannedEmpty = faults.EmptyResult(displayName),
             Webhooks = targets,
             LastStep = state.Step,
@@ -64,7 +74,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             FileInput = fileInput,
             ConfigurationId = configurationId,
             Configuration = configuration,
-            PlannedFailure = faults.FileFailure(displayName),
+            PlannedFailure = PlannedFailure(source, displayName),
             PlannedEmpty = faults.EmptyResult(displayName),
             Webhooks = targets,
             LastStep = state.Step,

@@ -62,7 +62,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
             {
                 item.Status = V1Status.Processing;
                 item.StartedAt = state.Now;
-                item.PlannedFailure = faults.FileFailure(item.ItemName);
+                item.PlannedFailure = jobs.PlannedFailure(item.Content, item.ItemName);
                 item.JobId = job.JobType == "parse"
                     ? jobs.CreateParse(job.ProjectId, item.Content, item.ItemName, job.ParseTier ?? options.V1ParseDefaultTier, null, new Dictionary<string, string>(StringComparer.Ordinal) { ["batch_job_id"] = job.Id }, []).Id
                     : Ids.Plain();

@@ -17,18 +17,18 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
     [Fact]
     public async Task Reprocess_SendsOnlyTheSelectedFilesAgain_InNewBatchesUnderTheNewConfiguration_AndNothingBeforeItIsAsked()
     {
-        Harness.WriteFile("invoices/a.pdf", "a");
-        Harness.WriteFile("invoices/b.pdf", "b");
-        Harness.WriteFile("letters/c.pdf", "c");
-        Harness.WriteFile("letters/d.pdf", "d");
+        Harness.WriteFile("invoices/a.md", "a");
+        Harness.WriteFile("invoices/b.md", "b");
+        Harness.WriteFile("letters/c.md", "c");
+        Harness.WriteFile("letters/d.md", "d");
         await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
         Source.ConfigurationId = "cfg-PARSE_FAST";
-        File.Delete(Path.Combine(Harness.SourcePath, "letters", "d.pdf"));
-        await Harness.RunToRecordedAsync(Ct); // the scan sees d.pdf gone; nothing is sent again by itself
+        File.Delete(Path.Combine(Harness.SourcePath, "letters", "d.md"));
+        await Harness.RunToRecordedAsync(Ct); // the scan sees d.md gone; nothing is sent again by itself
 
         var all = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
         var invoices = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.Parse("invoices/**", null), Ct);
-        Assert.Equal((New, 4, 4, 3), (all.CurrentFingerprint, all.ProcessedUnder[Old], all.Selected, all.Sendable)); // d.pdf is gone
+        Assert.Equal((New, 4, 4, 3), (all.CurrentFingerprint, all.ProcessedUnder[Old], all.Selected, all.Sendable)); // d.md is gone
         Assert.Equal((2, 2), (invoices.Selected, invoices.Sendable));
         // Two one-page files (unreadable as PDFs: one page each by the estimate); cfg-PARSE_FAST is not a documented
         // preset and the Sandbox has no saved configuration of that id, so its tier is unknown and priced at the dearest.
@@ -43,7 +43,7 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         var batch = Assert.Single(batches);
         Assert.Equal(New, await Harness.Database.ScalarAsync<string>("select configuration_fingerprint from orchestrator.batch where id = $1", batch));
         Assert.Equal(
-            ["invoices/a.pdf", "invoices/b.pdf"],
+            ["invoices/a.md", "invoices/b.md"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Succeeded' and job_id is not null order by 1", r => r.GetString(0), batch));
         // Each sent file keeps its first job reference in its history, beside the new one.
         Assert.Equal(4L, await Harness.Database.ScalarAsync<long>(
@@ -51,7 +51,7 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         var counters = await Harness.Admin.CountersAsync();
         Assert.Equal((2, 6), (counters.BatchCreatesTotal, counters.UploadsTotal));
         var after = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
-        Assert.Equal((2, 1), (after.ProcessedUnder[Old], after.Sendable)); // the letters are left, c.pdf sendable
+        Assert.Equal((2, 1), (after.ProcessedUnder[Old], after.Sendable)); // the letters are left, c.md sendable
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// <summary>
 /// One odd file never holds up the others (docs/architecture.md decision 15): names a header cannot carry
 /// plainly, a name of 255 bytes, the two Unicode forms of one name, a file deleted or replaced between the
-/// scan and its upload, and a file LlamaCloud refuses. Each ends in exactly one terminal state with a reason;
+/// scan and its upload, a file LlamaCloud refuses, and a ".pdf" that is not one (its job fails). Each ends in exactly one terminal state with a reason;
 /// every ordinary file of the same batch gets its job reference; names reach LlamaCloud as they are on disk.
 /// </summary>
 public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest(server)
@@ -36,6 +36,7 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest
         Harness.WriteFile("deleted-after-scan.txt", "here at the scan");
         Harness.WriteFile("replaced-after-scan.txt", "the first version");
         Harness.WriteFile("too-large.txt", new string('x', 5_000)); // over the Sandbox's upload limit: LlamaCloud refuses this one upload
+        Harness.WriteFile("corrupt.pdf", "a name that promises a PDF, and text inside"); // uploaded, its parse job fails
         Assert.Equal(255, Encoding.UTF8.GetByteCount(LongName));
 
         var batches = await Harness.PlanAsync(Ct);
@@ -48,12 +49,13 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest
         }
 
         await Harness.RecordAllAsync(batches, Ct);
+        await Harness.FollowUpAllAsync(batches, Ct); // a job that failed fails its file
 
         var files = (await Harness.Database.ListAsync(
             "select relative_path, state, job_id, error_message, error_class from orchestrator.file_version",
             r => (Path: r.GetString(0), State: r.GetString(1), Job: r.IsDBNull(2) ? null : r.GetString(2), Reason: r.IsDBNull(3) ? null : r.GetString(3), Class: r.IsDBNull(4) ? null : r.GetString(4))))
             .ToDictionary(f => f.Path, StringComparer.Ordinal);
-        Assert.Equal(Ordinary + OddNames.Length + 3, files.Count);
+        Assert.Equal(Ordinary + OddNames.Length + 4, files.Count);
         Assert.All(files.Keys.Where(p => p.StartsWith("doc", StringComparison.Ordinal)).Concat(OddNames), path =>
         {
             Assert.Equal("Succeeded", files[path].State);
@@ -64,6 +66,9 @@ public sealed class BulkheadFacts(PostgresServerFixture server) : HarnessPerTest
         Assert.StartsWith("changed after it was scanned", files["replaced-after-scan.txt"].Reason);
         Assert.Equal(("Failed", "Permanent"), (files["too-large.txt"].State, files["too-large.txt"].Class));
         Assert.StartsWith("LlamaCloud refused this upload", files["too-large.txt"].Reason);
+        Assert.Equal(("Failed", "Permanent"), (files["corrupt.pdf"].State, files["corrupt.pdf"].Class));
+        Assert.NotNull(files["corrupt.pdf"].Job);
+        Assert.Contains("corrupt.pdf is corrupt or not a PDF", files["corrupt.pdf"].Reason, StringComparison.Ordinal);
 
         // The names LlamaCloud stored are the names on disk, control characters and both Unicode forms included.
         var remote = await RemoteNames.ReadAsync(Harness);

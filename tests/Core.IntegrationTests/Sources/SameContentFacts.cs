@@ -16,44 +16,44 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
     [Fact]
     public async Task TwoNamesOfOneContent_AreSentOnce_AndEachHasItsStoryAndItsResult()
     {
-        Harness.WriteFile("a.pdf", "# Same\nbody");
-        Harness.WriteFile("b.pdf", "# Same\nbody");
-        Harness.WriteFile("c.pdf", "# Other");
+        Harness.WriteFile("a.md", "# Same\nbody");
+        Harness.WriteFile("b.md", "# Same\nbody");
+        Harness.WriteFile("c.md", "# Other");
 
         await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
 
         Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
         var story = await StoryAsync();
-        var job = story["a.pdf"].JobId;
-        Assert.Equal(("Succeeded", job, "FollowedUp", ""), story["a.pdf"]);
-        Assert.Equal(("Succeeded", job, "FollowedUp", "a.pdf"), story["b.pdf"]);
-        Assert.Equal(("Succeeded", story["c.pdf"].JobId, "FollowedUp", ""), story["c.pdf"]);
+        var job = story["a.md"].JobId;
+        Assert.Equal(("Succeeded", job, "FollowedUp", ""), story["a.md"]);
+        Assert.Equal(("Succeeded", job, "FollowedUp", "a.md"), story["b.md"]);
+        Assert.Equal(("Succeeded", story["c.md"].JobId, "FollowedUp", ""), story["c.md"]);
 
-        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.pdf.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.md"), Ct));
-        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.json"), Ct)))
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.md.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.md.md"), Ct));
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "b.md.json"), Ct)))
         {
-            Assert.Equal("b.pdf", json.RootElement.GetProperty("relative_path").GetString());
-            Assert.Equal("a.pdf", json.RootElement.GetProperty("same_content_as").GetString());
+            Assert.Equal("b.md", json.RootElement.GetProperty("relative_path").GetString());
+            Assert.Equal("a.md", json.RootElement.GetProperty("same_content_as").GetString());
             Assert.Equal(job, json.RootElement.GetProperty("job_id").GetString());
         }
 
         Assert.Equal(
-            ["a.pdf", "b.pdf", "c.pdf"],
+            ["a.md", "b.md", "c.md"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.follow_up_result where markdown is not null order by 1", r => r.GetString(0)));
     }
 
     [Fact]
     public async Task ACopyMadeAfterTheResultWasDelivered_GetsThatResult_WithoutSendingOrBillingAgain()
     {
-        Harness.WriteFile("a.pdf", "# Report\nfigures");
+        Harness.WriteFile("a.md", "# Report\nfigures");
         var batch = (await Harness.RunToRecordedAsync(Ct)).Single();
         await Harness.FollowUpAllAsync([batch], Ct);
         var billed = await Harness.Admin.CreditsBilledAsync();
-        File.Copy(Path.Combine(Harness.SourcePath, "a.pdf"), Path.Combine(Harness.SourcePath, "b.pdf"));
+        File.Copy(Path.Combine(Harness.SourcePath, "a.md"), Path.Combine(Harness.SourcePath, "b.md"));
 
         Assert.Empty(await Harness.PlanAsync(Ct));
-        Assert.Equal(("Succeeded", (await StoryAsync())["a.pdf"].JobId, "Recorded", "a.pdf"), (await StoryAsync())["b.pdf"]);
+        Assert.Equal(("Succeeded", (await StoryAsync())["a.md"].JobId, "Recorded", "a.md"), (await StoryAsync())["b.md"]);
 
         // The scan made the batch's follow-up due for the copy: the dispatcher hands it out, and one look delivers it.
         await Harness.Get<FollowUpDispatcher>().DispatchDueAsync(10, Ct);
@@ -61,8 +61,8 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
         await Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
 
         var story = await StoryAsync();
-        Assert.Equal(("Succeeded", story["a.pdf"].JobId, "FollowedUp", "a.pdf"), story["b.pdf"]);
-        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.pdf.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.pdf.md"), Ct));
+        Assert.Equal(("Succeeded", story["a.md"].JobId, "FollowedUp", "a.md"), story["b.md"]);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Output, "a.md.md"), Ct), await File.ReadAllTextAsync(Path.Combine(Output, "b.md.md"), Ct));
         Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
         Assert.Equal(billed, await Harness.Admin.CreditsBilledAsync());
         Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
@@ -98,13 +98,13 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
     {
         await using var harness = await PipelineHarness.CreateAsync(
             Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1", ["RemoteCleanup:Retention"] = "Immediately" });
-        harness.WriteFile("a.pdf", "# Same");
-        harness.WriteFile("b.pdf", "# Same");
-        var blocked = Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "b.pdf.md");
+        harness.WriteFile("a.md", "# Same");
+        harness.WriteFile("b.md", "# Same");
+        var blocked = Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "b.md.md");
         Directory.CreateDirectory(blocked); // a folder where the copy's markdown goes: the sink cannot write it
         var batch = (await harness.RunToRecordedAsync(Ct)).Single();
         await harness.FollowUpAllAsync([batch], Ct);
-        const string Copy = "select follow_up_state from orchestrator.file_story where relative_path = 'b.pdf'";
+        const string Copy = "select follow_up_state from orchestrator.file_story where relative_path = 'b.md'";
         var job = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version");
 
         Assert.Equal("FollowUpFailed", await harness.Database.ScalarAsync<string>(Copy));
@@ -124,20 +124,20 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
     [Fact]
     public async Task ContentSkippedUnderItsFirstName_IsSentUnderACopysName_WhenOnlyThatNameStillHasIt()
     {
-        Harness.WriteFile("a.pdf", "# Moved away");
+        Harness.WriteFile("a.md", "# Moved away");
         var first = await Harness.PlanOneBatchAsync(Ct);
-        File.Copy(Path.Combine(Harness.SourcePath, "a.pdf"), Path.Combine(Harness.SourcePath, "b.pdf"));
-        Assert.Empty(await Harness.PlanAsync(Ct)); // b.pdf is a copy of the version already in a batch
-        File.Delete(Path.Combine(Harness.SourcePath, "a.pdf"));
-        await Harness.Get<BatchUploader>().UploadAsync(first, Ct); // a.pdf is gone: its version is skipped
-        Assert.Equal("Skipped", (await StoryAsync())["b.pdf"].State);
+        File.Copy(Path.Combine(Harness.SourcePath, "a.md"), Path.Combine(Harness.SourcePath, "b.md"));
+        Assert.Empty(await Harness.PlanAsync(Ct)); // b.md is a copy of the version already in a batch
+        File.Delete(Path.Combine(Harness.SourcePath, "a.md"));
+        await Harness.Get<BatchUploader>().UploadAsync(first, Ct); // a.md is gone: its version is skipped
+        Assert.Equal("Skipped", (await StoryAsync())["b.md"].State);
 
         var batches = await Harness.RunToRecordedAsync(Ct);
 
         Assert.Single(batches);
         var story = await StoryAsync();
-        Assert.Equal(["b.pdf"], story.Keys);
-        Assert.Equal(("Succeeded", ""), (story["b.pdf"].State, story["b.pdf"].SameContentAs));
+        Assert.Equal(["b.md"], story.Keys);
+        Assert.Equal(("Succeeded", ""), (story["b.md"].State, story["b.md"].SameContentAs));
         Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
     }
 

@@ -92,6 +92,27 @@ public sealed class ParseJobFacts
         Assert.True((double)first["job"]!["usage"]!["credits"]! > 0);
     }
 
+    [Theory]
+    [InlineData(true, "FAILED")]
+    [InlineData(false, "COMPLETED")]
+    public async Task AJobOverAPdfWithoutAPdfHeader_Fails_SayingSo_WhileARealPdfBesideItParses(bool failUnreadable, string brokenEnds)
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Guesses.FailUnreadablePdf = failUnreadable);
+        var dir = await sandbox.CreateDirectoryAsync("mixed");
+        var (_, brokenFile) = await sandbox.UploadAsync(dir, "broken.pdf", "not a pdf at all"u8.ToArray());
+        var (_, fineFile) = await sandbox.UploadAsync(dir, "fine.pdf", Encoding.Latin1.GetBytes("%PDF-1.4\n1 0 obj << /Type /Page >>\n%%EOF"));
+        var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var jobs = batch["results"]!.AsArray().ToDictionary(r => (string)r!["source_directory_file_id"]!, r => (string)r!["job_reference"]!["id"]!);
+
+        var broken = await sandbox.WaitForAsync($"api/v2/parse/{jobs[(string)brokenFile!["id"]!]}", j => (string)j["job"]!["status"]! is "COMPLETED" or "FAILED");
+        var fine = await sandbox.WaitForAsync($"api/v2/parse/{jobs[(string)fineFile!["id"]!]}", j => (string)j["job"]!["status"]! is "COMPLETED" or "FAILED");
+
+        Assert.Equal((brokenEnds, "COMPLETED"), ((string)broken["job"]!["status"]!, (string)fine["job"]!["status"]!));
+        Assert.Equal(
+            failUnreadable ? "Failed to parse the file: broken.pdf is corrupt or not a PDF (no %PDF- header)" : null,
+            (string?)broken["job"]!["error_message"]);
+    }
+
     [Fact]
     public async Task Get_FastTier_RefusesMarkdownAndItems_ButGivesText()
     {
