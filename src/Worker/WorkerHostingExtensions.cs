@@ -64,9 +64,9 @@ public static class WorkerHostingExtensions
         }
         else
         {
-            if (verb.Name is Verbs.CancelBatch or Verbs.CancelRun or Verbs.Plan)
+            if (Verbs.MayCallTheApi(verb.Name))
             {
-                SandboxMode.AddIfNoApiKey(builder); // cancelling a submitted batch, or a plan reading a saved configuration, talks to the API
+                SandboxMode.AddIfNoApiKey(builder); // without a key, as the service: never the real LlamaCloud
             }
 
             VerbRegistration.Add(builder, verb);

@@ -15,4 +15,10 @@ internal static class Verbs
     public const string Plan = "plan";
     public const string Costs = "costs";
     public const string Approve = "approve";
+
+    /// <summary>
+    /// The verbs that may call LlamaCloud: a scan or a reprocess plans, and planning prices a source by its saved
+    /// configuration's tier; a plan does the same without writing; cancelling a submitted batch or run calls the API.
+    /// </summary>
+    public static bool MayCallTheApi(string verb) => verb is Scan or Reprocess or Plan or CancelBatch or CancelRun;
 }

@@ -22,6 +22,29 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         await Env.WaitForEndedAsync(3);
     }
 
+    [Theory]
+    [InlineData("scan")]
+    [InlineData("reprocess")]
+    [InlineData("plan")]
+    public async Task AVerbThatMayCallTheApi_WithoutAKey_TalksToTheInProcessSandbox_NeverToLlamaCloud(string verb)
+    {
+        // Planning prices a source by its configuration's tier, which may mean reading it from the API: without a
+        // key, the real service would be asked (and its failures would pause the project for every instance).
+        await Env.WriteFilesAsync(1);
+        var settings = Settings(verb);
+        settings["LLAMA_CLOUD_API_KEY"] = null;
+        settings["LLAMA_CLOUD_BASE_URL"] = null;
+        settings["Verb:Target"] = TestEnvironment.SourceName;
+        settings["Verb:DryRun"] = "true";
+        var log = new CapturingSink();
+
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, settings, log);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(log.Lines, l => l.Contains("files go to the in-process Sandbox", StringComparison.Ordinal));
+        Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.project_pause"));
+    }
+
     [Fact]
     public async Task Scan_ThatPlansNoBatch_SaysSo_RatherThanThatItsBatchesAreQueued()
     {
