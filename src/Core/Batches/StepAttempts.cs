@@ -44,6 +44,12 @@ internal sealed class StepAttempts(
     /// <summary>Keeps the failure as the batch's last error; a failure to keep it (the database is out) is only logged.</summary>
     public async Task FailedAsync(long batchId, Exception failure)
     {
+        if (failure is LlamaCloudRejectedException { ErrorClass: ApiErrorClass.Auth })
+        {
+            // Not a passing fault: nothing of this project gets through until a person fixes the key.
+            logger.LogError("LlamaCloud refused the API key for batch {BatchId}: {Reason}; check LLAMA_CLOUD_API_KEY (or LlamaCloud:ApiKeyFile) and the source's project", batchId, failure.Message);
+        }
+
         try
         {
             await store.RecordStepErrorAsync(batchId, failure.Message, CancellationToken.None);

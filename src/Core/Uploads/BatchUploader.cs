@@ -108,6 +108,14 @@ internal sealed class BatchUploader(
                 await attempts.RefusedAsync(batchId, work.Source, "set up the batch's directory", ex, lease.Token);
                 return true;
             }
+            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Auth)
+            {
+                // The key, or the source's project, is refused: every request of the batch would be, and no batch
+                // exists remotely yet to lose track of. Its files fail as Auth, which puts them before a person;
+                // once the key is fixed, retrying them sends them afresh.
+                await attempts.RefusedAsync(batchId, work.Source, "accept the API key for this source's project", ex, lease.Token);
+                return true;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 await attempts.FailedAsync(batchId, ex);
