@@ -134,7 +134,7 @@ internal sealed class OperatorCommands(
         if (sources.CurrentValue.Find(source) is null)
         {
             var known = string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name));
-            throw new ArgumentException($"No source is named '{source}'. Configured sources: {(known.Length == 0 ? "none" : known)}", nameof(source));
+            throw new ArgumentException($"No source is named '{source}'. Configured sources: {(known.Length == 0 ? "none" : known)}");
         }
     }
 }

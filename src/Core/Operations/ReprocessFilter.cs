@@ -20,11 +20,11 @@ internal sealed record ReprocessFilter(string? PathGlob = null, DateTimeOffset? 
             processedBefore = DateTimeOffset.TryParse(
                 before.Trim(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
                 ? parsed
-                : throw new ArgumentException($"--before: '{before}' is not a date (2026-05-01, or 2026-05-01T18:00:00+02:00)", nameof(before));
+                : throw new ArgumentException($"--before: '{before}' is not a date (2026-05-01, or 2026-05-01T18:00:00+02:00)");
         }
 
         var filter = new ReprocessFilter(string.IsNullOrWhiteSpace(glob) ? null : glob.Trim(), processedBefore);
-        return filter.Problem() is { } problem ? throw new ArgumentException(problem, nameof(glob)) : filter;
+        return filter.Problem() is { } problem ? throw new ArgumentException(problem) : filter;
     }
 
     /// <summary>A problem with the glob an operator typed, or null.</summary>
@@ -37,7 +37,7 @@ internal sealed record ReprocessFilter(string? PathGlob = null, DateTimeOffset? 
     }
 
     public override string ToString() =>
-        string.Join(", ", new[] { PathGlob is null ? null : $"paths matching {PathGlob}", ProcessedBefore is { } b ? $"processed before {b:yyyy-MM-dd HH:mm} UTC" : null }.OfType<string>()) is { Length: > 0 } text
+        string.Join(", ", new[] { PathGlob is null ? null : $"paths matching {PathGlob}", ProcessedBefore is { } b ? $"processed before {b.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : null }.OfType<string>()) is { Length: > 0 } text
             ? text
             : "all of them";
 }

@@ -55,10 +55,10 @@ internal sealed class Reprocessing(
     private async Task<(ReprocessPreview Preview, List<long> Ids)> SelectAsync(string source, ReprocessFilter filter, CancellationToken cancellationToken)
     {
         var options = sources.CurrentValue.Find(source) ?? throw new ArgumentException(
-            $"No source is named '{source}'. Configured sources: {string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name))}", nameof(source));
+            $"No source is named '{source}'. Configured sources: {string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name))}");
         if (filter.Problem() is { } problem)
         {
-            throw new ArgumentException(problem, nameof(filter));
+            throw new ArgumentException(problem);
         }
 
         var current = ConfigurationFingerprint.Of(options);

@@ -34,6 +34,13 @@ internal static class BatchCommandLine
         var status = new Command("status", "Print sources, recent runs and open batches");
         status.SetAction(_ => verb = [Verbs.Status]);
         var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed, permanent };
+        retry.Validators.Add(r =>
+        {
+            if (r.GetValue(permanent) && !r.GetValue(failed))
+            {
+                r.AddError("--permanent only goes with --failed: retry <source> --failed --permanent");
+            }
+        });
         retry.SetAction(r => verb = r.GetValue(permanent)
             ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
             : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);

@@ -30,7 +30,8 @@ internal sealed class VerbRunner(
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync(ex.Message);
+            // What the operator typed cannot be done: one line naming the verb, as the command line's own usage errors.
+            await Console.Error.WriteLineAsync($"{verb.Value.Name.Replace('-', ' ')}: {ex.Message}");
             exit.Code = 2;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -104,8 +105,7 @@ internal sealed class VerbRunner(
         var commands = services.GetRequiredService<OperatorCommands>();
         if (includePermanent && !failed)
         {
-            await console.Out.WriteLineAsync("--permanent only goes with --failed: retry <source> --failed --permanent.");
-            return 2;
+            throw new ArgumentException("--permanent only goes with --failed: retry <source> --failed --permanent");
         }
 
         if (failed)
@@ -165,8 +165,8 @@ internal sealed class VerbRunner(
     }
 
     private static string Target(VerbOptions options) =>
-        string.IsNullOrWhiteSpace(options.Target) ? throw new ArgumentException($"{options.Name} needs a source name") : options.Target;
+        string.IsNullOrWhiteSpace(options.Target) ? throw new ArgumentException("<source> is missing") : options.Target;
 
     private static long Id(VerbOptions options) =>
-        long.TryParse(options.Target, CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"{options.Name} needs a numeric id");
+        long.TryParse(options.Target, CultureInfo.InvariantCulture, out var id) ? id : throw new ArgumentException($"<id> must be a whole number, got '{options.Target}'");
 }

@@ -83,6 +83,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --Sources:0:Path=/x", "retry: <source> is missing")]
     [InlineData("retry --faild docs", "retry: <source> is missing ('docs' after '--faild' is read as that setting's value)")]
     [InlineData("retry docs --faild", "retry: unknown option '--faild'")]
+    [InlineData("retry docs --permanent", "retry: --permanent only goes with --failed: retry <source> --failed --permanent")]
     [InlineData("reprocess", "reprocess: <source> is missing")]
     [InlineData("reprocess docs --filter", "reprocess: --filter needs a value")]
     [InlineData("plan", "plan: <source> is missing")]
