@@ -122,6 +122,7 @@ internal sealed class FollowUpProcessor(
         var source = sources.CurrentValue.Find(work.Source);
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
         var escalated = 0;
+        var copiesDelivered = 0;
 
         // Every waiting job's status first, many per request; only the finished ones are then fetched.
         var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
@@ -152,6 +153,8 @@ internal sealed class FollowUpProcessor(
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
             }
 
+            copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
+
             if (looks.Where(l => l.Kind == LookKind.Deferred).Max(l => l.RetryAfter) is { } wait)
             {
                 // Paused, or asked to wait: the rest of the batch waits too, rather than meet the same answer.
@@ -173,7 +176,8 @@ internal sealed class FollowUpProcessor(
             tally.GetValueOrDefault(FollowUpState.FollowUpFailed),
             tally.GetValueOrDefault(FollowUpState.Recorded),
             deferredFor ?? RecheckDelay(settings, work.Checks),
-            deferredFor is not null);
+            deferredFor is not null,
+            copiesDelivered);
     }
 
     /// <summary>
@@ -189,9 +193,11 @@ internal sealed class FollowUpProcessor(
     private void LogLook(long batchId, Look look, string where)
     {
         using var scope = Scoped(look.Source, batchId); // after the look's own scope has ended
+        // A file with the same content under another name gets its own copy of the result (docs/sources.md): counted
+        // apart, since its job is another file's.
         logger.LogInformation(
-            "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {Failed} without a result, {Waiting} still waiting (next look in {Delay}{Where})",
-            batchId, look.FollowedUp, look.Failed, look.Waiting, look.Delay, where);
+            "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {CopiesDelivered} more to files with the same content, {Failed} without a result, {Waiting} still waiting (next look in {Delay}{Where})",
+            batchId, look.FollowedUp, look.CopiesDelivered, look.Failed, look.Waiting, look.Delay, where);
     }
 
     private IDisposable? Scoped(string source, long batchId) =>
@@ -340,5 +346,5 @@ internal sealed class FollowUpProcessor(
     }
 
     /// <summary>What one look found, and when the next is due.</summary>
-    private readonly record struct Look(string Source, int FollowedUp, int Failed, int Waiting, TimeSpan Delay, bool Deferred);
+    private readonly record struct Look(string Source, int FollowedUp, int Failed, int Waiting, TimeSpan Delay, bool Deferred, int CopiesDelivered);
 }

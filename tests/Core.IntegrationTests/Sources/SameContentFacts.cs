@@ -41,6 +41,11 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
         Assert.Equal(
             ["a.md", "b.md", "c.md"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.follow_up_result where markdown is not null order by 1", r => r.GetString(0)));
+
+        // The follow-up's lines count b.md's delivery too, apart from the results of the batch's own files.
+        var said = Harness.Logs.Lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"(\d+) results delivered, (\d+) more to files with the same content"))
+            .Where(m => m.Success).Select(m => (Own: int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Copies: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture))).ToList();
+        Assert.Equal((2, 1), (said.Sum(s => s.Own), said.Sum(s => s.Copies)));
     }
 
     [Fact]
