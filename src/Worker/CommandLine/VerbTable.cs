@@ -34,7 +34,7 @@ internal static class VerbTable
 
         foreach (var row in table.Rows)
         {
-            grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal))]);
+            grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal, console.IsTerminal ? MaxWidth : int.MaxValue))]);
         }
 
         // Without a border Spectre drops a column's left padding, so the gap is each column's right padding and the indent a Padder.
@@ -42,7 +42,8 @@ internal static class VerbTable
         ansi.WriteLine();
     }
 
-    private static Text Cell(string column, object? value, bool colour)
+    /// <summary>A cell's text, cut to <paramref name="width"/> on a terminal only: a script reading a pipe gets every reason whole.</summary>
+    private static Text Cell(string column, object? value, bool colour, int width)
     {
         var text = value switch
         {
@@ -51,7 +52,7 @@ internal static class VerbTable
             _ => OpsCell.Text(value),
         };
         text = text.ReplaceLineEndings(" ");
-        text = text.Length > MaxWidth ? text[..(MaxWidth - 1)] + "…" : text;
+        text = text.Length > width ? text[..(width - 1)] + "…" : text;
         return new Text(text, colour && column.EndsWith("State", StringComparison.OrdinalIgnoreCase) ? StateStyle(text) : Style.Plain);
     }
 
