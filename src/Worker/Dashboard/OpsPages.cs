@@ -77,7 +77,11 @@ internal static class OpsPages
 
     public static async Task<OpsPage> BatchesAsync(HttpContext http, Match match, bool readOnly)
     {
-        var run = long.TryParse(Query(http, "run"), CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+        if (!TryId(http, "run", out var run))
+        {
+            return NotAnId("Batches", "run", readOnly, http);
+        }
+
         var source = Query(http, "source");
         var openOnly = Query(http, "open") == "1";
         var table = await Queries(http).BatchesAsync(run, source, openOnly, PageSize, http.RequestAborted);
@@ -106,7 +110,11 @@ internal static class OpsPages
     {
         var path = Query(http, "q");
         var source = Query(http, "source");
-        var batch = long.TryParse(Query(http, "batch"), CultureInfo.InvariantCulture, out var id) ? id : (long?)null;
+        if (!TryId(http, "batch", out var batch))
+        {
+            return NotAnId("Files", "batch", readOnly, http);
+        }
+
         var table = await Queries(http).FindFilesAsync(path, source, batch, PageSize, http.RequestAborted, Query(http, "state"));
         var form = $"""
             <form class="form-inline" method="get" action="{Url(http, "/ops/files")}" style="margin-bottom:15px">
@@ -163,6 +171,34 @@ internal static class OpsPages
         http.Request.Query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
 
     internal static string Url(HttpContext http, string path) => OpsCell.Encode(http.Request.PathBase + path);
+
+    /// <summary>An id a page is narrowed to; false when one is given that is not a whole number from 1.</summary>
+    private static bool TryId(HttpContext http, string key, out long? id)
+    {
+        id = null;
+        if (Query(http, key) is not { } text)
+        {
+            return true;
+        }
+
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            id = value;
+        }
+
+        return id is not null;
+    }
+
+    /// <summary>
+    /// A page asked for by an id that is not one says so, rather than show everything as if no id were given: an
+    /// operator following a mistyped link would take the whole list for the run's or the batch's.
+    /// </summary>
+    private static OpsPage NotAnId(string title, string key, bool readOnly, HttpContext http)
+    {
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        var alert = $"<div class=\"alert alert-danger\" id=\"ops-bad-filter\">{key} must be a whole number from 1, got '{OpsCell.Encode(Query(http, key) ?? "")}'.</div>";
+        return new OpsPage(title, [], readOnly, search: alert);
+    }
 
     private static Dictionary<string, DateTime?> NextRuns(JobStorage storage)
     {

@@ -120,6 +120,32 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task APageNarrowedToAnIdThatIsNotOne_SaysSo_InsteadOfShowingEverything()
+    {
+        await Env.WriteFilesAsync(1);
+        var scan = Env.Settings();
+        scan["Verb:Name"] = "scan";
+        scan["Verb:Target"] = TestEnvironment.SourceName;
+        Assert.Equal(0, (await WorkerHost.RunVerbAsync(Env.Root, scan)).ExitCode); // a batch and a file to list
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        using var local = new DashboardClient(host.Address);
+
+        foreach (var (path, said, row) in new[]
+        {
+            ("hangfire/ops/batches?run=abc", "run must be a whole number from 1, got 'abc'", "ops/files?batch="),
+            ("hangfire/ops/files?batch=0", "batch must be a whole number from 1, got '0'", "doc-000.txt"),
+        })
+        {
+            using var response = await local.GetAsync(path);
+            var page = await response.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(said, page, StringComparison.Ordinal);
+            Assert.DoesNotContain(row, page, StringComparison.Ordinal); // not the whole list, as if no id were given
+            Assert.Contains(row, await local.GetPageAsync(path.Split('?')[0]), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task APasswordInsteadOfItsHash_StopsStartUp_NamingTheKey()
     {
         var settings = Env.Settings();
