@@ -10,7 +10,8 @@ namespace BatchOrchestrator.Worker.Watching;
 /// <summary>
 /// Turns file-system events into debounced runs. Events are only a hint (docs/architecture.md decision 9):
 /// inotify is silent on NFS/SMB, drops events on overflow and can die quietly, so the scheduled scan
-/// stays the truth. This loop only detects and enqueues; the run itself is a durable job.
+/// stays the truth. This loop only detects and enqueues; the run itself is a durable job. Every
+/// <see cref="WatchOptions.FolderCheck"/> it also checks each folder is still the one watched (<see cref="WatchedFolder"/>).
 /// </summary>
 internal sealed class SourceWatcher(
     IOptions<SourcesOptions> sources,
@@ -29,42 +30,45 @@ internal sealed class SourceWatcher(
     private readonly ConcurrentDictionary<string, (DateTimeOffset First, DateTimeOffset Last)> pending = new(StringComparer.Ordinal);
     private readonly Channel<bool> events = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private DateTimeOffset notBefore;
+    private int foldersDue;
     private bool failing;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var watchers = new List<FileSystemWatcher>();
+        // A source on a queue this instance does not serve is another machine's folder: not watched here.
+        var folders = sources.Value.Sources
+            .Where(s => s.Watch && s.Layout != RemoteLayout.RemoteOnly && served.Touches(s))
+            .Select(s => new WatchedFolder(s, Touch, CheckFoldersSoon, logger))
+            .ToList();
+        if (folders.Count == 0)
+        {
+            return;
+        }
+
+        // The folders are looked at on this timer's tick, in this loop, so attaching and detaching never race;
+        // a tick is one stat per source every few seconds (the idle service's cost stays negligible).
+        var every = options.Value.FolderCheck;
+        using var folderCheck = time.CreateTimer(_ => CheckFoldersSoon(), null, every, every);
         try
         {
-            // A source on a queue this instance does not serve is another machine's folder: not watched here.
-            foreach (var source in sources.Value.Sources.Where(s => s.Watch && s.Layout != RemoteLayout.RemoteOnly && served.Touches(s)))
-            {
-                try
-                {
-                    watchers.Add(Watch(source));
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-                {
-                    // inotify limits (max_user_instances/watches) or a vanished folder: events are only a
-                    // hint, so the source keeps its scheduled scans and the host keeps running.
-                    logger.LogWarning(ex, "Cannot watch {Path} for source {Source}; it is scanned on its schedule only", source.Path, source.Name);
-                }
-            }
-
-            if (watchers.Count == 0)
-            {
-                return;
-            }
-
+            CheckFolders(folders);
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (pending.IsEmpty)
                 {
-                    // Idle: no timer runs until the next event (a service watching a quiet folder costs nothing).
+                    // Idle: only an event or the folder check's tick wakes the loop.
                     await events.Reader.ReadAsync(stoppingToken);
                 }
+                else
+                {
+                    await Task.Delay(BurstCheck, time, stoppingToken);
+                }
 
-                await Task.Delay(BurstCheck, time, stoppingToken);
+                if (Interlocked.Exchange(ref foldersDue, 0) == 1)
+                {
+                    CheckFolders(folders);
+                }
+
                 EnqueueQuietSources();
             }
         }
@@ -74,35 +78,25 @@ internal sealed class SourceWatcher(
         }
         finally
         {
-            foreach (var watcher in watchers)
+            foreach (var folder in folders)
             {
-                watcher.Dispose();
+                folder.Dispose();
             }
         }
     }
 
-    private FileSystemWatcher Watch(SourceOptions source)
+    private static void CheckFolders(List<WatchedFolder> folders)
     {
-        var watcher = new FileSystemWatcher(source.Path)
+        foreach (var folder in folders)
         {
-            IncludeSubdirectories = true,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.LastWrite,
-            InternalBufferSize = 64 * 1024,
-        };
-        FileSystemEventHandler changed = (_, _) => Touch(source.Name);
-        watcher.Created += changed;
-        watcher.Changed += changed;
-        watcher.Deleted += changed;
-        watcher.Renamed += (_, _) => Touch(source.Name);
-        watcher.Error += (_, e) =>
-        {
-            // Overflow or a dead watch: events were lost, so look at everything now.
-            logger.LogWarning(e.GetException(), "Watching {Source} lost events; scanning it in full", source.Name);
-            Touch(source.Name);
-        };
-        watcher.EnableRaisingEvents = true;
-        logger.LogInformation("Watching {Path} for changes to source {Source}", source.Path, source.Name);
-        return watcher;
+            folder.Check();
+        }
+    }
+
+    private void CheckFoldersSoon()
+    {
+        Interlocked.Exchange(ref foldersDue, 1);
+        events.Writer.TryWrite(true);
     }
 
     private void Touch(string source)

@@ -18,5 +18,10 @@ internal sealed class WatchOptionsValidator : OptionsValidator<WatchOptions>
         {
             failures.Add($"{Section}:MaxDelay: {options.MaxDelay} must not be shorter than {Section}:Debounce ({options.Debounce})");
         }
+
+        if (options.FolderCheck <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:FolderCheck: {options.FolderCheck} must be positive");
+        }
     }
 }

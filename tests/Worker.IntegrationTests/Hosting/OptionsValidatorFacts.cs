@@ -47,13 +47,14 @@ public sealed class OptionsValidatorFacts
     }
 
     [Fact]
-    public void Watching_RefusesNoDebounce_AndAMaxDelayShorterThanIt()
+    public void Watching_RefusesNoDebounce_AMaxDelayShorterThanIt_AndNoFolderCheck()
     {
-        var failures = new WatchOptionsValidator().Validate(null, new WatchOptions { Debounce = TimeSpan.Zero, MaxDelay = TimeSpan.FromSeconds(-1) }).Failures!.ToList();
+        var failures = new WatchOptionsValidator().Validate(null, new WatchOptions { Debounce = TimeSpan.Zero, MaxDelay = TimeSpan.FromSeconds(-1), FolderCheck = TimeSpan.Zero }).Failures!.ToList();
 
-        Assert.Equal(2, failures.Count);
+        Assert.Equal(3, failures.Count);
         Assert.StartsWith("Watching:Debounce: ", failures[0], StringComparison.Ordinal);
         Assert.StartsWith("Watching:MaxDelay: ", failures[1], StringComparison.Ordinal);
+        Assert.StartsWith("Watching:FolderCheck: ", failures[2], StringComparison.Ordinal);
         Assert.True(new WatchOptionsValidator().Validate(null, new WatchOptions()).Succeeded);
     }
 

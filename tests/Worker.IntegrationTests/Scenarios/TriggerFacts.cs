@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.Sources;
 using Hangfire.Common;
 using Hangfire.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
@@ -69,10 +70,17 @@ public sealed class TriggerFacts(PostgresServerFixture server) : IAsyncLifetime
     public async Task ABurstOfFileSystemEvents_StartsOneRun_AfterTheDebounce()
     {
         var scheduler = new RecordingScheduler();
+        var logs = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "w", Path = Inbox, Watch = true }] };
         using var watcher = new SourceWatcher(
-            Options.Create(sources), Options.Create(new WatchOptions { Debounce = TimeSpan.FromMilliseconds(300) }), scheduler, new ServedQueues([]), TimeProvider.System, NullLogger<SourceWatcher>.Instance);
+            Options.Create(sources), Options.Create(new WatchOptions { Debounce = TimeSpan.FromMilliseconds(300) }), scheduler, new ServedQueues([]), TimeProvider.System, loggers.CreateLogger<SourceWatcher>());
         await watcher.StartAsync(Ct);
+
+        // StartAsync may return before ExecuteAsync has opened the watcher (it runs on the thread pool);
+        // files written before then send no event, as in the service, where the start-up scan takes them.
+        await Eventually.WaitAsync(
+            () => Task.FromResult(logs.Lines.Any(l => l.Contains($"Watching {Inbox} for changes", StringComparison.Ordinal))), Patience, "the watcher to start");
 
         for (var i = 0; i < 30; i++)
         {

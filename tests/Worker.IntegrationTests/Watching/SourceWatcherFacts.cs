@@ -1,0 +1,66 @@
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Watching;
+
+/// <summary>
+/// The watcher keeps to the source's path, not to the folder it first opened: a FileSystemWatcher follows a
+/// folder moved away and says nothing when its folder is deleted (docs/reliability.md §1.5).
+/// </summary>
+[Collection(ChildProcesses.Collection)]
+public sealed class SourceWatcherFacts : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly string root = Directory.CreateTempSubdirectory("bo-watch-").FullName;
+    private readonly RecordingScheduler scheduler = new();
+    private readonly CapturingLoggerProvider logs = new();
+
+    private string Inbox => Path.Combine(root, "inbox");
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Theory]
+    [InlineData("moved away")]
+    [InlineData("deleted")]
+    public async Task AWatchedFolderMovedAwayOrDeleted_IsReported_AndWatchedAgainWithARun_OnceMadeAgain(string lost)
+    {
+        Directory.CreateDirectory(Inbox);
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "w", Path = Inbox, Watch = true }] };
+        var settings = new WatchOptions { Debounce = TimeSpan.FromMilliseconds(200), FolderCheck = TimeSpan.FromMilliseconds(200) };
+        using var watcher = new SourceWatcher(
+            Options.Create(sources), Options.Create(settings), scheduler, new ServedQueues([]), TimeProvider.System, loggers.CreateLogger<SourceWatcher>());
+        await watcher.StartAsync(Ct);
+        await WaitForLogAsync("Information", $"Watching {Inbox} for changes", "the watcher to start");
+
+        var elsewhere = Path.Combine(root, "elsewhere");
+        if (lost == "moved away")
+        {
+            Directory.Move(Inbox, elsewhere);
+        }
+        else
+        {
+            Directory.Delete(Inbox);
+        }
+
+        await WaitForLogAsync("Warning", $"Watched folder {Inbox} of source w is gone", "a warning that the watched folder is gone");
+        if (lost == "moved away")
+        {
+            // The folder moved away is no longer the source: what happens in it starts nothing.
+            await File.WriteAllTextAsync(Path.Combine(elsewhere, "not-the-source.txt"), "x", Ct);
+        }
+
+        Directory.CreateDirectory(Inbox);
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 1, Patience, "a run for what arrived while the folder was not watched");
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "after.txt"), "x", Ct);
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 2, Patience, "a run started by an event in the folder made again");
+        await watcher.StopAsync(CancellationToken.None);
+
+        Assert.Equal([("run", "w:Watch"), ("run", "w:Watch")], scheduler.Calls);
+    }
+
+    private Task WaitForLogAsync(string level, string text, string what) => Eventually.WaitAsync(
+        () => Task.FromResult(logs.Lines.Any(l => l.StartsWith(level, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal))),
+        Patience,
+        what);
+}
