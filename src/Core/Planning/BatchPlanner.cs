@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
@@ -50,12 +51,21 @@ internal sealed class BatchPlanner(
         if (outcome.Tally.Held > 0)
         {
             logger.LogWarning(
-                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on when the window turns over, or with 'approve {RunId}'",
-                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, runId);
+                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on when the window turns over, or with {Approvals}",
+                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, Approvals(runId, outcome.Tally));
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
     }
+
+    /// <summary>
+    /// The approvals that release what is held: files held again stay under the run that first held them
+    /// (docs/costs.md, "Held files go on"), so this run's id alone would release only the files it newly held.
+    /// </summary>
+    private static string Approvals(long runId, PlanTally tally) => tally.HeldByRun.Count == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"'approve {runId}'")
+        : string.Join(", ", tally.HeldByRun.Select(run => string.Create(
+            CultureInfo.InvariantCulture, $"'approve {run.Key}' ({run.Value} {(run.Value == 1 ? "file" : "files")})")));
 
     private static BatchStep FirstStep(Transition<BatchState> birth) =>
         BatchLifecycle.OwedStep(birth.Target) ?? throw new InvalidOperationException($"{birth.Name} plans a batch no step of ours takes");

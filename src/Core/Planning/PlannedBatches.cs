@@ -18,6 +18,7 @@ internal sealed record PlanOutcome(IReadOnlyList<long> BatchIds, PlanTally Tally
 internal sealed class PlanTally
 {
     private readonly Dictionary<string, decimal> creditsByTier = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, int> heldByRun = new(Comparer<long>.Create((a, b) => b.CompareTo(a)));
 
     public int Taken { get; private set; }
 
@@ -28,6 +29,12 @@ internal sealed class PlanTally
 
     /// <summary>The cap (<c>scope/window</c>) that held the first version held, if any.</summary>
     public string? HeldBy { get; private set; }
+
+    /// <summary>
+    /// The versions held, by the run they are held under, newest first: a version held again stays under the run that
+    /// first held it, and that run's id is what <c>approve</c> takes (docs/costs.md, "Held files go on").
+    /// </summary>
+    public IReadOnlyDictionary<long, int> HeldByRun => heldByRun;
 
     /// <summary>Credits reserved, by tier.</summary>
     public IReadOnlyDictionary<string, decimal> CreditsByTier => creditsByTier;
@@ -44,4 +51,7 @@ internal sealed class PlanTally
         Held++;
         HeldBy ??= held.Cap;
     }
+
+    /// <summary>Records, as storage reports it, that <paramref name="count"/> held versions are under run <paramref name="runId"/>.</summary>
+    public void HeldUnder(long runId, int count) => heldByRun[runId] = heldByRun.GetValueOrDefault(runId) + count;
 }

@@ -90,7 +90,9 @@ internal sealed partial class NpgsqlBatchPlanStore
         return candidates;
     }
 
-    private static async Task HoldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, List<HeldVersion> held, CancellationToken cancellationToken)
+    /// <summary>Holds <paramref name="held"/>, and counts in <paramref name="tally"/> the runs they are held under.</summary>
+    private static async Task HoldAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, List<HeldVersion> held, PlanTally tally, CancellationToken cancellationToken)
     {
         if (held.Count == 0)
         {
@@ -99,14 +101,17 @@ internal sealed partial class NpgsqlBatchPlanStore
 
         // A version held again stays under the run that first held it, as its held_at does: that run is what the
         // Costs page and `status` show and what `approve <run>` names, and a later scan must not move it under an
-        // operator about to approve it.
+        // operator about to approve it. So the runs are read back, for the log line to name every one of them.
         await using var hold = new NpgsqlCommand("""
-            update orchestrator.file_version v
-            set state = $2, held_cap = h.cap, held_reason = h.reason,
-                held_run_id = case when v.state = $2 then v.held_run_id else $3 end,
-                held_at = case when v.state = $2 then v.held_at else now() end, updated_at = now()
-            from unnest($1::bigint[], $4::text[], $5::text[]) as h(id, cap, reason)
-            where v.id = h.id and v.state = any($6)
+            with held as (
+                update orchestrator.file_version v
+                set state = $2, held_cap = h.cap, held_reason = h.reason,
+                    held_run_id = case when v.state = $2 then v.held_run_id else $3 end,
+                    held_at = case when v.state = $2 then v.held_at else now() end, updated_at = now()
+                from unnest($1::bigint[], $4::text[], $5::text[]) as h(id, cap, reason)
+                where v.id = h.id and v.state = any($6)
+                returning v.held_run_id)
+            select held_run_id, count(*)::int from held group by held_run_id
             """, connection, transaction);
         hold.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. held.Select(h => h.Id)] });
         hold.Parameters.Add(FileVersionLifecycle.Hold.TargetState());
@@ -114,7 +119,11 @@ internal sealed partial class NpgsqlBatchPlanStore
         hold.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. held.Select(h => h.Cap)] });
         hold.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. held.Select(h => h.Reason)] });
         hold.Parameters.Add(FileVersionLifecycle.Hold.FromStates());
-        await hold.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await hold.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tally.HeldUnder(reader.GetInt64(0), reader.GetInt32(1));
+        }
     }
 
     /// <summary>The reservation of every version put in a batch: the ledger row a cap's use is summed from.</summary>

@@ -140,7 +140,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         var allocation = cost.AllocateWhole(toSend, inMirror, await CapUseAsync(connection, transaction, runId, cost.Caps, cancellationToken));
         if (allocation.Held.Count > 0)
         {
-            await HoldAsync(connection, transaction, runId, [.. allocation.Held], cancellationToken);
+            await HoldAsync(connection, transaction, runId, [.. allocation.Held], tally, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             foreach (var held in allocation.Held)
             {

@@ -69,7 +69,7 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
                 }
             }
 
-            await HoldAsync(connection, transaction, runId, held, cancellationToken);
+            await HoldAsync(connection, transaction, runId, held, tally, cancellationToken);
             foreach (var (escalation, files) in filling)
             {
                 batchIds.AddRange(await WriteBatchesAsync(connection, transaction, runId, plan, escalation, files, whole: true, cancellationToken));

@@ -25,6 +25,8 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
         var second = await PlanAsync("docs", cap);
         Assert.Empty(second.BatchIds); // 50 credits of room: the next file (100) does not fit
         Assert.Equal(6, second.Tally.Held);
+        var firstRun = await Database.ScalarAsync<long>("select min(id) from orchestrator.run");
+        Assert.Equal([KeyValuePair.Create(firstRun, 6)], second.Tally.HeldByRun); // held again, still under the run that first held them
 
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', cap_approved_at = now() where id = (select min(id) from orchestrator.file_version where state = 'Held')");
         var approved = await PlanAsync("docs", cap);

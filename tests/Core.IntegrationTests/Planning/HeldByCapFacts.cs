@@ -1,0 +1,43 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Planning;
+
+/// <summary>
+/// What the warning about files held by a spending cap tells the operator to approve: a file held again stays
+/// under the run that first held it (docs/costs.md, "Held files go on"), so the line names every holding run.
+/// </summary>
+public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page: two files fit.
+            ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
+            ["Costs:Caps:0:Window"] = "Day",
+            ["Costs:Caps:0:Credits"] = "25",
+        });
+
+    [Fact]
+    public async Task ARunHoldingFilesAnEarlierRunHeld_NamesEachHoldingRunAndItsCount_InItsWarning()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        Harness.WriteFile("c.txt", "gamma");
+        var first = await RunAsync();
+        Harness.WriteFile("d.txt", "delta");
+        var second = await RunAsync();
+
+        // c.txt is held again, still under the first run; d.txt is held by the second.
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {second} of docs:", StringComparison.Ordinal));
+        Assert.Contains(
+            $"Run {second} of docs: 2 files held by cap docs/Day; 0 planned. They go on when the window turns over, or with 'approve {second}' (1 file), 'approve {first}' (1 file)",
+            warning,
+            StringComparison.Ordinal);
+        Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(first, Ct));
+        Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(second, Ct));
+    }
+
+    private async Task<long> RunAsync()
+    {
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        return await Harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+    }
+}
