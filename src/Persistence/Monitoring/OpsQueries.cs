@@ -29,13 +29,18 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                r.state as "Last run state",
                r.started_at as "Last run started",
                r.finished_at as "Last run finished",
-               -- Each file once, by its latest version: a version whose path has a newer version, or has become a copy
-               -- since, is that path's history (the file page lists it), not another file. A copy (the same content as
-               -- a file under another name, sent and billed once) counts by the state of the version it shares.
+               -- Each file in the folder now once, by its latest version: a version whose path has a newer version, or
+               -- has become a copy since, is that path's history (the file page lists it), not another file; a path
+               -- deleted or renamed away is no file of the folder any more (its history stays on the file page). A copy
+               -- (the same content as a file under another name, sent and billed once) counts by the state of the
+               -- version it shares.
                (select jsonb_object_agg(state, n) from (
                    select f.state, count(*) as n from (
                        select fv.state from orchestrator.file_version fv
                        where fv.source_name = n.name
+                         and exists (
+                             select 1 from orchestrator.source_file sf
+                             where sf.source_name = fv.source_name and sf.relative_path = fv.relative_path and sf.deleted_at is null)
                          and not exists (
                              select 1 from orchestrator.file_version nv
                              where nv.source_name = fv.source_name and nv.relative_path = fv.relative_path and nv.id > fv.id)
@@ -43,7 +48,10 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                              select 1 from orchestrator.file_copy k where k.source_name = fv.source_name and k.relative_path = fv.relative_path)
                        union all
                        select fv.state from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
-                       where k.source_name = n.name) f
+                       where k.source_name = n.name
+                         and exists (
+                             select 1 from orchestrator.source_file sf
+                             where sf.source_name = k.source_name and sf.relative_path = k.relative_path and sf.deleted_at is null)) f
                    group by f.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.state <> all($3)) as "Open batches",

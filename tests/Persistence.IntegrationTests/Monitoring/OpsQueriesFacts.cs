@@ -8,7 +8,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
     private OpsQueries Queries => new(Database.DataSource);
 
     [Fact]
-    public async Task SourcesAsync_CountsEachFileOnce_ByItsLatestVersion_AndACopyByTheStateOfTheVersionItShares()
+    public async Task SourcesAsync_CountsEachFileInTheFolderOnce_ByItsLatestVersion_AndACopyByTheStateOfTheVersionItShares()
     {
         // "changed": a.pdf succeeded, then changed and its new content failed; b.pdf succeeded.
         var changed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "changed"), "changed");
@@ -16,6 +16,8 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         await Database.ExecuteAsync("update orchestrator.file_version set dedupe_key = 'earlier content', sha256 = '\\x00' where id = $1", replaced);
         await OpsSeed.FileAsync(Database, changed, "changed", "a.pdf", outcome: "Failed", errorClass: "Transient", onDisk: false);
         await OpsSeed.FileAsync(Database, changed, "changed", "b.pdf");
+        await OpsSeed.FileAsync(Database, changed, "changed", "gone.pdf"); // succeeded, then deleted: no file of the folder now
+        await Database.ExecuteAsync("update orchestrator.source_file set deleted_at = now() where relative_path = 'gone.pdf'");
 
         // "copied": b.pdf succeeded and has a copy; c.pdf failed, then became a copy of b.pdf too.
         var copied = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "copied"), "copied");
@@ -67,8 +69,18 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Equal((batch, 1L, "sink FileSystem: denied"), ((long)attention.Value(failed, "Batch")!, (long)attention.Value(failed, "Count")!, attention.Value(failed, "Detail")));
     }
 
-    private Task CopyAsync(string source, string path, long fileVersionId) =>
-        Database.ExecuteAsync("insert into orchestrator.file_copy (source_name, relative_path, file_version_id) values ($1, $2, $3)", source, path, fileVersionId);
+    /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
+    private async Task CopyAsync(string source, string path, long fileVersionId)
+    {
+        await Database.ExecuteAsync(
+            """
+            insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at, sha256)
+            select $1, $2, 1, 1, now(), sha256 from orchestrator.file_version where id = $3
+            on conflict (source_name, relative_path) do nothing
+            """,
+            source, path, fileVersionId);
+        await Database.ExecuteAsync("insert into orchestrator.file_copy (source_name, relative_path, file_version_id) values ($1, $2, $3)", source, path, fileVersionId);
+    }
 
     private static string Counts(string json)
     {

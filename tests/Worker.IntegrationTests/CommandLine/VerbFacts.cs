@@ -106,6 +106,8 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
                 """, content, state);
         }
 
+        await Env.Database.ExecuteAsync(
+            "insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at) values ('e2e', 'report.pdf', 1, 1, now())");
         var (exitCode, output) = await RunAsync("status");
 
         Assert.Equal(0, exitCode);
