@@ -11,6 +11,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
@@ -37,27 +38,27 @@ public static class CoreHostingExtensions
 
         services.AddSingleton(_ => ServedQueues.From(configuration));
         services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>()
-            .Bind(configuration)
+            .BindStrictly(configuration)
             .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
-        services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().Bind(configuration.GetSection("Pipeline"));
-        services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().Bind(configuration.GetSection("Polling"));
-        services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().Bind(configuration.GetSection("Leases"));
-        services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().Bind(configuration.GetSection(FollowUpOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().Bind(configuration.GetSection("Watchdog"));
-        services.AddOptionsWithValidateOnStart<RemoteCleanupOptions, RemoteCleanupOptionsValidator>().Bind(configuration.GetSection(RemoteCleanupOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().BindStrictly(configuration.GetSection("Pipeline"));
+        services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().BindStrictly(configuration.GetSection("Polling"));
+        services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().BindStrictly(configuration.GetSection("Leases"));
+        services.AddOptionsWithValidateOnStart<FollowUpOptions, FollowUpOptionsValidator>().BindStrictly(configuration.GetSection(FollowUpOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().BindStrictly(configuration.GetSection(FollowUpOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().BindStrictly(configuration.GetSection("Watchdog"));
+        services.AddOptionsWithValidateOnStart<RemoteCleanupOptions, RemoteCleanupOptionsValidator>().BindStrictly(configuration.GetSection(RemoteCleanupOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
-            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .BindStrictly(configuration.GetSection(WebhookOptions.SectionName))
             .PostConfigure(options => WebhookSecret.Resolve(options, configuration));
-        services.AddOptionsWithValidateOnStart<CostOptions, CostOptionsValidator>().Bind(configuration.GetSection(CostOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<CostOptions, CostOptionsValidator>().BindStrictly(configuration.GetSection(CostOptions.SectionName));
         services.AddOptionsWithValidateOnStart<LlamaCloudOptions, LlamaCloudOptionsValidator>()
-            .Bind(configuration.GetSection(LlamaCloudOptions.SectionName))
+            .BindStrictly(configuration.GetSection(LlamaCloudOptions.SectionName))
             .PostConfigure(options => LlamaCloudKey.Resolve(options, configuration));
 
         services.AddOptionsWithValidateOnStart<UploadRateLimitOptions, UploadRateLimitOptionsValidator>()
-            .Bind(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
-        services.AddOptionsWithValidateOnStart<CircuitBreakerOptions, CircuitBreakerOptionsValidator>().Bind(configuration.GetSection(CircuitBreakerOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<PauseOptions, PauseOptionsValidator>().Bind(configuration.GetSection(PauseOptions.SectionName));
+            .BindStrictly(configuration.GetSection($"{LlamaCloudOptions.SectionName}:UploadRateLimit"));
+        services.AddOptionsWithValidateOnStart<CircuitBreakerOptions, CircuitBreakerOptionsValidator>().BindStrictly(configuration.GetSection(CircuitBreakerOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<PauseOptions, PauseOptionsValidator>().BindStrictly(configuration.GetSection(PauseOptions.SectionName));
         services.AddSingleton<ProjectCircuits>();
         services.AddSingleton<ProjectPauses>();
         services.AddSingleton<PauseProbe>();

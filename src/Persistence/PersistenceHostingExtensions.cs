@@ -10,6 +10,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Ticks;
 using BatchOrchestrator.Core.Uploads;
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Core.Watchdog;
 using BatchOrchestrator.Core.Webhooks;
 using BatchOrchestrator.Persistence.Batches;
@@ -51,8 +52,8 @@ public static class PersistenceHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var section = builder.Configuration.GetSection(DatabaseOptions.SectionName);
-        services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().Bind(section);
-        services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().Bind(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
+        services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().BindStrictly(section);
+        services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().BindStrictly(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
 
         var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.UsesEmbedded)

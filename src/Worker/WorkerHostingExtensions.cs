@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Worker.CommandLine;
@@ -37,11 +38,11 @@ public static class WorkerHostingExtensions
         var verb = configuration.GetSection(VerbOptions.SectionName).Get<VerbOptions>() ?? new VerbOptions();
         WorkerLogging.Add(services, configuration, commandLineVerb: !verb.IsService);
 
-        services.AddOptionsWithValidateOnStart<VerbOptions, VerbOptionsValidator>().Bind(configuration.GetSection(VerbOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<JobServerOptions, JobServerOptionsValidator>().Bind(configuration.GetSection(JobServerOptionsValidator.Section));
-        services.AddOptionsWithValidateOnStart<OpsDashboardOptions, OpsDashboardOptionsValidator>().Bind(configuration.GetSection(OpsDashboardOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<WatchOptions, WatchOptionsValidator>().Bind(configuration.GetSection(WatchOptionsValidator.Section));
-        services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>().Bind(configuration.GetSection(LogOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<VerbOptions, VerbOptionsValidator>().BindStrictly(configuration.GetSection(VerbOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<JobServerOptions, JobServerOptionsValidator>().BindStrictly(configuration.GetSection(JobServerOptionsValidator.Section));
+        services.AddOptionsWithValidateOnStart<OpsDashboardOptions, OpsDashboardOptionsValidator>().BindStrictly(configuration.GetSection(OpsDashboardOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<WatchOptions, WatchOptionsValidator>().BindStrictly(configuration.GetSection(WatchOptionsValidator.Section));
+        services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>().BindStrictly(configuration.GetSection(LogOptions.SectionName));
 
         services.AddSingleton<IPipelineScheduler, HangfirePipelineScheduler>();
         services.AddTransient<RunSourceJob>();

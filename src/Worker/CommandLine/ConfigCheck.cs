@@ -25,7 +25,7 @@ internal static class ConfigCheck
         }
         catch (InvalidOperationException ex) when (Hosting.StartupFailure.IsUnconvertible(ex))
         {
-            problems.Add(ex.Message); // a value of the wrong type ("cheap" for a price): binding names the key
+            problems.Add(ex.Message); // a value of the wrong type ("cheap" for a price) in a plain property: binding names the key (in a list, BindStrictly does)
         }
         catch (AggregateException ex)
         {

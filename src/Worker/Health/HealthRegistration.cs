@@ -1,4 +1,5 @@
 using System.Text.Json;
+using BatchOrchestrator.Core.Validation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -17,7 +18,7 @@ internal static class HealthRegistration
 
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().Bind(configuration.GetSection(HealthOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().BindStrictly(configuration.GetSection(HealthOptions.SectionName));
         services.AddSingleton<ApiHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(5))

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Validation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -10,7 +11,7 @@ internal static class MetricsRegistration
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
-        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().Bind(configuration.GetSection(MetricsOptions.SectionName));
+        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().BindStrictly(configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();
         services.AddTransient<CostGauges>();

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace BatchOrchestrator.Core.Tests;
+
+/// <summary>Core's options as start-up (and <c>config check</c>) sees them: bound and checked through AddBatchCore.</summary>
+internal static class StartupChecks
+{
+    /// <summary>Every failure start-up would report for <paramref name="settings"/>; empty when it would start.</summary>
+    public static IReadOnlyList<string> Failures(IDictionary<string, string?> settings)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddBatchCore();
+        using var services = builder.Services.BuildServiceProvider();
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return [];
+        }
+        catch (OptionsValidationException invalid)
+        {
+            return [.. invalid.Failures];
+        }
+        catch (AggregateException many)
+        {
+            return [.. many.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)];
+        }
+    }
+}

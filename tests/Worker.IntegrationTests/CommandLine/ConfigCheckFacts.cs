@@ -1,0 +1,38 @@
+namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
+
+/// <summary>
+/// <c>config check</c> through the real host (as Program.cs builds it): each problem on one line naming its key,
+/// and, when there is none, a summary that says what the service would use. It connects to nothing.
+/// </summary>
+public sealed class ConfigCheckFacts : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("bo-config-check-").FullName;
+
+    public ConfigCheckFacts() => Directory.CreateDirectory(Path.Combine(root, "inbox"));
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public async Task ADashboardUserWithAnUnknownRole_IsNamed_RatherThanLeftOut()
+    {
+        var settings = Settings();
+        settings["Dashboard:Users:0:Name"] = "ops";
+        settings["Dashboard:Users:0:PasswordHash"] = "x";
+        settings["Dashboard:Users:0:Role"] = "Boss";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("  ✗ Dashboard:Users:0:Role: 'Boss' must be one of None, ReadOnly, Operator", output, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Settings() => new()
+    {
+        ["Verb:Name"] = "config-check",
+        ["Database:ConnectionString"] = "Host=127.0.0.1;Port=9;Username=nobody", // never connected to
+        ["LLAMA_CLOUD_API_KEY"] = "llx-never-used",
+        ["LLAMA_CLOUD_BASE_URL"] = "http://127.0.0.1:9/",
+        ["Sources:0:Name"] = "inbox",
+        ["Sources:0:Path"] = "inbox",
+    };
+}
