@@ -1,8 +1,11 @@
+using Cronos;
+
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
-/// A light syntactic check of a cron expression so a typo stops start-up with the key named;
-/// the scheduler (Hangfire, via Cronos) parses it for real when the recurring job is registered.
+/// Checks a source's cron expression as the scheduler will read it, so a typo or a value out of range stops
+/// start-up with the key named rather than as Hangfire's stack trace when the recurring job is registered.
+/// Hangfire parses with Cronos (embedded in Hangfire.Core), five fields, or six with seconds first; so do we.
 /// </summary>
 internal static class CronSchedule
 {
@@ -13,14 +16,23 @@ internal static class CronSchedule
             return "is empty";
         }
 
-        var fields = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var fields = expression.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length is not (5 or 6))
         {
             return $"has {fields.Length} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)";
         }
 
-        var allowed = "0123456789*/,-?LW#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        var bad = fields.SelectMany(f => f).FirstOrDefault(c => !allowed.Contains(c, StringComparison.Ordinal));
-        return bad == default ? null : $"contains '{bad}', which is not valid in a cron expression";
+        try
+        {
+            CronExpression.Parse(expression, fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            return null;
+        }
+        catch (CronFormatException invalid)
+        {
+            // Cronos 0.13.0 opens every message with this sentence, then names the field and its range.
+            const string Opening = "The given cron expression has an invalid format. ";
+            var reason = invalid.Message.StartsWith(Opening, StringComparison.Ordinal) ? invalid.Message[Opening.Length..] : invalid.Message;
+            return $"is not a valid cron expression: {reason}";
+        }
     }
 }

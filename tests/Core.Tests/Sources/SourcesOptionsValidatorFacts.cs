@@ -109,4 +109,30 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     {
         Assert.Equal(valid, CronSchedule.Validate(expression) is null);
     }
+
+    [Theory]
+    [InlineData("61 * * * *", "Minutes: Value must be a number between 0 and 59")]
+    [InlineData("0 24 * * *", "Hours: Value must be a number between 0 and 23")]
+    [InlineData("0 0 32 * *", "Days of month: Value must be a number between 1 and 31")]
+    [InlineData("0 0 * 13 *", "Months: Value must be a number between 1 and 12")]
+    [InlineData("60 0 0 * * *", "Seconds: Value must be a number between 0 and 59")]
+    public void AScheduleWithAValueOutOfRange_IsRefused_NamingTheKey_AsHangfireWouldRefuseItAtRegistration(string expression, string reason)
+    {
+        var options = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices", Path = folder, Schedule = expression }] };
+
+        var failure = Assert.Single(new SourcesOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.StartsWith($"Sources:0:Schedule: '{expression}' is not a valid cron expression: ", failure, StringComparison.Ordinal);
+        Assert.Contains(reason, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0 0 L * *")]
+    [InlineData("0 9 * * MON-FRI")]
+    [InlineData("0 0 ? * 1#2")]
+    [InlineData("*/15 8-18 * JAN,JUL *")]
+    public void ASchedule_WithCronosSpecialCharacters_IsAccepted(string expression)
+    {
+        Assert.Null(CronSchedule.Validate(expression));
+    }
 }
