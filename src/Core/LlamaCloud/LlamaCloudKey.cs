@@ -21,9 +21,22 @@ internal static class LlamaCloudKey
         }
 
         options.ApiKey = string.IsNullOrWhiteSpace(key) ? null : key.Trim();
-        if (Uri.TryCreate(configuration[BaseUrlVariable], UriKind.Absolute, out var fromEnvironment))
+
+        // A base URL given but unusable (no scheme: 'api.cloud.eu.llamaindex.ai') is refused by the validator,
+        // never replaced by the production default: the key would go to a region it was not meant for.
+        var fromEnvironment = configuration[BaseUrlVariable];
+        var given = string.IsNullOrWhiteSpace(fromEnvironment) ? options.BaseUrl?.OriginalString : fromEnvironment.Trim();
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            options.BaseUrl = fromEnvironment;
+            options.BaseUrlKey = BaseUrlVariable;
+        }
+
+        // Set to blanks is not set, as SandboxMode reads it.
+        options.BaseUrl = string.IsNullOrWhiteSpace(given) ? null : Usable(given);
+        if (options.BaseUrl is null && !string.IsNullOrWhiteSpace(given))
+        {
+            options.UnusableBaseUrl = given;
+            return;
         }
 
         options.BaseUrl ??= LlamaCloudOptions.ProductionBaseUrl;
@@ -32,6 +45,9 @@ internal static class LlamaCloudKey
             options.BaseUrl = new Uri(options.BaseUrl.AbsoluteUri + "/");
         }
     }
+
+    private static Uri? Usable(string given) =>
+        Uri.TryCreate(given, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp) ? url : null;
 
     /// <summary>True when no key is configured anywhere (the Worker then hosts the Sandbox).</summary>
     public static bool IsMissing(IConfiguration configuration)

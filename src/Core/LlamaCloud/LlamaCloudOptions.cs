@@ -70,6 +70,12 @@ public sealed class LlamaCloudOptions
     /// <summary>Resolved at start-up from the environment or <see cref="ApiKeyFile"/>; never bound from JSON.</summary>
     internal string? ApiKey { get; set; }
 
+    /// <summary>Where <see cref="BaseUrl"/> was given: <c>LLAMA_CLOUD_BASE_URL</c>, or this section's key.</summary>
+    internal string BaseUrlKey { get; set; } = $"{SectionName}:{nameof(BaseUrl)}";
+
+    /// <summary>A base URL given that is not an absolute http(s) URL (left unused, and refused by the validator).</summary>
+    internal string? UnusableBaseUrl { get; set; }
+
     /// <summary>Never prints the key.</summary>
     public override string ToString() =>
         $"LlamaCloud {BaseUrl} project {ProjectScope.From(ProjectId, OrganizationId).Key} (key {(string.IsNullOrEmpty(ApiKey) ? "not set" : "set")})";

@@ -7,9 +7,13 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
 {
     protected override void Check(LlamaCloudOptions options, List<string> failures)
     {
-        if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback && !options.AllowHttp)
+        if (options.UnusableBaseUrl is { } unusable)
         {
-            failures.Add($"LlamaCloud:BaseUrl: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
+            failures.Add($"{options.BaseUrlKey}: '{unusable}' is not an absolute https URL; expected one such as https://api.cloud.eu.llamaindex.ai/ (the EU region), or leave it empty for {LlamaCloudOptions.ProductionBaseUrl}");
+        }
+        else if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback && !options.AllowHttp)
+        {
+            failures.Add($"{options.BaseUrlKey}: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
         }
 
         if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))

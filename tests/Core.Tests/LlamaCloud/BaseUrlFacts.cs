@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace BatchOrchestrator.Core.Tests.LlamaCloud;
+
+/// <summary>
+/// A base URL that is given is used, or refused naming where it came from: never replaced by the production
+/// default, where the key (perhaps an EU one) would be sent instead.
+/// </summary>
+public sealed class BaseUrlFacts
+{
+    [Theory]
+    [InlineData(LlamaCloudKey.BaseUrlVariable, "api.cloud.eu.llamaindex.ai")] // the scheme forgotten
+    [InlineData(LlamaCloudKey.BaseUrlVariable, "/srv/llamacloud")] // an absolute path is a file: URL to Uri
+    [InlineData("LlamaCloud:BaseUrl", "not-a-url")]
+    [InlineData("LlamaCloud:BaseUrl", "ftp://api.cloud.eu.llamaindex.ai/")]
+    public void ABaseUrlThatIsNotAnAbsoluteHttpsUrl_IsRefused_NamingWhereItCameFrom(string key, string value)
+    {
+        var failures = StartupChecks.Failures(new Dictionary<string, string?> { [LlamaCloudKey.ApiKeyVariable] = "llx-eu", [key] = value });
+
+        Assert.Equal([$"{key}: '{value}' is not an absolute https URL; expected one such as https://api.cloud.eu.llamaindex.ai/ (the EU region), or leave it empty for https://api.cloud.llamaindex.ai/"], failures);
+    }
+
+    [Fact]
+    public void APlainHttpBaseUrl_FromTheEnvironment_IsRefusedUnderThatName()
+    {
+        var failures = StartupChecks.Failures(new Dictionary<string, string?> { [LlamaCloudKey.BaseUrlVariable] = "http://llamacloud.example/" });
+
+        Assert.StartsWith($"{LlamaCloudKey.BaseUrlVariable}: 'http://llamacloud.example/' must use https", Assert.Single(failures), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(LlamaCloudKey.BaseUrlVariable, "https://api.cloud.eu.llamaindex.ai", "https://api.cloud.eu.llamaindex.ai/")]
+    [InlineData("LlamaCloud:BaseUrl", "https://api.cloud.eu.llamaindex.ai/", "https://api.cloud.eu.llamaindex.ai/")]
+    [InlineData(LlamaCloudKey.BaseUrlVariable, " ", "https://api.cloud.llamaindex.ai/")] // set to nothing: not given
+    [InlineData("LlamaCloud:BaseUrl", " ", "https://api.cloud.llamaindex.ai/")]
+    public void AGoodBaseUrl_IsUsed_AndNoneGivenMeansProduction(string key, string value, string expected)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [LlamaCloudKey.ApiKeyVariable] = "llx-eu", [key] = value });
+        builder.AddBatchCore();
+        using var services = builder.Services.BuildServiceProvider();
+
+        Assert.Equal(new Uri(expected), services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.BaseUrl);
+    }
+}
