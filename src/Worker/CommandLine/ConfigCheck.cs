@@ -1,6 +1,7 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Persistence.Embedded;
+using BatchOrchestrator.Worker.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.CommandLine;
@@ -58,7 +59,10 @@ internal static class ConfigCheck
             return 1;
         }
 
-        var api = services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value;
+        // What the service would use: this verb never starts the Sandbox, so the options show production without a key.
+        var api = SandboxMode.Applies(services.GetRequiredService<IConfiguration>())
+            ? $"the in-process Sandbox, nothing is sent to LlamaCloud (set {LlamaCloudKey.ApiKeyVariable} or LlamaCloud:ApiKeyFile to use it)"
+            : services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.ToString();
         console.Out.WriteLine($"Configuration is valid. Database: {(database.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
         return 0;
     }

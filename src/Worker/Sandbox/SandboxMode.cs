@@ -16,9 +16,7 @@ internal static class SandboxMode
     public static void AddIfNoApiKey(IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var baseUrlConfigured = !string.IsNullOrWhiteSpace(configuration[LlamaCloudKey.BaseUrlVariable])
-            || !string.IsNullOrWhiteSpace(configuration[$"{LlamaCloudOptions.SectionName}:BaseUrl"]);
-        if (!LlamaCloudKey.IsMissing(configuration) || baseUrlConfigured)
+        if (!Applies(configuration))
         {
             return;
         }
@@ -33,6 +31,14 @@ internal static class SandboxMode
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<InProcessSandbox>();
+    }
+
+    /// <summary>True when the service would talk to the in-process Sandbox: no key and no base URL configured.</summary>
+    public static bool Applies(IConfiguration configuration)
+    {
+        var baseUrlConfigured = !string.IsNullOrWhiteSpace(configuration[LlamaCloudKey.BaseUrlVariable])
+            || !string.IsNullOrWhiteSpace(configuration[$"{LlamaCloudOptions.SectionName}:BaseUrl"]);
+        return LlamaCloudKey.IsMissing(configuration) && !baseUrlConfigured;
     }
 
     private static int FreePort()

@@ -26,6 +26,32 @@ public sealed class ConfigCheckFacts : IDisposable
         Assert.Contains("  ✗ Dashboard:Users:0:Role: 'Boss' must be one of None, ReadOnly, Operator", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WithNoKeyAndNoBaseUrl_TheSummarySaysTheServiceWouldUseTheInProcessSandbox()
+    {
+        var settings = Settings();
+        settings["LLAMA_CLOUD_API_KEY"] = null;
+        settings["LLAMA_CLOUD_BASE_URL"] = null;
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("API: the in-process Sandbox, nothing is sent to LlamaCloud", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("api.cloud.llamaindex.ai", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithAKey_TheSummaryNamesTheLlamaCloudAddress()
+    {
+        var settings = Settings();
+        settings["LLAMA_CLOUD_BASE_URL"] = null;
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("API: LlamaCloud https://api.cloud.llamaindex.ai/ project default (key set).", output, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Verb:Name"] = "config-check",
