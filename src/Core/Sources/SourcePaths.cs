@@ -8,9 +8,16 @@ internal static class SourcePaths
         foreach (var source in options.Sources.Where(s => !string.IsNullOrWhiteSpace(s.Path)))
         {
             source.Path = Path.GetFullPath(source.Path, contentRoot);
-            if (source.CreateIfMissing && served.Touches(source))
+            if (source.CreateIfMissing && served.Touches(source) && !File.Exists(source.Path))
             {
-                Directory.CreateDirectory(source.Path);
+                try
+                {
+                    Directory.CreateDirectory(source.Path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Left missing: the validator names the key (a file in the way, no permission) in one line.
+                }
             }
         }
     }

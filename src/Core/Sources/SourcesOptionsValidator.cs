@@ -50,9 +50,15 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 {
                     failures.Add($"{key}:Path: is required");
                 }
+                else if (served?.Touches(source) != false && File.Exists(source.Path))
+                {
+                    failures.Add($"{key}:Path: '{System.IO.Path.GetFullPath(source.Path)}' is a file, not a folder");
+                }
                 else if (served?.Touches(source) != false && !Directory.Exists(source.Path))
                 {
-                    failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                    failures.Add(source.CreateIfMissing
+                        ? $"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist, and CreateIfMissing could not create it"
+                        : $"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
                 }
             }
 

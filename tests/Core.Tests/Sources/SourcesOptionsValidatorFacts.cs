@@ -100,6 +100,41 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void APathThatIsAFile_IsRefusedNamingTheKey_AlsoWhenStartUpWouldCreateTheFolder(bool createIfMissing)
+    {
+        var file = Path.Combine(folder, "passwd");
+        File.WriteAllText(file, "root:x:0:0");
+
+        var failures = StartupChecks.Failures(new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = file,
+            ["Sources:0:CreateIfMissing"] = createIfMissing ? "true" : "false",
+        });
+
+        Assert.Equal([$"Sources:0:Path: '{file}' is a file, not a folder"], failures);
+    }
+
+    [Fact]
+    public void AFolderThatCannotBeCreated_IsRefusedNamingTheKey()
+    {
+        var file = Path.Combine(folder, "in-the-way");
+        File.WriteAllText(file, "");
+        var below = Path.Combine(file, "inbox");
+
+        var failures = StartupChecks.Failures(new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = below,
+            ["Sources:0:CreateIfMissing"] = "true",
+        });
+
+        Assert.Equal([$"Sources:0:Path: directory '{below}' does not exist, and CreateIfMissing could not create it"], failures);
+    }
+
+    [Theory]
     [InlineData("0 2 * * *", true)]
     [InlineData("*/10 * * * * *", true)]
     [InlineData("0 2 * *", false)]
