@@ -48,6 +48,7 @@ internal static class ConfigCheck
             }
         }
 
+        problems = [.. Hosting.StartupFailure.Distinct(problems)];
         foreach (var problem in problems)
         {
             console.Out.WriteLine($"  ✗ {problem}");

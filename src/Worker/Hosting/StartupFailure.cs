@@ -19,9 +19,28 @@ internal static partial class StartupFailure
 
     public static string? Explain(Exception exception) => exception switch
     {
-        OptionsValidationException invalid => string.Join("; ", invalid.Failures),
-        AggregateException many when many.InnerExceptions.Count > 0 && many.InnerExceptions.All(e => Explain(e) is not null) =>
-            string.Join("; ", many.InnerExceptions.Select(Explain)),
+        OptionsValidationException or AggregateException => Reasons(exception) is { } reasons ? string.Join("; ", Distinct(reasons)) : null,
+        _ => One(exception),
+    };
+
+    /// <summary>
+    /// Every failure once. A validator that reads another section's options (Hangfire:Server's reads Polling) throws
+    /// that section's failures as its own, so start-up's validation can collect the same line twice.
+    /// </summary>
+    public static IEnumerable<string> Distinct(IEnumerable<string> failures) => failures.Distinct(StringComparer.Ordinal);
+
+    // The failures of one options section, or of several together; null when any part is not foreseen.
+    private static List<string>? Reasons(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => [.. invalid.Failures],
+        AggregateException many when many.InnerExceptions.Count > 0 => many.InnerExceptions.Select(Reasons).ToList() is var parts && parts.All(p => p is not null)
+            ? [.. parts.SelectMany(p => p!)]
+            : null,
+        _ => One(exception) is { } one ? [one] : null,
+    };
+
+    private static string? One(Exception exception) => exception switch
+    {
         EmbeddedPostgresException embedded => embedded.Message,
         InvalidOperationException unconvertible when IsUnconvertible(unconvertible) => unconvertible.Message,
         IOException { InnerException: AddressInUseException } taken => $"Urls: {Address(taken.Message)} is in use by another program (BatchOrchestrator already running?); stop it, or set Urls to a free address",

@@ -27,6 +27,19 @@ public sealed class ConfigCheckFacts : IDisposable
     }
 
     [Fact]
+    public async Task AFailureOfASectionAnotherValidatorReads_IsListedOnce()
+    {
+        var settings = Settings();
+        settings["Polling:Interval"] = "-00:00:05"; // Hangfire:Server's validator reads Polling too
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(1, Regex.Count(output, "Polling:Interval: "));
+        Assert.Contains("1 problem in the configuration.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithNoKeyAndNoBaseUrl_TheSummarySaysTheServiceWouldUseTheInProcessSandbox()
     {
         var settings = Settings();
