@@ -1,5 +1,5 @@
-using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Worker.CommandLine;
 using BatchOrchestrator.Worker.Dashboard;

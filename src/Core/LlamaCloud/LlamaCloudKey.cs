@@ -57,6 +57,11 @@ internal static class LlamaCloudKey
             && (string.IsNullOrWhiteSpace(file) || !File.Exists(file));
     }
 
+    /// <summary>True when a base URL is given, in the environment or the section (blanks are not given, as <see cref="Resolve"/> reads them).</summary>
+    public static bool IsBaseUrlGiven(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[BaseUrlVariable])
+        || !string.IsNullOrWhiteSpace(configuration[$"{LlamaCloudOptions.SectionName}:{nameof(LlamaCloudOptions.BaseUrl)}"]);
+
     public static void Configure(HttpClient http, LlamaCloudOptions options)
     {
         http.BaseAddress = options.BaseUrl;

@@ -78,8 +78,9 @@ internal sealed class PlanPreview(
 
     /// <summary>
     /// A mirror's next batch as planning would make it (docs/sources.md, "Remote layouts"): none while a file of the
-    /// mirror is changing or when nothing would be sent (copies of deleted files are removed without a parse); otherwise every file the directory will hold,
-    /// those sent and those already there, reserved whole or held whole (<see cref="CostPlan.AllocateWhole"/>).
+    /// mirror is changing or when nothing would be sent (copies of deleted files are removed without a parse);
+    /// otherwise every file the directory will hold, those sent and those already there, reserved whole or held
+    /// whole (<see cref="CostPlan.AllocateWhole"/>).
     /// </summary>
     private static (Allocation Capped, Allocation Everything) Mirror(CostPlan cost, List<PlanCandidate> toSend, DiskLook disk, MirrorLook mirror, IReadOnlyList<decimal> used)
     {

@@ -50,15 +50,13 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 {
                     failures.Add($"{key}:Path: is required");
                 }
-                else if (served?.Touches(source) != false && File.Exists(source.Path))
-                {
-                    failures.Add($"{key}:Path: '{System.IO.Path.GetFullPath(source.Path)}' is a file, not a folder");
-                }
                 else if (served?.Touches(source) != false && !Directory.Exists(source.Path))
                 {
-                    failures.Add(source.CreateIfMissing
-                        ? $"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist, and CreateIfMissing could not create it"
-                        : $"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' does not exist");
+                    var path = System.IO.Path.GetFullPath(source.Path);
+                    failures.Add(
+                        File.Exists(source.Path) ? $"{key}:Path: '{path}' is a file, not a folder"
+                        : source.CreateIfMissing ? $"{key}:Path: directory '{path}' does not exist, and CreateIfMissing could not create it"
+                        : $"{key}:Path: directory '{path}' does not exist");
                 }
             }
 

@@ -102,18 +102,13 @@ internal sealed class BatchUploader(
                 logger.LogWarning("Uploads of batch {BatchId} wait {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
                 return false;
             }
-            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass is ApiErrorClass.Rejected or ApiErrorClass.Auth)
             {
-                // Refused for the batch as a whole (its directory): the same request would be refused again.
-                await attempts.RefusedAsync(batchId, work.Source, "set up the batch's directory", ex, lease.Token);
-                return true;
-            }
-            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Auth)
-            {
-                // The key, or the source's project, is refused: every request of the batch would be, and no batch
-                // exists remotely yet to lose track of. Its files fail as Auth, which puts them before a person;
-                // once the key is fixed, retrying them sends them afresh.
-                await attempts.RefusedAsync(batchId, work.Source, "accept the API key for this source's project", ex, lease.Token);
+                // Refused for the batch as a whole: its directory, or the key (or the source's project), which every
+                // request of the batch would meet. No batch exists remotely yet to lose track of, so its files fail with
+                // the refusal's class (Auth puts them before a person); once the cause is fixed, a retry sends them afresh.
+                var what = ex.ErrorClass == ApiErrorClass.Auth ? "accept the API key for this source's project" : "set up the batch's directory";
+                await attempts.RefusedAsync(batchId, work.Source, what, ex, lease.Token);
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

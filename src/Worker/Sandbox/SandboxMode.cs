@@ -34,12 +34,7 @@ internal static class SandboxMode
     }
 
     /// <summary>True when the service would talk to the in-process Sandbox: no key and no base URL configured.</summary>
-    public static bool Applies(IConfiguration configuration)
-    {
-        var baseUrlConfigured = !string.IsNullOrWhiteSpace(configuration[LlamaCloudKey.BaseUrlVariable])
-            || !string.IsNullOrWhiteSpace(configuration[$"{LlamaCloudOptions.SectionName}:BaseUrl"]);
-        return LlamaCloudKey.IsMissing(configuration) && !baseUrlConfigured;
-    }
+    public static bool Applies(IConfiguration configuration) => LlamaCloudKey.IsMissing(configuration) && !LlamaCloudKey.IsBaseUrlGiven(configuration);
 
     private static int FreePort()
     {
