@@ -37,9 +37,10 @@ public static class CoreHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton(_ => ServedQueues.From(configuration));
+        services.TryAddSingleton(SourceFolderAccess.Read); // a verb that never scans says otherwise
         services.AddOptionsWithValidateOnStart<SourcesOptions, SourcesOptionsValidator>()
             .BindStrictly(configuration)
-            .PostConfigure<ServedQueues>((options, served) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served));
+            .PostConfigure<ServedQueues, SourceFolderAccess>((options, served, folders) => SourcePaths.Resolve(options, builder.Environment.ContentRootPath, served, folders));
         services.AddOptionsWithValidateOnStart<PipelineOptions, PipelineOptionsValidator>().BindStrictly(configuration.GetSection("Pipeline"));
         services.AddOptionsWithValidateOnStart<PollingOptions, PollingOptionsValidator>().BindStrictly(configuration.GetSection("Polling"));
         services.AddOptionsWithValidateOnStart<LeaseOptions, LeaseOptionsValidator>().BindStrictly(configuration.GetSection("Leases"));

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -7,10 +8,15 @@ namespace BatchOrchestrator.Core.Tests;
 internal static class StartupChecks
 {
     /// <summary>Every failure start-up would report for <paramref name="settings"/>; empty when it would start.</summary>
-    public static IReadOnlyList<string> Failures(IDictionary<string, string?> settings)
+    public static IReadOnlyList<string> Failures(IDictionary<string, string?> settings, SourceFolderAccess? folders = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
+        if (folders is not null)
+        {
+            builder.Services.AddSingleton(folders); // as a verb's host says it, before Core's default
+        }
+
         builder.AddBatchCore();
         using var services = builder.Services.BuildServiceProvider();
         try

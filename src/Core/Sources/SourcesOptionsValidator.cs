@@ -8,8 +8,10 @@ namespace BatchOrchestrator.Core.Sources;
 /// Collects every problem with the "Sources" configuration, each naming its key, so a bad value
 /// stops start-up with one readable list (Quartz's options validators do the same).
 /// </summary>
-internal sealed partial class SourcesOptionsValidator(ServedQueues? served = null) : OptionsValidator<SourcesOptions>
+internal sealed partial class SourcesOptionsValidator(ServedQueues? served = null, SourceFolderAccess? access = null) : OptionsValidator<SourcesOptions>
 {
+    private readonly SourceFolderAccess folders = access ?? SourceFolderAccess.Read;
+
     protected override void Check(SourcesOptions options, List<string> failures)
     {
         // Case-insensitive: names become lower-case schedule ids and remote directory names.
@@ -50,13 +52,23 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 {
                     failures.Add($"{key}:Path: is required");
                 }
-                else if (served?.Touches(source) != false && !Directory.Exists(source.Path))
+                else if (folders.Checks && served?.Touches(source) != false && !Directory.Exists(source.Path))
                 {
                     var path = System.IO.Path.GetFullPath(source.Path);
-                    failures.Add(
-                        File.Exists(source.Path) ? $"{key}:Path: '{path}' is a file, not a folder"
-                        : source.CreateIfMissing ? $"{key}:Path: directory '{path}' does not exist, and CreateIfMissing could not create it"
-                        : $"{key}:Path: directory '{path}' does not exist");
+                    if (File.Exists(source.Path))
+                    {
+                        failures.Add($"{key}:Path: '{path}' is a file, not a folder");
+                    }
+                    else if (!source.CreateIfMissing)
+                    {
+                        failures.Add($"{key}:Path: directory '{path}' does not exist");
+                    }
+                    else if (folders.Creates)
+                    {
+                        failures.Add($"{key}:Path: directory '{path}' does not exist, and CreateIfMissing could not create it");
+                    }
+
+                    // Else only checked, not created: the service creates it when it starts.
                 }
             }
 

@@ -17,6 +17,7 @@ internal static class VerbRegistration
         services.TryAddSingleton(VerbConsole.Standard());
         services.AddSingleton<VerbExit>();
         services.AddHostedService<VerbRunner>();
+        services.Replace(ServiceDescriptor.Singleton(Verbs.FolderAccess(verb.Name)));
         if (verb.Name == Verbs.Scan)
         {
             services.AddSingleton<ScanProgress>();

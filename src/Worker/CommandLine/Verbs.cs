@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Sources;
+
 namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>The verbs' names as stored in "Verb:Name".</summary>
@@ -21,4 +23,16 @@ internal static class Verbs
     /// configuration's tier; a plan does the same without writing; cancelling a submitted batch or run calls the API.
     /// </summary>
     public static bool MayCallTheApi(string verb) => verb is Scan or Reprocess or Plan or CancelBatch or CancelRun;
+
+    /// <summary>
+    /// What the verb does with the source folders: a scan, a reprocess and a plan read them as the service does;
+    /// a config check looks at them without creating one; the rest never do, so a missing folder (an unmounted
+    /// share) neither stops them nor is created by them.
+    /// </summary>
+    public static SourceFolderAccess FolderAccess(string verb) => verb switch
+    {
+        Scan or Reprocess or Plan => SourceFolderAccess.Read,
+        ConfigCheck => SourceFolderAccess.Check,
+        _ => SourceFolderAccess.None,
+    };
 }

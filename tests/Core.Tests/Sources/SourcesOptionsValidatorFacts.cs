@@ -134,6 +134,27 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
         Assert.Equal([$"Sources:0:Path: directory '{below}' does not exist, and CreateIfMissing could not create it"], failures);
     }
 
+    [Fact]
+    public void AMissingFolder_StopsOnlyWhatReadsTheFolders_AndIsCreatedOnlyByThose()
+    {
+        var missing = Path.Combine(folder, "unmounted");
+        Dictionary<string, string?> Settings(bool create) => new()
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = missing,
+            ["Sources:0:CreateIfMissing"] = create ? "true" : "false",
+        };
+
+        Assert.Equal([$"Sources:0:Path: directory '{missing}' does not exist"], StartupChecks.Failures(Settings(create: false), SourceFolderAccess.Check));
+        Assert.Empty(StartupChecks.Failures(Settings(create: false), SourceFolderAccess.None));
+        Assert.Empty(StartupChecks.Failures(Settings(create: true), SourceFolderAccess.Check)); // the service would create it
+        Assert.Empty(StartupChecks.Failures(Settings(create: true), SourceFolderAccess.None));
+        Assert.False(Directory.Exists(missing));
+
+        Assert.Empty(StartupChecks.Failures(Settings(create: true))); // the service's own default: read, so create
+        Assert.True(Directory.Exists(missing));
+    }
+
     [Theory]
     [InlineData("0 2 * * *", true)]
     [InlineData("*/10 * * * * *", true)]

@@ -204,6 +204,30 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.Matches(@"parse_v2 cfg-PARSE_AGENTIC\s+1\s*$", status.Split('\n').First(l => l.Contains("e2e", StringComparison.Ordinal)).TrimEnd());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Status_WhileASourceFolderIsMissing_Answers_AndCreatesNothing(bool createIfMissing)
+    {
+        // An unmounted share is when an operator asks for the status: the verb reads the database alone.
+        var missing = Path.Combine(Env.Root, "unmounted");
+        var settings = Settings("status");
+        settings["Sources:0:Path"] = missing;
+        settings["Sources:0:CreateIfMissing"] = createIfMissing ? "true" : "false";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Recent runs", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing));
+
+        settings["Verb:Name"] = "config-check"; // says what would stop the service, and creates nothing either
+        var (checkExit, check) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        Assert.Equal(createIfMissing ? 0 : 1, checkExit);
+        Assert.Equal(!createIfMissing, check.Contains($"Sources:0:Path: directory '{missing}' does not exist", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(missing));
+    }
+
     [Fact]
     public async Task Migrate_ReportsTheSchemaVersion()
     {
