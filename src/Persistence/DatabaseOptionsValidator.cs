@@ -5,6 +5,9 @@ namespace BatchOrchestrator.Persistence;
 /// <summary>Checks the "Database" section: an external server's connection string, or the embedded server's settings.</summary>
 internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
+    /// <summary>The parser's own message could quote the string, password and all: this names the key only.</summary>
+    public const string UnparsableConnectionString = $"{DatabaseOptions.SectionName}:ConnectionString: not a valid PostgreSQL connection string";
+
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
         var failures = new List<string>();
@@ -17,8 +20,7 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             }
             catch (ArgumentException)
             {
-                // The parser's message could quote the string, password and all: name the key only.
-                failures.Add($"{section}:ConnectionString: not a valid PostgreSQL connection string");
+                failures.Add(UnparsableConnectionString);
             }
 
             return Result(failures);

@@ -55,7 +55,7 @@ public static class PersistenceHostingExtensions
         services.AddOptionsWithValidateOnStart<DatabaseOptions, DatabaseOptionsValidator>().BindStrictly(section);
         services.AddOptionsWithValidateOnStart<JobStorageOptions, JobStorageOptionsValidator>().BindStrictly(builder.Configuration.GetSection(JobStorageOptionsValidator.Section));
 
-        var database = section.Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var database = section.GetConvertible<DatabaseOptions>(); // a bad value is named when start-up validates
         if (database.UsesEmbedded)
         {
             var embeddedOptions = database.Embedded;
@@ -73,7 +73,7 @@ public static class PersistenceHostingExtensions
             services.AddSingleton(new DatabaseEndpoint(database.ConnectionString!, Embedded: false));
         }
 
-        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString)
+        services.AddSingleton(sp => DataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>())
             .UseLoggerFactory(sp.GetService<ILoggerFactory>())
             .Build());
         services.AddSingleton<Migrator>();
@@ -108,4 +108,19 @@ public static class PersistenceHostingExtensions
 
     /// <summary>The Hangfire storage registered by <see cref="AddBatchPersistence"/>.</summary>
     internal static PostgreSqlStorage GetJobStorage(this IServiceProvider services) => services.GetRequiredService<PostgreSqlStorage>();
+
+    // Start-up's validation may build the data source before the Database section's validator has run (a validator
+    // that lists the follow-up sinks builds the PostgreSQL sink): a string that does not parse is then named as that
+    // validator names it, in one line, rather than in the parser's words with a stack trace.
+    private static NpgsqlDataSourceBuilder DataSourceBuilder(DatabaseEndpoint endpoint)
+    {
+        try
+        {
+            return new NpgsqlDataSourceBuilder(endpoint.ConnectionString);
+        }
+        catch (ArgumentException)
+        {
+            throw new OptionsValidationException(DatabaseOptions.SectionName, typeof(DatabaseOptions), [DatabaseOptionsValidator.UnparsableConnectionString]);
+        }
+    }
 }

@@ -35,7 +35,7 @@ public static class WorkerHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var configuration = builder.Configuration;
-        var verb = configuration.GetSection(VerbOptions.SectionName).Get<VerbOptions>() ?? new VerbOptions();
+        var verb = configuration.GetSection(VerbOptions.SectionName).GetConvertible<VerbOptions>();
         WorkerLogging.Add(services, configuration, commandLineVerb: !verb.IsService);
 
         services.AddOptionsWithValidateOnStart<VerbOptions, VerbOptionsValidator>().BindStrictly(configuration.GetSection(VerbOptions.SectionName));
@@ -69,6 +69,10 @@ public static class WorkerHostingExtensions
             {
                 SandboxMode.AddIfNoApiKey(builder); // without a key, as the service: never the real LlamaCloud
             }
+            else if (verb.Name == Verbs.ConfigCheck && SandboxMode.Applies(configuration))
+            {
+                SandboxMode.AddCheck(builder); // the Sandbox's settings are the service's too
+            }
 
             VerbRegistration.Add(builder, verb);
         }
@@ -89,7 +93,10 @@ public static class WorkerHostingExtensions
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHangfireServer((sp, server) =>
         {
-            var settings = sp.GetRequiredService<IOptions<JobServerOptions>>().Value;
+            // Read unvalidated: the host makes its hosted services, this server among them, before it validates the
+            // options, and a validated read here would name one invalid section alone. An invalid value never runs:
+            // the validation that follows stops the start, listing every problem.
+            var settings = configuration.GetSection(JobServerOptionsValidator.Section).GetConvertible<JobServerOptions>();
             server.WorkerCount = settings.WorkerCount;
             server.Queues = [.. sp.GetRequiredService<Core.Sources.ServedQueues>().All];
             server.SchedulePollingInterval = settings.SchedulePollingInterval;
@@ -110,6 +117,6 @@ public static class WorkerHostingExtensions
 
         // The host must wait longer than Hangfire does, or jobs never see their cancellation (HangfireIO/Hangfire#2026).
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
-            (configuration.GetSection(JobServerOptionsValidator.Section).Get<JobServerOptions>() ?? new JobServerOptions()).ShutdownTimeout + TimeSpan.FromSeconds(15));
+            configuration.GetSection(JobServerOptionsValidator.Section).GetConvertible<JobServerOptions>().ShutdownTimeout + TimeSpan.FromSeconds(15));
     }
 }

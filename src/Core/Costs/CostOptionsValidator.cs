@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Validation;
 
 namespace BatchOrchestrator.Core.Costs;
 
@@ -112,15 +113,5 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
     }
 
     /// <summary>The configured sources; none when they are invalid themselves (their own validator names that, once).</summary>
-    private List<SourceOptions> Sources()
-    {
-        try
-        {
-            return sources.Value.Sources;
-        }
-        catch (OptionsValidationException)
-        {
-            return [];
-        }
-    }
+    private List<SourceOptions> Sources() => sources.ValueIfValid()?.Sources ?? [];
 }

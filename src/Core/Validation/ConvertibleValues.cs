@@ -14,37 +14,38 @@ namespace BatchOrchestrator.Core.Validation;
 /// </summary>
 internal static class ConvertibleValues
 {
-    public static void Check(IConfiguration section, Type type, List<string> failures)
+    public static void Check(IConfiguration section, Type type, List<string> failures) =>
+        failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{v.Value}' {Expected(v.Type)}"));
+
+    /// <summary>
+    /// Every value below <paramref name="section"/> that cannot be converted to the type it binds to; <c>InElement</c>
+    /// when it lies in an element of a list or dictionary, which the binder leaves out whole rather than throw.
+    /// </summary>
+    public static IEnumerable<(string Path, string Value, Type Type, bool InElement)> Find(IConfiguration section, Type type, bool inElement = false)
     {
         if (IsScalar(type))
         {
             if (section is IConfigurationSection { Value: { } value } leaf && !Converts(leaf, type))
             {
-                failures.Add($"{leaf.Path}: '{value}' {Expected(type)}");
+                yield return (leaf.Path, value, type, inElement);
             }
 
-            return;
+            yield break;
         }
 
         var children = section.GetChildren().ToList();
         if (children.Count == 0)
         {
-            return; // nothing configured below: the defaults stand
+            yield break; // nothing configured below: the defaults stand
         }
 
-        if (ElementType(type) is { } element)
+        var below = ElementType(type) is { } element
+            ? children.SelectMany(child => Find(child, element, inElement: true))
+            : type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0)
+                .SelectMany(property => Find(section.GetSection(property.Name), property.PropertyType, inElement));
+        foreach (var found in below)
         {
-            foreach (var child in children)
-            {
-                Check(child, element, failures);
-            }
-
-            return;
-        }
-
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
-        {
-            Check(section.GetSection(property.Name), property.PropertyType, failures);
+            yield return found;
         }
     }
 

@@ -3,19 +3,57 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.Validation;
 
-/// <summary>Binding that refuses, rather than drops, a list or dictionary element holding a value of the wrong type.</summary>
+/// <summary>
+/// Binding that names every value of the wrong type, rather than dropping it or throwing at the first: the
+/// binder throws for one in a plain property (in its own words, before any validator has run, so a second
+/// mistake is found only on the next start), and in a list or dictionary it silently leaves the element out
+/// (a source or a spending cap gone without a word).
+/// </summary>
 internal static class StrictBinding
 {
     /// <summary>
-    /// Binds the options to <paramref name="section"/> as <c>Bind</c> does, and adds a validator that names every value
-    /// the binder could not convert: in a plain property binding throws for it already, in a list or dictionary it
-    /// silently leaves the element out (a source or a spending cap gone without a word).
+    /// Binds the options to <paramref name="section"/> as <c>Bind</c> does, without throwing for a value the binder
+    /// cannot convert, and adds a validator that names each of them, so that start-up and <c>config check</c> list them
+    /// beside every other problem.
     /// </summary>
     public static OptionsBuilder<TOptions> BindStrictly<TOptions>(this OptionsBuilder<TOptions> builder, IConfiguration section)
         where TOptions : class
     {
-        builder.Bind(section);
+        builder.Configure(options => BindConvertible(section, options));
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new ConvertibleValuesValidator<TOptions>(section));
         return builder;
+    }
+
+    /// <summary>
+    /// The options of a section as registration needs them before the host is built (where the database lives, which
+    /// console format to write): bound as <see cref="BindStrictly"/> binds them, never throwing for a value of the wrong
+    /// type, which the section's validator then names when start-up validates.
+    /// </summary>
+    public static TOptions GetConvertible<TOptions>(this IConfiguration section)
+        where TOptions : class, new()
+    {
+        var options = new TOptions();
+        BindConvertible(section, options);
+        return options;
+    }
+
+    // A plain value of the wrong type is left out, and its property keeps its default (a valid one, so the section's
+    // validator adds nothing about it). One in an element is left to the binder, which drops the element whole: kept
+    // with a default (a cap of 0 credits), it would be refused a second time, for a value nobody wrote.
+    private static void BindConvertible(IConfiguration section, object options)
+    {
+        var unconvertible = ConvertibleValues.Find(section, options.GetType()).Where(v => !v.InElement).Select(v => v.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (unconvertible.Count == 0)
+        {
+            section.Bind(options);
+            return;
+        }
+
+        // The same section without those values: paths relative to it, so the copy binds as the section would.
+        var prefix = section is IConfigurationSection { Path: var path } ? path + ConfigurationPath.KeyDelimiter : "";
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable(makePathsRelative: true).Where(v => !unconvertible.Contains(prefix + v.Key)))
+            .Build()
+            .Bind(options);
     }
 }

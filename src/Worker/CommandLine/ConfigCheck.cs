@@ -24,19 +24,16 @@ internal static class ConfigCheck
         {
             problems.AddRange(ex.Failures);
         }
-        catch (InvalidOperationException ex) when (Hosting.StartupFailure.IsUnconvertible(ex))
-        {
-            problems.Add(ex.Message); // a value of the wrong type ("cheap" for a price) in a plain property: binding names the key (in a list, BindStrictly does)
-        }
         catch (AggregateException ex)
         {
             problems.AddRange(ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures));
             problems.AddRange(ex.InnerExceptions.Where(e => e is not OptionsValidationException).Select(e => e.Message));
         }
 
-        // The connection string is the Database section's validator's; the binaries are only found on disk.
-        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        if (database.UsesEmbedded)
+        // The connection string is the Database section's validator's; the binaries are only found on disk, unless
+        // the section is invalid (listed above already).
+        var database = DatabaseOptionsIfValid(services);
+        if (database is { UsesEmbedded: true })
         {
             try
             {
@@ -64,7 +61,19 @@ internal static class ConfigCheck
         var api = SandboxMode.Applies(services.GetRequiredService<IConfiguration>())
             ? $"the in-process Sandbox, nothing is sent to LlamaCloud (set {LlamaCloudKey.ApiKeyVariable} or LlamaCloud:ApiKeyFile to use it)"
             : services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.ToString();
-        console.Out.WriteLine($"Configuration is valid. Database: {(database.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
+        console.Out.WriteLine($"Configuration is valid. Database: {(database!.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
         return 0;
+    }
+
+    private static DatabaseOptions? DatabaseOptionsIfValid(IServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 }

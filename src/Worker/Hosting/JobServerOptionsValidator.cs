@@ -18,16 +18,6 @@ internal sealed partial class JobServerOptionsValidator(IOptions<PollingOptions>
     protected override void Check(JobServerOptions options, List<string> failures)
     {
         failures.AddUnlessBetween($"{Section}:WorkerCount", options.WorkerCount, 1, 1_000);
-        var tick = polling.Value.HoldTickFor > TimeSpan.Zero ? 1 : 0;
-        var looks = followUp.Value.HoldFor > TimeSpan.Zero ? followUp.Value.MaxHolding : 0;
-        if (options.WorkerCount >= 1 && options.WorkerCount <= tick + looks)
-        {
-            failures.Add(
-                $"{Section}:WorkerCount: {options.WorkerCount} workers leave none for the other steps while the poll tick ({tick}) and " +
-                $"FollowUp:MaxHolding ({looks}) follow-up jobs wait in place; set at least {tick + looks + 1}, or lower FollowUp:MaxHolding " +
-                "(FollowUp:HoldFor 0 and Polling:HoldTickFor 0 turn the waiting off)");
-        }
-
         if (options.SchedulePollingInterval <= TimeSpan.Zero)
         {
             failures.Add($"{Section}:SchedulePollingInterval: {options.SchedulePollingInterval} must be positive");
@@ -45,6 +35,21 @@ internal sealed partial class JobServerOptionsValidator(IOptions<PollingOptions>
             {
                 failures.Add($"{Section}:Queues:{i}: '{options.Queues[i]}' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)");
             }
+        }
+
+        if (polling.ValueIfValid() is not { } poll || followUp.ValueIfValid() is not { } follow)
+        {
+            return; // their own validators name what is wrong there
+        }
+
+        var tick = poll.HoldTickFor > TimeSpan.Zero ? 1 : 0;
+        var looks = follow.HoldFor > TimeSpan.Zero ? follow.MaxHolding : 0;
+        if (options.WorkerCount >= 1 && options.WorkerCount <= tick + looks)
+        {
+            failures.Add(
+                $"{Section}:WorkerCount: {options.WorkerCount} workers leave none for the other steps while the poll tick ({tick}) and " +
+                $"FollowUp:MaxHolding ({looks}) follow-up jobs wait in place; set at least {tick + looks + 1}, or lower FollowUp:MaxHolding " +
+                "(FollowUp:HoldFor 0 and Polling:HoldTickFor 0 turn the waiting off)");
         }
     }
 

@@ -13,10 +13,6 @@ namespace BatchOrchestrator.Worker.Hosting;
 /// </summary>
 internal static partial class StartupFailure
 {
-    /// <summary>Binding met a value of the wrong type (a price of "cheap"); the message names the key and the type.</summary>
-    public static bool IsUnconvertible(InvalidOperationException exception) =>
-        exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal);
-
     public static string? Explain(Exception exception) => exception switch
     {
         OptionsValidationException or AggregateException => Reasons(exception) is { } reasons ? string.Join("; ", Distinct(reasons)) : null,
@@ -42,7 +38,6 @@ internal static partial class StartupFailure
     private static string? One(Exception exception) => exception switch
     {
         EmbeddedPostgresException embedded => embedded.Message,
-        InvalidOperationException unconvertible when IsUnconvertible(unconvertible) => unconvertible.Message,
         IOException { InnerException: AddressInUseException } taken => $"Urls: {Address(taken.Message)} is in use by another program (BatchOrchestrator already running?); stop it, or set Urls to a free address",
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
             "Database:ConnectionString: PostgreSQL refused the user name or password",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -19,10 +20,10 @@ internal static class WorkerLogging
 
     public static void Add(IServiceCollection services, IConfiguration configuration, bool commandLineVerb)
     {
-        var format = configuration.GetSection(LogOptions.SectionName).Get<LogOptions>()?.Format ?? LogFormat.Auto;
+        var format = configuration.GetSection(LogOptions.SectionName).GetConvertible<LogOptions>().Format;
         services.AddSerilog((sp, logger) =>
         {
-            logger.ReadFrom.Configuration(configuration).ReadFrom.Services(sp).Enrich.FromLogContext()
+            logger.ReadFrom.Configuration(SerilogLevels.Readable(configuration)).ReadFrom.Services(sp).Enrich.FromLogContext()
                 // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
                 .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
                     && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal));

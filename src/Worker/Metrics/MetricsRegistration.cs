@@ -10,7 +10,7 @@ internal static class MetricsRegistration
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(MetricsOptions.SectionName).Get<MetricsOptions>() ?? new MetricsOptions();
+        var options = configuration.GetSection(MetricsOptions.SectionName).GetConvertible<MetricsOptions>();
         services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().BindStrictly(configuration.GetSection(MetricsOptions.SectionName));
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Sandbox;
 
 namespace BatchOrchestrator.Worker.Sandbox;
@@ -13,6 +14,8 @@ namespace BatchOrchestrator.Worker.Sandbox;
 /// </summary>
 internal static class SandboxMode
 {
+    private const string SectionName = "Sandbox";
+
     public static void AddIfNoApiKey(IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
@@ -21,7 +24,8 @@ internal static class SandboxMode
             return;
         }
 
-        var options = configuration.GetSection("Sandbox").Get<SandboxOptions>() ?? new SandboxOptions();
+        var section = configuration.GetSection(SectionName);
+        var options = section.GetConvertible<SandboxOptions>();
         options.Port = options.Port != 0 ? options.Port : FreePort();
         options.ApiKey = "sandbox-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -31,7 +35,16 @@ internal static class SandboxMode
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddHostedService<InProcessSandbox>();
+        AddCheck(builder);
     }
+
+    /// <summary>
+    /// Names a Sandbox setting of the wrong type (<c>Sandbox:StepDelay: '2s' is not a valid TimeSpan</c>) when start-up
+    /// or <c>config check</c> validates, as every other section's. Only where the Sandbox would run: with a key, the
+    /// section is not read, so the caller asks <see cref="Applies"/> first.
+    /// </summary>
+    public static void AddCheck(IHostApplicationBuilder builder) =>
+        builder.Services.AddOptionsWithValidateOnStart<SandboxOptions>().BindStrictly(builder.Configuration.GetSection(SectionName));
 
     /// <summary>True when the service would talk to the in-process Sandbox: no key and no base URL configured.</summary>
     public static bool Applies(IConfiguration configuration) => LlamaCloudKey.IsMissing(configuration) && !LlamaCloudKey.IsBaseUrlGiven(configuration);

@@ -32,6 +32,33 @@ public sealed class ConvertibleValuesFacts : IDisposable
     }
 
     [Fact]
+    public void PlainValuesOfTheWrongType_AreNamedInOurWords_BesideTheSectionsOtherProblems()
+    {
+        // The binder threw for the first of them, in its own words, before any validator had looked at the rest.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = folder,
+            ["Pipeline:UploadConcurrency"] = "eight",
+            ["Pipeline:MaxFilesPerBatch"] = "0",
+            ["Polling:Interval"] = "5s",
+            ["Costs:UsdPer1000Credits"] = "cheap",
+            ["Costs:CreditsPerPage:parse_v2:fast"] = "-1",
+        };
+
+        string[] expected =
+            [
+                "Pipeline:UploadConcurrency: 'eight' is not a whole number",
+                "Pipeline:MaxFilesPerBatch: 0 must be between 1 and 1000 (LlamaCloud's limit per batch)",
+                "Polling:Interval: '5s' is not a valid TimeSpan (hh:mm:ss or d.hh:mm:ss, e.g. 00:00:03 for three seconds)",
+                "Costs:UsdPer1000Credits: 'cheap' is not a number",
+                "Costs:CreditsPerPage:parse_v2:fast: -1 must not be negative",
+            ];
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), StartupChecks.Failures(settings).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ElementsOfTheRightType_Pass()
     {
         var settings = new Dictionary<string, string?>

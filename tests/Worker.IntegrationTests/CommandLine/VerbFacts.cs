@@ -255,6 +255,15 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.Contains("3 problems in the configuration.", output, StringComparison.Ordinal);
         Assert.DoesNotContain("plain-password", output, StringComparison.Ordinal);
 
+        // Without a key the service runs the Sandbox in-process: its settings are checked as every other section's.
+        var sandbox = Settings("config-check");
+        sandbox["LLAMA_CLOUD_API_KEY"] = null;
+        sandbox["LLAMA_CLOUD_BASE_URL"] = null;
+        sandbox["Sandbox:StepDelay"] = "2s";
+        var (sandboxExit, sandboxOutput) = await WorkerHost.RunVerbAsync(Env.Root, sandbox);
+        Assert.Equal(1, sandboxExit);
+        Assert.Contains("Sandbox:StepDelay: '2s' is not a valid TimeSpan", sandboxOutput, StringComparison.Ordinal);
+
         var (valid, validOutput) = await WorkerHost.RunVerbAsync(Env.Root, Settings("config-check"));
         Assert.Equal(0, valid);
         Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);

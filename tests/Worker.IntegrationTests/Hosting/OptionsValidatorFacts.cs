@@ -2,7 +2,10 @@ using System.Globalization;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Worker.Hosting;
+using BatchOrchestrator.Worker.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Serilog;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
 
@@ -79,8 +82,31 @@ public sealed class OptionsValidatorFacts
     [Fact]
     public void Logs_RefusesAFormatItDoesNotKnow()
     {
-        Assert.StartsWith("Logs:Format: 7 ", Assert.Single(new LogOptionsValidator().Validate(null, new LogOptions { Format = (LogFormat)7 }).Failures!), StringComparison.Ordinal);
-        Assert.True(new LogOptionsValidator().Validate(null, new LogOptions { Format = LogFormat.Json }).Succeeded);
+        var validator = new LogOptionsValidator(new ConfigurationBuilder().Build());
+        Assert.StartsWith("Logs:Format: 7 ", Assert.Single(validator.Validate(null, new LogOptions { Format = (LogFormat)7 }).Failures!), StringComparison.Ordinal);
+        Assert.True(validator.Validate(null, new LogOptions { Format = LogFormat.Json }).Succeeded);
+    }
+
+    [Fact]
+    public void Logs_NamesEverySerilogLevelSerilogWouldThrowFor_AndKeepsThemFromSerilog()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Loud",
+            ["Serilog:MinimumLevel:Override:Npgsql"] = "warning", // Serilog ignores the case
+            ["Serilog:MinimumLevel:Override:Hangfire"] = "Quiet",
+        }).Build();
+
+        Assert.Equal(
+            [
+                "Serilog:MinimumLevel:Default: 'Loud' must be one of Verbose, Debug, Information, Warning, Error, Fatal",
+                "Serilog:MinimumLevel:Override:Hangfire: 'Quiet' must be one of Verbose, Debug, Information, Warning, Error, Fatal",
+            ],
+            new LogOptionsValidator(configuration).Validate(null, new LogOptions()).Failures!);
+        var readable = SerilogLevels.Readable(configuration);
+        Assert.Null(readable["Serilog:MinimumLevel:Default"]);
+        Assert.Equal("warning", readable["Serilog:MinimumLevel:Override:Npgsql"]);
+        new LoggerConfiguration().ReadFrom.Configuration(readable).CreateLogger().Dispose(); // what threw in Build
     }
 
     [Fact]

@@ -24,7 +24,27 @@ public sealed class StartupFailureFacts(PostgresServerFixture server) : Environm
         await AssertOneLineAsync(portTaken, $"Urls: http://127.0.0.1:{port} is in use by another program");
     }
 
-    private async Task AssertOneLineAsync(Dictionary<string, string?> settings, string reason)
+    [Fact]
+    public async Task ValuesOfTheWrongType_AnUnknownLogLevel_AndAnUnparsableConnectionString_AreNamedInOneLine_EachInOurWords()
+    {
+        // The binder threw for the first value of the wrong type in its own words, Serilog for a level with a stack
+        // trace, and the connection string's parser with its own message: each before any other setting was checked.
+        var wrong = Env.Settings();
+        wrong["Pipeline:UploadConcurrency"] = "eight";
+        wrong["Polling:Interval"] = "5s";
+        wrong["Serilog:MinimumLevel:Default"] = "Loud";
+        var unparsable = Env.Settings(connectionString: "Host=127.0.0.1;Password=hunter2;Port=abc");
+
+        await AssertOneLineAsync(
+            wrong,
+            "Pipeline:UploadConcurrency: 'eight' is not a whole number",
+            "Polling:Interval: '5s' is not a valid TimeSpan (hh:mm:ss",
+            "Serilog:MinimumLevel:Default: 'Loud' must be one of Verbose, Debug, Information, Warning, Error, Fatal");
+        var lines = await AssertOneLineAsync(unparsable, "Database:ConnectionString: not a valid PostgreSQL connection string");
+        Assert.DoesNotContain(lines, l => l.Contains("hunter2", StringComparison.Ordinal));
+    }
+
+    private async Task<string[]> AssertOneLineAsync(Dictionary<string, string?> settings, params string[] reasons)
     {
         settings["Logs:Format"] = "Text";
         var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["run"], settings);
@@ -34,8 +54,10 @@ public sealed class StartupFailureFacts(PostgresServerFixture server) : Environm
         // The fatal lines in full when there is not exactly one: which other component said it too.
         var fatal = lines.Where(l => l.Contains("FTL]", StringComparison.Ordinal)).ToList();
         Assert.True(fatal.Count == 1, $"{fatal.Count} fatal lines:\n{string.Join('\n', fatal)}\nThe whole output:\n{string.Join('\n', lines)}");
-        Assert.Contains($"BatchOrchestrator cannot start: {reason}", fatal[0], StringComparison.Ordinal);
+        Assert.Contains("BatchOrchestrator cannot start: ", fatal[0], StringComparison.Ordinal);
+        Assert.All(reasons, reason => Assert.Contains(reason, fatal[0], StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)); // no stack trace anywhere
         Assert.DoesNotContain(lines, l => l.Contains("Exception", StringComparison.Ordinal));
+        return lines;
     }
 }
