@@ -110,7 +110,7 @@ public static class CoreHostingExtensions
         services.AddTransient<Reprocessing>();
         services.AddTransient<JobResults>();
         services.AddTransient<IJobStatuses, JobStatuses>();
-        services.AddHostedService<V1LegacyNotice>();
+        services.AddHostedService<SourceNotices>();
         services.AddTransient<RemoteCleaner>();
         services.AddTransient<FollowUpProcessor>();
         services.AddSingleton<FollowUpThrottle>();

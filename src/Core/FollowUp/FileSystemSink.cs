@@ -52,12 +52,12 @@ internal sealed class FileSystemSink(
     }
 
     /// <summary>The mirror root of a source: its own OutputPath, else FollowUp:OutputPath/&lt;source&gt;; relative to the content root.</summary>
-    public string RootOf(string source)
-    {
-        var configured = sources.CurrentValue.Find(source)?.OutputPath;
-        var root = string.IsNullOrWhiteSpace(configured) ? Path.Combine(options.Value.OutputPath, source) : configured;
-        return Path.GetFullPath(root, environment.ContentRootPath);
-    }
+    public string RootOf(string source) =>
+        RootOf(sources.CurrentValue.Find(source) ?? new SourceOptions { Name = source }, options.Value.OutputPath, environment.ContentRootPath);
+
+    /// <summary>The same for a source as configured, before the sink exists (for the checks of start-up).</summary>
+    public static string RootOf(SourceOptions source, string outputPath, string contentRoot) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(source.OutputPath) ? Path.Combine(outputPath, source.Name) : source.OutputPath, contentRoot);
 
     private string TargetOf(FollowUpDocument document)
     {

@@ -1,14 +1,22 @@
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 
 namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>
 /// Checks the "FollowUp" section and every sink name a source asks for against the sinks registered.
 /// Source sink names are read from configuration directly, so a bad source setting is reported here
-/// by its key without tying this validation to the Sources section's own.
+/// by its key without tying this validation to the Sources section's own. Also that no source's results are
+/// written where a source scans them.
 /// </summary>
-internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks, IConfiguration configuration) : OptionsValidator<FollowUpOptions>
+internal sealed class FollowUpOptionsValidator(
+    IEnumerable<IFollowUpSink> sinks,
+    IConfiguration configuration,
+    IOptions<SourcesOptions>? sources = null,
+    IOptions<FileSystemSinkOptions>? fileSystem = null,
+    IHostEnvironment? environment = null) : OptionsValidator<FollowUpOptions>
 {
     protected override void Check(FollowUpOptions options, List<string> failures)
     {
@@ -51,5 +59,59 @@ internal sealed class FollowUpOptionsValidator(IEnumerable<IFollowUpSink> sinks,
         failures.AddUnlessWithin("FollowUp:HoldFor", options.HoldFor, TimeSpan.Zero, TimeSpan.FromMinutes(10), "0 to 10 minutes");
         failures.AddUnlessWithin("FollowUp:HoldAtMost", options.HoldAtMost, TimeSpan.Zero, TimeSpan.FromMinutes(30), "0 to 30 minutes");
         failures.AddUnlessBetween("FollowUp:MaxHolding", options.MaxHolding, 0, 1_000);
+        CheckResultsAreNotScanned(options, failures);
+    }
+
+    /// <summary>
+    /// No source's results may be written where a source scans them: they would come back as new files, be sent and
+    /// billed, and their results written there in turn, without end.
+    /// </summary>
+    private void CheckResultsAreNotScanned(FollowUpOptions options, List<string> failures)
+    {
+        if (!options.Enabled || sources?.ValueIfValid()?.Sources is not { } list || fileSystem?.ValueIfValid() is not { } sink || environment is null)
+        {
+            return; // their own validators name what is wrong there
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!options.SinksFor(list[i]).Contains(FollowUpOptions.FileSystemSink, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var root = FileSystemSink.RootOf(list[i], sink.OutputPath, environment.ContentRootPath);
+            var key = string.IsNullOrWhiteSpace(list[i].OutputPath) ? "FollowUp:OutputPath" : $"Sources:{i}:OutputPath";
+            for (var j = 0; j < list.Count; j++)
+            {
+                if (ScannedAt(list[j], root) is { } path)
+                {
+                    failures.Add(
+                        $"{key}: source {list[i].Name}'s results would be written to '{root}', inside Sources:{j}:Path '{path}', which scans them as new files " +
+                        $"(sent and billed, their results written there in turn); write them outside it, or exclude that folder with Sources:{j}:Exclude");
+                }
+            }
+        }
+    }
+
+    /// <summary>The source's folder, when a result written under <paramref name="root"/> would be taken by its scan.</summary>
+    private static string? ScannedAt(SourceOptions source, string root)
+    {
+        if (string.IsNullOrWhiteSpace(source.Path))
+        {
+            return null; // a RemoteOnly source has no folder
+        }
+
+        var folder = Path.GetFullPath(source.Path);
+        var relative = Path.GetRelativePath(folder, root);
+        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+
+        // The names a result gets (report.pdf gives report.pdf.md and report.pdf.json), as the scan would see them.
+        var filter = new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames);
+        var below = relative == "." ? "" : relative.Replace(Path.DirectorySeparatorChar, '/') + "/";
+        return filter.Matches(below + "report.pdf.md") || filter.Matches(below + "report.pdf.json") || filter.Matches(below + "a/report.pdf.json") ? folder : null;
     }
 }

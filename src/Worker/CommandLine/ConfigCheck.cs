@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Worker.Sandbox;
@@ -62,6 +63,11 @@ internal static class ConfigCheck
             ? $"the in-process Sandbox, nothing is sent to LlamaCloud (set {LlamaCloudKey.ApiKeyVariable} or LlamaCloud:ApiKeyFile to use it)"
             : services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.ToString();
         console.Out.WriteLine($"Configuration is valid. Database: {(database!.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
+        foreach (var shared in SourceNotices.SharedFiles(services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources))
+        {
+            console.Out.WriteLine($"  ! {shared}");
+        }
+
         return 0;
     }
 

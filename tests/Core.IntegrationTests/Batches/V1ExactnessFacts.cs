@@ -76,7 +76,7 @@ public sealed class V1ExactnessFacts(PostgresServerFixture server)
     public async Task StartUp_SaysOnce_ThatAV1SourceUsesTheLegacyGroup()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, Classify());
-        foreach (var service in harness.Services.GetServices<IHostedService>().OfType<V1LegacyNotice>())
+        foreach (var service in harness.Services.GetServices<IHostedService>().OfType<SourceNotices>())
         {
             await service.StartAsync(Ct);
         }

@@ -156,6 +156,77 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Theory]
+    [InlineData(null, null)]
+    [InlineData("results/**", null)] // the results' folder left out of the scan
+    [InlineData(null, "**/*.pdf")] // the scan takes PDFs only, never a result's .md or .json
+    public void ResultsWrittenWhereASourceScansThem_AreRefused_UnlessItsGlobsLeaveThemOut(string? exclude, string? include)
+    {
+        // Each scan would take the last one's results as new files: sent, billed, and their results written there too.
+        var results = Path.Combine(folder, "results");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "docs",
+            ["Sources:0:Path"] = folder,
+            ["FollowUp:OutputPath"] = results,
+        };
+        if (exclude is not null)
+        {
+            settings["Sources:0:Exclude:0"] = exclude;
+        }
+
+        if (include is not null)
+        {
+            settings["Sources:0:Include:0"] = include;
+        }
+
+        var failures = StartupChecks.Failures(settings);
+
+        Assert.Equal(
+            exclude is null && include is null
+                ? [$"FollowUp:OutputPath: source docs's results would be written to '{Path.Combine(results, "docs")}', inside Sources:0:Path '{folder}', which scans them as new files (sent and billed, their results written there in turn); write them outside it, or exclude that folder with Sources:0:Exclude"]
+                : [],
+            failures);
+    }
+
+    [Fact]
+    public void ASourcesOwnOutputPath_InsideAnotherSourcesFolder_IsRefusedNamingBothKeys()
+    {
+        var other = Path.Combine(folder, "other");
+        Directory.CreateDirectory(other);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "docs",
+            ["Sources:0:Path"] = Path.Combine(folder, "docs"),
+            ["Sources:0:CreateIfMissing"] = "true",
+            ["Sources:0:OutputPath"] = Path.Combine(other, "docs-results"),
+            ["Sources:1:Name"] = "other",
+            ["Sources:1:Path"] = other,
+            ["FollowUp:OutputPath"] = Path.Combine(folder, "out"),
+        };
+
+        var failure = Assert.Single(StartupChecks.Failures(settings));
+
+        Assert.StartsWith($"Sources:0:OutputPath: source docs's results would be written to '{Path.Combine(other, "docs-results")}', inside Sources:1:Path '{other}'", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SourcesScanningTheSameOrNestedFolders_AreNamedAsAPair_NotRefused()
+    {
+        var inner = Path.Combine(folder, "sub");
+        SourceOptions[] sources =
+        [
+            new() { Name = "a", Path = folder },
+            new() { Name = "b", Path = inner + "/" },
+            new() { Name = "c", Path = Path.Combine(Path.GetTempPath(), "elsewhere") },
+            new() { Name = "d", Path = folder + "-sibling" },
+        ];
+
+        Assert.Equal(
+            [$"Sources:0 (a) and Sources:1 (b) both scan '{inner}': a file both take is sent, and billed, once for each source, unless their Include/Exclude keep them apart"],
+            SourceNotices.SharedFiles(sources));
+    }
+
+    [Theory]
     [InlineData("0 2 * * *", true)]
     [InlineData("*/10 * * * * *", true)]
     [InlineData("0 2 * *", false)]
