@@ -51,12 +51,16 @@ internal sealed class BatchPlanner(
         if (outcome.Tally.Held > 0)
         {
             logger.LogWarning(
-                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on when the window turns over, or with {Approvals}",
-                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, Approvals(runId, outcome.Tally));
+                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on {GoOn}, or with {Approvals}",
+                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, GoOn(outcome.Tally.HeldBy), Approvals(runId, outcome.Tally));
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
     }
+
+    private static string GoOn(string? heldBy) => heldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true
+        ? "with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does)"
+        : "when the window turns over";
 
     /// <summary>
     /// The approvals that release what is held: files held again stay under the run that first held them

@@ -74,7 +74,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var cap = Caps[i];
                 var reason = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); goes on when the window turns over or an operator approves");
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn}");
                 return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason))]);
             }
         }
@@ -126,7 +126,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var cap = Caps[i];
                 return (cap.Name, string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); goes on when the window turns over or an operator approves"));
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn}"));
             }
         }
 
@@ -141,6 +141,14 @@ internal sealed record PlannedTier(string ConfigurationId, string Tier, decimal 
 internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, DateTimeOffset? Since)
 {
     public string Name => $"{Scope}/{Window}";
+
+    /// <summary>
+    /// When what it holds goes on. A Run cap's window turns over at the source's next run, which may come at once (a
+    /// file-system event, the next schedule): it bounds each run, not their total, and must not be read as a stop.
+    /// </summary>
+    public string GoesOn => Window == CapWindow.Run
+        ? "goes on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does) or when an operator approves"
+        : "goes on when the window turns over or an operator approves";
 
     public bool IsGlobal => Scope == CapOptions.GlobalScope;
 }

@@ -41,3 +41,37 @@ public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTes
         return await Harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
     }
 }
+
+/// <summary>
+/// A Run cap's window turns over at the source's next run, which may come at once: what it holds is not stopped
+/// until approved, and the warning and the held reason must not read as if it were.
+/// </summary>
+public sealed class HeldByRunCapFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
+            ["Costs:Caps:0:Window"] = "Run",
+            ["Costs:Caps:0:Credits"] = "25", // two one-page files at 10 credits each
+        });
+
+    [Fact]
+    public async Task FilesHeldByARunCap_AreSaidToGoOnWithTheNextRun_WhichTakesThem()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        Harness.WriteFile("c.txt", "gamma");
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("held by cap docs/Run", StringComparison.Ordinal));
+        Assert.Contains("They go on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does), or with 'approve ", warning, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "goes on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does) or when an operator approves",
+            await Harness.Database.ScalarAsync<string>("select held_reason from orchestrator.file_version where held_cap is not null"),
+            StringComparison.Ordinal);
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where held_cap is not null"));
+    }
+}
