@@ -17,6 +17,12 @@ internal static class CronSchedule
         }
 
         var fields = expression.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (fields is [['@', ..]])
+        {
+            // Cronos reads @daily and its kind, but Hangfire counts the fields before it hands the expression on.
+            return "is a macro, which the scheduler does not read (it takes 5 or 6 fields): write @daily as 0 0 * * *, @hourly as 0 * * * *";
+        }
+
         if (fields.Length is not (5 or 6))
         {
             return $"has {fields.Length} fields; expected 5 (minute hour day month weekday) or 6 (with seconds first)";

@@ -232,6 +232,8 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     [InlineData("0 2 * *", false)]
     [InlineData("0 2 * * * * *", false)]
     [InlineData("0 2 * * MON;", false)]
+    [InlineData("@daily", false)] // Hangfire refuses what is not 5 or 6 fields, though Cronos reads it
+    [InlineData("@hourly", false)]
     public void CronSchedule_AcceptsFiveOrSixFields(string expression, bool valid)
     {
         Assert.Equal(valid, CronSchedule.Validate(expression) is null);
@@ -251,6 +253,12 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
 
         Assert.StartsWith($"Sources:0:Schedule: '{expression}' is not a valid cron expression: ", failure, StringComparison.Ordinal);
         Assert.Contains(reason, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMacroSchedule_IsRefused_SayingWhatToWriteInstead()
+    {
+        Assert.Equal("is a macro, which the scheduler does not read (it takes 5 or 6 fields): write @daily as 0 0 * * *, @hourly as 0 * * * *", CronSchedule.Validate("@daily"));
     }
 
     [Theory]
