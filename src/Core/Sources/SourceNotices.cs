@@ -4,16 +4,26 @@ using Microsoft.Extensions.Hosting;
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
-/// Says once, at start-up, what about the sources is allowed but likely a mistake, or a risk to know of:
-/// sources scanning the same files (<see cref="SharedFiles"/>), and sources using a v1 job type, which talk to
+/// Says once, at start-up, what about the sources is allowed but likely a mistake, or a risk to know of: no
+/// source at all, sources scanning the same files (<see cref="SharedFiles"/>), and sources using a v1 job type, which talk to
 /// the legacy v1 batch-processing group: the TypeScript SDK has it up to 2.13.0 and not from 2.15.0 on, and no
 /// source says whether the service still answers it (docs/llamacloud-api.md §3, §11.6).
 /// </summary>
-internal sealed class SourceNotices(IOptions<SourcesOptions> sources, ILogger<SourceNotices> logger) : IHostedService
+internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvironment environment, ILogger<SourceNotices> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var list = sources.Value.Sources;
+        if (list.Count == 0)
+        {
+            // Most often the settings file was not found: it is read from the content root, the folder the service
+            // was started in unless --contentRoot says otherwise, not from the folder of the published binary.
+            var settings = Path.Combine(environment.ContentRootPath, "appsettings.json");
+            logger.LogWarning(
+                "No source is configured, so nothing is scanned{Why}",
+                File.Exists(settings) ? "" : $": there is no {settings} (settings are read from the folder the service was started in; start it in the folder holding them, or pass --contentRoot <folder>)");
+        }
+
         foreach (var shared in SharedFiles(list))
         {
             logger.LogWarning("{SharedFolder}", shared);
