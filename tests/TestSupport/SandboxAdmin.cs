@@ -71,6 +71,13 @@ public sealed class SandboxAdmin(Uri baseAddress) : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Makes the Sandbox forget a v2 batch or v1 batch-processing job, as LlamaCloud does one that expired or was deleted.</summary>
+    public async Task ForgetBatchAsync(string remoteBatchId)
+    {
+        using var response = await http.DeleteAsync(new Uri($"_sandbox/batches/{Uri.EscapeDataString(remoteBatchId)}", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+    }
+
     public void Dispose() => http.Dispose();
 
     private static long Total(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.GetInt64() : 0;

@@ -45,6 +45,11 @@ internal sealed class BatchResultRecorder(
             logger.LogWarning("Recording batch {BatchId} waits {Delay}: {Reason}", batchId, wait, ex.Message);
             return;
         }
+        catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
+        {
+            await RecordLostAsync(batch, cancellationToken);
+            return;
+        }
 
         if (!remoteState.IsTerminal())
         {
@@ -57,10 +62,7 @@ internal sealed class BatchResultRecorder(
         // as it does a dispatched follow-up whose job was lost. A re-run of this step finds the results
         // recorded and hands out nothing, so the claim is the only way back.
         var followingUp = followUp.Value.Enabled;
-        var policy = new RecordPolicy(
-            sources.CurrentValue.Find(batch.Source)?.MaxAttempts ?? new SourceOptions().MaxAttempts,
-            followingUp ? time.GetUtcNow() + leases.TimeToLive : null);
-        var summary = await store.RecordResultsAsync(batchId, remoteState, results, policy, cancellationToken);
+        var summary = await store.RecordResultsAsync(batchId, remoteState, results, PolicyFor(batch, followingUp), cancellationToken);
         if (summary.AlreadyRecorded)
         {
             return;
@@ -74,4 +76,34 @@ internal sealed class BatchResultRecorder(
             scheduler.EnqueueFollowUp(batch.Source, batchId);
         }
     }
+
+    /// <summary>
+    /// LlamaCloud no longer knows the batch (a 404 for the batch itself: it expired or was deleted, or an in-process
+    /// Sandbox restarted), so its per-file results can never be read. Left as it was, it would stay open for good and
+    /// this step fail on every hand-out. It ends as a batch that failed as a whole (<see cref="BatchLifecycle.LostEndsAs"/>):
+    /// its files go back to the queue while their attempts allow, their reservations are released, its run may close.
+    /// </summary>
+    private async Task RecordLostAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        var remoteId = batch.RemoteBatchId;
+        var lost = new LostBatch(
+            $"LlamaCloud no longer knows batch {remoteId} (404: it expired or was deleted): its results cannot be read; its files go to the next run while their attempts allow",
+            $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read");
+        var summary = await store.RecordLostAsync(batch.Id, lost, PolicyFor(batch, followingUp: false), cancellationToken);
+        if (summary.AlreadyRecorded)
+        {
+            return;
+        }
+
+        logger.LogWarning(
+            "LlamaCloud no longer knows batch {BatchId} ({RemoteBatchId}, 404): it expired or was deleted, or a Sandbox without saved state restarted. "
+            + "Its results cannot be read, so it ended and its {FileCount} files without a result go to the next run of {Source} while their attempts allow (MaxAttempts). "
+            + "If this recurs, find what deletes batches, or why they wait longer than LlamaCloud keeps them",
+            batch.Id, remoteId, summary.Unmapped, batch.Source);
+    }
+
+    // A follow-up's first look is due a lease's time to live from now (why: in RecordAsync); none while follow-up is off.
+    private RecordPolicy PolicyFor(BatchRecord batch, bool followingUp) => new(
+        sources.CurrentValue.Find(batch.Source)?.MaxAttempts ?? new SourceOptions().MaxAttempts,
+        followingUp ? time.GetUtcNow() + leases.TimeToLive : null);
 }

@@ -44,6 +44,13 @@ internal interface IBatchStore
     /// </summary>
     Task<RecordSummary> RecordResultsAsync(long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Ends a terminal batch whose results LlamaCloud can no longer give (it answers 404 for the batch) as
+    /// <see cref="RecordResultsAsync"/> ends one that failed as a whole with no per-file result
+    /// (<see cref="BatchLifecycle.LostEndsAs"/>), with <paramref name="lost"/>'s reasons on the batch and its files.
+    /// </summary>
+    Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken);
+
     /// <summary>The remote file ids (<c>dfl-…</c>) of the batch's uploaded files.</summary>
     Task<IReadOnlyList<string>> GetRemoteFileIdsAsync(long batchId, CancellationToken cancellationToken);
 
@@ -73,6 +80,12 @@ internal interface IBatchStore
 /// or Failed with <paramref name="ErrorClass"/>.
 /// </summary>
 internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue);
+
+/// <summary>
+/// Why a batch's results cannot be read (LlamaCloud no longer knows it): <paramref name="BatchError"/> is kept as the
+/// batch's last error, <paramref name="FileReason"/> on each of its files left without a result.
+/// </summary>
+internal sealed record LostBatch(string BatchError, string FileReason);
 
 /// <summary>A batch row.</summary>
 internal sealed record BatchRecord(

@@ -43,6 +43,13 @@ internal static class BatchLifecycle
     /// <summary>A terminal batch's per-file results are recorded: its end.</summary>
     public static readonly Transition<BatchState> Record = new(nameof(Record), [Completed, Failed, Cancelled], ResultsRecorded);
 
+    /// <summary>
+    /// How a submitted batch LlamaCloud no longer knows (404 to its status: it expired or was deleted) is taken to have
+    /// ended: as one that failed as a whole, for no per-file result of it can be read any more. A poll moves it here
+    /// (<see cref="Poll"/>) and its record ends it (<see cref="Record"/>), its files as <see cref="FileVersionLifecycle.Unreported"/> says.
+    /// </summary>
+    public static readonly BatchState LostEndsAs = Failed;
+
     /// <summary>States in which a batch has ended: nothing more happens to it.</summary>
     public static readonly IReadOnlyList<BatchState> Ended = [ResultsRecorded];
 

@@ -94,8 +94,8 @@ internal static class FileVersionLifecycle
     /// What becomes of a file its finished batch said nothing about, by how the batch ended. After a
     /// batch-level FAILED there is no reliable per-file result (docs/llamacloud-api.md §2.1): the file
     /// returns to the queue while <see cref="RetryRule"/> allows, and fails for good (transient,
-    /// exhausted) after. After a cancel it was never processed. After COMPLETED a missing result is an
-    /// error of its own, counted as an attempt.
+    /// exhausted) after; so too when LlamaCloud no longer knows the batch (<see cref="BatchLifecycle.LostEndsAs"/>).
+    /// After a cancel it was never processed. After COMPLETED a missing result is an error of its own, counted as an attempt.
     /// </summary>
     public static UnreportedOutcome Unreported(BatchState batchEnd) => batchEnd switch
     {

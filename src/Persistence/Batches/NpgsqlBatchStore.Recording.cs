@@ -6,8 +6,16 @@ namespace BatchOrchestrator.Persistence.Batches;
 /// <summary>The record step's one transaction: a terminal batch's per-file results, bulk and idempotent.</summary>
 internal sealed partial class NpgsqlBatchStore
 {
-    public async Task<RecordSummary> RecordResultsAsync(
-        long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken)
+    public Task<RecordSummary> RecordResultsAsync(
+        long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken) =>
+        RecordAsync(batchId, remoteState, results, policy, lost: null, cancellationToken);
+
+    // The same transaction with no result at all: what is left of the batch is exactly a batch that failed as a whole.
+    public Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken) =>
+        RecordAsync(batchId, BatchLifecycle.LostEndsAs, [], policy, lost, cancellationToken);
+
+    private async Task<RecordSummary> RecordAsync(
+        long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, LostBatch? lost, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -83,10 +91,10 @@ internal sealed partial class NpgsqlBatchStore
                         FollowUpLifecycle.Begin.TargetState(),
                     },
                 },
-                UnreportedCommand(batchId, remoteState, policy.Retry),
+                UnreportedCommand(batchId, remoteState, policy.Retry, lost?.FileReason),
                 new("""
                     update orchestrator.batch
-                    set state = $4, remote_status = $2, finished_at = now(), updated_at = now(),
+                    set state = $4, remote_status = $2, finished_at = now(), updated_at = now(), last_error = coalesce($6, last_error),
                         follow_up_next_at = case when $3::timestamptz is not null and exists (
                             select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($5)) then $3::timestamptz end
                     where id = $1
@@ -96,6 +104,7 @@ internal sealed partial class NpgsqlBatchStore
                     {
                         Id(batchId), StateParameters.Name(remoteState), new NpgsqlParameter<DateTimeOffset?> { TypedValue = policy.FollowUpAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
                         BatchLifecycle.Record.TargetState(), StateParameters.Names(FollowUpLifecycle.Waiting),
+                        new NpgsqlParameter<string?> { TypedValue = lost?.BatchError, NpgsqlDbType = NpgsqlDbType.Text },
                     },
                 },
                 RunCompletion.Command(batchId),
@@ -114,14 +123,15 @@ internal sealed partial class NpgsqlBatchStore
     }
 
     // Files the batch said nothing about end as Core's lifecycle says for the batch's end: back to the
-    // queue while the retry rule allows ($2 is the attempts the class is allowed), or for good.
-    private static NpgsqlBatchCommand UnreportedCommand(long batchId, BatchState remoteState, RetryRule retry)
+    // queue while the retry rule allows ($2 is the attempts the class is allowed), or for good. A batch
+    // that failed as a whole gives them that reason, unless one is given (why its results could not be read).
+    private static NpgsqlBatchCommand UnreportedCommand(long batchId, BatchState remoteState, RetryRule retry, string? reason)
     {
         var outcome = FileVersionLifecycle.Unreported(remoteState);
         var from = FileVersionLifecycle.RecordUnreported.FromStates();
         if (outcome.Retry is { } queued && outcome.ErrorClass is { } retried)
         {
-            return Requeue(batchId, "batch failed as a whole", retried, retry, from, queued, outcome.Final);
+            return Requeue(batchId, reason ?? "batch failed as a whole", retried, retry, from, queued, outcome.Final);
         }
 
         if (outcome.ErrorClass is not { } failure)

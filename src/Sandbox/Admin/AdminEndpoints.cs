@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Sandbox.Admin;
 
 /// <summary>
 /// /_sandbox: a test tool, not part of LlamaCloud. No bearer key, answered only over loopback:
-/// counters, faults (GET, partial POST), reset, health, and the presigned downloads.
+/// counters, faults (GET, partial POST), reset, health, forgetting a batch, and the presigned downloads.
 /// </summary>
 internal static class AdminEndpoints
 {
@@ -29,6 +29,22 @@ internal static class AdminEndpoints
         admin.MapGet("/credits", (Billing.SandboxBilling billing) => new WriterResult(billing.Write));
         admin.MapPost("/credits", SetCreditsAsync);
         admin.MapGet("/downloads/{file_id}", Download);
+        admin.MapDelete("/batches/{batch_id}", ForgetBatch);
+    }
+
+    /// <summary>
+    /// Forgets one v2 batch or v1 batch-processing job, in whatever project, as the service does once it expires or
+    /// is deleted (there is no API route for that) and as a restarted in-process Sandbox does with everything: from
+    /// then on it answers 404 and is in no list. The jobs it made are kept. 204, or 404 if no batch has that id.
+    /// </summary>
+    private static IResult ForgetBatch([FromRoute(Name = "batch_id")] string batchId, SandboxState state)
+    {
+        lock (state.Gate)
+        {
+            var forgotten = state.Batches.Linked(batchId) is { } batch ? state.Batches.Remove(batch.ProjectId, batchId)
+                : state.V1Jobs.Linked(batchId) is { } job && state.V1Jobs.Remove(job.ProjectId, batchId);
+            return forgotten ? TypedResults.NoContent() : ApiErrors.NotFound("Batch", batchId);
+        }
     }
 
     private static async Task<IResult> UpdateFaultsAsync(HttpRequest request, FaultState faults)

@@ -55,6 +55,28 @@ public sealed class AdminEndpointFacts : SandboxPerTest
     }
 
     [Fact]
+    public async Task ForgetBatch_MakesAV2BatchOrAV1JobUnknown_AsAnExpiredOne_AndKeepsTheRest()
+    {
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("f", "a.txt", "alpha");
+        var kept = await Sandbox.CreateBatchAsync(dir);
+        var forgotten = await Sandbox.CreateBatchAsync(dir);
+        var v1 = (string)(await Sandbox.OkAsync(
+            HttpMethod.Post, "api/v1/beta/batch-processing", new { directory_id = dir, job_config = new { job_name = "parse_raw_file_job", parameters = new { type = "parse" } } }))["id"]!;
+
+        var (first, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"_sandbox/batches/{forgotten}");
+        var (second, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"_sandbox/batches/{forgotten}");
+        var (job, _) = await Sandbox.SendAsync(HttpMethod.Delete, $"_sandbox/batches/{v1}");
+        var (gone, body) = await Sandbox.GetAsync($"api/v2/batches/{forgotten}");
+        var (goneJob, _) = await Sandbox.GetAsync($"api/v1/beta/batch-processing/{v1}");
+        var listed = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches?source_directory_id={dir}");
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.NoContent), (first, second, job));
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (gone, goneJob));
+        Assert.Equal($"Batch '{forgotten}' not found", (string)body!["detail"]!);
+        Assert.Equal([kept], listed["items"]!.AsArray().Select(i => (string)i!["id"]!));
+    }
+
+    [Fact]
     public async Task Faults_PostChangesOnlyTheFieldsPresent()
     {
         await RestartSandboxAsync(o => o.Faults.Latency = TimeSpan.FromMilliseconds(5));

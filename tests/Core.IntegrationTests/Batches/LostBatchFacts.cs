@@ -1,0 +1,96 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>
+/// A submitted batch LlamaCloud no longer knows (it expired or was deleted, or the in-process Sandbox restarted and
+/// forgot it): its status answers 404. It ends for good, as a batch that failed as a whole: its files go to the next
+/// run (docs/resilience.md, "A batch gone after submission") instead of staying Submitted, the run open and the record
+/// step failing on every hand-out.
+/// </summary>
+public sealed class LostBatchFacts(PostgresServerFixture server)
+{
+    private const int Files = 5;
+
+    [Theory]
+    [InlineData("parse_v2", "50")] // cfg-PARSE_AGENTIC: 10 credits a one-page file, so the Day cap holds one run's files
+    [InlineData("v1_parse", "5")] // the fast tier: 1 credit a one-page file
+    public async Task RecordAsync_EndsTheBatchAndQueuesItsFilesForTheNextRun_WhenLlamaCloudNoLongerKnowsTheBatch(string jobType, string dayCap)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:JobType"] = jobType,
+            ["Costs:Caps:0:Window"] = "Day",
+            ["Costs:Caps:0:Credits"] = dayCap,
+        };
+        if (jobType == "v1_parse")
+        {
+            settings["Sources:0:V1ParseTier"] = "fast";
+        }
+
+        await using var h = await PipelineHarness.CreateAsync(server, settings);
+        h.WriteFiles(Files);
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        Assert.Contains(batchId, h.Scheduler.BatchIds("record"));
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct); // handed out again (a stalled-step sweep): nothing more happens
+
+        var batch = (await h.Database.ListAsync(
+            "select state, finished_at is not null, last_error from orchestrator.batch where id = $1",
+            r => (State: r.GetString(0), Finished: r.GetBoolean(1), Error: r.GetString(2)), batchId)).Single();
+        Assert.Equal(("ResultsRecorded", true), (batch.State, batch.Finished));
+        Assert.StartsWith($"LlamaCloud no longer knows batch {remoteId} (404", batch.Error, StringComparison.Ordinal);
+        var files = await h.Database.ListAsync(
+            "select state, error_class, process_attempts, batch_id is null, error_message from orchestrator.file_version order by id",
+            r => (State: r.GetString(0), Class: r.GetString(1), Attempts: r.GetInt32(2), OutOfBatch: r.GetBoolean(3), Reason: r.GetString(4)));
+        Assert.Equal(Files, files.Count);
+        Assert.All(files, f => Assert.Equal(("Discovered", "Transient", 1, true), (f.State, f.Class, f.Attempts, f.OutOfBatch)));
+        Assert.All(files, f => Assert.Equal($"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read; queued for the next run", f.Reason));
+        Assert.Equal([("Completed", true)], await h.Database.ListAsync("select state, finished_at is not null from orchestrator.run", r => (r.GetString(0), r.GetBoolean(1))));
+        Assert.Equal(
+            [(Files, 0m)],
+            await h.Database.ListAsync(
+                "select count(*)::int, sum(billed_credits) from orchestrator.credit_charge where batch_id = $1 and settled_at is not null",
+                r => (r.GetInt32(0), r.GetDecimal(1)), batchId));
+        Assert.Single(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"LlamaCloud no longer knows batch {batchId} ({remoteId}, 404)", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.Equal(CancelOutcome.AlreadyEnded, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
+
+        // The next run sends them again, within the same Day cap: the lost batch's reservations no longer count.
+        var next = await h.RunToRecordedAsync(Ct);
+
+        Assert.NotEqual(batchId, Assert.Single(next));
+        Assert.Equal(
+            [("Succeeded", (long)Files)],
+            await h.Database.ListAsync(
+                "select state, count(*) from orchestrator.file_version where batch_id = $1 and job_id is not null group by state",
+                r => (r.GetString(0), r.GetInt64(1)), next[0]));
+        Assert.Equal(0L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where finished_at is null"));
+    }
+
+    [Fact]
+    public async Task RecordAsync_FailsTheFilesTransient_WhenTheLostBatchWasTheirLastAttempt_AndAnOperatorCanRetryThem()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:MaxAttempts"] = "1" });
+        h.WriteFiles(Files);
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+
+        Assert.All(
+            await h.Database.ListAsync("select state, error_class, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1), r.GetString(2))),
+            f => Assert.Equal(("Failed", "Transient", $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read; 1 attempts, not retried again (MaxAttempts 1)"), f));
+        Assert.Empty(await h.SubmitAllAsync(Ct)); // out of attempts: the next run leaves them to an operator
+        Assert.Equal(Files, await h.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, Ct));
+        var retried = await h.RunToRecordedAsync(Ct);
+        Assert.Equal((long)Files, await h.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null and batch_id = $1", Assert.Single(retried)));
+    }
+}
