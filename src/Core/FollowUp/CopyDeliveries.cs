@@ -25,7 +25,9 @@ internal static class CopyDeliveries
 
         foreach (var copy in look.Item.Copies)
         {
-            yield return (new Delivery(look.Item.ResultId, copy.Id), document with { RelativePath = copy.RelativePath, Superseded = false, SameContentAs = document.RelativePath });
+            // A path back at an earlier version of its own content shares it with no other name.
+            var sameContentAs = copy.RelativePath == document.RelativePath ? null : document.RelativePath;
+            yield return (new Delivery(look.Item.ResultId, copy.Id), document with { RelativePath = copy.RelativePath, Superseded = false, SameContentAs = sameContentAs });
         }
     }
 

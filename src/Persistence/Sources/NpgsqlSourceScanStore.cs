@@ -80,15 +80,24 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                         remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
                     where v.state = any($9)
                 returning v.id, v.dedupe_key, v.relative_path
-            ), matched as (
+            ), found as (
                 -- The version of each hashed path's content: written just now, or as it stood before this statement.
-                select s.relative_path, coalesce(w.id, e.id) as version_id, coalesce(w.relative_path, e.relative_path) as version_path
+                select s.relative_path, coalesce(w.id, e.id) as version_id, coalesce(w.relative_path, e.relative_path) as version_path, w.id is null as known
                 from stored s
                 left join versions w on w.dedupe_key = s.dedupe_key
                 left join orchestrator.file_version e on e.source_name = $1 and e.dedupe_key = s.dedupe_key
+            ), matched as (
+                -- A path whose content went back to an earlier version of its own (a file restored from a backup) is a
+                -- copy of that version too: the output beside it holds a later version's result, which the earlier
+                -- one's, older, would never overwrite as a version's own. So is a path back at its latest version
+                -- while still the copy of another.
+                select f.*, f.relative_path = f.version_path and f.known and (
+                    exists (select 1 from orchestrator.file_version n where n.source_name = $1 and n.relative_path = f.relative_path and n.id > f.version_id)
+                    or exists (select 1 from orchestrator.file_copy k where k.source_name = $1 and k.relative_path = f.relative_path and k.file_version_id <> f.version_id)) as reverted
+                from found f
             ), copies as (
                 insert into orchestrator.file_copy as c (source_name, relative_path, file_version_id)
-                select $1, relative_path, version_id from matched where relative_path <> version_path
+                select $1, relative_path, version_id from matched where relative_path <> version_path or reverted
                 on conflict (source_name, relative_path) do update
                     set file_version_id = excluded.file_version_id, found_at = now(), job_id = null, follow_up_state = null,
                         follow_up_attempts = 0, follow_up_error = null, followed_up_at = null, updated_at = now()
@@ -98,6 +107,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 delete from orchestrator.file_copy c
                 using matched m
                 where c.source_name = $1 and c.relative_path = m.relative_path and m.relative_path = m.version_path
+                  and not m.reverted and c.file_version_id <> m.version_id
             ), due as (
                 update orchestrator.batch b set follow_up_next_at = now()
                 from orchestrator.file_version v

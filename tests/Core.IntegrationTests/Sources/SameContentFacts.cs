@@ -76,6 +76,46 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
     }
 
     [Fact]
+    public async Task AFileRestoredToAnEarlierContent_GetsThatContentsResultBack_WithoutSendingOrBillingAgain()
+    {
+        // Restored from a backup: the output beside it held the later content's result, which the earlier version's,
+        // older, never overwrote; nothing was sent again, so nothing else would have.
+        Harness.WriteFile("a.md", "# Report\nfigures");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        Harness.WriteFile("a.md", "# Temporary edit");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        Assert.Contains("Temporary edit", await File.ReadAllTextAsync(Path.Combine(Output, "a.md.md"), Ct), StringComparison.Ordinal);
+
+        Harness.WriteFile("a.md", "# Report\nfigures");
+        await DeliverWhatTheScanMadeDueAsync();
+
+        Assert.Contains("figures", await File.ReadAllTextAsync(Path.Combine(Output, "a.md.md"), Ct), StringComparison.Ordinal);
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Output, "a.md.json"), Ct)))
+        {
+            Assert.Equal("a.md", json.RootElement.GetProperty("relative_path").GetString());
+            Assert.False(json.RootElement.TryGetProperty("same_content_as", out _)); // its own earlier content, no other name's
+        }
+
+        // And back again to the later content: its result comes back too.
+        Harness.WriteFile("a.md", "# Temporary edit");
+        await DeliverWhatTheScanMadeDueAsync();
+        Assert.Contains("Temporary edit", await File.ReadAllTextAsync(Path.Combine(Output, "a.md.md"), Ct), StringComparison.Ordinal);
+
+        Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
+    }
+
+    private async Task DeliverWhatTheScanMadeDueAsync()
+    {
+        Assert.Empty(await Harness.PlanAsync(Ct)); // known content: no batch
+        await Harness.Get<FollowUpDispatcher>().DispatchDueAsync(10, Ct);
+        foreach (var batch in Harness.Scheduler.BatchIds("follow-up").Distinct())
+        {
+            await Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+        }
+    }
+
+    [Fact]
     public async Task ACopyWhoseResultASinkRefuses_SaysWhy_AndLeavesTheOriginalsDelivery()
     {
         await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
