@@ -63,6 +63,7 @@ internal sealed class PlanPreview(
             disk.Unchanged,
             disk.Takeable.Count,
             disk.Settling.Count,
+            SettlingCredits(cost, disk),
             waiting.Count,
             everything.Taken.Sum(r => (long)r.Pages),
             credits,
@@ -75,6 +76,14 @@ internal sealed class PlanPreview(
             perSecond > 0 ? TimeSpan.FromSeconds(uploaded / perSecond) : TimeSpan.Zero,
             [.. cost.Caps.Select((c, i) => (c, used[i]))]);
     }
+
+    /// <summary>
+    /// What the files still settling would cost, apart from the run's own figures: a file is taken only once two looks a
+    /// settle window apart agree, so the run after the next look takes them (a nightly source's new files are all
+    /// settling when planned, and its plan would otherwise show nothing to pay for what its run will send).
+    /// </summary>
+    private static decimal SettlingCredits(CostPlan cost, DiskLook disk) =>
+        cost.Uncapped.Allocate([.. disk.SettlingFiles.Select((f, i) => new PlanCandidate(-1 - i, f.Path, f.Size, f.Pages, false, false))], []).Taken.Sum(r => r.Credits);
 
     /// <summary>
     /// A mirror's next batch as planning would make it (docs/sources.md, "Remote layouts"): none while a file of the
@@ -114,6 +123,7 @@ internal sealed class PlanPreview(
         int seen = 0, unchanged = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);
+        var settlingFiles = new List<(string Path, long Size, int? Pages)>();
         var vanished = new HashSet<string>(StringComparer.Ordinal);
         string? matched = null; // the last path walked: its stored look, passed over next, is not gone
         await using var stored = looks.ReadLooksAsync(source.Name, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -154,6 +164,7 @@ internal sealed class PlanPreview(
                 else
                 {
                     settling.Add(item.RelativePath);
+                    settlingFiles.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
                 }
             }
         }
@@ -163,7 +174,7 @@ internal sealed class PlanPreview(
             Vanished(stored.Current, matched, vanished);
         }
 
-        return new DiskLook(seen, unchanged, settling, takeable, vanished);
+        return new DiskLook(seen, unchanged, settling, takeable, vanished) { SettlingFiles = settlingFiles };
     }
 
     private static void Vanished(StoredLook look, string? walked, HashSet<string> vanished)
@@ -175,5 +186,8 @@ internal sealed class PlanPreview(
     }
 
     private sealed record DiskLook(
-        int Seen, int Unchanged, HashSet<string> Settling, List<(string Path, long Size, int? Pages)> Takeable, HashSet<string> Vanished);
+        int Seen, int Unchanged, HashSet<string> Settling, List<(string Path, long Size, int? Pages)> Takeable, HashSet<string> Vanished)
+    {
+        public List<(string Path, long Size, int? Pages)> SettlingFiles { get; init; } = [];
+    }
 }

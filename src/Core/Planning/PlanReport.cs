@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Core.Planning;
 
 /// <summary>
 /// What the next run of a source would do (docs/costs.md, "Plan"): files new or changed on disk, files
-/// still settling, versions already waiting, their pages and estimated credits at the configuration's tier,
+/// still settling (and apart, what they would cost: the run's second look takes them), versions already waiting, their pages and estimated credits at the configuration's tier,
 /// what the caps would hold, the batches, and how long the uploads take at the configured API limit.
 /// New content is counted before hashing, so a file whose content is already known is included: the
 /// figures are an upper bound.
@@ -14,6 +14,7 @@ internal sealed record PlanReport(
     int Unchanged,
     int NewOrChanged,
     int Settling,
+    decimal SettlingCredits,
     int Waiting,
     long Pages,
     decimal Credits,

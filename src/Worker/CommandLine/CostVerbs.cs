@@ -20,6 +20,12 @@ internal static class CostVerbs
         VerbTable.Write(console, $"Plan of the next run of {source.Name} (nothing is uploaded or changed)", PlanTables.Summary(plan), "nothing");
         VerbTable.Write(console, "Caps", PlanTables.Caps(plan), "no cap applies");
         await console.Out.WriteLineAsync("New content is counted before hashing: a file whose content is already known is included, so these are upper bounds.");
+        if (plan.Settling > 0)
+        {
+            await console.Out.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{plan.Settling} files are still settling (seen once, or changed since): the run after the next look a settle window later takes them, ~{plan.SettlingCredits:0.##} credits more, before any cap."));
+        }
         return 0;
     }
 

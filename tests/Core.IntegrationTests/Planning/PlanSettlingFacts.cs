@@ -1,0 +1,30 @@
+using BatchOrchestrator.Core.Planning;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Planning;
+
+/// <summary>
+/// A plan of a source whose new files are still settling (a nightly source planned in the afternoon): the run
+/// after the next look takes them, so the plan says what they would cost, apart from the run's own figures.
+/// </summary>
+public sealed class PlanSettlingFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:SettleWindow"] = "01:00:00", // never seen before: settling until a second look an hour later
+        });
+
+    [Fact]
+    public async Task FilesStillSettling_AreCostedApart_NotLeftAtZero()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        Harness.WriteFile("c.txt", "gamma");
+
+        var plan = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
+
+        // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page.
+        Assert.Equal((3, 0, 0m, 30m), (plan.Settling, plan.NewOrChanged, plan.Credits, plan.SettlingCredits));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file"));
+    }
+}
