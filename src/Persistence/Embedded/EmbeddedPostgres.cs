@@ -5,20 +5,33 @@ namespace BatchOrchestrator.Persistence.Embedded;
 /// <summary>
 /// A private PostgreSQL server started from the machine's binaries: created on first start in
 /// <c>{DataDirectory}/cluster</c> with a generated password, listening on 127.0.0.1 only, reused if
-/// it is still running from an earlier (crashed) start, and stopped with the service. One live
-/// service owns a data folder (<see cref="DataDirectoryLock"/>); a second one is refused.
-/// The connection string is known before the server starts, so everything can be wired up front.
+/// it is still running from an earlier (crashed) start, started again should it stop while the service runs
+/// (<see cref="KeepServingAsync"/>), and stopped with the service. One live service owns a data folder
+/// (<see cref="DataDirectoryLock"/>); a second one is refused. The connection string is known before the
+/// server starts, so everything can be wired up front.
 /// </summary>
-internal sealed class EmbeddedPostgres
+internal sealed class EmbeddedPostgres : IDisposable
 {
     public const string DatabaseName = "batchorchestrator";
     private const string SuperUser = "batchorchestrator";
     private const string OurConf = "batchorchestrator.conf";
 
+    // How often KeepServingAsync looks whether the server still runs: one read of /proc, nothing to an idle service.
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
+
+    // Waits between tries to start again a server that stopped: a killed postmaster leaves its backends for a moment
+    // and its process until its parent reaps it, and PostgreSQL refuses to start beside either; so the first tries
+    // come soon, and the last gives up about 15 s after the first (binaries gone, a disk full: not for us to wait out).
+    private static readonly TimeSpan[] StartAgainDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
+
     private readonly EmbeddedPostgresOptions options;
     private readonly ILogger logger;
     private readonly Lazy<string> connectionString;
     private readonly string configuredRoot;
+
+    // Taken by a stop and by a start after a crash, so a stop never runs beside a start (and never misses the server it starts).
+    private readonly SemaphoreSlim serverGate = new(1, 1);
+
     private string? root;
     private string? binDirectory;
     private int port;
@@ -46,6 +59,10 @@ internal sealed class EmbeddedPostgres
     private string? RunAs => Environment.IsPrivilegedProcess ? options.RunAsUser : null;
 
     public string ConnectionString => connectionString.Value;
+
+    // The server this start stops at exit: the one it started, or found left over by a killed service. Not one a
+    // command-line verb found running (the service's, or left over): that one is never stopped, nor started again.
+    private bool OwnsServer => started && !(foundRunning && !options.StopIfFoundRunning);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -76,9 +93,10 @@ internal sealed class EmbeddedPostgres
             return; // the server is another instance's, or was never started
         }
 
+        await serverGate.WaitAsync(CancellationToken.None); // a start after a crash that is under way ends first
         try
         {
-            if (started && !(foundRunning && !options.StopIfFoundRunning))
+            if (OwnsServer)
             {
                 await StopServerAsync(cancellationToken);
             }
@@ -87,8 +105,64 @@ internal sealed class EmbeddedPostgres
         {
             started = false;
             ReleaseOwnership(); // after the server is down, so the next owner never finds it stopping
+            serverGate.Release();
         }
     }
+
+    /// <summary>
+    /// Until <paramref name="stoppingToken"/> is cancelled, watches the server this start owns and, when it stops
+    /// without being asked (its postmaster killed, or ended by the kernel's OOM killer), starts it again on the same
+    /// folder and port; PostgreSQL recovers from its write-ahead log as after any crash. The rest of the service
+    /// rides out the gap as it rides out any database outage. Cancel it before <see cref="StopAsync"/>, or that
+    /// stop looks like a crash. When the server cannot be started again, logs it as critical and throws
+    /// <see cref="EmbeddedPostgresException"/>: the service cannot go on without its database, and a supervisor
+    /// restarting the whole process may do what a start here could not.
+    /// </summary>
+    public async Task KeepServingAsync(CancellationToken stoppingToken)
+    {
+        if (ownership is null || !OwnsServer)
+        {
+            return; // another instance's server, or one a verb only uses
+        }
+
+        var postmaster = Postmaster.Find(Cluster);
+        if (postmaster is null)
+        {
+            logger.LogWarning(
+                "Embedded PostgreSQL in {DataDirectory}: its postmaster cannot be found (no /proc, or no process named in postmaster.pid); it will not be started again should it stop",
+                Root);
+            return;
+        }
+
+        try
+        {
+            using var timer = new PeriodicTimer(WatchInterval);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (postmaster.IsRunning)
+                {
+                    continue;
+                }
+
+                logger.LogWarning(
+                    "Embedded PostgreSQL in {DataDirectory} stopped unasked: its postmaster (pid {Pid}) has exited; starting it again on 127.0.0.1:{Port}",
+                    Root, postmaster.Pid, port);
+                postmaster = await StartAgainAsync(stoppingToken);
+                if (postmaster is null)
+                {
+                    return; // stopped meanwhile
+                }
+
+                logger.LogInformation("Embedded PostgreSQL in {DataDirectory} is serving again on 127.0.0.1:{Port}", Root, port);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // the service is stopping; its stop stops the server
+        }
+    }
+
+    public void Dispose() => serverGate.Dispose();
 
     private async Task StartOwnedAsync(CancellationToken cancellationToken)
     {
@@ -149,6 +223,55 @@ internal sealed class EmbeddedPostgres
         }
 
         logger.LogDebug("Embedded PostgreSQL in {DataDirectory} is running; using it", Root);
+    }
+
+    // Tries a few times: the first tries may meet what the dead server left (see StartAgainDelays). A server that
+    // runs again meanwhile (started by hand) is taken as it is.
+    private async Task<Postmaster?> StartAgainAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            string reason;
+            await serverGate.WaitAsync(stoppingToken);
+            try
+            {
+                stoppingToken.ThrowIfCancellationRequested();
+                if (!started)
+                {
+                    return null;
+                }
+
+                if (Postmaster.Find(Cluster) is not { } running)
+                {
+                    // Not cut short by the stop (it waits for this instead): pg_ctl cut short could leave a postmaster starting that nobody stops.
+                    await ProcessRunner.RunCheckedAsync(
+                        Path.Combine(binDirectory!, "pg_ctl"), ["start", "-w", "-t", "120", "-D", Cluster, "-l", LogFile], RunAs, CancellationToken.None);
+                    running = Postmaster.Find(Cluster) ?? throw new EmbeddedPostgresException("pg_ctl start succeeded, but no postmaster runs");
+                }
+
+                return running;
+            }
+            catch (Exception ex) when (ex is EmbeddedPostgresException or System.ComponentModel.Win32Exception)
+            {
+                reason = ex.Message; // Win32Exception: pg_ctl itself is gone (run without runuser)
+            }
+            finally
+            {
+                serverGate.Release();
+            }
+
+            if (attempt == StartAgainDelays.Length)
+            {
+                logger.LogCritical(
+                    "Embedded PostgreSQL in {DataDirectory} stopped and could not be started again ({Tries} tries, the last: {Reason}; the server's log: {LogFile}); the service stops, for its supervisor to restart it",
+                    Root, attempt + 1, reason, LogFile);
+                throw new EmbeddedPostgresException($"the embedded PostgreSQL in '{Root}' stopped and could not be started again: {reason} (the server's log: {LogFile})");
+            }
+
+            logger.LogWarning(
+                "Starting embedded PostgreSQL in {DataDirectory} again failed ({Reason}); trying again in {Delay}", Root, reason, StartAgainDelays[attempt]);
+            await Task.Delay(StartAgainDelays[attempt], stoppingToken);
+        }
     }
 
     private async Task StopServerAsync(CancellationToken cancellationToken)

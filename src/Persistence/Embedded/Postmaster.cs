@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace BatchOrchestrator.Persistence.Embedded;
+
+/// <summary>
+/// The server's postmaster, as the first line of its <c>postmaster.pid</c> names it, and whether that process
+/// still runs. pg_ctl starts it detached (once pg_ctl has ended its parent is init, not us), so it cannot be
+/// waited for as a child: it is looked up in /proc instead, one small read.
+/// </summary>
+internal sealed class Postmaster
+{
+    private readonly string startTime;
+
+    private Postmaster(int pid, string startTime)
+    {
+        Pid = pid;
+        this.startTime = startTime;
+    }
+
+    public int Pid { get; }
+
+    /// <summary>
+    /// Whether the process still runs: not gone, not a zombie nobody has reaped yet (PostgreSQL takes it for a live
+    /// postmaster, but it serves nothing), and not another process given the same id since.
+    /// </summary>
+    public bool IsRunning => Stat(Pid) is { Running: true } stat && stat.StartTime == startTime;
+
+    /// <summary>The running postmaster of <paramref name="cluster"/>; null when none runs, or it cannot be told (no /proc).</summary>
+    public static Postmaster? Find(string cluster)
+    {
+        string? first;
+        try
+        {
+            first = File.ReadLines(Path.Combine(cluster, "postmaster.pid")).FirstOrDefault();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // no server, or one that is just writing the file
+        }
+
+        return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Stat(pid) is { Running: true } stat
+            ? new Postmaster(pid, stat.StartTime)
+            : null;
+    }
+
+    private static (bool Running, string StartTime)? Stat(int pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/stat"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone (and reaped)
+        }
+
+        // "pid (comm) state ppid …" (proc(5)): the command may hold spaces and parentheses, so count from the last ')'.
+        // The state is field 3 (Z or X: it has exited), the start time, in clock ticks since boot, field 22.
+        var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 19 ? (fields[0] is not ("Z" or "X" or "x"), fields[19]) : null;
+    }
+}
