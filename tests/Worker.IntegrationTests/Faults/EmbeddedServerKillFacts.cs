@@ -30,7 +30,9 @@ public sealed class EmbeddedServerKillFacts(PostgresServerFixture server) : Envi
             {
                 using var http = new HttpClient { BaseAddress = host.Address };
                 connectionString = host.Services.GetRequiredService<EmbeddedPostgres>().ConnectionString;
-                Assert.Equal(HttpStatusCode.OK, await ReadyAsync(http));
+                // Ready before the kill, so that ready again afterwards means the server came back (the first checks
+                // may still be under way when the host has started, on a busy machine).
+                await Eventually.WaitAsync(async () => await ReadyAsync(http) == HttpStatusCode.OK, Patience, "the service to be ready", every: TimeSpan.FromMilliseconds(200));
                 killed = Postmaster.Find(Cluster) ?? throw new InvalidOperationException("no postmaster runs in " + Cluster);
 
                 Process.GetProcessById(killed.Pid).Kill(); // SIGKILL: no shutdown, postmaster.pid left behind
