@@ -27,13 +27,7 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         }
 
         await using var h = await PipelineHarness.CreateAsync(server, settings);
-        h.WriteFiles(Files);
-        var batchId = (await h.SubmitAllAsync(Ct)).Single();
-        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId);
-
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        var (batchId, remoteId) = await SubmitAndLoseAsync(h);
         Assert.Contains(batchId, h.Scheduler.BatchIds("record"));
         await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
         await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct); // handed out again (a stalled-step sweep): nothing more happens
@@ -75,12 +69,7 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
     public async Task RecordAsync_FailsTheFilesTransient_WhenTheLostBatchWasTheirLastAttempt_AndAnOperatorCanRetryThem()
     {
         await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:MaxAttempts"] = "1" });
-        h.WriteFiles(Files);
-        var batchId = (await h.SubmitAllAsync(Ct)).Single();
-        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId);
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        var (batchId, remoteId) = await SubmitAndLoseAsync(h);
 
         await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
 
@@ -92,5 +81,17 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         var retried = await h.RunToRecordedAsync(Ct);
         Assert.Equal((long)Files, await h.Database.ScalarAsync<long>(
             "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null and batch_id = $1", Assert.Single(retried)));
+    }
+
+    /// <summary>Submits the files as one batch, has the Sandbox forget it as an expired batch is forgotten, and polls it.</summary>
+    private static async Task<(long BatchId, string RemoteId)> SubmitAndLoseAsync(PipelineHarness h)
+    {
+        h.WriteFiles(Files);
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        return (batchId, remoteId);
     }
 }
