@@ -276,7 +276,19 @@ internal sealed class EmbeddedPostgres : IDisposable
 
     private async Task StopServerAsync(CancellationToken cancellationToken)
     {
-        var (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory!, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
+        int exitCode;
+        string output;
+        try
+        {
+            (exitCode, output) = await ProcessRunner.RunAsync(Path.Combine(binDirectory!, "pg_ctl"), ["stop", "-D", Cluster, "-m", "fast", "-w"], RunAs, cancellationToken);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            // pg_ctl itself is gone (binaries removed under the service; without runuser it is started directly):
+            // the stop is told as one that failed, as runuser's own failure is, not thrown over the stop's other work.
+            (exitCode, output) = (-1, ex.Message);
+        }
+
         if (exitCode == 0)
         {
             logger.LogInformation("Embedded PostgreSQL stopped");
