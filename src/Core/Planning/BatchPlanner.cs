@@ -59,7 +59,7 @@ internal sealed class BatchPlanner(
     }
 
     private static string GoOn(string? heldBy) => heldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true
-        ? "with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does)"
+        ? CapCheck.RunTurnsOver
         : "when the window turns over";
 
     /// <summary>

@@ -146,9 +146,10 @@ internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, D
     /// When what it holds goes on. A Run cap's window turns over at the source's next run, which may come at once (a
     /// file-system event, the next schedule): it bounds each run, not their total, and must not be read as a stop.
     /// </summary>
-    public string GoesOn => Window == CapWindow.Run
-        ? "goes on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does) or when an operator approves"
-        : "goes on when the window turns over or an operator approves";
+    public string GoesOn => Window == CapWindow.Run ? $"goes on {RunTurnsOver} or when an operator approves" : "goes on when the window turns over or an operator approves";
+
+    /// <summary>When a Run cap's window turns over, as the held reason and the planning's warning say it.</summary>
+    public const string RunTurnsOver = "with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does)";
 
     public bool IsGlobal => Scope == CapOptions.GlobalScope;
 }

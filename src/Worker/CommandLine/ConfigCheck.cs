@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Persistence;
 using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Worker.Sandbox;
@@ -33,7 +34,7 @@ internal static class ConfigCheck
 
         // The connection string is the Database section's validator's; the binaries are only found on disk, unless
         // the section is invalid (listed above already).
-        var database = DatabaseOptionsIfValid(services);
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().ValueIfValid();
         if (database is { UsesEmbedded: true })
         {
             try
@@ -69,17 +70,5 @@ internal static class ConfigCheck
         }
 
         return 0;
-    }
-
-    private static DatabaseOptions? DatabaseOptionsIfValid(IServiceProvider services)
-    {
-        try
-        {
-            return services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        }
-        catch (OptionsValidationException)
-        {
-            return null;
-        }
     }
 }
