@@ -110,7 +110,7 @@ internal sealed class FollowUpOptionsValidator(
         }
 
         // The names a result gets (report.pdf gives report.pdf.md and report.pdf.json), as the scan would see them.
-        var filter = new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames);
+        var filter = GlobFilter.For(source);
         var below = relative == "." ? "" : relative.Replace(Path.DirectorySeparatorChar, '/') + "/";
         return filter.Matches(below + "report.pdf.md") || filter.Matches(below + "report.pdf.json") || filter.Matches(below + "a/report.pdf.json") ? folder : null;
     }

@@ -119,7 +119,7 @@ internal sealed class PlanPreview(
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
-        var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxBytes, _ => { });
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { });
         int seen = 0, unchanged = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);

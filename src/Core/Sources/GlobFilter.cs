@@ -4,8 +4,8 @@ namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// Include/exclude globs applied to relative paths in managed code (filtering in the enumeration
-/// pattern is much slower on some platforms: dotnet/runtime#110754). Temporary names are excluded
-/// unless the source opts out. With no globs of its own the filter only looks at the file name, so
+/// pattern is much slower on some platforms: dotnet/runtime#110754). Temporary names, and hidden names (a file or
+/// folder whose name starts with '.'), are excluded unless the source opts out. With no globs of its own the filter only looks at the file name, so
 /// the common case costs a few string comparisons per file instead of a glob match.
 /// </summary>
 internal sealed class GlobFilter
@@ -13,10 +13,12 @@ internal sealed class GlobFilter
     private static readonly string[] EverythingPatterns = ["**/*", "**"];
     private readonly Matcher? matcher;
     private readonly bool ignoreTemporary;
+    private readonly bool ignoreHidden;
 
-    public GlobFilter(IReadOnlyCollection<string> include, IReadOnlyCollection<string> exclude, bool ignoreTemporary = true)
+    public GlobFilter(IReadOnlyCollection<string> include, IReadOnlyCollection<string> exclude, bool ignoreTemporary = true, bool ignoreHidden = false)
     {
         this.ignoreTemporary = ignoreTemporary;
+        this.ignoreHidden = ignoreHidden;
         if (exclude.Count == 0 && include.All(p => EverythingPatterns.Contains(p, StringComparer.Ordinal)))
         {
             return;
@@ -27,9 +29,17 @@ internal sealed class GlobFilter
         matcher.AddExcludePatterns(exclude);
     }
 
+    /// <summary>The filter a source's scan applies: its globs, and the names it leaves out unless it opts in.</summary>
+    public static GlobFilter For(SourceOptions source) => new(source.Include, source.Exclude, source.IgnoreTemporaryNames, !source.IncludeHidden);
+
     /// <summary>Whether a path relative to the source root, with '/' separators, is taken.</summary>
     public bool Matches(string relativePath)
     {
+        if (ignoreHidden && IsHiddenPath(relativePath))
+        {
+            return false;
+        }
+
         if (ignoreTemporary && IsTemporaryName(relativePath.AsSpan(relativePath.LastIndexOf('/') + 1)))
         {
             return false;
@@ -37,6 +47,15 @@ internal sealed class GlobFilter
 
         return matcher is null || matcher.Match(relativePath).HasMatches;
     }
+
+    /// <summary>Whether a walk goes into a folder of this name: not into a hidden one (.git, .Trash) unless the source takes them.</summary>
+    public bool Enters(string folderName) => !(ignoreHidden && IsHidden(folderName));
+
+    /// <summary>A name the system or a tool keeps for itself (.DS_Store, ._report.pdf, .git): it starts with '.'.</summary>
+    public static bool IsHidden(ReadOnlySpan<char> name) => name.StartsWith('.');
+
+    private static bool IsHiddenPath(string relativePath) =>
+        IsHidden(relativePath) || relativePath.Contains("/.", StringComparison.Ordinal);
 
     /// <summary>Names of files still being written by common tools (<see cref="SourceOptions.TemporaryNamePatterns"/>).</summary>
     public static bool IsTemporaryName(ReadOnlySpan<char> name) =>

@@ -97,6 +97,13 @@ public sealed class SourceOptions
     public bool IgnoreTemporaryNames { get; set; } = true;
 
     /// <summary>
+    /// Take files and folders whose name starts with '.' (.DS_Store, ._ resource forks, .git/, .Trash-1000/). Off by
+    /// default, as LlamaIndex's SimpleDirectoryReader leaves them out: they are the system's and tools' own, and each
+    /// one taken would be uploaded and billed (docs/sources.md, "What a scan takes").
+    /// </summary>
+    public bool IncludeHidden { get; set; }
+
+    /// <summary>
     /// Take a folder found empty, while files were known in it, as "everything was deleted". Off by default:
     /// an unmounted share or a detached disk looks exactly like that, and in the mirror layout deletions are
     /// propagated to LlamaCloud. Such a scan is refused with a reason instead; turn this on for one run if

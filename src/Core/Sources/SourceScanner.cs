@@ -24,7 +24,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var settledBefore = scanTime - source.SettleWindow;
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
-        var walker = new SourceWalker(root, new GlobFilter(source.Include, source.Exclude, source.IgnoreTemporaryNames), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
         var (hashed, deferred, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);

@@ -57,6 +57,11 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
 
             if (entry.IsDirectory)
             {
+                if (!filter.Enters(entry.Name))
+                {
+                    continue; // nothing under it could be taken: not even listed
+                }
+
                 if (Descend(stack, frame, entry, relative, Path.Join(frame.Physical, entry.Name)) is { } unreadable)
                 {
                     yield return unreadable;

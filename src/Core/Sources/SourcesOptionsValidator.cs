@@ -148,6 +148,14 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
 
             failures.AddRange(LlamaCloud.ProjectIds.Validate(source.ProjectId, source.OrganizationId, key));
             failures.AddRange(GlobFilter.Validate(source.Include, $"{key}:Include"));
+            if (!source.IncludeHidden)
+            {
+                failures.AddRange(source.Include
+                    .Select((pattern, i) => (pattern, i))
+                    .Where(p => p.pattern.Split('/', '\\').Any(segment => GlobFilter.IsHidden(segment) && segment is not "." and not ".."))
+                    .Select(p => $"{key}:Include:{p.i}: '{p.pattern}' names hidden files or folders (a name starting with '.'), which are never taken while {key}:IncludeHidden is false; set it to true to take them"));
+            }
+
             failures.AddRange(GlobFilter.Validate(source.Exclude, $"{key}:Exclude"));
         }
     }

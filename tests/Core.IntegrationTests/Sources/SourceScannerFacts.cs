@@ -20,6 +20,26 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
         Assert.Equal(["a.txt", "deep/dir with spaces/résumé ü.txt"], paths);
     }
 
+    [Theory]
+    [InlineData(false, new[] { "a/report.pdf" })]
+    [InlineData(true, new[] { ".DS_Store", ".git/objects/ab/cdef", "a/._report.pdf", "a/.drafts/old.pdf", "a/report.pdf" })]
+    public async Task ScanAsync_LeavesHiddenFilesAndFoldersOut_UnlessTheSourceTakesThem(bool includeHidden, string[] taken)
+    {
+        Harness.WriteFile(".DS_Store", "finder");
+        Harness.WriteFile(".git/objects/ab/cdef", "a git object");
+        Harness.WriteFile("a/._report.pdf", "resource fork");
+        Harness.WriteFile("a/.drafts/old.pdf", "an old draft");
+        Harness.WriteFile("a/report.pdf", "the report");
+        var source = Source();
+        source.IncludeHidden = includeHidden;
+
+        var summary = await ScanAsync(source);
+
+        Assert.Equal(taken.Length, summary.Seen);
+        Assert.Equal(taken, await Harness.Database.ListAsync("select relative_path from orchestrator.file_version order by relative_path", r => r.GetString(0)));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
+    }
+
     [Fact]
     public async Task ScanAsync_HashesNothing_WhenNothingChanged()
     {

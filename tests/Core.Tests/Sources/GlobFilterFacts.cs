@@ -29,4 +29,23 @@ public sealed class GlobFilterFacts
         Assert.True(new GlobFilter([], [], ignoreTemporary: false).Matches("a/upload.pdf.tmp"));
         Assert.False(new GlobFilter([], []).Matches("a/upload.pdf.tmp"));
     }
+
+    [Theory]
+    [InlineData(".DS_Store")]
+    [InlineData("a/._report.pdf")]
+    [InlineData(".git/config")]
+    [InlineData("a/.drafts/report.pdf")]
+    public void Matches_LeavesHiddenNamesOut_UnlessTheSourceTakesThem(string path)
+    {
+        Assert.False(GlobFilter.For(new SourceOptions()).Matches(path));
+        Assert.True(GlobFilter.For(new SourceOptions { IncludeHidden = true }).Matches(path));
+        Assert.True(GlobFilter.For(new SourceOptions()).Matches(path.Replace("/.", "/", StringComparison.Ordinal).TrimStart('.')));
+    }
+
+    [Fact]
+    public void Enters_NoHiddenFolder_UnlessTheSourceTakesThem()
+    {
+        Assert.Equal((false, true), (GlobFilter.For(new SourceOptions()).Enters(".git"), GlobFilter.For(new SourceOptions()).Enters("git")));
+        Assert.True(GlobFilter.For(new SourceOptions { IncludeHidden = true }).Enters(".git"));
+    }
 }

@@ -100,6 +100,20 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Theory]
+    [InlineData(".config/**/*.json", false, "Sources:0:Include:1: '.config/**/*.json' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
+    [InlineData("**/.*", false, "Sources:0:Include:1: '**/.*' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
+    [InlineData(".config/**/*.json", true, null)]
+    [InlineData("./reports/*.pdf", false, null)]
+    public void AnIncludeNamingHiddenNames_IsRefused_UnlessTheSourceTakesThem(string include, bool includeHidden, string? failure)
+    {
+        var source = new SourceOptions { Name = "docs", Path = folder, Include = ["**/*.pdf", include], IncludeHidden = includeHidden };
+
+        var result = new SourcesOptionsValidator().Validate(null, new SourcesOptions { Sources = [source] });
+
+        Assert.Equal(failure is null ? [] : [failure], result.Failures ?? []);
+    }
+
+    [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public void APathThatIsAFile_IsRefusedNamingTheKey_AlsoWhenStartUpWouldCreateTheFolder(bool createIfMissing)
