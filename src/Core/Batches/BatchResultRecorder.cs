@@ -80,18 +80,32 @@ internal sealed class BatchResultRecorder(
     /// <summary>
     /// LlamaCloud no longer knows the batch (a 404 for the batch itself: it expired or was deleted, or an in-process
     /// Sandbox restarted), so its per-file results can never be read. Left as it was, it would stay open for good and
-    /// this step fail on every hand-out. It ends as a batch that failed as a whole (<see cref="BatchLifecycle.LostEndsAs"/>):
+    /// this step fail on every hand-out. It ends as a batch that failed as a whole (<see cref="BatchLifecycle.LostRecordedAs"/>):
     /// its files go back to the queue while their attempts allow, their reservations are released, its run may close.
+    /// One an operator had asked to cancel ends as cancelled instead: its files are not sent again.
     /// </summary>
     private async Task RecordLostAsync(BatchRecord batch, CancellationToken cancellationToken)
     {
         var remoteId = batch.RemoteBatchId;
+        var endsAs = BatchLifecycle.LostRecordedAs(batch.CancelRequested);
         var lost = new LostBatch(
-            $"LlamaCloud no longer knows batch {remoteId} (404: it expired or was deleted): its results cannot be read; its files go to the next run while their attempts allow",
-            $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read");
+            endsAs == BatchLifecycle.LostEndsAs
+                ? $"LlamaCloud no longer knows batch {remoteId} (404: it expired or was deleted): its results cannot be read; its files go to the next run while their attempts allow"
+                : $"LlamaCloud no longer knows batch {remoteId} (404: it expired or was deleted) and an operator asked to cancel it: it ended as cancelled; its files without a result are not sent again",
+            $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read",
+            endsAs);
         var summary = await store.RecordLostAsync(batch.Id, lost, PolicyFor(batch, followingUp: false), cancellationToken);
         if (summary.AlreadyRecorded)
         {
+            return;
+        }
+
+        if (endsAs != BatchLifecycle.LostEndsAs)
+        {
+            logger.LogWarning(
+                "LlamaCloud no longer knows batch {BatchId} ({RemoteBatchId}, 404), which an operator asked to cancel: it ended as cancelled, "
+                + "and its {FileCount} files without a result are Skipped, as a cancelled batch's files are",
+                batch.Id, remoteId, summary.Unmapped);
             return;
         }
 

@@ -46,8 +46,8 @@ internal interface IBatchStore
 
     /// <summary>
     /// Ends a terminal batch whose results LlamaCloud can no longer give (it answers 404 for the batch) as
-    /// <see cref="RecordResultsAsync"/> ends one that failed as a whole with no per-file result
-    /// (<see cref="BatchLifecycle.LostEndsAs"/>), with <paramref name="lost"/>'s reasons on the batch and its files.
+    /// <see cref="RecordResultsAsync"/> ends one that failed as a whole, or was cancelled, with no per-file result
+    /// (<see cref="BatchLifecycle.LostRecordedAs"/>), with <paramref name="lost"/>'s reasons on the batch and its files.
     /// </summary>
     Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken);
 
@@ -83,9 +83,10 @@ internal sealed record BatchAbandonment(string Reason, Retries.FailureClass Erro
 
 /// <summary>
 /// Why a batch's results cannot be read (LlamaCloud no longer knows it): <paramref name="BatchError"/> is kept as the
-/// batch's last error, <paramref name="FileReason"/> on each of its files left without a result.
+/// batch's last error, <paramref name="FileReason"/> on each of its files left without a result and queued again;
+/// it ends as <paramref name="EndsAs"/> (<see cref="BatchLifecycle.LostRecordedAs"/>).
 /// </summary>
-internal sealed record LostBatch(string BatchError, string FileReason);
+internal sealed record LostBatch(string BatchError, string FileReason, BatchState EndsAs);
 
 /// <summary>A batch row.</summary>
 internal sealed record BatchRecord(

@@ -50,6 +50,13 @@ internal static class BatchLifecycle
     /// </summary>
     public static readonly BatchState LostEndsAs = Failed;
 
+    /// <summary>
+    /// How the record step ends a lost batch: as <see cref="LostEndsAs"/>, unless an operator had asked to cancel it.
+    /// Then as cancelled, so its files are not sent again against that wish: a cancel that found it gone, or a cancel
+    /// asked for just before LlamaCloud forgot it, leaves the same result as one that reached it.
+    /// </summary>
+    public static BatchState LostRecordedAs(bool cancelRequested) => cancelRequested ? Cancelled : LostEndsAs;
+
     /// <summary>States in which a batch has ended: nothing more happens to it.</summary>
     public static readonly IReadOnlyList<BatchState> Ended = [ResultsRecorded];
 

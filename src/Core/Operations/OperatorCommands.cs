@@ -96,6 +96,11 @@ internal sealed class OperatorCommands(
             {
                 // It reached a terminal status meanwhile; the poller records it as it is.
             }
+            catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
+            {
+                // LlamaCloud no longer knows it (expired or deleted): the poll made due below finds it gone, and its record
+                // step ends it as cancelled, as asked (BatchLifecycle.LostRecordedAs).
+            }
 
             await batches.MakeDueNowAsync(remoteId, cancellationToken); // the next tick records the cancellation
             outcome = CancelOutcome.CancelSentToApi;

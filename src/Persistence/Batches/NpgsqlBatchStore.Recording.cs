@@ -10,9 +10,10 @@ internal sealed partial class NpgsqlBatchStore
         long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken) =>
         RecordAsync(batchId, remoteState, results, policy, lost: null, cancellationToken);
 
-    // The same transaction with no result at all: what is left of the batch is exactly a batch that failed as a whole.
+    // The same transaction with no result at all: what is left of the batch is exactly a batch that failed as a whole
+    // (or was cancelled, when an operator had asked for that).
     public Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken) =>
-        RecordAsync(batchId, BatchLifecycle.LostEndsAs, [], policy, lost, cancellationToken);
+        RecordAsync(batchId, lost.EndsAs, [], policy, lost, cancellationToken);
 
     private async Task<RecordSummary> RecordAsync(
         long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, LostBatch? lost, CancellationToken cancellationToken)

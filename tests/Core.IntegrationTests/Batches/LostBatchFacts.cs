@@ -83,6 +83,36 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
             "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null and batch_id = $1", Assert.Single(retried)));
     }
 
+    [Fact]
+    public async Task CancelBatchAsync_OfABatchLlamaCloudNoLongerKnows_EndsItAsCancelled_AndItsFilesAreNotSentAgain()
+    {
+        await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "50" });
+        h.WriteFiles(Files);
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+
+        Assert.Equal(CancelOutcome.CancelSentToApi, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct)); // LlamaCloud answers 404
+        await h.Get<BatchPoller>().PollDueAsync(Ct); // the cancel made its poll due now
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+
+        Assert.Equal(
+            [("ResultsRecorded", "Cancelled")],
+            await h.Database.ListAsync("select state, remote_status from orchestrator.batch where id = $1", r => (r.GetString(0), r.GetString(1)), batchId));
+        Assert.Equal(
+            [("Skipped", "batch cancelled before this file was processed", (long)Files)],
+            await h.Database.ListAsync(
+                "select state, error_message, count(*) from orchestrator.file_version group by state, error_message",
+                r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+        Assert.Equal([("Completed", true)], await h.Database.ListAsync("select state, finished_at is not null from orchestrator.run", r => (r.GetString(0), r.GetBoolean(1))));
+        Assert.Equal(
+            [(Files, 0m)],
+            await h.Database.ListAsync(
+                "select count(*)::int, sum(billed_credits) from orchestrator.credit_charge where settled_at is not null", r => (r.GetInt32(0), r.GetDecimal(1))));
+        Assert.Single(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"batch {batchId} ({remoteId}, 404), which an operator asked to cancel", StringComparison.Ordinal));
+        Assert.Empty(await h.SubmitAllAsync(Ct)); // cancelled, as asked: not sent again
+    }
+
     /// <summary>
     /// The Sandbox moves only when a fact steps it, so the lost batch is forgotten before it processed anything.
     /// Had a v1 job's items finished first, the next job would skip them as <c>already_processed</c>, as v1 does any
