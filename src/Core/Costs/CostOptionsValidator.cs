@@ -71,13 +71,15 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
 
     private void ValidateCaps(CostOptions options, List<string> failures)
     {
-        var names = Sources().Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        // While the sources are invalid their names are not known for sure, so a cap's source is not checked against
+        // them: a mistake elsewhere in Sources would otherwise read as this cap naming a source that is not configured.
+        var names = sources.ValueIfValid()?.Sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<(string, CapWindow)>();
         for (var i = 0; i < options.Caps.Count; i++)
         {
             var cap = options.Caps[i];
             var key = $"{Section}:Caps:{i}";
-            if (!string.IsNullOrWhiteSpace(cap.Source) && !names.Contains(cap.Source))
+            if (!string.IsNullOrWhiteSpace(cap.Source) && names is not null && !names.Contains(cap.Source))
             {
                 failures.Add($"{key}:Source: '{cap.Source}' is not a configured source (Sources:N:Name); leave it empty for a cap on all sources");
             }

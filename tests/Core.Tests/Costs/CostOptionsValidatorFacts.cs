@@ -29,4 +29,18 @@ public sealed class CostOptionsValidatorFacts
 
         Assert.True(new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Succeeded);
     }
+
+    [Fact]
+    public void ACapOnASource_IsNotTakenForAnUnknownOne_WhileTheSourcesAreInvalidThemselves()
+    {
+        var options = new CostOptions { Caps = [new CapOptions { Source = "invoices", Credits = 5_000 }] };
+
+        Assert.True(new CostOptionsValidator(new InvalidSources()).Validate(null, options).Succeeded);
+    }
+
+    /// <summary>Sources whose own validator failed: reading them throws, as the options pipeline does.</summary>
+    private sealed class InvalidSources : IOptions<SourcesOptions>
+    {
+        public SourcesOptions Value => throw new OptionsValidationException(Options.DefaultName, typeof(SourcesOptions), ["Sources:0:Schedule: 'nightly' is not a cron expression"]);
+    }
 }
