@@ -13,7 +13,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint.</summary>
     public Task<OpsTable> NeedsAPersonAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
@@ -66,6 +66,13 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             join orchestrator.file_version v on v.batch_id = b.id and v.state = $11
             group by n.name, n.fingerprint
             union all
+            -- Files a spending cap holds back (docs/costs.md): they go on with the cap's next window or the source's next
+            -- run, as their reason says, or once approved; until then nothing else on this page would show them.
+            select 'held-by-cap', fv.source_name, null, max(fv.held_run_id), count(*), min(fv.updated_at), max(fv.held_reason)
+            from orchestrator.file_version fv
+            where fv.batch_id is null and fv.state = $12
+            group by fv.source_name
+            union all
             -- A paused LlamaCloud project (docs/resilience.md): Source carries the project's key, Detail its reason and last error.
             select 'project-paused', p.project, null, null, 1, p.since, p.reason || coalesce(': ' || p.last_error, '')
             from orchestrator.project_pause p
@@ -83,5 +90,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(FailureClass.Auth),
         StateParameters.Name(FileVersionState.Failed),
         StateParameters.Name(RunState.Failed),
-        StateParameters.Name(FileVersionState.Succeeded));
+        StateParameters.Name(FileVersionState.Succeeded),
+        StateParameters.Name(FileVersionState.Held));
 }

@@ -22,7 +22,10 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
     // The start of the first of the last $1 days, UTC, whatever the session's time zone.
     private const string Since = "(((now() at time zone 'utc')::date - ($1 - 1))::timestamp at time zone 'utc')";
 
-    /// <summary>Each source's latest run that found something to do (or failed), with how its files ended and how long it took.</summary>
+    /// <summary>
+    /// Each source's latest run that found something to do (or failed), with how its files ended and how long it took.
+    /// A run whose new files a cap held back all planned no batch (NoChanges), yet it found something: it counts too.
+    /// </summary>
     public Task<OpsTable> LastRunsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         with names as (select name, ord from unnest($1::text[]) with ordinality as n(name, ord))
         select n.name as "Source",
@@ -35,17 +38,21 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
                o.done as "Done",
                o.failed as "Failed",
                o.skipped as "Skipped",
+               (select count(*) from orchestrator.file_version fv where fv.held_run_id = r.id and fv.state = $3) as "Held",
                r.files_with_problems as "Set aside",
                r.error as "Error"
         from names n
         left join lateral (
-            select * from orchestrator.run where source_name = n.name and state <> $2 order by id desc limit 1) r on true
+            select * from orchestrator.run rr
+            where rr.source_name = n.name
+              and (rr.state <> $2 or exists (select 1 from orchestrator.file_version fv where fv.held_run_id = rr.id))
+            order by rr.id desc limit 1) r on true
         left join lateral (
-            select {Outcomes.Counts("f.outcome", 3)}
-            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 3)} f
+            select {Outcomes.Counts("f.outcome", 4)}
+            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 4)} f
             where b.run_id = r.id) o on r.id is not null
         order by n.ord
-        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), Text(HeldState), .. Outcomes.Parameters()]);
 
     /// <summary>Each source's last 24 hours: runs, files in, outcomes, what is held or set aside now, and time spent running.</summary>
     public Task<OpsTable> LastDayAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""

@@ -91,10 +91,12 @@ internal sealed class VerbRunner(
 
         VerbTable.Write(console, "Run", runs, "none");
         var state = runs.Value(runs.Rows[0], "State") as string;
+        var held = Convert.ToInt64(runs.Value(runs.Rows[0], "Held") ?? 0L, CultureInfo.InvariantCulture);
         await console.Out.WriteLineAsync(state switch
         {
             "Failed" => "The run failed: its error is above.",
-            "NoChanges" => "It planned no batch: nothing new or changed had settled (a file is taken once unchanged for the source's SettleWindow).",
+            "NoChanges" when held > 0 => $"It planned no batch: a spending cap holds {held} of its files ('status' says why and when they go on; 'approve {runs.Value(runs.Rows[0], "Run")}' sends them now).",
+            "NoChanges" => "It planned no batch: nothing was new or changed, or not settled yet (a file is taken once unchanged for the source's SettleWindow).",
             _ => "Its batches are queued: a running service uploads and submits them ('status' shows them).",
         });
         return state is "Failed" ? 1 : 0;

@@ -37,6 +37,9 @@ internal static class AttentionCatalogue
         ["older-configuration"] = r => new(
             $"{r.Count} files of {r.Source} were processed under an older configuration than its current one ({r.Detail}).",
             "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}"),
+        ["held-by-cap"] = r => new(
+            $"{r.Count} files of {r.Source} are held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
+            "Costs (Approve)", "/ops/costs"),
         ["project-paused"] = r => new(
             $"LlamaCloud project {r.Source} is paused ({r.Detail}): new uploads, batch creates and follow-ups wait, nothing is failed, and work resumes by itself once a probe succeeds (docs/resilience.md).",
             "Sources (paused projects)", "/ops/sources"),

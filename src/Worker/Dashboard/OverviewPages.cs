@@ -31,7 +31,7 @@ internal static class OverviewPages
         var source = OpsPages.Query(http, "source");
         var sections = new List<OpsSection>
         {
-            new("Last run with changes", await overview.LastRunsAsync(names, ct), Empty: "No sources are configured."),
+            new("Last run with changes", (await overview.LastRunsAsync(names, ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty), Empty: "No sources are configured."),
             new("Last 24 hours", (await overview.LastDayAsync(names, ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty), Empty: "No sources are configured."),
         };
         var charts = new StringBuilder($"<h3>Last {ChartDays} days{(source is null ? "" : $" of {OpsCell.Encode(source)}")}</h3>");

@@ -28,6 +28,11 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent', error_message = 'Document is password protected' where id = $1", failedJob);
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         await OpsSeed.RunAsync(Database, "docs", state: "Failed");
+        await Database.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason)
+            select 'docs', 'held-' || i || '.pdf', 1, 1, sha256(i::text::bytea), 'held-' || i, 'Held', 'global/Day', $1, 'held by the Day cap on global'
+            from generate_series(1, 2) i
+            """, run);
         await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
 
         var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
@@ -43,6 +48,8 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal((recorded, 1L), found["webhooks-missed"]);
         // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.
         Assert.Equal(3L, found["older-configuration"].Count);
+        var held = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "held-by-cap");
+        Assert.Equal((2L, run, "held by the Day cap on global"), ((long)table.Value(held, "Count")!, table.Value(held, "Run"), table.Value(held, "Detail")));
         var paused = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "project-paused");
         Assert.Equal("default", table.Value(paused, "Source"));
         Assert.Equal("credits_exhausted: 402 Payment Required", table.Value(paused, "Detail"));

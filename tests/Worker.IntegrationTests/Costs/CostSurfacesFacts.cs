@@ -47,6 +47,9 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
             Assert.Contains("global/Day", page, StringComparison.Ordinal);
             Assert.DoesNotContain("ops-action", page, StringComparison.Ordinal);
             Assert.Contains("held by the Day cap on global", await viewer.GetPageAsync("hangfire/ops/plan/e2e"), StringComparison.Ordinal);
+            var overview = await viewer.GetPageAsync("hangfire" + DashboardLanding.OverviewPath);
+            Assert.Contains("3 files of e2e are held by a spending cap: held by the Day cap on global", overview, StringComparison.Ordinal);
+            Assert.DoesNotContain("Nothing needs a person", overview, StringComparison.Ordinal);
             using (var refused = await viewer.PostCommandAsync($"hangfire/ops/actions/approve/{runId}", "hangfire/ops/costs"))
             {
                 Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -62,6 +65,24 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         Assert.Equal(0, approveExit);
         Assert.Contains($"3 files held by a cap in run {runId} are approved", approved, StringComparison.Ordinal);
         Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
+    }
+
+    [Fact]
+    public async Task Scan_SaysACapHeldEveryNewFile_AndHowToSendThem_NotThatNothingWasNew()
+    {
+        await Env.WriteFilesAsync(2); // 10 credits each, over a cap of 5: both held, so the run plans no batch
+        var settings = Settings();
+        settings["Costs:Caps:0:Credits"] = "5";
+        settings["Verb:Name"] = "scan";
+        settings["Verb:Target"] = TestEnvironment.SourceName;
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+
+        var runId = await Env.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        Assert.Equal(0, exitCode);
+        Assert.Equal("NoChanges", await Env.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", runId));
+        Assert.Contains($"It planned no batch: a spending cap holds 2 of its files ('status' says why and when they go on; 'approve {runId}' sends them now).", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was new", output, StringComparison.Ordinal);
     }
 
     [Fact]
