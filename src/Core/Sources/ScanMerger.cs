@@ -14,7 +14,7 @@ internal static class ScanMerger
         DateTimeOffset scanTime,
         DateTimeOffset settledBefore,
         long maxFileBytes,
-        bool treatEmptyFolderAsDeleted,
+        Func<bool> takeAnEmptyWalkAsDeletion,
         CancellationToken cancellationToken)
     {
         // With a settle window, a new look needs a second one later; without, this look is both.
@@ -80,7 +80,7 @@ internal static class ScanMerger
             haveWalked = await walked.MoveNextAsync();
         }
 
-        if (seen == 0 && vanished > 0 && !treatEmptyFolderAsDeleted)
+        if (seen == 0 && vanished > 0 && !takeAnEmptyWalkAsDeletion())
         {
             // Disposing the diff without committing keeps every stored look as it was.
             throw new EmptyFolderException(

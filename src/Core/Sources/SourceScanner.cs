@@ -47,7 +47,9 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
         // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
         ScanMerger.MergeAsync(
-            store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes, source.TreatEmptyFolderAsDeleted, cancellationToken);
+            store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes,
+            // A walk that took nothing from a folder holding files it leaves out (hidden, excluded, odd) is no unmounted share.
+            () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, cancellationToken);
 
     private async Task<(int Hashed, int Deferred, HashesRecorded Recorded)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)

@@ -30,6 +30,12 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
         ReturnSpecialDirectories = false,
     };
 
+    /// <summary>
+    /// Whether the walk met any file or folder at all, taken or not (read once the walk has ended). An unmounted share's
+    /// mount point holds none; a folder whose files the source leaves out (hidden, excluded, odd) is not one.
+    /// </summary>
+    public bool MetAnEntry { get; private set; }
+
     /// <summary>Files in order, and a <see cref="WalkItem.IsUnreadableFolder"/> marker where a folder could not be listed.</summary>
     public IEnumerable<WalkItem> Walk()
     {
@@ -45,6 +51,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
             }
 
             var entry = frame.Entries[frame.Index++];
+            MetAnEntry = true;
             var relative = frame.Prefix + entry.Name;
             // The full path is built only where a file needs more than its entry (a link, an odd name, an empty
             // file, a folder): for the rest, one string less per file.

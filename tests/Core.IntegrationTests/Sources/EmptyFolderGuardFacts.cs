@@ -40,4 +40,21 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Assert.Equal(3, summary.Vanished);
         Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
     }
+
+    [Fact]
+    public async Task AFolderWhoseFilesTheSourceNowLeavesOut_IsNotTakenForAnUnmountedShare()
+    {
+        Harness.WriteFile(".env", "a");
+        Harness.WriteFile(".cache/c.txt", "c");
+        var scanner = Harness.Get<SourceScanner>();
+        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        source.IncludeHidden = true;
+        Assert.Equal(2, (await scanner.ScanAsync(source, Ct)).Seen);
+
+        source.IncludeHidden = false;
+        var summary = await scanner.ScanAsync(source, Ct);
+
+        Assert.Equal((0, 2), (summary.Seen, summary.Vanished));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
+    }
 }
