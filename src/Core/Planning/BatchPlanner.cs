@@ -51,16 +51,17 @@ internal sealed class BatchPlanner(
         if (outcome.Tally.Held > 0)
         {
             logger.LogWarning(
-                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on {GoOn}, or with {Approvals}",
-                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, GoOn(outcome.Tally.HeldBy), Approvals(runId, outcome.Tally));
+                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on {GoOn}",
+                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
     }
 
-    private static string GoOn(string? heldBy) => heldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true
-        ? CapCheck.RunTurnsOver
-        : "when the window turns over";
+    private static string GoOn(long runId, PlanTally tally) =>
+        tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: the first of them needs more than the whole cap, so no window of it will take them"
+        : tally.HeldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true ? $"{CapCheck.RunTurnsOver}, or with {Approvals(runId, tally)}"
+        : $"when the window turns over, or with {Approvals(runId, tally)}";
 
     /// <summary>
     /// The approvals that release what is held: files held again stay under the run that first held them

@@ -74,8 +74,8 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var cap = Caps[i];
                 var reason = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn}");
-                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason))]);
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn(total)}");
+                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason, total > cap.Limit))]);
             }
         }
 
@@ -91,7 +91,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// <summary>The caps' room left as candidates are taken, in id order.</summary>
     internal sealed class Allocator(CostPlan plan, decimal[] left)
     {
-        private (string Cap, string Reason)? holding;
+        private (string Cap, string Reason, bool FitsNoWindow)? holding;
 
         /// <summary>The candidate's reservation when taken, or why it is held: exactly one of the two.</summary>
         public (Reservation? Taken, HeldVersion? Held) Decide(PlanCandidate candidate)
@@ -104,7 +104,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 holding ??= plan.Blocking(left, credits);
                 if (holding is { } hold)
                 {
-                    return (null, new HeldVersion(candidate.Id, hold.Cap, hold.Reason));
+                    return (null, new HeldVersion(candidate.Id, hold.Cap, hold.Reason, hold.FitsNoWindow));
                 }
             }
 
@@ -117,7 +117,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
         }
     }
 
-    private (string Cap, string Reason)? Blocking(decimal[] left, decimal credits)
+    private (string Cap, string Reason, bool FitsNoWindow)? Blocking(decimal[] left, decimal credits)
     {
         for (var i = 0; i < Caps.Count; i++)
         {
@@ -126,7 +126,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var cap = Caps[i];
                 return (cap.Name, string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn}"));
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn(credits)}"), credits > cap.Limit);
             }
         }
 
@@ -143,10 +143,15 @@ internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, D
     public string Name => $"{Scope}/{Window}";
 
     /// <summary>
-    /// When what it holds goes on. A Run cap's window turns over at the source's next run, which may come at once (a
-    /// file-system event, the next schedule): it bounds each run, not their total, and must not be read as a stop.
+    /// When what it holds goes on, <paramref name="next"/> credits being what the next of it needs. A Run cap's window
+    /// turns over at the source's next run, which may come at once (a file-system event, the next schedule): it bounds
+    /// each run, not their total, and must not be read as a stop. What needs more than the whole cap fits no window:
+    /// only an approval sends it, and the files planned after it wait behind it.
     /// </summary>
-    public string GoesOn => Window == CapWindow.Run ? $"goes on {RunTurnsOver} or when an operator approves" : "goes on when the window turns over or an operator approves";
+    public string GoesOn(decimal next) =>
+        next > Limit ? $"that is more than the whole cap, so no {Window} window will take it: only an operator's approval sends it (or a higher limit)"
+        : Window == CapWindow.Run ? $"goes on {RunTurnsOver} or when an operator approves"
+        : "goes on when the window turns over or an operator approves";
 
     /// <summary>When a Run cap's window turns over, as the held reason and the planning's warning say it.</summary>
     public const string RunTurnsOver = "with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does)";
@@ -164,4 +169,5 @@ internal sealed record Allocation(IReadOnlyList<Reservation> Taken, IReadOnlyLis
 internal readonly record struct Reservation(long Id, PlannedTier Tier, int Pages, decimal Credits, bool Escalation, bool Approved);
 
 /// <summary>A version held back, by which cap (<c>scope/window</c>) and why.</summary>
-internal readonly record struct HeldVersion(long Id, string Cap, string Reason);
+/// <summary>A version held by <paramref name="Cap"/>; <paramref name="FitsNoWindow"/>: what it waits behind needs more than the whole cap.</summary>
+internal readonly record struct HeldVersion(long Id, string Cap, string Reason, bool FitsNoWindow = false);

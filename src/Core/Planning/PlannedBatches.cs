@@ -30,6 +30,9 @@ internal sealed class PlanTally
     /// <summary>The cap (<c>scope/window</c>) that held the first version held, if any.</summary>
     public string? HeldBy { get; private set; }
 
+    /// <summary>The first version held waits behind a file that needs more than the whole cap: only an approval sends it.</summary>
+    public bool HeldFitsNoWindow { get; private set; }
+
     /// <summary>
     /// The versions held, by the run they are held under, newest first: a version held again stays under the run that
     /// first held it, and that run's id is what <c>approve</c> takes (docs/costs.md, "Held files go on").
@@ -48,8 +51,10 @@ internal sealed class PlanTally
 
     public void Add(HeldVersion held)
     {
-        Held++;
-        HeldBy ??= held.Cap;
+        if (Held++ == 0)
+        {
+            (HeldBy, HeldFitsNoWindow) = (held.Cap, held.FitsNoWindow);
+        }
     }
 
     /// <summary>Records, as storage reports it, that <paramref name="count"/> held versions are under run <paramref name="runId"/>.</summary>

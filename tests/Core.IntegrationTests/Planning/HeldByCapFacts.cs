@@ -75,3 +75,34 @@ public sealed class HeldByRunCapFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where held_cap is not null"));
     }
 }
+
+/// <summary>A file that needs more than the whole cap fits no window of it: only an approval sends it, and everything says so.</summary>
+public sealed class HeldOverTheWholeCapFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
+            ["Costs:Caps:0:Window"] = "Run",
+            ["Costs:Caps:0:Credits"] = "5", // a one-page file is 10 credits
+        });
+
+    [Fact]
+    public async Task AFileOverTheWholeRunCap_IsSaidToGoOnOnlyWithAnApproval_AndTheNextRunStillHoldsIt()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        var run = await Harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("held by cap docs/Run", StringComparison.Ordinal));
+        Assert.Contains($"They go on only with 'approve {run}' (1 file): the first of them needs more than the whole cap, so no window of it will take them", warning, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "next file ~10 credits); that is more than the whole cap, so no Run window will take it: only an operator's approval sends it (or a higher limit)",
+            await Harness.Database.ScalarAsync<string>("select held_reason from orchestrator.file_version where held_cap is not null"),
+            StringComparison.Ordinal);
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
+        Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(run, Ct));
+    }
+}

@@ -22,6 +22,21 @@ public sealed class CostPlanFacts
         Assert.Contains("5 left", allocation.Held[0].Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(CapWindow.Run, 15, "that is more than the whole cap, so no Run window will take it: only an operator's approval sends it (or a higher limit)")]
+    [InlineData(CapWindow.Run, 25, "goes on with the source's next run")]
+    [InlineData(CapWindow.Day, 15, "that is more than the whole cap, so no Day window will take it: only an operator's approval sends it (or a higher limit)")]
+    [InlineData(CapWindow.Day, 25, "goes on when the window turns over")]
+    public void Allocate_SaysOnlyAnApprovalSendsAFileOverTheWholeCap_NotThatItGoesOnLater(CapWindow window, int limit, string goesOn)
+    {
+        var plan = new CostPlan(Fast, null, [new CapCheck("docs", window, limit, window == CapWindow.Run ? null : DateTimeOffset.UnixEpoch)]);
+
+        var allocation = plan.Allocate([Candidate(1, 20)], [10m]); // 20 credits over what is left either way
+
+        var held = Assert.Single(allocation.Held);
+        Assert.Contains($"next file ~20 credits); {goesOn}", held.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Allocate_CountsWhatTheWindowAlreadyUsed_TakesApprovedVersionsPastTheCaps_AndPricesEscalationsAtTheFallback()
     {
