@@ -88,7 +88,7 @@ internal sealed record BatchAbandonment(string Reason, Retries.FailureClass Erro
 /// </summary>
 internal sealed record LostBatch(string BatchError, string FileReason, BatchState EndsAs);
 
-/// <summary>A batch row.</summary>
+/// <summary>A batch row. <paramref name="V1ParseTier"/> is the tier a v1_parse batch was planned to ask for (null: none).</summary>
 internal sealed record BatchRecord(
     long Id,
     long RunId,
@@ -102,7 +102,8 @@ internal sealed record BatchRecord(
     int PollCount,
     bool CancelRequested = false,
     DateTimeOffset CreatedAt = default,
-    ProjectScope Scope = default);
+    ProjectScope Scope = default,
+    string? V1ParseTier = null);
 
 /// <summary>A batch to poll now, in the project it was created in.</summary>
 internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);

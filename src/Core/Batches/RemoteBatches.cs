@@ -122,7 +122,10 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
                 batch.Scope.ProjectId ?? (await api.GetDirectoryAsync(directoryId, cancellationToken)).ProjectId,
                 llamaCloud.Value.V1UserId,
                 [.. source?.ClassifyRules.Select(r => new V1ClassifyRule(r.Type, r.Description)) ?? []])
-            : V1JobConfig.Parse(source?.RequestedV1ParseTier);
+            // The tier the batch was planned, reserved and fingerprinted at, as a v2 batch is sent under its own
+            // configuration id: a tier changed since is the next batch's (docs/operations.md, "Reprocessing after a
+            // configuration change").
+            : V1JobConfig.Parse(batch.V1ParseTier);
         var v1 = ScopeOf(batch) == V1Scope.Items
             ? new V1CreateRequest(config, ItemIds: itemIds)
             : new V1CreateRequest(config, DirectoryId: directoryId, PageSize: source?.V1PageSize, ContinueAsNewThreshold: source?.V1ContinueAsNewThreshold);

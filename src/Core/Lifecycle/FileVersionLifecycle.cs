@@ -76,7 +76,7 @@ internal static class FileVersionLifecycle
     public static readonly Transition<FileVersionState> OperatorRetry = new(nameof(OperatorRetry), [Failed], Discovered);
 
     /// <summary>
-    /// Sent again because an operator asked, after its source's job type or configuration id changed
+    /// Sent again because an operator asked, after its source's job type, configuration id or v1_parse tier changed
     /// (docs/operations.md, reprocessing): back to the queue as if new, its earlier results kept.
     /// </summary>
     public static readonly Transition<FileVersionState> Reprocess = new(nameof(Reprocess), [Succeeded], Discovered);

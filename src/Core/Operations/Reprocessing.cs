@@ -5,7 +5,7 @@ using BatchOrchestrator.Core.Sources;
 namespace BatchOrchestrator.Core.Operations;
 
 /// <summary>
-/// Sends files again after a source's job type or configuration id changed, when an operator asks
+/// Sends files again after a source's job type, configuration id or v1_parse tier changed, when an operator asks
 /// (never automatically: it costs credits again). A preview says how many files were processed under
 /// each older fingerprint and how many the filter would send; reprocessing puts exactly those back in
 /// the queue and starts a run, so they go through the normal pipeline into new batches under the

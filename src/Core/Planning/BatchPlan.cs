@@ -5,10 +5,13 @@ namespace BatchOrchestrator.Core.Planning;
 /// <summary>
 /// What the batches of one run are made of, the source's retry rule for its failed versions, and the
 /// LlamaCloud project the batches are created in (recorded on each batch), and what the run may spend
-/// (<see cref="Cost"/>: tiers and caps; none means free and uncapped).
+/// (<see cref="Cost"/>: tiers and caps; none means free and uncapped). <see cref="V1ParseTier"/> is the tier a
+/// v1_parse source asks for (null: none, the service's default); each batch records it, is sent at it, and is
+/// fingerprinted by it, as a v2 batch is by its configuration id.
 /// </summary>
 internal sealed record BatchPlan(
-    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default, CostPlan? Cost = null)
+    string Source, string JobType, string ConfigurationId, int MaxFilesPerBatch, int MaxAttempts = 3, LlamaCloud.ProjectScope Scope = default, CostPlan? Cost = null,
+    string? V1ParseTier = null)
 {
     public RetryRule Retry => new(MaxAttempts);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 
@@ -33,7 +34,9 @@ internal sealed class BatchPlanner(
     {
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
         var scope = scopes.For(source);
-        var plan = new BatchPlan(source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scope);
+        var plan = new BatchPlan(
+            source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scope,
+            V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
         if (source.Layout == RemoteLayout.RemoteOnly)
         {
             return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));

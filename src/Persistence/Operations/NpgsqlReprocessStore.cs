@@ -3,7 +3,7 @@ using BatchOrchestrator.Core.Operations;
 
 namespace BatchOrchestrator.Persistence.Operations;
 
-/// <summary>Files processed under an older configuration, found through their batch's fingerprint (migration 0040).</summary>
+/// <summary>Files processed under an older configuration, found through their batch's fingerprint (migrations 0040 and 0064).</summary>
 internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IReprocessStore
 {
     // Sendable: the path still holds this content (so the upload's own size-and-mtime check passes once the

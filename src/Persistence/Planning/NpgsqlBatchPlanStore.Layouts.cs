@@ -186,8 +186,8 @@ internal sealed partial class NpgsqlBatchPlanStore
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
             insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id)
-            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, v1_parse_tier)
+            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10, $11
             where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = $7 and state <> all($8))
             returning id
             """);
@@ -201,6 +201,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(ScopeColumns.Project(plan.Scope));
         command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
+        command.Parameters.Add(V1ParseTier(plan));
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
     }
 
@@ -209,8 +210,8 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         await using var insert = new NpgsqlCommand("""
             insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier)
-            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier, v1_parse_tier)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11, $12
             from orchestrator.installation i
             returning id
             """, connection, transaction);
@@ -225,8 +226,13 @@ internal sealed partial class NpgsqlBatchPlanStore
         insert.Parameters.Add(ScopeColumns.Project(plan.Scope));
         insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         insert.Parameters.Add(Text(plan.Costs.Primary.Tier));
+        insert.Parameters.Add(V1ParseTier(plan));
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+
+    /// <summary>The tier a v1_parse batch asks for, or null (none, the service's default; or not v1_parse).</summary>
+    private static NpgsqlParameter<string?> V1ParseTier(BatchPlan plan) =>
+        new() { TypedValue = plan.V1ParseTier, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
 }

@@ -129,9 +129,9 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
     {
         await using var insert = new NpgsqlCommand("""
             insert into orchestrator.batch
-                (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id, tier, escalation)
+                (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id, tier, escalation, v1_parse_tier)
             overriding system value
-            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $8, $9, $10, $11
+            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $8, $9, $10, $11, $12
             from unnest($5::bigint[], $6::int[]) as b(id, file_count)
             cross join orchestrator.installation i
             """, connection, transaction);
@@ -146,6 +146,7 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
         insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tier.Tier });
         insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = escalation });
+        insert.Parameters.Add(V1ParseTier(plan));
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -47,7 +47,7 @@ internal static class BatchCommandLine
         var filter = new Option<string?>("--filter") { Description = "Only paths matching this glob (relative to the source, as in Include), e.g. 'invoices/**/*.pdf'" };
         var before = new Option<string?>("--before") { Description = "Only files whose batch ended before this date (2026-05-01, UTC) or time (2026-05-01T18:00:00+02:00)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only say how many files would be sent again, and why others would not" };
-        var reprocess = new Command("reprocess", "Send again the files a source processed under an older job type or configuration id (they are paid again)") { source, filter, before, dryRun };
+        var reprocess = new Command("reprocess", "Send again the files a source processed under an older job type, configuration id or v1_parse tier (they are paid again)") { source, filter, before, dryRun };
         reprocess.SetAction(r =>
         {
             verb = [Verbs.Reprocess, r.GetValue(source)!];

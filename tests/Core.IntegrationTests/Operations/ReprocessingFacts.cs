@@ -1,3 +1,5 @@
+using BatchOrchestrator.Persistence.Monitoring;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Operations;
 
 /// <summary>
@@ -73,6 +75,43 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         var mirror = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 3, Ct);
         Assert.Equal(0, mirror.Queued);
         Assert.Contains("whenever a run finds a new or changed file, so its next batch already uses", mirror.Preview.RefusedBecause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reprocess_SendsAV1ParseSourcesFilesAgainAtTheTierItNowAsksFor_ItsTierBeingPartOfItsConfiguration()
+    {
+        Source.JobType = BatchJobTypes.V1Parse;
+        Source.V1ParseTier = "fast";
+        Harness.WriteFiles(2);
+        var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await Harness.FollowUpAllAsync([first], Ct);
+        Assert.Empty((await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct)).ProcessedUnder);
+
+        Source.V1ParseTier = "agentic_plus";
+        var preview = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        Assert.Equal(("v1_parse agentic_plus", 2, 2), (preview.CurrentFingerprint, preview.ProcessedUnder["v1_parse fast"], preview.Sendable));
+        Assert.Equal(2L, await UnderAnOlderConfigurationAsync()); // as status and the Sources page count them
+
+        var (_, queued) = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct);
+        Assert.Equal(2, queued);
+        var again = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await Harness.FollowUpAllAsync([again], Ct);
+
+        Assert.Equal("v1_parse agentic_plus", await Harness.Database.ScalarAsync<string>("select configuration_fingerprint from orchestrator.batch where id = $1", again));
+        // Each job was sent at the tier its batch asked for: the Sandbox bills a v1 parse job at the tier it names.
+        Assert.Equal(
+            [("fast", 2L), ("agentic_plus", 2L)],
+            await Harness.Database.ListAsync(
+                "select billed_tier, count(*) from orchestrator.credit_charge where batch_id = any($1) group by batch_id, billed_tier order by batch_id",
+                r => (r.GetString(0), r.GetInt64(1)), new[] { first, again }));
+        Assert.Empty((await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct)).ProcessedUnder);
+        Assert.Equal(0L, await UnderAnOlderConfigurationAsync());
+    }
+
+    private async Task<long> UnderAnOlderConfigurationAsync()
+    {
+        var sources = await Harness.Get<OpsQueries>().SourcesAsync([(PipelineHarness.SourceName, ConfigurationFingerprint.Of(Source))], Ct);
+        return (long)sources.Value(Assert.Single(sources.Rows), "Under an older configuration")!;
     }
 
     private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;

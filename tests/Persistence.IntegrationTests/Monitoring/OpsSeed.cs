@@ -10,11 +10,13 @@ internal static class OpsSeed
             values ($1, 'Schedule', $2, {started}, {finished ?? "null"}, $3) returning id
             """, source, state, newVersions);
 
-    public static Task<long> BatchAsync(TestDatabase db, long runId, string source, string configurationId = "cfg-PARSE_AGENTIC", string jobType = "parse_v2", string state = "ResultsRecorded", string? finished = "now()") =>
+    public static Task<long> BatchAsync(
+        TestDatabase db, long runId, string source, string configurationId = "cfg-PARSE_AGENTIC", string jobType = "parse_v2", string state = "ResultsRecorded", string? finished = "now()",
+        string? v1ParseTier = null) =>
         db.ScalarAsync<long>($"""
-            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, remote_batch_id, finished_at)
-            values ($1, $2, $3, $4, $5, 'dir-' || gen_random_uuid(), 0, 'bat-' || gen_random_uuid(), {finished ?? "null"}) returning id
-            """, runId, source, state, jobType, configurationId);
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, remote_batch_id, finished_at, v1_parse_tier)
+            values ($1, $2, $3, $4, $5, 'dir-' || gen_random_uuid(), 0, 'bat-' || gen_random_uuid(), {finished ?? "null"}, nullif($6, '')) returning id
+            """, runId, source, state, jobType, configurationId, v1ParseTier ?? "");
 
     /// <summary>A file version of <paramref name="batchId"/> with its batch result; its file is on disk as scanned unless <paramref name="onDisk"/> is false.</summary>
     public static async Task<long> FileAsync(

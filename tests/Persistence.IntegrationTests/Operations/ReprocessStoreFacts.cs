@@ -12,18 +12,21 @@ public sealed class ReprocessStoreFacts(PostgresServerFixture server) : Database
     private NpgsqlReprocessStore Store => new(Database.DataSource);
 
     [Theory]
-    [InlineData("parse_v2", "cfg-PARSE_AGENTIC")]
-    [InlineData("extract_v2", "cfg-1234")]
-    [InlineData("v1_parse", "cfg-PARSE_AGENTIC")]
-    [InlineData("v1_classify", "cfg-ignored")]
-    public async Task TheBatchRowsFingerprint_IsCoresFingerprintOfTheSameSettings(string jobType, string configurationId)
+    [InlineData("parse_v2", "cfg-PARSE_AGENTIC", null, "parse_v2 cfg-PARSE_AGENTIC")]
+    [InlineData("extract_v2", "cfg-1234", null, "extract_v2 cfg-1234")]
+    [InlineData("v1_parse", "cfg-PARSE_AGENTIC", null, "v1_parse")] // no tier: the service's default
+    [InlineData("v1_parse", "cfg-PARSE_AGENTIC", "fast", "v1_parse fast")]
+    [InlineData("v1_parse", "cfg-PARSE_AGENTIC", "agentic_plus", "v1_parse agentic_plus")]
+    [InlineData("v1_classify", "cfg-ignored", null, "v1_classify")]
+    public async Task TheBatchRowsFingerprint_IsCoresFingerprintOfTheSameSettings(string jobType, string configurationId, string? v1ParseTier, string expected)
     {
         var run = await OpsSeed.RunAsync(Database, Source);
-        var batch = await OpsSeed.BatchAsync(Database, run, Source, configurationId, jobType);
+        var batch = await OpsSeed.BatchAsync(Database, run, Source, configurationId, jobType, v1ParseTier: v1ParseTier);
 
         var stored = await Database.ScalarAsync<string>("select configuration_fingerprint from orchestrator.batch where id = $1", batch);
 
-        Assert.Equal(ConfigurationFingerprint.Of(jobType, configurationId), stored);
+        Assert.Equal(ConfigurationFingerprint.Of(jobType, configurationId, v1ParseTier), stored);
+        Assert.Equal(expected, stored);
     }
 
     [Fact]
