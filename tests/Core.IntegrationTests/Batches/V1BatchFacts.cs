@@ -49,6 +49,34 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task V1Parse_IsSentAtTheTierItsBatchWasPlannedAt_NotOneSetBeforeItsSubmit_WhichThenFindsItUnderAnOlderConfiguration()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:JobType"] = "v1_parse",
+            ["Sources:0:V1ParseTier"] = "fast",
+        });
+        harness.WriteFiles(2);
+        var batch = await harness.PlanOneBatchAsync(Ct);
+        var source = harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;
+        source.V1ParseTier = "agentic_plus";
+
+        await harness.Get<BatchUploader>().UploadAsync(batch, Ct);
+        await harness.Get<BatchSubmitter>().SubmitAsync(batch, Ct);
+        await harness.RecordAllAsync([batch], Ct);
+        await harness.FollowUpAllAsync([batch], Ct);
+
+        // Reserved, sent, billed and fingerprinted at one tier: the one the batch was planned at.
+        Assert.Equal(
+            [("fast", "fast", "v1_parse fast")],
+            await harness.Database.ListAsync(
+                "select distinct c.tier, c.billed_tier, b.configuration_fingerprint from orchestrator.credit_charge c join orchestrator.batch b on b.id = c.batch_id",
+                r => (r.GetString(0), r.GetString(1), r.GetString(2))));
+        var preview = await harness.Get<Reprocessing>().PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        Assert.Equal(("v1_parse agentic_plus", 2), (preview.CurrentFingerprint, preview.ProcessedUnder["v1_parse fast"]));
+    }
+
+    [Fact]
     public async Task V1Classify_OverItemIds_RecordsAndFetchesEachClassification()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, Classify(scope: "Items"));
