@@ -4,7 +4,8 @@ namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// The v1-only source settings: <c>page_size</c> and <c>continue_as_new_threshold</c> exist only in directory
-/// mode (docs/llamacloud-api.md §3.2); a parse tier only for v1_parse, and only one the price model knows.
+/// mode (docs/llamacloud-api.md §3.2); a parse tier only for v1_parse, and only one the price model knows; classify
+/// rules only for v1_classify.
 /// </summary>
 internal static class V1SourceChecks
 {
@@ -20,6 +21,12 @@ internal static class V1SourceChecks
             {
                 yield return $"{key}:V1ParseTier: '{tier}' must be one of {string.Join(", ", V1ParseTiers.All)} (or empty for the service's default)";
             }
+        }
+
+        if (source.ClassifyRules.Count > 0 && source.JobType != BatchJobTypes.V1Classify)
+        {
+            // Never sent for another job type: a source meant to classify but left at parse would parse silently.
+            yield return $"{key}:ClassifyRules: are only for v1_classify, not {source.JobType}";
         }
 
         foreach (var (name, value) in new[] { ("V1PageSize", source.V1PageSize), ("V1ContinueAsNewThreshold", source.V1ContinueAsNewThreshold) })

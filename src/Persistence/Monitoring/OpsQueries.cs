@@ -328,6 +328,14 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         return table.Rows.Count == 0 ? null : ((string)table.Rows[0][0]!, (long)table.Rows[0][1]!);
     }
 
+    /// <summary>Whether a run of this id exists: a verb given a mistyped id says so and fails, as a script needs.</summary>
+    public async Task<bool> RunExistsAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select exists (select 1 from orchestrator.run where id = $1)");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
         SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);
 }

@@ -43,6 +43,12 @@ internal static class CostVerbs
     public static async Task<int> ApproveAsync(IServiceProvider services, VerbConsole console, long runId, CancellationToken cancellationToken)
     {
         var count = await services.GetRequiredService<OperatorCommands>().ApproveHeldAsync(runId, cancellationToken);
+        if (count == 0 && !await services.GetRequiredService<OpsQueries>().RunExistsAsync(runId, cancellationToken))
+        {
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"There is no run {runId}."));
+            return 1;
+        }
+
         await console.Out.WriteLineAsync(count == 0
             ? string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs').")
             : string.Create(CultureInfo.InvariantCulture, $"{count} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."));

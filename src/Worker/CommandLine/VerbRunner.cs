@@ -130,7 +130,13 @@ internal sealed class VerbRunner(
         var outcomes = await services.GetRequiredService<OperatorCommands>().CancelRunAsync(runId, cancellationToken);
         if (outcomes.Count == 0)
         {
-            await console.Out.WriteLineAsync($"Run {runId} has no batch that has not ended (or there is no such run).");
+            if (!await services.GetRequiredService<OpsQueries>().RunExistsAsync(runId, cancellationToken))
+            {
+                await console.Out.WriteLineAsync($"There is no run {runId}.");
+                return 1;
+            }
+
+            await console.Out.WriteLineAsync($"Run {runId} has no batch that has not ended.");
             return 0;
         }
 

@@ -100,6 +100,19 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Theory]
+    [InlineData("v1_classify", null)]
+    [InlineData("parse_v2", "Sources:0:ClassifyRules: are only for v1_classify, not parse_v2")]
+    [InlineData("v1_parse", "Sources:0:ClassifyRules: are only for v1_classify, not v1_parse")]
+    public void ClassifyRules_AreRefused_OnASourceThatDoesNotClassify(string jobType, string? failure)
+    {
+        var source = new SourceOptions { Name = "docs", Path = folder, JobType = jobType, ClassifyRules = [new ClassifyRuleOptions { Type = "invoice", Description = "A bill" }] };
+
+        var result = new SourcesOptionsValidator().Validate(null, new SourcesOptions { Sources = [source] });
+
+        Assert.Equal(failure is null ? [] : [failure], result.Failures ?? []);
+    }
+
+    [Theory]
     [InlineData(".config/**/*.json", false, "Sources:0:Include:1: '.config/**/*.json' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
     [InlineData("**/.*", false, "Sources:0:Include:1: '**/.*' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
     [InlineData(".config/**/*.json", true, null)]

@@ -148,7 +148,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
-    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndSaysWhenThereIsNoSuchBatch()
+    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndCancelAndApproveFailWhenThereIsNoSuchBatchOrRun()
     {
         await Env.WriteFilesAsync(2);
         await RunAsync("scan", "e2e");
@@ -163,6 +163,12 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         var (missing, missingOutput) = await RunAsync("cancel-batch", "999999");
         Assert.Equal(1, missing);
         Assert.Equal("batch 999999: NotFound", missingOutput.Trim());
+        Assert.Equal((0, $"Run {runId} has no batch that has not ended."), Trimmed(await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture))));
+        Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("cancel-run", "999999")));
+        Assert.Equal((0, $"Run {runId} holds no file under a cap (see 'status' or 'costs')."), Trimmed(await RunAsync("approve", runId.ToString(CultureInfo.InvariantCulture))));
+        Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("approve", "999999")));
+
+        static (int, string) Trimmed((int ExitCode, string Output) result) => (result.ExitCode, result.Output.Trim());
     }
 
     [Fact]
