@@ -113,6 +113,29 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         Assert.Empty(await h.SubmitAllAsync(Ct)); // cancelled, as asked: not sent again
     }
 
+    [Fact]
+    public async Task RecordAsync_KeepsAnOperatorsApproval_ForTheFilesALostBatchTookPastTheCaps()
+    {
+        // 10 credits a one-page file against a Day cap of 5: every file is held until an operator approves it.
+        await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "5" });
+        h.WriteFiles(Files);
+        Assert.Empty(await h.SubmitAllAsync(Ct));
+        var holding = await h.Database.ScalarAsync<long>("select max(held_run_id) from orchestrator.file_version");
+        Assert.Equal(Files, await h.Get<OperatorCommands>().ApproveHeldAsync(holding, Ct));
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+
+        Assert.Equal((long)Files, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
+        var next = await RunToRecordedAsync(h); // not held again: the approval still stands
+        Assert.Equal((long)Files, await h.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version where state = 'Succeeded' and batch_id = $1", Assert.Single(next)));
+    }
+
     /// <summary>
     /// The Sandbox moves only when a fact steps it, so the lost batch is forgotten before it processed anything.
     /// Had a v1 job's items finished first, the next job would skip them as <c>already_processed</c>, as v1 does any
