@@ -163,13 +163,14 @@ internal sealed class VerbRunner(
         return version == Migrator.LatestVersion ? 0 : 1;
     }
 
-    private void RequireSource(string source)
+    private void RequireSource(string source) => RequiredSource(services, source);
+
+    /// <summary>The source a verb names, or the usage error every verb gives for a name no source has, listing the names.</summary>
+    internal static SourceOptions RequiredSource(IServiceProvider services, string name)
     {
-        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources;
-        if (sources.All(s => s.Name != source))
-        {
-            throw new ArgumentException($"No source is named '{source}'. Configured sources: {string.Join(", ", sources.Select(s => s.Name))}");
-        }
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value;
+        return sources.Find(name)
+            ?? throw new ArgumentException($"No source is named '{name}'. Configured sources: {(sources.Sources.Count == 0 ? "none" : string.Join(", ", sources.Sources.Select(s => s.Name)))}");
     }
 
     private static string Target(VerbOptions options) =>

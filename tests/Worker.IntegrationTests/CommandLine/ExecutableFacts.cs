@@ -46,4 +46,16 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
         Assert.StartsWith("approve: <run-id> must be a whole number, got 'abc'", errors, StringComparison.Ordinal);
         Assert.Empty(output);
     }
+
+    [Theory]
+    [InlineData("scan")]
+    [InlineData("plan")]
+    public async Task AVerbOfAnUnknownSource_ExitsTwo_SayingWhichSourcesExist(string verb)
+    {
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, [verb, "nope"], Env.Settings());
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"{verb}: No source is named 'nope'. Configured sources: e2e", errors, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
 }

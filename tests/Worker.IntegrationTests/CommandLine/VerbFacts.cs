@@ -60,7 +60,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
-    public async Task Scan_OfAnUnknownSource_SaysWhichSourcesExist()
+    public async Task Scan_OfAnUnknownSource_ExitsTwo_AndStartsNoRun()
     {
         var (exitCode, _) = await RunAsync("scan", "nope");
 
