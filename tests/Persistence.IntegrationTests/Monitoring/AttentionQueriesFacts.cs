@@ -28,11 +28,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent', error_message = 'Document is password protected' where id = $1", failedJob);
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         await OpsSeed.RunAsync(Database, "docs", state: "Failed");
-        await Database.ExecuteAsync("""
-            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason)
-            select 'docs', 'held-' || i || '.pdf', 1, 1, sha256(i::text::bytea), 'held-' || i, 'Held', 'global/Day', $1, 'held by the Day cap on global'
-            from generate_series(1, 2) i
-            """, run);
+        await OpsSeed.HeldAsync(Database, "docs", run, 2);
         await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
 
         var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);

@@ -10,6 +10,14 @@ internal static class OpsSeed
             values ($1, 'Schedule', $2, {started}, {finished ?? "null"}, $3) returning id
             """, source, state, newVersions);
 
+    /// <summary><paramref name="count"/> versions a Day cap on every source holds under <paramref name="runId"/>, as planning leaves them.</summary>
+    public static Task HeldAsync(TestDatabase db, string source, long runId, int count) =>
+        db.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason)
+            select $1, 'held-' || i || '.pdf', 1, 1, sha256(i::text::bytea), 'held-' || i, 'Held', 'global/Day', $2, 'held by the Day cap on global'
+            from generate_series(1, $3) i
+            """, source, runId, count);
+
     public static Task<long> BatchAsync(
         TestDatabase db, long runId, string source, string configurationId = "cfg-PARSE_AGENTIC", string jobType = "parse_v2", string state = "ResultsRecorded", string? finished = "now()",
         string? v1ParseTier = null) =>

@@ -65,11 +65,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
     {
         var earlier = await OpsSeed.RunAsync(Database, "docs", newVersions: 1, started: "now() - interval '1 hour'");
         var holding = await OpsSeed.RunAsync(Database, "docs", state: "NoChanges", newVersions: 3, started: "now() - interval '2 minutes'");
-        await Database.ExecuteAsync("""
-            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason)
-            select 'docs', 'held-' || i || '.pdf', 1, 1, sha256(i::text::bytea), 'held-' || i, 'Held', 'global/Day', $1, 'held by the Day cap on global'
-            from generate_series(1, 3) i
-            """, holding);
+        await OpsSeed.HeldAsync(Database, "docs", holding, 3);
         await OpsSeed.RunAsync(Database, "docs", state: "NoChanges", started: "now()"); // a later look that found nothing
 
         var last = await Overview.LastRunsAsync(["docs"], Ct);
