@@ -168,6 +168,8 @@ internal sealed record Allocation(IReadOnlyList<Reservation> Taken, IReadOnlyLis
 /// <summary>A version taken, at which configuration and tier, with the credits reserved for it.</summary>
 internal readonly record struct Reservation(long Id, PlannedTier Tier, int Pages, decimal Credits, bool Escalation, bool Approved);
 
-/// <summary>A version held back, by which cap (<c>scope/window</c>) and why.</summary>
-/// <summary>A version held by <paramref name="Cap"/>; <paramref name="FitsNoWindow"/>: what it waits behind needs more than the whole cap.</summary>
+/// <summary>
+/// A version held back, by which cap (<c>scope/window</c>) and why; <paramref name="FitsNoWindow"/>: what it waits behind
+/// needs more than the whole cap, so only an approval sends it.
+/// </summary>
 internal readonly record struct HeldVersion(long Id, string Cap, string Reason, bool FitsNoWindow = false);

@@ -5,8 +5,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// <summary>
 /// Include/exclude globs applied to relative paths in managed code (filtering in the enumeration
 /// pattern is much slower on some platforms: dotnet/runtime#110754). Temporary names, and hidden names (a file or
-/// folder whose name starts with '.'), are excluded unless the source opts out. With no globs of its own the filter only looks at the file name, so
-/// the common case costs a few string comparisons per file instead of a glob match.
+/// folder whose name starts with '.'), are excluded unless the source opts out. With no globs of its own the filter
+/// only looks at the names, so the common case costs a few string comparisons per file instead of a glob match.
 /// </summary>
 internal sealed class GlobFilter
 {
