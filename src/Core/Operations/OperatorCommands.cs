@@ -134,12 +134,5 @@ internal sealed class OperatorCommands(
         return outcomes;
     }
 
-    private void RequireSource(string source)
-    {
-        if (sources.CurrentValue.Find(source) is null)
-        {
-            var known = string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name));
-            throw new ArgumentException($"No source is named '{source}'. Configured sources: {(known.Length == 0 ? "none" : known)}");
-        }
-    }
+    private void RequireSource(string source) => sources.CurrentValue.Require(source);
 }

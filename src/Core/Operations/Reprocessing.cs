@@ -54,8 +54,7 @@ internal sealed class Reprocessing(
 
     private async Task<(ReprocessPreview Preview, List<long> Ids)> SelectAsync(string source, ReprocessFilter filter, CancellationToken cancellationToken)
     {
-        var options = sources.CurrentValue.Find(source) ?? throw new ArgumentException(
-            $"No source is named '{source}'. Configured sources: {string.Join(", ", sources.CurrentValue.Sources.Select(s => s.Name))}");
+        var options = sources.CurrentValue.Require(source);
         if (filter.Problem() is { } problem)
         {
             throw new ArgumentException(problem);

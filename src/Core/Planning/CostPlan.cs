@@ -75,7 +75,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var reason = string.Create(
                     CultureInfo.InvariantCulture,
                     $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn(total)}");
-                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason, total > cap.Limit))]);
+                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason, !cap.Fits(total)))]);
             }
         }
 
@@ -126,7 +126,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 var cap = Caps[i];
                 return (cap.Name, string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn(credits)}"), credits > cap.Limit);
+                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn(credits)}"), !cap.Fits(credits));
             }
         }
 
@@ -149,9 +149,12 @@ internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, D
     /// only an approval sends it, and the files planned after it wait behind it.
     /// </summary>
     public string GoesOn(decimal next) =>
-        next > Limit ? $"that is more than the whole cap, so no {Window} window will take it: only an operator's approval sends it (or a higher limit)"
+        !Fits(next) ? $"that is more than the whole cap, so no {Window} window will take it: only an operator's approval sends it (or a higher limit)"
         : Window == CapWindow.Run ? $"goes on {RunTurnsOver} or when an operator approves"
         : "goes on when the window turns over or an operator approves";
+
+    /// <summary>Whether <paramref name="credits"/> fit some window of this cap at all: not when they are more than its whole limit.</summary>
+    public bool Fits(decimal credits) => credits <= Limit;
 
     /// <summary>When a Run cap's window turns over, as the held reason and the planning's warning say it.</summary>
     public const string RunTurnsOver = "with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does)";

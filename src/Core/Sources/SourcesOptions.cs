@@ -8,4 +8,8 @@ public sealed class SourcesOptions
 
     /// <summary>Finds a source by name (names are validated unique).</summary>
     internal SourceOptions? Find(string name) => Sources.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>The source an operator named, or the one usage error every verb and action gives for a name no source has.</summary>
+    internal SourceOptions Require(string name) => Find(name)
+        ?? throw new ArgumentException($"No source is named '{name}'. Configured sources: {(Sources.Count == 0 ? "none" : string.Join(", ", Sources.Select(s => s.Name)))}");
 }

@@ -11,13 +11,10 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// Columns shown only once some row is non-zero: held files exist only once caps do. Pages and credits
-    /// join them when cost tracking records them (docs/operations.md says where).
+    /// Columns shown only once some row is non-zero: held files exist only once caps hold some, pages and credits
+    /// once something was charged (docs/operations.md).
     /// </summary>
     public static readonly IReadOnlySet<string> HiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Held", "Pages", "Credits", "Credits billed" };
-
-    // Read from what exists: a file version state named Held once caps hold files back; until Core has it, none is held.
-    private static readonly string? HeldState = Enum.TryParse<FileVersionState>("Held", out var held) ? held.ToString() : null;
 
     // The start of the first of the last $1 days, UTC, whatever the session's time zone.
     private const string Since = "(((now() at time zone 'utc')::date - ($1 - 1))::timestamp at time zone 'utc')";
@@ -52,7 +49,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             from orchestrator.batch b cross join {Outcomes.OfBatch("b", 4)} f
             where b.run_id = r.id) o on r.id is not null
         order by n.ord
-        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), Text(HeldState), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>Each source's last 24 hours: runs, files in, outcomes, what is held or set aside now, and time spent running.</summary>
     public Task<OpsTable> LastDayAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
@@ -91,7 +88,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         left join runs r on r.source_name = n.name
         left join outcomes o on o.source_name = n.name
         order by n.ord
-        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), Text(HeldState), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>Files per day by outcome over the last <paramref name="days"/> days (UTC days), optionally of one source.</summary>
     public Task<OpsTable> DailyOutcomesAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""

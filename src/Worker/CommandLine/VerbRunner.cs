@@ -163,15 +163,7 @@ internal sealed class VerbRunner(
         return version == Migrator.LatestVersion ? 0 : 1;
     }
 
-    private void RequireSource(string source) => RequiredSource(services, source);
-
-    /// <summary>The source a verb names, or the usage error every verb gives for a name no source has, listing the names.</summary>
-    internal static SourceOptions RequiredSource(IServiceProvider services, string name)
-    {
-        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value;
-        return sources.Find(name)
-            ?? throw new ArgumentException($"No source is named '{name}'. Configured sources: {(sources.Sources.Count == 0 ? "none" : string.Join(", ", sources.Sources.Select(s => s.Name)))}");
-    }
+    private void RequireSource(string source) => services.GetRequiredService<IOptions<SourcesOptions>>().Value.Require(source);
 
     private static string Target(VerbOptions options) =>
         string.IsNullOrWhiteSpace(options.Target) ? throw new ArgumentException("<source> is missing") : options.Target;
