@@ -89,6 +89,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<LeaseManager>();
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
+        services.AddTransient<RetryRuns>();
         services.AddTransient<BatchPlanner>();
         services.AddTransient<BatchUploader>();
         services.AddTransient<FileSender>();

@@ -3,6 +3,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
@@ -19,6 +20,7 @@ internal sealed class BatchResultRecorder(
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> followUp,
     LeaseManager leases,
+    RetryRuns retryRuns,
     TimeProvider time,
     ILogger<BatchResultRecorder> logger)
 {
@@ -75,6 +77,8 @@ internal sealed class BatchResultRecorder(
         {
             scheduler.EnqueueFollowUp(batch.Source, batchId);
         }
+
+        retryRuns.Follow(batch.Source, batchId, summary.Requeued);
     }
 
     /// <summary>
@@ -114,6 +118,7 @@ internal sealed class BatchResultRecorder(
             + "Its results cannot be read, so it ended and its {FileCount} files without a result go to the next run of {Source} while their attempts allow (MaxAttempts). "
             + "If this recurs, find what deletes batches, or why they wait longer than LlamaCloud keeps them",
             batch.Id, remoteId, summary.Unmapped, batch.Source);
+        retryRuns.Follow(batch.Source, batch.Id, summary.Requeued);
     }
 
     // A follow-up's first look is due a lease's time to live from now (why: in RecordAsync); none while follow-up is off.

@@ -2,6 +2,7 @@ using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Batches;
@@ -14,7 +15,7 @@ namespace BatchOrchestrator.Core.Batches;
 /// keep coming; this is what makes them stop.
 /// </summary>
 internal sealed class StepAttempts(
-    IBatchStore store, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, ILogger<StepAttempts> logger)
+    IBatchStore store, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, RetryRuns retryRuns, ILogger<StepAttempts> logger)
 {
     public int Max => pipeline.Value.MaxStepAttempts;
 
@@ -76,9 +77,10 @@ internal sealed class StepAttempts(
     public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
     {
         var retry = new RetryRule(sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts);
-        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken))
+        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken) is { } requeued)
         {
             logger.LogError("Batch {BatchId} ended without reaching LlamaCloud: {Reason}", batchId, how.Reason);
+            retryRuns.Follow(source, batchId, requeued);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.Leases;
@@ -34,7 +35,7 @@ internal sealed class OperatorCommands(
     /// <summary>
     /// Puts the source's failed files back in the queue and starts a run to take them: every failed
     /// file except those whose failure is permanent (an unsupported type, a corrupt file), whatever
-    /// its attempts so far.
+    /// its attempts so far. With none to put back, no run is started.
     /// </summary>
     public Task<int> RetryFailedAsync(string source, CancellationToken cancellationToken) =>
         RetryFailedAsync(source, force: false, cancellationToken);
@@ -44,10 +45,27 @@ internal sealed class OperatorCommands(
     {
         RequireSource(source);
         var requeued = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
+        if (requeued == 0)
+        {
+            // A run would find nothing to take that a scheduled one would not: none is started, so the answer is not "queued".
+            logger.LogInformation("No failed file of {Source} to queue again (permanent failures {Included}); no run started", source, force ? "included" : "left alone");
+            return 0;
+        }
+
         scheduler.EnqueueRun(source, RunTrigger.Manual);
         logger.LogInformation("{Count} failed files of {Source} queued again by an operator (permanent failures {Included})", requeued, source, force ? "included" : "left alone");
         return requeued;
     }
+
+    /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
+    public static string DescribeRetry(string source, int requeued, bool includedPermanent) => requeued switch
+    {
+        0 when includedPermanent => $"No failed file of {source} to queue again; no run was started.",
+        0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too); no run was started.",
+        _ => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{requeued} failed files ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} are queued again; a run of {source} is queued to take them."),
+    };
 
     /// <summary>
     /// Lets the files a run's planning held under a spending cap go on past the caps (docs/costs.md): they

@@ -23,4 +23,12 @@ public sealed class PipelineOptions
     /// step 8 times and the stalled-step sweep hands it out again after that, so 10 means about two sweeps.
     /// </summary>
     public int MaxStepAttempts { get; set; } = 10;
+
+    /// <summary>
+    /// How long after a batch sends files back to the queue (failed as a whole, lost, given up, or a file failed
+    /// in a way a later batch may cure) a run of its source is started to take them; 0: only the schedule's next
+    /// run takes them. Each such run counts against the files' MaxAttempts, so it is not immediate: an outage
+    /// short enough to pass within it costs no attempt twice over (docs/resilience.md).
+    /// </summary>
+    public TimeSpan RetryRunAfter { get; set; } = TimeSpan.FromMinutes(15);
 }

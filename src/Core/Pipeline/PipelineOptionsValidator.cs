@@ -11,5 +11,6 @@ internal sealed class PipelineOptionsValidator : OptionsValidator<PipelineOption
         failures.AddUnlessBetween("Pipeline:UploadConcurrency", options.UploadConcurrency, 1, 64);
         failures.AddUnlessBetween("Pipeline:BatchesUploadingPerSource", options.BatchesUploadingPerSource, 1, 64);
         failures.AddUnlessBetween("Pipeline:MaxStepAttempts", options.MaxStepAttempts, 1, 1_000);
+        failures.AddUnlessWithin("Pipeline:RetryRunAfter", options.RetryRunAfter, TimeSpan.Zero, TimeSpan.FromDays(7), "from 00:00:00 (off: the schedule's next run takes the files) to 7.00:00:00");
     }
 }

@@ -120,7 +120,9 @@ internal sealed partial class NpgsqlBatchStore
             merge.BatchCommands[1].RecordsAffected,
             AlreadyRecorded: false,
             Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
-            FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)));
+            FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)),
+            Requeued: results.Count(r => r.Outcome == FileVersionState.Failed && r.ErrorClass is { } c && RetryRule.RetriedClasses.Contains(c))
+                + (FileVersionLifecycle.Unreported(remoteState).Retry is null ? 0 : merge.BatchCommands[1].RecordsAffected));
     }
 
     // Files the batch said nothing about end as Core's lifecycle says for the batch's end: back to the

@@ -30,7 +30,7 @@ internal sealed partial class NpgsqlBatchStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
+    public async Task<int?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
     {
         // The batch's last error goes into the reason, so a person sees what kept failing. Files already ended
         // (set aside one by one by the upload step) keep their own outcome.
@@ -49,7 +49,7 @@ internal sealed partial class NpgsqlBatchStore
         // (a file sent back to the queue is reserved afresh by the planning that takes it).
         batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        return batch.BatchCommands[0].RecordsAffected == 1;
+        return batch.BatchCommands[0].RecordsAffected != 1 ? null : how.BackToQueue ? batch.BatchCommands[1].RecordsAffected : 0;
     }
 
     // Back to the queue while the retry rule allows the class another batch, as a batch that failed as a whole

@@ -113,8 +113,7 @@ internal sealed class VerbRunner(
         if (failed)
         {
             var count = await commands.RetryFailedAsync(source, includePermanent, cancellationToken);
-            var which = includePermanent ? "failed files (permanent failures included)" : "failed files (permanent failures left alone)";
-            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{count} {which} of {source} are queued again; a run of {source} is queued to take them."));
+            await console.Out.WriteLineAsync(OperatorCommands.DescribeRetry(source, count, includePermanent));
         }
         else
         {

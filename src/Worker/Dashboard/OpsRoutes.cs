@@ -54,13 +54,13 @@ internal static class OpsRoutes
             Audited(http, async commands =>
             {
                 var count = await commands.RetryFailedAsync(match.Groups["source"].Value, http.RequestAborted);
-                return $"{count} failed files of {match.Groups["source"].Value} are queued again; a run will take them.";
+                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, includedPermanent: false);
             })));
         routes.Add($"/ops/actions/retry-permanent/{SourceName}", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {
                 var count = await commands.RetryFailedAsync(match.Groups["source"].Value, force: true, http.RequestAborted);
-                return $"{count} failed files of {match.Groups["source"].Value}, permanent failures included, are queued again; a run will take them.";
+                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, includedPermanent: true);
             })));
         routes.Add($"/ops/actions/reprocess/{SourceName}", new OpsActionDispatcher((http, match) =>
             Audited(http, async _ =>

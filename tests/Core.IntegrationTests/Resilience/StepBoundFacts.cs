@@ -40,6 +40,9 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
             [("Discovered", "Transient")],
             (await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1)))));
         Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // nothing was billed: the cap room is free again
+        // A run to take them is scheduled (Pipeline:RetryRunAfter), not left to the schedule's next one; its count is the files'.
+        Assert.Equal(("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), Assert.Single(h.Scheduler.Delays, d => d.Step == "scheduled-run"));
+        Assert.Contains(h.Logs.Lines, l => l.Contains($"Up to 3 files of batch {batchId} go back to the queue", StringComparison.Ordinal));
 
         // The outage is over: the next run plans the queued files again, and each gets its job reference.
         await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
@@ -65,6 +68,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batches.Single()));
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where billed_credits = 0 and settled_at is not null"));
         Assert.Equal(1, await h.Admin.CounterAsync("requests_by_route", "POST /api/v2/batches")); // refused once, never sent again
+        Assert.DoesNotContain(h.Scheduler.Calls, c => c.Step == "scheduled-run"); // failed for good: no run would take them
     }
 
     [Fact]

@@ -24,6 +24,23 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         Assert.Empty(third);
         Assert.Equal(2, (await Harness.Admin.CountersAsync()).BatchCreatesTotal);
         Assert.Equal("NoChanges", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
+        // Each failed batch scheduled a run of its source Pipeline:RetryRunAfter (15 minutes) later, rather than
+        // leave its files to the schedule's next run, a day away for a nightly source.
+        Assert.Equal(
+            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), ("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
+            Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+    }
+
+    [Fact]
+    public async Task ABatchThatSucceeded_SchedulesNoRetryRun()
+    {
+        Harness.WriteFile("fine.txt", "a document");
+
+        var batches = await Harness.RunToRecordedAsync(Ct);
+
+        Assert.Single(batches);
+        Assert.Equal("Succeeded", (await FileAsync("fine.txt")).State);
+        Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
     }
 
     [Fact]
@@ -63,6 +80,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         var retried = Enum.Parse<FailureClass>(failed.Class!).RetriedAutomatically();
         Assert.Equal(retried ? 1 : 0, second.Count);
         Assert.Equal(retried ? "Submitted" : "Failed", (await FileAsync("flaky.txt")).State);
+        Assert.Equal(retried, Harness.Scheduler.Calls.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry"))); // a run to retry it, only if it is retried
     }
 
     private async Task<(string State, string? Class, int Attempts)> FileAsync(string path) =>

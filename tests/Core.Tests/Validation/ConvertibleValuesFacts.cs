@@ -41,6 +41,7 @@ public sealed class ConvertibleValuesFacts : IDisposable
             ["Sources:0:Path"] = folder,
             ["Pipeline:UploadConcurrency"] = "eight",
             ["Pipeline:MaxFilesPerBatch"] = "0",
+            ["Pipeline:RetryRunAfter"] = "-00:05:00",
             ["Polling:Interval"] = "5s",
             ["Costs:UsdPer1000Credits"] = "cheap",
             ["Costs:CreditsPerPage:parse_v2:fast"] = "-1",
@@ -50,6 +51,7 @@ public sealed class ConvertibleValuesFacts : IDisposable
             [
                 "Pipeline:UploadConcurrency: 'eight' is not a whole number",
                 "Pipeline:MaxFilesPerBatch: 0 must be between 1 and 1000 (LlamaCloud's limit per batch)",
+                "Pipeline:RetryRunAfter: -00:05:00 must be from 00:00:00 (off: the schedule's next run takes the files) to 7.00:00:00",
                 "Polling:Interval: '5s' is not a valid TimeSpan (hh:mm:ss or d.hh:mm:ss, e.g. 00:00:03 for three seconds)",
                 "Costs:UsdPer1000Credits: 'cheap' is not a number",
                 "Costs:CreditsPerPage:parse_v2:fast: -1 must not be negative",

@@ -117,7 +117,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
-    public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun()
+    public async Task RetryFailed_PutsFailedFilesBackAndQueuesARun_WhileRetryAloneOnlyQueuesARun_AndNothingToRetryQueuesNone()
     {
         await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "unsupported.bin"), "not a document", Ct);
         await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
@@ -135,7 +135,10 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         // An unsupported type is a permanent failure: --failed leaves it alone, --permanent sends it again.
         var (exitCode, output) = await RunAsync("retry", "e2e", failed: true);
         Assert.Equal(0, exitCode);
-        Assert.StartsWith("0 failed files (permanent failures left alone) of e2e are queued again", output, StringComparison.Ordinal);
+        // Nothing to put back: no run is started, and the answer says why nothing was taken.
+        Assert.Equal(
+            "No failed file of e2e to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too); no run was started.",
+            output.Trim());
         Assert.Equal("Failed", await Env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
 
         var (forced, forcedOutput) = await RunAsync("retry", "e2e", failed: true, permanent: true);
@@ -143,8 +146,8 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.Equal(0, forced);
         Assert.StartsWith("1 failed files (permanent failures included) of e2e are queued again", forcedOutput, StringComparison.Ordinal);
         Assert.Equal("Discovered", await Env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
-        // One run queued by each of the three retries.
-        Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
+        // One run queued by the plain retry and one by the retry that put a file back; none by the one that found nothing.
+        Assert.Equal(2L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
     }
 
     [Fact]

@@ -1,0 +1,32 @@
+using BatchOrchestrator.Core.Pipeline;
+
+namespace BatchOrchestrator.Core.Runs;
+
+/// <summary>
+/// Files a batch sends back to the queue (it failed as a whole, LlamaCloud lost it, its step was given up, or a
+/// file failed in a way a later batch may cure) are taken by their source's next run, which on a nightly schedule
+/// is a day away. So a run is scheduled <c>Pipeline:RetryRunAfter</c> from then to take them (docs/resilience.md).
+/// The count is an upper bound: a file whose last attempt this was fails for good, and a run that finds nothing to
+/// take plans nothing. Several batches scheduling runs at once cost one run and a catch-up (a run in progress
+/// records the request instead).
+/// </summary>
+internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineOptions> pipeline, ILogger<RetryRuns> logger)
+{
+    public void Follow(string source, long batchId, int files)
+    {
+        if (files <= 0)
+        {
+            return;
+        }
+
+        var after = pipeline.Value.RetryRunAfter;
+        if (after <= TimeSpan.Zero)
+        {
+            logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files, batchId, source);
+            return;
+        }
+
+        scheduler.ScheduleRun(source, RunTrigger.Retry, after);
+        logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue; a run of {Source} in {Delay} takes them", files, batchId, source, after);
+    }
+}
