@@ -7,7 +7,8 @@ internal static class CostCommands
 {
     public static void Add(NpgsqlBatch batch, IReadOnlyList<FollowUpOutcome> outcomes)
     {
-        // What the job billed replaces the reservation (credits null: not billed yet, the reservation stays).
+        // What the job billed replaces the reservation (credits null: not billed yet, the reservation stays). A finished
+        // job that reported no usage is settled with its reservation as the charge: no later look will bring a bill.
         var charges = outcomes.Where(o => o.Charge is not null && o.FileVersionId is not null).ToList();
         if (charges.Count > 0)
         {
@@ -15,8 +16,9 @@ internal static class CostCommands
                 update orchestrator.credit_charge c
                 set billed_credits = coalesce(o.credits, c.billed_credits), billed_pages = coalesce(o.pages, c.billed_pages),
                     billed_tier = coalesce(o.tier, c.billed_tier), drift = o.drift,
-                    settled_at = case when o.credits is not null then now() else c.settled_at end
-                from unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::int[], $5::text[], $6::text[]) as o(file_version_id, batch_id, credits, pages, tier, drift)
+                    settled_at = case when o.credits is not null or o.no_usage then now() else c.settled_at end
+                from unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::int[], $5::text[], $6::text[], $7::boolean[])
+                    as o(file_version_id, batch_id, credits, pages, tier, drift, no_usage)
                 where c.file_version_id = o.file_version_id and c.batch_id = o.batch_id
                 """)
             {
@@ -28,6 +30,7 @@ internal static class CostCommands
                     new NpgsqlParameter<int?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Pages)] },
                     new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Tier)] },
                     new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Drift)] },
+                    new NpgsqlParameter<bool[]> { TypedValue = [.. charges.Select(o => o.Charge!.NoUsageReported)] },
                 },
             });
         }

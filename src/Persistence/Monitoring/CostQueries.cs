@@ -19,7 +19,8 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
                sum(c.billed_credits) as "Credits (billed)",
                round(sum(c.reserved_credits) * $2 / 1000, 2) as "USD (estimated)",
                round(sum(c.billed_credits) * $2 / 1000, 2) as "USD (billed)",
-               count(*) filter (where c.billed_credits is null) as "Not billed yet",
+               count(*) filter (where c.billed_credits is null and c.settled_at is null) as "Not billed yet",
+               count(*) filter (where c.billed_credits is null and c.settled_at is not null) as "No usage reported",
                count(*) filter (where c.escalation) as "Escalations",
                count(*) filter (where c.drift is not null) as "Drift"
         from orchestrator.credit_charge c

@@ -91,6 +91,16 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         var labels = await harness.Database.ListAsync("select result->>'type' from orchestrator.follow_up_result where job_type = 'v1_classify'", r => r.GetString(0));
         Assert.Equal(3, labels.Count);
         Assert.All(labels, label => Assert.Contains(label, new[] { "invoice", "letter" }));
+
+        // A classification reports no usage: each charge is settled with its reservation standing as the charge, and
+        // the Costs page counts them as reporting none rather than as waiting for a bill that never comes.
+        var charges = await harness.Database.ListAsync(
+            "select billed_credits is null, settled_at is not null, reserved_credits from orchestrator.credit_charge", r => (r.GetBoolean(0), r.GetBoolean(1), r.GetDecimal(2)));
+        Assert.Equal(3, charges.Count);
+        Assert.All(charges, c => Assert.Equal((true, true, 1m), c));
+        var table = await harness.Get<BatchOrchestrator.Persistence.Monitoring.CostQueries>().ByDayAsync(1, 1.25m, Ct);
+        var day = Assert.Single(table.Rows);
+        Assert.Equal((0L, 3L), ((long)table.Value(day, "Not billed yet")!, (long)table.Value(day, "No usage reported")!));
     }
 
     [Theory]
