@@ -48,6 +48,13 @@ internal sealed class GlobFilter
         return matcher is null || matcher.Match(relativePath).HasMatches;
     }
 
+    /// <summary>
+    /// Whether nothing at this path (relative to the source root, '/' separators) is ever taken, whatever it is: a
+    /// hidden file, or anything in a hidden folder, while the source leaves hidden names out. A file-system event
+    /// there is no reason for a run (git, Finder and desktop trash write there often).
+    /// </summary>
+    public bool LeavesOutWhollyByName(string relativePath) => ignoreHidden && IsHiddenPath(relativePath);
+
     /// <summary>Whether a walk goes into a folder of this name: not into a hidden one (.git, .Trash) unless the source takes them.</summary>
     public bool Enters(string folderName) => !(ignoreHidden && IsHidden(folderName));
 

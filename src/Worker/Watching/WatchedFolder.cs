@@ -100,11 +100,26 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
         };
         try
         {
-            FileSystemEventHandler changed = (_, _) => touch(source.Name);
+            // Events under names the scan never takes start no run; a rename counts when either name is taken
+            // (a download renamed from '.report.pdf' to 'report.pdf' arrives by it).
+            var filter = GlobFilter.For(source);
+            FileSystemEventHandler changed = (_, e) =>
+            {
+                if (!LeftOut(filter, e.Name))
+                {
+                    touch(source.Name);
+                }
+            };
             opened.Created += changed;
             opened.Changed += changed;
             opened.Deleted += changed;
-            opened.Renamed += (_, _) => touch(source.Name);
+            opened.Renamed += (_, e) =>
+            {
+                if (!LeftOut(filter, e.Name) || !LeftOut(filter, e.OldName))
+                {
+                    touch(source.Name);
+                }
+            };
             opened.Error += (_, e) =>
             {
                 // Overflow or a dead watch: events were lost, so look at everything now, and at the folder itself.
@@ -121,6 +136,9 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
             throw;
         }
     }
+
+    private static bool LeftOut(GlobFilter filter, string? name) =>
+        name is not null && filter.LeavesOutWhollyByName(name.Replace(Path.DirectorySeparatorChar, '/'));
 
     private void Detach()
     {

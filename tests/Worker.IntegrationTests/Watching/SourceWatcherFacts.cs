@@ -59,6 +59,45 @@ public sealed class SourceWatcherFacts : IDisposable
         Assert.Equal([("run", "w:Watch"), ("run", "w:Watch")], scheduler.Calls);
     }
 
+    [Fact]
+    public async Task EventsUnderHiddenNames_StartNoRun_ButARenameFromAHiddenNameToAVisibleOneDoes()
+    {
+        Directory.CreateDirectory(Inbox);
+        var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+        var touches = 0;
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        using var folder = new WatchedFolder(new SourceOptions { Name = "w", Path = Inbox, Watch = true }, _ => Interlocked.Increment(ref touches), () => { }, loggers.CreateLogger("watch"));
+        folder.Check();
+
+        async Task HiddenWritesAsync()
+        {
+            await File.WriteAllTextAsync(Path.Combine(Inbox, ".DS_Store"), "finder", Ct);
+            Directory.CreateDirectory(Path.Combine(Inbox, ".git"));
+            await File.WriteAllTextAsync(Path.Combine(Inbox, ".git", "index"), "git", Ct);
+        }
+
+        // Moved in from outside the folder, a file is one event; inotify reports in order, so once it has been
+        // counted every event of the hidden writes before it has been seen too.
+        async Task MoveInAsync(string name, int expected)
+        {
+            await File.WriteAllTextAsync(Path.Combine(outside, name), "a document", Ct);
+            File.Move(Path.Combine(outside, name), Path.Combine(Inbox, name));
+            await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= expected, Patience, $"the event of {name}");
+        }
+
+        await HiddenWritesAsync();
+        await File.WriteAllTextAsync(Path.Combine(Inbox, ".draft.pdf"), "downloading", Ct);
+        await MoveInAsync("first.pdf", 1);
+        Assert.Equal(1, Volatile.Read(ref touches));
+
+        File.Move(Path.Combine(Inbox, ".draft.pdf"), Path.Combine(Inbox, "draft.pdf"));
+        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= 2, Patience, "the rename to a visible name");
+
+        await HiddenWritesAsync();
+        await MoveInAsync("second.pdf", 3);
+        Assert.Equal(3, Volatile.Read(ref touches));
+    }
+
     private Task WaitForLogAsync(string level, string text, string what) => Eventually.WaitAsync(
         () => Task.FromResult(logs.Lines.Any(l => l.StartsWith(level, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal))),
         Patience,
