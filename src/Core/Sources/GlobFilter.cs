@@ -11,6 +11,9 @@ namespace BatchOrchestrator.Core.Sources;
 internal sealed class GlobFilter
 {
     private static readonly string[] EverythingPatterns = ["**/*", "**"];
+
+    // What shells and other glob dialects take as wildcards, and Microsoft.Extensions.FileSystemGlobbing does not.
+    private static readonly char[] NotWildcards = ['?', '[', '{'];
     private readonly Matcher? matcher;
     private readonly bool ignoreTemporary;
     private readonly bool ignoreHidden;
@@ -83,6 +86,11 @@ internal sealed class GlobFilter
             else if (Path.IsPathRooted(pattern) || pattern.Split('/', '\\').Contains(".."))
             {
                 yield return $"{key}:{i}: '{pattern}' must be relative to the source path and stay inside it";
+            }
+            else if (pattern.IndexOfAny(NotWildcards) is var at and >= 0)
+            {
+                // Matched as written, such a pattern would take nothing and say nothing: a shell's glob it is not.
+                yield return $"{key}:{i}: '{pattern}' uses '{pattern[at]}', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead";
             }
 
             i++;

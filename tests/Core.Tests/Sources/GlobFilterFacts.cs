@@ -18,6 +18,24 @@ public sealed class GlobFilterFacts
     }
 
     [Fact]
+    public void QuestionMarksAndBrackets_AreNotWildcards_SoValidateRefusesThem()
+    {
+        // Microsoft.Extensions.FileSystemGlobbing knows '*' and '**' only: the rest is matched as written.
+        var filter = new GlobFilter(["report-202?.pdf", "scan[12].pdf"], []);
+        Assert.False(filter.Matches("report-2024.pdf"));
+        Assert.False(filter.Matches("scan1.pdf"));
+        Assert.True(filter.Matches("report-202?.pdf"));
+
+        Assert.Equal(
+            [
+                "Include:0: 'report-202?.pdf' uses '?', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead",
+                "Include:1: 'scan[12].pdf' uses '[', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead",
+                "Include:2: 'a/{b,c}/*.pdf' uses '{', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead",
+            ],
+            GlobFilter.Validate(["report-202?.pdf", "scan[12].pdf", "a/{b,c}/*.pdf", "**/*.pdf"], "Include"));
+    }
+
+    [Fact]
     public void Matches_TakesEverything_WhenNoIncludeIsGiven()
     {
         Assert.True(new GlobFilter([], []).Matches("deep/down/any name ü.bin"));

@@ -116,6 +116,7 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     [InlineData(".config/**/*.json", false, "Sources:0:Include:1: '.config/**/*.json' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
     [InlineData("**/.*", false, "Sources:0:Include:1: '**/.*' names hidden files or folders (a name starting with '.'), which are never taken while Sources:0:IncludeHidden is false; set it to true to take them")]
     [InlineData(".config/**/*.json", true, null)]
+    [InlineData("?git/**", false, "Sources:0:Include:1: '?git/**' uses '?', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead")]
     [InlineData("./reports/*.pdf", false, null)]
     public void AnIncludeNamingHiddenNames_IsRefused_UnlessTheSourceTakesThem(string include, bool includeHidden, string? failure)
     {
