@@ -17,7 +17,7 @@ public sealed partial class StateNamesInSqlFacts
     [
         // LlamaCloud's own job statuses as the follow-up stores them in batch_result.remote_job_status (Core's
         // JobResults): a migration that settles by a job's ending names them, since it may not call Core.
-        "FAILED", "CANCELLED",
+        "FAILED", "CANCELLED", "COMPLETED",
     ];
 
     private static readonly HashSet<string> LifecycleStates =
