@@ -13,7 +13,10 @@ internal static class FileVersionLifecycle
     /// <summary>A scan hashed new content.</summary>
     public static readonly Transition<FileVersionState> Discover = new(nameof(Discover), [], Discovered);
 
-    /// <summary>Content whose version was skipped (changed or gone before upload) is there again.</summary>
+    /// <summary>
+    /// Content whose version was skipped (changed or gone before upload) is there again. So is a mirror's content
+    /// whose remote copy was removed when its file went or changed, whatever its state: the mirror must hold it again.
+    /// </summary>
     public static readonly Transition<FileVersionState> Rediscover = new(nameof(Rediscover), [Skipped], Discovered);
 
     /// <summary>Put in a new batch (only a version in no batch yet, held by a cap or not); its upload is owed.</summary>

@@ -73,12 +73,15 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 select distinct on (dedupe_key) $1, relative_path, size, mtime_ticks, sha256, dedupe_key, $7, pages, pages_basis, pages_estimated
                 from stored
                 order by dedupe_key, relative_path
+                -- Known content comes back as new when its version was skipped, or when a mirror removed its remote
+                -- copy (the file was deleted or changed, and is now restored): the mirror must hold it again, and a
+                -- mirror batch parses it afresh, so its output is that content's again.
                 on conflict (source_name, dedupe_key) do update
                     set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
                         pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
                         state = $8, batch_id = null, unique_id = null, upload_started_at = null,
                         remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
-                    where v.state = any($9)
+                    where v.state = any($9) or v.remote_deleted_at is not null
                 returning v.id, v.dedupe_key, v.relative_path
             ), found as (
                 -- The version of each hashed path's content: written just now, or as it stood before this statement.

@@ -38,6 +38,40 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task Mirror_AFileRestoredOrAnEditUndone_IsUploadedAgain_SoTheDirectoryHoldsTheFolderAsItIs()
+    {
+        // Content the source had before is its earlier version again (Mirror dedupes by content and path), whose
+        // remote copy the mirror removed when the file went or changed: it must be sent again, not taken as known.
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("kept.txt", "kept as it is");
+        Harness.WriteFile("restored.txt", "deleted, then restored from a backup");
+        Harness.WriteFile("undone.txt", "the original");
+        await RunToTheEndAsync();
+        File.Delete(Path.Combine(Harness.SourcePath, "restored.txt"));
+        Harness.WriteFile("undone.txt", "an edit, undone later");
+        await RunToTheEndAsync();
+
+        Harness.WriteFile("restored.txt", "deleted, then restored from a backup");
+        Harness.WriteFile("undone.txt", "the original");
+        var third = await RunToTheEndAsync();
+
+        // LlamaCloud parsed what the directory holds: one result for each file of the folder, each with its job.
+        Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1 and job_id is not null", third));
+        var inMirror = await Harness.Database.ListAsync(
+            "select relative_path, encode(sha256, 'hex') from orchestrator.file_version where remote_file_id is not null and remote_deleted_at is null order by 1",
+            r => (r.GetString(0), r.GetString(1)));
+        Assert.Equal(
+            [("kept.txt", Sha("kept as it is")), ("restored.txt", Sha("deleted, then restored from a backup")), ("undone.txt", Sha("the original"))],
+            inMirror);
+        Assert.Equal(
+            ["kept.txt", "restored.txt", "undone.txt"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Succeeded' order by 1", r => r.GetString(0), third));
+        Assert.Equal(3 + 1 + 2, (await Harness.Admin.CountersAsync()).UploadsTotal); // 3, the edit, and the two sent again
+
+        static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
     public async Task Mirror_RunOnAnUnchangedTree_PlansNoBatch_CostsNothing_AndCallsNothing()
     {
         // A mirror batch parses, and is billed for, every file in the directory: for a tree that has not changed it
