@@ -26,7 +26,7 @@ internal sealed class SourceRunner(
         var source = sources.CurrentValue.Find(sourceName);
         if (source is null)
         {
-            logger.LogWarning("Source {Source} is no longer configured; run skipped", sourceName);
+            logger.LogWarning("Source {Source} is not configured on this instance; run skipped (instances on one database need the same Sources)", sourceName);
             return;
         }
 

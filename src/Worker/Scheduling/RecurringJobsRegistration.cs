@@ -26,6 +26,7 @@ internal sealed class RecurringJobsRegistration(
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     private const string BackstopCron = "*/10 * * * *";
+    private static readonly TimeSpan LiveServerHeartbeat = TimeSpan.FromSeconds(90);
 
     /// <summary>
     /// Hangfire changes a recurring job under a lock row of its own. A process killed while its scheduler held one
@@ -118,13 +119,41 @@ internal sealed class RecurringJobsRegistration(
         }
 
         using var connection = storage.GetConnection();
-        foreach (var stale in connection.GetRecurringJobs()
+        var stale = connection.GetRecurringJobs()
             .Select(j => j.Id)
-            .Where(id => id.StartsWith(RecurringJobIds.SourcePrefix, StringComparison.Ordinal) && !wanted.Contains(id)))
+            .Where(id => id.StartsWith(RecurringJobIds.SourcePrefix, StringComparison.Ordinal) && !wanted.Contains(id))
+            .ToList();
+        if (stale.Count == 0)
         {
-            recurringJobs.RemoveIfExists(stale);
-            logger.LogInformation("Removed schedule {RecurringJobId}: its source is no longer configured", stale);
+            return;
         }
+
+        // Schedules are shared by every instance on the database. One started with an older or partial configuration
+        // must not switch off another instance's source for all of them: while another instance is alive, a schedule
+        // this one does not know is left to the instances that may, with a warning. This process's own server is not
+        // registered yet (it starts after this service), so every live server seen here is another process.
+        var others = OtherLiveServers();
+        foreach (var id in stale)
+        {
+            if (others.Count > 0)
+            {
+                logger.LogWarning(
+                    "Schedule {RecurringJobId} names a source this instance is not configured with; {Count} other instances are running ({Servers}) and may be, so it is left in place. "
+                    + "Keep one Sources configuration on every instance: this one skips that source's runs when it picks them up. The schedule is removed once an instance without the source starts alone",
+                    id, others.Count, string.Join(", ", others));
+                continue;
+            }
+
+            recurringJobs.RemoveIfExists(id);
+            logger.LogInformation("Removed schedule {RecurringJobId}: its source is no longer configured", id);
+        }
+    }
+
+    private List<string> OtherLiveServers()
+    {
+        // Hangfire servers beat every 30 s by default; three missed beats and a server is taken for gone.
+        var since = time.GetUtcNow().UtcDateTime - LiveServerHeartbeat;
+        return [.. storage.GetMonitoringApi().Servers().Where(s => s.Heartbeat is { } beat && beat >= since).Select(s => s.Name).Order(StringComparer.Ordinal)];
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,42 @@
+namespace BatchOrchestrator.Worker.IntegrationTests.Hosting;
+
+/// <summary>
+/// Source schedules live in the database every instance shares. An instance started without one of the sources
+/// (an older configuration, a node restarted mid-deploy) must not switch that source off for the instances that
+/// have it; once no other instance is alive, a schedule no configuration names is removed.
+/// </summary>
+public sealed class SharedScheduleFacts(PostgresServerFixture server) : EnvironmentFacts(server)
+{
+    private const string OtherSchedule = "run-source-other";
+
+    [Fact]
+    public async Task AnInstanceWithoutASource_LeavesItsScheduleToALiveInstanceThatHasIt_AndRemovesItWhenAlone()
+    {
+        Directory.CreateDirectory(Path.Combine(Env.Root, "other"));
+        var withOther = Env.Settings();
+        withOther["Sources:1:Name"] = "other";
+        withOther["Sources:1:Path"] = "other";
+        withOther["Sources:1:Schedule"] = "0 3 * * *";
+        var without = Env.Settings();
+
+        await using (await WorkerHost.StartAsync(Env.Root, withOther))
+        {
+            Assert.Equal(1L, await SchedulesAsync());
+            var logs = new CapturingSink();
+            await using (await WorkerHost.StartAsync(Env.Root, without, logs))
+            {
+                Assert.Equal(1L, await SchedulesAsync()); // the other instance is alive and has the source
+                Assert.Contains(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Schedule \"{OtherSchedule}\" names a source this instance is not configured with", StringComparison.Ordinal));
+            }
+        }
+
+        // Both stopped (a stopped server leaves Hangfire's list): an instance without the source, alone, removes it.
+        await using (await WorkerHost.StartAsync(Env.Root, without))
+        {
+            Assert.Equal(0L, await SchedulesAsync());
+        }
+    }
+
+    private Task<long> SchedulesAsync() =>
+        Env.Database.ScalarAsync<long>("select count(*) from hangfire.set where key = 'recurring-jobs' and value = $1", OtherSchedule);
+}
