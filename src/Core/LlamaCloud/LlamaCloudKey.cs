@@ -39,6 +39,15 @@ internal static class LlamaCloudKey
             return;
         }
 
+        if (options.BaseUrl is { } url && (url.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0))
+        {
+            // Credentials or a key in the URL would be printed wherever the URL is (config check, the refusal below),
+            // and a query is lost from every request path anyway: refused, shown without them.
+            options.BaseUrl = null;
+            options.BaseUrlWithExtras = url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+            return;
+        }
+
         options.BaseUrl ??= LlamaCloudOptions.ProductionBaseUrl;
         if (!options.BaseUrl.AbsoluteUri.EndsWith('/'))
         {

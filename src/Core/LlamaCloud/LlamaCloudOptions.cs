@@ -76,6 +76,12 @@ public sealed class LlamaCloudOptions
     /// <summary>A base URL given that is not an absolute http(s) URL (left unused, and refused by the validator).</summary>
     internal string? UnusableBaseUrl { get; set; }
 
+    /// <summary>
+    /// A base URL given with a user name, password, query or fragment, shown without them (left unused, and
+    /// refused by the validator): what was there is likely a secret.
+    /// </summary>
+    internal string? BaseUrlWithExtras { get; set; }
+
     /// <summary>Never prints the key.</summary>
     public override string ToString() =>
         $"LlamaCloud {BaseUrl} project {ProjectScope.From(ProjectId, OrganizationId).Key} (key {(string.IsNullOrEmpty(ApiKey) ? "not set" : "set")})";

@@ -11,6 +11,10 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
         {
             failures.Add($"{options.BaseUrlKey}: '{unusable}' is not an absolute https URL; expected one such as https://api.cloud.eu.llamaindex.ai/ (the EU region), or leave it empty for {LlamaCloudOptions.ProductionBaseUrl}");
         }
+        else if (options.BaseUrlWithExtras is { } shown)
+        {
+            failures.Add($"{options.BaseUrlKey}: '{shown}' was given with a user name, password, query or fragment, which are not shown here and must go: the API key goes in {LlamaCloudKey.ApiKeyVariable} or LlamaCloud:ApiKeyFile");
+        }
         else if (options.BaseUrl is { } url && url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback && !options.AllowHttp)
         {
             failures.Add($"{options.BaseUrlKey}: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");

@@ -21,6 +21,21 @@ public sealed class BaseUrlFacts
         Assert.Equal([$"{key}: '{value}' is not an absolute https URL; expected one such as https://api.cloud.eu.llamaindex.ai/ (the EU region), or leave it empty for https://api.cloud.llamaindex.ai/"], failures);
     }
 
+    [Theory]
+    [InlineData("https://user:SECRETPW@api.cloud.eu.llamaindex.ai/", "https://api.cloud.eu.llamaindex.ai/")]
+    [InlineData("http://127.0.0.1:5190/?api_key=llx-QUERYSECRET", "http://127.0.0.1:5190/")]
+    [InlineData("https://api.cloud.eu.llamaindex.ai/v1#llx-FRAGMENTSECRET", "https://api.cloud.eu.llamaindex.ai/v1")]
+    public void ABaseUrlCarryingCredentialsOrAQuery_IsRefused_WithoutShowingThem(string value, string shown)
+    {
+        var failures = StartupChecks.Failures(new Dictionary<string, string?> { [LlamaCloudKey.ApiKeyVariable] = "llx-eu", ["LlamaCloud:BaseUrl"] = value });
+
+        var failure = Assert.Single(failures);
+        Assert.Equal(
+            $"LlamaCloud:BaseUrl: '{shown}' was given with a user name, password, query or fragment, which are not shown here and must go: the API key goes in LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile",
+            failure);
+        Assert.DoesNotContain("SECRET", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void APlainHttpBaseUrl_FromTheEnvironment_IsRefusedUnderThatName()
     {
