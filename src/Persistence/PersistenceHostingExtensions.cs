@@ -93,6 +93,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
+        services.AddSingleton<IKeptResults, NpgsqlKeptResults>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
         services.AddSingleton<IRemoteCleanupStore, NpgsqlRemoteCleanupStore>();
         services.AddSingleton<IPollTickStore, NpgsqlPollTickStore>();

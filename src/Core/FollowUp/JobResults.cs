@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// When the job's status is already known (read in bulk by <see cref="IJobStatuses"/>), a job still
 /// running or failed costs no request at all, and a finished one costs one.
 /// </summary>
-internal sealed class JobResults(IBatchApis apis, TimeProvider time)
+internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvider time)
 {
     /// <summary>
     /// The whole document as one markdown and one text string. The SDK types both as response fields "if
@@ -50,7 +50,14 @@ internal sealed class JobResults(IBatchApis apis, TimeProvider time)
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
-            return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404); results are kept for a limited time");
+            // Only copies wait for this reference: its own result was delivered, which is when remote hygiene may delete
+            // the job. A sink that kept that result gives it to them.
+            if (item.CopiesOnly && await kept.FindAsync(item.FileVersionId.Value, item.JobId, cancellationToken) is { } result)
+            {
+                return new JobLook(item, LookKind.Finished, "COMPLETED", Document(work, item, result.Markdown, result.Text, result.ResultJson));
+            }
+
+            return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404): it expired, or remote hygiene deleted it, and no sink kept it");
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {

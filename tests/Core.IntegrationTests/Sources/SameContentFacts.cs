@@ -75,6 +75,48 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
         Assert.True(await Harness.Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch"));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ACopyMadeAfterRemoteHygieneDeletedTheJob_GetsTheResultThePostgresSinkKept_OrSaysNoSinkKeptIt(bool postgresSink)
+    {
+        var settings = new Dictionary<string, string?> { ["RemoteCleanup:Retention"] = "Immediately" };
+        if (!postgresSink)
+        {
+            settings["FollowUp:Sinks:0"] = "FileSystem";
+        }
+
+        await using var harness = await PipelineHarness.CreateAsync(Server, settings);
+        harness.WriteFile("a.md", "# Report\nfigures");
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        await harness.FollowUpAllAsync([batch], Ct);
+        var job = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version");
+        await harness.Get<RemoteCleaner>().RunAsync(Ct);
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where remote_id = $1 and deleted_at is not null", job));
+
+        // Renamed after the job was deleted: the new name is a copy of the version, and LlamaCloud answers 404 for its job.
+        File.Move(Path.Combine(harness.SourcePath, "a.md"), Path.Combine(harness.SourcePath, "renamed.md"));
+        Assert.Empty(await harness.PlanAsync(Ct));
+        await harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+
+        var (state, error) = (await harness.Database.ListAsync(
+            "select follow_up_state, coalesce(follow_up_error, '') from orchestrator.file_copy where relative_path = 'renamed.md'", r => (r.GetString(0), r.GetString(1)))).Single();
+        var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);
+        if (postgresSink)
+        {
+            Assert.Equal(("FollowedUp", ""), (state, error));
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(output, "a.md.md"), Ct), await File.ReadAllTextAsync(Path.Combine(output, "renamed.md.md"), Ct));
+        }
+        else
+        {
+            Assert.Equal("FollowUpFailed", state);
+            Assert.Contains("no sink kept it", error, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(output, "renamed.md.md")));
+        }
+
+        Assert.Equal(1, (await harness.Admin.CountersAsync()).UploadsTotal); // never sent again
+    }
+
     [Fact]
     public async Task AFileRestoredToAnEarlierContent_GetsThatContentsResultBack_WithoutSendingOrBillingAgain()
     {
