@@ -21,6 +21,16 @@ internal sealed class PlanPreview(
     IOptions<UploadRateLimitOptions> uploads,
     TimeProvider time)
 {
+    /// <summary>
+    /// What a plan of a RemoteOnly source can say instead of figures: its directory is LlamaCloud's, not listed here,
+    /// so nothing about it is counted (docs/sources.md, "Remote layouts"). Null for any other layout.
+    /// </summary>
+    public static string? RemoteOnlyNote(SourceOptions source) => source.Layout != RemoteLayout.RemoteOnly
+        ? null
+        : $"{source.Name} is RemoteOnly: each run sends one batch over directory {source.RemoteDirectoryId} as it stands, and LlamaCloud parses and bills every file in it, "
+          + "on every run. Its files are not listed here, so nothing is estimated, reserved or held by a cap; their results are recorded as job references "
+          + "(orchestrator.batch_result) and reach no sink, since no file of ours names them.";
+
     public async Task<PlanReport> PreviewAsync(SourceOptions source, CancellationToken cancellationToken)
     {
         // The reads do not depend on one another: the waiting versions and the caps' use are read while the

@@ -13,7 +13,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint.</summary>
     public Task<OpsTable> NeedsAPersonAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
@@ -73,6 +73,14 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             where fv.batch_id is null and fv.state = $12
             group by fv.source_name
             union all
+            -- A RemoteOnly source's latest batch (docs/sources.md): its files are LlamaCloud's, no file of ours names their
+            -- results, so no sink gets them, and its follow-ups end FollowUpFailed where "Retry follow-ups" cannot help.
+            select 'results-undelivered', b.source_name, b.id, b.run_id, count(*), b.finished_at, b.remote_directory_id
+            from orchestrator.batch b
+            join orchestrator.batch_result br on br.batch_id = b.id and br.file_version_id is null and br.job_id is not null
+            where b.layout = $13 and b.id = (select max(l.id) from orchestrator.batch l where l.source_name = b.source_name and l.layout = $13)
+            group by b.source_name, b.id, b.run_id, b.finished_at, b.remote_directory_id
+            union all
             -- A paused LlamaCloud project (docs/resilience.md): Source carries the project's key, Detail its reason and last error.
             select 'project-paused', p.project, null, null, 1, p.since, p.reason || coalesce(': ' || p.last_error, '')
             from orchestrator.project_pause p
@@ -91,5 +99,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(FileVersionState.Failed),
         StateParameters.Name(RunState.Failed),
         StateParameters.Name(FileVersionState.Succeeded),
-        StateParameters.Name(FileVersionState.Held));
+        StateParameters.Name(FileVersionState.Held),
+        StateParameters.Name(Core.Sources.RemoteLayout.RemoteOnly));
 }

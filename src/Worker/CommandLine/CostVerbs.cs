@@ -15,6 +15,12 @@ internal static class CostVerbs
     public static async Task<int> PlanAsync(IServiceProvider services, VerbConsole console, string sourceName, CancellationToken cancellationToken)
     {
         var source = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Require(sourceName);
+        if (PlanPreview.RemoteOnlyNote(source) is { } note)
+        {
+            await console.Out.WriteLineAsync(note);
+            return 0;
+        }
+
         var plan = await services.GetRequiredService<PlanPreview>().PreviewAsync(source, cancellationToken);
         VerbTable.Write(console, $"Plan of the next run of {source.Name} (nothing is uploaded or changed)", PlanTables.Summary(plan), "nothing");
         VerbTable.Write(console, "Caps", PlanTables.Caps(plan), "no cap applies");

@@ -20,7 +20,7 @@ internal static class AttentionCatalogue
             $"{r.Count} job references of batch {r.Batch} ({r.Source}) still have no fetched result (Watchdog:JobStuckAfter).",
             "Its files", $"/ops/files?batch={r.Batch}"),
         ["follow-ups-failed"] = r => new(
-            $"{r.Count} follow-ups of batch {r.Batch} ({r.Source}) ran out of attempts{Reason(r.Detail)}.",
+            $"{r.Count} results of batch {r.Batch} ({r.Source}) could not be delivered to every sink{Reason(r.Detail)}.",
             "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),
         ["permanent-failures"] = r => new(
             $"{r.Count} files of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
@@ -40,6 +40,10 @@ internal static class AttentionCatalogue
         ["held-by-cap"] = r => new(
             $"{r.Count} files of {r.Source} are held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
             "Costs (Approve)", "/ops/costs"),
+        ["results-undelivered"] = r => new(
+            $"{r.Count} results of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
+            + "Their job references are recorded; every run parses and bills the whole directory again.",
+            "Its batches", $"/ops/batches?source={r.SourceQuery}"),
         ["project-paused"] = r => new(
             $"LlamaCloud project {r.Source} is paused ({r.Detail}): new uploads, batch creates and follow-ups wait, nothing is failed, and work resumes by itself once a probe succeeds (docs/resilience.md).",
             "Sources (paused projects)", "/ops/sources"),

@@ -48,6 +48,11 @@ internal static class CostPages
             return new OpsPage($"Plan of {name}", [], readOnly, intro: "No such source.");
         }
 
+        if (PlanPreview.RemoteOnlyNote(source) is { } note)
+        {
+            return new OpsPage($"Plan of {name}", [], readOnly, intro: note);
+        }
+
         var plan = await http.RequestServices.GetRequiredService<PlanPreview>().PreviewAsync(source, http.RequestAborted);
         return new OpsPage(
             $"Plan of {name}",

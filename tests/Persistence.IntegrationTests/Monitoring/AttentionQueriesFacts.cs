@@ -30,6 +30,19 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         await OpsSeed.RunAsync(Database, "docs", state: "Failed");
         await OpsSeed.HeldAsync(Database, "docs", run, 2);
         await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
+        // A RemoteOnly source's batches: results no file of ours names; only the latest batch's are counted.
+        long remoteBatch = 0;
+        foreach (var results in new[] { 1, 2 })
+        {
+            remoteBatch = await OpsSeed.BatchAsync(Database, run, "docs");
+            await Database.ExecuteAsync("update orchestrator.batch set layout = 'RemoteOnly', remote_directory_id = 'dir-theirs' where id = $1", remoteBatch);
+            for (var i = 0; i < results; i++)
+            {
+                await Database.ExecuteAsync(
+                    "insert into orchestrator.batch_result (batch_id, source_directory_file_id, job_id, outcome, follow_up_state) values ($1, $2, $3, 'Succeeded', 'FollowUpFailed')",
+                    remoteBatch, $"dfl-{remoteBatch}-{i}", $"pjb-{remoteBatch}-{i}");
+            }
+        }
 
         var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
 
@@ -46,6 +59,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal(3L, found["older-configuration"].Count);
         var held = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "held-by-cap");
         Assert.Equal((2L, run, "held by the Day cap on global"), ((long)table.Value(held, "Count")!, table.Value(held, "Run"), table.Value(held, "Detail")));
+        Assert.Equal((remoteBatch, 2L), found["results-undelivered"]);
         var paused = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "project-paused");
         Assert.Equal("default", table.Value(paused, "Source"));
         Assert.Equal("credits_exhausted: 402 Payment Required", table.Value(paused, "Detail"));

@@ -278,6 +278,22 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Plan_OfARemoteOnlySource_SaysWhatItCannotCount_InsteadOfZeroes()
+    {
+        var settings = Settings("plan");
+        settings["Verb:Target"] = "theirs";
+        settings["Sources:1:Name"] = "theirs";
+        settings["Sources:1:Layout"] = "RemoteOnly";
+        settings["Sources:1:RemoteDirectoryId"] = "dir-filled-by-another-tool";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("theirs is RemoteOnly: each run sends one batch over directory dir-filled-by-another-tool as it stands, and LlamaCloud parses and bills every file in it", output.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("no cap applies", output, StringComparison.Ordinal);
+    }
+
     private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false, bool permanent = false)
     {
         var settings = Settings(verb);
