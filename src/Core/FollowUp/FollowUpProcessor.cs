@@ -195,6 +195,14 @@ internal sealed class FollowUpProcessor(
         using var scope = Scoped(look.Source, batchId); // after the look's own scope has ended
         // A file with the same content under another name gets its own copy of the result (docs/sources.md): counted
         // apart, since its job is another file's.
+        if (look.Waiting == 0)
+        {
+            logger.LogInformation(
+                "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {CopiesDelivered} more to files with the same content, {Failed} without a result, none still waiting",
+                batchId, look.FollowedUp, look.CopiesDelivered, look.Failed);
+            return;
+        }
+
         logger.LogInformation(
             "Follow-up of batch {BatchId}: {FollowedUp} results delivered, {CopiesDelivered} more to files with the same content, {Failed} without a result, {Waiting} still waiting (next look in {Delay}{Where})",
             batchId, look.FollowedUp, look.CopiesDelivered, look.Failed, look.Waiting, look.Delay, where);

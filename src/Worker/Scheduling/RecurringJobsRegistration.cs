@@ -115,7 +115,14 @@ internal sealed class RecurringJobsRegistration(
                     source.Name, source.Queue);
             }
 
-            logger.LogInformation("Source {Source} scans {Path} on '{Schedule}' ({TimeZone}), queue {Queue}", source.Name, source.Path, source.Schedule, source.TimeZone, source.Queue);
+            if (source.Layout == RemoteLayout.RemoteOnly)
+            {
+                logger.LogInformation("Source {Source} batches remote directory {DirectoryId} on '{Schedule}' ({TimeZone}), queue {Queue}", source.Name, source.RemoteDirectoryId, source.Schedule, source.TimeZone, source.Queue);
+            }
+            else
+            {
+                logger.LogInformation("Source {Source} scans {Path} on '{Schedule}' ({TimeZone}), queue {Queue}", source.Name, source.Path, source.Schedule, source.TimeZone, source.Queue);
+            }
         }
 
         using var connection = storage.GetConnection();
