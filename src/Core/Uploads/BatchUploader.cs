@@ -315,7 +315,9 @@ internal sealed class BatchUploader(
 
     /// <summary>
     /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
-    /// the directory sees the folder as it is. Deleting twice is harmless (a missing file counts as deleted).
+    /// the directory sees the folder as it is, and the stored file behind each (when its upload answer named it),
+    /// which nothing refers to any more and would otherwise be kept, and billed as storage, for good.
+    /// Deleting twice is harmless (a missing file counts as deleted).
     /// </summary>
     private async Task PropagateDeletionsAsync(IBatchApi api, long batchId, string directoryId, CancellationToken cancellationToken)
     {
@@ -323,6 +325,11 @@ internal sealed class BatchUploader(
         foreach (var removal in removals)
         {
             await api.DeleteDirectoryFileAsync(directoryId, removal.RemoteFileId, cancellationToken);
+            if (removal.StoredFileId is { } stored)
+            {
+                await api.DeleteStoredFileAsync(stored, cancellationToken);
+            }
+
             await store.MarkRemoteDeletedAsync(removal.FileVersionId, cancellationToken);
         }
 

@@ -74,7 +74,7 @@ internal sealed record UploadWork(
 internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
 /// <summary>A remote copy a mirror must delete.</summary>
-internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId);
+internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
 /// <summary>One file version of the batch.</summary>
 internal sealed record UploadItem(

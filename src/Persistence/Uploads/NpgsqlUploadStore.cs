@@ -157,7 +157,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         // In the mirror but not in this batch: its path is gone, or holds other content now (a file
         // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded).
         await using var command = dataSource.CreateCommand("""
-            select v.id, v.remote_file_id
+            select v.id, v.remote_file_id, v.stored_file_id
             from orchestrator.file_version v
             join orchestrator.batch b on b.id = $1
             where v.source_name = b.source_name and v.remote_directory_id = $2
@@ -174,7 +174,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            removals.Add(new MirrorRemoval(reader.GetInt64(0), reader.GetString(1)));
+            removals.Add(new MirrorRemoval(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
         }
 
         return removals;

@@ -31,6 +31,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal(5, counters.UploadsTotal); // 3 + the replaced and the added file; keep.txt was not sent again
         Assert.Equal(2, counters.BatchCreatesByDirectory[batches[0].Dir]);
         Assert.Equal(2, await Harness.Admin.CounterAsync("directory_file_deletes_total")); // delete.txt and the old change.txt
+        Assert.Equal(2, await Harness.Admin.CounterAsync("file_deletes_total")); // and the stored files behind them
         var inMirror = await Harness.Database.ListAsync(
             "select relative_path from orchestrator.file_version where remote_file_id is not null and remote_deleted_at is null order by 1", r => r.GetString(0));
         Assert.Equal(["added.txt", "change.txt", "keep.txt"], inMirror);
@@ -122,6 +123,7 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
                 removal)).Single());
         Assert.Equal("Completed", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
         Assert.Equal(1, await Harness.Admin.CounterAsync("directory_file_deletes_total"));
+        Assert.Equal(1, await Harness.Admin.CounterAsync("file_deletes_total"));
         Assert.Equal(1, (await Harness.Admin.CountersAsync()).BatchCreatesByDirectory[directory]);
         Assert.DoesNotContain(removal, Harness.Scheduler.BatchIds("submit"));
         Assert.Equal(charges, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
