@@ -124,9 +124,15 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.remote_status as "Remote status",
                b.remote_batch_id as "Remote batch",
                b.file_count as "Files",
+               -- Its files as they are; a file a later batch took on (a mirror's next batch holds every file again) as this
+               -- batch left it, by the outcome it recorded.
                (select jsonb_object_agg(state, n) from (
-                   select fv.state, count(*) as n from orchestrator.file_version fv
-                   where fv.batch_id = b.id group by fv.state) counts) as "Files by state",
+                   select state, count(*) as n from (
+                       select fv.state from orchestrator.file_version fv where fv.batch_id = b.id
+                       union all
+                       select br.outcome from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id
+                       where br.batch_id = b.id and fv.batch_id is distinct from b.id) states
+                   group by state) counts) as "Files by state",
                b.created_at as "Created",
                b.last_polled_at as "Last polled",
                b.poll_count as "Polls",
@@ -164,7 +170,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
             from orchestrator.file_version fv
             where ($1::text is null or fv.relative_path ilike {Like})
               and ($2::text is null or fv.source_name = $2)
-              and ($3::bigint is null or fv.batch_id = $3)
+              and ($3::bigint is null or fv.batch_id = $3
+                   or exists (select 1 from orchestrator.batch_result br where br.batch_id = $3 and br.file_version_id = fv.id))
               and ($5::text is null or fv.state = $5)
             union all
             select fv.id, k.source_name, k.relative_path, k.id, greatest(fv.updated_at, k.updated_at)

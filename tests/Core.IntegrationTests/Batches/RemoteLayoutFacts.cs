@@ -36,6 +36,13 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
             "select relative_path from orchestrator.file_version where remote_file_id is not null and remote_deleted_at is null order by 1", r => r.GetString(0));
         Assert.Equal(["added.txt", "change.txt", "keep.txt"], inMirror);
         Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Succeeded'", second));
+
+        // The first batch's files moved on to the second; its page still shows the three it processed, as it left them.
+        var ops = Harness.Get<OpsQueries>();
+        var pages = await ops.BatchesAsync(null, null, openOnly: false, 10, Ct);
+        var firstRow = pages.Rows.Single(r => (long)pages.Value(r, "Batch")! == first);
+        Assert.Equal("""{"Succeeded": 3}""", pages.Value(firstRow, "Files by state")?.ToString());
+        Assert.Equal(3, (await ops.FindFilesAsync(null, null, first, 50, Ct)).Rows.Count);
     }
 
     [Fact]
