@@ -70,20 +70,32 @@ internal sealed class RemoteCleaner(
 
             var outcomes = new List<ArtefactOutcome>(due.Count);
             var stop = false;
-            foreach (var artefact in due)
+            try
             {
-                if (stop || !await WaitTurnAsync(artefact.Scope, deadline, cancellationToken))
+                foreach (var artefact in due)
                 {
-                    stop = true;
-                    outcomes.Add(new ArtefactOutcome(artefact.Id, false, false, Attempted: false, null, null)); // given back for the next run
-                    continue;
-                }
+                    if (stop || !await WaitTurnAsync(artefact.Scope, deadline, cancellationToken))
+                    {
+                        stop = true;
+                        outcomes.Add(GivenBack(artefact)); // for the next run
+                        continue;
+                    }
 
-                var outcome = await DeleteAsync(artefact, cancellationToken);
-                stop = outcome.Attempted is false;
-                outcomes.Add(outcome);
-                summary.Count(outcome);
-                budget--;
+                    var outcome = await DeleteAsync(artefact, cancellationToken);
+                    stop = outcome.Attempted is false;
+                    outcomes.Add(outcome);
+                    summary.Count(outcome);
+                    budget--;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The service is stopping: what was deleted is saved, and the rest of the claim given back now rather
+                // than when the claim expires (after RemoteCleanup:MaxRunTime), so another instance can go on at once.
+                outcomes.AddRange(due.Skip(outcomes.Count).Select(GivenBack));
+                await store.SaveAsync(outcomes, CancellationToken.None);
+                Log(summary, stopped: true);
+                throw;
             }
 
             await store.SaveAsync(outcomes, cancellationToken);
@@ -93,13 +105,20 @@ internal sealed class RemoteCleaner(
             }
         }
 
+        Log(summary, stopped: false);
+        return summary;
+    }
+
+    private static ArtefactOutcome GivenBack(RemoteArtefact artefact) => new(artefact.Id, false, false, Attempted: false, null, null);
+
+    private void Log(CleanupSummary summary, bool stopped)
+    {
         if (summary.Attempts > 0)
         {
             logger.LogInformation(
-                "Remote cleanup: {Deleted} artefacts deleted, {Gone} already gone, {Failed} not deleted (tried again later)", summary.Deleted, summary.Gone, summary.Failed);
+                "Remote cleanup{Stopped}: {Deleted} artefacts deleted, {Gone} already gone, {Failed} not deleted (tried again later)",
+                stopped ? " stopped with the service" : "", summary.Deleted, summary.Gone, summary.Failed);
         }
-
-        return summary;
     }
 
     /// <summary>Waits for a spare turn of the project's upload pace; false when none comes before the run's deadline.</summary>

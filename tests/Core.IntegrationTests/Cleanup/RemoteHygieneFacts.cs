@@ -97,6 +97,34 @@ public sealed class RemoteHygieneFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task RunAsync_StoppedWithTheService_SavesWhatItDeleted_AndGivesTheRestOfItsClaimBackAtOnce()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["RemoteCleanup:Retention"] = "Immediately",
+            // One delete per two seconds on the project's spare turns: the run is waiting for its next turn when stopped.
+            ["LlamaCloud:UploadRateLimit:PermitLimit"] = "1",
+            ["LlamaCloud:UploadRateLimit:Window"] = "00:00:02",
+        });
+        harness.WriteFiles(3);
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = harness.Get<RemoteCleaner>().RunAsync(stopping.Token);
+        await Eventually.WaitAsync(() => harness.Admin.CounterAsync("parse_job_deletes_total"), n => n >= 1, TimeSpan.FromSeconds(30), "the first delete");
+        await stopping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        var (deleted, stillClaimed) = (await harness.Database.ListAsync(
+            "select count(*) filter (where deleted_at is not null), count(*) filter (where deleted_at is null and claimed_until is not null) from orchestrator.remote_artefact",
+            r => (r.GetInt64(0), r.GetInt64(1)))).Single();
+        Assert.True(deleted >= 1, $"{deleted} deletes saved");
+        Assert.Equal(0L, stillClaimed);
+        Assert.Contains(harness.Logs.Lines, l => l.Contains("Remote cleanup stopped with the service", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunAsync_OnTwoInstancesAtOnce_DeletesEachArtefactOnce()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["RemoteCleanup:Retention"] = "Immediately" });
