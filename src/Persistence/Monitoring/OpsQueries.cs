@@ -194,6 +194,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                fv.error_message as "Error",
                case when k.id is null then r.follow_up_state else {CopyFollowUp("$6", "$7")} end as "Follow-up",
                case when k.id is not null then fv.relative_path end as "Same content as",
+               -- A path deleted or renamed away keeps its story (and its output): said here, so it is not read as current.
+               (select sf.deleted_at from orchestrator.source_file sf where sf.source_name = f.source_name and sf.relative_path = f.relative_path) as "Deleted from folder",
                f.updated_at as "Updated"
         from found f
         join orchestrator.file_version fv on fv.id = f.id

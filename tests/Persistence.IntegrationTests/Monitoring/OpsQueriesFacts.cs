@@ -53,6 +53,21 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
     }
 
     [Fact]
+    public async Task FindFilesAsync_SaysWhenAPathIsGoneFromTheFolder()
+    {
+        var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        await OpsSeed.FileAsync(Database, batch, "docs", "kept.pdf");
+        await OpsSeed.FileAsync(Database, batch, "docs", "renamed-away.pdf");
+        await Database.ExecuteAsync("update orchestrator.source_file set deleted_at = now() where source_name = 'docs' and relative_path = 'renamed-away.pdf'");
+
+        var files = await Queries.FindFilesAsync(null, "docs", null, 10, Ct);
+
+        Assert.Equal(
+            [("kept.pdf", false), ("renamed-away.pdf", true)],
+            files.Rows.Select(r => ((string)files.Value(r, "Path")!, files.Value(r, "Deleted from folder") is not null)).OrderBy(f => f.Item1, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task ACopysDeliveryThatRanOutOfAttempts_CountsAsAFailedFollowUpOfItsVersionsBatch()
     {
         var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
