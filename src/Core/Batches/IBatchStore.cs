@@ -120,12 +120,10 @@ internal sealed record StalledBatch(long Id, string Source, BatchState State, bo
 
 /// <summary>
 /// Counts written by one recording: outcomes of the files the batch reported on, files it said
-/// nothing about, and job references waiting for their follow-up.
-/// </summary>
-/// <summary>
-/// What a recording did. <paramref name="Requeued"/> is an upper bound on the files that go back to the queue by
-/// themselves: those that failed with a class a later batch may cure, and those the batch said nothing about when
-/// it failed as a whole (a file whose attempts are used up fails for good instead).
+/// nothing about, and job references waiting for their follow-up. <paramref name="Requeued"/> is an upper
+/// bound on the files that go back to the queue by themselves: those that failed with a class a later batch
+/// may cure, and those the batch said nothing about when it failed as a whole (a file whose attempts are
+/// used up fails for good instead).
 /// </summary>
 internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bool AlreadyRecorded, int Skipped = 0, int FollowUps = 0, int Requeued = 0);
 

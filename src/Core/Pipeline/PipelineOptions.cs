@@ -27,8 +27,8 @@ public sealed class PipelineOptions
     /// <summary>
     /// How long after a batch sends files back to the queue (failed as a whole, lost, given up, or a file failed
     /// in a way a later batch may cure) a run of its source is started to take them; 0: only the schedule's next
-    /// run takes them. Each such run counts against the files' MaxAttempts, so it is not immediate: an outage
-    /// short enough to pass within it costs no attempt twice over (docs/resilience.md).
+    /// run takes them. Not at once: each such run uses up an attempt (MaxAttempts) of the files it takes, so a short
+    /// outage should pass first (docs/pipeline.md, "Retry").
     /// </summary>
     public TimeSpan RetryRunAfter { get; set; } = TimeSpan.FromMinutes(15);
 }
