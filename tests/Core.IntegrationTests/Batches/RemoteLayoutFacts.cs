@@ -54,10 +54,10 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         Harness.WriteFile("kept.txt", "kept as it is");
         Harness.WriteFile("restored.txt", "deleted, then restored from a backup");
         Harness.WriteFile("undone.txt", "the original");
-        await RunToTheEndAsync();
+        var first = await RunToTheEndAsync();
         File.Delete(Path.Combine(Harness.SourcePath, "restored.txt"));
         Harness.WriteFile("undone.txt", "an edit, undone later");
-        await RunToTheEndAsync();
+        var second = await RunToTheEndAsync();
 
         Harness.WriteFile("restored.txt", "deleted, then restored from a backup");
         Harness.WriteFile("undone.txt", "the original");
@@ -75,6 +75,13 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
             ["kept.txt", "restored.txt", "undone.txt"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Succeeded' order by 1", r => r.GetString(0), third));
         Assert.Equal(3 + 1 + 2, (await Harness.Admin.CountersAsync()).UploadsTotal); // 3, the edit, and the two sent again
+
+        // The outputs are the folder's content again, whatever order the batches' follow-ups come in.
+        await Harness.FollowUpAllAsync([third], Ct);
+        await Harness.FollowUpAllAsync([first, second], Ct);
+        var output = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName);
+        Assert.Contains("the original", await File.ReadAllTextAsync(Path.Combine(output, "undone.txt.md"), Ct), StringComparison.Ordinal);
+        Assert.Contains("deleted, then restored from a backup", await File.ReadAllTextAsync(Path.Combine(output, "restored.txt.md"), Ct), StringComparison.Ordinal);
 
         static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }

@@ -34,6 +34,22 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task AnOlderContentsResult_FollowedUpLast_DoesNotOverwriteTheNewerOnesOutput()
+    {
+        Harness.WriteFile("report.txt", "first draft");
+        var older = await Harness.RunToRecordedAsync(Ct);
+        Harness.WriteFile("report.txt", "final text");
+        var newer = await Harness.RunToRecordedAsync(Ct);
+
+        await Harness.FollowUpAllAsync(newer, Ct);
+        await Harness.FollowUpAllAsync(older, Ct); // the first draft's job answered last
+
+        var markdown = await File.ReadAllTextAsync(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md"), Ct);
+        Assert.Contains("final text", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("first draft", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FollowUpAsync_WritesTheResultsOfANameNearTheLimit_AndOfOneTooLongForThem_UnderAShortenedName()
     {
         await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
