@@ -35,7 +35,7 @@ internal static class LlamaCloudKey
         options.BaseUrl = string.IsNullOrWhiteSpace(given) ? null : Usable(given);
         if (options.BaseUrl is null && !string.IsNullOrWhiteSpace(given))
         {
-            options.UnusableBaseUrl = given;
+            options.UnusableBaseUrl = WithoutSecrets(given);
             return;
         }
 
@@ -53,6 +53,24 @@ internal static class LlamaCloudKey
         {
             options.BaseUrl = new Uri(options.BaseUrl.AbsoluteUri + "/");
         }
+    }
+
+    /// <summary>
+    /// A value that is not a usable URL, as it may be shown: without what would be a user name and password (before an
+    /// '@') or a query or fragment, which are likely secrets ('ftp://alice:pw@host/', 'host?key=…').
+    /// </summary>
+    private static string WithoutSecrets(string given)
+    {
+        var shown = given.IndexOfAny(['?', '#']) is var end and >= 0 ? given[..end] : given;
+        if (shown.LastIndexOf('@') is var at and >= 0)
+        {
+            var start = shown.IndexOf("//", StringComparison.Ordinal) is var slashes and >= 0 ? slashes + 2
+                : shown.IndexOf(":/", StringComparison.Ordinal) is var slash and >= 0 ? slash + 2
+                : 0;
+            shown = at >= start ? shown[..start] + "…@" + shown[(at + 1)..] : shown;
+        }
+
+        return shown == given ? given : shown + " (its user name, password, query or fragment not shown)";
     }
 
     private static Uri? Usable(string given) =>

@@ -36,6 +36,18 @@ public sealed class BaseUrlFacts
         Assert.DoesNotContain("SECRET", failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ftp://alice:S3cretPW@host/", "ftp://…@host/")]
+    [InlineData("https:/alice:S3cretPW@host/", "https:/…@host/")]
+    [InlineData("api.cloud.eu.llamaindex.ai?key=S3cretNS", "api.cloud.eu.llamaindex.ai")]
+    public void AnUnusableBaseUrl_IsShownWithoutWhatLooksLikeASecret(string value, string shown)
+    {
+        var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?> { [LlamaCloudKey.ApiKeyVariable] = "llx-eu", [LlamaCloudKey.BaseUrlVariable] = value }));
+
+        Assert.StartsWith($"{LlamaCloudKey.BaseUrlVariable}: '{shown} (its user name, password, query or fragment not shown)' is not an absolute https URL", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("S3cret", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void APlainHttpBaseUrl_FromTheEnvironment_IsRefusedUnderThatName()
     {
