@@ -37,7 +37,7 @@ internal sealed class StepAttempts(
     public bool Exhausted(int attempt) => attempt > Max;
 
     /// <summary>The reason a batch ends with when its step's attempts are used up.</summary>
-    public string UsedUp(BatchStep step) => $"the {step.ToString().ToLowerInvariant()} step failed {Max} times; the batch was given up and its files queued again";
+    public string UsedUp(BatchStep step) => $"the {step.ToString().ToLowerInvariant()} step failed {Max} times; the batch was given up, its files queued again while their attempts allow";
 
     /// <summary>This run did no work the project could be blamed for (a pause, a wait LlamaCloud asked for): it does not count.</summary>
     public Task RefundAsync(long batchId, CancellationToken cancellationToken) => store.RefundStepAttemptAsync(batchId, cancellationToken);

@@ -22,11 +22,11 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
         var after = pipeline.Value.RetryRunAfter;
         if (after <= TimeSpan.Zero)
         {
-            logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files, batchId, source);
+            logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue (those whose attempts allow); they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files, batchId, source);
             return;
         }
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
-        logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue; a run of {Source} in {Delay} takes them", files, batchId, source, after);
+        logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue (those whose attempts allow); a run of {Source} in {Delay} takes them", files, batchId, source, after);
     }
 }
