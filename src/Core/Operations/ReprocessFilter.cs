@@ -28,7 +28,7 @@ internal sealed record ReprocessFilter(string? PathGlob = null, DateTimeOffset? 
     }
 
     /// <summary>A problem with the glob an operator typed, or null.</summary>
-    public string? Problem() => PathGlob is null ? null : GlobFilter.Validate([PathGlob], "--filter").FirstOrDefault();
+    public string? Problem() => PathGlob is null ? null : GlobFilter.Problem(PathGlob, "--filter");
 
     internal Func<ReprocessCandidate, bool> Predicate()
     {

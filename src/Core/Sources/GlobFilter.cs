@@ -74,26 +74,26 @@ internal sealed class GlobFilter
         || name.StartsWith("~$", StringComparison.Ordinal)
         || (name.StartsWith(".~lock.", StringComparison.Ordinal) && name.EndsWith("#", StringComparison.Ordinal));
 
-    public static IEnumerable<string> Validate(IEnumerable<string> patterns, string key)
-    {
-        var i = 0;
-        foreach (var pattern in patterns)
-        {
-            if (string.IsNullOrWhiteSpace(pattern))
-            {
-                yield return $"{key}:{i}: is empty";
-            }
-            else if (Path.IsPathRooted(pattern) || pattern.Split('/', '\\').Contains(".."))
-            {
-                yield return $"{key}:{i}: '{pattern}' must be relative to the source path and stay inside it";
-            }
-            else if (pattern.IndexOfAny(NotWildcards) is var at and >= 0)
-            {
-                // Matched as written, such a pattern would take nothing and say nothing: a shell's glob it is not.
-                yield return $"{key}:{i}: '{pattern}' uses '{pattern[at]}', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead";
-            }
+    /// <summary>The problems of a list of patterns, each named <c>key:index</c>.</summary>
+    public static IEnumerable<string> Validate(IEnumerable<string> patterns, string key) =>
+        patterns.Select((pattern, i) => Problem(pattern, $"{key}:{i}")).OfType<string>();
 
-            i++;
+    /// <summary>The problem of one pattern, named <paramref name="key"/>, or null.</summary>
+    public static string? Problem(string pattern, string key)
+    {
+        if (string.IsNullOrWhiteSpace(pattern))
+        {
+            return $"{key}: is empty";
         }
+
+        if (Path.IsPathRooted(pattern) || pattern.Split('/', '\\').Contains(".."))
+        {
+            return $"{key}: '{pattern}' must be relative to the source path and stay inside it";
+        }
+
+        // Matched as written, such a pattern would take nothing and say nothing: a shell's glob it is not.
+        return pattern.IndexOfAny(NotWildcards) is var at and >= 0
+            ? $"{key}: '{pattern}' uses '{pattern[at]}', which is not a wildcard here: only '*' (any part of a name) and '**' (any folders) are; write one pattern per name instead"
+            : null;
     }
 }

@@ -19,7 +19,7 @@ public sealed class ReprocessFilterFacts
     [Theory]
     [InlineData(null, "notadate", "--before: 'notadate' is not a date (2026-05-01, or 2026-05-01T18:00:00+02:00)")]
     [InlineData("../x", null, "--filter")]
-    [InlineData("[", null, "--filter:0: '[' uses '[', which is not a wildcard here")]
+    [InlineData("[", null, "--filter: '[' uses '[', which is not a wildcard here")]
     public void WhatCannotBeRead_IsRefused_InOnePlainSentence(string? glob, string? before, string start)
     {
         var refusal = Assert.Throws<ArgumentException>(() => ReprocessFilter.Parse(glob, before));
