@@ -22,6 +22,7 @@ internal sealed class RecurringJobsRegistration(
     RemoteCleaner cleaner,
     ServedQueues served,
     IOptions<Persistence.Jobs.JobStorageOptions> jobStorage,
+    IEnumerable<BatchOrchestrator.Sandbox.SandboxOptions> inProcessSandbox,
     TimeProvider time,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
@@ -84,6 +85,17 @@ internal sealed class RecurringJobsRegistration(
             recurringJobs.RemoveIfExists(RecurringJobIds.CleanRemote);
         }
 
+        // This process's own server is not registered yet (it starts after this service): every live server is another process.
+        var others = OtherLiveServers();
+        if (others.Count > 0 && inProcessSandbox.Any())
+        {
+            logger.LogWarning(
+                "{Count} other instances are running on this database ({Servers}), and this one has no LLAMA_CLOUD_API_KEY: each such instance has "
+                + "its own in-process Sandbox, which knows none of the others' directories or batches, so a step one instance hands to another fails "
+                + "and is retried until given up. Give every instance one standalone Sandbox (LLAMA_CLOUD_BASE_URL, src/Sandbox/README.md) or a key, or run one instance",
+                others.Count, string.Join(", ", others));
+        }
+
         if (!served.Serves(SourceOptions.DefaultQueue))
         {
             logger.LogWarning(
@@ -137,9 +149,7 @@ internal sealed class RecurringJobsRegistration(
 
         // Schedules are shared by every instance on the database. One started with an older or partial configuration
         // must not switch off another instance's source for all of them: while another instance is alive, a schedule
-        // this one does not know is left to the instances that may, with a warning. This process's own server is not
-        // registered yet (it starts after this service), so every live server seen here is another process.
-        var others = OtherLiveServers();
+        // this one does not know is left to the instances that may, with a warning.
         foreach (var id in stale)
         {
             if (others.Count > 0)

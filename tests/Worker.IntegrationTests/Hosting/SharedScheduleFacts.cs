@@ -37,6 +37,31 @@ public sealed class SharedScheduleFacts(PostgresServerFixture server) : Environm
         }
     }
 
+    [Fact]
+    public async Task InstancesWithoutAKeyOnOneDatabase_AreWarnedThatTheirInProcessSandboxesAreApart()
+    {
+        var noKey = Env.Settings();
+        noKey["LLAMA_CLOUD_API_KEY"] = null;
+        noKey["LLAMA_CLOUD_BASE_URL"] = null;
+        var first = new CapturingSink();
+        var second = new CapturingSink();
+
+        await using (await WorkerHost.StartAsync(Env.Root, noKey, first))
+        await using (await WorkerHost.StartAsync(Env.Root, noKey, second))
+        {
+            Assert.DoesNotContain(first.Lines, l => l.Contains("its own in-process Sandbox", StringComparison.Ordinal)); // alone when it started
+            Assert.Contains(second.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("has no LLAMA_CLOUD_API_KEY: each such instance has its own in-process Sandbox", StringComparison.Ordinal));
+        }
+
+        // With a key (one LlamaCloud, or one standalone Sandbox, for all), nothing to warn about.
+        var keyed = new CapturingSink();
+        await using (await WorkerHost.StartAsync(Env.Root, Env.Settings()))
+        await using (await WorkerHost.StartAsync(Env.Root, Env.Settings(), keyed))
+        {
+            Assert.DoesNotContain(keyed.Lines, l => l.Contains("in-process Sandbox", StringComparison.Ordinal));
+        }
+    }
+
     private Task<long> SchedulesAsync() =>
         Env.Database.ScalarAsync<long>("select count(*) from hangfire.set where key = 'recurring-jobs' and value = $1", OtherSchedule);
 }
