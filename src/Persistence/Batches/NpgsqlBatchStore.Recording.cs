@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Retries;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Batches;
@@ -121,7 +122,7 @@ internal sealed partial class NpgsqlBatchStore
             AlreadyRecorded: false,
             Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
             FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)),
-            Requeued: results.Count(r => r.Outcome == FileVersionState.Failed && r.ErrorClass is { } c && RetryRule.RetriedClasses.Contains(c))
+            Requeued: results.Count(r => r.Outcome == FileVersionState.Failed && r.ErrorClass is { } c && c.RetriedAutomatically())
                 + (FileVersionLifecycle.Unreported(remoteState).Retry is null ? 0 : merge.BatchCommands[1].RecordsAffected));
     }
 
