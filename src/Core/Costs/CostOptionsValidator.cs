@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Core.Costs;
 /// <summary>
 /// Refuses a price model or cap that would make estimates or caps meaningless, naming the key: a
 /// negative price, a tier table for no known job type, a preset of an unknown tier, a cap on a source
-/// that is not configured, an unknown time zone, and a source whose fallback configuration is a preset
+/// that is not configured or over a RemoteOnly source (none can hold it), an unknown time zone, and a source whose fallback configuration is a preset
 /// of another job type. (A non-numeric price never gets here: binding refuses it, naming the key.)
 /// </summary>
 internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : IValidateOptions<CostOptions>
@@ -74,6 +74,7 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
         // While the sources are invalid their names are not known for sure, so a cap's source is not checked against
         // them: a mistake elsewhere in Sources would otherwise read as this cap naming a source that is not configured.
         var names = sources.ValueIfValid()?.Sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var remoteOnly = Sources().Where(s => s.Layout == RemoteLayout.RemoteOnly).Select(s => s.Name).ToList();
         var seen = new HashSet<(string, CapWindow)>();
         for (var i = 0; i < options.Caps.Count; i++)
         {
@@ -82,6 +83,20 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
             if (!string.IsNullOrWhiteSpace(cap.Source) && names is not null && !names.Contains(cap.Source))
             {
                 failures.Add($"{key}:Source: '{cap.Source}' is not a configured source (Sources:N:Name); leave it empty for a cap on all sources");
+            }
+
+            // A RemoteOnly source's files are LlamaCloud's: neither listed with a size nor counted in pages here, so nothing
+            // of it can be estimated or reserved, and a cap over it would be passed without a word (docs/costs.md).
+            if (string.IsNullOrWhiteSpace(cap.Source) && remoteOnly.Count > 0)
+            {
+                failures.Add($"{key}:Source: empty (a cap on all sources), but {string.Join(", ", remoteOnly.Select(n => $"'{n}'"))} "
+                    + $"{(remoteOnly.Count == 1 ? "is" : "are")} RemoteOnly, whose spending no cap can bound (nothing of it is estimated before LlamaCloud bills it); "
+                    + "cap the other sources one by one, or give it a local folder with Layout Mirror");
+            }
+            else if (remoteOnly.Contains(cap.Source!))
+            {
+                failures.Add($"{key}:Source: '{cap.Source}' is RemoteOnly, whose spending no cap can bound (nothing of it is estimated before LlamaCloud bills it); "
+                    + "give it a local folder with Layout Mirror to cap it");
             }
 
             if (!Enum.IsDefined(cap.Window))

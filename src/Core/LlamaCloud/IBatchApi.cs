@@ -18,6 +18,9 @@ internal interface IBatchApi
 
     Task<RemoteDirectoryFile?> FindFileByUniqueIdAsync(string directoryId, string uniqueId, CancellationToken cancellationToken);
 
+    /// <summary>Every file a directory holds now (deleted ones left out), page after page.</summary>
+    Task<IReadOnlyList<RemoteDirectoryFile>> ListDirectoryFilesAsync(string directoryId, CancellationToken cancellationToken);
+
     Task<RemoteDirectory> GetDirectoryAsync(string directoryId, CancellationToken cancellationToken);
 
     Task<RemoteDirectoryFile> GetDirectoryFileAsync(string directoryId, string directoryFileId, CancellationToken cancellationToken);

@@ -71,6 +71,23 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
     }
 
+    public async Task<IReadOnlyList<RemoteDirectoryFile>> ListDirectoryFilesAsync(string directoryId, CancellationToken cancellationToken)
+    {
+        var files = new List<RemoteDirectoryFile>();
+        string? token = null;
+        do
+        {
+            var uri = $"api/v1/beta/directories/{Escape(directoryId)}/files"
+                + (token is null ? "" : $"?page_token={Uri.EscapeDataString(token)}");
+            var page = await SendAsync(Get(uri), Json.CursorPageRemoteDirectoryFile, cancellationToken);
+            files.AddRange(page.Items.Where(f => f.DeletedAt is null));
+            token = page.Items.Count == 0 ? null : page.NextPageToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        return files;
+    }
+
     public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken);
 

@@ -14,7 +14,8 @@ internal sealed record RemoteDirectoryFile(
     string UniqueId,
     string? FileId = null,
     DateTimeOffset? CreatedAt = null,
-    DateTimeOffset? DeletedAt = null);
+    DateTimeOffset? DeletedAt = null,
+    DateTimeOffset? UpdatedAt = null);
 
 /// <summary>Body of <c>POST /api/v1/beta/directories</c>.</summary>
 internal sealed record CreateDirectoryRequest(string Name, string Type, string? Description = null);

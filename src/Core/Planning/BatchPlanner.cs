@@ -12,8 +12,8 @@ namespace BatchOrchestrator.Core.Planning;
 // rule takes back (RetryRule), in batches of at most Pipeline:MaxFilesPerBatch with a remote directory
 // each (PerRun, the default); for a Mirror source, its whole directory again whenever a file is new or
 // changed (every file in it is billed again: files only deleted get a batch of no file, which removes their
-// copies and submits nothing); for a RemoteOnly source, a batch over
-// the given directory with nothing to upload.
+// copies and submits nothing); for a RemoteOnly source, a batch over the given directory with nothing to
+// upload, when the run's listing of it differs from what its latest batch completed over.
 // It is also where spending caps hold: each version's estimate is reserved as it is put in a batch, in the
 // same transaction, and what does not fit is held (docs/costs.md, "Caps"); a mirror's batch, which cannot
 // be split, is reserved whole (every file in its directory is billed) or its files to send are held.
@@ -33,16 +33,8 @@ internal sealed class BatchPlanner(
     public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, CancellationToken cancellationToken)
     {
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
-        var scope = scopes.For(source);
-        var plan = new BatchPlan(
-            source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scope,
-            V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
-        if (source.Layout == RemoteLayout.RemoteOnly)
-        {
-            return new(await store.PlanRemoteOnlyBatchAsync(runId, plan, source.RemoteDirectoryId!, cancellationToken), FirstStep(BatchLifecycle.PlanRemoteOnly));
-        }
-
-        plan = plan with { Cost = await budget.PlanAsync(source, scope, persist: true, cancellationToken) };
+        var plan = NewPlan(source);
+        plan = plan with { Cost = await budget.PlanAsync(source, plan.Scope, persist: true, cancellationToken) };
         var outcome = source.Layout == RemoteLayout.Mirror
             ? await store.PlanMirrorBatchAsync(runId, plan, cancellationToken)
             : await store.PlanBatchesAsync(runId, plan, cancellationToken);
@@ -60,6 +52,20 @@ internal sealed class BatchPlanner(
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
     }
+
+    /// <summary>
+    /// Plans a RemoteOnly run's batch over its directory as <paramref name="listing"/> found it: none when the directory is
+    /// empty, a batch of it is still open, or its latest batch completed over the same files (docs/sources.md, "Remote layouts").
+    /// </summary>
+    public async Task<(PlannedBatches Planned, RemoteOnlyPlan Plan)> PlanRemoteOnlyAsync(long runId, SourceOptions source, RemoteListing listing, CancellationToken cancellationToken)
+    {
+        var planned = await store.PlanRemoteOnlyBatchAsync(runId, NewPlan(source), source.RemoteDirectoryId!, listing, cancellationToken);
+        return (new(planned.BatchId is { } id ? [id] : [], FirstStep(BatchLifecycle.PlanRemoteOnly)), planned);
+    }
+
+    private BatchPlan NewPlan(SourceOptions source) => new(
+        source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scopes.For(source),
+        V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
 
     private static string GoOn(long runId, PlanTally tally) =>
         tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: the first of them needs more than the whole cap, so no window of it will take them"

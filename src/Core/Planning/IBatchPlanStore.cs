@@ -25,6 +25,10 @@ internal interface IBatchPlanStore
     /// </summary>
     Task<PlanOutcome> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
 
-    /// <summary>Remote-only layout: a batch over the existing directory, ready to submit; none while the previous one is open.</summary>
-    Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Remote-only layout: a batch over the existing directory as <paramref name="listing"/> found it, ready to submit; none
+    /// while the previous one is open, when the directory is empty, or when its latest batch completed over the same
+    /// listing at the same configuration with every file given a job (parsing it again would bill them all again).
+    /// </summary>
+    Task<RemoteOnlyPlan> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, RemoteListing listing, CancellationToken cancellationToken);
 }

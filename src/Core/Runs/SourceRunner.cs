@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Core.Sources;
@@ -19,6 +20,8 @@ internal sealed class SourceRunner(
     IRunStore runs,
     IPipelineScheduler scheduler,
     IOptions<PipelineOptions> pipeline,
+    IBatchApis apis,
+    ProjectScopes scopes,
     ILogger<SourceRunner> logger)
 {
     public async Task RunAsync(string sourceName, RunTrigger trigger, CancellationToken cancellationToken)
@@ -69,26 +72,21 @@ internal sealed class SourceRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try
         {
-            // A remote-only source has nothing local to scan: its directory is batched as it is.
-            var summary = source.Layout == RemoteLayout.RemoteOnly ? new ScanSummary(0, 0, 0, 0, 0, 0, 0) : await scanner.ScanAsync(source, cancellationToken);
+            if (source.Layout == RemoteLayout.RemoteOnly)
+            {
+                await RunRemoteOnlyAsync(runId, source, cancellationToken);
+                return;
+            }
+
+            var summary = await scanner.ScanAsync(source, cancellationToken);
             var planned = await planner.PlanAsync(runId, source, cancellationToken);
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
-            if (planned.FirstStep == BatchStep.Submit)
+            // Only as many as may upload at once get a job now: each batch that finishes uploading hands
+            // its slot to the source's next planned batch (UploadSlots), so a run costs one upload job per
+            // batch rather than two. Should a hand-on be lost, the stalled-step sweep starts the batch.
+            foreach (var batchId in planned.BatchIds.Order().Take(pipeline.Value.BatchesUploadingPerSource))
             {
-                foreach (var batchId in planned.BatchIds)
-                {
-                    scheduler.EnqueueSubmit(batchId);
-                }
-            }
-            else
-            {
-                // Only as many as may upload at once get a job now: each batch that finishes uploading hands
-                // its slot to the source's next planned batch (UploadSlots), so a run costs one upload job per
-                // batch rather than two. Should a hand-on be lost, the stalled-step sweep starts the batch.
-                foreach (var batchId in planned.BatchIds.Order().Take(pipeline.Value.BatchesUploadingPerSource))
-                {
-                    scheduler.EnqueueUpload(source.Name, batchId);
-                }
+                scheduler.EnqueueUpload(source.Name, batchId);
             }
 
             if (summary.Unsettled > 0)
@@ -96,14 +94,14 @@ internal sealed class SourceRunner(
                 scheduler.ScheduleRun(source.Name, RunTrigger.Settle, source.SettleWindow);
             }
 
-            if (source.Layout == RemoteLayout.RemoteOnly)
-            {
-                logger.LogInformation("Run {RunId} of remote-only {Source} planned {BatchCount} batches over {DirectoryId}", runId, source.Name, planned.BatchIds.Count, source.RemoteDirectoryId);
-            }
-            else
-            {
-                logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
-            }
+            logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
+        }
+        catch (LlamaCloudRejectedException ex) when (source.Layout == RemoteLayout.RemoteOnly)
+        {
+            // The directory is gone, in another project, or the key may not read it: asking again will not help.
+            var reason = $"remote directory {source.RemoteDirectoryId} could not be listed: {ex.Message}";
+            await runs.FailRunAsync(runId, reason, CancellationToken.None);
+            logger.LogError("Run {RunId} of {Source} failed: {Reason}", runId, source.Name, reason);
         }
         catch (Exception ex)
         {
@@ -117,6 +115,41 @@ internal sealed class SourceRunner(
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A remote-only source has nothing local to scan: its directory is listed instead, and batched as it is unless its
+    /// latest batch completed over the same files, since each batch bills every file in it (docs/sources.md, "Remote layouts").
+    /// </summary>
+    private async Task RunRemoteOnlyAsync(long runId, SourceOptions source, CancellationToken cancellationToken)
+    {
+        var files = await apis.For(scopes.For(source)).ListDirectoryFilesAsync(source.RemoteDirectoryId!, cancellationToken);
+        var listing = RemoteListing.Of(files);
+        var (planned, plan) = await planner.PlanRemoteOnlyAsync(runId, source, listing, cancellationToken);
+        var summary = new ScanSummary(listing.Files, plan.BatchId is null ? 0 : listing.Files, 0, 0, 0, 0, 0);
+        await runs.FinishScanAsync(runId, summary, planned.BatchIds.Count, cancellationToken);
+        foreach (var batchId in planned.BatchIds)
+        {
+            scheduler.EnqueueSubmit(batchId);
+        }
+
+        switch (plan.Skip)
+        {
+            case RemoteOnlySkip.Unchanged:
+                logger.LogInformation(
+                    "Run {RunId} of remote-only {Source}: directory {DirectoryId} holds the same {Files} files its batch {BatchId} completed with a job for each; nothing sent, nothing billed",
+                    runId, source.Name, source.RemoteDirectoryId, listing.Files, plan.UnchangedSince);
+                break;
+            case RemoteOnlySkip.Empty:
+                logger.LogInformation("Run {RunId} of remote-only {Source}: directory {DirectoryId} holds no file; nothing sent", runId, source.Name, source.RemoteDirectoryId);
+                break;
+            case RemoteOnlySkip.InFlight:
+                logger.LogInformation("Run {RunId} of remote-only {Source}: a batch over {DirectoryId} is still open; nothing sent until it ends", runId, source.Name, source.RemoteDirectoryId);
+                break;
+            default:
+                logger.LogInformation("Run {RunId} of remote-only {Source} planned batch {BatchId} over {DirectoryId} ({Files} files)", runId, source.Name, plan.BatchId, source.RemoteDirectoryId, listing.Files);
+                break;
         }
     }
 }

@@ -181,14 +181,53 @@ internal sealed partial class NpgsqlBatchPlanStore
         return new([batchId], tally);
     }
 
-    public async Task<IReadOnlyList<long>> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, CancellationToken cancellationToken)
+    public async Task<RemoteOnlyPlan> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, RemoteListing listing, CancellationToken cancellationToken)
     {
+        // Under the source's lease, so nothing plans this source between the look and the insert. The latest batch is
+        // the one to compare with: an older one completed over the same listing says nothing once a later one failed.
+        await using (var look = dataSource.CreateCommand("""
+            select exists (select 1 from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)),
+                   (select l.id from orchestrator.batch l
+                    where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
+                      and l.remote_directory_id = $4 and l.remote_listing = $5 and l.file_count = $6
+                      and l.remote_status = $7 and l.configuration_fingerprint = $8
+                      and (select count(*) from orchestrator.batch_result r where r.batch_id = l.id) = l.file_count
+                      and not exists (select 1 from orchestrator.batch_result r
+                                      where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)))
+            """))
+        {
+            look.Parameters.Add(Text(plan.Source));
+            look.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
+            look.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+            look.Parameters.Add(Text(remoteDirectoryId));
+            look.Parameters.Add(Text(listing.Digest));
+            look.Parameters.Add(new NpgsqlParameter<int> { TypedValue = listing.Files });
+            look.Parameters.Add(StateParameters.Name(BatchState.Completed));
+            look.Parameters.Add(Text(ConfigurationFingerprint.Of(plan.JobType, plan.ConfigurationId, plan.V1ParseTier)));
+            await using var reader = await look.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetBoolean(0))
+            {
+                return new(null, RemoteOnlySkip.InFlight);
+            }
+
+            if (!reader.IsDBNull(1))
+            {
+                return new(null, RemoteOnlySkip.Unchanged, reader.GetInt64(1));
+            }
+        }
+
+        if (listing.Files == 0)
+        {
+            return new(null, RemoteOnlySkip.Empty);
+        }
+
         // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
         await using var command = dataSource.CreateCommand("""
             insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, v1_parse_tier)
-            select $1, $2, $6, $3, $4, $5, $5, 0, $7, $9, $10, $11
-            where not exists (select 1 from orchestrator.batch where source_name = $2 and layout = $7 and state <> all($8))
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout,
+                 project_id, organization_id, v1_parse_tier, remote_listing)
+            values ($1, $2, $6, $3, $4, $5, $5, $7, $8, $9, $10, $11, $12)
             returning id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -197,12 +236,13 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(Text(plan.ConfigurationId));
         command.Parameters.Add(Text(remoteDirectoryId));
         command.Parameters.Add(BatchLifecycle.PlanRemoteOnly.TargetState());
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = listing.Files });
         command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
-        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(ScopeColumns.Project(plan.Scope));
         command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         command.Parameters.Add(V1ParseTier(plan));
-        return await command.ExecuteScalarAsync(cancellationToken) is long id ? [id] : [];
+        command.Parameters.Add(Text(listing.Digest));
+        return new((long)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
 
     private static async Task<long> InsertMirrorBatchAsync(

@@ -231,6 +231,71 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task RemoteOnly_AnUnchangedDirectory_IsNotParsedAgain_UntilItsFilesChange()
+    {
+        // Each batch over the directory bills every file in it: a nightly run over a directory nobody touched would pay for
+        // all of it every night.
+        var directoryId = await RemoteOnlyDirectoryAsync(2);
+        var first = await RemoteOnlyRunAsync();
+        await SubmitAndRecordAsync(first!.Value);
+
+        Assert.Null(await RemoteOnlyRunAsync());
+        Assert.Equal(
+            ("NoChanges", 2, 0),
+            (await Harness.Database.ListAsync("select state, files_seen, batch_count from orchestrator.run order by id desc limit 1", r => (r.GetString(0), r.GetInt32(1), r.GetInt32(2)))).Single());
+
+        await UploadRemoteAsync(directoryId, "added");
+        var third = await RemoteOnlyRunAsync();
+        Assert.NotNull(third);
+        await SubmitAndRecordAsync(third.Value);
+        Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1 and job_id like 'pjb-%'", third.Value));
+
+        var api = Harness.Get<IBatchApis>().For(ProjectScope.Default);
+        var added = (await api.ListDirectoryFilesAsync(directoryId, Ct)).Single(f => f.DisplayName == "added.txt");
+        await api.DeleteDirectoryFileAsync(directoryId, added.Id, Ct);
+        Assert.NotNull(await RemoteOnlyRunAsync());
+    }
+
+    [Fact]
+    public async Task RemoteOnly_ADirectoryWhoseLatestBatchFailed_IsParsedAgain_AndAnEmptyOneNotAtAll()
+    {
+        await Harness.Admin.SetFaultsAsync(new { fail_next_batches = 1 });
+        await RemoteOnlyDirectoryAsync(1);
+        var failed = await RemoteOnlyRunAsync();
+        await SubmitAndRecordAsync(failed!.Value);
+        Assert.Equal("Failed", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", failed.Value));
+
+        var again = await RemoteOnlyRunAsync();
+        Assert.NotNull(again);
+        await SubmitAndRecordAsync(again.Value);
+        Assert.Null(await RemoteOnlyRunAsync());
+
+        await RemoteOnlyDirectoryAsync(0);
+        Assert.Null(await RemoteOnlyRunAsync());
+        Assert.Equal(
+            ("NoChanges", 0),
+            (await Harness.Database.ListAsync("select state, files_seen from orchestrator.run order by id desc limit 1", r => (r.GetString(0), r.GetInt32(1)))).Single());
+    }
+
+    [Fact]
+    public async Task RemoteOnly_ADirectoryThatIsGone_FailsTheRun_SayingWhy()
+    {
+        Configure(s =>
+        {
+            s.Layout = RemoteLayout.RemoteOnly;
+            s.RemoteDirectoryId = "dir-00000000-0000-0000-0000-000000000000";
+            s.Path = "";
+        });
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        var (state, error) = (await Harness.Database.ListAsync("select state, error from orchestrator.run", r => (r.GetString(0), r.GetString(1)))).Single();
+        Assert.Equal("Failed", state);
+        Assert.StartsWith("remote directory dir-00000000-0000-0000-0000-000000000000 could not be listed:", error, StringComparison.Ordinal);
+        Assert.Empty(Harness.Scheduler.BatchIds("submit"));
+    }
+
+    [Fact]
     public async Task Mirror_RefusesARun_ThatWouldExceedOneBatch_SayingWhy()
     {
         await using var small = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
@@ -279,6 +344,45 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     {
         var runs = await Harness.Get<OpsQueries>().RunsAsync(null, 10, Ct);
         return [.. runs.Rows.Select(r => r[runs.IndexOf("Progress")]?.ToString())];
+    }
+
+    /// <summary>A user directory filled by another tool with <paramref name="files"/> files, and the source made RemoteOnly over it.</summary>
+    private async Task<string> RemoteOnlyDirectoryAsync(int files)
+    {
+        var directory = await Harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync($"filled-elsewhere-{Guid.NewGuid():N}", ephemeral: false, Ct);
+        for (var i = 0; i < files; i++)
+        {
+            await UploadRemoteAsync(directory.Id, $"r{i}");
+        }
+
+        Configure(s =>
+        {
+            s.Layout = RemoteLayout.RemoteOnly;
+            s.RemoteDirectoryId = directory.Id;
+            s.Path = "";
+        });
+        return directory.Id;
+    }
+
+    private async Task UploadRemoteAsync(string directoryId, string name)
+    {
+        await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"remote document {name}"));
+        await Harness.Get<IBatchApis>().For(ProjectScope.Default).UploadFileAsync(directoryId, new FileUpload(content, $"{name}.txt", name, $"{name}.txt"), Ct);
+    }
+
+    /// <summary>A run of the RemoteOnly source: the batch it handed to submission, or null when it sent none.</summary>
+    private async Task<long?> RemoteOnlyRunAsync()
+    {
+        var before = Harness.Scheduler.BatchIds("submit").Count();
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        var submitted = Harness.Scheduler.BatchIds("submit").ToList();
+        return submitted.Count > before ? submitted[^1] : null;
+    }
+
+    private async Task SubmitAndRecordAsync(long batchId)
+    {
+        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await PollAndRecordAsync(batchId);
     }
 
     private void Configure(Action<SourceOptions> change) => change(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0]);

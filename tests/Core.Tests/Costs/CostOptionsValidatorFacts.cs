@@ -31,6 +31,29 @@ public sealed class CostOptionsValidatorFacts
     }
 
     [Fact]
+    public void ACapOverARemoteOnlySource_IsRefused_ByName_OrAsACapOnAllSources()
+    {
+        var sources = new SourcesOptions
+        {
+            Sources =
+            [
+                new SourceOptions { Name = "invoices" },
+                new SourceOptions { Name = "archive", Layout = RemoteLayout.RemoteOnly, RemoteDirectoryId = "dir-1", Path = "" },
+            ],
+        };
+        var options = new CostOptions
+        {
+            Caps = [new CapOptions { Source = "archive", Credits = 5_000 }, new CapOptions { Credits = 100_000, Window = CapWindow.Month }, new CapOptions { Source = "invoices", Credits = 5_000 }],
+        };
+
+        var failures = new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.StartsWith("Costs:Caps:0:Source: 'archive' is RemoteOnly, whose spending no cap can bound", failures[0], StringComparison.Ordinal);
+        Assert.StartsWith("Costs:Caps:1:Source: empty (a cap on all sources), but 'archive' is RemoteOnly", failures[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ACapOnASource_IsNotTakenForAnUnknownOne_WhileTheSourcesAreInvalidThemselves()
     {
         var options = new CostOptions { Caps = [new CapOptions { Source = "invoices", Credits = 5_000 }] };

@@ -290,7 +290,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
 
         Assert.Equal(0, exitCode);
-        Assert.StartsWith("theirs is RemoteOnly: each run sends one batch over directory dir-filled-by-another-tool as it stands, and LlamaCloud parses and bills every file in it", output.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith("theirs is RemoteOnly: a run sends one batch over directory dir-filled-by-another-tool as it stands, and LlamaCloud parses and bills every file in it", output.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("no cap applies", output, StringComparison.Ordinal);
     }
 
