@@ -116,7 +116,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
-    public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync($"""
         select b.id as "Batch",
                b.run_id as "Run",
                b.source_name as "Source",
@@ -124,13 +124,14 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.remote_status as "Remote status",
                b.remote_batch_id as "Remote batch",
                b.file_count as "Files",
-               -- Its files as they are; a file a later batch took on (a mirror's next batch holds every file again) as this
-               -- batch left it, by the outcome it recorded.
+               -- Its files as they are; a file a later batch took on (a retry, or a mirror's next batch, which holds every
+               -- file again) as this batch left it: by the outcome it recorded, read as the Runs page reads it (a job
+               -- that failed is a failed file, whatever the batch said of its item).
                (select jsonb_object_agg(state, n) from (
                    select state, count(*) as n from (
                        select fv.state from orchestrator.file_version fv where fv.batch_id = b.id
                        union all
-                       select br.outcome from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id
+                       select {Outcomes.Case(7)} from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id
                        where br.batch_id = b.id and fv.batch_id is distinct from b.id) states
                    group by state) counts) as "Files by state",
                b.created_at as "Created",
@@ -138,11 +139,15 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                b.poll_count as "Polls",
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
+               -- What "Retry follow-ups" can take again, as "Needs a person" counts it: a result of a job that succeeded
+               -- which a sink could not take. A failed or cancelled job's result ends FollowUpFailed too, but its file's
+               -- own state says so, and no follow-up would help it.
                (select count(*) from orchestrator.batch_result br
-                where br.batch_id = b.id and br.follow_up_state = $5)
+                join orchestrator.file_version v on v.id = br.file_version_id and v.job_id = br.job_id
+                where br.batch_id = b.id and br.follow_up_state = $5 and v.state = $7)
                -- and deliveries of its results under a copy's name (the same content as its file, under another path)
                + (select count(*) from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
-                  where k.follow_up_state = $5 and v.batch_id = b.id and k.job_id = v.job_id) as "Follow-ups failed",
+                  where k.follow_up_state = $5 and v.batch_id = b.id and k.job_id = v.job_id and v.state = $7) as "Follow-ups failed",
                b.last_error as "Last error"
         from orchestrator.batch b
         where ($1::bigint is null or b.run_id = $1)
@@ -152,12 +157,15 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         limit $4
         """,
         cancellationToken,
-        Long(runId),
-        Text(source),
-        Bool(openOnly),
-        Int(limit),
-        StateParameters.Name(FollowUpState.FollowUpFailed),
-        StateParameters.Names(BatchLifecycle.Ended));
+        [
+            Long(runId),
+            Text(source),
+            Bool(openOnly),
+            Int(limit),
+            StateParameters.Name(FollowUpState.FollowUpFailed),
+            StateParameters.Names(BatchLifecycle.Ended),
+            .. Outcomes.Parameters(),
+        ]);
 
     /// <summary>
     /// Files whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source, batch or
@@ -250,7 +258,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         """, cancellationToken, Text(source), Text(path));
 
     /// <summary>What each batch said about each version of one path: the file's batch history, job references, errors and follow-up.</summary>
-    public Task<OpsTable> FileHistoryAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> FileHistoryAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
         select br.recorded_at as "Recorded",
                br.file_version_id as "File",
                br.batch_id as "Batch",
@@ -259,7 +267,8 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                br.source_directory_file_id as "Remote file",
                br.job_type as "Job type",
                br.job_id as "Job reference",
-               br.outcome as "Outcome",
+               -- as the Runs and Batches pages count it: an item the batch called done whose job failed is a failed file
+               {Outcomes.Case(3)} as "Outcome",
                br.error_class as "Error class",
                br.error_message as "Error",
                br.remote_job_status as "Job status",
@@ -272,7 +281,7 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
         join orchestrator.batch b on b.id = br.batch_id
         where fv.source_name = $1 and fv.relative_path = $2
         order by br.id desc
-        """, cancellationToken, Text(source), Text(path));
+        """, cancellationToken, [Text(source), Text(path), .. Outcomes.Parameters()]);
 
     /// <summary>
     /// The follow-up output of each job reference of one path: when it was fetched and, where the

@@ -30,7 +30,8 @@ internal static class Outcomes
               and not exists (select 1 from orchestrator.batch_result r where r.batch_id = {batch}.id and r.file_version_id = fv.id))
         """;
 
-    private static string Case(int first) => $"""
+    /// <summary>The outcome of one batch result <c>br</c>: a Succeeded item whose job failed or was cancelled is Failed or Skipped.</summary>
+    public static string Case(int first) => $"""
         case when br.outcome = ${first} and br.remote_job_status = ${first + 3} then ${first + 1}
              when br.outcome = ${first} and br.remote_job_status = ${first + 4} then ${first + 2}
              else br.outcome end

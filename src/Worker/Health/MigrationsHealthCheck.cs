@@ -12,9 +12,10 @@ internal sealed class MigrationsHealthCheck(Migrator migrator) : IHealthCheck
         try
         {
             var current = await migrator.CurrentVersionAsync(cancellationToken);
-            return current == Migrator.LatestVersion
-                ? HealthCheckResult.Healthy($"schema at version {current}")
-                : HealthCheckResult.Unhealthy($"schema at version {current}, this build expects {Migrator.LatestVersion} (run 'migrate')");
+            // Behind, 'migrate' brings it up; ahead, a newer build migrated it, and only that build (or a newer one) fits it.
+            return current == Migrator.LatestVersion ? HealthCheckResult.Healthy($"schema at version {current}")
+                : current < Migrator.LatestVersion ? HealthCheckResult.Unhealthy($"schema at version {current}, this build expects {Migrator.LatestVersion} (run 'migrate')")
+                : HealthCheckResult.Unhealthy($"schema at version {current}, newer than this build's {Migrator.LatestVersion}: a newer build migrated it; run that build (or a newer one), not this one");
         }
         catch (DbException ex)
         {

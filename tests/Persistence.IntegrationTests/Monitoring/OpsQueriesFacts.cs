@@ -84,6 +84,27 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Equal((batch, 1L, "sink FileSystem: denied"), ((long)attention.Value(failed, "Batch")!, (long)attention.Value(failed, "Count")!, attention.Value(failed, "Detail")));
     }
 
+    [Fact]
+    public async Task BatchesAndFileHistory_CountAFileWhoseJobFailed_AsFailedInItsBatch_AfterARetryTookItOn_AndNotAsAFailedFollowUp()
+    {
+        // Its item succeeded, its job failed: the follow-up ended FollowUpFailed and the file Failed; then a retry put it
+        // in a new batch. The first batch still ended with a failed file, which no "Retry follow-ups" can help.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var first = await OpsSeed.BatchAsync(Database, run, "docs");
+        await OpsSeed.FileAsync(Database, first, "docs", "good.pdf");
+        var failed = await OpsSeed.FileAsync(Database, first, "docs", "bad.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
+        var retry = await OpsSeed.BatchAsync(Database, run, "docs");
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Planned', batch_id = $2, job_id = null where id = $1", failed, retry);
+
+        var batches = await Queries.BatchesAsync(null, "docs", openOnly: false, 10, Ct);
+
+        var row = batches.Rows.Single(r => (long)batches.Value(r, "Batch")! == first);
+        Assert.Equal("Failed=1 Succeeded=1", Counts((string)batches.Value(row, "Files by state")!));
+        Assert.Equal(0L, batches.Value(row, "Follow-ups failed"));
+        var history = await Queries.FileHistoryAsync("docs", "bad.pdf", Ct);
+        Assert.Equal(("Failed", "FAILED"), (history.Value(history.Rows.Single(), "Outcome"), history.Value(history.Rows.Single(), "Job status")));
+    }
+
     /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
     private async Task CopyAsync(string source, string path, long fileVersionId)
     {

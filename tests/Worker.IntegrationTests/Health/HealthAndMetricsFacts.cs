@@ -37,6 +37,13 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         Assert.Contains("run 'migrate'", checks["migrations"].Description, StringComparison.Ordinal);
         Assert.Equal("Healthy", checks["postgresql"].Status);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+        // Ahead of this build, 'migrate' cannot help: it refuses a newer schema.
+        await Env.Database.ExecuteAsync("insert into orchestrator.schema_version (version, name) values (9999, 'from a newer build')");
+        var (_, ahead) = await ReadyAsync(http);
+        Assert.Equal("Unhealthy", ahead["migrations"].Status);
+        Assert.Contains("newer than this build's", ahead["migrations"].Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("run 'migrate'", ahead["migrations"].Description, StringComparison.Ordinal);
     }
 
     [Fact]
