@@ -116,15 +116,26 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
         }
     }
 
+    /// <summary>
+    /// A preset of another job type, as a source's configuration or its fallback: LlamaCloud refuses the batch only after
+    /// its files were uploaded (and priced at the other job type's tier), so every one of them would end failed.
+    /// </summary>
     private void ValidateFallbacks(CostOptions options, List<string> failures)
     {
         var list = Sources();
         for (var i = 0; i < list.Count; i++)
         {
-            var fallback = list[i].FallbackConfigurationId;
-            if (!string.IsNullOrWhiteSpace(fallback) && options.Presets.TryGetValue(fallback, out var preset) && preset.JobType != list[i].JobType)
+            if (BatchJobTypes.IsV1(list[i].JobType))
             {
-                failures.Add($"Sources:{i}:FallbackConfigurationId: '{fallback}' is a {preset.JobType} preset, but Sources:{i}:JobType is {list[i].JobType}");
+                continue; // a v1 job sends no configuration id
+            }
+
+            foreach (var (key, id) in new[] { ("ConfigurationId", list[i].ConfigurationId), ("FallbackConfigurationId", list[i].FallbackConfigurationId) })
+            {
+                if (!string.IsNullOrWhiteSpace(id) && options.Presets.TryGetValue(id, out var preset) && preset.JobType != list[i].JobType)
+                {
+                    failures.Add($"Sources:{i}:{key}: '{id}' is a preset of {preset.JobType}, but Sources:{i}:JobType is {list[i].JobType}");
+                }
             }
         }
     }

@@ -103,7 +103,9 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
             failures.AddUnlessBetween($"{key}:MaxAttempts", source.MaxAttempts, 1, 100);
             failures.AddUnlessBetween($"{key}:Priority", source.Priority, 1, 100, "a weight: 8 gets eight uploads for each one of 1");
 
-            if (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5)
+            // A v1 job sends no configuration id (its tier is V1ParseTier), so a v1 source may leave it empty.
+            var configurationIgnored = BatchJobTypes.IsV1(source.JobType) && string.IsNullOrEmpty(source.ConfigurationId);
+            if (!configurationIgnored && (!source.ConfigurationId.StartsWith("cfg-", StringComparison.Ordinal) || source.ConfigurationId.Length < 5))
             {
                 failures.Add($"{key}:ConfigurationId: '{source.ConfigurationId}' must be a configuration id such as cfg-PARSE_AGENTIC");
             }

@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.Tests.Costs;
 public sealed class CostOptionsValidatorFacts
 {
     [Fact]
-    public void RefusesANegativePrice_ACapOnAnUnknownSource_AFallbackPresetOfAnotherJobType_AndAnUnknownZone()
+    public void RefusesANegativePrice_ACapOnAnUnknownSource_APresetOfAnotherJobType_AndAnUnknownZone()
     {
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices", JobType = "extract_v2", FallbackConfigurationId = "cfg-PARSE_AGENTIC" }] };
         var options = new CostOptions { UsdPer1000Credits = -1, TimeZone = "Mars/Olympus", Caps = [new CapOptions { Source = "nope", Credits = 10 }, new CapOptions { Credits = 0, Window = CapWindow.Month }] };
@@ -17,8 +17,9 @@ public sealed class CostOptionsValidatorFacts
         Assert.Contains(failures, f => f.StartsWith("Costs:Caps:0:Source: 'nope' is not a configured source", StringComparison.Ordinal));
         Assert.Contains("Costs:Caps:1:Credits: 0 must be more than zero", failures);
         Assert.Contains("Costs:TimeZone: 'Mars/Olympus' is not a known time zone id", failures);
-        Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a parse_v2 preset, but Sources:0:JobType is extract_v2", failures);
-        Assert.Equal(6, failures.Count);
+        Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a preset of parse_v2, but Sources:0:JobType is extract_v2", failures);
+        Assert.Contains("Sources:0:ConfigurationId: 'cfg-PARSE_AGENTIC' is a preset of parse_v2, but Sources:0:JobType is extract_v2", failures);
+        Assert.Equal(7, failures.Count);
     }
 
     [Fact]
@@ -28,6 +29,22 @@ public sealed class CostOptionsValidatorFacts
         var options = new CostOptions { Caps = [new CapOptions { Source = "invoices", Credits = 5_000 }, new CapOptions { Credits = 100_000, Window = CapWindow.Month }] };
 
         Assert.True(new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void AV1Source_MayLeaveItsConfigurationIdEmpty_OrKeepAnyPreset_SinceItSendsNone()
+    {
+        var sources = new SourcesOptions
+        {
+            Sources =
+            [
+                new SourceOptions { Name = "legacy", Path = AppContext.BaseDirectory, JobType = "v1_parse", ConfigurationId = "" },
+                new SourceOptions { Name = "labels", Path = AppContext.BaseDirectory, JobType = "v1_classify", ClassifyRules = [new ClassifyRuleOptions { Type = "invoice", Description = "an invoice" }] },
+            ],
+        };
+
+        Assert.True(new SourcesOptionsValidator().Validate(null, sources).Succeeded);
+        Assert.True(new CostOptionsValidator(Options.Create(sources)).Validate(null, new CostOptions()).Succeeded);
     }
 
     [Fact]

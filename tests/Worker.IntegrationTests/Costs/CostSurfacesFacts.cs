@@ -116,7 +116,7 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         {
             Assert.Contains("Costs:CreditsPerPage:parse_v2:fast: -1 must not be negative", output, StringComparison.Ordinal);
             Assert.Contains("Costs:Caps:1:Source: 'nope' is not a configured source", output, StringComparison.Ordinal);
-            Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a parse_v2 preset, but Sources:0:JobType is extract_v2", output, StringComparison.Ordinal);
+            Assert.Contains("Sources:0:FallbackConfigurationId: 'cfg-PARSE_AGENTIC' is a preset of parse_v2, but Sources:0:JobType is extract_v2", output, StringComparison.Ordinal);
         }
     }
 
