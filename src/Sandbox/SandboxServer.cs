@@ -61,6 +61,9 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         catch
         {
+            // Stopped before it is disposed: its background services started before the bind failed, and disposing
+            // them while they run reports each as failed, beside the one reason that matters.
+            await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
             throw;
         }

@@ -67,7 +67,7 @@ public static class WorkerHostingExtensions
         {
             if (Verbs.MayCallTheApi(verb.Name))
             {
-                SandboxMode.AddIfNoApiKey(builder); // without a key, as the service: never the real LlamaCloud
+                SandboxMode.AddIfNoApiKey(builder, forVerb: true); // without a key, as the service: never the real LlamaCloud
             }
             else if (verb.Name == Verbs.ConfigCheck && SandboxMode.Applies(configuration))
             {

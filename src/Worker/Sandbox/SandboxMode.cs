@@ -16,7 +16,12 @@ internal static class SandboxMode
 {
     private const string SectionName = "Sandbox";
 
-    public static void AddIfNoApiKey(IHostApplicationBuilder builder)
+    /// <param name="builder">The host being built.</param>
+    /// <param name="forVerb">
+    /// A command-line verb's Sandbox takes a free port whatever <c>Sandbox:Port</c> says: that port is the running service's
+    /// Sandbox, and a verb beside it would fail to start on it.
+    /// </param>
+    public static void AddIfNoApiKey(IHostApplicationBuilder builder, bool forVerb = false)
     {
         var configuration = builder.Configuration;
         if (!Applies(configuration))
@@ -26,7 +31,7 @@ internal static class SandboxMode
 
         var section = configuration.GetSection(SectionName);
         var options = section.GetConvertible<SandboxOptions>();
-        options.Port = options.Port != 0 ? options.Port : FreePort();
+        options.Port = options.Port != 0 && !forVerb ? options.Port : FreePort();
         options.ApiKey = "sandbox-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -36,6 +36,10 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         settings["LLAMA_CLOUD_BASE_URL"] = null;
         settings["Verb:Target"] = TestEnvironment.SourceName;
         settings["Verb:DryRun"] = "true";
+        // The running service's own Sandbox holds Sandbox:Port: the verb's Sandbox takes another port beside it.
+        using var service = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        service.Start();
+        settings["Sandbox:Port"] = ((System.Net.IPEndPoint)service.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var log = new CapturingSink();
 
         var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, settings, log);

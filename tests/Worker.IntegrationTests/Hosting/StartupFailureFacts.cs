@@ -22,6 +22,13 @@ public sealed class StartupFailureFacts(PostgresServerFixture server) : Environm
         await AssertOneLineAsync(bad, "Sources:0:JobType: 'parse' must be parse_v2 or extract_v2");
         await AssertOneLineAsync(noBinaries, $"Database:Embedded:BinDirectory: '{Path.Combine(Env.Root, "no-postgres-here")}' does not contain initdb, pg_ctl and postgres");
         await AssertOneLineAsync(portTaken, $"Urls: http://127.0.0.1:{port} is in use by another program");
+
+        // Without a key, the in-process Sandbox's port: named as its own setting, not as Urls.
+        var sandboxPortTaken = Env.Settings();
+        sandboxPortTaken["LLAMA_CLOUD_API_KEY"] = null;
+        sandboxPortTaken["LLAMA_CLOUD_BASE_URL"] = null;
+        sandboxPortTaken["Sandbox:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await AssertOneLineAsync(sandboxPortTaken, $"Sandbox:Port: 127.0.0.1:{port} is in use by another program");
     }
 
     [Fact]
