@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Validation;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -26,11 +27,11 @@ internal static class StartupChecks
         }
         catch (OptionsValidationException invalid)
         {
-            return [.. invalid.Failures];
+            return [.. ConvertibleValues.WithoutWhatWrongTypesCause(invalid.Failures)]; // as start-up and config check list them
         }
         catch (AggregateException many)
         {
-            return [.. many.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)];
+            return [.. ConvertibleValues.WithoutWhatWrongTypesCause(many.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures))];
         }
     }
 }

@@ -12,22 +12,55 @@ namespace BatchOrchestrator.Core.Validation;
 /// (<c>ConfigurationBinder.BindCollection</c> catches and skips), so a mistyped field of <c>Sources:0</c>
 /// would leave the service watching nothing. Each value is bound here on its own, as the binder would bind it.
 /// </summary>
-internal static class ConvertibleValues
+internal static partial class ConvertibleValues
 {
+    /// <summary>
+    /// The failures without what a value of the wrong type causes in its element of a list: bound without that value,
+    /// the element holds a default the validators may refuse (a cap of 0 credits, a second cap of the default window),
+    /// which nobody wrote. Such an element is checked no further until its value is fixed, as when the binder left it out.
+    /// </summary>
+    public static IEnumerable<string> WithoutWhatWrongTypesCause(IEnumerable<string> failures)
+    {
+        var all = failures.ToList();
+        var elements = all.Select(ElementOfAWrongType).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return elements.Count == 0 ? all : all.Where(failure => ElementOfAWrongType(failure) is not null || !elements.Any(element =>
+        {
+            var key = failure.Split(": ", 2)[0];
+            return key.Equals(element, StringComparison.OrdinalIgnoreCase) || key.StartsWith(element + ":", StringComparison.OrdinalIgnoreCase);
+        }));
+    }
+
+    // The element (a path ending in its number) of a failure Check wrote, or null for any other failure.
+    private static string? ElementOfAWrongType(string failure)
+    {
+        var match = WrongType().Match(failure);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var segments = match.Groups["path"].Value.Split(':');
+        var last = Array.FindLastIndex(segments, s => s.Length > 0 && s.All(char.IsAsciiDigit));
+        return last < 0 ? null : string.Join(':', segments[..(last + 1)]);
+    }
+
+    // What Check writes: the path, the value in quotes, and one of Expected's phrases.
+    [System.Text.RegularExpressions.GeneratedRegex("^(?<path>[^ ]+): '.*' (must be one of |must be true or false|is not a whole number|is not a number|is not a valid )", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex WrongType();
+
     public static void Check(IConfiguration section, Type type, List<string> failures) =>
         failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{v.Value}' {Expected(v.Type)}"));
 
     /// <summary>
-    /// Every value below <paramref name="section"/> that cannot be converted to the type it binds to; <c>InElement</c>
-    /// when it lies in an element of a list or dictionary, which the binder leaves out whole rather than throw.
+    /// Every value below <paramref name="section"/> that cannot be converted to the type it binds to.
     /// </summary>
-    public static IEnumerable<(string Path, string Value, Type Type, bool InElement)> Find(IConfiguration section, Type type, bool inElement = false)
+    public static IEnumerable<(string Path, string Value, Type Type)> Find(IConfiguration section, Type type)
     {
         if (IsScalar(type))
         {
             if (section is IConfigurationSection { Value: { } value } leaf && !Converts(leaf, type))
             {
-                yield return (leaf.Path, value, type, inElement);
+                yield return (leaf.Path, value, type);
             }
 
             yield break;
@@ -40,9 +73,9 @@ internal static class ConvertibleValues
         }
 
         var below = ElementType(type) is { } element
-            ? children.SelectMany(child => Find(child, element, inElement: true))
+            ? children.SelectMany(child => Find(child, element))
             : type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0)
-                .SelectMany(property => Find(section.GetSection(property.Name), property.PropertyType, inElement));
+                .SelectMany(property => Find(section.GetSection(property.Name), property.PropertyType));
         foreach (var found in below)
         {
             yield return found;

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Core.Validation;
 /// Binding that names every value of the wrong type, rather than dropping it or throwing at the first: the
 /// binder throws for one in a plain property (in its own words, before any validator has run, so a second
 /// mistake is found only on the next start), and in a list or dictionary it silently leaves the element out
-/// (a source or a spending cap gone without a word).
+/// (a source or a spending cap gone without a word, and every later element's number one lower in each message).
 /// </summary>
 internal static class StrictBinding
 {
@@ -37,12 +37,13 @@ internal static class StrictBinding
         return options;
     }
 
-    // A plain value of the wrong type is left out, and its property keeps its default (a valid one, so the section's
-    // validator adds nothing about it). One in an element is left to the binder, which drops the element whole: kept
-    // with a default (a cap of 0 credits), it would be refused a second time, for a value nobody wrote.
+    // A value of the wrong type is left out, and its property keeps its default. In an element of a list the element
+    // stays, so every element keeps the number it was configured under, and the messages name the entries as written;
+    // its default may be one a validator refuses (a cap of 0 credits), for a value nobody wrote: such an element is
+    // checked no further (ConvertibleValues.WithoutWhatWrongTypesCause).
     private static void BindConvertible(IConfiguration section, object options)
     {
-        var unconvertible = ConvertibleValues.Find(section, options.GetType()).Where(v => !v.InElement).Select(v => v.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unconvertible = ConvertibleValues.Find(section, options.GetType()).Select(v => v.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (unconvertible.Count == 0)
         {
             section.Bind(options);

@@ -21,9 +21,11 @@ internal static partial class StartupFailure
 
     /// <summary>
     /// Every failure once. A validator that reads another section's options (Hangfire:Server's reads Polling) throws
-    /// that section's failures as its own, so start-up's validation can collect the same line twice.
+    /// that section's failures as its own, so start-up's validation can collect the same line twice. An element of a
+    /// list holding a value of the wrong type is named for that value alone (what its defaults cause is nobody's).
     /// </summary>
-    public static IEnumerable<string> Distinct(IEnumerable<string> failures) => failures.Distinct(StringComparer.Ordinal);
+    public static IEnumerable<string> Distinct(IEnumerable<string> failures) =>
+        Core.Validation.ConvertibleValues.WithoutWhatWrongTypesCause(failures.Distinct(StringComparer.Ordinal));
 
     // The failures of one options section, or of several together; null when any part is not foreseen.
     private static List<string>? Reasons(Exception exception) => exception switch

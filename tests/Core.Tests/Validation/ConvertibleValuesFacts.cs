@@ -32,6 +32,35 @@ public sealed class ConvertibleValuesFacts : IDisposable
     }
 
     [Fact]
+    public void AnElementWithAValueOfTheWrongType_LeavesEveryOtherElementItsNumber_InTheMessages()
+    {
+        // Left out by the binder, Sources:1 made Sources:2 the second source, and its problem was named as Sources:1's.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = folder,
+            ["Sources:1:Name"] = "second",
+            ["Sources:1:Path"] = folder,
+            ["Sources:1:SettleWindow"] = "3s",
+            ["Sources:2:Name"] = "third",
+            ["Sources:2:Path"] = folder,
+            ["Sources:2:MaxFileBytes"] = "-1",
+            ["Costs:Caps:0:Credits"] = "abc",
+            ["Costs:Caps:1:Credits"] = "-5",
+            ["Costs:Caps:1:Window"] = "Month",
+        };
+
+        Assert.Equal(
+            [
+                "Costs:Caps:0:Credits: 'abc' is not a number",
+                "Costs:Caps:1:Credits: -5 must be more than zero",
+                "Sources:1:SettleWindow: '3s' is not a valid TimeSpan (hh:mm:ss or d.hh:mm:ss, e.g. 00:00:03 for three seconds)",
+                "Sources:2:MaxFileBytes: -1 must be positive (or empty for the API's limit)",
+            ],
+            StartupChecks.Failures(settings).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void PlainValuesOfTheWrongType_AreNamedInOurWords_BesideTheSectionsOtherProblems()
     {
         // The binder threw for the first of them, in its own words, before any validator had looked at the rest.
