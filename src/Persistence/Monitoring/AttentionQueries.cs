@@ -46,7 +46,10 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.
             select case when fv.error_class = $8 then 'auth-failures' else 'permanent-failures' end, fv.source_name, null, null,
-                   count(*), min(fv.updated_at), max(fv.error_message)
+                   -- one reason, or one of several, said to be one: each file's own is on the Files page
+                   count(*), min(fv.updated_at), case when count(distinct coalesce(fv.error_message, '')) > 1
+                       then 'for ' || count(distinct coalesce(fv.error_message, '')) || ' different reasons, such as ' || max(fv.error_message)
+                       else max(fv.error_message) end
             from orchestrator.file_version fv
             where fv.error_class = any($7) and fv.state = $9
             group by fv.source_name, fv.error_class

@@ -26,11 +26,10 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
             union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
-            -- Outcomes of the files whose batch ended in the last hour, per source: the failure-ratio alert divides them.
-            union all select 'files_ended_last_hour', source_name || chr(31) || outcome, count(*)::float8 from (
-                select b.source_name, f.outcome
-                from orchestrator.batch b cross join {Outcomes.OfBatch("b", 6)} f
-                where b.finished_at > now() - interval '1 hour') ended
+            -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
+            -- failure-ratio alert divides them, and a file failed in three batches is one failure, not three.
+            union all select 'files_ended_last_hour', source_name || chr(31) || outcome, count(*)::float8
+                from {Outcomes.LatestPerFile("$1", "b.finished_at > now() - interval '1 hour'", 6)} ended
                 group by source_name, outcome
             -- The end of the source's last successful run; before its first, when the source was first run, so that a
             -- source that never succeeds is overdue too. A run succeeded when it had nothing to do (NoChanges: its scan

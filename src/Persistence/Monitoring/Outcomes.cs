@@ -18,13 +18,15 @@ internal static class Outcomes
     /// GiveUp, RecordUnreported, CancelBeforeSubmit): a batch given up before it reached LlamaCloud, one that
     /// failed as a whole, a file refused at upload. Their version still names the batch, and its state is then
     /// the only record of how it ended; a version that went back to the queue left the batch and is no outcome.
+    /// Its column <c>file</c> names the file version (or, for a result of no version of ours, the result), so that
+    /// counts over a time window can take each file once, by its latest outcome (<see cref="LatestPerFile"/>).
     /// </summary>
     public static string OfBatch(string batch, int first) => $"""
         lateral (
-            select {Case(first)} as outcome
+            select {Case(first)} as outcome, coalesce(br.file_version_id::text, 'result ' || br.id) as file
             from orchestrator.batch_result br where br.batch_id = {batch}.id
             union all
-            select fv.state
+            select fv.state, fv.id::text
             from orchestrator.file_version fv
             where fv.batch_id = {batch}.id and fv.state in (${first}, ${first + 1}, ${first + 2})
               and not exists (select 1 from orchestrator.batch_result r where r.batch_id = {batch}.id and r.file_version_id = fv.id))
@@ -35,6 +37,19 @@ internal static class Outcomes
         case when br.outcome = ${first} and br.remote_job_status = ${first + 3} then ${first + 1}
              when br.outcome = ${first} and br.remote_job_status = ${first + 4} then ${first + 2}
              else br.outcome end
+        """;
+
+    /// <summary>
+    /// Rows <c>(source_name, outcome)</c>: the outcomes of the batches of <paramref name="sources"/> that ended where
+    /// <paramref name="window"/> holds (over <c>b.finished_at</c>), each file once, by its latest: a file retried
+    /// three times and failed each time is one failed file, and one that failed and then succeeded is done. Counted
+    /// per batch (as a run's are), a file would be counted once for each batch it ended in.
+    /// </summary>
+    public static string LatestPerFile(string sources, string window, int first) => $"""
+        (select distinct on (f.file) b.source_name, f.outcome
+         from orchestrator.batch b cross join {OfBatch("b", first)} f
+         where {window} and b.source_name = any({sources})
+         order by f.file, b.finished_at desc, b.id desc)
         """;
 
     /// <summary>Counts of an aliased outcome column <paramref name="o"/> named Done, Failed, Skipped (or as given).</summary>

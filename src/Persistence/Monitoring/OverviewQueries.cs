@@ -5,7 +5,8 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 /// <summary>
 /// The overview page: per source, its last run with changes and its last 24 hours, and the series of
 /// the charts over the last days. A file's outcome is what its batch reported, or its own state where the
-/// batch never reported it (<see cref="Outcomes"/>), dated by when its batch ended. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
+/// batch never reported it (<see cref="Outcomes"/>), dated by when its batch ended; over a window, each file
+/// counts once, by its latest outcome in it. Columns in <see cref="HiddenWhileEmpty"/> stay off the page
 /// until some row has a value.
 /// </summary>
 internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
@@ -62,10 +63,9 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             from orchestrator.run where started_at > now() - interval '24 hours' and source_name = any($1)
             group by source_name),
         outcomes as (
-            select b.source_name, {Outcomes.Counts("f.outcome", 5)}
-            from orchestrator.batch b cross join {Outcomes.OfBatch("b", 5)} f
-            where b.finished_at > now() - interval '24 hours' and b.source_name = any($1)
-            group by b.source_name)
+            select f.source_name, {Outcomes.Counts("f.outcome", 5)}
+            from {Outcomes.LatestPerFile("$1", "b.finished_at > now() - interval '24 hours'", 5)} f
+            group by f.source_name)
         select n.name as "Source",
                coalesce(r.runs, 0) as "Runs",
                coalesce(r.failed_runs, 0) as "Runs failed",
@@ -95,9 +95,11 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         select d.day::date as "Day", {Outcomes.Counts("o", 3, "\"Succeeded\"", "\"Failed\"", "\"Skipped\"")}
         from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join (
-            select (b.finished_at at time zone 'utc')::date as day, f.outcome as o
+            -- each file once a day, by its latest outcome that day
+            select distinct on (1, f.file) (b.finished_at at time zone 'utc')::date as day, f.outcome as o
             from orchestrator.batch b cross join {Outcomes.OfBatch("b", 3)} f
-            where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)) recorded
+            where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)
+            order by 1, f.file, b.finished_at desc, b.id desc) recorded
           on recorded.day = d.day::date
         group by d.day order by d.day
         """, cancellationToken, [Int(days), Text(source), .. Outcomes.Parameters()]);

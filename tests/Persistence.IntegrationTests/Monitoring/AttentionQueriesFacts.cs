@@ -53,6 +53,10 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal((recorded, 1L), found["stuck-jobs"]);
         Assert.Equal((recorded, 1L), found["follow-ups-failed"]);
         Assert.Equal(3L, found["permanent-failures"].Count);
+        // Not one file's reason said as if it were all three's.
+        Assert.Equal(
+            "for 2 different reasons, such as Document is password protected",
+            table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "permanent-failures"), "Detail"));
         Assert.Equal(1L, found["auth-failures"].Count);
         Assert.Equal((recorded, 1L), found["webhooks-missed"]);
         // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.

@@ -120,6 +120,37 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
     }
 
     [Fact]
+    public async Task OverAWindow_EachFileCountsOnce_ByItsLatestOutcome_WhileARunCountsItsBatchesOwn()
+    {
+        // One file failed in two batches (retried by an operator), another failed and then succeeded: two files, one
+        // failed and one done, not three failures and a success (the failure-ratio alert divides these).
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var first = await OpsSeed.BatchAsync(Database, run, "docs", finished: "now() - interval '10 minutes'");
+        var twice = await OpsSeed.FileAsync(Database, first, "docs", "fails-twice.pdf", outcome: "Failed", errorClass: "Permanent");
+        var then = await OpsSeed.FileAsync(Database, first, "docs", "fails-then-succeeds.pdf", outcome: "Failed", errorClass: "Transient");
+        var second = await OpsSeed.BatchAsync(Database, run, "docs");
+        await Database.ExecuteAsync(
+            "insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, outcome) values ($1, $2, 'dfl-again-' || $2, 'Failed')", second, twice);
+        await Database.ExecuteAsync(
+            "insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome, follow_up_state) values ($1, $2, 'dfl-again-' || $2, 'pjb-again', 'Succeeded', 'FollowedUp')",
+            second, then);
+        await Database.ExecuteAsync("update orchestrator.file_version set batch_id = $1, state = case when id = $2 then 'Failed' else 'Succeeded' end where id in ($2, $3)", second, twice, then);
+
+        var day = await Overview.LastDayAsync(["docs"], Ct);
+        var chart = await Overview.DailyOutcomesAsync(30, "docs", Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+        var last = await Overview.LastRunsAsync(["docs"], Ct);
+
+        Assert.Equal((1L, 1L), (day.Value(day.Rows[0], "Done"), day.Value(day.Rows[0], "Failed")));
+        Assert.Equal((1L, 1L), (chart.Value(chart.Rows[^1], "Succeeded"), chart.Value(chart.Rows[^1], "Failed")));
+        Assert.Equal(
+            [("docs\u001fFailed", 1.0), ("docs\u001fSucceeded", 1.0)],
+            gauges.Where(g => g.Metric == "files_ended_last_hour").Select(g => (g.Label, g.Value)).Order());
+        // The run's own count is of what each of its batches ended with: three failures and a success.
+        Assert.Equal((1L, 3L), (last.Value(last.Rows[0], "Done"), last.Value(last.Rows[0], "Failed")));
+    }
+
+    [Fact]
     public async Task Charts_HaveADayPerDayOfTheWindow_WithTodaysOutcomesAndRunDurations()
     {
         var run = await OpsSeed.RunAsync(Database, "docs", started: "now() - interval '2 minutes'");
