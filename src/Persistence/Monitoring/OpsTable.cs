@@ -25,6 +25,9 @@ internal sealed class OpsTable(IReadOnlyList<string> columns, IReadOnlyList<obje
 
     public object? Value(object?[] row, string column) => IndexOf(column) is var i and >= 0 ? row[i] : null;
 
+    /// <summary>A copy with the first <paramref name="count"/> rows only.</summary>
+    public OpsTable Take(int count) => Rows.Count <= count ? this : new OpsTable(Columns, [.. Rows.Take(count)]);
+
     /// <summary>A copy with one more column, computed per row (values that do not come from our tables, such as a schedule's next run).</summary>
     public OpsTable With(string column, Func<object?[], object?> value, int? position = null)
     {

@@ -57,6 +57,11 @@ internal sealed class OpsPage(
             return;
         }
 
+        if (section.Note is { } note)
+        {
+            WriteLiteral($"<p class=\"text-muted ops-note\">{OpsCell.Encode(note)}</p>");
+        }
+
         var withActions = (section.Actions is not null && !readOnly) || section.Links is not null;
         WriteLiteral($"<div class=\"table-responsive\"><table class=\"table table-hover ops-table\" data-section=\"{OpsCell.Encode(section.Heading)}\"><thead><tr>");
         foreach (var column in table.Columns)

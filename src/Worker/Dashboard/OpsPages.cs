@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Worker.Pauses;
@@ -66,12 +67,12 @@ internal static class OpsPages
     public static async Task<OpsPage> RunsAsync(HttpContext http, Match match, bool readOnly)
     {
         var source = Query(http, "source");
-        var table = await Queries(http).RunsAsync(source, PageSize, http.RequestAborted);
+        var (table, note) = Capped(await Queries(http).RunsAsync(source, PageSize + 1, http.RequestAborted), "runs", "a source (from the Sources page)");
         var section = new OpsSection("Runs", table, row =>
             EndedRunStates.Contains(table.Value(row, "State") as string)
                 ? []
                 : [new OpsAction("Cancel", $"/ops/actions/cancel-run/{OpsCell.Text(row[0])}", "Cancel every batch of this run that has not ended?")],
-            "No runs yet.");
+            "No runs yet.") { Note = note };
         return new OpsPage(source is null ? "Runs" : $"Runs of {source}", [section], readOnly, intro: "Newest first. Progress counts the files of the run's batches that have ended.");
     }
 
@@ -84,7 +85,7 @@ internal static class OpsPages
 
         var source = Query(http, "source");
         var openOnly = Query(http, "open") == "1";
-        var table = await Queries(http).BatchesAsync(run, source, openOnly, PageSize, http.RequestAborted);
+        var (table, note) = Capped(await Queries(http).BatchesAsync(run, source, openOnly, PageSize + 1, http.RequestAborted), "batches", "a run, or open batches only");
         var section = new OpsSection("Batches", table, row =>
         {
             var batchId = OpsCell.Text(row[0]);
@@ -100,9 +101,11 @@ internal static class OpsPages
             }
 
             return actions;
-        }, "No batches yet.");
-        var title = run is null ? "Batches" : $"Batches of run {run}";
-        var filter = $"<p><a href=\"{Url(http, "/ops/batches?open=1")}\">Open batches only</a> · <a href=\"{Url(http, "/ops/batches")}\">All</a></p>";
+        }, openOnly ? "No open batches." : "No batches yet.") { Note = note };
+        var title = (run is null ? "Batches" : $"Batches of run {run}") + (source is null ? "" : $" of {source}") + (openOnly ? ", open only" : "");
+        // The other filter stays as it is: "open only" of a run's batches is that run's open batches.
+        var kept = (run is null ? "" : $"&run={run}") + (source is null ? "" : $"&source={Uri.EscapeDataString(source)}");
+        var filter = $"<p><a href=\"{Url(http, "/ops/batches?open=1" + kept)}\">Open batches only</a> · <a href=\"{Url(http, "/ops/batches?" + kept.TrimStart('&'))}\">All</a></p>";
         return new OpsPage(title, [section], readOnly, search: filter, intro: "Newest first; Created gives each batch's age.");
     }
 
@@ -115,15 +118,31 @@ internal static class OpsPages
             return NotAnId("Files", "batch", readOnly, http);
         }
 
-        var table = await Queries(http).FindFilesAsync(path, source, batch, PageSize, http.RequestAborted, Query(http, "state"));
+        var state = Query(http, "state");
+        var (table, note) = Capped(await Queries(http).FindFilesAsync(path, source, batch, PageSize + 1, http.RequestAborted, state), "files", "the search, a source or a state");
+        // A search within what the page is narrowed to: the filters ride along with it.
+        var hidden = string.Concat(new[] { ("source", source), ("state", state), ("batch", batch?.ToString(CultureInfo.InvariantCulture)) }
+            .Where(f => f.Item2 is not null)
+            .Select(f => $"<input type=\"hidden\" name=\"{f.Item1}\" value=\"{OpsCell.Encode(f.Item2!)}\">"));
         var form = $"""
             <form class="form-inline" method="get" action="{Url(http, "/ops/files")}" style="margin-bottom:15px">
               <input type="search" class="form-control" name="q" id="ops-file-search" placeholder="part of a path" value="{OpsCell.Encode(path ?? "")}" style="min-width:320px">
-              <button type="submit" class="btn btn-primary">Search</button>
+              {hidden}<button type="submit" class="btn btn-primary">Search</button>
             </form>
             """;
-        var title = batch is null ? "Files" : $"Files of batch {batch}";
-        return new OpsPage(title, [new OpsSection("Files", table, Empty: path is null ? "No files yet." : "No file path contains that text.")], readOnly, search: form);
+        var narrowed = new[]
+        {
+            source is null ? null : $"of {source}",
+            batch is null ? null : $"of batch {batch}",
+            state is null ? null : $"in state {state}",
+            path is null ? null : $"whose path contains '{path}'",
+        }.OfType<string>().ToList();
+        var title = narrowed.Count == 0 ? "Files" : "Files " + string.Join(", ", narrowed);
+        var empty = narrowed.Count == 0 ? "No files yet."
+            : state is not null && !Enum.TryParse<FileVersionState>(state, ignoreCase: false, out _)
+                ? $"'{state}' is not a file state ({string.Join(", ", Enum.GetNames<FileVersionState>())})."
+                : "No file matches: " + string.Join(", ", narrowed) + ".";
+        return new OpsPage(title, [new OpsSection("Files", table, Empty: empty) { Note = note }], readOnly, search: form);
     }
 
     public static async Task<OpsPage> FileAsync(HttpContext http, Match match, bool readOnly)
@@ -166,6 +185,14 @@ internal static class OpsPages
     }
 
     private static OpsQueries Queries(HttpContext http) => http.RequestServices.GetRequiredService<OpsQueries>();
+
+    /// <summary>
+    /// The first <see cref="PageSize"/> rows of a query asked for one more, and a note when there were more: a table cut
+    /// short without a word reads as all there is.
+    /// </summary>
+    private static (OpsTable Table, string? Note) Capped(OpsTable table, string what, string narrowBy) => table.Rows.Count > PageSize
+        ? (table.Take(PageSize), $"Showing the newest {PageSize} {what}; there are more. Narrow it by {narrowBy} to see the others.")
+        : (table, null);
 
     internal static string? Query(HttpContext http, string key) =>
         http.Request.Query.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;

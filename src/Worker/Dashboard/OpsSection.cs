@@ -9,6 +9,9 @@ namespace BatchOrchestrator.Worker.Dashboard;
 internal sealed record OpsSection(string Heading, OpsTable Table, Func<object?[], IEnumerable<OpsAction>>? Actions = null, string? Empty = null)
 {
     public Func<object?[], IEnumerable<OpsAction>>? Links { get; init; }
+
+    /// <summary>Said above the table: that it shows only some of what matched, and how to find the rest.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>A button that POSTs to one of our commands; <see cref="Confirm"/> asks first.</summary>

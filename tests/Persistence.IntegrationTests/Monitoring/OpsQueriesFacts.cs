@@ -94,7 +94,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         await OpsSeed.FileAsync(Database, first, "docs", "good.pdf");
         var failed = await OpsSeed.FileAsync(Database, first, "docs", "bad.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
         var retry = await OpsSeed.BatchAsync(Database, run, "docs");
-        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Planned', batch_id = $2, job_id = null where id = $1", failed, retry);
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', batch_id = $2, job_id = null where id = $1", failed, retry);
 
         var batches = await Queries.BatchesAsync(null, "docs", openOnly: false, 10, Ct);
 

@@ -146,6 +146,31 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task TheFilesPage_SaysWhenItShowsOnlySome_AndKeepsItsFiltersInItsTitleAndSearch()
+    {
+        await Env.Database.ExecuteAsync(
+            """
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+            select $1, 'many/f-' || i || '.txt', 1, 1, sha256(i::text::bytea), encode(sha256(i::text::bytea), 'hex'), case when i <= 3 then 'Failed' else 'Succeeded' end
+            from generate_series(1, 205) i
+            """,
+            TestEnvironment.SourceName);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        using var local = new DashboardClient(host.Address);
+
+        var all = await local.GetPageAsync("hangfire/ops/files");
+        var failed = await local.GetPageAsync($"hangfire/ops/files?source={TestEnvironment.SourceName}&state=Failed");
+        var bogus = await local.GetPageAsync("hangfire/ops/files?state=Bogus");
+
+        Assert.Contains("Showing the newest 200 files; there are more.", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Showing the newest", failed, StringComparison.Ordinal);
+        Assert.Contains($"Files of {TestEnvironment.SourceName}, in state Failed", failed, StringComparison.Ordinal);
+        Assert.Contains("<input type=\"hidden\" name=\"state\" value=\"Failed\">", failed, StringComparison.Ordinal);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(failed, @"many/f-\d+\.txt</a>"));
+        Assert.Contains("&#39;Bogus&#39; is not a file state", bogus, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APasswordInsteadOfItsHash_StopsStartUp_NamingTheKey()
     {
         var settings = Env.Settings();
