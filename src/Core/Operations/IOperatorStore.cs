@@ -25,6 +25,12 @@ internal interface IOperatorStore
     /// permanent ones, or every one with <paramref name="includePermanent"/>. Returns how many.
     /// </summary>
     Task<int> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many of a source's file versions wait in the queue after a batch gave them no outcome that stays (it failed
+    /// as a whole, was lost or given up, or their failure is retried): the next run takes them, none is needed to.
+    /// </summary>
+    Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>

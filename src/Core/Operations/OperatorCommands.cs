@@ -37,34 +37,56 @@ internal sealed class OperatorCommands(
     /// file except those whose failure is permanent (an unsupported type, a corrupt file), whatever
     /// its attempts so far. With none to put back, no run is started.
     /// </summary>
-    public Task<int> RetryFailedAsync(string source, CancellationToken cancellationToken) =>
+    public Task<RetryOutcome> RetryFailedAsync(string source, CancellationToken cancellationToken) =>
         RetryFailedAsync(source, force: false, cancellationToken);
 
     /// <summary>As <see cref="RetryFailedAsync(string, CancellationToken)"/>; with <paramref name="force"/>, permanent failures too.</summary>
-    public async Task<int> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
+    public async Task<RetryOutcome> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
     {
         RequireSource(source);
         var requeued = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
         if (requeued == 0)
         {
-            // A run would find nothing to take that a scheduled one would not: none is started, so the answer is not "queued".
-            logger.LogInformation("No failed file of {Source} to queue again (permanent failures {Included}); no run started", source, force ? "included" : "left alone");
-            return 0;
+            // Files a failed batch sent back look failed to an operator, yet wait in the queue for a run that may be an hour
+            // off (Pipeline:RetryRunAfter, or the schedule): asked to retry, a run takes them now. With none waiting, a run
+            // would find nothing a scheduled one would not: none is started, so the answer is not "queued".
+            var waiting = await store.CountSentBackAsync(source, cancellationToken);
+            if (waiting > 0)
+            {
+                scheduler.EnqueueRun(source, RunTrigger.Manual);
+            }
+
+            logger.LogInformation(
+                "No failed file of {Source} to queue again (permanent failures {Included}); {Waiting} sent back by a batch wait in the queue{Run}",
+                source, force ? "included" : "left alone", waiting, waiting > 0 ? ", a run is queued to take them" : "; no run started");
+            return new(0, waiting);
         }
 
         scheduler.EnqueueRun(source, RunTrigger.Manual);
         logger.LogInformation("{Count} failed files of {Source} queued again by an operator (permanent failures {Included})", requeued, source, force ? "included" : "left alone");
-        return requeued;
+        return new(requeued, 0);
     }
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
-    public static string DescribeRetry(string source, int requeued, bool includedPermanent) => requeued switch
+    public static string DescribeRetry(string source, RetryOutcome outcome, bool includedPermanent) => outcome.Requeued switch
     {
+        0 when outcome.Waiting > 0 => string.Create(
+            CultureInfo.InvariantCulture,
+            $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
         0 when includedPermanent => $"No failed file of {source} to queue again; no run was started.",
         0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too); no run was started.",
-        _ => string.Create(
+        1 => $"1 failed file ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} is queued again; a run of {source} is queued to take it.",
+        var requeued => string.Create(
             CultureInfo.InvariantCulture,
             $"{requeued} failed files ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} are queued again; a run of {source} is queued to take them."),
+    };
+
+    /// <summary>What an approval did, in the words the verb and the dashboard answer with.</summary>
+    public static string DescribeApproval(long runId, int approved) => approved switch
+    {
+        0 => string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs'); nothing was approved."),
+        1 => string.Create(CultureInfo.InvariantCulture, $"1 file held by a cap in run {runId} is approved; a run is queued to take it past the caps."),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{approved} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."),
     };
 
     /// <summary>
@@ -154,3 +176,6 @@ internal sealed class OperatorCommands(
 
     private void RequireSource(string source) => sources.CurrentValue.Require(source);
 }
+
+/// <summary>What a retry of failed files did: how many it queued again, and (when none) how many a batch had sent back already.</summary>
+internal sealed record RetryOutcome(int Requeued, int Waiting);

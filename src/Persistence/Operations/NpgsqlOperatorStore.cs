@@ -77,4 +77,16 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(force: includePermanent)));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken)
+    {
+        // In the queue (not in a batch) after at least one batch ended for it: sent back, not new.
+        await using var command = dataSource.CreateCommand("""
+            select count(*)::int from orchestrator.file_version
+            where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(StateParameters.Name(FileVersionState.Discovered));
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }

@@ -54,9 +54,7 @@ internal static class CostVerbs
             return 1;
         }
 
-        await console.Out.WriteLineAsync(count == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs').")
-            : string.Create(CultureInfo.InvariantCulture, $"{count} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."));
+        await console.Out.WriteLineAsync(OperatorCommands.DescribeApproval(runId, count));
         return 0;
     }
 }

@@ -150,7 +150,7 @@ internal sealed class VerbRunner(
     private async Task<int> CancelBatchAsync(long batchId, CancellationToken cancellationToken)
     {
         var outcome = await services.GetRequiredService<OperatorCommands>().CancelBatchAsync(batchId, cancellationToken);
-        await console.Out.WriteLineAsync($"batch {batchId}: {outcome}");
+        await console.Out.WriteLineAsync(outcome == CancelOutcome.NotFound ? $"There is no batch {batchId}." : $"batch {batchId}: {outcome}"); // as cancel run says it
         return outcome == CancelOutcome.NotFound ? 1 : 0;
     }
 

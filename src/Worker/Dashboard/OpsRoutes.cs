@@ -41,7 +41,7 @@ internal static class OpsRoutes
             Audited(http, async commands =>
             {
                 var count = await commands.ApproveHeldAsync(Id(match), http.RequestAborted);
-                return $"Run {Id(match)}: {count} files held by a cap approved; a run will take them.";
+                return OperatorCommands.DescribeApproval(Id(match), count);
             })));
 
         routes.Add($"/ops/actions/run/{SourceName}", new OpsActionDispatcher((http, match) =>

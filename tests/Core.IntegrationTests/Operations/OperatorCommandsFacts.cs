@@ -73,6 +73,21 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
     }
 
     [Fact]
+    public async Task RetryFailedAsync_WithNoFailedFile_ButFilesABatchSentBack_StartsARunForThemNow()
+    {
+        // A batch that failed as a whole sent its files back to the queue: they wait for the retry run, not failed.
+        Harness.WriteFiles(2);
+        await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', error_class = 'Transient', process_attempts = 1, batch_id = null");
+
+        var outcome = await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
+
+        Assert.Equal(new RetryOutcome(0, 2), outcome);
+        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"), Harness.Scheduler.Calls);
+        Assert.StartsWith("No failed file of docs to queue again, but 2 files a batch sent back wait in the queue", OperatorCommands.DescribeRetry("docs", outcome, includedPermanent: false), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RetryFailedAsync_QueuesFailedFilesAgain_AndStartsARun()
     {
         Harness.WriteFiles(2);
@@ -81,7 +96,7 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
 
         var requeued = await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
 
-        Assert.Equal(2, requeued);
+        Assert.Equal(2, requeued.Requeued);
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and error_message is null"));
         Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"), Harness.Scheduler.Calls);
     }

@@ -56,8 +56,8 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         var forced = await commands.RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
 
         Assert.Empty(again);
-        Assert.Equal(0, unforced);
-        Assert.Equal(1, forced);
+        Assert.Equal(0, unforced.Requeued);
+        Assert.Equal(1, forced.Requeued);
         Assert.Equal("Unsupported file type: .exe", (await Harness.Database.ListAsync(
             "select error_message from orchestrator.batch_result where error_class = 'Permanent'", r => r.GetString(0))).Single());
         Assert.Equal("Discovered", (await FileAsync("setup.exe")).State);

@@ -148,7 +148,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         var (forced, forcedOutput) = await RunAsync("retry", "e2e", failed: true, permanent: true);
 
         Assert.Equal(0, forced);
-        Assert.StartsWith("1 failed files (permanent failures included) of e2e are queued again", forcedOutput, StringComparison.Ordinal);
+        Assert.StartsWith("1 failed file (permanent failures included) of e2e is queued again", forcedOutput, StringComparison.Ordinal);
         Assert.Equal("Discovered", await Env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
         // One run queued by the plain retry and one by the retry that put a file back; none by the one that found nothing.
         Assert.Equal(2L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
@@ -169,10 +169,10 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.Equal("ResultsRecorded", await Env.Database.ScalarAsync<string>("select state from orchestrator.batch"));
         var (missing, missingOutput) = await RunAsync("cancel-batch", "999999");
         Assert.Equal(1, missing);
-        Assert.Equal("batch 999999: NotFound", missingOutput.Trim());
+        Assert.Equal("There is no batch 999999.", missingOutput.Trim());
         Assert.Equal((0, $"Run {runId} has no batch that has not ended."), Trimmed(await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture))));
         Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("cancel-run", "999999")));
-        Assert.Equal((0, $"Run {runId} holds no file under a cap (see 'status' or 'costs')."), Trimmed(await RunAsync("approve", runId.ToString(CultureInfo.InvariantCulture))));
+        Assert.Equal((0, $"Run {runId} holds no file under a cap (see 'status' or 'costs'); nothing was approved."), Trimmed(await RunAsync("approve", runId.ToString(CultureInfo.InvariantCulture))));
         Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("approve", "999999")));
 
         static (int, string) Trimmed((int ExitCode, string Output) result) => (result.ExitCode, result.Output.Trim());

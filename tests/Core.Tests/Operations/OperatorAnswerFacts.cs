@@ -1,0 +1,20 @@
+using BatchOrchestrator.Core.Operations;
+
+namespace BatchOrchestrator.Core.Tests.Operations;
+
+/// <summary>What the verbs and the dashboard answer after a retry or an approval: one file is one file.</summary>
+public sealed class OperatorAnswerFacts
+{
+    [Theory]
+    [InlineData(0, "Run 7 holds no file under a cap (see 'status' or 'costs'); nothing was approved.")]
+    [InlineData(1, "1 file held by a cap in run 7 is approved; a run is queued to take it past the caps.")]
+    [InlineData(3, "3 files held by a cap in run 7 are approved; a run is queued to take them past the caps.")]
+    public void AnApproval_SaysHowManyFiles_InTheRightNumber(int approved, string expected) =>
+        Assert.Equal(expected, OperatorCommands.DescribeApproval(7, approved));
+
+    [Theory]
+    [InlineData(1, false, "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
+    [InlineData(2, true, "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
+    public void ARetry_SaysHowManyFiles_InTheRightNumber(int requeued, bool permanent, string expected) =>
+        Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), permanent));
+}
