@@ -15,6 +15,7 @@ internal sealed class DashboardStartupFilter(IOptions<OpsDashboardOptions> optio
     {
         next(app);
         OpsRoutes.RegisterOnce();
+        DatabaseDownPage.Use(app, options.Value.Path);
         DashboardLanding.Use(app, options.Value.Path);
         app.UseHangfireDashboard(options.Value.Path, new DashboardOptions
         {

@@ -58,6 +58,14 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
             () => Task.FromResult(logs.Lines.Any(l => l.Contains("could not start a run", StringComparison.OrdinalIgnoreCase)) || lifetime.ApplicationStopping.IsCancellationRequested),
             seen => seen, Patience, "the watcher to meet the outage");
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the service stopped during the outage:\n" + string.Join('\n', logs.Lines.TakeLast(30)));
+        // Where an operator looks first says what is wrong, rather than an empty 500.
+        using (var dashboard = new DashboardClient(host.Address))
+        using (var page = await dashboard.GetAsync("hangfire/ops/sources"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, page.StatusCode);
+            Assert.Contains("The database does not answer", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
         await postgres.StartAsync(Ct);
 
         // The value carries what is left, for the message if this times out.
