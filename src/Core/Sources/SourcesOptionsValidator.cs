@@ -67,6 +67,11 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                     {
                         failures.Add($"{key}:Path: directory '{path}' does not exist, and CreateIfMissing could not create it");
                     }
+                    else if (FolderCreation.WhyNot(path) is { } whyNot)
+                    {
+                        // Only checked, not created: what would stop the service creating it is said now, not at its start.
+                        failures.Add($"{key}:Path: directory '{path}' does not exist, and CreateIfMissing could not create it: {whyNot}");
+                    }
 
                     // Else only checked, not created: the service creates it when it starts.
                 }

@@ -163,6 +163,43 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Fact]
+    public void AFolderTheServiceCouldNotCreate_IsSaidByTheCheck_WhichCreatesNothing()
+    {
+        // config check creates nothing, yet the service would fail to create this one at its start: said now.
+        var file = Path.Combine(folder, "in-the-way");
+        File.WriteAllText(file, "");
+        var below = Path.Combine(file, "deeper", "inbox");
+
+        var failures = StartupChecks.Failures(
+            new Dictionary<string, string?> { ["Sources:0:Name"] = "inbox", ["Sources:0:Path"] = below, ["Sources:0:CreateIfMissing"] = "true" },
+            SourceFolderAccess.Check);
+
+        Assert.Equal([$"Sources:0:Path: directory '{below}' does not exist, and CreateIfMissing could not create it: '{file}' is a file"], failures);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void AFolderInAParentThisUserMayNotWrite_IsSaidByTheCheck()
+    {
+        Assert.SkipWhen(Environment.UserName == "root", "root may write anywhere access(2) is asked about, so only another user can see this refusal");
+        var locked = Path.Combine(folder, "locked");
+        Directory.CreateDirectory(locked);
+        File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        try
+        {
+            var failures = StartupChecks.Failures(
+                new Dictionary<string, string?> { ["Sources:0:Name"] = "inbox", ["Sources:0:Path"] = Path.Combine(locked, "inbox"), ["Sources:0:CreateIfMissing"] = "true" },
+                SourceFolderAccess.Check);
+
+            Assert.StartsWith($"Sources:0:Path: directory '{Path.Combine(locked, "inbox")}' does not exist, and CreateIfMissing could not create it: this user may not create folders in '{locked}'", Assert.Single(failures), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [Fact]
     public void AMissingFolder_StopsOnlyWhatReadsTheFolders_AndIsCreatedOnlyByThose()
     {
         var missing = Path.Combine(folder, "unmounted");
