@@ -82,6 +82,7 @@ internal sealed class PlanPreview(
             allocation.Taken.Sum(r => r.Credits),
             allocation.Held.Count,
             allocation.Held.Count > 0 ? allocation.Held[0].Reason : null,
+            allocation.Held.Count > 0 ? allocation.Held[0].Cap : null,
             batches,
             perSecond > 0 ? TimeSpan.FromSeconds(uploaded / perSecond) : TimeSpan.Zero,
             [.. cost.Caps.Select((c, i) => (c, used[i]))]);

@@ -23,6 +23,7 @@ internal sealed record PlanReport(
     decimal CreditsReserved,
     int Held,
     string? HeldBy,
+    string? HeldCap,
     int Batches,
     TimeSpan UploadEta,
     IReadOnlyList<(CapCheck Cap, decimal Used)> Caps);

@@ -20,8 +20,13 @@ internal static class PlanTables
             ? []
             : [.. plan.Caps.Select((c, i) => new object?[]
             {
-                c.Cap.Name, c.Cap.Limit, c.Used, i == 0 ? plan.Taken : null, i == 0 ? plan.CreditsReserved : null, i == 0 ? plan.Held : null, i == 0 ? plan.HeldBy : null,
+                // What all the caps let through together, on the first row; what is held, on the row of the cap that holds it.
+                c.Cap.Name, c.Cap.Limit, c.Used, i == 0 ? plan.Taken : null, i == 0 ? plan.CreditsReserved : null,
+                c.Cap.Name == HoldingCap(plan) ? plan.Held : null, c.Cap.Name == HoldingCap(plan) ? plan.HeldBy : null,
             })]);
+
+    private static string? HoldingCap(PlanReport plan) =>
+        plan.Held == 0 ? plan.Caps[0].Cap.Name : plan.Caps.Any(c => c.Cap.Name == plan.HeldCap) ? plan.HeldCap : plan.Caps[0].Cap.Name;
 
     private static string Format(TimeSpan eta) => eta < TimeSpan.FromMinutes(1)
         ? string.Create(CultureInfo.InvariantCulture, $"{eta.TotalSeconds:0} s")
