@@ -82,7 +82,7 @@ internal sealed partial class NpgsqlBatchStore
                     where c.file_version_id = orchestrator.file_version.id and c.batch_id = $1 and c.approved) then now() else cap_approved_at end,
                 error_message = case when process_attempts + 1 < $2
                     then $6 || '; queued for the next run'
-                    else format('%s; %s attempts, not retried again (MaxAttempts %s)', $6, process_attempts + 1, $2) end
+                    else format('%s; %s %s, not retried again (MaxAttempts %s)', $6, process_attempts + 1, case when process_attempts + 1 = 1 then 'attempt' else 'attempts' end, $2) end
             where batch_id = $1 and state = any($7)
             """ + (givenUpAs is null ? "" : """
 

@@ -75,7 +75,7 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
 
         Assert.All(
             await h.Database.ListAsync("select state, error_class, error_message from orchestrator.file_version", r => (r.GetString(0), r.GetString(1), r.GetString(2))),
-            f => Assert.Equal(("Failed", "Transient", $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read; 1 attempts, not retried again (MaxAttempts 1)"), f));
+            f => Assert.Equal(("Failed", "Transient", $"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read; 1 attempt, not retried again (MaxAttempts 1)"), f));
         Assert.Empty(await h.SubmitAllAsync(Ct)); // out of attempts: the next run leaves them to an operator
         Assert.Equal(Files, (await h.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, Ct)).Requeued);
         var retried = await RunToRecordedAsync(h);
