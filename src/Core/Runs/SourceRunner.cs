@@ -81,13 +81,7 @@ internal sealed class SourceRunner(
             var summary = await scanner.ScanAsync(source, cancellationToken);
             var planned = await planner.PlanAsync(runId, source, cancellationToken);
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
-            // Only as many as may upload at once get a job now: each batch that finishes uploading hands
-            // its slot to the source's next planned batch (UploadSlots), so a run costs one upload job per
-            // batch rather than two. Should a hand-on be lost, the stalled-step sweep starts the batch.
-            foreach (var batchId in planned.BatchIds.Order().Take(pipeline.Value.BatchesUploadingPerSource))
-            {
-                scheduler.EnqueueUpload(source.Name, batchId);
-            }
+            HandOn(source.Name, planned);
 
             if (summary.Unsettled > 0)
             {
@@ -129,10 +123,7 @@ internal sealed class SourceRunner(
         var (planned, plan) = await planner.PlanRemoteOnlyAsync(runId, source, listing, cancellationToken);
         var summary = new ScanSummary(listing.Files, plan.BatchId is null ? 0 : listing.Files, 0, 0, 0, 0, 0);
         await runs.FinishScanAsync(runId, summary, planned.BatchIds.Count, cancellationToken);
-        foreach (var batchId in planned.BatchIds)
-        {
-            scheduler.EnqueueSubmit(batchId);
-        }
+        HandOn(source.Name, planned);
 
         switch (plan.Skip)
         {
@@ -150,6 +141,28 @@ internal sealed class SourceRunner(
             default:
                 logger.LogInformation("Run {RunId} of remote-only {Source} planned batch {BatchId} over {DirectoryId} ({Files} files)", runId, source.Name, plan.BatchId, source.RemoteDirectoryId, listing.Files);
                 break;
+        }
+    }
+
+    /// <summary>Gives the planned batches to the step their lifecycle owes first: upload, or submit for a batch with nothing to send.</summary>
+    private void HandOn(string source, PlannedBatches planned)
+    {
+        if (planned.FirstStep == BatchStep.Submit)
+        {
+            foreach (var batchId in planned.BatchIds)
+            {
+                scheduler.EnqueueSubmit(batchId);
+            }
+
+            return;
+        }
+
+        // Only as many as may upload at once get a job now: each batch that finishes uploading hands
+        // its slot to the source's next planned batch (UploadSlots), so a run costs one upload job per
+        // batch rather than two. Should a hand-on be lost, the stalled-step sweep starts the batch.
+        foreach (var batchId in planned.BatchIds.Order().Take(pipeline.Value.BatchesUploadingPerSource))
+        {
+            scheduler.EnqueueUpload(source, batchId);
         }
     }
 }
