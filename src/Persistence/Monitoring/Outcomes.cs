@@ -18,12 +18,12 @@ internal static class Outcomes
     /// GiveUp, RecordUnreported, CancelBeforeSubmit): a batch given up before it reached LlamaCloud, one that
     /// failed as a whole, a file refused at upload. Their version still names the batch, and its state is then
     /// the only record of how it ended; a version that went back to the queue left the batch and is no outcome.
-    /// Its column <c>file</c> names the file version (or, for a result of no version of ours, the result), so that
+    /// Its column <c>file</c> names the file version (or, for a result of no version of ours, the remote file), so that
     /// counts over a time window can take each file once, by its latest outcome (<see cref="LatestPerFile"/>).
     /// </summary>
     public static string OfBatch(string batch, int first) => $"""
         lateral (
-            select {Case(first)} as outcome, coalesce(br.file_version_id::text, 'result ' || br.id) as file
+            select {Case(first)} as outcome, coalesce(br.file_version_id::text, 'remote ' || br.source_directory_file_id) as file
             from orchestrator.batch_result br where br.batch_id = {batch}.id
             union all
             select fv.state, fv.id::text

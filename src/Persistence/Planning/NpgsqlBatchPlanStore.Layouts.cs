@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Planning;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Batches;
 
@@ -185,6 +186,8 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         // Under the source's lease, so nothing plans this source between the look and the insert. The latest batch is
         // the one to compare with: an older one completed over the same listing says nothing once a later one failed.
+        // A file LlamaCloud refused for good (an unsupported type, a corrupt file) fails the same way each time: sending
+        // the directory again for it would bill every other file again, so only a file that may yet succeed counts.
         await using (var look = dataSource.CreateCommand("""
             select exists (select 1 from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)),
                    (select l.id from orchestrator.batch l
@@ -193,7 +196,8 @@ internal sealed partial class NpgsqlBatchPlanStore
                       and l.remote_status = $7 and l.configuration_fingerprint = $8
                       and (select count(*) from orchestrator.batch_result r where r.batch_id = l.id) = l.file_count
                       and not exists (select 1 from orchestrator.batch_result r
-                                      where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)))
+                                      where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)
+                                        and r.error_class is distinct from $9))
             """))
         {
             look.Parameters.Add(Text(plan.Source));
@@ -204,6 +208,7 @@ internal sealed partial class NpgsqlBatchPlanStore
             look.Parameters.Add(new NpgsqlParameter<int> { TypedValue = listing.Files });
             look.Parameters.Add(StateParameters.Name(BatchState.Completed));
             look.Parameters.Add(Text(ConfigurationFingerprint.Of(plan.JobType, plan.ConfigurationId, plan.V1ParseTier)));
+            look.Parameters.Add(StateParameters.Name(FailureClass.Permanent));
             await using var reader = await look.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             if (reader.GetBoolean(0))

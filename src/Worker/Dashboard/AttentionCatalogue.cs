@@ -42,7 +42,7 @@ internal static class AttentionCatalogue
             "Costs (Approve)", "/ops/costs"),
         ["results-undelivered"] = r => new(
             $"{r.Count} results of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
-            + "Their job references are recorded; every run parses and bills the whole directory again.",
+            + "Their job references are recorded; a run sends the directory again only once its files changed.",
             "Its batches", $"/ops/batches?source={r.SourceQuery}"),
         ["project-paused"] = r => new(
             $"LlamaCloud project {r.Source} is paused ({r.Detail}): new uploads, batch creates and follow-ups wait, nothing is failed, and work resumes by itself once a probe succeeds (docs/resilience.md).",

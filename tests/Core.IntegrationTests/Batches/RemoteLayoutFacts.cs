@@ -278,6 +278,23 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task RemoteOnly_AFileRefusedForGood_DoesNotSendTheDirectoryAgain()
+    {
+        // An unsupported file fails in every batch: sending the directory again for it would bill the others each time.
+        var directoryId = await RemoteOnlyDirectoryAsync(2);
+        await using (var content = new MemoryStream("MZ"u8.ToArray()))
+        {
+            await Harness.Get<IBatchApis>().For(ProjectScope.Default).UploadFileAsync(directoryId, new FileUpload(content, "tool.exe", "tool", "tool.exe"), Ct);
+        }
+
+        var first = await RemoteOnlyRunAsync();
+        await SubmitAndRecordAsync(first!.Value);
+        Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where batch_id = $1 and error_class = 'Permanent'", first.Value));
+
+        Assert.Null(await RemoteOnlyRunAsync());
+    }
+
+    [Fact]
     public async Task RemoteOnly_ADirectoryThatIsGone_FailsTheRun_SayingWhy()
     {
         Configure(s =>

@@ -151,6 +151,23 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
     }
 
     [Fact]
+    public async Task OverAWindow_ARemoteFileOfNoVersionOfOurs_CountsOnceToo()
+    {
+        // A RemoteOnly directory's unsupported file fails in each batch over it: one failed file, named by its remote id.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        foreach (var _ in new[] { 1, 2, 3 })
+        {
+            var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+            await Database.ExecuteAsync(
+                "insert into orchestrator.batch_result (batch_id, source_directory_file_id, outcome, error_class) values ($1, 'dfl-tool', 'Failed', 'Permanent')", batch);
+        }
+
+        var day = await Overview.LastDayAsync(["docs"], Ct);
+
+        Assert.Equal((0L, 1L), (day.Value(day.Rows[0], "Done"), day.Value(day.Rows[0], "Failed")));
+    }
+
+    [Fact]
     public async Task Charts_HaveADayPerDayOfTheWindow_WithTodaysOutcomesAndRunDurations()
     {
         var run = await OpsSeed.RunAsync(Database, "docs", started: "now() - interval '2 minutes'");
