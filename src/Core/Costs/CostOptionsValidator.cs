@@ -75,7 +75,7 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
         // them: a mistake elsewhere in Sources would otherwise read as this cap naming a source that is not configured.
         var names = sources.ValueIfValid()?.Sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var remoteOnly = Sources().Where(s => s.Layout == RemoteLayout.RemoteOnly).Select(s => s.Name).ToList();
-        var seen = new HashSet<(string, CapWindow)>();
+        var seen = new Dictionary<(string, CapWindow), int>();
         for (var i = 0; i < options.Caps.Count; i++)
         {
             var cap = options.Caps[i];
@@ -109,9 +109,9 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
                 failures.Add($"{key}:Credits: {cap.Credits} must be more than zero");
             }
 
-            if (!seen.Add((cap.Scope, cap.Window)))
+            if (!seen.TryAdd((cap.Scope, cap.Window), i))
             {
-                failures.Add($"{key}: a second {cap.Window} cap on {cap.Scope}");
+                failures.Add($"{key}: a second {cap.Window} cap on {cap.Scope}, beside {Section}:Caps:{seen[(cap.Scope, cap.Window)]}");
             }
         }
     }

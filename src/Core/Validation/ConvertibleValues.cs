@@ -17,17 +17,17 @@ internal static partial class ConvertibleValues
     /// <summary>
     /// The failures without what a value of the wrong type causes in its element of a list: bound without that value,
     /// the element holds a default the validators may refuse (a cap of 0 credits, a second cap of the default window),
-    /// which nobody wrote. Such an element is checked no further until its value is fixed, as when the binder left it out.
+    /// which nobody wrote. Such an element is checked no further until its value is fixed, as when the binder left it out,
+    /// and a failure that names it beside another element is left out with it.
     /// </summary>
     public static IEnumerable<string> WithoutWhatWrongTypesCause(IEnumerable<string> failures)
     {
         var all = failures.ToList();
         var elements = all.Select(ElementOfAWrongType).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // A failure about such an element, or naming it beside another (a second cap of the same window, beside it).
         return elements.Count == 0 ? all : all.Where(failure => ElementOfAWrongType(failure) is not null || !elements.Any(element =>
-        {
-            var key = failure.Split(": ", 2)[0];
-            return key.Equals(element, StringComparison.OrdinalIgnoreCase) || key.StartsWith(element + ":", StringComparison.OrdinalIgnoreCase);
-        }));
+            System.Text.RegularExpressions.Regex.IsMatch(
+                failure, System.Text.RegularExpressions.Regex.Escape(element) + "(?![0-9])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)));
     }
 
     // The element (a path ending in its number) of a failure Check wrote, or null for any other failure.

@@ -61,6 +61,27 @@ public sealed class ConvertibleValuesFacts : IDisposable
     }
 
     [Fact]
+    public void ACapWithAWindowOfTheWrongType_IsNotTakenForASecondCapOfTheDefaultWindow_BesideAnother()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = folder,
+            ["Costs:Caps:0:Source"] = "inbox",
+            ["Costs:Caps:0:Window"] = "Daily",
+            ["Costs:Caps:0:Credits"] = "10",
+            ["Costs:Caps:1:Source"] = "inbox",
+            ["Costs:Caps:1:Window"] = "Day",
+            ["Costs:Caps:1:Credits"] = "5",
+        };
+
+        // Bound without its window, Caps:0 is a Day cap, and Caps:1 was refused as a second one: for a value nobody wrote.
+        Assert.Equal(["Costs:Caps:0:Window: 'Daily' must be one of Run, Day, Month"], StartupChecks.Failures(settings));
+        settings["Costs:Caps:0:Window"] = "Day";
+        Assert.Equal(["Costs:Caps:1: a second Day cap on inbox, beside Costs:Caps:0"], StartupChecks.Failures(settings));
+    }
+
+    [Fact]
     public void PlainValuesOfTheWrongType_AreNamedInOurWords_BesideTheSectionsOtherProblems()
     {
         // The binder threw for the first of them, in its own words, before any validator had looked at the rest.
