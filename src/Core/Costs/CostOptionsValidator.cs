@@ -91,7 +91,7 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
             {
                 failures.Add($"{key}:Source: empty (a cap on all sources), but {string.Join(", ", remoteOnly.Select(n => $"'{n}'"))} "
                     + $"{(remoteOnly.Count == 1 ? "is" : "are")} RemoteOnly, whose spending no cap can bound (nothing of it is estimated before LlamaCloud bills it); "
-                    + "cap the other sources one by one, or give it a local folder with Layout Mirror");
+                    + $"cap the other sources one by one, or give {(remoteOnly.Count == 1 ? "it" : "each")} a local folder with Layout Mirror");
             }
             else if (remoteOnly.Contains(cap.Source!))
             {

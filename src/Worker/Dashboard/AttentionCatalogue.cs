@@ -17,31 +17,31 @@ internal static class AttentionCatalogue
             $"Batch {r.Batch} of {r.Source} is stuck: still {r.Detail} (Watchdog:StuckAfter).",
             "Open batches (Cancel)", $"/ops/batches?source={r.SourceQuery}&open=1"),
         ["stuck-jobs"] = r => new(
-            $"{r.Count} job references of batch {r.Batch} ({r.Source}) still have no fetched result (Watchdog:JobStuckAfter).",
+            $"{Count(r.Count, "job reference", "job references")} of batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "still has" : "still have")} no fetched result (Watchdog:JobStuckAfter).",
             "Its files", $"/ops/files?batch={r.Batch}"),
         ["follow-ups-failed"] = r => new(
-            $"{r.Count} results of batch {r.Batch} ({r.Source}) could not be delivered to every sink{Reason(r.Detail)}.",
+            $"{Count(r.Count, "result", "results")} of batch {r.Batch} ({r.Source}) could not be delivered to every sink{Reason(r.Detail)}.",
             "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),
         ["permanent-failures"] = r => new(
-            $"{r.Count} files of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
+            $"{Count(r.Count, "file", "files")} of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
             "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed"),
         ["auth-failures"] = r => new(
-            $"{r.Count} files of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
+            $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
             "Sources (Retry failed)", "/ops/sources"),
         ["last-run-failed"] = r => new(
             $"The last run of {r.Source} (run {r.Run}) failed{Reason(r.Detail)}.",
             "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}"),
         ["webhooks-missed"] = r => new(
-            $"{r.Count} batches of {r.Source} ended without the webhook announcing it (latest: batch {r.Batch}): is LlamaCloud still reaching Webhooks:PublicUrl? Polling recorded them.",
+            $"{Count(r.Count, "batch", "batches")} of {r.Source} ended without the webhook announcing it (latest: batch {r.Batch}): is LlamaCloud still reaching Webhooks:PublicUrl? Polling recorded them.",
             "Its batches", $"/ops/batches?source={r.SourceQuery}"),
         ["older-configuration"] = r => new(
-            $"{r.Count} files of {r.Source} were processed under an older configuration than its current one ({r.Detail}).",
+            $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "was" : "were")} processed under an older configuration than its current one ({r.Detail}).",
             "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}"),
         ["held-by-cap"] = r => new(
-            $"{r.Count} files of {r.Source} are held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
+            $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "is" : "are")} held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
             "Costs (Approve)", "/ops/costs"),
         ["results-undelivered"] = r => new(
-            $"{r.Count} results of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
+            $"{Count(r.Count, "result", "results")} of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
             + "Their job references are recorded; a run sends the directory again only once its files changed.",
             "Its batches", $"/ops/batches?source={r.SourceQuery}"),
         ["project-paused"] = r => new(
@@ -66,6 +66,9 @@ internal static class AttentionCatalogue
                 : new Item($"{r.Kind}: {r.Count} in {r.Source}", "Sources", "/ops/sources");
             return (item, table.Value(row, "Since"));
         });
+
+    // "1 file", "3 files": what an operator reads first should not stumble on its own number.
+    private static string Count(long count, string one, string many) => count == 1 ? $"1 {one}" : $"{count} {many}";
 
     private static string Reason(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $": {(detail.Length > 160 ? detail[..160] + "…" : detail)}";
 

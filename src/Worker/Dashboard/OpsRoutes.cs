@@ -78,7 +78,7 @@ internal static class OpsRoutes
             Audited(http, async commands =>
             {
                 var count = await commands.RetryFollowUpsAsync(Id(match), http.RequestAborted);
-                return $"Batch {Id(match)}: {count} follow-ups queued again.";
+                return $"Batch {Id(match)}: {count} {(count == 1 ? "follow-up" : "follow-ups")} queued again.";
             })));
         routes.Add("/ops/actions/cancel-batch/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
