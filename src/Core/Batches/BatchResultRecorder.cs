@@ -79,6 +79,31 @@ internal sealed class BatchResultRecorder(
         }
 
         retryRuns.Follow(batch.Source, batchId, summary.Requeued);
+        await FollowRemoteOnlyAsync(batch, remoteState, cancellationToken);
+    }
+
+    /// <summary>
+    /// A RemoteOnly batch has no file of ours to send back, yet one that failed as a whole (or was lost) left its directory
+    /// unparsed, and on a nightly schedule the next run is a day away: a retry run is scheduled as for files sent back,
+    /// while the source's batches in a row that did not complete are fewer than its MaxAttempts.
+    /// </summary>
+    private async Task FollowRemoteOnlyAsync(BatchRecord batch, BatchState ended, CancellationToken cancellationToken)
+    {
+        if (ended != BatchState.Failed || sources.CurrentValue.Find(batch.Source) is not { Layout: RemoteLayout.RemoteOnly } source)
+        {
+            return;
+        }
+
+        var inARow = await store.RemoteOnlyFailuresInARowAsync(batch.Source, cancellationToken);
+        if (inARow < source.MaxAttempts)
+        {
+            retryRuns.FollowDirectory(batch.Source, batch.Id);
+            return;
+        }
+
+        logger.LogWarning(
+            "Batch {BatchId} over remote-only {Source}'s directory {DirectoryId} failed, its {Count}th in a row (MaxAttempts {MaxAttempts}): no run is scheduled to send it again before the next scheduled one",
+            batch.Id, batch.Source, batch.RemoteDirectoryId, inARow, source.MaxAttempts);
     }
 
     /// <summary>
@@ -119,6 +144,7 @@ internal sealed class BatchResultRecorder(
             + "If this recurs, find what deletes batches, or why they wait longer than LlamaCloud keeps them",
             batch.Id, remoteId, summary.Unmapped, batch.Source);
         retryRuns.Follow(batch.Source, batch.Id, summary.Requeued);
+        await FollowRemoteOnlyAsync(batch, endsAs, cancellationToken);
     }
 
     // A follow-up's first look is due a lease's time to live from now (why: in RecordAsync); none while follow-up is off.

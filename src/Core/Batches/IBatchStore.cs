@@ -9,6 +9,12 @@ internal interface IBatchStore
 {
     Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many of a RemoteOnly source's batches in a row ended without completing (failed as a whole, lost), counting
+    /// back from its latest: its directory is sent again whole, so these are its attempts.
+    /// </summary>
+    Task<int> RemoteOnlyFailuresInARowAsync(string source, CancellationToken cancellationToken);
+
     /// <summary>Which remote batches of the batch's directory a resubmission may adopt (a shared directory also holds batches that are not this row's).</summary>
     Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
 

@@ -29,4 +29,18 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
         logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue (those whose attempts allow); a run of {Source} in {Delay} takes them", files, batchId, source, after);
     }
+
+    /// <summary>As <see cref="Follow"/>, for a RemoteOnly batch that failed: its directory is sent again whole.</summary>
+    public void FollowDirectory(string source, long batchId)
+    {
+        var after = pipeline.Value.RetryRunAfter;
+        if (after <= TimeSpan.Zero)
+        {
+            logger.LogInformation("Batch {BatchId} over remote-only {Source}'s directory failed; its next scheduled run sends the directory again (Pipeline:RetryRunAfter is 0)", batchId, source);
+            return;
+        }
+
+        scheduler.ScheduleRun(source, RunTrigger.Retry, after);
+        logger.LogInformation("Batch {BatchId} over remote-only {Source}'s directory failed; a run in {Delay} sends the directory again", batchId, source, after);
+    }
 }

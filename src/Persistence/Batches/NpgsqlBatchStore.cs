@@ -31,6 +31,20 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             reader.GetFieldValue<DateTimeOffset>(11), ScopeColumns.Read(reader, 12), reader.IsDBNull(14) ? null : reader.GetString(14));
     }
 
+    public async Task<int> RemoteOnlyFailuresInARowAsync(string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select count(*)::int from orchestrator.batch
+            where source_name = $1 and layout = $2 and state = any($3) and remote_status is distinct from $4
+              and id > coalesce((select max(id) from orchestrator.batch where source_name = $1 and layout = $2 and remote_status = $4), 0)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
+        command.Parameters.Add(StateParameters.Names(Core.Lifecycle.BatchLifecycle.Ended));
+        command.Parameters.Add(StateParameters.Name(BatchState.Completed));
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();

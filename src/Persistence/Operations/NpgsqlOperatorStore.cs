@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Persistence.Operations;
 
@@ -80,13 +81,20 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
 
     public async Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken)
     {
-        // In the queue (not in a batch) after at least one batch ended for it: sent back, not new.
+        // In the queue (not in a batch) after at least one batch ended for it: sent back, not new. A RemoteOnly source's
+        // directory counts whole when its latest batch ended without completing: its next run sends all of it again.
         await using var command = dataSource.CreateCommand("""
-            select count(*)::int from orchestrator.file_version
-            where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0
+            select (select count(*)::int from orchestrator.file_version
+                    where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0)
+                 + coalesce((select l.file_count from orchestrator.batch l
+                             where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $3)
+                               and l.state = any($4) and l.remote_status is distinct from $5), 0)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(FileVersionState.Discovered));
+        command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(StateParameters.Name(BatchState.Completed));
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -264,10 +264,16 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         var failed = await RemoteOnlyRunAsync();
         await SubmitAndRecordAsync(failed!.Value);
         Assert.Equal("Failed", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", failed.Value));
+        // Its directory is not left to the next scheduled run, a day away for a nightly source; an operator's retry sends it now.
+        Assert.Equal(
+            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
+            Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+        Assert.Equal(new RetryOutcome(0, 1), await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, Ct));
 
         var again = await RemoteOnlyRunAsync();
         Assert.NotNull(again);
         await SubmitAndRecordAsync(again.Value);
+        Assert.Single(Harness.Scheduler.Delays, d => d.Step == "scheduled-run"); // a batch that completed schedules none
         Assert.Null(await RemoteOnlyRunAsync());
 
         await RemoteOnlyDirectoryAsync(0);
