@@ -76,10 +76,14 @@ internal sealed class VerbRunner(
     private async Task<int> ScanAsync(string source, CancellationToken cancellationToken)
     {
         RequireSource(source);
-        var bar = services.GetRequiredService<ScanProgressDisplay>();
+        var remoteOnly = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Find(source) is { Layout: RemoteLayout.RemoteOnly };
         var runner = services.GetRequiredService<SourceRunner>();
         var work = runner.RunAsync(source, RunTrigger.Manual, cancellationToken);
-        await bar.ShowUntilAsync(work, cancellationToken);
+        if (!remoteOnly)
+        {
+            await services.GetRequiredService<ScanProgressDisplay>().ShowUntilAsync(work, cancellationToken); // a RemoteOnly source has no folder to walk
+        }
+
         await work;
 
         var runs = await services.GetRequiredService<OpsQueries>().RunsAsync(source, 1, cancellationToken);
@@ -96,6 +100,7 @@ internal sealed class VerbRunner(
         {
             "Failed" => "The run failed: its error is above.",
             "NoChanges" when held > 0 => $"It planned no batch: a spending cap holds {held} of its files ('status' says why and when they go on; 'approve {runs.Value(runs.Rows[0], "Run")}' sends them now).",
+            "NoChanges" when remoteOnly => "It planned no batch: the remote directory holds no file, or the same files its latest batch completed over (the log says which).",
             "NoChanges" => "It planned no batch: nothing was new or changed, or not settled yet (a file is taken once unchanged for the source's SettleWindow).",
             _ => "Its batches are queued: a running service uploads and submits them ('status' shows them).",
         });

@@ -283,6 +283,22 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
+    public async Task Scan_OfARemoteOnlySource_WalksNoFolder_AndSaysWhyItsRunFailed()
+    {
+        var settings = Settings("scan");
+        settings["Verb:Target"] = "theirs";
+        settings["Sources:1:Name"] = "theirs";
+        settings["Sources:1:Layout"] = "RemoteOnly";
+        settings["Sources:1:RemoteDirectoryId"] = "dir-00000000-0000-0000-0000-000000000000";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.DoesNotContain("Walking the folder", output, StringComparison.Ordinal);
+        Assert.Contains("remote directory dir-00000000-0000-0000-0000-000000000000 could not be listed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_OfARemoteOnlySource_SaysWhatItCannotCount_InsteadOfZeroes()
     {
         var settings = Settings("plan");

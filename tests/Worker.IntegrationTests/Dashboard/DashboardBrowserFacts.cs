@@ -120,7 +120,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         Assert.Contains("Set aside", headers, StringComparison.Ordinal);
         Assert.DoesNotContain("Held", headers, StringComparison.Ordinal); // nothing is held: the column stays off
         var attention = await page.InnerTextAsync("#ops-attention");
-        Assert.Contains("1 files of e2e failed permanently", attention, StringComparison.Ordinal);
+        Assert.Contains("1 file of e2e failed permanently", attention, StringComparison.Ordinal);
         Assert.Equal("4", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Succeeded'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
         Assert.Equal("1", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Failed'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
         Assert.Equal(30, await page.Locator("#chart-durations circle[data-series='Longest seconds']").CountAsync());

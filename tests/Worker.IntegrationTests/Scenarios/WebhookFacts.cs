@@ -67,7 +67,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         var warning = Assert.Single(logs.Lines, l => l.Contains("no webhook announced it", StringComparison.Ordinal));
         Assert.Contains($"BatchId={batch} ", warning, StringComparison.Ordinal);
         Assert.Contains("RemoteBatchId=\"bat-", warning, StringComparison.Ordinal);
-        Assert.Contains("1 batches of e2e ended without the webhook announcing it", overview, StringComparison.Ordinal);
+        Assert.Contains("1 batch of e2e ended without the webhook announcing it", overview, StringComparison.Ordinal);
     }
 
     [Fact]
