@@ -31,7 +31,11 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     {
         if (item.FileVersionId is null || item.RelativePath is null)
         {
-            return new JobLook(item, LookKind.Unusable, Error: "no file version of ours matches this result's source_directory_file_id");
+            // No file of ours to deliver to (a RemoteOnly directory's file), but what its job came to is still said: one
+            // that failed counts as a failed file, not as a success, and one still running is looked at again.
+            return known is not null && Verdict(item, known.Status, known.ErrorMessage) is { } verdict
+                ? verdict
+                : new JobLook(item, LookKind.Unusable, known?.Status, Error: "no file version of ours matches this result's source_directory_file_id");
         }
 
         if (known is not null && Verdict(item, known.Status, known.ErrorMessage) is { } settled)

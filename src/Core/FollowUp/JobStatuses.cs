@@ -15,7 +15,8 @@ internal sealed class JobStatuses(IBatchApis apis, IOptions<FollowUpOptions> opt
     {
         var known = new Dictionary<string, JobStatus>(StringComparer.Ordinal);
         var api = apis.For(work.Scope);
-        foreach (var group in items.Where(i => i.FileVersionId is not null).GroupBy(i => Product(i.JobType)).Where(g => g.Key is not null))
+        // Jobs of no file of ours too (a RemoteOnly directory's): their results reach no sink, but how they ended counts.
+        foreach (var group in items.GroupBy(i => Product(i.JobType)).Where(g => g.Key is not null))
         {
             foreach (var ids in group.Select(i => i.JobId).Distinct(StringComparer.Ordinal).Chunk(options.Value.StatusPageSize))
             {

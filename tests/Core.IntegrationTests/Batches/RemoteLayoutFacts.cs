@@ -301,6 +301,21 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task RemoteOnly_AJobThatFailed_IsRecordedAsFailed_ThoughNoFileOfOursGetsItsResult()
+    {
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "broken" });
+        var directoryId = await RemoteOnlyDirectoryAsync(1);
+        await UploadRemoteAsync(directoryId, "broken");
+        var batchId = await RemoteOnlyRunAsync();
+        await SubmitAndRecordAsync(batchId!.Value);
+
+        await Harness.FollowUpAllAsync([batchId.Value], Ct);
+
+        var runs = await new OpsQueries(Harness.Database.DataSource).RunsAsync(PipelineHarness.SourceName, 1, Ct);
+        Assert.Equal("""{"Failed": 1, "Succeeded": 1}""", runs.Value(runs.Rows[0], "Files ended by state")?.ToString());
+    }
+
+    [Fact]
     public async Task RemoteOnly_ADirectoryThatIsGone_FailsTheRun_SayingWhy()
     {
         Configure(s =>
