@@ -71,41 +71,30 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         return page.Items.FirstOrDefault(f => f.UniqueId == uniqueId && f.DeletedAt is null);
     }
 
-    public async Task<IReadOnlyList<RemoteDirectoryFile>> ListDirectoryFilesAsync(string directoryId, CancellationToken cancellationToken)
-    {
-        var files = new List<RemoteDirectoryFile>();
-        string? token = null;
-        do
-        {
-            var uri = $"api/v1/beta/directories/{Escape(directoryId)}/files"
-                + (token is null ? "" : $"?page_token={Uri.EscapeDataString(token)}");
-            var page = await SendAsync(Get(uri), Json.CursorPageRemoteDirectoryFile, cancellationToken);
-            files.AddRange(page.Items.Where(f => f.DeletedAt is null));
-            token = page.Items.Count == 0 ? null : page.NextPageToken;
-        }
-        while (!string.IsNullOrEmpty(token));
-
-        return files;
-    }
+    public async Task<IReadOnlyList<RemoteDirectoryFile>> ListDirectoryFilesAsync(string directoryId, CancellationToken cancellationToken) =>
+        [.. (await ListAllAsync($"api/v1/beta/directories/{Escape(directoryId)}/files", Json.CursorPageRemoteDirectoryFile, cancellationToken)).Where(f => f.DeletedAt is null)];
 
     public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
         SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken);
 
-    public async Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken) =>
+        ListAllAsync($"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}", Json.CursorPageRemoteBatch, cancellationToken);
+
+    /// <summary>Every item of a cursor-paged list, page after page (an empty page ends it whatever its token says).</summary>
+    private async Task<IReadOnlyList<T>> ListAllAsync<T>(string path, JsonTypeInfo<CursorPage<T>> type, CancellationToken cancellationToken)
     {
-        var batches = new List<RemoteBatch>();
+        var items = new List<T>();
         string? token = null;
         do
         {
-            var uri = $"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}"
-                + (token is null ? "" : $"&page_token={Uri.EscapeDataString(token)}");
-            var page = await SendAsync(Get(uri), Json.CursorPageRemoteBatch, cancellationToken);
-            batches.AddRange(page.Items);
+            var uri = path + (token is null ? "" : $"{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}page_token={Uri.EscapeDataString(token)}");
+            var page = await SendAsync(Get(uri), type, cancellationToken);
+            items.AddRange(page.Items);
             token = page.Items.Count == 0 ? null : page.NextPageToken;
         }
         while (!string.IsNullOrEmpty(token));
 
-        return batches;
+        return items;
     }
 
     public Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken) =>
