@@ -28,7 +28,8 @@ internal interface IOperatorStore
 
     /// <summary>
     /// How many of a source's file versions wait in the queue after a batch gave them no outcome that stays (it failed
-    /// as a whole, was lost or given up, or their failure is retried): the next run takes them, none is needed to.
+    /// as a whole, was lost or given up, or their failure is retried): the next run takes them, none is needed to. For a
+    /// RemoteOnly source, the files of its latest batch when that batch did not complete: its next run sends them again.
     /// </summary>
     Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken);
 }
