@@ -71,7 +71,7 @@ internal sealed class BatchResultRecorder(
         }
 
         logger.LogInformation(
-            "Recorded batch {BatchId} ({RemoteState}): {Succeeded} job references, {Failed} failed files, {Skipped} skipped, {Unmapped} without a result",
+            "Recorded batch {BatchId} ({RemoteState}): job references {Succeeded}, failed {Failed}, skipped {Skipped}, without a result {Unmapped}",
             batchId, remoteState, summary.Succeeded, summary.Failed, summary.Skipped, summary.Unmapped);
         if (followingUp && summary.FollowUps > 0)
         {

@@ -63,7 +63,7 @@ internal sealed class OperatorCommands(
         }
 
         scheduler.EnqueueRun(source, RunTrigger.Manual);
-        logger.LogInformation("{Count} failed files of {Source} queued again by an operator (permanent failures {Included})", requeued, source, force ? "included" : "left alone");
+        logger.LogInformation("Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included})", source, requeued, force ? "included" : "left alone");
         return new(requeued, 0);
     }
 

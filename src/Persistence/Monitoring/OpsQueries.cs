@@ -108,12 +108,18 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
                 where b.run_id = r.id) as "Follow-ups",
                (select count(*) filter (where a.deleted_at is not null) || ' deleted / ' || count(*) filter (where a.deleted_at is null) || ' pending'
                 from orchestrator.remote_artefact a where a.run_id = r.id having count(*) > 0) as "Remote artefacts",
-               r.error as "Error"
+               -- A run's own failure, else its latest batch that failed, here or at LlamaCloud: a batch that failed as
+               -- a whole (a RemoteOnly directory's has no file of ours to show it) leaves the run Completed.
+               coalesce(r.error, (
+                   select 'batch ' || b.id || case when b.state = $11 then ' failed' else ' failed at LlamaCloud' end || coalesce(': ' || b.last_error, '')
+                   from orchestrator.batch b
+                   where b.run_id = r.id and (b.state = $11 or b.remote_status = $11)
+                   order by b.id desc limit 1)) as "Error"
         from orchestrator.run r
         where ($1::text is null or r.source_name = $1)
         order by r.id desc
         limit $2
-        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters(), StateParameters.Name(BatchState.Failed)]);
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync($"""

@@ -264,6 +264,9 @@ public sealed class RemoteLayoutFacts(PostgresServerFixture server) : HarnessPer
         var failed = await RemoteOnlyRunAsync();
         await SubmitAndRecordAsync(failed!.Value);
         Assert.Equal("Failed", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", failed.Value));
+        // The run is Completed (its one batch ended); the Runs page says that batch failed, though no file of ours shows it.
+        var runs = await new OpsQueries(Harness.Database.DataSource).RunsAsync(PipelineHarness.SourceName, 1, Ct);
+        Assert.StartsWith($"batch {failed.Value} failed at LlamaCloud", runs.Value(runs.Rows[0], "Error")?.ToString(), StringComparison.Ordinal);
         // Its directory is not left to the next scheduled run, a day away for a nightly source; an operator's retry sends it now.
         Assert.Equal(
             [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
