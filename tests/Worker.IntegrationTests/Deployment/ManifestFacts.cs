@@ -102,6 +102,11 @@ public sealed partial class ManifestFacts
         Assert.Equal("run", ((YamlSequenceNode)worker["args"]).Children.Single().ToString());
         var migrate = (YamlMappingNode)((YamlSequenceNode)pod["initContainers"]).Children.Single();
         Assert.Equal("migrate", ((YamlSequenceNode)migrate["args"]).Children.Single().ToString());
+        // migrate validates the whole configuration first: what the worker's settings point at must be there for it too.
+        Assert.Equal(Names(worker, "env"), Names(migrate, "env"));
+        Assert.Equal(Mounts(worker), Mounts(migrate));
+        Assert.Equal(Map((YamlMappingNode)((YamlSequenceNode)worker["envFrom"]).Children.Single(), "configMapRef")["name"].ToString(),
+            Map((YamlMappingNode)((YamlSequenceNode)migrate["envFrom"]).Children.Single(), "configMapRef")["name"].ToString());
 
         var config = Map(byKind["ConfigMap"], "data");
         var mounts = ((YamlSequenceNode)worker["volumeMounts"]).Children.Cast<YamlMappingNode>().ToDictionary(m => m["name"].ToString(), m => m["mountPath"].ToString(), StringComparer.Ordinal);
@@ -119,6 +124,12 @@ public sealed partial class ManifestFacts
         Assert.NotEmpty(referenced);
         Assert.All(referenced, key => Assert.Contains(key, secretKeys));
     }
+
+    private static List<string> Names(YamlMappingNode container, string key) =>
+        [.. ((YamlSequenceNode)container[key]).Children.Cast<YamlMappingNode>().Select(e => e["name"].ToString()).Order(StringComparer.Ordinal)];
+
+    private static List<string> Mounts(YamlMappingNode container) =>
+        [.. ((YamlSequenceNode)container["volumeMounts"]).Children.Cast<YamlMappingNode>().Select(m => $"{m["name"]} {m["mountPath"]}").Order(StringComparer.Ordinal)];
 
     [Fact]
     public void TheDockerfile_RestoresInItsOwnLayer_RunsAsNonRoot_AndChecksHealthz()
