@@ -92,7 +92,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
-        services.AddSingleton<IFollowUpSink, PostgresFollowUpSink>();
+        services.AddSingleton<IFollowUpSink>(sp => new PostgresFollowUpSink(new Lazy<NpgsqlDataSource>(sp.GetRequiredService<NpgsqlDataSource>)));
         services.AddSingleton<IKeptResults, NpgsqlKeptResults>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();
         services.AddSingleton<IRemoteCleanupStore, NpgsqlRemoteCleanupStore>();

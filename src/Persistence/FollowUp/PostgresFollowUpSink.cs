@@ -6,15 +6,17 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// <summary>
 /// The PostgreSQL sink: each result as a row of <c>orchestrator.follow_up_result</c> (markdown, text,
 /// result as jsonb), one statement per chunk, replaced when written again. A row per name: a copy's result is
-/// its version's, under the copy's path (migration 0063).
+/// its version's, under the copy's path (migration 0063). Its data source is taken at its first write: the
+/// sinks are built to check their names at start-up and by <c>config check</c>, which creates nothing, and building
+/// the data source settles the embedded server's folder and password file.
 /// </summary>
-internal sealed class PostgresFollowUpSink(NpgsqlDataSource dataSource) : IFollowUpSink
+internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : IFollowUpSink
 {
     public string Name => FollowUpOptions.PostgresSink;
 
     public async Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.Value.CreateCommand("""
             insert into orchestrator.follow_up_result
                 (file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at)
             select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])

@@ -45,6 +45,17 @@ internal static class ConfigCheck
             {
                 problems.Add(ex.Message);
             }
+
+            // Start-up creates the data folder (and its password file): said now whether it could, creating nothing.
+            var data = Path.GetFullPath(database.Embedded.DataDirectory, services.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            if (File.Exists(data))
+            {
+                problems.Add($"Database:Embedded:DataDirectory: '{data}' is a file, not a folder");
+            }
+            else if (!Directory.Exists(data) && FolderCreation.WhyNot(data) is { } whyNot)
+            {
+                problems.Add($"Database:Embedded:DataDirectory: '{data}' does not exist and cannot be created ({whyNot})");
+            }
         }
 
         problems = [.. Hosting.StartupFailure.Distinct(problems)];

@@ -65,6 +65,29 @@ public sealed class ConfigCheckFacts : IDisposable
         Assert.Contains("API: LlamaCloud https://api.cloud.llamaindex.ai/ project default (key set).", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WithTheEmbeddedDatabase_ItSaysWhetherItsFolderCouldBeCreated_AndCreatesNothing()
+    {
+        var settings = Settings();
+        settings["Database:ConnectionString"] = null;
+        settings["Database:Embedded:DataDirectory"] = Path.Combine(root, "data", "postgres");
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Database: embedded PostgreSQL", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root, "data")), "config check created the data folder (or its password file)");
+
+        await File.WriteAllTextAsync(Path.Combine(root, "data"), "not a folder", TestContext.Current.CancellationToken);
+        (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(
+            $"  ✗ Database:Embedded:DataDirectory: '{Path.Combine(root, "data", "postgres")}' does not exist and cannot be created ('{Path.Combine(root, "data")}' is a file)",
+            output,
+            StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Verb:Name"] = "config-check",
