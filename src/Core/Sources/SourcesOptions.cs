@@ -10,6 +10,11 @@ public sealed class SourcesOptions
     internal SourceOptions? Find(string name) => Sources.FirstOrDefault(s => s.Name == name);
 
     /// <summary>The source an operator named, or the one usage error every verb and action gives for a name no source has.</summary>
-    internal SourceOptions Require(string name) => Find(name)
-        ?? throw new ArgumentException($"No source is named '{name}'. Configured sources: {(Sources.Count == 0 ? "none" : string.Join(", ", Sources.Select(s => s.Name)))}");
+    internal SourceOptions Require(string name) => Find(name) ?? throw new ArgumentException(NoSuchSource(name, Sources.Select(s => s.Name)));
+
+    /// <summary>The words of that usage error, for a check made before the options are bound.</summary>
+    internal static string NoSuchSource(string name, IEnumerable<string?> configured) =>
+        configured.ToList() is { Count: > 0 } names
+            ? $"No source is named '{name}'. Configured sources: {string.Join(", ", names)}"
+            : $"No source is named '{name}'. Configured sources: none";
 }

@@ -29,6 +29,14 @@ internal static class VerbHost
             return ConfigCheck.Run(app.Services, app.Services.GetRequiredService<VerbConsole>());
         }
 
+        if (VerbPrecheck.Problem(verb, app.Configuration) is { } problem)
+        {
+            // Refused before anything starts: no Sandbox, no embedded server, no migration for a name mistyped.
+            await Console.Error.WriteLineAsync($"{verb.Name.Replace('-', ' ')}: {problem}");
+            await app.DisposeAsync();
+            return UsageError.ExitCode;
+        }
+
         var exit = app.Services.GetRequiredService<VerbExit>(); // RunAsync disposes the services
         await RunOrStopAsync(app);
         return exit.Code;

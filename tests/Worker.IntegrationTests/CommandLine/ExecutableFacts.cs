@@ -48,14 +48,23 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     }
 
     [Theory]
-    [InlineData("scan")]
-    [InlineData("plan")]
-    public async Task AVerbOfAnUnknownSource_ExitsTwo_SayingWhichSourcesExist(string verb)
+    [InlineData("scan nope", "scan: No source is named 'nope'. Configured sources: e2e")]
+    [InlineData("plan nope", "plan: No source is named 'nope'. Configured sources: e2e")]
+    [InlineData("retry nope --failed", "retry: No source is named 'nope'. Configured sources: e2e")]
+    [InlineData("reprocess e2e --before notadate", "reprocess: --before: 'notadate' is not a date")]
+    public async Task AVerbOfAnUnknownSourceOrABadArgument_ExitsTwo_SayingWhy_BeforeStartingAnything(string line, string problem)
     {
-        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, [verb, "nope"], Env.Settings());
+        // No key (a verb that may call the API would start its own Sandbox) and a database nobody listens for (a
+        // migration would fail, exit 1): only the one line comes out, and the exit is the usage error's.
+        var settings = Env.Settings("Host=127.0.0.1;Port=9;Username=nobody;Timeout=2");
+        settings["LLAMA_CLOUD_API_KEY"] = null;
+        settings["LLAMA_CLOUD_BASE_URL"] = null;
+
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, line.Split(' '), settings);
 
         Assert.Equal(2, exitCode);
-        Assert.StartsWith($"{verb}: No source is named 'nope'. Configured sources: e2e", errors, StringComparison.Ordinal);
+        Assert.StartsWith(problem, errors, StringComparison.Ordinal);
+        Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Empty(output);
     }
 }
