@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.LlamaCloud;
+
 namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
@@ -36,6 +38,11 @@ internal static class CommandLineSettings
                     words.Add(args[++i]); // --filter 'a=b/**' is a glob, not a setting
                 }
             }
+            else if ((token.Contains('=', StringComparison.Ordinal) || token.StartsWith("--", StringComparison.Ordinal)) && !NamesASetting(token))
+            {
+                // '--days 3' to a verb with no --days: an option mistyped or imagined, not a setting; the verb refuses it.
+                words.Add(token);
+            }
             else if (token.Contains('=', StringComparison.Ordinal))
             {
                 settings.Add(token);
@@ -55,6 +62,23 @@ internal static class CommandLineSettings
 
         return new Split([.. words], [.. settings], firstPair);
     }
+
+    /// <summary>
+    /// Whether a token may be a setting: its key has a section (<c>Sources:0:Path</c>), or is one of the few this
+    /// service reads at the top level (the host's, and the API's two variables). Any other word of the form
+    /// <c>--days</c> or <c>--days=3</c> was read as a setting nothing reads, and the verb ran as if it were not there.
+    /// </summary>
+    private static bool NamesASetting(string token)
+    {
+        var key = token.TrimStart('-', '/');
+        key = key.IndexOf('=', StringComparison.Ordinal) is var end and >= 0 ? key[..end] : key;
+        return key.Contains(':', StringComparison.Ordinal) || TopLevelKeys.Contains(key);
+    }
+
+    private static readonly HashSet<string> TopLevelKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "urls", "environment", "contentRoot", "applicationName", LlamaCloudKey.ApiKeyVariable, LlamaCloudKey.BaseUrlVariable,
+    };
 
     /// <summary>System.CommandLine also reads an option's value after '=' or ':' (--filter=a/**).</summary>
     private static string OptionName(string token) =>
