@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Persistence.Migrations;
 /// <summary>
 /// Applies the numbered <c>Migrations/NNNN_name.sql</c> files embedded in this assembly, in order,
 /// one transaction each with its version recorded in the same transaction, then Hangfire's own
-/// schema. A session advisory lock makes instances that start together take turns.
+/// schema. A session advisory lock makes instances that start together take turns. A schema a newer build
+/// migrated stops it (<see cref="SchemaNewerThanBuildException"/>).
 /// </summary>
 internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
 {
@@ -35,6 +36,11 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
                     applied_at timestamptz not null default now());
                 """, cancellationToken);
             var applied = await AppliedVersionsAsync(connection, cancellationToken);
+            if (applied.Count > 0 && applied.Max() > LatestVersion)
+            {
+                throw new SchemaNewerThanBuildException(applied.Max(), LatestVersion);
+            }
+
             foreach (var (version, name, sql) in Embedded.Where(m => !applied.Contains(m.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

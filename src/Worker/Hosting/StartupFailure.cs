@@ -40,6 +40,7 @@ internal static partial class StartupFailure
     private static string? One(Exception exception) => exception switch
     {
         EmbeddedPostgresException embedded => embedded.Message,
+        Persistence.Migrations.SchemaNewerThanBuildException newer => newer.Message,
         Sandbox.SandboxPortInUseException taken => taken.Message,
         IOException { InnerException: AddressInUseException } taken => $"Urls: {Address(taken.Message)} is in use by another program (BatchOrchestrator already running?); stop it, or set Urls to a free address",
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>

@@ -40,6 +40,24 @@ public sealed class MigratorFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task MigrateAsync_RefusesASchemaANewerBuildMigrated_ChangingNothing()
+    {
+        var connectionString = await CreateEmptyDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var migrator = new Migrator(dataSource, NullLogger<Migrator>.Instance);
+        await migrator.MigrateAsync(Ct);
+        await using (var newer = dataSource.CreateCommand($"insert into orchestrator.schema_version (version, name) values ({Migrator.LatestVersion + 1}, 'from a newer build')"))
+        {
+            await newer.ExecuteNonQueryAsync(Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<SchemaNewerThanBuildException>(() => migrator.MigrateAsync(Ct));
+
+        Assert.StartsWith($"the database's schema is at version {Migrator.LatestVersion + 1}, newer than this build's {Migrator.LatestVersion}", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Migrator.LatestVersion + 1, await migrator.CurrentVersionAsync(Ct));
+    }
+
+    [Fact]
     public async Task CurrentVersionAsync_IsZero_OnAnEmptyDatabase()
     {
         await using var dataSource = NpgsqlDataSource.Create(await CreateEmptyDatabaseAsync());

@@ -28,6 +28,21 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     }
 
     [Fact]
+    public async Task ABuildOlderThanTheSchema_DoesNotStart_SayingSoInOneLine()
+    {
+        Assert.Equal(0, (await WorkerProcess.RunAsync(Env.Root, ["migrate"], Env.Settings())).ExitCode);
+        await Env.Database.ExecuteAsync("insert into orchestrator.schema_version (version, name) values (9999, 'from a newer build')");
+
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["status"], Env.Settings());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("BatchOrchestrator cannot start: {Reason}", errors, StringComparison.Ordinal);
+        Assert.Contains("\"Reason\":\"the database's schema is at version 9999, newer than this build's", errors, StringComparison.Ordinal);
+        Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // one line, no stack trace
+        Assert.Empty(output);
+    }
+
+    [Fact]
     public async Task AMistypedVerb_ExitsTwo_WithoutStartingTheService()
     {
         var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["stauts"], Env.Settings());
