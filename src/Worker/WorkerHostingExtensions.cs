@@ -43,6 +43,11 @@ public static class WorkerHostingExtensions
         services.AddOptionsWithValidateOnStart<OpsDashboardOptions, OpsDashboardOptionsValidator>().BindStrictly(configuration.GetSection(OpsDashboardOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchOptions, WatchOptionsValidator>().BindStrictly(configuration.GetSection(WatchOptionsValidator.Section));
         services.AddOptionsWithValidateOnStart<LogOptions, LogOptionsValidator>().BindStrictly(configuration.GetSection(LogOptions.SectionName));
+        if (verb.IsService || verb.Name == Verbs.ConfigCheck)
+        {
+            // Only the service listens; a verb runs no web server (NoServer), whatever Urls says.
+            services.AddOptionsWithValidateOnStart<ListenAddresses, ListenAddressesValidator>().Configure(o => o.Urls = configuration[ListenAddresses.Key]);
+        }
 
         services.AddSingleton<IPipelineScheduler, HangfirePipelineScheduler>();
         services.AddTransient<RunSourceJob>();

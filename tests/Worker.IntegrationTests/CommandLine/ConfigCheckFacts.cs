@@ -88,6 +88,21 @@ public sealed class ConfigCheckFacts : IDisposable
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("notaurl", 1)]
+    [InlineData("http://127.0.0.1:5080;ftp//x", 1)]
+    [InlineData("http://0.0.0.0:8080;http://+:8081", 0)]
+    public async Task TheAddressesTheServiceListensOn_AreCheckedAsKestrelReadsThem(string urls, int exitCode)
+    {
+        var settings = Settings();
+        settings["Urls"] = urls;
+
+        var (exit, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(exitCode, exit);
+        Assert.Equal(exitCode, Regex.Count(output, "  ✗ Urls: '[^']+' is not an address to listen on"));
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Verb:Name"] = "config-check",
