@@ -83,7 +83,7 @@ internal static partial class ConvertibleValues
     }
 
     // The binder's own test for a value it converts rather than binds into (a string, a number, an enum, a TimeSpan, a Uri).
-    private static bool IsScalar(Type type) => TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
+    internal static bool IsScalar(Type type) => TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
 
     private static bool Converts(IConfigurationSection leaf, Type type)
     {
@@ -98,7 +98,7 @@ internal static partial class ConvertibleValues
         }
     }
 
-    private static Type? ElementType(Type type)
+    internal static Type? ElementType(Type type)
     {
         if (type.IsArray)
         {

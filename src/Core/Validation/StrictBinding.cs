@@ -21,6 +21,7 @@ internal static class StrictBinding
     {
         builder.Configure(options => BindConvertible(section, options));
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new ConvertibleValuesValidator<TOptions>(section));
+        builder.Services.AddSingleton(new BoundSection(section, typeof(TOptions))); // for UnknownSettings
         return builder;
     }
 

@@ -64,6 +64,13 @@ internal static class ConfigCheck
             console.Out.WriteLine($"  ✗ {problem}");
         }
 
+        // Not a problem the service stops for (another reader of the environment may own the key), but a setting
+        // misspelled is a setting left at its default: said before anything else is.
+        foreach (var unknown in UnknownSettings.Find(services.GetServices<BoundSection>()))
+        {
+            console.Out.WriteLine($"  ! {Describe(unknown)}");
+        }
+
         if (problems.Count > 0)
         {
             console.Out.WriteLine($"{problems.Count} problem{(problems.Count == 1 ? "" : "s")} in the configuration.");
@@ -82,4 +89,8 @@ internal static class ConfigCheck
 
         return 0;
     }
+
+    /// <summary>An unknown key in the words of <c>config check</c> and of the service's start-up warning.</summary>
+    public static string Describe((string Path, string? Meant) unknown) =>
+        $"{unknown.Path}: not a setting, nothing reads it{(unknown.Meant is { } meant ? $" (did you mean {meant}?)" : "")}";
 }

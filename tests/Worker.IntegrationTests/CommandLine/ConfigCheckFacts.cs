@@ -103,6 +103,22 @@ public sealed class ConfigCheckFacts : IDisposable
         Assert.Equal(exitCode, Regex.Count(output, "  ✗ Urls: '[^']+' is not an address to listen on"));
     }
 
+    [Fact]
+    public async Task AMisspelledKey_IsSaid_WithTheSettingItMeant_AndTheShippedSettingsHaveNone()
+    {
+        File.Copy(Repository.PathOf("appsettings.json"), Path.Combine(root, "appsettings.json"));
+        var settings = Settings();
+        settings["Pipeline:UploadConcurency"] = "4";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        // Said, not refused: the key may be another reader's. Every key of the shipped appsettings.json is read.
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(
+            ["  ! Pipeline:UploadConcurency: not a setting, nothing reads it (did you mean Pipeline:UploadConcurrency?)"],
+            output.Split('\n').Where(l => l.StartsWith("  !", StringComparison.Ordinal)).Select(l => l.TrimEnd('\r')));
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Verb:Name"] = "config-check",

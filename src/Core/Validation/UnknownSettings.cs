@@ -1,0 +1,112 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchOrchestrator.Core.Validation;
+
+/// <summary>A section bound to an options type (<see cref="StrictBinding.BindStrictly"/>), kept to find the keys nothing reads.</summary>
+internal sealed record BoundSection(IConfiguration Section, Type Type);
+
+/// <summary>
+/// The keys below a bound section that no options type reads: a misspelling (<c>Sources:0:Nmae</c>,
+/// <c>Logs:Formt</c>) the binder passes over without a word, leaving the setting meant at its default. Said as
+/// a warning by <c>config check</c> and at the service's start, not refused: a key this service does not know may
+/// be meant for another reader of the same environment. A key another binding reads (a section two options types
+/// share, a sub-section bound on its own) is not unknown; nor is anything at the top level, where the
+/// environment's own variables are.
+/// </summary>
+internal static class UnknownSettings
+{
+    /// <summary>Each unknown key's path, with the setting it most likely meant (or null).</summary>
+    public static IReadOnlyList<(string Path, string? Meant)> Find(IEnumerable<BoundSection> bound)
+    {
+        var sections = bound.ToList();
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var candidates = new List<(string Path, string? Meant)>();
+        foreach (var (section, type) in sections)
+        {
+            Walk(section, type, known, candidates);
+        }
+
+        var boundPaths = sections.Select(b => b.Section).OfType<IConfigurationSection>().Select(s => s.Path).ToList();
+        return [.. candidates
+            .Where(c => !known.Contains(c.Path)
+                && !known.Any(k => k.StartsWith(c.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
+                && !boundPaths.Any(p => p.Equals(c.Path, StringComparison.OrdinalIgnoreCase) || p.StartsWith(c.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)))
+            .DistinctBy(c => c.Path, StringComparer.OrdinalIgnoreCase)
+            .OrderBy(c => c.Path, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    private static void Walk(IConfiguration section, Type type, HashSet<string> known, List<(string, string?)> candidates)
+    {
+        if (section is IConfigurationSection { Path: var path })
+        {
+            known.Add(path);
+        }
+
+        if (ConvertibleValues.IsScalar(type))
+        {
+            return;
+        }
+
+        if (ConvertibleValues.ElementType(type) is { } element)
+        {
+            foreach (var child in section.GetChildren())
+            {
+                Walk(child, element, known, candidates);
+            }
+
+            return;
+        }
+
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            if (properties.Find(p => p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase)) is { } property)
+            {
+                Walk(child, property.PropertyType, known, candidates);
+            }
+            else if (section is IConfigurationSection)
+            {
+                candidates.Add((child.Path, Closest(child.Key, properties.Select(p => p.Name)) is { } name ? ConfigurationPath.Combine(((IConfigurationSection)section).Path, name) : null));
+            }
+        }
+    }
+
+    // The property a key most likely meant: two edits or fewer away (a letter missing, added, swapped or wrong).
+    private static string? Closest(string key, IEnumerable<string> names) => names
+        .Select(name => (name, distance: Distance(key.ToUpperInvariant(), name.ToUpperInvariant())))
+        .Where(n => n.distance <= 2)
+        .OrderBy(n => n.distance)
+        .Select(n => n.name)
+        .FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        // Optimal string alignment: insertions, deletions, substitutions and adjacent transpositions.
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

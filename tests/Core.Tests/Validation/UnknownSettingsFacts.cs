@@ -1,0 +1,56 @@
+namespace BatchOrchestrator.Core.Tests.Validation;
+
+/// <summary>
+/// A key below a bound section that nothing reads is a setting misspelled, left at its default without a word by
+/// the binder: it is named, with the setting it most likely meant. Keys another binding reads are not.
+/// </summary>
+public sealed class UnknownSettingsFacts
+{
+    [Fact]
+    public void AMisspelledKey_IsNamed_WithTheSettingItMostLikelyMeant()
+    {
+        var unknown = StartupChecks.Unknown(new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Nmae"] = "inbox",
+            ["Sources:0:Schedual"] = "0 2 * * *",
+            ["Pipeline:MaxFilesPerBach"] = "500",
+            ["Costs:Caps:0:Credits"] = "25",
+            ["Costs:Caps:0:Creditz"] = "25",
+            ["Polling:Whatever"] = "1",
+        });
+
+        Assert.Equal(
+            [
+                ("Costs:Caps:0:Creditz", "Costs:Caps:0:Credits"),
+                ("Pipeline:MaxFilesPerBach", "Pipeline:MaxFilesPerBatch"),
+                ("Polling:Whatever", null),
+                ("Sources:0:Nmae", "Sources:0:Name"),
+                ("Sources:0:Schedual", "Sources:0:Schedule"),
+            ],
+            unknown);
+    }
+
+    [Fact]
+    public void KeysAnotherBindingReads_DictionaryKeys_AndTheTopLevel_AreNotUnknown()
+    {
+        var unknown = StartupChecks.Unknown(new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:FollowUpSinks:0"] = "FileSystem",
+            // FollowUp is bound twice (the follow-up's options and the file-system sink's): each reads its own keys.
+            ["FollowUp:OutputPath"] = "/tmp/out",
+            ["FollowUp:MaxAttempts"] = "3",
+            // A sub-section with an options type of its own.
+            ["LlamaCloud:UploadRateLimit:PermitLimit"] = "50",
+            ["LlamaCloud:MaxRetries"] = "2",
+            // A dictionary's keys are the user's own names.
+            ["Costs:CreditsPerPage:parse_v2:fast"] = "1",
+            // The environment's own variables, and sections no options type binds (Serilog reads its own).
+            ["PATH"] = "/usr/bin",
+            ["Serilog:MinimumLevel:Default"] = "Information",
+        });
+
+        Assert.Empty(unknown);
+    }
+}
