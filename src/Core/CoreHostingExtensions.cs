@@ -48,6 +48,7 @@ public static class CoreHostingExtensions
         services.AddOptionsWithValidateOnStart<FileSystemSinkOptions, FileSystemSinkOptionsValidator>().BindStrictly(configuration.GetSection(FollowUpOptions.SectionName));
         services.AddOptionsWithValidateOnStart<WatchdogOptions, WatchdogOptionsValidator>().BindStrictly(configuration.GetSection("Watchdog"));
         services.AddOptionsWithValidateOnStart<RemoteCleanupOptions, RemoteCleanupOptionsValidator>().BindStrictly(configuration.GetSection(RemoteCleanupOptions.SectionName));
+        services.AddSingleton(new ReadSetting($"{WebhookOptions.SectionName}:SigningSecret")); // WebhookSecret reads it, never bound
         services.AddOptionsWithValidateOnStart<WebhookOptions, WebhookOptionsValidator>()
             .BindStrictly(configuration.GetSection(WebhookOptions.SectionName))
             .PostConfigure(options => WebhookSecret.Resolve(options, configuration));

@@ -79,6 +79,13 @@ public static class WorkerHostingExtensions
                 SandboxMode.AddCheck(builder); // the Sandbox's settings are the service's too
             }
 
+            if (verb.Name == Verbs.ConfigCheck)
+            {
+                // The service's own sections, checked (and their unknown keys said) as its start checks them.
+                HealthRegistration.AddOptions(services, configuration);
+                MetricsRegistration.AddOptions(services, configuration);
+            }
+
             VerbRegistration.Add(builder, verb);
         }
 

@@ -6,6 +6,9 @@ namespace BatchOrchestrator.Core.Validation;
 /// <summary>A section bound to an options type (<see cref="StrictBinding.BindStrictly"/>), kept to find the keys nothing reads.</summary>
 internal sealed record BoundSection(IConfiguration Section, Type Type);
 
+/// <summary>A key below a bound section that code reads by hand, not through its options type (a secret never bound).</summary>
+internal sealed record ReadSetting(string Path);
+
 /// <summary>
 /// The keys below a bound section that no options type reads: a misspelling (<c>Sources:0:Nmae</c>,
 /// <c>Logs:Formt</c>) the binder passes over without a word, leaving the setting meant at its default. Said as
@@ -17,10 +20,10 @@ internal sealed record BoundSection(IConfiguration Section, Type Type);
 internal static class UnknownSettings
 {
     /// <summary>Each unknown key's path, with the setting it most likely meant (or null).</summary>
-    public static IReadOnlyList<(string Path, string? Meant)> Find(IEnumerable<BoundSection> bound)
+    public static IReadOnlyList<(string Path, string? Meant)> Find(IEnumerable<BoundSection> bound, IEnumerable<ReadSetting> read)
     {
         var sections = bound.ToList();
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var known = new HashSet<string>(read.Select(r => r.Path), StringComparer.OrdinalIgnoreCase);
         var candidates = new List<(string Path, string? Meant)>();
         foreach (var (section, type) in sections)
         {
@@ -32,6 +35,7 @@ internal static class UnknownSettings
             .Where(c => !known.Contains(c.Path)
                 && !known.Any(k => k.StartsWith(c.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
                 && !boundPaths.Any(p => p.Equals(c.Path, StringComparison.OrdinalIgnoreCase) || p.StartsWith(c.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase)))
+            .OrderBy(c => c.Meant is null) // two bindings of one section: keep the one that knows what was meant
             .DistinctBy(c => c.Path, StringComparer.OrdinalIgnoreCase)
             .OrderBy(c => c.Path, StringComparer.OrdinalIgnoreCase)];
     }

@@ -11,14 +11,18 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// </summary>
 internal static class CommandLineSettings
 {
-    /// <summary>The line without its settings; the settings in their order; the first <c>--Key value</c> pair, if any.</summary>
-    public sealed record Split(string[] Words, string[] Settings, (string Key, string Value)? FirstPair);
+    /// <summary>
+    /// The line without its settings; the settings in their order; the first <c>--Key value</c> pair, if any; and a
+    /// setting's key with no value after it (the line's last word, or followed by a verb's option), if any.
+    /// </summary>
+    public sealed record Split(string[] Words, string[] Settings, (string Key, string Value)? FirstPair, string? KeyWithoutValue = null);
 
     public static Split Of(IReadOnlyList<string> args, IReadOnlySet<string> optionNames, IReadOnlySet<string> optionsWithValue)
     {
         var words = new List<string>();
         var settings = new List<string>();
         (string, string)? firstPair = null;
+        string? keyWithoutValue = null;
         for (var i = 0; i < args.Count; i++)
         {
             var token = args[i];
@@ -38,7 +42,7 @@ internal static class CommandLineSettings
                     words.Add(args[++i]); // --filter 'a=b/**' is a glob, not a setting
                 }
             }
-            else if ((token.Contains('=', StringComparison.Ordinal) || token.StartsWith("--", StringComparison.Ordinal)) && !NamesASetting(token))
+            else if ((token.Contains('=', StringComparison.Ordinal) || token.StartsWith('-') || token.StartsWith('/')) && !NamesASetting(token))
             {
                 // '--days 3' to a verb with no --days: an option mistyped or imagined, not a setting; the verb refuses it.
                 words.Add(token);
@@ -47,11 +51,20 @@ internal static class CommandLineSettings
             {
                 settings.Add(token);
             }
-            else if (token.Length > 2 && token.StartsWith("--", StringComparison.Ordinal) && hasNext && !args[i + 1].StartsWith('-'))
+            else if (token.StartsWith('-') || token.StartsWith('/'))
             {
-                firstPair ??= (token, args[i + 1]);
-                settings.Add(token);
-                settings.Add(args[++i]);
+                // '--Key value' or '/Key value': as Microsoft's reader, the next word is the value whatever it starts with
+                // ('--Sources:0:Exclude:0 -x'), unless it is one of the verbs' options or the end of the options.
+                if (hasNext && args[i + 1] != "--" && !optionNames.Contains(OptionName(args[i + 1])))
+                {
+                    firstPair ??= (token, args[i + 1]);
+                    settings.Add(token);
+                    settings.Add(args[++i]);
+                }
+                else
+                {
+                    keyWithoutValue ??= token;
+                }
             }
             else
             {
@@ -60,16 +73,21 @@ internal static class CommandLineSettings
             }
         }
 
-        return new Split([.. words], [.. settings], firstPair);
+        return new Split([.. words], [.. settings], firstPair, keyWithoutValue);
     }
 
     /// <summary>
     /// Whether a token may be a setting: its key has a section (<c>Sources:0:Path</c>), or is one of the few this
-    /// service reads at the top level (the host's, and the API's two variables). Any other word of the form
+    /// service reads at the top level (the host's, the API's two variables, the webhook secret's). Any other word of the form
     /// <c>--days</c> or <c>--days=3</c> was read as a setting nothing reads, and the verb ran as if it were not there.
     /// </summary>
     private static bool NamesASetting(string token)
     {
+        if (token.StartsWith('-') && !token.StartsWith("--", StringComparison.Ordinal))
+        {
+            return false; // '-Key=value': Microsoft's reader takes a single dash only for switches mapped in code, and we map none
+        }
+
         var key = token.TrimStart('-', '/');
         key = key.IndexOf('=', StringComparison.Ordinal) is var end and >= 0 ? key[..end] : key;
         return key.Contains(':', StringComparison.Ordinal) || TopLevelKeys.Contains(key);
@@ -77,7 +95,7 @@ internal static class CommandLineSettings
 
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        "urls", "environment", "contentRoot", "applicationName", LlamaCloudKey.ApiKeyVariable, LlamaCloudKey.BaseUrlVariable,
+        "urls", "environment", "contentRoot", "applicationName", LlamaCloudKey.ApiKeyVariable, LlamaCloudKey.BaseUrlVariable, Core.Webhooks.WebhookOptions.SecretVariable,
     };
 
     /// <summary>System.CommandLine also reads an option's value after '=' or ':' (--filter=a/**).</summary>

@@ -23,6 +23,11 @@ internal static class UsageError
 
         var command = result.CommandResult;
         var verb = Verb(command.Command);
+        if (line.KeyWithoutValue is { } key)
+        {
+            return $"{(verb.Length == 0 ? "" : verb + ": ")}the setting {key} has no value (write {key}=value)";
+        }
+
         // System.CommandLine gives a --word the verb does not have to its argument: retry --faild, retry --filter x.
         var values = command.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens);
         if (values.FirstOrDefault(t => t.Value.StartsWith("--", StringComparison.Ordinal)) is { } word)

@@ -32,7 +32,11 @@ internal sealed class OpsDashboardOptionsValidator : OptionsValidator<OpsDashboa
                 failures.Add($"{key}:Name: '{user.Name}' appears twice");
             }
 
-            if (!SecretHash.IsWellFormed(user.PasswordHash))
+            if (string.IsNullOrWhiteSpace(user.PasswordHash))
+            {
+                failures.Add($"{key}:PasswordHash: missing; set the hash 'config hash-secret' prints for this user's password");
+            }
+            else if (!SecretHash.IsWellFormed(user.PasswordHash))
             {
                 failures.Add($"{key}:PasswordHash: not a hash made by 'config hash-secret' (never put the password itself here)");
             }
@@ -47,7 +51,11 @@ internal sealed class OpsDashboardOptionsValidator : OptionsValidator<OpsDashboa
         {
             var token = options.Tokens[i];
             var key = $"{section}:Tokens:{i}";
-            if (!SecretHash.IsWellFormed(token.Hash))
+            if (string.IsNullOrWhiteSpace(token.Hash))
+            {
+                failures.Add($"{key}:Hash: missing; set the hash 'config hash-secret' prints for this token");
+            }
+            else if (!SecretHash.IsWellFormed(token.Hash))
             {
                 failures.Add($"{key}:Hash: not a hash made by 'config hash-secret' (never put the token itself here)");
             }

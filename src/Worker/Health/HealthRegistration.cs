@@ -16,9 +16,13 @@ internal static class HealthRegistration
     public const string ReadyPath = "/readyz";
     private const string Ready = "ready";
 
+    /// <summary>The section's options and their validation alone, as <c>config check</c> checks them.</summary>
+    public static void AddOptions(IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().BindStrictly(configuration.GetSection(HealthOptions.SectionName));
+
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptionsWithValidateOnStart<HealthOptions, HealthOptionsValidator>().BindStrictly(configuration.GetSection(HealthOptions.SectionName));
+        AddOptions(services, configuration);
         services.AddSingleton<ApiHealthCheck>();
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(5))

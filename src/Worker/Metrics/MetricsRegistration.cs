@@ -8,10 +8,14 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// <summary>OpenTelemetry metrics with a Prometheus scraping endpoint; our meter only (no per-request HTTP series).</summary>
 internal static class MetricsRegistration
 {
+    /// <summary>The section's options and their validation alone, as <c>config check</c> checks them.</summary>
+    public static void AddOptions(IServiceCollection services, IConfiguration configuration) =>
+        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().BindStrictly(configuration.GetSection(MetricsOptions.SectionName));
+
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(MetricsOptions.SectionName).GetConvertible<MetricsOptions>();
-        services.AddOptionsWithValidateOnStart<MetricsOptions, MetricsOptionsValidator>().BindStrictly(configuration.GetSection(MetricsOptions.SectionName));
+        AddOptions(services, configuration);
         services.AddSingleton<GaugeSnapshot>();
         services.AddSingleton<OpsMetrics>();
         services.AddTransient<CostGauges>();

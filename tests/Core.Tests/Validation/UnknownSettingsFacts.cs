@@ -18,11 +18,13 @@ public sealed class UnknownSettingsFacts
             ["Costs:Caps:0:Credits"] = "25",
             ["Costs:Caps:0:Creditz"] = "25",
             ["Polling:Whatever"] = "1",
+            ["FollowUp:OutputPth"] = "/tmp/out", // FollowUp is bound twice: the binding that knows OutputPath suggests it
         });
 
         Assert.Equal(
             [
                 ("Costs:Caps:0:Creditz", "Costs:Caps:0:Credits"),
+                ("FollowUp:OutputPth", "FollowUp:OutputPath"),
                 ("Pipeline:MaxFilesPerBach", "Pipeline:MaxFilesPerBatch"),
                 ("Polling:Whatever", null),
                 ("Sources:0:Nmae", "Sources:0:Name"),
@@ -46,6 +48,8 @@ public sealed class UnknownSettingsFacts
             ["LlamaCloud:MaxRetries"] = "2",
             // A dictionary's keys are the user's own names.
             ["Costs:CreditsPerPage:parse_v2:fast"] = "1",
+            // Read by hand, never bound: the webhook secret.
+            ["Webhooks:SigningSecret"] = "abcdefghabcdefghabcdefghabcdefgh",
             // The environment's own variables, and sections no options type binds (Serilog reads its own).
             ["PATH"] = "/usr/bin",
             ["Serilog:MinimumLevel:Default"] = "Information",

@@ -38,6 +38,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --Sources:0:Path=/x docs --failed", "--Verb:Name=retry|--Verb:Target=docs|--Verb:Failed=true", "--Sources:0:Path=/x")]
     [InlineData("cancel run --Urls http://127.0.0.1:5099 12", "--Verb:Name=cancel-run|--Verb:Target=12", "--Urls|http://127.0.0.1:5099")]
     [InlineData("status --LLAMA_CLOUD_BASE_URL=http://127.0.0.1:9/ --environment Staging", "--Verb:Name=status", "--LLAMA_CLOUD_BASE_URL=http://127.0.0.1:9/|--environment|Staging")]
+    [InlineData("status --Sources:0:Exclude:0 -x /Pipeline:MaxFilesPerBatch 5 --BATCHORCHESTRATOR_WEBHOOK_SECRET=s", "--Verb:Name=status", "--Sources:0:Exclude:0|-x|/Pipeline:MaxFilesPerBatch|5|--BATCHORCHESTRATOR_WEBHOOK_SECRET=s")]
     [InlineData("--Sources:0:Path=/x plan docs", "--Verb:Name=plan|--Verb:Target=docs", "--Sources:0:Path=/x")]
     [InlineData("reprocess /Sources:0:Path=/x docs --filter a=b/** Sources:0:Name=docs", "--Verb:Name=reprocess|--Verb:Target=docs|--Verb:DryRun=false|--Verb:Filter=a=b/**", "/Sources:0:Path=/x|Sources:0:Name=docs")]
     public void AConfigurationSetting_IsNeverTakenForTheVerbsArgument_WhereverItStands(string line, string verb, string settings)
@@ -85,6 +86,9 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --faild docs", "retry: unknown option '--faild'")]
     [InlineData("retry --Sources:0:Paht docs", "retry: <source> is missing ('docs' after '--Sources:0:Paht' is read as that setting's value)")]
     [InlineData("costs --days 3", "costs: unknown option '--days'")]
+    [InlineData("status -Logs:Format=Text", "status: unknown option '-Logs:Format=Text'")]
+    [InlineData("status --Logs:Format", "status: the setting --Logs:Format has no value (write --Logs:Format=value)")]
+    [InlineData("retry docs --Logs:Format --failed", "retry: the setting --Logs:Format has no value (write --Logs:Format=value)")]
     [InlineData("costs --days=3", "costs: unknown option '--days=3'")]
     [InlineData("status days=3", "status: unexpected argument 'days=3'")]
     [InlineData("retry docs --faild", "retry: unknown option '--faild'")]

@@ -27,6 +27,19 @@ public sealed class ConfigCheckFacts : IDisposable
     }
 
     [Fact]
+    public async Task ADashboardUserWithoutAHash_IsToldTheHashIsMissing_NotThatItIsMalformed()
+    {
+        var settings = Settings();
+        settings["Dashboard:Users:0:Name"] = "ops";
+        settings["Dashboard:Users:0:Role"] = "Operator";
+
+        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("  ✗ Dashboard:Users:0:PasswordHash: missing; set the hash 'config hash-secret' prints for this user's password", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFailureOfASectionAnotherValidatorReads_IsListedOnce()
     {
         var settings = Settings();
@@ -91,7 +104,10 @@ public sealed class ConfigCheckFacts : IDisposable
     [Theory]
     [InlineData("notaurl", 1)]
     [InlineData("http://127.0.0.1:5080;ftp//x", 1)]
-    [InlineData("http://0.0.0.0:8080;http://+:8081", 0)]
+    [InlineData("ftp://127.0.0.1:21", 1)]
+    [InlineData("http://127.0.0.1:99999", 1)]
+    [InlineData("http://localhost:abc", 1)]
+    [InlineData("http://0.0.0.0:8080;http://+:8081;https://[::1]:8443;http://localhost", 0)]
     public async Task TheAddressesTheServiceListensOn_AreCheckedAsKestrelReadsThem(string urls, int exitCode)
     {
         var settings = Settings();
@@ -109,13 +125,17 @@ public sealed class ConfigCheckFacts : IDisposable
         File.Copy(Repository.PathOf("appsettings.json"), Path.Combine(root, "appsettings.json"));
         var settings = Settings();
         settings["Pipeline:UploadConcurency"] = "4";
+        settings["Metrics:Pth"] = "/m"; // a section of the service's own, checked here as its start checks it
 
         var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
 
         // Said, not refused: the key may be another reader's. Every key of the shipped appsettings.json is read.
         Assert.True(exitCode == 0, output);
         Assert.Equal(
-            ["  ! Pipeline:UploadConcurency: not a setting, nothing reads it (did you mean Pipeline:UploadConcurrency?)"],
+            [
+                "  ! Metrics:Pth: not a setting, nothing reads it (did you mean Metrics:Path?)",
+                "  ! Pipeline:UploadConcurency: not a setting, nothing reads it (did you mean Pipeline:UploadConcurrency?)",
+            ],
             output.Split('\n').Where(l => l.StartsWith("  !", StringComparison.Ordinal)).Select(l => l.TrimEnd('\r')));
     }
 
