@@ -13,8 +13,16 @@ public sealed class SourcesOptions
     internal SourceOptions Require(string name) => Find(name) ?? throw new ArgumentException(NoSuchSource(name, Sources.Select(s => s.Name)));
 
     /// <summary>The words of that usage error, for a check made before the options are bound.</summary>
-    internal static string NoSuchSource(string name, IEnumerable<string?> configured) =>
-        configured.ToList() is { Count: > 0 } names
-            ? $"No source is named '{name}'. Configured sources: {string.Join(", ", names)}"
-            : $"No source is named '{name}'. Configured sources: none";
+    internal static string NoSuchSource(string name, IEnumerable<string?> configured)
+    {
+        var names = configured.ToList();
+        if (names.Count == 0)
+        {
+            return $"No source is named '{name}'. Configured sources: none";
+        }
+
+        // Names are matched exactly (they name queues, folders of output, metric labels): say so when only the case differs.
+        var meant = names.Find(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        return $"No source is named '{name}'. Configured sources: {string.Join(", ", names)}{(meant is null ? "" : $" (names are case-sensitive: did you mean '{meant}'?)")}";
+    }
 }

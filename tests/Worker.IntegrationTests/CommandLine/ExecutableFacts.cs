@@ -66,6 +66,7 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     [InlineData("scan nope", "scan: No source is named 'nope'. Configured sources: e2e")]
     [InlineData("plan nope", "plan: No source is named 'nope'. Configured sources: e2e")]
     [InlineData("retry nope --failed", "retry: No source is named 'nope'. Configured sources: e2e")]
+    [InlineData("scan E2E", "scan: No source is named 'E2E'. Configured sources: e2e (names are case-sensitive: did you mean 'e2e'?)")]
     [InlineData("reprocess e2e --before notadate", "reprocess: --before: 'notadate' is not a date")]
     public async Task AVerbOfAnUnknownSourceOrABadArgument_ExitsTwo_SayingWhy_BeforeStartingAnything(string line, string problem)
     {
