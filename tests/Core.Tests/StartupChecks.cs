@@ -15,7 +15,7 @@ internal static class StartupChecks
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddBatchCore();
         using var services = builder.Services.BuildServiceProvider();
-        return UnknownSettings.Find(services.GetServices<BoundSection>(), services.GetServices<ReadSetting>());
+        return UnknownSettings.Find(services);
     }
 
     /// <summary>Every failure start-up would report for <paramref name="settings"/>; empty when it would start.</summary>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchOrchestrator.Core.Validation;
 
@@ -19,6 +20,10 @@ internal sealed record ReadSetting(string Path);
 /// </summary>
 internal static class UnknownSettings
 {
+    /// <summary>The unknown keys of the configuration <paramref name="services"/> were built on, as its bindings registered them.</summary>
+    public static IReadOnlyList<(string Path, string? Meant)> Find(IServiceProvider services) =>
+        Find(services.GetServices<BoundSection>(), services.GetServices<ReadSetting>());
+
     /// <summary>Each unknown key's path, with the setting it most likely meant (or null).</summary>
     public static IReadOnlyList<(string Path, string? Meant)> Find(IEnumerable<BoundSection> bound, IEnumerable<ReadSetting> read)
     {

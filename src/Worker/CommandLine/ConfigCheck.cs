@@ -66,7 +66,7 @@ internal static class ConfigCheck
 
         // Not a problem the service stops for (another reader of the environment may own the key), but a setting
         // misspelled is a setting left at its default: said before anything else is.
-        foreach (var unknown in UnknownSettings.Find(services.GetServices<BoundSection>(), services.GetServices<ReadSetting>()))
+        foreach (var unknown in UnknownSettings.Find(services))
         {
             console.Out.WriteLine($"  ! {Describe(unknown)}");
         }

@@ -17,7 +17,7 @@ internal static class VerbHost
             // cancelled by the stop itself is not: that is looked at as the stop begins, before the host
             // cancels the services (a stop soon after the start finds some still starting, and cancels them).
             var configuration = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BatchOrchestrator.Configuration");
-            foreach (var unknown in Core.Validation.UnknownSettings.Find(app.Services.GetServices<Core.Validation.BoundSection>(), app.Services.GetServices<Core.Validation.ReadSetting>()))
+            foreach (var unknown in Core.Validation.UnknownSettings.Find(app.Services))
             {
                 // A misspelled key leaves its setting at the default: said once, at the start, as config check says it.
                 configuration.LogWarning("{Key}: not a setting, nothing reads it{Meant}", unknown.Path, unknown.Meant is { } meant ? $" (did you mean {meant}?)" : "");
@@ -39,7 +39,7 @@ internal static class VerbHost
         if (VerbPrecheck.Problem(verb, app.Configuration) is { } problem)
         {
             // Refused before anything starts: no Sandbox, no embedded server, no migration for a name mistyped.
-            await Console.Error.WriteLineAsync($"{verb.Name.Replace('-', ' ')}: {problem}");
+            await Console.Error.WriteLineAsync(VerbRunner.UsageLine(verb, problem));
             await app.DisposeAsync();
             return UsageError.ExitCode;
         }

@@ -31,7 +31,7 @@ internal sealed class VerbRunner(
         catch (ArgumentException ex)
         {
             // What the operator typed cannot be done: one line naming the verb, as the command line's own usage errors.
-            await Console.Error.WriteLineAsync($"{verb.Value.Name.Replace('-', ' ')}: {ex.Message}");
+            await Console.Error.WriteLineAsync(UsageLine(verb.Value, ex.Message));
             exit.Code = 2;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -166,6 +166,9 @@ internal sealed class VerbRunner(
         await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Schema is at version {version} (this build's latest is {Migrator.LatestVersion}); Hangfire's schema is installed."));
         return version == Migrator.LatestVersion ? 0 : 1;
     }
+
+    /// <summary>A usage error as every verb says it, before it starts or while it runs: the verb as typed, then the problem.</summary>
+    public static string UsageLine(VerbOptions verb, string problem) => $"{verb.Name.Replace('-', ' ')}: {problem}";
 
     private void RequireSource(string source) => services.GetRequiredService<IOptions<SourcesOptions>>().Value.Require(source);
 

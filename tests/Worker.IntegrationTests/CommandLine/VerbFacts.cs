@@ -285,11 +285,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     [Fact]
     public async Task Scan_OfARemoteOnlySource_WalksNoFolder_AndSaysWhyItsRunFailed()
     {
-        var settings = Settings("scan");
-        settings["Verb:Target"] = "theirs";
-        settings["Sources:1:Name"] = "theirs";
-        settings["Sources:1:Layout"] = "RemoteOnly";
-        settings["Sources:1:RemoteDirectoryId"] = "dir-00000000-0000-0000-0000-000000000000";
+        var settings = RemoteOnlySettings("scan", "dir-00000000-0000-0000-0000-000000000000");
 
         var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
 
@@ -301,17 +297,24 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     [Fact]
     public async Task Plan_OfARemoteOnlySource_SaysWhatItCannotCount_InsteadOfZeroes()
     {
-        var settings = Settings("plan");
-        settings["Verb:Target"] = "theirs";
-        settings["Sources:1:Name"] = "theirs";
-        settings["Sources:1:Layout"] = "RemoteOnly";
-        settings["Sources:1:RemoteDirectoryId"] = "dir-filled-by-another-tool";
+        var settings = RemoteOnlySettings("plan", "dir-filled-by-another-tool");
 
         var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
 
         Assert.Equal(0, exitCode);
         Assert.StartsWith("theirs is RemoteOnly: a run sends one batch over directory dir-filled-by-another-tool as it stands, and LlamaCloud parses and bills every file in it", output.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("no cap applies", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The verb aimed at a second source, "theirs", RemoteOnly over <paramref name="directoryId"/>.</summary>
+    private Dictionary<string, string?> RemoteOnlySettings(string verb, string directoryId)
+    {
+        var settings = Settings(verb);
+        settings["Verb:Target"] = "theirs";
+        settings["Sources:1:Name"] = "theirs";
+        settings["Sources:1:Layout"] = "RemoteOnly";
+        settings["Sources:1:RemoteDirectoryId"] = directoryId;
+        return settings;
     }
 
     private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false, bool permanent = false)
