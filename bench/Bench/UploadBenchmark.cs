@@ -249,13 +249,9 @@ internal sealed class UploadBenchmark : IBenchmark
 
     private static async Task<double> UploadAllAsync(PipelineHarness harness, IReadOnlyList<long> batches, int postgres, CancellationToken cancellationToken, string? label = null)
     {
-        var uploader = harness.Get<BatchUploader>();
         var meter = SideMeter.Start(postgres);
         var clock = Stopwatch.StartNew();
-        foreach (var batchId in batches)
-        {
-            await uploader.UploadAsync(batchId, cancellationToken);
-        }
+        await RunAsJobsAsync(harness, batches, cancellationToken);
 
         if (label is not null)
         {
@@ -265,6 +261,53 @@ internal sealed class UploadBenchmark : IBenchmark
         }
 
         return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs the batches' upload steps as the service's jobs run them: the first as planning handed it out,
+    /// each later one once a batch hands it the source's upload slot (<see cref="UploadSlots"/>), beside the
+    /// step that handed it on; without Hangfire's own delay between a job's enqueueing and its start. Ends
+    /// when every batch's step has ended; a batch never handed on is a broken chain, and fails the benchmark.
+    /// </summary>
+    private static async Task RunAsJobsAsync(PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
+    {
+        var uploader = harness.Get<BatchUploader>();
+        var handedOut = System.Threading.Channels.Channel.CreateUnbounded<long>();
+        void OnHandOff(string step, string argument)
+        {
+            if (step == "upload")
+            {
+                handedOut.Writer.TryWrite(long.Parse(argument, CultureInfo.InvariantCulture));
+            }
+        }
+
+        using var broken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        broken.CancelAfter(TimeSpan.FromMinutes(5));
+        var waiting = batches.ToHashSet();
+        harness.Scheduler.Recorded += OnHandOff;
+        try
+        {
+            var steps = new List<Task>();
+            handedOut.Writer.TryWrite(batches[0]);
+            while (waiting.Count > 0)
+            {
+                var batchId = await handedOut.Reader.ReadAsync(broken.Token);
+                if (waiting.Remove(batchId))
+                {
+                    steps.Add(uploader.UploadAsync(batchId, cancellationToken));
+                }
+            }
+
+            await Task.WhenAll(steps);
+        }
+        catch (OperationCanceledException) when (broken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"Within 5 minutes, {waiting.Count} of {batches.Count} planned batches were not handed the upload slot: the chain of hand-ons broke");
+        }
+        finally
+        {
+            harness.Scheduler.Recorded -= OnHandOff;
+        }
     }
 
     /// <summary>Every file of ours (unique ids "fv-…") uploaded exactly once.</summary>

@@ -202,12 +202,13 @@ internal sealed class BatchUploader(
             try
             {
                 await Parallel.ForEachAsync(
-                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
+                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), AllHandedOut, cancellationToken),
                     new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
                     async (file, ct) =>
                     {
                         try
                         {
+                            using var turn = await slots.SendTurnAsync(work.Source, ct);
                             await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
                         }
                         catch (LlamaCloudTransientException ex) when (ex.Deferred)
@@ -256,6 +257,10 @@ internal sealed class BatchUploader(
         }
 
         return null;
+
+        // A mirror's batches share its directory, and each ends by removing the copies of deleted files from it:
+        // they stay one after another, as before.
+        Task AllHandedOut() => work.Layout == RemoteLayout.Mirror ? Task.CompletedTask : slots.HandOnEarlyAsync(work.Source, batchId, cancellationToken);
     }
 
     /// <summary>
@@ -263,14 +268,16 @@ internal sealed class BatchUploader(
     /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
     /// them again. The next chunk's intent is written while this chunk's files go out: written in turn, every
     /// upload worker would stand waiting on the enumerator for that round trip. An intent a chunk ahead costs
-    /// a rerun at most one chunk more of look-ups.
+    /// a rerun at most one chunk more of look-ups. As the last file is handed out, <paramref name="allHandedOut"/>
+    /// runs (the source's next batch may start: <see cref="UploadSlots.HandOnEarlyAsync"/>).
     /// </summary>
     private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
-        long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        long batchId, IEnumerable<UploadItem> files, Func<Task> allHandedOut, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var chunks = files.Chunk(IntentChunk).GetEnumerator();
         if (!chunks.MoveNext())
         {
+            await allHandedOut();
             yield break;
         }
 
@@ -287,9 +294,15 @@ internal sealed class BatchUploader(
                     intent = store.MarkUploadIntentAsync(batchId, next.Max(f => f.FileVersionId), cancellationToken);
                 }
 
-                foreach (var file in chunk)
+                for (var i = 0; i < chunk.Length; i++)
                 {
-                    yield return file;
+                    if (next is null && i == chunk.Length - 1)
+                    {
+                        // The last file goes out now: the hand-on runs while it is sent, awaited by the finally below.
+                        intent = allHandedOut();
+                    }
+
+                    yield return chunk[i];
                 }
 
                 if (next is null)
@@ -302,7 +315,7 @@ internal sealed class BatchUploader(
         }
         finally
         {
-            // Stopped early (a deferral, a cancellation): the write under way is not left running unobserved.
+            // Stopped early (a deferral, a cancellation): the write under way is not left running unobserved; nor is the hand-on.
             await intent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }

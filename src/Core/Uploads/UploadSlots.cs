@@ -9,46 +9,116 @@ namespace BatchOrchestrator.Core.Uploads;
 /// slot hands it on. The queue of waiting batches is the database's, not this process's memory: the source's
 /// planned batches, lowest id first. So a restart, or a batch planned by another instance, strands nothing;
 /// only a crash between a batch's end and its hand-on leaves the next one to the stalled-step sweep.
+/// <para>
+/// A batch frees its slot as soon as its last file is handed out (<see cref="HandOnEarlyAsync"/>), not when its
+/// step ends: the next batch sets itself up (its files, lease, directory, first intent) while the last requests
+/// of this one are answered and its step finishes, instead of the source's uploads standing still between the
+/// two (docs/performance.md). The requests in flight stay bounded all the same: a source's uploads in this
+/// process take turns from one pool of <c>UploadConcurrency × BatchesUploadingPerSource</c> (<see cref="SendTurnAsync"/>).
+/// </para>
 /// </summary>
 internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStore store, IPipelineScheduler scheduler, ILogger<UploadSlots> logger)
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, HashSet<long>> uploading = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceSlots> sources = new(StringComparer.Ordinal);
 
     /// <summary>True when the batch may upload now (then <see cref="LeaveAsync"/> must follow); false when the source's slots are taken, or it is uploading already.</summary>
     public bool TryEnter(string source, long batchId)
     {
         lock (gate)
         {
-            var batches = For(source);
-            if (batches.Contains(batchId) || batches.Count >= options.Value.BatchesUploadingPerSource)
+            var slots = For(source);
+            if (slots.Holds(batchId) || slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
             {
                 return false;
             }
 
-            batches.Add(batchId);
+            slots.Uploading.Add(batchId);
             return true;
+        }
+    }
+
+    /// <summary>Waits for one of the source's turns to send a file; disposing the result gives it back.</summary>
+    public async ValueTask<SendTurn> SendTurnAsync(string source, CancellationToken cancellationToken)
+    {
+        SemaphoreSlim turns;
+        lock (gate)
+        {
+            turns = For(source).Turns;
+        }
+
+        await turns.WaitAsync(cancellationToken);
+        return new SendTurn(turns);
+    }
+
+    /// <summary>
+    /// The batch has handed out its last file: its slot goes to the source's next planned batch above it now,
+    /// while its last requests are still answered. Only a later batch: whether this one succeeds is not known
+    /// yet, and a lower one waiting for its retry must not be started without the retry's pause (as
+    /// <see cref="SlotHandOn.NextAfterThis"/>). When there is none, the slot is handed on as usual when the step
+    /// ends. Never throws; a hand-on that cannot be made here is made by <see cref="LeaveAsync"/>.
+    /// </summary>
+    public async Task HandOnEarlyAsync(string source, long batchId, CancellationToken cancellationToken)
+    {
+        long[] holding;
+        lock (gate)
+        {
+            var slots = For(source);
+            if (!slots.Uploading.Remove(batchId))
+            {
+                return; // handed on already (a second pass over a replaced directory), or never entered
+            }
+
+            slots.Tailing.Add(batchId);
+            if (slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
+            {
+                return;
+            }
+
+            holding = [.. slots.Uploading, .. slots.Tailing];
+        }
+
+        long? next = null;
+        try
+        {
+            next = await store.NextPlannedAsync(source, batchId, holding, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug("Could not hand the upload slot of {Source} on early after batch {BatchId}; it is handed on when the batch's step ends: {Reason}", source, batchId, ex.Message);
+        }
+
+        if (next is { } nextBatch)
+        {
+            lock (gate)
+            {
+                For(source).HandedOn.Add(batchId);
+            }
+
+            scheduler.EnqueueUpload(source, nextBatch);
         }
     }
 
     /// <summary>
     /// The batch stopped uploading, and the source's next planned batch is handed the freed slot as
-    /// <paramref name="handOn"/> says. Never throws: the step's own outcome must not be lost to this, and a
-    /// hand-on that cannot be made (a database outage) is left to the stalled-step sweep.
+    /// <paramref name="handOn"/> says, unless <see cref="HandOnEarlyAsync"/> handed it on already. Never throws:
+    /// the step's own outcome must not be lost to this, and a hand-on that cannot be made (a database outage) is
+    /// left to the stalled-step sweep.
     /// </summary>
     public async Task LeaveAsync(string source, long batchId, SlotHandOn handOn, CancellationToken cancellationToken)
     {
         long[] stillUploading;
         lock (gate)
         {
-            var batches = For(source);
-            batches.Remove(batchId);
-            if (handOn == SlotHandOn.None || batches.Count >= options.Value.BatchesUploadingPerSource)
+            var slots = For(source);
+            slots.Uploading.Remove(batchId);
+            slots.Tailing.Remove(batchId);
+            if (slots.HandedOn.Remove(batchId) || handOn == SlotHandOn.None || slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
             {
                 return;
             }
 
-            stillUploading = [batchId, .. batches];
+            stillUploading = [batchId, .. slots.Uploading, .. slots.Tailing];
         }
 
         try
@@ -70,16 +140,36 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
         }
     }
 
-    private HashSet<long> For(string source)
+    private SourceSlots For(string source)
     {
-        if (!uploading.TryGetValue(source, out var batches))
+        if (!sources.TryGetValue(source, out var slots))
         {
-            batches = [];
-            uploading.Add(source, batches);
+            var pipeline = options.Value;
+            slots = new SourceSlots(new SemaphoreSlim(pipeline.UploadConcurrency * pipeline.BatchesUploadingPerSource));
+            sources.Add(source, slots);
         }
 
-        return batches;
+        return slots;
     }
+
+    /// <summary>One source's batches in this process: those holding a slot, those finishing after their last file went out, and the turns their requests share.</summary>
+    private sealed record SourceSlots(SemaphoreSlim Turns)
+    {
+        public HashSet<long> Uploading { get; } = [];
+
+        public HashSet<long> Tailing { get; } = [];
+
+        /// <summary>Tailing batches whose slot a later batch has taken already.</summary>
+        public HashSet<long> HandedOn { get; } = [];
+
+        public bool Holds(long batchId) => Uploading.Contains(batchId) || Tailing.Contains(batchId);
+    }
+}
+
+/// <summary>One of a source's turns to send a file (<see cref="UploadSlots.SendTurnAsync"/>).</summary>
+internal readonly struct SendTurn(SemaphoreSlim turns) : IDisposable
+{
+    public void Dispose() => turns.Release();
 }
 
 /// <summary>Which batch a freed upload slot goes to.</summary>

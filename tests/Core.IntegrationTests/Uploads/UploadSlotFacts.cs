@@ -91,6 +91,89 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         Assert.True(slots.TryEnter(PipelineHarness.SourceName, first)); // and the slot itself was freed
     }
 
+    [Fact]
+    public async Task ABatchHandsItsSlotOn_OnceItsLastFileIsHandedOut_BeforeItsStepHasEnded()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        h.WriteFiles(4);
+        var batches = await h.PlanAsync(Ct);
+        bool? firstSubmittedBeforeHandOn = null;
+        h.Scheduler.Recorded += (step, argument) =>
+        {
+            if (step == "upload" && argument == batches[1].ToString(CultureInfo.InvariantCulture))
+            {
+                firstSubmittedBeforeHandOn = h.Scheduler.BatchIds("submit").Contains(batches[0]);
+            }
+        };
+
+        await h.Get<BatchUploader>().UploadAsync(batches[0], Ct);
+
+        // The next batch could start while the first's step was still finishing: it was handed on before the
+        // first was handed to submission, which is the step's last act.
+        Assert.False(firstSubmittedBeforeHandOn);
+        Assert.Equal([batches[0]], h.Scheduler.BatchIds("submit"));
+        Assert.Equal(batches, h.Scheduler.BatchIds("upload")); // once each: the step's end did not hand it on again
+        await h.Get<BatchUploader>().UploadAsync(batches[1], Ct);
+        Assert.Equal(batches, h.Scheduler.BatchIds("upload"));
+        Assert.Equal(4, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
+    public async Task TwoBatchesOfASourceFinishingAndStarting_ShareItsTurns_SoNoMoreThanUploadConcurrencyAreInFlight()
+    {
+        var gate = new UploadGate();
+        await using var h = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2", ["Pipeline:UploadConcurrency"] = "2" },
+            services: s => s.AddHttpClient(LlamaCloudApis.HttpClientName).AddHttpMessageHandler(() => new GatedHandler(gate)));
+        h.WriteFiles(4);
+        var batches = await h.PlanAsync(Ct);
+        var uploader = h.Get<BatchUploader>();
+        Task? second = null;
+        h.Scheduler.Recorded += (step, argument) =>
+        {
+            if (step == "upload" && argument == batches[1].ToString(CultureInfo.InvariantCulture))
+            {
+                second = uploader.UploadAsync(batches[1], Ct); // as its job would, beside the first's step
+            }
+        };
+
+        var first = uploader.UploadAsync(batches[0], Ct);
+        // The first batch's two files are held in flight; the second batch starts, records its intent, and must
+        // wait for a turn rather than send beside them.
+        await Eventually.WaitAsync(
+            async () => gate.InFlight >= 2 && await h.Database.ScalarAsync<bool>("select upload_intent_through is not null from orchestrator.batch where id = $1", batches[1]),
+            TimeSpan.FromSeconds(30),
+            "the first batch's files in flight and the second batch started");
+        gate.Open();
+        await first;
+        await second!;
+
+        Assert.Equal(2, gate.MostInFlight);
+        Assert.Equal(4, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
+    public async Task ASourcesTurnsAreUploadConcurrencyPerSlot_AndAnotherSourceHasItsOwn()
+    {
+        await using var h = await PipelineHarness.CreateAsync(
+            server, new Dictionary<string, string?> { ["Pipeline:UploadConcurrency"] = "2", ["Pipeline:BatchesUploadingPerSource"] = "2" });
+        var slots = h.Get<UploadSlots>();
+        var held = new List<SendTurn>();
+        for (var i = 0; i < 4; i++)
+        {
+            held.Add(await slots.SendTurnAsync("docs", Ct));
+        }
+
+        var fifth = slots.SendTurnAsync("docs", Ct).AsTask();
+        Assert.False(fifth.IsCompleted);
+        (await slots.SendTurnAsync("other", Ct)).Dispose(); // not held up by docs
+
+        held[0].Dispose();
+        (await fifth.WaitAsync(TimeSpan.FromSeconds(30), Ct)).Dispose();
+        held.Skip(1).ToList().ForEach(turn => turn.Dispose());
+    }
+
     private static async Task<(long First, long Second)> PlanTwoBatchesAsync(PipelineHarness h)
     {
         h.WriteFiles(3, "first");
@@ -99,4 +182,46 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         var second = await h.PlanOneBatchAsync(Ct);
         return (first, second);
     }
+}
+
+/// <summary>Holds every upload request until opened, counting how many are in flight at once.</summary>
+internal sealed class UploadGate
+{
+    private readonly TaskCompletionSource open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int inFlight;
+    private int most;
+
+    public int InFlight => Volatile.Read(ref inFlight);
+
+    public int MostInFlight => Volatile.Read(ref most);
+
+    public void Open() => open.TrySetResult();
+
+    public async Task<T> PassAsync<T>(Func<Task<T>> send)
+    {
+        var now = Interlocked.Increment(ref inFlight);
+        int seen;
+        while ((seen = Volatile.Read(ref most)) < now && Interlocked.CompareExchange(ref most, now, seen) != seen)
+        {
+        }
+
+        try
+        {
+            await open.Task;
+            return await send();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+}
+
+/// <summary>Sends uploads through the <see cref="UploadGate"/>, everything else straight on.</summary>
+internal sealed class GatedHandler(UploadGate gate) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.RequestUri!.AbsolutePath.EndsWith("/files/upload", StringComparison.Ordinal)
+            ? gate.PassAsync(() => base.SendAsync(request, cancellationToken))
+            : base.SendAsync(request, cancellationToken);
 }
