@@ -30,7 +30,7 @@ internal sealed class LlamaCloudPipeline(
                 context.ServiceProvider.GetRequiredService<LlamaCloudPipeline>().Configure(pipeline, context.InstanceName, context.ServiceProvider))
             .SelectPipelineBy(static _ => static request => request.GetScope().Key);
 
-    private void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string project, IServiceProvider services)
+    internal void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string project, IServiceProvider services)
     {
         // Polly reports every attempt at Information and every retry at Warning; we log retries ourselves,
         // with the request they belong to, so its own lines for this pipeline stay at Debug.
@@ -69,7 +69,6 @@ internal sealed class LlamaCloudPipeline(
                 MinimumThroughput = settings.MinimumThroughput,
                 SamplingDuration = settings.SamplingDuration,
                 BreakDuration = settings.BreakDuration,
-                StateProvider = circuits.NewStateFor(project),
                 ShouldHandle = args => ValueTask.FromResult(IsProviderFailure(args.Outcome)),
                 OnOpened = async args =>
                 {

@@ -1,24 +1,21 @@
 using System.Collections.Concurrent;
-using Polly.CircuitBreaker;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
-/// This process's view of each project's circuit breaker (Polly's, in <see cref="LlamaCloudPipeline"/>): its
-/// state, and while it is open, since when, until when and why. The steps read it beside the shared pauses
-/// table, so the instance that saw the failures holds back at once, even if the table cannot be written.
+/// This process's view of each project's circuit breaker (Polly's, in <see cref="LlamaCloudPipeline"/>): while
+/// it is open, since when, until when and why. The steps read it beside the shared pauses table, so the
+/// instance that saw the failures holds back at once, even if the table cannot be written.
+/// <para>
+/// Kept from the breaker's own opened and closed callbacks, not from a <c>CircuitBreakerStateProvider</c>:
+/// the registry may build a project's pipeline twice when its first requests arrive together and keep only one,
+/// so a provider handed to each build could belong to the one thrown away, which never opens (and which Polly
+/// 8.9 disposes, so that reading it throws). Only the pipeline in use ever calls back.
+/// </para>
 /// </summary>
 internal sealed class ProjectCircuits(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Circuit> circuits = new(StringComparer.Ordinal);
-
-    /// <summary>A new state provider for the breaker of <paramref name="project"/>'s pipeline (Polly binds one per breaker).</summary>
-    public CircuitBreakerStateProvider NewStateFor(string project)
-    {
-        var circuit = new Circuit();
-        circuits[project] = circuit;
-        return circuit.State;
-    }
 
     /// <summary>The circuit opened (again): returns when it may half-open.</summary>
     public DateTimeOffset Opened(ProjectScope scope, TimeSpan breakDuration, string error)
@@ -49,7 +46,7 @@ internal sealed class ProjectCircuits(TimeProvider time)
     /// <summary>The project's circuit as a pause while it is open here (not once its break is over: its next request is the trial).</summary>
     public ProjectPause? Local(string project)
     {
-        if (!circuits.TryGetValue(project, out var circuit) || circuit.State.CircuitState is not (CircuitState.Open or CircuitState.Isolated))
+        if (!circuits.TryGetValue(project, out var circuit))
         {
             return null;
         }
@@ -65,8 +62,6 @@ internal sealed class ProjectCircuits(TimeProvider time)
 
     private sealed class Circuit
     {
-        public CircuitBreakerStateProvider State { get; } = new();
-
         public ProjectScope Scope { get; set; }
 
         public DateTimeOffset? Since { get; set; }

@@ -1,0 +1,42 @@
+using System.Net;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// The registry may build a project's pipeline twice when its first requests arrive together, and keep one.
+/// This process's view of the project's circuit must follow the one kept, whichever was built last.
+/// </summary>
+public sealed class ProjectCircuitFacts(PostgresServerFixture server)
+{
+    [Fact]
+    public async Task APipelineBuiltTwiceForOneProject_TheOneKeptStillHoldsTheProjectBackHereWhenItOpens()
+    {
+        await using var h = await PauseHarness.CreateAsync(server);
+        var project = ProjectScope.Default.Key;
+        var configure = h.Get<LlamaCloudPipeline>();
+        var kept = Build(configure, project, h.Get<IServiceProvider>());
+        _ = Build(configure, project, h.Get<IServiceProvider>()); // built after it, then thrown away by the registry
+
+        // Server errors until the kept pipeline's breaker opens (default thresholds: 6 attempts, half of them failed).
+        await Assert.ThrowsAsync<BrokenCircuitException>(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                using var response = await kept.ExecuteAsync(static _ => ValueTask.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)), Ct);
+            }
+        });
+
+        var pause = h.Get<ProjectCircuits>().Local(project);
+        Assert.NotNull(pause);
+        Assert.Equal(PauseReason.CircuitOpen, pause.Reason);
+    }
+
+    private static ResiliencePipeline<HttpResponseMessage> Build(LlamaCloudPipeline configure, string project, IServiceProvider services)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        configure.Configure(builder, project, services);
+        return builder.Build();
+    }
+}
