@@ -74,7 +74,7 @@ internal sealed class LlamaCloudPipeline(
                 {
                     var scope = args.Context.GetRequestMessage()?.GetScope() ?? ProjectScope.Default;
                     var error = Describe(args.Outcome);
-                    await pauses.PauseAsync(scope, PauseReason.CircuitOpen, circuits.Opened(scope, args.BreakDuration, error), error);
+                    await pauses.PauseAsync(scope, PauseReason.CircuitOpen, circuits.Opened(project, scope, args.BreakDuration, error), error);
                 },
                 OnClosed = async _ =>
                 {

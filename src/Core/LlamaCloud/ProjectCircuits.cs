@@ -17,10 +17,10 @@ internal sealed class ProjectCircuits(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Circuit> circuits = new(StringComparer.Ordinal);
 
-    /// <summary>The circuit opened (again): returns when it may half-open.</summary>
-    public DateTimeOffset Opened(ProjectScope scope, TimeSpan breakDuration, string error)
+    /// <summary>The circuit of <paramref name="project"/>'s pipeline opened (again): returns when it may half-open.</summary>
+    public DateTimeOffset Opened(string project, ProjectScope scope, TimeSpan breakDuration, string error)
     {
-        var circuit = circuits.GetOrAdd(scope.Key, _ => new Circuit());
+        var circuit = circuits.GetOrAdd(project, _ => new Circuit());
         var now = time.GetUtcNow();
         lock (circuit)
         {

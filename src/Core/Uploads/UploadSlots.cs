@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// planned batches, lowest id first. So a restart, or a batch planned by another instance, strands nothing;
 /// only a crash between a batch's end and its hand-on leaves the next one to the stalled-step sweep.
 /// <para>
-/// A batch frees its slot as soon as its last file is handed out (<see cref="HandOnEarlyAsync"/>), not when its
+/// A batch frees its slot as its last file is handed out (<see cref="HandOnEarlyAsync"/>), not when its
 /// step ends: the next batch sets itself up (its files, lease, directory, first intent) while the last requests
 /// of this one are answered and its step finishes, instead of the source's uploads standing still between the
 /// two (docs/performance.md). The requests in flight stay bounded all the same: a source's uploads in this
@@ -28,7 +28,15 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
         lock (gate)
         {
             var slots = For(source);
-            if (slots.Holds(batchId) || slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
+            if (slots.Holds(batchId))
+            {
+                return false;
+            }
+
+            // Its job came back (after its retry's pause, or the wait LlamaCloud asked for): whether it uploads now or
+            // waits for a slot, a hand-on may pick it again.
+            slots.Pausing.Remove(batchId);
+            if (slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
             {
                 return false;
             }
@@ -41,22 +49,43 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
     /// <summary>Waits for one of the source's turns to send a file; disposing the result gives it back.</summary>
     public async ValueTask<SendTurn> SendTurnAsync(string source, CancellationToken cancellationToken)
     {
-        SemaphoreSlim turns;
+        SourceSlots slots;
         lock (gate)
         {
-            turns = For(source).Turns;
+            slots = For(source);
         }
 
-        await turns.WaitAsync(cancellationToken);
-        return new SendTurn(turns);
+        if (!slots.Turns.Wait(0, cancellationToken))
+        {
+            Interlocked.Increment(ref slots.Waiting);
+            try
+            {
+                await slots.Turns.WaitAsync(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref slots.Waiting);
+            }
+        }
+
+        return new SendTurn(slots.Turns);
+    }
+
+    /// <summary>Sends of the source that wait for a turn now.</summary>
+    public int WaitingForTurn(string source)
+    {
+        lock (gate)
+        {
+            return Volatile.Read(ref For(source).Waiting);
+        }
     }
 
     /// <summary>
-    /// The batch has handed out its last file: its slot goes to the source's next planned batch above it now,
-    /// while its last requests are still answered. Only a later batch: whether this one succeeds is not known
-    /// yet, and a lower one waiting for its retry must not be started without the retry's pause (as
-    /// <see cref="SlotHandOn.NextAfterThis"/>). When there is none, the slot is handed on as usual when the step
-    /// ends. Never throws; a hand-on that cannot be made here is made by <see cref="LeaveAsync"/>.
+    /// The batch has handed out its last file: its slot goes to the source's next batch now, while its last
+    /// requests are still answered; when there is none, the slot is handed on as usual when the step ends. The
+    /// next is the lowest planned batch, as after a batch that is done (<see cref="SlotHandOn.Lowest"/>), except
+    /// those of this process waiting out a retry's pause or a wait LlamaCloud asked for: they come back through
+    /// their own job. Never throws; a hand-on that cannot be made here is made by <see cref="LeaveAsync"/>.
     /// </summary>
     public async Task HandOnEarlyAsync(string source, long batchId, CancellationToken cancellationToken)
     {
@@ -75,27 +104,23 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
                 return;
             }
 
-            holding = [.. slots.Uploading, .. slots.Tailing];
+            holding = [.. slots.Uploading, .. slots.Tailing, .. slots.Pausing];
         }
 
-        long? next = null;
         try
         {
-            next = await store.NextPlannedAsync(source, batchId, holding, cancellationToken);
+            if (await store.NextPlannedAsync(source, 0, holding, cancellationToken) is { } next)
+            {
+                scheduler.EnqueueUpload(source, next);
+                lock (gate)
+                {
+                    For(source).HandedOn.Add(batchId);
+                }
+            }
         }
         catch (Exception ex)
         {
             logger.LogDebug("Could not hand the upload slot of {Source} on early after batch {BatchId}; it is handed on when the batch's step ends: {Reason}", source, batchId, ex.Message);
-        }
-
-        if (next is { } nextBatch)
-        {
-            lock (gate)
-            {
-                For(source).HandedOn.Add(batchId);
-            }
-
-            scheduler.EnqueueUpload(source, nextBatch);
         }
     }
 
@@ -113,6 +138,11 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
             var slots = For(source);
             slots.Uploading.Remove(batchId);
             slots.Tailing.Remove(batchId);
+            if (handOn != SlotHandOn.Lowest)
+            {
+                slots.Pausing.Add(batchId); // its job comes back by itself: no early hand-on picks it before then
+            }
+
             if (slots.HandedOn.Remove(batchId) || handOn == SlotHandOn.None || slots.Uploading.Count >= options.Value.BatchesUploadingPerSource)
             {
                 return;
@@ -153,14 +183,22 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
     }
 
     /// <summary>One source's batches in this process: those holding a slot, those finishing after their last file went out, and the turns their requests share.</summary>
-    private sealed record SourceSlots(SemaphoreSlim Turns)
+    private sealed class SourceSlots(SemaphoreSlim turns)
     {
+        /// <summary>Sends waiting for a turn.</summary>
+        public int Waiting;
+
+        public SemaphoreSlim Turns { get; } = turns;
+
         public HashSet<long> Uploading { get; } = [];
 
         public HashSet<long> Tailing { get; } = [];
 
-        /// <summary>Tailing batches whose slot a later batch has taken already.</summary>
+        /// <summary>Tailing batches whose slot another batch has been handed already.</summary>
         public HashSet<long> HandedOn { get; } = [];
+
+        /// <summary>Batches that left failed or told to wait, until their own job comes back.</summary>
+        public HashSet<long> Pausing { get; } = [];
 
         public bool Holds(long batchId) => Uploading.Contains(batchId) || Tailing.Contains(batchId);
     }

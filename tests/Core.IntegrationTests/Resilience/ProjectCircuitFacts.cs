@@ -14,7 +14,7 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
     public async Task APipelineBuiltTwiceForOneProject_TheOneKeptStillHoldsTheProjectBackHereWhenItOpens()
     {
         await using var h = await PauseHarness.CreateAsync(server);
-        var project = ProjectScope.Default.Key;
+        const string project = "prj-00000000-0000-4000-8000-00000000c1c1"; // keyed by the pipeline's project, not a request's
         var configure = h.Get<LlamaCloudPipeline>();
         var kept = Build(configure, project, h.Get<IServiceProvider>());
         _ = Build(configure, project, h.Get<IServiceProvider>()); // built after it, then thrown away by the registry

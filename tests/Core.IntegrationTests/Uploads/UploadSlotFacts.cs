@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Pipeline;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Uploads;
 
 /// <summary>
@@ -141,10 +143,13 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         var first = uploader.UploadAsync(batches[0], Ct);
         // The first batch's two files are held in flight; the second batch starts, records its intent, and must
         // wait for a turn rather than send beside them.
+        var slots = h.Get<UploadSlots>();
         await Eventually.WaitAsync(
-            async () => gate.InFlight >= 2 && await h.Database.ScalarAsync<bool>("select upload_intent_through is not null from orchestrator.batch where id = $1", batches[1]),
+            () => Task.FromResult(gate.InFlight >= 2 && slots.WaitingForTurn(PipelineHarness.SourceName) > 0),
             TimeSpan.FromSeconds(30),
-            "the first batch's files in flight and the second batch started");
+            "the first batch's files in flight and the second batch's waiting for a turn",
+            every: TimeSpan.FromMilliseconds(10));
+        Assert.Equal(2, gate.InFlight);
         gate.Open();
         await first;
         await second!;
@@ -172,6 +177,48 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
         held[0].Dispose();
         (await fifth.WaitAsync(TimeSpan.FromSeconds(30), Ct)).Dispose();
         held.Skip(1).ToList().ForEach(turn => turn.Dispose());
+    }
+
+    [Fact]
+    public async Task AnEarlyHandOn_PassesOverABatchWaitingOutItsRetry_ButNotOneWhoseJobHasComeBack()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        h.WriteFiles(6);
+        var b = await h.PlanAsync(Ct);
+        Assert.Equal(3, b.Count);
+        var slots = h.Get<UploadSlots>();
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, b[0]));
+        await slots.LeaveAsync(PipelineHarness.SourceName, b[0], SlotHandOn.NextAfterThis, Ct); // failed: its retry comes later
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, b[1]));
+        await slots.HandOnEarlyAsync(PipelineHarness.SourceName, b[1], Ct);
+        Assert.Equal(b[2], h.Scheduler.BatchIds("upload").Last()); // not the failed one, before its retry's pause
+        var handOns = h.Scheduler.BatchIds("upload").Count();
+        await slots.LeaveAsync(PipelineHarness.SourceName, b[1], SlotHandOn.Lowest, Ct);
+        Assert.Equal(handOns, h.Scheduler.BatchIds("upload").Count()); // handed on already: not twice
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, b[2]));
+        Assert.False(slots.TryEnter(PipelineHarness.SourceName, b[0])); // its retry came while the slot was taken
+        await slots.HandOnEarlyAsync(PipelineHarness.SourceName, b[2], Ct);
+        Assert.Equal(b[0], h.Scheduler.BatchIds("upload").Last()); // the lowest waiting, as a finished batch would hand it
+    }
+
+    [Fact]
+    public async Task AnEarlyHandOnThatCouldNotBeEnqueued_IsMadeWhenTheStepEnds()
+    {
+        var recorded = new RecordingScheduler();
+        var failing = new NextUploadEnqueueFails(recorded);
+        await using var h = await PipelineHarness.CreateAsync(server, services: s => s.AddSingleton<IPipelineScheduler>(failing));
+        var (first, second) = await PlanTwoBatchesAsync(h);
+        var slots = h.Get<UploadSlots>();
+        recorded.Calls.Clear(); // planning's own hand-out of the first batch
+        failing.Arm();
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, first));
+        await slots.HandOnEarlyAsync(PipelineHarness.SourceName, first, Ct); // Hangfire's storage refused the enqueue
+        Assert.Empty(recorded.BatchIds("upload"));
+        await slots.LeaveAsync(PipelineHarness.SourceName, first, SlotHandOn.Lowest, Ct);
+        Assert.Equal([second], recorded.BatchIds("upload"));
     }
 
     private static async Task<(long First, long Second)> PlanTwoBatchesAsync(PipelineHarness h)
@@ -224,4 +271,40 @@ internal sealed class GatedHandler(UploadGate gate) : DelegatingHandler
         request.RequestUri!.AbsolutePath.EndsWith("/files/upload", StringComparison.Ordinal)
             ? gate.PassAsync(() => base.SendAsync(request, cancellationToken))
             : base.SendAsync(request, cancellationToken);
+}
+
+/// <summary>A scheduler whose next upload enqueue fails once armed, as Hangfire's storage may in a database blip; the rest go to <paramref name="inner"/>.</summary>
+internal sealed class NextUploadEnqueueFails(IPipelineScheduler inner) : IPipelineScheduler
+{
+    private int armed;
+
+    public void Arm() => Volatile.Write(ref armed, 1);
+
+    public void EnqueueUpload(string source, long batchId)
+    {
+        if (Interlocked.Exchange(ref armed, 0) == 1)
+        {
+            throw new InvalidOperationException("the job storage is unreachable");
+        }
+
+        inner.EnqueueUpload(source, batchId);
+    }
+
+    public void EnqueueRun(string source, RunTrigger trigger) => inner.EnqueueRun(source, trigger);
+
+    public void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => inner.ScheduleRun(source, trigger, delay);
+
+    public void ScheduleUpload(string source, long batchId, TimeSpan delay) => inner.ScheduleUpload(source, batchId, delay);
+
+    public void EnqueueSubmit(long batchId) => inner.EnqueueSubmit(batchId);
+
+    public void ScheduleSubmit(long batchId, TimeSpan delay) => inner.ScheduleSubmit(batchId, delay);
+
+    public void EnqueueRecord(long batchId) => inner.EnqueueRecord(batchId);
+
+    public void ScheduleRecord(long batchId, TimeSpan delay) => inner.ScheduleRecord(batchId, delay);
+
+    public void EnqueueFollowUp(string source, long batchId) => inner.EnqueueFollowUp(source, batchId);
+
+    public void EnqueuePoll() => inner.EnqueuePoll();
 }
