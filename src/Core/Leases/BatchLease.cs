@@ -6,5 +6,8 @@ namespace BatchOrchestrator.Core.Leases;
 /// </summary>
 internal static class BatchLease
 {
-    public static string Name(long batchId) => $"batch:{batchId}";
+    /// <summary>What every batch lease's name starts with; the batch's id follows.</summary>
+    public const string Prefix = "batch:";
+
+    public static string Name(long batchId) => Prefix + batchId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -7,7 +7,10 @@ internal interface IUploadStore
 {
     Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>The source's lowest-id batch above <paramref name="after"/> that still owes its uploads, other than <paramref name="except"/>: the next to take a freed upload slot.</summary>
+    /// <summary>
+    /// The source's lowest-id batch above <paramref name="after"/> that still owes its uploads, other than <paramref name="except"/>
+    /// and other than one whose lease is held (at work in some instance): the next to take a freed upload slot.
+    /// </summary>
     Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken);
 
     Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);

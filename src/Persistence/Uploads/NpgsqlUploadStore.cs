@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
@@ -45,15 +46,19 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
     public async Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken)
     {
+        // Not one whose lease is held: another instance is uploading it (two batches of a source upload at once
+        // while one finishes and the next starts), and a hand-on to it would be refused there and lost.
         await using var command = dataSource.CreateCommand("""
-            select id from orchestrator.batch
-            where source_name = $1 and state = any($2) and id > $4 and id <> all($3)
-            order by id limit 1
+            select b.id from orchestrator.batch b
+            where b.source_name = $1 and b.state = any($2) and b.id > $4 and b.id <> all($3)
+              and not exists (select 1 from orchestrator.lease l where l.name = $5 || b.id and l.expires_at > now())
+            order by b.id limit 1
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. except] });
         command.Parameters.Add(Id(after));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = BatchLease.Prefix });
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 

@@ -204,6 +204,25 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task AHandOn_PassesOverABatchAnotherInstanceIsUploading()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        h.WriteFiles(6);
+        var b = await h.PlanAsync(Ct);
+        await using var other = h.AnotherInstance(new RecordingScheduler());
+        // The other instance is finishing the first batch (its last requests in flight) and holds its lease.
+        await using var lease = await other.GetRequiredService<Core.Leases.LeaseManager>().TryHoldAsync(Core.Leases.BatchLease.Name(b[0]), Ct);
+        Assert.NotNull(lease);
+        var slots = h.Get<UploadSlots>();
+
+        Assert.True(slots.TryEnter(PipelineHarness.SourceName, b[1]));
+        await slots.HandOnEarlyAsync(PipelineHarness.SourceName, b[1], Ct);
+
+        // Handed to the first, the job would find it at work elsewhere and end, and nobody would hand on the third.
+        Assert.Equal(b[2], h.Scheduler.BatchIds("upload").Last());
+    }
+
+    [Fact]
     public async Task AnEarlyHandOnThatCouldNotBeEnqueued_IsMadeWhenTheStepEnds()
     {
         var recorded = new RecordingScheduler();
