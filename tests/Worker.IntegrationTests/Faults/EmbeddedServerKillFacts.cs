@@ -38,8 +38,11 @@ public sealed class EmbeddedServerKillFacts(PostgresServerFixture server) : Envi
                 Process.GetProcessById(killed.Pid).Kill(); // SIGKILL: no shutdown, postmaster.pid left behind
 
                 // The connection string (so the port) is the one the host was built with: ready means the server answers there.
+                // The watch logs "serving again" once its own check of the new server is done, which may come after the
+                // service's first ready answer: the wait includes it.
                 await Eventually.WaitAsync(
-                    async () => Postmaster.Find(Cluster) is { } again && again.Pid != killed.Pid && await ReadyAsync(http) == HttpStatusCode.OK,
+                    async () => Postmaster.Find(Cluster) is { } again && again.Pid != killed.Pid && await ReadyAsync(http) == HttpStatusCode.OK
+                        && logs.Lines.Any(l => l.Contains("is serving again", StringComparison.Ordinal)),
                     Patience,
                     "the embedded server to be started again and the service to be ready",
                     every: TimeSpan.FromMilliseconds(500));
