@@ -202,13 +202,12 @@ internal sealed class BatchUploader(
             try
             {
                 await Parallel.ForEachAsync(
-                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), AllHandedOut, cancellationToken),
+                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
                     new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
                     async (file, ct) =>
                     {
                         try
                         {
-                            using var turn = await slots.SendTurnAsync(work.Source, ct);
                             await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
                         }
                         catch (LlamaCloudTransientException ex) when (ex.Deferred)
@@ -257,10 +256,6 @@ internal sealed class BatchUploader(
         }
 
         return null;
-
-        // A mirror's batches share its directory, and each ends by removing the copies of deleted files from it:
-        // they stay one after another, as before.
-        Task AllHandedOut() => work.Layout == RemoteLayout.Mirror ? Task.CompletedTask : slots.HandOnEarlyAsync(work.Source, batchId, cancellationToken);
     }
 
     /// <summary>
@@ -268,16 +263,14 @@ internal sealed class BatchUploader(
     /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
     /// them again. The next chunk's intent is written while this chunk's files go out: written in turn, every
     /// upload worker would stand waiting on the enumerator for that round trip. An intent a chunk ahead costs
-    /// a rerun at most one chunk more of look-ups. As the last file is handed out, <paramref name="allHandedOut"/>
-    /// runs (the source's next batch may start: <see cref="UploadSlots.HandOnEarlyAsync"/>).
+    /// a rerun at most one chunk more of look-ups.
     /// </summary>
     private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
-        long batchId, IEnumerable<UploadItem> files, Func<Task> allHandedOut, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var chunks = files.Chunk(IntentChunk).GetEnumerator();
         if (!chunks.MoveNext())
         {
-            await allHandedOut();
             yield break;
         }
 
@@ -294,15 +287,9 @@ internal sealed class BatchUploader(
                     intent = store.MarkUploadIntentAsync(batchId, next.Max(f => f.FileVersionId), cancellationToken);
                 }
 
-                for (var i = 0; i < chunk.Length; i++)
+                foreach (var file in chunk)
                 {
-                    if (next is null && i == chunk.Length - 1)
-                    {
-                        // The last file goes out now: the hand-on runs while it is sent, awaited by the finally below.
-                        intent = allHandedOut();
-                    }
-
-                    yield return chunk[i];
+                    yield return file;
                 }
 
                 if (next is null)
@@ -315,7 +302,7 @@ internal sealed class BatchUploader(
         }
         finally
         {
-            // Stopped early (a deferral, a cancellation): the write under way is not left running unobserved; nor is the hand-on.
+            // Stopped early (a deferral, a cancellation): the write under way is not left running unobserved.
             await intent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
