@@ -100,10 +100,7 @@ internal sealed class LanesBenchmark : IBenchmark
         return clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>
-    /// The backfill's batches uploaded one after another, as their chained upload jobs would (without the overlap of
-    /// a batch's end with the next one's start, which under the limit is lost in the pace); returns how many finished.
-    /// </summary>
+    /// <summary>The backfill's batches uploaded one after another, as their chained upload jobs would; returns how many finished.</summary>
     private static async Task<int> BackfillAsync(PipelineHarness h, IReadOnlyList<long> batches, CancellationToken cancellationToken)
     {
         var finished = 0;

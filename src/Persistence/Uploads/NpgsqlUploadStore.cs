@@ -46,8 +46,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
     public async Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken)
     {
-        // Not one whose lease is held: another instance is uploading it (two batches of a source upload at once
-        // while one finishes and the next starts), and a hand-on to it would be refused there and lost.
+        // Not one whose lease is held: another instance is at work on it (a lower batch's retry, say), and a
+        // hand-on to it would be refused there and lost, with nobody left to hand on the batches after it.
         await using var command = dataSource.CreateCommand("""
             select b.id from orchestrator.batch b
             where b.source_name = $1 and b.state = any($2) and b.id > $4 and b.id <> all($3)
