@@ -32,12 +32,15 @@ internal sealed class LlamaCloudPipeline(
 
     internal void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string project, IServiceProvider services)
     {
-        // Polly reports every attempt at Information and every retry at Warning; we log retries ourselves,
-        // with the request they belong to, so its own lines for this pipeline stay at Debug.
+        // Polly reports every request at Information ("Resilience pipeline executed", and each attempt) and every
+        // retry at Warning: a line per API call, ten thousand for a night's uploads, and the formatting of each
+        // cost the upload step more CPU than its database writes (bench/README.md). We log retries ourselves, with
+        // the request they belong to, and the step logs what failed; so Polly's own lines for requests stay at
+        // Debug. Its breaker's opening and closing keep their severity.
         var telemetry = services.GetService<IOptions<TelemetryOptions>>()?.Value ?? new TelemetryOptions { LoggerFactory = services.GetRequiredService<ILoggerFactory>() };
         pipeline.ConfigureTelemetry(new TelemetryOptions(telemetry)
         {
-            SeverityProvider = static args => args.Event.EventName is "ExecutionAttempt" or "OnRetry" or "OnTimeout"
+            SeverityProvider = static args => args.Event.EventName is "PipelineExecuting" or "PipelineExecuted" or "ExecutionAttempt" or "OnRetry" or "OnTimeout"
                 ? ResilienceEventSeverity.Debug
                 : args.Event.Severity,
         });

@@ -81,6 +81,21 @@ public sealed class RetryPipelineFacts() : SandboxClientFacts(maxRetries: 5, Ret
     }
 
     [Fact]
+    public async Task ARequestThatWentWell_LeavesPollysLinesAtDebug()
+    {
+        // A service at Information logged Polly's "Resilience pipeline executed" once per API call.
+        var logs = new CapturingLoggerProvider();
+        await using var client = ClientHost.Build(Sandbox.BaseAddress, Key, maxRetries: 5, RetrySettings.Fast, logs);
+
+        await client.Api().CreateDirectoryAsync("quiet", Ct);
+        await client.Api().FindDirectoryByNameAsync("quiet", Ct);
+
+        var polly = logs.Lines.Where(l => l.Split(' ', 3)[1] == "Polly").ToList();
+        Assert.Contains(polly, l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("pipeline executed", StringComparison.Ordinal));
+        Assert.All(polly, l => Assert.StartsWith("Debug", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnAttemptWithoutAnAnswer_TimesOut_AndAReadIsTriedAgain()
     {
         await using var impatient = ClientHost.Build(
