@@ -30,9 +30,17 @@ internal sealed class UploadBenchmark : IBenchmark
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
+        var profile = Profile.From(context);
+        if (profile.Side is not null)
+        {
+            // For a profiler: one side alone, no ratio (bench/README.md, "A profile of uploads without a limit").
+            await UnlimitedAsync(context, context.Scaled(3_000), profile, cancellationToken);
+            return [];
+        }
+
         var results = new List<BenchResult>();
         results.AddRange(await LimitedAsync(context, context.Scaled(600), cancellationToken));
-        results.Add(await UnlimitedAsync(context, context.Scaled(3_000), cancellationToken));
+        results.Add((await UnlimitedAsync(context, context.Scaled(3_000), profile, cancellationToken))!);
         return results;
     }
 
@@ -59,7 +67,7 @@ internal sealed class UploadBenchmark : IBenchmark
         ];
     }
 
-    private static async Task<BenchResult> UnlimitedAsync(BenchContext context, int files, CancellationToken cancellationToken)
+    private static async Task<BenchResult?> UnlimitedAsync(BenchContext context, int files, Profile profile, CancellationToken cancellationToken)
     {
         await using var harness = await PipelineHarness.CreateAsync(context.Postgres, Settings(pace: false), Unlimited());
         var postgres = await ProcessCpu.PostmasterOfAsync(harness.Database.DataSource, cancellationToken);
@@ -85,16 +93,24 @@ internal sealed class UploadBenchmark : IBenchmark
             var batches = await harness.PlanAsync(cancellationToken);
             var label = counted ? round.ToString(CultureInfo.InvariantCulture) : "w";
             // The order rotates each round, so a machine getting busier within a round favours no side.
-            Func<Task<double>>[] measurements =
+            (string Side, Func<Task<double>> Measure)[] measurements =
             [
-                async () => Keep(raw, await RawLoopAsync(harness, paths, $"raw{label}", postgres, cancellationToken)),
-                async () => Keep(ours, await UploadAllAsync(harness, batches, postgres, cancellationToken, $"ours{label}")),
-                async () => Keep(client, await ClientLoopAsync(harness, paths, $"client{label}", postgres, cancellationToken)),
+                ("raw", async () => Keep(raw, await RawLoopAsync(harness, paths, $"raw{label}", postgres, cancellationToken))),
+                ("ours", async () => Keep(ours, await UploadAllAsync(harness, batches, postgres, cancellationToken, $"ours{label}"))),
+                ("client", async () => Keep(client, await ClientLoopAsync(harness, paths, $"client{label}", postgres, cancellationToken))),
             ];
             for (var i = 0; i < measurements.Length; i++)
             {
+                var (side, measure) = measurements[(round + WarmUpRounds + i) % measurements.Length];
+                if (!profile.Runs(side))
+                {
+                    continue;
+                }
+
                 await SettleAsync(harness, cancellationToken);
-                await measurements[(round + WarmUpRounds + i) % measurements.Length]();
+                profile.Record(counted, true);
+                await measure();
+                profile.Record(counted, false);
             }
 
             double Keep(List<double> side, double seconds)
@@ -111,6 +127,11 @@ internal sealed class UploadBenchmark : IBenchmark
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"   {files} uploads per round: ours {Seconds(ours)} s, raw loop {Seconds(raw)} s; our HTTP client alone (no database, no checks) {Seconds(client)} s"));
+        if (profile.Side is not null)
+        {
+            return null; // one side alone: nothing to compare, and the other sides' files were never uploaded
+        }
+
         // Within one round the sides ran a second apart: their ratio shows how much of the medians' spread is the machine's.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   raw loop / ours in each round: {string.Join(" ", raw.Zip(ours, (r, o) => (r / o).ToString("F2", CultureInfo.InvariantCulture)))}"));
         Check(await harness.Admin.CountersAsync(), (WarmUpRounds + Rounds) * files);
@@ -333,6 +354,36 @@ internal sealed class UploadBenchmark : IBenchmark
         ["LlamaCloud:UploadRateLimit:PermitLimit"] = pace ? "50" : "0",
         ["Serilog:MinimumLevel:Default"] = "Information",
     };
+
+    /// <summary>
+    /// <c>--side raw|ours|client</c> runs one side of the rounds without a limit alone, and <c>--perf-control
+    /// &lt;fifo&gt;</c> writes <c>enable</c> and <c>disable</c> to a <c>perf record --control fifo:…</c> around each
+    /// measured round, so that a profile holds that side's measured rounds and nothing else (no set-up, no
+    /// warm-up, no settling).
+    /// </summary>
+    private sealed record Profile(string? Side, string? PerfControl)
+    {
+        public static Profile From(BenchContext context)
+        {
+            var side = context.Option("side");
+            if (side is not (null or "raw" or "ours" or "client"))
+            {
+                throw new ArgumentException($"--side takes raw, ours or client, not '{side}'");
+            }
+
+            return new Profile(side, context.Option("perf-control"));
+        }
+
+        public bool Runs(string side) => Side is null || Side == side;
+
+        public void Record(bool counted, bool enable)
+        {
+            if (counted && PerfControl is not null)
+            {
+                File.AppendAllText(PerfControl, enable ? "enable\n" : "disable\n");
+            }
+        }
+    }
 
     /// <summary>
     /// What one side's round cost besides its wall clock: garbage collections, allocation, CPU (this process holds
