@@ -33,8 +33,8 @@ internal sealed class LlamaCloudPipeline(
     internal void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, string project, IServiceProvider services)
     {
         // Polly reports every request at Information ("Resilience pipeline executed", and each attempt) and every
-        // retry at Warning: a line per API call, ten thousand for a night's uploads, and the formatting of each
-        // cost the upload step more CPU than its database writes (bench/README.md). We log retries ourselves, with
+        // retry at Warning: a line per API call, ten thousand for a night's uploads, each formatted in the step
+        // that made the call (bench/README.md, "A profile of uploads without a limit"). We log retries ourselves, with
         // the request they belong to, and the step logs what failed; so Polly's own lines for requests stay at
         // Debug. Its breaker's opening and closing keep their severity.
         var telemetry = services.GetService<IOptions<TelemetryOptions>>()?.Value ?? new TelemetryOptions { LoggerFactory = services.GetRequiredService<ILoggerFactory>() };
