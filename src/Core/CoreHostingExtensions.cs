@@ -115,6 +115,8 @@ public static class CoreHostingExtensions
         services.AddHostedService<SourceNotices>();
         services.AddTransient<RemoteCleaner>();
         services.AddTransient<FollowUpProcessor>();
+        services.AddTransient<FollowUpDelivery>();
+        services.AddTransient<FollowUpCosts>();
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<FollowUpHolds>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
@@ -19,15 +18,13 @@ internal sealed class FollowUpProcessor(
     IFollowUpStore store,
     IJobStatuses jobStatuses,
     JobResults results,
-    IEnumerable<IFollowUpSink> sinks,
+    FollowUpDelivery delivery,
+    FollowUpCosts costs,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> options,
     FollowUpThrottle throttle,
     LeaseManager leases,
     PauseGate pauses,
-    PriceModel prices,
-    CostMetrics metrics,
-    IConfigurationTierStore tiers,
     IPipelineScheduler scheduler,
     FollowUpHolds holds,
     TimeProvider time,
@@ -117,7 +114,7 @@ internal sealed class FollowUpProcessor(
 
         var settings = options.Value;
         TimeSpan? deferredFor = null;
-        var selected = SinksFor(work.Source);
+        var selected = delivery.SinksFor(work.Source);
         var tally = new Dictionary<FollowUpState, int>();
         var source = sources.CurrentValue.Find(work.Source);
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
@@ -140,14 +137,14 @@ internal sealed class FollowUpProcessor(
                     }
                 });
 
-            var sinkErrors = await WriteAsync(selected, looks, cancellationToken);
+            var sinkErrors = await delivery.WriteAsync(selected, looks, cancellationToken);
 
             // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
             var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
-            var outcomes = own.Select(l => Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
+            var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
             var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
-            escalated += await ReportCostsAsync(work, own, outcomes, cancellationToken);
+            escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
             foreach (var outcome in outcomes)
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
@@ -216,117 +213,6 @@ internal sealed class FollowUpProcessor(
     {
         var factor = Math.Pow(1.5, Math.Min(checks, 30));
         return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
-    }
-
-    private List<IFollowUpSink> SinksFor(string source)
-    {
-        var names = options.Value.SinksFor(sources.CurrentValue.Find(source));
-        var byName = sinks.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
-        var missing = names.Where(n => !byName.ContainsKey(n)).ToList();
-        if (missing.Count > 0)
-        {
-            // Validated at start-up; reaching here means a source was reconfigured while running.
-            throw new InvalidOperationException($"Follow-up sinks not registered: {string.Join(", ", missing)}");
-        }
-
-        return [.. names.Select(n => byName[n])];
-    }
-
-    /// <summary>
-    /// Hands every finished result of the chunk to each sink, under its own path and under each copy's; returns the
-    /// deliveries some sink refused, with why.
-    /// </summary>
-    private async Task<Dictionary<Delivery, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<Delivery, string>();
-        var done = looks.Where(l => l.Document is not null).SelectMany(CopyDeliveries.Of).ToList();
-        if (done.Count == 0)
-        {
-            return errors;
-        }
-
-        foreach (var sink in selected)
-        {
-            try
-            {
-                await sink.WriteAsync([.. done.Select(d => d.Document)], cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning("Sink {Sink} failed on {Count} results ({Reason}); trying them one by one", sink.Name, done.Count, ex.Message);
-                foreach (var (delivery, document) in done)
-                {
-                    try
-                    {
-                        await sink.WriteAsync([document], cancellationToken);
-                    }
-                    catch (Exception one) when (one is not OperationCanceledException)
-                    {
-                        errors[delivery] = $"sink {sink.Name}: {one.Message}";
-                    }
-                }
-            }
-        }
-
-        return errors;
-    }
-
-    /// <summary>
-    /// Adds what the job billed and, when its job failed or its result is empty and the source names a
-    /// fallback its version has not had yet, the escalation: the version goes back to the queue for the
-    /// fallback configuration instead of ending Failed (docs/costs.md, "Cheap tier first").
-    /// </summary>
-    private FollowUpOutcome Costed(FollowUpOutcome outcome, JobLook look, long batchId, string? fallback)
-    {
-        outcome = outcome with { Charge = BilledCharge.Of(look, batchId, prices.DriftFactor) };
-        var needsMore = look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty && outcome.State == FollowUpState.FollowedUp);
-        if (fallback is null || look.Item.Escalated || !needsMore || look.Item.FileVersionId is null)
-        {
-            return outcome;
-        }
-
-        return outcome with
-        {
-            Escalate = true,
-            FileState = FileVersionLifecycle.Escalate.Target,
-            FileErrorClass = null,
-            Error = look.Kind == LookKind.JobFailed ? $"{look.Error}; sent again with {fallback}" : $"the result was empty; sent again with {fallback}",
-        };
-    }
-
-    /// <summary>Counts billed credits and drift, says which references drifted, and returns how many versions escalate.</summary>
-    private async Task<int> ReportCostsAsync(FollowUpWork work, JobLook[] looks, List<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
-    {
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            if (outcomes[i].Charge is not { } charge)
-            {
-                continue;
-            }
-
-            var item = looks[i].Item;
-            if (charge.Credits is { } credits)
-            {
-                metrics.Billed(work.Source, charge.Tier ?? item.PlannedTier ?? "unknown", credits);
-            }
-
-            if (charge.Drift is { } drift)
-            {
-                metrics.Drift(work.Source);
-                logger.LogWarning(
-                    "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
-                    item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
-                if (charge.Tier is not null && drift.Contains("tier", StringComparison.Ordinal))
-                {
-                    // The cached tier may be out of date (the saved configuration was changed): the next planning reads
-                    // the configuration the job ran with again, or the source's when the job does not say.
-                    var configuration = looks[i].Billing?.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
-                    await tiers.ExpireAsync(configuration, cancellationToken);
-                }
-            }
-        }
-
-        return outcomes.Count(o => o.Escalate);
     }
 
     private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts)

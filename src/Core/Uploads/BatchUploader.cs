@@ -31,9 +31,6 @@ internal sealed class BatchUploader(
     TimeProvider time,
     ILogger<BatchUploader> logger)
 {
-    // Files whose intent is recorded in one statement before any of them is sent.
-    private const int IntentChunk = 256;
-
     public async Task UploadAsync(long batchId, CancellationToken cancellationToken)
     {
         var work = await store.GetWorkAsync(batchId, cancellationToken);
@@ -202,7 +199,7 @@ internal sealed class BatchUploader(
             try
             {
                 await Parallel.ForEachAsync(
-                    WithIntentRecordedAsync(batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
+                    UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
                     new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
                     async (file, ct) =>
                     {
@@ -256,55 +253,6 @@ internal sealed class BatchUploader(
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// Hands out the files a chunk at a time, recording the chunk's intent (one row: "files up to this id
-    /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
-    /// them again. The next chunk's intent is written while this chunk's files go out: written in turn, every
-    /// upload worker would stand waiting on the enumerator for that round trip. An intent a chunk ahead costs
-    /// a rerun at most one chunk more of look-ups.
-    /// </summary>
-    private async IAsyncEnumerable<UploadItem> WithIntentRecordedAsync(
-        long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var chunks = files.Chunk(IntentChunk).GetEnumerator();
-        if (!chunks.MoveNext())
-        {
-            yield break;
-        }
-
-        var chunk = chunks.Current;
-        var intent = store.MarkUploadIntentAsync(batchId, chunk.Max(f => f.FileVersionId), cancellationToken);
-        try
-        {
-            while (true)
-            {
-                await intent;
-                var next = chunks.MoveNext() ? chunks.Current : null;
-                if (next is not null)
-                {
-                    intent = store.MarkUploadIntentAsync(batchId, next.Max(f => f.FileVersionId), cancellationToken);
-                }
-
-                foreach (var file in chunk)
-                {
-                    yield return file;
-                }
-
-                if (next is null)
-                {
-                    yield break;
-                }
-
-                chunk = next;
-            }
-        }
-        finally
-        {
-            // Stopped early (a deferral, a cancellation): the write under way is not left running unobserved.
-            await intent.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
     }
 
     private async Task FinishCancelledAsync(long batchId, CancellationToken cancellationToken)

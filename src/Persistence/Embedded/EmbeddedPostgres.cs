@@ -10,19 +10,9 @@ namespace BatchOrchestrator.Persistence.Embedded;
 /// (<see cref="DataDirectoryLock"/>); a second one is refused. The connection string is known before the
 /// server starts, so everything can be wired up front.
 /// </summary>
-internal sealed class EmbeddedPostgres : IDisposable
+internal sealed partial class EmbeddedPostgres : IDisposable
 {
     public const string DatabaseName = "batchorchestrator";
-    private const string SuperUser = "batchorchestrator";
-    private const string OurConf = "batchorchestrator.conf";
-
-    // How often KeepServingAsync looks whether the server still runs: one read of /proc, nothing to an idle service.
-    private static readonly TimeSpan WatchInterval = TimeSpan.FromSeconds(5);
-
-    // Waits between tries to start again a server that stopped: a killed postmaster leaves its backends for a moment
-    // and its process until its parent reaps it, and PostgreSQL refuses to start beside either; so the first tries
-    // come soon, and the last gives up about 15 s after the first (binaries gone, a disk full: not for us to wait out).
-    private static readonly TimeSpan[] StartAgainDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8)];
 
     private readonly EmbeddedPostgresOptions options;
     private readonly ILogger logger;
@@ -109,59 +99,6 @@ internal sealed class EmbeddedPostgres : IDisposable
         }
     }
 
-    /// <summary>
-    /// Until <paramref name="stoppingToken"/> is cancelled, watches the server this start owns and, when it stops
-    /// without being asked (its postmaster killed, or ended by the kernel's OOM killer), starts it again on the same
-    /// folder and port; PostgreSQL recovers from its write-ahead log as after any crash. The rest of the service
-    /// rides out the gap as it rides out any database outage. Cancel it before <see cref="StopAsync"/>, or that
-    /// stop looks like a crash. When the server cannot be started again, logs it as critical and throws
-    /// <see cref="EmbeddedPostgresException"/>: the service cannot go on without its database, and a supervisor
-    /// restarting the whole process may do what a start here could not.
-    /// </summary>
-    public async Task KeepServingAsync(CancellationToken stoppingToken)
-    {
-        if (ownership is null || !OwnsServer)
-        {
-            return; // another instance's server, or one a verb only uses
-        }
-
-        var postmaster = Postmaster.Find(Cluster);
-        if (postmaster is null)
-        {
-            logger.LogWarning(
-                "Embedded PostgreSQL in {DataDirectory}: its postmaster cannot be found (no /proc, or no process named in postmaster.pid); it will not be started again should it stop",
-                Root);
-            return;
-        }
-
-        try
-        {
-            using var timer = new PeriodicTimer(WatchInterval);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                if (postmaster.IsRunning)
-                {
-                    continue;
-                }
-
-                logger.LogWarning(
-                    "Embedded PostgreSQL in {DataDirectory} stopped unasked: its postmaster (pid {Pid}) has exited; starting it again on 127.0.0.1:{Port}",
-                    Root, postmaster.Pid, port);
-                postmaster = await StartAgainAsync(stoppingToken);
-                if (postmaster is null)
-                {
-                    return; // stopped meanwhile
-                }
-
-                logger.LogInformation("Embedded PostgreSQL in {DataDirectory} is serving again on 127.0.0.1:{Port}", Root, port);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // the service is stopping; its stop stops the server
-        }
-    }
-
     public void Dispose() => serverGate.Dispose();
 
     private async Task StartOwnedAsync(CancellationToken cancellationToken)
@@ -169,10 +106,10 @@ internal sealed class EmbeddedPostgres : IDisposable
         var pgCtl = Path.Combine(binDirectory!, "pg_ctl");
         if (!File.Exists(Path.Combine(Cluster, "PG_VERSION")))
         {
-            await InitializeClusterAsync(cancellationToken);
+            await ClusterSetup.InitializeAsync(binDirectory!, Root, Cluster, PasswordFile, RunAs, options.Durable, logger, cancellationToken);
         }
 
-        await WriteOurConfAsync(cancellationToken);
+        await ClusterSetup.WriteOurConfAsync(Cluster, port, options.Durable, RunAs, cancellationToken);
         var (status, _) = await ProcessRunner.RunAsync(pgCtl, ["status", "-D", Cluster], RunAs, cancellationToken);
         foundRunning = status == 0;
         if (foundRunning && !options.StopIfFoundRunning)
@@ -198,7 +135,7 @@ internal sealed class EmbeddedPostgres : IDisposable
         }
 
         started = true; // from here on, stopping the service stops the server (a later start-up failure included)
-        await EnsureDatabaseAsync(cancellationToken);
+        await ClusterSetup.EnsureDatabaseAsync(ConnectionString, cancellationToken);
         logger.LogInformation(
             "Embedded PostgreSQL from {BinDirectory} is serving {DataDirectory} on 127.0.0.1:{Port} (set Database:ConnectionString to use another server)",
             binDirectory, Root, port);
@@ -223,55 +160,6 @@ internal sealed class EmbeddedPostgres : IDisposable
         }
 
         logger.LogDebug("Embedded PostgreSQL in {DataDirectory} is running; using it", Root);
-    }
-
-    // Tries a few times: the first tries may meet what the dead server left (see StartAgainDelays). A server that
-    // runs again meanwhile (started by hand) is taken as it is.
-    private async Task<Postmaster?> StartAgainAsync(CancellationToken stoppingToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            string reason;
-            await serverGate.WaitAsync(stoppingToken);
-            try
-            {
-                stoppingToken.ThrowIfCancellationRequested();
-                if (!started)
-                {
-                    return null;
-                }
-
-                if (Postmaster.Find(Cluster) is not { } running)
-                {
-                    // Not cut short by the stop (it waits for this instead): pg_ctl cut short could leave a postmaster starting that nobody stops.
-                    await ProcessRunner.RunCheckedAsync(
-                        Path.Combine(binDirectory!, "pg_ctl"), ["start", "-w", "-t", "120", "-D", Cluster, "-l", LogFile], RunAs, CancellationToken.None);
-                    running = Postmaster.Find(Cluster) ?? throw new EmbeddedPostgresException("pg_ctl start succeeded, but no postmaster runs");
-                }
-
-                return running;
-            }
-            catch (Exception ex) when (ex is EmbeddedPostgresException or System.ComponentModel.Win32Exception)
-            {
-                reason = ex.Message; // Win32Exception: pg_ctl itself is gone (run without runuser)
-            }
-            finally
-            {
-                serverGate.Release();
-            }
-
-            if (attempt == StartAgainDelays.Length)
-            {
-                logger.LogCritical(
-                    "Embedded PostgreSQL in {DataDirectory} stopped and could not be started again ({Tries} tries, the last: {Reason}; the server's log: {LogFile}); the service stops, for its supervisor to restart it",
-                    Root, attempt + 1, reason, LogFile);
-                throw new EmbeddedPostgresException($"the embedded PostgreSQL in '{Root}' stopped and could not be started again: {reason} (the server's log: {LogFile})");
-            }
-
-            logger.LogWarning(
-                "Starting embedded PostgreSQL in {DataDirectory} again failed ({Reason}); trying again in {Delay}", Root, reason, StartAgainDelays[attempt]);
-            await Task.Delay(StartAgainDelays[attempt], stoppingToken);
-        }
     }
 
     private async Task StopServerAsync(CancellationToken cancellationToken)
@@ -323,67 +211,15 @@ internal sealed class EmbeddedPostgres : IDisposable
                 $"Database:Embedded:DataDirectory: cannot write in '{Root}' ({ex.Message}); it belongs to another user. Run as that user, or set Database:Embedded:DataDirectory to a folder this user may write");
         }
 
-        port = ClusterPort.Choose(options.Port, Cluster, OurConf);
+        port = ClusterPort.Choose(options.Port, Cluster, ClusterSetup.OurConf);
         return new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1",
             Port = port,
             Database = DatabaseName,
-            Username = SuperUser,
+            Username = ClusterSetup.SuperUser,
             Password = File.ReadAllText(PasswordFile).Trim(),
             MaxPoolSize = 50,
         }.ConnectionString;
-    }
-
-    private async Task InitializeClusterAsync(CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Cluster);
-        if (RunAs is { } user)
-        {
-            // initdb refuses to run as root; the cluster belongs to the unprivileged user instead.
-            await ProcessRunner.RunCheckedAsync("chown", ["-R", $"{user}:", Root], null, cancellationToken);
-        }
-
-        await ProcessRunner.RunCheckedAsync(
-            Path.Combine(binDirectory!, "initdb"),
-            ["-D", Cluster, "-U", SuperUser, $"--pwfile={PasswordFile}", "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", .. options.Durable ? Array.Empty<string>() : ["--no-sync"]],
-            RunAs,
-            cancellationToken);
-        await File.AppendAllTextAsync(Path.Combine(Cluster, "postgresql.conf"), $"\ninclude_if_exists = '{OurConf}'\n", cancellationToken);
-        logger.LogInformation("Created embedded PostgreSQL cluster in {Cluster}", Cluster);
-    }
-
-    private async Task WriteOurConfAsync(CancellationToken cancellationToken)
-    {
-        var durable = options.Durable ? "on" : "off";
-        var path = Path.Combine(Cluster, OurConf);
-        await File.WriteAllTextAsync(path, $"""
-            {ClusterPort.Line(port)}
-            # Written by BatchOrchestrator at each start: loopback only, no unix socket to place.
-            listen_addresses = '127.0.0.1'
-            unix_socket_directories = ''
-            max_connections = 200
-            fsync = {durable}
-            synchronous_commit = {durable}
-            full_page_writes = {durable}
-            """, cancellationToken);
-        if (RunAs is { } user)
-        {
-            await ProcessRunner.RunCheckedAsync("chown", [$"{user}:", path], null, cancellationToken);
-        }
-    }
-
-    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
-    {
-        var admin = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
-        await using var connection = new NpgsqlConnection(admin.ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
-        exists.Parameters.Add(new NpgsqlParameter<string> { TypedValue = DatabaseName });
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-        {
-            await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
     }
 }

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 /// columns with display aliases; a column added to a <c>select</c> (an error class, a follow-up
 /// output) appears on the page with no other change. Reads only; all writes go through Core's use cases.
 /// </summary>
-internal sealed class OpsQueries(NpgsqlDataSource dataSource)
+internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>
     /// The follow-up state of copy <c>k</c> (file_copy) of version <c>fv</c> whose latest batch result is <c>r</c>: what
@@ -223,109 +223,6 @@ internal sealed class OpsQueries(NpgsqlDataSource dataSource)
 
     /// <summary>$1 as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
     private const string Like = """'%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";
-
-    /// <summary>Source and path of one file version, or null.</summary>
-    public async Task<(string Source, string Path)?> FileIdentityAsync(long fileVersionId, CancellationToken cancellationToken)
-    {
-        var table = await QueryAsync(
-            "select source_name, relative_path from orchestrator.file_version where id = $1", cancellationToken, Long(fileVersionId));
-        return table.Rows.Count == 0 ? null : ((string)table.Rows[0][0]!, (string)table.Rows[0][1]!);
-    }
-
-    /// <summary>The scanner's last look at a path.</summary>
-    public Task<OpsTable> FileLookAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
-        select sf.size as "Size",
-               sf.first_seen_at as "Unchanged since",
-               encode(sf.sha256, 'hex') as "SHA-256",
-               sf.deleted_at as "Deleted"
-        from orchestrator.source_file sf
-        where sf.source_name = $1 and sf.relative_path = $2
-        """, cancellationToken, Text(source), Text(path));
-
-    /// <summary>Every version of one path, newest first, with its job reference or error.</summary>
-    public Task<OpsTable> FileVersionsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
-        select fv.id as "File",
-               fv.state as "State",
-               fv.size as "Size",
-               left(encode(fv.sha256, 'hex'), 12) as "SHA-256",
-               fv.created_at as "Discovered",
-               fv.run_id as "Run",
-               fv.batch_id as "Batch",
-               fv.remote_file_id as "Remote file",
-               fv.job_type as "Job type",
-               fv.job_id as "Job reference",
-               fv.process_attempts as "Batch attempts",
-               fv.error_class as "Error class",
-               fv.error_message as "Error",
-               fv.updated_at as "Updated"
-        from orchestrator.file_version fv
-        where fv.source_name = $1 and fv.relative_path = $2
-        order by fv.id desc
-        """, cancellationToken, Text(source), Text(path));
-
-    /// <summary>What each batch said about each version of one path: the file's batch history, job references, errors and follow-up.</summary>
-    public Task<OpsTable> FileHistoryAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
-        select br.recorded_at as "Recorded",
-               br.file_version_id as "File",
-               br.batch_id as "Batch",
-               b.state as "Batch state",
-               b.remote_batch_id as "Remote batch",
-               br.source_directory_file_id as "Remote file",
-               br.job_type as "Job type",
-               br.job_id as "Job reference",
-               -- as the Runs and Batches pages count it: an item the batch called done whose job failed is a failed file
-               {Outcomes.Case(3)} as "Outcome",
-               br.error_class as "Error class",
-               br.error_message as "Error",
-               br.remote_job_status as "Job status",
-               br.follow_up_state as "Follow-up",
-               br.follow_up_attempts as "Follow-up attempts",
-               br.follow_up_error as "Follow-up error",
-               br.stuck_since as "Stuck since"
-        from orchestrator.batch_result br
-        join orchestrator.file_version fv on fv.id = br.file_version_id
-        join orchestrator.batch b on b.id = br.batch_id
-        where fv.source_name = $1 and fv.relative_path = $2
-        order by br.id desc
-        """, cancellationToken, [Text(source), Text(path), .. Outcomes.Parameters()]);
-
-    /// <summary>
-    /// The follow-up output of each job reference of one path: when it was fetched and, where the
-    /// PostgreSQL sink holds it, the start of the markdown and of the result.
-    /// </summary>
-    public Task<OpsTable> FileOutputsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
-        select br.job_type as "Job type",
-               br.job_id as "Job reference",
-               br.follow_up_state as "Follow-up",
-               br.followed_up_at as "Fetched",
-               left(r.markdown, 400) as "Markdown (start)",
-               left(r.result::text, 400) as "Result (start)"
-        from orchestrator.batch_result br
-        join orchestrator.file_version fv on fv.id = br.file_version_id
-        left join orchestrator.follow_up_result r on r.file_version_id = br.file_version_id and r.job_id = br.job_id and r.relative_path = fv.relative_path
-        where fv.source_name = $1 and fv.relative_path = $2 and br.job_id is not null
-        order by br.id desc
-        """, cancellationToken, Text(source), Text(path));
-
-    /// <summary>
-    /// The other names with the content of a version of one path (copies: not sent or billed again), each with
-    /// the delivery of that version's result under its own name.
-    /// </summary>
-    public Task<OpsTable> FileCopiesAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
-        select k.relative_path as "Path",
-               fv.id as "File",
-               k.found_at as "Found",
-               {CopyFollowUp("$3", "$4")} as "Follow-up",
-               case when k.job_id = r.job_id then k.followed_up_at end as "Delivered",
-               case when k.job_id = r.job_id then k.follow_up_error end as "Follow-up error"
-        from orchestrator.file_copy k
-        join orchestrator.file_version fv on fv.id = k.file_version_id
-        left join lateral (
-            select br.job_id, br.follow_up_state from orchestrator.batch_result br
-            where br.file_version_id = fv.id order by br.id desc limit 1) r on true
-        where fv.source_name = $1 and fv.relative_path = $2
-        order by k.relative_path
-        """, cancellationToken, Text(source), Text(path), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
 
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with

@@ -47,6 +47,19 @@ internal sealed class TestEnvironment : IAsyncDisposable
         ["Metrics:RefreshInterval"] = "00:00:00.500",
     };
 
+    /// <summary>The settings that run <paramref name="verb"/> against this environment, aimed at <paramref name="target"/> when given.</summary>
+    public Dictionary<string, string?> VerbSettings(string verb, string? target = null)
+    {
+        var settings = Settings();
+        settings["Verb:Name"] = verb;
+        if (target is not null)
+        {
+            settings["Verb:Target"] = target;
+        }
+
+        return settings;
+    }
+
     public async Task WriteFilesAsync(int count, string prefix = "doc")
     {
         for (var i = 0; i < count; i++)

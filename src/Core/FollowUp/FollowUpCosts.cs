@@ -1,0 +1,76 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// What a followed-up job cost: the credits it billed against what was expected (docs/costs.md), a drift
+/// reported and the cached tier expired when it names one, and the escalation to the source's fallback
+/// configuration when the cheap tier gave nothing usable.
+/// </summary>
+internal sealed class FollowUpCosts(
+    PriceModel prices,
+    CostMetrics metrics,
+    IConfigurationTierStore tiers,
+    IOptionsMonitor<SourcesOptions> sources,
+    ILogger<FollowUpCosts> logger)
+{
+    /// <summary>
+    /// Adds what the job billed and, when its job failed or its result is empty and the source names a
+    /// fallback its version has not had yet, the escalation: the version goes back to the queue for the
+    /// fallback configuration instead of ending Failed (docs/costs.md, "Cheap tier first").
+    /// </summary>
+    public FollowUpOutcome Costed(FollowUpOutcome outcome, JobLook look, long batchId, string? fallback)
+    {
+        outcome = outcome with { Charge = BilledCharge.Of(look, batchId, prices.DriftFactor) };
+        var needsMore = look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty && outcome.State == FollowUpState.FollowedUp);
+        if (fallback is null || look.Item.Escalated || !needsMore || look.Item.FileVersionId is null)
+        {
+            return outcome;
+        }
+
+        return outcome with
+        {
+            Escalate = true,
+            FileState = FileVersionLifecycle.Escalate.Target,
+            FileErrorClass = null,
+            Error = look.Kind == LookKind.JobFailed ? $"{look.Error}; sent again with {fallback}" : $"the result was empty; sent again with {fallback}",
+        };
+    }
+
+    /// <summary>Counts billed credits and drift, says which references drifted, and returns how many versions escalate.</summary>
+    public async Task<int> ReportAsync(FollowUpWork work, JobLook[] looks, List<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i].Charge is not { } charge)
+            {
+                continue;
+            }
+
+            var item = looks[i].Item;
+            if (charge.Credits is { } credits)
+            {
+                metrics.Billed(work.Source, charge.Tier ?? item.PlannedTier ?? "unknown", credits);
+            }
+
+            if (charge.Drift is { } drift)
+            {
+                metrics.Drift(work.Source);
+                logger.LogWarning(
+                    "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
+                    item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
+                if (charge.Tier is not null && drift.Contains("tier", StringComparison.Ordinal))
+                {
+                    // The cached tier may be out of date (the saved configuration was changed): the next planning reads
+                    // the configuration the job ran with again, or the source's when the job does not say.
+                    var configuration = looks[i].Billing?.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
+                    await tiers.ExpireAsync(configuration, cancellationToken);
+                }
+            }
+        }
+
+        return outcomes.Count(o => o.Escalate);
+    }
+}

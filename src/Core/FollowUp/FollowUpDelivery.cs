@@ -1,0 +1,68 @@
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// The follow-up's hand-over to sinks: which sinks a source's results go to, and every finished result of a
+/// chunk written to each of them; a sink that refuses the chunk is tried one result at a time, so one bad
+/// result costs only itself.
+/// </summary>
+internal sealed class FollowUpDelivery(
+    IEnumerable<IFollowUpSink> sinks,
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<FollowUpOptions> options,
+    ILogger<FollowUpDelivery> logger)
+{
+    public List<IFollowUpSink> SinksFor(string source)
+    {
+        var names = options.Value.SinksFor(sources.CurrentValue.Find(source));
+        var byName = sinks.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+        var missing = names.Where(n => !byName.ContainsKey(n)).ToList();
+        if (missing.Count > 0)
+        {
+            // Validated at start-up; reaching here means a source was reconfigured while running.
+            throw new InvalidOperationException($"Follow-up sinks not registered: {string.Join(", ", missing)}");
+        }
+
+        return [.. names.Select(n => byName[n])];
+    }
+
+    /// <summary>
+    /// Hands every finished result of the chunk to each sink, under its own path and under each copy's; returns the
+    /// deliveries some sink refused, with why.
+    /// </summary>
+    public async Task<Dictionary<Delivery, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<Delivery, string>();
+        var done = looks.Where(l => l.Document is not null).SelectMany(CopyDeliveries.Of).ToList();
+        if (done.Count == 0)
+        {
+            return errors;
+        }
+
+        foreach (var sink in selected)
+        {
+            try
+            {
+                await sink.WriteAsync([.. done.Select(d => d.Document)], cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning("Sink {Sink} failed on {Count} results ({Reason}); trying them one by one", sink.Name, done.Count, ex.Message);
+                foreach (var (delivery, document) in done)
+                {
+                    try
+                    {
+                        await sink.WriteAsync([document], cancellationToken);
+                    }
+                    catch (Exception one) when (one is not OperationCanceledException)
+                    {
+                        errors[delivery] = $"sink {sink.Name}: {one.Message}";
+                    }
+                }
+            }
+        }
+
+        return errors;
+    }
+}
