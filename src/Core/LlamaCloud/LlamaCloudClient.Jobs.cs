@@ -8,11 +8,18 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 // one list call, and the deletes of remote hygiene (§4, §6.1, §7).
 internal sealed partial class LlamaCloudClient
 {
+    private static readonly string[] ExtractExpand = ["usage", "configuration"];
+
     public Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v2/parse/{Escape(jobId)}" + Query("expand", expand)), Json.ParseJobResult, cancellationToken);
 
+    /// <summary>
+    /// What was billed, and at which tier (docs/costs.md): <c>usage</c> and <c>configuration</c>, as repeated
+    /// <c>expand</c> keys like every array parameter (docs/llamacloud-api.md §1.2). A comma list would reach a
+    /// FastAPI list parameter as one unknown value, and neither would be expanded.
+    /// </summary>
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/extract/{Escape(jobId)}?expand=usage,configuration"), Json.ExtractJob, cancellationToken); // what was billed, and at which tier (docs/costs.md)
+        SendAsync(Get($"api/v2/extract/{Escape(jobId)}" + Query("expand", ExtractExpand)), Json.ExtractJob, cancellationToken);
 
     public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);

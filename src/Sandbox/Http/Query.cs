@@ -4,8 +4,9 @@ namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
 /// Query-string reading with the SDKs' conventions: arrays arrive as repeated keys
-/// (<c>?expand=a&amp;expand=b</c>, docs/llamacloud-api.md §1.2) and also as comma lists or <c>key[]=</c>.
-/// Unknown parameters (<c>organization_id</c>, <c>project_id</c>, <c>session</c>) are ignored.
+/// (<c>?expand=a&amp;expand=b</c>, docs/llamacloud-api.md §1.2), and only so, as a FastAPI list parameter
+/// reads them: a comma list is one value, and <c>key[]=</c> another parameter. Unknown parameters
+/// (<c>organization_id</c>, <c>project_id</c>, <c>session</c>) are ignored.
 /// </summary>
 internal static class Query
 {
@@ -15,24 +16,8 @@ internal static class Query
         return values.Count == 0 || string.IsNullOrEmpty(values[^1]) ? null : values[^1];
     }
 
-    public static IReadOnlyList<string> List(HttpRequest request, string name)
-    {
-        var result = new List<string>();
-        foreach (var key in new[] { name, name + "[]" })
-        {
-            foreach (var value in request.Query[key])
-            {
-                if (value is null)
-                {
-                    continue;
-                }
-
-                result.AddRange(value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            }
-        }
-
-        return result;
-    }
+    public static IReadOnlyList<string> List(HttpRequest request, string name) =>
+        [.. request.Query[name].OfType<string>().Where(value => value.Length > 0)];
 
     public static bool TryParseTimestamp(string text, out DateTimeOffset value)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);

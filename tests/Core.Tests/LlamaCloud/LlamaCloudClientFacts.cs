@@ -54,6 +54,27 @@ public sealed class LlamaCloudClientFacts() : SandboxClientFacts
     }
 
     [Fact]
+    public async Task GetExtractJobAsync_ReadsWhatWasBilled_AndAtWhichTier()
+    {
+        var directory = await Api.CreateDirectoryAsync("extract", Ct);
+        await using var content = new MemoryStream("Invoice number: INV-7"u8.ToArray());
+        var uploaded = await Api.UploadFileAsync(directory.Id, new FileUpload(content, "inv.txt", "inv", "inv.txt"), Ct);
+        using var http = new HttpClient { BaseAddress = Sandbox.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        using var create = await http.PostAsync(
+            "api/v2/extract",
+            new StringContent($$$"""{"file_input": "{{{uploaded.FileId}}}", "configuration": {"data_schema": {"type": "object"}, "tier": "agentic"}}""", Encoding.UTF8, "application/json"),
+            Ct);
+        var jobId = (string)System.Text.Json.Nodes.JsonNode.Parse(await create.EnsureSuccessStatusCode().Content.ReadAsStringAsync(Ct))!["id"]!;
+
+        var done = await Eventually.WaitAsync(() => Api.GetExtractJobAsync(jobId, Ct), j => j.Status == "COMPLETED", TimeSpan.FromSeconds(15), "the extract job to complete");
+
+        // Both come only when expanded: the cost accounting's billed credits and billed tier (docs/costs.md).
+        Assert.True(done.Usage?.Credits > 0, $"usage: {done.Usage}");
+        Assert.Equal("agentic", done.Configuration?.Tier);
+    }
+
+    [Fact]
     public async Task GetBatchAsync_ThrowsNotFound_ForAnUnknownBatch()
     {
         var error = await Assert.ThrowsAsync<LlamaCloudRejectedException>(() => Api.GetBatchAsync("bat-00000000-0000-0000-0000-000000000000", false, Ct));

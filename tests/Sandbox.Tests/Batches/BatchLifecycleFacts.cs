@@ -43,20 +43,20 @@ public sealed class BatchLifecycleFacts : SandboxPerTest
     }
 
     [Theory]
-    [InlineData("expand=results")]
-    [InlineData("expand=results&expand=other")]
-    [InlineData("expand=other,results")]
-    [InlineData("expand[]=results")]
-    public async Task Get_ExpandsResults_ForRepeatedKeysAndCommaLists(string query)
+    [InlineData("expand=results", true)]
+    [InlineData("expand=results&expand=other", true)]
+    [InlineData("expand=other,results", false)] // one value, "other,results", as a FastAPI list parameter reads it
+    [InlineData("expand[]=results", false)] // another parameter
+    public async Task Get_ExpandsResults_OnlyForRepeatedKeys(string query, bool expands)
     {
         var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("x", "a.txt", "x");
         var batch = await Sandbox.CreateBatchAsync(dir);
         await Sandbox.WaitForBatchAsync(batch, "COMPLETED");
 
-        var expanded = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}?{query}");
+        var answer = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}?{query}");
         var plain = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches/{batch}");
 
-        Assert.Single(expanded["results"]!.AsArray());
+        Assert.Equal(expands ? 1 : null, answer["results"]?.AsArray().Count);
         Assert.Null(plain["results"]);
     }
 

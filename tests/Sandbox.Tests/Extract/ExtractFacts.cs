@@ -33,7 +33,7 @@ public sealed class ExtractFacts
 
         var done = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, "extract_v2", config), "COMPLETED");
         var reference = done["results"]![0]!["job_reference"]!;
-        var job = await sandbox.WaitForAsync($"api/v2/extract/{(string)reference["id"]!}?expand=usage,extract_metadata,configuration", j => (string)j["status"]! == "COMPLETED");
+        var job = await sandbox.WaitForAsync($"api/v2/extract/{(string)reference["id"]!}?expand=usage&expand=extract_metadata&expand=configuration", j => (string)j["status"]! == "COMPLETED");
 
         Assert.Equal("extract_v2", (string)reference["type"]!);
         Assert.StartsWith("ext-", (string)reference["id"]!, StringComparison.Ordinal);

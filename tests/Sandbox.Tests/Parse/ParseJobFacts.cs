@@ -34,7 +34,7 @@ public sealed class ParseJobFacts
         var (sandbox, job) = await ParsedAsync("notes.md", Encoding.UTF8.GetBytes("# Title\n\nFirst page.\fSecond page."));
         await using var _ = sandbox;
 
-        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text_full&expand=markdown_full&expand=text,markdown");
+        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text_full&expand=markdown_full&expand=text&expand=markdown");
 
         Assert.Equal("# Title\n\nFirst page.\n\nSecond page.", (string)body["text_full"]!);
         Assert.Equal("# Title\n\nFirst page.\n\nSecond page.", (string)body["markdown_full"]!);
@@ -65,7 +65,7 @@ public sealed class ParseJobFacts
         var (sandbox, job) = await ParsedAsync("t.csv", Encoding.UTF8.GetBytes("name,qty\napple,3\n"));
         await using var _ = sandbox;
 
-        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=items,markdown_full");
+        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=items&expand=markdown_full");
 
         var item = body["items"]!["pages"]![0]!["items"]![0]!;
         Assert.Equal("table", (string)item["type"]!);
@@ -81,8 +81,8 @@ public sealed class ParseJobFacts
         var (sandbox, job) = await ParsedAsync("scan.pdf", pdf);
         await using var _ = sandbox;
 
-        var first = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text,markdown_full,metadata,job_metadata,usage");
-        var second = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text,markdown_full");
+        var first = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text&expand=markdown_full&expand=metadata&expand=job_metadata&expand=usage");
+        var second = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=text&expand=markdown_full");
 
         Assert.Equal(2, first["text"]!["pages"]!.AsArray().Count);
         Assert.Contains("Page 2 of 2", (string)first["text"]!["pages"]![1]!["text"]!, StringComparison.Ordinal);
