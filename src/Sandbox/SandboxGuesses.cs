@@ -35,6 +35,13 @@ public sealed class SandboxGuesses
     /// <summary>The optional fields that may be left out (names as on the wire); empty: every one the Sandbox knows.</summary>
     public IList<string> OmitOptionalFields { get; set; } = [];
 
+    /// <summary>
+    /// The optional fields picked by <see cref="OmitOptionalFieldsRate"/> are written as <c>null</c> instead of
+    /// left out, wherever the SDK types them <c>?: T | null</c>: both answers are what the types allow, and a
+    /// client must read either. Fields typed <c>?: T</c> (never null) are still left out.
+    /// </summary>
+    public bool OptionalFieldsAsNull { get; set; }
+
     /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
     public bool V1ListOldestFirst { get; set; }
 

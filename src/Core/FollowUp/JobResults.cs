@@ -206,10 +206,13 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
         _ => new JobLook(item, LookKind.Waiting, status),
     };
 
-    /// <summary><c>metadata.usage.num_pages_billed</c> of an extract job (SDK 2.16.0 <c>ExtractJobUsage</c>).</summary>
+    /// <summary>
+    /// <c>metadata.usage.num_pages_billed</c> of an extract job (SDK 2.16.0 <c>ExtractJobUsage</c>), typed
+    /// <c>number | null</c>: a null is no page count, not a fault.
+    /// </summary>
     private static int? ExtractPages(JsonElement? metadata) =>
         metadata is { ValueKind: JsonValueKind.Object } value && value.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-            && usage.TryGetProperty("num_pages_billed", out var pages) && pages.TryGetInt32(out var number) ? number : null;
+            && usage.TryGetProperty("num_pages_billed", out var pages) && pages.ValueKind == JsonValueKind.Number && pages.TryGetInt32(out var number) ? number : null;
 
     private FollowUpDocument Document(FollowUpWork work, FollowUpItem item, string? markdown, string? text, string resultJson) => new(
         item.FileVersionId!.Value, work.BatchId, work.Source, item.RelativePath!, item.JobType, item.JobId, markdown, text, resultJson, item.Superseded, time.GetUtcNow());

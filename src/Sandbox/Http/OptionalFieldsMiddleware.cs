@@ -7,7 +7,8 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// <summary>
 /// Leaves optional fields out of successful JSON answers (<c>Sandbox:Guesses:OmitOptionalFieldsRate</c>):
 /// each field of <see cref="OptionalFields"/> that the route's answer has goes, with that probability,
-/// drawn from the Sandbox's seed. A client that needs one of them to be there fails its tests.
+/// drawn from the Sandbox's seed; with <c>Sandbox:Guesses:OptionalFieldsAsNull</c> it stays as <c>null</c>
+/// where the types allow that. A client that needs one of them to be there fails its tests.
 /// </summary>
 internal sealed class OptionalFieldsMiddleware(RequestDelegate next, SandboxOptions options)
 {
@@ -64,9 +65,17 @@ internal sealed class OptionalFieldsMiddleware(RequestDelegate next, SandboxOpti
         name = isArray ? name[..^2] : name;
         if (path.Length == 1)
         {
-            if (node.ContainsKey(name) && Draw() < rate)
+            var leaf = OptionalFields.Leaf(name);
+            if (node.ContainsKey(leaf) && Draw() < rate)
             {
-                node.Remove(name);
+                if (options.Guesses.OptionalFieldsAsNull && !OptionalFields.IsNeverNull(name))
+                {
+                    node[leaf] = null;
+                }
+                else
+                {
+                    node.Remove(leaf);
+                }
             }
 
             return;

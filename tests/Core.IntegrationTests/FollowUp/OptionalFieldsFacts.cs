@@ -72,6 +72,39 @@ public sealed class OptionalFieldsFacts(PostgresServerFixture server)
         Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Submitted'"));
     }
 
+    [Fact]
+    public async Task AnExtractJob_WhosePagesBilledAreNull_IsFollowedUp_WithTheCreditsAndNoPageCount()
+    {
+        // "num_pages_billed?: number | null" (SDK 2.16.0 resources/extract.d.ts, ExtractJobUsage): null is an answer the types allow.
+        var sandbox = Omitting(1, "num_pages_billed");
+        sandbox.Guesses.OptionalFieldsAsNull = true;
+        await using var harness = await PipelineHarness.CreateAsync(
+            server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "extract_v2", ["Sources:0:ConfigurationId"] = "cfg-placeholder" }, sandbox);
+        long batchId;
+        using (var http = new HttpClient { BaseAddress = harness.Sandbox.BaseAddress })
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", "llx-harness-key");
+            using var saved = await http.PostAsync(
+                new Uri("api/v1/beta/configurations", UriKind.Relative),
+                new StringContent("""{"name": "invoices", "parameters": {"product_type": "extract_v2", "data_schema": {"type": "object", "properties": {"invoice_number": {"type": "string"}}}}}""", System.Text.Encoding.UTF8, "application/json"),
+                Ct);
+            using var body = JsonDocument.Parse(await saved.EnsureSuccessStatusCode().Content.ReadAsStringAsync(Ct));
+            harness.WriteFile("invoice.txt", "Invoice number: INV-9");
+            batchId = await harness.PlanOneBatchAsync(Ct);
+            // A saved configuration's id exists only once the Sandbox runs; the batch takes it as its source would.
+            await harness.Database.ExecuteAsync("update orchestrator.batch set configuration_id = $1", body.RootElement.GetProperty("id").GetString()!);
+        }
+
+        await harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await harness.RecordAllAsync([batchId], Ct);
+        await harness.FollowUpAllAsync([batchId], Ct);
+
+        Assert.Equal("Succeeded", await harness.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
+        Assert.Contains("INV-9", await harness.Database.ScalarAsync<string>("select result::text from orchestrator.follow_up_result"), StringComparison.Ordinal);
+        Assert.Equal("true true", await harness.Database.ScalarAsync<string>("select (billed_credits > 0)::text || ' ' || (billed_pages is null)::text from orchestrator.credit_charge"));
+    }
+
     private static SandboxOptions Omitting(double rate, params string[] fields)
     {
         var options = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Seed = 7 };

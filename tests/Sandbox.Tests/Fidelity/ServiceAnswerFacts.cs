@@ -89,6 +89,25 @@ public sealed class ServiceAnswerFacts
     }
 
     [Fact]
+    public async Task OptionalFields_AreNull_WhenAskedTo_WhereTheTypesAllowNull_AndLeftOutWhereThey_DoNot()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o =>
+        {
+            o.Guesses.OmitOptionalFieldsRate = 1;
+            o.Guesses.OmitOptionalFields = ["created_at", "metadata"];
+            o.Guesses.OptionalFieldsAsNull = true;
+        });
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("o", "a.txt", "hello");
+        var batchId = await sandbox.CreateBatchAsync(dir);
+
+        var batch = await sandbox.WaitForAsync($"api/v2/batches/{batchId}", b => (string?)b["status"] == "COMPLETED");
+        var file = (await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files"))["items"]![0]!.AsObject();
+
+        Assert.True(batch.AsObject().TryGetPropertyValue("created_at", out var created) && created is null); // "created_at?: string | null"
+        Assert.False(file.ContainsKey("metadata")); // "metadata?: { … }": never null
+    }
+
+    [Fact]
     public async Task BadGuessOptions_StopStartUp_NamingTheKey()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => TestSandbox.StartAsync(o =>
