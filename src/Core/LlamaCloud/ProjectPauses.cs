@@ -13,6 +13,11 @@ internal sealed class ProjectPauses(
     private readonly SemaphoreSlim reading = new(1, 1);
     private volatile Snapshot? cached;
 
+    // Kept apart from the cache: a write forgets the cache so the next look reads the table, but the gauges
+    // must not read "no pause" in the meantime (a probe that finds the project still down would otherwise
+    // drop the paused gauge to 0 until the next refresh, and an alert waiting minutes on it would never fire).
+    private volatile IReadOnlyList<ProjectPause> lastRead = [];
+
     /// <summary>The pause holding the project back (the one probed soonest when there are several), or null.</summary>
     public async Task<ProjectPause?> FindAsync(ProjectScope scope, bool fresh, CancellationToken cancellationToken)
     {
@@ -39,6 +44,7 @@ internal sealed class ProjectPauses(
 
             var pauses = await store.ListAsync(cancellationToken);
             cached = new Snapshot(pauses, time.GetUtcNow());
+            lastRead = pauses;
             return pauses;
         }
         finally
@@ -47,8 +53,11 @@ internal sealed class ProjectPauses(
         }
     }
 
-    /// <summary>The last pauses read, without reading (for gauges); empty before the first read.</summary>
-    public IReadOnlyList<ProjectPause> LastRead => cached?.Pauses ?? [];
+    /// <summary>
+    /// The pauses of the last read of the table, without reading (for gauges); empty before the first read.
+    /// A pause ended here still shows until the next read (at most the gauges' refresh interval).
+    /// </summary>
+    public IReadOnlyList<ProjectPause> LastRead => lastRead;
 
     public async Task PauseAsync(ProjectScope scope, PauseReason reason, DateTimeOffset nextProbeAt, string? error)
     {

@@ -62,6 +62,39 @@ public sealed class ProviderPauseFacts(PostgresServerFixture server) : HarnessPe
     }
 
     [Fact]
+    public async Task APauseStaysInTheGaugesRead_WhenAProbeFindsLlamaCloudStillDown()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var pauses = Harness.Get<ProjectPauses>();
+        var pause = (await pauses.ListAsync(fresh: true, Ct)).Single(); // as the gauges' refresh reads it
+        Assert.Equal(PauseReason.CircuitOpen, pause.Reason);
+
+        // The probe claims its turn (a write that forgets the cache) and gets no answer: the gauges, which
+        // read only what was last read, must go on saying "paused", or an alert waiting on them never fires.
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                Assert.False(await Harness.Get<PauseProbe>().TryAsync(pause, Ct));
+                return await Harness.Database.ScalarAsync<DateTime>("select next_probe_at from orchestrator.project_pause") > pause.NextProbeAt.UtcDateTime;
+            },
+            TimeSpan.FromSeconds(10),
+            "the probe to be due, claimed and sent");
+        Assert.Equal([(pause.Project, PauseReason.CircuitOpen)], pauses.LastRead.Select(p => (p.Project, p.Reason)));
+
+        // Once LlamaCloud answers, the next read of the table shows the pause ended.
+        await Harness.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        await Eventually.WaitAsync(
+            async () => await Harness.Get<PauseProbe>().TryAsync((await pauses.ListAsync(fresh: true, Ct)).Single(), Ct),
+            TimeSpan.FromSeconds(20),
+            "a probe to lift the pause");
+        await pauses.ListAsync(fresh: true, Ct);
+        Assert.Empty(pauses.LastRead);
+    }
+
+    [Fact]
     public async Task FollowUpsDuringAnOutage_AreDeferred_NotCountedAsFailedLooks()
     {
         Harness.WriteFiles(3);
