@@ -13,12 +13,13 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up"];
 
-    /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint.</summary>
-    public Task<OpsTable> NeedsAPersonAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
+    /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint and MaxAttempts.</summary>
+    public Task<OpsTable> NeedsAPersonAsync(
+        IReadOnlyList<(string Name, string Fingerprint, int MaxAttempts)> configured, TimeSpan webhookWindow, CancellationToken cancellationToken) =>
         QueryAsync(dataSource, """
-        with names as (select name, fingerprint from unnest($1::text[], $2::text[]) as n(name, fingerprint))
+        with names as (select name, fingerprint, max_attempts from unnest($1::text[], $2::text[], $14::int[]) as n(name, fingerprint, max_attempts))
         select kind as "Kind", source as "Source", batch as "Batch", run as "Run", n as "Count", since as "Since", detail as "Detail" from (
             select 'stuck-batch' as kind, b.source_name as source, b.id as batch, b.run_id as run, 1::bigint as n, b.stuck_since as since, b.state as detail
             from orchestrator.batch b where b.stuck_since is not null and b.state <> all($4)
@@ -53,6 +54,13 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from orchestrator.file_version fv
             where fv.error_class = any($7) and fv.state = $9
             group by fv.source_name, fv.error_class
+            union all
+            -- Failures a later batch could cure (the service was out or busy) that used up their source's MaxAttempts: no
+            -- run takes them again by itself, and no other kind here shows them.
+            select 'retries-used-up', fv.source_name, null, null, count(*), min(fv.updated_at), max(fv.error_message)
+            from orchestrator.file_version fv join names n on n.name = fv.source_name
+            where fv.state = $9 and fv.error_class = any($15) and fv.process_attempts >= n.max_attempts
+            group by fv.source_name
             union all
             select 'last-run-failed', n.name, null, r.id, 1, r.finished_at, r.error
             from names n
@@ -103,5 +111,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(RunState.Failed),
         StateParameters.Name(FileVersionState.Succeeded),
         StateParameters.Name(FileVersionState.Held),
-        StateParameters.Name(Core.Sources.RemoteLayout.RemoteOnly));
+        StateParameters.Name(Core.Sources.RemoteLayout.RemoteOnly),
+        new NpgsqlParameter<int[]> { TypedValue = [.. configured.Select(c => c.MaxAttempts)] },
+        StateParameters.Names(RetryRule.RetriedClasses));
 }

@@ -28,6 +28,10 @@ internal static class AttentionCatalogue
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
             "Sources (Retry failed)", "/ops/sources"),
+        ["retries-used-up"] = r => new(
+            $"{Count(r.Count, "file", "files")} of {r.Source} failed for a passing reason (LlamaCloud out or busy) on every try its MaxAttempts allows{Reason(r.Detail)}: "
+            + "no run takes them again by itself. Once the cause is gone, Retry failed.",
+            "Sources (Retry failed)", "/ops/sources"),
         ["last-run-failed"] = r => new(
             $"The last run of {r.Source} (run {r.Run}) failed{Reason(r.Detail)}.",
             "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}"),

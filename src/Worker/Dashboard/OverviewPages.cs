@@ -27,7 +27,9 @@ internal static class OverviewPages
         var configured = Configured(http);
         var names = configured.Select(c => c.Name).ToList();
         var overview = services.GetRequiredService<OverviewQueries>();
-        var attention = await services.GetRequiredService<AttentionQueries>().NeedsAPersonAsync(configured, RecentWebhooks, ct);
+        var sources = services.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
+        var attention = await services.GetRequiredService<AttentionQueries>().NeedsAPersonAsync(
+            [.. sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s), s.MaxAttempts))], RecentWebhooks, ct);
         var source = OpsPages.Query(http, "source");
         var sections = new List<OpsSection>
         {

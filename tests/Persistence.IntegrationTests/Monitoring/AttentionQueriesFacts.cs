@@ -22,6 +22,13 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         await OpsSeed.FileAsync(Database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
         await OpsSeed.FileAsync(Database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
         await OpsSeed.FileAsync(Database, recorded, "docs", "g.pdf", outcome: "Failed", errorClass: "Transient"); // the next run retries it: nobody is needed
+        // Failed for passing reasons on each of the source's three tries: no run takes them again, a person must.
+        foreach (var (path, errorClass) in new[] { ("i.pdf", "Transient"), ("j.pdf", "Throttled") })
+        {
+            var usedUp = await OpsSeed.FileAsync(Database, recorded, "docs", path, outcome: "Failed", errorClass: errorClass);
+            await Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 3, error_message = '503 Service Unavailable' where id = $1", usedUp);
+        }
+
         // Its job failed at LlamaCloud: the follow-up ended FollowUpFailed, the file Failed. A permanent failure, not a
         // follow-up to retry ("Retry follow-ups" takes only results of jobs that succeeded).
         var failedJob = await OpsSeed.FileAsync(Database, recorded, "docs", "h.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
@@ -44,7 +51,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
             }
         }
 
-        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
 
         var found = table.Rows.ToDictionary(r => (string)table.Value(r, "Kind")!, r => (Batch: table.Value(r, "Batch") as long?, Count: (long)table.Value(r, "Count")!));
         Assert.Equal(AttentionQueries.Kinds.Order(), found.Keys.Order());
@@ -58,6 +65,8 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
             "for 2 different reasons, such as Document is password protected",
             table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "permanent-failures"), "Detail"));
         Assert.Equal(1L, found["auth-failures"].Count);
+        Assert.Equal(2L, found["retries-used-up"].Count); // not g.pdf, with tries left
+        Assert.Equal("503 Service Unavailable", table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "retries-used-up"), "Detail"));
         Assert.Equal((recorded, 1L), found["webhooks-missed"]);
         // a.pdf, b.pdf and c.pdf succeeded under cfg-OLD; the source now runs cfg-PARSE_AGENTIC.
         Assert.Equal(3L, found["older-configuration"].Count);
@@ -76,7 +85,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         var batch = await OpsSeed.BatchAsync(Database, run, "docs");
         await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
 
-        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Day, Ct);
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
 
         Assert.Empty(table.Rows);
     }

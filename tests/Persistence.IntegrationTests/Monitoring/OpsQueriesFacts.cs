@@ -77,7 +77,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
             "update orchestrator.file_copy set job_id = 'pjb-a.pdf', follow_up_state = 'FollowUpFailed', follow_up_error = 'sink FileSystem: denied', followed_up_at = now()");
 
         var batches = await Queries.BatchesAsync(null, "docs", openOnly: false, 10, Ct);
-        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], TimeSpan.FromDays(1), Ct);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], TimeSpan.FromDays(1), Ct);
 
         Assert.Equal(1L, batches.Value(batches.Rows.Single(), "Follow-ups failed"));
         var failed = attention.Rows.Single(r => (string)attention.Value(r, "Kind")! == "follow-ups-failed");
