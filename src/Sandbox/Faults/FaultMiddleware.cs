@@ -146,10 +146,11 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
     private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string format, bool? shouldRetry, string detail)
     {
-        // Retry-After is whole seconds (rounded up, at least 1) or an HTTP date; retry-after-ms is what the
-        // SDKs read first (TypeScript SDK 2.16.0 client.js). Which the service sends is undocumented.
+        // Retry-After is whole seconds (rounded up) or an HTTP date; retry-after-ms is what the SDKs read first
+        // (TypeScript SDK 2.16.0 client.js). Which the service sends is undocumented. A wait of zero is sent as 0,
+        // which the SDK takes as "retry at once" (docs/llamacloud-api.md §1.4), so clients can be tested against it.
         var headers = context.Response.Headers;
-        var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
+        var seconds = Math.Max(0, (long)Math.Ceiling(retryAfter.TotalSeconds));
         if (format is "seconds_and_ms" or "seconds")
         {
             headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -157,7 +158,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
 
         if (format is "seconds_and_ms" or "ms")
         {
-            headers["Retry-After-Ms"] = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+            headers["Retry-After-Ms"] = Math.Max(0, (long)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         }
 
         if (format == "date")
