@@ -42,6 +42,12 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool OptionalFieldsAsNull { get; set; }
 
+    /// <summary>
+    /// An empty <c>webhook_events</c> in a create's inline <c>webhook_configurations[]</c> is refused (422), as the SDK documents
+    /// for saved webhook configurations only. False (default): the types allow it, and it subscribes to nothing.
+    /// </summary>
+    public bool RefuseEmptyInlineWebhookEvents { get; set; }
+
     /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
     public bool V1ListOldestFirst { get; set; }
 

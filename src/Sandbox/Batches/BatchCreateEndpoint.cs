@@ -29,7 +29,7 @@ internal static class BatchCreateEndpoint
         var configurationId = job is null ? null : v.NonEmptyString(job.Value, "configuration_id", required: true, "config", "job");
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id, WebhookFieldTypes.BatchOrExtract.Inline(options.Guesses));
             string? tier = null;
             System.Text.Json.JsonElement? extract = null;
             if (type is not null && configurationId is not null)

@@ -24,7 +24,7 @@ internal static class ExtractEndpoints
     }
 
     /// <summary>Exactly one of configuration_id (a saved extract configuration) or an inline configuration.</summary>
-    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -49,7 +49,7 @@ internal static class ExtractEndpoints
 
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id, WebhookFieldTypes.BatchOrExtract.Inline(options.Guesses));
             var saved = configurationId is null ? null : catalog.ExtractParameters(project.Id, configurationId);
             if (configurationId is not null && saved is null)
             {

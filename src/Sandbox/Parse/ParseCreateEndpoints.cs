@@ -17,10 +17,10 @@ internal static class ParseCreateEndpoints
         app.MapPost("/api/v2/parse/upload", UploadAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
-        return error ?? Create(body, upload: null, project, state, catalog, jobs);
+        return error ?? Create(body, upload: null, project, state, options, catalog, jobs);
     }
 
     private static async Task<IResult> UploadAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
@@ -46,10 +46,10 @@ internal static class ParseCreateEndpoints
             return ApiErrors.Validation("json_invalid", "Invalid JSON", "body", "configuration");
         }
 
-        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), project, state, catalog, jobs);
+        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), project, state, options, catalog, jobs);
     }
 
-    private static IResult Create(JsonElement body, StoredContent? upload, RequestProject project, SandboxState state, ConfigurationCatalog catalog, JobFactory jobs)
+    private static IResult Create(JsonElement body, StoredContent? upload, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
     {
         var v = new BodyValidator();
         v.RequireObject(body);
@@ -80,7 +80,7 @@ internal static class ParseCreateEndpoints
         v.RefuseNull(body, "webhook_configurations", "list_type", "Input should be a valid list"); // "webhook_configurations?: Array<…>", unlike the batch and extract creates' "| null"
         lock (state.Gate)
         {
-            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id);
+            var webhooks = WebhookConfigurations.Read(body, v, state, project.Id, WebhookFieldTypes.Parse.Inline(options.Guesses));
             var configuredTier = configured ? catalog.ParseTier(project.Id, configurationId!) : null;
             if (configured && configuredTier is null)
             {

@@ -26,7 +26,7 @@ internal static class WebhookConfigEndpoints
         }
 
         var v = new BodyValidator();
-        var target = WebhookConfigurations.ReadOne(body, v, urlRequired: true);
+        var target = WebhookConfigurations.ReadOne(body, v, urlRequired: true, WebhookFieldTypes.Saved);
         if (!v.IsValid || target is null)
         {
             return v.ToResult();
@@ -83,7 +83,7 @@ internal static class WebhookConfigEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
-        var target = WebhookConfigurations.ReadOne(body, v, urlRequired: false);
+        var target = WebhookConfigurations.ReadOne(body, v, urlRequired: false, WebhookFieldTypes.Saved);
         if (!v.IsValid)
         {
             return v.ToResult();

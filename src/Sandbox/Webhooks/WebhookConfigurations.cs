@@ -9,7 +9,7 @@ internal static class WebhookConfigurations
     private static readonly IReadOnlyList<string> OutputFormats = ["string", "json"];
 
     /// <summary>Validates one webhook object (inline or saved); <paramref name="loc"/> is its location in the body.</summary>
-    public static WebhookTarget? ReadOne(JsonElement item, BodyValidator v, bool urlRequired, params object[] loc)
+    public static WebhookTarget? ReadOne(JsonElement item, BodyValidator v, bool urlRequired, WebhookFieldTypes types, params object[] loc)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -24,12 +24,12 @@ internal static class WebhookConfigurations
         }
 
         var events = v.StringArray(item, "webhook_events", loc);
-        foreach (var unknown in events?.Where(e => !WebhookEvents.All.Contains(e, StringComparer.Ordinal)) ?? [])
+        foreach (var unknown in events?.Where(e => types.EventsFromEnum && !WebhookEvents.All.Contains(e, StringComparer.Ordinal)) ?? [])
         {
             v.Add("enum", $"Input should be a valid webhook event, got '{unknown}'", [.. loc, "webhook_events"]);
         }
 
-        if (events is { Count: 0 })
+        if (events is { Count: 0 } && types.EmptyEventsRefused)
         {
             v.Add("too_short", "An empty list subscribes to nothing; use null for every event", [.. loc, "webhook_events"]);
         }
@@ -43,6 +43,10 @@ internal static class WebhookConfigurations
                 {
                     headers[header.Name] = header.Value.GetString()!;
                 }
+                else if (types.HeaderValuesOfAnyType)
+                {
+                    headers[header.Name] = header.Value.GetRawText(); // a guess: what the service sends for a value that is no string is undocumented
+                }
                 else
                 {
                     v.Add("string_type", "Input should be a valid string", [.. loc, "webhook_headers", header.Name]);
@@ -50,19 +54,23 @@ internal static class WebhookConfigurations
             }
         }
 
-        var format = v.Literal(item, "webhook_output_format", OutputFormats, required: false, loc) ?? "string";
+        // Where the types say only "string" the service cannot refuse another value; the doc comment names 'string' (the
+        // default) and 'json', so any other is delivered as the default (a guess, src/Sandbox/README.md).
+        var format = (types.OutputFormatAnyString
+            ? v.String(item, "webhook_output_format", required: false, loc)
+            : v.Literal(item, "webhook_output_format", OutputFormats, required: false, loc)) ?? "string";
         var secret = v.String(item, "webhook_signing_secret", required: false, loc);
         return url is null ? null : new WebhookTarget(url, events, headers, format, secret);
     }
 
     /// <summary>Inline configurations plus saved ones of the project by id; unknown ids are 422 issues. Call under the state lock.</summary>
-    public static List<WebhookTarget> Read(JsonElement body, BodyValidator v, SandboxState state, string projectId)
+    public static List<WebhookTarget> Read(JsonElement body, BodyValidator v, SandboxState state, string projectId, WebhookFieldTypes types)
     {
         var targets = new List<WebhookTarget>();
         var inline = v.Array(body, "webhook_configurations") ?? [];
         for (var i = 0; i < inline.Count; i++)
         {
-            if (ReadOne(inline[i], v, urlRequired: false, "webhook_configurations", i) is { } target)
+            if (ReadOne(inline[i], v, urlRequired: false, types, "webhook_configurations", i) is { } target)
             {
                 targets.Add(target);
             }
