@@ -51,6 +51,19 @@ public sealed class SandboxGuesses
     /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
     public bool V1ListOldestFirst { get; set; }
 
+    /// <summary>
+    /// The largest <c>limit</c> of the v1 batch-processing lists (jobs and items), which no SDK states: 1,000, the cap the
+    /// files list documents (docs/llamacloud-api.md §1.3).
+    /// </summary>
+    public int V1ListMaxLimit { get; set; } = 1000;
+
+    /// <summary>
+    /// A v1 list <c>limit</c> above <see cref="V1ListMaxLimit"/> is refused (422 <c>less_than_equal</c> at
+    /// <c>["query", "limit"]</c>, as FastAPI refuses a query parameter over its bound); false: coerced down to it, as the
+    /// deprecated files query documents for its <c>page_size</c>.
+    /// </summary>
+    public bool V1ListRefusesOverLimit { get; set; } = true;
+
     /// <summary>A v1 classify <c>job_config.project_id</c> must name the project the request acts in.</summary>
     public bool V1ClassifyProjectMustMatch { get; set; } = true;
 

@@ -58,6 +58,7 @@ internal static class SandboxOptionsValidator
         }
 
         Check(g.OmitOptionalFieldsRate is >= 0 and <= 1, "Guesses:OmitOptionalFieldsRate", "must be from 0 to 1");
+        Check(g.V1ListMaxLimit >= 1, "Guesses:V1ListMaxLimit", "must be at least 1");
         foreach (var name in g.OmitOptionalFields.Where(n => !Http.OptionalFields.Known.Contains(n)))
         {
             Check(false, "Guesses:OmitOptionalFields", $"'{name}' is not an optional field the Sandbox knows ({string.Join(", ", Http.OptionalFields.Known.Order(StringComparer.Ordinal))})");

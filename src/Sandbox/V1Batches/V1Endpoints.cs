@@ -26,7 +26,7 @@ internal static class V1Endpoints
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.JobStatuses, issues);
         var jobType = Query.Literal(request, "job_type", V1Status.JobTypes, issues);
-        var (limit, offset) = LimitOffset(request, issues);
+        var (limit, offset) = LimitOffset(request, options.Guesses, issues);
         if (issues.Count > 0)
         {
             return ApiErrors.Validation(issues);
@@ -54,11 +54,11 @@ internal static class V1Endpoints
         }
     }
 
-    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state)
+    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.ItemStatuses, issues);
-        var (limit, offset) = LimitOffset(request, issues);
+        var (limit, offset) = LimitOffset(request, options.Guesses, issues);
         if (issues.Count > 0)
         {
             return ApiErrors.Validation(issues);
@@ -158,7 +158,12 @@ internal static class V1Endpoints
         }
     }
 
-    private static (int Limit, int Offset) LimitOffset(HttpRequest request, List<ValidationIssue> issues)
+    /// <summary>
+    /// The <c>limit</c> has no documented maximum (TypeScript SDK 2.13.0 <c>core/pagination.d.ts</c>,
+    /// <c>PaginatedBatchItemsParams</c>; docs/llamacloud-api.md §1.3): the largest and what a larger one gets are
+    /// guesses (<see cref="SandboxGuesses.V1ListMaxLimit"/>, <see cref="SandboxGuesses.V1ListRefusesOverLimit"/>).
+    /// </summary>
+    private static (int Limit, int Offset) LimitOffset(HttpRequest request, SandboxGuesses guesses, List<ValidationIssue> issues)
     {
         int Read(string name, int fallback, int minimum)
         {
@@ -177,6 +182,12 @@ internal static class V1Endpoints
             return fallback;
         }
 
-        return (Math.Min(Read("limit", 100, 1), Paging.MaxPageSize), Read("offset", 0, 0));
+        var limit = Read("limit", Math.Min(100, guesses.V1ListMaxLimit), 1);
+        if (limit > guesses.V1ListMaxLimit && guesses.V1ListRefusesOverLimit)
+        {
+            issues.Add(new ValidationIssue(["query", "limit"], string.Create(CultureInfo.InvariantCulture, $"Input should be less than or equal to {guesses.V1ListMaxLimit}"), "less_than_equal"));
+        }
+
+        return (Math.Min(limit, guesses.V1ListMaxLimit), Read("offset", 0, 0));
     }
 }
