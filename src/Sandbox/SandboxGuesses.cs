@@ -48,6 +48,13 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool RefuseEmptyInlineWebhookEvents { get; set; }
 
+    /// <summary>
+    /// A JSON create body (directory, v2 batch, parse, extract, configuration, webhook configuration, v1 batch) with a
+    /// top-level field its SDK type lacks is refused (422 <c>extra_forbidden</c>), as a pydantic model with
+    /// <c>extra="forbid"</c> would. False (default): ignored, pydantic's default; the service's choice is not documented.
+    /// </summary>
+    public bool RefuseUnknownBodyFields { get; set; }
+
     /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
     public bool V1ListOldestFirst { get; set; }
 

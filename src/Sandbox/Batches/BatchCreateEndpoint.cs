@@ -22,6 +22,7 @@ internal static class BatchCreateEndpoint
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.BatchCreate);
         var directoryId = v.NonEmptyString(body, "source_directory_id", required: true);
         var config = v.Object(body, "config", required: true);
         var job = config is null ? null : v.Object(config.Value, "job", required: true, "config");

@@ -20,7 +20,7 @@ internal static class ConfigurationEndpoints
     }
 
     /// <summary>"Updates if one with the same name + product type + project exists, otherwise creates."</summary>
-    private static async Task<IResult> UpsertAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxCounters counters)
+    private static async Task<IResult> UpsertAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -30,6 +30,7 @@ internal static class ConfigurationEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.ConfigurationCreate);
         var name = v.NonEmptyString(body, "name", required: true);
         var parameters = v.Object(body, "parameters", required: true);
         var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, "parameters");

@@ -28,6 +28,7 @@ internal static class DirectoryEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.DirectoryCreate);
         var name = v.NonEmptyString(body, "name", required: true);
         var type = v.NeverNullLiteral(body, "type", CreatableTypes) ?? "user"; // "type?: 'ephemeral' | 'user'"
         var description = v.String(body, "description", required: false);

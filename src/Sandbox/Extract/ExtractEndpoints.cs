@@ -34,6 +34,7 @@ internal static class ExtractEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.ExtractCreate);
         var fileInput = v.NonEmptyString(body, "file_input", required: true);
         var configurationId = v.String(body, "configuration_id", required: false);
         var inline = v.Object(body, "configuration", required: false);

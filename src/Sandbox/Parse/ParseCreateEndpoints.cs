@@ -53,6 +53,10 @@ internal static class ParseCreateEndpoints
     {
         var v = new BodyValidator();
         v.RequireObject(body);
+        if (upload is null)
+        {
+            BodyFields.Check(v, body, options.Guesses, BodyFields.ParseCreate);
+        }
         var configurationId = v.String(body, "configuration_id", required: false);
         var configured = configurationId is not null;
 

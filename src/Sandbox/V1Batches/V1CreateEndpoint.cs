@@ -23,6 +23,7 @@ internal static class V1CreateEndpoint
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.V1BatchCreate);
         var config = v.Object(body, "job_config", required: true);
         var directoryId = v.String(body, "directory_id", required: false);
         var itemIds = v.StringArray(body, "item_ids");

@@ -17,7 +17,7 @@ internal static class WebhookConfigEndpoints
         app.MapDelete(Route + "/{config_id}", Delete);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state)
+    private static async Task<IResult> CreateAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -26,6 +26,7 @@ internal static class WebhookConfigEndpoints
         }
 
         var v = new BodyValidator();
+        BodyFields.Check(v, body, options.Guesses, BodyFields.WebhookConfigCreate);
         var target = WebhookConfigurations.ReadOne(body, v, urlRequired: true, WebhookFieldTypes.Saved);
         if (!v.IsValid || target is null)
         {
