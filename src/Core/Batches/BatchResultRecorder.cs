@@ -78,7 +78,7 @@ internal sealed class BatchResultRecorder(
             scheduler.EnqueueFollowUp(batch.Source, batchId);
         }
 
-        retryRuns.Follow(batch.Source, batchId, summary.Requeued);
+        retryRuns.Follow(batch.Source, batchId, summary.SentBack, $"batch {batch.RemoteBatchId} ended {remoteState}; each file's error says why it failed");
         await FollowRemoteOnlyAsync(batch, remoteState, cancellationToken);
     }
 
@@ -143,7 +143,7 @@ internal sealed class BatchResultRecorder(
             + "Its results cannot be read, so it ended and its {FileCount} files without a result go to the next run of {Source} while their attempts allow (MaxAttempts). "
             + "If this recurs, find what deletes batches, or why they wait longer than LlamaCloud keeps them",
             batch.Id, remoteId, summary.Unmapped, batch.Source);
-        retryRuns.Follow(batch.Source, batch.Id, summary.Requeued);
+        retryRuns.Follow(batch.Source, batch.Id, summary.SentBack, lost.FileReason);
         await FollowRemoteOnlyAsync(batch, endsAs, cancellationToken);
     }
 

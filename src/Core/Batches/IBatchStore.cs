@@ -72,10 +72,10 @@ internal interface IBatchStore
     /// <summary>
     /// Ends a batch that has no remote batch (<see cref="Lifecycle.BatchLifecycle.GiveUp"/>) with the reason,
     /// its files as <paramref name="how"/> says; closes its run if it was the last open batch. Returns how many
-    /// of its files went back to the queue or failed for good by the retry rule (0 when they failed outright), or
-    /// null when the batch was not in a state the move starts from.
+    /// of its files went back to the queue and how many failed for good by the retry rule (none when they failed
+    /// outright), or null when the batch was not in a state the move starts from.
     /// </summary>
-    Task<int?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken);
+    Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken);
 
     /// <summary>Makes an open remote batch due for polling now (a webhook said it moved); false if no open batch has that id.</summary>
     Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken);
@@ -126,12 +126,11 @@ internal sealed record StalledBatch(long Id, string Source, BatchState State, bo
 
 /// <summary>
 /// Counts written by one recording: outcomes of the files the batch reported on, files it said
-/// nothing about, and job references waiting for their follow-up. <paramref name="Requeued"/> is an upper
-/// bound on the files that go back to the queue by themselves: those that failed with a class a later batch
-/// may cure, and those the batch said nothing about when it failed as a whole (a file whose attempts are
-/// used up fails for good instead).
+/// nothing about, and job references waiting for their follow-up. <paramref name="SentBack"/> counts the files
+/// the retry rule decided: those that failed with a class a later batch may cure, and those the batch said nothing
+/// about when it failed as a whole; queued again, or failed for good once their attempts are used up.
 /// </summary>
-internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bool AlreadyRecorded, int Skipped = 0, int FollowUps = 0, int Requeued = 0);
+internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bool AlreadyRecorded, int Skipped = 0, int FollowUps = 0, SentBack SentBack = default);
 
 /// <summary>
 /// How a recording treats files: <paramref name="MaxAttempts"/> is the source's limit (a file of a

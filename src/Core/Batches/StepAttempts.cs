@@ -77,10 +77,10 @@ internal sealed class StepAttempts(
     public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
     {
         var retry = new RetryRule(sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts);
-        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken) is { } requeued)
+        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken) is { } sentBack)
         {
             logger.LogError("Batch {BatchId} ended without reaching LlamaCloud: {Reason}", batchId, how.Reason);
-            retryRuns.Follow(source, batchId, requeued);
+            retryRuns.Follow(source, batchId, sentBack, how.Reason);
         }
     }
 }

@@ -1,4 +1,6 @@
+using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Runs;
 
@@ -6,15 +8,24 @@ namespace BatchOrchestrator.Core.Runs;
 /// Files a batch sends back to the queue (it failed as a whole, LlamaCloud lost it, its step was given up, or a
 /// file failed in a way a later batch may cure) are taken by their source's next run, which on a nightly schedule
 /// is a day away. So a run is scheduled <c>Pipeline:RetryRunAfter</c> from then to take them (docs/resilience.md).
-/// The count is an upper bound: a file whose last attempt this was fails for good, and a run that finds nothing to
-/// take plans nothing. Several batches scheduling runs at once cost one run and a catch-up (a run in progress
-/// records the request instead).
+/// Files whose last attempt this was failed for good instead: they need a person, so they are told apart at
+/// Warning, and no run is scheduled for them. Several batches scheduling runs at once cost one run and a catch-up
+/// (a run in progress records the request instead).
 /// </summary>
-internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineOptions> pipeline, ILogger<RetryRuns> logger)
+internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, ILogger<RetryRuns> logger)
 {
-    public void Follow(string source, long batchId, int files)
+    /// <summary>Follows what the retry rule did with the batch's files; <paramref name="reason"/> is why they failed.</summary>
+    public void Follow(string source, long batchId, SentBack files, string reason)
     {
-        if (files <= 0)
+        if (files.UsedUp > 0)
+        {
+            logger.LogWarning(
+                "{Count} files of batch {BatchId} of {Source} failed for good: that was the last attempt their source's MaxAttempts ({MaxAttempts}) allows ({Reason}). "
+                + "No run takes them by itself: once the cause is fixed, 'retry --failed {Source}' sends them again",
+                files.UsedUp, batchId, source, sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts, reason, source);
+        }
+
+        if (files.Queued <= 0)
         {
             return;
         }
@@ -22,12 +33,12 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
         var after = pipeline.Value.RetryRunAfter;
         if (after <= TimeSpan.Zero)
         {
-            logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue (those whose attempts allow); they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files, batchId, source);
+            logger.LogInformation("{Count} files of batch {BatchId} go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files.Queued, batchId, source);
             return;
         }
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
-        logger.LogInformation("Up to {Count} files of batch {BatchId} go back to the queue (those whose attempts allow); a run of {Source} in {Delay} takes them", files, batchId, source, after);
+        logger.LogInformation("{Count} files of batch {BatchId} go back to the queue; a run of {Source} in {Delay} takes them", files.Queued, batchId, source, after);
     }
 
     /// <summary>As <see cref="Follow"/>, for a RemoteOnly batch that failed: its directory is sent again whole.</summary>

@@ -94,6 +94,22 @@ internal sealed partial class NpgsqlBatchStore
                     },
                 },
                 UnreportedCommand(batchId, remoteState, policy.Retry, lost?.FileReason),
+                // The files the batch reported failed with a class a later batch may cure: the next planning takes
+                // them while below the source's MaxAttempts, and leaves them failed for good after (read as
+                // Requeue's rows are, one per file, true when queued again).
+                new("""
+                    select v.process_attempts < $2
+                    from orchestrator.batch_result r
+                    join orchestrator.file_version v on v.id = r.file_version_id
+                    where r.batch_id = $1 and v.batch_id = $1 and v.state = $3 and v.error_class = any($4)
+                    """)
+                {
+                    Parameters =
+                    {
+                        Id(batchId), new NpgsqlParameter<int> { TypedValue = policy.MaxAttempts }, StateParameters.Name(FileVersionState.Failed),
+                        StateParameters.Names(RetryRule.RetriedClasses),
+                    },
+                },
                 new("""
                     update orchestrator.batch
                     set state = $4, remote_status = $2, finished_at = now(), updated_at = now(), last_error = coalesce($6, last_error),
@@ -113,7 +129,12 @@ internal sealed partial class NpgsqlBatchStore
                 Costs.ChargeSettlement.ReleaseUnused(batchId),
             },
         };
-        await merge.ExecuteNonQueryAsync(cancellationToken);
+        SentBack sentBack;
+        await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
+        {
+            sentBack = await ReadSentBackAsync(reader, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return new RecordSummary(
             results.Count(r => r.Outcome == FileVersionState.Succeeded),
@@ -122,8 +143,7 @@ internal sealed partial class NpgsqlBatchStore
             AlreadyRecorded: false,
             Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
             FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)),
-            Requeued: results.Count(r => r.Outcome == FileVersionState.Failed && r.ErrorClass is { } c && c.RetriedAutomatically())
-                + (FileVersionLifecycle.Unreported(remoteState).Retry is null ? 0 : merge.BatchCommands[1].RecordsAffected));
+            SentBack: sentBack);
     }
 
     // Files the batch said nothing about end as Core's lifecycle says for the batch's end: back to the
@@ -146,12 +166,17 @@ internal sealed partial class NpgsqlBatchStore
                 """) { Parameters = { Id(batchId), StateParameters.Name(outcome.Final), from } };
         }
 
+        // A class a later batch may cure is planned again while below the attempts it is allowed: a row per file says
+        // which (read as Requeue's are).
         return new("""
             update orchestrator.file_version
             set state = $2, error_class = $3, process_attempts = process_attempts + 1, updated_at = now(),
                 error_message = 'the completed batch reported no result for this file'
             where batch_id = $1 and state = any($4)
-            """) { Parameters = { Id(batchId), StateParameters.Name(outcome.Final), StateParameters.Name(failure), from } };
+            """ + (failure.RetriedAutomatically() ? "\nreturning process_attempts < $5" : ""))
+        {
+            Parameters = { Id(batchId), StateParameters.Name(outcome.Final), StateParameters.Name(failure), from, new NpgsqlParameter<int> { TypedValue = retry.AttemptLimit(failure) } },
+        };
     }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken)

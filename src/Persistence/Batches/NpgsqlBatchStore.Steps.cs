@@ -30,7 +30,7 @@ internal sealed partial class NpgsqlBatchStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<int?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
+    public async Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
     {
         // The batch's last error goes into the reason, so a person sees what kept failing. Files already ended
         // (set aside one by one by the upload step) keep their own outcome.
@@ -48,8 +48,39 @@ internal sealed partial class NpgsqlBatchStore
         // Never submitted, so nothing of it was billed: what planning reserved for its files frees its cap room
         // (a file sent back to the queue is reserved afresh by the planning that takes it).
         batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        return batch.BatchCommands[0].RecordsAffected != 1 ? null : how.BackToQueue ? batch.BatchCommands[1].RecordsAffected : 0;
+        SentBack sentBack;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            sentBack = await ReadSentBackAsync(reader, cancellationToken);
+        }
+
+        return batch.BatchCommands[0].RecordsAffected != 1 ? null : sentBack;
+    }
+
+    /// <summary>
+    /// Counts what <see cref="Requeue"/> (and any other command of the batch that returns the same one boolean per file)
+    /// did: each row says whether its file went back to the queue or failed for good. Commands returning no rows add nothing.
+    /// </summary>
+    internal static async Task<SentBack> ReadSentBackAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var (queued, usedUp) = (0, 0);
+        do
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetBoolean(0))
+                {
+                    queued++;
+                }
+                else
+                {
+                    usedUp++;
+                }
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+
+        return new SentBack(queued, usedUp);
     }
 
     // Back to the queue while the retry rule allows the class another batch, as a batch that failed as a whole
@@ -61,7 +92,8 @@ internal sealed partial class NpgsqlBatchStore
     /// The batch's files in <paramref name="from"/> go back to the queue (<paramref name="queued"/>, out of the batch, to
     /// be uploaded afresh) while the retry rule allows their <paramref name="errorClass"/> another attempt ($2), and end
     /// <paramref name="final"/> after, each with <paramref name="reason"/> and what became of it. With <paramref name="givenUpAs"/>, only while
-    /// the batch row is in that state and never reached LlamaCloud.
+    /// the batch row is in that state and never reached LlamaCloud. Returns a row per file it moved, true when it was
+    /// queued again (<see cref="ReadSentBackAsync"/>): the log tells the two apart from what was written, not from a guess.
     /// </summary>
     internal static NpgsqlBatchCommand Requeue(
         long batchId, string reason, FailureClass errorClass, RetryRule retry, NpgsqlParameter from,
@@ -87,7 +119,10 @@ internal sealed partial class NpgsqlBatchStore
             """ + (givenUpAs is null ? "" : """
 
               and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $8 and b.remote_batch_id is null)
-            """))
+            """) + """
+
+            returning state = $4
+            """)
         {
             Parameters =
             {

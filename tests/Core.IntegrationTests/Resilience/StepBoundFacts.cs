@@ -42,12 +42,69 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // nothing was billed: the cap room is free again
         // A run to take them is scheduled (Pipeline:RetryRunAfter), not left to the schedule's next one; its count is the files'.
         Assert.Equal(("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), Assert.Single(h.Scheduler.Delays, d => d.Step == "scheduled-run"));
-        Assert.Contains(h.Logs.Lines, l => l.Contains($"Up to 3 files of batch {batchId} go back to the queue", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($" 3 files of batch {batchId} go back to the queue", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.Contains("failed for good", StringComparison.Ordinal));
 
         // The outage is over: the next run plans the queued files again, and each gets its job reference.
         await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
         await h.RunToRecordedAsync(Ct);
         Assert.Equal(3L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"));
+    }
+
+    [Fact]
+    public async Task AGivenUpUploadStep_WarnsOfTheFilesWhoseLastAttemptItWas_AndSaysOnlyTheOthersGoBackToTheQueue()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:MaxAttempts"] = "2",
+            ["Pipeline:MaxStepAttempts"] = "1",
+            ["LlamaCloud:MaxRetries"] = "0",
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+        });
+        h.WriteFiles(3);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        // One file already failed in an earlier batch: this batch is its second and last attempt.
+        await h.Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 1 where id = (select min(id) from orchestrator.file_version)");
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct); // the second run gives the batch up
+
+        Assert.Equal(
+            [("Discovered", 2L), ("Failed", 1L)],
+            await h.Database.ListAsync("select state, count(*) from orchestrator.file_version group by state order by state", r => (r.GetString(0), r.GetInt64(1))));
+        var usedUp = Assert.Single(h.Logs.Lines, l => l.Contains("failed for good", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", usedUp, StringComparison.Ordinal);
+        Assert.Contains($"1 files of batch {batchId} of {PipelineHarness.SourceName} failed for good", usedUp, StringComparison.Ordinal);
+        Assert.Contains("MaxAttempts (2)", usedUp, StringComparison.Ordinal);
+        Assert.Contains("the upload step failed 1 times", usedUp, StringComparison.Ordinal); // the reason a person acts on
+        var queued = Assert.Single(h.Logs.Lines, l => l.Contains("go back to the queue", StringComparison.Ordinal));
+        Assert.StartsWith("Information", queued, StringComparison.Ordinal);
+        Assert.Contains($" 2 files of batch {batchId} go back to the queue", queued, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGivenUpUploadStepWhoseFilesAllUsedUpTheirAttempts_SaysNoneGoesBackToTheQueue_AndSchedulesNoRunForThem()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:MaxAttempts"] = "1",
+            ["Pipeline:MaxStepAttempts"] = "1",
+            ["LlamaCloud:MaxRetries"] = "0",
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+        });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
+            && l.Contains($"2 files of batch {batchId} of {PipelineHarness.SourceName} failed for good", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.Contains("go back to the queue", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Scheduler.Calls, c => c.Step == "scheduled-run"); // no run would find anything to take
     }
 
     [Fact]

@@ -24,11 +24,14 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         Assert.Empty(third);
         Assert.Equal(2, (await Harness.Admin.CountersAsync()).BatchCreatesTotal);
         Assert.Equal("NoChanges", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run order by id desc limit 1"));
-        // Each failed batch scheduled a run of its source Pipeline:RetryRunAfter (15 minutes) later, rather than
-        // leave its files to the schedule's next run, a day away for a nightly source.
+        // The first failed batch scheduled a run of its source Pipeline:RetryRunAfter (15 minutes) later, rather than
+        // leave its file to the schedule's next run, a day away for a nightly source. The second used up the file's
+        // attempts: it schedules no run (which would find nothing), and says so at Warning.
         Assert.Equal(
-            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), ("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
+            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
             Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+        Assert.Contains(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
+            && l.Contains($"1 files of batch {second.Single()} of {PipelineHarness.SourceName} failed for good", StringComparison.Ordinal));
     }
 
     [Fact]

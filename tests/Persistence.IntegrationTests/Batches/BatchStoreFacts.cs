@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Retries;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
 
@@ -70,7 +71,8 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
 
         var summary = await Store.RecordResultsAsync(batchId, BatchState.Completed, V2(results), Policy, Ct);
 
-        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false, Skipped: 0, FollowUps: 1), summary);
+        // The file without a result failed in a way a later batch may cure, at its first of three attempts: queued again.
+        Assert.Equal(new RecordSummary(1, 1, 1, AlreadyRecorded: false, Skipped: 0, FollowUps: 1, SentBack: new SentBack(Queued: 1, UsedUp: 0)), summary);
         var states = await Database.ListAsync(
             "select state, job_id, error_message, error_class, process_attempts from orchestrator.file_version where batch_id = $1 order by id",
             r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetInt32(4)),
@@ -123,8 +125,9 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
     {
         var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
 
-        await Store.RecordResultsAsync(batchId, BatchState.Failed, [], Policy, Ct);
+        var summary = await Store.RecordResultsAsync(batchId, BatchState.Failed, [], Policy, Ct);
 
+        Assert.Equal(new SentBack(Queued: 2, UsedUp: 0), summary.SentBack);
         Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and batch_id is null and process_attempts = 1"));
         Assert.Equal("Failed", await Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
     }
@@ -135,11 +138,31 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         var batchId = await SubmittedBatchAsync(files: 2, BatchState.Failed);
         await Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 2 where batch_id = $1", batchId);
 
-        await Store.RecordResultsAsync(batchId, BatchState.Failed, [], new RecordPolicy(MaxAttempts: 3, FollowUpAt: null), Ct);
+        var summary = await Store.RecordResultsAsync(batchId, BatchState.Failed, [], new RecordPolicy(MaxAttempts: 3, FollowUpAt: null), Ct);
+
+        Assert.Equal(new SentBack(Queued: 0, UsedUp: 2), summary.SentBack); // counted as written, not guessed from the class
 
         var rows = await Database.ListAsync(
             "select state, error_class, process_attempts, batch_id is not null from orchestrator.file_version order by id", r => (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetBoolean(3)));
         Assert.All(rows, r => Assert.Equal(("Failed", "Transient", 3, true), r));
+    }
+
+    [Fact]
+    public async Task RecordResultsAsync_CountsTheReportedFailuresALaterBatchMayCure_QueuedBelowMaxAttemptsAndForGoodAtIt()
+    {
+        var batchId = await SubmittedBatchAsync(files: 3, BatchState.Completed);
+        var remoteIds = await RemoteFileIdsAsync(batchId);
+        await Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 2 where remote_file_id = $1", remoteIds[0]);
+        FileResult[] results =
+        [
+            new(remoteIds[0], FileVersionState.Failed, ErrorMessage: "timed out", ErrorClass: FailureClass.Transient), // its third and last attempt
+            new(remoteIds[1], FileVersionState.Failed, ErrorMessage: "rate limited", ErrorClass: FailureClass.Throttled),
+            new(remoteIds[2], FileVersionState.Failed, ErrorMessage: "corrupt PDF", ErrorClass: FailureClass.Permanent), // never retried by itself
+        ];
+
+        var summary = await Store.RecordResultsAsync(batchId, BatchState.Completed, results, Policy, Ct);
+
+        Assert.Equal(new SentBack(Queued: 1, UsedUp: 1), summary.SentBack);
     }
 
     [Fact]
