@@ -36,13 +36,20 @@ internal sealed class LlamaCloudPipeline(
         // retry at Warning: a line per API call, ten thousand for a night's uploads, each formatted in the step
         // that made the call (bench/README.md, "A profile of uploads without a limit"). We log retries ourselves, with
         // the request they belong to, and the step logs what failed; so Polly's own lines for requests stay at
-        // Debug. Its breaker's opening and closing keep their severity.
+        // Debug. Polly reports its breaker opening at Error and half-opening at Warning (Polly.Core 8.9.1,
+        // CircuitBreaker/Controller/CircuitStateController.cs), again at every failed trial of an outage; the pause
+        // that follows is ours to report, once, at Warning with the project, its last error and the next probe
+        // (ProjectPauses). So Polly's two lines are kept at Information, where they still place the breaker's moves
+        // among the rest, and Error stays for what failed. Its other events keep their severity.
         var telemetry = services.GetService<IOptions<TelemetryOptions>>()?.Value ?? new TelemetryOptions { LoggerFactory = services.GetRequiredService<ILoggerFactory>() };
         pipeline.ConfigureTelemetry(new TelemetryOptions(telemetry)
         {
-            SeverityProvider = static args => args.Event.EventName is "PipelineExecuting" or "PipelineExecuted" or "ExecutionAttempt" or "OnRetry" or "OnTimeout"
-                ? ResilienceEventSeverity.Debug
-                : args.Event.Severity,
+            SeverityProvider = static args => args.Event.EventName switch
+            {
+                "PipelineExecuting" or "PipelineExecuted" or "ExecutionAttempt" or "OnRetry" or "OnTimeout" => ResilienceEventSeverity.Debug,
+                "OnCircuitOpened" or "OnCircuitHalfOpened" => ResilienceEventSeverity.Information,
+                _ => args.Event.Severity,
+            },
         });
 
         if (timing.MaxRetries > 0)

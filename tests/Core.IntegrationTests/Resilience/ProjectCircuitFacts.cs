@@ -5,7 +5,7 @@ using Polly.CircuitBreaker;
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
-/// The registry may build a project's pipeline twice when its first requests arrive together, and keep one.
+/// How a project's circuit reports itself. The registry may build a project's pipeline twice when its first requests arrive together, and keep one.
 /// This process's view of the project's circuit must follow the one kept, whichever was built last.
 /// </summary>
 public sealed class ProjectCircuitFacts(PostgresServerFixture server)
@@ -31,6 +31,24 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
         var pause = h.Get<ProjectCircuits>().Local(project);
         Assert.NotNull(pause);
         Assert.Equal(PauseReason.CircuitOpen, pause.Reason);
+    }
+
+    [Fact]
+    public async Task AnOutageOpeningTheCircuit_IsOneWarningOfOurs_WhilePollysOwnLineOfItStaysBelowError()
+    {
+        await using var h = await PauseHarness.CreateAsync(server);
+        h.WriteFiles(6);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal([("default", "circuit_open")], await h.PausesAsync());
+        // Polly still tells of the breaker's move, below Error: an outage is not an error of the service's own.
+        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Information Polly ", StringComparison.Ordinal) && l.Contains("OnCircuitOpened", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.StartsWith("Error Polly ", StringComparison.Ordinal));
+        var paused = Assert.Single(h.Logs.Lines, l => l.Contains("LlamaCloud project default is paused", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", paused, StringComparison.Ordinal);
     }
 
     private static ResiliencePipeline<HttpResponseMessage> Build(LlamaCloudPipeline configure, string project, IServiceProvider services)
