@@ -8,4 +8,10 @@ public sealed class HealthOptions
 
     /// <summary>How long an answer from LlamaCloud counts for <c>/readyz</c>.</summary>
     public TimeSpan ApiCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long <c>/readyz</c> waits for PostgreSQL (its two checks, the server and the schema version) before it counts
+    /// as not answering. Below the readiness probe's own timeout, so that a database that hangs gets a 503 that says so.
+    /// </summary>
+    public TimeSpan DatabaseTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BatchOrchestrator.Core.Validation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Worker.Health;
 
@@ -15,6 +16,8 @@ internal static class HealthRegistration
     public const string LivePath = "/healthz";
     public const string ReadyPath = "/readyz";
     private const string Ready = "ready";
+    private const string Database = "postgresql";
+    private const string Migrations = "migrations";
 
     /// <summary>The section's options and their validation alone, as <c>config check</c> checks them.</summary>
     public static void AddOptions(IServiceCollection services, IConfiguration configuration) =>
@@ -25,9 +28,17 @@ internal static class HealthRegistration
         AddOptions(services, configuration);
         services.AddSingleton<ApiHealthCheck>();
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("postgresql", tags: [Ready], timeout: TimeSpan.FromSeconds(5))
-            .AddCheck<MigrationsHealthCheck>("migrations", tags: [Ready], timeout: TimeSpan.FromSeconds(5))
+            .AddCheck<DatabaseHealthCheck>(Database, tags: [Ready])
+            .AddCheck<MigrationsHealthCheck>(Migrations, tags: [Ready])
             .AddCheck<ApiHealthCheck>("llamacloud", tags: [Ready], timeout: TimeSpan.FromSeconds(10));
+        // The database checks' timeout is Health:DatabaseTimeout, known once the options are bound.
+        services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<HealthOptions>>((checks, health) =>
+        {
+            foreach (var check in checks.Registrations.Where(r => r.Name is Database or Migrations))
+            {
+                check.Timeout = health.Value.DatabaseTimeout;
+            }
+        });
         services.AddTransient<IStartupFilter, HealthStartupFilter>();
     }
 
