@@ -20,9 +20,9 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
         if (files.UsedUp > 0)
         {
             logger.LogWarning(
-                "{Count} files of batch {BatchId} of {Source} failed for good: that was the last attempt their source's MaxAttempts ({MaxAttempts}) allows ({Reason}). "
+                "Batch {BatchId} of {Source}: {Count} of its files failed for good: that was the last attempt their source's MaxAttempts ({MaxAttempts}) allows ({Reason}). "
                 + "No run takes them by itself: once the cause is fixed, 'retry --failed {Source}' sends them again",
-                files.UsedUp, batchId, source, sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts, reason, source);
+                batchId, source, files.UsedUp, sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts, reason, source);
         }
 
         if (files.Queued <= 0)
@@ -33,12 +33,12 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
         var after = pipeline.Value.RetryRunAfter;
         if (after <= TimeSpan.Zero)
         {
-            logger.LogInformation("{Count} files of batch {BatchId} go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", files.Queued, batchId, source);
+            logger.LogInformation("Batch {BatchId}: {Count} of its files go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", batchId, files.Queued, source);
             return;
         }
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
-        logger.LogInformation("{Count} files of batch {BatchId} go back to the queue; a run of {Source} in {Delay} takes them", files.Queued, batchId, source, after);
+        logger.LogInformation("Batch {BatchId}: {Count} of its files go back to the queue; a run of {Source} in {Delay} takes them", batchId, files.Queued, source, after);
     }
 
     /// <summary>As <see cref="Follow"/>, for a RemoteOnly batch that failed: its directory is sent again whole.</summary>

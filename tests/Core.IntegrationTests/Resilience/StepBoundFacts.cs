@@ -42,7 +42,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // nothing was billed: the cap room is free again
         // A run to take them is scheduled (Pipeline:RetryRunAfter), not left to the schedule's next one; its count is the files'.
         Assert.Equal(("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), Assert.Single(h.Scheduler.Delays, d => d.Step == "scheduled-run"));
-        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($" 3 files of batch {batchId} go back to the queue", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($"Batch {batchId}: 3 of its files go back to the queue", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Logs.Lines, l => l.Contains("failed for good", StringComparison.Ordinal));
 
         // The outage is over: the next run plans the queued files again, and each gets its job reference.
@@ -75,12 +75,12 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
             await h.Database.ListAsync("select state, count(*) from orchestrator.file_version group by state order by state", r => (r.GetString(0), r.GetInt64(1))));
         var usedUp = Assert.Single(h.Logs.Lines, l => l.Contains("failed for good", StringComparison.Ordinal));
         Assert.StartsWith("Warning", usedUp, StringComparison.Ordinal);
-        Assert.Contains($"1 files of batch {batchId} of {PipelineHarness.SourceName} failed for good", usedUp, StringComparison.Ordinal);
+        Assert.Contains($"Batch {batchId} of {PipelineHarness.SourceName}: 1 of its files failed for good", usedUp, StringComparison.Ordinal);
         Assert.Contains("MaxAttempts (2)", usedUp, StringComparison.Ordinal);
         Assert.Contains("the upload step failed 1 times", usedUp, StringComparison.Ordinal); // the reason a person acts on
         var queued = Assert.Single(h.Logs.Lines, l => l.Contains("go back to the queue", StringComparison.Ordinal));
         Assert.StartsWith("Information", queued, StringComparison.Ordinal);
-        Assert.Contains($" 2 files of batch {batchId} go back to the queue", queued, StringComparison.Ordinal);
+        Assert.Contains($"Batch {batchId}: 2 of its files go back to the queue", queued, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
 
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
         Assert.Contains(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
-            && l.Contains($"2 files of batch {batchId} of {PipelineHarness.SourceName} failed for good", StringComparison.Ordinal));
+            && l.Contains($"Batch {batchId} of {PipelineHarness.SourceName}: 2 of its files failed for good", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Logs.Lines, l => l.Contains("go back to the queue", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Scheduler.Calls, c => c.Step == "scheduled-run"); // no run would find anything to take
     }

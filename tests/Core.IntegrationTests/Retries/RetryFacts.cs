@@ -31,7 +31,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
             [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
             Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
         Assert.Contains(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
-            && l.Contains($"1 files of batch {second.Single()} of {PipelineHarness.SourceName} failed for good", StringComparison.Ordinal));
+            && l.Contains($"Batch {second.Single()} of {PipelineHarness.SourceName}: 1 of its files failed for good", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace BatchOrchestrator.Worker.IntegrationTests.Deployment;
 
 /// <summary>What can be checked here of deploy/ and the Dockerfile (no Docker engine, no cluster): they parse and say what the README says.</summary>
@@ -99,6 +100,8 @@ public sealed partial class ManifestFacts
         var worker = (YamlMappingNode)((YamlSequenceNode)pod["containers"]).Children.Single();
         Assert.Equal("/healthz", Map(Map(worker, "livenessProbe"), "httpGet")["path"].ToString());
         Assert.Equal("/readyz", Map(Map(worker, "readinessProbe"), "httpGet")["path"].ToString());
+        // Long enough for /readyz to say why it is not ready: the database checks' and the LlamaCloud check's timeouts.
+        Assert.True(int.Parse(Map(worker, "readinessProbe")["timeoutSeconds"].ToString(), CultureInfo.InvariantCulture) > Math.Max(new Worker.Health.HealthOptions().DatabaseTimeout.TotalSeconds, 10));
         Assert.Equal("run", ((YamlSequenceNode)worker["args"]).Children.Single().ToString());
         var migrate = (YamlMappingNode)((YamlSequenceNode)pod["initContainers"]).Children.Single();
         Assert.Equal("migrate", ((YamlSequenceNode)migrate["args"]).Children.Single().ToString());
