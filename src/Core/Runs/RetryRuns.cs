@@ -1,4 +1,4 @@
-using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Sources;
 

@@ -1,4 +1,4 @@
-namespace BatchOrchestrator.Core.Batches;
+namespace BatchOrchestrator.Core.Lifecycle;
 
 /// <summary>
 /// What became of the files a batch sent back by the retry rule, as counted by the statements that moved them (not
