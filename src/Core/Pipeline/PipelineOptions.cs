@@ -6,7 +6,10 @@ public sealed class PipelineOptions
     /// <summary>Files per batch (and per remote directory). LlamaCloud refuses more than 1,000 (docs/llamacloud-api.md §1.4).</summary>
     public int MaxFilesPerBatch { get; set; } = 1_000;
 
-    /// <summary>Parallel uploads per batch.</summary>
+    /// <summary>
+    /// Parallel uploads per batch; a source uploads at most this many × <see cref="BatchesUploadingPerSource"/> files at
+    /// once in a process, all within the project's rate limit.
+    /// </summary>
     public int UploadConcurrency { get; set; } = 4;
 
     /// <summary>
