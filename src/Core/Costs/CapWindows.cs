@@ -19,6 +19,10 @@ internal static class CapWindows
             start = start.AddMinutes(30);
         }
 
-        return new DateTimeOffset(start, zone.GetUtcOffset(start)).ToUniversalTime();
+        // Midnight can also come twice, where clocks go back from 01:00 to 00:00 (Atlantic/Azores, America/Havana, on
+        // a 1st of the month too). GetUtcOffset takes the standard offset, the second midnight: the hour before it would
+        // then count in no window, and what planning reserved in it could be spent again. The window begins at the first.
+        var offset = zone.IsAmbiguousTime(start) ? zone.GetAmbiguousTimeOffsets(start).Max() : zone.GetUtcOffset(start);
+        return new DateTimeOffset(start, offset).ToUniversalTime();
     }
 }
