@@ -83,7 +83,11 @@ internal sealed class TierResolver(
         return tier;
     }
 
-    /// <summary>A saved configuration's tier: parse parameters name one; an extract's defaults to agentic (a guess: no source says) and parses at its parse_tier or the same tier.</summary>
+    /// <summary>
+    /// A saved configuration's tier, as its parameters name it; an extract parses at its parse_tier or the same tier
+    /// (docs/llamacloud-api.md §1.7). An extract that names no tier runs at the service's default, which no source
+    /// states: unknown, so priced at the dearest (docs/costs.md, "Tier of a configuration"), as a v1 parse without one is.
+    /// </summary>
     public static ConfigurationTier FromRemote(RemoteConfiguration remote)
     {
         var tier = Text(remote.Parameters, "tier");
@@ -91,7 +95,8 @@ internal sealed class TierResolver(
         return remote.ProductType switch
         {
             "parse_v2" when tier is not null => new ConfigurationTier("parse_v2", tier, null, true, remote.Version, basis),
-            "extract_v2" => new ConfigurationTier("extract_v2", tier ?? "agentic", Text(remote.Parameters, "parse_tier"), true, remote.Version, basis),
+            "extract_v2" when tier is not null => new ConfigurationTier("extract_v2", tier, Text(remote.Parameters, "parse_tier"), true, remote.Version, basis),
+            "extract_v2" => new ConfigurationTier("extract_v2", "unknown", null, false, remote.Version, $"{basis}: no tier, so the service's default, whose price no source states"),
             _ => new ConfigurationTier(remote.ProductType, "unknown", null, false, remote.Version, $"{basis}: no tier for product type {remote.ProductType}"),
         };
     }
