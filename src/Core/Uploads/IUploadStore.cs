@@ -39,7 +39,9 @@ internal interface IUploadStore
 
     /// <summary>
     /// Takes the file out of this batch with a reason, ending it in one of <see cref="FileVersionLifecycle.NotUploaded"/>'s
-    /// states; a failure carries its class and counts as an attempt (so the retry rule bounds it).
+    /// states; a failure carries its class and counts as an attempt (so the retry rule bounds it). A skip (the file
+    /// changed or vanished) also voids its path's stored look, so the next scan hashes the path again even if the file
+    /// is back with the size and mtime it was scanned with, and its version is found again (docs/sources.md).
     /// </summary>
     Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, CancellationToken cancellationToken);
 

@@ -144,18 +144,30 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
 
     public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken) =>
         ExecuteAsync(
+            // A version ended in a state the scan rediscovers from (Skipped: its file changed or vanished) voids its path's
+            // stored look (no file has an mtime of -1), so the next scan takes the path as changed, lets it settle and
+            // hashes it. A file moved away and back, or on a share that dropped during the upload, returns with the size
+            // and mtime the scan stored: unchanged to the scan, it would never be hashed again, and its version would stay
+            // Skipped with its content in place (docs/sources.md: "their new version is taken by the next scan"). The
+            // hash is kept: until that scan, the mirror and the copies judge the path as they did.
             """
-            update orchestrator.file_version
-            set state = $2, error_message = $3, error_class = $5, updated_at = now(),
-                process_attempts = process_attempts + case when $5::text is null then 0 else 1 end
-            where id = $1 and state = any($4)
+            with v as (
+                update orchestrator.file_version
+                set state = $2, error_message = $3, error_class = $5, updated_at = now(),
+                    process_attempts = process_attempts + case when $5::text is null then 0 else 1 end
+                where id = $1 and state = any($4)
+                returning source_name, relative_path, sha256)
+            update orchestrator.source_file f set mtime_ticks = -1
+            from v
+            where $2 = any($6) and f.source_name = v.source_name and f.relative_path = v.relative_path and f.sha256 = v.sha256
             """,
             cancellationToken,
             Id(fileVersionId),
             StateParameters.Name(outcome),
             new NpgsqlParameter<string> { TypedValue = reason },
             FileVersionLifecycle.NotUploaded.FromStates(),
-            new NpgsqlParameter<string?> { TypedValue = errorClass?.ToString(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            new NpgsqlParameter<string?> { TypedValue = errorClass?.ToString(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text },
+            FileVersionLifecycle.Rediscover.FromStates());
 
     public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
     {

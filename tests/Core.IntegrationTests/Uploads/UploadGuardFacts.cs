@@ -23,6 +23,29 @@ public sealed class UploadGuardFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task AFileAwayOnlyWhileItsBatchUploaded_IsSentByTheNextRun_WhenItIsBackUnchanged()
+    {
+        // A share that drops during the upload and is back before the next scan, or a file moved out and back:
+        // its look is the stored one again, so the scan sees nothing changed, yet its version was skipped.
+        await using var h = await HarnessAsync();
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        var path = Path.Combine(h.SourcePath, "doc0000.txt");
+        var away = Path.Combine(h.Root, "doc0000.txt");
+        File.Move(path, away);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        File.Move(away, path); // a rename keeps the size and mtime
+
+        var next = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(next, Ct);
+
+        Assert.Equal(2, (await h.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(
+            ("Uploaded", next),
+            (await h.Database.ListAsync("select state, batch_id from orchestrator.file_version where relative_path = 'doc0000.txt'", r => (r.GetString(0), r.GetInt64(1)))).Single());
+    }
+
+    [Fact]
     public async Task UploadAsync_TakesBackAFile_ThatWasWrittenToWhileItWasBeingUploaded()
     {
         await using var h = await HarnessAsync();
