@@ -26,6 +26,14 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         {
             // The second check of "unchanged across two looks": never upload what is being written now.
             var reason = before.Exists ? "changed after it was scanned (still being written, or replaced); the next scan takes its new version" : Vanished;
+            if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
+            {
+                // An earlier attempt sent it and lost the answer (docs/sources.md, "Exactly-once uploads"), with no check
+                // after it. Left in the directory, that copy would be parsed and billed with the batch while its version
+                // ends Skipped, and the next scan sends the content again.
+                await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
+            }
+
             await EndAsync(file, FileVersionState.Skipped, null, reason, cancellationToken);
             return;
         }

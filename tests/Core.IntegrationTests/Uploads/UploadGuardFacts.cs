@@ -46,6 +46,29 @@ public sealed class UploadGuardFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task AFileChangedAfterAnUploadWhoseAnswerWasLost_IsTakenBackFromTheBatch_NotParsedWithIt()
+    {
+        // The upload took effect but its answer was lost (docs/sources.md, "Exactly-once uploads"); before the retry
+        // the file changed. What the first attempt sent would otherwise stay in the batch's directory, be parsed and
+        // billed with it, and no version would own its result; the next scan sends the file's content again.
+        await using var h = await HarnessAsync();
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
+        await Assert.ThrowsAnyAsync<LlamaCloudTransientException>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+        await h.Admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
+        var path = Path.Combine(h.SourcePath, "doc0000.txt");
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddMinutes(1));
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal(1, await h.Admin.CounterAsync("directory_file_deletes_total"));
+        Assert.Equal(
+            ["Skipped", "Uploaded"],
+            await h.Database.ListAsync("select state from orchestrator.file_version order by relative_path", r => r.GetString(0)));
+    }
+
+    [Fact]
     public async Task UploadAsync_TakesBackAFile_ThatWasWrittenToWhileItWasBeingUploaded()
     {
         await using var h = await HarnessAsync();
