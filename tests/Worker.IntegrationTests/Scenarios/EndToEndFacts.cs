@@ -46,14 +46,15 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         Assert.DoesNotContain(logs.AllFormats, line => line.Contains(TestEnvironment.ApiKey, StringComparison.Ordinal));
 
         // Hangfire jobs are per run, batch step and poll tick, never per file (DESIGN decision 7): the three
-        // runs asked for (plus a settle run or a rerun), and one batch's upload, submit, record and a few
-        // follow-up looks, whatever the number of files.
+        // runs asked for (plus a settle run, or runs the watcher's events for the 50 writes start when they come
+        // late on a busy machine: six run jobs seen once), and one batch's upload, submit, record and a few
+        // follow-up looks, whatever the number of files: far from one job per file.
         var stepJobs = await Env.Database.ListAsync(
             "select invocationdata::jsonb->>'Type' from hangfire.job where invocationdata::text not like '%PollBatchesJob%'", r => r.GetString(0));
-        Assert.InRange(stepJobs.Count(t => t.Contains("RunSourceJob", StringComparison.Ordinal)), 3, 5);
+        Assert.InRange(stepJobs.Count(t => t.Contains("RunSourceJob", StringComparison.Ordinal)), 3, 8);
         Assert.Single(stepJobs, t => t.Contains("UploadBatchJob", StringComparison.Ordinal));
         Assert.Single(stepJobs, t => t.Contains("SubmitBatchJob", StringComparison.Ordinal));
-        Assert.InRange(stepJobs.Count, 7, 14);
+        Assert.InRange(stepJobs.Count, 7, 17);
     }
 
     [Fact]
