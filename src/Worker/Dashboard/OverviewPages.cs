@@ -24,10 +24,9 @@ internal static class OverviewPages
     {
         var ct = http.RequestAborted;
         var services = http.RequestServices;
-        var configured = Configured(http);
-        var names = configured.Select(c => c.Name).ToList();
-        var overview = services.GetRequiredService<OverviewQueries>();
         var sources = services.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
+        var names = sources.Select(s => s.Name).ToList();
+        var overview = services.GetRequiredService<OverviewQueries>();
         var attention = await services.GetRequiredService<AttentionQueries>().NeedsAPersonAsync(
             [.. sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s), s.MaxAttempts))], RecentWebhooks, ct);
         var source = OpsPages.Query(http, "source");

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
@@ -54,21 +56,12 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     [Fact]
     public async Task AGivenUpUploadStep_WarnsOfTheFilesWhoseLastAttemptItWas_AndSaysOnlyTheOthersGoBackToTheQueue()
     {
-        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            ["Sources:0:MaxAttempts"] = "2",
-            ["Pipeline:MaxStepAttempts"] = "1",
-            ["LlamaCloud:MaxRetries"] = "0",
-            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
-        });
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 2);
         h.WriteFiles(3);
         var batchId = await h.PlanOneBatchAsync(Ct);
         // One file already failed in an earlier batch: this batch is its second and last attempt.
         await h.Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 1 where id = (select min(id) from orchestrator.file_version)");
-        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
-
-        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct); // the second run gives the batch up
+        await GiveUpUploadsAsync(h, batchId);
 
         Assert.Equal(
             [("Discovered", 2L), ("Failed", 1L)],
@@ -86,19 +79,10 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     [Fact]
     public async Task AGivenUpUploadStepWhoseFilesAllUsedUpTheirAttempts_SaysNoneGoesBackToTheQueue_AndSchedulesNoRunForThem()
     {
-        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            ["Sources:0:MaxAttempts"] = "1",
-            ["Pipeline:MaxStepAttempts"] = "1",
-            ["LlamaCloud:MaxRetries"] = "0",
-            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
-        });
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 1);
         h.WriteFiles(2);
         var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
-
-        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await GiveUpUploadsAsync(h, batchId);
 
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
         Assert.Contains(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
@@ -151,5 +135,22 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         await h.RunToRecordedAsync(Ct); // the next run uploads them into a new directory
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"));
         Assert.Equal(4L, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    // One step attempt and no in-process retry or breaker, so two failing runs of the upload step give its batch up.
+    private Task<PipelineHarness> OneStepAttemptHarnessAsync(int maxAttempts) => PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+    {
+        ["Sources:0:MaxAttempts"] = maxAttempts.ToString(CultureInfo.InvariantCulture),
+        ["Pipeline:MaxStepAttempts"] = "1",
+        ["LlamaCloud:MaxRetries"] = "0",
+        ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+    });
+
+    // Every upload fails: the first run of the step throws (Hangfire would retry it), the second gives the batch up.
+    private static async Task GiveUpUploadsAsync(PipelineHarness h, long batchId)
+    {
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "/files/upload" } });
+        await Assert.ThrowsAnyAsync<Exception>(() => h.Get<BatchUploader>().UploadAsync(batchId, Ct));
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
     }
 }
