@@ -12,6 +12,12 @@ internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int
     /// </summary>
     public int Copies { get; init; }
 
+    /// <summary>
+    /// Settled files that changed between the walk's look and their hash (of <c>Deferred</c>): being written again, so
+    /// they need a settle period of their own, as files the walk found changing do.
+    /// </summary>
+    public int ChangedWhileHashing { get; init; }
+
     /// <summary>File versions the run's planning held back under a spending cap (docs/costs.md).</summary>
     public int Held { get; init; }
 }

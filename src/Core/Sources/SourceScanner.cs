@@ -27,7 +27,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
 
-        var (hashed, deferred, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
+        var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
         recorded += new HashesRecorded(await store.ReviveFromCopiesAsync(source.Name, cancellationToken), 0);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
@@ -36,6 +36,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         {
             Problems = problems.Count,
             Copies = recorded.Copies,
+            ChangedWhileHashing = changed,
         };
         logger.LogInformation(
             "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Copies} with content known under another name (not sent again), {Problems} with problems",
@@ -51,11 +52,12 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             // A walk that took nothing from a folder holding files it leaves out (hidden, excluded, odd) is no unmounted share.
             () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, cancellationToken);
 
-    private async Task<(int Hashed, int Deferred, HashesRecorded Recorded)> HashCandidatesAsync(
+    private async Task<(int Hashed, int Deferred, int Changed, HashesRecorded Recorded)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var hashed = 0;
         var deferred = 0;
+        var changed = 0;
         var recorded = default(HashesRecorded);
         var results = Channel.CreateBounded<HashedFile>(WriteChunk * 2);
         var writer = Task.Run(
@@ -87,11 +89,12 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                 new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = cancellationToken },
                 async (candidate, ct) =>
                 {
-                    var hash = await TryHashAsync(root, candidate, problems, ct);
+                    var (hash, changedSinceLook) = await TryHashAsync(root, candidate, problems, ct);
                     if (hash is null)
                     {
                         // Unreadable, or changed since the look: the next scan looks again.
                         Interlocked.Increment(ref deferred);
+                        Interlocked.Add(ref changed, changedSinceLook ? 1 : 0);
                         return;
                     }
 
@@ -108,26 +111,28 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         await writer;
-        return (hashed, deferred, recorded);
+        return (hashed, deferred, changed, recorded);
     }
 
-    private async Task<byte[]?> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
+    /// <summary>The file's hash, or null with whether it changed since the look (true) or could not be read (false).</summary>
+    private async Task<(byte[]? Hash, bool Changed)> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, candidate.RelativePath);
         try
         {
             if (!FileStamp.Read(fullPath).Matches(candidate))
             {
-                return null; // changed since the look; the next scan starts its settle period again
+                return (null, true); // changed since the look; the next scan starts its settle period again
             }
 
-            return await ContentHasher.HashAsync(fullPath, candidate, cancellationToken);
+            var hash = await ContentHasher.HashAsync(fullPath, candidate, cancellationToken);
+            return (hash, hash is null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Cannot read {Path} in {Root}: {Reason}", candidate.RelativePath, root, ex.Message);
             problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, $"cannot be read: {ex.Message}"));
-            return null;
+            return (null, false);
         }
     }
 }

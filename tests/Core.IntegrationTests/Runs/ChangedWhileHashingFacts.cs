@@ -1,0 +1,61 @@
+using System.Runtime.CompilerServices;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Runs;
+
+/// <summary>
+/// A file the walk found settled but that is written to again before its hash is not taken, and, as a file the walk
+/// saw changing, gets a run after its settle window: on a nightly schedule without watching it would otherwise wait a night.
+/// </summary>
+public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
+        server,
+        services: services =>
+        {
+            var original = services.Single(d => d.ServiceType == typeof(ISourceScanStore));
+            services.Remove(original);
+            services.AddSingleton<ISourceScanStore>(sp => new AppendingBeforeHash(
+                (ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources[0].Path));
+        });
+
+    [Fact]
+    public async Task AFileWrittenToBetweenWalkAndHash_IsNotTaken_AndARunAfterItsSettleWindowIsScheduled()
+    {
+        Harness.WriteFile("report.txt", "first part");
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:{RunTrigger.Settle}"), Harness.Scheduler.Calls);
+        Assert.Contains(
+            "changed while hashing",
+            await Harness.Database.ScalarAsync<string>("select error from orchestrator.run"),
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>Appends to each hash candidate on disk just before the scan hashes it, as a writer coming back would.</summary>
+    private sealed class AppendingBeforeHash(ISourceScanStore inner, string root) : ISourceScanStore
+    {
+        public IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, CancellationToken cancellationToken) => inner.ReadLooksAsync(source, cancellationToken);
+
+        public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => inner.BeginDiff(source, scanTime);
+
+        public async IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(
+            string source, DateTimeOffset settledBefore, long maxFileBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var candidate in inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken))
+            {
+                await File.AppendAllTextAsync(Path.Combine(root, candidate.RelativePath), ", then more", cancellationToken);
+                yield return candidate;
+            }
+        }
+
+        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+            inner.RecordHashesAsync(source, key, files, cancellationToken);
+
+        public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => inner.ReviveFromCopiesAsync(source, cancellationToken);
+
+        public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
+            inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);
+    }
+}
