@@ -104,12 +104,15 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         group by d.day order by d.day
         """, cancellationToken, [Int(days), Text(source), .. Outcomes.Parameters()]);
 
-    /// <summary>Per day, how long runs that found work took: the median and the longest, in seconds, and how many there were.</summary>
+    /// <summary>
+    /// Per day, how long runs that found work took: the median and the longest, in seconds (null on a day without such a
+    /// run, which took no time rather than none), and how many there were.
+    /// </summary>
     public Task<OpsTable> DailyRunDurationsAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         select d.day::date as "Day",
                count(r.id) as "Runs",
-               coalesce(percentile_cont(0.5) within group (order by extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Median seconds",
-               coalesce(max(extract(epoch from r.finished_at - r.started_at)), 0)::float8 as "Longest seconds"
+               (percentile_cont(0.5) within group (order by extract(epoch from r.finished_at - r.started_at)))::float8 as "Median seconds",
+               max(extract(epoch from r.finished_at - r.started_at))::float8 as "Longest seconds"
         from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join orchestrator.run r
           on (r.started_at at time zone 'utc')::date = d.day::date and r.finished_at is not null and r.state <> $3

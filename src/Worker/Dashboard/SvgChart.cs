@@ -40,6 +40,10 @@ internal static class SvgChart
         return svg.Append("</svg></figure>").ToString();
     }
 
+    /// <summary>
+    /// A line per series; a day without a value (null) has no point and breaks the line, so that a day without runs does
+    /// not read as runs of no length. Consecutive days share their index minus their place among the points.
+    /// </summary>
     public static string Lines(string id, string title, OpsTable table, IReadOnlyList<(string Series, string Colour)> series, Func<double, string> format)
     {
         var days = Days(table);
@@ -48,8 +52,16 @@ internal static class SvgChart
         var slot = (Width - Left - Right) / Math.Max(1, days.Count);
         foreach (var (name, colour) in series)
         {
-            var points = table.Rows.Select((row, i) => (X: Left + i * slot + slot / 2, Y: Height - Bottom - Number(table.Value(row, name)) / max * (Height - Top - Bottom), Value: Number(table.Value(row, name)), Day: days[i])).ToList();
-            svg.Append(CultureInfo.InvariantCulture, $"""<polyline fill="none" stroke="{colour}" stroke-width="2" points="{string.Join(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.X:F1},{p.Y:F1}")))}"/>""");
+            var points = table.Rows
+                .Select((row, i) => (Index: i, Value: table.Value(row, name)))
+                .Where(p => p.Value is not null)
+                .Select(p => (p.Index, X: Left + p.Index * slot + slot / 2, Y: Height - Bottom - Number(p.Value) / max * (Height - Top - Bottom), Value: Number(p.Value), Day: days[p.Index]))
+                .ToList();
+            foreach (var run in points.Select((p, k) => (Gap: p.Index - k, Point: p)).GroupBy(x => x.Gap, x => x.Point).Where(run => run.Count() > 1))
+            {
+                svg.Append(CultureInfo.InvariantCulture, $"""<polyline fill="none" stroke="{colour}" stroke-width="2" points="{string.Join(' ', run.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.X:F1},{p.Y:F1}")))}"/>""");
+            }
+
             foreach (var p in points)
             {
                 svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{p.X:F1}" cy="{p.Y:F1}" r="3" fill="{colour}" data-day="{p.Day}" data-series="{name}" data-value="{p.Value}"><title>{p.Day}: {name.ToLowerInvariant()} {format(p.Value)}</title></circle>""");

@@ -191,6 +191,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         var started = durations.Rows.Single(row => Equals(row[0], startDay));
         Assert.Equal(1L, durations.Value(started, "Runs"));
         Assert.InRange((double)durations.Value(started, "Longest seconds")!, 119, 150);
+        Assert.All(durations.Rows.Where(row => !Equals(row[0], startDay)), row => Assert.Null(durations.Value(row, "Median seconds"))); // no run: no length, not 0
     }
 
     [Fact]
