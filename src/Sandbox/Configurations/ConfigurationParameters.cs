@@ -1,10 +1,13 @@
+using BatchOrchestrator.Sandbox.Parse;
+using BatchOrchestrator.Sandbox.Webhooks;
+
 namespace BatchOrchestrator.Sandbox.Configurations;
 
 /// <summary>
 /// Validates <c>parameters</c>, a union discriminated by <c>product_type</c> (TS SDK 2.16.0
-/// <c>resources/configurations.d.ts</c>; docs/llamacloud-api.md §8): parse_v2 needs tier and version,
-/// extract_v2 a data_schema, classify_v2 its rules, split_v1 its categories; spreadsheet_v1's choices are
-/// literals. Fields typed <c>name?: T</c> (optional, never null) refuse an explicit null.
+/// <c>resources/configurations.d.ts</c>; docs/llamacloud-api.md §8): parse_v2 needs tier and version and takes the
+/// parse options (<see cref="ParseOptions"/>), extract_v2 a data_schema, classify_v2 its rules, split_v1 its
+/// categories; spreadsheet_v1's choices are literals. Fields typed <c>name?: T</c> (optional, never null) refuse an explicit null.
 /// </summary>
 internal static class ConfigurationParameters
 {
@@ -25,6 +28,8 @@ internal static class ConfigurationParameters
             case "parse_v2":
                 v.Literal(parameters, "tier", ParseTiers, required: true, loc);
                 v.NonEmptyString(parameters, "version", required: true, loc);
+                ParseOptions.Check(parameters, v, loc);
+                ValidateParseWebhooks(parameters, v, loc);
                 break;
             case "extract_v2":
                 ValidateExtract(parameters, v, loc);
@@ -52,6 +57,18 @@ internal static class ConfigurationParameters
         }
 
         return v.IsValid ? productType : null;
+    }
+
+    /// <summary><c>ParseV2Parameters</c>' webhooks: saved ids, and inline items typed as the parse create types them.</summary>
+    private static void ValidateParseWebhooks(JsonElement parameters, BodyValidator v, object[] loc)
+    {
+        v.StringArray(parameters, "webhook_configuration_ids", loc);
+        v.RefuseNull(parameters, "webhook_configurations", "list_type", "Input should be a valid list", loc); // "webhook_configurations?: Array<…>"
+        var inline = v.Array(parameters, "webhook_configurations", loc) ?? [];
+        for (var i = 0; i < inline.Count; i++)
+        {
+            WebhookConfigurations.ReadOne(inline[i], v, urlRequired: false, WebhookFieldTypes.Parse, [.. loc, "webhook_configurations", i]);
+        }
     }
 
     /// <summary>An extract configuration (saved or inline on POST /api/v2/extract).</summary>

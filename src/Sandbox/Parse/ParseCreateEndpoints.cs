@@ -75,6 +75,8 @@ internal static class ParseCreateEndpoints
             v.Add("value_error", "Provide exactly one of file_id or source_url", "file_id");
         }
 
+        v.String(body, "http_proxy", required: false);
+        ParseOptions.Check(body, v);
         var userMetadata = v.Object(body, "user_metadata", required: false);
         foreach (var entry in userMetadata?.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String) ?? [])
         {

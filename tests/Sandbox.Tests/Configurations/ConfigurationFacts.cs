@@ -26,6 +26,9 @@ public sealed class ConfigurationFacts : SandboxPerTest
     [InlineData("""{"name":"x","parameters":{"product_type":"nope"}}""", "product_type")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","version":"latest"}}""", "tier")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast"}}""", "version")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configurations":null}}""", "webhook_configurations")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configurations":[{"webhook_output_format":"xml"}]}}""", "webhook_output_format")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configuration_ids":"whc-1"}}""", "webhook_configuration_ids")]
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2"}}""", "data_schema")]
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"parse_tier":"bogus"}}""", "parse_tier")]
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"tier":null}}""", "tier")] // "tier?: …": never null

@@ -36,6 +36,7 @@ public sealed class ParseCreateFacts : SandboxPerTest
     [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
     [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","user_metadata":{"n":1}}""", "user_metadata")] // "{ [key: string]: string }"
     [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","webhook_configurations":null}""", "webhook_configurations")]
+    [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","http_proxy":8080}""", "http_proxy")] // "http_proxy?: string | null"
     public async Task Create_Is422_ForInvalidBodies(string json, string field)
     {
         var (status, body) = await Sandbox.PostAsync("api/v2/parse", json);

@@ -1,0 +1,143 @@
+using System.Globalization;
+
+namespace BatchOrchestrator.Sandbox.Http;
+
+/// <summary>
+/// A JSON value's type as an SDK declaration spells it, for nested option objects too deep to check field by field
+/// in an endpoint. <see cref="Nullable"/> is <c>| null</c>: without it an explicit null is refused with the type's own
+/// error, as pydantic refuses None for a field that is not Optional. Fields an object does not list are left alone
+/// (pydantic ignores them unless told otherwise). <see cref="Min"/> and <see cref="Max"/> are bounds the SDK's doc
+/// comments state; <see cref="Required"/> marks a field the declaration has without <c>?</c>.
+/// </summary>
+internal sealed record JsonShape(
+    JsonShapeKind Kind,
+    bool Nullable = true,
+    IReadOnlyList<string>? Allowed = null,
+    IReadOnlyDictionary<string, JsonShape>? Fields = null,
+    JsonShape? Item = null,
+    double? Min = null,
+    double? Max = null,
+    bool Required = false)
+{
+    public static readonly JsonShape Any = new(JsonShapeKind.Any);
+    public static readonly JsonShape Bool = new(JsonShapeKind.Boolean);
+    public static readonly JsonShape Str = new(JsonShapeKind.String);
+    public static readonly JsonShape Num = new(JsonShapeKind.Number);
+    public static readonly JsonShape NumOrStr = new(JsonShapeKind.NumberOrString);
+
+    /// <summary>Not <c>| null</c>: optional, but an explicit null is refused.</summary>
+    public JsonShape NeverNull => this with { Nullable = false };
+
+    public static JsonShape Literal(params string[] allowed) => new(JsonShapeKind.Literal, Allowed: allowed);
+
+    /// <summary>A list (<c>Array&lt;T&gt; | null</c>); its items are never null, as none of the SDK's arrays types them so.</summary>
+    public static JsonShape ListOf(JsonShape item) => new(JsonShapeKind.List, Item: item.NeverNull);
+
+    public static JsonShape Ratio => Num with { Min = 0, Max = 1 };
+
+    public static JsonShape Object(params (string Name, JsonShape Shape)[] fields) =>
+        new(JsonShapeKind.Object, Fields: fields.ToDictionary(f => f.Name, f => f.Shape, StringComparer.Ordinal));
+
+    /// <summary>Each named field a boolean typed <c>boolean | null</c>.</summary>
+    public static (string, JsonShape)[] Bools(params string[] names) => [.. names.Select(n => (n, Bool))];
+
+    /// <summary>Checks each listed field of <paramref name="obj"/> that is present, and each required one is.</summary>
+    public void CheckFields(JsonElement obj, BodyValidator v, params object[] loc)
+    {
+        foreach (var (name, shape) in Fields ?? new Dictionary<string, JsonShape>())
+        {
+            if (obj.TryGetProperty(name, out var value))
+            {
+                shape.Check(value, v, [.. loc, name]);
+            }
+            else if (shape.Required)
+            {
+                v.Add("missing", "Field required", [.. loc, name]);
+            }
+        }
+    }
+
+    /// <summary>Checks one value at <paramref name="loc"/> (relative to the body), adding an issue per problem.</summary>
+    public void Check(JsonElement value, BodyValidator v, params object[] loc)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            if (!Nullable && Kind != JsonShapeKind.Any)
+            {
+                Refuse(v, loc);
+            }
+
+            return;
+        }
+
+        switch (Kind)
+        {
+            case JsonShapeKind.Any:
+                return;
+            case JsonShapeKind.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+            case JsonShapeKind.String when value.ValueKind == JsonValueKind.String:
+            case JsonShapeKind.NumberOrString when value.ValueKind is JsonValueKind.Number or JsonValueKind.String:
+                return;
+            case JsonShapeKind.Number when value.ValueKind == JsonValueKind.Number:
+                CheckBounds(value.GetDouble(), v, loc);
+                return;
+            case JsonShapeKind.Literal when value.ValueKind == JsonValueKind.String && Allowed!.Contains(value.GetString()!, StringComparer.Ordinal):
+                return;
+            case JsonShapeKind.Object when value.ValueKind == JsonValueKind.Object:
+                CheckFields(value, v, loc);
+                return;
+            case JsonShapeKind.List when value.ValueKind == JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    Item!.Check(item, v, [.. loc, index++]);
+                }
+
+                return;
+            default:
+                Refuse(v, loc);
+                return;
+        }
+    }
+
+    private void CheckBounds(double number, BodyValidator v, object[] loc)
+    {
+        if (number < Min)
+        {
+            v.Add("greater_than_equal", $"Input should be greater than or equal to {Min.Value.ToString(CultureInfo.InvariantCulture)}", loc);
+        }
+        else if (number > Max)
+        {
+            v.Add("less_than_equal", $"Input should be less than or equal to {Max.Value.ToString(CultureInfo.InvariantCulture)}", loc);
+        }
+    }
+
+    /// <summary>pydantic's error for a value of the wrong type (or a null where the type has no <c>| null</c>).</summary>
+    private void Refuse(BodyValidator v, object[] loc)
+    {
+        var (type, msg) = Kind switch
+        {
+            JsonShapeKind.Boolean => ("bool_type", "Input should be a valid boolean"),
+            JsonShapeKind.String => ("string_type", "Input should be a valid string"),
+            JsonShapeKind.Number => ("float_type", "Input should be a valid number"),
+            JsonShapeKind.NumberOrString => ("union_type", "Input should be a valid number or string"),
+            JsonShapeKind.Literal => ("literal_error", $"Input should be {BodyValidator.OneOf(Allowed!)}"),
+            JsonShapeKind.Object => ("dict_type", "Input should be a valid dictionary"),
+            _ => ("list_type", "Input should be a valid list"),
+        };
+        v.Add(type, msg, loc);
+    }
+}
+
+/// <summary>The JSON types a <see cref="JsonShape"/> tells apart.</summary>
+internal enum JsonShapeKind
+{
+    Any,
+    Boolean,
+    String,
+    Number,
+    NumberOrString,
+    Literal,
+    Object,
+    List,
+}
