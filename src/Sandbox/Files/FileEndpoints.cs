@@ -1,4 +1,3 @@
-using System.Globalization;
 using BatchOrchestrator.Sandbox.Directories;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,6 +9,9 @@ internal static class FileEndpoints
     private const string Route = "/api/v1/beta/files";
     private static readonly IReadOnlyList<string> Purposes = ["user_data", "parse", "extract", "classify", "split", "sheet", "agent_app"];
     private static readonly IReadOnlyList<string> Orders = ["name", "id", "created_at"];
+
+    /// <summary>Ten years: a longer link is still a valid one, and this keeps the expiry a representable date.</summary>
+    private const double MaxLinkSeconds = 315_360_000;
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -103,10 +105,16 @@ internal static class FileEndpoints
 
     private static IResult Content([FromRoute(Name = "file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DownloadLinks links)
     {
-        var seconds = Query.Single(request, "expires_at_seconds");
-        var lifetime = seconds is not null && int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
-            ? TimeSpan.FromSeconds(s)
-            : (TimeSpan?)null;
+        // "expires_at_seconds?: number | null" (TS SDK 2.16.0 resources/files.d.ts, FileContentParams): text that is no
+        // number is refused, as FastAPI refuses it. No bound is stated; one that is not positive keeps the default lifetime.
+        var issues = new List<ValidationIssue>();
+        var seconds = Query.Number(request, "expires_at_seconds", issues);
+        if (issues.Count > 0)
+        {
+            return ApiErrors.Validation(issues);
+        }
+
+        var lifetime = seconds is > 0 ? TimeSpan.FromSeconds(Math.Min(seconds.Value, MaxLinkSeconds)) : (TimeSpan?)null;
         lock (state.Gate)
         {
             return state.Files.Contains(project.Id, fileId)

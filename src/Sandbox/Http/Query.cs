@@ -64,6 +64,24 @@ internal static class Query
         return null;
     }
 
+    /// <summary>An optional parameter the SDK types <c>number</c>; text that is no number is FastAPI's 422 on ("query", name).</summary>
+    public static double? Number(HttpRequest request, string name, List<ValidationIssue> issues)
+    {
+        var text = Single(request, name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            return number;
+        }
+
+        issues.Add(new ValidationIssue(["query", name], "Input should be a valid number, unable to parse string as a number", "float_parsing"));
+        return null;
+    }
+
     public static string? Literal(HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues)
     {
         var text = Single(request, name);

@@ -98,6 +98,22 @@ public sealed class FileApiFacts : SandboxPerTest
             new[] { deleted, gone, goneContent });
     }
 
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("1h")]
+    [InlineData("60,5")]
+    public async Task GetContent_Is422_WhenExpiresAtSecondsIsNoNumber(string seconds)
+    {
+        var id = (string)(await CreateAsync("a.txt")).Body!["id"]!;
+
+        var (status, body) = await Sandbox.GetAsync($"api/v1/beta/files/{id}/content?expires_at_seconds={seconds}");
+        var fractional = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/files/{id}/content?expires_at_seconds=90.5"); // "number"
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("query,expires_at_seconds", string.Join(',', body!["detail"]![0]!["loc"]!.AsArray().Select(l => (string)l!)));
+        Assert.NotNull(fractional["url"]);
+    }
+
     [Fact]
     public async Task DirectoryFiles_SurviveADeleteOfTheirStoredFile()
     {
