@@ -126,6 +126,7 @@ internal static class V1Endpoints
         }
 
         var v = new BodyValidator();
+        v.RequireObject(body); // an empty body is no parameters; a JSON body other than an object is no BatchCancelParams
         var reason = v.String(body, "reason", required: false); // "reason?: string | null"
         if (!v.IsValid)
         {

@@ -131,12 +131,14 @@ public sealed class V1BatchFacts
         var id = await CreateAsync(sandbox, new JsonObject { ["directory_id"] = dir, ["job_config"] = ParseConfig.DeepClone() });
 
         var (badReason, _) = await sandbox.PostAsync($"api/v1/beta/batch-processing/{id}/cancel", new { reason = new { why = "test" } }); // "reason?: string | null"
+        var (notAnObject, _) = await sandbox.PostAsync($"api/v1/beta/batch-processing/{id}/cancel", "\"test\""); // the body is BatchCancelParams, an object
         var cancel = await sandbox.OkAsync(HttpMethod.Post, $"api/v1/beta/batch-processing/{id}/cancel", new { reason = "test" });
         var (again, _) = await sandbox.PostAsync($"api/v1/beta/batch-processing/{id}/cancel");
         var items = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}/items?status=cancelled");
         var job = await sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/batch-processing/{id}");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badReason);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, notAnObject);
         Assert.Equal(id, (string)cancel["job_id"]!);
         Assert.Equal("cancelled", (string)cancel["status"]!);
         Assert.Equal(0, (int)cancel["processed_items"]!);
