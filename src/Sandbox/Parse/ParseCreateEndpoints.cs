@@ -63,7 +63,8 @@ internal static class ParseCreateEndpoints
         // With a saved configuration, tier and version default to it: "omit them or pass 'configured'".
         var tier = v.String(body, "tier", required: !configured);
         v.String(body, "version", required: !configured);
-        if (tier is not null and not "configured" && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
+        // 'configured' stands for the saved configuration's tier, so it means nothing without configuration_id.
+        if (tier is not null && !(configured && tier == "configured") && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
         {
             v.Add("literal_error", "Input should be 'fast', 'cost_effective', 'agentic' or 'agentic_plus'", "tier");
         }

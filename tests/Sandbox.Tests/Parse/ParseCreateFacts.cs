@@ -32,6 +32,7 @@ public sealed class ParseCreateFacts : SandboxPerTest
     [InlineData("""{"version":"latest","file_id":"dfl-x"}""", "tier")]
     [InlineData("""{"tier":"fast","file_id":"dfl-x"}""", "version")]
     [InlineData("""{"tier":"turbo","version":"latest","file_id":"dfl-x"}""", "tier")]
+    [InlineData("""{"tier":"configured","version":"latest","file_id":"dfl-x"}""", "tier")] // 'configured' only with a configuration_id
     [InlineData("""{"tier":"fast","version":"latest"}""", "file_id")]
     [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
     [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","user_metadata":{"n":1}}""", "user_metadata")] // "{ [key: string]: string }"
