@@ -106,9 +106,31 @@ internal static class ParseOptions
     /// <summary>Adds an issue for each shared option of <paramref name="body"/> its declaration refuses.</summary>
     public static void Check(JsonElement body, BodyValidator v, params object[] loc)
     {
-        if (body.ValueKind == JsonValueKind.Object)
+        if (body.ValueKind != JsonValueKind.Object)
         {
-            Shared.CheckFields(body, v, loc);
+            return;
+        }
+
+        Shared.CheckFields(body, v, loc);
+        if (BodyValidator.Get(body, "processing_options") is { ValueKind: JsonValueKind.Object } options
+            && BodyValidator.Get(options, "auto_mode_configuration") is { ValueKind: JsonValueKind.Array } rules)
+        {
+            var index = 0;
+            foreach (var rule in rules.EnumerateArray())
+            {
+                CheckOverrideVersion(rule, v, [.. loc, "processing_options", "auto_mode_configuration", index++, "parsing_conf"]);
+            }
+        }
+    }
+
+    /// <summary>A rule's tier override needs its version: "Required when `tier` is set" (<c>ParsingConf.version</c>).</summary>
+    private static void CheckOverrideVersion(JsonElement rule, BodyValidator v, object[] loc)
+    {
+        if (BodyValidator.Get(rule, "parsing_conf") is { ValueKind: JsonValueKind.Object } conf
+            && BodyValidator.Get(conf, "tier") is not null
+            && BodyValidator.Get(conf, "version") is null)
+        {
+            v.Add("missing", "Field required when tier is set", [.. loc, "version"]);
         }
     }
 }

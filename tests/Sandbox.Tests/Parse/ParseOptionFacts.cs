@@ -25,6 +25,7 @@ public sealed class ParseOptionFacts : SandboxPerTest
         { """ "processing_options":{"ocr_parameters":{"languages":["english"]}} """, "processing_options,ocr_parameters,languages,0" },
         { """ "processing_options":{"auto_mode_configuration":[{"filename_regexp":".*"}]} """, "processing_options,auto_mode_configuration,0,parsing_conf" },
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"turbo"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,tier" },
+        { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"fast"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,version" }, // "Required when `tier` is set"
     };
 
     /// <summary>Every option at least once, each with a value its type allows (nulls where typed <c>| null</c>).</summary>
