@@ -33,6 +33,9 @@ internal sealed record JsonShape(
     /// <summary>A list (<c>Array&lt;T&gt; | null</c>); its items are never null, as none of the SDK's arrays types them so.</summary>
     public static JsonShape ListOf(JsonShape item) => new(JsonShapeKind.List, Item: item.NeverNull);
 
+    /// <summary>An object of any keys whose values are all <paramref name="value"/> (<c>{ [key: string]: T } | null</c>).</summary>
+    public static JsonShape MapOf(JsonShape value) => new(JsonShapeKind.Map, Item: value.NeverNull);
+
     public static JsonShape Ratio => Num with { Min = 0, Max = 1 };
 
     public static JsonShape Object(params (string Name, JsonShape Shape)[] fields) =>
@@ -86,6 +89,13 @@ internal sealed record JsonShape(
             case JsonShapeKind.Object when value.ValueKind == JsonValueKind.Object:
                 CheckFields(value, v, loc);
                 return;
+            case JsonShapeKind.Map when value.ValueKind == JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    Item!.Check(property.Value, v, [.. loc, property.Name]);
+                }
+
+                return;
             case JsonShapeKind.List when value.ValueKind == JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
@@ -122,7 +132,7 @@ internal sealed record JsonShape(
             JsonShapeKind.Number => ("float_type", "Input should be a valid number"),
             JsonShapeKind.NumberOrString => ("union_type", "Input should be a valid number or string"),
             JsonShapeKind.Literal => ("literal_error", $"Input should be {BodyValidator.OneOf(Allowed!)}"),
-            JsonShapeKind.Object => ("dict_type", "Input should be a valid dictionary"),
+            JsonShapeKind.Object or JsonShapeKind.Map => ("dict_type", "Input should be a valid dictionary"),
             _ => ("list_type", "Input should be a valid list"),
         };
         v.Add(type, msg, loc);
@@ -139,5 +149,6 @@ internal enum JsonShapeKind
     NumberOrString,
     Literal,
     Object,
+    Map,
     List,
 }

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Sandbox.Webhooks;
+
 namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
@@ -65,6 +67,17 @@ internal static class V1ParseParameters
         ["webhook_configurations"] = new(Kind.ObjectList),
     };
 
+    /// <summary>
+    /// <c>Parameters.WebhookConfiguration</c>: as the v2 creates' item, but its event enum has no <c>batch.*</c> events
+    /// and its output format is any string.
+    /// </summary>
+    private static readonly JsonShape WebhookItem = JsonShape.Object(
+        ("webhook_events", JsonShape.ListOf(JsonShape.Literal([.. WebhookEvents.All.Where(e => !e.StartsWith("batch.", StringComparison.Ordinal))]))),
+        ("webhook_headers", JsonShape.MapOf(JsonShape.Str)),
+        ("webhook_output_format", JsonShape.Str),
+        ("webhook_signing_secret", JsonShape.Str),
+        ("webhook_url", JsonShape.Str));
+
     private static readonly Dictionary<string, Field> Fields = Booleans.Select(n => (n, new Field(Kind.Boolean)))
         .Concat(Strings.Select(n => (n, new Field(Kind.String))))
         .Concat(Numbers.Select(n => (n, new Field(Kind.Number))))
@@ -129,9 +142,16 @@ internal static class V1ParseParameters
 
                 break;
             case Kind.ObjectList:
-                foreach (var (item, i) in value.EnumerateArray().Select((item, i) => (item, i)).Where(e => e.item.ValueKind != JsonValueKind.Object))
+                foreach (var (item, i) in value.EnumerateArray().Select((item, i) => (item, i)))
                 {
-                    v.Add("model_type", "Input should be a valid dictionary or object to extract fields from", [.. at, i]);
+                    if (item.ValueKind == JsonValueKind.Object)
+                    {
+                        WebhookItem.CheckFields(item, v, [.. at, i]);
+                    }
+                    else
+                    {
+                        v.Add("model_type", "Input should be a valid dictionary or object to extract fields from", [.. at, i]);
+                    }
                 }
 
                 break;

@@ -86,6 +86,9 @@ public sealed class V1JobConfigFacts
     [InlineData("""{"parameters":{"max_pages":"3"}}""", "parameters.max_pages", "float_type")]
     [InlineData("""{"parameters":{"custom_metadata":"x"}}""", "parameters.custom_metadata", "dict_type")]
     [InlineData("""{"parameters":{"webhook_configurations":["http://x"]}}""", "parameters.webhook_configurations.0", "model_type")]
+    [InlineData("""{"parameters":{"webhook_configurations":[{"webhook_events":["batch.success"]}]}}""", "parameters.webhook_configurations.0.webhook_events.0", "literal_error")] // 2.13.0's enum has no batch events
+    [InlineData("""{"parameters":{"webhook_configurations":[{"webhook_headers":{"x":1}}]}}""", "parameters.webhook_configurations.0.webhook_headers.x", "string_type")]
+    [InlineData("""{"parameters":{"webhook_configurations":[{"webhook_url":5}]}}""", "parameters.webhook_configurations.0.webhook_url", "string_type")]
     public async Task Parse_WithAValueItsTypeRefuses_Is422AtThatField(string json, string at, string type)
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -104,7 +107,8 @@ public sealed class V1JobConfigFacts
             {"job_name":"parse_raw_file_job","partitions":{"a":"b"},"parameters":{"type":"parse","languages":["en","ch_sim"],
              "parse_mode":"parse_page_with_llm","tier":"cost_effective","replace_failed_page_mode":"raw_text","priority":null,"images_to_save":["layout"],
              "lang":"en","do_not_cache":true,"disable_ocr":null,"max_pages":3,"bbox_top":0.1,"target_pages":null,
-             "custom_metadata":{"n":1},"resource_info":null,"webhook_configurations":[]}}
+             "custom_metadata":{"n":1},"resource_info":null,
+             "webhook_configurations":[{"webhook_url":"https://example.com/h","webhook_events":["parse.success"],"webhook_headers":{"a":"b"},"webhook_output_format":"any"}]}}
             """)!.AsObject();
         var classify = Classify(sandbox.Options.DefaultProjectId);
         classify["parsing_configuration"] = JsonNode.Parse("""{"lang":"fr","max_pages":null,"target_pages":[1,2]}""");
