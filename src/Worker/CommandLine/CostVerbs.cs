@@ -50,8 +50,7 @@ internal static class CostVerbs
         var count = await services.GetRequiredService<OperatorCommands>().ApproveHeldAsync(runId, cancellationToken);
         if (count == 0 && !await services.GetRequiredService<OpsQueries>().RunExistsAsync(runId, cancellationToken))
         {
-            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"There is no run {runId}."));
-            return 1;
+            throw UnknownId.Run(services, runId);
         }
 
         await console.Out.WriteLineAsync(OperatorCommands.DescribeApproval(runId, count));

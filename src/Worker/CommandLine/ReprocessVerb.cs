@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// <c>reprocess &lt;source&gt; [--filter glob] [--before date] [--dry-run]</c>: says how many files were
 /// processed under each older configuration and how many the filter selects, then (unless a dry run)
 /// queues exactly those for a run under the current one. Exit 0; 2 for an unknown source or a bad filter;
-/// 1 when the source's layout sends everything each run anyway (nothing to do here).
+/// 1 when nothing is sent though asked: the source's layout sends everything each run anyway, or the selection
+/// grew since the preview.
 /// </summary>
 internal static class ReprocessVerb
 {
@@ -24,8 +25,7 @@ internal static class ReprocessVerb
         await console.Out.WriteLineAsync($"What it would cost: {preview.Cost ?? "not known (no cost estimate is configured)"}.");
         if (preview.RefusedBecause is { } refused)
         {
-            await console.Out.WriteLineAsync($"Nothing sent: {refused}.");
-            return 1;
+            return await RefuseAsync(console, options, refused);
         }
 
         if (options.DryRun || preview.Sendable == 0)
@@ -36,9 +36,20 @@ internal static class ReprocessVerb
 
         // The count just printed is the most that may go: files that became stale meanwhile wait for another look.
         var (acted, queued) = await reprocessing.ReprocessAsync(source, filter, preview.Sendable, cancellationToken);
-        await console.Out.WriteLineAsync(acted.RefusedBecause is { } late
-            ? $"Nothing sent: {late}."
-            : string.Create(CultureInfo.InvariantCulture, $"{queued} files of {source} are queued again under {acted.CurrentFingerprint}; a run of {source} is queued to send them (the running service uploads and submits them)."));
+        if (acted.RefusedBecause is { } late)
+        {
+            return await RefuseAsync(console, options, late);
+        }
+
+        await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{queued} files of {source} are queued again under {acted.CurrentFingerprint}; a run of {source} is queued to send them (the running service uploads and submits them)."));
         return 0;
+    }
+
+    /// <summary>Nothing was sent though the operator asked: a failure, said on stderr as every verb's failures are.</summary>
+    private static async Task<int> RefuseAsync(VerbConsole console, VerbOptions options, string reason)
+    {
+        await console.Error.WriteLineAsync(VerbRunner.UsageLine(options, $"nothing sent: {reason}"));
+        return 1;
     }
 }

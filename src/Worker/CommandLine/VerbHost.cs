@@ -39,7 +39,7 @@ internal static class VerbHost
         if (VerbPrecheck.Problem(verb, app.Configuration) is { } problem)
         {
             // Refused before anything starts: no Sandbox, no embedded server, no migration for a name mistyped.
-            await Console.Error.WriteLineAsync(VerbRunner.UsageLine(verb, problem));
+            await app.Services.GetRequiredService<VerbConsole>().Error.WriteLineAsync(VerbRunner.UsageLine(verb, problem));
             await app.DisposeAsync();
             return UsageError.ExitCode;
         }

@@ -30,9 +30,10 @@ internal sealed class VerbRunner(
         }
         catch (ArgumentException ex)
         {
-            // What the operator typed cannot be done: one line naming the verb, as the command line's own usage errors.
-            await Console.Error.WriteLineAsync(UsageLine(verb.Value, ex.Message));
-            exit.Code = 2;
+            // What the operator typed cannot be done (a bad combination of options, an id that names no run or
+            // batch: UnknownId): one line naming the verb, as the command line's own usage errors.
+            await console.Error.WriteLineAsync(UsageLine(verb.Value, ex.Message));
+            exit.Code = UsageError.ExitCode;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -67,7 +68,7 @@ internal sealed class VerbRunner(
         var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
         VerbTable.Write(console, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
-        VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, 10, cancellationToken), "no runs yet");
+        VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken), "no runs yet");
         VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
         VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
         return 0;
@@ -95,16 +96,24 @@ internal sealed class VerbRunner(
 
         VerbTable.Write(console, "Run", runs, "none");
         var state = runs.Value(runs.Rows[0], "State") as string;
+        if (state is "Failed")
+        {
+            // A failure goes where usage errors go (stderr), whole: the table's Error cell may be cut short or sent elsewhere.
+            await console.Error.WriteLineAsync(UsageLine(verb.Value, string.Create(
+                CultureInfo.InvariantCulture,
+                $"run {runs.Value(runs.Rows[0], "Run")} of {source} failed: {runs.Value(runs.Rows[0], "Error")} ('retry {source}' runs it again once that is put right)")));
+            return 1;
+        }
+
         var held = Convert.ToInt64(runs.Value(runs.Rows[0], "Held") ?? 0L, CultureInfo.InvariantCulture);
         await console.Out.WriteLineAsync(state switch
         {
-            "Failed" => "The run failed: its error is above.",
             "NoChanges" when held > 0 => $"It planned no batch: a spending cap holds {held} of its files ('status' says why and when they go on; 'approve {runs.Value(runs.Rows[0], "Run")}' sends them now).",
             "NoChanges" when remoteOnly => "It planned no batch: the remote directory holds no file, or the same files its latest batch completed over (the log says which).",
             "NoChanges" => "It planned no batch: nothing was new or changed, or not settled yet (a file is taken once unchanged for the source's SettleWindow).",
             _ => "Its batches are queued: a running service uploads and submits them ('status' shows them).",
         });
-        return state is "Failed" ? 1 : 0;
+        return 0;
     }
 
     private async Task<int> RetryAsync(string source, bool failed, bool includePermanent, CancellationToken cancellationToken)
@@ -136,8 +145,7 @@ internal sealed class VerbRunner(
         {
             if (!await services.GetRequiredService<OpsQueries>().RunExistsAsync(runId, cancellationToken))
             {
-                await console.Out.WriteLineAsync($"There is no run {runId}.");
-                return 1;
+                throw UnknownId.Run(services, runId);
             }
 
             await console.Out.WriteLineAsync($"Run {runId} has no batch that has not ended.");
@@ -155,8 +163,13 @@ internal sealed class VerbRunner(
     private async Task<int> CancelBatchAsync(long batchId, CancellationToken cancellationToken)
     {
         var outcome = await services.GetRequiredService<OperatorCommands>().CancelBatchAsync(batchId, cancellationToken);
-        await console.Out.WriteLineAsync(outcome == CancelOutcome.NotFound ? $"There is no batch {batchId}." : $"batch {batchId}: {outcome}"); // as cancel run says it
-        return outcome == CancelOutcome.NotFound ? 1 : 0;
+        if (outcome == CancelOutcome.NotFound)
+        {
+            throw UnknownId.Batch(services, batchId);
+        }
+
+        await console.Out.WriteLineAsync($"batch {batchId}: {outcome}"); // as cancel run says it
+        return 0;
     }
 
     private async Task<int> MigrateAsync(CancellationToken cancellationToken)
@@ -167,7 +180,10 @@ internal sealed class VerbRunner(
         return version == Migrator.LatestVersion ? 0 : 1;
     }
 
-    /// <summary>A usage error as every verb says it, before it starts or while it runs: the verb as typed, then the problem.</summary>
+    /// <summary>
+    /// A usage error or a failure as every verb says it on stderr, before it starts or while it runs: the verb as
+    /// typed, then the problem.
+    /// </summary>
     public static string UsageLine(VerbOptions verb, string problem) => $"{verb.Name.Replace('-', ' ')}: {problem}";
 
     private void RequireSource(string source) => services.GetRequiredService<IOptions<SourcesOptions>>().Value.Require(source);

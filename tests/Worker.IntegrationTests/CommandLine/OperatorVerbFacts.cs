@@ -38,7 +38,7 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
     }
 
     [Fact]
-    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndCancelAndApproveFailWhenThereIsNoSuchBatchOrRun()
+    public async Task Cancel_EndsABatchThatHasNotReachedTheApi_AndSaysSo_WhenNothingIsLeftOpen()
     {
         await Env.WriteFilesAsync(2);
         await RunAsync("scan", "e2e");
@@ -50,15 +50,39 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
         Assert.Equal(0, exitCode);
         Assert.Equal($"batch {batchId}: CancelledLocally", output.Trim());
         Assert.Equal("ResultsRecorded", await Env.Database.ScalarAsync<string>("select state from orchestrator.batch"));
-        var (missing, missingOutput) = await RunAsync("cancel-batch", "999999");
-        Assert.Equal(1, missing);
-        Assert.Equal("There is no batch 999999.", missingOutput.Trim());
         Assert.Equal((0, $"Run {runId} has no batch that has not ended."), Trimmed(await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture))));
-        Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("cancel-run", "999999")));
         Assert.Equal((0, $"Run {runId} holds no file under a cap (see 'status' or 'costs'); nothing was approved."), Trimmed(await RunAsync("approve", runId.ToString(CultureInfo.InvariantCulture))));
-        Assert.Equal((1, "There is no run 999999."), Trimmed(await RunAsync("approve", "999999")));
 
         static (int, string) Trimmed((int ExitCode, string Output) result) => (result.ExitCode, result.Output.Trim());
+    }
+
+    [Theory]
+    [InlineData("cancel-batch", "cancel batch: there is no batch 999999 ('status' lists the open batches, the dashboard every batch at /hangfire/ops/batches)")]
+    [InlineData("cancel-run", "cancel run: there is no run 999999 ('status' lists the 10 latest runs, the dashboard every run at /hangfire/ops/runs)")]
+    [InlineData("approve", "approve: there is no run 999999 ('status' lists the 10 latest runs, the dashboard every run at /hangfire/ops/runs)")]
+    public async Task AVerbGivenAnId_ExitsTwoSayingOnStderrWhereIdsAreListed_WhenNoSuchRunOrBatchExists(string verb, string expected)
+    {
+        // A mistyped id is bad usage, as an unknown source is (VerbExit): a script tells it from a failure, and the
+        // line says where the ids are, on stderr so a script that keeps stdout as the answer still shows it.
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(Env.Root, Env.VerbSettings(verb, "999999"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Equal(expected, errors.Trim());
+    }
+
+    [Fact]
+    public async Task Reprocess_ExitsOneSayingWhyOnStderr_WhenTheSourcesLayoutSendsEverythingAnyway()
+    {
+        var settings = Env.VerbSettings("reprocess", TestEnvironment.SourceName);
+        settings["Sources:0:Layout"] = "Mirror";
+
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("can be sent again: 0", output, StringComparison.Ordinal); // the preview is the answer; the refusal is not
+        Assert.StartsWith("reprocess: nothing sent: a Mirror source sends every file", errors.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing sent", output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -190,11 +190,17 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     {
         var settings = RemoteOnlySettings("scan", "dir-00000000-0000-0000-0000-000000000000");
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings);
 
         Assert.Equal(1, exitCode);
         Assert.DoesNotContain("Walking the folder", output, StringComparison.Ordinal);
         Assert.Contains("remote directory dir-00000000-0000-0000-0000-000000000000 could not be listed", output, StringComparison.Ordinal);
+        // The failure itself, whole, where a failure goes: stderr, naming the run and how to run it again.
+        var run = await Env.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        Assert.StartsWith($"scan: run {run} of theirs failed: ", errors, StringComparison.Ordinal);
+        Assert.Contains("remote directory dir-00000000-0000-0000-0000-000000000000 could not be listed", errors, StringComparison.Ordinal);
+        Assert.EndsWith("('retry theirs' runs it again once that is put right)", errors.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("The run failed", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,14 +32,23 @@ internal sealed class WorkerHost : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunVerbAsync(
         string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null, Action<IServiceCollection>? configure = null)
     {
+        var (exitCode, output, _) = await RunVerbSplitAsync(root, settings, logSink, configure);
+        return (exitCode, output);
+    }
+
+    /// <summary>As <see cref="RunVerbAsync"/>, with what the verb wrote on stdout and on stderr apart (log lines aside).</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunVerbSplitAsync(
+        string root, IDictionary<string, string?> settings, ILogEventSink? logSink = null, Action<IServiceCollection>? configure = null)
+    {
         var output = new StringWriter();
+        var errors = new StringWriter();
         await using var app = Build(root, settings, logSink, services =>
         {
-            services.AddSingleton(new VerbConsole(output, isTerminal: false));
+            services.AddSingleton(new VerbConsole(output, isTerminal: false, errors));
             configure?.Invoke(services);
         });
         var exitCode = await app.RunVerbAsync();
-        return (exitCode, output.ToString());
+        return (exitCode, output.ToString(), errors.ToString());
     }
 
     private static WebApplication Build(string root, IDictionary<string, string?> settings, ILogEventSink? logSink, Action<IServiceCollection>? configure)
