@@ -39,6 +39,7 @@ internal static class HealthRegistration
                 check.Timeout = health.Value.DatabaseTimeout;
             }
         });
+        services.AddSingleton<ReadinessLog>();
         services.AddTransient<IStartupFilter, HealthStartupFilter>();
     }
 
@@ -48,7 +49,16 @@ internal static class HealthRegistration
         {
             // First in the pipeline: probes answer whatever the rest of the app is doing.
             app.UseHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-            app.UseHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync });
+            var readiness = app.ApplicationServices.GetRequiredService<ReadinessLog>();
+            app.UseHealthChecks(ReadyPath, new HealthCheckOptions
+            {
+                Predicate = c => c.Tags.Contains(Ready),
+                ResponseWriter = (http, report) =>
+                {
+                    readiness.Observe(report);
+                    return WriteAsync(http, report);
+                },
+            });
             next(app);
         };
     }

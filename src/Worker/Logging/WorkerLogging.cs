@@ -2,6 +2,7 @@ using System.Globalization;
 using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Configuration;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace BatchOrchestrator.Worker.Logging;
@@ -12,6 +13,8 @@ namespace BatchOrchestrator.Worker.Logging;
 /// </summary>
 internal static class WorkerLogging
 {
+    public const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+
     public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}]{Ids} {Message:lj}{NewLine}{Exception}";
 
     /// <summary>The logger for start-up failures, before configuration is read: the same format rule.</summary>
@@ -23,6 +26,14 @@ internal static class WorkerLogging
         var format = configuration.GetSection(LogOptions.SectionName).GetConvertible<LogOptions>().Format;
         services.AddSerilog((sp, logger) =>
         {
+            // The health check service logs an Error per failing check at every /readyz probe: every few seconds of an
+            // outage, burying the line that matters. ReadinessLog says each change once instead. Serilog:MinimumLevel:
+            // Override:<this category> still brings the per-probe lines back (docs/operations.md, "Health and metrics").
+            if (configuration[$"Serilog:MinimumLevel:Override:{HealthCheckServiceCategory}"] is null)
+            {
+                logger.MinimumLevel.Override(HealthCheckServiceCategory, LogEventLevel.Fatal);
+            }
+
             logger.ReadFrom.Configuration(SerilogLevels.Readable(configuration)).ReadFrom.Services(sp).Enrich.FromLogContext()
                 // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
                 .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
@@ -41,7 +52,7 @@ internal static class WorkerLogging
 
     private static LoggerConfiguration Console(LoggerConfiguration logger, LogFormat format, bool toStandardError)
     {
-        var errorFrom = toStandardError ? Serilog.Events.LogEventLevel.Verbose : (Serilog.Events.LogEventLevel?)null;
+        var errorFrom = toStandardError ? LogEventLevel.Verbose : (LogEventLevel?)null;
         return WritesJson(format, toStandardError)
             ? logger.WriteTo.Console(new CompactJsonFormatter(), standardErrorFromLevel: errorFrom)
             // Only the text format needs the ids gathered into one " [source=… run=… batch=…]" hole; JSON has the properties.
