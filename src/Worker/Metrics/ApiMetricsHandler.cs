@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>
 /// Counts every attempt the LlamaCloud client makes (it sits inside the client's retry layer): by
 /// operation and status, errors by class, uploads by outcome, and the latency of batch polls. Paths
-/// become operation names, so no id (and never a header) reaches a metric label.
+/// become operation names (<see cref="ApiOperations"/>), so no id (and never a header) reaches a metric label.
 /// </summary>
-internal sealed partial class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
+internal sealed class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
 {
+    private const string UploadFile = "upload_file";
+    private const string GetBatch = "get_batch"; // a batch poll
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var operation = Operation(request.Method, request.RequestUri?.AbsolutePath ?? "");
+        var operation = ApiOperations.Of(request.Method, request.RequestUri?.AbsolutePath ?? "");
         var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
@@ -40,19 +42,6 @@ internal sealed partial class ApiMetricsHandler(OpsMetrics metrics) : Delegating
         _ => "rejected",
     };
 
-    internal static string Operation(HttpMethod method, string path)
-    {
-        var template = Ids().Replace(path.TrimStart('/'), "{id}");
-        return template switch
-        {
-            "api/v1/beta/directories/{id}/files/upload" => "upload",
-            "api/v2/batches/{id}" when method == HttpMethod.Get => "poll",
-            "api/v2/batches" when method == HttpMethod.Post => "create_batch",
-            "api/v2/batches/{id}/cancel" => "cancel_batch",
-            _ => $"{method.Method.ToLowerInvariant()} {template}",
-        };
-    }
-
     private void Record(string operation, string status, string? errorClass, long started)
     {
         metrics.ApiRequests.Add(1, new("operation", operation), new("status", status));
@@ -61,17 +50,13 @@ internal sealed partial class ApiMetricsHandler(OpsMetrics metrics) : Delegating
             metrics.ApiErrors.Add(1, new("class", errorClass), new("operation", operation));
         }
 
-        if (operation == "upload")
+        if (operation == UploadFile)
         {
             metrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", errorClass ?? "uploaded"));
         }
-        else if (operation == "poll" && errorClass is null)
+        else if (operation == GetBatch && errorClass is null)
         {
             metrics.PollDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
-
-    // The segment after a collection name is an id (dir-…, bch-…, pjb-…); "files/upload" is an action, not an id.
-    [GeneratedRegex(@"(?<=/(?:directories|batches|parse|extract|classify|files)/)(?!upload$)[^/]+")]
-    private static partial Regex Ids();
 }

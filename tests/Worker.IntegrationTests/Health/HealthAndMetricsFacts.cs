@@ -99,6 +99,11 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         }
 
         Assert.DoesNotContain("bat-", metrics, StringComparison.Ordinal); // ids never become labels
+        // One scheme for the operation label, each a request the client is known to make: no path, id or "other".
+        var operations = Regex.Matches(metrics, "operation=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("upload_file", operations);
+        Assert.Contains("get_batch", operations);
+        Assert.All(operations, o => Assert.Contains(o, ApiOperations.All.Select(r => r.Name)));
 
         // The ops metrics the alert rules read (their names are fixed for deploy/ and other workstreams).
         var success = double.Parse(Line(metrics, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"")!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,40 @@
+namespace BatchOrchestrator.Worker.IntegrationTests.Metrics;
+
+/// <summary>The API metrics' <c>operation</c> label: one scheme, few values, each documented.</summary>
+public sealed class ApiOperationsFacts
+{
+    /// <summary>The scheme: snake_case, verb first, nothing that varies from one request to the next.</summary>
+    public static readonly Regex Scheme = new("^(create|list|get|delete|upload|cancel)(_[a-z0-9]+)+$|^other$", RegexOptions.None, TimeSpan.FromSeconds(1));
+
+    [Theory]
+    [InlineData("POST", "/api/v1/beta/directories/dir-3f2a/files/upload", "upload_file")]
+    [InlineData("GET", "/api/v1/beta/directories", "list_directories")]
+    [InlineData("GET", "/api/v1/beta/directories/dir-3f2a/files/dfl-77", "get_directory_file")]
+    [InlineData("GET", "/api/v2/batches/bch-1", "get_batch")]
+    [InlineData("POST", "/api/v2/batches", "create_batch")]
+    [InlineData("POST", "/api/v2/batches/bch-1/cancel", "cancel_batch")]
+    [InlineData("GET", "/api/v1/beta/batch-processing/job-9/items", "list_v1_batch_items")]
+    [InlineData("GET", "/api/v1/classifier/jobs/cls-123/results", "get_classify_results")]
+    [InlineData("GET", "/api/v1/beta/configurations/cfg-PARSE_FAST", "get_configuration")]
+    [InlineData("GET", "/proxy/llama/api/v2/parse/pjb-5", "get_parse_job")]
+    [InlineData("PATCH", "/api/v2/batches/bch-1", "other")]
+    [InlineData("GET", "/api/v3/something/new-42", "other")]
+    [InlineData("GET", "/", "other")]
+    public void Of_NamesTheRequestByTheScheme_WhateverItsIdsOrPrefix(string method, string path, string expected)
+    {
+        var name = ApiOperations.Of(new HttpMethod(method), path);
+
+        Assert.Equal(expected, name);
+        Assert.Matches(Scheme, name);
+    }
+
+    [Fact]
+    public void All_FollowTheScheme_AreDistinct_AndAreEachDocumented_WhenTheDocsListTheLabel()
+    {
+        var docs = File.ReadAllText(Repository.PathOf("docs/operations.md"));
+
+        Assert.All(ApiOperations.All, r => Assert.Matches(Scheme, r.Name));
+        Assert.Equal(ApiOperations.All.Count, ApiOperations.All.Select(r => r.Name).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(ApiOperations.All.Select(r => r.Name).Append(ApiOperations.Other), name => Assert.Contains($"`{name}`", docs, StringComparison.Ordinal));
+    }
+}
