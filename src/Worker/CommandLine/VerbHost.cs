@@ -63,6 +63,7 @@ internal static class VerbHost
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                app.Services.GetRequiredService<Hosting.FailedStart>().Mark();
                 try
                 {
                     await app.StopAsync(CancellationToken.None);

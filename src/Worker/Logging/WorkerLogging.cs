@@ -24,8 +24,10 @@ internal static class WorkerLogging
     public static void Add(IServiceCollection services, IConfiguration configuration, bool commandLineVerb)
     {
         var format = configuration.GetSection(LogOptions.SectionName).GetConvertible<LogOptions>().Format;
+        services.AddSingleton<Hosting.FailedStart>();
         services.AddSerilog((sp, logger) =>
         {
+            var failedStart = sp.GetRequiredService<Hosting.FailedStart>();
             // The health check service logs an Error per failing check at every /readyz probe: every few seconds of an
             // outage, burying the line that matters. ReadinessLog says each change once instead. Serilog:MinimumLevel:
             // Override:<this category> still brings the per-probe lines back (docs/operations.md, "Health and metrics").
@@ -37,7 +39,10 @@ internal static class WorkerLogging
             logger.ReadFrom.Configuration(SerilogLevels.Readable(configuration)).ReadFrom.Services(sp).Enrich.FromLogContext()
                 // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
                 .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
-                    && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal));
+                    && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal))
+                // "Application is shutting down..." after a failed start would come before the failure is told.
+                .Filter.ByExcluding(e => failedStart.Marked
+                    && e.Properties.TryGetValue("SourceContext", out var context) && context is ScalarValue { Value: Hosting.FailedStart.LifetimeCategory });
             if (!configuration.GetSection("Serilog:WriteTo").Exists())
             {
                 // A verb's own output goes to stdout; its log lines go to stderr so they never mix.
