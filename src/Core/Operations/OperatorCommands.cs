@@ -147,11 +147,7 @@ internal sealed class OperatorCommands(
         }
         else if (target.RemoteBatchId is null)
         {
-            // Not at LlamaCloud yet. If no step holds the batch, end it now; otherwise the step sees the flag.
-            await using var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken);
-            outcome = lease is not null && await batches.FinishCancelledAsync(batchId, lease.Token)
-                ? CancelOutcome.CancelledLocally
-                : CancelOutcome.CancelRequested;
+            outcome = await CancelUnrecordedAsync(batchId, cancellationToken);
         }
         else
         {
@@ -160,6 +156,30 @@ internal sealed class OperatorCommands(
 
         logger.LogInformation("Cancel of batch {BatchId} requested by an operator: {Outcome}", batchId, outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// A batch no remote id is recorded for. If no step holds it and no create was ever sent for it, it ends now;
+    /// otherwise its step sees the flag. A create may have been sent once the directory's snapshot is taken (a submit
+    /// that died before recording it): the submit step looks for the batch it made, and cancels it there.
+    /// </summary>
+    private async Task<CancelOutcome> CancelUnrecordedAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using (var lease = await leases.TryHoldAsync(BatchLease.Name(batchId), cancellationToken))
+        {
+            if (lease is null)
+            {
+                return CancelOutcome.CancelRequested;
+            }
+
+            if ((await batches.GetAdoptionWindowAsync(batchId, lease.Token)).Preexisting is null)
+            {
+                return await batches.FinishCancelledAsync(batchId, lease.Token) ? CancelOutcome.CancelledLocally : CancelOutcome.CancelRequested;
+            }
+        }
+
+        scheduler.EnqueueSubmit(batchId); // once the lease is released, so that the submit step finds the batch free
+        return CancelOutcome.CancelRequested;
     }
 
     /// <summary>Cancels every batch of the run that has not ended; returns each batch's outcome.</summary>
