@@ -8,15 +8,25 @@ namespace BatchOrchestrator.Core.Planning;
 /// What planning a run may spend (docs/costs.md, "Caps"): the tier of the source's configuration and of
 /// its fallback, and the caps that apply, each with where its window began. Persistence reads the caps'
 /// use and the candidate versions inside the planning transaction (under the caps' locks) and asks
-/// <see cref="Allocate"/> which go into batches and which are held; it only writes that decision.
+/// <see cref="Allocate"/> which go into batches and which are held; it only writes that decision. <paramref name="Zone"/>
+/// is where the caps' days and months begin (<c>Costs:TimeZone</c>), for <see cref="At"/>.
 /// </summary>
-internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IReadOnlyList<CapCheck> Caps)
+internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IReadOnlyList<CapCheck> Caps, TimeZoneInfo? Zone = null)
 {
     /// <summary>No price and no caps: everything is taken, nothing reserved (tests of other concerns).</summary>
     public static CostPlan Free(string configurationId) => new(new PlannedTier(configurationId, "unknown", 0), null, []);
 
     /// <summary>The same prices without caps: what a plan would cost if nothing were held.</summary>
     public CostPlan Uncapped => this with { Caps = [] };
+
+    /// <summary>
+    /// The same caps with their windows begun as of <paramref name="now"/>, read from the clock that stamps the
+    /// reservations (the database's, in the planning transaction). Windows begun by this instance's own clock would
+    /// miss, while it runs ahead past midnight, the reservations the database still stamps with the day before: each
+    /// planning would find the day unused and could reserve a whole cap again in it.
+    /// </summary>
+    public CostPlan At(DateTimeOffset now) =>
+        Zone is null ? this : this with { Caps = [.. Caps.Select(c => c with { Since = CapWindows.Start(c.Window, now, Zone) })] };
 
     /// <summary>The cap scopes to lock, in a fixed order so that two plannings never wait on each other in a circle.</summary>
     public IReadOnlyList<string> LockScopes => [.. Caps.Select(c => c.Scope).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];

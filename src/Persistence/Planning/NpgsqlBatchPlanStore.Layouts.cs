@@ -13,7 +13,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // Under the caps' locks from here to the commit, as PerRun planning (docs/costs.md, "Caps").
-        var cost = plan.Costs;
+        var cost = await WindowsAsync(connection, transaction, plan.Costs, cancellationToken);
         await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
         var tally = new PlanTally();
         await using var look = new NpgsqlBatch(connection, transaction)

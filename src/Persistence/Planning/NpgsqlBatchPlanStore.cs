@@ -38,7 +38,7 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
 
         // Under the caps' locks from here to the commit: no other planning reads the caps' use until this
         // one's reservations are written (docs/costs.md, "Caps").
-        var cost = plan.Costs;
+        var cost = await WindowsAsync(connection, transaction, plan.Costs, cancellationToken);
         await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
         var used = await CapUseAsync(connection, transaction, runId, cost.Caps, cancellationToken);
 

@@ -1,0 +1,45 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Planning;
+
+/// <summary>
+/// A Day cap's window begins by the clock that stamps the reservations, the database's (docs/costs.md, "Caps"): an
+/// instance whose own clock is already past midnight while the database's is not must count the day's reservations,
+/// since what it reserves lands in that same day.
+/// </summary>
+public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    private readonly ShiftedTime clock = new();
+
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
+        PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?>
+            {
+                // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page: two files fit.
+                ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
+                ["Costs:Caps:0:Window"] = "Day",
+                ["Costs:Caps:0:Credits"] = "25",
+            },
+            services: s => s.AddSingleton<TimeProvider>(clock));
+
+    [Fact]
+    public async Task ADayCap_HoldsWhatTheDayHasNoRoomFor_WhenThePlanningInstancesClockIsAlreadyInTheNextDay()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await RunAsync();
+        var now = DateTimeOffset.UtcNow;
+        clock.Offset = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now + TimeSpan.FromMinutes(1);
+        Harness.WriteFile("c.txt", "gamma");
+        Harness.WriteFile("d.txt", "delta");
+        await RunAsync();
+
+        var reservedToday = await Harness.Database.ScalarAsync<decimal>("""
+            select coalesce(sum(reserved_credits), 0) from orchestrator.credit_charge
+            where reserved_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'
+            """);
+        Assert.True(reservedToday <= 25, $"{reservedToday} credits reserved in one day under a Day cap of 25");
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
+    }
+
+    private Task RunAsync() => Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+}
