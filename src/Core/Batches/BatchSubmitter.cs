@@ -248,7 +248,7 @@ internal sealed class BatchSubmitter(
         {
             var reason = $"the submit step failed {attempts.Max} times, and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
                 + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false), cancellationToken);
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
         }
 
         return null;

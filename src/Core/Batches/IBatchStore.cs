@@ -84,9 +84,10 @@ internal interface IBatchStore
 /// <summary>
 /// How a batch that cannot go on ends: <paramref name="Reason"/> (a person can act on it) on the batch and
 /// its files; the files back to the queue while the retry rule allows (<paramref name="BackToQueue"/>),
-/// or Failed with <paramref name="ErrorClass"/>.
+/// or Failed with <paramref name="ErrorClass"/>. <paramref name="MayBeBilled"/>: whether an earlier attempt created the
+/// batch remotely could not be learned, so its files' reservations stay rather than free cap room a batch may be using.
 /// </summary>
-internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue);
+internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue, bool MayBeBilled = false);
 
 /// <summary>
 /// Why a batch's results cannot be read (LlamaCloud no longer knows it): <paramref name="BatchError"/> is kept as the

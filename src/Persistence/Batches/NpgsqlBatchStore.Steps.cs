@@ -46,8 +46,13 @@ internal sealed partial class NpgsqlBatchStore
         batch.BatchCommands.Add(how.BackToQueue ? BackToQueue(batchId, how, retry) : FailFiles(batchId, how));
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
         // Never submitted, so nothing of it was billed: what planning reserved for its files frees its cap room
-        // (a file sent back to the queue is reserved afresh by the planning that takes it).
-        batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
+        // (a file sent back to the queue is reserved afresh by the planning that takes it). Unless an earlier attempt
+        // may have created it unrecorded: then the reservations stay, an estimate that errs high rather than lets a
+        // batch no row follows overrun a cap (docs/costs.md, "Settling").
+        if (!how.MayBeBilled)
+        {
+            batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
+        }
         SentBack sentBack;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {

@@ -137,6 +137,27 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(4L, (await h.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task ASubmitStepGivenUpWithoutLearningWhetherItsCreateTookEffect_KeepsItsFilesReservations()
+    {
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // The submit step's one run: its snapshot of the directory, a create that took effect, then the process died.
+        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var remote = h.Get<RemoteBatches>();
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        await remote.CreateAsync(batch, [], Ct);
+        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // its last look cannot list the directory's batches
+
+        Assert.Contains("could not be checked", await h.Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batchId), StringComparison.Ordinal);
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch it may have made may be billing them
+    }
+
     // One step attempt and no in-process retry or breaker, so two failing runs of the upload step give its batch up.
     private Task<PipelineHarness> OneStepAttemptHarnessAsync(int maxAttempts) => PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
     {
