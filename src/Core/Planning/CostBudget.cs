@@ -16,7 +16,7 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
         {
             // No configuration id: the tier comes from the source's own settings.
             var v1 = TierResolver.OfV1(source);
-            return new CostPlan(Planned(source.JobType, v1), null, Caps(source.Name), Zone());
+            return new CostPlan(Planned(source.JobType, v1), null, Caps(source.Name), Zone);
         }
 
         var primary = await TierAsync(source.JobType, source.ConfigurationId, scope, persist, cancellationToken);
@@ -26,14 +26,18 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
             fallback = await TierAsync(source.JobType, source.FallbackConfigurationId, scope, persist, cancellationToken);
         }
 
-        return new CostPlan(primary, fallback, Caps(source.Name), Zone());
+        return new CostPlan(primary, fallback, Caps(source.Name), Zone);
     }
 
-    /// <summary>The caps on <paramref name="source"/> (or, with null, every cap), run caps first, then day, then month; the source's before the global one.</summary>
+    /// <summary>
+    /// The caps on <paramref name="source"/> (or, with null, every cap), run caps first, then day, then month; the source's
+    /// before the global one. Their windows begin by this instance's clock: what reads their use begins them again by the
+    /// database's (<see cref="CostPlan.At"/>, <see cref="CapCheck.At"/>).
+    /// </summary>
     public IReadOnlyList<CapCheck> Caps(string? source)
     {
         var settings = options.CurrentValue;
-        var zone = Zone();
+        var zone = Zone;
         var now = time.GetUtcNow();
         return [.. settings.Caps
             .Where(c => source is null || c.Scope == CapOptions.GlobalScope || c.Scope == source)
@@ -41,7 +45,8 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
             .Select(c => new CapCheck(c.Scope, c.Window, c.Credits, CapWindows.Start(c.Window, now, zone)))];
     }
 
-    private TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(options.CurrentValue.TimeZone);
+    /// <summary>Where the caps' days and months begin (<c>Costs:TimeZone</c>).</summary>
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(options.CurrentValue.TimeZone);
 
     private async Task<PlannedTier> TierAsync(string jobType, string configurationId, ProjectScope scope, bool persist, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// planning would find the day unused and could reserve a whole cap again in it.
     /// </summary>
     public CostPlan At(DateTimeOffset now) =>
-        Zone is null ? this : this with { Caps = [.. Caps.Select(c => c with { Since = CapWindows.Start(c.Window, now, Zone) })] };
+        Zone is null ? this : this with { Caps = [.. Caps.Select(c => c.At(now, Zone))] };
 
     /// <summary>The cap scopes to lock, in a fixed order so that two plannings never wait on each other in a circle.</summary>
     public IReadOnlyList<string> LockScopes => [.. Caps.Select(c => c.Scope).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
@@ -151,6 +151,13 @@ internal sealed record PlannedTier(string ConfigurationId, string Tier, decimal 
 internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, DateTimeOffset? Since)
 {
     public string Name => $"{Scope}/{Window}";
+
+    /// <summary>
+    /// The same cap with its window begun as of <paramref name="now"/> in <paramref name="zone"/>. Whatever reads a cap's
+    /// use (planning, the plan preview, the headroom gauge) begins it by the clock that stamps the reservations, the
+    /// database's (<see cref="CostPlan.At"/>), so that each shows the room planning will find.
+    /// </summary>
+    public CapCheck At(DateTimeOffset now, TimeZoneInfo zone) => this with { Since = CapWindows.Start(Window, now, zone) };
 
     /// <summary>
     /// When what it holds goes on, <paramref name="next"/> credits being what the next of it needs. A Run cap's window

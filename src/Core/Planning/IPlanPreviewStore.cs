@@ -15,8 +15,13 @@ internal interface IPlanPreviewStore
     /// </summary>
     Task<MirrorLook> MirrorAsync(string source, CancellationToken cancellationToken);
 
-    /// <summary>Each cap's credits in its current window (a run cap: none yet, the run has not started).</summary>
-    Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken);
+    /// <summary>
+    /// Each cap's credits in its current window (a run cap: none yet, the run has not started), the windows begun in
+    /// <paramref name="zone"/> by the database's clock as planning begins them (<see cref="CapCheck.At"/>): begun by this
+    /// instance's clock, a plan or a gauge would show room under clock skew that planning then refuses. Returns the caps
+    /// as read, each with its window's start, and their use in the same order.
+    /// </summary>
+    Task<(IReadOnlyList<CapCheck> Caps, IReadOnlyList<decimal> Used)> CapUseAsync(IReadOnlyList<CapCheck> caps, TimeZoneInfo zone, CancellationToken cancellationToken);
 }
 
 /// <summary>A mirror's remote copies as the database knows them: current ones, and how many of a file that is changing.</summary>

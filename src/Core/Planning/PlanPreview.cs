@@ -120,7 +120,8 @@ internal sealed class PlanPreview(
     private async Task<(CostPlan Cost, IReadOnlyList<decimal> Used)> CostAsync(SourceOptions source, CancellationToken cancellationToken)
     {
         var cost = await budget.PlanAsync(source, scopes.For(source), persist: false, cancellationToken);
-        return (cost, await store.CapUseAsync(cost.Caps, cancellationToken));
+        var (caps, used) = await store.CapUseAsync(cost.Caps, budget.Zone, cancellationToken);
+        return (cost with { Caps = caps }, used);
     }
 
     /// <summary>The walk against the stored looks, as the scan's merge does it (the walk on its own thread), but writing nothing.</summary>

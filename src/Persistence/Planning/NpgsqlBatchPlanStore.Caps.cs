@@ -32,17 +32,9 @@ internal sealed partial class NpgsqlBatchPlanStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The caps' windows as of the transaction's start: the time the reservations it writes are stamped with
-    /// (<c>credit_charge.reserved_at</c> defaults to <c>now()</c>), so that a window holds exactly what its cap checked.
-    /// </summary>
-    private static async Task<CostPlan> WindowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CostPlan cost, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("select now()", connection, transaction);
-        return cost.At(await command.ExecuteScalarAsync(cancellationToken) is DateTime now
-            ? new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc))
-            : throw new InvalidOperationException("the database did not tell its time"));
-    }
+    /// <summary>The caps' windows as of the transaction's start, by the clock that stamps the reservations it writes (<see cref="DatabaseClock"/>).</summary>
+    private static async Task<CostPlan> WindowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CostPlan cost, CancellationToken cancellationToken) =>
+        cost.At(await DatabaseClock.NowAsync(connection, transaction, cancellationToken));
 
     /// <summary>Each cap's credits in its window: billed where known, reserved otherwise; a run cap counts this run.</summary>
     private static async Task<List<decimal>> CapUseAsync(

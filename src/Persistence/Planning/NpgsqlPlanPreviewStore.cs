@@ -84,20 +84,24 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
         return candidates;
     }
 
-    public async Task<IReadOnlyList<decimal>> CapUseAsync(IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<CapCheck> Caps, IReadOnlyList<decimal> Used)> CapUseAsync(
+        IReadOnlyList<CapCheck> caps, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         if (caps.Count == 0)
         {
-            return [];
+            return (caps, []);
         }
 
-        await using var command = dataSource.CreateCommand("""
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var now = await DatabaseClock.NowAsync(connection, null, cancellationToken);
+        caps = [.. caps.Select(c => c.At(now, zone))];
+        await using var command = new NpgsqlCommand("""
             select case when k.since is null then 0 else coalesce((
                 select sum(coalesce(c.billed_credits, c.reserved_credits)) from orchestrator.credit_charge c
                 where (k.scope = $3 or c.source_name = k.scope) and c.reserved_at >= k.since), 0) end
             from unnest($1::text[], $2::timestamptz[]) with ordinality as k(scope, since, ord)
             order by k.ord
-            """);
+            """, connection);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. caps.Select(c => c.Scope)] });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = [.. caps.Select(c => c.Since)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CapOptions.GlobalScope });
@@ -108,6 +112,6 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
             used.Add(reader.GetDecimal(0));
         }
 
-        return used;
+        return (caps, used);
     }
 }

@@ -17,8 +17,7 @@ internal sealed class CostGauges(CostBudget budget, IPlanPreviewStore store, Cos
     public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> ReadAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
         var rows = new List<(string Metric, string Label, double Value)>();
-        var caps = budget.Caps(null);
-        var used = await store.CapUseAsync(caps, cancellationToken);
+        var (caps, used) = await store.CapUseAsync(budget.Caps(null), budget.Zone, cancellationToken);
         for (var i = 0; i < caps.Count; i++)
         {
             var cap = caps[i];

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Planning;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Planning;
 
 /// <summary>
@@ -39,6 +41,26 @@ public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessP
             """);
         Assert.True(reservedToday <= 25, $"{reservedToday} credits reserved in one day under a Day cap of 25");
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
+    }
+
+    [Fact]
+    public async Task APlan_ShowsTheDaysUseAndHoldsWhatPlanningWould_WhenThisInstancesClockIsAlreadyInTheNextDay()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await RunAsync();
+        var now = DateTimeOffset.UtcNow;
+        clock.Offset = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now + TimeSpan.FromMinutes(1);
+        Harness.WriteFile("c.txt", "gamma");
+        Harness.WriteFile("d.txt", "delta");
+
+        var plan = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
+
+        // The database's day still holds the first run's 20 credits: planning would hold both new files, and so does the plan.
+        var (cap, used) = Assert.Single(plan.Caps);
+        Assert.Equal(20m, used);
+        Assert.Equal(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cap.Since);
+        Assert.Equal((0, 2), (plan.Taken, plan.Held));
     }
 
     private Task RunAsync() => Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);

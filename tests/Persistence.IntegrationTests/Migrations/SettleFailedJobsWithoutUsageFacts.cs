@@ -70,7 +70,7 @@ public sealed class SettleFailedJobsWithoutUsageFacts(PostgresServerFixture serv
     }
 
     private async Task<decimal> HeadroomAsync(CapCheck cap) =>
-        cap.Limit - (await new NpgsqlPlanPreviewStore(Database.DataSource).CapUseAsync([cap], Ct))[0];
+        cap.Limit - (await new NpgsqlPlanPreviewStore(Database.DataSource).CapUseAsync([cap], TimeZoneInfo.Utc, Ct)).Used[0];
 
     private async Task<Dictionary<(long FileVersion, long Batch), (decimal? Credits, int? Pages, DateTime? Settled)>> ChargesAsync() =>
         (await Database.ListAsync(
