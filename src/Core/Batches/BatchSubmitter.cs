@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Core.Batches;
 /// between the POST and recording it finds the remote batch by its directory (v1 item-scoped jobs:
 /// by their items) and adopts it, so a batch is never created (and billed) twice.
 /// </summary>
-internal sealed class BatchSubmitter(
+internal sealed partial class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
@@ -62,26 +62,7 @@ internal sealed class BatchSubmitter(
         cancellationToken = lease.Token;
         if (batch.CancelRequested)
         {
-            RemoteBatchHandle? made;
-            try
-            {
-                made = await FindCreatedBeforeCancelAsync(batch, cancellationToken);
-            }
-            catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
-            {
-                scheduler.ScheduleSubmit(batchId, wait); // the look waits as a create would, using up no retry
-                logger.LogWarning("Batch {BatchId}, cancelled by an operator, looks for a batch an earlier attempt created in {Delay}: {Reason}", batchId, wait, ex.Message);
-                return;
-            }
-
-            if (made is not null)
-            {
-                await RecordAsync(batch, made, cancellationToken);
-                return;
-            }
-
-            await store.FinishCancelledAsync(batchId, cancellationToken);
-            logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
+            await CancelUnrecordedAsync(batch, cancellationToken);
             return;
         }
 
@@ -150,50 +131,6 @@ internal sealed class BatchSubmitter(
         else if ((await store.GetAsync(batch.Id, cancellationToken))?.CancelRequested == true)
         {
             await CancelCreatedAsync(batch, created.Id, cancellationToken);
-        }
-    }
-
-    /// <summary>
-    /// With a cancel asked for before a remote batch was recorded, the batch an earlier attempt may have created: one
-    /// may exist once the directory's snapshot is taken, just before the first POST. Ending the row without it would
-    /// leave that batch to run and bill unseen, with its files' reservations released (docs/costs.md, "Settling").
-    /// </summary>
-    private async Task<RemoteBatchHandle?> FindCreatedBeforeCancelAsync(BatchRecord batch, CancellationToken cancellationToken)
-    {
-        var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
-        if (window.Preexisting is null)
-        {
-            return null; // no create was ever sent
-        }
-
-        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
-        var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
-        if (created is not null)
-        {
-            logger.LogWarning("Batch {BatchId}, cancelled by an operator, was created remotely as {RemoteBatchId} by an earlier attempt; cancelling it there", batch.Id, created.Id);
-        }
-
-        return created;
-    }
-
-    /// <summary>
-    /// The operator's cancel came while the batch was being created (or before an earlier attempt's batch was found): it
-    /// is sent now. The batch is recorded either way, so what it bills is read and counted; a cancel that fails is said,
-    /// and an operator's next cancel reaches it as any submitted batch.
-    /// </summary>
-    private async Task CancelCreatedAsync(BatchRecord batch, string remoteBatchId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await remote.CancelAsync(batch.Scope, batch.JobType, remoteBatchId, cancellationToken);
-            await store.MakeDueNowAsync(remoteBatchId, cancellationToken); // the next tick records the cancellation
-            logger.LogInformation("Batch {BatchId} was cancelled by an operator while it was being submitted; cancelled {RemoteBatchId} at LlamaCloud", batch.Id, remoteBatchId);
-        }
-        catch (LlamaCloudException ex)
-        {
-            logger.LogWarning(
-                ex, "Batch {BatchId} was cancelled by an operator while it was being submitted, but cancelling {RemoteBatchId} at LlamaCloud failed; cancel the batch again",
-                batch.Id, remoteBatchId);
         }
     }
 

@@ -158,6 +158,33 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch it may have made may be billing them
     }
 
+    [Fact]
+    public async Task ACancelledSubmitStepWhoseLookKeepsFailing_EndsWithinItsAttempts_AndKeepsItsFilesReservations()
+    {
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // An earlier run of the step: its snapshot of the directory, a create that took effect, then the process died.
+        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var remote = h.Get<RemoteBatches>();
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        await remote.CreateAsync(batch, [], Ct);
+        Assert.Equal(CancelOutcome.CancelRequested, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
+
+        // Its one attempt: the look for the batch it may have made fails, and Hangfire would retry.
+        await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // the next run is past Pipeline:MaxStepAttempts: it ends the batch
+
+        var (state, error) = (await h.Database.ListAsync(
+            "select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.GetString(1)), batchId)).Single();
+        Assert.Equal("ResultsRecorded", state);
+        Assert.StartsWith("it was cancelled by an operator, but the submit step failed 1 times to check", error, StringComparison.Ordinal);
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch it may have made may be billing them
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+    }
+
     // One step attempt and no in-process retry or breaker, so two failing runs of the upload step give its batch up.
     private Task<PipelineHarness> OneStepAttemptHarnessAsync(int maxAttempts) => PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
     {

@@ -1,0 +1,92 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using BatchOrchestrator.Core.Retries;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>The submit step's side of an operator's cancel that came before a remote batch was recorded.</summary>
+internal sealed partial class BatchSubmitter
+{
+    /// <summary>
+    /// With no create ever sent, the batch ends here. Once one may have been (the directory's snapshot is taken just
+    /// before the first POST), the batch an earlier attempt created is looked for: found, it is recorded and cancelled
+    /// at LlamaCloud; not found, the batch ends. Ending the row without looking would leave that batch to run and bill
+    /// unseen, with its files' reservations released (docs/costs.md, "Settling"). The look counts against the step's
+    /// attempts like any run of it (docs/architecture.md decision 15): a look that keeps failing ends the batch once they
+    /// are used up, keeping the reservations, instead of coming back from Hangfire's retries forever.
+    /// </summary>
+    private async Task CancelUnrecordedAsync(BatchRecord batch, CancellationToken cancellationToken)
+    {
+        var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
+        RemoteBatchHandle? made = null;
+        if (window.Preexisting is not null)
+        {
+            var attempt = await attempts.CountAsync(batch.Id, cancellationToken);
+            try
+            {
+                made = await FindEarlierCreateAsync(batch, window, cancellationToken);
+            }
+            catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+            {
+                await attempts.RefundAsync(batch.Id, cancellationToken);
+                scheduler.ScheduleSubmit(batch.Id, wait); // the look waits as a create would, using up no retry
+                logger.LogWarning("Batch {BatchId}, cancelled by an operator, looks for a batch an earlier attempt created in {Delay}: {Reason}", batch.Id, wait, ex.Message);
+                return;
+            }
+            catch (LlamaCloudException ex) when (attempts.Exhausted(attempt))
+            {
+                var reason = $"it was cancelled by an operator, but the submit step failed {attempts.Max} times to check whether an earlier attempt created its batch ({ex.Message}); "
+                    + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --permanent";
+                await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await attempts.FailedAsync(batch.Id, ex);
+                throw;
+            }
+        }
+
+        if (made is not null)
+        {
+            logger.LogWarning("Batch {BatchId}, cancelled by an operator, was created remotely as {RemoteBatchId} by an earlier attempt; cancelling it there", batch.Id, made.Id);
+            await RecordAsync(batch, made, cancellationToken);
+            return;
+        }
+
+        await store.FinishCancelledAsync(batch.Id, cancellationToken);
+        logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batch.Id);
+    }
+
+    /// <summary>The batch an earlier attempt may have created, once its snapshot of the directory shows a create may have been sent.</summary>
+    private async Task<RemoteBatchHandle?> FindEarlierCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
+    {
+        if (window.Preexisting is null)
+        {
+            return null; // no create was ever sent
+        }
+
+        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
+        return await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
+    }
+
+    /// <summary>
+    /// The operator's cancel came while the batch was being created (or before an earlier attempt's batch was found): it
+    /// is sent now. The batch is recorded either way, so what it bills is read and counted; a cancel that fails is said,
+    /// and an operator's next cancel reaches it as any submitted batch.
+    /// </summary>
+    private async Task CancelCreatedAsync(BatchRecord batch, string remoteBatchId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await remote.CancelAsync(batch.Scope, batch.JobType, remoteBatchId, cancellationToken);
+            await store.MakeDueNowAsync(remoteBatchId, cancellationToken); // the next tick records the cancellation
+            logger.LogInformation("Batch {BatchId} was cancelled by an operator while it was being submitted; cancelled {RemoteBatchId} at LlamaCloud", batch.Id, remoteBatchId);
+        }
+        catch (LlamaCloudException ex)
+        {
+            logger.LogWarning(
+                ex, "Batch {BatchId} was cancelled by an operator while it was being submitted, but cancelling {RemoteBatchId} at LlamaCloud failed; cancel the batch again",
+                batch.Id, remoteBatchId);
+        }
+    }
+}
