@@ -55,6 +55,13 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool RefuseUnknownBodyFields { get; set; }
 
+    /// <summary>
+    /// A v2 batch list filtered by a <c>source_directory_id</c> the project no longer has is answered 404, as a create over
+    /// it is, rather than with the batches made over it before it went (the default): whether the filter checks the
+    /// directory is undocumented (docs/llamacloud-api.md §2.4).
+    /// </summary>
+    public bool BatchListOfGoneDirectoryNotFound { get; set; }
+
     /// <summary>The v1 batch-processing list's order, which the SDK does not document: newest first (default) or oldest first.</summary>
     public bool V1ListOldestFirst { get; set; }
 

@@ -75,17 +75,16 @@ internal sealed partial class BatchSubmitter(
         }
 
         var attempt = await attempts.CountAsync(batchId, cancellationToken);
+        // As this run found it: a snapshot of the directory already taken means an earlier attempt may have sent a create.
+        var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
         RemoteBatchHandle? created;
         try
         {
-            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, cancellationToken) : await FindOrCreateAsync(batch, cancellationToken);
+            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, window, cancellationToken) : await FindOrCreateAsync(batch, window, cancellationToken);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
-            // The directory expired or vanished: sending the create again would be refused again. The batch ends
-            // here, and its files go back to the queue (while the retry rule allows): the next run uploads them afresh.
-            var reason = $"LlamaCloud refused to create the batch: {ex.Detail ?? ex.Message}; its directory is gone";
-            await attempts.GiveUpAsync(batchId, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), cancellationToken);
+            await DirectoryGoneAsync(batch, window, ex, cancellationToken);
             return;
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
@@ -134,13 +133,12 @@ internal sealed partial class BatchSubmitter(
         }
     }
 
-    private async Task<RemoteBatchHandle> FindOrCreateAsync(BatchRecord batch, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle> FindOrCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
     {
         // Look before creating: an earlier attempt may have created it and died before recording it. A
         // mirror's or a remote-only source's directory also holds batches that are not this row's
         // (earlier runs', or another tool's): only one that appeared after our snapshot of the
         // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
-        var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
         var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
         var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
         if (created is not null)
@@ -167,11 +165,10 @@ internal sealed partial class BatchSubmitter(
     /// is paid for twice). If LlamaCloud cannot be asked, the files fail and wait for a person: sending them
     /// again by themselves could create (and bill) a second batch.
     /// </summary>
-    private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
     {
         try
         {
-            var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
             var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
             if (await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt) is { } found)
             {
@@ -189,6 +186,37 @@ internal sealed partial class BatchSubmitter(
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// LlamaCloud answered 404: the directory expired or vanished, and sending the create again would be refused again.
+    /// The batch ends, its files back to the queue (while the retry rule allows) for the next run to upload afresh. But
+    /// when an earlier attempt's snapshot shows a create may have been sent, the batch it made may exist and bill though
+    /// its directory is gone: it is looked for first and adopted if found. If it cannot be looked for (the look itself
+    /// may be what was answered 404), the batch ends for a person with its reservations kept, as after a last look that
+    /// could not be made (docs/costs.md, "Settling"); a wait LlamaCloud asks for goes to Hangfire's retry.
+    /// </summary>
+    private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, CancellationToken cancellationToken)
+    {
+        var reason = $"LlamaCloud refused to create the batch: {gone.Detail ?? gone.Message}; its directory is gone";
+        try
+        {
+            if (await FindEarlierCreateAsync(batch, window, cancellationToken) is { } found)
+            {
+                logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
+                await RecordAsync(batch, found, cancellationToken);
+                return;
+            }
+        }
+        catch (LlamaCloudException ex) when (ex is not LlamaCloudTransientException { Deferred: true })
+        {
+            reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
+                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+            return;
+        }
+
+        await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), cancellationToken);
     }
 
     private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>

@@ -29,7 +29,7 @@ internal static class BatchEndpoints
         }
     }
 
-    private static IResult List(HttpRequest request, RequestProject project, SandboxState state)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
@@ -44,6 +44,11 @@ internal static class BatchEndpoints
         var directoryId = Query.Single(request, "source_directory_id");
         lock (state.Gate)
         {
+            if (directoryId is not null && options.Guesses.BatchListOfGoneDirectoryNotFound && !state.Directories.TryGet(project.Id, directoryId, out _))
+            {
+                return ApiErrors.NotFound("Directory", directoryId);
+            }
+
             var matches = state.Batches.In(project.Id).Where(b =>
                 (directoryId is null || b.SourceDirectoryId == directoryId)
                 && (status is null || b.Status == status)

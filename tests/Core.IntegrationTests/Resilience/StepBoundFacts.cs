@@ -159,6 +159,51 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task ASubmitOverADirectoryThatIsGone_AdoptsTheBatchAnEarlierAttemptCreated_RatherThanGivingItsFilesUp()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // An earlier run of the step: its snapshot of the directory, a create that took effect, then the process died.
+        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var remote = h.Get<RemoteBatches>();
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        var created = await remote.CreateAsync(batch, [], Ct);
+        Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        // The look before the create lists the directory's batches whether or not the directory is still there.
+        Assert.Equal(created.Id, await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(1L, (await h.Admin.CountersAsync()).BatchCreatesTotal);
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId));
+    }
+
+    [Fact]
+    public async Task ASubmitAnswered404AfterAnEarlierAttemptsCreate_KeepsItsFilesReservations_WhenItsBatchCannotBeLookedFor()
+    {
+        // LlamaCloud may answer a list of a gone directory's batches with 404, as it does a create over it.
+        await using var h = await PipelineHarness.CreateAsync(
+            server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Guesses = { BatchListOfGoneDirectoryNotFound = true } });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var remote = h.Get<RemoteBatches>();
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        await remote.CreateAsync(batch, [], Ct);
+        Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // answered 404: no exception for Hangfire to retry
+
+        Assert.Contains("could not be checked", await h.Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batchId), StringComparison.Ordinal);
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch the earlier attempt made may be billing them
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        Assert.Equal(1L, (await h.Admin.CountersAsync()).BatchCreatesTotal);
+    }
+
+    [Fact]
     public async Task ACancelledSubmitStepWhoseLookKeepsFailing_EndsWithinItsAttempts_AndKeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
