@@ -50,7 +50,7 @@ internal sealed class BatchPlanner(
                 runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
         }
 
-        return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally);
+        return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally) { WaitsForOpenBatch = outcome.WaitsForOpenBatch };
     }
 
     /// <summary>

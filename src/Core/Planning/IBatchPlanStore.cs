@@ -17,8 +17,8 @@ internal interface IBatchPlanStore
     /// Mirror layout: one batch over everything in the source's mirror directory, new versions included,
     /// when there are changes to send (new or changed versions, or remote copies to remove), whatever started
     /// the run: each batch parses, and is billed for, every file in the directory, so an unchanged tree gets
-    /// none. None while the previous mirror batch is still open, or while a file of the mirror is changing and
-    /// has not settled. Under the caps' locks, reserves every member's estimate
+    /// none. None while the previous mirror batch is still open (then <see cref="PlanOutcome.WaitsForOpenBatch"/> says
+    /// whether the next batch owes anything), or while a file of the mirror is changing and has not settled. Under the caps' locks, reserves every member's estimate
     /// (<see cref="CostPlan.AllocateWhole"/>), or, when the whole does not fit, holds the files to send and
     /// plans nothing: a mirror batch cannot be split. Throws <see cref="RunRefusedException"/> when the mirror would exceed a batch,
     /// or when the source is now configured for another project than the one its mirror directory is in.

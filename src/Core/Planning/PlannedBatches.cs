@@ -6,10 +6,20 @@ namespace BatchOrchestrator.Core.Planning;
 internal sealed record PlannedBatches(IReadOnlyList<long> BatchIds, BatchStep FirstStep, PlanTally? Tally = null)
 {
     public int Held => Tally?.Held ?? 0;
+
+    /// <summary>A mirror's changes wait for its batch still open: a later run owes them (<see cref="PlanOutcome.WaitsForOpenBatch"/>).</summary>
+    public bool WaitsForOpenBatch { get; init; }
 }
 
-/// <summary>What a PerRun planning wrote: its batches, and what it took and held.</summary>
-internal sealed record PlanOutcome(IReadOnlyList<long> BatchIds, PlanTally Tally);
+/// <summary>What a planning wrote: its batches, and what it took and held.</summary>
+internal sealed record PlanOutcome(IReadOnlyList<long> BatchIds, PlanTally Tally)
+{
+    /// <summary>
+    /// No batch because the mirror's previous one is still open, while there is something to send or remove: nothing
+    /// else starts a run once it ends (docs/sources.md, "Remote layouts").
+    /// </summary>
+    public bool WaitsForOpenBatch { get; init; }
+}
 
 /// <summary>
 /// A planning's decisions counted as they are made, not kept: a first run may plan a million versions,

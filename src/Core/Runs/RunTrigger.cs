@@ -21,6 +21,9 @@ internal enum RunTrigger
     /// <summary>A run was asked for while another was in progress; this one catches up.</summary>
     Rerun,
 
-    /// <summary>A batch sent files back to the queue; this run takes them sooner than the schedule would (<c>Pipeline:RetryRunAfter</c>).</summary>
+    /// <summary>
+    /// A batch sent files back to the queue, or a mirror's changes waited for its open batch; this run takes them sooner
+    /// than the schedule would (<c>Pipeline:RetryRunAfter</c>).
+    /// </summary>
     Retry,
 }

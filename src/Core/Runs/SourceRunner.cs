@@ -90,6 +90,16 @@ internal sealed class SourceRunner(
                 scheduler.ScheduleRun(source.Name, RunTrigger.Settle, source.SettleWindow);
             }
 
+            if (planned.WaitsForOpenBatch && pipeline.Value.RetryRunAfter > TimeSpan.Zero)
+            {
+                // A mirror's changes wait for its open batch, and nothing starts a run when that batch ends: without one,
+                // they would wait for the schedule. A run meanwhile that still finds the batch open asks again.
+                scheduler.ScheduleRun(source.Name, RunTrigger.Retry, pipeline.Value.RetryRunAfter);
+                logger.LogInformation(
+                    "Run {RunId} of mirror {Source}: its previous batch is still open; what this run found is sent by a run in {Delay}",
+                    runId, source.Name, pipeline.Value.RetryRunAfter);
+            }
+
             logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
         }
         catch (LlamaCloudRejectedException ex) when (source.Layout == RemoteLayout.RemoteOnly)

@@ -28,9 +28,11 @@ internal sealed partial class NpgsqlBatchPlanStore
                     select remote_directory_id, project_id, organization_id from orchestrator.batch
                     where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1
                     """) { Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) } },
+                MirrorOwes(plan.Source),
             },
         };
         int open;
+        bool owed;
         string? directoryId = null;
         await using (var reader = await look.ExecuteReaderAsync(cancellationToken))
         {
@@ -50,11 +52,17 @@ internal sealed partial class NpgsqlBatchPlanStore
                         + "a mirror cannot move between projects: set the source's ProjectId and OrganizationId back, or give it a new name to start a new mirror there");
                 }
             }
+
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            owed = reader.GetBoolean(0);
         }
 
         if (open > 0)
         {
-            return new([], tally); // the mirror's next batch waits for the previous one; this run's changes go with it
+            // The mirror's next batch waits for the previous one; this run's changes go with it, in a run asked for now:
+            // the events and the settle run that found them are spent, and the schedule's next run may be a day away.
+            return new([], tally) { WaitsForOpenBatch = owed };
         }
 
         // New versions, and the versions already in the mirror whose file is still there as it was. A mirrored

@@ -1,0 +1,27 @@
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Persistence.Planning;
+
+internal sealed partial class NpgsqlBatchPlanStore
+{
+    /// <summary>
+    /// Whether the mirror's next batch owes anything, as its planning would tell: a version to send, or a mirrored one
+    /// whose file is gone or replaced. Only then does a run finding the previous batch open ask for a later one.
+    /// </summary>
+    private static NpgsqlBatchCommand MirrorOwes(string source) => new("""
+        select exists (select 1 from orchestrator.file_version where source_name = $1 and state = any($3) and batch_id is null)
+            or exists (
+                select 1 from orchestrator.file_version v
+                where v.source_name = $1 and v.remote_file_id is not null and v.remote_deleted_at is null
+                  and v.remote_directory_id = (
+                      select remote_directory_id from orchestrator.batch
+                      where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1)
+                  and not exists (
+                      select 1 from orchestrator.source_file f
+                      where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+                        and (f.sha256 = v.sha256 or f.sha256 is null)))
+        """)
+    {
+        Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },
+    };
+}
