@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Uploads;
@@ -234,6 +235,12 @@ internal sealed class BatchUploader(
             }
 
             await recorder.CompleteAsync();
+            if (recorder.Skipped > 0 && sources.CurrentValue.Find(work.Source) is { } source)
+            {
+                // The events that moved or changed those files started their run before this skip (docs/sources.md, "What a
+                // scan takes"): ask for the scan that takes their content, under a copy's name or as a new version.
+                scheduler.ScheduleRun(work.Source, RunTrigger.Settle, source.SettleWindow);
+            }
         }
 
         if (notFound is not null)

@@ -34,14 +34,14 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
                 await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
             }
 
-            await EndAsync(file, FileVersionState.Skipped, null, reason, cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Skipped, null, reason, cancellationToken);
             return;
         }
 
         var name = Path.GetFileName(file.RelativePath);
         if (!UploadFileName.CanCarry(name, out var cannot))
         {
-            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, cannot, cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, cannot, cancellationToken);
             return;
         }
 
@@ -62,24 +62,24 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            await EndAsync(file, FileVersionState.Skipped, null, Vanished, cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Skipped, null, Vanished, cancellationToken);
             return;
         }
         catch (UnauthorizedAccessException ex)
         {
-            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"cannot be read ({ex.Message}); give the service read access, then retry it with --permanent", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, $"cannot be read ({ex.Message}); give the service read access, then retry it with --permanent", cancellationToken);
             return;
         }
         catch (IOException ex)
         {
             // A read error may pass (a network share, a disk hiccup): a later run tries again, within MaxAttempts.
-            await EndAsync(file, FileVersionState.Failed, FailureClass.Transient, $"read error while sending it: {ex.Message}", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Transient, $"read error while sending it: {ex.Message}", cancellationToken);
             return;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected && !ex.IsNotFound)
         {
             // A 404 is not this file's: the request names only the directory, and the batch decides what its loss means.
-            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }
         catch (Exception ex) when (ex is not (LlamaCloudException or OperationCanceledException or OutOfMemoryException))
@@ -87,7 +87,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             // Anything else thrown while building or sending this one request (a header the stack will not
             // write, a stream that cannot be rewound for a retry) is about this file, not about the batch.
             logger.LogWarning(ex, "Upload of {Path} failed on its own", file.RelativePath);
-            await EndAsync(file, FileVersionState.Failed, FailureClass.Permanent, $"could not be sent ({ex.GetType().Name}: {ex.Message})", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, $"could not be sent ({ex.GetType().Name}: {ex.Message})", cancellationToken);
             return;
         }
 
@@ -96,15 +96,20 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             // Written to while we read it: what was sent may be half old, half new. Take it back; the
             // next scan takes the new version once it has settled.
             await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
-            await EndAsync(file, FileVersionState.Skipped, null, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Skipped, null, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
             return;
         }
 
         recorder.Add(file.FileVersionId, remote);
     }
 
-    private async Task EndAsync(UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
+    private async Task EndAsync(UploadRecorder recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
     {
+        if (outcome == FileVersionState.Skipped)
+        {
+            recorder.Skip();
+        }
+
         logger.LogWarning("{Path} ends {Outcome}: {Reason}", file.RelativePath, outcome, reason);
         await store.MarkNotUploadedAsync(file.FileVersionId, outcome, errorClass, reason, cancellationToken);
     }

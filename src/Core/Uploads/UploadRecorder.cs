@@ -20,6 +20,7 @@ internal sealed class UploadRecorder : IAsyncDisposable
     private readonly Task writer;
     private TaskCompletionSource enough = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int waiting; // handed over and not yet taken for a write (a single-reader channel keeps no count)
+    private int skipped;
 
     public UploadRecorder(IUploadStore store, TimeProvider time, CancellationToken cancellationToken) => writer = WriteAsync(store, time, cancellationToken);
 
@@ -35,6 +36,12 @@ internal sealed class UploadRecorder : IAsyncDisposable
             Volatile.Read(ref enough).TrySetResult();
         }
     }
+
+    /// <summary>Files skipped because they changed or went after the scan: each is owed a scan of its folder.</summary>
+    public int Skipped => Volatile.Read(ref skipped);
+
+    /// <summary>Counts a file ended Skipped instead of uploaded (<see cref="FileSender"/>).</summary>
+    public void Skip() => Interlocked.Increment(ref skipped);
 
     /// <summary>Writes what is left and returns once every outcome is stored (or throws the writer's failure).</summary>
     public async Task CompleteAsync()
