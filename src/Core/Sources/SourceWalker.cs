@@ -31,8 +31,9 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
     };
 
     /// <summary>
-    /// Whether the walk met any file or folder at all, taken or not (read once the walk has ended). An unmounted share's
-    /// mount point holds none; a folder whose files the source leaves out (hidden, excluded, odd) is not one.
+    /// Whether the walk met any file, or any folder it did not go into, taken or not (read once the walk has ended). An
+    /// unmounted share's mount point holds none, and neither do the folders it leaves when mounted below the source's
+    /// root (an empty folder is only a place); a folder whose files the source leaves out (hidden, excluded, odd) is not one.
     /// </summary>
     public bool MetAnEntry { get; private set; }
 
@@ -51,7 +52,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
             }
 
             var entry = frame.Entries[frame.Index++];
-            MetAnEntry = true;
+            MetAnEntry |= !entry.IsDirectory;
             var relative = frame.Prefix + entry.Name;
             // The full path is built only where a file needs more than its entry (a link, an odd name, an empty
             // file, a folder): for the rest, one string less per file.
@@ -59,21 +60,21 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
             {
                 // .NET decodes an invalid byte as U+FFFD, so the decoded name leads nowhere.
                 report(new ScanProblem(relative, ScanProblemKind.InvalidName, "the name is not valid UTF-8 and cannot be opened; rename it"));
+                MetAnEntry = true;
                 continue;
             }
 
             if (entry.IsDirectory)
             {
-                if (!filter.Enters(entry.Name))
-                {
-                    continue; // nothing under it could be taken: not even listed
-                }
-
-                if (Descend(stack, frame, entry, relative, Path.Join(frame.Physical, entry.Name)) is { } unreadable)
+                var depth = stack.Count;
+                if (filter.Enters(entry.Name) && Descend(stack, frame, entry, relative, Path.Join(frame.Physical, entry.Name)) is { } unreadable)
                 {
                     yield return unreadable;
                 }
 
+                // Not gone into (hidden, a link not followed, unlistable: nothing under it could be taken or seen), it was met;
+                // gone into, what it holds is met or not.
+                MetAnEntry |= stack.Count == depth;
                 continue;
             }
 

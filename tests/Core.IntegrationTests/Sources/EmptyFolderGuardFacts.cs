@@ -42,6 +42,24 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
     }
 
     [Fact]
+    public async Task AShareMountedAtASubfolder_FoundEmpty_IsNotTakenAsTheDeletionOfItsFiles()
+    {
+        // Unmounted, the share leaves its mount point: an empty folder, which holds nothing the source leaves out.
+        Harness.WriteFile("share/a.txt", "a");
+        Harness.WriteFile("share/deep/b.txt", "b");
+        var scanner = Harness.Get<SourceScanner>();
+        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        await scanner.ScanAsync(source, Ct);
+        Directory.Delete(Path.Combine(Harness.SourcePath, "share"), recursive: true);
+        Directory.CreateDirectory(Path.Combine(Harness.SourcePath, "share"));
+
+        var error = await Assert.ThrowsAsync<EmptyFolderException>(() => scanner.ScanAsync(source, Ct));
+
+        Assert.Contains("the folder is empty, but 2 files were known in it", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
+    }
+
+    [Fact]
     public async Task AFolderWhoseFilesTheSourceNowLeavesOut_IsNotTakenForAnUnmountedShare()
     {
         Harness.WriteFile(".env", "a");
