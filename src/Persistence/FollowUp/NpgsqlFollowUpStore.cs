@@ -47,6 +47,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         // "Superseded": another version of the same path already has its result from a later batch (planned from a later
         // look at the folder), so the output keeps that one. By batch, not by version: content that comes back (an edit
         // undone in a mirror, a skipped version sent again) is an older version in a newer batch, and is the current one.
+        // So is it when a look after this batch was made found the path holding another version's content (a copy: an edit
+        // undone while the edit was parsed): the copy's delivery gives the path that content's result, which must stay.
         // A reference whose result is in every sink comes back while a copy of its version still waits for it.
         await using var command = dataSource.CreateCommand($"""
             select b.source_name, b.follow_up_checks,
@@ -54,7 +56,10 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    exists (
                        select 1 from orchestrator.file_version n
                        join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = $2
-                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id <> v.id and nr.batch_id > r.batch_id),
+                       where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id <> v.id and nr.batch_id > r.batch_id)
+                   or exists (
+                       select 1 from orchestrator.file_copy k
+                       where k.source_name = v.source_name and k.relative_path = v.relative_path and k.file_version_id <> v.id and k.found_at > b.created_at),
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
                    r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts

@@ -49,6 +49,25 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task AnEditUndoneWhileTheEditWasParsed_KeepsTheRestoredContentsResult_WhenTheEditsResultComesLast()
+    {
+        var path = Harness.WriteFile("report.txt", "first draft");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        File.WriteAllText(path, "an edit, undone while it was parsed");
+        var edit = await Harness.SubmitAllAsync(Ct);
+        File.WriteAllText(path, "first draft");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1)); // restored: its content, with a new mtime
+
+        Assert.Empty(await Harness.PlanAsync(Ct)); // a copy of the first draft's version, given its result again
+        await Harness.FollowUpAllAsync(await Harness.Database.ListAsync("select id from orchestrator.batch where id <> all($1)", r => r.GetInt64(0), edit.ToArray()), Ct);
+        await Harness.RecordAllAsync(edit, Ct);
+        await Harness.FollowUpAllAsync(edit, Ct); // the edit's job answered last
+
+        var markdown = await File.ReadAllTextAsync(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md"), Ct);
+        Assert.Contains("first draft", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FollowUpAsync_WritesTheResultsOfANameNearTheLimit_AndOfOneTooLongForThem_UnderAShortenedName()
     {
         await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["FollowUp:MaxAttempts"] = "1" });
