@@ -76,6 +76,27 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
     }
 
     [Fact]
+    public async Task ScanAsync_TakesAFolderReplacedByAFileOfItsName_AndAFileReplacedByAFolder_InOneScan()
+    {
+        // "x" sorts before "x-y", "x.txt" and "x/…" in byte order, and a folder's files after those siblings.
+        Harness.WriteFile("x/inner.txt", "in the folder");
+        Harness.WriteFile("x-y.txt", "beside it");
+        Harness.WriteFile("y", "a file named y");
+        await ScanAsync(Source());
+        Directory.Delete(Path.Combine(Harness.SourcePath, "x"), recursive: true);
+        Harness.WriteFile("x", "now a file named x");
+        File.Delete(Path.Combine(Harness.SourcePath, "y"));
+        Harness.WriteFile("y/inner.txt", "now in a folder named y");
+
+        var summary = await ScanAsync(Source());
+
+        Assert.Equal((3, 2, 2, 2), (summary.Seen, summary.NewOrChanged, summary.Vanished, summary.NewVersions));
+        Assert.Equal(
+            ["x", "x-y.txt", "y/inner.txt"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.source_file where deleted_at is null order by relative_path collate \"C\"", r => r.GetString(0)));
+    }
+
+    [Fact]
     public async Task ScanAsync_FailsWithTheFolderNamed_WhenTheFolderIsMissing()
     {
         var source = Source();
