@@ -114,15 +114,18 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         return (hashed, deferred, changed, recorded);
     }
 
-    /// <summary>The file's hash, or null with whether it changed since the look (true) or could not be read (false).</summary>
+    /// <summary>The file's hash, or null with whether it is there but changed since the look (true), or gone or unreadable (false).</summary>
     private async Task<(byte[]? Hash, bool Changed)> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, candidate.RelativePath);
         try
         {
-            if (!FileStamp.Read(fullPath).Matches(candidate))
+            var now = FileStamp.Read(fullPath);
+            if (!now.Matches(candidate))
             {
-                return (null, true); // changed since the look; the next scan starts its settle period again
+                // Changed since the look: the next scan starts its settle period again. Gone (or out of reach) is no
+                // change to wait for: the next scan finds it gone, and a settle run for it would come back every window.
+                return (null, now.Exists);
             }
 
             var hash = await ContentHasher.HashAsync(fullPath, candidate, cancellationToken);

@@ -8,14 +8,16 @@ namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 /// </summary>
 public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
+    private Action<string> beforeHash = path => File.AppendAllText(path, ", then more");
+
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         services: services =>
         {
             var original = services.Single(d => d.ServiceType == typeof(ISourceScanStore));
             services.Remove(original);
-            services.AddSingleton<ISourceScanStore>(sp => new AppendingBeforeHash(
-                (ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources[0].Path));
+            services.AddSingleton<ISourceScanStore>(sp => new TouchedBeforeHash(
+                (ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources[0].Path, path => beforeHash(path)));
         });
 
     [Fact]
@@ -33,8 +35,20 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
             StringComparison.Ordinal);
     }
 
-    /// <summary>Appends to each hash candidate on disk just before the scan hashes it, as a writer coming back would.</summary>
-    private sealed class AppendingBeforeHash(ISourceScanStore inner, string root) : ISourceScanStore
+    [Fact]
+    public async Task AFileGoneBetweenWalkAndHash_GetsNoSettleRun_SinceThereIsNoChangeToWaitFor()
+    {
+        beforeHash = File.Delete; // as a folder falling out of reach would read: no file to settle, and a run every window for it
+        Harness.WriteFile("report.txt", "first part");
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
+        Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
+    }
+
+    /// <summary>Does <paramref name="touch"/> to each hash candidate on disk just before the scan hashes it, as a writer coming back would.</summary>
+    private sealed class TouchedBeforeHash(ISourceScanStore inner, string root, Action<string> touch) : ISourceScanStore
     {
         public IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, CancellationToken cancellationToken) => inner.ReadLooksAsync(source, cancellationToken);
 
@@ -45,7 +59,7 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
         {
             await foreach (var candidate in inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken))
             {
-                await File.AppendAllTextAsync(Path.Combine(root, candidate.RelativePath), ", then more", cancellationToken);
+                touch(Path.Combine(root, candidate.RelativePath));
                 yield return candidate;
             }
         }
