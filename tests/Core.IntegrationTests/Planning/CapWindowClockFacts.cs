@@ -26,13 +26,7 @@ public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessP
     [Fact]
     public async Task ADayCap_HoldsWhatTheDayHasNoRoomFor_WhenThePlanningInstancesClockIsAlreadyInTheNextDay()
     {
-        Harness.WriteFile("a.txt", "alpha");
-        Harness.WriteFile("b.txt", "beta");
-        await RunAsync();
-        var now = DateTimeOffset.UtcNow;
-        clock.Offset = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now + TimeSpan.FromMinutes(1);
-        Harness.WriteFile("c.txt", "gamma");
-        Harness.WriteFile("d.txt", "delta");
+        await SpendTodayThenStepIntoTomorrowAsync();
         await RunAsync();
 
         var reservedToday = await Harness.Database.ScalarAsync<decimal>("""
@@ -46,13 +40,7 @@ public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessP
     [Fact]
     public async Task APlan_ShowsTheDaysUseAndHoldsWhatPlanningWould_WhenThisInstancesClockIsAlreadyInTheNextDay()
     {
-        Harness.WriteFile("a.txt", "alpha");
-        Harness.WriteFile("b.txt", "beta");
-        await RunAsync();
-        var now = DateTimeOffset.UtcNow;
-        clock.Offset = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now + TimeSpan.FromMinutes(1);
-        Harness.WriteFile("c.txt", "gamma");
-        Harness.WriteFile("d.txt", "delta");
+        var now = await SpendTodayThenStepIntoTomorrowAsync();
 
         var plan = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
 
@@ -61,6 +49,22 @@ public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessP
         Assert.Equal(20m, used);
         Assert.Equal(new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero), cap.Since);
         Assert.Equal((0, 2), (plan.Taken, plan.Held));
+    }
+
+    /// <summary>
+    /// A run reserves two files' 20 credits today; then this instance's clock steps a minute into tomorrow while the
+    /// database's stays today, and two more files arrive. Returns when the first run was over, by the real clock.
+    /// </summary>
+    private async Task<DateTimeOffset> SpendTodayThenStepIntoTomorrowAsync()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await RunAsync();
+        var now = DateTimeOffset.UtcNow;
+        clock.Offset = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now + TimeSpan.FromMinutes(1);
+        Harness.WriteFile("c.txt", "gamma");
+        Harness.WriteFile("d.txt", "delta");
+        return now;
     }
 
     private Task RunAsync() => Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);

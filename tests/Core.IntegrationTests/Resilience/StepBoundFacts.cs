@@ -141,14 +141,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task ASubmitStepGivenUpWithoutLearningWhetherItsCreateTookEffect_KeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        // The submit step's one run: its snapshot of the directory, a create that took effect, then the process died.
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var remote = h.Get<RemoteBatches>();
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
-        await remote.CreateAsync(batch, [], Ct);
+        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h); // the submit step's one run
         await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
 
@@ -162,14 +155,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task ASubmitOverADirectoryThatIsGone_AdoptsTheBatchAnEarlierAttemptCreated_RatherThanGivingItsFilesUp()
     {
         await using var h = await PipelineHarness.CreateAsync(server);
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        // An earlier run of the step: its snapshot of the directory, a create that took effect, then the process died.
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var remote = h.Get<RemoteBatches>();
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
-        var created = await remote.CreateAsync(batch, [], Ct);
+        var (batchId, batch, created) = await EarlierCreateTookEffectAsync(h);
         Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
 
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -186,13 +172,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         // LlamaCloud may answer a list of a gone directory's batches with 404, as it does a create over it.
         await using var h = await PipelineHarness.CreateAsync(
             server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Guesses = { BatchListOfGoneDirectoryNotFound = true } });
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var remote = h.Get<RemoteBatches>();
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
-        await remote.CreateAsync(batch, [], Ct);
+        var (batchId, batch, _) = await EarlierCreateTookEffectAsync(h);
         Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
 
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // answered 404: no exception for Hangfire to retry
@@ -207,14 +187,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task ACancelledSubmitStepWhoseLookKeepsFailing_EndsWithinItsAttempts_AndKeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        // An earlier run of the step: its snapshot of the directory, a create that took effect, then the process died.
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var remote = h.Get<RemoteBatches>();
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
-        await remote.CreateAsync(batch, [], Ct);
+        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h);
         Assert.Equal(CancelOutcome.CancelRequested, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
 
@@ -238,6 +211,18 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         ["LlamaCloud:MaxRetries"] = "0",
         ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
     });
+
+    // Two files uploaded, then an earlier run of the submit step: its snapshot of the directory, a create that took effect, and the process died.
+    private static async Task<(long BatchId, BatchRecord Batch, RemoteBatchHandle Created)> EarlierCreateTookEffectAsync(PipelineHarness h)
+    {
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
+        var remote = h.Get<RemoteBatches>();
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        return (batchId, batch, await remote.CreateAsync(batch, [], Ct));
+    }
 
     // Every upload fails: the first run of the step throws (Hangfire would retry it), the second gives the batch up.
     private static async Task GiveUpUploadsAsync(PipelineHarness h, long batchId)
