@@ -23,7 +23,7 @@ internal sealed partial class BatchSubmitter
             var attempt = await attempts.CountAsync(batch.Id, cancellationToken);
             try
             {
-                made = await FindEarlierCreateAsync(batch, window, cancellationToken);
+                made = await LookAsync(batch, window, cancellationToken);
             }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
@@ -55,18 +55,6 @@ internal sealed partial class BatchSubmitter
 
         await store.FinishCancelledAsync(batch.Id, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batch.Id);
-    }
-
-    /// <summary>The batch an earlier attempt may have created, once its snapshot of the directory shows a create may have been sent.</summary>
-    private async Task<RemoteBatchHandle?> FindEarlierCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
-    {
-        if (window.Preexisting is null)
-        {
-            return null; // no create was ever sent
-        }
-
-        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
-        return await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
     }
 
     /// <summary>

@@ -139,7 +139,7 @@ internal sealed partial class BatchSubmitter(
         // mirror's or a remote-only source's directory also holds batches that are not this row's
         // (earlier runs', or another tool's): only one that appeared after our snapshot of the
         // directory, taken just before our first POST, and that no row of ours recorded, is the lost attempt.
-        var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
+        var itemIds = await ItemIdsAsync(batch, cancellationToken);
         var created = await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt);
         if (created is not null)
         {
@@ -169,8 +169,7 @@ internal sealed partial class BatchSubmitter(
     {
         try
         {
-            var itemIds = remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
-            if (await remote.FindCreatedAsync(batch, itemIds, cancellationToken, window.MayAdopt) is { } found)
+            if (await LookAsync(batch, window, cancellationToken) is { } found)
             {
                 logger.LogWarning("Batch {BatchId} was created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, found.Id);
                 return found;
@@ -201,7 +200,8 @@ internal sealed partial class BatchSubmitter(
         var reason = $"LlamaCloud refused to create the batch: {gone.Detail ?? gone.Message}; its directory is gone";
         try
         {
-            if (await FindEarlierCreateAsync(batch, window, cancellationToken) is { } found)
+            // Without a snapshot, no create was ever sent.
+            if (window.Preexisting is not null && await LookAsync(batch, window, cancellationToken) is { } found)
             {
                 logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
                 await RecordAsync(batch, found, cancellationToken);
@@ -218,6 +218,14 @@ internal sealed partial class BatchSubmitter(
 
         await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), cancellationToken);
     }
+
+    /// <summary>The batch an earlier attempt created and no row recorded, if LlamaCloud lists one after the snapshot (<see cref="AdoptionWindow"/>).</summary>
+    private async Task<RemoteBatchHandle?> LookAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken) =>
+        await remote.FindCreatedAsync(batch, await ItemIdsAsync(batch, cancellationToken), cancellationToken, window.MayAdopt);
+
+    /// <summary>What a v1 item-scoped job names and is found by: its files' remote ids; other jobs name their directory.</summary>
+    private async Task<IReadOnlyList<string>> ItemIdsAsync(BatchRecord batch, CancellationToken cancellationToken) =>
+        remote.NeedsItemIds(batch) ? await store.GetRemoteFileIdsAsync(batch.Id, cancellationToken) : [];
 
     private static bool AwaitsSubmit([NotNullWhen(true)] BatchRecord? batch) =>
         batch is { RemoteBatchId: null } && BatchLifecycle.Submit.CanStartFrom(batch.State);
