@@ -6,9 +6,9 @@ namespace BatchOrchestrator.Core.Planning;
 
 /// <summary>
 /// What a source may spend now: its configuration's and fallback's tiers with their prices, and the caps
-/// that apply to it (its own and the global ones), each with where its current window began.
+/// that apply to it (its own and the global ones), whose windows the database's clock begins where their use is read.
 /// </summary>
-internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResolver tiers, PriceModel prices, TimeProvider time)
+internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResolver tiers, PriceModel prices)
 {
     public async Task<CostPlan> PlanAsync(SourceOptions source, ProjectScope scope, bool persist, CancellationToken cancellationToken)
     {
@@ -31,19 +31,14 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
 
     /// <summary>
     /// The caps on <paramref name="source"/> (or, with null, every cap), run caps first, then day, then month; the source's
-    /// before the global one. Their windows begin by this instance's clock: what reads their use begins them again by the
-    /// database's (<see cref="CostPlan.At"/>, <see cref="CapCheck.At"/>).
+    /// before the global one. Their windows are not begun here: only what reads their use begins them, by the database's
+    /// clock that stamps the reservations (<see cref="CostPlan.At"/>, <see cref="CapCheck.At"/>).
     /// </summary>
-    public IReadOnlyList<CapCheck> Caps(string? source)
-    {
-        var settings = options.CurrentValue;
-        var zone = Zone;
-        var now = time.GetUtcNow();
-        return [.. settings.Caps
+    public IReadOnlyList<CapCheck> Caps(string? source) =>
+        [.. options.CurrentValue.Caps
             .Where(c => source is null || c.Scope == CapOptions.GlobalScope || c.Scope == source)
             .OrderBy(c => c.Window).ThenBy(c => c.Scope == CapOptions.GlobalScope)
-            .Select(c => new CapCheck(c.Scope, c.Window, c.Credits, CapWindows.Start(c.Window, now, zone)))];
-    }
+            .Select(c => new CapCheck(c.Scope, c.Window, c.Credits, null))];
 
     /// <summary>Where the caps' days and months begin (<c>Costs:TimeZone</c>).</summary>
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(options.CurrentValue.TimeZone);

@@ -147,10 +147,21 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
 /// <summary>A configuration and what a page costs at its tier.</summary>
 internal sealed record PlannedTier(string ConfigurationId, string Tier, decimal CreditsPerPage);
 
-/// <summary>One cap to respect: its scope (a source or <c>global</c>), window, limit, and the window's start (null: this run).</summary>
+/// <summary>
+/// One cap to respect: its scope (a source or <c>global</c>), window, limit, and the window's start (null: this run, or a
+/// Day or Month window not begun yet, see <see cref="At"/>).
+/// </summary>
 internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, DateTimeOffset? Since)
 {
     public string Name => $"{Scope}/{Window}";
+
+    /// <summary>
+    /// Where the use summed for this cap begins: null for a Run cap, which counts one run. A Day or Month cap whose window
+    /// was not begun by the database's clock (<see cref="At"/>) is refused rather than summed as a Run cap would be.
+    /// </summary>
+    public DateTimeOffset? WindowStart => Since is not null || Window == CapWindow.Run
+        ? Since
+        : throw new InvalidOperationException($"the {Window} window of cap {Name} was not begun by the database's clock");
 
     /// <summary>
     /// The same cap with its window begun as of <paramref name="now"/> in <paramref name="zone"/>. Whatever reads a cap's

@@ -22,6 +22,18 @@ public sealed class CostPlanFacts
         Assert.Contains("5 left", allocation.Held[0].Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WindowStart_RefusesADayCapNotBegunByTheDatabasesClock_InsteadOfSummingItAsARunCap()
+    {
+        var day = new CapCheck("docs", CapWindow.Day, 10, null);
+
+        Assert.Throws<InvalidOperationException>(() => day.WindowStart);
+        Assert.Null(new CapCheck("docs", CapWindow.Run, 10, null).WindowStart);
+        Assert.Equal(
+            new DateTimeOffset(2026, 3, 31, 0, 0, 0, TimeSpan.Zero),
+            day.At(new DateTimeOffset(2026, 3, 31, 22, 0, 0, TimeSpan.Zero), TimeZoneInfo.Utc).WindowStart);
+    }
+
     [Theory]
     [InlineData(CapWindow.Run, 15, "that is more than the whole cap, so no Run window will take it: only an operator's approval sends it (or a higher limit)")]
     [InlineData(CapWindow.Run, 25, "goes on with the source's next run")]
