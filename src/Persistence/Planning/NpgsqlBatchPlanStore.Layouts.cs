@@ -24,10 +24,10 @@ internal sealed partial class NpgsqlBatchPlanStore
                 {
                     Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror), StateParameters.Names(BatchLifecycle.Ended) },
                 },
-                new("""
-                    select remote_directory_id, project_id, organization_id from orchestrator.batch
-                    where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1
-                    """) { Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) } },
+                new($"select remote_directory_id, project_id, organization_id {LatestMirrorBatch}")
+                {
+                    Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) },
+                },
                 MirrorOwes(plan.Source),
             },
         };

@@ -5,17 +5,22 @@ namespace BatchOrchestrator.Persistence.Planning;
 internal sealed partial class NpgsqlBatchPlanStore
 {
     /// <summary>
+    /// The source's ($1) latest batch of the Mirror layout ($2) that made a remote directory, after a select list: the
+    /// mirror's directory is that batch's. Planning, what the next batch owes and the plan preview all find it so.
+    /// </summary>
+    internal const string LatestMirrorBatch =
+        "from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1";
+
+    /// <summary>
     /// Whether the mirror's next batch owes anything, as its planning would tell: a version to send, or a mirrored one
     /// whose file is gone or replaced. Only then does a run finding the previous batch open ask for a later one.
     /// </summary>
-    private static NpgsqlBatchCommand MirrorOwes(string source) => new("""
+    private static NpgsqlBatchCommand MirrorOwes(string source) => new($"""
         select exists (select 1 from orchestrator.file_version where source_name = $1 and state = any($3) and batch_id is null)
             or exists (
                 select 1 from orchestrator.file_version v
                 where v.source_name = $1 and v.remote_file_id is not null and v.remote_deleted_at is null
-                  and v.remote_directory_id = (
-                      select remote_directory_id from orchestrator.batch
-                      where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1)
+                  and v.remote_directory_id = (select remote_directory_id {LatestMirrorBatch})
                   and not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null

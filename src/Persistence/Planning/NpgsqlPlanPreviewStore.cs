@@ -40,15 +40,13 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
     public async Task<MirrorLook> MirrorAsync(string source, CancellationToken cancellationToken)
     {
         // The copies in the source's mirror directory (its latest batch's), judged as planning judges them.
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and f.sha256 is null
             from orchestrator.file_version v
             left join orchestrator.source_file f
                 on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
             where v.source_name = $1 and v.remote_file_id is not null and v.remote_deleted_at is null
-              and v.remote_directory_id = (
-                  select remote_directory_id from orchestrator.batch
-                  where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1)
+              and v.remote_directory_id = (select remote_directory_id {NpgsqlBatchPlanStore.LatestMirrorBatch})
             order by v.id
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
