@@ -91,6 +91,14 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool FailUnreadablePdf { get; set; } = true;
 
+    /// <summary>
+    /// A parse <c>page_ranges.target_pages</c> naming a page twice (<c>1,1</c>, <c>1-5,3</c>) is refused (422
+    /// <c>value_error</c>): its doc comment says both "Pages are sorted and deduplicated automatically" and "Duplicate
+    /// pages cause an error" (TS SDK 2.16.0 <c>resources/parsing.d.ts</c> <c>PageRanges</c>). False: duplicates are
+    /// taken. Extract's and classify's <c>target_pages</c> say nothing of duplicates and always take them.
+    /// </summary>
+    public bool RefuseDuplicateTargetPages { get; set; } = true;
+
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
 }

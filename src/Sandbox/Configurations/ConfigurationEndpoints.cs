@@ -33,7 +33,7 @@ internal static class ConfigurationEndpoints
         BodyFields.Check(v, body, options.Guesses, BodyFields.ConfigurationCreate);
         var name = v.NonEmptyString(body, "name", required: true);
         var parameters = v.Object(body, "parameters", required: true);
-        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, "parameters");
+        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, options.Guesses, "parameters");
         if (!v.IsValid)
         {
             return v.ToResult();
@@ -106,7 +106,7 @@ internal static class ConfigurationEndpoints
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -118,7 +118,7 @@ internal static class ConfigurationEndpoints
         v.RequireObject(body);
         var name = v.NonEmptyString(body, "name", required: false);
         var parameters = v.Object(body, "parameters", required: false);
-        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, "parameters");
+        var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, options.Guesses, "parameters");
         if (!v.IsValid)
         {
             return v.ToResult();

@@ -7,7 +7,8 @@ namespace BatchOrchestrator.Sandbox.Configurations;
 /// Validates <c>parameters</c>, a union discriminated by <c>product_type</c> (TS SDK 2.16.0
 /// <c>resources/configurations.d.ts</c>; docs/llamacloud-api.md §8): parse_v2 needs tier and version and takes the
 /// parse options (<see cref="ParseOptions"/>), extract_v2 a data_schema, classify_v2 its rules, split_v1 its
-/// categories; spreadsheet_v1's choices are literals. Fields typed <c>name?: T</c> (optional, never null) refuse an explicit null.
+/// categories; spreadsheet_v1's choices are literals. The formats the doc comments state for string fields (page
+/// selections, extract's version) are checked too (<see cref="StringFormats"/>). Fields typed <c>name?: T</c> (optional, never null) refuse an explicit null.
 /// </summary>
 internal static class ConfigurationParameters
 {
@@ -20,7 +21,7 @@ internal static class ConfigurationParameters
     private static readonly IReadOnlyList<string> ExtractionTargets = ["per_doc", "per_page", "per_table_row"];
 
     /// <summary>Returns the product type, or null (with issues added) when the parameters are invalid.</summary>
-    public static string? Validate(JsonElement parameters, BodyValidator v, params object[] loc)
+    public static string? Validate(JsonElement parameters, BodyValidator v, SandboxGuesses guesses, params object[] loc)
     {
         var productType = v.Literal(parameters, "product_type", ProductTypes, required: true, loc);
         switch (productType)
@@ -28,7 +29,7 @@ internal static class ConfigurationParameters
             case "parse_v2":
                 v.Literal(parameters, "tier", ParseTiers, required: true, loc);
                 v.NonEmptyString(parameters, "version", required: true, loc);
-                ParseOptions.Check(parameters, v, loc);
+                ParseOptions.Check(parameters, v, guesses, loc);
                 ValidateParseWebhooks(parameters, v, loc);
                 break;
             case "extract_v2":
@@ -83,12 +84,13 @@ internal static class ConfigurationParameters
             v.NeverNullBool(configuration, name, loc);
         }
 
-        foreach (var name in new[] { "parse_config_id", "system_prompt", "target_pages" })
+        foreach (var name in new[] { "parse_config_id", "system_prompt" })
         {
             v.String(configuration, name, required: false, loc);
         }
 
-        v.NeverNullString(configuration, "version", loc);
+        v.Format(v.String(configuration, "target_pages", required: false, loc), UnstatedDuplicates, [.. loc, "target_pages"]);
+        v.Format(v.NeverNullString(configuration, "version", loc), StringFormats.ExtractVersion, [.. loc, "version"]);
         v.Int(configuration, "max_pages", loc);
         v.StringArray(configuration, "sheet_names", loc);
     }
@@ -117,7 +119,7 @@ internal static class ConfigurationParameters
             object[] at = [.. loc, "parsing_configuration"];
             v.NeverNullString(parsing, "lang", at);
             v.Int(parsing, "max_pages", at);
-            v.String(parsing, "target_pages", required: false, at);
+            v.Format(v.String(parsing, "target_pages", required: false, at), UnstatedDuplicates, [.. at, "target_pages"]);
         }
     }
 
@@ -143,6 +145,13 @@ internal static class ConfigurationParameters
             v.RefuseNull(strategy, "min_pages_per_split", "int_type", "Input should be a valid integer", at);
         }
     }
+
+    /// <summary>
+    /// Extract's and classify's <c>target_pages</c>: "Comma-separated page numbers or ranges to process (1-based)". Ranges
+    /// are read as parse's comment writes them (<c>5-8</c>, a guess: this one shows none), and a page named twice is
+    /// taken, since only parse's comment speaks of duplicates.
+    /// </summary>
+    private static string? UnstatedDuplicates(string pages) => StringFormats.PageSelection(pages, duplicatesRefused: false);
 
     private static IReadOnlyList<JsonElement>? RequiredList(JsonElement obj, string name, BodyValidator v, object[] loc)
     {

@@ -79,6 +79,19 @@ internal sealed class BodyValidator
         return null;
     }
 
+    /// <summary>
+    /// A string's format, as a doc comment states it (<see cref="StringFormats"/>): a <c>value_error</c> at
+    /// <paramref name="loc"/> when <paramref name="format"/> finds a problem. Null (absent or not a string) is left
+    /// to the type check.
+    /// </summary>
+    public void Format(string? value, Func<string, string?> format, params object[] loc)
+    {
+        if (value is not null && format(value) is { } problem)
+        {
+            Add("value_error", problem, loc);
+        }
+    }
+
     /// <summary>pydantic's list of allowed values in a literal or enum error: 'a', 'b' or 'c'.</summary>
     public static string OneOf(IReadOnlyList<string> allowed) =>
         allowed.Count == 1 ? $"'{allowed[0]}'" : $"{string.Join(", ", allowed.SkipLast(1).Select(a => $"'{a}'"))} or '{allowed[^1]}'";

@@ -7,7 +7,9 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// in an endpoint. <see cref="Nullable"/> is <c>| null</c>: without it an explicit null is refused with the type's own
 /// error, as pydantic refuses None for a field that is not Optional. Fields an object does not list are left alone
 /// (pydantic ignores them unless told otherwise). <see cref="Min"/> and <see cref="Max"/> are bounds the SDK's doc
-/// comments state; <see cref="Required"/> marks a field the declaration has without <c>?</c>.
+/// comments state; <see cref="Required"/> marks a field the declaration has without <c>?</c>. <see cref="Format"/> is
+/// the format a doc comment states for a string (<see cref="StringFormats"/>): it returns the message of the
+/// <c>value_error</c> a string outside it gets, or null.
 /// </summary>
 internal sealed record JsonShape(
     JsonShapeKind Kind,
@@ -17,7 +19,8 @@ internal sealed record JsonShape(
     JsonShape? Item = null,
     double? Min = null,
     double? Max = null,
-    bool Required = false)
+    bool Required = false,
+    Func<string, string?>? Format = null)
 {
     public static readonly JsonShape Any = new(JsonShapeKind.Any);
     public static readonly JsonShape Bool = new(JsonShapeKind.Boolean);
@@ -79,6 +82,12 @@ internal sealed record JsonShape(
                 return;
             case JsonShapeKind.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
             case JsonShapeKind.String when value.ValueKind == JsonValueKind.String:
+                if (Format?.Invoke(value.GetString()!) is { } problem)
+                {
+                    v.Add("value_error", problem, loc);
+                }
+
+                return;
             case JsonShapeKind.NumberOrString when value.ValueKind is JsonValueKind.Number or JsonValueKind.String:
                 return;
             case JsonShapeKind.Number when value.ValueKind == JsonValueKind.Number:

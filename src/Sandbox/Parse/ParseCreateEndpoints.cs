@@ -77,7 +77,7 @@ internal static class ParseCreateEndpoints
         }
 
         v.String(body, "http_proxy", required: false);
-        ParseOptions.Check(body, v);
+        ParseOptions.Check(body, v, options.Guesses);
         var userMetadata = v.Object(body, "user_metadata", required: false);
         foreach (var entry in userMetadata?.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.String) ?? [])
         {

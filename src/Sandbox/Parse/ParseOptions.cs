@@ -7,8 +7,9 @@ namespace BatchOrchestrator.Sandbox.Parse;
 /// The parse options a v2 parse job takes, both on <c>POST /api/v2/parse</c> and in a saved parse_v2 configuration's
 /// <c>parameters</c>: TS SDK 2.16.0 declares them twice, word for word (<c>resources/parsing.d.ts</c>
 /// <c>ParsingCreateParams</c> and <c>resources/configurations.d.ts</c> <c>ParseV2Parameters</c>). Each field's JSON
-/// type, its literals, and whether it may be null are the declarations'; the bounds and the accepted
-/// <c>additional_outputs</c> are their doc comments' (docs/llamacloud-api.md §6.1).
+/// type, its literals, and whether it may be null are the declarations'; the bounds, the accepted
+/// <c>additional_outputs</c> and the formats of <c>target_pages</c> and <c>trigger_mode</c> are their doc comments'
+/// (docs/llamacloud-api.md §6.1).
 /// </summary>
 internal static class ParseOptions
 {
@@ -70,8 +71,9 @@ internal static class ParseOptions
     private static readonly JsonShape AutoModeRule = Object(
         [
             ("parsing_conf", ParsingConf.NeverNull with { Required = true }),
-            .. new[] { "filename_match_glob", "filename_regexp", "filename_regexp_mode", "layout_element_in_page", "regexp_in_page", "regexp_in_page_mode", "text_in_page", "trigger_mode" }
+            .. new[] { "filename_match_glob", "filename_regexp", "filename_regexp_mode", "layout_element_in_page", "regexp_in_page", "regexp_in_page_mode", "text_in_page" }
                 .Select(n => (n, Str)),
+            ("trigger_mode", Str with { Format = StringFormats.TriggerMode }), // "'and' … or 'or'"
             ("filename_match_glob_list", ListOf(Str)),
             .. Bools("full_page_image_in_page", "image_in_page", "page_md_error", "table_in_page"),
             .. new[] { "full_page_image_in_page_threshold", "layout_element_in_page_confidence_threshold", "page_longer_than_n_chars", "page_shorter_than_n_chars" }
@@ -103,8 +105,11 @@ internal static class ParseOptions
         ("processing_control", ProcessingControl.NeverNull),
         ("processing_options", ProcessingOptions.NeverNull));
 
-    /// <summary>Adds an issue for each shared option of <paramref name="body"/> its declaration refuses.</summary>
-    public static void Check(JsonElement body, BodyValidator v, params object[] loc)
+    /// <summary>
+    /// Adds an issue for each shared option of <paramref name="body"/> its declaration refuses. Whether a page named
+    /// twice in <c>target_pages</c> is one of them is a guess (<see cref="SandboxGuesses.RefuseDuplicateTargetPages"/>).
+    /// </summary>
+    public static void Check(JsonElement body, BodyValidator v, SandboxGuesses guesses, params object[] loc)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -112,6 +117,12 @@ internal static class ParseOptions
         }
 
         Shared.CheckFields(body, v, loc);
+        if (BodyValidator.Get(body, "page_ranges") is { ValueKind: JsonValueKind.Object } ranges
+            && BodyValidator.Get(ranges, "target_pages") is { ValueKind: JsonValueKind.String } pages)
+        {
+            v.Format(pages.GetString(), p => StringFormats.PageSelection(p, guesses.RefuseDuplicateTargetPages), [.. loc, "page_ranges", "target_pages"]);
+        }
+
         if (BodyValidator.Get(body, "processing_options") is { ValueKind: JsonValueKind.Object } options
             && BodyValidator.Get(options, "auto_mode_configuration") is { ValueKind: JsonValueKind.Array } rules)
         {

@@ -34,6 +34,10 @@ public sealed class ConfigurationFacts : SandboxPerTest
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"tier":null}}""", "tier")] // "tier?: …": never null
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"extraction_target":null}}""", "extraction_target")]
     [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"cite_sources":"yes"}}""", "cite_sources")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"version":"v2"}}""", "version")] // "'latest' … or a date string (YYYY-MM-DD format)"
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"version":"2026-02-30"}}""", "version")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{},"target_pages":"0-3"}}""", "target_pages")] // "(1-based)"
+    [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[{"type":"a","description":"b"}],"parsing_configuration":{"target_pages":"first"}}}""", "target_pages")]
     [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2"}}""", "rules")]
     [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[]}}""", "rules")] // "at least one required"
     [InlineData("""{"name":"x","parameters":{"product_type":"classify_v2","rules":[{"description":"bills"}]}}""", "type")]
@@ -52,6 +56,8 @@ public sealed class ConfigurationFacts : SandboxPerTest
 
     [Theory]
     [InlineData("""{"product_type":"extract_v2","data_schema":{},"parse_tier":null,"tier":"turbo","cite_sources":true,"max_pages":null,"sheet_names":["a"]}""")]
+    [InlineData("""{"product_type":"extract_v2","data_schema":{},"version":"2026-01-15","target_pages":"1-3,2,7"}""")] // duplicates: only parse's comment speaks of them
+    [InlineData("""{"product_type":"extract_v2","data_schema":{},"version":"latest","target_pages":null}""")]
     [InlineData("""{"product_type":"classify_v2","rules":[{"type":"invoice","description":"bills"}],"mode":"FAST","parsing_configuration":{"lang":"en","target_pages":"1-3"}}""")]
     [InlineData("""{"product_type":"split_v1","categories":[{"name":"a","description":null}],"splitting_strategy":{"allow_uncategorized":"omit","min_pages_per_split":1}}""")]
     [InlineData("""{"product_type":"spreadsheet_v1","tier":"agentic","table_merge_sensitivity":"weak","include_hidden_cells":false,"sheet_names":null}""")]

@@ -26,6 +26,10 @@ public sealed class ParseOptionFacts : SandboxPerTest
         { """ "processing_options":{"auto_mode_configuration":[{"filename_regexp":".*"}]} """, "processing_options,auto_mode_configuration,0,parsing_conf" },
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"turbo"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,tier" },
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"fast"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,version" }, // "Required when `tier` is set"
+        { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{},"trigger_mode":"AND"}]} """, "processing_options,auto_mode_configuration,0,trigger_mode" }, // "'and' … or 'or'"
+        { """ "page_ranges":{"target_pages":"0,2"} """, "page_ranges,target_pages" }, // "1-based indexing"
+        { """ "page_ranges":{"target_pages":"1;3"} """, "page_ranges,target_pages" }, // "Comma-separated"
+        { """ "page_ranges":{"target_pages":"1-5,3"} """, "page_ranges,target_pages" }, // "Duplicate pages cause an error" (the default guess)
     };
 
     /// <summary>Every option at least once, each with a value its type allows (nulls where typed <c>| null</c>).</summary>
@@ -43,7 +47,7 @@ public sealed class ParseOptionFacts : SandboxPerTest
         "processing_options":{"aggressive_table_extraction":true,"confidence_score_effort":"high","cost_optimizer":null,"forms":"enrich",
             "ignore":{"ignore_text_in_image":true},"ocr_parameters":{"languages":["en","ch_sim"]},"specialized_chart_parsing":"efficient",
             "auto_mode_configuration":[{"parsing_conf":{"tier":"agentic","version":"latest","crop_box":null,"ignore":{"ignore_hidden_text":true}},
-                "page_contains_at_least_n_tables":2,"full_page_image_in_page_threshold":"0.8","filename_match_glob_list":["*.pdf"],"table_in_page":true}]}
+                "page_contains_at_least_n_tables":2,"full_page_image_in_page_threshold":"0.8","filename_match_glob_list":["*.pdf"],"table_in_page":true,"trigger_mode":"or"}]}
         """;
 
     [Theory]
@@ -84,6 +88,21 @@ public sealed class ParseOptionFacts : SandboxPerTest
             "api/v1/beta/configurations", """{"name":"p","parameters":{"product_type":"parse_v2","tier":"agentic","version":"latest",""" + AllAllowed + "}}");
 
         Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ParseCreate_TakesAPageNamedTwice_WhenDuplicatesAreGuessedDeduplicated()
+    {
+        var (_, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
+        const string Pages = """ "page_ranges":{"target_pages":"1-5,3, 9"} """;
+        var (refused, _) = await Sandbox.PostAsync("api/v2/parse", $$"""{"tier":"fast","version":"latest","file_id":"{{entry}}",""" + Pages + "}");
+
+        await RestartSandboxAsync(o => o.Guesses.RefuseDuplicateTargetPages = false);
+        (_, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
+        var (taken, body) = await Sandbox.PostAsync("api/v2/parse", $$"""{"tier":"fast","version":"latest","file_id":"{{entry}}",""" + Pages + "}");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused);
+        Assert.True(taken == HttpStatusCode.OK, body?.ToJsonString());
     }
 
     private static List<string> Locations(JsonNode? body) =>
