@@ -20,7 +20,9 @@ internal sealed record JsonShape(
     double? Min = null,
     double? Max = null,
     bool Required = false,
-    Func<string, string?>? Format = null)
+    Func<string, string?>? Format = null,
+    bool IsEnum = false,
+    bool IsModel = false)
 {
     public static readonly JsonShape Any = new(JsonShapeKind.Any);
     public static readonly JsonShape Bool = new(JsonShapeKind.Boolean);
@@ -32,6 +34,12 @@ internal sealed record JsonShape(
     public JsonShape NeverNull => this with { Nullable = false };
 
     public static JsonShape Literal(params string[] allowed) => new(JsonShapeKind.Literal, Allowed: allowed);
+
+    /// <summary>A Python enum: as a <see cref="Literal"/>, but pydantic names its error <c>enum</c>.</summary>
+    public static JsonShape Enum(IReadOnlyList<string> allowed) => new(JsonShapeKind.Literal, Allowed: allowed, IsEnum: true);
+
+    /// <summary>An object that is a pydantic model of its own: a value of another type is <c>model_type</c>.</summary>
+    public JsonShape AsModel => this with { IsModel = true };
 
     /// <summary>A list (<c>Array&lt;T&gt; | null</c>); its items are never null, as none of the SDK's arrays types them so.</summary>
     public static JsonShape ListOf(JsonShape item) => new(JsonShapeKind.List, Item: item.NeverNull);
@@ -140,7 +148,8 @@ internal sealed record JsonShape(
             JsonShapeKind.String => ("string_type", "Input should be a valid string"),
             JsonShapeKind.Number => ("float_type", "Input should be a valid number"),
             JsonShapeKind.NumberOrString => ("union_type", "Input should be a valid number or string"),
-            JsonShapeKind.Literal => ("literal_error", $"Input should be {BodyValidator.OneOf(Allowed!)}"),
+            JsonShapeKind.Literal => (IsEnum ? "enum" : "literal_error", $"Input should be {BodyValidator.OneOf(Allowed!)}"),
+            JsonShapeKind.Object when IsModel => ("model_type", "Input should be a valid dictionary or object to extract fields from"),
             JsonShapeKind.Object or JsonShapeKind.Map => ("dict_type", "Input should be a valid dictionary"),
             _ => ("list_type", "Input should be a valid list"),
         };

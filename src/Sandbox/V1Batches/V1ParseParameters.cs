@@ -52,111 +52,57 @@ internal static class V1ParseParameters
     ];
 
     /// <summary>The fields whose type is neither boolean, string nor number, each with or without <c>| null</c>.</summary>
-    private static readonly Dictionary<string, Field> Others = new(StringComparer.Ordinal)
-    {
-        ["custom_metadata"] = new(Kind.Object),
-        ["resource_info"] = new(Kind.Object),
-        ["lang"] = new(Kind.String, Nullable: false),
-        ["type"] = new(Kind.Literal, Nullable: false, Allowed: ["parse"]),
-        ["parse_mode"] = new(Kind.Enum, Allowed: ParsingEnums.Modes),
-        ["tier"] = new(Kind.Enum, Allowed: ParsingEnums.Tiers), // a string in the SDK: see ParsingEnums.Tiers
-        ["replace_failed_page_mode"] = new(Kind.Enum, Allowed: ParsingEnums.FailPageModes),
-        ["priority"] = new(Kind.Literal, Allowed: ["critical", "high", "low", "medium"]),
-        ["languages"] = new(Kind.List, Nullable: false, Allowed: ParsingEnums.Languages, ItemIsEnum: true),
-        ["images_to_save"] = new(Kind.List, Allowed: ["embedded", "layout", "screenshot"]),
-        ["webhook_configurations"] = new(Kind.ObjectList),
-    };
+    private static readonly (string, JsonShape)[] Others =
+    [
+        ("custom_metadata", JsonShape.Object()),
+        ("resource_info", JsonShape.Object()),
+        ("lang", JsonShape.Str.NeverNull),
+        ("type", JsonShape.Literal("parse").NeverNull),
+        ("parse_mode", JsonShape.Enum(ParsingEnums.Modes)),
+        ("tier", JsonShape.Enum(ParsingEnums.Tiers)), // a string in the SDK: see ParsingEnums.Tiers
+        ("replace_failed_page_mode", JsonShape.Enum(ParsingEnums.FailPageModes)),
+        ("priority", JsonShape.Literal("critical", "high", "low", "medium")),
+        ("languages", JsonShape.ListOf(JsonShape.Enum(ParsingEnums.Languages)).NeverNull),
+        ("images_to_save", JsonShape.ListOf(JsonShape.Literal("embedded", "layout", "screenshot"))),
+        ("webhook_configurations", JsonShape.ListOf(WebhookItem)),
+    ];
 
     /// <summary>
     /// <c>Parameters.WebhookConfiguration</c>: as the v2 creates' item, but its event enum has no <c>batch.*</c> events
     /// and its output format is any string.
     /// </summary>
-    private static readonly JsonShape WebhookItem = JsonShape.Object(
+    private static JsonShape WebhookItem => JsonShape.Object(
         ("webhook_events", JsonShape.ListOf(JsonShape.Literal([.. WebhookEvents.All.Where(e => !e.StartsWith("batch.", StringComparison.Ordinal))]))),
         ("webhook_headers", JsonShape.MapOf(JsonShape.Str)),
         ("webhook_output_format", JsonShape.Str),
         ("webhook_signing_secret", JsonShape.Str),
-        ("webhook_url", JsonShape.Str));
+        ("webhook_url", JsonShape.Str)).AsModel;
 
-    private static readonly Dictionary<string, Field> Fields = Booleans.Select(n => (n, new Field(Kind.Boolean)))
-        .Concat(Strings.Select(n => (n, new Field(Kind.String))))
-        .Concat(Numbers.Select(n => (n, new Field(Kind.Number))))
-        .Concat(Others.Select(o => (o.Key, o.Value)))
-        .ToDictionary(f => f.Item1, f => f.Item2, StringComparer.Ordinal);
+    private static readonly JsonShape Shape = JsonShape.Object(
+        [
+            .. JsonShape.Bools(Booleans),
+            .. Strings.Select(n => (n, JsonShape.Str)),
+            .. Numbers.Select(n => (n, JsonShape.Num)),
+            .. Others,
+        ]);
 
-    private enum Kind
-    {
-        Boolean,
-        String,
-        Number,
-        Object,
-        Literal,
-        Enum,
-        List,
-        ObjectList,
-    }
-
+    /// <summary>
+    /// Checks each field in the body's order (pydantic reports issues in input order), refusing one the SDK lacks:
+    /// unlike <see cref="JsonShape"/>'s objects, this model forbids extras.
+    /// </summary>
     public static void Validate(JsonElement parameters, BodyValidator v, params object[] loc)
     {
         foreach (var property in parameters.EnumerateObject())
         {
             object[] at = [.. loc, property.Name];
-            if (!Fields.TryGetValue(property.Name, out var field))
+            if (Shape.Fields!.TryGetValue(property.Name, out var field))
+            {
+                field.Check(property.Value, v, at);
+            }
+            else
             {
                 v.Add("extra_forbidden", "Extra inputs are not permitted", at);
             }
-            else if (property.Value.ValueKind != JsonValueKind.Null || !field.Nullable)
-            {
-                Check(property.Value, field, v, at);
-            }
-        }
-    }
-
-    private static void Check(JsonElement value, Field field, BodyValidator v, object[] at)
-    {
-        switch (field.Kind)
-        {
-            case Kind.Boolean when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
-                v.Add("bool_type", "Input should be a valid boolean", at);
-                break;
-            case Kind.String when value.ValueKind != JsonValueKind.String:
-                v.Add("string_type", "Input should be a valid string", at);
-                break;
-            case Kind.Number when value.ValueKind != JsonValueKind.Number:
-                v.Add("float_type", "Input should be a valid number", at);
-                break;
-            case Kind.Object when value.ValueKind != JsonValueKind.Object:
-                v.Add("dict_type", "Input should be a valid dictionary", at);
-                break;
-            case Kind.Literal or Kind.Enum:
-                CheckAllowed(value, field.Allowed!, field.Kind == Kind.Enum, v, at);
-                break;
-            case Kind.List or Kind.ObjectList when value.ValueKind != JsonValueKind.Array:
-                v.Add("list_type", "Input should be a valid list", at);
-                break;
-            case Kind.List:
-                foreach (var (item, i) in value.EnumerateArray().Select((item, i) => (item, i)))
-                {
-                    CheckAllowed(item, field.Allowed!, field.ItemIsEnum, v, [.. at, i]);
-                }
-
-                break;
-            case Kind.ObjectList:
-                foreach (var (item, i) in value.EnumerateArray().Select((item, i) => (item, i)))
-                {
-                    if (item.ValueKind == JsonValueKind.Object)
-                    {
-                        WebhookItem.CheckFields(item, v, [.. at, i]);
-                    }
-                    else
-                    {
-                        v.Add("model_type", "Input should be a valid dictionary or object to extract fields from", [.. at, i]);
-                    }
-                }
-
-                break;
-            default:
-                break;
         }
     }
 
@@ -168,6 +114,4 @@ internal static class V1ParseParameters
             v.Add(isEnum ? "enum" : "literal_error", $"Input should be {BodyValidator.OneOf(allowed)}", at);
         }
     }
-
-    private sealed record Field(Kind Kind, bool Nullable = true, IReadOnlyList<string>? Allowed = null, bool ItemIsEnum = false);
 }
