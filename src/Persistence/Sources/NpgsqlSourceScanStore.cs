@@ -107,10 +107,13 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                     where c.file_version_id <> excluded.file_version_id
                 returning c.file_version_id
             ), uncopied as (
+                -- A path that is its version's own again is no copy, not even of that version: one revived here (it was
+                -- skipped under another name, whose copy this path was) is sent and delivered here as itself, and a copy
+                -- row left beside it would deliver its result to the same path a second time.
                 delete from orchestrator.file_copy c
                 using matched m
                 where c.source_name = $1 and c.relative_path = m.relative_path and m.relative_path = m.version_path
-                  and not m.reverted and c.file_version_id <> m.version_id
+                  and not m.reverted and (c.file_version_id <> m.version_id or not m.known)
             ), due as (
                 update orchestrator.batch b set follow_up_next_at = now()
                 from orchestrator.file_version v

@@ -228,9 +228,54 @@ public sealed class SameContentFacts(PostgresServerFixture server) : HarnessPerT
         Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task ContentSkippedUnderItsFirstName_AndRevivedAtACopysName_IsDeliveredThereOnce()
+    {
+        var sink = new CountingSink();
+        await using var harness = await PipelineHarness.CreateAsync(
+            Server, new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Counting" }, services: s => s.AddSingleton<IFollowUpSink>(sink));
+        harness.WriteFile("a.md", "# Moved away");
+        var first = await harness.PlanOneBatchAsync(Ct);
+        var copy = Path.Combine(harness.SourcePath, "b.md");
+        File.Copy(Path.Combine(harness.SourcePath, "a.md"), copy);
+        Assert.Empty(await harness.PlanAsync(Ct)); // b.md is a copy of the version already in a batch
+        File.Delete(Path.Combine(harness.SourcePath, "a.md"));
+        await harness.Get<BatchUploader>().UploadAsync(first, Ct); // a.md is gone: its version is skipped
+
+        // Touched, same content: the next scan hashes b.md again, and the skipped version comes back under that name.
+        File.SetLastWriteTimeUtc(copy, File.GetLastWriteTimeUtc(copy).AddMinutes(-5));
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(["b.md"], sink.Paths);
+        Assert.Equal(
+            [("b.md", "Succeeded", "FollowedUp", "")],
+            await harness.Database.ListAsync(Story, r => (r.GetString(0), r.GetString(1), r.GetString(3), r.GetString(4))));
+    }
+
     private async Task<Dictionary<string, (string State, string? JobId, string? FollowUp, string SameContentAs)>> StoryAsync() =>
         (await Harness.Database.ListAsync(
             Story,
             r => (Path: r.GetString(0), Row: (r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4)))))
         .ToDictionary(r => r.Path, r => r.Row, StringComparer.Ordinal);
+
+    private sealed class CountingSink : IFollowUpSink
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> paths = new();
+
+        public string Name => "Counting";
+
+        /// <summary>Every path a result was written to, once per write.</summary>
+        public string[] Paths => [.. paths];
+
+        public Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
+        {
+            foreach (var document in documents.Where(d => !d.Superseded))
+            {
+                paths.Enqueue(document.RelativePath);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }
