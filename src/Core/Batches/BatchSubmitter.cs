@@ -89,11 +89,7 @@ internal sealed partial class BatchSubmitter(
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
-            // LlamaCloud asked for a longer wait than we sleep in-process, or paused the project: come back after
-            // it, without using up a retry or an attempt (a create that was refused is safe to look for again).
-            await attempts.RefundAsync(batchId, cancellationToken);
-            scheduler.ScheduleSubmit(batchId, wait);
-            logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
+            await DeferAsync(batchId, wait, ex, cancellationToken);
             return;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
@@ -116,6 +112,17 @@ internal sealed partial class BatchSubmitter(
         }
 
         await RecordAsync(batch, created, cancellationToken);
+    }
+
+    /// <summary>
+    /// LlamaCloud asked for a longer wait than we sleep in-process, or paused the project: the step comes back after
+    /// it, without using up a retry or an attempt (a create that was refused is safe to look for again).
+    /// </summary>
+    private async Task DeferAsync(long batchId, TimeSpan wait, LlamaCloudTransientException ex, CancellationToken cancellationToken)
+    {
+        await attempts.RefundAsync(batchId, cancellationToken);
+        scheduler.ScheduleSubmit(batchId, wait);
+        logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
     }
 
     private async Task RecordAsync(BatchRecord batch, RemoteBatchHandle created, CancellationToken cancellationToken)
@@ -193,7 +200,8 @@ internal sealed partial class BatchSubmitter(
     /// when an earlier attempt's snapshot shows a create may have been sent, the batch it made may exist and bill though
     /// its directory is gone: it is looked for first and adopted if found. If it cannot be looked for (the look itself
     /// may be what was answered 404), the batch ends for a person with its reservations kept, as after a last look that
-    /// could not be made (docs/costs.md, "Settling"); a wait LlamaCloud asks for goes to Hangfire's retry.
+    /// could not be made (docs/costs.md, "Settling"). A wait LlamaCloud asks for during that look defers the step as
+    /// any other of its waits does: the next run looks again (its create is refused again, the directory being gone).
     /// </summary>
     private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, CancellationToken cancellationToken)
     {
@@ -208,7 +216,12 @@ internal sealed partial class BatchSubmitter(
                 return;
             }
         }
-        catch (LlamaCloudException ex) when (ex is not LlamaCloudTransientException { Deferred: true })
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        {
+            await DeferAsync(batch.Id, wait, ex, cancellationToken);
+            return;
+        }
+        catch (LlamaCloudException ex)
         {
             reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
                 + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";

@@ -184,6 +184,31 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task AWaitLlamaCloudAsksForDuringTheLookAfterA404_ReschedulesTheSubmitStep_WithoutUsingUpAnAttempt()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server);
+        var (batchId, batch) = await EarlierSnapshotAsync(h); // a create may have been sent: a 404 is followed by a look
+        Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
+        const string Attempts = "select step_attempts from orchestrator.batch where id = $1";
+        var before = await h.Database.ScalarAsync<int>(Attempts, batchId);
+
+        // The look before the create answers as usual; the one after the 404 is told to wait minutes.
+        await h.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$" });
+        var submit = h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await Eventually.WaitAsync(async () => await h.Admin.CounterAsync("requests_held_total") >= 1, TimeSpan.FromSeconds(20), "the submit step to be inside its create");
+        await h.Admin.SetFaultsAsync(new
+        {
+            hold_requests_matching = (string?)null, too_many_requests_burst = 1, retry_after_ms = 300_000, retry_after_format = "seconds", routes = new[] { "GET /api/v2/batches" },
+        });
+        await submit; // no exception for Hangfire to retry
+
+        Assert.InRange(h.Scheduler.Delays.Single(d => d.Step == "scheduled-submit").Delay, TimeSpan.FromSeconds(295), TimeSpan.FromSeconds(300));
+        Assert.Equal(before, await h.Database.ScalarAsync<int>(Attempts, batchId));
+        Assert.Null(await h.Database.ScalarAsync<string?>("select last_error from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId));
+    }
+
+    [Fact]
     public async Task ACancelledSubmitStepWhoseLookKeepsFailing_EndsWithinItsAttempts_AndKeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
@@ -215,13 +240,19 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     // Two files uploaded, then an earlier run of the submit step: its snapshot of the directory, a create that took effect, and the process died.
     private static async Task<(long BatchId, BatchRecord Batch, RemoteBatchHandle Created)> EarlierCreateTookEffectAsync(PipelineHarness h)
     {
+        var (batchId, batch) = await EarlierSnapshotAsync(h);
+        return (batchId, batch, await h.Get<RemoteBatches>().CreateAsync(batch, [], Ct));
+    }
+
+    // Two files uploaded, then an earlier run of the submit step took its snapshot of the directory and died.
+    private static async Task<(long BatchId, BatchRecord Batch)> EarlierSnapshotAsync(PipelineHarness h)
+    {
         h.WriteFiles(2);
         var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
         var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var remote = h.Get<RemoteBatches>();
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
-        return (batchId, batch, await remote.CreateAsync(batch, [], Ct));
+        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await h.Get<RemoteBatches>().ListIdsAsync(batch, Ct), Ct);
+        return (batchId, batch);
     }
 
     // Every upload fails: the first run of the step throws (Hangfire would retry it), the second gives the batch up.
