@@ -89,6 +89,7 @@ internal sealed record JsonShape(
             case JsonShapeKind.Any:
                 return;
             case JsonShapeKind.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                return;
             case JsonShapeKind.String when value.ValueKind == JsonValueKind.String:
                 if (Format?.Invoke(value.GetString()!) is { } problem)
                 {
