@@ -206,15 +206,11 @@ internal sealed partial class BatchSubmitter(
     private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, CancellationToken cancellationToken)
     {
         var reason = $"LlamaCloud refused to create the batch: {gone.Detail ?? gone.Message}; its directory is gone";
+        RemoteBatchHandle? found;
         try
         {
             // Without a snapshot, no create was ever sent.
-            if (window.Preexisting is not null && await LookAsync(batch, window, cancellationToken) is { } found)
-            {
-                logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
-                await RecordAsync(batch, found, cancellationToken);
-                return;
-            }
+            found = window.Preexisting is null ? null : await LookAsync(batch, window, cancellationToken);
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
@@ -226,6 +222,15 @@ internal sealed partial class BatchSubmitter(
             reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
                 + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
             await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+            return;
+        }
+
+        if (found is not null)
+        {
+            // Recorded outside the look's handlers, as a created batch is: a failure of what follows the record (a
+            // cancel asked for meanwhile) is the recorded batch's to retry, not a reason to give up on a batch LlamaCloud runs.
+            logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
+            await RecordAsync(batch, found, cancellationToken);
             return;
         }
 
