@@ -80,7 +80,13 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
         {
             var cap = options.Caps[i];
             var key = $"{Section}:Caps:{i}";
-            if (!string.IsNullOrWhiteSpace(cap.Source) && names is not null && !names.Contains(cap.Source))
+            if (string.Equals(cap.Source?.Trim(), CapOptions.GlobalScope, StringComparison.OrdinalIgnoreCase))
+            {
+                // Spending is counted per scope, a source's name or this word for all sources together: a cap on a
+                // source of that name would be read as the cap on every source, and its spending as theirs.
+                failures.Add($"{key}:Source: '{cap.Source}' is the word caps use for all sources together; leave it empty for a cap on all sources, or rename the source it means (Sources:N:Name)");
+            }
+            else if (!string.IsNullOrWhiteSpace(cap.Source) && names is not null && !names.Contains(cap.Source))
             {
                 failures.Add($"{key}:Source: '{cap.Source}' is not a configured source (Sources:N:Name); leave it empty for a cap on all sources");
             }

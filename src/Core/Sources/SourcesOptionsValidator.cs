@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using BatchOrchestrator.Core.Costs;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Validation;
 
@@ -28,12 +27,6 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
             else if (!seen.Add(source.Name))
             {
                 failures.Add($"{key}:Name: '{source.Name}' is used by another source");
-            }
-            else if (string.Equals(source.Name, CapOptions.GlobalScope, StringComparison.OrdinalIgnoreCase))
-            {
-                // Spending is counted per scope, a source's name or this word for all sources together: a cap on
-                // such a source would be read as the cap on every source, and its spending added to theirs.
-                failures.Add($"{key}:Name: '{source.Name}' is reserved (Costs:Caps use it for all sources together); choose another name");
             }
 
             if (source.Layout == RemoteLayout.RemoteOnly)

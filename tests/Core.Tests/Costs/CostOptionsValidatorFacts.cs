@@ -23,6 +23,19 @@ public sealed class CostOptionsValidatorFacts
     }
 
     [Fact]
+    public void ACapOnASourceNamedGlobal_IsRefused_SinceCapsCountAllSourcesTogetherUnderThatWord()
+    {
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "global" }, new SourceOptions { Name = "invoices" }] };
+        var options = new CostOptions { Caps = [new CapOptions { Source = "global", Credits = 10 }] };
+
+        var failures = new CostOptionsValidator(Options.Create(sources)).Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(
+            ["Costs:Caps:0:Source: 'global' is the word caps use for all sources together; leave it empty for a cap on all sources, or rename the source it means (Sources:N:Name)"],
+            failures);
+    }
+
+    [Fact]
     public void TheDefaults_AndACapOnAConfiguredSource_Pass()
     {
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices" }] };

@@ -44,16 +44,6 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
     }
 
     [Fact]
-    public void ASourceNamedAsTheGlobalCapScope_IsRefused_SinceACapOnItWouldBeReadAsTheCapOnEverySource()
-    {
-        var options = new SourcesOptions { Sources = [new SourceOptions { Name = "Global", Path = folder }] };
-
-        var failures = new SourcesOptionsValidator().Validate(null, options).Failures!.ToList();
-
-        Assert.Equal(["Sources:0:Name: 'Global' is reserved (Costs:Caps use it for all sources together); choose another name"], failures);
-    }
-
-    [Fact]
     public void Validate_LooksForTheFolder_OnlyOnAnInstanceServingTheSourcesQueue()
     {
         var options = new SourcesOptions { Sources = [new SourceOptions { Name = "local-disk", Path = Path.Combine(folder, "elsewhere"), Queue = "node-a" }] };
