@@ -28,6 +28,9 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     public CostPlan At(DateTimeOffset now) =>
         Zone is null ? this : this with { Caps = [.. Caps.Select(c => c.At(now, Zone))] };
 
+    /// <summary>Whether any cap has a window for <see cref="At"/> to begin: without one, the clock need not be read.</summary>
+    public bool HasWindows => Zone is not null && Caps.Any(c => c.Window != CapWindow.Run);
+
     /// <summary>The cap scopes to lock, in a fixed order so that two plannings never wait on each other in a circle.</summary>
     public IReadOnlyList<string> LockScopes => [.. Caps.Select(c => c.Scope).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 

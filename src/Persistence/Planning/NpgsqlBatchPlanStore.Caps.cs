@@ -32,9 +32,12 @@ internal sealed partial class NpgsqlBatchPlanStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>The caps' windows as of the transaction's start, by the clock that stamps the reservations it writes (<see cref="DatabaseClock"/>).</summary>
+    /// <summary>
+    /// The caps' windows as of the transaction's start, by the clock that stamps the reservations it writes (<see cref="DatabaseClock"/>);
+    /// with only Run caps or none, no round trip for it (every unchanged scan plans).
+    /// </summary>
     private static async Task<CostPlan> WindowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CostPlan cost, CancellationToken cancellationToken) =>
-        cost.At(await DatabaseClock.NowAsync(connection, transaction, cancellationToken));
+        cost.HasWindows ? cost.At(await DatabaseClock.NowAsync(connection, transaction, cancellationToken)) : cost;
 
     /// <summary>Each cap's credits in its window: billed where known, reserved otherwise; a run cap counts this run.</summary>
     private static async Task<List<decimal>> CapUseAsync(
