@@ -15,6 +15,7 @@ namespace BatchOrchestrator.Core.Uploads;
 internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
 {
     private const string Vanished = "deleted or renamed after it was scanned";
+    private const string ChangedWhileSent = "changed while it was being uploaded; removed again, the next scan takes its new version";
 
     public async Task SendAsync(
         IBatchApi api, string root, string directoryId, UploadLane lane, UploadItem file, UploadRecorder recorder, CancellationToken cancellationToken)
@@ -82,6 +83,18 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }
+        catch (LlamaCloudTransientException) when (!FileStamp.Read(fullPath).Matches(observed))
+        {
+            // Written to while it was sent: the body outgrew the length the request announced and the send broke off,
+            // so this is the file's doing, not the API's. Whatever arrived is taken back, as below.
+            if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
+            {
+                await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
+            }
+
+            await EndAsync(recorder, file, FileVersionState.Skipped, null, ChangedWhileSent, cancellationToken);
+            return;
+        }
         catch (Exception ex) when (ex is not (LlamaCloudException or OperationCanceledException or OutOfMemoryException))
         {
             // Anything else thrown while building or sending this one request (a header the stack will not
@@ -96,7 +109,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             // Written to while we read it: what was sent may be half old, half new. Take it back; the
             // next scan takes the new version once it has settled.
             await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
-            await EndAsync(recorder, file, FileVersionState.Skipped, null, "changed while it was being uploaded; removed again, the next scan takes its new version", cancellationToken);
+            await EndAsync(recorder, file, FileVersionState.Skipped, null, ChangedWhileSent, cancellationToken);
             return;
         }
 
