@@ -27,12 +27,12 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         {
             // The second check of "unchanged across two looks": never upload what is being written now.
             var reason = before.Exists ? "changed after it was scanned (still being written, or replaced); the next scan takes its new version" : Vanished;
-            if (file.UploadStarted && await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
+            if (file.UploadStarted)
             {
                 // An earlier attempt sent it and lost the answer (docs/sources.md, "Exactly-once uploads"), with no check
                 // after it. Left in the directory, that copy would be parsed and billed with the batch while its version
                 // ends Skipped, and the next scan sends the content again.
-                await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
+                await TakeBackAsync(api, directoryId, file, cancellationToken);
             }
 
             await EndAsync(recorder, file, FileVersionState.Skipped, null, reason, cancellationToken);
@@ -87,11 +87,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         {
             // Written to while it was sent: the body outgrew the length the request announced and the send broke off,
             // so this is the file's doing, not the API's. Whatever arrived is taken back, as below.
-            if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
-            {
-                await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
-            }
-
+            await TakeBackAsync(api, directoryId, file, cancellationToken);
             await EndAsync(recorder, file, FileVersionState.Skipped, null, ChangedWhileSent, cancellationToken);
             return;
         }
@@ -114,6 +110,15 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         }
 
         recorder.Add(file.FileVersionId, remote);
+    }
+
+    /// <summary>Deletes the file's copy in the directory, if one arrived, found by its unique_id.</summary>
+    private static async Task TakeBackAsync(IBatchApi api, string directoryId, UploadItem file, CancellationToken cancellationToken)
+    {
+        if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
+        {
+            await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
+        }
     }
 
     private async Task EndAsync(UploadRecorder recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
