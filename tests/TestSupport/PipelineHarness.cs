@@ -54,6 +54,11 @@ public sealed class PipelineHarness : IAsyncDisposable
         SandboxOptions? sandboxOptions = null,
         Action<IServiceCollection>? services = null)
     {
+        if (settings is not null && UtcMidnight.HasCalendarCap(settings))
+        {
+            await UtcMidnight.KeepClearAsync(TimeSpan.FromMinutes(2));
+        }
+
         var database = await TestDatabase.CreateAsync(server, "pipeline");
         sandboxOptions ??= new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         sandboxOptions.ApiKey = ApiKey;

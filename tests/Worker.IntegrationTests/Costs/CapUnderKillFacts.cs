@@ -18,6 +18,7 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
     [Fact]
     public async Task ACapOfNAgainstAFolderWorth3N_TwoInstancesAndAKill_TheSandboxBillsAtMostN()
     {
+        await UtcMidnight.KeepClearAsync(3 * Patience + TimeSpan.FromMinutes(1)); // the cap is a Day cap
         await Env.WriteFilesAsync(Files);
         await using var steady = WorkerProcess.Start(Env.Root, ["run"], Settings());
         await using (var killed = WorkerProcess.Start(Env.Root, ["run"], Settings()))
