@@ -62,7 +62,8 @@ public static class WorkerHostingExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseStorage(sp.GetJobStorage()));
+            .UseStorage(sp.GetJobStorage())
+            .UseLogProvider(new HangfireOutageLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(sp.GetRequiredService<ILoggerFactory>()))));
 
         if (verb.IsService)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using Npgsql;
 
 namespace BatchOrchestrator.Worker.Dashboard;
 
@@ -26,7 +25,7 @@ internal static class DatabaseDownPage
             {
                 await next(context);
             }
-            catch (Exception ex) when (Unreachable(ex) is { } reason && !context.Response.HasStarted)
+            catch (Exception ex) when (Health.DatabaseUnreachable.Describe(ex) is { } reason && !context.Response.HasStarted)
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseDownPage))
                     .LogWarning("Dashboard page {Path} not shown: PostgreSQL does not answer ({Reason})", context.Request.Path.Value, reason);
@@ -43,25 +42,5 @@ internal static class DatabaseDownPage
                     context.RequestAborted);
             }
         });
-    }
-
-    // The failures of a database that cannot be reached (down, refusing connections, timing out, shutting down), by
-    // their message only: a connection string never reaches the page.
-    private static string? Unreachable(Exception exception)
-    {
-        for (var ex = exception; ex is not null; ex = ex.InnerException)
-        {
-            switch (ex)
-            {
-                case PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.CrashShutdown }:
-                    return "it is shutting down or starting";
-                case NpgsqlException { InnerException: System.Net.Sockets.SocketException or TimeoutException or IOException } npgsql:
-                    return npgsql.InnerException!.Message;
-                case NpgsqlException { IsTransient: true } transient when transient is not PostgresException:
-                    return transient.Message;
-            }
-        }
-
-        return null;
     }
 }
