@@ -27,8 +27,13 @@ internal static class ConfigurationParameters
         switch (productType)
         {
             case "parse_v2":
-                v.Literal(parameters, "tier", ParseTiers, required: true, loc);
-                v.NonEmptyString(parameters, "version", required: true, loc);
+                var tier = v.Literal(parameters, "tier", ParseTiers, required: true, loc);
+                var version = v.NonEmptyString(parameters, "version", required: true, loc);
+                if (tier is not null)
+                {
+                    v.Format(version, text => ParseVersions.Problem(text, tier), [.. loc, "version"]);
+                }
+
                 ParseOptions.Check(parameters, v, guesses, loc);
                 ValidateParseWebhooks(parameters, v, loc);
                 break;

@@ -62,7 +62,7 @@ internal static class ParseCreateEndpoints
 
         // With a saved configuration, tier and version default to it: "omit them or pass 'configured'".
         var tier = v.String(body, "tier", required: !configured);
-        v.String(body, "version", required: !configured);
+        var version = v.String(body, "version", required: !configured);
         // 'configured' stands for the saved configuration's tier, so it means nothing without configuration_id.
         if (tier is not null && !(configured && tier == "configured") && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
         {
@@ -92,6 +92,13 @@ internal static class ParseCreateEndpoints
             if (configured && configuredTier is null)
             {
                 v.Add("value_error", $"Parse configuration '{configurationId}' not found", "configuration_id");
+            }
+
+            // 'configured' stands for the saved configuration's version, as for its tier; any other must be the tier's.
+            var effectiveTier = tier is null or "configured" ? configuredTier : tier;
+            if (version is not null && !(configured && version == "configured") && effectiveTier is not null && ParseVersions.ByTier.ContainsKey(effectiveTier))
+            {
+                v.Format(version, text => ParseVersions.Problem(text, effectiveTier), "version");
             }
 
             if (!v.IsValid)

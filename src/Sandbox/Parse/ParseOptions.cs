@@ -134,14 +134,25 @@ internal static class ParseOptions
         }
     }
 
-    /// <summary>A rule's tier override needs its version: "Required when `tier` is set" (<c>ParsingConf.version</c>).</summary>
+    /// <summary>
+    /// A rule's tier override needs its version: "Required when `tier` is set", and it is "`latest`, or … one of that
+    /// tier's dated versions" (<c>ParsingConf.version</c>, <see cref="ParseVersions.Problem"/>).
+    /// </summary>
     private static void CheckOverrideVersion(JsonElement rule, BodyValidator v, object[] loc)
     {
-        if (BodyValidator.Get(rule, "parsing_conf") is { ValueKind: JsonValueKind.Object } conf
-            && BodyValidator.Get(conf, "tier") is not null
-            && BodyValidator.Get(conf, "version") is null)
+        if (BodyValidator.Get(rule, "parsing_conf") is not { ValueKind: JsonValueKind.Object } conf || BodyValidator.Get(conf, "tier") is not { } tier)
+        {
+            return;
+        }
+
+        var version = BodyValidator.Get(conf, "version");
+        if (version is null)
         {
             v.Add("missing", "Field required when tier is set", [.. loc, "version"]);
+        }
+        else if (tier.ValueKind == JsonValueKind.String && ParseVersions.ByTier.ContainsKey(tier.GetString()!) && version.Value.ValueKind == JsonValueKind.String)
+        {
+            v.Format(version.Value.GetString(), text => ParseVersions.Problem(text, tier.GetString()!), [.. loc, "version"]);
         }
     }
 }

@@ -40,6 +40,18 @@ internal static class ParseVersions
         ],
     };
 
+    /// <summary>
+    /// Whether <paramref name="version"/> may be sent with <paramref name="tier"/>: "Use `latest`, or pin one of that
+    /// tier's dated versions … Full list: `GET /api/v2/parse/versions`" (the doc comment on <c>version</c> in
+    /// <c>ParsingCreateParams</c>, <c>ParseV2Parameters</c> and an auto-mode rule's <c>ParsingConf</c>). The types end in
+    /// <c>(string &amp; {})</c> so that a newer date still compiles; the comment, not the type, names what is sent.
+    /// Returns the message of the <c>value_error</c>, or null.
+    /// </summary>
+    public static string? Problem(string version, string tier) =>
+        version == "latest" || (ByTier.TryGetValue(tier, out var dated) && dated.Contains(version, StringComparer.Ordinal))
+            ? null
+            : $"version must be 'latest' or one of the {tier} tier's dated versions (GET /api/v2/parse/versions), not '{version}'";
+
     public static readonly IReadOnlyDictionary<string, string> Latest = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["fast"] = "2026-06-15",

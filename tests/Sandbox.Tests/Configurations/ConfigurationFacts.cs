@@ -26,6 +26,7 @@ public sealed class ConfigurationFacts : SandboxPerTest
     [InlineData("""{"name":"x","parameters":{"product_type":"nope"}}""", "product_type")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","version":"latest"}}""", "tier")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast"}}""", "version")]
+    [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"2026-09-07"}}""", "version")] // "one of that tier's dated versions"
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configurations":null}}""", "webhook_configurations")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configurations":[{"webhook_output_format":"xml"}]}}""", "webhook_output_format")]
     [InlineData("""{"name":"x","parameters":{"product_type":"parse_v2","tier":"fast","version":"latest","webhook_configuration_ids":"whc-1"}}""", "webhook_configuration_ids")]

@@ -23,9 +23,12 @@ public sealed class ParseCreateFacts : SandboxPerTest
         var config = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "c", parameters = new { product_type = "parse_v2", tier = "fast", version = "latest" } }))["id"]!;
         var (dir, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
 
-        var job = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", file_id = entry });
+        var job = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", version = "configured", file_id = entry });
+        var (otherTiers, body) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, version = "2026-09-07", file_id = entry });
 
         Assert.Equal("fast", (string)job["tier"]!);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, otherTiers); // a dated version of the saved configuration's tier only
+        Assert.Equal("version", (string)body!["detail"]![0]!["loc"]![1]!);
     }
 
     [Theory]
@@ -33,6 +36,9 @@ public sealed class ParseCreateFacts : SandboxPerTest
     [InlineData("""{"tier":"fast","file_id":"dfl-x"}""", "version")]
     [InlineData("""{"tier":"turbo","version":"latest","file_id":"dfl-x"}""", "tier")]
     [InlineData("""{"tier":"configured","version":"latest","file_id":"dfl-x"}""", "tier")] // 'configured' only with a configuration_id
+    [InlineData("""{"tier":"fast","version":"2026-09-07","file_id":"dfl-x"}""", "version")] // "pin one of that tier's dated versions": agentic's, not fast's
+    [InlineData("""{"tier":"agentic","version":"2026-01-01","file_id":"dfl-x"}""", "version")] // a date no agentic version has
+    [InlineData("""{"tier":"fast","version":"configured","file_id":"dfl-x"}""", "version")] // 'configured' only with a configuration_id
     [InlineData("""{"tier":"fast","version":"latest"}""", "file_id")]
     [InlineData("""{"configuration_id":"cfg-none","file_id":"dfl-x"}""", "configuration_id")]
     [InlineData("""{"tier":"fast","version":"latest","file_id":"dfl-x","user_metadata":{"n":1}}""", "user_metadata")] // "{ [key: string]: string }"
