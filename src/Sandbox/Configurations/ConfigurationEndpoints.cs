@@ -75,7 +75,7 @@ internal static class ConfigurationEndpoints
         var page = Paging.Read(request, issues);
         Query.Bool(request, "latest_only", issues);
         var types = Query.List(request, "product_type");
-        foreach (var unknown in types.Where(t => !ConfigurationParameters.ProductTypes.Contains(t, StringComparer.Ordinal)))
+        foreach (var unknown in Query.AsSent(request, "product_type").Where(t => !ConfigurationParameters.ProductTypes.Contains(t, StringComparer.Ordinal)))
         {
             issues.Add(new ValidationIssue(["query", "product_type"], $"Unknown product type '{unknown}'", "literal_error"));
         }

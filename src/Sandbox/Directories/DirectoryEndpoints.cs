@@ -77,7 +77,7 @@ internal static class DirectoryEndpoints
         var type = Query.Literal(request, "type", AllTypes, issues);
         var types = Query.List(request, "types");
         Query.Bool(request, "include_deleted", issues);
-        foreach (var unknown in types.Where(t => !AllTypes.Contains(t, StringComparer.Ordinal)))
+        foreach (var unknown in Query.AsSent(request, "types").Where(t => !AllTypes.Contains(t, StringComparer.Ordinal)))
         {
             issues.Add(new ValidationIssue(["query", "types"], $"Input should be 'ephemeral', 'index' or 'user', got '{unknown}'", "literal_error"));
         }

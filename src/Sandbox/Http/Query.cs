@@ -19,6 +19,14 @@ internal static class Query
     public static IReadOnlyList<string> List(HttpRequest request, string name) =>
         [.. request.Query[name].OfType<string>().Where(value => value.Length > 0)];
 
+    /// <summary>
+    /// Every value of <paramref name="name"/> as sent, empty ones too. FastAPI hands <c>?status=</c> to pydantic as the
+    /// string "" (Starlette keeps blank values; only form fields read "" as absent), so a parameter whose type is a
+    /// literal union or a timestamp refuses it: "" is none of the literals, and no timestamp.
+    /// </summary>
+    public static IReadOnlyList<string> AsSent(HttpRequest request, string name) =>
+        [.. request.Query[name].Select(value => value ?? string.Empty)];
+
     public static bool TryParseTimestamp(string text, out DateTimeOffset value)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
 
@@ -26,8 +34,7 @@ internal static class Query
     public static bool TryTimestamp(HttpRequest request, string name, List<ValidationIssue> issues, out DateTimeOffset? value)
     {
         value = null;
-        var text = Single(request, name);
-        if (text is null)
+        if (AsSent(request, name) is not [.., var text])
         {
             return true;
         }
@@ -82,10 +89,15 @@ internal static class Query
         return null;
     }
 
+    /// <summary>An optional parameter typed as a literal union; an empty value is refused (<see cref="AsSent"/>).</summary>
     public static string? Literal(HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues)
     {
-        var text = Single(request, name);
-        if (text is null || allowed.Contains(text, StringComparer.Ordinal))
+        if (AsSent(request, name) is not [.., var text])
+        {
+            return null;
+        }
+
+        if (allowed.Contains(text, StringComparer.Ordinal))
         {
             return text;
         }

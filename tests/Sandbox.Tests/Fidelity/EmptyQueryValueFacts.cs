@@ -1,0 +1,41 @@
+namespace BatchOrchestrator.Sandbox.Tests.Fidelity;
+
+/// <summary>
+/// A query parameter sent empty (<c>?status=</c>) reaches pydantic as "" (src/Sandbox/README.md, "What the Sandbox had
+/// to guess"): a literal union has no "" and a timestamp filter is no timestamp, so each is a 422 at its place; a
+/// parameter any string fits is still read as absent.
+/// </summary>
+public sealed class EmptyQueryValueFacts : SandboxPerTest
+{
+    [Theory]
+    [InlineData("api/v2/batches?status=", "status")] // BatchListParams: 'CANCELLED' | … | null
+    [InlineData("api/v2/batches?created_at_on_or_after=", "created_at_on_or_after")]
+    [InlineData("api/v2/parse?status=", "status")]
+    [InlineData("api/v2/parse?created_at_on_or_before=", "created_at_on_or_before")]
+    [InlineData("api/v2/extract?status=", "status")]
+    [InlineData("api/v2/extract?document_input_type=", "document_input_type")] // "(file_id or parse_job_id)"
+    [InlineData("api/v1/beta/directories?type=", "type")]
+    [InlineData("api/v1/beta/directories?types=user&types=", "types")]
+    [InlineData("api/v1/beta/directories/dir-none/files?updated_at_on_or_after=", "updated_at_on_or_after")]
+    [InlineData("api/v1/beta/configurations?product_type=", "product_type")]
+    [InlineData("api/v1/beta/files?order_by=", "order_by")] // "One of 'name' …, 'id' … or 'created_at'"
+    public async Task AnEmptyValue_Is422_WhereTheTypeIsALiteralOrATimestamp(string path, string parameter)
+    {
+        var (status, body) = await Sandbox.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var issue = Assert.Single(body!["detail"]!.AsArray());
+        Assert.Equal("query," + parameter, string.Join(',', issue!["loc"]!.AsArray().Select(l => (string)l!)));
+    }
+
+    [Theory]
+    [InlineData("api/v2/batches?source_directory_id=")]
+    [InlineData("api/v1/beta/directories?name=")]
+    [InlineData("api/v2/extract?file_input=")]
+    public async Task AnEmptyValue_IsAbsent_WhereAnyStringGoes(string path)
+    {
+        var (status, _) = await Sandbox.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+}
