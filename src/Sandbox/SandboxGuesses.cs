@@ -49,7 +49,8 @@ public sealed class SandboxGuesses
     public bool RefuseEmptyInlineWebhookEvents { get; set; }
 
     /// <summary>
-    /// A JSON create body (directory, v2 batch, parse, extract, configuration, webhook configuration, v1 batch) with a
+    /// A JSON create body (directory, v2 batch, parse and the parse upload's configuration, extract, configuration, webhook
+    /// configuration, v1 batch), or an add or update one (directory, directory file, configuration, webhook configuration), with a
     /// top-level field its SDK type lacks is refused (422 <c>extra_forbidden</c>), as a pydantic model with
     /// <c>extra="forbid"</c> would. False (default): ignored, pydantic's default; the service's choice is not documented.
     /// </summary>

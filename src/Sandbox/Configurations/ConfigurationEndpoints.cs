@@ -116,6 +116,7 @@ internal static class ConfigurationEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.ConfigurationUpdate);
         var name = v.NonEmptyString(body, "name", required: false);
         var parameters = v.Object(body, "parameters", required: false);
         var productType = parameters is null ? null : ConfigurationParameters.Validate(parameters.Value, v, options.Guesses, "parameters");

@@ -109,7 +109,7 @@ internal static class DirectoryEndpoints
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -119,6 +119,7 @@ internal static class DirectoryEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.DirectoryUpdate);
         var name = v.NonEmptyString(body, "name", required: false);
         var description = v.String(body, "description", required: false);
         if (!v.IsValid)

@@ -65,7 +65,7 @@ internal static class DirectoryFileEndpoints
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "directory_id")] string directoryId, [FromRoute(Name = "directory_file_id")] string fileId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, DirectoryFiles files)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -75,6 +75,7 @@ internal static class DirectoryFileEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.DirectoryFileUpdate);
         var displayName = v.NonEmptyString(body, "display_name", required: false);
         var uniqueId = v.NonEmptyString(body, "unique_id", required: false);
         var target = v.String(body, "target_directory_id", required: false);

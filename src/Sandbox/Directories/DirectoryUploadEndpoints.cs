@@ -65,7 +65,7 @@ internal static class DirectoryUploadEndpoints
     }
 
     private static async Task<IResult> AddAsync(
-        [FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, DirectoryFiles files, SandboxCounters counters)
+        [FromRoute(Name = "directory_id")] string directoryId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, DirectoryFiles files, SandboxCounters counters)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -75,6 +75,7 @@ internal static class DirectoryUploadEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.DirectoryFileAdd);
         var fileId = v.NonEmptyString(body, "file_id", required: true);
         var displayName = v.String(body, "display_name", required: false);
         var uniqueId = v.String(body, "unique_id", required: false);

@@ -1,7 +1,7 @@
 namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
-/// The top-level fields of each JSON create body, as SDK 2.16.0 types them (2.13.0 for v1 batch processing), less
+/// The top-level fields of each JSON create, add or update body, as SDK 2.16.0 types them (2.13.0 for v1 batch processing), less
 /// <c>organization_id</c> and <c>project_id</c>, which the SDK takes out of the params and sends as query
 /// (<c>const { organization_id, project_id, ...body } = params</c> in each <c>resources/*.js</c>). Whether the service
 /// refuses a field its model lacks is not documented: pydantic ignores one unless told otherwise, so the Sandbox
@@ -29,6 +29,21 @@ internal static class BodyFields
 
     /// <summary><c>resources/webhook-configs.d.ts</c>, <c>WebhookConfigCreateParams</c>.</summary>
     public static readonly IReadOnlySet<string> WebhookConfigCreate = Set("webhook_url", "webhook_events", "webhook_headers", "webhook_output_format", "webhook_signing_secret");
+
+    /// <summary><c>resources/beta/directories/directories.d.ts</c>, <c>DirectoryUpdateParams</c>.</summary>
+    public static readonly IReadOnlySet<string> DirectoryUpdate = Set("name", "description");
+
+    /// <summary><c>resources/beta/directories/files.d.ts</c>, <c>FileAddParams</c>.</summary>
+    public static readonly IReadOnlySet<string> DirectoryFileAdd = Set("file_id", "display_name", "metadata", "unique_id");
+
+    /// <summary><c>resources/beta/directories/files.d.ts</c>, <c>FileUpdateParams</c> (its <c>directory_id</c> is the path).</summary>
+    public static readonly IReadOnlySet<string> DirectoryFileUpdate = Set("display_name", "metadata", "target_directory_id", "unique_id");
+
+    /// <summary><c>resources/configurations.d.ts</c>, <c>ConfigurationUpdateParams</c>.</summary>
+    public static readonly IReadOnlySet<string> ConfigurationUpdate = Set("name", "parameters");
+
+    /// <summary><c>resources/webhook-configs.d.ts</c>, <c>WebhookConfigUpdateParams</c>: the create's fields, each optional.</summary>
+    public static readonly IReadOnlySet<string> WebhookConfigUpdate = WebhookConfigCreate;
 
     /// <summary>TypeScript SDK 2.13.0 <c>resources/beta/batch/batch.d.ts</c>, <c>BatchCreateParams</c> (its <c>temporal-namespace</c> is a header).</summary>
     public static readonly IReadOnlySet<string> V1BatchCreate = Set("job_config", "continue_as_new_threshold", "directory_id", "item_ids", "page_size");

@@ -53,10 +53,9 @@ internal static class ParseCreateEndpoints
     {
         var v = new BodyValidator();
         v.RequireObject(body);
-        if (upload is null)
-        {
-            BodyFields.Check(v, body, options.Guesses, BodyFields.ParseCreate);
-        }
+
+        // The upload's configuration is the same params as JSON (the SDK sends JSON.stringify of them, resources/parsing.js).
+        BodyFields.Check(v, body, options.Guesses, BodyFields.ParseCreate);
         var configurationId = v.String(body, "configuration_id", required: false);
         var configured = configurationId is not null;
 

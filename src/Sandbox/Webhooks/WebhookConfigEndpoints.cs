@@ -74,7 +74,7 @@ internal static class WebhookConfigEndpoints
     }
 
     /// <summary>"Only fields present in the request change" (SDK webhook-configs.ts).</summary>
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state)
+    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -84,6 +84,7 @@ internal static class WebhookConfigEndpoints
 
         var v = new BodyValidator();
         v.RequireObject(body);
+        BodyFields.Check(v, body, options.Guesses, BodyFields.WebhookConfigUpdate);
         var target = WebhookConfigurations.ReadOne(body, v, urlRequired: false, WebhookFieldTypes.Saved);
         if (!v.IsValid)
         {

@@ -43,5 +43,50 @@ public sealed class UnknownBodyFieldFacts : SandboxPerTest
         Assert.DoesNotContain("extra_forbidden", typedOnly?.ToJsonString() ?? "", StringComparison.Ordinal);
     }
 
+    /// <summary>Adds and updates name ids never issued: the body is checked before the id is looked up.</summary>
+    public static TheoryData<string, string, string> Changes => new()
+    {
+        { "PATCH", "api/v1/beta/directories/dir-none", """{"name":"n","description":null}""" },
+        { "POST", "api/v1/beta/directories/dir-none/files", """{"file_id":"dfl-none","display_name":null,"unique_id":null,"metadata":null}""" },
+        { "PATCH", "api/v1/beta/directories/dir-none/files/dfl-none", """{"display_name":"d","unique_id":null,"target_directory_id":null,"metadata":null}""" },
+        { "PUT", "api/v1/beta/configurations/cfg-none", """{"name":"c","parameters":null}""" },
+        { "PUT", "api/v1/beta/webhook-configs/none", """{"webhook_url":"https://example.com/h","webhook_output_format":"json","webhook_signing_secret":null}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public async Task AnUnknownField_OfAnAddOrUpdate_IsRefused_WhenTheGuessSaysSo_AndIgnoredOtherwise(string method, string path, string json)
+    {
+        var (_, ignored) = await Sandbox.SendAsync(new HttpMethod(method), path, WithUnknownField(json));
+        await RestartSandboxAsync(o => o.Guesses.RefuseUnknownBodyFields = true);
+
+        var (status, body) = await Sandbox.SendAsync(new HttpMethod(method), path, WithUnknownField(json));
+        var (typedStatus, _) = await Sandbox.SendAsync(new HttpMethod(method), path, json);
+
+        Assert.DoesNotContain("surprise", ignored?.ToJsonString() ?? "", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var issue = Assert.Single(body!["detail"]!.AsArray());
+        Assert.Equal("body,surprise", string.Join(',', issue!["loc"]!.AsArray().Select(l => (string)l!)));
+        Assert.Equal(HttpStatusCode.NotFound, typedStatus);
+    }
+
+    [Fact]
+    public async Task AnUnknownField_OfAParseUploadConfiguration_IsRefused_WhenTheGuessSaysSo()
+    {
+        await RestartSandboxAsync(o => o.Guesses.RefuseUnknownBodyFields = true);
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent("x"u8.ToArray()), "file", "u.md" },
+            { new StringContent("""{"tier":"fast","version":"latest","surprise":1}"""), "configuration" },
+        };
+
+        using var response = await Sandbox.Client.PostAsync("api/v2/parse/upload", form, Ct);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var issue = Assert.Single(body!["detail"]!.AsArray());
+        Assert.Equal("body,surprise", string.Join(',', issue!["loc"]!.AsArray().Select(l => (string)l!)));
+    }
+
     private static string WithUnknownField(string json) => json[..^1] + ""","surprise":1}""";
 }
