@@ -50,8 +50,11 @@ internal static class SvgChart
         var max = Nice(table.Rows.SelectMany(row => series.Select(s => Number(table.Value(row, s.Series)))).DefaultIfEmpty(0).Max());
         var svg = Open(id, title, series, max, format);
         var slot = (Width - Left - Right) / Math.Max(1, days.Count);
-        foreach (var (name, colour) in series)
+        foreach (var ((name, colour), order) in series.Select((s, i) => (s, i)))
         {
+            // Each series' dots are drawn over the ones before, a size smaller, so that equal values (a day's median and
+            // longest run when it had one run) show as a dot in a ring rather than one hiding the other.
+            var radius = 3 + 1.5 * (series.Count - 1 - order);
             var points = table.Rows
                 .Select((row, i) => (Index: i, Value: table.Value(row, name)))
                 .Where(p => p.Value is not null)
@@ -64,7 +67,7 @@ internal static class SvgChart
 
             foreach (var p in points)
             {
-                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{p.X:F1}" cy="{p.Y:F1}" r="3" fill="{colour}" data-day="{p.Day}" data-series="{name}" data-value="{p.Value}"><title>{p.Day}: {name.ToLowerInvariant()} {format(p.Value)}</title></circle>""");
+                svg.Append(CultureInfo.InvariantCulture, $"""<circle cx="{p.X:F1}" cy="{p.Y:F1}" r="{radius:F1}" fill="{colour}" data-day="{p.Day}" data-series="{name}" data-value="{p.Value}"><title>{p.Day}: {name.ToLowerInvariant()} {format(p.Value)}</title></circle>""");
             }
         }
 

@@ -124,6 +124,9 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         Assert.Equal("4", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Succeeded'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
         Assert.Equal("1", await page.GetAttributeAsync($"#chart-outcomes rect[data-series='Failed'][data-day='{DateTime.UtcNow:yyyy-MM-dd}']", "data-value"));
         Assert.Equal(1, await page.Locator("#chart-durations circle[data-series='Longest seconds']").CountAsync()); // one day with a run; the others have no point
+        // One run that day: its median and longest are equal, and the median's dot rings the longest's rather than hiding under it.
+        var radius = async (string series) => double.Parse((await page.GetAttributeAsync($"#chart-durations circle[data-series='{series}']", "r"))!, CultureInfo.InvariantCulture);
+        Assert.True(await radius("Median seconds") > await radius("Longest seconds"), "the later series' dots are drawn over the earlier's, a size smaller");
         Assert.Equal("Overview", await page.InnerTextAsync(".navbar li.active"));
         await Browser.ScreenshotAsync(page, "overview");
         await page.ClickAsync("#ops-attention >> text=Failed files");
