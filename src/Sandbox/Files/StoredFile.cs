@@ -18,5 +18,5 @@ internal sealed class StoredFile : ProjectResource
     public string? FileType => Content.Extension.Length > 1 ? Content.Extension[1..] : null;
 
     public FileDto ToDto(PresignedUrlDto? downloadUrl)
-        => new(Id, Name, ProjectId, FileType, Purpose, ExternalFileId, null, CreatedAt, Content.Bytes.LongLength, downloadUrl, CreatedAt, CreatedAt);
+        => new(Id, Name, ProjectId, FileType, Purpose, ExternalFileId, null, CreatedAt, downloadUrl);
 }

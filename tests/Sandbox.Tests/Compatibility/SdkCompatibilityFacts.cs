@@ -88,6 +88,11 @@ public sealed class SdkCompatibilityFacts
         Assert.Equal((422, "body.config.job.type"), ((int)invalid["batch_job_type"]!["status"]!, (string)invalid["batch_job_type"]!["loc"]!));
         Assert.Equal((422, "body.config.job.configuration_id"), ((int)invalid["undocumented_preset"]!["status"]!, (string)invalid["undocumented_preset"]!["loc"]!));
 
+        // Every answer the SDKs received, in the shape their response types declare (sdk/responses.mjs).
+        var responses = summary["responses"]!;
+        Assert.True(responses["errors"]!.AsArray().Count == 0, string.Join('\n', responses["errors"]!.AsArray().Select(e => (string)e!)));
+        Assert.True((int)responses["checked"]! > 40, $"only {responses["checked"]} answers were checked");
+
         // Error bodies, and Retry-After obeyed.
         var errors = summary["errors"]!;
         Assert.Equal((404, "Not Found"), ((int)errors["not_found"]!["status"]!, (string)errors["not_found"]!["body"]!["detail"]!));

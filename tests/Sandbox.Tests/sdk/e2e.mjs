@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import LlamaCloud, { toFile } from '@llamaindex/llama-cloud';
 import LlamaCloud13 from 'llama-cloud-2-13';
+import { checkResponses, recordingFetch } from './responses.mjs';
 
 const base = process.env.LLAMA_CLOUD_BASE_URL;
 const otherProject = process.env.SANDBOX_OTHER_PROJECT;
-const client = new LlamaCloud({ maxRetries: 3, timeout: 20_000 });
-const v1 = new LlamaCloud13({ maxRetries: 3, timeout: 20_000 });
+const client = new LlamaCloud({ maxRetries: 3, timeout: 20_000, fetch: recordingFetch });
+const v1 = new LlamaCloud13({ maxRetries: 3, timeout: 20_000, fetch: recordingFetch });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const terminal = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const summary = {};
@@ -74,7 +75,7 @@ summary.listed_batches = listed;
 const jobIds = expanded.results.map((r) => r.job_reference.id);
 const parsed = [];
 for (const id of jobIds) {
-  const job = await pollUntil(() => client.parsing.get(id, { expand: ['text_full', 'markdown_full', 'markdown'] }), (r) => terminal.has(r.job.status), 'the parse job');
+  const job = await pollUntil(() => client.parsing.get(id, { expand: ['text_full', 'markdown_full', 'markdown', 'text', 'items', 'metadata', 'forms', 'job_metadata', 'images_content_metadata', 'usage'] }), (r) => terminal.has(r.job.status), 'the parse job');
   parsed.push({ status: job.job.status, text_full: job.text_full, markdown_pages: job.markdown?.pages?.length ?? 0 });
 }
 summary.parsed = parsed;
@@ -95,6 +96,28 @@ summary.extract = {
   listed: (await client.extract.list({ job_ids: [extract.id] })).items.map((j) => j.id),
   deleted: await client.extract.delete(extract.id),
 };
+
+// 3b. The other routes the Sandbox serves, called once each so that 10. checks the shapes of their answers.
+const tolerate = (promise) => promise.catch((error) => ({ error: error.status ?? String(error) }));
+const extraFile = await client.files.create({ file: await toFile(Buffer.from('Extra page'), 'extra.txt'), purpose: 'parse' });
+await client.files.list({ page_size: 1 });
+await client.files.retrieve(extraFile.id);
+await client.files.content(extraFile.id);
+const added = await client.beta.directories.files.add(directory.id, { file_id: extraFile.id, unique_id: 'extra' });
+await client.beta.directories.files.update(added.id, { directory_id: directory.id, display_name: 'extra-renamed.txt' });
+await client.beta.directories.update(directory.id, { description: 'shapes' });
+await client.configurations.list({ page_size: 1 });
+await client.configurations.retrieve(configuration.id);
+await client.configurations.update(configuration.id, { name: `${configuration.name}-renamed` });
+const hook = await client.webhookConfigs.create({ webhook_url: 'https://example.invalid/hooks', webhook_events: ['batch.success'] });
+await client.webhookConfigs.list();
+await client.webhookConfigs.retrieve(hook.id);
+await client.webhookConfigs.update(hook.id, { webhook_output_format: 'json' });
+await client.webhookConfigs.delete(hook.id);
+const extraParse = await client.parsing.create({ tier: 'fast', version: 'latest', file_id: extraFile.id });
+await tolerate(client.parsing.cancel(extraParse.id, {}, { maxRetries: 0 }));
+const extraExtract = await client.extract.create({ file_input: extraFile.id, configuration_id: configuration.id });
+await tolerate(client.extract.cancel(extraExtract.id, {}, { maxRetries: 0 }));
 
 // 4. Deletes, as remote hygiene sends them; a second delete is a 404.
 const storedFile = (await client.beta.directories.files.get(uploads[0].id, { directory_id: directory.id })).file_id;
@@ -134,6 +157,7 @@ summary.v1 = {
   label: (await v1.classifier.jobs.getResults(items[0].job_id)).items[0]?.result?.type,
   processing_results: (await v1.beta.batch.jobItems.getProcessingResults(items[0].item_id, { job_type: 'classify' })).processing_results?.length,
   parse_created: v1parse.status,
+  parse_cancelled: await v1.beta.batch.cancel(v1parse.id, {}, { maxRetries: 0 }).then((r) => r.status, (e) => e.status),
   cancel_finished: (await failure(v1.beta.batch.cancel(v1job.id, bodies.v1_cancel, { maxRetries: 0 }))).status,
 };
 
@@ -166,6 +190,9 @@ await admin('faults', { too_many_requests_burst: 1, retry_after_ms: 700, retry_a
 const started = Date.now();
 await client.parsing.listVersions({ maxRetries: 1 });
 summary.retry_after = { waited_ms: Date.now() - started, rate_limited: (await admin('counters')).responses_by_status['429'] ?? 0 };
+
+// 10. Every answer above, in the shape the SDK's response types declare (responses.mjs).
+summary.responses = checkResponses();
 
 console.log(JSON.stringify(summary));
 process.exitCode = summary.type_errors.length === 0 ? 0 : 3;
