@@ -4,7 +4,8 @@ namespace BatchOrchestrator.Sandbox.V1Batches;
 
 /// <summary>
 /// The v1 parse variant's <c>parameters</c> as the SDK types them (TS SDK 2.13.0 <c>resources/beta/batch/batch.d.ts</c>,
-/// <c>BatchParseJobRecordCreate.Parameters</c>, 124 fields): each field's JSON type, its allowed values where the SDK
+/// <c>BatchParseJobRecordCreate.Parameters</c>, 126 fields, two of them not snake_case:
+/// <c>output_tables_as_HTML</c>, <c>outputBucket</c>): each field's JSON type, its allowed values where the SDK
 /// lists them, and whether it may be null. A field not listed is one the SDK's types refuse.
 /// </summary>
 internal static class V1ParseParameters
@@ -20,7 +21,7 @@ internal static class V1ParseParameters
         "html_remove_navigation_elements", "ignore_document_elements_for_layout_detection",
         "inline_images_in_markdown", "internal_is_screenshot_job", "invalidate_cache", "is_formatting_instruction",
         "keep_page_separator_when_merging_tables", "layout_aware", "line_level_bounding_box",
-        "merge_tables_across_pages_in_markdown", "outlined_table_extraction", "output_pdf_of_document",
+        "merge_tables_across_pages_in_markdown", "outlined_table_extraction", "output_pdf_of_document", "output_tables_as_HTML",
         "precise_bounding_box", "premium_mode", "presentation_out_of_bounds_content",
         "presentation_skip_embedded_data", "preserve_layout_alignment_across_pages", "preserve_very_small_text",
         "remove_hidden_text", "save_images", "skip_diagonal_text", "specialized_chart_parsing_agentic",
@@ -37,7 +38,7 @@ internal static class V1ParseParameters
         "bounding_box", "complemental_formatting_instruction", "confidence_score_effort",
         "content_guideline_instruction", "formatting_instruction", "gpt4o_api_key", "http_proxy", "input_s3_path",
         "input_s3_region", "input_url", "markdown_table_multiline_header_separator", "model", "output_s3_path_prefix",
-        "output_s3_region", "page_footer_prefix", "page_footer_suffix", "page_header_prefix", "page_header_suffix",
+        "output_s3_region", "outputBucket", "page_footer_prefix", "page_footer_suffix", "page_header_prefix", "page_header_suffix",
         "page_prefix", "page_separator", "page_suffix", "parsing_instruction", "pipeline_id", "preset", "project_id",
         "replace_failed_page_with_error_message_prefix", "replace_failed_page_with_error_message_suffix",
         "structured_output_json_schema", "structured_output_json_schema_name", "system_prompt", "system_prompt_append",

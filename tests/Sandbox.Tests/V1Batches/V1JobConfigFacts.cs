@@ -83,6 +83,8 @@ public sealed class V1JobConfigFacts
     [InlineData("""{"parameters":{"lang":123}}""", "parameters.lang", "string_type")]
     [InlineData("""{"parameters":{"lang":null}}""", "parameters.lang", "string_type")] // "lang?: string"
     [InlineData("""{"parameters":{"do_not_cache":"yes"}}""", "parameters.do_not_cache", "bool_type")]
+    [InlineData("""{"parameters":{"output_tables_as_HTML":"yes"}}""", "parameters.output_tables_as_HTML", "bool_type")] // spelled so in the SDK
+    [InlineData("""{"parameters":{"outputBucket":1}}""", "parameters.outputBucket", "string_type")]
     [InlineData("""{"parameters":{"max_pages":"3"}}""", "parameters.max_pages", "float_type")]
     [InlineData("""{"parameters":{"custom_metadata":"x"}}""", "parameters.custom_metadata", "dict_type")]
     [InlineData("""{"parameters":{"webhook_configurations":["http://x"]}}""", "parameters.webhook_configurations.0", "model_type")]
@@ -106,7 +108,7 @@ public sealed class V1JobConfigFacts
         var parse = JsonNode.Parse("""
             {"job_name":"parse_raw_file_job","partitions":{"a":"b"},"parameters":{"type":"parse","languages":["en","ch_sim"],
              "parse_mode":"parse_page_with_llm","tier":"cost_effective","replace_failed_page_mode":"raw_text","priority":null,"images_to_save":["layout"],
-             "lang":"en","do_not_cache":true,"disable_ocr":null,"max_pages":3,"bbox_top":0.1,"target_pages":null,
+             "lang":"en","do_not_cache":true,"output_tables_as_HTML":true,"outputBucket":null,"disable_ocr":null,"max_pages":3,"bbox_top":0.1,"target_pages":null,
              "custom_metadata":{"n":1},"resource_info":null,
              "webhook_configurations":[{"webhook_url":"https://example.com/h","webhook_events":["parse.success"],"webhook_headers":{"a":"b"},"webhook_output_format":"any"}]}}
             """)!.AsObject();
