@@ -88,6 +88,10 @@ public sealed class SdkCompatibilityFacts
         Assert.Equal((422, "body.config.job.type"), ((int)invalid["batch_job_type"]!["status"]!, (string)invalid["batch_job_type"]!["loc"]!));
         Assert.Equal((422, "body.config.job.configuration_id"), ((int)invalid["undocumented_preset"]!["status"]!, (string)invalid["undocumented_preset"]!["loc"]!));
 
+        // Failing and skipped files, whose answers are checked below with the rest.
+        Assert.Equal("failed", (string)summary["failures"]!["v1_items"]![0]!);
+        Assert.Equal("already_processed", (string)summary["failures"]!["skipped_items"]![0]!);
+
         // Every answer the SDKs received, in the shape their response types declare (sdk/responses.mjs).
         var responses = summary["responses"]!;
         Assert.True(responses["errors"]!.AsArray().Count == 0, string.Join('\n', responses["errors"]!.AsArray().Select(e => (string)e!)));

@@ -161,6 +161,29 @@ summary.v1 = {
   cancel_finished: (await failure(v1.beta.batch.cancel(v1job.id, bodies.v1_cancel, { maxRetries: 0 }))).status,
 };
 
+// 6b. The answers of failure and skipping, for 10.: every file fails for a while (a fault), then a classify job over
+// files the first one already classified with the same config skips them.
+const v1terminal = (s) => ['completed', 'failed', 'cancelled'].includes(s.job.status);
+await admin('faults', { file_failure_rate: 1 });
+const failingBatch = await client.batches.create({ ...batchBody, source_directory_id: v1dir.id });
+const failedBatch = await pollUntil(() => client.batches.get(failingBatch.id, { expand: ['results'] }), (b) => terminal.has(b.status), 'the failing batch');
+for (const result of failedBatch.results ?? []) {
+  if (result.job_reference) await pollUntil(() => client.parsing.get(result.job_reference.id), (r) => terminal.has(r.job.status), 'the failing parse job');
+}
+const failingV1 = await v1.beta.batch.create({ job_config: bodies.v1_parse_tier_config, directory_id: v1dir.id });
+await pollUntil(() => v1.beta.batch.getStatus(failingV1.id), v1terminal, 'the failing v1 job');
+const failedItems = (await v1.beta.batch.jobItems.list(failingV1.id)).items;
+const failedExtract = await client.extract.create({ file_input: extraFile.id, configuration_id: configuration.id });
+await pollUntil(() => client.extract.get(failedExtract.id), (j) => terminal.has(j.status), 'the failing extract job');
+await admin('faults', { file_failure_rate: 0 });
+const skipping = await v1.beta.batch.create({ ...bodies.v1_classify, directory_id: v1dir.id });
+await pollUntil(() => v1.beta.batch.getStatus(skipping.id), v1terminal, 'the skipping v1 job');
+summary.failures = {
+  batch: failedBatch.status,
+  v1_items: failedItems.map((i) => i.status),
+  skipped_items: (await v1.beta.batch.jobItems.list(skipping.id)).items.map((i) => i.skip_reason),
+};
+
 // 7. Bodies the SDK's types refuse are refused: a 422 with FastAPI's detail list.
 const { user_id: _user, ...noUser } = bodies.v1_classify_config;
 const invalid = async (make) => {
