@@ -118,6 +118,8 @@ const extraParse = await client.parsing.create({ tier: 'fast', version: 'latest'
 await tolerate(client.parsing.cancel(extraParse.id, {}, { maxRetries: 0 }));
 const extraExtract = await client.extract.create({ file_input: extraFile.id, configuration_id: configuration.id });
 await tolerate(client.extract.cancel(extraExtract.id, {}, { maxRetries: 0 }));
+const cancelledBatch = await client.batches.create({ ...batchBody, source_directory_id: directory.id });
+await tolerate(client.batches.cancel(cancelledBatch.id, {}, { maxRetries: 0 })); // at once: most likely still running
 
 // 4. Deletes, as remote hygiene sends them; a second delete is a 404.
 const storedFile = (await client.beta.directories.files.get(uploads[0].id, { directory_id: directory.id })).file_id;
@@ -148,6 +150,8 @@ for await (const item of v1.beta.batch.jobItems.list(v1job.id, { limit: 1 })) it
 const v1listed = [];
 for await (const job of v1.beta.batch.list({ directory_id: v1dir.id, job_type: 'classify', limit: 1 })) v1listed.push(job.id);
 const v1parse = await v1.beta.batch.create({ ...bodies.v1_parse, directory_id: v1dir.id });
+// Cancelled at once, while it is most likely still running, so that 10. sees a cancel's answer too; a 409 if not.
+const v1parseCancelled = await v1.beta.batch.cancel(v1parse.id, {}, { maxRetries: 0 }).then((r) => r.status, (e) => e.status);
 summary.v1 = {
   job_type: v1job.job_type,
   final_status: v1done.job.status,
@@ -157,7 +161,7 @@ summary.v1 = {
   label: (await v1.classifier.jobs.getResults(items[0].job_id)).items[0]?.result?.type,
   processing_results: (await v1.beta.batch.jobItems.getProcessingResults(items[0].item_id, { job_type: 'classify' })).processing_results?.length,
   parse_created: v1parse.status,
-  parse_cancelled: await v1.beta.batch.cancel(v1parse.id, {}, { maxRetries: 0 }).then((r) => r.status, (e) => e.status),
+  parse_cancelled: v1parseCancelled,
   cancel_finished: (await failure(v1.beta.batch.cancel(v1job.id, bodies.v1_cancel, { maxRetries: 0 }))).status,
 };
 
