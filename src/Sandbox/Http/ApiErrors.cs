@@ -43,7 +43,7 @@ internal static class ApiErrors
             writer.WriteStartArray("detail");
             foreach (var issue in issues)
             {
-                // Pydantic v2 order: type, loc, msg.
+                // Pydantic v2 order: type, loc, msg, input.
                 writer.WriteStartObject();
                 writer.WriteString("type", issue.Type);
                 writer.WriteStartArray("loc");
@@ -61,6 +61,7 @@ internal static class ApiErrors
 
                 writer.WriteEndArray();
                 writer.WriteString("msg", issue.Msg);
+                IssueInput.Write(writer, httpContext, issue.Loc);
                 writer.WriteEndObject();
             }
 

@@ -27,7 +27,9 @@ internal static class JsonBody
         try
         {
             using var document = JsonDocument.Parse(buffer.ToArray());
-            return (document.RootElement.Clone(), null);
+            var root = document.RootElement.Clone();
+            request.HttpContext.Items[IssueInput.BodyKey] = root; // a 422 quotes what was sent (IssueInput)
+            return (root, null);
         }
         catch (JsonException ex)
         {

@@ -13,6 +13,23 @@ public sealed class ErrorShapeFacts : SandboxPerTest
     }
 
     [Fact]
+    public async Task EachIssue_QuotesWhatWasSentAtItsLoc_AsPydanticDoes()
+    {
+        var (_, notAnObject) = await Sandbox.PostAsync("api/v2/batches", "[1,2]");
+        var (_, v1) = await Sandbox.PostAsync("api/v1/beta/batch-processing", """{"directory_id":"dir-x","job_config":{"job_name":"PARSE_RAW_FILE"},"page_size":null}""");
+        var (_, query) = await Sandbox.GetAsync("api/v1/beta/batch-processing?status=bogus");
+        var (_, missing) = await Sandbox.PostAsync("api/v1/beta/directories", """{"description":"no name"}""");
+
+        var issues = v1!["detail"]!.AsArray();
+        Assert.Equal(["type", "loc", "msg", "input"], issues[0]!.AsObject().Select(p => p.Key));
+        Assert.Equal("[1,2]", notAnObject!["detail"]![0]!["input"]!.ToJsonString());
+        Assert.Equal("PARSE_RAW_FILE", (string)issues.Single(i => Loc(i) == "body.job_config.job_name")!["input"]!);
+        Assert.Null(issues.Single(i => Loc(i) == "body.page_size")!["input"]);
+        Assert.Equal("bogus", (string)query!["detail"]![0]!["input"]!);
+        Assert.Equal("""{"description":"no name"}""", missing!["detail"]![0]!["input"]!.ToJsonString()); // a missing field's input is the object lacking it
+    }
+
+    [Fact]
     public async Task AnEmptyBody_Is422Missing()
     {
         using var content = new StringContent(string.Empty, Encoding.UTF8, "application/json");
@@ -55,4 +72,6 @@ public sealed class ErrorShapeFacts : SandboxPerTest
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(1, (int)counters["requests_by_route"]!["GET (unmatched)"]!);
     }
+
+    private static string Loc(JsonNode? issue) => string.Join('.', issue!["loc"]!.AsArray().Select(p => p!.ToString()));
 }
