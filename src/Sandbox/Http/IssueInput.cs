@@ -18,9 +18,9 @@ internal static class IssueInput
         {
             At(body, loc).WriteTo(writer);
         }
-        else if (loc is ["query", string name, ..] && Query.Single(context.Request, name) is { } text)
+        else if (loc is ["query", string name, ..] && Query.AsSent(context.Request, name) is [.., var text])
         {
-            writer.WriteStringValue(text);
+            writer.WriteStringValue(text); // the last of repeated keys, as FastAPI reads a single value; "" when sent empty
         }
         else
         {

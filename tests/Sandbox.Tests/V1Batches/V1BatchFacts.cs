@@ -173,6 +173,22 @@ public sealed class V1BatchFacts
     }
 
     [Theory]
+    [InlineData("api/v1/beta/batch-processing?status=", "status")] // "status?: … | null": an empty value is none of the union
+    [InlineData("api/v1/beta/batch-processing?job_type=", "job_type")]
+    [InlineData("api/v1/beta/batch-processing/unknown-job/items?status=", "status")]
+    [InlineData("api/v1/beta/batch-processing/items/unknown-item/processing-results?job_type=", "job_type")]
+    public async Task AnEmptyEnumQueryValue_Is422_NotAbsent(string path, string name)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        var (status, body) = await sandbox.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var issue = body!["detail"]!.AsArray().Single()!;
+        Assert.Equal(("literal_error", $"query.{name}", ""), ((string)issue["type"]!, string.Join('.', issue["loc"]!.AsArray()), (string)issue["input"]!));
+    }
+
+    [Theory]
     [InlineData("""{"directory_id":"dir-x"}""", "job_config")]
     [InlineData("""{"job_config":{}}""", "directory_id")]
     [InlineData("""{"job_config":{},"directory_id":"dir-x","item_ids":["a"]}""", "directory_id")]
