@@ -22,8 +22,12 @@ public sealed class JobStorageOptions
     /// <summary>
     /// A job not heard from for this long is given to another worker. Sliding: a live job keeps
     /// extending it (Hangfire.PostgreSql 1.20.9+), so long jobs are not run twice (docs/reliability.md §0.7).
+    /// It is also how long the steps a killed process had fetched wait before anyone takes them up again
+    /// (docs/operations.md, "After a crash"): as long as the batch leases they hold (<c>Leases:TimeToLive</c>),
+    /// since a step taken up sooner would only find its batch still leased and look again once the lease expired.
+    /// A live job says it is alive every fifth of it (one statement per running job).
     /// </summary>
-    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Age after which another instance removes a Hangfire lock row (Hangfire.PostgreSql's default is
