@@ -16,15 +16,15 @@ internal sealed class HangfireOutageLogProvider(ILogProvider inner) : ILogProvid
 
     private sealed class OutageLog(ILog inner) : ILog
     {
-        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string> messageFunc, Exception exception = null!)
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
         {
             // A null messageFunc only asks whether the level is on.
             if (messageFunc is null || exception is null || DatabaseUnreachable.Describe(exception) is not { } reason)
             {
-                return inner.Log(logLevel, messageFunc!, exception!);
+                return inner.Log(logLevel, messageFunc, exception);
             }
 
-            return inner.Log(logLevel, () => $"{messageFunc()} (PostgreSQL cannot be reached: {reason}; {exception.GetType().Name}, stack trace left out)", null!);
+            return inner.Log(logLevel, () => $"{messageFunc()} (PostgreSQL cannot be reached: {reason}; {exception.GetType().Name}, stack trace left out)", null);
         }
     }
 }
