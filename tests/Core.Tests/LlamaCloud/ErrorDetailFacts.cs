@@ -6,6 +6,8 @@ public sealed class ErrorDetailFacts
     [InlineData("""{"detail":"Directory not found"}""", "Directory not found")]
     [InlineData("""{"detail":[{"loc":["body","config","job","type"],"msg":"Input should be 'parse_v2'","type":"enum"}]}""", "body.config.job.type: Input should be 'parse_v2'")]
     [InlineData("<html>Bad gateway</html>", "<html>Bad gateway</html>")]
+    // Pydantic v2 quotes what was sent at loc (input): a webhook's signing secret among it must not reach a log line.
+    [InlineData("""{"detail":[{"type":"string_type","loc":["body","webhook_configurations",0,"webhook_url"],"msg":"Input should be a valid string","input":{"webhook_url":1,"webhook_headers":{"x-signature-secret":"canary-secret-1234567890"}}}]}""", "body.webhook_configurations.0.webhook_url: Input should be a valid string")]
     public async Task ReadAsync_DescribesFastApiBodies_AndFallsBackToText(string body, string expected)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
