@@ -74,11 +74,7 @@ internal static class ConfigurationEndpoints
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
         Query.Bool(request, "latest_only", issues);
-        var types = Query.List(request, "product_type");
-        foreach (var unknown in Query.AsSent(request, "product_type").Where(t => !ConfigurationParameters.ProductTypes.Contains(t, StringComparer.Ordinal)))
-        {
-            issues.Add(new ValidationIssue(["query", "product_type"], $"Unknown product type '{unknown}'", "literal_error"));
-        }
+        var types = Query.Literals(request, "product_type", ConfigurationParameters.ProductTypes, issues, unknown => $"Unknown product type '{unknown}'");
 
         if (issues.Count > 0 || page is null)
         {

@@ -75,12 +75,8 @@ internal static class DirectoryEndpoints
         var page = Paging.Read(request, issues);
         var name = Query.Single(request, "name");
         var type = Query.Literal(request, "type", AllTypes, issues);
-        var types = Query.List(request, "types");
         Query.Bool(request, "include_deleted", issues);
-        foreach (var unknown in Query.AsSent(request, "types").Where(t => !AllTypes.Contains(t, StringComparer.Ordinal)))
-        {
-            issues.Add(new ValidationIssue(["query", "types"], $"Input should be 'ephemeral', 'index' or 'user', got '{unknown}'", "literal_error"));
-        }
+        var types = Query.Literals(request, "types", AllTypes, issues, unknown => $"Input should be 'ephemeral', 'index' or 'user', got '{unknown}'");
 
         if (issues.Count > 0 || page is null)
         {

@@ -89,6 +89,22 @@ internal static class Query
         return null;
     }
 
+    /// <summary>
+    /// An optional array parameter whose items are a literal union: every value as sent (<see cref="AsSent"/>, so an empty
+    /// one is refused too), each outside <paramref name="allowed"/> a <c>literal_error</c> worded by <paramref name="message"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Literals(
+        HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues, Func<string, string> message)
+    {
+        var values = AsSent(request, name);
+        foreach (var unknown in values.Where(value => !allowed.Contains(value, StringComparer.Ordinal)))
+        {
+            issues.Add(new ValidationIssue(["query", name], message(unknown), "literal_error"));
+        }
+
+        return values;
+    }
+
     /// <summary>An optional parameter typed as a literal union; an empty value is refused (<see cref="AsSent"/>).</summary>
     public static string? Literal(HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues)
     {
