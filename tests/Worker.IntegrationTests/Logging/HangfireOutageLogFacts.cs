@@ -1,13 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 using HangfireLogLevel = Hangfire.Logging.LogLevel;
+using BatchOrchestrator.Worker.Logging;
 using HangfireLogProvider = Hangfire.Logging.LogProvider;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Logging;
 
 /// <summary>
-/// Hangfire's lines about a database it cannot reach are one line each, reason included, with no stack trace: every one
-/// of its background processes says the same during an outage. Its other exceptions keep their stack traces.
+/// Hangfire's lines about a database it cannot reach are one line each, reason included, with no stack trace, and one a
+/// minute: every one of its background processes says the same during an outage. Its other exceptions keep their stack
+/// traces.
 /// </summary>
 public sealed class HangfireOutageLogFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
@@ -28,6 +30,63 @@ public sealed class HangfireOutageLogFacts(PostgresServerFixture server) : Envir
         Assert.Contains($"PostgreSQL cannot be reached: {refused.InnerException!.Message}", outage.RenderMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var bug = Assert.Single(logs.Events, e => e.RenderMessage(CultureInfo.InvariantCulture).StartsWith("Execution Worker failed", StringComparison.Ordinal));
         Assert.IsType<InvalidOperationException>(bug.Exception);
+    }
+
+    [Fact]
+    public async Task TheSameOutageFromHangfiresOtherProcesses_IsCountedNotWritten_AndTheNextLineAMinuteLaterSaysHowManyWereLeftOut()
+    {
+        var written = new WrittenLines();
+        var time = new ShiftedTime();
+        var provider = new HangfireOutageLogProvider(written, time);
+        var refused = await RefusedConnectionAsync();
+
+        foreach (var process in new[] { "Worker #1", "Worker #2", "DelayedJobScheduler" })
+        {
+            provider.GetLogger("Hangfire.Processing.BackgroundExecution").Log(HangfireLogLevel.Error, () => $"Execution {process} is in the Failed state now", refused);
+        }
+
+        provider.GetLogger("Hangfire.Server.ServerHeartbeatProcess").Log(HangfireLogLevel.Warn, () => "Heartbeat failed", refused);
+        provider.GetLogger("Hangfire.Processing.BackgroundExecution").Log(HangfireLogLevel.Error, () => "Execution Worker #3 failed", new InvalidOperationException("a bug of its own"));
+        provider.GetLogger("Hangfire.Processing.BackgroundExecution").Log(HangfireLogLevel.Debug, () => "Execution Worker #4 retried", refused); // a level that is off
+        Assert.Equal(
+            [
+                (HangfireLogLevel.Error, "Execution Worker #1 is in the Failed state now", false),
+                (HangfireLogLevel.Warn, "Heartbeat failed", false),
+                (HangfireLogLevel.Error, "Execution Worker #3 failed", true),
+            ],
+            written.Lines.Select(l => (l.Level, l.Message.Split(" (")[0], l.Exception is not null)));
+
+        var first = time.GetUtcNow();
+        time.Offset = HangfireOutageLogProvider.Quiet + TimeSpan.FromSeconds(1);
+        provider.GetLogger("Hangfire.Processing.BackgroundExecution").Log(HangfireLogLevel.Error, () => "Execution Worker #2 is still in the Failed state", refused);
+
+        var reminder = written.Lines[^1];
+        Assert.StartsWith("Execution Worker #2 is still in the Failed state", reminder.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"stack trace left out; 2 more such lines of Hangfire's left out since {first:HH:mm:ss} UTC)", reminder.Message, StringComparison.Ordinal);
+        Assert.Null(reminder.Exception);
+    }
+
+    /// <summary>An inner Hangfire log provider that keeps what it is given to write, with Debug off.</summary>
+    private sealed class WrittenLines : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+    {
+        public List<(HangfireLogLevel Level, string Message, Exception? Exception)> Lines { get; } = [];
+
+        public Hangfire.Logging.ILog GetLogger(string name) => this;
+
+        public bool Log(HangfireLogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            if (logLevel < HangfireLogLevel.Info)
+            {
+                return false;
+            }
+
+            if (messageFunc is not null)
+            {
+                Lines.Add((logLevel, messageFunc(), exception));
+            }
+
+            return true;
+        }
     }
 
     /// <summary>What Npgsql throws when nothing listens on the server's port: a real failure, not one made up.</summary>
