@@ -95,6 +95,48 @@ public sealed class ProviderPauseFacts(PostgresServerFixture server) : HarnessPe
     }
 
     [Fact]
+    public async Task AProbeThatMeetsTheOutageAgain_OpensTheCircuitAgain_KeepingWhenThePauseBegan_AndFailsNoFile()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 503 } });
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var circuits = Harness.Get<ProjectCircuits>();
+        var opened = Assert.IsType<ProjectPause>(circuits.Local("default"));
+        var since = await Harness.Database.ScalarAsync<DateTime>("select since from orchestrator.project_pause");
+
+        // Past the break, the probe is the breaker's trial (half-open); it fails, and the breaker opens again.
+        var pauses = Harness.Get<ProjectPauses>();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await Harness.Get<PauseProbe>().TryAsync((await pauses.ListAsync(fresh: true, Ct)).Single(), Ct);
+                return circuits.Local("default") is { } again && again.NextProbeAt > opened.NextProbeAt;
+            },
+            TimeSpan.FromSeconds(20),
+            "a probe to half-open the circuit and meet the outage");
+
+        var reopened = Assert.IsType<ProjectPause>(circuits.Local("default"));
+        Assert.Equal(opened.Since, reopened.Since); // one outage, not a new one each break
+        Assert.Equal([("default", "circuit_open")], await Harness.PausesAsync());
+        Assert.Equal(since, await Harness.Database.ScalarAsync<DateTime>("select since from orchestrator.project_pause"));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state in ('Failed', 'Skipped')"));
+        Assert.Equal(0, (await Harness.Admin.CountersAsync()).UploadsTotal);
+
+        await Harness.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+                return await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId) == "Creating";
+            },
+            TimeSpan.FromSeconds(20),
+            "the circuit to close and the uploads to finish");
+        Assert.Null(circuits.Local("default"));
+        Assert.Empty(await Harness.PausesAsync());
+    }
+
+    [Fact]
     public async Task FollowUpsDuringAnOutage_AreDeferred_NotCountedAsFailedLooks()
     {
         Harness.WriteFiles(3);
