@@ -120,6 +120,7 @@ public static class WorkerHostingExtensions
         });
         services.AddHostedService<SourceWatcher>();
         services.AddHostedService<PollTickerService>();
+        services.AddHostedService<Costs.HeldFilesOnStart>();
 
         services.AddAntiforgery(); // Hangfire's dashboard checks its token on every POST once this is registered
         services.AddSingleton<DashboardAccess>();

@@ -21,7 +21,7 @@ internal static class Seed
     public static async Task<long> PlannedBatchAsync(TestDatabase database, string source, int files, CancellationToken ct)
     {
         await DiscoveredVersionsAsync(database, source, files);
-        var runs = new NpgsqlRunStore(database.DataSource);
+        var runs = new NpgsqlRunStore(database.DataSource, Microsoft.Extensions.Options.Options.Create(new Core.Costs.CostOptions()));
         var runId = await runs.StartRunAsync(source, RunTrigger.Manual, ct);
         var plan = new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", 1_000);
         var batchId = (await new NpgsqlBatchPlanStore(database.DataSource).PlanBatchesAsync(runId, plan, ct)).BatchIds.Single();

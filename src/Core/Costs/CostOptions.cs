@@ -62,6 +62,10 @@ public sealed class CostOptions
     /// <summary>The tier name of the v1 job types, which have none of their own.</summary>
     public const string V1Tier = "default";
 
+    /// <summary>The section as bound (defaults included), hashed: equal for equal figures, different when any of them changed.</summary>
+    internal string Fingerprint() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(this))));
+
     // The parse tiers' prices, which a v1 parse job asks for by the same names (V1ParseTiers).
     private static readonly (string Tier, decimal Credits)[] ParseTiers = [("fast", 1), ("cost_effective", 3), ("agentic", 10), ("agentic_plus", 45)];
 

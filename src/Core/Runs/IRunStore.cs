@@ -16,4 +16,10 @@ internal interface IRunStore
 
     /// <summary>Clears and returns the rerun request, if there was one.</summary>
     Task<bool> TakeRerunRequestAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="costs"/> (a fingerprint of the Costs section) as the one <paramref name="sources"/> are
+    /// planned under; returns those of them that hold files under a cap and were last recorded under another (or none).
+    /// </summary>
+    Task<IReadOnlyList<string>> SourcesHoldingFilesUnderOtherCostsAsync(IReadOnlyList<string> sources, string costs, CancellationToken cancellationToken);
 }

@@ -26,4 +26,7 @@ internal enum RunTrigger
     /// than the schedule would (<c>Pipeline:RetryRunAfter</c>).
     /// </summary>
     Retry,
+
+    /// <summary>The service started with a Costs section other than the one a cap held files of the source under; this run plans them again.</summary>
+    Start,
 }

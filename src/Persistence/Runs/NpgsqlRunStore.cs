@@ -1,20 +1,25 @@
+using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Persistence.Runs;
 
 /// <summary>Runs in <c>orchestrator.run</c>; their batches are planned by <see cref="Planning.NpgsqlBatchPlanStore"/>.</summary>
-internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
+internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostOptions> costs) : IRunStore
 {
     public async Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken)
     {
+        // The source is planned under this process's Costs section from now on: a start under another plans its held files again.
         await using var command = dataSource.CreateCommand("""
-            with s as (insert into orchestrator.source (name) values ($1) on conflict do nothing)
+            with s as (insert into orchestrator.source (name, costs_seen) values ($1, $4) on conflict (name) do update set costs_seen = $4)
             insert into orchestrator.run (source_name, trigger, state) values ($1, $2, $3) returning id
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(trigger));
         command.Parameters.Add(RunLifecycle.Start.TargetState());
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = costs.Value.Fingerprint() });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -70,5 +75,32 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource) : IRunStore
             "update orchestrator.source set rerun_requested_at = null where name = $1 and rerun_requested_at is not null");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task<IReadOnlyList<string>> SourcesHoldingFilesUnderOtherCostsAsync(IReadOnlyList<string> sources, string costs, CancellationToken cancellationToken)
+    {
+        // One statement, so that of several instances starting with the same section only one sees it changed. The
+        // held files are looked for only in the sources whose section changed: at most once per change, not per start.
+        await using var command = dataSource.CreateCommand("""
+            with changed as (
+                update orchestrator.source s set costs_seen = $2
+                from (select name from orchestrator.source where name = any($1) and costs_seen is distinct from $2 for update) b
+                where s.name = b.name
+                returning s.name)
+            select c.name from changed c
+            where exists (select 1 from orchestrator.file_version fv where fv.source_name = c.name and fv.state = $3)
+            order by 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = costs });
+        command.Parameters.Add(StateParameters.Name(FileVersionState.Held));
+        var holding = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            holding.Add(reader.GetString(0));
+        }
+
+        return holding;
     }
 }

@@ -7,7 +7,7 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
 {
     private static readonly PlannedTier Agentic = new("cfg-PARSE_AGENTIC", "agentic", 10);
 
-    private NpgsqlRunStore Runs => new(Database.DataSource);
+    private NpgsqlRunStore Runs => new(Database.DataSource, Microsoft.Extensions.Options.Options.Create(new Core.Costs.CostOptions()));
     private NpgsqlBatchPlanStore Plans => new(Database.DataSource);
 
     [Fact]

@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Persistence.IntegrationTests.Planning;
 
 public sealed class BatchPlanStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
-    private NpgsqlRunStore Runs => new(Database.DataSource);
+    private NpgsqlRunStore Runs => new(Database.DataSource, Microsoft.Extensions.Options.Options.Create(new Core.Costs.CostOptions()));
     private NpgsqlBatchPlanStore Plans => new(Database.DataSource);
 
     [Fact]

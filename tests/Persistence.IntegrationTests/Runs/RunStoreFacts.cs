@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Persistence.IntegrationTests.Runs;
 
 public sealed class RunStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
-    private NpgsqlRunStore Store => new(Database.DataSource);
+    private NpgsqlRunStore Store => new(Database.DataSource, Microsoft.Extensions.Options.Options.Create(new Core.Costs.CostOptions()));
 
     [Fact]
     public async Task FinishScanAsync_MarksARunWithoutBatches_NoChanges_AndOneWithBatches_Active()
