@@ -6,6 +6,8 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// </summary>
 internal sealed class BodyValidator
 {
+    private static readonly Refusal StringType = new("string_type", "Input should be a valid string");
+
     private readonly List<ValidationIssue> _issues = [];
 
     public bool IsValid => _issues.Count == 0;
@@ -33,22 +35,41 @@ internal sealed class BodyValidator
 
     public static bool Has(JsonElement obj, string name) => obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out _);
 
-    public string? String(JsonElement obj, string name, bool required, params object[] loc)
+    public string? String(JsonElement obj, string name, bool required, params object[] loc) => Text(obj, name, required, StringType, loc);
+
+    /// <summary>
+    /// A field's value, or null when it is absent or null. A required field that is absent is <c>missing</c>; one sent as
+    /// null is refused with <paramref name="nullRefusal"/>, its type's own error (<c>input: null</c>), as pydantic refuses
+    /// None for a required field that is not Optional: every field the Sandbox reads as required is typed without
+    /// <c>| null</c> in the SDK. An optional field sent as null reads as absent (most are typed <c>?: T | null</c>).
+    /// </summary>
+    private JsonElement? Field(JsonElement obj, string name, bool required, Refusal nullRefusal, object[] loc)
     {
-        var value = Get(obj, name);
+        if (Get(obj, name) is { } value)
+        {
+            return value;
+        }
+
+        if (required)
+        {
+            var refusal = Has(obj, name) ? nullRefusal : new Refusal("missing", "Field required");
+            Add(refusal.Type, refusal.Msg, [.. loc, name]);
+        }
+
+        return null;
+    }
+
+    private string? Text(JsonElement obj, string name, bool required, Refusal nullRefusal, object[] loc)
+    {
+        var value = Field(obj, name, required, nullRefusal, loc);
         if (value is null)
         {
-            if (required)
-            {
-                Add("missing", "Field required", [.. loc, name]);
-            }
-
             return null;
         }
 
         if (value.Value.ValueKind != JsonValueKind.String)
         {
-            Add("string_type", "Input should be a valid string", [.. loc, name]);
+            Add(StringType.Type, StringType.Msg, [.. loc, name]);
             return null;
         }
 
@@ -69,13 +90,14 @@ internal sealed class BodyValidator
 
     public string? Literal(JsonElement obj, string name, IReadOnlyList<string> allowed, bool required, params object[] loc)
     {
-        var value = String(obj, name, required, loc);
+        var refusal = new Refusal("literal_error", $"Input should be {OneOf(allowed)}");
+        var value = Text(obj, name, required, refusal, loc);
         if (value is null || allowed.Contains(value, StringComparer.Ordinal))
         {
             return value;
         }
 
-        Add("literal_error", $"Input should be {OneOf(allowed)}", [.. loc, name]);
+        Add(refusal.Type, refusal.Msg, [.. loc, name]);
         return null;
     }
 
@@ -141,20 +163,16 @@ internal sealed class BodyValidator
 
     public JsonElement? Object(JsonElement obj, string name, bool required, params object[] loc)
     {
-        var value = Get(obj, name);
+        var dictType = new Refusal("dict_type", "Input should be a valid dictionary");
+        var value = Field(obj, name, required, dictType, loc);
         if (value is null)
         {
-            if (required)
-            {
-                Add("missing", "Field required", [.. loc, name]);
-            }
-
             return null;
         }
 
         if (value.Value.ValueKind != JsonValueKind.Object)
         {
-            Add("dict_type", "Input should be a valid dictionary", [.. loc, name]);
+            Add(dictType.Type, dictType.Msg, [.. loc, name]);
             return null;
         }
 
