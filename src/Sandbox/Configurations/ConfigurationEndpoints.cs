@@ -74,7 +74,7 @@ internal static class ConfigurationEndpoints
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
         Query.Bool(request, "latest_only", issues);
-        var types = Query.Literals(request, "product_type", ConfigurationParameters.ProductTypes, issues, unknown => $"Unknown product type '{unknown}'");
+        var types = Query.Literals(request, "product_type", ConfigurationParameters.ProductTypes, issues);
 
         if (issues.Count > 0 || page is null)
         {

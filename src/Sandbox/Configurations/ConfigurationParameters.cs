@@ -106,7 +106,7 @@ internal static class ConfigurationParameters
         var rules = RequiredList(parameters, "rules", v, loc);
         if (rules is { Count: 0 })
         {
-            v.Add("too_short", "List should have at least 1 item after validation, not 0", [.. loc, "rules"]);
+            v.Add(Refusal.TooShort(1, 0), [.. loc, "rules"]);
         }
 
         foreach (var (rule, i) in (rules ?? []).Select((rule, i) => (rule, i)))

@@ -76,7 +76,7 @@ internal static class DirectoryEndpoints
         var name = Query.Single(request, "name");
         var type = Query.Literal(request, "type", AllTypes, issues);
         Query.Bool(request, "include_deleted", issues);
-        var types = Query.Literals(request, "types", AllTypes, issues, unknown => $"Input should be 'ephemeral', 'index' or 'user', got '{unknown}'");
+        var types = Query.Literals(request, "types", AllTypes, issues);
 
         if (issues.Count > 0 || page is null)
         {

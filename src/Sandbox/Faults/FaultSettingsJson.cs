@@ -175,7 +175,7 @@ internal static class FaultSettingsJson
             return value.GetString()!;
         }
 
-        v.Add("literal_error", $"Input should be {string.Join(" or ", RetryAfterFormats.Select(f => $"'{f}'"))}", name);
+        v.Add(Refusal.Literal(RetryAfterFormats), name);
         return RetryAfterFormats[0];
     }
 
@@ -281,7 +281,7 @@ internal static class FaultSettingsJson
         {
             if (!RateLimitGroups.Contains(group.Name, StringComparer.Ordinal))
             {
-                v.Add("literal_error", $"Input should be {string.Join(" or ", RateLimitGroups.Select(g => $"'{g}'"))}", "rate_limits", group.Name);
+                v.Add(Refusal.Literal(RateLimitGroups), "rate_limits", group.Name);
                 continue;
             }
 

@@ -43,7 +43,7 @@ internal static class ApiErrors
             writer.WriteStartArray("detail");
             foreach (var issue in issues)
             {
-                // Pydantic v2 order: type, loc, msg, input.
+                // Pydantic v2 order: type, loc, msg, input, ctx (FastAPI leaves out the url).
                 writer.WriteStartObject();
                 writer.WriteString("type", issue.Type);
                 writer.WriteStartArray("loc");
@@ -62,6 +62,7 @@ internal static class ApiErrors
                 writer.WriteEndArray();
                 writer.WriteString("msg", issue.Msg);
                 IssueInput.Write(writer, httpContext, issue.Loc);
+                Refusal.WriteCtx(writer, issue.Ctx);
                 writer.WriteEndObject();
             }
 

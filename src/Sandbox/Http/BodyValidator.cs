@@ -16,6 +16,8 @@ internal sealed class BodyValidator
 
     public void Add(string type, string msg, params object[] loc) => _issues.Add(new ValidationIssue(["body", .. loc], msg, type));
 
+    public void Add(Refusal refusal, params object[] loc) => _issues.Add(refusal.At(["body", .. loc]));
+
     /// <summary>The body must be a JSON object; anything else is pydantic's model_attributes_type.</summary>
     public bool RequireObject(JsonElement root)
     {
@@ -52,8 +54,7 @@ internal sealed class BodyValidator
 
         if (required)
         {
-            var refusal = Has(obj, name) ? nullRefusal : new Refusal("missing", "Field required");
-            Add(refusal.Type, refusal.Msg, [.. loc, name]);
+            Add(Has(obj, name) ? nullRefusal : new Refusal("missing", "Field required"), [.. loc, name]);
         }
 
         return null;
@@ -69,7 +70,7 @@ internal sealed class BodyValidator
 
         if (value.Value.ValueKind != JsonValueKind.String)
         {
-            Add(StringType.Type, StringType.Msg, [.. loc, name]);
+            Add(StringType, [.. loc, name]);
             return null;
         }
 
@@ -81,7 +82,7 @@ internal sealed class BodyValidator
         var value = String(obj, name, required, loc);
         if (value is { Length: 0 })
         {
-            Add("string_too_short", "String should have at least 1 character", [.. loc, name]);
+            Add(Refusal.StringTooShort(1), [.. loc, name]);
             return null;
         }
 
@@ -90,14 +91,14 @@ internal sealed class BodyValidator
 
     public string? Literal(JsonElement obj, string name, IReadOnlyList<string> allowed, bool required, params object[] loc)
     {
-        var refusal = new Refusal("literal_error", $"Input should be {OneOf(allowed)}");
+        var refusal = Refusal.Literal(allowed);
         var value = Text(obj, name, required, refusal, loc);
         if (value is null || allowed.Contains(value, StringComparer.Ordinal))
         {
             return value;
         }
 
-        Add(refusal.Type, refusal.Msg, [.. loc, name]);
+        Add(refusal, [.. loc, name]);
         return null;
     }
 
@@ -114,27 +115,25 @@ internal sealed class BodyValidator
         }
     }
 
-    /// <summary>pydantic's list of allowed values in a literal or enum error: 'a', 'b' or 'c'.</summary>
-    public static string OneOf(IReadOnlyList<string> allowed) =>
-        allowed.Count == 1 ? $"'{allowed[0]}'" : $"{string.Join(", ", allowed.SkipLast(1).Select(a => $"'{a}'"))} or '{allowed[^1]}'";
-
     /// <summary>
     /// A field the SDK types <c>name?: T</c>, optional but never null. Everywhere else in this validator an explicit
     /// null counts as absent (most optional fields are <c>T | null</c>); for these it is refused with the type's own
     /// error, as pydantic refuses None for a field that is not Optional.
     /// </summary>
-    public void RefuseNull(JsonElement obj, string name, string type, string msg, params object[] loc)
+    public void RefuseNull(JsonElement obj, string name, string type, string msg, params object[] loc) => RefuseNull(obj, name, new Refusal(type, msg), loc);
+
+    public void RefuseNull(JsonElement obj, string name, Refusal refusal, params object[] loc)
     {
         if (obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Null)
         {
-            Add(type, msg, [.. loc, name]);
+            Add(refusal, [.. loc, name]);
         }
     }
 
     /// <summary>A literal typed <c>name?: 'a' | 'b'</c>: optional, and an explicit null refused as a value outside it.</summary>
     public string? NeverNullLiteral(JsonElement obj, string name, IReadOnlyList<string> allowed, params object[] loc)
     {
-        RefuseNull(obj, name, "literal_error", $"Input should be {OneOf(allowed)}", loc);
+        RefuseNull(obj, name, Refusal.Literal(allowed), loc);
         return Literal(obj, name, allowed, required: false, loc);
     }
 
@@ -172,7 +171,7 @@ internal sealed class BodyValidator
 
         if (value.Value.ValueKind != JsonValueKind.Object)
         {
-            Add(dictType.Type, dictType.Msg, [.. loc, name]);
+            Add(dictType, [.. loc, name]);
             return null;
         }
 

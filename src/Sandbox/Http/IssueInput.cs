@@ -18,6 +18,10 @@ internal static class IssueInput
         {
             At(body, loc).WriteTo(writer);
         }
+        else if (loc is ["query", string item, int index] && Query.AsSent(context.Request, item) is { } values && index < values.Count)
+        {
+            writer.WriteStringValue(values[index]); // one item of a list parameter
+        }
         else if (loc is ["query", string name, ..] && Query.AsSent(context.Request, name) is [.., var text])
         {
             writer.WriteStringValue(text); // the last of repeated keys, as FastAPI reads a single value; "" when sent empty

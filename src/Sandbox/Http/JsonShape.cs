@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
@@ -132,29 +130,29 @@ internal sealed record JsonShape(
     {
         if (number < Min)
         {
-            v.Add("greater_than_equal", $"Input should be greater than or equal to {Min.Value.ToString(CultureInfo.InvariantCulture)}", loc);
+            v.Add(Refusal.GreaterThanEqual(Min.Value), loc);
         }
         else if (number > Max)
         {
-            v.Add("less_than_equal", $"Input should be less than or equal to {Max.Value.ToString(CultureInfo.InvariantCulture)}", loc);
+            v.Add(Refusal.LessThanEqual(Max.Value), loc);
         }
     }
 
     /// <summary>pydantic's error for a value of the wrong type (or a null where the type has no <c>| null</c>).</summary>
     private void Refuse(BodyValidator v, object[] loc)
     {
-        var (type, msg) = Kind switch
+        var refusal = Kind switch
         {
-            JsonShapeKind.Boolean => ("bool_type", "Input should be a valid boolean"),
-            JsonShapeKind.String => ("string_type", "Input should be a valid string"),
-            JsonShapeKind.Number => ("float_type", "Input should be a valid number"),
-            JsonShapeKind.NumberOrString => ("union_type", "Input should be a valid number or string"),
-            JsonShapeKind.Literal => (IsEnum ? "enum" : "literal_error", $"Input should be {BodyValidator.OneOf(Allowed!)}"),
-            JsonShapeKind.Object when IsModel => ("model_type", "Input should be a valid dictionary or object to extract fields from"),
-            JsonShapeKind.Object or JsonShapeKind.Map => ("dict_type", "Input should be a valid dictionary"),
-            _ => ("list_type", "Input should be a valid list"),
+            JsonShapeKind.Boolean => new Refusal("bool_type", "Input should be a valid boolean"),
+            JsonShapeKind.String => new Refusal("string_type", "Input should be a valid string"),
+            JsonShapeKind.Number => new Refusal("float_type", "Input should be a valid number"),
+            JsonShapeKind.NumberOrString => new Refusal("union_type", "Input should be a valid number or string"),
+            JsonShapeKind.Literal => Refusal.Literal(Allowed!, IsEnum),
+            JsonShapeKind.Object when IsModel => new Refusal("model_type", "Input should be a valid dictionary or object to extract fields from"),
+            JsonShapeKind.Object or JsonShapeKind.Map => new Refusal("dict_type", "Input should be a valid dictionary"),
+            _ => new Refusal("list_type", "Input should be a valid list"),
         };
-        v.Add(type, msg, loc);
+        v.Add(refusal, loc);
     }
 }
 

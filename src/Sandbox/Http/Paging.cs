@@ -28,7 +28,7 @@ internal static class Paging
 
             if (size < 1)
             {
-                issues.Add(new ValidationIssue(["query", "page_size"], "Input should be greater than or equal to 1", "greater_than_equal"));
+                issues.Add(Refusal.GreaterThanEqual(1).At("query", "page_size"));
                 return null;
             }
         }

@@ -91,15 +91,18 @@ internal static class Query
 
     /// <summary>
     /// An optional array parameter whose items are a literal union: every value as sent (<see cref="AsSent"/>, so an empty
-    /// one is refused too), each outside <paramref name="allowed"/> a <c>literal_error</c> worded by <paramref name="message"/>.
+    /// one is refused too), each outside <paramref name="allowed"/> a <c>literal_error</c> at its index, as pydantic
+    /// places an item's error in a list (<c>["query", "types", 1]</c>).
     /// </summary>
-    public static IReadOnlyList<string> Literals(
-        HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues, Func<string, string> message)
+    public static IReadOnlyList<string> Literals(HttpRequest request, string name, IReadOnlyList<string> allowed, List<ValidationIssue> issues)
     {
         var values = AsSent(request, name);
-        foreach (var unknown in values.Where(value => !allowed.Contains(value, StringComparer.Ordinal)))
+        for (var i = 0; i < values.Count; i++)
         {
-            issues.Add(new ValidationIssue(["query", name], message(unknown), "literal_error"));
+            if (!allowed.Contains(values[i], StringComparer.Ordinal))
+            {
+                issues.Add(Refusal.Literal(allowed).At("query", name, i));
+            }
         }
 
         return values;
@@ -118,7 +121,7 @@ internal static class Query
             return text;
         }
 
-        issues.Add(new ValidationIssue(["query", name], $"Input should be {string.Join(" or ", allowed.Select(a => $"'{a}'"))}", "literal_error"));
+        issues.Add(Refusal.Literal(allowed).At("query", name));
         return null;
     }
 }

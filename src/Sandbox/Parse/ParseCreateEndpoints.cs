@@ -65,7 +65,7 @@ internal static class ParseCreateEndpoints
         // 'configured' stands for the saved configuration's tier, so it means nothing without configuration_id.
         if (tier is not null && !(configured && tier == "configured") && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
         {
-            v.Add("literal_error", "Input should be 'fast', 'cost_effective', 'agentic' or 'agentic_plus'", "tier");
+            v.Add(Refusal.Literal(ConfigurationParameters.ParseTiers), "tier");
         }
 
         var fileId = v.String(body, "file_id", required: false);

@@ -186,7 +186,7 @@ internal static class V1Endpoints
         var limit = Read("limit", Math.Min(100, guesses.V1ListMaxLimit), 1);
         if (limit > guesses.V1ListMaxLimit && guesses.V1ListRefusesOverLimit)
         {
-            issues.Add(new ValidationIssue(["query", "limit"], string.Create(CultureInfo.InvariantCulture, $"Input should be less than or equal to {guesses.V1ListMaxLimit}"), "less_than_equal"));
+            issues.Add(Refusal.LessThanEqual(guesses.V1ListMaxLimit).At("query", "limit"));
         }
 
         return (Math.Min(limit, guesses.V1ListMaxLimit), Read("offset", 0, 0));

@@ -112,7 +112,7 @@ internal static class V1ParseParameters
     {
         if (value.ValueKind != JsonValueKind.String || !allowed.Contains(value.GetString()!, StringComparer.Ordinal))
         {
-            v.Add(isEnum ? "enum" : "literal_error", $"Input should be {BodyValidator.OneOf(allowed)}", at);
+            v.Add(Refusal.Literal(allowed, isEnum), at);
         }
     }
 }

@@ -31,7 +31,9 @@ internal static class WebhookConfigurations
 
         if (events is { Count: 0 } && types.EmptyEventsRefused)
         {
-            v.Add("too_short", "An empty list subscribes to nothing; use null for every event", [.. loc, "webhook_events"]);
+            // "An empty list subscribes to nothing and is rejected": how is not said; read as a min_length of 1, so pydantic's
+            // too_short in its own words (a guess, src/Sandbox/README.md).
+            v.Add(Refusal.TooShort(1, 0), [.. loc, "webhook_events"]);
         }
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

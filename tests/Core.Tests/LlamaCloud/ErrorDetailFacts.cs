@@ -8,6 +8,10 @@ public sealed class ErrorDetailFacts
     [InlineData("<html>Bad gateway</html>", "<html>Bad gateway</html>")]
     // Pydantic v2 quotes what was sent at loc (input): a webhook's signing secret among it must not reach a log line.
     [InlineData("""{"detail":[{"type":"string_type","loc":["body","webhook_configurations",0,"webhook_url"],"msg":"Input should be a valid string","input":{"webhook_url":1,"webhook_headers":{"x-signature-secret":"canary-secret-1234567890"}}}]}""", "body.webhook_configurations.0.webhook_url: Input should be a valid string")]
+    // pydantic's ctx follows input, and some types quote what was sent in it (union_tag_invalid's "tag"; here only ctx
+    // carries the canary): it is never copied either.
+    [InlineData("""{"detail":[{"type":"union_tag_invalid","loc":["body","parameters"],"msg":"Input tag does not match any of the expected tags","input":{"product_type":"canary-secret-1234567890"},"ctx":{"discriminator":"'product_type'","tag":"canary-secret-1234567890","expected_tags":"'parse_v2'"}}]}""", "body.parameters: Input tag does not match any of the expected tags")]
+    [InlineData("""{"detail":[{"type":"literal_error","loc":["query","status"],"msg":"Input should be 'PENDING' or 'RUNNING'","input":"done","ctx":{"expected":"'PENDING' or 'RUNNING'"}}]}""", "query.status: Input should be 'PENDING' or 'RUNNING'")]
     public async Task ReadAsync_DescribesFastApiBodies_AndFallsBackToText(string body, string expected)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
