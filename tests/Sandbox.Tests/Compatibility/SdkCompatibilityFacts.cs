@@ -96,6 +96,14 @@ public sealed class SdkCompatibilityFacts
         var responses = summary["responses"]!;
         Assert.True(responses["errors"]!.AsArray().Count == 0, string.Join('\n', responses["errors"]!.AsArray().Select(e => (string)e!)));
         Assert.True((int)responses["checked"]! > 40, $"only {responses["checked"]} answers were checked");
+        Assert.Contains("POST /api/v2/parse/upload", responses["routes"]!.AsArray().Select(r => (string)r!)); // multipart, ParsingCreateResponse
+        Assert.Equal("Uploaded page", (string)summary["parse_upload"]!);
+        Assert.Equal( // each answered 204, and with no body (an error above otherwise)
+            [
+                "DELETE /api/v1/beta/configurations/{id}", "DELETE /api/v1/beta/directories/{id}", "DELETE /api/v1/beta/directories/{id}/files/{id}",
+                "DELETE /api/v1/beta/files/{id}", "DELETE /api/v1/beta/webhook-configs/{id}",
+            ],
+            responses["no_content"]!.AsArray().Select(r => (string)r!));
 
         // Error bodies, and Retry-After obeyed.
         var errors = summary["errors"]!;

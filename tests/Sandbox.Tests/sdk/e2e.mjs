@@ -115,6 +115,9 @@ await client.webhookConfigs.retrieve(hook.id);
 await client.webhookConfigs.update(hook.id, { webhook_output_format: 'json' });
 await client.webhookConfigs.delete(hook.id);
 const extraParse = await client.parsing.create({ tier: 'fast', version: 'latest', file_id: extraFile.id });
+// With upload_file the SDK posts multipart to /api/v2/parse/upload, the configuration as a JSON text field.
+const uploadedParse = await client.parsing.create({ tier: 'fast', version: 'latest', upload_file: await toFile(Buffer.from('Uploaded page'), 'uploaded.txt') });
+summary.parse_upload = (await pollUntil(() => client.parsing.get(uploadedParse.id, { expand: ['text_full'] }), (r) => terminal.has(r.job.status), 'the uploaded parse job')).text_full;
 await tolerate(client.parsing.cancel(extraParse.id, {}, { maxRetries: 0 }));
 const extraExtract = await client.extract.create({ file_input: extraFile.id, configuration_id: configuration.id });
 await tolerate(client.extract.cancel(extraExtract.id, {}, { maxRetries: 0 }));
@@ -201,6 +204,9 @@ summary.invalid = {
   batch_job_type: await invalid(() => client.batches.create({ source_directory_id: v1dir.id, config: { job: { type: 'parse_v3', configuration_id: 'cfg-PARSE_AGENTIC' } } }, { maxRetries: 0 })),
   undocumented_preset: await invalid(() => client.batches.create({ source_directory_id: v1dir.id, config: { job: { type: 'parse_v2', configuration_id: 'cfg-PARSE_FAST' } } }, { maxRetries: 0 })),
 };
+
+// 7b. The last delete that answers 204 (4. made the others): the configuration, now that no job needs it.
+await client.configurations.delete(configuration.id);
 
 // 8. Error bodies of routes and methods the service does not have.
 summary.errors = {

@@ -2,6 +2,8 @@
 // the SDK declares for its route (strict, with excess-property checks): a required field missing, a required-but-
 // nullable field left out instead of null, a JSON type or enum value outside the declared one, or a field name the
 // SDK does not spell is a type error. 2.16.0 for the current routes, 2.13.0 for v1 batch-processing and classifier.
+// A 204 must declare no body: the SDK returns null for one without reading it (internal/parse.js) and fetch never hands
+// a 204's body out, so its Content-Length (or chunked Transfer-Encoding) is what would show one the service never sends.
 import { writeFileSync } from 'node:fs';
 import ts from 'typescript';
 
@@ -55,12 +57,21 @@ const routes = [
 ].map(([method, path, type]) => ({ pattern: new RegExp(`^${method} ${path}$`), type }));
 
 const captured = [];
+const noContent = [];
 
-/** A fetch for the SDK clients that keeps a copy of every successful JSON answer. */
+/** A route with its ids (path segments of 8 or more characters with a digit) written as {id}. */
+const pattern = (route) => route.replace(/\/(?=[^/]*\d)[^/]{8,}/g, '/{id}');
+
+/** A fetch for the SDK clients that keeps a copy of every successful JSON answer, and what each 204 declares of a body. */
 export async function recordingFetch(url, init) {
   const response = await fetch(url, init);
-  if (response.ok && (response.headers.get('content-type') ?? '').includes('application/json')) {
-    const route = `${(init?.method ?? 'GET').toUpperCase()} ${new URL(url).pathname}`;
+  const route = `${(init?.method ?? 'GET').toUpperCase()} ${new URL(url).pathname}`;
+  if (response.status === 204) {
+    const length = Number(response.headers.get('content-length') ?? 0);
+    const chunked = /chunked/i.test(response.headers.get('transfer-encoding') ?? '');
+    const read = (await response.clone().text()).length; // 0 under fetch; kept should another fetch hand one out
+    noContent.push({ route, body: chunked ? 'chunked' : length > 0 ? `${length} bytes` : read > 0 ? `${read} characters` : '' });
+  } else if (response.ok && (response.headers.get('content-type') ?? '').includes('application/json')) {
     captured.push({ route, body: await response.clone().json() });
   }
 
@@ -102,5 +113,11 @@ export function checkResponses() {
     const route = routesByLine[line - header] ?? 'responses.ts';
     return `${route}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
   });
-  return { checked: routesByLine.length, routes: [...new Set(routesByLine)].sort(), errors: [...new Set([...unmapped, ...errors])] };
+  const bodies204 = noContent.filter(({ body }) => body).map(({ route, body }) => `${route}: a 204 with a body (${body})`);
+  return {
+    checked: routesByLine.length,
+    routes: [...new Set(routesByLine.map(pattern))].sort(),
+    no_content: [...new Set(noContent.map(({ route }) => pattern(route)))].sort(),
+    errors: [...new Set([...unmapped, ...errors, ...bodies204])],
+  };
 }
