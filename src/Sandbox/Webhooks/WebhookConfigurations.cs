@@ -24,9 +24,14 @@ internal static class WebhookConfigurations
         }
 
         var events = v.StringArray(item, "webhook_events", loc);
-        foreach (var unknown in events?.Where(e => types.EventsFromEnum && !WebhookEvents.All.Contains(e, StringComparer.Ordinal)) ?? [])
+        var sent = BodyValidator.Get(item, "webhook_events") is { ValueKind: JsonValueKind.Array } array ? [.. array.EnumerateArray()] : new List<JsonElement>();
+        for (var i = 0; i < sent.Count && types.EventsFromEnum; i++)
         {
-            v.Add("enum", $"Input should be a valid webhook event, got '{unknown}'", [.. loc, "webhook_events"]);
+            // An enum item's error, at its index, in pydantic's words: the string_type of one that is no string is StringArray's.
+            if (sent[i].ValueKind == JsonValueKind.String && !WebhookEvents.All.Contains(sent[i].GetString()!, StringComparer.Ordinal))
+            {
+                v.Add(Refusal.Literal(WebhookEvents.All, isEnum: true), [.. loc, "webhook_events", i]);
+            }
         }
 
         if (events is { Count: 0 } && types.EmptyEventsRefused)

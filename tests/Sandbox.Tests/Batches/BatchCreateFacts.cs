@@ -48,7 +48,7 @@ public sealed class BatchCreateFacts
     [InlineData("""{"source_directory_id":"dir-x","config":{"job":{"type":"extract_v2","configuration_id":"cfg-PARSE_AGENTIC"}}}""", "value_error", "body,config,job,configuration_id")]
     [InlineData("""{"source_directory_id":"dir-x","config":{"job":{"type":"parse_v2","configuration_id":"cfg-PARSE_AGENTIC"}},"webhook_configuration_ids":["wh-none"]}""", "value_error", "body,webhook_configuration_ids,0")]
     [InlineData("""{"source_directory_id":"dir-x","config":{"job":{"type":"parse_v2","configuration_id":"cfg-PARSE_AGENTIC"}},"webhook_configurations":[{"webhook_url":"not a url"}]}""", "url_parsing", "body,webhook_configurations,0,webhook_url")]
-    [InlineData("""{"source_directory_id":"dir-x","config":{"job":{"type":"parse_v2","configuration_id":"cfg-PARSE_AGENTIC"}},"webhook_configurations":[{"webhook_url":"http://127.0.0.1/h","webhook_events":["batch.nope"]}]}""", "enum", "body,webhook_configurations,0,webhook_events")]
+    [InlineData("""{"source_directory_id":"dir-x","config":{"job":{"type":"parse_v2","configuration_id":"cfg-PARSE_AGENTIC"}},"webhook_configurations":[{"webhook_url":"http://127.0.0.1/h","webhook_events":["batch.nope"]}]}""", "enum", "body,webhook_configurations,0,webhook_events,0")]
     public async Task Create_Is422WithTheFieldLocation_WhenBodyInvalid(string json, string type, string loc)
     {
         await using var sandbox = await TestSandbox.StartAsync();

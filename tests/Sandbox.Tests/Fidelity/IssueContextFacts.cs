@@ -23,6 +23,7 @@ public sealed class IssueContextFacts : SandboxPerTest
         { "api/v1/beta/directories", """{"name":""}""", "body,name", "string_too_short", """{"min_length":1}""" },
         { "api/v1/beta/configurations", """{"name":"c","parameters":{"product_type":"classify_v2","rules":[]}}""", "body,parameters,rules", "too_short", """{"field_type":"List","min_length":1,"actual_length":0}""" },
         { "api/v1/beta/webhook-configs", """{"webhook_url":"https://example.com/h","webhook_events":[]}""", "body,webhook_events", "too_short", """{"field_type":"List","min_length":1,"actual_length":0}""" },
+        { "api/v1/beta/webhook-configs", """{"webhook_url":"https://example.com/h","webhook_events":["batch.success","batch.later"]}""", "body,webhook_events,1", "enum", null },
     };
 
     [Theory]
