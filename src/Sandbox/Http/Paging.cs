@@ -22,7 +22,7 @@ internal static class Paging
         {
             if (!int.TryParse(sizeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out size))
             {
-                issues.Add(new ValidationIssue(["query", "page_size"], "Input should be a valid integer", "int_parsing"));
+                issues.Add(Query.IntParsing.At("query", "page_size"));
                 return null;
             }
 

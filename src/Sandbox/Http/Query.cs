@@ -10,6 +10,9 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// </summary>
 internal static class Query
 {
+    /// <summary>pydantic's error for query text that is no integer.</summary>
+    public static readonly Refusal IntParsing = new("int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+
     public static string? Single(HttpRequest request, string name)
     {
         var values = request.Query[name];

@@ -174,13 +174,19 @@ internal static class V1Endpoints
                 return fallback;
             }
 
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
             {
-                return value;
+                issues.Add(Query.IntParsing.At("query", name));
+                return fallback;
             }
 
-            issues.Add(new ValidationIssue(["query", name], $"Input should be an integer of at least {minimum}", "int_parsing"));
-            return fallback;
+            if (value < minimum) // the minimums are the Sandbox's: a count of items, an index (no SDK states one)
+            {
+                issues.Add(Refusal.GreaterThanEqual(minimum).At("query", name));
+                return fallback;
+            }
+
+            return value;
         }
 
         var limit = Read("limit", Math.Min(100, guesses.V1ListMaxLimit), 1);

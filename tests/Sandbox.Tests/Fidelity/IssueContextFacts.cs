@@ -16,6 +16,8 @@ public sealed class IssueContextFacts : SandboxPerTest
         { "api/v1/beta/batch-processing", """{"item_ids":["dfl-x"],"job_config":{"job_name":"parse_raw_file_job","parameters":{"parse_mode":"bogus"}}}""", "body,job_config,parameters,parse_mode", "enum", null },
         { "api/v2/parse?page_size=0", null, "query,page_size", "greater_than_equal", """{"ge":1}""" },
         { "api/v1/beta/batch-processing?limit=5000", null, "query,limit", "less_than_equal", """{"le":1000}""" },
+        { "api/v1/beta/batch-processing?limit=0", null, "query,limit", "greater_than_equal", """{"ge":1}""" },
+        { "api/v1/beta/batch-processing?offset=-1", null, "query,offset", "greater_than_equal", """{"ge":0}""" },
         { "api/v2/parse", """{"tier":"fast","version":"latest","file_id":"dfl-x","crop_box":{"top":2}}""", "body,crop_box,top", "less_than_equal", """{"le":1}""" },
         { "api/v2/parse", """{"tier":"fast","version":"latest","file_id":"dfl-x","crop_box":{"left":-0.5}}""", "body,crop_box,left", "greater_than_equal", """{"ge":0}""" },
         { "api/v2/parse", """{"tier":"fast","version":"latest","file_id":"dfl-x","processing_control":{"timeouts":{"base_in_seconds":9000}}}""", "body,processing_control,timeouts,base_in_seconds", "less_than_equal", """{"le":7200}""" },
@@ -57,6 +59,19 @@ public sealed class IssueContextFacts : SandboxPerTest
         var issue = Assert.Single(body!["detail"]!.AsArray())!;
         Assert.Equal("query,types,0", Loc(issue));
         Assert.Equal("shared", (string)issue["input"]!);
+    }
+
+    [Theory]
+    [InlineData("api/v2/parse?page_size=ten", "page_size")]
+    [InlineData("api/v1/beta/batch-processing?limit=1.5", "limit")]
+    public async Task QueryTextThatIsNoInteger_IsPydanticsIntParsing_WithoutCtx(string path, string parameter)
+    {
+        var (_, body) = await Sandbox.GetAsync(path);
+
+        var issue = Assert.Single(body!["detail"]!.AsArray())!.AsObject();
+        Assert.Equal(("int_parsing", "query," + parameter), ((string)issue["type"]!, Loc(issue)));
+        Assert.Equal("Input should be a valid integer, unable to parse string as an integer", (string)issue["msg"]!);
+        Assert.False(issue.ContainsKey("ctx"));
     }
 
     [Fact]
