@@ -61,9 +61,16 @@ internal static class ErrorDetail
         var location = item.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
             ? string.Join('.', loc.EnumerateArray().Select(p => p.ToString()))
             : null;
-        var message = item.TryGetProperty("msg", out var msg) ? msg.ToString() : item.GetRawText();
+        var message = item.TryGetProperty("msg", out var msg) ? msg.ToString() : WithoutWhatWasSent(item);
         return location is null ? message : $"{location}: {message}";
     }
+
+    /// <summary>
+    /// An issue without <c>msg</c>, as its JSON less <c>input</c> and <c>ctx</c>: pydantic quotes what was sent in them
+    /// (a webhook's signing secret, say), and our error text ends up in logs and the database.
+    /// </summary>
+    private static string WithoutWhatWasSent(JsonElement item) =>
+        "{" + string.Join(',', item.EnumerateObject().Where(p => p.Name is not ("input" or "ctx")).Select(p => $"\"{p.Name}\":{p.Value.GetRawText()}")) + "}";
 
     private static string Truncate(string text) => text.Length <= MaxChars ? text : text[..MaxChars] + "…";
 }

@@ -12,6 +12,8 @@ public sealed class ErrorDetailFacts
     // carries the canary): it is never copied either.
     [InlineData("""{"detail":[{"type":"union_tag_invalid","loc":["body","parameters"],"msg":"Input tag does not match any of the expected tags","input":{"product_type":"canary-secret-1234567890"},"ctx":{"discriminator":"'product_type'","tag":"canary-secret-1234567890","expected_tags":"'parse_v2'"}}]}""", "body.parameters: Input tag does not match any of the expected tags")]
     [InlineData("""{"detail":[{"type":"literal_error","loc":["query","status"],"msg":"Input should be 'PENDING' or 'RUNNING'","input":"done","ctx":{"expected":"'PENDING' or 'RUNNING'"}}]}""", "query.status: Input should be 'PENDING' or 'RUNNING'")]
+    // An issue without msg is shown as its JSON, less input and ctx.
+    [InlineData("""{"detail":[{"type":"value_error","loc":["body","webhook_headers"],"input":{"x-secret":"canary-secret-1234567890"},"ctx":{"error":"canary-secret-1234567890"}}]}""", "body.webhook_headers: {\"type\":\"value_error\",\"loc\":[\"body\",\"webhook_headers\"]}")]
     public async Task ReadAsync_DescribesFastApiBodies_AndFallsBackToText(string body, string expected)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
