@@ -162,6 +162,7 @@ internal sealed class BodyValidator
 
     public JsonElement? Object(JsonElement obj, string name, bool required, params object[] loc)
     {
+        // dict_type, as for a dict; a pydantic model would be model_type, and which fields are models is not public (a guess, README).
         var dictType = new Refusal("dict_type", "Input should be a valid dictionary");
         var value = Field(obj, name, required, dictType, loc);
         if (value is null)
