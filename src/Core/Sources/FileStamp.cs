@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// A file's size and mtime right now, through a symbolic link to its target (a link's own size is the
-/// length of the target's name, which is not what we upload).
+/// length of the target's name, which is not what we upload). A link that leads to no file (dangling, or a loop) does not exist.
 /// </summary>
 internal readonly record struct FileStamp(bool Exists, long Size, long MtimeTicks)
 {
@@ -12,7 +12,16 @@ internal readonly record struct FileStamp(bool Exists, long Size, long MtimeTick
         // Attributes of a missing file read as all bits set, hence the Exists check first.
         if (info.Exists && (info.Attributes & FileAttributes.ReparsePoint) != 0)
         {
-            info = info.ResolveLinkTarget(returnFinalTarget: true);
+            try
+            {
+                info = info.ResolveLinkTarget(returnFinalTarget: true);
+            }
+            catch (IOException)
+            {
+                // A loop of links (ELOOP) leads to no file, like a dangling link: thrown from here it failed the whole
+                // walk, or the upload step of the whole batch, for one link.
+                return default;
+            }
         }
 
         return info is FileInfo { Exists: true } file ? new FileStamp(true, file.Length, file.LastWriteTimeUtc.Ticks) : default;

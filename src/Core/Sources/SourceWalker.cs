@@ -162,7 +162,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
         var stamp = FileStamp.Read(physical);
         if (!stamp.Exists)
         {
-            report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link whose target does not exist"));
+            report(new ScanProblem(relative, ScanProblemKind.Symlink, "a symbolic link whose target does not exist, or a loop of links; not followed"));
             return null;
         }
 

@@ -114,6 +114,25 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task ScanAsync_FollowingLinks_SetsAsideALoopOfFileLinks_AndTakesTheOtherFiles()
+    {
+        // Such a link is no folder (stat fails with ELOOP), so the folder-loop guard never sees it.
+        Harness.WriteFile("ok.txt", "fine");
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "a.txt"), Path.Combine(Harness.SourcePath, "b.txt"));
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "b.txt"), Path.Combine(Harness.SourcePath, "a.txt"));
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "self.txt"), Path.Combine(Harness.SourcePath, "self.txt"));
+        var source = Source();
+        source.Symlinks = SymlinkPolicy.Follow;
+
+        var summary = await ScanAsync(source);
+
+        Assert.Equal((1, 1, 3), (summary.Seen, summary.NewVersions, summary.Problems));
+        Assert.Equal(
+            ("Symlink", "a symbolic link whose target does not exist, or a loop of links; not followed"),
+            await ProblemAsync("self.txt"));
+    }
+
+    [Fact]
     public async Task ScanAsync_TakesAnyUnicodeName_AndFindsNothingChangedOnTheNextScan()
     {
         // Byte order and UTF-16 order disagree on U+E000–U+FFFF against characters beyond U+FFFF (the

@@ -25,6 +25,25 @@ public sealed class UploadGuardFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task AFileReplacedByALoopOfLinksBeforeItsUpload_EndsSkippedAlone_AndTheRestOfTheBatchIsSent()
+    {
+        // Following a link that loops fails with ELOOP: the step must not fail for it, nor end the other files of the batch.
+        await using var h = await HarnessAsync();
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        var path = Path.Combine(h.SourcePath, "doc0000.txt");
+        File.Delete(path);
+        File.CreateSymbolicLink(path, path);
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal(1, (await h.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal(
+            [("doc0000.txt", "Skipped"), ("doc0001.txt", "Uploaded")],
+            await h.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
+    }
+
+    [Fact]
     public async Task AFileAwayOnlyWhileItsBatchUploaded_IsSentByTheNextRun_WhenItIsBackUnchanged()
     {
         // A share that drops during the upload and is back before the next scan, or a file moved out and back:
