@@ -216,13 +216,27 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
         {
             var isDirectory = entry.IsDirectory;
             var name = entry.FileName.ToString();
+            var mtime = 0L;
+            if (!isDirectory)
+            {
+                // Read here, where a ref struct may be; an mtime out of .NET's range throws (FileStamp.UnrepresentableMtime).
+                try
+                {
+                    mtime = entry.LastWriteTimeUtc.UtcTicks;
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                    mtime = FileStamp.UnrepresentableMtime;
+                }
+            }
+
             return new Entry(
                 name,
                 isDirectory ? name + "/" : name,
                 isDirectory,
                 isLink,
                 isDirectory ? 0 : entry.Length,
-                isDirectory ? 0 : entry.LastWriteTimeUtc.UtcTicks);
+                mtime);
         }
     }
 }

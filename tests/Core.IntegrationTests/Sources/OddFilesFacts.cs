@@ -133,6 +133,37 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task AFileWhoseMtimeDotNetCannotHold_IsTakenAndSent_AndItsSourceStillScans()
+    {
+        // .NET throws reading an mtime past year 9999 or before year 1; ext4 clamps such times, tmpfs keeps them.
+        var folder = Directory.CreateDirectory(Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"bo-mtime-{Guid.NewGuid():N}"));
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "ok.txt"), "fine");
+            File.WriteAllText(Path.Combine(folder.FullName, "future.txt"), "from a damaged archive");
+            File.WriteAllText(Path.Combine(folder.FullName, "past.txt"), "from a wrong clock");
+            Shell($"cd '{folder.FullName}' && touch -d @99999999999999 future.txt && touch -d @-99999999999 past.txt");
+            Assert.SkipUnless(
+                MtimeIsOutOfRange(Path.Combine(folder.FullName, "future.txt")),
+                $"the file system of {folder.FullName} keeps no mtime past year 9999 (tmpfs does)");
+            await using var h = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["Sources:0:Path"] = folder.FullName });
+
+            var batches = await h.RunToRecordedAsync(Ct);
+            var again = await h.Get<SourceScanner>().ScanAsync(h.Get<IOptions<SourcesOptions>>().Value.Sources[0], Ct);
+
+            Assert.Single(batches);
+            Assert.Equal(
+                [("future.txt", "Succeeded"), ("ok.txt", "Succeeded"), ("past.txt", "Succeeded")],
+                await h.Database.ListAsync("select relative_path, state from orchestrator.file_story order by 1", r => (r.GetString(0), r.GetString(1))));
+            Assert.Equal((3, 0), (again.Seen, again.NewOrChanged));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ScanAsync_TakesAnyUnicodeName_AndFindsNothingChangedOnTheNextScan()
     {
         // Byte order and UTF-16 order disagree on U+E000–U+FFFF against characters beyond U+FFFF (the
@@ -184,6 +215,19 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     private Task<ScanSummary> ScanAsync(SourceOptions source) => Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+
+    private static bool MtimeIsOutOfRange(string path)
+    {
+        try
+        {
+            _ = new FileInfo(path).LastWriteTimeUtc;
+            return false;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return true;
+        }
+    }
 
     private static void Shell(string script)
     {
