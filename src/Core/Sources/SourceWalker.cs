@@ -64,6 +64,16 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
+            if (frame.Index > 1 && string.Equals(frame.Entries[frame.Index - 2].SortKey, entry.SortKey, StringComparison.Ordinal))
+            {
+                // A folder holds each name once, so two that read the same were decoded: an invalid name beside a valid one
+                // spelled with U+FFFD, which is where the decoded name leads. Walked twice, the path broke the byte order
+                // the merge with the stored looks relies on, and every scan of the source failed.
+                report(new ScanProblem(relative, ScanProblemKind.InvalidName, "two names here read the same: one is not valid UTF-8 and cannot be opened; rename it"));
+                MetAnEntry = true;
+                continue;
+            }
+
             if (entry.IsDirectory)
             {
                 var depth = stack.Count;

@@ -30,6 +30,28 @@ public sealed class OddFilesFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task ScanAsync_TakesAValidNameSpelledWithU_FFFD_AndSetsAsideTheInvalidNameThatReadsTheSame()
+    {
+        // Both decode to "caf\uFFFD.txt" (and "dir\uFFFD"), which opens the valid one: walked twice, the path stopped every scan.
+        Harness.WriteFile("caf\uFFFD.txt", "a valid name with U+FFFD in it");
+        Harness.WriteFile("dir\uFFFD/in.txt", "in the valid folder");
+        Shell($"cd '{Harness.SourcePath}' && printf 'latin-1' > \"$(printf 'caf\\351.txt')\" && mkdir \"$(printf 'dir\\351')\"");
+
+        try
+        {
+            var summary = await ScanAsync(Source());
+
+            Assert.Equal((2, 2, 2), (summary.Seen, summary.NewVersions, summary.Problems));
+            Assert.Equal(("InvalidName", "two names here read the same: one is not valid UTF-8 and cannot be opened; rename it"), await ProblemAsync("caf\uFFFD.txt"));
+            Assert.Equal("InvalidName", (await ProblemAsync("dir\uFFFD")).Kind);
+        }
+        finally
+        {
+            Shell($"rm -rf '{Harness.SourcePath}'/caf* '{Harness.SourcePath}'/dir*");
+        }
+    }
+
+    [Fact]
     public async Task ScanAsync_RecordsEmptyAndTooLargeFiles_WithoutMakingVersionsOfThem()
     {
         Harness.WriteFile("empty.txt", "");
