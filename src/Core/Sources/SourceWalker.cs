@@ -93,6 +93,25 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
+            if (observation.Size == 0 && !entry.IsLink && Statx.Works && Statx.Of(Path.Join(frame.Physical, entry.Name)) is null)
+            {
+                // Listed but not looked at: .NET reads such an entry as zero bytes. Either it is gone since the listing (the
+                // merge takes it as gone), or its folder can be listed (r) but not entered (x), where every file reads so:
+                // taken as empty, a permission change would have counted as a change of each file in it.
+                if (Statx.Of(Path.Join(frame.Physical, ".")) is null)
+                {
+                    report(new ScanProblem(
+                        frame.Prefix.Length == 0 ? "." : frame.Prefix[..^1],
+                        ScanProblemKind.UnreadableFolder,
+                        "the folder can be listed but not entered (no search permission, x); what was known under it is kept"));
+                    frame.Index = frame.Entries.Count;
+                    MetAnEntry = true;
+                    yield return WalkItem.UnreadableFolder(frame.Prefix);
+                }
+
+                continue;
+            }
+
             if (observation.Size == 0 && FileKind.SpecialKindOf(Path.Join(frame.Physical, entry.Name)) is { } special)
             {
                 report(new ScanProblem(relative, ScanProblemKind.NotAFile, $"{special}, not a regular file: never read"));
