@@ -134,7 +134,9 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             logger.LogWarning("Cannot read {Path} in {Root}: {Reason}", candidate.RelativePath, root, ex.Message);
-            problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, $"cannot be read: {ex.Message}"));
+            problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, ex is UnauthorizedAccessException
+                ? $"cannot be read ({ex.Message}); give the service read access: the next scan takes it"
+                : $"cannot be read: {ex.Message}; the next scan tries again"));
             return (null, false);
         }
     }

@@ -3,11 +3,32 @@ using System.Diagnostics;
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 
 /// <summary>
-/// A folder the service may list but not enter (mode r without x, a share's odd ACL) shows its names, yet every look at
-/// a file in it fails, and .NET reads each as zero bytes. Root enters every folder, so these facts need another user.
+/// Files and folders the service user may not read. A folder it may list but not enter (mode r without x, a share's odd
+/// ACL) shows its names, yet every look at a file in it fails, and .NET reads each as zero bytes. Root reads and enters
+/// everything, so these facts need another user (CI runs as root: run them as another user to see them).
 /// </summary>
-public sealed class UnenterableFolderFacts(PostgresServerFixture server) : HarnessPerTest(server)
+public sealed class NoAccessFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
+    [Fact]
+    public async Task AFileTheServiceMayNotRead_IsSetAsideSayingWhatToDo_AndTakenOnceItMay()
+    {
+        Assert.SkipWhen(Environment.UserName == "root", "root reads every file; run as another user to see this");
+        Harness.WriteFile("ok.txt", "fine");
+        var path = Harness.WriteFile("secret.txt", "not for the service yet");
+        Shell($"chmod 000 '{path}'");
+        var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+
+        var closed = await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+
+        Assert.Equal((1, 1), (closed.NewVersions, closed.Problems));
+        Assert.Equal(
+            [("secret.txt", "Unreadable", $"cannot be read (Access to the path '{path}' is denied.); give the service read access: the next scan takes it")],
+            await Harness.Database.ListAsync("select relative_path, kind, reason from orchestrator.source_file_problem", r => (r.GetString(0), r.GetString(1), r.GetString(2))));
+        Shell($"chmod 644 '{path}'"); // a mode change leaves size and mtime as they were
+        var open = await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+        Assert.Equal((1, 0), (open.NewVersions, open.Problems));
+    }
+
     [Fact]
     public async Task AFolderThatCanBeListedButNotEntered_IsSetAsideWithAReason_AndWhatWasKnownInItIsKeptAsItWas()
     {
