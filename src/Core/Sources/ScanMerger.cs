@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
@@ -15,6 +17,7 @@ internal static class ScanMerger
         DateTimeOffset settledBefore,
         long maxFileBytes,
         Func<bool> takeAnEmptyWalkAsDeletion,
+        Action<ScanProblem> report,
         CancellationToken cancellationToken)
     {
         // With a settle window, a new look needs a second one later; without, this look is both.
@@ -70,6 +73,14 @@ internal static class ScanMerger
                 await diff.UpsertAsync(new FileObservation(look.RelativePath, look.Size, look.MtimeTicks), cancellationToken);
                 newOrChanged++;
                 unsettled += needsSecondLook && Takeable(look.Size) ? 1 : 0;
+                if (needsSecondLook && order == 0 && stored.Current is { Deleted: false, Hashed: false } earlier && Takeable(earlier.Size) && Takeable(look.Size))
+                {
+                    // Changed again before it ever settled: a file written to without end (a log, a database, a disk image)
+                    // would otherwise never be taken, and nothing would name it.
+                    report(new ScanProblem(look.RelativePath, ScanProblemKind.StillChanging, string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"still being written: it changed again since the last look, and is taken once unchanged for {scanTime - settledBefore} (SettleWindow)")));
+                }
             }
             else if (!stored.Current.Hashed && stored.Current.FirstSeenAt > settledBefore && Takeable(look.Size))
             {

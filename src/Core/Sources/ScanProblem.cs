@@ -26,4 +26,7 @@ internal enum ScanProblemKind
 
     /// <summary>A named pipe, a socket or a device: nothing to read as a document, and reading a pipe would block.</summary>
     NotAFile,
+
+    /// <summary>Changed again since a look at which it had not settled yet: still being written; taken once it settles.</summary>
+    StillChanging,
 }

@@ -25,7 +25,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
         var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
-        var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, cancellationToken);
+        var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
 
         var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
@@ -45,12 +45,12 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
     }
 
     private Task<ObservationSummary> MergeWalkAsync(
-        SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
+        SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken) =>
         // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
         ScanMerger.MergeAsync(
             store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes,
             // A walk that took nothing from a folder holding files it leaves out (hidden, excluded, odd) is no unmounted share.
-            () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, cancellationToken);
+            () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, problems.Add, cancellationToken);
 
     private async Task<(int Hashed, int Deferred, int Changed, HashesRecorded Recorded)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)

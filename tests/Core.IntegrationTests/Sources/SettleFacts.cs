@@ -38,6 +38,34 @@ public sealed class SettleFacts(PostgresServerFixture server) : HarnessPerTest(s
         Assert.Equal(SHA256.HashData(File.ReadAllBytes(path)), stored);
     }
 
+    [Fact]
+    public async Task AFileThatKeepsChanging_IsSetAsideAsStillBeingWritten_SinceItsSecondLook_UntilItSettles()
+    {
+        // A log or a database file in the source changes at every look: never taken, it must at least be named, with since when.
+        Harness.WriteFile("steady.txt", "written once");
+        var path = Harness.WriteFile("app.log", "line 1\n");
+        var first = await ScanAsync(); // a new file is no problem yet: most are written once
+        var since = clock.GetUtcNow() + Window + TimeSpan.FromSeconds(1);
+        foreach (var line in new[] { 2, 3 })
+        {
+            clock.Advance(Window + TimeSpan.FromSeconds(1));
+            File.AppendAllText(path, $"line {line}\n");
+            await ScanAsync();
+        }
+
+        var problem = await Harness.Database.ListAsync(
+            "select relative_path, kind, reason, first_seen_at from orchestrator.source_file_problem",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3)));
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        var settled = await ScanAsync();
+
+        Assert.Equal(0, first.Problems);
+        Assert.Equal(
+            [("app.log", "StillChanging", "still being written: it changed again since the last look, and is taken once unchanged for 00:00:10 (SettleWindow)", since)],
+            problem);
+        Assert.Equal((0, 1), (settled.Problems, settled.NewVersions));
+    }
+
     private Task<ScanSummary> ScanAsync()
     {
         var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
