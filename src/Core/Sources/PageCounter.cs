@@ -1,4 +1,5 @@
 using System.Globalization;
+using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using UglyToad.PdfPig;
 
@@ -23,6 +24,16 @@ internal static class PageCounter
 
     /// <summary>Bytes of any other file taken as one page.</summary>
     public const int OtherBytesPerPage = 50_000;
+
+    /// <summary>
+    /// Characters of XML an Open XML part may unpack to before it is given up for the size estimate. A document is a zip:
+    /// a few kilobytes on disk can unpack to gigabytes (a zip bomb, or a damaged file), and every scan of its source
+    /// counts its pages again. 16 million characters is several thousand pages of ordinary text; beyond it the Open XML
+    /// SDK stops reading (<see cref="OpenSettings.MaxCharactersInPart"/>) and the file gets the size rule.
+    /// </summary>
+    public const long MaxPartCharacters = 16_000_000;
+
+    private static readonly OpenSettings Bounded = new() { MaxCharactersInPart = MaxPartCharacters };
 
     private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx" };
 
@@ -72,25 +83,24 @@ internal static class PageCounter
                     }
 
                 case ".docx":
-                    using (var word = WordprocessingDocument.Open(content, false))
+                    using (var word = WordprocessingDocument.Open(content, false, Bounded))
                     {
                         if (int.TryParse(word.ExtendedFilePropertiesPart?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0)
                         {
                             return new PageCount(pages, "docx pages property", false);
                         }
 
-                        var characters = word.MainDocumentPart?.Document?.Body?.InnerText.Length ?? 0;
-                        return new PageCount(PagesOf(characters, WordCharactersPerPage), "docx text length", true);
+                        return new PageCount(PagesOf(TextLength(word.MainDocumentPart), WordCharactersPerPage), "docx text length", true);
                     }
 
                 case ".pptx":
-                    using (var slides = PresentationDocument.Open(content, false))
+                    using (var slides = PresentationDocument.Open(content, false, Bounded))
                     {
                         return new PageCount(Math.Max(1, slides.PresentationPart?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
                     }
 
                 case ".xlsx":
-                    using (var workbook = SpreadsheetDocument.Open(content, false))
+                    using (var workbook = SpreadsheetDocument.Open(content, false, Bounded))
                     {
                         return new PageCount(Math.Max(1, workbook.WorkbookPart?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
                     }
@@ -104,6 +114,30 @@ internal static class PageCounter
             // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files.
             return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})");
         }
+    }
+
+    /// <summary>
+    /// The length of the text in a Word document's body, read as a stream of elements rather than loaded as a tree: the
+    /// memory it takes does not grow with the document.
+    /// </summary>
+    private static long TextLength(MainDocumentPart? main)
+    {
+        if (main is null)
+        {
+            return 0;
+        }
+
+        var characters = 0L;
+        using var reader = OpenXmlReader.Create(main);
+        while (reader.Read())
+        {
+            if (reader.IsStartElement && reader.ElementType == typeof(DocumentFormat.OpenXml.Wordprocessing.Text))
+            {
+                characters += reader.GetText().Length;
+            }
+        }
+
+        return characters;
     }
 
     /// <summary>The size rule alone: for files never opened (a version counted before pages were, a plan).</summary>

@@ -63,6 +63,20 @@ public sealed class PageCounterFacts
         Assert.True(PageCounter.Estimate(50_001, ".doc", null).Estimated);
     }
 
+    [Fact]
+    public void AWordDocumentThatUnpacksToMoreTextThanAPartMayHold_GetsTheSizeRule_NotItsTextCounted()
+    {
+        var bomb = Word(new string('a', (int)PageCounter.MaxPartCharacters + 1), pages: null); // a few kilobytes zipped
+        Assert.True(bomb.Length < 1_000_000, $"{bomb.Length} bytes");
+
+        var count = Count(bomb, ".docx");
+
+        Assert.Equal((1, true), (count.Pages, count.Estimated));
+        Assert.StartsWith("size, 50000 bytes a page: docx could not be read", count.Basis, StringComparison.Ordinal);
+        var ordinary = Count(Word(new string('a', 9_001), pages: null), ".docx");
+        Assert.Equal((4, "docx text length"), (ordinary.Pages, ordinary.Basis));
+    }
+
     private static PageCount Count(byte[] bytes, string extension)
     {
         using var stream = new MemoryStream(bytes);
