@@ -83,11 +83,9 @@ internal sealed class SourceRunner(
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
             HandOn(source.Name, planned);
 
-            if (summary.Unsettled > 0 || summary.ChangedWhileHashing > 0)
+            if (SettleRun.After(summary, source.SettleWindow) is { } settleIn)
             {
-                // A file written to again after the walk found it settled is as unsettled as one the walk saw changing:
-                // without a run after its settle window, a source on a nightly schedule with watching off takes it a night late.
-                scheduler.ScheduleRun(source.Name, RunTrigger.Settle, source.SettleWindow);
+                scheduler.ScheduleRun(source.Name, RunTrigger.Settle, settleIn);
             }
 
             if (planned.WaitsForOpenBatch && pipeline.Value.RetryRunAfter > TimeSpan.Zero)

@@ -52,7 +52,11 @@ internal interface IScanDiffWriter : IAsyncDisposable
 internal readonly record struct StoredLook(string RelativePath, long Size, long MtimeTicks, DateTimeOffset FirstSeenAt, bool Hashed, bool Deleted);
 
 /// <summary>Counts from one merge.</summary>
-internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled);
+internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled)
+{
+    /// <summary>Of <see cref="Unsettled"/>, files that changed again before they ever settled (set aside as StillChanging).</summary>
+    public int StillChanging { get; init; }
+}
 
 /// <summary>What one chunk of hashes made: new (or revived) file versions, and paths found to be copies of a version under another name.</summary>
 internal readonly record struct HashesRecorded(int NewVersions, int Copies)

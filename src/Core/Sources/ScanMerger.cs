@@ -24,7 +24,7 @@ internal static class ScanMerger
         var needsSecondLook = scanTime > settledBefore;
         bool Takeable(long size) => size > 0 && size <= maxFileBytes;
 
-        int seen = 0, newOrChanged = 0, vanished = 0, unsettled = 0;
+        int seen = 0, newOrChanged = 0, vanished = 0, unsettled = 0, stillChanging = 0;
         string? previous = null;
         await using var diff = store.BeginDiff(source, scanTime);
         await using var stored = store.ReadLooksAsync(source, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -77,6 +77,7 @@ internal static class ScanMerger
                 {
                     // Changed again before it ever settled: a file written to without end (a log, a database, a disk image)
                     // would otherwise never be taken, and nothing would name it.
+                    stillChanging++;
                     report(new ScanProblem(look.RelativePath, ScanProblemKind.StillChanging, string.Create(
                         CultureInfo.InvariantCulture,
                         $"still being written: it changed again since the last look, and is taken once unchanged for {scanTime - settledBefore} (SettleWindow)")));
@@ -101,7 +102,7 @@ internal static class ScanMerger
         }
 
         await diff.CommitAsync(cancellationToken);
-        return new ObservationSummary(seen, newOrChanged, vanished, unsettled);
+        return new ObservationSummary(seen, newOrChanged, vanished, unsettled) { StillChanging = stillChanging };
     }
 
     private static async ValueTask<int> VanishAsync(IScanDiffWriter diff, StoredLook look, CancellationToken cancellationToken)

@@ -18,6 +18,9 @@ internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int
     /// </summary>
     public int ChangedWhileHashing { get; init; }
 
+    /// <summary>Of <see cref="Unsettled"/>, files that changed again before they ever settled: written to without end, perhaps.</summary>
+    public int StillChanging { get; init; }
+
     /// <summary>File versions the run's planning held back under a spending cap (docs/costs.md).</summary>
     public int Held { get; init; }
 }

@@ -37,6 +37,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             Problems = problems.Count,
             Copies = recorded.Copies,
             ChangedWhileHashing = changed,
+            StillChanging = merged.StillChanging,
         };
         logger.LogInformation(
             "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Copies} with content known under another name (not sent again), {Problems} with problems",
