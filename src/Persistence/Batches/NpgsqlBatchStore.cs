@@ -133,14 +133,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             """);
         command.Parameters.Add(Id(batchId));
         command.Parameters.Add(StateParameters.Names(FileVersionLifecycle.InBatchRemotely));
-        var ids = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
+        return await command.ReadColumnAsync<string>(cancellationToken);
     }
 
     private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };

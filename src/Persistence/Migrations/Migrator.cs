@@ -87,15 +87,8 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
 
     private static async Task<HashSet<int>> AppliedVersionsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var versions = new HashSet<int>();
         await using var command = new NpgsqlCommand("select version from orchestrator.schema_version", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions.Add(reader.GetInt32(0));
-        }
-
-        return versions;
+        return [.. await command.ReadColumnAsync<int>(cancellationToken)];
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

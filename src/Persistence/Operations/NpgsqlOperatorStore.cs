@@ -28,14 +28,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
             "select id from orchestrator.batch where run_id = $1 and state <> all($2) order by id");
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
-        var ids = new List<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-
-        return ids;
+        return await command.ReadColumnAsync<long>(cancellationToken);
     }
 
     public async Task<IReadOnlyDictionary<string, int>> ApproveHeldAsync(long runId, CancellationToken cancellationToken)

@@ -43,10 +43,9 @@ internal sealed partial class NpgsqlBatchPlanStore
     private static async Task<List<decimal>> CapUseAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, IReadOnlyList<CapCheck> caps, CancellationToken cancellationToken)
     {
-        var used = new List<decimal>(caps.Count);
         if (caps.Count == 0)
         {
-            return used;
+            return [];
         }
 
         await using var command = new NpgsqlCommand("""
@@ -61,13 +60,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = [.. caps.Select(c => c.WindowStart)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CapOptions.GlobalScope });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            used.Add(reader.GetDecimal(0));
-        }
-
-        return used;
+        return await command.ReadColumnAsync<decimal>(cancellationToken);
     }
 
     /// <summary>The next page of versions planning may take, after id <paramref name="after"/>, locked until the commit.</summary>

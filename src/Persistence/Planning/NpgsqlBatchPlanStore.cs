@@ -111,17 +111,10 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
     private static async Task<List<long>> NewBatchIdsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int count, CancellationToken cancellationToken)
     {
         // Ids first, so each batch's remote directory name can carry its id from the start.
-        var batchIds = new List<long>(count);
         await using var ids = new NpgsqlCommand(
             "select nextval(pg_get_serial_sequence('orchestrator.batch', 'id')) from generate_series(1, $1)", connection, transaction);
         ids.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
-        await using var reader = await ids.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            batchIds.Add(reader.GetInt64(0));
-        }
-
-        return batchIds;
+        return await ids.ReadColumnAsync<long>(cancellationToken);
     }
 
     private static async Task InsertBatchesAsync(

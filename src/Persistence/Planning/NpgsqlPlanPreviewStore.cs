@@ -103,13 +103,6 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. caps.Select(c => c.Scope)] });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]> { TypedValue = [.. caps.Select(c => c.WindowStart)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = CapOptions.GlobalScope });
-        var used = new List<decimal>(caps.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            used.Add(reader.GetDecimal(0));
-        }
-
-        return (caps, used);
+        return (caps, await command.ReadColumnAsync<decimal>(cancellationToken));
     }
 }

@@ -94,13 +94,6 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = costs });
         command.Parameters.Add(StateParameters.Name(FileVersionState.Held));
-        var holding = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            holding.Add(reader.GetString(0));
-        }
-
-        return holding;
+        return await command.ReadColumnAsync<string>(cancellationToken);
     }
 }
