@@ -26,18 +26,26 @@ internal sealed class HeldFilesOnStart(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (true)
+        try
         {
-            try
+            while (true)
             {
-                await StartRunsAsync(stoppingToken);
-                return;
+                try
+                {
+                    await StartRunsAsync(stoppingToken);
+                    return;
+                }
+                catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+                {
+                    logger.LogWarning("Whether a changed Costs section frees held files could not be read at start ({Reason}); trying again in {Delay}", ex.Message, RetryAfterFailure);
+                    await Task.Delay(RetryAfterFailure, stoppingToken);
+                }
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning("Whether a changed Costs section frees held files could not be read at start ({Reason}); trying again in {Delay}", ex.Message, RetryAfterFailure);
-                await Task.Delay(RetryAfterFailure, stoppingToken);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped soon after the start, its look still under way: a clean stop, not a service that failed (the exit
+            // code tells them apart by how each background service ended).
         }
     }
 
