@@ -9,6 +9,9 @@ namespace BatchOrchestrator.Persistence.Runs;
 /// <summary>Runs in <c>orchestrator.run</c>; their batches are planned by <see cref="Planning.NpgsqlBatchPlanStore"/>.</summary>
 internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostOptions> costs) : IRunStore
 {
+    // The section is read once, at start: hashed once, on the first run rather than at every one.
+    private string? costsFingerprint;
+
     public async Task<long> StartRunAsync(string source, RunTrigger trigger, CancellationToken cancellationToken)
     {
         // The source is planned under this process's Costs section from now on: a start under another plans its held files again.
@@ -19,7 +22,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(trigger));
         command.Parameters.Add(RunLifecycle.Start.TargetState());
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = costs.Value.Fingerprint() });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = costsFingerprint ??= costs.Value.Fingerprint() });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -79,14 +82,14 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
 
     public async Task<IReadOnlyList<string>> SourcesHoldingFilesUnderOtherCostsAsync(IReadOnlyList<string> sources, string costs, CancellationToken cancellationToken)
     {
-        // One statement, so that of several instances starting with the same section only one sees it changed. The
-        // held files are looked for only in the sources whose section changed: at most once per change, not per start.
+        // One statement, so that of several instances starting with the same section only one sees it changed (an update
+        // waiting for another's row lock checks its condition again). The held files are looked for only in the sources
+        // whose section changed: at most once per change, not per start.
         await using var command = dataSource.CreateCommand("""
             with changed as (
-                update orchestrator.source s set costs_seen = $2
-                from (select name from orchestrator.source where name = any($1) and costs_seen is distinct from $2 for update) b
-                where s.name = b.name
-                returning s.name)
+                update orchestrator.source set costs_seen = $2
+                where name = any($1) and costs_seen is distinct from $2
+                returning name)
             select c.name from changed c
             where exists (select 1 from orchestrator.file_version fv where fv.source_name = c.name and fv.state = $3)
             order by 1

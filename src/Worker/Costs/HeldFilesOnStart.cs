@@ -26,26 +26,24 @@ internal sealed class HeldFilesOnStart(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (true)
+            try
             {
-                try
-                {
-                    await StartRunsAsync(stoppingToken);
-                    return;
-                }
-                catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
-                {
-                    logger.LogWarning("Whether a changed Costs section frees held files could not be read at start ({Reason}); trying again in {Delay}", ex.Message, RetryAfterFailure);
-                    await Task.Delay(RetryAfterFailure, stoppingToken);
-                }
+                await StartRunsAsync(stoppingToken);
+                return;
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopped soon after the start, its look still under way: a clean stop, not a service that failed (the exit
-            // code tells them apart by how each background service ended).
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopped soon after the start, its look still under way: a clean stop, not a service that failed (the exit
+                // code tells them apart by how each background service ended).
+                return;
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                logger.LogWarning("Whether a changed Costs section frees held files could not be read at start ({Reason}); trying again in {Delay}", ex.Message, RetryAfterFailure);
+                await Task.Delay(RetryAfterFailure, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
