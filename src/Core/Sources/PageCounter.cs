@@ -7,9 +7,10 @@ namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's
-/// page count (PdfPig), a Word document's page count from its extended properties (else its text length
-/// at 3,000 characters a page), a presentation's slides, a workbook's sheets, one page for an image, and
-/// for anything else an estimate from the size: 3,000 bytes a page for text, 50,000 for other formats.
+/// page count (PdfPig), a Word document's page count from its extended properties or its text length at 3,000
+/// characters a page, whichever is more, a presentation's slides, a workbook's sheets, a TIFF's pages
+/// (<see cref="TiffPages"/>), one page for any other image, and for anything else an estimate from the size:
+/// 3,000 bytes a page for text, 50,000 for other formats.
 /// A file that cannot be read as what its name says (corrupt, encrypted) gets the size estimate and the
 /// reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
 /// estimates and what the Sandbox bills follow one rule.
@@ -35,7 +36,7 @@ internal static class PageCounter
 
     private static readonly OpenSettings Bounded = new() { MaxCharactersInPart = MaxPartCharacters };
 
-    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx" };
+    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx", ".tif", ".tiff" };
 
     private static readonly HashSet<string> Images = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -85,13 +86,11 @@ internal static class PageCounter
                 case ".docx":
                     using (var word = WordprocessingDocument.Open(content, false, Bounded))
                     {
-                        if (int.TryParse(word.ExtendedFilePropertiesPart?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0)
-                        {
-                            return new PageCount(pages, "docx pages property", false);
-                        }
-
-                        return new PageCount(PagesOf(TextLength(word.MainDocumentPart), WordCharactersPerPage), "docx text length", true);
+                        return Word(word);
                     }
+
+                case ".tif" or ".tiff":
+                    return new PageCount(TiffPages.Count(content), "tiff pages", false);
 
                 case ".pptx":
                     using (var slides = PresentationDocument.Open(content, false, Bounded))
@@ -114,6 +113,36 @@ internal static class PageCounter
             // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files.
             return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})");
         }
+    }
+
+    /// <summary>
+    /// A Word document's pages: its stored page count, unless its text needs more. The stored count is Word's last
+    /// layout, and a document made from a template by another program (a mail merge, a report generator) keeps the
+    /// template's: one page stored over sixty written, an estimate a twentieth of what LlamaCloud bills. A body too large
+    /// to read leaves the stored count.
+    /// </summary>
+    private static PageCount Word(WordprocessingDocument word)
+    {
+        int? stored = int.TryParse(word.ExtendedFilePropertiesPart?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
+            ? pages
+            : null;
+        long characters;
+        try
+        {
+            characters = TextLength(word.MainDocumentPart);
+        }
+        catch (Exception ex) when (stored is not null && ex is not OutOfMemoryException)
+        {
+            return new PageCount(stored.Value, $"docx pages property; its text could not be read ({Truncate($"{ex.GetType().Name}: {ex.Message}")})", false);
+        }
+
+        var byText = PagesOf(characters, WordCharactersPerPage);
+        return stored switch
+        {
+            { } count when count >= byText => new PageCount(count, "docx pages property", false),
+            { } count => new PageCount(byText, string.Create(CultureInfo.InvariantCulture, $"docx text length, above its pages property ({count})"), true),
+            null => new PageCount(byText, "docx text length", true),
+        };
     }
 
     /// <summary>
@@ -145,7 +174,7 @@ internal static class PageCounter
     {
         if (Images.Contains(extension))
         {
-            return new PageCount(1, "image", reason is not null);
+            return new PageCount(1, reason is null ? "image" : $"image: {Truncate(reason)}", reason is not null);
         }
 
         var text = Texts.Contains(extension);

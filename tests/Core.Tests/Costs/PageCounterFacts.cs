@@ -47,6 +47,48 @@ public sealed class PageCounterFacts
     }
 
     [Fact]
+    public void AWordDocumentWhosePagesPropertyIsStale_IsCountedByItsText_NeverBelowIt()
+    {
+        // A document made from a template (a mail merge, a generator) keeps the template's stored page count: one page
+        // stored, 60,000 characters written. LlamaCloud renders and bills the 20 pages; the stored 1 would let a cap pass.
+        var stale = Count(Word(new string('x', 60_000), pages: 1), ".docx");
+
+        Assert.Equal(new PageCount(20, "docx text length, above its pages property (1)", true), stale);
+    }
+
+    [Fact]
+    public void AWordDocumentWhoseBodyIsTooLargeToRead_KeepsItsPagesProperty()
+    {
+        var count = Count(Word(new string('a', (int)PageCounter.MaxPartCharacters + 1), pages: 900), ".docx");
+
+        Assert.Equal((900, false), (count.Pages, count.Estimated));
+        Assert.StartsWith("docx pages property; its text could not be read", count.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMultiPageTiff_CountsItsPages_AndOtherImagesOne()
+    {
+        Assert.Equal(new PageCount(5, "tiff pages", false), Count(Tiff(5, bigEndian: false), ".tiff"));
+        Assert.Equal(new PageCount(3, "tiff pages", false), Count(Tiff(3, bigEndian: true), ".TIF"));
+        Assert.Equal(new PageCount(1, "image", false), Count(new byte[5_000], ".png"));
+    }
+
+    [Fact]
+    public void ATiffWhosePageChainLoopsOrBreaks_IsCountedAsFarAsItReads_NeverForEver()
+    {
+        var looping = Tiff(4, bigEndian: false);
+        BitConverter.GetBytes(8u).CopyTo(looping, 8 + 2 + 12); // the first page's "next" points back at itself
+        Assert.Equal(1, Count(looping, ".tif").Pages);
+
+        var truncated = Tiff(4, bigEndian: false)[..30]; // the second page is cut off
+        Assert.Equal(1, Count(truncated, ".tif").Pages);
+
+        var notATiff = Count(new byte[70_000], ".tiff");
+        Assert.Equal((1, true), (notATiff.Pages, notATiff.Estimated));
+        Assert.StartsWith("image: tiff could not be read", notATiff.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void APresentation_CountsSlides_AndAWorkbook_Sheets()
     {
         Assert.Equal(new PageCount(4, "pptx slides", false), Count(Slides(4), ".pptx"));
@@ -98,6 +140,30 @@ public sealed class PageCounterFacts
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>A TIFF of <paramref name="pages"/> image file directories, one entry each, chained one after another.</summary>
+    private static byte[] Tiff(int pages, bool bigEndian)
+    {
+        const int DirectorySize = 2 + 12 + 4;
+        var bytes = new byte[8 + (pages * DirectorySize)];
+        void Write16(int at, ushort value) => (bigEndian ? BitConverter.GetBytes(value).Reverse().ToArray() : BitConverter.GetBytes(value)).CopyTo(bytes, at);
+        void Write32(int at, uint value) => (bigEndian ? BitConverter.GetBytes(value).Reverse().ToArray() : BitConverter.GetBytes(value)).CopyTo(bytes, at);
+        (bigEndian ? "MM"u8 : "II"u8).CopyTo(bytes);
+        Write16(2, 42);
+        Write32(4, 8);
+        for (var i = 0; i < pages; i++)
+        {
+            var at = 8 + (i * DirectorySize);
+            Write16(at, 1);
+            Write16(at + 2, 256); // ImageWidth
+            Write16(at + 4, 3); // SHORT
+            Write32(at + 6, 1);
+            Write16(at + 10, 100);
+            Write32(at + 14, i == pages - 1 ? 0u : (uint)(at + DirectorySize));
+        }
+
+        return bytes;
     }
 
     private static byte[] Slides(int count)
