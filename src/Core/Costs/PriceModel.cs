@@ -6,14 +6,15 @@ internal sealed class PriceModel(IOptionsMonitor<CostOptions> options)
     /// <summary>
     /// Credits one page costs. An extract job adds its parse tier's price unless it is turbo, which does not
     /// parse (docs/llamacloud-api.md §1.7), or <see cref="CostOptions.ExtractBillsParse"/> is off. An
-    /// unknown tier costs the dearest of its job type.
+    /// unknown tier costs the dearest of its job type; a job type without a price table (a tier cached under a
+    /// saved configuration's own product type), the dearest page of any table: never nothing, which no cap holds.
     /// </summary>
     public decimal CreditsPerPage(ConfigurationTier tier)
     {
         var settings = options.CurrentValue;
         if (!settings.CreditsPerPage.TryGetValue(tier.JobType, out var table) || table.Count == 0)
         {
-            return 0;
+            return settings.CreditsPerPage.Values.Where(t => t is { Count: > 0 }).Select(t => t.Values.Max()).DefaultIfEmpty(0).Max();
         }
 
         var own = tier.Known && table.TryGetValue(tier.Tier, out var credits) ? credits : table.Values.Max();

@@ -67,7 +67,7 @@ internal sealed class TierResolver(
             return ConfigurationTier.Unknown(jobType, $"not readable from the API: {ex.Message}");
         }
 
-        var tier = FromRemote(remote);
+        var tier = FromRemote(remote, jobType);
         if (cached is not null && cached.Tier.Version != tier.Version)
         {
             logger.LogInformation(
@@ -87,8 +87,11 @@ internal sealed class TierResolver(
     /// A saved configuration's tier, as its parameters name it; an extract parses at its parse_tier or the same tier
     /// (docs/llamacloud-api.md §1.7). An extract that names no tier runs at the service's default, which no source
     /// states: unknown, so priced at the dearest (docs/costs.md, "Tier of a configuration"), as a v1 parse without one is.
+    /// A configuration of a product type no price is kept for (<c>unknown</c>, <c>spreadsheet_v1</c>, …) is unknown at
+    /// the dearest tier of <paramref name="jobType"/>, the job type the source sends it with: priced by its own type, it
+    /// found no price table and cost nothing, so no cap held what it sent.
     /// </summary>
-    public static ConfigurationTier FromRemote(RemoteConfiguration remote)
+    public static ConfigurationTier FromRemote(RemoteConfiguration remote, string jobType)
     {
         var tier = Text(remote.Parameters, "tier");
         var basis = $"saved configuration, version {remote.Version}";
@@ -97,7 +100,7 @@ internal sealed class TierResolver(
             "parse_v2" when tier is not null => new ConfigurationTier("parse_v2", tier, null, true, remote.Version, basis),
             "extract_v2" when tier is not null => new ConfigurationTier("extract_v2", tier, Text(remote.Parameters, "parse_tier"), true, remote.Version, basis),
             "extract_v2" => new ConfigurationTier("extract_v2", "unknown", null, false, remote.Version, $"{basis}: no tier, so the service's default, whose price no source states"),
-            _ => new ConfigurationTier(remote.ProductType, "unknown", null, false, remote.Version, $"{basis}: no tier for product type {remote.ProductType}"),
+            _ => new ConfigurationTier(jobType, "unknown", null, false, remote.Version, $"{basis}: product type {remote.ProductType}, whose price is not kept, sent as {jobType}"),
         };
     }
 

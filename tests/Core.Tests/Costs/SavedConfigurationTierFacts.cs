@@ -12,7 +12,7 @@ public sealed class SavedConfigurationTierFacts
     {
         // The service runs it at a default no source states: reserving it at a guessed tier would let a cap be
         // passed if the default is dearer (docs/costs.md, "Tier of a configuration").
-        var tier = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{}}"""));
+        var tier = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{}}"""), "extract_v2");
 
         Assert.False(tier.Known);
         Assert.Equal(50 + 45, Prices.CreditsPerPage(tier));
@@ -21,11 +21,36 @@ public sealed class SavedConfigurationTierFacts
     [Fact]
     public void AnExtractConfigurationNamingItsTier_IsPricedAtIt_AndParsesAtItsParseTierOrTheSame()
     {
-        var same = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{},"tier":"agentic"}"""));
-        var cheaperParse = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{},"tier":"agentic","parse_tier":"fast"}"""));
+        var same = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{},"tier":"agentic"}"""), "extract_v2");
+        var cheaperParse = TierResolver.FromRemote(Saved("""{"product_type":"extract_v2","data_schema":{},"tier":"agentic","parse_tier":"fast"}"""), "extract_v2");
 
         Assert.Equal(("agentic", true, 15 + 10m), (same.Tier, same.Known, Prices.CreditsPerPage(same)));
         Assert.Equal(15 + 1, Prices.CreditsPerPage(cheaperParse));
+    }
+
+    [Theory]
+    [InlineData("unknown")]
+    [InlineData("spreadsheet_v1")]
+    [InlineData("classify_v2")]
+    public void AConfigurationOfAProductTypeWithoutPrices_IsReservedAtTheDearestTierOfTheSourcesJobType_NotAtNothing(string productType)
+    {
+        // No price table is kept for such a product type: priced by its own type, each page was reserved at 0 credits,
+        // and no cap held a file of the source however many it sent (docs/costs.md, "Tier of a configuration").
+        var tier = TierResolver.FromRemote(Saved($$"""{"product_type":"{{productType}}","tier":"agentic"}"""), "parse_v2");
+
+        Assert.False(tier.Known);
+        Assert.Equal(45, Prices.CreditsPerPage(tier));
+        Assert.Contains(productType, tier.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATierOfAJobTypeWithoutAPriceTable_CostsTheDearestPageOfAnyTable()
+    {
+        // A tier cached under its configuration's own product type before it was read as the source's job type: until
+        // it is read again, it must not cost nothing either.
+        var cached = new ConfigurationTier("spreadsheet_v1", "unknown", null, false, "v1", "saved configuration, version v1");
+
+        Assert.Equal(50, Prices.CreditsPerPage(cached));
     }
 
     private static RemoteConfiguration Saved(string parameters)
