@@ -46,8 +46,8 @@ internal sealed class BatchPlanner(
         if (outcome.Tally.Held > 0)
         {
             logger.LogWarning(
-                "Run {RunId} of {Source}: {Held} files held by cap {Cap}; {Taken} planned. They go on {GoOn}",
-                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
+                "Run {RunId} of {Source}: {Held} files held by cap {Cap} ({Room}); {Taken} planned. They go on {GoOn}",
+                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.HeldRoom, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally) { WaitsForOpenBatch = outcome.WaitsForOpenBatch };

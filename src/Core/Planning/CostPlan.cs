@@ -85,10 +85,11 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
             if (total > left)
             {
                 var cap = Caps[i];
+                var room = string.Create(CultureInfo.InvariantCulture, $"{cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits");
                 var reason = string.Create(
                     CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left):0.##} left; the mirror's batch ~{total:0.##} credits for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn(total)}");
-                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason, !cap.Fits(total)))]);
+                    $"held by the {cap.Window} cap on {cap.Scope} ({room} for {all.Count} files, all parsed again together, so it is not split); {cap.GoesOn(total)}");
+                return new Allocation([], [.. toSend.Select(c => new HeldVersion(c.Id, cap.Name, reason, !cap.Fits(total), room))]);
             }
         }
 
@@ -104,7 +105,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// <summary>The caps' room left as candidates are taken, in id order.</summary>
     internal sealed class Allocator(CostPlan plan, decimal[] left)
     {
-        private (string Cap, string Reason, bool FitsNoWindow)? holding;
+        private (string Cap, string Reason, bool FitsNoWindow, string Room)? holding;
 
         /// <summary>The candidate's reservation when taken, or why it is held: exactly one of the two.</summary>
         public (Reservation? Taken, HeldVersion? Held) Decide(PlanCandidate candidate)
@@ -117,7 +118,7 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
                 holding ??= plan.Blocking(left, credits);
                 if (holding is { } hold)
                 {
-                    return (null, new HeldVersion(candidate.Id, hold.Cap, hold.Reason, hold.FitsNoWindow));
+                    return (null, new HeldVersion(candidate.Id, hold.Cap, hold.Reason, hold.FitsNoWindow, hold.Room));
                 }
             }
 
@@ -130,16 +131,15 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
         }
     }
 
-    private (string Cap, string Reason, bool FitsNoWindow)? Blocking(decimal[] left, decimal credits)
+    private (string Cap, string Reason, bool FitsNoWindow, string Room)? Blocking(decimal[] left, decimal credits)
     {
         for (var i = 0; i < Caps.Count; i++)
         {
             if (credits > left[i])
             {
                 var cap = Caps[i];
-                return (cap.Name, string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"held by the {cap.Window} cap on {cap.Scope} ({cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits); {cap.GoesOn(credits)}"), !cap.Fits(credits));
+                var room = string.Create(CultureInfo.InvariantCulture, $"{cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits");
+                return (cap.Name, $"held by the {cap.Window} cap on {cap.Scope} ({room}); {cap.GoesOn(credits)}", !cap.Fits(credits), room);
             }
         }
 
@@ -204,6 +204,7 @@ internal readonly record struct Reservation(long Id, PlannedTier Tier, int Pages
 
 /// <summary>
 /// A version held back, by which cap (<c>scope/window</c>) and why; <paramref name="FitsNoWindow"/>: what it waits behind
-/// needs more than the whole cap, so only an approval sends it.
+/// needs more than the whole cap, so only an approval sends it. <paramref name="Room"/>: the cap's limit, what its window
+/// has left and what the first held needs, as the reason says them, for the planning's warning.
 /// </summary>
-internal readonly record struct HeldVersion(long Id, string Cap, string Reason, bool FitsNoWindow = false);
+internal readonly record struct HeldVersion(long Id, string Cap, string Reason, bool FitsNoWindow = false, string? Room = null);

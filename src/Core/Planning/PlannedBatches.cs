@@ -40,6 +40,9 @@ internal sealed class PlanTally
     /// <summary>The cap (<c>scope/window</c>) that held the first version held, if any.</summary>
     public string? HeldBy { get; private set; }
 
+    /// <summary>The holding cap's limit, its window's room and what the first version held needs (<see cref="HeldVersion.Room"/>).</summary>
+    public string? HeldRoom { get; private set; }
+
     /// <summary>The first version held waits behind a file that needs more than the whole cap: only an approval sends it.</summary>
     public bool HeldFitsNoWindow { get; private set; }
 
@@ -63,7 +66,7 @@ internal sealed class PlanTally
     {
         if (Held++ == 0)
         {
-            (HeldBy, HeldFitsNoWindow) = (held.Cap, held.FitsNoWindow);
+            (HeldBy, HeldFitsNoWindow, HeldRoom) = (held.Cap, held.FitsNoWindow, held.Room);
         }
     }
 

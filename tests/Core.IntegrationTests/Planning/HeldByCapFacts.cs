@@ -28,7 +28,7 @@ public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTes
         // c.txt is held again, still under the first run; d.txt is held by the second.
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {second} of docs:", StringComparison.Ordinal));
         Assert.Contains(
-            $"Run {second} of docs: 2 files held by cap docs/Day; 0 planned. They go on when the window turns over, or with 'approve {second}' (1 file), 'approve {first}' (1 file)",
+            $"Run {second} of docs: 2 files held by cap docs/Day (25 credits, 5 left; next file ~10 credits); 0 planned. They go on when the window turns over, or with 'approve {second}' (1 file), 'approve {first}' (1 file)",
             warning,
             StringComparison.Ordinal);
         Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(first, Ct));
