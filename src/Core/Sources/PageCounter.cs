@@ -9,7 +9,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's
 /// page count (PdfPig), a Word document's page count from its extended properties or its text length at 3,000
 /// characters a page, whichever is more, a presentation's slides, a workbook's sheets, a TIFF's pages
-/// (<see cref="TiffPages"/>), one page for any other image, and for anything else an estimate from the size:
+/// (<see cref="TiffPages"/>), an OpenDocument text's or an EPUB's text (<see cref="PackagePages"/>), one page for any
+/// other image, and for anything else an estimate from the size:
 /// 3,000 bytes a page for text, 50,000 for other formats.
 /// A file that cannot be read as what its name says (corrupt, encrypted) gets the size estimate and the
 /// reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
@@ -36,7 +37,7 @@ internal static class PageCounter
 
     private static readonly OpenSettings Bounded = new() { MaxCharactersInPart = MaxPartCharacters };
 
-    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx", ".tif", ".tiff" };
+    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx", ".tif", ".tiff", ".odt", ".epub" };
 
     private static readonly HashSet<string> Images = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -91,6 +92,12 @@ internal static class PageCounter
 
                 case ".tif" or ".tiff":
                     return new PageCount(TiffPages.Count(content), "tiff pages", false);
+
+                case ".odt":
+                    return PackagePages.OpenDocumentText(content);
+
+                case ".epub":
+                    return PackagePages.Epub(content);
 
                 case ".pptx":
                     using (var slides = PresentationDocument.Open(content, false, Bounded))
@@ -183,7 +190,8 @@ internal static class PageCounter
         return new PageCount(pages, reason is null ? rule : $"{rule}: {Truncate(reason)}", true);
     }
 
-    private static int PagesOf(long amount, int perPage) => (int)Math.Clamp((amount + perPage - 1) / perPage, 1, int.MaxValue);
+    /// <summary>Pages of <paramref name="amount"/> characters or bytes at <paramref name="perPage"/> a page, at least one.</summary>
+    internal static int PagesOf(long amount, int perPage) => (int)Math.Clamp((amount + perPage - 1) / perPage, 1, int.MaxValue);
 
     private static string Truncate(string reason) => reason.Length <= 200 ? reason : reason[..200];
 }

@@ -89,6 +89,30 @@ public sealed class PageCounterFacts
     }
 
     [Fact]
+    public void AnOpenDocumentText_IsCountedByItsStatistics_NotByItsCompressedSize()
+    {
+        // 30,000 characters of text compress to a few kilobytes: by its size on disk, one page; by its text, ten.
+        var count = Count(Zip(("meta.xml", Meta(pages: 1, characters: 30_000)), ("content.xml", new string('x', 31_000))), ".odt");
+
+        Assert.Equal(new PageCount(10, "odt character count", true), count);
+        Assert.Equal(new PageCount(12, "odt page count", false), Count(Zip(("meta.xml", Meta(pages: 12, characters: 3_000))), ".odt"));
+        Assert.Equal(new PageCount(4, "odt content size", true), Count(Zip(("content.xml", new string('x', 9_001))), ".odt"));
+    }
+
+    [Fact]
+    public void AnEpub_IsCountedByItsChaptersUnpacked_AndADamagedOneBySize()
+    {
+        var image = new byte[100_000];
+        new Random(3).NextBytes(image);
+        var epub = Zip(("mimetype", "application/epub+zip"), ("OEBPS/ch1.xhtml", new string('x', 9_000)), ("OEBPS/ch2.xhtml", new string('y', 9_000)));
+
+        Assert.Equal(new PageCount(6, "epub chapters' size", true), Count(epub, ".epub"));
+        var damaged = Count(image, ".epub");
+        Assert.Equal(2, damaged.Pages);
+        Assert.StartsWith("size, 50000 bytes a page: epub could not be read", damaged.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void APresentation_CountsSlides_AndAWorkbook_Sheets()
     {
         Assert.Equal(new PageCount(4, "pptx slides", false), Count(Slides(4), ".pptx"));
@@ -141,6 +165,29 @@ public sealed class PageCounterFacts
 
         return stream.ToArray();
     }
+
+    private static byte[] Zip(params (string Name, string Text)[] entries)
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            foreach (var (name, text) in entries)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(text);
+            }
+        }
+
+        return stream.ToArray();
+    }
+
+    private static string Meta(int pages, int characters) =>
+        $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0">
+          <office:meta><meta:document-statistic meta:page-count="{pages}" meta:character-count="{characters}"/></office:meta>
+        </office:document-meta>
+        """;
 
     /// <summary>A TIFF of <paramref name="pages"/> image file directories, one entry each, chained one after another.</summary>
     private static byte[] Tiff(int pages, bool bigEndian)
