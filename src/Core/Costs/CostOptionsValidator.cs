@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Core.Costs;
 
 /// <summary>
 /// Refuses a price model or cap that would make estimates or caps meaningless, naming the key: a
-/// negative price, a tier table for no known job type, a preset of an unknown tier, a cap on a source
+/// negative price, a price of zero while a cap is set, a tier table for no known job type, a preset of an unknown tier, a cap on a source
 /// that is not configured or over a RemoteOnly source (none can hold it), an unknown time zone, and a source whose fallback configuration is a preset
 /// of another job type. (A non-numeric price never gets here: binding refuses it, naming the key.)
 /// </summary>
@@ -38,6 +38,14 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
             foreach (var (tier, credits) in tiers.Where(t => t.Value < 0))
             {
                 failures.Add($"{Section}:CreditsPerPage:{jobType}:{tier}: {credits} must not be negative");
+            }
+
+            // A cap holds a file by its estimate, before LlamaCloud bills it: at a price of nothing, the source's files
+            // would pass every cap until their bills came in (docs/costs.md, "Caps and reservations").
+            foreach (var (tier, credits) in tiers.Where(t => t.Value == 0 && options.Caps.Count > 0))
+            {
+                failures.Add($"{Section}:CreditsPerPage:{jobType}:{tier}: {credits} estimates every page at this tier at nothing, so no cap ({Section}:Caps) "
+                    + "holds a file of it before LlamaCloud bills it; give the tier its price (docs/costs.md, \"Price model\")");
             }
         }
 

@@ -23,6 +23,24 @@ public sealed class CostOptionsValidatorFacts
     }
 
     [Fact]
+    public void APriceOfZero_IsRefusedWhileACapIsSet_SinceWhatIsEstimatedAtNothingNoCapHolds()
+    {
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices" }] };
+        var capped = new CostOptions { Caps = [new CapOptions { Credits = 5_000, Window = CapWindow.Month }] };
+        capped.CreditsPerPage["parse_v2"]["agentic"] = 0;
+        var uncapped = new CostOptions();
+        uncapped.CreditsPerPage["parse_v2"]["agentic"] = 0;
+
+        var failures = new CostOptionsValidator(Options.Create(sources)).Validate(null, capped).Failures!.ToList();
+
+        Assert.Equal(
+            ["Costs:CreditsPerPage:parse_v2:agentic: 0 estimates every page at this tier at nothing, so no cap (Costs:Caps) holds a file of it "
+                + "before LlamaCloud bills it; give the tier its price (docs/costs.md, \"Price model\")"],
+            failures);
+        Assert.True(new CostOptionsValidator(Options.Create(sources)).Validate(null, uncapped).Succeeded);
+    }
+
+    [Fact]
     public void ACapOnASourceNamedGlobal_IsRefused_SinceCapsCountAllSourcesTogetherUnderThatWord()
     {
         var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "global" }, new SourceOptions { Name = "invoices" }] };
