@@ -79,6 +79,29 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task FailuresOfFilesNoLongerInTheFolder_NeedNobody_AsTheSourcesPageCountsThem()
+    {
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        // Failed, then deleted from the folder: its story stays on its page, but nothing is left to fix or retry.
+        await OpsSeed.FileAsync(Database, batch, "docs", "gone.bin", outcome: "Failed", errorClass: "Permanent");
+        await Database.ExecuteAsync("update orchestrator.source_file set deleted_at = now() where relative_path = 'gone.bin'");
+        // Failed, then replaced by content that succeeded: the operator fixed the file as "Needs a person" asked.
+        foreach (var (path, errorClass) in new[] { ("fixed.pdf", "Permanent"), ("key.pdf", "Auth"), ("busy.pdf", "Transient") })
+        {
+            var old = await OpsSeed.FileAsync(Database, batch, "docs", path, outcome: "Failed", errorClass: errorClass);
+            await Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 3, sha256 = sha256('old'::bytea || $1::bytea), dedupe_key = 'old ' || $1 where id = $2", path, old);
+            await OpsSeed.FileAsync(Database, batch, "docs", path, onDisk: false);
+        }
+
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+        var sources = await new OpsQueries(Database.DataSource).SourcesAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Ct);
+
+        Assert.Equal("{\"Succeeded\": 3}", sources.Value(sources.Rows[0], "Files by state"));
+        Assert.Empty(table.Rows);
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");
