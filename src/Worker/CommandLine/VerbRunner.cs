@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Migrations;
 using BatchOrchestrator.Persistence.Monitoring;
+using BatchOrchestrator.Worker.Dashboard;
 using BatchOrchestrator.Worker.Pauses;
 using Microsoft.Extensions.Options;
 
@@ -65,8 +66,14 @@ internal sealed class VerbRunner(
     private async Task<int> StatusAsync(CancellationToken cancellationToken)
     {
         var queries = services.GetRequiredService<OpsQueries>();
-        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
+        var configured = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources;
+        var sources = configured.Select(s => (s.Name, ConfigurationFingerprint.Of(s))).ToList();
         VerbTable.Write(console, PauseTable.Heading, await PauseTable.ReadAsync(services, cancellationToken), PauseTable.Empty);
+        // Then what the overview puts first: what needs a person, and here the command that acts on each.
+        var attention = await services.GetRequiredService<AttentionQueries>().NeedsAPersonAsync(
+            [.. configured.Select(s => (s.Name, ConfigurationFingerprint.Of(s), s.MaxAttempts))], OverviewPages.RecentWebhooks, cancellationToken);
+        var dashboard = services.GetRequiredService<IOptions<OpsDashboardOptions>>().Value.Path.TrimEnd('/');
+        VerbTable.Write(console, "Needs a person", AttentionCatalogue.AsTable(attention, dashboard), "nothing needs a person", AttentionCatalogue.Sentence);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken), "no runs yet");
         VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");

@@ -13,7 +13,8 @@ internal static class VerbTable
 {
     private const int MaxWidth = 48;
 
-    public static void Write(VerbConsole console, string heading, OpsTable table, string empty)
+    /// <param name="whole">Columns never cut short on a terminal (the table wraps them instead): sentences to read whole.</param>
+    public static void Write(VerbConsole console, string heading, OpsTable table, string empty, IReadOnlySet<string>? whole = null)
     {
         var ansi = console.Ansi;
         ansi.Write(new Text(heading + Environment.NewLine, console.IsTerminal ? new Style(decoration: Decoration.Bold) : Style.Plain));
@@ -34,7 +35,7 @@ internal static class VerbTable
 
         foreach (var row in table.Rows)
         {
-            grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal, console.IsTerminal ? MaxWidth : int.MaxValue))]);
+            grid.AddRow([.. row.Select((value, i) => (Spectre.Console.Rendering.IRenderable)Cell(table.Columns[i], value, console.IsTerminal, console.IsTerminal && whole?.Contains(table.Columns[i]) != true ? MaxWidth : int.MaxValue))]);
         }
 
         // Without a border Spectre drops a column's left padding, so the gap is each column's right padding and the indent a Padder.

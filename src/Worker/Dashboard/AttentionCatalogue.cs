@@ -9,13 +9,14 @@ namespace BatchOrchestrator.Worker.Dashboard;
 /// </summary>
 internal static class AttentionCatalogue
 {
-    public sealed record Item(string Text, string LinkLabel, string LinkPath);
+    /// <summary><paramref name="Command"/>: the command-line verb that acts on it, for <c>status</c>; null where only a page can.</summary>
+    public sealed record Item(string Text, string LinkLabel, string LinkPath, string? Command = null);
 
     private static readonly Dictionary<string, Func<Row, Item>> Kinds = new(StringComparer.Ordinal)
     {
         ["stuck-batch"] = r => new(
             $"Batch {r.Batch} of {r.Source} is stuck: still {r.Detail} (Watchdog:StuckAfter).",
-            "Open batches (Cancel)", $"/ops/batches?source={r.SourceQuery}&open=1"),
+            "Open batches (Cancel)", $"/ops/batches?source={r.SourceQuery}&open=1", $"cancel batch {r.Batch}"),
         ["stuck-jobs"] = r => new(
             $"{Count(r.Count, "job reference", "job references")} of batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "still has" : "still have")} no fetched result (Watchdog:JobStuckAfter).",
             "Its files", $"/ops/files?batch={r.Batch}"),
@@ -24,26 +25,26 @@ internal static class AttentionCatalogue
             "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),
         ["permanent-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
-            "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed"),
+            "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed", $"retry {r.Source} --failed --permanent"),
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
-            "Sources (Retry failed)", "/ops/sources"),
+            "Sources (Retry failed)", "/ops/sources", $"retry {r.Source} --failed"),
         ["retries-used-up"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed for a passing reason (LlamaCloud out or busy) on every try its MaxAttempts allows{Reason(r.Detail)}: "
             + "no run takes them again by itself. Once the cause is gone, Retry failed.",
-            "Sources (Retry failed)", "/ops/sources"),
+            "Sources (Retry failed)", "/ops/sources", $"retry {r.Source} --failed"),
         ["last-run-failed"] = r => new(
             $"The last run of {r.Source} (run {r.Run}) failed{Reason(r.Detail)}.",
-            "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}"),
+            "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}", $"retry {r.Source}"),
         ["webhooks-missed"] = r => new(
             $"{Count(r.Count, "batch", "batches")} of {r.Source} ended without the webhook announcing it (latest: batch {r.Batch}): is LlamaCloud still reaching Webhooks:PublicUrl? Polling recorded them.",
             "Its batches", $"/ops/batches?source={r.SourceQuery}"),
         ["older-configuration"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "was" : "were")} processed under an older configuration than its current one ({r.Detail}).",
-            "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}"),
+            "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}", $"reprocess {r.Source} --dry-run"),
         ["held-by-cap"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "is" : "are")} held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
-            "Costs (Approve)", "/ops/costs"),
+            "Costs (Approve)", "/ops/costs", $"approve {r.Run}"),
         ["results-undelivered"] = r => new(
             $"{Count(r.Count, "result", "results")} of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
             + "Their job references are recorded; a run sends the directory again only once its files changed.",
@@ -70,6 +71,14 @@ internal static class AttentionCatalogue
                 : new Item($"{r.Kind}: {r.Count} in {r.Source}", "Sources", "/ops/sources");
             return (item, table.Value(row, "Since"));
         });
+
+    /// <summary>The column of <see cref="AsTable"/> that says what is wrong: read whole, never cut short.</summary>
+    public static readonly IReadOnlySet<string> Sentence = new HashSet<string>(StringComparer.Ordinal) { "Needs a person" };
+
+    /// <summary>The same items as a table for the command line: since when (UTC), what, the verb that acts on it, and the page.</summary>
+    public static OpsTable AsTable(OpsTable attention, string dashboardPath) => new(
+        ["Since (UTC)", "Needs a person", "Command", "Dashboard"],
+        [.. Describe(attention).Select(d => new object?[] { d.Since, d.Item.Text, d.Item.Command, dashboardPath + d.Item.LinkPath })]);
 
     // "1 file", "3 files": what an operator reads first should not stumble on its own number.
     private static string Count(long count, string one, string many) => count == 1 ? $"1 {one}" : $"{count} {many}";

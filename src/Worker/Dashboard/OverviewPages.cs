@@ -17,8 +17,8 @@ internal static class OverviewPages
 {
     public const int ChartDays = 30;
 
-    // "Needs a person" lists webhooks missed this recently; older ones are history (the counter keeps them).
-    private static readonly TimeSpan RecentWebhooks = TimeSpan.FromHours(24);
+    // "Needs a person" (here and in 'status') lists webhooks missed this recently; older ones are history (the counter keeps them).
+    internal static readonly TimeSpan RecentWebhooks = TimeSpan.FromHours(24);
 
     public static async Task<OpsPage> OverviewAsync(HttpContext http, Match match, bool readOnly)
     {

@@ -121,7 +121,7 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
             [("a/x.pdf", "Discovered"), ("b/y.pdf", "Succeeded")],
             await Env.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
         Assert.Equal(1L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%'"));
-        Assert.Matches(@"parse_v2 cfg-PARSE_AGENTIC\s+1\s*$", status.Split('\n').First(l => l.Contains("e2e", StringComparison.Ordinal)).TrimEnd());
+        Assert.Matches(@"parse_v2 cfg-PARSE_AGENTIC\s+1\s*$", status.Split('\n').First(l => l.TrimStart().StartsWith("e2e", StringComparison.Ordinal)).TrimEnd()); // the Sources row
     }
 
     private Task<(int ExitCode, string Output)> RunAsync(string verb, string? target = null, bool failed = false, bool permanent = false)

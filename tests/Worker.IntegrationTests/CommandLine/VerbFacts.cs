@@ -99,6 +99,33 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
+    public async Task Status_SaysFirstWhatNeedsAPerson_WithTheCommandThatActsOnIt()
+    {
+        // What the overview lists first: a file failed permanently (and why), files a cap holds (and which).
+        var run = await Env.Database.ScalarAsync<long>(
+            "insert into orchestrator.run (source_name, trigger, state, started_at, finished_at) values ('e2e', 'Schedule', 'NoChanges', now(), now()) returning id");
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, error_class, error_message, held_run_id, held_cap, held_reason)
+            values ('e2e', 'bad.bin', 1, 1, sha256('bad'::bytea), 'bad', 'Failed', 'Permanent', 'Unsupported file type: .bin', null, null, null),
+                   ('e2e', 'big.pdf', 1, 1, sha256('big'::bytea), 'big', 'Held', null, null, $1, 'global/Day', 'held by the Day cap on global')
+            """, run);
+        await Env.Database.ExecuteAsync(
+            "insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at) values ('e2e', 'bad.bin', 1, 1, now()), ('e2e', 'big.pdf', 1, 1, now())");
+
+        var (exitCode, output) = await RunAsync("status");
+
+        Assert.Equal(0, exitCode);
+        Assert.InRange(output.IndexOf("Needs a person", StringComparison.Ordinal), 0, output.IndexOf("Sources", StringComparison.Ordinal)); // before the tables
+        var failed = output.Split('\n').Single(l => l.Contains("failed permanently", StringComparison.Ordinal));
+        Assert.Contains("Unsupported file type: .bin", failed, StringComparison.Ordinal);
+        Assert.Contains("retry e2e --failed --permanent", failed, StringComparison.Ordinal);
+        Assert.Contains("/hangfire/ops/files?source=e2e&state=Failed", failed, StringComparison.Ordinal);
+        var held = output.Split('\n').Single(l => l.Contains("held by a spending cap", StringComparison.Ordinal));
+        Assert.Contains("the Day cap on global", held, StringComparison.Ordinal);
+        Assert.Contains($"approve {run}", held, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_CountsAChangedFileOnce_ByItsLatestVersion()
     {
         // report.pdf succeeded, then changed: its new content waits for a batch. One file, not two.

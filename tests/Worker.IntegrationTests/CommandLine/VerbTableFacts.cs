@@ -21,4 +21,16 @@ public sealed class VerbTableFacts
         Assert.Contains(shown, output.ToString(), StringComparison.Ordinal);
         Assert.Equal(!terminal, output.ToString().Contains(Reason, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void AColumnAskedWhole_IsWrappedOnATerminal_NotCut()
+    {
+        var output = new StringWriter();
+        var table = new OpsTable(["Run", "Held reason"], [[67L, Reason]]);
+
+        VerbTable.Write(new VerbConsole(output, isTerminal: true), "Held", table, "none", new HashSet<string>(StringComparer.Ordinal) { "Held reason" });
+
+        Assert.DoesNotContain("…", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains(Reason, System.Text.RegularExpressions.Regex.Replace(output.ToString(), @"[\s│]+", " "), StringComparison.Ordinal);
+    }
 }
