@@ -97,7 +97,10 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             union all
             -- Files a spending cap holds back (docs/costs.md): they go on with the cap's next window or the source's next
             -- run, as their reason says, or once approved; until then nothing else on this page would show them.
-            select 'held-by-cap', fv.source_name, null, max(fv.held_run_id), count(*), min(fv.updated_at), max(fv.held_reason)
+            -- Since they were first held (each planning holds them again, which moves updated_at); the run only when one run
+            -- holds them all, since 'approve <run>' lets go that run's files alone.
+            select 'held-by-cap', fv.source_name, null, case when count(distinct fv.held_run_id) = 1 then max(fv.held_run_id) end, count(*),
+                   min(coalesce(fv.held_at, fv.updated_at)), max(fv.held_reason)
             from orchestrator.file_version fv
             where fv.batch_id is null and fv.state = $12
             group by fv.source_name

@@ -44,7 +44,7 @@ internal static class AttentionCatalogue
             "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}", $"reprocess {r.Source} --dry-run"),
         ["held-by-cap"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "is" : "are")} held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
-            "Costs (Approve)", "/ops/costs", $"approve {r.Run}"),
+            "Costs (Approve)", "/ops/costs", r.Run is { } run ? $"approve {run}" : "approve <run>, for each run 'costs' lists"),
         ["results-undelivered"] = r => new(
             $"{Count(r.Count, "result", "results")} of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "
             + "Their job references are recorded; a run sends the directory again only once its files changed.",

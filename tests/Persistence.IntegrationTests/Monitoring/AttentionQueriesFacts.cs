@@ -102,6 +102,24 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task FilesHeldByACap_AreHeldSinceTheyWereFirstHeld_AndNameARunOnlyWhenOneHoldsThemAll()
+    {
+        var first = await OpsSeed.RunAsync(Database, "docs", state: "NoChanges");
+        await OpsSeed.HeldAsync(Database, "docs", first, 2);
+        // Each later planning holds them again, touching updated_at; held_at stays when they were first held.
+        await Database.ExecuteAsync("update orchestrator.file_version set held_at = '2026-12-01 02:00:00+00', updated_at = now()");
+
+        var one = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+        var later = await OpsSeed.RunAsync(Database, "docs", state: "NoChanges");
+        await Database.ExecuteAsync("update orchestrator.file_version set held_run_id = $1 where relative_path = 'held-1.pdf'", later);
+        var two = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+
+        Assert.Equal(new DateTime(2026, 12, 1, 2, 0, 0, DateTimeKind.Utc), one.Value(one.Rows.Single(), "Since"));
+        Assert.Equal(first, one.Value(one.Rows.Single(), "Run")); // 'approve <run>' lets them all go
+        Assert.Null(two.Value(two.Rows.Single(), "Run")); // one run's approval would let only some go
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");
