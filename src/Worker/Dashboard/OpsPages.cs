@@ -52,10 +52,16 @@ internal static class OpsPages
                 ? [new OpsAction("Preview a reprocess", $"/ops/reprocess/{Uri.EscapeDataString((string)row[0]!)}")]
                 : [],
         };
+        var setAside = await Queries(http).ProblemsAsync(source: null, path: null, PageSize + 1, http.RequestAborted);
         var problems = new OpsSection(
             "Files set aside by the scanner",
-            await Queries(http).ProblemsAsync(source: null, path: null, PageSize, http.RequestAborted),
-            Empty: "None: every file the scanner found was taken.");
+            setAside.Rows.Count > PageSize ? setAside.Take(PageSize) : setAside,
+            Empty: "None: every file the scanner found was taken.")
+        {
+            Note = setAside.Rows.Count > PageSize
+                ? $"Showing the {PageSize} most recently seen; there are more ('Files set aside' above counts each source's). A file's own page says why it was set aside."
+                : null,
+        };
         var paused = new OpsSection(PauseTable.Heading, pauses, Empty: PauseTable.Empty);
         return new OpsPage(
             "Sources",

@@ -171,6 +171,26 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task TheSourcesPage_SaysWhenItShowsOnlySomeOfTheFilesSetAside()
+    {
+        await Env.Database.ExecuteAsync(
+            """
+            insert into orchestrator.source_file_problem (source_name, relative_path, kind, reason, first_seen_at, last_seen_at)
+            select $1, 'empty-' || i || '.txt', 'Empty', 'the file is empty', now(), now() - make_interval(secs => i)
+            from generate_series(1, 205) i
+            """,
+            TestEnvironment.SourceName);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        using var local = new DashboardClient(host.Address);
+
+        var page = await local.GetPageAsync("hangfire/ops/sources");
+
+        Assert.Contains("Showing the 200 most recently seen; there are more", page, StringComparison.Ordinal);
+        Assert.Equal(200, System.Text.RegularExpressions.Regex.Count(page, @"empty-\d+\.txt<"));
+        Assert.DoesNotContain("empty-205.txt", page, StringComparison.Ordinal); // the one seen longest ago
+    }
+
+    [Fact]
     public async Task APasswordInsteadOfItsHash_StopsStartUp_NamingTheKey()
     {
         var settings = Env.Settings();
