@@ -22,8 +22,10 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 from orchestrator.batch_result where follow_up_state = any($3) and job_id is not null
             union all select 'poll_overdue', '', coalesce(extract(epoch from now() - min(next_poll_at)), 0)::float8
                 from orchestrator.batch where state = any($4) and next_poll_at < now()
-            union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null
-            union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null
+            -- Stuck now, as "Needs a person" lists them: the watchdog's mark stays once a batch ends or a result is fetched
+            -- (history, on the Batches and file pages), and the stuck alerts would fire on it for ever.
+            union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null and state <> all($12)
+            union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null and follow_up_state = any($3)
             union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
             -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
@@ -59,6 +61,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 StateParameters.Names([RunState.Completed, RunState.NoChanges]),
                 .. Outcomes.Parameters(),
                 RunLifecycle.FinishScanWithNothing.TargetState(),
+                StateParameters.Names(BatchLifecycle.Ended),
             ]);
         return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
     }

@@ -55,8 +55,9 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                    group by f.state) counts) as "Files by state",
                (select count(*) from orchestrator.batch b
                 where b.source_name = n.name and b.state <> all($3)) as "Open batches",
+               -- Stuck now: the watchdog's mark stays once the batch ends (history, on the Batches page).
                (select count(*) from orchestrator.batch b
-                where b.source_name = n.name and b.stuck_since is not null) as "Stuck batches",
+                where b.source_name = n.name and b.stuck_since is not null and b.state <> all($3)) as "Stuck batches",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside",
                n.fingerprint as "Configuration",
                (select count(*) from orchestrator.batch b join orchestrator.file_version v on v.batch_id = b.id

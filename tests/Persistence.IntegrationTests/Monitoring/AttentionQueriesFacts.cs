@@ -120,6 +120,26 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task ABatchOrJobStuckOnce_ThatEndedSince_IsStuckNowhere_NotInTheGaugesTheAlertsRead()
+    {
+        // The watchdog flagged both (stuck_since stays, as history on the Batches page); then the batch was recorded
+        // and the job's result fetched.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        var file = await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
+        await Database.ExecuteAsync("update orchestrator.batch set stuck_since = now() - interval '1 hour' where id = $1", batch);
+        await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now() - interval '1 hour' where file_version_id = $1", file);
+
+        var attention = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+        var sources = await new OpsQueries(Database.DataSource).SourcesAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC")], Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Empty(attention.Rows);
+        Assert.Equal(0L, sources.Value(sources.Rows[0], "Stuck batches"));
+        Assert.Equal([("batch", 0.0), ("job", 0.0)], gauges.Where(g => g.Metric == "stuck").Select(g => (g.Label, g.Value)).Order());
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");
