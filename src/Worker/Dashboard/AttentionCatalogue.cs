@@ -75,9 +75,9 @@ internal static class AttentionCatalogue
     /// <summary>The column of <see cref="AsTable"/> that says what is wrong: read whole, never cut short.</summary>
     public static readonly IReadOnlySet<string> Sentence = new HashSet<string>(StringComparer.Ordinal) { "Needs a person" };
 
-    /// <summary>The same items as a table for the command line: since when (UTC), what, the verb that acts on it, and the page.</summary>
+    /// <summary>The same items as a table for the command line: since when, what, the verb that acts on it, and the page.</summary>
     public static OpsTable AsTable(OpsTable attention, string dashboardPath) => new(
-        ["Since (UTC)", "Needs a person", "Command", "Dashboard"],
+        ["Since", "Needs a person", "Command", "Dashboard"],
         [.. Describe(attention).Select(d => new object?[] { d.Since, d.Item.Text, d.Item.Command, dashboardPath + d.Item.LinkPath })]);
 
     // "1 file", "3 files": what an operator reads first should not stumble on its own number.

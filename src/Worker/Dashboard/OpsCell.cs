@@ -36,7 +36,8 @@ internal static class OpsCell
     public static string Text(object? value) => value switch
     {
         null => "",
-        DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        // A timestamptz comes back in UTC: said so, since an operator reads it beside a clock in their own zone.
+        DateTime time => time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + (time.Kind == DateTimeKind.Utc ? " UTC" : ""),
         TimeSpan span => Duration(span),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

@@ -94,7 +94,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         var (_, paused) = await RunAsync("status");
         Assert.Contains("Paused LlamaCloud projects", paused, StringComparison.Ordinal);
         Assert.Contains("circuit_open", paused, StringComparison.Ordinal);
-        Assert.Contains("2026-01-02 03:04:05", paused, StringComparison.Ordinal);
+        Assert.Contains("2026-01-02 03:04:05 UTC", paused, StringComparison.Ordinal); // every time a verb prints says its zone
         Assert.Contains("HTTP 503", paused, StringComparison.Ordinal);
     }
 
