@@ -43,7 +43,7 @@ internal static class AttentionCatalogue
             $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "was" : "were")} processed under an older configuration than its current one ({r.Detail}).",
             "Preview a reprocess", $"/ops/reprocess/{r.SourceQuery}", $"reprocess {r.Source} --dry-run"),
         ["held-by-cap"] = r => new(
-            $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "is" : "are")} held by a spending cap{Reason(r.Detail)}. Approve them to send them now; their cost still counts.",
+            $"{Count(r.Count, "file", "files")} of {r.Source} {(r.Count == 1 ? "is" : "are")} held by a spending cap{Reason(r.Detail)}. Approve them to send them now (their cost still counts), or raise the cap in Costs:Caps.",
             "Costs (Approve)", "/ops/costs", r.Run is { } run ? $"approve {run}" : "approve <run>, for each run 'costs' lists"),
         ["results-undelivered"] = r => new(
             $"{Count(r.Count, "result", "results")} of {r.Source}'s latest batch {r.Batch} reached no sink: a RemoteOnly source's files (directory {r.Detail}) are LlamaCloud's, and no file of ours names them. "

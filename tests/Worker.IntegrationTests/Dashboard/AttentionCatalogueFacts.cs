@@ -19,4 +19,19 @@ public sealed class AttentionCatalogueFacts
 
         Assert.StartsWith(expected, item.Text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(7L, "approve 7")]
+    [InlineData(null, "approve <run>, for each run 'costs' lists")] // held under several runs: one approval lets go only its own
+    public void FilesHeld_NameTheSettingToChange_AndTheCommandThatLetsThemGo(long? run, string command)
+    {
+        var table = new OpsTable(
+            ["Kind", "Source", "Batch", "Run", "Count", "Since", "Detail"],
+            [["held-by-cap", "docs", null, run, 2L, DateTime.UtcNow, "held by the Day cap on global"]]);
+
+        var (item, _) = AttentionCatalogue.Describe(table).Single();
+
+        Assert.Contains("raise the cap in Costs:Caps", item.Text, StringComparison.Ordinal);
+        Assert.Equal(command, item.Command);
+    }
 }
