@@ -63,6 +63,8 @@ internal sealed class VerbRunner(
         _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
     };
 
+    private const int OpenBatchesInStatus = 50;
+
     private async Task<int> StatusAsync(CancellationToken cancellationToken)
     {
         var queries = services.GetRequiredService<OpsQueries>();
@@ -76,7 +78,13 @@ internal sealed class VerbRunner(
         VerbTable.Write(console, "Needs a person", AttentionCatalogue.AsTable(attention, dashboard), "nothing needs a person", AttentionCatalogue.Sentence);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken), "no runs yet");
-        VerbTable.Write(console, "Open batches", await queries.BatchesAsync(null, null, openOnly: true, 50, cancellationToken), "none");
+        // A backfill may keep hundreds open: the newest are listed, and the heading says when there are more.
+        var open = await queries.BatchesAsync(null, null, openOnly: true, OpenBatchesInStatus + 1, cancellationToken);
+        VerbTable.Write(
+            console,
+            open.Rows.Count > OpenBatchesInStatus ? $"Open batches (the newest {OpenBatchesInStatus}; more at {dashboard}/ops/batches?open=1)" : "Open batches",
+            open.Take(OpenBatchesInStatus),
+            "none");
         VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
         return 0;
     }

@@ -126,6 +126,22 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
+    public async Task Status_SaysWhenItListsOnlyTheNewestOpenBatches()
+    {
+        var run = await Env.Database.ScalarAsync<long>(
+            "insert into orchestrator.run (source_name, trigger, state, started_at) values ('e2e', 'Schedule', 'Active', now()) returning id");
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count)
+            select $1, 'e2e', 'Planned', 'parse_v2', 'cfg-PARSE_AGENTIC', 'dir-' || i, 1 from generate_series(1, 51) i
+            """, run);
+
+        var (_, output) = await RunAsync("status");
+
+        Assert.Contains("Open batches (the newest 50; more at /hangfire/ops/batches?open=1)", output, StringComparison.Ordinal);
+        Assert.Equal(50, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^\s+\d+\s+{run}\s+e2e\s+Planned")));
+    }
+
+    [Fact]
     public async Task Status_CountsAChangedFileOnce_ByItsLatestVersion()
     {
         // report.pdf succeeded, then changed: its new content waits for a batch. One file, not two.
