@@ -22,4 +22,10 @@ internal interface IRunStore
     /// planned under; returns those of them that hold files under a cap and were last recorded under another (or none).
     /// </summary>
     Task<IReadOnlyList<string>> SourcesHoldingFilesUnderOtherCostsAsync(IReadOnlyList<string> sources, string costs, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records each of <paramref name="sources"/> not known yet as configured from now; a known one keeps the time it
+    /// was first configured (or first run, if that came first).
+    /// </summary>
+    Task RecordConfiguredSourcesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
 }

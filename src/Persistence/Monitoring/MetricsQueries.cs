@@ -33,14 +33,14 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             union all select 'files_ended_last_hour', source_name || chr(31) || outcome, count(*)::float8
                 from {Outcomes.LatestPerFile("$1", "b.finished_at > now() - interval '1 hour'", 6)} ended
                 group by source_name, outcome
-            -- The end of the source's last successful run; before its first, when the source was first run, so that a
-            -- source that never succeeds is overdue too. A run succeeded when it had nothing to do (NoChanges: its scan
+            -- The end of the source's last successful run; before its first, when the source was first configured (or
+            -- run, if that came first), so that a source that never succeeds, or never runs, is overdue too. A run succeeded when it had nothing to do (NoChanges: its scan
             -- planned no batch, as for an unchanged or empty tree) or when a file of its batches succeeded, by outcome as
             -- the overview counts them (a job the follow-up found failed is a failure). Completed alone says only that its batches ended: a run whose
             -- every file failed, was skipped or went back to the queue did nothing, and counting it would keep the
             -- overdue alert silent while every file fails. Runs end out of id order (a run completes when its batches are
             -- recorded), hence the latest end among the source's 50 latest ended runs. When none of those succeeded, it
-            -- is reported as when the source was first run: fifty ended runs without a success are cause enough to look,
+            -- is reported as when the source was first configured: fifty ended runs without a success are cause enough to look,
             -- and searching all of a failing source's history on every refresh is not worth the last success's exact time.
             union all select 'source_last_success', s.name, extract(epoch from coalesce(
                     (select max(r.finished_at) from (

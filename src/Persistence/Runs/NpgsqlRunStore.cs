@@ -99,4 +99,12 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
         command.Parameters.Add(StateParameters.Name(FileVersionState.Held));
         return await command.ReadColumnAsync<string>(cancellationToken);
     }
+
+    public async Task RecordConfiguredSourcesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "insert into orchestrator.source (name) select unnest($1::text[]) on conflict (name) do nothing");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -12,12 +12,15 @@ namespace BatchOrchestrator.Worker.Scheduling;
 /// <summary>
 /// Registers the recurring jobs at start-up, from configuration: the poll tick's backstop, one schedule
 /// per source, the remote cleanup when some source keeps its artefacts for a limited time, and removes
-/// schedules no longer configured. A bad schedule fails start-up.
+/// schedules no longer configured. A bad schedule fails start-up. Each source is recorded as configured from its first
+/// start: the overdue alert measures from then a source that never runs (its schedule never fires on an instance
+/// serving its queue), which would otherwise have no last success to report and never raise it (docs/alerting.md).
 /// </summary>
 internal sealed class RecurringJobsRegistration(
     IRecurringJobManager recurringJobs,
     JobStorage storage,
     IOptions<SourcesOptions> sources,
+    IRunStore runs,
     IOptions<RemoteCleanupOptions> cleanup,
     RemoteCleaner cleaner,
     ServedQueues served,
@@ -44,6 +47,7 @@ internal sealed class RecurringJobsRegistration(
             try
             {
                 Register();
+                await runs.RecordConfiguredSourcesAsync([.. sources.Value.Sources.Select(s => s.Name)], cancellationToken);
                 return;
             }
             catch (Exception ex) when (ex is DistributedLockTimeoutException or Hangfire.PostgreSql.PostgreSqlDistributedLockException && time.GetUtcNow() < giveUpAt)

@@ -134,6 +134,24 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         });
     }
 
+    [Fact]
+    public async Task ASourceThatNeverRan_ReportsWhenItWasFirstConfigured_SoItsOverdueAlertCanFire()
+    {
+        var started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()); // "0 0 1 1 *": no run falls due
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        var metrics = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"") is not null,
+            TimeSpan.FromSeconds(30),
+            "a last success (or the time configured) for the source that never ran");
+
+        var since = double.Parse(Line(metrics, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"")!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(since, started - 5, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+    }
+
     /// <summary>Metric names that appear only once their first event happened.</summary>
     private static readonly HashSet<string> ContractedMetrics = new(StringComparer.Ordinal)
     {
