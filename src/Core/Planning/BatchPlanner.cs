@@ -45,7 +45,11 @@ internal sealed class BatchPlanner(
 
         if (outcome.Tally.Held > 0)
         {
-            logger.LogWarning(
+            // A warning when this run holds a file; a file an earlier run held and this one holds again was warned about
+            // then, and on a schedule every minute the same warning would come 1,440 times a day while a Day cap is spent.
+            var heldAgainOnly = outcome.Tally.HeldByRun.Count > 0 && !outcome.Tally.HeldByRun.ContainsKey(runId);
+            logger.Log(
+                heldAgainOnly ? LogLevel.Information : LogLevel.Warning,
                 "Run {RunId} of {Source}: {Held} files held by cap {Cap} ({Room}); {Taken} planned. They go on {GoOn}",
                 runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.HeldRoom, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
         }

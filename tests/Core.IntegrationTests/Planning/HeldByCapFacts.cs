@@ -35,6 +35,20 @@ public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTes
         Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(second, Ct));
     }
 
+    [Fact]
+    public async Task ARunHoldingOnlyFilesAnEarlierRunHeld_SaysSoAtInformation_NotAsAnotherWarning()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        Harness.WriteFile("c.txt", "gamma");
+        var first = await RunAsync();
+        var second = await RunAsync(); // nothing new: c.txt is held again, still under the first run
+
+        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {first} of docs: 1 files held by cap", StringComparison.Ordinal));
+        Assert.DoesNotContain(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {second} of docs:", StringComparison.Ordinal));
+        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($"Run {second} of docs: 1 files held by cap docs/Day", StringComparison.Ordinal));
+    }
+
     private async Task<long> RunAsync()
     {
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
