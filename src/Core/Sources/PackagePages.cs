@@ -5,7 +5,8 @@ using System.Xml;
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
-/// Pages of zipped documents other than Office Open XML (docs/costs.md, "Pages"): an OpenDocument text's and an EPUB's.
+/// Pages of zipped documents other than Office Open XML (docs/costs.md, "Pages"): an OpenDocument text's, presentation's
+/// and spreadsheet's, and an EPUB's.
 /// By their size on disk (the rule for files not opened) they were a few pages for hundreds: a novel's EPUB is 400 KB,
 /// its compressed text one fortieth of what LlamaCloud renders and bills. Only the zip's directory and, for an
 /// OpenDocument, its small meta.xml are read. Compiled into the Sandbox with <see cref="PageCounter"/>.
@@ -17,6 +18,9 @@ internal static class PackagePages
     private const long MaxMetaBytes = 1_000_000;
 
     private const string MetaNamespace = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0";
+    private const string OfficeNamespace = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+    private const string DrawNamespace = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0";
+    private const string TableNamespace = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
 
     /// <summary>
     /// An OpenDocument text (<c>.odt</c>): the page count its meta.xml states or its character count at
@@ -37,6 +41,42 @@ internal static class PackagePages
         return pages is { } stored && stored >= byText
             ? new PageCount(stored, "odt page count", false)
             : new PageCount(byText, "odt character count", true);
+    }
+
+    /// <summary>
+    /// An OpenDocument presentation's slides (<c>.odp</c>) or spreadsheet's sheets (<c>.ods</c>), as a <c>.pptx</c>'s and an
+    /// <c>.xlsx</c>'s are counted: the pages or tables directly under the body in content.xml, read as a stream of elements
+    /// and at most <see cref="PageCounter.MaxPartCharacters"/> characters of it (past that the file gets the size rule).
+    /// </summary>
+    public static PageCount OpenDocumentParts(Stream content, string extension)
+    {
+        var (body, part, basis) = extension.Equals(".odp", StringComparison.OrdinalIgnoreCase)
+            ? ("presentation", (Name: "page", Namespace: DrawNamespace), "odp slides")
+            : ("spreadsheet", (Name: "table", Namespace: TableNamespace), "ods sheets");
+        using var zip = new ZipArchive(content, ZipArchiveMode.Read, leaveOpen: true);
+        var entry = zip.GetEntry("content.xml") ?? throw new InvalidDataException("no content.xml");
+        using var stream = entry.Open();
+        using var reader = XmlReader.Create(stream, new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, MaxCharactersInDocument = PageCounter.MaxPartCharacters });
+        var bodyDepth = -1;
+        var count = 0;
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            if (bodyDepth < 0 && reader.LocalName == body && reader.NamespaceURI == OfficeNamespace)
+            {
+                bodyDepth = reader.Depth;
+            }
+            else if (bodyDepth >= 0 && reader.Depth == bodyDepth + 1 && reader.LocalName == part.Name && reader.NamespaceURI == part.Namespace)
+            {
+                count++;
+            }
+        }
+
+        return new PageCount(Math.Max(1, count), basis, false);
     }
 
     /// <summary>An EPUB: the unpacked size of its (X)HTML chapters, markup and all, as text (an estimate that errs high).</summary>

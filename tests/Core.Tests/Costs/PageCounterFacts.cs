@@ -100,6 +100,32 @@ public sealed class PageCounterFacts
     }
 
     [Fact]
+    public void AnOpenDocumentPresentation_CountsSlides_AndASpreadsheet_Sheets_AsTheirOfficeOpenXmlKin()
+    {
+        const string Ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\"";
+        var slides = $"<office:document-content {Ns}><office:body><office:presentation>"
+            + string.Concat(Enumerable.Repeat("<draw:page><draw:frame/></draw:page>", 3)) + "</office:presentation></office:body></office:document-content>";
+        // A table drawn on a sheet is not a sheet: only the body's own tables count.
+        var sheets = $"<office:document-content {Ns}><office:body><office:spreadsheet>"
+            + "<table:table><table:table-row/></table:table><table:table><draw:frame><table:table/></draw:frame></table:table>"
+            + "</office:spreadsheet></office:body></office:document-content>";
+
+        Assert.Equal(new PageCount(3, "odp slides", false), Count(Zip(("content.xml", slides)), ".odp"));
+        Assert.Equal(new PageCount(2, "ods sheets", false), Count(Zip(("content.xml", sheets)), ".ods"));
+        var damaged = Count(new byte[120_000], ".odp");
+        Assert.Equal((3, true), (damaged.Pages, damaged.Estimated));
+    }
+
+    [Fact]
+    public void AnRtf_IsCountedAsText_ItsMarkupErringHigh()
+    {
+        // 30 pages of text in 90 KB of RTF: by the 50,000 bytes a page of binary formats it was 2.
+        var rtf = System.Text.Encoding.ASCII.GetBytes("{\\rtf1\\ansi " + new string('x', 90_000) + "}");
+
+        Assert.Equal(new PageCount(31, "size, 3000 bytes a page", true), Count(rtf, ".rtf"));
+    }
+
+    [Fact]
     public void AnEpub_IsCountedByItsChaptersUnpacked_AndADamagedOneBySize()
     {
         var image = new byte[100_000];
