@@ -65,7 +65,16 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 from hashed h
                 where f.source_name = $1 and f.relative_path = h.relative_path and f.size = h.size and f.mtime_ticks = h.mtime_ticks
                 returning f.relative_path, f.size, f.mtime_ticks, f.sha256, h.pages, h.pages_basis, h.pages_estimated,
-                          encode(f.sha256, 'hex') || case when $6 then ':' || f.relative_path else '' end as dedupe_key
+                          case when $6 then encode(f.sha256, 'hex') || ':' || f.relative_path
+                          -- By content alone, the content is known whatever key its version was made under: a version
+                          -- keyed by content and path (the source's DedupeKey was ContentHashAndPath) is its content's
+                          -- version too, so a copy or a touched file is not sent and billed again after the switch.
+                          else coalesce(
+                              (select e.dedupe_key from orchestrator.file_version e
+                               where e.source_name = $1 and e.sha256 = f.sha256
+                               order by e.dedupe_key = encode(f.sha256, 'hex') desc, e.relative_path = f.relative_path desc, e.id
+                               limit 1),
+                              encode(f.sha256, 'hex')) end as dedupe_key
             ), versions as (
                 insert into orchestrator.file_version as v (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, pages, pages_basis, pages_estimated)
                 -- Identical keys at several paths are one version (the first path by name), and a
