@@ -166,7 +166,13 @@ internal sealed class RecurringJobsRegistration(
             }
 
             recurringJobs.RemoveIfExists(id);
-            logger.LogInformation("Removed schedule {RecurringJobId}: its source is no longer configured", id);
+            // A source is its Name: everything on record (file versions, copies, results) belongs to it. A source
+            // renamed looks the same from here as one removed, and under its new name it knows none of its files.
+            logger.LogWarning(
+                "Removed schedule {RecurringJobId}: its source is no longer configured. What it processed stays on record under its old Name; a source of "
+                + "another Name, even over the same folder, knows none of it and sends and bills each of its files again. If it was renamed, give it back "
+                + "its old Name before the new one runs (docs/sources.md, \"A source is its Name\")",
+                id);
         }
     }
 

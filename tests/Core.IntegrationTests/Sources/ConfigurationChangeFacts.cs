@@ -59,4 +59,74 @@ public sealed class ConfigurationChangeFacts(PostgresServerFixture server) : Har
 
         Assert.Single(await Harness.PlanAsync(Ct));
     }
+
+    [Fact]
+    public async Task ExcludeNarrowed_AKnownFileLeftOutCountsAsDeleted_KeepsItsOutput_AndWidenedAgainIsNotSentAgain()
+    {
+        Harness.WriteFile("keep.md", "kept");
+        Harness.WriteFile("drafts/a.md", "a draft");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Source.Exclude = ["drafts/**"];
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is not null from orchestrator.source_file where relative_path = 'drafts/a.md'"));
+        Assert.True(File.Exists(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "drafts", "a.md.md")));
+
+        Source.Exclude = [];
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is null from orchestrator.source_file where relative_path = 'drafts/a.md'"));
+        Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
+    public async Task MirrorIncludeNarrowed_RemovesTheRemoteCopy_AndWidenedAgain_UploadsItAndBatchesTheMirrorAgain()
+    {
+        Source.Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("keep.md", "kept");
+        Harness.WriteFile("drafts/a.md", "a draft");
+        await Harness.RunToRecordedAsync(Ct);
+
+        Source.Exclude = ["drafts/**"];
+        // A batch of no file: its upload step deletes the copy, and it ends there, submitting nothing.
+        await Harness.Get<BatchUploader>().UploadAsync(await Harness.PlanOneBatchAsync(Ct), Ct);
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select remote_deleted_at is not null from orchestrator.file_version where relative_path = 'drafts/a.md'"));
+
+        Source.Exclude = [];
+        Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        var counters = await Harness.Admin.CountersAsync();
+        Assert.Equal((3, 2), (counters.UploadsTotal, counters.BatchCreatesTotal)); // the mirror's second batch parses both again
+    }
+
+    [Theory]
+    [InlineData(DedupeKey.ContentHash)]
+    [InlineData(DedupeKey.ContentHashAndPath)]
+    public async Task PathMovedToAnotherFolderHoldingTheSameFiles_NothingIsSentAgain_ThoughTheirMtimesDiffer(DedupeKey key)
+    {
+        Source.DedupeKey = key;
+        Harness.WriteFile("a.md", "a");
+        Harness.WriteFile("sub/b.md", "b");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        // Another mount with the same tree, copied without keeping mtimes (cp -r): every file is hashed again.
+        var moved = Path.Combine(Harness.Root, "moved");
+        Directory.CreateDirectory(Path.Combine(moved, "sub"));
+        File.WriteAllText(Path.Combine(moved, "a.md"), "a");
+        File.WriteAllText(Path.Combine(moved, "sub", "b.md"), "b");
+        File.SetLastWriteTimeUtc(Path.Combine(moved, "a.md"), DateTime.UtcNow.AddHours(1));
+        Source.Path = moved;
+
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
+    public async Task SourceRenamed_SamePath_ItsFilesAreSentAgainUnderTheNewName_AsDocumented()
+    {
+        Harness.WriteFile("a.md", "a");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Source.Name = "renamed";
+
+        Assert.Single(await Harness.PlanAsync(Ct, "renamed")); // a source is its Name: the new one knows none of its files
+    }
 }

@@ -30,10 +30,15 @@ public sealed class SharedScheduleFacts(PostgresServerFixture server) : Environm
             }
         }
 
-        // Both stopped (a stopped server leaves Hangfire's list): an instance without the source, alone, removes it.
-        await using (await WorkerHost.StartAsync(Env.Root, without))
+        // Both stopped (a stopped server leaves Hangfire's list): an instance without the source, alone, removes it, and
+        // warns: a source renamed is removed too, and its new name starts afresh, sending and billing every file again.
+        var alone = new CapturingSink();
+        await using (await WorkerHost.StartAsync(Env.Root, without, alone))
         {
             Assert.Equal(0L, await SchedulesAsync());
+            Assert.Contains(alone.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
+                && l.Contains($"Removed schedule \"{OtherSchedule}\": its source is no longer configured", StringComparison.Ordinal)
+                && l.Contains("sends and bills each of its files again", StringComparison.Ordinal));
         }
     }
 
