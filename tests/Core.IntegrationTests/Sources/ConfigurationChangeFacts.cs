@@ -129,4 +129,42 @@ public sealed class ConfigurationChangeFacts(PostgresServerFixture server) : Har
 
         Assert.Single(await Harness.PlanAsync(Ct, "renamed")); // a source is its Name: the new one knows none of its files
     }
+
+    [Fact]
+    public async Task LayoutSwitchedToMirror_TheMirrorHoldsOnlyFilesNewOrChangedSince_UntilTheOthersAreTouched_AsDocumented()
+    {
+        Harness.WriteFile("a.md", "a");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Source.Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("b.md", "b");
+        var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        Assert.Equal(["b.md"], await PathsInAsync(first)); // a.md, processed before the switch, is not in the mirror
+
+        // Touched, a.md is hashed under the mirror's key (content and path): a new version, and in the mirror.
+        var a = Path.Combine(Harness.SourcePath, "a.md");
+        File.SetLastWriteTimeUtc(a, File.GetLastWriteTimeUtc(a).AddMinutes(1));
+        var second = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        Assert.Equal(["a.md", "b.md"], await PathsInAsync(second));
+    }
+
+    [Fact]
+    public async Task SymlinksSwitchedOff_AFollowedLinkCountsAsDeleted_AndOnAgain_IsNotSentAgain()
+    {
+        Source.Symlinks = SymlinkPolicy.Follow;
+        var target = Path.Combine(Harness.Root, "elsewhere.md");
+        File.WriteAllText(target, "linked");
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "link.md"), target);
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Source.Symlinks = SymlinkPolicy.Skip;
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is not null from orchestrator.source_file where relative_path = 'link.md'"));
+        Source.Symlinks = SymlinkPolicy.Follow;
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    private Task<List<string>> PathsInAsync(long batch) =>
+        Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), batch);
 }
