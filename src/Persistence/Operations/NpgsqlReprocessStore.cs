@@ -6,12 +6,16 @@ namespace BatchOrchestrator.Persistence.Operations;
 /// <summary>Files processed under an older configuration, found through their batch's fingerprint (migrations 0040 and 0064).</summary>
 internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IReprocessStore
 {
-    // Sendable: the path still holds this content (so the upload's own size-and-mtime check passes once the
-    // version takes the file's current stamp), and no follow-up of an earlier job is still pending (its result
-    // would land after the new one's). $3: the follow-up states still waiting.
+    // Sendable: the folder still holds this content, at the version's path or at a copy's (a file renamed since,
+    // with DedupeKey ContentHash: the new name is a copy of the version), so the upload's own size-and-mtime check
+    // passes once the version takes that file's current stamp; and no follow-up of an earlier job is still pending
+    // (its result would land after the new one's). $3: the follow-up states still waiting.
     private const string Sendable = """
-        exists (select 1 from orchestrator.source_file f
-                where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256)
+        (exists (select 1 from orchestrator.source_file f
+                 where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256)
+         or exists (select 1 from orchestrator.file_copy k
+                    join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
+                    where k.file_version_id = v.id and f.deleted_at is null and f.sha256 = v.sha256))
         and not exists (select 1 from orchestrator.batch_result r where r.file_version_id = v.id and r.follow_up_state = any($3))
         """;
 
@@ -42,15 +46,28 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
     {
         // Back to the queue with no batch, as a new version would be: the next run plans, uploads (into its own
         // remote directory) and batches it under the current configuration. Its earlier batch results stay.
+        // A version whose own path no longer holds its content is sent from its first copy by name that does, as the
+        // scan revives a skipped version: that path becomes the version's, and is a copy no more.
         await using var command = dataSource.CreateCommand($"""
+            with target as (
+                select distinct on (v.id) v.id, f.relative_path, f.size, f.mtime_ticks,
+                       case when f.relative_path <> v.relative_path then k.id end as copy_id
+                from orchestrator.file_version v
+                join orchestrator.batch b on b.id = v.batch_id
+                left join orchestrator.file_copy k on k.file_version_id = v.id
+                join orchestrator.source_file f on f.source_name = v.source_name and f.deleted_at is null and f.sha256 = v.sha256
+                    and (f.relative_path = v.relative_path or f.relative_path = k.relative_path)
+                where v.id = any($1) and v.state = any($4) and b.configuration_fingerprint <> $2 and {Sendable}
+                order by v.id, f.relative_path <> v.relative_path, f.relative_path
+            ), uncopied as (
+                delete from orchestrator.file_copy k using target t where k.id = t.copy_id
+            )
             update orchestrator.file_version v
             set state = $5, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
                 remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
-                process_attempts = 0, size = f.size, mtime_ticks = f.mtime_ticks, updated_at = now()
-            from orchestrator.batch b, orchestrator.source_file f
-            where v.id = any($1) and b.id = v.batch_id and v.state = any($4) and b.configuration_fingerprint <> $2
-              and f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256
-              and {Sendable}
+                process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
+            from target t
+            where v.id = t.id
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = currentFingerprint });

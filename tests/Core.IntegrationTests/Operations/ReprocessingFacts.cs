@@ -108,6 +108,31 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal(0L, await UnderAnOlderConfigurationAsync());
     }
 
+    [Fact]
+    public async Task Reprocess_SendsAFileRenamedSinceItWasProcessed_FromItsNewName()
+    {
+        // With DedupeKey ContentHash the new name is a copy of the version, whose own path is gone: the content is
+        // still in the folder, and the reprocessing sends it from there, as the scan revives a skipped version.
+        Harness.WriteFile("a.md", "a");
+        Harness.WriteFile("b.md", "b");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        File.Move(Path.Combine(Harness.SourcePath, "a.md"), Path.Combine(Harness.SourcePath, "renamed.md"));
+        Source.ConfigurationId = "cfg-PARSE_FAST";
+        Assert.Empty(await Harness.PlanAsync(Ct));
+
+        var preview = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        Assert.Equal((2, 2), (preview.Selected, preview.Sendable));
+        Assert.Equal(2, (await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct)).Queued);
+        var again = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+
+        Assert.Equal(
+            [("b.md", "Succeeded"), ("renamed.md", "Succeeded")],
+            await Harness.Database.ListAsync(
+                "select relative_path, state from orchestrator.file_version where batch_id = $1 order by 1", r => (r.GetString(0), r.GetString(1)), again));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_copy"));
+        Assert.Equal(4, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
     private async Task<long> UnderAnOlderConfigurationAsync()
     {
         var sources = await Harness.Get<OpsQueries>().SourcesAsync([(PipelineHarness.SourceName, ConfigurationFingerprint.Of(Source))], Ct);
