@@ -165,6 +165,26 @@ public sealed class ConfigurationChangeFacts(PostgresServerFixture server) : Har
         Assert.Equal(1, (await Harness.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task IncludeHiddenOff_AKnownFileLeftOutCountsAsDeleted_MaxFileBytesLowered_ItIsSetAsideAndKept_AndBackNeitherIsSentAgain()
+    {
+        Source.IncludeHidden = true;
+        Harness.WriteFile("large.md", new string('x', 100));
+        Harness.WriteFile(".hidden.md", "hidden");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        (Source.MaxFileBytes, Source.IncludeHidden) = (10, false);
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.Equal(
+            [(".hidden.md", true), ("large.md", false)],
+            await Harness.Database.ListAsync("select relative_path, deleted_at is not null from orchestrator.source_file order by 1", r => (r.GetString(0), r.GetBoolean(1))));
+        Assert.Equal("TooLarge", await Harness.Database.ScalarAsync<string>("select kind from orchestrator.source_file_problem where relative_path = 'large.md'"));
+
+        (Source.MaxFileBytes, Source.IncludeHidden) = (null, true);
+        Assert.Empty(await Harness.PlanAsync(Ct));
+        Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
     private Task<List<string>> PathsInAsync(long batch) =>
         Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), batch);
 }
