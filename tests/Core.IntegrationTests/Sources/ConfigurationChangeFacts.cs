@@ -185,6 +185,24 @@ public sealed class ConfigurationChangeFacts(PostgresServerFixture server) : Har
         Assert.Equal(2, (await Harness.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task LayoutSwitchedFromMirrorToPerRunAndBack_NothingProcessedIsSentAgainByTheSwitch()
+    {
+        Source.Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("a.md", "a");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+
+        Source.Layout = RemoteLayout.PerRun;
+        Harness.WriteFile("b.md", "b");
+        Assert.Equal(["b.md"], await PathsInAsync(Assert.Single(await Harness.RunToRecordedAsync(Ct))));
+
+        Source.Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("c.md", "c");
+        var mirror = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        Assert.Equal(["a.md", "c.md"], await PathsInAsync(mirror)); // b.md, processed under PerRun, is not in the mirror
+        Assert.Equal(3, (await Harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
     private Task<List<string>> PathsInAsync(long batch) =>
         Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), batch);
 }
