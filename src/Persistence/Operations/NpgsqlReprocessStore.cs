@@ -22,9 +22,21 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
     public async IAsyncEnumerable<ReprocessCandidate> CandidatesAsync(
         string source, string currentFingerprint, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Batch by batch (few rows, indexed by source and fingerprint), then each batch's versions by index.
+        // Batch by batch (few rows, indexed by source and fingerprint), then each batch's versions by index. A version
+        // is named by the path it would be sent from (see RequeueAsync), so that a filter selects a renamed file by
+        // the name it has in the folder now.
         await using var command = dataSource.CreateCommand($"""
-            select v.id, v.relative_path, b.configuration_fingerprint, coalesce(b.finished_at, v.updated_at), {Sendable}
+            select v.id,
+                   coalesce(
+                       (select k.relative_path from orchestrator.file_copy k
+                        join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
+                        where k.file_version_id = v.id and f.deleted_at is null and f.sha256 = v.sha256
+                          and not exists (
+                              select 1 from orchestrator.source_file o
+                              where o.source_name = v.source_name and o.relative_path = v.relative_path and o.deleted_at is null and o.sha256 = v.sha256)
+                        order by k.relative_path limit 1),
+                       v.relative_path),
+                   b.configuration_fingerprint, coalesce(b.finished_at, v.updated_at), {Sendable}
             from orchestrator.batch b
             join orchestrator.file_version v on v.batch_id = b.id
             where b.source_name = $1 and b.configuration_fingerprint <> $2 and v.state = any($4)

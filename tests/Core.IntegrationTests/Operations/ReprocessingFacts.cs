@@ -122,6 +122,8 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
 
         var preview = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
         Assert.Equal((2, 2), (preview.Selected, preview.Sendable));
+        var byNewName = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.Parse("renamed.md", null), Ct);
+        Assert.Equal((1, 1), (byNewName.Selected, byNewName.Sendable)); // a filter selects it by the name it is sent from
         Assert.Equal(2, (await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct)).Queued);
         var again = Assert.Single(await Harness.RunToRecordedAsync(Ct));
 
