@@ -6,16 +6,25 @@ namespace BatchOrchestrator.Persistence.Operations;
 /// <summary>Files processed under an older configuration, found through their batch's fingerprint (migrations 0040 and 0064).</summary>
 internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IReprocessStore
 {
-    // Sendable: the folder still holds this content, at the version's path or at a copy's (a file renamed since,
-    // with DedupeKey ContentHash: the new name is a copy of the version), so the upload's own size-and-mtime check
-    // passes once the version takes that file's current stamp; and no follow-up of an earlier job is still pending
-    // (its result would land after the new one's). $3: the follow-up states still waiting.
-    private const string Sendable = """
-        (exists (select 1 from orchestrator.source_file f
-                 where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256)
-         or exists (select 1 from orchestrator.file_copy k
-                    join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
-                    where k.file_version_id = v.id and f.deleted_at is null and f.sha256 = v.sha256))
+    // Version v's own path still holds its content.
+    private const string AtItsPath = """
+        exists (select 1 from orchestrator.source_file f
+                where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null and f.sha256 = v.sha256)
+        """;
+
+    // The copies of version v whose path still holds its content (a file renamed since, with DedupeKey ContentHash: the
+    // new name is a copy of the version), as k.
+    private const string CopiesHoldingIt = """
+        orchestrator.file_copy k
+        join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
+        where k.file_version_id = v.id and f.deleted_at is null and f.sha256 = v.sha256
+        """;
+
+    // Sendable: the folder still holds this content, at the version's path or at a copy's, so the upload's own
+    // size-and-mtime check passes once the version takes that file's current stamp; and no follow-up of an earlier job
+    // is still pending (its result would land after the new one's). $3: the follow-up states still waiting.
+    private const string Sendable = $"""
+        ({AtItsPath} or exists (select 1 from {CopiesHoldingIt}))
         and not exists (select 1 from orchestrator.batch_result r where r.file_version_id = v.id and r.follow_up_state = any($3))
         """;
 
@@ -27,15 +36,8 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
         // the name it has in the folder now.
         await using var command = dataSource.CreateCommand($"""
             select v.id,
-                   coalesce(
-                       (select k.relative_path from orchestrator.file_copy k
-                        join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
-                        where k.file_version_id = v.id and f.deleted_at is null and f.sha256 = v.sha256
-                          and not exists (
-                              select 1 from orchestrator.source_file o
-                              where o.source_name = v.source_name and o.relative_path = v.relative_path and o.deleted_at is null and o.sha256 = v.sha256)
-                        order by k.relative_path limit 1),
-                       v.relative_path),
+                   case when {AtItsPath} then v.relative_path
+                        else coalesce((select k.relative_path from {CopiesHoldingIt} order by k.relative_path limit 1), v.relative_path) end,
                    b.configuration_fingerprint, coalesce(b.finished_at, v.updated_at), {Sendable}
             from orchestrator.batch b
             join orchestrator.file_version v on v.batch_id = b.id
