@@ -110,6 +110,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<IBatchWebhooks, BatchWebhooks>();
         services.AddTransient<WebhookLiveness>();
         services.AddTransient<Reprocessing>();
+        services.AddTransient<SourceRenaming>();
         services.AddTransient<JobResults>();
         services.AddTransient<IJobStatuses, JobStatuses>();
         services.AddHostedService<SourceNotices>();

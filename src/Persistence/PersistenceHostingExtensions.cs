@@ -91,6 +91,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
+        services.AddSingleton<ISourceRenameStore, NpgsqlSourceRenameStore>();
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
         services.AddSingleton<IFollowUpSink>(sp => new PostgresFollowUpSink(new Lazy<NpgsqlDataSource>(sp.GetRequiredService<NpgsqlDataSource>)));
         services.AddSingleton<IKeptResults, NpgsqlKeptResults>();

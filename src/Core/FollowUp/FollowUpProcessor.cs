@@ -32,7 +32,7 @@ internal sealed class FollowUpProcessor(
 {
     public async Task FollowUpAsync(long batchId, CancellationToken cancellationToken)
     {
-        await using var lease = await leases.TryHoldAsync($"follow-up:{batchId}", cancellationToken);
+        await using var lease = await leases.TryHoldAsync(BatchLease.FollowUpName(batchId), cancellationToken);
         if (lease is null)
         {
             // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses

@@ -55,7 +55,7 @@ internal sealed class SourceRunner(
 
     private async Task<HeldLease?> TryHoldSourceAsync(string sourceName, CancellationToken cancellationToken)
     {
-        var name = $"source:{sourceName}";
+        var name = SourceLease.Name(sourceName);
         var lease = await leases.TryHoldAsync(name, cancellationToken);
         if (lease is not null)
         {

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
 /// The command line of the one executable: <c>run</c> (the default), <c>scan</c>, <c>status</c>,
-/// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
+/// <c>retry</c>, <c>reprocess</c>, <c>cancel</c>, <c>plan</c>, <c>costs</c>, <c>approve</c>, <c>rename-source</c>, <c>migrate</c> and <c>config check</c>. Parsing only decides the verb and
 /// hands it to the host as configuration ("Verb:…"); the settings on the line (<c>--Section:Key=value</c>)
 /// stay configuration, wherever they stand. Help, usage errors (exit 2) and <c>config hash-secret</c> end
 /// here, with no host.
@@ -73,6 +73,16 @@ internal static class BatchCommandLine
         costs.SetAction(_ => verb = [Verbs.Costs]);
         var approve = new Command("approve", "Let the files a run held under a spending cap go on past the caps") { runId };
         approve.SetAction(r => verb = [Verbs.Approve, r.GetValue(runId).ToString(CultureInfo.InvariantCulture)]);
+        var oldName = new Argument<string>("old") { Description = "The name the source's record has now", CustomParser = SourceName };
+        var newName = new Argument<string>("new") { Description = "The name it takes, as Sources:N:Name gives it", CustomParser = SourceName };
+        var renameDryRun = new Option<bool>("--dry-run") { Description = "Only say what would move, per table, changing nothing" };
+        var rename = new Command("rename-source", "Give a source's whole record to a new Name, so that nothing it processed is sent or billed again under it") { oldName, newName, renameDryRun };
+        rename.SetAction(r =>
+        {
+            verb = [Verbs.RenameSource, r.GetValue(oldName)!];
+            named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.NewName)}={r.GetValue(newName)}");
+            named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.DryRun)}={(r.GetValue(renameDryRun) ? "true" : "false")}");
+        });
         var migrate = new Command("migrate", "Bring the database schema up to date and exit");
         migrate.SetAction(_ => verb = [Verbs.Migrate]);
         var check = new Command("check", "Validate the configuration; exit 1 listing every problem");
@@ -84,7 +94,7 @@ internal static class BatchCommandLine
         var root = new RootCommand("BatchOrchestrator: folders of documents to LlamaCloud batches, with exact account of every file. "
             + "Any --Section:Key=value (or --Section:Key value) on the line is configuration, e.g. --Sources:0:Path=/data/in.")
         {
-            run, scan, status, retry, reprocess, cancel, plan, costs, approve, migrate, config,
+            run, scan, status, retry, reprocess, cancel, plan, costs, approve, rename, migrate, config,
         };
         root.SetAction(_ => verb = [Verbs.Run]);
 

@@ -9,7 +9,7 @@ public sealed class VerbOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Verb";
 
-    /// <summary><c>run</c> (the service; the default), <c>scan</c>, <c>status</c>, <c>retry</c>, <c>cancel-run</c>, <c>cancel-batch</c>, <c>migrate</c> or <c>config-check</c>.</summary>
+    /// <summary><c>run</c> (the service; the default), <c>scan</c>, <c>status</c>, <c>retry</c>, <c>cancel-run</c>, <c>cancel-batch</c>, <c>migrate</c>, <c>config-check</c>, <c>plan</c>, <c>costs</c>, <c>approve</c> or <c>rename-source</c>.</summary>
     public string Name { get; set; } = Verbs.Run;
 
     /// <summary>The source, run id or batch id the verb acts on.</summary>
@@ -27,7 +27,10 @@ public sealed class VerbOptions
     /// <summary><c>reprocess --before</c>: only files whose batch ended before this date or time.</summary>
     public string? Before { get; set; }
 
-    /// <summary><c>reprocess --dry-run</c>: say what would be sent, send nothing.</summary>
+    /// <summary><c>rename-source &lt;old&gt; &lt;new&gt;</c>: the new name (the old one is <see cref="Target"/>).</summary>
+    public string? NewName { get; set; }
+
+    /// <summary><c>reprocess --dry-run</c>: say what would be sent, send nothing; <c>rename-source --dry-run</c>: say what would move.</summary>
     public bool DryRun { get; set; }
 
     /// <summary>Whether this process is the service rather than a one-off verb.</summary>

@@ -60,6 +60,7 @@ internal sealed class VerbRunner(
         Verbs.Plan => CostVerbs.PlanAsync(services, console, Target(options), cancellationToken),
         Verbs.Costs => CostVerbs.CostsAsync(services, console, cancellationToken),
         Verbs.Approve => CostVerbs.ApproveAsync(services, console, Id(options), cancellationToken),
+        Verbs.RenameSource => RenameSourceVerb.RunAsync(services, console, Target(options), options, cancellationToken),
         _ => throw new ArgumentException($"Unknown verb '{options.Name}'"),
     };
 

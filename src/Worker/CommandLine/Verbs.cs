@@ -17,6 +17,7 @@ internal static class Verbs
     public const string Plan = "plan";
     public const string Costs = "costs";
     public const string Approve = "approve";
+    public const string RenameSource = "rename-source";
 
     /// <summary>
     /// The verbs that may call LlamaCloud: a scan or a reprocess plans, and planning prices a source by its saved

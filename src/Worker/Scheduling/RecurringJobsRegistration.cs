@@ -143,8 +143,8 @@ internal sealed class RecurringJobsRegistration(
 
         using var connection = storage.GetConnection();
         var stale = connection.GetRecurringJobs()
-            .Select(j => j.Id)
-            .Where(id => id.StartsWith(RecurringJobIds.SourcePrefix, StringComparison.Ordinal) && !wanted.Contains(id))
+            .Where(j => j.Id.StartsWith(RecurringJobIds.SourcePrefix, StringComparison.Ordinal) && !wanted.Contains(j.Id))
+            .Select(j => (j.Id, Source: j.Job?.Args is [string name, ..] ? name : "<old name>")) // the Name as configured: the id is lower-cased
             .ToList();
         if (stale.Count == 0)
         {
@@ -154,7 +154,7 @@ internal sealed class RecurringJobsRegistration(
         // Schedules are shared by every instance on the database. One started with an older or partial configuration
         // must not switch off another instance's source for all of them: while another instance is alive, a schedule
         // this one does not know is left to the instances that may, with a warning.
-        foreach (var id in stale)
+        foreach (var (id, source) in stale)
         {
             if (others.Count > 0)
             {
@@ -170,9 +170,10 @@ internal sealed class RecurringJobsRegistration(
             // renamed looks the same from here as one removed, and under its new name it knows none of its files.
             logger.LogWarning(
                 "Removed schedule {RecurringJobId}: its source is no longer configured. What it processed stays on record under its old Name; a source of "
-                + "another Name, even over the same folder, knows none of it and sends and bills each of its files again. If it was renamed, give it back "
-                + "its old Name before the new one runs (docs/sources.md, \"A source is its Name\")",
-                id);
+                + "another Name, even over the same folder, knows none of it and sends and bills each of its files again. If it was renamed, run "
+                + "'rename-source {Source:l} <new name>' before the new one runs, so that it takes up this record, or give it back its old Name "
+                + "(docs/sources.md, \"A source is its Name\")",
+                id, source);
         }
     }
 

@@ -23,6 +23,8 @@ public sealed class CommandLineParsingFacts
     [InlineData("reprocess docs --filter a/**/*.pdf --before 2026-05-01", "--Verb:Name=reprocess|--Verb:Target=docs|--Verb:DryRun=false|--Verb:Filter=a/**/*.pdf|--Verb:Before=2026-05-01")]
     [InlineData("cancel run 12", "--Verb:Name=cancel-run|--Verb:Target=12")]
     [InlineData("cancel batch 7", "--Verb:Name=cancel-batch|--Verb:Target=7")]
+    [InlineData("rename-source e2e docs", "--Verb:Name=rename-source|--Verb:Target=e2e|--Verb:NewName=docs|--Verb:DryRun=false")]
+    [InlineData("rename-source e2e docs --dry-run", "--Verb:Name=rename-source|--Verb:Target=e2e|--Verb:NewName=docs|--Verb:DryRun=true")]
     [InlineData("migrate", "--Verb:Name=migrate")]
     [InlineData("config check", "--Verb:Name=config-check")]
     public void EachVerb_BecomesVerbSettings_WithQuietLogsAndASharedEmbeddedDatabase(string line, string expected)
@@ -56,6 +58,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --faild")]
     [InlineData("retry --filter x docs")] // reprocess's option, not retry's
     [InlineData("approve 12 13")]
+    [InlineData("rename-source e2e")] // the new name is missing
     public void AMistypedCommand_EndsWithAnError_InsteadOfStartingTheService(string line)
     {
         using var output = new StringWriter();

@@ -38,7 +38,8 @@ public sealed class SharedScheduleFacts(PostgresServerFixture server) : Environm
             Assert.Equal(0L, await SchedulesAsync());
             Assert.Contains(alone.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal)
                 && l.Contains($"Removed schedule \"{OtherSchedule}\": its source is no longer configured", StringComparison.Ordinal)
-                && l.Contains("sends and bills each of its files again", StringComparison.Ordinal));
+                && l.Contains("sends and bills each of its files again", StringComparison.Ordinal)
+                && l.Contains("run 'rename-source other <new name>' before the new one runs", StringComparison.Ordinal)); // the verb that moves its record
         }
     }
 
