@@ -150,5 +150,6 @@ internal sealed class BatchResultRecorder(
     // A follow-up's first look is due a lease's time to live from now (why: in RecordAsync); none while follow-up is off.
     private RecordPolicy PolicyFor(BatchRecord batch, bool followingUp) => new(
         sources.CurrentValue.Find(batch.Source)?.MaxAttempts ?? new SourceOptions().MaxAttempts,
-        followingUp ? time.GetUtcNow() + leases.TimeToLive : null);
+        followingUp ? time.GetUtcNow() + leases.TimeToLive : null,
+        batch.CancelRequested);
 }

@@ -136,9 +136,11 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// <summary>
 /// How a recording treats files: <paramref name="MaxAttempts"/> is the source's limit (a file of a
 /// batch that failed as a whole returns to the queue only below it); <paramref name="FollowUpAt"/>,
-/// when set, is when the follow-up first looks at the job references (null: follow-up is off).
+/// when set, is when the follow-up first looks at the job references (null: follow-up is off);
+/// <paramref name="CancelRequested"/>, whether an operator here asked to cancel the batch
+/// (<see cref="FileVersionLifecycle.Unreported(BatchState, bool)"/>).
 /// </summary>
-internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt)
+internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt, bool CancelRequested = false)
 {
     public RetryRule Retry => new(MaxAttempts);
 }

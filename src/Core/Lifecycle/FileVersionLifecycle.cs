@@ -106,6 +106,19 @@ internal static class FileVersionLifecycle
         BatchState.Cancelled => new(Skipped, null, null),
         _ => new(Failed, null, FailureClass.Transient),
     };
+
+    /// <summary>
+    /// As <see cref="Unreported(BatchState)"/>, knowing whether an operator here asked to cancel the batch. One that ended
+    /// CANCELLED without that was cancelled by someone else at LlamaCloud (its web app, another tool holding the key):
+    /// dropping its unprocessed files was nobody's choice here, and as Skipped nothing would ever send them (their files
+    /// are unchanged), so they go back to the queue as after a batch that failed as a whole.
+    /// </summary>
+    public static UnreportedOutcome Unreported(BatchState batchEnd, bool cancelRequested) =>
+        Unreported(batchEnd == BatchState.Cancelled && !cancelRequested ? BatchState.Failed : batchEnd);
+
+    /// <summary>Why a file its batch said nothing about went back to the queue.</summary>
+    public static string Requeued(BatchState batchEnd) =>
+        batchEnd == BatchState.Cancelled ? "batch cancelled at LlamaCloud, not by an operator here" : "batch failed as a whole";
 }
 
 /// <summary>

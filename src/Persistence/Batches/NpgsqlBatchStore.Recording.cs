@@ -93,7 +93,7 @@ internal sealed partial class NpgsqlBatchStore
                         FollowUpLifecycle.Begin.TargetState(),
                     },
                 },
-                UnreportedCommand(batchId, remoteState, policy.Retry, lost?.FileReason),
+                UnreportedCommand(batchId, remoteState, policy, lost?.FileReason),
                 // The files the batch reported failed with a class a later batch may cure: the next planning takes
                 // them while below the source's MaxAttempts, and leaves them failed for good after (read as
                 // Requeue's rows are, one per file, true when queued again).
@@ -146,16 +146,17 @@ internal sealed partial class NpgsqlBatchStore
             SentBack: sentBack);
     }
 
-    // Files the batch said nothing about end as Core's lifecycle says for the batch's end: back to the
-    // queue while the retry rule allows ($2 is the attempts the class is allowed), or for good. A batch
-    // that failed as a whole gives them that reason, unless one is given (why its results could not be read).
-    private static NpgsqlBatchCommand UnreportedCommand(long batchId, BatchState remoteState, RetryRule retry, string? reason)
+    // Files the batch said nothing about end as Core's lifecycle says for the batch's end (and whether an operator
+    // asked to cancel it): back to the queue while the retry rule allows ($2 is the attempts the class is allowed), or
+    // for good. They are given the lifecycle's reason, unless one is given (why the batch's results could not be read).
+    private static NpgsqlBatchCommand UnreportedCommand(long batchId, BatchState remoteState, RecordPolicy policy, string? reason)
     {
-        var outcome = FileVersionLifecycle.Unreported(remoteState);
+        var retry = policy.Retry;
+        var outcome = FileVersionLifecycle.Unreported(remoteState, policy.CancelRequested);
         var from = FileVersionLifecycle.RecordUnreported.FromStates();
         if (outcome.Retry is { } queued && outcome.ErrorClass is { } retried)
         {
-            return Requeue(batchId, reason ?? "batch failed as a whole", retried, retry, from, queued, outcome.Final);
+            return Requeue(batchId, reason ?? FileVersionLifecycle.Requeued(remoteState), retried, retry, from, queued, outcome.Final);
         }
 
         if (outcome.ErrorClass is not { } failure)

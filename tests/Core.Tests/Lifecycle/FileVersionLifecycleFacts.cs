@@ -13,6 +13,14 @@ public sealed class FileVersionLifecycleFacts
         Assert.Equal(new UnreportedOutcome(Skipped, null, null), FileVersionLifecycle.Unreported(BatchState.Cancelled));
 
     [Fact]
+    public void AFileABatchCancelledByNoOperatorHereSaidNothingAbout_ReturnsToTheQueue_AsAfterAFailedBatch()
+    {
+        Assert.Equal(FileVersionLifecycle.Unreported(BatchState.Failed), FileVersionLifecycle.Unreported(BatchState.Cancelled, cancelRequested: false));
+        Assert.Equal(FileVersionLifecycle.Unreported(BatchState.Cancelled), FileVersionLifecycle.Unreported(BatchState.Cancelled, cancelRequested: true));
+        Assert.Equal(FileVersionLifecycle.Unreported(BatchState.Completed), FileVersionLifecycle.Unreported(BatchState.Completed, cancelRequested: false));
+    }
+
+    [Fact]
     public void AFileACompletedBatchSaidNothingAbout_Fails_AsATransientFailureNotRetriedAtOnce() =>
         Assert.Equal(new UnreportedOutcome(Failed, null, FailureClass.Transient), FileVersionLifecycle.Unreported(BatchState.Completed));
 

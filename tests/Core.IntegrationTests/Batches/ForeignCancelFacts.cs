@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>
+/// A batch cancelled at LlamaCloud by someone else (its web app, another tool with the key), not by an operator here:
+/// the files it never processed were nobody's choice to drop, so they go back to the queue, as a batch that failed as a whole.
+/// </summary>
+public sealed class ForeignCancelFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    private const int Files = 12;
+
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
+        server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(100), FilesMappedPerStep = 1 });
+
+    [Fact]
+    public async Task ABatchCancelledAtLlamaCloudByNoOperatorOfOurs_SendsItsUnprocessedFilesAgain_AndNoProcessedOne()
+    {
+        Harness.WriteFiles(Files);
+        var batches = await Harness.SubmitAllAsync(Ct);
+        var remoteId = await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batches.Single());
+        await Eventually.WaitAsync(
+            () => Harness.Admin.CounterAsync("parse_jobs_created_total"), n => n >= 3, TimeSpan.FromSeconds(20), "the batch to map some of its files");
+        using (var http = new HttpClient { BaseAddress = Harness.Sandbox.BaseAddress })
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", PipelineHarness.ApiKey);
+            (await http.PostAsync(new Uri($"api/v2/batches/{remoteId}/cancel", UriKind.Relative), null, Ct)).EnsureSuccessStatusCode();
+        }
+
+        await Harness.RecordAllAsync(batches, Ct);
+        var withJob = await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null");
+        var queued = await Harness.Database.ListAsync(
+            "select relative_path, error_class, error_message from orchestrator.file_version where state = 'Discovered' order by relative_path",
+            r => (Path: r.GetString(0), Class: r.GetString(1), Reason: r.GetString(2)));
+
+        Assert.Equal("Cancelled", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch"));
+        Assert.InRange(withJob, 3, Files - 1); // the cancel caught the batch mid-way, some files processed, some not
+        Assert.Equal(Files - withJob, queued.Count);
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Skipped'"));
+        Assert.All(queued, q =>
+        {
+            Assert.Equal("Transient", q.Class);
+            Assert.Contains("cancelled at LlamaCloud, not by an operator here", q.Reason, StringComparison.Ordinal);
+        });
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry"), Harness.Scheduler.Calls);
+
+        // The next run sends exactly those files: none is lost, none that had a job is parsed (and billed) again.
+        var jobsBefore = await Harness.Admin.CounterAsync("parse_jobs_created_total");
+        var again = await Harness.RunToRecordedAsync(Ct);
+        Assert.Single(again);
+        Assert.Equal(Files - withJob, await Harness.Admin.CounterAsync("parse_jobs_created_total") - jobsBefore);
+        Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+    }
+}
