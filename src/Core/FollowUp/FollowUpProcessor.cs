@@ -26,6 +26,7 @@ internal sealed class FollowUpProcessor(
     LeaseManager leases,
     PauseGate pauses,
     IPipelineScheduler scheduler,
+    Runs.RetryRuns retryRuns,
     FollowUpHolds holds,
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
@@ -120,6 +121,7 @@ internal sealed class FollowUpProcessor(
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
         var escalated = 0;
         var copiesDelivered = 0;
+        var sentBack = new SentBack(0, 0);
 
         // Every waiting job's status first, many per request; only the finished ones are then fetched.
         var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
@@ -145,6 +147,7 @@ internal sealed class FollowUpProcessor(
             var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
             escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
+            sentBack = SentBackBy(own, outcomes, new RetryRule(source?.MaxAttempts ?? new SourceOptions().MaxAttempts), sentBack);
             foreach (var outcome in outcomes)
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
@@ -166,6 +169,10 @@ internal sealed class FollowUpProcessor(
             scheduler.EnqueueRun(work.Source, Runs.RunTrigger.Manual);
             logger.LogInformation("{Count} files of batch {BatchId} go once more with fallback configuration {ConfigurationId}; a run of {Source} is queued", escalated, batchId, fallback, work.Source);
         }
+
+        // A job that failed in a way a later batch may cure sends its file back to the queue, as a batch that failed as a
+        // whole does: a run is scheduled to take it, or the file waits for the schedule's next run, a day away for a nightly source.
+        retryRuns.Follow(work.Source, batchId, sentBack, "their jobs failed; each file's error says why");
 
         return new Look(
             work.Source,
@@ -237,6 +244,21 @@ internal sealed class FollowUpProcessor(
             LookKind.Unusable => new(item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error),
             _ => Retry(look.Error ?? "the look failed"),
         };
+    }
+
+    /// <summary>Adds the versions whose job failed with a class retried by itself: queued again below their attempts, else used up.</summary>
+    private static SentBack SentBackBy(JobLook[] looks, List<FollowUpOutcome> outcomes, RetryRule retry, SentBack sum)
+    {
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i] is { FileState: FileVersionState.Failed, FileErrorClass: { } failure, FileVersionId: not null, Escalate: false }
+                && failure.RetriedAutomatically())
+            {
+                sum = retry.Retries(failure, looks[i].Item.VersionAttempts) ? sum with { Queued = sum.Queued + 1 } : sum with { UsedUp = sum.UsedUp + 1 };
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>What one look found, and when the next is due.</summary>

@@ -57,6 +57,9 @@ internal sealed record FollowUpItem(
 {
     public IReadOnlyList<FileCopy> Copies { get; init; } = [];
 
+    /// <summary>The batches its version has ended in (its <c>process_attempts</c>): whether a failed job leaves it another.</summary>
+    public int VersionAttempts { get; init; }
+
     public bool CopiesOnly { get; init; }
 }
 

@@ -62,7 +62,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                        where k.source_name = v.source_name and k.relative_path = v.relative_path and k.file_version_id <> v.id and k.found_at > b.created_at),
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
-                   r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts
+                   r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
@@ -112,6 +112,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             {
                 CopiesOnly = reader.GetBoolean(16),
                 Copies = reader.IsDBNull(17) ? [] : CopiesOf(reader.GetFieldValue<long[]>(17), reader.GetFieldValue<string[]>(18), reader.GetFieldValue<int[]>(19)),
+                VersionAttempts = reader.IsDBNull(20) ? 0 : reader.GetInt32(20),
             });
         }
 

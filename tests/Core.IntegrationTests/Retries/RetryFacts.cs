@@ -86,6 +86,29 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         Assert.Equal(retried, Harness.Scheduler.Calls.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry"))); // a run to retry it, only if it is retried
     }
 
+    [Fact]
+    public async Task AFileWhoseJobFailedTransiently_IsTakenByARetryRun_UntilItsAttemptsAreUsedUp()
+    {
+        Harness.WriteFile("slow.txt", "times out");
+        // Seed 5 makes the Sandbox's first job failure "Processing timed out after 1800 seconds": transient, retried by itself.
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", seed = 5 });
+        var first = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(first, Ct);
+        var afterFirst = await FileAsync("slow.txt");
+        var retryRuns = Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run").ToList();
+
+        var second = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(second, Ct);
+
+        Assert.Equal(("Failed", "Transient", 1), afterFirst);
+        // As for a batch that failed as a whole: the file is not left to the schedule's next run, a day away for a
+        // nightly source, but taken by a run Pipeline:RetryRunAfter later. Its last attempt schedules none.
+        Assert.Equal([("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))], retryRuns);
+        Assert.Single(second);
+        Assert.Equal(("Failed", 2), ((await FileAsync("slow.txt")).State, (await FileAsync("slow.txt")).Attempts));
+        Assert.Single(Harness.Scheduler.Delays, d => d.Step == "scheduled-run");
+    }
+
     private async Task<(string State, string? Class, int Attempts)> FileAsync(string path) =>
         (await Harness.Database.ListAsync(
             "select state, error_class, process_attempts from orchestrator.file_version where relative_path = $1",
