@@ -143,7 +143,7 @@ internal sealed class FollowUpProcessor(
 
             // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
             var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
-            var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts), l, work.BatchId, fallback)).ToList();
+            var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
             var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
             escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
@@ -222,7 +222,7 @@ internal sealed class FollowUpProcessor(
         return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
     }
 
-    private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts)
+    private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts, bool cancelRequested)
     {
         var item = look.Item;
         FollowUpOutcome Retry(string error) => new(
@@ -237,8 +237,13 @@ internal sealed class FollowUpProcessor(
             LookKind.JobFailed => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error,
                 FileVersionState.Failed, FailureClassifier.Classify(look.Error)),
-            LookKind.JobCancelled => new(
+            LookKind.JobCancelled when cancelRequested => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
+            // Cancelled at LlamaCloud by someone else (its web app, another tool holding the key): skipped, the file would
+            // never be sent again, its file unchanged. It fails as a job that may pass another time, within MaxAttempts.
+            LookKind.JobCancelled => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false,
+                $"{look.Error} at LlamaCloud, not by an operator here", FileVersionState.Failed, FailureClass.Transient),
             LookKind.Gone => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Failed, FailureClass.Permanent),
             LookKind.Unusable => new(item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error),

@@ -31,8 +31,12 @@ internal interface IFollowUpStore
     Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken);
 }
 
-/// <summary>A batch's waiting job references, how many looks it has had, and the project its jobs run in.</summary>
-internal sealed record FollowUpWork(long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default);
+/// <summary>
+/// A batch's waiting job references, how many looks it has had, the project its jobs run in, and whether an operator
+/// here asked to cancel it (a cancelled job of such a batch was cancelled by that wish).
+/// </summary>
+internal sealed record FollowUpWork(
+    long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default, bool CancelRequested = false);
 
 /// <summary>
 /// One job reference to look at, with what planning reserved for it (<see cref="Estimate"/> at

@@ -62,7 +62,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                        where k.source_name = v.source_name and k.relative_path = v.relative_path and k.file_version_id <> v.id and k.found_at > b.created_at),
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
-                   r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts
+                   r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts,
+                   b.cancel_requested_at is not null
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
@@ -84,12 +85,14 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         string? source = null;
         var checks = 0;
+        var cancelRequested = false;
         var scope = default(Core.LlamaCloud.ProjectScope);
         var items = new List<FollowUpItem>();
         while (await reader.ReadAsync(cancellationToken))
         {
             source = reader.GetString(0);
             checks = reader.GetInt32(1);
+            cancelRequested = reader.GetBoolean(21);
             scope = Batches.ScopeColumns.Read(reader, 10);
             if (reader.IsDBNull(2))
             {
@@ -116,7 +119,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             });
         }
 
-        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope);
+        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope, cancelRequested);
     }
 
     private static FileCopy[] CopiesOf(long[] ids, string[] paths, int[] attempts) =>

@@ -16,17 +16,7 @@ public sealed class ForeignCancelFacts(PostgresServerFixture server) : HarnessPe
     [Fact]
     public async Task ABatchCancelledAtLlamaCloudByNoOperatorOfOurs_SendsItsUnprocessedFilesAgain_AndNoProcessedOne()
     {
-        Harness.WriteFiles(Files);
-        var batches = await Harness.SubmitAllAsync(Ct);
-        var remoteId = await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batches.Single());
-        await Eventually.WaitAsync(
-            () => Harness.Admin.CounterAsync("parse_jobs_created_total"), n => n >= 3, TimeSpan.FromSeconds(20), "the batch to map some of its files");
-        using (var http = new HttpClient { BaseAddress = Harness.Sandbox.BaseAddress })
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", PipelineHarness.ApiKey);
-            (await http.PostAsync(new Uri($"api/v2/batches/{remoteId}/cancel", UriKind.Relative), null, Ct)).EnsureSuccessStatusCode();
-        }
-
+        var batches = await SubmitThenCancelElsewhereAsync();
         await Harness.RecordAllAsync(batches, Ct);
         var withJob = await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null");
         var queued = await Harness.Database.ListAsync(
@@ -50,5 +40,43 @@ public sealed class ForeignCancelFacts(PostgresServerFixture server) : HarnessPe
         Assert.Single(again);
         Assert.Equal(Files - withJob, await Harness.Admin.CounterAsync("parse_jobs_created_total") - jobsBefore);
         Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+    }
+
+    [Fact]
+    public async Task AJobCancelledAtLlamaCloudByNoOperatorOfOurs_SendsItsFileAgain_WhileAJobThatFinishedKeepsItsResult()
+    {
+        var batches = await SubmitThenCancelElsewhereAsync(); // LlamaCloud cancels the batch's unfinished jobs with it
+        await Harness.RecordAllAsync(batches, Ct);
+        await Harness.FollowUpAllAsync(batches, Ct);
+        var cancelledJobs = await Harness.Database.ListAsync(
+            "select v.relative_path, v.state, v.error_class, v.error_message from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where r.remote_job_status = 'CANCELLED'",
+            r => (Path: r.GetString(0), State: r.GetString(1), Class: r.IsDBNull(2) ? null : r.GetString(2), Reason: r.IsDBNull(3) ? null : r.GetString(3)));
+
+        Assert.NotEmpty(cancelledJobs);
+        Assert.All(cancelledJobs, f =>
+        {
+            Assert.Equal(("Failed", "Transient"), (f.State, f.Class));
+            Assert.Contains("cancelled at LlamaCloud, not by an operator here", f.Reason, StringComparison.Ordinal);
+        });
+
+        // Every file ends with its result: none left skipped by a cancel nobody here asked for.
+        var again = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(again, Ct);
+        Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+        Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(distinct file_version_id) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+    }
+
+    // Submits a batch of Files, waits for LlamaCloud to map a few, then cancels it there, as its web app would.
+    private async Task<IReadOnlyList<long>> SubmitThenCancelElsewhereAsync()
+    {
+        Harness.WriteFiles(Files);
+        var batches = await Harness.SubmitAllAsync(Ct);
+        var remoteId = await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batches.Single());
+        await Eventually.WaitAsync(
+            () => Harness.Admin.CounterAsync("parse_jobs_created_total"), n => n >= 3, TimeSpan.FromSeconds(20), "the batch to map some of its files");
+        using var http = new HttpClient { BaseAddress = Harness.Sandbox.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", PipelineHarness.ApiKey);
+        (await http.PostAsync(new Uri($"api/v2/batches/{remoteId}/cancel", UriKind.Relative), null, Ct)).EnsureSuccessStatusCode();
+        return batches;
     }
 }
