@@ -17,14 +17,12 @@ internal interface IOperatorStore
     /// </summary>
     Task<IReadOnlyDictionary<string, int>> ApproveHeldAsync(long runId, CancellationToken cancellationToken);
 
-    /// <summary>Puts a source's failed file versions back in the queue; returns how many.</summary>
-    Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Puts a source's failed file versions back in the queue whatever their attempts: all but the
-    /// permanent ones, or every one with <paramref name="includePermanent"/>. Returns how many.
+    /// Puts a source's failed file versions back in the queue whatever their attempts: all but the permanent ones, or
+    /// every one with <paramref name="includePermanent"/>; only those of files in the folder now (the latest version of
+    /// a path still there, or a copy's). Returns how many, and how many old failures it left out.
     /// </summary>
-    Task<int> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken);
+    Task<RequeueOutcome> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken);
 
     /// <summary>
     /// How many of a source's file versions wait in the queue after a batch gave them no outcome that stays (it failed
@@ -37,3 +35,7 @@ internal interface IOperatorStore
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>
 internal sealed record CancelTarget(
     long BatchId, BatchState State, string? RemoteBatchId, string JobType = "parse_v2", LlamaCloud.ProjectScope Scope = default);
+
+/// <summary>What a requeue of failed files did: how many it queued again, and how many failures of old versions (files
+/// deleted, renamed or changed since) it left out.</summary>
+internal sealed record RequeueOutcome(int Requeued, int LeftOut);

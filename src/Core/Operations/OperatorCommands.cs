@@ -44,7 +44,7 @@ internal sealed class OperatorCommands(
     public async Task<RetryOutcome> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
     {
         RequireSource(source);
-        var requeued = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
+        var (requeued, leftOut) = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
         if (requeued == 0)
         {
             // Files a failed batch sent back look failed to an operator, yet wait in the queue for a run that may be an hour
@@ -57,18 +57,29 @@ internal sealed class OperatorCommands(
             }
 
             logger.LogInformation(
-                "No failed file of {Source} to queue again (permanent failures {Included}); {Waiting} sent back by a batch wait in the queue{Run}",
-                source, force ? "included" : "left alone", waiting, waiting > 0 ? ", a run is queued to take them" : "; no run started");
-            return new(0, waiting);
+                "No failed file of {Source} to queue again (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back by a batch wait in the queue{Run}",
+                source, force ? "included" : "left alone", leftOut, waiting, waiting > 0 ? ", a run is queued to take them" : "; no run started");
+            return new(0, waiting, leftOut);
         }
 
         scheduler.EnqueueRun(source, RunTrigger.Manual);
-        logger.LogInformation("Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included})", source, requeued, force ? "included" : "left alone");
-        return new(requeued, 0);
+        logger.LogInformation(
+            "Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut})",
+            source, requeued, force ? "included" : "left alone", leftOut);
+        return new(requeued, 0, leftOut);
     }
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
-    public static string DescribeRetry(string source, RetryOutcome outcome, bool includedPermanent) => outcome.Requeued switch
+    public static string DescribeRetry(string source, RetryOutcome outcome, bool includedPermanent) =>
+        DescribeRequeued(source, outcome, includedPermanent) + outcome.LeftOut switch
+        {
+            0 => "",
+            1 => " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.",
+            var n => string.Create(
+                CultureInfo.InvariantCulture, $" {n} old failures of files deleted, renamed or changed since were left out: they are those files' history."),
+        };
+
+    private static string DescribeRequeued(string source, RetryOutcome outcome, bool includedPermanent) => outcome.Requeued switch
     {
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
@@ -197,5 +208,8 @@ internal sealed class OperatorCommands(
     private void RequireSource(string source) => sources.CurrentValue.Require(source);
 }
 
-/// <summary>What a retry of failed files did: how many it queued again, and (when none) how many a batch had sent back already.</summary>
-internal sealed record RetryOutcome(int Requeued, int Waiting);
+/// <summary>
+/// What a retry of failed files did: how many it queued again, (when none) how many a batch had sent back already, and how
+/// many failures of old versions (files deleted, renamed or changed since) it left out.
+/// </summary>
+internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0);

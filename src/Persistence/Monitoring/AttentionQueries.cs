@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Persistence.Sources;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -14,24 +15,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
         ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up"];
-
-    /// <summary>
-    /// Version <c>fv</c> is a file of the folder now, as the Sources page counts files (OpsQueries.SourcesAsync): the latest
-    /// version of a path still there, or the content of a copy still there. A failure of a path deleted or renamed away, or
-    /// whose content changed since (the file fixed, as this page asks), is that file's history: nothing is left to fix.
-    /// </summary>
-    private const string InTheFolderNow = """
-        not exists (
-            select 1 from orchestrator.file_version nv
-            where nv.source_name = fv.source_name and nv.relative_path = fv.relative_path and nv.id > fv.id)
-        and (exists (
-                select 1 from orchestrator.source_file sf
-                where sf.source_name = fv.source_name and sf.relative_path = fv.relative_path and sf.deleted_at is null)
-            or exists (
-                select 1 from orchestrator.file_copy k join orchestrator.source_file sf
-                  on sf.source_name = k.source_name and sf.relative_path = k.relative_path and sf.deleted_at is null
-                where k.file_version_id = fv.id))
-        """;
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint and MaxAttempts.</summary>
     public Task<OpsTable> NeedsAPersonAsync(
@@ -70,14 +53,14 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
                        then 'for ' || count(distinct coalesce(fv.error_message, '')) || ' different reasons, such as ' || max(fv.error_message)
                        else max(fv.error_message) end
             from orchestrator.file_version fv
-            where fv.error_class = any($7) and fv.state = $9 and {InTheFolderNow}
+            where fv.error_class = any($7) and fv.state = $9 and {InTheFolderNow.Condition}
             group by fv.source_name, fv.error_class
             union all
             -- Failures a later batch could cure (the service was out or busy) that used up their source's MaxAttempts: no
             -- run takes them again by itself, and no other kind here shows them.
             select 'retries-used-up', fv.source_name, null, null, count(*), min(fv.updated_at), max(fv.error_message)
             from orchestrator.file_version fv join names n on n.name = fv.source_name
-            where fv.state = $9 and fv.error_class = any($15) and fv.process_attempts >= n.max_attempts and {InTheFolderNow}
+            where fv.state = $9 and fv.error_class = any($15) and fv.process_attempts >= n.max_attempts and {InTheFolderNow.Condition}
             group by fv.source_name
             union all
             select 'last-run-failed', n.name, null, r.id, 1, r.finished_at, r.error

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Sources;
 
 namespace BatchOrchestrator.Persistence.Operations;
 
@@ -54,22 +55,30 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return approved;
     }
 
-    public Task<int> RequeueFailedAsync(string source, CancellationToken cancellationToken) =>
-        RequeueFailedAsync(source, includePermanent: true, cancellationToken);
-
-    public async Task<int> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken)
+    public async Task<RequeueOutcome> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            update orchestrator.file_version
-            set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
-                error_message = null, error_class = null, updated_at = now()
-            where source_name = $1 and state = any($3) and (error_class is null or error_class <> all($4))
+        // Only failures of files in the folder now, as "Needs a person" counts them: an old version's failure (its file
+        // deleted, renamed away or changed since) would only end Skipped before upload. Those are counted, not touched.
+        await using var command = dataSource.CreateCommand($"""
+            with failed as (
+                select fv.id, {InTheFolderNow.Condition} as in_folder
+                from orchestrator.file_version fv
+                where fv.source_name = $1 and fv.state = any($3) and (fv.error_class is null or fv.error_class <> all($4))),
+            requeued as (
+                update orchestrator.file_version v
+                set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+                    error_message = null, error_class = null, updated_at = now()
+                from failed f where v.id = f.id and f.in_folder
+                returning v.id)
+            select (select count(*)::int from requeued), (select count(*)::int from failed where not in_folder)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.TargetState());
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.FromStates());
         command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(force: includePermanent)));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new RequeueOutcome(reader.GetInt32(0), reader.GetInt32(1));
     }
 
     public async Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken)

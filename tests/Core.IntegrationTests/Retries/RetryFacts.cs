@@ -68,6 +68,27 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
     }
 
     [Fact]
+    public async Task AForcedRetry_TakesOnlyFailuresOfFilesInTheFolderNow_AndCountsTheOldOnesItLeftOut()
+    {
+        Harness.WriteFile("kept.exe", "MZ still here");
+        Harness.WriteFile("gone.exe", "MZ deleted since");
+        Harness.WriteFile("changed.exe", "MZ changed since");
+        await Harness.RunToRecordedAsync(Ct);
+        File.Delete(Path.Combine(Harness.SourcePath, "gone.exe"));
+        Harness.WriteFile("changed.exe", "MZ fixed, say");
+        await Harness.PlanAsync(Ct); // the scan sees both: the changed file has a new version
+
+        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+
+        // The deleted file's failure and the changed file's old one are history ("Needs a person" counts neither): sent
+        // again, they would only end Skipped before upload.
+        Assert.Equal(new RetryOutcome(1, 0, LeftOut: 2), outcome);
+        Assert.Equal("Discovered", (await FileAsync("kept.exe")).State);
+        Assert.Equal(["changed.exe", "gone.exe"], await Harness.Database.ListAsync(
+            "select relative_path from orchestrator.file_version where state = 'Failed' order by relative_path", r => r.GetString(0)));
+    }
+
+    [Fact]
     public async Task AFileWhoseJobFailed_IsTakenAgain_ExactlyWhenItsErrorClassIsRetriedAutomatically()
     {
         Harness.WriteFile("flaky.txt", "sometimes");

@@ -17,4 +17,10 @@ public sealed class OperatorAnswerFacts
     [InlineData(2, true, "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
     public void ARetry_SaysHowManyFiles_InTheRightNumber(int requeued, bool permanent, string expected) =>
         Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), permanent));
+
+    [Theory]
+    [InlineData(1, 1, " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.")]
+    [InlineData(0, 3, " 3 old failures of files deleted, renamed or changed since were left out: they are those files' history.")]
+    public void ARetry_SaysHowManyOldFailuresItLeftOut(int requeued, int leftOut, string expectedEnd) =>
+        Assert.EndsWith(expectedEnd, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0, leftOut), includedPermanent: true), StringComparison.Ordinal);
 }
