@@ -8,12 +8,14 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
     /// <summary>
     /// The gauges, one row per (metric, label): one round trip however many metrics there are. A new
     /// gauge is one more <c>union all</c> line here. <paramref name="sources"/> are the configured sources:
-    /// a source's last success is reported for those only (a removed source must not look overdue forever).
+    /// a source's last success and its files are reported for those only (a removed source must not look overdue
+    /// forever, nor its files, history now, be counted as failed or waiting forever).
     /// </summary>
     public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
         var table = await QueryAsync(dataSource, $"""
-            select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version group by state
+            select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version
+                where source_name = any($1) group by state
             union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
             -- Every in-progress state always, 0 when none: a series that comes and goes breaks graphs and alerts reading it.
             union all select 'runs', s.state, count(r.id)::float8 from unnest($2::text[]) s(state)

@@ -28,7 +28,7 @@ internal sealed class OpsMetrics : IDisposable
             "Time LlamaCloud took to answer a batch status poll",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
-        meter.CreateObservableGauge("batchorchestrator.files", () => gauges.Read("files", "state"), "{file}", "File versions by state");
+        meter.CreateObservableGauge("batchorchestrator.files", () => gauges.Read("files", "state"), "{file}", "File versions of the configured sources by state");
         meter.CreateObservableGauge("batchorchestrator.batches", () => gauges.Read("batches", "state"), "{batch}", "Batches by state");
         meter.CreateObservableGauge("batchorchestrator.runs.active", () => gauges.Read("runs", "state"), "{run}", "Runs scanning or active");
         meter.CreateObservableGauge("batchorchestrator.followup.lag", () => gauges.Read("follow_up_lag"), "s", "Age of the oldest job reference still waiting for follow-up");

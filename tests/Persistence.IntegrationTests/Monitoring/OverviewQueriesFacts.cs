@@ -217,6 +217,25 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
     }
 
     [Fact]
+    public async Task FilesGauge_CountsTheVersionsOfConfiguredSourcesOnly()
+    {
+        // A source taken out of the configuration keeps its rows (history), but they are no one's files now: counted, a
+        // Failed one would keep a graph (or an alert on it) up for ever, as source_last_success would look overdue.
+        var docs = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        await OpsSeed.FileAsync(Database, docs, "docs", "a.pdf");
+        await OpsSeed.FileAsync(Database, docs, "docs", "b.bin", outcome: "Failed");
+        var removed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "removed"), "removed");
+        await OpsSeed.FileAsync(Database, removed, "removed", "c.bin", outcome: "Failed");
+        await OpsSeed.FileAsync(Database, removed, "removed", "d.bin", outcome: "Failed");
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Equal(
+            [("Failed", 1.0), ("Succeeded", 1.0)],
+            gauges.Where(g => g.Metric == "files").Select(g => (g.Label, g.Value)).Order());
+    }
+
+    [Fact]
     public async Task LastSuccess_IsTheLastRunWithAFileThatSucceeded_OrWithNothingToDo_NeverOneWhoseBatchesEndedWithNoFileDone()
     {
         // docs succeeded once; then every file of a run failed (refused by its batch, or its job failed at follow-up),
