@@ -1,4 +1,6 @@
+using System.Globalization;
 using BatchOrchestrator.Core.Costs;
+using BatchOrchestrator.Persistence.Planning;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
 
@@ -8,26 +10,56 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 /// </summary>
 internal sealed class CostQueries(NpgsqlDataSource dataSource)
 {
-    /// <summary>Per source and day (UTC, by when the reservation was made): files, pages, credits estimated and billed, money, drift.</summary>
-    public Task<OpsTable> ByDayAsync(int days, decimal usdPer1000Credits, CancellationToken cancellationToken) => QueryAsync("""
-        select c.source_name as "Source",
-               to_char(c.reserved_at at time zone 'utc', 'YYYY-MM-DD') as "Day",
-               count(*) as "Attempts",
-               sum(c.pages) as "Pages (estimated)",
-               sum(c.billed_pages) as "Pages (billed)",
-               sum(c.reserved_credits) as "Credits (estimated)",
-               sum(c.billed_credits) as "Credits (billed)",
-               round(sum(c.reserved_credits) * $2 / 1000, 2) as "USD (estimated)",
-               round(sum(c.billed_credits) * $2 / 1000, 2) as "USD (billed)",
-               count(*) filter (where c.billed_credits is null and c.settled_at is null) as "Not billed yet",
-               count(*) filter (where c.billed_credits is null and c.settled_at is not null) as "No usage reported",
-               count(distinct c.file_version_id) filter (where c.escalation) as "Escalations", -- files sent to a fallback, once each
-               count(*) filter (where c.drift is not null) as "Drift"
-        from orchestrator.credit_charge c
-        where c.reserved_at >= now() - make_interval(days => $1)
-        group by 1, 2
-        order by 2 desc, 1
-        """, cancellationToken, new NpgsqlParameter<int> { TypedValue = days }, new NpgsqlParameter<decimal> { TypedValue = usdPer1000Credits });
+    /// <summary>
+    /// Per source and day (by when the reservation was made): files, pages, credits estimated and billed, money, drift.
+    /// The days are the Day caps' days (docs/costs.md), begun at midnight in <paramref name="zone"/> (<c>Costs:TimeZone</c>)
+    /// by the same rule (CapWindows) and the database's clock, as planning reads a cap's use: a day's row is what its Day
+    /// cap counted. The last <paramref name="days"/> days, today's included.
+    /// </summary>
+    public async Task<OpsTable> ByDayAsync(int days, decimal usdPer1000Credits, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            now = await DatabaseClock.NowAsync(connection, null, cancellationToken);
+        }
+
+        var starts = new List<DateTimeOffset> { CapWindows.Start(CapWindow.Day, now, zone)!.Value };
+        while (starts.Count < days)
+        {
+            starts.Add(CapWindows.Start(CapWindow.Day, starts[^1].AddTicks(-1), zone)!.Value);
+        }
+
+        var names = starts.Select(s => TimeZoneInfo.ConvertTime(s, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray();
+        return await QueryAsync("""
+            with d as (
+                select day, since, lead(since) over (order by since) as until
+                from unnest($3::text[], $4::timestamptz[]) as d(day, since))
+            select c.source_name as "Source",
+                   d.day as "Day",
+                   count(*) as "Attempts",
+                   sum(c.pages) as "Pages (estimated)",
+                   sum(c.billed_pages) as "Pages (billed)",
+                   sum(c.reserved_credits) as "Credits (estimated)",
+                   sum(c.billed_credits) as "Credits (billed)",
+                   round(sum(c.reserved_credits) * $2 / 1000, 2) as "USD (estimated)",
+                   round(sum(c.billed_credits) * $2 / 1000, 2) as "USD (billed)",
+                   count(*) filter (where c.billed_credits is null and c.settled_at is null) as "Not billed yet",
+                   count(*) filter (where c.billed_credits is null and c.settled_at is not null) as "No usage reported",
+                   count(distinct c.file_version_id) filter (where c.escalation) as "Escalations", -- files sent to a fallback, once each
+                   count(*) filter (where c.drift is not null) as "Drift"
+            from orchestrator.credit_charge c
+            join d on c.reserved_at >= d.since and (d.until is null or c.reserved_at < d.until)
+            where c.reserved_at >= $1
+            group by 1, 2
+            order by 2 desc, 1
+            """,
+            cancellationToken,
+            new NpgsqlParameter<DateTimeOffset> { TypedValue = starts[^1] },
+            new NpgsqlParameter<decimal> { TypedValue = usdPer1000Credits },
+            new NpgsqlParameter<string[]> { TypedValue = names },
+            new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. starts] });
+    }
 
     /// <summary>The file versions that cost most (billed, else estimated) over the last days, with drift.</summary>
     public Task<OpsTable> TopFilesAsync(int days, int limit, CancellationToken cancellationToken) => QueryAsync("""

@@ -37,8 +37,12 @@ internal static class CostVerbs
     public static async Task<int> CostsAsync(IServiceProvider services, VerbConsole console, CancellationToken cancellationToken)
     {
         var queries = services.GetRequiredService<CostQueries>();
-        var price = services.GetRequiredService<IOptions<CostOptions>>().Value.UsdPer1000Credits;
-        VerbTable.Write(console, "Credits per source and day (last 30 days)", await queries.ByDayAsync(30, price, cancellationToken), "nothing planned yet");
+        var costs = services.GetRequiredService<IOptions<CostOptions>>().Value;
+        VerbTable.Write(
+            console,
+            $"Credits per source and day (last 30 days; days begin at midnight in {costs.TimeZone}, as the Day caps' days do)",
+            await queries.ByDayAsync(30, costs.UsdPer1000Credits, TimeZoneInfo.FindSystemTimeZoneById(costs.TimeZone), cancellationToken),
+            "nothing planned yet");
         VerbTable.Write(console, "Files that cost most (last 30 days)", await queries.TopFilesAsync(30, 10, cancellationToken), "none");
         VerbTable.Write(console, "Drift", await queries.DriftAsync(20, cancellationToken), "none");
         VerbTable.Write(console, "Held by a cap", await queries.HeldAsync(cancellationToken), "none");

@@ -17,7 +17,7 @@ internal static class CostPages
     public static async Task<OpsPage> CostsAsync(HttpContext http, Match match, bool readOnly)
     {
         var queries = http.RequestServices.GetRequiredService<CostQueries>();
-        var price = http.RequestServices.GetRequiredService<IOptions<CostOptions>>().Value.UsdPer1000Credits;
+        var costs = http.RequestServices.GetRequiredService<IOptions<CostOptions>>().Value;
         var ct = http.RequestAborted;
         var held = await queries.HeldAsync(ct);
         var sources = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
@@ -25,7 +25,7 @@ internal static class CostPages
         return new OpsPage(
             "Costs",
             [
-                new OpsSection("Credits per source and day (last 30 days)", await queries.ByDayAsync(30, price, ct), Empty: "Nothing planned in the last 30 days."),
+                new OpsSection("Credits per source and day (last 30 days)", await queries.ByDayAsync(30, costs.UsdPer1000Credits, TimeZoneInfo.FindSystemTimeZoneById(costs.TimeZone), ct), Empty: "Nothing planned in the last 30 days."),
                 new OpsSection(
                     "Held by a spending cap",
                     held,
@@ -36,7 +36,8 @@ internal static class CostPages
             ],
             readOnly,
             search: $"<p>{plans}</p>",
-            intro: "Estimated credits are reserved when files are planned into batches; billed credits replace them once a follow-up reads what LlamaCloud charged. Days are UTC.");
+            intro: "Estimated credits are reserved when files are planned into batches; billed credits replace them once a follow-up reads what LlamaCloud charged. "
+                + $"Days begin at midnight in {OpsCell.Encode(costs.TimeZone)} (Costs:TimeZone), as the Day caps' days do.");
     }
 
     public static async Task<OpsPage> PlanAsync(HttpContext http, Match match, bool readOnly)

@@ -98,7 +98,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
             "select billed_credits is null, settled_at is not null, reserved_credits from orchestrator.credit_charge", r => (r.GetBoolean(0), r.GetBoolean(1), r.GetDecimal(2)));
         Assert.Equal(3, charges.Count);
         Assert.All(charges, c => Assert.Equal((true, true, 1m), c));
-        var table = await harness.Get<BatchOrchestrator.Persistence.Monitoring.CostQueries>().ByDayAsync(1, 1.25m, Ct);
+        var table = await harness.Get<BatchOrchestrator.Persistence.Monitoring.CostQueries>().ByDayAsync(1, 1.25m, TimeZoneInfo.Utc, Ct);
         var day = Assert.Single(table.Rows);
         Assert.Equal((0L, 3L), ((long)table.Value(day, "Not billed yet")!, (long)table.Value(day, "No usage reported")!));
     }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Costs;
+
 namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>The Costs page's figures per source and day.</summary>
@@ -23,9 +26,38 @@ public sealed class CostQueriesFacts(PostgresServerFixture server) : DatabaseFac
                 file, batch, run, escalation);
         }
 
-        var table = await new CostQueries(Database.DataSource).ByDayAsync(30, 1.25m, Ct);
+        var table = await new CostQueries(Database.DataSource).ByDayAsync(30, 1.25m, TimeZoneInfo.Utc, Ct);
 
         var row = table.Rows.Single();
         Assert.Equal((4L, 1L), ((long)table.Value(row, "Attempts")!, (long)table.Value(row, "Escalations")!));
+    }
+
+    [Fact]
+    public async Task Days_AreTheDayCapsDays_InCostsTimeZone_NotUtcDays()
+    {
+        // At UTC+13 a day begins at 11:00 UTC: a second before and at the zone's midnight are one UTC day, two of the
+        // Day cap's (CapWindows), and the page is to add up what each Day cap counted.
+        var zone = TimeZoneInfo.CreateCustomTimeZone("Test+13", TimeSpan.FromHours(13), "Test+13", "Test+13");
+        var now = new DateTimeOffset(DateTime.SpecifyKind(await Database.ScalarAsync<DateTime>("select now()"), DateTimeKind.Utc));
+        var midnight = CapWindows.Start(CapWindow.Day, now, zone)!.Value;
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        foreach (var (path, at) in new[] { ("before.pdf", midnight.AddSeconds(-1)), ("at.pdf", midnight) })
+        {
+            var file = await OpsSeed.FileAsync(Database, batch, "docs", path);
+            await Database.ExecuteAsync(
+                """
+                insert into orchestrator.credit_charge (file_version_id, batch_id, run_id, source_name, configuration_id, tier, pages, reserved_credits, reserved_at)
+                values ($1, $2, $3, 'docs', 'cfg-X', 'fast', 1, 1, $4)
+                """,
+                file, batch, run, at);
+        }
+
+        var table = await new CostQueries(Database.DataSource).ByDayAsync(30, 1.25m, zone, Ct);
+
+        var today = TimeZoneInfo.ConvertTime(now, zone).Date;
+        Assert.Equal(
+            [(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1L), (today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1L)],
+            table.Rows.Select(r => ((string)table.Value(r, "Day")!, (long)table.Value(r, "Attempts")!)));
     }
 }

@@ -39,12 +39,14 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         Assert.Matches(@"Held by a spending cap[^\n]*\n[^\n]*\n\s*e2e\s+" + runId + @"\s+global/Day\s+3\s+", status);
         var (_, costs) = await VerbAsync("costs");
         Assert.Matches(@"e2e\s+\d{4}-\d\d-\d\d\s+2\s+2\s+-\s+20\s+-", costs); // two attempts, two pages, 20 credits reserved, none billed yet
+        Assert.Contains("days begin at midnight in UTC, as the Day caps' days do", costs, StringComparison.Ordinal);
 
         await using (var host = await WorkerHost.StartAsync(Env.Root, WithCredentials(), configure: RemoteCaller.AddTo))
         {
             using var viewer = new DashboardClient(host.Address, DashboardClient.Basic("viewer", ReadOnlyPassword));
             var page = await viewer.GetPageAsync("hangfire/ops/costs");
             Assert.Contains("global/Day", page, StringComparison.Ordinal);
+            Assert.Contains("Days begin at midnight in UTC (Costs:TimeZone), as the Day caps", page, StringComparison.Ordinal);
             Assert.DoesNotContain("ops-action", page, StringComparison.Ordinal);
             Assert.Contains("held by the Day cap on global", await viewer.GetPageAsync("hangfire/ops/plan/e2e"), StringComparison.Ordinal);
             var overview = await viewer.GetPageAsync("hangfire" + DashboardLanding.OverviewPath);
