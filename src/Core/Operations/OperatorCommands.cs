@@ -111,7 +111,14 @@ internal sealed class OperatorCommands(
         foreach (var (source, count) in approved)
         {
             scheduler.EnqueueRun(source, RunTrigger.Manual);
-            logger.LogInformation("{Count} files of {Source} held by a cap in run {RunId} approved by an operator; a run is queued to take them", count, source, runId);
+            if (count == 1)
+            {
+                logger.LogInformation("{Count} file of {Source} held by a cap in run {RunId} approved by an operator; a run is queued to take it", count, source, runId);
+            }
+            else
+            {
+                logger.LogInformation("{Count} files of {Source} held by a cap in run {RunId} approved by an operator; a run is queued to take them", count, source, runId);
+            }
         }
 
         return approved.Values.Sum();

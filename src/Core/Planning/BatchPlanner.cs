@@ -48,10 +48,20 @@ internal sealed class BatchPlanner(
             // A warning when this run holds a file; a file an earlier run held and this one holds again was warned about
             // then, and on a schedule every minute the same warning would come 1,440 times a day while a Day cap is spent.
             var heldAgainOnly = outcome.Tally.HeldByRun.Count > 0 && !outcome.Tally.HeldByRun.ContainsKey(runId);
-            logger.Log(
-                heldAgainOnly ? LogLevel.Information : LogLevel.Warning,
-                "Run {RunId} of {Source}: {Held} files held by cap {Cap} ({Room}); {Taken} planned. They go on {GoOn}",
-                runId, source.Name, outcome.Tally.Held, outcome.Tally.HeldBy, outcome.Tally.HeldRoom, outcome.Tally.Taken, GoOn(runId, outcome.Tally));
+            var level = heldAgainOnly ? LogLevel.Information : LogLevel.Warning;
+            var tally = outcome.Tally;
+            if (tally.Held == 1)
+            {
+                logger.Log(
+                    level, "Run {RunId} of {Source}: {Held} file held by cap {Cap} ({Room}); {Taken} planned. It goes on {GoOn}",
+                    runId, source.Name, tally.Held, tally.HeldBy, tally.HeldRoom, tally.Taken, GoOn(runId, tally));
+            }
+            else
+            {
+                logger.Log(
+                    level, "Run {RunId} of {Source}: {Held} files held by cap {Cap} ({Room}); {Taken} planned. They go on {GoOn}",
+                    runId, source.Name, tally.Held, tally.HeldBy, tally.HeldRoom, tally.Taken, GoOn(runId, tally));
+            }
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally) { WaitsForOpenBatch = outcome.WaitsForOpenBatch };

@@ -98,7 +98,14 @@ internal sealed class SourceRunner(
                     runId, source.Name, pipeline.Value.RetryRunAfter);
             }
 
-            logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
+            if (planned.BatchIds.Count == 1)
+            {
+                logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batch", runId, source.Name, planned.BatchIds.Count);
+            }
+            else
+            {
+                logger.LogInformation("Run {RunId} of {Source} planned {BatchCount} batches", runId, source.Name, planned.BatchIds.Count);
+            }
         }
         catch (LlamaCloudRejectedException ex) when (source.Layout == RemoteLayout.RemoteOnly)
         {

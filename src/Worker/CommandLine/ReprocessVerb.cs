@@ -42,7 +42,7 @@ internal static class ReprocessVerb
         }
 
         await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{queued} files of {source} are queued again under {acted.CurrentFingerprint}; a run of {source} is queued to send them (the running service uploads and submits them)."));
+            $"{(queued == 1 ? "1 file" : $"{queued} files")} of {source} {(queued == 1 ? "is" : "are")} queued again under {acted.CurrentFingerprint}; a run of {source} is queued to send {(queued == 1 ? "it" : "them")} (the running service uploads and submits {(queued == 1 ? "it" : "them")})."));
         return 0;
     }
 

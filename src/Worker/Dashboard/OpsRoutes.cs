@@ -72,7 +72,9 @@ internal static class OpsRoutes
                 var (preview, queued) = await http.RequestServices.GetRequiredService<Reprocessing>().ReprocessAsync(source, filter, expected, http.RequestAborted);
                 return preview.RefusedBecause is { } refused
                     ? throw new ArgumentException($"Nothing sent: {refused}.")
-                    : $"{queued} files of {source} are queued again under {preview.CurrentFingerprint}; a run is queued to send them.";
+                    : queued == 1
+                        ? $"1 file of {source} is queued again under {preview.CurrentFingerprint}; a run is queued to send it."
+                        : $"{queued} files of {source} are queued again under {preview.CurrentFingerprint}; a run is queued to send them.";
             })));
         routes.Add("/ops/actions/retry-follow-ups/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>

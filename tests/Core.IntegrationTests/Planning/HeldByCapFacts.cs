@@ -33,6 +33,7 @@ public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTes
             StringComparison.Ordinal);
         Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(first, Ct));
         Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(second, Ct));
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains($"1 file of docs held by a cap in run {first} approved by an operator; a run is queued to take it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -44,9 +45,9 @@ public sealed class HeldByCapFacts(PostgresServerFixture server) : HarnessPerTes
         var first = await RunAsync();
         var second = await RunAsync(); // nothing new: c.txt is held again, still under the first run
 
-        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {first} of docs: 1 files held by cap", StringComparison.Ordinal));
+        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {first} of docs: 1 file held by cap", StringComparison.Ordinal));
         Assert.DoesNotContain(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"Run {second} of docs:", StringComparison.Ordinal));
-        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($"Run {second} of docs: 1 files held by cap docs/Day", StringComparison.Ordinal));
+        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Information", StringComparison.Ordinal) && l.Contains($"Run {second} of docs: 1 file held by cap docs/Day", StringComparison.Ordinal));
     }
 
     private async Task<long> RunAsync()

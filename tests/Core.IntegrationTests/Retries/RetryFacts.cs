@@ -43,6 +43,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
 
         Assert.Single(batches);
         Assert.Equal("Succeeded", (await FileAsync("fine.txt")).State);
+        Assert.Contains(Harness.Logs.Lines, l => l.TrimEnd().EndsWith($"of {PipelineHarness.SourceName} planned 1 batch", StringComparison.Ordinal)); // not "1 batches"
         Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
     }
 

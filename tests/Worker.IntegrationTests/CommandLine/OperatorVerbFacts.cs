@@ -116,7 +116,7 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
         Assert.Contains("Dry run: nothing sent.", dry, StringComparison.Ordinal);
         Assert.Equal(0, code);
         Assert.Contains("Selected (paths matching a/**): 1", sent, StringComparison.Ordinal);
-        Assert.Contains("1 files of e2e are queued again under parse_v2 cfg-PARSE_AGENTIC", sent, StringComparison.Ordinal);
+        Assert.Contains("1 file of e2e is queued again under parse_v2 cfg-PARSE_AGENTIC", sent, StringComparison.Ordinal);
         Assert.Equal(
             [("a/x.pdf", "Discovered"), ("b/y.pdf", "Succeeded")],
             await Env.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
