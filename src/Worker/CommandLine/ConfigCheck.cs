@@ -10,8 +10,8 @@ namespace BatchOrchestrator.Worker.CommandLine;
 
 /// <summary>
 /// <c>config check</c>: runs every options validator the service runs at start-up, plus the check
-/// that only start-up itself would find (missing PostgreSQL binaries), and lists every problem.
-/// Starts nothing and connects to nothing.
+/// that only start-up itself would find (missing PostgreSQL binaries), and lists every problem on stderr
+/// (exit code 1); with none, says so on stdout. Starts nothing and connects to nothing.
 /// </summary>
 internal static class ConfigCheck
 {
@@ -58,10 +58,12 @@ internal static class ConfigCheck
             }
         }
 
+        // Problems on stderr, as every verb's failures are (VerbConsole): a script or CI job that keeps stdout, or
+        // pipes it on, still shows why the service would not start; the exit code says that it would not.
         problems = [.. Hosting.StartupFailure.Distinct(problems)];
         foreach (var problem in problems)
         {
-            console.Out.WriteLine($"  ✗ {problem}");
+            console.Error.WriteLine($"  ✗ {problem}");
         }
 
         // Not a problem the service stops for (another reader of the environment may own the key), but a setting
@@ -73,7 +75,7 @@ internal static class ConfigCheck
 
         if (problems.Count > 0)
         {
-            console.Out.WriteLine($"{problems.Count} problem{(problems.Count == 1 ? "" : "s")} in the configuration.");
+            console.Error.WriteLine($"{problems.Count} problem{(problems.Count == 1 ? "" : "s")} in the configuration.");
             return 1;
         }
 

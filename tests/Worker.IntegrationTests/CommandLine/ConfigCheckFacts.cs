@@ -20,7 +20,7 @@ public sealed class ConfigCheckFacts : IDisposable
         settings["Dashboard:Users:0:PasswordHash"] = "x";
         settings["Dashboard:Users:0:Role"] = "Boss";
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+        var (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(root, settings); // problems: stderr
 
         Assert.Equal(1, exitCode);
         Assert.Contains("  ✗ Dashboard:Users:0:Role: 'Boss' must be one of None, ReadOnly, Operator", output, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class ConfigCheckFacts : IDisposable
         settings["Dashboard:Users:0:Name"] = "ops";
         settings["Dashboard:Users:0:Role"] = "Operator";
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+        var (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(root, settings); // problems: stderr
 
         Assert.Equal(1, exitCode);
         Assert.Contains("  ✗ Dashboard:Users:0:PasswordHash: missing; set the hash 'config hash-secret' prints for this user's password", output, StringComparison.Ordinal);
@@ -45,11 +45,31 @@ public sealed class ConfigCheckFacts : IDisposable
         var settings = Settings();
         settings["Polling:Interval"] = "-00:00:05"; // Hangfire:Server's validator reads Polling too
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+        var (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(root, settings); // problems: stderr
 
         Assert.Equal(1, exitCode);
         Assert.Equal(1, Regex.Count(output, "Polling:Interval: "));
         Assert.Contains("1 problem in the configuration.", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Problems_GoToStderr_WithANonZeroExit_WhileTheSuccessMessageStaysOnStdout()
+    {
+        // A script (or CI) that keeps stdout for the answer still shows why the configuration would stop the service.
+        var settings = Settings();
+        settings["Polling:Interval"] = "-00:00:05";
+
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(root, settings);
+        var (validExit, validOutput, validErrors) = await WorkerHost.RunVerbSplitAsync(root, Settings());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("  ✗ Polling:Interval: ", errors, StringComparison.Ordinal);
+        Assert.Contains("1 problem in the configuration.", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Polling:Interval", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("problem", output, StringComparison.Ordinal);
+        Assert.Equal(0, validExit);
+        Assert.StartsWith("Configuration is valid.", validOutput, StringComparison.Ordinal);
+        Assert.Equal("", validErrors);
     }
 
     [Fact]
@@ -92,7 +112,7 @@ public sealed class ConfigCheckFacts : IDisposable
         Assert.False(Directory.Exists(Path.Combine(root, "data")), "config check created the data folder (or its password file)");
 
         await File.WriteAllTextAsync(Path.Combine(root, "data"), "not a folder", TestContext.Current.CancellationToken);
-        (exitCode, output) = await WorkerHost.RunVerbAsync(root, settings);
+        (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(root, settings);
 
         Assert.Equal(1, exitCode);
         Assert.Contains(
@@ -113,10 +133,10 @@ public sealed class ConfigCheckFacts : IDisposable
         var settings = Settings();
         settings["Urls"] = urls;
 
-        var (exit, output) = await WorkerHost.RunVerbAsync(root, settings);
+        var (exit, _, errors) = await WorkerHost.RunVerbSplitAsync(root, settings);
 
         Assert.Equal(exitCode, exit);
-        Assert.Equal(exitCode, Regex.Count(output, "  ✗ Urls: '[^']+' is not an address to listen on"));
+        Assert.Equal(exitCode, Regex.Count(errors, "  ✗ Urls: '[^']+' is not an address to listen on"));
     }
 
     [Fact]

@@ -6,11 +6,12 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     [Fact]
     public async Task ConfigCheck_ExitsOne_ListingEveryProblem()
     {
-        var (exitCode, output, _) = await WorkerProcess.RunAsync(Env.Root, ["config", "check", "--Sources:0:JobType=parse", "--Polling:Interval=00:00:00"], Env.Settings());
+        var (exitCode, output, errors) = await WorkerProcess.RunAsync(Env.Root, ["config", "check", "--Sources:0:JobType=parse", "--Polling:Interval=00:00:00"], Env.Settings());
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("Sources:0:JobType", output, StringComparison.Ordinal);
-        Assert.Contains("Polling:Interval", output, StringComparison.Ordinal);
+        Assert.Contains("Sources:0:JobType", errors, StringComparison.Ordinal); // problems on stderr, as every verb's failures
+        Assert.Contains("Polling:Interval", errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sources:0:JobType", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -181,7 +181,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         Assert.False(Directory.Exists(missing));
 
         settings["Verb:Name"] = "config-check"; // says what would stop the service, and creates nothing either
-        var (checkExit, check) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        var (checkExit, _, check) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings); // problems go to stderr
         Assert.Equal(createIfMissing ? 0 : 1, checkExit);
         Assert.Equal(!createIfMissing, check.Contains($"Sources:0:Path: directory '{missing}' does not exist", StringComparison.Ordinal));
         Assert.False(Directory.Exists(missing));
@@ -205,7 +205,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         settings["Dashboard:Users:0:Name"] = "ops";
         settings["Dashboard:Users:0:PasswordHash"] = "plain-password";
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        var (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings); // problems go to stderr
 
         Assert.Equal(1, exitCode);
         Assert.Contains("Sources:0:JobType: 'parse' must be parse_v2 or extract_v2", output, StringComparison.Ordinal);
@@ -219,7 +219,7 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
         sandbox["LLAMA_CLOUD_API_KEY"] = null;
         sandbox["LLAMA_CLOUD_BASE_URL"] = null;
         sandbox["Sandbox:StepDelay"] = "2s";
-        var (sandboxExit, sandboxOutput) = await WorkerHost.RunVerbAsync(Env.Root, sandbox);
+        var (sandboxExit, _, sandboxOutput) = await WorkerHost.RunVerbSplitAsync(Env.Root, sandbox);
         Assert.Equal(1, sandboxExit);
         Assert.Contains("Sandbox:StepDelay: '2s' is not a valid TimeSpan", sandboxOutput, StringComparison.Ordinal);
 

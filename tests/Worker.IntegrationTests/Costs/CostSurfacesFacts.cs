@@ -100,7 +100,7 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         settings["Sources:0:ConfigurationId"] = "cfg-EXTRACT";
         settings["Sources:0:FallbackConfigurationId"] = "cfg-PARSE_AGENTIC";
 
-        var (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        var (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings); // problems go to stderr
 
         // A value of the wrong type is named in our words beside the other problems, not alone in the binder's.
         Assert.Equal(1, exitCode);
@@ -109,7 +109,7 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
         Assert.Contains("4 problems in the configuration.", output, StringComparison.Ordinal);
 
         settings["Costs:UsdPer1000Credits"] = "-1";
-        (exitCode, output) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        (exitCode, _, output) = await WorkerHost.RunVerbSplitAsync(Env.Root, settings);
         Assert.Equal(1, exitCode);
         Assert.Contains("Costs:UsdPer1000Credits: -1 must not be negative", output, StringComparison.Ordinal);
         AssertTheOtherProblems(output);
