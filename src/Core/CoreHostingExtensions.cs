@@ -92,6 +92,7 @@ public static class CoreHostingExtensions
         services.AddTransient<SourceRunner>();
         services.AddTransient<RetryRuns>();
         services.AddTransient<BatchPlanner>();
+        services.AddSingleton<MirrorSwitchNotice>(); // once per source per start: it keeps what it said
         services.AddTransient<BatchUploader>();
         services.AddTransient<FileSender>();
         services.AddTransient<BatchDirectory>();

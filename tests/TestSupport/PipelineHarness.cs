@@ -97,6 +97,21 @@ public sealed class PipelineHarness : IAsyncDisposable
     public ServiceProvider AnotherInstance(RecordingScheduler scheduler, Action<IServiceCollection>? services = null) =>
         Build(Root, configuration, scheduler, new CapturingLoggerProvider(), services);
 
+    /// <summary>
+    /// The service started again with <paramref name="changes"/> to its settings (a source's layout switched, say), on the
+    /// same database, Sandbox and folder, logging to <paramref name="logs"/>. The caller disposes it.
+    /// </summary>
+    public ServiceProvider Restarted(IDictionary<string, string?> changes, RecordingScheduler scheduler, CapturingLoggerProvider logs)
+    {
+        var changed = new Dictionary<string, string?>(configuration);
+        foreach (var (key, value) in changes)
+        {
+            changed[key] = value;
+        }
+
+        return Build(Root, changed, scheduler, logs, null);
+    }
+
     private static ServiceProvider Build(
         string root, Dictionary<string, string?> configuration, RecordingScheduler scheduler, CapturingLoggerProvider logs, Action<IServiceCollection>? services)
     {

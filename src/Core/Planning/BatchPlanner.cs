@@ -27,6 +27,7 @@ internal sealed class BatchPlanner(
     ProjectScopes scopes,
     CostBudget budget,
     CostMetrics metrics,
+    MirrorSwitchNotice mirrorSwitch,
     ILogger<BatchPlanner> logger)
 {
     /// <summary>Plans the run's batches.</summary>
@@ -35,6 +36,7 @@ internal sealed class BatchPlanner(
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
         var plan = NewPlan(source);
         plan = plan with { Cost = await budget.PlanAsync(source, plan.Scope, persist: true, cancellationToken) };
+        await mirrorSwitch.WarnOnceAsync(source, cancellationToken);
         var outcome = source.Layout == RemoteLayout.Mirror
             ? await store.PlanMirrorBatchAsync(runId, plan, cancellationToken)
             : await store.PlanBatchesAsync(runId, plan, cancellationToken);

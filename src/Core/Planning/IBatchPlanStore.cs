@@ -26,6 +26,12 @@ internal interface IBatchPlanStore
     Task<PlanOutcome> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken);
 
     /// <summary>
+    /// How many files of the source in the folder now were processed (succeeded) in a PerRun batch: after a switch to
+    /// Mirror, these are in no mirror batch, and the mirror never takes them unless they change.
+    /// </summary>
+    Task<int> CountProcessedOutsideMirrorAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Remote-only layout: a batch over the existing directory as <paramref name="listing"/> found it, ready to submit; none
     /// while the previous one is open, when the directory is empty, or when its latest batch completed over the same
     /// listing at the same configuration with every file given a job (parsing it again would bill them all again).
