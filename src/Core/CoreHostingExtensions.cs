@@ -104,6 +104,7 @@ public static class CoreHostingExtensions
         services.AddTransient<PollTick>();
         services.AddTransient<BatchResultRecorder>();
         services.AddTransient<OperatorCommands>();
+        services.AddTransient<StuckJobCancelling>();
         services.AddTransient<RemoteBatches>();
         services.AddTransient<StuckWatchdog>();
         services.AddSingleton<PollTicker>();

@@ -239,6 +239,10 @@ internal sealed class FollowUpProcessor(
                 FileVersionState.Failed, FailureClassifier.Classify(look.Error)),
             LookKind.JobCancelled when cancelRequested => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
+            // Cancelled by an operator here because it never ended ('cancel jobs'): what they asked for is the file sent again.
+            LookKind.JobCancelled when item.CancelRequested => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false,
+                $"{look.Error} by an operator here, as it had not ended (Watchdog:JobStuckAfter); its file is sent again", FileVersionState.Failed, FailureClass.Transient),
             // Cancelled at LlamaCloud by someone else (its web app, another tool holding the key): skipped, the file would
             // never be sent again, its file unchanged. It fails as a job that may pass another time, within MaxAttempts.
             LookKind.JobCancelled => new(

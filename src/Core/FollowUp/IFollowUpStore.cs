@@ -65,6 +65,9 @@ internal sealed record FollowUpItem(
     public int VersionAttempts { get; init; }
 
     public bool CopiesOnly { get; init; }
+
+    /// <summary>An operator cancelled this job at LlamaCloud ('cancel jobs'): read CANCELLED, its file is sent again.</summary>
+    public bool CancelRequested { get; init; }
 }
 
 /// <summary>

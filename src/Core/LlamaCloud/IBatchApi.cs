@@ -45,6 +45,12 @@ internal interface IBatchApi
 
     Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Stops a parse job (<c>POST /api/v2/parse/{id}/cancel</c>); one already terminal is refused (409).</summary>
+    Task<ProductJob> CancelParseJobAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Stops an extract job (<c>POST /api/v2/extract/{id}/cancel</c>); one already terminal is refused.</summary>
+    Task<ExtractJob> CancelExtractJobAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>A saved configuration (docs/llamacloud-api.md §8); a built-in preset may not be readable (404).</summary>
     Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken);
 

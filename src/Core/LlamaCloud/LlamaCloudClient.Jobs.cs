@@ -5,7 +5,7 @@ using System.Text;
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 // Parse and extract jobs (docs/llamacloud-api.md §6, §7): one job with its result, many jobs' statuses in
-// one list call, and the deletes of remote hygiene (§4, §6.1, §7).
+// one list call, an operator's cancel of a job that never ends, and the deletes of remote hygiene (§4, §6.1, §7).
 internal sealed partial class LlamaCloudClient
 {
     private static readonly string[] ExtractExpand = ["usage", "configuration"];
@@ -20,6 +20,13 @@ internal sealed partial class LlamaCloudClient
     /// </summary>
     public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v2/extract/{Escape(jobId)}" + Query("expand", ExtractExpand)), Json.ExtractJob, cancellationToken);
+
+    /// <summary>SDK 2.16.0 <c>parsing.cancel</c> (answers the job, <c>ParsingCancelResponse</c>) and <c>extract.cancel</c> (<c>ExtractV2Job</c>), no body.</summary>
+    public Task<ProductJob> CancelParseJobAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(Post($"api/v2/parse/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ProductJob, cancellationToken);
+
+    public Task<ExtractJob> CancelExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
+        SendAsync(Post($"api/v2/extract/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ExtractJob, cancellationToken);
 
     public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);

@@ -8,6 +8,12 @@ internal interface IOperatorStore
     /// <summary>Flags an open batch as cancel-requested; null if it does not exist, or it has already ended.</summary>
     Task<CancelTarget?> RequestBatchCancelAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Marks the batch's job references the watchdog found stuck, and still awaited, as cancelled by an operator (v1
+    /// classifications aside); returns them, none when there are none, or null when no such batch exists.
+    /// </summary>
+    Task<StuckJobs?> RequestStuckJobCancelsAsync(long batchId, CancellationToken cancellationToken);
+
     /// <summary>The batches of a run that have not ended yet.</summary>
     Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken);
 

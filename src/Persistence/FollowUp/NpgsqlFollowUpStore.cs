@@ -63,7 +63,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
                    r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts,
-                   b.cancel_requested_at is not null
+                   b.cancel_requested_at is not null, r.cancel_requested_at is not null
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
@@ -116,6 +116,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 CopiesOnly = reader.GetBoolean(16),
                 Copies = reader.IsDBNull(17) ? [] : CopiesOf(reader.GetFieldValue<long[]>(17), reader.GetFieldValue<string[]>(18), reader.GetFieldValue<int[]>(19)),
                 VersionAttempts = reader.IsDBNull(20) ? 0 : reader.GetInt32(20),
+                CancelRequested = !reader.IsDBNull(22) && reader.GetBoolean(22),
             });
         }
 

@@ -146,6 +146,9 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                b.poll_count as "Polls",
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
+               -- What "Cancel stuck jobs" (the 'cancel jobs' verb) would cancel: jobs the watchdog flagged, still awaited.
+               (select count(*) from orchestrator.batch_result br
+                where br.batch_id = b.id and br.stuck_since is not null and br.follow_up_state = $12 and br.job_id is not null and br.job_type <> $13) as "Stuck jobs",
                -- What "Retry follow-ups" can take again, as "Needs a person" counts it: a result of a job that succeeded
                -- which a sink could not take. A failed or cancelled job's result ends FollowUpFailed too, but its file's
                -- own state says so, and no follow-up would help it.
@@ -172,6 +175,8 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
             StateParameters.Name(FollowUpState.FollowUpFailed),
             StateParameters.Names(BatchLifecycle.Ended),
             .. Outcomes.Parameters(),
+            StateParameters.Name(FollowUpState.Recorded),
+            Text(Core.LlamaCloud.BatchJobTypes.V1Classify),
         ]);
 
     /// <summary>

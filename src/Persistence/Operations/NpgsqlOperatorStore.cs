@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Sources;
@@ -21,6 +22,37 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
             ? new CancelTarget(
                 batchId, Enum.Parse<BatchState>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), Batches.ScopeColumns.Read(reader, 3))
             : null;
+    }
+
+    public async Task<StuckJobs?> RequestStuckJobCancelsAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            with asked as (
+                update orchestrator.batch_result
+                set cancel_requested_at = coalesce(cancel_requested_at, now())
+                where batch_id = $1 and stuck_since is not null and follow_up_state = any($2) and job_id is not null and job_type <> $3
+                returning job_type, job_id)
+            select b.source_name, b.project_id, b.organization_id, a.job_type, a.job_id
+            from orchestrator.batch b left join asked a on true
+            where b.id = $1
+            order by a.job_id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = BatchJobTypes.V1Classify });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        StuckJobs? stuck = null;
+        var jobs = new List<StuckJob>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stuck ??= new StuckJobs(reader.GetString(0), Batches.ScopeColumns.Read(reader, 1), jobs);
+            if (!reader.IsDBNull(4))
+            {
+                jobs.Add(new StuckJob(reader.GetString(3), reader.GetString(4)));
+            }
+        }
+
+        return stuck;
     }
 
     public async Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken)

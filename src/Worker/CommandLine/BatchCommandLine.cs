@@ -66,7 +66,9 @@ internal static class BatchCommandLine
         cancelRun.SetAction(r => verb = [Verbs.CancelRun, r.GetValue(runId).ToString(CultureInfo.InvariantCulture)]);
         var cancelBatch = new Command("batch", "Cancel one batch (LlamaCloud is asked to stop it if it got there)") { batchId };
         cancelBatch.SetAction(r => verb = [Verbs.CancelBatch, r.GetValue(batchId).ToString(CultureInfo.InvariantCulture)]);
-        var cancel = new Command("cancel", "Cancel a run or a batch") { cancelRun, cancelBatch };
+        var cancelJobs = new Command("jobs", "Cancel a batch's jobs the watchdog found stuck, so that their files are sent again") { batchId };
+        cancelJobs.SetAction(r => verb = [Verbs.CancelJobs, r.GetValue(batchId).ToString(CultureInfo.InvariantCulture)]);
+        var cancel = new Command("cancel", "Cancel a run, a batch, or a batch's stuck jobs") { cancelRun, cancelBatch, cancelJobs };
         var plan = new Command("plan", "Show what the next run of a source would send and cost, changing nothing") { source };
         plan.SetAction(r => verb = [Verbs.Plan, r.GetValue(source)!]);
         var costs = new Command("costs", "Print credits estimated and billed per source and day, the dearest files, drift and held files");

@@ -9,7 +9,7 @@ public sealed class VerbOptions
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Verb";
 
-    /// <summary><c>run</c> (the service; the default), <c>scan</c>, <c>status</c>, <c>retry</c>, <c>cancel-run</c>, <c>cancel-batch</c>, <c>migrate</c>, <c>config-check</c>, <c>plan</c>, <c>costs</c>, <c>approve</c> or <c>rename-source</c>.</summary>
+    /// <summary><c>run</c> (the service; the default), <c>scan</c>, <c>status</c>, <c>retry</c>, <c>cancel-run</c>, <c>cancel-batch</c>, <c>cancel-jobs</c>, <c>migrate</c>, <c>config-check</c>, <c>plan</c>, <c>costs</c>, <c>approve</c> or <c>rename-source</c>.</summary>
     public string Name { get; set; } = Verbs.Run;
 
     /// <summary>The source, run id or batch id the verb acts on.</summary>

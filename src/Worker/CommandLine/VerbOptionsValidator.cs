@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// <summary>Checks the "Verb" section (written by <see cref="BatchCommandLine"/>, or set by hand as configuration).</summary>
 internal sealed class VerbOptionsValidator : IValidateOptions<VerbOptions>
 {
-    private static readonly string[] Known = [Verbs.Run, Verbs.Scan, Verbs.Status, Verbs.Retry, Verbs.Reprocess, Verbs.CancelRun, Verbs.CancelBatch, Verbs.Migrate, Verbs.ConfigCheck, Verbs.Plan, Verbs.Costs, Verbs.Approve, Verbs.RenameSource];
+    private static readonly string[] Known = [Verbs.Run, Verbs.Scan, Verbs.Status, Verbs.Retry, Verbs.Reprocess, Verbs.CancelRun, Verbs.CancelBatch, Verbs.CancelJobs, Verbs.Migrate, Verbs.ConfigCheck, Verbs.Plan, Verbs.Costs, Verbs.Approve, Verbs.RenameSource];
 
     public ValidateOptionsResult Validate(string? name, VerbOptions options) =>
         string.IsNullOrEmpty(options.Name) || Known.Contains(options.Name, StringComparer.Ordinal)

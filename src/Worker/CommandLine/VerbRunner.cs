@@ -56,6 +56,7 @@ internal sealed class VerbRunner(
         Verbs.Reprocess => ReprocessVerb.RunAsync(services, console, Target(options), options, cancellationToken),
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
+        Verbs.CancelJobs => CancelJobsAsync(options, Id(options), cancellationToken),
         Verbs.Migrate => MigrateAsync(cancellationToken),
         Verbs.Plan => CostVerbs.PlanAsync(services, console, Target(options), cancellationToken),
         Verbs.Costs => CostVerbs.CostsAsync(services, console, cancellationToken),
@@ -186,6 +187,27 @@ internal sealed class VerbRunner(
 
         await console.Out.WriteLineAsync($"batch {batchId}: {outcome}"); // as cancel run says it
         return 0;
+    }
+
+    private async Task<int> CancelJobsAsync(VerbOptions options, long batchId, CancellationToken cancellationToken)
+    {
+        var outcome = await services.GetRequiredService<StuckJobCancelling>().CancelAsync(batchId, cancellationToken)
+            ?? throw UnknownId.Batch(services, batchId);
+        if (outcome.Stuck == 0)
+        {
+            await console.Out.WriteLineAsync($"Batch {batchId} has no job that the watchdog found stuck (Watchdog:JobStuckAfter) and whose result is still awaited; nothing was cancelled.");
+            return 0;
+        }
+
+        await console.Out.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Batch {batchId}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended meanwhile. The follow-up looks now: the files of those cancelled are sent again by a retry run of {outcome.Source} (within its MaxAttempts; 'status' lists any left failed)."));
+        foreach (var failure in outcome.Failed)
+        {
+            await console.Error.WriteLineAsync(UsageLine(options, $"not cancelled, run it again: {failure}"));
+        }
+
+        return outcome.Failed.Count == 0 ? 0 : 1;
     }
 
     private async Task<int> MigrateAsync(CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ internal static class Verbs
     public const string Reprocess = "reprocess";
     public const string CancelRun = "cancel-run";
     public const string CancelBatch = "cancel-batch";
+    public const string CancelJobs = "cancel-jobs";
     public const string Migrate = "migrate";
     public const string ConfigCheck = "config-check";
     public const string Plan = "plan";
@@ -21,9 +22,9 @@ internal static class Verbs
 
     /// <summary>
     /// The verbs that may call LlamaCloud: a scan or a reprocess plans, and planning prices a source by its saved
-    /// configuration's tier; a plan does the same without writing; cancelling a submitted batch or run calls the API.
+    /// configuration's tier; a plan does the same without writing; cancelling a submitted batch or run, or a batch's stuck jobs, calls the API.
     /// </summary>
-    public static bool MayCallTheApi(string verb) => verb is Scan or Reprocess or Plan or CancelBatch or CancelRun;
+    public static bool MayCallTheApi(string verb) => verb is Scan or Reprocess or Plan or CancelBatch or CancelRun or CancelJobs;
 
     /// <summary>
     /// What the verb does with the source folders: a scan, a reprocess and a plan read them as the service does;

@@ -101,6 +101,12 @@ internal static class OpsPages
                 actions.Add(new OpsAction("Cancel", $"/ops/actions/cancel-batch/{batchId}", "Cancel this batch? Files already processed keep their results."));
             }
 
+            if (table.Value(row, "Stuck jobs") is long stuckJobs && stuckJobs > 0)
+            {
+                actions.Add(new OpsAction(
+                    "Cancel stuck jobs", $"/ops/actions/cancel-jobs/{batchId}", "Cancel this batch's stuck jobs at LlamaCloud? Their files are sent again."));
+            }
+
             if (table.Value(row, "Follow-ups failed") is long failedFollowUps && failedFollowUps > 0)
             {
                 actions.Add(new OpsAction("Retry follow-ups", $"/ops/actions/retry-follow-ups/{batchId}"));

@@ -88,6 +88,18 @@ internal static class OpsRoutes
                 var outcome = await commands.CancelBatchAsync(Id(match), http.RequestAborted);
                 return $"Batch {Id(match)}: {outcome}";
             })));
+        routes.Add("/ops/actions/cancel-jobs/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
+            Audited<StuckJobCancelling>(http, async cancelling =>
+            {
+                var outcome = await cancelling.CancelAsync(Id(match), http.RequestAborted);
+                return outcome switch
+                {
+                    null => $"There is no batch {Id(match)}.",
+                    { Stuck: 0 } => $"Batch {Id(match)} has no stuck job whose result is still awaited.",
+                    _ => $"Batch {Id(match)}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended"
+                        + (outcome.Failed.Count == 0 ? "; their files are sent again." : $"; not cancelled (try again): {string.Join("; ", outcome.Failed)}"),
+                };
+            })));
         routes.Add("/ops/actions/cancel-run/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {
@@ -114,10 +126,14 @@ internal static class OpsRoutes
     private static long Id(Match match) => long.Parse(match.Groups["id"].Value, CultureInfo.InvariantCulture);
 
     // Who asked is on every log line of the command, so the audit trail says which user pressed the button.
-    private static async Task<string> Audited(HttpContext http, Func<OperatorCommands, Task<string>> act)
+    private static Task<string> Audited(HttpContext http, Func<OperatorCommands, Task<string>> act) => Audited<OperatorCommands>(http, act);
+
+    /// <summary>Acts through <typeparamref name="TCommands"/>, its log lines naming the operator who asked.</summary>
+    private static async Task<string> Audited<TCommands>(HttpContext http, Func<TCommands, Task<string>> act)
+        where TCommands : notnull
     {
-        var logger = http.RequestServices.GetRequiredService<ILogger<OperatorCommands>>();
+        var logger = http.RequestServices.GetRequiredService<ILogger<TCommands>>();
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Operator"] = DashboardAccess.CallerOf(http) });
-        return await act(http.RequestServices.GetRequiredService<OperatorCommands>());
+        return await act(http.RequestServices.GetRequiredService<TCommands>());
     }
 }

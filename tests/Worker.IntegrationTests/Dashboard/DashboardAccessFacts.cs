@@ -60,7 +60,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
         }
 
         Assert.Contains("Read-only access", await viewer.GetPageAsync("hangfire/ops/sources"), StringComparison.Ordinal);
-        foreach (var command in new[] { "hangfire/ops/actions/run/e2e", "hangfire/ops/actions/retry/e2e", "hangfire/ops/actions/cancel-run/1", "hangfire/ops/actions/cancel-batch/1" })
+        foreach (var command in new[] { "hangfire/ops/actions/run/e2e", "hangfire/ops/actions/retry/e2e", "hangfire/ops/actions/cancel-run/1", "hangfire/ops/actions/cancel-batch/1", "hangfire/ops/actions/cancel-jobs/1" })
         {
             using var refused = await viewer.PostCommandAsync(command);
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);

@@ -1,0 +1,74 @@
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.LlamaCloud;
+
+namespace BatchOrchestrator.Core.Operations;
+
+/// <summary>
+/// An operator's way out of a job that never ends (docs/operations.md, "A job that never ends"): the batch's jobs that
+/// the watchdog found still unfinished after <c>Watchdog:JobStuckAfter</c> are cancelled at LlamaCloud, and the
+/// follow-up, made due now, reads them CANCELLED and sends their files again (as retries, within the source's
+/// <c>MaxAttempts</c>), since the request is marked on each reference first. Without it the follow-up would look at such
+/// a job for ever, and its file would never get a result. A job that ended meanwhile is left to the follow-up as it is.
+/// v1 classifications are left out: we speak no cancel for a classifier job.
+/// </summary>
+internal sealed class StuckJobCancelling(
+    IOperatorStore store, IBatchApis apis, IFollowUpStore followUps, TimeProvider time, ILogger<StuckJobCancelling> logger)
+{
+    /// <summary>Null when no such batch exists.</summary>
+    public async Task<StuckJobsCancelled?> CancelAsync(long batchId, CancellationToken cancellationToken)
+    {
+        var stuck = await store.RequestStuckJobCancelsAsync(batchId, cancellationToken);
+        if (stuck is null)
+        {
+            return null;
+        }
+
+        var api = apis.For(stuck.Scope);
+        var cancelled = 0;
+        var ended = 0;
+        var failed = new List<string>();
+        foreach (var job in stuck.Jobs)
+        {
+            try
+            {
+                if (job.JobType == BatchJobType.ExtractV2.ToApi())
+                {
+                    await api.CancelExtractJobAsync(job.JobId, cancellationToken);
+                }
+                else
+                {
+                    await api.CancelParseJobAsync(job.JobId, cancellationToken); // parse_v2, and v1 parse items, which run as parse jobs
+                }
+
+                cancelled++;
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.IsConflict || ex.IsNotFound)
+            {
+                ended++; // finished or gone meanwhile: the follow-up records what it finds
+            }
+            catch (LlamaCloudException ex)
+            {
+                failed.Add($"{job.JobId}: {ex.Message}");
+            }
+        }
+
+        if (stuck.Jobs.Count > 0)
+        {
+            await followUps.ScheduleNextAsync(batchId, time.GetUtcNow(), cancellationToken);
+        }
+
+        logger.LogWarning(
+            "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; their files are sent again",
+            batchId, stuck.Source, cancelled, ended, failed.Count);
+        return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed);
+    }
+}
+
+/// <summary>A job reference whose job the watchdog found stuck, as its batch recorded it.</summary>
+internal sealed record StuckJob(string JobType, string JobId);
+
+/// <summary>The stuck jobs of one batch, marked as an operator's cancel, with where to reach them.</summary>
+internal sealed record StuckJobs(string Source, ProjectScope Scope, IReadOnlyList<StuckJob> Jobs);
+
+/// <summary>What <see cref="StuckJobCancelling"/> did: of <paramref name="Stuck"/> jobs, those cancelled, those ended meanwhile, those it could not reach.</summary>
+internal sealed record StuckJobsCancelled(string Source, int Stuck, int Cancelled, int Ended, IReadOnlyList<string> Failed);

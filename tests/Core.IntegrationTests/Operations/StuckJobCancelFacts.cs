@@ -1,0 +1,75 @@
+using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Ticks;
+using BatchOrchestrator.Persistence.Monitoring;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Operations;
+
+/// <summary>
+/// A job that never ends: once the watchdog has flagged it, an operator's 'cancel jobs' stops it at LlamaCloud, and the
+/// follow-up sends its file again instead of looking at it for ever.
+/// </summary>
+public sealed class StuckJobCancelFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    private const int Files = 3;
+
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?> { ["Watchdog:JobStuckAfter"] = "00:30:00" },
+        new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 100_000 }); // jobs that stay RUNNING
+
+    [Fact]
+    public async Task CancellingABatchsStuckJobs_StopsThemAtLlamaCloud_AndTheFollowUpSendsTheirFilesAgain()
+    {
+        Harness.WriteFiles(Files);
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        var batchId = Assert.Single(batches);
+        await Harness.Get<FollowUpProcessor>().FollowUpAsync(batchId, Ct);
+        Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded'"));
+        await Harness.Database.ExecuteAsync("update orchestrator.batch_result set recorded_at = now() - interval '31 minutes'");
+        await Harness.Get<PollTick>().RunAsync(Ct); // the watchdog flags them
+        var batchesPage = await Harness.Get<OpsQueries>().BatchesAsync(null, null, openOnly: false, 10, Ct);
+        Assert.Equal((long)Files, batchesPage.Value(batchesPage.Rows.Single(), "Stuck jobs")); // what the page's button would cancel
+
+        var outcome = await Harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+
+        Assert.NotNull(outcome);
+        Assert.Equal((Files, Files, 0), (outcome.Stuck, outcome.Cancelled, outcome.Ended));
+        Assert.Empty(outcome.Failed);
+        Assert.Equal((long)Files, await Harness.Admin.CounterAsync("parse_job_cancels_total"));
+        await Harness.FollowUpAllAsync(batches, Ct);
+        batchesPage = await Harness.Get<OpsQueries>().BatchesAsync(null, null, openOnly: false, 10, Ct);
+        Assert.Equal(0L, batchesPage.Value(batchesPage.Rows.Single(), "Stuck jobs")); // no button once the follow-up has read them
+        var files = await Harness.Database.ListAsync(
+            "select state, error_class, error_message from orchestrator.file_version order by relative_path",
+            r => (State: r.GetString(0), Class: r.IsDBNull(1) ? null : r.GetString(1), Reason: r.IsDBNull(2) ? "" : r.GetString(2)));
+        Assert.Equal(Files, files.Count);
+        Assert.All(files, f =>
+        {
+            Assert.Equal(("Failed", "Transient"), (f.State, f.Class));
+            Assert.Contains("cancelled by an operator here, as it had not ended", f.Reason, StringComparison.Ordinal);
+        });
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry"), Harness.Scheduler.Calls);
+
+        // The retry run sends the three files again, in a batch of their own: none is left waiting on a job that never ends.
+        var jobsBefore = await Harness.Admin.CounterAsync("parse_jobs_created_total");
+        var again = await Harness.RunToRecordedAsync(Ct);
+        Assert.Single(again);
+        Assert.Equal((long)Files, await Harness.Admin.CounterAsync("parse_jobs_created_total") - jobsBefore);
+    }
+
+    [Fact]
+    public async Task ABatchWithNoStuckJob_HasNothingCancelled_AndAnUnknownBatchIsSaidToBeUnknown()
+    {
+        Harness.WriteFiles(Files);
+        var batchId = Assert.Single(await Harness.RunToRecordedAsync(Ct)); // running, but not yet for JobStuckAfter
+
+        var outcome = await Harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+
+        Assert.NotNull(outcome);
+        Assert.Equal(0, outcome.Stuck);
+        Assert.Equal(0L, await Harness.Admin.CounterAsync("parse_job_cancels_total"));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where cancel_requested_at is not null"));
+        Assert.Null(await Harness.Get<StuckJobCancelling>().CancelAsync(batchId + 1000, Ct));
+    }
+}
