@@ -17,7 +17,7 @@ internal static class Paging
     public static PageRequest? Read(HttpRequest request, List<ValidationIssue> issues)
     {
         var size = DefaultPageSize;
-        var sizeText = Query.Single(request, "page_size");
+        var sizeText = Query.LastAsSent(request, "page_size"); // "" is no integer: a 422, not the default
         if (sizeText is not null)
         {
             if (!int.TryParse(sizeText, NumberStyles.Integer, CultureInfo.InvariantCulture, out size))

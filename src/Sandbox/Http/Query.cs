@@ -13,6 +13,9 @@ internal static class Query
     /// <summary>pydantic's error for query text that is no integer.</summary>
     public static readonly Refusal IntParsing = new("int_parsing", "Input should be a valid integer, unable to parse string as an integer");
 
+    private static readonly string[] TrueWords = ["true", "t", "yes", "y", "on"];
+    private static readonly string[] FalseWords = ["false", "f", "no", "n", "off"];
+
     public static string? Single(HttpRequest request, string name)
     {
         var values = request.Query[name];
@@ -29,6 +32,12 @@ internal static class Query
     /// </summary>
     public static IReadOnlyList<string> AsSent(HttpRequest request, string name) =>
         [.. request.Query[name].Select(value => value ?? string.Empty)];
+
+    /// <summary>
+    /// The last value of <paramref name="name"/> as sent, "" when sent empty, null when absent: how a parameter typed
+    /// integer, boolean or number is read, since pydantic parses none of them from "" (FastAPI passes it on as sent).
+    /// </summary>
+    public static string? LastAsSent(HttpRequest request, string name) => AsSent(request, name) is [.., var text] ? text : null;
 
     public static bool TryParseTimestamp(string text, out DateTimeOffset value)
         => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
@@ -52,32 +61,36 @@ internal static class Query
         return false;
     }
 
+    /// <summary>
+    /// An optional boolean parameter, read as pydantic reads a boolean from text: <c>1</c>, <c>0</c> and the words
+    /// <c>true t yes y on</c> / <c>false f no n off</c> in any case; anything else, "" too, is its <c>bool_parsing</c>.
+    /// </summary>
     public static bool? Bool(HttpRequest request, string name, List<ValidationIssue> issues)
     {
-        var text = Single(request, name);
+        var text = LastAsSent(request, name);
         if (text is null)
         {
             return null;
         }
 
-        if (text is "true" or "True" or "1")
+        if (text == "1" || TrueWords.Contains(text, StringComparer.OrdinalIgnoreCase))
         {
             return true;
         }
 
-        if (text is "false" or "False" or "0")
+        if (text == "0" || FalseWords.Contains(text, StringComparer.OrdinalIgnoreCase))
         {
             return false;
         }
 
-        issues.Add(new ValidationIssue(["query", name], "Input should be a valid boolean", "bool_parsing"));
+        issues.Add(new ValidationIssue(["query", name], "Input should be a valid boolean, unable to interpret input", "bool_parsing"));
         return null;
     }
 
     /// <summary>An optional parameter the SDK types <c>number</c>; text that is no number is FastAPI's 422 on ("query", name).</summary>
     public static double? Number(HttpRequest request, string name, List<ValidationIssue> issues)
     {
-        var text = Single(request, name);
+        var text = LastAsSent(request, name);
         if (text is null)
         {
             return null;

@@ -168,7 +168,7 @@ internal static class V1Endpoints
     {
         int Read(string name, int fallback, int minimum)
         {
-            var text = Query.Single(request, name);
+            var text = Query.LastAsSent(request, name); // "" is no integer: a 422, not the default
             if (text is null)
             {
                 return fallback;

@@ -38,4 +38,53 @@ public sealed class EmptyQueryValueFacts : SandboxPerTest
 
         Assert.Equal(HttpStatusCode.OK, status);
     }
+
+    [Theory]
+    [InlineData("api/v2/batches?page_size=", "page_size", "int_parsing")] // PaginatedCursorParams "page_size?: number | null"
+    [InlineData("api/v2/parse?page_size=", "page_size", "int_parsing")]
+    [InlineData("api/v1/beta/batch-processing?limit=", "limit", "int_parsing")] // SDK 2.13.0 PaginatedBatchItemsParams
+    [InlineData("api/v1/beta/batch-processing?offset=", "offset", "int_parsing")]
+    [InlineData("api/v1/beta/directories?include_deleted=", "include_deleted", "bool_parsing")] // "include_deleted?: boolean"
+    [InlineData("api/v1/beta/directories/dir-none/files?include_deleted=", "include_deleted", "bool_parsing")]
+    [InlineData("api/v1/beta/configurations?latest_only=", "latest_only", "bool_parsing")] // "latest_only?: boolean | null"
+    [InlineData("api/v1/beta/files/dfl-none/content?expires_at_seconds=", "expires_at_seconds", "float_parsing")] // "number | null"
+    public async Task AnEmptyValue_Is422_WhereTheTypeIsANumberOrABoolean(string path, string parameter, string type)
+    {
+        var (status, body) = await Sandbox.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var issue = Assert.Single(body!["detail"]!.AsArray());
+        Assert.Equal("query," + parameter, string.Join(',', issue!["loc"]!.AsArray().Select(l => l!.ToString())));
+        Assert.Equal(type, issue["type"]!.ToString());
+        Assert.Equal("", issue["input"]!.ToString());
+    }
+
+    /// <summary>pydantic reads a boolean from any of its words, in any case: the SDK's <c>true</c> is one of twelve.</summary>
+    [Theory]
+    [InlineData("TRUE")]
+    [InlineData("yes")]
+    [InlineData("on")]
+    [InlineData("t")]
+    [InlineData("Y")]
+    [InlineData("No")]
+    [InlineData("off")]
+    [InlineData("f")]
+    public async Task ABooleanParameter_TakesEveryWordPydanticReads(string value)
+    {
+        var (status, _) = await Sandbox.GetAsync("api/v1/beta/directories?include_deleted=" + value);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task ABooleanParameter_RefusesAWordPydanticDoesNotRead_InItsWords()
+    {
+        var (status, body) = await Sandbox.GetAsync("api/v1/beta/configurations?latest_only=maybe");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var issue = Assert.Single(body!["detail"]!.AsArray());
+        Assert.Equal("bool_parsing", issue!["type"]!.ToString());
+        Assert.Equal("Input should be a valid boolean, unable to interpret input", issue["msg"]!.ToString());
+        Assert.Equal("maybe", issue["input"]!.ToString());
+    }
 }
