@@ -39,8 +39,8 @@ internal static class Query
     /// </summary>
     public static string? LastAsSent(HttpRequest request, string name) => AsSent(request, name) is [.., var text] ? text : null;
 
-    public static bool TryParseTimestamp(string text, out DateTimeOffset value)
-        => DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    /// <summary>A timestamp as pydantic reads one from text (<see cref="PydanticDateTime"/>), not as .NET would.</summary>
+    public static bool TryParseTimestamp(string text, out DateTimeOffset value) => PydanticDateTime.TryParse(text, out value);
 
     /// <summary>Reads an optional date-time filter; a bad value is FastAPI's 422 on ("query", name).</summary>
     public static bool TryTimestamp(HttpRequest request, string name, List<ValidationIssue> issues, out DateTimeOffset? value)
