@@ -68,6 +68,12 @@ public sealed class SandboxFaults
     /// <summary>Regex on a file's display name: matching files' jobs complete with empty content (no text, no markdown, an empty extract result).</summary>
     public string? EmptyResultsMatching { get; set; }
 
+    /// <summary>
+    /// Regex on a file's display name: matching files' parse jobs end COMPLETED with some pages failed, every
+    /// even-numbered page (a one-page document: its only page), as the SDK's failed pages (<c>success: false</c>) allow.
+    /// </summary>
+    public string? FailPagesMatching { get; set; }
+
     /// <summary>Bill (and report) every parse and extract job at this tier, whatever its configuration asked.</summary>
     public string? BillAtTier { get; set; }
 

@@ -20,6 +20,13 @@ public sealed class SandboxGuesses
     public int CancelTerminalStatus { get; set; } = 409;
 
     /// <summary>
+    /// A failed page of a partly parsed job is listed in <c>expand=text</c> with empty text. False (default): it is left
+    /// out. The SDK's text page (<c>page_number</c>, <c>text</c>) has no way to say a page failed, unlike the markdown,
+    /// items and forms pages (docs/llamacloud-api.md §6.2), so a client learns failed pages from those, never from text.
+    /// </summary>
+    public bool ListFailedTextPages { get; set; }
+
+    /// <summary>
     /// Accept the preset ids guessed from the tier names (<c>cfg-PARSE_FAST</c>, <c>cfg-PARSE_COST_EFFECTIVE</c>,
     /// <c>cfg-PARSE_AGENTIC_PLUS</c>) besides the one documented preset, <c>cfg-PARSE_AGENTIC</c>.
     /// </summary>

@@ -45,6 +45,8 @@ internal sealed record FaultSettings
 
     public string? EmptyResultsMatching { get; init; }
 
+    public string? FailPagesMatching { get; init; }
+
     public string? BillAtTier { get; init; }
 
     public int FailNextBatches { get; init; }
@@ -94,6 +96,7 @@ internal sealed record FaultSettings
             FileFailureRate = faults.FileFailureRate,
             FailFilesMatching = faults.FailFilesMatching,
             EmptyResultsMatching = faults.EmptyResultsMatching,
+            FailPagesMatching = faults.FailPagesMatching,
             BillAtTier = faults.BillAtTier,
             FailNextBatches = faults.FailNextBatches,
             FailBatchesMatching = faults.FailBatchesMatching,

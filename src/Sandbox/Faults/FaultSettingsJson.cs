@@ -56,6 +56,7 @@ internal static class FaultSettingsJson
         writer.WriteNumber("file_failure_rate", s.FileFailureRate);
         writer.WriteString("fail_files_matching", s.FailFilesMatching);
         writer.WriteString("empty_results_matching", s.EmptyResultsMatching);
+        writer.WriteString("fail_pages_matching", s.FailPagesMatching);
         writer.WriteString("bill_at_tier", s.BillAtTier);
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
@@ -114,6 +115,7 @@ internal static class FaultSettingsJson
                 "file_failure_rate" => s with { FileFailureRate = Rate(v, value, name) },
                 "fail_files_matching" => s with { FailFilesMatching = Pattern(v, value, name) },
                 "empty_results_matching" => s with { EmptyResultsMatching = Pattern(v, value, name) },
+                "fail_pages_matching" => s with { FailPagesMatching = Pattern(v, value, name) },
                 "bill_at_tier" => s with { BillAtTier = Tier(v, value, name) },
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },

@@ -161,6 +161,15 @@ internal sealed class FaultState
         }
     }
 
+    /// <summary>Whether a file's parse job completes with some pages failed (the failed-pages fault).</summary>
+    public bool FailedPages(string displayName)
+    {
+        lock (_gate)
+        {
+            return Matches(_current.FailPagesMatching, displayName);
+        }
+    }
+
     /// <summary>The tier every job is billed at under the bill-at-tier fault, or null.</summary>
     public string? BillAtTier
     {

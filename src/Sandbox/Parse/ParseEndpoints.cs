@@ -18,7 +18,7 @@ internal static class ParseEndpoints
         app.MapDelete(Route + "/{job_id}", Delete);
     }
 
-    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    private static IResult Get([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters, SandboxOptions options)
     {
         var expand = Query.List(request, "expand").ToHashSet(StringComparer.Ordinal);
         lock (state.Gate)
@@ -35,7 +35,7 @@ internal static class ParseEndpoints
 
             counters.Add(Counter.ParseJobGets);
             var output = job.Status == JobStatus.Completed ? processor.OutputOf(job) : null;
-            return TypedResults.Json(ParseResultBuilder.Build(job, output, expand), SandboxJsonContext.Default.ParseResultDto);
+            return TypedResults.Json(ParseResultBuilder.Build(job, output, expand, options.Guesses.ListFailedTextPages), SandboxJsonContext.Default.ParseResultDto);
         }
     }
 

@@ -13,6 +13,9 @@ internal sealed class ParseJobRecord : SimulatedJob
 
     public override string Product => "parse";
 
+    /// <summary>Completes with its even-numbered pages failed (the failed-pages fault), and is billed all the same.</summary>
+    public bool PlannedFailedPages { get; init; }
+
     /// <summary>Built once, on first read after completion; the source is immutable.</summary>
     public ParseOutput? Output { get; set; }
 

@@ -8,7 +8,12 @@ internal static class ParseResultBuilder
     /// <summary>Not available on the fast tier (DOCS retrieving-results); asking is a 400 (§6.2 [I]).</summary>
     public static readonly IReadOnlyList<string> NotOnFastTier = ["markdown", "markdown_full", "items"];
 
-    public static ParseResultDto Build(ParseJobRecord job, ParseOutput? output, IReadOnlyCollection<string> expand)
+    /// <summary>
+    /// <paramref name="listFailedTextPages"/>: the SDK's text page has no <c>success</c> or <c>error</c>, so where a failed
+    /// page goes in <c>text</c> is a guess (<see cref="SandboxGuesses.ListFailedTextPages"/>). <c>markdown</c>, <c>items</c> and
+    /// <c>forms</c> carry a failed page as the SDK types it: <c>page_number</c>, <c>success: false</c>, <c>error</c>.
+    /// </summary>
+    public static ParseResultDto Build(ParseJobRecord job, ParseOutput? output, IReadOnlyCollection<string> expand, bool listFailedTextPages = false)
     {
         var result = new ParseResultDto(job.ToDto(expand.Contains("usage")));
         if (output is null)
@@ -19,13 +24,13 @@ internal static class ParseResultBuilder
         bool Wants(string name) => expand.Contains(name);
         return result with
         {
-            Text = Wants("text") ? new PagesDto<TextPageDto>([.. output.Pages.Select(p => new TextPageDto(p.Number, p.Text))]) : null,
+            Text = Wants("text") ? new PagesDto<TextPageDto>([.. output.Pages.Where(p => p.Error is null || listFailedTextPages).Select(p => new TextPageDto(p.Number, p.Text))]) : null,
             TextFull = Wants("text_full") ? output.TextFull : null,
-            Markdown = Wants("markdown") ? new PagesDto<MarkdownPageDto>([.. output.Pages.Select(p => new MarkdownPageDto(p.Number, true, p.Markdown, null, null))]) : null,
+            Markdown = Wants("markdown") ? new PagesDto<MarkdownPageDto>([.. output.Pages.Select(p => p.Error is null ? new MarkdownPageDto(p.Number, true, p.Markdown) : new MarkdownPageDto(p.Number, false, Error: p.Error))]) : null,
             MarkdownFull = Wants("markdown_full") ? output.MarkdownFull : null,
-            Items = Wants("items") ? new PagesDto<ItemsPageDto>([.. output.Pages.Select(p => new ItemsPageDto(p.Number, true, 612, 792, p.Items))]) : null,
+            Items = Wants("items") ? new PagesDto<ItemsPageDto>([.. output.Pages.Select(p => p.Error is null ? new ItemsPageDto(p.Number, true, 612, 792, p.Items) : new ItemsPageDto(p.Number, false, Error: p.Error))]) : null,
             Metadata = Wants("metadata") ? Metadata(output) : null,
-            Forms = Wants("forms") ? new PagesDto<FormsPageDto>([.. output.Pages.Select(p => new FormsPageDto(p.Number, true, []))]) : null,
+            Forms = Wants("forms") ? new PagesDto<FormsPageDto>([.. output.Pages.Select(p => p.Error is null ? new FormsPageDto(p.Number, true, []) : new FormsPageDto(p.Number, false, Error: p.Error))]) : null,
             JobMetadata = Wants("job_metadata") ? JobMetadata(job, output) : null,
             ImagesContentMetadata = Wants("images_content_metadata") ? new ImagesContentMetadataDto(0, []) : null,
         };

@@ -41,11 +41,29 @@ internal sealed record PagesDto<T>(IReadOnlyList<T> Pages);
 
 internal sealed record TextPageDto(int PageNumber, string Text);
 
-internal sealed record MarkdownPageDto(int PageNumber, bool Success, string Markdown, string? Header, string? Footer);
+// A failed page (success false) is page_number, success and error alone, as the SDK's FailedMarkdownPage,
+// FailedStructuredPage and FailedFormsPage (resources/parsing.d.ts, 2.16.0); a result page has no error.
+internal sealed record MarkdownPageDto(
+    int PageNumber,
+    bool Success,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Markdown = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Header = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Footer = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
-internal sealed record ItemsPageDto(int PageNumber, bool Success, double PageWidth, double PageHeight, IReadOnlyList<ItemDto> Items);
+internal sealed record ItemsPageDto(
+    int PageNumber,
+    bool Success,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PageWidth = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? PageHeight = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ItemDto>? Items = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
-internal sealed record FormsPageDto(int PageNumber, bool Success, IReadOnlyList<string> Forms);
+internal sealed record FormsPageDto(
+    int PageNumber,
+    bool Success,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Forms = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null);
 
 internal sealed record MetadataDto(IReadOnlyList<MetadataPageDto> Pages, DocumentMetadataDto Document);
 

@@ -51,6 +51,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             UserMetadata = userMetadata,
             PlannedFailure = PlannedFailure(source, displayName),
             PlannedEmpty = faults.EmptyResult(displayName),
+            PlannedFailedPages = faults.FailedPages(displayName),
             Webhooks = targets,
             LastStep = state.Step,
             CreatedAt = now,

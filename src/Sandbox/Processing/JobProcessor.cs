@@ -43,7 +43,9 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
     /// <summary>The parse output of a job's document, built once.</summary>
     public ParseOutput OutputOf(ParseJobRecord job) => job.Output ??= job.PlannedEmpty
         ? new ParseOutput([new ParsedPage(1, "", "", [])], FromText: true)
-        : ParseOutputBuilder.Build(job.Source, options.LinesPerPage);
+        : job.PlannedFailedPages
+            ? ParseOutputBuilder.Build(job.Source, options.LinesPerPage).WithFailedPages()
+            : ParseOutputBuilder.Build(job.Source, options.LinesPerPage);
 
     private void Finish(SimulatedJob job, long step)
     {
