@@ -142,6 +142,21 @@ internal sealed class FileSystemSink(
                 writer.WriteString("same_content_as", document.SameContentAs);
             }
 
+            if (document.FailedPages.Count > 0)
+            {
+                // The .md holds what parsed; this says it is not the whole document (docs/pipeline.md).
+                writer.WriteStartObject("partial");
+                writer.WriteStartArray("failed_pages");
+                foreach (var page in document.FailedPages)
+                {
+                    writer.WriteNumberValue(page);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteString("first_error", document.FailedPageError);
+                writer.WriteEndObject();
+            }
+
             if (document.Text is not null)
             {
                 writer.WriteString("text", document.Text);

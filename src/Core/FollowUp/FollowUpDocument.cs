@@ -20,4 +20,14 @@ public sealed record FollowUpDocument(
     string ResultJson,
     bool Superseded,
     DateTimeOffset FetchedAt,
-    string? SameContentAs = null);
+    string? SameContentAs = null)
+{
+    /// <summary>
+    /// The pages LlamaCloud failed to process in a job that still COMPLETED (docs/llamacloud-api.md §6.2): the
+    /// result holds what parsed, without them. Empty when none failed, or when the job's answer cannot say.
+    /// </summary>
+    public IReadOnlyList<int> FailedPages { get; init; } = [];
+
+    /// <summary>The error of the first of <see cref="FailedPages"/>, as LlamaCloud gave it.</summary>
+    public string? FailedPageError { get; init; }
+}

@@ -146,6 +146,7 @@ internal sealed class FollowUpProcessor(
             var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
             var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
+            WarnPartial(own, outcomes);
             escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
             sentBack = SentBackBy(own, outcomes, new RetryRule(source?.MaxAttempts ?? new SourceOptions().MaxAttempts), sentBack);
             foreach (var outcome in outcomes)
@@ -231,7 +232,11 @@ internal sealed class FollowUpProcessor(
         return look.Kind switch
         {
             LookKind.Finished when sinkError is not null => Retry(sinkError),
-            LookKind.Finished => new(item.ResultId, item.FileVersionId, FollowUpState.FollowedUp, look.RemoteStatus, false, null),
+            LookKind.Finished => new(item.ResultId, item.FileVersionId, FollowUpState.FollowedUp, look.RemoteStatus, false, null)
+            {
+                FailedPages = look.Document?.FailedPages ?? [],
+                FailedPageError = look.Document?.FailedPageError,
+            },
             LookKind.Waiting => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, null),
             LookKind.Deferred => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, look.Error),
             LookKind.JobFailed => new(
@@ -253,6 +258,20 @@ internal sealed class FollowUpProcessor(
             LookKind.Unusable => new(item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error),
             _ => Retry(look.Error ?? "the look failed"),
         };
+    }
+
+    /// <summary>A result delivered without pages LlamaCloud failed is billed and useful, but not the whole document: say so, per file.</summary>
+    private void WarnPartial(JobLook[] looks, List<FollowUpOutcome> outcomes)
+    {
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            if (outcomes[i] is { State: FollowUpState.FollowedUp, FailedPages.Count: > 0 } partial)
+            {
+                logger.LogWarning(
+                    "Result of {Path} (job {JobId}) was delivered without some pages: {FailedPages}. Needs a person lists it",
+                    looks[i].Item.RelativePath, looks[i].Item.JobId, FailedPages.Describe(partial.FailedPages, partial.FailedPageError));
+            }
+        }
     }
 
     /// <summary>Adds the versions whose job failed with a class retried by itself: queued again below their attempts, else used up.</summary>

@@ -95,7 +95,13 @@ internal sealed record FollowUpOutcome(
     FileVersionState? FileState = null,
     FailureClass? FileErrorClass = null,
     BilledCharge? Charge = null,
-    bool Escalate = false);
+    bool Escalate = false)
+{
+    /// <summary>For a result delivered without some pages (<see cref="FollowUpDocument.FailedPages"/>): which, and the first error; else empty.</summary>
+    public IReadOnlyList<int> FailedPages { get; init; } = [];
+
+    public string? FailedPageError { get; init; }
+}
 
 /// <summary>A batch whose follow-up look is due, with its source (whose queue runs the look).</summary>
 internal sealed record DueFollowUp(long BatchId, string Source);

@@ -18,9 +18,11 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     /// requested" but leaves them out of its list of expand values, which only a docs page names (docs/llamacloud-api.md
     /// §6.2): so when a finished job's answer has neither, the pages (<c>markdown</c>, <c>text</c>, both in the
     /// SDK's list) are asked for instead and joined. usage and job_metadata: what the job billed, credits and
-    /// pages (docs/costs.md, "Billed against expected").
+    /// pages (docs/costs.md, "Billed against expected"). markdown: the pages, in the same request, because only the
+    /// per-page forms say which pages failed in a job that still COMPLETED (<see cref="FailedPages"/>); it doubles the
+    /// markdown in the answer but costs no request of its own, and stands in for markdown_full when that is missing.
     /// </summary>
-    private static readonly string[] ParseExpand = ["markdown_full", "text_full", "usage", "job_metadata"];
+    private static readonly string[] ParseExpand = ["markdown_full", "text_full", "markdown", "usage", "job_metadata"];
     private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
     private static readonly string[] TextPagesOnly = ["text"];
 
@@ -85,14 +87,19 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             return notDone;
         }
 
-        var markdown = result.MarkdownFull;
+        var markdown = result.MarkdownFull ?? JoinPages(result.Markdown, p => p.Markdown);
         var text = result.TextFull;
+        var (failedPages, firstError) = FailedPages.Of(result.Markdown, result.Text);
         if ((markdown is null && !fast) || text is null)
         {
             string[] pages = [.. (markdown is null && !fast ? ["markdown"] : Array.Empty<string>()), .. (text is null ? ["text"] : Array.Empty<string>())];
-            (result, _) = await GetParseAsync(api, item.JobId, pages, TextPagesOnly, cancellationToken);
-            markdown ??= JoinPages(result.Markdown, p => p.Markdown);
-            text ??= JoinPages(result.Text, p => p.Text);
+            var (again, _) = await GetParseAsync(api, item.JobId, pages, TextPagesOnly, cancellationToken);
+            markdown ??= JoinPages(again.Markdown, p => p.Markdown);
+            text ??= JoinPages(again.Text, p => p.Text);
+            if (failedPages.Count == 0)
+            {
+                (failedPages, firstError) = FailedPages.Of(again.Markdown, again.Text);
+            }
         }
 
         if (text is null || (markdown is null && !fast))
@@ -105,7 +112,11 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             item,
             LookKind.Finished,
             job.Status,
-            Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)),
+            Document(work, item, markdown, text, JsonSerializer.Serialize(job, LlamaCloudJsonContext.Default.ProductJob)) with
+            {
+                FailedPages = failedPages,
+                FailedPageError = firstError,
+            },
             Billing: billing,
             Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
     }

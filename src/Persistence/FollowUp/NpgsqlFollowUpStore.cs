@@ -133,8 +133,10 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             update orchestrator.batch_result r
             set follow_up_state = o.state, remote_job_status = coalesce(o.remote_status, r.remote_job_status),
                 follow_up_attempts = r.follow_up_attempts + o.failed_attempt, follow_up_error = o.error,
-                followed_up_at = case when o.state = any($6) then null else now() end
-            from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[]) as o(id, state, remote_status, failed_attempt, error)
+                followed_up_at = case when o.state = any($6) then null else now() end,
+                failed_pages = string_to_array(o.failed_pages, ',')::int[], failed_page_error = o.failed_page_error
+            from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $8::text[], $9::text[])
+                as o(id, state, remote_status, failed_attempt, error, failed_pages, failed_page_error)
             where r.id = o.id and r.follow_up_state = any($7)
             """)
         {
@@ -147,6 +149,9 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.Error)] },
                 StateParameters.Names(FollowUpLifecycle.Waiting),
                 FollowUpLifecycle.Look.FromStates(),
+                // A job's failed pages as "2,4" (null: none): unnest cannot take an array per row.
+                new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.FailedPages.Count == 0 ? null : string.Join(',', o.FailedPages))] },
+                new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.FailedPageError)] },
             },
         });
 

@@ -14,7 +14,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up", "partial-results"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint and MaxAttempts.</summary>
     public Task<OpsTable> NeedsAPersonAsync(
@@ -44,6 +44,17 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
                 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
                 where k.follow_up_state = $6 and k.job_id = v.job_id and v.state = $11) f
             join orchestrator.batch b on b.id = f.batch_id
+            group by b.source_name, b.id, b.run_id
+            union all
+            -- Results delivered without pages LlamaCloud failed in a job that still COMPLETED (docs/llamacloud-api.md §6.2):
+            -- billed, and what parsed is there, but not the whole document. Listed while the file's latest version is that one.
+            select 'partial-results', b.source_name, b.id, b.run_id, count(*), min(br.followed_up_at),
+                   min(fv.relative_path || ': ' || case when cardinality(br.failed_pages) = 1 then 'page ' else 'pages ' end
+                       || array_to_string(br.failed_pages, ', ') || coalesce(' (' || br.failed_page_error || ')', ''))
+            from orchestrator.batch_result br
+            join orchestrator.file_version fv on fv.id = br.file_version_id and fv.job_id = br.job_id
+            join orchestrator.batch b on b.id = br.batch_id
+            where br.failed_pages is not null and br.follow_up_state = $16 and {InTheFolderNow}
             group by b.source_name, b.id, b.run_id
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.
@@ -117,5 +128,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(FileVersionState.Held),
         StateParameters.Name(Core.Sources.RemoteLayout.RemoteOnly),
         new NpgsqlParameter<int[]> { TypedValue = [.. configured.Select(c => c.MaxAttempts)] },
-        StateParameters.Names(RetryRule.RetriedClasses));
+        StateParameters.Names(RetryRule.RetriedClasses),
+        StateParameters.Name(FollowUpState.FollowedUp));
 }

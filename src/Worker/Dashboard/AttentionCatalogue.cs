@@ -24,6 +24,10 @@ internal static class AttentionCatalogue
         ["follow-ups-failed"] = r => new(
             $"{Count(r.Count, "result", "results")} of batch {r.Batch} ({r.Source}) could not be delivered to every sink{Reason(r.Detail)}.",
             "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),
+        ["partial-results"] = r => new(
+            $"{Count(r.Count, "result", "results")} of batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "was" : "were")} delivered without pages LlamaCloud failed to process{Reason(r.Detail)}. "
+            + "Each file's .json says which pages (\"partial\"); its .md has the rest. If those pages matter, check the file (a damaged or unreadable page) and save it again: a changed file is sent again, and billed again.",
+            "Its files", $"/ops/files?batch={r.Batch}"),
         ["permanent-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
             "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed", $"retry {r.Source} --failed --permanent"),

@@ -17,7 +17,9 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         var waiting = await OpsSeed.FileAsync(Database, recorded, "docs", "a.pdf", followUp: "Recorded");
         await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now() where file_version_id = $1", waiting);
         await OpsSeed.FileAsync(Database, recorded, "docs", "b.pdf", followUp: "FollowUpFailed");
-        await OpsSeed.FileAsync(Database, recorded, "docs", "c.pdf");
+        var partial = await OpsSeed.FileAsync(Database, recorded, "docs", "c.pdf");
+        // Its job COMPLETED without page 2: delivered, and not the whole document.
+        await Database.ExecuteAsync("update orchestrator.batch_result set failed_pages = '{2}', failed_page_error = 'unreadable' where file_version_id = $1", partial);
         await OpsSeed.FileAsync(Database, recorded, "docs", "d.bin", outcome: "Failed", errorClass: "Permanent");
         await OpsSeed.FileAsync(Database, recorded, "docs", "e.bin", outcome: "Failed", errorClass: "Permanent");
         await OpsSeed.FileAsync(Database, recorded, "docs", "f.pdf", outcome: "Failed", errorClass: "Auth");
@@ -59,6 +61,8 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal((stuck, 1L), found["stuck-batch"]);
         Assert.Equal((recorded, 1L), found["stuck-jobs"]);
         Assert.Equal((recorded, 1L), found["follow-ups-failed"]);
+        Assert.Equal((recorded, 1L), found["partial-results"]);
+        Assert.Equal("c.pdf: page 2 (unreadable)", table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "partial-results"), "Detail"));
         Assert.Equal(3L, found["permanent-failures"].Count);
         // Not one file's reason said as if it were all three's.
         Assert.Equal(
