@@ -37,7 +37,10 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
         job.Status = status;
         job.UpdatedAt = state.Now;
         job.LastStep = step;
-        webhooks.Publish(job.Id, WebhookEvents.For(job.Product, status), () => Snapshot(job), job.Webhooks, JobStatus.IsTerminal(status));
+        // A job completed with failed pages announces parse.partial_success, an event the SDK lists though no job status
+        // matches it; that it comes instead of parse.success is a guess (docs/llamacloud-api.md §6.2).
+        var name = job is ParseJobRecord { PlannedFailedPages: true } && status == JobStatus.Completed ? "parse.partial_success" : WebhookEvents.For(job.Product, status);
+        webhooks.Publish(job.Id, name, () => Snapshot(job), job.Webhooks, JobStatus.IsTerminal(status));
     }
 
     /// <summary>The parse output of a job's document, built once.</summary>

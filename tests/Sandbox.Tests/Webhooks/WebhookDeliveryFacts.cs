@@ -192,4 +192,23 @@ public sealed class WebhookDeliveryFacts
         Assert.Equal(new[] { "parse.pending", "parse.running", "parse.success" }, deliveries.Select(EventOf));
         Assert.All(deliveries, d => Assert.Equal((string)job["id"]!, (string)Payload(d)["data"]!["id"]!));
     }
+
+    [Fact]
+    public async Task ParseJob_CompletedWithFailedPages_AnnouncesPartialSuccess()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Faults.FailPagesMatching = "^scan");
+        var (_, entry) = await sandbox.DirectoryWithTextFileAsync("w", "scan.txt", "one\ftwo");
+
+        await sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new
+        {
+            tier = "fast",
+            version = "latest",
+            file_id = entry,
+            webhook_configurations = new[] { new { webhook_url = receiver.Url, webhook_output_format = "json" } },
+        });
+        var deliveries = await receiver.WaitForAsync(3);
+
+        Assert.Equal(new[] { "parse.pending", "parse.running", "parse.partial_success" }, deliveries.Select(EventOf));
+    }
 }
