@@ -84,7 +84,7 @@ internal sealed class BatchPlanner(
         V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
 
     private static string GoOn(long runId, PlanTally tally) =>
-        tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: the first of them needs more than the whole cap, so no window of it will take them"
+        tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: {(tally.Held == 1 ? "it needs more than the whole cap, so no window of it will take it" : "the first of them needs more than the whole cap, so no window of it will take them")}"
         : tally.HeldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true ? $"{CapCheck.RunTurnsOver}, or with {Approvals(runId, tally)}"
         : $"when the window turns over, or with {Approvals(runId, tally)}";
 

@@ -54,7 +54,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from orchestrator.batch_result br
             join orchestrator.file_version fv on fv.id = br.file_version_id and fv.job_id = br.job_id
             join orchestrator.batch b on b.id = br.batch_id
-            where br.failed_pages is not null and br.follow_up_state = $16 and {InTheFolderNow}
+            where br.failed_pages is not null and br.follow_up_state = $16 and {InTheFolderNow.Condition}
             group by b.source_name, b.id, b.run_id
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.

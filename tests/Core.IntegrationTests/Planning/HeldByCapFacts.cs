@@ -80,7 +80,8 @@ public sealed class HeldByRunCapFacts(PostgresServerFixture server) : HarnessPer
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
 
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("held by cap docs/Run", StringComparison.Ordinal));
-        Assert.Contains("They go on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does), or with 'approve ", warning, StringComparison.Ordinal);
+        Assert.Contains("1 file held by cap docs/Run", warning, StringComparison.Ordinal);
+        Assert.Contains("It goes on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does), or with 'approve ", warning, StringComparison.Ordinal);
         Assert.EndsWith(
             "goes on with the source's next run (a Run cap bounds each run, not their total: a Day or Month cap does) or when an operator approves",
             await Harness.Database.ScalarAsync<string>("select held_reason from orchestrator.file_version where held_cap is not null"),
@@ -110,7 +111,7 @@ public sealed class HeldOverTheWholeCapFacts(PostgresServerFixture server) : Har
         var run = await Harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
 
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("held by cap docs/Run", StringComparison.Ordinal));
-        Assert.Contains($"They go on only with 'approve {run}' (1 file): the first of them needs more than the whole cap, so no window of it will take them", warning, StringComparison.Ordinal);
+        Assert.Contains($"It goes on only with 'approve {run}' (1 file): it needs more than the whole cap, so no window of it will take it", warning, StringComparison.Ordinal);
         Assert.EndsWith(
             "next file ~10 credits); that is more than the whole cap, so no Run window will take it: only an operator's approval sends it (or a higher limit)",
             await Harness.Database.ScalarAsync<string>("select held_reason from orchestrator.file_version where held_cap is not null"),

@@ -1,4 +1,4 @@
--- A parse job can COMPLETE with some of its pages failed (docs/llamacloud-api.md §6.2): its result is delivered,
+-- 0071: a parse job can COMPLETE with some of its pages failed (docs/llamacloud-api.md §6.2): its result is delivered,
 -- without them. The job reference keeps which pages failed and the first error, so "Needs a person" and `status`
 -- can list the file until a newer version of it is processed (docs/operations.md, "Needs a person").
 alter table orchestrator.batch_result
