@@ -4,3 +4,5 @@
 alter table orchestrator.batch_result
     add column failed_pages int[],
     add column failed_page_error text;
+-- Needs a person looks for them on every overview and `status`: a few rows among all job references.
+create index if not exists batch_result_partial on orchestrator.batch_result (batch_id) where failed_pages is not null;
