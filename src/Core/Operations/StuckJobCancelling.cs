@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchOrchestrator.Core.FollowUp;
 using BatchOrchestrator.Core.LlamaCloud;
 
@@ -55,13 +56,20 @@ internal sealed class StuckJobCancelling(
         if (stuck.Jobs.Count > 0)
         {
             await followUps.ScheduleNextAsync(batchId, time.GetUtcNow(), cancellationToken);
+            logger.LogWarning(
+                "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; their files are sent again",
+                batchId, stuck.Source, cancelled, ended, failed.Count);
         }
 
-        logger.LogWarning(
-            "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; their files are sent again",
-            batchId, stuck.Source, cancelled, ended, failed.Count);
         return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed);
     }
+
+    /// <summary>What a cancel of stuck jobs did, in the words the verb and the dashboard answer with (failures aside).</summary>
+    public static string Describe(long batchId, StuckJobsCancelled outcome) => outcome.Stuck == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"Batch {batchId} has no job that the watchdog found stuck (Watchdog:JobStuckAfter) and whose result is still awaited; nothing was cancelled.")
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"Batch {batchId}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended meanwhile. The follow-up looks now: the files of those cancelled are sent again by a retry run of {outcome.Source} (within its MaxAttempts; 'status' lists any left failed).");
 }
 
 /// <summary>A job reference whose job the watchdog found stuck, as its batch recorded it.</summary>

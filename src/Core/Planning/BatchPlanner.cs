@@ -52,18 +52,10 @@ internal sealed class BatchPlanner(
             var heldAgainOnly = outcome.Tally.HeldByRun.Count > 0 && !outcome.Tally.HeldByRun.ContainsKey(runId);
             var level = heldAgainOnly ? LogLevel.Information : LogLevel.Warning;
             var tally = outcome.Tally;
-            if (tally.Held == 1)
-            {
-                logger.Log(
-                    level, "Run {RunId} of {Source}: {Held} file held by cap {Cap} ({Room}); {Taken} planned. It goes on {GoOn}",
-                    runId, source.Name, tally.Held, tally.HeldBy, tally.HeldRoom, tally.Taken, GoOn(runId, tally));
-            }
-            else
-            {
-                logger.Log(
-                    level, "Run {RunId} of {Source}: {Held} files held by cap {Cap} ({Room}); {Taken} planned. They go on {GoOn}",
-                    runId, source.Name, tally.Held, tally.HeldBy, tally.HeldRoom, tally.Taken, GoOn(runId, tally));
-            }
+            logger.Log(
+                level, "Run {RunId} of {Source}: {Held} {Files} held by cap {Cap} ({Room}); {Taken} planned. {They} {GoOn}",
+                runId, source.Name, tally.Held, tally.Held == 1 ? "file" : "files", tally.HeldBy, tally.HeldRoom, tally.Taken,
+                tally.Held == 1 ? "It goes on" : "They go on", GoOn(runId, tally));
         }
 
         return new(outcome.BatchIds, FirstStep(BatchLifecycle.Plan), outcome.Tally) { WaitsForOpenBatch = outcome.WaitsForOpenBatch };

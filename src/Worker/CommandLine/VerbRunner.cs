@@ -193,15 +193,7 @@ internal sealed class VerbRunner(
     {
         var outcome = await services.GetRequiredService<StuckJobCancelling>().CancelAsync(batchId, cancellationToken)
             ?? throw UnknownId.Batch(services, batchId);
-        if (outcome.Stuck == 0)
-        {
-            await console.Out.WriteLineAsync($"Batch {batchId} has no job that the watchdog found stuck (Watchdog:JobStuckAfter) and whose result is still awaited; nothing was cancelled.");
-            return 0;
-        }
-
-        await console.Out.WriteLineAsync(string.Create(
-            CultureInfo.InvariantCulture,
-            $"Batch {batchId}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended meanwhile. The follow-up looks now: the files of those cancelled are sent again by a retry run of {outcome.Source} (within its MaxAttempts; 'status' lists any left failed)."));
+        await console.Out.WriteLineAsync(StuckJobCancelling.Describe(batchId, outcome));
         foreach (var failure in outcome.Failed)
         {
             await console.Error.WriteLineAsync(UsageLine(options, $"not cancelled, run it again: {failure}"));

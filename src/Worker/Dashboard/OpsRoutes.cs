@@ -92,13 +92,9 @@ internal static class OpsRoutes
             Audited<StuckJobCancelling>(http, async cancelling =>
             {
                 var outcome = await cancelling.CancelAsync(Id(match), http.RequestAborted);
-                return outcome switch
-                {
-                    null => $"There is no batch {Id(match)}.",
-                    { Stuck: 0 } => $"Batch {Id(match)} has no stuck job whose result is still awaited.",
-                    _ => $"Batch {Id(match)}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended"
-                        + (outcome.Failed.Count == 0 ? "; their files are sent again." : $"; not cancelled (try again): {string.Join("; ", outcome.Failed)}"),
-                };
+                return outcome is null
+                    ? $"There is no batch {Id(match)}."
+                    : StuckJobCancelling.Describe(Id(match), outcome) + (outcome.Failed.Count == 0 ? "" : $" Not cancelled (try again): {string.Join("; ", outcome.Failed)}");
             })));
         routes.Add("/ops/actions/cancel-run/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
