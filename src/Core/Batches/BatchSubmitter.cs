@@ -74,9 +74,14 @@ internal sealed partial class BatchSubmitter(
             return;
         }
 
-        var attempt = await attempts.CountAsync(batchId, cancellationToken);
         // As this run found it: a snapshot of the directory already taken means an earlier attempt may have sent a create.
         var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
+        if (window.Preexisting is null && await attempts.EndIfSourceRemovedAsync(batchId, batch.Source, cancellationToken))
+        {
+            return; // no create was ever sent: nothing of it exists remotely to follow
+        }
+
+        var attempt = await attempts.CountAsync(batchId, cancellationToken);
         RemoteBatchHandle? created;
         try
         {
@@ -108,7 +113,7 @@ internal sealed partial class BatchSubmitter(
 
         if (created is null)
         {
-            return; // given up after its last look
+            return; // given up: after its last look, or its source is no longer configured
         }
 
         await RecordAsync(batch, created, cancellationToken);
@@ -140,7 +145,7 @@ internal sealed partial class BatchSubmitter(
         }
     }
 
-    private async Task<RemoteBatchHandle> FindOrCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle?> FindOrCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
     {
         // Look before creating: an earlier attempt may have created it and died before recording it. A
         // mirror's or a remote-only source's directory also holds batches that are not this row's
@@ -152,6 +157,11 @@ internal sealed partial class BatchSubmitter(
         {
             logger.LogWarning("Batch {BatchId} was already created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, created.Id);
             return created;
+        }
+
+        if (await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, cancellationToken))
+        {
+            return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured
         }
 
         if (window.Preexisting is null)

@@ -86,8 +86,10 @@ internal interface IBatchStore
 /// its files; the files back to the queue while the retry rule allows (<paramref name="BackToQueue"/>),
 /// or Failed with <paramref name="ErrorClass"/>. <paramref name="MayBeBilled"/>: whether an earlier attempt created the
 /// batch remotely could not be learned, so its files' reservations stay rather than free cap room a batch may be using.
+/// <paramref name="CountsAttempt"/> false: nothing about the files failed (their source is no longer configured), so they
+/// go back to the queue as they were, their attempts not counted, whatever the retry rule says.
 /// </summary>
-internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue, bool MayBeBilled = false);
+internal sealed record BatchAbandonment(string Reason, Retries.FailureClass ErrorClass, bool BackToQueue, bool MayBeBilled = false, bool CountsAttempt = true);
 
 /// <summary>
 /// Why a batch's results cannot be read (LlamaCloud no longer knows it): <paramref name="BatchError"/> is kept as the

@@ -74,6 +74,33 @@ internal sealed class StepAttempts(
         return GiveUpAsync(batchId, source, new BatchAbandonment($"LlamaCloud refused to {what}: {refusal.Message}; {fix}", errorClass, BackToQueue: false), cancellationToken);
     }
 
+    /// <summary>
+    /// Ends a batch not yet sent whose source is no longer configured (taken out of Sources, or renamed without
+    /// rename-source): nothing is sent or billed for a source nobody configures, and no retry would change that. Its
+    /// files go back to the queue unchanged, for the source's next run once it is back (docs/operations.md, "A source
+    /// removed while its batches are under way"). No run is asked for: one of a source not configured is skipped.
+    /// False, and nothing done, while the source is configured.
+    /// </summary>
+    public async Task<bool> EndIfSourceRemovedAsync(long batchId, string source, CancellationToken cancellationToken)
+    {
+        if (sources.CurrentValue.Find(source) is not null)
+        {
+            return false;
+        }
+
+        var how = new BatchAbandonment(
+            $"source '{source}' is no longer configured: its batch was not sent; put it back, or use rename-source", FailureClass.Transient, BackToQueue: true, CountsAttempt: false);
+        if (await store.GiveUpAsync(batchId, how, new RetryRule(new SourceOptions().MaxAttempts), cancellationToken) is { } files)
+        {
+            logger.LogWarning(
+                "Batch {BatchId} of {Source} was not sent: the source is no longer configured. Its {Count} files wait in the queue, their attempts not counted, "
+                + "for a run of {Source} once it is configured again (put it back, or give its record to its new Name with rename-source)",
+                batchId, source, files.Queued, source);
+        }
+
+        return true;
+    }
+
     public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
     {
         var retry = new RetryRule(sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts);

@@ -29,6 +29,15 @@ internal sealed class FileSystemSink(
 
     public async Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken)
     {
+        foreach (var removed in documents.Where(d => !d.Superseded).Select(d => d.Source).Distinct().Where(s => sources.CurrentValue.Find(s) is null))
+        {
+            // Its batches were sent and billed: their results are kept, though its own OutputPath, if it had one, went with its
+            // configuration (docs/operations.md, "A source removed while its batches are under way").
+            logger.LogWarning(
+                "Results of {Source}, a source no longer configured, are written under {Folder} (FollowUp:OutputPath/<source>); move them once it is back if it sets its own OutputPath",
+                removed, RootOf(removed));
+        }
+
         foreach (var document in documents.Where(d => !d.Superseded))
         {
             var target = TargetOf(document);

@@ -25,7 +25,7 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
                 batchId, source, files.UsedUp, sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts, reason, source);
         }
 
-        if (files.Queued <= 0)
+        if (files.Queued <= 0 || !IsConfigured(source, batchId, files.Queued))
         {
             return;
         }
@@ -53,5 +53,22 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
         logger.LogInformation("Batch {BatchId} over remote-only {Source}'s directory failed; a run in {Delay} sends the directory again", batchId, source, after);
+    }
+
+    /// <summary>
+    /// A run of a source no longer configured would only be skipped (docs/operations.md, "A source removed while its batches
+    /// are under way"): none is scheduled, and the log says what waits for it instead.
+    /// </summary>
+    private bool IsConfigured(string source, long batchId, int queued)
+    {
+        if (sources.CurrentValue.Find(source) is not null)
+        {
+            return true;
+        }
+
+        logger.LogWarning(
+            "Batch {BatchId}: {Count} files of {Source} wait in the queue for a run of it once it is configured again; no run is scheduled, for {Source} is no longer configured",
+            batchId, queued, source, source);
+        return false;
     }
 }

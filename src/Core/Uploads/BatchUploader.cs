@@ -82,9 +82,10 @@ internal sealed class BatchUploader(
                 return true;
             }
 
-            if (!await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
+            if ((!work.CancelRequested && await attempts.EndIfSourceRemovedAsync(batchId, work.Source, lease.Token))
+                || !await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
             {
-                return true; // given up: ended with its reason, its files queued again
+                return true; // ended with its reason (its source no longer configured, or its attempts used up), its files queued again
             }
 
             try

@@ -43,7 +43,12 @@ internal sealed partial class NpgsqlBatchStore
         {
             Parameters = { Id(batchId), BatchLifecycle.GiveUp.TargetState(), Text(how.Reason), BatchLifecycle.GiveUp.FromStates() },
         });
-        batch.BatchCommands.Add(how.BackToQueue ? BackToQueue(batchId, how, retry) : FailFiles(batchId, how));
+        batch.BatchCommands.Add(how switch
+        {
+            { BackToQueue: true, CountsAttempt: false } => Unchanged(batchId, how),
+            { BackToQueue: true } => BackToQueue(batchId, how, retry),
+            _ => FailFiles(batchId, how),
+        });
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
         // Never submitted, so nothing of it was billed: what planning reserved for its files frees its cap room
         // (a file sent back to the queue is reserved afresh by the planning that takes it). Unless an earlier attempt
@@ -142,6 +147,29 @@ internal sealed partial class NpgsqlBatchStore
 
         return command;
     }
+
+    /// <summary>
+    /// Back to the queue as they were before the batch took them, their attempts not counted (nothing about them failed),
+    /// each with the reason; only when the batch row was given up just now. Returns a row per file, as <see cref="Requeue"/> does.
+    /// </summary>
+    private static NpgsqlBatchCommand Unchanged(long batchId, BatchAbandonment how) => new("""
+        update orchestrator.file_version
+        set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, error_message = $3, updated_at = now(),
+            -- As in a requeue: an operator's approval outlives a batch that took the file nowhere.
+            cap_approved_at = case when exists (
+                select 1 from orchestrator.credit_charge c
+                where c.file_version_id = orchestrator.file_version.id and c.batch_id = $1 and c.approved) then now() else cap_approved_at end
+        where batch_id = $1 and state = any($4)
+          and exists (select 1 from orchestrator.batch b where b.id = $1 and b.state = $5 and b.remote_batch_id is null)
+        returning true
+        """)
+    {
+        Parameters =
+        {
+            Id(batchId), StateParameters.Name(FileVersionState.Discovered), Text(how.Reason),
+            FileVersionLifecycle.GiveUp.FromStates(), BatchLifecycle.GiveUp.TargetState(),
+        },
+    };
 
     private static NpgsqlBatchCommand FailFiles(long batchId, BatchAbandonment how) => new("""
         update orchestrator.file_version
