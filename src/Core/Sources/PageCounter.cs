@@ -9,7 +9,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's
 /// page count (PdfPig), a Word document's page count from its extended properties or its text length at 3,000
 /// characters a page, whichever is more, a presentation's slides, a workbook's sheets, a TIFF's pages
-/// (<see cref="TiffPages"/>), an OpenDocument text's or an EPUB's text (<see cref="PackagePages"/>), one page for any
+/// (<see cref="TiffPages"/>), an OpenDocument text's or an EPUB's text (<see cref="PackagePages"/>), what a legacy
+/// Word document, presentation or workbook states of itself (<see cref="LegacyOfficePages"/>), one page for any
 /// other image, and for anything else an estimate from the size:
 /// 3,000 bytes a page for text, 50,000 for other formats.
 /// A file that cannot be read as what its name says (corrupt, encrypted) gets the size estimate and the
@@ -37,7 +38,7 @@ internal static class PageCounter
 
     private static readonly OpenSettings Bounded = new() { MaxCharactersInPart = MaxPartCharacters };
 
-    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx", ".tif", ".tiff", ".odt", ".odp", ".ods", ".epub" };
+    private static readonly HashSet<string> Opened = new(StringComparer.OrdinalIgnoreCase) { ".pdf", ".docx", ".pptx", ".xlsx", ".tif", ".tiff", ".odt", ".odp", ".ods", ".epub", ".doc", ".ppt", ".xls" };
 
     private static readonly HashSet<string> Images = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -102,6 +103,9 @@ internal static class PageCounter
 
                 case ".epub":
                     return PackagePages.Epub(content);
+
+                case ".doc" or ".ppt" or ".xls":
+                    return LegacyOfficePages.Count(content, extension);
 
                 case ".pptx":
                     using (var slides = PresentationDocument.Open(content, false, Bounded))

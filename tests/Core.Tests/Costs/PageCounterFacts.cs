@@ -8,7 +8,7 @@ using Wordprocessing = DocumentFormat.OpenXml.Wordprocessing;
 namespace BatchOrchestrator.Core.Tests.Costs;
 
 /// <summary>Pages as LlamaCloud is expected to bill them, counted from the documents themselves.</summary>
-public sealed class PageCounterFacts
+public sealed partial class PageCounterFacts
 {
     [Fact]
     public void APdf_CountsItsPages()
