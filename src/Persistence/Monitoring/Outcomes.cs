@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Persistence.Monitoring;
 
 /// <summary>
 /// One outcome per file a batch ended (<see cref="OfBatch"/>): what the batch reported for it, or, for a job
-/// the follow-up then found FAILED or CANCELLED (Core's JobVerdict), that verdict; and for a file the batch
+/// the follow-up then found FAILED or CANCELLED (Core's JobVerdict), that verdict (<see cref="Case"/>); and for a file the batch
 /// never reported, its own state. Written with parameters from the first given on: Succeeded, Failed,
 /// Skipped, then the two remote job statuses.
 /// </summary>
@@ -32,10 +32,17 @@ internal static class Outcomes
               and not exists (select 1 from orchestrator.batch_result r where r.batch_id = {batch}.id and r.file_version_id = fv.id))
         """;
 
-    /// <summary>The outcome of one batch result <c>br</c>: a Succeeded item whose job failed or was cancelled is Failed or Skipped.</summary>
+    /// <summary>
+    /// The outcome of one batch result <c>br</c>: a Succeeded item whose job failed is Failed; one whose job was cancelled
+    /// is as the follow-up's verdict made its file (Core's FollowUpProcessor): Skipped when an operator here asked to cancel
+    /// its batch, else Failed, for a job cancelled at LlamaCloud by someone else, or by 'cancel jobs', fails its file
+    /// Transient and sends it again (docs/lifecycle.md).
+    /// </summary>
     public static string Case(int first) => $"""
         case when br.outcome = ${first} and br.remote_job_status = ${first + 3} then ${first + 1}
-             when br.outcome = ${first} and br.remote_job_status = ${first + 4} then ${first + 2}
+             when br.outcome = ${first} and br.remote_job_status = ${first + 4} then
+                 case when exists (select 1 from orchestrator.batch cb where cb.id = br.batch_id and cb.cancel_requested_at is not null)
+                      then ${first + 2} else ${first + 1} end
              else br.outcome end
         """;
 

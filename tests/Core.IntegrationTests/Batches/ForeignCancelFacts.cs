@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
@@ -59,9 +60,22 @@ public sealed class ForeignCancelFacts(PostgresServerFixture server) : HarnessPe
             Assert.Contains("cancelled at LlamaCloud, not by an operator here", f.Reason, StringComparison.Ordinal);
         });
 
+        // The batch's own figures (Runs page and status, the overview) count those files as what they now are: failed.
+        var queries = Harness.Get<OpsQueries>();
+        var runs = await queries.RunsAsync(null, 10, Ct);
+        var ended = JsonSerializer.Deserialize<Dictionary<string, long>>((string)runs.Value(runs.Rows.Single(), "Files ended by state")!)!;
+        Assert.False(ended.ContainsKey("Skipped"), string.Join(", ", ended));
+        Assert.Equal(cancelledJobs.Count, ended["Failed"]);
+        var day = await Harness.Get<OverviewQueries>().LastDayAsync([PipelineHarness.SourceName], Ct);
+        Assert.Equal((0L, (long)cancelledJobs.Count), (day.Value(day.Rows[0], "Skipped"), day.Value(day.Rows[0], "Failed")));
+
         // Every file ends with its result: none left skipped by a cancel nobody here asked for.
         var again = await Harness.RunToRecordedAsync(Ct);
         await Harness.FollowUpAllAsync(again, Ct);
+        // Sent again by a later batch, they still count as failed in the first (Batches page, batch detail).
+        var batchesPage = await queries.BatchesAsync(null, null, openOnly: false, 10, Ct);
+        var first = (string)batchesPage.Value(batchesPage.Rows.Single(r => Equals(batchesPage.Value(r, "Batch"), batches.Single())), "Files by state")!;
+        Assert.DoesNotContain("Skipped", first, StringComparison.Ordinal);
         Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
         Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(distinct file_version_id) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
     }
