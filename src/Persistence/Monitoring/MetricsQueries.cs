@@ -8,15 +8,16 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
     /// <summary>
     /// The gauges, one row per (metric, label): one round trip however many metrics there are. A new
     /// gauge is one more <c>union all</c> line here. <paramref name="sources"/> are the configured sources:
-    /// a source's last success and its files are reported for those only (a removed source must not look overdue
-    /// forever, nor its files, history now, be counted as failed or waiting forever).
+    /// a source's last success, its files, batches and files set aside are reported for those only (a
+    /// removed source must not look overdue forever, nor its files and batches, history now, be counted as failed or
+    /// waiting forever). What is still in flight is watched whatever its source: stuck, poll and follow-up lag.
     /// </summary>
     public async Task<IReadOnlyList<(string Metric, string Label, double Value)>> GaugesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
         var table = await QueryAsync(dataSource, $"""
             select 'files' as metric, state as label, count(*)::float8 as value from orchestrator.file_version
                 where source_name = any($1) group by state
-            union all select 'batches', state, count(*)::float8 from orchestrator.batch group by state
+            union all select 'batches', state, count(*)::float8 from orchestrator.batch where source_name = any($1) group by state
             -- Every in-progress state always, 0 when none: a series that comes and goes breaks graphs and alerts reading it.
             union all select 'runs', s.state, count(r.id)::float8 from unnest($2::text[]) s(state)
                 left join orchestrator.run r on r.state = s.state group by s.state
@@ -28,7 +29,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             -- (history, on the Batches and file pages), and the stuck alerts would fire on it for ever.
             union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null and state <> all($12)
             union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null and follow_up_state = any($3)
-            union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem group by kind
+            union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem where source_name = any($1) group by kind
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
             -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
             -- failure-ratio alert divides them, and a file failed in three batches is one failure, not three.

@@ -29,12 +29,12 @@ internal sealed class OpsMetrics : IDisposable
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         meter.CreateObservableGauge("batchorchestrator.files", () => gauges.Read("files", "state"), "{file}", "File versions of the configured sources by state");
-        meter.CreateObservableGauge("batchorchestrator.batches", () => gauges.Read("batches", "state"), "{batch}", "Batches by state");
+        meter.CreateObservableGauge("batchorchestrator.batches", () => gauges.Read("batches", "state"), "{batch}", "Batches of the configured sources by state");
         meter.CreateObservableGauge("batchorchestrator.runs.active", () => gauges.Read("runs", "state"), "{run}", "Runs scanning or active");
         meter.CreateObservableGauge("batchorchestrator.followup.lag", () => gauges.Read("follow_up_lag"), "s", "Age of the oldest job reference still waiting for follow-up");
         meter.CreateObservableGauge("batchorchestrator.poll.overdue", () => gauges.Read("poll_overdue"), "s", "How far the most overdue batch poll is behind its schedule");
         meter.CreateObservableGauge("batchorchestrator.stuck", () => gauges.Read("stuck", "what"), "{item}", "Batches and job references the watchdog flagged as stuck");
-        meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files the scanner set aside, by reason");
+        meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files of the configured sources the scanner set aside, by reason");
         // The names below are fixed for the alert rules and the Grafana dashboard in deploy/ (docs/alerting.md).
         meter.CreateObservableGauge(
             "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch ended in the last hour, by source and outcome");

@@ -1,0 +1,31 @@
+namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
+
+/// <summary>The database-backed gauges of /metrics count what belongs to the configured sources, as Needs a person reads it.</summary>
+public sealed class MetricsQueriesFacts(PostgresServerFixture server) : DatabaseFacts(server)
+{
+    [Fact]
+    public async Task BatchesAndSetAsideGauges_CountTheConfiguredSourcesOnly()
+    {
+        // A source taken out of the configuration keeps its batches and its scan's problems (history): counted, they
+        // would stay in the graphs for ever, as its files would in batchorchestrator_files.
+        var docs = await OpsSeed.RunAsync(Database, "docs");
+        await OpsSeed.BatchAsync(Database, docs, "docs");
+        await OpsSeed.BatchAsync(Database, docs, "docs", state: "Running", finished: null);
+        var removed = await OpsSeed.RunAsync(Database, "removed");
+        await OpsSeed.BatchAsync(Database, removed, "removed");
+        await OpsSeed.BatchAsync(Database, removed, "removed", state: "Failed");
+        await Database.ExecuteAsync("""
+            insert into orchestrator.source_file_problem (source_name, relative_path, kind, reason, first_seen_at, last_seen_at)
+            values ('docs', 'empty.txt', 'Empty', 'empty', now(), now()), ('removed', 'a.txt', 'Empty', 'empty', now(), now()),
+                   ('removed', 'b.txt', 'TooLarge', 'too large', now(), now())
+            """);
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Equal([("ResultsRecorded", 1.0), ("Running", 1.0)], Of(gauges, "batches"));
+        Assert.Equal([("Empty", 1.0)], Of(gauges, "files_set_aside"));
+    }
+
+    private static (string Label, double Value)[] Of(IReadOnlyList<(string Metric, string Label, double Value)> gauges, string metric) =>
+        [.. gauges.Where(g => g.Metric == metric).Select(g => (g.Label, g.Value)).Order()];
+}
