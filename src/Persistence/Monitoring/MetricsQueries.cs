@@ -1,3 +1,4 @@
+using BatchOrchestrator.Persistence.Sources;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -8,7 +9,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
     /// <summary>
     /// The gauges, one row per (metric, label): one round trip however many metrics there are. A new
     /// gauge is one more <c>union all</c> line here. <paramref name="sources"/> are the configured sources:
-    /// a source's last success, its files, batches and files set aside are reported for those only (a
+    /// a source's last success, its files, batches, files set aside and partial results are reported for those only (a
     /// removed source must not look overdue forever, nor its files and batches, history now, be counted as failed or
     /// waiting forever). What is still in flight is watched whatever its source: stuck, poll and follow-up lag.
     /// </summary>
@@ -30,6 +31,16 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             union all select 'stuck', 'batch', count(*)::float8 from orchestrator.batch where stuck_since is not null and state <> all($12)
             union all select 'stuck', 'job', count(*)::float8 from orchestrator.batch_result where stuck_since is not null and follow_up_state = any($3)
             union all select 'files_set_aside', kind, count(*)::float8 from orchestrator.source_file_problem where source_name = any($1) group by kind
+            -- Files whose result was delivered without pages LlamaCloud failed, as "Needs a person" lists them (partial-results:
+            -- while the file's latest version is that one), by configured source, 0 when none: an alert can fire on it.
+            union all select 'partial_results', n.name, count(distinct p.id)::float8
+                from unnest($1::text[]) n(name)
+                left join (
+                    select fv.id, fv.source_name
+                    from orchestrator.batch_result br
+                    join orchestrator.file_version fv on fv.id = br.file_version_id and fv.job_id = br.job_id
+                    where br.failed_pages is not null and br.follow_up_state = $13 and {InTheFolderNow.Condition}) p on p.source_name = n.name
+                group by n.name
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
             -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
             -- failure-ratio alert divides them, and a file failed in three batches is one failure, not three.
@@ -65,6 +76,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 .. Outcomes.Parameters(),
                 RunLifecycle.FinishScanWithNothing.TargetState(),
                 StateParameters.Names(BatchLifecycle.Ended),
+                StateParameters.Name(FollowUpState.FollowedUp),
             ]);
         return [.. table.Rows.Select(r => ((string)r[0]!, (string?)r[1] ?? "", (double)r[2]!))];
     }

@@ -35,6 +35,8 @@ internal sealed class OpsMetrics : IDisposable
         meter.CreateObservableGauge("batchorchestrator.poll.overdue", () => gauges.Read("poll_overdue"), "s", "How far the most overdue batch poll is behind its schedule");
         meter.CreateObservableGauge("batchorchestrator.stuck", () => gauges.Read("stuck", "what"), "{item}", "Batches and job references the watchdog flagged as stuck");
         meter.CreateObservableGauge("batchorchestrator.files.set_aside", () => gauges.Read("files_set_aside", "kind"), "{file}", "Files of the configured sources the scanner set aside, by reason");
+        meter.CreateObservableGauge(
+            "batchorchestrator.partial_results", () => gauges.Read("partial_results", "source"), "{file}", "Files whose latest result was delivered without pages LlamaCloud failed, by source");
         // The names below are fixed for the alert rules and the Grafana dashboard in deploy/ (docs/alerting.md).
         meter.CreateObservableGauge(
             "batchorchestrator.files.ended_last_hour", () => gauges.Read("files_ended_last_hour", "source", "outcome"), "{file}", "Files whose batch ended in the last hour, by source and outcome");

@@ -26,6 +26,30 @@ public sealed class MetricsQueriesFacts(PostgresServerFixture server) : Database
         Assert.Equal([("Empty", 1.0)], Of(gauges, "files_set_aside"));
     }
 
+    [Fact]
+    public async Task PartialResultsGauge_CountsEachConfiguredSourcesFilesWhoseLatestResultLacksPages_AndZeroWhereNone()
+    {
+        var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        var scan = await OpsSeed.FileAsync(Database, batch, "docs", "scan.pdf");
+        var second = await OpsSeed.FileAsync(Database, batch, "docs", "second.pdf");
+        await OpsSeed.FileAsync(Database, batch, "docs", "whole.pdf");
+        var changed = await OpsSeed.FileAsync(Database, batch, "docs", "changed.pdf");
+        var removed = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "removed"), "removed");
+        var old = await OpsSeed.FileAsync(Database, removed, "removed", "old.pdf");
+        await Database.ExecuteAsync(
+            "update orchestrator.batch_result set failed_pages = '{2}', failed_page_error = 'Page 2 could not be processed' where file_version_id = any($1)",
+            new[] { scan, second, changed, old });
+        // changed.pdf was edited since: its partial result is history, as on Needs a person.
+        await Database.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state)
+            values ('docs', 'changed.pdf', 11, 3000, sha256('edited'::bytea), 'edited', 'Discovered')
+            """);
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs", "quiet"], Ct);
+
+        Assert.Equal([("docs", 2.0), ("quiet", 0.0)], Of(gauges, "partial_results"));
+    }
+
     private static (string Label, double Value)[] Of(IReadOnlyList<(string Metric, string Label, double Value)> gauges, string metric) =>
         [.. gauges.Where(g => g.Metric == metric).Select(g => (g.Label, g.Value)).Order()];
 }

@@ -92,6 +92,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_batches{", "state=\"ResultsRecorded\""), StringComparison.Ordinal);
         Assert.EndsWith(" 6", Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""), StringComparison.Ordinal);
         Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_files_set_aside{", "kind=\"Empty\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_partial_results{", "source=\"e2e\""), StringComparison.Ordinal); // a series from the start, for an alert
         Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_stuck{", "what=\"batch\""), StringComparison.Ordinal);
         foreach (var expected in new[] { "class=\"transient\"", "class=\"throttled\"", "batchorchestrator_poll_duration_seconds_count", "batchorchestrator_followup_lag_seconds", "batchorchestrator_poll_overdue_seconds" })
         {
