@@ -11,4 +11,10 @@ internal interface IKeptResults
 }
 
 /// <summary>A result as a sink kept it.</summary>
-internal sealed record KeptResult(string? Markdown, string? Text, string ResultJson);
+internal sealed record KeptResult(string? Markdown, string? Text, string ResultJson)
+{
+    /// <summary>The pages its job failed (<see cref="FollowUpDocument.FailedPages"/>): a copy delivered from it is partial too.</summary>
+    public IReadOnlyList<int> FailedPages { get; init; } = [];
+
+    public string? FailedPageError { get; init; }
+}

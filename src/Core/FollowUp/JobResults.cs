@@ -60,7 +60,11 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             // the job. A sink that kept that result gives it to them.
             if (item.CopiesOnly && await kept.FindAsync(item.FileVersionId.Value, item.JobId, cancellationToken) is { } result)
             {
-                return new JobLook(item, LookKind.Finished, "COMPLETED", Document(work, item, result.Markdown, result.Text, result.ResultJson));
+                return new JobLook(item, LookKind.Finished, "COMPLETED", Document(work, item, result.Markdown, result.Text, result.ResultJson) with
+                {
+                    FailedPages = result.FailedPages,
+                    FailedPageError = result.FailedPageError,
+                });
             }
 
             return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404): it expired, or remote hygiene deleted it, and no sink kept it");

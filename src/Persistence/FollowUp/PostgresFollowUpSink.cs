@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 
 /// <summary>
 /// The PostgreSQL sink: each result as a row of <c>orchestrator.follow_up_result</c> (markdown, text,
-/// result as jsonb), one statement per chunk, replaced when written again. A row per name: a copy's result is
+/// result as jsonb, and the pages LlamaCloud failed when the result is partial), one statement per chunk, replaced when written again. A row per name: a copy's result is
 /// its version's, under the copy's path (migration 0063). Its data source is taken at its first write: the
 /// sinks are built to check their names at start-up and by <c>config check</c>, which creates nothing, and building
 /// the data source settles the embedded server's folder and password file.
@@ -18,10 +18,14 @@ internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : 
     {
         await using var command = dataSource.Value.CreateCommand("""
             insert into orchestrator.follow_up_result
-                (file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at)
-            select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[])
+                (file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at, failed_pages, failed_page_error)
+            select d.file_version_id, d.job_id, d.batch_id, d.source_name, d.relative_path, d.job_type, d.markdown, d.text, d.result, d.fetched_at,
+                   string_to_array(d.failed_pages, ',')::int[], d.failed_page_error
+            from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[], $11::text[], $12::text[])
+                as d(file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at, failed_pages, failed_page_error)
             on conflict (file_version_id, job_id, relative_path) do update
-            set markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at
+            set markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at,
+                failed_pages = excluded.failed_pages, failed_page_error = excluded.failed_page_error
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. documents.Select(d => d.FileVersionId)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.JobId)] });
@@ -33,6 +37,9 @@ internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : 
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.Text)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.ResultJson)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. documents.Select(d => d.FetchedAt)] });
+        // A result's failed pages as "2,4" (null: a whole document): unnest cannot take an array per row.
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.FailedPages.Count == 0 ? null : string.Join(',', d.FailedPages))] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.FailedPageError)] });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

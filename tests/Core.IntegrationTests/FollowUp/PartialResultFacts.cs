@@ -47,6 +47,33 @@ public sealed class PartialResultFacts(PostgresServerFixture server) : HarnessPe
     }
 
     [Fact]
+    public async Task APartialResult_IsPartialInThePostgresSinksRow_AndInACopyDeliveredFromThatRowAfterItsJobWasDeleted()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["RemoteCleanup:Retention"] = "Immediately" });
+        harness.WriteFile("scan.txt", "first page\fsecond page\fthird page");
+        harness.WriteFile("whole.txt", "all fine");
+        await harness.Admin.SetFaultsAsync(new { fail_pages_matching = "scan" });
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        await harness.FollowUpAllAsync([batch], Ct);
+        await harness.Get<RemoteCleaner>().RunAsync(Ct);
+
+        // Renamed after remote hygiene deleted its job: the new name's result comes from the row the sink kept.
+        File.Move(Path.Combine(harness.SourcePath, "scan.txt"), Path.Combine(harness.SourcePath, "renamed.txt"));
+        Assert.Empty(await harness.PlanAsync(Ct));
+        await harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+
+        var rows = await harness.Database.ListAsync(
+            "select relative_path || ' ' || coalesce(array_to_string(failed_pages, ','), '-') || ' ' || coalesce(failed_page_error, '-') from orchestrator.follow_up_result order by relative_path",
+            r => r.GetString(0));
+        Assert.Equal(3, rows.Count);
+        Assert.StartsWith("renamed.txt 2 Page 2 could not be processed", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("scan.txt 2 Page 2 could not be processed", rows[1], StringComparison.Ordinal);
+        Assert.Equal("whole.txt - -", rows[2]);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(harness.Root, "output", PipelineHarness.SourceName, "renamed.txt.json"), Ct));
+        Assert.Equal([2], json.RootElement.GetProperty("partial").GetProperty("failed_pages").EnumerateArray().Select(p => p.GetInt32()));
+    }
+
+    [Fact]
     public async Task AJobWithNoFailedPages_IsDeliveredWhole_InOneRequest_AndNobodyIsAsked()
     {
         Harness.WriteFile("report.txt", "first page\fsecond page\fthird page");
