@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Sandbox.Parse;
 
 /// <summary>
 /// Derives parse output from the uploaded bytes: text-like files become text and markdown pages
 /// (split on form feeds, else every N lines); anything else gets a deterministic page-structured
-/// result (a PDF's page count is read from its page objects).
+/// result (a PDF's page count is read from its page objects, any other document's is the one it is billed by).
 /// </summary>
 internal static class ParseOutputBuilder
 {
@@ -76,7 +77,10 @@ internal static class ParseOutputBuilder
         var count = content.Extension == ".pdf" ? PdfPageCount(content.Bytes) : 0;
         if (count == 0)
         {
-            count = (int)Math.Clamp((content.Bytes.LongLength + 49_999) / 50_000, 1, 50);
+            // As many pages as the Sandbox bills (SandboxBilling: PageCounter, the Worker's own estimate), so that a
+            // result's pages and its charge agree, as they do at LlamaCloud; at most 50, to keep a response small.
+            using var stream = new MemoryStream(content.Bytes, writable: false);
+            count = Math.Clamp(PageCounter.Count(stream, content.Extension).Pages, 1, 50);
         }
 
         var pages = new List<ParsedPage>();

@@ -23,15 +23,16 @@ public sealed class BillingFacts
     }
 
     [Fact]
-    public async Task ALegacyWordDocument_IsBilledByThePagesItStates_AsTheWorkerEstimatesIt()
+    public async Task ALegacyWordDocument_IsBilledByThePagesItStates_AsTheWorkerEstimatesIt_AndItsResultHoldsThosePages()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         // 9,728 bytes that state 10 pages: one page by the size rule (tests/Core.Tests/Costs/LegacyOffice/README.md).
         var job = await ParsedJobAsync(sandbox, "ten.doc", File.ReadAllBytes(Repository.PathOf("tests/Core.Tests/Costs/LegacyOffice/ten-pages-stated.doc")));
 
-        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=job_metadata");
+        var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=job_metadata&expand=markdown");
 
         Assert.Equal((10, 100), ((int)body["job_metadata"]!["job_pages"]!, (double)body["job_metadata"]!["job_credits_usage"]!));
+        Assert.Equal(10, body["markdown"]!["pages"]!.AsArray().Count);
     }
 
     [Fact]
