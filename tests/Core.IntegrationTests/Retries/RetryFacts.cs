@@ -90,6 +90,22 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
     }
 
     [Fact]
+    public async Task AForcedRetry_TakesTheFailureOfACopyInTheFolderNow_ThoughItsOriginalChangedSince()
+    {
+        Harness.WriteFile("original.exe", "MZ copied, then the original edited");
+        await Harness.RunToRecordedAsync(Ct);
+        File.Copy(Path.Combine(Harness.SourcePath, "original.exe"), Path.Combine(Harness.SourcePath, "copy.exe"));
+        Harness.WriteFile("original.exe", "MZ edited since");
+        await Harness.PlanAsync(Ct); // copy.exe is a copy of the failed version; original.exe has a new one
+
+        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+
+        // The failed content is still in the folder, at copy.exe: as the Sources page counts it, a file failed now,
+        // not history, so it is queued again rather than left out (and never sent, nor listed by "Needs a person").
+        Assert.Equal(new RetryOutcome(1, 0, LeftOut: 0), outcome);
+    }
+
+    [Fact]
     public async Task AFileWhoseJobFailed_IsTakenAgain_ExactlyWhenItsErrorClassIsRetriedAutomatically()
     {
         Harness.WriteFile("flaky.txt", "sometimes");
