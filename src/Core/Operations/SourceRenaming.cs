@@ -31,12 +31,19 @@ internal sealed class SourceRenaming(
         var configured = sources.CurrentValue.Find(from) is null
             ? null
             : $"Sources still has a source named '{from}': give it the Name '{to}' first (a service still running '{from}' would send and bill each of its files again under the old Name), then rename";
-        var (result, heldTo) = await RenameHeldAsync(from, to, dryRun, configured, cancellationToken);
+        var (result, heldFrom, heldTo) = await RenameHeldAsync(from, to, dryRun, configured, cancellationToken);
 
         // As a run does once it lets its lease go: a trigger of the new name while the rename held it was kept, and runs now.
         if (heldTo && await runs.TakeRerunRequestAsync(to, cancellationToken))
         {
             scheduler.EnqueueRun(to, RunTrigger.Rerun);
+        }
+
+        // So does one of the old name, when nothing moved (a dry run, a refusal): a service still running it kept its
+        // trigger for the lease's holder to take, and nothing else would (moved, it went to the new name with the record).
+        if (heldFrom && !result.Moved && await runs.TakeRerunRequestAsync(from, cancellationToken))
+        {
+            scheduler.EnqueueRun(from, RunTrigger.Rerun);
         }
 
         if (result.Unknown)
@@ -54,8 +61,8 @@ internal sealed class SourceRenaming(
         return result;
     }
 
-    /// <summary>Under both names' run leases; also says whether the new name's was held, so a trigger kept meanwhile is this rename's to hand on.</summary>
-    private async Task<(SourceRename Result, bool HeldTo)> RenameHeldAsync(string from, string to, bool dryRun, string? configured, CancellationToken cancellationToken)
+    /// <summary>Under both names' run leases; also says which were held, so a trigger kept meanwhile is this rename's to hand on.</summary>
+    private async Task<(SourceRename Result, bool HeldFrom, bool HeldTo)> RenameHeldAsync(string from, string to, bool dryRun, string? configured, CancellationToken cancellationToken)
     {
         await using var fromLease = await leases.TryHoldAsync(SourceLease.Name(from), cancellationToken);
         await using var toLease = await leases.TryHoldAsync(SourceLease.Name(to), cancellationToken);
@@ -67,7 +74,7 @@ internal sealed class SourceRenaming(
         };
         var refused = configured ?? held;
         var result = await store.RenameAsync(from, to, dryRun || refused is not null, cancellationToken);
-        return (refused is null ? result : result with { RefusedBecause = refused }, toLease is not null);
+        return (refused is null ? result : result with { RefusedBecause = refused }, fromLease is not null, toLease is not null);
     }
 
     private static long Count(SourceRename rename, string table) => rename.Rows.FirstOrDefault(r => r.Table == table).FromRows;

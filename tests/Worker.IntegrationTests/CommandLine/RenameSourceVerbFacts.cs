@@ -120,6 +120,24 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
     }
 
     [Fact]
+    public async Task ARefusedRename_HandsOnATriggerOfTheOldNameKeptWhileItHeldItsLease_AsARunDoes()
+    {
+        await SeedAsync("ResultsRecorded");
+        // The service still runs e2e: its trigger found the verb holding e2e's lease and was kept on e2e's source row.
+        await Env.Database.ExecuteAsync("update orchestrator.source set rerun_requested_at = now() where name = 'e2e'");
+        var settings = Verb(TestEnvironment.SourceName, NewName);
+        settings["Sources:0:Name"] = TestEnvironment.SourceName;
+
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+
+        // Refused, it moved nothing, so the trigger is still e2e's, and nothing else would ever take it.
+        Assert.Equal(1, exitCode);
+        Assert.False(await Env.Database.ScalarAsync<bool>("select rerun_requested_at is not null from orchestrator.source where name = 'e2e'"));
+        Assert.Equal(1L, await Env.Database.ScalarAsync<long>(
+            "select count(*) from hangfire.job where statename = 'Enqueued' and invocationdata::text like '%RunSourceJob%' and arguments::text like '%e2e%'"));
+    }
+
+    [Fact]
     public async Task Rename_OfANameWithNoRecord_ExitsTwo_AndOfANameOntoItself_Too()
     {
         var (unknown, _, unknownErrors) = await WorkerHost.RunVerbSplitAsync(Env.Root, Renamed(Verb("nosuch", NewName)));
