@@ -55,7 +55,8 @@ internal sealed class StuckJobCancelling(
 
         if (stuck.Jobs.Count > 0)
         {
-            await followUps.ScheduleNextAsync(batchId, time.GetUtcNow(), cancellationToken);
+            // Due now, and put back rather than counted as a look: none was made, so the back-off of its other jobs stays.
+            await followUps.PutBackAsync(batchId, time.GetUtcNow(), cancellationToken);
             logger.LogWarning(
                 "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; their files are sent again",
                 batchId, stuck.Source, cancelled, ended, failed.Count);

@@ -30,8 +30,13 @@ public sealed class StuckJobCancelFacts(PostgresServerFixture server) : HarnessP
         await Harness.Get<PollTick>().RunAsync(Ct); // the watchdog flags them
         var batchesPage = await Harness.Get<OpsQueries>().BatchesAsync(null, null, openOnly: false, 10, Ct);
         Assert.Equal((long)Files, batchesPage.Value(batchesPage.Rows.Single(), "Stuck jobs")); // what the page's button would cancel
+        var looks = await Harness.Database.ScalarAsync<int>("select follow_up_checks from orchestrator.batch where id = $1", batchId);
 
         var outcome = await Harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+
+        // The follow-up is due now, and no look is counted that none made: the back-off of the batch's other jobs stays.
+        Assert.Equal(looks, await Harness.Database.ScalarAsync<int>("select follow_up_checks from orchestrator.batch where id = $1", batchId));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select follow_up_next_at <= now() from orchestrator.batch where id = $1", batchId));
 
         Assert.NotNull(outcome);
         Assert.Equal((Files, Files, 0), (outcome.Stuck, outcome.Cancelled, outcome.Ended));
