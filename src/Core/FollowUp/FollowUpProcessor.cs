@@ -242,12 +242,14 @@ internal sealed class FollowUpProcessor(
             LookKind.JobFailed => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error,
                 FileVersionState.Failed, FailureClassifier.Classify(look.Error)),
-            LookKind.JobCancelled when cancelRequested => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
             // Cancelled by an operator here because it never ended ('cancel jobs'): what they asked for is the file sent again.
+            // First, since that request is the later one: a job flagged stuck belongs to a batch that has ended, whose own
+            // cancel (one that reached LlamaCloud too late, say) would have the file skipped, and no run would take it.
             LookKind.JobCancelled when item.CancelRequested => new(
                 item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false,
                 $"{look.Error} by an operator here, as it had not ended (Watchdog:JobStuckAfter); its file is sent again", FileVersionState.Failed, FailureClass.Transient),
+            LookKind.JobCancelled when cancelRequested => new(
+                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
             // Cancelled at LlamaCloud by someone else (its web app, another tool holding the key): skipped, the file would
             // never be sent again, its file unchanged. It fails as a job that may pass another time, within MaxAttempts.
             LookKind.JobCancelled => new(

@@ -64,6 +64,25 @@ public sealed class StuckJobCancelFacts(PostgresServerFixture server) : HarnessP
     }
 
     [Fact]
+    public async Task CancellingStuckJobs_SendsTheirFilesAgain_ThoughAnOperatorHadAskedToCancelTheBatchTooLate()
+    {
+        Harness.WriteFiles(Files);
+        var batchId = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await Harness.Get<FollowUpProcessor>().FollowUpAsync(batchId, Ct);
+        // A 'cancel batch' that reached LlamaCloud once the batch had completed (a 409) left its request on the row.
+        await Harness.Database.ExecuteAsync("update orchestrator.batch set cancel_requested_at = now() - interval '1 hour'");
+        await Harness.Database.ExecuteAsync("update orchestrator.batch_result set recorded_at = now() - interval '31 minutes'");
+        await Harness.Get<PollTick>().RunAsync(Ct);
+
+        await Harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+        await Harness.FollowUpAllAsync([batchId], Ct);
+
+        // The cancel of these jobs came later, and asked for their files to be sent again: skipped, no run would take them.
+        Assert.Equal([("Failed", "Transient")], (await Harness.Database.ListAsync(
+            "select state, error_class from orchestrator.file_version", r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)))).Distinct());
+    }
+
+    [Fact]
     public async Task ABatchWithNoStuckJob_HasNothingCancelled_AndAnUnknownBatchIsSaidToBeUnknown()
     {
         Harness.WriteFiles(Files);
