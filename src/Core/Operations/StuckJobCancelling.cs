@@ -62,12 +62,17 @@ internal sealed class StuckJobCancelling(
                 batchId, stuck.Source, cancelled, ended, failed.Count);
         }
 
-        return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed);
+        return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed) { LeftOut = stuck.LeftOut };
     }
 
     /// <summary>What a cancel of stuck jobs did, in the words the verb and the dashboard answer with (failures aside).</summary>
     public static string Describe(long batchId, StuckJobsCancelled outcome) => outcome.Stuck == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"Batch {batchId} has no job that the watchdog found stuck (Watchdog:JobStuckAfter) and whose result is still awaited; nothing was cancelled.")
+        ? outcome.LeftOut > 0
+            // Not "none stuck": the watchdog, Needs a person and 'status' said they were, and named this verb.
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"Batch {batchId}'s {outcome.LeftOut} stuck {(outcome.LeftOut == 1 ? "job is a v1_classify job" : "jobs are v1_classify jobs")}, which cannot be cancelled from here (we speak no cancel for a classifier job); nothing was cancelled, and the follow-up keeps looking.")
+            : string.Create(CultureInfo.InvariantCulture, $"Batch {batchId} has no job that the watchdog found stuck (Watchdog:JobStuckAfter) and whose result is still awaited; nothing was cancelled.")
         : string.Create(
             CultureInfo.InvariantCulture,
             $"Batch {batchId}: {outcome.Cancelled} of {outcome.Stuck} stuck jobs cancelled at LlamaCloud, {outcome.Ended} had ended meanwhile. The follow-up looks now: the files of those cancelled are sent again by a retry run of {outcome.Source} (within its MaxAttempts; 'status' lists any left failed).");
@@ -77,7 +82,15 @@ internal sealed class StuckJobCancelling(
 internal sealed record StuckJob(string JobType, string JobId);
 
 /// <summary>The stuck jobs of one batch, marked as an operator's cancel, with where to reach them.</summary>
-internal sealed record StuckJobs(string Source, ProjectScope Scope, IReadOnlyList<StuckJob> Jobs);
+internal sealed record StuckJobs(string Source, ProjectScope Scope, IReadOnlyList<StuckJob> Jobs)
+{
+    /// <summary>Stuck jobs not marked, as no cancel reaches them: v1 classifications.</summary>
+    public int LeftOut { get; init; }
+}
 
 /// <summary>What <see cref="StuckJobCancelling"/> did: of <paramref name="Stuck"/> jobs, those cancelled, those ended meanwhile, those it could not reach.</summary>
-internal sealed record StuckJobsCancelled(string Source, int Stuck, int Cancelled, int Ended, IReadOnlyList<string> Failed);
+internal sealed record StuckJobsCancelled(string Source, int Stuck, int Cancelled, int Ended, IReadOnlyList<string> Failed)
+{
+    /// <summary>Stuck jobs left alone, as no cancel reaches them (<see cref="StuckJobs.LeftOut"/>).</summary>
+    public int LeftOut { get; init; }
+}

@@ -32,7 +32,9 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
                 set cancel_requested_at = coalesce(cancel_requested_at, now())
                 where batch_id = $1 and stuck_since is not null and follow_up_state = any($2) and job_id is not null and job_type <> $3
                 returning job_type, job_id)
-            select b.source_name, b.project_id, b.organization_id, a.job_type, a.job_id
+            select b.source_name, b.project_id, b.organization_id, a.job_type, a.job_id, (
+                       select count(*)::int from orchestrator.batch_result r
+                       where r.batch_id = b.id and r.stuck_since is not null and r.follow_up_state = any($2) and r.job_id is not null and r.job_type = $3)
             from orchestrator.batch b left join asked a on true
             where b.id = $1
             order by a.job_id
@@ -45,7 +47,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         var jobs = new List<StuckJob>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            stuck ??= new StuckJobs(reader.GetString(0), Batches.ScopeColumns.Read(reader, 1), jobs);
+            stuck ??= new StuckJobs(reader.GetString(0), Batches.ScopeColumns.Read(reader, 1), jobs) { LeftOut = reader.GetInt32(5) };
             if (!reader.IsDBNull(4))
             {
                 jobs.Add(new StuckJob(reader.GetString(3), reader.GetString(4)));

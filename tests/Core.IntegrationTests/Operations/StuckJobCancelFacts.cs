@@ -96,4 +96,27 @@ public sealed class StuckJobCancelFacts(PostgresServerFixture server) : HarnessP
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where cancel_requested_at is not null"));
         Assert.Null(await Harness.Get<StuckJobCancelling>().CancelAsync(batchId + 1000, Ct));
     }
+
+    [Fact]
+    public async Task StuckJobsOfAClassification_AreSaidToBeLeftOut_NotToBeNone()
+    {
+        var run = await Harness.Database.ScalarAsync<long>(
+            "insert into orchestrator.run (source_name, trigger, state) values ($1, 'Manual', 'Completed') returning id", PipelineHarness.SourceName);
+        var batchId = await Harness.Database.ScalarAsync<long>("""
+            insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count)
+            values ($1, $2, 'ResultsRecorded', 'v1_classify', 'cfg-classify', 'bo-classify', 1) returning id
+            """, run, PipelineHarness.SourceName);
+        await Harness.Database.ExecuteAsync("""
+            insert into orchestrator.batch_result (batch_id, source_directory_file_id, job_type, job_id, outcome, follow_up_state, stuck_since)
+            values ($1, 'dfl-1', 'v1_classify', 'cls-1', 'Succeeded', 'Recorded', now())
+            """, batchId);
+
+        var outcome = await Harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+
+        // The watchdog, Needs a person and 'status' (which named this verb) said the job was stuck: "none stuck" would be false.
+        Assert.NotNull(outcome);
+        Assert.Equal((0, 1), (outcome.Stuck, outcome.LeftOut));
+        Assert.StartsWith($"Batch {batchId}'s 1 stuck job is a v1_classify job, which cannot be cancelled from here", StuckJobCancelling.Describe(batchId, outcome), StringComparison.Ordinal);
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where cancel_requested_at is not null"));
+    }
 }
