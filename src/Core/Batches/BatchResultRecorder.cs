@@ -89,7 +89,9 @@ internal sealed class BatchResultRecorder(
     /// </summary>
     private async Task FollowRemoteOnlyAsync(BatchRecord batch, BatchState ended, CancellationToken cancellationToken)
     {
-        if (ended != BatchState.Failed || sources.CurrentValue.Find(batch.Source) is not { Layout: RemoteLayout.RemoteOnly } source)
+        // One cancelled at LlamaCloud by no operator here left it unparsed as much as one that failed (FileVersionLifecycle.Unreported).
+        var leftUnparsed = ended == BatchState.Failed || (ended == BatchState.Cancelled && !batch.CancelRequested);
+        if (!leftUnparsed || sources.CurrentValue.Find(batch.Source) is not { Layout: RemoteLayout.RemoteOnly } source)
         {
             return;
         }

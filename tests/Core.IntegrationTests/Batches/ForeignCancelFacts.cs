@@ -80,6 +80,33 @@ public sealed class ForeignCancelFacts(PostgresServerFixture server) : HarnessPe
         Assert.Equal((long)Files, await Harness.Database.ScalarAsync<long>("select count(distinct file_version_id) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
     }
 
+    [Fact]
+    public async Task ARemoteOnlyBatchCancelledAtLlamaCloudByNoOperatorOfOurs_SchedulesTheRunThatSendsItsDirectoryAgain()
+    {
+        var api = Harness.Get<IBatchApis>().For(ProjectScope.Default);
+        var directory = await api.CreateDirectoryAsync("filled-elsewhere", ephemeral: false, Ct);
+        for (var i = 0; i < Files; i++)
+        {
+            await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"remote document {i}"));
+            await api.UploadFileAsync(directory.Id, new FileUpload(content, $"r{i}.txt", $"r{i}", $"r{i}.txt"), Ct);
+        }
+
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
+        (source.Layout, source.RemoteDirectoryId, source.Path) = (RemoteLayout.RemoteOnly, directory.Id, "");
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        var batchId = Harness.Scheduler.BatchIds("submit").Single();
+        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await api.CancelBatchAsync(await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch"), Ct);
+        await Harness.RecordAllAsync([batchId], Ct);
+
+        // Its directory was left unparsed by nobody's choice here: as after a batch that failed, a run sends it again
+        // Pipeline:RetryRunAfter later, not the schedule's next one, a day away for a nightly source.
+        Assert.Equal("Cancelled", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch"));
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry"), Harness.Scheduler.Calls);
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Retry, Ct);
+        Assert.Equal(2, Harness.Scheduler.BatchIds("submit").Count()); // and that run batches the directory again
+    }
+
     // Submits a batch of Files, waits for LlamaCloud to map a few, then cancels it there, as its web app would.
     private async Task<IReadOnlyList<long>> SubmitThenCancelElsewhereAsync()
     {
