@@ -16,7 +16,7 @@ public sealed class SandboxGuesses
     /// <summary>Status of creating a batch over a directory of more than <c>MaxBatchFiles</c> files (400, 409 or 422).</summary>
     public int TooManyBatchFilesStatus { get; set; } = 400;
 
-    /// <summary>Status of cancelling a batch (v2 or v1) that is already terminal (400, 409 or 422).</summary>
+    /// <summary>Status of cancelling a batch (v2 or v1), or a parse or extract job, that is already terminal (400, 409 or 422).</summary>
     public int CancelTerminalStatus { get; set; } = 409;
 
     /// <summary>

@@ -43,9 +43,22 @@ internal sealed class StuckJobCancelling(
 
                 cancelled++;
             }
-            catch (LlamaCloudRejectedException ex) when (ex.IsConflict || ex.IsNotFound)
+            catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
             {
-                ended++; // finished or gone meanwhile: the follow-up records what it finds
+                ended++; // gone meanwhile: the follow-up records what it finds
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.IsRefusal)
+            {
+                // A terminal job "cannot be cancelled", with a code no source names (400, 409 or 422, docs/llamacloud-api.md
+                // §11.2), as for a batch (RemoteBatches.CancelAsync): a job found ended on a second look ended meanwhile.
+                if (await HasEndedAsync(api, job, cancellationToken) is { } error)
+                {
+                    failed.Add($"{job.JobId}: {ex.Message}{error}");
+                }
+                else
+                {
+                    ended++;
+                }
             }
             catch (LlamaCloudException ex)
             {
@@ -63,6 +76,22 @@ internal sealed class StuckJobCancelling(
         }
 
         return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed) { LeftOut = stuck.LeftOut };
+    }
+
+    /// <summary>Null when the job has ended; else what to add to its refusal (its status, or why it could not be read).</summary>
+    private static async Task<string?> HasEndedAsync(IBatchApi api, StuckJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = job.JobType == BatchJobType.ExtractV2.ToApi()
+                ? (await api.GetExtractJobAsync(job.JobId, cancellationToken)).Status
+                : (await api.GetParseJobAsync(job.JobId, [], cancellationToken)).Job.Status;
+            return status.ToUpperInvariant() is "COMPLETED" or "FAILED" or "CANCELLED" ? null : $" (it is {status})";
+        }
+        catch (LlamaCloudException ex)
+        {
+            return $" (its status could not be read: {ex.Message})";
+        }
     }
 
     /// <summary>What a cancel of stuck jobs did, in the words the verb and the dashboard answer with (failures aside).</summary>

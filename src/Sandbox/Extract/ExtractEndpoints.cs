@@ -121,7 +121,8 @@ internal static class ExtractEndpoints
         }
     }
 
-    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    private static IResult Cancel(
+        [FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, SandboxOptions options, JobProcessor processor, SandboxCounters counters)
     {
         lock (state.Gate)
         {
@@ -132,7 +133,8 @@ internal static class ExtractEndpoints
 
             if (JobStatus.IsTerminal(job.Status))
             {
-                return ApiErrors.Conflict($"Extract job {jobId} is {job.Status} and cannot be cancelled");
+                // The SDK says only that it "cannot be cancelled": the status code is a guess (§11.2), as for a batch.
+                return ApiErrors.Detail(options.Guesses.CancelTerminalStatus, $"Extract job {jobId} is {job.Status} and cannot be cancelled");
             }
 
             processor.Move(job, JobStatus.Cancelled, state.Step);

@@ -64,8 +64,9 @@ internal static class ParseEndpoints
         }
     }
 
-    /// <summary>"Jobs already in a terminal state (COMPLETED, FAILED, CANCELLED) cannot be cancelled" (SDK parsing.ts): 409.</summary>
-    private static IResult Cancel([FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, JobProcessor processor, SandboxCounters counters)
+    /// <summary>"Jobs already in a terminal state (COMPLETED, FAILED, CANCELLED) cannot be cancelled" (SDK parsing.ts): 409, or <c>Guesses:CancelTerminalStatus</c>.</summary>
+    private static IResult Cancel(
+        [FromRoute(Name = "job_id")] string jobId, RequestProject project, SandboxState state, SandboxOptions options, JobProcessor processor, SandboxCounters counters)
     {
         lock (state.Gate)
         {
@@ -76,7 +77,8 @@ internal static class ParseEndpoints
 
             if (JobStatus.IsTerminal(job.Status))
             {
-                return ApiErrors.Conflict($"Parse job {jobId} is {job.Status} and cannot be cancelled");
+                // The SDK says only that it "cannot be cancelled": the status code is a guess (§11.2), as for a batch.
+                return ApiErrors.Detail(options.Guesses.CancelTerminalStatus, $"Parse job {jobId} is {job.Status} and cannot be cancelled");
             }
 
             processor.Move(job, JobStatus.Cancelled, state.Step);

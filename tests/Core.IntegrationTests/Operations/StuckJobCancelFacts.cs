@@ -98,6 +98,28 @@ public sealed class StuckJobCancelFacts(PostgresServerFixture server) : HarnessP
     }
 
     [Fact]
+    public async Task AStuckJobThatEndedMeanwhile_IsSaidToHaveEnded_WhateverCodeLlamaCloudRefusesItsCancelWith()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(
+            Server, sandboxOptions: new SandboxOptions { Guesses = { CancelTerminalStatus = 400 } });
+        harness.WriteFiles(1);
+        var batchId = Assert.Single(await harness.RunToRecordedAsync(Ct));
+        var jobId = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.batch_result");
+        await Eventually.WaitAsync(
+            async () => (await harness.Get<IBatchApis>().For(default).GetParseJobAsync(jobId, [], Ct)).Job.Status, s => s == "COMPLETED", TimeSpan.FromSeconds(20), "the job to end");
+        // The watchdog flagged it before it ended, and no follow-up has read it since.
+        await harness.Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now()");
+
+        var outcome = await harness.Get<StuckJobCancelling>().CancelAsync(batchId, Ct);
+
+        // A refused cancel's code is unknown (docs/llamacloud-api.md §11.2): the job's status says it ended, and the verb
+        // must not ask the operator to run it again, for ever.
+        Assert.NotNull(outcome);
+        Assert.Equal((1, 0, 1), (outcome.Stuck, outcome.Cancelled, outcome.Ended));
+        Assert.Empty(outcome.Failed);
+    }
+
+    [Fact]
     public async Task StuckJobsOfAClassification_AreSaidToBeLeftOut_NotToBeNone()
     {
         var run = await Harness.Database.ScalarAsync<long>(
