@@ -34,14 +34,15 @@ internal static class Outcomes
 
     /// <summary>
     /// The outcome of one batch result <c>br</c>: a Succeeded item whose job failed is Failed; one whose job was cancelled
-    /// is as the follow-up's verdict made its file (Core's FollowUpProcessor): Skipped when an operator here asked to cancel
-    /// its batch, else Failed, for a job cancelled at LlamaCloud by someone else, or by 'cancel jobs', fails its file
-    /// Transient and sends it again (docs/lifecycle.md).
+    /// is as the follow-up's verdict made its file (Core's FollowUpProcessor): Failed when 'cancel jobs' cancelled it (its
+    /// own request wins over its batch's), else Skipped when an operator here asked to cancel its batch, else Failed, for a
+    /// job cancelled at LlamaCloud by someone else fails its file Transient and sends it again (docs/lifecycle.md).
     /// </summary>
     public static string Case(int first) => $"""
         case when br.outcome = ${first} and br.remote_job_status = ${first + 3} then ${first + 1}
              when br.outcome = ${first} and br.remote_job_status = ${first + 4} then
-                 case when exists (select 1 from orchestrator.batch cb where cb.id = br.batch_id and cb.cancel_requested_at is not null)
+                 case when br.cancel_requested_at is null
+                           and exists (select 1 from orchestrator.batch cb where cb.id = br.batch_id and cb.cancel_requested_at is not null)
                       then ${first + 2} else ${first + 1} end
              else br.outcome end
         """;

@@ -2,7 +2,8 @@ namespace BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 
 /// <summary>
 /// A cancelled job's file counts, on every page and figure of its batch, as what the follow-up made of it: skipped when
-/// an operator here cancelled the batch, failed (and sent again) when the job was cancelled by anyone else.
+/// an operator here cancelled the batch, failed (and sent again) when the job was cancelled by anyone else, or on its own by
+/// an operator's 'cancel jobs'.
 /// </summary>
 public sealed class OutcomesFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
@@ -42,6 +43,24 @@ public sealed class OutcomesFacts(PostgresServerFixture server) : DatabaseFacts(
         Assert.Equal("""{"Skipped": 1}""", Row(runs, "Run", hereRun, "Files ended by state"));
         Assert.Equal("""{"Skipped": 1}""", Row(batches, "Batch", here, "Files by state"));
         Assert.Equal((0L, 0L, 1L), (day.Value(day.Rows[1], "Done"), day.Value(day.Rows[1], "Failed"), day.Value(day.Rows[1], "Skipped")));
+    }
+
+    [Fact]
+    public async Task AStuckJobAnOperatorCancelled_CountsAsFailed_ThoughItsBatchsCancelWasAskedToo()
+    {
+        // 'cancel batch' reached LlamaCloud too late, then 'cancel jobs' cancelled d.pdf's stuck job: the job's own
+        // request wins, and the follow-up failed its file Transient; a retry batch took it again (FollowUpProcessor).
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs", finished: "now() - interval '10 minutes'");
+        await Database.ExecuteAsync("update orchestrator.batch set cancel_requested_at = now() - interval '1 hour' where id = $1", batch);
+        var sentAgain = await OpsSeed.FileAsync(Database, batch, "docs", "d.pdf", jobStatus: "CANCELLED", followUp: "FollowUpFailed");
+        await Database.ExecuteAsync("update orchestrator.batch_result set cancel_requested_at = now() - interval '15 minutes' where batch_id = $1", batch);
+        var retry = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs", state: "Running", finished: null);
+        await Database.ExecuteAsync("update orchestrator.file_version set batch_id = $1, state = 'Submitted', error_class = null where id = $2", retry, sentAgain);
+
+        var batches = await new OpsQueries(Database.DataSource).BatchesAsync(null, null, openOnly: false, 10, Ct);
+
+        Assert.Equal("""{"Failed": 1}""", Row(batches, "Batch", batch, "Files by state"));
     }
 
     private static object? Row(OpsTable table, string key, long id, string column) =>
