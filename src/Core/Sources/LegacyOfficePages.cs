@@ -11,13 +11,15 @@ namespace BatchOrchestrator.Core.Sources;
 /// <item>A Word document (<c>.doc</c>): the page count its SummaryInformation states, or its main text's length (the
 /// FIB's ccpText) at <see cref="PageCounter.WordCharactersPerPage"/>, whichever is more, as a <c>.docx</c>'s. When it
 /// states no count, never less than the size rule either: a document full of pictures has little text.</item>
-/// <item>A presentation (<c>.ppt</c>): the slide count its DocumentSummaryInformation states.</item>
+/// <item>A presentation (<c>.ppt</c>): the slide count its DocumentSummaryInformation states, else its slides counted in
+/// its current DocumentContainer (<see cref="PowerPointSlides"/>): LibreOffice states no count, and by the size rule
+/// four slides in 17 KB were one page.</item>
 /// <item>A workbook (<c>.xls</c>): its sheets, one BoundSheet record each in the globals of its Workbook stream (Book,
 /// before Excel 97). Chosen over DocumentSummaryInformation's heading pairs: those name their groups in the writing
 /// program's language ("Worksheets", "Arbeitsblätter"), and not every program writes them (LibreOffice does not); the
 /// records every writer writes, since no reader finds a sheet without its record.</item>
 /// </list>
-/// A file that states nothing gets the size rule with the reason; a damaged one throws
+/// A <c>.doc</c> that states no count and has little text gets the size rule with the reason; a damaged file throws
 /// <see cref="InvalidDataException"/>, which <see cref="PageCounter"/> turns into the size rule as for every format.
 /// Compiled into the Sandbox with <see cref="PageCounter"/>.
 /// </summary>
@@ -40,7 +42,7 @@ internal static class LegacyOfficePages
             ".doc" => Word(file, content.Length),
             ".ppt" => OlePropertySet.Integer(file.Read("\u0005DocumentSummaryInformation", MaxPropertyBytes), OlePropertySet.DocumentSummaryInformation, 7) is > 0 and var slides
                 ? new PageCount(slides, "ppt slide count", false)
-                : PageCounter.Estimate(content.Length, extension, "ppt states no slide count"),
+                : new PageCount(PowerPointSlides.Count(file), "ppt slides", false),
             ".xls" => Sheets(file),
             _ => throw new ArgumentException($"{extension} is no legacy Office file", nameof(extension)),
         };

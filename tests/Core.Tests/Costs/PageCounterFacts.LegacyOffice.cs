@@ -35,13 +35,6 @@ public sealed partial class PageCounterFacts
     }
 
     [Fact]
-    public void APresentation_TakesTheSlideCountItsSummaryStates_ElseTheSizeRuleAndWhy()
-    {
-        Assert.Equal(new PageCount(4, "ppt slide count", false), Count(Legacy("four-slides-stated.ppt"), ".ppt"));
-        Assert.Equal(new PageCount(1, "size, 50000 bytes a page: ppt states no slide count", true), Count(Legacy("four-slides-unstated.ppt"), ".PPT"));
-    }
-
-    [Fact]
     public void AWorkbook_CountsItsSheets_WithSectorsOfEitherSize_AndAllocationTablesBeyondTheHeader()
     {
         Assert.Equal(new PageCount(3, "xls sheets", false), Count(Legacy("three-sheets.xls"), ".xls"));
