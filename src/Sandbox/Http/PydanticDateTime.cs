@@ -56,7 +56,12 @@ internal static partial class PydanticDateTime
             return false;
         }
 
-        value = new DateTimeOffset(local.AddTicks(long.Parse(fraction, CultureInfo.InvariantCulture)), zone);
+        // Python holds 0001-01-01T00:00+01:00 (its instant before year 1); .NET cannot, so such an instant is the earliest
+        // one there is (and the latest, past 9999), as a filter by it means: everything, or nothing.
+        var utcTicks = local.AddTicks(long.Parse(fraction, CultureInfo.InvariantCulture)).Ticks - zone.Ticks;
+        value = utcTicks < DateTimeOffset.MinValue.UtcTicks ? DateTimeOffset.MinValue
+            : utcTicks > DateTimeOffset.MaxValue.UtcTicks ? DateTimeOffset.MaxValue
+            : new DateTimeOffset(utcTicks + zone.Ticks, zone);
         return true;
     }
 
