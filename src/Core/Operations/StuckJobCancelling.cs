@@ -71,8 +71,9 @@ internal sealed class StuckJobCancelling(
             // Due now, and put back rather than counted as a look: none was made, so the back-off of its other jobs stays.
             await followUps.PutBackAsync(batchId, time.GetUtcNow(), cancellationToken);
             logger.LogWarning(
-                "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; their files are sent again",
-                batchId, stuck.Source, cancelled, ended, failed.Count);
+                "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; {Outcome}",
+                batchId, stuck.Source, cancelled, ended, failed.Count,
+                cancelled > 0 ? "the files of those cancelled are sent again" : "no file is sent again yet");
         }
 
         return new StuckJobsCancelled(stuck.Source, stuck.Jobs.Count, cancelled, ended, failed) { LeftOut = stuck.LeftOut };
