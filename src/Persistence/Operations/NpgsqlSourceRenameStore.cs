@@ -15,7 +15,12 @@ internal sealed class NpgsqlSourceRenameStore(NpgsqlDataSource dataSource) : ISo
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // Two renames, or a start-up recording its sources, wait for each other here.
+        // Two renames, or a start-up recording its sources, wait for each other here. The new name's row is made first if
+        // it has none: a lock on rows that exist would let a service starting under the new name insert it meanwhile, and
+        // the move below would then fail on the duplicate name. A start-up's insert now waits for this transaction, then
+        // finds the name taken (each is "on conflict"). Rolled back with the rest on a dry run or a refusal; the move
+        // replaces it as it replaces a row a start-up made.
+        await Execute(connection, transaction, "insert into orchestrator.source (name) values ($1) on conflict (name) do nothing", [to], cancellationToken);
         await Execute(connection, transaction, "select name from orchestrator.source where name = any($1) order by name for update", [new string[] { from, to }], cancellationToken);
         var tables = await ReadAsync(connection, transaction, """
             select c.table_name::text
