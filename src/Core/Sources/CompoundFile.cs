@@ -232,9 +232,11 @@ internal sealed partial class CompoundFile
         content.ReadExactly(buffer);
     }
 
-    private static ushort U16(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt16LittleEndian(bytes[at..]);
+    /// <summary>A little-endian unsigned short at <paramref name="at"/>: every legacy Office structure is little-endian (docs/legacy-office.md).</summary>
+    internal static ushort U16(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt16LittleEndian(bytes[at..]);
 
-    private static uint U32(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt32LittleEndian(bytes[at..]);
+    /// <summary>A little-endian unsigned int at <paramref name="at"/>.</summary>
+    internal static uint U32(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt32LittleEndian(bytes[at..]);
 
     private delegate void SectorReader(uint sector, Span<byte> into);
 }

@@ -77,13 +77,13 @@ internal static class LegacyOfficePages
     /// </summary>
     private static long? TextLength(byte[]? fib)
     {
-        if (fib is null || fib.Length < FibBytes || U16(fib, 0) != 0xA5EC)
+        if (fib is null || fib.Length < FibBytes || CompoundFile.U16(fib, 0) != 0xA5EC)
         {
             return null;
         }
 
-        var encrypted = (U16(fib, 10) & 0x0100) != 0;
-        if (U16(fib, 2) < 0x00C1 || encrypted || U16(fib, 32) != 14 || U16(fib, 62) < 22)
+        var encrypted = (CompoundFile.U16(fib, 10) & 0x0100) != 0;
+        if (CompoundFile.U16(fib, 2) < 0x00C1 || encrypted || CompoundFile.U16(fib, 32) != 14 || CompoundFile.U16(fib, 62) < 22)
         {
             return null;
         }
@@ -96,15 +96,15 @@ internal static class LegacyOfficePages
     private static PageCount Sheets(CompoundFile file)
     {
         var workbook = file.Read("Workbook", MaxWorkbookBytes) ?? file.Read("Book", MaxWorkbookBytes) ?? throw new InvalidDataException("no Workbook stream");
-        if (workbook.Length < 4 || U16(workbook, 0) != 0x0809)
+        if (workbook.Length < 4 || CompoundFile.U16(workbook, 0) != 0x0809)
         {
             throw new InvalidDataException("a Workbook stream that does not begin with a BIFF BOF record");
         }
 
         var sheets = 0;
-        for (var at = 0; at <= workbook.Length - 4; at += 4 + U16(workbook, at + 2))
+        for (var at = 0; at <= workbook.Length - 4; at += 4 + CompoundFile.U16(workbook, at + 2))
         {
-            switch (U16(workbook, at))
+            switch (CompoundFile.U16(workbook, at))
             {
                 case 0x0085: // BoundSheet
                     sheets++;
@@ -118,6 +118,4 @@ internal static class LegacyOfficePages
             ? $"the workbook's globals run past the first {MaxWorkbookBytes} bytes"
             : "the workbook's globals are cut short");
     }
-
-    private static ushort U16(byte[] bytes, int at) => BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at));
 }

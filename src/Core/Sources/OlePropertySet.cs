@@ -31,7 +31,7 @@ internal static class OlePropertySet
             return null;
         }
 
-        if (stream.Length < 48 || BinaryPrimitives.ReadUInt16LittleEndian(stream) != 0xFFFE || U32(stream, 24) is 0 or > 2)
+        if (stream.Length < 48 || BinaryPrimitives.ReadUInt16LittleEndian(stream) != 0xFFFE || CompoundFile.U32(stream, 24) is 0 or > 2)
         {
             throw new InvalidDataException("a summary stream that is no property set");
         }
@@ -41,17 +41,17 @@ internal static class OlePropertySet
             return null;
         }
 
-        var set = (long)U32(stream, 44);
-        var count = set <= stream.Length - 8 ? U32(stream, (int)set + 4) : 0;
+        var set = (long)CompoundFile.U32(stream, 44);
+        var count = set <= stream.Length - 8 ? CompoundFile.U32(stream, (int)set + 4) : 0;
         for (var i = 0L; i < count && set + 16 + (i * 8) <= stream.Length; i++)
         {
             var entry = (int)(set + 8 + (i * 8));
-            if (U32(stream, entry) != id)
+            if (CompoundFile.U32(stream, entry) != id)
             {
                 continue;
             }
 
-            var value = set + U32(stream, entry + 4);
+            var value = set + CompoundFile.U32(stream, entry + 4);
             if (value > stream.Length - 8)
             {
                 return null;
@@ -67,6 +67,4 @@ internal static class OlePropertySet
 
         return null;
     }
-
-    private static uint U32(byte[] bytes, int at) => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
@@ -33,18 +31,18 @@ internal static class PowerPointSlides
     public static int Count(CompoundFile file)
     {
         var current = file.Read("Current User", 64) ?? throw new InvalidDataException("no Current User stream");
-        if (current.Length < 20 || U16(current, 2) != CurrentUserAtom)
+        if (current.Length < 20 || CompoundFile.U16(current, 2) != CurrentUserAtom)
         {
             throw new InvalidDataException("a Current User stream that holds no CurrentUserAtom");
         }
 
-        if (U32(current, 12) != PlainToken)
+        if (CompoundFile.U32(current, 12) != PlainToken)
         {
-            throw new InvalidDataException(U32(current, 12) == EncryptedToken ? "an encrypted presentation" : "a CurrentUserAtom of no known header token");
+            throw new InvalidDataException(CompoundFile.U32(current, 12) == EncryptedToken ? "an encrypted presentation" : "a CurrentUserAtom of no known header token");
         }
 
         var document = file.Read("PowerPoint Document", MaxDocumentBytes) ?? throw new InvalidDataException("no PowerPoint Document stream");
-        var container = Record(document, DocumentOffset(document, U32(current, 16)), document.Length, DocumentContainer, "DocumentContainer");
+        var container = Record(document, DocumentOffset(document, CompoundFile.U32(current, 16)), document.Length, DocumentContainer, "DocumentContainer");
         var slides = 0;
         foreach (var child in Children(document, container))
         {
@@ -68,7 +66,7 @@ internal static class PowerPointSlides
         var seen = new HashSet<long>();
         var budget = (long)document.Length;
         uint? documentId = null;
-        for (long edit = lastEdit; ; edit = U32(document, (int)edit + 16))
+        for (long edit = lastEdit; ; edit = CompoundFile.U32(document, (int)edit + 16))
         {
             if (!seen.Add(edit))
             {
@@ -81,8 +79,8 @@ internal static class PowerPointSlides
                 throw new InvalidDataException("a UserEditAtom cut short");
             }
 
-            documentId ??= U32(document, (int)edit + 24);
-            var directory = Record(document, U32(document, (int)edit + 20), document.Length, PersistDirectoryAtom, "PersistDirectoryAtom");
+            documentId ??= CompoundFile.U32(document, (int)edit + 24);
+            var directory = Record(document, CompoundFile.U32(document, (int)edit + 20), document.Length, PersistDirectoryAtom, "PersistDirectoryAtom");
             budget -= HeaderBytes + atom.Length + HeaderBytes + directory.Length;
             if (budget < 0)
             {
@@ -94,7 +92,7 @@ internal static class PowerPointSlides
                 return offset;
             }
 
-            if (U32(document, (int)edit + 16) == 0)
+            if (CompoundFile.U32(document, (int)edit + 16) == 0)
             {
                 throw new InvalidDataException($"no edit places the document's persist id {documentId}");
             }
@@ -107,7 +105,7 @@ internal static class PowerPointSlides
         var end = directory.Body + directory.Length;
         for (var at = directory.Body; at + 4 <= end;)
         {
-            var run = U32(document, (int)at);
+            var run = CompoundFile.U32(document, (int)at);
             var (first, count) = (run & 0xFFFFF, run >> 20);
             if (at + 4 + (count * 4L) > end)
             {
@@ -116,7 +114,7 @@ internal static class PowerPointSlides
 
             if (id >= first && id - first < count)
             {
-                return U32(document, (int)(at + 4 + ((id - first) * 4)));
+                return CompoundFile.U32(document, (int)(at + 4 + ((id - first) * 4)));
             }
 
             at += 4 + (count * 4L);
@@ -146,7 +144,7 @@ internal static class PowerPointSlides
             throw new InvalidDataException(pastRead ? $"a {name} past the first {MaxDocumentBytes} bytes read" : $"a {name} cut short at {at}");
         }
 
-        var header = new Header(U16(document, (int)at + 2), (ushort)(U16(document, (int)at) >> 4), at + HeaderBytes, U32(document, (int)at + 4));
+        var header = new Header(CompoundFile.U16(document, (int)at + 2), (ushort)(CompoundFile.U16(document, (int)at) >> 4), at + HeaderBytes, CompoundFile.U32(document, (int)at + 4));
         if (type is { } expected && header.Type != expected)
         {
             throw new InvalidDataException($"no {name} at {at}");
@@ -156,10 +154,6 @@ internal static class PowerPointSlides
             ? header
             : throw new InvalidDataException(pastRead ? $"a {name} past the first {MaxDocumentBytes} bytes read" : $"a {name} at {at} whose length runs past its container");
     }
-
-    private static ushort U16(byte[] bytes, int at) => BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at));
-
-    private static uint U32(byte[] bytes, int at) => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
 
     private readonly record struct Header(ushort Type, ushort Instance, long Body, long Length);
 }
