@@ -52,9 +52,9 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
                    min(fv.relative_path || ': ' || case when cardinality(br.failed_pages) = 1 then 'page ' else 'pages ' end
                        || array_to_string(br.failed_pages, ', ') || coalesce(' (' || br.failed_page_error || ')', ''))
             from orchestrator.batch_result br
-            join orchestrator.file_version fv on fv.id = br.file_version_id and fv.job_id = br.job_id
+            {PartialResults.JoinVersion}
             join orchestrator.batch b on b.id = br.batch_id
-            where br.failed_pages is not null and br.follow_up_state = $16 and {InTheFolderNow.Condition}
+            where {PartialResults.Condition(16)}
             group by b.source_name, b.id, b.run_id
             union all
             -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Persistence.Sources;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -38,8 +37,8 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                 left join (
                     select fv.id, fv.source_name
                     from orchestrator.batch_result br
-                    join orchestrator.file_version fv on fv.id = br.file_version_id and fv.job_id = br.job_id
-                    where br.failed_pages is not null and br.follow_up_state = $13 and {InTheFolderNow.Condition}) p on p.source_name = n.name
+                    {PartialResults.JoinVersion}
+                    where {PartialResults.Condition(13)}) p on p.source_name = n.name
                 group by n.name
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
             -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
