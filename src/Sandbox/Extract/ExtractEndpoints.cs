@@ -12,7 +12,6 @@ internal static class ExtractEndpoints
 {
     private const string Route = "/api/v2/extract";
     private static readonly IReadOnlyList<string> ListStatuses = [.. JobStatus.All, "THROTTLED"];
-    private static readonly IReadOnlyList<string> InputTypes = ["file_id", "parse_job_id"];
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -94,7 +93,6 @@ internal static class ExtractEndpoints
         var issues = new List<ValidationIssue>();
         var page = Paging.Read(request, issues);
         var status = Query.Literal(request, "status", ListStatuses, issues);
-        var inputType = Query.Literal(request, "document_input_type", InputTypes, issues);
         Query.TryTimestamp(request, "created_at_on_or_after", issues, out var after);
         Query.TryTimestamp(request, "created_at_on_or_before", issues, out var before);
         if (issues.Count > 0 || page is null)
@@ -102,6 +100,9 @@ internal static class ExtractEndpoints
             return ApiErrors.Validation(issues);
         }
 
+        // "document_input_type?: string | null", "(file_id or parse_job_id)": any string is taken, as FastAPI takes it for a
+        // str parameter, and another one matches no job.
+        var inputType = Query.Single(request, "document_input_type");
         var configurationId = Query.Single(request, "configuration_id");
         var fileInput = Query.Single(request, "file_input") ?? Query.Single(request, "document_input_value");
         var ids = Query.List(request, "job_ids");
@@ -112,7 +113,7 @@ internal static class ExtractEndpoints
                 (status is null || j.Status == status)
                 && (configurationId is null || j.ConfigurationId == configurationId)
                 && (fileInput is null || j.FileInput == fileInput)
-                && (inputType is null || (inputType == "parse_job_id") == j.FileInput.StartsWith("pjb-", StringComparison.Ordinal))
+                && (inputType is null || inputType == (j.FileInput.StartsWith("pjb-", StringComparison.Ordinal) ? "parse_job_id" : "file_id"))
                 && (ids.Count == 0 || ids.Contains(j.Id, StringComparer.Ordinal))
                 && (after is null || j.CreatedAt >= after)
                 && (before is null || j.CreatedAt <= before));

@@ -14,7 +14,7 @@ internal sealed record ExtractJobDto(
     ExtractMetadataDto? ExtractMetadata,
     ExtractJobMetadataDto? Metadata,
     ExtractUsageDto? Usage,
-    JsonElement? Configuration,
+    JsonObject? Configuration,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 

@@ -10,15 +10,21 @@ internal sealed class BodyValidator
 
     private readonly List<ValidationIssue> _issues = [];
 
+    /// <summary>The body's own refusal, when it is no object: then pydantic stops there and reports nothing inside it.</summary>
+    private ValidationIssue? _notAnObject;
+
     public bool IsValid => _issues.Count == 0;
 
-    public IResult ToResult() => ApiErrors.Validation(_issues);
+    public IResult ToResult() => ApiErrors.Validation(_notAnObject is { } alone ? [alone] : _issues);
 
     public void Add(string type, string msg, params object[] loc) => _issues.Add(new ValidationIssue(["body", .. loc], msg, type));
 
     public void Add(Refusal refusal, params object[] loc) => _issues.Add(refusal.At(["body", .. loc]));
 
-    /// <summary>The body must be a JSON object; anything else is pydantic's model_attributes_type.</summary>
+    /// <summary>
+    /// The body must be a JSON object; anything else is pydantic's model_attributes_type, and the only issue the answer
+    /// lists: a model that gets no object validates none of its fields, so none of them is "missing".
+    /// </summary>
     public bool RequireObject(JsonElement root)
     {
         if (root.ValueKind == JsonValueKind.Object)
@@ -26,7 +32,8 @@ internal sealed class BodyValidator
             return true;
         }
 
-        _issues.Add(new ValidationIssue(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type"));
+        _notAnObject = new ValidationIssue(["body"], "Input should be a valid dictionary or object to extract fields from", "model_attributes_type");
+        _issues.Add(_notAnObject);
         return false;
     }
 

@@ -26,6 +26,7 @@ internal static class WebhookConfigEndpoints
         }
 
         var v = new BodyValidator();
+        v.RequireObject(body);
         BodyFields.Check(v, body, options.Guesses, BodyFields.WebhookConfigCreate);
         var target = WebhookConfigurations.ReadOne(body, v, urlRequired: true, WebhookFieldTypes.Saved);
         if (!v.IsValid || target is null)

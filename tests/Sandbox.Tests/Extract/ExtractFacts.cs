@@ -133,4 +133,26 @@ public sealed class ExtractFacts
         Assert.Equal(HttpStatusCode.UnprocessableEntity, badStatus);
         Assert.Equal(2, await sandbox.Admin.CounterAsync("extract_jobs_created_total"));
     }
+
+    /// <summary>
+    /// "document_input_type?: string | null" (TS SDK 2.16.0 <c>resources/extract.d.ts</c>, <c>ExtractListParams</c>): a str
+    /// parameter, so FastAPI takes any value; only the two its comment names ("file_id or parse_job_id") match jobs.
+    /// </summary>
+    [Fact]
+    public async Task List_TakesAnyDocumentInputType_AndOnlyTheTwoNamedOnesMatchJobs()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.JobRunningSteps = 1000);
+        var config = await SaveSchemaAsync(sandbox);
+        var (_, entry) = await sandbox.DirectoryWithTextFileAsync("e", "a.txt", "x");
+        await sandbox.OkAsync(HttpMethod.Post, "api/v2/extract", new { file_input = entry, configuration_id = config });
+
+        var byFile = await sandbox.OkAsync(HttpMethod.Get, "api/v2/extract?document_input_type=file_id");
+        var byParse = await sandbox.OkAsync(HttpMethod.Get, "api/v2/extract?document_input_type=parse_job_id");
+        var (other, otherBody) = await sandbox.GetAsync("api/v2/extract?document_input_type=source_url");
+
+        Assert.Single(byFile["items"]!.AsArray());
+        Assert.Empty(byParse["items"]!.AsArray());
+        Assert.Equal(HttpStatusCode.OK, other);
+        Assert.Empty(otherBody!["items"]!.AsArray());
+    }
 }
