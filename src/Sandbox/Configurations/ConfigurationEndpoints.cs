@@ -52,7 +52,7 @@ internal static class ConfigurationEndpoints
                     ProjectId = project.Id,
                     Name = name!,
                     ProductType = productType!,
-                    Parameters = parameters!.Value,
+                    Parameters = StoredParameters.Keep(productType!, parameters!.Value),
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
@@ -60,7 +60,7 @@ internal static class ConfigurationEndpoints
             }
             else
             {
-                config.Parameters = parameters!.Value;
+                config.Parameters = StoredParameters.Keep(productType!, parameters!.Value);
                 config.UpdatedAt = now;
             }
 
@@ -137,7 +137,7 @@ internal static class ConfigurationEndpoints
 
             config.Name = newName;
             config.ProductType = newType;
-            config.Parameters = parameters ?? config.Parameters;
+            config.Parameters = parameters is { } sent ? StoredParameters.Keep(newType, sent) : config.Parameters;
             config.UpdatedAt = state.Now;
             return TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using BatchOrchestrator.Sandbox.Configurations;
 using BatchOrchestrator.Sandbox.Parse;
 
 namespace BatchOrchestrator.Sandbox.Extract;
@@ -6,17 +7,6 @@ namespace BatchOrchestrator.Sandbox.Extract;
 /// <summary>An extract v2 job (docs/llamacloud-api.md §7).</summary>
 internal sealed class ExtractJobRecord : SimulatedJob
 {
-    /// <summary>
-    /// <c>ExtractConfiguration</c>'s fields (TS SDK 2.16.0 <c>resources/extract.d.ts</c>), the type of a job's
-    /// <c>configuration</c>: a saved configuration's parameters add <c>product_type</c>, and an inline one may carry
-    /// fields the create ignored, and FastAPI answers with the response model's fields alone (src/Sandbox/README.md).
-    /// </summary>
-    private static readonly HashSet<string> ConfigurationFields = new(StringComparer.Ordinal)
-    {
-        "data_schema", "cite_sources", "confidence_scores", "disable_cache", "extraction_target", "max_pages", "parse_config_id",
-        "parse_tier", "sheet_names", "spreadsheet_mode", "system_prompt", "target_pages", "tier", "version",
-    };
-
     public required string FileInput { get; init; }
 
     public string? ConfigurationId { get; init; }
@@ -54,20 +44,8 @@ internal sealed class ExtractJobRecord : SimulatedJob
             expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, BilledTier ?? Tier) : null,
             done ? new ExtractJobMetadataDto(new ExtractUsageMetricsDto(PagesExtracted, BilledPages ?? PagesExtracted)) : null,
             expand.Contains("usage") && done ? new ExtractUsageDto((double)(BilledCredits ?? 0), (double)(BilledExtractCredits ?? 0), (double)(BilledParseCredits ?? 0)) : null,
-            expand.Contains("configuration") ? Answered(Configuration) : null,
+            expand.Contains("configuration") ? (JsonObject)StoredParameters.ExtractConfiguration.Keep(Configuration)! : null, // no saved product_type
             CreatedAt,
             UpdatedAt);
-    }
-
-    /// <summary>The configuration in force as <c>ExtractConfiguration</c> types it: its own fields, in the order they were sent.</summary>
-    private static JsonObject Answered(JsonElement configuration)
-    {
-        var answer = new JsonObject();
-        foreach (var property in configuration.EnumerateObject().Where(p => ConfigurationFields.Contains(p.Name)))
-        {
-            answer[property.Name] = JsonNode.Parse(property.Value.GetRawText());
-        }
-
-        return answer;
     }
 }

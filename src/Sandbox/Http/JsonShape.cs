@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
@@ -68,6 +70,19 @@ internal sealed record JsonShape(
             }
         }
     }
+
+    /// <summary>
+    /// A checked value as pydantic keeps it: the fields of an object this shape lists, at every depth it describes, and no
+    /// others, since pydantic ignores (drops) a field its model lacks. An object declared with no fields is a free dictionary.
+    /// </summary>
+    public JsonNode? Keep(JsonElement value) => (Kind, value.ValueKind) switch
+    {
+        (JsonShapeKind.Object, JsonValueKind.Object) when Fields is { Count: > 0 } =>
+            new JsonObject(value.EnumerateObject().Where(p => Fields.ContainsKey(p.Name)).Select(p => KeyValuePair.Create(p.Name, Fields[p.Name].Keep(p.Value)))),
+        (JsonShapeKind.Map, JsonValueKind.Object) => new JsonObject(value.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, Item!.Keep(p.Value)))),
+        (JsonShapeKind.List, JsonValueKind.Array) => new JsonArray([.. value.EnumerateArray().Select(Item!.Keep)]),
+        _ => JsonNode.Parse(value.GetRawText()),
+    };
 
     /// <summary>Checks one value at <paramref name="loc"/> (relative to the body), adding an issue per problem.</summary>
     public void Check(JsonElement value, BodyValidator v, params object[] loc)

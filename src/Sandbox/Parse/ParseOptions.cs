@@ -105,6 +105,9 @@ internal static class ParseOptions
         ("processing_control", ProcessingControl.NeverNull),
         ("processing_options", ProcessingOptions.NeverNull));
 
+    /// <summary>The shared options' names and shapes, for a declaration that adds its own fields to them.</summary>
+    public static IEnumerable<(string Name, JsonShape Shape)> SharedFields => Shared.Fields!.Select(f => (f.Key, f.Value));
+
     /// <summary>
     /// Adds an issue for each shared option of <paramref name="body"/> its declaration refuses. Whether a page named
     /// twice in <c>target_pages</c> is one of them is a guess (<see cref="SandboxGuesses.RefuseDuplicateTargetPages"/>).

@@ -42,4 +42,31 @@ public sealed class ResponseFieldFacts : SandboxPerTest
         var configuration = listed["items"]![0]!["configuration"]!.AsObject();
         Assert.Equal(["data_schema", "extraction_target"], configuration.Select(p => p.Key));
     }
+
+    /// <summary>
+    /// <c>ConfigurationResponse.parameters</c> is typed per product type (TS SDK 2.16.0 <c>resources/configurations.d.ts</c>): a
+    /// field the type lacks, at any depth, was ignored when sent and is not answered. Only <c>UntypedParameters</c>
+    /// ("arbitrary JSON fields alongside product_type") keeps every field.
+    /// </summary>
+    [Fact]
+    public async Task ASavedConfigurationsParameters_AnswerTheirTypesFieldsAlone()
+    {
+        var parse = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", """
+            {"name": "p", "parameters": {"product_type": "parse_v2", "tier": "fast", "version": "latest", "colour": "blue",
+             "output_options": {"markdown": {"annotate_links": true, "shade": 1}}, "webhook_configurations": [{"webhook_url": "https://example.com/h", "retries": 3}]}}
+            """))["id"]!;
+        var classify = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", """{"name": "c", "parameters": {"product_type": "unknown"}}"""))["id"]!;
+        var untyped = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", """{"name": "u", "parameters": {"product_type": "unknown", "colour": "blue"}}""");
+
+        var read = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/configurations/{parse}");
+        var updated = await Sandbox.OkAsync(HttpMethod.Put, $"api/v1/beta/configurations/{classify}", """
+            {"parameters": {"product_type": "classify_v2", "rules": [{"type": "invoice", "description": "bills", "weight": 2}], "threshold": 0.5}}
+            """);
+
+        Assert.Equal(
+            """{"product_type":"parse_v2","tier":"fast","version":"latest","output_options":{"markdown":{"annotate_links":true}},"webhook_configurations":[{"webhook_url":"https://example.com/h"}]}""",
+            read["parameters"]!.ToJsonString());
+        Assert.Equal("""{"product_type":"classify_v2","rules":[{"type":"invoice","description":"bills"}]}""", updated["parameters"]!.ToJsonString());
+        Assert.Equal("blue", (string)untyped["parameters"]!["colour"]!);
+    }
 }
