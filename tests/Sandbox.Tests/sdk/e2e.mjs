@@ -89,11 +89,12 @@ const configuration = await client.configurations.create({
   parameters: { product_type: 'extract_v2', data_schema: { type: 'object', properties: { invoice_number: { type: 'string' } } } },
 });
 const extract = await client.extract.create({ file_input: uploads[0].id, configuration_id: configuration.id });
-const extracted = await pollUntil(() => client.extract.get(extract.id), (j) => terminal.has(j.status), 'the extract job');
+// Expanded as our client reads it (usage and configuration, for what was billed and at which tier), so 10. checks those too.
+const extracted = await pollUntil(() => client.extract.get(extract.id, { expand: ['usage', 'configuration'] }), (j) => terminal.has(j.status), 'the extract job');
 summary.extract = {
   status: extracted.status,
   result: extracted.extract_result,
-  listed: (await client.extract.list({ job_ids: [extract.id] })).items.map((j) => j.id),
+  listed: (await client.extract.list({ job_ids: [extract.id], expand: ['configuration', 'extract_metadata'] })).items.map((j) => j.id),
   deleted: await client.extract.delete(extract.id),
 };
 
