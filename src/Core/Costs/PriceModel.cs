@@ -8,16 +8,25 @@ internal sealed class PriceModel(IOptionsMonitor<CostOptions> options)
     /// parse (docs/llamacloud-api.md §1.7), or <see cref="CostOptions.ExtractBillsParse"/> is off. An
     /// unknown tier costs the dearest of its job type; a job type without a price table (a tier cached under a
     /// saved configuration's own product type), the dearest page of any table: never nothing, which no cap holds.
+    /// A page is priced at the dearest of the tier and the tiers auto-mode rules may parse it at, plus what the
+    /// configuration's options bill per page (<see cref="ConfigurationTier.ExtraCreditsPerPage"/>).
     /// </summary>
     public decimal CreditsPerPage(ConfigurationTier tier)
     {
         var settings = options.CurrentValue;
         if (!settings.CreditsPerPage.TryGetValue(tier.JobType, out var table) || table.Count == 0)
         {
-            return settings.CreditsPerPage.Values.Where(t => t is { Count: > 0 }).Select(t => t.Values.Max()).DefaultIfEmpty(0).Max();
+            return settings.CreditsPerPage.Values.Where(t => t is { Count: > 0 }).Select(t => t.Values.Max()).DefaultIfEmpty(0).Max() + tier.ExtraCreditsPerPage;
         }
 
         var own = tier.Known && table.TryGetValue(tier.Tier, out var credits) ? credits : table.Values.Max();
+        foreach (var other in tier.PageTiers ?? [])
+        {
+            // Which pages a rule matches is learnt only by parsing them: every page may be one of them.
+            own = Math.Max(own, table.TryGetValue(other, out var otherCredits) ? otherCredits : table.Values.Max());
+        }
+
+        own += tier.ExtraCreditsPerPage;
         if (tier.JobType != "extract_v2" || !settings.ExtractBillsParse || tier.Tier == "turbo")
         {
             return own;

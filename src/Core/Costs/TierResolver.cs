@@ -14,6 +14,12 @@ namespace BatchOrchestrator.Core.Costs;
 internal sealed class TierResolver(
     IOptionsMonitor<CostOptions> options, IConfigurationTierStore store, IBatchApis apis, TimeProvider time, ILogger<TierResolver> logger)
 {
+    /// <summary>What <c>confidence_score_effort: 'high'</c> adds to each page of a parse (docs/llamacloud-api.md §1.7).</summary>
+    public const decimal HighConfidenceCreditsPerPage = 5m;
+
+    /// <summary>The parse tier of an extract that parses with a saved parse configuration: in no price table, so priced at the dearest.</summary>
+    public const string UnknownParseTier = "unknown";
+
     /// <summary>
     /// The tier a v1 source's jobs bill at. v1_classify has one. v1_parse bills at the tier it asks for
     /// (<see cref="SourceOptions.V1ParseTier"/>); asking for none leaves the service's default mode, whose
@@ -89,7 +95,8 @@ internal sealed class TierResolver(
     /// states: unknown, so priced at the dearest (docs/costs.md, "Tier of a configuration"), as a v1 parse without one is.
     /// A configuration of a product type no price is kept for (<c>unknown</c>, <c>spreadsheet_v1</c>, …) is unknown at
     /// the dearest tier of <paramref name="jobType"/>, the job type the source sends it with: priced by its own type, it
-    /// found no price table and cost nothing, so no cap held what it sent.
+    /// found no price table and cost nothing, so no cap held what it sent. An extract that parses with a saved parse
+    /// configuration (<c>parse_config_id</c>) parses at that configuration's tier, which is not read: its parse is unknown.
     /// </summary>
     public static ConfigurationTier FromRemote(RemoteConfiguration remote, string jobType)
     {
@@ -97,11 +104,41 @@ internal sealed class TierResolver(
         var basis = $"saved configuration, version {remote.Version}";
         return remote.ProductType switch
         {
-            "parse_v2" when tier is not null => new ConfigurationTier("parse_v2", tier, null, true, remote.Version, basis),
+            "parse_v2" when tier is not null => ParseV2(remote, tier, basis),
+            "extract_v2" when tier is not null && Text(remote.Parameters, "parse_config_id") is { } parseConfiguration =>
+                new ConfigurationTier("extract_v2", tier, UnknownParseTier, true, remote.Version, $"{basis}: parses with saved configuration {parseConfiguration}, whose tier is not read"),
             "extract_v2" when tier is not null => new ConfigurationTier("extract_v2", tier, Text(remote.Parameters, "parse_tier"), true, remote.Version, basis),
             "extract_v2" => new ConfigurationTier("extract_v2", "unknown", null, false, remote.Version, $"{basis}: no tier, so the service's default, whose price no source states"),
             _ => new ConfigurationTier(jobType, "unknown", null, false, remote.Version, $"{basis}: product type {remote.ProductType}, whose price is not kept, sent as {jobType}"),
         };
+    }
+
+    /// <summary>
+    /// A saved parse configuration, priced beyond its tier where its options say so (SDK <c>ParseV2Parameters.ProcessingOptions</c>):
+    /// the pages an auto-mode rule matches are parsed at the rule's own tier, and <c>confidence_score_effort: 'high'</c>
+    /// "costs an additional 5 credits per page" (docs/llamacloud-api.md §1.7).
+    /// </summary>
+    private static ConfigurationTier ParseV2(RemoteConfiguration remote, string tier, string basis)
+    {
+        var processing = remote.Parameters.ValueKind == JsonValueKind.Object && remote.Parameters.TryGetProperty("processing_options", out var options)
+            ? options : default;
+        List<string> pageTiers = processing.ValueKind == JsonValueKind.Object && processing.TryGetProperty("auto_mode_configuration", out var rules) && rules.ValueKind == JsonValueKind.Array
+            ? [.. rules.EnumerateArray()
+                .Select(r => r.ValueKind == JsonValueKind.Object && r.TryGetProperty("parsing_conf", out var conf) ? Text(conf, "tier") : null)
+                .OfType<string>().Where(t => t != tier).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            : [];
+        var extra = Text(processing, "confidence_score_effort") == "high" ? HighConfidenceCreditsPerPage : 0;
+        if (pageTiers.Count > 0)
+        {
+            basis += $"; auto-mode rules parse the pages they match at {string.Join(", ", pageTiers)}";
+        }
+
+        if (extra > 0)
+        {
+            basis += $"; confidence_score_effort high, {extra} credits a page more";
+        }
+
+        return new ConfigurationTier("parse_v2", tier, null, true, remote.Version, basis, pageTiers, extra);
     }
 
     private static string? Text(JsonElement parameters, string name) =>

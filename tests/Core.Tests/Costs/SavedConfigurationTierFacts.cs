@@ -28,6 +28,47 @@ public sealed class SavedConfigurationTierFacts
         Assert.Equal(15 + 1, Prices.CreditsPerPage(cheaperParse));
     }
 
+    [Fact]
+    public void AParseConfigurationWhoseAutoModeRulesParseAtDearerTiers_ReservesEachPageAtTheDearest()
+    {
+        // Which pages a rule matches is learnt only by parsing: at the base tier alone, a fast configuration whose rule
+        // sends pages with tables to agentic_plus was reserved at 1 credit a page for pages billed at 45.
+        var tier = TierResolver.FromRemote(Saved("""
+            {"product_type":"parse_v2","tier":"fast","version":"latest","processing_options":{"auto_mode_configuration":[
+                {"table_in_page":true,"parsing_conf":{"tier":"agentic_plus","version":"latest"}},
+                {"image_in_page":true,"parsing_conf":{"tier":"cost_effective","version":"latest"}},
+                {"text_in_page":"total","parsing_conf":{"language":"fr"}}]}}
+            """), "parse_v2");
+
+        Assert.Equal(("fast", true, 45m), (tier.Tier, tier.Known, Prices.CreditsPerPage(tier)));
+        Assert.Contains("auto-mode rules parse the pages they match at agentic_plus, cost_effective", tier.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AParseConfigurationScoringConfidenceHigh_ReservesFiveCreditsAPageMore()
+    {
+        // The SDK: confidence_score_effort 'high' "costs an additional 5 credits per page" (docs/llamacloud-api.md §1.7).
+        var tier = TierResolver.FromRemote(Saved("""
+            {"product_type":"parse_v2","tier":"agentic","version":"latest","processing_options":{"confidence_score_effort":"high"}}
+            """), "parse_v2");
+        var plain = TierResolver.FromRemote(Saved("""{"product_type":"parse_v2","tier":"agentic","version":"latest","processing_options":{}}"""), "parse_v2");
+
+        Assert.Equal((10 + 5m, 10m), (Prices.CreditsPerPage(tier), Prices.CreditsPerPage(plain)));
+    }
+
+    [Fact]
+    public void AnExtractConfigurationParsingWithASavedParseConfiguration_ReservesItsParseAtTheDearestParseTier()
+    {
+        // Its parse runs at the tier of the saved parse configuration it names, which is not read: an agentic_plus parse
+        // behind a cost_effective extract was reserved at the extract tier's own parse, 3 credits a page for 45.
+        var tier = TierResolver.FromRemote(Saved("""
+            {"product_type":"extract_v2","data_schema":{},"tier":"cost_effective","parse_config_id":"cfg-tables"}
+            """), "extract_v2");
+
+        Assert.Equal(("cost_effective", true, 5 + 45m), (tier.Tier, tier.Known, Prices.CreditsPerPage(tier)));
+        Assert.Contains("cfg-tables", tier.Basis, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("unknown")]
     [InlineData("spreadsheet_v1")]
