@@ -36,13 +36,13 @@ internal sealed class SandboxBilling(SandboxOptions options)
         }
     }
 
-    /// <summary>Bills a parse job that completed, at <paramref name="tier"/> (the asked tier, or a fault's).</summary>
+    /// <summary>Bills a parse job that completed, at <paramref name="tier"/> (the asked tier, or a fault's), and what its options add per page.</summary>
     public void BillParse(ParseJobRecord job, string tier)
     {
         var count = Pages(job);
         job.BilledTier = tier;
         job.BilledPages = count;
-        job.BilledCredits = ParseRates.GetValueOrDefault(tier, 10) * count;
+        job.BilledCredits = (ParseRates.GetValueOrDefault(tier, 10) + job.ExtraCreditsPerPage) * count;
         Charge(job.ProjectId, job.BilledCredits.Value, count);
     }
 

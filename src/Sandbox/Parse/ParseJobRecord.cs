@@ -11,6 +11,12 @@ internal sealed class ParseJobRecord : SimulatedJob
 
     public IReadOnlyDictionary<string, string>? UserMetadata { get; init; }
 
+    /// <summary>
+    /// Credits each page costs on top of its tier, fixed at creation from its saved configuration: 5 when it scores
+    /// confidence high (<c>confidence_score_effort: 'high'</c>, "costs an additional 5 credits per page"; docs/llamacloud-api.md §1.7).
+    /// </summary>
+    public decimal ExtraCreditsPerPage { get; init; }
+
     public override string Product => "parse";
 
     /// <summary>Completes with its even-numbered pages failed (the failed-pages fault), and is billed all the same.</summary>

@@ -49,6 +49,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             Tier = tier,
             ConfigurationId = configurationId,
             UserMetadata = userMetadata,
+            ExtraCreditsPerPage = ConfidenceScoredHigh(projectId, configurationId) ? 5 : 0,
             PlannedFailure = PlannedFailure(source, displayName),
             PlannedEmpty = faults.EmptyResult(displayName),
             PlannedFailedPages = faults.FailedPages(displayName),
@@ -87,4 +88,10 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
         webhooks.Publish(job.Id, WebhookEvents.For("extract", job.Status), () => JsonSerializer.SerializeToElement(job.ToDto([]), Json.SandboxJsonContext.Default.ExtractJobDto), targets, terminal: false);
         return job;
     }
+
+    /// <summary>Whether the saved parse configuration a job runs with scores confidence high, which the service bills per page.</summary>
+    private bool ConfidenceScoredHigh(string projectId, string? configurationId) =>
+        configurationId is not null && state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
+        && saved.Parameters.TryGetProperty("processing_options", out var processing) && processing.ValueKind == JsonValueKind.Object
+        && processing.TryGetProperty("confidence_score_effort", out var effort) && effort.ValueKind == JsonValueKind.String && effort.GetString() == "high";
 }

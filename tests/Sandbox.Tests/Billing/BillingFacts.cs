@@ -57,6 +57,26 @@ public sealed class BillingFacts
     }
 
     [Fact]
+    public async Task AJobOfASavedConfigurationScoringConfidenceHigh_IsBilledFiveCreditsAPageMore()
+    {
+        // The SDK: confidence_score_effort 'high' "costs an additional 5 credits per page" (docs/llamacloud-api.md §1.7).
+        await using var sandbox = await TestSandbox.StartAsync();
+        var saved = await sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new
+        {
+            name = "scored",
+            parameters = new { product_type = "parse_v2", tier = "agentic", version = "latest", processing_options = new { confidence_score_effort = "high" } },
+        });
+        var dir = await sandbox.CreateDirectoryAsync("scored");
+        Assert.Equal(HttpStatusCode.OK, (await sandbox.UploadAsync(dir, "two.pdf", Pdf(2))).Status);
+        var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, configurationId: (string)saved["id"]!), "COMPLETED");
+        var job = (string)batch["results"]![0]!["job_reference"]!["id"]!;
+
+        var body = await sandbox.WaitForAsync($"api/v2/parse/{job}?expand=usage", j => (string)j["job"]!["status"]! == "COMPLETED");
+
+        Assert.Equal(("agentic", 2 * (10 + 5d)), ((string)body["job"]!["tier"]!, (double)body["job"]!["usage"]!["credits"]!));
+    }
+
+    [Fact]
     public async Task AFiniteBalance_OnceSpent_AnswersBatchAndJobCreatesWith402_InTheServicesShape()
     {
         await using var sandbox = await TestSandbox.StartAsync(o => o.CreditBalance = 15);
