@@ -6,7 +6,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>
 /// What a followed-up job cost: the credits it billed against what was expected (docs/costs.md), a drift
-/// reported and the cached tier expired when it names one, and the escalation to the source's fallback
+/// reported and the cached price of its configuration expired, and the escalation to the source's fallback
 /// configuration when the cheap tier gave nothing usable.
 /// </summary>
 internal sealed class FollowUpCosts(
@@ -61,13 +61,13 @@ internal sealed class FollowUpCosts(
                 logger.LogWarning(
                     "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
                     item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
-                if (charge.Tier is not null && drift.Contains("tier", StringComparison.Ordinal))
-                {
-                    // The cached tier may be out of date (the saved configuration was changed): the next planning reads
-                    // the configuration the job ran with again, or the source's when the job does not say.
-                    var configuration = looks[i].Billing?.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
-                    await tiers.ExpireAsync(configuration, cancellationToken);
-                }
+                // The cached price may be out of date: the saved configuration was changed to another tier, or to one
+                // that bills a page above its tier (an auto-mode rule, confidence scored high) while keeping its tier.
+                // The next planning reads the configuration the job ran with again: the one it names, else its batch's
+                // (an escalated batch ran with the fallback, not the source's own). An estimate short for another
+                // reason (the pages) costs that one read and nothing else.
+                var configuration = looks[i].Billing?.ConfigurationId ?? work.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
+                await tiers.ExpireAsync(configuration, cancellationToken);
             }
         }
 

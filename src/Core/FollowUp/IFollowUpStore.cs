@@ -36,7 +36,11 @@ internal interface IFollowUpStore
 /// here asked to cancel it (a cancelled job of such a batch was cancelled by that wish).
 /// </summary>
 internal sealed record FollowUpWork(
-    long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default, bool CancelRequested = false);
+    long BatchId, string Source, int Checks, IReadOnlyList<FollowUpItem> Items, LlamaCloud.ProjectScope Scope = default, bool CancelRequested = false)
+{
+    /// <summary>The configuration the batch was sent with (the source's, or its fallback for an escalation); null when not read.</summary>
+    public string? ConfigurationId { get; init; }
+}
 
 /// <summary>
 /// One job reference to look at, with what planning reserved for it (<see cref="Estimate"/> at

@@ -63,7 +63,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
                    r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts,
-                   b.cancel_requested_at is not null, r.cancel_requested_at is not null
+                   b.cancel_requested_at is not null, r.cancel_requested_at is not null, b.configuration_id
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
@@ -87,6 +87,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
         var checks = 0;
         var cancelRequested = false;
         var scope = default(Core.LlamaCloud.ProjectScope);
+        string? configurationId = null;
         var items = new List<FollowUpItem>();
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -94,6 +95,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             checks = reader.GetInt32(1);
             cancelRequested = reader.GetBoolean(21);
             scope = Batches.ScopeColumns.Read(reader, 10);
+            configurationId = reader.GetString(23);
             if (reader.IsDBNull(2))
             {
                 continue; // the batch has nothing waiting
@@ -120,7 +122,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
             });
         }
 
-        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope, cancelRequested);
+        return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope, cancelRequested) { ConfigurationId = configurationId };
     }
 
     private static FileCopy[] CopiesOf(long[] ids, string[] paths, int[] attempts) =>
