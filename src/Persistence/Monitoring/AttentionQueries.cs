@@ -47,24 +47,26 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             group by b.source_name, b.id, b.run_id
             union all
             -- Results delivered without pages LlamaCloud failed in a job that still COMPLETED (docs/llamacloud-api.md §6.2):
-            -- billed, and what parsed is there, but not the whole document. Listed while the file's latest version is that one.
+            -- billed, and what parsed is there, but not the whole document. Listed while the file's latest version is that one,
+            -- of a configured source, as the partial_results gauge counts them.
             select 'partial-results', b.source_name, b.id, b.run_id, count(*), min(br.followed_up_at),
                    min(fv.relative_path || ': ' || case when cardinality(br.failed_pages) = 1 then 'page ' else 'pages ' end
                        || array_to_string(br.failed_pages, ', ') || coalesce(' (' || br.failed_page_error || ')', ''))
             from orchestrator.batch_result br
             {PartialResults.JoinVersion}
             join orchestrator.batch b on b.id = br.batch_id
-            where {PartialResults.Condition(16)}
+            where {PartialResults.Condition(16)} and b.source_name = any($1)
             group by b.source_name, b.id, b.run_id
             union all
-            -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person.
+            -- Permanent (an unsupported type, a corrupt file) and auth (the key was refused) failures wait for a person: of a
+            -- configured source, as the gauges count files (a removed source's are history, and 'retry' refuses its name).
             select case when fv.error_class = $8 then 'auth-failures' else 'permanent-failures' end, fv.source_name, null, null,
                    -- one reason, or one of several, said to be one: each file's own is on the Files page
                    count(*), min(fv.updated_at), case when count(distinct coalesce(fv.error_message, '')) > 1
                        then 'for ' || count(distinct coalesce(fv.error_message, '')) || ' different reasons, such as ' || max(fv.error_message)
                        else max(fv.error_message) end
             from orchestrator.file_version fv
-            where fv.error_class = any($7) and fv.state = $9 and {InTheFolderNow.Condition}
+            where fv.error_class = any($7) and fv.state = $9 and fv.source_name = any($1) and {InTheFolderNow.Condition}
             group by fv.source_name, fv.error_class
             union all
             -- Failures a later batch could cure (the service was out or busy) that used up their source's MaxAttempts: no
@@ -90,13 +92,14 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             group by n.name, n.fingerprint
             union all
             -- Files a spending cap holds back (docs/costs.md): they go on with the cap's next window or the source's next
-            -- run, as their reason says, or once approved; until then nothing else on this page would show them.
+            -- run, as their reason says, or once approved; until then nothing else on this page would show them. Those of a
+            -- configured source, as the files_held gauge counts them: an approved run of a removed source would be skipped.
             -- Since they were first held (each planning holds them again, which moves updated_at); the run only when one run
             -- holds them all, since 'approve <run>' lets go that run's files alone.
             select 'held-by-cap', fv.source_name, null, case when count(distinct fv.held_run_id) = 1 then max(fv.held_run_id) end, count(*),
                    min(coalesce(fv.held_at, fv.updated_at)), max(fv.held_reason)
             from orchestrator.file_version fv
-            where fv.batch_id is null and fv.state = $12
+            where fv.batch_id is null and fv.state = $12 and fv.source_name = any($1)
             group by fv.source_name
             union all
             -- A RemoteOnly source's latest batch (docs/sources.md): its files are LlamaCloud's, no file of ours names their

@@ -144,6 +144,29 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task FilesOfASourceNoLongerConfigured_NeedNobody_AsTheGaugesCountThem()
+    {
+        // A source taken out of Sources keeps its files (history): its failures, partial results and held files are not
+        // the configured sources' business, the gauges leave them out, and the verb status names for each ('retry
+        // <source> --failed', 'approve') would be refused or only queue a run that is skipped.
+        var run = await OpsSeed.RunAsync(Database, "removed");
+        var batch = await OpsSeed.BatchAsync(Database, run, "removed");
+        await OpsSeed.FileAsync(Database, batch, "removed", "corrupt.bin", outcome: "Failed", errorClass: "Permanent");
+        await OpsSeed.FileAsync(Database, batch, "removed", "key.pdf", outcome: "Failed", errorClass: "Auth");
+        var partial = await OpsSeed.FileAsync(Database, batch, "removed", "scan.pdf");
+        await Database.ExecuteAsync("update orchestrator.batch_result set failed_pages = '{2}' where file_version_id = $1", partial);
+        await OpsSeed.HeldAsync(Database, "removed", run, 2);
+        await OpsSeed.RunAsync(Database, "docs");
+
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Equal([("partial_results", "docs", 0.0)], gauges.Where(g => g.Metric == "partial_results"));
+        Assert.DoesNotContain(gauges, g => g.Metric == "files");
+        Assert.Empty(table.Rows.Select(r => $"{table.Value(r, "Kind")} {table.Value(r, "Source")}"));
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");
