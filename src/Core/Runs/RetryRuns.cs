@@ -19,10 +19,7 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
     {
         if (files.UsedUp > 0)
         {
-            logger.LogWarning(
-                "Batch {BatchId} of {Source}: {Count} of its files failed for good: that was the last attempt their source's MaxAttempts ({MaxAttempts}) allows ({Reason}). "
-                + "No run takes them by itself: once the cause is fixed, 'retry --failed {Source}' sends them again",
-                batchId, source, files.UsedUp, sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts, reason, source);
+            UsedUp(source, batchId, files.UsedUp, reason);
         }
 
         if (files.Queued <= 0 || !IsConfigured(source, batchId, files.Queued))
@@ -53,6 +50,28 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
         logger.LogInformation("Batch {BatchId} over remote-only {Source}'s directory failed; a run in {Delay} sends the directory again", batchId, source, after);
+    }
+
+    /// <summary>
+    /// Files whose last attempt this was: 'retry &lt;source&gt; --failed' sends them again, but refuses a source no longer
+    /// configured (docs/operations.md, "Command line"), so the warning for one of those says what comes first.
+    /// </summary>
+    private void UsedUp(string source, long batchId, int count, string reason)
+    {
+        if (sources.CurrentValue.Find(source) is { } configured)
+        {
+            logger.LogWarning(
+                "Batch {BatchId} of {Source}: {Count} of its files failed for good: that was the last attempt their source's MaxAttempts ({MaxAttempts}) allows ({Reason}). "
+                + "No run takes them by itself: once the cause is fixed, 'retry {Source} --failed' sends them again",
+                batchId, source, count, configured.MaxAttempts, reason, source);
+            return;
+        }
+
+        logger.LogWarning(
+            "Batch {BatchId} of {Source}: {Count} of its files failed for good: that was the last attempt the default MaxAttempts ({MaxAttempts}) allows ({Reason}). "
+            + "No run takes them by itself, and {Source} is no longer configured: put it back in Sources (or move its record to its new Name with rename-source), "
+            + "then 'retry {Source} --failed' sends them again",
+            batchId, source, count, new SourceOptions().MaxAttempts, reason, source, source);
     }
 
     /// <summary>

@@ -134,6 +134,28 @@ public sealed class RemovedSourceFacts(PostgresServerFixture server) : HarnessPe
         Assert.Contains($"Batch {batches.Single()}: 2 files of {PipelineHarness.SourceName} wait in the queue", warning, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task FilesOfARemovedSource_WhoseAttemptsAreUsedUp_AreToldHowToSendThemAgain_ByAVerbThatWouldTakeThem()
+    {
+        Harness.WriteFiles(2);
+        await Harness.Admin.SetFaultsAsync(new { fail_next_batches = 1 }); // LlamaCloud reports on half its files, then fails it
+        var batches = await Harness.SubmitAllAsync(Ct);
+        RemoveSource();
+        // Their last try (a removed source's MaxAttempts is the default's, 3).
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set process_attempts = 3");
+
+        await Harness.RecordAllAsync(batches, Ct);
+
+        // 'retry <source> --failed' refuses a source that is not configured (exit 2): the warning says what comes first.
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.Contains("failed for good", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{PipelineHarness.SourceName} is no longer configured: put it back in Sources (or move its record to its new Name with rename-source), "
+            + $"then 'retry {PipelineHarness.SourceName} --failed' sends them again",
+            warning,
+            StringComparison.Ordinal);
+    }
+
     private SourceOptions RemoveSource()
     {
         // As a reload of appsettings without it: the options every step reads no longer name it.
