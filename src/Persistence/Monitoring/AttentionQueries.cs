@@ -25,10 +25,11 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             select 'stuck-batch' as kind, b.source_name as source, b.id as batch, b.run_id as run, 1::bigint as n, b.stuck_since as since, b.state as detail
             from orchestrator.batch b where b.stuck_since is not null and b.state <> all($4)
             union all
-            select 'stuck-jobs', b.source_name, b.id, b.run_id, count(*), min(br.stuck_since), null
+            -- Detail names a classifier batch: 'cancel jobs' cannot cancel its jobs (docs/operations.md, "A job that never ends").
+            select 'stuck-jobs', b.source_name, b.id, b.run_id, count(*), min(br.stuck_since), case when b.job_type = $17 then b.job_type end
             from orchestrator.batch_result br join orchestrator.batch b on b.id = br.batch_id
             where br.stuck_since is not null and br.follow_up_state = any($5)
-            group by b.source_name, b.id, b.run_id
+            group by b.source_name, b.id, b.run_id, b.job_type
             union all
             select 'follow-ups-failed', b.source_name, b.id, b.run_id, count(*), max(f.followed_up_at), max(f.follow_up_error)
             from (
@@ -132,5 +133,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Name(Core.Sources.RemoteLayout.RemoteOnly),
         new NpgsqlParameter<int[]> { TypedValue = [.. configured.Select(c => c.MaxAttempts)] },
         StateParameters.Names(RetryRule.RetriedClasses),
-        StateParameters.Name(FollowUpState.FollowedUp));
+        StateParameters.Name(FollowUpState.FollowedUp),
+        Text(Core.LlamaCloud.BatchJobTypes.V1Classify));
 }

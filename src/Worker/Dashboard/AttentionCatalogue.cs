@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Worker.Dashboard;
@@ -17,10 +18,15 @@ internal static class AttentionCatalogue
         ["stuck-batch"] = r => new(
             $"Batch {r.Batch} of {r.Source} is stuck: still {r.Detail} (Watchdog:StuckAfter).",
             "Open batches (Cancel)", $"/ops/batches?source={r.SourceQuery}&open=1", $"cancel batch {r.Batch}"),
-        ["stuck-jobs"] = r => new(
-            $"{Count(r.Count, "job reference", "job references")} of batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "still has" : "still have")} no fetched result (Watchdog:JobStuckAfter): "
-            + "the follow-up keeps looking. To give up on them, cancel them: their files are sent again.",
-            "Its files", $"/ops/files?batch={r.Batch}", $"cancel jobs {r.Batch}"),
+        ["stuck-jobs"] = r => r.Detail == BatchJobTypes.V1Classify
+            ? new(
+                $"{Count(r.Count, "job reference", "job references")} of v1_classify batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "still has" : "still have")} no fetched result (Watchdog:JobStuckAfter): "
+                + "the follow-up keeps looking. A classifier job cannot be cancelled from here ('cancel jobs' leaves it alone).",
+                "Its files", $"/ops/files?batch={r.Batch}")
+            : new(
+                $"{Count(r.Count, "job reference", "job references")} of batch {r.Batch} ({r.Source}) {(r.Count == 1 ? "still has" : "still have")} no fetched result (Watchdog:JobStuckAfter): "
+                + "the follow-up keeps looking. To give up on them, cancel them: their files are sent again.",
+                "Its files", $"/ops/files?batch={r.Batch}", $"cancel jobs {r.Batch}"),
         ["follow-ups-failed"] = r => new(
             $"{Count(r.Count, "result", "results")} of batch {r.Batch} ({r.Source}) could not be delivered to every sink{Reason(r.Detail)}.",
             "Batches of its run (Retry follow-ups)", $"/ops/batches?run={r.Run}"),

@@ -167,6 +167,26 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task StuckJobs_OfAClassifierBatch_SaySo_ForCancelJobsCannotCancelThem()
+    {
+        // 'cancel jobs' leaves a v1_classify batch's jobs alone (we speak no cancel for a classifier job): the item must
+        // not send an operator to it as to a parse batch's.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var parse = await OpsSeed.BatchAsync(Database, run, "docs");
+        var classify = await OpsSeed.BatchAsync(Database, run, "docs", jobType: "v1_classify");
+        await OpsSeed.FileAsync(Database, parse, "docs", "a.pdf", followUp: "Recorded");
+        await OpsSeed.FileAsync(Database, classify, "docs", "b.pdf", followUp: "Recorded");
+        await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now(), job_type = b.job_type from orchestrator.batch b where b.id = batch_id");
+
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+
+        Assert.Equal(
+            [(parse, null), (classify, "v1_classify")],
+            table.Rows.Where(r => (string)table.Value(r, "Kind")! == "stuck-jobs")
+                .Select(r => ((long)table.Value(r, "Batch")!, table.Value(r, "Detail") as string)).Order());
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");

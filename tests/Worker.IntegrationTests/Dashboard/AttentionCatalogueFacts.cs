@@ -34,4 +34,19 @@ public sealed class AttentionCatalogueFacts
         Assert.Contains("raise the cap in Costs:Caps", item.Text, StringComparison.Ordinal);
         Assert.Equal(command, item.Command);
     }
+
+    [Theory]
+    [InlineData(null, "cancel jobs 5")]
+    [InlineData("v1_classify", null)] // 'cancel jobs' cancels no classifier job: naming it would send an operator nowhere
+    public void StuckJobs_NameCancelJobs_OnlyWhereItCancelsThem(string? detail, string? command)
+    {
+        var table = new OpsTable(
+            ["Kind", "Source", "Batch", "Run", "Count", "Since", "Detail"],
+            [["stuck-jobs", "docs", 5L, 2L, 2L, DateTime.UtcNow, detail]]);
+
+        var (item, _) = AttentionCatalogue.Describe(table).Single();
+
+        Assert.Equal(command, item.Command);
+        Assert.Equal(detail is null, item.Text.Contains("cancel them", StringComparison.Ordinal));
+    }
 }
