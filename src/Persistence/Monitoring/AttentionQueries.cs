@@ -86,10 +86,12 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from orchestrator.batch b where b.webhook_missed_at > now() - $3
             group by b.source_name
             union all
+            -- Files of the folder now, as Sources counts them: a version edited since (sent again under the current
+            -- configuration) or deleted is history no reprocess sends, and counted it would stay here whatever was done.
             select 'older-configuration', n.name, null, null, count(*), min(b.finished_at), n.fingerprint
             from names n
             join orchestrator.batch b on b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint
-            join orchestrator.file_version v on v.batch_id = b.id and v.state = $11
+            join orchestrator.file_version fv on fv.batch_id = b.id and fv.state = $11 and {InTheFolderNow.Condition}
             group by n.name, n.fingerprint
             union all
             -- Files a spending cap holds back (docs/costs.md): they go on with the cap's next window or the source's next

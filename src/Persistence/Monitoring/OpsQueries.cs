@@ -1,3 +1,4 @@
+using BatchOrchestrator.Persistence.Sources;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -22,7 +23,7 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
     /// The configured sources (name and current configuration fingerprint) with their last run, files counted
     /// by state, and how many recorded files were processed under another configuration.
     /// </summary>
-    public Task<OpsTable> SourcesAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> SourcesAsync(IReadOnlyList<(string Name, string Fingerprint)> configured, CancellationToken cancellationToken) => QueryAsync($"""
         with names as (select name, fingerprint, ord from unnest($1::text[], $2::text[]) with ordinality as n(name, fingerprint, ord))
         select n.name as "Source",
                r.id as "Last run",
@@ -60,8 +61,10 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                 where b.source_name = n.name and b.stuck_since is not null and b.state <> all($3)) as "Stuck batches",
                (select count(*) from orchestrator.source_file_problem p where p.source_name = n.name) as "Files set aside",
                n.fingerprint as "Configuration",
-               (select count(*) from orchestrator.batch b join orchestrator.file_version v on v.batch_id = b.id
-                where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and v.state = $4) as "Under an older configuration"
+               -- Files of the folder now, as above and as Needs a person counts them (a version edited since or deleted is history).
+               (select count(*) from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
+                where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and fv.state = $4
+                  and {InTheFolderNow.Condition}) as "Under an older configuration"
         from names n
         left join lateral (
             select id, state, started_at, finished_at from orchestrator.run

@@ -187,6 +187,35 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
     }
 
     [Fact]
+    public async Task FilesUnderAnOlderConfiguration_AreTheFilesInTheFolderNow_SoThatReprocessingClearsThem()
+    {
+        // Processed under cfg-OLD: a.pdf as it is now; b.pdf, edited since and sent again under the current
+        // configuration; c.pdf, deleted since. Only a.pdf is a file a reprocess could send: the others are history, and
+        // counted they would stay on Needs a person and Sources whatever an operator did.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var old = await OpsSeed.BatchAsync(Database, run, "docs", configurationId: "cfg-OLD");
+        var current = await OpsSeed.BatchAsync(Database, run, "docs");
+        var a = await OpsSeed.FileAsync(Database, old, "docs", "a.pdf");
+        var edited = await OpsSeed.FileAsync(Database, old, "docs", "b.pdf");
+        await Database.ExecuteAsync("update orchestrator.file_version set sha256 = sha256('old'::bytea), dedupe_key = 'old b' where id = $1", edited);
+        await OpsSeed.FileAsync(Database, current, "docs", "b.pdf", onDisk: false);
+        await OpsSeed.FileAsync(Database, old, "docs", "c.pdf");
+        await Database.ExecuteAsync("update orchestrator.source_file set deleted_at = now() where relative_path = 'c.pdf'");
+        var sources = new OpsQueries(Database.DataSource);
+        IReadOnlyList<(string, string)> configured = [("docs", "parse_v2 cfg-PARSE_AGENTIC")];
+
+        var table = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+        var before = await sources.SourcesAsync(configured, Ct);
+        // a.pdf reprocessed: back in the queue, then sent under the current configuration.
+        await Database.ExecuteAsync("update orchestrator.file_version set batch_id = $1 where id = $2", current, a);
+        var after = await Queries.NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], Day, Ct);
+
+        Assert.Equal(1L, table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "older-configuration"), "Count"));
+        Assert.Equal(1L, before.Value(before.Rows[0], "Under an older configuration"));
+        Assert.DoesNotContain(after.Rows, r => (string)after.Value(r, "Kind")! == "older-configuration");
+    }
+
+    [Fact]
     public async Task AHealthySource_NeedsNobody()
     {
         var run = await OpsSeed.RunAsync(Database, "docs");
