@@ -62,6 +62,8 @@ internal sealed partial class OpsQueries
                br.follow_up_state as "Follow-up",
                br.follow_up_attempts as "Follow-up attempts",
                br.follow_up_error as "Follow-up error",
+               array_to_string(br.failed_pages, ', ') as "Pages failed",
+               br.failed_page_error as "Pages failed because",
                br.stuck_since as "Stuck since"
         from orchestrator.batch_result br
         join orchestrator.file_version fv on fv.id = br.file_version_id

@@ -217,6 +217,8 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                fv.error_message as "Error",
                case when k.id is null then r.follow_up_state else {CopyFollowUp("$6", "$7")} end as "Follow-up",
                case when k.id is not null then fv.relative_path end as "Same content as",
+               -- Pages LlamaCloud failed in a job that still completed (Needs a person's partial-results links here).
+               case when r.job_id = fv.job_id then array_to_string(r.failed_pages, ', ') end as "Pages failed",
                -- A path deleted or renamed away keeps its story (and its output): said here, so it is not read as current.
                (select sf.deleted_at from orchestrator.source_file sf where sf.source_name = f.source_name and sf.relative_path = f.relative_path) as "Deleted from folder",
                f.updated_at as "Updated"
@@ -224,11 +226,14 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
         join orchestrator.file_version fv on fv.id = f.id
         left join orchestrator.file_copy k on k.id = f.copy_id
         left join lateral (
-            select br.job_id, br.follow_up_state from orchestrator.batch_result br
+            select br.job_id, br.follow_up_state, br.failed_pages from orchestrator.batch_result br
             where br.file_version_id = fv.id order by br.id desc limit 1) r on true
         order by f.updated_at desc, f.id desc
         """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state),
         StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
+
+    /// <summary>Columns of <see cref="FindFilesAsync"/> shown only once some file has a value: few results lack pages.</summary>
+    public static readonly IReadOnlySet<string> FilesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Pages failed" };
 
     /// <summary>$1 as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
     private const string Like = """'%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";

@@ -131,7 +131,8 @@ internal static class OpsPages
         }
 
         var state = Query(http, "state");
-        var (table, note) = Capped(await Queries(http).FindFilesAsync(path, source, batch, PageSize + 1, http.RequestAborted, state), "files", "the search, a source or a state");
+        var (found, note) = Capped(await Queries(http).FindFilesAsync(path, source, batch, PageSize + 1, http.RequestAborted, state), "files", "the search, a source or a state");
+        var table = found.WithoutEmpty(OpsQueries.FilesHiddenWhileEmpty);
         // A search within what the page is narrowed to: the filters ride along with it.
         var hidden = string.Concat(new[] { ("source", source), ("state", state), ("batch", batch?.ToString(CultureInfo.InvariantCulture)) }
             .Where(f => f.Item2 is not null)

@@ -105,6 +105,27 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Equal(("Failed", "FAILED"), (history.Value(history.Rows.Single(), "Outcome"), history.Value(history.Rows.Single(), "Job status")));
     }
 
+    [Fact]
+    public async Task PartialResults_ThatNeedsAPersonSendsAnOperatorTo_AreNamedOnTheBatchsFilesAndTheFilePage()
+    {
+        // "Needs a person" says "3 results of batch N were delivered without pages …", names one file, and links to the
+        // batch's files: each of them must say which pages are missing there, and its own page why.
+        var batch = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        var scan = await OpsSeed.FileAsync(Database, batch, "docs", "scan.pdf");
+        await OpsSeed.FileAsync(Database, batch, "docs", "whole.pdf");
+        await CopyAsync("docs", "scan copy.pdf", scan);
+        await Database.ExecuteAsync(
+            "update orchestrator.batch_result set failed_pages = '{2,5}', failed_page_error = 'Page 2 could not be processed' where file_version_id = $1", scan);
+
+        var files = await Queries.FindFilesAsync(null, "docs", batch, 10, Ct);
+        var history = await Queries.FileHistoryAsync("docs", "scan.pdf", Ct);
+
+        Assert.Equal(
+            [("scan copy.pdf", "2, 5"), ("scan.pdf", "2, 5"), ("whole.pdf", null)],
+            files.Rows.Select(r => ((string)files.Value(r, "Path")!, files.Value(r, "Pages failed") as string)).OrderBy(f => f.Item1, StringComparer.Ordinal));
+        Assert.Equal(("2, 5", "Page 2 could not be processed"), (history.Value(history.Rows.Single(), "Pages failed"), history.Value(history.Rows.Single(), "Pages failed because")));
+    }
+
     /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
     private async Task CopyAsync(string source, string path, long fileVersionId)
     {
