@@ -85,15 +85,19 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
         limit $1
         """, cancellationToken, new NpgsqlParameter<int> { TypedValue = limit });
 
-    /// <summary>Files held by a cap, per source, run and cap, with the reason and the oldest hold.</summary>
-    public Task<OpsTable> HeldAsync(CancellationToken cancellationToken) => QueryAsync("""
+    /// <summary>
+    /// Files held by a cap, per source, run and cap, with the reason and the oldest hold: of the configured
+    /// <paramref name="sources"/>, as the files_held gauge and Needs a person count them (a removed source's are history,
+    /// and approving them would only queue a run of it, which is skipped).
+    /// </summary>
+    public Task<OpsTable> HeldAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => QueryAsync("""
         select source_name as "Source", held_run_id as "Run", held_cap as "Cap", count(*) as "Files held",
                sum(pages) as "Pages", min(held_at) as "Held since", min(held_reason) as "Reason"
         from orchestrator.file_version
-        where state = $1
+        where state = $1 and source_name = any($2)
         group by source_name, held_run_id, held_cap
         order by source_name, held_run_id desc
-        """, cancellationToken, StateParameters.Name(FileVersionState.Held));
+        """, cancellationToken, StateParameters.Name(FileVersionState.Held), new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
 
     /// <summary>Credits of the latest run in a scope (for a run cap's headroom).</summary>
     public async Task<decimal> LatestRunUseAsync(string scope, CancellationToken cancellationToken)

@@ -45,7 +45,8 @@ internal static class CostVerbs
             "nothing planned yet");
         VerbTable.Write(console, "Files that cost most (last 30 days)", await queries.TopFilesAsync(30, 10, cancellationToken), "none");
         VerbTable.Write(console, "Drift", await queries.DriftAsync(20, cancellationToken), "none");
-        VerbTable.Write(console, "Held by a cap", await queries.HeldAsync(cancellationToken), "none");
+        var configured = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources.Select(s => s.Name).ToList();
+        VerbTable.Write(console, "Held by a cap", await queries.HeldAsync(configured, cancellationToken), "none");
         return 0;
     }
 

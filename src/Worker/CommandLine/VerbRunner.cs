@@ -87,7 +87,7 @@ internal sealed class VerbRunner(
             open.Rows.Count > OpenBatchesInStatus ? $"Open batches (the newest {OpenBatchesInStatus}; more at {dashboard}/ops/batches?open=1)" : "Open batches",
             open.Take(OpenBatchesInStatus),
             "none");
-        VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync(cancellationToken), "none");
+        VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync([.. configured.Select(s => s.Name)], cancellationToken), "none");
         return 0;
     }
 

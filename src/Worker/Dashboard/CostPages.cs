@@ -19,8 +19,8 @@ internal static class CostPages
         var queries = http.RequestServices.GetRequiredService<CostQueries>();
         var costs = http.RequestServices.GetRequiredService<IOptions<CostOptions>>().Value;
         var ct = http.RequestAborted;
-        var held = await queries.HeldAsync(ct);
         var sources = http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources;
+        var held = await queries.HeldAsync([.. sources.Select(s => s.Name)], ct);
         var plans = string.Join(" · ", sources.Select(s => $"<a href=\"{OpsCell.Encode(http.Request.PathBase + "/ops/plan/" + Uri.EscapeDataString(s.Name))}\">Plan {OpsCell.Encode(s.Name)}</a>"));
         return new OpsPage(
             "Costs",

@@ -60,4 +60,19 @@ public sealed class CostQueriesFacts(PostgresServerFixture server) : DatabaseFac
             [(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1L), (today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), 1L)],
             table.Rows.Select(r => ((string)table.Value(r, "Day")!, (long)table.Value(r, "Attempts")!)));
     }
+
+    [Fact]
+    public async Task FilesHeld_AreTheConfiguredSourcesOnes_AsTheGaugeAndNeedsAPersonCountThem()
+    {
+        // A removed source's held files are history: 'approve' would only queue a run of it, which is skipped.
+        await OpsSeed.HeldAsync(Database, "docs", await OpsSeed.RunAsync(Database, "docs", state: "NoChanges"), 2);
+        await OpsSeed.HeldAsync(Database, "removed", await OpsSeed.RunAsync(Database, "removed", state: "NoChanges"), 3);
+
+        var table = await new CostQueries(Database.DataSource).HeldAsync(["docs"], CancellationToken.None);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync(
+            [("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], TimeSpan.FromDays(1), CancellationToken.None);
+
+        Assert.Equal([("docs", 2L)], table.Rows.Select(r => ((string)table.Value(r, "Source")!, (long)table.Value(r, "Files held")!)));
+        Assert.Equal(2L, attention.Value(attention.Rows.Single(), "Count"));
+    }
 }
