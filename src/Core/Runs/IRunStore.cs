@@ -11,6 +11,13 @@ internal interface IRunStore
 
     Task FailRunAsync(long runId, string error, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Fails, with <paramref name="error"/>, the runs of <paramref name="source"/> still scanning, and returns their ids.
+    /// Only while holding the source's lease: no scan of it is alive then, so such a run was left by a process that ended
+    /// mid-scan (killed), which recorded nothing.
+    /// </summary>
+    Task<IReadOnlyList<long>> FailInterruptedScansAsync(string source, string error, CancellationToken cancellationToken);
+
     /// <summary>Notes that a run was asked for while one was in progress.</summary>
     Task RequestRerunAsync(string source, CancellationToken cancellationToken);
 

@@ -53,6 +53,8 @@ internal sealed class SourceRunner(
         }
     }
 
+    private const string InterruptedScan = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scanned again";
+
     private async Task<HeldLease?> TryHoldSourceAsync(string sourceName, CancellationToken cancellationToken)
     {
         var name = SourceLease.Name(sourceName);
@@ -68,6 +70,15 @@ internal sealed class SourceRunner(
 
     private async Task RunHeldAsync(SourceOptions source, RunTrigger trigger, CancellationToken cancellationToken)
     {
+        // The source's lease is ours, so no scan of it is alive: a run of it still Scanning was left by a process killed
+        // mid-scan, and would read as in progress for ever (the Runs page, 'status', runs_active{state="Scanning"}).
+        foreach (var interrupted in await runs.FailInterruptedScansAsync(source.Name, InterruptedScan, cancellationToken))
+        {
+            logger.LogWarning(
+                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed); recorded as failed, this run scans again",
+                interrupted, source.Name);
+        }
+
         var runId = await runs.StartRunAsync(source.Name, trigger, cancellationToken);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = runId });
         try

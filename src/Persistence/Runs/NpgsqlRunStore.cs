@@ -62,6 +62,24 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<long>> FailInterruptedScansAsync(string source, string error, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.run set state = $3, error = $2, finished_at = now() where source_name = $1 and state = any($4) returning id");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
+        command.Parameters.Add(RunLifecycle.Fail.TargetState());
+        command.Parameters.Add(RunLifecycle.Fail.FromStates());
+        var ids = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+
     public async Task RequestRerunAsync(string source, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

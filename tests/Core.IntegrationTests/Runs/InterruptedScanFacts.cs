@@ -1,0 +1,38 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Runs;
+
+/// <summary>
+/// A process killed mid-scan (kill -9, the OOM killer, a power cut) records nothing: its run row stays Scanning. The next
+/// run of the source holds the source's lease, so no scan of it is alive anywhere: it records the dead one as failed,
+/// or the Runs page, 'status' and batchorchestrator_runs_active{state="Scanning"} would show it in progress for ever.
+/// </summary>
+public sealed class InterruptedScanFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    [Fact]
+    public async Task ARunLeftScanningByAKilledProcess_IsRecordedAsFailed_ByTheSourcesNextRun()
+    {
+        Harness.WriteFiles(1);
+        var dead = await Harness.Database.ScalarAsync<long>(
+            """
+            with s as (insert into orchestrator.source (name) values ($1) on conflict do nothing)
+            insert into orchestrator.run (source_name, trigger, state, started_at) values ($1, 'Schedule', 'Scanning', now() - interval '1 hour') returning id
+            """,
+            PipelineHarness.SourceName);
+        var other = await Harness.Database.ScalarAsync<long>(
+            """
+            with s as (insert into orchestrator.source (name) values ('other') on conflict do nothing)
+            insert into orchestrator.run (source_name, trigger, state, started_at) values ('other', 'Schedule', 'Scanning', now()) returning id
+            """);
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        var (state, error, finished) = (await Harness.Database.ListAsync(
+            "select state, error, finished_at is not null from orchestrator.run where id = $1", r => (r.GetString(0), r.GetString(1), r.GetBoolean(2)), dead)).Single();
+        Assert.Equal(("Failed", true), (state, finished));
+        Assert.StartsWith("interrupted: the process scanning it ended", error, StringComparison.Ordinal);
+        Assert.Equal("Scanning", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", other)); // another source's: its lease is not ours
+        Assert.Equal("Active", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id > $1 and source_name = $2", other, PipelineHarness.SourceName));
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.Contains("interrupted", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.Contains($"Run {dead} of {PipelineHarness.SourceName}", warning, StringComparison.Ordinal);
+    }
+}
