@@ -31,7 +31,7 @@ internal sealed class WebhookLiveness(IWebhookLivenessStore store, IOptions<Webh
             logger.LogWarning(
                 "Batch {BatchId} of {Source} (run {RunId}, {RemoteBatchId}) ended {RemoteStatus} and no webhook announced it within {MissedAfter} "
                 + "({Deliveries} deliveries about it arrived); polling recorded it. Is LlamaCloud still reaching {PublicUrl}?",
-                missed.BatchId, missed.Source, missed.RunId, missed.RemoteBatchId, missed.RemoteStatus ?? "unknown", settings.MissedAfter, missed.Deliveries, settings.PublicUrl);
+                missed.BatchId, missed.Source, missed.RunId, missed.RemoteBatchId, missed.RemoteStatus ?? "unknown", settings.MissedAfter, missed.Deliveries, WebhookOptions.Shown(settings.PublicUrl));
         }
     }
 }

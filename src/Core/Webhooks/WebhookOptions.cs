@@ -41,6 +41,17 @@ public sealed class WebhookOptions
     /// <summary>True when batches are created with a webhook.</summary>
     internal bool Enabled => PublicUrl is not null;
 
-    /// <summary>Never prints the secret.</summary>
-    public override string ToString() => $"Webhooks to {PublicUrl?.ToString() ?? "(none)"} (secret {(string.IsNullOrEmpty(SigningSecret) ? "not set" : "set")})";
+    /// <summary>Never prints the secret, nor what the URL may carry of one.</summary>
+    public override string ToString() => $"Webhooks to {Shown(PublicUrl) ?? "(none)"} (secret {(string.IsNullOrEmpty(SigningSecret) ? "not set" : "set")})";
+
+    /// <summary>
+    /// <paramref name="url"/> as a message or a log line prints it: without user info, query or fragment. A gateway in
+    /// front of the receiver may want a token there (<c>?code=…</c>), which is a secret like the signing secret.
+    /// </summary>
+    internal static string? Shown(Uri? url) => url switch
+    {
+        null => null,
+        { IsAbsoluteUri: true } => url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) + (url.Query.Length > 1 || url.UserInfo.Length > 0 ? " (with its user info or query left out)" : ""),
+        _ => url.OriginalString.Split('?', '#')[0],
+    };
 }

@@ -13,11 +13,11 @@ internal sealed class WebhookOptionsValidator : OptionsValidator<WebhookOptions>
         {
             if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
             {
-                failures.Add($"Webhooks:PublicUrl: '{url}' must be an absolute http(s) URL");
+                failures.Add($"Webhooks:PublicUrl: '{WebhookOptions.Shown(url)}' must be an absolute http(s) URL");
             }
             else if (url.Scheme != Uri.UriSchemeHttps && !url.IsLoopback)
             {
-                failures.Add($"Webhooks:PublicUrl: '{url}' must use https (plain http is accepted only on loopback)");
+                failures.Add($"Webhooks:PublicUrl: '{WebhookOptions.Shown(url)}' must use https (plain http is accepted only on loopback)");
             }
 
             if (options.SigningSecret is null)

@@ -70,4 +70,20 @@ public sealed class WebhookSignatureFacts
         Assert.Equal(valid, result.Succeeded);
         Assert.Equal(valid, result.Failures?.Any(f => f.StartsWith("Webhooks:MissedAfter:", StringComparison.Ordinal)) != true);
     }
+
+    [Theory]
+    [InlineData("http://hooks.example.com/llamacloud?code=gw-token-7f3a")]
+    [InlineData("ftp://gateway:gw-token-7f3a@hooks.example.com/llamacloud")]
+    [InlineData("llamacloud?code=gw-token-7f3a")]
+    public void APublicUrlRefused_IsNamedWithoutWhatItsQueryOrUserInfoCarries(string url)
+    {
+        var options = new WebhookOptions { PublicUrl = new Uri(url, UriKind.RelativeOrAbsolute), SigningSecret = new string('s', 32) };
+
+        var result = new WebhookOptionsValidator().Validate(null, options);
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Webhooks:PublicUrl: '", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("gw-token-7f3a", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("gw-token-7f3a", options.ToString(), StringComparison.Ordinal);
+    }
 }
