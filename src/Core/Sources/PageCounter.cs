@@ -1,13 +1,12 @@
 using System.Globalization;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
-using UglyToad.PdfPig;
 
 namespace BatchOrchestrator.Core.Sources;
 
 /// <summary>
 /// How many pages LlamaCloud will bill for a document, counted locally (docs/costs.md, "Pages"): a PDF's
-/// page count (PdfPig), a Word document's page count from its extended properties or its text length at 3,000
+/// page count (<see cref="PdfPages"/>), a Word document's page count from its extended properties or its text length at 3,000
 /// characters a page, whichever is more, a presentation's slides, a workbook's sheets, a TIFF's pages
 /// (<see cref="TiffPages"/>), an OpenDocument text's or an EPUB's text (<see cref="PackagePages"/>), what a legacy
 /// Word document, presentation or workbook states of itself (<see cref="LegacyOfficePages"/>), one page for any
@@ -81,10 +80,7 @@ internal static class PageCounter
             switch (extension.ToLowerInvariant())
             {
                 case ".pdf":
-                    using (var pdf = PdfDocument.Open(content, new ParsingOptions { UseLenientParsing = true }))
-                    {
-                        return new PageCount(Math.Max(1, pdf.NumberOfPages), "pdf", false);
-                    }
+                    return new PageCount(PdfPages.Count(content), "pdf", false);
 
                 case ".docx":
                     using (var word = WordprocessingDocument.Open(content, false, Bounded))
