@@ -106,13 +106,13 @@ internal static class PageCounter
                 case ".pptx":
                     using (var slides = PresentationDocument.Open(content, false, Bounded))
                     {
-                        return new PageCount(Math.Max(1, slides.PresentationPart?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
+                        return new PageCount(Math.Max(1, ShallowParts.Checked(slides.PresentationPart)?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
                     }
 
                 case ".xlsx":
                     using (var workbook = SpreadsheetDocument.Open(content, false, Bounded))
                     {
-                        return new PageCount(Math.Max(1, workbook.WorkbookPart?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
+                        return new PageCount(Math.Max(1, ShallowParts.Checked(workbook.WorkbookPart)?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
                     }
 
                 default:
@@ -134,7 +134,7 @@ internal static class PageCounter
     /// </summary>
     private static PageCount Word(WordprocessingDocument word)
     {
-        int? stored = int.TryParse(word.ExtendedFilePropertiesPart?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
+        int? stored = int.TryParse(ShallowParts.Checked(word.ExtendedFilePropertiesPart)?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
             ? pages
             : null;
         long characters;
