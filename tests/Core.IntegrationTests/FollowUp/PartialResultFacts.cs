@@ -40,7 +40,7 @@ public sealed class PartialResultFacts(PostgresServerFixture server) : HarnessPe
         }
 
         Assert.Contains(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("scan.txt", StringComparison.Ordinal) && l.Contains("page 2 failed", StringComparison.Ordinal));
-        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([], TimeSpan.FromHours(1), Ct);
+        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([(PipelineHarness.SourceName, "", 3)], TimeSpan.FromHours(1), Ct);
         var row = Assert.Single(attention.Rows, r => r[0] as string == "partial-results");
         Assert.Equal(1L, Convert.ToInt64(attention.Value(row, "Count"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.StartsWith("scan.txt: page 2 (Page 2 could not be processed", attention.Value(row, "Detail") as string, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class PartialResultFacts(PostgresServerFixture server) : HarnessPe
 
         Assert.Equal(1L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp' and failed_pages is null and failed_page_error is null"));
         Assert.Equal(1L, await Harness.Admin.CounterAsync("parse_job_gets_total")); // the pages come with the full texts, not in a request of their own
-        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([], TimeSpan.FromHours(1), Ct);
+        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([(PipelineHarness.SourceName, "", 3)], TimeSpan.FromHours(1), Ct);
         Assert.DoesNotContain(attention.Rows, r => r[0] as string == "partial-results");
         Assert.DoesNotContain(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("without some pages", StringComparison.Ordinal));
     }

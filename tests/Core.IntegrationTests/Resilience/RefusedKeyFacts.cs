@@ -24,7 +24,7 @@ public sealed class RefusedKeyFacts(PostgresServerFixture server) : HarnessPerTe
         Assert.Contains("401", error, StringComparison.Ordinal);
         Assert.Contains("check the API key and the source's project, then retry the failed files", error, StringComparison.Ordinal);
         Assert.Contains(Harness.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("ended without reaching LlamaCloud", StringComparison.Ordinal));
-        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([], TimeSpan.FromHours(1), Ct);
+        var attention = await Harness.Get<AttentionQueries>().NeedsAPersonAsync([(PipelineHarness.SourceName, "", 3)], TimeSpan.FromHours(1), Ct);
         Assert.Contains(attention.Rows, r => r[0] as string == "auth-failures");
     }
 }

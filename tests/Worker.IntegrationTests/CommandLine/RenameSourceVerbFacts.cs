@@ -69,6 +69,10 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
             await Env.WaitForEndedAsync(2);
             await Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state <> 'ResultsRecorded'"), n => n == 0, TimeSpan.FromSeconds(60), "the batch to end");
+            // Followed up here too: a follow-up left for the renamed service would hold the old name's batch, which
+            // rename-source waits for, and the run below would start later than its wait allows on a loaded machine.
+            await Eventually.WaitAsync(
+                () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state <> 'FollowedUp'"), n => n == 0, TimeSpan.FromSeconds(60), "the results to be followed up");
         }
 
         var uploads = (await Env.Admin.CountersAsync()).UploadsTotal;
