@@ -28,8 +28,38 @@ internal sealed class GlobFilter
         }
 
         matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddIncludePatterns(include.Count == 0 ? ["**/*"] : include);
-        matcher.AddExcludePatterns(exclude);
+        matcher.AddIncludePatterns(include.Count == 0 ? ["**/*"] : include.Select(Normalised).SelectMany(WithFolderContents));
+        matcher.AddExcludePatterns(exclude.Select(Normalised));
+    }
+
+    /// <summary>
+    /// The pattern with each doubled separator read as one ("inv//*.pdf" is "inv/*.pdf"): matched as written, the empty
+    /// name between the two matches no folder, so it would take nothing and say nothing.
+    /// </summary>
+    private static string Normalised(string pattern)
+    {
+        var single = pattern.Replace('\\', '/');
+        while (single.Contains("//", StringComparison.Ordinal))
+        {
+            single = single.Replace("//", "/", StringComparison.Ordinal);
+        }
+
+        return single;
+    }
+
+    /// <summary>
+    /// An Include pattern whose last name has no wildcard ("docs", "inv/2024") takes that file, or everything in that
+    /// folder: an Exclude pattern matching a folder leaves out everything in it, and the two read alike (docs/sources.md).
+    /// A last name with a '*' ("**/*.pdf") names files only, so a folder called "scans.pdf" brings in none of its files.
+    /// </summary>
+    private static IEnumerable<string> WithFolderContents(string pattern)
+    {
+        yield return pattern;
+        var last = pattern[(pattern.LastIndexOf('/') + 1)..];
+        if (last.Length > 0 && last != "." && !last.Contains('*', StringComparison.Ordinal))
+        {
+            yield return pattern + "/**";
+        }
     }
 
     /// <summary>The filter a source's scan applies: its globs, and the names it leaves out unless it opts in.</summary>
@@ -84,6 +114,13 @@ internal sealed class GlobFilter
         if (string.IsNullOrWhiteSpace(pattern))
         {
             return $"{key}: is empty";
+        }
+
+        // Matched as written, the space would be part of the name: "**/*.pdf " takes no report.pdf and says nothing.
+        if (char.IsWhiteSpace(pattern[0]) || char.IsWhiteSpace(pattern[^1]))
+        {
+            var (where, blank) = char.IsWhiteSpace(pattern[0]) ? ("leading", pattern[0]) : ("trailing", pattern[^1]);
+            return $"{key}: '{pattern}' has a {where} {(blank == ' ' ? "space" : "white space")}, which would be matched as part of a name; remove it";
         }
 
         if (Path.IsPathRooted(pattern) || pattern.Split('/', '\\').Contains(".."))

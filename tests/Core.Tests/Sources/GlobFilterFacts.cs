@@ -35,6 +35,41 @@ public sealed class GlobFilterFacts
             GlobFilter.Validate(["report-202?.pdf", "scan[12].pdf", "a/{b,c}/*.pdf", "**/*.pdf"], "Include"));
     }
 
+    [Theory]
+    [InlineData("inv//*.pdf", "inv/a.pdf", true)]
+    [InlineData("inv///2024//*.pdf", "inv/2024/a.pdf", true)]
+    [InlineData("**//*.pdf", "a/b/c.pdf", true)]
+    [InlineData("inv//*.pdf", "inv/a.txt", false)]
+    public void Matches_ReadsADoubledSlashAsOne(string include, string path, bool expected)
+    {
+        Assert.Equal(expected, new GlobFilter([include], []).Matches(path));
+        Assert.Equal(!expected, new GlobFilter([], [include]).Matches(path));
+    }
+
+    [Theory]
+    [InlineData("docs/report.pdf", true)]
+    [InlineData("docs/2024/notes.txt", true)]
+    [InlineData("docs", true)]
+    [InlineData("docsx/report.pdf", false)]
+    [InlineData("other/docs.pdf", false)]
+    public void AnIncludeNamingAFolder_TakesEverythingInIt_AsAnExcludeNamingItLeavesEverythingOut(string path, bool taken)
+    {
+        Assert.Equal(taken, new GlobFilter(["docs"], []).Matches(path));
+        Assert.Equal(!taken, new GlobFilter([], ["docs"]).Matches(path));
+        Assert.Equal(taken, new GlobFilter(["inv", "docs"], []).Matches(path));
+    }
+
+    [Fact]
+    public void AnIncludeEndingInAWildcard_NamesFilesOnly_NotTheContentsOfAFolderItMatches()
+    {
+        var filter = new GlobFilter(["**/*.pdf", "inv/2024"], []);
+
+        Assert.True(filter.Matches("scans.pdf"));
+        Assert.False(filter.Matches("scans.pdf/page-1.png"));
+        Assert.True(filter.Matches("inv/2024/a.xml"));
+        Assert.False(filter.Matches("inv/2023/a.xml"));
+    }
+
     [Fact]
     public void Matches_TakesEverything_WhenNoIncludeIsGiven()
     {
