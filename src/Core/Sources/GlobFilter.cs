@@ -66,20 +66,13 @@ internal sealed class GlobFilter
     public static GlobFilter For(SourceOptions source) => new(source.Include, source.Exclude, source.IgnoreTemporaryNames, !source.IncludeHidden);
 
     /// <summary>Whether a path relative to the source root, with '/' separators, is taken.</summary>
-    public bool Matches(string relativePath)
-    {
-        if (ignoreHidden && IsHiddenPath(relativePath))
-        {
-            return false;
-        }
+    public bool Matches(string relativePath) =>
+        !LeavesOutByName(relativePath) && (matcher is null || matcher.Match(relativePath).HasMatches);
 
-        if (ignoreTemporary && IsTemporaryName(relativePath.AsSpan(relativePath.LastIndexOf('/') + 1)))
-        {
-            return false;
-        }
-
-        return matcher is null || matcher.Match(relativePath).HasMatches;
-    }
+    /// <summary>Whether a path is left out for its name (hidden or temporary) before any Include/Exclude pattern is asked.</summary>
+    public bool LeavesOutByName(string relativePath) =>
+        (ignoreHidden && IsHiddenPath(relativePath))
+        || (ignoreTemporary && IsTemporaryName(relativePath.AsSpan(relativePath.LastIndexOf('/') + 1)));
 
     /// <summary>
     /// Whether nothing at this path (relative to the source root, '/' separators) is ever taken, whatever it is: a

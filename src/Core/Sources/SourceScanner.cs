@@ -26,6 +26,13 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var problems = new ScanProblemList();
         var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
+        if (!walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0)
+        {
+            // Else such a source shows "no changes" at every run, as one that is up to date does.
+            logger.LogWarning(
+                "Source {Source}: its patterns (Include: {Include}; Exclude: {Exclude}) took none of the {Files} files in {Root}; check them against the names there (matched case-sensitively, docs/sources.md)",
+                source.Name, Listed(source.Include, "everything"), Listed(source.Exclude, "none"), walker.FilesLeftOutByPatterns, root);
+        }
 
         var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
@@ -44,6 +51,9 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             source.Name, summary.Seen, summary.NewOrChanged, summary.Vanished, summary.Unsettled, summary.Hashed, summary.NewVersions, summary.Copies, summary.Problems);
         return summary;
     }
+
+    private static string Listed(List<string> patterns, string whenEmpty) =>
+        patterns.Count == 0 ? whenEmpty : string.Join(", ", patterns.Select(p => $"'{p}'"));
 
     private Task<ObservationSummary> MergeWalkAsync(
         SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken) =>

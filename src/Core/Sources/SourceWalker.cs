@@ -37,6 +37,12 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
     /// </summary>
     public bool MetAnEntry { get; private set; }
 
+    /// <summary>Files the Include/Exclude patterns left out, not counting hidden or temporary names (read once the walk has ended).</summary>
+    public int FilesLeftOutByPatterns { get; private set; }
+
+    /// <summary>Whether the patterns took any file, whether or not it could then be observed (read once the walk has ended).</summary>
+    public bool PatternsTookAFile { get; private set; }
+
     /// <summary>Files in order, and a <see cref="WalkItem.IsUnreadableFolder"/> marker where a folder could not be listed.</summary>
     public IEnumerable<WalkItem> Walk()
     {
@@ -88,7 +94,14 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
-            if (!filter.Matches(relative) || Observe(entry, relative, frame.Physical) is not { } observation)
+            if (!filter.Matches(relative))
+            {
+                FilesLeftOutByPatterns += filter.LeavesOutByName(relative) ? 0 : 1;
+                continue;
+            }
+
+            PatternsTookAFile = true;
+            if (Observe(entry, relative, frame.Physical) is not { } observation)
             {
                 continue;
             }

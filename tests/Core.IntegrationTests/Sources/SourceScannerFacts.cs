@@ -96,6 +96,39 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
             await Harness.Database.ListAsync("select relative_path from orchestrator.source_file where deleted_at is null order by relative_path collate \"C\"", r => r.GetString(0)));
     }
 
+    [Theory]
+    [InlineData(new[] { "**/*.PDF" }, true)]
+    [InlineData(new[] { "**/*.pdf" }, false)]
+    [InlineData(new[] { "**/*.PDF", "**/*.pdf" }, false)]
+    public async Task ScanAsync_WarnsOnce_WhenThePatternsTookNoneOfTheFilesFound(string[] include, bool warned)
+    {
+        Harness.WriteFile("scans/a.pdf", "alpha");
+        Harness.WriteFile("scans/b.pdf", "beta");
+        Harness.WriteFile(".DS_Store", "finder");
+        var source = Source();
+        source.Include = [.. include];
+
+        await ScanAsync(source);
+
+        var warnings = Harness.Logs.Lines.Where(l => l.Contains("took none of the", StringComparison.Ordinal)).ToList();
+        Assert.Equal(warned ? 1 : 0, warnings.Count);
+        Assert.All(warnings, w => Assert.Contains("Include: '**/*.PDF'; Exclude: none) took none of the 2 files in", w, StringComparison.Ordinal));
+        Assert.All(warnings, w => Assert.StartsWith("Warning ", w, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ScanAsync_DoesNotWarn_WhenTheFolderHoldsOnlyNamesLeftOutForThemselves()
+    {
+        Harness.WriteFile(".DS_Store", "finder");
+        Harness.WriteFile("upload.pdf.tmp", "half");
+        var source = Source();
+        source.Include = ["**/*.pdf"];
+
+        await ScanAsync(source);
+
+        Assert.DoesNotContain(Harness.Logs.Lines, l => l.Contains("took none of the", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task ScanAsync_FailsWithTheFolderNamed_WhenTheFolderIsMissing()
     {
