@@ -149,9 +149,14 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                b.poll_count as "Polls",
                b.cancel_requested_at as "Cancel requested",
                b.stuck_since as "Stuck since",
-               -- What "Cancel stuck jobs" (the 'cancel jobs' verb) would cancel: jobs the watchdog flagged, still awaited.
+               -- Job references the watchdog flagged whose result is still awaited, as the stuck gauge and "Needs a person"
+               -- count them; of those, what "Cancel stuck jobs" (the 'cancel jobs' verb) cannot cancel: a classifier's job
+               -- (we speak no cancel for it), or a reference without a job id or type (docs/operations.md, "A job that never ends").
                (select count(*) from orchestrator.batch_result br
-                where br.batch_id = b.id and br.stuck_since is not null and br.follow_up_state = $12 and br.job_id is not null and br.job_type <> $13) as "Stuck jobs",
+                where br.batch_id = b.id and br.stuck_since is not null and br.follow_up_state = $12) as "Stuck jobs",
+               (select count(*) from orchestrator.batch_result br
+                where br.batch_id = b.id and br.stuck_since is not null and br.follow_up_state = $12
+                  and not coalesce(br.job_id is not null and br.job_type <> $13, false)) as "Stuck, cannot cancel",
                -- What "Retry follow-ups" can take again, as "Needs a person" counts it: a result of a job that succeeded
                -- which a sink could not take. A failed or cancelled job's result ends FollowUpFailed too, but its file's
                -- own state says so, and no follow-up would help it.
@@ -234,6 +239,9 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
 
     /// <summary>Columns of <see cref="FindFilesAsync"/> shown only once some file has a value: few results lack pages.</summary>
     public static readonly IReadOnlySet<string> FilesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Pages failed" };
+
+    /// <summary>Columns of <see cref="BatchesAsync"/> shown only once some batch has a value: few stuck jobs are beyond 'cancel jobs'.</summary>
+    public static readonly IReadOnlySet<string> BatchesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Stuck, cannot cancel" };
 
     /// <summary>$1 as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
     private const string Like = """'%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";

@@ -85,7 +85,7 @@ internal sealed class VerbRunner(
         VerbTable.Write(
             console,
             open.Rows.Count > OpenBatchesInStatus ? $"Open batches (the newest {OpenBatchesInStatus}; more at {dashboard}/ops/batches?open=1)" : "Open batches",
-            open.Take(OpenBatchesInStatus),
+            open.Take(OpenBatchesInStatus).WithoutEmpty(OpsQueries.BatchesHiddenWhileEmpty),
             "none");
         VerbTable.Write(console, "Held by a spending cap ('approve <run>' lets them go on)", await services.GetRequiredService<CostQueries>().HeldAsync([.. configured.Select(s => s.Name)], cancellationToken), "none");
         return 0;

@@ -92,6 +92,7 @@ internal static class OpsPages
         var source = Query(http, "source");
         var openOnly = Query(http, "open") == "1";
         var (table, note) = Capped(await Queries(http).BatchesAsync(run, source, openOnly, PageSize + 1, http.RequestAborted), "batches", "a run, or open batches only");
+        table = table.WithoutEmpty(OpsQueries.BatchesHiddenWhileEmpty);
         var section = new OpsSection("Batches", table, row =>
         {
             var batchId = OpsCell.Text(row[0]);
@@ -101,7 +102,8 @@ internal static class OpsPages
                 actions.Add(new OpsAction("Cancel", $"/ops/actions/cancel-batch/{batchId}", "Cancel this batch? Files already processed keep their results."));
             }
 
-            if (table.Value(row, "Stuck jobs") is long stuckJobs && stuckJobs > 0)
+            // Offered while one of its stuck jobs can be cancelled: a classifier's job, or one without a job id, cannot be.
+            if (table.Value(row, "Stuck jobs") is long stuckJobs && stuckJobs > (table.Value(row, "Stuck, cannot cancel") as long? ?? 0))
             {
                 actions.Add(new OpsAction(
                     "Cancel stuck jobs", $"/ops/actions/cancel-jobs/{batchId}", "Cancel this batch's stuck jobs at LlamaCloud? Their files are sent again."));

@@ -126,6 +126,33 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Equal(("2, 5", "Page 2 could not be processed"), (history.Value(history.Rows.Single(), "Pages failed"), history.Value(history.Rows.Single(), "Pages failed because")));
     }
 
+    [Fact]
+    public async Task StuckJobs_OnTheBatchesPage_AreThoseTheGaugeAndNeedsAPersonCount_WithThoseCancelJobsCannotCancelApart()
+    {
+        // Three stuck references still awaited: a parse job, one without a job id, and a classifier's job.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var parse = await OpsSeed.BatchAsync(Database, run, "docs");
+        await OpsSeed.FileAsync(Database, parse, "docs", "a.pdf", followUp: "Recorded");
+        var noId = await OpsSeed.FileAsync(Database, parse, "docs", "b.pdf", followUp: "Recorded");
+        await Database.ExecuteAsync("update orchestrator.batch_result set job_id = null where file_version_id = $1", noId);
+        var classify = await OpsSeed.BatchAsync(Database, run, "docs", jobType: "v1_classify");
+        await OpsSeed.FileAsync(Database, classify, "docs", "c.pdf", followUp: "Recorded");
+        await Database.ExecuteAsync("update orchestrator.batch_result set job_type = 'parse_v2'");
+        await Database.ExecuteAsync("update orchestrator.batch_result set job_type = 'v1_classify' where batch_id = $1", classify);
+        await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now()");
+
+        var batches = await Queries.BatchesAsync(null, "docs", openOnly: false, 10, Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], TimeSpan.FromDays(1), Ct);
+
+        var counted = batches.Rows.ToDictionary(r => (long)batches.Value(r, "Batch")!, r => ((long)batches.Value(r, "Stuck jobs")!, (long)batches.Value(r, "Stuck, cannot cancel")!));
+        Assert.Equal((2L, 1L), counted[parse]); // one for 'cancel jobs', one it cannot cancel: the page's button stays
+        Assert.Equal((1L, 1L), counted[classify]); // none it can cancel: no button
+        Assert.Equal(gauges.Single(g => g is { Metric: "stuck", Label: "job" }).Value, counted.Values.Sum(c => c.Item1));
+        var needs = attention.Rows.Where(r => (string)attention.Value(r, "Kind")! == "stuck-jobs").ToDictionary(r => (long)attention.Value(r, "Batch")!, r => (long)attention.Value(r, "Count")!);
+        Assert.Equal(counted.ToDictionary(c => c.Key, c => c.Value.Item1), needs);
+    }
+
     /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
     private async Task CopyAsync(string source, string path, long fileVersionId)
     {
