@@ -23,6 +23,9 @@ internal interface IOperatorStore
     /// </summary>
     Task<IReadOnlyDictionary<string, int>> ApproveHeldAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>The source a run was of; null when there is no such run.</summary>
+    Task<string?> SourceOfRunAsync(long runId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Puts a source's failed file versions back in the queue whatever their attempts: all but the permanent ones, or
     /// every one with <paramref name="includePermanent"/>; only those of files in the folder now (the latest version of

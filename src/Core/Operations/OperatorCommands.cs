@@ -103,10 +103,18 @@ internal sealed class OperatorCommands(
     /// <summary>
     /// Lets the files a run's planning held under a spending cap go on past the caps (docs/costs.md): they
     /// are approved, and a run of their source is started to plan them. Their cost still counts in the caps'
-    /// windows. Returns how many were approved.
+    /// windows. Returns how many were approved. A run of a source no longer configured is refused, as a retry of it is:
+    /// its approved files would wait for a run that is only skipped.
     /// </summary>
     public async Task<int> ApproveHeldAsync(long runId, CancellationToken cancellationToken)
     {
+        if (await store.SourceOfRunAsync(runId, cancellationToken) is { } ofRun && sources.CurrentValue.Find(ofRun) is null)
+        {
+            throw new ArgumentException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Run {runId} is of '{ofRun}', which is no longer configured: nothing would plan the files it held. Put '{ofRun}' back in Sources (or move its record to its new Name with rename-source), then approve it."));
+        }
+
         var approved = await store.ApproveHeldAsync(runId, cancellationToken);
         foreach (var (source, count) in approved)
         {

@@ -89,6 +89,13 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return approved;
     }
 
+    public async Task<string?> SourceOfRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select source_name from orchestrator.run where id = $1");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     public async Task<RequeueOutcome> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken)
     {
         // Only failures of files in the folder now, as "Needs a person" counts them: an old version's failure (its file

@@ -183,7 +183,12 @@ internal static class OpsPages
         };
         var failed = versions.Rows.Where(r => versions.Value(r, "State") as string == "Failed").ToList();
         string? retry = null;
-        if (failed.Count > 0 && !readOnly)
+        if (failed.Count > 0 && !readOnly && http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(source) is null)
+        {
+            // Its retry would be refused (no run takes a source nobody configures): say what would, rather than offer it.
+            retry = $"<p>{OpsCell.Encode(source)} is no longer configured: put it back in Sources (or move its record to its new Name with rename-source) to retry its failed files.</p>";
+        }
+        else if (failed.Count > 0 && !readOnly)
         {
             var escaped = Uri.EscapeDataString(source);
             retry = $"<p><button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button>";

@@ -73,6 +73,40 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
     }
 
     [Fact]
+    public async Task ARemovedSource_IsOfferedNoRetryOnItsFilePage_NorAnApprovalOfItsRun_ButToldToPutItBackOrRenameIt()
+    {
+        // "gone" ran, a file failed and two were held by a cap; then it was taken out of Sources. A run queued for it
+        // now is only skipped: offering a retry or taking an approval would promise what never happens.
+        var run = await Env.Database.ScalarAsync<long>("""
+            with s as (insert into orchestrator.source (name) values ('gone') on conflict do nothing)
+            insert into orchestrator.run (source_name, trigger, state) values ('gone', 'Manual', 'Completed') returning id
+            """);
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason)
+            select 'gone', 'held-' || i || '.pdf', 1, 1, sha256(i::text::bytea), 'held-' || i, 'Held', 'global/Day', $1, 'held by the Day cap on global'
+            from generate_series(1, 2) i
+            """, run);
+        var failed = await Env.Database.ScalarAsync<long>("""
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, error_class, error_message)
+            values ('gone', 'failed.pdf', 1, 1, sha256('failed'::bytea), 'failed', 'Failed', 'Transient', 'the service was busy') returning id
+            """);
+
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(Env.Root, Env.VerbSettings("approve", run.ToString(CultureInfo.InvariantCulture)));
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.StartsWith($"approve: Run {run} is of 'gone', which is no longer configured", errors.Trim(), StringComparison.Ordinal);
+        Assert.Contains("rename-source", errors, StringComparison.Ordinal);
+        Assert.Equal(2L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held' and cap_approved_at is null")); // none approved
+
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        using var local = new DashboardClient(host.Address); // a local request acts as an operator
+        var page = await local.GetPageAsync($"hangfire/ops/files/{failed}");
+        Assert.DoesNotContain("Retry failed files of", page, StringComparison.Ordinal);
+        Assert.Contains("gone is no longer configured: put it back in Sources (or move its record to its new Name with rename-source)", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reprocess_ExitsOneSayingWhyOnStderr_WhenTheSourcesLayoutSendsEverythingAnyway()
     {
         var settings = Env.VerbSettings("reprocess", TestEnvironment.SourceName);
