@@ -90,25 +90,29 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         order by n.ord
         """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
-    /// <summary>Files per day by outcome over the last <paramref name="days"/> days (UTC days), optionally of one source.</summary>
-    public Task<OpsTable> DailyOutcomesAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+    /// <summary>
+    /// Files per day by outcome over the last <paramref name="days"/> days (UTC days), of <paramref name="sources"/>: the
+    /// configured ones, as the tables beside the chart and the gauges count them (a removed source's files are history),
+    /// or the one source the page is narrowed to.
+    /// </summary>
+    public Task<OpsTable> DailyOutcomesAsync(int days, IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         select d.day::date as "Day", {Outcomes.Counts("o", 3, "\"Succeeded\"", "\"Failed\"", "\"Skipped\"")}
         from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join (
             -- each file once a day, by its latest outcome that day
             select distinct on (1, f.file) (b.finished_at at time zone 'utc')::date as day, f.outcome as o
             from orchestrator.batch b cross join {Outcomes.OfBatch("b", 3)} f
-            where b.finished_at >= {Since} and ($2::text is null or b.source_name = $2)
+            where b.finished_at >= {Since} and b.source_name = any($2)
             order by 1, f.file, b.finished_at desc, b.id desc) recorded
           on recorded.day = d.day::date
         group by d.day order by d.day
-        """, cancellationToken, [Int(days), Text(source), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Int(days), Array(sources), .. Outcomes.Parameters()]);
 
     /// <summary>
     /// Per day, how long runs that found work took: the median and the longest, in seconds (null on a day without such a
-    /// run, which took no time rather than none), and how many there were.
+    /// run, which took no time rather than none), and how many there were; of <paramref name="sources"/>, as above.
     /// </summary>
-    public Task<OpsTable> DailyRunDurationsAsync(int days, string? source, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
+    public Task<OpsTable> DailyRunDurationsAsync(int days, IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
         select d.day::date as "Day",
                count(r.id) as "Runs",
                (percentile_cont(0.5) within group (order by extract(epoch from r.finished_at - r.started_at)))::float8 as "Median seconds",
@@ -116,7 +120,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         from generate_series((now() at time zone 'utc')::date - ($1 - 1), (now() at time zone 'utc')::date, interval '1 day') d(day)
         left join orchestrator.run r
           on (r.started_at at time zone 'utc')::date = d.day::date and r.finished_at is not null and r.state <> $3
-             and r.started_at >= {Since} and ($2::text is null or r.source_name = $2)
+             and r.started_at >= {Since} and r.source_name = any($2)
         group by d.day order by d.day
-        """, cancellationToken, Int(days), Text(source), StateParameters.Name(RunState.NoChanges));
+        """, cancellationToken, Int(days), Array(sources), StateParameters.Name(RunState.NoChanges));
 }

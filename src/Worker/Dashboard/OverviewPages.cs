@@ -35,12 +35,14 @@ internal static class OverviewPages
             new("Last run with changes", (await overview.LastRunsAsync(names, ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty), Empty: "No sources are configured."),
             new("Last 24 hours", (await overview.LastDayAsync(names, ct)).WithoutEmpty(OverviewQueries.HiddenWhileEmpty), Empty: "No sources are configured."),
         };
+        // The configured sources, as the tables above and the gauges count them; narrowed, the one asked for, even a removed one.
+        IReadOnlyList<string> charted = source is null ? names : [source];
         var charts = new StringBuilder($"<h3>Last {ChartDays} days{(source is null ? "" : $" of {OpsCell.Encode(source)}")}</h3>");
         charts.Append(SvgChart.StackedBars(
-            "chart-outcomes", "Files per day by outcome", await overview.DailyOutcomesAsync(ChartDays, source, ct),
+            "chart-outcomes", "Files per day by outcome", await overview.DailyOutcomesAsync(ChartDays, charted, ct),
             [("Succeeded", "#5cb85c"), ("Failed", "#d9534f"), ("Skipped", "#f0ad4e")]));
         charts.Append(SvgChart.Lines(
-            "chart-durations", "Run durations per day (runs that found work)", await overview.DailyRunDurationsAsync(ChartDays, source, ct),
+            "chart-durations", "Run durations per day (runs that found work)", await overview.DailyRunDurationsAsync(ChartDays, charted, ct),
             [("Median seconds", "#337ab7"), ("Longest seconds", "#8e44ad")], seconds => OpsCell.Duration(TimeSpan.FromSeconds(seconds))));
         var intro = $"What happened, and whether anything needs you. Hangfire's own pages: <a href=\"{OpsPages.Url(http, "/jobs/enqueued")}\">Jobs</a> · "
             + $"<a href=\"{OpsPages.Url(http, "/retries")}\">Retries</a> · <a href=\"{OpsPages.Url(http, "/recurring")}\">Recurring jobs</a> · "

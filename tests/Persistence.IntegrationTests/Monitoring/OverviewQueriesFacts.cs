@@ -101,7 +101,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
 
         var last = await Overview.LastRunsAsync(["docs"], Ct);
         var day = await Overview.LastDayAsync(["docs"], Ct);
-        var chart = await Overview.DailyOutcomesAsync(30, "docs", Ct);
+        var chart = await Overview.DailyOutcomesAsync(30, ["docs"], Ct);
         var runs = await new OpsQueries(Database.DataSource).RunsAsync("docs", 10, Ct);
         var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
 
@@ -137,7 +137,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         await Database.ExecuteAsync("update orchestrator.file_version set batch_id = $1, state = case when id = $2 then 'Failed' else 'Succeeded' end where id in ($2, $3)", second, twice, then);
 
         var day = await Overview.LastDayAsync(["docs"], Ct);
-        var chart = await Overview.DailyOutcomesAsync(30, "docs", Ct);
+        var chart = await Overview.DailyOutcomesAsync(30, ["docs"], Ct);
         var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
         var last = await Overview.LastRunsAsync(["docs"], Ct);
 
@@ -177,9 +177,9 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         var other = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "other"), "other");
         await OpsSeed.FileAsync(Database, other, "other", "c.pdf");
 
-        var all = await Overview.DailyOutcomesAsync(30, null, Ct);
-        var docs = await Overview.DailyOutcomesAsync(30, "docs", Ct);
-        var durations = await Overview.DailyRunDurationsAsync(30, "docs", Ct);
+        var all = await Overview.DailyOutcomesAsync(30, ["docs", "other"], Ct);
+        var docs = await Overview.DailyOutcomesAsync(30, ["docs"], Ct);
+        var durations = await Overview.DailyRunDurationsAsync(30, ["docs"], Ct);
 
         Assert.Equal(30, all.Rows.Count);
         Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow), all.Rows[^1][0]);
@@ -192,6 +192,26 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         Assert.Equal(1L, durations.Value(started, "Runs"));
         Assert.InRange((double)durations.Value(started, "Longest seconds")!, 119, 150);
         Assert.All(durations.Rows.Where(row => !Equals(row[0], startDay)), row => Assert.Null(durations.Value(row, "Median seconds"))); // no run: no length, not 0
+    }
+
+    [Fact]
+    public async Task Charts_CountTheConfiguredSources_AsTheTablesBesideThemAndTheGauges_NotARemovedSourcesHistory()
+    {
+        var docs = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "docs"), "docs");
+        await OpsSeed.FileAsync(Database, docs, "docs", "a.pdf");
+        // "gone" was taken out of Sources after its run today: its failures are history, not today's outcomes.
+        var gone = await OpsSeed.BatchAsync(Database, await OpsSeed.RunAsync(Database, "gone"), "gone");
+        await OpsSeed.FileAsync(Database, gone, "gone", "b.bin", outcome: "Failed");
+
+        var chart = await Overview.DailyOutcomesAsync(30, ["docs"], Ct);
+        var durations = await Overview.DailyRunDurationsAsync(30, ["docs"], Ct);
+        var day = await Overview.LastDayAsync(["docs"], Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Equal((1L, 0L), (chart.Value(chart.Rows[^1], "Succeeded"), chart.Value(chart.Rows[^1], "Failed")));
+        Assert.Equal((day.Value(day.Rows.Single(), "Done"), day.Value(day.Rows.Single(), "Failed")), (chart.Value(chart.Rows[^1], "Succeeded"), chart.Value(chart.Rows[^1], "Failed")));
+        Assert.DoesNotContain(gauges, g => g is { Metric: "files", Label: "Failed" });
+        Assert.Equal(1L, durations.Rows.Sum(r => (long)durations.Value(r, "Runs")!));
     }
 
     [Fact]
