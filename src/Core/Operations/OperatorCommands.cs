@@ -112,7 +112,7 @@ internal sealed class OperatorCommands(
         {
             throw new ArgumentException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Run {runId} is of '{ofRun}', which is no longer configured: nothing would plan the files it held. Put '{ofRun}' back in Sources (or move its record to its new Name with rename-source), then approve it."));
+                $"Run {runId} is of '{ofRun}', which is no longer configured: nothing would plan the files it held. Put '{ofRun}' {SourcesOptions.RemovedSourceRemedy}, then approve it."));
         }
 
         var approved = await store.ApproveHeldAsync(runId, cancellationToken);

@@ -69,7 +69,7 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
 
         logger.LogWarning(
             "Batch {BatchId} of {Source}: {Count} of its files failed for good: that was the last attempt the default MaxAttempts ({MaxAttempts}) allows ({Reason}). "
-            + "No run takes them by itself, and {Source} is no longer configured: put it back in Sources (or move its record to its new Name with rename-source), "
+            + "No run takes them by itself, and {Source} is no longer configured: put it " + SourcesOptions.RemovedSourceRemedy + ", "
             + "then 'retry {Source} --failed' sends them again",
             batchId, source, count, new SourceOptions().MaxAttempts, reason, source, source);
     }

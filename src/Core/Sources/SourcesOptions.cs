@@ -6,6 +6,12 @@ public sealed class SourcesOptions
     /// <summary>The sources, in configuration order.</summary>
     public List<SourceOptions> Sources { get; set; } = [];
 
+    /// <summary>
+    /// What brings a source taken out of Sources back, for the verbs, pages and warnings that refuse or leave its files until
+    /// then: its record stays under its old Name (docs/operations.md, "A source removed while its batches are under way").
+    /// </summary>
+    internal const string RemovedSourceRemedy = "back in Sources (or move its record to its new Name with rename-source)";
+
     /// <summary>Finds a source by name (names are validated unique).</summary>
     internal SourceOptions? Find(string name) => Sources.FirstOrDefault(s => s.Name == name);
 

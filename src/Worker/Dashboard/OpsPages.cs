@@ -186,7 +186,7 @@ internal static class OpsPages
         if (failed.Count > 0 && !readOnly && http.RequestServices.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(source) is null)
         {
             // Its retry would be refused (no run takes a source nobody configures): say what would, rather than offer it.
-            retry = $"<p>{OpsCell.Encode(source)} is no longer configured: put it back in Sources (or move its record to its new Name with rename-source) to retry its failed files.</p>";
+            retry = $"<p>{OpsCell.Encode(source)} is no longer configured: put it {SourcesOptions.RemovedSourceRemedy} to retry its failed files.</p>";
         }
         else if (failed.Count > 0 && !readOnly)
         {
