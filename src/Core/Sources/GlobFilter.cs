@@ -66,8 +66,10 @@ internal sealed class GlobFilter
     public static GlobFilter For(SourceOptions source) => new(source.Include, source.Exclude, source.IgnoreTemporaryNames, !source.IncludeHidden);
 
     /// <summary>Whether a path relative to the source root, with '/' separators, is taken.</summary>
-    public bool Matches(string relativePath) =>
-        !LeavesOutByName(relativePath) && (matcher is null || matcher.Match(relativePath).HasMatches);
+    public bool Matches(string relativePath) => !LeavesOutByName(relativePath) && PatternsTake(relativePath);
+
+    /// <summary>Whether the Include/Exclude patterns alone take a path; ask <see cref="LeavesOutByName"/> first.</summary>
+    public bool PatternsTake(string relativePath) => matcher is null || matcher.Match(relativePath).HasMatches;
 
     /// <summary>Whether a path is left out for its name (hidden or temporary) before any Include/Exclude pattern is asked.</summary>
     public bool LeavesOutByName(string relativePath) =>

@@ -94,9 +94,14 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
-            if (!filter.Matches(relative))
+            if (filter.LeavesOutByName(relative))
             {
-                FilesLeftOutByPatterns += filter.LeavesOutByName(relative) ? 0 : 1;
+                continue;
+            }
+
+            if (!filter.PatternsTake(relative))
+            {
+                FilesLeftOutByPatterns++;
                 continue;
             }
 
