@@ -16,6 +16,13 @@ namespace BatchOrchestrator.Core.Ticks;
 /// delay for work created by another process. An idle service so costs one small query a minute, not a job
 /// every few seconds. A tick whose next one falls due soon stays and runs it (<see cref="TickAsync"/>), so
 /// a batch polled every few seconds costs one tick job, not one per poll.
+/// <para>
+/// The spacing between ticks and the length of a hold are measured on the monotonic clock
+/// (<see cref="TimeProvider.GetTimestamp"/>), not the wall clock: a wall clock set back (an NTP step, a VM
+/// resumed from a snapshot) by an hour otherwise read as "the last tick was an hour from now", and no tick was
+/// handed out, nor a held one run, for that hour (docs/resilience.md, "Clock jumps"). What is due comes from the
+/// database's clock.
+/// </para>
 /// </summary>
 internal sealed class PollTicker(
     IPollTickStore store,
@@ -29,11 +36,11 @@ internal sealed class PollTicker(
 {
     private readonly Channel<bool> wakeups = NewWakeups();
     private readonly Channel<bool> holderWakeups = NewWakeups();
-    private DateTimeOffset lastHandedAt = DateTimeOffset.MinValue;
+    private long? lastHandedAt; // a monotonic timestamp
     private volatile bool tickInFlight;
     private bool failing;
     private int holders;
-    private long holdingUntilTicks;
+    private long holdingUntil; // a monotonic timestamp; 0 while no tick holds on here
 
     /// <summary>Something may have become due (a job ended); look again now.</summary>
     public void Wake() => wakeups.Writer.TryWrite(true); // a wake-up already waiting is enough
@@ -68,21 +75,21 @@ internal sealed class PollTicker(
     {
         var settings = polling.Value;
         var holding = Interlocked.CompareExchange(ref holders, 1, 0) == 0;
-        var started = time.GetUtcNow();
+        var started = time.GetTimestamp();
         try
         {
             while (true)
             {
-                var began = time.GetUtcNow();
+                var began = time.GetTimestamp();
                 await tick(cancellationToken);
                 if (!holding || await HoldForAsync(settings, began, started, cancellationToken) is not { } wait)
                 {
                     return;
                 }
 
-                Interlocked.Exchange(ref holdingUntilTicks, (time.GetUtcNow() + wait + (settings.Interval * 5)).UtcTicks);
+                Interlocked.Exchange(ref holdingUntil, time.GetTimestamp() + Timestamps(wait + (settings.Interval * 5)));
                 await SleepAsync(holderWakeups, wait, cancellationToken);
-                var spacing = began + settings.Interval - time.GetUtcNow();
+                var spacing = settings.Interval - time.GetElapsedTime(began);
                 if (spacing > TimeSpan.Zero)
                 {
                     await Task.Delay(spacing, time, cancellationToken); // woken early: still never two ticks closer than the interval
@@ -93,14 +100,14 @@ internal sealed class PollTicker(
         {
             if (holding)
             {
-                Interlocked.Exchange(ref holdingUntilTicks, 0);
+                Interlocked.Exchange(ref holdingUntil, 0);
                 Volatile.Write(ref holders, 0);
             }
         }
     }
 
     /// <summary>How long to sleep before the next tick, or null when it is not worth holding on for (or the database cannot say).</summary>
-    private async Task<TimeSpan?> HoldForAsync(PollingOptions settings, DateTimeOffset began, DateTimeOffset started, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> HoldForAsync(PollingOptions settings, long began, long started, CancellationToken cancellationToken)
     {
         TimeSpan? due;
         try
@@ -117,9 +124,8 @@ internal sealed class PollTicker(
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var wait = TimeSpan.FromTicks(Math.Max(0, Math.Max(until.Ticks, (began + settings.Interval - now).Ticks))); // due already, and the tick outlasted the interval: at once
-        return now + wait - started > settings.HoldTickAtMost ? null : wait;
+        var wait = TimeSpan.FromTicks(Math.Max(0, Math.Max(until.Ticks, (settings.Interval - time.GetElapsedTime(began)).Ticks))); // due already, and the tick outlasted the interval: at once
+        return time.GetElapsedTime(started) + wait > settings.HoldTickAtMost ? null : wait;
     }
 
     private async Task SleepAsync(Channel<bool> wakeable, TimeSpan wait, CancellationToken cancellationToken)
@@ -135,6 +141,8 @@ internal sealed class PollTicker(
             // slept the whole wait
         }
     }
+
+    private long Timestamps(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
 
     private static Channel<bool> NewWakeups() =>
         Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite }); // a wake-up already waiting is enough
@@ -169,14 +177,14 @@ internal sealed class PollTicker(
             return due is { } later && later < settings.IdleCheckInterval ? later : settings.IdleCheckInterval;
         }
 
-        var now = time.GetUtcNow();
-        var sinceLast = now - lastHandedAt;
+        var now = time.GetTimestamp();
+        var sinceLast = lastHandedAt is { } handed ? time.GetElapsedTime(handed, now) : TimeSpan.MaxValue;
         if (sinceLast < settings.Interval)
         {
             return settings.Interval - sinceLast; // never two ticks closer than the interval, even if one fails at once
         }
 
-        if (tickInFlight && (sinceLast < settings.Interval * 5 || now.UtcTicks < Interlocked.Read(ref holdingUntilTicks)))
+        if (tickInFlight && (sinceLast < settings.Interval * 5 || now < Interlocked.Read(ref holdingUntil)))
         {
             // Still queued behind other jobs, or held here and asleep: wake the holder, hand out nothing. One not
             // heard of in five intervals (nor holding here) was lost, or ran elsewhere.

@@ -2,10 +2,12 @@ namespace BatchOrchestrator.Core.IntegrationTests.Ticks;
 
 /// <summary>
 /// Poll ticks start when work is due, not on a clock: none while nothing is open, one as a batch falls due
-/// (slept until then, not until the next idle check), never a second while the first is still queued.
+/// (slept until then, not until the next idle check), never a second while the first is still queued; and a
+/// wall clock set back changes none of it.
 /// </summary>
 public sealed class PollTickerFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
+    private readonly ShiftedTime clock = new();
     private CountingStore store = null!;
 
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
@@ -14,6 +16,7 @@ public sealed class PollTickerFacts(PostgresServerFixture server) : HarnessPerTe
             new Dictionary<string, string?> { ["Polling:Interval"] = "00:00:00.200", ["Polling:IdleCheckInterval"] = "00:01:00" },
             services: s =>
             {
+                s.AddSingleton<TimeProvider>(clock);
                 // The production store, counted: the test waits on the ticker's questions instead of sleeping.
                 var production = s.Single(d => d.ServiceType == typeof(IPollTickStore)).ImplementationType!;
                 s.AddSingleton<IPollTickStore>(sp => store = new CountingStore((IPollTickStore)ActivatorUtilities.CreateInstance(sp, production)));
@@ -77,6 +80,50 @@ public sealed class PollTickerFacts(PostgresServerFixture server) : HarnessPerTe
             Ct);
         Assert.Equal(2, passes);
         Assert.Equal(1, second);
+    }
+
+    [Fact]
+    public async Task RunAsync_GoesOnHandingOutTicks_AfterTheWallClockIsSetBackAnHour()
+    {
+        var ticker = Harness.Get<PollTicker>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = ticker.RunAsync(stop.Token);
+        await SeedBatchAsync("now()");
+        ticker.Wake();
+        await Eventually.WaitAsync(() => Task.FromResult(Ticks().Count), n => n == 1, TimeSpan.FromSeconds(10), "a tick for the due batch");
+
+        // An NTP step or a VM resumed from a snapshot: the last tick now reads as an hour in the future.
+        clock.Offset = TimeSpan.FromHours(-1);
+        ticker.TickEnded();
+        await Eventually.WaitAsync(() => Task.FromResult(Ticks().Count), n => n == 2, TimeSpan.FromSeconds(10), "the next tick, not one an hour later");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
+    public async Task TickAsync_HoldingOn_RunsItsNextPassOnTime_WhenTheWallClockIsSetBackMeanwhile()
+    {
+        var ticker = Harness.Get<PollTicker>();
+        await SeedBatchAsync("now() + interval '1 hour'");
+        var passes = 0;
+
+        // Set back in the middle of a hold: the holder, asleep, kept every other tick of this instance away for that hour.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bounded.CancelAfter(TimeSpan.FromSeconds(30));
+        await ticker.TickAsync(
+            async _ =>
+            {
+                passes++;
+                await Harness.Database.ExecuteAsync(passes == 1
+                    ? "update orchestrator.batch set next_poll_at = now() + interval '1 second'"
+                    : "update orchestrator.batch set next_poll_at = now() + interval '1 hour'");
+                if (passes == 1)
+                {
+                    clock.Offset = TimeSpan.FromHours(-1);
+                }
+            },
+            bounded.Token);
+        Assert.Equal(2, passes);
     }
 
     private List<(string Step, string Argument)> Ticks() => [.. Harness.Scheduler.Calls.Where(c => c.Step == "poll")];
