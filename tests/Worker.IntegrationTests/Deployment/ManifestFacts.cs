@@ -84,6 +84,27 @@ public sealed partial class ManifestFacts
     }
 
     [Fact]
+    public void EverySupervisor_WaitsLongerThanTheHostsShutdown_BeforeItKills()
+    {
+        // What the host waits for at shutdown (WorkerHostingExtensions): Hangfire's ShutdownTimeout and 15 s more. A
+        // supervisor that kills sooner (compose's and docker's default is 10 s) cuts running jobs off before they are
+        // handed back, and they wait out Hangfire:Storage:InvisibilityTimeout before anyone takes them up.
+        var host = new Worker.Hosting.JobServerOptions().ShutdownTimeout + TimeSpan.FromSeconds(15);
+
+        var unit = File.ReadAllLines(Repository.PathOf("deploy/systemd/batch-orchestrator.service")).Select(l => l.Trim());
+        var systemd = TimeSpan.FromSeconds(int.Parse(unit.Single(l => l.StartsWith("TimeoutStopSec=", StringComparison.Ordinal))["TimeoutStopSec=".Length..], CultureInfo.InvariantCulture));
+        var pod = Map(Map(Map(Load("deploy/kubernetes/deployment.yaml").Single(), "spec"), "template"), "spec");
+        var kubernetes = TimeSpan.FromSeconds(int.Parse(pod["terminationGracePeriodSeconds"].ToString(), CultureInfo.InvariantCulture));
+        var worker = Map(Map(Load("deploy/compose/compose.yaml").Single(), "services"), "worker");
+        var compose = worker.Children.TryGetValue(new YamlScalarNode("stop_grace_period"), out var period)
+            ? TimeSpan.FromSeconds(int.Parse(period.ToString().TrimEnd('s'), CultureInfo.InvariantCulture))
+            : TimeSpan.FromSeconds(10); // compose's default
+
+        Assert.All([("systemd", systemd), ("kubernetes", kubernetes), ("compose", compose)], s => Assert.True(s.Item2 > host, $"{s.Item1} kills after {s.Item2}; the host may take {host}"));
+        Assert.Contains("--stop-timeout 60", File.ReadAllText(Repository.PathOf("docs/deployment.md")), StringComparison.Ordinal); // docker run's default is 10 s too
+    }
+
+    [Fact]
     public void TheKubernetesManifests_ParseAndWireDeploymentConfigMapSecretProbesAndTheSourceVolume()
     {
         var kustomization = Load("deploy/kubernetes/kustomization.yaml").Single();
