@@ -123,9 +123,10 @@ internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffse
 
 /// <summary>
 /// A batch whose step must be handed out again; or, <paramref name="WaitsItsTurn"/>, one that only waits for its
-/// source's upload slot while another batch of the source is uploading (not stalled: the slot comes to it).
+/// source's upload slot while another batch of the source is uploading (not stalled: the slot comes to it). Its
+/// project and whether an operator asked to cancel it tell whether its step only waits for a pause to end.
 /// </summary>
-internal sealed record StalledBatch(long Id, string Source, BatchState State, bool WaitsItsTurn = false);
+internal sealed record StalledBatch(long Id, string Source, BatchState State, bool WaitsItsTurn = false, ProjectScope Scope = default, bool CancelRequested = false);
 
 /// <summary>
 /// Counts written by one recording: outcomes of the files the batch reported on, files it said

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
 
 namespace BatchOrchestrator.Core.Batches;
@@ -6,9 +7,10 @@ namespace BatchOrchestrator.Core.Batches;
 /// <summary>
 /// Hands a batch back to the step of ours it waits for (upload, submit or record) when that step made
 /// no progress for <see cref="PollingOptions.StalledAfter"/>: its job was lost, or gave up. One round
-/// trip; the steps are safe to run twice.
+/// trip (and a read of the pauses, cached, when one of them owes its upload or submit); the steps are safe to run twice.
 /// </summary>
-internal sealed class StalledStepResumer(IBatchStore store, IPipelineScheduler scheduler, IOptions<PollingOptions> options, ILogger<StalledStepResumer> logger)
+internal sealed class StalledStepResumer(
+    IBatchStore store, IPipelineScheduler scheduler, ProjectPauses pauses, IOptions<PollingOptions> options, ILogger<StalledStepResumer> logger)
 {
     public async Task ResumeAsync(CancellationToken cancellationToken)
     {
@@ -22,8 +24,19 @@ internal sealed class StalledStepResumer(IBatchStore store, IPipelineScheduler s
                 continue;
             }
 
+            var step = BatchLifecycle.OwedStep(stalled.State);
+            if (step is BatchStep.Upload or BatchStep.Submit && !stalled.CancelRequested
+                && await pauses.FindAsync(stalled.Scope, fresh: false, cancellationToken) is { } pause)
+            {
+                // Deferred, not lost: its step looks again when the pause's probe is due (docs/resilience.md, "Provider
+                // pauses"). Handed out here too, each copy deferred itself as well, one more for every StalledAfter the
+                // pause lasted. A job lost meanwhile is made good by the first sweep after the pause is over.
+                logger.LogDebug("Batch {BatchId} waits for project {Project} to resume ({Reason})", stalled.Id, pause.Project, pause.Reason.Label());
+                continue;
+            }
+
             logger.LogWarning("Batch {BatchId} made no progress in {State} for {StalledAfter}; handing it to its step again", stalled.Id, stalled.State, settings.StalledAfter);
-            switch (BatchLifecycle.OwedStep(stalled.State))
+            switch (step)
             {
                 case BatchStep.Upload:
                     scheduler.EnqueueUpload(stalled.Source, stalled.Id);

@@ -76,7 +76,7 @@ internal sealed partial class NpgsqlBatchStore
                 for update of s skip locked
             ) stalled
             where b.id = stalled.id
-            returning b.id, b.source_name, b.state, stalled.waits
+            returning b.id, b.source_name, b.state, stalled.waits, b.project_id, b.organization_id, b.cancel_requested_at is not null
             """);
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
@@ -86,7 +86,8 @@ internal sealed partial class NpgsqlBatchStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            stalled.Add(new StalledBatch(reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetBoolean(3)));
+            stalled.Add(new StalledBatch(
+                reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetBoolean(3), ScopeColumns.Read(reader, 4), reader.GetBoolean(6)));
         }
 
         return stalled;
