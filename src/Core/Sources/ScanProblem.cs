@@ -29,4 +29,7 @@ internal enum ScanProblemKind
 
     /// <summary>Changed again since a look at which it had not settled yet: still being written; taken once it settles.</summary>
     StillChanging,
+
+    /// <summary>A path longer than can be recorded (<see cref="RecordablePath"/>), named at the folder that holds it.</summary>
+    PathTooLong,
 }

@@ -80,6 +80,15 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 continue;
             }
 
+            if (!RecordablePath.Fits(relative) && (entry.IsDirectory ? filter.Enters(entry.Name) : !filter.LeavesOutByName(relative) && filter.PatternsTake(relative)))
+            {
+                // Keyed by its path, such a file failed every scan of its source. Set aside, with what was known of it kept.
+                report(RecordablePath.Problem(frame.Prefix, entry.Name));
+                MetAnEntry = true;
+                yield return WalkItem.UnreadableFolder(entry.IsDirectory ? relative + "/" : relative);
+                continue;
+            }
+
             if (entry.IsDirectory)
             {
                 var depth = stack.Count;
@@ -286,11 +295,4 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 mtime);
         }
     }
-}
-
-/// <summary>One step of a walk: a file's look, or a folder whose contents could not be seen.</summary>
-internal readonly record struct WalkItem(string RelativePath, long Size, long MtimeTicks, bool IsUnreadableFolder = false)
-{
-    /// <summary>A marker at <paramref name="prefix"/> ("dir/"): stored paths under it are left as they are, not taken for deleted.</summary>
-    public static WalkItem UnreadableFolder(string prefix) => new(prefix, 0, 0, IsUnreadableFolder: true);
 }

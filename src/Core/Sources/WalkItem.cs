@@ -1,0 +1,11 @@
+namespace BatchOrchestrator.Core.Sources;
+
+/// <summary>One step of a walk: a file's look, or a place whose contents could not be seen (or recorded).</summary>
+internal readonly record struct WalkItem(string RelativePath, long Size, long MtimeTicks, bool IsUnreadableFolder = false)
+{
+    /// <summary>
+    /// A marker at <paramref name="prefix"/> ("dir/", or a file's own path): stored paths under it are left as they are,
+    /// not taken for deleted.
+    /// </summary>
+    public static WalkItem UnreadableFolder(string prefix) => new(prefix, 0, 0, IsUnreadableFolder: true);
+}
