@@ -179,7 +179,8 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 return null;
             }
 
-            if (stack.Exists(f => string.Equals(f.Physical, target, StringComparison.Ordinal)) || ++links > MaxNestedLinks)
+            var deepest = stack.Where((f, i) => i == stack.Count - 1 || stack[i + 1].Links != f.Links).Select(f => f.Physical);
+            if (stack.Exists(f => string.Equals(f.Physical, target, StringComparison.Ordinal)) || LinkLoops.LeadBack(target, deepest) || ++links > MaxNestedLinks)
             {
                 report(new ScanProblem(relative, ScanProblemKind.Symlink, $"a symbolic link that loops back to '{target}'; not followed"));
                 return null;
