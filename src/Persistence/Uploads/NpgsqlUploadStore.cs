@@ -150,13 +150,18 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             // and mtime the scan stored: unchanged to the scan, it would never be hashed again, and its version would stay
             // Skipped with its content in place (docs/sources.md: "their new version is taken by the next scan"). The
             // hash is kept: until that scan, the mirror and the copies judge the path as they did.
+            // Its reservation is released at once (docs/costs.md, "Settling"): no copy of it is in the directory, so the
+            // batch bills nothing for it, and kept until the batch ends it would hold back the caps' room for hours.
             """
             with v as (
                 update orchestrator.file_version
                 set state = $2, error_message = $3, error_class = $5, updated_at = now(),
                     process_attempts = process_attempts + case when $5::text is null then 0 else 1 end
                 where id = $1 and state = any($4)
-                returning source_name, relative_path, sha256)
+                returning id, batch_id, source_name, relative_path, sha256),
+            released as (
+                update orchestrator.credit_charge c set billed_credits = 0, billed_pages = 0, settled_at = now()
+                from v where c.file_version_id = v.id and c.batch_id = v.batch_id and c.billed_credits is null)
             update orchestrator.source_file f set mtime_ticks = -1
             from v
             where $2 = any($6) and f.source_name = v.source_name and f.relative_path = v.relative_path and f.sha256 = v.sha256
