@@ -56,7 +56,18 @@ public sealed class CostOptions
     /// <summary>A job reference billed above this multiple of its estimate is flagged as drift.</summary>
     public decimal DriftFactor { get; set; } = 1.25m;
 
-    /// <summary>A saved configuration's cached tier is checked against the API again after this long.</summary>
+    /// <summary>
+    /// What each option of a saved configuration that the SDK names no price for (a parse's chart parsing or form
+    /// enrichment, an extract's citations or confidence scores) is reserved at, per page, on top of its tier: a guess
+    /// (docs/costs.md, "Tier of a configuration"). The default is a page at the dearest parse tier, an extra AI pass
+    /// taken to cost no more than a whole parse at agentic_plus; 0 estimates such options as free.
+    /// </summary>
+    public decimal UnpricedOptionCreditsPerPage { get; set; } = 45m;
+
+    /// <summary>
+    /// A preview (plan, reprocess) takes a saved configuration's cached tier for this long before reading the API again;
+    /// planning, which reserves against the caps, reads it every time.
+    /// </summary>
     public TimeSpan ConfigurationRecheck { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The tier name of the v1 job types, which have none of their own.</summary>

@@ -62,6 +62,11 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
             failures.Add($"{Section}:TimeZone: '{options.TimeZone}' is not a known time zone id");
         }
 
+        if (options.UnpricedOptionCreditsPerPage < 0)
+        {
+            failures.Add($"{Section}:UnpricedOptionCreditsPerPage: {options.UnpricedOptionCreditsPerPage} must not be negative");
+        }
+
         if (options.DriftFactor < 1)
         {
             failures.Add($"{Section}:DriftFactor: {options.DriftFactor} must be at least 1");

@@ -7,15 +7,20 @@ namespace BatchOrchestrator.Core.Costs;
 /// <summary>
 /// Resolves a configuration id to the tier it bills at (docs/costs.md, "Tiers"): a v1 source's is its settings' (<see cref="OfV1"/>);
 /// a built-in preset is looked up in <see cref="CostOptions.Presets"/>; a saved configuration is read from
-/// the API once, cached in the database with its <c>version</c>, and read again after
-/// <see cref="CostOptions.ConfigurationRecheck"/> (or when a job billed at another tier), replacing the
-/// cache when its version changed. When nothing can say, the tier is unknown (estimated at the dearest).
+/// the API at each planning and cached in the database with its <c>version</c>; a preview takes the cache until
+/// <see cref="CostOptions.ConfigurationRecheck"/> (or a job billed at another tier) makes it read again, and
+/// either takes it when the API cannot be read. When nothing can say, the tier is unknown (estimated at the dearest).
 /// </summary>
 internal sealed class TierResolver(
     IOptionsMonitor<CostOptions> options, IConfigurationTierStore store, IBatchApis apis, TimeProvider time, ILogger<TierResolver> logger)
 {
     /// <summary>What <c>confidence_score_effort: 'high'</c> adds to each page of a parse (docs/llamacloud-api.md §1.7).</summary>
     public const decimal HighConfidenceCreditsPerPage = 5m;
+
+    private static readonly string[] UnpricedExtractOptions = ["cite_sources", "confidence_scores"];
+
+    /// <summary>How a tier's basis names options whose price no source states (<see cref="UnpricedOptions"/>).</summary>
+    public const string UnpricedNote = "no stated price";
 
     /// <summary>The parse tier of an extract that parses with a saved parse configuration: in no price table, so priced at the dearest.</summary>
     public const string UnknownParseTier = "unknown";
@@ -49,8 +54,12 @@ internal sealed class TierResolver(
             return new ConfigurationTier(preset.JobType, preset.Tier, null, true, null, "built-in preset (Costs:Presets)");
         }
 
+        // Planning (persist) reads the configuration every time: what it reserves is what a cap lets through, and a
+        // configuration changed to a dearer tier since the cache was filled would be reserved at the old price for up to
+        // ConfigurationRecheck, every batch planned meanwhile passing its caps at a fraction of its bill. A preview,
+        // which reserves nothing, takes the cache within ConfigurationRecheck (docs/costs.md, "Tier of a configuration").
         var cached = await store.GetAsync(scope.Key, configurationId, cancellationToken);
-        if (cached is not null && time.GetUtcNow() - cached.FetchedAt < options.CurrentValue.ConfigurationRecheck)
+        if (cached is not null && !persist && time.GetUtcNow() - cached.FetchedAt < options.CurrentValue.ConfigurationRecheck)
         {
             return cached.Tier;
         }
@@ -73,7 +82,15 @@ internal sealed class TierResolver(
             return ConfigurationTier.Unknown(jobType, $"not readable from the API: {ex.Message}");
         }
 
-        var tier = FromRemote(remote, jobType);
+        var tier = FromRemote(remote, jobType, options.CurrentValue.UnpricedOptionCreditsPerPage);
+        if (tier.Basis.Contains(UnpricedNote, StringComparison.Ordinal) && cached?.Tier.Basis != tier.Basis)
+        {
+            // Once per change of what is read, not at every planning: a source scanned every minute would say it all day.
+            logger.LogWarning(
+                "Configuration {ConfigurationId} in project {Project} is {Basis}: each option whose price no source states is reserved at Costs:UnpricedOptionCreditsPerPage a page (docs/costs.md, \"Tier of a configuration\")",
+                configurationId, scope.Key, tier.Basis);
+        }
+
         if (cached is not null && cached.Tier.Version != tier.Version)
         {
             logger.LogInformation(
@@ -98,11 +115,11 @@ internal sealed class TierResolver(
     /// found no price table and cost nothing, so no cap held what it sent. An extract that parses with a saved parse
     /// configuration (<c>parse_config_id</c>) parses at that configuration's tier, which is not read: its parse is unknown.
     /// </summary>
-    public static ConfigurationTier FromRemote(RemoteConfiguration remote, string jobType)
+    public static ConfigurationTier FromRemote(RemoteConfiguration remote, string jobType, decimal unpricedOptionCreditsPerPage)
     {
         var tier = Text(remote.Parameters, "tier");
         var basis = $"saved configuration, version {remote.Version}";
-        return remote.ProductType switch
+        var priced = remote.ProductType switch
         {
             "parse_v2" when tier is not null => ParseV2(remote, tier, basis),
             "extract_v2" when tier is not null && Text(remote.Parameters, "parse_config_id") is { } parseConfiguration =>
@@ -111,6 +128,48 @@ internal sealed class TierResolver(
             "extract_v2" => new ConfigurationTier("extract_v2", "unknown", null, false, remote.Version, $"{basis}: no tier, so the service's default, whose price no source states"),
             _ => new ConfigurationTier(jobType, "unknown", null, false, remote.Version, $"{basis}: product type {remote.ProductType}, whose price is not kept, sent as {jobType}"),
         };
+        var unpriced = UnpricedOptions(remote);
+        return unpriced.Count == 0 ? priced : priced with
+        {
+            ExtraCreditsPerPage = priced.ExtraCreditsPerPage + (unpriced.Count * unpricedOptionCreditsPerPage),
+            Basis = $"{priced.Basis}; {string.Join(", ", unpriced)}: {UnpricedNote}, {unpricedOptionCreditsPerPage} credits a page more each",
+        };
+    }
+
+    /// <summary>
+    /// The options a saved configuration turns on that the SDK says cost something or run a pass of their own, but names no
+    /// price for (docs/costs.md, "Guesses"): a parse's <c>specialized_chart_parsing</c> (at the top or in an auto-mode rule)
+    /// and <c>forms: 'enrich'</c>, an extract's <c>cite_sources</c> and <c>confidence_scores</c>. Estimated as free, a cap
+    /// would let their pages pass at less than they may bill.
+    /// </summary>
+    private static List<string> UnpricedOptions(RemoteConfiguration remote)
+    {
+        var found = new List<string>();
+        var parameters = remote.Parameters;
+        if (remote.ProductType == "parse_v2" && parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty("processing_options", out var processing)
+            && processing.ValueKind == JsonValueKind.Object)
+        {
+            var rules = processing.TryGetProperty("auto_mode_configuration", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(r => r.ValueKind == JsonValueKind.Object && r.TryGetProperty("parsing_conf", out var conf) ? conf : default)
+                : [];
+            if (Text(processing, "specialized_chart_parsing") is not null || rules.Any(conf => Text(conf, "specialized_chart_parsing") is not null))
+            {
+                found.Add("specialized_chart_parsing");
+            }
+
+            if (Text(processing, "forms") == "enrich")
+            {
+                found.Add("forms enrich");
+            }
+        }
+
+        if (remote.ProductType == "extract_v2")
+        {
+            found.AddRange(UnpricedExtractOptions.Where(name =>
+                parameters.ValueKind == JsonValueKind.Object && parameters.TryGetProperty(name, out var on) && on.ValueKind == JsonValueKind.True));
+        }
+
+        return found;
     }
 
     /// <summary>

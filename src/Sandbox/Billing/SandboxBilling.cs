@@ -36,13 +36,17 @@ internal sealed class SandboxBilling(SandboxOptions options)
         }
     }
 
-    /// <summary>Bills a parse job that completed, at <paramref name="tier"/> (the asked tier, or a fault's), and what its options add per page.</summary>
+    /// <summary>
+    /// Bills a parse job that completed, at <paramref name="tier"/> (the asked tier, or a fault's) or the dearer tier an
+    /// auto-mode rule of its configuration parses its pages at, and what its options add per page.
+    /// </summary>
     public void BillParse(ParseJobRecord job, string tier)
     {
         var count = Pages(job);
         job.BilledTier = tier;
         job.BilledPages = count;
-        job.BilledCredits = (ParseRates.GetValueOrDefault(tier, 10) + job.ExtraCreditsPerPage) * count;
+        var perPage = job.RuleTiers.Select(t => ParseRates.GetValueOrDefault(t, 10)).Append(ParseRates.GetValueOrDefault(tier, 10)).Max();
+        job.BilledCredits = (perPage + job.ExtraCreditsPerPage) * count;
         Charge(job.ProjectId, job.BilledCredits.Value, count);
     }
 

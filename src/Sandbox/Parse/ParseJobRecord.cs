@@ -17,6 +17,12 @@ internal sealed class ParseJobRecord : SimulatedJob
     /// </summary>
     public decimal ExtraCreditsPerPage { get; init; }
 
+    /// <summary>
+    /// The tiers its saved configuration's auto-mode rules parse its pages at, fixed at creation (<see cref="Billing.AutoModeRules"/>):
+    /// a page is billed at the dearest of these and the job's tier.
+    /// </summary>
+    public IReadOnlyList<string> RuleTiers { get; init; } = [];
+
     public override string Product => "parse";
 
     /// <summary>Completes with its even-numbered pages failed (the failed-pages fault), and is billed all the same.</summary>

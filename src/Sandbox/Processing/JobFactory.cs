@@ -50,6 +50,7 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
             ConfigurationId = configurationId,
             UserMetadata = userMetadata,
             ExtraCreditsPerPage = ConfidenceScoredHigh(projectId, configurationId) ? 5 : 0,
+            RuleTiers = SavedProcessing(projectId, configurationId) is { } processing ? [.. Billing.AutoModeRules.MatchingTiers(processing, displayName)] : [],
             PlannedFailure = PlannedFailure(source, displayName),
             PlannedEmpty = faults.EmptyResult(displayName),
             PlannedFailedPages = faults.FailedPages(displayName),
@@ -91,7 +92,12 @@ internal sealed class JobFactory(SandboxState state, SandboxOptions options, Fau
 
     /// <summary>Whether the saved parse configuration a job runs with scores confidence high, which the service bills per page.</summary>
     private bool ConfidenceScoredHigh(string projectId, string? configurationId) =>
+        SavedProcessing(projectId, configurationId) is { } processing
+        && processing.TryGetProperty("confidence_score_effort", out var effort) && effort.ValueKind == JsonValueKind.String && effort.GetString() == "high";
+
+    /// <summary>The <c>processing_options</c> of the saved parse configuration a job runs with, if it has them.</summary>
+    private JsonElement? SavedProcessing(string projectId, string? configurationId) =>
         configurationId is not null && state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
         && saved.Parameters.TryGetProperty("processing_options", out var processing) && processing.ValueKind == JsonValueKind.Object
-        && processing.TryGetProperty("confidence_score_effort", out var effort) && effort.ValueKind == JsonValueKind.String && effort.GetString() == "high";
+            ? processing : null;
 }

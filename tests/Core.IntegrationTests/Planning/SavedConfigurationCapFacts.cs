@@ -28,7 +28,7 @@ public sealed class SavedConfigurationCapFacts(PostgresServerFixture server) : H
         await using var saved = Harness.Restarted(
             new Dictionary<string, string?> { ["Sources:0:ConfigurationId"] = configurationId }, new RecordingScheduler(), new CapturingLoggerProvider());
 
-        // The first run reads the configuration from the API, the second from its cache: both hold the file.
+        // Each run reads the configuration from the API (planning does not trust its cache): both hold the file.
         for (var run = 0; run < 2; run++)
         {
             await saved.GetRequiredService<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
