@@ -23,4 +23,10 @@ internal sealed record ScanSummary(int Seen, int NewOrChanged, int Vanished, int
 
     /// <summary>File versions the run's planning held back under a spending cap (docs/costs.md).</summary>
     public int Held { get; init; }
+
+    /// <summary>
+    /// When the Include/Exclude patterns took none of the files in the folder, how many they left out (hidden and
+    /// temporary names aside); null when they took one. Recorded on the run for the gauge and "Needs a person".
+    /// </summary>
+    public int? LeftOutByPatternsTakingNone { get; init; }
 }

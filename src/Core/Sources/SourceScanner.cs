@@ -26,7 +26,8 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var problems = new ScanProblemList();
         var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
-        if (!walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0)
+        var tookNone = !walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0;
+        if (tookNone)
         {
             // Else such a source shows "no changes" at every run, as one that is up to date does.
             logger.LogWarning(
@@ -45,6 +46,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             Copies = recorded.Copies,
             ChangedWhileHashing = changed,
             StillChanging = merged.StillChanging,
+            LeftOutByPatternsTakingNone = tookNone ? walker.FilesLeftOutByPatterns : null,
         };
         logger.LogInformation(
             "Scanned {Source}: {Seen} files, {NewOrChanged} new or changed, {Vanished} gone, {Unsettled} still settling, {Hashed} hashed, {NewVersions} new versions, {Copies} with content known under another name (not sent again), {Problems} with problems",

@@ -14,7 +14,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up", "partial-results"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up", "partial-results", "patterns-took-none"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint and MaxAttempts.</summary>
     public Task<OpsTable> NeedsAPersonAsync(
@@ -81,6 +81,15 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from names n
             cross join lateral (select id, state, finished_at, error from orchestrator.run where source_name = n.name order by id desc limit 1) r
             where r.state = $10
+            union all
+            -- A source whose latest scan's Include/Exclude patterns took none of the files in its folder (the
+            -- patterns_took_none gauge): its runs read as "no changes", as an up-to-date source's do.
+            select 'patterns-took-none', n.name, null, r.id, r.files_left_out_by_patterns, r.scanned_at, null
+            from names n
+            cross join lateral (
+                select id, scanned_at, files_left_out_by_patterns from orchestrator.run
+                where source_name = n.name and scanned_at is not null order by id desc limit 1) r
+            where r.files_left_out_by_patterns > 0
             union all
             select 'webhooks-missed', b.source_name, max(b.id), null, count(*), min(b.webhook_missed_at), null
             from orchestrator.batch b where b.webhook_missed_at > now() - $3

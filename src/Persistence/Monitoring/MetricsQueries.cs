@@ -40,6 +40,13 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
                     {PartialResults.JoinVersion}
                     where {PartialResults.Condition(13)}) p on p.source_name = n.name
                 group by n.name
+            -- Files the Include/Exclude patterns left out at the source's latest scan when they took none of them, else 0,
+            -- per configured source, as "Needs a person" lists them (patterns-took-none): such a source's runs read as
+            -- "no changes", as an up-to-date one's do, and only this says its files are never taken.
+            union all select 'patterns_took_none', n.name, coalesce((
+                    select r.files_left_out_by_patterns from orchestrator.run r
+                    where r.source_name = n.name and r.scanned_at is not null order by r.id desc limit 1), 0)::float8
+                from unnest($1::text[]) n(name)
             union all select 'webhooks_missed', '', count(*)::float8 from orchestrator.batch where webhook_missed_at is not null
             -- Outcomes of the files whose batch ended in the last hour, per source, each file once by its latest: the
             -- failure-ratio alert divides them, and a file failed in three batches is one failure, not three.

@@ -33,7 +33,8 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
             set state = case when $7 > 0 then $9 else $10 end,
                 finished_at = case when $7 > 0 then null else now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
-                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8, files_held = $12
+                new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8, files_held = $12,
+                files_left_out_by_patterns = $13
             where id = $1 and state = any($11)
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -48,6 +49,7 @@ internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostO
         command.Parameters.Add(RunLifecycle.FinishScanWithNothing.TargetState());
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.FromStates());
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Held });
+        command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = summary.LeftOutByPatternsTakingNone, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

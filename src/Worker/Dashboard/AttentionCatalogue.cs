@@ -47,6 +47,10 @@ internal static class AttentionCatalogue
         ["last-run-failed"] = r => new(
             $"The last run of {r.Source} (run {r.Run}) failed{Reason(r.Detail)}.",
             "Its runs (Run now on Sources)", $"/ops/runs?source={r.SourceQuery}", $"retry {r.Source}"),
+        ["patterns-took-none"] = r => new(
+            $"The latest scan of {r.Source} (run {r.Run}) took {(r.Count == 1 ? "not the one file" : $"none of the {r.Count} files")} in its folder: its Include/Exclude patterns left out every one, "
+            + "so its runs find no changes. Check them against the names there (matched case-sensitively, docs/sources.md).",
+            "Its runs", $"/ops/runs?source={r.SourceQuery}"),
         ["webhooks-missed"] = r => new(
             $"{Count(r.Count, "batch", "batches")} of {r.Source} ended without the webhook announcing it (latest: batch {r.Batch}): is LlamaCloud still reaching Webhooks:PublicUrl? Polling recorded them.",
             "Its batches", $"/ops/batches?source={r.SourceQuery}"),

@@ -47,6 +47,11 @@ internal sealed class OpsMetrics : IDisposable
             "batchorchestrator.source.schedule_interval", () => Intervals(sources.CurrentValue, time.GetUtcNow()), "s", "Longest gap between two scheduled runs of the source");
         meter.CreateObservableGauge(
             "batchorchestrator.cap_headroom_credits", () => gauges.Read(CostGauges.Headroom, "scope", "window"), "{credit}", "Credits a cap still allows in its current window (docs/costs.md)");
+        meter.CreateObservableGauge(
+            "batchorchestrator.source.patterns_took_none",
+            () => gauges.Read("patterns_took_none", "source"),
+            "{file}",
+            "Files the Include/Exclude patterns left out at the source's latest scan when they took none of them, else 0");
         meter.CreateObservableGauge("batchorchestrator.files_held", () => gauges.Read(CostGauges.Held, "source"), "{file}", "File versions held back by a spending cap");
         meter.CreateObservableGauge("batchorchestrator.database.up", gauges.DatabaseUp, unit: null, "1 when the last database-backed gauge refresh succeeded, else 0");
     }

@@ -108,10 +108,11 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
         var source = Source();
         source.Include = [.. include];
 
-        await ScanAsync(source);
+        var summary = await ScanAsync(source);
 
         var warnings = Harness.Logs.Lines.Where(l => l.Contains("took none of the", StringComparison.Ordinal)).ToList();
         Assert.Equal(warned ? 1 : 0, warnings.Count);
+        Assert.Equal(warned ? 2 : null, summary.LeftOutByPatternsTakingNone); // recorded on the run, for the gauge and Needs a person
         Assert.All(warnings, w => Assert.Contains("Include: '**/*.PDF'; Exclude: none) took none of the 2 files in", w, StringComparison.Ordinal));
         Assert.All(warnings, w => Assert.StartsWith("Warning ", w, StringComparison.Ordinal));
     }

@@ -36,6 +36,8 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         var failedJob = await OpsSeed.FileAsync(Database, recorded, "docs", "h.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent', error_message = 'Document is password protected' where id = $1", failedJob);
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
+        // The run's scan found 4 files and its patterns took none of them; the failed run after it scanned nothing.
+        await Database.ExecuteAsync("update orchestrator.run set scanned_at = now(), files_left_out_by_patterns = 4 where id = $1", run);
         await OpsSeed.RunAsync(Database, "docs", state: "Failed");
         await OpsSeed.HeldAsync(Database, "docs", run, 2);
         await Database.ExecuteAsync("insert into orchestrator.project_pause (project, reason, next_probe_at, last_error) values ('default', 'credits_exhausted', now(), '402 Payment Required')");
@@ -77,6 +79,8 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         var held = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "held-by-cap");
         Assert.Equal((2L, run, "held by the Day cap on global"), ((long)table.Value(held, "Count")!, table.Value(held, "Run"), table.Value(held, "Detail")));
         Assert.Equal((remoteBatch, 2L), found["results-undelivered"]);
+        var tookNone = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "patterns-took-none");
+        Assert.Equal((4L, run), ((long)table.Value(tookNone, "Count")!, table.Value(tookNone, "Run")));
         var paused = table.Rows.Single(r => (string)table.Value(r, "Kind")! == "project-paused");
         Assert.Equal("default", table.Value(paused, "Source"));
         Assert.Equal("credits_exhausted: 402 Payment Required", table.Value(paused, "Detail"));

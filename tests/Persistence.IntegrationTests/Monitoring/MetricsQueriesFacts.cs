@@ -50,6 +50,38 @@ public sealed class MetricsQueriesFacts(PostgresServerFixture server) : Database
         Assert.Equal([("docs", 2.0), ("quiet", 0.0)], Of(gauges, "partial_results"));
     }
 
+    [Fact]
+    public async Task PatternsTookNoneGauge_ReadsEachConfiguredSourcesLatestScan_AsNeedsAPersonDoes()
+    {
+        // "typo": its latest scan's patterns took none of 3 files. "fixed": they took none, then its patterns were put right
+        // and the next scan took a file. "remote": a run that failed before its scan ended (no scan) after one that took
+        // none. "quiet" never ran, and "removed" is no longer configured: neither is anything to look at.
+        await ScannedAsync("typo", leftOut: 3);
+        await ScannedAsync("fixed", leftOut: 5);
+        await ScannedAsync("fixed", leftOut: null);
+        await ScannedAsync("remote", leftOut: 2);
+        await OpsSeed.RunAsync(Database, "remote", state: "Failed");
+        await ScannedAsync("removed", leftOut: 7);
+        string[] configured = ["typo", "fixed", "remote", "quiet"];
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(configured, Ct);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync(
+            [.. configured.Select(c => (c, "parse_v2 cfg-PARSE_AGENTIC", 3))], TimeSpan.FromDays(1), Ct);
+
+        Assert.Equal([("fixed", 0.0), ("quiet", 0.0), ("remote", 2.0), ("typo", 3.0)], Of(gauges, "patterns_took_none"));
+        Assert.Equal(
+            [("remote", 2L), ("typo", 3L)],
+            attention.Rows.Where(r => (string)attention.Value(r, "Kind")! == "patterns-took-none")
+                .Select(r => ((string)attention.Value(r, "Source")!, (long)attention.Value(r, "Count")!)).Order());
+    }
+
+    private async Task ScannedAsync(string source, int? leftOut)
+    {
+        var run = await OpsSeed.RunAsync(Database, source, state: "NoChanges");
+        await Database.ExecuteAsync(
+            "update orchestrator.run set scanned_at = now(), files_left_out_by_patterns = $2 where id = $1", run, leftOut is { } n ? n : (object)DBNull.Value);
+    }
+
     private static (string Label, double Value)[] Of(IReadOnlyList<(string Metric, string Label, double Value)> gauges, string metric) =>
         [.. gauges.Where(g => g.Metric == metric).Select(g => (g.Label, g.Value)).Order()];
 }

@@ -19,6 +19,20 @@ public sealed class RunStoreFacts(PostgresServerFixture server) : DatabaseFacts(
     }
 
     [Fact]
+    public async Task FinishScanAsync_RecordsHowManyFilesThePatternsLeftOut_OnlyWhenTheyTookNone()
+    {
+        var typo = await Store.StartRunAsync("docs", RunTrigger.Schedule, Ct);
+        var fine = await Store.StartRunAsync("docs", RunTrigger.Schedule, Ct);
+
+        await Store.FinishScanAsync(typo, new ScanSummary(0, 0, 0, 0, 0, 0, 0) { LeftOutByPatternsTakingNone = 3 }, 0, Ct);
+        await Store.FinishScanAsync(fine, new ScanSummary(5, 0, 0, 0, 0, 0, 0), 0, Ct);
+
+        Assert.Equal(
+            [3, null],
+            await Database.ListAsync("select files_left_out_by_patterns from orchestrator.run order by id", r => r.IsDBNull(0) ? (int?)null : r.GetInt32(0)));
+    }
+
+    [Fact]
     public async Task TakeRerunRequestAsync_ReturnsTrueOnce_AfterARequest()
     {
         Assert.False(await Store.TakeRerunRequestAsync("docs", Ct));

@@ -58,7 +58,7 @@ public sealed class AlertingFacts
             .Select(n => (Alert: n["alertname"].ToString(), Fires: ((YamlSequenceNode)n["exp_alerts"]).Children.Count > 0))
             .ToList();
 
-        Assert.Equal(12, alerts.Count);
+        Assert.Equal(13, alerts.Count);
         Assert.All(alerts, alert =>
         {
             Assert.Contains((alert, true), evaluations);

@@ -94,6 +94,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         Assert.EndsWith(" 1", Line(metrics, "batchorchestrator_files_set_aside{", "kind=\"Empty\""), StringComparison.Ordinal);
         Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_partial_results{", "source=\"e2e\""), StringComparison.Ordinal); // a series from the start, for an alert
         Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_stuck{", "what=\"batch\""), StringComparison.Ordinal);
+        Assert.EndsWith(" 0", Line(metrics, "batchorchestrator_source_patterns_took_none{", "source=\"e2e\""), StringComparison.Ordinal); // its patterns took its files
         foreach (var expected in new[] { "class=\"transient\"", "class=\"throttled\"", "batchorchestrator_poll_duration_seconds_count", "batchorchestrator_followup_lag_seconds", "batchorchestrator_poll_overdue_seconds" })
         {
             Assert.True(Line(metrics, expected) is not null, $"{expected} missing from:\n{metrics}");
@@ -151,6 +152,29 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         var since = double.Parse(Line(metrics, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"")!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(since, started - 5, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
         Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));
+    }
+
+    [Fact]
+    public async Task ASourceWhosePatternsTakeNoneOfItsFiles_IsReportedByItsGauge_AsStatusListsIt()
+    {
+        await Env.WriteFilesAsync(3); // doc-000.txt …: matched case-sensitively, '**/*.TXT' takes none of them
+        var settings = Env.Settings();
+        settings["Sources:0:Include:0"] = "**/*.TXT";
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+
+        // The run itself reads as "no changes", as an up-to-date source's does: only the gauge says otherwise.
+        await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_source_patterns_took_none{", "source=\"e2e\"")?.EndsWith(" 3", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(30),
+            "the gauge to count the 3 files the patterns left out");
+        Assert.Equal("NoChanges", await Env.Database.ScalarAsync<string>("select state from orchestrator.run"));
+        settings["Verb:Name"] = "status";
+        var (code, status) = await WorkerHost.RunVerbAsync(Env.Root, settings);
+        Assert.Equal(0, code);
+        Assert.Contains("took none of the 3 files in its folder", status, StringComparison.Ordinal);
     }
 
     /// <summary>Metric names that appear only once their first event happened.</summary>
