@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// operation and status, errors by class, uploads by outcome, and the latency of batch polls. Paths
 /// become operation names (<see cref="ApiOperations"/>), so no id (and never a header) reaches a metric label.
 /// </summary>
-internal sealed class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
+internal sealed class ApiMetricsHandler(OpsMetrics metrics, IHostApplicationLifetime lifetime) : DelegatingHandler
 {
     private const string UploadFile = "upload_file";
     private const string GetBatch = "get_batch"; // a batch poll
@@ -24,11 +24,15 @@ internal sealed class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
         {
-            Record(operation, "none", cancellationToken.IsCancellationRequested ? null : "transient", started);
+            // No answer. This handler sits inside the attempt timeout (LlamaCloud:AttemptTimeout), whose expiry reaches
+            // it as a cancelled token, as a stop does: an attempt that timed out is a transient failure, as Core reads it
+            // ("no answer within …"), while one the stopping service gave up is no failure, and neither is an upload.
+            var abandoned = ex is OperationCanceledException && lifetime.ApplicationStopping.IsCancellationRequested;
+            Record(operation, "none", abandoned ? null : "transient", started, answered: false);
             throw;
         }
 
-        Record(operation, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), ErrorClass(response.StatusCode), started);
+        Record(operation, ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), ErrorClass(response.StatusCode), started, answered: true);
         return response;
     }
 
@@ -42,7 +46,7 @@ internal sealed class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
         _ => "rejected",
     };
 
-    private void Record(string operation, string status, string? errorClass, long started)
+    private void Record(string operation, string status, string? errorClass, long started, bool answered)
     {
         metrics.ApiRequests.Add(1, new("operation", operation), new("status", status));
         if (errorClass is not null)
@@ -50,11 +54,11 @@ internal sealed class ApiMetricsHandler(OpsMetrics metrics) : DelegatingHandler
             metrics.ApiErrors.Add(1, new("class", errorClass), new("operation", operation));
         }
 
-        if (operation == UploadFile)
+        if (operation == UploadFile && (answered || errorClass is not null))
         {
             metrics.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", errorClass ?? "uploaded"));
         }
-        else if (operation == GetBatch && errorClass is null)
+        else if (operation == GetBatch && answered && errorClass is null)
         {
             metrics.PollDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }

@@ -1,0 +1,35 @@
+namespace BatchOrchestrator.Worker.IntegrationTests.Metrics;
+
+/// <summary>The API counters of /metrics on attempts that got no answer, through the real client and its pipeline.</summary>
+public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : EnvironmentFacts(server)
+{
+    [Fact]
+    public async Task AnUploadAttemptThatTimesOut_CountsAsATransientError_NotAsUploaded()
+    {
+        // LlamaCloud answers uploads only after 5 s; each attempt is given 1 s (LlamaCloud:AttemptTimeout), which cancels it.
+        await Env.Admin.SetFaultsAsync(new { latency_ms = 5_000, routes = new[] { "POST /api/v1/beta/directories/{directory_id}/files" } });
+        await Env.WriteFilesAsync(1);
+        var settings = Env.Settings();
+        settings["LlamaCloud:AttemptTimeout"] = "00:00:01";
+        settings["LlamaCloud:MaxInProcessRetryWait"] = "00:00:00";
+        settings["LlamaCloud:MaxRetries"] = "0";
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
+        using var http = new HttpClient { BaseAddress = host.Address };
+        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+
+        var metrics = await Eventually.WaitAsync(
+            () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
+            text => Line(text, "batchorchestrator_api_requests_total{", "operation=\"upload_file\"", "status=\"none\"") is not null,
+            TimeSpan.FromSeconds(30),
+            "an upload attempt that got no answer");
+
+        // As Core reads it (a transient failure, "no answer within 00:00:01"): an error an outage alert or graph can see,
+        // and no upload that did not happen.
+        Assert.NotNull(Line(metrics, "batchorchestrator_api_errors_total{", "class=\"transient\"", "operation=\"upload_file\""));
+        Assert.NotNull(Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"transient\""));
+        Assert.Null(Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""));
+    }
+
+    private static string? Line(string metrics, params string[] parts) =>
+        metrics.Split('\n').FirstOrDefault(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)))?.TrimEnd();
+}
