@@ -75,6 +75,31 @@ public sealed class MetricsQueriesFacts(PostgresServerFixture server) : Database
                 .Select(r => ((string)attention.Value(r, "Source")!, (long)attention.Value(r, "Count")!)).Order());
     }
 
+    [Fact]
+    public async Task InFlightGauges_WatchARemovedSourcesWorkToo_AsNeedsAPersonListsIt()
+    {
+        // A removed source's submitted batch is still polled, followed up and billed (docs/operations.md, "A source
+        // removed while its batches are under way"): stuck, it needs a person as any other, on the page and in the gauges.
+        var run = await OpsSeed.RunAsync(Database, "removed", state: "Active", finished: null);
+        var batch = await OpsSeed.BatchAsync(Database, run, "removed", state: "Running", finished: null);
+        var recorded = await OpsSeed.BatchAsync(Database, run, "removed");
+        var waiting = await OpsSeed.FileAsync(Database, recorded, "removed", "a.pdf", followUp: "Recorded");
+        await Database.ExecuteAsync("update orchestrator.batch set stuck_since = now() where id = $1", batch);
+        await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
+        await Database.ExecuteAsync("update orchestrator.batch_result set stuck_since = now(), recorded_at = now() - interval '2 hours' where file_version_id = $1", waiting);
+
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+        var attention = await new AttentionQueries(Database.DataSource).NeedsAPersonAsync([("docs", "parse_v2 cfg-PARSE_AGENTIC", 3)], TimeSpan.FromDays(1), Ct);
+
+        Assert.Equal([("batch", 1.0), ("job", 1.0)], Of(gauges, "stuck"));
+        Assert.Equal([("", 1.0)], Of(gauges, "webhooks_missed"));
+        Assert.InRange(Of(gauges, "follow_up_lag").Single().Value, 7_000, 7_300);
+        Assert.Equal(1.0, Of(gauges, "runs").Single(r => r.Label == "Active").Value);
+        Assert.Equal(
+            ["stuck-batch", "stuck-jobs", "webhooks-missed"],
+            attention.Rows.Where(r => (string)attention.Value(r, "Source")! == "removed").Select(r => (string)attention.Value(r, "Kind")!).Order());
+    }
+
     private async Task ScannedAsync(string source, int? leftOut)
     {
         var run = await OpsSeed.RunAsync(Database, source, state: "NoChanges");

@@ -30,6 +30,66 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
         Assert.Null(Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""));
     }
 
+    [Fact]
+    public async Task AnAttemptTheStoppingServiceGaveUp_IsNoErrorAndNoUpload()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var ops = new BatchOrchestrator.Worker.Metrics.OpsMetrics(
+            meters, new BatchOrchestrator.Worker.Metrics.GaugeSnapshot(), new StaticOptionsMonitor<Core.Sources.SourcesOptions>(new()), TimeProvider.System);
+        var recorded = new List<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+            recorded.Add(instrument.Name + string.Concat(tags.ToArray().Select(t => $" {t.Key}={t.Value}"))));
+        listener.Start();
+        using var stopping = new CancellationTokenSource();
+        await stopping.CancelAsync();
+        using var invoker = new HttpMessageInvoker(new BatchOrchestrator.Worker.Metrics.ApiMetricsHandler(ops, new StoppingLifetime(stopping.Token)) { InnerHandler = new NeverAnswers() });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example/api/v1/beta/directories/dir-1/files/upload");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => invoker.SendAsync(request, stopping.Token));
+
+        Assert.Equal(["batchorchestrator.api.requests operation=upload_file status=none"], recorded);
+    }
+
+    private sealed class NeverAnswers : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    private sealed class StoppingLifetime(CancellationToken stopping) : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => stopping;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
+
+    private sealed class StaticOptionsMonitor<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
     private static string? Line(string metrics, params string[] parts) =>
         metrics.Split('\n').FirstOrDefault(l => parts.All(p => l.Contains(p, StringComparison.Ordinal)))?.TrimEnd();
 }
