@@ -6,5 +6,8 @@ namespace BatchOrchestrator.Core.Leases;
 /// </summary>
 internal static class SourceLease
 {
-    public static string Name(string source) => $"source:{source}";
+    /// <summary>What every source lease's name starts with; the watchdog joins runs to their leases by it.</summary>
+    public const string Prefix = "source:";
+
+    public static string Name(string source) => Prefix + source;
 }

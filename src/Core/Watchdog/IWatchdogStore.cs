@@ -10,11 +10,19 @@ internal interface IWatchdogStore
     /// <paramref name="jobAge"/> that are not flagged yet, in one round trip; returns only the newly
     /// flagged, so each is reported once however many instances watch.
     /// </summary>
-    Task<StuckReport> FlagStuckAsync(TimeSpan batchAge, TimeSpan jobAge, int max, CancellationToken cancellationToken);
+    /// <remarks>
+    /// In the same round trip it records as failed, with <paramref name="interruptedScan"/>, every run still Scanning
+    /// whose source lease nobody holds: a live scan holds its source's lease throughout, so such a run was left by a
+    /// process that died mid-scan (a removed source has no next run to do it, as <c>SourceRunner</c> does).
+    /// </remarks>
+    Task<StuckReport> FlagStuckAsync(TimeSpan batchAge, TimeSpan jobAge, int max, string interruptedScan, CancellationToken cancellationToken);
 }
 
-/// <summary>What one watchdog pass flagged.</summary>
-internal sealed record StuckReport(IReadOnlyList<StuckBatch> Batches, IReadOnlyList<StuckJobs> Jobs);
+/// <summary>What one watchdog pass flagged, and the runs it found left Scanning by a dead process.</summary>
+internal sealed record StuckReport(IReadOnlyList<StuckBatch> Batches, IReadOnlyList<StuckJobs> Jobs, IReadOnlyList<InterruptedRun> Runs);
+
+/// <summary>A run a dead process left Scanning, now recorded as failed.</summary>
+internal sealed record InterruptedRun(long Id, string Source);
 
 /// <summary>A batch flagged stuck.</summary>
 internal sealed record StuckBatch(long Id, string Source, BatchState State, string? RemoteBatchId, DateTimeOffset CreatedAt);

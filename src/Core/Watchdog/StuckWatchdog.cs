@@ -4,17 +4,21 @@ namespace BatchOrchestrator.Core.Watchdog;
 
 /// <summary>
 /// Flags batches and jobs stuck beyond their configured age (docs/reliability.md §5.4: jobs stuck in PENDING
-/// for days are the most reported LlamaParse problem). Runs with each poll tick; one round trip.
+/// for days are the most reported LlamaParse problem), and fails runs a dead process left Scanning (a removed source
+/// has no next run to fail them, as <see cref="Runs.SourceRunner"/> does). Runs with each poll tick; one round trip.
 /// </summary>
 internal sealed class StuckWatchdog(
     IWatchdogStore store, WebhookLiveness webhooks, IOptions<WatchdogOptions> options, TimeProvider time, ILogger<StuckWatchdog> logger)
 {
     private const int MaxPerPass = 500;
 
+    // Stored as the run's error: the Runs page and 'status' show it.
+    private const string InterruptedScan = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scans again";
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var report = await store.FlagStuckAsync(settings.StuckAfter, settings.JobStuckAfter, MaxPerPass, cancellationToken);
+        var report = await store.FlagStuckAsync(settings.StuckAfter, settings.JobStuckAfter, MaxPerPass, InterruptedScan, cancellationToken);
         var now = time.GetUtcNow();
         foreach (var batch in report.Batches)
         {
@@ -28,6 +32,13 @@ internal sealed class StuckWatchdog(
             logger.LogWarning(
                 "Batch {BatchId} has {Count} jobs whose results are still not fetched after {JobStuckAfter}, e.g. {JobIds}",
                 jobs.BatchId, jobs.Count, settings.JobStuckAfter, string.Join(", ", jobs.SampleJobIds));
+        }
+
+        foreach (var run in report.Runs)
+        {
+            logger.LogWarning(
+                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed) and no run of the source holds its lease; recorded as failed, the source's next run scans again",
+                run.Id, run.Source);
         }
 
         // Webhooks that should have announced a batch's end and did not: flagged for an operator the same way.

@@ -1,16 +1,17 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Watchdog;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Watchdog;
 
 /// <summary>
-/// Sets <c>stuck_since</c> on batches and job references once. The UPDATE's own row locks make the
+/// Sets <c>stuck_since</c> on batches and job references once, and fails runs a dead process left Scanning. The UPDATE's own row locks make the
 /// flag (and so the warning) once per row across instances: a second watcher re-reads the row,
 /// finds it flagged and skips it.
 /// </summary>
 internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchdogStore
 {
-    public async Task<StuckReport> FlagStuckAsync(TimeSpan batchAge, TimeSpan jobAge, int max, CancellationToken cancellationToken)
+    public async Task<StuckReport> FlagStuckAsync(TimeSpan batchAge, TimeSpan jobAge, int max, string interruptedScan, CancellationToken cancellationToken)
     {
         await using var batch = dataSource.CreateBatch();
         batch.BatchCommands.Add(new("""
@@ -35,6 +36,19 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
                 returning batch_id, job_id)
             select batch_id, count(*)::int, (array_agg(job_id order by job_id))[1:5] from flagged group by batch_id order by batch_id
             """) { Parameters = { Interval(jobAge), new NpgsqlParameter<int> { TypedValue = max }, StateParameters.Names(FollowUpLifecycle.Waiting) } });
+        batch.BatchCommands.Add(new("""
+            update orchestrator.run r set state = $3, error = $2, finished_at = now()
+            where r.state = any($4)
+              and not exists (select 1 from orchestrator.lease l where l.name = $1 || r.source_name and l.expires_at >= now())
+            returning r.id, r.source_name
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = SourceLease.Prefix }, new NpgsqlParameter<string> { TypedValue = interruptedScan },
+                RunLifecycle.Fail.TargetState(), RunLifecycle.Fail.FromStates(),
+            },
+        });
 
         var batches = new List<StuckBatch>();
         var jobs = new List<StuckJobs>();
@@ -52,7 +66,14 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
             jobs.Add(new StuckJobs(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<string[]>(2)));
         }
 
-        return new StuckReport(batches, jobs);
+        var runs = new List<InterruptedRun>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(new InterruptedRun(reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return new StuckReport(batches, jobs, runs);
     }
 
     private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };

@@ -1,3 +1,6 @@
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Watchdog;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 
 /// <summary>
@@ -35,4 +38,34 @@ public sealed class InterruptedScanFacts(PostgresServerFixture server) : Harness
         Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
         Assert.Contains($"Run {dead} of {PipelineHarness.SourceName}", warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ARunLeftScanningWhoseSourceNoRunWillFollow_IsRecordedAsFailed_ByTheWatchdog_WhileALiveScanIsLeftAlone()
+    {
+        // A source taken out of the configuration runs no more, so no next run of it can fail what a killed scan left.
+        var orphan = await InsertScanningRunAsync("removed");
+        var live = await InsertScanningRunAsync("scanning-now");
+        await Harness.Database.ExecuteAsync(
+            "insert into orchestrator.lease (name, owner, fencing_token, expires_at) values ($1, 'another instance', 1, now() + interval '2 minutes')",
+            SourceLease.Name("scanning-now"));
+
+        await Harness.Get<StuckWatchdog>().CheckAsync(Ct);
+
+        Assert.Equal("Failed", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", orphan));
+        Assert.StartsWith("interrupted: the process scanning it ended", await Harness.Database.ScalarAsync<string>("select error from orchestrator.run where id = $1", orphan), StringComparison.Ordinal);
+        Assert.Equal("Scanning", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", live)); // its lease is held
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.Contains("interrupted", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.Contains($"Run {orphan} of removed", warning, StringComparison.Ordinal);
+
+        await Harness.Get<StuckWatchdog>().CheckAsync(Ct);
+        Assert.Single(Harness.Logs.Lines, l => l.Contains("interrupted", StringComparison.Ordinal)); // once, however often it looks
+    }
+
+    private Task<long> InsertScanningRunAsync(string source) => Harness.Database.ScalarAsync<long>(
+        """
+        with s as (insert into orchestrator.source (name) values ($1) on conflict do nothing)
+        insert into orchestrator.run (source_name, trigger, state, started_at) values ($1, 'Schedule', 'Scanning', now() - interval '1 hour') returning id
+        """,
+        source);
 }

@@ -67,14 +67,14 @@ public sealed class NpgsqlPollTickStoreFacts(PostgresServerFixture server) : Dat
         var batchId = await BatchAsync("Pending", "next_poll_at = now() + interval '1 day', created_at = now() - interval '7 hours'");
         Assert.True(await Store.TimeUntilDueAsync(Ages, Ct) <= TimeSpan.Zero);
         var watchdog = new NpgsqlWatchdogStore(Database.DataSource);
-        Assert.Single((await watchdog.FlagStuckAsync(Ages.StuckAfter, Ages.JobStuckAfter, 10, Ct)).Batches);
+        Assert.Single((await watchdog.FlagStuckAsync(Ages.StuckAfter, Ages.JobStuckAfter, 10, "interrupted", Ct)).Batches);
         Assert.True(await Store.TimeUntilDueAsync(Ages, Ct) > TimeSpan.FromHours(23));
 
         await Database.ExecuteAsync(
             "insert into orchestrator.batch_result (batch_id, source_directory_file_id, job_id, follow_up_state, recorded_at) values ($1, 'dfl-1', 'job-1', 'Recorded', now() - interval '3 hours')",
             batchId);
         Assert.True(await Store.TimeUntilDueAsync(Ages with { FollowUps = false }, Ct) <= TimeSpan.Zero);
-        Assert.Single((await watchdog.FlagStuckAsync(Ages.StuckAfter, Ages.JobStuckAfter, 10, Ct)).Jobs);
+        Assert.Single((await watchdog.FlagStuckAsync(Ages.StuckAfter, Ages.JobStuckAfter, 10, "interrupted", Ct)).Jobs);
         Assert.True(await Store.TimeUntilDueAsync(Ages with { FollowUps = false }, Ct) > TimeSpan.FromHours(23));
     }
 
