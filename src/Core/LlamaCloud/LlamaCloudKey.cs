@@ -15,12 +15,18 @@ internal static class LlamaCloudKey
     public static void Resolve(LlamaCloudOptions options, IConfiguration configuration)
     {
         var key = configuration[ApiKeyVariable];
+        options.ApiKeyKey = ApiKeyVariable;
         if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(options.ApiKeyFile) && File.Exists(options.ApiKeyFile))
         {
-            key = File.ReadAllText(options.ApiKeyFile).Trim();
+            options.ApiKeyKey = $"{LlamaCloudOptions.SectionName}:{nameof(LlamaCloudOptions.ApiKeyFile)}";
+            key = ReadKeyFile(options);
         }
 
         options.ApiKey = string.IsNullOrWhiteSpace(key) ? null : key.Trim();
+
+        // One word, as every key is: a line break or space inside is two keys pasted, or a comment, which the API
+        // refuses on every request. Refused by the validator, never printed.
+        options.ApiKeyHasGaps = options.ApiKey?.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) == true;
 
         // A base URL given but unusable (no scheme: 'api.cloud.eu.llamaindex.ai') is refused by the validator,
         // never replaced by the production default: the key would go to a region it was not meant for.
@@ -52,6 +58,31 @@ internal static class LlamaCloudKey
         if (!options.BaseUrl.AbsoluteUri.EndsWith('/'))
         {
             options.BaseUrl = new Uri(options.BaseUrl.AbsoluteUri + "/");
+        }
+    }
+
+    /// <summary>
+    /// The key file's content, or null with the reason left for the validator (empty, unreadable): start-up then names
+    /// LlamaCloud:ApiKeyFile in one line rather than stopping with a stack trace, or starting with no key at all against
+    /// LlamaCloud, which refuses every request.
+    /// </summary>
+    private static string? ReadKeyFile(LlamaCloudOptions options)
+    {
+        var path = Path.GetFullPath(options.ApiKeyFile!);
+        try
+        {
+            var key = File.ReadAllText(path).Trim();
+            if (key.Length == 0)
+            {
+                options.ApiKeyFileProblem = $"file '{path}' is empty; put the API key in it, or leave LlamaCloud:ApiKeyFile empty to use the in-process Sandbox";
+            }
+
+            return key;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            options.ApiKeyFileProblem = $"file '{path}' cannot be read by this user ({ex.Message}); give the service's user read access to it";
+            return null;
         }
     }
 

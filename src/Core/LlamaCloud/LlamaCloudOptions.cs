@@ -70,6 +70,15 @@ public sealed class LlamaCloudOptions
     /// <summary>Resolved at start-up from the environment or <see cref="ApiKeyFile"/>; never bound from JSON.</summary>
     internal string? ApiKey { get; set; }
 
+    /// <summary>Where <see cref="ApiKey"/> was read: <c>LLAMA_CLOUD_API_KEY</c>, or <see cref="ApiKeyFile"/>'s key.</summary>
+    internal string ApiKeyKey { get; set; } = LlamaCloudKey.ApiKeyVariable;
+
+    /// <summary>Why <see cref="ApiKeyFile"/> gave no key (empty, unreadable), refused by the validator.</summary>
+    internal string? ApiKeyFileProblem { get; set; }
+
+    /// <summary>The key has a line break or space inside it (refused by the validator, never shown).</summary>
+    internal bool ApiKeyHasGaps { get; set; }
+
     /// <summary>Where <see cref="BaseUrl"/> was given: <c>LLAMA_CLOUD_BASE_URL</c>, or this section's key.</summary>
     internal string BaseUrlKey { get; set; } = $"{SectionName}:{nameof(BaseUrl)}";
 

@@ -20,9 +20,21 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
             failures.Add($"{options.BaseUrlKey}: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))
+        if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && Directory.Exists(options.ApiKeyFile))
+        {
+            failures.Add($"LlamaCloud:ApiKeyFile: '{Path.GetFullPath(options.ApiKeyFile)}' is a folder, not a file holding the API key");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))
         {
             failures.Add($"LlamaCloud:ApiKeyFile: file '{options.ApiKeyFile}' does not exist");
+        }
+        else if (options.ApiKeyFileProblem is { } problem)
+        {
+            failures.Add($"LlamaCloud:ApiKeyFile: {problem}");
+        }
+        else if (options.ApiKeyHasGaps)
+        {
+            failures.Add($"{options.ApiKeyKey}: the API key has a line break or space inside it (two keys, or a comment, in one value?); give the key alone, on one line");
         }
 
         if (options.AttemptTimeout <= TimeSpan.Zero)
