@@ -14,14 +14,9 @@ internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvir
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var list = sources.Value.Sources;
-        if (list.Count == 0)
+        if (NoSource(list, environment.ContentRootPath) is { } none)
         {
-            // Most often the settings file was not found: it is read from the content root, the folder the service
-            // was started in unless --contentRoot says otherwise, not from the folder of the published binary.
-            var settings = Path.Combine(environment.ContentRootPath, "appsettings.json");
-            logger.LogWarning(
-                "No source is configured, so nothing is scanned{Why}",
-                File.Exists(settings) ? "" : $": there is no {settings} (settings are read from the folder the service was started in; start it in the folder holding them, or pass --contentRoot <folder>)");
+            logger.LogWarning("{NoSource}", none);
         }
 
         foreach (var shared in SharedFiles(list))
@@ -41,6 +36,24 @@ internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvir
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// What to say when no source is configured (null when some is), as start-up logs it and <c>config check</c> prints
+    /// it: most often the settings file was not found, since it is read from the content root, the folder the service
+    /// was started in unless --contentRoot says otherwise, not from the folder of the published binary.
+    /// </summary>
+    public static string? NoSource(IReadOnlyList<SourceOptions> sources, string contentRoot)
+    {
+        if (sources.Count > 0)
+        {
+            return null;
+        }
+
+        var settings = Path.Combine(contentRoot, "appsettings.json");
+        return "No source is configured, so nothing is scanned" + (File.Exists(settings)
+            ? ""
+            : $": there is no {settings} (settings are read from the folder the service was started in; start it in the folder holding them, or pass --contentRoot <folder>)");
+    }
 
     /// <summary>
     /// Each pair of sources whose folders are the same or one inside the other. Deduplication is per source, so a file

@@ -84,7 +84,16 @@ internal static class ConfigCheck
             ? $"the in-process Sandbox, nothing is sent to LlamaCloud (set {LlamaCloudKey.ApiKeyVariable} or LlamaCloud:ApiKeyFile to use it)"
             : services.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.ToString();
         console.Out.WriteLine($"Configuration is valid. Database: {(database!.UsesEmbedded ? "embedded PostgreSQL" : "external PostgreSQL")}; API: {api}.");
-        foreach (var shared in SourceNotices.SharedFiles(services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources))
+
+        // Valid, but what start-up warns of: a service that would scan nothing (run from a folder without the
+        // settings file, most often), or sources that would both send the same files.
+        var sources = services.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources;
+        if (SourceNotices.NoSource(sources, services.GetRequiredService<IHostEnvironment>().ContentRootPath) is { } none)
+        {
+            console.Out.WriteLine($"  ! {none}");
+        }
+
+        foreach (var shared in SourceNotices.SharedFiles(sources))
         {
             console.Out.WriteLine($"  ! {shared}");
         }

@@ -159,6 +159,25 @@ public sealed class ConfigCheckFacts : IDisposable
             output.Split('\n').Where(l => l.StartsWith("  !", StringComparison.Ordinal)).Select(l => l.TrimEnd('\r')));
     }
 
+    [Fact]
+    public async Task WithNoSource_ItSaysNothingWouldBeScanned_AndWhereTheSettingsFileWasLookedFor()
+    {
+        // Run from a folder without appsettings.json (a published binary called from the home folder): valid, but the
+        // service would scan nothing, as its start warns; the check says so too, rather than only "valid".
+        var settings = Settings();
+        settings.Remove("Sources:0:Name");
+        settings.Remove("Sources:0:Path");
+
+        var (exitCode, output, errors) = await WorkerHost.RunVerbSplitAsync(root, settings);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", errors);
+        Assert.Contains(
+            $"  ! No source is configured, so nothing is scanned: there is no {Path.Combine(root, "appsettings.json")} (settings are read from the folder the service was started in; start it in the folder holding them, or pass --contentRoot <folder>)",
+            output,
+            StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Verb:Name"] = "config-check",
