@@ -36,6 +36,7 @@ internal static class UnknownSettings
         }
 
         var boundPaths = sections.Select(b => b.Section).OfType<IConfigurationSection>().Select(s => s.Path).ToList();
+        candidates.AddRange(MisspelledSections(sections, boundPaths, known));
         return [.. candidates
             .Where(c => !known.Contains(c.Path)
                 && !known.Any(k => k.StartsWith(c.Path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase))
@@ -43,6 +44,32 @@ internal static class UnknownSettings
             .OrderBy(c => c.Meant is null) // two bindings of one section: keep the one that knows what was meant
             .DistinctBy(c => c.Path, StringComparer.OrdinalIgnoreCase)
             .OrderBy(c => c.Path, StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>
+    /// A top-level section a bound section's name with a letter or two wrong (<c>Source:0:Path</c>, <c>Pipline__…</c>):
+    /// everything below it is left unread, the whole section at its defaults. Only sections, and only those close to a
+    /// name this service binds: the top level also holds the environment's own variables and other readers' sections
+    /// (Serilog, Kestrel), none of which is said.
+    /// </summary>
+    private static IEnumerable<(string Path, string? Meant)> MisspelledSections(List<BoundSection> sections, List<string> boundPaths, HashSet<string> known)
+    {
+        if (sections.Select(b => b.Section).FirstOrDefault(s => s is not IConfigurationSection) is not { } root)
+        {
+            yield break;
+        }
+
+        var names = boundPaths.Concat(known)
+            .Select(p => p.Split(ConfigurationPath.KeyDelimiter)[0])
+            .Concat(sections.Where(b => b.Section is not IConfigurationSection).SelectMany(b => b.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Select(p => p.Name))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var child in root.GetChildren())
+        {
+            if (!names.Contains(child.Key) && child.GetChildren().Any() && Closest(child.Key, names) is { } meant)
+            {
+                yield return (child.Path, meant);
+            }
+        }
     }
 
     private static void Walk(IConfiguration section, Type type, HashSet<string> known, List<(string, string?)> candidates)

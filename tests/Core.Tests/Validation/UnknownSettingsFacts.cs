@@ -34,6 +34,24 @@ public sealed class UnknownSettingsFacts
     }
 
     [Fact]
+    public void AMisspelledSection_IsNamedOnce_WithTheSectionItMostLikelyMeant()
+    {
+        // Everything below a misspelled section is left unread: a source of one's own never configured, the demo's
+        // left running, without a word, unless the section itself is named.
+        var unknown = StartupChecks.Unknown(new Dictionary<string, string?>
+        {
+            ["Source:0:Name"] = "invoices",
+            ["Source:0:Path"] = "/srv/invoices",
+            ["Pipline:MaxFilesPerBatch"] = "500",
+            ["llamacloud:MaxRetries"] = "2", // a name's case is not a misspelling
+            ["Kestrel:Limits:MaxRequestBodySize"] = "1", // another reader's section, close to none of ours
+            ["Sorces"] = "a plain variable of the environment, not a section",
+        });
+
+        Assert.Equal([("Pipline", "Pipeline"), ("Source", "Sources")], unknown);
+    }
+
+    [Fact]
     public void KeysAnotherBindingReads_DictionaryKeys_AndTheTopLevel_AreNotUnknown()
     {
         var unknown = StartupChecks.Unknown(new Dictionary<string, string?>
