@@ -26,7 +26,10 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
         }
         else if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && !File.Exists(options.ApiKeyFile))
         {
-            failures.Add($"LlamaCloud:ApiKeyFile: file '{options.ApiKeyFile}' does not exist");
+            // A value without a '/' is as likely the key itself, put where its file's path goes, as a file name: not shown.
+            failures.Add(options.ApiKeyFile.Contains('/', StringComparison.Ordinal)
+                ? $"LlamaCloud:ApiKeyFile: file '{options.ApiKeyFile}' does not exist"
+                : $"LlamaCloud:ApiKeyFile: no such file (the value is not shown: it may be the key itself); give the path of a file holding the key, such as /etc/batch-orchestrator/llama-cloud-api-key, or the key itself in {LlamaCloudKey.ApiKeyVariable}");
         }
         else if (options.ApiKeyFileProblem is { } problem)
         {

@@ -73,6 +73,25 @@ public sealed class ApiKeyFacts : IDisposable
         Assert.DoesNotContain("CANARY", failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("llx-CANARYKEY")]
+    [InlineData("CANARYKEY")]
+    public void TheKeyItself_GivenAsTheKeyFile_IsRefused_WithoutPrintingIt(string value)
+    {
+        var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?> { ["LlamaCloud:ApiKeyFile"] = value }));
+
+        Assert.StartsWith("LlamaCloud:ApiKeyFile: no such file (the value is not shown: it may be the key itself)", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("CANARY", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AKeyFilePathThatNamesNoFile_IsShown()
+    {
+        var missing = Path.Combine(folder, "nokey");
+
+        Assert.Equal([$"LlamaCloud:ApiKeyFile: file '{missing}' does not exist"], StartupChecks.Failures(new Dictionary<string, string?> { ["LlamaCloud:ApiKeyFile"] = missing }));
+    }
+
     [Fact]
     public void TheEnvironmentKey_WinsOverAnEmptyKeyFile()
     {
