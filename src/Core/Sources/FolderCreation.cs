@@ -11,6 +11,7 @@ namespace BatchOrchestrator.Core.Sources;
 internal static class FolderCreation
 {
     private const int WriteAndSearch = 0x2 | 0x1; // W_OK | X_OK
+    private const int ReadAndSearch = 0x4 | 0x1; // R_OK | X_OK
 
     /// <summary>Why <paramref name="path"/> could not be created, or null when it could (or cannot be known).</summary>
     public static string? WhyNot(string path)
@@ -41,6 +42,29 @@ internal static class FolderCreation
             return Access(System.Text.Encoding.UTF8.GetBytes(above + "\0"), WriteAndSearch) == 0
                 ? null
                 : $"this user may not create folders in '{above}' ({new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError()).Message})";
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Why this process could not list <paramref name="path"/>, a folder that exists, or null when it could (or cannot
+    /// be known): a source folder the service's user may not read fails every scan, so it is said at start-up instead.
+    /// </summary>
+    public static string? WhyNotReadable(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            return Access(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(path) + "\0"), ReadAndSearch) == 0
+                ? null
+                : new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError()).Message;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

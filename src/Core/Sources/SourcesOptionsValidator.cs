@@ -75,6 +75,10 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
 
                     // Else only checked, not created: the service creates it when it starts.
                 }
+                else if (folders.Checks && served?.Touches(source) != false && FolderCreation.WhyNotReadable(source.Path) is { } unreadable)
+                {
+                    failures.Add($"{key}:Path: directory '{System.IO.Path.GetFullPath(source.Path)}' cannot be read by this user ({unreadable}); give the service's user read and search (r-x) permission on it");
+                }
             }
 
             if (source.MaxFileBytes is <= 0)
