@@ -112,7 +112,9 @@ internal sealed class BatchResultRecorder(
     /// LlamaCloud no longer knows the batch (a 404 for the batch itself: it expired or was deleted, or an in-process
     /// Sandbox restarted), so its per-file results can never be read. Left as it was, it would stay open for good and
     /// this step fail on every hand-out. It ends as a batch that failed as a whole (<see cref="BatchLifecycle.LostRecordedAs"/>):
-    /// its files go back to the queue while their attempts allow, their reservations are released, its run may close.
+    /// its files go back to the queue while their attempts allow, its run may close. Whether it billed their jobs before
+    /// it was lost cannot be read, so their reservations keep counting against the caps at the estimate (docs/costs.md,
+    /// "Settling"): sent again, they are billed again, and a cap that took the first bill for nothing could be overrun.
     /// One an operator had asked to cancel ends as cancelled instead: its files are not sent again.
     /// </summary>
     private async Task RecordLostAsync(BatchRecord batch, CancellationToken cancellationToken)
@@ -135,7 +137,7 @@ internal sealed class BatchResultRecorder(
         {
             logger.LogWarning(
                 "LlamaCloud no longer knows batch {BatchId} ({RemoteBatchId}, 404), which an operator asked to cancel: it ended as cancelled, "
-                + "and its {FileCount} files without a result are Skipped, as a cancelled batch's files are",
+                + "and its {FileCount} files without a result are Skipped, as a cancelled batch's files are; whether it billed them cannot be known, so their estimated credits stay counted against the caps",
                 batch.Id, remoteId, summary.Unmapped);
             return;
         }
@@ -143,6 +145,7 @@ internal sealed class BatchResultRecorder(
         logger.LogWarning(
             "LlamaCloud no longer knows batch {BatchId} ({RemoteBatchId}, 404): it expired or was deleted, or a Sandbox without saved state restarted. "
             + "Its results cannot be read, so it ended and its {FileCount} files without a result go to the next run of {Source} while their attempts allow (MaxAttempts). "
+            + "Whether it billed them cannot be known: their estimated credits stay counted against the caps (Costs page: No usage reported), and sending them again bills them again. "
             + "If this recurs, find what deletes batches, or why they wait longer than LlamaCloud keeps them",
             batch.Id, remoteId, summary.Unmapped, batch.Source);
         retryRuns.Follow(batch.Source, batch.Id, summary.SentBack, lost.FileReason);

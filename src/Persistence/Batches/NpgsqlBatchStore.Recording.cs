@@ -62,6 +62,7 @@ internal sealed partial class NpgsqlBatchStore
             await import.CompleteAsync(cancellationToken);
         }
 
+        var unreported = UnreportedCommand(batchId, remoteState, policy, lost?.FileReason);
         await using var merge = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
@@ -93,7 +94,7 @@ internal sealed partial class NpgsqlBatchStore
                         FollowUpLifecycle.Begin.TargetState(),
                     },
                 },
-                UnreportedCommand(batchId, remoteState, policy, lost?.FileReason),
+                unreported,
                 // The files the batch reported failed with a class a later batch may cure: the next planning takes
                 // them while below the source's MaxAttempts, and leaves them failed for good after (read as
                 // Requeue's rows are, one per file, true when queued again).
@@ -129,6 +130,12 @@ internal sealed partial class NpgsqlBatchStore
                 Costs.ChargeSettlement.ReleaseUnused(batchId),
             },
         };
+        if (lost is not null)
+        {
+            // Before its files move: the files a lost batch held keep their reservations counted (ChargeSettlement.KeepUnread).
+            merge.BatchCommands.Insert(1, Costs.ChargeSettlement.KeepUnread(batchId, FileVersionLifecycle.RecordUnreported.FromStates()));
+        }
+
         SentBack sentBack;
         await using (var reader = await merge.ExecuteReaderAsync(cancellationToken))
         {
@@ -139,7 +146,7 @@ internal sealed partial class NpgsqlBatchStore
         return new RecordSummary(
             results.Count(r => r.Outcome == FileVersionState.Succeeded),
             results.Count(r => r.Outcome == FileVersionState.Failed),
-            merge.BatchCommands[1].RecordsAffected,
+            unreported.RecordsAffected,
             AlreadyRecorded: false,
             Skipped: results.Count(r => r.Outcome == FileVersionState.Skipped),
             FollowUps: results.Count(r => FollowUpLifecycle.Follows(r.Outcome, r.JobId)),

@@ -11,8 +11,8 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
     private const int Files = 5;
 
     [Theory]
-    [InlineData("parse_v2", "50")] // cfg-PARSE_AGENTIC: 10 credits a one-page file, so the Day cap holds one run's files
-    [InlineData("v1_parse", "5")] // the fast tier: 1 credit a one-page file
+    [InlineData("parse_v2", "100")] // cfg-PARSE_AGENTIC: 10 credits a one-page file, so the Day cap holds two runs' files
+    [InlineData("v1_parse", "10")] // the fast tier: 1 credit a one-page file
     public async Task RecordAsync_EndsTheBatchAndQueuesItsFilesForTheNextRun_WhenLlamaCloudNoLongerKnowsTheBatch(string jobType, string dayCap)
     {
         var settings = new Dictionary<string, string?>
@@ -44,16 +44,14 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         Assert.All(files, f => Assert.Equal(("Discovered", "Transient", 1, true), (f.State, f.Class, f.Attempts, f.OutOfBatch)));
         Assert.All(files, f => Assert.Equal($"LlamaCloud no longer knows batch {remoteId} (404), so this file's result cannot be read; queued for the next run", f.Reason));
         Assert.Equal([("Completed", true)], await h.Database.ListAsync("select state, finished_at is not null from orchestrator.run", r => (r.GetString(0), r.GetBoolean(1))));
-        Assert.Equal(
-            [(Files, 0m)],
-            await h.Database.ListAsync(
-                "select count(*)::int, sum(billed_credits) from orchestrator.credit_charge where batch_id = $1 and settled_at is not null",
-                r => (r.GetInt32(0), r.GetDecimal(1)), batchId));
-        Assert.Single(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"LlamaCloud no longer knows batch {batchId} ({remoteId}, 404)", StringComparison.Ordinal));
+        // Whether it billed them cannot be read: settled without a bill, their reservations still count against the caps.
+        Assert.Equal([Files], await UnreadChargesAsync(h, batchId));
+        Assert.Single(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"LlamaCloud no longer knows batch {batchId} ({remoteId}, 404)", StringComparison.Ordinal)
+            && l.Contains("stay counted against the caps", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
         Assert.Equal(CancelOutcome.AlreadyEnded, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
 
-        // The next run sends them again, within the same Day cap: the lost batch's reservations no longer count.
+        // The next run sends them again, within the Day cap's room for both batches.
         var next = await RunToRecordedAsync(h);
 
         Assert.NotEqual(batchId, Assert.Single(next));
@@ -105,12 +103,33 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
                 "select state, error_message, count(*) from orchestrator.file_version group by state, error_message",
                 r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
         Assert.Equal([("Completed", true)], await h.Database.ListAsync("select state, finished_at is not null from orchestrator.run", r => (r.GetString(0), r.GetBoolean(1))));
-        Assert.Equal(
-            [(Files, 0m)],
-            await h.Database.ListAsync(
-                "select count(*)::int, sum(billed_credits) from orchestrator.credit_charge where settled_at is not null", r => (r.GetInt32(0), r.GetDecimal(1))));
+        Assert.Equal([Files], await UnreadChargesAsync(h, batchId)); // it may have billed them before it was lost
         Assert.Single(h.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains($"batch {batchId} ({remoteId}, 404), which an operator asked to cancel", StringComparison.Ordinal));
         Assert.Empty(await h.SubmitAllAsync(Ct)); // cancelled, as asked: not sent again
+    }
+
+    [Fact]
+    public async Task RecordAsync_KeepsALostBatchsReservationsCounted_SoItsFilesSentAgainCannotTakeTheCapPastItsLimit()
+    {
+        // 10 credits a one-page file against a Day cap of 50: room for one batch of the five files.
+        await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "50" });
+        h.WriteFiles(Files);
+        var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        await h.Admin.StepAsync(100); // LlamaCloud runs and bills every job of it ...
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId); // ... and then no longer knows it, before any poll read its results
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
+
+        // Sent again, they would be billed again: the cap counts the first bill it cannot read, and holds them.
+        Assert.Empty(await h.SubmitAllAsync(Ct));
+        Assert.Equal(
+            [("Held", "global/Day", (long)Files)],
+            await h.Database.ListAsync(
+                "select state, held_cap, count(*) from orchestrator.file_version group by state, held_cap", r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
     }
 
     [Fact]
@@ -151,6 +170,11 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         await h.RecordAllAsync(batches, Ct);
         return batches;
     }
+
+    /// <summary>Charges of the batch settled without a bill: counted against the caps at their reservation.</summary>
+    private static Task<List<int>> UnreadChargesAsync(PipelineHarness h, long batchId) => h.Database.ListAsync(
+        "select count(*)::int from orchestrator.credit_charge where batch_id = $1 and settled_at is not null and billed_credits is null",
+        r => r.GetInt32(0), batchId);
 
     /// <summary>Submits the files as one batch, has the Sandbox forget it as an expired batch is forgotten, and polls it.</summary>
     private static async Task<(long BatchId, string RemoteId)> SubmitAndLoseAsync(PipelineHarness h)
