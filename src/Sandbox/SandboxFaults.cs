@@ -114,6 +114,12 @@ public sealed class SandboxFaults
     public bool HoldAfterEffect { get; set; }
 
     /// <summary>
+    /// With a hold before the effect: a held request is answered at once with this 5xx, as a gateway that gave up on
+    /// it answers, and takes effect when the hold is lifted, as a server still working on it would. 0: not answered.
+    /// </summary>
+    public int HoldAnswerStatus { get; set; }
+
+    /// <summary>
     /// Share of webhook deliveries silently never sent (1: webhooks have stopped, as users of LlamaCloud
     /// report happening), while the batches themselves go on as usual.
     /// </summary>

@@ -53,6 +53,11 @@ internal sealed partial class BatchSubmitter
             return;
         }
 
+        if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+        {
+            return; // ended now, a batch that create still makes would run and bill unseen
+        }
+
         await store.FinishCancelledAsync(batch.Id, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batch.Id);
     }

@@ -21,6 +21,7 @@ internal sealed partial class BatchSubmitter(
     PauseGate pauses,
     StepAttempts attempts,
     IOptions<PollingOptions> polling,
+    IOptions<LlamaCloudOptions> llamaCloud,
     TimeProvider time,
     ILogger<BatchSubmitter> logger)
 {
@@ -113,7 +114,7 @@ internal sealed partial class BatchSubmitter(
 
         if (created is null)
         {
-            return; // given up: after its last look, or its source is no longer configured
+            return; // given up (after its last look, or its source is no longer configured), or waiting for an unanswered create
         }
 
         await RecordAsync(batch, created, cancellationToken);
@@ -159,6 +160,11 @@ internal sealed partial class BatchSubmitter(
             return created;
         }
 
+        if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+        {
+            return null; // an earlier attempt's create may still make its batch
+        }
+
         if (await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, cancellationToken))
         {
             return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured
@@ -169,7 +175,7 @@ internal sealed partial class BatchSubmitter(
             await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
         }
 
-        created = await remote.CreateAsync(batch, itemIds, cancellationToken);
+        created = await CreateAsync(batch, itemIds, cancellationToken);
         logger.LogInformation(
             "Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId}) in project {Project}",
             batch.Id, created.Id, batch.JobType, batch.ConfigurationId, batch.Scope.Key);
@@ -190,6 +196,11 @@ internal sealed partial class BatchSubmitter(
             {
                 logger.LogWarning("Batch {BatchId} was created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, found.Id);
                 return found;
+            }
+
+            if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+            {
+                return null; // its files go back to the queue only once that create can no longer make a batch
             }
 
             await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(attempts.UsedUp(BatchStep.Submit), FailureClass.Transient, BackToQueue: true), cancellationToken);

@@ -21,6 +21,9 @@ internal interface IBatchStore
     /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
     Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken);
 
+    /// <summary>Remembers that a create is about to be sent (its time), or, null, that the last one was refused before it took effect.</summary>
+    Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, CancellationToken cancellationToken);
+
     /// <summary>
     /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
     /// its files are Skipped and its run may close. False if it was already submitted or ended.
@@ -151,9 +154,10 @@ internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt,
 /// <summary>
 /// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our
 /// rows, and never one the directory had before our first POST (<see cref="Preexisting"/>). A PerRun
-/// directory is ours alone, so a row submitted before the snapshot existed may adopt any other.
+/// directory is ours alone, so a row submitted before the snapshot existed may adopt any other. <see cref="CreateSentAt"/>:
+/// when the last create was sent, if its answer never came (a batch it made may not be listed yet).
 /// </summary>
-internal sealed record AdoptionWindow(RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds)
+internal sealed record AdoptionWindow(RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds, DateTimeOffset? CreateSentAt = null)
 {
     public bool MayAdopt(string remoteBatchId) =>
         !KnownRemoteBatchIds.Contains(remoteBatchId)

@@ -48,6 +48,14 @@ public sealed class LlamaCloudOptions
     /// </summary>
     public TimeSpan MaxInProcessRetryWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after a create whose answer was lost (a timeout, a gateway's 5xx, a step cut off mid-call) the
+    /// server may still make the batch. Until then the submit step only looks for it, coming back later, and sends
+    /// no second create: one would bill the same files twice (docs/resilience.md, "A create that was not answered").
+    /// 0 creates again as soon as the look finds nothing.
+    /// </summary>
+    public TimeSpan UnansweredCreateWait { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The project calls act in by default (a UUID or <c>prj-…</c>); empty means the API key's own project.</summary>
     public string? ProjectId { get; set; }
 

@@ -67,6 +67,11 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
             failures.Add($"LlamaCloud:MaxInProcessRetryWait: {options.MaxInProcessRetryWait} must be between 0 and LlamaCloud:AttemptTimeout ({options.AttemptTimeout})");
         }
 
+        if (options.UnansweredCreateWait < TimeSpan.Zero || options.UnansweredCreateWait > TimeSpan.FromDays(1))
+        {
+            failures.Add($"LlamaCloud:UnansweredCreateWait: {options.UnansweredCreateWait} must be between 0 and a day");
+        }
+
         if (string.IsNullOrWhiteSpace(options.V1UserId))
         {
             failures.Add("LlamaCloud:V1UserId: must not be empty (the v1 classify job_config requires a user_id)");

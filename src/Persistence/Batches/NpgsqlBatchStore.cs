@@ -85,7 +85,8 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         await using var command = dataSource.CreateCommand("""
             select b.layout, b.preexisting_remote_batch_ids,
                    array(select o.remote_batch_id from orchestrator.batch o
-                         where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null)
+                         where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null),
+                   b.create_sent_at
             from orchestrator.batch b where b.id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -98,7 +99,16 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         return new AdoptionWindow(
             Enum.Parse<RemoteLayout>(reader.GetString(0)),
             reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1).ToHashSet(StringComparer.Ordinal),
-            reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal));
+            reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+    }
+
+    public async Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("update orchestrator.batch set create_sent_at = $2 where id = $1");
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter { Value = sentAt is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken)

@@ -71,6 +71,8 @@ internal sealed record FaultSettings
 
     public bool HoldAfterEffect { get; init; }
 
+    public int HoldAnswerStatus { get; init; }
+
     public static FaultSettings From(SandboxOptions options)
     {
         var faults = options.Faults;
@@ -107,6 +109,7 @@ internal sealed record FaultSettings
             QuotaDetail = faults.QuotaDetail,
             HoldRequestsMatching = faults.HoldRequestsMatching,
             HoldAfterEffect = faults.HoldAfterEffect,
+            HoldAnswerStatus = faults.HoldAnswerStatus,
             WebhookDropRate = faults.WebhookDropRate,
             RateLimits = options.RateLimits.ToDictionary(
                 pair => pair.Key,

@@ -67,6 +67,7 @@ internal static class FaultSettingsJson
         writer.WriteString("quota_detail", s.QuotaDetail);
         writer.WriteString("hold_requests_matching", s.HoldRequestsMatching);
         writer.WriteBoolean("hold_after_effect", s.HoldAfterEffect);
+        writer.WriteNumber("hold_answer_status", s.HoldAnswerStatus);
         writer.WriteNumber("webhook_drop_rate", s.WebhookDropRate);
         writer.WriteStartObject("rate_limits");
         foreach (var (group, rule) in s.RateLimits.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -96,8 +97,8 @@ internal static class FaultSettingsJson
             s = name switch
             {
                 "seed" => s with { Seed = Int(v, value, name, int.MinValue) },
-                "latency_ms" => s with { Latency = Millis(v, value, name) },
-                "latency_jitter_ms" => s with { LatencyJitter = Millis(v, value, name) },
+                "latency_ms" => s with { Latency = TimeSpan.FromMilliseconds(Int(v, value, name, 0)) },
+                "latency_jitter_ms" => s with { LatencyJitter = TimeSpan.FromMilliseconds(Int(v, value, name, 0)) },
                 "error_rate" => s with { ErrorRate = Rate(v, value, name) },
                 "error_status_codes" => s with { ErrorStatusCodes = StatusCodes(v, value, name) },
                 "error_after_effect_rate" => s with { ErrorAfterEffectRate = Rate(v, value, name) },
@@ -105,7 +106,7 @@ internal static class FaultSettingsJson
                 "drop_after_effect_rate" => s with { DropAfterEffectRate = Rate(v, value, name) },
                 "too_many_requests_rate" => s with { TooManyRequestsRate = Rate(v, value, name) },
                 "too_many_requests_burst" => s with { TooManyRequestsBurst = Int(v, value, name, 0) },
-                "retry_after_ms" => s with { RetryAfter = Millis(v, value, name) },
+                "retry_after_ms" => s with { RetryAfter = TimeSpan.FromMilliseconds(Int(v, value, name, 0)) },
                 "retry_after_format" => s with { RetryAfterFormat = Format(v, value, name) },
                 "should_retry_header" => s with { ShouldRetryHeader = value.ValueKind == JsonValueKind.Null ? null : Bool(v, value, name) },
                 "truncated_json_rate" => s with { TruncatedJsonRate = Rate(v, value, name) },
@@ -128,6 +129,7 @@ internal static class FaultSettingsJson
                 "quota_detail" => s with { QuotaDetail = value.ValueKind == JsonValueKind.String ? value.GetString()! : Invalid(v, name, "Input should be a valid string", s.QuotaDetail) },
                 "hold_requests_matching" => s with { HoldRequestsMatching = Pattern(v, value, name) },
                 "hold_after_effect" => s with { HoldAfterEffect = Bool(v, value, name) },
+                "hold_answer_status" => s with { HoldAnswerStatus = value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var code) && code is 0 or (>= 500 and <= 599) ? code : Invalid(v, name, "Input should be 0 or a 5xx status code", 0) },
                 _ => Unknown(v, name, s),
             };
         }
@@ -202,8 +204,6 @@ internal static class FaultSettingsJson
         v.Add("int_type", string.Create(CultureInfo.InvariantCulture, $"Input should be an integer of at least {minimum}"), name);
         return 0;
     }
-
-    private static TimeSpan Millis(BodyValidator v, JsonElement value, string name) => TimeSpan.FromMilliseconds(Int(v, value, name, 0));
 
     private static bool Bool(BodyValidator v, JsonElement value, string name)
     {

@@ -76,10 +76,10 @@ internal sealed class FaultState
     }
 
     /// <summary>Whether a request ("METHOD /route/{pattern}?query") is to be held, and whether after its effect.</summary>
-    public (bool Hold, bool AfterEffect) HoldFor(string routeKeyWithQuery)
+    public (bool Hold, bool AfterEffect, int AnswerStatus) HoldFor(string routeKeyWithQuery)
     {
         var s = Current;
-        return (Matches(s.HoldRequestsMatching, routeKeyWithQuery), s.HoldAfterEffect);
+        return (Matches(s.HoldRequestsMatching, routeKeyWithQuery), s.HoldAfterEffect, s.HoldAnswerStatus);
     }
 
     public RequestFaultPlan Plan(string routeKey, bool isUpload)

@@ -88,6 +88,7 @@ internal static class SandboxOptionsValidator
         Check(IsRegex(f.FailFilesMatching), "Faults:FailFilesMatching", "is not a valid regular expression");
         Check(IsRegex(f.FailBatchesMatching), "Faults:FailBatchesMatching", "is not a valid regular expression");
         Check(IsRegex(f.HoldRequestsMatching), "Faults:HoldRequestsMatching", "is not a valid regular expression");
+        Check(f.HoldAnswerStatus is 0 or (>= 500 and <= 599), "Faults:HoldAnswerStatus", "must be 0 or a 5xx code");
         Check(f.QuotaStatusCode is 403 or 429, "Faults:QuotaStatusCode", "must be 403 or 429");
         return failures;
     }

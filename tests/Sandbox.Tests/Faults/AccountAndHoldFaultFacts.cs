@@ -76,6 +76,26 @@ public sealed class AccountAndHoldFaultFacts : SandboxPerTest
     }
 
     [Fact]
+    public async Task HoldAnswerStatus_AnswersTheHeldCreateAtOnce_AndAppliesItWhenTheHoldIsLifted()
+    {
+        var dir = await Sandbox.CreateDirectoryAsync("late");
+        await Sandbox.UploadTextAsync(dir, "a.txt", "a");
+        await Sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$", hold_answer_status = 502 });
+
+        // A gateway's 502 while the server still works on it: nothing listed yet, so a client that looks now finds nothing.
+        var (answer, _) = await Sandbox.PostAsync("api/v2/batches", new { source_directory_id = dir, config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } } });
+        Assert.Equal(HttpStatusCode.BadGateway, answer);
+        Assert.Equal(0, (int)(await Sandbox.Admin.CountersJsonAsync())["batch_creates_total"]!);
+
+        await Sandbox.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+        await Sandbox.WaitForCountersAsync(c => (int)c["batch_creates_total"]! == 1);
+        var listed = await Sandbox.OkAsync(HttpMethod.Get, $"api/v2/batches?source_directory_id={dir}");
+        Assert.Single(listed["items"]!.AsArray());
+        var (bad, _) = await Sandbox.PostAsync("_sandbox/faults", new { hold_answer_status = 200 });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad);
+    }
+
+    [Fact]
     public async Task ManualSteps_MoveTheBackEndOnlyWhenStepped()
     {
         await RestartSandboxAsync(o => { o.ManualSteps = true; o.MaxConcurrentBatches = 1; });

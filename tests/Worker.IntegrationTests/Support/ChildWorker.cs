@@ -26,6 +26,8 @@ internal static class ChildWorker
         settings["Polling:MaxDelay"] = "00:00:01";
         // A step killed mid-way is handed out again after this; its lease has lapsed by then.
         settings["Polling:StalledAfter"] = "00:00:06";
+        // A create a kill cut off is waited for this long before the next process creates again, not 10 minutes.
+        settings["LlamaCloud:UnansweredCreateWait"] = "00:00:05";
         settings["Hangfire:Server:SchedulePollingInterval"] = "00:00:01";
         settings["Hangfire:Storage:QueuePollInterval"] = "00:00:00.500";
         // Killed while its schedulers held a Hangfire lock, a process leaves the lock row behind.

@@ -1,0 +1,57 @@
+using BatchOrchestrator.Core.LlamaCloud;
+
+namespace BatchOrchestrator.Core.Batches;
+
+/// <summary>
+/// The submit step's side of a create whose answer was lost: a timeout, a gateway's 5xx while the server still works
+/// on it, or the step cut off mid-call (its lease lost in a database blip). The batch it may make can be listed only
+/// once the server is done, later than Hangfire's retry comes back, so a look that finds nothing then proves nothing.
+/// </summary>
+internal sealed partial class BatchSubmitter
+{
+    /// <summary>
+    /// Sends the create, having first recorded, durably, that it was sent: if no answer comes, the next run of the step
+    /// knows a batch may still appear (<see cref="WaitsForUnansweredCreateAsync"/>). A wait LlamaCloud asked for (a 429
+    /// handed back) was refused before it took effect: the record is taken back, and the step comes back after the wait.
+    /// </summary>
+    private async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
+    {
+        await store.RecordCreateSentAsync(batch.Id, time.GetUtcNow(), cancellationToken);
+        try
+        {
+            return await remote.CreateAsync(batch, itemIds, cancellationToken);
+        }
+        catch (LlamaCloudTransientException ex) when (ex.Deferred)
+        {
+            await store.RecordCreateSentAsync(batch.Id, null, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A look found no batch, but a create sent less than <c>LlamaCloud:UnansweredCreateWait</c> ago got no answer: the
+    /// server may still make its batch. Creating (or giving up and sending the files again) now could bill the same files
+    /// twice (docs/resilience.md, "A create that was not answered"), so the step comes back once the wait is over, using
+    /// up no attempt, and looks again then; a worker is not kept waiting. True when it waits.
+    /// </summary>
+    private async Task<bool> WaitsForUnansweredCreateAsync(long batchId, AdoptionWindow window, CancellationToken cancellationToken)
+    {
+        if (window.CreateSentAt is not { } sentAt)
+        {
+            return false;
+        }
+
+        var wait = sentAt + llamaCloud.Value.UnansweredCreateWait - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        await attempts.RefundAsync(batchId, cancellationToken);
+        scheduler.ScheduleSubmit(batchId, wait);
+        logger.LogWarning(
+            "Batch {BatchId}'s create sent at {SentAt} got no answer, and LlamaCloud lists no batch of it yet; it may still be made, so the submit step looks again in {Delay} before creating another (LlamaCloud:UnansweredCreateWait)",
+            batchId, sentAt, wait);
+        return true;
+    }
+}

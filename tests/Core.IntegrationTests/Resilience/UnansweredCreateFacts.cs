@@ -1,0 +1,66 @@
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// A create whose answer is lost while LlamaCloud still works on it (a gateway's 502) makes its batch later than
+/// Hangfire's retry of the submit step comes back: the step waits LlamaCloud:UnansweredCreateWait, looking, before it
+/// creates again, so the files are not sent, and billed, in a second batch (docs/resilience.md, "A create that was not answered").
+/// </summary>
+public sealed class UnansweredCreateFacts(PostgresServerFixture server)
+{
+    [Theory]
+    [InlineData("parse_v2", "^POST /api/v2/batches$", "batch_creates_total")]
+    [InlineData("v1_parse", "^POST /api/v1/beta/batch-processing$", "v1_batch_creates_total")]
+    public async Task ASubmitStepWhoseCreateWasNotAnswered_WaitsForTheBatchItMayMake_AndAdoptsIt_RatherThanCreateASecond(string jobType, string route, string creates)
+    {
+        var settings = new Dictionary<string, string?> { ["Sources:0:JobType"] = jobType, ["LlamaCloud:CircuitBreaker:Enabled"] = "false" };
+        if (jobType == "v1_parse")
+        {
+            settings["Sources:0:V1ParseTier"] = "fast";
+        }
+
+        await using var h = await PipelineHarness.CreateAsync(server, settings);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { hold_requests_matching = route, hold_answer_status = 502 });
+
+        // The gateway answers 502 while LlamaCloud still makes the batch: the step fails, and Hangfire runs it again
+        // about 2 s later, when a look finds nothing yet.
+        await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        Assert.Equal(1L, await h.Admin.CounterAsync("requests_held_total")); // no second create was sent
+        Assert.InRange(h.Scheduler.Delays.Single(d => d.Step == "scheduled-submit").Delay, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+        Assert.Null(await h.Database.ScalarAsync<string?>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+
+        // LlamaCloud makes the batch; the step, back after its wait, finds it and adopts it.
+        await h.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+        await Eventually.WaitAsync(async () => await h.Admin.CounterAsync(creates) == 1, TimeSpan.FromSeconds(20), "the unanswered create to take effect");
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        Assert.NotNull(await h.Database.ScalarAsync<string?>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(1L, await h.Admin.CounterAsync(creates));
+        Assert.Empty(await h.SubmitAllAsync(Ct)); // nothing left to send again
+    }
+
+    [Fact]
+    public async Task ASubmitStepWhoseCreateWasNotAnswered_CreatesAgain_OnceTheWaitIsOver()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+            ["LlamaCloud:UnansweredCreateWait"] = "00:00:00",
+        });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "POST /api/v2/batches" } });
+        await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+        await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // the create was refused before it took effect: nothing to find
+
+        Assert.NotNull(await h.Database.ScalarAsync<string?>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(1L, await h.Admin.CounterAsync("batch_creates_total"));
+    }
+}
