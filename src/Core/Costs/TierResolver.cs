@@ -40,9 +40,9 @@ internal sealed class TierResolver(
 
     /// <summary>
     /// The tier of <paramref name="configurationId"/> for <paramref name="jobType"/> in <paramref name="scope"/>.
-    /// <paramref name="persist"/> false (a plan) reads the API when it must but writes nothing.
+    /// A preview (<paramref name="read"/>) reads the API when it must but writes nothing.
     /// </summary>
-    public async Task<ConfigurationTier> ResolveAsync(ProjectScope scope, string jobType, string configurationId, bool persist, CancellationToken cancellationToken)
+    public async Task<ConfigurationTier> ResolveAsync(ProjectScope scope, string jobType, string configurationId, PriceRead read, CancellationToken cancellationToken)
     {
         if (BatchJobTypes.IsV1(jobType))
         {
@@ -54,12 +54,13 @@ internal sealed class TierResolver(
             return new ConfigurationTier(preset.JobType, preset.Tier, null, true, null, "built-in preset (Costs:Presets)");
         }
 
-        // Planning (persist) reads the configuration every time: what it reserves is what a cap lets through, and a
+        // Planning new versions reads the configuration every time: what it reserves is what a cap lets through, and a
         // configuration changed to a dearer tier since the cache was filled would be reserved at the old price for up to
         // ConfigurationRecheck, every batch planned meanwhile passing its caps at a fraction of its bill. A preview,
-        // which reserves nothing, takes the cache within ConfigurationRecheck (docs/costs.md, "Tier of a configuration").
+        // which reserves nothing, and a run that found nothing new take the cache within ConfigurationRecheck: an
+        // unchanged tree asks the API nothing (docs/costs.md, "Tier of a configuration").
         var cached = await store.GetAsync(scope.Key, configurationId, cancellationToken);
-        if (cached is not null && !persist && time.GetUtcNow() - cached.FetchedAt < options.CurrentValue.ConfigurationRecheck)
+        if (cached is not null && read != PriceRead.PlanningNewVersions && time.GetUtcNow() - cached.FetchedAt < options.CurrentValue.ConfigurationRecheck)
         {
             return cached.Tier;
         }
@@ -98,7 +99,7 @@ internal sealed class TierResolver(
                 configurationId, cached.Tier.Version, tier.Version, tier.JobType, tier.Tier);
         }
 
-        if (persist)
+        if (read != PriceRead.Preview)
         {
             await store.SaveAsync(scope.Key, configurationId, tier, time.GetUtcNow(), cancellationToken);
         }

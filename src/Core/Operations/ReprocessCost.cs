@@ -25,7 +25,7 @@ internal sealed class ReprocessCost(
             return null;
         }
 
-        var cost = await budget.PlanAsync(options, scopes.For(options), persist: false, cancellationToken);
+        var cost = await budget.PlanAsync(options, scopes.For(options), PriceRead.Preview, cancellationToken);
         var candidates = await store.CandidatesAsync(fileVersionIds, cancellationToken);
         var taken = new CostPlan(cost.Primary, null, []).Allocate(candidates, []).Taken;
         var credits = taken.Sum(r => r.Credits);

@@ -30,12 +30,12 @@ internal sealed class BatchPlanner(
     MirrorSwitchNotice mirrorSwitch,
     ILogger<BatchPlanner> logger)
 {
-    /// <summary>Plans the run's batches.</summary>
-    public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, CancellationToken cancellationToken)
+    /// <summary>Plans the run's batches; <paramref name="newVersions"/>: its scan recorded new or changed versions, to be priced afresh.</summary>
+    public async Task<PlannedBatches> PlanAsync(long runId, SourceOptions source, bool newVersions, CancellationToken cancellationToken)
     {
         // The project is decided here, once, and recorded on each batch: every later step acts where its batch was created.
         var plan = NewPlan(source);
-        plan = plan with { Cost = await budget.PlanAsync(source, plan.Scope, persist: true, cancellationToken) };
+        plan = plan with { Cost = await budget.PlanAsync(source, plan.Scope, newVersions ? PriceRead.PlanningNewVersions : PriceRead.Planning, cancellationToken) };
         await mirrorSwitch.WarnOnceAsync(source, cancellationToken);
         var outcome = source.Layout == RemoteLayout.Mirror
             ? await store.PlanMirrorBatchAsync(runId, plan, cancellationToken)

@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Core.Planning;
 /// </summary>
 internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResolver tiers, PriceModel prices)
 {
-    public async Task<CostPlan> PlanAsync(SourceOptions source, ProjectScope scope, bool persist, CancellationToken cancellationToken)
+    public async Task<CostPlan> PlanAsync(SourceOptions source, ProjectScope scope, PriceRead read, CancellationToken cancellationToken)
     {
         if (BatchJobTypes.IsV1(source.JobType))
         {
@@ -19,11 +19,11 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
             return new CostPlan(Planned(source.JobType, v1), null, Caps(source.Name), Zone);
         }
 
-        var primary = await TierAsync(source.JobType, source.ConfigurationId, scope, persist, cancellationToken);
+        var primary = await TierAsync(source.JobType, source.ConfigurationId, scope, read, cancellationToken);
         PlannedTier? fallback = null;
         if (!string.IsNullOrWhiteSpace(source.FallbackConfigurationId))
         {
-            fallback = await TierAsync(source.JobType, source.FallbackConfigurationId, scope, persist, cancellationToken);
+            fallback = await TierAsync(source.JobType, source.FallbackConfigurationId, scope, read, cancellationToken);
         }
 
         return new CostPlan(primary, fallback, Caps(source.Name), Zone);
@@ -43,9 +43,9 @@ internal sealed class CostBudget(IOptionsMonitor<CostOptions> options, TierResol
     /// <summary>Where the caps' days and months begin (<c>Costs:TimeZone</c>).</summary>
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(options.CurrentValue.TimeZone);
 
-    private async Task<PlannedTier> TierAsync(string jobType, string configurationId, ProjectScope scope, bool persist, CancellationToken cancellationToken)
+    private async Task<PlannedTier> TierAsync(string jobType, string configurationId, ProjectScope scope, PriceRead read, CancellationToken cancellationToken)
     {
-        var tier = await tiers.ResolveAsync(scope, jobType, configurationId, persist, cancellationToken);
+        var tier = await tiers.ResolveAsync(scope, jobType, configurationId, read, cancellationToken);
         return Planned(configurationId, tier);
     }
 

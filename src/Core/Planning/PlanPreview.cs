@@ -119,7 +119,7 @@ internal sealed class PlanPreview(
 
     private async Task<(CostPlan Cost, IReadOnlyList<decimal> Used)> CostAsync(SourceOptions source, CancellationToken cancellationToken)
     {
-        var cost = await budget.PlanAsync(source, scopes.For(source), persist: false, cancellationToken);
+        var cost = await budget.PlanAsync(source, scopes.For(source), PriceRead.Preview, cancellationToken);
         var (caps, used) = await store.CapUseAsync(cost.Caps, budget.Zone, cancellationToken);
         return (cost with { Caps = caps }, used);
     }

@@ -90,7 +90,7 @@ internal sealed class SourceRunner(
             }
 
             var summary = await scanner.ScanAsync(source, cancellationToken);
-            var planned = await planner.PlanAsync(runId, source, cancellationToken);
+            var planned = await planner.PlanAsync(runId, source, summary.NewVersions > 0, cancellationToken);
             await runs.FinishScanAsync(runId, summary with { Held = planned.Held }, planned.BatchIds.Count, cancellationToken);
             HandOn(source.Name, planned);
 

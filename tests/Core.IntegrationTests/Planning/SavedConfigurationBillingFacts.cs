@@ -3,7 +3,8 @@ namespace BatchOrchestrator.Core.IntegrationTests.Planning;
 /// <summary>
 /// A job of a saved parse configuration that scores confidence high is billed 5 credits a page more (docs/costs.md,
 /// "Tier of a configuration"), and the Sandbox bills it so: what planning reserved is what LlamaCloud bills, with no drift;
-/// a price cached before the configuration was changed so is not what the next planning reserves; and a configuration changed
+/// a price cached before the configuration was changed so is not what the next planning of a new file reserves, while a run
+/// that found nothing new asks the API nothing; and a configuration changed
 /// between planning and its job, billed above its reservation, has its cached price dropped. An auto-mode rule's pages are
 /// billed at the rule's tier, so what the Sandbox bills can be checked against what planning reserved.
 /// </summary>
@@ -54,6 +55,23 @@ public sealed class SavedConfigurationBillingFacts(PostgresServerFixture server)
         await PlanAsync(configurationId);
 
         Assert.Equal(6, await Harness.Database.ScalarAsync<int>("select reserved_credits::int from orchestrator.credit_charge"));
+    }
+
+    [Fact]
+    public async Task ARunThatFindsNothingNew_AsksTheApiNothingAboutItsConfiguration_WhileANewFileIsPricedAfresh()
+    {
+        const string Read = "GET /api/v1/beta/configurations/{config_id}";
+        var configurationId = await SaveScoredConfigurationAsync("fast", scored: false);
+        await PlanAsync(configurationId);
+        var first = await Harness.Admin.CounterAsync("requests_by_route", Read);
+
+        // a.txt written again with the same content: hashed, no new version, nothing to price.
+        await PlanAsync(configurationId);
+        Assert.Equal(first, await Harness.Admin.CounterAsync("requests_by_route", Read));
+
+        Harness.WriteFile("b.txt", "beta");
+        await PlanAsync(configurationId);
+        Assert.Equal(first + 1, await Harness.Admin.CounterAsync("requests_by_route", Read));
     }
 
     [Fact]
