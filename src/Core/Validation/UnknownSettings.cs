@@ -103,9 +103,19 @@ internal static class UnknownSettings
             }
             else if (section is IConfigurationSection)
             {
-                candidates.Add((child.Path, Closest(child.Key, properties.Select(p => p.Name)) is { } name ? ConfigurationPath.Combine(((IConfigurationSection)section).Path, name) : null));
+                var names = properties.Select(p => p.Name).ToList();
+                candidates.Add((child.Path, (Closest(child.Key, names) ?? Begun(child.Key, names)) is { } name ? ConfigurationPath.Combine(((IConfigurationSection)section).Path, name) : null));
             }
         }
+    }
+
+    // The one property a key cut short begins (LlamaCloud:ApiKey, the key itself put where the path to its file goes,
+    // begins LlamaCloud:ApiKeyFile): too far for Closest, and the setting that would have read it is the one to name.
+    // Keys only, not top-level sections, where the environment's own names are.
+    private static string? Begun(string key, List<string> names)
+    {
+        var begun = key.Length < 4 ? [] : names.Where(name => name.Length > key.Length && name.StartsWith(key, StringComparison.OrdinalIgnoreCase)).ToList();
+        return begun.Count == 1 ? begun[0] : null;
     }
 
     // The property a key most likely meant: two edits or fewer away (a letter missing, added, swapped or wrong).

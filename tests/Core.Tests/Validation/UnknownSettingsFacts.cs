@@ -19,12 +19,16 @@ public sealed class UnknownSettingsFacts
             ["Costs:Caps:0:Creditz"] = "25",
             ["Polling:Whatever"] = "1",
             ["FollowUp:OutputPth"] = "/tmp/out", // FollowUp is bound twice: the binding that knows OutputPath suggests it
+            ["LlamaCloud:ApiKey"] = "llx-the-key-itself", // cut short: the one setting it begins, which names the key's file
+            ["Pipeline:Max"] = "5", // begins several: none is guessed
         });
 
         Assert.Equal(
             [
                 ("Costs:Caps:0:Creditz", "Costs:Caps:0:Credits"),
                 ("FollowUp:OutputPth", "FollowUp:OutputPath"),
+                ("LlamaCloud:ApiKey", "LlamaCloud:ApiKeyFile"),
+                ("Pipeline:Max", null),
                 ("Pipeline:MaxFilesPerBach", "Pipeline:MaxFilesPerBatch"),
                 ("Polling:Whatever", null),
                 ("Sources:0:Nmae", "Sources:0:Name"),
