@@ -9,14 +9,7 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 public sealed class MirrorCostFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
-        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            ["Sources:0:Layout"] = "Mirror",
-            // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page.
-            ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
-            ["Costs:Caps:0:Window"] = "Day",
-            ["Costs:Caps:0:Credits"] = "25",
-        });
+        PipelineHarness.CreateAsync(server, CapSettings.TwoFilesADay(("Sources:0:Layout", "Mirror")));
 
     [Fact]
     public async Task AMirrorBatch_ReservesEveryFileItParses_SettlesByWhatWasBilled_AndIsHeldWhole_WhenItDoesNotFitACap_UntilApproved()

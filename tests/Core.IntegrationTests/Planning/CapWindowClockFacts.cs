@@ -14,13 +14,7 @@ public sealed class CapWindowClockFacts(PostgresServerFixture server) : HarnessP
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
         PipelineHarness.CreateAsync(
             server,
-            new Dictionary<string, string?>
-            {
-                // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page: two files fit.
-                ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
-                ["Costs:Caps:0:Window"] = "Day",
-                ["Costs:Caps:0:Credits"] = "25",
-            },
+            CapSettings.TwoFilesADay(),
             services: s => s.AddSingleton<TimeProvider>(clock));
 
     [Fact]

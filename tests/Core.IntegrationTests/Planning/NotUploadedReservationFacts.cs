@@ -8,13 +8,7 @@ namespace BatchOrchestrator.Core.IntegrationTests.Planning;
 public sealed class NotUploadedReservationFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) =>
-        PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            // cfg-PARSE_AGENTIC: 10 credits a page, and each small text file is one page: two files fit.
-            ["Costs:Caps:0:Source"] = PipelineHarness.SourceName,
-            ["Costs:Caps:0:Window"] = "Day",
-            ["Costs:Caps:0:Credits"] = "25",
-        });
+        PipelineHarness.CreateAsync(server, CapSettings.TwoFilesADay());
 
     [Fact]
     public async Task AFileThatVanishedBeforeItsUpload_FreesItsReservation_SoTheNextRunsFileIsNotHeld()
