@@ -17,6 +17,12 @@ internal static class RunLifecycle
 
     public static readonly Transition<RunState> Fail = new(nameof(Fail), [Scanning], Failed);
 
+    /// <summary>
+    /// The error <see cref="Fail"/> records on a run a process that died mid-scan left Scanning: by the source's next run,
+    /// which holds the lease and so knows no scan of it is alive, or by the watchdog once nobody holds it.
+    /// </summary>
+    public const string InterruptedScanError = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scans again";
+
     /// <summary>Its last open batch ended (<see cref="BatchLifecycle.Ended"/>).</summary>
     public static readonly Transition<RunState> Complete = new(nameof(Complete), [Active], Completed);
 

@@ -53,8 +53,6 @@ internal sealed class SourceRunner(
         }
     }
 
-    private const string InterruptedScan = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scanned again";
-
     private async Task<HeldLease?> TryHoldSourceAsync(string sourceName, CancellationToken cancellationToken)
     {
         var name = SourceLease.Name(sourceName);
@@ -72,7 +70,7 @@ internal sealed class SourceRunner(
     {
         // The source's lease is ours, so no scan of it is alive: a run of it still Scanning was left by a process killed
         // mid-scan, and would read as in progress for ever (the Runs page, 'status', runs_active{state="Scanning"}).
-        foreach (var interrupted in await runs.FailInterruptedScansAsync(source.Name, InterruptedScan, cancellationToken))
+        foreach (var interrupted in await runs.FailInterruptedScansAsync(source.Name, RunLifecycle.InterruptedScanError, cancellationToken))
         {
             logger.LogWarning(
                 "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed); recorded as failed, this run scans again",

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Webhooks;
 
 namespace BatchOrchestrator.Core.Watchdog;
@@ -12,13 +13,11 @@ internal sealed class StuckWatchdog(
 {
     private const int MaxPerPass = 500;
 
-    // Stored as the run's error: the Runs page and 'status' show it.
-    private const string InterruptedScan = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scans again";
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var report = await store.FlagStuckAsync(settings.StuckAfter, settings.JobStuckAfter, MaxPerPass, InterruptedScan, cancellationToken);
+        var report = await store.FlagStuckAsync(settings.StuckAfter, settings.JobStuckAfter, MaxPerPass, RunLifecycle.InterruptedScanError, cancellationToken);
         var now = time.GetUtcNow();
         foreach (var batch in report.Batches)
         {

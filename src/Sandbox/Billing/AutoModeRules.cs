@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Sandbox.Billing;
@@ -60,12 +61,8 @@ internal static class AutoModeRules
         return judged.Count == 0 || (Text(rule, "trigger_mode") == "or" ? judged.Any(j => j) : judged.All(j => j));
     }
 
-    /// <summary>A glob over the whole name: <c>*</c> any run of characters, <c>?</c> one.</summary>
-    private static bool Glob(string glob, string fileName) => Regex.IsMatch(
-        fileName,
-        "^" + string.Concat(glob.Select(c => c switch { '*' => ".*", '?' => ".", _ => Regex.Escape(c.ToString()) })) + "$",
-        RegexOptions.CultureInvariant,
-        RegexBudget);
+    /// <summary>A glob over the whole name, case-sensitive: <c>*</c> any run of characters, <c>?</c> one.</summary>
+    private static bool Glob(string glob, string fileName) => FileSystemName.MatchesSimpleExpression(glob, fileName, ignoreCase: false);
 
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
