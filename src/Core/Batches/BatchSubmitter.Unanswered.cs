@@ -11,8 +11,9 @@ internal sealed partial class BatchSubmitter
 {
     /// <summary>
     /// Sends the create, having first recorded, durably, that it was sent: if no answer comes, the next run of the step
-    /// knows a batch may still appear (<see cref="WaitsForUnansweredCreateAsync"/>). A wait LlamaCloud asked for (a 429
-    /// handed back) was refused before it took effect: the record is taken back, and the step comes back after the wait.
+    /// knows a batch may still appear (<see cref="WaitsForUnansweredCreateAsync"/>). A create that certainly did nothing
+    /// (a 429, a credits refusal, never sent or never connected) has its record taken back; one that failed otherwise
+    /// keeps it, even where its failure opened the project's circuit and the step comes back as after a pause.
     /// </summary>
     private async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
     {
@@ -21,7 +22,7 @@ internal sealed partial class BatchSubmitter
         {
             return await remote.CreateAsync(batch, itemIds, cancellationToken);
         }
-        catch (LlamaCloudTransientException ex) when (ex.Deferred)
+        catch (LlamaCloudTransientException ex) when (ex.TookNoEffect)
         {
             await store.RecordCreateSentAsync(batch.Id, null, cancellationToken);
             throw;

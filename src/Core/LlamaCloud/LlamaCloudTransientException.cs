@@ -1,4 +1,5 @@
 using System.Net;
+using Polly.CircuitBreaker;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
@@ -21,6 +22,17 @@ internal sealed class LlamaCloudTransientException(
     /// about this request was at fault, and the caller comes back after <see cref="RetryAfter"/>.
     /// </summary>
     public PauseReason? Pause { get; init; }
+
+    /// <summary>
+    /// The request certainly did nothing on the server: it was never sent (the project's circuit open), never reached
+    /// it (no connection made), or was answered 429 or a credits or quota refusal. A timeout or a 5xx may have been
+    /// acted on, whatever else came of it (it may have opened the circuit, or said to wait): a create that failed so
+    /// may still make what it asked for.
+    /// </summary>
+    public bool TookNoEffect =>
+        InnerException is BrokenCircuitException or HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+        || StatusCode == HttpStatusCode.TooManyRequests
+        || (StatusCode is not null && Pause is PauseReason.CreditsExhausted or PauseReason.QuotaExceeded);
 
     /// <inheritdoc />
     public override ApiErrorClass ErrorClass =>

@@ -44,6 +44,38 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task ACreateWhoseFailureOpenedTheCircuit_IsStillWaitedOut_ForItMayHaveBeenMade()
+    {
+        // One failure in the window opens the project's circuit, for a second: the unanswered create ends as a pause,
+        // yet it reached the server, which may still make its batch.
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["LlamaCloud:CircuitBreaker:FailureRatio"] = "0.01",
+            ["LlamaCloud:CircuitBreaker:MinimumThroughput"] = "2",
+            ["LlamaCloud:CircuitBreaker:BreakDuration"] = "00:00:01",
+        });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$", hold_answer_status = 502 });
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        Assert.NotNull(await h.Database.ScalarAsync<DateTime?>("select create_sent_at from orchestrator.batch where id = $1", batchId));
+
+        // Once the circuit has closed, the step's look finds no batch yet: it waits rather than create a second.
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+                return h.Scheduler.Delays.Any(d => d.Step == "scheduled-submit" && d.Delay > TimeSpan.FromMinutes(9))
+                    || await h.Admin.CounterAsync("requests_held_total") > 1;
+            },
+            TimeSpan.FromSeconds(30),
+            "the step to look again once the circuit closed");
+        Assert.Equal(1L, await h.Admin.CounterAsync("requests_held_total"));
+    }
+
+    [Fact]
     public async Task ASubmitStepWhoseCreateWasNotAnswered_CreatesAgain_OnceTheWaitIsOver()
     {
         await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
