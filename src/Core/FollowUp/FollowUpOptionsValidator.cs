@@ -60,7 +60,48 @@ internal sealed class FollowUpOptionsValidator(
         failures.AddUnlessWithin("FollowUp:HoldAtMost", options.HoldAtMost, TimeSpan.Zero, TimeSpan.FromMinutes(30), "0 to 30 minutes");
         failures.AddUnlessBetween("FollowUp:MaxHolding", options.MaxHolding, 0, 1_000);
         CheckResultsAreNotScanned(options, failures);
+        CheckEachSourceHasItsOwnResultsFolder(options, failures);
     }
+
+    /// <summary>
+    /// No two sources' results in one folder, or one's in the other's: each mirrors its own tree there, so a name both
+    /// trees hold (<c>report.pdf</c> at the top of both, or a folder named as the inner source) gets one result file,
+    /// the last written, while both files are recorded as delivered.
+    /// </summary>
+    private void CheckEachSourceHasItsOwnResultsFolder(FollowUpOptions options, List<string> failures)
+    {
+        if (!options.Enabled || sources?.ValueIfValid()?.Sources is not { } list || fileSystem?.ValueIfValid() is not { } sink || environment is null)
+        {
+            return;
+        }
+
+        var roots = new List<(int Index, string Name, string Root)>();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!options.SinksFor(list[i]).Contains(FollowUpOptions.FileSystemSink, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var root = Path.TrimEndingDirectorySeparator(FileSystemSink.RootOf(list[i], sink.OutputPath, environment.ContentRootPath));
+            string KeyOf(int index) => string.IsNullOrWhiteSpace(list[index].OutputPath) ? "FollowUp:OutputPath" : $"Sources:{index}:OutputPath";
+            foreach (var (index, name, other) in roots)
+            {
+                var where = root == other ? "where" : Within(root, other) ? "inside the folder where" : Within(other, root) ? "around the folder where" : null;
+                if (where is not null)
+                {
+                    failures.Add(
+                        $"{KeyOf(i)}: source {list[i].Name}'s results would be written to '{root}', {where} source {name}'s are ('{other}', {KeyOf(index)}): " +
+                        "a file of one would overwrite the other's result of the same name; give each source a folder of its own");
+                }
+            }
+
+            roots.Add((i, list[i].Name, root));
+        }
+    }
+
+    private static bool Within(string path, string folder) =>
+        path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) || folder == Path.GetPathRoot(folder);
 
     /// <summary>
     /// No source's results may be written where a source scans them: they would come back as new files, be sent and
