@@ -57,6 +57,13 @@ internal sealed class FileSystemSink(
             }
 
             await WriteAtomicallyAsync(target + ".json", Envelope(document), cancellationToken);
+            if (document.Markdown is null)
+            {
+                // A result without markdown (extract, classify, the fast tier) replaces one that had it: an earlier version's,
+                // or this one's before a reprocess. Its .md would stand beside the new .json as if it were this result's.
+                // Removed after the .json is in place, so a write that fails leaves the reference to be tried again.
+                File.Delete(target + ".md");
+            }
         }
     }
 
