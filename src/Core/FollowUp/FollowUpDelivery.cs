@@ -9,6 +9,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// </summary>
 internal sealed class FollowUpDelivery(
     IEnumerable<IFollowUpSink> sinks,
+    IFollowUpStore store,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> options,
     ILogger<FollowUpDelivery> logger)
@@ -38,6 +39,14 @@ internal sealed class FollowUpDelivery(
         if (done.Count == 0)
         {
             return errors;
+        }
+
+        // Superseded was read as the look began, and a look lasts as long as its fetches: a newer version's follow-up may
+        // have delivered to the path since. Asked again just before writing, so the older result does not overwrite it.
+        var asked = done.Where(d => d.Delivery.CopyId is null && !d.Document.Superseded).Select(d => d.Delivery.ResultId).ToList();
+        if (asked.Count > 0 && await store.SupersededAsync(asked, cancellationToken) is { Count: > 0 } taken)
+        {
+            done = [.. done.Select(d => d.Delivery.CopyId is null && taken.Contains(d.Delivery.ResultId) ? (d.Delivery, d.Document with { Superseded = true }) : d)];
         }
 
         foreach (var sink in selected)

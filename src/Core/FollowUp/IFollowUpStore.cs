@@ -15,6 +15,13 @@ internal interface IFollowUpStore
     /// </summary>
     Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Of <paramref name="resultIds"/>, the job references <see cref="FollowUpItem.Superseded"/> now: read again right
+    /// before their results go to the sinks, since another version's result may have reached the path after their batch's
+    /// work was read.
+    /// </summary>
+    Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
+
     /// <summary>Writes every outcome of one chunk, its job references' and its copies', in one round trip.</summary>
     Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken);
 
