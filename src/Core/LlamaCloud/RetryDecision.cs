@@ -31,18 +31,15 @@ internal static class RetryDecision
             return false; // the SDK asks only of responses that are not ok
         }
 
-        if (response.Headers.TryGetValues("x-should-retry", out var hint))
+        // The SDK obeys the header only when its text is exactly "true" or "false" (`shouldRetryHeader === 'true'`, as
+        // headers.get gives it: every value joined by ", "). "True", "1" or a header sent twice is no answer: the
+        // status decides, as below (docs/llamacloud-api.md §1.4).
+        switch (RetryDelay.Header(response.Headers, "x-should-retry"))
         {
-            var value = hint.FirstOrDefault();
-            if (string.Equals(value, "false", StringComparison.OrdinalIgnoreCase))
-            {
+            case "false":
                 return false;
-            }
-
-            if (string.Equals(value, "true", StringComparison.OrdinalIgnoreCase))
-            {
+            case "true":
                 return !createsResource || response.StatusCode == HttpStatusCode.TooManyRequests;
-            }
         }
 
         return response.StatusCode switch

@@ -115,6 +115,6 @@ internal static class RetryDelay
     }
 
     /// <summary>The header's text as the Fetch API's <c>headers.get</c> gives it: every value, joined by ", ".</summary>
-    private static string? Header(HttpResponseHeaders? headers, string name) =>
+    internal static string? Header(HttpResponseHeaders? headers, string name) =>
         headers is not null && headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
 }
