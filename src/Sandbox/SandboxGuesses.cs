@@ -107,6 +107,13 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool RefuseDuplicateTargetPages { get; set; } = true;
 
+    /// <summary>
+    /// A JSON body sent without a <c>Content-Type</c> is not read as JSON (422 <c>model_attributes_type</c> at <c>["body"]</c>),
+    /// as FastAPI's newer releases refuse it by default (<c>strict_content_type</c>); older ones read it as JSON (default:
+    /// false). Which the service runs is not documented. A body under a type that is not JSON is refused either way.
+    /// </summary>
+    public bool RefuseJsonWithoutContentType { get; set; }
+
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Net.Http.Headers;
+
 namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
@@ -24,6 +26,12 @@ internal static class JsonBody
                 : (Json.EmptyJson.Object, null);
         }
 
+        if (!ReadAsJson(request))
+        {
+            // FastAPI hands pydantic the raw bytes, which no model takes: the answer a JSON body that is no object gets.
+            return (default, ApiErrors.Validation("model_attributes_type", "Input should be a valid dictionary or object to extract fields from", "body"));
+        }
+
         try
         {
             using var document = JsonDocument.Parse(buffer.ToArray());
@@ -36,5 +44,33 @@ internal static class JsonBody
             var position = (int)(ex.BytePositionInLine ?? 0);
             return (default, ApiErrors.Validation("json_invalid", "JSON decode error", "body", position));
         }
+    }
+
+    /// <summary>
+    /// Whether FastAPI would parse the body as JSON: with <c>application/json</c> or <c>application/*+json</c> (its request
+    /// handler, reading the type as Python's <c>email.message</c> does; a type it cannot read counts as <c>text/plain</c>),
+    /// and without a <c>Content-Type</c> unless <see cref="SandboxGuesses.RefuseJsonWithoutContentType"/>. Any other type
+    /// (curl's <c>-d</c> sends a form type) leaves the body bytes; the SDK marks every JSON body <c>application/json</c>
+    /// (docs/llamacloud-api.md §1.4). The Sandbox's own <c>/_sandbox</c> routes are not LlamaCloud's and take JSON under any type.
+    /// </summary>
+    private static bool ReadAsJson(HttpRequest request)
+    {
+        if (!request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ContentType))
+        {
+            return !request.HttpContext.RequestServices.GetRequiredService<SandboxOptions>().Guesses.RefuseJsonWithoutContentType;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.MediaType.Value?.Split('/') is not [var main, var sub])
+        {
+            return false;
+        }
+
+        return main.Equals("application", StringComparison.OrdinalIgnoreCase)
+            && (sub.Equals("json", StringComparison.OrdinalIgnoreCase) || sub.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }
