@@ -9,6 +9,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// </summary>
 internal static class CronSchedule
 {
+    private static readonly DateTime ReferenceDay = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
     public static string? Validate(string? expression)
     {
         if (string.IsNullOrWhiteSpace(expression))
@@ -30,8 +32,14 @@ internal static class CronSchedule
 
         try
         {
-            CronExpression.Parse(expression, fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
-            return null;
+            var parsed = CronExpression.Parse(expression, fields.Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+
+            // Cronos reads a day that its months never have ("0 2 30 2 *", "0 2 31 4,6 *") without complaint, and Hangfire
+            // registers it with no next run: the source would never run on its schedule, and nothing would say so. Cron has
+            // no year field, so an expression that fires at all fires within a few years of any day (29 February included).
+            return parsed.GetNextOccurrence(ReferenceDay) is null
+                ? "never fires: no month it names has that day of the month (30 or 31 February, 31 April, ...)"
+                : null;
         }
         catch (CronFormatException invalid)
         {

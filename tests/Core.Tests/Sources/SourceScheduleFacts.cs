@@ -36,6 +36,29 @@ public sealed class SourceScheduleFacts : IDisposable
         Assert.Contains(reason, failure, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0 2 30 2 *")]
+    [InlineData("0 2 31 2 *")]
+    [InlineData("0 2 31 4,6,9,11 *")]
+    [InlineData("0 0 2 31 2 *")]
+    public void AScheduleOnADayItsMonthsNeverHave_IsRefused_NamingTheKey_RatherThanNeverRunningTheSource(string expression)
+    {
+        var options = new SourcesOptions { Sources = [new SourceOptions { Name = "invoices", Path = folder, Schedule = expression }] };
+
+        var failure = Assert.Single(new SourcesOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.Equal($"Sources:0:Schedule: '{expression}' never fires: no month it names has that day of the month (30 or 31 February, 31 April, ...)", failure);
+    }
+
+    [Theory]
+    [InlineData("0 2 29 2 *")] // every fourth year: rare, but it fires
+    [InlineData("0 2 31 * *")] // the months that have a 31st
+    [InlineData("0 2 30 1-3 *")]
+    public void AScheduleThatFiresRarely_IsAccepted(string expression)
+    {
+        Assert.Null(CronSchedule.Validate(expression));
+    }
+
     [Fact]
     public void AMacroSchedule_IsRefused_SayingWhatToWriteInstead()
     {
