@@ -78,14 +78,18 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
             return;
         }
 
+        // Files may have arrived while nobody watched: a run now sees them rather than the next scheduled one. That holds
+        // at start-up too: files dropped while the service was down or restarting sent no event to anyone, and with the
+        // nightly schedule they would wait up to a day, while every file after them is taken within seconds.
         if (!checkedBefore)
         {
-            logger.LogInformation("Watching {Path} for changes to source {Source}", source.Path, source.Name);
-            return;
+            logger.LogInformation("Watching {Path} for changes to source {Source}; starting a run for files that arrived while the service was not running", source.Path, source.Name);
+        }
+        else
+        {
+            logger.LogInformation("Watching {Path} for changes to source {Source} from now on; starting a run for files that arrived while it was not watched", source.Path, source.Name);
         }
 
-        // Files may have arrived while nobody watched: a run now sees them rather than the next scheduled one.
-        logger.LogInformation("Watching {Path} for changes to source {Source} from now on; starting a run for files that arrived while it was not watched", source.Path, source.Name);
         warned = false;
         touch(source.Name);
     }

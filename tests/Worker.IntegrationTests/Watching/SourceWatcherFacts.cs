@@ -32,6 +32,7 @@ public sealed class SourceWatcherFacts : IDisposable
             Options.Create(sources), Options.Create(settings), scheduler, new ServedQueues([]), TimeProvider.System, loggers.CreateLogger<SourceWatcher>());
         await watcher.StartAsync(Ct);
         await WaitForLogAsync("Information", $"Watching {Inbox} for changes", "the watcher to start");
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 1, Patience, "the start-up run");
 
         var elsewhere = Path.Combine(root, "elsewhere");
         if (lost == "moved away")
@@ -51,12 +52,32 @@ public sealed class SourceWatcherFacts : IDisposable
         }
 
         Directory.CreateDirectory(Inbox);
-        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 1, Patience, "a run for what arrived while the folder was not watched");
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 2, Patience, "a run for what arrived while the folder was not watched");
         await File.WriteAllTextAsync(Path.Combine(Inbox, "after.txt"), "x", Ct);
-        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 2, Patience, "a run started by an event in the folder made again");
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 3, Patience, "a run started by an event in the folder made again");
         await watcher.StopAsync(CancellationToken.None);
 
-        Assert.Equal([("run", "w:Watch"), ("run", "w:Watch")], scheduler.Calls);
+        Assert.Equal([("run", "w:Watch"), ("run", "w:Watch"), ("run", "w:Watch")], scheduler.Calls);
+    }
+
+    [Fact]
+    public async Task FilesDroppedWhileTheServiceWasDown_AreTakenByARunAsSoonAsTheWatcherStarts_NotByTheNightlySchedule()
+    {
+        // Written while no process watched: no event will ever tell of them.
+        Directory.CreateDirectory(Inbox);
+        await File.WriteAllTextAsync(Path.Combine(Inbox, "dropped-during-the-deploy.pdf"), "x", Ct);
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        var sources = new SourcesOptions { Sources = [new SourceOptions { Name = "w", Path = Inbox, Watch = true, Schedule = "0 2 * * *" }] };
+        var settings = new WatchOptions { Debounce = TimeSpan.FromMilliseconds(200) };
+        using var watcher = new SourceWatcher(
+            Options.Create(sources), Options.Create(settings), scheduler, new ServedQueues([]), TimeProvider.System, loggers.CreateLogger<SourceWatcher>());
+
+        await watcher.StartAsync(Ct);
+        await Eventually.WaitAsync(() => Task.FromResult(scheduler.Calls.Count), n => n == 1, Patience, "a run for the files that arrived while the service was down");
+        await watcher.StopAsync(CancellationToken.None);
+
+        Assert.Equal([("run", "w:Watch")], scheduler.Calls);
+        Assert.Contains(logs.Lines, l => l.Contains($"Watching {Inbox} for changes to source w; starting a run for files that arrived while the service was not running", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -68,6 +89,7 @@ public sealed class SourceWatcherFacts : IDisposable
         using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
         using var folder = new WatchedFolder(new SourceOptions { Name = "w", Path = Inbox, Watch = true }, _ => Interlocked.Increment(ref touches), () => { }, loggers.CreateLogger("watch"));
         folder.Check();
+        Assert.Equal(1, Volatile.Read(ref touches)); // the start-up run, for what arrived while nobody watched
 
         async Task HiddenWritesAsync()
         {
@@ -87,15 +109,15 @@ public sealed class SourceWatcherFacts : IDisposable
 
         await HiddenWritesAsync();
         await File.WriteAllTextAsync(Path.Combine(Inbox, ".draft.pdf"), "downloading", Ct);
-        await MoveInAsync("first.pdf", 1);
-        Assert.Equal(1, Volatile.Read(ref touches));
+        await MoveInAsync("first.pdf", 2);
+        Assert.Equal(2, Volatile.Read(ref touches));
 
         File.Move(Path.Combine(Inbox, ".draft.pdf"), Path.Combine(Inbox, "draft.pdf"));
-        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= 2, Patience, "the rename to a visible name");
+        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= 3, Patience, "the rename to a visible name");
 
         await HiddenWritesAsync();
-        await MoveInAsync("second.pdf", 3);
-        Assert.Equal(3, Volatile.Read(ref touches));
+        await MoveInAsync("second.pdf", 4);
+        Assert.Equal(4, Volatile.Read(ref touches));
     }
 
     private Task WaitForLogAsync(string level, string text, string what) => Eventually.WaitAsync(
