@@ -15,6 +15,9 @@ internal sealed class GlobFilter
     // What shells and other glob dialects take as wildcards, and Microsoft.Extensions.FileSystemGlobbing does not.
     private static readonly char[] NotWildcards = ['?', '[', '{'];
     private readonly Matcher? matcher;
+
+    // The Exclude patterns read as paths: one matching a folder leaves out all of it, in the scan's matcher too.
+    private readonly Matcher? excluded;
     private readonly bool ignoreTemporary;
     private readonly bool ignoreHidden;
 
@@ -30,6 +33,11 @@ internal sealed class GlobFilter
         matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddIncludePatterns(include.Count == 0 ? ["**/*"] : include.Select(Normalised).SelectMany(WithFolderContents));
         matcher.AddExcludePatterns(exclude.Select(Normalised));
+        if (exclude.Count > 0)
+        {
+            excluded = new Matcher(StringComparison.Ordinal);
+            excluded.AddIncludePatterns(exclude.Select(Normalised).SelectMany(WithFolderContents));
+        }
     }
 
     /// <summary>
@@ -82,6 +90,29 @@ internal sealed class GlobFilter
     /// there is no reason for a run (git, Finder and desktop trash write there often).
     /// </summary>
     public bool LeavesOutWhollyByName(string relativePath) => ignoreHidden && IsHiddenPath(relativePath);
+
+    /// <summary>
+    /// Whether nothing at this path is taken, whether it is a file or a folder, because an Exclude pattern matches it or
+    /// a folder above it (a folder an Exclude pattern matches is left out whole). A file-system event there is no reason
+    /// for a run: a log written beside the documents, and excluded for it, would otherwise start one every few seconds.
+    /// </summary>
+    public bool LeavesOutWhollyByPatterns(string relativePath)
+    {
+        if (excluded is null)
+        {
+            return false;
+        }
+
+        for (var end = relativePath.IndexOf('/'); end >= 0; end = relativePath.IndexOf('/', end + 1))
+        {
+            if (excluded.Match(relativePath[..end]).HasMatches)
+            {
+                return true;
+            }
+        }
+
+        return excluded.Match(relativePath).HasMatches;
+    }
 
     /// <summary>Whether a walk goes into a folder of this name: not into a hidden one (.git, .Trash) unless the source takes them.</summary>
     public bool Enters(string folderName) => !(ignoreHidden && IsHidden(folderName));

@@ -109,7 +109,7 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
             var filter = GlobFilter.For(source);
             FileSystemEventHandler changed = (_, e) =>
             {
-                if (!LeftOut(filter, e.Name))
+                if (Concerns(filter, e.Name, e.ChangeType == WatcherChangeTypes.Deleted ? null : e.FullPath))
                 {
                     touch(source.Name);
                 }
@@ -119,7 +119,7 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
             opened.Deleted += changed;
             opened.Renamed += (_, e) =>
             {
-                if (!LeftOut(filter, e.Name) || !LeftOut(filter, e.OldName))
+                if (Concerns(filter, e.Name, e.FullPath) || Concerns(filter, e.OldName, null))
                 {
                     touch(source.Name);
                 }
@@ -141,8 +141,28 @@ internal sealed class WatchedFolder(SourceOptions source, Action<string> touch, 
         }
     }
 
-    private static bool LeftOut(GlobFilter filter, string? name) =>
-        name is not null && filter.LeavesOutWhollyByName(name.Replace(Path.DirectorySeparatorChar, '/'));
+    /// <summary>
+    /// Whether an event at a path may change what the scan takes. A name left out whole (hidden, or under an Exclude
+    /// pattern) never does. A file the source leaves out (a temporary name, a name its patterns do not take) does not
+    /// either, but a folder may hold files it takes, and one moved in arrives as a single event: so a name that is not
+    /// taken as a file counts only when it is a folder (<paramref name="fullPath"/>), or when there is nothing left to
+    /// look at (deleted or renamed away: it may have been a folder of taken files).
+    /// </summary>
+    private static bool Concerns(GlobFilter filter, string? name, string? fullPath)
+    {
+        if (name is null)
+        {
+            return true;
+        }
+
+        var relative = name.Replace(Path.DirectorySeparatorChar, '/');
+        if (filter.LeavesOutWhollyByName(relative) || filter.LeavesOutWhollyByPatterns(relative))
+        {
+            return false;
+        }
+
+        return filter.Matches(relative) || fullPath is null || Directory.Exists(fullPath);
+    }
 
     private void Detach()
     {

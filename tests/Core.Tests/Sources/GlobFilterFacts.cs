@@ -101,4 +101,25 @@ public sealed class GlobFilterFacts
         Assert.Equal((false, true), (GlobFilter.For(new SourceOptions()).Enters(".git"), GlobFilter.For(new SourceOptions()).Enters("git")));
         Assert.True(GlobFilter.For(new SourceOptions { IncludeHidden = true }).Enters(".git"));
     }
+
+    [Theory]
+    [InlineData("logs", true)] // the folder itself
+    [InlineData("logs/app.log", true)]
+    [InlineData("logs/2026/app.txt", true)]
+    [InlineData("server.log", true)]
+    [InlineData("old.log/inside.pdf", true)] // a folder an Exclude pattern matches is left out whole
+    [InlineData("logsheet.pdf", false)]
+    [InlineData("batch", false)] // a folder the Include patterns do not name as a file may still hold files they take
+    [InlineData("batch/report.pdf", false)]
+    public void LeavesOutWhollyByPatterns_WhatAnExcludePatternMatches_OrLiesUnderAFolderItMatches(string path, bool leftOut)
+    {
+        var filter = new GlobFilter(["**/*.pdf"], ["logs", "**/*.log"]);
+
+        Assert.Equal(leftOut, filter.LeavesOutWhollyByPatterns(path));
+        Assert.False(new GlobFilter(["**/*.pdf"], []).LeavesOutWhollyByPatterns(path));
+        if (leftOut)
+        {
+            Assert.False(filter.Matches(path + "/deeper/report.pdf"), "the scan takes nothing there either");
+        }
+    }
 }

@@ -120,6 +120,53 @@ public sealed class SourceWatcherFacts : IDisposable
         Assert.Equal(4, Volatile.Read(ref touches));
     }
 
+    [Fact]
+    public async Task EventsOnFilesTheSourceLeavesOut_StartNoRun_ButAFolderMovedIn_Does_WhateverItsName()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "logs"));
+        var outside = Directory.CreateDirectory(Path.Combine(root, "outside")).FullName;
+        var touches = 0;
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        var source = new SourceOptions { Name = "w", Path = Inbox, Watch = true, Include = ["**/*.pdf"], Exclude = ["logs", "**/*.log"] };
+        using var folder = new WatchedFolder(source, _ => Interlocked.Increment(ref touches), () => { }, loggers.CreateLogger("watch"));
+        folder.Check();
+        Assert.Equal(1, Volatile.Read(ref touches)); // the start-up run
+
+        // What a service writing its log beside the documents, and a download in progress, do every few seconds.
+        async Task LeftOutWritesAsync(string round)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await File.AppendAllTextAsync(Path.Combine(Inbox, "logs", "app.txt"), round, Ct);
+                await File.AppendAllTextAsync(Path.Combine(Inbox, "server.log"), round, Ct);
+                await File.AppendAllTextAsync(Path.Combine(Inbox, "report.pdf.tmp"), round, Ct);
+                await File.AppendAllTextAsync(Path.Combine(Inbox, "notes.txt"), round, Ct);
+            }
+        }
+
+        // inotify reports in order: once a file moved in is counted, every event before it has been seen.
+        async Task MoveInAsync(string name, int expected)
+        {
+            await File.WriteAllTextAsync(Path.Combine(outside, name), "a document", Ct);
+            File.Move(Path.Combine(outside, name), Path.Combine(Inbox, name));
+            await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= expected, Patience, $"the event of {name}");
+        }
+
+        await LeftOutWritesAsync("first");
+        await MoveInAsync("first.pdf", 2);
+        Assert.Equal(2, Volatile.Read(ref touches));
+
+        // A folder moved in is one event, under a name no Include pattern takes as a file.
+        Directory.CreateDirectory(Path.Combine(outside, "batch"));
+        await File.WriteAllTextAsync(Path.Combine(outside, "batch", "inner.pdf"), "a document", Ct);
+        Directory.Move(Path.Combine(outside, "batch"), Path.Combine(Inbox, "batch"));
+        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref touches)), n => n >= 3, Patience, "the folder moved in");
+
+        await LeftOutWritesAsync("second");
+        await MoveInAsync("second.pdf", 4);
+        Assert.Equal(4, Volatile.Read(ref touches));
+    }
+
     private Task WaitForLogAsync(string level, string text, string what) => Eventually.WaitAsync(
         () => Task.FromResult(logs.Lines.Any(l => l.StartsWith(level, StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal))),
         Patience,
