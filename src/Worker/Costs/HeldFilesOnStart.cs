@@ -11,8 +11,9 @@ namespace BatchOrchestrator.Worker.Costs;
 /// one it was last planned under (each run records it). The section is read once, at start, so a restart is how an operator raises or
 /// removes a cap; without this run the files it held would wait for their source's next scheduled run, a night away on
 /// a nightly schedule, and their held reason would go on naming the old limit (docs/costs.md, "Held files go on").
-/// A start with the section unchanged starts no run: a service restarted in a loop must not spend a run cap's worth
-/// each time.
+/// A start with the section unchanged starts no run here: an unwatched source restarted in a loop must not spend a run
+/// cap's worth each time (a watched one is scanned at each start for files that arrived while it was down, and only a
+/// day or month cap bounds that).
 /// </summary>
 internal sealed class HeldFilesOnStart(
     IOptions<CostOptions> costs,
