@@ -81,6 +81,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton(sp => JobStorageFactory.Create(
             sp.GetRequiredService<DatabaseEndpoint>().ConnectionString, sp.GetRequiredService<IOptions<JobStorageOptions>>().Value));
 
+        services.AddSingleton<Core.Pipeline.IServingInstances, HangfireServingInstances>();
         services.AddSingleton<ILeaseStore, NpgsqlLeaseStore>();
         services.AddSingleton<ISourceScanStore, NpgsqlSourceScanStore>();
         services.AddSingleton<IRunStore, NpgsqlRunStore>();

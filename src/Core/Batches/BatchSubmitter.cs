@@ -77,7 +77,7 @@ internal sealed partial class BatchSubmitter(
 
         // As this run found it: a snapshot of the directory already taken means an earlier attempt may have sent a create.
         var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
-        if (window.Preexisting is null && await attempts.EndIfSourceRemovedAsync(batchId, batch.Source, cancellationToken))
+        if (window.Preexisting is null && await attempts.EndIfSourceRemovedAsync(batchId, batch.Source, BatchStep.Submit, cancellationToken) != SourceCheck.Configured)
         {
             return; // no create was ever sent: nothing of it exists remotely to follow
         }
@@ -165,9 +165,15 @@ internal sealed partial class BatchSubmitter(
             return null; // an earlier attempt's create may still make its batch
         }
 
-        if (await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, cancellationToken))
+        var check = await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, BatchStep.Submit, cancellationToken);
+        if (check == SourceCheck.HandedBack)
         {
-            return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured
+            await attempts.RefundAsync(batch.Id, cancellationToken); // counted above, yet it did none of the step's work
+        }
+
+        if (check != SourceCheck.Configured)
+        {
+            return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured (here)
         }
 
         if (window.Preexisting is null)

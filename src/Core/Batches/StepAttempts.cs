@@ -15,8 +15,17 @@ namespace BatchOrchestrator.Core.Batches;
 /// keep coming; this is what makes them stop.
 /// </summary>
 internal sealed class StepAttempts(
-    IBatchStore store, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, RetryRuns retryRuns, ILogger<StepAttempts> logger)
+    IBatchStore store,
+    IOptions<PipelineOptions> pipeline,
+    IOptionsMonitor<SourcesOptions> sources,
+    RetryRuns retryRuns,
+    IServingInstances instances,
+    IPipelineScheduler scheduler,
+    ILogger<StepAttempts> logger)
 {
+    /// <summary>How soon a step this instance cannot do for want of its source is offered again, to whichever instance takes it.</summary>
+    public static readonly TimeSpan HandBackAfter = TimeSpan.FromMinutes(1);
+
     public int Max => pipeline.Value.MaxStepAttempts;
 
     /// <summary>Counts this run of the step; false when the attempts are used up, and the batch was given up.</summary>
@@ -79,13 +88,37 @@ internal sealed class StepAttempts(
     /// rename-source): nothing is sent or billed for a source nobody configures, and no retry would change that. Its
     /// files go back to the queue unchanged, for the source's next run once it is back (docs/operations.md, "A source
     /// removed while its batches are under way"). No run is asked for: one of a source not configured is skipped.
-    /// False, and nothing done, while the source is configured.
+    /// While another instance is alive, which may be configured with the source (a deploy under way), the step is
+    /// handed back to be taken up again instead (<see cref="SourceCheck.HandedBack"/>), as a schedule of a source this
+    /// instance does not know is left in place (docs/deployment.md, "Several instances"). Nothing done while the source
+    /// is configured.
     /// </summary>
-    public async Task<bool> EndIfSourceRemovedAsync(long batchId, string source, CancellationToken cancellationToken)
+    public async Task<SourceCheck> EndIfSourceRemovedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
     {
         if (sources.CurrentValue.Find(source) is not null)
         {
-            return false;
+            return SourceCheck.Configured;
+        }
+
+        if (await instances.CountAsync(cancellationToken) is var serving and > 1)
+        {
+            // Its batch was planned by an instance that knew the source: ended here, it would wait for the source's next
+            // scheduled run although that instance could send it now. Not counted: this run did none of the step's work.
+            if (step == BatchStep.Upload)
+            {
+                scheduler.ScheduleUpload(source, batchId, HandBackAfter);
+            }
+            else
+            {
+                scheduler.ScheduleSubmit(batchId, HandBackAfter);
+            }
+
+            logger.LogWarning(
+                "Batch {BatchId} of {Source}: this instance is not configured with the source, and {Count} other instances are running and may be; "
+                + "its {Step} step is handed back and offered again in {Delay}. Keep one Sources configuration on every instance: the batch ends, its files "
+                + "queued again, once an instance without the source takes the step up alone",
+                batchId, source, serving - 1, step.ToString().ToLowerInvariant(), HandBackAfter);
+            return SourceCheck.HandedBack;
         }
 
         var how = new BatchAbandonment(
@@ -98,7 +131,7 @@ internal sealed class StepAttempts(
                 batchId, source, files.Queued, source);
         }
 
-        return true;
+        return SourceCheck.Ended;
     }
 
     public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
@@ -110,4 +143,16 @@ internal sealed class StepAttempts(
             retryRuns.Follow(source, batchId, sentBack, how.Reason);
         }
     }
+}
+
+/// <summary>What <see cref="StepAttempts.EndIfSourceRemovedAsync"/> found: the step goes on only when its source is configured.</summary>
+internal enum SourceCheck
+{
+    Configured,
+
+    /// <summary>No instance may know the source: the batch ended, its files queued again.</summary>
+    Ended,
+
+    /// <summary>Another instance is alive and may know it: the step was scheduled again, the batch left as it was.</summary>
+    HandedBack,
 }

@@ -82,10 +82,12 @@ internal sealed class BatchUploader(
                 return true;
             }
 
-            if ((!work.CancelRequested && await attempts.EndIfSourceRemovedAsync(batchId, work.Source, lease.Token))
-                || !await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
+            var check = work.CancelRequested ? SourceCheck.Configured : await attempts.EndIfSourceRemovedAsync(batchId, work.Source, BatchStep.Upload, lease.Token);
+            if (check != SourceCheck.Configured || !await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
             {
-                return true; // ended with its reason (its source no longer configured, or its attempts used up), its files queued again
+                // Ended with its reason (its source no longer configured, or its attempts used up), its files queued again; or handed
+                // back to an instance that may know its source, and then handing the slot on would only bring the next batch here.
+                return check != SourceCheck.HandedBack;
             }
 
             try

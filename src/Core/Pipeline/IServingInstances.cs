@@ -1,0 +1,14 @@
+namespace BatchOrchestrator.Core.Pipeline;
+
+/// <summary>
+/// The instances serving jobs on this database (docs/deployment.md, "Several instances"): what a step asks before it
+/// undoes work another instance, configured differently mid-deploy, may be entitled to.
+/// </summary>
+internal interface IServingInstances
+{
+    /// <summary>
+    /// How many job servers beat recently on this database: this instance's own among them while it runs a job, so
+    /// more than one means another instance is alive.
+    /// </summary>
+    Task<int> CountAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,17 @@
+using BatchOrchestrator.Core.Pipeline;
+using Hangfire.PostgreSql;
+
+namespace BatchOrchestrator.Persistence.Jobs;
+
+/// <summary>The Hangfire servers whose heartbeat is recent, read from the job storage every instance shares.</summary>
+internal sealed class HangfireServingInstances(PostgreSqlStorage storage, TimeProvider time) : IServingInstances
+{
+    // Hangfire servers beat every 30 s by default; three missed beats and a server is taken for gone.
+    private static readonly TimeSpan LiveServerHeartbeat = TimeSpan.FromSeconds(90);
+
+    public Task<int> CountAsync(CancellationToken cancellationToken)
+    {
+        var since = time.GetUtcNow().UtcDateTime - LiveServerHeartbeat;
+        return Task.FromResult(storage.GetMonitoringApi().Servers().Count(s => s.Heartbeat is { } beat && beat >= since));
+    }
+}

@@ -1,0 +1,110 @@
+using Hangfire.PostgreSql;
+using Hangfire.Server;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>
+/// Two instances on one database mid-deploy, one of them started with a configuration that lacks a source the other
+/// runs (docs/deployment.md, "Several instances"). Batch steps go to whichever instance takes the job first: the one
+/// without the source must not end the other's batch as a source removed (its files would wait for the source's next
+/// scheduled run), but hand the step back while another instance is alive; alone, it ends it as before
+/// (<see cref="RemovedSourceFacts"/>).
+/// </summary>
+public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    [Fact]
+    public async Task UploadStep_OnAnInstanceWithoutTheSource_WhileAnotherIsAlive_IsHandedBack_AndTheInstanceWithItSendsTheBatch()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        AnnounceServers("with-source", "without-source");
+        var otherScheduler = new RecordingScheduler();
+
+        await using (var other = WithoutTheSource(otherScheduler))
+        {
+            await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct);
+        }
+
+        await AssertLeftAsItWasAsync(batchId, "Planned");
+        Assert.Equal(0L, (await Harness.Admin.CountersAsync()).UploadsTotal);
+        Assert.Equal([("scheduled-upload", $"{batchId}", StepAttempts.HandBackAfter)], otherScheduler.Delays.ToList());
+        Assert.DoesNotContain(otherScheduler.Calls, c => c.Step == "upload"); // the slot is not handed on: it would only come back here
+
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await Harness.RecordAllAsync([batchId], Ct);
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+    }
+
+    [Fact]
+    public async Task SubmitStep_OnAnInstanceWithoutTheSource_WhileAnotherIsAlive_IsHandedBack_UncountedAndUncreated()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var attempts = await AttemptsAsync(batchId);
+        AnnounceServers("with-source", "without-source");
+        var otherScheduler = new RecordingScheduler();
+
+        await using (var other = WithoutTheSource(otherScheduler))
+        {
+            await other.GetRequiredService<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        }
+
+        await AssertLeftAsItWasAsync(batchId, "Creating");
+        Assert.Equal(attempts, await AttemptsAsync(batchId));
+        Assert.Equal(0L, (await Harness.Admin.CountersAsync()).BatchCreatesTotal);
+        Assert.Equal([("scheduled-submit", $"{batchId}", StepAttempts.HandBackAfter)], otherScheduler.Delays.ToList());
+
+        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        await Harness.RecordAllAsync([batchId], Ct);
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
+    }
+
+    [Fact]
+    public async Task UploadStep_OnAnInstanceWithoutTheSource_RunningAlone_EndsTheBatch()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        AnnounceServers("without-source"); // its own server only: the instance that planned the batch is gone
+        var otherScheduler = new RecordingScheduler();
+
+        await using (var other = WithoutTheSource(otherScheduler))
+        {
+            await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct);
+        }
+
+        Assert.Equal("ResultsRecorded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        Assert.Empty(otherScheduler.Delays);
+    }
+
+    /// <summary>Job servers beating on this database now, as running instances' Hangfire servers do.</summary>
+    private void AnnounceServers(params string[] names)
+    {
+        using var connection = Harness.Get<PostgreSqlStorage>().GetConnection();
+        foreach (var name in names)
+        {
+            connection.AnnounceServer($"{name}:1:{Guid.NewGuid():N}", new ServerContext { Queues = ["default"], WorkerCount = 1 });
+        }
+    }
+
+    /// <summary>Another instance on the same database, started with a configuration that has none of the harness's sources.</summary>
+    private ServiceProvider WithoutTheSource(RecordingScheduler scheduler)
+    {
+        var other = Harness.AnotherInstance(scheduler);
+        other.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources.Clear();
+        return other;
+    }
+
+    private Task<int> AttemptsAsync(long batchId) =>
+        Harness.Database.ScalarAsync<int>("select step_attempts from orchestrator.batch where id = $1", batchId);
+
+    /// <summary>Still owed its step, its files still in it, nothing given up.</summary>
+    private async Task AssertLeftAsItWasAsync(long batchId, string state)
+    {
+        Assert.Equal(
+            [(state, (string?)null)],
+            await Harness.Database.ListAsync("select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)), batchId));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1", batchId));
+    }
+}
