@@ -122,6 +122,7 @@ public static class CoreHostingExtensions
         services.AddTransient<FollowUpCosts>();
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<FollowUpHolds>();
+        services.AddTransient<FollowUpHandBack>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();
         return builder;
     }

@@ -24,7 +24,7 @@ internal sealed class StepAttempts(
     ILogger<StepAttempts> logger)
 {
     /// <summary>How soon a step this instance cannot do for want of its source is offered again, to whichever instance takes it.</summary>
-    public static readonly TimeSpan HandBackAfter = TimeSpan.FromMinutes(1);
+    public static TimeSpan HandBackAfter => HandBack.After;
 
     public int Max => pipeline.Value.MaxStepAttempts;
 

@@ -28,6 +28,7 @@ internal sealed class FollowUpProcessor(
     IPipelineScheduler scheduler,
     Runs.RetryRuns retryRuns,
     FollowUpHolds holds,
+    FollowUpHandBack handBack,
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
 {
@@ -36,9 +37,8 @@ internal sealed class FollowUpProcessor(
         await using var lease = await leases.TryHoldAsync(BatchLease.FollowUpName(batchId), cancellationToken);
         if (lease is null)
         {
-            // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses
-            // within its time to live, and the next look must not wait for the dispatcher's longer claim. No look
-            // was made here, so none is counted: the back-off stays where the holder leaves it.
+            // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses within its time to
+            // live, and the next look must not wait for the dispatcher's longer claim. No look was made here, so none is counted.
             await store.PutBackAsync(batchId, time.GetUtcNow() + leases.TimeToLive, cancellationToken);
             logger.LogInformation("Follow-up of batch {BatchId} is held by another worker; looking again in {Delay}", batchId, leases.TimeToLive);
             return;
@@ -66,9 +66,8 @@ internal sealed class FollowUpProcessor(
                     return;
                 }
 
-                // Jobs take seconds as often as hours: a next look due this soon is made in this job rather than in
-                // another handed out moments later. Meanwhile the batch stands due only after a lease's time to live
-                // as well, so no dispatcher hands it out while this job waits, and one that dies waiting is taken up.
+                // Jobs take seconds as often as hours: a next look due this soon is made in this job rather than in another handed out moments
+                // later. The batch stands due a lease's time to live later too: no dispatcher hands it out meanwhile, one dying here is taken up.
                 owed = now + look.Delay;
                 await store.ScheduleNextAsync(batchId, owed.Value + leases.TimeToLive, cancellationToken);
                 LogLook(batchId, look, ", in this job");
@@ -103,6 +102,11 @@ internal sealed class FollowUpProcessor(
         }
 
         using var scope = Scoped(work.Source, batchId);
+        if (await handBack.HandsBackAsync(batchId, work.Source, cancellationToken))
+        {
+            return null; // another instance may have the source, and the sinks its results are owed
+        }
+
         if (await pauses.HoldsAsync(work.Scope, cancellationToken) is { } pause)
         {
             // The project is paused: look at nothing, count nothing (neither a failed attempt nor a look, so the

@@ -12,3 +12,9 @@ internal interface IServingInstances
     /// </summary>
     Task<int> CountAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>What a step an instance cannot do for want of its source waits before it is offered again, to whichever instance takes it.</summary>
+internal static class HandBack
+{
+    public static readonly TimeSpan After = TimeSpan.FromMinutes(1);
+}

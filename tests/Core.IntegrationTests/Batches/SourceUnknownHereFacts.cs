@@ -1,4 +1,5 @@
 using Hangfire.PostgreSql;
+using BatchOrchestrator.Core.Pipeline;
 using Hangfire.Server;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
@@ -7,8 +8,8 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 /// Two instances on one database mid-deploy, one of them started with a configuration that lacks a source the other
 /// runs (docs/deployment.md, "Several instances"). Batch steps go to whichever instance takes the job first: the one
 /// without the source must not end the other's batch as a source removed (its files would wait for the source's next
-/// scheduled run), but hand the step back while another instance is alive; alone, it ends it as before
-/// (<see cref="RemovedSourceFacts"/>).
+/// scheduled run), nor deliver its results where a removed source's go (its own sinks and OutputPath passed over), but
+/// hand the step back while another instance is alive; alone, it does as before (<see cref="RemovedSourceFacts"/>).
 /// </summary>
 public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
@@ -76,6 +77,34 @@ public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : Harne
 
         Assert.Equal("ResultsRecorded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
         Assert.Empty(otherScheduler.Delays);
+    }
+
+    [Fact]
+    public async Task FollowUp_OnAnInstanceWithoutTheSource_WhileAnotherIsAlive_IsPutBack_AndTheResultsGoToTheSourcesOwnOutputPath()
+    {
+        Harness.WriteFiles(2);
+        var ownOutput = Path.Combine(Harness.Root, "own-output");
+        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources.Single().OutputPath = ownOutput;
+        var batchId = (await Harness.RunToRecordedAsync(Ct)).Single();
+        AnnounceServers("with-source", "without-source");
+        var otherScheduler = new RecordingScheduler();
+
+        await using (var other = WithoutTheSource(otherScheduler))
+        {
+            await other.GetRequiredService<FollowUpProcessor>().FollowUpAsync(batchId, Ct);
+        }
+
+        // Delivered there, the results would have gone where a removed source's go, and been taken as delivered for good.
+        Assert.False(Directory.Exists(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName)));
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded'"));
+        Assert.InRange(
+            await Harness.Database.ScalarAsync<DateTime>("select follow_up_next_at from orchestrator.batch where id = $1", batchId) - DateTime.UtcNow,
+            HandBack.After - TimeSpan.FromSeconds(30),
+            HandBack.After);
+
+        await Harness.FollowUpAllAsync([batchId], Ct);
+        Assert.True(File.Exists(Path.Combine(ownOutput, "doc0000.txt.md")));
+        Assert.True(File.Exists(Path.Combine(ownOutput, "doc0001.txt.md")));
     }
 
     /// <summary>Job servers beating on this database now, as running instances' Hangfire servers do.</summary>

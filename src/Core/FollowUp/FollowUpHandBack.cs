@@ -1,0 +1,32 @@
+using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Sources;
+
+namespace BatchOrchestrator.Core.FollowUp;
+
+/// <summary>
+/// A follow-up of a source this instance is not configured with, while another instance is alive (a deploy under
+/// way): that one may have the source, and with it the sinks (<c>FollowUpSinks</c>), the output folder (<c>OutputPath</c>)
+/// and the fallback configuration its results are owed. Delivered here, they would be written once, for good, where a
+/// removed source's go (docs/operations.md, "A source removed while its batches are under way"); so the look is put back
+/// for whichever instance takes it next. Alone, this instance delivers them as a removed source's.
+/// </summary>
+internal sealed class FollowUpHandBack(
+    IOptionsMonitor<SourcesOptions> sources, IServingInstances instances, IFollowUpStore store, TimeProvider time, ILogger<FollowUpHandBack> logger)
+{
+    /// <summary>True when the look was put back for another instance, and nothing is to be looked at here.</summary>
+    public async Task<bool> HandsBackAsync(long batchId, string source, CancellationToken cancellationToken)
+    {
+        if (sources.CurrentValue.Find(source) is not null || await instances.CountAsync(cancellationToken) is not (> 1 and var serving))
+        {
+            return false;
+        }
+
+        // Put back like a pause's: neither a look nor a failed attempt is counted, so the back-off stays where it was.
+        await store.PutBackAsync(batchId, time.GetUtcNow() + HandBack.After, cancellationToken);
+        logger.LogWarning(
+            "Follow-up of batch {BatchId} of {Source}: this instance is not configured with the source, and {Count} other instances are running and may be; "
+            + "it looks again in {Delay}, so that the results go to the source's own sinks. Keep one Sources configuration on every instance",
+            batchId, source, serving - 1, HandBack.After);
+        return true;
+    }
+}
