@@ -76,9 +76,17 @@ internal sealed class BatchPlanner(
         V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
 
     private static string GoOn(long runId, PlanTally tally) =>
-        tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: {(tally.Held == 1 ? "it needs more than the whole cap, so no window of it will take it" : "the first of them needs more than the whole cap, so no window of it will take them")}"
-        : tally.HeldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true ? $"{CapCheck.RunTurnsOver}, or with {Approvals(runId, tally)}"
-        : $"when the window turns over, or with {Approvals(runId, tally)}";
+        tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: {(tally.Held == 1 ? "it needs more than the whole cap, so no window of it will take it" : "each of them needs more than a whole cap, so no window will take them")}"
+        : (tally.HeldBy?.EndsWith($"/{CapWindow.Run}", StringComparison.Ordinal) == true ? $"{CapCheck.RunTurnsOver}, or with {Approvals(runId, tally)}"
+            : $"when the window turns over, or with {Approvals(runId, tally)}") + OverWholeCap(tally);
+
+    /// <summary>The files held that need more than a whole cap, which no window sends: said apart, so no one waits for them to go.</summary>
+    private static string OverWholeCap(PlanTally tally) => tally.HeldOverWholeCap switch
+    {
+        0 => "",
+        1 => "; one of them needs more than a whole cap, which only an approval sends",
+        var n => string.Create(CultureInfo.InvariantCulture, $"; {n} of them need more than a whole cap, which only an approval sends"),
+    };
 
     /// <summary>
     /// The approvals that release what is held: files held again stay under the run that first held them

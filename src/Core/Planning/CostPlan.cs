@@ -37,7 +37,9 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
     /// <summary>
     /// Takes candidates in id order while every cap has room for their estimate; from the first that does
     /// not fit, the rest are held (first come, first served: a large file is not overtaken for ever by
-    /// small ones). An operator-approved version is taken whatever the caps say, and still counts.
+    /// small ones). A candidate over a cap's whole limit is held alone: no window of it will ever take that one,
+    /// so the files after it waiting for it would gain it nothing. An operator-approved version is taken whatever
+    /// the caps say, and still counts.
     /// <paramref name="used"/> is each cap's credits already billed or reserved in its window, in <see cref="Caps"/> order.
     /// </summary>
     public Allocation Allocate(IReadOnlyList<PlanCandidate> candidates, IReadOnlyList<decimal> used)
@@ -115,6 +117,13 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
             var credits = tier.CreditsPerPage * pages;
             if (!candidate.Approved)
             {
+                // Before the queue: one file that needs more than a whole cap (a scan of thousands of pages, a document
+                // that claims millions) held every file planned after it until a person came, run after run.
+                if (plan.OverAWholeCap(left, credits) is { } alone)
+                {
+                    return (null, new HeldVersion(candidate.Id, alone.Cap, alone.Reason, alone.FitsNoWindow, alone.Room));
+                }
+
                 holding ??= plan.Blocking(left, credits);
                 if (holding is { } hold)
                 {
@@ -131,11 +140,17 @@ internal sealed record CostPlan(PlannedTier Primary, PlannedTier? Fallback, IRea
         }
     }
 
-    private (string Cap, string Reason, bool FitsNoWindow, string Room)? Blocking(decimal[] left, decimal credits)
+    private (string Cap, string Reason, bool FitsNoWindow, string Room)? Blocking(decimal[] left, decimal credits) =>
+        Holding(left, credits, i => credits > left[i]);
+
+    private (string Cap, string Reason, bool FitsNoWindow, string Room)? OverAWholeCap(decimal[] left, decimal credits) =>
+        Holding(left, credits, i => !Caps[i].Fits(credits));
+
+    private (string Cap, string Reason, bool FitsNoWindow, string Room)? Holding(decimal[] left, decimal credits, Func<int, bool> holds)
     {
         for (var i = 0; i < Caps.Count; i++)
         {
-            if (credits > left[i])
+            if (holds(i))
             {
                 var cap = Caps[i];
                 var room = string.Create(CultureInfo.InvariantCulture, $"{cap.Limit:0.##} credits, {Math.Max(0, left[i]):0.##} left; next file ~{credits:0.##} credits");
@@ -177,7 +192,7 @@ internal sealed record CapCheck(string Scope, CapWindow Window, decimal Limit, D
     /// When what it holds goes on, <paramref name="next"/> credits being what the next of it needs. A Run cap's window
     /// turns over at the source's next run, which may come at once (a file-system event, the next schedule): it bounds
     /// each run, not their total, and must not be read as a stop. What needs more than the whole cap fits no window:
-    /// only an approval sends it, and the files planned after it wait behind it.
+    /// only an approval sends it, and it is held alone: the files planned after it do not wait behind it.
     /// </summary>
     public string GoesOn(decimal next) =>
         !Fits(next) ? $"that is more than the whole cap, so no {Window} window will take it: only an operator's approval sends it (or a higher limit)"
@@ -203,8 +218,8 @@ internal sealed record Allocation(IReadOnlyList<Reservation> Taken, IReadOnlyLis
 internal readonly record struct Reservation(long Id, PlannedTier Tier, int Pages, decimal Credits, bool Escalation, bool Approved);
 
 /// <summary>
-/// A version held back, by which cap (<c>scope/window</c>) and why; <paramref name="FitsNoWindow"/>: what it waits behind
-/// needs more than the whole cap, so only an approval sends it. <paramref name="Room"/>: the cap's limit, what its window
+/// A version held back, by which cap (<c>scope/window</c>) and why; <paramref name="FitsNoWindow"/>: it needs more than the
+/// whole cap, so only an approval sends it. <paramref name="Room"/>: the cap's limit, what its window
 /// has left and what the first held needs, as the reason says them, for the planning's warning.
 /// </summary>
 internal readonly record struct HeldVersion(long Id, string Cap, string Reason, bool FitsNoWindow = false, string? Room = null);

@@ -37,14 +37,20 @@ internal sealed class PlanTally
 
     public int Held { get; private set; }
 
-    /// <summary>The cap (<c>scope/window</c>) that held the first version held, if any.</summary>
+    /// <summary>
+    /// The cap (<c>scope/window</c>) that held the first version held for want of room in its window, else the first
+    /// held at all (one that needs more than the whole cap), if any.
+    /// </summary>
     public string? HeldBy { get; private set; }
 
-    /// <summary>The holding cap's limit, its window's room and what the first version held needs (<see cref="HeldVersion.Room"/>).</summary>
+    /// <summary>The holding cap's limit, its window's room and what the version it held needs (<see cref="HeldVersion.Room"/>).</summary>
     public string? HeldRoom { get; private set; }
 
-    /// <summary>The first version held waits behind a file that needs more than the whole cap: only an approval sends it.</summary>
-    public bool HeldFitsNoWindow { get; private set; }
+    /// <summary>Versions held that each need more than a whole cap: only an approval sends them (they hold no other back).</summary>
+    public int HeldOverWholeCap { get; private set; }
+
+    /// <summary>Every version held needs more than a whole cap: only an approval sends what this planning held.</summary>
+    public bool HeldFitsNoWindow => Held > 0 && HeldOverWholeCap == Held;
 
     /// <summary>
     /// The versions held, by the run they are held under, newest first: a version held again stays under the run that
@@ -64,10 +70,12 @@ internal sealed class PlanTally
 
     public void Add(HeldVersion held)
     {
-        if (Held++ == 0)
+        if (Held++ == 0 || (HeldOverWholeCap == Held - 1 && !held.FitsNoWindow))
         {
-            (HeldBy, HeldFitsNoWindow, HeldRoom) = (held.Cap, held.FitsNoWindow, held.Room);
+            (HeldBy, HeldRoom) = (held.Cap, held.Room);
         }
+
+        HeldOverWholeCap += held.FitsNoWindow ? 1 : 0;
     }
 
     /// <summary>Records, as storage reports it, that <paramref name="count"/> held versions are under run <paramref name="runId"/>.</summary>

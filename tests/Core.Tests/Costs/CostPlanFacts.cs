@@ -23,6 +23,21 @@ public sealed class CostPlanFacts
     }
 
     [Fact]
+    public void Allocate_HoldsAVersionOverAWholeCapAlone_AndGoesOnTakingTheVersionsAfterIt()
+    {
+        // A document that claims millions of pages, or a scan of thousands, before every file of the next nights.
+        var plan = new CostPlan(Fast, null, [new CapCheck("docs", CapWindow.Day, 100, DateTimeOffset.UnixEpoch)]);
+        PlanCandidate[] candidates = [Candidate(1, 10), Candidate(2, 5_000_000), Candidate(3, 20), Candidate(4, 80), Candidate(5, 1)];
+
+        var allocation = plan.Allocate(candidates, [0m]);
+
+        Assert.Equal([1L, 3L], allocation.Taken.Select(t => t.Id));
+        Assert.Equal([(2L, true), (4L, false), (5L, false)], allocation.Held.Select(h => (h.Id, h.FitsNoWindow)));
+        Assert.Contains("only an operator's approval sends it", allocation.Held[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("70 left; next file ~80 credits); goes on when the window turns over", allocation.Held[1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WindowStart_RefusesADayCapNotBegunByTheDatabasesClock_InsteadOfSummingItAsARunCap()
     {
         var day = new CapCheck("docs", CapWindow.Day, 10, null);
