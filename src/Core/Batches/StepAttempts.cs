@@ -29,15 +29,20 @@ internal sealed class StepAttempts(
     public int Max => pipeline.Value.MaxStepAttempts;
 
     /// <summary>Counts this run of the step; false when the attempts are used up, and the batch was given up.</summary>
-    public async Task<bool> BeginAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
+    public async Task<bool> BeginAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken) =>
+        await BeginCountedAsync(batchId, source, step, cancellationToken) is not null;
+
+    /// <summary>Counts this run of the step and returns which run it is; null when the attempts are used up, and the batch was given up.</summary>
+    public async Task<int?> BeginCountedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
     {
-        if (!Exhausted(await CountAsync(batchId, cancellationToken)))
+        var attempt = await CountAsync(batchId, cancellationToken);
+        if (!Exhausted(attempt))
         {
-            return true;
+            return attempt;
         }
 
         await GiveUpAsync(batchId, source, new BatchAbandonment(UsedUp(step), FailureClass.Transient, BackToQueue: true), cancellationToken);
-        return false;
+        return null;
     }
 
     /// <summary>Counts this run of the step and returns the count (for a step that decides itself what to do once they are used up).</summary>

@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// The remote directory a batch uploads into: found by its name or created, and made again when LlamaCloud
 /// no longer has it before the batch is submitted. A per-run directory is ephemeral and expires
 /// (docs/llamacloud-api.md §4.1), an operator may delete any directory, and the in-process Sandbox forgets
-/// them all when it restarts.
+/// them all when it restarts. A mirror's directory is also kept equal to the folder here (<see cref="PropagateDeletionsAsync"/>).
 /// </summary>
 internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory> logger)
 {
@@ -93,5 +93,31 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
         }
 
         return fresh with { RemoteDirectoryId = directoryId };
+    }
+
+    /// <summary>
+    /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
+    /// the directory sees the folder as it is, and the stored file behind each (when its upload answer named it),
+    /// which nothing refers to any more and would otherwise be kept, and billed as storage, for good.
+    /// Deleting twice is harmless (a missing file counts as deleted).
+    /// </summary>
+    public async Task PropagateDeletionsAsync(IBatchApi api, long batchId, string directoryId, CancellationToken cancellationToken)
+    {
+        var removals = await store.GetMirrorRemovalsAsync(batchId, directoryId, cancellationToken);
+        foreach (var removal in removals)
+        {
+            await api.DeleteDirectoryFileAsync(directoryId, removal.RemoteFileId, cancellationToken);
+            if (removal.StoredFileId is { } stored)
+            {
+                await api.DeleteStoredFileAsync(stored, cancellationToken);
+            }
+
+            await store.MarkRemoteDeletedAsync(removal.FileVersionId, cancellationToken);
+        }
+
+        if (removals.Count > 0)
+        {
+            logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
+        }
     }
 }

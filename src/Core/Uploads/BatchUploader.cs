@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
@@ -83,7 +84,7 @@ internal sealed class BatchUploader(
             }
 
             var check = work.CancelRequested ? SourceCheck.Configured : await attempts.EndIfSourceRemovedAsync(batchId, work.Source, BatchStep.Upload, lease.Token);
-            if (check != SourceCheck.Configured || !await attempts.BeginAsync(batchId, work.Source, BatchStep.Upload, lease.Token))
+            if (check != SourceCheck.Configured || await attempts.BeginCountedAsync(batchId, work.Source, BatchStep.Upload, lease.Token) is not { } attempt)
             {
                 // Ended with its reason (its source no longer configured, or its attempts used up), its files queued again; or handed
                 // back to an instance that may know its source, and then handing the slot on would only bring the next batch here.
@@ -92,7 +93,7 @@ internal sealed class BatchUploader(
 
             try
             {
-                state = await UploadUnderLeaseAsync(work, batchId, lease.Token);
+                state = await UploadUnderLeaseAsync(work, batchId, attempt, lease.Token);
             }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
@@ -128,7 +129,7 @@ internal sealed class BatchUploader(
         return true;
     }
 
-    private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, CancellationToken cancellationToken)
+    private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, int attempt, CancellationToken cancellationToken)
     {
         if (work.CancelRequested)
         {
@@ -142,7 +143,7 @@ internal sealed class BatchUploader(
         var directoryId = work.RemoteDirectoryId ?? await directories.EnsureAsync(api, work, cancellationToken);
         var root = Path.GetFullPath(source.Path);
         var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
-        if (await SendFilesAsync(api, work, directoryId, root, lane, cancellationToken) is { } notFound)
+        if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, cancellationToken) is { } notFound)
         {
             if (!await BatchDirectory.IsGoneAsync(api, directoryId, cancellationToken))
             {
@@ -154,7 +155,7 @@ internal sealed class BatchUploader(
             var gone = directoryId;
             work = await directories.ReplaceAsync(api, work, gone, cancellationToken);
             directoryId = work.RemoteDirectoryId!;
-            if (await SendFilesAsync(api, work, directoryId, root, lane, cancellationToken) is { } again)
+            if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, cancellationToken) is { } again)
             {
                 // The new one is gone too, at once: the step's retry looks again rather than refusing the batch.
                 throw new LlamaCloudTransientException(
@@ -164,7 +165,7 @@ internal sealed class BatchUploader(
 
         if (work.Layout == RemoteLayout.Mirror)
         {
-            await PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
+            await directories.PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
         }
 
         var state = await store.FinishUploadsAsync(batchId, cancellationToken);
@@ -190,10 +191,11 @@ internal sealed class BatchUploader(
     /// Sends the files still owed; returns the 404 a call into the directory met, for the caller to check
     /// whether the directory is gone. Files recorded before it stay recorded.
     /// </summary>
-    private async Task<ExceptionDispatchInfo?> SendFilesAsync(IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, CancellationToken cancellationToken)
+    private async Task<ExceptionDispatchInfo?> SendFilesAsync(
+        IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, int attempt, CancellationToken cancellationToken)
     {
         var batchId = work.BatchId;
-        var transientFailures = 0;
+        var transientFailures = new ConcurrentQueue<(UploadItem File, string Reason)>();
         string? firstFailure = null;
         LlamaCloudTransientException? deferral = null;
         ExceptionDispatchInfo? notFound = null;
@@ -219,7 +221,7 @@ internal sealed class BatchUploader(
                         }
                         catch (LlamaCloudTransientException ex)
                         {
-                            Interlocked.Increment(ref transientFailures);
+                            transientFailures.Enqueue((file, ex.Message));
                             Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
                             logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
                         }
@@ -238,6 +240,18 @@ internal sealed class BatchUploader(
             }
 
             await recorder.CompleteAsync();
+            var othersSent = recorder.Added > 0 || work.Files.Any(f => f.State == FileVersionState.Uploaded);
+            if (!transientFailures.IsEmpty && notFound is null && deferral is null && FileSender.EndsAlone(attempt, attempts.Max, othersSent))
+            {
+                // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file").
+                foreach (var (file, reason) in transientFailures)
+                {
+                    await sender.EndAloneAsync(api, directoryId, file, attempt, reason, cancellationToken);
+                }
+
+                transientFailures.Clear();
+            }
+
             if (recorder.Skipped > 0 && sources.CurrentValue.Find(work.Source) is { } source)
             {
                 // The events that moved or changed those files started their run before this skip (docs/sources.md, "What a
@@ -256,10 +270,10 @@ internal sealed class BatchUploader(
             ExceptionDispatchInfo.Throw(deferral);
         }
 
-        if (transientFailures > 0)
+        if (!transientFailures.IsEmpty)
         {
             // The job's retry finishes the rest; files already recorded are not sent again.
-            throw new LlamaCloudTransientException($"{transientFailures} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
+            throw new LlamaCloudTransientException($"{transientFailures.Count} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
         }
 
         return null;
@@ -269,31 +283,5 @@ internal sealed class BatchUploader(
     {
         await batches.FinishCancelledAsync(batchId, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
-    }
-
-    /// <summary>
-    /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
-    /// the directory sees the folder as it is, and the stored file behind each (when its upload answer named it),
-    /// which nothing refers to any more and would otherwise be kept, and billed as storage, for good.
-    /// Deleting twice is harmless (a missing file counts as deleted).
-    /// </summary>
-    private async Task PropagateDeletionsAsync(IBatchApi api, long batchId, string directoryId, CancellationToken cancellationToken)
-    {
-        var removals = await store.GetMirrorRemovalsAsync(batchId, directoryId, cancellationToken);
-        foreach (var removal in removals)
-        {
-            await api.DeleteDirectoryFileAsync(directoryId, removal.RemoteFileId, cancellationToken);
-            if (removal.StoredFileId is { } stored)
-            {
-                await api.DeleteStoredFileAsync(stored, cancellationToken);
-            }
-
-            await store.MarkRemoteDeletedAsync(removal.FileVersionId, cancellationToken);
-        }
-
-        if (removals.Count > 0)
-        {
-            logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
-        }
     }
 }

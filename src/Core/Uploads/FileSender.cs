@@ -112,6 +112,33 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         recorder.Add(file.FileVersionId, remote);
     }
 
+    /// <summary>The run of the upload step from which a file that fails again, while others got through, ends alone.</summary>
+    public const int EndsAloneFrom = 3;
+
+    /// <summary>
+    /// Whether the files whose upload failed transiently in run <paramref name="attempt"/> of the upload step end alone
+    /// (<see cref="EndAloneAsync"/>) rather than fail the step: from its <see cref="EndsAloneFrom"/>th run (its last, if fewer
+    /// are allowed), when <paramref name="othersSent"/>. One file LlamaCloud answers with a 5xx every time, or too large to
+    /// send within <c>LlamaCloud:AttemptTimeout</c>, failed every run of the step until its attempts were used up and the
+    /// batch was given up: none of its files was ever submitted, and after MaxAttempts batches so every one of them failed.
+    /// A failure that meets every file (an outage the circuit breaker did not pause) still fails the step, as before.
+    /// </summary>
+    public static bool EndsAlone(int attempt, int maxStepAttempts, bool othersSent) =>
+        othersSent && attempt >= Math.Min(EndsAloneFrom, maxStepAttempts);
+
+    /// <summary>
+    /// Ends a file whose upload failed transiently once more while the batch's other files got through (docs/resilience.md,
+    /// "Bulkheads per file"): the batch goes on without it, and the retry rule sends it in a later batch. Whatever arrived of
+    /// it is taken back first: left in the directory, it would be parsed and billed with this batch and again with that one.
+    /// </summary>
+    public async Task EndAloneAsync(IBatchApi api, string directoryId, UploadItem file, int attempt, string failure, CancellationToken cancellationToken)
+    {
+        await TakeBackAsync(api, directoryId, file, cancellationToken);
+        var reason = $"its upload failed in run {attempt} of the upload step while the batch's other files were sent ({failure}); "
+            + "the batch went on without it, and a later run sends it again while its attempts allow";
+        await EndAsync(null, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
+    }
+
     /// <summary>Deletes the file's copy in the directory, if one arrived, found by its unique_id.</summary>
     private static async Task TakeBackAsync(IBatchApi api, string directoryId, UploadItem file, CancellationToken cancellationToken)
     {
@@ -121,11 +148,11 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         }
     }
 
-    private async Task EndAsync(UploadRecorder recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
+    private async Task EndAsync(UploadRecorder? recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
     {
         if (outcome == FileVersionState.Skipped)
         {
-            recorder.Skip();
+            recorder?.Skip();
         }
 
         logger.LogWarning("{Path} ends {Outcome}: {Reason}", file.RelativePath, outcome, reason);

@@ -21,6 +21,7 @@ internal sealed class UploadRecorder : IAsyncDisposable
     private TaskCompletionSource enough = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int waiting; // handed over and not yet taken for a write (a single-reader channel keeps no count)
     private int skipped;
+    private int added;
 
     public UploadRecorder(IUploadStore store, TimeProvider time, CancellationToken cancellationToken) => writer = WriteAsync(store, time, cancellationToken);
 
@@ -31,11 +32,15 @@ internal sealed class UploadRecorder : IAsyncDisposable
             throw new InvalidOperationException("The upload recorder was already completed");
         }
 
+        Interlocked.Increment(ref added);
         if (Interlocked.Increment(ref waiting) >= EnoughToWrite)
         {
             Volatile.Read(ref enough).TrySetResult();
         }
     }
+
+    /// <summary>Files sent (or found sent by an earlier attempt) and handed over to be recorded.</summary>
+    public int Added => Volatile.Read(ref added);
 
     /// <summary>Files skipped because they changed or went after the scan: each is owed a scan of its folder.</summary>
     public int Skipped => Volatile.Read(ref skipped);
