@@ -28,10 +28,6 @@ internal sealed class StepAttempts(
 
     public int Max => pipeline.Value.MaxStepAttempts;
 
-    /// <summary>Counts this run of the step; false when the attempts are used up, and the batch was given up.</summary>
-    public async Task<bool> BeginAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken) =>
-        await BeginCountedAsync(batchId, source, step, cancellationToken) is not null;
-
     /// <summary>Counts this run of the step and returns which run it is; null when the attempts are used up, and the batch was given up.</summary>
     public async Task<int?> BeginCountedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
     {
