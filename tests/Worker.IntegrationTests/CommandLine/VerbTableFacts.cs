@@ -33,4 +33,33 @@ public sealed class VerbTableFacts
         Assert.DoesNotContain("…", output.ToString(), StringComparison.Ordinal);
         Assert.Contains(Reason, System.Text.RegularExpressions.Regex.Replace(output.ToString(), @"[\s│]+", " "), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A file name may hold any byte but '/' and NUL: an escape sequence in one (a path in a reason, an error, the costs'
+    /// dearest files) must not reach a terminal as a command, nor a tab or a vertical tab split a pipe's row.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ControlCharactersInACell_AreShownAsQuestionMarks_NotWrittenRaw(bool terminal)
+    {
+        var output = new StringWriter();
+        var table = new OpsTable(["Path", "Error"], [["evil\u001b]0;owned\u0007\u001b[2J.pdf", "tab\there\u000bvertical\u0085next\u009bcsi"]]);
+
+        VerbTable.Write(new VerbConsole(output, terminal), "Files", table, "none");
+
+        var text = output.ToString();
+        Assert.Contains("evil?]0;owned??[2J.pdf", text, StringComparison.Ordinal);
+        Assert.Contains("tab?here?vertical next?csi", text, StringComparison.Ordinal);
+        if (!terminal)
+        {
+            // In a pipe, no escape at all (a terminal gets Spectre's own styling only).
+            Assert.DoesNotContain('\u001b', text);
+        }
+
+        Assert.DoesNotContain('\u0007', text);
+        Assert.DoesNotContain('\u000b', text);
+        Assert.DoesNotContain('\u009b', text);
+        Assert.DoesNotContain('\t', text);
+    }
 }
