@@ -37,7 +37,8 @@ internal static class OpsPages
         }
 
         table = table
-            .With("Schedule", row => byName[(string)row[0]!].Schedule, position: 1)
+            // Read in the source's TimeZone, as the start-up log says it: cron fields alone read as UTC, or as the reader's zone.
+            .With("Schedule", row => $"{byName[(string)row[0]!].Schedule} ({byName[(string)row[0]!].TimeZone})", position: 1)
             .With("Next run", row => schedules.GetValueOrDefault(RecurringJobIds.RunSource((string)row[0]!)), position: 2)
             .With("LlamaCloud project", row => scopes.For(byName[(string)row[0]!]).Key, position: 3)
             .With("Project paused", row => Paused((string)row[0]!), position: 4);
