@@ -92,9 +92,9 @@ internal sealed partial class OpsQueries
 
     /// <summary>
     /// The other names with the content of a version of one path (copies: not sent or billed again), each with
-    /// the delivery of that version's result under its own name.
+    /// the delivery of that version's result under its own name; the first <paramref name="limit"/> by path.
     /// </summary>
-    public Task<OpsTable> FileCopiesAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
+    public Task<OpsTable> FileCopiesAsync(string source, string path, int limit, CancellationToken cancellationToken) => QueryAsync($"""
         select k.relative_path as "Path",
                fv.id as "File",
                k.found_at as "Found",
@@ -108,5 +108,6 @@ internal sealed partial class OpsQueries
             where br.file_version_id = fv.id order by br.id desc limit 1) r on true
         where fv.source_name = $1 and fv.relative_path = $2
         order by k.relative_path
-        """, cancellationToken, Text(source), Text(path), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
+        limit $5
+        """, cancellationToken, Text(source), Text(path), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded), Int(limit));
 }

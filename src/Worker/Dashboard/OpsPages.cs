@@ -173,13 +173,18 @@ internal static class OpsPages
 
         var ct = http.RequestAborted;
         var versions = await queries.FileVersionsAsync(source, path, ct);
+        var copies = await queries.FileCopiesAsync(source, path, PageSize + 1, ct);
         var sections = new List<OpsSection>
         {
             new("Last look by the scanner", await queries.FileLookAsync(source, path, ct), Empty: "The scanner has no record of this path."),
             new("Versions", versions),
             new("Batches and job references", await queries.FileHistoryAsync(source, path, ct), Empty: "No batch has reported on this file yet."),
             new("Output", await queries.FileOutputsAsync(source, path, ct), Empty: "No job reference yet, so no output."),
-            new("Same content under other names (not sent again: each gets this file's result)", await queries.FileCopiesAsync(source, path, ct), Empty: "No other file has this content."),
+            new("Same content under other names (not sent again: each gets this file's result)", copies.Take(PageSize), Empty: "No other file has this content.")
+            {
+                // A blank form saved under thousands of names would make this page thousands of rows long.
+                Note = copies.Rows.Count > PageSize ? $"Showing the first {PageSize} names, by path; there are more. The Files page finds any of them by part of its path." : null,
+            },
             new("Set aside by the scanner", await queries.ProblemsAsync(source, path, PageSize, ct), Empty: "The scanner took this path as it is."),
         };
         var failed = versions.Rows.Where(r => versions.Value(r, "State") as string == "Failed").ToList();

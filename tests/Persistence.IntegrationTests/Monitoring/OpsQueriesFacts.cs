@@ -48,7 +48,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
             (a, "archive/a copy.pdf", "Succeeded", "pjb-reports/a.pdf", "Recorded", "reports/a.pdf"),
             ((long)copies.Value(row, "File")!, copies.Value(row, "Path"), copies.Value(row, "State"), copies.Value(row, "Job reference"), copies.Value(row, "Follow-up"), copies.Value(row, "Same content as")));
         Assert.Equal(["archive/a copy.pdf", "reports/a.pdf"], all.Rows.Select(r => (string)all.Value(r, "Path")!).Order(StringComparer.Ordinal));
-        var copyRows = await Queries.FileCopiesAsync("docs", "reports/a.pdf", Ct);
+        var copyRows = await Queries.FileCopiesAsync("docs", "reports/a.pdf", 10, Ct);
         Assert.Equal(["archive/a copy.pdf"], copyRows.Rows.Select(r => copyRows.Value(r, "Path")));
     }
 

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
-/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in.</summary>
+/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in, and a file's copies.</summary>
 public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     [Fact]
@@ -16,5 +16,34 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
 
         // Cron fields alone read as UTC, or as the reader's own zone: 02:00 in Berlin is 01:00 or 00:00 UTC.
         Assert.Contains("0 2 * * * (Europe/Berlin)", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileWithThousandsOfCopies_ListsAPageOfThem_AndSaysThereAreMore()
+    {
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        var version = await Env.Database.ScalarAsync<long>("""
+            with s as (insert into orchestrator.source (name) values ('e2e') on conflict do nothing),
+            r as (insert into orchestrator.run (source_name, trigger, state, started_at, finished_at, new_versions)
+                       values ('e2e', 'Manual', 'Completed', now(), now(), 1) returning id)
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, run_id)
+            select 'e2e', 'blank-form.pdf', 10, 1, sha256('blank'::bytea), 'blank', 'Succeeded', r.id from r
+            returning id
+            """);
+        // The same blank form saved under 2,500 names: each is a copy of the one version, sent and billed once.
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.file_copy (source_name, relative_path, file_version_id)
+            select 'e2e', 'forms/copy-' || lpad(i::text, 5, '0') || '.pdf', $1 from generate_series(1, 2500) i
+            """, version);
+        using var client = new DashboardClient(host.Address);
+
+        var page = await client.GetPageAsync($"hangfire/ops/files/{version}");
+
+        var copies = Regex.Match(page, "<table[^>]*data-section=\"Same content under other names[^\"]*\">.*?</table>", RegexOptions.Singleline);
+        Assert.True(copies.Success, "the page has its copies' table");
+        Assert.Equal(200, Regex.Count(copies.Value, "<tr>") - 1); // a heading row, then a page of copies
+        Assert.Contains("forms/copy-00001.pdf", copies.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("forms/copy-00201.pdf", page, StringComparison.Ordinal);
+        Assert.Contains("Showing the first 200 names, by path; there are more.", page, StringComparison.Ordinal);
     }
 }
