@@ -23,8 +23,8 @@ internal sealed partial class OpsQueries
         where sf.source_name = $1 and sf.relative_path = $2
         """, cancellationToken, Text(source), Text(path));
 
-    /// <summary>Every version of one path, newest first, with its job reference or error.</summary>
-    public Task<OpsTable> FileVersionsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+    /// <summary>The newest <paramref name="limit"/> versions of one path, newest first, with their job reference or error.</summary>
+    public Task<OpsTable> FileVersionsAsync(string source, string path, int limit, CancellationToken cancellationToken) => QueryAsync("""
         select fv.id as "File",
                fv.state as "State",
                fv.size as "Size",
@@ -42,10 +42,14 @@ internal sealed partial class OpsQueries
         from orchestrator.file_version fv
         where fv.source_name = $1 and fv.relative_path = $2
         order by fv.id desc
-        """, cancellationToken, Text(source), Text(path));
+        limit $3
+        """, cancellationToken, Text(source), Text(path), Int(limit));
 
-    /// <summary>What each batch said about each version of one path: the file's batch history, job references, errors and follow-up.</summary>
-    public Task<OpsTable> FileHistoryAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync($"""
+    /// <summary>
+    /// What each batch said about each version of one path, the newest <paramref name="limit"/>: the file's batch history,
+    /// job references, errors and follow-up.
+    /// </summary>
+    public Task<OpsTable> FileHistoryAsync(string source, string path, int limit, CancellationToken cancellationToken) => QueryAsync($"""
         select br.recorded_at as "Recorded",
                br.file_version_id as "File",
                br.batch_id as "Batch",
@@ -70,13 +74,14 @@ internal sealed partial class OpsQueries
         join orchestrator.batch b on b.id = br.batch_id
         where fv.source_name = $1 and fv.relative_path = $2
         order by br.id desc
-        """, cancellationToken, [Text(source), Text(path), .. Outcomes.Parameters()]);
+        limit $8
+        """, cancellationToken, [Text(source), Text(path), .. Outcomes.Parameters(), Int(limit)]);
 
     /// <summary>
-    /// The follow-up output of each job reference of one path: when it was fetched and, where the
-    /// PostgreSQL sink holds it, the start of the markdown and of the result.
+    /// The follow-up output of the newest <paramref name="limit"/> job references of one path: when it was fetched and,
+    /// where the PostgreSQL sink holds it, the start of the markdown and of the result.
     /// </summary>
-    public Task<OpsTable> FileOutputsAsync(string source, string path, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> FileOutputsAsync(string source, string path, int limit, CancellationToken cancellationToken) => QueryAsync("""
         select br.job_type as "Job type",
                br.job_id as "Job reference",
                br.follow_up_state as "Follow-up",
@@ -88,7 +93,8 @@ internal sealed partial class OpsQueries
         left join orchestrator.follow_up_result r on r.file_version_id = br.file_version_id and r.job_id = br.job_id and r.relative_path = fv.relative_path
         where fv.source_name = $1 and fv.relative_path = $2 and br.job_id is not null
         order by br.id desc
-        """, cancellationToken, Text(source), Text(path));
+        limit $3
+        """, cancellationToken, Text(source), Text(path), Int(limit));
 
     /// <summary>
     /// The other names with the content of a version of one path (copies: not sent or billed again), each with

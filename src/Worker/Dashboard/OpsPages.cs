@@ -172,14 +172,17 @@ internal static class OpsPages
         }
 
         var ct = http.RequestAborted;
-        var versions = await queries.FileVersionsAsync(source, path, ct);
+        // A report rewritten every hour has a version, a batch report and an output each time: the newest of each are shown.
+        var versions = await queries.FileVersionsAsync(source, path, PageSize + 1, ct);
+        var history = await queries.FileHistoryAsync(source, path, PageSize + 1, ct);
+        var outputs = await queries.FileOutputsAsync(source, path, PageSize + 1, ct);
         var copies = await queries.FileCopiesAsync(source, path, PageSize + 1, ct);
         var sections = new List<OpsSection>
         {
             new("Last look by the scanner", await queries.FileLookAsync(source, path, ct), Empty: "The scanner has no record of this path."),
-            new("Versions", versions),
-            new("Batches and job references", await queries.FileHistoryAsync(source, path, ct), Empty: "No batch has reported on this file yet."),
-            new("Output", await queries.FileOutputsAsync(source, path, ct), Empty: "No job reference yet, so no output."),
+            new("Versions", versions.Take(PageSize)) { Note = Older(versions, "versions") },
+            new("Batches and job references", history.Take(PageSize), Empty: "No batch has reported on this file yet.") { Note = Older(history, "batch reports") },
+            new("Output", outputs.Take(PageSize), Empty: "No job reference yet, so no output.") { Note = Older(outputs, "job references") },
             new("Same content under other names (not sent again: each gets this file's result)", copies.Take(PageSize), Empty: "No other file has this content.")
             {
                 // A blank form saved under thousands of names would make this page thousands of rows long.
@@ -211,6 +214,10 @@ internal static class OpsPages
     }
 
     private static OpsQueries Queries(HttpContext http) => http.RequestServices.GetRequiredService<OpsQueries>();
+
+    /// <summary>A note for a table of one file's story asked for one more row than it shows: the rest is older history.</summary>
+    private static string? Older(OpsTable table, string what) =>
+        table.Rows.Count > PageSize ? $"Showing the newest {PageSize} {what}; there are more, older ones." : null;
 
     /// <summary>
     /// The first <see cref="PageSize"/> rows of a query asked for one more, and a note when there were more: a table cut

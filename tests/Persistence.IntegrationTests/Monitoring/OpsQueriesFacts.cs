@@ -101,7 +101,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         var row = batches.Rows.Single(r => (long)batches.Value(r, "Batch")! == first);
         Assert.Equal("Failed=1 Succeeded=1", Counts((string)batches.Value(row, "Files by state")!));
         Assert.Equal(0L, batches.Value(row, "Follow-ups failed"));
-        var history = await Queries.FileHistoryAsync("docs", "bad.pdf", Ct);
+        var history = await Queries.FileHistoryAsync("docs", "bad.pdf", 10, Ct);
         Assert.Equal(("Failed", "FAILED"), (history.Value(history.Rows.Single(), "Outcome"), history.Value(history.Rows.Single(), "Job status")));
     }
 
@@ -118,7 +118,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
             "update orchestrator.batch_result set failed_pages = '{2,5}', failed_page_error = 'Page 2 could not be processed' where file_version_id = $1", scan);
 
         var files = await Queries.FindFilesAsync(null, "docs", batch, 10, Ct);
-        var history = await Queries.FileHistoryAsync("docs", "scan.pdf", Ct);
+        var history = await Queries.FileHistoryAsync("docs", "scan.pdf", 10, Ct);
 
         Assert.Equal(
             [("scan copy.pdf", "2, 5"), ("scan.pdf", "2, 5"), ("whole.pdf", null)],

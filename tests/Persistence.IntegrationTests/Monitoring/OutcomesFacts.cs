@@ -28,7 +28,7 @@ public sealed class OutcomesFacts(PostgresServerFixture server) : DatabaseFacts(
         var queries = new OpsQueries(Database.DataSource);
         var runs = await queries.RunsAsync(null, 10, Ct);
         var batches = await queries.BatchesAsync(null, null, openOnly: false, 10, Ct);
-        var history = await queries.FileHistoryAsync("docs", "a.pdf", Ct);
+        var history = await queries.FileHistoryAsync("docs", "a.pdf", 10, Ct);
         var day = await new OverviewQueries(Database.DataSource).LastDayAsync(["docs", "here"], Ct);
         var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs", "here"], Ct);
 

@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
-/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in, and a file's copies.</summary>
+/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in, and a file's page however long its story.</summary>
 public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     [Fact]
@@ -45,5 +45,38 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
         Assert.Contains("forms/copy-00001.pdf", copies.Value, StringComparison.Ordinal);
         Assert.DoesNotContain("forms/copy-00201.pdf", page, StringComparison.Ordinal);
         Assert.Contains("Showing the first 200 names, by path; there are more.", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileChangedThousandsOfTimes_ListsItsNewestVersionsResultsAndOutputs_AndSaysThereAreMore()
+    {
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        // A report overwritten every hour: a new version each time, each sent, recorded and followed up.
+        var latest = await Env.Database.ScalarAsync<long>("""
+            with s as (insert into orchestrator.source (name) values ('e2e') on conflict do nothing),
+            r as (insert into orchestrator.run (source_name, trigger, state, started_at, finished_at, new_versions)
+                  values ('e2e', 'Schedule', 'Completed', now(), now(), 2500) returning id),
+            b as (insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count, remote_batch_id, finished_at)
+                  select r.id, 'e2e', 'ResultsRecorded', 'parse_v2', 'cfg-PARSE_AGENTIC', 'dir-report', 2500, 'bat-report', now() from r returning id),
+            v as (insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, run_id, batch_id, job_id)
+                  select 'e2e', 'daily-report.pdf', 10, i, sha256(i::text::bytea), 'report-' || i, 'Succeeded', r.id, b.id, 'pjb-report-' || lpad(i::text, 5, '0')
+                  from r, b, generate_series(1, 2500) i returning id, batch_id, job_id),
+            br as (insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome, follow_up_state)
+                   select batch_id, id, 'dfl-' || id, job_id, 'Succeeded', 'FollowedUp' from v)
+            select max(id) from v
+            """);
+        using var client = new DashboardClient(host.Address);
+
+        var page = await client.GetPageAsync($"hangfire/ops/files/{latest}");
+
+        foreach (var (section, what) in new[] { ("Versions", "versions"), ("Batches and job references", "batch reports"), ("Output", "job references") })
+        {
+            var table = Regex.Match(page, $"<table[^>]*data-section=\"{section}\">.*?</table>", RegexOptions.Singleline);
+            Assert.True(table.Success, $"the page has its {section} table");
+            Assert.Equal(200, Regex.Count(table.Value, "<tr>") - 1);
+            Assert.Contains("pjb-report-02500", table.Value, StringComparison.Ordinal); // the newest first
+            Assert.DoesNotContain("pjb-report-02300<", table.Value, StringComparison.Ordinal);
+            Assert.Contains($"Showing the newest 200 {what}; there are more, older ones.", page, StringComparison.Ordinal);
+        }
     }
 }
