@@ -248,9 +248,10 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with
-    /// the reason; optionally of one source or one path.
+    /// the reason; optionally of one source or one path, or of the <paramref name="configured"/> sources only: no scan
+    /// clears what a removed source set aside, and the counts beside the list (and the gauge) leave it out.
     /// </summary>
-    public Task<OpsTable> ProblemsAsync(string? source, string? path, int limit, CancellationToken cancellationToken) => QueryAsync("""
+    public Task<OpsTable> ProblemsAsync(string? source, string? path, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? configured = null) => QueryAsync("""
         select p.source_name as "Source",
                p.relative_path as "Path",
                p.kind as "Kind",
@@ -260,9 +261,10 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
         from orchestrator.source_file_problem p
         where ($1::text is null or p.source_name = $1)
           and ($2::text is null or p.relative_path = $2)
+          and ($4::text[] is null or p.source_name = any($4))
         order by p.last_seen_at desc, p.source_name, p.relative_path
         limit $3
-        """, cancellationToken, Text(source), Text(path), Int(limit));
+        """, cancellationToken, Text(source), Text(path), Int(limit), OptionalArray(configured));
 
     /// <summary>Source and run of a batch, for log scopes; null when there is no such batch.</summary>
     public async Task<(string Source, long RunId)?> BatchOwnerAsync(long batchId, CancellationToken cancellationToken)

@@ -35,4 +35,8 @@ internal static class SqlTable
     public static NpgsqlParameter<bool> Bool(bool value) => new() { TypedValue = value };
 
     public static NpgsqlParameter<string[]> Array(IEnumerable<string> values) => new() { TypedValue = [.. values] };
+
+    /// <summary>A text array, or null for "any".</summary>
+    public static NpgsqlParameter OptionalArray(IEnumerable<string>? values) =>
+        new() { Value = values is null ? DBNull.Value : values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 }

@@ -53,7 +53,8 @@ internal static class OpsPages
                 ? [new OpsAction("Preview a reprocess", $"/ops/reprocess/{Uri.EscapeDataString((string)row[0]!)}")]
                 : [],
         };
-        var setAside = await Queries(http).ProblemsAsync(source: null, path: null, PageSize + 1, http.RequestAborted);
+        // Of the configured sources, as 'Files set aside' above counts them: a removed source's are history no scan clears.
+        var setAside = await Queries(http).ProblemsAsync(source: null, path: null, PageSize + 1, http.RequestAborted, [.. configured.Select(s => s.Name)]);
         var problems = new OpsSection(
             "Files set aside by the scanner",
             setAside.Rows.Count > PageSize ? setAside.Take(PageSize) : setAside,

@@ -79,4 +79,24 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
             Assert.Contains($"Showing the newest 200 {what}; there are more, older ones.", page, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task TheSourcesPage_ListsTheFilesSetAsideOfTheConfiguredSourcesOnly_AsItsCountsAndTheGaugeCountThem()
+    {
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        // 'retired' was a source once: no scan of it clears what it set aside, so its rows stay for ever.
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.source_file_problem (source_name, relative_path, kind, reason, first_seen_at, last_seen_at)
+            values ('e2e', 'empty.txt', 'Empty', 'the file is empty', now(), now()),
+                   ('retired', 'old/unreadable.pdf', 'Unreadable', 'permission denied', now(), now())
+            """);
+        using var client = new DashboardClient(host.Address);
+
+        var page = await client.GetPageAsync("hangfire/ops/sources");
+
+        var setAside = Regex.Match(page, "<table[^>]*data-section=\"Files set aside by the scanner\">.*?</table>", RegexOptions.Singleline);
+        Assert.True(setAside.Success, "the page has its set-aside table");
+        Assert.Contains("empty.txt", setAside.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("old/unreadable.pdf", page, StringComparison.Ordinal);
+    }
 }
