@@ -24,8 +24,7 @@ internal sealed class FollowUpCosts(
     public FollowUpOutcome Costed(FollowUpOutcome outcome, JobLook look, long batchId, string? fallback)
     {
         outcome = outcome with { Charge = BilledCharge.Of(look, batchId, prices.DriftFactor) };
-        var needsMore = look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty && outcome.State == FollowUpState.FollowedUp);
-        if (fallback is null || look.Item.Escalated || !needsMore || look.Item.FileVersionId is null)
+        if (!Escalates(look, fallback))
         {
             return outcome;
         }
@@ -38,6 +37,15 @@ internal sealed class FollowUpCosts(
             Error = look.Kind == LookKind.JobFailed ? $"{look.Error}; sent again with {fallback}" : $"the result was empty; sent again with {fallback}",
         };
     }
+
+    /// <summary>
+    /// Whether the look sends its version to the fallback: its job failed, or finished with an empty result, the source
+    /// names a fallback, and the version has not had it yet. Such a result is not delivered to the sinks: the fallback's
+    /// result, or its failure, is what the file gets, and a sink never holds the empty one beside it.
+    /// </summary>
+    public static bool Escalates(JobLook look, string? fallback) =>
+        fallback is not null && !look.Item.Escalated && !look.Item.CopiesOnly && look.Item.FileVersionId is not null
+        && (look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty));
 
     /// <summary>Counts billed credits and drift, says which references drifted, and returns how many versions escalate.</summary>
     public async Task<int> ReportAsync(FollowUpWork work, JobLook[] looks, List<FollowUpOutcome> outcomes, CancellationToken cancellationToken)

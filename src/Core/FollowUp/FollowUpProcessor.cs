@@ -143,12 +143,14 @@ internal sealed class FollowUpProcessor(
                     }
                 });
 
-            var sinkErrors = await delivery.WriteAsync(selected, looks, cancellationToken);
+            // A result that sends its file to the fallback is not delivered, nor to its copies: the fallback's is (docs/costs.md).
+            var delivered = looks.Where(l => !FollowUpCosts.Escalates(l, fallback)).ToArray();
+            var sinkErrors = await delivery.WriteAsync(selected, delivered, cancellationToken);
 
             // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
             var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
             var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
-            var copies = looks.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
+            var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
             WarnPartial(own, outcomes);
             escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);

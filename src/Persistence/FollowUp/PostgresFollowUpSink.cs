@@ -6,7 +6,9 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// <summary>
 /// The PostgreSQL sink: each result as a row of <c>orchestrator.follow_up_result</c> (markdown, text,
 /// result as jsonb, and the pages LlamaCloud failed when the result is partial), one statement per chunk, replaced when written again. A row per name: a copy's result is
-/// its version's, under the copy's path (migration 0063). Its data source is taken at its first write: the
+/// its version's, under the copy's path (migration 0063); and per version, the latest job's: a version sent again (reprocessed,
+/// escalated to its fallback) has its row replaced, never a second one beside it, and never by an older job's result written
+/// again later, a retried follow-up of an earlier batch, say (migration 0083). Its data source is taken at its first write: the
 /// sinks are built to check their names at start-up and by <c>config check</c>, which creates nothing, and building
 /// the data source settles the embedded server's folder and password file.
 /// </summary>
@@ -23,9 +25,11 @@ internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : 
                    string_to_array(d.failed_pages, ',')::int[], d.failed_page_error
             from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::timestamptz[], $11::text[], $12::text[])
                 as d(file_version_id, job_id, batch_id, source_name, relative_path, job_type, markdown, text, result, fetched_at, failed_pages, failed_page_error)
-            on conflict (file_version_id, job_id, relative_path) do update
-            set markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at,
+            on conflict (file_version_id, relative_path) do update
+            set job_id = excluded.job_id, batch_id = excluded.batch_id, job_type = excluded.job_type,
+                markdown = excluded.markdown, text = excluded.text, result = excluded.result, fetched_at = excluded.fetched_at,
                 failed_pages = excluded.failed_pages, failed_page_error = excluded.failed_page_error
+            where follow_up_result.batch_id <= excluded.batch_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. documents.Select(d => d.FileVersionId)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.JobId)] });
