@@ -8,7 +8,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// result as jsonb, and the pages LlamaCloud failed when the result is partial), one statement per chunk, replaced when written again. A row per name: a copy's result is
 /// its version's, under the copy's path (migration 0063); and per version, the latest job's: a version sent again (reprocessed,
 /// escalated to its fallback) has its row replaced, never a second one beside it, and never by an older job's result written
-/// again later, a retried follow-up of an earlier batch, say (migration 0083). Its data source is taken at its first write: the
+/// again later, a retried follow-up of an earlier batch, say (migration 0077). Its data source is taken at its first write: the
 /// sinks are built to check their names at start-up and by <c>config check</c>, which creates nothing, and building
 /// the data source settles the embedded server's folder and password file.
 /// </summary>

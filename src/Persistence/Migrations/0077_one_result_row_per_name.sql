@@ -1,4 +1,4 @@
--- 0083: the PostgreSQL sink keeps one row per name of a file version, its latest job's result, as the FileSystem sink
+-- 0077: the PostgreSQL sink keeps one row per name of a file version, its latest job's result, as the FileSystem sink
 -- keeps one .md/.json per path. Keyed by job as well (0063), a version sent again (reprocessed at another
 -- configuration, retried, or escalated to its source's fallback, docs/costs.md "Cheap tier first") kept its earlier
 -- job's row beside the new one, and a reader of the table found two results for one file. Per version, not per path:
