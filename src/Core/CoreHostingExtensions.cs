@@ -122,7 +122,7 @@ public static class CoreHostingExtensions
         services.AddTransient<FollowUpCosts>();
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<FollowUpHolds>();
-        services.AddTransient<FollowUpHandBack>();
+        services.AddSingleton<FollowUpHandBack>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();
         return builder;
     }

@@ -91,8 +91,8 @@ internal sealed class StepAttempts(
     /// removed while its batches are under way"). No run is asked for: one of a source not configured is skipped.
     /// While another instance is alive, which may be configured with the source (a deploy under way), the step is
     /// handed back to be taken up again instead (<see cref="SourceCheck.HandedBack"/>), as a schedule of a source this
-    /// instance does not know is left in place (docs/deployment.md, "Several instances"). Nothing done while the source
-    /// is configured.
+    /// instance does not know is left in place (docs/deployment.md, "Several instances"), until the step's attempts are
+    /// used up. Nothing done while the source is configured.
     /// </summary>
     public async Task<SourceCheck> EndIfSourceRemovedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
     {
@@ -101,10 +101,12 @@ internal sealed class StepAttempts(
             return SourceCheck.Configured;
         }
 
-        if (await instances.CountAsync(cancellationToken) is var serving and > 1)
+        // Its batch was planned by an instance that knew the source: ended here, it would wait for the source's next scheduled
+        // run although that instance could send it now. Each hand-back counts as a run of the step, so a source that no
+        // instance knows any more (removed everywhere, several instances running) still ends its batches, after
+        // Pipeline:MaxStepAttempts of them, a minute apart, rather than hand them round for good.
+        if (await instances.CountAsync(cancellationToken) is var serving and > 1 && !Exhausted(await CountAsync(batchId, cancellationToken)))
         {
-            // Its batch was planned by an instance that knew the source: ended here, it would wait for the source's next
-            // scheduled run although that instance could send it now. Not counted: this run did none of the step's work.
             if (step == BatchStep.Upload)
             {
                 scheduler.ScheduleUpload(source, batchId, HandBackAfter);

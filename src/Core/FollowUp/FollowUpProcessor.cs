@@ -102,7 +102,7 @@ internal sealed class FollowUpProcessor(
         }
 
         using var scope = Scoped(work.Source, batchId);
-        if (await handBack.HandsBackAsync(batchId, work.Source, cancellationToken))
+        if (await handBack.HandsBackAsync(work, cancellationToken))
         {
             return null; // another instance may have the source, and the sinks its results are owed
         }
@@ -149,7 +149,7 @@ internal sealed class FollowUpProcessor(
 
             // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
             var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
-            var outcomes = own.Select(l => costs.Costed(ToOutcome(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
+            var outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
             var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
             await store.SaveAsync(outcomes, copies, cancellationToken);
             WarnPartial(own, outcomes);
@@ -227,45 +227,6 @@ internal sealed class FollowUpProcessor(
     {
         var factor = Math.Pow(1.5, Math.Min(checks, 30));
         return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
-    }
-
-    private static FollowUpOutcome ToOutcome(JobLook look, string? sinkError, int maxAttempts, bool cancelRequested)
-    {
-        var item = look.Item;
-        FollowUpOutcome Retry(string error) => new(
-            item.ResultId, item.FileVersionId, FollowUpLifecycle.AfterFailedLook(item.Attempts, maxAttempts), look.RemoteStatus, true, error);
-
-        return look.Kind switch
-        {
-            LookKind.Finished when sinkError is not null => Retry(sinkError),
-            LookKind.Finished => new(item.ResultId, item.FileVersionId, FollowUpState.FollowedUp, look.RemoteStatus, false, null)
-            {
-                FailedPages = look.Document?.FailedPages ?? [],
-                FailedPageError = look.Document?.FailedPageError,
-            },
-            LookKind.Waiting => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, null),
-            LookKind.Deferred => new(item.ResultId, item.FileVersionId, FollowUpState.Recorded, look.RemoteStatus, false, look.Error),
-            LookKind.JobFailed => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error,
-                FileVersionState.Failed, FailureClassifier.Classify(look.Error)),
-            // Cancelled by an operator here because it never ended ('cancel jobs'): what they asked for is the file sent again.
-            // First, since that request is the later one: a job flagged stuck belongs to a batch that has ended, whose own
-            // cancel (one that reached LlamaCloud too late, say) would have the file skipped, and no run would take it.
-            LookKind.JobCancelled when item.CancelRequested => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false,
-                $"{look.Error} by an operator here, as it had not ended (Watchdog:JobStuckAfter); its file is sent again", FileVersionState.Failed, FailureClass.Transient),
-            LookKind.JobCancelled when cancelRequested => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Skipped),
-            // Cancelled at LlamaCloud by someone else (its web app, another tool holding the key): skipped, the file would
-            // never be sent again, its file unchanged. It fails as a job that may pass another time, within MaxAttempts.
-            LookKind.JobCancelled => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false,
-                $"{look.Error} at LlamaCloud, not by an operator here", FileVersionState.Failed, FailureClass.Transient),
-            LookKind.Gone => new(
-                item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error, FileVersionState.Failed, FailureClass.Permanent),
-            LookKind.Unusable => new(item.ResultId, item.FileVersionId, FollowUpState.FollowUpFailed, look.RemoteStatus, false, look.Error),
-            _ => Retry(look.Error ?? "the look failed"),
-        };
     }
 
     /// <summary>A result delivered without pages LlamaCloud failed is billed and useful, but not the whole document: say so, per file.</summary>

@@ -17,4 +17,10 @@ internal interface IServingInstances
 internal static class HandBack
 {
     public static readonly TimeSpan After = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How many times an instance puts back a follow-up of a source it lacks before it delivers it as a removed source's:
+    /// a deploy is over in minutes, and a source removed on every instance must not have its results handed round for good.
+    /// </summary>
+    public const int FollowUpsAtMost = 10;
 }

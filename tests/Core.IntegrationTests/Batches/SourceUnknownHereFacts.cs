@@ -38,7 +38,7 @@ public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : Harne
     }
 
     [Fact]
-    public async Task SubmitStep_OnAnInstanceWithoutTheSource_WhileAnotherIsAlive_IsHandedBack_UncountedAndUncreated()
+    public async Task SubmitStep_OnAnInstanceWithoutTheSource_WhileAnotherIsAlive_IsHandedBack_CountedOnceAndUncreated()
     {
         Harness.WriteFiles(2);
         var batchId = await Harness.PlanOneBatchAsync(Ct);
@@ -53,7 +53,7 @@ public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : Harne
         }
 
         await AssertLeftAsItWasAsync(batchId, "Creating");
-        Assert.Equal(attempts, await AttemptsAsync(batchId));
+        Assert.Equal(attempts + 1, await AttemptsAsync(batchId)); // one run of the step: hand-backs are bounded by its attempts
         Assert.Equal(0L, (await Harness.Admin.CountersAsync()).BatchCreatesTotal);
         Assert.Equal([("scheduled-submit", $"{batchId}", StepAttempts.HandBackAfter)], otherScheduler.Delays.ToList());
 
@@ -107,6 +107,44 @@ public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : Harne
         Assert.True(File.Exists(Path.Combine(ownOutput, "doc0001.txt.md")));
     }
 
+    [Fact]
+    public async Task ASourceNoInstanceKnows_EndsItsBatch_AndDeliversItsResults_AfterAFewHandBacks_NotHandsThemRoundForGood()
+    {
+        Harness.WriteFiles(2);
+        var recorded = (await Harness.RunToRecordedAsync(Ct)).Single();
+        Harness.WriteFiles(2, "late");
+        var planned = await Harness.PlanOneBatchAsync(Ct);
+        AnnounceServers("without-source-a", "without-source-b"); // removed on both instances
+        var otherScheduler = new RecordingScheduler();
+
+        await using (var other = WithoutTheSource(otherScheduler))
+        {
+            for (var run = 0; run <= Harness.Get<StepAttempts>().Max && await StateAsync(planned) == "Planned"; run++)
+            {
+                await other.GetRequiredService<BatchUploader>().UploadAsync(planned, Ct);
+            }
+
+            var removedSourcesOutput = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName);
+            for (var look = 0; look < HandBack.FollowUpsAtMost; look++)
+            {
+                await other.GetRequiredService<FollowUpProcessor>().FollowUpAsync(recorded, Ct);
+            }
+
+            Assert.False(Directory.Exists(removedSourcesOutput)); // put back each time so far
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    await other.GetRequiredService<FollowUpProcessor>().FollowUpAsync(recorded, Ct);
+                    return File.Exists(Path.Combine(removedSourcesOutput, "doc0001.txt.md"));
+                },
+                TimeSpan.FromSeconds(30),
+                "the results to be delivered as a removed source's");
+        }
+
+        Assert.Equal("ResultsRecorded", await StateAsync(planned)); // ended as a removed source's, its files queued again
+        Assert.Equal(Harness.Get<StepAttempts>().Max, otherScheduler.Delays.Count(d => d.Step == "scheduled-upload"));
+    }
+
     /// <summary>Job servers beating on this database now, as running instances' Hangfire servers do.</summary>
     private void AnnounceServers(params string[] names)
     {
@@ -124,6 +162,9 @@ public sealed class SourceUnknownHereFacts(PostgresServerFixture server) : Harne
         other.GetRequiredService<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources.Clear();
         return other;
     }
+
+    private Task<string> StateAsync(long batchId) =>
+        Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId);
 
     private Task<int> AttemptsAsync(long batchId) =>
         Harness.Database.ScalarAsync<int>("select step_attempts from orchestrator.batch where id = $1", batchId);
