@@ -14,6 +14,12 @@ internal interface IOperatorStore
     /// </summary>
     Task<StuckJobs?> RequestStuckJobCancelsAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records an operator's cancel on a run still scanning, so that each batch its planning makes is born
+    /// cancel-requested; true when the run is still scanning (its planning has not ended), false otherwise.
+    /// </summary>
+    Task<bool> RequestRunCancelAsync(long runId, CancellationToken cancellationToken);
+
     /// <summary>The batches of a run that have not ended yet.</summary>
     Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken);
 

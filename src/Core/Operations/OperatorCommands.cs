@@ -208,17 +208,32 @@ internal sealed class OperatorCommands(
         return CancelOutcome.CancelRequested;
     }
 
-    /// <summary>Cancels every batch of the run that has not ended; returns each batch's outcome.</summary>
-    public async Task<IReadOnlyDictionary<long, CancelOutcome>> CancelRunAsync(long runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels every batch of the run that has not ended; returns each batch's outcome. A run still scanning has planned
+    /// none yet, or not all: the request is recorded on it first, so that each batch its planning makes is born
+    /// cancel-requested and ends before anything of it is sent (its files Skipped, its reservations freed).
+    /// </summary>
+    public async Task<RunCancelOutcome> CancelRunAsync(long runId, CancellationToken cancellationToken)
     {
+        var planning = await store.RequestRunCancelAsync(runId, cancellationToken);
         var outcomes = new Dictionary<long, CancelOutcome>();
         foreach (var batchId in await store.OpenBatchesOfRunAsync(runId, cancellationToken))
         {
             outcomes[batchId] = await CancelBatchAsync(batchId, cancellationToken);
         }
 
-        return outcomes;
+        if (planning)
+        {
+            logger.LogInformation("Cancel of run {RunId} requested by an operator while it scans: the batches it plans end before they are sent", runId);
+        }
+
+        return new(outcomes, planning);
     }
+
+    /// <summary>What a cancel of a run still scanning says, as the verb and the dashboard answer.</summary>
+    public static string DescribeCancelWhileScanning(long runId) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Run {runId} is still scanning: each batch it plans is cancelled before anything of it is sent (its files end Skipped).");
 
     private void RequireSource(string source) => sources.CurrentValue.Require(source);
 }
@@ -228,3 +243,9 @@ internal sealed class OperatorCommands(
 /// many failures of old versions (files deleted, renamed or changed since) it left out.
 /// </summary>
 internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0);
+
+/// <summary>
+/// What a run's cancel did: each open batch's outcome, and whether the run was still scanning, so that the batches its
+/// planning makes are cancelled as they are born.
+/// </summary>
+internal sealed record RunCancelOutcome(IReadOnlyDictionary<long, CancelOutcome> Batches, bool StillScanning);

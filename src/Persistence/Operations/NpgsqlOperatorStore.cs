@@ -57,6 +57,20 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return stuck;
     }
 
+    public async Task<bool> RequestRunCancelAsync(long runId, CancellationToken cancellationToken)
+    {
+        // Committed before the run's open batches are listed: a planning under way holds the run's row (migration 0084)
+        // until its batches are committed, so this waits for them, and a planning that comes after reads the request.
+        await using var command = dataSource.CreateCommand("""
+            update orchestrator.run set cancel_requested_at = coalesce(cancel_requested_at, now())
+            where id = $1 and state = $2
+            returning id
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
+        command.Parameters.Add(StateParameters.Name(RunState.Scanning));
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
     public async Task<IReadOnlyList<long>> OpenBatchesOfRunAsync(long runId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

@@ -157,8 +157,13 @@ internal sealed class VerbRunner(
 
     private async Task<int> CancelRunAsync(long runId, CancellationToken cancellationToken)
     {
-        var outcomes = await services.GetRequiredService<OperatorCommands>().CancelRunAsync(runId, cancellationToken);
-        if (outcomes.Count == 0)
+        var cancelled = await services.GetRequiredService<OperatorCommands>().CancelRunAsync(runId, cancellationToken);
+        var outcomes = cancelled.Batches;
+        if (cancelled.StillScanning)
+        {
+            await console.Out.WriteLineAsync(OperatorCommands.DescribeCancelWhileScanning(runId));
+        }
+        else if (outcomes.Count == 0)
         {
             if (!await services.GetRequiredService<OpsQueries>().RunExistsAsync(runId, cancellationToken))
             {

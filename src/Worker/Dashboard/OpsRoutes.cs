@@ -99,10 +99,11 @@ internal static class OpsRoutes
         routes.Add("/ops/actions/cancel-run/(?<id>[0-9]{1,18})", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {
-                var outcomes = await commands.CancelRunAsync(Id(match), http.RequestAborted);
-                return outcomes.Count == 0
-                    ? $"Run {Id(match)} has no open batch."
-                    : string.Join("; ", outcomes.Select(o => $"batch {o.Key}: {o.Value}"));
+                var (outcomes, scanning) = await commands.CancelRunAsync(Id(match), http.RequestAborted);
+                var batches = string.Join("; ", outcomes.Select(o => $"batch {o.Key}: {o.Value}"));
+                return scanning
+                    ? OperatorCommands.DescribeCancelWhileScanning(Id(match)) + (outcomes.Count == 0 ? "" : $" {batches}")
+                    : outcomes.Count == 0 ? $"Run {Id(match)} has no open batch." : batches;
             })));
 
         // Overview first, where an operator lands; Hangfire's own items follow it, then our tables.

@@ -133,7 +133,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
             TimeSpan.FromSeconds(20),
             "an item to finish before the cancel");
 
-        var outcomes = await harness.Get<OperatorCommands>().CancelRunAsync(runId, Ct);
+        var outcomes = (await harness.Get<OperatorCommands>().CancelRunAsync(runId, Ct)).Batches;
         await harness.RecordAllAsync(batches, Ct);
 
         Assert.Equal(CancelOutcome.CancelSentToApi, outcomes[batches[0]]);

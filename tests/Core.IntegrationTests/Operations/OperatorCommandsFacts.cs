@@ -52,7 +52,7 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
         await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
         var runId = await Harness.Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", batchId);
 
-        var outcomes = await Commands.CancelRunAsync(runId, Ct);
+        var outcomes = (await Commands.CancelRunAsync(runId, Ct)).Batches;
         await Eventually.WaitAsync(
             async () =>
             {

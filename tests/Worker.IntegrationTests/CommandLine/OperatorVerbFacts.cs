@@ -56,6 +56,22 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
         static (int, string) Trimmed((int ExitCode, string Output) result) => (result.ExitCode, result.Output.Trim());
     }
 
+    [Fact]
+    public async Task CancelRun_OfARunStillScanning_SaysTheBatchesItPlansAreCancelled_AndRecordsItOnTheRun()
+    {
+        // It has planned no batch yet: "no batch that has not ended" read as done, and its batches went out a moment later.
+        var runId = await Env.Database.ScalarAsync<long>("""
+            with s as (insert into orchestrator.source (name) values ('e2e') on conflict do nothing)
+            insert into orchestrator.run (source_name, trigger, state) values ('e2e', 'Manual', 'Scanning') returning id
+            """);
+
+        var (exitCode, output) = await RunAsync("cancel-run", runId.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"Run {runId} is still scanning: each batch it plans is cancelled before anything of it is sent (its files end Skipped).", output.Trim());
+        Assert.True(await Env.Database.ScalarAsync<bool>("select cancel_requested_at is not null from orchestrator.run where id = $1", runId));
+    }
+
     [Theory]
     [InlineData("cancel-batch", "cancel batch: there is no batch 999999 ('status' lists the open batches, the dashboard every batch at /hangfire/ops/batches)")]
     [InlineData("cancel-jobs", "cancel jobs: there is no batch 999999 ('status' lists the open batches, the dashboard every batch at /hangfire/ops/batches)")]
