@@ -30,9 +30,14 @@ internal sealed class Reprocessing(
     public async Task<(ReprocessPreview Preview, int Queued)> ReprocessAsync(string source, ReprocessFilter filter, int? atMost, CancellationToken cancellationToken)
     {
         var (preview, ids) = await SelectAsync(source, filter, cancellationToken);
-        if (preview.RefusedBecause is not null || ids.Count == 0)
+        if (preview.RefusedBecause is not null)
         {
             return (preview, 0);
+        }
+
+        if (ids.Count == 0)
+        {
+            return (atMost > 0 ? preview with { RefusedBecause = GoneSince(atMost.Value) } : preview, 0);
         }
 
         if (ids.Count > atMost)
@@ -41,16 +46,26 @@ internal sealed class Reprocessing(
         }
 
         var queued = await store.RequeueAsync(ids, preview.CurrentFingerprint, cancellationToken);
-        if (queued > 0)
+        if (queued == 0)
         {
-            scheduler.EnqueueRun(source, RunTrigger.Manual);
+            return (preview with { RefusedBecause = GoneSince(ids.Count) }, 0); // taken between the look and the requeue
         }
+
+        scheduler.EnqueueRun(source, RunTrigger.Manual);
 
         logger.LogInformation(
             "{Count} files of {Source} processed under an older configuration are queued again under {Fingerprint} by an operator ({Filter})",
             queued, source, preview.CurrentFingerprint, filter);
         return (preview, queued);
     }
+
+    /// <summary>
+    /// Why nothing was sent though a preview promised some: a second reprocess (another shell, the button pressed twice)
+    /// or a run queued them first, or they changed. Said as a refusal, so that no answer claims files and a run queued.
+    /// </summary>
+    private static string GoneSince(int previewed) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"none of the {previewed} files the preview selected can be sent now: another reprocess queued them meanwhile, or they changed since; look at the preview again");
 
     private async Task<(ReprocessPreview Preview, List<long> Ids)> SelectAsync(string source, ReprocessFilter filter, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ namespace BatchOrchestrator.Worker.CommandLine;
 /// processed under each older configuration and how many the filter selects, then (unless a dry run)
 /// queues exactly those for a run under the current one. Exit 0; 2 for an unknown source or a bad filter;
 /// 1 when nothing is sent though asked: the source's layout sends everything each run anyway, or the selection
-/// grew since the preview.
+/// grew since the preview, or another reprocess took it meanwhile.
 /// </summary>
 internal static class ReprocessVerb
 {

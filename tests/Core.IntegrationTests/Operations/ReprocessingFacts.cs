@@ -135,6 +135,26 @@ public sealed class ReprocessingFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal(4, (await Harness.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task Reprocess_AskedTwiceForTheSamePreview_RefusesTheSecond_InsteadOfAnsweringThatItQueuedNoneAndARun()
+    {
+        // Two shells, or the dashboard's button pressed twice: both saw "can be sent again: 2". The second found them
+        // already queued, and answered "0 files ... are queued again; a run of docs is queued" with exit 0, queuing none.
+        Harness.WriteFiles(2);
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        Source.ConfigurationId = "cfg-PARSE_FAST";
+        Assert.Equal(2, (await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct)).Sendable);
+        var runsBefore = Harness.Scheduler.Calls.Count(c => c.Step == "run");
+
+        var first = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct);
+        var second = await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 2, Ct);
+
+        Assert.Equal((2, null), (first.Queued, first.Preview.RefusedBecause));
+        Assert.Equal(0, second.Queued);
+        Assert.StartsWith("none of the 2 files the preview selected can be sent now", second.Preview.RefusedBecause, StringComparison.Ordinal);
+        Assert.Equal(runsBefore + 1, Harness.Scheduler.Calls.Count(c => c.Step == "run"));
+    }
+
     private async Task<long> UnderAnOlderConfigurationAsync()
     {
         var sources = await Harness.Get<OpsQueries>().SourcesAsync([(PipelineHarness.SourceName, ConfigurationFingerprint.Of(Source))], Ct);
