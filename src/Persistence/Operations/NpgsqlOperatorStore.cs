@@ -59,7 +59,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
 
     public async Task<bool> RequestRunCancelAsync(long runId, CancellationToken cancellationToken)
     {
-        // Committed before the run's open batches are listed: a planning under way holds the run's row (migration 0084)
+        // Committed before the run's open batches are listed: a planning under way holds the run's row (migration 0078)
         // until its batches are committed, so this waits for them, and a planning that comes after reads the request.
         await using var command = dataSource.CreateCommand("""
             update orchestrator.run set cancel_requested_at = coalesce(cancel_requested_at, now())
