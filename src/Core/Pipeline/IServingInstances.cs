@@ -11,6 +11,9 @@ internal interface IServingInstances
     /// more than one means another instance is alive.
     /// </summary>
     Task<int> CountAsync(CancellationToken cancellationToken);
+
+    /// <summary>The names of the job servers that beat recently on this database, in order.</summary>
+    IReadOnlyList<string> LiveServerNames();
 }
 
 /// <summary>What a step an instance cannot do for want of its source waits before it is offered again, to whichever instance takes it.</summary>

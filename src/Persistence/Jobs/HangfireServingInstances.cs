@@ -9,9 +9,11 @@ internal sealed class HangfireServingInstances(PostgreSqlStorage storage, TimePr
     // Hangfire servers beat every 30 s by default; three missed beats and a server is taken for gone.
     private static readonly TimeSpan LiveServerHeartbeat = TimeSpan.FromSeconds(90);
 
-    public Task<int> CountAsync(CancellationToken cancellationToken)
+    public Task<int> CountAsync(CancellationToken cancellationToken) => Task.FromResult(LiveServerNames().Count);
+
+    public IReadOnlyList<string> LiveServerNames()
     {
         var since = time.GetUtcNow().UtcDateTime - LiveServerHeartbeat;
-        return Task.FromResult(storage.GetMonitoringApi().Servers().Count(s => s.Heartbeat is { } beat && beat >= since));
+        return [.. storage.GetMonitoringApi().Servers().Where(s => s.Heartbeat is { } beat && beat >= since).Select(s => s.Name).Order(StringComparer.Ordinal)];
     }
 }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Cleanup;
+using BatchOrchestrator.Core.Pipeline;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Worker.Jobs;
@@ -26,11 +27,11 @@ internal sealed class RecurringJobsRegistration(
     ServedQueues served,
     IOptions<Persistence.Jobs.JobStorageOptions> jobStorage,
     IEnumerable<BatchOrchestrator.Sandbox.SandboxOptions> inProcessSandbox,
+    IServingInstances instances,
     TimeProvider time,
     ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     private const string BackstopCron = "*/10 * * * *";
-    private static readonly TimeSpan LiveServerHeartbeat = TimeSpan.FromSeconds(90);
 
     /// <summary>
     /// Hangfire changes a recurring job under a lock row of its own. A process killed while its scheduler held one
@@ -90,7 +91,7 @@ internal sealed class RecurringJobsRegistration(
         }
 
         // This process's own server is not registered yet (it starts after this service): every live server is another process.
-        var others = OtherLiveServers();
+        var others = instances.LiveServerNames();
         if (others.Count > 0 && inProcessSandbox.Any())
         {
             logger.LogWarning(
@@ -175,13 +176,6 @@ internal sealed class RecurringJobsRegistration(
                 + "(docs/sources.md, \"A source is its Name\")",
                 id, source);
         }
-    }
-
-    private List<string> OtherLiveServers()
-    {
-        // Hangfire servers beat every 30 s by default; three missed beats and a server is taken for gone.
-        var since = time.GetUtcNow().UtcDateTime - LiveServerHeartbeat;
-        return [.. storage.GetMonitoringApi().Servers().Where(s => s.Heartbeat is { } beat && beat >= since).Select(s => s.Name).Order(StringComparer.Ordinal)];
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
