@@ -30,6 +30,7 @@ internal sealed class BatchUploader(
     StepAttempts attempts,
     FileSender sender,
     BatchDirectory directories,
+    RetryRuns retryRuns,
     TimeProvider time,
     ILogger<BatchUploader> logger)
 {
@@ -243,12 +244,11 @@ internal sealed class BatchUploader(
             var othersSent = recorder.Added > 0 || work.Files.Any(f => f.State == FileVersionState.Uploaded);
             if (!transientFailures.IsEmpty && notFound is null && deferral is null && FileSender.EndsAlone(attempt, attempts.Max, othersSent))
             {
-                // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file").
-                foreach (var (file, reason) in transientFailures)
-                {
-                    await sender.EndAloneAsync(api, directoryId, file, attempt, reason, cancellationToken);
-                }
-
+                // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file"),
+                // nor wait for the schedule's next run (a day away, nightly) to go again.
+                var maxAttempts = (sources.CurrentValue.Find(work.Source) ?? new SourceOptions()).MaxAttempts;
+                var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, cancellationToken);
+                retryRuns.Follow(work.Source, batchId, sentBack, $"their upload failed in run {attempt} of the upload step; the first: {firstFailure}");
                 transientFailures.Clear();
             }
 

@@ -127,16 +127,32 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         othersSent && attempt >= Math.Min(EndsAloneFrom, maxStepAttempts);
 
     /// <summary>
-    /// Ends a file whose upload failed transiently once more while the batch's other files got through (docs/resilience.md,
-    /// "Bulkheads per file"): the batch goes on without it, and the retry rule sends it in a later batch. Whatever arrived of
-    /// it is taken back first: left in the directory, it would be parsed and billed with this batch and again with that one.
+    /// Ends the files whose upload failed transiently once more while the batch's other files got through (docs/resilience.md,
+    /// "Bulkheads per file"): the batch goes on without them, and the retry rule sends them in a later batch. Whatever arrived of
+    /// each is taken back first: left in the directory, it would be parsed and billed with this batch and again with that one.
+    /// Returns how many may go again within <paramref name="maxAttempts"/> and how many have used their attempts up.
     /// </summary>
-    public async Task EndAloneAsync(IBatchApi api, string directoryId, UploadItem file, int attempt, string failure, CancellationToken cancellationToken)
+    public async Task<SentBack> EndAloneAsync(
+        IBatchApi api, string directoryId, IEnumerable<(UploadItem File, string Failure)> failed, int attempt, int maxAttempts, CancellationToken cancellationToken)
     {
-        await TakeBackAsync(api, directoryId, file, cancellationToken);
-        var reason = $"its upload failed in run {attempt} of the upload step while the batch's other files were sent ({failure}); "
-            + "the batch went on without it, and a later run sends it again while its attempts allow";
-        await EndAsync(null, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
+        var (queued, usedUp) = (0, 0);
+        foreach (var (file, failure) in failed)
+        {
+            await TakeBackAsync(api, directoryId, file, cancellationToken);
+            var reason = $"its upload failed in run {attempt} of the upload step while the batch's other files were sent ({failure}); "
+                + "the batch went on without it, and a later run sends it again while its attempts allow";
+            await EndAsync(null, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
+            if (file.ProcessAttempts + 1 < maxAttempts) // the end above counted one attempt more
+            {
+                queued++;
+            }
+            else
+            {
+                usedUp++;
+            }
+        }
+
+        return new SentBack(queued, usedUp);
     }
 
     /// <summary>Deletes the file's copy in the directory, if one arrived, found by its unique_id.</summary>

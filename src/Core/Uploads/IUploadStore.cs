@@ -81,7 +81,7 @@ internal readonly record struct UploadedFile(long FileVersionId, string RemoteFi
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
-/// <summary>One file version of the batch.</summary>
+/// <summary>One file version of the batch; <paramref name="ProcessAttempts"/> counts the batches that ended with an outcome for it.</summary>
 internal sealed record UploadItem(
     long FileVersionId,
     string RelativePath,
@@ -90,4 +90,5 @@ internal sealed record UploadItem(
     string UniqueId,
     FileVersionState State,
     bool UploadStarted,
-    string? RemoteFileId);
+    string? RemoteFileId,
+    int ProcessAttempts);

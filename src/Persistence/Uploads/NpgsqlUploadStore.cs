@@ -18,7 +18,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             """) { Parameters = { Id(batchId) } });
         batch.BatchCommands.Add(new("""
             select v.id, v.relative_path, v.size, v.mtime_ticks, v.unique_id, v.state,
-                   v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id
+                   v.upload_started_at is not null or v.id <= coalesce(b.upload_intent_through, 0), v.remote_file_id, v.process_attempts
             from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id
             where v.batch_id = $1 order by v.id
             """) { Parameters = { Id(batchId) } });
@@ -38,7 +38,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         {
             files.Add(new UploadItem(
                 reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4),
-                Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                Enum.Parse<FileVersionState>(reader.GetString(5)), reader.GetBoolean(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetInt32(8)));
         }
 
         return new UploadWork(batchId, source, state, directoryName, remoteDirectoryId, files, cancelRequested) { Layout = layout, Scope = scope };

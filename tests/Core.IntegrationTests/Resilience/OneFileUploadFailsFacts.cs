@@ -42,6 +42,8 @@ public sealed class OneFileUploadFailsFacts(PostgresServerFixture server)
             StringComparison.Ordinal);
         Assert.Equal(1, await h.Database.ScalarAsync<int>("select process_attempts from orchestrator.file_version where relative_path = 'large.txt'"));
         Assert.Contains(batchId, h.Scheduler.BatchIds("submit"));
+        // It goes again in a run Pipeline:RetryRunAfter later, not at the schedule's next run, a day away for a nightly source.
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15)), h.Scheduler.Delays);
 
         // The batch goes on with the others, each gets its job reference; the large file alone waits for a later run.
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -51,5 +53,31 @@ public sealed class OneFileUploadFailsFacts(PostgresServerFixture server)
         await h.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 0 });
         await h.RunToRecordedAsync(Ct);
         Assert.Equal("Succeeded", await h.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'large.txt'"));
+    }
+
+    [Fact]
+    public async Task AFileEndedAloneOnItsLastAttempt_SchedulesNoRun_ForNoneWouldTakeIt()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["LlamaCloud:MaxRetries"] = "0",
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+            ["LlamaCloud:AttemptTimeout"] = "00:00:02",
+            ["LlamaCloud:MaxInProcessRetryWait"] = "00:00:01",
+            ["Pipeline:MaxStepAttempts"] = "1", // it ends alone in the step's first run
+            ["Sources:0:MaxAttempts"] = "1",
+        });
+        h.WriteFiles(2);
+        h.WriteFile("large.txt", new string('x', 200_000));
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 20_000, routes = new[] { "/files/upload" } });
+
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+
+        Assert.Equal(
+            [("Failed", "Transient")],
+            await h.Database.ListAsync("select state, error_class from orchestrator.file_version where relative_path = 'large.txt'", r => (r.GetString(0), r.GetString(1))));
+        Assert.Contains(batchId, h.Scheduler.BatchIds("submit"));
+        Assert.DoesNotContain(h.Scheduler.Delays, d => d.Step == "scheduled-run");
     }
 }
