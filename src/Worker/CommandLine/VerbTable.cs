@@ -53,17 +53,20 @@ internal static class VerbTable
             _ => OpsCell.Text(value),
         };
         text = Printable(text.ReplaceLineEndings(" "));
-        text = text.Length > width ? text[..(width - 1)] + "…" : text;
+        text = ShownText.Cut(text, width);
         return new Text(text, colour && column.EndsWith("State", StringComparison.OrdinalIgnoreCase) ? StateStyle(text) : Style.Plain);
     }
 
     /// <summary>
     /// Any other control character as '?', as <c>ls</c> shows one on a terminal: a file name may hold any byte but '/', and
     /// an escape sequence in a path (in a reason, an error, the dearest files) would be a command to the terminal, a tab
-    /// or vertical tab would split a pipe's row. The file's page and its search show the name as it is.
+    /// or vertical tab would split a pipe's row. Bidirectional overrides too, which would reorder what a name shows
+    /// (<see cref="ShownText"/>). The file's page search finds the name as it is.
     /// </summary>
     private static string Printable(string text) =>
-        text.Any(char.IsControl) ? new string([.. text.Select(c => char.IsControl(c) ? '?' : c)]) : text;
+        text.Any(c => char.IsControl(c) || ShownText.IsBidiControl(c))
+            ? new string([.. text.Select(c => char.IsControl(c) || ShownText.IsBidiControl(c) ? '?' : c)])
+            : text;
 
     private static Style StateStyle(string state) => state switch
     {

@@ -98,7 +98,7 @@ internal static class AttentionCatalogue
     // "1 file", "3 files": what an operator reads first should not stumble on its own number.
     private static string Count(long count, string one, string many) => count == 1 ? $"1 {one}" : $"{count} {many}";
 
-    private static string Reason(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $": {(detail.Length > 160 ? detail[..160] + "…" : detail)}";
+    private static string Reason(string? detail) => string.IsNullOrWhiteSpace(detail) ? "" : $": {ShownText.Cut(detail, OpsCell.MaxShown)}";
 
     private sealed record Row(string Kind, string Source, long? Batch, long? Run, long Count, string? Detail)
     {

@@ -11,12 +11,15 @@ namespace BatchOrchestrator.Worker.Dashboard;
 /// </summary>
 internal sealed class OpsActionDispatcher(Func<HttpContext, Match, Task<string>> act) : IDashboardDispatcher
 {
+    private const string PlainText = "text/plain; charset=utf-8";
+
     public async Task Dispatch(DashboardContext context)
     {
         var http = context.GetHttpContext();
         if (context.IsReadOnly)
         {
             http.Response.StatusCode = (int)HttpStatusCode.Forbidden;
+            http.Response.ContentType = PlainText;
             await http.Response.WriteAsync("Read-only access: this action is not allowed.", http.RequestAborted);
             return;
         }
@@ -35,11 +38,12 @@ internal sealed class OpsActionDispatcher(Func<HttpContext, Match, Task<string>>
         catch (ArgumentException ex)
         {
             http.Response.StatusCode = (int)HttpStatusCode.UnprocessableEntity;
+            http.Response.ContentType = PlainText; // the page's script shows it as the reason, and a browser must not guess its type
             await http.Response.WriteAsync(ex.Message, http.RequestAborted);
             return;
         }
 
-        http.Response.ContentType = "text/plain; charset=utf-8";
+        http.Response.ContentType = PlainText;
         await http.Response.WriteAsync(outcome, http.RequestAborted);
     }
 }

@@ -28,7 +28,7 @@ internal static class OpsCell
             _ when name == "Follow-ups" => Progress(value.ToString()!, "job references followed up"),
             long or int when name == "Size" => Size(Convert.ToInt64(value, CultureInfo.InvariantCulture)),
             _ when Link(table, row, name, value, url) is { } href => $"<a href=\"{href}\">{Encode(Text(value))}</a>",
-            string text when text.Length > 160 => $"<span title=\"{Encode(text)}\">{Encode(text[..160])}…</span>",
+            string text when text.Length > MaxShown => $"<span title=\"{Encode(text)}\">{Encode(ShownText.Cut(text, MaxShown))}</span>",
             _ => Encode(Text(value)),
         };
     }
@@ -43,7 +43,10 @@ internal static class OpsCell
         _ => value.ToString() ?? "",
     };
 
-    public static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Characters a cell shows before it is cut (the whole text in its title).</summary>
+    public const int MaxShown = 160;
+
+    public static string Encode(string text) => WebUtility.HtmlEncode(ShownText.WithoutBidiControls(text));
 
     private static string? Link(OpsTable table, object?[] row, string name, object value, UrlHelper url)
     {

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Persistence.Monitoring;
 using BatchOrchestrator.Worker.CommandLine;
+using BatchOrchestrator.Worker.Dashboard;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.CommandLine;
 
@@ -61,5 +62,37 @@ public sealed class VerbTableFacts
         Assert.DoesNotContain('\u000b', text);
         Assert.DoesNotContain('\u009b', text);
         Assert.DoesNotContain('\t', text);
+    }
+
+    /// <summary>
+    /// A right-to-left override in a name reorders what follows it: "invoice‮fdp.exe" would read "invoiceexe.pdf". Shown as
+    /// '?' on a terminal and in a pipe, as on the dashboard's pages.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BidirectionalOverridesInACell_AreShownAsQuestionMarks(bool terminal)
+    {
+        var output = new StringWriter();
+        var table = new OpsTable(["Path"], [["invoice\u202Efdp.exe"], ["a\u2066b\u2069c\u200Fd"]]);
+
+        VerbTable.Write(new VerbConsole(output, terminal), "Files", table, "none");
+
+        var text = output.ToString();
+        Assert.Contains("invoice?fdp.exe", text, StringComparison.Ordinal);
+        Assert.Contains("a?b?c?d", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(text, ShownText.IsBidiControl);
+        Assert.Contains("invoice?fdp.exe", OpsCell.Encode("invoice\u202Efdp.exe"), StringComparison.Ordinal);
+    }
+
+    /// <summary>A cut never splits a character outside the first plane: half of one breaks the line's encoding.</summary>
+    [Theory]
+    [InlineData("abcd", 5, "abcd")]
+    [InlineData("abcdef", 5, "abcd…")]
+    [InlineData("abc\U0001F600def", 5, "abc…")]
+    [InlineData("ab\U0001F600def", 5, "ab\U0001F600…")]
+    public void ACut_KeepsSurrogatePairsWhole(string text, int max, string shown)
+    {
+        Assert.Equal(shown, ShownText.Cut(text, max));
     }
 }

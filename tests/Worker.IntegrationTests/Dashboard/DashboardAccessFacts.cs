@@ -120,6 +120,20 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task AnActionRefused_AnswersItsReason_AsPlainText()
+    {
+        // The page's script shows the answer as the reason; without a type, a browser would guess one from its content.
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        using var local = new DashboardClient(host.Address);
+
+        using var refused = await local.PostCommandAsync($"hangfire/ops/actions/reprocess/{TestEnvironment.SourceName}?before=last-tuesday");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal("text/plain", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'last-tuesday' is not a date", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APageNarrowedToAnIdThatIsNotOne_SaysSo_InsteadOfShowingEverything()
     {
         await Env.WriteFilesAsync(1);
