@@ -10,13 +10,7 @@ public sealed class OneFileUploadFailsFacts(PostgresServerFixture server)
     [Fact]
     public async Task AFileWhoseUploadFailsEveryRun_EndsAloneFromTheThirdRun_AndTheOthersAreSubmitted()
     {
-        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            ["LlamaCloud:MaxRetries"] = "0",
-            ["LlamaCloud:CircuitBreaker:Enabled"] = "false", // the timeouts must reach the step, not pause the project
-            ["LlamaCloud:AttemptTimeout"] = "00:00:02",
-            ["LlamaCloud:MaxInProcessRetryWait"] = "00:00:01",
-        });
+        await using var h = await PipelineHarness.CreateAsync(server, TimingOut());
         h.WriteFiles(3);
         h.WriteFile("large.txt", new string('x', 200_000)); // 10 s at 20 KB/s; each small file takes a few milliseconds
         var batchId = await h.PlanOneBatchAsync(Ct);
@@ -58,15 +52,10 @@ public sealed class OneFileUploadFailsFacts(PostgresServerFixture server)
     [Fact]
     public async Task AFileEndedAloneOnItsLastAttempt_SchedulesNoRun_ForNoneWouldTakeIt()
     {
-        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
-        {
-            ["LlamaCloud:MaxRetries"] = "0",
-            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
-            ["LlamaCloud:AttemptTimeout"] = "00:00:02",
-            ["LlamaCloud:MaxInProcessRetryWait"] = "00:00:01",
-            ["Pipeline:MaxStepAttempts"] = "1", // it ends alone in the step's first run
-            ["Sources:0:MaxAttempts"] = "1",
-        });
+        var settings = TimingOut();
+        settings["Pipeline:MaxStepAttempts"] = "1"; // it ends alone in the step's first run
+        settings["Sources:0:MaxAttempts"] = "1";
+        await using var h = await PipelineHarness.CreateAsync(server, settings);
         h.WriteFiles(2);
         h.WriteFile("large.txt", new string('x', 200_000));
         var batchId = await h.PlanOneBatchAsync(Ct);
@@ -80,4 +69,12 @@ public sealed class OneFileUploadFailsFacts(PostgresServerFixture server)
         Assert.Contains(batchId, h.Scheduler.BatchIds("submit"));
         Assert.DoesNotContain(h.Scheduler.Delays, d => d.Step == "scheduled-run");
     }
+
+    private static Dictionary<string, string?> TimingOut() => new()
+    {
+        ["LlamaCloud:MaxRetries"] = "0",
+        ["LlamaCloud:CircuitBreaker:Enabled"] = "false", // the timeouts must reach the step, not pause the project
+        ["LlamaCloud:AttemptTimeout"] = "00:00:02",
+        ["LlamaCloud:MaxInProcessRetryWait"] = "00:00:01",
+    };
 }
