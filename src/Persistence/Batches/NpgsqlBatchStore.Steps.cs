@@ -118,10 +118,13 @@ internal sealed partial class NpgsqlBatchStore
                 upload_started_at = case when process_attempts + 1 < $2 then null else upload_started_at end,
                 remote_file_id = case when process_attempts + 1 < $2 then null else remote_file_id end,
                 -- An operator's approval outlives a batch that took it nowhere (its reservation is released at 0): the
-                -- file queued again passes the caps at its next planning as approved, not held and approved twice.
+                -- file queued again passes the caps at its next planning as approved, not held and approved twice. Not
+                -- so a lost batch's file (ChargeSettlement.KeepUnread ran first): that batch may have billed what was
+                -- approved, and the approval sent again past the caps would spend it twice (docs/costs.md, "Settling").
                 cap_approved_at = case when process_attempts + 1 < $2 and exists (
                     select 1 from orchestrator.credit_charge c
-                    where c.file_version_id = orchestrator.file_version.id and c.batch_id = $1 and c.approved) then now() else cap_approved_at end,
+                    where c.file_version_id = orchestrator.file_version.id and c.batch_id = $1 and c.approved
+                      and not (c.settled_at is not null and c.billed_credits is null)) then now() else cap_approved_at end,
                 error_message = case when process_attempts + 1 < $2
                     then $6 || '; queued for the next run'
                     else format('%s; %s %s, not retried again (MaxAttempts %s)', $6, process_attempts + 1, case when process_attempts + 1 = 1 then 'attempt' else 'attempts' end, $2) end

@@ -133,7 +133,7 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
-    public async Task RecordAsync_KeepsAnOperatorsApproval_ForTheFilesALostBatchTookPastTheCaps()
+    public async Task RecordAsync_AsksForAnApprovalAgain_ForTheFilesALostBatchTookPastTheCaps()
     {
         // 10 credits a one-page file against a Day cap of 5: every file is held until an operator approves it.
         await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "5" });
@@ -142,15 +142,28 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         var holding = await h.Database.ScalarAsync<long>("select max(held_run_id) from orchestrator.file_version");
         Assert.Equal(Files, await h.Get<OperatorCommands>().ApproveHeldAsync(holding, Ct));
         var batchId = (await h.SubmitAllAsync(Ct)).Single();
+        await h.Admin.StepAsync(100); // LlamaCloud runs and bills what was approved ...
         var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId);
+        await h.Admin.ForgetBatchAsync(remoteId); // ... and then no longer knows the batch
         await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
         await h.Get<BatchPoller>().PollDueAsync(Ct);
 
         await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
 
-        Assert.Equal((long)Files, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered' and cap_approved_at is not null"));
-        var next = await RunToRecordedAsync(h); // not held again: the approval still stands
+        // The approval was for one sending: with the first bill counted, the files sent again past the caps could be
+        // billed twice what was approved. They are held again, for an operator who can see what the first one spent.
+        Assert.Empty(await h.SubmitAllAsync(Ct));
+        Assert.Equal(
+            [("Held", "global/Day", (long)Files)],
+            await h.Database.ListAsync(
+                "select state, held_cap, count(*) from orchestrator.file_version group by state, held_cap", r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
+        Assert.Equal(0L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where cap_approved_at is not null"));
+
+        holding = await h.Database.ScalarAsync<long>("select max(held_run_id) from orchestrator.file_version");
+        Assert.Equal(Files, await h.Get<OperatorCommands>().ApproveHeldAsync(holding, Ct));
+        var next = await RunToRecordedAsync(h); // approved again, they go
         Assert.Equal((long)Files, await h.Database.ScalarAsync<long>(
             "select count(*) from orchestrator.file_version where state = 'Succeeded' and batch_id = $1", Assert.Single(next)));
     }
