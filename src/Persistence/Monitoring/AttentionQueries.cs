@@ -101,6 +101,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from names n
             join orchestrator.batch b on b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint
             join orchestrator.file_version fv on fv.batch_id = b.id and fv.state = $11 and {InTheFolderNow.Condition}
+                and {Batches.ProcessedUnder.Fingerprint("b", "fv")} <> n.fingerprint
             group by n.name, n.fingerprint
             union all
             -- Files a spending cap holds back (docs/costs.md): they go on with the cap's next window or the source's next

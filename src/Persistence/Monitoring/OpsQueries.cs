@@ -64,6 +64,7 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                -- Files of the folder now, as above and as Needs a person counts them (a version edited since or deleted is history).
                (select count(*) from orchestrator.batch b join orchestrator.file_version fv on fv.batch_id = b.id
                 where b.source_name = n.name and b.configuration_fingerprint <> n.fingerprint and fv.state = $4
+                  and {Batches.ProcessedUnder.Fingerprint("b", "fv")} <> n.fingerprint
                   and {InTheFolderNow.Condition}) as "Under an older configuration"
         from names n
         left join lateral (

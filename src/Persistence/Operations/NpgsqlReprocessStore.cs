@@ -28,6 +28,9 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
         and not exists (select 1 from orchestrator.batch_result r where r.file_version_id = v.id and r.follow_up_state = any($3))
         """;
 
+    // The configuration version v of batch b counts as processed under: a fallback's batch counts as the one before it.
+    private static readonly string UnderIt = Batches.ProcessedUnder.Fingerprint("b", "v");
+
     public async IAsyncEnumerable<ReprocessCandidate> CandidatesAsync(
         string source, string currentFingerprint, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -38,10 +41,10 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
             select v.id,
                    case when {AtItsPath} then v.relative_path
                         else coalesce((select k.relative_path from {CopiesHoldingIt} order by k.relative_path limit 1), v.relative_path) end,
-                   b.configuration_fingerprint, coalesce(b.finished_at, v.updated_at), {Sendable}
+                   {UnderIt}, coalesce(b.finished_at, v.updated_at), {Sendable}
             from orchestrator.batch b
             join orchestrator.file_version v on v.batch_id = b.id
-            where b.source_name = $1 and b.configuration_fingerprint <> $2 and v.state = any($4)
+            where b.source_name = $1 and b.configuration_fingerprint <> $2 and {UnderIt} <> $2 and v.state = any($4)
             order by v.id
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
@@ -71,7 +74,7 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
                 left join orchestrator.file_copy k on k.file_version_id = v.id
                 join orchestrator.source_file f on f.source_name = v.source_name and f.deleted_at is null and f.sha256 = v.sha256
                     and (f.relative_path = v.relative_path or f.relative_path = k.relative_path)
-                where v.id = any($1) and v.state = any($4) and b.configuration_fingerprint <> $2 and {Sendable}
+                where v.id = any($1) and v.state = any($4) and b.configuration_fingerprint <> $2 and {UnderIt} <> $2 and {Sendable}
                 order by v.id, f.relative_path <> v.relative_path, f.relative_path
             ), uncopied as (
                 delete from orchestrator.file_copy k using target t where k.id = t.copy_id
@@ -79,7 +82,9 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
             update orchestrator.file_version v
             set state = $5, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
                 remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
-                process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
+                -- Sent under the current configuration as a new version is: to the source's own first, to its fallback
+                -- only if that fails again, priced so by the preview; still escalated, planning sent it to the fallback.
+                escalated_at = null, process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
             from target t
             where v.id = t.id
             """);

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Persistence.Monitoring;
+
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>
@@ -78,6 +80,40 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
         Assert.Equal(
             [$"a.md {jobId}"],
             await Harness.Database.ListAsync("select relative_path || ' ' || job_id from orchestrator.follow_up_result", r => r.GetString(0)));
+    }
+
+    [Fact]
+    public async Task AFileTheFallbackRescued_CountsAsUnderTheSourcesConfiguration_AndIsReprocessedFromItOnlyOnceThatChanges()
+    {
+        Harness.WriteFile("blank.txt", "scanned image, nothing to read");
+        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "nothing matches this" });
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        Assert.Equal("Succeeded", await StateAsync("blank.txt"));
+
+        // Nothing was changed: nothing is under an older configuration, so no reprocess sends it to the fallback (at
+        // agentic_plus, while its preview priced the source's own tier) again and again.
+        Assert.Equal((0, 0L), ((await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct)).Selected, await UnderAnOlderConfigurationAsync()));
+
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;
+        source.ConfigurationId = "cfg-PARSE_FAST";
+        var preview = await Reprocessing.PreviewAsync(PipelineHarness.SourceName, ReprocessFilter.All, Ct);
+        Assert.Equal((1, 1, 1L), (preview.ProcessedUnder["parse_v2 cfg-PARSE_AGENTIC"], preview.Selected, await UnderAnOlderConfigurationAsync()));
+        Assert.Equal(1, (await Reprocessing.ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 1, Ct)).Queued);
+        var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct)); // at the source's new configuration, not its fallback
+        Assert.Equal(
+            ["parse_v2 cfg-PARSE_FAST false"],
+            await Harness.Database.ListAsync("select configuration_fingerprint || ' ' || escalation from orchestrator.batch where id = $1", r => r.GetString(0), batch));
+    }
+
+    private Reprocessing Reprocessing => Harness.Get<Reprocessing>();
+
+    private async Task<long> UnderAnOlderConfigurationAsync()
+    {
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!;
+        var sources = await Harness.Get<OpsQueries>().SourcesAsync([(PipelineHarness.SourceName, ConfigurationFingerprint.Of(source))], Ct);
+        return (long)sources.Value(Assert.Single(sources.Rows), "Under an older configuration")!;
     }
 
     private Task<string> StateAsync(string path) =>
