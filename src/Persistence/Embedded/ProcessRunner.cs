@@ -5,6 +5,10 @@ namespace BatchOrchestrator.Persistence.Embedded;
 /// <summary>Runs a PostgreSQL tool, optionally as another user (via runuser), and fails with its output.</summary>
 internal static class ProcessRunner
 {
+    // Where the tools and their libraries are (a BinDirectory unpacked from an archive may need LD_LIBRARY_PATH), the
+    // time zone initdb gives a new cluster, and where temporary files go. runuser sets HOME, USER and the like itself.
+    private static readonly string[] PassedOn = ["PATH", "LD_LIBRARY_PATH", "TZ", "TMPDIR", "HOME", "USER", "LOGNAME"];
+
     public static async Task<(int ExitCode, string Output)> RunAsync(
         string fileName, IEnumerable<string> arguments, string? runAsUser, CancellationToken cancellationToken)
     {
@@ -32,9 +36,21 @@ internal static class ProcessRunner
             start.ArgumentList.Add(argument);
         }
 
-        // The tools must not inherit a locale the server lacks, nor a PGDATA pointing elsewhere.
+        // The tools get what they need of our environment and nothing else. pg_ctl's postmaster keeps the environment it
+        // was started with for its whole life, in /proc/<pid>/environ, readable by its user ('postgres' when we run as
+        // root, whom another server on the machine may share); ours holds LLAMA_CLOUD_API_KEY, the webhook secret and
+        // every Section__Key setting, a connection string's password among them (docs/operations.md, "The embedded
+        // server as root"). Nor may they inherit a locale the server lacks, or a PGDATA pointing elsewhere.
+        start.Environment.Clear();
+        foreach (var name in PassedOn)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.Environment["LC_ALL"] = "C.UTF-8";
-        start.Environment.Remove("PGDATA");
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);

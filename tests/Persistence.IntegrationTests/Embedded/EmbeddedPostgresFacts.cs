@@ -120,6 +120,38 @@ public sealed class EmbeddedPostgresFacts
         }
     }
 
+    [Fact]
+    public async Task TheServer_RunsWithoutTheServicesSecretsInItsEnvironment()
+    {
+        // The postmaster keeps the environment pg_ctl gave it for its whole life, readable in /proc by its user (as root:
+        // 'postgres', whom another server on the machine may share). It held the API key, the webhook secret and settings.
+        string[] names = ["LLAMA_CLOUD_API_KEY", "BATCHORCHESTRATOR_WEBHOOK_SECRET", "Webhooks__SigningSecret"];
+        var before = names.ToDictionary(name => name, Environment.GetEnvironmentVariable);
+        foreach (var name in names)
+        {
+            Environment.SetEnvironmentVariable(name, $"{name}-S3cretCANARY");
+        }
+
+        try
+        {
+            await BesideARunningServiceAsync(async (_, root) =>
+            {
+                var postmaster = Assert.IsType<Postmaster>(Postmaster.Find(Path.Combine(root, "cluster")));
+                var environment = (await File.ReadAllTextAsync($"/proc/{postmaster.Pid}/environ", Ct)).Split('\0');
+
+                Assert.Contains("LC_ALL=C.UTF-8", environment); // the right process, read whole
+                Assert.DoesNotContain(environment, variable => variable.Contains("S3cretCANARY", StringComparison.Ordinal));
+            });
+        }
+        finally
+        {
+            foreach (var (name, value) in before)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="act"/> while a service's embedded server runs in a fresh data folder; stops it and removes the folder after.</summary>
     private static async Task BesideARunningServiceAsync(Func<EmbeddedPostgres, string, Task> act)
     {
