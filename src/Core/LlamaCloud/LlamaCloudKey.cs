@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using BatchOrchestrator.Core.Validation;
 using Microsoft.Extensions.Configuration;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
@@ -41,7 +42,7 @@ internal static class LlamaCloudKey
         options.BaseUrl = string.IsNullOrWhiteSpace(given) ? null : Usable(given);
         if (options.BaseUrl is null && !string.IsNullOrWhiteSpace(given))
         {
-            options.UnusableBaseUrl = WithoutSecrets(given);
+            options.UnusableBaseUrl = UrlShown.WithoutSecrets(given);
             return;
         }
 
@@ -84,24 +85,6 @@ internal static class LlamaCloudKey
             options.ApiKeyFileProblem = $"file '{path}' cannot be read by this user ({ex.Message}); give the service's user read access to it";
             return null;
         }
-    }
-
-    /// <summary>
-    /// A value that is not a usable URL, as it may be shown: without what would be a user name and password (before an
-    /// '@') or a query or fragment, which are likely secrets ('ftp://alice:pw@host/', 'host?key=…').
-    /// </summary>
-    private static string WithoutSecrets(string given)
-    {
-        var shown = given.IndexOfAny(['?', '#']) is var end and >= 0 ? given[..end] : given;
-        if (shown.LastIndexOf('@') is var at and >= 0)
-        {
-            var start = shown.IndexOf("//", StringComparison.Ordinal) is var slashes and >= 0 ? slashes + 2
-                : shown.IndexOf(":/", StringComparison.Ordinal) is var slash and >= 0 ? slash + 2
-                : 0;
-            shown = at >= start ? shown[..start] + "…@" + shown[(at + 1)..] : shown;
-        }
-
-        return shown == given ? given : shown + " (its user name, password, query or fragment not shown)";
     }
 
     private static Uri? Usable(string given) =>

@@ -49,7 +49,12 @@ internal static partial class ConvertibleValues
     private static partial System.Text.RegularExpressions.Regex WrongType();
 
     public static void Check(IConfiguration section, Type type, List<string> failures) =>
-        failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{v.Value}' {Expected(v.Type)}"));
+        failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{Shown(v.Value, v.Type)}' {Expected(v.Type)}"));
+
+    // A URL that does not parse (a port mistyped, a space in the host) may still carry a password or a gateway's token
+    // (LlamaCloud:BaseUrl, Webhooks:PublicUrl): quoted without them, as the validators show the URLs that do parse.
+    private static string Shown(string value, Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) == typeof(Uri) ? UrlShown.WithoutSecrets(value) : value;
 
     /// <summary>
     /// Every value below <paramref name="section"/> that cannot be converted to the type it binds to.

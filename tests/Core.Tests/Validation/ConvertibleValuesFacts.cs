@@ -110,6 +110,25 @@ public sealed class ConvertibleValuesFacts : IDisposable
         Assert.Equal(expected.Order(StringComparer.Ordinal), StartupChecks.Failures(settings).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Webhooks:PublicUrl", "https://gw.example.com:99999/hooks/llamacloud?code=S3cretTOKEN", "https://gw.example.com:99999/hooks/llamacloud")]
+    [InlineData("Webhooks:PublicUrl", "https://gw example.com/hooks/llamacloud#S3cretTOKEN", "https://gw example.com/hooks/llamacloud")]
+    [InlineData("LlamaCloud:BaseUrl", "https://ops:S3cretPW@api.cloud.eu.llamaindex.ai:44x3/", "https://…@api.cloud.eu.llamaindex.ai:44x3/")]
+    [InlineData("LlamaCloud:BaseUrl", "https://ops:S3cret?PW@api.cloud.eu.llamaindex.ai/", "https://…@api.cloud.eu.llamaindex.ai/")] // a '?' in the password
+    public void AUrlThatDoesNotParse_IsQuotedWithoutItsUserInfoQueryOrFragment(string key, string value, string shown)
+    {
+        // A URL the binder cannot convert was quoted whole: a gateway's token or a password, in start-up's log and config check.
+        var failures = StartupChecks.Failures(new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = folder,
+            [key] = value,
+        });
+
+        Assert.Equal([$"{key}: '{shown} (its user name, password, query or fragment not shown)' is not a valid Uri"], failures);
+        Assert.All(failures, failure => Assert.DoesNotContain("S3cret", failure, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ElementsOfTheRightType_Pass()
     {
