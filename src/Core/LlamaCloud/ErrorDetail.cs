@@ -48,6 +48,9 @@ internal static class ErrorDetail
     {
         JsonValueKind.String => detail.GetString() ?? "",
         JsonValueKind.Array => string.Join("; ", detail.EnumerateArray().Select(DescribeItem)),
+        // An object (FastAPI's HTTPException carries any JSON) is kept whole but for what quotes the request: its
+        // other words stay, the "quota" ProviderRefusal looks for among them.
+        JsonValueKind.Object => WithoutWhatWasSent(detail),
         _ => detail.GetRawText(),
     };
 
@@ -66,7 +69,7 @@ internal static class ErrorDetail
     }
 
     /// <summary>
-    /// An issue without <c>msg</c>, as its JSON less <c>input</c> and <c>ctx</c>: pydantic quotes what was sent in them
+    /// An issue without <c>msg</c>, or a detail that is an object, as its JSON less <c>input</c> and <c>ctx</c>: pydantic quotes what was sent in them
     /// (a webhook's signing secret, say), and our error text ends up in logs and the database.
     /// </summary>
     private static string WithoutWhatWasSent(JsonElement item) =>

@@ -14,6 +14,9 @@ public sealed class ErrorDetailFacts
     [InlineData("""{"detail":[{"type":"literal_error","loc":["query","status"],"msg":"Input should be 'PENDING' or 'RUNNING'","input":"done","ctx":{"expected":"'PENDING' or 'RUNNING'"}}]}""", "query.status: Input should be 'PENDING' or 'RUNNING'")]
     // An issue without msg is shown as its JSON, less input and ctx.
     [InlineData("""{"detail":[{"type":"value_error","loc":["body","webhook_headers"],"input":{"x-secret":"canary-secret-1234567890"},"ctx":{"error":"canary-secret-1234567890"}}]}""", "body.webhook_headers: {\"type\":\"value_error\",\"loc\":[\"body\",\"webhook_headers\"]}")]
+    // A detail that is an object (FastAPI's HTTPException takes any JSON) was copied whole, input and all: now less input and ctx.
+    [InlineData("""{"detail":{"type":"value_error","loc":["body","webhook_configurations",0],"msg":"Value error, unreachable webhook","input":{"webhook_signing_secret":"canary-secret-1234567890"}}}""", "{\"type\":\"value_error\",\"loc\":[\"body\",\"webhook_configurations\",0],\"msg\":\"Value error, unreachable webhook\"}")]
+    [InlineData("""{"detail":{"code":"webhook_rejected","input":{"webhook_url":"https://gw.example.com/hook?code=canary-secret-1234567890"}}}""", "{\"code\":\"webhook_rejected\"}")]
     public async Task ReadAsync_DescribesFastApiBodies_AndFallsBackToText(string body, string expected)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
