@@ -47,12 +47,14 @@ internal sealed class FollowUpCosts(
         fallback is not null && !look.Item.Escalated && !look.Item.CopiesOnly && look.Item.FileVersionId is not null
         && (look.Kind == LookKind.JobFailed || (look.Kind == LookKind.Finished && look.Empty));
 
-    /// <summary>Counts billed credits and drift, says which references drifted, and returns how many versions escalate.</summary>
+    /// <summary>Counts billed credits and drift once per charge, says which references drifted, and returns how many versions escalate.</summary>
     public async Task<int> ReportAsync(FollowUpWork work, JobLook[] looks, List<FollowUpOutcome> outcomes, CancellationToken cancellationToken)
     {
         for (var i = 0; i < outcomes.Count; i++)
         {
-            if (outcomes[i].Charge is not { } charge)
+            // A charge an earlier look read was counted (and its drift said) then: a look again after a sink refused the
+            // result reads the same bill, and counted again it would add that job's credits once per look.
+            if (outcomes[i].Charge is not { } charge || looks[i].Item.SettledBefore)
             {
                 continue;
             }

@@ -79,6 +79,12 @@ internal sealed record FollowUpItem(
 
     /// <summary>An operator cancelled this job at LlamaCloud ('cancel jobs'): read CANCELLED, its file is sent again.</summary>
     public bool CancelRequested { get; init; }
+
+    /// <summary>
+    /// An earlier look read its job's charge and stored it (a sink then refused the result, so it is looked at again): the
+    /// cost metrics counted that charge then, and count it once.
+    /// </summary>
+    public bool SettledBefore { get; init; }
 }
 
 /// <summary>

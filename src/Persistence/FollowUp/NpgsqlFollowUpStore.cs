@@ -10,8 +10,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
 {
     // A copy k (file_copy) of version v waits for the result of reference r when r is v's current job, v succeeded,
-    // and that job's result is not yet delivered (or ended) under the copy's name. $w: the waiting follow-up
-    // states; $s: Succeeded.
+    // and that job's result is not yet delivered (or ended) under the copy's name. $w: the waiting follow-up states; $s: Succeeded.
     private static string CopyWaits(string w, string s) => $"""
         v.state = {s} and v.job_id = r.job_id and (k.job_id is distinct from r.job_id or k.follow_up_state = any({w}))
         """;
@@ -67,7 +66,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
                    r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts,
-                   b.cancel_requested_at is not null, r.cancel_requested_at is not null, b.configuration_id
+                   b.cancel_requested_at is not null, r.cancel_requested_at is not null, b.configuration_id, c.settled_at is not null
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
@@ -123,6 +122,7 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 Copies = reader.IsDBNull(17) ? [] : CopiesOf(reader.GetFieldValue<long[]>(17), reader.GetFieldValue<string[]>(18), reader.GetFieldValue<int[]>(19)),
                 VersionAttempts = reader.IsDBNull(20) ? 0 : reader.GetInt32(20),
                 CancelRequested = !reader.IsDBNull(22) && reader.GetBoolean(22),
+                SettledBefore = reader.GetBoolean(24),
             });
         }
 

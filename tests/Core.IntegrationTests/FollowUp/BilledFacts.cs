@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>
@@ -24,6 +27,49 @@ public sealed class BilledFacts(PostgresServerFixture server)
         Assert.Equal(["agentic 10 agentic_plus 45 1 true", "agentic 10 agentic_plus 45 1 true"], charges);
         var jobId = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = 'a.txt'");
         Assert.Contains(harness.Logs.Lines, l => l.Contains("Cost drift on job " + jobId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AJobLookedAtAgain_AfterASinkFailedToTakeItsResult_IsCountedInTheCostMetricsOnce()
+    {
+        var failing = new FailingSink();
+        await using var harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres", ["FollowUp:MaxAttempts"] = "3" },
+            services: s => s.AddMetrics().AddSingleton<IFollowUpSink>(failing));
+        var counted = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == harness.Get<IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.Start();
+        harness.WriteFile("a.txt", "alpha");
+        await harness.Admin.SetFaultsAsync(new { bill_at_tier = "agentic_plus" }); // 45 credits, and a drift
+        var batches = await harness.RunToRecordedAsync(Ct);
+
+        // The first look reads the bill, and the sink refuses the result: the reference is looked at again.
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Get<FollowUpProcessor>().FollowUpAsync(batches[0], Ct);
+                return await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_attempts > 0");
+            },
+            n => n == 1,
+            TimeSpan.FromSeconds(20),
+            "the finished result to meet the failing sink");
+        failing.Heal();
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+        Assert.Equal(45, counted.GetValueOrDefault("batchorchestrator_credits_billed"));
+        Assert.Equal(1, counted.GetValueOrDefault("batchorchestrator_cost_drift"));
+        Assert.Single(harness.Logs.Lines, l => l.Contains("Cost drift on job", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -55,5 +101,17 @@ public sealed class BilledFacts(PostgresServerFixture server)
             r => r.GetString(0));
         Assert.Equal(["cfg-PARSE_AGENTIC false agentic 10", "cfg-PARSE_AGENTIC_PLUS true agentic_plus 45"], attempts);
         Assert.Equal(1L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge c join orchestrator.file_version fv on fv.id = c.file_version_id where fv.relative_path = 'good.txt'"));
+    }
+
+    private sealed class FailingSink : IFollowUpSink
+    {
+        private volatile bool healed;
+
+        public string Name => "Failing";
+
+        public void Heal() => healed = true;
+
+        public Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken) =>
+            healed ? Task.CompletedTask : throw new IOException("disk full");
     }
 }
