@@ -120,6 +120,20 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
         return [.. table.Rows.Select(r => ((string)r[0]!, (double)r[1]!))];
     }
 
+    /// <summary>
+    /// File versions of <paramref name="sources"/> held, by the cap that held them (<c>held_cap</c>, such as <c>global/Day</c>),
+    /// for the gauge the cap alert reads: a cap holds files while room is left (the next file needs more than it).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, double>> HeldByCapAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync(
+            "select held_cap, count(*)::float8 from orchestrator.file_version where state = $1 and source_name = any($2) and held_cap is not null group by held_cap",
+            cancellationToken,
+            StateParameters.Name(FileVersionState.Held),
+            new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
+        return table.Rows.ToDictionary(r => (string)r[0]!, r => (double)r[1]!, StringComparer.Ordinal);
+    }
+
     private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
         => SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);
 }

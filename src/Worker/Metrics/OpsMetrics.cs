@@ -53,6 +53,8 @@ internal sealed class OpsMetrics : IDisposable
             "{file}",
             "Files the Include/Exclude patterns left out at the source's latest scan when they took none of them, else 0");
         meter.CreateObservableGauge("batchorchestrator.files_held", () => gauges.Read(CostGauges.Held, "source"), "{file}", "File versions held back by a spending cap");
+        meter.CreateObservableGauge(
+            "batchorchestrator.cap_files_held", () => gauges.Read(CostGauges.HeldByCap, "scope", "window"), "{file}", "File versions a cap holds back, by its scope and window");
         meter.CreateObservableGauge("batchorchestrator.database.up", gauges.DatabaseUp, unit: null, "1 when the last database-backed gauge refresh succeeded, else 0");
     }
 

@@ -118,7 +118,7 @@ public sealed class AlertingFacts
     }
 
     /// <summary>Debian's prometheus package provides promtool; .ci/run installs it and makes its absence a failure.</summary>
-    private static string Promtool()
+    internal static string Promtool()
     {
         var found = new[] { "/usr/bin/promtool", "/usr/local/bin/promtool" }.FirstOrDefault(File.Exists);
         if (found is null)
