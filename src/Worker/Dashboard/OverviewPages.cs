@@ -38,11 +38,12 @@ internal static class OverviewPages
         // The configured sources, as the tables above and the gauges count them; narrowed, the one asked for, even a removed one.
         IReadOnlyList<string> charted = source is null ? names : [source];
         var charts = new StringBuilder($"<h3>Last {ChartDays} days{(source is null ? "" : $" of {OpsCell.Encode(source)}")}</h3>");
+        // Their days are UTC days (OverviewQueries), where the Costs page counts days in Costs:TimeZone: each says which.
         charts.Append(SvgChart.StackedBars(
-            "chart-outcomes", "Files per day by outcome", await overview.DailyOutcomesAsync(ChartDays, charted, ct),
+            "chart-outcomes", "Files per day by outcome (UTC days)", await overview.DailyOutcomesAsync(ChartDays, charted, ct),
             [("Succeeded", "#5cb85c"), ("Failed", "#d9534f"), ("Skipped", "#f0ad4e")]));
         charts.Append(SvgChart.Lines(
-            "chart-durations", "Run durations per day (runs that found work)", await overview.DailyRunDurationsAsync(ChartDays, charted, ct),
+            "chart-durations", "Run durations per day (UTC days; runs that found work)", await overview.DailyRunDurationsAsync(ChartDays, charted, ct),
             [("Median seconds", "#337ab7"), ("Longest seconds", "#8e44ad")], seconds => OpsCell.Duration(TimeSpan.FromSeconds(seconds))));
         var intro = $"What happened, and whether anything needs you. Hangfire's own pages: <a href=\"{OpsPages.Url(http, "/jobs/enqueued")}\">Jobs</a> · "
             + $"<a href=\"{OpsPages.Url(http, "/retries")}\">Retries</a> · <a href=\"{OpsPages.Url(http, "/recurring")}\">Recurring jobs</a> · "

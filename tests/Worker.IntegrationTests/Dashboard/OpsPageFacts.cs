@@ -1,6 +1,6 @@
 namespace BatchOrchestrator.Worker.IntegrationTests.Dashboard;
 
-/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in, and a file's page however long its story.</summary>
+/// <summary>What our pages say of the database, read over HTTP from the real host: the time zone a schedule is read in and a chart's days are counted in, and a file's page however long its story.</summary>
 public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFacts(server)
 {
     [Fact]
@@ -16,6 +16,22 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
 
         // Cron fields alone read as UTC, or as the reader's own zone: 02:00 in Berlin is 01:00 or 00:00 UTC.
         Assert.Contains("0 2 * * * (Europe/Berlin)", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheOverviewsCharts_SayTheirDaysAreUtcDays_BesideTheCostsPagesDaysInCostsTimeZone()
+    {
+        var settings = Env.Settings();
+        settings["Costs:TimeZone"] = "Pacific/Auckland";
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings);
+        using var client = new DashboardClient(host.Address);
+
+        var overview = await client.GetPageAsync("hangfire" + DashboardLanding.OverviewPath);
+
+        // Twelve or thirteen hours from Auckland, a UTC day is not the day the Costs page counts: the page says which it shows.
+        Assert.Contains("<b>Files per day by outcome (UTC days)</b>", overview, StringComparison.Ordinal);
+        Assert.Contains("<b>Run durations per day (UTC days; runs that found work)</b>", overview, StringComparison.Ordinal);
+        Assert.Contains("Days begin at midnight in Pacific/Auckland", await client.GetPageAsync("hangfire/ops/costs"), StringComparison.Ordinal);
     }
 
     [Fact]
