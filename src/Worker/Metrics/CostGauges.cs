@@ -19,7 +19,7 @@ internal sealed class CostGauges(CostBudget budget, IPlanPreviewStore store, Cos
     {
         var rows = new List<(string Metric, string Label, double Value)>();
         var (caps, used) = await store.CapUseAsync(budget.Caps(null), budget.Zone, cancellationToken);
-        var heldByCap = await queries.HeldByCapAsync(sources, cancellationToken);
+        var heldByCap = caps.Count == 0 ? new Dictionary<string, double>() : await queries.HeldByCapAsync(sources, cancellationToken);
         for (var i = 0; i < caps.Count; i++)
         {
             var cap = caps[i];
