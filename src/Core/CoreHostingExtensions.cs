@@ -69,6 +69,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<UploadPaces>();
         services.AddSingleton<UploadSlots>();
         services.AddSingleton<ProjectScopes>();
+        services.AddSingleton<ConfigurationEdits>();
         services.AddSingleton<LlamaCloudPipeline>();
         services.AddSingleton<IBatchApis, LlamaCloudApis>();
         services.AddTransient<UploadPacingHandler>();

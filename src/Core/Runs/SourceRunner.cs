@@ -22,6 +22,7 @@ internal sealed class SourceRunner(
     IOptions<PipelineOptions> pipeline,
     IBatchApis apis,
     ProjectScopes scopes,
+    ConfigurationEdits edits,
     ILogger<SourceRunner> logger)
 {
     public async Task RunAsync(string sourceName, RunTrigger trigger, CancellationToken cancellationToken)
@@ -30,6 +31,17 @@ internal sealed class SourceRunner(
         if (source is null)
         {
             logger.LogWarning("Source {Source} is not configured on this instance; run skipped (instances on one database need the same Sources)", sourceName);
+            return;
+        }
+
+        // Settings are read at start; an edit that renames or removes the source, or changes what its files are sent
+        // under, waits for the restart that applies it rather than being run under the settings it replaces.
+        if (edits.WhyNotRun(sourceName) is { } edited)
+        {
+            logger.LogWarning(
+                "Run of {Source} skipped ({Trigger}): since this service started, {Reason}. Nothing of it is sent under the settings it started with; its files wait, "
+                + "and are taken by the first run after a restart, which applies the edit (check it first with 'config check'; docs/configuration.md, \"Editing the configuration of a running service\")",
+                sourceName, trigger, edited);
             return;
         }
 

@@ -1,0 +1,62 @@
+using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Primitives;
+
+namespace BatchOrchestrator.Worker.Hosting;
+
+/// <summary>
+/// Says, in one Warning, when the configuration is edited while the service runs: settings are read at start, and an
+/// edit is applied by a restart (docs/configuration.md, "Editing the configuration of a running service"). Without it an
+/// operator who added a source, or changed a cap, would wait for something that never happens. Said again only when
+/// what differs changes (an editor saving twice reloads twice), and once more when the file is back as it started.
+/// </summary>
+internal sealed class ConfigurationEditsNotice(IConfiguration configuration, ConfigurationEdits edits, ILogger<ConfigurationEditsNotice> logger) : IHostedService
+{
+    private readonly Lock gate = new();
+    private IDisposable? subscription;
+    private ConfigurationChanges? said;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reloaded);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private void Reloaded()
+    {
+        // On the file watcher's thread: an exception here would end the process.
+        try
+        {
+            lock (gate)
+            {
+                var changes = edits.Changes();
+                if (said is null ? changes.None : changes.Same(said))
+                {
+                    return;
+                }
+
+                said = changes;
+                if (changes.None)
+                {
+                    logger.LogInformation("The configuration is back to what this service started with");
+                    return;
+                }
+
+                logger.LogWarning(
+                    "The configuration was edited since this service started ({Changes}); it goes on with the settings it started with until it is restarted, "
+                    + "and runs of a source renamed, removed or given another JobType, ConfigurationId or V1ParseTier wait for that restart, so nothing is sent "
+                    + "under settings no longer configured. Check the edit with 'config check', then restart every instance (docs/configuration.md, \"Editing the configuration of a running service\")",
+                    changes.ToString());
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("The configuration was edited, but what changed could not be read ({Reason}); restart the service to apply the edit", ex.Message);
+        }
+    }
+}
