@@ -38,7 +38,7 @@ internal sealed class ConfigurationEdits
 
         if (configuration.GetConvertible<SourcesOptions>().Find(source) is not { } now)
         {
-            return $"the configuration has no source named '{source}' any more (removed, or renamed: then 'rename-source {source} <new name>' moves its record while every instance is stopped)";
+            return $"the configuration has no source named '{source}' any more (removed; renamed, when 'rename-source {source} <new name>' moves its record while every instance is stopped; or its file no longer reads)";
         }
 
         var (was, becomes) = (ConfigurationFingerprint.Of(before), ConfigurationFingerprint.Of(now));

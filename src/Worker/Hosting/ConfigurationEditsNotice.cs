@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Sources;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Primitives;
 
 namespace BatchOrchestrator.Worker.Hosting;
@@ -7,16 +8,30 @@ namespace BatchOrchestrator.Worker.Hosting;
 /// Says, in one Warning, when the configuration is edited while the service runs: settings are read at start, and an
 /// edit is applied by a restart (docs/configuration.md, "Editing the configuration of a running service"). Without it an
 /// operator who added a source, or changed a cap, would wait for something that never happens. Said again only when
-/// what differs changes (an editor saving twice reloads twice), and once more when the file is back as it started.
+/// what differs changes (an editor saving twice reloads twice), and once more when the file is back as it started. A
+/// file that no longer parses (saved half-typed) is read as empty, which would look like every source removed: it is
+/// said as what it is.
 /// </summary>
 internal sealed class ConfigurationEditsNotice(IConfiguration configuration, ConfigurationEdits edits, ILogger<ConfigurationEditsNotice> logger) : IHostedService
 {
     private readonly Lock gate = new();
     private IDisposable? subscription;
     private ConfigurationChanges? said;
+    private string? unreadable;
+    private bool afterUnreadable;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Set now, so only a reload's failure comes here: a file unreadable at start has already stopped the start.
+        foreach (var file in (configuration as IConfigurationBuilder)?.Sources.OfType<JsonConfigurationSource>() ?? [])
+        {
+            file.OnLoadException = failed =>
+            {
+                Volatile.Write(ref unreadable, $"{failed.Exception.Message} {failed.Exception.InnerException?.Message}".Trim());
+                failed.Ignore = true; // thrown, it would only go unobserved on the file watcher's thread
+            };
+        }
+
         subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reloaded);
         return Task.CompletedTask;
     }
@@ -34,13 +49,23 @@ internal sealed class ConfigurationEditsNotice(IConfiguration configuration, Con
         {
             lock (gate)
             {
+                if (Interlocked.Exchange(ref unreadable, null) is { } reason)
+                {
+                    afterUnreadable = true; // whatever the file says once it reads again is said, even the start's settings
+                    logger.LogWarning(
+                        "The configuration file could not be read since it was edited ({Reason}); this service goes on with the settings it started with, and runs "
+                        + "of the sources it configured wait until the file reads again. Fix it ('config check' names the problem), then restart to apply the edit",
+                        reason);
+                    return;
+                }
+
                 var changes = edits.Changes();
-                if (said is null ? changes.None : changes.Same(said))
+                if (!afterUnreadable && (said is null ? changes.None : changes.Same(said)))
                 {
                     return;
                 }
 
-                said = changes;
+                (said, afterUnreadable) = (changes, false);
                 if (changes.None)
                 {
                     logger.LogInformation("The configuration is back to what this service started with");

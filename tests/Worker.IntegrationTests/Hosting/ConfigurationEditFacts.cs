@@ -82,6 +82,32 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
             && l.Contains("restart every instance", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AnEditThatIsNotJson_IsSaidAsUnreadable_NotAsSourcesRemoved_AndTheFixIsSaidToo()
+    {
+        await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
+        var logs = new CapturingSink();
+        var settings = WithoutSources(Env.Settings());
+        settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Hosting.ConfigurationEditsNotice"] = "Information";
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
+        await File.WriteAllTextAsync(Path.Combine(Env.Root, "appsettings.json"), """{ "Sources": [ { "Name": "e2e", """, Ct); // saved half-typed
+        await Eventually.WaitAsync(
+            () => Task.FromResult(logs.Lines.Any(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("could not be read", StringComparison.Ordinal))),
+            Patience,
+            "the unreadable file to be said");
+
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning The configuration file", StringComparison.Ordinal)
+            && l.Contains("appsettings.json", StringComparison.Ordinal)
+            && l.Contains("this service goes on with the settings it started with", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("sources removed", StringComparison.Ordinal));
+
+        await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
+        await Eventually.WaitAsync(
+            () => Task.FromResult(logs.Lines.Any(l => l.StartsWith("Information The configuration is back to what this service started with", StringComparison.Ordinal))),
+            Patience,
+            "the fixed file to be said");
+    }
+
     private static Dictionary<string, string?> WithoutSources(Dictionary<string, string?> settings)
     {
         // The sources come from appsettings.json alone, as a deployment's do: in-memory settings would override its edits.
