@@ -105,6 +105,31 @@ public sealed partial class ManifestFacts
     }
 
     [Fact]
+    public void TheSystemdUnit_SignalsOnlyTheService_WhichStopsItsEmbeddedServerItself()
+    {
+        // systemd's default (KillMode=control-group) sends SIGTERM to every process of the unit at once: the embedded
+        // server's backends end every session there and then (as pg_terminate_backend does), and its postmaster refuses
+        // new ones, while the job server still hands its running jobs back and releases their leases over those
+        // connections. `mixed` signals the service alone; it stops the server itself once its jobs are handed back, and
+        // only what is left after it has exited is killed.
+        var unit = File.ReadAllLines(Repository.PathOf("deploy/systemd/batch-orchestrator.service")).Select(l => l.Trim());
+
+        Assert.Contains("KillMode=mixed", unit);
+        Assert.Contains("Environment=Database__Embedded__DataDirectory=/var/lib/batch-orchestrator/postgres", unit); // what the setting is for
+    }
+
+    [Fact]
+    public void TheComposeFile_RestartsEveryService_AfterAFailureAndAfterTheDockerEngineRestarts()
+    {
+        // Without a restart policy compose restarts nothing: a worker that stops with exit code 1 for its supervisor (a
+        // database that does not answer at start-up, docs/operations.md "Start-up failures") stays down, and after a
+        // reboot or an engine restart the whole stack does. `unless-stopped` brings each back, except one an operator stopped.
+        var services = Map(Load("deploy/compose/compose.yaml").Single(), "services");
+
+        Assert.All(services.Children, s => Assert.Equal("unless-stopped", ((YamlMappingNode)s.Value).Children.TryGetValue(new YamlScalarNode("restart"), out var policy) ? policy.ToString() : $"no restart policy on {s.Key}"));
+    }
+
+    [Fact]
     public void TheKubernetesManifests_ParseAndWireDeploymentConfigMapSecretProbesAndTheSourceVolume()
     {
         var kustomization = Load("deploy/kubernetes/kustomization.yaml").Single();
