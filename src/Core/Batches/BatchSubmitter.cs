@@ -60,6 +60,7 @@ internal sealed partial class BatchSubmitter(
             return;
         }
 
+        var stopping = cancellationToken; // the job's own: the service's stop, not a lost lease
         cancellationToken = lease.Token;
         if (batch.CancelRequested)
         {
@@ -105,6 +106,11 @@ internal sealed partial class BatchSubmitter(
             // and the same request would be refused again. The batch ends with the reason; its files wait for an operator.
             await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, cancellationToken);
             return;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await attempts.StoppedAsync(batchId); // a create it sent stays recorded: the next run looks for it first
+            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

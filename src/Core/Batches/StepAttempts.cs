@@ -52,6 +52,23 @@ internal sealed class StepAttempts(
     /// <summary>This run did no work the project could be blamed for (a pause, a wait LlamaCloud asked for): it does not count.</summary>
     public Task RefundAsync(long batchId, CancellationToken cancellationToken) => store.RefundStepAttemptAsync(batchId, cancellationToken);
 
+    /// <summary>
+    /// The service's stop (or the job's deletion) cut this run short: no fault of the step, so it does not count, and a
+    /// batch under way through a day of restarts is not given up for them. A failure to refund (the database is going
+    /// too) is only logged: the cancellation must still reach Hangfire, which hands the job back.
+    /// </summary>
+    public async Task StoppedAsync(long batchId)
+    {
+        try
+        {
+            await store.RefundStepAttemptAsync(batchId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug("Could not take back the step attempt of batch {BatchId} cut short by a stop: {Reason}", batchId, ex.Message);
+        }
+    }
+
     /// <summary>Keeps the failure as the batch's last error; a failure to keep it (the database is out) is only logged.</summary>
     public async Task FailedAsync(long batchId, Exception failure)
     {

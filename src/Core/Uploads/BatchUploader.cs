@@ -114,6 +114,11 @@ internal sealed class BatchUploader(
                 await attempts.RefusedAsync(batchId, work.Source, what, ex, lease.Token);
                 return true;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await attempts.StoppedAsync(batchId); // files sent so far are recorded; the next run sends the rest
+                throw;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 await attempts.FailedAsync(batchId, ex);
