@@ -82,6 +82,7 @@ internal sealed partial class EmbeddedPostgres
                     return null;
                 }
 
+                ForgetPidFileOfAnotherProgram();
                 if (Postmaster.Find(Cluster) is not { } running)
                 {
                     // Not cut short by the stop (it waits for this instead): pg_ctl cut short could leave a postmaster starting that nobody stops.

@@ -110,6 +110,7 @@ internal sealed partial class EmbeddedPostgres : IDisposable
         }
 
         await ClusterSetup.WriteOurConfAsync(Cluster, port, options.Durable, RunAs, cancellationToken);
+        ForgetPidFileOfAnotherProgram();
         var (status, _) = await ProcessRunner.RunAsync(pgCtl, ["status", "-D", Cluster], RunAs, cancellationToken);
         foundRunning = status == 0;
         if (foundRunning && !options.StopIfFoundRunning)
@@ -184,6 +185,27 @@ internal sealed partial class EmbeddedPostgres : IDisposable
         else
         {
             logger.LogWarning("Stopping embedded PostgreSQL failed: {Output}", output.Trim());
+        }
+    }
+
+    // We hold the folder's lock, and the process postmaster.pid names is no PostgreSQL: the file is a dead server's. Left
+    // in place, pg_ctl would take that process for the server running (and the service would wait on a server that never
+    // answers), and PostgreSQL would refuse to start beside it, at every start until that program ends.
+    private void ForgetPidFileOfAnotherProgram()
+    {
+        if (Postmaster.LeftNamingAnotherProgram(Cluster) is { } pid)
+        {
+            logger.LogWarning(
+                "Embedded PostgreSQL in {DataDirectory}: postmaster.pid, left by a server that did not stop (a reboot, or kill -9), names pid {Pid}, which another program has now; removing it",
+                Root, pid);
+            try
+            {
+                File.Delete(Path.Combine(Cluster, "postmaster.pid"));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Could not remove {PidFile}: {Reason}", Path.Combine(Cluster, "postmaster.pid"), ex.Message); // pg_ctl's start says the rest
+            }
         }
     }
 

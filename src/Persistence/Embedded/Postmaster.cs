@@ -26,7 +26,38 @@ internal sealed class Postmaster
     public bool IsRunning => Stat(Pid) is { Running: true } stat && stat.StartTime == startTime;
 
     /// <summary>The running postmaster of <paramref name="cluster"/>; null when none runs, or it cannot be told (no /proc).</summary>
-    public static Postmaster? Find(string cluster)
+    public static Postmaster? Find(string cluster) =>
+        PidIn(cluster) is { } pid && Stat(pid) is { Running: true } stat ? new Postmaster(pid, stat.StartTime) : null;
+
+    /// <summary>
+    /// The process id <c>postmaster.pid</c> names when a live process has it that is no PostgreSQL at all: the file was
+    /// left by a server killed with the machine or the whole service, and the id has gone since to another program of
+    /// the same user, or to a thread of ours (a thread's id answers kill(2) as its process does). Null when there is no
+    /// file, its process is gone, it runs PostgreSQL's binary, or it cannot be told (another user's process: neither
+    /// pg_ctl nor PostgreSQL takes that for a server).
+    /// </summary>
+    public static int? LeftNamingAnotherProgram(string cluster)
+    {
+        if (PidIn(cluster) is not { } pid)
+        {
+            return null;
+        }
+
+        string? program;
+        try
+        {
+            program = File.ResolveLinkTarget(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/exe"), returnFinalTarget: false)?.FullName;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone, a zombie, or not ours to look at
+        }
+
+        // "postgres", or "postgres (deleted)" for a server whose binary an upgrade replaced: a server all the same.
+        return program is not null && !Path.GetFileName(program).StartsWith("postgres", StringComparison.Ordinal) ? pid : null;
+    }
+
+    private static int? PidIn(string cluster)
     {
         string? first;
         try
@@ -38,9 +69,7 @@ internal sealed class Postmaster
             return null; // no server, or one that is just writing the file
         }
 
-        return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Stat(pid) is { Running: true } stat
-            ? new Postmaster(pid, stat.StartTime)
-            : null;
+        return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
     private static (bool Running, string StartTime)? Stat(int pid)

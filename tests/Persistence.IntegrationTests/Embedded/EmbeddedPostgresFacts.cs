@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using BatchOrchestrator.Persistence.Embedded;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Embedded;
@@ -34,6 +36,46 @@ public sealed class EmbeddedPostgresFacts
         }
         finally
         {
+            await second.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task APostmasterPidLeftByAKilledServer_NamingAnotherProgramNow_IsRemoved_AndTheServerStartsWithItsData()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-stale-{Guid.NewGuid():N}");
+        var pidFile = Path.Combine(root, "cluster", "postmaster.pid");
+        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
+        var first = new EmbeddedPostgres(options, NullLogger.Instance);
+        await first.StartAsync(Ct);
+        await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
+        var lines = await File.ReadAllLinesAsync(pidFile, Ct);
+        await first.StopAsync(Ct);
+
+        // What a power loss leaves, with the dead server's id now another program's of the server's user (after a reboot,
+        // a thread of the service itself may have it): a program that is not PostgreSQL, running as that user.
+        using var other = Process.Start(Environment.IsPrivilegedProcess
+            ? new ProcessStartInfo("setpriv", ["--reuid", options.RunAsUser, "--regid", options.RunAsUser, "--clear-groups", "sleep", "600"])
+            : new ProcessStartInfo("sleep", ["600"]))!;
+        await File.WriteAllLinesAsync(pidFile, [other.Id.ToString(CultureInfo.InvariantCulture), .. lines.Skip(1)], Ct);
+        Assert.Equal(0, ProcessRunner.Run("chown", "--reference", Path.Combine(root, "cluster"), pidFile));
+        var logs = new CapturingLoggerProvider();
+        var second = new EmbeddedPostgres(options, logs.CreateLogger("embedded"));
+        try
+        {
+            await second.StartAsync(Ct);
+
+            await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
+            await using var command = dataSource.CreateCommand("select id from kept");
+            Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
+            Assert.Contains(logs.Lines, l => l.Contains($"names pid {other.Id}, which another program has now; removing it", StringComparison.Ordinal));
+            Assert.False(other.HasExited); // left alone
+        }
+        finally
+        {
+            other.Kill();
             await second.StopAsync(CancellationToken.None);
             NpgsqlConnection.ClearAllPools();
             Directory.Delete(root, recursive: true);
