@@ -105,7 +105,7 @@ public sealed partial class ManifestFacts
     }
 
     [Fact]
-    public void TheSystemdUnit_SignalsOnlyTheService_WhichStopsItsEmbeddedServerItself()
+    public void TheSystemdUnit_SignalsOnlyTheService_AndWaitsForItsEmbeddedServersStart()
     {
         // systemd's default (KillMode=control-group) sends SIGTERM to every process of the unit at once: the embedded
         // server's backends end every session there and then (as pg_terminate_backend does), and its postmaster refuses
@@ -115,6 +115,11 @@ public sealed partial class ManifestFacts
         var unit = File.ReadAllLines(Repository.PathOf("deploy/systemd/batch-orchestrator.service")).Select(l => l.Trim());
 
         Assert.Contains("KillMode=mixed", unit);
+        // Ready is notified once the embedded server has started (pg_ctl start -t 120 in EmbeddedPostgres) and the
+        // migrations have run; systemd's default TimeoutStartSec (90 s) kills a start still in crash recovery, and its
+        // restart begins the recovery again.
+        var start = unit.SingleOrDefault(l => l.StartsWith("TimeoutStartSec=", StringComparison.Ordinal)) ?? "TimeoutStartSec=90s (the default)";
+        Assert.True(start == "TimeoutStartSec=10min", start);
         Assert.Contains("Environment=Database__Embedded__DataDirectory=/var/lib/batch-orchestrator/postgres", unit); // what the setting is for
     }
 
