@@ -102,7 +102,7 @@ public static class WorkerHostingExtensions
 
         services.AddSingleton<JobLogScopeFilter>();
         services.AddSingleton<PollTickWakeFilter>();
-        services.AddHostedService<ConfigurationEditsNotice>(); // first: what the configuration said at start is taken now
+        services.AddHostedService<ConfigurationEditsNotice>(); // listens from the host's Starting, before any service starts
         services.AddHostedService<OutputFolderCheck>(); // before any job can run a follow-up
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHangfireServer((sp, server) =>

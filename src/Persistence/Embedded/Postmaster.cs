@@ -53,8 +53,23 @@ internal sealed class Postmaster
             return null; // gone, a zombie, or not ours to look at
         }
 
-        // "postgres", or "postgres (deleted)" for a server whose binary an upgrade replaced: a server all the same.
-        return program is not null && !Path.GetFileName(program).StartsWith("postgres", StringComparison.Ordinal) ? pid : null;
+        // "postgres", or "postgres (deleted)" for a server whose binary an upgrade replaced: a server all the same. And a
+        // process whose working directory is the data folder is its server whatever its binary is called (renamed, run
+        // under an emulator): a live server's file is never taken away.
+        return program is not null && Path.GetFileName(program) is not ("postgres" or "postgres (deleted)") && !WorksIn(pid, cluster) ? pid : null;
+    }
+
+    private static bool WorksIn(int pid, string cluster)
+    {
+        try
+        {
+            return File.ResolveLinkTarget(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cwd"), returnFinalTarget: false)?.FullName is { } cwd
+                && string.Equals(Path.TrimEndingDirectorySeparator(cwd), Path.TrimEndingDirectorySeparator(Path.GetFullPath(cluster)), StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true; // cannot tell: left alone, as before
+        }
     }
 
     private static int? PidIn(string cluster)

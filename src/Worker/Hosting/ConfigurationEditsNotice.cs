@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Worker.Hosting;
 /// file that no longer parses (saved half-typed) is read as empty, which would look like every source removed: it is
 /// said as what it is.
 /// </summary>
-internal sealed class ConfigurationEditsNotice(IConfiguration configuration, ConfigurationEdits edits, ILogger<ConfigurationEditsNotice> logger) : IHostedService
+internal sealed class ConfigurationEditsNotice(IConfiguration configuration, ConfigurationEdits edits, ILogger<ConfigurationEditsNotice> logger) : IHostedLifecycleService
 {
     private readonly Lock gate = new();
     private IDisposable? subscription;
@@ -20,9 +20,13 @@ internal sealed class ConfigurationEditsNotice(IConfiguration configuration, Con
     private string? unreadable;
     private bool afterUnreadable;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Before any hosted service starts (the embedded server and the migrations may take minutes), so that an edit made
+    /// meanwhile is said too. Set now, so only a reload's failure comes here: a file unreadable at start has already
+    /// stopped the start.
+    /// </summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
     {
-        // Set now, so only a reload's failure comes here: a file unreadable at start has already stopped the start.
         foreach (var file in (configuration as IConfigurationBuilder)?.Sources.OfType<JsonConfigurationSource>() ?? [])
         {
             file.OnLoadException = failed =>
@@ -35,6 +39,14 @@ internal sealed class ConfigurationEditsNotice(IConfiguration configuration, Con
         subscription = ChangeToken.OnChange(configuration.GetReloadToken, Reloaded);
         return Task.CompletedTask;
     }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken)
     {

@@ -115,6 +115,8 @@ public sealed class ConvertibleValuesFacts : IDisposable
     [InlineData("Webhooks:PublicUrl", "https://gw example.com/hooks/llamacloud#S3cretTOKEN", "https://gw example.com/hooks/llamacloud")]
     [InlineData("LlamaCloud:BaseUrl", "https://ops:S3cretPW@api.cloud.eu.llamaindex.ai:44x3/", "https://…@api.cloud.eu.llamaindex.ai:44x3/")]
     [InlineData("LlamaCloud:BaseUrl", "https://ops:S3cret?PW@api.cloud.eu.llamaindex.ai/", "https://…@api.cloud.eu.llamaindex.ai/")] // a '?' in the password
+    [InlineData("Webhooks:PublicUrl", "https://gw.example.com:99999/hooks?user=ops@corp&code=S3cretTOKEN", "https://gw.example.com:99999/hooks")] // an '@' in the query
+    [InlineData("Webhooks:PublicUrl", "https://gw example.com?user=ops@corp&code=S3cretTOKEN", "https://…")] // and no path to tell the authority's end by
     public void AUrlThatDoesNotParse_IsQuotedWithoutItsUserInfoQueryOrFragment(string key, string value, string shown)
     {
         // A URL the binder cannot convert was quoted whole: a gateway's token or a password, in start-up's log and config check.
