@@ -115,21 +115,11 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "50" });
         h.WriteFiles(Files);
         var batchId = (await h.SubmitAllAsync(Ct)).Single();
-        await h.Admin.StepAsync(100); // LlamaCloud runs and bills every job of it ...
-        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId); // ... and then no longer knows it, before any poll read its results
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
-        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+        await BilledThenLostAsync(h, batchId); // LlamaCloud runs and bills every job of it, then no longer knows it, before any poll read its results
         Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
 
         // Sent again, they would be billed again: the cap counts the first bill it cannot read, and holds them.
-        Assert.Empty(await h.SubmitAllAsync(Ct));
-        Assert.Equal(
-            [("Held", "global/Day", (long)Files)],
-            await h.Database.ListAsync(
-                "select state, held_cap, count(*) from orchestrator.file_version group by state, held_cap", r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
-        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
+        await AssertAllHeldAgainAsync(h);
     }
 
     [Fact]
@@ -142,23 +132,12 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         var holding = await h.Database.ScalarAsync<long>("select max(held_run_id) from orchestrator.file_version");
         Assert.Equal(Files, await h.Get<OperatorCommands>().ApproveHeldAsync(holding, Ct));
         var batchId = (await h.SubmitAllAsync(Ct)).Single();
-        await h.Admin.StepAsync(100); // LlamaCloud runs and bills what was approved ...
-        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId); // ... and then no longer knows the batch
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
-
-        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+        await BilledThenLostAsync(h, batchId); // LlamaCloud runs and bills what was approved, then no longer knows the batch
         Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
 
         // The approval was for one sending: with the first bill counted, the files sent again past the caps could be
         // billed twice what was approved. They are held again, for an operator who can see what the first one spent.
-        Assert.Empty(await h.SubmitAllAsync(Ct));
-        Assert.Equal(
-            [("Held", "global/Day", (long)Files)],
-            await h.Database.ListAsync(
-                "select state, held_cap, count(*) from orchestrator.file_version group by state, held_cap", r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
-        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
+        await AssertAllHeldAgainAsync(h);
         Assert.Equal(0L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where cap_approved_at is not null"));
 
         holding = await h.Database.ScalarAsync<long>("select max(held_run_id) from orchestrator.file_version");
@@ -199,5 +178,25 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
         await h.Get<BatchPoller>().PollDueAsync(Ct);
         return (batchId, remoteId);
+    }
+
+    private static async Task BilledThenLostAsync(PipelineHarness h, long batchId)
+    {
+        await h.Admin.StepAsync(100);
+        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        await h.Admin.ForgetBatchAsync(remoteId);
+        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+    }
+
+    private static async Task AssertAllHeldAgainAsync(PipelineHarness h)
+    {
+        Assert.Empty(await h.SubmitAllAsync(Ct));
+        Assert.Equal(
+            [("Held", "global/Day", (long)Files)],
+            await h.Database.ListAsync(
+                "select state, held_cap, count(*) from orchestrator.file_version group by state, held_cap", r => (r.GetString(0), r.GetString(1), r.GetInt64(2))));
+        Assert.Equal(50m, await h.Admin.CreditsBilledAsync());
     }
 }

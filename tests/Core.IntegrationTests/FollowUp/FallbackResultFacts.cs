@@ -49,12 +49,8 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
     [Fact]
     public async Task AFallbackThatSucceeds_LeavesOneRowForThePath_ThatOfTheFallbackJob()
     {
-        Harness.WriteFile("blank.txt", "scanned image, nothing to read");
-        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
-        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        await RescuedByTheFallbackAsync();
 
-        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "nothing matches this" });
-        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
 
         Assert.Equal("Succeeded", await StateAsync("blank.txt"));
         var jobId = await Harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = 'blank.txt'");
@@ -85,11 +81,7 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
     [Fact]
     public async Task AFileTheFallbackRescued_CountsAsUnderTheSourcesConfiguration_AndIsReprocessedFromItOnlyOnceThatChanges()
     {
-        Harness.WriteFile("blank.txt", "scanned image, nothing to read");
-        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
-        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
-        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "nothing matches this" });
-        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        await RescuedByTheFallbackAsync();
         Assert.Equal("Succeeded", await StateAsync("blank.txt"));
 
         // Nothing was changed: nothing is under an older configuration, so no reprocess sends it to the fallback (at
@@ -121,4 +113,14 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
 
     private Task<List<string>> RowsAsync() =>
         Harness.Database.ListAsync("select relative_path from orchestrator.follow_up_result order by 1", r => r.GetString(0));
+
+    /// <summary>blank.txt comes back empty from the source's configuration, then whole from the fallback.</summary>
+    private async Task RescuedByTheFallbackAsync()
+    {
+        Harness.WriteFile("blank.txt", "scanned image, nothing to read");
+        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "nothing matches this" });
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+    }
 }
