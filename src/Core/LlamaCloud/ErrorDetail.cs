@@ -69,11 +69,16 @@ internal static class ErrorDetail
     }
 
     /// <summary>
-    /// An issue without <c>msg</c>, or a detail that is an object, as its JSON less <c>input</c> and <c>ctx</c>: pydantic quotes what was sent in them
-    /// (a webhook's signing secret, say), and our error text ends up in logs and the database.
+    /// An issue without <c>msg</c>, or a detail that is an object, as its JSON less <c>input</c> and <c>ctx</c> at any depth: pydantic quotes what
+    /// was sent in them (a webhook's signing secret, say), a detail object may hold a list of such issues, and our error text ends up in logs
+    /// and the database.
     /// </summary>
-    private static string WithoutWhatWasSent(JsonElement item) =>
-        "{" + string.Join(',', item.EnumerateObject().Where(p => p.Name is not ("input" or "ctx")).Select(p => $"\"{p.Name}\":{p.Value.GetRawText()}")) + "}";
+    private static string WithoutWhatWasSent(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "{" + string.Join(',', element.EnumerateObject().Where(p => p.Name is not ("input" or "ctx")).Select(p => $"\"{p.Name}\":{WithoutWhatWasSent(p.Value)}")) + "}",
+        JsonValueKind.Array => "[" + string.Join(',', element.EnumerateArray().Select(WithoutWhatWasSent)) + "]",
+        _ => element.GetRawText(),
+    };
 
     private static string Truncate(string text) => text.Length <= MaxChars ? text : text[..MaxChars] + "…";
 }

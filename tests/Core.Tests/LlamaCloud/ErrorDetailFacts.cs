@@ -17,6 +17,8 @@ public sealed class ErrorDetailFacts
     // A detail that is an object (FastAPI's HTTPException takes any JSON) was copied whole, input and all: now less input and ctx.
     [InlineData("""{"detail":{"type":"value_error","loc":["body","webhook_configurations",0],"msg":"Value error, unreachable webhook","input":{"webhook_signing_secret":"canary-secret-1234567890"}}}""", "{\"type\":\"value_error\",\"loc\":[\"body\",\"webhook_configurations\",0],\"msg\":\"Value error, unreachable webhook\"}")]
     [InlineData("""{"detail":{"code":"webhook_rejected","input":{"webhook_url":"https://gw.example.com/hook?code=canary-secret-1234567890"}}}""", "{\"code\":\"webhook_rejected\"}")]
+    // ... and a list of issues inside it, at any depth.
+    [InlineData("""{"detail":{"code":"invalid","errors":[{"loc":["body","webhook_url"],"input":"https://gw.example.com/hook?code=canary-secret-1234567890","ctx":{"error":"canary-secret-1234567890"}}]}}""", "{\"code\":\"invalid\",\"errors\":[{\"loc\":[\"body\",\"webhook_url\"]}]}")]
     public async Task ReadAsync_DescribesFastApiBodies_AndFallsBackToText(string body, string expected)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
