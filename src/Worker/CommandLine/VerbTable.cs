@@ -63,10 +63,7 @@ internal static class VerbTable
     /// or vertical tab would split a pipe's row. Bidirectional overrides too, which would reorder what a name shows
     /// (<see cref="ShownText"/>). The file's page search finds the name as it is.
     /// </summary>
-    private static string Printable(string text) =>
-        text.Any(c => char.IsControl(c) || ShownText.IsBidiControl(c))
-            ? new string([.. text.Select(c => char.IsControl(c) || ShownText.IsBidiControl(c) ? '?' : c)])
-            : text;
+    private static string Printable(string text) => ShownText.Marked(text, c => char.IsControl(c) || ShownText.IsBidiControl(c));
 
     private static Style StateStyle(string state) => state switch
     {

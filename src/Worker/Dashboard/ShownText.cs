@@ -12,8 +12,11 @@ internal static class ShownText
         c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <summary><paramref name="text"/> with every bidirectional formatting character as '?'.</summary>
-    public static string WithoutBidiControls(string text) =>
-        text.Any(IsBidiControl) ? new string([.. text.Select(c => IsBidiControl(c) ? '?' : c)]) : text;
+    public static string WithoutBidiControls(string text) => Marked(text, IsBidiControl);
+
+    /// <summary><paramref name="text"/> with each character <paramref name="unshown"/> picks as '?' (the text itself when none is).</summary>
+    public static string Marked(string text, Func<char, bool> unshown) =>
+        text.Any(unshown) ? new string([.. text.Select(c => unshown(c) ? '?' : c)]) : text;
 
     /// <summary>
     /// At most <paramref name="max"/> characters: longer, the first <paramref name="max"/> − 1 and "…", one fewer where the
