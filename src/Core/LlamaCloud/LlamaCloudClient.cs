@@ -117,6 +117,10 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         request.Content = content;
         if (createsResource)
         {
+            // SocketsHttpHandler sends a request without a body again by itself, below our retries, when the reused
+            // connection it went out on closes unanswered; one with a body never (docs/resilience.md, "A connection
+            // closed without an answer"). A create sent twice would bill twice.
+            ArgumentNullException.ThrowIfNull(content);
             request.MarkCreatesResource();
         }
 
