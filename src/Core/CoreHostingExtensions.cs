@@ -73,11 +73,13 @@ public static class CoreHostingExtensions
         services.AddSingleton<LlamaCloudPipeline>();
         services.AddSingleton<IBatchApis, LlamaCloudApis>();
         services.AddTransient<UploadPacingHandler>();
+        services.AddTransient<WholeAnswerHandler>();
         var llamaCloud = services.AddHttpClient(
             LlamaCloudApis.HttpClientName, (sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value));
         LlamaCloudPipeline.AddTo(llamaCloud); // retries and the attempt timeout, one pipeline per project
         llamaCloud
             .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn
+            .AddHttpMessageHandler<WholeAnswerHandler>() // inside the attempt timeout: the answer's body is timed too
             // HttpClientFactory's request logging redacts header values in the message text but hands the raw
             // values (the key in Authorization) to structured sinks as properties; LlamaCloudPipeline logs retries instead.
             .RemoveAllLoggers();

@@ -21,7 +21,10 @@ public sealed class LlamaCloudOptions
     /// </summary>
     public string? ApiKeyFile { get; set; }
 
-    /// <summary>Time allowed for one attempt of one request (an upload of a large file included).</summary>
+    /// <summary>
+    /// Time allowed for one attempt of one request, from sending it (an upload of a large file included) to the
+    /// answer's last byte (the SDK's 60 s ends at the answer's headers; docs/configuration-llamacloud.md, "Retries").
+    /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>

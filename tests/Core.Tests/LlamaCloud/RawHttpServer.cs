@@ -7,8 +7,9 @@ namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 /// <summary>
 /// A raw HTTP/1.1 server on loopback, below anything that could hide what reaches it. It reads each request whole
 /// (headers and body, chunked or not), records it, and then does what <c>reply</c> says: answers 200 with a JSON
-/// body on the kept-alive connection, or closes the connection without a byte of answer (a server that took a
-/// request, and maybe acted on it, then lost the connection).
+/// body on the kept-alive connection; closes the connection without a byte of answer (a server that took a request,
+/// and maybe acted on it, then lost the connection); or sends the headers and a part of the body and then nothing
+/// more, the connection left open (a peer gone silent mid-answer).
 /// </summary>
 internal sealed class RawHttpServer : IAsyncDisposable
 {
@@ -32,6 +33,7 @@ internal sealed class RawHttpServer : IAsyncDisposable
     {
         Answer,
         Close,
+        StallBody,
     }
 
     /// <summary>A request as read: its connection (1 for the first accepted) and its place on it (1 for the first).</summary>
@@ -87,6 +89,12 @@ internal sealed class RawHttpServer : IAsyncDisposable
                     var head = Encoding.ASCII.GetBytes(string.Create(
                         CultureInfo.InvariantCulture, $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
                     await stream.WriteAsync(head, stop.Token);
+                    if (what == Reply.StallBody)
+                    {
+                        await stream.WriteAsync(body.AsMemory(0, body.Length / 2), stop.Token);
+                        await Task.Delay(Timeout.Infinite, stop.Token); // silent until the server stops
+                    }
+
                     await stream.WriteAsync(body, stop.Token);
                 }
             }
