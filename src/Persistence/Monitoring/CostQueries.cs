@@ -102,10 +102,12 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
     /// <summary>Credits of the latest run in a scope (for a run cap's headroom).</summary>
     public async Task<decimal> LatestRunUseAsync(string scope, CancellationToken cancellationToken)
     {
+        // The latest run, not the latest that reserved anything: one that found nothing to send left the whole cap, and
+        // the gauge (and the cap alert reading it) must not go on showing what an earlier run used (docs/costs.md, "Metrics").
         var table = await QueryAsync("""
             select coalesce(sum(coalesce(c.billed_credits, c.reserved_credits)), 0)
             from orchestrator.credit_charge c
-            where c.run_id = (select max(run_id) from orchestrator.credit_charge where $1 = $2 or source_name = $1)
+            where c.run_id = (select max(id) from orchestrator.run where $1 = $2 or source_name = $1)
             """, cancellationToken, new NpgsqlParameter<string> { TypedValue = scope }, new NpgsqlParameter<string> { TypedValue = CapOptions.GlobalScope });
         return (decimal)table.Rows[0][0]!;
     }
