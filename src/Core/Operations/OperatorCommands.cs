@@ -22,12 +22,13 @@ internal sealed class OperatorCommands(
     IFollowUpStore followUps,
     LeaseManager leases,
     IPipelineScheduler scheduler,
+    ConfigurationEdits edits,
     ILogger<OperatorCommands> logger)
 {
     /// <summary>Starts a run of the source now (it waits behind a run in progress).</summary>
     public void StartRun(string source)
     {
-        RequireSource(source);
+        RequireRunnable(source, $"No run of {source} was queued");
         scheduler.EnqueueRun(source, RunTrigger.Manual);
         logger.LogInformation("Run of {Source} requested by an operator", source);
     }
@@ -43,7 +44,7 @@ internal sealed class OperatorCommands(
     /// <summary>As <see cref="RetryFailedAsync(string, CancellationToken)"/>; with <paramref name="force"/>, permanent failures too.</summary>
     public async Task<RetryOutcome> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
     {
-        RequireSource(source);
+        RequireRunnable(source, $"No failed file of {source} was queued again, and no run was queued");
         var (requeued, leftOut) = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
         if (requeued == 0)
         {
@@ -236,6 +237,18 @@ internal sealed class OperatorCommands(
         $"Run {runId} is still scanning: each batch it plans is cancelled before anything of it is sent (its files end Skipped).");
 
     private void RequireSource(string source) => sources.CurrentValue.Require(source);
+
+    // The run would be skipped with a Warning (SourceRunner): answering "queued" would tell the operator it happens. Refused
+    // before anything changes, so the files wait as they are for the restart that applies the edit (docs/configuration.md,
+    // "Editing the configuration of a running service").
+    private void RequireRunnable(string source, string refused)
+    {
+        RequireSource(source);
+        if (edits.WhyNotRun(source) is { } edited)
+        {
+            throw new ArgumentException($"{refused}: since this service started, {edited}. Its runs wait for the restart that applies the edit (check it first with 'config check'); its files wait meanwhile.");
+        }
+    }
 }
 
 /// <summary>

@@ -83,6 +83,28 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task RunNowAndRetryFailed_OnTheDashboard_OfASourceEditedSinceStart_SayNoRunIsQueued_AndWhy()
+    {
+        await WriteSettingsFileAsync("e2e", "cfg-PARSE_FAST");
+        await using var host = await WorkerHost.StartAsync(Env.Root, WithoutSources(Env.Settings()));
+        await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
+        await ReloadedAsync(host, "Sources:0:ConfigurationId", "cfg-PARSE_AGENTIC");
+        using var dashboard = new DashboardClient(host.Address);
+
+        // The run would be skipped with a Warning: "queued" would tell the operator something happens that does not.
+        foreach (var (action, answer) in new[] { ("run", "No run of e2e was queued"), ("retry", "No failed file of e2e was queued again, and no run was queued") })
+        {
+            using var refused = await dashboard.PostCommandAsync($"hangfire/ops/actions/{action}/e2e");
+            var said = await refused.Content.ReadAsStringAsync(Ct);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.StartsWith(answer + ": since this service started, its processing settings were changed from 'parse_v2 cfg-PARSE_FAST' to 'parse_v2 cfg-PARSE_AGENTIC'", said, StringComparison.Ordinal);
+            Assert.Contains("restart", said, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where invocationdata::text like '%RunSourceJob%'"));
+    }
+
+    [Fact]
     public async Task AnEditThatIsNotJson_IsSaidAsUnreadable_NotAsSourcesRemoved_AndTheFixIsSaidToo()
     {
         await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
