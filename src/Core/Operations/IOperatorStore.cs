@@ -45,6 +45,12 @@ internal interface IOperatorStore
     /// RemoteOnly source, the files of its latest batch when that batch did not complete: its next run sends them again.
     /// </summary>
     Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>Records that a retry queued a run of the source now, before it is queued.</summary>
+    Task MarkRetryRunQueuedAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>Whether a run a retry queued has not started yet: no run of the source started since it was queued.</summary>
+    Task<bool> RetryRunWaitingAsync(string source, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>

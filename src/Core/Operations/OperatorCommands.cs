@@ -46,28 +46,43 @@ internal sealed class OperatorCommands(
     {
         RequireRunnable(source, $"No failed file of {source} was queued again, and no run was queued");
         var (requeued, leftOut) = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
+        // A run an earlier retry queued, not started yet, takes every file waiting in the queue when it scans: a second run
+        // would only find nothing new. Asked again (a double click, a script run twice), the answer says so and queues none.
+        var runWaiting = await store.RetryRunWaitingAsync(source, cancellationToken);
         if (requeued == 0)
         {
             // Files a failed batch sent back look failed to an operator, yet wait in the queue for a run that may be an hour
             // off (Pipeline:RetryRunAfter, or the schedule): asked to retry, a run takes them now. With none waiting, a run
             // would find nothing a scheduled one would not: none is started, so the answer is not "queued".
             var waiting = await store.CountSentBackAsync(source, cancellationToken);
-            if (waiting > 0)
+            if (waiting > 0 && !runWaiting)
             {
-                scheduler.EnqueueRun(source, RunTrigger.Manual);
+                await QueueRetryRunAsync(source, cancellationToken);
             }
 
             logger.LogInformation(
-                "No failed file of {Source} to queue again (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back by a batch wait in the queue{Run}",
-                source, force ? "included" : "left alone", leftOut, waiting, waiting > 0 ? ", a run is queued to take them" : "; no run started");
-            return new(0, waiting, leftOut);
+                "No failed file of {Source} to queue again (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back wait in the queue{Run}",
+                source, force ? "included" : "left alone", leftOut, waiting,
+                waiting == 0 ? "; no run started" : runWaiting ? ", for the run a retry queued, not started yet; no other run started" : ", a run is queued to take them");
+            return new(0, waiting, leftOut, waiting > 0 && runWaiting);
         }
 
-        scheduler.EnqueueRun(source, RunTrigger.Manual);
+        if (!runWaiting)
+        {
+            await QueueRetryRunAsync(source, cancellationToken);
+        }
+
         logger.LogInformation(
-            "Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut})",
-            source, requeued, force ? "included" : "left alone", leftOut);
-        return new(requeued, 0, leftOut);
+            "Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}){Run}",
+            source, requeued, force ? "included" : "left alone", leftOut, runWaiting ? "; the run a retry queued, not started yet, takes them" : "");
+        return new(requeued, 0, leftOut, runWaiting);
+    }
+
+    // Marked before it is queued, so that a run starting at once is seen to have started after it.
+    private async Task QueueRetryRunAsync(string source, CancellationToken cancellationToken)
+    {
+        await store.MarkRetryRunQueuedAsync(source, cancellationToken);
+        scheduler.EnqueueRun(source, RunTrigger.Manual);
     }
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
@@ -82,6 +97,12 @@ internal sealed class OperatorCommands(
 
     private static string DescribeRequeued(string source, RetryOutcome outcome, bool includedPermanent) => outcome.Requeued switch
     {
+        0 when outcome.RunAlreadyQueued => string.Create(
+            CultureInfo.InvariantCulture,
+            $"No failed file of {source} to queue again: its {(outcome.Waiting == 1 ? "1 file waiting" : $"{outcome.Waiting} files waiting")} in the queue {(outcome.Waiting == 1 ? "is" : "are")} for the run of {source} already queued, which has not started yet; no other run was queued."),
+        var n when outcome.RunAlreadyQueued => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(n == 1 ? "1 failed file" : $"{n} failed files")} ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} {(n == 1 ? "is" : "are")} queued again, for the run of {source} already queued, which has not started yet; no other run was queued."),
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
@@ -252,10 +273,11 @@ internal sealed class OperatorCommands(
 }
 
 /// <summary>
-/// What a retry of failed files did: how many it queued again, (when none) how many a batch had sent back already, and how
-/// many failures of old versions (files deleted, renamed or changed since) it left out.
+/// What a retry of failed files did: how many it queued again, (when none) how many a batch had sent back already, how
+/// many failures of old versions (files deleted, renamed or changed since) it left out, and whether the run to take them
+/// was one an earlier retry had queued and that had not started yet (then no other was queued).
 /// </summary>
-internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0);
+internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0, bool RunAlreadyQueued = false);
 
 /// <summary>
 /// What a run's cancel did: each open batch's outcome, and whether the run was still scanning, so that the batches its

@@ -154,4 +154,28 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         command.Parameters.Add(StateParameters.Name(BatchState.Completed));
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    public async Task MarkRetryRunQueuedAsync(string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into orchestrator.source (name, retry_run_queued_at) values ($1, now())
+            on conflict (name) do update set retry_run_queued_at = now()
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> RetryRunWaitingAsync(string source, CancellationToken cancellationToken)
+    {
+        // By the database's clock on both sides: the run's started_at and the mark are both its now().
+        await using var command = dataSource.CreateCommand("""
+            select exists (
+                select 1 from orchestrator.source s
+                where s.name = $1
+                  and s.retry_run_queued_at > coalesce(
+                      (select r.started_at from orchestrator.run r where r.source_name = $1 order by r.id desc limit 1), '-infinity'))
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }

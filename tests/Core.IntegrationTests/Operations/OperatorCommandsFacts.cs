@@ -102,6 +102,29 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
     }
 
     [Fact]
+    public async Task RetryFailedAsync_AskedAgainBeforeItsRunStarts_QueuesNoSecondRun_AndSaysTheFilesWaitForTheFirst()
+    {
+        Harness.WriteFiles(2);
+        await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_message = 'boom', process_attempts = 1, batch_id = null");
+        Assert.Equal(2, (await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct)).Requeued);
+
+        // The files the first retry queued wait for the run it queued: a second run would find nothing the first does not.
+        var again = await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
+
+        Assert.Single(Harness.Scheduler.Calls, c => c == ("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"));
+        Assert.Equal(
+            "No failed file of docs to queue again: its 2 files waiting in the queue are for the run of docs already queued, which has not started yet; no other run was queued.",
+            OperatorCommands.DescribeRetry("docs", again, includedPermanent: false));
+
+        // Once a run has started, files a batch sends back again are for a new run to take.
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', error_class = 'Transient', batch_id = null");
+        Assert.Equal(new RetryOutcome(0, 2), await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct));
+        Assert.Equal(2, Harness.Scheduler.Calls.Count(c => c == ("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}")));
+    }
+
+    [Fact]
     public void StartRun_RefusesAnUnknownSource_NamingTheConfiguredOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => Commands.StartRun("nope"));
