@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>
 /// Counts every attempt the LlamaCloud client makes (it sits inside the client's retry layer): by
-/// operation and status, errors by class, uploads by outcome, and the latency of batch polls. Paths
+/// operation and status, errors by class, upload attempts by outcome, and the latency of batch polls. Paths
 /// become operation names (<see cref="ApiOperations"/>), so no id (and never a header) reaches a metric label.
 /// </summary>
 internal sealed class ApiMetricsHandler(OpsMetrics metrics, IHostApplicationLifetime lifetime) : DelegatingHandler

@@ -21,7 +21,12 @@ internal sealed class OpsMetrics : IDisposable
         meter = meters.Create(MeterName);
         ApiRequests = meter.CreateCounter<long>("batchorchestrator.api.requests", "{request}", "LlamaCloud requests by operation and HTTP status (each attempt)");
         ApiErrors = meter.CreateCounter<long>("batchorchestrator.api.errors", "{error}", "LlamaCloud errors by class: transient, throttled, auth, rejected");
-        Uploads = meter.CreateCounter<long>("batchorchestrator.uploads", "{file}", "File uploads to LlamaCloud by outcome");
+        // Each attempt, as ApiMetricsHandler sees it inside the client's retry layer: a file uploaded after a 503 counts once
+        // as transient and once as uploaded, so the name's "uploads" are attempts, and the help and unit say so (docs/operations.md).
+        Uploads = meter.CreateCounter<long>(
+            "batchorchestrator.uploads",
+            "{attempt}",
+            "Upload attempts to LlamaCloud, retries included, by outcome: uploaded, or the error class of an attempt that failed (a file uploaded after a failed attempt counts once under each)");
         PollDuration = meter.CreateHistogram(
             "batchorchestrator.poll.duration",
             "s",

@@ -28,6 +28,13 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
         Assert.NotNull(Line(metrics, "batchorchestrator_api_errors_total{", "class=\"transient\"", "operation=\"upload_file\""));
         Assert.NotNull(Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"transient\""));
         Assert.Null(Line(metrics, "batchorchestrator_uploads_total{", "outcome=\"uploaded\""));
+        // The counter counts attempts (a file uploaded after a 503 counts once under each outcome): its help, and the
+        // Grafana panel that graphs it, say so rather than "file uploads", which would read as files.
+        Assert.StartsWith("# HELP batchorchestrator_uploads_total Upload attempts", Line(metrics, "# HELP batchorchestrator_uploads_total"), StringComparison.Ordinal);
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Repository.PathOf(Deployment.AlertingFacts.Dashboard), Ct));
+        var panel = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Single(p => p.TryGetProperty("targets", out var t) && t.EnumerateArray().Any(q => q.GetProperty("expr").GetString()!.Contains("batchorchestrator_uploads_total", StringComparison.Ordinal)));
+        Assert.StartsWith("Upload attempts per second", panel.GetProperty("title").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
