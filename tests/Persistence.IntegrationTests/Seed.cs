@@ -1,3 +1,6 @@
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Persistence.Leases;
+
 namespace BatchOrchestrator.Persistence.IntegrationTests;
 
 /// <summary>Rows a test starts from, written with plain SQL so the store under test is the only code exercised.</summary>
@@ -13,6 +16,13 @@ internal static class Seed
             """,
             source,
             count);
+
+    /// <summary>The batch's lease, taken as its step takes it (over any earlier holder), for the stores' fenced writes.</summary>
+    public static async Task<Lease> BatchLeaseAsync(TestDatabase database, long batchId, CancellationToken ct)
+    {
+        await database.ExecuteAsync("update orchestrator.lease set expires_at = '-infinity' where name = $1", BatchLease.Name(batchId));
+        return (await new NpgsqlLeaseStore(database.DataSource).TryAcquireAsync(BatchLease.Name(batchId), "a step", TimeSpan.FromMinutes(5), ct))!;
+    }
 
     public static Task<long> RunAsync(TestDatabase database, string source) =>
         database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ($1, 'Manual', 'Active') returning id", source);

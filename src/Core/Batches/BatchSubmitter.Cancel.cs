@@ -14,7 +14,7 @@ internal sealed partial class BatchSubmitter
     /// attempts like any run of it (docs/architecture.md decision 15): a look that keeps failing ends the batch once they
     /// are used up, keeping the reservations, instead of coming back from Hangfire's retries forever.
     /// </summary>
-    private async Task CancelUnrecordedAsync(BatchRecord batch, CancellationToken cancellationToken)
+    private async Task CancelUnrecordedAsync(BatchRecord batch, Leases.Lease fence, CancellationToken cancellationToken)
     {
         var window = await store.GetAdoptionWindowAsync(batch.Id, cancellationToken);
         RemoteBatchHandle? made = null;
@@ -49,7 +49,7 @@ internal sealed partial class BatchSubmitter
         if (made is not null)
         {
             logger.LogWarning("Batch {BatchId}, cancelled by an operator, was created remotely as {RemoteBatchId} by an earlier attempt; cancelling it there", batch.Id, made.Id);
-            await RecordAsync(batch, made, cancellationToken);
+            await RecordAsync(batch, made, fence, cancellationToken);
             return;
         }
 

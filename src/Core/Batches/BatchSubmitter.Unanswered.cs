@@ -15,16 +15,17 @@ internal sealed partial class BatchSubmitter
     /// (a 429, a credits refusal, never sent or never connected) has its record taken back; one that failed otherwise
     /// keeps it, even where its failure opened the project's circuit and the step comes back as after a pause.
     /// </summary>
-    private async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, Leases.Lease fence, CancellationToken cancellationToken)
     {
-        await store.RecordCreateSentAsync(batch.Id, time.GetUtcNow(), cancellationToken);
+        // Fenced: a holder stalled past its lease, whose successor may have sent this create already, is stopped here, before it sends another.
+        await store.RecordCreateSentAsync(batch.Id, time.GetUtcNow(), fence, cancellationToken);
         try
         {
             return await remote.CreateAsync(batch, itemIds, cancellationToken);
         }
         catch (LlamaCloudTransientException ex) when (ex.TookNoEffect)
         {
-            await store.RecordCreateSentAsync(batch.Id, null, cancellationToken);
+            await store.RecordCreateSentAsync(batch.Id, null, fence, cancellationToken);
             throw;
         }
     }

@@ -53,18 +53,29 @@ internal sealed partial class BatchSubmitter(
             return;
         }
 
+        try
+        {
+            await SubmitUnderLeaseAsync(batchId, lease, cancellationToken);
+        }
+        catch (LeaseLostException lost)
+        {
+            lost.Warn(logger, "submit", batchId); // the holder that took the lease over creates or adopts the batch
+        }
+    }
+
+    private async Task SubmitUnderLeaseAsync(long batchId, HeldLease lease, CancellationToken stopping)
+    {
         // Look again under the lease: the holder before us may have just recorded it.
-        batch = await store.GetAsync(batchId, lease.Token);
+        var batch = await store.GetAsync(batchId, lease.Token);
         if (!AwaitsSubmit(batch))
         {
             return;
         }
 
-        var stopping = cancellationToken; // the job's own: the service's stop, not a lost lease
-        cancellationToken = lease.Token;
+        var (cancellationToken, fence) = (lease.Token, lease.Lease); // the job's own token, stopping, is the service's stop, not a lost lease
         if (batch.CancelRequested)
         {
-            await CancelUnrecordedAsync(batch, cancellationToken);
+            await CancelUnrecordedAsync(batch, fence, cancellationToken);
             return;
         }
 
@@ -87,11 +98,11 @@ internal sealed partial class BatchSubmitter(
         RemoteBatchHandle? created;
         try
         {
-            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, window, cancellationToken) : await FindOrCreateAsync(batch, window, cancellationToken);
+            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, window, cancellationToken) : await FindOrCreateAsync(batch, window, fence, cancellationToken);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
-            await DirectoryGoneAsync(batch, window, ex, cancellationToken);
+            await DirectoryGoneAsync(batch, window, ex, fence, cancellationToken);
             return;
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
@@ -123,7 +134,7 @@ internal sealed partial class BatchSubmitter(
             return; // given up (after its last look, or its source is no longer configured), or waiting for an unanswered create
         }
 
-        await RecordAsync(batch, created, cancellationToken);
+        await RecordAsync(batch, created, fence, cancellationToken);
     }
 
     /// <summary>
@@ -137,10 +148,10 @@ internal sealed partial class BatchSubmitter(
         logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
     }
 
-    private async Task RecordAsync(BatchRecord batch, RemoteBatchHandle created, CancellationToken cancellationToken)
+    private async Task RecordAsync(BatchRecord batch, RemoteBatchHandle created, Lease fence, CancellationToken cancellationToken)
     {
         var state = created.State;
-        await store.RecordSubmittedAsync(batch.Id, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, cancellationToken);
+        await store.RecordSubmittedAsync(batch.Id, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, fence, cancellationToken);
         await webhooks.SubmittedAsync(batch.Id, batch.JobType, cancellationToken);
         if (state.IsTerminal())
         {
@@ -152,7 +163,7 @@ internal sealed partial class BatchSubmitter(
         }
     }
 
-    private async Task<RemoteBatchHandle?> FindOrCreateAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle?> FindOrCreateAsync(BatchRecord batch, AdoptionWindow window, Lease fence, CancellationToken cancellationToken)
     {
         // Look before creating: an earlier attempt may have created it and died before recording it. A
         // mirror's or a remote-only source's directory also holds batches that are not this row's
@@ -184,10 +195,10 @@ internal sealed partial class BatchSubmitter(
 
         if (window.Preexisting is null)
         {
-            await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), cancellationToken);
+            await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), fence, cancellationToken);
         }
 
-        created = await CreateAsync(batch, itemIds, cancellationToken);
+        created = await CreateAsync(batch, itemIds, fence, cancellationToken);
         logger.LogInformation(
             "Submitted batch {BatchId} as {RemoteBatchId} ({JobType}, {ConfigurationId}) in project {Project}",
             batch.Id, created.Id, batch.JobType, batch.ConfigurationId, batch.Scope.Key);
@@ -236,7 +247,7 @@ internal sealed partial class BatchSubmitter(
     /// could not be made (docs/costs.md, "Settling"). A wait LlamaCloud asks for during that look defers the step as
     /// any other of its waits does: the next run looks again (its create is refused again, the directory being gone).
     /// </summary>
-    private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, CancellationToken cancellationToken)
+    private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, Lease fence, CancellationToken cancellationToken)
     {
         var reason = $"LlamaCloud refused to create the batch: {gone.Detail ?? gone.Message}; its directory is gone";
         RemoteBatchHandle? found;
@@ -263,7 +274,7 @@ internal sealed partial class BatchSubmitter(
             // Recorded outside the look's handlers, as a created batch is: a failure of what follows the record (a
             // cancel asked for meanwhile) is the recorded batch's to retry, not a reason to give up on a batch LlamaCloud runs.
             logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
-            await RecordAsync(batch, found, cancellationToken);
+            await RecordAsync(batch, found, fence, cancellationToken);
             return;
         }
 

@@ -18,11 +18,15 @@ internal interface IBatchStore
     /// <summary>Which remote batches of the batch's directory a resubmission may adopt (a shared directory also holds batches that are not this row's).</summary>
     Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>Remembers the directory's remote batches before the first POST (once; later calls change nothing).</summary>
-    Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Remembers the directory's remote batches before the first POST (once; later calls change nothing). This and the other
+    /// writes that take a <see cref="Leases.Lease"/> are fenced: made only while it still carries its fencing token, else
+    /// refused whole with <see cref="Leases.LeaseLostException"/> (docs/reliability.md, "Fencing").
+    /// </summary>
+    Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Remembers that a create is about to be sent (its time), or, null, that the last one was refused before it took effect.</summary>
-    Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, CancellationToken cancellationToken);
+    Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
@@ -31,7 +35,7 @@ internal interface IBatchStore
     Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
 
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
-    Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken);
+    Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Claims remotely active batches whose next poll is due, pushing their next poll out by <paramref name="claimFor"/>.</summary>
     Task<IReadOnlyList<DueBatch>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);

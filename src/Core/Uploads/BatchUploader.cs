@@ -94,7 +94,12 @@ internal sealed class BatchUploader(
 
             try
             {
-                state = await UploadUnderLeaseAsync(work, batchId, attempt, lease.Token);
+                state = await UploadUnderLeaseAsync(work, batchId, attempt, lease.Lease, lease.Token);
+            }
+            catch (LeaseLostException lost)
+            {
+                lost.Warn(logger, "upload", batchId); // the holder that took the lease over sends the rest and hands the batch on
+                return true;
             }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
@@ -135,7 +140,7 @@ internal sealed class BatchUploader(
         return true;
     }
 
-    private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, int attempt, CancellationToken cancellationToken)
+    private async Task<BatchState?> UploadUnderLeaseAsync(UploadWork work, long batchId, int attempt, Lease fence, CancellationToken cancellationToken)
     {
         if (work.CancelRequested)
         {
@@ -149,7 +154,7 @@ internal sealed class BatchUploader(
         var directoryId = work.RemoteDirectoryId ?? await directories.EnsureAsync(api, work, cancellationToken);
         var root = Path.GetFullPath(source.Path);
         var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
-        if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, cancellationToken) is { } notFound)
+        if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, fence, cancellationToken) is { } notFound)
         {
             if (!await BatchDirectory.IsGoneAsync(api, directoryId, cancellationToken))
             {
@@ -161,7 +166,7 @@ internal sealed class BatchUploader(
             var gone = directoryId;
             work = await directories.ReplaceAsync(api, work, gone, cancellationToken);
             directoryId = work.RemoteDirectoryId!;
-            if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, cancellationToken) is { } again)
+            if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, fence, cancellationToken) is { } again)
             {
                 // The new one is gone too, at once: the step's retry looks again rather than refusing the batch.
                 throw new LlamaCloudTransientException(
@@ -174,7 +179,7 @@ internal sealed class BatchUploader(
             await directories.PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
         }
 
-        var state = await store.FinishUploadsAsync(batchId, cancellationToken);
+        var state = await store.FinishUploadsAsync(batchId, fence, cancellationToken);
         if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
         {
             await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
@@ -198,7 +203,7 @@ internal sealed class BatchUploader(
     /// whether the directory is gone. Files recorded before it stay recorded.
     /// </summary>
     private async Task<ExceptionDispatchInfo?> SendFilesAsync(
-        IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, int attempt, CancellationToken cancellationToken)
+        IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, int attempt, Lease fence, CancellationToken cancellationToken)
     {
         var batchId = work.BatchId;
         var transientFailures = new ConcurrentQueue<(UploadItem File, string Reason)>();
@@ -206,12 +211,12 @@ internal sealed class BatchUploader(
         LlamaCloudTransientException? deferral = null;
         ExceptionDispatchInfo? notFound = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var recorder = new UploadRecorder(store, time, cancellationToken))
+        await using (var recorder = new UploadRecorder(store, fence, time, stop, cancellationToken))
         {
             try
             {
                 await Parallel.ForEachAsync(
-                    UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), cancellationToken),
+                    UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), fence, cancellationToken),
                     new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
                     async (file, ct) =>
                     {
@@ -233,10 +238,10 @@ internal sealed class BatchUploader(
                         }
                     });
             }
-            catch (OperationCanceledException) when (deferral is not null && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when ((deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
             {
                 // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
-                // attempt looks them up by unique_id before sending them again.
+                // attempt looks them up by unique_id before sending them again. Refused, completing throws why.
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
             {
@@ -252,7 +257,7 @@ internal sealed class BatchUploader(
                 // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file"),
                 // nor wait for the schedule's next run (a day away, nightly) to go again.
                 var maxAttempts = (sources.CurrentValue.Find(work.Source) ?? new SourceOptions()).MaxAttempts;
-                var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, cancellationToken);
+                var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, fence, cancellationToken);
                 retryRuns.Follow(work.Source, batchId, sentBack, $"their upload failed in run {attempt} of the upload step; the first: {firstFailure}");
                 transientFailures.Clear();
             }

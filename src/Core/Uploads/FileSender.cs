@@ -133,7 +133,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
     /// Returns how many may go again within <paramref name="maxAttempts"/> and how many have used their attempts up.
     /// </summary>
     public async Task<SentBack> EndAloneAsync(
-        IBatchApi api, string directoryId, IEnumerable<(UploadItem File, string Failure)> failed, int attempt, int maxAttempts, CancellationToken cancellationToken)
+        IBatchApi api, string directoryId, IEnumerable<(UploadItem File, string Failure)> failed, int attempt, int maxAttempts, Leases.Lease fence, CancellationToken cancellationToken)
     {
         var (queued, usedUp) = (0, 0);
         foreach (var (file, failure) in failed)
@@ -141,7 +141,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             await TakeBackAsync(api, directoryId, file, cancellationToken);
             var reason = $"its upload failed in run {attempt} of the upload step while the batch's other files were sent ({failure}); "
                 + "the batch went on without it, and a later run sends it again while its attempts allow";
-            await EndAsync(null, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
+            await EndAsync(null, fence, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
             if (file.ProcessAttempts + 1 < maxAttempts) // the end above counted one attempt more
             {
                 queued++;
@@ -164,7 +164,11 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         }
     }
 
-    private async Task EndAsync(UploadRecorder? recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
+    private Task EndAsync(UploadRecorder recorder, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken) =>
+        EndAsync(recorder, recorder.Fence, file, outcome, errorClass, reason, cancellationToken);
+
+    private async Task EndAsync(
+        UploadRecorder? recorder, Leases.Lease fence, UploadItem file, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken)
     {
         if (outcome == FileVersionState.Skipped)
         {
@@ -172,6 +176,6 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         }
 
         logger.LogWarning("{Path} ends {Outcome}: {Reason}", file.RelativePath, outcome, reason);
-        await store.MarkNotUploadedAsync(file.FileVersionId, outcome, errorClass, reason, cancellationToken);
+        await store.MarkNotUploadedAsync(file.FileVersionId, outcome, errorClass, reason, fence, cancellationToken);
     }
 }

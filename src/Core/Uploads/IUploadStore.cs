@@ -30,12 +30,14 @@ internal interface IUploadStore
 
     /// <summary>
     /// Records, in one statement before any of them is sent, that the batch's files with an id up to
-    /// <paramref name="throughFileVersionId"/> may be uploaded from now on (they read as UploadStarted).
+    /// <paramref name="throughFileVersionId"/> may be uploaded from now on (they read as UploadStarted). This and the
+    /// other writes that take a <see cref="Leases.Lease"/> are fenced: made only while it still carries its fencing
+    /// token, else refused whole with <see cref="Leases.LeaseLostException"/> (docs/reliability.md, "Fencing").
     /// </summary>
-    Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken);
+    Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>Records several finished uploads in one statement.</summary>
-    Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken);
+    /// <summary>Records several finished uploads in one statement (the fence's check travels with it, in the same round trip).</summary>
+    Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes the file out of this batch with a reason, ending it in one of <see cref="FileVersionLifecycle.NotUploaded"/>'s
@@ -43,7 +45,7 @@ internal interface IUploadStore
     /// changed or vanished) also voids its path's stored look, so the next scan hashes the path again even if the file
     /// is back with the size and mtime it was scanned with, and its version is found again (docs/sources.md).
     /// </summary>
-    Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, CancellationToken cancellationToken);
+    Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
     Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
@@ -54,7 +56,7 @@ internal interface IUploadStore
     /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
     /// an operator asked to cancel stays Planned. Returns the state it is in afterwards.
     /// </summary>
-    Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken);
+    Task<BatchState> FinishUploadsAsync(long batchId, Leases.Lease fence, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch awaiting uploads and its files.</summary>

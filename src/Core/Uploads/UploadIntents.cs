@@ -14,10 +14,11 @@ internal static class UploadIntents
     /// may be sent") before its first file goes out; a rerun looks those up by unique_id before sending
     /// them again. The next chunk's intent is written while this chunk's files go out: written in turn, every
     /// upload worker would stand waiting on the enumerator for that round trip. An intent a chunk ahead costs
-    /// a rerun at most one chunk more of look-ups.
+    /// a rerun at most one chunk more of look-ups. Fenced: a holder stalled past its lease is refused the intent
+    /// and sends nothing of that chunk.
     /// </summary>
     public static async IAsyncEnumerable<UploadItem> RecordedAheadAsync(
-        IUploadStore store, long batchId, IEnumerable<UploadItem> files, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        IUploadStore store, long batchId, IEnumerable<UploadItem> files, Leases.Lease fence, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var chunks = files.Chunk(Chunk).GetEnumerator();
         if (!chunks.MoveNext())
@@ -26,7 +27,7 @@ internal static class UploadIntents
         }
 
         var chunk = chunks.Current;
-        var intent = store.MarkUploadIntentAsync(batchId, chunk.Max(f => f.FileVersionId), cancellationToken);
+        var intent = store.MarkUploadIntentAsync(batchId, chunk.Max(f => f.FileVersionId), fence, cancellationToken);
         try
         {
             while (true)
@@ -35,7 +36,7 @@ internal static class UploadIntents
                 var next = chunks.MoveNext() ? chunks.Current : null;
                 if (next is not null)
                 {
-                    intent = store.MarkUploadIntentAsync(batchId, next.Max(f => f.FileVersionId), cancellationToken);
+                    intent = store.MarkUploadIntentAsync(batchId, next.Max(f => f.FileVersionId), fence, cancellationToken);
                 }
 
                 foreach (var file in chunk)

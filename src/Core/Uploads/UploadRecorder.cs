@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Core.Uploads;
 /// writer stores whatever has gathered in a single statement. Under load that is one round trip per
 /// dozens of files instead of one per file, written while the uploads go on; when idle it is at once.
 /// An outcome lost in a crash before its write is not lost for good: its intent was recorded, so the
-/// retry finds the file by unique_id.
+/// retry finds the file by unique_id. Its writes are fenced by the step's lease: one refused for a stale fencing
+/// token (another holder took the lease over) stops the sends at once, as nothing more they do could be recorded.
 /// </summary>
 internal sealed class UploadRecorder : IAsyncDisposable
 {
@@ -22,8 +23,19 @@ internal sealed class UploadRecorder : IAsyncDisposable
     private int waiting; // handed over and not yet taken for a write (a single-reader channel keeps no count)
     private int skipped;
     private int added;
+    private int refused;
 
-    public UploadRecorder(IUploadStore store, TimeProvider time, CancellationToken cancellationToken) => writer = WriteAsync(store, time, cancellationToken);
+    public UploadRecorder(IUploadStore store, Leases.Lease fence, TimeProvider time, CancellationTokenSource stopSends, CancellationToken cancellationToken)
+    {
+        Fence = fence;
+        writer = WriteAsync(store, time, stopSends, cancellationToken);
+    }
+
+    /// <summary>The lease the step's writes are fenced by.</summary>
+    public Leases.Lease Fence { get; }
+
+    /// <summary>Whether a write was refused because another holder took the lease over; <see cref="CompleteAsync"/> throws why.</summary>
+    public bool Refused => Volatile.Read(ref refused) == 1;
 
     public void Add(long fileVersionId, RemoteDirectoryFile remote)
     {
@@ -63,7 +75,21 @@ internal sealed class UploadRecorder : IAsyncDisposable
         await writer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task WriteAsync(IUploadStore store, TimeProvider time, CancellationToken cancellationToken)
+    private async Task WriteAsync(IUploadStore store, TimeProvider time, CancellationTokenSource stopSends, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAllAsync(store, time, cancellationToken);
+        }
+        catch (Leases.LeaseLostException)
+        {
+            Volatile.Write(ref refused, 1);
+            await stopSends.CancelAsync();
+            throw;
+        }
+    }
+
+    private async Task WriteAllAsync(IUploadStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var chunk = new List<UploadedFile>(MaxPerWrite);
@@ -87,7 +113,7 @@ internal sealed class UploadRecorder : IAsyncDisposable
 
             Interlocked.Add(ref waiting, -chunk.Count);
 
-            await store.MarkUploadedAsync(chunk, cancellationToken);
+            await store.MarkUploadedAsync(chunk, Fence, cancellationToken);
             chunk.Clear();
         }
     }

@@ -1,4 +1,6 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Persistence.Leases;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Persistence.Batches;
@@ -103,26 +105,27 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
     }
 
-    public async Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("update orchestrator.batch set create_sent_at = $2 where id = $1");
-        command.Parameters.Add(Id(batchId));
-        command.Parameters.Add(new NpgsqlParameter { Value = sentAt is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
+            "update orchestrator.batch set create_sent_at = $2 where id = $1",
+            cancellationToken,
+            Id(batchId),
+            new NpgsqlParameter { Value = sentAt is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
 
-    public async Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "update orchestrator.batch set preexisting_remote_batch_ids = $2 where id = $1 and preexisting_remote_batch_ids is null");
-        command.Parameters.Add(Id(batchId));
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. remoteBatchIds] });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
+            "update orchestrator.batch set preexisting_remote_batch_ids = $2 where id = $1 and preexisting_remote_batch_ids is null",
+            cancellationToken,
+            Id(batchId),
+            new NpgsqlParameter<string[]> { TypedValue = [.. remoteBatchIds] });
 
-    public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, CancellationToken cancellationToken)
+    public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Lease fence, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch
             set remote_batch_id = $2, state = $3, remote_status = $3, next_poll_at = $4, submitted_at = now(), updated_at = now()
@@ -131,7 +134,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         batch.BatchCommands.Add(new(
             "update orchestrator.file_version set state = $2, updated_at = now() where batch_id = $1 and state = any($3)")
         { Parameters = { Id(batchId), FileVersionLifecycle.Submit.TargetState(), FileVersionLifecycle.Submit.FromStates() } });
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
     }
 
     public async Task<IReadOnlyList<string>> GetRemoteFileIdsAsync(long batchId, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Leases;
 
 namespace BatchOrchestrator.Persistence.Uploads;
 
@@ -117,15 +118,19 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             FileVersionLifecycle.Upload.TargetState(),
             FileVersionLifecycle.Upload.FromStates());
 
-    public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
             "update orchestrator.batch set upload_intent_through = greatest(upload_intent_through, $2), updated_at = now() where id = $1",
             cancellationToken,
             Id(batchId),
             Id(throughFileVersionId));
 
-    public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
             """
             with f as (
                 update orchestrator.file_version v set state = $3, remote_file_id = u.remote_file_id, stored_file_id = u.stored_file_id, updated_at = now(),
@@ -142,8 +147,10 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             FileVersionLifecycle.Upload.FromStates(),
             new NpgsqlParameter<string?[]> { TypedValue = [.. files.Select(f => f.StoredFileId)] });
 
-    public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
             // A version ended in a state the scan rediscovers from (Skipped: its file changed or vanished) voids its path's
             // stored look (no file has an mtime of -1), so the next scan takes the path as changed, lets it settle and
             // hashes it. A file moved away and back, or on a share that dropped during the upload, returns with the size
@@ -208,11 +215,11 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             cancellationToken,
             Id(fileVersionId));
 
-    public async Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken)
+    public async Task<BatchState> FinishUploadsAsync(long batchId, Lease fence, CancellationToken cancellationToken)
     {
         // A batch none of whose files could be uploaded ends here: there is nothing to submit. So does a mirror's
         // batch of no file, made only to remove the copies of deleted files: that is its whole work, not a failure.
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             with uploaded as (select count(*) filter (where state = $2) as n, count(*) as files from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b
@@ -235,7 +242,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
         batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         batch.BatchCommands.Add(new("select state from orchestrator.batch where id = $1") { Parameters = { Id(batchId) } });
-        return Enum.Parse<BatchState>((string)(await batch.ExecuteScalarAsync(cancellationToken))!);
+        return Enum.Parse<BatchState>((string)(await LeaseFence.RunAsync(fence, () => batch.ExecuteScalarAsync(cancellationToken)))!);
     }
 
     private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };

@@ -74,7 +74,7 @@ public sealed class RemovedSourceFacts(PostgresServerFixture server) : HarnessPe
         var batchId = await Harness.PlanOneBatchAsync(Ct);
         await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
         // The snapshot an attempt takes before its POST, and a POST that never reached LlamaCloud.
-        await Harness.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, [], Ct);
+        await Harness.UnderLeaseAsync(batchId, fence => Harness.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, [], fence, Ct), Ct);
         RemoveSource();
 
         await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -108,7 +108,7 @@ public sealed class RemovedSourceFacts(PostgresServerFixture server) : HarnessPe
     private async Task<string> CreateAsAnEarlierAttemptAsync(long batchId)
     {
         var store = Harness.Get<IBatchStore>();
-        await store.RecordPreexistingBatchesAsync(batchId, [], Ct);
+        await Harness.UnderLeaseAsync(batchId, fence => store.RecordPreexistingBatchesAsync(batchId, [], fence, Ct), Ct);
         var batch = (await store.GetAsync(batchId, Ct))!;
         var request = new CreateBatchRequest(batch.RemoteDirectoryId!, new RemoteBatchConfig(new RemoteBatchJob(batch.JobType, batch.ConfigurationId)));
         return (await Harness.Get<IBatchApis>().For(ProjectScope.Default).CreateBatchAsync(request, Ct)).Id;

@@ -21,7 +21,8 @@ public sealed class CancelAfterCreateFacts(PostgresServerFixture server) : Harne
         // The submit step as it runs, up to the POST that created the batch; the process then died before recording it.
         var batch = (await Harness.Get<IBatchStore>().GetAsync(batchId, Ct))!;
         var remote = Harness.Get<RemoteBatches>();
-        await Harness.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await remote.ListIdsAsync(batch, Ct), Ct);
+        var preexisting = await remote.ListIdsAsync(batch, Ct);
+        await Harness.UnderLeaseAsync(batchId, fence => Harness.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, preexisting, fence, Ct), Ct);
         var created = await remote.CreateAsync(batch, [], Ct);
 
         var outcome = await Commands.CancelBatchAsync(batchId, Ct);

@@ -251,7 +251,8 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         var batchId = await h.PlanOneBatchAsync(Ct);
         await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
         var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        await h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, await h.Get<RemoteBatches>().ListIdsAsync(batch, Ct), Ct);
+        var preexisting = await h.Get<RemoteBatches>().ListIdsAsync(batch, Ct);
+        await h.UnderLeaseAsync(batchId, fence => h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, preexisting, fence, Ct), Ct);
         return (batchId, batch);
     }
 

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
@@ -14,13 +15,15 @@ namespace BatchOrchestrator.Core.Tests.Uploads;
 public sealed class UploadRecorderFacts
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly Lease Fence = new("batch:1", "this instance", 1);
 
     [Fact]
     public async Task Add_WritesWhileUploadsGoOn_OnceEnoughOutcomesHaveGathered()
     {
         var store = new Store();
         var clock = new StoppedClock();
-        await using var recorder = new UploadRecorder(store, clock, TestContext.Current.CancellationToken);
+        using var stop = new CancellationTokenSource();
+        await using var recorder = new UploadRecorder(store, Fence, clock, stop, TestContext.Current.CancellationToken);
 
         recorder.Add(1, Remote(1));
         await clock.TimerCreated.WaitAsync(Patience, TestContext.Current.CancellationToken); // the writer gathers now
@@ -38,7 +41,8 @@ public sealed class UploadRecorderFacts
     public async Task CompleteAsync_WritesAFewWaitingOutcomes_AtOnceAndInOneStatement()
     {
         var store = new Store();
-        await using var recorder = new UploadRecorder(store, new StoppedClock(), TestContext.Current.CancellationToken);
+        using var stop = new CancellationTokenSource();
+        await using var recorder = new UploadRecorder(store, Fence, new StoppedClock(), stop, TestContext.Current.CancellationToken);
         for (var id = 1; id <= 10; id++)
         {
             recorder.Add(id, Remote(id));
@@ -83,7 +87,7 @@ public sealed class UploadRecorderFacts
     {
         public System.Threading.Channels.Channel<long[]> Writes { get; } = System.Threading.Channels.Channel.CreateUnbounded<long[]>();
 
-        public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, CancellationToken cancellationToken)
+        public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, Lease fence, CancellationToken cancellationToken)
         {
             Writes.Writer.TryWrite([.. files.Select(f => f.FileVersionId)]);
             return Task.CompletedTask;
@@ -101,14 +105,14 @@ public sealed class UploadRecorderFacts
 
         public Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, FailureClass? errorClass, string reason, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<BatchState> FinishUploadsAsync(long batchId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<BatchState> FinishUploadsAsync(long batchId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
 
@@ -14,11 +15,32 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         var batchId = await UploadedBatchAsync(files: 3);
         var due = DateTimeOffset.UtcNow.AddSeconds(-1);
 
-        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, due, Ct);
+        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, due, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
 
         var batch = await Store.GetAsync(batchId, Ct);
         Assert.Equal((BatchState.Pending, "bat-1"), (batch!.State, batch.RemoteBatchId));
         Assert.Equal(3L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Submitted'", batchId));
+    }
+
+    [Fact]
+    public async Task TheSubmitStepsWrites_OfAHolderWhoseLeaseWasTakenOver_AreRefused_AndChangeNothing()
+    {
+        var batchId = await UploadedBatchAsync(files: 2);
+        var stale = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        var holder = await Seed.BatchLeaseAsync(Database, batchId, Ct); // its lease expired, and another step took it over
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordPreexistingBatchesAsync(batchId, ["bat-old"], stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordCreateSentAsync(batchId, DateTimeOffset.UtcNow, stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordSubmittedAsync(batchId, "bat-stale", BatchState.Pending, DateTimeOffset.UtcNow, stale, Ct));
+
+        var window = await Store.GetAdoptionWindowAsync(batchId, Ct);
+        Assert.Equal((null, null), (window.Preexisting, window.CreateSentAt));
+        Assert.Equal((BatchState.Creating, null), ((await Store.GetAsync(batchId, Ct))!.State, (await Store.GetAsync(batchId, Ct))!.RemoteBatchId));
+        Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Submitted'", batchId));
+
+        await Store.RecordCreateSentAsync(batchId, DateTimeOffset.UtcNow, holder, Ct);
+        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, DateTimeOffset.UtcNow, holder, Ct);
+        Assert.Equal("bat-1", (await Store.GetAsync(batchId, Ct))!.RemoteBatchId);
     }
 
     [Fact]
@@ -28,7 +50,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         for (var i = 0; i < 6; i++)
         {
             var batchId = await UploadedBatchAsync(files: 1);
-            await Store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, DateTimeOffset.UtcNow.AddSeconds(-1), Ct);
+            await Store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, DateTimeOffset.UtcNow.AddSeconds(-1), await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
             ids.Add(batchId);
         }
 
@@ -47,8 +69,8 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
     {
         var a = await UploadedBatchAsync(files: 1);
         var b = await UploadedBatchAsync(files: 1);
-        await Store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
-        await Store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, DateTimeOffset.UtcNow, Ct);
+        await Store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, a, Ct), Ct);
+        await Store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, b, Ct), Ct);
         var later = DateTimeOffset.UtcNow.AddMinutes(3);
 
         await Store.SavePollOutcomesAsync([new PollOutcome(a, BatchState.Completed, later, null), new PollOutcome(b, BatchState.Throttled, later, "slow")], Ct);
@@ -258,14 +280,14 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
             await uploads.MarkUploadedAsync(file.FileVersionId, $"dfl-{file.FileVersionId}", Ct);
         }
 
-        Assert.Equal(BatchState.Creating, await uploads.FinishUploadsAsync(batchId, Ct));
+        Assert.Equal(BatchState.Creating, await uploads.FinishUploadsAsync(batchId, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct));
         return batchId;
     }
 
     private async Task<long> SubmittedBatchAsync(int files, BatchState remoteState)
     {
         var batchId = await UploadedBatchAsync(files);
-        await Store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, DateTimeOffset.UtcNow, Ct);
+        await Store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
         return batchId;
     }
 

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Uploads;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
@@ -25,16 +26,41 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
     public async Task FinishUploadsAsync_EndsABatchWithNothingUploaded_AndClosesItsRun()
     {
         var batchId = await PlannedBatchAsync(2);
+        var fence = await Seed.BatchLeaseAsync(Database, batchId, Ct);
         foreach (var file in (await Store.GetWorkAsync(batchId, Ct))!.Files)
         {
-            await Store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, null, "changed", Ct);
+            await Store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, null, "changed", fence, Ct);
         }
 
-        var state = await Store.FinishUploadsAsync(batchId, Ct);
+        var state = await Store.FinishUploadsAsync(batchId, fence, Ct);
 
         Assert.Equal(BatchState.ResultsRecorded, state);
         Assert.Equal("Completed", await Database.ScalarAsync<string>("select r.state from orchestrator.run r join orchestrator.batch b on b.run_id = r.id where b.id = $1", batchId));
         Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Skipped'"));
+    }
+
+    [Fact]
+    public async Task FencedWrites_OfAHolderWhoseLeaseWasTakenOver_AreRefusedWhole_WhileTheNewHoldersGoThrough()
+    {
+        var batchId = await PlannedBatchAsync(2);
+        var files = (await Store.GetWorkAsync(batchId, Ct))!.Files;
+        var stale = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        var holder = await Seed.BatchLeaseAsync(Database, batchId, Ct); // its lease expired, and another step took it over
+
+        var refused = await Assert.ThrowsAsync<LeaseLostException>(
+            () => Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0"), new UploadedFile(files[1].FileVersionId, "dfl-1")], stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.MarkNotUploadedAsync(files[0].FileVersionId, FileVersionState.Skipped, null, "changed", stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.FinishUploadsAsync(batchId, stale, Ct));
+
+        Assert.Equal(stale, refused.Lease);
+        var untouched = (await Store.GetWorkAsync(batchId, Ct))!;
+        Assert.Equal(BatchState.Planned, untouched.State);
+        Assert.All(untouched.Files, f => Assert.Equal((FileVersionState.Discovered, false, null), (f.State, f.UploadStarted, f.RemoteFileId)));
+
+        await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, holder, Ct);
+        await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0"), new UploadedFile(files[1].FileVersionId, "dfl-1")], holder, Ct);
+        Assert.Equal(BatchState.Creating, await Store.FinishUploadsAsync(batchId, holder, Ct));
     }
 
     [Fact]
@@ -56,9 +82,10 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         var batchId = await PlannedBatchAsync(3);
         var files = (await Store.GetWorkAsync(batchId, Ct))!.Files;
         await Store.SetRemoteDirectoryAsync(batchId, "dir-gone", Ct);
-        await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, Ct);
-        await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0", "file-0")], Ct);
-        await Store.MarkNotUploadedAsync(files[1].FileVersionId, FileVersionState.Skipped, null, "changed", Ct);
+        var fence = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, fence, Ct);
+        await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0", "file-0")], fence, Ct);
+        await Store.MarkNotUploadedAsync(files[1].FileVersionId, FileVersionState.Skipped, null, "changed", fence, Ct);
 
         Assert.Equal(0, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-other", Ct)); // it names another directory: nothing changes
         Assert.Equal(1, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-gone", Ct));

@@ -1,0 +1,84 @@
+using BatchOrchestrator.Core.Leases;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// A step's holder stalled past its lease (a long GC pause, a frozen VM) while another instance took the lease over:
+/// when it wakes, its next write under the lease is refused for its stale fencing token, and it stops there, with one
+/// warning, before it sends anything the new holder already sent (docs/reliability.md, "Fencing"). Without the fence both
+/// would act on the batch: its files uploaded twice, or the batch created, and billed, twice.
+/// </summary>
+public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    private readonly StallGate gate = new();
+
+    // Renewal every third of an hour never comes during a test: the lease expires only when the test says so.
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?> { ["Leases:TimeToLive"] = "01:00:00" },
+        services: services => StallGate.Install(services, gate));
+
+    [Fact]
+    public async Task ASubmitStalledPastItsLease_IsRefusedItsRecordOfTheCreate_AndStops_SoTheBatchIsCreatedOnce()
+    {
+        Harness.WriteFiles(2);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        gate.Arm(StallGate.At.CreateSent);
+        var stalled = Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // about to record the create it will send
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        await ExpireLeaseAsync(batchId); // its lease runs out while it is frozen
+        await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
+        {
+            await other.GetRequiredService<BatchSubmitter>().SubmitAsync(batchId, Ct); // takes the lease over, creates and records the batch
+        }
+
+        var recorded = await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
+        Assert.Equal(1L, (await Harness.Admin.CountersAsync()).BatchCreatesTotal);
+        gate.Release();
+        await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct); // stops without failing: the batch is in good hands
+
+        Assert.Equal(1L, (await Harness.Admin.CountersAsync()).BatchCreatesTotal); // no second create was sent
+        Assert.Equal(recorded, await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+        AssertOneStaleLeaseWarning(batchId, "submit");
+    }
+
+    [Fact]
+    public async Task AnUploadStalledPastItsLease_IsRefusedItsIntent_AndStops_SoNoFileIsSentTwice()
+    {
+        Harness.WriteFiles(3);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        gate.Arm(StallGate.At.UploadIntent);
+        var stalled = Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // about to record that its files may be sent
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        await ExpireLeaseAsync(batchId);
+        await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
+        {
+            await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct); // takes the lease over and uploads every file
+        }
+
+        Assert.Equal("Creating", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        gate.Release();
+        await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var counters = await Harness.Admin.CountersAsync();
+        Assert.Equal(3L, counters.UploadsTotal); // each file once, by the new holder
+        Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1L, n));
+        Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Uploaded'", batchId));
+        Assert.Equal("Creating", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        AssertOneStaleLeaseWarning(batchId, "upload");
+    }
+
+    private Task ExpireLeaseAsync(long batchId) => Harness.Database.ExecuteAsync(
+        "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.Name(batchId));
+
+    private void AssertOneStaleLeaseWarning(long batchId, string step)
+    {
+        var stale = Assert.Single(Harness.Logs.Lines, l => l.Contains("another worker took its lease over", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", stale, StringComparison.Ordinal);
+        Assert.Contains($"The {step} step of batch {batchId} stops", stale, StringComparison.Ordinal);
+        Assert.DoesNotContain(Harness.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
+    }
+}
