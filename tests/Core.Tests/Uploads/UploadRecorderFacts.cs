@@ -55,6 +55,27 @@ public sealed class UploadRecorderFacts
         Assert.Equal([Enumerable.Range(1, 10).Select(i => (long)i).ToArray()], writes);
     }
 
+    [Fact]
+    public async Task AWriteRefusedForAStaleFencingToken_StopsTheSendsAtOnce_AndCompletingSaysWhy()
+    {
+        var store = new Store { Refuse = true }; // another holder took the lease over
+        using var stop = new CancellationTokenSource();
+        await using var recorder = new UploadRecorder(store, Fence, new StoppedClock(), stop, TestContext.Current.CancellationToken);
+
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watch = stop.Token.Register(() => stopped.TrySetResult());
+        for (var id = 1; id <= 64; id++)
+        {
+            recorder.Add(id, Remote(id)); // enough to be written while the uploads go on
+        }
+
+        await stopped.Task.WaitAsync(Patience, TestContext.Current.CancellationToken); // the sends still under way are cancelled
+
+        Assert.True(recorder.Refused);
+        var refused = await Assert.ThrowsAsync<LeaseLostException>(recorder.CompleteAsync);
+        Assert.Equal(Fence, refused.Lease);
+    }
+
     private static RemoteDirectoryFile Remote(long id) => new($"dfl-{id}", "dir-1", $"doc{id}.txt", "prj-1", $"fv-{id}", $"file-{id}");
 
     /// <summary>A clock whose timers never fire; it tells when the first is set.</summary>
@@ -87,8 +108,15 @@ public sealed class UploadRecorderFacts
     {
         public System.Threading.Channels.Channel<long[]> Writes { get; } = System.Threading.Channels.Channel.CreateUnbounded<long[]>();
 
+        public bool Refuse { get; init; }
+
         public Task MarkUploadedAsync(IReadOnlyList<UploadedFile> files, Lease fence, CancellationToken cancellationToken)
         {
+            if (Refuse)
+            {
+                return Task.FromException(new LeaseLostException(fence));
+            }
+
             Writes.Writer.TryWrite([.. files.Select(f => f.FileVersionId)]);
             return Task.CompletedTask;
         }
