@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Persistence.Leases;
 
 /// <summary>
 /// Fenced writes (docs/reliability.md, "Fencing"): a batch of statements that begins with <c>orchestrator.hold_lease</c>
-/// (migration 0083), so its writes land only while the lease still carries the writer's fencing token, and none of them
+/// (migration 0080), so its writes land only while the lease still carries the writer's fencing token, and none of them
 /// does otherwise. The check rides in the same round trip as the writes, so a per-file write costs no extra one.
 /// </summary>
 internal static class LeaseFence

@@ -1,4 +1,4 @@
--- 0083: writes made under a lease are fenced (docs/reliability.md, "Fencing"). A holder stalled past its lease (a long
+-- 0080: writes made under a lease are fenced (docs/reliability.md, "Fencing"). A holder stalled past its lease (a long
 -- GC pause, a frozen VM) may wake after another instance took the lease over; its writes must then be refused, or both
 -- would act on one batch (files uploaded twice, a batch created and billed twice). A fenced write is a batch of statements
 -- that starts with this call: it share-locks the lease row if the row still carries the writer's fencing token, and
