@@ -91,6 +91,7 @@ public static class CoreHostingExtensions
         services.AddTransient<PlanPreview>();
         services.AddTransient<IReprocessCostEstimator, ReprocessCost>();
         services.AddSingleton<LeaseManager>();
+        services.AddSingleton(sp => new PageReading(sp.GetRequiredService<IOptions<CostOptions>>().Value.PageCountTimeout));
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
         services.AddTransient<RetryRuns>();

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Sources;
+
 namespace BatchOrchestrator.Core.Costs;
 
 /// <summary>
@@ -69,6 +71,14 @@ public sealed class CostOptions
     /// planning, which reserves against the caps, reads it every time.
     /// </summary>
     public TimeSpan ConfigurationRecheck { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long counting one document's pages may take (docs/costs.md, "Pages"): past it the document gets the size rule
+    /// and the scan goes on. An ordinary document of hundreds of pages takes under a second; a damaged or crafted one can
+    /// take minutes or never end.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] // no price: changing it gives held files no new figures (Fingerprint)
+    public TimeSpan PageCountTimeout { get; set; } = PageReading.DefaultTimeLimit;
 
     /// <summary>The tier name of the v1 job types, which have none of their own.</summary>
     public const string V1Tier = "default";

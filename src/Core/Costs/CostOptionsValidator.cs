@@ -13,6 +13,7 @@ namespace BatchOrchestrator.Core.Costs;
 internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : IValidateOptions<CostOptions>
 {
     private const string Section = CostOptions.SectionName;
+    private static readonly TimeSpan MaxPageCountTimeout = TimeSpan.FromMinutes(10);
 
     public ValidateOptionsResult Validate(string? name, CostOptions options)
     {
@@ -70,6 +71,12 @@ internal sealed class CostOptionsValidator(IOptions<SourcesOptions> sources) : I
         if (options.DriftFactor < 1)
         {
             failures.Add($"{Section}:DriftFactor: {options.DriftFactor} must be at least 1");
+        }
+
+        if (options.PageCountTimeout <= TimeSpan.Zero || options.PageCountTimeout > MaxPageCountTimeout)
+        {
+            // Each count past it holds up its source's scan that long, with its reader left running (docs/costs.md, "Pages").
+            failures.Add($"{Section}:PageCountTimeout: {options.PageCountTimeout} must be more than 0 and at most {MaxPageCountTimeout}");
         }
 
         if (options.ConfigurationRecheck < TimeSpan.Zero)

@@ -19,8 +19,11 @@ internal sealed class PlanPreview(
     ProjectScopes scopes,
     IOptions<PipelineOptions> pipeline,
     IOptions<UploadRateLimitOptions> uploads,
-    TimeProvider time)
+    TimeProvider time,
+    PageReading? reading = null)
 {
+    private readonly PageReading pageReading = reading ?? PageReading.Default;
+
     /// <summary>
     /// What a plan of a RemoteOnly source can say instead of figures: its directory is LlamaCloud's, not listed here,
     /// so nothing about it is counted (docs/sources.md, "Remote layouts"). Null for any other layout.
@@ -171,12 +174,12 @@ internal sealed class PlanPreview(
                 else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
                 {
                     // Hashed (and so counted) by the next run: count it the same way now.
-                    takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
+                    takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), pageReading).Pages));
                 }
                 else
                 {
                     settling.Add(item.RelativePath);
-                    settlingFiles.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath)).Pages));
+                    settlingFiles.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), pageReading).Pages));
                 }
             }
         }

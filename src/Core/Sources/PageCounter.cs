@@ -12,8 +12,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// Word document, presentation or workbook states of itself (<see cref="LegacyOfficePages"/>), one page for any
 /// other image, and for anything else an estimate from the size:
 /// 3,000 bytes a page for text, 50,000 for other formats.
-/// A file that cannot be read as what its name says (corrupt, encrypted) gets the size estimate and the
-/// reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
+/// A file that cannot be read as what its name says (corrupt, encrypted), or not within the time limit of its
+/// <see cref="PageReading"/>, gets the size estimate and the reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
 /// estimates and what the Sandbox bills follow one rule.
 /// </summary>
 internal static class PageCounter
@@ -50,8 +50,11 @@ internal static class PageCounter
         ".rtf", // its markup counts as text: an estimate that errs high, where 50,000 bytes a page was a tenth of its pages
     };
 
-    /// <summary>Counts the pages of the file at <paramref name="path"/> (its extension says what it is); only documents with a page structure are opened.</summary>
-    public static PageCount Count(string path)
+    /// <summary>
+    /// Counts the pages of the file at <paramref name="path"/> (its extension says what it is); only documents with a page
+    /// structure are opened, each through <paramref name="reading"/> (its time limit; <see cref="PageReading.Default"/> when null).
+    /// </summary>
+    public static PageCount Count(string path, PageReading? reading = null)
     {
         var extension = Path.GetExtension(path);
         if (!Opened.Contains(extension))
@@ -62,67 +65,82 @@ internal static class PageCounter
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.RandomAccess);
-            return Count(stream, extension);
+            return Count(stream, extension, reading);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var size = new FileInfo(path) is { Exists: true } info ? info.Length : 0;
-            return Estimate(size, extension, $"could not be opened ({ex.Message})");
+            return Estimate(size, extension, $"could not be opened ({ex.Message})") with { Failed = true };
         }
     }
 
-    /// <summary>Counts the pages of a document held in a seekable stream.</summary>
-    public static PageCount Count(Stream content, string extension)
+    /// <summary>Counts the pages of a document held in a seekable stream, read through <paramref name="reading"/> (<see cref="PageReading.Default"/> when null).</summary>
+    public static PageCount Count(Stream content, string extension, PageReading? reading = null)
     {
         var size = content.Length;
+        if (!Opened.Contains(extension))
+        {
+            return Estimate(size, extension, null);
+        }
+
         try
         {
-            switch (extension.ToLowerInvariant())
-            {
-                case ".pdf":
-                    return new PageCount(PdfPages.Count(content), "pdf", false);
-
-                case ".docx":
-                    using (var word = WordprocessingDocument.Open(content, false, Bounded))
-                    {
-                        return Word(word);
-                    }
-
-                case ".tif" or ".tiff":
-                    return new PageCount(TiffPages.Count(content), "tiff pages", false);
-
-                case ".odt":
-                    return PackagePages.OpenDocumentText(content);
-
-                case ".odp" or ".ods":
-                    return PackagePages.OpenDocumentParts(content, extension);
-
-                case ".epub":
-                    return PackagePages.Epub(content);
-
-                case ".doc" or ".ppt" or ".xls":
-                    return LegacyOfficePages.Count(content, extension);
-
-                case ".pptx":
-                    using (var slides = PresentationDocument.Open(content, false, Bounded))
-                    {
-                        return new PageCount(Math.Max(1, ShallowParts.Checked(slides.PresentationPart)?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
-                    }
-
-                case ".xlsx":
-                    using (var workbook = SpreadsheetDocument.Open(content, false, Bounded))
-                    {
-                        return new PageCount(Math.Max(1, ShallowParts.Checked(workbook.WorkbookPart)?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
-                    }
-
-                default:
-                    return Estimate(size, extension, null);
-            }
+            return (reading ?? PageReading.Default).Read(() => CountOpened(content, extension));
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (PageReadingException ex)
         {
-            // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files.
-            return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})");
+            return Estimate(size, extension, $"{extension.TrimStart('.')} not counted ({ex.Message})") with { Failed = true };
+        }
+        catch (Exception ex)
+        {
+            // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files; an
+            // OutOfMemoryException here is an allocation this document asked for (a length it claims, a stream it unpacks).
+            return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})") with { Failed = true };
+        }
+    }
+
+    private static PageCount CountOpened(Stream content, string extension)
+    {
+        switch (extension.ToLowerInvariant())
+        {
+            case ".pdf":
+                return new PageCount(PdfPages.Count(content), "pdf", false);
+
+            case ".docx":
+                using (var word = WordprocessingDocument.Open(content, false, Bounded))
+                {
+                    return Word(word);
+                }
+
+            case ".tif" or ".tiff":
+                return new PageCount(TiffPages.Count(content), "tiff pages", false);
+
+            case ".odt":
+                return PackagePages.OpenDocumentText(content);
+
+            case ".odp" or ".ods":
+                return PackagePages.OpenDocumentParts(content, extension);
+
+            case ".epub":
+                return PackagePages.Epub(content);
+
+            case ".doc" or ".ppt" or ".xls":
+                return LegacyOfficePages.Count(content, extension);
+
+            case ".pptx":
+                using (var slides = PresentationDocument.Open(content, false, Bounded))
+                {
+                    return new PageCount(Math.Max(1, ShallowParts.Checked(slides.PresentationPart)?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
+                }
+
+            case ".xlsx":
+                using (var workbook = SpreadsheetDocument.Open(content, false, Bounded))
+                {
+                    return new PageCount(Math.Max(1, ShallowParts.Checked(workbook.WorkbookPart)?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
+                }
+
+            default:
+                return Estimate(content.Length, extension, null);
         }
     }
 
@@ -201,4 +219,8 @@ internal static class PageCounter
 }
 
 /// <summary>Pages of one document, how they were found, and whether that is an estimate rather than a count.</summary>
-internal readonly record struct PageCount(int Pages, string Basis, bool Estimated);
+internal readonly record struct PageCount(int Pages, string Basis, bool Estimated)
+{
+    /// <summary>Its reading failed (the document could not be read, or not in time): the size rule stands in, and the scan warns.</summary>
+    public bool Failed { get; init; }
+}

@@ -7,8 +7,10 @@ namespace BatchOrchestrator.Core.Sources;
 /// looks, hash only settled files whose size or mtime changed (bounded parallelism), turn unseen
 /// content into file versions, and record a reason for every file that cannot be taken.
 /// </summary>
-internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, ILogger<SourceScanner> logger)
+internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, ILogger<SourceScanner> logger, PageReading? reading = null)
 {
+    private readonly PageReading pageReading = reading ?? PageReading.Default;
+
     private const int HashParallelism = 4;
     private const int WriteChunk = 1_000;
 
@@ -114,7 +116,14 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     Interlocked.Increment(ref hashed);
                     // Pages are counted only for what was just hashed (new or changed content), right after
                     // the hash while the file is in the page cache; unchanged files are never opened.
-                    var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath));
+                    var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath), pageReading);
+                    if (pages.Failed)
+                    {
+                        // Once per content: a file is counted only when it is hashed (docs/costs.md, "Pages").
+                        logger.LogWarning(
+                            "Pages of {Path} in {Root} not counted; estimated at {Pages} by its size: {Basis}", candidate.RelativePath, root, pages.Pages, pages.Basis);
+                    }
+
                     await results.Writer.WriteAsync(new HashedFile(candidate, hash, pages), ct);
                 });
         }

@@ -110,6 +110,20 @@ public sealed class CostOptionsValidatorFacts
     }
 
     /// <summary>Sources whose own validator failed: reading them throws, as the options pipeline does.</summary>
+    [Theory]
+    [InlineData("00:00:00", "Costs:PageCountTimeout: 00:00:00 must be more than 0 and at most 00:10:00")]
+    [InlineData("-00:00:01", "Costs:PageCountTimeout: -00:00:01 must be more than 0 and at most 00:10:00")]
+    [InlineData("01:00:00", "Costs:PageCountTimeout: 01:00:00 must be more than 0 and at most 00:10:00")]
+    public void APageCountTimeoutOfNothingOrOfMoreThanTenMinutes_IsRefused(string timeout, string failure)
+    {
+        var sources = Options.Create(new SourcesOptions { Sources = [new SourceOptions { Name = "invoices" }] });
+        var options = new CostOptions { PageCountTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) };
+
+        Assert.Equal([failure], new CostOptionsValidator(sources).Validate(null, options).Failures!);
+        Assert.True(new CostOptionsValidator(sources).Validate(null, new CostOptions { PageCountTimeout = TimeSpan.FromSeconds(1) }).Succeeded);
+        Assert.Equal(TimeSpan.FromSeconds(30), new CostOptions().PageCountTimeout);
+    }
+
     private sealed class InvalidSources : IOptions<SourcesOptions>
     {
         public SourcesOptions Value => throw new OptionsValidationException(Options.DefaultName, typeof(SourcesOptions), ["Sources:0:Schedule: 'nightly' is not a cron expression"]);
