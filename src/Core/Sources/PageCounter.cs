@@ -130,13 +130,13 @@ internal static class PageCounter
             case ".pptx":
                 using (var slides = PresentationDocument.Open(content, false, Bounded))
                 {
-                    return new PageCount(Math.Max(1, ShallowParts.Checked(slides.PresentationPart)?.Presentation?.SlideIdList?.ChildElements.Count ?? 0), "pptx slides", false);
+                    return new PageCount(Math.Max(1, ShallowParts.Listed(slides.PresentationPart, "sldIdLst", "sldId")), "pptx slides", false);
                 }
 
             case ".xlsx":
                 using (var workbook = SpreadsheetDocument.Open(content, false, Bounded))
                 {
-                    return new PageCount(Math.Max(1, ShallowParts.Checked(workbook.WorkbookPart)?.Workbook?.Sheets?.ChildElements.Count ?? 0), "xlsx sheets", false);
+                    return new PageCount(Math.Max(1, ShallowParts.Listed(workbook.WorkbookPart, "sheets", "sheet")), "xlsx sheets", false);
                 }
 
             default:
@@ -152,7 +152,7 @@ internal static class PageCounter
     /// </summary>
     private static PageCount Word(WordprocessingDocument word)
     {
-        int? stored = int.TryParse(ShallowParts.Checked(word.ExtendedFilePropertiesPart)?.Properties?.Pages?.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
+        int? stored = int.TryParse(ShallowParts.Text(word.ExtendedFilePropertiesPart, "Pages"), NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
             ? pages
             : null;
         long characters;
