@@ -1,5 +1,6 @@
 using System.Globalization;
 using BatchOrchestrator.Core.Validation;
+using BatchOrchestrator.Core.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Serilog;
 using Serilog.Events;
@@ -37,6 +38,7 @@ internal static class WorkerLogging
             }
 
             logger.ReadFrom.Configuration(SerilogLevels.Readable(configuration)).ReadFrom.Services(sp).Enrich.FromLogContext()
+                .Enrich.With(new WebhookQueryLeftOut(configuration[$"{WebhookOptions.SectionName}:{nameof(WebhookOptions.Path)}"] ?? new WebhookOptions().Path))
                 // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
                 .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
                     && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal))

@@ -91,9 +91,33 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
     }
 
-    private static async Task<HttpStatusCode> PostAsync(HttpClient http, string body, string? signature)
+    [Fact]
+    public async Task AGatewayTokenInTheQuery_IsLeftOutOfTheRequestLines_WithAspNetCoreLoggingEverything()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "webhooks/llamacloud") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        const string token = "GWCANARY-9e4d2b7a1f";
+        var logs = new CapturingSink();
+        var settings = Settings();
+        settings["Webhooks:PublicUrl"] = $"http://127.0.0.1:{port}/webhooks/llamacloud?code={token}";
+        // An operator debugging the receiver raises ASP.NET Core's level, which ships at Warning.
+        settings["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Verbose";
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var body = """{"event_type":"batch.success","data":{"id":"bat-not-ours","status":"COMPLETED"}}""";
+
+        // The gateway passes its token on, in the query of the path LlamaCloud posts to, and of any other caller's try.
+        Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body)), $"webhooks/llamacloud?code={token}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, signature: null, $"webhooks/llamacloud/?x=1&code={token}"));
+        await Eventually.WaitAsync(
+            () => Task.FromResult(logs.Lines.Count(l => l.Contains("Request finished", StringComparison.Ordinal) && l.Contains("/webhooks/llamacloud", StringComparison.Ordinal)) >= 2),
+            Patience, "both requests' finished lines");
+
+        Assert.Equal(2, logs.Lines.Count(l => l.Contains("Request starting", StringComparison.Ordinal) && l.Contains("/webhooks/llamacloud", StringComparison.Ordinal) && l.Contains("?(query left out)", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.AllFormats, l => l.Contains(token, StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpStatusCode> PostAsync(HttpClient http, string body, string? signature, string path = "webhooks/llamacloud")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (signature is not null)
         {
             request.Headers.TryAddWithoutValidation(WebhookSignature.Header, signature);
