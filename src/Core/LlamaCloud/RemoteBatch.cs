@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 // Shapes of /api/v2/batches (docs/llamacloud-api.md §2.1; SDK src/resources/batches.ts).
@@ -36,4 +38,13 @@ internal sealed record WebhookConfiguration(
     string WebhookUrl,
     IReadOnlyList<string>? WebhookEvents = null,
     string? WebhookOutputFormat = null,
-    string? WebhookSigningSecret = null);
+    string? WebhookSigningSecret = null)
+{
+    /// <summary>
+    /// Not the compiler's, which prints every member: the signing secret, and the URL with a gateway's token in its query
+    /// or user info, are sent to LlamaCloud and shown nowhere (docs/architecture.md, "Secrets").
+    /// </summary>
+    public override string ToString() =>
+        $"WebhookConfiguration {{ WebhookUrl = {UrlShown.WithoutSecrets(WebhookUrl)}, WebhookEvents = [{string.Join(", ", WebhookEvents ?? [])}], "
+        + $"WebhookOutputFormat = {WebhookOutputFormat}, WebhookSigningSecret = {(WebhookSigningSecret is null ? "not set" : "set")} }}";
+}

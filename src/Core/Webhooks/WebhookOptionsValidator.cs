@@ -32,7 +32,10 @@ internal sealed class WebhookOptionsValidator : OptionsValidator<WebhookOptions>
 
         if (!string.IsNullOrWhiteSpace(options.SigningSecretFile) && !File.Exists(options.SigningSecretFile))
         {
-            failures.Add($"Webhooks:SigningSecretFile: file '{options.SigningSecretFile}' does not exist");
+            // A value without a '/' is as likely the secret itself, put where its file's path goes, as a file name: not shown.
+            failures.Add(options.SigningSecretFile.Contains('/', StringComparison.Ordinal)
+                ? $"Webhooks:SigningSecretFile: file '{options.SigningSecretFile}' does not exist"
+                : $"Webhooks:SigningSecretFile: no such file (the value is not shown: it may be the secret itself); give the path of a file holding the secret, or the secret itself in {WebhookOptions.SecretVariable}");
         }
 
         if (!options.Path.StartsWith('/') || options.Path.Length < 2)
