@@ -71,6 +71,8 @@ public static class CoreHostingExtensions
         services.AddSingleton<ProjectScopes>();
         services.AddSingleton<ConfigurationEdits>();
         services.AddSingleton<LlamaCloudPipeline>();
+        services.AddSingleton(sp => new SentSecrets(() =>
+            [sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value.ApiKey, .. sp.GetRequiredService<IOptions<WebhookOptions>>().Value.SentSecrets()]));
         services.AddSingleton<IBatchApis, LlamaCloudApis>();
         services.AddTransient<UploadPacingHandler>();
         services.AddTransient<WholeAnswerHandler>();

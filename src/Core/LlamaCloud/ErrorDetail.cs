@@ -1,16 +1,21 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
 /// Reads FastAPI-style error bodies: <c>{"detail": "…"}</c>, or for 422 a list of
-/// <c>{"loc": [...], "msg": "…"}</c> (docs/llamacloud-api.md §1.4). Bounded, and tolerant of anything else.
+/// <c>{"loc": [...], "msg": "…"}</c> (docs/llamacloud-api.md §1.4). Bounded, and tolerant of anything else: a body in
+/// no FastAPI shape (a proxy's HTML page, a gateway's JSON) is a short excerpt of its text, enough to tell whose answer
+/// it was. The text ends up in logs, Hangfire and the dashboard, so what the request carried is never in it: the
+/// secrets of <see cref="SentSecrets"/> wherever they are quoted, and anything named like a credential in an excerpt.
 /// </summary>
-internal static class ErrorDetail
+internal static partial class ErrorDetail
 {
     private const int MaxChars = 2_000;
+    private const int ExcerptChars = 300;
 
-    public static async Task<string?> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    public static async Task<string?> ReadAsync(HttpResponseMessage response, SentSecrets? secrets, CancellationToken cancellationToken)
     {
         string body;
         try
@@ -27,21 +32,29 @@ internal static class ErrorDetail
             return null;
         }
 
+        string text;
+        var detailed = false;
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("detail", out var detail))
-            {
-                return Truncate(Describe(detail));
-            }
+            var root = document.RootElement;
+            detailed = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("detail", out _);
+            text = detailed ? Describe(root.GetProperty("detail")) : WithoutWhatWasSent(root);
         }
         catch (JsonException)
         {
-            // Not JSON (a proxy's HTML page, say): fall through to the raw text.
+            text = AsText(body); // not JSON: a proxy's HTML page, say
         }
 
-        return Truncate(body);
+        // Left out before the cut, so that no part of a secret is left at the end of an excerpt. The API's own detail is
+        // its words about our request (input and ctx already gone); an excerpt may be anyone's echo of the whole request.
+        text = secrets?.Redact(text) ?? text;
+        if (!detailed)
+        {
+            text = Credentials().Replace(NamedCredentials().Replace(text, "${name}" + SentSecrets.LeftOut), "${scheme}" + SentSecrets.LeftOut);
+        }
+
+        return text.Length == 0 ? null : Truncate(text, detailed ? MaxChars : ExcerptChars);
     }
 
     private static string Describe(JsonElement detail) => detail.ValueKind switch
@@ -80,5 +93,29 @@ internal static class ErrorDetail
         _ => element.GetRawText(),
     };
 
-    private static string Truncate(string text) => text.Length <= MaxChars ? text : text[..MaxChars] + "…";
+    /// <summary>A page's words: without its scripts, styles and tags, entities decoded, every run of spaces, breaks and control characters one space.</summary>
+    private static string AsText(string body) =>
+        Breaks().Replace(System.Net.WebUtility.HtmlDecode(Tags().Replace(Blocks().Replace(body, " "), " ")), " ").Trim();
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+
+    [GeneratedRegex(@"<(script|style)\b.*?</\1\s*>|<!--.*?-->", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex Blocks();
+
+    [GeneratedRegex(@"<[^>]*>")]
+    private static partial Regex Tags();
+
+    [GeneratedRegex(@"[\s\p{C}]+")]
+    private static partial Regex Breaks();
+
+    // An authorization scheme and its credential ("Bearer llx-…"), wherever an excerpt quotes one.
+    [GeneratedRegex(@"(?<scheme>\b(?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+", RegexOptions.IgnoreCase)]
+    private static partial Regex Credentials();
+
+    // A value named like a credential ("authorization": …, x-api-key=…, webhook_signing_secret: "…"), in a body that is not
+    // the API's own error: a proxy or gateway echoing the request it refused.
+    [GeneratedRegex(
+        """(?<name>[\w-]*(?:authorization|secret|token|password|passwd|api[_-]?key|cookie)[\w-]*"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"|(?:(?:bearer|basic)\s+)?(?:\(left out\)|[^\s,;&"'<>{}]+))""",
+        RegexOptions.IgnoreCase)]
+    private static partial Regex NamedCredentials();
 }

@@ -16,7 +16,7 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// come from the <see cref="HttpClient"/> it is given; retries from <see cref="LlamaCloudPipeline"/>.
 /// Every non-2xx, and every failure to get an answer, becomes a typed exception, never a null.
 /// </summary>
-internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing, ProjectPauses pauses) : IBatchApi
+internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope scope, RetryTiming timing, ProjectPauses pauses, SentSecrets secrets) : IBatchApi
 {
     private static readonly LlamaCloudJsonContext Json = LlamaCloudJsonContext.Default;
 
@@ -186,7 +186,7 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
     private async Task<LlamaCloudException> ToExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = response.StatusCode;
-        var detail = await ErrorDetail.ReadAsync(response, cancellationToken);
+        var detail = await ErrorDetail.ReadAsync(response, secrets, cancellationToken);
         var message = string.Create(
             CultureInfo.InvariantCulture,
             $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} answered {(int)status} {status}{(detail is null ? "" : ": " + detail)}");

@@ -25,6 +25,6 @@ internal static class ProviderRefusal
             return null;
         }
 
-        return Of(response.StatusCode, await ErrorDetail.ReadAsync(response, cancellationToken));
+        return Of(response.StatusCode, await ErrorDetail.ReadAsync(response, secrets: null, cancellationToken));
     }
 }

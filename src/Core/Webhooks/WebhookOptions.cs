@@ -41,6 +41,28 @@ public sealed class WebhookOptions
     /// <summary>True when batches are created with a webhook.</summary>
     internal bool Enabled => PublicUrl is not null;
 
+    /// <summary>
+    /// What of these options is sent to LlamaCloud with every batch create and is a secret: the signing secret, a password
+    /// after "user:" (or the whole user info, a token) and each query value, as sent and unescaped.
+    /// </summary>
+    internal IEnumerable<string?> SentSecrets()
+    {
+        yield return SigningSecret;
+        if (PublicUrl is not { IsAbsoluteUri: true } url)
+        {
+            yield break;
+        }
+
+        var userInfo = url.UserInfo;
+        yield return userInfo[(userInfo.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        foreach (var pair in url.Query.TrimStart('?').Split('&'))
+        {
+            var value = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
+            yield return value;
+            yield return Uri.UnescapeDataString(value);
+        }
+    }
+
     /// <summary>Never prints the secret, nor what the URL may carry of one.</summary>
     public override string ToString() => $"Webhooks to {Shown(PublicUrl) ?? "(none)"} (secret {(string.IsNullOrEmpty(SigningSecret) ? "not set" : "set")})";
 

@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 internal static class ClientHost
 {
     public static ServiceProvider Build(
-        Uri baseAddress, string? apiKey, int maxRetries = 2, IEnumerable<KeyValuePair<string, string?>>? settings = null, ILoggerProvider? logs = null)
+        Uri baseAddress, string? apiKey, int maxRetries = 2, IEnumerable<KeyValuePair<string, string?>>? settings = null, ILoggerProvider? logs = null,
+        Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var configuration = new Dictionary<string, string?>
@@ -30,6 +31,7 @@ internal static class ClientHost
             builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
         }
 
+        configure?.Invoke(builder.Services);
         return builder.Services.BuildServiceProvider();
     }
 

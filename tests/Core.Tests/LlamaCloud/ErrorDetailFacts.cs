@@ -5,7 +5,12 @@ public sealed class ErrorDetailFacts
     [Theory]
     [InlineData("""{"detail":"Directory not found"}""", "Directory not found")]
     [InlineData("""{"detail":[{"loc":["body","config","job","type"],"msg":"Input should be 'parse_v2'","type":"enum"}]}""", "body.config.job.type: Input should be 'parse_v2'")]
-    [InlineData("<html>Bad gateway</html>", "<html>Bad gateway</html>")]
+    // A body in no FastAPI shape is an excerpt: its text without markup or breaks, short, what looks like a credential left out.
+    [InlineData("<html>Bad gateway</html>", "Bad gateway")]
+    [InlineData("<html><head><title>400 Bad Request</title><style>p{color:red}</style><script>var t='x';</script></head><body><h1>Bad Request</h1><pre>POST /api/v2/batches HTTP/1.1&#10;Authorization: Bearer llx-canary-secret-1234567890&#10;</pre></body></html>", "400 Bad Request Bad Request POST /api/v2/batches HTTP/1.1 Authorization: (left out)")]
+    [InlineData("upstream said:\r\nbearer llx-canary-secret-1234567890 was refused", "upstream said: bearer (left out) was refused")]
+    [InlineData("""{"error":"Unprocessable","request":{"headers":{"authorization":"Bearer llx-canary-secret-1234567890","x-api-key":"canary-secret-1234567890"},"body":{"webhook_signing_secret":"canary-secret-1234567890"}}}""", """{"error":"Unprocessable","request":{"headers":{"authorization":(left out),"x-api-key":(left out)},"body":{"webhook_signing_secret":(left out)}}}""")]
+    [InlineData("""{"message":"invalid","input":{"webhook_url":"https://gw.example.com/hook?code=canary-secret-1234567890"}}""", """{"message":"invalid"}""")]
     // Pydantic v2 quotes what was sent at loc (input): a webhook's signing secret among it must not reach a log line.
     [InlineData("""{"detail":[{"type":"string_type","loc":["body","webhook_configurations",0,"webhook_url"],"msg":"Input should be a valid string","input":{"webhook_url":1,"webhook_headers":{"x-signature-secret":"canary-secret-1234567890"}}}]}""", "body.webhook_configurations.0.webhook_url: Input should be a valid string")]
     // pydantic's ctx follows input, and some types quote what was sent in it (union_tag_invalid's "tag"; here only ctx
@@ -23,6 +28,35 @@ public sealed class ErrorDetailFacts
     {
         using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
 
-        Assert.Equal(expected, await ErrorDetail.ReadAsync(response, Ct));
+        Assert.Equal(expected, await ErrorDetail.ReadAsync(response, secrets: null, Ct));
+    }
+
+    [Fact]
+    public async Task ReadAsync_KeepsABodyInNoFastApiShapeShort()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.BadGateway) { Content = new StringContent("<p>" + string.Concat(Enumerable.Repeat("upstream failed ", 200)) + "</p>", Encoding.UTF8) };
+
+        var detail = await ErrorDetail.ReadAsync(response, secrets: null, Ct);
+
+        Assert.StartsWith("upstream failed upstream failed", detail, StringComparison.Ordinal);
+        Assert.True(detail!.Length <= 301, $"{detail.Length} characters");
+    }
+
+    [Theory]
+    [InlineData("""{"detail":"webhook https://gw.example.com/hook?code=GWCANARY-tok-3c9a1e7b5f is unreachable"}""", "webhook https://gw.example.com/hook?code=(left out) is unreachable")]
+    [InlineData("""{"detail":"signing secret whsec-CANARY-sig-8b2f4c6d0e is too weak"}""", "signing secret (left out) is too weak")]
+    [InlineData("""{"detail":"key llx-CANARY-key-5d0e7a91c3 revoked"}""", "key (left out) revoked")]
+    [InlineData("Forbidden: https://ops:GWCANARY-pw-0f2a@gw.example.com/hook", "Forbidden: https://ops:(left out)@gw.example.com/hook")]
+    public async Task ReadAsync_LeavesOutEverySecretTheRequestsCarry_WhereverTheBodyQuotesIt(string body, string expected)
+    {
+        var llamaCloud = new LlamaCloudOptions { ApiKey = "llx-CANARY-key-5d0e7a91c3" };
+        var webhooks = new Core.Webhooks.WebhookOptions
+        {
+            PublicUrl = new Uri("https://ops:GWCANARY-pw-0f2a@gw.example.com/hook?code=GWCANARY-tok-3c9a1e7b5f"),
+            SigningSecret = "whsec-CANARY-sig-8b2f4c6d0e",
+        };
+        using var response = new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(body, Encoding.UTF8) };
+
+        Assert.Equal(expected, await ErrorDetail.ReadAsync(response, new SentSecrets(() => [llamaCloud.ApiKey, .. webhooks.SentSecrets()]), Ct));
     }
 }
