@@ -129,6 +129,7 @@ public static class CoreHostingExtensions
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<FollowUpHolds>();
         services.AddSingleton<FollowUpHandBack>();
+        services.AddSingleton<IFolderSync, FolderSync>();
         services.AddSingleton<IFollowUpSink, FileSystemSink>();
         return builder;
     }

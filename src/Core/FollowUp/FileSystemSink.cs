@@ -10,11 +10,17 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// Mirrors each source's tree under its output folder: <c>a/b/report.pdf</c> gets
 /// <c>a/b/report.pdf.md</c> (parse markdown) and <c>a/b/report.pdf.json</c> (the result with its
 /// provenance). Each file is written to a hidden temporary file beside it, flushed to disk, then
-/// renamed over the target, so a reader never sees half a result and a crash leaves the old one. A name
-/// too long for its results' names (<see cref="ResultStem"/>) is shortened, the same way every time.
+/// renamed over the target, so a reader never sees half a result and a crash leaves the old one; every folder
+/// whose entries changed is synced before the chunk returns, so what the database then records as delivered
+/// survives a power cut. A name too long for its results' names (<see cref="ResultStem"/>) is shortened, the
+/// same way every time.
 /// </summary>
 internal sealed class FileSystemSink(
-    IOptionsMonitor<SourcesOptions> sources, IOptions<FileSystemSinkOptions> options, IHostEnvironment environment, ILogger<FileSystemSink> logger)
+    IOptionsMonitor<SourcesOptions> sources,
+    IOptions<FileSystemSinkOptions> options,
+    IHostEnvironment environment,
+    IFolderSync folders,
+    ILogger<FileSystemSink> logger)
     : IFollowUpSink
 {
     // NAME_MAX on the file systems a service like this writes to (ext4, xfs, btrfs, tmpfs): bytes, not characters.
@@ -38,19 +44,22 @@ internal sealed class FileSystemSink(
                 removed, RootOf(removed));
         }
 
+        // Folders whose entries changed: a rename or removal is durable only once its folder is synced (IFolderSync).
+        var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var document in documents.Where(d => !d.Superseded))
         {
             var target = TargetOf(document);
+            var folder = Path.GetDirectoryName(target)!;
             var stem = ResultStem(Path.GetFileName(target));
             if (stem != Path.GetFileName(target))
             {
                 logger.LogWarning(
                     "Results of {Path} are written as {Stem}.md and .json: '<name>.json' would pass the {Max} bytes a file name may have. The .json names the source file",
                     document.RelativePath, stem, MaxNameBytes);
-                target = Path.Combine(Path.GetDirectoryName(target)!, stem);
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            target = Path.Combine(folder, stem);
+            CreateFolder(folder, changed);
             if (document.Markdown is not null)
             {
                 await WriteAtomicallyAsync(target + ".md", Encoding.UTF8.GetBytes(document.Markdown), cancellationToken);
@@ -64,6 +73,32 @@ internal sealed class FileSystemSink(
                 // Removed after the .json is in place, so a write that fails leaves the reference to be tried again.
                 File.Delete(target + ".md");
             }
+
+            changed.Add(folder);
+        }
+
+        // Before returning, so before the database records these results as delivered: each file was flushed before its
+        // rename, and now the renames (and removals, and new folders) are made durable too. A sync that fails fails the
+        // chunk, and the results are written again on the next attempt, from scratch.
+        foreach (var folder in changed)
+        {
+            folders.Sync(folder);
+        }
+    }
+
+    /// <summary>Creates a missing folder, and notes the folders whose entries changed: the parent of each folder made.</summary>
+    private static void CreateFolder(string folder, HashSet<string> changed)
+    {
+        var missing = new List<string>();
+        for (var f = folder; !Directory.Exists(f); f = Path.GetDirectoryName(f)!)
+        {
+            missing.Add(f);
+        }
+
+        if (missing.Count > 0)
+        {
+            Directory.CreateDirectory(folder);
+            changed.UnionWith(missing.Select(m => Path.GetDirectoryName(m)!));
         }
     }
 
