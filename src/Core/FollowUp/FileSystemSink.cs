@@ -13,7 +13,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// renamed over the target, so a reader never sees half a result and a crash leaves the old one; every folder
 /// whose entries changed is synced before the chunk returns, so what the database then records as delivered
 /// survives a power cut. A name too long for its results' names (<see cref="ResultStem"/>) is shortened, the
-/// same way every time.
+/// same way every time; one whose results' name another file's results hold (<see cref="CaseClash"/>) is told apart.
 /// </summary>
 internal sealed class FileSystemSink(
     IOptionsMonitor<SourcesOptions> sources,
@@ -56,6 +56,16 @@ internal sealed class FileSystemSink(
                 logger.LogWarning(
                     "Results of {Path} are written as {Stem}.md and .json: '<name>.json' would pass the {Max} bytes a file name may have. The .json names the source file",
                     document.RelativePath, stem, MaxNameBytes);
+            }
+
+            if (CaseClash.HeldByAnother(Path.Combine(folder, stem + ".json"), document.RelativePath) is { } holder)
+            {
+                // An output share that does not tell case apart (CIFS, a Windows share) holds one file for Report.pdf.json and
+                // report.pdf.json: writing would replace the other file's result, both recorded as delivered (docs/pipeline.md).
+                stem = CaseClash.Apart(Path.GetFileName(target));
+                logger.LogWarning(
+                    "Results of {Path} are written as {Stem}.md and .json: the output folder holds the results of {Holder} under the same name, a name that differs only in case, and does not tell case apart",
+                    document.RelativePath, stem, holder);
             }
 
             target = Path.Combine(folder, stem);
