@@ -94,6 +94,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
         services.AddSingleton<ISourceRenameStore, NpgsqlSourceRenameStore>();
         services.AddSingleton<IFollowUpStore, NpgsqlFollowUpStore>();
+        services.AddSingleton<IResultPathLocks, NpgsqlResultPathLocks>();
         services.AddSingleton<IFollowUpSink>(sp => new PostgresFollowUpSink(new Lazy<NpgsqlDataSource>(sp.GetRequiredService<NpgsqlDataSource>)));
         services.AddSingleton<IKeptResults, NpgsqlKeptResults>();
         services.AddSingleton<IWatchdogStore, NpgsqlWatchdogStore>();

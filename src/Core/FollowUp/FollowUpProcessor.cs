@@ -19,6 +19,7 @@ internal sealed class FollowUpProcessor(
     IJobStatuses jobStatuses,
     JobResults results,
     FollowUpDelivery delivery,
+    IResultPathLocks pathLocks,
     FollowUpCosts costs,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> options,
@@ -145,13 +146,22 @@ internal sealed class FollowUpProcessor(
 
             // A result that sends its file to the fallback is not delivered, nor to its copies: the fallback's is (docs/costs.md).
             var delivered = looks.Where(l => !FollowUpCosts.Escalates(l, fallback)).ToArray();
-            var sinkErrors = await delivery.WriteAsync(selected, delivered, cancellationToken);
 
             // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
             var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
-            var outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
-            var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
-            await store.SaveAsync(outcomes, copies, cancellationToken);
+            List<FollowUpOutcome> outcomes;
+
+            // From the re-check of a newer result through the write to the save: another version's follow-up (here or on another
+            // instance) in between could leave the older result over the newer one (IResultPathLocks).
+            await using (await HoldPathsAsync(work.Source, delivered, cancellationToken))
+            {
+                var sinkErrors = await delivery.WriteAsync(selected, delivered, cancellationToken);
+                outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
+                var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
+                await store.SaveAsync(outcomes, copies, cancellationToken);
+                copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
+            }
+
             WarnPartial(own, outcomes);
             escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
             sentBack = SentBackBy(own, outcomes, new RetryRule(source?.MaxAttempts ?? new SourceOptions().MaxAttempts), sentBack);
@@ -159,8 +169,6 @@ internal sealed class FollowUpProcessor(
             {
                 tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
             }
-
-            copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
 
             if (looks.Where(l => l.Kind == LookKind.Deferred).Max(l => l.RetryAfter) is { } wait)
             {
@@ -189,6 +197,13 @@ internal sealed class FollowUpProcessor(
             deferredFor ?? RecheckDelay(settings, work.Checks),
             deferredFor is not null,
             copiesDelivered);
+    }
+
+    /// <summary>The paths the chunk's finished results go to, theirs and their copies'; nothing held when none finished.</summary>
+    private async Task<IAsyncDisposable> HoldPathsAsync(string source, JobLook[] looks, CancellationToken cancellationToken)
+    {
+        var paths = looks.Where(l => l.Document is not null).SelectMany(CopyDeliveries.Of).Select(d => d.Document.RelativePath).ToHashSet(StringComparer.Ordinal);
+        return paths.Count == 0 ? NothingHeld.Instance : await pathLocks.HoldAsync(source, paths, cancellationToken);
     }
 
     /// <summary>
@@ -256,6 +271,13 @@ internal sealed class FollowUpProcessor(
         }
 
         return sum;
+    }
+
+    private sealed class NothingHeld : IAsyncDisposable
+    {
+        public static readonly NothingHeld Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>What one look found, and when the next is due.</summary>
