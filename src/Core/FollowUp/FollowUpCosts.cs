@@ -29,8 +29,11 @@ internal sealed class FollowUpCosts(
             return outcome;
         }
 
+        // Nothing of it reached a sink (FollowUpDelivery is not handed it): the reference ends FollowUpFailed with the reason, as
+        // one whose job failed does, never FollowedUp, which says its result is in every sink (docs/pipeline.md).
         return outcome with
         {
+            State = FollowUpState.FollowUpFailed,
             Escalate = true,
             FileState = FileVersionLifecycle.Escalate.Target,
             FileErrorClass = null,

@@ -32,6 +32,11 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
         await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
 
         Assert.Equal("Discovered", await StateAsync("blank.txt")); // escalated: waiting for its fallback batch
+        Assert.Equal( // nothing of it was delivered, and its job reference does not say it was
+            ["blank.txt FollowUpFailed the result was empty; sent again with cfg-PARSE_AGENTIC_PLUS", "good.txt FollowedUp "],
+            await Harness.Database.ListAsync(
+                "select v.relative_path || ' ' || r.follow_up_state || ' ' || coalesce(r.follow_up_error, '') from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id order by 1",
+                r => r.GetString(0)));
         Assert.Equal(["good.txt"], await RowsAsync());
         Assert.False(File.Exists(Path.Combine(Output, "blank.txt.md")));
         Assert.False(File.Exists(Path.Combine(Output, "blank.txt.json")));
