@@ -114,6 +114,21 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool RefuseJsonWithoutContentType { get; set; }
 
+    /// <summary>
+    /// Reads of a job's usage (<c>expand=usage</c>) after it ended that still find its bill unrecorded
+    /// (<c>usage.credits</c> null), counting down per job; from the next read on, the bill is there. The SDK says the
+    /// credits are "Null until billing has recorded it" and not how long after the job ends that is (docs/costs.md,
+    /// "Late bills"). 0 (default): recorded as the job ends.
+    /// </summary>
+    public int UsageRecordedAfterReads { get; set; }
+
+    /// <summary>
+    /// A parse or extract job that fails is billed as if it had completed, every page at its tier. No source says whether a
+    /// failed job bills the pages it parsed before failing (one fails only once more than its allowed share of pages
+    /// failed, docs/llamacloud-api.md §6.2); billing them all is the most it could. False (default): a failed job bills 0.
+    /// </summary>
+    public bool BillFailedJobs { get; set; }
+
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
 }

@@ -24,4 +24,4 @@ internal sealed record ExtractJobMetadataDto(ExtractUsageMetricsDto Usage);
 
 internal sealed record ExtractUsageMetricsDto(int NumPagesExtracted, int NumPagesBilled);
 
-internal sealed record ExtractUsageDto(double Credits, double ExtractCredits, double ParseCredits);
+internal sealed record ExtractUsageDto(double? Credits, double? ExtractCredits, double? ParseCredits);

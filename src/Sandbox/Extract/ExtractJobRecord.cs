@@ -30,6 +30,11 @@ internal sealed class ExtractJobRecord : SimulatedJob
 
     public decimal? BilledParseCredits { get; set; }
 
+    /// <summary>What it billed once billing recorded it (<c>Sandbox:Guesses:UsageRecordedAfterReads</c>): nulls before.</summary>
+    private ExtractUsageDto Usage() => UsageRecordedOnThisRead()
+        ? new ExtractUsageDto((double)(BilledCredits ?? 0), (double)(BilledExtractCredits ?? 0), (double)(BilledParseCredits ?? 0))
+        : new ExtractUsageDto(null, null, null);
+
     public ExtractJobDto ToDto(IReadOnlyCollection<string> expand)
     {
         var done = Status == JobStatus.Completed;
@@ -43,7 +48,7 @@ internal sealed class ExtractJobRecord : SimulatedJob
             done ? Result?.DeepClone() : null,
             expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, BilledTier ?? Tier) : null,
             done ? new ExtractJobMetadataDto(new ExtractUsageMetricsDto(PagesExtracted, BilledPages ?? PagesExtracted)) : null,
-            expand.Contains("usage") && done ? new ExtractUsageDto((double)(BilledCredits ?? 0), (double)(BilledExtractCredits ?? 0), (double)(BilledParseCredits ?? 0)) : null,
+            expand.Contains("usage") && (done || Status == JobStatus.Failed) ? Usage() : null,
             expand.Contains("configuration") ? (JsonObject)StoredParameters.ExtractConfiguration.Keep(Configuration)! : null, // no saved product_type
             CreatedAt,
             UpdatedAt);

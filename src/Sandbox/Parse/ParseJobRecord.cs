@@ -33,15 +33,16 @@ internal sealed class ParseJobRecord : SimulatedJob
 
     /// <summary>
     /// The job as the API shows it: <c>tier</c> is the tier it ran (and was billed) at; <c>usage.credits</c>
-    /// with expand=usage is null until it completed (billing has recorded it), 0 for a failed job.
+    /// with expand=usage is null until it ended and billing has recorded it (<c>Sandbox:Guesses:UsageRecordedAfterReads</c>),
+    /// then what it billed: 0 for a failed job unless <c>Sandbox:Guesses:BillFailedJobs</c>, 0 for a cancelled one.
     /// </summary>
     public ParseJobDto ToDto(bool expandUsage)
         => new(Id, ProjectId, Status, Name, BilledTier ?? Tier, ErrorMessage, UserMetadata, expandUsage ? new ParseUsageDto(Usage()) : null, CreatedAt, UpdatedAt);
 
     private double? Usage() => Status switch
     {
-        JobStatus.Completed => (double?)BilledCredits,
-        JobStatus.Failed or JobStatus.Cancelled => 0,
+        JobStatus.Completed or JobStatus.Failed => UsageRecordedOnThisRead() ? (double)(BilledCredits ?? 0) : null,
+        JobStatus.Cancelled => 0,
         _ => null,
     };
 }

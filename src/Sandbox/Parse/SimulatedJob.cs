@@ -19,7 +19,15 @@ internal abstract class SimulatedJob : ProjectResource
 
     public IReadOnlyList<WebhookTarget> Webhooks { get; init; } = [];
 
-    /// <summary>What billing charged when the job completed (null before; a failed job is billed nothing).</summary>
+    private int usageUnrecordedReads;
+
+    /// <summary>Reads of its usage after it ended that find the bill not yet recorded (<c>Sandbox:Guesses:UsageRecordedAfterReads</c>).</summary>
+    public int UsageUnrecordedReads
+    {
+        init => usageUnrecordedReads = value;
+    }
+
+    /// <summary>What billing charged when the job completed (null before; a failed job is billed nothing unless <c>BillFailedJobs</c>).</summary>
     public decimal? BilledCredits { get; set; }
 
     public int? BilledPages { get; set; }
@@ -35,6 +43,24 @@ internal abstract class SimulatedJob : ProjectResource
     public long LastStep { get; set; }
 
     public required DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Whether this read of the ended job's usage finds its bill recorded; a read that does not counts down the reads left.</summary>
+    public bool UsageRecordedOnThisRead()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref usageUnrecordedReads);
+            if (left <= 0)
+            {
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref usageUnrecordedReads, left - 1, left) == left)
+            {
+                return false;
+            }
+        }
+    }
 
     /// <summary>"parse" or "extract": the webhook event prefix.</summary>
     public abstract string Product { get; }

@@ -52,23 +52,24 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
 
     private void Finish(SimulatedJob job, long step)
     {
+        // Billed as it completes, by the document's pages at the tier it ran at (or the bill-at-tier fault's); a failed job
+        // only when the guess that failed jobs bill is on (Sandbox:Guesses:BillFailedJobs).
+        var billedTier = faults.BillAtTier;
         if (job.PlannedFailure is not null)
         {
+            if (options.Guesses.BillFailedJobs)
+            {
+                Bill(job, billedTier);
+            }
+
             job.ErrorMessage = job.PlannedFailure;
             Move(job, JobStatus.Failed, step);
             return;
         }
 
-        // Billed as it completes, by the document's pages at the tier it ran at (or the bill-at-tier fault's).
-        var billedTier = faults.BillAtTier;
-        if (job is ParseJobRecord parse)
-        {
-            billing.BillParse(parse, billedTier ?? parse.Tier);
-        }
-
+        Bill(job, billedTier);
         if (job is ExtractJobRecord extract)
         {
-            billing.BillExtract(extract, billedTier ?? extract.Tier, extract.ParseTier);
             var output = ParseOutputBuilder.Build(extract.Source, options.LinesPerPage);
             var schema = extract.Configuration.TryGetProperty("data_schema", out var s) ? s : Json.EmptyJson.Object;
             var perPage = extract.Configuration.TryGetProperty("extraction_target", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is "per_page" or "per_table_row";
@@ -79,6 +80,19 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
         }
 
         Move(job, JobStatus.Completed, step);
+    }
+
+    private void Bill(SimulatedJob job, string? billedTier)
+    {
+        if (job is ParseJobRecord parse)
+        {
+            billing.BillParse(parse, billedTier ?? parse.Tier);
+        }
+
+        if (job is ExtractJobRecord extract)
+        {
+            billing.BillExtract(extract, billedTier ?? extract.Tier, extract.ParseTier);
+        }
     }
 
     private static JsonElement Snapshot(SimulatedJob job) => job switch

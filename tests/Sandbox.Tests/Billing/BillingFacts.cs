@@ -92,6 +92,40 @@ public sealed class BillingFacts
         Assert.Equal(HttpStatusCode.OK, (await sandbox.PostAsync("api/v2/batches", new { source_directory_id = dir, config = new { job = new { type = "parse_v2", configuration_id = "cfg-PARSE_AGENTIC" } } })).Status);
     }
 
+    [Fact]
+    public async Task ABillRecordedLate_ReadsAsNullCredits_ForTheReadsTheGuessSays_ThenAsTheBill()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(o => o.Guesses.UsageRecordedAfterReads = 2);
+        var job = await ParsedJobAsync(sandbox, "two.pdf", Pdf(2)); // waited for without usage: no read of it counted
+
+        var reads = new List<double?>();
+        for (var i = 0; i < 3; i++)
+        {
+            var body = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=usage");
+            reads.Add((double?)body["job"]!["usage"]!["credits"]);
+        }
+
+        Assert.Equal([null, null, 20], reads);
+    }
+
+    [Fact]
+    public async Task AFailedJob_BillsNothing_UnlessTheGuessThatFailedJobsBillIsOn()
+    {
+        foreach (var (billed, expected) in new[] { (false, 0d), (true, 20d) })
+        {
+            await using var sandbox = await TestSandbox.StartAsync(o => o.Guesses.BillFailedJobs = billed);
+            await sandbox.Admin.SetFaultsAsync(new { fail_files_matching = "broken" });
+            var dir = await sandbox.CreateDirectoryAsync("failed");
+            Assert.Equal(HttpStatusCode.OK, (await sandbox.UploadAsync(dir, "broken.pdf", Pdf(2))).Status);
+            var batch = await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir), "COMPLETED");
+            var job = (string)batch["results"]![0]!["job_reference"]!["id"]!;
+
+            var body = await sandbox.WaitForAsync($"api/v2/parse/{job}?expand=usage", j => (string)j["job"]!["status"]! == "FAILED");
+
+            Assert.Equal(expected, (double)body["job"]!["usage"]!["credits"]!);
+        }
+    }
+
     private static async Task<string> ParsedJobAsync(TestSandbox sandbox, string name, byte[] content)
     {
         var dir = await sandbox.CreateDirectoryAsync("bill-" + name);
