@@ -126,6 +126,7 @@ public static class CoreHostingExtensions
         services.AddTransient<FollowUpProcessor>();
         services.AddTransient<FollowUpDelivery>();
         services.AddTransient<FollowUpCosts>();
+        services.AddTransient<LateBills>();
         services.AddSingleton<FollowUpThrottle>();
         services.AddSingleton<FollowUpHolds>();
         services.AddSingleton<FollowUpHandBack>();

@@ -14,6 +14,7 @@ internal sealed class FollowUpCosts(
     CostMetrics metrics,
     IConfigurationTierStore tiers,
     IOptionsMonitor<SourcesOptions> sources,
+    IOptions<FollowUpOptions> options,
     ILogger<FollowUpCosts> logger)
 {
     /// <summary>
@@ -23,7 +24,7 @@ internal sealed class FollowUpCosts(
     /// </summary>
     public FollowUpOutcome Costed(FollowUpOutcome outcome, JobLook look, long batchId, string? fallback)
     {
-        outcome = outcome with { Charge = BilledCharge.Of(look, batchId, prices.DriftFactor) };
+        outcome = outcome with { Charge = Owed(BilledCharge.Of(look, batchId, prices.DriftFactor), look) };
         if (!Escalates(look, fallback))
         {
             return outcome;
@@ -40,6 +41,17 @@ internal sealed class FollowUpCosts(
             Error = look.Kind == LookKind.JobFailed ? $"{look.Error}; sent again with {fallback}" : $"the result was empty; sent again with {fallback}",
         };
     }
+
+    /// <summary>
+    /// A job that ended without a bill is owed a first look for it (docs/costs.md, "Late bills"); with no looks set, none:
+    /// its estimate is kept at once, and what it read is judged for drift now.
+    /// </summary>
+    private BilledCharge? Owed(BilledCharge? charge, JobLook look) => charge switch
+    {
+        { LateBill: true } when options.Value.LateBillLooks == 0 => BilledCharge.Late(look.Item, look.Billing, charge.BatchId, prices.DriftFactor) with { NoUsageReported = true },
+        { LateBill: true } => charge with { FirstBillLook = LateBillSchedule.Due(options.Value, 1) },
+        _ => charge,
+    };
 
     /// <summary>
     /// Whether the look sends its version to the fallback: its job failed, or finished with an empty result, the source
@@ -62,28 +74,33 @@ internal sealed class FollowUpCosts(
                 continue;
             }
 
-            var item = looks[i].Item;
-            if (charge.Credits is { } credits)
-            {
-                metrics.Billed(work.Source, charge.Tier ?? item.PlannedTier ?? "unknown", credits);
-            }
-
-            if (charge.Drift is { } drift)
-            {
-                metrics.Drift(work.Source);
-                logger.LogWarning(
-                    "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
-                    item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
-                // The cached price may be out of date: the saved configuration was changed to another tier, or to one
-                // that bills a page above its tier (an auto-mode rule, confidence scored high) while keeping its tier.
-                // The next planning reads the configuration the job ran with again: the one it names, else its batch's
-                // (an escalated batch ran with the fallback, not the source's own). An estimate short for another
-                // reason (the pages) costs that one read and nothing else.
-                var configuration = looks[i].Billing?.ConfigurationId ?? work.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
-                await tiers.ExpireAsync(configuration, cancellationToken);
-            }
+            await ReportAsync(work, looks[i].Item, charge, looks[i].Billing?.ConfigurationId, cancellationToken);
         }
 
         return outcomes.Count(o => o.Escalate);
+    }
+
+    /// <summary>Counts one charge's billed credits and its drift, warns of the drift, and expires the price it drifted from.</summary>
+    public async Task ReportAsync(FollowUpWork work, FollowUpItem item, BilledCharge charge, string? configurationId, CancellationToken cancellationToken)
+    {
+        if (charge.Credits is { } credits)
+        {
+            metrics.Billed(work.Source, charge.Tier ?? item.PlannedTier ?? "unknown", credits);
+        }
+
+        if (charge.Drift is { } drift)
+        {
+            metrics.Drift(work.Source);
+            logger.LogWarning(
+                "Cost drift on job {JobId} (file version {FileVersionId}, batch {BatchId}, source {Source}): {Drift}",
+                item.JobId, item.FileVersionId, work.BatchId, work.Source, drift);
+            // The cached price may be out of date: the saved configuration was changed to another tier, or to one
+            // that bills a page above its tier (an auto-mode rule, confidence scored high) while keeping its tier.
+            // The next planning reads the configuration the job ran with again: the one it names, else its batch's
+            // (an escalated batch ran with the fallback, not the source's own). An estimate short for another
+            // reason (the pages) costs that one read and nothing else.
+            var configuration = configurationId ?? work.ConfigurationId ?? sources.CurrentValue.Find(work.Source)?.ConfigurationId ?? "";
+            await tiers.ExpireAsync(configuration, cancellationToken);
+        }
     }
 }

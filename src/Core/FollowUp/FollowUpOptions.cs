@@ -57,6 +57,15 @@ public sealed class FollowUpOptions
     /// <summary>Failed looks or sink writes per job reference before it ends as FollowUpFailed.</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// Looks at a job that ended before LlamaCloud recorded its bill (<c>usage.credits</c> null), made over
+    /// <see cref="LateBillWindow"/> (docs/costs.md, "Late bills"); 0 keeps the estimate as the charge at once.
+    /// </summary>
+    public int LateBillLooks { get; set; } = 6;
+
+    /// <summary>How long after a job's first look without a bill its last look is made; the looks halve the wait back from it.</summary>
+    public TimeSpan LateBillWindow { get; set; } = TimeSpan.FromHours(2);
+
     /// <summary>The sinks in force for a source.</summary>
     internal IReadOnlyList<string> SinksFor(Sources.SourceOptions? source) =>
         source is { FollowUpSinks.Count: > 0 } ? source.FollowUpSinks : Sinks.Count > 0 ? Sinks : [FileSystemSink, PostgresSink];

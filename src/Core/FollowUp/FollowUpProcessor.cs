@@ -21,6 +21,7 @@ internal sealed class FollowUpProcessor(
     FollowUpDelivery delivery,
     IResultPathLocks pathLocks,
     FollowUpCosts costs,
+    LateBills lateBills,
     IOptionsMonitor<SourcesOptions> sources,
     IOptions<FollowUpOptions> options,
     FollowUpThrottle throttle,
@@ -128,9 +129,11 @@ internal sealed class FollowUpProcessor(
         var copiesDelivered = 0;
         var sentBack = new SentBack(0, 0);
 
-        // Every waiting job's status first, many per request; only the finished ones are then fetched.
-        var statuses = await jobStatuses.ReadAsync(work, work.Items, cancellationToken);
-        foreach (var chunk in work.Items.Chunk(settings.ChunkSize))
+        // Every waiting job's status first, many per request; only the finished ones are then fetched. A reference here only
+        // for its job's late bill is not looked at for a result: its bill is read below.
+        var items = work.Items.Where(i => !i.BillOnly).ToList();
+        var statuses = await jobStatuses.ReadAsync(work, items, cancellationToken);
+        foreach (var chunk in items.Chunk(settings.ChunkSize))
         {
             var looks = new JobLook[chunk.Length];
             await Parallel.ForEachAsync(
@@ -176,6 +179,11 @@ internal sealed class FollowUpProcessor(
                 deferredFor = wait;
                 break;
             }
+        }
+
+        if (deferredFor is null)
+        {
+            await lateBills.LookAsync(work, cancellationToken);
         }
 
         if (escalated > 0)

@@ -36,6 +36,22 @@ internal interface IFollowUpStore
     /// whose delivery did, another round; with <paramref name="batchId"/> null, every such one. Returns how many.
     /// </summary>
     Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes what looks for late bills found (docs/costs.md, "Late bills"), each to a charge still owed its bill; returns
+    /// the file versions whose charge this write settled, which alone are counted and said.
+    /// </summary>
+    Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A look for a job's late bill: <see cref="Charge"/> with credits when it came; else the next look, due
+/// <see cref="NextLook"/> after the first look found no bill; else (<see cref="Kept"/>) that was the last look, and the
+/// estimate stays the charge for good.
+/// </summary>
+internal sealed record LateBillOutcome(long FileVersionId, BilledCharge Charge, TimeSpan? NextLook)
+{
+    public bool Kept => Charge.Credits is null && NextLook is null;
 }
 
 /// <summary>
@@ -85,6 +101,15 @@ internal sealed record FollowUpItem(
     /// cost metrics counted that charge then, and count it once.
     /// </summary>
     public bool SettledBefore { get; init; }
+
+    /// <summary>Its job ended without a bill, and a look for the bill is due now (docs/costs.md, "Late bills").</summary>
+    public bool BillDue { get; init; }
+
+    /// <summary>Looks made for its late bill so far.</summary>
+    public int BillLooks { get; init; }
+
+    /// <summary>Here only for its late bill: its reference has ended and no copy waits for its result.</summary>
+    public bool BillOnly => CopiesOnly && Copies.Count == 0;
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     private static readonly string[] ParseExpand = ["markdown_full", "text_full", "markdown", "usage", "job_metadata"];
     private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
     private static readonly string[] TextPagesOnly = ["text"];
+    private static readonly string[] BillExpand = ["usage", "job_metadata"];
 
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
         LookAsync(work, item, known: null, cancellationToken);
@@ -123,6 +124,26 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             },
             Billing: billing,
             Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
+    }
+
+    /// <summary>
+    /// What a job that ended has billed by now, for a look at its late bill (docs/costs.md, "Late bills"): the job alone,
+    /// with its usage and no content, one request. Null for a job whose answers carry no usage (a v1 classification).
+    /// </summary>
+    public async Task<JobBilling?> BillingAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
+    {
+        var api = apis.For(work.Scope);
+        switch (item.JobType)
+        {
+            case "extract_v2":
+                var extract = await api.GetExtractJobAsync(item.JobId, cancellationToken);
+                return new JobBilling(extract.Usage?.Credits, ExtractPages(extract.Metadata), extract.Configuration?.Tier, extract.ConfigurationId);
+            case BatchJobTypes.V1Classify:
+                return null;
+            default:
+                var parse = await api.GetParseJobAsync(item.JobId, BillExpand, cancellationToken);
+                return new JobBilling(parse.Job.Usage?.Credits, PagesOf(parse.JobMetadata), parse.Job.Tier);
+        }
     }
 
     /// <summary>The job with the expansions asked for; the fast tier has no markdown (docs/llamacloud-api.md §6.2), so a 400 asks for text alone.</summary>

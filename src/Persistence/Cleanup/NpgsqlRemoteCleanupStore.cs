@@ -124,6 +124,12 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
             with c as (
                 select id from orchestrator.remote_artefact
                 where deleted_at is null and due_at <= now() and (claimed_until is null or claimed_until < now())
+                  -- A job whose bill LlamaCloud had not recorded when it ended is kept while a look for that bill is owed
+                  -- (docs/costs.md, "Late bills"): deleted, its bill could never be read, and its estimate would stand.
+                  and not exists (
+                      select 1 from orchestrator.credit_charge cc
+                      where cc.file_version_id = remote_artefact.file_version_id and cc.batch_id = remote_artefact.batch_id
+                        and cc.bill_look_at is not null and cc.settled_at is null)
                 order by due_at, id
                 limit $1
                 for update skip locked)

@@ -8,7 +8,9 @@ internal static class CostCommands
     public static void Add(NpgsqlBatch batch, IReadOnlyList<FollowUpOutcome> outcomes)
     {
         // What the job billed replaces the reservation (credits null: not billed yet, the reservation stays). A finished
-        // job that reported no usage is settled with its reservation as the charge: no later look will bring a bill.
+        // job that reported no usage at all is settled with its reservation as the charge: no later look will bring a bill.
+        // A job that ended before its bill was recorded stays open, counting at its reservation, and is owed a look for
+        // the bill (docs/costs.md, "Late bills"); a look again at it (a sink refused its result) keeps the first schedule.
         var charges = outcomes.Where(o => o.Charge is not null && o.FileVersionId is not null).ToList();
         if (charges.Count > 0)
         {
@@ -16,9 +18,14 @@ internal static class CostCommands
                 update orchestrator.credit_charge c
                 set billed_credits = coalesce(o.credits, c.billed_credits), billed_pages = coalesce(o.pages, c.billed_pages),
                     billed_tier = coalesce(o.tier, c.billed_tier), drift = o.drift,
-                    settled_at = case when o.credits is not null or o.no_usage then now() else c.settled_at end
-                from unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::int[], $5::text[], $6::text[], $7::boolean[])
-                    as o(file_version_id, batch_id, credits, pages, tier, drift, no_usage)
+                    settled_at = case when o.credits is not null or o.no_usage then now() else c.settled_at end,
+                    unbilled_since = case when o.late and c.settled_at is null then coalesce(c.unbilled_since, now()) else c.unbilled_since end,
+                    bill_look_at = case
+                        when o.credits is not null or o.no_usage then null
+                        when o.late and c.settled_at is null then coalesce(c.bill_look_at, now() + o.first_look)
+                        else c.bill_look_at end
+                from unnest($1::bigint[], $2::bigint[], $3::numeric[], $4::int[], $5::text[], $6::text[], $7::boolean[], $8::boolean[], $9::interval[])
+                    as o(file_version_id, batch_id, credits, pages, tier, drift, no_usage, late, first_look)
                 where c.file_version_id = o.file_version_id and c.batch_id = o.batch_id
                 """)
             {
@@ -31,6 +38,8 @@ internal static class CostCommands
                     new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Tier)] },
                     new NpgsqlParameter<string?[]> { TypedValue = [.. charges.Select(o => o.Charge!.Drift)] },
                     new NpgsqlParameter<bool[]> { TypedValue = [.. charges.Select(o => o.Charge!.NoUsageReported)] },
+                    new NpgsqlParameter<bool[]> { TypedValue = [.. charges.Select(o => o.Charge!.LateBill)] },
+                    new NpgsqlParameter<TimeSpan?[]> { TypedValue = [.. charges.Select(o => o.Charge!.FirstBillLook)], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Interval },
                 },
             });
         }

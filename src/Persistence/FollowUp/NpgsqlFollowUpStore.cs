@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// Follow-up state on <c>orchestrator.batch_result</c> (per job reference) and <c>orchestrator.batch</c>
 /// (when to look next). Outcomes of a chunk are written in one round trip, as unnest arrays.
 /// </summary>
-internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
+internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollowUpStore
 {
     // A copy k (file_copy) of version v waits for the result of reference r when r is v's current job, v succeeded,
     // and that job's result is not yet delivered (or ended) under the copy's name. $w: the waiting follow-up states; $s: Succeeded.
@@ -58,7 +58,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
 
     public async Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken)
     {
-        // A reference whose result is in every sink comes back while a copy of its version still waits for it.
+        // A reference whose result is in every sink comes back while a copy of its version still waits for it, and one
+        // that ended comes back while a look for its job's late bill is due (docs/costs.md, "Late bills").
         await using var command = dataSource.CreateCommand($"""
             select b.source_name, b.follow_up_checks,
                    r.id, r.file_version_id, v.relative_path, r.source_directory_file_id, r.job_type, r.job_id, r.follow_up_attempts,
@@ -66,18 +67,21 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                    b.project_id, b.organization_id, v.stored_file_id,
                    c.reserved_credits, c.tier, (v.escalated_at is not null or b.escalation),
                    r.follow_up_state <> all($3), copies.ids, copies.paths, copies.attempts, v.process_attempts,
-                   b.cancel_requested_at is not null, r.cancel_requested_at is not null, b.configuration_id, c.settled_at is not null
+                   b.cancel_requested_at is not null, r.cancel_requested_at is not null, b.configuration_id, c.settled_at is not null,
+                   coalesce(c.bill_look_at <= now() and c.settled_at is null, false), coalesce(c.bill_looks, 0)
             from orchestrator.batch b
             left join orchestrator.batch_result r on r.batch_id = b.id and (r.follow_up_state = any($3) or (r.follow_up_state = $2 and exists (
                 select 1 from orchestrator.file_copy k join orchestrator.file_version v on v.id = k.file_version_id
-                where k.file_version_id = r.file_version_id and {CopyWaits("$3", "$4")})))
+                where k.file_version_id = r.file_version_id and {CopyWaits("$3", "$4")})) or exists (
+                select 1 from orchestrator.credit_charge d
+                where d.batch_id = r.batch_id and d.file_version_id = r.file_version_id and d.bill_look_at <= now() and d.settled_at is null))
             left join orchestrator.file_version v on v.id = r.file_version_id
             left join orchestrator.credit_charge c on c.batch_id = b.id and c.file_version_id = r.file_version_id
             left join lateral (
                 select array_agg(k.id order by k.id) as ids, array_agg(k.relative_path order by k.id) as paths,
                        array_agg(case when k.job_id = r.job_id then k.follow_up_attempts else 0 end order by k.id) as attempts
                 from orchestrator.file_copy k
-                where k.file_version_id = v.id and {CopyWaits("$3", "$4")}) copies on true
+                where k.file_version_id = v.id and (r.follow_up_state = any($3) or r.follow_up_state = $2) and {CopyWaits("$3", "$4")}) copies on true
             where b.id = $1
             order by r.id
             """);
@@ -123,6 +127,8 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
                 VersionAttempts = reader.IsDBNull(20) ? 0 : reader.GetInt32(20),
                 CancelRequested = !reader.IsDBNull(22) && reader.GetBoolean(22),
                 SettledBefore = reader.GetBoolean(24),
+                BillDue = reader.GetBoolean(25),
+                BillLooks = reader.GetInt32(26),
             });
         }
 
@@ -240,28 +246,6 @@ internal sealed class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) : IFollow
 
     public Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken) =>
         SetNextLookAsync(batchId, nextLookAt, looks: 0, cancellationToken);
-
-    private async Task SetNextLookAsync(long batchId, DateTimeOffset nextLookAt, int looks, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            update orchestrator.batch
-            set follow_up_checks = follow_up_checks + $4,
-                follow_up_next_at = case when exists (
-                    select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($3)) or exists (
-                    select 1 from orchestrator.batch_result r
-                    join orchestrator.file_version v on v.id = r.file_version_id
-                    join orchestrator.file_copy k on k.file_version_id = v.id
-                    where r.batch_id = $1 and r.follow_up_state = $5 and {CopyWaits("$3", "$6")}) then $2 end
-            where id = $1
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
-        command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = looks });
-        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
-        command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     public async Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken)
     {

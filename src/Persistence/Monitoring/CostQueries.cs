@@ -46,6 +46,8 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
                    round(sum(c.billed_credits) * $2 / 1000, 2) as "USD (billed)",
                    count(*) filter (where c.billed_credits is null and c.settled_at is null) as "Not billed yet",
                    count(*) filter (where c.billed_credits is null and c.settled_at is not null) as "No usage reported",
+                   -- of those, jobs whose bill was looked for over FollowUp:LateBillWindow and never came (docs/costs.md, "Late bills")
+                   count(*) filter (where c.bill_never_came_at is not null) as "Bill never came",
                    count(distinct c.file_version_id) filter (where c.escalation) as "Escalations", -- files sent to a fallback, once each
                    count(*) filter (where c.drift is not null) as "Drift"
             from orchestrator.credit_charge c

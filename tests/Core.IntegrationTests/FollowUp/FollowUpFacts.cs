@@ -195,11 +195,11 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
         Assert.Equal("FAILED", await Harness.Database.ScalarAsync<string>("select r.remote_job_status from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id where v.relative_path = 'broken.txt'"));
         Assert.Equal("Succeeded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'good.txt'"));
         Assert.False(File.Exists(Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "broken.txt.json")));
-        Assert.Equal( // a failed job is taken as billed nothing: its reservation no longer holds cap room
-            [(0m, true)],
+        Assert.Equal( // a failed job may have billed the pages it parsed: its bill is looked for later, its estimate counts meanwhile
+            [(true, false, true)],
             await Harness.Database.ListAsync(
-                "select c.billed_credits, c.settled_at is not null from orchestrator.credit_charge c join orchestrator.file_version v on v.id = c.file_version_id where v.relative_path = 'broken.txt'",
-                r => (r.GetDecimal(0), r.GetBoolean(1))));
+                "select c.billed_credits is null, c.settled_at is not null, c.bill_look_at is not null from orchestrator.credit_charge c join orchestrator.file_version v on v.id = c.file_version_id where v.relative_path = 'broken.txt'",
+                r => (r.GetBoolean(0), r.GetBoolean(1), r.GetBoolean(2))));
     }
 
     [Fact]
