@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace BatchOrchestrator.Core.FollowUp;
@@ -35,7 +33,7 @@ internal static class CaseClash
     /// its own results; the names differ in case, so their hashes differ.
     /// </summary>
     public static string Apart(string name) =>
-        FileSystemSink.ResultStem($"{name}~{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16]}");
+        FileSystemSink.ResultStem(name + FileSystemSink.NameHash(name));
 
     private static string? RelativePathIn(string json)
     {

@@ -139,6 +139,9 @@ internal sealed class FileSystemSink(
     /// same name always gives the same stem, so a rerun overwrites its results; two names that share their
     /// first bytes differ in the hash.
     /// </summary>
+    /// <summary><c>~</c> and 16 hex digits of <paramref name="name"/>'s SHA-256: what tells two stems apart.</summary>
+    internal static string NameHash(string name) => "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+
     internal static string ResultStem(string name)
     {
         if (Encoding.UTF8.GetByteCount(name) + LongestSuffix.Length <= MaxNameBytes)
@@ -146,7 +149,7 @@ internal sealed class FileSystemSink(
             return name;
         }
 
-        var hash = "~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16];
+        var hash = NameHash(name);
         var budget = MaxNameBytes - LongestSuffix.Length - hash.Length;
         var kept = new StringBuilder();
         var bytes = 0;
