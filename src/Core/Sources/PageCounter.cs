@@ -87,6 +87,15 @@ internal static class PageCounter
         {
             return (reading ?? PageReading.Default).Read(() => CountOpened(content, extension));
         }
+        catch (PageReadingException ex) when (ex.NotOpened)
+        {
+            // Nothing is known of this document, and its estimate is kept for good (pages are counted once per content):
+            // the size rule is about a tenth of a text PDF's pages, so a cap would let its batch bill far above it. It is
+            // estimated as text instead, high rather than low (docs/costs.md, "Pages").
+            var pages = PagesOf(size, TextBytesPerPage);
+            var basis = $"size, {TextBytesPerPage} bytes a page (errs high): {extension.TrimStart('.')} not counted ({Truncate(ex.Message)})";
+            return new PageCount(pages, basis, true) { Failed = true, NotOpened = true };
+        }
         catch (PageReadingException ex)
         {
             return Estimate(size, extension, $"{extension.TrimStart('.')} not counted ({ex.Message})") with { Failed = true };
@@ -223,4 +232,7 @@ internal readonly record struct PageCount(int Pages, string Basis, bool Estimate
 {
     /// <summary>Its reading failed (the document could not be read, or not in time): the size rule stands in, and the scan warns.</summary>
     public bool Failed { get; init; }
+
+    /// <summary>It was not opened because no reader was free: estimated high, and the scan warns once for all such files.</summary>
+    public bool NotOpened { get; init; }
 }

@@ -18,7 +18,7 @@ namespace BatchOrchestrator.Core.Sources;
 /// object stream unpacks to gigabytes kept PdfPig 0.1.16 busy 90 seconds at 4 GB before it gave up), or never end
 /// (https://github.com/UglyToad/PdfPig/issues/1047). Pages are counted in the scan, four files at a time, so such a file
 /// held up its source's run and every run queued behind it. A thread cannot be stopped, so one past its limit is left to
-/// finish on its own; while <see cref="MaxLeftRunning"/> are, no further document is opened (it gets the size rule), which
+/// finish on its own; while <see cref="MaxLeftRunning"/> are, no further document is opened (it is estimated high), which
 /// bounds the cores and memory they can take.
 /// </para>
 /// </summary>
@@ -53,8 +53,9 @@ internal sealed class PageReading(TimeSpan timeLimit, int maxLeftRunning = PageR
     {
         if (LeftRunning >= maxLeftRunning)
         {
-            throw new PageReadingException(string.Create(
-                CultureInfo.InvariantCulture, $"not opened: the readers of {LeftRunning} earlier documents are still running past the time limit of {timeLimit}"));
+            throw new PageReadingException(
+                string.Create(CultureInfo.InvariantCulture, $"not opened: the readers of {LeftRunning} earlier documents are still running past the time limit of {timeLimit}"),
+                notOpened: true);
         }
 
         var outcome = new Outcome<T>();
@@ -119,4 +120,8 @@ internal sealed class PageReading(TimeSpan timeLimit, int maxLeftRunning = PageR
 }
 
 /// <summary>A document's pages were not counted because of how its reading went, not because of what it holds.</summary>
-internal sealed class PageReadingException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class PageReadingException(string message, Exception? inner = null, bool notOpened = false) : Exception(message, inner)
+{
+    /// <summary>It was never opened: no reader was free, which says nothing of this document (docs/costs.md, "Pages").</summary>
+    public bool NotOpened => notOpened;
+}

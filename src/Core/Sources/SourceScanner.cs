@@ -73,6 +73,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var hashed = 0;
         var deferred = 0;
         var changed = 0;
+        var notOpened = 0;
         var recorded = default(HashesRecorded);
         var results = Channel.CreateBounded<HashedFile>(WriteChunk * 2);
         var writer = Task.Run(
@@ -117,7 +118,18 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     // Pages are counted only for what was just hashed (new or changed content), right after
                     // the hash while the file is in the page cache; unchanged files are never opened.
                     var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath), pageReading);
-                    if (pages.Failed)
+                    if (pages.NotOpened)
+                    {
+                        // No reader was free: that is the readers' state, not this file's, and it holds for every document
+                        // until one ends, so one warning per scan says it, not one per file.
+                        if (Interlocked.Increment(ref notOpened) == 1)
+                        {
+                            logger.LogWarning(
+                                "Pages of documents in {Root} not counted while readers run past their time limit; estimated high by their size, from {Path}: {Basis}",
+                                root, candidate.RelativePath, pages.Basis);
+                        }
+                    }
+                    else if (pages.Failed)
                     {
                         // Once per content: a file is counted only when it is hashed (docs/costs.md, "Pages").
                         logger.LogWarning(

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 
 /// <summary>
@@ -26,5 +28,34 @@ public sealed class SlowDocumentFacts(PostgresServerFixture server) : HarnessPer
             await Harness.Database.ScalarAsync<string>("select pages_basis from orchestrator.file_version where relative_path = 'slow.pdf'"));
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("slow.pdf", StringComparison.Ordinal));
         Assert.Contains("not counted; estimated at 1 by its size: size, 50000 bytes a page: pdf not counted (not read within the time limit", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhileNoReaderIsFree_EveryDocumentIsEstimatedHigh_WithOneWarningForTheScan()
+    {
+        var reading = new PageReading(TimeSpan.FromMilliseconds(50), maxLeftRunning: 1);
+        using var stuck = new ManualResetEventSlim();
+        Assert.Throws<PageReadingException>(() => reading.Read(() => stuck.Wait(TimeSpan.FromSeconds(60))));
+        foreach (var name in new[] { "a.pdf", "b.pdf", "c.pdf" })
+        {
+            // Contents of their own: one content would be one version with copies.
+            File.WriteAllBytes(Path.Combine(Harness.SourcePath, name), Enumerable.Repeat((byte)name[0], 120_000).ToArray());
+        }
+
+        try
+        {
+            var scanner = new SourceScanner(Harness.Get<ISourceScanStore>(), TimeProvider.System, Harness.Get<ILogger<SourceScanner>>(), reading);
+            await scanner.ScanAsync(Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0], Ct);
+        }
+        finally
+        {
+            stuck.Set();
+        }
+
+        // 120,000 bytes at 3,000 a page: never the size rule's 3, which a cap would take for a tenth of the bill.
+        Assert.Equal(
+            [("a.pdf", 40), ("b.pdf", 40), ("c.pdf", 40)],
+            await Harness.Database.ListAsync("select relative_path, pages from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetInt32(1))));
+        Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("not opened", StringComparison.Ordinal));
     }
 }
