@@ -16,7 +16,7 @@ namespace BatchOrchestrator.Core.Sources;
 /// <para>
 /// The time limit: a reader can also take minutes and gigabytes over a file of a few megabytes (a PDF whose compressed
 /// object stream unpacks to gigabytes kept PdfPig 0.1.16 busy 90 seconds at 4 GB before it gave up), or never end
-/// (https://github.com/UglyToad/PdfPig/issues/1047). Pages are counted in the scan, four files at a time, so such a file
+/// (docs/costs.md, "Pages"). Pages are counted in the scan, four files at a time, so such a file
 /// held up its source's run and every run queued behind it. A thread cannot be stopped, so one past its limit is left to
 /// finish on its own; while <see cref="MaxLeftRunning"/> are, no further document is opened (it is estimated high), which
 /// bounds the cores and memory they can take.
