@@ -49,8 +49,14 @@ internal interface IOperatorStore
     /// <summary>Records that a retry queued a run of the source now, before it is queued.</summary>
     Task MarkRetryRunQueuedAsync(string source, CancellationToken cancellationToken);
 
-    /// <summary>Whether a run a retry queued has not started yet: no run of the source started since it was queued.</summary>
-    Task<bool> RetryRunWaitingAsync(string source, CancellationToken cancellationToken);
+    /// <summary>Takes back the mark of a retry whose run could not be queued.</summary>
+    Task ClearRetryRunQueuedAsync(string source, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether a run a retry queued less than <paramref name="within"/> ago has not started yet: no run of the source
+    /// started since it was queued. An older mark counts for nothing: its run was skipped or lost.
+    /// </summary>
+    Task<bool> RetryRunWaitingAsync(string source, TimeSpan within, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch an operator asked to cancel, as it stood; <paramref name="JobType"/> says which API runs it.</summary>

@@ -25,6 +25,9 @@ internal sealed class OperatorCommands(
     ConfigurationEdits edits,
     ILogger<OperatorCommands> logger)
 {
+    /// <summary>How long a run a retry queued counts as about to start (docs/operations.md, "Command line").</summary>
+    internal static readonly TimeSpan RetryRunStartsWithin = TimeSpan.FromMinutes(5);
+
     /// <summary>Starts a run of the source now (it waits behind a run in progress).</summary>
     public void StartRun(string source)
     {
@@ -48,7 +51,9 @@ internal sealed class OperatorCommands(
         var (requeued, leftOut) = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
         // A run an earlier retry queued, not started yet, takes every file waiting in the queue when it scans: a second run
         // would only find nothing new. Asked again (a double click, a script run twice), the answer says so and queues none.
-        var runWaiting = await store.RetryRunWaitingAsync(source, cancellationToken);
+        // Only for a while: a queued run starts within seconds, and one that has not after RetryRunStartsWithin was skipped
+        // (the source edited since, or not configured on the instance that took it) or lost, and would wait for ever.
+        var runWaiting = await store.RetryRunWaitingAsync(source, RetryRunStartsWithin, cancellationToken);
         if (requeued == 0)
         {
             // Files a failed batch sent back look failed to an operator, yet wait in the queue for a run that may be an hour
@@ -78,11 +83,20 @@ internal sealed class OperatorCommands(
         return new(requeued, 0, leftOut, runWaiting);
     }
 
-    // Marked before it is queued, so that a run starting at once is seen to have started after it.
+    // Marked before it is queued, so that a run starting at once is seen to have started after it; taken back when it
+    // could not be queued, so that the next retry queues one rather than answer that one is queued.
     private async Task QueueRetryRunAsync(string source, CancellationToken cancellationToken)
     {
         await store.MarkRetryRunQueuedAsync(source, cancellationToken);
-        scheduler.EnqueueRun(source, RunTrigger.Manual);
+        try
+        {
+            scheduler.EnqueueRun(source, RunTrigger.Manual);
+        }
+        catch
+        {
+            await store.ClearRetryRunQueuedAsync(source, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>

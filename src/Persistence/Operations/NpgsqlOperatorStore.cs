@@ -165,17 +165,26 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<bool> RetryRunWaitingAsync(string source, CancellationToken cancellationToken)
+    public async Task ClearRetryRunQueuedAsync(string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("update orchestrator.source set retry_run_queued_at = null where name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> RetryRunWaitingAsync(string source, TimeSpan within, CancellationToken cancellationToken)
     {
         // By the database's clock on both sides: the run's started_at and the mark are both its now().
         await using var command = dataSource.CreateCommand("""
             select exists (
                 select 1 from orchestrator.source s
                 where s.name = $1
+                  and s.retry_run_queued_at > now() - $2
                   and s.retry_run_queued_at > coalesce(
                       (select r.started_at from orchestrator.run r where r.source_name = $1 order by r.id desc limit 1), '-infinity'))
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = within });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

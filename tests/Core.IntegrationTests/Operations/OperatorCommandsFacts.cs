@@ -125,6 +125,44 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
     }
 
     [Fact]
+    public async Task RetryFailedAsync_AfterARunARetryQueuedLongAgoNeverStarted_QueuesARun()
+    {
+        // The run a retry queued was skipped (the source edited since, or not configured on the instance that took it) or
+        // its job was lost: no run row ever follows the mark, which must not answer "already queued" for ever.
+        Harness.WriteFiles(2);
+        await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_message = 'boom', process_attempts = 1, batch_id = null");
+        // The run that planned the batch started two hours ago; a retry queued a run an hour ago; none started since.
+        await Harness.Database.ExecuteAsync("update orchestrator.run set started_at = now() - interval '2 hours'");
+        await Harness.Database.ExecuteAsync("""
+            insert into orchestrator.source (name, retry_run_queued_at) values ('docs', now() - interval '1 hour')
+            on conflict (name) do update set retry_run_queued_at = excluded.retry_run_queued_at
+            """);
+
+        var outcome = await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
+
+        Assert.Equal(new RetryOutcome(2, 0), outcome);
+        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"), Harness.Scheduler.Calls);
+    }
+
+    [Fact]
+    public async Task RetryFailedAsync_WhoseRunCouldNotBeQueued_LeavesNoMark_SoTheNextRetryQueuesOne()
+    {
+        Harness.WriteFiles(2);
+        await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_message = 'boom', process_attempts = 1, batch_id = null");
+        void Refuse(string step, string argument) => throw new InvalidOperationException("the job store is down");
+        Harness.Scheduler.Recorded += Refuse;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct));
+        Harness.Scheduler.Recorded -= Refuse;
+
+        var again = await Commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
+
+        Assert.False(again.RunAlreadyQueued);
+        Assert.Equal(2, Harness.Scheduler.Calls.Count(c => c == ("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}")));
+    }
+
+    [Fact]
     public void StartRun_RefusesAnUnknownSource_NamingTheConfiguredOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => Commands.StartRun("nope"));
