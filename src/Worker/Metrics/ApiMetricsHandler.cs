@@ -4,9 +4,9 @@ using System.Net;
 namespace BatchOrchestrator.Worker.Metrics;
 
 /// <summary>
-/// Counts every attempt the LlamaCloud client makes (it sits inside the client's retry layer): by
-/// operation and status, errors by class, upload attempts by outcome, and the latency of batch polls. Paths
-/// become operation names (<see cref="ApiOperations"/>), so no id (and never a header) reaches a metric label.
+/// Counts every attempt the LlamaCloud client makes (it sits inside the client's retry layer), once its answer is whole,
+/// body included: by operation and status, errors by class, upload attempts by outcome, and the latency of batch polls.
+/// Paths become operation names (<see cref="ApiOperations"/>), so no id (and never a header) reaches a metric label.
 /// </summary>
 internal sealed class ApiMetricsHandler(OpsMetrics metrics, IHostApplicationLifetime lifetime) : DelegatingHandler
 {
@@ -17,16 +17,21 @@ internal sealed class ApiMetricsHandler(OpsMetrics metrics, IHostApplicationLife
     {
         var operation = ApiOperations.Of(request.Method, request.RequestUri?.AbsolutePath ?? "");
         var started = Stopwatch.GetTimestamp();
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
         try
         {
             response = await base.SendAsync(request, cancellationToken);
+            // The answer is whole only with its body: this handler sits inside Core's WholeAnswerHandler, so the body is
+            // read here (buffered once; the outer read then finds it buffered), and an answer whose body broke off or
+            // stalled past the attempt timeout counts as the failed attempt Core reads it as, not as its headers' status.
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
-            // No answer. This handler sits inside the attempt timeout (LlamaCloud:AttemptTimeout), whose expiry reaches
-            // it as a cancelled token, as a stop does: an attempt that timed out is a transient failure, as Core reads it
-            // ("no answer within …"), while one the stopping service gave up is no failure, and neither is an upload.
+            // No whole answer. This handler sits inside the attempt timeout (LlamaCloud:AttemptTimeout), whose expiry
+            // reaches it as a cancelled token, as a stop does: an attempt that timed out is a transient failure, as Core
+            // reads it ("no answer within …"), while one the stopping service gave up is no failure, and neither is an upload.
+            response?.Dispose();
             var abandoned = ex is OperationCanceledException && lifetime.ApplicationStopping.IsCancellationRequested;
             Record(operation, "none", abandoned ? null : "transient", started, answered: false);
             throw;

@@ -40,30 +40,130 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
     [Fact]
     public async Task AnAttemptTheStoppingServiceGaveUp_IsNoErrorAndNoUpload()
     {
-        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        using var ops = new BatchOrchestrator.Worker.Metrics.OpsMetrics(
-            meters, new BatchOrchestrator.Worker.Metrics.GaugeSnapshot(), new StaticOptionsMonitor<Core.Sources.SourcesOptions>(new()), TimeProvider.System);
-        var recorded = new List<string>();
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == meters)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
-            recorded.Add(instrument.Name + string.Concat(tags.ToArray().Select(t => $" {t.Key}={t.Value}"))));
-        listener.Start();
+        using var counted = new Counted();
         using var stopping = new CancellationTokenSource();
         await stopping.CancelAsync();
-        using var invoker = new HttpMessageInvoker(new BatchOrchestrator.Worker.Metrics.ApiMetricsHandler(ops, new StoppingLifetime(stopping.Token)) { InnerHandler = new NeverAnswers() });
+        using var invoker = new HttpMessageInvoker(new BatchOrchestrator.Worker.Metrics.ApiMetricsHandler(counted.Ops, new StoppingLifetime(stopping.Token)) { InnerHandler = new NeverAnswers() });
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example/api/v1/beta/directories/dir-1/files/upload");
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => invoker.SendAsync(request, stopping.Token));
 
-        Assert.Equal(["batchorchestrator.api.requests operation=upload_file status=none"], recorded);
+        Assert.Equal(["batchorchestrator.api.requests operation=upload_file status=none"], counted.Recorded);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnUploadAnswerWhoseBodyStallsOrIsCutOff_CountsAsATransientError_NotAsUploaded(bool cut)
+    {
+        // Core reads the body inside the attempt (WholeAnswerHandler) and fails an attempt whose body timed out or broke
+        // off; the metrics count the same attempt the same way, not as the 200 its headers said.
+        using var counted = new Counted();
+        var halfSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var invoker = new HttpMessageInvoker(new BatchOrchestrator.Worker.Metrics.ApiMetricsHandler(counted.Ops, new StoppingLifetime(CancellationToken.None))
+        {
+            InnerHandler = new HalfABody(halfSent, cut),
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example/api/v1/beta/directories/dir-1/files/upload");
+
+        var sending = invoker.SendAsync(request, attempt.Token);
+        await Task.WhenAny(halfSent.Task, sending).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await attempt.CancelAsync(); // the attempt timeout (LlamaCloud:AttemptTimeout) expires while the body stalls
+
+        var error = await Record.ExceptionAsync(() => sending);
+
+        Assert.True(error is HttpRequestException or OperationCanceledException, $"the attempt failed: {error}");
+        Assert.Equal(
+            ["batchorchestrator.api.requests operation=upload_file status=none", "batchorchestrator.api.errors class=transient operation=upload_file", "batchorchestrator.uploads outcome=transient"],
+            counted.Recorded);
+    }
+
+    /// <summary>The API counters' measurements, as "instrument tag=value ...", from an <see cref="OpsMetrics"/> of its own.</summary>
+    private sealed class Counted : IDisposable
+    {
+        private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        private readonly System.Diagnostics.Metrics.MeterListener listener = new();
+
+        public Counted()
+        {
+            var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            Ops = new OpsMetrics(meters, new GaugeSnapshot(), new StaticOptionsMonitor<Core.Sources.SourcesOptions>(new()), TimeProvider.System);
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+                Recorded.Enqueue(instrument.Name + string.Concat(tags.ToArray().Select(t => $" {t.Key}={t.Value}"))));
+            listener.Start();
+        }
+
+        public OpsMetrics Ops { get; }
+
+        public ConcurrentQueue<string> Recorded { get; } = new();
+
+        public void Dispose()
+        {
+            listener.Dispose();
+            Ops.Dispose();
+            services.Dispose();
+        }
+    }
+
+    /// <summary>Answers 200 at once, then sends half its body and either breaks off or falls silent until cancelled.</summary>
+    private sealed class HalfABody(TaskCompletionSource halfSent, bool cut) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new Body(halfSent, cut)) });
+
+        private sealed class Body(TaskCompletionSource halfSent, bool cut) : Stream
+        {
+            private bool sent;
+
+            public override bool CanRead => true;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => false;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                if (!sent)
+                {
+                    sent = true;
+                    buffer.Span[0] = (byte)'{';
+                    return 1;
+                }
+
+                halfSent.TrySetResult();
+                if (cut)
+                {
+                    throw new IOException("The response ended prematurely.");
+                }
+
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return 0;
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override void Flush()
+            {
+            }
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+
+            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        }
     }
 
     private sealed class NeverAnswers : HttpMessageHandler
