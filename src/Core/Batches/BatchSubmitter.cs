@@ -118,8 +118,9 @@ internal sealed partial class BatchSubmitter(
             await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, cancellationToken);
             return;
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (ex is not LeaseLostException && stopping.IsCancellationRequested)
         {
+            // A lost lease goes on to its warning even while the service stops: the refund is an unfenced write to the new holder's count.
             await attempts.StoppedAsync(batchId); // a create it sent stays recorded: the next run looks for it first
             throw;
         }

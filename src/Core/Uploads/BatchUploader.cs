@@ -238,10 +238,11 @@ internal sealed class BatchUploader(
                         }
                     });
             }
-            catch (OperationCanceledException) when ((deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (ex is not LeaseLostException && (deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
             {
                 // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
                 // attempt looks them up by unique_id before sending them again. Refused, completing throws why.
+                // A lost lease is no deferral even if one came too: the step stops, refunds and schedules nothing.
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
             {

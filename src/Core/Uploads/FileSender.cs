@@ -32,7 +32,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
                 // An earlier attempt sent it and lost the answer (docs/sources.md, "Exactly-once uploads"), with no check
                 // after it. Left in the directory, that copy would be parsed and billed with the batch while its version
                 // ends Skipped, and the next scan sends the content again.
-                await TakeBackAsync(api, directoryId, file, cancellationToken);
+                await TakeBackAsync(api, directoryId, file, recorder.Fence, cancellationToken);
             }
 
             await EndAsync(recorder, file, FileVersionState.Skipped, null, reason, cancellationToken);
@@ -87,7 +87,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         {
             // Written to while it was sent: the body outgrew the length the request announced and the send broke off,
             // so this is the file's doing, not the API's. Whatever arrived is taken back, as below.
-            await TakeBackAsync(api, directoryId, file, cancellationToken);
+            await TakeBackAsync(api, directoryId, file, recorder.Fence, cancellationToken);
             await EndAsync(recorder, file, FileVersionState.Skipped, null, ChangedWhileSent, cancellationToken);
             return;
         }
@@ -103,7 +103,9 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         if (!FileStamp.Read(fullPath).Matches(observed))
         {
             // Written to while we read it: what was sent may be half old, half new. Take it back; the
-            // next scan takes the new version once it has settled.
+            // next scan takes the new version once it has settled. Only while the lease is still ours: a holder that
+            // took it over while this one was stalled may have found this very copy by unique_id and recorded it.
+            await store.HoldLeaseAsync(recorder.Fence, cancellationToken);
             await api.DeleteDirectoryFileAsync(directoryId, remote.Id, cancellationToken);
             await EndAsync(recorder, file, FileVersionState.Skipped, null, ChangedWhileSent, cancellationToken);
             return;
@@ -138,7 +140,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         var (queued, usedUp) = (0, 0);
         foreach (var (file, failure) in failed)
         {
-            await TakeBackAsync(api, directoryId, file, cancellationToken);
+            await TakeBackAsync(api, directoryId, file, fence, cancellationToken);
             var reason = $"its upload failed in run {attempt} of the upload step while the batch's other files were sent ({failure}); "
                 + "the batch went on without it, and a later run sends it again while its attempts allow";
             await EndAsync(null, fence, file, FileVersionState.Failed, FailureClass.Transient, reason, cancellationToken);
@@ -155,9 +157,14 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         return new SentBack(queued, usedUp);
     }
 
-    /// <summary>Deletes the file's copy in the directory, if one arrived, found by its unique_id.</summary>
-    private static async Task TakeBackAsync(IBatchApi api, string directoryId, UploadItem file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the file's copy in the directory, if one arrived, found by its unique_id; only while <paramref name="fence"/> holds
+    /// (docs/reliability.md, "Fencing"): a holder that took the lease over while this one was stalled may have sent and recorded
+    /// that copy, and the fenced write that follows the take-back would be refused only after it was gone.
+    /// </summary>
+    private async Task TakeBackAsync(IBatchApi api, string directoryId, UploadItem file, Leases.Lease fence, CancellationToken cancellationToken)
     {
+        await store.HoldLeaseAsync(fence, cancellationToken);
         if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
         {
             await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);

@@ -47,6 +47,13 @@ internal interface IUploadStore
     /// </summary>
     Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, Leases.Lease fence, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks the fence alone, in one round trip, and writes nothing: <see cref="Leases.LeaseLostException"/> if the lease no longer
+    /// carries its token. Made before a remote change no fenced write comes ahead of, such as taking back a copy found by
+    /// unique_id, which the holder that took the lease over may have sent and recorded (docs/reliability.md, "Fencing").
+    /// </summary>
+    Task HoldLeaseAsync(Leases.Lease fence, CancellationToken cancellationToken);
+
     /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
     Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
 

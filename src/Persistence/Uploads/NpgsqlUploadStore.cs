@@ -118,6 +118,12 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             FileVersionLifecycle.Upload.TargetState(),
             FileVersionLifecycle.Upload.FromStates());
 
+    public async Task HoldLeaseAsync(Lease fence, CancellationToken cancellationToken)
+    {
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
+        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
+    }
+
     public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Lease fence, CancellationToken cancellationToken) =>
         LeaseFence.ExecuteAsync(
             dataSource,

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
@@ -68,6 +69,35 @@ public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTe
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1L, n));
         Assert.Equal(3L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Uploaded'", batchId));
         Assert.Equal("Creating", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        AssertOneStaleLeaseWarning(batchId, "upload");
+    }
+
+    [Fact]
+    public async Task AnUploadStalledPastItsLease_TakesBackNoCopy_TheNewHolderSentAndRecorded()
+    {
+        Harness.WriteFiles(1);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        // An earlier run recorded the intent and was cut off: the file may have been sent, so a changed file's copy is taken back.
+        await Harness.Database.ExecuteAsync(
+            "update orchestrator.batch set upload_intent_through = (select max(id) from orchestrator.file_version where batch_id = $1) where id = $1", batchId);
+        gate.Arm(StallGate.At.UploadIntentWritten);
+        var stalled = Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // its intent written, about to hand the file out
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        await ExpireLeaseAsync(batchId);
+        await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
+        {
+            await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct); // finds no copy by unique_id, sends the file, records it
+        }
+
+        Assert.Equal("Creating", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        Harness.WriteFile("doc0000.txt", "doc number 0, written again after the new holder sent it"); // the stalled holder finds it changed
+        gate.Release();
+        await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var directoryId = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batchId);
+        var copy = Assert.Single(await Harness.Get<IBatchApis>().For(ProjectScope.Default).ListDirectoryFilesAsync(directoryId, Ct)); // still there, to be submitted
+        Assert.Equal(copy.Id, await Harness.Database.ScalarAsync<string>("select remote_file_id from orchestrator.file_version where batch_id = $1 and state = 'Uploaded'", batchId));
         AssertOneStaleLeaseWarning(batchId, "upload");
     }
 

@@ -17,6 +17,9 @@ internal sealed class StallGate
         Nothing,
         CreateSent,
         UploadIntent,
+
+        /// <summary>Just after the upload intent was written: the files are handed out once the gate opens.</summary>
+        UploadIntentWritten,
     }
 
     /// <summary>Completes when the frozen write has been reached.</summary>
@@ -104,7 +107,10 @@ internal sealed class StallGate
         {
             await gate.PassAsync(At.UploadIntent, cancellationToken);
             await inner.MarkUploadIntentAsync(batchId, throughFileVersionId, fence, cancellationToken);
+            await gate.PassAsync(At.UploadIntentWritten, cancellationToken);
         }
+
+        public Task HoldLeaseAsync(Lease fence, CancellationToken cancellationToken) => inner.HoldLeaseAsync(fence, cancellationToken);
 
         public Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken) => inner.GetWorkAsync(batchId, cancellationToken);
 

@@ -131,6 +131,8 @@ public sealed class UploadRecorderFacts
 
         public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task HoldLeaseAsync(Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task MarkUploadedAsync(long fileVersionId, string remoteFileId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
