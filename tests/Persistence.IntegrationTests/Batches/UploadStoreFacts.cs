@@ -52,12 +52,14 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, stale, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.MarkNotUploadedAsync(files[0].FileVersionId, FileVersionState.Skipped, null, "changed", stale, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.FinishUploadsAsync(batchId, stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.HoldLeaseAsync(stale, Ct)); // the check before a take-back
 
         Assert.Equal(stale, refused.Lease);
         var untouched = (await Store.GetWorkAsync(batchId, Ct))!;
         Assert.Equal(BatchState.Planned, untouched.State);
         Assert.All(untouched.Files, f => Assert.Equal((FileVersionState.Discovered, false, null), (f.State, f.UploadStarted, f.RemoteFileId)));
 
+        await Store.HoldLeaseAsync(holder, Ct);
         await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, holder, Ct);
         await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0"), new UploadedFile(files[1].FileVersionId, "dfl-1")], holder, Ct);
         Assert.Equal(BatchState.Creating, await Store.FinishUploadsAsync(batchId, holder, Ct));
