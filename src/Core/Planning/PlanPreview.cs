@@ -22,8 +22,6 @@ internal sealed class PlanPreview(
     TimeProvider time,
     PageReading? reading = null)
 {
-    private readonly PageReading pageReading = reading ?? PageReading.Default;
-
     /// <summary>
     /// What a plan of a RemoteOnly source can say instead of figures: its directory is LlamaCloud's, not listed here,
     /// so nothing about it is counted (docs/sources.md, "Remote layouts"). Null for any other layout.
@@ -174,12 +172,12 @@ internal sealed class PlanPreview(
                 else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
                 {
                     // Hashed (and so counted) by the next run: count it the same way now.
-                    takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), pageReading).Pages));
+                    takeable.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), reading).Pages));
                 }
                 else
                 {
                     settling.Add(item.RelativePath);
-                    settlingFiles.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), pageReading).Pages));
+                    settlingFiles.Add((item.RelativePath, item.Size, PageCounter.Count(Path.Combine(root, item.RelativePath), reading).Pages));
                 }
             }
         }

@@ -9,8 +9,6 @@ namespace BatchOrchestrator.Core.Sources;
 /// </summary>
 internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, ILogger<SourceScanner> logger, PageReading? reading = null)
 {
-    private readonly PageReading pageReading = reading ?? PageReading.Default;
-
     private const int HashParallelism = 4;
     private const int WriteChunk = 1_000;
 
@@ -117,7 +115,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                     Interlocked.Increment(ref hashed);
                     // Pages are counted only for what was just hashed (new or changed content), right after
                     // the hash while the file is in the page cache; unchanged files are never opened.
-                    var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath), pageReading);
+                    var pages = PageCounter.Count(Path.Combine(root, candidate.RelativePath), reading);
                     if (pages.NotOpened)
                     {
                         // No reader was free: that is the readers' state, not this file's, and it holds for every document
