@@ -124,6 +124,7 @@ public static class WorkerHostingExtensions
         services.AddHostedService<Costs.HeldFilesOnStart>();
 
         services.AddAntiforgery(); // Hangfire's dashboard checks its token on every POST once this is registered
+        DashboardKeys.Add(services);
         services.AddSingleton<DashboardAccess>();
         services.AddTransient<IStartupFilter, DashboardStartupFilter>();
         services.AddTransient<IStartupFilter, WebhookEndpoint>();
