@@ -32,9 +32,9 @@ internal sealed class Postmaster
     /// <summary>
     /// The process id <c>postmaster.pid</c> names when a live process has it that is no PostgreSQL at all: the file was
     /// left by a server killed with the machine or the whole service, and the id has gone since to another program of
-    /// the same user, or to a thread of ours (a thread's id answers kill(2) as its process does). Null when there is no
-    /// file, its process is gone, it runs PostgreSQL's binary, or it cannot be told (another user's process: neither
-    /// pg_ctl nor PostgreSQL takes that for a server).
+    /// the same user, to another cluster's PostgreSQL server of that user, or to a thread of ours (a thread's id answers
+    /// kill(2) as its process does). Null when there is no file, its process is gone, it is this cluster's server, or it
+    /// cannot be told (another user's process: neither pg_ctl nor PostgreSQL takes that for a server).
     /// </summary>
     public static int? LeftNamingAnotherProgram(string cluster)
     {
@@ -53,10 +53,37 @@ internal sealed class Postmaster
             return null; // gone, a zombie, or not ours to look at
         }
 
-        // "postgres", or "postgres (deleted)" for a server whose binary an upgrade replaced: a server all the same. And a
-        // process whose working directory is the data folder is its server whatever its binary is called (renamed, run
+        if (program is null)
+        {
+            return null;
+        }
+
+        // "postgres", or "postgres (deleted)" for a server whose binary an upgrade replaced: a server, but maybe another
+        // cluster's. As root the embedded server runs as `postgres`, the machine's own PostgreSQL's user, so after a reboot
+        // the dead server's id may well be one of that server's processes; PostgreSQL itself, finding a live process of its
+        // user, refuses to start, at every start. Every server process works in its own cluster's folder (the postmaster
+        // changes into it), where its own lock file lies: one that is not ours says it serves another cluster.
+        if (Path.GetFileName(program) is "postgres" or "postgres (deleted)")
+        {
+            return ServesAnotherCluster(pid, cluster) ? pid : null;
+        }
+
+        // A process whose working directory is the data folder is its server whatever its binary is called (renamed, run
         // under an emulator): a live server's file is never taken away.
-        return program is not null && Path.GetFileName(program) is not ("postgres" or "postgres (deleted)") && !WorksIn(pid, cluster) ? pid : null;
+        return !WorksIn(pid, cluster) ? pid : null;
+    }
+
+    private static bool ServesAnotherCluster(int pid, string cluster)
+    {
+        try
+        {
+            var theirs = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cwd/postmaster.pid"));
+            return theirs != File.ReadAllText(Path.Combine(cluster, "postmaster.pid"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false; // no lock file where it works, or not ours to look at: cannot tell, left alone
+        }
     }
 
     private static bool WorksIn(int pid, string cluster)

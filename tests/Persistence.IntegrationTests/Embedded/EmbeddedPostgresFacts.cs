@@ -83,6 +83,43 @@ public sealed class EmbeddedPostgresFacts
     }
 
     [Fact]
+    public Task APostmasterPidLeftByAKilledServer_NamingAnotherClustersServerNow_IsRemoved_AndBothServe() =>
+        BesideARunningServiceAsync(async (machines, machinesRoot) =>
+        {
+            // As root the embedded server runs as `postgres`, as the machine's own PostgreSQL does: after a reboot the dead
+            // server's id may be one of that server's. Here another cluster's postmaster, of the same user, stands for it.
+            var theirs = int.Parse(File.ReadLines(Path.Combine(machinesRoot, "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+            var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-stale-pg-{Guid.NewGuid():N}");
+            var pidFile = Path.Combine(root, "cluster", "postmaster.pid");
+            var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
+            var first = new EmbeddedPostgres(options, NullLogger.Instance);
+            await first.StartAsync(Ct);
+            await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
+            var lines = await File.ReadAllLinesAsync(pidFile, Ct);
+            await first.StopAsync(Ct);
+            await File.WriteAllLinesAsync(pidFile, [theirs.ToString(CultureInfo.InvariantCulture), .. lines.Skip(1)], Ct);
+            Assert.Equal(0, ProcessRunner.Run("chown", "--reference", Path.Combine(root, "cluster"), pidFile));
+            var logs = new CapturingLoggerProvider();
+            var second = new EmbeddedPostgres(options, logs.CreateLogger("embedded"));
+            try
+            {
+                await second.StartAsync(Ct);
+
+                await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
+                await using var command = dataSource.CreateCommand("select id from kept");
+                Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
+                Assert.Contains(logs.Lines, l => l.Contains($"names pid {theirs}, which another program has now; removing it", StringComparison.Ordinal));
+                await ExecuteAsync(machines.ConnectionString, "select 1"); // the other cluster's server left alone
+            }
+            finally
+            {
+                await second.StopAsync(CancellationToken.None);
+                NpgsqlConnection.ClearAllPools();
+                Directory.Delete(root, recursive: true);
+            }
+        });
+
+    [Fact]
     public Task ASecondServiceOnTheSameDataDirectory_IsRefusedNamingTheOwner_AndLeavesTheOwnersServerRunning() =>
         BesideARunningServiceAsync(async (owner, root) =>
         {
