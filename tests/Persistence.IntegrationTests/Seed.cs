@@ -18,10 +18,13 @@ internal static class Seed
             count);
 
     /// <summary>The batch's lease, taken as its step takes it (over any earlier holder), for the stores' fenced writes.</summary>
-    public static async Task<Lease> BatchLeaseAsync(TestDatabase database, long batchId, CancellationToken ct)
+    public static Task<Lease> BatchLeaseAsync(TestDatabase database, long batchId, CancellationToken ct) => LeaseAsync(database, BatchLease.Name(batchId), ct);
+
+    /// <summary>The lease <paramref name="name"/>, taken over any earlier holder, as a step or a follow-up takes it.</summary>
+    public static async Task<Lease> LeaseAsync(TestDatabase database, string name, CancellationToken ct)
     {
-        await database.ExecuteAsync("update orchestrator.lease set expires_at = '-infinity' where name = $1", BatchLease.Name(batchId));
-        return (await new NpgsqlLeaseStore(database.DataSource).TryAcquireAsync(BatchLease.Name(batchId), "a step", TimeSpan.FromMinutes(5), ct))!;
+        await database.ExecuteAsync("update orchestrator.lease set expires_at = '-infinity' where name = $1", name);
+        return (await new NpgsqlLeaseStore(database.DataSource).TryAcquireAsync(name, "a step", TimeSpan.FromMinutes(5), ct))!;
     }
 
     public static Task<long> RunAsync(TestDatabase database, string source) =>

@@ -19,7 +19,7 @@ internal sealed class FollowUpHandBack(
     private readonly ConcurrentDictionary<long, int> handedBack = new();
 
     /// <summary>True when the look was put back for another instance, and nothing is to be looked at here.</summary>
-    public async Task<bool> HandsBackAsync(FollowUpWork work, CancellationToken cancellationToken)
+    public async Task<bool> HandsBackAsync(FollowUpWork work, Leases.Lease fence, CancellationToken cancellationToken)
     {
         var (batchId, source) = (work.BatchId, work.Source);
         if (sources.CurrentValue.Find(source) is not null || await instances.CountAsync(cancellationToken) is not (> 1 and var serving))
@@ -33,7 +33,7 @@ internal sealed class FollowUpHandBack(
         }
 
         // Put back like a pause's: neither a look nor a failed attempt is counted, so the back-off stays where it was.
-        await store.PutBackAsync(batchId, time.GetUtcNow() + HandBack.After, cancellationToken);
+        await store.PutBackAsync(batchId, time.GetUtcNow() + HandBack.After, fence, cancellationToken);
         logger.LogWarning(
             "Follow-up of batch {BatchId} of {Source}: this instance is not configured with the source, and {Count} other instances are running and may be; "
             + "it looks again in {Delay}, so that the results go to the source's own sinks. Keep one Sources configuration on every instance",

@@ -41,18 +41,19 @@ internal sealed class FollowUpProcessor(
         {
             // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses within its time to
             // live, and the next look must not wait for the dispatcher's longer claim. No look was made here, so none is counted.
-            await store.PutBackAsync(batchId, time.GetUtcNow() + leases.TimeToLive, cancellationToken);
+            await store.PutBackAsync(batchId, time.GetUtcNow() + leases.TimeToLive, fence: null, cancellationToken);
             logger.LogInformation("Follow-up of batch {BatchId} is held by another worker; looking again in {Delay}", batchId, leases.TimeToLive);
             return;
         }
 
         cancellationToken = lease.Token;
+        var fence = lease.Lease;
         var started = time.GetUtcNow();
         var holding = false;
         DateTimeOffset? owed = null; // the look this job has put a lease later, and so must make or put back
         try
         {
-            while (await LookOnceAsync(batchId, cancellationToken) is { } look)
+            while (await LookOnceAsync(batchId, fence, cancellationToken) is { } look)
             {
                 var now = time.GetUtcNow();
                 var stays = StaysFor(look, now - started);
@@ -63,7 +64,7 @@ internal sealed class FollowUpProcessor(
 
                 if (!stays)
                 {
-                    await store.ScheduleNextAsync(batchId, now + look.Delay, cancellationToken);
+                    await store.ScheduleNextAsync(batchId, now + look.Delay, fence, cancellationToken);
                     LogLook(batchId, look, "");
                     return;
                 }
@@ -71,15 +72,20 @@ internal sealed class FollowUpProcessor(
                 // Jobs take seconds as often as hours: a next look due this soon is made in this job rather than in another handed out moments
                 // later. The batch stands due a lease's time to live later too: no dispatcher hands it out meanwhile, one dying here is taken up.
                 owed = now + look.Delay;
-                await store.ScheduleNextAsync(batchId, owed.Value + leases.TimeToLive, cancellationToken);
+                await store.ScheduleNextAsync(batchId, owed.Value + leases.TimeToLive, fence, cancellationToken);
                 LogLook(batchId, look, ", in this job");
                 await Task.Delay(look.Delay, time, cancellationToken);
             }
         }
+        catch (LeaseLostException lost)
+        {
+            // Taken over while this one was stalled past it: the looks, and their schedule, are the new holder's (docs/reliability.md).
+            lost.Warn(logger, "follow-up", batchId);
+        }
         catch (OperationCanceledException) when (owed is { } due)
         {
             // Stopping (or the lease lost) while waiting or looking: the look stands due when it was, not a lease later.
-            await store.PutBackAsync(batchId, due, CancellationToken.None);
+            await store.PutBackAsync(batchId, due, fence, CancellationToken.None);
             throw;
         }
         finally
@@ -95,7 +101,7 @@ internal sealed class FollowUpProcessor(
     /// One look at the batch's waiting jobs; null when nothing waits any more or the project is paused (the
     /// next look then already scheduled). Otherwise the next look is the caller's to schedule.
     /// </summary>
-    private async Task<Look?> LookOnceAsync(long batchId, CancellationToken cancellationToken)
+    private async Task<Look?> LookOnceAsync(long batchId, Lease fence, CancellationToken cancellationToken)
     {
         var work = await store.GetPendingAsync(batchId, cancellationToken);
         if (work is null)
@@ -104,7 +110,7 @@ internal sealed class FollowUpProcessor(
         }
 
         using var scope = Scoped(work.Source, batchId);
-        if (await handBack.HandsBackAsync(work, cancellationToken))
+        if (await handBack.HandsBackAsync(work, fence, cancellationToken))
         {
             return null; // another instance may have the source, and the sinks its results are owed
         }
@@ -114,7 +120,7 @@ internal sealed class FollowUpProcessor(
             // The project is paused: look at nothing, count nothing (neither a failed attempt nor a look, so the
             // back-off is where it was once the pause lifts); come back when it may have lifted.
             var comeBack = pause.ComeBackIn(time.GetUtcNow());
-            await store.PutBackAsync(batchId, time.GetUtcNow() + comeBack, cancellationToken);
+            await store.PutBackAsync(batchId, time.GetUtcNow() + comeBack, fence, cancellationToken);
             logger.LogInformation("Project {Project} is paused ({Reason}); follow-up of batch {BatchId} looks again in {Delay}", pause.Project, pause.Reason.Label(), batchId, comeBack);
             return null;
         }
@@ -161,7 +167,7 @@ internal sealed class FollowUpProcessor(
                 var sinkErrors = await delivery.WriteAsync(selected, delivered, cancellationToken);
                 outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
                 var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
-                await store.SaveAsync(outcomes, copies, cancellationToken);
+                await store.SaveAsync(outcomes, copies, fence, cancellationToken);
                 copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
             }
 
@@ -183,7 +189,7 @@ internal sealed class FollowUpProcessor(
 
         if (deferredFor is null)
         {
-            await lateBills.LookAsync(work, cancellationToken);
+            await lateBills.LookAsync(work, fence, cancellationToken);
         }
 
         if (escalated > 0)

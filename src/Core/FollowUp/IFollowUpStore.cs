@@ -22,14 +22,21 @@ internal interface IFollowUpStore
     /// </summary>
     Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
 
-    /// <summary>Writes every outcome of one chunk, its job references' and its copies', in one round trip.</summary>
-    Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes every outcome of one chunk, its job references' and its copies', in one round trip, only while the follow-up's lease
+    /// still carries <paramref name="fence"/>'s token, else refused whole with <see cref="Leases.LeaseLostException"/>
+    /// (docs/reliability.md, "Fencing").
+    /// </summary>
+    Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>Sets the batch's next look to <paramref name="nextLookAt"/>, or clears it when nothing waits any more.</summary>
-    Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
+    /// <summary>Sets the batch's next look to <paramref name="nextLookAt"/>, or clears it when nothing waits any more; fenced as <see cref="SaveAsync"/>.</summary>
+    Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>As <see cref="ScheduleNextAsync"/>, without counting a look: one put back, not made, keeps the back-off where it was.</summary>
-    Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken);
+    /// <summary>
+    /// As <see cref="ScheduleNextAsync"/>, without counting a look: one put back, not made, keeps the back-off where it was. Fenced
+    /// when made under the follow-up's lease; <paramref name="fence"/> null outside it (the lease held elsewhere, an operator's command).
+    /// </summary>
+    Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, Leases.Lease? fence, CancellationToken cancellationToken);
 
     /// <summary>
     /// Gives job references that ended FollowUpFailed without a verdict on the file (attempts ran out), and copies
@@ -39,9 +46,9 @@ internal interface IFollowUpStore
 
     /// <summary>
     /// Writes what looks for late bills found (docs/costs.md, "Late bills"), each to a charge still owed its bill; returns
-    /// the file versions whose charge this write settled, which alone are counted and said.
+    /// the file versions whose charge this write settled, which alone are counted and said. Fenced as <see cref="SaveAsync"/>.
     /// </summary>
-    Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, CancellationToken cancellationToken);
+    Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, Leases.Lease fence, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -20,7 +20,7 @@ internal sealed class LateBills(
     ILogger<LateBills> logger)
 {
     /// <summary>Makes every look of <paramref name="work"/> that is due for a late bill, and writes what they found.</summary>
-    public async Task LookAsync(FollowUpWork work, CancellationToken cancellationToken)
+    public async Task LookAsync(FollowUpWork work, Leases.Lease fence, CancellationToken cancellationToken)
     {
         // A reference still waiting reads its bill in its own look; these have ended, and are here for the bill alone.
         var due = work.Items.Where(i => i is { BillDue: true, CopiesOnly: true, FileVersionId: not null }).ToList();
@@ -42,7 +42,7 @@ internal sealed class LateBills(
             found.Add((item, new LateBillOutcome(item.FileVersionId!.Value, next is null ? charge : charge with { Drift = null }, next), billing?.ConfigurationId));
         }
 
-        var settled = await store.SaveBillsAsync([.. found.Select(f => f.Bill)], cancellationToken);
+        var settled = await store.SaveBillsAsync([.. found.Select(f => f.Bill)], fence, cancellationToken);
         foreach (var (item, bill, configurationId) in found.Where(f => settled.Contains(f.Bill.FileVersionId)))
         {
             if (bill.Kept)

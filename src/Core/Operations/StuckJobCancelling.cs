@@ -69,7 +69,7 @@ internal sealed class StuckJobCancelling(
         if (stuck.Jobs.Count > 0)
         {
             // Due now, and put back rather than counted as a look: none was made, so the back-off of its other jobs stays.
-            await followUps.PutBackAsync(batchId, time.GetUtcNow(), cancellationToken);
+            await followUps.PutBackAsync(batchId, time.GetUtcNow(), fence: null, cancellationToken);
             logger.LogWarning(
                 "Stuck jobs of batch {BatchId} ({Source}) cancelled at LlamaCloud by an operator: {Cancelled} cancelled, {Ended} had ended, {Failed} could not be cancelled; {Outcome}",
                 batchId, stuck.Source, cancelled, ended, failed.Count,

@@ -1,4 +1,6 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Persistence.Leases;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.FollowUp;
@@ -6,7 +8,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// <summary>When a batch's next look is due, and what looks for late bills found (docs/costs.md, "Late bills").</summary>
 internal sealed partial class NpgsqlFollowUpStore
 {
-    public async Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, Lease fence, CancellationToken cancellationToken)
     {
         if (bills.Count == 0)
         {
@@ -14,8 +16,10 @@ internal sealed partial class NpgsqlFollowUpStore
         }
 
         // Only a charge still owed its bill takes a look's finding, and only once: the versions returned are those this
-        // write settled (with the bill, or at the estimate), which alone are counted in the metrics and said in the log.
-        await using var command = dataSource.CreateCommand("""
+        // write settled (with the bill, or at the estimate), which alone are counted in the metrics and said in the log. Fenced
+        // as the outcomes are (docs/reliability.md, "Fencing").
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
+        var command = new NpgsqlBatchCommand("""
             update orchestrator.credit_charge c
             set billed_credits = o.credits, billed_pages = coalesce(o.pages, c.billed_pages), billed_tier = coalesce(o.tier, c.billed_tier),
                 drift = o.drift, bill_looks = c.bill_looks + 1,
@@ -28,6 +32,7 @@ internal sealed partial class NpgsqlFollowUpStore
               and c.bill_look_at is not null and c.settled_at is null and c.billed_credits is null
             returning c.file_version_id, c.settled_at is not null
             """);
+        batch.BatchCommands.Add(command);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. bills.Select(b => b.FileVersionId)] });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. bills.Select(b => b.Charge.BatchId)] });
         command.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. bills.Select(b => b.Charge.Credits)] });
@@ -35,24 +40,29 @@ internal sealed partial class NpgsqlFollowUpStore
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. bills.Select(b => b.Charge.Tier)] });
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. bills.Select(b => b.Charge.Drift)] });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan?[]> { TypedValue = [.. bills.Select(b => b.Charge.Credits is null ? b.NextLook : null)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
-        var settled = new HashSet<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        return await LeaseFence.RunAsync(fence, async () =>
         {
-            if (reader.GetBoolean(1))
+            var settled = new HashSet<long>();
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                settled.Add(reader.GetInt64(0));
+                if (reader.GetBoolean(1))
+                {
+                    settled.Add(reader.GetInt64(0));
+                }
             }
-        }
 
-        return settled;
+            return (IReadOnlySet<long>)settled;
+        });
     }
 
-    private async Task SetNextLookAsync(long batchId, DateTimeOffset nextLookAt, int looks, CancellationToken cancellationToken)
+    private async Task SetNextLookAsync(long batchId, DateTimeOffset nextLookAt, int looks, Lease? fence, CancellationToken cancellationToken)
     {
         // Nothing waits any more, but a charge of the batch is owed a look for its late bill: the batch's follow-up makes
-        // it, at its time (never before the one asked for: a pause or a lease held elsewhere puts the look back).
-        await using var command = dataSource.CreateCommand($"""
+        // it, at its time (never before the one asked for: a pause or a lease held elsewhere puts the look back). Under the
+        // follow-up's lease, fenced: a stale holder would put back a look the new holder has scheduled (docs/reliability.md).
+        await using var batch = fence is null ? dataSource.CreateBatch() : LeaseFence.CreateBatch(dataSource, fence);
+        var command = new NpgsqlBatchCommand($"""
             update orchestrator.batch
             set follow_up_checks = follow_up_checks + $4,
                 follow_up_next_at = case when exists (
@@ -65,12 +75,19 @@ internal sealed partial class NpgsqlFollowUpStore
                           where c.batch_id = $1 and c.bill_look_at is not null and c.settled_at is null having count(*) > 0) end
             where id = $1
             """);
+        batch.BatchCommands.Add(command);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextLookAt });
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = looks });
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
         command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (fence is null)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            return;
+        }
+
+        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
     }
 }

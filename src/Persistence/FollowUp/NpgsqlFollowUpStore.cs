@@ -1,4 +1,6 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Persistence.Leases;
 using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.FollowUp;
@@ -158,9 +160,11 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
     private static FileCopy[] CopiesOf(long[] ids, string[] paths, int[] attempts) =>
         [.. ids.Select((id, i) => new FileCopy(id, paths[i], attempts[i]))];
 
-    public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, CancellationToken cancellationToken)
+    public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, Lease fence, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        // Fenced: a holder stalled past its lease would set back what the new holder wrote since (a verdict on a version delivered
+        // since by a later batch, a charge settled at its own figure), each guard here being on state alone (docs/reliability.md).
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch_result r
             set follow_up_state = o.state, remote_job_status = coalesce(o.remote_status, r.remote_job_status),
@@ -238,14 +242,14 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
         }
 
         CostCommands.Add(batch, outcomes);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
     }
 
-    public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken) =>
-        SetNextLookAsync(batchId, nextLookAt, looks: 1, cancellationToken);
+    public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Lease fence, CancellationToken cancellationToken) =>
+        SetNextLookAsync(batchId, nextLookAt, looks: 1, fence, cancellationToken);
 
-    public Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, CancellationToken cancellationToken) =>
-        SetNextLookAsync(batchId, nextLookAt, looks: 0, cancellationToken);
+    public Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, Lease? fence, CancellationToken cancellationToken) =>
+        SetNextLookAsync(batchId, nextLookAt, looks: 0, fence, cancellationToken);
 
     public async Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken)
     {

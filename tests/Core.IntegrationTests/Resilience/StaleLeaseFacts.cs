@@ -7,7 +7,8 @@ namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 /// A step's holder stalled past its lease (a long GC pause, a frozen VM) while another instance took the lease over:
 /// when it wakes, its next write under the lease is refused for its stale fencing token, and it stops there, with one
 /// warning, before it sends anything the new holder already sent (docs/reliability.md, "Fencing"). Without the fence both
-/// would act on the batch: its files uploaded twice, or the batch created, and billed, twice.
+/// would act on the batch: its files uploaded twice, or the batch created, and billed, twice; or a follow-up's stale look
+/// saved over what the new holder, and the batches after it, made of the file since.
 /// </summary>
 public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
@@ -29,7 +30,7 @@ public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTe
         var stalled = Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // about to record the create it will send
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        await ExpireLeaseAsync(batchId); // its lease runs out while it is frozen
+        await ExpireLeaseAsync(BatchLease.Name(batchId)); // its lease runs out while it is frozen
         await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
         {
             await other.GetRequiredService<BatchSubmitter>().SubmitAsync(batchId, Ct); // takes the lease over, creates and records the batch
@@ -54,7 +55,7 @@ public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTe
         var stalled = Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // about to record that its files may be sent
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        await ExpireLeaseAsync(batchId);
+        await ExpireLeaseAsync(BatchLease.Name(batchId));
         await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
         {
             await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct); // takes the lease over and uploads every file
@@ -84,7 +85,7 @@ public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTe
         var stalled = Harness.Get<BatchUploader>().UploadAsync(batchId, Ct); // its intent written, about to hand the file out
         await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
-        await ExpireLeaseAsync(batchId);
+        await ExpireLeaseAsync(BatchLease.Name(batchId));
         await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
         {
             await other.GetRequiredService<BatchUploader>().UploadAsync(batchId, Ct); // finds no copy by unique_id, sends the file, records it
@@ -101,8 +102,43 @@ public sealed class StaleLeaseFacts(PostgresServerFixture server) : HarnessPerTe
         AssertOneStaleLeaseWarning(batchId, "upload");
     }
 
-    private Task ExpireLeaseAsync(long batchId) => Harness.Database.ExecuteAsync(
-        "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.Name(batchId));
+    [Fact]
+    public async Task AFollowUpStalledPastItsLease_IsRefusedItsSave_AndStops_SoAFileDeliveredSinceIsNotSetBackToFailed()
+    {
+        Harness.WriteFile("slow.txt", "times out");
+        // Seed 5 makes the Sandbox's first job failure "Processing timed out after 1800 seconds": transient, so the file goes again.
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", seed = 5 });
+        var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        gate.Arm(StallGate.At.FollowUpSave);
+        var stalled = Harness.Get<FollowUpProcessor>().FollowUpAsync(first, Ct); // its job read FAILED, about to save that verdict
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        await ExpireLeaseAsync(BatchLease.FollowUpName(first));
+        await using (var other = Harness.AnotherInstance(new RecordingScheduler()))
+        {
+            await other.GetRequiredService<FollowUpProcessor>().FollowUpAsync(first, Ct); // takes the lease over and fails the file
+        }
+
+        // While the first holder sleeps, the file goes again in the next batch, whose job succeeds and whose result is delivered.
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "^$" });
+        var second = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await Harness.FollowUpAllAsync([second], Ct);
+        var delivered = await Harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = 'slow.txt'");
+        gate.Release();
+        await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct); // stops without failing: the batch's follow-up is in good hands
+
+        // Its stale verdict, the job of the first batch failed, does not land on the version the second batch delivered.
+        Assert.Equal(
+            [("Succeeded", (string?)null, delivered)],
+            await Harness.Database.ListAsync(
+                "select state, error_message, job_id from orchestrator.file_version where relative_path = 'slow.txt'",
+                r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetString(2))));
+        Assert.Equal("FollowedUp", await Harness.Database.ScalarAsync<string>("select follow_up_state from orchestrator.batch_result where batch_id = $1", second));
+        AssertOneStaleLeaseWarning(first, "follow-up");
+    }
+
+    private Task ExpireLeaseAsync(string name) => Harness.Database.ExecuteAsync(
+        "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", name);
 
     private void AssertOneStaleLeaseWarning(long batchId, string step)
     {

@@ -20,6 +20,9 @@ internal sealed class StallGate
 
         /// <summary>Just after the upload intent was written: the files are handed out once the gate opens.</summary>
         UploadIntentWritten,
+
+        /// <summary>A follow-up's save of a chunk's outcomes, its jobs looked at and its results handed to the sinks.</summary>
+        FollowUpSave,
     }
 
     /// <summary>Completes when the frozen write has been reached.</summary>
@@ -29,11 +32,12 @@ internal sealed class StallGate
 
     public void Release() => released.TrySetResult();
 
-    /// <summary>Puts the gate in front of the real batch and upload stores.</summary>
+    /// <summary>Puts the gate in front of the real batch, upload and follow-up stores.</summary>
     public static void Install(IServiceCollection services, StallGate gate)
     {
         Replace<IBatchStore>(services, inner => new GatedBatchStore(inner, gate));
         Replace<IUploadStore>(services, inner => new GatedUploadStore(inner, gate));
+        Replace<IFollowUpStore>(services, inner => new GatedFollowUpStore(inner, gate));
     }
 
     private async Task PassAsync(At at, CancellationToken cancellationToken)
@@ -138,5 +142,31 @@ internal sealed class StallGate
         public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) => inner.MarkRemoteDeletedAsync(fileVersionId, cancellationToken);
 
         public Task<BatchState> FinishUploadsAsync(long batchId, Lease fence, CancellationToken cancellationToken) => inner.FinishUploadsAsync(batchId, fence, cancellationToken);
+    }
+
+    private sealed class GatedFollowUpStore(IFollowUpStore inner, StallGate gate) : IFollowUpStore
+    {
+        public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, Lease fence, CancellationToken cancellationToken)
+        {
+            await gate.PassAsync(At.FollowUpSave, cancellationToken);
+            await inner.SaveAsync(outcomes, copies, fence, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken) => inner.ClaimDueAsync(max, claimFor, cancellationToken);
+
+        public Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken) => inner.GetPendingAsync(batchId, cancellationToken);
+
+        public Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) => inner.SupersededAsync(resultIds, cancellationToken);
+
+        public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Lease fence, CancellationToken cancellationToken) =>
+            inner.ScheduleNextAsync(batchId, nextLookAt, fence, cancellationToken);
+
+        public Task PutBackAsync(long batchId, DateTimeOffset nextLookAt, Lease? fence, CancellationToken cancellationToken) =>
+            inner.PutBackAsync(batchId, nextLookAt, fence, cancellationToken);
+
+        public Task<int> RetryFailedAsync(long? batchId, CancellationToken cancellationToken) => inner.RetryFailedAsync(batchId, cancellationToken);
+
+        public Task<IReadOnlySet<long>> SaveBillsAsync(IReadOnlyList<LateBillOutcome> bills, Lease fence, CancellationToken cancellationToken) =>
+            inner.SaveBillsAsync(bills, fence, cancellationToken);
     }
 }
