@@ -78,6 +78,10 @@ public static class CoreHostingExtensions
         services.AddTransient<WholeAnswerHandler>();
         var llamaCloud = services.AddHttpClient(
             LlamaCloudApis.HttpClientName, (sp, http) => LlamaCloudKey.Configure(http, sp.GetRequiredService<IOptions<LlamaCloudOptions>>().Value));
+        // A kept-alive connection idle longer than the server keeps it is closed under the next request: for a create,
+        // an ambiguous failure the submit step waits out for minutes. .NET keeps idle connections a minute; the official
+        // SDK's HTTP client (Node's fetch) 4 s (docs/resilience.md, "Idle connections").
+        llamaCloud.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionIdleTimeout = LlamaCloudApis.IdleConnectionTimeout });
         LlamaCloudPipeline.AddTo(llamaCloud); // retries and the attempt timeout, one pipeline per project
         llamaCloud
             .AddHttpMessageHandler<UploadPacingHandler>() // inside the retries: every attempt waits its turn

@@ -9,5 +9,8 @@ internal sealed class LlamaCloudApis(IHttpClientFactory clients, RetryTiming tim
     /// <summary>The name of the HTTP client the handlers are registered on (the Worker adds its metrics handler to it).</summary>
     public const string HttpClientName = "LlamaCloud";
 
+    /// <summary>How long an idle connection to LlamaCloud is kept for the next request: as long as the official SDK keeps one.</summary>
+    public static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(4);
+
     public IBatchApi For(ProjectScope scope) => new LlamaCloudClient(clients.CreateClient(HttpClientName), scope, timing, pauses, secrets);
 }

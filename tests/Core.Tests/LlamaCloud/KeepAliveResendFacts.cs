@@ -70,6 +70,24 @@ public sealed class KeepAliveResendFacts
         Assert.Equal(new[] { (1, 2), (2, 1) }, sent);
     }
 
+    /// <summary>
+    /// A connection left idle longer than the official SDK keeps one is not reused: a server that closes idle ones sooner
+    /// than .NET's minute would otherwise meet our next create on a connection it is closing (docs/resilience.md, "Idle connections").
+    /// </summary>
+    [Fact]
+    public async Task AConnectionIdleLongerThanTheOfficialClientKeepsOne_IsNotReused_WhileABusyOneIs()
+    {
+        await using var server = new RawHttpServer(_ => RawHttpServer.Reply.Answer, Answer);
+        await using var client = ClientHost.Build(server.BaseAddress, Key, maxRetries: 0, RetrySettings.Fast);
+
+        await WarmAsync(client.Api());
+        await WarmAsync(client.Api());
+        await Task.Delay(LlamaCloudApis.IdleConnectionTimeout + TimeSpan.FromSeconds(1), Ct); // the idleness under test, not a wait for another party
+        await WarmAsync(client.Api());
+
+        Assert.Equal(new[] { (1, 1), (1, 2), (2, 1) }, server.Requests.Select(r => (r.Connection, r.OnConnection)));
+    }
+
     private static RawHttpServer.Reply SecondOnFirstConnection(RawHttpServer.Received request) =>
         request is { Connection: 1, OnConnection: 2 } ? RawHttpServer.Reply.Close : RawHttpServer.Reply.Answer;
 
