@@ -27,7 +27,7 @@ internal sealed partial class BatchSubmitter
             }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
-                await attempts.RefundAsync(batch.Id, cancellationToken);
+                await attempts.RefundAsync(batch.Id, fence, cancellationToken);
                 scheduler.ScheduleSubmit(batch.Id, wait); // the look waits as a create would, using up no retry
                 logger.LogWarning("Batch {BatchId}, cancelled by an operator, looks for a batch an earlier attempt created in {Delay}: {Reason}", batch.Id, wait, ex.Message);
                 return;
@@ -36,7 +36,7 @@ internal sealed partial class BatchSubmitter
             {
                 var reason = $"it was cancelled by an operator, but the submit step failed {attempts.Max} times to check whether an earlier attempt created its batch ({ex.Message}); "
                     + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --permanent";
-                await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+                await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -53,12 +53,12 @@ internal sealed partial class BatchSubmitter
             return;
         }
 
-        if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+        if (await WaitsForUnansweredCreateAsync(batch.Id, window, fence, cancellationToken))
         {
             return; // ended now, a batch that create still makes would run and bill unseen
         }
 
-        await store.FinishCancelledAsync(batch.Id, cancellationToken);
+        await store.FinishCancelledAsync(batch.Id, fence, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batch.Id);
     }
 

@@ -36,7 +36,7 @@ internal sealed partial class BatchSubmitter
     /// twice (docs/resilience.md, "A create that was not answered"), so the step comes back once the wait is over, using
     /// up no attempt, and looks again then; a worker is not kept waiting. True when it waits.
     /// </summary>
-    private async Task<bool> WaitsForUnansweredCreateAsync(long batchId, AdoptionWindow window, CancellationToken cancellationToken)
+    private async Task<bool> WaitsForUnansweredCreateAsync(long batchId, AdoptionWindow window, Leases.Lease fence, CancellationToken cancellationToken)
     {
         if (window.CreateSentAt is not { } sentAt)
         {
@@ -49,7 +49,7 @@ internal sealed partial class BatchSubmitter
             return false;
         }
 
-        await attempts.RefundAsync(batchId, cancellationToken);
+        await attempts.RefundAsync(batchId, fence, cancellationToken);
         scheduler.ScheduleSubmit(batchId, wait);
         logger.LogWarning(
             "Batch {BatchId}'s create sent at {SentAt} got no answer, and LlamaCloud lists no batch of it yet; it may still be made, so the submit step looks again in {Delay} before creating another (LlamaCloud:UnansweredCreateWait)",

@@ -83,13 +83,13 @@ internal sealed partial class BatchSubmitter(
         {
             // Cannot happen by our own moves; if it does, no attempt would ever do better.
             var reason = "it is ready to submit but has no remote directory, so no batch can be created over it; retry its files with --permanent";
-            await attempts.GiveUpAsync(batchId, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false), cancellationToken);
+            await attempts.GiveUpAsync(batchId, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false), fence, cancellationToken);
             return;
         }
 
         // As this run found it: a snapshot of the directory already taken means an earlier attempt may have sent a create.
         var window = await store.GetAdoptionWindowAsync(batchId, cancellationToken);
-        if (window.Preexisting is null && await attempts.EndIfSourceRemovedAsync(batchId, batch.Source, BatchStep.Submit, cancellationToken) != SourceCheck.Configured)
+        if (window.Preexisting is null && await attempts.EndIfSourceRemovedAsync(batchId, batch.Source, BatchStep.Submit, fence, cancellationToken) != SourceCheck.Configured)
         {
             return; // no create was ever sent: nothing of it exists remotely to follow
         }
@@ -98,7 +98,7 @@ internal sealed partial class BatchSubmitter(
         RemoteBatchHandle? created;
         try
         {
-            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, window, cancellationToken) : await FindOrCreateAsync(batch, window, fence, cancellationToken);
+            created = attempts.Exhausted(attempt) ? await LastLookAsync(batch, window, fence, cancellationToken) : await FindOrCreateAsync(batch, window, fence, cancellationToken);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
@@ -107,7 +107,7 @@ internal sealed partial class BatchSubmitter(
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
-            await DeferAsync(batchId, wait, ex, cancellationToken);
+            await DeferAsync(batchId, wait, ex, fence, cancellationToken);
             return;
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
@@ -115,13 +115,13 @@ internal sealed partial class BatchSubmitter(
             // Refused as asked (a directory over the file limit, a configuration that does not fit; a duplicate
             // or a conflict, whichever of 400, 409 or 422 it comes as, docs/llamacloud-api.md §11.2): not created,
             // and the same request would be refused again. The batch ends with the reason; its files wait for an operator.
-            await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, cancellationToken);
+            await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, fence, cancellationToken);
             return;
         }
         catch (OperationCanceledException ex) when (ex is not LeaseLostException && stopping.IsCancellationRequested)
         {
-            // A lost lease goes on to its warning even while the service stops: the refund is an unfenced write to the new holder's count.
-            await attempts.StoppedAsync(batchId); // a create it sent stays recorded: the next run looks for it first
+            // A lost lease goes on to its warning even while the service stops: its refund of the new holder's count would be refused.
+            await attempts.StoppedAsync(batchId, fence); // a create it sent stays recorded: the next run looks for it first
             throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -142,9 +142,9 @@ internal sealed partial class BatchSubmitter(
     /// LlamaCloud asked for a longer wait than we sleep in-process, or paused the project: the step comes back after
     /// it, without using up a retry or an attempt (a create that was refused is safe to look for again).
     /// </summary>
-    private async Task DeferAsync(long batchId, TimeSpan wait, LlamaCloudTransientException ex, CancellationToken cancellationToken)
+    private async Task DeferAsync(long batchId, TimeSpan wait, LlamaCloudTransientException ex, Lease fence, CancellationToken cancellationToken)
     {
-        await attempts.RefundAsync(batchId, cancellationToken);
+        await attempts.RefundAsync(batchId, fence, cancellationToken);
         scheduler.ScheduleSubmit(batchId, wait);
         logger.LogWarning("Submitting batch {BatchId} waits {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
     }
@@ -178,15 +178,15 @@ internal sealed partial class BatchSubmitter(
             return created;
         }
 
-        if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+        if (await WaitsForUnansweredCreateAsync(batch.Id, window, fence, cancellationToken))
         {
             return null; // an earlier attempt's create may still make its batch
         }
 
-        var check = await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, BatchStep.Submit, cancellationToken);
+        var check = await attempts.EndIfSourceRemovedAsync(batch.Id, batch.Source, BatchStep.Submit, fence, cancellationToken);
         if (check == SourceCheck.HandedBack)
         {
-            await attempts.RefundAsync(batch.Id, cancellationToken); // counted above, yet it did none of the step's work
+            await attempts.RefundAsync(batch.Id, fence, cancellationToken); // counted above, yet it did none of the step's work
         }
 
         if (check != SourceCheck.Configured)
@@ -212,7 +212,7 @@ internal sealed partial class BatchSubmitter(
     /// is paid for twice). If LlamaCloud cannot be asked, the files fail and wait for a person: sending them
     /// again by themselves could create (and bill) a second batch.
     /// </summary>
-    private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, AdoptionWindow window, CancellationToken cancellationToken)
+    private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, AdoptionWindow window, Lease fence, CancellationToken cancellationToken)
     {
         try
         {
@@ -222,18 +222,18 @@ internal sealed partial class BatchSubmitter(
                 return found;
             }
 
-            if (await WaitsForUnansweredCreateAsync(batch.Id, window, cancellationToken))
+            if (await WaitsForUnansweredCreateAsync(batch.Id, window, fence, cancellationToken))
             {
                 return null; // its files go back to the queue only once that create can no longer make a batch
             }
 
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(attempts.UsedUp(BatchStep.Submit), FailureClass.Transient, BackToQueue: true), cancellationToken);
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(attempts.UsedUp(BatchStep.Submit), FailureClass.Transient, BackToQueue: true), fence, cancellationToken);
         }
         catch (LlamaCloudException ex) when (ex is not LlamaCloudTransientException { Deferred: true })
         {
             var reason = $"the submit step failed {attempts.Max} times, and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
                 + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
         }
 
         return null;
@@ -259,14 +259,14 @@ internal sealed partial class BatchSubmitter(
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
-            await DeferAsync(batch.Id, wait, ex, cancellationToken);
+            await DeferAsync(batch.Id, wait, ex, fence, cancellationToken);
             return;
         }
         catch (LlamaCloudException ex)
         {
             reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
                 + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --permanent";
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), cancellationToken);
+            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
             return;
         }
 
@@ -279,7 +279,7 @@ internal sealed partial class BatchSubmitter(
             return;
         }
 
-        await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), cancellationToken);
+        await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), fence, cancellationToken);
     }
 
     /// <summary>The batch an earlier attempt created and no row recorded, if LlamaCloud lists one after the snapshot (<see cref="AdoptionWindow"/>).</summary>

@@ -30,9 +30,10 @@ internal interface IBatchStore
 
     /// <summary>
     /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
-    /// its files are Skipped and its run may close. False if it was already submitted or ended.
+    /// its files are Skipped and its run may close. False if it was already submitted or ended. Fenced, as the
+    /// step's give-up and refund are: a holder stalled past its lease ends nothing its successor has moved on.
     /// </summary>
-    Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken);
+    Task<bool> FinishCancelledAsync(long batchId, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
     Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Leases.Lease fence, CancellationToken cancellationToken);
@@ -70,8 +71,11 @@ internal interface IBatchStore
     /// <summary>Counts one more attempt of the step the batch waits for (upload or submit) and returns the count.</summary>
     Task<int> BeginStepAttemptAsync(long batchId, CancellationToken cancellationToken);
 
-    /// <summary>Takes back an attempt the step counted but did not use (the project was paused, or LlamaCloud asked it to wait).</summary>
-    Task RefundStepAttemptAsync(long batchId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Takes back an attempt the step counted but did not use (the project was paused, or LlamaCloud asked it to wait). Fenced:
+    /// a holder whose lease was taken over would take back the new holder's count.
+    /// </summary>
+    Task RefundStepAttemptAsync(long batchId, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Keeps why the step failed (the batch's last error), for its page and for the reason it may end with.</summary>
     Task RecordStepErrorAsync(long batchId, string error, CancellationToken cancellationToken);
@@ -80,9 +84,10 @@ internal interface IBatchStore
     /// Ends a batch that has no remote batch (<see cref="Lifecycle.BatchLifecycle.GiveUp"/>) with the reason,
     /// its files as <paramref name="how"/> says; closes its run if it was the last open batch. Returns how many
     /// of its files went back to the queue and how many failed for good by the retry rule (none when they failed
-    /// outright), or null when the batch was not in a state the move starts from.
+    /// outright), or null when the batch was not in a state the move starts from. Fenced: a holder whose lease was taken
+    /// over would end the batch its successor is moving on within those states, its files queued to be sent again.
     /// </summary>
-    Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken);
+    Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Makes an open remote batch due for polling now (a webhook said it moved); false if no open batch has that id.</summary>
     Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
@@ -12,7 +13,8 @@ namespace BatchOrchestrator.Core.Batches;
 /// the step counts (a crash's too), a pause or a server's request to wait does not, and past
 /// <c>Pipeline:MaxStepAttempts</c> the batch ends with its last error and its files go back to the queue
 /// (or fail) instead of the step being handed out again. Hangfire's retries and the stalled-step sweep
-/// keep coming; this is what makes them stop.
+/// keep coming; this is what makes them stop. Its writes that end or refund are fenced with the step's lease
+/// (docs/reliability.md, "Fencing"): a holder stalled past its lease is refused them with <see cref="LeaseLostException"/>.
 /// </summary>
 internal sealed class StepAttempts(
     IBatchStore store,
@@ -29,7 +31,7 @@ internal sealed class StepAttempts(
     public int Max => pipeline.Value.MaxStepAttempts;
 
     /// <summary>Counts this run of the step and returns which run it is; null when the attempts are used up, and the batch was given up.</summary>
-    public async Task<int?> BeginCountedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
+    public async Task<int?> BeginCountedAsync(long batchId, string source, BatchStep step, Lease fence, CancellationToken cancellationToken)
     {
         var attempt = await CountAsync(batchId, cancellationToken);
         if (!Exhausted(attempt))
@@ -37,7 +39,7 @@ internal sealed class StepAttempts(
             return attempt;
         }
 
-        await GiveUpAsync(batchId, source, new BatchAbandonment(UsedUp(step), FailureClass.Transient, BackToQueue: true), cancellationToken);
+        await GiveUpAsync(batchId, source, new BatchAbandonment(UsedUp(step), FailureClass.Transient, BackToQueue: true), fence, cancellationToken);
         return null;
     }
 
@@ -50,18 +52,18 @@ internal sealed class StepAttempts(
     public string UsedUp(BatchStep step) => $"the {step.ToString().ToLowerInvariant()} step failed {Max} times; the batch was given up, its files queued again while their attempts allow";
 
     /// <summary>This run did no work the project could be blamed for (a pause, a wait LlamaCloud asked for): it does not count.</summary>
-    public Task RefundAsync(long batchId, CancellationToken cancellationToken) => store.RefundStepAttemptAsync(batchId, cancellationToken);
+    public Task RefundAsync(long batchId, Lease fence, CancellationToken cancellationToken) => store.RefundStepAttemptAsync(batchId, fence, cancellationToken);
 
     /// <summary>
     /// The service's stop (or the job's deletion) cut this run short: no fault of the step, so it does not count, and a
     /// batch under way through a day of restarts is not given up for them. A failure to refund (the database is going
-    /// too) is only logged: the cancellation must still reach Hangfire, which hands the job back.
+    /// too, or the lease was taken over) is only logged: the cancellation must still reach Hangfire, which hands the job back.
     /// </summary>
-    public async Task StoppedAsync(long batchId)
+    public async Task StoppedAsync(long batchId, Lease fence)
     {
         try
         {
-            await store.RefundStepAttemptAsync(batchId, CancellationToken.None);
+            await store.RefundStepAttemptAsync(batchId, fence, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -92,13 +94,13 @@ internal sealed class StepAttempts(
     /// LlamaCloud refused a request of the step for the batch as a whole (not for one file): retrying will not
     /// change its answer. The files fail with the refusal's class: an operator fixes the cause and retries.
     /// </summary>
-    public Task RefusedAsync(long batchId, string source, string what, LlamaCloudRejectedException refusal, CancellationToken cancellationToken)
+    public Task RefusedAsync(long batchId, string source, string what, LlamaCloudRejectedException refusal, Lease fence, CancellationToken cancellationToken)
     {
         var errorClass = FailureClassifier.FromApi(refusal.ErrorClass);
         var fix = errorClass == FailureClass.Auth
             ? "check the API key and the source's project, then retry the failed files"
             : "fix the cause (the source's configuration, its project), then retry the failed files with --permanent";
-        return GiveUpAsync(batchId, source, new BatchAbandonment($"LlamaCloud refused to {what}: {refusal.Message}; {fix}", errorClass, BackToQueue: false), cancellationToken);
+        return GiveUpAsync(batchId, source, new BatchAbandonment($"LlamaCloud refused to {what}: {refusal.Message}; {fix}", errorClass, BackToQueue: false), fence, cancellationToken);
     }
 
     /// <summary>
@@ -111,7 +113,7 @@ internal sealed class StepAttempts(
     /// instance does not know is left in place (docs/deployment.md, "Several instances"), until the step's attempts are
     /// used up. Nothing done while the source is configured.
     /// </summary>
-    public async Task<SourceCheck> EndIfSourceRemovedAsync(long batchId, string source, BatchStep step, CancellationToken cancellationToken)
+    public async Task<SourceCheck> EndIfSourceRemovedAsync(long batchId, string source, BatchStep step, Lease fence, CancellationToken cancellationToken)
     {
         if (sources.CurrentValue.Find(source) is not null)
         {
@@ -143,7 +145,7 @@ internal sealed class StepAttempts(
 
         var how = new BatchAbandonment(
             $"source '{source}' is no longer configured: its batch was not sent; put it back, or use rename-source", FailureClass.Transient, BackToQueue: true, CountsAttempt: false);
-        if (await store.GiveUpAsync(batchId, how, new RetryRule(new SourceOptions().MaxAttempts), cancellationToken) is { } files)
+        if (await store.GiveUpAsync(batchId, how, new RetryRule(new SourceOptions().MaxAttempts), fence, cancellationToken) is { } files)
         {
             logger.LogWarning(
                 "Batch {BatchId} of {Source} was not sent: the source is no longer configured. Its {Count} files wait in the queue, their attempts not counted, "
@@ -154,10 +156,10 @@ internal sealed class StepAttempts(
         return SourceCheck.Ended;
     }
 
-    public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, CancellationToken cancellationToken)
+    public async Task GiveUpAsync(long batchId, string source, BatchAbandonment how, Lease fence, CancellationToken cancellationToken)
     {
         var retry = new RetryRule(sources.CurrentValue.Find(source)?.MaxAttempts ?? new SourceOptions().MaxAttempts);
-        if (await store.GiveUpAsync(batchId, how, retry, cancellationToken) is { } sentBack)
+        if (await store.GiveUpAsync(batchId, how, retry, fence, cancellationToken) is { } sentBack)
         {
             logger.LogError("Batch {BatchId} ended without reaching LlamaCloud: {Reason}", batchId, how.Reason);
             retryRuns.Follow(source, batchId, sentBack, how.Reason);

@@ -11,6 +11,22 @@ internal sealed class LeaseLostException(Lease lease, Exception? inner = null)
 {
     public Lease Lease { get; } = lease;
 
+    /// <summary>
+    /// A fenced write of a caller that holds the lease for that write alone (an operator's command), not for a step: refused, it
+    /// gives <paramref name="refused"/>, and the holder that took the lease over carries on; there is no step to stop.
+    /// </summary>
+    public static async Task<T> OrWhenRefusedAsync<T>(Task<T> write, T refused)
+    {
+        try
+        {
+            return await write;
+        }
+        catch (LeaseLostException)
+        {
+            return refused;
+        }
+    }
+
     /// <summary>The one line the stopped step leaves: nothing it did is lost, the new holder carries the batch on.</summary>
     public void Warn(ILogger logger, string step, long batchId) => logger.LogWarning(
         "The {Step} step of batch {BatchId} stops: another worker took its lease over while this one was stalled past it (fencing token {FencingToken} is stale); "

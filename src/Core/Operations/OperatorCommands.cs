@@ -221,9 +221,9 @@ internal sealed class OperatorCommands(
     }
 
     /// <summary>
-    /// A batch no remote id is recorded for. If no step holds it and no create was ever sent for it, it ends now;
-    /// otherwise its step sees the flag. A create may have been sent once the directory's snapshot is taken (a submit
-    /// that died before recording it): the submit step looks for the batch it made, and cancels it there.
+    /// A batch no remote id is recorded for. If no step holds it and no create was ever sent for it, it ends now, fenced as a
+    /// step's end of it is; otherwise, or refused that end, its step sees the flag. A create may have been sent once the directory's
+    /// snapshot is taken (a submit that died before recording it): the submit step looks for the batch it made, and cancels it there.
     /// </summary>
     private async Task<CancelOutcome> CancelUnrecordedAsync(long batchId, CancellationToken cancellationToken)
     {
@@ -236,7 +236,7 @@ internal sealed class OperatorCommands(
 
             if ((await batches.GetAdoptionWindowAsync(batchId, lease.Token)).Preexisting is null)
             {
-                return await batches.FinishCancelledAsync(batchId, lease.Token) ? CancelOutcome.CancelledLocally : CancelOutcome.CancelRequested;
+                return await LeaseLostException.OrWhenRefusedAsync(batches.FinishCancelledAsync(batchId, lease.Lease, lease.Token), false) ? CancelOutcome.CancelledLocally : CancelOutcome.CancelRequested;
             }
         }
 

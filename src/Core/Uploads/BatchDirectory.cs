@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 
@@ -11,7 +12,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// </summary>
 internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory> logger)
 {
-    public async Task<string> EnsureAsync(IBatchApi api, UploadWork work, CancellationToken cancellationToken)
+    public async Task<string> EnsureAsync(IBatchApi api, UploadWork work, Lease fence, CancellationToken cancellationToken)
     {
         // Names are unique per project, so an earlier attempt's directory is found by name, not made twice.
         var directory = await api.FindDirectoryByNameAsync(work.DirectoryName, cancellationToken);
@@ -35,7 +36,7 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
             }
         }
 
-        await store.SetRemoteDirectoryAsync(work.BatchId, directory.Id, cancellationToken);
+        await store.SetRemoteDirectoryAsync(work.BatchId, directory.Id, fence, cancellationToken);
         return directory.Id;
     }
 
@@ -63,12 +64,12 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
     /// and a crash in between finds the batch as on its first attempt. A mirror's batch holds every file of
     /// the mirror (the planner takes all of it each time), so uploading the batch again rebuilds the whole mirror.
     /// </summary>
-    public async Task<UploadWork> ReplaceAsync(IBatchApi api, UploadWork work, string goneId, CancellationToken cancellationToken)
+    public async Task<UploadWork> ReplaceAsync(IBatchApi api, UploadWork work, string goneId, Lease fence, CancellationToken cancellationToken)
     {
-        var forgotten = await store.ForgetRemoteDirectoryAsync(work.BatchId, goneId, cancellationToken);
+        var forgotten = await store.ForgetRemoteDirectoryAsync(work.BatchId, goneId, fence, cancellationToken);
         var fresh = await store.GetWorkAsync(work.BatchId, cancellationToken)
             ?? throw new InvalidOperationException($"Batch {work.BatchId} disappeared while its directory was replaced");
-        var directoryId = await EnsureAsync(api, fresh, cancellationToken);
+        var directoryId = await EnsureAsync(api, fresh, fence, cancellationToken);
         if (directoryId == goneId)
         {
             // Its name still finds the directory its id no longer reaches: try again later rather than loop.

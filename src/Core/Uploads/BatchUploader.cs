@@ -63,6 +63,11 @@ internal sealed class BatchUploader(
         {
             handOn = await UploadInSlotAsync(work, batchId, cancellationToken) ? SlotHandOn.Lowest : SlotHandOn.None;
         }
+        catch (LeaseLostException lost)
+        {
+            lost.Warn(logger, "upload", batchId); // any fenced write of the step, its give-up and refund too: the new holder carries the batch on
+            handOn = SlotHandOn.Lowest;
+        }
         finally
         {
             await slots.LeaveAsync(work.Source, batchId, handOn, cancellationToken);
@@ -84,8 +89,8 @@ internal sealed class BatchUploader(
                 return true;
             }
 
-            var check = work.CancelRequested ? SourceCheck.Configured : await attempts.EndIfSourceRemovedAsync(batchId, work.Source, BatchStep.Upload, lease.Token);
-            if (check != SourceCheck.Configured || await attempts.BeginCountedAsync(batchId, work.Source, BatchStep.Upload, lease.Token) is not { } attempt)
+            var check = work.CancelRequested ? SourceCheck.Configured : await attempts.EndIfSourceRemovedAsync(batchId, work.Source, BatchStep.Upload, lease.Lease, lease.Token);
+            if (check != SourceCheck.Configured || await attempts.BeginCountedAsync(batchId, work.Source, BatchStep.Upload, lease.Lease, lease.Token) is not { } attempt)
             {
                 // Ended with its reason (its source no longer configured, or its attempts used up), its files queued again; or handed
                 // back to an instance that may know its source, and then handing the slot on would only bring the next batch here.
@@ -96,16 +101,11 @@ internal sealed class BatchUploader(
             {
                 state = await UploadUnderLeaseAsync(work, batchId, attempt, lease.Lease, lease.Token);
             }
-            catch (LeaseLostException lost)
-            {
-                lost.Warn(logger, "upload", batchId); // the holder that took the lease over sends the rest and hands the batch on
-                return true;
-            }
             catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
             {
                 // LlamaCloud asked the project to wait longer than we sleep in-process, or paused it: come back
                 // after it, without using up a retry or an attempt. Files sent so far are recorded.
-                await attempts.RefundAsync(batchId, lease.Token);
+                await attempts.RefundAsync(batchId, lease.Lease, lease.Token);
                 scheduler.ScheduleUpload(work.Source, batchId, wait);
                 logger.LogWarning("Uploads of batch {BatchId} wait {Delay} on LlamaCloud's request: {Reason}", batchId, wait, ex.Message);
                 return false;
@@ -116,12 +116,12 @@ internal sealed class BatchUploader(
                 // request of the batch would meet. No batch exists remotely yet to lose track of, so its files fail with
                 // the refusal's class (Auth puts them before a person); once the cause is fixed, a retry sends them afresh.
                 var what = ex.ErrorClass == ApiErrorClass.Auth ? "accept the API key for this source's project" : "set up the batch's directory";
-                await attempts.RefusedAsync(batchId, work.Source, what, ex, lease.Token);
+                await attempts.RefusedAsync(batchId, work.Source, what, ex, lease.Lease, lease.Token);
                 return true;
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (ex is not LeaseLostException && cancellationToken.IsCancellationRequested)
             {
-                await attempts.StoppedAsync(batchId); // files sent so far are recorded; the next run sends the rest
+                await attempts.StoppedAsync(batchId, lease.Lease); // files sent so far are recorded; the next run sends the rest
                 throw;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -144,14 +144,14 @@ internal sealed class BatchUploader(
     {
         if (work.CancelRequested)
         {
-            await FinishCancelledAsync(batchId, cancellationToken);
+            await FinishCancelledAsync(batchId, fence, cancellationToken);
             return null;
         }
 
         var source = sources.CurrentValue.Find(work.Source)
             ?? throw new InvalidOperationException($"Batch {batchId} belongs to source '{work.Source}', which is no longer configured");
         var api = apis.For(work.Scope);
-        var directoryId = work.RemoteDirectoryId ?? await directories.EnsureAsync(api, work, cancellationToken);
+        var directoryId = work.RemoteDirectoryId ?? await directories.EnsureAsync(api, work, fence, cancellationToken);
         var root = Path.GetFullPath(source.Path);
         var lane = new UploadLane(source.Name, source.Priority); // its share of the project's upload pace
         if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, fence, cancellationToken) is { } notFound)
@@ -164,7 +164,7 @@ internal sealed class BatchUploader(
             // The batch's directory is gone before its submission (expired, deleted): not a refusal of the batch.
             // Its files go into a new one.
             var gone = directoryId;
-            work = await directories.ReplaceAsync(api, work, gone, cancellationToken);
+            work = await directories.ReplaceAsync(api, work, gone, fence, cancellationToken);
             directoryId = work.RemoteDirectoryId!;
             if (await SendFilesAsync(api, work, directoryId, root, lane, attempt, fence, cancellationToken) is { } again)
             {
@@ -182,7 +182,7 @@ internal sealed class BatchUploader(
         var state = await store.FinishUploadsAsync(batchId, fence, cancellationToken);
         if (BatchLifecycle.OwedStep(state) == BatchStep.Upload)
         {
-            await FinishCancelledAsync(batchId, cancellationToken); // an operator cancelled it while we uploaded
+            await FinishCancelledAsync(batchId, fence, cancellationToken); // an operator cancelled it while we uploaded
             return null;
         }
 
@@ -290,9 +290,9 @@ internal sealed class BatchUploader(
         return null;
     }
 
-    private async Task FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
+    private async Task FinishCancelledAsync(long batchId, Lease fence, CancellationToken cancellationToken)
     {
-        await batches.FinishCancelledAsync(batchId, cancellationToken);
+        await batches.FinishCancelledAsync(batchId, fence, cancellationToken);
         logger.LogInformation("Batch {BatchId} was cancelled by an operator before it was submitted", batchId);
     }
 }

@@ -13,15 +13,16 @@ internal interface IUploadStore
     /// </summary>
     Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken);
 
-    Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+    /// <summary>Names the batch's remote directory; fenced, so a stale holder does not point the batch away from its successor's uploads.</summary>
+    Task SetRemoteDirectoryAsync(long batchId, string directoryId, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>
     /// Forgets the directory of a batch not yet submitted, which LlamaCloud no longer has: the batch names no
     /// directory, its files uploaded there owe their upload again (<see cref="FileVersionLifecycle.Reupload"/>),
     /// and none reads as possibly sent any more, their copies having gone with the directory. Does nothing
-    /// once the batch names another directory. Returns how many uploaded files were forgotten.
+    /// once the batch names another directory. Returns how many uploaded files were forgotten. Fenced.
     /// </summary>
-    Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken);
+    Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Records the intent before the request, so a rerun knows to look before uploading again.</summary>
     Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken);

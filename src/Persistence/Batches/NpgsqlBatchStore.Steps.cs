@@ -1,9 +1,14 @@
 using BatchOrchestrator.Core.Batches;
+using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Retries;
+using BatchOrchestrator.Persistence.Leases;
 
 namespace BatchOrchestrator.Persistence.Batches;
 
-/// <summary>The bound on a batch's upload and submit steps: their attempts, their last error, and the end of a batch given up.</summary>
+/// <summary>
+/// The bound on a batch's upload and submit steps: their attempts, their last error, and the end of a batch given up. The
+/// refund and the give-up are fenced (docs/reliability.md, "Fencing"); the count is not: it is taken as the step begins.
+/// </summary>
 internal sealed partial class NpgsqlBatchStore
 {
     public async Task<int> BeginStepAttemptAsync(long batchId, CancellationToken cancellationToken)
@@ -14,13 +19,9 @@ internal sealed partial class NpgsqlBatchStore
         return await command.ExecuteScalarAsync(cancellationToken) is int attempts ? attempts : 0;
     }
 
-    public async Task RefundStepAttemptAsync(long batchId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "update orchestrator.batch set step_attempts = greatest(step_attempts - 1, 0) where id = $1");
-        command.Parameters.Add(Id(batchId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task RefundStepAttemptAsync(long batchId, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource, fence, "update orchestrator.batch set step_attempts = greatest(step_attempts - 1, 0) where id = $1", cancellationToken, Id(batchId));
 
     public async Task RecordStepErrorAsync(long batchId, string error, CancellationToken cancellationToken)
     {
@@ -30,11 +31,11 @@ internal sealed partial class NpgsqlBatchStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken)
+    public async Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, Lease fence, CancellationToken cancellationToken)
     {
         // The batch's last error goes into the reason, so a person sees what kept failing. Files already ended
         // (set aside one by one by the upload step) keep their own outcome.
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch
             set state = $2, last_error = left($3 || coalesce('; last error: ' || last_error, ''), 4000), finished_at = now(), updated_at = now()
@@ -58,13 +59,13 @@ internal sealed partial class NpgsqlBatchStore
         {
             batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
         }
-        SentBack sentBack;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        var sentBack = await LeaseFence.RunAsync(fence, async () =>
         {
-            sentBack = await ReadSentBackAsync(reader, cancellationToken);
-        }
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            return await ReadSentBackAsync(reader, cancellationToken);
+        });
 
-        return batch.BatchCommands[0].RecordsAffected != 1 ? null : sentBack;
+        return batch.BatchCommands[1].RecordsAffected != 1 ? null : sentBack; // [0] is the fence's check
     }
 
     /// <summary>

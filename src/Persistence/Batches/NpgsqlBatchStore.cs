@@ -47,9 +47,9 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken)
+    public async Task<bool> FinishCancelledAsync(long batchId, Lease fence, CancellationToken cancellationToken)
     {
-        await using var batch = dataSource.CreateBatch();
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch
             set state = $2, remote_status = $3, last_error = 'cancelled by an operator before it was submitted',
@@ -78,8 +78,8 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         });
         batch.BatchCommands.Add(RunCompletion.Command(batchId));
         batch.BatchCommands.Add(Costs.ChargeSettlement.ReleaseUnused(batchId));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        return batch.BatchCommands[0].RecordsAffected == 1;
+        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
+        return batch.BatchCommands[1].RecordsAffected == 1; // [0] is the fence's check
     }
 
     public async Task<AdoptionWindow> GetAdoptionWindowAsync(long batchId, CancellationToken cancellationToken)

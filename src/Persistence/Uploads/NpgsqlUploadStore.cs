@@ -63,17 +63,20 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         return await command.ExecuteScalarAsync(cancellationToken) is long id ? id : null;
     }
 
-    public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public Task SetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken) =>
+        LeaseFence.ExecuteAsync(
+            dataSource,
+            fence,
             "update orchestrator.batch set remote_directory_id = $2, updated_at = now() where id = $1",
             cancellationToken,
             Id(batchId),
             new NpgsqlParameter<string> { TypedValue = directoryId });
 
-    public async Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken)
+    public async Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
         // One statement: a crash leaves the directory either named with every copy in it, or forgotten with all of them.
-        await using var command = dataSource.CreateCommand("""
+        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
+        var command = new NpgsqlBatchCommand("""
             with b as (
                 update orchestrator.batch set remote_directory_id = null, upload_intent_through = null, updated_at = now()
                 where id = $1 and remote_directory_id = $2 and state = any($3)
@@ -93,7 +96,8 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Reupload.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Reupload.TargetState());
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
+        batch.BatchCommands.Add(command);
+        return (int)(await LeaseFence.RunAsync(fence, () => batch.ExecuteScalarAsync(cancellationToken)))!;
     }
 
     public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) =>

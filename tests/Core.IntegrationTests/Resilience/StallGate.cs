@@ -23,6 +23,8 @@ internal sealed class StallGate
 
         /// <summary>A follow-up's save of a chunk's outcomes, its jobs looked at and its results handed to the sinks.</summary>
         FollowUpSave,
+        /// <summary>About to give the batch up (its attempts used up, its source removed, a refusal).</summary>
+        GiveUp,
     }
 
     /// <summary>Completes when the frozen write has been reached.</summary>
@@ -73,7 +75,7 @@ internal sealed class StallGate
         public Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, Lease fence, CancellationToken cancellationToken) =>
             inner.RecordPreexistingBatchesAsync(batchId, remoteBatchIds, fence, cancellationToken);
 
-        public Task<bool> FinishCancelledAsync(long batchId, CancellationToken cancellationToken) => inner.FinishCancelledAsync(batchId, cancellationToken);
+        public Task<bool> FinishCancelledAsync(long batchId, Lease fence, CancellationToken cancellationToken) => inner.FinishCancelledAsync(batchId, fence, cancellationToken);
 
         public Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Lease fence, CancellationToken cancellationToken) =>
             inner.RecordSubmittedAsync(batchId, remoteBatchId, state, nextPollAt, fence, cancellationToken);
@@ -95,12 +97,15 @@ internal sealed class StallGate
 
         public Task<int> BeginStepAttemptAsync(long batchId, CancellationToken cancellationToken) => inner.BeginStepAttemptAsync(batchId, cancellationToken);
 
-        public Task RefundStepAttemptAsync(long batchId, CancellationToken cancellationToken) => inner.RefundStepAttemptAsync(batchId, cancellationToken);
+        public Task RefundStepAttemptAsync(long batchId, Lease fence, CancellationToken cancellationToken) => inner.RefundStepAttemptAsync(batchId, fence, cancellationToken);
 
         public Task RecordStepErrorAsync(long batchId, string error, CancellationToken cancellationToken) => inner.RecordStepErrorAsync(batchId, error, cancellationToken);
 
-        public Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, CancellationToken cancellationToken) =>
-            inner.GiveUpAsync(batchId, how, retry, cancellationToken);
+        public async Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, Lease fence, CancellationToken cancellationToken)
+        {
+            await gate.PassAsync(At.GiveUp, cancellationToken);
+            return await inner.GiveUpAsync(batchId, how, retry, fence, cancellationToken);
+        }
 
         public Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken) => inner.MakeDueNowAsync(remoteBatchId, cancellationToken);
     }
@@ -121,10 +126,11 @@ internal sealed class StallGate
         public Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken) =>
             inner.NextPlannedAsync(source, after, except, cancellationToken);
 
-        public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) => inner.SetRemoteDirectoryAsync(batchId, directoryId, cancellationToken);
+        public Task SetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken) =>
+            inner.SetRemoteDirectoryAsync(batchId, directoryId, fence, cancellationToken);
 
-        public Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) =>
-            inner.ForgetRemoteDirectoryAsync(batchId, directoryId, cancellationToken);
+        public Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken) =>
+            inner.ForgetRemoteDirectoryAsync(batchId, directoryId, fence, cancellationToken);
 
         public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) => inner.MarkUploadStartedAsync(fileVersionId, cancellationToken);
 

@@ -125,9 +125,9 @@ public sealed class UploadRecorderFacts
 
         public Task<long?> NextPlannedAsync(string source, long after, IReadOnlyCollection<long> except, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task SetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task SetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task MarkUploadStartedAsync(long fileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 

@@ -253,7 +253,7 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         // uploading one was lost in a crash must not keep each other waiting.
         Assert.Equal([new StalledBatch(waiting, source, BatchState.Planned)], await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct));
 
-        await new NpgsqlUploadStore(Database.DataSource).SetRemoteDirectoryAsync(uploading, "dir-uploading", Ct);
+        await Database.ExecuteAsync("update orchestrator.batch set remote_directory_id = 'dir-uploading', updated_at = now() where id = $1", uploading); // its upload step began
         await Database.ExecuteAsync("update orchestrator.batch set updated_at = now() - interval '1 hour' where id = $1", waiting);
         Assert.Equal([new StalledBatch(waiting, source, BatchState.Planned, WaitsItsTurn: true)], await Store.ClaimStalledAsync(TimeSpan.FromMinutes(10), 10, Ct));
 

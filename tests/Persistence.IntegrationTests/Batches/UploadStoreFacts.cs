@@ -53,13 +53,15 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.MarkNotUploadedAsync(files[0].FileVersionId, FileVersionState.Skipped, null, "changed", stale, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.FinishUploadsAsync(batchId, stale, Ct));
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.HoldLeaseAsync(stale, Ct)); // the check before a take-back
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.SetRemoteDirectoryAsync(batchId, "dir-stale", stale, Ct));
 
         Assert.Equal(stale, refused.Lease);
         var untouched = (await Store.GetWorkAsync(batchId, Ct))!;
-        Assert.Equal(BatchState.Planned, untouched.State);
+        Assert.Equal((BatchState.Planned, null), (untouched.State, untouched.RemoteDirectoryId));
         Assert.All(untouched.Files, f => Assert.Equal((FileVersionState.Discovered, false, null), (f.State, f.UploadStarted, f.RemoteFileId)));
 
         await Store.HoldLeaseAsync(holder, Ct);
+        await Store.SetRemoteDirectoryAsync(batchId, "dir-1", holder, Ct);
         await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, holder, Ct);
         await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0"), new UploadedFile(files[1].FileVersionId, "dfl-1")], holder, Ct);
         Assert.Equal(BatchState.Creating, await Store.FinishUploadsAsync(batchId, holder, Ct));
@@ -83,14 +85,17 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
     {
         var batchId = await PlannedBatchAsync(3);
         var files = (await Store.GetWorkAsync(batchId, Ct))!.Files;
-        await Store.SetRemoteDirectoryAsync(batchId, "dir-gone", Ct);
         var fence = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        await Store.SetRemoteDirectoryAsync(batchId, "dir-gone", fence, Ct);
         await Store.MarkUploadIntentAsync(batchId, files[^1].FileVersionId, fence, Ct);
         await Store.MarkUploadedAsync([new UploadedFile(files[0].FileVersionId, "dfl-0", "file-0")], fence, Ct);
         await Store.MarkNotUploadedAsync(files[1].FileVersionId, FileVersionState.Skipped, null, "changed", fence, Ct);
 
-        Assert.Equal(0, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-other", Ct)); // it names another directory: nothing changes
-        Assert.Equal(1, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-gone", Ct));
+        Assert.Equal(0, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-other", fence, Ct)); // it names another directory: nothing changes
+        var holder = await Seed.BatchLeaseAsync(Database, batchId, Ct); // the lease taken over: the stale holder forgets none of the new holder's uploads
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.ForgetRemoteDirectoryAsync(batchId, "dir-gone", fence, Ct));
+        Assert.Equal("dir-gone", (await Store.GetWorkAsync(batchId, Ct))!.RemoteDirectoryId);
+        Assert.Equal(1, await Store.ForgetRemoteDirectoryAsync(batchId, "dir-gone", holder, Ct));
 
         var work = (await Store.GetWorkAsync(batchId, Ct))!;
         Assert.Null(work.RemoteDirectoryId);

@@ -96,7 +96,7 @@ public sealed class OverviewQueriesFacts(PostgresServerFixture server) : Databas
         // LlamaCloud refused the upload step: the give-up fails the batch's files, and no batch result is ever written for them.
         var batch = await Seed.PlannedBatchAsync(Database, "docs", files: 4, Ct);
         var refused = new BatchAbandonment("LlamaCloud refused to upload the files", FailureClass.Permanent, BackToQueue: false);
-        Assert.NotNull(await new NpgsqlBatchStore(Database.DataSource).GiveUpAsync(batch, refused, new RetryRule(3), Ct));
+        Assert.NotNull(await new NpgsqlBatchStore(Database.DataSource).GiveUpAsync(batch, refused, new RetryRule(3), await Seed.BatchLeaseAsync(Database, batch, Ct), Ct));
         var run = await Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", batch);
 
         var last = await Overview.LastRunsAsync(["docs"], Ct);
