@@ -7,8 +7,9 @@ internal interface IRemoteCleanupStore
 {
     /// <summary>
     /// Puts on the list, due after their source's retention, the artefacts of job references whose result
-    /// every sink has (FollowedUp): the job, and in the per-run layout its directory file and stored file;
-    /// then the per-run directories all of whose files are done. At most <paramref name="max"/> references
+    /// every sink has (FollowedUp), and of those whose version was sent to its source's fallback (whose result
+    /// no sink will ever have): the job, and in the per-run layout its directory file and stored file; then the
+    /// per-run directories all of whose files are done. At most <paramref name="max"/> references
     /// per call; returns how many references and directories were listed.
     /// </summary>
     Task<int> ListAsync(IReadOnlyList<SourceRetention> retentions, int max, CancellationToken cancellationToken);

@@ -36,26 +36,27 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 order by r.id
                 limit $4
                 for update of r skip locked),
-            listed as (
-                update orchestrator.batch_result x set cleanup_listed_at = now() from r where x.id = r.result_id returning x.id),
-            artefacts as (
-                select batch_id, run_id, $5 as kind, job_id as remote_id, job_type as parent_id, version_id, false as lookup, due_at
-                from r where job_id is not null and job_type = any($9)
-                union all
-                select batch_id, run_id, $6, remote_file_id, directory_id, version_id, stored_file_id is null, due_at
-                from r where layout = $10 and remote_file_id is not null and directory_id is not null
-                union all
-                select batch_id, run_id, $7, stored_file_id, null, version_id, false, due_at
-                from r where layout = $10 and stored_file_id is not null),
-            inserted as (
-                insert into orchestrator.remote_artefact (batch_id, run_id, kind, remote_id, parent_id, file_version_id, lookup_stored_file, due_at)
-                select batch_id, run_id, kind, remote_id, parent_id, version_id, lookup, due_at from artefacts
-                on conflict (kind, remote_id) do nothing)
-            select count(*) from listed
-            """, retentions, max, StateParameters.Name(FollowUpLifecycle.FollowedOutcome)));
+            """ + ListedArtefacts, retentions, max, StateParameters.Name(FollowUpLifecycle.FollowedOutcome)));
 
-        // A run's own directory, once every job reference in it has its result in every sink and every
-        // file artefact listed for it is gone: a file whose follow-up failed keeps the directory too.
+        // The job references whose version was sent to its source's fallback: their result went to no sink and never
+        // will, and the fallback uploaded the file again into a batch of its own, so nothing it needs is among them. The
+        // version's columns name the fallback's copy by now: the reference's own ids are read (migration 0082).
+        batch.BatchCommands.Add(Listing("""
+            with r as (
+                select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, r.file_version_id as version_id,
+                       r.source_directory_file_id as remote_file_id, r.stored_file_id, b.remote_directory_id as directory_id,
+                       coalesce(r.followed_up_at, r.escalated_at) + s.after_ms * interval '1 millisecond' as due_at
+                from orchestrator.batch_result r
+                join orchestrator.batch b on b.id = r.batch_id
+                join unnest($1::text[], $2::bigint[]) as s(source_name, after_ms) on s.source_name = b.source_name
+                where r.escalated_at is not null and r.cleanup_listed_at is null
+                order by r.id
+                limit $4
+                for update of r skip locked),
+            """ + ListedArtefacts, retentions, max));
+
+        // A run's own directory, once every job reference in it has its result in every sink (or was sent to the
+        // fallback) and every file artefact listed for it is gone: a file whose follow-up failed keeps the directory too.
         batch.BatchCommands.Add(Listing("""
             with d as (
                 select b.id, b.run_id, b.remote_directory_id,
@@ -65,7 +66,8 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
                 where b.layout = $10 and b.state = $11 and b.remote_directory_id is not null and b.directory_cleanup_listed_at is null
                   and not exists (
                       select 1 from orchestrator.batch_result r
-                      where r.batch_id = b.id and r.job_id is not null and (r.follow_up_state is distinct from $3 or r.cleanup_listed_at is null))
+                      where r.batch_id = b.id and r.job_id is not null
+                        and (r.cleanup_listed_at is null or (r.follow_up_state is distinct from $3 and r.escalated_at is null)))
                   and not exists (
                       select 1 from orchestrator.remote_artefact a
                       where a.batch_id = b.id and a.deleted_at is null and a.kind = any(array[$6, $7]))
@@ -94,7 +96,28 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
         return listed;
     }
 
-    // Both listing statements share $1-$10: the retention per source, the follow-up state that frees a
+    // What a listed reference leaves at LlamaCloud, from the CTE r the statement starts with: its job, and in the per-run
+    // layout its directory file and stored file. The reference is marked listed in the same statement, so it is listed once.
+    private const string ListedArtefacts = """
+            listed as (
+                update orchestrator.batch_result x set cleanup_listed_at = now() from r where x.id = r.result_id returning x.id),
+            artefacts as (
+                select batch_id, run_id, $5 as kind, job_id as remote_id, job_type as parent_id, version_id, false as lookup, due_at
+                from r where job_id is not null and job_type = any($9)
+                union all
+                select batch_id, run_id, $6, remote_file_id, directory_id, version_id, stored_file_id is null, due_at
+                from r where layout = $10 and remote_file_id is not null and directory_id is not null
+                union all
+                select batch_id, run_id, $7, stored_file_id, null, version_id, false, due_at
+                from r where layout = $10 and stored_file_id is not null),
+            inserted as (
+                insert into orchestrator.remote_artefact (batch_id, run_id, kind, remote_id, parent_id, file_version_id, lookup_stored_file, due_at)
+                select batch_id, run_id, kind, remote_id, parent_id, version_id, lookup, due_at from artefacts
+                on conflict (kind, remote_id) do nothing)
+            select count(*) from listed
+            """;
+
+    // The listing statements share $1-$10: the retention per source, the follow-up state that frees a
     // result, the cap, the artefact kinds, the job types that can be deleted and the per-run layout.
     private static NpgsqlBatchCommand Listing(string sql, IReadOnlyList<SourceRetention> retentions, int max, params NpgsqlParameter[] more)
     {
@@ -163,9 +186,12 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
         await using var command = dataSource.CreateCommand("""
             with f as (
                 update orchestrator.remote_artefact set lookup_stored_file = false where id = $1
-                returning batch_id, run_id, file_version_id),
+                returning batch_id, run_id, file_version_id, remote_id),
+            -- Only while the version still names this directory file: one sent again since (to its fallback) names
+            -- the new copy's stored file, which its own listing deletes later.
             v as (
-                update orchestrator.file_version set stored_file_id = $2 where id = (select file_version_id from f))
+                update orchestrator.file_version set stored_file_id = $2
+                where id = (select file_version_id from f) and remote_file_id = (select remote_id from f))
             insert into orchestrator.remote_artefact (batch_id, run_id, kind, remote_id, file_version_id, due_at)
             select batch_id, run_id, $3, $2, file_version_id, now() from f
             on conflict (kind, remote_id) do nothing

@@ -44,16 +44,24 @@ internal static class CostCommands
             });
         }
 
-        // Once more with the source's fallback: back to the queue, flagged so planning puts it in a fallback batch.
+        // Once more with the source's fallback: back to the queue, flagged so planning puts it in a fallback batch. The
+        // fallback's upload overwrites the version's directory file and stored file, so the reference keeps what remote
+        // hygiene needs to delete its own (docs/remote-hygiene.md): its directory file and job it has, its stored file
+        // is copied here, while the version still names it.
         var escalations = outcomes.Where(o => o.Escalate && o.FileVersionId is not null).ToList();
         if (escalations.Count > 0)
         {
             batch.BatchCommands.Add(new("""
-                update orchestrator.file_version v
-                set state = $2, escalated_at = now(), error_message = o.error, error_class = null,
-                    batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
-                from unnest($1::bigint[], $4::text[]) as o(id, error)
-                where v.id = o.id and v.state = any($3) and v.escalated_at is null
+                with escalated as (
+                    update orchestrator.file_version v
+                    set state = $2, escalated_at = now(), error_message = o.error, error_class = null,
+                        batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
+                    from unnest($1::bigint[], $4::text[], $5::bigint[]) as o(id, error, result_id)
+                    where v.id = o.id and v.state = any($3) and v.escalated_at is null
+                    returning o.result_id, v.id, v.stored_file_id)
+                update orchestrator.batch_result r set escalated_at = now(), stored_file_id = e.stored_file_id
+                from escalated e
+                where r.id = e.result_id and r.file_version_id = e.id
                 """)
             {
                 Parameters =
@@ -62,6 +70,7 @@ internal static class CostCommands
                     FileVersionLifecycle.Escalate.TargetState(),
                     FileVersionLifecycle.Escalate.FromStates(),
                     new NpgsqlParameter<string?[]> { TypedValue = [.. escalations.Select(o => o.Error)] },
+                    new NpgsqlParameter<long[]> { TypedValue = [.. escalations.Select(o => o.ResultId)] },
                 },
             });
         }
