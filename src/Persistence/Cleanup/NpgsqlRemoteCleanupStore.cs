@@ -18,11 +18,16 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
         // The artefacts of job references whose result every sink has, under every name: a copy of the version (the
         // same content under another path) whose delivery has not succeeded yet keeps the job its result is read
         // from. Only a per-run batch's files are its own: a mirror's or remote-only directory belongs to the source,
-        // so there only the job goes.
+        // so there only the job goes. The reference's own directory file: its version may have been sent again (a
+        // reprocess) before this listing, and then names a new copy its new batch still uses; the stored file behind
+        // the reference's is then read from LlamaCloud before that directory file goes.
         batch.BatchCommands.Add(Listing("""
             with r as (
-                select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, v.id as version_id, v.remote_file_id, v.stored_file_id,
-                       coalesce(v.remote_directory_id, b.remote_directory_id) as directory_id,
+                select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, v.id as version_id,
+                       case when v.id is not null then r.source_directory_file_id end as remote_file_id,
+                       case when v.remote_file_id = r.source_directory_file_id then v.stored_file_id end as stored_file_id,
+                       case when v.remote_file_id = r.source_directory_file_id
+                            then coalesce(v.remote_directory_id, b.remote_directory_id) else b.remote_directory_id end as directory_id,
                        coalesce(r.followed_up_at, now()) + s.after_ms * interval '1 millisecond' as due_at
                 from orchestrator.batch_result r
                 join orchestrator.batch b on b.id = r.batch_id

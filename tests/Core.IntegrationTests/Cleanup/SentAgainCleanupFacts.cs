@@ -3,14 +3,15 @@ using BatchOrchestrator.Persistence.Migrations;
 namespace BatchOrchestrator.Core.IntegrationTests.Cleanup;
 
 /// <summary>
-/// Remote hygiene of a file sent to its source's fallback (docs/remote-hygiene.md): its first job reference's job,
-/// directory file and stored file, and the first batch's directory, are deleted after the retention like any other
-/// file's, however its fallback ends; the fallback uploads the file again into a batch of its own, so it needs none
-/// of them, and nothing is deleted twice.
+/// Remote hygiene of a file sent again (docs/remote-hygiene.md): to its source's fallback, its first job reference's
+/// job, directory file and stored file, and the first batch's directory, are deleted after the retention like any
+/// other file's, however its fallback ends; the fallback uploads the file again into a batch of its own, so it needs
+/// none of them, and nothing is deleted twice. Reprocessed, a reference listed after that deletes its own copy, never
+/// the new one its version now names.
 /// </summary>
-public sealed class EscalatedCleanupFacts(PostgresServerFixture server) : HarnessPerTest(server)
+public sealed class SentAgainCleanupFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
-    // cfg-PARSE_AGENTIC_PLUS is a preset no source documents: the Sandbox refuses it unless told to accept it.
+    // cfg-PARSE_AGENTIC_PLUS and cfg-PARSE_FAST are presets no source documents: the Sandbox refuses it unless told to accept it.
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
         sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Guesses = { AcceptUndocumentedPresets = true } },
@@ -99,15 +100,39 @@ public sealed class EscalatedCleanupFacts(PostgresServerFixture server) : Harnes
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where deleted_at is null or found_gone"));
     }
 
-    /// <summary>blank.txt's first job reference, whose empty result sent it to the fallback.</summary>
-    private async Task<(string Job, string File, string Directory)> FirstReferenceAsync() => (await Harness.Database.ListAsync(
+    [Fact]
+    public async Task AReferenceListedOnlyAfterItsFileWasReprocessed_DeletesItsOwnCopy_NeverTheNewOneStillWaitingForItsResult()
+    {
+        Harness.WriteFile("a.md", "alpha");
+        await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
+        var first = await FirstReferenceAsync("a.md");
+        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Find(PipelineHarness.SourceName)!.ConfigurationId = "cfg-PARSE_FAST";
+        Assert.Equal(1, (await Harness.Get<Reprocessing>().ReprocessAsync(PipelineHarness.SourceName, ReprocessFilter.All, atMost: 1, Ct)).Queued);
+        var again = await Harness.RunToRecordedAsync(Ct); // uploaded again; its result not delivered yet
+        var (file, directory) = (await Harness.Database.ListAsync(
+            "select remote_file_id, remote_directory_id from orchestrator.file_version where relative_path = 'a.md'", r => (r.GetString(0), r.GetString(1)))).Single();
+
+        await Harness.Get<RemoteCleaner>().RunAsync(Ct); // the first reference is listed only now (say the retention was Off until now)
+
+        await AssertGoneAsync(first);
+        Assert.Equal(file, (await Harness.Get<IBatchApis>().For(ProjectScope.Default).GetDirectoryFileAsync(directory, file, Ct)).Id);
+        Assert.Equal((1, 1, 1, 1), await DeletesAsync()); // the first copy's stored file, read from its directory file
+        await Harness.FollowUpAllAsync(again, Ct);
+        await Harness.Get<RemoteCleaner>().RunAsync(Ct);
+        Assert.Equal((2, 2, 2, 2), await DeletesAsync());
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where deleted_at is null or found_gone"));
+    }
+
+    /// <summary>A file's first job reference (for blank.txt, the one whose empty result sent it to the fallback).</summary>
+    private async Task<(string Job, string File, string Directory)> FirstReferenceAsync(string path = "blank.txt") => (await Harness.Database.ListAsync(
         """
         select r.job_id, r.source_directory_file_id, b.remote_directory_id
         from orchestrator.batch_result r join orchestrator.batch b on b.id = r.batch_id
         join orchestrator.file_version v on v.id = r.file_version_id
-        where v.relative_path = 'blank.txt' order by r.id limit 1
+        where v.relative_path = $1 order by r.id limit 1
         """,
-        r => (r.GetString(0), r.GetString(1), r.GetString(2)))).Single();
+        r => (r.GetString(0), r.GetString(1), r.GetString(2)),
+        path)).Single();
 
     private async Task AssertGoneAsync((string Job, string File, string Directory) reference)
     {
