@@ -45,7 +45,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
 
         // The job references whose version was sent to its source's fallback: their result went to no sink and never
         // will, and the fallback uploaded the file again into a batch of its own, so nothing it needs is among them. The
-        // version's columns name the fallback's copy by now: the reference's own ids are read (migration 0082).
+        // version's columns name the fallback's copy by now: the reference's own ids are read (migration 0083).
         batch.BatchCommands.Add(Listing("""
             with r as (
                 select r.id as result_id, r.batch_id, b.run_id, b.layout, r.job_type, r.job_id, r.file_version_id as version_id,

@@ -1,4 +1,4 @@
--- 0082: a file whose job failed or came back empty goes to its source's fallback (docs/costs.md, "Cheap tier first"):
+-- 0083: a file whose job failed or came back empty goes to its source's fallback (docs/costs.md, "Cheap tier first"):
 -- its job reference ends FollowUpFailed and the fallback uploads the file again, overwriting the version's directory
 -- file and stored file. Remote hygiene listed only followed-up references, so that first reference's job, directory
 -- file, stored file and (per-run) its batch's directory stayed at LlamaCloud for ever. An escalated reference is now
