@@ -65,6 +65,12 @@ public sealed class SandboxFaults
     /// <summary>Regex on a file's display name: matching files' jobs always fail.</summary>
     public string? FailFilesMatching { get; set; }
 
+    /// <summary>
+    /// The error every failing file's job (and v1 item) fails with, instead of one of the realistic messages: a test
+    /// makes a job's error quote what it likes, a secret the request carried among them.
+    /// </summary>
+    public string? FileFailureMessage { get; set; }
+
     /// <summary>Regex on a file's display name: matching files' jobs complete with empty content (no text, no markdown, an empty extract result).</summary>
     public string? EmptyResultsMatching { get; set; }
 

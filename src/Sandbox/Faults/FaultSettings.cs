@@ -43,6 +43,8 @@ internal sealed record FaultSettings
 
     public string? FailFilesMatching { get; init; }
 
+    public string? FileFailureMessage { get; init; }
+
     public string? EmptyResultsMatching { get; init; }
 
     public string? FailPagesMatching { get; init; }
@@ -97,6 +99,7 @@ internal sealed record FaultSettings
             Routes = faults.Routes is null ? [] : [.. faults.Routes],
             FileFailureRate = faults.FileFailureRate,
             FailFilesMatching = faults.FailFilesMatching,
+            FileFailureMessage = faults.FileFailureMessage,
             EmptyResultsMatching = faults.EmptyResultsMatching,
             FailPagesMatching = faults.FailPagesMatching,
             BillAtTier = faults.BillAtTier,

@@ -34,15 +34,8 @@ internal static class FaultSettingsJson
         writer.WriteNumber("too_many_requests_burst", s.TooManyRequestsBurst);
         writer.WriteNumber("retry_after_ms", (long)s.RetryAfter.TotalMilliseconds);
         writer.WriteString("retry_after_format", s.RetryAfterFormat);
-        if (s.ShouldRetryHeader is { } shouldRetry)
-        {
-            writer.WriteBoolean("should_retry_header", shouldRetry);
-        }
-        else
-        {
-            writer.WriteNull("should_retry_header");
-        }
-
+        writer.WritePropertyName("should_retry_header");
+        writer.WriteRawValue(s.ShouldRetryHeader switch { true => "true", false => "false", null => "null" });
         writer.WriteNumber("truncated_json_rate", s.TruncatedJsonRate);
         writer.WriteNumber("malformed_json_rate", s.MalformedJsonRate);
         writer.WriteNumber("slow_upload_bytes_per_second", s.SlowUploadBytesPerSecond);
@@ -55,6 +48,7 @@ internal static class FaultSettingsJson
         writer.WriteEndArray();
         writer.WriteNumber("file_failure_rate", s.FileFailureRate);
         writer.WriteString("fail_files_matching", s.FailFilesMatching);
+        writer.WriteString("file_failure_message", s.FileFailureMessage);
         writer.WriteString("empty_results_matching", s.EmptyResultsMatching);
         writer.WriteString("fail_pages_matching", s.FailPagesMatching);
         writer.WriteString("bill_at_tier", s.BillAtTier);
@@ -115,6 +109,7 @@ internal static class FaultSettingsJson
                 "routes" => s with { Routes = Strings(v, value, name) },
                 "file_failure_rate" => s with { FileFailureRate = Rate(v, value, name) },
                 "fail_files_matching" => s with { FailFilesMatching = Pattern(v, value, name) },
+                "file_failure_message" => s with { FileFailureMessage = value.ValueKind switch { JsonValueKind.Null => null, JsonValueKind.String => value.GetString(), _ => Invalid(v, name, "Input should be a valid string", s.FileFailureMessage) } },
                 "empty_results_matching" => s with { EmptyResultsMatching = Pattern(v, value, name) },
                 "fail_pages_matching" => s with { FailPagesMatching = Pattern(v, value, name) },
                 "bill_at_tier" => s with { BillAtTier = Tier(v, value, name) },

@@ -147,7 +147,7 @@ internal sealed class FaultState
             var draw = _processing.NextDouble();
             var pick = _processing.Next(FileFailureMessages.Length);
             return Matches(_current.FailFilesMatching, displayName) || draw < _current.FileFailureRate
-                ? FileFailureMessages[pick]
+                ? _current.FileFailureMessage ?? FileFailureMessages[pick]
                 : null;
         }
     }

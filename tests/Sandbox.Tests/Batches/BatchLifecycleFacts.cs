@@ -149,4 +149,18 @@ public sealed class BatchLifecycleFacts : SandboxPerTest
         Assert.Equal("FAILED", (string)first["job"]!["status"]!);
         Assert.Equal("COMPLETED", (string)second["job"]!["status"]!);
     }
+
+    [Fact]
+    public async Task FileFailureMessage_IsTheErrorOfEveryFailingFilesJob_SetAtStartOrLater()
+    {
+        await RestartSandboxAsync(o => (o.Faults.FailFilesMatching, o.Faults.FileFailureMessage) = ("^bad", "refused: key llx-quoted"));
+        var (dir, _) = await Sandbox.DirectoryWithTextFileAsync("message", "bad-1.txt", "x");
+        var done = await Sandbox.WaitForBatchAsync(await Sandbox.CreateBatchAsync(dir), "COMPLETED");
+        var job = (string)done["results"]![0]!["job_reference"]!["id"]!;
+        var failed = await Sandbox.WaitForAsync($"api/v2/parse/{job}", j => (string)j["job"]!["status"]! is "FAILED" or "COMPLETED");
+        var changed = await Sandbox.OkAsync(HttpMethod.Post, "_sandbox/faults", new { file_failure_message = "another message" });
+
+        Assert.Equal("refused: key llx-quoted", (string?)failed["job"]!["error_message"]);
+        Assert.Equal("another message", (string?)changed["file_failure_message"]);
+    }
 }
