@@ -10,32 +10,32 @@ internal sealed partial class LlamaCloudClient
 {
     private static readonly string[] ExtractExpand = ["usage", "configuration"];
 
-    public Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/parse/{Escape(jobId)}" + Query("expand", expand)), Json.ParseJobResult, cancellationToken);
+    public async Task<ParseJobResult> GetParseJobAsync(string jobId, IReadOnlyList<string> expand, CancellationToken cancellationToken) =>
+        (await SendAsync(Get($"api/v2/parse/{Escape(jobId)}" + Query("expand", expand)), Json.ParseJobResult, cancellationToken)).Redacted(secrets);
 
     /// <summary>
     /// What was billed, and at which tier (docs/costs.md): <c>usage</c> and <c>configuration</c>, as repeated
     /// <c>expand</c> keys like every array parameter (docs/llamacloud-api.md §1.2). A comma list would reach a
     /// FastAPI list parameter as one unknown value, and neither would be expanded.
     /// </summary>
-    public Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Get($"api/v2/extract/{Escape(jobId)}" + Query("expand", ExtractExpand)), Json.ExtractJob, cancellationToken);
+    public async Task<ExtractJob> GetExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
+        (await SendAsync(Get($"api/v2/extract/{Escape(jobId)}" + Query("expand", ExtractExpand)), Json.ExtractJob, cancellationToken)).Redacted(secrets);
 
     /// <summary>SDK 2.16.0 <c>parsing.cancel</c> (answers the job, <c>ParsingCancelResponse</c>) and <c>extract.cancel</c> (<c>ExtractV2Job</c>), no body.</summary>
-    public Task<ProductJob> CancelParseJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Post($"api/v2/parse/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ProductJob, cancellationToken);
+    public async Task<ProductJob> CancelParseJobAsync(string jobId, CancellationToken cancellationToken) =>
+        (await SendAsync(Post($"api/v2/parse/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ProductJob, cancellationToken)).Redacted(secrets);
 
-    public Task<ExtractJob> CancelExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
-        SendAsync(Post($"api/v2/extract/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ExtractJob, cancellationToken);
+    public async Task<ExtractJob> CancelExtractJobAsync(string jobId, CancellationToken cancellationToken) =>
+        (await SendAsync(Post($"api/v2/extract/{Escape(jobId)}/cancel", content: null, createsResource: false), Json.ExtractJob, cancellationToken)).Redacted(secrets);
 
     public Task<RemoteConfiguration> GetConfigurationAsync(string configurationId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/configurations/{Escape(configurationId)}"), Json.RemoteConfiguration, cancellationToken);
 
-    public Task<CursorPage<ProductJob>> ListParseJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken) =>
-        SendAsync(Get("api/v2/parse" + ListQuery(jobIds, pageToken)), Json.CursorPageProductJob, cancellationToken);
+    public async Task<CursorPage<ProductJob>> ListParseJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken) =>
+        (await SendAsync(Get("api/v2/parse" + ListQuery(jobIds, pageToken)), Json.CursorPageProductJob, cancellationToken)).Redacted(j => j.Redacted(secrets));
 
-    public Task<CursorPage<ExtractJob>> ListExtractJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken) =>
-        SendAsync(Get("api/v2/extract" + ListQuery(jobIds, pageToken)), Json.CursorPageExtractJob, cancellationToken);
+    public async Task<CursorPage<ExtractJob>> ListExtractJobsAsync(IReadOnlyList<string> jobIds, string? pageToken, CancellationToken cancellationToken) =>
+        (await SendAsync(Get("api/v2/extract" + ListQuery(jobIds, pageToken)), Json.CursorPageExtractJob, cancellationToken)).Redacted(j => j.Redacted(secrets));
 
     public Task<RemoteDirectory> GetDirectoryAsync(string directoryId, CancellationToken cancellationToken) =>
         SendAsync(Get($"api/v1/beta/directories/{Escape(directoryId)}"), Json.RemoteDirectory, cancellationToken);

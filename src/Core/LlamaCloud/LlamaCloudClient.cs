@@ -74,11 +74,11 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
     public async Task<IReadOnlyList<RemoteDirectoryFile>> ListDirectoryFilesAsync(string directoryId, CancellationToken cancellationToken) =>
         [.. (await ListAllAsync($"api/v1/beta/directories/{Escape(directoryId)}/files", Json.CursorPageRemoteDirectoryFile, cancellationToken)).Where(f => f.DeletedAt is null)];
 
-    public Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
-        SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken);
+    public async Task<RemoteBatch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
+        (await SendAsync(Post("api/v2/batches", JsonContent.Create(request, Json.CreateBatchRequest), createsResource: true), Json.RemoteBatch, cancellationToken)).Redacted(secrets);
 
-    public Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken) =>
-        ListAllAsync($"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}", Json.CursorPageRemoteBatch, cancellationToken);
+    public async Task<IReadOnlyList<RemoteBatch>> ListBatchesForDirectoryAsync(string directoryId, CancellationToken cancellationToken) =>
+        [.. (await ListAllAsync($"api/v2/batches?source_directory_id={Uri.EscapeDataString(directoryId)}", Json.CursorPageRemoteBatch, cancellationToken)).Select(b => b.Redacted(secrets))];
 
     /// <summary>Every item of a cursor-paged list, page after page (an empty page ends it whatever its token says).</summary>
     private async Task<IReadOnlyList<T>> ListAllAsync<T>(string path, JsonTypeInfo<CursorPage<T>> type, CancellationToken cancellationToken)
@@ -97,17 +97,17 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         return items;
     }
 
-    public Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken) =>
-        SendAsync(
+    public async Task<RemoteBatch> GetBatchAsync(string batchId, bool expandResults, CancellationToken cancellationToken) =>
+        (await SendAsync(
             Get($"api/v2/batches/{Escape(batchId)}" + (expandResults ? "?expand=results" : "")),
             Json.RemoteBatch,
-            cancellationToken);
+            cancellationToken)).Redacted(secrets);
 
-    public Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
-        SendAsync(Post($"api/v2/batches/{Escape(batchId)}/cancel", content: null, createsResource: false), Json.RemoteBatch, cancellationToken);
+    public async Task<RemoteBatch> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
+        (await SendAsync(Post($"api/v2/batches/{Escape(batchId)}/cancel", content: null, createsResource: false), Json.RemoteBatch, cancellationToken)).Redacted(secrets);
 
-    public Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken) =>
-        SendAsync(Post("api/v2/parse", JsonContent.Create(request, Json.CreateParseJobRequest), createsResource: true), Json.ProductJob, cancellationToken);
+    public async Task<ProductJob> CreateParseJobAsync(CreateParseJobRequest request, CancellationToken cancellationToken) =>
+        (await SendAsync(Post("api/v2/parse", JsonContent.Create(request, Json.CreateParseJobRequest), createsResource: true), Json.ProductJob, cancellationToken)).Redacted(secrets);
 
     private HttpRequestMessage Get(string path) => Scoped(HttpMethod.Get, path);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace BatchOrchestrator.Core.LlamaCloud;
 
 /// <summary>
@@ -5,9 +7,10 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// webhook's signing secret and whatever a gateway wants in Webhooks:PublicUrl's user info or query (given by
 /// <c>WebhookOptions.SentSecrets</c>). An error body may quote the request it answers (a proxy's debug page, a message
 /// naming the webhook URL), and error text is logged, stored by Hangfire and shown on the dashboard: every one of them
-/// is left out of it (docs/architecture.md, "Secrets").
+/// is left out of it, as it is of the per-file error texts of an answer that succeeded (<see cref="ReportedErrors"/>;
+/// docs/architecture.md, "Secrets").
 /// </summary>
-/// <param name="sent">Read once, at the first error: the options are resolved and checked by then.</param>
+/// <param name="sent">Read once, at the first text to redact: the options are resolved and checked by then.</param>
 internal sealed class SentSecrets(Func<IEnumerable<string?>> sent)
 {
     public const string LeftOut = "(left out)";
@@ -17,8 +20,14 @@ internal sealed class SentSecrets(Func<IEnumerable<string?>> sent)
 
     private string[]? values;
 
-    public string Redact(string text)
+    [return: NotNullIfNotNull(nameof(text))]
+    public string? Redact(string? text)
     {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
         foreach (var value in values ??= Gather())
         {
             text = text.Replace(value, LeftOut, StringComparison.Ordinal);
