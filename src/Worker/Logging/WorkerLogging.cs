@@ -41,6 +41,7 @@ internal static class WorkerLogging
 
             logger.ReadFrom.Configuration(SerilogLevels.Readable(configuration)).ReadFrom.Services(sp).Enrich.FromLogContext()
                 .Enrich.With(new WebhookQueryLeftOut(configuration[$"{WebhookOptions.SectionName}:{nameof(WebhookOptions.Path)}"] ?? new WebhookOptions().Path))
+                .Enrich.With<ControlCharactersEscaped>()
                 // Kestrel says why it refused a malformed request at Debug, quoting the request line, query and all, whenever
                 // its Information is on: before any middleware, so WebhookQueryLeftOut never sees a path. A gateway's token
                 // in the webhook receiver's query would be printed. No override brings these lines back (docs/architecture.md,
