@@ -73,12 +73,15 @@ internal sealed class Postmaster
         return !WorksIn(pid, cluster) ? pid : null;
     }
 
+    // By the data folder each lock file names on its second line, which a server never rewrites: the rest of the file
+    // changes as it starts and stops, so two reads of our own live server's file could differ and take it for another's.
     private static bool ServesAnotherCluster(int pid, string cluster)
     {
         try
         {
-            var theirs = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cwd/postmaster.pid"));
-            return theirs != File.ReadAllText(Path.Combine(cluster, "postmaster.pid"));
+            var theirs = File.ReadLines(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cwd/postmaster.pid")).ElementAtOrDefault(1);
+            var ours = File.ReadLines(Path.Combine(cluster, "postmaster.pid")).ElementAtOrDefault(1);
+            return !string.IsNullOrEmpty(theirs) && !string.IsNullOrEmpty(ours) && theirs != ours;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -19,7 +19,7 @@ internal sealed class ControlCharactersEscaped : ILogEventEnricher
         List<LogEventProperty>? escaped = null;
         foreach (var (name, value) in logEvent.Properties)
         {
-            if (value is ScalarValue { Value: string text } && text.Any(Unprintable))
+            if (value is ScalarValue { Value: string text } && HasUnprintable(text))
             {
                 (escaped ??= []).Add(new LogEventProperty(name, new ScalarValue(Escape(text))));
             }
@@ -29,6 +29,19 @@ internal sealed class ControlCharactersEscaped : ILogEventEnricher
         {
             logEvent.AddOrUpdateProperty(property);
         }
+    }
+
+    private static bool HasUnprintable(string text)
+    {
+        foreach (var c in text)
+        {
+            if (Unprintable(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool Unprintable(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' || Dashboard.ShownText.IsBidiControl(c);

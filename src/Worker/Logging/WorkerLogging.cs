@@ -18,6 +18,10 @@ internal static class WorkerLogging
 
     public const string KestrelBadRequestsCategory = "Microsoft.AspNetCore.Server.Kestrel.BadRequests";
 
+    // HTTP/2 and HTTP/3 say a refused :path in their own categories ("The request :path is invalid: '…'"), on an endpoint
+    // that negotiates them.
+    private static readonly string[] KestrelRefusalCategories = [KestrelBadRequestsCategory, "Microsoft.AspNetCore.Server.Kestrel.Http2", "Microsoft.AspNetCore.Server.Kestrel.Http3"];
+
     public const string TextTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}]{Ids} {Message:lj}{NewLine}{Exception}";
 
     /// <summary>The logger for start-up failures, before configuration is read: the same format rule.</summary>
@@ -47,7 +51,7 @@ internal static class WorkerLogging
                 // in the webhook receiver's query would be printed. No override brings these lines back (docs/architecture.md,
                 // "Secrets"); the client still gets its 400.
                 .Filter.ByExcluding(e => e.Level < LogEventLevel.Information
-                    && e.Properties.TryGetValue("SourceContext", out var context) && context is ScalarValue { Value: KestrelBadRequestsCategory })
+                    && e.Properties.TryGetValue("SourceContext", out var context) && context is ScalarValue { Value: string category } && KestrelRefusalCategories.Contains(category))
                 // The host logs a failed start with its stack trace; a foreseen failure is said in one line by Program instead.
                 .Filter.ByExcluding(e => e.Exception is { } ex && Hosting.StartupFailure.Explain(ex) is not null
                     && e.Properties.TryGetValue("SourceContext", out var context) && context.ToString().StartsWith("\"Microsoft.Extensions.Hosting", StringComparison.Ordinal))
