@@ -13,7 +13,8 @@ internal static class CopyDeliveries
     /// <summary>
     /// What a finished look delivers: its own document (unless only its copies wait for it) and, for each copy, the
     /// same result under the copy's path, naming the file whose content it shares. A copy's path holds the copy's
-    /// content (a scan that finds it changed takes the copy away), so it is never superseded.
+    /// content (a scan that finds it changed takes the copy away), so no other version supersedes it: only its own
+    /// version sent again in a later batch can overtake it (<see cref="FollowUpDelivery"/> asks, just before writing).
     /// </summary>
     public static IEnumerable<(Delivery Delivery, FollowUpDocument Document)> Of(JobLook look)
     {
@@ -34,12 +35,14 @@ internal static class CopyDeliveries
     /// <summary>
     /// What each copy's delivery came to. A copy waiting beside its own reference follows that reference's look: it
     /// is delivered when the result is, and otherwise waits (a version whose job fails is no longer Succeeded, so its
-    /// copies stop waiting). A look made for copies alone decides for them as a reference's own look would.
+    /// copies stop waiting). A look made for copies alone decides for them as a reference's own look would. A copy whose
+    /// delivery a later batch's result of the same version overtook has none: it keeps what that batch recorded of it.
     /// </summary>
-    public static IEnumerable<CopyOutcome> Outcomes(JobLook look, IReadOnlyDictionary<Delivery, string> sinkErrors, int maxAttempts)
+    public static IEnumerable<CopyOutcome> Outcomes(JobLook look, SinkWrites written, int maxAttempts)
     {
         var item = look.Item;
-        foreach (var copy in item.Copies)
+        var sinkErrors = written.Errors;
+        foreach (var copy in item.Copies.Where(c => !written.Overtaken.Contains(new Delivery(item.ResultId, c.Id))))
         {
             CopyOutcome Ended(FollowUpState state, bool failedAttempt, string? error) => new(copy.Id, item.FileVersionId!.Value, item.JobId, state, failedAttempt, error);
             var outcome = look.Kind switch

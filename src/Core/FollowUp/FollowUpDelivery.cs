@@ -30,23 +30,34 @@ internal sealed class FollowUpDelivery(
 
     /// <summary>
     /// Hands every finished result of the chunk to each sink, under its own path and under each copy's; returns the
-    /// deliveries some sink refused, with why.
+    /// deliveries some sink refused, with why, and the copies' deliveries a later batch's result overtook (never written there).
     /// </summary>
-    public async Task<Dictionary<Delivery, string>> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
+    public async Task<SinkWrites> WriteAsync(List<IFollowUpSink> selected, JobLook[] looks, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<Delivery, string>();
         var done = looks.Where(l => l.Document is not null).SelectMany(CopyDeliveries.Of).ToList();
         if (done.Count == 0)
         {
-            return errors;
+            return new SinkWrites(errors, new HashSet<Delivery>());
         }
 
-        // Superseded was read as the look began, and a look lasts as long as its fetches: a newer version's follow-up may
-        // have delivered to the path since. Asked again just before writing, so the older result does not overwrite it.
+        // Superseded was read as the look began, and a look lasts as long as its fetches (a frozen holder's, past its lease, for
+        // ever): a newer version's follow-up, or a later batch's of this same version, may have delivered to the path since. Asked
+        // again just before writing, under the path locks, so the older result does not overwrite it.
         var asked = done.Where(d => d.Delivery.CopyId is null && !d.Document.Superseded).Select(d => d.Delivery.ResultId).ToList();
         if (asked.Count > 0 && await store.SupersededAsync(asked, cancellationToken) is { Count: > 0 } taken)
         {
             done = [.. done.Select(d => d.Delivery.CopyId is null && taken.Contains(d.Delivery.ResultId) ? (d.Delivery, d.Document with { Superseded = true }) : d)];
+        }
+
+        // A copy's path holds its version's content, so only that version sent again can overtake its result: the later batch's
+        // result went to the copy too, and stays (docs/pipeline.md, "Follow-up sinks").
+        var overtaken = new HashSet<Delivery>();
+        var copied = done.Where(d => d.Delivery.CopyId is not null).Select(d => d.Delivery.ResultId).Distinct().ToList();
+        if (copied.Count > 0 && await store.SentAgainAsync(copied, cancellationToken) is { Count: > 0 } sent)
+        {
+            overtaken.UnionWith(done.Where(d => d.Delivery.CopyId is not null && sent.Contains(d.Delivery.ResultId)).Select(d => d.Delivery));
+            done = [.. done.Select(d => overtaken.Contains(d.Delivery) ? (d.Delivery, d.Document with { Superseded = true }) : d)];
         }
 
         foreach (var sink in selected)
@@ -72,6 +83,9 @@ internal sealed class FollowUpDelivery(
             }
         }
 
-        return errors;
+        return new SinkWrites(errors, overtaken);
     }
 }
+
+/// <summary>What handing a chunk's results to the sinks came to: the deliveries a sink refused, and the copies' deliveries overtaken.</summary>
+internal sealed record SinkWrites(Dictionary<Delivery, string> Errors, IReadOnlySet<Delivery> Overtaken);

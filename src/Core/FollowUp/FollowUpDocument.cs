@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// The fetched result of one job reference. <see cref="Markdown"/> and <see cref="Text"/> are set for
 /// parse jobs; <see cref="ResultJson"/> (JSON text) holds the parse job's metadata, the extract job's
 /// <c>extract_result</c>, or the classification. <see cref="Superseded"/> is true when a newer version
-/// of the same file already has its result, so a mirror must not overwrite it. <see cref="SameContentAs"/> is set
+/// of the same file, or this version sent again in a later batch, already has its result, so a mirror must not overwrite it. <see cref="SameContentAs"/> is set
 /// on a copy's document: the path of the file whose content (and so whose result) this path has, which was sent
 /// and billed once, under that name.
 /// </summary>

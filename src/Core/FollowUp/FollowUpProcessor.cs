@@ -164,9 +164,9 @@ internal sealed class FollowUpProcessor(
             // instance) in between could leave the older result over the newer one (IResultPathLocks).
             await using (await HoldPathsAsync(work.Source, delivered, cancellationToken))
             {
-                var sinkErrors = await delivery.WriteAsync(selected, delivered, cancellationToken);
-                outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, sinkErrors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
-                var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, sinkErrors, settings.MaxAttempts)).ToList();
+                var written = await delivery.WriteAsync(selected, delivered, cancellationToken);
+                outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, written.Errors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
+                var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, written, settings.MaxAttempts)).ToList();
                 await store.SaveAsync(outcomes, copies, fence, cancellationToken);
                 copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
             }

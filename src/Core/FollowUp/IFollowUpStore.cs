@@ -17,10 +17,16 @@ internal interface IFollowUpStore
 
     /// <summary>
     /// Of <paramref name="resultIds"/>, the job references <see cref="FollowUpItem.Superseded"/> now: read again right
-    /// before their results go to the sinks, since another version's result may have reached the path after their batch's
-    /// work was read.
+    /// before their results go to the sinks, since another version's result, or a later batch's of their own version, may have
+    /// reached the path after their batch's work was read.
     /// </summary>
     Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Of <paramref name="resultIds"/>, the job references whose version a later batch has delivered since (sent again: reprocessed,
+    /// retried): their result is not written under their copies' names either, where the later batch's stands.
+    /// </summary>
+    Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes every outcome of one chunk, its job references' and its copies', in one round trip, only while the follow-up's lease

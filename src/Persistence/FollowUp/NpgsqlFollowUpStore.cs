@@ -17,21 +17,6 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
         v.state = {s} and v.job_id = r.job_id and (k.job_id is distinct from r.job_id or k.follow_up_state = any({w}))
         """;
 
-    // "Superseded": another version of the same path already has its result from a later batch (planned from a later
-    // look at the folder), so the output keeps that one. By batch, not by version: content that comes back (an edit
-    // undone in a mirror, a skipped version sent again) is an older version in a newer batch, and is the current one.
-    // So is it when a look after this batch was made found the path holding another version's content (a copy: an edit
-    // undone while the edit was parsed): the copy's delivery gives the path that content's result, which must stay. $f: FollowedUp.
-    private static string Superseded(string f) => $"""
-        exists (
-            select 1 from orchestrator.file_version n
-            join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = {f}
-            where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id <> v.id and nr.batch_id > r.batch_id)
-        or exists (
-            select 1 from orchestrator.file_copy k
-            where k.source_name = v.source_name and k.relative_path = v.relative_path and k.file_version_id <> v.id and k.found_at > b.created_at)
-        """;
-
     public async Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
@@ -135,26 +120,6 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
         }
 
         return source is null ? null : new FollowUpWork(batchId, source, checks, items, scope, cancelRequested) { ConfigurationId = configurationId };
-    }
-
-    public async Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            select r.id from orchestrator.batch_result r
-            join orchestrator.file_version v on v.id = r.file_version_id
-            join orchestrator.batch b on b.id = r.batch_id
-            where r.id = any($1) and ({Superseded("$2")})
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. resultIds] });
-        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
-        var superseded = new HashSet<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            superseded.Add(reader.GetInt64(0));
-        }
-
-        return superseded;
     }
 
     private static FileCopy[] CopiesOf(long[] ids, string[] paths, int[] attempts) =>

@@ -25,6 +25,8 @@ internal sealed class StallGate
         FollowUpSave,
         /// <summary>About to give the batch up (its attempts used up, its source removed, a refusal).</summary>
         GiveUp,
+        /// <summary>Just after a follow-up read what waits in its batch: it looks, and writes to the sinks, once the gate opens.</summary>
+        FollowUpPendingRead,
     }
 
     /// <summary>Completes when the frozen write has been reached.</summary>
@@ -160,9 +162,16 @@ internal sealed class StallGate
 
         public Task<IReadOnlyList<DueFollowUp>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken) => inner.ClaimDueAsync(max, claimFor, cancellationToken);
 
-        public Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken) => inner.GetPendingAsync(batchId, cancellationToken);
+        public async Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken)
+        {
+            var work = await inner.GetPendingAsync(batchId, cancellationToken);
+            await gate.PassAsync(At.FollowUpPendingRead, cancellationToken);
+            return work;
+        }
 
         public Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) => inner.SupersededAsync(resultIds, cancellationToken);
+
+        public Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) => inner.SentAgainAsync(resultIds, cancellationToken);
 
         public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Lease fence, CancellationToken cancellationToken) =>
             inner.ScheduleNextAsync(batchId, nextLookAt, fence, cancellationToken);

@@ -1,0 +1,63 @@
+using BatchOrchestrator.Core.FollowUp;
+
+namespace BatchOrchestrator.Persistence.FollowUp;
+
+/// <summary>Whether a job reference's result still has the last word at its path, asked as a look begins and again before each write.</summary>
+internal sealed partial class NpgsqlFollowUpStore
+{
+    // "Superseded": another version of the same path already has its result from a later batch (planned from a later
+    // look at the folder), so the output keeps that one. By batch, not by version: content that comes back (an edit
+    // undone in a mirror, a skipped version sent again) is an older version in a newer batch, and is the current one.
+    // So is it when a look after this batch was made found the path holding another version's content (a copy: an edit
+    // undone while the edit was parsed): the copy's delivery gives the path that content's result, which must stay. And so is
+    // it when this very version has its result from a later batch (reprocessed, retried): the later job's result stands.
+    // $f: FollowedUp.
+    private static string Superseded(string f) => $"""
+        {SentAgain(f)}
+        or exists (
+            select 1 from orchestrator.file_version n
+            join orchestrator.batch_result nr on nr.file_version_id = n.id and nr.follow_up_state = {f}
+            where n.source_name = v.source_name and n.relative_path = v.relative_path and n.id <> v.id and nr.batch_id > r.batch_id)
+        or exists (
+            select 1 from orchestrator.file_copy k
+            where k.source_name = v.source_name and k.relative_path = v.relative_path and k.file_version_id <> v.id and k.found_at > b.created_at)
+        """;
+
+    // Reference r's version has its result from a later batch: sent again (reprocessed after a configuration change, retried),
+    // its later job's result is the one its path and its copies' keep (docs/pipeline.md, "Follow-up sinks"). $f: FollowedUp.
+    private static string SentAgain(string f) => $"""
+        exists (
+            select 1 from orchestrator.batch_result nr
+            where nr.file_version_id = r.file_version_id and nr.batch_id > r.batch_id and nr.follow_up_state = {f})
+        """;
+
+    public Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) =>
+        ResultIdsAsync($"""
+            select r.id from orchestrator.batch_result r
+            join orchestrator.file_version v on v.id = r.file_version_id
+            join orchestrator.batch b on b.id = r.batch_id
+            where r.id = any($1) and ({Superseded("$2")})
+            """, resultIds, cancellationToken);
+
+    public Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) =>
+        ResultIdsAsync($"""
+            select r.id from orchestrator.batch_result r
+            where r.id = any($1) and {SentAgain("$2")}
+            """, resultIds, cancellationToken);
+
+    /// <summary>The references <paramref name="sql"/> selects of <paramref name="resultIds"/> ($1), given FollowedUp as $2.</summary>
+    private async Task<IReadOnlySet<long>> ResultIdsAsync(string sql, IReadOnlyList<long> resultIds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. resultIds] });
+        command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        var ids = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        return ids;
+    }
+}
