@@ -23,8 +23,10 @@ internal sealed class StallGate
 
         /// <summary>A follow-up's save of a chunk's outcomes, its jobs looked at and its results handed to the sinks.</summary>
         FollowUpSave,
+
         /// <summary>About to give the batch up (its attempts used up, its source removed, a refusal).</summary>
         GiveUp,
+
         /// <summary>Just after a follow-up read what waits in its batch: it looks, and writes to the sinks, once the gate opens.</summary>
         FollowUpPendingRead,
     }
