@@ -45,40 +45,20 @@ public sealed class EmbeddedPostgresFacts
     [Fact]
     public async Task APostmasterPidLeftByAKilledServer_NamingAnotherProgramNow_IsRemoved_AndTheServerStartsWithItsData()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-stale-{Guid.NewGuid():N}");
-        var pidFile = Path.Combine(root, "cluster", "postmaster.pid");
-        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
-        var first = new EmbeddedPostgres(options, NullLogger.Instance);
-        await first.StartAsync(Ct);
-        await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
-        var lines = await File.ReadAllLinesAsync(pidFile, Ct);
-        await first.StopAsync(Ct);
-
         // What a power loss leaves, with the dead server's id now another program's of the server's user (after a reboot,
         // a thread of the service itself may have it): a program that is not PostgreSQL, running as that user.
+        var options = new EmbeddedPostgresOptions();
         using var other = Process.Start(Environment.IsPrivilegedProcess
             ? new ProcessStartInfo("setpriv", ["--reuid", options.RunAsUser, "--regid", options.RunAsUser, "--clear-groups", "sleep", "600"])
             : new ProcessStartInfo("sleep", ["600"]))!;
-        await File.WriteAllLinesAsync(pidFile, [other.Id.ToString(CultureInfo.InvariantCulture), .. lines.Skip(1)], Ct);
-        Assert.Equal(0, ProcessRunner.Run("chown", "--reference", Path.Combine(root, "cluster"), pidFile));
-        var logs = new CapturingLoggerProvider();
-        var second = new EmbeddedPostgres(options, logs.CreateLogger("embedded"));
         try
         {
-            await second.StartAsync(Ct);
-
-            await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
-            await using var command = dataSource.CreateCommand("select id from kept");
-            Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
-            Assert.Contains(logs.Lines, l => l.Contains($"names pid {other.Id}, which another program has now; removing it", StringComparison.Ordinal));
+            await StartsOverAStalePidFileAsync(other.Id);
             Assert.False(other.HasExited); // left alone
         }
         finally
         {
             other.Kill();
-            await second.StopAsync(CancellationToken.None);
-            NpgsqlConnection.ClearAllPools();
-            Directory.Delete(root, recursive: true);
         }
     }
 
@@ -88,35 +68,8 @@ public sealed class EmbeddedPostgresFacts
         {
             // As root the embedded server runs as `postgres`, as the machine's own PostgreSQL does: after a reboot the dead
             // server's id may be one of that server's. Here another cluster's postmaster, of the same user, stands for it.
-            var theirs = int.Parse(File.ReadLines(Path.Combine(machinesRoot, "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture);
-            var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-stale-pg-{Guid.NewGuid():N}");
-            var pidFile = Path.Combine(root, "cluster", "postmaster.pid");
-            var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
-            var first = new EmbeddedPostgres(options, NullLogger.Instance);
-            await first.StartAsync(Ct);
-            await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
-            var lines = await File.ReadAllLinesAsync(pidFile, Ct);
-            await first.StopAsync(Ct);
-            await File.WriteAllLinesAsync(pidFile, [theirs.ToString(CultureInfo.InvariantCulture), .. lines.Skip(1)], Ct);
-            Assert.Equal(0, ProcessRunner.Run("chown", "--reference", Path.Combine(root, "cluster"), pidFile));
-            var logs = new CapturingLoggerProvider();
-            var second = new EmbeddedPostgres(options, logs.CreateLogger("embedded"));
-            try
-            {
-                await second.StartAsync(Ct);
-
-                await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
-                await using var command = dataSource.CreateCommand("select id from kept");
-                Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
-                Assert.Contains(logs.Lines, l => l.Contains($"names pid {theirs}, which another program has now; removing it", StringComparison.Ordinal));
-                await ExecuteAsync(machines.ConnectionString, "select 1"); // the other cluster's server left alone
-            }
-            finally
-            {
-                await second.StopAsync(CancellationToken.None);
-                NpgsqlConnection.ClearAllPools();
-                Directory.Delete(root, recursive: true);
-            }
+            await StartsOverAStalePidFileAsync(int.Parse(File.ReadLines(Path.Combine(machinesRoot, "cluster", "postmaster.pid")).First(), CultureInfo.InvariantCulture));
+            await ExecuteAsync(machines.ConnectionString, "select 1"); // the other cluster's server left alone
         });
 
     [Fact]
@@ -244,6 +197,41 @@ public sealed class EmbeddedPostgresFacts
         finally
         {
             await service.StopAsync(CancellationToken.None);
+            NpgsqlConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A cluster with data, stopped, its <c>postmaster.pid</c> put back naming <paramref name="pid"/> as a power loss would
+    /// leave it: a new start must remove the file with its warning and serve the data.
+    /// </summary>
+    private static async Task StartsOverAStalePidFileAsync(int pid)
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"bo-embedded-stale-{Guid.NewGuid():N}");
+        var pidFile = Path.Combine(root, "cluster", "postmaster.pid");
+        var options = new EmbeddedPostgresOptions { DataDirectory = root, Durable = false };
+        var first = new EmbeddedPostgres(options, NullLogger.Instance);
+        await first.StartAsync(Ct);
+        await ExecuteAsync(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
+        var lines = await File.ReadAllLinesAsync(pidFile, Ct);
+        await first.StopAsync(Ct);
+        await File.WriteAllLinesAsync(pidFile, [pid.ToString(CultureInfo.InvariantCulture), .. lines.Skip(1)], Ct);
+        Assert.Equal(0, ProcessRunner.Run("chown", "--reference", Path.Combine(root, "cluster"), pidFile));
+        var logs = new CapturingLoggerProvider();
+        var second = new EmbeddedPostgres(options, logs.CreateLogger("embedded"));
+        try
+        {
+            await second.StartAsync(Ct);
+
+            await using var dataSource = NpgsqlDataSource.Create(second.ConnectionString);
+            await using var command = dataSource.CreateCommand("select id from kept");
+            Assert.Equal(42, await command.ExecuteScalarAsync(Ct));
+            Assert.Contains(logs.Lines, l => l.Contains($"names pid {pid}, which another program has now; removing it", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await second.StopAsync(CancellationToken.None);
             NpgsqlConnection.ClearAllPools();
             Directory.Delete(root, recursive: true);
         }
