@@ -16,17 +16,13 @@ internal interface IFollowUpStore
     Task<FollowUpWork?> GetPendingAsync(long batchId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Of <paramref name="resultIds"/>, the job references <see cref="FollowUpItem.Superseded"/> now: read again right
-    /// before their results go to the sinks, since another version's result, or a later batch's of their own version, may have
-    /// reached the path after their batch's work was read.
+    /// Read again, in one round trip, right before a chunk's results go to the sinks, since another version's result, or a
+    /// later batch's of their own version, may have reached a path after their batch's work was read: of <paramref name="own"/>,
+    /// the job references <see cref="FollowUpItem.Superseded"/> now; of <paramref name="copied"/>, those whose version a later
+    /// batch has delivered since (sent again: reprocessed, retried), whose result is not written under their copies' names
+    /// either, where the later batch's stands.
     /// </summary>
-    Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Of <paramref name="resultIds"/>, the job references whose version a later batch has delivered since (sent again: reprocessed,
-    /// retried): their result is not written under their copies' names either, where the later batch's stands.
-    /// </summary>
-    Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken);
+    Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes every outcome of one chunk, its job references' and its copies', in one round trip, only while the follow-up's lease
@@ -160,3 +156,6 @@ internal sealed record FollowUpOutcome(
 
 /// <summary>A batch whose follow-up look is due, with its source (whose queue runs the look).</summary>
 internal sealed record DueFollowUp(long BatchId, string Source);
+
+/// <summary>What <see cref="IFollowUpStore.OvertakenAsync"/> found: references superseded at their own path, and references sent again.</summary>
+internal sealed record Overtaken(IReadOnlySet<long> Superseded, IReadOnlySet<long> SentAgain);

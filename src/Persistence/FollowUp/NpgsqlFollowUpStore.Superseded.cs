@@ -31,33 +31,34 @@ internal sealed partial class NpgsqlFollowUpStore
             where nr.file_version_id = r.file_version_id and nr.batch_id > r.batch_id and nr.follow_up_state = {f})
         """;
 
-    public Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) =>
-        ResultIdsAsync($"""
-            select r.id from orchestrator.batch_result r
+    public async Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            select r.id, r.id = any($1) and ({Superseded("$3")}), r.id = any($2) and {SentAgain("$3")}
+            from orchestrator.batch_result r
             join orchestrator.file_version v on v.id = r.file_version_id
             join orchestrator.batch b on b.id = r.batch_id
-            where r.id = any($1) and ({Superseded("$2")})
-            """, resultIds, cancellationToken);
-
-    public Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) =>
-        ResultIdsAsync($"""
-            select r.id from orchestrator.batch_result r
-            where r.id = any($1) and {SentAgain("$2")}
-            """, resultIds, cancellationToken);
-
-    /// <summary>The references <paramref name="sql"/> selects of <paramref name="resultIds"/> ($1), given FollowedUp as $2.</summary>
-    private async Task<IReadOnlySet<long>> ResultIdsAsync(string sql, IReadOnlyList<long> resultIds, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. resultIds] });
+            where r.id = any($1) or r.id = any($2)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. own] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. copied] });
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
-        var ids = new HashSet<long>();
+        var superseded = new HashSet<long>();
+        var sentAgain = new HashSet<long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            if (reader.GetBoolean(1))
+            {
+                superseded.Add(reader.GetInt64(0));
+            }
+
+            if (reader.GetBoolean(2))
+            {
+                sentAgain.Add(reader.GetInt64(0));
+            }
         }
 
-        return ids;
+        return new Overtaken(superseded, sentAgain);
     }
 }

@@ -171,9 +171,8 @@ internal sealed class StallGate
             return work;
         }
 
-        public Task<IReadOnlySet<long>> SupersededAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) => inner.SupersededAsync(resultIds, cancellationToken);
-
-        public Task<IReadOnlySet<long>> SentAgainAsync(IReadOnlyList<long> resultIds, CancellationToken cancellationToken) => inner.SentAgainAsync(resultIds, cancellationToken);
+        public Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken) =>
+            inner.OvertakenAsync(own, copied, cancellationToken);
 
         public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Lease fence, CancellationToken cancellationToken) =>
             inner.ScheduleNextAsync(batchId, nextLookAt, fence, cancellationToken);
