@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using BatchOrchestrator.Core;
 using BatchOrchestrator.Core.Pipeline;
@@ -131,6 +133,23 @@ public sealed class PipelineHarness : IAsyncDisposable
     private Dictionary<string, string?> configuration = [];
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Sums into <paramref name="counted"/>, by instrument name, what this harness's metrics record while the listener lives.</summary>
+    public MeterListener CountMeasurements(ConcurrentDictionary<string, double> counted)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == Get<IMeterFactory>())
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
+        listener.Start();
+        return listener;
+    }
 
     /// <summary>Writes a file under the source folder and returns its full path.</summary>
     public string WriteFile(string relativePath, string content)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
@@ -38,17 +37,7 @@ public sealed class BilledFacts(PostgresServerFixture server)
             new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres", ["FollowUp:MaxAttempts"] = "3" },
             services: s => s.AddMetrics().AddSingleton<IFollowUpSink>(failing));
         var counted = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == harness.Get<IMeterFactory>())
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.Start();
+        using var listener = harness.CountMeasurements(counted);
         harness.WriteFile("a.txt", "alpha");
         await harness.Admin.SetFaultsAsync(new { bill_at_tier = "agentic_plus" }); // 45 credits, and a drift
         var batches = await harness.RunToRecordedAsync(Ct);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using BatchOrchestrator.Persistence.Monitoring;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
@@ -24,7 +23,7 @@ public sealed class LateBillFacts(PostgresServerFixture server)
             sandboxOptions: Sandbox(s => s.UsageRecordedAfterReads = 1),
             services: s => s.AddMetrics());
         var counted = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
-        using var listener = Listen(harness, counted);
+        using var listener = harness.CountMeasurements(counted);
         harness.WriteFile("a.txt", "alpha");
         await harness.Admin.SetFaultsAsync(new { bill_at_tier = "agentic_plus" });
         var batches = await harness.RunToRecordedAsync(Ct);
@@ -149,21 +148,5 @@ public sealed class LateBillFacts(PostgresServerFixture server)
         var options = new Sandbox.SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         guess(options.Guesses);
         return options;
-    }
-
-    private static MeterListener Listen(PipelineHarness harness, ConcurrentDictionary<string, double> counted)
-    {
-        var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == harness.Get<IMeterFactory>())
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => counted.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value));
-        listener.Start();
-        return listener;
     }
 }
