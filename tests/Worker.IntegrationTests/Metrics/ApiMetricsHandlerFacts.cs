@@ -19,7 +19,9 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
 
         var metrics = await Eventually.WaitAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
-            text => Line(text, "batchorchestrator_api_requests_total{", "operation=\"upload_file\"", "status=\"none\"") is not null,
+            // One attempt adds to three counters in turn: a scrape between them would see the first alone.
+            text => Line(text, "batchorchestrator_api_requests_total{", "operation=\"upload_file\"", "status=\"none\"") is not null
+                && Line(text, "batchorchestrator_uploads_total{") is not null,
             TimeSpan.FromSeconds(30),
             "an upload attempt that got no answer");
 
