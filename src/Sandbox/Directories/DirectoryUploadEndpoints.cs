@@ -35,20 +35,18 @@ internal static class DirectoryUploadEndpoints
         }
 
         var v = new BodyValidator();
-        if (!form!.Files.TryGetValue("upload_file", out var upload))
-        {
-            v.Add("missing", "Field required", "upload_file");
-        }
-
-        var metadata = FileMetadata.ReadString(form.Field("metadata"), v);
+        var upload = form!.File("upload_file", v);
+        var metadata = FileMetadata.ReadString(form.Text("metadata", v), v);
+        var externalFileId = form.Text("external_file_id", v);
+        var displayName = form.Text("display_name", v);
+        var uniqueId = form.Text("unique_id", v);
         if (!v.IsValid)
         {
             return v.ToResult();
         }
 
-        var externalFileId = form.Field("external_file_id");
-        var displayName = form.Field("display_name") ?? upload!.FileName;
-        var uniqueId = form.Field("unique_id") ?? externalFileId ?? upload!.FileName;
+        displayName ??= upload!.FileName;
+        uniqueId ??= externalFileId ?? upload!.FileName;
         lock (state.Gate)
         {
             if (!state.Directories.Contains(project.Id, directoryId))

@@ -31,15 +31,15 @@ internal static class FileEndpoints
         }
 
         var v = new BodyValidator();
-        if (!form!.Files.TryGetValue("file", out var upload))
-        {
-            v.Add("missing", "Field required", "file");
-        }
-
-        var purpose = form.Field("purpose");
+        var upload = form!.File("file", v);
+        var externalFileId = form.Text("external_file_id", v);
+        var purpose = form.Text("purpose", v);
         if (purpose is null)
         {
-            v.Add("missing", "Field required", "purpose");
+            if (!form.Files.ContainsKey("purpose"))
+            {
+                v.Add("missing", "Field required", "purpose"); // one sent as a file is Text's string_type already
+            }
         }
         else if (!Purposes.Contains(purpose, StringComparer.Ordinal))
         {
@@ -53,7 +53,7 @@ internal static class FileEndpoints
 
         lock (state.Gate)
         {
-            var stored = files.Store(project.Id, new StoredContent(upload!.FileName, upload.ContentType, upload.Content), purpose!, form.Field("external_file_id"));
+            var stored = files.Store(project.Id, new StoredContent(upload!.FileName, upload.ContentType, upload.Content), purpose!, externalFileId);
             counters.Add(Counter.FileUploads);
             return TypedResults.Json(stored.ToDto(null), SandboxJsonContext.Default.FileDto);
         }

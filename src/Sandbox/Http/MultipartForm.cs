@@ -6,13 +6,16 @@ namespace BatchOrchestrator.Sandbox.Http;
 
 /// <summary>
 /// A multipart/form-data body read section by section, so a large upload streams straight into
-/// the one buffer that keeps it (no form-options cap, no temp file) and the size cap is ours.
+/// the one buffer that keeps it (no form-options cap, no temp file) and the size cap is ours. A part with a
+/// <c>filename</c> is a file, any other a text field, and a later part of a name replaces an earlier one of either
+/// kind, as Starlette's form keeps the last; what a field's kind must be is <see cref="Text"/>'s and <see cref="File"/>'s.
 /// </summary>
 internal sealed class MultipartForm
 {
     private const int MaxFieldBytes = 1024 * 1024;
 
-    public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
+    /// <summary>The text fields, read through <see cref="Text"/> and <see cref="File"/> only, so no caller skips the kind check.</summary>
+    private Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, UploadedFile> Files { get; } = new(StringComparer.Ordinal);
 
@@ -55,6 +58,7 @@ internal sealed class MultipartForm
                 }
 
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "upload";
+                form.Fields.Remove(name);
                 form.Files[name] = new UploadedFile(fileName, section.ContentType, buffer.ToArray());
             }
             else
@@ -65,6 +69,7 @@ internal sealed class MultipartForm
                     return (null, ApiErrors.Detail(StatusCodes.Status413PayloadTooLarge, $"Form field '{name}' is too large"));
                 }
 
+                form.Files.Remove(name);
                 form.Fields[name] = Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
             }
         }
@@ -72,7 +77,46 @@ internal sealed class MultipartForm
         return (form, null);
     }
 
-    public string? Field(string name) => Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+    /// <summary>A text field's value; null when absent or sent empty, which FastAPI reads as not given.</summary>
+    private string? Field(string name) => Fields.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    /// <summary>
+    /// A field the SDK types <c>string | null</c> (a <c>Form()</c> string): its value, or null. Sent as a file part it is
+    /// refused, not ignored: FastAPI hands pydantic the UploadFile, which is no string (docs/llamacloud-api.md §4.2).
+    /// </summary>
+    public string? Text(string name, BodyValidator v)
+    {
+        if (Files.ContainsKey(name))
+        {
+            v.Add("string_type", "Input should be a valid string", name);
+            return null;
+        }
+
+        return Field(name);
+    }
+
+    /// <summary>
+    /// A required upload (<c>Uploadable</c>, a <c>File()</c>): absent, or sent as empty text, it is missing; sent as other
+    /// text, FastAPI's UploadFile validator refuses the string it gets, in its own words (docs/llamacloud-api.md §4.2).
+    /// </summary>
+    public UploadedFile? File(string name, BodyValidator v)
+    {
+        if (Files.TryGetValue(name, out var file))
+        {
+            return file;
+        }
+
+        if (Field(name) is null)
+        {
+            v.Add("missing", "Field required", name);
+        }
+        else
+        {
+            v.Add("value_error", "Value error, Expected UploadFile, received: <class 'str'>", name);
+        }
+
+        return null;
+    }
 }
 
 /// <summary>One uploaded file part: its name as sent, content type and bytes.</summary>

@@ -31,22 +31,25 @@ internal static class ParseCreateEndpoints
             return error;
         }
 
-        if (!form!.Files.TryGetValue("file", out var file))
+        var v = new BodyValidator();
+        var file = form!.File("file", v);
+        var text = form.Text("configuration", v);
+        if (!v.IsValid)
         {
-            return ApiErrors.Validation("missing", "Field required", "body", "file");
+            return v.ToResult();
         }
 
         JsonElement configuration;
         try
         {
-            configuration = EmptyJson.Parse(form.Field("configuration") ?? "{}");
+            configuration = EmptyJson.Parse(text ?? "{}");
         }
         catch (JsonException)
         {
             return ApiErrors.Validation("json_invalid", "Invalid JSON", "body", "configuration");
         }
 
-        return Create(configuration, new StoredContent(file.FileName, file.ContentType, file.Content), project, state, options, catalog, jobs);
+        return Create(configuration, new StoredContent(file!.FileName, file.ContentType, file.Content), project, state, options, catalog, jobs);
     }
 
     private static IResult Create(JsonElement body, StoredContent? upload, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog, JobFactory jobs)
