@@ -128,6 +128,7 @@ public static class CoreHostingExtensions
         services.AddHostedService<SourceNotices>();
         services.AddTransient<RemoteCleaner>();
         services.AddTransient<FollowUpProcessor>();
+        services.AddTransient<GoAgainRuns>();
         services.AddTransient<FollowUpDelivery>();
         services.AddTransient<FollowUpCosts>();
         services.AddTransient<LateBills>();

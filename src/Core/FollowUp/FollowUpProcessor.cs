@@ -1,8 +1,6 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
-using BatchOrchestrator.Core.Pipeline;
-using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.FollowUp;
@@ -11,7 +9,8 @@ namespace BatchOrchestrator.Core.FollowUp;
 /// The follow-up step for one batch: look at each of its waiting job references (bounded
 /// concurrency, chunk by chunk), hand finished results to the source's sinks, record every outcome
 /// in one write per chunk, and schedule the next look at the jobs still running. Per-file state lives
-/// in our tables (docs/architecture.md decision 7); the job is per batch. Safe to run twice: a lease keeps two
+/// in our tables (docs/architecture.md decision 7); the job is per batch. The runs that take the files it sends again are
+/// <see cref="GoAgainRuns"/>' to ask for. Safe to run twice: a lease keeps two
 /// runs of one batch apart, and only references still Recorded are looked at.
 /// </summary>
 internal sealed class FollowUpProcessor(
@@ -27,8 +26,7 @@ internal sealed class FollowUpProcessor(
     FollowUpThrottle throttle,
     LeaseManager leases,
     PauseGate pauses,
-    IPipelineScheduler scheduler,
-    Runs.RetryRuns retryRuns,
+    GoAgainRuns goAgain,
     FollowUpHolds holds,
     FollowUpHandBack handBack,
     TimeProvider time,
@@ -131,77 +129,72 @@ internal sealed class FollowUpProcessor(
         var tally = new Dictionary<FollowUpState, int>();
         var source = sources.CurrentValue.Find(work.Source);
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
-        var escalated = 0;
         var copiesDelivered = 0;
-        var sentBack = new SentBack(0, 0);
+        var again = goAgain.Begin(work.Source, batchId, fallback, source?.MaxAttempts ?? new SourceOptions().MaxAttempts);
 
         // Every waiting job's status first, many per request; only the finished ones are then fetched. A reference here only
         // for its job's late bill is not looked at for a result: its bill is read below.
         var items = work.Items.Where(i => !i.BillOnly).ToList();
         var statuses = await jobStatuses.ReadAsync(work, items, cancellationToken);
-        foreach (var chunk in items.Chunk(settings.ChunkSize))
+        try
         {
-            var looks = new JobLook[chunk.Length];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, chunk.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
-                async (i, ct) =>
-                {
-                    using (await throttle.AcquireAsync(ct))
+            foreach (var chunk in items.Chunk(settings.ChunkSize))
+            {
+                var looks = new JobLook[chunk.Length];
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, chunk.Length),
+                    new ParallelOptions { MaxDegreeOfParallelism = settings.MaxConcurrency, CancellationToken = cancellationToken },
+                    async (i, ct) =>
                     {
-                        looks[i] = await results.LookAsync(work, chunk[i], statuses.GetValueOrDefault(chunk[i].JobId), ct);
-                    }
-                });
+                        using (await throttle.AcquireAsync(ct))
+                        {
+                            looks[i] = await results.LookAsync(work, chunk[i], statuses.GetValueOrDefault(chunk[i].JobId), ct);
+                        }
+                    });
 
-            // A result that sends its file to the fallback is not delivered, nor to its copies: the fallback's is (docs/costs.md).
-            var delivered = looks.Where(l => !FollowUpCosts.Escalates(l, fallback)).ToArray();
+                // A result that sends its file to the fallback is not delivered, nor to its copies: the fallback's is (docs/costs.md).
+                var delivered = looks.Where(l => !FollowUpCosts.Escalates(l, fallback)).ToArray();
 
-            // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
-            var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
-            List<FollowUpOutcome> outcomes;
+                // A look made only for copies has no outcome of its own: its reference ended before, and its job was billed once.
+                var own = looks.Where(l => !l.Item.CopiesOnly).ToArray();
+                List<FollowUpOutcome> outcomes;
 
-            // From the re-check of a newer result through the write to the save: another version's follow-up (here or on another
-            // instance) in between could leave the older result over the newer one (IResultPathLocks).
-            await using (await HoldPathsAsync(work.Source, delivered, cancellationToken))
-            {
-                var written = await delivery.WriteAsync(selected, delivered, cancellationToken);
-                outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, written.Errors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
-                var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, written, settings.MaxAttempts)).ToList();
-                await store.SaveAsync(outcomes, copies, fence, cancellationToken);
-                copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
+                // From the re-check of a newer result through the write to the save: another version's follow-up (here or on another
+                // instance) in between could leave the older result over the newer one (IResultPathLocks).
+                await using (await HoldPathsAsync(work.Source, delivered, cancellationToken))
+                {
+                    var written = await delivery.WriteAsync(selected, delivered, cancellationToken);
+                    outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, written.Errors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
+                    var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, written, settings.MaxAttempts)).ToList();
+                    await store.SaveAsync(outcomes, copies, fence, cancellationToken);
+                    copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
+                }
+
+                again.Saved(own, outcomes); // the chunk's files to go again are saved for good: their run is asked for now
+                WarnPartial(own, outcomes);
+                await costs.ReportAsync(work, own, outcomes, cancellationToken);
+                foreach (var outcome in outcomes)
+                {
+                    tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
+                }
+
+                if (looks.Where(l => l.Kind == LookKind.Deferred).Max(l => l.RetryAfter) is { } wait)
+                {
+                    // Paused, or asked to wait: the rest of the batch waits too, rather than meet the same answer.
+                    deferredFor = wait;
+                    break;
+                }
             }
-
-            WarnPartial(own, outcomes);
-            escalated += await costs.ReportAsync(work, own, outcomes, cancellationToken);
-            sentBack = SentBackBy(own, outcomes, new RetryRule(source?.MaxAttempts ?? new SourceOptions().MaxAttempts), sentBack);
-            foreach (var outcome in outcomes)
-            {
-                tally[outcome.State] = tally.GetValueOrDefault(outcome.State) + 1;
-            }
-
-            if (looks.Where(l => l.Kind == LookKind.Deferred).Max(l => l.RetryAfter) is { } wait)
-            {
-                // Paused, or asked to wait: the rest of the batch waits too, rather than meet the same answer.
-                deferredFor = wait;
-                break;
-            }
+        }
+        finally
+        {
+            again.Finish(); // refused or stopping too: a later chunk's escalations, saved, are owed a run all the same
         }
 
         if (deferredFor is null)
         {
             await lateBills.LookAsync(work, fence, cancellationToken);
         }
-
-        if (escalated > 0)
-        {
-            // The escalated versions wait in the queue for a planning: start one now rather than at the next schedule.
-            scheduler.EnqueueRun(work.Source, Runs.RunTrigger.Manual);
-            logger.LogInformation("{Count} files of batch {BatchId} go once more with fallback configuration {ConfigurationId}; a run of {Source} is queued", escalated, batchId, fallback, work.Source);
-        }
-
-        // A job that failed in a way a later batch may cure sends its file back to the queue, as a batch that failed as a
-        // whole does: a run is scheduled to take it, or the file waits for the schedule's next run, a day away for a nightly source.
-        retryRuns.Follow(work.Source, batchId, sentBack, "their jobs failed; each file's error says why");
 
         return new Look(
             work.Source,
@@ -270,21 +263,6 @@ internal sealed class FollowUpProcessor(
                     looks[i].Item.RelativePath, looks[i].Item.JobId, FailedPages.Describe(partial.FailedPages, partial.FailedPageError));
             }
         }
-    }
-
-    /// <summary>Adds the versions whose job failed with a class retried by itself: queued again below their attempts, else used up.</summary>
-    private static SentBack SentBackBy(JobLook[] looks, List<FollowUpOutcome> outcomes, RetryRule retry, SentBack sum)
-    {
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            if (outcomes[i] is { FileState: FileVersionState.Failed, FileErrorClass: { } failure, FileVersionId: not null, Escalate: false }
-                && failure.RetriedAutomatically())
-            {
-                sum = retry.Retries(failure, looks[i].Item.VersionAttempts) ? sum with { Queued = sum.Queued + 1 } : sum with { UsedUp = sum.UsedUp + 1 };
-            }
-        }
-
-        return sum;
     }
 
     private sealed class NothingHeld : IAsyncDisposable

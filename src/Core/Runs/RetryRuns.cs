@@ -14,8 +14,8 @@ namespace BatchOrchestrator.Core.Runs;
 /// </summary>
 internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineOptions> pipeline, IOptionsMonitor<SourcesOptions> sources, ILogger<RetryRuns> logger)
 {
-    /// <summary>Follows what the retry rule did with the batch's files; <paramref name="reason"/> is why they failed.</summary>
-    public void Follow(string source, long batchId, SentBack files, string reason)
+    /// <summary>Follows what the retry rule did with the batch's files; <paramref name="reason"/> is why they failed. True when it scheduled a run.</summary>
+    public bool Follow(string source, long batchId, SentBack files, string reason)
     {
         if (files.UsedUp > 0)
         {
@@ -24,18 +24,19 @@ internal sealed class RetryRuns(IPipelineScheduler scheduler, IOptions<PipelineO
 
         if (files.Queued <= 0 || !IsConfigured(source, batchId, files.Queued))
         {
-            return;
+            return false;
         }
 
         var after = pipeline.Value.RetryRunAfter;
         if (after <= TimeSpan.Zero)
         {
             logger.LogInformation("Batch {BatchId}: {Count} of its files go back to the queue; they wait for the next scheduled run of {Source} (Pipeline:RetryRunAfter is 0)", batchId, files.Queued, source);
-            return;
+            return false;
         }
 
         scheduler.ScheduleRun(source, RunTrigger.Retry, after);
         logger.LogInformation("Batch {BatchId}: {Count} of its files go back to the queue; a run of {Source} in {Delay} takes them", batchId, files.Queued, source, after);
+        return true;
     }
 
     /// <summary>As <see cref="Follow"/>, for a RemoteOnly batch that failed: its directory is sent again whole.</summary>

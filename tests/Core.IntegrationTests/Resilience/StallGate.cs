@@ -29,6 +29,9 @@ internal sealed class StallGate
 
         /// <summary>Just after a follow-up read what waits in its batch: it looks, and writes to the sinks, once the gate opens.</summary>
         FollowUpPendingRead,
+
+        /// <summary>A follow-up's save of a chunk once an earlier save (of its first chunk, in a fact that follows one batch up) has committed.</summary>
+        LaterFollowUpSave,
     }
 
     /// <summary>Completes when the frozen write has been reached.</summary>
@@ -156,9 +159,16 @@ internal sealed class StallGate
 
     private sealed class GatedFollowUpStore(IFollowUpStore inner, StallGate gate) : IFollowUpStore
     {
+        private int saves;
+
         public async Task SaveAsync(IReadOnlyList<FollowUpOutcome> outcomes, IReadOnlyList<CopyOutcome> copies, Lease fence, CancellationToken cancellationToken)
         {
             await gate.PassAsync(At.FollowUpSave, cancellationToken);
+            if (Interlocked.Increment(ref saves) > 1)
+            {
+                await gate.PassAsync(At.LaterFollowUpSave, cancellationToken);
+            }
+
             await inner.SaveAsync(outcomes, copies, fence, cancellationToken);
         }
 

@@ -1,0 +1,91 @@
+using BatchOrchestrator.Core.Leases;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
+
+/// <summary>
+/// A follow-up saves its outcomes a chunk at a time, and a chunk's save commits for good: a file it sends back to the
+/// queue is saved so, and no later look at the batch sees it again (only references still waiting are looked at). So
+/// the run that takes it is asked for as that chunk's save commits, not once the follow-up has gone through every
+/// chunk: a follow-up refused after it (its lease taken over) would otherwise leave the file to the source's next
+/// scheduled run, a night away for a nightly source (docs/resilience.md, "Files a follow-up sends again").
+/// </summary>
+public sealed class FollowUpStoppedAfterAChunkFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    // Transient: a file whose job failed so goes again.
+    private const string TimedOut = "Processing timed out after 1800 seconds";
+
+    private readonly StallGate gate = new();
+
+    // One reference per chunk; the lease expires only when the test says so.
+    protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
+        server,
+        new Dictionary<string, string?> { ["Leases:TimeToLive"] = "01:00:00", ["FollowUp:ChunkSize"] = "1" },
+        services: services => StallGate.Install(services, gate));
+
+    [Fact]
+    public async Task AFollowUpRefusedAfterItsFirstChunkSaved_HasScheduledTheRunThatTakesTheFileThatChunkSentBack()
+    {
+        Harness.WriteFile("a-slow.txt", "times out");
+        Harness.WriteFile("b-slow.txt", "times out too");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", file_failure_message = TimedOut });
+        var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await WaitForItsJobsToEndAsync(batch);
+
+        gate.Arm(StallGate.At.LaterFollowUpSave);
+        var stalled = Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct); // its first chunk saved, its second about to be
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await Harness.Database.ExecuteAsync(
+            "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.FollowUpName(batch));
+        var others = new RecordingScheduler();
+        await using (var other = Harness.AnotherInstance(others))
+        await using (var taken = await other.GetRequiredService<LeaseManager>().TryHoldAsync(BatchLease.FollowUpName(batch), Ct))
+        {
+            Assert.NotNull(taken); // another worker's now, which has not looked at the batch yet
+            gate.Release();
+            await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct); // refused its second save: stops
+        }
+
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains($"The follow-up step of batch {batch} stops", StringComparison.Ordinal));
+        // The first chunk's file stands sent back, for good: no look at the batch sees it again; the second's job still waits for one.
+        Assert.Equal(
+            ["Failed Transient FollowUpFailed", "Succeeded  Recorded"],
+            await Harness.Database.ListAsync(
+                "select v.state || ' ' || coalesce(v.error_class, '') || ' ' || r.follow_up_state from orchestrator.batch_result r join orchestrator.file_version v on v.id = r.file_version_id order by 1",
+                r => r.GetString(0)));
+        // The run that takes it was scheduled when the chunk that sent it back was saved, before the refusal.
+        Assert.Equal(
+            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
+            Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+        Assert.Empty(others.Calls);
+    }
+
+    [Fact]
+    public async Task ChunksEachSendingAFileBack_ScheduleOneRunBetweenThem_NotOneRunPerChunk()
+    {
+        Harness.WriteFile("a-slow.txt", "times out");
+        Harness.WriteFile("b-slow.txt", "times out too");
+        Harness.WriteFile("c-slow.txt", "times out as well");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", file_failure_message = TimedOut });
+        var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await WaitForItsJobsToEndAsync(batch); // one look goes through the three chunks
+
+        await Harness.FollowUpAllAsync([batch], Ct);
+
+        Assert.Equal(3, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed' and error_class = 'Transient'"));
+        // Each chunk's save is followed by its ask for a run, and the run the first asked for, 15 minutes on, takes what the
+        // later chunks sent back as well: they ask for none of their own.
+        Assert.Equal(
+            [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
+            Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+    }
+
+    /// <summary>The batch ends once every file has its job, which may still run: the look that is stopped decides on them all.</summary>
+    private async Task WaitForItsJobsToEndAsync(long batch)
+    {
+        var work = (await Harness.Get<IFollowUpStore>().GetPendingAsync(batch, Ct))!;
+        await Eventually.WaitAsync(
+            async () => (await Harness.Get<IJobStatuses>().ReadAsync(work, work.Items, Ct)).Values.Count(s => s.Status is "COMPLETED" or "FAILED") == work.Items.Count,
+            TimeSpan.FromSeconds(30),
+            "the batch's jobs to end");
+    }
+}
