@@ -16,6 +16,8 @@ namespace BatchOrchestrator.Core.FollowUp;
 internal sealed class GoAgainRuns(
     IPipelineScheduler scheduler, RetryRuns retryRuns, IOptions<PipelineOptions> pipeline, TimeProvider time, ILogger<GoAgainRuns> logger)
 {
+    private const string Reason = "their jobs failed; each file's error says why";
+
     /// <summary>What one look at <paramref name="batchId"/> has asked for so far; <paramref name="maxAttempts"/> is its source's.</summary>
     public Look Begin(string source, long batchId, string? fallback, int maxAttempts) => new(this, source, batchId, fallback, new RetryRule(maxAttempts));
 
@@ -30,19 +32,23 @@ internal sealed class GoAgainRuns(
     /// A job that failed in a way a later batch may cure sends its file back to the queue, as a batch that failed as a whole does:
     /// a run is scheduled <c>Pipeline:RetryRunAfter</c> later to take it. That run takes every file sent back before it starts, so a
     /// later chunk's within half that delay asks for none of its own (the other half allows for another instance's clock). Returns
-    /// until when the run scheduled now, if any, covers.
+    /// until when the run scheduled now, if any, covers; files whose last attempt this was are said at the end (<see cref="SayWhatWentBack"/>).
     /// </summary>
-    private DateTimeOffset? SendBack(string source, long batchId, SentBack files, DateTimeOffset? covered)
+    private DateTimeOffset? ScheduleRetryRun(string source, long batchId, int queued) =>
+        retryRuns.Follow(source, batchId, new SentBack(queued, 0), Reason) ? time.GetUtcNow() + (pipeline.Value.RetryRunAfter / 2) : null;
+
+    private bool Before(DateTimeOffset? until) => time.GetUtcNow() < until;
+
+    /// <summary>Said once per look, not once per chunk: a large batch's failures would otherwise fill the log with a warning per chunk.</summary>
+    private void SayWhatWentBack(string source, long batchId, int sentBackCovered, int usedUp)
     {
-        var now = time.GetUtcNow();
-        if (files.Queued > 0 && now < covered)
+        if (sentBackCovered > 0)
         {
             logger.LogInformation(
-                "Batch {BatchId}: {Count} more of its files go back to the queue; the run of {Source} this follow-up scheduled takes them", batchId, files.Queued, source);
-            files = files with { Queued = 0 };
+                "Batch {BatchId}: {Count} more of its files go back to the queue; the run of {Source} this follow-up scheduled takes them", batchId, sentBackCovered, source);
         }
 
-        return retryRuns.Follow(source, batchId, files, "their jobs failed; each file's error says why") ? now + (pipeline.Value.RetryRunAfter / 2) : covered;
+        retryRuns.Follow(source, batchId, new SentBack(0, usedUp), Reason);
     }
 
     /// <summary>Adds the versions whose job failed with a class retried by itself: queued again below their attempts, else used up.</summary>
@@ -66,6 +72,8 @@ internal sealed class GoAgainRuns(
         private bool escalationRunQueued;
         private int escalationsSinceRun;
         private DateTimeOffset? retryRunCovers;
+        private int sentBackCovered;
+        private int usedUp;
 
         /// <summary>After a chunk's save has committed: asks for what its outcomes owe, unless a run this look asked for takes them.</summary>
         public void Saved(JobLook[] looks, List<FollowUpOutcome> outcomes)
@@ -83,10 +91,22 @@ internal sealed class GoAgainRuns(
                 escalationRunQueued = true;
             }
 
-            retryRunCovers = runs.SendBack(source, batchId, SentBackBy(looks, outcomes, retry), retryRunCovers);
+            var sentBack = SentBackBy(looks, outcomes, retry);
+            usedUp += sentBack.UsedUp;
+            if (sentBack.Queued > 0 && runs.Before(retryRunCovers))
+            {
+                sentBackCovered += sentBack.Queued;
+            }
+            else if (sentBack.Queued > 0)
+            {
+                retryRunCovers = runs.ScheduleRetryRun(source, batchId, sentBack.Queued);
+            }
         }
 
-        /// <summary>Once the look has gone through its chunks, or stops: one run for the escalations saved after the first run was queued.</summary>
+        /// <summary>
+        /// Once the look has gone through its chunks, or stops: one run for the escalations saved after the first run was queued, and
+        /// what the chunks sent back without a run of their own.
+        /// </summary>
         public void Finish()
         {
             if (escalationsSinceRun > 0)
@@ -94,6 +114,9 @@ internal sealed class GoAgainRuns(
                 runs.QueueEscalationRun(source, batchId, fallback, escalationsSinceRun);
                 escalationsSinceRun = 0;
             }
+
+            runs.SayWhatWentBack(source, batchId, sentBackCovered, usedUp);
+            (sentBackCovered, usedUp) = (0, 0);
         }
     }
 }

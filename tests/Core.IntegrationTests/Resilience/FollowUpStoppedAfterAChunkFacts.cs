@@ -77,6 +77,7 @@ public sealed class FollowUpStoppedAfterAChunkFacts(PostgresServerFixture server
         Assert.Equal(
             [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
             Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains($"Batch {batch}: 2 more of its files go back to the queue; the run of {PipelineHarness.SourceName} this follow-up scheduled takes them", StringComparison.Ordinal));
     }
 
     /// <summary>The batch ends once every file has its job, which may still run: the look that is stopped decides on them all.</summary>
