@@ -20,6 +20,7 @@ IBenchmark[] benchmarks =
     new EndToEndBenchmark(),
     new LanesBenchmark(),
     new PlanBenchmark(),
+    new PagesBenchmark(),
 ];
 
 var scale = 1.0;

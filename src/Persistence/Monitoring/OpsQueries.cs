@@ -188,64 +188,8 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
             Text(Core.LlamaCloud.BatchJobTypes.V1Classify),
         ]);
 
-    /// <summary>
-    /// Files whose path contains <paramref name="pathPart"/> (case-insensitive), optionally of one source, batch or
-    /// state, most recently changed first: each file version, and each copy (a path with the same content as a
-    /// version under another name) with that version's state and job, its own follow-up, and the version's path.
-    /// </summary>
-    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) => QueryAsync($"""
-        with found as (
-            select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
-            from orchestrator.file_version fv
-            where ($1::text is null or fv.relative_path ilike {Like})
-              and ($2::text is null or fv.source_name = $2)
-              and ($3::bigint is null or fv.batch_id = $3
-                   or exists (select 1 from orchestrator.batch_result br where br.batch_id = $3 and br.file_version_id = fv.id))
-              and ($5::text is null or fv.state = $5)
-            union all
-            select fv.id, k.source_name, k.relative_path, k.id, greatest(fv.updated_at, k.updated_at)
-            from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
-            where ($1::text is null or k.relative_path ilike {Like})
-              and ($2::text is null or k.source_name = $2)
-              and ($3::bigint is null or fv.batch_id = $3)
-              and ($5::text is null or fv.state = $5)
-            order by updated_at desc, id desc
-            limit $4)
-        select fv.id as "File",
-               f.source_name as "Source",
-               f.relative_path as "Path",
-               fv.state as "State",
-               fv.size as "Size",
-               fv.batch_id as "Batch",
-               fv.job_id as "Job reference",
-               fv.process_attempts as "Batch attempts",
-               fv.error_class as "Error class",
-               fv.error_message as "Error",
-               case when k.id is null then r.follow_up_state else {CopyFollowUp("$6", "$7")} end as "Follow-up",
-               case when k.id is not null then fv.relative_path end as "Same content as",
-               -- Pages LlamaCloud failed in a job that still completed (Needs a person's partial-results links here).
-               case when r.job_id = fv.job_id then array_to_string(r.failed_pages, ', ') end as "Pages failed",
-               -- A path deleted or renamed away keeps its story (and its output): said here, so it is not read as current.
-               (select sf.deleted_at from orchestrator.source_file sf where sf.source_name = f.source_name and sf.relative_path = f.relative_path) as "Deleted from folder",
-               f.updated_at as "Updated"
-        from found f
-        join orchestrator.file_version fv on fv.id = f.id
-        left join orchestrator.file_copy k on k.id = f.copy_id
-        left join lateral (
-            select br.job_id, br.follow_up_state, br.failed_pages from orchestrator.batch_result br
-            where br.file_version_id = fv.id order by br.id desc limit 1) r on true
-        order by f.updated_at desc, f.id desc
-        """, cancellationToken, Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state),
-        StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded));
-
-    /// <summary>Columns of <see cref="FindFilesAsync"/> shown only once some file has a value: few results lack pages.</summary>
-    public static readonly IReadOnlySet<string> FilesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Pages failed" };
-
     /// <summary>Columns of <see cref="BatchesAsync"/> shown only once some batch has a value: few stuck jobs are beyond 'cancel jobs'.</summary>
     public static readonly IReadOnlySet<string> BatchesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Stuck, cannot cancel" };
-
-    /// <summary>$1 as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
-    private const string Like = """'%' || replace(replace(replace($1, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";
 
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with
