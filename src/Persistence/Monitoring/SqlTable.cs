@@ -7,9 +7,17 @@ internal static class SqlTable
 {
     public static async Task<OpsTable> QueryAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
-        await using var command = dataSource.CreateCommand(sql);
-        command.Parameters.AddRange(parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        // Without JIT, in the same round trip and for this query alone (set_config's local scope ends with the batch's
+        // implicit transaction). The planner's estimates of these reports' many subqueries run high, so PostgreSQL
+        // compiled them with LLVM, which took most of the page's time at a million files and bought nothing for
+        // queries that wait on index probes, not on expressions (docs/performance.md, "The operator's pages at scale").
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('jit', 'off', true)"));
+        var query = new NpgsqlBatchCommand(sql);
+        query.Parameters.AddRange(parameters);
+        batch.BatchCommands.Add(query);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
         var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
         var rows = new List<object?[]>();
         while (await reader.ReadAsync(cancellationToken))
