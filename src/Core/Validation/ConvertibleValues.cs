@@ -18,17 +18,31 @@ internal static partial class ConvertibleValues
     /// The failures without what a value of the wrong type causes in its element of a list: bound without that value,
     /// the element holds a default the validators may refuse (a cap of 0 credits, a second cap of the default window),
     /// which nobody wrote. Such an element is checked no further until its value is fixed, as when the binder left it out,
-    /// and a failure that names it beside another element is left out with it.
+    /// and a failure that names it beside another element is left out with it. The value's own failure then says so: an
+    /// operator who fixes the one problem listed would otherwise take the next check's new ones for problems just made.
     /// </summary>
     public static IEnumerable<string> WithoutWhatWrongTypesCause(IEnumerable<string> failures)
     {
         var all = failures.ToList();
         var elements = all.Select(ElementOfAWrongType).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         // A failure about such an element, or naming it beside another (a second cap of the same window, beside it).
-        return elements.Count == 0 ? all : all.Where(failure => ElementOfAWrongType(failure) is not null || !elements.Any(element =>
-            System.Text.RegularExpressions.Regex.IsMatch(
-                failure, System.Text.RegularExpressions.Regex.Escape(element) + "(?![0-9])", System.Text.RegularExpressions.RegexOptions.IgnoreCase)));
+        var left = elements.Count == 0 ? [] : all.Where(failure => ElementOfAWrongType(failure) is null && elements.Any(element => Names(failure, element))).ToList();
+        if (left.Count == 0)
+        {
+            return all;
+        }
+
+        // What the value's own key says bound without it (a cap of 0 credits) is that value's failure again, not another.
+        var wrongKeys = all.Select(f => WrongType().Match(f)).Where(m => m.Success).Select(m => m.Groups["path"].Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var others = left.Where(f => !wrongKeys.Contains(f.Split(": ", 2)[0])).ToList();
+        var noted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        return all.Except(left).Select(failure => ElementOfAWrongType(failure) is { } element && others.Any(f => Names(f, element)) && noted.Add(element)
+            ? $"{failure} ({element} is checked no further until this is fixed)"
+            : failure);
     }
+
+    private static bool Names(string failure, string element) => System.Text.RegularExpressions.Regex.IsMatch(
+        failure, System.Text.RegularExpressions.Regex.Escape(element) + "(?![0-9])", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 
     // The element (a path ending in its number) of a failure Check wrote, or null for any other failure.
     private static string? ElementOfAWrongType(string failure)

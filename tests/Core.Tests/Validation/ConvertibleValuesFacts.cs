@@ -76,9 +76,29 @@ public sealed class ConvertibleValuesFacts : IDisposable
         };
 
         // Bound without its window, Caps:0 is a Day cap, and Caps:1 was refused as a second one: for a value nobody wrote.
-        Assert.Equal(["Costs:Caps:0:Window: 'Daily' must be one of Run, Day, Month"], StartupChecks.Failures(settings));
+        Assert.Equal(["Costs:Caps:0:Window: 'Daily' must be one of Run, Day, Month (Costs:Caps:0 is checked no further until this is fixed)"], StartupChecks.Failures(settings));
         settings["Costs:Caps:0:Window"] = "Day";
         Assert.Equal(["Costs:Caps:1: a second Day cap on inbox, beside Costs:Caps:0"], StartupChecks.Failures(settings));
+    }
+
+    [Fact]
+    public void AnElementWithAValueOfTheWrongType_SaysItsOtherProblemsWaitForTheFix_WhenItHasAny()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "inbox",
+            ["Sources:0:Path"] = folder,
+            ["Sources:0:DedupeKey"] = "ContentSha",
+            ["Sources:0:Schedule"] = "every minute",
+            ["Sources:0:TimeZone"] = "Europe/Pari",
+        };
+
+        // Listed alone, as "1 problem", the enum hid the schedule and the zone: fixed, the next check found two more.
+        Assert.Equal(
+            ["Sources:0:DedupeKey: 'ContentSha' must be one of ContentHash, ContentHashAndPath (Sources:0 is checked no further until this is fixed)"],
+            StartupChecks.Failures(settings));
+        settings["Sources:0:DedupeKey"] = "ContentHash";
+        Assert.Equal(2, StartupChecks.Failures(settings).Count);
     }
 
     [Fact]
