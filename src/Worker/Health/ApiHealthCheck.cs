@@ -11,7 +11,11 @@ namespace BatchOrchestrator.Worker.Health;
 /// configuration. Probes come every few seconds, so an answer is reused for
 /// <see cref="HealthOptions.ApiCheckInterval"/> to stay far below the API's rate limits.
 /// </summary>
-internal sealed class ApiHealthCheck(IBatchApis apis, ProjectScopes scopes, IOptions<HealthOptions> options, TimeProvider time) : IHealthCheck, IDisposable
+/// <param name="inProcessSandbox">Registered only when no key and no base URL are set (SandboxMode): then what answers is
+/// the Sandbox, and the check says so, as start-up's warning does, rather than "LlamaCloud answers".</param>
+internal sealed class ApiHealthCheck(
+    IBatchApis apis, ProjectScopes scopes, IOptions<HealthOptions> options, TimeProvider time, BatchOrchestrator.Sandbox.SandboxOptions? inProcessSandbox = null)
+    : IHealthCheck, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private (HealthCheckResult Result, DateTimeOffset At)? last;
@@ -47,8 +51,10 @@ internal sealed class ApiHealthCheck(IBatchApis apis, ProjectScopes scopes, IOpt
             .Select(p => configured.Count == 1 && p.First == ProjectScope.Default ? p.Second! : $"project {p.First.Key}: {p.Second}")
             .ToList();
 
+        var who = inProcessSandbox is null ? "LlamaCloud" : "the in-process Sandbox";
+        var aside = inProcessSandbox is null ? "" : $" (no {LlamaCloudKey.ApiKeyVariable}: nothing is sent to LlamaCloud)";
         return failures.Count == 0
-            ? HealthCheckResult.Healthy(configured.Count == 1 ? "LlamaCloud answers" : $"LlamaCloud answers in all {configured.Count} projects")
+            ? HealthCheckResult.Healthy(configured.Count == 1 ? $"{who} answers{aside}" : $"{who} answers in all {configured.Count} projects{aside}")
             : HealthCheckResult.Unhealthy(string.Join("; ", failures));
     }
 

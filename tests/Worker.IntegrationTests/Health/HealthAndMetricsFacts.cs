@@ -16,6 +16,23 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(["llamacloud", "migrations", "postgresql"], checks.Keys.Order(StringComparer.Ordinal));
         Assert.All(checks.Values, c => Assert.Equal("Healthy", c.Status));
+        Assert.Equal("LlamaCloud answers", checks["llamacloud"].Description);
+    }
+
+    [Fact]
+    public async Task Readyz_WithoutAKey_SaysTheInProcessSandboxAnswers_NotLlamaCloud()
+    {
+        var noKey = Env.Settings();
+        noKey["LLAMA_CLOUD_API_KEY"] = null;
+        noKey["LLAMA_CLOUD_BASE_URL"] = null;
+        await using var host = await WorkerHost.StartAsync(Env.Root, noKey);
+        using var http = new HttpClient { BaseAddress = host.Address };
+
+        var (status, checks) = await ReadyAsync(http);
+
+        // On the README's first run nothing leaves the machine: "LlamaCloud answers" read as if documents went to it.
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("the in-process Sandbox answers (no LLAMA_CLOUD_API_KEY: nothing is sent to LlamaCloud)", checks["llamacloud"].Description);
     }
 
     [Fact]
