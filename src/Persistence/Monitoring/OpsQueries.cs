@@ -191,12 +191,17 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
     /// <summary>Columns of <see cref="BatchesAsync"/> shown only once some batch has a value: few stuck jobs are beyond 'cancel jobs'.</summary>
     public static readonly IReadOnlySet<string> BatchesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Stuck, cannot cancel" };
 
+    /// <summary><paramref name="parameter"/> as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
+    private static string LikeAnywhere(string parameter) => $"""'%' || replace(replace(replace({parameter}, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";
+
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with
     /// the reason; optionally of one source or one path, or of the <paramref name="configured"/> sources only: no scan
-    /// clears what a removed source set aside, and the counts beside the list (and the gauge) leave it out.
+    /// clears what a removed source set aside, and the counts beside the list (and the gauge) leave it out; or those whose
+    /// path contains <paramref name="pathContains"/>, as the Files page's search finds versions.
     /// </summary>
-    public Task<OpsTable> ProblemsAsync(string? source, string? path, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? configured = null) => QueryAsync("""
+    public Task<OpsTable> ProblemsAsync(
+        string? source, string? path, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? configured = null, string? pathContains = null) => QueryAsync($"""
         select p.source_name as "Source",
                p.relative_path as "Path",
                p.kind as "Kind",
@@ -207,9 +212,10 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
         where ($1::text is null or p.source_name = $1)
           and ($2::text is null or p.relative_path = $2)
           and ($4::text[] is null or p.source_name = any($4))
+          and ($5::text is null or p.relative_path ilike {LikeAnywhere("$5")})
         order by p.last_seen_at desc, p.source_name, p.relative_path
         limit $3
-        """, cancellationToken, Text(source), Text(path), Int(limit), OptionalArray(configured));
+        """, cancellationToken, Text(source), Text(path), Int(limit), OptionalArray(configured), Text(pathContains));
 
     /// <summary>Source and run of a batch, for log scopes; null when there is no such batch.</summary>
     public async Task<(string Source, long RunId)?> BatchOwnerAsync(long batchId, CancellationToken cancellationToken)

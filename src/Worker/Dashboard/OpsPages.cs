@@ -159,7 +159,21 @@ internal static class OpsPages
             : state is not null && !Enum.TryParse<FileVersionState>(state, ignoreCase: false, out _)
                 ? $"'{state}' is not a file state ({string.Join(", ", Enum.GetNames<FileVersionState>())})."
                 : "No file matches: " + string.Join(", ", narrowed) + ".";
-        return new OpsPage(title, [new OpsSection("Files", table, Empty: empty) { Note = note }], readOnly, search: form);
+        // A file the scanner set aside (empty, too large …) has no version: searched for, it would be "no file" without them.
+        var setAside = path is null || batch is not null || state is not null
+            ? null
+            : await Queries(http).ProblemsAsync(source, path: null, PageSize + 1, http.RequestAborted, pathContains: path);
+        var sections = new List<OpsSection> { new("Files", table, Empty: empty) { Note = note } };
+        if (setAside is { Rows.Count: > 0 })
+        {
+            sections.Add(new OpsSection("Set aside by the scanner", setAside.Rows.Count > PageSize ? setAside.Take(PageSize) : setAside)
+            {
+                Note = "Found in the folder but not taken, so never sent; each row says why."
+                    + (setAside.Rows.Count > PageSize ? $" Showing the {PageSize} most recently seen; there are more: narrow the search to see the others." : ""),
+            });
+        }
+
+        return new OpsPage(title, sections, readOnly, search: form);
     }
 
     public static async Task<OpsPage> FileAsync(HttpContext http, Match match, bool readOnly)

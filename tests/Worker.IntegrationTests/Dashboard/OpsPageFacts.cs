@@ -115,4 +115,26 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
         Assert.Contains("empty.txt", setAside.Value, StringComparison.Ordinal);
         Assert.DoesNotContain("old/unreadable.pdf", page, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheFilesPage_FindsAFileTheScannerSetAside_WithItsReason_ThoughItHasNoVersion()
+    {
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        // An operator drops an empty file and searches for it: it has no version to list, only the scanner's reason.
+        await Env.Database.ExecuteAsync("""
+            insert into orchestrator.source_file_problem (source_name, relative_path, kind, reason, first_seen_at, last_seen_at)
+            values ('e2e', 'scans/empty-invoice.pdf', 'Empty', 'zero bytes: nothing to process', now(), now()),
+                   ('e2e', 'other/too-big.pdf', 'TooLarge', 'larger than MaxFileBytes', now(), now())
+            """);
+        using var client = new DashboardClient(host.Address);
+
+        var page = await client.GetPageAsync("hangfire/ops/files?q=empty-inv");
+
+        var setAside = Regex.Match(page, "<table[^>]*data-section=\"Set aside by the scanner\">.*?</table>", RegexOptions.Singleline);
+        Assert.True(setAside.Success, "the search shows what the scanner set aside under a matching path");
+        Assert.Contains("scans/empty-invoice.pdf", setAside.Value, StringComparison.Ordinal);
+        Assert.Contains("zero bytes: nothing to process", setAside.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("other/too-big.pdf", page, StringComparison.Ordinal);
+        Assert.Contains("No file matches: whose path contains", page, StringComparison.Ordinal); // and no version does
+    }
 }
