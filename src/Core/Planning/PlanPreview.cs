@@ -86,7 +86,10 @@ internal sealed class PlanPreview(
             allocation.Held.Count > 0 ? allocation.Held[0].Cap : null,
             batches,
             perSecond > 0 ? TimeSpan.FromSeconds(uploaded / perSecond) : TimeSpan.Zero,
-            [.. cost.Caps.Select((c, i) => (c, used[i]))]);
+            [.. cost.Caps.Select((c, i) => (c, used[i]))])
+        {
+            SetAside = disk.SetAside,
+        };
     }
 
     /// <summary>
@@ -132,8 +135,17 @@ internal sealed class PlanPreview(
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
-        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { });
-        int seen = 0, unchanged = 0;
+        // What the walk reports but never yields (a skipped symlink, a named pipe, a folder it cannot list) is set aside
+        // too, as the Sources page counts it; an empty or too large file is yielded as well, and counted below.
+        var passedOver = 0;
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, problem =>
+        {
+            if (problem.Kind is not (ScanProblemKind.Empty or ScanProblemKind.TooLarge))
+            {
+                Interlocked.Increment(ref passedOver);
+            }
+        });
+        int seen = 0, unchanged = 0, setAside = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);
         var settlingFiles = new List<(string Path, long Size, int? Pages)>();
@@ -167,7 +179,7 @@ internal sealed class PlanPreview(
                 }
                 else if (item.Size <= 0 || item.Size > maxBytes)
                 {
-                    continue; // set aside by the scan with a reason
+                    setAside++; // set aside by the scan with a reason
                 }
                 else if (same ? look!.Value.FirstSeenAt <= settledBefore : source.SettleWindow <= TimeSpan.Zero)
                 {
@@ -187,7 +199,8 @@ internal sealed class PlanPreview(
             Vanished(stored.Current, matched, vanished);
         }
 
-        return new DiskLook(seen, unchanged, settling, takeable, vanished) { SettlingFiles = settlingFiles };
+        var skipped = Volatile.Read(ref passedOver); // the walk has ended: each of its reports is in
+        return new DiskLook(seen + skipped, unchanged, settling, takeable, vanished) { SettlingFiles = settlingFiles, SetAside = setAside + skipped };
     }
 
     private static void Vanished(StoredLook look, string? walked, HashSet<string> vanished)
@@ -202,5 +215,7 @@ internal sealed class PlanPreview(
         int Seen, int Unchanged, HashSet<string> Settling, List<(string Path, long Size, int? Pages)> Takeable, HashSet<string> Vanished)
     {
         public List<(string Path, long Size, int? Pages)> SettlingFiles { get; init; } = [];
+
+        public int SetAside { get; init; }
     }
 }

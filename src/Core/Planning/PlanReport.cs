@@ -26,4 +26,11 @@ internal sealed record PlanReport(
     string? HeldCap,
     int Batches,
     TimeSpan UploadEta,
-    IReadOnlyList<(CapCheck Cap, decimal Used)> Caps);
+    IReadOnlyList<(CapCheck Cap, decimal Used)> Caps)
+{
+    /// <summary>
+    /// Files seen that the run's scan would set aside with its reason (empty, over the size limit, a link skipped …; docs/sources.md):
+    /// counted apart, so that the files seen are the unchanged, new or changed, settling and set aside together.
+    /// </summary>
+    public int SetAside { get; init; }
+}

@@ -8,10 +8,10 @@ namespace BatchOrchestrator.Worker.Costs;
 internal static class PlanTables
 {
     public static OpsTable Summary(PlanReport plan) => new(
-        ["Source", "Tier", "Credits a page", "Files seen", "Unchanged", "New or changed", "Still settling", "Settling credits (estimated)", "Already waiting", "Pages", "Credits (estimated)", "USD (estimated)", "Batches", "Upload time"],
+        ["Source", "Tier", "Credits a page", "Files seen", "Unchanged", "New or changed", "Still settling", "Settling credits (estimated)", "Set aside", "Already waiting", "Pages", "Credits (estimated)", "USD (estimated)", "Batches", "Upload time"],
         [[
             plan.Source, $"{plan.Tier.Tier} ({plan.Tier.ConfigurationId})", plan.Tier.CreditsPerPage, plan.Seen, plan.Unchanged, plan.NewOrChanged, plan.Settling,
-            plan.SettlingCredits, plan.Waiting, plan.Pages, plan.Credits, plan.Usd, plan.Batches, Format(plan.UploadEta),
+            plan.SettlingCredits, plan.SetAside, plan.Waiting, plan.Pages, plan.Credits, plan.Usd, plan.Batches, Format(plan.UploadEta),
         ]]);
 
     public static OpsTable Caps(PlanReport plan) => new(

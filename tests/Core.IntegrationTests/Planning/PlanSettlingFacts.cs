@@ -27,4 +27,20 @@ public sealed class PlanSettlingFacts(PostgresServerFixture server) : HarnessPer
         Assert.Equal((3, 0, 0m, 30m), (plan.Settling, plan.NewOrChanged, plan.Credits, plan.SettlingCredits));
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file"));
     }
+
+    [Fact]
+    public async Task FilesTheScanWouldSetAside_AreCountedApart_SoTheFilesSeenAddUp()
+    {
+        Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("empty.txt", "");
+        Harness.WriteFile("blank.pdf", "");
+        File.CreateSymbolicLink(Path.Combine(Harness.SourcePath, "gone.pdf"), "/nonexistent/target.pdf"); // Symlinks: Skip
+
+        var plan = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
+
+        // One settling, and the two empty files nowhere: "plan" read 3 seen, 0 unchanged, 0 new, 1 settling. The link
+        // skipped is set aside as well, as the Sources page counts it.
+        Assert.Equal((4, 1, 3), (plan.Seen, plan.Settling, plan.SetAside));
+        Assert.Equal(plan.Seen, plan.Unchanged + plan.NewOrChanged + plan.Settling + plan.SetAside);
+    }
 }

@@ -22,4 +22,19 @@ public sealed class PlanTablesFacts
         Assert.Equal(1, table.Value(table.Rows[0], "Files it lets through"));
         Assert.StartsWith("held by the Day cap on global", (string)table.Value(table.Rows[1], "Why")!, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheSummary_CountsTheFilesTheScanWouldSetAside_BesideTheOthersSeen()
+    {
+        var plan = new PlanReport(
+            "inbox", new PlannedTier("cfg-PARSE_AGENTIC", "agentic", 10), 7, 5, 0, 0, 0, 0, 0, 0, 0m, 0, 0, 0, null, null, 0, TimeSpan.Zero, [])
+        {
+            SetAside = 2,
+        };
+
+        var table = PlanTables.Summary(plan);
+
+        // 7 seen, 5 unchanged and nothing else read as two files lost: they are the two empty ones.
+        Assert.Equal(2, table.Value(table.Rows[0], "Set aside"));
+    }
 }
