@@ -191,8 +191,8 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
     /// <summary>Columns of <see cref="BatchesAsync"/> shown only once some batch has a value: few stuck jobs are beyond 'cancel jobs'.</summary>
     public static readonly IReadOnlySet<string> BatchesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Stuck, cannot cancel" };
 
-    /// <summary><paramref name="parameter"/> as a case-insensitive LIKE pattern matching it anywhere, its wildcards taken literally.</summary>
-    private static string LikeAnywhere(string parameter) => $"""'%' || replace(replace(replace({parameter}, '\', '\\'), '%', '\%'), '_', '\_') || '%'""";
+    /// <summary><see cref="Like"/> for another parameter than $1. A constant, <see cref="Like"/> is there before any static SQL that uses it.</summary>
+    private static string LikeAnywhere(string parameter) => Like.Replace("$1", parameter, StringComparison.Ordinal);
 
     /// <summary>
     /// Files the scanner found but set aside (unreadable, empty, too large, a symlink skipped …), with
