@@ -118,7 +118,7 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<(string Source, double Count)>> HeldBySourceAsync(CancellationToken cancellationToken)
     {
         var table = await QueryAsync(
-            "select source_name, count(*)::float8 from orchestrator.file_version where state = $1 group by source_name",
+            HeldBySourceSql,
             cancellationToken,
             StateParameters.Name(FileVersionState.Held));
         return [.. table.Rows.Select(r => ((string)r[0]!, (double)r[1]!))];
@@ -131,12 +131,19 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyDictionary<string, double>> HeldByCapAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
         var table = await QueryAsync(
-            "select held_cap, count(*)::float8 from orchestrator.file_version where state = $1 and source_name = any($2) and held_cap is not null group by held_cap",
+            HeldByCapSql,
             cancellationToken,
             StateParameters.Name(FileVersionState.Held),
             new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
         return table.Rows.ToDictionary(r => (string)r[0]!, r => (double)r[1]!, StringComparer.Ordinal);
     }
+
+    // Both read at every refresh of the gauges: the partial index of held versions (migration 0085) answers them without
+    // reading every version (docs/performance.md, "The gauges at scale").
+    internal const string HeldBySourceSql = "select source_name, count(*)::float8 from orchestrator.file_version where state = $1 group by source_name";
+
+    internal const string HeldByCapSql =
+        "select held_cap, count(*)::float8 from orchestrator.file_version where state = $1 and source_name = any($2) and held_cap is not null group by held_cap";
 
     private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
         => SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);

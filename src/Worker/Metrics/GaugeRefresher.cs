@@ -7,7 +7,10 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// <summary>
 /// Reads the database-backed gauges once at start, then whenever a scrape has read them, at most once per
 /// <see cref="MetricsOptions.RefreshInterval"/>. The counts by state scan tables that grow with history, so
-/// a timer refreshing them for nobody was an idle service's largest query (docs/performance.md).
+/// a timer refreshing them for nobody was an idle service's largest query (docs/performance.md). For the same reason
+/// a reading waits at least <see cref="TimesItsReading"/> times as long as it took before the next: at a million file
+/// versions a reading takes about half a second, and every 15 s it would keep PostgreSQL busy with our own gauges
+/// (docs/performance.md, "The gauges at scale").
 /// </summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
@@ -21,14 +24,33 @@ internal sealed class GaugeRefresher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.RefreshInterval;
+        var stretched = false;
         try
         {
             while (true)
             {
+                var pause = interval;
                 try
                 {
                     var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
+                    var started = time.GetTimestamp();
                     snapshot.Replace([.. await queries.GaugesAsync(names, stoppingToken), .. await costs.ReadAsync(names, stoppingToken)], time.GetUtcNow());
+                    var took = time.GetElapsedTime(started);
+                    pause = Pause(interval, took);
+                    if (pause > interval != stretched)
+                    {
+                        stretched = pause > interval;
+                        if (stretched)
+                        {
+                            logger.LogInformation(
+                                "Reading the gauges took {Took}: they are read at most every {Pause}, not every {Interval}, so that reading them takes the database a fiftieth of its time at most",
+                                took, pause, interval);
+                        }
+                        else
+                        {
+                            logger.LogInformation("Reading the gauges took {Took}: they are read every {Interval} again", took, interval);
+                        }
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -38,7 +60,7 @@ internal sealed class GaugeRefresher(
                     logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
                 }
 
-                await Task.Delay(interval, time, stoppingToken);
+                await Task.Delay(pause, time, stoppingToken);
                 await snapshot.WaitForReadAsync(stoppingToken);
             }
         }
@@ -47,4 +69,10 @@ internal sealed class GaugeRefresher(
             // the service is stopping: an ordinary end (the exit code reads a cancelled service as a failure)
         }
     }
+
+    /// <summary>A reading waits this many times as long as it took before the next one.</summary>
+    internal const int TimesItsReading = 50;
+
+    /// <summary>The wait after a reading that took <paramref name="took"/>: the configured interval, or longer for a slow reading.</summary>
+    internal static TimeSpan Pause(TimeSpan interval, TimeSpan took) => took * TimesItsReading > interval ? took * TimesItsReading : interval;
 }
