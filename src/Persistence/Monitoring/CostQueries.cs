@@ -138,12 +138,15 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
         return table.Rows.ToDictionary(r => (string)r[0]!, r => (double)r[1]!, StringComparer.Ordinal);
     }
 
-    // Both read at every refresh of the gauges: the partial index of held versions (migration 0085) answers them without
-    // reading every version (docs/performance.md, "The gauges at scale").
-    internal const string HeldBySourceSql = "select source_name, count(*)::float8 from orchestrator.file_version where state = $1 group by source_name";
+    // Both read at every refresh of the gauges. A held version always names the run that held it (held_run_id, set with
+    // the state), so "held_run_id is not null" lets the partial index of held runs (file_version_held) find the few held
+    // versions instead of reading every version; an index on state would cost the HOT path of every step's update
+    // (docs/performance.md, "The gauges at scale").
+    internal const string HeldBySourceSql =
+        "select source_name, count(*)::float8 from orchestrator.file_version where held_run_id is not null and state = $1 group by source_name";
 
     internal const string HeldByCapSql =
-        "select held_cap, count(*)::float8 from orchestrator.file_version where state = $1 and source_name = any($2) and held_cap is not null group by held_cap";
+        "select held_cap, count(*)::float8 from orchestrator.file_version where held_run_id is not null and state = $1 and source_name = any($2) and held_cap is not null group by held_cap";
 
     private Task<OpsTable> QueryAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
         => SqlTable.QueryAsync(dataSource, sql, cancellationToken, parameters);

@@ -19,9 +19,10 @@ internal sealed partial class OpsQueries
 
     /// <summary>The query of <see cref="FindFilesAsync"/>.</summary>
     internal static readonly string FindFilesSql = $"""
-        -- Newest first without sorting every version (docs/performance.md, "The operator's pages at scale"): each arm
-        -- takes its own newest $4 in an order an index gives (file_version_by_update; a batch's versions and results by
-        -- batch), and the page is the newest $4 of them all, the same rows as sorting the whole union. A copy ranks by
+        -- Newest first without sorting the whole union (docs/performance.md, "The operator's pages at scale"): each arm
+        -- takes its own newest $4 (a batch's versions and results through their batch's index; the others by a top-N
+        -- read of the versions, as no index names updated_at), and the page is the newest $4 of them all, the same rows
+        -- as sorting the whole union. A copy ranks by
         -- the later of its own change and its version's, so once the versions fill the page, only a copy changed no
         -- earlier than the page's last version, or whose version did, can be on it: those are the candidates.
         with versions as (

@@ -11,12 +11,14 @@ public sealed class HeldGaugesPlanFacts(PostgresServerFixture server) : Database
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        // 60,000 versions over two sources, every thousandth held by a cap.
+        // 60,000 versions over two sources, every thousandth held by a cap under the run that planned it.
         await Database.ExecuteAsync("""
-            insert into orchestrator.file_version (id, source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap)
+            insert into orchestrator.run (id, source_name, trigger, state) overriding system value values (1, 'docs', 'Manual', 'Completed');
+            insert into orchestrator.file_version (id, source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id)
             overriding system value
             select i, case when i % 2 = 0 then 'docs' else 'other' end, 'f' || i || '.pdf', 1, i, sha256(int8send(i)), 'k' || i,
-                   case when i % 1000 = 0 then 'Held' else 'Succeeded' end, case when i % 1000 = 0 then 'global/Day' end
+                   case when i % 1000 = 0 then 'Held' else 'Succeeded' end, case when i % 1000 = 0 then 'global/Day' end,
+                   case when i % 1000 = 0 then 1 end
             from generate_series(1, 60000) i;
             analyze orchestrator.file_version;
             """);
