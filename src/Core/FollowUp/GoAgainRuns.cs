@@ -40,12 +40,18 @@ internal sealed class GoAgainRuns(
     private bool Before(DateTimeOffset? until) => time.GetUtcNow() < until;
 
     /// <summary>Said once per look, not once per chunk: a large batch's failures would otherwise fill the log with a warning per chunk.</summary>
-    private void SayWhatWentBack(string source, long batchId, int sentBackCovered, int usedUp)
+    private void SayWhatWentBack(string source, long batchId, int sentBackCovered, int sentBackUnscheduled, int usedUp)
     {
         if (sentBackCovered > 0)
         {
             logger.LogInformation(
                 "Batch {BatchId}: {Count} more of its files go back to the queue; the run of {Source} this follow-up scheduled takes them", batchId, sentBackCovered, source);
+        }
+
+        if (sentBackUnscheduled > 0)
+        {
+            logger.LogInformation(
+                "Batch {BatchId}: {Count} more of its files go back to the queue, with no run scheduled for {Source}, as said for the first", batchId, sentBackUnscheduled, source);
         }
 
         retryRuns.Follow(source, batchId, new SentBack(0, usedUp), Reason);
@@ -72,7 +78,9 @@ internal sealed class GoAgainRuns(
         private bool escalationRunQueued;
         private int escalationsSinceRun;
         private DateTimeOffset? retryRunCovers;
+        private bool noRetryRun; // none can be scheduled (Pipeline:RetryRunAfter 0, the source removed): said once, for the first chunk's
         private int sentBackCovered;
+        private int sentBackUnscheduled;
         private int usedUp;
 
         /// <summary>After a chunk's save has committed: asks for what its outcomes owe, unless a run this look asked for takes them.</summary>
@@ -93,13 +101,18 @@ internal sealed class GoAgainRuns(
 
             var sentBack = SentBackBy(looks, outcomes, retry);
             usedUp += sentBack.UsedUp;
-            if (sentBack.Queued > 0 && runs.Before(retryRunCovers))
+            if (sentBack.Queued > 0 && noRetryRun)
+            {
+                sentBackUnscheduled += sentBack.Queued;
+            }
+            else if (sentBack.Queued > 0 && runs.Before(retryRunCovers))
             {
                 sentBackCovered += sentBack.Queued;
             }
             else if (sentBack.Queued > 0)
             {
                 retryRunCovers = runs.ScheduleRetryRun(source, batchId, sentBack.Queued);
+                noRetryRun = retryRunCovers is null;
             }
         }
 
@@ -115,8 +128,8 @@ internal sealed class GoAgainRuns(
                 escalationsSinceRun = 0;
             }
 
-            runs.SayWhatWentBack(source, batchId, sentBackCovered, usedUp);
-            (sentBackCovered, usedUp) = (0, 0);
+            runs.SayWhatWentBack(source, batchId, sentBackCovered, sentBackUnscheduled, usedUp);
+            (sentBackCovered, sentBackUnscheduled, usedUp) = (0, 0, 0);
         }
     }
 }

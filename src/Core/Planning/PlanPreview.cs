@@ -135,16 +135,7 @@ internal sealed class PlanPreview(
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
-        // What the walk reports but never yields (a skipped symlink, a named pipe, a folder it cannot list) is set aside
-        // too, as the Sources page counts it; an empty or too large file is yielded as well, and counted below.
-        var passedOver = 0;
-        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, problem =>
-        {
-            if (problem.Kind is not (ScanProblemKind.Empty or ScanProblemKind.TooLarge))
-            {
-                Interlocked.Increment(ref passedOver);
-            }
-        });
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { });
         int seen = 0, unchanged = 0, setAside = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);
@@ -199,8 +190,9 @@ internal sealed class PlanPreview(
             Vanished(stored.Current, matched, vanished);
         }
 
-        var skipped = Volatile.Read(ref passedOver); // the walk has ended: each of its reports is in
-        return new DiskLook(seen + skipped, unchanged, settling, takeable, vanished) { SettlingFiles = settlingFiles, SetAside = setAside + skipped };
+        // Files seen as the run counts them (what the walk yields): a link skipped, a named pipe or a folder it cannot read is
+        // passed over by the walk, counted by neither, and listed on the Sources page with its reason.
+        return new DiskLook(seen, unchanged, settling, takeable, vanished) { SettlingFiles = settlingFiles, SetAside = setAside };
     }
 
     private static void Vanished(StoredLook look, string? walked, HashSet<string> vanished)

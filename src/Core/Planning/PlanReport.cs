@@ -29,8 +29,8 @@ internal sealed record PlanReport(
     IReadOnlyList<(CapCheck Cap, decimal Used)> Caps)
 {
     /// <summary>
-    /// Files seen that the run's scan would set aside with its reason (empty, over the size limit, a link skipped …; docs/sources.md):
-    /// counted apart, so that the files seen are the unchanged, new or changed, settling and set aside together.
+    /// Files seen that the run's scan would set aside with its reason (empty, or over the size limit; docs/sources.md): counted
+    /// apart, so that the files seen, as the run counts them, are the unchanged, new or changed, settling and set aside together.
     /// </summary>
     public int SetAside { get; init; }
 }

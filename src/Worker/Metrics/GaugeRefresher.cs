@@ -30,10 +30,10 @@ internal sealed class GaugeRefresher(
             while (true)
             {
                 var pause = interval;
+                var started = time.GetTimestamp();
                 try
                 {
                     var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
-                    var started = time.GetTimestamp();
                     snapshot.Replace([.. await queries.GaugesAsync(names, stoppingToken), .. await costs.ReadAsync(names, stoppingToken)], time.GetUtcNow());
                     var took = time.GetElapsedTime(started);
                     pause = Pause(interval, took);
@@ -58,6 +58,7 @@ internal sealed class GaugeRefresher(
                     // database is down); the next scrape asks again. Metrics must never be what stops the service.
                     snapshot.RefreshFailed();
                     logger.LogWarning("Could not refresh metrics from the database: {Reason}", ex.Message);
+                    pause = Pause(interval, time.GetElapsedTime(started)); // one that ran into the command timeout costs as much
                 }
 
                 await Task.Delay(pause, time, stoppingToken);
@@ -73,6 +74,16 @@ internal sealed class GaugeRefresher(
     /// <summary>A reading waits this many times as long as it took before the next one.</summary>
     internal const int TimesItsReading = 50;
 
-    /// <summary>The wait after a reading that took <paramref name="took"/>: the configured interval, or longer for a slow reading.</summary>
-    internal static TimeSpan Pause(TimeSpan interval, TimeSpan took) => took * TimesItsReading > interval ? took * TimesItsReading : interval;
+    /// <summary>
+    /// The longest wait a slow reading makes: the gauges include <c>batchorchestrator_database_up</c>, which must not say the
+    /// database is down for long after a reading that ran into the command timeout, once the database answers again.
+    /// </summary>
+    internal static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(2);
+
+    /// <summary>The wait after a reading that took <paramref name="took"/>: the configured interval, or longer for a slow reading, up to <see cref="LongestPause"/>.</summary>
+    internal static TimeSpan Pause(TimeSpan interval, TimeSpan took)
+    {
+        var spaced = took * TimesItsReading < LongestPause ? took * TimesItsReading : LongestPause;
+        return spaced > interval ? spaced : interval;
+    }
 }

@@ -6,8 +6,8 @@ public sealed class SqlTableFacts(PostgresServerFixture server) : DatabaseFacts(
     [Fact]
     public async Task QueryAsync_RunsItsQueryWithoutJit_AndLeavesTheConnectionAsItWas()
     {
-        // one connection, so the second read would see a setting the first left behind
-        var builder = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 1 };
+        // One connection, not reset when it goes back to the pool, so the second read would see a setting the first left behind.
+        var builder = new NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = true };
         await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         await using (var on = dataSource.CreateCommand("set jit = on"))
         {

@@ -49,10 +49,12 @@ public sealed class GaugeRefreshFacts(PostgresServerFixture server) : Environmen
     }
 
     [Fact]
-    public void AQuickReading_KeepsTheConfiguredInterval()
+    public void AQuickReading_KeepsTheConfiguredInterval_AndASlowOneWaitsAtMostTwoMinutes()
     {
         Assert.Equal(TimeSpan.FromSeconds(15), GaugeRefresher.Pause(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(20)));
         Assert.Equal(TimeSpan.FromSeconds(30), GaugeRefresher.Pause(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(600)));
+        Assert.Equal(GaugeRefresher.LongestPause, GaugeRefresher.Pause(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30))); // a command timeout
+        Assert.Equal(TimeSpan.FromMinutes(5), GaugeRefresher.Pause(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30))); // never below the interval
     }
 
     private static TimeSpan Span(LogEvent e, string property) =>
