@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Leases;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
@@ -35,23 +33,9 @@ public sealed class EscalatedAfterAChunkFacts(PostgresServerFixture server) : Ha
         Harness.WriteFile("b-blank.txt", "another scanned image");
         await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
         var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
-        await WaitForItsJobsToEndAsync(batch);
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, batch, Ct);
 
-        gate.Arm(StallGate.At.LaterFollowUpSave);
-        var stalled = Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct); // its first chunk saved, its second about to be
-        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await Harness.Database.ExecuteAsync(
-            "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.FollowUpName(batch));
-        var others = new RecordingScheduler();
-        await using (var other = Harness.AnotherInstance(others))
-        await using (var taken = await other.GetRequiredService<LeaseManager>().TryHoldAsync(BatchLease.FollowUpName(batch), Ct))
-        {
-            Assert.NotNull(taken); // another worker's now, which has not looked at the batch yet
-            gate.Release();
-            await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct); // refused its second save: stops
-        }
-
-        Assert.Contains(Harness.Logs.Lines, l => l.Contains($"The follow-up step of batch {batch} stops", StringComparison.Ordinal));
+        var others = await FollowUpChunks.RefusedAfterItsFirstChunkAsync(Harness, gate, batch, Ct);
         // The first chunk's file stands escalated, waiting for a planning; the second's job still waits for a look.
         Assert.Equal(
             ["Discovered FollowUpFailed", "Succeeded Recorded"],
@@ -69,7 +53,7 @@ public sealed class EscalatedAfterAChunkFacts(PostgresServerFixture server) : Ha
         await Harness.Admin.SetFaultsAsync(new { empty_results_matching = "blank" });
 
         var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
-        await WaitForItsJobsToEndAsync(batch); // one look goes through the four chunks
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, batch, Ct); // one look goes through the four chunks
 
         await Harness.FollowUpAllAsync([batch], Ct);
 
@@ -77,15 +61,5 @@ public sealed class EscalatedAfterAChunkFacts(PostgresServerFixture server) : Ha
         // The first run may plan before the later chunks are saved: one more is queued for them once the follow-up has been
         // through the batch, and a run asked for while another is under way only asks that one for a catch-up.
         Assert.Equal(2, Harness.Scheduler.Calls.Count(c => c == EscalationRun));
-    }
-
-    /// <summary>The batch ends once every file has its job, which may still run: the look that is stopped decides on them all.</summary>
-    private async Task WaitForItsJobsToEndAsync(long batch)
-    {
-        var work = (await Harness.Get<IFollowUpStore>().GetPendingAsync(batch, Ct))!;
-        await Eventually.WaitAsync(
-            async () => (await Harness.Get<IJobStatuses>().ReadAsync(work, work.Items, Ct)).Values.Count(s => s.Status is "COMPLETED" or "FAILED") == work.Items.Count,
-            TimeSpan.FromSeconds(30),
-            "the batch's jobs to end");
     }
 }

@@ -1,5 +1,3 @@
-using BatchOrchestrator.Core.Leases;
-
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
 /// <summary>
@@ -29,23 +27,9 @@ public sealed class FollowUpStoppedAfterAChunkFacts(PostgresServerFixture server
         Harness.WriteFile("b-slow.txt", "times out too");
         await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", file_failure_message = TimedOut });
         var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
-        await WaitForItsJobsToEndAsync(batch);
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, batch, Ct);
 
-        gate.Arm(StallGate.At.LaterFollowUpSave);
-        var stalled = Harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct); // its first chunk saved, its second about to be
-        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await Harness.Database.ExecuteAsync(
-            "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.FollowUpName(batch));
-        var others = new RecordingScheduler();
-        await using (var other = Harness.AnotherInstance(others))
-        await using (var taken = await other.GetRequiredService<LeaseManager>().TryHoldAsync(BatchLease.FollowUpName(batch), Ct))
-        {
-            Assert.NotNull(taken); // another worker's now, which has not looked at the batch yet
-            gate.Release();
-            await stalled.WaitAsync(TimeSpan.FromSeconds(30), Ct); // refused its second save: stops
-        }
-
-        Assert.Contains(Harness.Logs.Lines, l => l.Contains($"The follow-up step of batch {batch} stops", StringComparison.Ordinal));
+        var others = await FollowUpChunks.RefusedAfterItsFirstChunkAsync(Harness, gate, batch, Ct);
         // The first chunk's file stands sent back, for good: no look at the batch sees it again; the second's job still waits for one.
         Assert.Equal(
             ["Failed Transient FollowUpFailed", "Succeeded  Recorded"],
@@ -67,7 +51,7 @@ public sealed class FollowUpStoppedAfterAChunkFacts(PostgresServerFixture server
         Harness.WriteFile("c-slow.txt", "times out as well");
         await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", file_failure_message = TimedOut });
         var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
-        await WaitForItsJobsToEndAsync(batch); // one look goes through the three chunks
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, batch, Ct); // one look goes through the three chunks
 
         await Harness.FollowUpAllAsync([batch], Ct);
 
@@ -78,15 +62,5 @@ public sealed class FollowUpStoppedAfterAChunkFacts(PostgresServerFixture server
             [("scheduled-run", $"{PipelineHarness.SourceName}:Retry", TimeSpan.FromMinutes(15))],
             Harness.Scheduler.Delays.Where(d => d.Step == "scheduled-run"));
         Assert.Contains(Harness.Logs.Lines, l => l.Contains($"Batch {batch}: 2 more of its files go back to the queue; the run of {PipelineHarness.SourceName} this follow-up scheduled takes them", StringComparison.Ordinal));
-    }
-
-    /// <summary>The batch ends once every file has its job, which may still run: the look that is stopped decides on them all.</summary>
-    private async Task WaitForItsJobsToEndAsync(long batch)
-    {
-        var work = (await Harness.Get<IFollowUpStore>().GetPendingAsync(batch, Ct))!;
-        await Eventually.WaitAsync(
-            async () => (await Harness.Get<IJobStatuses>().ReadAsync(work, work.Items, Ct)).Values.Count(s => s.Status is "COMPLETED" or "FAILED") == work.Items.Count,
-            TimeSpan.FromSeconds(30),
-            "the batch's jobs to end");
     }
 }

@@ -18,11 +18,7 @@ public sealed class SentBackWithNoRetryRunFacts(PostgresServerFixture server) : 
         Harness.WriteFile("c-slow.txt", "times out as well");
         await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "slow", file_failure_message = "Processing timed out after 1800 seconds" });
         var batch = Assert.Single(await Harness.RunToRecordedAsync(Ct));
-        var work = (await Harness.Get<IFollowUpStore>().GetPendingAsync(batch, Ct))!;
-        await Eventually.WaitAsync(
-            async () => (await Harness.Get<IJobStatuses>().ReadAsync(work, work.Items, Ct)).Values.Count(s => s.Status is "COMPLETED" or "FAILED") == work.Items.Count,
-            TimeSpan.FromSeconds(30),
-            "the batch's jobs to end"); // one look then goes through the three chunks
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, batch, Ct); // one look then goes through the three chunks
 
         await Harness.FollowUpAllAsync([batch], Ct);
 
