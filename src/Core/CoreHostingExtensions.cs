@@ -101,6 +101,7 @@ public static class CoreHostingExtensions
         services.AddTransient<SourceScanner>();
         services.AddTransient<SourceRunner>();
         services.AddTransient<RetryRuns>();
+        services.AddSingleton<OwedRuns>(); // keeps when this process last looked
         services.AddTransient<BatchPlanner>();
         services.AddSingleton<MirrorSwitchNotice>(); // once per source per start: it keeps what it said
         services.AddTransient<BatchUploader>();

@@ -35,4 +35,13 @@ internal interface IRunStore
     /// was first configured (or first run, if that came first).
     /// </summary>
     Task RecordConfiguredSourcesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The runs owed to <paramref name="sources"/> and never started (<see cref="OwedRuns"/>), each recorded as asked for in the
+    /// same statement, so that of several instances looking at once only one asks: files of a retried class, below their
+    /// source's attempts, sent back more than <paramref name="sentBackOwedAfter"/> ago (null: none owed), or the unsettled
+    /// files of a source's last run scanned more than its <see cref="OwedRunSource.UnsettledOwedAfter"/> ago, where no run of
+    /// the source has started since and none was asked for since.
+    /// </summary>
+    Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, CancellationToken cancellationToken);
 }

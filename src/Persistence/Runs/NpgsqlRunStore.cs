@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Persistence.Runs;
 
 /// <summary>Runs in <c>orchestrator.run</c>; their batches are planned by <see cref="Planning.NpgsqlBatchPlanStore"/>.</summary>
-internal sealed class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostOptions> costs) : IRunStore
+internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptions<CostOptions> costs) : IRunStore
 {
     // The section is read once, at start: hashed once, on the first run rather than at every one.
     private string? costsFingerprint;

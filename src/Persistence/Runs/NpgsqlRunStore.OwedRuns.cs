@@ -1,0 +1,70 @@
+using BatchOrchestrator.Core.Lifecycle;
+using BatchOrchestrator.Core.Runs;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Runs;
+
+/// <summary>The runs owed and never started (<see cref="OwedRuns"/>), found and recorded as asked for in one statement.</summary>
+internal sealed partial class NpgsqlRunStore
+{
+    public async Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, CancellationToken cancellationToken)
+    {
+        // The files sent back are read through the partial indexes on a retried class and on versions in no batch, the few
+        // rows those hold; the last run of each source from run_by_source. The ask is an update of the source's row: a second
+        // instance's waits for the first's lock, then finds it asked for after the files went back and asks for nothing. Every
+        // source with files has its row (a run inserts it), so the update finds one wherever something is owed.
+        await using var command = dataSource.CreateCommand("""
+            with configured as (
+                select * from unnest($1::text[], $2::int[], $3::interval[]) as c(name, max_attempts, unsettled_after)),
+            latest as (
+                select c.name, c.max_attempts, c.unsettled_after, r.started_at, r.scanned_at, r.files_unsettled
+                from configured c
+                left join lateral (
+                    select r.started_at, r.scanned_at, r.files_unsettled from orchestrator.run r
+                    where r.source_name = c.name order by r.id desc limit 1) r on true),
+            sent_back as (
+                select l.name, count(*)::int as files, max(v.updated_at) as since
+                from latest l
+                cross join lateral (
+                    select f.updated_at from orchestrator.file_version f
+                    where f.source_name = l.name and f.error_class = any($4) and f.state = any($5) and f.process_attempts < l.max_attempts
+                    union all
+                    select f.updated_at from orchestrator.file_version f
+                    where f.source_name = l.name and f.batch_id is null and f.state = any($6) and (f.error_class is not null or f.escalated_at is not null)
+                ) v
+                where $7::interval is not null and v.updated_at < now() - $7::interval and v.updated_at > coalesce(l.started_at, '-infinity')
+                group by l.name),
+            unsettled as (
+                select l.name, l.files_unsettled as files, l.scanned_at as since
+                from latest l
+                where l.files_unsettled > 0 and l.scanned_at < now() - l.unsettled_after),
+            owed as (
+                select name, $8::text as trigger, files, since from sent_back
+                union all
+                select u.name, $9::text, u.files, u.since from unsettled u where not exists (select 1 from sent_back b where b.name = u.name)),
+            asked as (
+                update orchestrator.source s set owed_run_asked_at = now()
+                from owed o
+                where s.name = o.name and (s.owed_run_asked_at is null or s.owed_run_asked_at < o.since)
+                returning s.name)
+            select o.name, o.trigger, o.files, o.since from owed o where o.name in (select name from asked) order by o.name
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources.Select(s => s.Name)] });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sources.Select(s => s.MaxAttempts)] });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. sources.Select(s => s.UnsettledOwedAfter)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
+        command.Parameters.Add(StateParameters.Names(RetryRule.RetriedClasses));
+        command.Parameters.Add(StateParameters.Names([FileVersionState.Failed]));
+        command.Parameters.Add(StateParameters.Names([FileVersionState.Discovered]));
+        command.Parameters.Add(new NpgsqlParameter { Value = sentBackOwedAfter is { } after ? after : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(StateParameters.Name(RunTrigger.Retry));
+        command.Parameters.Add(StateParameters.Name(RunTrigger.Settle));
+        var owed = new List<OwedRun>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            owed.Add(new OwedRun(reader.GetString(0), Enum.Parse<RunTrigger>(reader.GetString(1)), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+
+        return owed;
+    }
+}
