@@ -101,6 +101,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IRemoteCleanupStore, NpgsqlRemoteCleanupStore>();
         services.AddSingleton<IPollTickStore, NpgsqlPollTickStore>();
         services.AddSingleton<IProjectPauseStore, NpgsqlProjectPauseStore>();
+        services.AddSingleton<ISharedUploadPace, NpgsqlSharedUploadPace>();
         services.AddSingleton<IWebhookLivenessStore, NpgsqlWebhookLivenessStore>();
         services.AddSingleton<IReprocessStore, NpgsqlReprocessStore>();
         services.AddSingleton<OpsQueries>();

@@ -10,7 +10,9 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// too long to wait in-process is handed back to the upload step instead (see <see cref="RetryTiming"/>).
 /// The turns are shared between sources by their priority (<see cref="WeightedTurns"/>): one caller at a
 /// time waits on the bucket, chosen by lane weight, so a small run of a high-priority source is not queued
-/// behind every upload of a backfill, and the backfill still gets every turn nobody else wants.
+/// behind every upload of a backfill, and the backfill still gets every turn nobody else wants. With other
+/// instances on the database, each turn also waits for one of the project's slots they all share
+/// (<see cref="SharedUploadSlots"/>), so that together they keep to the one limit.
 /// </summary>
 internal sealed class UploadPace : IDisposable
 {
@@ -21,12 +23,13 @@ internal sealed class UploadPace : IDisposable
     private readonly string project;
     private readonly Lock gate = new();
     private readonly WeightedTurns turns = new();
+    private readonly SharedUploadSlots? slots;
     private RateLimiter? limiter;
     private bool throttled;
     private DateTimeOffset throttledUntil;
     private DateTimeOffset pausedUntil;
 
-    public UploadPace(string project, UploadRateLimitOptions options, RetryTiming timing, TimeProvider time, ILogger logger)
+    public UploadPace(string project, UploadRateLimitOptions options, RetryTiming timing, TimeProvider time, ILogger logger, ISharedUploadPace? shared = null)
     {
         this.project = project;
         this.options = options;
@@ -34,6 +37,7 @@ internal sealed class UploadPace : IDisposable
         this.time = time;
         this.logger = logger;
         limiter = this.options.PermitLimit == 0 ? null : Create(1);
+        slots = limiter is null || shared is null ? null : new SharedUploadSlots(project, shared, timing, time, logger);
     }
 
     /// <summary>True while a 429 keeps the pace lowered.</summary>
@@ -66,10 +70,26 @@ internal sealed class UploadPace : IDisposable
         try
         {
             await WaitForBucketAsync(cancellationToken);
+            if (slots is not null)
+            {
+                await slots.WaitAsync(CurrentInterval, cancellationToken);
+            }
         }
         finally
         {
             turns.Exit();
+        }
+    }
+
+    /// <summary>The time between two uploads now: slower while a 429 keeps the pace lowered.</summary>
+    private TimeSpan CurrentInterval
+    {
+        get
+        {
+            lock (gate)
+            {
+                return throttled ? Interval / options.ThrottledFactor : Interval;
+            }
         }
     }
 
@@ -173,6 +193,13 @@ internal sealed class UploadPace : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// After <see cref="OnThrottled"/> for an upload: the other instances' uploads into the project are held back as long too
+    /// (they would meet the same 429), and this process's next slots are reserved at its slower pace.
+    /// </summary>
+    public Task ShareThrottleAsync(TimeSpan? retryAfter, CancellationToken cancellationToken) =>
+        slots?.DropAsync(retryAfter ?? options.Window / options.PermitLimit, cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>The API answered 429: hold every upload into the project for <paramref name="retryAfter"/> and slow down for a while.</summary>
     public void OnThrottled(TimeSpan? retryAfter)

@@ -5,14 +5,15 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// <summary>
 /// One <see cref="UploadPace"/> per LlamaCloud project: the upload limit (50 per 5 s) is per project
 /// (docs/llamacloud-api.md §1.4), so two sources in two projects each get the whole of it, and a 429 in
-/// one project slows only that project's uploads.
+/// one project slows only that project's uploads. Each pace shares its project's slots with the other instances on the
+/// database (<see cref="ISharedUploadPace"/>).
 /// </summary>
-internal sealed class UploadPaces(IOptions<UploadRateLimitOptions> options, RetryTiming timing, TimeProvider time, ILoggerFactory loggers) : IDisposable
+internal sealed class UploadPaces(IOptions<UploadRateLimitOptions> options, RetryTiming timing, TimeProvider time, ILoggerFactory loggers, ISharedUploadPace shared) : IDisposable
 {
     private readonly ConcurrentDictionary<string, UploadPace> paces = new(StringComparer.Ordinal);
 
     public UploadPace For(ProjectScope scope) =>
-        paces.GetOrAdd(scope.Key, key => new UploadPace(key, options.Value, timing, time, loggers.CreateLogger<UploadPace>()));
+        paces.GetOrAdd(scope.Key, key => new UploadPace(key, options.Value, timing, time, loggers.CreateLogger<UploadPace>(), shared));
 
     public void Dispose()
     {

@@ -21,7 +21,9 @@ internal sealed class UploadPacingHandler(UploadPaces paces, RetryTiming timing)
         var response = await base.SendAsync(request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            pace.OnThrottled(timing.Hint(response));
+            var hint = timing.Hint(response);
+            pace.OnThrottled(hint);
+            await pace.ShareThrottleAsync(hint, cancellationToken);
         }
 
         return response;

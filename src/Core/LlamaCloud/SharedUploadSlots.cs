@@ -1,0 +1,107 @@
+using System.Data.Common;
+
+namespace BatchOrchestrator.Core.LlamaCloud;
+
+/// <summary>
+/// One process's share of a project's upload slots (<see cref="ISharedUploadPace"/>): slots are reserved a few at a time
+/// (<see cref="PerReservation"/>, about a second of uploads: one statement a second while uploading, none while idle), and
+/// each upload waits for its slot after its turn at the process's own bucket. One instance alone gets every slot, one
+/// reservation after another, at the pace it had; several uploading into one project at once take turns a reservation at
+/// a time, and together keep to the one limit (docs/sources.md, "Pacing"). When the database cannot be asked, the
+/// process's own pace goes on alone, and says so once: an upload is never failed for its pace.
+/// </summary>
+/// <remarks>Called by one caller at a time (the pace's turns), but for <see cref="Drop"/>.</remarks>
+internal sealed class SharedUploadSlots(string project, ISharedUploadPace store, RetryTiming timing, TimeProvider time, ILogger logger)
+{
+    /// <summary>Slots reserved at once: about a second of uploads at LlamaCloud's limit.</summary>
+    public const int PerReservation = 10;
+
+    private long nextSlot; // a monotonic timestamp
+    private long slotInterval; // in monotonic timestamp units
+    private int left;
+    private int dropped;
+    private bool unshared;
+
+    /// <summary>Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left.</summary>
+    public async ValueTask WaitAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref dropped, 0) == 1)
+        {
+            left = 0;
+        }
+
+        if (left == 0 && !await ReserveAsync(interval, cancellationToken))
+        {
+            return;
+        }
+
+        var due = nextSlot;
+        nextSlot += slotInterval;
+        left--;
+        var wait = time.GetElapsedTime(time.GetTimestamp(), due);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A 429: the slots left are given up, and every instance's next ones wait out <paramref name="hold"/>; this process's next
+    /// are reserved at its slower pace. Not shared when the database cannot be asked: this process holds back regardless.
+    /// </summary>
+    public async Task DropAsync(TimeSpan hold, CancellationToken cancellationToken)
+    {
+        Drop();
+        try
+        {
+            await store.HoldAsync(project, hold, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            logger.LogWarning("A 429 on an upload into project {Project} could not be shared with the other instances ({Reason}); this one holds back regardless", project, ex.Message);
+        }
+    }
+
+    /// <summary>Gives up the slots left: the next are reserved afresh.</summary>
+    public void Drop() => Interlocked.Exchange(ref dropped, 1);
+
+    private async ValueTask<bool> ReserveAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        TimeSpan startsIn;
+        try
+        {
+            startsIn = await store.ReserveAsync(project, PerReservation, interval, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or TimeoutException)
+        {
+            if (!unshared)
+            {
+                unshared = true;
+                logger.LogWarning(
+                    "The upload slots of project {Project} could not be reserved in the database ({Reason}); this instance paces its uploads on its own until they can, and with other instances uploading into the project LlamaCloud may answer 429",
+                    project, ex.Message);
+            }
+
+            return false;
+        }
+
+        if (unshared)
+        {
+            unshared = false;
+            logger.LogInformation("The upload slots of project {Project} are shared with the other instances again", project);
+        }
+
+        if (!timing.SleepsInProcess(startsIn))
+        {
+            // Other instances' uploads, or a 429's hold, fill the project for longer than a request may wait: the upload step comes back later.
+            throw new LlamaCloudTransientException(
+                $"Uploads into project {project} are held for {startsIn} by the other instances' uploads or LlamaCloud's 429", System.Net.HttpStatusCode.TooManyRequests, startsIn, deferred: true);
+        }
+
+        var now = time.GetTimestamp();
+        nextSlot = now + (startsIn > TimeSpan.Zero ? (long)(startsIn.TotalSeconds * time.TimestampFrequency) : 0);
+        slotInterval = (long)(interval.TotalSeconds * time.TimestampFrequency);
+        left = PerReservation;
+        return true;
+    }
+}

@@ -1,0 +1,36 @@
+using BatchOrchestrator.Core.LlamaCloud;
+using NpgsqlTypes;
+
+namespace BatchOrchestrator.Persistence.Uploads;
+
+/// <summary>
+/// A project's upload slots in <c>orchestrator.upload_pace</c>: one row per project holding when its next free slot begins.
+/// A reservation moves it on under the row's lock, so two instances never get the same slots; the database's clock is the
+/// only one read, and the answer is a wait, not a time, so the instances' clocks never meet.
+/// </summary>
+internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISharedUploadPace
+{
+    public async Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2 * $3)
+            on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp()) + $2 * $3
+            returning p.next_at - $2 * $3 - clock_timestamp()
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = slots });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = interval, NpgsqlDbType = NpgsqlDbType.Interval });
+        return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task HoldAsync(string project, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2)
+            on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp() + $2)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = hold, NpgsqlDbType = NpgsqlDbType.Interval });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchOrchestrator.Core.IntegrationTests.LlamaCloud;
+
+/// <summary>
+/// LlamaCloud's upload limit is the project's (docs/llamacloud-api.md §1.4): instances on one database uploading into one
+/// project share its slots (docs/sources.md, "Pacing"), where each pacing on its own sent as many times the limit as there
+/// were instances, and met 429s. Time-scaled: the Sandbox allows 20 uploads a second per project; each instance paces at
+/// 80 % of that, so two on their own would send 32 a second.
+/// </summary>
+public sealed class SharedPaceFacts(PostgresServerFixture server)
+{
+    private const string Other = "other";
+    private const string Project = "prj-11111111-1111-4111-8111-111111111111";
+
+    [Fact]
+    public async Task TwoInstancesUploadingIntoOneProject_KeepTogetherToItsLimit_AndNeitherIsRefused()
+    {
+        await using var h = await HarnessAsync();
+        h.WriteFiles(40);
+        for (var i = 0; i < 40; i++)
+        {
+            File.WriteAllText(Path.Combine(h.Root, Other, $"other{i:D4}.txt"), $"other number {i}");
+        }
+
+        var first = await h.PlanOneBatchAsync(Ct);
+        var second = await h.PlanOneBatchAsync(Ct, Other);
+        await using var another = h.AnotherInstance(new RecordingScheduler());
+
+        await Task.WhenAll(h.Get<BatchUploader>().UploadAsync(first, Ct), another.GetRequiredService<BatchUploader>().UploadAsync(second, Ct));
+
+        Assert.Empty(await h.Admin.MapAsync("rate_limited_by_project"));
+        Assert.Equal(80, (await h.Admin.MapAsync("uploads_by_project"))[Project]);
+        Assert.Equal(80, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Uploaded'"));
+        // Both took slots: the project's row moved on by every upload of both, a reservation of ten at a time.
+        Assert.True(
+            await h.Database.ScalarAsync<bool>("select next_at > now() - interval '1 minute' from orchestrator.upload_pace where project = $1", Project),
+            "the instances reserved no shared slots");
+    }
+
+    private async Task<PipelineHarness> HarnessAsync()
+    {
+        var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
+        sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 20, Window = TimeSpan.FromSeconds(1) };
+        var harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?>
+            {
+                ["Sources:0:ProjectId"] = Project,
+                ["Sources:1:Name"] = Other,
+                ["Sources:1:Path"] = Other,
+                ["Sources:1:SettleWindow"] = "00:00:00",
+                ["Sources:1:ProjectId"] = Project,
+                ["LlamaCloud:UploadRateLimit:PermitLimit"] = "20",
+                ["LlamaCloud:UploadRateLimit:Window"] = "00:00:01",
+                ["LlamaCloud:UploadRateLimit:Headroom"] = "0.8",
+                ["Pipeline:UploadConcurrency"] = "8",
+            },
+            sandbox);
+        Directory.CreateDirectory(Path.Combine(harness.Root, Other)); // before anything reads (and validates) the sources
+        return harness;
+    }
+}

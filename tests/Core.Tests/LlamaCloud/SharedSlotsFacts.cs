@@ -1,0 +1,77 @@
+using System.Data.Common;
+
+namespace BatchOrchestrator.Core.Tests.LlamaCloud;
+
+/// <summary>
+/// A project's upload slots shared with the other instances through the database (docs/sources.md, "Pacing"): the database
+/// is asked a reservation at a time, never fails an upload for its pace, and hands back what is held too long to sleep.
+/// </summary>
+public sealed class SharedSlotsFacts
+{
+    [Fact]
+    public async Task WhileTheDatabaseCannotBeAsked_UploadsGoOnAtTheProcesssOwnPace_SaidOnce_AndSharedAgainOnceItCan()
+    {
+        var store = new Store { Failing = true };
+        var logs = new CapturingLoggerProvider();
+        using var pace = Pace(store, logs);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await pace.WaitAsync(UploadLane.Default, Ct);
+        }
+
+        Assert.Single(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("paces its uploads on its own", StringComparison.Ordinal));
+
+        store.Failing = false;
+        await pace.WaitAsync(UploadLane.Default, Ct);
+        Assert.Single(logs.Lines, l => l.Contains("shared with the other instances again", StringComparison.Ordinal));
+        Assert.Equal(4, store.Asked); // each upload asked while it failed; the first that got through reserved ten
+        for (var i = 0; i < SharedUploadSlots.PerReservation - 1; i++)
+        {
+            await pace.WaitAsync(UploadLane.Default, Ct);
+        }
+
+        Assert.Equal(4, store.Asked);
+        await pace.WaitAsync(UploadLane.Default, Ct);
+        Assert.Equal(5, store.Asked);
+    }
+
+    [Fact]
+    public async Task SlotsHeldLongerThanARequestSleeps_HandTheUploadBack_ToComeAfterThem()
+    {
+        var store = new Store { StartsIn = TimeSpan.FromMinutes(2) }; // another instance's 429, or many instances' uploads
+        using var pace = Pace(store, new CapturingLoggerProvider());
+
+        var refused = await Assert.ThrowsAsync<LlamaCloudTransientException>(async () => await pace.WaitAsync(UploadLane.Default, Ct));
+
+        Assert.True(refused.Deferred);
+        Assert.Equal(TimeSpan.FromMinutes(2), refused.RetryAfter);
+    }
+
+    private static UploadPace Pace(Store store, CapturingLoggerProvider logs) => new(
+        "prj-test",
+        new UploadRateLimitOptions { PermitLimit = 1000, Window = TimeSpan.FromSeconds(1), Headroom = 1 },
+        new RetryTiming(Options.Create(new LlamaCloudOptions()), TimeProvider.System),
+        TimeProvider.System,
+        logs.CreateLogger("pace"),
+        store);
+
+    private sealed class Store : ISharedUploadPace
+    {
+        public bool Failing { get; set; }
+
+        public TimeSpan StartsIn { get; set; }
+
+        public int Asked { get; private set; }
+
+        public Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, CancellationToken cancellationToken)
+        {
+            Asked++;
+            return Failing ? Task.FromException<TimeSpan>(new Refused()) : Task.FromResult(StartsIn);
+        }
+
+        public Task HoldAsync(string project, TimeSpan hold, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class Refused() : DbException("connection refused");
+}
