@@ -30,6 +30,14 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
             left = 0;
         }
 
+        // A slot gone by more than an interval ago (the uploads paused a while) is passed over: sent now, the slots left
+        // would go out back to back beside another instance's current ones, a burst the server counts in full.
+        while (left > 0 && time.GetElapsedTime(nextSlot) > interval)
+        {
+            nextSlot += slotInterval;
+            left--;
+        }
+
         if (left == 0 && !await ReserveAsync(interval, cancellationToken))
         {
             return;

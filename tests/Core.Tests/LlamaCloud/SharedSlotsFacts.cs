@@ -13,7 +13,7 @@ public sealed class SharedSlotsFacts
     {
         var store = new Store { Failing = true };
         var logs = new CapturingLoggerProvider();
-        using var pace = Pace(store, logs);
+        using var pace = Pace(store, logs, new MovedOn { Frozen = true }); // no slot falls behind however slow the machine
 
         for (var i = 0; i < 3; i++)
         {
@@ -48,11 +48,25 @@ public sealed class SharedSlotsFacts
         Assert.Equal(TimeSpan.FromMinutes(2), refused.RetryAfter);
     }
 
-    private static UploadPace Pace(Store store, CapturingLoggerProvider logs) => new(
+    [Fact]
+    public async Task SlotsThatWentByWhileNoUploadCame_ArePassedOver_NotSentBackToBack()
+    {
+        var store = new Store();
+        var time = new MovedOn();
+        using var pace = Pace(store, new CapturingLoggerProvider(), time);
+        await pace.WaitAsync(UploadLane.Default, Ct); // reserves ten, takes the first
+
+        time.Offset += TimeSpan.FromMinutes(10); // the uploads paused; the nine left are long gone by
+        await pace.WaitAsync(UploadLane.Default, Ct);
+
+        Assert.Equal(2, store.Asked);
+    }
+
+    private static UploadPace Pace(Store store, CapturingLoggerProvider logs, TimeProvider? time = null) => new(
         "prj-test",
         new UploadRateLimitOptions { PermitLimit = 1000, Window = TimeSpan.FromSeconds(1), Headroom = 1 },
-        new RetryTiming(Options.Create(new LlamaCloudOptions()), TimeProvider.System),
-        TimeProvider.System,
+        new RetryTiming(Options.Create(new LlamaCloudOptions()), time ?? TimeProvider.System),
+        time ?? TimeProvider.System,
         logs.CreateLogger("pace"),
         store);
 
@@ -74,4 +88,16 @@ public sealed class SharedSlotsFacts
     }
 
     private sealed class Refused() : DbException("connection refused");
+
+    /// <summary>The monotonic clock moved on by <see cref="Offset"/>, as minutes passing would, or standing still.</summary>
+    private sealed class MovedOn : TimeProvider
+    {
+        private readonly long start = System.GetTimestamp();
+
+        public TimeSpan Offset { get; set; }
+
+        public bool Frozen { get; init; }
+
+        public override long GetTimestamp() => (Frozen ? start : System.GetTimestamp()) + (long)(Offset.TotalSeconds * TimestampFrequency);
+    }
 }
