@@ -8,9 +8,11 @@ internal interface ISharedUploadPace
 {
     /// <summary>
     /// Reserves the next <paramref name="slots"/> slots of <paramref name="project"/>, <paramref name="interval"/> apart, after
-    /// every slot any instance reserved before; returns how long until the first of them (zero or less: now).
+    /// every slot any instance reserved before, and returns how long until the first of them (zero or less: now); unless that
+    /// would be longer than <paramref name="atMost"/>, when it reserves nothing and returns how long the project is held
+    /// (reserved, the slots would be lost to every instance while the upload that asked comes back later).
     /// </summary>
-    Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, CancellationToken cancellationToken);
+    Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken);
 
     /// <summary>Holds back every instance's next slots of <paramref name="project"/> until <paramref name="hold"/> from now (a 429's hint).</summary>
     Task HoldAsync(string project, TimeSpan hold, CancellationToken cancellationToken);

@@ -20,6 +20,9 @@ internal sealed class RetryTiming(IOptions<LlamaCloudOptions> options, TimeProvi
     /// <summary>Whether a wait this long is slept where the call is made rather than handed back.</summary>
     public bool SleepsInProcess(TimeSpan wait) => wait <= Settings.MaxInProcessRetryWait;
 
+    /// <summary>The longest wait slept where the call is made (<see cref="SleepsInProcess"/>).</summary>
+    public TimeSpan MaxInProcessWait => Settings.MaxInProcessRetryWait;
+
     /// <summary>The wait before retry number <paramref name="attempt"/> (0-based) without a hint.</summary>
     public TimeSpan Backoff(int attempt) => RetryDelay.Backoff(attempt, Settings.FirstRetryDelay, Settings.MaxRetryDelay, Random.Shared);
 

@@ -16,11 +16,18 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     /// <summary>Slots reserved at once: about a second of uploads at LlamaCloud's limit.</summary>
     public const int PerReservation = 10;
 
+    /// <summary>How long the process paces on its own after the database could not be asked.</summary>
+    public static readonly TimeSpan UnsharedFor = TimeSpan.FromSeconds(30);
+
+    // A 429's hold is shared at most this long: the answer that waits for it is the upload's, and its attempt's timeout runs.
+    private static readonly TimeSpan HoldSharedWithin = TimeSpan.FromSeconds(5);
+
     private long nextSlot; // a monotonic timestamp
     private long slotInterval; // in monotonic timestamp units
     private int left;
     private int dropped;
     private bool unshared;
+    private long askAgainAt; // a monotonic timestamp; while unshared, no reservation is asked for before it
 
     /// <summary>Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left.</summary>
     public async ValueTask WaitAsync(TimeSpan interval, CancellationToken cancellationToken)
@@ -60,11 +67,13 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     public async Task DropAsync(TimeSpan hold, CancellationToken cancellationToken)
     {
         Drop();
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        within.CancelAfter(HoldSharedWithin);
         try
         {
-            await store.HoldAsync(project, hold, cancellationToken);
+            await store.HoldAsync(project, hold, within.Token);
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
+        catch (Exception ex) when (ex is DbException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             logger.LogWarning("A 429 on an upload into project {Project} could not be shared with the other instances ({Reason}); this one holds back regardless", project, ex.Message);
         }
@@ -75,13 +84,19 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
 
     private async ValueTask<bool> ReserveAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
+        if (unshared && time.GetTimestamp() < askAgainAt)
+        {
+            return false;
+        }
+
         TimeSpan startsIn;
         try
         {
-            startsIn = await store.ReserveAsync(project, PerReservation, interval, cancellationToken);
+            startsIn = await store.ReserveAsync(project, PerReservation, interval, timing.MaxInProcessWait, cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {
+            askAgainAt = time.GetTimestamp() + (long)(UnsharedFor.TotalSeconds * time.TimestampFrequency);
             if (!unshared)
             {
                 unshared = true;
@@ -101,7 +116,8 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
 
         if (!timing.SleepsInProcess(startsIn))
         {
-            // Other instances' uploads, or a 429's hold, fill the project for longer than a request may wait: the upload step comes back later.
+            // Other instances' uploads, or a 429's hold, fill the project for longer than a request may wait: nothing was reserved,
+            // and the upload step comes back once they are over.
             throw new LlamaCloudTransientException(
                 $"Uploads into project {project} are held for {startsIn} by the other instances' uploads or LlamaCloud's 429", System.Net.HttpStatusCode.TooManyRequests, startsIn, deferred: true);
         }

@@ -44,4 +44,7 @@ internal interface IRunStore
     /// the source has started since and none was asked for since.
     /// </summary>
     Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, CancellationToken cancellationToken);
+
+    /// <summary>Forgets that a run owed to <paramref name="source"/> was asked for: queuing it failed, and the next look asks again.</summary>
+    Task ForgetOwedRunAskAsync(string source, CancellationToken cancellationToken);
 }

@@ -67,7 +67,17 @@ internal sealed class OwedRuns(
         var owed = await runs.AskOwedRunsAsync(configured, retryAfter > TimeSpan.Zero ? OwedAfter(retryAfter) : null, cancellationToken);
         foreach (var run in owed)
         {
-            scheduler.EnqueueRun(run.Source, run.Trigger);
+            try
+            {
+                scheduler.EnqueueRun(run.Source, run.Trigger);
+            }
+            catch
+            {
+                // Recorded as asked for and not queued, it would never be asked for again: the next look asks.
+                await runs.ForgetOwedRunAskAsync(run.Source, CancellationToken.None);
+                throw;
+            }
+
             if (run.Trigger == RunTrigger.Settle)
             {
                 logger.LogWarning(

@@ -12,7 +12,8 @@ internal sealed partial class NpgsqlRunStore
         // The files sent back are read through the partial indexes on a retried class and on versions in no batch, the few
         // rows those hold; the last run of each source from run_by_source. The ask is an update of the source's row: a second
         // instance's waits for the first's lock, then finds it asked for after the files went back and asks for nothing. Every
-        // source with files has its row (a run inserts it), so the update finds one wherever something is owed.
+        // source with files has its row (a run inserts it), so the update finds one wherever something is owed. A source with a
+        // rerun requested has its run coming: the one asked for found another under way and waits behind it.
         await using var command = dataSource.CreateCommand("""
             with configured as (
                 select * from unnest($1::text[], $2::int[], $3::interval[]) as c(name, max_attempts, unsettled_after)),
@@ -30,7 +31,7 @@ internal sealed partial class NpgsqlRunStore
                     where f.source_name = l.name and f.error_class = any($4) and f.state = any($5) and f.process_attempts < l.max_attempts
                     union all
                     select f.updated_at from orchestrator.file_version f
-                    where f.source_name = l.name and f.batch_id is null and f.state = any($6) and (f.error_class is not null or f.escalated_at is not null)
+                    where f.source_name = l.name and f.batch_id is null and f.state = any($6) and (f.error_class = any($4) or f.escalated_at is not null)
                 ) v
                 where $7::interval is not null and v.updated_at < now() - $7::interval and v.updated_at > coalesce(l.started_at, '-infinity')
                 group by l.name),
@@ -45,7 +46,7 @@ internal sealed partial class NpgsqlRunStore
             asked as (
                 update orchestrator.source s set owed_run_asked_at = now()
                 from owed o
-                where s.name = o.name and (s.owed_run_asked_at is null or s.owed_run_asked_at < o.since)
+                where s.name = o.name and (s.owed_run_asked_at is null or s.owed_run_asked_at < o.since) and s.rerun_requested_at is null
                 returning s.name)
             select o.name, o.trigger, o.files, o.since from owed o where o.name in (select name from asked) order by o.name
             """);
@@ -66,5 +67,12 @@ internal sealed partial class NpgsqlRunStore
         }
 
         return owed;
+    }
+
+    public async Task ForgetOwedRunAskAsync(string source, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("update orchestrator.source set owed_run_asked_at = null where name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -10,16 +10,23 @@ namespace BatchOrchestrator.Persistence.Uploads;
 /// </summary>
 internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISharedUploadPace
 {
-    public async Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, CancellationToken cancellationToken)
+    public async Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
     {
+        // Held longer than the caller may wait, the row is left as it is and its wait returned instead (the second arm).
         await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2 * $3)
-            on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp()) + $2 * $3
-            returning p.next_at - $2 * $3 - clock_timestamp()
+            with reserved as (
+                insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2 * $3)
+                on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp()) + $2 * $3
+                where p.next_at - clock_timestamp() <= $4
+                returning p.next_at - $2 * $3 - clock_timestamp() as starts_in)
+            select starts_in from reserved
+            union all
+            select next_at - clock_timestamp() from orchestrator.upload_pace where project = $1 and not exists (select 1 from reserved)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = slots });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = interval, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(interval));
+        command.Parameters.Add(Interval(atMost));
         return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -30,7 +37,9 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
             on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp() + $2)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = hold, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(hold));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };
 }

@@ -26,16 +26,18 @@ public sealed class SharedPaceFacts(PostgresServerFixture server)
         var first = await h.PlanOneBatchAsync(Ct);
         var second = await h.PlanOneBatchAsync(Ct, Other);
         await using var another = h.AnotherInstance(new RecordingScheduler());
+        var start = await h.Database.ScalarAsync<DateTime>("select clock_timestamp()");
 
         await Task.WhenAll(h.Get<BatchUploader>().UploadAsync(first, Ct), another.GetRequiredService<BatchUploader>().UploadAsync(second, Ct));
 
         Assert.Empty(await h.Admin.MapAsync("rate_limited_by_project"));
         Assert.Equal(80, (await h.Admin.MapAsync("uploads_by_project"))[Project]);
         Assert.Equal(80, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Uploaded'"));
-        // Both took slots: the project's row moved on by every upload of both, a reservation of ten at a time.
+        // Both took slots, ten at a time: the project's row moved on by at least every upload of both (62.5 ms apart), where
+        // one instance sharing alone would move it on by its own forty.
         Assert.True(
-            await h.Database.ScalarAsync<bool>("select next_at > now() - interval '1 minute' from orchestrator.upload_pace where project = $1", Project),
-            "the instances reserved no shared slots");
+            await h.Database.ScalarAsync<bool>("select next_at >= $2 + 80 * interval '62.5 milliseconds' from orchestrator.upload_pace where project = $1", Project, start),
+            "the instances did not both reserve their slots");
     }
 
     private async Task<PipelineHarness> HarnessAsync()

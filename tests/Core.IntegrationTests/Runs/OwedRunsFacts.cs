@@ -78,6 +78,34 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task ARunAskedForThatWaitsBehindAnotherOfTheSource_IsNoRunOwed()
+    {
+        await SentBackAsync();
+        await AgeAsync(TimeSpan.FromHours(1));
+        // The run asked for found one under way and waits behind it (SourceRunner): it comes once that one ends.
+        await Harness.Database.ExecuteAsync("update orchestrator.source set rerun_requested_at = now() where name = $1", Source);
+
+        await Harness.Get<OwedRuns>().CheckAsync(Ct);
+
+        Assert.Equal(0, OwedRunsAsked());
+    }
+
+    [Fact]
+    public async Task AnOwedRunThatCouldNotBeQueued_IsAskedForAgainByTheNextLook()
+    {
+        await SentBackAsync();
+        await AgeAsync(TimeSpan.FromHours(1));
+        await using (var failing = Harness.AnotherInstance(new RecordingScheduler(), s => s.AddSingleton<IPipelineScheduler>(new RefusingScheduler())))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => failing.GetRequiredService<OwedRuns>().CheckAsync(Ct));
+        }
+
+        await Harness.Get<OwedRuns>().CheckAsync(Ct);
+
+        Assert.Equal(1, OwedRunsAsked());
+    }
+
+    [Fact]
     public async Task ARunThatLeftFilesUnsettled_WhoseLookNeverCame_GetsASettleRun_Once()
     {
         await Harness.Database.ExecuteAsync("insert into orchestrator.source (name) values ($1) on conflict do nothing", Source);
@@ -150,6 +178,30 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     {
         await harness.Database.ExecuteAsync("update orchestrator.file_version set updated_at = updated_at - $1", age);
         await harness.Database.ExecuteAsync("update orchestrator.run set started_at = started_at - $1, scanned_at = scanned_at - $1", age);
+    }
+
+    /// <summary>Hangfire's storage refusing the enqueue (a dropped connection).</summary>
+    private sealed class RefusingScheduler : IPipelineScheduler
+    {
+        public void EnqueueRun(string source, RunTrigger trigger) => throw new InvalidOperationException("storage unavailable");
+
+        public void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
+
+        public void EnqueueUpload(string source, long batchId) => throw new InvalidOperationException("storage unavailable");
+
+        public void ScheduleUpload(string source, long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
+
+        public void EnqueueSubmit(long batchId) => throw new InvalidOperationException("storage unavailable");
+
+        public void ScheduleSubmit(long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
+
+        public void EnqueueRecord(long batchId) => throw new InvalidOperationException("storage unavailable");
+
+        public void ScheduleRecord(long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
+
+        public void EnqueueFollowUp(string source, long batchId) => throw new InvalidOperationException("storage unavailable");
+
+        public void EnqueuePoll() => throw new InvalidOperationException("storage unavailable");
     }
 
     private int OwedRunsAsked() => Harness.Scheduler.Calls.Count(c => c == ("run", $"{Source}:Retry"));
