@@ -108,13 +108,7 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     [Fact]
     public async Task ARunThatLeftFilesUnsettled_WhoseLookNeverCame_GetsASettleRun_Once()
     {
-        await Harness.Database.ExecuteAsync("insert into orchestrator.source (name) values ($1) on conflict do nothing", Source);
-        await Harness.Database.ExecuteAsync(
-            """
-            insert into orchestrator.run (source_name, trigger, state, started_at, scanned_at, finished_at, files_unsettled)
-            values ($1, 'Schedule', 'NoChanges', now() - interval '17 minutes', now() - interval '16 minutes', now() - interval '16 minutes', 2)
-            """,
-            Source);
+        await RunLeftUnsettledAsync(scannedAgo: TimeSpan.FromMinutes(16), unsettled: 2);
 
         await Harness.Get<OwedRuns>().CheckAsync(Ct);
         await Harness.Get<OwedRuns>().CheckAsync(Ct);
@@ -128,13 +122,7 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     public async Task ARunThatLeftFilesUnsettledLessThanItsLookAndTenMinutesAgo_IsOwedNothing()
     {
         // Looked at five minutes after a scan at the earliest (a file written to without end, docs/sources.md), and given ten more.
-        await Harness.Database.ExecuteAsync("insert into orchestrator.source (name) values ($1) on conflict do nothing", Source);
-        await Harness.Database.ExecuteAsync(
-            """
-            insert into orchestrator.run (source_name, trigger, state, started_at, scanned_at, finished_at, files_unsettled)
-            values ($1, 'Settle', 'NoChanges', now() - interval '14 minutes', now() - interval '14 minutes', now() - interval '14 minutes', 1)
-            """,
-            Source);
+        await RunLeftUnsettledAsync(scannedAgo: TimeSpan.FromMinutes(14), unsettled: 1);
 
         await Harness.Get<OwedRuns>().CheckAsync(Ct);
 
@@ -151,6 +139,20 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
         await harness.Get<OwedRuns>().CheckAsync(Ct);
 
         Assert.DoesNotContain(harness.Scheduler.Calls, c => c.Step == "run");
+    }
+
+    /// <summary>The source's last run, as one that scanned <paramref name="scannedAgo"/> and left files unsettled records itself.</summary>
+    private async Task RunLeftUnsettledAsync(TimeSpan scannedAgo, int unsettled)
+    {
+        await Harness.Database.ExecuteAsync("insert into orchestrator.source (name) values ($1) on conflict do nothing", Source);
+        await Harness.Database.ExecuteAsync(
+            """
+            insert into orchestrator.run (source_name, trigger, state, started_at, scanned_at, finished_at, files_unsettled)
+            values ($1, 'Schedule', 'NoChanges', now() - $2 - interval '1 minute', now() - $2, now() - $2, $3)
+            """,
+            Source,
+            scannedAgo,
+            unsettled);
     }
 
     private Task<long> SentBackAsync() => SentBackAsync(Harness);
