@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// each upload waits for its slot after its turn at the process's own bucket. One instance alone gets every slot, one
 /// reservation after another, at the pace it had; several uploading into one project at once take turns a reservation at
 /// a time, and together keep to the one limit (docs/sources.md, "Pacing"). When the database cannot be asked, the
-/// process's own pace goes on alone, and says so once: an upload is never failed for its pace.
+/// process's own pace goes on alone for <see cref="UnsharedFor"/> before it asks again (a database that hangs rather than
+/// refuses would otherwise hold every upload for its timeout), and says so once: an upload is never failed for its pace.
 /// </summary>
 /// <remarks>Called by one caller at a time (the pace's turns), but for <see cref="Drop"/>.</remarks>
 internal sealed class SharedUploadSlots(string project, ISharedUploadPace store, RetryTiming timing, TimeProvider time, ILogger logger)
