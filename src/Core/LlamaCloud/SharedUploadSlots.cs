@@ -97,7 +97,7 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
         }
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {
-            askAgainAt = time.GetTimestamp() + (long)(UnsharedFor.TotalSeconds * time.TimestampFrequency);
+            askAgainAt = time.GetTimestamp() + Timestamps(UnsharedFor);
             if (!unshared)
             {
                 unshared = true;
@@ -124,9 +124,11 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
         }
 
         var now = time.GetTimestamp();
-        nextSlot = now + (startsIn > TimeSpan.Zero ? (long)(startsIn.TotalSeconds * time.TimestampFrequency) : 0);
-        slotInterval = (long)(interval.TotalSeconds * time.TimestampFrequency);
+        nextSlot = now + (startsIn > TimeSpan.Zero ? Timestamps(startsIn) : 0);
+        slotInterval = Timestamps(interval);
         left = PerReservation;
         return true;
     }
+
+    private long Timestamps(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
 }

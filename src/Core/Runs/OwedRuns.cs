@@ -56,7 +56,7 @@ internal sealed class OwedRuns(
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var configured = sources.CurrentValue.Sources
-            .Select(s => new OwedRunSource(s.Name, s.MaxAttempts, OwedAfter(s.SettleWindow > SettleRun.StillChangingRecheck ? s.SettleWindow : SettleRun.StillChangingRecheck)))
+            .Select(s => new OwedRunSource(s.Name, s.MaxAttempts, OwedAfter(SettleRun.Latest(s.SettleWindow))))
             .ToList();
         if (configured.Count == 0)
         {

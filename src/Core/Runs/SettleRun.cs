@@ -24,6 +24,9 @@ internal static class SettleRun
         }
 
         var onlyStillChanging = summary.ChangedWhileHashing == 0 && summary.StillChanging >= summary.Unsettled;
-        return onlyStillChanging && settleWindow < StillChangingRecheck ? StillChangingRecheck : settleWindow;
+        return onlyStillChanging ? Latest(settleWindow) : settleWindow;
     }
+
+    /// <summary>The longest a run that left files unsettled waits before its look (<see cref="After"/>), whatever it found.</summary>
+    public static TimeSpan Latest(TimeSpan settleWindow) => settleWindow < StillChangingRecheck ? StillChangingRecheck : settleWindow;
 }
