@@ -10,12 +10,6 @@ internal static class VerbHost
         var verb = app.Services.GetRequiredService<IOptions<VerbOptions>>().Value;
         if (verb.IsService)
         {
-            // The host stops when a background service throws, yet RunAsync returns normally: say it
-            // with the exit code, or a supervisor restarting on failure (systemd) would leave it down.
-            // A service that ended faulted, or cancelled before anyone asked the host to stop (an
-            // OperationCanceledException nobody asked for: an HTTP timeout), is what stopped the host. One
-            // cancelled by the stop itself is not: that is looked at as the stop begins, before the host
-            // cancels the services (a stop soon after the start finds some still starting, and cancels them).
             var configuration = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("BatchOrchestrator.Configuration");
             foreach (var unknown in Core.Validation.UnknownSettings.Find(app.Services))
             {
@@ -23,12 +17,9 @@ internal static class VerbHost
                 configuration.LogWarning("{Key}: not a setting, nothing reads it{Meant}", unknown.Path, unknown.Meant is { } meant ? $" (did you mean {meant}?)" : "");
             }
 
-            var background = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
-            var cancelledBeforeStop = false;
-            using var stopping = app.Lifetime.ApplicationStopping.Register(
-                () => cancelledBeforeStop = background.Any(s => s.ExecuteTask is { IsCanceled: true }));
+            using var ends = BackgroundServiceEnds.Watch(app.Services, app.Lifetime);
             await RunOrStopAsync(app);
-            return cancelledBeforeStop || background.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+            return ends.ExitCode();
         }
 
         if (verb.Name == Verbs.ConfigCheck)

@@ -15,6 +15,15 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task TheService_ExitsZero_WhenTheStopEndsAServiceCancelled()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(
+            Env.Root, Service(), configure: s => s.AddHostedService<StopsTheService>().AddHostedService<WaitsForTheStop>());
+
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
     public async Task TheService_ExitsOne_WhenABackgroundServiceFailed()
     {
         var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<Fails>());
@@ -24,6 +33,14 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : Environ
 
     [Fact]
     public async Task TheService_ExitsOne_WhenABackgroundServiceEndedCancelledBeforeAnyStop()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<Cancels>());
+
+        Assert.Equal(1, exitCode);
+    }
+
+    [Fact]
+    public async Task TheService_ExitsOne_WhenABackgroundServiceEndedOnAnHttpTimeout()
     {
         var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<TimesOut>());
 
@@ -53,13 +70,36 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : Environ
         }
     }
 
-    // An HttpClient timeout, say: an OperationCanceledException nobody asked for.
+    // Ends cancelled by the stop, as a loop on a delay or a timer does when it lets the cancellation through; this one
+    // follows the application's stopping itself, as a service that must not start anything new once it stops does.
+    private sealed class WaitsForTheStop(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
+        }
+    }
+
+    // An OperationCanceledException nobody asked for.
+    private sealed class Cancels(IHostApplicationLifetime lifetime) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await StartedAsync(lifetime, stoppingToken);
+            throw new OperationCanceledException("a request was given up");
+        }
+    }
+
+    // As HttpClient ends a request at its Timeout: its own token cancelled, a TimeoutException inside.
     private sealed class TimesOut(IHostApplicationLifetime lifetime) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             await StartedAsync(lifetime, stoppingToken);
-            throw new OperationCanceledException("a request timed out");
+            using var timeout = new CancellationTokenSource();
+            await timeout.CancelAsync();
+            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException("The operation was canceled."), timeout.Token);
         }
     }
 
