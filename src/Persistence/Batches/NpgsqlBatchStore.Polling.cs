@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Batches;
-using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Batches;
 
@@ -24,7 +23,7 @@ internal sealed partial class NpgsqlBatchStore
             returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(claimFor));
         command.Parameters.Add(BatchLifecycle.Poll.FromStates());
         var due = new List<DueBatch>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -78,7 +77,7 @@ internal sealed partial class NpgsqlBatchStore
             where b.id = stalled.id
             returning b.id, b.source_name, b.state, stalled.waits, b.project_id, b.organization_id, b.cancel_requested_at is not null
             """);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = olderThan, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(olderThan));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.AwaitingLocalStep));
         command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());

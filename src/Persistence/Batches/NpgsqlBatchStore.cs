@@ -149,7 +149,5 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         return await command.ReadColumnAsync<string>(cancellationToken);
     }
 
-    private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };
 
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 }

@@ -13,6 +13,4 @@ internal static class ScopeColumns
     public static NpgsqlParameter Project(ProjectScope scope) => Text(scope.ProjectId);
 
     public static NpgsqlParameter Organization(ProjectScope scope) => Text(scope.OrganizationId);
-
-    private static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
 }

@@ -167,7 +167,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
             returning a.id, a.batch_id, a.kind, a.remote_id, a.parent_id, a.attempts, a.lookup_stored_file, b.project_id, b.organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor });
+        command.Parameters.Add(Interval(claimFor));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var claimed = new List<RemoteArtefact>();
         while (await reader.ReadAsync(cancellationToken))

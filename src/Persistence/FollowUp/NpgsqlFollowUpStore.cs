@@ -32,7 +32,7 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
             returning b.id, b.source_name
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = claimFor, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(claimFor));
         var due = new List<DueFollowUp>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Leases;
-using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Leases;
 
@@ -18,7 +17,7 @@ internal sealed class NpgsqlLeaseStore(NpgsqlDataSource dataSource) : ILeaseStor
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = ttl, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(ttl));
         var token = await command.ExecuteScalarAsync(cancellationToken);
         return token is long fencingToken ? new Lease(name, owner, fencingToken) : null;
     }
@@ -30,7 +29,7 @@ internal sealed class NpgsqlLeaseStore(NpgsqlDataSource dataSource) : ILeaseStor
             where name = $1 and owner = $2 and fencing_token = $3 and expires_at >= now()
             """);
         AddLease(command, lease);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = ttl, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(ttl));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 

@@ -130,9 +130,9 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         order by since nulls last, source, kind
         """,
         cancellationToken,
-        Array(configured.Select(c => c.Name)),
-        Array(configured.Select(c => c.Fingerprint)),
-        new NpgsqlParameter<TimeSpan> { TypedValue = webhookWindow, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval },
+        TextArray(configured.Select(c => c.Name)),
+        TextArray(configured.Select(c => c.Fingerprint)),
+        Interval(webhookWindow),
         StateParameters.Names(BatchLifecycle.Ended),
         StateParameters.Names(FollowUpLifecycle.Waiting),
         StateParameters.Name(FollowUpState.FollowUpFailed),

@@ -74,7 +74,7 @@ internal sealed class MetricsQueries(NpgsqlDataSource dataSource)
             """,
             cancellationToken,
             [
-                Array(sources),
+                TextArray(sources),
                 StateParameters.Names(RunLifecycle.InProgress),
                 StateParameters.Names(FollowUpLifecycle.Waiting),
                 BatchLifecycle.Poll.FromStates(),

@@ -71,7 +71,7 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
             select id, state, started_at, finished_at from orchestrator.run
             where source_name = n.name order by id desc limit 1) r on true
         order by n.ord
-        """, cancellationToken, Array(configured.Select(c => c.Name)), Array(configured.Select(c => c.Fingerprint)), StateParameters.Names(BatchLifecycle.Ended),
+        """, cancellationToken, TextArray(configured.Select(c => c.Name)), TextArray(configured.Select(c => c.Fingerprint)), StateParameters.Names(BatchLifecycle.Ended),
         StateParameters.Name(FileVersionState.Succeeded));
 
     /// <summary>

@@ -50,7 +50,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             from orchestrator.batch b cross join {Outcomes.OfBatch("b", 4)} f
             where b.run_id = r.id) o on r.id is not null
         order by n.ord
-        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
+        """, cancellationToken, [TextArray(sources), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>Each source's last 24 hours: runs, files in, outcomes, what is held or set aside now, and time spent running.</summary>
     public Task<OpsTable> LastDayAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken) => SqlTable.QueryAsync(dataSource, $"""
@@ -88,7 +88,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
         left join runs r on r.source_name = n.name
         left join outcomes o on o.source_name = n.name
         order by n.ord
-        """, cancellationToken, [Array(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
+        """, cancellationToken, [TextArray(sources), StateParameters.Name(RunState.Failed), StateParameters.Name(RunState.NoChanges), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters()]);
 
     /// <summary>
     /// Files per day by outcome over the last <paramref name="days"/> days (UTC days), of <paramref name="sources"/>: the
@@ -106,7 +106,7 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
             order by 1, f.file, b.finished_at desc, b.id desc) recorded
           on recorded.day = d.day::date
         group by d.day order by d.day
-        """, cancellationToken, [Int(days), Array(sources), .. Outcomes.Parameters()]);
+        """, cancellationToken, [Int(days), TextArray(sources), .. Outcomes.Parameters()]);
 
     /// <summary>
     /// Per day, how long runs that found work took: the median and the longest, in seconds (null on a day without such a
@@ -122,5 +122,5 @@ internal sealed class OverviewQueries(NpgsqlDataSource dataSource)
           on (r.started_at at time zone 'utc')::date = d.day::date and r.finished_at is not null and r.state <> $3
              and r.started_at >= {Since} and r.source_name = any($2)
         group by d.day order by d.day
-        """, cancellationToken, Int(days), Array(sources), StateParameters.Name(RunState.NoChanges));
+        """, cancellationToken, Int(days), TextArray(sources), StateParameters.Name(RunState.NoChanges));
 }

@@ -1,8 +1,6 @@
-using NpgsqlTypes;
-
 namespace BatchOrchestrator.Persistence.Monitoring;
 
-/// <summary>Runs one read-only query into an <see cref="OpsTable"/>, and builds its typed parameters.</summary>
+/// <summary>Runs one read-only query into an <see cref="OpsTable"/> (its typed parameters: <see cref="SqlParameters"/>).</summary>
 internal static class SqlTable
 {
     public static async Task<OpsTable> QueryAsync(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
@@ -33,18 +31,4 @@ internal static class SqlTable
 
         return new OpsTable(columns, rows);
     }
-
-    public static NpgsqlParameter<string?> Text(string? value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Text };
-
-    public static NpgsqlParameter Long(long? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
-
-    public static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
-
-    public static NpgsqlParameter<bool> Bool(bool value) => new() { TypedValue = value };
-
-    public static NpgsqlParameter<string[]> Array(IEnumerable<string> values) => new() { TypedValue = [.. values] };
-
-    /// <summary>A text array, or null for "any".</summary>
-    public static NpgsqlParameter OptionalArray(IEnumerable<string>? values) =>
-        new() { Value = values is null ? DBNull.Value : values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 }

@@ -184,7 +184,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
                       (select r.started_at from orchestrator.run r where r.source_name = $1 order by r.id desc limit 1), '-infinity'))
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = within });
+        command.Parameters.Add(Interval(within));
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

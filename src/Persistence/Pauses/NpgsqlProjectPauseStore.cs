@@ -67,5 +67,4 @@ internal sealed class NpgsqlProjectPauseStore(NpgsqlDataSource dataSource) : IPr
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 }

@@ -229,7 +229,5 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         await transaction.CommitAsync(cancellationToken);
     }
 
-    internal static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
-    internal static NpgsqlParameter<DateTimeOffset> Timestamp(DateTimeOffset value) => new() { TypedValue = value };
 }

@@ -57,12 +57,12 @@ internal sealed class ScanDiffWriter(NpgsqlDataSource dataSource, string source,
                     on conflict (source_name, relative_path) do update
                         set size = excluded.size, mtime_ticks = excluded.mtime_ticks, first_seen_at = excluded.first_seen_at,
                             sha256 = null, deleted_at = null
-                    """) { Parameters = { NpgsqlSourceScanStore.Text(source), NpgsqlSourceScanStore.Timestamp(scanTime) } },
+                    """) { Parameters = { Text(source), Timestamp(scanTime) } },
                 new("""
                     update orchestrator.source_file f set deleted_at = $2
                     from scan_diff d
                     where d.vanished and f.source_name = $1 and f.relative_path = d.relative_path and f.deleted_at is null
-                    """) { Parameters = { NpgsqlSourceScanStore.Text(source), NpgsqlSourceScanStore.Timestamp(scanTime) } },
+                    """) { Parameters = { Text(source), Timestamp(scanTime) } },
             },
         };
         await merge.ExecuteNonQueryAsync(cancellationToken);

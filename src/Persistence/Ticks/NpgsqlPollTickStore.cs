@@ -40,5 +40,4 @@ internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTi
         return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan until ? until : null;
     }
 
-    private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };
 }

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.LlamaCloud;
-using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Uploads;
 
@@ -41,5 +40,4 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };
 }

@@ -255,7 +255,6 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         return Enum.Parse<BatchState>((string)(await LeaseFence.RunAsync(fence, () => batch.ExecuteScalarAsync(cancellationToken)))!);
     }
 
-    private static NpgsqlParameter<long> Id(long id) => new() { TypedValue = id };
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {

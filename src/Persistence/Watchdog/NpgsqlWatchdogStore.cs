@@ -1,6 +1,5 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Watchdog;
-using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Watchdog;
 
@@ -76,5 +75,4 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
         return new StuckReport(batches, jobs, runs);
     }
 
-    private static NpgsqlParameter<TimeSpan> Interval(TimeSpan value) => new() { TypedValue = value, NpgsqlDbType = NpgsqlDbType.Interval };
 }

@@ -1,5 +1,4 @@
 using BatchOrchestrator.Core.Webhooks;
-using NpgsqlTypes;
 
 namespace BatchOrchestrator.Persistence.Webhooks;
 
@@ -42,7 +41,7 @@ internal sealed class NpgsqlWebhookLivenessStore(NpgsqlDataSource dataSource) : 
             where b.id = missed.id and b.webhook_missed_at is null
             returning b.id, b.source_name, b.run_id, b.remote_batch_id, b.remote_status, b.webhook_events, b.finished_at
             """);
-        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = margin, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(Interval(margin));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         var flagged = new List<MissedWebhook>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

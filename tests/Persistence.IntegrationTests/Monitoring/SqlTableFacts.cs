@@ -14,7 +14,7 @@ public sealed class SqlTableFacts(PostgresServerFixture server) : DatabaseFacts(
             await on.ExecuteNonQueryAsync(Ct);
         }
 
-        var inQuery = await SqlTable.QueryAsync(dataSource, "select current_setting('jit') as jit, $1::int as n", Ct, SqlTable.Int(7));
+        var inQuery = await SqlTable.QueryAsync(dataSource, "select current_setting('jit') as jit, $1::int as n", Ct, SqlParameters.Int(7));
         await using var after = dataSource.CreateCommand("select current_setting('jit')");
 
         Assert.Equal(["off", 7], inQuery.Rows.Single());
