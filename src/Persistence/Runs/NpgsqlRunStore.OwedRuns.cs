@@ -21,7 +21,9 @@ internal sealed partial class NpgsqlRunStore
                 select c.name, c.max_attempts, c.unsettled_after, r.started_at, r.scanned_at, r.files_unsettled
                 from configured c
                 left join lateral (
-                    select r.started_at, r.scanned_at, r.files_unsettled from orchestrator.run r
+                    -- Unsettled: still changing at the walk, or written to between the walk and the hash (either asks for a look).
+                    select r.started_at, r.scanned_at, coalesce(r.files_unsettled, 0) + coalesce(r.files_changed_while_hashing, 0) as files_unsettled
+                    from orchestrator.run r
                     where r.source_name = c.name order by r.id desc limit 1) r on true),
             sent_back as (
                 select l.name, count(*)::int as files, max(v.updated_at) as since

@@ -34,7 +34,7 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
                 finished_at = case when $7 > 0 then null else now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
                 new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8, files_held = $12,
-                files_left_out_by_patterns = $13
+                files_left_out_by_patterns = $13, files_changed_while_hashing = $14
             where id = $1 and state = any($11)
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -50,6 +50,7 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.FromStates());
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Held });
         command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = summary.LeftOutByPatternsTakingNone, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.ChangedWhileHashing });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

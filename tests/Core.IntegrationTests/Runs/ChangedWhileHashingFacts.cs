@@ -36,6 +36,22 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
     }
 
     [Fact]
+    public async Task ALookAskedForAFileWrittenToBetweenWalkAndHash_ThatNeverCame_IsAskedForAgain_ByTheOwedRunLook()
+    {
+        Harness.WriteFile("report.txt", "first part");
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        // The look scheduled above never runs (the recording scheduler keeps it): as if the process stopped before it
+        // reached Hangfire, and longer ago than that look's longest delay and ten minutes.
+        await Harness.Database.ExecuteAsync(
+            "update orchestrator.run set started_at = started_at - interval '20 minutes', scanned_at = scanned_at - interval '20 minutes', finished_at = finished_at - interval '20 minutes'");
+
+        await Harness.Get<OwedRuns>().CheckAsync(Ct);
+
+        Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Settle}"), Harness.Scheduler.Calls);
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains("left 1 files unsettled", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AFileGoneBetweenWalkAndHash_GetsNoSettleRun_SinceThereIsNoChangeToWaitFor()
     {
         beforeHash = File.Delete; // as a folder falling out of reach would read: no file to settle, and a run every window for it
