@@ -7,7 +7,8 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// (<see cref="PerReservation"/>, about a second of uploads: one statement a second while uploading, none while idle), and
 /// each upload waits for its slot after its turn at the process's own bucket. One instance alone gets every slot, one
 /// reservation after another, at the pace it had; several uploading into one project at once take turns a reservation at
-/// a time, and together keep to the one limit (docs/sources.md, "Pacing"). When the database cannot be asked, the
+/// a time, and together keep to the one limit (docs/sources.md, "Pacing"); one whose upload has a lower priority than another's
+/// reserves its share by weight. When the database cannot be asked, the
 /// process's own pace goes on alone for <see cref="UnsharedFor"/> before it asks again (a database that hangs rather than
 /// refuses would otherwise hold every upload for its timeout), and says so once: an upload is never failed for its pace.
 /// </summary>
@@ -29,9 +30,13 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     private int dropped;
     private bool unshared;
     private long askAgainAt; // a monotonic timestamp; while unshared, no reservation is asked for before it
+    private readonly Guid instance = Guid.NewGuid(); // this process's claims on the project, told apart from other instances'
 
-    /// <summary>Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left.</summary>
-    public async ValueTask WaitAsync(TimeSpan interval, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left, for a source of
+    /// priority <paramref name="weight"/>.
+    /// </summary>
+    public async ValueTask WaitAsync(TimeSpan interval, int weight, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref dropped, 0) == 1)
         {
@@ -46,7 +51,7 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
             left--;
         }
 
-        if (left == 0 && !await ReserveAsync(interval, cancellationToken))
+        if (left == 0 && !await ReserveAsync(interval, weight, cancellationToken))
         {
             return;
         }
@@ -83,17 +88,17 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     /// <summary>Gives up the slots left: the next are reserved afresh.</summary>
     public void Drop() => Interlocked.Exchange(ref dropped, 1);
 
-    private async ValueTask<bool> ReserveAsync(TimeSpan interval, CancellationToken cancellationToken)
+    private async ValueTask<bool> ReserveAsync(TimeSpan interval, int weight, CancellationToken cancellationToken)
     {
         if (unshared && time.GetTimestamp() < askAgainAt)
         {
             return false;
         }
 
-        TimeSpan startsIn;
+        SlotReservation reserved;
         try
         {
-            startsIn = await store.ReserveAsync(project, PerReservation, interval, timing.MaxInProcessWait, cancellationToken);
+            reserved = await store.ReserveAsync(project, instance, weight, PerReservation, interval, timing.MaxInProcessWait, cancellationToken);
         }
         catch (Exception ex) when (ex is DbException or TimeoutException)
         {
@@ -115,7 +120,8 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
             logger.LogInformation("The upload slots of project {Project} are shared with the other instances again", project);
         }
 
-        if (!timing.SleepsInProcess(startsIn))
+        var startsIn = reserved.StartsIn;
+        if (reserved.Slots <= 0 || !timing.SleepsInProcess(startsIn))
         {
             // Other instances' uploads, or a 429's hold, fill the project for longer than a request may wait: nothing was reserved,
             // and the upload step comes back once they are over.
@@ -126,7 +132,7 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
         var now = time.GetTimestamp();
         nextSlot = now + (startsIn > TimeSpan.Zero ? Timestamps(startsIn) : 0);
         slotInterval = Timestamps(interval);
-        left = PerReservation;
+        left = reserved.Slots;
         return true;
     }
 

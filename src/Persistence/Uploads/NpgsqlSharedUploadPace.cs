@@ -9,24 +9,47 @@ namespace BatchOrchestrator.Persistence.Uploads;
 /// </summary>
 internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISharedUploadPace
 {
-    public async Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
+    /// <summary>How long a claim outlives the reservation that made it, at the least: several reservations of a steady upload.</summary>
+    public static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(5);
+
+    public async Task<SlotReservation> ReserveAsync(
+        string project, Guid instance, int weight, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
     {
-        // Held longer than the caller may wait, the row is left as it is and its wait returned instead (the second arm).
+        // The claim is written first (a data-modifying CTE runs whether or not it is read); the other instances' live claims
+        // are read as they were when the statement began, which is all a claim a few seconds long needs. Of two claims, the
+        // lighter reserves the share of the slots the two weights give it and the heavier all of them, so turn by turn their
+        // uploads go about as the weights say. Held longer than the caller may wait, the row is left as it is and its wait
+        // returned instead (the last arm).
         await using var command = dataSource.CreateCommand("""
-            with reserved as (
-                insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2 * $3)
-                on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp()) + $2 * $3
+            with claim as (
+                insert into orchestrator.upload_pace_claim as c (project, instance, weight, until)
+                values ($1, $5, $6, clock_timestamp() + greatest($7, $2 * $3 * 4))
+                on conflict (project, instance) do update set weight = excluded.weight, until = excluded.until),
+            expired as (
+                delete from orchestrator.upload_pace_claim where project = $1 and until < clock_timestamp() - interval '1 hour'),
+            share as (
+                select case when coalesce(max(c.weight), 0) > $6 then greatest(1, round($2 * $6::numeric / ($6 + max(c.weight))))::int else $2 end as slots
+                from orchestrator.upload_pace_claim c
+                where c.project = $1 and c.instance <> $5 and c.until > clock_timestamp()),
+            reserved as (
+                insert into orchestrator.upload_pace as p (project, next_at) select $1, clock_timestamp() + s.slots * $3 from share s
+                on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp()) + (select slots from share) * $3
                 where p.next_at - clock_timestamp() <= $4
-                returning p.next_at - $2 * $3 - clock_timestamp() as starts_in)
-            select starts_in from reserved
+                returning p.next_at - (select slots from share) * $3 - clock_timestamp() as starts_in, (select slots from share) as slots)
+            select starts_in, slots from reserved
             union all
-            select next_at - clock_timestamp() from orchestrator.upload_pace where project = $1 and not exists (select 1 from reserved)
+            select next_at - clock_timestamp(), 0 from orchestrator.upload_pace where project = $1 and not exists (select 1 from reserved)
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = slots });
+        command.Parameters.Add(Text(project));
+        command.Parameters.Add(Int(slots));
         command.Parameters.Add(Interval(interval));
         command.Parameters.Add(Interval(atMost));
-        return (TimeSpan)(await command.ExecuteScalarAsync(cancellationToken))!;
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = instance });
+        command.Parameters.Add(Int(weight));
+        command.Parameters.Add(Interval(ClaimFor));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new SlotReservation(reader.GetFieldValue<TimeSpan>(0), reader.GetInt32(1));
     }
 
     public async Task HoldAsync(string project, TimeSpan hold, CancellationToken cancellationToken)

@@ -40,7 +40,38 @@ public sealed class SharedPaceFacts(PostgresServerFixture server)
             "the instances did not both reserve their slots");
     }
 
-    private async Task<PipelineHarness> HarnessAsync()
+    [Fact]
+    public async Task ASmallRunOfAHighPrioritySource_BesideABackfillOnAnotherInstance_GetsTheSlotsByWeight_NotTurnAbout()
+    {
+        await using var h = await HarnessAsync(new() { ["Sources:1:Priority"] = "4" });
+        h.WriteFiles(80); // the backfill, priority 1
+        for (var i = 0; i < 40; i++)
+        {
+            File.WriteAllText(Path.Combine(h.Root, Other, $"other{i:D4}.txt"), $"other number {i}");
+        }
+
+        var backfill = await h.PlanOneBatchAsync(Ct);
+        var nightly = await h.PlanOneBatchAsync(Ct, Other);
+        await using var another = h.AnotherInstance(new RecordingScheduler());
+
+        await Task.WhenAll(h.Get<BatchUploader>().UploadAsync(backfill, Ct), another.GetRequiredService<BatchUploader>().UploadAsync(nightly, Ct));
+
+        // Turn about (ten slots each), the backfill had sent 30 to 40 files by the nightly run's last; by weight (4 to 1: two
+        // slots to its ten) 6 to 16. Counted by when each file's upload was recorded.
+        var backfillBeforeTheLast = await h.Database.ScalarAsync<long>(
+            """
+            select count(*) from orchestrator.file_version
+            where source_name = $1 and state = 'Uploaded'
+              and updated_at < (select max(updated_at) from orchestrator.file_version where source_name = $2)
+            """,
+            PipelineHarness.SourceName,
+            Other);
+        Assert.InRange(backfillBeforeTheLast, 0, 24);
+        Assert.Empty(await h.Admin.MapAsync("rate_limited_by_project"));
+        Assert.Equal(120, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Uploaded'"));
+    }
+
+    private async Task<PipelineHarness> HarnessAsync(Dictionary<string, string?>? more = null)
     {
         var sandbox = new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20) };
         sandbox.RateLimits["uploads"] = new SandboxRateLimit { PermitLimit = 20, Window = TimeSpan.FromSeconds(1) };
@@ -57,7 +88,7 @@ public sealed class SharedPaceFacts(PostgresServerFixture server)
                 ["LlamaCloud:UploadRateLimit:Window"] = "00:00:01",
                 ["LlamaCloud:UploadRateLimit:Headroom"] = "0.8",
                 ["Pipeline:UploadConcurrency"] = "8",
-            },
+            }.Concat(more ?? []).ToDictionary(),
             sandbox);
         Directory.CreateDirectory(Path.Combine(harness.Root, Other)); // before anything reads (and validates) the sources
         return harness;

@@ -66,6 +66,22 @@ public sealed class SharedSlotsFacts
         Assert.Equal(2, store.Asked);
     }
 
+    [Fact]
+    public async Task AReservationClaimsTheProjectForTheUploadingSourcesPriority_AndServesAsManyUploadsAsItHolds()
+    {
+        var store = new Store { Slots = 2 }; // another instance's claim weighs more: this one's share is two slots
+        using var pace = Pace(store, new CapturingLoggerProvider(), new MovedOn { Frozen = true });
+        var nightly = new UploadLane("nightly", 4);
+
+        await pace.WaitAsync(nightly, Ct);
+        await pace.WaitAsync(nightly, Ct);
+        Assert.Equal(1, store.Asked);
+        await pace.WaitAsync(nightly, Ct);
+
+        Assert.Equal(2, store.Asked);
+        Assert.Equal([4, 4], store.Weights);
+    }
+
     private static UploadPace Pace(Store store, CapturingLoggerProvider logs, TimeProvider? time = null) => new(
         "prj-test",
         new UploadRateLimitOptions { PermitLimit = 1000, Window = TimeSpan.FromSeconds(1), Headroom = 1 },
@@ -82,10 +98,15 @@ public sealed class SharedSlotsFacts
 
         public int Asked { get; private set; }
 
-        public Task<TimeSpan> ReserveAsync(string project, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
+        public int Slots { get; set; } = SharedUploadSlots.PerReservation;
+
+        public List<int> Weights { get; } = [];
+
+        public Task<SlotReservation> ReserveAsync(string project, Guid instance, int weight, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
         {
             Asked++;
-            return Failing ? Task.FromException<TimeSpan>(new Refused()) : Task.FromResult(StartsIn);
+            Weights.Add(weight);
+            return Failing ? Task.FromException<SlotReservation>(new Refused()) : Task.FromResult(new SlotReservation(StartsIn, StartsIn > atMost ? 0 : Slots));
         }
 
         public Task HoldAsync(string project, TimeSpan hold, CancellationToken cancellationToken) => Task.CompletedTask;
