@@ -72,7 +72,7 @@ internal sealed class UploadPace : IDisposable
             await WaitForBucketAsync(cancellationToken);
             if (slots is not null)
             {
-                await slots.WaitAsync(CurrentInterval, Math.Max(1, lane.Weight), cancellationToken);
+                await slots.WaitAsync(CurrentInterval, turns.HeaviestWaiting(lane), cancellationToken);
             }
         }
         finally

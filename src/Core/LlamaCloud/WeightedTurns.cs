@@ -58,6 +58,28 @@ internal sealed class WeightedTurns
         }
     }
 
+    /// <summary>
+    /// The greatest weight of <paramref name="current"/> and the lanes waiting for a turn: the slots this process reserves
+    /// of a project shared with other instances serve all its lanes, so it claims them for its heaviest, not for whichever
+    /// lane happened to find none left.
+    /// </summary>
+    public int HeaviestWaiting(UploadLane current)
+    {
+        lock (gate)
+        {
+            var heaviest = Math.Max(1, current.Weight);
+            foreach (var lane in lanes.Values)
+            {
+                if (lane.Waiting.Count > 0 && lane.Weight > heaviest)
+                {
+                    heaviest = lane.Weight;
+                }
+            }
+
+            return heaviest;
+        }
+    }
+
     private Lane LaneOf(UploadLane lane)
     {
         if (!lanes.TryGetValue(lane.Name, out var entry))

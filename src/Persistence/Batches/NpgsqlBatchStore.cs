@@ -148,6 +148,4 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
         command.Parameters.Add(StateParameters.Names(FileVersionLifecycle.InBatchRemotely));
         return await command.ReadColumnAsync<string>(cancellationToken);
     }
-
-
 }

@@ -66,5 +66,4 @@ internal sealed class NpgsqlProjectPauseStore(NpgsqlDataSource dataSource) : IPr
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = nextProbeAt });
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
-
 }

@@ -283,7 +283,6 @@ internal sealed partial class NpgsqlBatchPlanStore
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
     }
 
-
     /// <summary>The tier a v1_parse batch asks for, or null (none, the service's default; or not v1_parse).</summary>
     private static NpgsqlParameter<string?> V1ParseTier(BatchPlan plan) =>
         new() { TypedValue = plan.V1ParseTier, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };

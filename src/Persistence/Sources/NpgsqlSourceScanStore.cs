@@ -228,6 +228,4 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
-
-
 }

@@ -39,5 +39,4 @@ internal sealed class NpgsqlPollTickStore(NpgsqlDataSource dataSource) : IPollTi
         command.Parameters.Add(new NpgsqlParameter { Value = ages.WebhookMissedAfter is { } missed ? missed : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
         return await command.ExecuteScalarAsync(cancellationToken) is TimeSpan until ? until : null;
     }
-
 }

@@ -15,11 +15,11 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
     public async Task<SlotReservation> ReserveAsync(
         string project, Guid instance, int weight, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken)
     {
-        // The claim is written first (a data-modifying CTE runs whether or not it is read); the other instances' live claims
+        // The claim is written whether or not it is read (a data-modifying CTE always runs); the other instances' live claims
         // are read as they were when the statement began, which is all a claim a few seconds long needs. Of two claims, the
-        // lighter reserves the share of the slots the two weights give it and the heavier all of them, so turn by turn their
-        // uploads go about as the weights say. Held longer than the caller may wait, the row is left as it is and its wait
-        // returned instead (the last arm).
+        // heavier reserves all the slots and the lighter the part its weight is of the heavier's (at least one), so turn by
+        // turn their uploads go as their weights say, as lanes within one process do. Held longer than the caller may wait,
+        // the row is left as it is and its wait returned instead (the last arm).
         await using var command = dataSource.CreateCommand("""
             with claim as (
                 insert into orchestrator.upload_pace_claim as c (project, instance, weight, until)
@@ -28,7 +28,7 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
             expired as (
                 delete from orchestrator.upload_pace_claim where project = $1 and until < clock_timestamp() - interval '1 hour'),
             share as (
-                select case when coalesce(max(c.weight), 0) > $6 then greatest(1, round($2 * $6::numeric / ($6 + max(c.weight))))::int else $2 end as slots
+                select case when coalesce(max(c.weight), 0) > $6 then greatest(1, round($2 * $6::numeric / max(c.weight)))::int else $2 end as slots
                 from orchestrator.upload_pace_claim c
                 where c.project = $1 and c.instance <> $5 and c.until > clock_timestamp()),
             reserved as (
@@ -62,5 +62,4 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
         command.Parameters.Add(Interval(hold));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
 }

@@ -255,7 +255,6 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         return Enum.Parse<BatchState>((string)(await LeaseFence.RunAsync(fence, () => batch.ExecuteScalarAsync(cancellationToken)))!);
     }
 
-
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters)
     {
         await using var command = dataSource.CreateCommand(sql);

@@ -74,5 +74,4 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
 
         return new StuckReport(batches, jobs, runs);
     }
-
 }

@@ -33,7 +33,9 @@ internal sealed class BackgroundServiceEnds : IDisposable
 
     // Cancelled through a token that was cancelled, and not by a timeout (HttpClient's carries a TimeoutException,
     // and its token is cancelled too): the cancellation came from a stop. A bare OperationCanceledException, a
-    // timeout's, did not.
+    // timeout's, did not. A service cancelled by a deadline of its own (CancelAfter, no TimeoutException) would read as
+    // stopped: none lets one escape (each catches its own cancellations), and the host itself stops on such an end
+    // before any look here could tell the two apart.
     private static bool EndedByTheStop(Task task)
     {
         try

@@ -52,6 +52,13 @@ internal static class VerbHost
             {
                 await app.StartAsync();
             }
+            catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // Asked to stop while still starting (SIGTERM while the migrations wait for another instance's, say): a stop
+                // like any other, of what had started, and no failed start.
+                await app.StopAsync(CancellationToken.None);
+                return;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 app.Services.GetRequiredService<Hosting.FailedStart>().Mark();

@@ -24,6 +24,21 @@ public sealed class WeightedTurnsFacts
     }
 
     [Fact]
+    public async Task TheHeaviestWaitingLane_IsWhatTheProcessClaimsAProjectFor_WhicheverLaneAsks()
+    {
+        var turns = new WeightedTurns();
+        await turns.EnterAsync(Backfill, CancellationToken.None); // the backfill holds the turn
+        Assert.Equal(1, turns.HeaviestWaiting(Backfill));
+
+        var nightly = turns.EnterAsync(Nightly, CancellationToken.None);
+        Assert.Equal(4, turns.HeaviestWaiting(Backfill)); // its reservation serves the nightly run's uploads too
+
+        turns.Exit(); // the nightly run's turn; nobody waits now
+        await nightly;
+        Assert.Equal(1, turns.HeaviestWaiting(Backfill));
+    }
+
+    [Fact]
     public async Task AnIdleLane_LeavesItsShareToOthers_AndSavesNoTurnsForWhenItComesBack()
     {
         var turns = new WeightedTurns();

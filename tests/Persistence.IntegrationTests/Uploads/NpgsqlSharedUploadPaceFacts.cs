@@ -30,18 +30,18 @@ public sealed class NpgsqlSharedUploadPaceFacts(PostgresServerFixture server) : 
     public async Task AnInstanceWhoseClaimWeighsLessThanAnothersLiveOne_ReservesItsShareByWeight_AndAllOnceThatClaimHasExpired()
     {
         var alone = await Store.ReserveAsync(Project, A, weight: 1, 10, Interval, AtMost, Ct); // a backfill, alone at first
-        var heavier = await Store.ReserveAsync(Project, B, weight: 4, 10, Interval, AtMost, Ct); // a nightly run starts elsewhere
+        var heavier = await Store.ReserveAsync(Project, B, weight: 5, 10, Interval, AtMost, Ct); // a nightly run starts elsewhere
         var lighter = await Store.ReserveAsync(Project, A, weight: 1, 10, Interval, AtMost, Ct);
-        var heavierAgain = await Store.ReserveAsync(Project, B, weight: 4, 10, Interval, AtMost, Ct);
+        var heavierAgain = await Store.ReserveAsync(Project, B, weight: 5, 10, Interval, AtMost, Ct);
 
         Assert.Equal(10, alone.Slots);
         Assert.Equal(10, heavier.Slots); // the lighter claim takes nothing from the heavier
-        Assert.Equal(2, lighter.Slots); // 10 x 1 / (1 + 4)
+        Assert.Equal(2, lighter.Slots); // 10 x 1 / 5: two slots to the heavier's ten, as the weights say
         Assert.Equal(10, heavierAgain.Slots);
         Assert.InRange(heavierAgain.StartsIn.TotalMilliseconds, 1_700, 2_200); // after 10 + 10 + 2 slots of 100 ms, less the time between
         // Equal weights share turn about; a claim past its time (the nightly run ended) yields nothing.
-        Assert.Equal(10, (await Store.ReserveAsync(Project, Guid.NewGuid(), weight: 4, 10, Interval, AtMost, Ct)).Slots);
-        await Database.ExecuteAsync("update orchestrator.upload_pace_claim set until = now() - interval '1 second' where weight = 4");
+        Assert.Equal(10, (await Store.ReserveAsync(Project, Guid.NewGuid(), weight: 5, 10, Interval, AtMost, Ct)).Slots);
+        await Database.ExecuteAsync("update orchestrator.upload_pace_claim set until = now() - interval '1 second' where weight = 5");
         Assert.Equal(10, (await Store.ReserveAsync(Project, A, weight: 1, 10, Interval, AtMost, Ct)).Slots);
     }
 

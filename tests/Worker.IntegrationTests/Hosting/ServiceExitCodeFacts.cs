@@ -24,6 +24,14 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : Environ
     }
 
     [Fact]
+    public async Task TheService_ExitsZero_WhenAskedToStopWhileAServiceIsStillStarting()
+    {
+        var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<StopsWhileStarting>());
+
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
     public async Task TheService_ExitsOne_WhenABackgroundServiceFailed()
     {
         var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Service(), configure: s => s.AddHostedService<Fails>());
@@ -79,6 +87,18 @@ public sealed class ServiceExitCodeFacts(PostgresServerFixture server) : Environ
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
             await Task.Delay(Timeout.Infinite, stopping.Token);
         }
+    }
+
+    // A SIGTERM while a start waits (the migrations behind another instance's): the start's token is cancelled under it.
+    private sealed class StopsWhileStarting(IHostApplicationLifetime lifetime) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.StopApplication();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     // An OperationCanceledException nobody asked for.
