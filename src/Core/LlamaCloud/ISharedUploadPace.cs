@@ -13,8 +13,8 @@ internal interface ISharedUploadPace
     /// how long the project is held (reserved, the slots would be lost to every instance while the upload that asked comes back
     /// later). The reservation claims the project for <paramref name="weight"/>, the priority of the source uploading, on behalf
     /// of <paramref name="instance"/>: while another instance claims it for a greater weight, fewer slots are reserved, the
-    /// share of <paramref name="slots"/> the two weights give (at least one), so that between instances too a small run of a
-    /// high-priority source is not slowed to half by another's backfill (docs/sources.md, "Pacing").
+    /// part of <paramref name="slots"/> this weight is of that one (at least one), so that between instances too a small run
+    /// of a high-priority source is not slowed to half by another's backfill (docs/sources.md, "Pacing").
     /// </summary>
     Task<SlotReservation> ReserveAsync(string project, Guid instance, int weight, int slots, TimeSpan interval, TimeSpan atMost, CancellationToken cancellationToken);
 

@@ -7,10 +7,10 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// (<see cref="PerReservation"/>, about a second of uploads: one statement a second while uploading, none while idle), and
 /// each upload waits for its slot after its turn at the process's own bucket. One instance alone gets every slot, one
 /// reservation after another, at the pace it had; several uploading into one project at once take turns a reservation at
-/// a time, and together keep to the one limit (docs/sources.md, "Pacing"); one whose upload has a lower priority than another's
-/// reserves its share by weight. When the database cannot be asked, the
-/// process's own pace goes on alone for <see cref="UnsharedFor"/> before it asks again (a database that hangs rather than
-/// refuses would otherwise hold every upload for its timeout), and says so once: an upload is never failed for its pace.
+/// a time, and together keep to the one limit (docs/sources.md, "Pacing"), the one whose uploads weigh less reserving fewer
+/// by weight. When the database cannot be asked, the process's own pace goes on alone for <see cref="UnsharedFor"/> before
+/// it asks again (a database that hangs rather than refuses would otherwise hold every upload for its timeout), and says so
+/// once: an upload is never failed for its pace.
 /// </summary>
 /// <remarks>Called by one caller at a time (the pace's turns), but for <see cref="Drop"/>.</remarks>
 internal sealed class SharedUploadSlots(string project, ISharedUploadPace store, RetryTiming timing, TimeProvider time, ILogger logger)
@@ -24,13 +24,13 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     // A 429's hold is shared at most this long: the answer that waits for it is the upload's, and its attempt's timeout runs.
     private static readonly TimeSpan HoldSharedWithin = TimeSpan.FromSeconds(5);
 
+    private readonly Guid instance = Guid.NewGuid(); // this process's claims on the project, told apart from other instances'
     private long nextSlot; // a monotonic timestamp
     private long slotInterval; // in monotonic timestamp units
     private int left;
     private int dropped;
     private bool unshared;
     private long askAgainAt; // a monotonic timestamp; while unshared, no reservation is asked for before it
-    private readonly Guid instance = Guid.NewGuid(); // this process's claims on the project, told apart from other instances'
 
     /// <summary>
     /// Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left, for a source of

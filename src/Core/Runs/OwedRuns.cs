@@ -6,11 +6,11 @@ namespace BatchOrchestrator.Core.Runs;
 /// <summary>
 /// Asks for the runs that were owed and never came. Files sent back to the queue (a batch or a job that failed in a way a
 /// later batch may cure, an escalation to the fallback) get a run scheduled by whatever sent them back, and files a scan
-/// found still changing, or written to while it hashed them, get a Settle run; each is asked for right after the state it follows is committed, in a second
-/// write (Hangfire's). A process killed between the two (kill -9, the OOM killer, a power cut) left those files to the
-/// source's next scheduled run: a night away on a nightly schedule, never for a source that is only watched. From the
-/// poll tick, at most once per <see cref="Every"/> per process, this looks for such files in the database and asks for
-/// their run (docs/resilience.md, "Runs that were owed and never came").
+/// found still changing, or written to while it hashed them, get a Settle run; each is asked for right after the state it
+/// follows is committed, in a second write (Hangfire's). A process killed between the two (kill -9, the OOM killer, a
+/// power cut) left those files to the source's next scheduled run: a night away on a nightly schedule, never for a source
+/// that is only watched. From the poll tick, at most once per <see cref="Every"/> per process, this looks for such files in
+/// the database and asks for their run (docs/resilience.md, "Runs that were owed and never came").
 /// </summary>
 /// <remarks>
 /// Owed means: files went back to the queue, or a run left files unsettled, longer ago than the delay of the run asked for

@@ -18,7 +18,7 @@ internal sealed class BackgroundServiceEnds : IDisposable
         // though, and the host's start links every service's token to the stop until the start is over (a stop asked
         // at once finds some still starting), as may a service itself: such a service may already have ended
         // cancelled when this runs, so this look alone does not tell (EndedByTheStop does).
-        stopping = lifetime.ApplicationStopping.Register(() => cancelledBeforeStop = services.Any(s => s.ExecuteTask is { IsCanceled: true, } task && !EndedByTheStop(task)));
+        stopping = lifetime.ApplicationStopping.Register(() => cancelledBeforeStop = services.Any(s => s.ExecuteTask is { IsCanceled: true } task && !EndedByTheStop(task)));
     }
 
     public static BackgroundServiceEnds Watch(IServiceProvider provider, IHostApplicationLifetime lifetime) => new(provider, lifetime);
