@@ -46,8 +46,16 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         }
 
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-mirror");
-        await Eventually.WaitAsync(
-            () => database.ScalarAsync<long>("select count(*) from orchestrator.file_story where follow_up_state = 'FollowedUp'"), n => n == 4, Patience, "four results followed up");
+        try
+        {
+            await Eventually.WaitAsync(
+                () => database.ScalarAsync<long>("select count(*) from orchestrator.file_story where follow_up_state = 'FollowedUp'"), n => n == 4, Patience, "four results followed up");
+        }
+        catch (TimeoutException ex)
+        {
+            // Once under a loaded CI run nothing was followed up and nothing was logged: say how far the pipeline got.
+            throw new TimeoutException($"{ex.Message}; {await WhereItStoodAsync()}", ex);
+        }
 
         for (var i = 0; i < 4; i++)
         {
@@ -62,4 +70,13 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         await Eventually.WaitAsync(
             () => database.ScalarAsync<bool>("select follow_up_next_at is null and follow_up_checks >= 1 from orchestrator.batch"), Patience, "the batch's follow-up to stand finished");
     }
+
+    private Task<string> WhereItStoodAsync() => database.ScalarAsync<string>(
+        """
+        select concat_ws('; ',
+            'runs: ' || coalesce((select string_agg(state || ' ' || trigger, ', ' order by id) from orchestrator.run), 'none'),
+            'versions: ' || coalesce((select string_agg(state || ' ' || n, ', ') from (select state, count(*) as n from orchestrator.file_version group by state) v), 'none'),
+            'batches: ' || coalesce((select string_agg(state || coalesce(' (' || last_error || ')', ''), ', ' order by id) from orchestrator.batch), 'none'),
+            'jobs: ' || coalesce((select string_agg(statename || ' ' || n, ', ') from (select statename, count(*) as n from hangfire.job group by statename) j), 'none'))
+        """)!;
 }
