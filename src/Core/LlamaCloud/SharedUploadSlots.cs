@@ -13,7 +13,9 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// once: an upload is never failed for its pace.
 /// </summary>
 /// <remarks>Called by one caller at a time (the pace's turns), but for <see cref="Drop"/>.</remarks>
-internal sealed class SharedUploadSlots(string project, ISharedUploadPace store, RetryTiming timing, TimeProvider time, ILogger logger)
+/// <param name="weigh">The weight this process claims the project for, asked only when it reserves (a reservation serves all its lanes).</param>
+internal sealed class SharedUploadSlots(
+    string project, ISharedUploadPace store, RetryTiming timing, TimeProvider time, ILogger logger, Func<UploadLane, int> weigh)
 {
     /// <summary>Slots reserved at once: about a second of uploads at LlamaCloud's limit.</summary>
     public const int PerReservation = 10;
@@ -33,10 +35,10 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
     private long askAgainAt; // a monotonic timestamp; while unshared, no reservation is asked for before it
 
     /// <summary>
-    /// Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left, for a source of
-    /// priority <paramref name="weight"/>.
+    /// Waits for this upload's slot, reserving more at <paramref name="interval"/> apart when none is left, the upload of
+    /// <paramref name="lane"/> holding the turn.
     /// </summary>
-    public async ValueTask WaitAsync(TimeSpan interval, int weight, CancellationToken cancellationToken)
+    public async ValueTask WaitAsync(TimeSpan interval, UploadLane lane, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref dropped, 0) == 1)
         {
@@ -51,7 +53,7 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
             left--;
         }
 
-        if (left == 0 && !await ReserveAsync(interval, weight, cancellationToken))
+        if (left == 0 && !await ReserveAsync(interval, weigh(lane), cancellationToken))
         {
             return;
         }
@@ -121,7 +123,7 @@ internal sealed class SharedUploadSlots(string project, ISharedUploadPace store,
         }
 
         var startsIn = reserved.StartsIn;
-        if (reserved.Slots <= 0 || !timing.SleepsInProcess(startsIn))
+        if (reserved.Slots <= 0)
         {
             // Other instances' uploads, or a 429's hold, fill the project for longer than a request may wait: nothing was reserved,
             // and the upload step comes back once they are over.

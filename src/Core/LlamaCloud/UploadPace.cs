@@ -37,7 +37,7 @@ internal sealed class UploadPace : IDisposable
         this.time = time;
         this.logger = logger;
         limiter = this.options.PermitLimit == 0 ? null : Create(1);
-        slots = limiter is null || shared is null ? null : new SharedUploadSlots(project, shared, timing, time, logger);
+        slots = limiter is null || shared is null ? null : new SharedUploadSlots(project, shared, timing, time, logger, turns.HeaviestWaiting);
     }
 
     /// <summary>True while a 429 keeps the pace lowered.</summary>
@@ -72,7 +72,7 @@ internal sealed class UploadPace : IDisposable
             await WaitForBucketAsync(cancellationToken);
             if (slots is not null)
             {
-                await slots.WaitAsync(CurrentInterval, turns.HeaviestWaiting(lane), cancellationToken);
+                await slots.WaitAsync(CurrentInterval, lane, cancellationToken);
             }
         }
         finally

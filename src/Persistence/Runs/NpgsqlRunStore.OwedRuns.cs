@@ -52,7 +52,7 @@ internal sealed partial class NpgsqlRunStore
                 returning s.name)
             select o.name, o.trigger, o.files, o.since from owed o where o.name in (select name from asked) order by o.name
             """);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources.Select(s => s.Name)] });
+        command.Parameters.Add(TextArray(sources.Select(s => s.Name)));
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. sources.Select(s => s.MaxAttempts)] });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. sources.Select(s => s.UnsettledOwedAfter)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
         command.Parameters.Add(StateParameters.Names(RetryRule.RetriedClasses));
@@ -74,7 +74,7 @@ internal sealed partial class NpgsqlRunStore
     public async Task ForgetOwedRunAskAsync(string source, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("update orchestrator.source set owed_run_asked_at = null where name = $1");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(Text(source));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -50,7 +50,7 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.FromStates());
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Held });
         command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = summary.LeftOutByPatternsTakingNone, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.ChangedWhileHashing });
+        command.Parameters.Add(Int(summary.ChangedWhileHashing));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -58,7 +58,7 @@ internal sealed class NpgsqlSharedUploadPace(NpgsqlDataSource dataSource) : ISha
             insert into orchestrator.upload_pace as p (project, next_at) values ($1, clock_timestamp() + $2)
             on conflict (project) do update set next_at = greatest(p.next_at, clock_timestamp() + $2)
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = project });
+        command.Parameters.Add(Text(project));
         command.Parameters.Add(Interval(hold));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
