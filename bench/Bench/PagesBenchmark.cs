@@ -96,7 +96,7 @@ internal sealed class PagesBenchmark : IBenchmark
             insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, run_id, batch_id, error_class, created_at, updated_at)
             select (array['alpha', 'beta', 'gamma'])[1 + b % 3], 'd' || (i / 1000) || '/f' || i || '.pdf', 1, i, sha256(int8send(i)), 'k' || i,
                    case when i % 50 = 0 then 'Failed' else 'Succeeded' end, 1 + b % 3, b, case when i % 50 = 0 then 'Permanent' end,
-                   timestamptz '2026-01-01' + make_interval(secs => i), timestamptz '2026-01-01' + make_interval(secs => i + (i * 7919) % 86400)
+                   timestamptz '2026-01-01' + make_interval(secs => i), timestamptz '2026-01-01' + make_interval(secs => i + (i::bigint * 7919) % 86400)
             from generate_series(1, {versions}) i cross join lateral (select least((i - 1) / 1000 + 1, {batches}) as b) x;
             insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, follow_up_state, outcome)
             select batch_id, id, 'sdf-' || id, 'job-' || id, 'FollowedUp', state from orchestrator.file_version;
