@@ -27,8 +27,11 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
     [Fact]
     public async Task EveryJobReference_IsFollowedUp_IntoTheMirroredTreeAndTheTable()
     {
+        var logs = new CapturingSink();
         await using var host = await WorkerHost.StartAsync(root, new Dictionary<string, string?>
         {
+            ["Serilog:MinimumLevel:Default"] = "Information", // kept for the timeout's account, never asserted on
+            ["Serilog:MinimumLevel:Override:Npgsql"] = "Warning", // each statement: the steps' own lines would drown
             ["Database:ConnectionString"] = database.ConnectionString,
             ["LLAMA_CLOUD_API_KEY"] = ApiKey,
             ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
@@ -39,7 +42,7 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
             ["Sources:0:Schedule"] = "0 0 1 1 *",
             ["Sources:0:SettleWindow"] = "00:00:00",
             ["Sources:0:Watch"] = "false",
-        });
+        }, logs);
         for (var i = 0; i < 4; i++)
         {
             await File.WriteAllTextAsync(Path.Combine(root, "inbox", "a", "b", $"report-{i}.txt"), $"# Report {i}\nAll good.", Ct);
@@ -53,8 +56,10 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         }
         catch (TimeoutException ex)
         {
-            // Once under a loaded CI run nothing was followed up and nothing was logged: say how far the pipeline got.
-            throw new TimeoutException($"{ex.Message}; {await WhereItStoodAsync()}", ex);
+            // Once under a loaded CI run nothing was followed up, and the Warning-level log said nothing: say how far the
+            // pipeline got, when each batch looks next and who holds what, and the service's last lines at Information.
+            var last = logs.Lines.TakeLast(40).Select(l => l.Length > 300 ? l[..300] : l);
+            throw new TimeoutException($"{ex.Message}; {await WhereItStoodAsync()}{Environment.NewLine}last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, last)}", ex);
         }
 
         for (var i = 0; i < 4; i++)
@@ -76,7 +81,12 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         select concat_ws('; ',
             'runs: ' || coalesce((select string_agg(state || ' ' || trigger, ', ' order by id) from orchestrator.run), 'none'),
             'versions: ' || coalesce((select string_agg(state || ' ' || n, ', ') from (select state, count(*) as n from orchestrator.file_version group by state) v), 'none'),
-            'batches: ' || coalesce((select string_agg(state || coalesce(' (' || last_error || ')', ''), ', ' order by id) from orchestrator.batch), 'none'),
-            'jobs: ' || coalesce((select string_agg(statename || ' ' || n, ', ') from (select statename, count(*) as n from hangfire.job group by statename) j), 'none'))
+            'batches: ' || coalesce((select string_agg(
+                id || ' ' || state || coalesce(' (' || last_error || ')', '') || ', follow-up next ' || coalesce(round(extract(epoch from follow_up_next_at - now())::numeric, 1) || ' s from now', 'none')
+                || ' after ' || follow_up_checks || ' looks', ', ' order by id) from orchestrator.batch), 'none'),
+            'references: ' || coalesce((select string_agg(coalesce(follow_up_state, 'none') || ' ' || n, ', ') from (select follow_up_state, count(*) as n from orchestrator.batch_result group by follow_up_state) r), 'none'),
+            'leases: ' || coalesce((select string_agg(name || ' for ' || round(extract(epoch from expires_at - now())::numeric, 1) || ' s', ', ') from orchestrator.lease where expires_at > now()), 'none'),
+            'jobs: ' || coalesce((select string_agg(name || ' ' || statename || ' ' || n, ', ') from (
+                select coalesce(invocationdata::jsonb ->> 'Method', '?') as name, statename, count(*) as n from hangfire.job group by 1, 2) j), 'none'))
         """)!;
 }
