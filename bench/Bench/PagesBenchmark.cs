@@ -10,6 +10,7 @@ namespace BatchOrchestrator.Bench;
 /// page of one batch, newest changes first, against a raw read of as many rows by primary key (<c>order by id desc
 /// limit</c>), alternating in one process, median of each. Target: at most 10x. The unfiltered page is left out: it
 /// reads every version, as no index names updated_at (such an index would cost every step's update its HOT path).
+/// Then what `status` and the overview read, timed without a target (<see cref="StatusReadsAsync"/>).
 /// </summary>
 internal sealed class PagesBenchmark : IBenchmark
 {
@@ -31,10 +32,54 @@ internal sealed class PagesBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   seeded {versions:N0} versions in {clock.Elapsed.TotalSeconds:F0} s"));
         var queries = new OpsQueries(dataSource);
         var batch = versions / 1000 / 2; // a batch from the middle of the history
-        return
+        var result = await CompareAsync("Files page, one batch", () => queries.FindFilesAsync(null, null, batch, Page, cancellationToken), dataSource, cancellationToken);
+        await StatusReadsAsync(dataSource, cancellationToken);
+        return [result];
+    }
+
+    /// <summary>
+    /// What `status` and the overview read, each timed alone (median of 3 after a warm-up), beside one full read of the
+    /// versions (a count by state): no target, the figures of docs/performance.md, "The operator's pages at scale".
+    /// Several of them count over every version of the sources they show, and stand at seconds at this size.
+    /// </summary>
+    private static async Task StatusReadsAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        string[] names = ["alpha", "beta", "gamma"];
+        var fingerprinted = names.Select(n => (n, "parse_v2 cfg")).ToList();
+        var ops = new OpsQueries(dataSource);
+        var attention = new AttentionQueries(dataSource);
+        var overview = new OverviewQueries(dataSource);
+        var costs = new CostQueries(dataSource);
+        (string Read, Func<Task> Run)[] reads =
         [
-            await CompareAsync("Files page, one batch", () => queries.FindFilesAsync(null, null, batch, Page, cancellationToken), dataSource, cancellationToken),
+            ("every version counted by state (the raw read)", async () =>
+            {
+                await using var command = dataSource.CreateCommand("select state, count(*) from orchestrator.file_version group by state");
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }),
+            ("Needs a person", () => attention.NeedsAPersonAsync([.. names.Select(n => (n, "parse_v2 cfg", 5))], TimeSpan.FromHours(24), cancellationToken)),
+            ("Sources", () => ops.SourcesAsync(fingerprinted, cancellationToken)),
+            ("Runs, status's 10", () => ops.RunsAsync(null, 10, cancellationToken)),
+            ("Batches, open", () => ops.BatchesAsync(null, null, openOnly: true, 51, cancellationToken)),
+            ("Held by a spending cap", () => costs.HeldAsync(names, cancellationToken)),
+            ("Overview: last runs", () => overview.LastRunsAsync(names, cancellationToken)),
+            ("Overview: last day", () => overview.LastDayAsync(names, cancellationToken)),
+            ("Overview: 30 days of outcomes", () => overview.DailyOutcomesAsync(30, names, cancellationToken)),
+            ("Files, unfiltered", () => ops.FindFilesAsync(null, null, null, Page, cancellationToken)),
         ];
+        foreach (var (read, run) in reads)
+        {
+            await run();
+            var times = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                await run();
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {read,-48} {BenchMath.Median(times),9:F1} ms  ({string.Join(" / ", times.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))})"));
+        }
     }
 
     private static async Task<BenchResult> CompareAsync(string metric, Func<Task<OpsTable>> page, NpgsqlDataSource dataSource, CancellationToken cancellationToken)

@@ -62,8 +62,11 @@ internal sealed partial class OpsQueries
              order by 5 desc, 1 desc
              limit $4)
             union all
+            -- A batch's copies through its versions, each looked up by version: joined the other way round, the planner read
+            -- every copy of every source into a hash for the batch's thousand versions (offset 0 keeps it from doing so).
             (select fv.id, k.source_name, k.relative_path, k.id, greatest(fv.updated_at, k.updated_at)
-             from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
+             from orchestrator.file_version fv
+             cross join lateral (select c.id, c.source_name, c.relative_path, c.updated_at from orchestrator.file_copy c where c.file_version_id = fv.id offset 0) k
              where fv.batch_id = $3
                and ($1::text is null or k.relative_path ilike {Like})
                and ($2::text is null or k.source_name = $2)
@@ -93,7 +96,7 @@ internal sealed partial class OpsQueries
                f.updated_at as "Updated"
         from found f
         join orchestrator.file_version fv on fv.id = f.id
-        left join orchestrator.file_copy k on k.id = f.copy_id
+        left join lateral (select * from orchestrator.file_copy c where c.id = f.copy_id limit 1) k on true -- the page's own, by key: not every copy hashed
         left join lateral (
             select br.job_id, br.follow_up_state, br.failed_pages from orchestrator.batch_result br
             where br.file_version_id = fv.id order by br.id desc limit 1) r on true

@@ -82,13 +82,14 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
 
     [Theory]
     [MemberData(nameof(BatchSearches))]
-    public async Task FindFilesOfABatch_StartsFromTheBatch_NeverReadingEveryFileVersion(string? source, long? batch, string? state)
+    public async Task FindFilesOfABatch_StartsFromTheBatch_NeverReadingEveryFileVersionOrCopy(string? source, long? batch, string? state)
     {
         var plan = await ExplainAsync(source, batch, state);
 
         var readWhole = SeqScans(plan.RootElement).ToList();
         Assert.DoesNotContain("file_version", readWhole);
         Assert.DoesNotContain("batch_result", readWhole);
+        Assert.DoesNotContain("file_copy", readWhole);
     }
 
     [Theory]
