@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.FollowUp;
+using BatchOrchestrator.Core.Leases;
 
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
@@ -6,7 +7,8 @@ namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 /// A follow-up job whose batch's next look falls due within <c>FollowUp:HoldFor</c> waits and makes it
 /// itself, rather than end and have another job handed out moments later; at most <c>FollowUp:MaxHolding</c>
 /// do so at once per process, none beyond <c>FollowUp:HoldAtMost</c>, and no dispatcher hands the batch out
-/// meanwhile.
+/// meanwhile. A job handed a look while the batch's lease is still held asks for it again for a moment before it puts
+/// the look back a lease later: its holder may be just leaving.
 /// </summary>
 public sealed class FollowUpHoldFacts(PostgresServerFixture server)
 {
@@ -72,6 +74,40 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => holding);
         Assert.True(await harness.Database.ScalarAsync<bool>(
             "select follow_up_next_at < now() + interval '10 seconds' and follow_up_checks = $2 from orchestrator.batch where id = $1", holder, looks)); // put back, not a look more
+    }
+
+    [Fact]
+    public async Task AFollowUpJob_FindingTheLeaseHeldByAHolderJustLeaving_TakesItOnceReleased_RatherThanPutTheLookBackALeaseLater()
+    {
+        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1 });
+        harness.WriteFiles(3);
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        var lease = BatchLease.FollowUpName(batch);
+        var leaving = await harness.Get<LeaseManager>().TryHoldAsync(lease, Ct); // a job that has scheduled the next look, not yet released
+
+        var job = harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+        await Eventually.WaitAsync(
+            () => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains($"Lease {lease} is held", StringComparison.Ordinal))), seen => seen, TimeSpan.FromSeconds(15), "the job to find the lease held");
+        await leaving!.DisposeAsync();
+        await job.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>(Waiting, batch));
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result"));
+    }
+
+    [Fact]
+    public async Task AFollowUpJob_FindingTheLeaseStillHeldAfterItsMoment_PutsTheLookBackALeaseLater_WithoutALook()
+    {
+        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, NeverFinishing);
+        harness.WriteFiles(3);
+        var batch = (await harness.RunToRecordedAsync(Ct)).Single();
+        await using var holder = await harness.Get<LeaseManager>().TryHoldAsync(BatchLease.FollowUpName(batch), Ct); // at work, or killed
+
+        await harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.True(await harness.Database.ScalarAsync<bool>(
+            "select follow_up_checks = 0 and follow_up_next_at > now() + interval '20 seconds' from orchestrator.batch where id = $1", batch)); // the harness's lease lives 30 s
+        Assert.Equal(3L, await harness.Database.ScalarAsync<long>(Waiting, batch));
     }
 
     private static SandboxOptions NeverFinishing => new() { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1_000_000 };
