@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Bench;
 /// page of one batch, newest changes first, against a raw read of as many rows by primary key (<c>order by id desc
 /// limit</c>), alternating in one process, median of each. Target: at most 10x. The unfiltered page is left out: it
 /// reads every version, as no index names updated_at (such an index would cost every step's update its HOT path).
-/// Then what `status` and the overview read, timed without a target (<see cref="StatusReadsAsync"/>).
+/// Then what `status`, the overview and the unfiltered Files page read, timed without a target (<see cref="StatusReadsAsync"/>).
 /// </summary>
 internal sealed class PagesBenchmark : IBenchmark
 {
@@ -19,7 +19,7 @@ internal sealed class PagesBenchmark : IBenchmark
 
     public string Name => "pages";
 
-    public string Description => "the Files page of one batch over 1M file versions vs as many rows read by primary key";
+    public string Description => "the Files page of one batch over 1M file versions vs as many rows read by primary key; then what status, the overview and the unfiltered Files page read";
 
     public async Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -38,7 +38,7 @@ internal sealed class PagesBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// What `status` and the overview read, each timed alone (median of 3 after a warm-up), beside one full read of the
+    /// What `status` and the overview read, and the unfiltered Files page, each timed alone (median of 3 after a warm-up), beside one full read of the
     /// versions (a count by state): no target, the figures of docs/performance.md, "The operator's pages at scale".
     /// Several of them count over every version of the sources they show, and stand at seconds at this size.
     /// </summary>

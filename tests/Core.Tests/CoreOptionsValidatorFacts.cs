@@ -36,6 +36,7 @@ public sealed class CoreOptionsValidatorFacts
     [InlineData("HoldFor", "-00:00:01", "FollowUp:HoldFor: ")]
     [InlineData("HoldAtMost", "01:00:00", "FollowUp:HoldAtMost: ")]
     [InlineData("MaxHolding", "-1", "FollowUp:MaxHolding: ")]
+    [InlineData("HeldLeaseWait", "00:05:00", "FollowUp:HeldLeaseWait: ")]
     public void AFollowUpHoldOutOfRange_IsRefused_NamingTheKey(string key, string value, string expected)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"FollowUp:{key}"] = value }).Build();

@@ -54,6 +54,12 @@ public sealed class FollowUpOptions
     /// <summary>Follow-up jobs of this process that may wait for a later look at once; each keeps a Hangfire worker meanwhile.</summary>
     public int MaxHolding { get; set; } = 2;
 
+    /// <summary>
+    /// How long a follow-up job that finds its batch's lease held asks for it again, every quarter second, before it puts the
+    /// look back a lease's time to live later: the holder may be just leaving, having scheduled that look (docs/performance.md).
+    /// </summary>
+    public TimeSpan HeldLeaseWait { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Failed looks or sink writes per job reference before it ends as FollowUpFailed.</summary>
     public int MaxAttempts { get; set; } = 5;
 

@@ -58,6 +58,7 @@ internal sealed class FollowUpOptionsValidator(
         failures.AddUnlessBetween("FollowUp:MaxAttempts", options.MaxAttempts, 1, 100);
         failures.AddUnlessWithin("FollowUp:HoldFor", options.HoldFor, TimeSpan.Zero, TimeSpan.FromMinutes(10), "0 to 10 minutes");
         failures.AddUnlessWithin("FollowUp:HoldAtMost", options.HoldAtMost, TimeSpan.Zero, TimeSpan.FromMinutes(30), "0 to 30 minutes");
+        failures.AddUnlessWithin("FollowUp:HeldLeaseWait", options.HeldLeaseWait, TimeSpan.Zero, TimeSpan.FromMinutes(1), "0 to 1 minute");
         failures.AddUnlessBetween("FollowUp:LateBillLooks", options.LateBillLooks, 0, 20);
         failures.AddUnlessWithin("FollowUp:LateBillWindow", options.LateBillWindow, TimeSpan.FromSeconds(1), TimeSpan.FromDays(7), "1 second to 7 days");
         failures.AddUnlessBetween("FollowUp:MaxHolding", options.MaxHolding, 0, 1_000);

@@ -32,15 +32,12 @@ internal sealed class FollowUpProcessor(
     TimeProvider time,
     ILogger<FollowUpProcessor> logger)
 {
-    /// <summary>How long a job that finds its batch's follow-up lease held asks for it again before it puts the look back.</summary>
-    internal static readonly TimeSpan HolderLeaving = TimeSpan.FromSeconds(2);
-
     public async Task FollowUpAsync(long batchId, CancellationToken cancellationToken)
     {
-        // A job that could not stay for its next look schedules it, due within a second, before it releases the lease a round
-        // trip later; a dispatcher handing that look out meanwhile finds the lease held. Put back then, the look would wait a
-        // lease's time to live (two minutes) for a holder that was leaving: so the lease is asked for again for a moment.
-        await using var lease = await leases.TryHoldAsync(BatchLease.FollowUpName(batchId), HolderLeaving, cancellationToken);
+        // A job that could not stay for its next look schedules it, then releases the lease a round trip later; a look due that
+        // soon (a short RecheckDelay, LlamaCloud's Retry-After) is handed out meanwhile and finds the lease held. Put back then,
+        // it would wait a lease's time to live (two minutes) for a holder that was leaving: so the lease is asked for again a while.
+        await using var lease = await leases.TryHoldAsync(BatchLease.FollowUpName(batchId), options.Value.HeldLeaseWait, cancellationToken);
         if (lease is null)
         {
             // Its holder is at work (it schedules the next look when done), or was killed: then the lease lapses within its time to

@@ -96,7 +96,8 @@ internal sealed partial class OpsQueries
                f.updated_at as "Updated"
         from found f
         join orchestrator.file_version fv on fv.id = f.id
-        left join lateral (select * from orchestrator.file_copy c where c.id = f.copy_id limit 1) k on true -- the page's own, by key: not every copy hashed
+        -- The page's copies by key. The limit keeps the planner from merging this back into a join, which hashed every copy.
+        left join lateral (select c.id, c.job_id, c.follow_up_state from orchestrator.file_copy c where c.id = f.copy_id limit 1) k on true
         left join lateral (
             select br.job_id, br.follow_up_state, br.failed_pages from orchestrator.batch_result br
             where br.file_version_id = fv.id order by br.id desc limit 1) r on true

@@ -79,16 +79,24 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
     [Fact]
     public async Task AFollowUpJob_FindingTheLeaseHeldByAHolderJustLeaving_TakesItOnceReleased_RatherThanPutTheLookBackALeaseLater()
     {
-        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1 });
+        // A long wait, so that however late the test sees the job asking, the release comes within it.
+        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1 }, heldLeaseWait: "00:00:30");
         harness.WriteFiles(3);
         var batch = (await harness.RunToRecordedAsync(Ct)).Single();
         var lease = BatchLease.FollowUpName(batch);
         var leaving = await harness.Get<LeaseManager>().TryHoldAsync(lease, Ct); // a job that has scheduled the next look, not yet released
+        Task job;
+        try
+        {
+            job = harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+            await Eventually.WaitAsync(
+                () => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains($"Lease {lease} is held", StringComparison.Ordinal))), seen => seen, TimeSpan.FromSeconds(15), "the job to find the lease held");
+        }
+        finally
+        {
+            await leaving!.DisposeAsync();
+        }
 
-        var job = harness.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
-        await Eventually.WaitAsync(
-            () => Task.FromResult(harness.Logs.Lines.Any(l => l.Contains($"Lease {lease} is held", StringComparison.Ordinal))), seen => seen, TimeSpan.FromSeconds(15), "the job to find the lease held");
-        await leaving!.DisposeAsync();
         await job.WaitAsync(TimeSpan.FromSeconds(30), Ct);
 
         Assert.Equal(0L, await harness.Database.ScalarAsync<long>(Waiting, batch));
@@ -96,9 +104,9 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
     }
 
     [Fact]
-    public async Task AFollowUpJob_FindingTheLeaseStillHeldAfterItsMoment_PutsTheLookBackALeaseLater_WithoutALook()
+    public async Task AFollowUpJob_FindingTheLeaseStillHeldAfterItsWait_PutsTheLookBackALeaseLater_WithoutALook()
     {
-        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, NeverFinishing);
+        await using var harness = await CreateAsync(holdFor: "00:00:05", holdAtMost: "00:01:00", maxHolding: 2, NeverFinishing, heldLeaseWait: "00:00:01");
         harness.WriteFiles(3);
         var batch = (await harness.RunToRecordedAsync(Ct)).Single();
         await using var holder = await harness.Get<LeaseManager>().TryHoldAsync(BatchLease.FollowUpName(batch), Ct); // at work, or killed
@@ -112,7 +120,7 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
 
     private static SandboxOptions NeverFinishing => new() { StepDelay = TimeSpan.FromMilliseconds(50), JobRunningSteps = 1_000_000 };
 
-    private Task<PipelineHarness> CreateAsync(string holdFor, string holdAtMost, int maxHolding, SandboxOptions sandbox, string recheck = "00:00:00.200") =>
+    private Task<PipelineHarness> CreateAsync(string holdFor, string holdAtMost, int maxHolding, SandboxOptions sandbox, string recheck = "00:00:00.200", string heldLeaseWait = "00:00:02") =>
         PipelineHarness.CreateAsync(
             server,
             new Dictionary<string, string?>
@@ -122,6 +130,7 @@ public sealed class FollowUpHoldFacts(PostgresServerFixture server)
                 ["FollowUp:MaxHolding"] = maxHolding.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["FollowUp:RecheckDelay"] = recheck,
                 ["FollowUp:MaxRecheckDelay"] = "00:00:05",
+                ["FollowUp:HeldLeaseWait"] = heldLeaseWait,
             },
             sandbox);
 }

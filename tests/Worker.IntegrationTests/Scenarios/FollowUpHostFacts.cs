@@ -87,6 +87,6 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
             'references: ' || coalesce((select string_agg(coalesce(follow_up_state, 'none') || ' ' || n, ', ') from (select follow_up_state, count(*) as n from orchestrator.batch_result group by follow_up_state) r), 'none'),
             'leases: ' || coalesce((select string_agg(name || ' for ' || round(extract(epoch from expires_at - now())::numeric, 1) || ' s', ', ') from orchestrator.lease where expires_at > now()), 'none'),
             'jobs: ' || coalesce((select string_agg(name || ' ' || statename || ' ' || n, ', ') from (
-                select coalesce(invocationdata::jsonb ->> 'Method', '?') as name, statename, count(*) as n from hangfire.job group by 1, 2) j), 'none'))
+                select coalesce(split_part(invocationdata::jsonb ->> 'Type', ',', 1), '?') as name, statename, count(*) as n from hangfire.job group by 1, 2) j), 'none'))
         """)!;
 }
