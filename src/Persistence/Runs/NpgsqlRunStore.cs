@@ -37,18 +37,18 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
                 files_left_out_by_patterns = $13, files_changed_while_hashing = $14
             where id = $1 and state = any($11)
             """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Seen });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.NewOrChanged });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Unsettled });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.NewVersions });
-        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = summary.Deferred > 0 ? $"{summary.Deferred} files could not be read or changed while hashing; the next scan retries them" : null });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchCount });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Problems });
+        command.Parameters.Add(Id(runId));
+        command.Parameters.Add(Int(summary.Seen));
+        command.Parameters.Add(Int(summary.NewOrChanged));
+        command.Parameters.Add(Int(summary.Unsettled));
+        command.Parameters.Add(Int(summary.NewVersions));
+        command.Parameters.Add(Text(summary.Deferred > 0 ? $"{summary.Deferred} files could not be read or changed while hashing; the next scan retries them" : null));
+        command.Parameters.Add(Int(batchCount));
+        command.Parameters.Add(Int(summary.Problems));
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.TargetState());
         command.Parameters.Add(RunLifecycle.FinishScanWithNothing.TargetState());
         command.Parameters.Add(RunLifecycle.FinishScanWithBatches.FromStates());
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.Held });
+        command.Parameters.Add(Int(summary.Held));
         command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = summary.LeftOutByPatternsTakingNone, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         command.Parameters.Add(Int(summary.ChangedWhileHashing));
         await command.ExecuteNonQueryAsync(cancellationToken);
