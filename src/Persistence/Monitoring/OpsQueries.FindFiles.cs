@@ -11,68 +11,24 @@ internal sealed partial class OpsQueries
     /// version under another name) with that version's state and job, its own follow-up, and the version's path.
     /// </summary>
     public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) =>
-        QueryAsync(FindFilesSql, cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state));
+        QueryAsync(FindFilesSql(batchId), cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state));
 
     /// <summary>The parameters of <see cref="FindFilesSql"/>; a test explains the query with them.</summary>
     internal static NpgsqlParameter[] FindFilesParameters(string? pathPart, string? source, long? batchId, int limit, string? state) =>
         [Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded)];
 
-    /// <summary>The query of <see cref="FindFilesAsync"/>.</summary>
-    internal static readonly string FindFilesSql = $"""
-        -- Newest first without sorting the whole union (docs/performance.md, "The operator's pages at scale"): each arm
-        -- takes its own newest $4 (a batch's versions and results through their batch's index; the others by a top-N
-        -- read of the versions, as no index names updated_at), and the page is the newest $4 of them all, the same rows
-        -- as sorting the whole union. A copy ranks by
-        -- the later of its own change and its version's, so once the versions fill the page, only a copy changed no
-        -- earlier than the page's last version, or whose version did, can be on it: those are the candidates.
-        with versions as (
-            (select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
-             from orchestrator.file_version fv
-             where $3::bigint is null
-               and ($1::text is null or fv.relative_path ilike {Like})
-               and ($2::text is null or fv.source_name = $2)
-               and ($5::text is null or fv.state = $5)
-             order by fv.updated_at desc, fv.id desc
-             limit $4)
-            union all
-            (select fv.id, fv.source_name, fv.relative_path, null::bigint, fv.updated_at
-             from orchestrator.file_version fv
-             where fv.id in (
-                     select v.id from orchestrator.file_version v where v.batch_id = $3
-                     union all
-                     select br.file_version_id from orchestrator.batch_result br where br.batch_id = $3)
-               and ($1::text is null or fv.relative_path ilike {Like})
-               and ($2::text is null or fv.source_name = $2)
-               and ($5::text is null or fv.state = $5)
-             order by fv.updated_at desc, fv.id desc
-             limit $4)),
-        bound as (select case when count(*) < $4 then '-infinity'::timestamptz else min(updated_at) end as t from versions),
-        copies as (
-            (select fv.id, k.source_name, k.relative_path, k.id as copy_id, greatest(fv.updated_at, k.updated_at) as updated_at
-             from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
-             where $3::bigint is null
-               and k.id in (
-                     select c.id from orchestrator.file_copy c where c.updated_at >= (select t from bound)
-                     union all
-                     select c.id from orchestrator.file_version v join orchestrator.file_copy c on c.file_version_id = v.id
-                     where (select t from bound) > '-infinity' and v.updated_at >= (select t from bound))
-               and ($1::text is null or k.relative_path ilike {Like})
-               and ($2::text is null or k.source_name = $2)
-               and ($5::text is null or fv.state = $5)
-             order by 5 desc, 1 desc
-             limit $4)
-            union all
-            -- A batch's copies through its versions, each looked up by version: joined the other way round, the planner read
-            -- every copy of every source into a hash for the batch's thousand versions (offset 0 keeps it from doing so).
-            (select fv.id, k.source_name, k.relative_path, k.id, greatest(fv.updated_at, k.updated_at)
-             from orchestrator.file_version fv
-             cross join lateral (select c.id, c.source_name, c.relative_path, c.updated_at from orchestrator.file_copy c where c.file_version_id = fv.id offset 0) k
-             where fv.batch_id = $3
-               and ($1::text is null or k.relative_path ilike {Like})
-               and ($2::text is null or k.source_name = $2)
-               and ($5::text is null or fv.state = $5)
-             order by 5 desc, 1 desc
-             limit $4)),
+    /// <summary>
+    /// The query of <see cref="FindFilesAsync"/>: one for a batch's files, one for the others. One text for both had the
+    /// planner plan the arms a search never runs, and read a batch's versions through a union of ids and their key: a
+    /// batch's page spent about twice as long (docs/performance.md, "The operator's pages at scale").
+    /// </summary>
+    internal static string FindFilesSql(long? batchId) => batchId is null ? AllFilesSql : BatchFilesSql;
+
+    /// <summary>
+    /// The end of both queries: the newest $4 of the versions' and the copies' candidates, with what the page shows of
+    /// each. Above the queries, as static fields are set in the order they are written.
+    /// </summary>
+    private static readonly string PageOfFound = $"""
         found as (
             select * from versions union all select * from copies
             order by updated_at desc, id desc
@@ -102,6 +58,76 @@ internal sealed partial class OpsQueries
             select br.job_id, br.follow_up_state, br.failed_pages from orchestrator.batch_result br
             where br.file_version_id = fv.id order by br.id desc limit 1) r on true
         order by f.updated_at desc, f.id desc
+        """;
+
+    // Newest first without sorting the whole union (docs/performance.md, "The operator's pages at scale"): each arm takes
+    // its own newest $4, and the page is the newest $4 of them all, the same rows as sorting the whole union.
+    private static readonly string AllFilesSql = $"""
+        -- The versions by a top-N read, as no index names updated_at. A copy ranks by the later of its own change and its
+        -- version's, so once the versions fill the page, only a copy changed no earlier than the page's last version, or
+        -- whose version did, can be on it: those are the candidates.
+        with versions as (
+            select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
+            from orchestrator.file_version fv
+            where ($1::text is null or fv.relative_path ilike {Like})
+              and ($2::text is null or fv.source_name = $2)
+              and ($5::text is null or fv.state = $5)
+            order by fv.updated_at desc, fv.id desc
+            limit $4),
+        bound as (select case when count(*) < $4 then '-infinity'::timestamptz else min(updated_at) end as t from versions),
+        copies as (
+            select fv.id, k.source_name, k.relative_path, k.id as copy_id, greatest(fv.updated_at, k.updated_at) as updated_at
+            from orchestrator.file_copy k join orchestrator.file_version fv on fv.id = k.file_version_id
+            where k.id in (
+                    select c.id from orchestrator.file_copy c where c.updated_at >= (select t from bound)
+                    union all
+                    select c.id from orchestrator.file_version v join orchestrator.file_copy c on c.file_version_id = v.id
+                    where (select t from bound) > '-infinity' and v.updated_at >= (select t from bound))
+              and ($1::text is null or k.relative_path ilike {Like})
+              and ($2::text is null or k.source_name = $2)
+              and ($5::text is null or fv.state = $5)
+            order by 5 desc, 1 desc
+            limit $4),
+        {PageOfFound}
+        """;
+
+    private static readonly string BatchFilesSql = $"""
+        -- A batch's versions through its index, and the versions it reported on that a later batch took since (one set
+        -- subtracted from the other in memory: no version looked up by key twice).
+        with versions as (
+            (select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
+             from orchestrator.file_version fv
+             where fv.batch_id = $3
+               and ($1::text is null or fv.relative_path ilike {Like})
+               and ($2::text is null or fv.source_name = $2)
+               and ($5::text is null or fv.state = $5)
+             order by fv.updated_at desc, fv.id desc
+             limit $4)
+            union all
+            (select fv.id, fv.source_name, fv.relative_path, null::bigint, fv.updated_at
+             from orchestrator.file_version fv
+             where fv.id in (
+                     select br.file_version_id from orchestrator.batch_result br where br.batch_id = $3
+                     except
+                     select v.id from orchestrator.file_version v where v.batch_id = $3)
+               and ($1::text is null or fv.relative_path ilike {Like})
+               and ($2::text is null or fv.source_name = $2)
+               and ($5::text is null or fv.state = $5)
+             order by fv.updated_at desc, fv.id desc
+             limit $4)),
+        -- Its copies through its versions, each looked up by version: joined the other way round, the planner read every
+        -- copy of every source into a hash for the batch's thousand versions (offset 0 keeps it from doing so).
+        copies as (
+            select fv.id, k.source_name, k.relative_path, k.id as copy_id, greatest(fv.updated_at, k.updated_at) as updated_at
+            from orchestrator.file_version fv
+            cross join lateral (select c.id, c.source_name, c.relative_path, c.updated_at from orchestrator.file_copy c where c.file_version_id = fv.id offset 0) k
+            where fv.batch_id = $3
+              and ($1::text is null or k.relative_path ilike {Like})
+              and ($2::text is null or k.source_name = $2)
+              and ($5::text is null or fv.state = $5)
+            order by 5 desc, 1 desc
+            limit $4),
+        {PageOfFound}
         """;
 
     /// <summary>Columns of <see cref="FindFilesAsync"/> shown only once some file has a value: few results lack pages.</summary>

@@ -122,7 +122,7 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
 
     private async Task<JsonDocument> ExplainAsync(string? source, long? batch, string? state)
     {
-        await using var command = Database.DataSource.CreateCommand("explain (format json) " + OpsQueries.FindFilesSql);
+        await using var command = Database.DataSource.CreateCommand("explain (format json) " + OpsQueries.FindFilesSql(batch));
         command.Parameters.AddRange(OpsQueries.FindFilesParameters(null, source, batch, Page, state));
         return JsonDocument.Parse((string)(await command.ExecuteScalarAsync(Ct))!);
     }
