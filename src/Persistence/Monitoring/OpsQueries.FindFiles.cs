@@ -11,7 +11,9 @@ internal sealed partial class OpsQueries
     /// version under another name) with that version's state and job, its own follow-up, and the version's path.
     /// </summary>
     public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) =>
-        QueryAsync(FindFilesSql(batchId), cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state));
+        batchId is null
+            ? QueryAsync(AllFilesSql, cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state))
+            : SqlTable.QueryPreparedAsync(dataSource, BatchFilesSql, cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state));
 
     /// <summary>The parameters of <see cref="FindFilesSql"/>; a test explains the query with them.</summary>
     internal static NpgsqlParameter[] FindFilesParameters(string? pathPart, string? source, long? batchId, int limit, string? state) =>

@@ -102,6 +102,34 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
     [InlineData("d7/")]
     public Task FindFilesByAPartOfThePath_FindsWhatSortingEveryVersionAndCopyFinds(string part) => SameRowsAsync(part, null, null, null);
 
+    [Fact]
+    public async Task FindFilesOfABatch_StaysPreparedOnItsConnection_AndFindsTheSameRowsAgain()
+    {
+        // One connection in the pool, so the page and the look at what it prepared meet on the same server session.
+        await using var oneConnection = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        var queries = new OpsQueries(oneConnection);
+
+        var first = await queries.FindFilesAsync(null, null, 7, Page, Ct);
+        var again = await queries.FindFilesAsync(null, null, 7, Page, Ct);
+        var everyFile = await queries.FindFilesAsync(null, null, null, Page, Ct);
+
+        await using var command = oneConnection.CreateCommand("select statement from pg_prepared_statements where not from_sql");
+        var prepared = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(Ct))
+        {
+            while (await reader.ReadAsync(Ct))
+            {
+                prepared.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Single(prepared, p => p == OpsQueries.FindFilesSql(7)); // prepared once, used twice
+        Assert.DoesNotContain(prepared, p => p == OpsQueries.FindFilesSql(null)); // the search of every file is planned for its own filters each time
+        Assert.Equal(first.Rows.Select(r => r[0]), again.Rows.Select(r => r[0]));
+        Assert.Equal(Page, first.Rows.Count);
+        Assert.NotEqual(first.Rows.Select(r => r[0]), everyFile.Rows.Select(r => r[0]));
+    }
+
     private async Task SameRowsAsync(string? part, string? source, long? batch, string? state)
     {
         var table = await new OpsQueries(Database.DataSource).FindFilesAsync(part, source, batch, Page, Ct, state);
