@@ -80,9 +80,11 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
     /// by state how they ended (<see cref="Outcomes"/>, as the overview counts them), and
     /// follow-ups the job references whose result was fetched or given up on (a run is Completed once
     /// its batches are recorded, while follow-ups may still be going). Remote artefacts are what remote
-    /// hygiene deleted of the run's files, jobs and directories, and what is still listed for deletion.
+    /// hygiene deleted of the run's files, jobs and directories, and what is still listed for deletion. With
+    /// <paramref name="withChangesOnly"/>, the runs that found nothing new are left out: a watched source makes one at
+    /// every event and a schedule one a night, and ten of them would push the run that failed out of sight.
     /// </summary>
-    public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken) => QueryAsync($"""
+    public Task<OpsTable> RunsAsync(string? source, int limit, CancellationToken cancellationToken, bool withChangesOnly = false) => QueryAsync($"""
         select r.id as "Run",
                r.source_name as "Source",
                r.trigger as "Trigger",
@@ -122,9 +124,11 @@ internal sealed partial class OpsQueries(NpgsqlDataSource dataSource)
                    order by b.id desc limit 1)) as "Error"
         from orchestrator.run r
         where ($1::text is null or r.source_name = $1)
+          -- A run that found nothing new, unless its new files were all held (as the overview's last run), is left out if asked.
+          and (not $12 or r.state <> $13 or exists (select 1 from orchestrator.file_version fv where fv.held_run_id = r.id))
         order by r.id desc
         limit $2
-        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters(), StateParameters.Name(BatchState.Failed)]);
+        """, cancellationToken, [Text(source), Int(limit), StateParameters.Names(FileVersionLifecycle.Ended), StateParameters.Names(FollowUpLifecycle.Waiting), StateParameters.Name(FileVersionState.Held), .. Outcomes.Parameters(), StateParameters.Name(BatchState.Failed), Bool(withChangesOnly), StateParameters.Name(RunState.NoChanges)]);
 
     /// <summary>Recent batches, newest first, optionally of one run or source; open ones only if asked.</summary>
     public Task<OpsTable> BatchesAsync(long? runId, string? source, bool openOnly, int limit, CancellationToken cancellationToken) => QueryAsync($"""

@@ -79,7 +79,8 @@ internal sealed class VerbRunner(
         var dashboard = services.GetRequiredService<IOptions<OpsDashboardOptions>>().Value.Path.TrimEnd('/');
         VerbTable.Write(console, "Needs a person", AttentionCatalogue.AsTable(attention, dashboard), "nothing needs a person", AttentionCatalogue.Sentence);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
-        VerbTable.Write(console, "Recent runs", await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken), "no runs yet");
+        // Runs that found nothing new are left out: each source's last run, whatever it found, is in the Sources table.
+        VerbTable.Write(console, UnknownId.RunsInStatusHeading, await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken, withChangesOnly: true), "no runs with changes yet");
         // A backfill may keep hundreds open: the newest are listed, and the heading says when there are more.
         var open = await queries.BatchesAsync(null, null, openOnly: true, OpenBatchesInStatus + 1, cancellationToken);
         VerbTable.Write(

@@ -154,6 +154,26 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
     }
 
     /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
+    [Fact]
+    public async Task RunsWithChangesOnly_LeaveOutTheRunsThatFoundNothing_ButNotOneWhoseFilesACapHeld()
+    {
+        var failed = await OpsSeed.RunAsync(Database, "docs", state: "Failed", started: "now() - interval '2 hours'");
+        var holding = await OpsSeed.RunAsync(Database, "docs", state: "NoChanges", newVersions: 2, started: "now() - interval '1 hour'");
+        await OpsSeed.HeldAsync(Database, "docs", holding, 2);
+        for (var i = 0; i < 12; i++)
+        {
+            await OpsSeed.RunAsync(Database, "docs", state: "NoChanges", started: "now()"); // a watched folder's events since
+        }
+
+        var queries = new OpsQueries(Database.DataSource);
+        var withChanges = await queries.RunsAsync(null, 10, Ct, withChangesOnly: true);
+        var every = await queries.RunsAsync(null, 10, Ct);
+
+        Assert.Equal([holding, failed], withChanges.Rows.Select(r => (long)withChanges.Value(r, "Run")!));
+        Assert.All(every.Rows, r => Assert.Equal("NoChanges", every.Value(r, "State")));
+        Assert.DoesNotContain(every.Rows, r => (long)every.Value(r, "Run")! == failed);
+    }
+
     private async Task CopyAsync(string source, string path, long fileVersionId)
     {
         await Database.ExecuteAsync(

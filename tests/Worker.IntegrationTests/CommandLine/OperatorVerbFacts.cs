@@ -75,8 +75,8 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
     [Theory]
     [InlineData("cancel-batch", "cancel batch: there is no batch 999999 ('status' lists the open batches, the dashboard every batch at /hangfire/ops/batches)")]
     [InlineData("cancel-jobs", "cancel jobs: there is no batch 999999 ('status' lists the open batches, the dashboard every batch at /hangfire/ops/batches)")]
-    [InlineData("cancel-run", "cancel run: there is no run 999999 ('status' lists the 10 latest runs, the dashboard every run at /hangfire/ops/runs)")]
-    [InlineData("approve", "approve: there is no run 999999 ('status' lists the 10 latest runs, the dashboard every run at /hangfire/ops/runs)")]
+    [InlineData("cancel-run", "cancel run: there is no run 999999 ('status' lists the 10 latest runs with changes, the dashboard every run at /hangfire/ops/runs)")]
+    [InlineData("approve", "approve: there is no run 999999 ('status' lists the 10 latest runs with changes, the dashboard every run at /hangfire/ops/runs)")]
     public async Task AVerbGivenAnId_ExitsTwoSayingOnStderrWhereIdsAreListed_WhenNoSuchRunOrBatchExists(string verb, string expected)
     {
         // A mistyped id is bad usage, as an unknown source is (VerbExit): a script tells it from a failure, and the

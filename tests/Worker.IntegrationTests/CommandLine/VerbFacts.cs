@@ -126,6 +126,23 @@ public sealed class VerbFacts(PostgresServerFixture server) : EnvironmentFacts(s
     }
 
     [Fact]
+    public async Task Status_KeepsARunThatFailedInSight_AfterManyRunsThatFoundNothing()
+    {
+        await Env.Database.ExecuteAsync(
+            "insert into orchestrator.run (source_name, trigger, state, started_at, finished_at, error) values ('e2e', 'Schedule', 'Failed', now() - interval '1 hour', now() - interval '1 hour', 'the source folder was not mounted')");
+        await Env.Database.ExecuteAsync(
+            "insert into orchestrator.run (source_name, trigger, state, started_at, finished_at) select 'e2e', 'Watch', 'NoChanges', now(), now() from generate_series(1, 12)");
+
+        var (exitCode, output) = await RunAsync("status");
+
+        Assert.Equal(0, exitCode);
+        var start = output.IndexOf("Recent runs with changes", StringComparison.Ordinal);
+        var runs = output[start..output.IndexOf("\nOpen batches", start, StringComparison.Ordinal)]; // up to the next table's heading
+        Assert.Contains("the source folder was not mounted", runs, StringComparison.Ordinal);
+        Assert.DoesNotContain("NoChanges", runs, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_SaysWhenItListsOnlyTheNewestOpenBatches()
     {
         var run = await Env.Database.ScalarAsync<long>(
