@@ -65,7 +65,8 @@ internal sealed partial class OpsQueries
                br.remote_job_status as "Job status",
                br.follow_up_state as "Follow-up",
                br.follow_up_attempts as "Follow-up attempts",
-               br.follow_up_error as "Follow-up error",
+               -- A job LlamaCloud failed leaves its own error here, as a fetch that failed leaves ours: named for both.
+               br.follow_up_error as "Job or follow-up error",
                array_to_string(br.failed_pages, ', ') as "Pages failed",
                br.failed_page_error as "Pages failed because",
                br.stuck_since as "Stuck since"

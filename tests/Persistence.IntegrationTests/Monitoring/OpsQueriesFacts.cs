@@ -101,8 +101,11 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         var row = batches.Rows.Single(r => (long)batches.Value(r, "Batch")! == first);
         Assert.Equal("Failed=1 Succeeded=1", Counts((string)batches.Value(row, "Files by state")!));
         Assert.Equal(0L, batches.Value(row, "Follow-ups failed"));
+        await Database.ExecuteAsync("update orchestrator.batch_result set follow_up_error = 'the document is encrypted' where file_version_id = $1", failed);
         var history = await Queries.FileHistoryAsync("docs", "bad.pdf", 10, Ct);
         Assert.Equal(("Failed", "FAILED"), (history.Value(history.Rows.Single(), "Outcome"), history.Value(history.Rows.Single(), "Job status")));
+        // The job's own error, not a follow-up of ours that failed: the column says it may be either.
+        Assert.Equal("the document is encrypted", history.Value(history.Rows.Single(), "Job or follow-up error"));
     }
 
     [Fact]
