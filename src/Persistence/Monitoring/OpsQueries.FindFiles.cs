@@ -20,9 +20,9 @@ internal sealed partial class OpsQueries
         [Text(pathPart), Text(source), Long(batchId), Int(limit), Text(state), StateParameters.Name(FollowUpState.FollowedUp), StateParameters.Name(FollowUpState.Recorded)];
 
     /// <summary>
-    /// The query of <see cref="FindFilesAsync"/>: one for a batch's files, one for the others. One text for both had the
-    /// planner plan the arms a search never runs, and read a batch's versions through a union of ids and their key: a
-    /// batch's page spent about twice as long (docs/performance.md, "The operator's pages at scale").
+    /// The query of <see cref="FindFilesAsync"/>: one for a batch's files, one for the others. One text for both had
+    /// every search parse and plan the arms it never runs, and a batch's read its versions through a union of ids, each
+    /// looked up by key again (docs/performance.md, "The operator's pages at scale").
     /// </summary>
     internal static string FindFilesSql(long? batchId) => batchId is null ? AllFilesSql : BatchFilesSql;
 

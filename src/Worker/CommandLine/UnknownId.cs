@@ -14,9 +14,6 @@ internal static class UnknownId
     /// <summary>How many runs <c>status</c> lists: the place to look first for a run's id.</summary>
     public const int RunsInStatus = 10;
 
-    /// <summary>The heading of those runs: the latest that found something (each source's last run is under Sources).</summary>
-    public const string RunsInStatusHeading = "Recent runs with changes (each source's last run is under Sources)";
-
     public static ArgumentException Run(IServiceProvider services, long runId) => new(string.Create(
         CultureInfo.InvariantCulture,
         $"there is no run {runId} ('status' lists the {RunsInStatus} latest runs with changes, the dashboard every run at {Page(services, "runs")})"));

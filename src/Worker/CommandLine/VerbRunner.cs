@@ -80,7 +80,7 @@ internal sealed class VerbRunner(
         VerbTable.Write(console, "Needs a person", AttentionCatalogue.AsTable(attention, dashboard), "nothing needs a person", AttentionCatalogue.Sentence);
         VerbTable.Write(console, "Sources", await queries.SourcesAsync(sources, cancellationToken), "no sources configured");
         // Runs that found nothing new are left out: each source's last run, whatever it found, is in the Sources table.
-        VerbTable.Write(console, UnknownId.RunsInStatusHeading, await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken, withChangesOnly: true), "no runs with changes yet");
+        VerbTable.Write(console, "Recent runs with changes (each source's last run is under Sources)", await queries.RunsAsync(null, UnknownId.RunsInStatus, cancellationToken, withChangesOnly: true), "no runs with changes yet");
         // A backfill may keep hundreds open: the newest are listed, and the heading says when there are more.
         var open = await queries.BatchesAsync(null, null, openOnly: true, OpenBatchesInStatus + 1, cancellationToken);
         VerbTable.Write(

@@ -25,6 +25,25 @@ public sealed class ServiceAnswerFacts
         Assert.Equal(HttpStatusCode.NotFound, unknownAnonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task PathsMatchAsWritten_AnotherCaseIsUnknown_AndASlashAtTheEndIsRedirected_BeforeAuthentication()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = sandbox.Server.BaseAddress };
+
+        var (otherCase, otherCaseBody) = await sandbox.GetAsync("api/V2/batches");
+        using var upperAnonymous = await anonymous.GetAsync("API/v2/parse/versions", Ct); // was answered without a key, past every check
+        using var slash = await anonymous.GetAsync("api/v2/batches/?limit=5", Ct);
+        var (asWritten, _) = await sandbox.GetAsync("api/v2/batches?limit=5");
+
+        Assert.Equal(HttpStatusCode.NotFound, otherCase);
+        Assert.Equal("""{"detail":"Not Found"}""", otherCaseBody!.ToJsonString());
+        Assert.Equal(HttpStatusCode.NotFound, upperAnonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, slash.StatusCode);
+        Assert.Equal(new Uri(sandbox.Server.BaseAddress, "api/v2/batches?limit=5"), slash.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, asWritten);
+    }
+
     [Theory]
     [InlineData(400)]
     [InlineData(409)]
