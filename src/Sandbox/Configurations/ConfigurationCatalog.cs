@@ -30,6 +30,17 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
             : null;
     }
 
+    /// <summary>
+    /// The version a saved parse_v2 configuration pins, or null: a preset's is documented nowhere, and a configuration
+    /// saved without one leaves it to the request.
+    /// </summary>
+    public string? ParseVersion(string projectId, string configurationId) =>
+        PresetTier(configurationId) is null
+        && state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
+        && saved.Parameters.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String
+            ? version.GetString()
+            : null;
+
     /// <summary>The extract parameters of a saved extract_v2 configuration, or null when there is none.</summary>
     public JsonElement? ExtractParameters(string projectId, string configurationId)
     {

@@ -96,11 +96,13 @@ internal static class ParseCreateEndpoints
                 v.Add("value_error", $"Parse configuration '{configurationId}' not found", "configuration_id");
             }
 
-            // 'configured' stands for the saved configuration's version, as for its tier; any other must be the tier's.
+            // 'configured' (or no version) stands for the saved configuration's version, as for its tier; whichever it is
+            // must be the tier's: a tier sent beside a configuration that pins another tier's version names no version.
             var effectiveTier = tier is null or "configured" ? configuredTier : tier;
-            if (version is not null && !(configured && version == "configured") && effectiveTier is not null && ParseVersions.ByTier.ContainsKey(effectiveTier))
+            var effectiveVersion = (version is null or "configured") && configured ? catalog.ParseVersion(project.Id, configurationId!) : version;
+            if (effectiveVersion is not null && effectiveTier is not null && ParseVersions.ByTier.ContainsKey(effectiveTier))
             {
-                v.Format(version, text => ParseVersions.Problem(text, effectiveTier), "version");
+                v.Format(effectiveVersion, text => ParseVersions.Problem(text, effectiveTier), "version");
             }
 
             if (!v.IsValid)

@@ -31,6 +31,23 @@ public sealed class ParseCreateFacts : SandboxPerTest
         Assert.Equal("version", (string)body!["detail"]![0]!["loc"]![1]!);
     }
 
+    [Fact]
+    public async Task Create_WithASavedConfigurationsDatedVersion_TakesATierSentBeside_OnlyIfTheVersionIsThatTiers()
+    {
+        var config = (string)(await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/configurations", new { name = "c", parameters = new { product_type = "parse_v2", tier = "agentic", version = "2026-09-07" } }))["id"]!;
+        var (dir, entry) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "x");
+
+        // The saved version is agentic's: with another tier it names no version of that tier, sent as 'configured' or left out.
+        var (leftOut, leftOutBody) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, tier = "fast", file_id = entry });
+        var (configured, _) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, tier = "fast", version = "configured", file_id = entry });
+        var latest = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "fast", version = "latest", file_id = entry });
+        var sameTier = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "agentic", file_id = entry });
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, HttpStatusCode.UnprocessableEntity), (leftOut, configured));
+        Assert.Equal("version", (string)leftOutBody!["detail"]![0]!["loc"]![1]!);
+        Assert.Equal(("fast", "agentic"), ((string)latest["tier"]!, (string)sameTier["tier"]!));
+    }
+
     [Theory]
     [InlineData("""{"version":"latest","file_id":"dfl-x"}""", "tier")]
     [InlineData("""{"tier":"fast","file_id":"dfl-x"}""", "version")]
