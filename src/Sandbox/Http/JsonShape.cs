@@ -110,9 +110,9 @@ internal sealed record JsonShape(
                 }
 
                 return;
-            case JsonShapeKind.NumberOrString when value.ValueKind is JsonValueKind.Number or JsonValueKind.String:
+            case JsonShapeKind.NumberOrString when value.ValueKind == JsonValueKind.String:
                 return;
-            case JsonShapeKind.Number when value.ValueKind == JsonValueKind.Number:
+            case JsonShapeKind.NumberOrString or JsonShapeKind.Number when value.ValueKind == JsonValueKind.Number:
                 CheckBounds(value.GetDouble(), v, loc);
                 return;
             case JsonShapeKind.Literal when value.ValueKind == JsonValueKind.String && Allowed!.Contains(value.GetString()!, StringComparer.Ordinal):

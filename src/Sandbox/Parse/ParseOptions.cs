@@ -76,7 +76,8 @@ internal static class ParseOptions
             ("trigger_mode", Str with { Format = StringFormats.TriggerMode }), // "'and' … or 'or'"
             ("filename_match_glob_list", ListOf(Str)),
             .. Bools("full_page_image_in_page", "image_in_page", "page_md_error", "table_in_page"),
-            .. new[] { "full_page_image_in_page_threshold", "layout_element_in_page_confidence_threshold", "page_longer_than_n_chars", "page_shorter_than_n_chars" }
+            ("full_page_image_in_page_threshold", NumOrStr with { Min = 0, Max = 1 }), // "(0.0-1.0, default 0.8)"; a string is taken as sent
+            .. new[] { "layout_element_in_page_confidence_threshold", "page_longer_than_n_chars", "page_shorter_than_n_chars" }
                 .Concat(PageCounts.SelectMany(c => new[] { $"page_contains_at_least_n_{c}", $"page_contains_at_most_n_{c}" }))
                 .Select(n => (n, NumOrStr)),
         ]);

@@ -28,6 +28,7 @@ public sealed class ParseOptionFacts : SandboxPerTest
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"fast"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,version" }, // "Required when `tier` is set"
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{"tier":"fast","version":"2026-09-07"}}]} """, "processing_options,auto_mode_configuration,0,parsing_conf,version" }, // "one of that tier's dated versions"
         { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{},"trigger_mode":"AND"}]} """, "processing_options,auto_mode_configuration,0,trigger_mode" }, // "'and' … or 'or'"
+        { """ "processing_options":{"auto_mode_configuration":[{"parsing_conf":{},"full_page_image_in_page_threshold":5}]} """, "processing_options,auto_mode_configuration,0,full_page_image_in_page_threshold" }, // "(0.0-1.0, default 0.8)"
         { """ "page_ranges":{"target_pages":"0,2"} """, "page_ranges,target_pages" }, // "1-based indexing"
         { """ "page_ranges":{"target_pages":"1;3"} """, "page_ranges,target_pages" }, // "Comma-separated"
         { """ "page_ranges":{"target_pages":"1-5,3"} """, "page_ranges,target_pages" }, // "Duplicate pages cause an error" (the default guess)
