@@ -41,6 +41,7 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
         { "other", null, "Failed" },
         { null, 7L, null },
         { null, 8L, "Succeeded" },
+        { "docs", 7L, null },
     };
 
     public override async ValueTask InitializeAsync()
@@ -93,6 +94,28 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
     }
 
     [Theory]
+    [MemberData(nameof(BatchSearches))]
+    public async Task FindFilesOfABatch_UnderTheOnePlanPostgreSqlMayKeepForEveryBatch_StillStartsFromTheBatch(string? source, long? batch, string? state)
+    {
+        // Kept prepared, the query may run under one plan made for no batch in particular after its fifth run.
+        await using var connection = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using (var setUp = new NpgsqlCommand("set plan_cache_mode = force_generic_plan; prepare page(text, text, bigint, int, text, text, text) as " + OpsQueries.FindFilesSql(batch), connection))
+        {
+            await setUp.ExecuteNonQueryAsync(Ct);
+        }
+
+        // EXECUTE takes no bind parameters: the search's own values, written out (the theory's constants).
+        static string Literal(string? value) => value is null ? "null" : $"'{value}'";
+        await using var explain = new NpgsqlCommand($"explain (format json) execute page(null, {Literal(source)}, {batch}, {Page}, {Literal(state)}, 'FollowedUp', 'Recorded')", connection);
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync(Ct))!);
+
+        var readWhole = SeqScans(plan.RootElement).ToList();
+        Assert.DoesNotContain("file_version", readWhole);
+        Assert.DoesNotContain("batch_result", readWhole);
+        Assert.DoesNotContain("file_copy", readWhole);
+    }
+
+    [Theory]
     [MemberData(nameof(Searches))]
     public Task FindFiles_FindsWhatSortingEveryVersionAndCopyFinds(string? source, long? batch, string? state) => SameRowsAsync(null, source, batch, state);
 
@@ -113,18 +136,18 @@ public sealed class FilesPagePlanFacts(PostgresServerFixture server) : DatabaseF
         var again = await queries.FindFilesAsync(null, null, 7, Page, Ct);
         var everyFile = await queries.FindFilesAsync(null, null, null, Page, Ct);
 
-        await using var command = oneConnection.CreateCommand("select statement from pg_prepared_statements where not from_sql");
-        var prepared = new List<string>();
+        await using var command = oneConnection.CreateCommand("select statement, generic_plans + custom_plans from pg_prepared_statements where not from_sql");
+        var prepared = new List<(string Sql, long Runs)>();
         await using (var reader = await command.ExecuteReaderAsync(Ct))
         {
             while (await reader.ReadAsync(Ct))
             {
-                prepared.Add(reader.GetString(0));
+                prepared.Add((reader.GetString(0), reader.GetInt64(1)));
             }
         }
 
-        Assert.Single(prepared, p => p == OpsQueries.FindFilesSql(7)); // prepared once, used twice
-        Assert.DoesNotContain(prepared, p => p == OpsQueries.FindFilesSql(null)); // the search of every file is planned for its own filters each time
+        Assert.Equal(2L, prepared.Single(p => p.Sql == OpsQueries.FindFilesSql(7)).Runs); // prepared once, run twice
+        Assert.DoesNotContain(prepared, p => p.Sql == OpsQueries.FindFilesSql(null)); // the search of every file is planned for its own filters each time
         Assert.Equal(first.Rows.Select(r => r[0]), again.Rows.Select(r => r[0]));
         Assert.Equal(Page, first.Rows.Count);
         Assert.NotEqual(first.Rows.Select(r => r[0]), everyFile.Rows.Select(r => r[0]));

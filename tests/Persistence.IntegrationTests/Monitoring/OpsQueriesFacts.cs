@@ -156,7 +156,6 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.Equal(counted.ToDictionary(c => c.Key, c => c.Value.Item1), needs);
     }
 
-    /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
     [Fact]
     public async Task RunsWithChangesOnly_LeaveOutTheRunsThatFoundNothing_ButNotOneWhoseFilesACapHeld()
     {
@@ -177,6 +176,7 @@ public sealed class OpsQueriesFacts(PostgresServerFixture server) : DatabaseFact
         Assert.DoesNotContain(every.Rows, r => (long)every.Value(r, "Run")! == failed);
     }
 
+    /// <summary>A path with the content of another file's version, seen on disk by the scan.</summary>
     private async Task CopyAsync(string source, string path, long fileVersionId)
     {
         await Database.ExecuteAsync(

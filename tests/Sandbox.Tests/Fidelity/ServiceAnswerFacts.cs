@@ -34,6 +34,8 @@ public sealed class ServiceAnswerFacts
         var (otherCase, otherCaseBody) = await sandbox.GetAsync("api/V2/batches");
         using var upperAnonymous = await anonymous.GetAsync("API/v2/parse/versions", Ct); // was answered without a key, past every check
         using var slash = await anonymous.GetAsync("api/v2/batches/?limit=5", Ct);
+        using var wrongMethodOtherCase = await anonymous.DeleteAsync("API/v2/batches", Ct); // a known path's other method, but in another case
+        using var encoded = await anonymous.GetAsync("api/v2/batches/a%20b%C3%A9/", Ct);
         var (asWritten, _) = await sandbox.GetAsync("api/v2/batches?limit=5");
 
         Assert.Equal(HttpStatusCode.NotFound, otherCase);
@@ -41,6 +43,9 @@ public sealed class ServiceAnswerFacts
         Assert.Equal(HttpStatusCode.NotFound, upperAnonymous.StatusCode);
         Assert.Equal(HttpStatusCode.TemporaryRedirect, slash.StatusCode);
         Assert.Equal(new Uri(sandbox.Server.BaseAddress, "api/v2/batches?limit=5"), slash.Headers.Location);
+        Assert.Equal(HttpStatusCode.NotFound, wrongMethodOtherCase.StatusCode);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, encoded.StatusCode);
+        Assert.Equal(new Uri(sandbox.Server.BaseAddress, "api/v2/batches/a%20b%C3%A9").AbsoluteUri, encoded.Headers.Location!.AbsoluteUri);
         Assert.Equal(HttpStatusCode.OK, asWritten);
     }
 
