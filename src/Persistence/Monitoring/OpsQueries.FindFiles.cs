@@ -71,9 +71,7 @@ internal sealed partial class OpsQueries
         with versions as (
             select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
             from orchestrator.file_version fv
-            where ($1::text is null or fv.relative_path ilike {Like})
-              and ($2::text is null or fv.source_name = $2)
-              and ($5::text is null or fv.state = $5)
+            where {Filters("fv", "fv")}
             order by fv.updated_at desc, fv.id desc
             limit $4),
         bound as (select case when count(*) < $4 then '-infinity'::timestamptz else min(updated_at) end as t from versions),
@@ -85,9 +83,7 @@ internal sealed partial class OpsQueries
                     union all
                     select c.id from orchestrator.file_version v join orchestrator.file_copy c on c.file_version_id = v.id
                     where (select t from bound) > '-infinity' and v.updated_at >= (select t from bound))
-              and ($1::text is null or k.relative_path ilike {Like})
-              and ($2::text is null or k.source_name = $2)
-              and ($5::text is null or fv.state = $5)
+              and {Filters("k", "fv")}
             order by 5 desc, 1 desc
             limit $4),
         {PageOfFound}
@@ -100,9 +96,7 @@ internal sealed partial class OpsQueries
             (select fv.id, fv.source_name, fv.relative_path, null::bigint as copy_id, fv.updated_at
              from orchestrator.file_version fv
              where fv.batch_id = $3
-               and ($1::text is null or fv.relative_path ilike {Like})
-               and ($2::text is null or fv.source_name = $2)
-               and ($5::text is null or fv.state = $5)
+               and {Filters("fv", "fv")}
              order by fv.updated_at desc, fv.id desc
              limit $4)
             union all
@@ -112,9 +106,7 @@ internal sealed partial class OpsQueries
                      select br.file_version_id from orchestrator.batch_result br where br.batch_id = $3
                      except
                      select v.id from orchestrator.file_version v where v.batch_id = $3)
-               and ($1::text is null or fv.relative_path ilike {Like})
-               and ($2::text is null or fv.source_name = $2)
-               and ($5::text is null or fv.state = $5)
+               and {Filters("fv", "fv")}
              order by fv.updated_at desc, fv.id desc
              limit $4)),
         -- Its copies through its versions, each looked up by version: joined the other way round, the planner read every
@@ -124,13 +116,15 @@ internal sealed partial class OpsQueries
             from orchestrator.file_version fv
             cross join lateral (select c.id, c.source_name, c.relative_path, c.updated_at from orchestrator.file_copy c where c.file_version_id = fv.id offset 0) k
             where fv.batch_id = $3
-              and ($1::text is null or k.relative_path ilike {Like})
-              and ($2::text is null or k.source_name = $2)
-              and ($5::text is null or fv.state = $5)
+              and {Filters("k", "fv")}
             order by 5 desc, 1 desc
             limit $4),
         {PageOfFound}
         """;
+
+    /// <summary>The search's filters on a row named <paramref name="named"/> (its path and source) and its version's state.</summary>
+    private static string Filters(string named, string version) =>
+        $"($1::text is null or {named}.relative_path ilike {Like}) and ($2::text is null or {named}.source_name = $2) and ($5::text is null or {version}.state = $5)";
 
     /// <summary>Columns of <see cref="FindFilesAsync"/> shown only once some file has a value: few results lack pages.</summary>
     public static readonly IReadOnlySet<string> FilesHiddenWhileEmpty = new HashSet<string>(StringComparer.Ordinal) { "Pages failed" };
