@@ -10,10 +10,13 @@ internal sealed partial class OpsQueries
     /// state, most recently changed first: each file version, and each copy (a path with the same content as a
     /// version under another name) with that version's state and job, its own follow-up, and the version's path.
     /// </summary>
-    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null) =>
-        batchId is null
-            ? QueryAsync(AllFilesSql, cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state))
-            : SqlTable.QueryPreparedAsync(dataSource, BatchFilesSql, cancellationToken, FindFilesParameters(pathPart, source, batchId, limit, state));
+    public Task<OpsTable> FindFilesAsync(string? pathPart, string? source, long? batchId, int limit, CancellationToken cancellationToken, string? state = null)
+    {
+        var parameters = FindFilesParameters(pathPart, source, batchId, limit, state);
+        return batchId is null
+            ? QueryAsync(AllFilesSql, cancellationToken, parameters)
+            : SqlTable.QueryPreparedAsync(dataSource, BatchFilesSql, cancellationToken, parameters);
+    }
 
     /// <summary>The parameters of <see cref="FindFilesSql"/>; a test explains the query with them.</summary>
     internal static NpgsqlParameter[] FindFilesParameters(string? pathPart, string? source, long? batchId, int limit, string? state) =>

@@ -25,8 +25,8 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
             return tier;
         }
 
-        return state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
-            ? (saved.Parameters.TryGetProperty("tier", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "agentic")
+        return SavedParse(projectId, configurationId) is { } saved
+            ? (StringField(saved, "tier") ?? "agentic")
             : null;
     }
 
@@ -35,11 +35,7 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
     /// saved without one leaves it to the request.
     /// </summary>
     public string? ParseVersion(string projectId, string configurationId) =>
-        PresetTier(configurationId) is null
-        && state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2"
-        && saved.Parameters.TryGetProperty("version", out var version) && version.ValueKind == JsonValueKind.String
-            ? version.GetString()
-            : null;
+        PresetTier(configurationId) is null && SavedParse(projectId, configurationId) is { } saved ? StringField(saved, "version") : null;
 
     /// <summary>The extract parameters of a saved extract_v2 configuration, or null when there is none.</summary>
     public JsonElement? ExtractParameters(string projectId, string configurationId)
@@ -53,6 +49,13 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
             ? Json.EmptyJson.Object
             : null;
     }
+
+    /// <summary>The parameters of a saved parse_v2 configuration of the project, or null.</summary>
+    private JsonElement? SavedParse(string projectId, string configurationId) =>
+        state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2" ? saved.Parameters : null;
+
+    private static string? StringField(JsonElement parameters, string name) =>
+        parameters.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private string? PresetTier(string id) =>
         options.ParsePresets.TryGetValue(id, out var tier) ? tier
