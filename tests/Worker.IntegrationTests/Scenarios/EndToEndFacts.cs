@@ -111,9 +111,6 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
     private static void TriggerRun(WorkerHost host) =>
         host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
 
-    private Task<long> WaitForSucceededAsync(long count) => Eventually.WaitAsync(
-        () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
-        n => n >= count,
-        Patience,
-        $"{count} files to have job references");
+    private Task<long> WaitForSucceededAsync(long count) => Env.WaitAsync(
+        "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null", count, Patience, $"{count} files to have job references");
 }
