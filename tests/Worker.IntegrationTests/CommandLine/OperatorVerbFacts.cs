@@ -9,7 +9,7 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
         await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "unsupported.bin"), "not a document", Ct);
         await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
         {
-            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            host.TriggerRun();
             await Env.WaitForEndedAsync(1);
         }
 

@@ -15,7 +15,7 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         File.Copy(Path.Combine(Env.Inbox, "doc-000.txt"), Path.Combine(Env.Inbox, "copy.txt")); // a copy: file_copy moves too
         await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
         {
-            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            host.TriggerRun();
             await Env.WaitForEndedAsync(2);
             await Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state <> 'ResultsRecorded'"), n => n == 0, TimeSpan.FromSeconds(60), "the batch to end");
@@ -65,7 +65,7 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         await Env.WriteFilesAsync(2);
         await using (var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()))
         {
-            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            host.TriggerRun();
             await Env.WaitForEndedAsync(2);
             await Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state <> 'ResultsRecorded'"), n => n == 0, TimeSpan.FromSeconds(60), "the batch to end");
@@ -80,7 +80,7 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         await using (var service = await WorkerHost.StartAsync(Env.Root, Renamed(Env.Settings())))
         {
             var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Renamed(Verb(TestEnvironment.SourceName, NewName)));
-            service.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-docs");
+            service.TriggerRun("docs");
             await Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where source_name = 'docs' and finished_at is not null"), n => n == 2, TimeSpan.FromSeconds(60), "docs' run to end");
 

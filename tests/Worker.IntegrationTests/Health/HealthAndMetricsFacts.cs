@@ -86,7 +86,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         var settings = Env.Settings();
         settings["Costs:Caps:0:Credits"] = "1000";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         await Env.WaitForEndedAsync(6);
         using var http = new HttpClient { BaseAddress = host.Address };
         // Now LlamaCloud fails outright: the readiness probe meets 503s (and retries them).
@@ -179,7 +179,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         settings["Sources:0:Include:0"] = "**/*.TXT";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
 
         // The run itself reads as "no changes", as an up-to-date source's does: only the gauge says otherwise.
         await Eventually.WaitAsync(

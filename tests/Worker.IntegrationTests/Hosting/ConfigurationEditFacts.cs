@@ -18,7 +18,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         var logs = new CapturingSink();
         await using (var host = await WorkerHost.StartAsync(Env.Root, WithoutSources(Env.Settings()), logs))
         {
-            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            host.TriggerRun();
             await Env.WaitForEndedAsync(1);
             await Eventually.WaitAsync( // its result fetched: a file whose follow-up is pending is not reprocessed
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
@@ -48,7 +48,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         // The restart applies the edit: the file waited, and goes once, under the new id.
         await using (var restarted = await WorkerHost.StartAsync(Env.Root, WithoutSources(Env.Settings())))
         {
-            restarted.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            restarted.TriggerRun();
             await Eventually.WaitAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 1,
@@ -71,7 +71,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         // The old name's schedule still fires on this service, started with it: run, it would make a record of its own
         // beside the one 'rename-source' is about to move, and send every file of the folder again.
         await Env.WriteFilesAsync(1);
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         await RunsEndedAsync(1);
 
         Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run"));

@@ -14,7 +14,7 @@ public sealed class JobLogScopeFacts(PostgresServerFixture server) : Environment
         settings["Serilog:MinimumLevel:Default"] = "Debug";
         await using (var host = await WorkerHost.StartAsync(Env.Root, settings, logs))
         {
-            host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+            host.TriggerRun();
             await Env.WaitForEndedAsync(3);
         }
 

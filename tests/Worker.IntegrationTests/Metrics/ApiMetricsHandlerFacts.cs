@@ -15,7 +15,7 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
         settings["LlamaCloud:MaxRetries"] = "0";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
         using var http = new HttpClient { BaseAddress = host.Address };
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
 
         var metrics = await Eventually.WaitAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),

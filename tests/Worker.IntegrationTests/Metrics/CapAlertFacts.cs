@@ -14,7 +14,7 @@ public sealed class CapAlertFacts(PostgresServerFixture server) : EnvironmentFac
         var settings = Env.Settings();
         settings["Costs:Caps:0:Credits"] = "15";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings);
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         using var http = new HttpClient { BaseAddress = host.Address };
 
         var metrics = await Eventually.WaitAsync(

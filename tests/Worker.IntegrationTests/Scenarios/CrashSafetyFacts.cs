@@ -19,7 +19,7 @@ public sealed class CrashSafetyFacts(PostgresServerFixture server) : Environment
         await using var host = await WorkerHost.StartAsync(Env.Root, Settings(), logs);
         await Env.WriteFilesAsync(9);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         await Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
             n => n == 9,

@@ -44,7 +44,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         await env.WriteFilesAsync(12, "before");
         await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
         await Eventually.WaitAsync(
             () => TryScalar(database, "select count(*) from orchestrator.batch where remote_batch_id is not null and state in ('Pending', 'Throttled', 'Running')", _ => -1L),

@@ -18,7 +18,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
             await File.WriteAllTextAsync(Path.Combine(Env.Inbox, i % 5 == 0 ? $"sub dir/ü {i}.txt" : $"file-{i}.txt"), $"document {i}", Ct);
         }
 
-        TriggerRun(host);
+        host.TriggerRun();
         await WaitForSucceededAsync(50);
 
         var references = await Env.Database.ListAsync(
@@ -33,8 +33,8 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         // Follow-up moves results on from Recorded as soon as they are recorded: count the references themselves.
         Assert.Equal(50L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null"));
 
-        TriggerRun(host);
-        TriggerRun(host);
+        host.TriggerRun();
+        host.TriggerRun();
         await Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where state = 'NoChanges'"), n => n >= 2, Patience, "two more runs to finish");
 
@@ -62,7 +62,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
     {
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "one.txt"), "one", Ct);
-        TriggerRun(host);
+        host.TriggerRun();
         await WaitForSucceededAsync(1);
         using var http = new HttpClient { BaseAddress = host.Address };
 
@@ -101,15 +101,12 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
         await Env.WriteFilesAsync(3, "in-process");
 
-        TriggerRun(host);
+        host.TriggerRun();
         await WaitForSucceededAsync(3);
 
         Assert.Single(logs.Lines, line => line.Contains("No LLAMA_CLOUD_API_KEY is set", StringComparison.Ordinal));
         Assert.Equal(0, (await Env.Admin.CountersAsync()).UploadsTotal); // nothing went to the external Sandbox
     }
-
-    private static void TriggerRun(WorkerHost host) =>
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
 
     private Task<long> WaitForSucceededAsync(long count) => Env.WaitAsync(
         "select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null", count, Patience, $"{count} files to have job references");

@@ -48,7 +48,7 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
             await File.WriteAllTextAsync(Path.Combine(root, "inbox", "a", "b", $"report-{i}.txt"), $"# Report {i}\nAll good.", Ct);
         }
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-mirror");
+        host.TriggerRun("mirror");
         try
         {
             await Eventually.WaitAsync(

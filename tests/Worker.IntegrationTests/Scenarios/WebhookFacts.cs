@@ -20,7 +20,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         await using var host = await WorkerHost.StartAsync(Env.Root, Settings(), logs);
         await Env.WriteFilesAsync(5);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         await Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
         // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
@@ -51,7 +51,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
         await Env.WriteFilesAsync(2);
 
-        host.Services.GetRequiredService<IRecurringJobManager>().Trigger("run-source-e2e");
+        host.TriggerRun();
         var batch = await Eventually.WaitAsync(
             () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
