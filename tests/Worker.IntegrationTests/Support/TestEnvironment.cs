@@ -93,8 +93,8 @@ internal sealed class TestEnvironment : IAsyncDisposable
     }
 
     /// <summary>
-    /// The runs, batches, leases, file versions by state and Hangfire jobs of this environment's database, a line each,
-    /// and its sessions that are not idle: what each waits on and which sessions block it.
+    /// The runs, batches, leases, file versions by state, Hangfire jobs and locks of this environment's database, a line
+    /// each, and its sessions that are not idle: what each waits on and which sessions block it.
     /// </summary>
     public async Task<string> DescribeAsync()
     {
@@ -108,6 +108,7 @@ internal sealed class TestEnvironment : IAsyncDisposable
                 || ' created ' || j.createdat::time || coalesce(', in queue ' || q.queue || ', fetched ' || q.fetchedat::time, '')
                 || coalesce(' (' || (select s.reason from hangfire.state s where s.jobid = j.id order by s.id desc limit 1) || ')', '')
               from hangfire.job j left join hangfire.jobqueue q on q.jobid = j.id order by j.id)
+            union all select 'hangfire lock ' || l.resource || ' taken ' || l.acquired::time from hangfire.lock l
             union all (select 'session ' || a.pid || ' ' || coalesce(a.state, '-') || coalesce(' waiting on ' || a.wait_event_type || ':' || a.wait_event, '')
                 || coalesce(' blocked by ' || nullif(pg_blocking_pids(a.pid)::text, '{}'), '') || coalesce(' in a transaction for ' || (now() - a.xact_start)::text, '')
                 || ': ' || left(regexp_replace(a.query, '\s+', ' ', 'g'), 300)
