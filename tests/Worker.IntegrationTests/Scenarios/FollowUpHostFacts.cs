@@ -59,7 +59,10 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
             // Once under a loaded CI run nothing was followed up, and the Warning-level log said nothing: say how far the
             // pipeline got, when each batch looks next and who holds what, and the service's last lines at Information.
             var last = logs.Lines.TakeLast(40).Select(l => l.Length > 300 ? l[..300] : l);
-            throw new TimeoutException($"{ex.Message}; {await WhereItStoodAsync()}{Environment.NewLine}last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, last)}", ex);
+            throw new TimeoutException(
+                $"{ex.Message}; {await WhereItStoodAsync()}{Environment.NewLine}{await PipelineState.DescribeAsync(database)}{Environment.NewLine}"
+                + $"last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, last)}",
+                ex);
         }
 
         for (var i = 0; i < 4; i++)

@@ -77,7 +77,7 @@ internal sealed class TestEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Waits until the count <paramref name="countSql"/> reads reaches <paramref name="count"/>. Should it not, the
-    /// failure carries the pipeline's state as the database holds it (<see cref="DescribeAsync"/>): a wait that runs out
+    /// failure carries the pipeline's state as the database holds it (<see cref="PipelineState"/>): a wait that runs out
     /// on a loaded CI machine then says where the work stood, instead of only that it had not finished.
     /// </summary>
     public async Task<long> WaitAsync(string countSql, long count, TimeSpan patience, string what)
@@ -92,38 +92,8 @@ internal sealed class TestEnvironment : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The runs, batches, leases, file versions by state, Hangfire jobs and locks of this environment's database, a line
-    /// each, and its sessions that are not idle: what each waits on and which sessions block it.
-    /// </summary>
-    public async Task<string> DescribeAsync()
-    {
-        const string Sql = """
-            select 'run ' || to_jsonb(r)::text from orchestrator.run r
-            union all select 'batch ' || (to_jsonb(b) - 'preexisting_remote_batch_ids')::text from orchestrator.batch b
-            union all select 'lease ' || to_jsonb(l)::text from orchestrator.lease l
-            union all select 'files ' || state || ': ' || count(*) from orchestrator.file_version group by state
-            union all (select 'job ' || j.id || ' ' || coalesce(j.statename, '-') || ' '
-                || split_part(split_part(j.invocationdata::jsonb->>'Type', ',', 1), '.', -1) || (j.invocationdata::jsonb->>'Arguments')
-                || ' created ' || j.createdat::time || coalesce(', in queue ' || q.queue || ', fetched ' || q.fetchedat::time, '')
-                || coalesce(' (' || (select s.reason from hangfire.state s where s.jobid = j.id order by s.id desc limit 1) || ')', '')
-              from hangfire.job j left join hangfire.jobqueue q on q.jobid = j.id order by j.id)
-            union all select 'hangfire lock ' || l.resource || ' taken ' || l.acquired::time from hangfire.lock l
-            union all (select 'session ' || a.pid || ' ' || coalesce(a.state, '-') || coalesce(' waiting on ' || a.wait_event_type || ':' || a.wait_event, '')
-                || coalesce(' blocked by ' || nullif(pg_blocking_pids(a.pid)::text, '{}'), '') || coalesce(' in a transaction for ' || (now() - a.xact_start)::text, '')
-                || ': ' || left(regexp_replace(a.query, '\s+', ' ', 'g'), 300)
-              from pg_stat_activity a where a.datname = current_database() and a.pid <> pg_backend_pid() and a.state <> 'idle' order by a.pid)
-            """;
-        try
-        {
-            var lines = await Database.ListAsync(Sql, r => r.GetString(0));
-            return $"database now ({DateTime.UtcNow:HH:mm:ss.fff} UTC):\n{string.Join('\n', lines.Select(l => l.Length > 600 ? l[..600] : l))}";
-        }
-        catch (Npgsql.NpgsqlException ex)
-        {
-            return $"the database could not be described: {ex.Message}";
-        }
-    }
+    /// <summary>Where the pipeline stands in this environment's database (<see cref="PipelineState"/>).</summary>
+    public Task<string> DescribeAsync() => PipelineState.DescribeAsync(Database);
 
     public async ValueTask DisposeAsync()
     {
