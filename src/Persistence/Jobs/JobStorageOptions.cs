@@ -16,6 +16,7 @@ public sealed class JobStorageOptions
     /// Enqueueing sends a PostgreSQL NOTIFY that wakes idle workers on every instance (Hangfire.PostgreSql's
     /// long polling: each waiting worker holds one more connection, LISTENing). Off: jobs enqueued by another
     /// process (a second instance, the command line) wait up to <see cref="QueuePollInterval"/>; shorten it then.
+    /// On, Hangfire's connections get a keepalive (<see cref="JobStorageFactory.ListenKeepaliveSeconds"/>).
     /// </summary>
     public bool EnableLongPolling { get; set; } = true;
 
