@@ -41,7 +41,7 @@ internal static class JobStorageFactory
     /// <summary>Hangfire's connection string: the given one, with a keepalive while long polling is on, unless it sets its own.</summary>
     internal static string WithListenKeepalive(string connectionString, JobStorageOptions options)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!options.EnableLongPolling || builder.KeepAlive > 0)
         {
             return connectionString;
