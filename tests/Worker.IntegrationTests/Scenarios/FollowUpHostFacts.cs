@@ -57,10 +57,10 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         catch (TimeoutException ex)
         {
             // Once under a loaded CI run nothing was followed up, and the Warning-level log said nothing: say how far the
-            // pipeline got, when each batch looks next and who holds what, and the service's last lines at Information.
+            // pipeline got, when each batch looks next and who holds what (PipelineState), and the service's last lines at Information.
             var last = logs.Lines.TakeLast(40).Select(l => l.Length > 300 ? l[..300] : l);
             throw new TimeoutException(
-                $"{ex.Message}; {await WhereItStoodAsync()}{Environment.NewLine}{await PipelineState.DescribeAsync(database)}{Environment.NewLine}"
+                $"{ex.Message}{Environment.NewLine}{await PipelineState.DescribeAsync(database)}{Environment.NewLine}"
                 + $"last log lines:{Environment.NewLine}{string.Join(Environment.NewLine, last)}",
                 ex);
         }
@@ -78,18 +78,4 @@ public sealed class FollowUpHostFacts(PostgresServerFixture server) : IAsyncLife
         await Eventually.WaitAsync(
             () => database.ScalarAsync<bool>("select follow_up_next_at is null and follow_up_checks >= 1 from orchestrator.batch"), Patience, "the batch's follow-up to stand finished");
     }
-
-    private Task<string> WhereItStoodAsync() => database.ScalarAsync<string>(
-        """
-        select concat_ws('; ',
-            'runs: ' || coalesce((select string_agg(state || ' ' || trigger, ', ' order by id) from orchestrator.run), 'none'),
-            'versions: ' || coalesce((select string_agg(state || ' ' || n, ', ') from (select state, count(*) as n from orchestrator.file_version group by state) v), 'none'),
-            'batches: ' || coalesce((select string_agg(
-                id || ' ' || state || coalesce(' (' || last_error || ')', '') || ', follow-up next ' || coalesce(round(extract(epoch from follow_up_next_at - now())::numeric, 1) || ' s from now', 'none')
-                || ' after ' || follow_up_checks || ' looks', ', ' order by id) from orchestrator.batch), 'none'),
-            'references: ' || coalesce((select string_agg(coalesce(follow_up_state, 'none') || ' ' || n, ', ') from (select follow_up_state, count(*) as n from orchestrator.batch_result group by follow_up_state) r), 'none'),
-            'leases: ' || coalesce((select string_agg(name || ' for ' || round(extract(epoch from expires_at - now())::numeric, 1) || ' s', ', ') from orchestrator.lease where expires_at > now()), 'none'),
-            'jobs: ' || coalesce((select string_agg(name || ' ' || statename || ' ' || n, ', ') from (
-                select coalesce(split_part(invocationdata::jsonb ->> 'Type', ',', 1), '?') as name, statename, count(*) as n from hangfire.job group by 1, 2) j), 'none'))
-        """)!;
 }

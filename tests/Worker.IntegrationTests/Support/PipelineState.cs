@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Support;
 internal static class PipelineState
 {
     /// <summary>
-    /// The runs, batches, leases, file versions by state, Hangfire jobs (whether and when a worker fetched each) and
+    /// The runs, batches, leases, file versions and job references by state, Hangfire jobs (whether and when a worker fetched each) and
     /// Hangfire's locks in <paramref name="database"/>, a line each, and its sessions that are not idle: what each waits
     /// on and which sessions block it. A wait that runs out on a loaded CI machine then says where the work stood.
     /// </summary>
@@ -15,6 +15,7 @@ internal static class PipelineState
             union all select 'batch ' || (to_jsonb(b) - 'preexisting_remote_batch_ids')::text from orchestrator.batch b
             union all select 'lease ' || to_jsonb(l)::text from orchestrator.lease l
             union all select 'files ' || state || ': ' || count(*) from orchestrator.file_version group by state
+            union all select 'references ' || coalesce(follow_up_state, 'none') || ': ' || count(*) from orchestrator.batch_result group by follow_up_state
             union all (select 'job ' || j.id || ' ' || coalesce(j.statename, '-') || ' '
                 || split_part(split_part(j.invocationdata::jsonb->>'Type', ',', 1), '.', -1) || (j.invocationdata::jsonb->>'Arguments')
                 || ' created ' || j.createdat::time || coalesce(', in queue ' || q.queue || ', fetched ' || q.fetchedat::time, '')
@@ -31,7 +32,7 @@ internal static class PipelineState
             var lines = await database.ListAsync(Sql, r => r.GetString(0));
             return $"database now ({DateTime.UtcNow:HH:mm:ss.fff} UTC):\n{string.Join('\n', lines.Select(l => l.Length > 600 ? l[..600] : l))}";
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (NpgsqlException ex)
         {
             return $"the database could not be described: {ex.Message}";
         }

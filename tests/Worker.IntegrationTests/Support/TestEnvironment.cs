@@ -88,12 +88,9 @@ internal sealed class TestEnvironment : IAsyncDisposable
         }
         catch (TimeoutException timedOut)
         {
-            throw new TimeoutException($"{timedOut.Message}\n{await DescribeAsync()}", timedOut);
+            throw new TimeoutException($"{timedOut.Message}\n{await PipelineState.DescribeAsync(Database)}", timedOut);
         }
     }
-
-    /// <summary>Where the pipeline stands in this environment's database (<see cref="PipelineState"/>).</summary>
-    public Task<string> DescribeAsync() => PipelineState.DescribeAsync(Database);
 
     public async ValueTask DisposeAsync()
     {
