@@ -17,7 +17,7 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         {
             host.TriggerRun();
             await Env.WaitForEndedAsync(2);
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state <> 'ResultsRecorded'"), n => n == 0, TimeSpan.FromSeconds(60), "the batch to end");
         }
 
@@ -67,11 +67,11 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         {
             host.TriggerRun();
             await Env.WaitForEndedAsync(2);
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where state <> 'ResultsRecorded'"), n => n == 0, TimeSpan.FromSeconds(60), "the batch to end");
             // Followed up here too: a follow-up left for the renamed service would hold the old name's batch, which
             // rename-source waits for, and the run below would start later than its wait allows on a loaded machine.
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state <> 'FollowedUp'"), n => n == 0, TimeSpan.FromSeconds(60), "the results to be followed up");
         }
 
@@ -81,7 +81,7 @@ public sealed class RenameSourceVerbFacts(PostgresServerFixture server) : Enviro
         {
             var (exitCode, _) = await WorkerHost.RunVerbAsync(Env.Root, Renamed(Verb(TestEnvironment.SourceName, NewName)));
             service.TriggerRun("docs");
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where source_name = 'docs' and finished_at is not null"), n => n == 2, TimeSpan.FromSeconds(60), "docs' run to end");
 
             Assert.Equal(0, exitCode);

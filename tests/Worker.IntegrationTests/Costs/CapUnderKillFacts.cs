@@ -23,13 +23,13 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
         await using var steady = WorkerProcess.Start(Env.Root, ["run"], Settings());
         await using (var killed = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await ChildWorker.WithOutputAsync(Env, [steady, killed], Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "a first batch to be created"));
+            await ChildWorker.WithOutputAsync(Env, [steady, killed], Env.EventuallyAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "a first batch to be created"));
             await killed.KillAsync(); // SIGKILL in the middle: batches open, reservations made, follow-ups pending
         }
 
         await using var restarted = WorkerProcess.Start(Env.Root, ["run"], Settings());
         var taken = (long)(Cap / CreditsPerFile);
-        await ChildWorker.WithOutputAsync(Env, [steady, restarted], Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, [steady, restarted], Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
             n => n >= taken,
             Patience,
@@ -37,12 +37,12 @@ public sealed class CapUnderKillFacts(PostgresServerFixture server) : Environmen
 
         // More scheduled runs after the cap is reached: each plans the held files again and must hold them again.
         var runsThen = await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run");
-        await ChildWorker.WithOutputAsync(Env, [steady, restarted], Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, [steady, restarted], Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where finished_at is not null"),
             n => n >= runsThen + 3,
             Patience,
             "three more runs to plan against the reached cap"));
-        await Eventually.WaitAsync(() => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where billed_credits is null"), n => n == 0, Patience, "every charge to be settled");
+        await Env.EventuallyAsync(() => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where billed_credits is null"), n => n == 0, Patience, "every charge to be settled");
 
         var billed = await Env.Admin.CreditsBilledAsync();
         var ledger = await Env.Database.ListAsync(

@@ -18,7 +18,7 @@ public sealed class HeldFilesOnStartFacts(PostgresServerFixture server) : Enviro
         var logs = new CapturingSink();
         await using (await WorkerHost.StartAsync(Env.Root, WithRunCap(25, Env.Settings()), logs))
         {
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Task.FromResult(logs.Lines.Any(l => l.StartsWith("Debug No source holds files under a Costs section other than this one", StringComparison.Ordinal))),
                 TimeSpan.FromSeconds(30),
                 "the start's look at held files");

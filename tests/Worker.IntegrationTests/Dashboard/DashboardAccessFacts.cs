@@ -106,7 +106,7 @@ public sealed class DashboardAccessFacts(PostgresServerFixture server) : Environ
             Assert.Equal(0L, await RunsStartedAsync());
             using var accepted = await local.PostCommandAsync("hangfire/ops/actions/run/e2e");
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-            await Eventually.WaitAsync(async () => await RunsStartedAsync() == 1, TimeSpan.FromSeconds(30), "the run job to be enqueued");
+            await Env.EventuallyAsync(async () => await RunsStartedAsync() == 1, TimeSpan.FromSeconds(30), "the run job to be enqueued");
         }
 
         var settings = Env.Settings();

@@ -35,7 +35,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         await Browser.ScreenshotAsync(page, "sources");
 
         // Runs: the run, its trigger, its progress and its follow-ups (the 4 job references' results fetched).
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
             n => n >= 4, Patience, "the 4 job references to be followed up");
         await OverviewAsync(page, scriptErrors);
@@ -72,12 +72,12 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
 
         // A permanent failure is left alone by "Retry failed"; the second button sends it again (and it fails again: still a .bin).
         await ClickAndWaitForReloadAsync(page, "button:has-text('Retry them, permanent failures too')");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result br join orchestrator.file_version fv on fv.id = br.file_version_id where fv.relative_path = 'bad-000.bin'"),
             n => n >= 2, Patience, "the retried file to be reported by a second batch");
 
         var good = await Env.Database.ScalarAsync<long>("select id from orchestrator.file_version where relative_path = 'good-000.txt'");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             async () => await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.follow_up_result where file_version_id = $1", good) == 1,
             Patience, "the good file's output to be fetched");
         await page.GotoAsync($"hangfire/ops/files/{good}");
@@ -91,11 +91,11 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         await File.WriteAllTextAsync(Path.Combine(Env.Inbox, "late.txt"), "late", Ct);
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
-        var open = await Eventually.WaitAsync(
+        var open = await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where state = 'Creating'"), id => id > 0, Patience, "a batch waiting on its creation");
         await page.GotoAsync("hangfire/ops/batches?open=1");
         await ClickAndWaitForReloadAsync(page, $"tr:has(a[href$='batch={open}']) >> button:has-text('Cancel')");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             async () => await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where id = $1 and cancel_requested_at is not null", open) == 1,
             Patience, "the cancel request to be recorded");
         await page.GotoAsync($"hangfire/ops/batches?run={await Env.Database.ScalarAsync<long>("select run_id from orchestrator.batch where id = $1", open)}");
@@ -153,7 +153,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         Assert.Contains("parse_v2 cfg-PARSE_FAST", await page.InnerTextAsync("table[data-section='Files processed under an older configuration']"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "reprocess");
         await ClickAndWaitForReloadAsync(page, "#ops-reprocess");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>(
                 "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.relative_path = 'good-001.txt' and b.configuration_fingerprint = 'parse_v2 cfg-PARSE_AGENTIC' and v.state = 'Succeeded'"),
             n => n == 1, Patience, "good-001.txt to be processed again under the current configuration");

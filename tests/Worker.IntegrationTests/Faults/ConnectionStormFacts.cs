@@ -26,7 +26,7 @@ public sealed class ConnectionStormFacts(PostgresServerFixture server) : Environ
         await using (var worker = WorkerProcess.Start(Env.Root, ["run"], settings))
         {
             // The storm hits work in flight, not the start-up (which ends the process with one line naming the cause, by design).
-            await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, worker, () => Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"), n => n > 0, ChildWorker.Patience, "the first scan"));
             await using (var storm = NpgsqlDataSource.Create(Env.Database.ConnectionString))
             {
@@ -42,7 +42,7 @@ public sealed class ConnectionStormFacts(PostgresServerFixture server) : Environ
             }
 
             Assert.False(worker.HasExited, string.Join(Environment.NewLine, worker.Errors.TakeLast(20))); // the process lived through it
-            await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, worker, () => Env.EventuallyAsync(
                 async () => await ChildWorker.EndedWithJobAsync(Env) == Files
                     && await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded'") == 0,
                 ChildWorker.Patience,

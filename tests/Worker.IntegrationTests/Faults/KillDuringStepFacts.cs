@@ -22,7 +22,7 @@ public sealed class KillDuringStepFacts(PostgresServerFixture server) : Environm
         await Env.Admin.SetFaultsAsync(new { hold_requests_matching = request, hold_after_effect = afterEffect });
         await using (var first = WorkerProcess.Start(Env.Root, ["run"], ChildWorker.Settings(Env)))
         {
-            await ChildWorker.WithOutputAsync(Env, first, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, first, () => Env.EventuallyAsync(
                 async () => await Env.Admin.CounterAsync("requests_held_total") >= 1, ChildWorker.Patience, $"the Worker to be inside {step}"));
             await first.KillAsync(); // SIGKILL while the step's request is held: no shutdown, leases and Hangfire's job left as they were
         }
@@ -30,7 +30,7 @@ public sealed class KillDuringStepFacts(PostgresServerFixture server) : Environm
         await Env.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
         await using (var second = WorkerProcess.Start(Env.Root, ["run"], ChildWorker.Settings(Env)))
         {
-            await ChildWorker.WithOutputAsync(Env, second, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, second, () => Env.EventuallyAsync(
                 async () => await ChildWorker.EndedWithJobAsync(Env) == Files
                     && await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded'") == 0,
                 ChildWorker.Patience,

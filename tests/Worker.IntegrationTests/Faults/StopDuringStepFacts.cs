@@ -24,7 +24,7 @@ public sealed class StopDuringStepFacts(PostgresServerFixture server) : Environm
         TimeSpan stopping;
         await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await ChildWorker.WithOutputAsync(Env, first, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, first, () => Env.EventuallyAsync(
                 async () => await Env.Admin.CounterAsync("requests_held_total") >= 1, ChildWorker.Patience, $"the Worker to be inside {step}"));
             var clock = Stopwatch.StartNew();
             await first.StopAsync(); // SIGTERM; after 60 s (the unit's TimeoutStopSec) it is killed, and exits 137
@@ -46,7 +46,7 @@ public sealed class StopDuringStepFacts(PostgresServerFixture server) : Environm
         await Env.Admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
         await using (var second = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await ChildWorker.WithOutputAsync(Env, second, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, second, () => Env.EventuallyAsync(
                 async () => await ChildWorker.EndedWithJobAsync(Env) == Files, ChildWorker.Patience, "every file to end with its job reference after the stop"));
             await second.StopAsync();
         }

@@ -25,7 +25,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : Environmen
         settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Watching"] = "Information";
 
         await using var worker = WorkerProcess.Start(Env.Root, ["run"], settings);
-        await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, worker, () => Env.EventuallyAsync(
             () => Task.FromResult(worker.Output.Any(l => l.Contains("Watching", StringComparison.Ordinal))), ChildWorker.Patience, "the watcher to start"));
         for (var write = 0; write < writes; write++)
         {
@@ -36,7 +36,7 @@ public sealed class WatcherBurstFacts(PostgresServerFixture server) : Environmen
             }
         }
 
-        await ChildWorker.WithOutputAsync(Env, worker, () => Eventually.WaitAsync(
+        await ChildWorker.WithOutputAsync(Env, worker, () => Env.EventuallyAsync(
             async () => await FinalVersionsSucceededAsync(files, writes) == files,
             Full ? TimeSpan.FromMinutes(20) : ChildWorker.Patience,
             "every file's final content to be processed"));

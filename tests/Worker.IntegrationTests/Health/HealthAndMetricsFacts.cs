@@ -96,7 +96,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         await Env.Database.ExecuteAsync(
             "insert into orchestrator.project_pause (project, reason, since, next_probe_at) values ('default', 'quota_exceeded', '2026-01-02 03:04:05+00', now() + interval '1 hour')");
 
-        var metrics = await Eventually.WaitAsync(
+        var metrics = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             text => Line(text, "batchorchestrator_files{", "state=\"Succeeded\"")?.EndsWith(" 6", StringComparison.Ordinal) == true
                 && Line(text, "batchorchestrator_project_paused{", "reason=\"quota_exceeded\"")?.EndsWith(" 1", StringComparison.Ordinal) == true,
@@ -134,7 +134,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
 
         // Cost: six one-page text files at the default preset (agentic, 10 credits a page), estimated and billed;
         // the day cap's headroom once every charge is billed; nothing held.
-        metrics = await Eventually.WaitAsync(
+        metrics = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             text => Line(text, "batchorchestrator_cap_headroom_credits{", "scope=\"global\"", "window=\"day\"")?.EndsWith(" 940", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30),
@@ -160,7 +160,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings()); // "0 0 1 1 *": no run falls due
         using var http = new HttpClient { BaseAddress = host.Address };
 
-        var metrics = await Eventually.WaitAsync(
+        var metrics = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             text => Line(text, "batchorchestrator_source_last_success_timestamp_seconds{", "source=\"e2e\"") is not null,
             TimeSpan.FromSeconds(30),
@@ -182,7 +182,7 @@ public sealed class HealthAndMetricsFacts(PostgresServerFixture server) : Enviro
         host.TriggerRun();
 
         // The run itself reads as "no changes", as an up-to-date source's does: only the gauge says otherwise.
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             text => Line(text, "batchorchestrator_source_patterns_took_none{", "source=\"e2e\"")?.EndsWith(" 3", StringComparison.Ordinal) == true,
             TimeSpan.FromSeconds(30),

@@ -20,7 +20,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         {
             host.TriggerRun();
             await Env.WaitForEndedAsync(1);
-            await Eventually.WaitAsync( // its result fetched: a file whose follow-up is pending is not reprocessed
+            await Env.EventuallyAsync( // its result fetched: a file whose follow-up is pending is not reprocessed
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"),
                 n => n == 1,
                 Patience,
@@ -49,7 +49,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         await using (var restarted = await WorkerHost.StartAsync(Env.Root, WithoutSources(Env.Settings())))
         {
             restarted.TriggerRun();
-            await Eventually.WaitAsync(
+            await Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 1,
                 Patience,
@@ -113,7 +113,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         settings["Serilog:MinimumLevel:Override:BatchOrchestrator.Worker.Hosting.ConfigurationEditsNotice"] = "Information";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
         await File.WriteAllTextAsync(Path.Combine(Env.Root, "appsettings.json"), """{ "Sources": [ { "Name": "e2e", """, Ct); // saved half-typed
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Task.FromResult(logs.Lines.Any(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("could not be read", StringComparison.Ordinal))),
             Patience,
             "the unreadable file to be said");
@@ -124,7 +124,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         Assert.DoesNotContain(logs.Lines, l => l.Contains("sources removed", StringComparison.Ordinal));
 
         await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Task.FromResult(logs.Lines.Any(l => l.StartsWith("Information The configuration is back to what this service started with", StringComparison.Ordinal))),
             Patience,
             "the fixed file to be said");
@@ -156,7 +156,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         Ct);
 
     // At least this many run jobs have ended, and none is waiting or under way (a skipped run succeeds at once, doing nothing).
-    private Task RunsEndedAsync(long count) => Eventually.WaitAsync(
+    private Task RunsEndedAsync(long count) => Env.EventuallyAsync(
         () => Env.Database.ScalarAsync<long>("""
             select case when count(*) filter (where statename not in ('Succeeded', 'Failed', 'Deleted')) > 0 then -1
                         else count(*) end

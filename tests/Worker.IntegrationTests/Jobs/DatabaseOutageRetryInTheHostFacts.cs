@@ -44,7 +44,7 @@ public sealed class DatabaseOutageRetryInTheHostFacts(PostgresServerFixture serv
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
         var id = host.Services.GetRequiredService<IBackgroundJobClient>().Enqueue(job);
         using var connection = host.Services.GetRequiredService<JobStorage>().GetConnection();
-        var state = await Eventually.WaitAsync(
+        var state = await Env.EventuallyAsync(
             () => Task.FromResult(connection.GetStateData(id)),
             d => d is not null && d.Name != EnqueuedState.StateName && d.Name != ProcessingState.StateName,
             Patience,

@@ -17,7 +17,7 @@ public sealed class ApiMetricsHandlerFacts(PostgresServerFixture server) : Envir
         using var http = new HttpClient { BaseAddress = host.Address };
         host.TriggerRun();
 
-        var metrics = await Eventually.WaitAsync(
+        var metrics = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             // One attempt adds to three counters in turn: a scrape between them would see the first alone.
             text => Line(text, "batchorchestrator_api_requests_total{", "operation=\"upload_file\"", "status=\"none\"") is not null

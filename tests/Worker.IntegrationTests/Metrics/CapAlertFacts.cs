@@ -17,7 +17,7 @@ public sealed class CapAlertFacts(PostgresServerFixture server) : EnvironmentFac
         host.TriggerRun();
         using var http = new HttpClient { BaseAddress = host.Address };
 
-        var metrics = await Eventually.WaitAsync(
+        var metrics = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("metrics", UriKind.Relative)),
             text => Line(text, "batchorchestrator_files_held{", "source=\"e2e\"")?.EndsWith(" 2", StringComparison.Ordinal) == true
                 && Line(text, "batchorchestrator_cap_headroom_credits{", "scope=\"global\"", "window=\"day\"")?.EndsWith(" 5", StringComparison.Ordinal) == true,

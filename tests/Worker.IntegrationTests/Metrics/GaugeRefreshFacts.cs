@@ -26,7 +26,7 @@ public sealed class GaugeRefreshFacts(PostgresServerFixture server) : Environmen
         settings["Metrics:RefreshInterval"] = "00:00:01";
         settings[$"Serilog:MinimumLevel:Override:{typeof(GaugeRefresher).FullName}"] = "Information";
         await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             // The reading's first line: PostgreSQL keeps only the first kilobyte of a query's text here.
             () => Env.Database.ScalarAsync<long>("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like 'select ''files'' as metric%'"),
             n => n == 1,
@@ -35,7 +35,7 @@ public sealed class GaugeRefreshFacts(PostgresServerFixture server) : Environmen
         await Task.Delay(TimeSpan.FromSeconds(1), Ct); // the slow reading under test, not a wait on another party
         await transaction.CommitAsync(Ct);
 
-        var stretched = await Eventually.WaitAsync(
+        var stretched = await Env.EventuallyAsync(
             () => Task.FromResult(logs.Events.FirstOrDefault(e => e.MessageTemplate.Text.StartsWith("Reading the gauges took", StringComparison.Ordinal))),
             e => e is not null,
             TimeSpan.FromSeconds(30),

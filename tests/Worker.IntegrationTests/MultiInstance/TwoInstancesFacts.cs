@@ -17,7 +17,7 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : En
         await using var json = WorkerProcess.Start(Env.Root, ["run"], Settings("Json"));
         await using var text = WorkerProcess.Start(Env.Root, ["run"], Settings("Text"));
 
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             async () =>
             {
                 Assert.False(json.HasExited || text.HasExited, string.Join('\n', json.Errors.Concat(text.Errors).Concat(json.Output.TakeLast(20))));
@@ -74,7 +74,7 @@ public sealed partial class TwoInstancesFacts(PostgresServerFixture server) : En
         await using var other = WorkerProcess.Start(Env.Root, ["run"], elsewhere);
         await using var node = WorkerProcess.Start(Env.Root, ["run"], owner);
 
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             async () =>
             {
                 Assert.False(other.HasExited || node.HasExited, string.Join('\n', other.Errors.Concat(node.Errors)));

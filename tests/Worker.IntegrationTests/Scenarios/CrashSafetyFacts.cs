@@ -20,7 +20,7 @@ public sealed class CrashSafetyFacts(PostgresServerFixture server) : Environment
         await Env.WriteFilesAsync(9);
 
         host.TriggerRun();
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
             n => n == 9,
             Patience,

@@ -35,7 +35,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
 
         host.TriggerRun();
         host.TriggerRun();
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where state = 'NoChanges'"), n => n >= 2, Patience, "two more runs to finish");
 
         var counters = await Env.Admin.CountersAsync();
@@ -66,7 +66,7 @@ public sealed class EndToEndFacts(PostgresServerFixture server) : EnvironmentFac
         await WaitForSucceededAsync(1);
         using var http = new HttpClient { BaseAddress = host.Address };
 
-        var page = await Eventually.WaitAsync(
+        var page = await Env.EventuallyAsync(
             () => http.GetStringAsync(new Uri("hangfire/jobs/succeeded", UriKind.Relative)),
             html => html.Contains("Record results of batch", StringComparison.Ordinal),
             Patience,

@@ -24,7 +24,7 @@ public sealed class ExactlyOnceFacts(PostgresServerFixture server) : Environment
         await Env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "/files/upload" } });
         host.Services.GetRequiredService<IPipelineScheduler>().EnqueueRun(TestEnvironment.SourceName, RunTrigger.Manual);
 
-        var failedJob = await Eventually.WaitAsync(
+        var failedJob = await Env.EventuallyAsync(
             () => Task.FromResult(ScheduledUploadRetry(host)),
             id => id is not null,
             Patience,
@@ -37,7 +37,7 @@ public sealed class ExactlyOnceFacts(PostgresServerFixture server) : Environment
         // The API recovers; Hangfire's retry runs now rather than after its back-off.
         await Env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 0.0 });
         host.Services.GetRequiredService<IBackgroundJobClient>().Requeue(failedJob);
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 12, Patience, "every file to succeed");
 
         var counters = await Env.Admin.CountersAsync();

@@ -19,7 +19,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : Environment
         await Env.Admin.SetFaultsAsync(new { drop_after_effect_rate = 1.0, routes = new[] { "POST /api/v2/batches" } });
         await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await ChildWorker.WithOutputAsync(Env, [first], Eventually.WaitAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
+            await ChildWorker.WithOutputAsync(Env, [first], Env.EventuallyAsync(() => Env.Admin.CounterAsync("batch_creates_total"), n => n >= 1, Patience, "the first batch to be created remotely"));
             await first.KillAsync(); // SIGKILL: no shutdown, no cleanup
         }
 
@@ -30,7 +30,7 @@ public sealed class ProcessKillFacts(PostgresServerFixture server) : Environment
         await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
-            await ChildWorker.WithOutputAsync(Env, [second], Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, [second], Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id is not null"),
                 n => n == 6,
                 Patience,

@@ -21,7 +21,7 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentF
         await Env.Admin.SetFaultsAsync(new { slow_upload_bytes_per_second = 4_000, routes = new[] { "/files/upload" } });
         await using (var first = WorkerProcess.Start(Env.Root, ["run"], Settings()))
         {
-            await Eventually.WaitAsync(async () => (await Env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
+            await Env.EventuallyAsync(async () => (await Env.Admin.CountersAsync()).UploadsTotal >= 5, Patience, "some uploads to have happened");
             await first.KillAsync(); // SIGKILL: no shutdown, no cleanup, leases and Hangfire's job left as they were
         }
 
@@ -29,7 +29,7 @@ public sealed class UploadKillFacts(PostgresServerFixture server) : EnvironmentF
         await using var second = WorkerProcess.Start(Env.Root, ["run"], Settings());
         try
         {
-            await ChildWorker.WithOutputAsync(Env, second, () => Eventually.WaitAsync(
+            await ChildWorker.WithOutputAsync(Env, second, () => Env.EventuallyAsync(
                 () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == Files, Patience, "every file to succeed after the restart"));
         }
         finally

@@ -21,12 +21,12 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         await Env.WriteFilesAsync(5);
 
         host.TriggerRun();
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"), n => n == 5, Patience, "five files recorded");
         // Out of order: batch.success arrives first and triggers the poll; pending and running follow it.
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Env.Admin.CounterAsync("webhook_deliveries_by_event", "batch.pending"), n => n >= 1, Patience, "the stale batch.pending to be delivered after the end");
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().ProcessingCount() == 0 ? Task.FromResult(true) : Task.FromResult(false),
             Patience, "jobs started by the stale events to finish");
 
@@ -52,10 +52,10 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         await Env.WriteFilesAsync(2);
 
         host.TriggerRun();
-        var batch = await Eventually.WaitAsync(
+        var batch = await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>("select coalesce(max(id), 0) from orchestrator.batch where webhook_missed_at is not null"), id => id > 0, Patience, "the batch to be flagged");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             async () => (await http.GetStringAsync(new Uri("metrics", UriKind.Relative), Ct))
                 .Split('\n').Any(l => l.StartsWith("batchorchestrator_webhooks_missed_total", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" 1", StringComparison.Ordinal)),
             Patience, "the missed webhook to be counted");
@@ -107,7 +107,7 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         // The gateway passes its token on, in the query of the path LlamaCloud posts to, and of any other caller's try.
         Assert.Equal(HttpStatusCode.OK, await PostAsync(http, body, WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(body)), $"webhooks/llamacloud?code={token}"));
         Assert.Equal(HttpStatusCode.Unauthorized, await PostAsync(http, body, signature: null, $"webhooks/llamacloud/?x=1&code={token}"));
-        await Eventually.WaitAsync(
+        await Env.EventuallyAsync(
             () => Task.FromResult(logs.Lines.Count(l => l.Contains("Request finished", StringComparison.Ordinal) && l.Contains("/webhooks/llamacloud", StringComparison.Ordinal)) >= 2),
             Patience, "both requests' finished lines");
 

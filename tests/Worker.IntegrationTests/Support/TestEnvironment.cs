@@ -80,17 +80,27 @@ internal sealed class TestEnvironment : IAsyncDisposable
     /// failure carries the pipeline's state as the database holds it (<see cref="PipelineState"/>): a wait that runs out
     /// on a loaded CI machine then says where the work stood, instead of only that it had not finished.
     /// </summary>
-    public async Task<long> WaitAsync(string countSql, long count, TimeSpan patience, string what)
+    public Task<long> WaitAsync(string countSql, long count, TimeSpan patience, string what) =>
+        EventuallyAsync(() => Database.ScalarAsync<long>(countSql), n => n >= count, patience, what);
+
+    /// <summary>
+    /// Waits as <see cref="Eventually"/> does, for anything a host test watches (a scrape, a page, a count). Should
+    /// it run out, the failure carries the pipeline's state as this environment's database holds it.
+    /// </summary>
+    public async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what, TimeSpan? every = null)
     {
         try
         {
-            return await Eventually.WaitAsync(() => Database.ScalarAsync<long>(countSql), n => n >= count, patience, what);
+            return await Eventually.WaitAsync(probe, done, timeout, what, every);
         }
         catch (TimeoutException timedOut)
         {
             throw new TimeoutException($"{timedOut.Message}\n{await PipelineState.DescribeAsync(Database)}", timedOut);
         }
     }
+
+    public Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan? every = null) =>
+        EventuallyAsync(condition, ok => ok, timeout, what, every);
 
     public async ValueTask DisposeAsync()
     {
