@@ -50,6 +50,7 @@ public static class WorkerHostingExtensions
         }
 
         services.AddSingleton<IPipelineScheduler, HangfirePipelineScheduler>();
+        services.AddSingleton<DeferredHandOffs>(); // run only by the service (below): a verb's hand-off fails as it did
         services.AddTransient<RunSourceJob>();
         services.AddTransient<UploadBatchJob>();
         services.AddTransient<SubmitBatchJob>();
@@ -105,6 +106,7 @@ public static class WorkerHostingExtensions
         services.AddHostedService<ConfigurationEditsNotice>(); // listens from the host's Starting, before any service starts
         services.AddHostedService<OutputFolderCheck>(); // before any job can run a follow-up
         services.AddHostedService<RecurringJobsRegistration>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeferredHandOffs>());
         services.AddHangfireServer((sp, server) =>
         {
             // Read unvalidated: the host makes its hosted services, this server among them, before it validates the

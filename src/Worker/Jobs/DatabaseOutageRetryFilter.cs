@@ -47,7 +47,8 @@ internal sealed class DatabaseOutageRetryFilter : JobFilterAttribute, IElectStat
     public static TimeSpan? RetryIn(Exception failure, int outageRetriesSoFar) =>
         outageRetriesSoFar < MaxOutageRetries && IsDatabaseOutage(failure) ? Delay : null;
 
-    private static bool IsDatabaseOutage(Exception failure)
+    /// <summary>A transient database failure anywhere in the chain of <paramref name="failure"/>: the server refused, dropped or ended our connection.</summary>
+    public static bool IsDatabaseOutage(Exception failure)
     {
         for (var e = failure; e is not null; e = e.InnerException)
         {

@@ -1,0 +1,186 @@
+using BatchOrchestrator.Persistence.Embedded;
+using BatchOrchestrator.Worker.Scheduling;
+using Hangfire.Common;
+using Hangfire.States;
+
+namespace BatchOrchestrator.Worker.IntegrationTests.Scheduling;
+
+/// <summary>
+/// A batch's next step asked for while the database is unreachable: the step before has saved its outcome, and the
+/// job that carries the batch on is made once the database answers, not left to the stalled-step sweep's 10 minutes.
+/// The host's own server goes away (the shared one cannot be stopped), from the local binaries.
+/// </summary>
+public sealed class HandOffOutageFacts(PostgresServerFixture server) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"bo-handoff-pg-{Guid.NewGuid():N}");
+    private TestEnvironment env = null!;
+    private EmbeddedPostgres postgres = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        env = await TestEnvironment.CreateAsync(server, "handoff");
+        postgres = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Durable = false }, NullLogger.Instance);
+        await postgres.StartAsync(Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await postgres.StopAsync(CancellationToken.None);
+        await env.DisposeAsync();
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task AHandOffWhileTheDatabaseIsDown_IsMadeOnceItAnswers()
+    {
+        const long BatchId = 987_654; // no such batch: its submit job, once made, finds nothing to do
+        var logs = new CapturingSink();
+        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings(postgres.ConnectionString), logs);
+        var scheduler = host.Services.GetRequiredService<IPipelineScheduler>();
+
+        await postgres.StopAsync(Ct);
+        NpgsqlConnection.ClearAllPools();
+        scheduler.EnqueueSubmit(BatchId); // as the upload step's last act: it must not throw the outage at its job
+        Assert.Contains(logs.Lines, l => l.Contains($"Could not hand batch {BatchId} to its submit step on: the database is unreachable", StringComparison.Ordinal));
+        Assert.Equal(1, host.Services.GetRequiredService<DeferredHandOffs>().Pending);
+        await postgres.StartAsync(Ct);
+
+        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        var jobs = await Eventually.WaitAsync(
+            () => SubmitJobsAsync(database, BatchId),
+            n => n > 0,
+            Patience,
+            $"the submit job of batch {BatchId} once the database is back");
+        Assert.Equal(1L, jobs);
+        // Let go once made (the row above may be seen first), and made once: no hand-off is left to try again.
+        await Eventually.WaitAsync(() => Task.FromResult(host.Services.GetRequiredService<DeferredHandOffs>().Pending), n => n == 0, Patience, "the hand-off to be let go");
+        Assert.Equal(1L, await SubmitJobsAsync(database, BatchId));
+    }
+
+    [Fact]
+    public async Task AFailureThatIsNotAnOutage_OrNothingRunningToKeepIt_IsThrownAsBefore()
+    {
+        var outage = await ClosedDatabaseFailureAsync();
+        var deferred = new DeferredHandOffs(TimeProvider.System, NullLogger<DeferredHandOffs>.Instance);
+        var client = new FailingClient();
+        var scheduler = new HangfirePipelineScheduler(client, new StaticSources(), deferred);
+
+        // Not started (a command-line verb): nothing would make it later, so the caller learns of the outage.
+        client.Failure = outage;
+        Assert.Throws<BackgroundJobClientException>(() => scheduler.EnqueueRecord(1));
+
+        await deferred.StartAsync(Ct);
+        try
+        {
+            // Running, but the failure is not the database's: kept, it would be retried for ever.
+            client.Failure = new BackgroundJobClientException("creation failed", new InvalidOperationException("a bug"));
+            Assert.Throws<BackgroundJobClientException>(() => scheduler.EnqueueRecord(2));
+            Assert.Equal(0, deferred.Pending);
+
+            // The outage, while it runs: kept and made, in order, once creation works again.
+            client.Failure = outage;
+            scheduler.EnqueueRecord(3);
+            scheduler.EnqueueUpload("e2e", 4);
+            Assert.Equal(["RecordBatchResultsJob 1", "RecordBatchResultsJob 2", "RecordBatchResultsJob 3", "UploadBatchJob 4"], client.Tried.Take(4)); // then the retries
+            Assert.Equal(2, deferred.Pending);
+            client.Failure = null;
+            await Eventually.WaitAsync(() => Task.FromResult(deferred.Pending), n => n == 0, Patience, "the kept hand-offs to be made");
+            Assert.Equal(["RecordBatchResultsJob 3", "UploadBatchJob 4"], client.Made);
+            Assert.True(client.Tried.Length >= 6, "each kept hand-off was tried again");
+        }
+        finally
+        {
+            await deferred.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<long> SubmitJobsAsync(NpgsqlDataSource database, long batchId)
+    {
+        try
+        {
+            await using var command = database.CreateCommand(
+                "select count(*) from hangfire.job where invocationdata::jsonb->>'Type' like '%SubmitBatchJob%' and invocationdata::jsonb->>'Arguments' like $1");
+            command.Parameters.AddWithValue($"%{batchId}%");
+            return (long)(await command.ExecuteScalarAsync(Ct))!;
+        }
+        catch (NpgsqlException)
+        {
+            return 0; // just back, not answering yet: a value to wait past
+        }
+    }
+
+    /// <summary>What Hangfire's client throws when its storage cannot connect: a genuine Npgsql failure, a port nobody listens on.</summary>
+    private static async Task<Exception> ClosedDatabaseFailureAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={LoopbackPort.Unused()};Username=nobody;Password=none;Timeout=5;Pooling=false");
+            await connection.OpenAsync(Ct);
+        }
+        catch (NpgsqlException ex)
+        {
+            return new BackgroundJobClientException("Background job creation failed. See inner exception for details.", ex);
+        }
+
+        throw new InvalidOperationException("a closed port accepted a connection");
+    }
+
+    private sealed class FailingClient : IBackgroundJobClient
+    {
+        public Exception? Failure { get; set; }
+
+        private readonly List<string> tried = [];
+        private readonly List<string> made = [];
+
+        /// <summary>Every creation asked for, in order, as "job type, batch id" (a copy: the kept hand-offs' loop adds to it).</summary>
+        public string[] Tried
+        {
+            get
+            {
+                lock (tried)
+                {
+                    return [.. tried];
+                }
+            }
+        }
+
+        public string[] Made
+        {
+            get
+            {
+                lock (tried)
+                {
+                    return [.. made];
+                }
+            }
+        }
+
+        public string Create(Job job, IState state)
+        {
+            var what = $"{job.Type.Name} {job.Args[0]}";
+            lock (tried)
+            {
+                tried.Add(what);
+                if (Failure is { } failure)
+                {
+                    throw failure;
+                }
+
+                made.Add(what);
+                return made.Count.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        public bool ChangeState(string jobId, IState state, string expectedState) => throw new NotSupportedException();
+    }
+
+    private sealed class StaticSources : IOptionsMonitor<Core.Sources.SourcesOptions>
+    {
+        public Core.Sources.SourcesOptions CurrentValue { get; } = new();
+
+        public Core.Sources.SourcesOptions Get(string? name) => CurrentValue;
+
+        public IDisposable? OnChange(Action<Core.Sources.SourcesOptions, string?> listener) => null;
+    }
+}
