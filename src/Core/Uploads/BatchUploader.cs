@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.ExceptionServices;
 using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
@@ -17,7 +15,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// up by <c>unique_id</c> before it is sent again. It starts nothing while the project is paused, and
 /// gives the batch up after <c>Pipeline:MaxStepAttempts</c> runs (docs/resilience.md).
 /// </summary>
-internal sealed class BatchUploader(
+internal sealed partial class BatchUploader(
     IUploadStore store,
     IBatchApis apis,
     IOptionsMonitor<SourcesOptions> sources,
@@ -39,7 +37,11 @@ internal sealed class BatchUploader(
         var work = await store.GetWorkAsync(batchId, cancellationToken);
         if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
-            return; // already past this step
+            // Already past this step. Should this be the step's own job again (run anew after its process was killed
+            // between the batch's last save and its hand-on), the batch would wait for the stalled-step sweep: handed on
+            // again, as a second submit job finds the batch submitted, or leased, and stops.
+            HandOnToSubmit(batchId, work?.State);
+            return;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = work.Source, ["BatchId"] = batchId });
@@ -131,12 +133,7 @@ internal sealed class BatchUploader(
             }
         }
 
-        // Handed on once the lease is released, so that the submit step finds the batch free.
-        if (state is { } uploaded && BatchLifecycle.OwedStep(uploaded) == BatchStep.Submit)
-        {
-            scheduler.EnqueueSubmit(batchId);
-        }
-
+        HandOnToSubmit(batchId, state); // once the lease is released, so that the submit step finds the batch free
         return true;
     }
 
@@ -198,96 +195,12 @@ internal sealed class BatchUploader(
         return state;
     }
 
-    /// <summary>
-    /// Sends the files still owed; returns the 404 a call into the directory met, for the caller to check
-    /// whether the directory is gone. Files recorded before it stay recorded.
-    /// </summary>
-    private async Task<ExceptionDispatchInfo?> SendFilesAsync(
-        IBatchApi api, UploadWork work, string directoryId, string root, UploadLane lane, int attempt, Lease fence, CancellationToken cancellationToken)
+    private void HandOnToSubmit(long batchId, BatchState? state)
     {
-        var batchId = work.BatchId;
-        var transientFailures = new ConcurrentQueue<(UploadItem File, string Reason)>();
-        string? firstFailure = null;
-        LlamaCloudTransientException? deferral = null;
-        ExceptionDispatchInfo? notFound = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await using (var recorder = new UploadRecorder(store, fence, time, stop, cancellationToken))
+        if (state is { } uploaded && BatchLifecycle.OwedStep(uploaded) == BatchStep.Submit)
         {
-            try
-            {
-                await Parallel.ForEachAsync(
-                    UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), fence, cancellationToken),
-                    new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
-                    async (file, ct) =>
-                    {
-                        try
-                        {
-                            await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
-                        }
-                        catch (LlamaCloudTransientException ex) when (ex.Deferred)
-                        {
-                            // The project must wait longer than we sleep here: stop sending, come back later.
-                            Interlocked.CompareExchange(ref deferral, ex, null);
-                            await stop.CancelAsync();
-                        }
-                        catch (LlamaCloudTransientException ex)
-                        {
-                            transientFailures.Enqueue((file, ex.Message));
-                            Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
-                            logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
-                        }
-                    });
-            }
-            catch (OperationCanceledException ex) when (ex is not LeaseLostException && (deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
-            {
-                // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
-                // attempt looks them up by unique_id before sending them again. Refused, completing throws why.
-                // A lost lease is no deferral even if one came too: the step stops, refunds and schedules nothing.
-            }
-            catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
-            {
-                // Every call here names the directory: a 404 most likely means it is gone. What was sent before
-                // is written first, so that forgetting the directory forgets those copies too.
-                notFound = ExceptionDispatchInfo.Capture(ex);
-            }
-
-            await recorder.CompleteAsync();
-            var othersSent = recorder.Added > 0 || work.Files.Any(f => f.State == FileVersionState.Uploaded);
-            if (!transientFailures.IsEmpty && notFound is null && deferral is null && FileSender.EndsAlone(attempt, attempts.Max, othersSent))
-            {
-                // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file"),
-                // nor wait for the schedule's next run (a day away, nightly) to go again.
-                var maxAttempts = (sources.CurrentValue.Find(work.Source) ?? new SourceOptions()).MaxAttempts;
-                var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, fence, cancellationToken);
-                retryRuns.Follow(work.Source, batchId, sentBack, $"their upload failed in run {attempt} of the upload step; the first: {firstFailure}");
-                transientFailures.Clear();
-            }
-
-            if (recorder.Skipped > 0 && sources.CurrentValue.Find(work.Source) is { } source)
-            {
-                // The events that moved or changed those files started their run before this skip (docs/sources.md, "What a
-                // scan takes"): ask for the scan that takes their content, under a copy's name or as a new version.
-                scheduler.ScheduleRun(work.Source, RunTrigger.Settle, source.SettleWindow);
-            }
+            scheduler.EnqueueSubmit(batchId);
         }
-
-        if (notFound is not null)
-        {
-            return notFound;
-        }
-
-        if (deferral is not null)
-        {
-            ExceptionDispatchInfo.Throw(deferral);
-        }
-
-        if (!transientFailures.IsEmpty)
-        {
-            // The job's retry finishes the rest; files already recorded are not sent again.
-            throw new LlamaCloudTransientException($"{transientFailures.Count} uploads of batch {batchId} failed transiently; the first: {firstFailure}", null);
-        }
-
-        return null;
     }
 
     private async Task FinishCancelledAsync(long batchId, Lease fence, CancellationToken cancellationToken)
