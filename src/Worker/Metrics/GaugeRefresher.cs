@@ -10,7 +10,9 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// a timer refreshing them for nobody was an idle service's largest query (docs/performance.md). For the same reason
 /// a reading waits at least <see cref="TimesItsReading"/> times as long as it took before the next: at a million file
 /// versions a reading takes about half a second, and every 15 s it would keep PostgreSQL busy with our own gauges
-/// (docs/performance.md, "The gauges at scale").
+/// (docs/performance.md, "The gauges at scale"). What a reading costs is read from the shorter of the last two: the first
+/// reading after the start pays for new connections, compilation and a cold cache, and a single slow one (a checkpoint, a
+/// busy machine) says little of the next; either alone once kept the gauges a minute old.
 /// </summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
@@ -25,6 +27,7 @@ internal sealed class GaugeRefresher(
     {
         var interval = options.Value.RefreshInterval;
         var stretched = false;
+        TimeSpan? before = null; // none before the first: it does not stretch
         try
         {
             while (true)
@@ -35,20 +38,22 @@ internal sealed class GaugeRefresher(
                 {
                     var names = sources.CurrentValue.Sources.Select(s => s.Name).ToList();
                     snapshot.Replace([.. await queries.GaugesAsync(names, stoppingToken), .. await costs.ReadAsync(names, stoppingToken)], time.GetUtcNow());
-                    var took = time.GetElapsedTime(started);
+                    var reading = time.GetElapsedTime(started);
+                    var took = Cost(before, reading);
                     pause = Pause(interval, took);
+                    before = reading;
                     if (pause > interval != stretched)
                     {
                         stretched = pause > interval;
                         if (stretched)
                         {
                             logger.LogInformation(
-                                "Reading the gauges took {Took}: they are read at most every {Pause}, not every {Interval}, so that reading them takes the database a fiftieth of its time at most",
+                                "Reading the gauges took {Took} (the shorter of the last two readings): they are read at most every {Pause}, not every {Interval}, so that reading them takes the database a fiftieth of its time at most",
                                 took, pause, interval);
                         }
                         else
                         {
-                            logger.LogInformation("Reading the gauges took {Took}: they are read every {Interval} again", took, interval);
+                            logger.LogInformation("Reading the gauges took {Took} (the shorter of the last two readings): they are read every {Interval} again", took, interval);
                         }
                     }
                 }
@@ -79,6 +84,9 @@ internal sealed class GaugeRefresher(
     /// database is down for long after a reading that ran into the command timeout, once the database answers again.
     /// </summary>
     internal static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(2);
+
+    /// <summary>What the last reading says a reading costs: the shorter of it and the one <paramref name="before"/> it; nothing after the first.</summary>
+    internal static TimeSpan Cost(TimeSpan? before, TimeSpan reading) => before is not { } last ? TimeSpan.Zero : last < reading ? last : reading;
 
     /// <summary>The wait after a reading that took <paramref name="took"/>: the configured interval, or longer for a slow reading, up to <see cref="LongestPause"/>.</summary>
     internal static TimeSpan Pause(TimeSpan interval, TimeSpan took)
