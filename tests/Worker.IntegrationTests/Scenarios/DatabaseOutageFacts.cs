@@ -1,5 +1,3 @@
-using BatchOrchestrator.Persistence.Embedded;
-
 namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 
 /// <summary>
@@ -7,32 +5,16 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Scenarios;
 /// the service stays up, and once the server is back every file ends with a job reference, uploaded
 /// and batched once. The test's own server (the shared one cannot be stopped), from the local binaries.
 /// </summary>
-public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class DatabaseOutageFacts(PostgresServerFixture server)
+    // Batches stay RUNNING for a few seconds, so the outage finds them in flight.
+    : OwnServerFacts(server, new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(400) })
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
-    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"bo-outage-pg-{Guid.NewGuid():N}");
-    private TestEnvironment env = null!;
-    private EmbeddedPostgres postgres = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        // Batches stay RUNNING for a few seconds, so the outage finds them in flight.
-        env = await TestEnvironment.CreateAsync(server, "outage", new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(400) });
-        postgres = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Durable = false }, NullLogger.Instance);
-        await postgres.StartAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await postgres.StopAsync(CancellationToken.None);
-        await env.DisposeAsync();
-        Directory.Delete(dataDirectory, recursive: true);
-    }
 
     [Fact]
     public async Task TheServiceOutlivesADatabaseOutage_AndFinishesEveryFileOnceTheDatabaseIsBack()
     {
-        var settings = env.Settings(postgres.ConnectionString);
+        var settings = Env.Settings(Postgres.ConnectionString);
         settings["Sources:0:Watch"] = "true"; // events during the outage must not take the service down
         settings["Sources:0:Schedule"] = "*/5 * * * * *"; // and the periodic scan catches whatever they could not start
         settings["Pipeline:MaxFilesPerBatch"] = "4";
@@ -41,18 +23,18 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
         // A step whose job gave up in the outage is handed out again by the stalled-step sweep: time-scaled too.
         settings["Polling:StalledAfter"] = "00:00:20";
         var logs = new CapturingSink();
-        await env.WriteFilesAsync(12, "before");
-        await using var host = await WorkerHost.StartAsync(env.Root, settings, logs);
+        await Env.WriteFilesAsync(12, "before");
+        await using var host = await WorkerHost.StartAsync(Env.Root, settings, logs);
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         host.TriggerRun();
-        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var database = NpgsqlDataSource.Create(Postgres.ConnectionString);
         await Eventually.WaitAsync(
             () => TryScalar(database, "select count(*) from orchestrator.batch where remote_batch_id is not null and state in ('Pending', 'Throttled', 'Running')", _ => -1L),
             n => n > 0, Patience, "a batch to be in flight at LlamaCloud");
 
-        await postgres.StopAsync(Ct);
+        await Postgres.StopAsync(Ct);
         NpgsqlConnection.ClearAllPools();
-        await env.WriteFilesAsync(6, "during");
+        await Env.WriteFilesAsync(6, "during");
         // The watcher saw the new files and could not start a run: it says so, and the service carries on.
         await Eventually.WaitAsync(
             () => Task.FromResult(logs.Lines.Any(l => l.Contains("could not start a run", StringComparison.OrdinalIgnoreCase)) || lifetime.ApplicationStopping.IsCancellationRequested),
@@ -66,7 +48,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
             Assert.Contains("The database does not answer", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
 
-        await postgres.StartAsync(Ct);
+        await Postgres.StartAsync(Ct);
 
         // The value carries what is left, for the message if this times out.
         await Eventually.WaitAsync(
@@ -79,7 +61,7 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server) : IAsyncLi
             summary => summary.StartsWith("18 ", StringComparison.Ordinal), Patience, "all 18 files to get job references after the outage");
 
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
-        var counters = await env.Admin.CountersAsync();
+        var counters = await Env.Admin.CountersAsync();
         Assert.Equal(18, counters.UploadsTotal);
         Assert.All(counters.UploadsByUniqueId.Values, n => Assert.Equal(1, n));
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));

@@ -1,4 +1,3 @@
-using BatchOrchestrator.Persistence.Embedded;
 using BatchOrchestrator.Worker.Scheduling;
 using Hangfire.Common;
 using Hangfire.States;
@@ -8,45 +7,28 @@ namespace BatchOrchestrator.Worker.IntegrationTests.Scheduling;
 /// <summary>
 /// A batch's next step asked for while the database is unreachable: the step before has saved its outcome, and the
 /// job that carries the batch on is made once the database answers, not left to the stalled-step sweep's 10 minutes.
-/// The host's own server goes away (the shared one cannot be stopped), from the local binaries.
+/// The host's own server goes away.
 /// </summary>
-public sealed class HandOffOutageFacts(PostgresServerFixture server) : IAsyncLifetime
+public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServerFacts(server)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), $"bo-handoff-pg-{Guid.NewGuid():N}");
-    private TestEnvironment env = null!;
-    private EmbeddedPostgres postgres = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        env = await TestEnvironment.CreateAsync(server, "handoff");
-        postgres = new EmbeddedPostgres(new EmbeddedPostgresOptions { DataDirectory = dataDirectory, Durable = false }, NullLogger.Instance);
-        await postgres.StartAsync(Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await postgres.StopAsync(CancellationToken.None);
-        await env.DisposeAsync();
-        Directory.Delete(dataDirectory, recursive: true);
-    }
 
     [Fact]
     public async Task AHandOffWhileTheDatabaseIsDown_IsMadeOnceItAnswers()
     {
         const long BatchId = 987_654; // no such batch: its submit job, once made, finds nothing to do
         var logs = new CapturingSink();
-        await using var host = await WorkerHost.StartAsync(env.Root, env.Settings(postgres.ConnectionString), logs);
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings(Postgres.ConnectionString), logs);
         var scheduler = host.Services.GetRequiredService<IPipelineScheduler>();
 
-        await postgres.StopAsync(Ct);
+        await Postgres.StopAsync(Ct);
         NpgsqlConnection.ClearAllPools();
         scheduler.EnqueueSubmit(BatchId); // as the upload step's last act: it must not throw the outage at its job
         Assert.Contains(logs.Lines, l => l.Contains($"Could not hand batch {BatchId} to its submit step on: the database is unreachable", StringComparison.Ordinal));
         Assert.Equal(1, host.Services.GetRequiredService<DeferredHandOffs>().Pending);
-        await postgres.StartAsync(Ct);
+        await Postgres.StartAsync(Ct);
 
-        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var database = NpgsqlDataSource.Create(Postgres.ConnectionString);
         var jobs = await Eventually.WaitAsync(
             () => SubmitJobsAsync(database, BatchId),
             n => n > 0,
