@@ -37,9 +37,10 @@ internal sealed partial class BatchUploader(
         var work = await store.GetWorkAsync(batchId, cancellationToken);
         if (work is null || BatchLifecycle.OwedStep(work.State) != BatchStep.Upload)
         {
-            // Already past this step. Should this be the step's own job again (run anew after its process was killed
-            // between the batch's last save and its hand-on), the batch would wait for the stalled-step sweep: handed on
-            // again, as a second submit job finds the batch submitted, or leased, and stops.
+            // Already past this step. Should this be the step's own job run anew (its process killed between the batch's
+            // last save and its hand-on), nothing else hands the batch on before the stalled-step sweep: it is handed on
+            // here. A second submit job, should the first be alive, finds the batch submitted, or leased (and looks again
+            // a lease later); the batch is created once (docs/resilience.md, "Database outages").
             HandOnToSubmit(batchId, work?.State);
             return;
         }

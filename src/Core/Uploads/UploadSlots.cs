@@ -34,7 +34,7 @@ internal sealed class UploadSlots(IOptions<PipelineOptions> options, IUploadStor
     /// <summary>
     /// The batch stopped uploading, and the source's next planned batch is handed the freed slot as
     /// <paramref name="handOn"/> says. Never throws: the step's own outcome must not be lost to this, and a
-    /// hand-on that cannot be made (a database outage) is left to the stalled-step sweep.
+    /// hand-on that cannot be made (the next batch not found: a database outage) is left to the stalled-step sweep.
     /// </summary>
     public async Task LeaveAsync(string source, long batchId, SlotHandOn handOn, CancellationToken cancellationToken)
     {

@@ -14,11 +14,26 @@ namespace BatchOrchestrator.Worker.Scheduling;
 /// </summary>
 internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOffs> logger) : BackgroundService
 {
-    /// <summary>The first retry's delay; each next one doubles, up to <see cref="DatabaseOutageRetryFilter.Delay"/>, as a failed job's retry.</summary>
+    /// <summary>The wait after the failure that kept the first hand-off; each failed try after it doubles it, up to <see cref="LongestDelay"/>.</summary>
     public static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<HandOff> pending = Channel.CreateUnbounded<HandOff>(); // not SingleReader: that one cannot count what it holds
-    private volatile bool running;
+    /// <summary>The longest wait between two tries: the delay at which a job that failed on the outage is retried, too.</summary>
+    public static readonly TimeSpan LongestDelay = DatabaseOutageRetryFilter.Delay;
+
+    // Not SingleReader: that one cannot count what it holds. Completed at the stop: a hand-off offered after it fails.
+    private readonly Channel<HandOff> pending = Channel.CreateUnbounded<HandOff>();
+    private volatile bool started;
+
+    /// <summary>Hand-offs kept and not yet made.</summary>
+    public int Pending => pending.Reader.Count;
+
+    /// <summary>
+    /// Keeps <paramref name="create"/> behind the hand-offs kept before it, without trying it, while there are any: the
+    /// database did not answer them, and each try of a host that does not answer costs a connect timeout. False when
+    /// none is kept, or this service does not run: the caller tries it now.
+    /// </summary>
+    public bool TryQueueBehind(string what, Action create) =>
+        started && pending.Reader.Count > 0 && pending.Writer.TryWrite(new HandOff(what, create));
 
     /// <summary>
     /// Keeps <paramref name="create"/> to make once the database answers again, when <paramref name="failure"/> says it
@@ -26,7 +41,7 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
     /// </summary>
     public bool TryDefer(string what, Action create, Exception failure)
     {
-        if (!running || !DatabaseOutageRetryFilter.IsDatabaseOutage(failure) || !pending.Writer.TryWrite(new HandOff(what, create)))
+        if (!started || !DatabaseOutageRetryFilter.IsDatabaseOutage(failure) || !pending.Writer.TryWrite(new HandOff(what, create)))
         {
             return false;
         }
@@ -37,18 +52,15 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         return true;
     }
 
-    /// <summary>Hand-offs kept and not yet made.</summary>
-    public int Pending => pending.Reader.Count;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        running = true;
+        started = true;
         return base.StartAsync(cancellationToken);
     }
 
     public override Task StopAsync(CancellationToken cancellationToken)
     {
-        running = false; // what comes now would be kept past the loop's end: the caller's failure stands instead
+        pending.Writer.TryComplete(); // what comes now would be kept past the loop's end: the caller's failure stands instead
         return base.StopAsync(cancellationToken);
     }
 
@@ -58,12 +70,7 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         {
             while (await pending.Reader.WaitToReadAsync(stoppingToken))
             {
-                // Peeked, and read only once made: should the stop come first, the count it logs includes this one.
-                while (pending.Reader.TryPeek(out var next))
-                {
-                    await MakeAsync(next, stoppingToken);
-                    pending.Reader.TryRead(out _);
-                }
+                await MakeKeptAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -72,7 +79,7 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         }
         finally
         {
-            running = false;
+            pending.Writer.TryComplete();
             if (pending.Reader.TryPeek(out var first))
             {
                 logger.LogWarning(
@@ -82,27 +89,44 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         }
     }
 
-    private async Task MakeAsync(HandOff handOff, CancellationToken stoppingToken)
+    /// <summary>
+    /// Makes the kept hand-offs in order: the first after <see cref="FirstDelay"/> (it has just failed), each next one at
+    /// once after a success, and after a failed try a doubled wait. A try is Hangfire's synchronous creation, which does
+    /// not hear the stop: a stop during an outage may wait for one connect timeout.
+    /// </summary>
+    private async Task MakeKeptAsync(CancellationToken stoppingToken)
     {
         var delay = FirstDelay;
-        for (var tries = 1; ; tries++)
+        var tries = 0;
+        while (pending.Reader.TryPeek(out var next)) // read only once made: should the stop come first, its count includes this one
         {
-            await Task.Delay(delay, time, stoppingToken);
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, time, stoppingToken);
+            }
+
+            tries++;
             try
             {
-                handOff.Create();
-                logger.LogInformation("Handed {What:l} on after {Tries} tries, the database answering again", handOff.What, tries);
-                return;
+                next.Create();
+                delay = TimeSpan.Zero;
             }
             catch (Exception ex) when (DatabaseOutageRetryFilter.IsDatabaseOutage(ex))
             {
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, DatabaseOutageRetryFilter.Delay.Ticks));
+                delay = TimeSpan.FromTicks(Math.Clamp(delay.Ticks * 2, FirstDelay.Ticks, LongestDelay.Ticks));
+                continue;
             }
             catch (Exception ex)
             {
                 // Not the outage: what the first try would have thrown. The sweep is the way back for this one.
-                logger.LogError(ex, "Could not hand {What:l} on; the stalled-step sweep hands the batch out after Polling:StalledAfter", handOff.What);
-                return;
+                logger.LogError(ex, "Could not hand {What:l} on; the stalled-step sweep hands the batch out after Polling:StalledAfter", next.What);
+                delay = TimeSpan.Zero;
+            }
+
+            pending.Reader.TryRead(out _);
+            if (pending.Reader.Count == 0)
+            {
+                logger.LogInformation("Every kept hand-off is made, the last {What:l}, after {Tries} tries", next.What, tries);
             }
         }
     }

@@ -47,6 +47,11 @@ internal sealed class HangfirePipelineScheduler(IBackgroundJobClient jobs, IOpti
 
     private void HandOn(string what, Func<string> create)
     {
+        if (deferred.TryQueueBehind(what, () => create()))
+        {
+            return; // the database did not answer the ones before it: in order, once it does
+        }
+
         try
         {
             create();

@@ -32,7 +32,7 @@ public sealed class EmbeddedServerKillFacts(PostgresServerFixture server) : Envi
                 connectionString = host.Services.GetRequiredService<EmbeddedPostgres>().ConnectionString;
                 // Ready before the kill, so that ready again afterwards means the server came back (the first checks
                 // may still be under way when the host has started, on a busy machine).
-                await Env.EventuallyAsync(async () => await ReadyAsync(http) == HttpStatusCode.OK, Patience, "the service to be ready", every: TimeSpan.FromMilliseconds(200));
+                await Eventually.WaitAsync(async () => await ReadyAsync(http) == HttpStatusCode.OK, Patience, "the service to be ready", every: TimeSpan.FromMilliseconds(200));
                 killed = Postmaster.Find(Cluster) ?? throw new InvalidOperationException("no postmaster runs in " + Cluster);
 
                 Process.GetProcessById(killed.Pid).Kill(); // SIGKILL: no shutdown, postmaster.pid left behind
@@ -40,7 +40,7 @@ public sealed class EmbeddedServerKillFacts(PostgresServerFixture server) : Envi
                 // The connection string (so the port) is the one the host was built with: ready means the server answers there.
                 // The watch logs "serving again" once its own check of the new server is done, which may come after the
                 // service's first ready answer: the wait includes it.
-                await Env.EventuallyAsync(
+                await Eventually.WaitAsync(
                     async () => Postmaster.Find(Cluster) is { } again && again.Pid != killed.Pid && await ReadyAsync(http) == HttpStatusCode.OK
                         && logs.Lines.Any(l => l.Contains("is serving again", StringComparison.Ordinal)),
                     Patience,
