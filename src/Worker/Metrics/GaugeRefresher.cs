@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Worker.Metrics;
 /// versions a reading takes about half a second, and every 15 s it would keep PostgreSQL busy with our own gauges
 /// (docs/performance.md, "The gauges at scale"). What a reading costs is read from the shorter of the last two: the first
 /// reading after the start pays for new connections, compilation and a cold cache, and a single slow one (a checkpoint, a
-/// busy machine) says little of the next; either alone once kept the gauges a minute old.
+/// busy machine) says little of the next; either alone could keep the gauges a minute old.
 /// </summary>
 internal sealed class GaugeRefresher(
     MetricsQueries queries,
