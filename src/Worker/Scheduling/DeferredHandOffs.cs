@@ -58,10 +58,19 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         return base.StartAsync(cancellationToken);
     }
 
-    public override Task StopAsync(CancellationToken cancellationToken)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
         pending.Writer.TryComplete(); // what comes now would be kept past the loop's end: the caller's failure stands instead
-        return base.StopAsync(cancellationToken);
+        await base.StopAsync(cancellationToken);
+
+        // Said here, not at the loop's end: a stop that comes before the loop has begun (it starts on the thread pool)
+        // cancels it unrun.
+        if (pending.Reader.TryPeek(out var first))
+        {
+            logger.LogWarning(
+                "The service stops with {Count} hand-offs not made, the first {What:l}: the stalled-step sweep of a running instance hands those batches out after Polling:StalledAfter",
+                pending.Reader.Count, first.What);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -80,12 +89,6 @@ internal sealed class DeferredHandOffs(TimeProvider time, ILogger<DeferredHandOf
         finally
         {
             pending.Writer.TryComplete();
-            if (pending.Reader.TryPeek(out var first))
-            {
-                logger.LogWarning(
-                    "The service stops with {Count} hand-offs not made, the first {What:l}: the stalled-step sweep of a running instance hands those batches out after Polling:StalledAfter",
-                    pending.Reader.Count, first.What);
-            }
         }
     }
 

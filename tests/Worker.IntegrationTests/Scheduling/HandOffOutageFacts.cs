@@ -97,6 +97,22 @@ public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServer
         Assert.Throws<BackgroundJobClientException>(() => scheduler.EnqueueSubmit(7)); // nothing would make it now
     }
 
+    [Fact]
+    public async Task AStopBeforeTheLoopBegan_StillSaysWhatItLeaves()
+    {
+        // The loop starts on the thread pool; a stop that comes first cancels it unrun, which a cancelled start forces here.
+        using var logs = new CapturingLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
+        var deferred = new DeferredHandOffs(TimeProvider.System, new Microsoft.Extensions.Logging.Logger<DeferredHandOffs>(factory));
+        var scheduler = new HangfirePipelineScheduler(new FailingClient { Failure = await ClosedDatabaseFailureAsync() }, new StaticSources(), deferred);
+        await deferred.StartAsync(new CancellationToken(canceled: true));
+        scheduler.EnqueueRecord(8);
+
+        await deferred.StopAsync(CancellationToken.None);
+
+        Assert.Contains(logs.Lines, l => l.Contains("The service stops with 1 hand-offs not made, the first batch 8 to its record step", StringComparison.Ordinal));
+    }
+
     private static async Task<long> SubmitJobsAsync(NpgsqlDataSource database, long batchId)
     {
         try
