@@ -67,18 +67,4 @@ public sealed class DatabaseOutageFacts(PostgresServerFixture server)
         Assert.All(counters.BatchCreatesByDirectory.Values, n => Assert.Equal(1, n));
         Assert.Equal(18L, await TryScalar(database, "select count(*) from orchestrator.batch_result where job_id is not null", _ => -1L));
     }
-
-    // The server may be down or just back: an error is a value to wait past, not a failure.
-    private static async Task<T> TryScalar<T>(NpgsqlDataSource database, string sql, Func<NpgsqlException, T> whenDown)
-    {
-        try
-        {
-            await using var command = database.CreateCommand(sql);
-            return (T)(await command.ExecuteScalarAsync(Ct))!;
-        }
-        catch (NpgsqlException ex)
-        {
-            return whenDown(ex);
-        }
-    }
 }

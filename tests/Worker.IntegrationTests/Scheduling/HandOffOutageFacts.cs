@@ -1,3 +1,4 @@
+using BatchOrchestrator.Worker.IntegrationTests.Jobs;
 using BatchOrchestrator.Worker.Scheduling;
 using Hangfire.Common;
 using Hangfire.States;
@@ -44,9 +45,8 @@ public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServer
     public async Task AFailureThatIsNotAnOutage_OrNothingRunningToKeepIt_IsThrownAsBefore()
     {
         var outage = await ClosedDatabaseFailureAsync();
-        var deferred = new DeferredHandOffs(TimeProvider.System, NullLogger<DeferredHandOffs>.Instance);
         var client = new FailingClient();
-        var scheduler = new HangfirePipelineScheduler(client, new StaticSources(), deferred);
+        var (deferred, scheduler) = Unhosted(client);
 
         // Not started (a command-line verb): nothing would make it later, so the caller learns of the outage.
         client.Failure = outage;
@@ -84,9 +84,7 @@ public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServer
     {
         var outage = await ClosedDatabaseFailureAsync();
         using var logs = new CapturingLoggerProvider();
-        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
-        var deferred = new DeferredHandOffs(TimeProvider.System, new Microsoft.Extensions.Logging.Logger<DeferredHandOffs>(factory));
-        var scheduler = new HangfirePipelineScheduler(new FailingClient { Failure = outage }, new StaticSources(), deferred);
+        var (deferred, scheduler) = Unhosted(new FailingClient { Failure = outage }, logs);
         await deferred.StartAsync(Ct);
         scheduler.EnqueueSubmit(5);
         scheduler.EnqueueSubmit(6);
@@ -102,9 +100,7 @@ public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServer
     {
         // The loop starts on the thread pool; a stop that comes first cancels it unrun, which a cancelled start forces here.
         using var logs = new CapturingLoggerProvider();
-        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([logs]);
-        var deferred = new DeferredHandOffs(TimeProvider.System, new Microsoft.Extensions.Logging.Logger<DeferredHandOffs>(factory));
-        var scheduler = new HangfirePipelineScheduler(new FailingClient { Failure = await ClosedDatabaseFailureAsync() }, new StaticSources(), deferred);
+        var (deferred, scheduler) = Unhosted(new FailingClient { Failure = await ClosedDatabaseFailureAsync() }, logs);
         await deferred.StartAsync(new CancellationToken(canceled: true));
         scheduler.EnqueueRecord(8);
 
@@ -113,35 +109,26 @@ public sealed class HandOffOutageFacts(PostgresServerFixture server) : OwnServer
         Assert.Contains(logs.Lines, l => l.Contains("The service stops with 1 hand-offs not made, the first batch 8 to its record step", StringComparison.Ordinal));
     }
 
-    private static async Task<long> SubmitJobsAsync(NpgsqlDataSource database, long batchId)
-    {
-        try
-        {
-            await using var command = database.CreateCommand(
-                "select count(*) from hangfire.job where invocationdata::jsonb->>'Type' like '%SubmitBatchJob%' and invocationdata::jsonb->>'Arguments' like $1");
-            command.Parameters.AddWithValue($"%{batchId}%");
-            return (long)(await command.ExecuteScalarAsync(Ct))!;
-        }
-        catch (NpgsqlException)
-        {
-            return 0; // just back, not answering yet: a value to wait past
-        }
-    }
+    // The server just back may not answer yet: a value to wait past.
+    private static Task<long> SubmitJobsAsync(NpgsqlDataSource database, long batchId) => TryScalar(
+        database,
+        $"select count(*) from hangfire.job where invocationdata::jsonb->>'Type' like '%SubmitBatchJob%' and invocationdata::jsonb->>'Arguments' like '%{batchId}%'",
+        _ => 0L);
 
-    /// <summary>What Hangfire's client throws when its storage cannot connect: a genuine Npgsql failure, a port nobody listens on.</summary>
+    /// <summary>What Hangfire's client throws when its storage cannot connect: a genuine Npgsql failure, wrapped as the client wraps it.</summary>
     private static async Task<Exception> ClosedDatabaseFailureAsync()
     {
-        try
-        {
-            await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={LoopbackPort.Unused()};Username=nobody;Password=none;Timeout=5;Pooling=false");
-            await connection.OpenAsync(Ct);
-        }
-        catch (NpgsqlException ex)
-        {
-            return new BackgroundJobClientException("Background job creation failed. See inner exception for details.", ex);
-        }
+        var failure = await Assert.ThrowsAnyAsync<NpgsqlException>(FailingJobs.ReachAClosedDatabaseAsync);
+        return new BackgroundJobClientException("Background job creation failed. See inner exception for details.", failure);
+    }
 
-        throw new InvalidOperationException("a closed port accepted a connection");
+    /// <summary>The kept hand-offs and a scheduler over <paramref name="client"/>, not started, as a test builds them without a host; their log lines in <paramref name="logs"/>.</summary>
+    private static (DeferredHandOffs Deferred, HangfirePipelineScheduler Scheduler) Unhosted(FailingClient client, CapturingLoggerProvider? logs = null)
+    {
+        var deferred = new DeferredHandOffs(
+            TimeProvider.System,
+            logs is null ? NullLogger<DeferredHandOffs>.Instance : new Microsoft.Extensions.Logging.Logger<DeferredHandOffs>(new Microsoft.Extensions.Logging.LoggerFactory([logs])));
+        return (deferred, new HangfirePipelineScheduler(client, new StaticSources(), deferred));
     }
 
     private sealed class FailingClient : IBackgroundJobClient

@@ -42,4 +42,18 @@ public abstract class OwnServerFacts(PostgresServerFixture server, SandboxOption
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    // The server may be down or just back: an error is a value to wait past, not a failure.
+    private protected static async Task<T> TryScalar<T>(NpgsqlDataSource database, string sql, Func<NpgsqlException, T> whenDown)
+    {
+        try
+        {
+            await using var command = database.CreateCommand(sql);
+            return (T)(await command.ExecuteScalarAsync(Ct))!;
+        }
+        catch (NpgsqlException ex)
+        {
+            return whenDown(ex);
+        }
+    }
 }
