@@ -74,23 +74,34 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var notOpened = 0;
         var recorded = default(HashesRecorded);
         var results = Channel.CreateBounded<HashedFile>(WriteChunk * 2);
+        // A failed write stops the hashing: left running, the hashers would fill the channel and wait on it for good, and the
+        // source's lease, renewed meanwhile, would turn every later run of it away until the process restarted.
+        using var writeFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = Task.Run(
             async () =>
             {
-                var chunk = new List<HashedFile>(WriteChunk);
-                await foreach (var file in results.Reader.ReadAllAsync(cancellationToken))
+                try
                 {
-                    chunk.Add(file);
-                    if (chunk.Count == WriteChunk)
+                    var chunk = new List<HashedFile>(WriteChunk);
+                    await foreach (var file in results.Reader.ReadAllAsync(cancellationToken))
+                    {
+                        chunk.Add(file);
+                        if (chunk.Count == WriteChunk)
+                        {
+                            recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                            chunk.Clear();
+                        }
+                    }
+
+                    if (chunk.Count > 0)
                     {
                         recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
-                        chunk.Clear();
                     }
                 }
-
-                if (chunk.Count > 0)
+                catch
                 {
-                    recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                    await writeFailed.CancelAsync();
+                    throw;
                 }
             },
             cancellationToken);
@@ -100,7 +111,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             var candidates = store.ReadHashCandidatesAsync(source.Name, settledBefore, maxFileBytes, cancellationToken);
             await Parallel.ForEachAsync(
                 candidates,
-                new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = writeFailed.Token },
                 async (candidate, ct) =>
                 {
                     var (hash, changedSinceLook) = await TryHashAsync(root, candidate, problems, ct);
@@ -136,6 +147,10 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
 
                     await results.Writer.WriteAsync(new HashedFile(candidate, hash, pages), ct);
                 });
+        }
+        catch (OperationCanceledException) when (writeFailed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The write's own failure is thrown below.
         }
         finally
         {

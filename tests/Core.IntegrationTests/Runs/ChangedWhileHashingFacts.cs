@@ -12,13 +12,9 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
 
     protected override Task<PipelineHarness> CreateHarnessAsync(PostgresServerFixture server) => PipelineHarness.CreateAsync(
         server,
-        services: services =>
-        {
-            var original = services.Single(d => d.ServiceType == typeof(ISourceScanStore));
-            services.Remove(original);
-            services.AddSingleton<ISourceScanStore>(sp => new TouchedBeforeHash(
-                (ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources[0].Path, path => beforeHash(path)));
-        });
+        services: services => DelegatingScanStore.Replace(
+            services,
+            (inner, sp) => new TouchedBeforeHash(inner, sp.GetRequiredService<IOptions<SourcesOptions>>().Value.Sources[0].Path, path => beforeHash(path))));
 
     [Fact]
     public async Task AFileWrittenToBetweenWalkAndHash_IsNotTaken_AndARunAfterItsSettleWindowIsScheduled()
@@ -64,28 +60,16 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
     }
 
     /// <summary>Does <paramref name="touch"/> to each hash candidate on disk just before the scan hashes it, as a writer coming back would.</summary>
-    private sealed class TouchedBeforeHash(ISourceScanStore inner, string root, Action<string> touch) : ISourceScanStore
+    private sealed class TouchedBeforeHash(ISourceScanStore inner, string root, Action<string> touch) : DelegatingScanStore(inner)
     {
-        public IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, CancellationToken cancellationToken) => inner.ReadLooksAsync(source, cancellationToken);
-
-        public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => inner.BeginDiff(source, scanTime);
-
-        public async IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(
+        public override async IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(
             string source, DateTimeOffset settledBefore, long maxFileBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            await foreach (var candidate in inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken))
+            await foreach (var candidate in Inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken))
             {
                 touch(Path.Combine(root, candidate.RelativePath));
                 yield return candidate;
             }
         }
-
-        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
-            inner.RecordHashesAsync(source, key, files, cancellationToken);
-
-        public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => inner.ReviveFromCopiesAsync(source, cancellationToken);
-
-        public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
-            inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);
     }
 }

@@ -52,37 +52,19 @@ public sealed class SourceLeaseFacts(PostgresServerFixture server) : HarnessPerT
     }
 
     /// <summary>Holds every scan at its first read of stored state until <paramref name="release"/> completes.</summary>
-    private static void Gate(IServiceCollection services, TaskCompletionSource entered, Task release)
-    {
-        var original = services.Single(d => d.ServiceType == typeof(ISourceScanStore));
-        services.Remove(original);
-        services.AddSingleton<ISourceScanStore>(sp =>
-            new GatedStore((ISourceScanStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), entered, release));
-    }
+    private static void Gate(IServiceCollection services, TaskCompletionSource entered, Task release) =>
+        DelegatingScanStore.Replace(services, (inner, _) => new GatedStore(inner, entered, release));
 
-    private sealed class GatedStore(ISourceScanStore inner, TaskCompletionSource entered, Task release) : ISourceScanStore
+    private sealed class GatedStore(ISourceScanStore inner, TaskCompletionSource entered, Task release) : DelegatingScanStore(inner)
     {
-        public async IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public override async IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             entered.TrySetResult();
             await release.WaitAsync(cancellationToken);
-            await foreach (var look in inner.ReadLooksAsync(source, cancellationToken))
+            await foreach (var look in Inner.ReadLooksAsync(source, cancellationToken))
             {
                 yield return look;
             }
         }
-
-        public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => inner.BeginDiff(source, scanTime);
-
-        public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
-            inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken);
-
-        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
-            inner.RecordHashesAsync(source, key, files, cancellationToken);
-
-        public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => inner.ReviveFromCopiesAsync(source, cancellationToken);
-
-        public Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken) =>
-            inner.ReplaceProblemsAsync(source, problems, scanTime, cancellationToken);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Sources;
 
 /// <summary>The scan use case on real folders and a real database.</summary>
@@ -139,6 +141,27 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
         var error = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ScanAsync(source));
 
         Assert.Contains("not-mounted", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWriteOfHashesThatFails_FailsTheScanWithItsError_InsteadOfLeavingItWaitingForGood()
+    {
+        // More files than the scan holds hashed before its writes (a chunk being written and two waiting): with the write
+        // failed, the hashing of the rest would wait for room that never comes, and the source stay leased to that scan.
+        Harness.WriteFiles(3_200);
+        var scanner = new SourceScanner(new FailingHashWrites(Harness.Get<ISourceScanStore>()), TimeProvider.System, NullLogger<SourceScanner>.Instance);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scanner.ScanAsync(Source(), Ct).WaitAsync(TimeSpan.FromMinutes(1), Ct));
+
+        Assert.Equal(FailingHashWrites.Failure, error.Message);
+    }
+
+    private sealed class FailingHashWrites(ISourceScanStore inner) : DelegatingScanStore(inner)
+    {
+        public const string Failure = "the database went away while the hashes were written";
+
+        public override Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException(Failure);
     }
 
     private SourceOptions Source(TimeSpan? settle = null)
