@@ -72,8 +72,8 @@ internal sealed partial class NpgsqlBatchPlanStore
         var inMirror = new List<PlanCandidate>();
         var stale = 0;
         var settling = 0;
-        await using (var select = new NpgsqlCommand("""
-            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and f.sha256 is null as settling,
+        await using (var select = new NpgsqlCommand($"""
+            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and {MirroredLooks.Settling} as settling,
                    v.relative_path, v.size, v.pages, v.cap_approved_at is not null
             from orchestrator.file_version v
             left join orchestrator.source_file f

@@ -24,7 +24,7 @@ internal sealed partial class NpgsqlBatchPlanStore
                   and not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                        and (f.sha256 = v.sha256 or f.sha256 is null)))
+                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling})))
         """)
     {
         Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },

@@ -41,7 +41,7 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
     {
         // The copies in the source's mirror directory (its latest batch's), judged as planning judges them.
         await using var command = dataSource.CreateCommand($"""
-            select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and f.sha256 is null
+            select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and {MirroredLooks.Settling}
             from orchestrator.file_version v
             left join orchestrator.source_file f
                 on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null

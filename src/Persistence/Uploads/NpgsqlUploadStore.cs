@@ -4,6 +4,7 @@ using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Uploads;
 using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.Leases;
+using BatchOrchestrator.Persistence.Planning;
 
 namespace BatchOrchestrator.Persistence.Uploads;
 
@@ -195,7 +196,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     {
         // In the mirror but not in this batch: its path is gone, or holds other content now (a file
         // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded).
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             select v.id, v.remote_file_id, v.stored_file_id
             from orchestrator.file_version v
             join orchestrator.batch b on b.id = $1
@@ -205,7 +206,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
               and not exists (
                   select 1 from orchestrator.source_file f
                   where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                    and (f.sha256 = v.sha256 or f.sha256 is null))
+                    and (f.sha256 = v.sha256 or {MirroredLooks.Settling}))
             """);
         command.Parameters.Add(Id(batchId));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });

@@ -1,0 +1,16 @@
+namespace BatchOrchestrator.Persistence.Planning;
+
+/// <summary>What a mirror reads of a path's current look (<c>orchestrator.source_file</c>, aliased <c>f</c>) beside a mirrored version.</summary>
+internal static class MirroredLooks
+{
+    /// <summary>
+    /// The look has no hash yet and the scan set nothing aside about the path: its new content is settling, to be hashed,
+    /// and the mirror keeps the old copy and waits for it. A look the scan set aside (emptied, grown past the size limit,
+    /// unreadable, changing without end) is never hashed as it is: counted as settling it held the whole mirror back for
+    /// good, every new and changed file of the folder with it. Its old copy is the folder's content no more, and goes.
+    /// </summary>
+    public const string Settling = """
+        (f.sha256 is null and not exists (
+            select 1 from orchestrator.source_file_problem p where p.source_name = f.source_name and p.relative_path = f.relative_path))
+        """;
+}
