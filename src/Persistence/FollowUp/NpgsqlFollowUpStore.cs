@@ -156,15 +156,18 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
             },
         });
 
-        // The job itself failed or was cancelled: the file's story ends there (and may be retried by class).
+        // The job itself failed or was cancelled: the file's story ends there (and may be retried by class). Only while that
+        // job is still the version's: a mirror batches every version of its directory again, and an earlier batch's job
+        // ending late must not fail the version a later batch's job has delivered since.
         var verdicts = outcomes.Where(o => o.FileState is not null && o.FileVersionId is not null && !o.Escalate).ToList();
         if (verdicts.Count > 0)
         {
             batch.BatchCommands.Add(new("""
                 update orchestrator.file_version v
                 set state = o.state, error_message = o.error, error_class = o.error_class, updated_at = now()
-                from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as o(id, state, error, error_class)
-                where v.id = o.id and v.state = any($5)
+                from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $6::bigint[]) as o(id, state, error, error_class, result_id)
+                join orchestrator.batch_result r on r.id = o.result_id
+                where v.id = o.id and v.state = any($5) and v.job_id = r.job_id
                 """)
             {
                 Parameters =
@@ -174,6 +177,7 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
                     new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.Error)] },
                     new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.FileErrorClass?.ToString())] },
                     FileVersionLifecycle.JobVerdict.FromStates(),
+                    new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
                 },
             });
         }

@@ -87,6 +87,30 @@ public sealed class MirrorLayoutFacts(PostgresServerFixture server) : HarnessPer
     }
 
     [Fact]
+    public async Task Mirror_AnEarlierBatchsJobEndingFailed_LeavesTheVersionALaterBatchDelivered()
+    {
+        // The mirror batches its whole directory again: the same version has a job in each batch, and the earlier one's
+        // verdict, read after the later one delivered, is about a job the version has left behind.
+        Configure(s => s.Layout = RemoteLayout.Mirror);
+        Harness.WriteFile("a.txt", "alpha");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "a\\.txt" });
+        var first = await RunToTheEndAsync();
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "^$" });
+        Harness.WriteFile("b.txt", "beta");
+        var second = await RunToTheEndAsync();
+        await Harness.FollowUpAllAsync([second], Ct);
+
+        await Harness.FollowUpAllAsync([first], Ct);
+
+        Assert.Equal(
+            [("Succeeded", (string?)null, second)],
+            await Harness.Database.ListAsync(
+                "select v.state, v.error_message, r.batch_id from orchestrator.file_version v join orchestrator.batch_result r on r.job_id = v.job_id where v.relative_path = 'a.txt'",
+                r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt64(2))));
+        Assert.Equal("FollowUpFailed", await Harness.Database.ScalarAsync<string>("select follow_up_state from orchestrator.batch_result where batch_id = $1", first));
+    }
+
+    [Fact]
     public async Task Mirror_RunOnAnUnchangedTree_PlansNoBatch_CostsNothing_AndCallsNothing()
     {
         // A mirror batch parses, and is billed for, every file in the directory: for a tree that has not changed it
