@@ -89,6 +89,13 @@ internal static class ConfigurationParameters
             v.NeverNullBool(configuration, name, loc);
         }
 
+        // "Requires the agentic_plus tier" (SDK extract.ts, spreadsheet_mode); the extract tier defaults to agentic when unnamed.
+        if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("spreadsheet_mode", out var spreadsheet) && spreadsheet.ValueKind == JsonValueKind.True
+            && !(configuration.TryGetProperty("tier", out var tier) && tier.ValueKind == JsonValueKind.String && tier.GetString() == "agentic_plus"))
+        {
+            v.Add("value_error", "spreadsheet_mode requires the agentic_plus tier", [.. loc, "spreadsheet_mode"]);
+        }
+
         foreach (var name in new[] { "parse_config_id", "system_prompt" })
         {
             v.String(configuration, name, required: false, loc);

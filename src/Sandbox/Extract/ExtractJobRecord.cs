@@ -23,8 +23,14 @@ internal sealed class ExtractJobRecord : SimulatedJob
     /// <summary>The configuration's tier; agentic when it names none (a guess: no source gives the default).</summary>
     public string Tier => Configuration.TryGetProperty("tier", out var tier) && tier.ValueKind == JsonValueKind.String ? tier.GetString()! : "agentic";
 
-    /// <summary>The tier its parse runs at: <c>parse_tier</c>, else the extract tier (docs/llamacloud-api.md §1.7).</summary>
+    /// <summary>The configuration's <c>parse_tier</c>, if it names one; billing parses at the extract tier otherwise (docs/llamacloud-api.md §1.7).</summary>
     public string? ParseTier => Configuration.TryGetProperty("parse_tier", out var tier) && tier.ValueKind == JsonValueKind.String ? tier.GetString() : null;
+
+    /// <summary>
+    /// The parse tier the job parsed at, as <c>extract_metadata.parse_tier</c> reports it: its <c>parse_tier</c>, else its
+    /// extract tier ("Defaults to the extract tier"); none for turbo, which "does not … produce a parse output" (SDK extract.ts).
+    /// </summary>
+    private string? ParsedAtTier => ParseTier ?? (Tier == "turbo" ? null : Tier);
 
     public decimal? BilledExtractCredits { get; set; }
 
@@ -46,7 +52,7 @@ internal sealed class ExtractJobRecord : SimulatedJob
             ConfigurationId,
             ErrorMessage,
             done ? Result?.DeepClone() : null,
-            expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, BilledTier ?? Tier) : null,
+            expand.Contains("extract_metadata") && done ? new ExtractMetadataDto(new JsonObject(), null, ParsedAtTier) : null,
             done ? new ExtractJobMetadataDto(new ExtractUsageMetricsDto(PagesExtracted, BilledPages ?? PagesExtracted)) : null,
             expand.Contains("usage") && (done || Status == JobStatus.Failed) ? Usage() : null,
             expand.Contains("configuration") ? (JsonObject)StoredParameters.ExtractConfiguration.Keep(Configuration)! : null, // no saved product_type

@@ -8,13 +8,18 @@ namespace BatchOrchestrator.Sandbox.Extract;
 /// Builds an <c>extract_result</c> shaped by a JSON Schema: objects get every property, arrays
 /// one element, enums their first value; a string field takes the text after "Field name:" on a
 /// line of the document when there is one, otherwise a value derived from the field and document,
-/// so the same document and schema always give the same result.
+/// so the same document and schema always give the same result. The SDK types <c>data_schema</c> as any
+/// object, and its own example is the shorthand of properties alone (<c>{ name: { type: 'string' } }</c>):
+/// an object with no schema keyword whose members are all objects is read as those properties. Whatever the
+/// schema, the result is an object, as the SDK types <c>extract_result</c> (docs/llamacloud-api.md, §1.7).
 /// </summary>
 internal sealed class SchemaFiller(JsonElement root, string documentText, string documentName)
 {
     private const int MaxDepth = 8;
+    // The keywords whose value is an object in a schema: an object holding one of them is a schema, not the shorthand.
+    private static readonly string[] ObjectKeywords = ["properties", "items", "$defs", "definitions", "additionalProperties", "patternProperties", "not", "if", "then", "else"];
 
-    public JsonNode? Fill() => Fill(root, "document", 0);
+    public JsonObject Fill() => Fill(root, "document", 0) as JsonObject ?? [];
 
     private JsonNode? Fill(JsonElement schema, string field, int depth)
     {
@@ -23,7 +28,7 @@ internal sealed class SchemaFiller(JsonElement root, string documentText, string
             return null;
         }
 
-        if (schema.TryGetProperty("$ref", out var reference) && Resolve(reference.GetString()) is { } target)
+        if (schema.TryGetProperty("$ref", out var reference) && reference.ValueKind == JsonValueKind.String && Resolve(reference.GetString()) is { } target)
         {
             return Fill(target, field, depth + 1);
         }
@@ -42,7 +47,7 @@ internal sealed class SchemaFiller(JsonElement root, string documentText, string
         {
             if (schema.TryGetProperty(union, out var branches) && branches.ValueKind == JsonValueKind.Array)
             {
-                var branch = branches.EnumerateArray().FirstOrDefault(b => TypeOf(b) != "null");
+                var branch = branches.EnumerateArray().FirstOrDefault(b => b.ValueKind == JsonValueKind.Object && TypeOf(b) != "null");
                 return Fill(branch, field, depth + 1);
             }
         }
@@ -62,7 +67,8 @@ internal sealed class SchemaFiller(JsonElement root, string documentText, string
     private JsonObject FillObject(JsonElement schema, int depth)
     {
         var result = new JsonObject();
-        if (schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        var properties = IsShorthand(schema) ? schema : schema.TryGetProperty("properties", out var listed) ? listed : default;
+        if (properties.ValueKind == JsonValueKind.Object)
         {
             foreach (var property in properties.EnumerateObject())
             {
@@ -72,6 +78,14 @@ internal sealed class SchemaFiller(JsonElement root, string documentText, string
 
         return result;
     }
+
+    /// <summary>
+    /// Properties alone: every member an object, and none a keyword whose value is one (every other keyword's value is a
+    /// string, a number or a list, so a property named <c>type</c> whose value is an object is a property).
+    /// </summary>
+    private static bool IsShorthand(JsonElement schema) =>
+        schema.EnumerateObject().Any()
+        && schema.EnumerateObject().All(m => m.Value.ValueKind == JsonValueKind.Object && !ObjectKeywords.Contains(m.Name, StringComparer.Ordinal));
 
     private string StringFor(JsonElement schema, string field)
     {
@@ -124,14 +138,22 @@ internal sealed class SchemaFiller(JsonElement root, string documentText, string
 
     private static string TypeOf(JsonElement schema)
     {
+        if (IsShorthand(schema))
+        {
+            return "object";
+        }
+
         if (!schema.TryGetProperty("type", out var type))
         {
             return schema.TryGetProperty("properties", out _) ? "object" : "string";
         }
 
-        return type.ValueKind == JsonValueKind.Array
-            ? type.EnumerateArray().Select(t => t.GetString()).FirstOrDefault(t => t != "null") ?? "null"
-            : type.GetString() ?? "string";
+        return type.ValueKind switch
+        {
+            JsonValueKind.Array => type.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()).FirstOrDefault(t => t != "null") ?? "null",
+            JsonValueKind.String => type.GetString()!,
+            _ => "string",
+        };
     }
 
     private long Hash(string field)

@@ -74,7 +74,8 @@ internal sealed class JobProcessor(SandboxState state, SandboxOptions options, W
             var schema = extract.Configuration.TryGetProperty("data_schema", out var s) ? s : Json.EmptyJson.Object;
             var perPage = extract.Configuration.TryGetProperty("extraction_target", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is "per_page" or "per_table_row";
             extract.PagesExtracted = output.Pages.Count;
-            extract.Result = extract.PlannedEmpty ? new JsonObject() : perPage
+            // Empty as its target shapes it: per_doc an object, per_page and per_table_row an array (the SDK's comment on extract_result).
+            extract.Result = extract.PlannedEmpty ? (perPage ? new JsonArray() : new JsonObject()) : perPage
                 ? new JsonArray([.. output.Pages.Select(p => new SchemaFiller(schema, p.Text, extract.Source.FileName).Fill())])
                 : new SchemaFiller(schema, output.TextFull, extract.Source.FileName).Fill();
         }

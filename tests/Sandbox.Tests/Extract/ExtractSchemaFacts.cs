@@ -1,0 +1,84 @@
+namespace BatchOrchestrator.Sandbox.Tests.Extract;
+
+/// <summary>
+/// What an extract job gives back, whatever <c>data_schema</c> it was sent: the SDK types the schema as any object (its own
+/// example is the shorthand of properties alone) and <c>extract_result</c> as an object, or an array for per_page and
+/// per_table_row (TS SDK 2.16.0 <c>resources/extract.d.ts</c>). An odd schema must not stop the back end from moving jobs.
+/// </summary>
+public sealed class ExtractSchemaFacts : SandboxPerTest
+{
+    [Fact]
+    public async Task TheSdksShorthandOfPropertiesAlone_GivesAnObjectOfThoseProperties()
+    {
+        var job = await ExtractAsync("""{ "name": { "type": "string" }, "age": { "type": "number" } }""", "Name: Ada\nAge: 36");
+
+        var result = job["extract_result"]!.AsObject();
+        Assert.Equal("Ada", (string)result["name"]!);
+        Assert.Equal(JsonValueKind.Number, result["age"]!.GetValueKind());
+    }
+
+    [Theory]
+    [InlineData("""{ "type": { "type": "string" }, "total": { "type": "number" } }""")] // a property named type
+    [InlineData("""{ "$ref": 1 }""")]
+    [InlineData("""{ "anyOf": [1, { "type": "object", "properties": { "x": { "type": "integer" } } }] }""")]
+    [InlineData("""{ "type": ["string", 1] }""")]
+    [InlineData("""{ "type": "string" }""")]
+    [InlineData("""{}""")]
+    public async Task AnOddSchema_CompletesWithAnObject_AndTheJobsAfterItGoOn(string schema)
+    {
+        var odd = await ExtractAsync(schema, "Total: 12");
+        var after = await ExtractAsync("""{ "type": "object", "properties": { "total": { "type": "string" } } }""", "Total: 12");
+
+        Assert.Equal(JsonValueKind.Object, odd["extract_result"]!.GetValueKind());
+        Assert.Equal("12", (string)after["extract_result"]!["total"]!);
+    }
+
+    [Theory]
+    [InlineData("per_doc", JsonValueKind.Object)]
+    [InlineData("per_page", JsonValueKind.Array)]
+    public async Task AnEmptyResult_IsShapedByItsTarget(string target, JsonValueKind shape)
+    {
+        await Sandbox.Admin.SetFaultsAsync(new { empty_results_matching = "^empty" });
+
+        var job = await ExtractAsync("""{ "type": "object", "properties": { "x": { "type": "string" } } }""", "x: 1", target, "empty.txt");
+
+        Assert.Equal(shape, job["extract_result"]!.GetValueKind());
+        Assert.Empty(shape == JsonValueKind.Array ? job["extract_result"]!.AsArray() : job["extract_result"]!.AsObject());
+    }
+
+    [Theory]
+    [InlineData("""{ "tier": "agentic", "parse_tier": "fast" }""", "fast")]
+    [InlineData("""{ "tier": "cost_effective" }""", "cost_effective")]
+    [InlineData("""{ "tier": "turbo" }""", null)]
+    public async Task TheMetadatasParseTier_IsTheTierItParsedAt(string tiers, string? parsedAt)
+    {
+        var job = await ExtractAsync("""{ "type": "object" }""", "text", extra: tiers);
+
+        Assert.Equal(parsedAt, (string?)job["extract_metadata"]!["parse_tier"]);
+    }
+
+    [Theory]
+    [InlineData("agentic", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("agentic_plus", HttpStatusCode.OK)]
+    public async Task SpreadsheetMode_RequiresTheAgenticPlusTier(string tier, HttpStatusCode expected)
+    {
+        var (_, file) = await Sandbox.DirectoryWithTextFileAsync("e", "a.txt", "text");
+
+        var (status, body) = await Sandbox.PostAsync("api/v2/extract", $$$"""{"file_input":"{{{file}}}","configuration":{"data_schema":{"type":"object"},"tier":"{{{tier}}}","spreadsheet_mode":true}}""");
+
+        Assert.True(status == expected, $"{status}: {body}");
+    }
+
+    private int directories;
+
+    private async Task<JsonNode> ExtractAsync(string schema, string text, string target = "per_doc", string fileName = "a.txt", string extra = "{}")
+    {
+        var (_, file) = await Sandbox.DirectoryWithTextFileAsync($"e{++directories}", fileName, text);
+        var configuration = JsonNode.Parse(extra)!.AsObject();
+        configuration["data_schema"] = JsonNode.Parse(schema);
+        configuration["extraction_target"] = target;
+        var created = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/extract", new JsonObject { ["file_input"] = file, ["configuration"] = configuration }.ToJsonString());
+        return await Sandbox.WaitForAsync(
+            $"api/v2/extract/{(string)created["id"]!}?expand=extract_metadata", j => (string)j["status"]! is "COMPLETED" or "FAILED", TimeSpan.FromSeconds(30));
+    }
+}
