@@ -22,7 +22,7 @@ internal abstract class DelegatingScanStore(ISourceScanStore inner) : ISourceSca
 
     public virtual IAsyncEnumerable<StoredLook> ReadLooksAsync(string source, CancellationToken cancellationToken) => Inner.ReadLooksAsync(source, cancellationToken);
 
-    public IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => Inner.BeginDiff(source, scanTime);
+    public virtual IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => Inner.BeginDiff(source, scanTime);
 
     public virtual IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
         Inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken);

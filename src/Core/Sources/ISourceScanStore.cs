@@ -45,7 +45,11 @@ internal interface IScanDiffWriter : IAsyncDisposable
     /// <summary>A stored path the walk did not see.</summary>
     ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken);
 
-    Task CommitAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies the differences; <paramref name="lookedAt"/> is when the walk ended, the time the new and changed looks are
+    /// stamped with: their settle window counts from it, since the walk may have read a file that long after it began.
+    /// </summary>
+    Task CommitAsync(DateTimeOffset lookedAt, CancellationToken cancellationToken);
 }
 
 /// <summary>A stored look at one path.</summary>

@@ -14,6 +14,7 @@ internal static class ScanMerger
         string source,
         IAsyncEnumerable<WalkItem> walk,
         DateTimeOffset scanTime,
+        TimeProvider time,
         DateTimeOffset settledBefore,
         long maxFileBytes,
         Func<bool> takeAnEmptyWalkAsDeletion,
@@ -101,7 +102,9 @@ internal static class ScanMerger
                 + "run once with TreatEmptyFolderAsDeleted set on the source.");
         }
 
-        await diff.CommitAsync(cancellationToken);
+        // Stamped with the walk's end, not its start: a look taken late in a long walk (a slow share) and stamped with the
+        // start would count as settled a walk's length too soon, and a copy stalled that long be taken half-written.
+        await diff.CommitAsync(time.GetUtcNow(), cancellationToken);
         return new ObservationSummary(seen, newOrChanged, vanished, unsettled) { StillChanging = stillChanging };
     }
 

@@ -35,7 +35,9 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                 source.Name, Listed(source.Include, "everything"), Listed(source.Exclude, "none"), walker.FilesLeftOutByPatterns, root);
         }
 
-        var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, settledBefore, maxFileBytes, problems, cancellationToken);
+        // With no settle window this look is the second one too: the looks it just stamped, at the walk's end, are hashed now.
+        var hashFrom = source.SettleWindow > TimeSpan.Zero ? settledBefore : time.GetUtcNow();
+        var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, hashFrom, maxFileBytes, problems, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
         recorded += new HashesRecorded(await store.ReviveFromCopiesAsync(source.Name, cancellationToken), 0);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
@@ -61,7 +63,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         SourceOptions source, SourceWalker walker, DateTimeOffset scanTime, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken) =>
         // The walk (file-system calls) runs on its own thread while this one reads PostgreSQL and merges.
         ScanMerger.MergeAsync(
-            store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, settledBefore, maxFileBytes,
+            store, source.Name, BackgroundWalk.ItemsAsync(walker, cancellationToken), scanTime, time, settledBefore, maxFileBytes,
             // A walk that took nothing from a folder holding files it leaves out (hidden, excluded, odd) is no unmounted share.
             () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, problems.Add, cancellationToken);
 

@@ -34,7 +34,7 @@ internal sealed class ScanDiffWriter(NpgsqlDataSource dataSource, string source,
         await copy.WriteAsync(true, NpgsqlDbType.Boolean, cancellationToken);
     }
 
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    public async Task CommitAsync(DateTimeOffset lookedAt, CancellationToken cancellationToken)
     {
         if (import is null)
         {
@@ -57,7 +57,7 @@ internal sealed class ScanDiffWriter(NpgsqlDataSource dataSource, string source,
                     on conflict (source_name, relative_path) do update
                         set size = excluded.size, mtime_ticks = excluded.mtime_ticks, first_seen_at = excluded.first_seen_at,
                             sha256 = null, deleted_at = null
-                    """) { Parameters = { Text(source), Timestamp(scanTime) } },
+                    """) { Parameters = { Text(source), Timestamp(lookedAt) } },
                 new("""
                     update orchestrator.source_file f set deleted_at = $2
                     from scan_diff d

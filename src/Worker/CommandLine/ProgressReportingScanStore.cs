@@ -49,9 +49,9 @@ internal sealed class ProgressReportingScanStore(ISourceScanStore inner, ScanPro
 
         public ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken) => inner.VanishedAsync(relativePath, cancellationToken);
 
-        public async Task CommitAsync(CancellationToken cancellationToken)
+        public async Task CommitAsync(DateTimeOffset lookedAt, CancellationToken cancellationToken)
         {
-            await inner.CommitAsync(cancellationToken);
+            await inner.CommitAsync(lookedAt, cancellationToken);
             progress.WalkFinished();
         }
 

@@ -68,19 +68,47 @@ public sealed class SettleFacts(PostgresServerFixture server) : HarnessPerTest(s
         Assert.Equal((0, 1), (settled.Problems, settled.NewVersions));
     }
 
-    private Task<ScanSummary> ScanAsync()
+    [Fact]
+    public async Task AFileReachedLateInALongWalk_CountsItsWindowFromThatLook_NotFromTheWalksStart()
+    {
+        // A slow share: the walk reaches the file, a copy that has stalled, 30 s after it began.
+        Harness.WriteFile("copy-in-progress.bin", "the first part of a copy that stalls");
+        await ScanAsync(new ReachedLate(Harness.Get<ISourceScanStore>(), clock, TimeSpan.FromSeconds(30)));
+
+        clock.Advance(TimeSpan.FromSeconds(5)); // the next scan: 35 s after the first began, 5 s after its look at the file
+        var tooSoon = await ScanAsync();
+        clock.Advance(Window);
+        var settled = await ScanAsync();
+
+        Assert.Equal((0, 1), (tooSoon.NewVersions, tooSoon.Unsettled));
+        Assert.Equal(1, settled.NewVersions);
+    }
+
+    private Task<ScanSummary> ScanAsync(ISourceScanStore? store = null)
     {
         var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
         source.SettleWindow = Window;
-        return new SourceScanner(Harness.Get<ISourceScanStore>(), clock, NullLogger<SourceScanner>.Instance).ScanAsync(source, Ct);
+        return new SourceScanner(store ?? Harness.Get<ISourceScanStore>(), clock, NullLogger<SourceScanner>.Instance).ScanAsync(source, Ct);
     }
 
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    /// <summary>Moves the clock on by <paramref name="perFile"/> as the walk reaches each new or changed file.</summary>
+    private sealed class ReachedLate(ISourceScanStore inner, ManualClock clock, TimeSpan perFile) : DelegatingScanStore(inner)
     {
-        private DateTimeOffset now = start;
+        public override IScanDiffWriter BeginDiff(string source, DateTimeOffset scanTime) => new Diff(Inner.BeginDiff(source, scanTime), clock, perFile);
 
-        public void Advance(TimeSpan by) => now += by;
+        private sealed class Diff(IScanDiffWriter inner, ManualClock clock, TimeSpan perFile) : IScanDiffWriter
+        {
+            public ValueTask UpsertAsync(FileObservation observation, CancellationToken cancellationToken)
+            {
+                clock.Advance(perFile);
+                return inner.UpsertAsync(observation, cancellationToken);
+            }
 
-        public override DateTimeOffset GetUtcNow() => now;
+            public ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken) => inner.VanishedAsync(relativePath, cancellationToken);
+
+            public Task CommitAsync(DateTimeOffset lookedAt, CancellationToken cancellationToken) => inner.CommitAsync(lookedAt, cancellationToken);
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class ScanMergerFacts
         });
 
         var summary = await ScanMerger.MergeAsync(
-            store, "docs", Walk(walkStarted, new WalkItem("a.txt", 1, 10), new WalkItem("b.txt", 2, 20)), Now, Now, 100, () => false, _ => { }, TestContext.Current.CancellationToken);
+            store, "docs", Walk(walkStarted, new WalkItem("a.txt", 1, 10), new WalkItem("b.txt", 2, 20)), Now, TimeProvider.System, Now, 100, () => false, _ => { }, TestContext.Current.CancellationToken);
 
         Assert.Equal(new ObservationSummary(Seen: 2, NewOrChanged: 1, Vanished: 0, Unsettled: 0), summary);
         Assert.Equal(["b.txt"], store.Upserted);
@@ -36,7 +36,7 @@ public sealed class ScanMergerFacts
         var store = new Store(_ => throw new TimeoutException("the database did not answer"));
 
         var thrown = await Assert.ThrowsAsync<TimeoutException>(() => ScanMerger.MergeAsync(
-            store, "docs", SlowWalk(walkStarted, TestContext.Current.CancellationToken), Now, Now, 100, () => false, _ => { }, TestContext.Current.CancellationToken));
+            store, "docs", SlowWalk(walkStarted, TestContext.Current.CancellationToken), Now, TimeProvider.System, Now, 100, () => false, _ => { }, TestContext.Current.CancellationToken));
 
         Assert.Equal("the database did not answer", thrown.Message);
         Assert.True(walkStarted.Task.IsCompleted);
@@ -82,7 +82,7 @@ public sealed class ScanMergerFacts
 
         public ValueTask VanishedAsync(string relativePath, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task CommitAsync(DateTimeOffset lookedAt, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

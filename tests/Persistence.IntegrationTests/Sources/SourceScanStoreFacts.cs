@@ -90,7 +90,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
         await MergeAsync("s", [Obs("a.txt", 1), Obs("locked/x.txt", 2), Obs("locked/y/z.txt", 3), Obs("m.txt", 4)], T0, T0);
         WalkItem[] walk = [new("a.txt", 1, 1_000), WalkItem.UnreadableFolder("locked/"), new("m.txt", 4, 1_000)];
 
-        var summary = await ScanMerger.MergeAsync(Store, "s", walk.ToAsyncEnumerable(), T0.AddMinutes(1), T0.AddMinutes(1), long.MaxValue, takeAnEmptyWalkAsDeletion: () => false, report: _ => { }, Ct);
+        var summary = await ScanMerger.MergeAsync(Store, "s", walk.ToAsyncEnumerable(), T0.AddMinutes(1), new ManualClock(T0.AddMinutes(1)), T0.AddMinutes(1), long.MaxValue, takeAnEmptyWalkAsDeletion: () => false, report: _ => { }, Ct);
 
         Assert.Equal(new ObservationSummary(Seen: 2, NewOrChanged: 0, Vanished: 0, Unsettled: 0), summary);
         Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
@@ -119,6 +119,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
             source,
             looks.OrderBy(o => o.RelativePath, Utf8Order.Instance).Select(o => new WalkItem(o.RelativePath, o.Size, o.MtimeTicks)).ToAsyncEnumerable(),
             scanTime,
+            new ManualClock(scanTime), // the walk takes no time
             settledBefore,
             long.MaxValue,
             takeAnEmptyWalkAsDeletion: () => true,
