@@ -16,4 +16,16 @@ public abstract class DatabaseFacts(PostgresServerFixture server) : IAsyncLifeti
     public virtual async ValueTask InitializeAsync() => database = await TestDatabase.CreateAsync(server, GetType().Name);
 
     public virtual ValueTask DisposeAsync() => database?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Returns once a session of this database waits on a lock (at most 30 s): a statement started beside a held lock has reached it.</summary>
+    protected async Task WaitUntilABackendWaitsOnALockAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (await Database.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
 }

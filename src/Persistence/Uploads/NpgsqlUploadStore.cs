@@ -167,7 +167,10 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             // hashes it. A file moved away and back, or on a share that dropped during the upload, returns with the size
             // and mtime the scan stored: unchanged to the scan, it would never be hashed again, and its version would stay
             // Skipped with its content in place (docs/sources.md: "their new version is taken by the next scan"). The
-            // hash is kept: until that scan, the mirror and the copies judge the path as they did.
+            // hash is kept: until that scan, the mirror and the copies judge the path as they did. A look with no hash is voided
+            // too: a scan may be recording it as this very content while this statement waits for the version that scan holds,
+            // and this statement's snapshot, taken before, would not find the row it writes; found, the row is read again once
+            // the scan commits. Voiding a look still settling only starts its window again.
             // Its reservation is released at once (docs/costs.md, "Settling"): no copy of it is in the directory, so the
             // batch bills nothing for it, and kept until the batch ends it would hold back the caps' room for hours.
             """
@@ -182,7 +185,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
                 from v where c.file_version_id = v.id and c.batch_id = v.batch_id and c.billed_credits is null)
             update orchestrator.source_file f set mtime_ticks = -1
             from v
-            where $2 = any($6) and f.source_name = v.source_name and f.relative_path = v.relative_path and f.sha256 = v.sha256
+            where $2 = any($6) and f.source_name = v.source_name and f.relative_path = v.relative_path and (f.sha256 = v.sha256 or f.sha256 is null)
             """,
             cancellationToken,
             Id(fileVersionId),

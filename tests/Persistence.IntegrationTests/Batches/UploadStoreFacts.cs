@@ -105,5 +105,36 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where stored_file_id is not null or remote_directory_id is not null"));
     }
 
+    [Fact]
+    public async Task MarkNotUploadedAsync_VoidsItsPathsLook_AlsoWhenAScanHashesThatLookWhileTheSkipWaitsForIt()
+    {
+        // The file was saved again with the same content (a new mtime, not hashed yet) when the upload step skipped its version.
+        // A scan is recording the look's hash, the version's content, and holds the version meanwhile. Left as the scan wrote it,
+        // the look is current and hashed: no scan takes the path again, and the content stays unprocessed, the version Skipped.
+        var batchId = await PlannedBatchAsync(1);
+        var file = (await Store.GetWorkAsync(batchId, Ct))!.Files[0];
+        var fence = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        await Database.ExecuteAsync(
+            "insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at) values ('docs', $1, 1, 2000, now())", file.RelativePath);
+        await using var scan = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var hashing = await scan.BeginTransactionAsync(Ct);
+        foreach (var sql in new[]
+        {
+            "update orchestrator.source_file f set sha256 = v.sha256 from orchestrator.file_version v where v.id = $1 and f.relative_path = v.relative_path",
+            "select 1 from orchestrator.file_version where id = $1 for update",
+        })
+        {
+            await using var command = new NpgsqlCommand(sql, scan, hashing) { Parameters = { new NpgsqlParameter<long> { TypedValue = file.FileVersionId } } };
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+
+        var skip = Store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Skipped, null, "changed", fence, Ct);
+        await WaitUntilABackendWaitsOnALockAsync();
+        await hashing.CommitAsync(Ct);
+        await skip;
+
+        Assert.Equal(-1L, await Database.ScalarAsync<long>("select mtime_ticks from orchestrator.source_file where relative_path = $1", file.RelativePath));
+    }
+
     private Task<long> PlannedBatchAsync(int files) => Seed.PlannedBatchAsync(Database, "docs", files, Ct);
 }

@@ -37,15 +37,4 @@ public sealed class SourceRenameStoreFacts(PostgresServerFixture server) : Datab
             await Database.ListAsync("select name from orchestrator.source order by name", r => r.GetString(0)));
         Assert.Equal(1L, await Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where source_name = 'new'"));
     }
-
-    private async Task WaitUntilABackendWaitsOnALockAsync()
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        while (await Database.ScalarAsync<long>(
-            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") == 0)
-        {
-            await Task.Delay(20, timeout.Token);
-        }
-    }
 }
