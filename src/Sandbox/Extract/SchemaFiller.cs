@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Sandbox.Extract;
 /// so the same document and schema always give the same result. The SDK types <c>data_schema</c> as any
 /// object, and its own example is the shorthand of properties alone (<c>{ name: { type: 'string' } }</c>):
 /// an object with no schema keyword whose members are all objects is read as those properties. Whatever the
-/// schema, the result is an object, as the SDK types <c>extract_result</c> (docs/llamacloud-api.md, §1.7).
+/// schema, the result is an object, as the SDK types <c>extract_result</c> (docs/llamacloud-api.md, §7).
 /// </summary>
 internal sealed class SchemaFiller(JsonElement root, string documentText, string documentName)
 {

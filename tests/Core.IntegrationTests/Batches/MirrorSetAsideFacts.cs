@@ -15,7 +15,7 @@ public sealed class MirrorSetAsideFacts(PostgresServerFixture server) : HarnessP
         source.Layout = RemoteLayout.Mirror;
         Harness.WriteFile("a.txt", "alpha");
         Harness.WriteFile("b.txt", "beta");
-        await RunToTheEndAsync();
+        await Harness.RunToRecordedAsync(Ct);
 
         if (setAsideAs == "Empty")
         {
@@ -28,21 +28,12 @@ public sealed class MirrorSetAsideFacts(PostgresServerFixture server) : HarnessP
         }
 
         Harness.WriteFile("c.txt", "gamma");
-        var next = await RunToTheEndAsync();
+        var next = Assert.Single(await Harness.RunToRecordedAsync(Ct));
 
         Assert.Equal(
             ["a.txt", "c.txt"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), next));
         Assert.Equal(1, await Harness.Admin.CounterAsync("directory_file_deletes_total")); // b.txt's old copy
         Assert.Equal(setAsideAs, await Harness.Database.ScalarAsync<string>("select kind from orchestrator.source_file_problem where relative_path = 'b.txt'"));
-    }
-
-    private async Task<long> RunToTheEndAsync()
-    {
-        var batchId = await Harness.PlanOneBatchAsync(Ct);
-        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
-        await Harness.RecordAllAsync([batchId], Ct);
-        return batchId;
     }
 }
