@@ -32,15 +32,6 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
 
     public async Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, JobStatus? known, CancellationToken cancellationToken)
     {
-        if (item.FileVersionId is null || item.RelativePath is null)
-        {
-            // No file of ours to deliver to (a RemoteOnly directory's file), but what its job came to is still said: one
-            // that failed counts as a failed file, not as a success, and one still running is looked at again.
-            return known is not null && Verdict(item, known.Status, known.ErrorMessage) is { } verdict
-                ? verdict
-                : new JobLook(item, LookKind.Unusable, known?.Status, Error: "no file version of ours matches this result's source_directory_file_id");
-        }
-
         if (known is not null && Verdict(item, known.Status, known.ErrorMessage) is { } settled)
         {
             return settled; // still running, failed or cancelled: nothing to fetch
@@ -48,6 +39,17 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
 
         try
         {
+            if (item.FileVersionId is null || item.RelativePath is null)
+            {
+                // No file of ours to deliver to (a RemoteOnly directory's file), but what its job came to is still said: one
+                // that failed counts as a failed file, not as a success, and one still running is looked at again. A status
+                // the list did not give (its call failed, or it left the job out) is read from the job alone, as for our own.
+                var status = known ?? await StatusAloneAsync(work, item, cancellationToken);
+                return status is not null && Verdict(item, status.Status, status.ErrorMessage) is { } verdict
+                    ? verdict
+                    : new JobLook(item, LookKind.Unusable, status?.Status, Error: "no file version of ours matches this result's source_directory_file_id");
+            }
+
             return item.JobType switch
             {
                 "extract_v2" => await ExtractAsync(work, item, cancellationToken),
@@ -59,7 +61,7 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
         {
             // Only copies wait for this reference: its own result was delivered, which is when remote hygiene may delete
             // the job. A sink that kept that result gives it to them.
-            if (item.CopiesOnly && await kept.FindAsync(item.FileVersionId.Value, item.JobId, cancellationToken) is { } result)
+            if (item is { CopiesOnly: true, FileVersionId: { } version } && await kept.FindAsync(version, item.JobId, cancellationToken) is { } result)
             {
                 return new JobLook(item, LookKind.Finished, "COMPLETED", Document(work, item, result.Markdown, result.Text, result.ResultJson) with
                 {
@@ -124,6 +126,23 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             },
             Billing: billing,
             Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
+    }
+
+    /// <summary>A job's status read by itself; null for a v1 classification, which has no job of its own to read (its label is in its results).</summary>
+    private async Task<JobStatus?> StatusAloneAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
+    {
+        var api = apis.For(work.Scope);
+        switch (item.JobType)
+        {
+            case "extract_v2":
+                var extract = await api.GetExtractJobAsync(item.JobId, cancellationToken);
+                return new JobStatus(extract.Status, extract.ErrorMessage);
+            case BatchJobTypes.V1Classify:
+                return null;
+            default:
+                var parse = (await api.GetParseJobAsync(item.JobId, [], cancellationToken)).Job;
+                return new JobStatus(parse.Status, parse.ErrorMessage);
+        }
     }
 
     /// <summary>
