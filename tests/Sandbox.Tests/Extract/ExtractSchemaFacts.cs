@@ -7,6 +7,8 @@ namespace BatchOrchestrator.Sandbox.Tests.Extract;
 /// </summary>
 public sealed class ExtractSchemaFacts : SandboxPerTest
 {
+    private int directories; // each job's document in a directory of its own: names are unique in a project
+
     [Fact]
     public async Task TheSdksShorthandOfPropertiesAlone_GivesAnObjectOfThoseProperties()
     {
@@ -68,8 +70,6 @@ public sealed class ExtractSchemaFacts : SandboxPerTest
 
         Assert.True(status == expected, $"{status}: {body}");
     }
-
-    private int directories;
 
     private async Task<JsonNode> ExtractAsync(string schema, string text, string target = "per_doc", string fileName = "a.txt", string extra = "{}")
     {
