@@ -44,7 +44,7 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
                 // No file of ours to deliver to (a RemoteOnly directory's file), but what its job came to is still said: one
                 // that failed counts as a failed file, not as a success, and one still running is looked at again. A status
                 // the list did not give (its call failed, or it left the job out) is read from the job alone, as for our own.
-                var status = known ?? await StatusAloneAsync(work, item, cancellationToken);
+                var status = known ?? await JobStatuses.ReadOneAsync(apis.For(work.Scope), item.JobType, item.JobId, cancellationToken);
                 return status is not null && Verdict(item, status.Status, status.ErrorMessage) is { } verdict
                     ? verdict
                     : new JobLook(item, LookKind.Unusable, status?.Status, Error: "no file version of ours matches this result's source_directory_file_id");
@@ -126,23 +126,6 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             },
             Billing: billing,
             Empty: string.IsNullOrWhiteSpace(markdown) && string.IsNullOrWhiteSpace(text));
-    }
-
-    /// <summary>A job's status read by itself; null for a v1 classification, which has no job of its own to read (its label is in its results).</summary>
-    private async Task<JobStatus?> StatusAloneAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
-    {
-        var api = apis.For(work.Scope);
-        switch (item.JobType)
-        {
-            case "extract_v2":
-                var extract = await api.GetExtractJobAsync(item.JobId, cancellationToken);
-                return new JobStatus(extract.Status, extract.ErrorMessage);
-            case BatchJobTypes.V1Classify:
-                return null;
-            default:
-                var parse = (await api.GetParseJobAsync(item.JobId, [], cancellationToken)).Job;
-                return new JobStatus(parse.Status, parse.ErrorMessage);
-        }
     }
 
     /// <summary>

@@ -65,6 +65,22 @@ internal sealed class JobStatuses(IBatchApis apis, IOptions<FollowUpOptions> opt
         while (!string.IsNullOrEmpty(token) && !ids.All(known.ContainsKey));
     }
 
+    /// <summary>One job's status, read by itself; null for a v1 classification, which has no job of its own to read (its label is in its results).</summary>
+    public static async Task<JobStatus?> ReadOneAsync(IBatchApi api, string jobType, string jobId, CancellationToken cancellationToken)
+    {
+        switch (Product(jobType))
+        {
+            case JobProduct.Extract:
+                var extract = await api.GetExtractJobAsync(jobId, cancellationToken);
+                return new JobStatus(extract.Status, extract.ErrorMessage);
+            case JobProduct.Parse:
+                var parse = (await api.GetParseJobAsync(jobId, [], cancellationToken)).Job;
+                return new JobStatus(parse.Status, parse.ErrorMessage);
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Parse jobs (v2, and v1 parse items, which run as v2 parse jobs), extract jobs; v1 classifications have no list.</summary>
     private static JobProduct? Product(string jobType) => jobType switch
     {

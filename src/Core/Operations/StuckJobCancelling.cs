@@ -84,10 +84,9 @@ internal sealed class StuckJobCancelling(
     {
         try
         {
-            var status = job.JobType == BatchJobType.ExtractV2.ToApi()
-                ? (await api.GetExtractJobAsync(job.JobId, cancellationToken)).Status
-                : (await api.GetParseJobAsync(job.JobId, [], cancellationToken)).Job.Status;
-            return status.ToUpperInvariant() is "COMPLETED" or "FAILED" or "CANCELLED" ? null : $" (it is {status})";
+            // None for a v1 classification, which is never asked to be cancelled (it has no job of its own).
+            var status = (await JobStatuses.ReadOneAsync(api, job.JobType, job.JobId, cancellationToken))?.Status;
+            return status?.ToUpperInvariant() is "COMPLETED" or "FAILED" or "CANCELLED" ? null : $" (it is {status ?? "a job with no status of its own"})";
         }
         catch (LlamaCloudException ex)
         {

@@ -34,9 +34,7 @@ public sealed class LostHandOnFacts(PostgresServerFixture server) : HarnessPerTe
     public async Task TheUploadJobRunAgain_OnASubmittedBatch_HandsNothingOn()
     {
         Harness.WriteFiles(2);
-        var batchId = await Harness.PlanOneBatchAsync(Ct);
-        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        var batchId = Assert.Single(await Harness.SubmitAllAsync(Ct));
 
         var later = new RecordingScheduler();
         await using (var instance = Harness.AnotherInstance(later))
