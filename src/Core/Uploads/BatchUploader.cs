@@ -174,7 +174,7 @@ internal sealed partial class BatchUploader(
 
         if (work.Layout == RemoteLayout.Mirror)
         {
-            await directories.PropagateDeletionsAsync(api, batchId, directoryId, cancellationToken);
+            await directories.PropagateDeletionsAsync(api, work, directoryId, fence, cancellationToken);
         }
 
         var state = await store.FinishUploadsAsync(batchId, fence, cancellationToken);

@@ -60,6 +60,9 @@ internal interface IUploadStore
 
     Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken);
 
+    /// <summary>The copies in a mirror's directory that a version of the source holds: their directory file ids and the stored files behind them.</summary>
+    Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
     /// an operator asked to cancel stays Planned. Returns the state it is in afterwards.
@@ -84,12 +87,14 @@ internal sealed record UploadWork(
     public LlamaCloud.ProjectScope Scope { get; init; }
 }
 
-/// <summary>A finished upload: the version and the remote directory file it became.</summary>
 /// <summary>An upload that took effect: the directory file (<c>dfl-…</c>) and, when the answer names it, the stored file behind it (<c>file_id</c>).</summary>
 internal readonly record struct UploadedFile(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
 
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
+
+/// <summary>Directory file ids (<c>dfl-…</c>) and stored file ids (<c>file_id</c>) that versions of ours hold.</summary>
+internal sealed record HeldCopies(IReadOnlySet<string> DirectoryFileIds, IReadOnlySet<string> StoredFileIds);
 
 /// <summary>One file version of the batch; <paramref name="ProcessAttempts"/> counts the batches that ended with an outcome for it.</summary>
 internal sealed record UploadItem(

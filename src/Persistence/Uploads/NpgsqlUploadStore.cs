@@ -223,6 +223,28 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         return removals;
     }
 
+    public async Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            select remote_file_id, stored_file_id from orchestrator.file_version
+            where source_name = $1 and remote_directory_id = $2 and remote_file_id is not null and remote_deleted_at is null
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
+        var (copies, stored) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            copies.Add(reader.GetString(0));
+            if (!reader.IsDBNull(1))
+            {
+                stored.Add(reader.GetString(1));
+            }
+        }
+
+        return new HeldCopies(copies, stored);
+    }
+
     public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "update orchestrator.file_version set remote_deleted_at = now(), updated_at = now() where id = $1 and remote_deleted_at is null",

@@ -1,0 +1,66 @@
+using BatchOrchestrator.Core.LlamaCloud;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>
+/// A mirror's file sent back to the queue (its job failed, its batch was given up) still has its copy in the
+/// mirror's long-lived directory: the next batch over the directory must find there the folder as it is, each file once.
+/// </summary>
+public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    [Fact]
+    public async Task AMirroredFileWhoseJobFailed_IsInTheNextBatchOnce()
+    {
+        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("failed.txt", "fails the first time");
+        Harness.WriteFile("kept.txt", "kept as it is");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "failed" });
+        await Harness.RunToRecordedAsync(Ct);
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "^$" });
+
+        Harness.WriteFile("added.txt", "new");
+        var next = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+
+        await AssertTheMirrorHoldsTheFolderAsync(next, "added.txt", "failed.txt", "kept.txt");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AMirrorBatchLlamaCloudLost_LeavesNoCopyBehind_ForTheNextBatchToParseAndBillAgain(bool editedMeanwhile)
+    {
+        // Its files go back to the queue as files never sent: their copies stay in the directory all the same.
+        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("edited.txt", "first content");
+        Harness.WriteFile("kept.txt", "kept as it is");
+        var lost = Assert.Single(await Harness.SubmitAllAsync(Ct));
+        await Harness.Admin.ForgetBatchAsync(await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", lost));
+        await Harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+        await Harness.Get<BatchPoller>().PollDueAsync(Ct);
+        await Harness.Get<BatchResultRecorder>().RecordAsync(lost, Ct);
+        Assert.Equal(["Discovered", "Discovered"], await Harness.Database.ListAsync("select state from orchestrator.file_version order by id", r => r.GetString(0)));
+
+        if (editedMeanwhile)
+        {
+            Harness.WriteFile("edited.txt", "second content, written after the batch was lost");
+        }
+
+        var next = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+
+        await AssertTheMirrorHoldsTheFolderAsync(next, "edited.txt", "kept.txt");
+        if (editedMeanwhile)
+        {
+            Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("removed the copies no file version holds (1: edited.txt)", StringComparison.Ordinal));
+        }
+    }
+
+    private async Task AssertTheMirrorHoldsTheFolderAsync(long batchId, params string[] paths)
+    {
+        var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batchId);
+        var copies = await Harness.Get<IBatchApis>().For(ProjectScope.Default).ListDirectoryFilesAsync(directory, Ct);
+        Assert.Equal(paths, copies.Select(c => c.DisplayName).Order(StringComparer.Ordinal));
+        var recorded = await Harness.Database.ListAsync(
+            "select remote_file_id from orchestrator.file_version where remote_directory_id = $1 and remote_file_id is not null and remote_deleted_at is null", r => r.GetString(0), directory);
+        Assert.Equal(recorded.Order(StringComparer.Ordinal), copies.Select(c => c.Id).Order(StringComparer.Ordinal));
+    }
+}
