@@ -45,14 +45,15 @@ internal sealed class FollowUpDelivery(
         // ever): a newer version's follow-up, or a later batch's of this same version, may have delivered to the path since. Asked
         // again just before writing, under the path locks, so the older result does not overwrite it.
         var asked = done.Where(d => d.Delivery.CopyId is null && !d.Document.Superseded).Select(d => d.Delivery.ResultId).ToList();
-        var copied = done.Where(d => d.Delivery.CopyId is not null).Select(d => d.Delivery.ResultId).Distinct().ToList();
+        var copied = done.Where(d => d.Delivery.CopyId is not null).Select(d => d.Delivery).ToList();
         var overtaken = new HashSet<Delivery>();
         if (asked.Count + copied.Count > 0 && await store.OvertakenAsync(asked, copied, cancellationToken) is var now
-            && now.Superseded.Count + now.SentAgain.Count > 0)
+            && now.Superseded.Count + now.Copies.Count > 0)
         {
-            // A copy's path holds its version's content, so only that version sent again can overtake its result: the later batch's
-            // result went to the copy too, and stays (docs/pipeline.md, "Follow-up sinks").
-            overtaken.UnionWith(done.Where(d => d.Delivery.CopyId is not null && now.SentAgain.Contains(d.Delivery.ResultId)).Select(d => d.Delivery));
+            // A copy's path holds its version's content, so only that version sent again can overtake its result (the later batch's
+            // result went to the copy too, and stays), or the path holding other content since, a copy of another version now,
+            // whose result goes there (docs/pipeline.md, "Follow-up sinks").
+            overtaken.UnionWith(now.Copies);
             done = [.. done.Select(d => (d.Delivery.CopyId is null ? now.Superseded.Contains(d.Delivery.ResultId) : overtaken.Contains(d.Delivery))
                 ? (d.Delivery, d.Document with { Superseded = true })
                 : d)];

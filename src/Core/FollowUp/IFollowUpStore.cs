@@ -18,11 +18,12 @@ internal interface IFollowUpStore
     /// <summary>
     /// Read again, in one round trip, right before a chunk's results go to the sinks, since another version's result, or a
     /// later batch's of their own version, may have reached a path after their batch's work was read: of <paramref name="own"/>,
-    /// the job references <see cref="FollowUpItem.Superseded"/> now; of <paramref name="copied"/>, those whose version a later
-    /// batch has delivered since (sent again: reprocessed, retried), whose result is not written under their copies' names
-    /// either, where the later batch's stands.
+    /// the job references <see cref="FollowUpItem.Superseded"/> now; of <paramref name="copied"/>, the deliveries to a copy
+    /// that must not be written: their version a later batch has delivered since (sent again: reprocessed, retried), where
+    /// the later batch's result stands, or the copy no longer of their version (a scan found its path holding other content,
+    /// whose version's result goes there).
     /// </summary>
-    Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken);
+    Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<Delivery> copied, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes every outcome of one chunk, its job references' and its copies', in one round trip, only while the follow-up's lease
@@ -157,5 +158,5 @@ internal sealed record FollowUpOutcome(
 /// <summary>A batch whose follow-up look is due, with its source (whose queue runs the look).</summary>
 internal sealed record DueFollowUp(long BatchId, string Source);
 
-/// <summary>What <see cref="IFollowUpStore.OvertakenAsync"/> found: references superseded at their own path, and references sent again.</summary>
-internal sealed record Overtaken(IReadOnlySet<long> Superseded, IReadOnlySet<long> SentAgain);
+/// <summary>What <see cref="IFollowUpStore.OvertakenAsync"/> found: references superseded at their own path, and copies' deliveries overtaken.</summary>
+internal sealed record Overtaken(IReadOnlySet<long> Superseded, IReadOnlySet<Delivery> Copies);

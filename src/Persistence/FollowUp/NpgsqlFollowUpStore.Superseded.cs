@@ -31,34 +31,42 @@ internal sealed partial class NpgsqlFollowUpStore
             where nr.file_version_id = r.file_version_id and nr.batch_id > r.batch_id and nr.follow_up_state = {f})
         """;
 
-    public async Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken)
+    public async Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<Delivery> copied, CancellationToken cancellationToken)
     {
+        // A copy's delivery is overtaken when its version was sent again, or when the copy is no longer of its version: a scan
+        // found its path holding other content (a copy of another version now, or the file's own version) after the look read it.
         await using var command = dataSource.CreateCommand($"""
-            select r.id, r.id = any($1) and ({Superseded("$3")}), r.id = any($2) and {SentAgain("$3")}
+            select r.id, null::bigint
             from orchestrator.batch_result r
             join orchestrator.file_version v on v.id = r.file_version_id
             join orchestrator.batch b on b.id = r.batch_id
-            where r.id = any($1) or r.id = any($2)
+            where r.id = any($1) and ({Superseded("$3")})
+            union all
+            select r.id, c.copy_id
+            from unnest($2::bigint[], $4::bigint[]) as c(result_id, copy_id)
+            join orchestrator.batch_result r on r.id = c.result_id
+            where {SentAgain("$3")}
+               or not exists (select 1 from orchestrator.file_copy k where k.id = c.copy_id and k.file_version_id = r.file_version_id)
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. own] });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. copied] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. copied.Select(c => c.ResultId)] });
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. copied.Select(c => c.CopyId ?? throw new ArgumentException("A copy's delivery names its copy", nameof(copied)))] });
         var superseded = new HashSet<long>();
-        var sentAgain = new HashSet<long>();
+        var copies = new HashSet<Delivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (reader.GetBoolean(1))
+            if (reader.IsDBNull(1))
             {
                 superseded.Add(reader.GetInt64(0));
             }
-
-            if (reader.GetBoolean(2))
+            else
             {
-                sentAgain.Add(reader.GetInt64(0));
+                copies.Add(new Delivery(reader.GetInt64(0), reader.GetInt64(1)));
             }
         }
 
-        return new Overtaken(superseded, sentAgain);
+        return new Overtaken(superseded, copies);
     }
 }

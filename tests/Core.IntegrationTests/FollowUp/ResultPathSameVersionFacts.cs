@@ -4,9 +4,9 @@ using BatchOrchestrator.Core.Leases;
 namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 
 /// <summary>
-/// One file version sent again in a later batch (reprocessed after a configuration change) while an earlier batch's
-/// follow-up of it was frozen: the earlier batch's result, written late, replaces the later one in no sink, under the
-/// file's own name or a copy's (docs/pipeline.md, "Follow-up sinks").
+/// One file version sent again in a later batch (reprocessed after a configuration change), or a copy's path given
+/// other content, while an earlier batch's follow-up of it was frozen: the earlier batch's result, written late,
+/// replaces the later one in no sink, under the file's own name or a copy's (docs/pipeline.md, "Follow-up sinks").
 /// </summary>
 public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
 {
@@ -84,6 +84,42 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
             [("FollowedUp", delivered)],
             await harness.Database.ListAsync("select follow_up_state, job_id from orchestrator.file_copy", r => (r.GetString(0), (string?)r.GetString(1))));
         Assert.Equal(second, await harness.Database.ScalarAsync<long>("select batch_id from orchestrator.follow_up_result where relative_path = 'b.txt'"));
+    }
+
+    [Fact]
+    public async Task AnEarlierLookForACopy_WrittenAfterTheCopysPathTookOtherContent_LeavesThatContentsResultThere()
+    {
+        var gate = new StallGate();
+        await using var harness = await CreateHarnessAsync(gate);
+        harness.WriteFile("a.txt", "the report");
+        var first = Assert.Single(await harness.RunToRecordedAsync(Ct));
+        await harness.FollowUpAllAsync([first], Ct);
+        harness.WriteFile("c.txt", "the other report");
+        var second = Assert.Single(await harness.RunToRecordedAsync(Ct));
+        await harness.FollowUpAllAsync([second], Ct);
+        harness.WriteFile("b.txt", "the report"); // a copy of a.txt's version: the first batch's follow-up owes it that result
+        Assert.Empty(await harness.PlanAsync(Ct));
+
+        // The look for the copy read what waits and is slow to go on. Meanwhile b.txt is overwritten with c.txt's content: the next
+        // scan makes it a copy of c.txt's version, and the second batch's follow-up delivers that result there.
+        gate.Arm(StallGate.At.FollowUpPendingRead);
+        var slow = harness.Get<FollowUpProcessor>().FollowUpAsync(first, Ct);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        harness.WriteFile("b.txt", "the other report");
+        File.SetLastWriteTimeUtc(Path.Combine(harness.SourcePath, "b.txt"), DateTime.UtcNow.AddMinutes(-5)); // settled at once
+        Assert.Empty(await harness.PlanAsync(Ct));
+        await harness.FollowUpAllAsync([second], Ct);
+        var delivered = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = 'c.txt'");
+        Assert.Equal((second, delivered), await WrittenAsync(harness, "b.txt"));
+
+        gate.Release();
+        await slow.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        Assert.Equal((second, delivered), await WrittenAsync(harness, "b.txt"));
+        Assert.Equal(second, await harness.Database.ScalarAsync<long>("select batch_id from orchestrator.follow_up_result where relative_path = 'b.txt'"));
+        Assert.Equal(
+            [("FollowedUp", delivered)],
+            await harness.Database.ListAsync("select follow_up_state, job_id from orchestrator.file_copy", r => (r.GetString(0), (string?)r.GetString(1))));
     }
 
     // Renewal every third of an hour never comes during a test: the lease expires only when the test says so. cfg-PARSE_FAST

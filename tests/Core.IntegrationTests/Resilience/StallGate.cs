@@ -184,7 +184,7 @@ internal sealed class StallGate
             return work;
         }
 
-        public Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<long> copied, CancellationToken cancellationToken) =>
+        public Task<Overtaken> OvertakenAsync(IReadOnlyList<long> own, IReadOnlyList<Delivery> copied, CancellationToken cancellationToken) =>
             inner.OvertakenAsync(own, copied, cancellationToken);
 
         public Task ScheduleNextAsync(long batchId, DateTimeOffset nextLookAt, Lease fence, CancellationToken cancellationToken) =>
