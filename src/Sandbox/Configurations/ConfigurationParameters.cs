@@ -101,6 +101,21 @@ internal static class ConfigurationParameters
             v.String(configuration, name, required: false, loc);
         }
 
+        // "Turbo extract does not support parse configuration or produce a parse output" (SDK extract.ts, parse_tier and
+        // parse_config_id): read as a refusal of either beside tier turbo, as spreadsheet_mode's "Requires" is read above. A null
+        // is no choice. A guess: the service might instead ignore them (docs/llamacloud-api.md §7).
+        if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("tier", out var extractTier) && extractTier.ValueKind == JsonValueKind.String
+            && extractTier.GetString() == "turbo")
+        {
+            foreach (var name in new[] { "parse_tier", "parse_config_id" })
+            {
+                if (configuration.TryGetProperty(name, out var parse) && parse.ValueKind != JsonValueKind.Null)
+                {
+                    v.Add("value_error", $"Turbo extract does not support parse configuration: {name} needs another tier", [.. loc, name]);
+                }
+            }
+        }
+
         v.Format(v.String(configuration, "target_pages", required: false, loc), UnstatedDuplicates, [.. loc, "target_pages"]);
         v.Format(v.NeverNullString(configuration, "version", loc), StringFormats.ExtractVersion, [.. loc, "version"]);
         v.Int(configuration, "max_pages", loc);

@@ -71,6 +71,20 @@ public sealed class ExtractSchemaFacts : SandboxPerTest
         Assert.True(status == expected, $"{status}: {body}");
     }
 
+    [Theory]
+    [InlineData(""" "tier": "turbo", "parse_tier": "fast" """, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(""" "tier": "turbo", "parse_config_id": "cfg-1" """, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(""" "tier": "turbo", "parse_tier": null """, HttpStatusCode.OK)]
+    [InlineData(""" "tier": "agentic", "parse_tier": "fast" """, HttpStatusCode.OK)]
+    public async Task TurboExtract_TakesNoParseConfiguration(string fields, HttpStatusCode expected)
+    {
+        var (_, file) = await Sandbox.DirectoryWithTextFileAsync("t", "a.txt", "text");
+
+        var (status, body) = await Sandbox.PostAsync("api/v2/extract", $$$"""{"file_input":"{{{file}}}","configuration":{"data_schema":{"type":"object"},{{{fields}}}}}""");
+
+        Assert.True(status == expected, $"{status}: {body}");
+    }
+
     private async Task<JsonNode> ExtractAsync(string schema, string text, string target = "per_doc", string fileName = "a.txt", string extra = "{}")
     {
         var (_, file) = await Sandbox.DirectoryWithTextFileAsync($"e{++directories}", fileName, text);
