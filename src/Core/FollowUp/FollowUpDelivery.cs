@@ -53,10 +53,11 @@ internal sealed class FollowUpDelivery(
             // A copy's path holds its version's content, so only that version sent again can overtake its result (the later batch's
             // result went to the copy too, and stays), or the path holding other content since, a copy of another version now,
             // whose result goes there (docs/pipeline.md, "Follow-up sinks").
+            // Neither is handed to a sink: the PostgreSQL sink keeps a row per version and path, and a copy re-pointed to another
+            // version would get a row of the old one beside the new one's.
             overtaken.UnionWith(now.Copies);
-            done = [.. done.Select(d => (d.Delivery.CopyId is null ? now.Superseded.Contains(d.Delivery.ResultId) : overtaken.Contains(d.Delivery))
-                ? (d.Delivery, d.Document with { Superseded = true })
-                : d)];
+            done = [.. done.Where(d => !overtaken.Contains(d.Delivery))
+                .Select(d => d.Delivery.CopyId is null && now.Superseded.Contains(d.Delivery.ResultId) ? (d.Delivery, d.Document with { Superseded = true }) : d)];
         }
 
         foreach (var sink in selected)

@@ -138,7 +138,18 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
     /// </summary>
     private async Task RemoveStrayCopiesAsync(IBatchApi api, string source, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
-        var listed = await api.ListDirectoryFilesAsync(directoryId, cancellationToken);
+        IReadOnlyList<RemoteDirectoryFile> listed;
+        try
+        {
+            listed = await api.ListDirectoryFilesAsync(directoryId, cancellationToken);
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
+        {
+            // The directory is gone, and no stray with it. A batch that sent nothing into it saw no 404 yet: the submit step
+            // meets it, and sends the files back to the queue (BatchSubmitter, a directory gone); one with no file submits nothing.
+            return;
+        }
+
         var held = await store.GetHeldMirrorCopiesAsync(source, directoryId, cancellationToken);
         var strays = listed.Where(f => !held.DirectoryFileIds.Contains(f.Id)).ToList();
         if (strays.Count == 0)
@@ -146,11 +157,13 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
             return;
         }
 
+        // A stored file a held copy stands on stays, whether or not its version recorded it (an answer that named none).
+        var storedHeld = listed.Where(f => held.DirectoryFileIds.Contains(f.Id) && f.FileId is not null).Select(f => f.FileId!).Concat(held.StoredFileIds).ToHashSet(StringComparer.Ordinal);
         await store.HoldLeaseAsync(fence, cancellationToken);
         foreach (var stray in strays)
         {
             await api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken);
-            if (stray.FileId is { } stored && !held.StoredFileIds.Contains(stored))
+            if (stray.FileId is { } stored && !storedHeld.Contains(stored))
             {
                 await api.DeleteStoredFileAsync(stored, cancellationToken);
             }

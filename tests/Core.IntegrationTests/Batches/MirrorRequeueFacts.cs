@@ -54,6 +54,26 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
         }
     }
 
+    [Fact]
+    public async Task AMirrorWhoseDirectoryIsGone_AndWhoseBatchSentNothingIntoIt_IsNotRefused()
+    {
+        // The look for strays is the batch's first call into the directory: its 404 is the directory gone, which the submit
+        // step deals with (the files back to the queue), not LlamaCloud refusing the batch (every file of the mirror Failed).
+        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        Harness.WriteFile("kept.txt", "kept as it is");
+        var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", first);
+        Assert.True(await Harness.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(directory, Ct));
+        Harness.WriteFile("added.txt", "new");
+        var next = await Harness.PlanOneBatchAsync(Ct);
+        Harness.WriteFile("added.txt", "new, and still being written"); // skipped at upload: nothing is sent into the directory
+
+        await Harness.Get<BatchUploader>().UploadAsync(next, Ct);
+
+        Assert.Equal(("Creating", (string?)null), (await Harness.Database.ListAsync("select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)), next)).Single());
+        Assert.Empty(await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where state = 'Failed'", r => r.GetString(0)));
+    }
+
     private async Task AssertTheMirrorHoldsTheFolderAsync(long batchId, params string[] paths)
     {
         var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batchId);

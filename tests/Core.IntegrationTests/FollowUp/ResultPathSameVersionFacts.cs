@@ -116,7 +116,7 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
         await slow.WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
         Assert.Equal((second, delivered), await WrittenAsync(harness, "b.txt"));
-        Assert.Equal(second, await harness.Database.ScalarAsync<long>("select batch_id from orchestrator.follow_up_result where relative_path = 'b.txt'"));
+        Assert.Equal([second], await harness.Database.ListAsync("select batch_id from orchestrator.follow_up_result where relative_path = 'b.txt'", r => r.GetInt64(0)));
         Assert.Equal(
             [("FollowedUp", delivered)],
             await harness.Database.ListAsync("select follow_up_state, job_id from orchestrator.file_copy", r => (r.GetString(0), (string?)r.GetString(1))));
