@@ -57,6 +57,13 @@ internal static class BatchLifecycle
     /// </summary>
     public static BatchState LostRecordedAs(bool cancelRequested) => cancelRequested ? Cancelled : LostEndsAs;
 
+    /// <summary>
+    /// States in which an operator's cancel still changes what happens: before LlamaCloud has it, or while it works on it. Not
+    /// once it is terminal there: its record step reads a cancel request as the reason it ended (a lost batch's files Skipped,
+    /// not sent again), and a batch that ended before the request is owed the outcome it ended with.
+    /// </summary>
+    public static readonly IReadOnlyList<BatchState> Cancellable = [.. CancelBeforeSubmit.From.Union(Poll.From)];
+
     /// <summary>States in which a batch has ended: nothing more happens to it.</summary>
     public static readonly IReadOnlyList<BatchState> Ended = [ResultsRecorded];
 

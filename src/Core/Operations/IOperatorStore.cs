@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Core.Operations;
 /// <summary>What operator commands read and write.</summary>
 internal interface IOperatorStore
 {
-    /// <summary>Flags an open batch as cancel-requested; null if it does not exist, or it has already ended.</summary>
+    /// <summary>Flags a batch a cancel still changes (<see cref="Lifecycle.BatchLifecycle.Cancellable"/>) as cancel-requested; null if it does not exist, or LlamaCloud is done with it.</summary>
     Task<CancelTarget?> RequestBatchCancelAsync(long batchId, CancellationToken cancellationToken);
 
     /// <summary>

@@ -12,11 +12,11 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch set cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
-            where id = $1 and state <> all($2)
+            where id = $1 and state = any($2)
             returning state, remote_batch_id, job_type, project_id, organization_id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
-        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Cancellable));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new CancelTarget(

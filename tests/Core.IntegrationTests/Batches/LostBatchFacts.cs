@@ -109,6 +109,21 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task CancelBatchAsync_AfterAPollFoundTheBatchLost_SaysItHadEnded_AndItsFilesAreStillSentAgain()
+    {
+        // Lost before the cancel was asked for: not cancelled by it, so not recorded as cancelled (its files Skipped, for good).
+        await using var h = await CreateHarnessAsync(new Dictionary<string, string?>());
+        var (batchId, _) = await SubmitAndLoseAsync(h);
+        Assert.Equal("Failed", await h.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+
+        Assert.Equal(CancelOutcome.AlreadyEnded, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
+        await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
+
+        Assert.Equal([("Discovered", (long)Files)], await h.Database.ListAsync("select state, count(*) from orchestrator.file_version group by state", r => (r.GetString(0), r.GetInt64(1))));
+        Assert.Equal("Failed", await h.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
+    }
+
+    [Fact]
     public async Task RecordAsync_KeepsALostBatchsReservationsCounted_SoItsFilesSentAgainCannotTakeTheCapPastItsLimit()
     {
         // 10 credits a one-page file against a Day cap of 50: room for one batch of the five files.
