@@ -123,7 +123,9 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
                 update orchestrator.file_version v
                 set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
                     error_message = null, error_class = null, updated_at = now()
-                from failed f where v.id = f.id and f.in_folder
+                -- The state again: read committed checks only this clause once a row it waited for is free, and a planning
+                -- that held the row may have taken the file into a batch meanwhile.
+                from failed f where v.id = f.id and f.in_folder and v.state = any($3)
                 returning v.id)
             select (select count(*)::int from requeued), (select count(*)::int from failed where not in_folder)
             """);

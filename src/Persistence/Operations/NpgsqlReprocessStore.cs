@@ -76,23 +76,26 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
                     and (f.relative_path = v.relative_path or f.relative_path = k.relative_path)
                 where v.id = any($1) and v.state = any($4) and b.configuration_fingerprint <> $2 and {UnderIt} <> $2 and {Sendable}
                 order by v.id, f.relative_path <> v.relative_path, f.relative_path
+            ), requeued as (
+                update orchestrator.file_version v
+                set state = $5, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
+                    remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
+                    -- Sent under the current configuration as a new version is: to the source's own first, to its fallback
+                    -- only if that fails again, priced so by the preview; still escalated, planning sent it to the fallback.
+                    escalated_at = null, process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
+                from target t
+                where v.id = t.id and v.state = any($4) -- again: a row waited for is checked by this clause alone (read committed)
+                returning v.id
             ), uncopied as (
-                delete from orchestrator.file_copy k using target t where k.id = t.copy_id
+                delete from orchestrator.file_copy k using target t join requeued q on q.id = t.id where k.id = t.copy_id
             )
-            update orchestrator.file_version v
-            set state = $5, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
-                remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
-                -- Sent under the current configuration as a new version is: to the source's own first, to its fallback
-                -- only if that fails again, priced so by the preview; still escalated, planning sent it to the fallback.
-                escalated_at = null, process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
-            from target t
-            where v.id = t.id
+            select count(*)::int from requeued
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. fileVersionIds] });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = currentFingerprint });
         command.Parameters.Add(StateParameters.Names(FollowUpLifecycle.Waiting));
         command.Parameters.Add(FileVersionLifecycle.Reprocess.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Reprocess.TargetState());
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

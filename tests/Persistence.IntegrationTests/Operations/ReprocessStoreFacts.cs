@@ -74,4 +74,27 @@ public sealed class ReprocessStoreFacts(PostgresServerFixture server) : Database
         Assert.Equal(1L, await Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where file_version_id = $1 and job_id is not null", present));
         Assert.Equal(0, await Store.RequeueAsync([present], Current, Ct)); // no longer Succeeded: nothing twice
     }
+
+    [Fact]
+    public async Task Requeue_LeavesAVersionWhoseStateChangedWhileItWaitedForTheRow()
+    {
+        // Read Succeeded, then waited on the row while another transaction ended it Failed (a late verdict): it stays so.
+        var run = await OpsSeed.RunAsync(Database, Source);
+        var old = await OpsSeed.BatchAsync(Database, run, Source, "cfg-PARSE_AGENTIC");
+        var file = await OpsSeed.FileAsync(Database, old, Source, "present.pdf");
+        await using var verdict = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var failing = await verdict.BeginTransactionAsync(Ct);
+        await using (var fail = new NpgsqlCommand("update orchestrator.file_version set state = 'Failed' where id = $1", verdict, failing))
+        {
+            fail.Parameters.Add(new NpgsqlParameter<long> { TypedValue = file });
+            await fail.ExecuteNonQueryAsync(Ct);
+        }
+
+        var requeue = Store.RequeueAsync([file], Current, Ct);
+        await WaitUntilABackendWaitsOnALockAsync();
+        await failing.CommitAsync(Ct);
+
+        Assert.Equal(0, await requeue);
+        Assert.Equal("Failed", await Database.ScalarAsync<string>("select state from orchestrator.file_version where id = $1", file));
+    }
 }
