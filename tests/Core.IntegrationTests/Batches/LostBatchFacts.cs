@@ -124,6 +124,22 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task RecordAsync_KeepsCountingTheReservations_OfTheFilesABatchThatFailedAsAWholeSaidNothingOf()
+    {
+        // LlamaCloud reported on two of the five files, then failed the batch: whether it ran and billed the others' jobs cannot
+        // be read, as with a lost batch. Released at 0, their bill would count for nothing while they are sent and billed again.
+        await using var h = await CreateHarnessAsync(new Dictionary<string, string?> { ["Costs:Caps:0:Window"] = "Day", ["Costs:Caps:0:Credits"] = "100" });
+        h.WriteFiles(Files);
+        await h.Admin.SetFaultsAsync(new { fail_next_batches = 1 });
+
+        var batchId = Assert.Single(await RunToRecordedAsync(h));
+
+        Assert.Equal("Failed", await h.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(3L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));
+        Assert.Equal([3], await UnreadChargesAsync(h, batchId));
+    }
+
+    [Fact]
     public async Task RecordAsync_KeepsALostBatchsReservationsCounted_SoItsFilesSentAgainCannotTakeTheCapPastItsLimit()
     {
         // 10 credits a one-page file against a Day cap of 50: room for one batch of the five files.
