@@ -47,8 +47,11 @@ internal sealed record FileResult(
             case "processing" when jobType == BatchJobTypes.V1Parse && item.JobId is not null:
                 return new FileResult(item.ItemId, FileVersionState.Succeeded, jobType, item.JobId!);
             case "failed":
+                // Its job, when it names one, may have billed pages it parsed before it failed (docs/costs.md, "Settling"): kept,
+                // so that the reservation stays counted rather than released at 0.
                 var message = item.ErrorMessage ?? "the item failed without a message";
-                return new FileResult(item.ItemId, FileVersionState.Failed, ErrorMessage: message, ErrorClass: FailureClassifier.Classify(message));
+                return new FileResult(
+                    item.ItemId, FileVersionState.Failed, item.JobId is null ? null : jobType, item.JobId, message, FailureClassifier.Classify(message));
             case "skipped" when item.SkipReason == "already_processed":
                 return new FileResult(item.ItemId, FileVersionState.Skipped, ErrorMessage: "LlamaCloud skipped it: already processed with the same parameters (skip_reason already_processed)");
             case "skipped":

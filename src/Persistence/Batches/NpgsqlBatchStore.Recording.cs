@@ -127,6 +127,7 @@ internal sealed partial class NpgsqlBatchStore
                     },
                 },
                 RunCompletion.Command(batchId),
+                Costs.ChargeSettlement.KeepFailedJobs(batchId),
                 Costs.ChargeSettlement.ReleaseUnused(batchId),
             },
         };

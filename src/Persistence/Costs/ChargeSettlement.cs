@@ -23,6 +23,21 @@ internal static class ChargeSettlement
     };
 
     /// <summary>
+    /// A file the batch reported failed with a job (a v1 item whose parse job failed): that job may have billed the pages it
+    /// parsed, and no follow-up reads a failed item's job. Settled without a bill, as <see cref="KeepUnread"/> settles: counted
+    /// against the caps at the estimate, never taken as free (docs/costs.md, "Settling").
+    /// </summary>
+    public static NpgsqlBatchCommand KeepFailedJobs(long batchId) => new("""
+        update orchestrator.credit_charge c set settled_at = now()
+        from orchestrator.batch_result r
+        where c.batch_id = $1 and c.billed_credits is null and c.settled_at is null
+          and r.batch_id = c.batch_id and r.file_version_id = c.file_version_id and r.job_id is not null and r.outcome = $2
+        """)
+    {
+        Parameters = { new NpgsqlParameter<long> { TypedValue = batchId }, StateParameters.Name(FileVersionState.Failed) },
+    };
+
+    /// <summary>
     /// A batch LlamaCloud no longer knows (404) may have run and billed the jobs of the files it held, and no bill of
     /// them can ever be read (docs/costs.md, "Settling"). Their reservations are settled as charges without a bill,
     /// as a job that reported no usage is: they keep counting against the caps at the estimate, so the files sent

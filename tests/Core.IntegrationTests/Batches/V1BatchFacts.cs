@@ -49,6 +49,36 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task V1Parse_AnItemThatFailedWithItsJob_KeepsItsReservationCounted_NotReleasedAtZero()
+    {
+        // Its parse job may have billed the pages it parsed before it failed, and no follow-up reads a failed item's job.
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:JobType"] = "v1_parse",
+            ["Sources:0:V1ParseTier"] = "fast",
+            ["Costs:Caps:0:Credits"] = "100",
+        });
+        harness.WriteFile("fails.txt", "a document its parse fails on");
+        harness.WriteFile("parses.txt", "a document");
+        await harness.Admin.SetFaultsAsync(new { fail_files_matching = "fails" });
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(
+            [("fails.txt", "Failed", true, true, (decimal?)null), ("parses.txt", "Succeeded", true, true, 1m)],
+            await harness.Database.ListAsync(
+                """
+                select v.relative_path, v.state, r.job_id is not null, c.settled_at is not null, c.billed_credits
+                from orchestrator.file_version v
+                join orchestrator.batch_result r on r.file_version_id = v.id
+                join orchestrator.credit_charge c on c.file_version_id = v.id
+                order by 1
+                """,
+                r => (r.GetString(0), r.GetString(1), r.GetBoolean(2), r.GetBoolean(3), r.IsDBNull(4) ? (decimal?)null : r.GetDecimal(4))));
+    }
+
+    [Fact]
     public async Task V1Parse_IsSentAtTheTierItsBatchWasPlannedAt_NotOneSetBeforeItsSubmit_WhichThenFindsItUnderAnOlderConfiguration()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
