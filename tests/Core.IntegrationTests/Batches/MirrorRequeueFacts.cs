@@ -3,15 +3,16 @@ using BatchOrchestrator.Core.LlamaCloud;
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>
-/// A mirror's file sent back to the queue (its job failed, its batch was given up) still has its copy in the
-/// mirror's long-lived directory: the next batch over the directory must find there the folder as it is, each file once.
+/// A mirror's file whose job failed, or whose batch ended without it (lost by LlamaCloud: its files back in the queue), still
+/// has its copy in the mirror's long-lived directory: the next batch over the directory must find there the folder as it
+/// is, each file once.
 /// </summary>
 public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     [Fact]
     public async Task AMirroredFileWhoseJobFailed_IsInTheNextBatchOnce()
     {
-        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        MirrorTheSource();
         Harness.WriteFile("failed.txt", "fails the first time");
         Harness.WriteFile("kept.txt", "kept as it is");
         await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "failed" });
@@ -30,7 +31,7 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
     public async Task AMirrorBatchLlamaCloudLost_LeavesNoCopyBehind_ForTheNextBatchToParseAndBillAgain(bool editedMeanwhile)
     {
         // Its files go back to the queue as files never sent: their copies stay in the directory all the same.
-        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        MirrorTheSource();
         Harness.WriteFile("edited.txt", "first content");
         Harness.WriteFile("kept.txt", "kept as it is");
         var lost = Assert.Single(await Harness.SubmitAllAsync(Ct));
@@ -59,7 +60,7 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
     {
         // The look for strays is the batch's first call into the directory: its 404 is the directory gone, which the submit
         // step deals with (the files back to the queue), not LlamaCloud refusing the batch (every file of the mirror Failed).
-        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        MirrorTheSource();
         Harness.WriteFile("kept.txt", "kept as it is");
         var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
         var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", first);
@@ -73,6 +74,8 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
         Assert.Equal(("Creating", (string?)null), (await Harness.Database.ListAsync("select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)), next)).Single());
         Assert.Empty(await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where state = 'Failed'", r => r.GetString(0)));
     }
+
+    private void MirrorTheSource() => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
 
     private async Task AssertTheMirrorHoldsTheFolderAsync(long batchId, params string[] paths)
     {
