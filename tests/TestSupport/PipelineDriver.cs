@@ -67,6 +67,14 @@ public static class PipelineDriver
         return batches;
     }
 
+    /// <summary>Has the Sandbox forget a submitted batch, as an expired or deleted batch is forgotten, and polls it: it ends Failed (lost), its record owed.</summary>
+    public static async Task LoseAsync(this PipelineHarness harness, long batchId, CancellationToken cancellationToken)
+    {
+        await harness.Admin.ForgetBatchAsync(await harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
+        await harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now() where id = $1", batchId);
+        await harness.Get<BatchPoller>().PollDueAsync(cancellationToken);
+    }
+
     /// <summary>Follows the batches up until none of their job references waits any more.</summary>
     public static Task FollowUpAllAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken) =>
         Eventually.WaitAsync(

@@ -187,8 +187,10 @@ internal sealed class OperatorCommands(
             return await batches.GetAsync(batchId, cancellationToken) is null ? CancelOutcome.NotFound : CancelOutcome.AlreadyEnded;
         }
 
+        // Flagged only while a cancel still changes anything (BatchLifecycle.Cancellable): a batch with a remote id is one
+        // LlamaCloud is working on, and one without has not reached it yet.
         CancelOutcome outcome;
-        if (target.RemoteBatchId is { } remoteId && target.State.IsActiveRemotely())
+        if (target.RemoteBatchId is { } remoteId)
         {
             try
             {
@@ -207,13 +209,9 @@ internal sealed class OperatorCommands(
             await batches.MakeDueNowAsync(remoteId, cancellationToken); // the next tick records the cancellation
             outcome = CancelOutcome.CancelSentToApi;
         }
-        else if (target.RemoteBatchId is null)
-        {
-            outcome = await CancelUnrecordedAsync(batchId, cancellationToken);
-        }
         else
         {
-            outcome = CancelOutcome.AlreadyEnded; // terminal remotely; recording is under way
+            outcome = await CancelUnrecordedAsync(batchId, cancellationToken);
         }
 
         logger.LogInformation("Cancel of batch {BatchId} requested by an operator: {Outcome}", batchId, outcome);

@@ -205,19 +205,14 @@ public sealed class LostBatchFacts(PostgresServerFixture server)
         h.WriteFiles(Files);
         var batchId = (await h.SubmitAllAsync(Ct)).Single();
         var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId);
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        await h.LoseAsync(batchId, Ct);
         return (batchId, remoteId);
     }
 
     private static async Task BilledThenLostAsync(PipelineHarness h, long batchId)
     {
         await h.Admin.StepAsync(100);
-        var remoteId = await h.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", batchId);
-        await h.Admin.ForgetBatchAsync(remoteId);
-        await h.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await h.Get<BatchPoller>().PollDueAsync(Ct);
+        await h.LoseAsync(batchId, Ct);
         await h.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
     }
 

@@ -35,9 +35,7 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
         Harness.WriteFile("edited.txt", "first content");
         Harness.WriteFile("kept.txt", "kept as it is");
         var lost = Assert.Single(await Harness.SubmitAllAsync(Ct));
-        await Harness.Admin.ForgetBatchAsync(await Harness.Database.ScalarAsync<string>("select remote_batch_id from orchestrator.batch where id = $1", lost));
-        await Harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
-        await Harness.Get<BatchPoller>().PollDueAsync(Ct);
+        await Harness.LoseAsync(lost, Ct);
         await Harness.Get<BatchResultRecorder>().RecordAsync(lost, Ct);
         Assert.Equal(["Discovered", "Discovered"], await Harness.Database.ListAsync("select state from orchestrator.file_version order by id", r => r.GetString(0)));
 

@@ -20,9 +20,7 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
         var first = Assert.Single(await harness.RunToRecordedAsync(Ct));
 
         // The first batch's follow-up read what waits and froze there (a long GC pause, a frozen VM): it has yet to look and write.
-        gate.Arm(StallGate.At.FollowUpPendingRead);
-        var stalled = harness.Get<FollowUpProcessor>().FollowUpAsync(first, Ct);
-        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var stalled = await FrozenAfterItsReadAsync(harness, gate, first);
         await harness.Database.ExecuteAsync(
             "update orchestrator.lease set expires_at = now() - interval '1 second' where name = $1", BatchLease.FollowUpName(first));
         await using (var other = harness.AnotherInstance(new RecordingScheduler()))
@@ -68,9 +66,7 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
 
         // The look for the copy read what waits and is slow to go on (here frozen, its lease still its own): meanwhile the file is
         // reprocessed, and the second batch delivers its result under both names.
-        gate.Arm(StallGate.At.FollowUpPendingRead);
-        var slow = harness.Get<FollowUpProcessor>().FollowUpAsync(first, Ct);
-        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var slow = await FrozenAfterItsReadAsync(harness, gate, first);
         var second = await ReprocessAsync(harness);
         var delivered = await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_version where relative_path = 'a.txt'");
         Assert.Equal(delivered, await harness.Database.ScalarAsync<string>("select job_id from orchestrator.file_copy where follow_up_state = 'FollowedUp'"));
@@ -102,9 +98,7 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
 
         // The look for the copy read what waits and is slow to go on. Meanwhile b.txt is overwritten with c.txt's content: the next
         // scan makes it a copy of c.txt's version, and the second batch's follow-up delivers that result there.
-        gate.Arm(StallGate.At.FollowUpPendingRead);
-        var slow = harness.Get<FollowUpProcessor>().FollowUpAsync(first, Ct);
-        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var slow = await FrozenAfterItsReadAsync(harness, gate, first);
         harness.WriteFile("b.txt", "the other report");
         File.SetLastWriteTimeUtc(Path.Combine(harness.SourcePath, "b.txt"), DateTime.UtcNow.AddMinutes(-5)); // settled at once
         Assert.Empty(await harness.PlanAsync(Ct));
@@ -129,6 +123,15 @@ public sealed class ResultPathSameVersionFacts(PostgresServerFixture server)
         new Dictionary<string, string?> { ["Leases:TimeToLive"] = "01:00:00" },
         new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Guesses = { AcceptUndocumentedPresets = true } },
         services => StallGate.Install(services, gate));
+
+    /// <summary>Starts the batch's follow-up and returns it once it has read what waits, frozen there until the gate is released.</summary>
+    private static async Task<Task> FrozenAfterItsReadAsync(PipelineHarness harness, StallGate gate, long batchId)
+    {
+        gate.Arm(StallGate.At.FollowUpPendingRead);
+        var followUp = harness.Get<FollowUpProcessor>().FollowUpAsync(batchId, Ct);
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        return followUp;
+    }
 
     /// <summary>The operator changes the configuration and reprocesses: the same version goes in a second batch, whose result is delivered.</summary>
     private static async Task<long> ReprocessAsync(PipelineHarness harness)
