@@ -35,8 +35,8 @@ internal sealed partial class BatchSubmitter
             catch (LlamaCloudException ex) when (attempts.Exhausted(attempt))
             {
                 var reason = $"it was cancelled by an operator, but the submit step failed {attempts.Max} times to check whether an earlier attempt created its batch ({ex.Message}); "
-                    + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --permanent";
-                await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Permanent, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
+                    + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --unconfirmed";
+                await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -13,8 +13,8 @@ internal sealed record RetryRule(int MaxAttempts)
     /// <summary>Failures retried by themselves.</summary>
     public static readonly IReadOnlyList<FailureClass> RetriedClasses = [FailureClass.Transient, FailureClass.Throttled];
 
-    /// <summary>Failures an operator's retry leaves alone unless forced: the file itself must be fixed first.</summary>
-    public static readonly IReadOnlyList<FailureClass> ForcedRetryOnly = [FailureClass.Permanent];
+    /// <summary>Failures an operator's retry leaves alone unless forced: the file must be fixed, or its batch looked for, first.</summary>
+    public static readonly IReadOnlyList<FailureClass> ForcedRetryOnly = [FailureClass.Permanent, FailureClass.Unconfirmed];
 
     /// <summary>Whether a version that failed with <paramref name="errorClass"/> after <paramref name="attempts"/> batches goes back to the queue.</summary>
     public bool Retries(FailureClass? errorClass, int attempts) => errorClass is { } failure && attempts < AttemptLimit(failure);
@@ -22,6 +22,14 @@ internal sealed record RetryRule(int MaxAttempts)
     /// <summary>The attempts a failure of this class is allowed: <see cref="MaxAttempts"/>, or none for a class never retried.</summary>
     public int AttemptLimit(FailureClass errorClass) => RetriedClasses.Contains(errorClass) ? MaxAttempts : 0;
 
-    /// <summary>The classes an operator's retry takes back: all but <see cref="ForcedRetryOnly"/>, or every one when forced.</summary>
-    public static IReadOnlyList<FailureClass> LeftAloneByOperatorRetry(bool force) => force ? [] : ForcedRetryOnly;
+    /// <summary>The classes an operator's retry leaves alone: those of <see cref="ForcedRetryOnly"/> it was not forced to take.</summary>
+    public static IReadOnlyList<FailureClass> LeftAloneByOperatorRetry(ForcedRetry forced) =>
+        [.. ForcedRetryOnly.Where(c => !forced.HasFlag(Forcing(c)))];
+
+    private static ForcedRetry Forcing(FailureClass failure) => failure switch
+    {
+        FailureClass.Permanent => ForcedRetry.Permanent,
+        FailureClass.Unconfirmed => ForcedRetry.Unconfirmed,
+        _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "An operator's retry always takes this class"),
+    };
 }

@@ -33,11 +33,11 @@ internal interface IOperatorStore
     Task<string?> SourceOfRunAsync(long runId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Puts a source's failed file versions back in the queue whatever their attempts: all but the permanent ones, or
-    /// every one with <paramref name="includePermanent"/>; only those of files in the folder now (the latest version of
-    /// a path still there, or a copy's). Returns how many, and how many old failures it left out.
+    /// Puts a source's failed file versions back in the queue whatever their attempts: all but those a person must clear
+    /// first, and of those the classes <paramref name="forced"/> names; only those of files in the folder now (the latest
+    /// version of a path still there, or a copy's). Returns how many, and how many old failures it left out.
     /// </summary>
-    Task<RequeueOutcome> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken);
+    Task<RequeueOutcome> RequeueFailedAsync(string source, Retries.ForcedRetry forced, CancellationToken cancellationToken);
 
     /// <summary>
     /// How many of a source's file versions wait in the queue after a batch gave them no outcome that stays (it failed

@@ -5,6 +5,7 @@ using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Pipeline;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 
@@ -14,7 +15,7 @@ namespace BatchOrchestrator.Core.Operations;
 /// What an operator can ask for from the command line or the dashboard. Each command only records the
 /// request and hands work to the pipeline's own steps, so it is safe at any moment and on any instance.
 /// </summary>
-internal sealed class OperatorCommands(
+internal sealed partial class OperatorCommands(
     IOptionsMonitor<SourcesOptions> sources,
     IOperatorStore store,
     IBatchStore batches,
@@ -38,17 +39,17 @@ internal sealed class OperatorCommands(
 
     /// <summary>
     /// Puts the source's failed files back in the queue and starts a run to take them: every failed
-    /// file except those whose failure is permanent (an unsupported type, a corrupt file), whatever
-    /// its attempts so far. With none to put back, no run is started.
+    /// file except those a person must clear first (a permanent failure: an unsupported type, a corrupt file;
+    /// an unconfirmed batch's), whatever its attempts so far. With none to put back, no run is started.
     /// </summary>
     public Task<RetryOutcome> RetryFailedAsync(string source, CancellationToken cancellationToken) =>
-        RetryFailedAsync(source, force: false, cancellationToken);
+        RetryFailedAsync(source, ForcedRetry.None, cancellationToken);
 
-    /// <summary>As <see cref="RetryFailedAsync(string, CancellationToken)"/>; with <paramref name="force"/>, permanent failures too.</summary>
-    public async Task<RetryOutcome> RetryFailedAsync(string source, bool force, CancellationToken cancellationToken)
+    /// <summary>As <see cref="RetryFailedAsync(string, CancellationToken)"/>, and the classes <paramref name="forced"/> names too.</summary>
+    public async Task<RetryOutcome> RetryFailedAsync(string source, ForcedRetry forced, CancellationToken cancellationToken)
     {
         RequireRunnable(source, $"No failed file of {source} was queued again, and no run was queued");
-        var (requeued, leftOut) = await store.RequeueFailedAsync(source, includePermanent: force, cancellationToken);
+        var (requeued, leftOut) = await store.RequeueFailedAsync(source, forced, cancellationToken);
         // A run an earlier retry queued, not started yet, takes every file waiting in the queue when it scans: a second run
         // would only find nothing new. Asked again (a double click, a script run twice), the answer says so and queues none.
         // Only for a while: a queued run starts within seconds, and one that has not after RetryRunStartsWithin was skipped
@@ -66,8 +67,8 @@ internal sealed class OperatorCommands(
             }
 
             logger.LogInformation(
-                "No failed file of {Source} to queue again (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back wait in the queue{Run}",
-                source, force ? "included" : "left alone", leftOut, waiting,
+                "No failed file of {Source} to queue again ({Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back wait in the queue{Run}",
+                source, Included(forced), leftOut, waiting,
                 waiting == 0 ? "; no run started" : runWaiting ? ", for the run a retry queued, not started yet; no other run started" : ", a run is queued to take them");
             return new(0, waiting, leftOut, waiting > 0 && runWaiting);
         }
@@ -78,8 +79,8 @@ internal sealed class OperatorCommands(
         }
 
         logger.LogInformation(
-            "Failed files of {Source} queued again by an operator: {Count} (permanent failures {Included}, old failures of files no longer in the folder left out: {LeftOut}){Run}",
-            source, requeued, force ? "included" : "left alone", leftOut, runWaiting ? "; the run a retry queued, not started yet, takes them" : "");
+            "Failed files of {Source} queued again by an operator: {Count} ({Included}, old failures of files no longer in the folder left out: {LeftOut}){Run}",
+            source, requeued, Included(forced), leftOut, runWaiting ? "; the run a retry queued, not started yet, takes them" : "");
         return new(requeued, 0, leftOut, runWaiting);
     }
 
@@ -98,43 +99,6 @@ internal sealed class OperatorCommands(
             throw;
         }
     }
-
-    /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
-    public static string DescribeRetry(string source, RetryOutcome outcome, bool includedPermanent) =>
-        DescribeRequeued(source, outcome, includedPermanent) + outcome.LeftOut switch
-        {
-            0 => "",
-            1 => " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.",
-            var n => string.Create(
-                CultureInfo.InvariantCulture, $" {n} old failures of files deleted, renamed or changed since were left out: they are those files' history."),
-        };
-
-    private static string DescribeRequeued(string source, RetryOutcome outcome, bool includedPermanent) => outcome.Requeued switch
-    {
-        0 when outcome.RunAlreadyQueued => string.Create(
-            CultureInfo.InvariantCulture,
-            $"No failed file of {source} to queue again: its {(outcome.Waiting == 1 ? "1 file waiting" : $"{outcome.Waiting} files waiting")} in the queue {(outcome.Waiting == 1 ? "is" : "are")} for the run of {source} already queued, which has not started yet; no other run was queued."),
-        var n when outcome.RunAlreadyQueued => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{(n == 1 ? "1 failed file" : $"{n} failed files")} ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} {(n == 1 ? "is" : "are")} queued again, for the run of {source} already queued, which has not started yet; no other run was queued."),
-        0 when outcome.Waiting > 0 => string.Create(
-            CultureInfo.InvariantCulture,
-            $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
-        0 when includedPermanent => $"No failed file of {source} to queue again; no run was started.",
-        0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too); no run was started.",
-        1 => $"1 failed file ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} is queued again; a run of {source} is queued to take it.",
-        var requeued => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{requeued} failed files ({(includedPermanent ? "permanent failures included" : "permanent failures left alone")}) of {source} are queued again; a run of {source} is queued to take them."),
-    };
-
-    /// <summary>What an approval did, in the words the verb and the dashboard answer with.</summary>
-    public static string DescribeApproval(long runId, int approved) => approved switch
-    {
-        0 => string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs'); nothing was approved."),
-        1 => string.Create(CultureInfo.InvariantCulture, $"1 file held by a cap in run {runId} is approved; a run is queued to take it past the caps."),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{approved} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."),
-    };
 
     /// <summary>
     /// Lets the files a run's planning held under a spending cap go on past the caps (docs/costs.md): they

@@ -17,4 +17,12 @@ internal enum FailureClass
 
     /// <summary>The file itself cannot be processed (unsupported type, corrupt, password protected): never retried automatically.</summary>
     Permanent,
+
+    /// <summary>
+    /// Its batch's submit step gave up without learning whether an earlier attempt's create took effect: a batch over
+    /// these files may exist at LlamaCloud and bill them. Sent again only when an operator, having looked for that batch,
+    /// names this class (<c>retry --failed --unconfirmed</c>): a retry of permanent failures leaves it alone, or it
+    /// would pay for the files twice (docs/costs.md, "Settling").
+    /// </summary>
+    Unconfirmed,
 }

@@ -14,7 +14,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
 {
     /// <summary>Every kind the query returns, for the Worker's catalogue to be checked against.</summary>
     public static readonly IReadOnlyList<string> Kinds =
-        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up", "partial-results", "patterns-took-none"];
+        ["stuck-batch", "stuck-jobs", "follow-ups-failed", "permanent-failures", "auth-failures", "last-run-failed", "webhooks-missed", "older-configuration", "project-paused", "held-by-cap", "results-undelivered", "retries-used-up", "partial-results", "patterns-took-none", "unconfirmed-batch"];
 
     /// <summary><paramref name="configured"/>: the sources by name with their current configuration fingerprint and MaxAttempts.</summary>
     public Task<OpsTable> NeedsAPersonAsync(
@@ -69,6 +69,13 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             from orchestrator.file_version fv
             where fv.error_class = any($7) and fv.state = $9 and fv.source_name = any($1) and {InTheFolderNow.Condition}
             group by fv.source_name, fv.error_class
+            union all
+            -- Files of a batch LlamaCloud may have made (its submit step could not check): per batch, as a person looks for
+            -- each batch at LlamaCloud before retrying its files (Detail names its directory).
+            select 'unconfirmed-batch', fv.source_name, fv.batch_id, null, count(*), min(fv.updated_at), max(fv.error_message)
+            from orchestrator.file_version fv
+            where fv.error_class = $18 and fv.state = $9 and fv.source_name = any($1) and {InTheFolderNow.Condition}
+            group by fv.source_name, fv.batch_id
             union all
             -- Failures a later batch could cure (the service was out or busy) that used up their source's MaxAttempts: no
             -- run takes them again by itself, and no other kind here shows them.
@@ -136,7 +143,7 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         StateParameters.Names(BatchLifecycle.Ended),
         StateParameters.Names(FollowUpLifecycle.Waiting),
         StateParameters.Name(FollowUpState.FollowUpFailed),
-        StateParameters.Names(Enum.GetValues<FailureClass>().Except(RetryRule.RetriedClasses)), // the classes no run retries by itself
+        StateParameters.Names(Enum.GetValues<FailureClass>().Except([.. RetryRule.RetriedClasses, FailureClass.Unconfirmed])), // the classes no run retries by itself
         StateParameters.Name(FailureClass.Auth),
         StateParameters.Name(FileVersionState.Failed),
         StateParameters.Name(RunState.Failed),
@@ -146,5 +153,6 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         new NpgsqlParameter<int[]> { TypedValue = [.. configured.Select(c => c.MaxAttempts)] },
         StateParameters.Names(RetryRule.RetriedClasses),
         StateParameters.Name(FollowUpState.FollowedUp),
-        Text(Core.LlamaCloud.BatchJobTypes.V1Classify));
+        Text(Core.LlamaCloud.BatchJobTypes.V1Classify),
+        StateParameters.Name(FailureClass.Unconfirmed));
 }

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Sources;
 
@@ -110,7 +111,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task<RequeueOutcome> RequeueFailedAsync(string source, bool includePermanent, CancellationToken cancellationToken)
+    public async Task<RequeueOutcome> RequeueFailedAsync(string source, ForcedRetry forced, CancellationToken cancellationToken)
     {
         // Only failures of files in the folder now, as "Needs a person" counts them: an old version's failure (its file
         // deleted, renamed away or changed since) would only end Skipped before upload. Those are counted, not touched.
@@ -132,7 +133,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.TargetState());
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.FromStates());
-        command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(force: includePermanent)));
+        command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(forced)));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new RequeueOutcome(reader.GetInt32(0), reader.GetInt32(1));

@@ -26,6 +26,10 @@ internal static class BatchCommandLine
         var batchId = new Argument<long>("batch-id") { Description = "The batch's id, as 'status' lists it", CustomParser = Id };
         var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
         var permanent = new Option<bool>("--permanent") { Description = "With --failed: permanent failures too (an unsupported type, a corrupt file), once you fixed the file" };
+        var unconfirmed = new Option<bool>("--unconfirmed")
+        {
+            Description = "With --failed: files of a batch LlamaCloud may have created (whether it did could not be checked), once you looked for it there: sent again, they are paid again",
+        };
 
         var run = new Command("run", "Run the service: schedules, watchers, jobs, dashboard (the default)");
         run.SetAction(_ => verb = [Verbs.Run]);
@@ -33,17 +37,27 @@ internal static class BatchCommandLine
         scan.SetAction(r => verb = [Verbs.Scan, r.GetValue(source)!]);
         var status = new Command("status", "Print sources, recent runs and open batches");
         status.SetAction(_ => verb = [Verbs.Status]);
-        var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed, permanent };
+        var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed, permanent, unconfirmed };
         retry.Validators.Add(r =>
         {
-            if (r.GetValue(permanent) && !r.GetValue(failed))
+            foreach (var (option, name) in new[] { (permanent, "--permanent"), (unconfirmed, "--unconfirmed") })
             {
-                r.AddError("--permanent only goes with --failed: retry <source> --failed --permanent");
+                if (r.GetValue(option) && !r.GetValue(failed))
+                {
+                    r.AddError($"{name} only goes with --failed: retry <source> --failed {name}");
+                }
             }
         });
-        retry.SetAction(r => verb = r.GetValue(permanent)
-            ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
-            : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"]);
+        retry.SetAction(r =>
+        {
+            verb = r.GetValue(permanent)
+                ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
+                : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"];
+            if (r.GetValue(unconfirmed))
+            {
+                named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.IncludeUnconfirmed)}=true");
+            }
+        });
         var filter = new Option<string?>("--filter") { Description = "Only paths matching this glob (relative to the source, as in Include), e.g. 'invoices/**/*.pdf'" };
         var before = new Option<string?>("--before") { Description = "Only files whose batch ended before this date (2026-05-01, UTC) or time (2026-05-01T18:00:00+02:00)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only say how many files would be sent again, and why others would not" };

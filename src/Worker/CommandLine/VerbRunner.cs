@@ -1,5 +1,6 @@
 using System.Globalization;
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Runs;
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Persistence.Migrations;
@@ -52,7 +53,7 @@ internal sealed class VerbRunner(
     {
         Verbs.Status => StatusAsync(cancellationToken),
         Verbs.Scan => ScanAsync(Target(options), cancellationToken),
-        Verbs.Retry => RetryAsync(Target(options), options.Failed, options.IncludePermanent, cancellationToken),
+        Verbs.Retry => RetryAsync(Target(options), options.Failed, Forced(options), cancellationToken),
         Verbs.Reprocess => ReprocessVerb.RunAsync(services, console, Target(options), options, cancellationToken),
         Verbs.CancelRun => CancelRunAsync(Id(options), cancellationToken),
         Verbs.CancelBatch => CancelBatchAsync(Id(options), cancellationToken),
@@ -134,18 +135,22 @@ internal sealed class VerbRunner(
         return 0;
     }
 
-    private async Task<int> RetryAsync(string source, bool failed, bool includePermanent, CancellationToken cancellationToken)
+    private static ForcedRetry Forced(VerbOptions options) =>
+        (options.IncludePermanent ? ForcedRetry.Permanent : ForcedRetry.None) | (options.IncludeUnconfirmed ? ForcedRetry.Unconfirmed : ForcedRetry.None);
+
+    private async Task<int> RetryAsync(string source, bool failed, ForcedRetry forced, CancellationToken cancellationToken)
     {
         var commands = services.GetRequiredService<OperatorCommands>();
-        if (includePermanent && !failed)
+        if (forced != ForcedRetry.None && !failed)
         {
-            throw new ArgumentException("--permanent only goes with --failed: retry <source> --failed --permanent");
+            var option = forced.HasFlag(ForcedRetry.Permanent) ? "--permanent" : "--unconfirmed";
+            throw new ArgumentException($"{option} only goes with --failed: retry <source> --failed {option}");
         }
 
         if (failed)
         {
-            var count = await commands.RetryFailedAsync(source, includePermanent, cancellationToken);
-            await console.Out.WriteLineAsync(OperatorCommands.DescribeRetry(source, count, includePermanent));
+            var count = await commands.RetryFailedAsync(source, forced, cancellationToken);
+            await console.Out.WriteLineAsync(OperatorCommands.DescribeRetry(source, count, forced));
         }
         else
         {

@@ -37,6 +37,10 @@ internal static class AttentionCatalogue
         ["permanent-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed permanently (unsupported, corrupt, protected or too large){Reason(r.Detail)}: fix them, then retry them from their page.",
             "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed", $"retry {r.Source} --failed --permanent"),
+        ["unconfirmed-batch"] = r => new(
+            $"Batch {r.Batch} of {r.Source} may have been created at LlamaCloud, and may be billing its {Count(r.Count, "file", "files")}{Reason(r.Detail)}. "
+            + "Look for it there, cancel it or let it finish, then retry its files: sent again, they are paid again.",
+            "Its files", $"/ops/files?batch={r.Batch}", $"retry {r.Source} --failed --unconfirmed"),
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
             "Sources (Retry failed)", "/ops/sources", $"retry {r.Source} --failed"),

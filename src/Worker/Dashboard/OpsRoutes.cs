@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using BatchOrchestrator.Core.Operations;
+using BatchOrchestrator.Core.Retries;
 using Hangfire.Dashboard;
 
 namespace BatchOrchestrator.Worker.Dashboard;
@@ -54,13 +55,13 @@ internal static class OpsRoutes
             Audited(http, async commands =>
             {
                 var count = await commands.RetryFailedAsync(match.Groups["source"].Value, http.RequestAborted);
-                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, includedPermanent: false);
+                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, ForcedRetry.None);
             })));
         routes.Add($"/ops/actions/retry-permanent/{SourceName}", new OpsActionDispatcher((http, match) =>
             Audited(http, async commands =>
             {
-                var count = await commands.RetryFailedAsync(match.Groups["source"].Value, force: true, http.RequestAborted);
-                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, includedPermanent: true);
+                var count = await commands.RetryFailedAsync(match.Groups["source"].Value, ForcedRetry.Permanent, http.RequestAborted);
+                return OperatorCommands.DescribeRetry(match.Groups["source"].Value, count, ForcedRetry.Permanent);
             })));
         routes.Add($"/ops/actions/reprocess/{SourceName}", new OpsActionDispatcher((http, match) =>
             Audited(http, async _ =>

@@ -84,7 +84,7 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
 
         Assert.Equal(new RetryOutcome(0, 2), outcome);
         Assert.Contains(("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"), Harness.Scheduler.Calls);
-        Assert.StartsWith("No failed file of docs to queue again, but 2 files a batch sent back wait in the queue", OperatorCommands.DescribeRetry("docs", outcome, includedPermanent: false), StringComparison.Ordinal);
+        Assert.StartsWith("No failed file of docs to queue again, but 2 files a batch sent back wait in the queue", OperatorCommands.DescribeRetry("docs", outcome, ForcedRetry.None), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class OperatorCommandsFacts(PostgresServerFixture server) : Harnes
         Assert.Single(Harness.Scheduler.Calls, c => c == ("run", $"{PipelineHarness.SourceName}:{RunTrigger.Manual}"));
         Assert.Equal(
             "No failed file of docs to queue again: its 2 files waiting in the queue are for the run of docs already queued, which has not started yet; no other run was queued.",
-            OperatorCommands.DescribeRetry("docs", again, includedPermanent: false));
+            OperatorCommands.DescribeRetry("docs", again, ForcedRetry.None));
 
         // Once a run has started, files a batch sends back again are for a new run to take.
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);

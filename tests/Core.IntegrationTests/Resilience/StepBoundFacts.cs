@@ -141,14 +141,40 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task ASubmitStepGivenUpWithoutLearningWhetherItsCreateTookEffect_KeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h); // the submit step's one run
-        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
-        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
 
-        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // its last look cannot list the directory's batches
+        var batchId = await GiveUpUncheckedAsync(h);
 
         Assert.Contains("could not be checked", await h.Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batchId), StringComparison.Ordinal);
         Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch it may have made may be billing them
+    }
+
+    [Fact]
+    public async Task TheFilesOfABatchLlamaCloudMayHaveMade_AreLeftByARetryOfPermanentFailures_AndSentOnlyByOneThatNamesThem()
+    {
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
+        await GiveUpUncheckedAsync(h);
+        var commands = h.Get<OperatorCommands>();
+
+        // Forcing the retry of fixed files would send these too, to be paid for twice if their batch exists.
+        var permanent = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
+        var states = await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetValue(1) as string));
+        var named = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Unconfirmed, Ct);
+
+        Assert.Equal(0, permanent.Requeued);
+        Assert.Equal([("Failed", (string?)"Unconfirmed")], states);
+        Assert.Equal(2, named.Requeued);
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));
+    }
+
+    // The submit step's one run (of maxAttempts) gives up: an earlier attempt's create took effect, and its last look cannot
+    // list the directory's batches to find out.
+    private static async Task<long> GiveUpUncheckedAsync(PipelineHarness h)
+    {
+        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h);
+        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        return batchId;
     }
 
     [Fact]
@@ -179,7 +205,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
 
         Assert.Contains("could not be checked", await h.Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batchId), StringComparison.Ordinal);
         Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch the earlier attempt made may be billing them
-        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed' and error_class = 'Unconfirmed'"));
         Assert.Equal(1L, (await h.Admin.CountersAsync()).BatchCreatesTotal);
     }
 

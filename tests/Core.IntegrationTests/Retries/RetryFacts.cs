@@ -57,7 +57,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         var again = await Harness.SubmitAllAsync(Ct);
         var commands = Harness.Get<OperatorCommands>();
         var unforced = await commands.RetryFailedAsync(PipelineHarness.SourceName, Ct);
-        var forced = await commands.RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+        var forced = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
 
         Assert.Empty(again);
         Assert.Equal(0, unforced.Requeued);
@@ -79,7 +79,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         Harness.WriteFile("changed.exe", "MZ fixed, say");
         await Harness.PlanAsync(Ct); // the scan sees both: the changed file has a new version
 
-        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
 
         // The deleted file's failure and the changed file's old one are history ("Needs a person" counts neither): sent
         // again, they would only end Skipped before upload.
@@ -98,7 +98,7 @@ public sealed class RetryFacts(PostgresServerFixture server) : HarnessPerTest(se
         Harness.WriteFile("original.exe", "MZ edited since");
         await Harness.PlanAsync(Ct); // copy.exe is a copy of the failed version; original.exe has a new one
 
-        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, force: true, Ct);
+        var outcome = await Harness.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
 
         // The failed content is still in the folder, at copy.exe: as the Sources page counts it, a file failed now,
         // not history, so it is queued again rather than left out (and never sent, nor listed by "Needs a person").

@@ -40,10 +40,12 @@ public sealed class RetryRuleFacts
         Assert.Equal([FailureClass.Transient, FailureClass.Throttled], RetryRule.RetriedClasses);
 
     [Fact]
-    public void AnOperatorsRetry_LeavesPermanentFailuresAlone_UnlessForced()
+    public void AnOperatorsRetry_LeavesEachClassAPersonMustClearAlone_UnlessForcedForThatClass()
     {
-        Assert.Equal([FailureClass.Permanent], RetryRule.LeftAloneByOperatorRetry(force: false));
-        Assert.Empty(RetryRule.LeftAloneByOperatorRetry(force: true));
+        Assert.Equal([FailureClass.Permanent, FailureClass.Unconfirmed], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.None));
+        Assert.Equal([FailureClass.Unconfirmed], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Permanent));
+        Assert.Equal([FailureClass.Permanent], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Unconfirmed));
+        Assert.Empty(RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Permanent | ForcedRetry.Unconfirmed));
     }
 
     [Fact]

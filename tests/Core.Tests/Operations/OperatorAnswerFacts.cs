@@ -13,14 +13,15 @@ public sealed class OperatorAnswerFacts
         Assert.Equal(expected, OperatorCommands.DescribeApproval(7, approved));
 
     [Theory]
-    [InlineData(1, false, "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
-    [InlineData(2, true, "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
-    public void ARetry_SaysHowManyFiles_InTheRightNumber(int requeued, bool permanent, string expected) =>
-        Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), permanent));
+    [InlineData(1, "None", "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
+    [InlineData(2, "Permanent", "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
+    [InlineData(2, "Unconfirmed", "2 failed files (permanent failures left alone, unconfirmed batches' files included) of docs are queued again; a run of docs is queued to take them.")]
+    public void ARetry_SaysHowManyFiles_InTheRightNumber(int requeued, string forced, string expected) =>
+        Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), Enum.Parse<ForcedRetry>(forced)));
 
     [Theory]
     [InlineData(1, 1, " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.")]
     [InlineData(0, 3, " 3 old failures of files deleted, renamed or changed since were left out: they are those files' history.")]
     public void ARetry_SaysHowManyOldFailuresItLeftOut(int requeued, int leftOut, string expectedEnd) =>
-        Assert.EndsWith(expectedEnd, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0, leftOut), includedPermanent: true), StringComparison.Ordinal);
+        Assert.EndsWith(expectedEnd, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0, leftOut), ForcedRetry.Permanent), StringComparison.Ordinal);
 }

@@ -35,6 +35,13 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         // follow-up to retry ("Retry follow-ups" takes only results of jobs that succeeded).
         var failedJob = await OpsSeed.FileAsync(Database, recorded, "docs", "h.pdf", jobStatus: "FAILED", followUp: "FollowUpFailed");
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent', error_message = 'Document is password protected' where id = $1", failedJob);
+        // A batch whose submit step could not check whether LlamaCloud made it: its files wait for a person to look there,
+        // said per batch and not among the permanent failures (a retry of those leaves them alone).
+        var unconfirmed = await OpsSeed.BatchAsync(Database, run, "docs", state: "Failed");
+        foreach (var path in new[] { "k.pdf", "l.pdf" })
+        {
+            await OpsSeed.FileAsync(Database, unconfirmed, "docs", path, outcome: "Failed", errorClass: "Unconfirmed");
+        }
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         // The run's scan found 4 files and its patterns took none of them; the failed run after it scanned nothing.
         await Database.ExecuteAsync("update orchestrator.run set scanned_at = now(), files_left_out_by_patterns = 4 where id = $1", run);
@@ -66,6 +73,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         Assert.Equal((recorded, 1L), found["partial-results"]);
         Assert.Equal("c.pdf: page 2 (unreadable)", table.Value(table.Rows.Single(r => (string)table.Value(r, "Kind")! == "partial-results"), "Detail"));
         Assert.Equal(3L, found["permanent-failures"].Count);
+        Assert.Equal((unconfirmed, 2L), found["unconfirmed-batch"]);
         // Not one file's reason said as if it were all three's.
         Assert.Equal(
             "for 2 different reasons, such as Document is password protected",

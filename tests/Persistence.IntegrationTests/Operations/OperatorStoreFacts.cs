@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Persistence.IntegrationTests.Monitoring;
 using BatchOrchestrator.Persistence.Operations;
 
@@ -26,7 +27,7 @@ public sealed class OperatorStoreFacts(PostgresServerFixture server) : DatabaseF
             await take.ExecuteNonQueryAsync(Ct);
         }
 
-        var retry = new NpgsqlOperatorStore(Database.DataSource).RequeueFailedAsync(Source, includePermanent: false, Ct);
+        var retry = new NpgsqlOperatorStore(Database.DataSource).RequeueFailedAsync(Source, ForcedRetry.None, Ct);
         await WaitUntilABackendWaitsOnALockAsync();
         await plans.CommitAsync(Ct);
 

@@ -1,0 +1,54 @@
+using System.Globalization;
+using BatchOrchestrator.Core.Retries;
+
+namespace BatchOrchestrator.Core.Operations;
+
+/// <summary>What the operator commands answer, in the words the verbs and the dashboard print.</summary>
+internal sealed partial class OperatorCommands
+{
+    /// <summary>What an approval did, in the words the verb and the dashboard answer with.</summary>
+    public static string DescribeApproval(long runId, int approved) => approved switch
+    {
+        0 => string.Create(CultureInfo.InvariantCulture, $"Run {runId} holds no file under a cap (see 'status' or 'costs'); nothing was approved."),
+        1 => string.Create(CultureInfo.InvariantCulture, $"1 file held by a cap in run {runId} is approved; a run is queued to take it past the caps."),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{approved} files held by a cap in run {runId} are approved; a run is queued to take them past the caps."),
+    };
+
+    /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
+    public static string DescribeRetry(string source, RetryOutcome outcome, ForcedRetry forced) =>
+        DescribeRequeued(source, outcome, forced) + outcome.LeftOut switch
+        {
+            0 => "",
+            1 => " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.",
+            var n => string.Create(
+                CultureInfo.InvariantCulture, $" {n} old failures of files deleted, renamed or changed since were left out: they are those files' history."),
+        };
+
+    private static string DescribeRequeued(string source, RetryOutcome outcome, ForcedRetry forced) => outcome.Requeued switch
+    {
+        0 when outcome.RunAlreadyQueued => string.Create(
+            CultureInfo.InvariantCulture,
+            $"No failed file of {source} to queue again: its {(outcome.Waiting == 1 ? "1 file waiting" : $"{outcome.Waiting} files waiting")} in the queue {(outcome.Waiting == 1 ? "is" : "are")} for the run of {source} already queued, which has not started yet; no other run was queued."),
+        var n when outcome.RunAlreadyQueued => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(n == 1 ? "1 failed file" : $"{n} failed files")} ({Included(forced)}) of {source} {(n == 1 ? "is" : "are")} queued again, for the run of {source} already queued, which has not started yet; no other run was queued."),
+        0 when outcome.Waiting > 0 => string.Create(
+            CultureInfo.InvariantCulture,
+            $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
+        0 when forced.HasFlag(ForcedRetry.Permanent) => $"No failed file of {source} to queue again; no run was started.",
+        0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too; an unconfirmed batch's files, --unconfirmed); no run was started.",
+        1 => $"1 failed file ({Included(forced)}) of {source} is queued again; a run of {source} is queued to take it.",
+        var requeued => string.Create(
+            CultureInfo.InvariantCulture,
+            $"{requeued} failed files ({Included(forced)}) of {source} are queued again; a run of {source} is queued to take them."),
+    };
+
+    /// <summary>Which classes a person must clear first a retry took, in the words of its answer and log line.</summary>
+    private static string Included(ForcedRetry forced) => forced switch
+    {
+        ForcedRetry.None => "permanent failures left alone",
+        ForcedRetry.Permanent => "permanent failures included",
+        ForcedRetry.Unconfirmed => "permanent failures left alone, unconfirmed batches' files included",
+        _ => "permanent failures and unconfirmed batches' files included",
+    };
+}
