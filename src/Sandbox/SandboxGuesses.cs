@@ -33,6 +33,14 @@ public sealed class SandboxGuesses
     public bool AcceptUndocumentedPresets { get; set; }
 
     /// <summary>
+    /// An extract configuration (inline on <c>POST /api/v2/extract</c>, or saved) whose <c>parse_config_id</c> names no parse
+    /// configuration of the project, neither a preset nor a saved <c>parse_v2</c> one, is refused (422 <c>value_error</c>), as
+    /// a <c>configuration_id</c> naming none is. The SDK says only "Saved parse configuration ID" (TS SDK 2.16.0
+    /// <c>resources/extract.d.ts</c>); the service might instead take the request and fail the job. False: any string is taken.
+    /// </summary>
+    public bool RefuseUnknownParseConfigId { get; set; } = true;
+
+    /// <summary>
     /// Share (0 to 1; 1 = always) of answers from which the optional response fields are left out, each
     /// field deciding on its own: fields the SDK's types mark optional (<c>?:</c>) may be absent, and a
     /// client must not depend on them.

@@ -50,6 +50,19 @@ internal sealed class ConfigurationCatalog(SandboxState state, SandboxOptions op
             : null;
     }
 
+    /// <summary>
+    /// Refuses an extract configuration whose <c>parse_config_id</c> names no parse configuration of the project
+    /// (<see cref="SandboxGuesses.RefuseUnknownParseConfigId"/>, a guess). The rest of its shape is checked before, without the state.
+    /// </summary>
+    public void CheckParseConfigId(string projectId, JsonElement extract, BodyValidator v, params object[] loc)
+    {
+        if (options.Guesses.RefuseUnknownParseConfigId && extract.ValueKind == JsonValueKind.Object
+            && extract.TryGetProperty("parse_config_id", out var id) && id.ValueKind == JsonValueKind.String && ParseTier(projectId, id.GetString()!) is null)
+        {
+            v.Add("value_error", $"Parse configuration '{id.GetString()}' not found", [.. loc, "parse_config_id"]);
+        }
+    }
+
     /// <summary>The parameters of a saved parse_v2 configuration of the project, or null.</summary>
     private JsonElement? SavedParse(string projectId, string configurationId) =>
         state.Configurations.TryGet(projectId, configurationId, out var saved) && saved.ProductType == "parse_v2" ? saved.Parameters : null;

@@ -20,7 +20,8 @@ internal static class ConfigurationEndpoints
     }
 
     /// <summary>"Updates if one with the same name + product type + project exists, otherwise creates."</summary>
-    private static async Task<IResult> UpsertAsync(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters)
+    private static async Task<IResult> UpsertAsync(
+        HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, SandboxCounters counters, ConfigurationCatalog catalog)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -41,6 +42,11 @@ internal static class ConfigurationEndpoints
 
         lock (state.Gate)
         {
+            if (productType == "extract_v2" && !ParseConfigIdKnown(catalog, project.Id, parameters!.Value, v))
+            {
+                return v.ToResult();
+            }
+
             var now = state.Now;
             var config = state.Configurations.In(project.Id).FirstOrDefault(c => c.Name == name && c.ProductType == productType);
             if (config is null)
@@ -102,7 +108,8 @@ internal static class ConfigurationEndpoints
         }
     }
 
-    private static async Task<IResult> UpdateAsync([FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
+    private static async Task<IResult> UpdateAsync(
+        [FromRoute(Name = "config_id")] string configId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, ConfigurationCatalog catalog)
     {
         var (body, error) = await JsonBody.ReadAsync(request);
         if (error is not null)
@@ -135,12 +142,24 @@ internal static class ConfigurationEndpoints
                 return ApiErrors.Conflict($"A {newType} configuration named '{newName}' already exists");
             }
 
+            if (parameters is { } extract && newType == "extract_v2" && !ParseConfigIdKnown(catalog, project.Id, extract, v))
+            {
+                return v.ToResult();
+            }
+
             config.Name = newName;
             config.ProductType = newType;
             config.Parameters = parameters is { } sent ? StoredParameters.Keep(newType, sent) : config.Parameters;
             config.UpdatedAt = state.Now;
             return TypedResults.Json(config.ToDto(), SandboxJsonContext.Default.ConfigurationDto);
         }
+    }
+
+    // Under the state lock: the parse configuration named must exist when the extract configuration is saved.
+    private static bool ParseConfigIdKnown(ConfigurationCatalog catalog, string projectId, JsonElement extract, BodyValidator v)
+    {
+        catalog.CheckParseConfigId(projectId, extract, v, "parameters");
+        return v.IsValid;
     }
 
     private static IResult Delete([FromRoute(Name = "config_id")] string configId, RequestProject project, SandboxState state)

@@ -50,6 +50,11 @@ internal static class ExtractEndpoints
         lock (state.Gate)
         {
             var webhooks = WebhookConfigurations.Read(body, v, state, project.Id, WebhookFieldTypes.BatchOrExtract.Inline(options.Guesses));
+            if (inline is not null)
+            {
+                catalog.CheckParseConfigId(project.Id, inline.Value, v, "configuration");
+            }
+
             var saved = configurationId is null ? null : catalog.ExtractParameters(project.Id, configurationId);
             if (configurationId is not null && saved is null)
             {

@@ -73,7 +73,7 @@ public sealed class ExtractSchemaFacts : SandboxPerTest
 
     [Theory]
     [InlineData(""" "tier": "turbo", "parse_tier": "fast" """, HttpStatusCode.UnprocessableEntity)]
-    [InlineData(""" "tier": "turbo", "parse_config_id": "cfg-1" """, HttpStatusCode.UnprocessableEntity)]
+    [InlineData(""" "tier": "turbo", "parse_config_id": "cfg-PARSE_AGENTIC" """, HttpStatusCode.UnprocessableEntity)]
     [InlineData(""" "tier": "turbo", "parse_tier": null """, HttpStatusCode.OK)]
     [InlineData(""" "tier": "agentic", "parse_tier": "fast" """, HttpStatusCode.OK)]
     public async Task TurboExtract_TakesNoParseConfiguration(string fields, HttpStatusCode expected)
@@ -83,6 +83,29 @@ public sealed class ExtractSchemaFacts : SandboxPerTest
         var (status, body) = await Sandbox.PostAsync("api/v2/extract", $$$"""{"file_input":"{{{file}}}","configuration":{"data_schema":{"type":"object"},{{{fields}}}}}""");
 
         Assert.True(status == expected, $"{status}: {body}");
+    }
+
+    [Fact]
+    public async Task AParseConfigId_MustNameAParseConfigurationOfTheProject_InlineOrSaved()
+    {
+        var (_, file) = await Sandbox.DirectoryWithTextFileAsync("p", "a.txt", "text");
+        var parse = (string)(await Sandbox.OkAsync(
+            HttpMethod.Post, "api/v1/beta/configurations", new { name = "p", parameters = new { product_type = "parse_v2", tier = "fast", version = "latest" } }))["id"]!;
+        Task<(HttpStatusCode Status, JsonNode? Body)> Inline(string id) =>
+            Sandbox.PostAsync("api/v2/extract", $$$"""{"file_input":"{{{file}}}","configuration":{"data_schema":{"type":"object"},"parse_config_id":"{{{id}}}"}}""");
+
+        var (unknown, unknownBody) = await Inline("cfg-none");
+        var (saved, savedBody) = await Inline(parse);
+        var (preset, presetBody) = await Inline("cfg-PARSE_AGENTIC");
+        var (stored, storedBody) = await Sandbox.PostAsync(
+            "api/v1/beta/configurations", """{"name":"x","parameters":{"product_type":"extract_v2","data_schema":{"type":"object"},"parse_config_id":"cfg-none"}}""");
+
+        Assert.True(unknown == HttpStatusCode.UnprocessableEntity, $"{unknown}: {unknownBody}");
+        Assert.Equal("body,configuration,parse_config_id", string.Join(',', unknownBody!["detail"]![0]!["loc"]!.AsArray().Select(p => p!.ToString())));
+        Assert.True(saved == HttpStatusCode.OK, $"{saved}: {savedBody}");
+        Assert.True(preset == HttpStatusCode.OK, $"{preset}: {presetBody}");
+        Assert.True(stored == HttpStatusCode.UnprocessableEntity, $"{stored}: {storedBody}");
+        Assert.Equal("Parse configuration 'cfg-none' not found", (string)storedBody!["detail"]![0]!["msg"]!);
     }
 
     private async Task<JsonNode> ExtractAsync(string schema, string text, string target = "per_doc", string fileName = "a.txt", string extra = "{}")
