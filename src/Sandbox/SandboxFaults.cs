@@ -86,6 +86,9 @@ public sealed class SandboxFaults
     /// <summary>The next this-many batches end FAILED (orchestration failure); counts down.</summary>
     public int FailNextBatches { get; set; }
 
+    /// <summary>The v1 lists (jobs, a job's items) answer no entry past the first N, their <c>total_size</c> still counting all; 0: off.</summary>
+    public int V1ListsEndAfter { get; set; }
+
     /// <summary>Regex on the source directory's name: its batches end FAILED.</summary>
     public string? FailBatchesMatching { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
@@ -84,7 +85,11 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         return ids;
     }
 
-    /// <summary>Every v1 job of the type (in the directory, if given), page by page: offset paging ends at <c>total_size</c> (§1.3).</summary>
+    /// <summary>
+    /// Every v1 job of the type (in the directory, if given), page by page: offset paging ends at <c>total_size</c> (§1.3).
+    /// A list that ends short of it is read again later: taken as whole, the look for a job an earlier attempt created
+    /// could miss it and create a second, paid again.
+    /// </summary>
     private static async IAsyncEnumerable<V1BatchJob> ListV1Async(
         IBatchApi api, string? directoryId, string jobType, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -97,9 +102,14 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             }
 
             offset += page.Items.Count;
-            if (page.Items.Count == 0 || offset >= page.TotalSize)
+            if (offset >= page.TotalSize)
             {
                 yield break;
+            }
+
+            if (page.Items.Count == 0)
+            {
+                throw ListedShort($"the v1 {jobType} jobs{(directoryId is null ? "" : $" over directory {directoryId}")}", offset, page.TotalSize);
             }
         }
     }
@@ -175,12 +185,21 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
 
             results.AddRange(page.Items.Select(i => FileResult.FromV1(i, jobType)).OfType<FileResult>());
             offset += page.Items.Count;
-            if (page.Items.Count == 0 || offset >= page.TotalSize)
+            if (offset >= page.TotalSize)
             {
                 return (v1State, results);
             }
+
+            // Taken as whole, the items left out would be files this batch said nothing of: sent again, paid again.
+            if (page.Items.Count == 0)
+            {
+                throw ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize);
+            }
         }
     }
+
+    private static LlamaCloudTransientException ListedShort(string what, int listed, int total) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more; reading the list again later"), null);
 
     /// <summary>
     /// Asks LlamaCloud to stop the batch; files that finished keep their results. A batch already

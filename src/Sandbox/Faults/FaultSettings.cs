@@ -53,6 +53,8 @@ internal sealed record FaultSettings
 
     public int FailNextBatches { get; init; }
 
+    public int V1ListsEndAfter { get; init; }
+
     public string? FailBatchesMatching { get; init; }
 
     public bool WebhooksOutOfOrder { get; init; }
@@ -104,6 +106,7 @@ internal sealed record FaultSettings
             FailPagesMatching = faults.FailPagesMatching,
             BillAtTier = faults.BillAtTier,
             FailNextBatches = faults.FailNextBatches,
+            V1ListsEndAfter = faults.V1ListsEndAfter,
             FailBatchesMatching = faults.FailBatchesMatching,
             WebhooksOutOfOrder = faults.WebhooksOutOfOrder,
             PaymentRequired = faults.PaymentRequired,

@@ -53,6 +53,7 @@ internal static class FaultSettingsJson
         writer.WriteString("fail_pages_matching", s.FailPagesMatching);
         writer.WriteString("bill_at_tier", s.BillAtTier);
         writer.WriteNumber("fail_next_batches", s.FailNextBatches);
+        writer.WriteNumber("v1_lists_end_after", s.V1ListsEndAfter);
         writer.WriteString("fail_batches_matching", s.FailBatchesMatching);
         writer.WriteBoolean("webhooks_out_of_order", s.WebhooksOutOfOrder);
         writer.WriteBoolean("payment_required", s.PaymentRequired);
@@ -114,6 +115,7 @@ internal static class FaultSettingsJson
                 "fail_pages_matching" => s with { FailPagesMatching = Pattern(v, value, name) },
                 "bill_at_tier" => s with { BillAtTier = Tier(v, value, name) },
                 "fail_next_batches" => s with { FailNextBatches = Int(v, value, name, 0) },
+                "v1_lists_end_after" => s with { V1ListsEndAfter = Int(v, value, name, 0) },
                 "fail_batches_matching" => s with { FailBatchesMatching = Pattern(v, value, name) },
                 "webhooks_out_of_order" => s with { WebhooksOutOfOrder = Bool(v, value, name) },
                 "webhook_drop_rate" => s with { WebhookDropRate = Rate(v, value, name) },

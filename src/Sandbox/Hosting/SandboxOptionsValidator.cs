@@ -83,7 +83,7 @@ internal static class SandboxOptionsValidator
         }
 
         Check(f.Latency >= TimeSpan.Zero && f.LatencyJitter >= TimeSpan.Zero, "Faults:Latency", "must not be negative");
-        Check(f.TooManyRequestsBurst >= 0 && f.FailNextBatches >= 0 && f.SlowUploadBytesPerSecond >= 0, "Faults", "counts and rates must not be negative");
+        Check(f.TooManyRequestsBurst >= 0 && f.FailNextBatches >= 0 && f.V1ListsEndAfter >= 0 && f.SlowUploadBytesPerSecond >= 0, "Faults", "counts and rates must not be negative");
         Check(f.ErrorStatusCodes is null || f.ErrorStatusCodes.All(c => c is >= 500 and <= 599), "Faults:ErrorStatusCodes", "must be 5xx codes");
         Check(IsRegex(f.FailFilesMatching), "Faults:FailFilesMatching", "is not a valid regular expression");
         Check(IsRegex(f.FailBatchesMatching), "Faults:FailBatchesMatching", "is not a valid regular expression");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOrchestrator.Sandbox.Faults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BatchOrchestrator.Sandbox.V1Batches;
@@ -21,7 +22,7 @@ internal static class V1Endpoints
         app.MapPost(Route + "/{job_id}/cancel", CancelAsync);
     }
 
-    private static IResult List(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
+    private static IResult List(HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, FaultState faults)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.JobStatuses, issues);
@@ -39,7 +40,7 @@ internal static class V1Endpoints
                 .Where(j => (status is null || j.Status == status) && (jobType is null || j.JobType == jobType) && (directoryId is null || j.DirectoryId == directoryId))
                 .OrderBy(j => options.Guesses.V1ListOldestFirst ? j.Sequence : -j.Sequence) // the order is not documented (§11.14)
                 .ToList();
-            var page = new V1Page<V1JobDto>([.. matches.Skip(offset).Take(limit).Select(j => j.ToDto())], matches.Count);
+            var page = new V1Page<V1JobDto>([.. Listed(matches, faults).Skip(offset).Take(limit).Select(j => j.ToDto())], matches.Count);
             return TypedResults.Json(page, SandboxJsonContext.Default.V1PageV1JobDto);
         }
     }
@@ -54,7 +55,8 @@ internal static class V1Endpoints
         }
     }
 
-    private static IResult Items([FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options)
+    private static IResult Items(
+        [FromRoute(Name = "job_id")] string jobId, HttpRequest request, RequestProject project, SandboxState state, SandboxOptions options, FaultState faults)
     {
         var issues = new List<ValidationIssue>();
         var status = Query.Literal(request, "status", V1Status.ItemStatuses, issues);
@@ -72,10 +74,14 @@ internal static class V1Endpoints
             }
 
             var matches = job.Items.Where(i => status is null || i.Status == status).ToList();
-            var page = new V1Page<V1ItemDto>([.. matches.Skip(offset).Take(limit).Select(i => i.ToDto())], matches.Count);
+            var page = new V1Page<V1ItemDto>([.. Listed(matches, faults).Skip(offset).Take(limit).Select(i => i.ToDto())], matches.Count);
             return TypedResults.Json(page, SandboxJsonContext.Default.V1PageV1ItemDto);
         }
     }
+
+    // The fault V1ListsEndAfter: a list that ends early while its total_size counts every entry.
+    private static IEnumerable<T> Listed<T>(List<T> matches, FaultState faults) =>
+        faults.Current.V1ListsEndAfter is > 0 and var shown ? matches.Take(shown) : matches;
 
     /// <summary>Every completed processing of the item across jobs: what already_processed skips point back to.</summary>
     private static IResult ProcessingResults([FromRoute(Name = "item_id")] string itemId, HttpRequest request, RequestProject project, SandboxState state)

@@ -23,6 +23,25 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
             "select state, remote_status, job_type from orchestrator.batch", r => (r.GetString(0), r.GetString(1), r.GetString(2))))[0]);
     }
 
+    [Fact]
+    public async Task V1Parse_ItemsListedShortOfTheirTotal_AreReadAgainLater_NotTakenAsFilesTheBatchSaidNothingOf()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });
+        harness.WriteFiles(4);
+        var batches = await harness.SubmitAllAsync(Ct);
+        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 2 });
+
+        var listedShort = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync(batches, Ct));
+        var sentBack = await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state in ('Discovered', 'Failed', 'Skipped')");
+        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 0 });
+        await harness.Get<BatchResultRecorder>().RecordAsync(batches.Single(), Ct);
+
+        Assert.StartsWith("LlamaCloud listed 2 of 4 of the items of v1 job", listedShort.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, sentBack);
+        Assert.Equal(4L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id like 'pjb-%'"));
+        Assert.Equal(4L, (await harness.Admin.CountersAsync()).UploadsTotal);
+    }
+
     [Theory]
     [InlineData(null, 45, 2, 10)] // no tier: the service's default, whose price no source states, reserved at the dearest; the Sandbox bills its guess
     [InlineData("fast", 1, 5, 1)] // asked for, reserved and billed at that tier
