@@ -35,7 +35,7 @@ internal sealed partial class BatchSubmitter
             catch (LlamaCloudException ex) when (attempts.Exhausted(attempt))
             {
                 var reason = $"it was cancelled by an operator, but the submit step failed {attempts.Max} times to check whether an earlier attempt created its batch ({ex.Message}); "
-                    + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --unconfirmed";
+                    + $"look for a batch over directory {batch.DirectoryName} and cancel it there before retrying these files with --unconfirmed {batch.Id}";
                 await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
                 return;
             }

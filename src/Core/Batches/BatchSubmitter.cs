@@ -232,7 +232,7 @@ internal sealed partial class BatchSubmitter(
         catch (LlamaCloudException ex) when (ex is not LlamaCloudTransientException { Deferred: true })
         {
             var reason = $"the submit step failed {attempts.Max} times, and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
-                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed";
+                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
             await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
         }
 
@@ -265,7 +265,7 @@ internal sealed partial class BatchSubmitter(
         catch (LlamaCloudException ex)
         {
             reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
-                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed";
+                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
             await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
             return;
         }

@@ -22,14 +22,15 @@ internal sealed record RetryRule(int MaxAttempts)
     /// <summary>The attempts a failure of this class is allowed: <see cref="MaxAttempts"/>, or none for a class never retried.</summary>
     public int AttemptLimit(FailureClass errorClass) => RetriedClasses.Contains(errorClass) ? MaxAttempts : 0;
 
-    /// <summary>The classes an operator's retry leaves alone: those of <see cref="ForcedRetryOnly"/> it was not forced to take.</summary>
+    /// <summary>
+    /// The classes an operator's retry leaves alone: those of <see cref="ForcedRetryOnly"/> it was not forced to take
+    /// (Unconfirmed is then taken for the one batch named, <see cref="ForcedRetry.UnconfirmedBatch"/>).
+    /// </summary>
     public static IReadOnlyList<FailureClass> LeftAloneByOperatorRetry(ForcedRetry forced) =>
-        [.. ForcedRetryOnly.Where(c => !forced.HasFlag(Forcing(c)))];
-
-    private static ForcedRetry Forcing(FailureClass failure) => failure switch
-    {
-        FailureClass.Permanent => ForcedRetry.Permanent,
-        FailureClass.Unconfirmed => ForcedRetry.Unconfirmed,
-        _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "An operator's retry always takes this class"),
-    };
+        [.. ForcedRetryOnly.Where(c => c switch
+        {
+            FailureClass.Permanent => !forced.IncludePermanent,
+            FailureClass.Unconfirmed => forced.UnconfirmedBatch is null,
+            _ => throw new ArgumentOutOfRangeException(nameof(forced), c, "An operator's retry always takes this class"),
+        })];
 }

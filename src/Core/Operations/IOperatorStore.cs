@@ -34,7 +34,7 @@ internal interface IOperatorStore
 
     /// <summary>
     /// Puts a source's failed file versions back in the queue whatever their attempts: all but those a person must clear
-    /// first, and of those the classes <paramref name="forced"/> names; only those of files in the folder now (the latest
+    /// first, and of those what <paramref name="forced"/> names; only those of files in the folder now (the latest
     /// version of a path still there, or a copy's). Returns how many, and how many old failures it left out.
     /// </summary>
     Task<RequeueOutcome> RequeueFailedAsync(string source, Retries.ForcedRetry forced, CancellationToken cancellationToken);

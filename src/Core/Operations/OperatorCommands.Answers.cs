@@ -35,8 +35,8 @@ internal sealed partial class OperatorCommands
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
-        0 when forced.HasFlag(ForcedRetry.Permanent) => $"No failed file of {source} to queue again; no run was started.",
-        0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too; an unconfirmed batch's files, --unconfirmed); no run was started.",
+        0 when forced.IncludePermanent => $"No failed file of {source} to queue again ({Included(forced)}{UnconfirmedHint(forced)}); no run was started.",
+        0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too{UnconfirmedHint(forced)}); no run was started.",
         1 => $"1 failed file ({Included(forced)}) of {source} is queued again; a run of {source} is queued to take it.",
         var requeued => string.Create(
             CultureInfo.InvariantCulture,
@@ -46,9 +46,12 @@ internal sealed partial class OperatorCommands
     /// <summary>Which classes a person must clear first a retry took, in the words of its answer and log line.</summary>
     private static string Included(ForcedRetry forced) => forced switch
     {
-        ForcedRetry.None => "permanent failures left alone",
-        ForcedRetry.Permanent => "permanent failures included",
-        ForcedRetry.Unconfirmed => "permanent failures left alone, unconfirmed batches' files included",
-        _ => "permanent failures and unconfirmed batches' files included",
+        { UnconfirmedBatch: { } batch } => string.Create(
+            CultureInfo.InvariantCulture, $"permanent failures {(forced.IncludePermanent ? "included" : "left alone")}, unconfirmed batch {batch}'s files included"),
+        { IncludePermanent: true } => "permanent failures included",
+        _ => "permanent failures left alone",
     };
+
+    private static string UnconfirmedHint(ForcedRetry forced) =>
+        forced.UnconfirmedBatch is null ? "; an unconfirmed batch's files, --unconfirmed <batch-id> once you looked for that batch at LlamaCloud" : "";
 }

@@ -119,7 +119,9 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
             with failed as (
                 select fv.id, {InTheFolderNow.Condition} as in_folder
                 from orchestrator.file_version fv
-                where fv.source_name = $1 and fv.state = any($3) and (fv.error_class is null or fv.error_class <> all($4))),
+                where fv.source_name = $1 and fv.state = any($3) and (fv.error_class is null or fv.error_class <> all($4))
+                  -- An unconfirmed batch's files only of the one batch named: another such batch may still be billing.
+                  and (fv.error_class is distinct from $5 or fv.batch_id = $6)),
             requeued as (
                 update orchestrator.file_version v
                 set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
@@ -134,6 +136,8 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.TargetState());
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.FromStates());
         command.Parameters.Add(StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(forced)));
+        command.Parameters.Add(StateParameters.Name(FailureClass.Unconfirmed));
+        command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = forced.UnconfirmedBatch, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new RequeueOutcome(reader.GetInt32(0), reader.GetInt32(1));

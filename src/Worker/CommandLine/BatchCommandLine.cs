@@ -26,9 +26,11 @@ internal static class BatchCommandLine
         var batchId = new Argument<long>("batch-id") { Description = "The batch's id, as 'status' lists it", CustomParser = Id };
         var failed = new Option<bool>("--failed") { Description = "Put the source's failed files back in the queue first" };
         var permanent = new Option<bool>("--permanent") { Description = "With --failed: permanent failures too (an unsupported type, a corrupt file), once you fixed the file" };
-        var unconfirmed = new Option<bool>("--unconfirmed")
+        var unconfirmed = new Option<long?>("--unconfirmed")
         {
-            Description = "With --failed: files of a batch LlamaCloud may have created (whether it did could not be checked), once you looked for it there: sent again, they are paid again",
+            Description = "With --failed: the files of this batch, which LlamaCloud may have created (whether it did could not be checked), once you looked for it there: sent again, they are paid again",
+            HelpName = "batch-id",
+            CustomParser = r => Id(r),
         };
 
         var run = new Command("run", "Run the service: schedules, watchers, jobs, dashboard (the default)");
@@ -40,9 +42,9 @@ internal static class BatchCommandLine
         var retry = new Command("retry", "Start a run of a source now; with --failed, retry its failed files too") { source, failed, permanent, unconfirmed };
         retry.Validators.Add(r =>
         {
-            foreach (var (option, name) in new[] { (permanent, "--permanent"), (unconfirmed, "--unconfirmed") })
+            foreach (var (given, name) in new[] { (r.GetValue(permanent), "--permanent"), (r.GetResult(unconfirmed) is not null, "--unconfirmed <batch-id>") })
             {
-                if (r.GetValue(option) && !r.GetValue(failed))
+                if (given && !r.GetValue(failed))
                 {
                     r.AddError($"{name} only goes with --failed: retry <source> --failed {name}");
                 }
@@ -53,9 +55,9 @@ internal static class BatchCommandLine
             verb = r.GetValue(permanent)
                 ? [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false", "true"]
                 : [Verbs.Retry, r.GetValue(source)!, r.GetValue(failed) ? "true" : "false"];
-            if (r.GetValue(unconfirmed))
+            if (r.GetValue(unconfirmed) is { } batch)
             {
-                named.Add($"--{VerbOptions.SectionName}:{nameof(VerbOptions.IncludeUnconfirmed)}=true");
+                named.Add(string.Create(CultureInfo.InvariantCulture, $"--{VerbOptions.SectionName}:{nameof(VerbOptions.UnconfirmedBatch)}={batch}"));
             }
         });
         var filter = new Option<string?>("--filter") { Description = "Only paths matching this glob (relative to the source, as in Include), e.g. 'invoices/**/*.pdf'" };
@@ -176,13 +178,14 @@ internal static class BatchCommandLine
     private static long Id(ArgumentResult argument)
     {
         var token = argument.Tokens[0].Value; // arity one: System.CommandLine reports a missing id itself
+        var name = argument.Argument.HelpName ?? argument.Argument.Name; // an option's value is named by its HelpName
         if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
         {
-            argument.AddError($"<{argument.Argument.Name}> must be a whole number, got '{token}'");
+            argument.AddError($"<{name}> must be a whole number, got '{token}'");
         }
         else if (id < 1)
         {
-            argument.AddError($"<{argument.Argument.Name}> must be 1 or more, got '{token}'");
+            argument.AddError($"<{name}> must be 1 or more, got '{token}'");
         }
 
         return id;

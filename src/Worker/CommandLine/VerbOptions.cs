@@ -21,8 +21,8 @@ public sealed class VerbOptions
     /// <summary><c>retry --failed --permanent</c>: permanent failures (an unsupported type, a corrupt file) too, once the file is fixed.</summary>
     public bool IncludePermanent { get; set; }
 
-    /// <summary><c>retry --failed --unconfirmed</c>: files of a batch LlamaCloud may have created, once it was looked for there.</summary>
-    public bool IncludeUnconfirmed { get; set; }
+    /// <summary><c>retry --failed --unconfirmed &lt;batch-id&gt;</c>: the files of that batch, which LlamaCloud may have created, once it was looked for there.</summary>
+    public long? UnconfirmedBatch { get; set; }
 
     /// <summary><c>reprocess --filter</c>: only paths matching this glob.</summary>
     public string? Filter { get; set; }

@@ -135,15 +135,14 @@ internal sealed class VerbRunner(
         return 0;
     }
 
-    private static ForcedRetry Forced(VerbOptions options) =>
-        (options.IncludePermanent ? ForcedRetry.Permanent : ForcedRetry.None) | (options.IncludeUnconfirmed ? ForcedRetry.Unconfirmed : ForcedRetry.None);
+    private static ForcedRetry Forced(VerbOptions options) => new(options.IncludePermanent, options.UnconfirmedBatch);
 
     private async Task<int> RetryAsync(string source, bool failed, ForcedRetry forced, CancellationToken cancellationToken)
     {
         var commands = services.GetRequiredService<OperatorCommands>();
         if (forced != ForcedRetry.None && !failed)
         {
-            var option = forced.HasFlag(ForcedRetry.Permanent) ? "--permanent" : "--unconfirmed";
+            var option = forced.IncludePermanent ? "--permanent" : "--unconfirmed <batch-id>";
             throw new ArgumentException($"{option} only goes with --failed: retry <source> --failed {option}");
         }
 

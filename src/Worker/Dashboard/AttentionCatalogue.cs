@@ -40,7 +40,7 @@ internal static class AttentionCatalogue
         ["unconfirmed-batch"] = r => new(
             $"Batch {r.Batch} of {r.Source} may have been created at LlamaCloud, and may be billing its {Count(r.Count, "file", "files")}{Reason(r.Detail)}. "
             + "Look for it there, cancel it or let it finish, then retry its files: sent again, they are paid again.",
-            "Its files", $"/ops/files?batch={r.Batch}", $"retry {r.Source} --failed --unconfirmed"),
+            "Its files", $"/ops/files?batch={r.Batch}", $"retry {r.Source} --failed --unconfirmed {r.Batch}"),
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",
             "Sources (Retry failed)", "/ops/sources", $"retry {r.Source} --failed"),

@@ -152,13 +152,13 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task TheFilesOfABatchLlamaCloudMayHaveMade_AreLeftByARetryOfPermanentFailures_AndSentOnlyByOneThatNamesThem()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        await GiveUpUncheckedAsync(h);
+        var batchId = await GiveUpUncheckedAsync(h);
         var commands = h.Get<OperatorCommands>();
 
         // Forcing the retry of fixed files would send these too, to be paid for twice if their batch exists.
         var permanent = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
         var states = await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetValue(1) as string));
-        var named = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Unconfirmed, Ct);
+        var named = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Unconfirmed(batchId), Ct);
 
         Assert.Equal(0, permanent.Requeued);
         Assert.Equal([("Failed", (string?)"Unconfirmed")], states);

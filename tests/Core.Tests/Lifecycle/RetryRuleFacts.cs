@@ -44,8 +44,8 @@ public sealed class RetryRuleFacts
     {
         Assert.Equal([FailureClass.Permanent, FailureClass.Unconfirmed], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.None));
         Assert.Equal([FailureClass.Unconfirmed], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Permanent));
-        Assert.Equal([FailureClass.Permanent], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Unconfirmed));
-        Assert.Empty(RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Permanent | ForcedRetry.Unconfirmed));
+        Assert.Equal([FailureClass.Permanent], RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Unconfirmed(12)));
+        Assert.Empty(RetryRule.LeftAloneByOperatorRetry(new ForcedRetry(IncludePermanent: true, UnconfirmedBatch: 12)));
     }
 
     [Fact]

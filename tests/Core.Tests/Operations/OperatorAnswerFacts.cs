@@ -13,11 +13,12 @@ public sealed class OperatorAnswerFacts
         Assert.Equal(expected, OperatorCommands.DescribeApproval(7, approved));
 
     [Theory]
-    [InlineData(1, "None", "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
-    [InlineData(2, "Permanent", "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
-    [InlineData(2, "Unconfirmed", "2 failed files (permanent failures left alone, unconfirmed batches' files included) of docs are queued again; a run of docs is queued to take them.")]
-    public void ARetry_SaysHowManyFiles_InTheRightNumber(int requeued, string forced, string expected) =>
-        Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), Enum.Parse<ForcedRetry>(forced)));
+    [InlineData(1, false, null, "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
+    [InlineData(2, true, null, "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
+    [InlineData(2, false, 12L, "2 failed files (permanent failures left alone, unconfirmed batch 12's files included) of docs are queued again; a run of docs is queued to take them.")]
+    [InlineData(0, true, null, "No failed file of docs to queue again (permanent failures included; an unconfirmed batch's files, --unconfirmed <batch-id> once you looked for that batch at LlamaCloud); no run was started.")]
+    public void ARetry_SaysHowManyFiles_InTheRightNumber_AndWhatItTook(int requeued, bool permanent, long? unconfirmedBatch, string expected) =>
+        Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), new ForcedRetry(permanent, unconfirmedBatch)));
 
     [Theory]
     [InlineData(1, 1, " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.")]

@@ -24,8 +24,10 @@ public sealed class UnconfirmedBatchesMigrationFacts(PostgresServerFixture serve
         foreach (var (path, reason) in reasons)
         {
             var id = await OpsSeed.FileAsync(Database, batch, "docs", path, outcome: "Failed", errorClass: "Permanent");
-            await Database.ExecuteAsync("update orchestrator.file_version set error_message = $1 where id = $2", reason, id);
+            await Database.ExecuteAsync("update orchestrator.file_version set error_message = $1, updated_at = '2026-11-01T00:00:00Z' where id = $2", reason, id);
         }
+
+        await Database.ExecuteAsync("update orchestrator.batch set last_error = $1 where id = $2", reasons["given-up.pdf"], batch);
 
         await Database.ExecuteAsync(Migrator.Embedded.Single(m => m.Name.Contains("unconfirmed_batches", StringComparison.Ordinal)).Sql);
 
@@ -33,9 +35,11 @@ public sealed class UnconfirmedBatchesMigrationFacts(PostgresServerFixture serve
                 "select relative_path, error_class, error_message from orchestrator.file_version", r => (r.GetString(0), (r.GetString(1), r.GetString(2)))))
             .ToDictionary(r => r.Item1, r => r.Item2);
         Assert.Equal("Unconfirmed", after["given-up.pdf"].Item1);
-        Assert.EndsWith("before retrying these files with --unconfirmed", after["given-up.pdf"].Item2, StringComparison.Ordinal);
+        Assert.EndsWith($"before retrying these files with --unconfirmed {batch}", after["given-up.pdf"].Item2, StringComparison.Ordinal);
         Assert.Equal("Unconfirmed", after["cancelled.pdf"].Item1);
-        Assert.EndsWith("and cancel it there before retrying these files with --unconfirmed", after["cancelled.pdf"].Item2, StringComparison.Ordinal);
+        Assert.EndsWith($"and cancel it there before retrying these files with --unconfirmed {batch}", after["cancelled.pdf"].Item2, StringComparison.Ordinal);
         Assert.Equal(("Permanent", reasons["corrupt.pdf"]), after["corrupt.pdf"]);
+        Assert.EndsWith($"--unconfirmed {batch}", await Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batch), StringComparison.Ordinal);
+        Assert.Equal(3L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where updated_at = '2026-11-01T00:00:00Z'"));
     }
 }

@@ -4,7 +4,10 @@ using BatchOrchestrator.Persistence.Operations;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Operations;
 
-/// <summary>An operator's retry of failed files racing a planning that takes them: the state it acts on is the state the file is in.</summary>
+/// <summary>
+/// An operator's retry of failed files: racing a planning that takes them, it acts on the state the file is in; forced, it
+/// takes only what it was forced to.
+/// </summary>
 public sealed class OperatorStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
     private const string Source = "docs";
@@ -35,5 +38,26 @@ public sealed class OperatorStoreFacts(PostgresServerFixture server) : DatabaseF
         Assert.Equal(
             [("Planned", next)],
             await Database.ListAsync("select state, batch_id from orchestrator.file_version where id = $1", r => (r.GetString(0), r.GetInt64(1)), file));
+    }
+
+    [Fact]
+    public async Task RequeueFailedAsync_ForcedForOneUnconfirmedBatch_LeavesAnotherUnconfirmedBatchsFilesAndPermanentFailures()
+    {
+        var run = await OpsSeed.RunAsync(Database, Source);
+        var looked = await OpsSeed.BatchAsync(Database, run, Source, "cfg-PARSE_AGENTIC", state: "Failed");
+        var unlooked = await OpsSeed.BatchAsync(Database, run, Source, "cfg-PARSE_AGENTIC", state: "Failed");
+        await OpsSeed.FileAsync(Database, looked, Source, "a.pdf", outcome: "Failed", errorClass: "Unconfirmed");
+        await OpsSeed.FileAsync(Database, unlooked, Source, "b.pdf", outcome: "Failed", errorClass: "Unconfirmed");
+        await OpsSeed.FileAsync(Database, unlooked, Source, "c.pdf", outcome: "Failed", errorClass: "Permanent");
+        var store = new NpgsqlOperatorStore(Database.DataSource);
+
+        var permanent = await store.RequeueFailedAsync(Source, ForcedRetry.Permanent, Ct);
+        var one = await store.RequeueFailedAsync(Source, ForcedRetry.Unconfirmed(looked), Ct);
+
+        Assert.Equal(1, permanent.Requeued);
+        Assert.Equal(1, one.Requeued);
+        Assert.Equal(
+            [("a.pdf", "Discovered"), ("b.pdf", "Failed"), ("c.pdf", "Discovered")],
+            await Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
     }
 }

@@ -24,7 +24,7 @@ public sealed class OperatorVerbFacts(PostgresServerFixture server) : Environmen
         Assert.Equal(0, exitCode);
         // Nothing to put back: no run is started, and the answer says why nothing was taken.
         Assert.Equal(
-            "No failed file of e2e to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too; an unconfirmed batch's files, --unconfirmed); no run was started.",
+            "No failed file of e2e to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too; an unconfirmed batch's files, --unconfirmed <batch-id> once you looked for that batch at LlamaCloud); no run was started.",
             output.Trim());
         Assert.Equal("Failed", await Env.Database.ScalarAsync<string>("select state from orchestrator.file_version"));
 
