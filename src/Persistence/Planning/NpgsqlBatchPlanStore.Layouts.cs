@@ -58,6 +58,15 @@ internal sealed partial class NpgsqlBatchPlanStore
             owed = reader.GetBoolean(0);
         }
 
+        if (directoryId is not null && await UnconfirmedMirrorBatchAsync(connection, transaction, plan.Source, directoryId, cancellationToken) is { } unconfirmed)
+        {
+            // Every batch over the directory parses (and bills) every copy in it, these too: while a batch an earlier attempt
+            // may have created still runs over them, a new one would pay for them twice. Nothing is planned; the files wait.
+            throw new RunRefusedException(
+                $"the mirror of '{plan.Source}' holds the files of batch {unconfirmed}, which LlamaCloud may have created (its submit step could not check), "
+                + $"and a new batch over directory {directoryId} would parse and bill them again: look for that batch there, then retry {plan.Source} --failed --unconfirmed {unconfirmed}");
+        }
+
         if (open > 0)
         {
             // The mirror's next batch waits for the previous one; this run's changes go with it, in a run asked for now:

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Persistence.Planning;
@@ -29,4 +30,19 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },
     };
+
+    // The lowest batch whose files failed Unconfirmed with their copies in the mirror's directory, if any.
+    private static async Task<long?> UnconfirmedMirrorBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string directoryId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select min(batch_id) from orchestrator.file_version where source_name = $1 and remote_directory_id = $2 and state = $3 and error_class = $4",
+            connection,
+            transaction);
+        command.Parameters.Add(Text(source));
+        command.Parameters.Add(Text(directoryId));
+        command.Parameters.Add(StateParameters.Name(FileVersionState.Failed));
+        command.Parameters.Add(StateParameters.Name(FailureClass.Unconfirmed));
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
 }

@@ -17,4 +17,36 @@ internal static class CrashedSubmit
         var created = await harness.Get<RemoteBatches>().CreateAsync(batch, items, cancellationToken);
         return (batchId, batch, items, created);
     }
+
+    /// <summary>Two files uploaded, then an earlier run of the submit step took its snapshot of the directory and died.</summary>
+    public static async Task<(long BatchId, BatchRecord Batch)> SnapshotTakenAsync(PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        harness.WriteFiles(2);
+        var batchId = await harness.PlanOneBatchAsync(cancellationToken);
+        await harness.Get<BatchUploader>().UploadAsync(batchId, cancellationToken);
+        var batch = (await harness.Get<IBatchStore>().GetAsync(batchId, cancellationToken))!;
+        var preexisting = await harness.Get<RemoteBatches>().ListIdsAsync(batch, cancellationToken);
+        await harness.UnderLeaseAsync(batchId, fence => harness.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, preexisting, fence, cancellationToken), cancellationToken);
+        return (batchId, batch);
+    }
+
+    /// <summary>As <see cref="SnapshotTakenAsync"/>, and its create took effect before the process died.</summary>
+    public static async Task<(long BatchId, BatchRecord Batch, RemoteBatchHandle Created)> CreateTookEffectAsync(PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var (batchId, batch) = await SnapshotTakenAsync(harness, cancellationToken);
+        return (batchId, batch, await harness.Get<RemoteBatches>().CreateAsync(batch, [], cancellationToken));
+    }
+
+    /// <summary>
+    /// As <see cref="CreateTookEffectAsync"/>; then the submit step's last run (<c>Pipeline:MaxStepAttempts</c> 1) gives the
+    /// batch up, as its look cannot list the directory's batches: whether LlamaCloud made it is not known. The fault stays on.
+    /// </summary>
+    public static async Task<long> GivenUpUncheckedAsync(PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var (batchId, _, _) = await CreateTookEffectAsync(harness, cancellationToken);
+        await harness.Get<IBatchStore>().BeginStepAttemptAsync(batchId, cancellationToken);
+        await harness.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, cancellationToken);
+        return batchId;
+    }
 }

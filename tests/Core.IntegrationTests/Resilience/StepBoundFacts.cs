@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOrchestrator.Core.IntegrationTests.Batches;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Resilience;
 
@@ -142,7 +143,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
 
-        var batchId = await GiveUpUncheckedAsync(h);
+        var batchId = await CrashedSubmit.GivenUpUncheckedAsync(h, Ct);
 
         Assert.Contains("could not be checked", await h.Database.ScalarAsync<string>("select last_error from orchestrator.batch where id = $1", batchId), StringComparison.Ordinal);
         Assert.Equal(2L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // the batch it may have made may be billing them
@@ -152,7 +153,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task TheFilesOfABatchLlamaCloudMayHaveMade_AreLeftByARetryOfPermanentFailures_AndSentOnlyByOneThatNamesThem()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        var batchId = await GiveUpUncheckedAsync(h);
+        var batchId = await CrashedSubmit.GivenUpUncheckedAsync(h, Ct);
         var commands = h.Get<OperatorCommands>();
 
         // Forcing the retry of fixed files would send these too, to be paid for twice if their batch exists.
@@ -166,22 +167,11 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));
     }
 
-    // The submit step's one run (of maxAttempts) gives up: an earlier attempt's create took effect, and its last look cannot
-    // list the directory's batches to find out.
-    private static async Task<long> GiveUpUncheckedAsync(PipelineHarness h)
-    {
-        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h);
-        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
-        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
-        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
-        return batchId;
-    }
-
     [Fact]
     public async Task ASubmitOverADirectoryThatIsGone_AdoptsTheBatchAnEarlierAttemptCreated_RatherThanGivingItsFilesUp()
     {
         await using var h = await PipelineHarness.CreateAsync(server);
-        var (batchId, batch, created) = await EarlierCreateTookEffectAsync(h);
+        var (batchId, batch, created) = await CrashedSubmit.CreateTookEffectAsync(h, Ct);
         Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
 
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -198,7 +188,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         // LlamaCloud may answer a list of a gone directory's batches with 404, as it does a create over it.
         await using var h = await PipelineHarness.CreateAsync(
             server, sandboxOptions: new SandboxOptions { StepDelay = TimeSpan.FromMilliseconds(20), Guesses = { BatchListOfGoneDirectoryNotFound = true } });
-        var (batchId, batch, _) = await EarlierCreateTookEffectAsync(h);
+        var (batchId, batch, _) = await CrashedSubmit.CreateTookEffectAsync(h, Ct);
         Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
 
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // answered 404: no exception for Hangfire to retry
@@ -213,7 +203,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task AWaitLlamaCloudAsksForDuringTheLookAfterA404_ReschedulesTheSubmitStep_WithoutUsingUpAnAttempt()
     {
         await using var h = await PipelineHarness.CreateAsync(server);
-        var (batchId, batch) = await EarlierSnapshotAsync(h); // a create may have been sent: a 404 is followed by a look
+        var (batchId, batch) = await CrashedSubmit.SnapshotTakenAsync(h, Ct); // a create may have been sent: a 404 is followed by a look
         Assert.True(await h.Get<IBatchApis>().For(ProjectScope.Default).DeleteDirectoryAsync(batch.RemoteDirectoryId!, Ct));
         const string Attempts = "select step_attempts from orchestrator.batch where id = $1";
         var before = await h.Database.ScalarAsync<int>(Attempts, batchId);
@@ -238,7 +228,7 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     public async Task ACancelledSubmitStepWhoseLookKeepsFailing_EndsWithinItsAttempts_AndKeepsItsFilesReservations()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
-        var (batchId, _, _) = await EarlierCreateTookEffectAsync(h);
+        var (batchId, _, _) = await CrashedSubmit.CreateTookEffectAsync(h, Ct);
         Assert.Equal(CancelOutcome.CancelRequested, await h.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
 
@@ -262,25 +252,6 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         ["LlamaCloud:MaxRetries"] = "0",
         ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
     });
-
-    // Two files uploaded, then an earlier run of the submit step: its snapshot of the directory, a create that took effect, and the process died.
-    private static async Task<(long BatchId, BatchRecord Batch, RemoteBatchHandle Created)> EarlierCreateTookEffectAsync(PipelineHarness h)
-    {
-        var (batchId, batch) = await EarlierSnapshotAsync(h);
-        return (batchId, batch, await h.Get<RemoteBatches>().CreateAsync(batch, [], Ct));
-    }
-
-    // Two files uploaded, then an earlier run of the submit step took its snapshot of the directory and died.
-    private static async Task<(long BatchId, BatchRecord Batch)> EarlierSnapshotAsync(PipelineHarness h)
-    {
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var preexisting = await h.Get<RemoteBatches>().ListIdsAsync(batch, Ct);
-        await h.UnderLeaseAsync(batchId, fence => h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, preexisting, fence, Ct), Ct);
-        return (batchId, batch);
-    }
 
     // Every upload fails: the first run of the step throws (Hangfire would retry it), the second gives the batch up.
     private static async Task GiveUpUploadsAsync(PipelineHarness h, long batchId)

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace BatchOrchestrator.Core.IntegrationTests.Batches;
+
+/// <summary>
+/// A mirror batch whose submit step gave up without learning whether LlamaCloud created it: every batch over the mirror's
+/// directory parses every copy in it, so a new one, while that batch may still run, would pay for its files twice.
+/// </summary>
+public sealed class MirrorUnconfirmedFacts(PostgresServerFixture server)
+{
+    [Fact]
+    public async Task AMirrorWhoseBatchMayExistAtLlamaCloud_PlansNoBatchOverItsDirectory_UntilAnOperatorRetriesThatBatch()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+        {
+            ["Sources:0:Layout"] = RemoteLayout.Mirror.ToString(),
+            ["Pipeline:MaxStepAttempts"] = "1",
+            ["LlamaCloud:MaxRetries"] = "0",
+            ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
+        });
+        var unconfirmed = await CrashedSubmit.GivenUpUncheckedAsync(h, Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
+        h.WriteFile("added.txt", "new file");
+
+        var refused = await h.PlanAsync(Ct);
+        var run = (await h.Database.ListAsync("select state, error from orchestrator.run order by id desc limit 1", r => (r.GetString(0), r.GetString(1)))).Single();
+        var retried = await h.Get<OperatorCommands>().RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Unconfirmed(unconfirmed), Ct);
+        var planned = await h.PlanAsync(Ct);
+
+        Assert.Empty(refused);
+        Assert.Equal("Failed", run.Item1);
+        Assert.EndsWith(
+            string.Create(CultureInfo.InvariantCulture, $"look for that batch there, then retry docs --failed --unconfirmed {unconfirmed}"), run.Item2, StringComparison.Ordinal);
+        Assert.Equal(2, retried.Requeued);
+        Assert.Equal(3L, await h.Database.ScalarAsync<long>("select file_count from orchestrator.batch where id = $1", Assert.Single(planned)));
+    }
+}
