@@ -35,6 +35,9 @@ internal sealed partial class OperatorCommands
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
+        0 when forced.UnconfirmedBatch is { } batch => string.Create(
+            CultureInfo.InvariantCulture,
+            $"No failed file of {source} to queue again: batch {batch} holds no unconfirmed file of {source} in the folder now (its id mistyped, its files already sent again, or deleted or changed since); no run was started."),
         0 when forced.IncludePermanent => $"No failed file of {source} to queue again ({Included(forced)}{UnconfirmedHint(forced)}); no run was started.",
         0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too{UnconfirmedHint(forced)}); no run was started.",
         1 => $"1 failed file ({Included(forced)}) of {source} is queued again; a run of {source} is queued to take it.",

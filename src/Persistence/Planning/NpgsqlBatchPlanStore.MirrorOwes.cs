@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Sources;
 
 namespace BatchOrchestrator.Persistence.Planning;
 
@@ -31,12 +32,14 @@ internal sealed partial class NpgsqlBatchPlanStore
         Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },
     };
 
-    // The lowest batch whose files failed Unconfirmed with their copies in the mirror's directory, if any.
+    // The lowest batch whose files failed Unconfirmed with their copies in the mirror's directory, if any: of files in the
+    // folder now, the ones 'retry --unconfirmed' sends (a file deleted or changed since has its copy removed or replaced
+    // by the next batch, which so parses none of what the other may still bill; counted, no retry could clear the mirror).
     private static async Task<long?> UnconfirmedMirrorBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string directoryId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "select min(batch_id) from orchestrator.file_version where source_name = $1 and remote_directory_id = $2 and state = $3 and error_class = $4",
+            $"select min(fv.batch_id) from orchestrator.file_version fv where fv.source_name = $1 and fv.remote_directory_id = $2 and fv.state = $3 and fv.error_class = $4 and {InTheFolderNow.Condition}",
             connection,
             transaction);
         command.Parameters.Add(Text(source));

@@ -16,6 +16,7 @@ public sealed class OperatorAnswerFacts
     [InlineData(1, false, null, "1 failed file (permanent failures left alone) of docs is queued again; a run of docs is queued to take it.")]
     [InlineData(2, true, null, "2 failed files (permanent failures included) of docs are queued again; a run of docs is queued to take them.")]
     [InlineData(2, false, 12L, "2 failed files (permanent failures left alone, unconfirmed batch 12's files included) of docs are queued again; a run of docs is queued to take them.")]
+    [InlineData(0, false, 999L, "No failed file of docs to queue again: batch 999 holds no unconfirmed file of docs in the folder now (its id mistyped, its files already sent again, or deleted or changed since); no run was started.")]
     [InlineData(0, true, null, "No failed file of docs to queue again (permanent failures included; an unconfirmed batch's files, --unconfirmed <batch-id> once you looked for that batch at LlamaCloud); no run was started.")]
     public void ARetry_SaysHowManyFiles_InTheRightNumber_AndWhatItTook(int requeued, bool permanent, long? unconfirmedBatch, string expected) =>
         Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, 0), new ForcedRetry(permanent, unconfirmedBatch)));
