@@ -24,6 +24,9 @@ internal sealed class BatchResultRecorder(
     TimeProvider time,
     ILogger<BatchResultRecorder> logger)
 {
+    /// <summary>How long a batch's results listed short of their total are read again before what was listed is recorded.</summary>
+    internal static readonly TimeSpan ListedShortPatience = TimeSpan.FromHours(1);
+
     public async Task RecordAsync(long batchId, CancellationToken cancellationToken)
     {
         var batch = await store.GetAsync(batchId, cancellationToken);
@@ -35,9 +38,10 @@ internal sealed class BatchResultRecorder(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = batch.Source, ["RunId"] = batch.RunId, ["BatchId"] = batchId });
         BatchState remoteState;
         IReadOnlyList<FileResult> results;
+        string? listedShort;
         try
         {
-            (remoteState, results) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+            (remoteState, results, listedShort) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
@@ -57,6 +61,22 @@ internal sealed class BatchResultRecorder(
         {
             logger.LogWarning("Batch {BatchId} was {State} when polled but is {RemoteState} now; recording later", batchId, batch.State, remoteState);
             return;
+        }
+
+        if (listedShort is not null)
+        {
+            // A list read while LlamaCloud still writes it catches up: read again (the job's retry). But not for ever: the
+            // batch would wait unrecorded until LlamaCloud forgets it, and then every file would be sent again, not only
+            // the ones left out. How long a listing may lag is not documented; an hour is our guess.
+            var since = await store.ListedShortSinceAsync(batchId, time.GetUtcNow(), cancellationToken);
+            if (time.GetUtcNow() - since < ListedShortPatience)
+            {
+                throw new LlamaCloudTransientException($"{listedShort}; reading the list again later", null);
+            }
+
+            logger.LogWarning(
+                "Batch {BatchId}: {Reason}, for {Since} now; recording what was listed: the files left out count as files the batch said nothing of",
+                batchId, listedShort, time.GetUtcNow() - since);
         }
 
         // The follow-up is handed out below, after the commit; should that hand-out be lost (the database cut off

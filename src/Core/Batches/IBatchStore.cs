@@ -58,6 +58,9 @@ internal interface IBatchStore
     /// </summary>
     Task<RecordSummary> RecordResultsAsync(long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken);
 
+    /// <summary>When the record step first found the batch's results listed short of their total: <paramref name="now"/> the first time.</summary>
+    Task<DateTimeOffset> ListedShortSinceAsync(long batchId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>
     /// Ends a terminal batch whose results LlamaCloud can no longer give (it answers 404 for the batch) as
     /// <see cref="RecordResultsAsync"/> ends one that failed as a whole, or was cancelled, with no per-file result

@@ -152,7 +152,7 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
     /// item's <c>job_id</c> (v1) are optional in the SDK's types: a terminal batch whose answer lacks them
     /// is read again later (a transient failure), never recorded as "no result for any file".
     /// </summary>
-    public async Task<(BatchState State, IReadOnlyList<FileResult> Results)> GetResultsAsync(
+    public async Task<(BatchState State, IReadOnlyList<FileResult> Results, string? ListedShort)> GetResultsAsync(
         ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
         var api = apis.For(scope);
@@ -165,14 +165,14 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
                 throw new LlamaCloudTransientException($"Batch {remoteId} is {remote.Status} but its answer has no results yet; reading them again later", null);
             }
 
-            return (state, [.. (remote.Results ?? []).Select(FileResult.FromV2)]);
+            return (state, [.. (remote.Results ?? []).Select(FileResult.FromV2)], null);
         }
 
         var v1State = RemoteBatchStatus.FromV1((await api.GetV1BatchAsync(remoteId, cancellationToken)).Job.Status);
         var results = new List<FileResult>();
         if (!v1State.IsTerminal())
         {
-            return (v1State, results);
+            return (v1State, results, null);
         }
 
         for (var offset = 0; ;)
@@ -187,19 +187,20 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             offset += page.Items.Count;
             if (offset >= page.TotalSize)
             {
-                return (v1State, results);
+                return (v1State, results, null);
             }
 
-            // Taken as whole, the items left out would be files this batch said nothing of: sent again, paid again.
+            // Taken as whole, the items left out would be files this batch said nothing of: sent again, paid again. The
+            // record step decides how long to read again (BatchResultRecorder).
             if (page.Items.Count == 0)
             {
-                throw ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize);
+                return (v1State, results, ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize).Message);
             }
         }
     }
 
     private static LlamaCloudTransientException ListedShort(string what, int listed, int total) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more; reading the list again later"), null);
+        new(string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more"), null);
 
     /// <summary>
     /// Asks LlamaCloud to stop the batch; files that finished keep their results. A batch already

@@ -11,6 +11,17 @@ internal sealed partial class NpgsqlBatchStore
         long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken) =>
         RecordAsync(batchId, remoteState, results, policy, lost: null, cancellationToken);
 
+    public async Task<DateTimeOffset> ListedShortSinceAsync(long batchId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set listed_short_since = coalesce(listed_short_since, $2) where id = $1 returning listed_short_since");
+        command.Parameters.Add(Id(batchId));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetFieldValue<DateTimeOffset>(0);
+    }
+
     // The same transaction with no result at all: what is left of the batch is exactly a batch that failed as a whole
     // (or was cancelled, when an operator had asked for that).
     public Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken) =>

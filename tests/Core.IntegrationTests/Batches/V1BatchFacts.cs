@@ -42,6 +42,26 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         Assert.Equal(4L, (await harness.Admin.CountersAsync()).UploadsTotal);
     }
 
+    [Fact]
+    public async Task V1Parse_ItemsListedShortForAnHour_AreRecordedAsListed_RatherThanLeftForLlamaCloudToForget()
+    {
+        await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });
+        harness.WriteFiles(4);
+        var batch = (await harness.SubmitAllAsync(Ct)).Single();
+        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 2 });
+        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync([batch], Ct)); // the first read: its time is kept
+        var clock = new ManualClock(DateTimeOffset.UtcNow + BatchResultRecorder.ListedShortPatience - TimeSpan.FromMinutes(1));
+        var recorder = ActivatorUtilities.CreateInstance<BatchResultRecorder>(harness.Services, (TimeProvider)clock);
+
+        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => recorder.RecordAsync(batch, Ct));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await recorder.RecordAsync(batch, Ct);
+
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id like 'pjb-%'"));
+        Assert.Equal("ResultsRecorded", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batch));
+        Assert.Single(harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("recording what was listed", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(null, 45, 2, 10)] // no tier: the service's default, whose price no source states, reserved at the dearest; the Sandbox bills its guess
     [InlineData("fast", 1, 5, 1)] // asked for, reserved and billed at that tier

@@ -97,6 +97,9 @@ internal sealed class StallGate
         public Task<RecordSummary> RecordResultsAsync(long batchId, BatchState remoteState, IReadOnlyList<FileResult> results, RecordPolicy policy, CancellationToken cancellationToken) =>
             inner.RecordResultsAsync(batchId, remoteState, results, policy, cancellationToken);
 
+        public Task<DateTimeOffset> ListedShortSinceAsync(long batchId, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.ListedShortSinceAsync(batchId, now, cancellationToken);
+
         public Task<RecordSummary> RecordLostAsync(long batchId, LostBatch lost, RecordPolicy policy, CancellationToken cancellationToken) =>
             inner.RecordLostAsync(batchId, lost, policy, cancellationToken);
 
