@@ -210,13 +210,14 @@ internal sealed partial class BatchSubmitter(
     /// The attempts are used up: one last look for a batch an earlier attempt created, and no create. Found, it
     /// is adopted; not found, the batch ends and its files go back to the queue (nothing was created, so none
     /// is paid for twice). If LlamaCloud cannot be asked, the files fail and wait for a person: sending them
-    /// again by themselves could create (and bill) a second batch.
+    /// again by themselves could create (and bill) a second batch. Without a snapshot no create was ever sent
+    /// (each is preceded by one): there is nothing to look for, and nothing a person must check.
     /// </summary>
     private async Task<RemoteBatchHandle?> LastLookAsync(BatchRecord batch, AdoptionWindow window, Lease fence, CancellationToken cancellationToken)
     {
         try
         {
-            if (await LookAsync(batch, window, cancellationToken) is { } found)
+            if (window.Preexisting is not null && await LookAsync(batch, window, cancellationToken) is { } found)
             {
                 logger.LogWarning("Batch {BatchId} was created remotely as {RemoteBatchId} by an earlier attempt; adopting it", batch.Id, found.Id);
                 return found;

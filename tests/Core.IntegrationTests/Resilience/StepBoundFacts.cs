@@ -150,6 +150,25 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task ASubmitStepGivenUpBeforeAnyCreateWasSent_SendsItsFilesBack_LookingForNoBatch()
+    {
+        await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct); // an earlier attempt died before its snapshot, so before any create
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
+
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct); // the step's last run: nothing to look for
+
+        Assert.Equal(
+            [("Discovered", "Transient")],
+            await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))));
+        Assert.Equal(0L, await h.Database.ScalarAsync<long>(Unsettled, batchId)); // nothing was created: the reservations are released
+        Assert.Equal(0L, (await h.Admin.CountersAsync()).BatchCreatesTotal);
+    }
+
+    [Fact]
     public async Task TheFilesOfABatchLlamaCloudMayHaveMade_AreLeftByARetryOfPermanentFailures_AndSentOnlyByOneThatNamesThem()
     {
         await using var h = await OneStepAttemptHarnessAsync(maxAttempts: 3);
