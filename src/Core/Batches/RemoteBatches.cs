@@ -109,7 +109,8 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
 
             if (page.Items.Count == 0)
             {
-                throw ListedShort($"the v1 {jobType} jobs{(directoryId is null ? "" : $" over directory {directoryId}")}", offset, page.TotalSize);
+                var what = $"the v1 {jobType} jobs{(directoryId is null ? "" : $" over directory {directoryId}")}";
+                throw new LlamaCloudTransientException($"{ListedShort(what, offset, page.TotalSize)}; reading the list again later", null);
             }
         }
     }
@@ -194,13 +195,13 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             // record step decides how long to read again (BatchResultRecorder).
             if (page.Items.Count == 0)
             {
-                return (v1State, results, ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize).Message);
+                return (v1State, results, ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize));
             }
         }
     }
 
-    private static LlamaCloudTransientException ListedShort(string what, int listed, int total) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more"), null);
+    private static string ListedShort(string what, int listed, int total) =>
+        string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more");
 
     /// <summary>
     /// Asks LlamaCloud to stop the batch; files that finished keep their results. A batch already
