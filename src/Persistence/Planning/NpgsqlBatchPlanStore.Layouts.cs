@@ -5,7 +5,7 @@ using BatchOrchestrator.Persistence.Batches;
 
 namespace BatchOrchestrator.Persistence.Planning;
 
-/// <summary>Batch planning for the Mirror and RemoteOnly layouts; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>.</summary>
+/// <summary>Batch planning for the Mirror layout; PerRun planning is beside it, in <c>NpgsqlBatchPlanStore.cs</c>, RemoteOnly in <c>NpgsqlBatchPlanStore.RemoteOnly.cs</c>.</summary>
 internal sealed partial class NpgsqlBatchPlanStore
 {
     public async Task<PlanOutcome> PlanMirrorBatchAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
@@ -29,10 +29,12 @@ internal sealed partial class NpgsqlBatchPlanStore
                     Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) },
                 },
                 MirrorOwes(plan.Source),
+                MirrorUnconfirmed(plan.Source),
             },
         };
         int open;
         bool owed;
+        long? unconfirmed;
         string? directoryId = null;
         await using (var reader = await look.ExecuteReaderAsync(cancellationToken))
         {
@@ -56,9 +58,12 @@ internal sealed partial class NpgsqlBatchPlanStore
             await reader.NextResultAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             owed = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            unconfirmed = reader.IsDBNull(0) ? null : reader.GetInt64(0);
         }
 
-        if (directoryId is not null && await UnconfirmedMirrorBatchAsync(connection, transaction, plan.Source, directoryId, cancellationToken) is { } unconfirmed)
+        if (unconfirmed is not null)
         {
             // Every batch over the directory parses (and bills) every copy in it, these too: while a batch an earlier attempt
             // may have created still runs over them, a new one would pay for them twice. Nothing is planned; the files wait.
@@ -197,74 +202,6 @@ internal sealed partial class NpgsqlBatchPlanStore
         }
 
         return new([batchId], tally);
-    }
-
-    public async Task<RemoteOnlyPlan> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, RemoteListing listing, CancellationToken cancellationToken)
-    {
-        // Under the source's lease, so nothing plans this source between the look and the insert. The latest batch is
-        // the one to compare with: an older one completed over the same listing says nothing once a later one failed.
-        // A file LlamaCloud refused for good (an unsupported type, a corrupt file) fails the same way each time: sending
-        // the directory again for it would bill every other file again, so only a file that may yet succeed counts.
-        await using (var look = dataSource.CreateCommand("""
-            select exists (select 1 from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)),
-                   (select l.id from orchestrator.batch l
-                    where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
-                      and l.remote_directory_id = $4 and l.remote_listing = $5 and l.file_count = $6
-                      and l.remote_status = $7 and l.configuration_fingerprint = $8
-                      and (select count(*) from orchestrator.batch_result r where r.batch_id = l.id) = l.file_count
-                      and not exists (select 1 from orchestrator.batch_result r
-                                      where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)
-                                        and r.error_class is distinct from $9))
-            """))
-        {
-            look.Parameters.Add(Text(plan.Source));
-            look.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
-            look.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
-            look.Parameters.Add(Text(remoteDirectoryId));
-            look.Parameters.Add(Text(listing.Digest));
-            look.Parameters.Add(new NpgsqlParameter<int> { TypedValue = listing.Files });
-            look.Parameters.Add(StateParameters.Name(BatchState.Completed));
-            look.Parameters.Add(Text(ConfigurationFingerprint.Of(plan.JobType, plan.ConfigurationId, plan.V1ParseTier)));
-            look.Parameters.Add(StateParameters.Name(FailureClass.Permanent));
-            await using var reader = await look.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            if (reader.GetBoolean(0))
-            {
-                return new(null, RemoteOnlySkip.InFlight);
-            }
-
-            if (!reader.IsDBNull(1))
-            {
-                return new(null, RemoteOnlySkip.Unchanged, reader.GetInt64(1));
-            }
-        }
-
-        if (listing.Files == 0)
-        {
-            return new(null, RemoteOnlySkip.Empty);
-        }
-
-        // No files of ours: the batch is born Creating over the given directory and goes straight to submit.
-        await using var command = dataSource.CreateCommand("""
-            insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout,
-                 project_id, organization_id, v1_parse_tier, remote_listing)
-            values ($1, $2, $6, $3, $4, $5, $5, $7, $8, $9, $10, $11, $12)
-            returning id
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
-        command.Parameters.Add(Text(plan.Source));
-        command.Parameters.Add(Text(plan.JobType));
-        command.Parameters.Add(Text(plan.ConfigurationId));
-        command.Parameters.Add(Text(remoteDirectoryId));
-        command.Parameters.Add(BatchLifecycle.PlanRemoteOnly.TargetState());
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = listing.Files });
-        command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
-        command.Parameters.Add(ScopeColumns.Project(plan.Scope));
-        command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
-        command.Parameters.Add(V1ParseTier(plan));
-        command.Parameters.Add(Text(listing.Digest));
-        return new((long)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
 
     private static async Task<long> InsertMirrorBatchAsync(

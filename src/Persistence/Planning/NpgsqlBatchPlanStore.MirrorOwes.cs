@@ -32,20 +32,17 @@ internal sealed partial class NpgsqlBatchPlanStore
         Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },
     };
 
-    // The lowest batch whose files failed Unconfirmed with their copies in the mirror's directory, if any: of files in the
-    // folder now, the ones 'retry --unconfirmed' sends (a file deleted or changed since has its copy removed or replaced
-    // by the next batch, which so parses none of what the other may still bill; counted, no retry could clear the mirror).
-    private static async Task<long?> UnconfirmedMirrorBatchAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string source, string directoryId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The lowest batch whose files failed Unconfirmed with their copies in the mirror's directory, if any: of files in the
+    /// folder now, the ones 'retry --unconfirmed' sends (a file deleted or changed since has its copy removed or replaced
+    /// by the next batch, which so parses none of what the other may still bill; counted, no retry could clear the mirror).
+    /// </summary>
+    private static NpgsqlBatchCommand MirrorUnconfirmed(string source) => new($"""
+        select min(fv.batch_id) from orchestrator.file_version fv
+        where fv.source_name = $1 and fv.state = $3 and fv.error_class = $4 and {InTheFolderNow.Condition}
+          and fv.remote_directory_id = (select remote_directory_id {LatestMirrorBatch})
+        """)
     {
-        await using var command = new NpgsqlCommand(
-            $"select min(fv.batch_id) from orchestrator.file_version fv where fv.source_name = $1 and fv.remote_directory_id = $2 and fv.state = $3 and fv.error_class = $4 and {InTheFolderNow.Condition}",
-            connection,
-            transaction);
-        command.Parameters.Add(Text(source));
-        command.Parameters.Add(Text(directoryId));
-        command.Parameters.Add(StateParameters.Name(FileVersionState.Failed));
-        command.Parameters.Add(StateParameters.Name(FailureClass.Unconfirmed));
-        return await command.ExecuteScalarAsync(cancellationToken) as long?;
-    }
+        Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), StateParameters.Name(FileVersionState.Failed), StateParameters.Name(FailureClass.Unconfirmed) },
+    };
 }

@@ -5,8 +5,8 @@ namespace BatchOrchestrator.Persistence.Planning;
 
 /// <summary>
 /// Carries out <see cref="BatchPlanner"/>'s plans in <c>orchestrator.batch</c> and
-/// <c>orchestrator.file_version</c>, one transaction per plan: the PerRun layout here, the Mirror and
-/// RemoteOnly layouts in <c>NpgsqlBatchPlanStore.Layouts.cs</c>, the caps and reservations both PerRun and
+/// <c>orchestrator.file_version</c>, one transaction per plan: the PerRun layout here, the Mirror layout in
+/// <c>NpgsqlBatchPlanStore.Layouts.cs</c> (RemoteOnly in <c>….RemoteOnly.cs</c>), the caps and reservations both PerRun and
 /// Mirror planning make in <c>NpgsqlBatchPlanStore.Caps.cs</c>.
 /// </summary>
 internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) : IBatchPlanStore

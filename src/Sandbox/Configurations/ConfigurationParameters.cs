@@ -81,7 +81,7 @@ internal static class ConfigurationParameters
     public static void ValidateExtract(JsonElement configuration, BodyValidator v, params object[] loc)
     {
         v.Object(configuration, "data_schema", required: true, loc);
-        v.NeverNullLiteral(configuration, "tier", ExtractTiers, loc);
+        var tier = v.NeverNullLiteral(configuration, "tier", ExtractTiers, loc);
         v.NeverNullLiteral(configuration, "extraction_target", ExtractionTargets, loc);
         v.Literal(configuration, "parse_tier", ParseTiers, required: false, loc); // "| null": null is no choice
         foreach (var name in new[] { "cite_sources", "confidence_scores", "disable_cache", "spreadsheet_mode" })
@@ -91,7 +91,7 @@ internal static class ConfigurationParameters
 
         // "Requires the agentic_plus tier" (SDK extract.ts, spreadsheet_mode); the extract tier defaults to agentic when unnamed.
         if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("spreadsheet_mode", out var spreadsheet) && spreadsheet.ValueKind == JsonValueKind.True
-            && !(configuration.TryGetProperty("tier", out var tier) && tier.ValueKind == JsonValueKind.String && tier.GetString() == "agentic_plus"))
+            && tier != "agentic_plus")
         {
             v.Add("value_error", "spreadsheet_mode requires the agentic_plus tier", [.. loc, "spreadsheet_mode"]);
         }
@@ -104,8 +104,7 @@ internal static class ConfigurationParameters
         // "Turbo extract does not support parse configuration or produce a parse output" (SDK extract.ts, parse_tier and
         // parse_config_id): read as a refusal of either beside tier turbo, as spreadsheet_mode's "Requires" is read above. A null
         // is no choice. A guess: the service might instead ignore them (docs/llamacloud-api.md §7).
-        if (configuration.ValueKind == JsonValueKind.Object && configuration.TryGetProperty("tier", out var extractTier) && extractTier.ValueKind == JsonValueKind.String
-            && extractTier.GetString() == "turbo")
+        if (tier == "turbo")
         {
             foreach (var name in new[] { "parse_tier", "parse_config_id" })
             {

@@ -27,14 +27,12 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     public async Task V1Parse_ItemsListedShortOfTheirTotal_AreReadAgainLater_NotTakenAsFilesTheBatchSaidNothingOf()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });
-        harness.WriteFiles(4);
-        var batches = await harness.SubmitAllAsync(Ct);
-        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 2 });
+        var batch = await SubmitFourListedAsTwoAsync(harness);
 
-        var listedShort = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync(batches, Ct));
+        var listedShort = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync([batch], Ct));
         var sentBack = await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state in ('Discovered', 'Failed', 'Skipped')");
         await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 0 });
-        await harness.Get<BatchResultRecorder>().RecordAsync(batches.Single(), Ct);
+        await harness.Get<BatchResultRecorder>().RecordAsync(batch, Ct);
 
         Assert.StartsWith("LlamaCloud listed 2 of 4 of the items of v1 job", listedShort.Message, StringComparison.Ordinal);
         Assert.Equal(0L, sentBack);
@@ -46,9 +44,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     public async Task V1Parse_ItemsListedShortForAnHour_AreRecordedAsListed_RatherThanLeftForLlamaCloudToForget()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });
-        harness.WriteFiles(4);
-        var batch = (await harness.SubmitAllAsync(Ct)).Single();
-        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 2 });
+        var batch = await SubmitFourListedAsTwoAsync(harness);
         await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync([batch], Ct)); // the first read: its time is kept
         var clock = new ManualClock(DateTimeOffset.UtcNow + BatchResultRecorder.ListedShortPatience - TimeSpan.FromMinutes(1));
         var recorder = ActivatorUtilities.CreateInstance<BatchResultRecorder>(harness.Services, (TimeProvider)clock);
@@ -213,6 +209,15 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         Assert.True(skipped > 0 && succeeded > 0, $"finished items keep their jobs, the rest are skipped ({succeeded} succeeded, {skipped} skipped)");
         Assert.Equal(12, skipped + succeeded);
         Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select state from orchestrator.run"));
+    }
+
+    // Four files submitted as one v1_parse batch, whose items LlamaCloud then lists as two of a total_size of four.
+    private static async Task<long> SubmitFourListedAsTwoAsync(PipelineHarness harness)
+    {
+        harness.WriteFiles(4);
+        var batch = (await harness.SubmitAllAsync(Ct)).Single();
+        await harness.Admin.SetFaultsAsync(new { v1_lists_end_after = 2 });
+        return batch;
     }
 
     private static Dictionary<string, string?> Classify(string scope) => new()
