@@ -35,7 +35,8 @@ internal interface IOperatorStore
     /// <summary>
     /// Puts a source's failed file versions back in the queue whatever their attempts: all but those a person must clear
     /// first, and of those what <paramref name="forced"/> names; only those of files in the folder now (the latest
-    /// version of a path still there, or a copy's). Returns how many, and how many old failures it left out.
+    /// version of a path still there, or a copy's). Returns how many, and how many old failures it left out. The unconfirmed
+    /// batch <paramref name="forced"/> names no longer waits to be looked for, whether or not it had a file to send.
     /// </summary>
     Task<RequeueOutcome> RequeueFailedAsync(string source, Retries.ForcedRetry forced, CancellationToken cancellationToken);
 
@@ -63,6 +64,6 @@ internal interface IOperatorStore
 internal sealed record CancelTarget(
     long BatchId, BatchState State, string? RemoteBatchId, string JobType = "parse_v2", LlamaCloud.ProjectScope Scope = default);
 
-/// <summary>What a requeue of failed files did: how many it queued again, and how many failures of old versions (files
-/// deleted, renamed or changed since) it left out.</summary>
-internal sealed record RequeueOutcome(int Requeued, int LeftOut);
+/// <summary>What a requeue of failed files did: how many it queued again, how many failures of old versions (files
+/// deleted, renamed or changed since) it left out, and whether it cleared the unconfirmed batch it was given.</summary>
+internal sealed record RequeueOutcome(int Requeued, int LeftOut, bool LookedFor = false);

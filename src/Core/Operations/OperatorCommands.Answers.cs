@@ -16,7 +16,8 @@ internal sealed partial class OperatorCommands
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
     public static string DescribeRetry(string source, RetryOutcome outcome, ForcedRetry forced) =>
-        DescribeRequeued(source, outcome, forced) + outcome.LeftOut switch
+        (outcome.LookedFor ? string.Create(CultureInfo.InvariantCulture, $"Batch {forced.UnconfirmedBatch} of {source} is taken as looked for at LlamaCloud and no longer needs a person. ") : "")
+        + DescribeRequeued(source, outcome, forced) + outcome.LeftOut switch
         {
             0 => "",
             1 => " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.",
@@ -35,9 +36,10 @@ internal sealed partial class OperatorCommands
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
+        0 when outcome.LookedFor => $"It holds no file of {source} in the folder now to queue again (deleted or changed since); no run was started.",
         0 when forced.UnconfirmedBatch is { } batch => string.Create(
             CultureInfo.InvariantCulture,
-            $"No failed file of {source} to queue again: batch {batch} holds no unconfirmed file of {source} in the folder now (its id mistyped, its files already sent again, or deleted or changed since); no run was started."),
+            $"No failed file of {source} to queue again: batch {batch} is no unconfirmed batch of {source} (its id mistyped, or already looked for and retried); no run was started."),
         0 when forced.IncludePermanent => $"No failed file of {source} to queue again ({Included(forced)}{UnconfirmedHint(forced)}); no run was started.",
         0 => $"No failed file of {source} to queue again (permanent failures are left alone: --permanent, or 'Retry them, permanent failures too' on the dashboard, sends them too{UnconfirmedHint(forced)}); no run was started.",
         1 => $"1 failed file ({Included(forced)}) of {source} is queued again; a run of {source} is queued to take it.",

@@ -49,7 +49,14 @@ internal sealed partial class OperatorCommands(
     public async Task<RetryOutcome> RetryFailedAsync(string source, ForcedRetry forced, CancellationToken cancellationToken)
     {
         RequireRunnable(source, $"No failed file of {source} was queued again, and no run was queued");
-        var (requeued, leftOut) = await store.RequeueFailedAsync(source, forced, cancellationToken);
+        var (requeued, leftOut, lookedFor) = await store.RequeueFailedAsync(source, forced, cancellationToken);
+        if (lookedFor)
+        {
+            logger.LogInformation(
+                "Batch {BatchId} of {Source} was looked for at LlamaCloud, an operator says: it no longer needs a person, and its source's runs plan over its directory again",
+                forced.UnconfirmedBatch, source);
+        }
+
         // A run an earlier retry queued, not started yet, takes every file waiting in the queue when it scans: a second run
         // would only find nothing new. Asked again (a double click, a script run twice), the answer says so and queues none.
         // Only for a while: a queued run starts within seconds, and one that has not after RetryRunStartsWithin was skipped
@@ -70,7 +77,7 @@ internal sealed partial class OperatorCommands(
                 "No failed file of {Source} to queue again ({Included}, old failures of files no longer in the folder left out: {LeftOut}); {Waiting} sent back wait in the queue{Run}",
                 source, Included(forced), leftOut, waiting,
                 waiting == 0 ? "; no run started" : runWaiting ? ", for the run a retry queued, not started yet; no other run started" : ", a run is queued to take them");
-            return new(0, waiting, leftOut, waiting > 0 && runWaiting);
+            return new(0, waiting, leftOut, waiting > 0 && runWaiting, lookedFor);
         }
 
         if (!runWaiting)
@@ -81,7 +88,7 @@ internal sealed partial class OperatorCommands(
         logger.LogInformation(
             "Failed files of {Source} queued again by an operator: {Count} ({Included}, old failures of files no longer in the folder left out: {LeftOut}){Run}",
             source, requeued, Included(forced), leftOut, runWaiting ? "; the run a retry queued, not started yet, takes them" : "");
-        return new(requeued, 0, leftOut, runWaiting);
+        return new(requeued, 0, leftOut, runWaiting, lookedFor);
     }
 
     // Marked before it is queued, so that a run starting at once is seen to have started after it; taken back when it
@@ -251,9 +258,10 @@ internal sealed partial class OperatorCommands(
 /// <summary>
 /// What a retry of failed files did: how many it queued again, (when none) how many a batch had sent back already, how
 /// many failures of old versions (files deleted, renamed or changed since) it left out, and whether the run to take them
-/// was one an earlier retry had queued and that had not started yet (then no other was queued).
+/// was one an earlier retry had queued and that had not started yet (then no other was queued); whether the unconfirmed
+/// batch it named no longer waits to be looked for.
 /// </summary>
-internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0, bool RunAlreadyQueued = false);
+internal sealed record RetryOutcome(int Requeued, int Waiting, int LeftOut = 0, bool RunAlreadyQueued = false, bool LookedFor = false);
 
 /// <summary>
 /// What a run's cancel did: each open batch's outcome, and whether the run was still scanning, so that the batches its

@@ -34,15 +34,17 @@ internal sealed partial class NpgsqlBatchStore
     public async Task<SentBack?> GiveUpAsync(long batchId, BatchAbandonment how, RetryRule retry, Lease fence, CancellationToken cancellationToken)
     {
         // The batch's last error goes into the reason, so a person sees what kept failing. Files already ended
-        // (set aside one by one by the upload step) keep their own outcome.
+        // (set aside one by one by the upload step) keep their own outcome. One LlamaCloud may have made is marked
+        // until an operator says it was looked for: its files' class cannot say so for a batch with none of ours.
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch
-            set state = $2, last_error = left($3 || coalesce('; last error: ' || last_error, ''), 4000), finished_at = now(), updated_at = now()
+            set state = $2, last_error = left($3 || coalesce('; last error: ' || last_error, ''), 4000), finished_at = now(), updated_at = now(),
+                unconfirmed_since = case when $5 then now() end
             where id = $1 and remote_batch_id is null and state = any($4)
             """)
         {
-            Parameters = { Id(batchId), BatchLifecycle.GiveUp.TargetState(), Text(how.Reason), BatchLifecycle.GiveUp.FromStates() },
+            Parameters = { Id(batchId), BatchLifecycle.GiveUp.TargetState(), Text(how.Reason), BatchLifecycle.GiveUp.FromStates(), new NpgsqlParameter<bool> { TypedValue = how.MayBeBilled } },
         });
         batch.BatchCommands.Add(how switch
         {

@@ -70,12 +70,12 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
             where fv.error_class = any($7) and fv.state = $9 and fv.source_name = any($1) and {InTheFolderNow.Condition}
             group by fv.source_name, fv.error_class
             union all
-            -- Files of a batch LlamaCloud may have made (its submit step could not check): per batch, as a person looks for
-            -- each batch at LlamaCloud before retrying its files (Detail names its directory).
-            select 'unconfirmed-batch', fv.source_name, fv.batch_id, null, count(*), min(fv.updated_at), max(fv.error_message)
-            from orchestrator.file_version fv
-            where fv.error_class = $18 and fv.state = $9 and fv.source_name = any($1) and {InTheFolderNow.Condition}
-            group by fv.source_name, fv.batch_id
+            -- A batch LlamaCloud may have made (its submit step could not check), until an operator says it was looked for:
+            -- by its row, not its files', as a RemoteOnly batch has none of ours and one whose files all changed since may
+            -- still bill (Count: the files it was made for; Detail names its directory).
+            select 'unconfirmed-batch', b.source_name, b.id, b.run_id, b.file_count::bigint, b.unconfirmed_since, b.last_error
+            from orchestrator.batch b
+            where b.unconfirmed_since is not null and b.source_name = any($1)
             union all
             -- Failures a later batch could cure (the service was out or busy) that used up their source's MaxAttempts: no
             -- run takes them again by itself, and no other kind here shows them.
@@ -153,6 +153,5 @@ internal sealed class AttentionQueries(NpgsqlDataSource dataSource)
         new NpgsqlParameter<int[]> { TypedValue = [.. configured.Select(c => c.MaxAttempts)] },
         StateParameters.Names(RetryRule.RetriedClasses),
         StateParameters.Name(FollowUpState.FollowedUp),
-        Text(Core.LlamaCloud.BatchJobTypes.V1Classify),
-        StateParameters.Name(FailureClass.Unconfirmed));
+        Text(Core.LlamaCloud.BatchJobTypes.V1Classify));
 }

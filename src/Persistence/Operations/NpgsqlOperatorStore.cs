@@ -129,8 +129,14 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
                 -- The state again: read committed checks only this clause once a row it waited for is free, and a planning
                 -- that held the row may have taken the file into a batch meanwhile.
                 from failed f where v.id = f.id and f.in_folder and v.state = any($3)
-                returning v.id)
-            select (select count(*)::int from requeued), (select count(*)::int from failed where not in_folder)
+                returning v.id),
+            -- The batch named was looked for at LlamaCloud: it leaves "Needs a person", and a planning that waited for it
+            -- (a mirror's or a RemoteOnly source's, over its directory) goes on. Also when none of its files can be sent.
+            looked_for as (
+                update orchestrator.batch set unconfirmed_since = null
+                where id = $6 and source_name = $1 and unconfirmed_since is not null
+                returning id)
+            select (select count(*)::int from requeued), (select count(*)::int from failed where not in_folder), exists (select 1 from looked_for)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(FileVersionLifecycle.OperatorRetry.TargetState());
@@ -140,19 +146,20 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         command.Parameters.Add(new NpgsqlParameter<long?> { TypedValue = forced.UnconfirmedBatch, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new RequeueOutcome(reader.GetInt32(0), reader.GetInt32(1));
+        return new RequeueOutcome(reader.GetInt32(0), reader.GetInt32(1), reader.GetBoolean(2));
     }
 
     public async Task<int> CountSentBackAsync(string source, CancellationToken cancellationToken)
     {
         // In the queue (not in a batch) after at least one batch ended for it: sent back, not new. A RemoteOnly source's
-        // directory counts whole when its latest batch ended without completing: its next run sends all of it again.
+        // directory counts whole when its latest batch ended without completing: its next run sends all of it again. Not
+        // while that batch waits to be looked for at LlamaCloud: its runs are refused until then.
         await using var command = dataSource.CreateCommand("""
             select (select count(*)::int from orchestrator.file_version
                     where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0)
                  + coalesce((select l.file_count from orchestrator.batch l
                              where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $3)
-                               and l.state = any($4) and l.remote_status is distinct from $5), 0)
+                               and l.state = any($4) and l.remote_status is distinct from $5 and l.unconfirmed_since is null), 0)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(FileVersionState.Discovered));

@@ -23,7 +23,8 @@ internal sealed partial class NpgsqlBatchPlanStore
                       and (select count(*) from orchestrator.batch_result r where r.batch_id = l.id) = l.file_count
                       and not exists (select 1 from orchestrator.batch_result r
                                       where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)
-                                        and r.error_class is distinct from $9))
+                                        and r.error_class is distinct from $9)),
+                   (select min(id) from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id = $4 and unconfirmed_since is not null)
             """))
         {
             look.Parameters.Add(Text(plan.Source));
@@ -37,6 +38,16 @@ internal sealed partial class NpgsqlBatchPlanStore
             look.Parameters.Add(StateParameters.Name(FailureClass.Permanent));
             await using var reader = await look.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
+            if (!reader.IsDBNull(2))
+            {
+                // Every batch over the directory parses (and bills) every file in it: while one an earlier submit may have
+                // created still runs there, a new one would pay for them all twice. Nothing is planned until it is looked for.
+                var unconfirmed = reader.GetInt64(2);
+                throw new RunRefusedException(
+                    $"batch {unconfirmed} of '{plan.Source}' may have been created at LlamaCloud (its submit step could not check), "
+                    + $"and a new batch over directory {remoteDirectoryId} would parse and bill its files again: look for that batch there, then retry {plan.Source} --failed --unconfirmed {unconfirmed}");
+            }
+
             if (reader.GetBoolean(0))
             {
                 return new(null, RemoteOnlySkip.InFlight);

@@ -39,7 +39,8 @@ internal static class AttentionCatalogue
             "Failed files", $"/ops/files?source={r.SourceQuery}&state=Failed", $"retry {r.Source} --failed --permanent"),
         ["unconfirmed-batch"] = r => new(
             $"Batch {r.Batch} of {r.Source} may have been created at LlamaCloud, and may be billing its {Count(r.Count, "file", "files")}{Reason(r.Detail)}. "
-            + "Look for it there, cancel it or let it finish, then retry its files: sent again, they are paid again.",
+            + "Look for it there and cancel it or let it finish; then the command says it was looked for, and sends again what the batch was for "
+            + "(its files still in the folder, or a RemoteOnly source's directory: paid again). Until then its source's runs plan no batch over its directory if they are a mirror or RemoteOnly.",
             "Its files", $"/ops/files?batch={r.Batch}", $"retry {r.Source} --failed --unconfirmed {r.Batch}"),
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",

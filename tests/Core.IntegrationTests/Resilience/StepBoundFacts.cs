@@ -178,9 +178,12 @@ public sealed class StepBoundFacts(PostgresServerFixture server)
         // Forcing the retry of fixed files would send these too, to be paid for twice if their batch exists.
         var permanent = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Permanent, Ct);
         var states = await h.Database.ListAsync("select distinct state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetValue(1) as string));
+        var marked = await h.Database.ScalarAsync<bool>("select unconfirmed_since is not null from orchestrator.batch where id = $1", batchId);
         var named = await commands.RetryFailedAsync(PipelineHarness.SourceName, ForcedRetry.Unconfirmed(batchId), Ct);
 
         Assert.Equal(0, permanent.Requeued);
+        Assert.True(marked);
+        Assert.True(named.LookedFor);
         Assert.Equal([("Failed", (string?)"Unconfirmed")], states);
         Assert.Equal(2, named.Requeued);
         Assert.Equal(2L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Discovered'"));

@@ -42,6 +42,7 @@ public sealed class AttentionQueriesFacts(PostgresServerFixture server) : Databa
         {
             await OpsSeed.FileAsync(Database, unconfirmed, "docs", path, outcome: "Failed", errorClass: "Unconfirmed");
         }
+        await Database.ExecuteAsync("update orchestrator.batch set unconfirmed_since = now(), remote_batch_id = null, file_count = 2 where id = $1", unconfirmed);
         await Database.ExecuteAsync("update orchestrator.batch set webhook_missed_at = now() where id = $1", recorded);
         // The run's scan found 4 files and its patterns took none of them; the failed run after it scanned nothing.
         await Database.ExecuteAsync("update orchestrator.run set scanned_at = now(), files_left_out_by_patterns = 4 where id = $1", run);
