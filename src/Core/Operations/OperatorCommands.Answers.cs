@@ -36,7 +36,7 @@ internal sealed partial class OperatorCommands
         0 when outcome.Waiting > 0 => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again, but {outcome.Waiting} {(outcome.Waiting == 1 ? "file a batch sent back waits" : "files a batch sent back wait")} in the queue (a failed, lost or given-up batch, or a failure retried): a run of {source} is queued to take {(outcome.Waiting == 1 ? "it" : "them")} now."),
-        0 when outcome.LookedFor => $"It holds no file of {source} in the folder now to queue again (deleted or changed since); no run was started.",
+        0 when outcome.LookedFor => $"Nothing of it is left to send again (its files deleted or changed since, or a RemoteOnly directory sent again since); no run of {source} was started.",
         0 when forced.UnconfirmedBatch is { } batch => string.Create(
             CultureInfo.InvariantCulture,
             $"No failed file of {source} to queue again: batch {batch} is no unconfirmed batch of {source} (its id mistyped, or already looked for and retried); no run was started."),

@@ -111,15 +111,21 @@ internal sealed partial class OperatorCommands(
     /// Lets the files a run's planning held under a spending cap go on past the caps (docs/costs.md): they
     /// are approved, and a run of their source is started to plan them. Their cost still counts in the caps'
     /// windows. Returns how many were approved. A run of a source no longer configured is refused, as a retry of it is:
-    /// its approved files would wait for a run that is only skipped.
+    /// its approved files would wait for a run that is only skipped. So is one of a source whose processing settings were
+    /// edited since this process started: the approval would let them past the caps at a cost estimated under the old ones.
     /// </summary>
     public async Task<int> ApproveHeldAsync(long runId, CancellationToken cancellationToken)
     {
-        if (await store.SourceOfRunAsync(runId, cancellationToken) is { } ofRun && sources.CurrentValue.Find(ofRun) is null)
+        if (await store.SourceOfRunAsync(runId, cancellationToken) is { } ofRun)
         {
-            throw new ArgumentException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Run {runId} is of '{ofRun}', which is no longer configured: nothing would plan the files it held. Put '{ofRun}' {SourcesOptions.RemovedSourceRemedy}, then approve it."));
+            if (sources.CurrentValue.Find(ofRun) is null)
+            {
+                throw new ArgumentException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Run {runId} is of '{ofRun}', which is no longer configured: nothing would plan the files it held. Put '{ofRun}' {SourcesOptions.RemovedSourceRemedy}, then approve it."));
+            }
+
+            RequireRunnable(ofRun, string.Create(CultureInfo.InvariantCulture, $"No file held by a cap in run {runId} was approved, and no run was queued"));
         }
 
         var approved = await store.ApproveHeldAsync(runId, cancellationToken);

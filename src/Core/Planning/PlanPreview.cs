@@ -29,7 +29,8 @@ internal sealed class PlanPreview(
     public static string? RemoteOnlyNote(SourceOptions source) => source.Layout != RemoteLayout.RemoteOnly
         ? null
         : $"{source.Name} is RemoteOnly: a run sends one batch over directory {source.RemoteDirectoryId} as it stands, and LlamaCloud parses and bills every file in it, "
-          + "unless its latest batch completed over the same files at the same configuration. Its files carry no size or page count, so nothing is estimated "
+          + "unless its latest batch completed over the same files at the same configuration, and none while a batch over it LlamaCloud may have made waits to be looked for "
+          + "('unconfirmed-batch' in status). Its files carry no size or page count, so nothing is estimated "
           + "or reserved (no cap may cover it); their results are recorded as job references (orchestrator.batch_result) and reach no sink, since no file of ours names them.";
 
     public async Task<PlanReport> PreviewAsync(SourceOptions source, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ internal static class AttentionCatalogue
         ["unconfirmed-batch"] = r => new(
             $"Batch {r.Batch} of {r.Source} may have been created at LlamaCloud, and may be billing its {Count(r.Count, "file", "files")}{Reason(r.Detail)}. "
             + "Look for it there and cancel it or let it finish; then the command says it was looked for, and sends again what the batch was for "
-            + "(its files still in the folder, or a RemoteOnly source's directory: paid again). Until then its source's runs plan no batch over its directory if they are a mirror or RemoteOnly.",
+            + "(its files still in the folder, or a RemoteOnly source's directory: paid again). Until then a RemoteOnly source plans no batch over its directory, nor a mirror while these files are in its folder.",
             "Its files", $"/ops/files?batch={r.Batch}", $"retry {r.Source} --failed --unconfirmed {r.Batch}"),
         ["auth-failures"] = r => new(
             $"{Count(r.Count, "file", "files")} of {r.Source} failed because LlamaCloud refused the API key: fix the key, then Retry failed.",

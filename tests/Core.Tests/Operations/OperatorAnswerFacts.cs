@@ -23,7 +23,7 @@ public sealed class OperatorAnswerFacts
 
     [Theory]
     [InlineData(2, 0, "Batch 12 of docs is taken as looked for at LlamaCloud and no longer needs a person. 2 failed files (permanent failures left alone, unconfirmed batch 12's files included) of docs are queued again; a run of docs is queued to take them.")]
-    [InlineData(0, 0, "Batch 12 of docs is taken as looked for at LlamaCloud and no longer needs a person. It holds no file of docs in the folder now to queue again (deleted or changed since); no run was started.")]
+    [InlineData(0, 0, "Batch 12 of docs is taken as looked for at LlamaCloud and no longer needs a person. Nothing of it is left to send again (its files deleted or changed since, or a RemoteOnly directory sent again since); no run of docs was started.")]
     [InlineData(0, 1, "Batch 12 of docs is taken as looked for at LlamaCloud and no longer needs a person. No failed file of docs to queue again, but 1 file a batch sent back waits in the queue (a failed, lost or given-up batch, or a failure retried): a run of docs is queued to take it now.")]
     public void ARetryNamingAnUnconfirmedBatch_SaysItNoLongerNeedsAPerson_WhateverItQueued(int requeued, int waiting, string expected) =>
         Assert.Equal(expected, OperatorCommands.DescribeRetry("docs", new RetryOutcome(requeued, waiting, LookedFor: true), ForcedRetry.Unconfirmed(12)));

@@ -19,11 +19,15 @@ public sealed class UnconfirmedMarkMigrationFacts(PostgresServerFixture server) 
         await OpsSeed.FileAsync(Database, withFiles, "docs", "a.pdf", outcome: "Failed", errorClass: "Unconfirmed");
         var permanent = await OpsSeed.BatchAsync(Database, run, "docs");
         await OpsSeed.FileAsync(Database, permanent, "docs", "b.pdf", outcome: "Failed", errorClass: "Permanent");
+        // Its file deleted: as an old version left behind by an operator's retry, it cannot tell that the batch was not retried.
+        var gone = await OpsSeed.BatchAsync(Database, run, "docs");
+        await OpsSeed.FileAsync(Database, gone, "docs", "c.pdf", outcome: "Failed", errorClass: "Unconfirmed");
+        await Database.ExecuteAsync("update orchestrator.source_file set deleted_at = now() where relative_path = 'c.pdf'");
         var remote = new List<long>();
-        foreach (var source in new[] { "theirs", "theirs", "mine" })
+        foreach (var (source, directory) in new[] { ("theirs", "dir-theirs"), ("theirs", "dir-theirs"), ("mine", "dir-theirs"), ("moved", "dir-a"), ("moved", "dir-b") })
         {
             var id = await OpsSeed.BatchAsync(Database, run, source);
-            await Database.ExecuteAsync("update orchestrator.batch set layout = 'RemoteOnly', remote_directory_id = 'dir-theirs', last_error = $2 where id = $1", id, GivenUp);
+            await Database.ExecuteAsync("update orchestrator.batch set layout = 'RemoteOnly', remote_directory_id = $3, last_error = $2 where id = $1", id, GivenUp, directory);
             remote.Add(id);
         }
 
@@ -31,9 +35,10 @@ public sealed class UnconfirmedMarkMigrationFacts(PostgresServerFixture server) 
 
         await Database.ExecuteAsync(Migrator.Embedded.Single(m => m.Name.Contains("unconfirmed_mark", StringComparison.Ordinal)).Sql);
 
-        // Not the first of 'theirs': a later batch over its directory was sent already.
+        // Not the first of 'theirs': a later batch over its directory was sent already. Both of 'moved', each over its own.
+        var since = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         Assert.Equal(
-            [(withFiles, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)), (remote[1], new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)), (remote[2], new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc))],
+            [(withFiles, since), (remote[1], since), (remote[2], since), (remote[3], since), (remote[4], since)],
             await Database.ListAsync("select id, unconfirmed_since from orchestrator.batch where unconfirmed_since is not null order by id", r => (r.GetInt64(0), r.GetDateTime(1))));
     }
 }

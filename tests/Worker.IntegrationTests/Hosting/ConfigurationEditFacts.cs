@@ -83,18 +83,29 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
     }
 
     [Fact]
-    public async Task RunNowAndRetryFailed_OnTheDashboard_OfASourceEditedSinceStart_SayNoRunIsQueued_AndWhy()
+    public async Task RunNowRetryFailedAndApprove_OnTheDashboard_OfASourceEditedSinceStart_SayNoRunIsQueued_AndWhy()
     {
         await WriteSettingsFileAsync("e2e", "cfg-PARSE_FAST");
         await using var host = await WorkerHost.StartAsync(Env.Root, WithoutSources(Env.Settings()));
+        var held = await Env.Database.ScalarAsync<long>("insert into orchestrator.run (source_name, trigger, state) values ('e2e', 'Schedule', 'Completed') returning id");
+        await Env.Database.ExecuteAsync(
+            "insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, held_cap, held_run_id, held_reason) "
+            + "values ('e2e', 'held.pdf', 10, 1, sha256('held'::bytea), 'held', 'Held', 'global/Day', $1, 'held by the Day cap on global')",
+            held);
         await WriteSettingsFileAsync("e2e", "cfg-PARSE_AGENTIC");
         await ReloadedAsync(host, "Sources:0:ConfigurationId", "cfg-PARSE_AGENTIC");
         using var dashboard = new DashboardClient(host.Address);
 
-        // The run would be skipped with a Warning: "queued" would tell the operator something happens that does not.
-        foreach (var (action, answer) in new[] { ("run", "No run of e2e was queued"), ("retry", "No failed file of e2e was queued again, and no run was queued") })
+        // The run would be skipped with a Warning: "queued" would tell the operator something happens that does not. An
+        // approval would also let the held file past the caps at a cost estimated under the settings it no longer has.
+        foreach (var (action, answer) in new[]
         {
-            using var refused = await dashboard.PostCommandAsync($"hangfire/ops/actions/{action}/e2e");
+            ("run/e2e", "No run of e2e was queued"),
+            ("retry/e2e", "No failed file of e2e was queued again, and no run was queued"),
+            ($"approve/{held}", $"No file held by a cap in run {held} was approved, and no run was queued"),
+        })
+        {
+            using var refused = await dashboard.PostCommandAsync($"hangfire/ops/actions/{action}");
             var said = await refused.Content.ReadAsStringAsync(Ct);
             Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
             Assert.StartsWith(answer + ": since this service started, its processing settings were changed from 'parse_v2 cfg-PARSE_FAST' to 'parse_v2 cfg-PARSE_AGENTIC'", said, StringComparison.Ordinal);
@@ -102,6 +113,7 @@ public sealed class ConfigurationEditFacts(PostgresServerFixture server)
         }
 
         Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from hangfire.job where invocationdata::text like '%RunSourceJob%'"));
+        Assert.Equal("Held", await Env.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'held.pdf'"));
     }
 
     [Fact]
