@@ -75,7 +75,7 @@ internal sealed class BatchResultRecorder(
             }
 
             logger.LogWarning(
-                "Batch {BatchId}: {Reason}, for {Since} now; recording what was listed: the files left out count as files the batch said nothing of",
+                "Batch {BatchId}: {Reason}, for {Since} now; recording what was listed: the files left out count as files the batch said nothing of (sent again), their first estimate kept against the caps",
                 batchId, listedShort, time.GetUtcNow() - since);
         }
 
@@ -84,7 +84,7 @@ internal sealed class BatchResultRecorder(
         // as it does a dispatched follow-up whose job was lost. A re-run of this step finds the results
         // recorded and hands out nothing, so the claim is the only way back.
         var followingUp = followUp.Value.Enabled;
-        var summary = await store.RecordResultsAsync(batchId, remoteState, results, PolicyFor(batch, followingUp), cancellationToken);
+        var summary = await store.RecordResultsAsync(batchId, remoteState, results, PolicyFor(batch, followingUp) with { ListedShort = listedShort is not null }, cancellationToken);
         if (summary.AlreadyRecorded)
         {
             return;

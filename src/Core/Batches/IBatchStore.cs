@@ -156,9 +156,11 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// batch that failed as a whole returns to the queue only below it); <paramref name="FollowUpAt"/>,
 /// when set, is when the follow-up first looks at the job references (null: follow-up is off);
 /// <paramref name="CancelRequested"/>, whether an operator here asked to cancel the batch
-/// (<see cref="FileVersionLifecycle.Unreported(BatchState, bool)"/>).
+/// (<see cref="FileVersionLifecycle.Unreported(BatchState, bool)"/>); <paramref name="ListedShort"/>, whether the results
+/// are a list LlamaCloud cut short of the total it stated: the files it left out were in the batch and may have been
+/// billed, so their reservations stay counted as a failed batch's do.
 /// </summary>
-internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt, bool CancelRequested = false)
+internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt, bool CancelRequested = false, bool ListedShort = false)
 {
     public RetryRule Retry => new(MaxAttempts);
 }

@@ -142,11 +142,12 @@ internal sealed partial class NpgsqlBatchStore
                 Costs.ChargeSettlement.ReleaseUnused(batchId),
             },
         };
-        if (remoteState != BatchState.Completed)
+        if (remoteState != BatchState.Completed || policy.ListedShort)
         {
             // Before its files move: the files a batch said nothing of keep their reservations counted (ChargeSettlement.KeepUnread)
             // when it was lost (it ends Failed or Cancelled), failed or was cancelled. A FAILED batch's per-file set is unreliable (docs/llamacloud-api.md §2.1),
-            // and a cancel may come after a file's job began: either may have billed a job it never named.
+            // and a cancel may come after a file's job began: either may have billed a job it never named. So may a batch whose
+            // list stopped short of the total it stated: the files it left out were counted in it.
             merge.BatchCommands.Insert(1, Costs.ChargeSettlement.KeepUnread(batchId, FileVersionLifecycle.RecordUnreported.FromStates()));
         }
 

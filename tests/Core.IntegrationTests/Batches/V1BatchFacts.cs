@@ -56,6 +56,12 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded' and job_id like 'pjb-%'"));
         Assert.Equal("ResultsRecorded", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batch));
         Assert.Single(harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("recording what was listed", StringComparison.Ordinal));
+        // The two left out were in the batch LlamaCloud ran: sent again, their first run's cost still counts against the caps.
+        Assert.Equal(
+            [(2L, 0L)],
+            await harness.Database.ListAsync(
+                "select count(*) filter (where settled_at is not null and billed_credits is null), count(*) filter (where billed_credits = 0) from orchestrator.credit_charge where batch_id = $1",
+                r => (r.GetInt64(0), r.GetInt64(1)), batch));
     }
 
     [Theory]
