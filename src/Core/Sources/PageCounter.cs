@@ -12,8 +12,9 @@ namespace BatchOrchestrator.Core.Sources;
 /// Word document, presentation or workbook states of itself (<see cref="LegacyOfficePages"/>), one page for any
 /// other image, and for anything else an estimate from the size:
 /// 3,000 bytes a page for text, 50,000 for other formats.
-/// A file that cannot be read as what its name says (corrupt, encrypted), or not within the time limit of its
-/// <see cref="PageReading"/>, gets the size estimate and the reason, never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
+/// A document that cannot be read as what its name says (corrupt, encrypted, or a variant our reader refuses and LlamaCloud
+/// may not), or not within the time limit of its <see cref="PageReading"/>, is estimated as text with the reason
+/// (<see cref="Unread"/>), never an exception. The Sandbox compiles this same file and bills by it, so what the Worker
 /// estimates and what the Sandbox bills follow one rule.
 /// </summary>
 internal static class PageCounter
@@ -70,7 +71,7 @@ internal static class PageCounter
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             var size = new FileInfo(path) is { Exists: true } info ? info.Length : 0;
-            return Estimate(size, extension, $"could not be opened ({ex.Message})") with { Failed = true };
+            return Unread(size, extension, $"could not be opened ({ex.Message})");
         }
     }
 
@@ -89,24 +90,29 @@ internal static class PageCounter
         }
         catch (PageReadingException ex) when (ex.NotOpened)
         {
-            // Nothing is known of this document, and its estimate is kept for good (pages are counted once per content):
-            // the size rule is about a tenth of a text PDF's pages, so a cap would let its batch bill far above it. It is
-            // estimated as text instead, high rather than low (docs/costs.md, "Pages").
-            var pages = PagesOf(size, TextBytesPerPage);
-            var basis = $"size, {TextBytesPerPage} bytes a page (errs high): {extension.TrimStart('.')} not counted ({Truncate(ex.Message)})";
-            return new PageCount(pages, basis, true) { Failed = true, NotOpened = true };
+            return Unread(size, extension, $"{extension.TrimStart('.')} not counted ({ex.Message})") with { NotOpened = true };
         }
         catch (PageReadingException ex)
         {
-            return Estimate(size, extension, $"{extension.TrimStart('.')} not counted ({ex.Message})") with { Failed = true };
+            return Unread(size, extension, $"{extension.TrimStart('.')} not counted ({ex.Message})");
         }
         catch (Exception ex)
         {
             // PdfPig and the Open XML SDK throw many kinds for damaged, encrypted or mislabelled files; an
             // OutOfMemoryException here is an allocation this document asked for (a length it claims, a stream it unpacks).
-            return Estimate(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})") with { Failed = true };
+            return Unread(size, extension, $"{extension.TrimStart('.')} could not be read ({ex.GetType().Name}: {ex.Message})");
         }
     }
+
+    /// <summary>
+    /// A document whose reading failed, or that was not read at all: nothing is known of it, and its estimate is kept for
+    /// good (pages are counted once per content). The size rule for other formats is about a tenth of a text PDF's pages,
+    /// so a cap would let its batch bill far above it when LlamaCloud reads what our reader could not; it is estimated as
+    /// text instead, high rather than low (docs/costs.md, "Pages"). An image stays one page.
+    /// </summary>
+    private static PageCount Unread(long size, string extension, string reason) => Images.Contains(extension)
+        ? Estimate(size, extension, reason) with { Failed = true }
+        : new PageCount(PagesOf(size, TextBytesPerPage), $"size, {TextBytesPerPage} bytes a page (errs high): {Truncate(reason)}", true) { Failed = true };
 
     private static PageCount CountOpened(Stream content, string extension)
     {

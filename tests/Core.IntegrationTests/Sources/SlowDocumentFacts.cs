@@ -24,10 +24,10 @@ public sealed class SlowDocumentFacts(PostgresServerFixture server) : HarnessPer
             [("beside.txt", "Succeeded"), ("slow.pdf", "Succeeded")],
             await Harness.Database.ListAsync("select relative_path, state from orchestrator.file_version order by 1", r => (r.GetString(0), r.GetString(1))));
         Assert.Equal(
-            "size, 50000 bytes a page: pdf not counted (not read within the time limit of 00:00:00.0200000)",
+            "size, 3000 bytes a page (errs high): pdf not counted (not read within the time limit of 00:00:00.0200000)",
             await Harness.Database.ScalarAsync<string>("select pages_basis from orchestrator.file_version where relative_path = 'slow.pdf'"));
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("slow.pdf", StringComparison.Ordinal));
-        Assert.Contains("not counted; estimated at 1 by its size: size, 50000 bytes a page: pdf not counted (not read within the time limit", warning, StringComparison.Ordinal);
+        Assert.Contains("not counted; estimated at 1 by its size: size, 3000 bytes a page (errs high): pdf not counted (not read within the time limit", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,28 +56,28 @@ public sealed partial class PageCounterFacts
     {
         var pastTheStream = Unstated();
         Write(pastTheStream, 4, int.MaxValue); // the DocumentContainer's length
-        AssertSizeRule(Count(pastTheStream, ".ppt"), 1, "ppt could not be read (InvalidDataException: a DocumentContainer at 0 whose length runs past its container)");
+        AssertSizeRule(Count(pastTheStream, ".ppt"), pastTheStream, "ppt could not be read (InvalidDataException: a DocumentContainer at 0 whose length runs past its container)");
 
         var truncated = Unstated();
         Write(truncated, LastSlide + 4, 21); // the last SlidePersistAtom runs one byte past the slide list's end
-        AssertSizeRule(Count(truncated, ".ppt"), 1, $"ppt could not be read (InvalidDataException: a record at {LastSlide} whose length runs past its container)");
+        AssertSizeRule(Count(truncated, ".ppt"), truncated, $"ppt could not be read (InvalidDataException: a record at {LastSlide} whose length runs past its container)");
 
         var noSlideList = Unstated();
         BinaryPrimitives.WriteUInt16LittleEndian(noSlideList.AsSpan(512 + SlideList), 0x003F); // instance 3: not the slides
-        AssertSizeRule(Count(noSlideList, ".ppt"), 1, "ppt could not be read (InvalidDataException: a DocumentContainer that lists no slides)");
+        AssertSizeRule(Count(noSlideList, ".ppt"), noSlideList, "ppt could not be read (InvalidDataException: a DocumentContainer that lists no slides)");
 
         var editOutside = Unstated();
         BinaryPrimitives.WriteInt32LittleEndian(editOutside.AsSpan(CurrentUser(editOutside) + 16), int.MaxValue);
-        AssertSizeRule(Count(editOutside, ".ppt"), 1, "ppt could not be read (InvalidDataException: a UserEditAtom cut short at 2147483647)");
+        AssertSizeRule(Count(editOutside, ".ppt"), editOutside, "ppt could not be read (InvalidDataException: a UserEditAtom cut short at 2147483647)");
 
         var looping = Unstated();
         Write(looping, PersistDirectory + 8, (11u << 20) | 2); // the directory no longer places persist id 1,
         Write(looping, LastEdit + 16, LastEdit); // and the edit names itself as the one before
-        AssertSizeRule(Count(looping, ".ppt"), 1, "ppt could not be read (InvalidDataException: the presentation's edits loop)");
+        AssertSizeRule(Count(looping, ".ppt"), looping, "ppt could not be read (InvalidDataException: the presentation's edits loop)");
 
         var nowhere = Unstated();
         Write(nowhere, PersistDirectory + 8, (11u << 20) | 2);
-        AssertSizeRule(Count(nowhere, ".ppt"), 1, "ppt could not be read (InvalidDataException: no edit places the document's persist id 1)");
+        AssertSizeRule(Count(nowhere, ".ppt"), nowhere, "ppt could not be read (InvalidDataException: no edit places the document's persist id 1)");
     }
 
     private static byte[] Unstated()

@@ -20,7 +20,7 @@ public sealed class PageReadingFacts
         var count = Count(HostilePdf.ClaimingObjects(3_000_000), ".pdf", reading);
 
         Assert.Equal((1, true, true), (count.Pages, count.Estimated, count.Failed));
-        Assert.Equal("size, 50000 bytes a page: pdf not counted (not read within the time limit of 00:00:00.0050000)", count.Basis);
+        Assert.Equal("size, 3000 bytes a page (errs high): pdf not counted (not read within the time limit of 00:00:00.0050000)", count.Basis);
         await Eventually.WaitAsync(() => Task.FromResult(reading.LeftRunning == 0), Wait, "the reader left running to end");
     }
 
