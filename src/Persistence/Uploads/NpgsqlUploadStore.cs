@@ -198,7 +198,9 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
     public async Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken)
     {
         // In the mirror but not in this batch: its path is gone, or holds other content now (a file
-        // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded).
+        // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded). Not when this batch
+        // carries a newer version of the path: its planning counted the old copy as stale and reserved nothing for it,
+        // so a rewrite begun since must not keep it, to be parsed and billed past the caps with a result naming no file.
         await using var command = dataSource.CreateCommand($"""
             select v.id, v.remote_file_id, v.stored_file_id
             from orchestrator.file_version v
@@ -206,10 +208,13 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             where v.source_name = b.source_name and v.remote_directory_id = $2
               and v.remote_file_id is not null and v.remote_deleted_at is null
               and v.batch_id is distinct from $1
-              and not exists (
-                  select 1 from orchestrator.source_file f
-                  where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                    and (f.sha256 = v.sha256 or {MirroredLooks.Settling}))
+              and (not exists (
+                      select 1 from orchestrator.source_file f
+                      where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
+                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling}))
+                   or exists (
+                      select 1 from orchestrator.file_version n
+                      where n.batch_id = $1 and n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id))
             """);
         command.Parameters.Add(Id(batchId));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
