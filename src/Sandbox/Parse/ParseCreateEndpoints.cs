@@ -62,9 +62,10 @@ internal static class ParseCreateEndpoints
         var configurationId = v.String(body, "configuration_id", required: false);
         var configured = configurationId is not null;
 
-        // With a saved configuration, tier and version default to it: "omit them or pass 'configured'".
-        var tier = v.String(body, "tier", required: !configured);
-        var version = v.String(body, "version", required: !configured);
+        // With a saved configuration, tier and version default to it: "omit them or pass 'configured'". Never null: the
+        // SDK types both as strings without '| null', and the comment says omit, not null.
+        var tier = configured ? v.NeverNullString(body, "tier") : v.String(body, "tier", required: true);
+        var version = configured ? v.NeverNullString(body, "version") : v.String(body, "version", required: true);
         // 'configured' stands for the saved configuration's tier, so it means nothing without configuration_id.
         if (tier is not null && !(configured && tier == "configured") && !ConfigurationParameters.ParseTiers.Contains(tier, StringComparer.Ordinal))
         {

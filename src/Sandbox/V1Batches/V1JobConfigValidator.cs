@@ -5,8 +5,9 @@ namespace BatchOrchestrator.Sandbox.V1Batches;
 /// <c>resources/classifier/jobs.d.ts</c>; docs/llamacloud-api.md §3.2): a config with <c>rules</c> is the
 /// classify variant, <c>ClassifyJob</c>, whose <c>id</c>, <c>project_id</c>, <c>rules</c>, <c>status</c>
 /// and <c>user_id</c> are required; anything else is the parse variant, whose <c>job_name</c> can only be
-/// <c>parse_raw_file_job</c>. A field neither variant has is refused (a TypeScript object literal could not
-/// carry it). Which values a new classify job's ids must take is a guess, set in <see cref="SandboxGuesses"/>.
+/// <c>parse_raw_file_job</c>. A field outside the chosen variant is refused, the other variant's too: a guess, as the
+/// SDK's union type lets an object literal carry either variant's fields and what the service makes of a mix is not
+/// documented (src/Sandbox/README.md). Which values a new classify job's ids must take is a guess, set in <see cref="SandboxGuesses"/>.
 /// </summary>
 internal static class V1JobConfigValidator
 {

@@ -25,7 +25,13 @@ public sealed class ParseCreateFacts : SandboxPerTest
 
         var job = await Sandbox.OkAsync(HttpMethod.Post, "api/v2/parse", new { configuration_id = config, tier = "configured", version = "configured", file_id = entry });
         var (otherTiers, body) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, version = "2026-09-07", file_id = entry });
+        // "Omit them or pass 'configured'": typed as strings, never null.
+        var (nullTier, nullTierBody) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, tier = (string?)null, file_id = entry });
+        var (nullVersion, nullVersionBody) = await Sandbox.PostAsync("api/v2/parse", new { configuration_id = config, version = (string?)null, file_id = entry });
 
+        Assert.Equal(
+            (HttpStatusCode.UnprocessableEntity, "tier", HttpStatusCode.UnprocessableEntity, "version"),
+            (nullTier, (string)nullTierBody!["detail"]![0]!["loc"]![1]!, nullVersion, (string)nullVersionBody!["detail"]![0]!["loc"]![1]!));
         Assert.Equal("fast", (string)job["tier"]!);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, otherTiers); // a dated version of the saved configuration's tier only
         Assert.Equal("version", (string)body!["detail"]![0]!["loc"]![1]!);
