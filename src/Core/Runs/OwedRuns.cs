@@ -18,7 +18,8 @@ namespace BatchOrchestrator.Core.Runs;
 /// no run of their source has started since, nor waits behind one under way. So it asks at most once per sending back,
 /// however many instances look (the ask is recorded on the source's row under its lock), and never again for files a run
 /// has had its chance at: a run that did not take them (the source paused, its folder gone) is the place where that is
-/// said, not a run every minute.
+/// said, not a run every minute. A rerun request is owed too once no run holds the source's lease: its holder died
+/// without taking it (docs/resilience.md, "Runs that were owed and never came").
 /// </remarks>
 internal sealed class OwedRuns(
     IRunStore runs,
@@ -74,12 +75,24 @@ internal sealed class OwedRuns(
             }
             catch
             {
-                // Recorded as asked for and not queued, it would never be asked for again: the next look asks.
+                // Recorded as asked for and not queued, it would never be asked for again: the next look asks (a rerun
+                // request taken is put back, for the next look to find).
+                if (run.Trigger == RunTrigger.Rerun)
+                {
+                    await runs.RequestRerunAsync(run.Source, CancellationToken.None);
+                }
+
                 await runs.ForgetOwedRunAskAsync(run.Source, CancellationToken.None);
                 throw;
             }
 
-            if (run.Trigger == RunTrigger.Settle)
+            if (run.Trigger == RunTrigger.Rerun)
+            {
+                logger.LogWarning(
+                    "A run of {Source} asked for at {Since:u} found another under way, and that one ended without starting it (the process running it most likely stopped); a run of {Source} is queued now",
+                    run.Source, run.Since, run.Source);
+            }
+            else if (run.Trigger == RunTrigger.Settle)
             {
                 logger.LogWarning(
                     "The last run of {Source} left {Count} files unsettled at {Since:u} and no run has looked at them since (the process most likely stopped before it asked for that look); a run of {Source} is queued now",

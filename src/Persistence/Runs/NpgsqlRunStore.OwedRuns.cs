@@ -13,7 +13,9 @@ internal sealed partial class NpgsqlRunStore
         // rows those hold; the last run of each source from run_by_source. The ask is an update of the source's row: a second
         // instance's waits for the first's lock, then finds it asked for after the files went back and asks for nothing. Every
         // source with files has its row (a run inserts it), so the update finds one wherever something is owed. A source with a
-        // rerun requested has its run coming: the one asked for found another under way and waits behind it.
+        // rerun requested has its run coming: the one asked for found another under way and waits behind it. Unless no run
+        // holds the source's lease any more: the holder died (a kill, a crash, the database gone while it ran) without taking
+        // the request, and nothing else would, so the request itself is owed; it is taken here, as the holder would have.
         await using var command = dataSource.CreateCommand("""
             with configured as (
                 select * from unnest($1::text[], $2::int[], $3::interval[]) as c(name, max_attempts, unsettled_after)),
@@ -41,14 +43,25 @@ internal sealed partial class NpgsqlRunStore
                 select l.name, l.files_unsettled as files, l.scanned_at as since
                 from latest l
                 where l.files_unsettled > 0 and l.scanned_at < now() - l.unsettled_after),
+            orphaned as (
+                select s.name, 0 as files, s.rerun_requested_at as since
+                from configured c join orchestrator.source s on s.name = c.name
+                where s.rerun_requested_at is not null
+                  and not exists (select 1 from orchestrator.lease l where l.name = $11 || s.name and l.expires_at >= now())),
             owed as (
-                select name, $8::text as trigger, files, since from sent_back
+                select name, $10::text as trigger, files, since from orphaned
                 union all
-                select u.name, $9::text, u.files, u.since from unsettled u where not exists (select 1 from sent_back b where b.name = u.name)),
+                select name, $8::text, files, since from sent_back b where not exists (select 1 from orphaned o where o.name = b.name)
+                union all
+                select u.name, $9::text, u.files, u.since from unsettled u
+                where not exists (select 1 from sent_back b where b.name = u.name) and not exists (select 1 from orphaned o where o.name = u.name)),
             asked as (
-                update orchestrator.source s set owed_run_asked_at = now()
+                update orchestrator.source s set owed_run_asked_at = now(), rerun_requested_at = null
                 from owed o
-                where s.name = o.name and (s.owed_run_asked_at is null or s.owed_run_asked_at < o.since) and s.rerun_requested_at is null
+                where s.name = o.name
+                  and case when o.trigger = $10
+                      then s.rerun_requested_at is not null
+                      else (s.owed_run_asked_at is null or s.owed_run_asked_at < o.since) and s.rerun_requested_at is null end
                 returning s.name)
             select o.name, o.trigger, o.files, o.since from owed o where o.name in (select name from asked) order by o.name
             """);
@@ -61,6 +74,8 @@ internal sealed partial class NpgsqlRunStore
         command.Parameters.Add(new NpgsqlParameter { Value = sentBackOwedAfter is { } after ? after : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
         command.Parameters.Add(StateParameters.Name(RunTrigger.Retry));
         command.Parameters.Add(StateParameters.Name(RunTrigger.Settle));
+        command.Parameters.Add(StateParameters.Name(RunTrigger.Rerun));
+        command.Parameters.Add(Text(Core.Leases.SourceLease.Prefix));
         var owed = new List<OwedRun>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

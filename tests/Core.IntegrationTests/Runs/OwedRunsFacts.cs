@@ -49,6 +49,31 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task ARunQueuedBehindAHolderThatDied_IsAskedForOnceTheHoldersLeaseRunsOut_AndFindsTheFileDroppedMeanwhile()
+    {
+        // A process killed mid-run keeps the source's lease until its time to live runs out; the run a restart (or the
+        // watcher, or Hangfire's retry of the killed job) asks for meanwhile finds it held and leaves a rerun request for a
+        // holder that will never take it.
+        await Harness.Database.ExecuteAsync(
+            "insert into orchestrator.lease (name, owner, fencing_token, expires_at) values ($1, 'killed-process', 1, now() + interval '2 minutes')", $"source:{Source}");
+        Harness.WriteFile("dropped.txt", "dropped while the killed process held the source");
+        await Harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Watch, Ct);
+        await Harness.Get<OwedRuns>().CheckAsync(Ct);
+        var whileHeld = OwedRunsAsked(RunTrigger.Rerun);
+
+        await Harness.Database.ExecuteAsync("update orchestrator.lease set expires_at = now() - interval '1 second'");
+        await Harness.Get<OwedRuns>().CheckAsync(Ct);
+        await Harness.Get<OwedRuns>().CheckAsync(Ct); // another look, or another instance's: the request was taken
+        var asked = OwedRunsAsked(RunTrigger.Rerun);
+        await Harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Rerun, Ct);
+
+        Assert.Equal((0, 1), (whileHeld, asked)); // while held, the holder may still be alive, and take it itself
+        Assert.Equal(1, OwedRunsAsked(RunTrigger.Rerun)); // the run it asked for found the request taken: no second one
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.run where trigger = 'Watch'"));
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select batch_id is not null from orchestrator.file_version where relative_path = 'dropped.txt'"));
+    }
+
+    [Fact]
     public async Task TwoInstancesLookingAtOnce_AskForOneRun()
     {
         await SentBackAsync();
@@ -206,5 +231,5 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
         public void EnqueuePoll() => throw new InvalidOperationException("storage unavailable");
     }
 
-    private int OwedRunsAsked() => Harness.Scheduler.Calls.Count(c => c == ("run", $"{Source}:Retry"));
+    private int OwedRunsAsked(RunTrigger trigger = RunTrigger.Retry) => Harness.Scheduler.Calls.Count(c => c == ("run", $"{Source}:{trigger}"));
 }
