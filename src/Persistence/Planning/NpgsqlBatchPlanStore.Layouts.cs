@@ -12,6 +12,9 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // As in PerRun planning: a file whose job failed for a reason a later batch may cure goes again, with attempts left.
+        // A mirror's later batch is the whole directory again; it is reserved whole against the caps (docs/sources.md).
+        await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
         // Under the caps' locks from here to the commit, as PerRun planning (docs/costs.md, "Caps").
         var cost = await WindowsAsync(connection, transaction, plan.Costs, cancellationToken);
         await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
@@ -28,7 +31,7 @@ internal sealed partial class NpgsqlBatchPlanStore
                 {
                     Parameters = { Text(plan.Source), StateParameters.Name(RemoteLayout.Mirror) },
                 },
-                MirrorOwes(plan.Source),
+                MirrorOwes(plan.Source, plan.Retry.MaxAttempts),
                 MirrorUnconfirmed(plan.Source),
             },
         };

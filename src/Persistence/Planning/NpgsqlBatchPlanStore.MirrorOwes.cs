@@ -14,11 +14,14 @@ internal sealed partial class NpgsqlBatchPlanStore
         "from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id is not null order by id desc limit 1";
 
     /// <summary>
-    /// Whether the mirror's next batch owes anything, as its planning would tell: a version to send, or a mirrored one
-    /// whose file is gone or replaced. Only then does a run finding the previous batch open ask for a later one.
+    /// Whether the mirror's next batch owes anything, as its planning would tell: a version to send (one failed that the
+    /// retry rule takes back too), or a mirrored one whose file is gone or replaced. Only then does a run finding the
+    /// previous batch open ask for a later one.
     /// </summary>
-    private static NpgsqlBatchCommand MirrorOwes(string source) => new($"""
+    private static NpgsqlBatchCommand MirrorOwes(string source, int maxAttempts) => new($"""
         select exists (select 1 from orchestrator.file_version where source_name = $1 and state = any($3) and batch_id is null)
+            or exists (select 1 from orchestrator.file_version
+                       where source_name = $1 and state = $4 and error_class = any($5) and process_attempts < $6)
             or exists (
                 select 1 from orchestrator.file_version v
                 where v.source_name = $1 and v.remote_file_id is not null and v.remote_deleted_at is null
@@ -29,7 +32,11 @@ internal sealed partial class NpgsqlBatchPlanStore
                         and (f.sha256 = v.sha256 or {MirroredLooks.Settling})))
         """)
     {
-        Parameters = { Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates() },
+        Parameters =
+        {
+            Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates(), StateParameters.Name(FileVersionState.Failed),
+            StateParameters.Names(RetryRule.RetriedClasses), new NpgsqlParameter<int> { TypedValue = maxAttempts },
+        },
     };
 
     /// <summary>

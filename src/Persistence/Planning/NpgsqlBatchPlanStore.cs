@@ -15,26 +15,31 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
     // update outlasted the command timeout (30 s), failed, and the next run would have failed the same way.
     private const int FilesPerStatement = 10_000;
 
+    /// <summary>
+    /// Failed versions the retry rule takes back (a retried class, below the source's limit) go back to the queue first,
+    /// so the run takes them with the new ones: out of their batch, their remote copy let go (a mirror's is removed as a
+    /// copy no version holds, and the file uploaded again).
+    /// </summary>
+    private static async Task TakeBackRetriedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchPlan plan, CancellationToken cancellationToken)
+    {
+        await using var retry = new NpgsqlCommand("""
+            update orchestrator.file_version
+            set state = $3, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
+            where source_name = $1 and state = any($4) and error_class = any($5) and process_attempts < $2
+            """, connection, transaction);
+        retry.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.Source });
+        retry.Parameters.Add(new NpgsqlParameter<int> { TypedValue = plan.Retry.MaxAttempts });
+        retry.Parameters.Add(FileVersionLifecycle.Retry.TargetState());
+        retry.Parameters.Add(FileVersionLifecycle.Retry.FromStates());
+        retry.Parameters.Add(StateParameters.Names(RetryRule.RetriedClasses));
+        await retry.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<PlanOutcome> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // Failed versions the retry rule takes back (a retried class, below the source's limit) go back
-        // to the queue first, so this run takes them with the new ones.
-        await using (var retry = new NpgsqlCommand("""
-            update orchestrator.file_version
-            set state = $3, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null, updated_at = now()
-            where source_name = $1 and state = any($4) and error_class = any($5) and process_attempts < $2
-            """, connection, transaction))
-        {
-            retry.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.Source });
-            retry.Parameters.Add(new NpgsqlParameter<int> { TypedValue = plan.Retry.MaxAttempts });
-            retry.Parameters.Add(FileVersionLifecycle.Retry.TargetState());
-            retry.Parameters.Add(FileVersionLifecycle.Retry.FromStates());
-            retry.Parameters.Add(StateParameters.Names(RetryRule.RetriedClasses));
-            await retry.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
 
         // Under the caps' locks from here to the commit: no other planning reads the caps' use until this
         // one's reservations are written (docs/costs.md, "Caps").

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.IntegrationTests.Resilience;
 using BatchOrchestrator.Core.LlamaCloud;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
@@ -23,6 +24,28 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
         var next = Assert.Single(await Harness.RunToRecordedAsync(Ct));
 
         await AssertTheMirrorHoldsTheFolderAsync(next, "added.txt", "failed.txt", "kept.txt");
+    }
+
+    [Fact]
+    public async Task AMirroredFileWhoseJobFailedForAPassingReason_IsSentAgainByTheNextRun_ThoughNothingElseChanged()
+    {
+        // The retry rule takes it back as in any layout: left in the mirror as it was, no run would plan a batch for it,
+        // while the log said a run takes it and "Needs a person" left it out for the same reason.
+        MirrorTheSource();
+        Harness.WriteFile("failed.txt", "times out the first time");
+        Harness.WriteFile("kept.txt", "kept as it is");
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "failed", file_failure_message = "Processing timed out after 1800 seconds" });
+        var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+        await FollowUpChunks.WaitForItsJobsToEndAsync(Harness, first, Ct);
+        await Harness.FollowUpAllAsync([first], Ct);
+        await Harness.Admin.SetFaultsAsync(new { fail_files_matching = "^$" });
+        var failed = (await Harness.Database.ListAsync(
+            "select state, error_class from orchestrator.file_version where relative_path = 'failed.txt'", r => (r.GetString(0), r.GetString(1)))).Single();
+
+        var next = Assert.Single(await Harness.RunToRecordedAsync(Ct));
+
+        Assert.Equal(("Failed", "Transient"), failed);
+        await AssertTheMirrorHoldsTheFolderAsync(next, "failed.txt", "kept.txt");
     }
 
     [Theory]
