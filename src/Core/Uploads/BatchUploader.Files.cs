@@ -32,59 +32,61 @@ internal sealed partial class BatchUploader
         {
             try
             {
-                await Parallel.ForEachAsync(
-                    UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), fence, cancellationToken),
-                    new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
-                    async (file, ct) =>
-                    {
-                        try
+                try
+                {
+                    await Parallel.ForEachAsync(
+                        UploadIntents.RecordedAheadAsync(store, batchId, work.Files.Where(f => FileVersionLifecycle.Upload.CanStartFrom(f.State)), fence, cancellationToken),
+                        new ParallelOptions { MaxDegreeOfParallelism = pipeline.Value.UploadConcurrency, CancellationToken = stop.Token },
+                        async (file, ct) =>
                         {
-                            await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
-                        }
-                        catch (LlamaCloudTransientException ex) when (ex.Deferred)
-                        {
-                            // The project must wait longer than we sleep here: stop sending, come back later.
-                            Interlocked.CompareExchange(ref deferral, ex, null);
-                            await stop.CancelAsync();
-                        }
-                        catch (LlamaCloudTransientException ex)
-                        {
-                            transientFailures.Enqueue((file, ex.Message));
-                            Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
-                            logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
-                        }
-                    });
-            }
-            catch (OperationCanceledException ex) when (ex is not LeaseLostException && (deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
-            {
-                // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
-                // attempt looks them up by unique_id before sending them again. Refused, completing throws why.
-                // A lost lease is no deferral even if one came too: the step stops, refunds and schedules nothing.
-            }
-            catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
-            {
-                // Every call here names the directory: a 404 most likely means it is gone. What was sent before
-                // is written first, so that forgetting the directory forgets those copies too.
-                notFound = ExceptionDispatchInfo.Capture(ex);
-            }
+                            try
+                            {
+                                await sender.SendAsync(api, root, directoryId, lane, file, recorder, ct);
+                            }
+                            catch (LlamaCloudTransientException ex) when (ex.Deferred)
+                            {
+                                // The project must wait longer than we sleep here: stop sending, come back later.
+                                Interlocked.CompareExchange(ref deferral, ex, null);
+                                await stop.CancelAsync();
+                            }
+                            catch (LlamaCloudTransientException ex)
+                            {
+                                transientFailures.Enqueue((file, ex.Message));
+                                Interlocked.CompareExchange(ref firstFailure, ex.Message, null);
+                                logger.LogWarning("Upload of {Path} did not complete: {Reason}", file.RelativePath, ex.Message);
+                            }
+                        });
+                }
+                catch (OperationCanceledException ex) when (ex is not LeaseLostException && (deferral is not null || recorder.Refused) && !cancellationToken.IsCancellationRequested)
+                {
+                    // Uploads cut short are ambiguous, as after a crash: their intent is recorded, so the next
+                    // attempt looks them up by unique_id before sending them again. Refused, completing throws why.
+                    // A lost lease is no deferral even if one came too: the step stops, refunds and schedules nothing.
+                }
+                catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
+                {
+                    // Every call here names the directory: a 404 most likely means it is gone. What was sent before
+                    // is written first, so that forgetting the directory forgets those copies too.
+                    notFound = ExceptionDispatchInfo.Capture(ex);
+                }
 
-            await recorder.CompleteAsync();
-            var othersSent = recorder.Added > 0 || work.Files.Any(f => f.State == FileVersionState.Uploaded);
-            if (!transientFailures.IsEmpty && notFound is null && deferral is null && FileSender.EndsAlone(attempt, attempts.Max, othersSent))
-            {
-                // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file"),
-                // nor wait for the schedule's next run (a day away, nightly) to go again.
-                var maxAttempts = (sources.CurrentValue.Find(work.Source) ?? new SourceOptions()).MaxAttempts;
-                var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, fence, cancellationToken);
-                retryRuns.Follow(work.Source, batchId, sentBack, $"their upload failed in run {attempt} of the upload step; the first: {firstFailure}");
-                transientFailures.Clear();
+                await recorder.CompleteAsync();
+                var othersSent = recorder.Added > 0 || work.Files.Any(f => f.State == FileVersionState.Uploaded);
+                if (!transientFailures.IsEmpty && notFound is null && deferral is null && FileSender.EndsAlone(attempt, attempts.Max, othersSent))
+                {
+                    // One file that fails every run must not hold back the batch's others (docs/resilience.md, "Bulkheads per file"),
+                    // nor wait for the schedule's next run (a day away, nightly) to go again.
+                    var maxAttempts = (sources.CurrentValue.Find(work.Source) ?? new SourceOptions()).MaxAttempts;
+                    var sentBack = await sender.EndAloneAsync(api, directoryId, transientFailures, attempt, maxAttempts, fence, cancellationToken);
+                    retryRuns.Follow(work.Source, batchId, sentBack, $"their upload failed in run {attempt} of the upload step; the first: {firstFailure}");
+                    transientFailures.Clear();
+                }
             }
-
-            if (recorder.Skipped > 0 && sources.CurrentValue.Find(work.Source) is { } source)
+            finally
             {
-                // The events that moved or changed those files started their run before this skip (docs/sources.md, "What a
-                // scan takes"): ask for the scan that takes their content, under a copy's name or as a new version.
-                scheduler.ScheduleRun(work.Source, RunTrigger.Settle, source.SettleWindow);
+                // Also when the step fails after a skip (the lease lost, the database gone, a refusal): a skip is committed
+                // as it happens, and the step's next run has no skip left to ask for this look.
+                AskForTheSkippedLook(work.Source, recorder.Skipped);
             }
         }
 
@@ -105,5 +107,28 @@ internal sealed partial class BatchUploader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The events that moved or changed the files this step skipped started their run before the skip (docs/sources.md,
+    /// "What a scan takes"): a scan is asked for to take their content, under a copy's name or as a new version. Never
+    /// thrown from: it may run while the step fails for another reason, which it must not hide.
+    /// </summary>
+    private void AskForTheSkippedLook(string sourceName, int skipped)
+    {
+        if (skipped == 0 || sources.CurrentValue.Find(sourceName) is not { } source)
+        {
+            return;
+        }
+
+        try
+        {
+            scheduler.ScheduleRun(sourceName, RunTrigger.Settle, source.SettleWindow);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(
+                ex, "The look at {Count} files of {Source} skipped at upload could not be asked for; the source's next run takes them", skipped, sourceName);
+        }
     }
 }

@@ -31,6 +31,30 @@ public sealed class SkippedFileRunFacts(PostgresServerFixture server) : HarnessP
     }
 
     [Fact]
+    public async Task AnUploadStepStoppedAfterASkip_StillAsksForTheLook()
+    {
+        // Stopped while its next file uploads (a deploy's SIGTERM): its next run finds no skip left to ask for, as the skip
+        // was committed as it happened.
+        await using var h = await PipelineHarness.CreateAsync(Server, new Dictionary<string, string?> { ["Pipeline:UploadConcurrency"] = "2" });
+        h.WriteFile("a.md", "# Moved while its batch waited");
+        h.WriteFile("b.md", "# Uploading when stopped");
+        var first = await h.PlanOneBatchAsync(Ct);
+        File.Move(Path.Combine(h.SourcePath, "a.md"), Path.Combine(h.SourcePath, "c.md"));
+        await h.Admin.SetFaultsAsync(new { latency_ms = 30_000, routes = new[] { "files/upload" } });
+        var before = h.Scheduler.Calls.Count;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var step = h.Get<BatchUploader>().UploadAsync(first, stop.Token);
+        await Eventually.WaitAsync(
+            async () => await h.Database.ScalarAsync<string>("select state from orchestrator.file_version where relative_path = 'a.md'") == "Skipped",
+            TimeSpan.FromSeconds(30), "a.md to be skipped");
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => step);
+        Assert.Contains(("scheduled-run", $"{PipelineHarness.SourceName}:Settle"), h.Scheduler.Calls.Skip(before));
+    }
+
+    [Fact]
     public async Task AnUploadThatSkipsNothing_AsksForNoRun()
     {
         Harness.WriteFile("a.md", "# Stays where it is");
