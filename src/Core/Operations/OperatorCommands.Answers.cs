@@ -16,14 +16,17 @@ internal sealed partial class OperatorCommands
 
     /// <summary>What a retry of failed files did, in the words the verb and the dashboard answer with.</summary>
     public static string DescribeRetry(string source, RetryOutcome outcome, ForcedRetry forced) =>
-        (outcome.LookedFor ? string.Create(CultureInfo.InvariantCulture, $"Batch {forced.UnconfirmedBatch} of {source} is taken as looked for at LlamaCloud and no longer needs a person. ") : "")
-        + DescribeRequeued(source, outcome, forced) + outcome.LeftOut switch
+        DescribeLookedFor(source, outcome, forced) + DescribeRequeued(source, outcome, forced) + outcome.LeftOut switch
         {
             0 => "",
             1 => " 1 old failure of a file deleted, renamed or changed since was left out: it is that file's history.",
             var n => string.Create(
                 CultureInfo.InvariantCulture, $" {n} old failures of files deleted, renamed or changed since were left out: they are those files' history."),
         };
+
+    private static string DescribeLookedFor(string source, RetryOutcome outcome, ForcedRetry forced) => outcome.LookedFor
+        ? string.Create(CultureInfo.InvariantCulture, $"Batch {forced.UnconfirmedBatch} of {source} is taken as looked for at LlamaCloud and no longer needs a person. ")
+        : "";
 
     private static string DescribeRequeued(string source, RetryOutcome outcome, ForcedRetry forced) => outcome.Requeued switch
     {
