@@ -12,9 +12,6 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // As in PerRun planning: a file whose job failed for a reason a later batch may cure goes again, with attempts left.
-        // A mirror's later batch is the whole directory again; it is reserved whole against the caps (docs/sources.md).
-        await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
         // Under the caps' locks from here to the commit, as PerRun planning (docs/costs.md, "Caps").
         var cost = await WindowsAsync(connection, transaction, plan.Costs, cancellationToken);
         await LockCapsAsync(connection, transaction, cost.LockScopes, cancellationToken);
@@ -81,6 +78,11 @@ internal sealed partial class NpgsqlBatchPlanStore
             // the events and the settle run that found them are spent, and the schedule's next run may be a day away.
             return new([], tally) { WaitsForOpenBatch = owed };
         }
+
+        // As in PerRun planning: a file whose job failed for a reason a later batch may cure goes again, with attempts left
+        // (the look above counts it as owed). A mirror's later batch is the whole directory again; it is reserved whole
+        // against the caps (docs/sources.md). Only now that a batch may be planned: a refused or waiting run changes nothing.
+        await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
 
         // New versions, and the versions already in the mirror whose file is still there as it was. A mirrored
         // version whose file changed since it was hashed (its look has no hash while the new content settles) is

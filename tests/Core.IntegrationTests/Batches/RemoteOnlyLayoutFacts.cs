@@ -143,29 +143,9 @@ public sealed class RemoteOnlyLayoutFacts(PostgresServerFixture server) : Harnes
         Assert.Empty(Harness.Scheduler.BatchIds("submit"));
     }
 
-    /// <summary>A user directory filled by another tool with <paramref name="files"/> files, and the source made RemoteOnly over it.</summary>
-    private async Task<string> RemoteOnlyDirectoryAsync(int files)
-    {
-        var directory = await Harness.Get<IBatchApis>().For(ProjectScope.Default).CreateDirectoryAsync($"filled-elsewhere-{Guid.NewGuid():N}", ephemeral: false, Ct);
-        for (var i = 0; i < files; i++)
-        {
-            await UploadRemoteAsync(directory.Id, $"r{i}");
-        }
+    private Task<string> RemoteOnlyDirectoryAsync(int files) => RemoteOnlyDirectory.CreateAsync(Harness, files, Ct);
 
-        Configure(s =>
-        {
-            s.Layout = RemoteLayout.RemoteOnly;
-            s.RemoteDirectoryId = directory.Id;
-            s.Path = "";
-        });
-        return directory.Id;
-    }
-
-    private async Task UploadRemoteAsync(string directoryId, string name)
-    {
-        await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"remote document {name}"));
-        await Harness.Get<IBatchApis>().For(ProjectScope.Default).UploadFileAsync(directoryId, new FileUpload(content, $"{name}.txt", name, $"{name}.txt"), Ct);
-    }
+    private Task UploadRemoteAsync(string directoryId, string name) => RemoteOnlyDirectory.UploadAsync(Harness, directoryId, name, Ct);
 
     /// <summary>A run of the RemoteOnly source: the batch it handed to submission, or null when it sent none.</summary>
     private async Task<long?> RemoteOnlyRunAsync()

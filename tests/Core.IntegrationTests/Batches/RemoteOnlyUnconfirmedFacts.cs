@@ -1,4 +1,3 @@
-using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Retries;
 
@@ -21,8 +20,12 @@ public sealed class RemoteOnlyUnconfirmedFacts(PostgresServerFixture server)
             ["LlamaCloud:MaxRetries"] = "0",
             ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
         });
-        var directoryId = await RemoteOnlyDirectoryAsync(h, files: 2);
-        var batchId = await GivenUpUncheckedAsync(h);
+        var directoryId = await RemoteOnlyDirectory.CreateAsync(h, files: 2, Ct);
+        // A run batches the directory; its submit step's last run cannot check whether an earlier one's create took effect.
+        await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        var batchId = h.Scheduler.BatchIds("submit").Single();
+        await CrashedSubmit.GivenUpUncheckedAsync(h, batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
         var commands = h.Get<OperatorCommands>();
 
         await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
@@ -50,41 +53,5 @@ public sealed class RemoteOnlyUnconfirmedFacts(PostgresServerFixture server)
         Assert.Equal(new RetryOutcome(0, 2, LookedFor: true), named);
         Assert.Single(h.Scheduler.Calls, c => c.Step == "run");
         Assert.Equal(2, h.Scheduler.BatchIds("submit").Distinct().Count());
-    }
-
-    private static async Task<string> RemoteOnlyDirectoryAsync(PipelineHarness h, int files)
-    {
-        var api = h.Get<IBatchApis>().For(ProjectScope.Default);
-        var directory = await api.CreateDirectoryAsync($"filled-elsewhere-{Guid.NewGuid():N}", ephemeral: false, Ct);
-        for (var i = 0; i < files; i++)
-        {
-            await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"remote document {i}"));
-            await api.UploadFileAsync(directory.Id, new FileUpload(content, $"r{i}.txt", $"r{i}", $"r{i}.txt"), Ct);
-        }
-
-        var source = h.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
-        source.Layout = RemoteLayout.RemoteOnly;
-        source.RemoteDirectoryId = directory.Id;
-        source.Path = "";
-        return directory.Id;
-    }
-
-    /// <summary>
-    /// A run batches the directory; an earlier run of its submit step took its snapshot and created the batch, then died; the
-    /// step's last run cannot list the directory's batches, so whether LlamaCloud made it is not known.
-    /// </summary>
-    private static async Task<long> GivenUpUncheckedAsync(PipelineHarness h)
-    {
-        await h.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
-        var batchId = h.Scheduler.BatchIds("submit").Single();
-        var batch = (await h.Get<IBatchStore>().GetAsync(batchId, Ct))!;
-        var preexisting = await h.Get<RemoteBatches>().ListIdsAsync(batch, Ct);
-        await h.UnderLeaseAsync(batchId, fence => h.Get<IBatchStore>().RecordPreexistingBatchesAsync(batchId, preexisting, fence, Ct), Ct);
-        await h.Get<RemoteBatches>().CreateAsync(batch, [], Ct);
-        await h.Get<IBatchStore>().BeginStepAttemptAsync(batchId, Ct);
-        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 500 }, routes = new[] { "GET /api/v2/batches" } });
-        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
-        await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
-        return batchId;
     }
 }
