@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace BatchOrchestrator.Core.Sources;
@@ -37,12 +38,13 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
 
         // With no settle window this look is the second one too: the looks it just stamped, at the walk's end, are hashed now.
         var hashFrom = source.SettleWindow > TimeSpan.Zero ? settledBefore : time.GetUtcNow();
-        var (hashed, deferred, changed, recorded) = await HashCandidatesAsync(source, root, hashFrom, maxFileBytes, problems, cancellationToken);
+        var (hashed, deferred, changed, gone, recorded) = await HashCandidatesAsync(source, root, hashFrom, maxFileBytes, problems, cancellationToken);
+        await RecordGoneAsync(source, root, gone, scanTime, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
         recorded += new HashesRecorded(await store.ReviveFromCopiesAsync(source.Name, cancellationToken), 0);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
 
-        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished, merged.Unsettled, hashed, recorded.NewVersions, deferred)
+        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished + gone.Count, merged.Unsettled, hashed, recorded.NewVersions, deferred)
         {
             Problems = problems.Count,
             Copies = recorded.Copies,
@@ -67,13 +69,37 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             // A walk that took nothing from a folder holding files it leaves out (hidden, excluded, odd) is no unmounted share.
             () => source.TreatEmptyFolderAsDeleted || walker.MetAnEntry, problems.Add, cancellationToken);
 
-    private async Task<(int Hashed, int Deferred, int Changed, HashesRecorded Recorded)> HashCandidatesAsync(
+    /// <summary>
+    /// Records as gone, as the next scan's walk would, the files deleted between this walk and their hash. Left with a look
+    /// and no hash they read as settling: a mirror's batch waits for every file in the folder to be hashed, so one file
+    /// deleted mid-scan held the whole mirror back until the next scheduled run (a night, for a source that is not watched).
+    /// A folder left with no file at all is the walk's unmounted share (<see cref="ScanMerger"/>): its files are left to the
+    /// next scan, which refuses to take that for their deletion.
+    /// </summary>
+    private async Task RecordGoneAsync(SourceOptions source, string root, ConcurrentBag<string> gone, DateTimeOffset scanTime, CancellationToken cancellationToken)
+    {
+        if (gone.IsEmpty || !(source.TreatEmptyFolderAsDeleted || HoldsAFile(root)))
+        {
+            return;
+        }
+
+        await using var diff = store.BeginDiff(source.Name, scanTime);
+        foreach (var path in gone)
+        {
+            await diff.VanishedAsync(path, cancellationToken);
+        }
+
+        await diff.CommitAsync(scanTime, cancellationToken);
+    }
+
+    private async Task<(int Hashed, int Deferred, int Changed, ConcurrentBag<string> Gone, HashesRecorded Recorded)> HashCandidatesAsync(
         SourceOptions source, string root, DateTimeOffset settledBefore, long maxFileBytes, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var hashed = 0;
         var deferred = 0;
         var changed = 0;
         var notOpened = 0;
+        var gone = new ConcurrentBag<string>();
         var recorded = default(HashesRecorded);
         var results = Channel.CreateBounded<HashedFile>(WriteChunk * 2);
         // A failed write stops the hashing: left running, the hashers would fill the channel and wait on it for good, and the
@@ -116,12 +142,18 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                 new ParallelOptions { MaxDegreeOfParallelism = HashParallelism, CancellationToken = writeFailed.Token },
                 async (candidate, ct) =>
                 {
-                    var (hash, changedSinceLook) = await TryHashAsync(root, candidate, problems, ct);
+                    var (hash, miss) = await TryHashAsync(root, candidate, problems, ct);
+                    if (miss == HashMiss.Gone)
+                    {
+                        gone.Add(candidate.RelativePath);
+                        return;
+                    }
+
                     if (hash is null)
                     {
                         // Unreadable, or changed since the look: the next scan looks again.
                         Interlocked.Increment(ref deferred);
-                        Interlocked.Add(ref changed, changedSinceLook ? 1 : 0);
+                        Interlocked.Add(ref changed, miss == HashMiss.Changed ? 1 : 0);
                         return;
                     }
 
@@ -160,25 +192,31 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         await writer;
-        return (hashed, deferred, changed, recorded);
+        return (hashed, deferred, changed, gone, recorded);
     }
 
-    /// <summary>The file's hash, or null with whether it is there but changed since the look (true), or gone or unreadable (false).</summary>
-    private async Task<(byte[]? Hash, bool Changed)> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
+    /// <summary>The file's hash, or null with why not: there but changed since the look, deleted, or out of reach or unreadable.</summary>
+    private async Task<(byte[]? Hash, HashMiss Miss)> TryHashAsync(string root, FileObservation candidate, ScanProblemList problems, CancellationToken cancellationToken)
     {
         var fullPath = Path.Combine(root, candidate.RelativePath);
         try
         {
             var now = FileStamp.Read(fullPath);
+            if (!now.Exists)
+            {
+                // Deleted is recorded as gone now. Out of reach (a folder without search permission, a link to nothing) is
+                // no change to wait for either, but neither is it gone: a settle run for it would come back every window.
+                return (null, IsGone(fullPath) ? HashMiss.Gone : HashMiss.Unreadable);
+            }
+
             if (!now.Matches(candidate))
             {
-                // Changed since the look: the next scan starts its settle period again. Gone (or out of reach) is no
-                // change to wait for: the next scan finds it gone, and a settle run for it would come back every window.
-                return (null, now.Exists);
+                // Changed since the look: the next scan starts its settle period again.
+                return (null, HashMiss.Changed);
             }
 
             var hash = await ContentHasher.HashAsync(fullPath, candidate, cancellationToken);
-            return (hash, hash is null);
+            return (hash, hash is null ? HashMiss.Changed : HashMiss.None);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -186,7 +224,32 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             problems.Add(new ScanProblem(candidate.RelativePath, ScanProblemKind.Unreadable, ex is UnauthorizedAccessException
                 ? $"cannot be read ({ex.Message}); give the service read access: the next scan takes it"
                 : $"cannot be read: {ex.Message}; the next scan tries again"));
-            return (null, false);
+            return (null, HashMiss.Unreadable);
         }
+    }
+
+    // No entry at the path itself (ENOENT, read by .NET as attributes of all bits set), where a folder on the way that
+    // cannot be searched throws (EACCES) and a dangling link has attributes of its own.
+    private static bool IsGone(string fullPath)
+    {
+        try
+        {
+            return new FileInfo(fullPath).Attributes == (FileAttributes)(-1);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HoldsAFile(string root) =>
+        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }).Any();
+
+    private enum HashMiss
+    {
+        None,
+        Changed,
+        Gone,
+        Unreadable,
     }
 }

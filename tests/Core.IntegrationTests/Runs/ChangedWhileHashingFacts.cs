@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 
@@ -48,16 +49,84 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
     }
 
     [Fact]
-    public async Task AFileGoneBetweenWalkAndHash_GetsNoSettleRun_SinceThereIsNoChangeToWaitFor()
+    public async Task AFileGoneBetweenWalkAndHash_IsRecordedGone_AndGetsNoSettleRun_SinceThereIsNoChangeToWaitFor()
     {
-        beforeHash = File.Delete; // as a folder falling out of reach would read: no file to settle, and a run every window for it
+        beforeHash = DeleteReport;
+        Harness.WriteFile("report.txt", "first part");
+        Harness.WriteFile("other.txt", "stays");
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.Equal(["other.txt"], await Harness.Database.ListAsync("select relative_path from orchestrator.file_version", r => r.GetString(0)));
+        Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is not null from orchestrator.source_file where relative_path = 'report.txt'"));
+    }
+
+    [Fact]
+    public async Task AMirroredFileEditedThenGoneBetweenWalkAndHash_DoesNotHoldTheRestOfTheFolderBack()
+    {
+        Source.Layout = RemoteLayout.Mirror;
+        beforeHash = _ => { };
+        Harness.WriteFile("report.txt", "first part");
+        var first = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(first, Ct);
+        await Harness.Get<BatchSubmitter>().SubmitAsync(first, Ct);
+        await Harness.RecordAllAsync([first], Ct);
+        Harness.WriteFile("report.txt", "first part, and a second");
+        Harness.WriteFile("other.txt", "new beside it");
+        beforeHash = DeleteReport;
+
+        var second = await Harness.PlanAsync(Ct);
+
+        // Left as a look not hashed yet, the edited report.txt read as new content settling, and the mirror planned no
+        // batch: other.txt waited for the next run, a night away for a source that is not watched.
+        var planned = Assert.Single(second);
+        Assert.Equal(
+            ["other.txt"],
+            await Harness.Database.ListAsync(
+                "select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), planned));
+    }
+
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public async Task AFileOutOfReachAtItsHash_IsNotTakenForGone()
+    {
+        Assert.SkipWhen(Environment.UserName == "root", "root enters every folder; run as another user to see this");
+        var folder = Path.GetDirectoryName(Harness.WriteFile("locked/report.txt", "first part"))!;
+        beforeHash = _ => File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        try
+        {
+            await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+        }
+        finally
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is null from orchestrator.source_file where relative_path = 'locked/report.txt'"));
+        Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
+    }
+
+    [Fact]
+    public async Task FilesGoneBetweenWalkAndHash_WithTheFolderLeftEmpty_AreLeftToTheNextScan_AsAnUnmountedShareIs()
+    {
+        beforeHash = File.Delete;
         Harness.WriteFile("report.txt", "first part");
 
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
 
-        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version"));
-        Assert.DoesNotContain(Harness.Scheduler.Calls, c => c.Step == "scheduled-run");
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is null from orchestrator.source_file where relative_path = 'report.txt'"));
     }
+
+    private static void DeleteReport(string path)
+    {
+        if (Path.GetFileName(path) == "report.txt")
+        {
+            File.Delete(path);
+        }
+    }
+
+    private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
 
     /// <summary>Does <paramref name="touch"/> to each hash candidate on disk just before the scan hashes it, as a writer coming back would.</summary>
     private sealed class TouchedBeforeHash(ISourceScanStore inner, string root, Action<string> touch) : DelegatingScanStore(inner)
