@@ -27,6 +27,13 @@ public sealed class SandboxGuesses
     public bool ListFailedTextPages { get; set; }
 
     /// <summary>
+    /// Status of asking a fast-tier parse job for <c>markdown</c>, <c>markdown_full</c> or <c>items</c>, which that tier does not
+    /// make: 400 (default), 422, or 200, which answers without those fields. The SDK types each as optional, returned "if
+    /// requested", and says nothing of a refusal (TS SDK 2.16.0 <c>resources/parsing.d.ts</c>; docs/llamacloud-api.md §6.2).
+    /// </summary>
+    public int FastTierMarkdownStatus { get; set; } = 400;
+
+    /// <summary>
     /// Accept the preset ids guessed from the tier names (<c>cfg-PARSE_FAST</c>, <c>cfg-PARSE_COST_EFFECTIVE</c>,
     /// <c>cfg-PARSE_AGENTIC_PLUS</c>) besides the one documented preset, <c>cfg-PARSE_AGENTIC</c>.
     /// </summary>

@@ -26,6 +26,7 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     private static readonly string[] TextOnly = ["text_full", "usage", "job_metadata"];
     private static readonly string[] TextPagesOnly = ["text"];
     private static readonly string[] BillExpand = ["usage", "job_metadata"];
+    private const string FastTier = "fast";
 
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
         LookAsync(work, item, known: null, cancellationToken);
@@ -86,8 +87,12 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     private async Task<JobLook> ParseAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken)
     {
         var api = apis.For(work.Scope);
-        var (result, fast) = await GetParseAsync(api, item.JobId, ParseExpand, TextOnly, cancellationToken);
+        var (result, refused) = await GetParseAsync(api, item.JobId, ParseExpand, TextOnly, cancellationToken);
         var job = result.Job;
+        // A fast-tier job has no markdown, whether the service refuses to be asked for it or answers without it: the SDK
+        // types it as optional and names no refusal (docs/llamacloud-api.md §6.2). Told by the refusal alone, an answer
+        // without markdown was asked for again, then looked at again until its attempts ran out, and nothing delivered.
+        var fast = refused || string.Equals(job.Tier, FastTier, StringComparison.OrdinalIgnoreCase);
         var billing = new JobBilling(job.Usage?.Credits, PagesOf(result.JobMetadata), job.Tier);
         if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
         {
@@ -148,15 +153,18 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
         }
     }
 
-    /// <summary>The job with the expansions asked for; the fast tier has no markdown (docs/llamacloud-api.md §6.2), so a 400 asks for text alone.</summary>
-    private static async Task<(ParseJobResult Result, bool Fast)> GetParseAsync(
+    /// <summary>
+    /// The job with the expansions asked for, and whether they were refused. The fast tier has no markdown (docs/llamacloud-api.md
+    /// §6.2): a refusal of the request's form (400, or 422 as FastAPI refuses a value) asks for text alone.
+    /// </summary>
+    private static async Task<(ParseJobResult Result, bool Refused)> GetParseAsync(
         IBatchApi api, string jobId, string[] expand, string[] textOnly, CancellationToken cancellationToken)
     {
         try
         {
             return (await api.GetParseJobAsync(jobId, expand, cancellationToken), false);
         }
-        catch (LlamaCloudRejectedException ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
+        catch (LlamaCloudRejectedException ex) when (ex.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
         {
             return (await api.GetParseJobAsync(jobId, textOnly, cancellationToken), true);
         }

@@ -57,6 +57,7 @@ internal static class SandboxOptionsValidator
             Check(SandboxGuesses.RefusalCodes.Contains(status), "Guesses:" + key, "must be 400, 409 or 422");
         }
 
+        Check(g.FastTierMarkdownStatus is 200 or 400 or 422, "Guesses:FastTierMarkdownStatus", "must be 200 (answered without them), 400 or 422");
         Check(g.OmitOptionalFieldsRate is >= 0 and <= 1, "Guesses:OmitOptionalFieldsRate", "must be from 0 to 1");
         Check(g.V1ListMaxLimit >= 1, "Guesses:V1ListMaxLimit", "must be at least 1");
         foreach (var name in g.OmitOptionalFields.Where(n => !Http.OptionalFields.Known.Contains(n)))

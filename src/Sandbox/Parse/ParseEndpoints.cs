@@ -30,7 +30,12 @@ internal static class ParseEndpoints
 
             if (job.Tier == "fast" && ParseResultBuilder.NotOnFastTier.FirstOrDefault(expand.Contains) is { } unavailable)
             {
-                return ApiErrors.Detail(StatusCodes.Status400BadRequest, $"'{unavailable}' is not available on the fast tier; request text instead");
+                if (options.Guesses.FastTierMarkdownStatus != StatusCodes.Status200OK)
+                {
+                    return ApiErrors.Detail(options.Guesses.FastTierMarkdownStatus, $"'{unavailable}' is not available on the fast tier; request text instead");
+                }
+
+                expand.ExceptWith(ParseResultBuilder.NotOnFastTier);
             }
 
             counters.Add(Counter.ParseJobGets);

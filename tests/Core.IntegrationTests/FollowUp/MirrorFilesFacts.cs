@@ -3,11 +3,15 @@ namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
 /// <summary>The FileSystem sink's files for one path over time: what a later result leaves of an earlier one's.</summary>
 public sealed class MirrorFilesFacts(PostgresServerFixture server)
 {
-    [Fact]
-    public async Task AResultWithoutMarkdown_RemovesTheMdAnEarlierResultOfThePathLeft()
+    [Theory]
+    [InlineData(400)]
+    [InlineData(422)]
+    [InlineData(200)] // answered without the markdown, as the SDK's optional fields allow: no refusal says the tier
+    public async Task AResultWithoutMarkdown_RemovesTheMdAnEarlierResultOfThePathLeft(int fastTierMarkdownStatus)
     {
         // cfg-PARSE_FAST, a preset no source documents: the Sandbox refuses it unless told to accept it.
-        await using var harness = await PipelineHarness.CreateAsync(server, sandboxOptions: new SandboxOptions { Guesses = { AcceptUndocumentedPresets = true } });
+        await using var harness = await PipelineHarness.CreateAsync(
+            server, sandboxOptions: new SandboxOptions { Guesses = { AcceptUndocumentedPresets = true, FastTierMarkdownStatus = fastTierMarkdownStatus } });
         harness.WriteFile("report.txt", "first draft");
         await harness.FollowUpAllAsync(await harness.RunToRecordedAsync(Ct), Ct);
         var output = Path.Combine(harness.Root, "output", PipelineHarness.SourceName);

@@ -129,6 +129,20 @@ public sealed class ParseJobFacts
     }
 
     [Fact]
+    public async Task Get_FastTier_WithMarkdownAnsweredWithout_GivesTheTextAndNoMarkdown()
+    {
+        var (sandbox, job) = await ParsedAsync(
+            "a.txt", "hello"u8.ToArray(), o => { o.ParsePresets["cfg-PARSE_FAST"] = "fast"; o.Guesses.FastTierMarkdownStatus = 200; }, preset: "cfg-PARSE_FAST");
+        await using var _ = sandbox;
+
+        var answer = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/parse/{job}?expand=markdown_full&expand=items&expand=text_full");
+
+        Assert.Equal("hello", (string)answer["text_full"]!);
+        Assert.False(answer.AsObject().ContainsKey("markdown_full"));
+        Assert.False(answer.AsObject().ContainsKey("items"));
+    }
+
+    [Fact]
     public async Task Get_Is404_ForUnknownJob()
     {
         await using var sandbox = await TestSandbox.StartAsync();
