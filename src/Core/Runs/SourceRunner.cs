@@ -170,6 +170,11 @@ internal sealed class SourceRunner(
                     "Run {RunId} of remote-only {Source}: directory {DirectoryId} holds the same {Files} files its batch {BatchId} completed with a job for each; nothing sent, nothing billed",
                     runId, source.Name, source.RemoteDirectoryId, listing.Files, plan.UnchangedSince);
                 break;
+            case RemoteOnlySkip.Cancelled:
+                logger.LogInformation(
+                    "Run {RunId} of remote-only {Source}: directory {DirectoryId} holds the same {Files} files as its batch {BatchId}, which an operator cancelled; nothing sent until its files change",
+                    runId, source.Name, source.RemoteDirectoryId, listing.Files, plan.UnchangedSince);
+                break;
             case RemoteOnlySkip.Empty:
                 logger.LogInformation("Run {RunId} of remote-only {Source}: directory {DirectoryId} holds no file; nothing sent", runId, source.Name, source.RemoteDirectoryId);
                 break;

@@ -5,7 +5,7 @@ using BatchOrchestrator.Persistence.Batches;
 
 namespace BatchOrchestrator.Persistence.Planning;
 
-/// <summary>Batch planning for the RemoteOnly layout: the remote directory as it is, unless its latest batch completed over the same files.</summary>
+/// <summary>Batch planning for the RemoteOnly layout: the remote directory as it is, unless its latest batch completed over the same files, or was cancelled over them by an operator.</summary>
 internal sealed partial class NpgsqlBatchPlanStore
 {
     public async Task<RemoteOnlyPlan> PlanRemoteOnlyBatchAsync(long runId, BatchPlan plan, string remoteDirectoryId, RemoteListing listing, CancellationToken cancellationToken)
@@ -24,7 +24,13 @@ internal sealed partial class NpgsqlBatchPlanStore
                       and not exists (select 1 from orchestrator.batch_result r
                                       where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)
                                         and r.error_class is distinct from $9)),
-                   (select min(id) from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id = $4 and unconfirmed_since is not null)
+                   (select min(id) from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id = $4 and unconfirmed_since is not null),
+                   -- An operator here cancelled the latest batch over these same files: as a cancelled batch's files are
+                   -- skipped as the operator wished, the directory is not sent again (its parsed files billed again) until it changes.
+                   (select l.id from orchestrator.batch l
+                    where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
+                      and l.remote_directory_id = $4 and l.remote_listing = $5 and l.file_count = $6
+                      and l.cancel_requested_at is not null and l.configuration_fingerprint = $8)
             """))
         {
             look.Parameters.Add(Text(plan.Source));
@@ -56,6 +62,11 @@ internal sealed partial class NpgsqlBatchPlanStore
             if (!reader.IsDBNull(1))
             {
                 return new(null, RemoteOnlySkip.Unchanged, reader.GetInt64(1));
+            }
+
+            if (!reader.IsDBNull(3))
+            {
+                return new(null, RemoteOnlySkip.Cancelled, reader.GetInt64(3));
             }
         }
 

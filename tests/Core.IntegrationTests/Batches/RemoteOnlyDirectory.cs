@@ -25,4 +25,13 @@ internal static class RemoteOnlyDirectory
         await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"remote document {name}"));
         await harness.Get<IBatchApis>().For(ProjectScope.Default).UploadFileAsync(directoryId, new FileUpload(content, $"{name}.txt", name, $"{name}.txt"), cancellationToken);
     }
+
+    /// <summary>A scheduled run of the RemoteOnly source: the batch it handed to submission, or null when it sent none.</summary>
+    public static async Task<long?> RunAsync(PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var before = harness.Scheduler.BatchIds("submit").Count();
+        await harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, cancellationToken);
+        var submitted = harness.Scheduler.BatchIds("submit").ToList();
+        return submitted.Count > before ? submitted[^1] : null;
+    }
 }

@@ -147,14 +147,7 @@ public sealed class RemoteOnlyLayoutFacts(PostgresServerFixture server) : Harnes
 
     private Task UploadRemoteAsync(string directoryId, string name) => RemoteOnlyDirectory.UploadAsync(Harness, directoryId, name, Ct);
 
-    /// <summary>A run of the RemoteOnly source: the batch it handed to submission, or null when it sent none.</summary>
-    private async Task<long?> RemoteOnlyRunAsync()
-    {
-        var before = Harness.Scheduler.BatchIds("submit").Count();
-        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
-        var submitted = Harness.Scheduler.BatchIds("submit").ToList();
-        return submitted.Count > before ? submitted[^1] : null;
-    }
+    private Task<long?> RemoteOnlyRunAsync() => RemoteOnlyDirectory.RunAsync(Harness, Ct);
 
     private async Task SubmitAndRecordAsync(long batchId)
     {
