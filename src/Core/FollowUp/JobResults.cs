@@ -73,6 +73,14 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
 
             return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404): it expired, or remote hygiene deleted it, and no sink kept it");
         }
+        catch (LlamaCloudTransientException ex) when (ex.OpenedTheCircuit)
+        {
+            // This look's read opened the circuit again, as it did last time: a result whose read always fails (a 5xx or a
+            // timeout for that job alone) paused the project after every pause, for good, its look never counted. So it
+            // counts, and the reference ends FollowUpFailed once its attempts are used up. An outage's openings fall to
+            // whatever request is under way, and its looks wait without counting, as before.
+            return new JobLook(item, LookKind.Error, Error: ex.Message);
+        }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
         {
             // A pause or a long rate-limit wait is nobody's failure: it must not use up the reference's attempts.

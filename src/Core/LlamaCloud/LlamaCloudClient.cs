@@ -170,15 +170,17 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
             var reason = ex is TimeoutRejectedException ? $"no answer within {timing.AttemptTimeout}" : ex.Message;
-            throw PausedIfCircuitOpen(new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex));
+            throw PausedIfCircuitOpen(request, new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} got no response: {reason}", null, null, ex));
         }
         catch (BrokenCircuitException ex)
         {
-            // Not sent: the project's circuit is open. The step comes back when it may have closed.
+            // Not sent (again): the project's circuit is open. The step comes back when it may have closed. A request retried
+            // before may have met the circuit its own failures opened, between its attempts.
             throw new LlamaCloudTransientException(
                 $"LlamaCloud {request.Method} {request.RequestUri?.AbsolutePath} not sent: project {scope.Key} is paused (its circuit is open)", null, pauses.CircuitWait(scope), ex, deferred: true)
             {
                 Pause = PauseReason.CircuitOpen,
+                OpenedTheCircuit = request.WasRetried() && pauses.OpenedAgainBy(scope, request),
             };
         }
     }
@@ -205,19 +207,20 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
 
         // A hint too long to sleep was not retried: the caller is to come back after it.
         var hint = timing.Hint(response);
-        return PausedIfCircuitOpen(new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait)));
+        return PausedIfCircuitOpen(request, new LlamaCloudTransientException(message, status, hint, deferred: hint is { } wait && !timing.SleepsInProcess(wait)));
     }
 
     /// <summary>
     /// The request's last attempt may have been the failure that opened the project's circuit: then it ends as
     /// the pause it started (the step comes back later), not as a failure its step would be retried for.
     /// </summary>
-    private LlamaCloudTransientException PausedIfCircuitOpen(LlamaCloudTransientException failure) =>
+    private LlamaCloudTransientException PausedIfCircuitOpen(HttpRequestMessage request, LlamaCloudTransientException failure) =>
         failure.Deferred || !pauses.CircuitOpen(scope)
             ? failure
             : new LlamaCloudTransientException(
                 $"{failure.Message}; project {scope.Key} is paused, its circuit opened", failure.StatusCode, pauses.CircuitWait(scope), failure.InnerException, deferred: true)
             {
                 Pause = PauseReason.CircuitOpen,
+                OpenedTheCircuit = pauses.OpenedAgainBy(scope, request),
             };
 }

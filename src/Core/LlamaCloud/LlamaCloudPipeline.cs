@@ -61,6 +61,7 @@ internal sealed class LlamaCloudPipeline(
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(timing.Hint(args.Outcome.Result) ?? timing.Backoff(args.AttemptNumber)),
                 OnRetry = args =>
                 {
+                    args.Context.GetRequestMessage()?.MarkRetried();
                     LogRetry(args, project);
                     return ValueTask.CompletedTask;
                 },
@@ -84,7 +85,8 @@ internal sealed class LlamaCloudPipeline(
                 {
                     var scope = args.Context.GetRequestMessage()?.GetScope() ?? ProjectScope.Default;
                     var error = Describe(args.Outcome);
-                    await pauses.PauseAsync(scope, PauseReason.CircuitOpen, circuits.Opened(project, scope, args.BreakDuration, error), error);
+                    var openedBy = args.Context.GetRequestMessage() is { } request ? ProjectCircuits.RequestKey(request) : null;
+                    await pauses.PauseAsync(scope, PauseReason.CircuitOpen, circuits.Opened(project, scope, args.BreakDuration, error, openedBy), error);
                 },
                 OnClosed = async _ =>
                 {

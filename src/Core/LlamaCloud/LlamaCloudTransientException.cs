@@ -24,6 +24,14 @@ internal sealed class LlamaCloudTransientException(
     public PauseReason? Pause { get; init; }
 
     /// <summary>
+    /// The request's own attempts failed, and the project's circuit, open at the end of them, was opened by this same request
+    /// twice in a row (one request's retries are enough to open it): the pause is of its making, not an outage's. A step that
+    /// waits the pause out without counting anything would send a request that always fails again after every pause, and
+    /// pause the project again, for good.
+    /// </summary>
+    public bool OpenedTheCircuit { get; init; }
+
+    /// <summary>
     /// The request certainly did nothing on the server: it was never sent (the project's circuit open), never reached
     /// it (no connection made), or was answered 429 or a credits or quota refusal. A timeout or a 5xx may have been
     /// acted on, whatever else came of it (it may have opened the circuit, or said to wait): a create that failed so

@@ -17,8 +17,11 @@ internal sealed class ProjectCircuits(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Circuit> circuits = new(StringComparer.Ordinal);
 
-    /// <summary>The circuit of <paramref name="project"/>'s pipeline opened (again): returns when it may half-open.</summary>
-    public DateTimeOffset Opened(string project, ProjectScope scope, TimeSpan breakDuration, string error)
+    /// <summary>
+    /// The circuit of <paramref name="project"/>'s pipeline opened (again), by a failure of request <paramref name="openedBy"/>
+    /// (its method and path, job id and all): returns when it may half-open.
+    /// </summary>
+    public DateTimeOffset Opened(string project, ProjectScope scope, TimeSpan breakDuration, string error, string? openedBy = null)
     {
         var circuit = circuits.GetOrAdd(project, _ => new Circuit());
         var now = time.GetUtcNow();
@@ -28,9 +31,32 @@ internal sealed class ProjectCircuits(TimeProvider time)
             circuit.Since ??= now;
             circuit.OpenUntil = now + breakDuration;
             circuit.Error = error;
+            circuit.OpenedAgainBySame = openedBy is not null && openedBy == circuit.OpenedBy;
+            circuit.OpenedBy = openedBy;
             return circuit.OpenUntil;
         }
     }
+
+    /// <summary>
+    /// Whether the project's last two openings were both by request <paramref name="request"/>: the mark of one request that
+    /// fails alone whenever it is sent (a result a gateway cannot serve), not of an outage, whose openings fall to whatever
+    /// request is under way. Such a request is its own step's failure, not only a pause to wait out.
+    /// </summary>
+    public bool OpenedAgainBy(string project, string request)
+    {
+        if (!circuits.TryGetValue(project, out var circuit))
+        {
+            return false;
+        }
+
+        lock (circuit)
+        {
+            return circuit.OpenedAgainBySame && circuit.OpenedBy == request;
+        }
+    }
+
+    /// <summary>What tells one request from another here: its method and its path with the query.</summary>
+    public static string RequestKey(HttpRequestMessage request) => $"{request.Method} {request.RequestUri?.PathAndQuery}";
 
     public void Closed(string project)
     {
@@ -69,5 +95,9 @@ internal sealed class ProjectCircuits(TimeProvider time)
         public DateTimeOffset OpenUntil { get; set; }
 
         public string? Error { get; set; }
+
+        public string? OpenedBy { get; set; }
+
+        public bool OpenedAgainBySame { get; set; }
     }
 }

@@ -19,6 +19,13 @@ internal static class RequestOptionsKeys
     /// <summary>The lane (source and priority) an upload shares the project's pace in.</summary>
     public static readonly HttpRequestOptionsKey<UploadLane> Lane = new("BatchOrchestrator.UploadLane");
 
+    /// <summary>Set when an attempt of the request failed and it was retried: the circuit breaker counted that failure.</summary>
+    public static readonly HttpRequestOptionsKey<bool> Retried = new("BatchOrchestrator.Retried");
+
+    public static void MarkRetried(this HttpRequestMessage request) => request.Options.Set(Retried, true);
+
+    public static bool WasRetried(this HttpRequestMessage request) => request.Options.TryGetValue(Retried, out var value) && value;
+
     public static void SetLane(this HttpRequestMessage request, UploadLane lane) => request.Options.Set(Lane, lane);
 
     public static UploadLane GetLane(this HttpRequestMessage request) =>

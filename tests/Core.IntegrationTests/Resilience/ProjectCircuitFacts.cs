@@ -51,6 +51,41 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
         Assert.StartsWith("Warning", paused, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AResultWhoseReadAlwaysFails_CountsTheLookThatOpenedTheCircuit_SoItCannotPauseTheProjectForGood()
+    {
+        await using var h = await PauseHarness.CreateAsync(server);
+        h.WriteFiles(1);
+        var batch = (await h.RunToRecordedAsync(Ct)).Single();
+        // A 5xx for this job's read alone (a result too large for a gateway, say): every other request is answered.
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "GET /api/v2/parse/{job_id}" } });
+
+        // Looks as the follow-up would, each once the last pause is over, until two have opened the circuit: the first opening
+        // may be an outage's and costs nothing, but the same read opening it again is this reference's own failure. Left
+        // uncounted, it paused the project after every probe for good, every upload and batch of the project held back with it.
+        const string Attempts = "select follow_up_attempts from orchestrator.batch_result where batch_id = $1";
+        var countedAtOpenings = new List<int>();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await h.Database.ExecuteAsync("delete from orchestrator.project_pause");
+                await Eventually.WaitAsync(() => Task.FromResult(!h.Get<ProjectPauses>().CircuitOpen(ProjectScope.Default)), TimeSpan.FromSeconds(10), "the break to end");
+                var before = await h.Database.ScalarAsync<int>(Attempts, batch);
+                await h.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+                if ((await h.PausesAsync()).Count > 0)
+                {
+                    countedAtOpenings.Add(await h.Database.ScalarAsync<int>(Attempts, batch) - before);
+                }
+
+                return countedAtOpenings.Count;
+            },
+            openings => openings == 2,
+            TimeSpan.FromSeconds(30),
+            "the read to open the circuit twice");
+
+        Assert.Equal([0, 1], countedAtOpenings);
+    }
+
     private static ResiliencePipeline<HttpResponseMessage> Build(LlamaCloudPipeline configure, string project, IServiceProvider services)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
