@@ -176,29 +176,36 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
             return (v1State, results, null);
         }
 
+        // An item completed without its job_id (optional in the SDK) has no reference to follow up yet. Read again, as a list
+        // cut short is, for as long as the record step waits for one (BatchResultRecorder); then it is left out as a file the
+        // batch said nothing of. Thrown for the whole batch, one such item kept every other file unrecorded for good.
+        var unnamed = new List<V1Item>();
         for (var offset = 0; ;)
         {
             var page = await api.ListV1ItemsAsync(remoteId, V1PageSize, offset, cancellationToken);
-            if (page.Items.FirstOrDefault(FileResult.LacksJobId) is { } unnamed)
-            {
-                throw new LlamaCloudTransientException($"Item {unnamed.ItemId} of v1 job {remoteId} is {unnamed.Status} but names no job_id yet; reading the items again later", null);
-            }
-
-            results.AddRange(page.Items.Select(i => FileResult.FromV1(i, jobType)).OfType<FileResult>());
+            unnamed.AddRange(page.Items.Where(FileResult.LacksJobId));
+            results.AddRange(page.Items.Where(i => !FileResult.LacksJobId(i)).Select(i => FileResult.FromV1(i, jobType)).OfType<FileResult>());
             offset += page.Items.Count;
             if (offset >= page.TotalSize)
             {
-                return (v1State, results, null);
+                return (v1State, results, Unnamed(remoteId, unnamed));
             }
 
             // Taken as whole, the items left out would be files this batch said nothing of: sent again, paid again. The
             // record step decides how long to read again (BatchResultRecorder).
             if (page.Items.Count == 0)
             {
-                return (v1State, results, ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize));
+                var shortBy = ListedShort($"the items of v1 job {remoteId}", offset, page.TotalSize);
+                return (v1State, results, Unnamed(remoteId, unnamed) is { } also ? $"{shortBy}; {also}" : shortBy);
             }
         }
     }
+
+    private static string? Unnamed(string remoteId, List<V1Item> unnamed) => unnamed.Count == 0
+        ? null
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"{unnamed.Count} items of v1 job {remoteId} are completed but name no job_id yet (the first, {unnamed[0].ItemId})");
 
     private static string ListedShort(string what, int listed, int total) =>
         string.Create(CultureInfo.InvariantCulture, $"LlamaCloud listed {listed} of {total} of {what} (total_size) and then nothing more");

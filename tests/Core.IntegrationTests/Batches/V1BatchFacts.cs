@@ -64,6 +64,33 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
                 r => (r.GetInt64(0), r.GetInt64(1)), batch));
     }
 
+    [Fact]
+    public async Task V1Parse_ItemsCompletedWithoutAJobIdForAnHour_AreRecordedAsUnreported_RatherThanHoldingTheBatchForGood()
+    {
+        // job_id is optional on a v1 item (SDK 2.13.0): a completed item without it has no reference to follow up.
+        await using var harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" },
+            sandboxOptions: new SandboxOptions { Guesses = { OmitOptionalFieldsRate = 1, OmitOptionalFields = ["job_id"] } });
+        harness.WriteFiles(2);
+        var batch = (await harness.SubmitAllAsync(Ct)).Single();
+        await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.RecordAllAsync([batch], Ct)); // the first read: its time is kept
+        var clock = new ManualClock(DateTimeOffset.UtcNow + BatchResultRecorder.ListedShortPatience + TimeSpan.FromMinutes(1));
+
+        await ActivatorUtilities.CreateInstance<BatchResultRecorder>(harness.Services, (TimeProvider)clock).RecordAsync(batch, Ct);
+
+        Assert.Equal("ResultsRecorded", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batch));
+        Assert.Single(harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("are completed but name no job_id yet", StringComparison.Ordinal));
+        // As files a completed batch said nothing of: failed, for a run to send again within MaxAttempts, their first run's
+        // cost still counted against the caps, since LlamaCloud ran them.
+        Assert.Equal(
+            2L,
+            await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed' and error_message like 'the completed batch reported no result%'"));
+        Assert.Equal(
+            2L,
+            await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where batch_id = $1 and settled_at is not null and billed_credits is null", batch));
+    }
+
     [Theory]
     [InlineData(null, 45, 2, 10)] // no tier: the service's default, whose price no source states, reserved at the dearest; the Sandbox bills its guess
     [InlineData("fast", 1, 5, 1)] // asked for, reserved and billed at that tier
