@@ -251,8 +251,8 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             : new JobLook(item, LookKind.Error, Error: $"classifier job {item.JobId} has no classification for {item.SourceDirectoryFileId} yet");
     }
 
-    /// <summary>Null when the job is COMPLETED and its result should be read.</summary>
-    private static JobLook? Verdict(FollowUpItem item, string status, string? error, JobBilling? billing = null) => status.ToUpperInvariant() switch
+    /// <summary>Null when the job is COMPLETED and its result should be read; a status unknown, or none in the answer, is still waiting.</summary>
+    private static JobLook? Verdict(FollowUpItem item, string? status, string? error, JobBilling? billing = null) => status?.ToUpperInvariant() switch
     {
         "COMPLETED" => null,
         "FAILED" => new JobLook(item, LookKind.JobFailed, status, Error: error ?? "the job failed without a message", Billing: billing),

@@ -157,6 +157,13 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
                 throw new LlamaCloudTransientException(
                     $"LlamaCloud {request.Method} {request.RequestUri} returned a body that is not valid JSON: {ex.Message}", response.StatusCode, null, ex);
             }
+            catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException && !cancellationToken.IsCancellationRequested)
+            {
+                // A Content-Type whose charset .NET cannot decode (a proxy's page, say): as garbled a body, and not the step's
+                // bug to fail on. Untyped, it escaped every step's handling of a failed request.
+                throw new LlamaCloudTransientException(
+                    $"LlamaCloud {request.Method} {request.RequestUri} returned a body that cannot be read ({response.Content.Headers.ContentType}): {ex.Message}", response.StatusCode, null, ex);
+            }
         }
     }
 
