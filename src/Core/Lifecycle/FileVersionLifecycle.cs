@@ -28,6 +28,14 @@ internal static class FileVersionLifecycle
     /// </summary>
     public static readonly Transition<FileVersionState> Hold = new(nameof(Hold), [Discovered, Held], Held);
 
+    /// <summary>
+    /// Its file changed or went while it was held (<see cref="Hold"/>): the content it stands for is no longer the folder's.
+    /// Skipped by the next planning, as the upload step skips a version whose file changed; back as <see cref="Rediscover"/>
+    /// if the content returns. Left held, it stayed under "Needs a person" and in the held gauges for good, and one held
+    /// past a whole cap could only be let go by an approval that reserved credits for a file that was not there.
+    /// </summary>
+    public static readonly Transition<FileVersionState> HeldGone = new(nameof(HeldGone), [Held], Skipped);
+
     /// <summary>An operator approved it past the caps: the next planning takes it whatever they say.</summary>
     public static readonly Transition<FileVersionState> Approve = new(nameof(Approve), [Held], Discovered);
 

@@ -83,6 +83,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         // (the look above counts it as owed). A mirror's later batch is the whole directory again; it is reserved whole
         // against the caps (docs/sources.md). Only now that a batch may be planned: a refused or waiting run changes nothing.
         await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
+        await SkipHeldGoneAsync(connection, transaction, plan, cancellationToken);
 
         // New versions, and the versions already in the mirror whose file is still there as it was. A mirrored
         // version whose file changed since it was hashed (its look has no hash while the new content settles) is

@@ -1,5 +1,6 @@
 using BatchOrchestrator.Core.Planning;
 using BatchOrchestrator.Persistence.Batches;
+using BatchOrchestrator.Persistence.Sources;
 
 namespace BatchOrchestrator.Persistence.Planning;
 
@@ -35,11 +36,28 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
         await retry.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Skips the held versions whose file changed or went since (<see cref="FileVersionLifecycle.HeldGone"/>).</summary>
+    private static async Task SkipHeldGoneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BatchPlan plan, CancellationToken cancellationToken)
+    {
+        await using var skip = new NpgsqlCommand($"""
+            update orchestrator.file_version fv
+            set state = $2, error_message = $4, error_class = null, updated_at = now(),
+                held_cap = null, held_reason = null, held_run_id = null, held_at = null, cap_approved_at = null
+            where fv.source_name = $1 and fv.state = any($3) and fv.batch_id is null and not {InTheFolderNow.Condition}
+            """, connection, transaction);
+        skip.Parameters.Add(new NpgsqlParameter<string> { TypedValue = plan.Source });
+        skip.Parameters.Add(FileVersionLifecycle.HeldGone.TargetState());
+        skip.Parameters.Add(FileVersionLifecycle.HeldGone.FromStates());
+        skip.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "its file changed or was deleted while a spending cap held it: that content is no longer in the folder" });
+        await skip.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<PlanOutcome> PlanBatchesAsync(long runId, BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
+        await SkipHeldGoneAsync(connection, transaction, plan, cancellationToken);
 
         // Under the caps' locks from here to the commit: no other planning reads the caps' use until this
         // one's reservations are written (docs/costs.md, "Caps").

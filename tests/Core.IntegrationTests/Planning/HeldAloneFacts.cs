@@ -41,6 +41,25 @@ public sealed class HeldAloneFacts(PostgresServerFixture server) : HarnessPerTes
             StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AHeldFileDeletedOrChanged_IsSkippedByTheNextPlanning_AndWaitsForNobody()
+    {
+        Harness.WriteFile("a.txt", new string('x', 9_001)); // more than the whole day: only an approval would send it
+        Harness.WriteFile("b.txt", "beta");
+        await RunAsync();
+        Assert.Equal(["a.txt"], await HeldAsync());
+
+        // The operator deletes it rather than approve it; a held file edited since is no longer that content either.
+        File.Delete(Path.Combine(Harness.SourcePath, "a.txt"));
+        await RunAsync();
+
+        Assert.Empty(await HeldAsync());
+        Assert.Equal(
+            ("Skipped", "its file changed or was deleted while a spending cap held it: that content is no longer in the folder"),
+            (await Harness.Database.ListAsync("select state, error_message from orchestrator.file_version where relative_path = 'a.txt'", r => (r.GetString(0), r.GetString(1)))).Single());
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
+    }
+
     private async Task<long> RunAsync()
     {
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Manual, Ct);
