@@ -27,8 +27,8 @@ internal abstract class DelegatingScanStore(ISourceScanStore inner) : ISourceSca
     public virtual IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
         Inner.ReadHashCandidatesAsync(source, settledBefore, maxFileBytes, cancellationToken);
 
-    public virtual Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
-        Inner.RecordHashesAsync(source, key, files, cancellationToken);
+    public virtual Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+        Inner.RecordHashesAsync(source, key, layout, files, cancellationToken);
 
     public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => Inner.ReviveFromCopiesAsync(source, cancellationToken);
 

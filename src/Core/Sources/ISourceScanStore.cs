@@ -21,9 +21,10 @@ internal interface ISourceScanStore
 
     /// <summary>
     /// Stores content hashes and creates a file version (with its pages) for each dedupe key not seen before; a path
-    /// whose content is a version under another name is recorded as a copy of that version instead.
+    /// whose content is a version under another name is recorded as a copy of that version instead. A mirror's
+    /// (<paramref name="layout"/>) content whose remote copy it removed comes back as new: the mirror must hold it again.
     /// </summary>
-    Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
+    Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken);
 
     /// <summary>
     /// Brings back each skipped version whose own path no longer holds its content while a copy's path still does:

@@ -116,14 +116,14 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
                         chunk.Add(file);
                         if (chunk.Count == WriteChunk)
                         {
-                            recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                            recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, source.Layout, chunk, cancellationToken);
                             chunk.Clear();
                         }
                     }
 
                     if (chunk.Count > 0)
                     {
-                        recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, chunk, cancellationToken);
+                        recorded += await store.RecordHashesAsync(source.Name, source.EffectiveDedupeKey, source.Layout, chunk, cancellationToken);
                     }
                 }
                 catch

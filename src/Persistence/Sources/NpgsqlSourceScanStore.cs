@@ -49,7 +49,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         }
     }
 
-    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
         // Only a hash still matching the stored (size, mtime) counts. A version that was skipped
         // (its file changed or vanished before upload) comes back to life when its content reappears.
@@ -84,13 +84,15 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                 order by dedupe_key, relative_path
                 -- Known content comes back as new when its version was skipped, or when a mirror removed its remote
                 -- copy (the file was deleted or changed, and is now restored): the mirror must hold it again, and a
-                -- mirror batch parses it afresh, so its output is that content's again.
+                -- mirror batch parses it afresh, so its output is that content's again. Only while the source is a
+                -- mirror: switched to PerRun since, restored content is a copy of its version, as any other, not sent
+                -- and billed again.
                 on conflict (source_name, dedupe_key) do update
                     set relative_path = excluded.relative_path, size = excluded.size, mtime_ticks = excluded.mtime_ticks,
                         pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
                         state = $8, batch_id = null, unique_id = null, upload_started_at = null,
                         remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
-                    where v.state = any($9) or v.remote_deleted_at is not null
+                    where v.state = any($9) or (v.remote_deleted_at is not null and $15)
                 returning v.id, v.dedupe_key, v.relative_path
             ), found as (
                 -- The version of each hashed path's content: written just now, or as it stood before this statement.
@@ -146,6 +148,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(new NpgsqlParameter<bool?[]> { TypedValue = files.Select(f => f.Pages?.Estimated).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean });
         command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = layout == RemoteLayout.Mirror });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new HashesRecorded(reader.GetInt32(0), reader.GetInt32(1));

@@ -27,9 +27,9 @@ internal sealed class ProgressReportingScanStore(ISourceScanStore inner, ScanPro
         }
     }
 
-    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
+    public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
-        var created = await inner.RecordHashesAsync(source, key, files, cancellationToken);
+        var created = await inner.RecordHashesAsync(source, key, layout, files, cancellationToken);
         progress.AddHashed(files.Count);
         return created;
     }

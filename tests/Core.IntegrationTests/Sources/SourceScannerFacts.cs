@@ -160,7 +160,7 @@ public sealed class SourceScannerFacts(PostgresServerFixture server) : HarnessPe
     {
         public const string Failure = "the database went away while the hashes were written";
 
-        public override Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+        public override Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
             throw new InvalidOperationException(Failure);
     }
 

@@ -89,7 +89,7 @@ public sealed class ScanMergerFacts
         public IAsyncEnumerable<FileObservation> ReadHashCandidatesAsync(string source, DateTimeOffset settledBefore, long maxFileBytes, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
+        public Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken) => throw new NotSupportedException();

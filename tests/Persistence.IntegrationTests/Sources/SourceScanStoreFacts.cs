@@ -36,7 +36,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
     {
         await MergeAsync("s", [Obs("a", 1), Obs("copy-of-a", 1), Obs("b", 2)], T0, T0);
 
-        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA), Hashed(Obs("copy-of-a", 1), 0xA), Hashed(Obs("b", 2), 0xB)], Ct);
+        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("a", 1), 0xA), Hashed(Obs("copy-of-a", 1), 0xA), Hashed(Obs("b", 2), 0xB)], Ct);
 
         Assert.Equal(new HashesRecorded(NewVersions: 2, Copies: 1), created);
         Assert.Empty(await Store.ReadHashCandidatesAsync("s", T0, long.MaxValue, Ct).ToListAsync(Ct));
@@ -50,7 +50,7 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
         await MergeAsync("s", [Obs("a", 1)], T0, T0);
         await MergeAsync("s", [Obs("a", 5)], T0.AddMinutes(1), T0);
 
-        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("a", 1), 0xA)], Ct);
 
         Assert.Equal(default, created);
     }
@@ -59,11 +59,11 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
     public async Task RecordHashesAsync_BringsBackASkippedVersion_WhenItsContentIsSeenAgain()
     {
         await MergeAsync("s", [Obs("a", 1)], T0, T0);
-        await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+        await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("a", 1), 0xA)], Ct);
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Skipped'");
         await MergeAsync("s", [Obs("a", 1, mtime: 99)], T0.AddMinutes(1), T0.AddMinutes(1));
 
-        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1, mtime: 99), 0xA)], Ct);
+        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("a", 1, mtime: 99), 0xA)], Ct);
 
         Assert.Equal(new HashesRecorded(NewVersions: 1, Copies: 0), created);
         Assert.Equal("Discovered", await Database.ScalarAsync<string>("select state from orchestrator.file_version"));
@@ -73,11 +73,11 @@ public sealed class SourceScanStoreFacts(PostgresServerFixture server) : Databas
     public async Task RecordHashesAsync_DoesNotBringBackAVersionAlreadyProcessed()
     {
         await MergeAsync("s", [Obs("a", 1)], T0, T0);
-        await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("a", 1), 0xA)], Ct);
+        await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("a", 1), 0xA)], Ct);
         await Database.ExecuteAsync("update orchestrator.file_version set state = 'Succeeded'");
         await MergeAsync("s", [Obs("renamed", 1)], T0.AddMinutes(1), T0.AddMinutes(1));
 
-        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, [Hashed(Obs("renamed", 1), 0xA)], Ct);
+        var created = await Store.RecordHashesAsync("s", DedupeKey.ContentHash, RemoteLayout.PerRun, [Hashed(Obs("renamed", 1), 0xA)], Ct);
 
         Assert.Equal(new HashesRecorded(NewVersions: 0, Copies: 1), created);
         Assert.Equal("Succeeded", await Database.ScalarAsync<string>("select state from orchestrator.file_version"));
