@@ -76,10 +76,16 @@ internal sealed class CostQueries(NpgsqlDataSource dataSource)
         limit $2
         """, cancellationToken, new NpgsqlParameter<int> { TypedValue = days }, new NpgsqlParameter<int> { TypedValue = limit });
 
-    /// <summary>Job references flagged as drift, newest first.</summary>
+    /// <summary>
+    /// Job references flagged as drift, newest first. The job is the charge's own, its batch's result for the version: the
+    /// version's current job is a later batch's once it was sent again (a mirror's every batch, a retry, a fallback).
+    /// </summary>
     public Task<OpsTable> DriftAsync(int limit, CancellationToken cancellationToken) => QueryAsync("""
         select c.settled_at as "Billed", c.source_name as "Source", c.batch_id as "Batch", c.file_version_id as "File",
-               fv.relative_path as "Path", fv.job_id as "Job reference", c.tier as "Planned tier", c.billed_tier as "Billed tier",
+               fv.relative_path as "Path",
+               (select r.job_id from orchestrator.batch_result r
+                where r.batch_id = c.batch_id and r.file_version_id = c.file_version_id order by r.id desc limit 1) as "Job reference",
+               c.tier as "Planned tier", c.billed_tier as "Billed tier",
                c.reserved_credits as "Credits (estimated)", c.billed_credits as "Credits (billed)", c.drift as "Drift"
         from orchestrator.credit_charge c join orchestrator.file_version fv on fv.id = c.file_version_id
         where c.drift is not null

@@ -33,6 +33,33 @@ public sealed class CostQueriesFacts(PostgresServerFixture server) : DatabaseFac
     }
 
     [Fact]
+    public async Task Drift_NamesTheJobOfTheChargeThatDrifted_NotTheVersionsLaterOne()
+    {
+        // A mirror batches every file again: the drift was the first batch's job, and the version's job is the second's now.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var first = await OpsSeed.BatchAsync(Database, run, "docs");
+        var file = await OpsSeed.FileAsync(Database, first, "docs", "a.pdf");
+        var second = await OpsSeed.BatchAsync(Database, run, "docs");
+        await Database.ExecuteAsync(
+            """
+            insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome)
+            values ($1, $2, 'dfl-later', 'pjb-later', 'Succeeded')
+            """,
+            second, file);
+        await Database.ExecuteAsync("update orchestrator.file_version set batch_id = $2, job_id = 'pjb-later' where id = $1", file, second);
+        await Database.ExecuteAsync(
+            """
+            insert into orchestrator.credit_charge (file_version_id, batch_id, run_id, source_name, configuration_id, tier, pages, reserved_credits, billed_credits, settled_at, drift)
+            values ($1, $2, $3, 'docs', 'cfg-X', 'fast', 1, 1, 9, now(), 'billed 9 credits, 9x the estimate')
+            """,
+            file, first, run);
+
+        var table = await new CostQueries(Database.DataSource).DriftAsync(10, Ct);
+
+        Assert.Equal("pjb-a.pdf", table.Value(table.Rows.Single(), "Job reference"));
+    }
+
+    [Fact]
     public async Task Days_AreTheDayCapsDays_InCostsTimeZone_NotUtcDays()
     {
         // At UTC+13 a day begins at 11:00 UTC: a second before and at the zone's midnight are one UTC day, two of the
