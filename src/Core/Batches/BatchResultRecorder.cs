@@ -43,10 +43,12 @@ internal sealed class BatchResultRecorder(
         {
             (remoteState, results, listedShort) = await remote.GetResultsAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
         }
-        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait, OpenedTheCircuit: false })
         {
             // The project is paused (its circuit is open) or LlamaCloud asked for a long wait: come back after
-            // it rather than spend one of the job's retries on an answer known in advance.
+            // it rather than spend one of the job's retries on an answer known in advance. Not when this read opened the
+            // circuit again after the service had answered others: a batch whose results always fail to read would pause
+            // the project after every probe, for good, never spending a retry; it fails the step, whose retries space it out.
             scheduler.ScheduleRecord(batchId, wait);
             logger.LogWarning("Recording batch {BatchId} waits {Delay}: {Reason}", batchId, wait, ex.Message);
             return;

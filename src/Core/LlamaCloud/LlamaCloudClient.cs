@@ -148,8 +148,11 @@ internal sealed partial class LlamaCloudClient(HttpClient http, ProjectScope sco
 
             try
             {
-                return await response.Content.ReadFromJsonAsync(type, cancellationToken)
+                var answer = await response.Content.ReadFromJsonAsync(type, cancellationToken)
                     ?? throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri} returned an empty body", response.StatusCode);
+                return answer is IWholeAnswer { Lacking: { } field }
+                    ? throw new LlamaCloudTransientException($"LlamaCloud {request.Method} {request.RequestUri} answered without '{field}', which it always sends", response.StatusCode)
+                    : answer;
             }
             catch (JsonException ex)
             {

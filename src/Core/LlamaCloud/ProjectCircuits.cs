@@ -15,6 +15,10 @@ namespace BatchOrchestrator.Core.LlamaCloud;
 /// </summary>
 internal sealed class ProjectCircuits(TimeProvider time)
 {
+    // Openings further apart than this are two events, not one request failing again after the pause it caused (a pause
+    // lasts a break and a probe: a minute or so).
+    private static readonly TimeSpan AgainWithin = TimeSpan.FromMinutes(15);
+
     private readonly ConcurrentDictionary<string, Circuit> circuits = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -31,16 +35,22 @@ internal sealed class ProjectCircuits(TimeProvider time)
             circuit.Since ??= now;
             circuit.OpenUntil = now + breakDuration;
             circuit.Error = error;
-            circuit.OpenedAgainBySame = openedBy is not null && openedBy == circuit.OpenedBy;
+            // Again by the same request, after the circuit had closed (the service answered another, such as the pause's
+            // probe) and not long after: an outage keeps the circuit open between its openings, its probes failing too.
+            circuit.OpenedAgainBySame = openedBy is not null && openedBy == circuit.OpenedBy
+                && circuit.ClosedSinceOpened && now - circuit.OpenedAt < AgainWithin;
             circuit.OpenedBy = openedBy;
+            circuit.OpenedAt = now;
+            circuit.ClosedSinceOpened = false;
             return circuit.OpenUntil;
         }
     }
 
     /// <summary>
-    /// Whether the project's last two openings were both by request <paramref name="request"/>: the mark of one request that
-    /// fails alone whenever it is sent (a result a gateway cannot serve), not of an outage, whose openings fall to whatever
-    /// request is under way. Such a request is its own step's failure, not only a pause to wait out.
+    /// Whether the project's last two openings were both by request <paramref name="request"/>, with the circuit closed
+    /// between them by an answer to another: the mark of one request that fails alone whenever it is sent (a result a
+    /// gateway cannot serve), not of an outage, which answers nothing until it is over. Such a request is its own step's
+    /// failure, not only a pause to wait out.
     /// </summary>
     public bool OpenedAgainBy(string project, string request)
     {
@@ -65,6 +75,7 @@ internal sealed class ProjectCircuits(TimeProvider time)
             lock (circuit)
             {
                 circuit.Since = null;
+                circuit.ClosedSinceOpened = true;
             }
         }
     }
@@ -99,5 +110,9 @@ internal sealed class ProjectCircuits(TimeProvider time)
         public string? OpenedBy { get; set; }
 
         public bool OpenedAgainBySame { get; set; }
+
+        public DateTimeOffset OpenedAt { get; set; }
+
+        public bool ClosedSinceOpened { get; set; }
     }
 }

@@ -69,7 +69,7 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
             async () =>
             {
                 await h.Database.ExecuteAsync("delete from orchestrator.project_pause");
-                await Eventually.WaitAsync(() => Task.FromResult(!h.Get<ProjectPauses>().CircuitOpen(ProjectScope.Default)), TimeSpan.FromSeconds(10), "the break to end");
+                await AnsweredAfterTheBreakAsync(h);
                 var before = await h.Database.ScalarAsync<int>(Attempts, batch);
                 await h.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
                 if ((await h.PausesAsync()).Count > 0)
@@ -84,6 +84,53 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
             "the read to open the circuit twice");
 
         Assert.Equal([0, 1], countedAtOpenings);
+    }
+
+    [Fact]
+    public async Task ABatchWhoseResultsReadAlwaysFails_FailsItsRecordStep_WhenTheReadOpensTheCircuitAgain()
+    {
+        await using var h = await PauseHarness.CreateAsync(server);
+        h.WriteFiles(1);
+        var batch = (await h.SubmitAllAsync(Ct)).Single();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await h.Get<PollTick>().RunAsync(Ct);
+                return h.Scheduler.BatchIds("record").Contains(batch);
+            },
+            TimeSpan.FromSeconds(30),
+            "the batch to finish");
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "GET /api/v2/batches/{batch_id}" } });
+
+        // The first opening may be an outage's: the step waits it out, spending none of its retries. The same read opening
+        // the circuit again is this batch's own failure: deferred each time, it paused the project after every probe for good.
+        var atOpenings = new List<string>();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await h.Database.ExecuteAsync("delete from orchestrator.project_pause");
+                await AnsweredAfterTheBreakAsync(h);
+                var deferrals = h.Scheduler.Delays.Count(d => d.Step == "scheduled-record");
+                var failed = await Record.ExceptionAsync(() => h.Get<BatchResultRecorder>().RecordAsync(batch, Ct));
+                if ((await h.PausesAsync()).Count > 0)
+                {
+                    atOpenings.Add(failed is LlamaCloudTransientException ? "failed" : h.Scheduler.Delays.Count(d => d.Step == "scheduled-record") > deferrals ? "deferred" : "?");
+                }
+
+                return atOpenings.Count;
+            },
+            openings => openings == 2,
+            TimeSpan.FromSeconds(30),
+            "the read to open the circuit twice");
+
+        Assert.Equal(["deferred", "failed"], atOpenings);
+    }
+
+    /// <summary>Waits out the break, then has the service answer another request, as the pause's probe does, which closes the circuit.</summary>
+    private static async Task AnsweredAfterTheBreakAsync(PipelineHarness h)
+    {
+        await Eventually.WaitAsync(() => Task.FromResult(!h.Get<ProjectPauses>().CircuitOpen(ProjectScope.Default)), TimeSpan.FromSeconds(10), "the break to end");
+        await h.Get<IBatchApis>().For(ProjectScope.Default).FindDirectoryByNameAsync("a-name-no-directory-has", Ct);
     }
 
     private static ResiliencePipeline<HttpResponseMessage> Build(LlamaCloudPipeline configure, string project, IServiceProvider services)

@@ -4,17 +4,20 @@ namespace BatchOrchestrator.Core.Tests.LlamaCloud;
 
 /// <summary>
 /// A 2xx answer the SDK's types would not produce (a gateway's <c>{}</c>, a status left out, a charset .NET cannot decode)
-/// is read as the SDK reads it or fails as a request that may pass later: never a crash inside the step that sent it, which
+/// is read as what it says or fails as a request that may pass later: never a crash inside the step that sent it, which
 /// escaped every step's handling of a failed request (one batch's answer stopped the poll tick of every batch).
 /// </summary>
 public sealed class OddAnswerFacts
 {
     [Fact]
-    public async Task AListAnsweredWithoutItems_IsAnEmptyPage_AsTheSdksPagerReadsIt()
+    public async Task AListAnsweredWithoutItems_IsATransientFailure_NotAnEmptyList()
     {
+        // Such a list is the look before an upload or a create: read as empty, the file or batch would be sent again.
         using var services = Answering("{}", "application/json");
 
-        Assert.Empty(await services.Api().ListDirectoryFilesAsync("dir-1", Ct));
+        var failure = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => services.Api().FindFileByUniqueIdAsync("dir-1", "fv-1", Ct));
+
+        Assert.Contains("answered without 'items'", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
