@@ -100,7 +100,9 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
         // A fast-tier job has no markdown, whether the service refuses to be asked for it or answers without it: the SDK
         // types it as optional and names no refusal (docs/llamacloud-api.md §6.2). Told by the refusal alone, an answer
         // without markdown was asked for again, then looked at again until its attempts ran out, and nothing delivered.
-        var fast = refused || string.Equals(job.Tier, FastTier, StringComparison.OrdinalIgnoreCase);
+        // A refusal alone says so only when the answer names no tier: a 422 is also FastAPI's answer to any query value it
+        // drops, and taken for the fast tier it would deliver every job without markdown.
+        var fast = string.Equals(job.Tier, FastTier, StringComparison.OrdinalIgnoreCase) || (refused && job.Tier is null);
         var billing = new JobBilling(job.Usage?.Credits, PagesOf(result.JobMetadata), job.Tier);
         if (Verdict(item, job.Status, job.ErrorMessage, billing) is { } notDone)
         {

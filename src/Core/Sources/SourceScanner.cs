@@ -39,12 +39,12 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         // With no settle window this look is the second one too: the looks it just stamped, at the walk's end, are hashed now.
         var hashFrom = source.SettleWindow > TimeSpan.Zero ? settledBefore : time.GetUtcNow();
         var (hashed, deferred, changed, gone, recorded) = await HashCandidatesAsync(source, root, hashFrom, maxFileBytes, problems, cancellationToken);
-        await RecordGoneAsync(source, root, gone, scanTime, cancellationToken);
+        var recordedGone = await RecordGoneAsync(source, root, gone, scanTime, cancellationToken);
         // Every scan, not only one that hashed: a version is skipped at upload, after the scan that made its copy.
         recorded += new HashesRecorded(await store.ReviveFromCopiesAsync(source.Name, cancellationToken), 0);
         await store.ReplaceProblemsAsync(source.Name, problems.Snapshot(), scanTime, cancellationToken);
 
-        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished + gone.Count, merged.Unsettled, hashed, recorded.NewVersions, deferred)
+        var summary = new ScanSummary(merged.Seen, merged.NewOrChanged, merged.Vanished + recordedGone, merged.Unsettled, hashed, recorded.NewVersions, deferred)
         {
             Problems = problems.Count,
             Copies = recorded.Copies,
@@ -76,11 +76,11 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
     /// A folder left with no file at all is the walk's unmounted share (<see cref="ScanMerger"/>): its files are left to the
     /// next scan, which refuses to take that for their deletion.
     /// </summary>
-    private async Task RecordGoneAsync(SourceOptions source, string root, ConcurrentBag<string> gone, DateTimeOffset scanTime, CancellationToken cancellationToken)
+    private async Task<int> RecordGoneAsync(SourceOptions source, string root, ConcurrentBag<string> gone, DateTimeOffset scanTime, CancellationToken cancellationToken)
     {
         if (gone.IsEmpty || !(source.TreatEmptyFolderAsDeleted || HoldsAFile(root)))
         {
-            return;
+            return 0;
         }
 
         await using var diff = store.BeginDiff(source.Name, scanTime);
@@ -90,6 +90,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         await diff.CommitAsync(scanTime, cancellationToken);
+        return gone.Count;
     }
 
     private async Task<(int Hashed, int Deferred, int Changed, ConcurrentBag<string> Gone, HashesRecorded Recorded)> HashCandidatesAsync(
@@ -242,8 +243,18 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
     }
 
-    private static bool HoldsAFile(string root) =>
-        Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }).Any();
+    // A root gone itself (a folder below a mount point that went) holds nothing: the next scan says so.
+    private static bool HoldsAFile(string root)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }).Any();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private enum HashMiss
     {

@@ -153,21 +153,22 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
     {
         // In the queue (not in a batch) after at least one batch ended for it: sent back, not new. A RemoteOnly source's
         // directory counts whole when its latest batch ended without completing: its next run sends all of it again. Not
-        // while that batch waits to be looked for at LlamaCloud (its runs are refused until then), nor when an operator
-        // cancelled it (its runs send the directory only once it changes, as a cancelled batch's files stay skipped).
+        // while that batch waits to be looked for at LlamaCloud (its runs are refused until then), nor when it ended cancelled
+        // as an operator asked (its runs send the directory only once it changes, as a cancelled batch's files stay skipped).
         await using var command = dataSource.CreateCommand("""
             select (select count(*)::int from orchestrator.file_version
                     where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0)
                  + coalesce((select l.file_count from orchestrator.batch l
                              where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $3)
                                and l.state = any($4) and l.remote_status is distinct from $5 and l.unconfirmed_since is null
-                               and l.cancel_requested_at is null), 0)
+                               and not (l.cancel_requested_at is not null and (l.remote_status = $6 or l.remote_batch_id is null))), 0)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(FileVersionState.Discovered));
         command.Parameters.Add(StateParameters.Name(RemoteLayout.RemoteOnly));
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(StateParameters.Name(BatchState.Completed));
+        command.Parameters.Add(StateParameters.Name(BatchState.Cancelled));
         return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 

@@ -25,12 +25,15 @@ internal sealed partial class NpgsqlBatchPlanStore
                                       where r.batch_id = l.id and (r.job_id is null or r.error_message is not null)
                                         and r.error_class is distinct from $9)),
                    (select min(id) from orchestrator.batch where source_name = $1 and layout = $2 and remote_directory_id = $4 and unconfirmed_since is not null),
-                   -- An operator here cancelled the latest batch over these same files: as a cancelled batch's files are
-                   -- skipped as the operator wished, the directory is not sent again (its parsed files billed again) until it changes.
+                   -- An operator here cancelled the latest batch over these same files, and it ended cancelled (at LlamaCloud,
+                   -- or before it was created there): as a cancelled batch's files are skipped as the operator wished, the
+                   -- directory is not sent again (its parsed files billed again) until it changes. A cancel that came too late
+                   -- leaves the batch as it ended: one that failed is sent again as any other.
                    (select l.id from orchestrator.batch l
                     where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
                       and l.remote_directory_id = $4 and l.remote_listing = $5 and l.file_count = $6
-                      and l.cancel_requested_at is not null and l.configuration_fingerprint = $8)
+                      and l.cancel_requested_at is not null and l.configuration_fingerprint = $8
+                      and (l.remote_status = $10 or l.remote_batch_id is null))
             """))
         {
             look.Parameters.Add(Text(plan.Source));
@@ -42,6 +45,7 @@ internal sealed partial class NpgsqlBatchPlanStore
             look.Parameters.Add(StateParameters.Name(BatchState.Completed));
             look.Parameters.Add(Text(ConfigurationFingerprint.Of(plan.JobType, plan.ConfigurationId, plan.V1ParseTier)));
             look.Parameters.Add(StateParameters.Name(FailureClass.Permanent));
+            look.Parameters.Add(StateParameters.Name(BatchState.Cancelled));
             await using var reader = await look.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             if (!reader.IsDBNull(2))

@@ -116,6 +116,7 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
         await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
 
         Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is null from orchestrator.source_file where relative_path = 'report.txt'"));
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains("new or changed, 0 gone", StringComparison.Ordinal));
     }
 
     private static void DeleteReport(string path)
