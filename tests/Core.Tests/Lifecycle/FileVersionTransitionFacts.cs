@@ -10,6 +10,7 @@ public sealed class FileVersionTransitionFacts
         { nameof(FileVersionLifecycle.Plan), "Discovered Held", "Discovered" },
         { nameof(FileVersionLifecycle.Hold), "Discovered Held", "Held" },
         { nameof(FileVersionLifecycle.Approve), "Held", "Discovered" },
+        { nameof(FileVersionLifecycle.HeldGone), "Held", "Skipped" },
         { nameof(FileVersionLifecycle.Escalate), "Succeeded", "Discovered" },
         { nameof(FileVersionLifecycle.Rebatch), "*", "Uploaded" },
         { nameof(FileVersionLifecycle.Upload), "Discovered", "Uploaded" },
