@@ -75,10 +75,10 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
         }
         catch (LlamaCloudTransientException ex) when (ex.OpenedTheCircuit)
         {
-            // This look's read opened the circuit again, as it did last time: a result whose read always fails (a 5xx or a
-            // timeout for that job alone) paused the project after every pause, for good, its look never counted. So it
-            // counts, and the reference ends FollowUpFailed once its attempts are used up. An outage's openings fall to
-            // whatever request is under way, and its looks wait without counting, as before.
+            // This look's read opened the circuit again, as it did last time, though the service answered another request
+            // between: a result whose read always fails (a 5xx or a timeout for that job alone) paused the project after every
+            // probe, for good, its look never counted. So it counts, and the reference ends FollowUpFailed once its attempts
+            // are used up. An outage answers nothing between its openings, and its looks wait without counting, as before.
             return new JobLook(item, LookKind.Error, Error: ex.Message);
         }
         catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })

@@ -25,9 +25,9 @@ internal sealed class LlamaCloudTransientException(
 
     /// <summary>
     /// The request's own attempts failed, and the project's circuit, open at the end of them, was opened by this same request
-    /// twice in a row (one request's retries are enough to open it): the pause is of its making, not an outage's. A step that
-    /// waits the pause out without counting anything would send a request that always fails again after every pause, and
-    /// pause the project again, for good.
+    /// again after the service had answered another (<see cref="ProjectCircuits.OpenedAgainBy"/>; one request's retries are
+    /// enough to open it): the pause is of its making, not an outage's. A step that waits the pause out without counting
+    /// anything would send a request that always fails again after every pause, and pause the project again, for good.
     /// </summary>
     public bool OpenedTheCircuit { get; init; }
 

@@ -106,7 +106,7 @@ internal sealed class ProjectPauses(
     /// <summary>Whether the project's circuit is open in this process now.</summary>
     public bool CircuitOpen(ProjectScope scope) => circuits.Local(scope.Key) is not null;
 
-    /// <summary>Whether <paramref name="request"/> opened the project's circuit twice in a row (<see cref="ProjectCircuits.OpenedAgainBy"/>).</summary>
+    /// <summary>Whether <paramref name="request"/> opened the project's circuit again after the service answered another (<see cref="ProjectCircuits.OpenedAgainBy"/>).</summary>
     public bool OpenedAgainBy(ProjectScope scope, HttpRequestMessage request) => circuits.OpenedAgainBy(scope.Key, ProjectCircuits.RequestKey(request));
 
     /// <summary>How long the project's open circuit stays open here (its break duration when not known).</summary>

@@ -44,6 +44,6 @@ internal enum RemoteOnlySkip
     /// <summary>The directory holds no file: there is nothing to parse.</summary>
     Empty,
 
-    /// <summary>The directory holds the same files as its latest batch, which an operator here cancelled: not sent again until it changes.</summary>
+    /// <summary>The directory holds the same files as its latest batch, which ended cancelled as an operator here asked: not sent again until it changes.</summary>
     Cancelled,
 }

@@ -11,9 +11,9 @@ public sealed class MirrorToPerRunFacts(PostgresServerFixture server) : HarnessP
     {
         Source.Layout = RemoteLayout.Mirror;
         Harness.WriteFile("report.txt", "the original");
-        await RunToTheEndAsync();
+        await Harness.RunToRecordedAsync(Ct);
         Harness.WriteFile("report.txt", "an edit, undone later");
-        await RunToTheEndAsync(); // carries the edit, and removes the original's copy from the mirror
+        await Harness.RunToRecordedAsync(Ct); // carries the edit, and removes the original's copy from the mirror
         Assert.True(await Harness.Database.ScalarAsync<bool>("select remote_deleted_at is not null from orchestrator.file_version where sha256 = sha256('the original'::bytea)"));
 
         Source.Layout = RemoteLayout.PerRun;
@@ -25,12 +25,4 @@ public sealed class MirrorToPerRunFacts(PostgresServerFixture server) : HarnessP
     }
 
     private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
-
-    private async Task RunToTheEndAsync()
-    {
-        var batchId = await Harness.PlanOneBatchAsync(Ct);
-        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
-        await Harness.RecordAllAsync([batchId], Ct);
-    }
 }

@@ -116,8 +116,14 @@ public sealed class CapPlanningFacts(PostgresServerFixture server) : DatabaseFac
         return await Plans.PlanBatchesAsync(runId, new BatchPlan(source, "parse_v2", "cfg-PARSE_AGENTIC", maxFilesPerBatch, Cost: cost), Ct);
     }
 
+    // Each version with its file's look, as a scan leaves them: a held version whose file is not in the folder is let go.
     private Task SeedAsync(string source, int count, int pages, int offset = 0) => Database.ExecuteAsync(
         """
+        with looks as (
+            insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at, sha256)
+            select $1, 'f' || i || '.pdf', 1000, 1000, now(), sha256(($1 || i)::bytea)
+            from generate_series($3 + 1, $3 + $2) as i
+        )
         insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, pages, pages_basis)
         select $1, 'f' || i || '.pdf', 1000, 1000, sha256(($1 || i)::bytea), encode(sha256(($1 || i)::bytea), 'hex'), 'Discovered', $4, 'pdf'
         from generate_series($3 + 1, $3 + $2) as i
