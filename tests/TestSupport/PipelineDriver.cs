@@ -40,10 +40,9 @@ public static class PipelineDriver
         return batches;
     }
 
-    /// <summary>Polls until every batch is terminal, then records each.</summary>
-    public static async Task RecordAllAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
-    {
-        await Eventually.WaitAsync(
+    /// <summary>Polls until every batch is terminal, its record handed out.</summary>
+    public static Task PollUntilFinishedAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken) =>
+        Eventually.WaitAsync(
             async () =>
             {
                 await harness.Get<PollTick>().RunAsync(cancellationToken);
@@ -53,6 +52,11 @@ public static class PipelineDriver
             n => n == batches.Count,
             Patience,
             "every batch to reach a terminal status");
+
+    /// <summary>Polls until every batch is terminal, then records each.</summary>
+    public static async Task RecordAllAsync(this PipelineHarness harness, IReadOnlyList<long> batches, CancellationToken cancellationToken)
+    {
+        await harness.PollUntilFinishedAsync(batches, cancellationToken);
         foreach (var batchId in batches)
         {
             await harness.Get<BatchResultRecorder>().RecordAsync(batchId, cancellationToken);

@@ -2,6 +2,7 @@ using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Operations;
 using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Sources;
+using BatchOrchestrator.Persistence.Batches;
 using BatchOrchestrator.Persistence.Sources;
 
 namespace BatchOrchestrator.Persistence.Operations;
@@ -155,13 +156,13 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         // directory counts whole when its latest batch ended without completing: its next run sends all of it again. Not
         // while that batch waits to be looked for at LlamaCloud (its runs are refused until then), nor when it ended cancelled
         // as an operator asked (its runs send the directory only once it changes, as a cancelled batch's files stay skipped).
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             select (select count(*)::int from orchestrator.file_version
                     where source_name = $1 and state = $2 and batch_id is null and process_attempts > 0)
                  + coalesce((select l.file_count from orchestrator.batch l
                              where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $3)
                                and l.state = any($4) and l.remote_status is distinct from $5 and l.unconfirmed_since is null
-                               and not (l.cancel_requested_at is not null and (l.remote_status = $6 or l.remote_batch_id is null))), 0)
+                               and not {CancelledHere.Condition("l", "$6")}), 0)
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(FileVersionState.Discovered));

@@ -14,7 +14,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         // the one to compare with: an older one completed over the same listing says nothing once a later one failed.
         // A file LlamaCloud refused for good (an unsupported type, a corrupt file) fails the same way each time: sending
         // the directory again for it would bill every other file again, so only a file that may yet succeed counts.
-        await using (var look = dataSource.CreateCommand("""
+        await using (var look = dataSource.CreateCommand($"""
             select exists (select 1 from orchestrator.batch where source_name = $1 and layout = $2 and state <> all($3)),
                    (select l.id from orchestrator.batch l
                     where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
@@ -32,8 +32,7 @@ internal sealed partial class NpgsqlBatchPlanStore
                    (select l.id from orchestrator.batch l
                     where l.id = (select max(id) from orchestrator.batch where source_name = $1 and layout = $2)
                       and l.remote_directory_id = $4 and l.remote_listing = $5 and l.file_count = $6
-                      and l.cancel_requested_at is not null and l.configuration_fingerprint = $8
-                      and (l.remote_status = $10 or l.remote_batch_id is null))
+                      and l.configuration_fingerprint = $8 and {CancelledHere.Condition("l", "$10")})
             """))
         {
             look.Parameters.Add(Text(plan.Source));

@@ -64,24 +64,12 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
         // may be an outage's and costs nothing, but the same read opening it again is this reference's own failure. Left
         // uncounted, it paused the project after every probe for good, every upload and batch of the project held back with it.
         const string Attempts = "select follow_up_attempts from orchestrator.batch_result where batch_id = $1";
-        var countedAtOpenings = new List<int>();
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                await h.Database.ExecuteAsync("delete from orchestrator.project_pause");
-                await AnsweredAfterTheBreakAsync(h);
-                var before = await h.Database.ScalarAsync<int>(Attempts, batch);
-                await h.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
-                if ((await h.PausesAsync()).Count > 0)
-                {
-                    countedAtOpenings.Add(await h.Database.ScalarAsync<int>(Attempts, batch) - before);
-                }
-
-                return countedAtOpenings.Count;
-            },
-            openings => openings == 2,
-            TimeSpan.FromSeconds(30),
-            "the read to open the circuit twice");
+        var countedAtOpenings = await AtTwoOpeningsAsync(h, async () =>
+        {
+            var before = await h.Database.ScalarAsync<int>(Attempts, batch);
+            await h.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+            return await h.Database.ScalarAsync<int>(Attempts, batch) - before;
+        });
 
         Assert.Equal([0, 1], countedAtOpenings);
     }
@@ -92,45 +80,47 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
         await using var h = await PauseHarness.CreateAsync(server);
         h.WriteFiles(1);
         var batch = (await h.SubmitAllAsync(Ct)).Single();
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                await h.Get<PollTick>().RunAsync(Ct);
-                return h.Scheduler.BatchIds("record").Contains(batch);
-            },
-            TimeSpan.FromSeconds(30),
-            "the batch to finish");
+        await h.PollUntilFinishedAsync([batch], Ct);
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "GET /api/v2/batches/{batch_id}" } });
 
         // The first opening may be an outage's: the step waits it out, spending none of its retries. The same read opening
         // the circuit again is this batch's own failure: deferred each time, it paused the project after every probe for good.
-        var atOpenings = new List<string>();
+        var atOpenings = await AtTwoOpeningsAsync(h, async () =>
+        {
+            var deferrals = h.Scheduler.Delays.Count(d => d.Step == "scheduled-record");
+            var failed = await Record.ExceptionAsync(() => h.Get<BatchResultRecorder>().RecordAsync(batch, Ct));
+            return failed is LlamaCloudTransientException ? "failed" : h.Scheduler.Delays.Count(d => d.Step == "scheduled-record") > deferrals ? "deferred" : "?";
+        });
+
+        Assert.Equal(["deferred", "failed"], atOpenings);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> as its job would after each pause (the break waited out, then another request answered,
+    /// as the pause's probe does, which closes the circuit) until two of its runs have opened the circuit; returns what
+    /// <paramref name="step"/> made of each of those two.
+    /// </summary>
+    private static async Task<List<T>> AtTwoOpeningsAsync<T>(PipelineHarness h, Func<Task<T>> step)
+    {
+        var atOpenings = new List<T>();
         await Eventually.WaitAsync(
             async () =>
             {
                 await h.Database.ExecuteAsync("delete from orchestrator.project_pause");
-                await AnsweredAfterTheBreakAsync(h);
-                var deferrals = h.Scheduler.Delays.Count(d => d.Step == "scheduled-record");
-                var failed = await Record.ExceptionAsync(() => h.Get<BatchResultRecorder>().RecordAsync(batch, Ct));
+                await Eventually.WaitAsync(() => Task.FromResult(!h.Get<ProjectPauses>().CircuitOpen(ProjectScope.Default)), TimeSpan.FromSeconds(10), "the break to end");
+                await h.Get<IBatchApis>().For(ProjectScope.Default).FindDirectoryByNameAsync("a-name-no-directory-has", Ct);
+                var outcome = await step();
                 if ((await h.PausesAsync()).Count > 0)
                 {
-                    atOpenings.Add(failed is LlamaCloudTransientException ? "failed" : h.Scheduler.Delays.Count(d => d.Step == "scheduled-record") > deferrals ? "deferred" : "?");
+                    atOpenings.Add(outcome);
                 }
 
                 return atOpenings.Count;
             },
             openings => openings == 2,
             TimeSpan.FromSeconds(30),
-            "the read to open the circuit twice");
-
-        Assert.Equal(["deferred", "failed"], atOpenings);
-    }
-
-    /// <summary>Waits out the break, then has the service answer another request, as the pause's probe does, which closes the circuit.</summary>
-    private static async Task AnsweredAfterTheBreakAsync(PipelineHarness h)
-    {
-        await Eventually.WaitAsync(() => Task.FromResult(!h.Get<ProjectPauses>().CircuitOpen(ProjectScope.Default)), TimeSpan.FromSeconds(10), "the break to end");
-        await h.Get<IBatchApis>().For(ProjectScope.Default).FindDirectoryByNameAsync("a-name-no-directory-has", Ct);
+            "the step to open the circuit twice");
+        return atOpenings;
     }
 
     private static ResiliencePipeline<HttpResponseMessage> Build(LlamaCloudPipeline configure, string project, IServiceProvider services)
