@@ -113,7 +113,11 @@ internal sealed record BatchAbandonment(string Reason, Retries.FailureClass Erro
 /// </summary>
 internal sealed record LostBatch(string BatchError, string FileReason, BatchState EndsAs);
 
-/// <summary>A batch row. <paramref name="V1ParseTier"/> is the tier a v1_parse batch was planned to ask for (null: none).</summary>
+/// <summary>
+/// A batch row. <paramref name="V1ParseTier"/> is the tier a v1_parse batch was planned to ask for (null: none);
+/// <paramref name="V1Scope"/> what a v1 batch was planned to be created over (null: a v2 batch, or one planned before
+/// batches recorded it).
+/// </summary>
 internal sealed record BatchRecord(
     long Id,
     long RunId,
@@ -128,7 +132,8 @@ internal sealed record BatchRecord(
     bool CancelRequested = false,
     DateTimeOffset CreatedAt = default,
     ProjectScope Scope = default,
-    string? V1ParseTier = null);
+    string? V1ParseTier = null,
+    V1Scope? V1Scope = null);
 
 /// <summary>A batch to poll now, in the project it was created in.</summary>
 internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);

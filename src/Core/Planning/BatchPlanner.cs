@@ -73,7 +73,8 @@ internal sealed class BatchPlanner(
 
     private BatchPlan NewPlan(SourceOptions source) => new(
         source.Name, source.JobType, source.ConfigurationId, pipeline.Value.MaxFilesPerBatch, source.MaxAttempts, scopes.For(source),
-        V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null);
+        V1ParseTier: source.JobType == BatchJobTypes.V1Parse ? source.RequestedV1ParseTier : null,
+        V1Scope: BatchJobTypes.IsV1(source.JobType) ? source.V1Scope : null);
 
     private static string GoOn(long runId, PlanTally tally) =>
         tally.HeldFitsNoWindow ? $"only with {Approvals(runId, tally)}: {(tally.Held == 1 ? "it needs more than the whole cap, so no window of it will take it" : "each of them needs more than a whole cap, so no window will take them")}"

@@ -215,8 +215,8 @@ internal sealed partial class NpgsqlBatchPlanStore
     {
         await using var insert = new NpgsqlCommand("""
             insert into orchestrator.batch
-                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier, v1_parse_tier)
-            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11, $12
+                (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout, project_id, organization_id, tier, v1_parse_tier, v1_scope)
+            select $1, $2, $7, $3, $4, format('bo-%s-%s-mirror', left(i.id::text, 8), $2), $5, $6, $8, $9, $10, $11, $12, $13
             from orchestrator.installation i
             returning id
             """, connection, transaction);
@@ -232,10 +232,15 @@ internal sealed partial class NpgsqlBatchPlanStore
         insert.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         insert.Parameters.Add(Text(plan.Costs.Primary.Tier));
         insert.Parameters.Add(V1ParseTier(plan));
+        insert.Parameters.Add(V1Scope(plan));
         return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>The tier a v1_parse batch asks for, or null (none, the service's default; or not v1_parse).</summary>
     private static NpgsqlParameter<string?> V1ParseTier(BatchPlan plan) =>
         new() { TypedValue = plan.V1ParseTier, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
+
+    /// <summary>What a v1 batch is created over, or null (a v2 batch).</summary>
+    private static NpgsqlParameter<string?> V1Scope(BatchPlan plan) =>
+        new() { TypedValue = plan.V1Scope?.ToString(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text };
 }

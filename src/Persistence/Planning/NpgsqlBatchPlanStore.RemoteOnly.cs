@@ -82,8 +82,8 @@ internal sealed partial class NpgsqlBatchPlanStore
         await using var command = dataSource.CreateCommand("""
             insert into orchestrator.batch
                 (run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, file_count, layout,
-                 project_id, organization_id, v1_parse_tier, remote_listing)
-            values ($1, $2, $6, $3, $4, $5, $5, $7, $8, $9, $10, $11, $12)
+                 project_id, organization_id, v1_parse_tier, remote_listing, v1_scope)
+            values ($1, $2, $6, $3, $4, $5, $5, $7, $8, $9, $10, $11, $12, $13)
             returning id
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
@@ -98,6 +98,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         command.Parameters.Add(ScopeColumns.Organization(plan.Scope));
         command.Parameters.Add(V1ParseTier(plan));
         command.Parameters.Add(Text(listing.Digest));
+        command.Parameters.Add(V1Scope(plan));
         return new((long)(await command.ExecuteScalarAsync(cancellationToken))!);
     }
 }

@@ -145,9 +145,9 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
     {
         await using var insert = new NpgsqlCommand("""
             insert into orchestrator.batch
-                (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id, tier, escalation, v1_parse_tier)
+                (id, run_id, source_name, state, job_type, configuration_id, directory_name, file_count, project_id, organization_id, tier, escalation, v1_parse_tier, v1_scope)
             overriding system value
-            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $8, $9, $10, $11, $12
+            select b.id, $1, $2, $7, $3, $4, format('bo-%s-%s-%s', left(i.id::text, 8), $2, b.id), b.file_count, $8, $9, $10, $11, $12, $13
             from unnest($5::bigint[], $6::int[]) as b(id, file_count)
             cross join orchestrator.installation i
             """, connection, transaction);
@@ -163,6 +163,7 @@ internal sealed partial class NpgsqlBatchPlanStore(NpgsqlDataSource dataSource) 
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tier.Tier });
         insert.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = escalation });
         insert.Parameters.Add(V1ParseTier(plan));
+        insert.Parameters.Add(V1Scope(plan));
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -253,7 +253,7 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
         return batch;
     }
 
-    private static Dictionary<string, string?> Classify(string scope) => new()
+    internal static Dictionary<string, string?> Classify(string scope) => new()
     {
         ["Sources:0:JobType"] = "v1_classify",
         ["Sources:0:V1Scope"] = scope,
