@@ -37,4 +37,18 @@ public sealed class ApiOperationsFacts
         Assert.Equal(ApiOperations.All.Count, ApiOperations.All.Select(r => r.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.All(ApiOperations.All.Select(r => r.Name).Append(ApiOperations.Other), name => Assert.Contains($"`{name}`", docs, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void EveryRequestTheClientWrites_HasANameOfItsOwn()
+    {
+        // The client's requests as its source writes them: the helper (its method) and the path below the base URL.
+        var request = new Regex(@"\b(Get|Post|Delete|ListAll)(?:Async)?\(\$?""(api/[^""?]*)", RegexOptions.None, TimeSpan.FromSeconds(1));
+        var written = Directory.GetFiles(Repository.PathOf("src/Core/LlamaCloud"), "LlamaCloudClient*.cs")
+            .SelectMany(file => request.Matches(File.ReadAllText(file)))
+            .Select(m => (Method: m.Groups[1].Value switch { "Post" => "POST", "Delete" => "DELETE", _ => "GET" }, Path: Regex.Replace(m.Groups[2].Value, @"\{[^}]*\}", "x", RegexOptions.None, TimeSpan.FromSeconds(1))))
+            .ToList();
+
+        Assert.True(written.Count >= 20, $"found only {written.Count} requests in the client's source: has its shape changed?");
+        Assert.All(written, r => Assert.True(ApiOperations.Of(new HttpMethod(r.Method), "/" + r.Path) != ApiOperations.Other, $"{r.Method} {r.Path} is named '{ApiOperations.Other}'"));
+    }
 }
