@@ -11,7 +11,9 @@ public sealed class CoreOptionsValidatorFacts
     [InlineData("00:00:00")]
     [InlineData("00:00:00.500")]
     [InlineData("-00:01:00")]
-    public void ALeaseTimeToLiveUnderASecond_IsRefused_NamingTheKey(string timeToLive)
+    [InlineData("01:00:01")]
+    [InlineData("150.00:00:00")]
+    public void ALeaseTimeToLiveUnderASecondOrOverAnHour_IsRefused_NamingTheKey(string timeToLive)
     {
         var result = new LeaseOptionsValidator().Validate(null, new LeaseOptions { TimeToLive = TimeSpan.Parse(timeToLive, System.Globalization.CultureInfo.InvariantCulture) });
 
@@ -23,6 +25,7 @@ public sealed class CoreOptionsValidatorFacts
     {
         Assert.True(new LeaseOptionsValidator().Validate(null, new LeaseOptions()).Succeeded);
         Assert.True(new LeaseOptionsValidator().Validate(null, new LeaseOptions { TimeToLive = TimeSpan.FromSeconds(1) }).Succeeded);
+        Assert.True(new LeaseOptionsValidator().Validate(null, new LeaseOptions { TimeToLive = TimeSpan.FromHours(1) }).Succeeded);
     }
 
     [Fact]

@@ -25,6 +25,10 @@ internal static class LlamaCloudKey
 
         options.ApiKey = string.IsNullOrWhiteSpace(key) ? null : key.Trim();
 
+        // A key put in the settings ('LlamaCloud__ApiKey', or committed to appsettings.json) is read by nothing: left to a
+        // warning, the service would start against the in-process Sandbox and mark real files done with its made-up results.
+        options.ApiKeyInSettings = !string.IsNullOrWhiteSpace(configuration[$"{LlamaCloudOptions.SectionName}:ApiKey"]);
+
         // One word, as every key is: a line break or space inside is two keys pasted, or a comment, which the API
         // refuses on every request. Refused by the validator, never printed.
         options.ApiKeyHasGaps = options.ApiKey?.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) == true;

@@ -90,6 +90,9 @@ public sealed class LlamaCloudOptions
     /// <summary>The key has a line break or space inside it (refused by the validator, never shown).</summary>
     internal bool ApiKeyHasGaps { get; set; }
 
+    /// <summary>A value was given as <c>LlamaCloud:ApiKey</c>, which nothing reads (refused by the validator, never shown).</summary>
+    internal bool ApiKeyInSettings { get; set; }
+
     /// <summary>Where <see cref="BaseUrl"/> was given: <c>LLAMA_CLOUD_BASE_URL</c>, or this section's key.</summary>
     internal string BaseUrlKey { get; set; } = $"{SectionName}:{nameof(BaseUrl)}";
 

@@ -20,6 +20,11 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
             failures.Add($"{options.BaseUrlKey}: '{url}' must use https (plain http is accepted only on loopback, or with LlamaCloud:AllowHttp for a Sandbox on a private network)");
         }
 
+        if (options.ApiKeyInSettings)
+        {
+            failures.Add($"LlamaCloud:ApiKey: a key is never read from the settings (the value is not shown); give it in {LlamaCloudKey.ApiKeyVariable}, or in a file LlamaCloud:ApiKeyFile names, and take it out of the settings");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.ApiKeyFile) && Directory.Exists(options.ApiKeyFile))
         {
             failures.Add($"LlamaCloud:ApiKeyFile: '{Path.GetFullPath(options.ApiKeyFile)}' is a folder, not a file holding the API key");

@@ -152,9 +152,10 @@ internal sealed partial class SourcesOptionsValidator(ServedQueues? served = nul
                 failures.Add($"{key}:Queue: '{source.Queue}' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)");
             }
 
-            if (source.SettleWindow < TimeSpan.Zero)
+            // Over a day, every new file would wait past the next nightly run, listed only as "not settled yet".
+            if (source.SettleWindow < TimeSpan.Zero || source.SettleWindow > TimeSpan.FromDays(1))
             {
-                failures.Add($"{key}:SettleWindow: must not be negative");
+                failures.Add($"{key}:SettleWindow: {source.SettleWindow} must be from 00:00:00 to a day");
             }
 
             failures.AddRange(LlamaCloud.ProjectIds.Validate(source.ProjectId, source.OrganizationId, key));

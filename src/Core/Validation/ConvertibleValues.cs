@@ -63,7 +63,15 @@ internal static partial class ConvertibleValues
     private static partial System.Text.RegularExpressions.Regex WrongType();
 
     public static void Check(IConfiguration section, Type type, List<string> failures) =>
-        failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{Shown(v.Value, v.Type)}' {Expected(v.Type)}"));
+        failures.AddRange(Find(section, type).Select(v => $"{v.Path}: '{Shown(v.Value, v.Type)}' {(IsBareDays(v.Value, v.Type) ? BareDays(v.Value) : Expected(v.Type))}"));
+
+    // TimeSpan reads a bare whole number as days: "120" meant as seconds would be a lease held 120 days after a crash, a
+    // file held 120 days to settle, a timer too long to start. Refused, saying what to write; "0" means the same either way.
+    private static bool IsBareDays(string value, Type type) =>
+        (Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan) && value.Trim() is { Length: > 0 } v && v.All(char.IsAsciiDigit) && v.Any(c => c != '0');
+
+    private static string BareDays(string value) =>
+        $"is not a valid TimeSpan here: a bare number is read as days (write {value.Trim()}.00:00:00 if days are meant, or hh:mm:ss, e.g. 00:02:00 for two minutes)";
 
     // A URL that does not parse (a port mistyped, a space in the host) may still carry a password or a gateway's token
     // (LlamaCloud:BaseUrl, Webhooks:PublicUrl): quoted without them, as the validators show the URLs that do parse.
@@ -77,7 +85,7 @@ internal static partial class ConvertibleValues
     {
         if (IsScalar(type))
         {
-            if (section is IConfigurationSection { Value: { } value } leaf && !Converts(leaf, type))
+            if (section is IConfigurationSection { Value: { } value } leaf && (!Converts(leaf, type) || IsBareDays(value, type)))
             {
                 yield return (leaf.Path, value, type);
             }

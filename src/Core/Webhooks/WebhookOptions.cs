@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.Validation;
+
 namespace BatchOrchestrator.Core.Webhooks;
 
 /// <summary>
@@ -38,6 +40,9 @@ public sealed class WebhookOptions
     /// <summary>Resolved at start-up; never bound from JSON, never printed.</summary>
     internal string? SigningSecret { get; set; }
 
+    /// <summary>Why <see cref="SigningSecretFile"/> could not be read, refused by the validator.</summary>
+    internal string? SigningSecretFileProblem { get; set; }
+
     /// <summary>True when batches are created with a webhook.</summary>
     internal bool Enabled => PublicUrl is not null;
 
@@ -73,6 +78,8 @@ public sealed class WebhookOptions
     internal static string? Shown(Uri? url) => url switch
     {
         null => null,
+        // A scheme .NET does not know ('ops:TOKEN@gw…', the "https://" forgotten) puts what followed into the path.
+        { IsAbsoluteUri: true } when url.Scheme is not ("http" or "https") => UrlShown.WithoutSecrets(url.OriginalString),
         { IsAbsoluteUri: true } => url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) + (url.Query.Length > 1 || url.UserInfo.Length > 0 ? " (with its user info or query left out)" : ""),
         _ => url.OriginalString.Split('?', '#')[0],
     };

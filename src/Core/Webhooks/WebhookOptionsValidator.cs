@@ -30,7 +30,11 @@ internal sealed class WebhookOptionsValidator : OptionsValidator<WebhookOptions>
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(options.SigningSecretFile) && !File.Exists(options.SigningSecretFile))
+        if (options.SigningSecretFileProblem is { } problem)
+        {
+            failures.Add($"Webhooks:SigningSecretFile: {problem}");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.SigningSecretFile) && !File.Exists(options.SigningSecretFile))
         {
             // A value without a '/' is as likely the secret itself, put where its file's path goes, as a file name: not shown.
             failures.Add(options.SigningSecretFile.Contains('/', StringComparison.Ordinal)
@@ -38,9 +42,10 @@ internal sealed class WebhookOptionsValidator : OptionsValidator<WebhookOptions>
                 : $"Webhooks:SigningSecretFile: no such file (the value is not shown: it may be the secret itself); give the path of a file holding the secret, or the secret itself in {WebhookOptions.SecretVariable}");
         }
 
-        if (!options.Path.StartsWith('/') || options.Path.Length < 2)
+        // ASP.NET Core's Map refuses a path ending in '/' when the service starts, with a stack trace naming no key.
+        if (!options.Path.StartsWith('/') || options.Path.Length < 2 || options.Path.EndsWith('/'))
         {
-            failures.Add($"Webhooks:Path: '{options.Path}' must start with '/'");
+            failures.Add($"Webhooks:Path: '{options.Path}' must start with '/' and not end with one");
         }
 
         if (options.MissedAfter <= TimeSpan.Zero || options.MissedAfter > TimeSpan.FromDays(1))

@@ -19,9 +19,10 @@ internal sealed class WatchOptionsValidator : OptionsValidator<WatchOptions>
             failures.Add($"{Section}:MaxDelay: {options.MaxDelay} must not be shorter than {Section}:Debounce ({options.Debounce})");
         }
 
-        if (options.FolderCheck <= TimeSpan.Zero)
+        // Its timer takes at most about 49 days; beyond a day a folder deleted and made again would go unwatched that long.
+        if (options.FolderCheck <= TimeSpan.Zero || options.FolderCheck > TimeSpan.FromDays(1))
         {
-            failures.Add($"{Section}:FolderCheck: {options.FolderCheck} must be positive");
+            failures.Add($"{Section}:FolderCheck: {options.FolderCheck} must be positive and at most a day");
         }
     }
 }

@@ -38,6 +38,16 @@ public sealed class ApiKeyFacts : IDisposable
     }
 
     [Fact]
+    public void AKeyPutInTheSettings_StopsStartUp_WithoutPrintingIt_RatherThanRunningAgainstTheSandbox()
+    {
+        var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?> { ["LlamaCloud:ApiKey"] = "llx-CANARYKEY" }));
+
+        Assert.StartsWith("LlamaCloud:ApiKey: a key is never read from the settings (the value is not shown); give it in LLAMA_CLOUD_API_KEY", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain("CANARY", failure, StringComparison.Ordinal);
+        Assert.Empty(StartupChecks.Failures(new Dictionary<string, string?> { ["LlamaCloud:ApiKey"] = "" })); // set to nothing: not given
+    }
+
+    [Fact]
     public void AKeyFileThatIsAFolder_IsSaidToBeOne()
     {
         var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?> { ["LlamaCloud:ApiKeyFile"] = folder }));

@@ -26,6 +26,7 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
                 {
                     Name = "OK", Path = Path.Combine(folder, "missing"), JobType = "classify", ConfigurationId = "agentic",
                     Schedule = "every night", TimeZone = "Mars/Olympus", Include = ["../outside"], Queue = "Node A",
+                    SettleWindow = TimeSpan.FromDays(2),
                 },
             ],
         };
@@ -40,7 +41,8 @@ public sealed class SourcesOptionsValidatorFacts : IDisposable
         Assert.Contains(failures, f => f.StartsWith("Sources:1:TimeZone:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Sources:1:Include:0:", StringComparison.Ordinal));
         Assert.Contains("Sources:1:Queue: 'Node A' must be lowercase letters, digits, '_' and '-' (Hangfire's rule for queue names)", failures);
-        Assert.Equal(8, failures.Count);
+        Assert.Contains("Sources:1:SettleWindow: 2.00:00:00 must be from 00:00:00 to a day", failures);
+        Assert.Equal(9, failures.Count);
     }
 
     [Fact]

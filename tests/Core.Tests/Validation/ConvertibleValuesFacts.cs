@@ -12,6 +12,7 @@ public sealed class ConvertibleValuesFacts : IDisposable
 
     [Theory]
     [InlineData("Sources:0:SettleWindow", "3s", "Sources:0:SettleWindow: '3s' is not a valid TimeSpan (hh:mm:ss or d.hh:mm:ss, e.g. 00:00:03 for three seconds)")]
+    [InlineData("Sources:0:SettleWindow", "30", "Sources:0:SettleWindow: '30' is not a valid TimeSpan here: a bare number is read as days (write 30.00:00:00 if days are meant, or hh:mm:ss, e.g. 00:02:00 for two minutes)")]
     [InlineData("Sources:0:Layout", "Bogus", "Sources:0:Layout: 'Bogus' must be one of PerRun, Mirror, RemoteOnly")]
     [InlineData("Sources:0:MaxFileBytes", "abc", "Sources:0:MaxFileBytes: 'abc' is not a whole number")]
     [InlineData("Sources:0:Watch", "yes", "Sources:0:Watch: 'yes' must be true or false")]

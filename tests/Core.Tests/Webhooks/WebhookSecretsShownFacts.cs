@@ -47,4 +47,55 @@ public sealed class WebhookSecretsShownFacts
 
         Assert.Equal([$"Webhooks:SigningSecretFile: file '{missing}' does not exist"], StartupChecks.Failures(new Dictionary<string, string?> { ["Webhooks:SigningSecretFile"] = missing }));
     }
+
+    [Fact]
+    public void APublicUrlWithoutItsScheme_IsRefused_WithoutTheTokenBeforeItsHost()
+    {
+        // "https://" forgotten: .NET reads "ops" as the scheme and keeps what follows as the path, token and all; what comes
+        // before the "@" (a user name, or that scheme) is not shown.
+        var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?>
+        {
+            ["Webhooks:PublicUrl"] = $"ops:{GatewayToken}@gw.example.com/llamacloud",
+            [WebhookOptions.SecretVariable] = Secret,
+        }));
+
+        Assert.StartsWith("Webhooks:PublicUrl: '…@gw.example.com/llamacloud", failure, StringComparison.Ordinal);
+        Assert.DoesNotContain(GatewayToken, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASecretFileThatIsAFolder_IsRefused_NamingTheKey()
+    {
+        var folder = Directory.CreateTempSubdirectory("bo-secret-").FullName;
+        try
+        {
+            Assert.Equal(
+                [$"Webhooks:SigningSecretFile: '{folder}' is a folder, not a file holding the signing secret"],
+                StartupChecks.Failures(new Dictionary<string, string?> { ["Webhooks:SigningSecretFile"] = folder }));
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void ASecretFileThisUserCannotRead_StopsStartUp_NamingTheKey_NotWithAStackTrace()
+    {
+        Assert.SkipWhen(Environment.UserName == "root", "root reads every file; run as another user to see this");
+        var file = Path.Combine(Directory.CreateTempSubdirectory("bo-secret-").FullName, "secret");
+        File.WriteAllText(file, Secret);
+        File.SetUnixFileMode(file, UnixFileMode.None);
+        try
+        {
+            var failure = Assert.Single(StartupChecks.Failures(new Dictionary<string, string?> { ["Webhooks:SigningSecretFile"] = file }));
+
+            Assert.StartsWith($"Webhooks:SigningSecretFile: file '{file}' cannot be read by this user", failure, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
 }

@@ -72,6 +72,18 @@ public sealed class WebhookSignatureFacts
     }
 
     [Theory]
+    [InlineData("/webhooks/llamacloud", true)]
+    [InlineData("/webhooks/llamacloud/", false)] // ASP.NET Core's Map would refuse it only when the service starts
+    [InlineData("/", false)]
+    [InlineData("webhooks", false)]
+    public void Path_StartsWithASlash_AndDoesNotEndWithOne(string path, bool valid)
+    {
+        var result = new WebhookOptionsValidator().Validate(null, new WebhookOptions { Path = path });
+
+        Assert.Equal(valid ? [] : [$"Webhooks:Path: '{path}' must start with '/' and not end with one"], result.Failures ?? []);
+    }
+
+    [Theory]
     [InlineData("http://hooks.example.com/llamacloud?code=gw-token-7f3a")]
     [InlineData("ftp://gateway:gw-token-7f3a@hooks.example.com/llamacloud")]
     [InlineData("llamacloud?code=gw-token-7f3a")]

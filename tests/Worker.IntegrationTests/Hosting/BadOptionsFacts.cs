@@ -21,6 +21,6 @@ public sealed class BadOptionsFacts : IDisposable
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(root, settings));
 
-        Assert.Equal(["Leases:TimeToLive: 00:00:00 must be at least a second"], error.Failures);
+        Assert.Equal(["Leases:TimeToLive: 00:00:00 must be from a second to an hour"], error.Failures);
     }
 }

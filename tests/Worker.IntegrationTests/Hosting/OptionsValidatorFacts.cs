@@ -59,6 +59,7 @@ public sealed class OptionsValidatorFacts
         Assert.StartsWith("Watching:MaxDelay: ", failures[1], StringComparison.Ordinal);
         Assert.StartsWith("Watching:FolderCheck: ", failures[2], StringComparison.Ordinal);
         Assert.True(new WatchOptionsValidator().Validate(null, new WatchOptions()).Succeeded);
+        Assert.StartsWith("Watching:FolderCheck: ", Assert.Single(new WatchOptionsValidator().Validate(null, new WatchOptions { FolderCheck = TimeSpan.FromDays(2) }).Failures!), StringComparison.Ordinal);
     }
 
     [Fact]
