@@ -52,11 +52,13 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
     public async Task<HashesRecorded> RecordHashesAsync(string source, DedupeKey key, RemoteLayout layout, IReadOnlyList<HashedFile> files, CancellationToken cancellationToken)
     {
         // Only a hash still matching the stored (size, mtime) counts. A version that was skipped
-        // (its file changed or vanished before upload) comes back to life when its content reappears.
+        // (its file changed or vanished before upload) comes back to life when its content reappears; not one skipped
+        // because an operator cancelled its batch (SkippedByCancel), which a touch, a rename or a copy would otherwise
+        // send and bill again, against what the operator asked.
         // Every other path hashed to content that is a version under another name is a copy of that version
         // (file_copy): not sent again, but on the record and given the version's result under its own name.
         // A copy whose version's result was delivered already makes its batch's follow-up due now, for its own.
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             with hashed as (
                 select * from unnest($2::text[], $3::bigint[], $4::bigint[], $5::bytea[], $10::int[], $11::text[], $12::boolean[])
                     as h(relative_path, size, mtime_ticks, sha256, pages, pages_basis, pages_estimated)
@@ -92,7 +94,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
                         pages = excluded.pages, pages_basis = excluded.pages_basis, pages_estimated = excluded.pages_estimated,
                         state = $8, batch_id = null, unique_id = null, upload_started_at = null,
                         remote_file_id = null, stored_file_id = null, remote_directory_id = null, remote_deleted_at = null, error_message = null, updated_at = now()
-                    where v.state = any($9) or (v.remote_deleted_at is not null and $15)
+                    where (v.state = any($9) and not {SkippedByCancel("v", "$16")}) or (v.remote_deleted_at is not null and $15)
                 returning v.id, v.dedupe_key, v.relative_path
             ), found as (
                 -- The version of each hashed path's content: written just now, or as it stood before this statement.
@@ -149,6 +151,7 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(StateParameters.Name(FollowUpLifecycle.FollowedOutcome));
         command.Parameters.Add(StateParameters.Name(FollowUpState.FollowedUp));
         command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = layout == RemoteLayout.Mirror });
+        command.Parameters.Add(StateParameters.Name(BatchState.Cancelled));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new HashesRecorded(reader.GetInt32(0), reader.GetInt32(1));
@@ -157,14 +160,14 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
     public async Task<int> ReviveFromCopiesAsync(string source, CancellationToken cancellationToken)
     {
         // A skipped version whose content is still at a copy's path (hashed, unchanged since) but no longer at its own:
-        // the first such copy by name becomes the version's path, and is a copy no more.
-        await using var command = dataSource.CreateCommand("""
+        // the first such copy by name becomes the version's path, and is a copy no more. Not one an operator's cancel skipped.
+        await using var command = dataSource.CreateCommand($"""
             with revived as (
                 select distinct on (v.id) v.id, k.id as copy_id, k.relative_path, f.size, f.mtime_ticks
                 from orchestrator.file_copy k
                 join orchestrator.file_version v on v.id = k.file_version_id
                 join orchestrator.source_file f on f.source_name = k.source_name and f.relative_path = k.relative_path
-                where k.source_name = $1 and v.state = any($2) and f.deleted_at is null and f.sha256 = v.sha256
+                where k.source_name = $1 and v.state = any($2) and not {SkippedByCancel("v", "$4")} and f.deleted_at is null and f.sha256 = v.sha256
                   and not exists (
                       select 1 from orchestrator.source_file o
                       where o.source_name = v.source_name and o.relative_path = v.relative_path and o.deleted_at is null and o.sha256 = v.sha256)
@@ -182,8 +185,16 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
         command.Parameters.Add(Text(source));
         command.Parameters.Add(FileVersionLifecycle.Rediscover.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Rediscover.TargetState());
+        command.Parameters.Add(StateParameters.Name(BatchState.Cancelled));
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Version <paramref name="version"/> ended Skipped in a batch that ended cancelled as an operator here asked (its jobs
+    /// cancelled, or the batch before it was created): it stays skipped while its content is the same, wherever it is found.
+    /// </summary>
+    private static string SkippedByCancel(string version, string cancelled) =>
+        $"exists (select 1 from orchestrator.batch cb where cb.id = {version}.batch_id and {Batches.CancelledHere.Condition("cb", cancelled)})";
 
     public async Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken)
     {
