@@ -30,12 +30,14 @@ COPY --from=build /app .
 # binaries, and start-up says so naming that key. The dashboard listens on all interfaces; remote
 # callers need Dashboard:Users or Dashboard:Tokens (see README).
 # The FileSystem sink writes under /data/output (mount a volume there); /app itself is not writable
-# by the non-root user. Sources go under /data/inbox (or any mounted folder).
+# by the non-root user. Sources go under /data/inbox (or any mounted folder): appsettings.json's demo
+# source, whose Path is relative ("inbox"), would be /app/inbox, which that user cannot create.
 RUN mkdir -p /data/inbox /data/output && chown "$APP_UID:$APP_UID" /data/inbox /data/output
 ENV Urls=http://+:8080 \
     DOTNET_gcServer=0 \
     Logs__Format=Json \
-    FollowUp__OutputPath=/data/output
+    FollowUp__OutputPath=/data/output \
+    Sources__0__Path=/data/inbox
 EXPOSE 8080
 # The image's non-root user (uid 1654).
 USER $APP_UID
