@@ -108,9 +108,13 @@ internal static class PageCounter
     /// A document whose reading failed, or that was not read at all: nothing is known of it, and its estimate is kept for
     /// good (pages are counted once per content). The size rule for other formats is about a tenth of a text PDF's pages,
     /// so a cap would let its batch bill far above it when LlamaCloud reads what our reader could not; it is estimated as
-    /// text instead, high rather than low (docs/costs.md, "Pages"). An image stays one page.
+    /// text instead, high rather than low (docs/costs.md, "Pages"). An image stays one page, but for a TIFF, which may hold
+    /// a fax's hundreds: it goes by the size rule for other formats (a fax page is tens of kilobytes).
     /// </summary>
-    private static PageCount Unread(long size, string extension, string reason) => Images.Contains(extension)
+    private static PageCount Unread(long size, string extension, string reason) =>
+        extension.Equals(".tif", StringComparison.OrdinalIgnoreCase) || extension.Equals(".tiff", StringComparison.OrdinalIgnoreCase)
+        ? new PageCount(PagesOf(size, OtherBytesPerPage), $"size, {OtherBytesPerPage} bytes a page: {Truncate(reason)}", true) { Failed = true }
+        : Images.Contains(extension)
         ? Estimate(size, extension, reason) with { Failed = true }
         : new PageCount(PagesOf(size, TextBytesPerPage), $"size, {TextBytesPerPage} bytes a page (errs high): {Truncate(reason)}", true) { Failed = true };
 
@@ -124,7 +128,7 @@ internal static class PageCounter
             case ".docx":
                 using (var word = WordprocessingDocument.Open(content, false, Bounded))
                 {
-                    return Word(word);
+                    return Word(word, content.Length);
                 }
 
             case ".tif" or ".tiff":
@@ -163,9 +167,10 @@ internal static class PageCounter
     /// A Word document's pages: its stored page count, unless its text needs more. The stored count is Word's last
     /// layout, and a document made from a template by another program (a mail merge, a report generator) keeps the
     /// template's: one page stored over sixty written, an estimate a twentieth of what LlamaCloud bills. A body too large
-    /// to read leaves the stored count.
+    /// to read leaves the stored count. With no stored count, a document of pictures (scans saved as Word) has little
+    /// text: the size rule is its floor, as for a legacy .doc.
     /// </summary>
-    private static PageCount Word(WordprocessingDocument word)
+    private static PageCount Word(WordprocessingDocument word, long size)
     {
         int? stored = int.TryParse(ShallowParts.Text(word.ExtendedFilePropertiesPart, "Pages"), NumberStyles.None, CultureInfo.InvariantCulture, out var pages) && pages > 0
             ? pages
@@ -185,7 +190,8 @@ internal static class PageCounter
         {
             { } count when count >= byText => new PageCount(count, "docx pages property", false),
             { } count => new PageCount(byText, string.Create(CultureInfo.InvariantCulture, $"docx text length, above its pages property ({count})"), true),
-            null => new PageCount(byText, "docx text length", true),
+            null when byText >= PagesOf(size, OtherBytesPerPage) => new PageCount(byText, "docx text length", true),
+            null => Estimate(size, ".docx", "docx states no page count, and its text is shorter"),
         };
     }
 

@@ -84,9 +84,10 @@ public sealed partial class PageCounterFacts
         var truncated = Tiff(4, bigEndian: false)[..30]; // the second page is cut off
         Assert.Equal(1, Count(truncated, ".tif").Pages);
 
+        // Unreadable, a TIFF goes by its size, as it may be a fax of hundreds of pages: 70,000 bytes at 50,000 a page.
         var notATiff = Count(new byte[70_000], ".tiff");
-        Assert.Equal((1, true), (notATiff.Pages, notATiff.Estimated));
-        Assert.StartsWith("image: tiff could not be read", notATiff.Basis, StringComparison.Ordinal);
+        Assert.Equal((2, true), (notATiff.Pages, notATiff.Estimated));
+        Assert.StartsWith("size, 50000 bytes a page: tiff could not be read", notATiff.Basis, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -147,6 +148,19 @@ public sealed partial class PageCounterFacts
     }
 
     [Fact]
+    public void AWordDocumentOfPicturesWithoutAPagesProperty_IsEstimatedBySize_NotAsOnePage()
+    {
+        // Scans saved as Word by a generator: a caption of text, 600 KB of pictures, no stored page count.
+        var pictures = Word("scan", pages: null, picture: 600_000);
+
+        var count = Count(pictures, ".docx");
+
+        Assert.Equal((PageCounter.PagesOf(pictures.Length, PageCounter.OtherBytesPerPage), true), (count.Pages, count.Estimated));
+        Assert.True(count.Pages >= 12, $"{count.Pages} pages");
+        Assert.StartsWith("size, 50000 bytes a page: docx states no page count", count.Basis, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnImageIsOnePage_TextGoesBySize_AndEverythingElseByALargerSize()
     {
         Assert.Equal(1, PageCounter.Estimate(9_000_000, ".png", null).Pages);
@@ -176,13 +190,20 @@ public sealed partial class PageCounterFacts
         return PageCounter.Count(stream, extension);
     }
 
-    private static byte[] Word(string text, int? pages)
+    private static byte[] Word(string text, int? pages, int picture = 0)
     {
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))
         {
             var main = document.AddMainDocumentPart();
             main.Document = new Wordprocessing.Document(new Wordprocessing.Body(new Wordprocessing.Paragraph(new Wordprocessing.Run(new Wordprocessing.Text(text)))));
+            if (picture > 0)
+            {
+                // Random bytes, as a photo's are: zipping keeps their size.
+                using var image = new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(picture));
+                main.AddImagePart(DocumentFormat.OpenXml.Packaging.ImagePartType.Png).FeedData(image);
+            }
+
             if (pages is { } count)
             {
                 document.AddExtendedFilePropertiesPart().Properties = new DocumentFormat.OpenXml.ExtendedProperties.Properties(
