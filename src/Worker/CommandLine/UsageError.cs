@@ -69,12 +69,22 @@ internal static class UsageError
     }
 
     private static string Unknown(string verb, string token) => verb.Length == 0
-        ? $"Unknown command or argument '{token}'. Run with --help to see the commands."
-        : $"{verb}: {(token.StartsWith('-') ? "unknown option" : "unexpected argument")} '{token}'";
+        ? $"Unknown command or argument '{Shown(token)}'. Run with --help to see the commands."
+        : $"{verb}: {(token.StartsWith('-') ? "unknown option" : "unexpected argument")} '{Shown(token)}'";
 
     /// <summary>'retry --faild docs' reads as the setting faild=docs, which leaves retry without its source.</summary>
     private static string Hint(CommandLineSettings.Split line) =>
-        line.FirstPair is var (key, value) ? $" ('{value}' after '{key}' is read as that setting's value)" : "";
+        line.FirstPair is var (key, value) ? $" ('{(MayBeSecret(key + value) ? "…" : value)}' after '{key}' is read as that setting's value)" : "";
+
+    // A word that may carry a secret (a connection string's password, a key given as 'LLAMA_CLOUD_APIKEY=…', a setting
+    // spelt as its environment variable) is quoted up to its '=' only: stderr ends up in CI logs and the journal.
+    private static string Shown(string token) =>
+        token.IndexOf('=', StringComparison.Ordinal) is var equals and > 0 && MayBeSecret(token) ? token[..(equals + 1)] + "…" : token;
+
+    private static bool MayBeSecret(string text) =>
+        SecretWords.Any(word => text.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] SecretWords = ["key", "secret", "password", "pwd", "token", "connection", "hash", "credential"];
 
     private static string Usage(Command command) =>
         string.Join(' ', [command.Name, .. command.Arguments.Select(a => $"<{a.Name}>")]);

@@ -90,6 +90,8 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --Sources:0:Path=/x", "retry: <source> is missing")]
     [InlineData("retry --faild docs", "retry: unknown option '--faild'")]
     [InlineData("retry --Sources:0:Paht docs", "retry: <source> is missing ('docs' after '--Sources:0:Paht' is read as that setting's value)")]
+    [InlineData("retry --Database:ConnectionString Host=db;Password=CANARY", "retry: <source> is missing ('…' after '--Database:ConnectionString' is read as that setting's value)")]
+    [InlineData("status --Webhooks__SigningSecret=CANARY", "status: unknown option '--Webhooks__SigningSecret=…'")]
     [InlineData("costs --days 3", "costs: unknown option '--days'")]
     [InlineData("status -Logs:Format=Text", "status: unknown option '-Logs:Format=Text'")]
     [InlineData("status --Logs:Format", "status: the setting --Logs:Format has no value (write --Logs:Format=value)")]
@@ -122,6 +124,21 @@ public sealed class CommandLineParsingFacts
         var verb = problem[..problem.IndexOf(':', StringComparison.Ordinal)];
         Assert.Contains(lines, l => l.Contains($" {verb} ", StringComparison.Ordinal)); // the usage line
         Assert.DoesNotContain("additional arguments", error.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("CANARY", error.ToString(), StringComparison.Ordinal); // a value that may be a secret
+    }
+
+    [Theory]
+    [InlineData("--Database__ConnectionString=Host=db;Password=CANARY", "Unknown command or argument '--Database__ConnectionString=…'. Run with --help to see the commands.")]
+    [InlineData("LLAMA_CLOUD_APIKEY=llx-CANARY", "Unknown command or argument 'LLAMA_CLOUD_APIKEY=…'. Run with --help to see the commands.")]
+    [InlineData("stauts", "Unknown command or argument 'stauts'. Run with --help to see the commands.")]
+    public void AWordThatMayCarryASecret_IsQuotedUpToItsEqualsSignOnly(string line, string problem)
+    {
+        using var error = new StringWriter();
+
+        var parsed = BatchCommandLine.Parse([line], output: TextWriter.Null, error: error);
+
+        Assert.Equal((2, problem), (parsed.ExitCode, error.ToString().Split(Environment.NewLine)[0]));
+        Assert.DoesNotContain("CANARY", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
