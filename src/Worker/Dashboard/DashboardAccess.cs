@@ -83,12 +83,40 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
             return (role, caller);
         }
 
-        return IsLocal(http.Connection) ? (settings.LocalRequests, "local") : (DashboardRole.None, "remote");
+        return IsLocal(http) ? (settings.LocalRequests, "local") : (DashboardRole.None, "remote");
     }
 
-    private static bool IsLocal(ConnectionInfo connection) =>
-        connection.RemoteIpAddress is { } remote
-        && (IPAddress.IsLoopback(remote) || remote.Equals(connection.LocalIpAddress));
+    /// <summary>
+    /// A request from this machine, to this machine by a name of its own. The address alone is not enough: a web page
+    /// whose name its owner points at 127.0.0.1 once it is loaded (DNS rebinding) has the browser send its requests here,
+    /// with the antiforgery token it read, as the dashboard's own page would; those carry that page's name as Host. A
+    /// reverse proxy on this machine sends everyone's requests from loopback too; it says so in a forwarding header.
+    /// </summary>
+    internal static bool IsLocal(HttpContext http)
+    {
+        var connection = http.Connection;
+        if (connection.RemoteIpAddress is not { } remote || !(IPAddress.IsLoopback(remote) || remote.Equals(connection.LocalIpAddress)))
+        {
+            return false;
+        }
+
+        var headers = http.Request.Headers;
+        if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP"))
+        {
+            return false;
+        }
+
+        // An address as the name (no one can rebind it), 'localhost', or this machine's own name.
+        var host = http.Request.Host.Host.TrimEnd('.');
+        return host.Length == 0
+            || IPAddress.TryParse(host.Trim('[', ']'), out _)
+            || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            || host.Equals(MachineName, StringComparison.OrdinalIgnoreCase)
+            || host.StartsWith(MachineName + ".", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static readonly string MachineName = Dns.GetHostName().Split('.')[0];
 
     private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings, IPAddress? remoteIp)
     {

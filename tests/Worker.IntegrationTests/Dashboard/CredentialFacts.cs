@@ -38,6 +38,40 @@ public sealed class CredentialFacts
         Assert.Equal((DashboardRole.Operator, "user ops"), access.Decide(Remote($"Basic {Convert.ToBase64String(Encoding.UTF8.GetBytes("ops:right-password"))}")));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:5080", null, true)]
+    [InlineData("localhost:5080", null, true)]
+    [InlineData("[::1]:5080", null, true)]
+    [InlineData("", null, true)] // HTTP/1.0 names no host
+    [InlineData("evil.example:5080", null, false)] // a page whose name now points here (DNS rebinding)
+    [InlineData("127.0.0.1:5080", "X-Forwarded-For", false)] // a reverse proxy here, for someone elsewhere
+    [InlineData("127.0.0.1:5080", "Forwarded", false)]
+    [InlineData("localhost", "X-Real-IP", false)]
+    public void ALoopbackRequest_IsLocal_OnlyWhenItNamesThisMachine_AndNoProxyForwardedIt(string host, string? forwarding, bool local)
+    {
+        var access = new DashboardAccess(new Monitor(new OpsDashboardOptions()), TimeProvider.System, NullLogger<DashboardAccess>.Instance);
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Connection.LocalIpAddress = IPAddress.Loopback;
+        http.Request.Host = new HostString(host);
+        if (forwarding is not null)
+        {
+            http.Request.Headers[forwarding] = "203.0.113.9";
+        }
+
+        Assert.Equal(local ? (DashboardRole.Operator, "local") : (DashboardRole.None, "remote"), access.Decide(http));
+    }
+
+    [Fact]
+    public void ALoopbackRequest_ByThisMachinesOwnName_IsLocal()
+    {
+        var http = new DefaultHttpContext();
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Host = new HostString(System.Net.Dns.GetHostName(), 5080);
+
+        Assert.True(DashboardAccess.IsLocal(http));
+    }
+
     private static DefaultHttpContext Remote(string authorization)
     {
         var http = new DefaultHttpContext();
