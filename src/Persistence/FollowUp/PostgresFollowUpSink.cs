@@ -12,7 +12,7 @@ namespace BatchOrchestrator.Persistence.FollowUp;
 /// sinks are built to check their names at start-up and by <c>config check</c>, which creates nothing, and building
 /// the data source settles the embedded server's folder and password file.
 /// </summary>
-internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : IFollowUpSink
+internal sealed partial class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : IFollowUpSink
 {
     public string Name => FollowUpOptions.PostgresSink;
 
@@ -37,13 +37,24 @@ internal sealed class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSource) : 
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.Source)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.RelativePath)] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.JobType)] });
-        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.Markdown)] });
-        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.Text)] });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => d.ResultJson)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => WithoutNul(d.Markdown))] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => WithoutNul(d.Text))] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. documents.Select(d => JsonWithoutNul(d.ResultJson))], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. documents.Select(d => d.FetchedAt)] });
         // A result's failed pages as "2,4" (null: a whole document): unnest cannot take an array per row.
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.FailedPages.Count == 0 ? null : string.Join(',', d.FailedPages))] });
-        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => d.FailedPageError)] });
+        command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. documents.Select(d => WithoutNul(d.FailedPageError))] });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    // PostgreSQL's text cannot hold a NUL character, nor its jsonb the escape \u0000, and text parsed out of a PDF often
+    // has one: the whole chunk was refused, every time, and the result never reached this sink. It is left out here
+    // (docs/pipeline.md, "Sinks"); the FileSystem sink keeps the result as LlamaCloud gave it.
+    internal static string? WithoutNul(string? text) => text?.Contains('\0', StringComparison.Ordinal) == true ? text.Replace("\0", "", StringComparison.Ordinal) : text;
+
+    internal static string JsonWithoutNul(string json) => json.Contains("\\u0000", StringComparison.Ordinal) ? NulEscape().Replace(json, "") : json;
+
+    // The escape itself, not an escaped backslash followed by "u0000": an even number of backslashes (none included) before it.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=(?:^|[^\\])(?:\\\\)*)\\u0000")]
+    private static partial System.Text.RegularExpressions.Regex NulEscape();
 }

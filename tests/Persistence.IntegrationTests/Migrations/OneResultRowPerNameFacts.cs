@@ -59,6 +59,25 @@ public sealed class OneResultRowPerNameFacts(PostgresServerFixture server) : Dat
             await Database.ListAsync("select relative_path || ' ' || job_id || ' ' || markdown from orchestrator.follow_up_result", r => r.GetString(0)));
     }
 
+    [Fact]
+    public async Task TheSink_StoresAResultHoldingNulCharacters_WithoutThem()
+    {
+        // Text parsed out of a PDF often holds NUL, which PostgreSQL's text and jsonb refuse: the whole chunk was refused.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs");
+        var file = await OpsSeed.FileAsync(Database, batch, "docs", "a.pdf");
+        var sink = new PostgresFollowUpSink(new Lazy<NpgsqlDataSource>(Database.DataSource));
+        var json = """{"markdown":"a\u0000b","path":"C:\\u0000x"}"""; // an escaped backslash before "u0000" is text, kept
+
+        await sink.WriteAsync([new(file, batch, "docs", "a.pdf", "parse_v2", "pjb-1", "# a\0b", "a\0b", json, false, DateTimeOffset.UtcNow)], Ct);
+
+        Assert.Equal(
+            ("# ab", "ab", "ab", @"C:\u0000x"),
+            (await Database.ListAsync(
+                "select markdown, text, result->>'markdown', result->>'path' from orchestrator.follow_up_result",
+                r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3))))[0]);
+    }
+
     private static (int Version, string Name, string Sql) Migration =>
         Migrator.Embedded.Single(m => m.Name.Contains("one_result_row_per_name", StringComparison.Ordinal));
 }
