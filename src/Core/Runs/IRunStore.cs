@@ -37,6 +37,12 @@ internal interface IRunStore
     Task RecordConfiguredSourcesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Each of <paramref name="sources"/> that holds no file of its own while a name differing from it only in case holds
+    /// some: that name, keyed by the configured one. Names are case-sensitive, so such a source is a new one.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, string>> RecordsUnderAnotherCaseAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The runs owed to <paramref name="sources"/> and never started (<see cref="OwedRuns"/>), each recorded as asked for in the
     /// same statement, so that of several instances looking at once only one asks: files of a retried class, below their
     /// source's attempts, sent back more than <paramref name="sentBackOwedAfter"/> ago (null: none owed), or the unsettled

@@ -128,4 +128,25 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task<IReadOnlyDictionary<string, string>> RecordsUnderAnotherCaseAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
+    {
+        // orchestrator.source holds every name ever configured or run; the file lookups go by the (source_name, …) indexes.
+        await using var command = dataSource.CreateCommand("""
+            select c.name, min(s.name) from unnest($1::text[]) as c(name)
+            join orchestrator.source s on lower(s.name) = lower(c.name) and s.name <> c.name
+            where exists (select 1 from orchestrator.file_version v where v.source_name = s.name)
+              and not exists (select 1 from orchestrator.file_version v where v.source_name = c.name)
+            group by c.name
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return found;
+    }
 }

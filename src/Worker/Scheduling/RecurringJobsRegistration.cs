@@ -41,6 +41,7 @@ internal sealed class RecurringJobsRegistration(
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await RefuseNamesChangedInCaseAsync(cancellationToken);
         var giveUpAt = time.GetUtcNow() + jobStorage.Value.DistributedLockTimeout + TimeSpan.FromSeconds(30);
         var warned = false;
         while (true)
@@ -175,6 +176,23 @@ internal sealed class RecurringJobsRegistration(
                 + "'rename-source {Source:l} <new name>' before the new one runs, so that it takes up this record, or give it back its old Name "
                 + "(docs/sources.md, \"A source is its Name\")",
                 id, source);
+        }
+    }
+
+    /// <summary>
+    /// A source whose Name now differs only in case from the one its record is under (<c>docs</c> written <c>Docs</c>)
+    /// stops start-up: the schedule's id is lower-cased, so the removed-schedule warning below never says it, and the
+    /// source would know none of its files and send and bill each again.
+    /// </summary>
+    private async Task RefuseNamesChangedInCaseAsync(CancellationToken cancellationToken)
+    {
+        var configured = sources.Value.Sources.Select(s => s.Name).ToList();
+        var renamed = await runs.RecordsUnderAnotherCaseAsync(configured, cancellationToken);
+        if (renamed.Count > 0)
+        {
+            throw new OptionsValidationException("Sources", typeof(SourcesOptions), [.. renamed.Select(r =>
+                $"Sources:{configured.IndexOf(r.Key)}:Name: '{r.Key}' differs only in case from '{r.Value}', whose files are on record: names are case-sensitive, "
+                + $"so '{r.Key}' would know none of them and send and bill each again; run 'rename-source {r.Value} {r.Key}' first, or write '{r.Value}'")]);
         }
     }
 
