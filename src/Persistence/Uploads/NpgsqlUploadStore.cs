@@ -173,11 +173,18 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             // the scan commits. Voiding a look still settling only starts its window again.
             // Its reservation is released at once (docs/costs.md, "Settling"): no copy of it is in the directory, so the
             // batch bills nothing for it, and kept until the batch ends it would hold back the caps' room for hours.
+            // An operator's approval outlives it, as it outlives a batch given up before it reached LlamaCloud: sent again
+            // (a read error passed, a refused file fixed), the version passes the caps as approved, not held to be approved
+            // again.
             """
             with v as (
                 update orchestrator.file_version
                 set state = $2, error_message = $3, error_class = $5, updated_at = now(),
-                    process_attempts = process_attempts + case when $5::text is null then 0 else 1 end
+                    process_attempts = process_attempts + case when $5::text is null then 0 else 1 end,
+                    cap_approved_at = case when exists (
+                        select 1 from orchestrator.credit_charge c
+                        where c.file_version_id = orchestrator.file_version.id and c.batch_id = orchestrator.file_version.batch_id and c.approved)
+                        then now() else cap_approved_at end
                 where id = $1 and state = any($4)
                 returning id, batch_id, source_name, relative_path, sha256),
             released as (

@@ -1,4 +1,5 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Retries;
 using BatchOrchestrator.Core.Uploads;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
@@ -134,6 +135,26 @@ public sealed class UploadStoreFacts(PostgresServerFixture server) : DatabaseFac
         await skip;
 
         Assert.Equal(-1L, await Database.ScalarAsync<long>("select mtime_ticks from orchestrator.source_file where relative_path = $1", file.RelativePath));
+    }
+
+    [Fact]
+    public async Task MarkNotUploadedAsync_KeepsAnOperatorsApproval_OfAFileThatNeverReachedLlamaCloud()
+    {
+        var batchId = await PlannedBatchAsync(2);
+        var fence = await Seed.BatchLeaseAsync(Database, batchId, Ct);
+        var files = (await Store.GetWorkAsync(batchId, Ct))!.Files;
+        // The first file's reservation was made by an operator's approval past the caps (its planning cleared the mark).
+        await Database.ExecuteAsync("update orchestrator.credit_charge set approved = file_version_id = $1 where batch_id = $2", files[0].FileVersionId, batchId);
+        Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge where batch_id = $1", batchId));
+
+        foreach (var file in files)
+        {
+            await Store.MarkNotUploadedAsync(file.FileVersionId, FileVersionState.Failed, FailureClass.Transient, "read error while sending it", fence, Ct);
+        }
+
+        Assert.Equal(
+            [(files[0].FileVersionId, true), (files[1].FileVersionId, false)],
+            await Database.ListAsync("select id, cap_approved_at is not null from orchestrator.file_version order by id", r => (r.GetInt64(0), r.GetBoolean(1))));
     }
 
     private Task<long> PlannedBatchAsync(int files) => Seed.PlannedBatchAsync(Database, "docs", files, Ct);
