@@ -173,9 +173,7 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             // the scan commits. Voiding a look still settling only starts its window again.
             // Its reservation is released at once (docs/costs.md, "Settling"): no copy of it is in the directory, so the
             // batch bills nothing for it, and kept until the batch ends it would hold back the caps' room for hours.
-            // An operator's approval outlives it, as it outlives a batch given up before it reached LlamaCloud: sent again
-            // (a read error passed, a refused file fixed), the version passes the caps as approved, not held to be approved
-            // again.
+            // An operator's approval outlives it, as a batch given up before LlamaCloud: sent again, it passes the caps as approved.
             """
             with v as (
                 update orchestrator.file_version
