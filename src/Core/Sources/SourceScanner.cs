@@ -25,8 +25,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var settledBefore = scanTime - source.SettleWindow;
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
-        var walker = new SourceWalker(
-            root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null, keepWhatEmptyFoldersHeld: !source.TreatEmptyFolderAsDeleted);
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
         var tookNone = !walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0;
         if (tookNone)

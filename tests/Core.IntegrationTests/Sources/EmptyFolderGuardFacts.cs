@@ -59,31 +59,6 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task AShareMountedAtASubfolder_FoundEmpty_BesideFilesOfTheSourcesOwn_KeepsWhatItHeld_UnlessTheSourceSaysOtherwise(bool treatEmptyAsDeleted)
-    {
-        // The root keeps files of its own, so the walk is not empty; the share's mount point is. Taken as deleted, a mirror
-        // removed each of its files from its directory, and sent and billed them all again once the share was back.
-        Harness.WriteFile("local.txt", "l");
-        Harness.WriteFile("share/a.txt", "a");
-        Harness.WriteFile("share/deep/b.txt", "b");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
-        await scanner.ScanAsync(source, Ct);
-        Directory.Delete(Path.Combine(Harness.SourcePath, "share"), recursive: true);
-        Directory.CreateDirectory(Path.Combine(Harness.SourcePath, "share"));
-
-        source.TreatEmptyFolderAsDeleted = treatEmptyAsDeleted;
-        var summary = await scanner.ScanAsync(source, Ct);
-
-        Assert.Equal(treatEmptyAsDeleted ? 2 : 0, summary.Vanished);
-        Assert.Equal(treatEmptyAsDeleted ? 2L : 0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
-        var problems = await Harness.Database.ListAsync("select relative_path, reason from orchestrator.source_file_problem", r => (r.GetString(0), r.GetString(1)));
-        Assert.Equal(treatEmptyAsDeleted ? 0 : 1, problems.Count(p => p.Item1 == "share" && p.Item2.StartsWith("the folder is empty, but 2 files were known in it", StringComparison.Ordinal)));
-    }
-
     [Fact]
     public async Task AFolderWhoseFilesTheSourceNowLeavesOut_IsNotTakenForAnUnmountedShare()
     {
