@@ -31,13 +31,13 @@ COPY --from=build /app .
 # callers need Dashboard:Users or Dashboard:Tokens (see README).
 # The FileSystem sink writes under /data/output (mount a volume there); /app itself is not writable
 # by the non-root user. Sources go under /data/inbox (or any mounted folder): appsettings.json's demo
-# source, whose Path is relative ("inbox"), would be /app/inbox, which that user cannot create.
-RUN mkdir -p /data/inbox /data/output && chown "$APP_UID:$APP_UID" /data/inbox /data/output
+# source, whose Path is relative ("inbox"), is /app/inbox, which that user cannot create, so it is a
+# link to /data/inbox (a setting here would override the Path of a configuration's own first source).
+RUN mkdir -p /data/inbox /data/output && chown "$APP_UID:$APP_UID" /data/inbox /data/output && ln -s /data/inbox /app/inbox
 ENV Urls=http://+:8080 \
     DOTNET_gcServer=0 \
     Logs__Format=Json \
-    FollowUp__OutputPath=/data/output \
-    Sources__0__Path=/data/inbox
+    FollowUp__OutputPath=/data/output
 EXPOSE 8080
 # The image's non-root user (uid 1654).
 USER $APP_UID

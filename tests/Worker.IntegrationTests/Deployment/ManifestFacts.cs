@@ -200,9 +200,11 @@ public sealed partial class ManifestFacts
         var user = Array.FindLastIndex(lines, l => l.Trim() == "USER $APP_UID");
         Assert.Contains(lines.Skip(lastStage).Take(user - lastStage), l => l.StartsWith("RUN mkdir -p", StringComparison.Ordinal) && l.Contains("/data/output", StringComparison.Ordinal) && l.Contains("chown", StringComparison.Ordinal));
         Assert.Contains(lines.Skip(lastStage), l => l.Trim().StartsWith("FollowUp__OutputPath=/data/output", StringComparison.Ordinal));
-        // appsettings.json's demo source is relative to /app, which that user cannot create folders in.
-        Assert.Contains(lines.Skip(lastStage).Take(user - lastStage), l => l.StartsWith("RUN mkdir -p", StringComparison.Ordinal) && l.Contains("/data/inbox", StringComparison.Ordinal));
-        Assert.Contains(lines.Skip(lastStage), l => l.Trim().StartsWith("Sources__0__Path=/data/inbox", StringComparison.Ordinal));
+        // appsettings.json's demo source is relative to /app, where that user cannot create a folder: a link to /data/inbox
+        // is there, not a Sources__0__Path setting, which would override a configuration's own first source.
+        Assert.Contains(lines.Skip(lastStage).Take(user - lastStage), l => l.StartsWith("RUN mkdir -p", StringComparison.Ordinal) && l.Contains("ln -s /data/inbox /app/inbox", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines.Skip(lastStage), l => l.Contains("Sources__", StringComparison.Ordinal));
+        Assert.Equal("inbox", JsonDocument.Parse(File.ReadAllText(Repository.PathOf("appsettings.json")), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement.GetProperty("Sources")[0].GetProperty("Path").GetString());
         Assert.Contains(lines.Skip(lastStage), l => l.StartsWith("HEALTHCHECK", StringComparison.Ordinal));
         Assert.Contains("/healthz", HealthcheckCommand(), StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains(PublishedApp.PublishCommand, StringComparison.Ordinal));
