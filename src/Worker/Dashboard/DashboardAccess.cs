@@ -112,11 +112,12 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
             || IPAddress.TryParse(host.Trim('[', ']'), out _)
             || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
-            || host.Equals(MachineName, StringComparison.OrdinalIgnoreCase)
-            || host.StartsWith(MachineName + ".", StringComparison.OrdinalIgnoreCase);
+            || MachineNames.Contains(host, StringComparer.OrdinalIgnoreCase);
     }
 
-    private static readonly string MachineName = Dns.GetHostName().Split('.')[0];
+    // The machine's name as the system gives it, and its first label: whole names only, as a page's own name may begin with
+    // either ('buildbox.attacker.example').
+    private static readonly string[] MachineNames = [Dns.GetHostName(), Dns.GetHostName().Split('.')[0]];
 
     private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings, IPAddress? remoteIp)
     {

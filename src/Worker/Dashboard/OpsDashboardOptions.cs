@@ -10,9 +10,9 @@ public sealed class OpsDashboardOptions
     public string Path { get; set; } = "/hangfire";
 
     /// <summary>
-    /// What a request from this machine may do without credentials: <c>Operator</c> (the default),
-    /// <c>ReadOnly</c>, or <c>None</c>. Behind a reverse proxy on the same host every request looks
-    /// local: set <c>None</c> there.
+    /// What a request from this machine, naming it, may do without credentials: <c>Operator</c> (the default),
+    /// <c>ReadOnly</c>, or <c>None</c>. Behind a reverse proxy on the same host that sends no forwarding header,
+    /// every request looks local: set <c>None</c> there.
     /// </summary>
     public DashboardRole LocalRequests { get; set; } = DashboardRole.Operator;
 

@@ -44,6 +44,7 @@ public sealed class CredentialFacts
     [InlineData("[::1]:5080", null, true)]
     [InlineData("", null, true)] // HTTP/1.0 names no host
     [InlineData("evil.example:5080", null, false)] // a page whose name now points here (DNS rebinding)
+    [InlineData("localhost.evil.example", null, false)]
     [InlineData("127.0.0.1:5080", "X-Forwarded-For", false)] // a reverse proxy here, for someone elsewhere
     [InlineData("127.0.0.1:5080", "Forwarded", false)]
     [InlineData("localhost", "X-Real-IP", false)]
@@ -70,6 +71,8 @@ public sealed class CredentialFacts
         http.Request.Host = new HostString(System.Net.Dns.GetHostName(), 5080);
 
         Assert.True(DashboardAccess.IsLocal(http));
+        http.Request.Host = new HostString($"{System.Net.Dns.GetHostName().Split('.')[0]}.attacker.example", 5080); // a name that only begins with it
+        Assert.False(DashboardAccess.IsLocal(http));
     }
 
     private static DefaultHttpContext Remote(string authorization)
