@@ -37,8 +37,8 @@ internal interface IRunStore
     Task RecordConfiguredSourcesAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Each of <paramref name="sources"/> that holds no file of its own while a name differing from it only in case holds
-    /// some: that name, keyed by the configured one. Names are case-sensitive, so such a source is a new one.
+    /// Each of <paramref name="sources"/> that has no record (files, batches) while a name differing from it only in case has
+    /// one: that name, keyed by the configured one. Names are case-sensitive, so such a source is a new one.
     /// </summary>
     Task<IReadOnlyDictionary<string, string>> RecordsUnderAnotherCaseAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken);
 

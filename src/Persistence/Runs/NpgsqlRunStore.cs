@@ -131,12 +131,15 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
 
     public async Task<IReadOnlyDictionary<string, string>> RecordsUnderAnotherCaseAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken)
     {
-        // orchestrator.source holds every name ever configured or run; the file lookups go by the (source_name, …) indexes.
+        // orchestrator.source holds every name ever configured or run. A record is files, or batches (a RemoteOnly source
+        // has no file of ours); the lookups go by the (source_name, …) indexes.
         await using var command = dataSource.CreateCommand("""
             select c.name, min(s.name) from unnest($1::text[]) as c(name)
             join orchestrator.source s on lower(s.name) = lower(c.name) and s.name <> c.name
-            where exists (select 1 from orchestrator.file_version v where v.source_name = s.name)
+            where (exists (select 1 from orchestrator.file_version v where v.source_name = s.name)
+                   or exists (select 1 from orchestrator.batch b where b.source_name = s.name))
               and not exists (select 1 from orchestrator.file_version v where v.source_name = c.name)
+              and not exists (select 1 from orchestrator.batch b where b.source_name = c.name)
             group by c.name
             """);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sources] });

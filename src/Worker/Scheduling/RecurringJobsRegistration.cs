@@ -191,8 +191,8 @@ internal sealed class RecurringJobsRegistration(
         if (renamed.Count > 0)
         {
             throw new OptionsValidationException("Sources", typeof(SourcesOptions), [.. renamed.Select(r =>
-                $"Sources:{configured.IndexOf(r.Key)}:Name: '{r.Key}' differs only in case from '{r.Value}', whose files are on record: names are case-sensitive, "
-                + $"so '{r.Key}' would know none of them and send and bill each again; run 'rename-source {r.Value} {r.Key}' first, or write '{r.Value}'")]);
+                $"Sources:{configured.IndexOf(r.Key)}:Name: '{r.Key}' differs only in case from '{r.Value}', whose record is in the database: names are case-sensitive, "
+                + $"so '{r.Key}' would know none of its files and send and bill each again; run 'rename-source {r.Value} {r.Key}' first, or write '{r.Value}'")]);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class SourceNameCaseFacts(PostgresServerFixture server) : Environm
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => WorkerHost.StartAsync(Env.Root, settings));
 
         Assert.Equal(
-            ["Sources:0:Name: 'E2E' differs only in case from 'e2e', whose files are on record: names are case-sensitive, so 'E2E' would know none of them and send and bill each again; run 'rename-source e2e E2E' first, or write 'e2e'"],
+            ["Sources:0:Name: 'E2E' differs only in case from 'e2e', whose record is in the database: names are case-sensitive, so 'E2E' would know none of its files and send and bill each again; run 'rename-source e2e E2E' first, or write 'e2e'"],
             error.Failures);
         Assert.Equal(0L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.run where source_name = 'E2E'"));
     }
