@@ -190,11 +190,15 @@ internal sealed class NpgsqlSourceScanStore(NpgsqlDataSource dataSource) : ISour
     }
 
     /// <summary>
-    /// Version <paramref name="version"/> ended Skipped in a batch that ended cancelled as an operator here asked (its jobs
-    /// cancelled, or the batch before it was created): it stays skipped while its content is the same, wherever it is found.
+    /// Version <paramref name="version"/> ended Skipped by the cancel of a batch that ended cancelled as an operator here asked
+    /// (its jobs cancelled, or the batch before it was created): it stays skipped while its content is the same, wherever it
+    /// is found. One skipped before the cancel was asked (its file changed before upload) comes back as any other.
     /// </summary>
     private static string SkippedByCancel(string version, string cancelled) =>
-        $"exists (select 1 from orchestrator.batch cb where cb.id = {version}.batch_id and {Batches.CancelledHere.Condition("cb", cancelled)})";
+        $"""
+        exists (select 1 from orchestrator.batch cb where cb.id = {version}.batch_id and {Batches.CancelledHere.Condition("cb", cancelled)}
+                and {version}.updated_at >= cb.cancel_requested_at)
+        """;
 
     public async Task ReplaceProblemsAsync(string source, IReadOnlyList<ScanProblem> problems, DateTimeOffset scanTime, CancellationToken cancellationToken)
     {

@@ -56,4 +56,28 @@ public sealed class CancelledStaysSkippedFacts(PostgresServerFixture server) : H
         Assert.Equal(1L, await Harness.Database.ScalarAsync<long>(
             "select count(*) from orchestrator.file_version where sha256 = sha256('first'::bytea) and state = 'Discovered' and batch_id is not null"));
     }
+
+    [Fact]
+    public async Task AFileSkippedAtUploadAsChanged_InABatchCancelledAfterwards_StillComesBackWithItsContent()
+    {
+        var changed = Harness.WriteFile("a.txt", "first");
+        var cancelled = Harness.WriteFile("b.txt", "kept skipped");
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        File.WriteAllText(changed, "second, written before the upload");
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await Harness.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct);
+        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Skipped'", batchId));
+
+        File.WriteAllText(changed, "first");
+        File.SetLastWriteTimeUtc(changed, DateTime.UtcNow.AddMinutes(5));
+        File.SetLastWriteTimeUtc(cancelled, DateTime.UtcNow.AddMinutes(5));
+        await Harness.PlanAsync(Ct);
+
+        Assert.Equal(
+            [("a.txt", "Discovered"), ("b.txt", "Skipped")],
+            await Harness.Database.ListAsync(
+                "select relative_path, state from orchestrator.file_version where sha256 in (sha256('first'::bytea), sha256('kept skipped'::bytea)) order by relative_path",
+                r => (r.GetString(0), r.GetString(1))));
+    }
 }
