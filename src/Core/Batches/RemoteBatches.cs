@@ -241,8 +241,8 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
     private SourceOptions? SourceOf(BatchRecord batch) => sources.CurrentValue.Find(batch.Source);
 
     // As the batch was planned: the source's V1Scope changed since would have the look for an unanswered create search
-    // the wrong way, and the record read its items the wrong way. A batch planned before batches recorded it has the
-    // source's setting.
+    // the wrong way, miss the job an earlier attempt made, and create a second. A batch planned before batches recorded
+    // it has the source's setting.
     private V1Scope ScopeOf(BatchRecord batch) => batch.V1Scope ?? SourceOf(batch)?.V1Scope ?? V1Scope.Directory;
 
     private static string DirectoryOf(BatchRecord batch) =>
