@@ -50,9 +50,9 @@ internal sealed partial class PostgresFollowUpSink(Lazy<NpgsqlDataSource> dataSo
     // PostgreSQL's text cannot hold a NUL character, nor its jsonb the escape \u0000, and text parsed out of a PDF often
     // has one: the whole chunk was refused, every time, and the result never reached this sink. It is left out here
     // (docs/pipeline.md, "Sinks"); the FileSystem sink keeps the result as LlamaCloud gave it.
-    internal static string? WithoutNul(string? text) => text?.Contains('\0', StringComparison.Ordinal) == true ? text.Replace("\0", "", StringComparison.Ordinal) : text;
+    private static string? WithoutNul(string? text) => text?.Replace("\0", "", StringComparison.Ordinal);
 
-    internal static string JsonWithoutNul(string json) => json.Contains("\\u0000", StringComparison.Ordinal) ? NulEscape().Replace(json, "") : json;
+    private static string JsonWithoutNul(string json) => json.Contains("\\u0000", StringComparison.Ordinal) ? NulEscape().Replace(json, "") : json;
 
     // The escape itself, not an escaped backslash followed by "u0000": an even number of backslashes (none included) before it.
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<=(?:^|[^\\])(?:\\\\)*)\\u0000")]

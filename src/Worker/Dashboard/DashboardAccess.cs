@@ -117,7 +117,7 @@ internal sealed class DashboardAccess(IOptionsMonitor<OpsDashboardOptions> optio
 
     // The machine's name as the system gives it, and its first label: whole names only, as a page's own name may begin with
     // either ('buildbox.attacker.example').
-    private static readonly string[] MachineNames = [Dns.GetHostName(), Dns.GetHostName().Split('.')[0]];
+    private static readonly string[] MachineNames = Dns.GetHostName() is var name ? [name, name.Split('.')[0]] : [];
 
     private (DashboardRole Role, string Caller) FromCredentials(string header, OpsDashboardOptions settings, IPAddress? remoteIp)
     {

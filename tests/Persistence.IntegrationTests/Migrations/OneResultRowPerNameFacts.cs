@@ -42,10 +42,7 @@ public sealed class OneResultRowPerNameFacts(PostgresServerFixture server) : Dat
     [Fact]
     public async Task TheSink_ReplacesANamesRowWithALaterBatchsResult_AndKeepsItWhenAnEarlierBatchsIsWrittenAgain()
     {
-        var run = await OpsSeed.RunAsync(Database, "docs");
-        var first = await OpsSeed.BatchAsync(Database, run, "docs");
-        var file = await OpsSeed.FileAsync(Database, first, "docs", "a.pdf");
-        var second = await OpsSeed.BatchAsync(Database, run, "docs");
+        var (_, first, file, second) = await OpsSeed.SentTwiceAsync(Database, "docs", "a.pdf");
         var sink = new PostgresFollowUpSink(new Lazy<NpgsqlDataSource>(Database.DataSource));
         FollowUpDocument Result(long batch, string job) =>
             new(file, batch, "docs", "a.pdf", "parse_v2", job, "# " + job, job, "{}", false, DateTimeOffset.UtcNow);

@@ -36,10 +36,7 @@ public sealed class CostQueriesFacts(PostgresServerFixture server) : DatabaseFac
     public async Task Drift_NamesTheJobOfTheChargeThatDrifted_NotTheVersionsLaterOne()
     {
         // A mirror batches every file again: the drift was the first batch's job, and the version's job is the second's now.
-        var run = await OpsSeed.RunAsync(Database, "docs");
-        var first = await OpsSeed.BatchAsync(Database, run, "docs");
-        var file = await OpsSeed.FileAsync(Database, first, "docs", "a.pdf");
-        var second = await OpsSeed.BatchAsync(Database, run, "docs");
+        var (run, first, file, second) = await OpsSeed.SentTwiceAsync(Database, "docs", "a.pdf");
         await Database.ExecuteAsync(
             """
             insert into orchestrator.batch_result (batch_id, file_version_id, source_directory_file_id, job_id, outcome)

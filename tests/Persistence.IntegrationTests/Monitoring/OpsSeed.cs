@@ -26,6 +26,18 @@ internal static class OpsSeed
             values ($1, $2, $3, $4, $5, 'dir-' || gen_random_uuid(), 0, 'bat-' || gen_random_uuid(), {finished ?? "null"}, nullif($6, '')) returning id
             """, runId, source, state, jobType, configurationId, v1ParseTier ?? "");
 
+    /// <summary>
+    /// A file at <paramref name="path"/> in a first batch of a run, and a second batch of the same run: a version sent again
+    /// (a mirror's rebatch, a reprocess), whose later job is the second batch's.
+    /// </summary>
+    public static async Task<(long Run, long First, long File, long Second)> SentTwiceAsync(TestDatabase db, string source, string path)
+    {
+        var run = await RunAsync(db, source);
+        var first = await BatchAsync(db, run, source);
+        var file = await FileAsync(db, first, source, path);
+        return (run, first, file, await BatchAsync(db, run, source));
+    }
+
     /// <summary>A file version of <paramref name="batchId"/> with its batch result; its file is on disk as scanned unless <paramref name="onDisk"/> is false.</summary>
     public static async Task<long> FileAsync(
         TestDatabase db, long batchId, string source, string path, string outcome = "Succeeded", string? jobStatus = null,
