@@ -123,10 +123,17 @@ internal sealed class GlobFilter
     private static bool IsHiddenPath(string relativePath) =>
         IsHidden(relativePath) || relativePath.Contains("/.", StringComparison.Ordinal);
 
-    /// <summary>Names of files still being written by common tools (<see cref="SourceOptions.TemporaryNamePatterns"/>).</summary>
+    /// <summary>
+    /// Names of files still being written by common tools (<see cref="SourceOptions.TemporaryNamePatterns"/>): a browser's
+    /// download (Firefox's <c>.part</c>, Chrome's and Edge's <c>.crdownload</c>) or WinSCP's upload (<c>.filepart</c>) is
+    /// renamed to its own name only once complete, and may pause longer than any settle window before then.
+    /// </summary>
     public static bool IsTemporaryName(ReadOnlySpan<char> name) =>
         name.EndsWith(".tmp", StringComparison.Ordinal)
         || name.EndsWith(".partial", StringComparison.Ordinal)
+        || name.EndsWith(".part", StringComparison.Ordinal)
+        || name.EndsWith(".filepart", StringComparison.Ordinal)
+        || name.EndsWith(".crdownload", StringComparison.Ordinal)
         || name.StartsWith("~$", StringComparison.Ordinal)
         || (name.StartsWith(".~lock.", StringComparison.Ordinal) && name.EndsWith("#", StringComparison.Ordinal));
 

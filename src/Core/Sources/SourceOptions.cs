@@ -158,7 +158,7 @@ public sealed class SourceOptions
     public string? RemoteDirectoryId { get; set; }
 
     /// <summary>The patterns ignored unless <see cref="IgnoreTemporaryNames"/> is off.</summary>
-    internal static readonly string[] TemporaryNamePatterns = ["**/*.tmp", "**/~$*", "**/*.partial", "**/.~lock.*#"];
+    internal static readonly string[] TemporaryNamePatterns = ["**/*.tmp", "**/~$*", "**/*.partial", "**/*.part", "**/*.filepart", "**/*.crdownload", "**/.~lock.*#"];
 
     internal long EffectiveMaxFileBytes => MaxFileBytes ?? (BatchJobTypes.Parse(JobType) == BatchJobType.ExtractV2 ? 100L << 20 : 512L << 20);
 

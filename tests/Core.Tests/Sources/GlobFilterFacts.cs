@@ -17,6 +17,15 @@ public sealed class GlobFilterFacts
         Assert.Equal(expected, filter.Matches(path));
     }
 
+    [Theory]
+    [InlineData("inbox/report.pdf.part", false)] // Firefox, until the download completes
+    [InlineData("inbox/report.pdf.crdownload", false)] // Chrome and Edge
+    [InlineData("inbox/report.pdf.filepart", false)] // WinSCP's upload over SFTP
+    [InlineData("inbox/counterpart.pdf", true)]
+    [InlineData("inbox/report.partner", true)]
+    public void Matches_LeavesOutUnfinishedTransfers_EvenWhereEveryNameIsIncluded(string path, bool expected) =>
+        Assert.Equal(expected, new GlobFilter(["**/*"], []).Matches(path));
+
     [Fact]
     public void QuestionMarksAndBrackets_AreNotWildcards_SoValidateRefusesThem()
     {
