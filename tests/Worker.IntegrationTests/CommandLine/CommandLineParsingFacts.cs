@@ -92,6 +92,8 @@ public sealed class CommandLineParsingFacts
     [InlineData("retry --Sources:0:Paht docs", "retry: <source> is missing ('docs' after '--Sources:0:Paht' is read as that setting's value)")]
     [InlineData("retry --Database:ConnectionString Host=db;Password=CANARY", "retry: <source> is missing ('…' after '--Database:ConnectionString' is read as that setting's value)")]
     [InlineData("status --Webhooks__SigningSecret=CANARY", "status: unknown option '--Webhooks__SigningSecret=…'")]
+    [InlineData("status llx-CANARY", "status: unexpected argument 'llx-…'")]
+    [InlineData("retry --Sources:0:Paht llx-CANARY", "retry: <source> is missing ('…' after '--Sources:0:Paht' is read as that setting's value)")]
     [InlineData("costs --days 3", "costs: unknown option '--days'")]
     [InlineData("status -Logs:Format=Text", "status: unknown option '-Logs:Format=Text'")]
     [InlineData("status --Logs:Format", "status: the setting --Logs:Format has no value (write --Logs:Format=value)")]
@@ -131,6 +133,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("--Database__ConnectionString=Host=db;Password=CANARY", "Unknown command or argument '--Database__ConnectionString=…'. Run with --help to see the commands.")]
     [InlineData("LLAMA_CLOUD_APIKEY=llx-CANARY", "Unknown command or argument 'LLAMA_CLOUD_APIKEY=…'. Run with --help to see the commands.")]
     [InlineData("stauts", "Unknown command or argument 'stauts'. Run with --help to see the commands.")]
+    [InlineData("llx-CANARY", "Unknown command or argument 'llx-…'. Run with --help to see the commands.")]
     public void AWordThatMayCarryASecret_IsQuotedUpToItsEqualsSignOnly(string line, string problem)
     {
         using var error = new StringWriter();
