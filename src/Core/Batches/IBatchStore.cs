@@ -159,7 +159,7 @@ internal sealed record RecordSummary(int Succeeded, int Failed, int Unmapped, bo
 /// <summary>
 /// How a recording treats files: <paramref name="MaxAttempts"/> is the source's limit (a file of a
 /// batch that failed as a whole returns to the queue only below it); <paramref name="FollowUpAt"/>,
-/// when set, is when the follow-up first looks at the job references (null: follow-up is off);
+/// when set, is when the follow-up first looks at the job references (null: follow-up is off, and none waits for it);
 /// <paramref name="CancelRequested"/>, whether an operator here asked to cancel the batch
 /// (<see cref="FileVersionLifecycle.Unreported(BatchState, bool)"/>); <paramref name="ListedShort"/>, whether the results
 /// are a list LlamaCloud cut short of the total it stated: the files it left out were in the batch and may have been

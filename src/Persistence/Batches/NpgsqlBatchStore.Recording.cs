@@ -83,6 +83,8 @@ internal sealed partial class NpgsqlBatchStore
                 // staging table is not analyzed: the planner sizes a never-analyzed table from its pages,
                 // which is enough for these hash joins, and ANALYZE cost more than it saved (bench/).
                 // Updating first also means the ledger's foreign-key checks find rows this transaction holds.
+                // With follow-up off no job reference waits for it: nothing would ever look, and the stuck watch,
+                // the follow-up lag and "Needs a person" would each call the finished jobs stuck.
                 new("""
                     with updated as (
                         update orchestrator.file_version v
@@ -94,7 +96,7 @@ internal sealed partial class NpgsqlBatchStore
                     insert into orchestrator.batch_result
                         (batch_id, file_version_id, source_directory_file_id, job_type, job_id, error_message, outcome, error_class, follow_up_state)
                     select $1, u.id, s.source_directory_file_id, s.job_type, s.job_id, s.error_message, s.outcome, s.error_class,
-                           case when s.outcome = $3 and s.job_id is not null then $4 end
+                           case when s.outcome = $3 and s.job_id is not null and $5 then $4 end
                     from result_stage s
                     left join updated u on u.source_directory_file_id = s.source_directory_file_id
                     """)
@@ -102,7 +104,7 @@ internal sealed partial class NpgsqlBatchStore
                     Parameters =
                     {
                         Id(batchId), FileVersionLifecycle.Record.FromStates(), StateParameters.Name(FollowUpLifecycle.FollowedOutcome),
-                        FollowUpLifecycle.Begin.TargetState(),
+                        FollowUpLifecycle.Begin.TargetState(), new NpgsqlParameter<bool> { TypedValue = policy.FollowUpAt is not null },
                     },
                 },
                 unreported,
