@@ -127,6 +127,8 @@ internal sealed partial class NpgsqlBatchStore
                 new("""
                     update orchestrator.batch
                     set state = $4, remote_status = $2, finished_at = now(), updated_at = now(), last_error = coalesce($6, last_error),
+                        -- A batch LlamaCloud no longer knows sends no webhook: its silence is not the endpoint's.
+                        webhook_expected = webhook_expected and not $7,
                         follow_up_next_at = case when $3::timestamptz is not null and exists (
                             select 1 from orchestrator.batch_result r where r.batch_id = $1 and r.follow_up_state = any($5)) then $3::timestamptz end
                     where id = $1
@@ -137,6 +139,7 @@ internal sealed partial class NpgsqlBatchStore
                         Id(batchId), StateParameters.Name(remoteState), new NpgsqlParameter<DateTimeOffset?> { TypedValue = policy.FollowUpAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
                         BatchLifecycle.Record.TargetState(), StateParameters.Names(FollowUpLifecycle.Waiting),
                         new NpgsqlParameter<string?> { TypedValue = lost?.BatchError, NpgsqlDbType = NpgsqlDbType.Text },
+                        new NpgsqlParameter<bool> { TypedValue = lost is not null },
                     },
                 },
                 RunCompletion.Command(batchId),

@@ -2,11 +2,10 @@ using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Retries;
-using BatchOrchestrator.Persistence.Watchdog;
 
 namespace BatchOrchestrator.Persistence.IntegrationTests.Batches;
 
-public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
+public sealed partial class BatchStoreFacts(PostgresServerFixture server) : DatabaseFacts(server)
 {
     private NpgsqlBatchStore Store => new(Database.DataSource);
 
@@ -204,20 +203,6 @@ public sealed class BatchStoreFacts(PostgresServerFixture server) : DatabaseFact
         Assert.True(await Database.ScalarAsync<bool>("select follow_up_next_at is null from orchestrator.batch where id = $1", withoutJobs));
         Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'Recorded' and outcome = 'Succeeded'"));
         Assert.Equal("Permanent", await Database.ScalarAsync<string>("select error_class from orchestrator.batch_result where batch_id = $1", withoutJobs));
-    }
-
-    [Fact]
-    public async Task RecordResultsAsync_WithFollowUpOff_LeavesNoJobWaitingForIt_SoNoneIsCalledStuck()
-    {
-        var batchId = await SubmittedBatchAsync(files: 2, BatchState.Completed);
-        var ids = await RemoteFileIdsAsync(batchId);
-
-        await Store.RecordResultsAsync(batchId, BatchState.Completed, V2([.. ids.Select((id, i) => new RemoteBatchResult(id, new RemoteJobReference("parse_v2", $"pjb-{i}"), null))]), Policy, Ct);
-        await Database.ExecuteAsync("update orchestrator.batch_result set recorded_at = now() - interval '1 day'");
-        var report = await new NpgsqlWatchdogStore(Database.DataSource).FlagStuckAsync(TimeSpan.FromHours(1), TimeSpan.FromHours(2), 10, "interrupted", Ct);
-
-        Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where job_id is not null and follow_up_state is null and outcome = 'Succeeded'"));
-        Assert.Empty(report.Jobs);
     }
 
     [Fact]
