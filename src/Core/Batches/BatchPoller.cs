@@ -63,6 +63,11 @@ internal sealed class BatchPoller(
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);
             }
 
+            if (!state.IsTerminal() && batch.CancelRequestedAt is { } asked && now - asked >= CancelTakesEffectWithin)
+            {
+                await CancelAgainAsync(batch, state, now - asked, cancellationToken);
+            }
+
             return new PollOutcome(batch.Id, state, now + Max(PollSchedule.NextDelay(settings, state, batch.PollCount + 1), slowest), null);
         }
         catch (LlamaCloudTransientException ex)
@@ -84,6 +89,33 @@ internal sealed class BatchPoller(
             return new PollOutcome(batch.Id, batch.State, now + settings.MaxDelay, ex.Message);
         }
     }
+
+    /// <summary>
+    /// An operator's cancel is recorded before it is sent, and the send can be lost: the process killed between the
+    /// two, the dashboard's request cut off, the submit step's create answered after the cancel and the step killed
+    /// before it sent it. The batch would then run to its end and bill every file the operator stopped. So a batch still
+    /// running this long after the cancel was asked for is cancelled again at each poll until it ends (a cancel of a
+    /// batch that is ending is harmless: <see cref="RemoteBatches.CancelAsync"/>).
+    /// </summary>
+    private async Task CancelAgainAsync(DueBatch batch, BatchState state, TimeSpan since, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await remote.CancelAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+            logger.LogWarning(
+                "Batch {BatchId} ({RemoteBatchId}) is still {State} at LlamaCloud {Since} after an operator cancelled it: cancelled it there again",
+                batch.Id, batch.RemoteBatchId, state, since);
+        }
+        catch (LlamaCloudException ex)
+        {
+            logger.LogWarning(
+                "Batch {BatchId} ({RemoteBatchId}) is still {State} at LlamaCloud {Since} after an operator cancelled it, and cancelling it again failed ({Reason}); the next poll tries again",
+                batch.Id, batch.RemoteBatchId, state, since, ex.Message);
+        }
+    }
+
+    // Longer than an operator's own cancel takes to be sent (OperatorCommands sends it at once after recording it).
+    private static readonly TimeSpan CancelTakesEffectWithin = TimeSpan.FromMinutes(1);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -64,8 +64,8 @@ internal sealed partial class BatchSubmitter
 
     /// <summary>
     /// The operator's cancel came while the batch was being created (or before an earlier attempt's batch was found): it
-    /// is sent now. The batch is recorded either way, so what it bills is read and counted; a cancel that fails is said,
-    /// and an operator's next cancel reaches it as any submitted batch.
+    /// is sent now. The batch is recorded either way, so what it bills is read and counted; a cancel that fails, or is
+    /// never sent (the step killed first), is sent again by the poller (<see cref="BatchPoller"/>).
     /// </summary>
     private async Task CancelCreatedAsync(BatchRecord batch, string remoteBatchId, CancellationToken cancellationToken)
     {
@@ -78,7 +78,7 @@ internal sealed partial class BatchSubmitter
         catch (LlamaCloudException ex)
         {
             logger.LogWarning(
-                ex, "Batch {BatchId} was cancelled by an operator while it was being submitted, but cancelling {RemoteBatchId} at LlamaCloud failed; cancel the batch again",
+                ex, "Batch {BatchId} was cancelled by an operator while it was being submitted, but cancelling {RemoteBatchId} at LlamaCloud failed; the poller sends it again while the batch runs",
                 batch.Id, remoteBatchId);
         }
     }

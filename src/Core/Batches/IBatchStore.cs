@@ -136,7 +136,9 @@ internal sealed record BatchRecord(
     V1Scope? V1Scope = null);
 
 /// <summary>A batch to poll now, in the project it was created in.</summary>
-internal sealed record DueBatch(long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default);
+/// <summary>A batch due for a poll; <paramref name="CancelRequestedAt"/>, when an operator asked to cancel it (null: never).</summary>
+internal sealed record DueBatch(
+    long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default, DateTimeOffset? CancelRequestedAt = null);
 
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);

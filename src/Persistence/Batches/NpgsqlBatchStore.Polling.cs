@@ -20,7 +20,7 @@ internal sealed partial class NpgsqlBatchStore
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id
+            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id, b.cancel_requested_at
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(Interval(claimFor));
@@ -30,7 +30,8 @@ internal sealed partial class NpgsqlBatchStore
         while (await reader.ReadAsync(cancellationToken))
         {
             due.Add(new DueBatch(
-                reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4), ScopeColumns.Read(reader, 5)));
+                reader.GetInt64(0), reader.GetString(1), Enum.Parse<BatchState>(reader.GetString(2)), reader.GetInt32(3), reader.GetString(4), ScopeColumns.Read(reader, 5),
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
         }
 
         return due;
