@@ -213,9 +213,10 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
     /// <summary>
     /// Asks LlamaCloud to stop the batch; files that finished keep their results. A batch already
     /// terminal is refused with a code no source names (400, 409 or 422, docs/llamacloud-api.md §11.2):
-    /// whichever it is, a batch found terminal on a second look counts as cancelled-or-done.
+    /// whichever it is, a batch found terminal on a second look counts as cancelled-or-done, and that status is returned
+    /// (null: the cancel was taken).
     /// </summary>
-    public async Task CancelAsync(ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
+    public async Task<BatchState?> CancelAsync(ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
     {
         var api = apis.For(scope);
         try
@@ -231,11 +232,16 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsRefusal)
         {
-            if (!(await GetStateAsync(scope, jobType, remoteId, cancellationToken)).IsTerminal())
+            var state = await GetStateAsync(scope, jobType, remoteId, cancellationToken);
+            if (!state.IsTerminal())
             {
                 throw;
             }
+
+            return state;
         }
+
+        return null;
     }
 
     private SourceOptions? SourceOf(BatchRecord batch) => sources.CurrentValue.Find(batch.Source);

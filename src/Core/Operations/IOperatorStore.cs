@@ -8,6 +8,9 @@ internal interface IOperatorStore
     /// <summary>Flags a batch a cancel still changes (<see cref="Lifecycle.BatchLifecycle.Cancellable"/>) as cancel-requested; null if it does not exist, or LlamaCloud is done with it.</summary>
     Task<CancelTarget?> RequestBatchCancelAsync(long batchId, CancellationToken cancellationToken);
 
+    /// <summary>Takes back a batch's cancel request: LlamaCloud had finished it before the cancel reached it.</summary>
+    Task WithdrawBatchCancelAsync(long batchId, CancellationToken cancellationToken);
+
     /// <summary>
     /// Marks the batch's job references the watchdog found stuck, and still awaited, as cancelled by an operator (v1
     /// classifications aside); returns them, none when there are none, or null when no such batch exists.

@@ -166,16 +166,23 @@ internal sealed partial class OperatorCommands(
 
         // Flagged only while a cancel still changes anything (BatchLifecycle.Cancellable): a batch with a remote id is one
         // LlamaCloud is working on, and one without has not reached it yet.
-        CancelOutcome outcome;
+        CancelOutcome outcome = CancelOutcome.CancelSentToApi;
         if (target.RemoteBatchId is { } remoteId)
         {
             try
             {
-                await remote.CancelAsync(target.Scope, target.JobType, remoteId, cancellationToken);
+                if (await remote.CancelAsync(target.Scope, target.JobType, remoteId, cancellationToken) is { } ended and not BatchState.Cancelled)
+                {
+                    // LlamaCloud had finished it before the poll saw it: the cancel changed nothing, and its record step
+                    // must not read its files as an operator's cancel skipped them.
+                    await store.WithdrawBatchCancelAsync(batchId, cancellationToken);
+                    outcome = CancelOutcome.AlreadyEnded;
+                }
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {
-                // It reached a terminal status meanwhile; the poller records it as it is.
+                // Refused while it still runs: the request stays recorded, and the poller sends it again (BatchPoller).
+                logger.LogWarning("LlamaCloud refused to cancel batch {BatchId} ({RemoteBatchId}) while it runs: {Reason}; the poller asks again", batchId, remoteId, ex.Message);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
             {
@@ -184,7 +191,6 @@ internal sealed partial class OperatorCommands(
             }
 
             await batches.MakeDueNowAsync(remoteId, cancellationToken); // the next tick records the cancellation
-            outcome = CancelOutcome.CancelSentToApi;
         }
         else
         {

@@ -26,6 +26,15 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
             : null;
     }
 
+    public async Task WithdrawBatchCancelAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set cancel_requested_at = null, updated_at = now() where id = $1 and state = any($2)");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Cancellable));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<StuckJobs?> RequestStuckJobCancelsAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

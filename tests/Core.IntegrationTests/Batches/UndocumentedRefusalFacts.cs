@@ -57,7 +57,7 @@ public sealed class UndocumentedRefusalFacts(PostgresServerFixture server)
     [InlineData(400)]
     [InlineData(409)]
     [InlineData(422)]
-    public async Task CancelBatchAsync_TreatsARefusedCancelOfAFinishedBatchAsDone(int code)
+    public async Task CancelBatchAsync_AnswersAlreadyEnded_WhenLlamaCloudRefusesTheCancelOfABatchItFinished(int code)
     {
         await using var harness = await PipelineHarness.CreateAsync(server, sandboxOptions: Sandbox(o => o.Guesses.CancelTerminalStatus = code));
         harness.WriteFiles(2);
@@ -69,7 +69,9 @@ public sealed class UndocumentedRefusalFacts(PostgresServerFixture server)
         var outcome = await harness.Get<OperatorCommands>().CancelBatchAsync(batches.Single(), Ct); // our row still says it runs
         await harness.RecordAllAsync(batches, Ct);
 
-        Assert.Equal(CancelOutcome.CancelSentToApi, outcome);
+        // The cancel changed nothing, and the answer says so; the batch shows no cancel request.
+        Assert.Equal(CancelOutcome.AlreadyEnded, outcome);
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch where cancel_requested_at is not null"));
         Assert.True((await harness.Admin.MapAsync("responses_by_status")).GetValueOrDefault(code.ToString(System.Globalization.CultureInfo.InvariantCulture)) >= 1); // 409 is retried, as the SDK retries it
         Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch"));
         Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
