@@ -42,6 +42,13 @@ internal sealed partial class BatchUploader(
             // here. A second submit job, should the first be alive, finds the batch submitted, or leased (and looks again
             // a lease later); the batch is created once (docs/resilience.md, "Database outages").
             HandOnToSubmit(batchId, work?.State);
+            if (work is { CancelRequested: true } && BatchLifecycle.Ended.Contains(work.State))
+            {
+                // An operator's cancel ended it before this job ran, which was handed the source's slot: it hands the
+                // slot on, or the source's next batches would wait for the stalled-step sweep.
+                await slots.LeaveAsync(work.Source, batchId, SlotHandOn.Lowest, cancellationToken);
+            }
+
             return;
         }
 

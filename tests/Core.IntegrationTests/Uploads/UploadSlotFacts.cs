@@ -73,6 +73,21 @@ public sealed class UploadSlotFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task ABatchCancelledBeforeItsUploadJobRan_HandsTheSlotToTheNext()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Pipeline:MaxFilesPerBatch"] = "2" });
+        h.WriteFiles(4);
+        var batches = await h.PlanAsync(Ct);
+        Assert.Equal([batches[0]], h.Scheduler.BatchIds("upload"));
+
+        Assert.Equal(CancelOutcome.CancelledLocally, await h.Get<OperatorCommands>().CancelBatchAsync(batches[0], Ct));
+        await h.Get<BatchUploader>().UploadAsync(batches[0], Ct); // the job it was handed runs after the cancel
+
+        Assert.Equal(batches, h.Scheduler.BatchIds("upload"));
+        Assert.Equal(0, (await h.Admin.CountersAsync()).UploadsTotal);
+    }
+
+    [Fact]
     public async Task AHandOnCutShortByShutdown_IsNoWarning_AndHandsNothingOn()
     {
         await using var h = await PipelineHarness.CreateAsync(server);
