@@ -9,7 +9,8 @@ namespace BatchOrchestrator.Persistence.Migrations;
 /// Applies the numbered <c>Migrations/NNNN_name.sql</c> files embedded in this assembly, in order,
 /// one transaction each with its version recorded in the same transaction, then Hangfire's own
 /// schema. A session advisory lock makes instances that start together take turns. A schema a newer build
-/// migrated stops it (<see cref="SchemaNewerThanBuildException"/>).
+/// migrated stops it (<see cref="SchemaNewerThanBuildException"/>), and so does a database not encoded in UTF-8
+/// (<see cref="DatabaseEncodingException"/>).
 /// </summary>
 internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
 {
@@ -25,6 +26,15 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var encoding = new NpgsqlCommand("select current_setting('server_encoding')", connection))
+        {
+            // SQL_ASCII stores the bytes it is sent, so UTF-8 names keep their code-point order there too.
+            if (await encoding.ExecuteScalarAsync(cancellationToken) is string name && name is not ("UTF8" or "SQL_ASCII"))
+            {
+                throw new DatabaseEncodingException(name);
+            }
+        }
+
         await Execute(connection, $"select pg_advisory_lock({AdvisoryLockKey})", cancellationToken);
         try
         {

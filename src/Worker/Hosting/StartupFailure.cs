@@ -41,6 +41,7 @@ internal static partial class StartupFailure
     {
         EmbeddedPostgresException embedded => embedded.Message,
         Persistence.Migrations.SchemaNewerThanBuildException newer => newer.Message,
+        Persistence.Migrations.DatabaseEncodingException encoding => encoding.Message,
         Sandbox.SandboxPortInUseException taken => taken.Message,
         IOException { InnerException: AddressInUseException } taken => $"Urls: {Address(taken.Message)} is in use by another program (BatchOrchestrator already running?); stop it, or set Urls to a free address",
         PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>

@@ -57,6 +57,21 @@ public sealed class MigratorFacts(PostgresServerFixture server)
         Assert.Equal(Migrator.LatestVersion + 1, await migrator.CurrentVersionAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("LATIN1")]
+    [InlineData("WIN1252")]
+    public async Task MigrateAsync_RefusesADatabaseNotEncodedInUtf8_BeforeCreatingAnything(string encoding)
+    {
+        var connectionString = await CreateEmptyDatabaseAsync($" encoding '{encoding}' lc_collate 'C' lc_ctype 'C' template template0");
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+
+        var refused = await Assert.ThrowsAsync<DatabaseEncodingException>(() => new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(Ct));
+
+        Assert.StartsWith($"Database:ConnectionString: the database is encoded in {encoding}; BatchOrchestrator needs UTF8", refused.Message, StringComparison.Ordinal);
+        await using var schemas = dataSource.CreateCommand("select count(*) from information_schema.schemata where schema_name in ('orchestrator', 'hangfire')");
+        Assert.Equal(0L, await schemas.ExecuteScalarAsync(Ct));
+    }
+
     [Fact]
     public async Task CurrentVersionAsync_IsZero_OnAnEmptyDatabase()
     {
@@ -65,13 +80,13 @@ public sealed class MigratorFacts(PostgresServerFixture server)
         Assert.Equal(0, await new Migrator(dataSource, NullLogger<Migrator>.Instance).CurrentVersionAsync(Ct));
     }
 
-    private async Task<string> CreateEmptyDatabaseAsync()
+    private async Task<string> CreateEmptyDatabaseAsync(string options = "")
     {
         var name = $"t_empty_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
         {
             await admin.OpenAsync(Ct);
-            await using var create = new NpgsqlCommand($"create database {name}", admin);
+            await using var create = new NpgsqlCommand($"create database {name}{options}", admin);
             await create.ExecuteNonQueryAsync(Ct);
         }
 
