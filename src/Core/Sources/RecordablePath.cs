@@ -20,9 +20,21 @@ internal static class RecordablePath
 
     /// <summary>The problem, recorded at the folder holding the name (whose own path fits), since the whole path cannot be.</summary>
     public static ScanProblem Problem(string folderPrefix, string name) => new(
-        folderPrefix.Length == 0 ? "." : folderPrefix[..^1],
+        Folder(folderPrefix),
         ScanProblemKind.PathTooLong,
         string.Create(
             CultureInfo.InvariantCulture,
             $"holds '{name}', whose path here is over {MaxPathBytes} bytes (UTF-8), more than can be recorded: not taken, and what was known of it is kept; shorten its name or the folders above it"));
+
+    /// <summary>
+    /// A name that is not valid UTF-8, recorded at its own path, or at its folder where that path does not fit: each
+    /// invalid byte reads as U+FFFD, three bytes, so a name near the limit can pass it only once decoded, and a problem
+    /// keyed by a path too long to record failed every scan of its source.
+    /// </summary>
+    public static ScanProblem InvalidName(string folderPrefix, string name, string reason) =>
+        Fits(folderPrefix + name)
+            ? new(folderPrefix + name, ScanProblemKind.InvalidName, reason)
+            : new(Folder(folderPrefix), ScanProblemKind.InvalidName, $"holds '{name}': {reason}");
+
+    private static string Folder(string prefix) => prefix.Length == 0 ? "." : prefix[..^1];
 }

@@ -65,7 +65,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
             if (entry.Name.Contains('\uFFFD', StringComparison.Ordinal) && !Path.Exists(Path.Join(frame.Physical, entry.Name)))
             {
                 // .NET decodes an invalid byte as U+FFFD, so the decoded name leads nowhere.
-                report(new ScanProblem(relative, ScanProblemKind.InvalidName, "the name is not valid UTF-8 and cannot be opened; rename it"));
+                report(RecordablePath.InvalidName(frame.Prefix, entry.Name, "the name is not valid UTF-8 and cannot be opened; rename it"));
                 MetAnEntry = true;
                 continue;
             }
@@ -75,7 +75,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
                 // A folder holds each name once, so two that read the same were decoded: an invalid name beside a valid one
                 // spelled with U+FFFD, which is where the decoded name leads. Walked twice, the path broke the byte order
                 // the merge with the stored looks relies on, and every scan of the source failed.
-                report(new ScanProblem(relative, ScanProblemKind.InvalidName, "two names here read the same: one is not valid UTF-8 and cannot be opened; rename it"));
+                report(RecordablePath.InvalidName(frame.Prefix, entry.Name, "two names here read the same: one is not valid UTF-8 and cannot be opened; rename it"));
                 MetAnEntry = true;
                 continue;
             }

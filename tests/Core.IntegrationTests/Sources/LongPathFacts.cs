@@ -37,6 +37,36 @@ public sealed class LongPathFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     [Fact]
+    public async Task ScanAsync_SetsAsideAnInvalidNameOnALongPath_AtItsFolder_AndTakesTheOtherFiles()
+    {
+        Harness.WriteFile("ok.txt", "an ordinary file");
+        // 2,400 bytes of folders, then a Latin-1 name of 250 bytes: 250 as written, about 750 once each invalid byte reads as U+FFFD.
+        var deep = string.Join('/', Enumerable.Range(0, 12).Select(_ => Convert.ToHexString(RandomNumberGenerator.GetBytes(99)).ToLowerInvariant()));
+        Directory.CreateDirectory(Path.Combine(Harness.SourcePath, deep));
+        var name = string.Concat(Enumerable.Repeat("M\\344rz", 62)) + ".pdf"; // printf's octal escape: 4 bytes each written
+        using (var shell = System.Diagnostics.Process.Start("bash", ["-c", $"cd '{Path.Combine(Harness.SourcePath, deep)}' && printf 'latin-1' > \"$(printf '{name}')\""]))
+        {
+            await shell.WaitForExitAsync(Ct);
+            Assert.Equal(0, shell.ExitCode);
+        }
+
+        try
+        {
+            var summary = await Harness.Get<SourceScanner>().ScanAsync(Source(), Ct);
+
+            Assert.Equal((1, 1, 1), (summary.Seen, summary.NewVersions, summary.Problems));
+            var (path, kind) = (await Harness.Database.ListAsync("select relative_path, kind from orchestrator.source_file_problem", r => (r.GetString(0), r.GetString(1)))).Single();
+            Assert.Equal((deep, "InvalidName"), (path, kind));
+        }
+        finally
+        {
+            // .NET cannot delete what it cannot name, nor a name whose decoded path is over PATH_MAX.
+            using var remove = System.Diagnostics.Process.Start("rm", ["-rf", Path.Combine(Harness.SourcePath, deep[..deep.IndexOf('/', StringComparison.Ordinal)])]);
+            await remove.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task ScanAsync_KeepsTheLookOfALongPathRecordedBefore_NotTakingItForDeleted()
     {
         // A path PostgreSQL could compress below its limit was recorded before paths were measured; gone, it would
