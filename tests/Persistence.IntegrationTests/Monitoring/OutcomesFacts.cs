@@ -46,6 +46,29 @@ public sealed class OutcomesFacts(PostgresServerFixture server) : DatabaseFacts(
     }
 
     [Fact]
+    public async Task AJobWhoseResultWasGoneBeforeTheFollowUpFetchedIt_CountsAsFailed_AsItsFileIs()
+    {
+        // The job succeeded, but LlamaCloud no longer had it at the follow-up (404): its file failed Permanent, no result anywhere.
+        var run = await OpsSeed.RunAsync(Database, "docs");
+        var batch = await OpsSeed.BatchAsync(Database, run, "docs", finished: "now() - interval '10 minutes'");
+        var gone = await OpsSeed.FileAsync(Database, batch, "docs", "gone.pdf", followUp: "FollowUpFailed");
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent' where id = $1", gone);
+        await OpsSeed.FileAsync(Database, batch, "docs", "kept.pdf");
+        // A sink that could not take a result fails the follow-up, not the file: still done.
+        await OpsSeed.FileAsync(Database, batch, "docs", "sink.pdf", followUp: "FollowUpFailed");
+
+        var runs = await new OpsQueries(Database.DataSource).RunsAsync(null, 10, Ct);
+        var day = await new OverviewQueries(Database.DataSource).LastDayAsync(["docs"], Ct);
+        var gauges = await new MetricsQueries(Database.DataSource).GaugesAsync(["docs"], Ct);
+
+        Assert.Equal("""{"Failed": 1, "Succeeded": 2}""", Row(runs, "Run", run, "Files ended by state"));
+        Assert.Equal((2L, 1L), (day.Value(day.Rows[0], "Done"), day.Value(day.Rows[0], "Failed")));
+        Assert.Equal(
+            [("docs\u001fFailed", 1.0), ("docs\u001fSucceeded", 2.0)],
+            gauges.Where(g => g.Metric == "files_ended_last_hour").Select(g => (g.Label, g.Value)).Order());
+    }
+
+    [Fact]
     public async Task AStuckJobAnOperatorCancelled_CountsAsFailed_ThoughItsBatchsCancelWasAskedToo()
     {
         // 'cancel batch' reached LlamaCloud too late, then 'cancel jobs' cancelled d.pdf's stuck job: the job's own
