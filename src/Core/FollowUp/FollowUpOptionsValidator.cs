@@ -103,6 +103,45 @@ internal sealed class FollowUpOptionsValidator(
         }
     }
 
+    /// <summary>
+    /// Where the paths as written do not nest, a link or a bind mount may still put <paramref name="root"/> inside
+    /// <paramref name="folder"/> (a source's Path that is a link to the share the results go to, say): its nearest folder
+    /// that exists and that folder's ancestors, found through "..", are compared with the source's by device and inode, as
+    /// the kernel sees them. The path from the source's folder to the root, or null when it is not inside (or statx cannot
+    /// be asked: the comparison of paths stands).
+    /// </summary>
+    private static string? ReachedThroughALink(string folder, string root)
+    {
+        if (Statx.Of(folder) is not { } scanned)
+        {
+            return null;
+        }
+
+        var existing = root;
+        var created = new List<string>(); // the folders the sink would make below the nearest existing one
+        while (!Directory.Exists(existing))
+        {
+            created.Insert(0, Path.GetFileName(existing));
+            existing = Path.GetDirectoryName(existing);
+            if (existing is null)
+            {
+                return null;
+            }
+        }
+
+        var names = existing.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var path = existing;
+        for (var up = 0; up <= names.Length && Statx.Of(path) is { } at; up++, path += "/..")
+        {
+            if (at.IsSame(scanned))
+            {
+                return string.Join(Path.DirectorySeparatorChar, [.. names[(names.Length - up)..], .. created]) is { Length: > 0 } below ? below : ".";
+            }
+        }
+
+        return null;
+    }
+
     private static bool Within(string path, string folder) =>
         path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) || folder == Path.GetPathRoot(folder);
 
@@ -150,7 +189,12 @@ internal sealed class FollowUpOptionsValidator(
         var relative = Path.GetRelativePath(folder, root);
         if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {
-            return null;
+            if (ReachedThroughALink(folder, root) is not { } linked)
+            {
+                return null;
+            }
+
+            relative = linked;
         }
 
         // The names a result gets (report.pdf gives report.pdf.md and report.pdf.json), as the scan would see them.

@@ -28,12 +28,12 @@ internal static class LinkLoops
             var path = folder;
             for (var level = 0; level < MaxLevels && Statx.Of(path) is { } at; level++, path += "/..")
             {
-                if (Same(at, to))
+                if (at.IsSame(to))
                 {
                     return true;
                 }
 
-                if (below is { } child && Same(child, at))
+                if (below is { } child && child.IsSame(at))
                 {
                     break; // "/" is its own parent
                 }
@@ -44,6 +44,4 @@ internal static class LinkLoops
 
         return false;
     }
-
-    private static bool Same(Statx a, Statx b) => a.Inode == b.Inode && a.DeviceMajor == b.DeviceMajor && a.DeviceMinor == b.DeviceMinor;
 }

@@ -17,6 +17,9 @@ internal readonly record struct Statx(ushort Mode, ulong Inode, uint DeviceMajor
     private const int InodeOffset = 32;   // stx_ino (__u64)
     private const int DeviceOffset = 136; // stx_dev_major, stx_dev_minor (__u32 each)
 
+    /// <summary>Whether both name the same entry (its device and inode), by whichever path each was reached.</summary>
+    public bool IsSame(Statx other) => Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
+
     /// <summary>Whether statx can be asked here at all, so that a null from <see cref="Of"/> means the path could not be looked at.</summary>
     public static bool Works { get; } = Of("/") is not null;
 
