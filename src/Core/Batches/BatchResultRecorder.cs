@@ -95,6 +95,7 @@ internal sealed class BatchResultRecorder(
         logger.LogInformation(
             "Recorded batch {BatchId} ({RemoteState}): job references {Succeeded}, failed {Failed}, skipped {Skipped}, without a result {Unmapped}",
             batchId, remoteState, summary.Succeeded, summary.Failed, summary.Skipped, summary.Unmapped);
+        WarnRefused(batch, results);
         if (followingUp && summary.FollowUps > 0)
         {
             scheduler.EnqueueFollowUp(batch.Source, batchId);
@@ -102,6 +103,22 @@ internal sealed class BatchResultRecorder(
 
         retryRuns.Follow(batch.Source, batchId, summary.SentBack, $"batch {batch.RemoteBatchId} ended {remoteState}; each file's error says why it failed");
         await FollowRemoteOnlyAsync(batch, remoteState, cancellationToken);
+    }
+
+    /// <summary>
+    /// Files LlamaCloud failed in the batch itself for a reason another try would not cure (an unsupported type, an empty
+    /// file): no run sends them again by itself, so a count in the summary line was all an operator learned of them.
+    /// </summary>
+    private void WarnRefused(BatchRecord batch, IReadOnlyList<FileResult> results)
+    {
+        var refused = results.Where(r => r is { Outcome: FileVersionState.Failed, ErrorClass: Retries.FailureClass.Permanent }).ToList();
+        if (refused.Count > 0)
+        {
+            var reasons = refused.GroupBy(r => r.ErrorMessage ?? "no reason given").OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × {g.Key}");
+            logger.LogWarning(
+                "Batch {BatchId}: LlamaCloud failed {Count} of its files for a reason another try would not cure ({Reasons}); Needs a person lists them, and 'retry {Source} --failed --permanent' sends them again once fixed",
+                batch.Id, refused.Count, string.Join("; ", reasons), batch.Source);
+        }
     }
 
     /// <summary>

@@ -174,7 +174,8 @@ internal sealed class FollowUpProcessor(
                 }
 
                 again.Saved(own, outcomes); // the chunk's files to go again are saved for good: their run is asked for now
-                WarnPartial(own, outcomes);
+                FollowUpWarnings.Partial(logger, own, outcomes);
+                FollowUpWarnings.NotFollowedUp(logger, work.BatchId, own, outcomes);
                 await costs.ReportAsync(work, own, outcomes, cancellationToken);
                 foreach (var outcome in outcomes)
                 {
@@ -252,20 +253,6 @@ internal sealed class FollowUpProcessor(
     {
         var factor = Math.Pow(1.5, Math.Min(checks, 30));
         return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
-    }
-
-    /// <summary>A result delivered without pages LlamaCloud failed is billed and useful, but not the whole document: say so, per file.</summary>
-    private void WarnPartial(JobLook[] looks, List<FollowUpOutcome> outcomes)
-    {
-        for (var i = 0; i < outcomes.Count; i++)
-        {
-            if (outcomes[i] is { State: FollowUpState.FollowedUp, FailedPages.Count: > 0 } partial)
-            {
-                logger.LogWarning(
-                    "Result of {Path} (job {JobId}) was delivered without some pages: {FailedPages}. Needs a person lists it",
-                    looks[i].Item.RelativePath, looks[i].Item.JobId, FailedPages.Describe(partial.FailedPages, partial.FailedPageError));
-            }
-        }
     }
 
     private sealed class NothingHeld : IAsyncDisposable

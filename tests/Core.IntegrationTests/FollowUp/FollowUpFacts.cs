@@ -228,6 +228,7 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
         Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowUpFailed' and follow_up_attempts = 2"));
         Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Succeeded'"));
         Assert.True(failing.Calls >= 4, "each document is tried alone once its chunk failed");
+        Assert.Equal(2, flaky.Logs.Lines.Count(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("will not be delivered: sink Failing: disk full; Retry follow-ups", StringComparison.Ordinal)));
 
         failing.Heal();
         Assert.Equal(2, await flaky.Get<Core.Operations.OperatorCommands>().RetryFollowUpsAsync(batches[0], Ct));

@@ -1,0 +1,38 @@
+namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
+
+/// <summary>
+/// A result that will never be delivered, or a file its batch failed, that no run sends again by itself, is said in a Warning with its
+/// reason and what an operator can do: a summary line's count alone told them nothing to act on.
+/// </summary>
+public sealed class FollowUpWarningFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    [Fact]
+    public async Task AJobThatFailedForGood_IsNamedInAWarning_WithItsReasonAndTheVerbThatSendsItAgain()
+    {
+        Harness.WriteFile("good.pdf", "%PDF-1.7 fine");
+        Harness.WriteFile("corrupt.pdf", "not a PDF at all");
+
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        await Harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(("Failed", "Permanent"), (await Harness.Database.ListAsync(
+            "select state, error_class from orchestrator.file_version where relative_path = 'corrupt.pdf'", r => (r.GetString(0), r.GetString(1))))[0]);
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("will not be delivered", StringComparison.Ordinal));
+        Assert.Contains("corrupt.pdf", warning, StringComparison.Ordinal);
+        Assert.Contains("not a PDF", warning, StringComparison.Ordinal);
+        Assert.Contains("retry --failed --permanent", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FilesTheBatchFailedForGood_AreSaidInAWarning_WithTheirReasons()
+    {
+        Harness.WriteFile("setup.exe", "MZ not a document");
+        Harness.WriteFile("fine.txt", "a document");
+
+        await Harness.RunToRecordedAsync(Ct);
+
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("another try would not cure", StringComparison.Ordinal));
+        Assert.Contains("1 × Unsupported file type: .exe", warning, StringComparison.Ordinal);
+        Assert.Contains($"'retry {PipelineHarness.SourceName} --failed --permanent'", warning, StringComparison.Ordinal);
+    }
+}
