@@ -104,21 +104,15 @@ internal sealed class FollowUpOptionsValidator(
     }
 
     /// <summary>
-    /// Where the paths as written do not nest, a link or a bind mount may still put <paramref name="root"/> inside
-    /// <paramref name="folder"/> (a source's Path that is a link to the share the results go to, say): its nearest folder
-    /// that exists and that folder's ancestors, found through "..", are compared with the source's by device and inode, as
-    /// the kernel sees them. The path from the source's folder to the root, or null when it is not inside (or statx cannot
-    /// be asked: the comparison of paths stands).
+    /// Where the paths as written do not nest, a link may still put <paramref name="root"/> inside <paramref name="folder"/>
+    /// (a source's Path that is a link to the share the results go to, or a results folder that is a link into the source):
+    /// both are compared with their links resolved (the results' nearest folder that exists, and the folders the sink would
+    /// make below it). The path from the source's folder to the root as the scan sees it, or null when it is not inside.
     /// </summary>
     private static string? ReachedThroughALink(string folder, string root)
     {
-        if (Statx.Of(folder) is not { } scanned)
-        {
-            return null;
-        }
-
         var existing = root;
-        var created = new List<string>(); // the folders the sink would make below the nearest existing one
+        var created = new List<string>();
         while (!Directory.Exists(existing))
         {
             created.Insert(0, Path.GetFileName(existing));
@@ -129,17 +123,18 @@ internal sealed class FollowUpOptionsValidator(
             }
         }
 
-        var names = existing.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        var path = existing;
-        for (var up = 0; up <= names.Length && Statx.Of(path) is { } at; up++, path += "/..")
+        if (RealPath.Of(folder) is not { } scanned || RealPath.Of(existing) is not { } reached)
         {
-            if (at.IsSame(scanned))
-            {
-                return string.Join(Path.DirectorySeparatorChar, [.. names[(names.Length - up)..], .. created]) is { Length: > 0 } below ? below : ".";
-            }
+            return null;
         }
 
-        return null;
+        var relative = Path.GetRelativePath(scanned, reached);
+        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        {
+            return null;
+        }
+
+        return relative == "." && created.Count > 0 ? Path.Join([.. created]) : Path.Join([relative, .. created]);
     }
 
     private static bool Within(string path, string folder) =>

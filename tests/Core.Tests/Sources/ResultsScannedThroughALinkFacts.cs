@@ -2,7 +2,7 @@ namespace BatchOrchestrator.Core.Tests.Sources;
 
 /// <summary>
 /// Results written where a source scans them come back as new files, sent and billed without end: refused at start-up
-/// also where a link (or a bind mount) puts the one inside the other while their paths, as written, never nest.
+/// also where a link puts the one inside the other while their paths, as written, never nest.
 /// </summary>
 public sealed class ResultsScannedThroughALinkFacts : IDisposable
 {
@@ -32,6 +32,35 @@ public sealed class ResultsScannedThroughALinkFacts : IDisposable
 
         Assert.StartsWith($"FollowUp:OutputPath: source docs's results would be written to '{Path.Combine(written, "results", "docs")}', inside Sources:0:Path '{scanned}'", failure, StringComparison.Ordinal);
         settings["Sources:0:Exclude:0"] = "results/**"; // named as the scan sees them
+        Assert.Empty(StartupChecks.Failures(settings));
+    }
+
+    [Theory]
+    [InlineData("out", "out/**")]
+    [InlineData(".out", null)] // hidden: the scan never enters it
+    public void AResultsLinkIntoTheSourcesFolder_IsJudgedByWhereItLeads(string target, string? exclude)
+    {
+        var docs = Path.Combine(folder, "docs");
+        Directory.CreateDirectory(Path.Combine(docs, target));
+        var results = Path.Combine(folder, "results");
+        Directory.CreateSymbolicLink(results, Path.Combine(docs, target));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Sources:0:Name"] = "docs",
+            ["Sources:0:Path"] = docs,
+            ["FollowUp:OutputPath"] = results,
+        };
+
+        if (exclude is null)
+        {
+            Assert.Empty(StartupChecks.Failures(settings));
+            return;
+        }
+
+        Assert.StartsWith("FollowUp:OutputPath: source docs's results would be written to", Assert.Single(StartupChecks.Failures(settings)), StringComparison.Ordinal);
+        settings["Sources:0:Exclude:0"] = "results/**"; // the link's name, which the scan never sees
+        Assert.Single(StartupChecks.Failures(settings));
+        settings["Sources:0:Exclude:0"] = exclude;
         Assert.Empty(StartupChecks.Failures(settings));
     }
 }
