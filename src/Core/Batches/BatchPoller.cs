@@ -63,7 +63,7 @@ internal sealed class BatchPoller(
                 logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) is now {State}", batch.Id, batch.RemoteBatchId, state);
             }
 
-            if (!state.IsTerminal() && batch.CancelRequestedAt is { } asked && now - asked >= CancelTakesEffectWithin)
+            if (!state.IsTerminal() && batch.CancelUnsentSince is { } asked && now - asked >= CancelTakesEffectWithin)
             {
                 await CancelAgainAsync(batch, state, now - asked, cancellationToken);
             }
@@ -93,23 +93,27 @@ internal sealed class BatchPoller(
     /// <summary>
     /// An operator's cancel is recorded before it is sent, and the send can be lost: the process killed between the
     /// two, the dashboard's request cut off, the submit step's create answered after the cancel and the step killed
-    /// before it sent it. The batch would then run to its end and bill every file the operator stopped. So a batch still
-    /// running this long after the cancel was asked for is cancelled again at each poll until it ends (a cancel of a
-    /// batch that is ending is harmless: <see cref="RemoteBatches.CancelAsync"/>).
+    /// before it sent it. The batch would then run to its end and bill every file the operator stopped. So a cancel asked
+    /// for a minute ago that LlamaCloud never took is sent here, until it is taken (a batch it is cancelling still reports
+    /// RUNNING, docs/llamacloud-api.md §2.5, so one taken is not sent again).
     /// </summary>
     private async Task CancelAgainAsync(DueBatch batch, BatchState state, TimeSpan since, CancellationToken cancellationToken)
     {
         try
         {
-            await remote.CancelAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
-            logger.LogWarning(
-                "Batch {BatchId} ({RemoteBatchId}) is still {State} at LlamaCloud {Since} after an operator cancelled it: cancelled it there again",
-                batch.Id, batch.RemoteBatchId, state, since);
+            var ended = await remote.CancelAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+            await store.MarkCancelSentAsync(batch.Id, cancellationToken);
+            if (ended is null)
+            {
+                logger.LogWarning(
+                    "Batch {BatchId} ({RemoteBatchId}) was still {State} at LlamaCloud {Since} after an operator cancelled it, the cancel never sent: sent it now",
+                    batch.Id, batch.RemoteBatchId, state, since);
+            }
         }
         catch (LlamaCloudException ex)
         {
             logger.LogWarning(
-                "Batch {BatchId} ({RemoteBatchId}) is still {State} at LlamaCloud {Since} after an operator cancelled it, and cancelling it again failed ({Reason}); the next poll tries again",
+                "Batch {BatchId} ({RemoteBatchId}) is still {State} at LlamaCloud {Since} after an operator cancelled it, and sending the cancel failed ({Reason}); the next poll tries again",
                 batch.Id, batch.RemoteBatchId, state, since, ex.Message);
         }
     }

@@ -72,6 +72,7 @@ internal sealed partial class BatchSubmitter
         try
         {
             await remote.CancelAsync(batch.Scope, batch.JobType, remoteBatchId, cancellationToken);
+            await store.MarkCancelSentAsync(batch.Id, cancellationToken);
             await store.MakeDueNowAsync(remoteBatchId, cancellationToken); // the next tick records the cancellation
             logger.LogInformation("Batch {BatchId} was cancelled by an operator while it was being submitted; cancelled {RemoteBatchId} at LlamaCloud", batch.Id, remoteBatchId);
         }

@@ -94,6 +94,9 @@ internal interface IBatchStore
 
     /// <summary>Makes an open remote batch due for polling now (a webhook said it moved); false if no open batch has that id.</summary>
     Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken);
+
+    /// <summary>Records that LlamaCloud took the operator's cancel of the batch (or had ended it), so the poller does not send it again.</summary>
+    Task MarkCancelSentAsync(long batchId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -136,9 +139,12 @@ internal sealed record BatchRecord(
     V1Scope? V1Scope = null);
 
 /// <summary>A batch to poll now, in the project it was created in.</summary>
-/// <summary>A batch due for a poll; <paramref name="CancelRequestedAt"/>, when an operator asked to cancel it (null: never).</summary>
+/// <summary>
+/// A batch due for a poll; <paramref name="CancelUnsentSince"/>, when an operator asked to cancel it, while LlamaCloud has
+/// not taken that cancel (null: never asked, or taken).
+/// </summary>
 internal sealed record DueBatch(
-    long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default, DateTimeOffset? CancelRequestedAt = null);
+    long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default, DateTimeOffset? CancelUnsentSince = null);
 
 /// <summary>What one poll found, and when to look next.</summary>
 internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);

@@ -178,16 +178,21 @@ internal sealed partial class OperatorCommands(
                     await store.WithdrawBatchCancelAsync(batchId, cancellationToken);
                     outcome = CancelOutcome.AlreadyEnded;
                 }
+                else
+                {
+                    await batches.MarkCancelSentAsync(batchId, cancellationToken);
+                }
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsConflict)
             {
-                // Refused while it still runs: the request stays recorded, and the poller sends it again (BatchPoller).
+                // Refused while it still runs: the request stays recorded, not taken, and the poller sends it again (BatchPoller).
                 logger.LogWarning("LlamaCloud refused to cancel batch {BatchId} ({RemoteBatchId}) while it runs: {Reason}; the poller asks again", batchId, remoteId, ex.Message);
             }
             catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
             {
                 // LlamaCloud no longer knows it (expired or deleted): the poll made due below finds it gone, and its record
-                // step ends it as cancelled, as asked (BatchLifecycle.LostRecordedAs).
+                // step ends it as cancelled, as asked (BatchLifecycle.LostRecordedAs). A command-line verb without an API
+                // key asks its own Sandbox, which never knew it: the service's poller, whose Sandbox does, sends it.
             }
 
             await batches.MakeDueNowAsync(remoteId, cancellationToken); // the next tick records the cancellation

@@ -20,7 +20,7 @@ internal sealed partial class NpgsqlBatchStore
                 for update skip locked
             ) due
             where b.id = due.id
-            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id, b.cancel_requested_at
+            returning b.id, b.remote_batch_id, b.state, b.poll_count, b.job_type, b.project_id, b.organization_id, case when b.cancel_sent_at is null then b.cancel_requested_at end
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(Interval(claimFor));
@@ -100,5 +100,13 @@ internal sealed partial class NpgsqlBatchStore
         command.Parameters.Add(Text(remoteBatchId));
         command.Parameters.Add(BatchLifecycle.Poll.FromStates());
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async Task MarkCancelSentAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "update orchestrator.batch set cancel_sent_at = coalesce(cancel_sent_at, now()) where id = $1 and cancel_requested_at is not null");
+        command.Parameters.Add(Id(batchId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

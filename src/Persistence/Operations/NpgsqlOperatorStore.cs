@@ -29,9 +29,10 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
     public async Task WithdrawBatchCancelAsync(long batchId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "update orchestrator.batch set cancel_requested_at = null, updated_at = now() where id = $1 and state = any($2)");
+            "update orchestrator.batch set cancel_requested_at = null, cancel_sent_at = null, updated_at = now() where id = $1 and state <> all($2)");
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
-        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Cancellable));
+        // Not only while it is cancellable: the poll may have read it Completed between the request and the refusal.
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

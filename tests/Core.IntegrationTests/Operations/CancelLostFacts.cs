@@ -17,6 +17,7 @@ public sealed class CancelLostFacts(PostgresServerFixture server) : HarnessPerTe
         await Harness.Database.ExecuteAsync("update orchestrator.batch set cancel_requested_at = now() - interval '5 minutes' where id = $1", batchId);
 
         await PollNowAsync(batchId);
+        await PollNowAsync(batchId); // LlamaCloud took it; still running while it stops, it is not sent again
 
         Assert.Equal(1L, await Harness.Admin.CounterAsync("batch_cancels_total"));
         await Harness.Admin.StepAsync(5);
@@ -31,6 +32,19 @@ public sealed class CancelLostFacts(PostgresServerFixture server) : HarnessPerTe
         await Harness.Get<BatchResultRecorder>().RecordAsync(batchId, Ct);
         Assert.Equal("Cancelled", await Harness.Database.ScalarAsync<string>("select remote_status from orchestrator.batch where id = $1", batchId));
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Skipped'"));
+    }
+
+    [Fact]
+    public async Task APoll_DoesNotSendAgainACancelLlamaCloudTook_ThoughTheBatchStillRunsWhileItStops()
+    {
+        var batchId = await SubmittedBatchAsync();
+        Assert.Equal(CancelOutcome.CancelSentToApi, await Harness.Get<OperatorCommands>().CancelBatchAsync(batchId, Ct));
+        await Harness.Database.ExecuteAsync("update orchestrator.batch set cancel_requested_at = now() - interval '5 minutes' where id = $1", batchId);
+
+        await PollNowAsync(batchId);
+
+        Assert.NotEqual("Cancelled", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batchId));
+        Assert.Equal(1L, await Harness.Admin.CounterAsync("batch_cancels_total"));
     }
 
     [Fact]

@@ -118,6 +118,8 @@ internal sealed class StallGate
         }
 
         public Task<bool> MakeDueNowAsync(string remoteBatchId, CancellationToken cancellationToken) => inner.MakeDueNowAsync(remoteBatchId, cancellationToken);
+
+        public Task MarkCancelSentAsync(long batchId, CancellationToken cancellationToken) => inner.MarkCancelSentAsync(batchId, cancellationToken);
     }
 
     private sealed class GatedUploadStore(IUploadStore inner, StallGate gate) : IUploadStore
