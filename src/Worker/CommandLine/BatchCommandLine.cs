@@ -181,7 +181,7 @@ internal static class BatchCommandLine
         var name = argument.Argument.HelpName ?? argument.Argument.Name; // an option's value is named by its HelpName
         if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
         {
-            argument.AddError($"<{name}> must be a whole number, got '{token}'");
+            argument.AddError($"<{name}> must be a whole number, got '{UsageError.Shown(token)}'");
         }
         else if (id < 1)
         {

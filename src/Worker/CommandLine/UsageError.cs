@@ -80,7 +80,7 @@ internal static class UsageError
     // spelt as its environment variable) is quoted up to its '=' only: stderr ends up in CI logs and the journal.
     // A bare word in the form of a LlamaCloud API key (docs/llamacloud-api.md: "llx-…"), pasted where a value was
     // meant, is quoted by its prefix alone.
-    private static string Shown(string token) =>
+    internal static string Shown(string token) =>
         token.StartsWith(ApiKeyPrefix, StringComparison.OrdinalIgnoreCase) ? ApiKeyPrefix + "…"
         : token.IndexOf('=', StringComparison.Ordinal) is var equals and > 0 && MayBeSecret(token) ? token[..(equals + 1)] + "…"
         : token;

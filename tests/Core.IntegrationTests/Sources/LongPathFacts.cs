@@ -40,7 +40,7 @@ public sealed class LongPathFacts(PostgresServerFixture server) : HarnessPerTest
     public async Task ScanAsync_SetsAsideAnInvalidNameOnALongPath_AtItsFolder_AndTakesTheOtherFiles()
     {
         Harness.WriteFile("ok.txt", "an ordinary file");
-        // 2,400 bytes of folders, then a Latin-1 name of 250 bytes: 250 as written, about 750 once each invalid byte reads as U+FFFD.
+        // 2,387 bytes of folders, then a Latin-1 name of 252 bytes, 376 once each invalid byte reads as U+FFFD: past what PostgreSQL keys.
         var deep = string.Join('/', Enumerable.Range(0, 12).Select(_ => Convert.ToHexString(RandomNumberGenerator.GetBytes(99)).ToLowerInvariant()));
         Directory.CreateDirectory(Path.Combine(Harness.SourcePath, deep));
         var name = string.Concat(Enumerable.Repeat("M\\344rz", 62)) + ".pdf"; // printf's octal escape: 4 bytes each written

@@ -84,6 +84,7 @@ public sealed class CommandLineParsingFacts
     [InlineData("cancel run", "cancel run: <run-id> is missing")]
     [InlineData("cancel run 1.5", "cancel run: <run-id> must be a whole number, got '1.5'")]
     [InlineData("cancel batch seven", "cancel batch: <batch-id> must be a whole number, got 'seven'")]
+    [InlineData("cancel batch llx-CANARY", "cancel batch: <batch-id> must be a whole number, got 'llx-…'")]
     [InlineData("scan", "scan: <source> is missing")]
     [InlineData("retry", "retry: <source> is missing")]
     [InlineData("retry --failed", "retry: <source> is missing")]
