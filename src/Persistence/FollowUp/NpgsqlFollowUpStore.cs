@@ -180,6 +180,19 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
                     new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
                 },
             });
+            // On the batch's result too, whether or not the version still had that job: what its file got from this batch.
+            batch.BatchCommands.Add(new("""
+                update orchestrator.batch_result r set file_verdict = o.state
+                from unnest($1::bigint[], $2::text[]) as o(result_id, state)
+                where r.id = o.result_id
+                """)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
+                    StateParameters.Names(verdicts.Select(o => o.FileState!.Value)),
+                },
+            });
         }
 
         if (copies.Count > 0)

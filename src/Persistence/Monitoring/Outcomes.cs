@@ -37,7 +37,8 @@ internal static class Outcomes
     /// is as the follow-up's verdict made its file (Core's FollowUpProcessor): Failed when 'cancel jobs' cancelled it (its
     /// own request wins over its batch's), else Skipped when an operator here asked to cancel its batch, else Failed, for a
     /// job cancelled at LlamaCloud by someone else fails its file Transient and sends it again (docs/lifecycle.md); and one
-    /// whose file the follow-up failed with this job still its own (the result gone before it was fetched) is Failed.
+    /// whose file the follow-up failed otherwise (its result gone before it was fetched: <c>file_verdict</c>) is Failed,
+    /// whatever became of the file since.
     /// </summary>
     public static string Case(int first) => $"""
         case when br.outcome = ${first} and br.remote_job_status = ${first + 3} then ${first + 1}
@@ -45,9 +46,8 @@ internal static class Outcomes
                  case when br.cancel_requested_at is null
                            and exists (select 1 from orchestrator.batch cb where cb.id = br.batch_id and cb.cancel_requested_at is not null)
                       then ${first + 2} else ${first + 1} end
-             -- The follow-up failed its file itself (its result gone from LlamaCloud before it was fetched): the file did not get one.
-             when br.outcome = ${first} and exists (
-                 select 1 from orchestrator.file_version rv where rv.id = br.file_version_id and rv.job_id = br.job_id and rv.state = ${first + 1}) then ${first + 1}
+             -- The follow-up failed its file itself (its result gone from LlamaCloud before it was fetched): the file got none.
+             when br.outcome = ${first} and br.file_verdict = ${first + 1} then ${first + 1}
              else br.outcome end
         """;
 

@@ -35,4 +35,21 @@ public sealed class FollowUpWarningFacts(PostgresServerFixture server) : Harness
         Assert.Contains("1 × Unsupported file type: .exe", warning, StringComparison.Ordinal);
         Assert.Contains($"'retry {PipelineHarness.SourceName} --failed --permanent'", warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AResultGoneBeforeItWasFetched_FailsItsFile_IsNamedInAWarning_AndCountsAsFailedOnItsBatch()
+    {
+        Harness.WriteFile("a.pdf", "%PDF-1.7 a document");
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        var job = await Harness.Database.ScalarAsync<string>("select job_id from orchestrator.batch_result");
+        Assert.True(await Harness.Get<IBatchApis>().For(ProjectScope.Default).DeleteParseJobAsync(job, Ct)); // expired, or deleted by another tool
+
+        await Harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(("Failed", "Permanent"), (await Harness.Database.ListAsync(
+            "select state, error_class from orchestrator.file_version", r => (r.GetString(0), r.GetString(1))))[0]);
+        Assert.Equal("Failed", await Harness.Database.ScalarAsync<string>("select file_verdict from orchestrator.batch_result"));
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("will not be delivered", StringComparison.Ordinal));
+        Assert.Contains($"LlamaCloud no longer has job {job}", warning, StringComparison.Ordinal);
+    }
 }

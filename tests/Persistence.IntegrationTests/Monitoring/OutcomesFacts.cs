@@ -52,7 +52,9 @@ public sealed class OutcomesFacts(PostgresServerFixture server) : DatabaseFacts(
         var run = await OpsSeed.RunAsync(Database, "docs");
         var batch = await OpsSeed.BatchAsync(Database, run, "docs", finished: "now() - interval '10 minutes'");
         var gone = await OpsSeed.FileAsync(Database, batch, "docs", "gone.pdf", followUp: "FollowUpFailed");
-        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Failed', error_class = 'Permanent' where id = $1", gone);
+        await Database.ExecuteAsync("update orchestrator.batch_result set file_verdict = 'Failed' where file_version_id = $1", gone);
+        // Since put back in the queue by 'retry --failed --permanent': what it got from this batch is still no result.
+        await Database.ExecuteAsync("update orchestrator.file_version set state = 'Discovered', error_class = null where id = $1", gone);
         await OpsSeed.FileAsync(Database, batch, "docs", "kept.pdf");
         // A sink that could not take a result fails the follow-up, not the file: still done.
         await OpsSeed.FileAsync(Database, batch, "docs", "sink.pdf", followUp: "FollowUpFailed");
