@@ -12,6 +12,7 @@ namespace BatchOrchestrator.Core.Batches;
 /// </summary>
 internal sealed class BatchPoller(
     IBatchStore store,
+    Operations.IOperatorStore requests,
     RemoteBatches remote,
     IPipelineScheduler scheduler,
     ProjectPauses pauses,
@@ -102,6 +103,13 @@ internal sealed class BatchPoller(
         try
         {
             var ended = await remote.CancelAsync(batch.Scope, batch.JobType, batch.RemoteBatchId, cancellationToken);
+            if (ended is not null and not BatchState.Cancelled)
+            {
+                // Finished since this poll's look: the cancel changed nothing, as an operator's own request would find.
+                await requests.WithdrawBatchCancelAsync(batch.Id, cancellationToken);
+                return;
+            }
+
             await store.MarkCancelSentAsync(batch.Id, cancellationToken);
             if (ended is null)
             {

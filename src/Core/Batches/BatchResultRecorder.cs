@@ -115,9 +115,13 @@ internal sealed class BatchResultRecorder(
         if (refused.Count > 0)
         {
             var reasons = refused.GroupBy(r => r.ErrorMessage ?? "no reason given").OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Count()} × {g.Key}");
+            // A RemoteOnly source's files are LlamaCloud's, in its directory: nothing here sends them, and the fix is there.
+            var then = sources.CurrentValue.Find(batch.Source) is { Layout: RemoteLayout.RemoteOnly }
+                ? $"they are files of its directory at LlamaCloud ({batch.DirectoryName}): fix or remove them there"
+                : $"Needs a person lists them, and 'retry {batch.Source} --failed --permanent' sends them again once fixed";
             logger.LogWarning(
-                "Batch {BatchId}: LlamaCloud failed {Count} of its files for a reason another try would not cure ({Reasons}); Needs a person lists them, and 'retry {Source} --failed --permanent' sends them again once fixed",
-                batch.Id, refused.Count, string.Join("; ", reasons), batch.Source);
+                "Batch {BatchId}: LlamaCloud failed {Count} of its files for a reason another try would not cure ({Reasons}); {Then}",
+                batch.Id, refused.Count, string.Join("; ", reasons), then);
         }
     }
 

@@ -134,6 +134,7 @@ internal sealed class FollowUpProcessor(
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
         var copiesDelivered = 0;
         var again = goAgain.Begin(work.Source, batchId, fallback, source?.MaxAttempts ?? new SourceOptions().MaxAttempts);
+        var notDelivered = new FollowUpWarnings.NotDelivered(logger, batchId);
 
         // Every waiting job's status first, many per request; only the finished ones are then fetched. A reference here only
         // for its job's late bill is not looked at for a result: its bill is read below.
@@ -175,7 +176,7 @@ internal sealed class FollowUpProcessor(
 
                 again.Saved(own, outcomes); // the chunk's files to go again are saved for good: their run is asked for now
                 FollowUpWarnings.Partial(logger, own, outcomes);
-                FollowUpWarnings.NotFollowedUp(logger, work.BatchId, own, outcomes);
+                notDelivered.Add(own, outcomes);
                 await costs.ReportAsync(work, own, outcomes, cancellationToken);
                 foreach (var outcome in outcomes)
                 {
@@ -193,6 +194,7 @@ internal sealed class FollowUpProcessor(
         finally
         {
             again.Finish(); // refused or stopping too: a later chunk's escalations, saved, are owed a run all the same
+            notDelivered.Finish();
         }
 
         if (deferredFor is null)

@@ -180,7 +180,13 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
                     new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
                 },
             });
-            // On the batch's result too, whether or not the version still had that job: what its file got from this batch.
+        }
+
+        // On the batch's result too, whether or not the version still had that job (and for a RemoteOnly result, which has
+        // no version): what its file got from this batch.
+        var results = outcomes.Where(o => o.FileState is not null && !o.Escalate).ToList();
+        if (results.Count > 0)
+        {
             batch.BatchCommands.Add(new("""
                 update orchestrator.batch_result r set file_verdict = o.state
                 from unnest($1::bigint[], $2::text[]) as o(result_id, state)
@@ -189,8 +195,8 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
             {
                 Parameters =
                 {
-                    new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
-                    StateParameters.Names(verdicts.Select(o => o.FileState!.Value)),
+                    new NpgsqlParameter<long[]> { TypedValue = [.. results.Select(o => o.ResultId)] },
+                    StateParameters.Names(results.Select(o => o.FileState!.Value)),
                 },
             });
         }

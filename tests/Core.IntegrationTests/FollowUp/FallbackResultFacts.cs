@@ -32,6 +32,7 @@ public sealed class FallbackResultFacts(PostgresServerFixture server) : HarnessP
         await Harness.FollowUpAllAsync(await Harness.RunToRecordedAsync(Ct), Ct);
 
         Assert.Equal("Discovered", await StateAsync("blank.txt")); // escalated: waiting for its fallback batch
+        Assert.DoesNotContain(Harness.Logs.Lines, l => l.Contains("will not be delivered", StringComparison.Ordinal)); // the fallback at work, not a loss
         Assert.Equal( // nothing of it was delivered, and its job reference does not say it was
             ["blank.txt FollowUpFailed the result was empty; sent again with cfg-PARSE_AGENTIC_PLUS", "good.txt FollowedUp "],
             await Harness.Database.ListAsync(

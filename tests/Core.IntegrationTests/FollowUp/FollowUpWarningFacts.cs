@@ -52,4 +52,29 @@ public sealed class FollowUpWarningFacts(PostgresServerFixture server) : Harness
         var warning = Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("will not be delivered", StringComparison.Ordinal));
         Assert.Contains($"LlamaCloud no longer has job {job}", warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ABatchWhoseSinkRefusesEveryResult_NamesFiveInWarnings_AndCountsTheRestOnce()
+    {
+        await using var h = await PipelineHarness.CreateAsync(
+            Server,
+            new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Refusing", ["FollowUp:MaxAttempts"] = "1", ["FollowUp:ChunkSize"] = "2" },
+            services: s => s.AddSingleton<IFollowUpSink>(new RefusingSink()));
+        h.WriteFiles(8);
+
+        await h.FollowUpAllAsync(await h.RunToRecordedAsync(Ct), Ct);
+
+        Assert.Equal(8L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowUpFailed'"));
+        var warnings = h.Logs.Lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("will not be delivered", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, warnings.Count(l => l.Contains("sink Refusing: share gone; Retry follow-ups", StringComparison.Ordinal)));
+        Assert.Single(warnings, l => l.Contains("3 more results of batch", StringComparison.Ordinal));
+        Assert.Equal(6, warnings.Count);
+    }
+
+    private sealed class RefusingSink : IFollowUpSink
+    {
+        public string Name => "Refusing";
+
+        public Task WriteAsync(IReadOnlyList<FollowUpDocument> documents, CancellationToken cancellationToken) => throw new IOException("share gone");
+    }
 }
