@@ -28,7 +28,7 @@ internal static class RecordablePath
 
     /// <summary>
     /// A name that is not valid UTF-8, recorded at its own path, or at its folder where that path does not fit: each
-    /// invalid byte reads as U+FFFD, three bytes, so a name near the limit can pass it only once decoded, and a problem
+    /// invalid byte reads as U+FFFD, three bytes, so a path that fits as written may pass the limit once decoded, and a problem
     /// keyed by a path too long to record failed every scan of its source.
     /// </summary>
     public static ScanProblem InvalidName(string folderPrefix, string name, string reason) =>
