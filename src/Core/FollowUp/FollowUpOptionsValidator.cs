@@ -129,13 +129,16 @@ internal sealed class FollowUpOptionsValidator(
         }
 
         var relative = Path.GetRelativePath(scanned, reached);
-        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        if (LeadsOut(relative))
         {
             return null;
         }
 
         return relative == "." && created.Count > 0 ? Path.Join([.. created]) : Path.Join([relative, .. created]);
     }
+
+    private static bool LeadsOut(string relative) =>
+        relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative);
 
     private static bool Within(string path, string folder) =>
         path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) || folder == Path.GetPathRoot(folder);
@@ -182,7 +185,7 @@ internal sealed class FollowUpOptionsValidator(
 
         var folder = Path.GetFullPath(source.Path);
         var relative = Path.GetRelativePath(folder, root);
-        if (relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative))
+        if (LeadsOut(relative))
         {
             if (ReachedThroughALink(folder, root) is not { } linked)
             {

@@ -40,7 +40,7 @@ internal static class FollowUpWarnings
                 if (outcomes[i] is not { State: FollowUpState.FollowUpFailed, Escalate: false } outcome
                     || outcome.FileState is FileVersionState.Skipped or FileVersionState.Discovered
                     || looks[i].Item.CancelRequested
-                    || (outcome.FileErrorClass is { } failure && RetryRule.RetriedClasses.Contains(failure)))
+                    || outcome.FileErrorClass?.RetriedAutomatically() == true)
                 {
                     continue;
                 }

@@ -112,7 +112,7 @@ internal static class PageCounter
     /// a fax's hundreds: it goes by the size rule for other formats (a fax page is tens of kilobytes).
     /// </summary>
     private static PageCount Unread(long size, string extension, string reason) =>
-        extension.Equals(".tif", StringComparison.OrdinalIgnoreCase) || extension.Equals(".tiff", StringComparison.OrdinalIgnoreCase)
+        extension.ToLowerInvariant() is ".tif" or ".tiff"
         ? new PageCount(PagesOf(size, OtherBytesPerPage), $"size, {OtherBytesPerPage} bytes a page: {Truncate(reason)}", true) { Failed = true }
         : Images.Contains(extension)
         ? Estimate(size, extension, reason) with { Failed = true }

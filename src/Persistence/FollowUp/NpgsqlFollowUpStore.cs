@@ -135,9 +135,10 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
             set follow_up_state = o.state, remote_job_status = coalesce(o.remote_status, r.remote_job_status),
                 follow_up_attempts = r.follow_up_attempts + o.failed_attempt, follow_up_error = o.error,
                 followed_up_at = case when o.state = any($6) then null else now() end,
-                failed_pages = string_to_array(o.failed_pages, ',')::int[], failed_page_error = o.failed_page_error
-            from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $8::text[], $9::text[])
-                as o(id, state, remote_status, failed_attempt, error, failed_pages, failed_page_error)
+                failed_pages = string_to_array(o.failed_pages, ',')::int[], failed_page_error = o.failed_page_error,
+                file_verdict = coalesce(o.file_verdict, r.file_verdict)
+            from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $8::text[], $9::text[], $10::text[])
+                as o(id, state, remote_status, failed_attempt, error, failed_pages, failed_page_error, file_verdict)
             where r.id = o.id and r.follow_up_state = any($7)
             """)
         {
@@ -153,6 +154,9 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
                 // A job's failed pages as "2,4" (null: none): unnest cannot take an array per row.
                 new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.FailedPages.Count == 0 ? null : string.Join(',', o.FailedPages))] },
                 new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.FailedPageError)] },
+                // What the file got from this batch when the follow-up failed it, whether or not the version still had that job
+                // (and for a RemoteOnly result, which has no version); null for an escalation, which only sends it again.
+                new NpgsqlParameter<string?[]> { TypedValue = [.. outcomes.Select(o => o.Escalate ? null : o.FileState?.ToString())] },
             },
         });
 
@@ -178,25 +182,6 @@ internal sealed partial class NpgsqlFollowUpStore(NpgsqlDataSource dataSource) :
                     new NpgsqlParameter<string?[]> { TypedValue = [.. verdicts.Select(o => o.FileErrorClass?.ToString())] },
                     FileVersionLifecycle.JobVerdict.FromStates(),
                     new NpgsqlParameter<long[]> { TypedValue = [.. verdicts.Select(o => o.ResultId)] },
-                },
-            });
-        }
-
-        // On the batch's result too, whether or not the version still had that job (and for a RemoteOnly result, which has
-        // no version): what its file got from this batch.
-        var results = outcomes.Where(o => o.FileState is not null && !o.Escalate).ToList();
-        if (results.Count > 0)
-        {
-            batch.BatchCommands.Add(new("""
-                update orchestrator.batch_result r set file_verdict = o.state
-                from unnest($1::bigint[], $2::text[]) as o(result_id, state)
-                where r.id = o.result_id
-                """)
-            {
-                Parameters =
-                {
-                    new NpgsqlParameter<long[]> { TypedValue = [.. results.Select(o => o.ResultId)] },
-                    StateParameters.Names(results.Select(o => o.FileState!.Value)),
                 },
             });
         }

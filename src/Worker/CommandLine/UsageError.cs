@@ -74,18 +74,20 @@ internal static class UsageError
 
     /// <summary>'retry --faild docs' reads as the setting faild=docs, which leaves retry without its source.</summary>
     private static string Hint(CommandLineSettings.Split line) =>
-        line.FirstPair is var (key, value) ? $" ('{(MayBeSecret(key + value) || value.StartsWith(ApiKeyPrefix, StringComparison.OrdinalIgnoreCase) ? "…" : value)}' after '{key}' is read as that setting's value)" : "";
+        line.FirstPair is var (key, value) ? $" ('{(MayBeSecret(key + value) || IsApiKey(value) ? "…" : value)}' after '{key}' is read as that setting's value)" : "";
 
     // A word that may carry a secret (a connection string's password, a key given as 'LLAMA_CLOUD_APIKEY=…', a setting
     // spelt as its environment variable) is quoted up to its '=' only: stderr ends up in CI logs and the journal.
     // A bare word in the form of a LlamaCloud API key (docs/llamacloud-api.md: "llx-…"), pasted where a value was
     // meant, is quoted by its prefix alone.
     internal static string Shown(string token) =>
-        token.StartsWith(ApiKeyPrefix, StringComparison.OrdinalIgnoreCase) ? ApiKeyPrefix + "…"
+        IsApiKey(token) ? ApiKeyPrefix + "…"
         : token.IndexOf('=', StringComparison.Ordinal) is var equals and > 0 && MayBeSecret(token) ? token[..(equals + 1)] + "…"
         : token;
 
     private const string ApiKeyPrefix = "llx-";
+
+    private static bool IsApiKey(string word) => word.StartsWith(ApiKeyPrefix, StringComparison.OrdinalIgnoreCase);
 
     private static bool MayBeSecret(string text) =>
         SecretWords.Any(word => text.Contains(word, StringComparison.OrdinalIgnoreCase));
