@@ -107,6 +107,7 @@ public static class CoreHostingExtensions
         services.AddTransient<BatchUploader>();
         services.AddTransient<FileSender>();
         services.AddTransient<BatchDirectory>();
+        services.AddTransient<StrayCopies>();
         services.AddTransient<StepAttempts>();
         services.AddTransient<BatchSubmitter>();
         services.AddTransient<BatchPoller>();

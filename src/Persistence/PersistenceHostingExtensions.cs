@@ -90,6 +90,7 @@ public static class PersistenceHostingExtensions
         services.AddSingleton<IPlanPreviewStore, NpgsqlPlanPreviewStore>();
         services.AddSingleton<Monitoring.CostQueries>();
         services.AddSingleton<IUploadStore, NpgsqlUploadStore>();
+        services.AddSingleton<IDirectoryCopyStore>(sp => sp.GetRequiredService<IUploadStore>());
         services.AddSingleton<IBatchStore, NpgsqlBatchStore>();
         services.AddSingleton<IOperatorStore, NpgsqlOperatorStore>();
         services.AddSingleton<ISourceRenameStore, NpgsqlSourceRenameStore>();

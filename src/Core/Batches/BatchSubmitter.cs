@@ -15,6 +15,7 @@ namespace BatchOrchestrator.Core.Batches;
 internal sealed partial class BatchSubmitter(
     IBatchStore store,
     RemoteBatches remote,
+    StrayCopies strays,
     IPipelineScheduler scheduler,
     IBatchWebhooks webhooks,
     LeaseManager leases,
@@ -194,6 +195,7 @@ internal sealed partial class BatchSubmitter(
             return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured (here)
         }
 
+        await strays.RemoveBeforeCreateAsync(batch, remote.NeedsItemIds(batch), fence, cancellationToken);
         if (window.Preexisting is null)
         {
             await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), fence, cancellationToken);

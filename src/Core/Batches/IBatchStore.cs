@@ -136,7 +136,8 @@ internal sealed record BatchRecord(
     DateTimeOffset CreatedAt = default,
     ProjectScope Scope = default,
     string? V1ParseTier = null,
-    V1Scope? V1Scope = null);
+    V1Scope? V1Scope = null,
+    RemoteLayout Layout = RemoteLayout.PerRun);
 
 /// <summary>A batch to poll now, in the project it was created in.</summary>
 /// <summary>

@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
@@ -10,7 +11,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// (docs/llamacloud-api.md §4.1), an operator may delete any directory, and the in-process Sandbox forgets
 /// them all when it restarts. A mirror's directory is also kept equal to the folder here (<see cref="PropagateDeletionsAsync"/>).
 /// </summary>
-internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory> logger)
+internal sealed class BatchDirectory(IUploadStore store, StrayCopies strays, ILogger<BatchDirectory> logger)
 {
     public async Task<string> EnsureAsync(IBatchApi api, UploadWork work, Lease fence, CancellationToken cancellationToken)
     {
@@ -101,7 +102,7 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
     /// the directory sees the folder as it is, and the stored file behind each (when its upload answer named it),
     /// which nothing refers to any more and would otherwise be kept, and billed as storage, for good.
     /// Deleting twice is harmless (a missing file counts as deleted). Then it drops the copies no version holds
-    /// (<see cref="RemoveStrayCopiesAsync"/>).
+    /// (<see cref="StrayCopies"/>).
     /// </summary>
     public async Task PropagateDeletionsAsync(IBatchApi api, UploadWork work, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
@@ -122,56 +123,6 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
             logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
         }
 
-        await RemoveStrayCopiesAsync(api, work.Source, directoryId, fence, cancellationToken);
-    }
-
-    /// <summary>
-    /// A copy in the mirror that no version of ours holds is parsed and billed by every later batch over the directory,
-    /// and nothing would ever remove it. A batch that ends without its files (LlamaCloud lost it, its submit step gave
-    /// up, an operator sent its files back) puts them back in the queue as never sent, while their copies stay in the
-    /// long-lived directory: a file edited meanwhile is sent as its new version and its old copy is no one's; one not
-    /// edited is sent again, and whether LlamaCloud then replaces the copy of the same unique_id is not documented
-    /// (docs/llamacloud-api.md §4.2). So the directory is listed before each mirror batch is submitted, and what is in
-    /// it but in no version's record is removed. Listed before the records are read: a copy recorded meanwhile counts
-    /// as held. Only while this step still holds the batch's lease: a holder that took it over may be uploading copies
-    /// it has not recorded yet.
-    /// </summary>
-    private async Task RemoveStrayCopiesAsync(IBatchApi api, string source, string directoryId, Lease fence, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<RemoteDirectoryFile> listed;
-        try
-        {
-            listed = await api.ListDirectoryFilesAsync(directoryId, cancellationToken);
-        }
-        catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
-        {
-            // The directory is gone, and no stray with it. A batch that sent nothing into it saw no 404 yet: the submit step
-            // meets it, and sends the files back to the queue (BatchSubmitter, a directory gone); one with no file submits nothing.
-            return;
-        }
-
-        var held = await store.GetHeldMirrorCopiesAsync(source, directoryId, cancellationToken);
-        var strays = listed.Where(f => !held.DirectoryFileIds.Contains(f.Id)).ToList();
-        if (strays.Count == 0)
-        {
-            return;
-        }
-
-        // A stored file a held copy stands on stays, whether or not its version recorded it (an answer that named none).
-        var storedHeld = listed.Where(f => held.DirectoryFileIds.Contains(f.Id) && f.FileId is not null).Select(f => f.FileId!).Concat(held.StoredFileIds).ToHashSet(StringComparer.Ordinal);
-        await store.HoldLeaseAsync(fence, cancellationToken);
-        foreach (var stray in strays)
-        {
-            await api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken);
-            if (stray.FileId is { } stored && !storedHeld.Contains(stored))
-            {
-                await api.DeleteStoredFileAsync(stored, cancellationToken);
-            }
-        }
-
-        logger.LogWarning(
-            "Mirror {DirectoryId} of source {Source}: removed the copies no file version holds ({Count}: {Names}), which the batch over the directory would have parsed and billed; "
-            + "they are left by batches that ended without their files (lost by LlamaCloud, given up, or sent back by an operator), or were put there by hand",
-            directoryId, source, strays.Count, string.Join(", ", strays.Take(5).Select(s => s.DisplayName)) + (strays.Count > 5 ? ", …" : ""));
+        await strays.RemoveAsync(api, work.Source, directoryId, fence, cancellationToken);
     }
 }

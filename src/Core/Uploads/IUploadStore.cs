@@ -1,9 +1,10 @@
+using BatchOrchestrator.Core.Batches;
 using BatchOrchestrator.Core.Lifecycle;
 
 namespace BatchOrchestrator.Core.Uploads;
 
 /// <summary>What the upload step reads and records, one file at a time so a crash loses at most the file in flight.</summary>
-internal interface IUploadStore
+internal interface IUploadStore : IDirectoryCopyStore
 {
     Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken);
 
@@ -48,20 +49,10 @@ internal interface IUploadStore
     /// </summary>
     Task MarkNotUploadedAsync(long fileVersionId, FileVersionState outcome, Retries.FailureClass? errorClass, string reason, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Checks the fence alone, in one round trip, and writes nothing: <see cref="Leases.LeaseLostException"/> if the lease no longer
-    /// carries its token. Made before a remote change no fenced write comes ahead of, such as taking back a copy found by
-    /// unique_id, which the holder that took the lease over may have sent and recorded (docs/reliability.md, "Fencing").
-    /// </summary>
-    Task HoldLeaseAsync(Leases.Lease fence, CancellationToken cancellationToken);
-
     /// <summary>Versions whose remote copy is in the mirror directory but whose file was deleted or replaced locally.</summary>
     Task<IReadOnlyList<MirrorRemoval>> GetMirrorRemovalsAsync(long batchId, string directoryId, CancellationToken cancellationToken);
 
     Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken);
-
-    /// <summary>The copies in a mirror's directory that a version of the source holds: their directory file ids and the stored files behind them.</summary>
-    Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves a Planned batch to Creating when it has uploaded files, or ends it when none could be; a batch
@@ -92,9 +83,6 @@ internal readonly record struct UploadedFile(long FileVersionId, string RemoteFi
 
 /// <summary>A remote copy a mirror must delete.</summary>
 internal sealed record MirrorRemoval(long FileVersionId, string RemoteFileId, string? StoredFileId = null);
-
-/// <summary>Directory file ids (<c>dfl-…</c>) and stored file ids (<c>file_id</c>) that versions of ours hold.</summary>
-internal sealed record HeldCopies(IReadOnlySet<string> DirectoryFileIds, IReadOnlySet<string> StoredFileIds);
 
 /// <summary>One file version of the batch; <paramref name="ProcessAttempts"/> counts the batches that ended with an outcome for it.</summary>
 internal sealed record UploadItem(

@@ -16,7 +16,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
     {
         await using var command = dataSource.CreateCommand("""
             select id, run_id, source_name, state, job_type, configuration_id, directory_name, remote_directory_id, remote_batch_id, poll_count,
-                   cancel_requested_at is not null, created_at, project_id, organization_id, v1_parse_tier, v1_scope
+                   cancel_requested_at is not null, created_at, project_id, organization_id, v1_parse_tier, v1_scope, layout
             from orchestrator.batch where id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -31,7 +31,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             reader.GetString(4), reader.GetString(5), reader.GetString(6),
             reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetBoolean(10),
             reader.GetFieldValue<DateTimeOffset>(11), ScopeColumns.Read(reader, 12), reader.IsDBNull(14) ? null : reader.GetString(14),
-            reader.IsDBNull(15) ? null : Enum.Parse<V1Scope>(reader.GetString(15)));
+            reader.IsDBNull(15) ? null : Enum.Parse<V1Scope>(reader.GetString(15)), Enum.Parse<RemoteLayout>(reader.GetString(16)));
     }
 
     public async Task<int> RemoteOnlyFailuresInARowAsync(string source, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ using BatchOrchestrator.Persistence.Planning;
 namespace BatchOrchestrator.Persistence.Uploads;
 
 /// <summary>Upload progress, recorded per file so a crash loses at most the file in flight.</summary>
-internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadStore
+internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadStore
 {
     public async Task<UploadWork?> GetWorkAsync(long batchId, CancellationToken cancellationToken)
     {
@@ -123,12 +123,6 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
             FileVersionLifecycle.Upload.TargetState(),
             FileVersionLifecycle.Upload.FromStates());
 
-    public async Task HoldLeaseAsync(Lease fence, CancellationToken cancellationToken)
-    {
-        await using var batch = LeaseFence.CreateBatch(dataSource, fence);
-        await LeaseFence.RunAsync(fence, () => batch.ExecuteNonQueryAsync(cancellationToken));
-    }
-
     public Task MarkUploadIntentAsync(long batchId, long throughFileVersionId, Lease fence, CancellationToken cancellationToken) =>
         LeaseFence.ExecuteAsync(
             dataSource,
@@ -231,28 +225,6 @@ internal sealed class NpgsqlUploadStore(NpgsqlDataSource dataSource) : IUploadSt
         }
 
         return removals;
-    }
-
-    public async Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            select remote_file_id, stored_file_id from orchestrator.file_version
-            where source_name = $1 and remote_directory_id = $2 and remote_file_id is not null and remote_deleted_at is null
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
-        var (copies, stored) = (new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            copies.Add(reader.GetString(0));
-            if (!reader.IsDBNull(1))
-            {
-                stored.Add(reader.GetString(1));
-            }
-        }
-
-        return new HeldCopies(copies, stored);
     }
 
     public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) =>

@@ -159,8 +159,8 @@ internal sealed class StallGate
 
         public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) => inner.MarkRemoteDeletedAsync(fileVersionId, cancellationToken);
 
-        public Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken) =>
-            inner.GetHeldMirrorCopiesAsync(source, directoryId, cancellationToken);
+        public Task<HeldCopies> GetHeldCopiesAsync(string source, string directoryId, CancellationToken cancellationToken) =>
+            inner.GetHeldCopiesAsync(source, directoryId, cancellationToken);
 
         public Task<BatchState> FinishUploadsAsync(long batchId, Lease fence, CancellationToken cancellationToken) => inner.FinishUploadsAsync(batchId, fence, cancellationToken);
     }

@@ -143,7 +143,7 @@ public sealed class UploadRecorderFacts
 
         public Task MarkRemoteDeletedAsync(long fileVersionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<HeldCopies> GetHeldMirrorCopiesAsync(string source, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<HeldCopies> GetHeldCopiesAsync(string source, string directoryId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<BatchState> FinishUploadsAsync(long batchId, Lease fence, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
