@@ -45,11 +45,13 @@ internal interface IRunStore
     /// <summary>
     /// The runs owed to <paramref name="sources"/> and never started (<see cref="OwedRuns"/>), each recorded as asked for in the
     /// same statement, so that of several instances looking at once only one asks: files of a retried class, below their
-    /// source's attempts, sent back more than <paramref name="sentBackOwedAfter"/> ago (null: none owed), or the unsettled
+    /// source's attempts, sent back more than <paramref name="sentBackOwedAfter"/> ago (null: none owed), files an operator put in
+    /// the queue (approved, reprocessed, retried) more than <paramref name="operatorQueuedOwedAfter"/> ago, or the unsettled
     /// files of a source's last run scanned more than its <see cref="OwedRunSource.UnsettledOwedAfter"/> ago, where no run of
     /// the source has started since and none was asked for since.
     /// </summary>
-    Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, CancellationToken cancellationToken);
+    Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(
+        IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, TimeSpan operatorQueuedOwedAfter, CancellationToken cancellationToken);
 
     /// <summary>Forgets that a run owed to <paramref name="source"/> was asked for: queuing it failed, and the next look asks again.</summary>
     Task ForgetOwedRunAskAsync(string source, CancellationToken cancellationToken);

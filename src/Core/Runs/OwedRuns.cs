@@ -5,12 +5,13 @@ namespace BatchOrchestrator.Core.Runs;
 
 /// <summary>
 /// Asks for the runs that were owed and never came. Files sent back to the queue (a batch or a job that failed in a way a
-/// later batch may cure, an escalation to the fallback) get a run scheduled by whatever sent them back, and files a scan
-/// found still changing, or written to while it hashed them, get a Settle run; each is asked for right after the state it
-/// follows is committed, in a second write (Hangfire's). A process killed between the two (kill -9, the OOM killer, a
-/// power cut) left those files to the source's next scheduled run: a night away on a nightly schedule, never for a source
-/// that is only watched. From the poll tick, at most once per <see cref="Every"/> per process, this looks for such files in
-/// the database and asks for their run (docs/resilience.md, "Runs that were owed and never came").
+/// later batch may cure, an escalation to the fallback) get a run scheduled by whatever sent them back, files a scan found
+/// still changing, or written to while it hashed them, get a Settle run, and files an operator approved past a cap,
+/// reprocessed or retried get a run at once; each is asked for right after the state it follows is committed, in a second
+/// write (Hangfire's). A process killed between the two (kill -9, the OOM killer, a power cut), or Hangfire's storage
+/// refusing the second, left those files to the source's next scheduled run: a night away on a nightly schedule, never for a
+/// source that is only watched. From the poll tick, at most once per <see cref="Every"/> per process, this looks for such
+/// files in the database and asks for their run (docs/resilience.md, "Runs that were owed and never came").
 /// </summary>
 /// <remarks>
 /// Owed means: files went back to the queue, or a run left files unsettled, longer ago than the delay of the run asked for
@@ -66,7 +67,8 @@ internal sealed class OwedRuns(
 
         // Pipeline:RetryRunAfter 0 means the files sent back wait for the schedule, by the operator's choice: none is owed.
         var retryAfter = pipeline.Value.RetryRunAfter;
-        var owed = await runs.AskOwedRunsAsync(configured, retryAfter > TimeSpan.Zero ? OwedAfter(retryAfter) : null, cancellationToken);
+        // What an operator put in the queue asked for its run at once: given the margin, its run never came.
+        var owed = await runs.AskOwedRunsAsync(configured, retryAfter > TimeSpan.Zero ? OwedAfter(retryAfter) : null, Margin, cancellationToken);
         foreach (var run in owed)
         {
             try
@@ -97,6 +99,13 @@ internal sealed class OwedRuns(
                 logger.LogWarning(
                     "The last run of {Source} left {Count} files unsettled at {Since:u} and no run has looked at them since (the process most likely stopped before it asked for that look); a run of {Source} is queued now",
                     run.Source, run.Files, run.Since, run.Source);
+            }
+            else if (run.Trigger == RunTrigger.Manual)
+            {
+                logger.LogWarning(
+                    "{Count} files of {Source} an operator put in the queue by {Since:u} (approved past a cap, reprocessed or retried) and no run has started since (the process "
+                    + "most likely stopped, or Hangfire's storage refused the run, before it was queued); a run of {Source} is queued now",
+                    run.Files, run.Source, run.Since, run.Source);
             }
             else
             {

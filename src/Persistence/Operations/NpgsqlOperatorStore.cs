@@ -97,7 +97,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
         await using var command = dataSource.CreateCommand("""
             with approved as (
                 update orchestrator.file_version
-                set state = $2, cap_approved_at = now(), updated_at = now()
+                set state = $2, cap_approved_at = now(), operator_queued_at = now(), updated_at = now()
                 where held_run_id = $1 and state = any($3)
                 returning source_name)
             select source_name, count(*)::int from approved group by source_name
@@ -136,7 +136,7 @@ internal sealed class NpgsqlOperatorStore(NpgsqlDataSource dataSource) : IOperat
             requeued as (
                 update orchestrator.file_version v
                 set state = $2, batch_id = null, unique_id = null, upload_started_at = null, remote_file_id = null,
-                    error_message = null, error_class = null, updated_at = now()
+                    error_message = null, error_class = null, operator_queued_at = now(), updated_at = now()
                 -- The state again: read committed checks only this clause once a row it waited for is free, and a planning
                 -- that held the row may have taken the file into a batch meanwhile.
                 from failed f where v.id = f.id and f.in_folder and v.state = any($3)

@@ -82,7 +82,8 @@ internal sealed class NpgsqlReprocessStore(NpgsqlDataSource dataSource) : IRepro
                     remote_directory_id = null, job_type = null, job_id = null, error_message = null, error_class = null,
                     -- Sent under the current configuration as a new version is: to the source's own first, to its fallback
                     -- only if that fails again, priced so by the preview; still escalated, planning sent it to the fallback.
-                    escalated_at = null, process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks, updated_at = now()
+                    escalated_at = null, process_attempts = 0, relative_path = t.relative_path, size = t.size, mtime_ticks = t.mtime_ticks,
+                    operator_queued_at = now(), updated_at = now()
                 from target t
                 where v.id = t.id and v.state = any($4) -- again: a row waited for is checked by this clause alone (read committed)
                 returning v.id

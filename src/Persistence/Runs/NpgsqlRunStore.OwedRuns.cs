@@ -7,7 +7,7 @@ namespace BatchOrchestrator.Persistence.Runs;
 /// <summary>The runs owed and never started (<see cref="OwedRuns"/>), found and recorded as asked for in one statement.</summary>
 internal sealed partial class NpgsqlRunStore
 {
-    public async Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OwedRun>> AskOwedRunsAsync(IReadOnlyList<OwedRunSource> sources, TimeSpan? sentBackOwedAfter, TimeSpan operatorQueuedOwedAfter, CancellationToken cancellationToken)
     {
         // The files sent back are read through the partial indexes on a retried class and on versions in no batch, the few
         // rows those hold; the last run of each source from run_by_source. The ask is an update of the source's row: a second
@@ -43,6 +43,15 @@ internal sealed partial class NpgsqlRunStore
                 select l.name, l.files_unsettled as files, l.scanned_at as since
                 from latest l
                 where l.files_unsettled > 0 and l.scanned_at < now() - l.unsettled_after),
+            -- Put in the queue by an operator (approved, reprocessed, retried) after the source's last run started, the run
+            -- that asked for them long due: the same index as the files sent back reads them.
+            queued as (
+                select l.name, count(*)::int as files, max(f.operator_queued_at) as since
+                from latest l
+                join orchestrator.file_version f on f.source_name = l.name and f.batch_id is null and f.state = any($6)
+                    and f.operator_queued_at > coalesce(l.started_at, '-infinity')
+                group by l.name
+                having max(f.operator_queued_at) < now() - $12::interval),
             orphaned as (
                 select s.name, 0 as files, s.rerun_requested_at as since
                 from configured c join orchestrator.source s on s.name = c.name
@@ -53,8 +62,12 @@ internal sealed partial class NpgsqlRunStore
                 union all
                 select name, $8::text, files, since from sent_back b where not exists (select 1 from orphaned o where o.name = b.name)
                 union all
+                select q.name, $13::text, q.files, q.since from queued q
+                where not exists (select 1 from sent_back b where b.name = q.name) and not exists (select 1 from orphaned o where o.name = q.name)
+                union all
                 select u.name, $9::text, u.files, u.since from unsettled u
-                where not exists (select 1 from sent_back b where b.name = u.name) and not exists (select 1 from orphaned o where o.name = u.name)),
+                where not exists (select 1 from sent_back b where b.name = u.name) and not exists (select 1 from orphaned o where o.name = u.name)
+                  and not exists (select 1 from queued q where q.name = u.name)),
             asked as (
                 update orchestrator.source s set owed_run_asked_at = now(), rerun_requested_at = null
                 from owed o
@@ -76,6 +89,8 @@ internal sealed partial class NpgsqlRunStore
         command.Parameters.Add(StateParameters.Name(RunTrigger.Settle));
         command.Parameters.Add(StateParameters.Name(RunTrigger.Rerun));
         command.Parameters.Add(Text(Core.Leases.SourceLease.Prefix));
+        command.Parameters.Add(new NpgsqlParameter { Value = operatorQueuedOwedAfter, NpgsqlDbType = NpgsqlDbType.Interval });
+        command.Parameters.Add(StateParameters.Name(RunTrigger.Manual));
         var owed = new List<OwedRun>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

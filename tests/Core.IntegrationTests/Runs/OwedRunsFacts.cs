@@ -201,34 +201,10 @@ public sealed class OwedRunsFacts(PostgresServerFixture server) : HarnessPerTest
     }
 
     /// <summary>Moves the source's versions and runs <paramref name="age"/> into the past, keeping their order.</summary>
-    private static async Task AgeAsync(PipelineHarness harness, TimeSpan age)
+    internal static async Task AgeAsync(PipelineHarness harness, TimeSpan age)
     {
-        await harness.Database.ExecuteAsync("update orchestrator.file_version set updated_at = updated_at - $1", age);
+        await harness.Database.ExecuteAsync("update orchestrator.file_version set updated_at = updated_at - $1, operator_queued_at = operator_queued_at - $1", age);
         await harness.Database.ExecuteAsync("update orchestrator.run set started_at = started_at - $1, scanned_at = scanned_at - $1", age);
-    }
-
-    /// <summary>Hangfire's storage refusing the enqueue (a dropped connection).</summary>
-    private sealed class RefusingScheduler : IPipelineScheduler
-    {
-        public void EnqueueRun(string source, RunTrigger trigger) => throw new InvalidOperationException("storage unavailable");
-
-        public void ScheduleRun(string source, RunTrigger trigger, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
-
-        public void EnqueueUpload(string source, long batchId) => throw new InvalidOperationException("storage unavailable");
-
-        public void ScheduleUpload(string source, long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
-
-        public void EnqueueSubmit(long batchId) => throw new InvalidOperationException("storage unavailable");
-
-        public void ScheduleSubmit(long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
-
-        public void EnqueueRecord(long batchId) => throw new InvalidOperationException("storage unavailable");
-
-        public void ScheduleRecord(long batchId, TimeSpan delay) => throw new InvalidOperationException("storage unavailable");
-
-        public void EnqueueFollowUp(string source, long batchId) => throw new InvalidOperationException("storage unavailable");
-
-        public void EnqueuePoll() => throw new InvalidOperationException("storage unavailable");
     }
 
     private int OwedRunsAsked(RunTrigger trigger = RunTrigger.Retry) => Harness.Scheduler.Calls.Count(c => c == ("run", $"{Source}:{trigger}"));
