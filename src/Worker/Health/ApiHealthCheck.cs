@@ -6,9 +6,12 @@ using Microsoft.Extensions.Options;
 namespace BatchOrchestrator.Worker.Health;
 
 /// <summary>
-/// Ready only when LlamaCloud answers an authenticated request (a directory lookup by a name that never
-/// exists) in every project the sources work in: a key that cannot reach one of them is a broken
-/// configuration. Probes come every few seconds, so an answer is reused for
+/// Asks LlamaCloud an authenticated request (a directory lookup by a name that never exists) in every project the
+/// sources work in. A refusal (the key, or a project it cannot reach) is a broken configuration of this instance:
+/// Unhealthy, so <c>/readyz</c> answers 503 and a rollout does not go on with it. LlamaCloud not answering (down, busy,
+/// unreachable) is Degraded, and <c>/readyz</c> still answers 200: no instance can do better, the pipeline waits and
+/// retries by itself, and taking every instance out of service would only hide the dashboard, the metrics and the
+/// webhook endpoint while an operator most needs them. Probes come every few seconds, so an answer is reused for
 /// <see cref="HealthOptions.ApiCheckInterval"/> to stay far below the API's rate limits.
 /// </summary>
 /// <param name="inProcessSandbox">Registered only when no key and no base URL are set (SandboxMode): then what answers is
@@ -48,17 +51,24 @@ internal sealed class ApiHealthCheck(
         var answers = await Task.WhenAll(configured.Select(scope => ProbeAsync(scope, cancellationToken)));
         var failures = configured.Zip(answers)
             .Where(p => p.Second is not null)
-            .Select(p => configured.Count == 1 && p.First == ProjectScope.Default ? p.Second! : $"project {p.First.Key}: {p.Second}")
+            .Select(p => (Text: configured.Count == 1 && p.First == ProjectScope.Default ? p.Second!.Value.Text : $"project {p.First.Key}: {p.Second!.Value.Text}", p.Second!.Value.Refused))
             .ToList();
 
         var who = inProcessSandbox is null ? "LlamaCloud" : "the in-process Sandbox";
         var aside = inProcessSandbox is null ? "" : $" (no {LlamaCloudKey.ApiKeyVariable}: nothing is sent to LlamaCloud)";
-        return failures.Count == 0
-            ? HealthCheckResult.Healthy(configured.Count == 1 ? $"{who} answers{aside}" : $"{who} answers in all {configured.Count} projects{aside}")
-            : HealthCheckResult.Unhealthy(string.Join("; ", failures));
+        if (failures.Count == 0)
+        {
+            return HealthCheckResult.Healthy(configured.Count == 1 ? $"{who} answers{aside}" : $"{who} answers in all {configured.Count} projects{aside}");
+        }
+
+        var description = string.Join("; ", failures.Select(f => f.Text));
+        return failures.Any(f => f.Refused)
+            ? HealthCheckResult.Unhealthy(description)
+            : HealthCheckResult.Degraded(description + "; the service waits for it and retries by itself, and stays ready meanwhile");
     }
 
-    private async Task<string?> ProbeAsync(ProjectScope scope, CancellationToken cancellationToken)
+    /// <summary>Null when the project answers; else what went wrong, and whether LlamaCloud refused (a configuration to fix) rather than not answered.</summary>
+    private async Task<(string Text, bool Refused)?> ProbeAsync(ProjectScope scope, CancellationToken cancellationToken)
     {
         try
         {
@@ -67,11 +77,15 @@ internal sealed class ApiHealthCheck(
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Auth)
         {
-            return "LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile, and the project and organisation ids";
+            return ("LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile, and the project and organisation ids", true);
+        }
+        catch (LlamaCloudRejectedException ex)
+        {
+            return ($"LlamaCloud refuses the request (HTTP {(int?)ex.StatusCode}): check the project and organisation ids", true);
         }
         catch (LlamaCloudException ex)
         {
-            return $"LlamaCloud does not answer: {ex.GetType().Name}";
+            return ($"LlamaCloud does not answer: {ex.GetType().Name}", false);
         }
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 namespace BatchOrchestrator.Worker.IntegrationTests.Health;
 
 /// <summary>What the log says of readiness while /readyz is probed over and over: each change once, never each probe.</summary>
@@ -32,6 +35,32 @@ public sealed class ReadinessLogFacts(PostgresServerFixture server) : Environmen
         Assert.Contains($"migrations: schema at version {version - 1}, this build expects {version} (run 'migrate')", said[0].RenderMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.StartsWith("Ready again: every readiness check passes, after ", said[1].RenderMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AnApiThatDoesNotAnswer_IsSaidAsDegraded_NotAsNotReady_AndItsRecoveryAsTheEndOfThat()
+    {
+        using var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var readiness = new ReadinessLog(TimeProvider.System, factory.CreateLogger<ReadinessLog>());
+        var degraded = Report(("postgresql", HealthStatus.Healthy), ("llamacloud", HealthStatus.Degraded));
+        var healthy = Report(("postgresql", HealthStatus.Healthy), ("llamacloud", HealthStatus.Healthy));
+
+        readiness.Observe(degraded);
+        readiness.Observe(degraded);
+        readiness.Observe(healthy);
+        readiness.Observe(Report(("postgresql", HealthStatus.Unhealthy), ("llamacloud", HealthStatus.Degraded)));
+        readiness.Observe(healthy);
+
+        Assert.Collection(
+            logs.Lines,
+            l => Assert.StartsWith($"Warning {typeof(ReadinessLog).FullName} Degraded, /readyz still answers 200 (this instance stays in service): llamacloud: llamacloud is Degraded", l, StringComparison.Ordinal),
+            l => Assert.Matches(@"^Information \S+ Ready again: every readiness check passes, after \S+ degraded ", l),
+            l => Assert.StartsWith($"Warning {typeof(ReadinessLog).FullName} Not ready, /readyz answers 503 until these checks pass: llamacloud: llamacloud is Degraded; postgresql: postgresql is Unhealthy", l, StringComparison.Ordinal),
+            l => Assert.Matches(@"^Information \S+ Ready again: every readiness check passes, after \S+ not ready ", l));
+    }
+
+    private static HealthReport Report(params (string Name, HealthStatus Status)[] checks) =>
+        new(checks.ToDictionary(c => c.Name, c => new HealthReportEntry(c.Status, $"{c.Name} is {c.Status}", TimeSpan.Zero, null, null), StringComparer.Ordinal), TimeSpan.Zero);
 
     private static async Task<HttpStatusCode> ProbeAsync(HttpClient http)
     {
