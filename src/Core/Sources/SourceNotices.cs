@@ -56,9 +56,10 @@ internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvir
     }
 
     /// <summary>
-    /// Each pair of sources whose folders are the same or one inside the other. Deduplication is per source, so a file
-    /// both take is sent, and billed, once for each. Not refused: Include and Exclude may keep them apart (the PDFs of a
-    /// folder parsed, its forms extracted), which no check of globs can prove.
+    /// Each pair of sources whose folders are the same or one inside the other, as written or once links are resolved
+    /// (realpath(3)). Deduplication is per source, so a file both take is sent, and billed, once for each. Not refused:
+    /// Include and Exclude may keep them apart (the PDFs of a folder parsed, its forms extracted), which no check of globs
+    /// can prove.
     /// </summary>
     public static IEnumerable<string> SharedFiles(IReadOnlyList<SourceOptions> sources)
     {
@@ -66,9 +67,14 @@ internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvir
         {
             for (var j = i + 1; j < sources.Count; j++)
             {
-                if (Inner(sources[i].Path, sources[j].Path) is { } folder)
+                var (a, b) = (sources[i].Path, sources[j].Path);
+                var shared = Inner(a, b) is { } folder ? $"'{folder}'"
+                    // A source's Path may be a link: the walk starts at the folder it leads to, which the other may scan as written.
+                    : Inner(Resolved(a), Resolved(b)) is { } real ? $"'{real}' (one of them through a link)"
+                    : null;
+                if (shared is not null)
                 {
-                    yield return $"Sources:{i} ({sources[i].Name}) and Sources:{j} ({sources[j].Name}) both scan '{folder}': a file both take is sent, and billed, once for each source, unless their Include/Exclude keep them apart";
+                    yield return $"Sources:{i} ({sources[i].Name}) and Sources:{j} ({sources[j].Name}) both scan {shared}: a file both take is sent, and billed, once for each source, unless their Include/Exclude keep them apart";
                 }
             }
         }
@@ -84,6 +90,8 @@ internal sealed class SourceNotices(IOptions<SourcesOptions> sources, IHostEnvir
         var (first, second) = (Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)));
         return Within(second, first) ? second : Within(first, second) ? first : null;
     }
+
+    private static string? Resolved(string? path) => string.IsNullOrWhiteSpace(path) ? null : RealPath.Of(Path.GetFullPath(path));
 
     private static bool Within(string path, string folder) =>
         path == folder || path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal) || folder == "/";
