@@ -34,7 +34,6 @@ internal static class DirectoryEndpoints
         var description = v.String(body, "description", required: false);
         var connector = v.String(body, "connector_subscription_id", required: false);
         var systemMetadata = v.Object(body, "system_metadata", required: false);
-        var expiresAt = v.Timestamp(body, "expires_at");
         if (!v.IsValid)
         {
             return v.ToResult();
@@ -59,7 +58,8 @@ internal static class DirectoryEndpoints
                 Description = description,
                 ConnectorSubscriptionId = connector,
                 SystemMetadata = systemMetadata,
-                ExpiresAt = expiresAt ?? (type == "ephemeral" ? now + options.EphemeralDirectoryTtl : null),
+                // DirectoryCreateParams names no expires_at: one sent is an unknown field (BodyFields), not a setting.
+                ExpiresAt = type == "ephemeral" ? now + options.EphemeralDirectoryTtl : null,
                 CreatedAt = now,
                 UpdatedAt = now,
             };

@@ -12,6 +12,7 @@ internal static class ExtractEndpoints
 {
     private const string Route = "/api/v2/extract";
     private static readonly IReadOnlyList<string> ListStatuses = [.. JobStatus.All, "THROTTLED"];
+    private static readonly IReadOnlySet<string> ListExpands = new HashSet<string>(StringComparer.Ordinal) { "configuration", "extract_metadata" };
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -111,7 +112,9 @@ internal static class ExtractEndpoints
         var configurationId = Query.Single(request, "configuration_id");
         var fileInput = Query.Single(request, "file_input") ?? Query.Single(request, "document_input_value");
         var ids = Query.List(request, "job_ids");
-        var expand = Query.List(request, "expand");
+        // The list's expand names fewer fields than the get's ("configuration, extract_metadata" against "…, usage" in
+        // ExtractListParams and ExtractGetParams): a list asked for usage answers without it, as the service is typed to.
+        var expand = Query.List(request, "expand").Where(ListExpands.Contains).ToList();
         lock (state.Gate)
         {
             var matches = state.ExtractJobs.In(project.Id).Where(j =>

@@ -260,21 +260,4 @@ internal sealed class BodyValidator
         Add("int_type", "Input should be a valid integer", [.. loc, name]);
         return null;
     }
-
-    public DateTimeOffset? Timestamp(JsonElement obj, string name, params object[] loc)
-    {
-        var text = String(obj, name, required: false, loc);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (Query.TryParseTimestamp(text, out var value))
-        {
-            return value;
-        }
-
-        Add("datetime_from_date_parsing", "Input should be a valid datetime", [.. loc, name]);
-        return null;
-    }
 }

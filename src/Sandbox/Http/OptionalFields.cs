@@ -5,7 +5,7 @@ namespace BatchOrchestrator.Sandbox.Http;
 /// ones <see cref="OptionalFieldsMiddleware"/> may leave out. A path names a property of the body
 /// (<c>results</c>), of an object inside it (<c>job.usage</c>) or of every element of an array
 /// (<c>items[].job_id</c>). Sources: TS SDK 2.16.0 <c>resources/batches.d.ts</c>, <c>parsing.d.ts</c>,
-/// <c>extract.d.ts</c>, <c>beta/directories/*.d.ts</c>, <c>files.d.ts</c>; 2.13.0 <c>beta/batch/*.d.ts</c>.
+/// <c>extract.d.ts</c>, <c>beta/directories/*.d.ts</c>, <c>files.d.ts</c>, <c>configurations.d.ts</c>; 2.13.0 <c>beta/batch/*.d.ts</c>.
 /// Fields whose absence the types give a meaning of their own (a result's <c>job_reference</c>: no job
 /// was made) are left out of this list.
 /// </summary>
@@ -28,6 +28,7 @@ internal static class OptionalFields
     private static readonly string[] Directory = ["type", "description", "expires_at", "created_at", "updated_at", "deleted_at", "system_metadata"];
     private static readonly string[] DirectoryFile = ["file_id", "metadata!", "download_url", "created_at", "updated_at", "deleted_at"];
     private static readonly string[] StoredFile = ["file_type", "purpose", "external_file_id", "expires_at", "last_modified_at"];
+    private static readonly string[] Configuration = ["created_at", "updated_at"];
 
     private static readonly string[] V1Job =
     [
@@ -46,14 +47,19 @@ internal static class OptionalFields
         ["GET /api/v2/batches"] = Items(Batch),
         ["GET /api/v2/parse/{job_id}"] = ParseResult,
         ["GET /api/v2/parse"] = Items(ParseJob),
+        ["POST /api/v2/parse"] = ParseJob,
+        ["POST /api/v2/parse/{job_id}/cancel"] = ParseJob,
         ["GET /api/v2/extract/{job_id}"] = ExtractJob,
         ["GET /api/v2/extract"] = Items(ExtractJob),
+        ["POST /api/v2/extract/{job_id}/cancel"] = ExtractJob,
         ["POST /api/v1/beta/directories"] = Directory,
         ["GET /api/v1/beta/directories"] = Items(Directory),
+        ["GET /api/v1/beta/directories/{directory_id}"] = Directory,
         ["POST /api/v1/beta/directories/{directory_id}/files/upload"] = DirectoryFile,
         ["GET /api/v1/beta/directories/{directory_id}/files"] = Items(DirectoryFile),
         ["GET /api/v1/beta/directories/{directory_id}/files/{directory_file_id}"] = DirectoryFile,
         ["GET /api/v1/beta/files/{file_id}"] = StoredFile,
+        ["GET /api/v1/beta/configurations/{config_id}"] = Configuration,
         ["POST /api/v1/beta/batch-processing"] = V1Job,
         ["GET /api/v1/beta/batch-processing"] = Items(V1Job),
         ["GET /api/v1/beta/batch-processing/{job_id}"] = [.. V1Job.Select(f => "job." + f)],

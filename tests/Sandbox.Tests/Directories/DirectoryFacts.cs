@@ -20,12 +20,13 @@ public sealed class DirectoryFacts : SandboxPerTest
     }
 
     [Fact]
-    public async Task Create_AcceptsExpiresAt_AndDefaultsTypeToUser()
+    public async Task Create_TakesNoExpiresAt_ItsParamsDoNotName_AndDefaultsTypeToUser()
     {
+        // DirectoryCreateParams has no expires_at: an unknown field, ignored as pydantic ignores one (refused under the guess).
         var body = await Sandbox.OkAsync(HttpMethod.Post, "api/v1/beta/directories", new { name = "a", expires_at = "2030-01-02T03:04:05+00:00" });
 
         Assert.Equal("user", (string)body["type"]!);
-        Assert.Equal("2030-01-02T03:04:05.000000Z", (string)body["expires_at"]!);
+        Assert.Null(body["expires_at"]);
     }
 
     [Fact]

@@ -155,4 +155,25 @@ public sealed class ExtractFacts
         Assert.Equal(HttpStatusCode.OK, other);
         Assert.Empty(otherBody!["items"]!.AsArray());
     }
+
+    /// <summary>
+    /// "Additional fields to include: configuration, extract_metadata" for the list, "…, usage" for the get (TS SDK 2.16.0
+    /// <c>resources/extract.d.ts</c>, <c>ExtractListParams</c> and <c>ExtractGetParams</c>): a list asked for usage answers without it.
+    /// </summary>
+    [Fact]
+    public async Task List_ExpandsOnlyWhatItsParamsName_NotUsage()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var config = await SaveSchemaAsync(sandbox);
+        var (dir, _) = await sandbox.DirectoryWithTextFileAsync("e", "inv.txt", "Invoice number: INV-7");
+        var id = (string)(await sandbox.WaitForBatchAsync(await sandbox.CreateBatchAsync(dir, "extract_v2", config), "COMPLETED"))["results"]![0]!["job_reference"]!["id"]!;
+        await sandbox.WaitForAsync($"api/v2/extract/{id}", j => (string)j["status"]! == "COMPLETED");
+
+        var listed = (await sandbox.OkAsync(HttpMethod.Get, "api/v2/extract?expand=usage&expand=configuration"))["items"]!.AsArray().Single()!;
+        var got = await sandbox.OkAsync(HttpMethod.Get, $"api/v2/extract/{id}?expand=usage&expand=configuration");
+
+        Assert.Null(listed["usage"]);
+        Assert.NotNull(listed["configuration"]);
+        Assert.NotNull(got["usage"]);
+    }
 }
