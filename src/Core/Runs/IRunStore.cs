@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Lifecycle;
 using BatchOrchestrator.Core.Sources;
 
 namespace BatchOrchestrator.Core.Runs;
@@ -12,11 +13,11 @@ internal interface IRunStore
     Task FailRunAsync(long runId, string error, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Fails, with <paramref name="error"/>, the runs of <paramref name="source"/> still scanning, and returns their ids.
-    /// Only while holding the source's lease: no scan of it is alive then, so such a run was left by a process that ended
-    /// mid-scan (killed), which recorded nothing.
+    /// Ends, with <paramref name="error"/>, the runs of <paramref name="source"/> still scanning (failed, or Active while batches
+    /// their planning committed go on: <see cref="RunLifecycle.InterruptAfterPlanning"/>), and returns them. Only while holding
+    /// the source's lease: no scan of it is alive then, so such a run was left by a process that ended mid-scan (killed).
     /// </summary>
-    Task<IReadOnlyList<long>> FailInterruptedScansAsync(string source, string error, CancellationToken cancellationToken);
+    Task<IReadOnlyList<InterruptedRun>> EndInterruptedScansAsync(string source, string error, CancellationToken cancellationToken);
 
     /// <summary>Notes that a run was asked for while one was in progress.</summary>
     Task RequestRerunAsync(string source, CancellationToken cancellationToken);

@@ -82,11 +82,11 @@ internal sealed class SourceRunner(
     {
         // The source's lease is ours, so no scan of it is alive: a run of it still Scanning was left by a process killed
         // mid-scan, and would read as in progress for ever (the Runs page, 'status', runs_active{state="Scanning"}).
-        foreach (var interrupted in await runs.FailInterruptedScansAsync(source.Name, RunLifecycle.InterruptedScanError, cancellationToken))
+        foreach (var interrupted in await runs.EndInterruptedScansAsync(source.Name, RunLifecycle.InterruptedScanError, cancellationToken))
         {
             logger.LogWarning(
-                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed); recorded as failed, this run scans again",
-                interrupted, source.Name);
+                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed); {Outcome}, this run scans again",
+                interrupted.Id, source.Name, RunLifecycle.InterruptedOutcome(interrupted.State));
         }
 
         var runId = await runs.StartRunAsync(source.Name, trigger, cancellationToken);

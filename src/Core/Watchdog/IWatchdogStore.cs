@@ -21,8 +21,6 @@ internal interface IWatchdogStore
 /// <summary>What one watchdog pass flagged, and the runs it found left Scanning by a dead process.</summary>
 internal sealed record StuckReport(IReadOnlyList<StuckBatch> Batches, IReadOnlyList<StuckJobs> Jobs, IReadOnlyList<InterruptedRun> Runs);
 
-/// <summary>A run a dead process left Scanning, now recorded as failed.</summary>
-internal sealed record InterruptedRun(long Id, string Source);
 
 /// <summary>A batch flagged stuck.</summary>
 internal sealed record StuckBatch(long Id, string Source, BatchState State, string? RemoteBatchId, DateTimeOffset CreatedAt);

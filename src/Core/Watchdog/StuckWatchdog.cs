@@ -36,8 +36,8 @@ internal sealed class StuckWatchdog(
         foreach (var run in report.Runs)
         {
             logger.LogWarning(
-                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed) and no run of the source holds its lease; recorded as failed, the source's next run scans again",
-                run.Id, run.Source);
+                "Run {InterruptedRunId} of {Source} was interrupted: the process scanning it ended before the scan finished (killed or crashed) and no run of the source holds its lease; {Outcome}, the source's next run scans again",
+                run.Id, run.Source, RunLifecycle.InterruptedOutcome(run.State));
         }
 
         // Webhooks that should have announced a batch's end and did not: flagged for an operator the same way.

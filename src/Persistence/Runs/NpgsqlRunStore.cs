@@ -26,12 +26,16 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    private const string AllItsBatchesEnded =
+        "(exists (select 1 from orchestrator.batch b where b.run_id = r.id) and not exists (select 1 from orchestrator.batch b where b.run_id = r.id and b.state <> all($15)))";
+
     public async Task FinishScanAsync(long runId, ScanSummary summary, int batchCount, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
-            update orchestrator.run
-            set state = case when $7 > 0 then $9 else $10 end,
-                finished_at = case when $7 > 0 then null else now() end,
+        await using var command = dataSource.CreateCommand($"""
+            update orchestrator.run r
+            -- Batches that all ended while the run still scanned could not complete it (RunLifecycle.FinishScanAfterItsBatches).
+            set state = case when $7 = 0 then $10 when {AllItsBatchesEnded} then $16 else $9 end,
+                finished_at = case when $7 = 0 or {AllItsBatchesEnded} then now() end,
                 scanned_at = now(), files_seen = $2, files_new_or_changed = $3, files_unsettled = $4,
                 new_versions = $5, batch_count = $7, error = $6, files_with_problems = $8, files_held = $12,
                 files_left_out_by_patterns = $13, files_changed_while_hashing = $14
@@ -51,6 +55,8 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         command.Parameters.Add(Int(summary.Held));
         command.Parameters.Add(new NpgsqlParameter<int?> { TypedValue = summary.LeftOutByPatternsTakingNone, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         command.Parameters.Add(Int(summary.ChangedWhileHashing));
+        command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
+        command.Parameters.Add(RunLifecycle.FinishScanAfterItsBatches.TargetState());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -65,22 +71,24 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<long>> FailInterruptedScansAsync(string source, string error, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<InterruptedRun>> EndInterruptedScansAsync(string source, string error, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "update orchestrator.run set state = $3, error = $2, finished_at = now() where source_name = $1 and state = any($4) returning id");
+        await using var command = dataSource.CreateCommand($"""
+            update orchestrator.run r set error = $2, {InterruptedRunEnd.Set("r", 4)}
+            where r.source_name = $1 and r.state = any($3) returning r.id, r.state
+            """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
-        command.Parameters.Add(RunLifecycle.Fail.TargetState());
         command.Parameters.Add(RunLifecycle.Fail.FromStates());
-        var ids = new List<long>();
+        command.Parameters.AddRange(InterruptedRunEnd.Parameters());
+        var runs = new List<InterruptedRun>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetInt64(0));
+            runs.Add(new InterruptedRun(reader.GetInt64(0), source, Enum.Parse<RunState>(reader.GetString(1))));
         }
 
-        return ids;
+        return runs;
     }
 
     public async Task RequestRerunAsync(string source, CancellationToken cancellationToken)

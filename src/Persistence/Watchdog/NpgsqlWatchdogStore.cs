@@ -1,10 +1,11 @@
 using BatchOrchestrator.Core.Leases;
 using BatchOrchestrator.Core.Watchdog;
+using BatchOrchestrator.Persistence.Runs;
 
 namespace BatchOrchestrator.Persistence.Watchdog;
 
 /// <summary>
-/// Sets <c>stuck_since</c> on batches and job references once, and fails runs a dead process left Scanning. The UPDATE's own row locks make the
+/// Sets <c>stuck_since</c> on batches and job references once, and ends runs a dead process left Scanning. The UPDATE's own row locks make the
 /// flag (and so the warning) once per row across instances: a second watcher re-reads the row,
 /// finds it flagged and skips it.
 /// </summary>
@@ -35,19 +36,17 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
                 returning batch_id, job_id)
             select batch_id, count(*)::int, (array_agg(job_id order by job_id))[1:5] from flagged group by batch_id order by batch_id
             """) { Parameters = { Interval(jobAge), new NpgsqlParameter<int> { TypedValue = max }, StateParameters.Names(FollowUpLifecycle.Waiting) } });
-        batch.BatchCommands.Add(new("""
-            update orchestrator.run r set state = $3, error = $2, finished_at = now()
-            where r.state = any($4)
+        var interrupted = new NpgsqlBatchCommand($"""
+            update orchestrator.run r set error = $2, {InterruptedRunEnd.Set("r", 4)}
+            where r.state = any($3)
               and not exists (select 1 from orchestrator.lease l where l.name = $1 || r.source_name and l.expires_at >= now())
-            returning r.id, r.source_name
+            returning r.id, r.source_name, r.state
             """)
         {
-            Parameters =
-            {
-                new NpgsqlParameter<string> { TypedValue = SourceLease.Prefix }, new NpgsqlParameter<string> { TypedValue = interruptedScan },
-                RunLifecycle.Fail.TargetState(), RunLifecycle.Fail.FromStates(),
-            },
-        });
+            Parameters = { new NpgsqlParameter<string> { TypedValue = SourceLease.Prefix }, new NpgsqlParameter<string> { TypedValue = interruptedScan }, RunLifecycle.Fail.FromStates() },
+        };
+        interrupted.Parameters.AddRange(InterruptedRunEnd.Parameters());
+        batch.BatchCommands.Add(interrupted);
 
         var batches = new List<StuckBatch>();
         var jobs = new List<StuckJobs>();
@@ -69,7 +68,7 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new InterruptedRun(reader.GetInt64(0), reader.GetString(1)));
+            runs.Add(new InterruptedRun(reader.GetInt64(0), reader.GetString(1), Enum.Parse<RunState>(reader.GetString(2))));
         }
 
         return new StuckReport(batches, jobs, runs);

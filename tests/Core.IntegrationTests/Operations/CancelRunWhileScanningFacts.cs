@@ -39,6 +39,29 @@ public sealed class CancelRunWhileScanningFacts(PostgresServerFixture server) : 
     }
 
     [Fact]
+    public async Task ARunWhoseCancelledBatchesAllEndedBeforeItsScanFinished_IsCompleted_NotActiveForEver()
+    {
+        // Another worker's upload job ended each batch as it was born; their ends found the run still Scanning.
+        Harness.WriteFiles(2);
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Require(PipelineHarness.SourceName);
+        var runs = Harness.Get<IRunStore>();
+        var runId = await runs.StartRunAsync(source.Name, RunTrigger.Manual, Ct);
+        var summary = await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+        await Commands.CancelRunAsync(runId, Ct);
+        var planned = await Harness.Get<BatchPlanner>().PlanAsync(runId, source, summary.NewVersions > 0, Ct);
+        foreach (var batchId in planned.BatchIds)
+        {
+            await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        }
+
+        await runs.FinishScanAsync(runId, summary, planned.BatchIds.Count, Ct);
+
+        Assert.NotEmpty(planned.BatchIds);
+        Assert.Equal(("Completed", true), (await Harness.Database.ListAsync(
+            "select state, finished_at is not null from orchestrator.run where id = $1", r => (r.GetString(0), r.GetBoolean(1)), runId)).Single());
+    }
+
+    [Fact]
     public async Task CancelRunAsync_WhilePlanningIsUnderWay_WaitsForItsBatches_AndCancelsThem()
     {
         Harness.WriteFiles(2);

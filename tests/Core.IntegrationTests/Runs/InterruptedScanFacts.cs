@@ -1,12 +1,13 @@
 using BatchOrchestrator.Core.Leases;
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.Watchdog;
 
 namespace BatchOrchestrator.Core.IntegrationTests.Runs;
 
 /// <summary>
 /// A process killed mid-scan (kill -9, the OOM killer, a power cut) records nothing: its run row stays Scanning. The next
-/// run of the source holds the source's lease, so no scan of it is alive anywhere: it records the dead one as failed,
-/// or the Runs page, 'status' and batchorchestrator_runs_active{state="Scanning"} would show it in progress for ever.
+/// run of the source holds the source's lease, so no scan of it is alive anywhere: it records the dead one as failed (Active
+/// while batches its planning committed go on), or the Runs page, 'status' and batchorchestrator_runs_active{state="Scanning"} would show it in progress for ever.
 /// </summary>
 public sealed class InterruptedScanFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
@@ -60,6 +61,31 @@ public sealed class InterruptedScanFacts(PostgresServerFixture server) : Harness
 
         await Harness.Get<StuckWatchdog>().CheckAsync(Ct);
         Assert.Single(Harness.Logs.Lines, l => l.Contains("interrupted", StringComparison.Ordinal)); // once, however often it looks
+    }
+
+    [Fact]
+    public async Task ARunWhoseProcessDiedAfterItsPlanningCommitted_IsActiveWhileItsBatchesGoOn_AndCompletesWithThem()
+    {
+        // Its batches upload and bill under it: Failed with no counts, it hid them, and no end of theirs could complete it.
+        Harness.WriteFiles(2);
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Require(PipelineHarness.SourceName);
+        var runId = await Harness.Get<IRunStore>().StartRunAsync(source.Name, RunTrigger.Manual, Ct);
+        var summary = await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+        var planned = await Harness.Get<BatchOrchestrator.Core.Planning.BatchPlanner>().PlanAsync(runId, source, summary.NewVersions > 0, Ct);
+
+        await Harness.Get<StuckWatchdog>().CheckAsync(Ct); // the process is gone before its FinishScan; nobody holds the source's lease
+
+        Assert.Equal("Active", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", runId));
+        var warning = Assert.Single(Harness.Logs.Lines, l => l.Contains("interrupted", StringComparison.Ordinal));
+        Assert.Contains("its planning had committed batches, which go on under it: it stays Active until they end", warning, StringComparison.Ordinal);
+        foreach (var batchId in planned.BatchIds)
+        {
+            await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+            await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+        }
+
+        await Harness.RecordAllAsync(planned.BatchIds, Ct);
+        Assert.Equal("Completed", await Harness.Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", runId));
     }
 
     private Task<long> InsertScanningRunAsync(string source) => Harness.Database.ScalarAsync<long>(

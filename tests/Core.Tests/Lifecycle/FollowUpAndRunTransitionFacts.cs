@@ -16,6 +16,8 @@ public sealed class FollowUpAndRunTransitionFacts
         { nameof(RunLifecycle.FinishScanWithBatches), "Scanning", "Active" },
         { nameof(RunLifecycle.FinishScanWithNothing), "Scanning", "NoChanges" },
         { nameof(RunLifecycle.Fail), "Scanning", "Failed" },
+        { nameof(RunLifecycle.FinishScanAfterItsBatches), "Scanning", "Completed" },
+        { nameof(RunLifecycle.InterruptAfterPlanning), "Scanning", "Active" },
         { nameof(RunLifecycle.Complete), "Active", "Completed" },
     };
 
