@@ -55,7 +55,7 @@ public sealed class SandboxOptions
     /// <summary>Lines per page when a text file has no form feeds to split pages on.</summary>
     public int LinesPerPage { get; set; } = 50;
 
-    /// <summary>Expiry given to ephemeral directories created without <c>expires_at</c> (the default TTL is undocumented).</summary>
+    /// <summary>Expiry given to ephemeral directories (the default TTL is undocumented; a create's params name no <c>expires_at</c>).</summary>
     public TimeSpan EphemeralDirectoryTtl { get; set; } = TimeSpan.FromDays(2);
 
     /// <summary>

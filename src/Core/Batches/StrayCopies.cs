@@ -57,10 +57,22 @@ internal sealed class StrayCopies(IDirectoryCopyStore store, IBatchApis apis, IL
         await store.HoldLeaseAsync(fence, cancellationToken);
         foreach (var stray in strays)
         {
-            await api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken);
-            if (stray.FileId is { } stored && !storedHeld.Contains(stored))
+            try
             {
-                await api.DeleteStoredFileAsync(stored, cancellationToken);
+                await api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken);
+                if (stray.FileId is { } stored && !storedHeld.Contains(stored))
+                {
+                    await api.DeleteStoredFileAsync(stored, cancellationToken);
+                }
+            }
+            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+            {
+                // A delete refused is no reason to give the batch up (the submit step would read the refusal as its create's):
+                // the copy is billed with it, as it was before this look, and the next batch over the directory tries again.
+                logger.LogWarning(
+                    "Directory {DirectoryId} of source {Source}: LlamaCloud refused to remove {Name} ({DirectoryFileId}), a copy no file version holds: {Reason}; "
+                    + "the batch over the directory parses and bills it. Remove it by hand if it recurs",
+                    directoryId, source, stray.DisplayName, stray.Id, ex.Detail ?? ex.Message);
             }
         }
 

@@ -10,6 +10,12 @@ public sealed class HealthOptions
     public TimeSpan ApiCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long <c>/readyz</c> waits for LlamaCloud's answer (its retries included) before it counts as not answering.
+    /// Below the check's own limit (10 s), so that a LlamaCloud that does not answer reads as that, not as a failed check.
+    /// </summary>
+    public TimeSpan ApiTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>
     /// How long <c>/readyz</c> waits for PostgreSQL (its two checks, the server and the schema version) before it counts
     /// as not answering. Below the readiness probe's own timeout, so that a database that hangs gets a 503 that says so.
     /// </summary>

@@ -14,6 +14,12 @@ internal sealed class HealthOptionsValidator : IValidateOptions<HealthOptions>
             failures.Add($"{HealthOptions.SectionName}:ApiCheckInterval: {options.ApiCheckInterval} must be at least a second");
         }
 
+        if (options.ApiTimeout < TimeSpan.FromMilliseconds(100) || options.ApiTimeout > ApiHealthCheck.Limit - TimeSpan.FromSeconds(1))
+        {
+            // Past the check's own limit the health service cuts the check off before it can say why.
+            failures.Add($"{HealthOptions.SectionName}:ApiTimeout: {options.ApiTimeout} must be between 00:00:00.1 and {ApiHealthCheck.Limit - TimeSpan.FromSeconds(1)}");
+        }
+
         if (options.DatabaseTimeout < TimeSpan.FromMilliseconds(100) || options.DatabaseTimeout > TimeSpan.FromMinutes(1))
         {
             // Shorter, a loaded but healthy server would read as down; longer, a probe gives up before the answer comes.

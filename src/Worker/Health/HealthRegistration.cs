@@ -31,7 +31,8 @@ internal static class HealthRegistration
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(Database, tags: [Ready])
             .AddCheck<MigrationsHealthCheck>(Migrations, tags: [Ready])
-            .AddCheck<ApiHealthCheck>("llamacloud", tags: [Ready], timeout: TimeSpan.FromSeconds(10));
+            // A check cut off or broken is LlamaCloud not answering, Degraded (ApiHealthCheck); a refusal it names is Unhealthy.
+            .AddCheck<ApiHealthCheck>("llamacloud", failureStatus: HealthStatus.Degraded, tags: [Ready], timeout: ApiHealthCheck.Limit);
         // The database checks' timeout is Health:DatabaseTimeout, known once the options are bound.
         services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<HealthOptions>>((checks, health) =>
         {

@@ -17,7 +17,7 @@ internal sealed class ReadinessLog(TimeProvider time, ILogger<ReadinessLog> logg
 {
     private readonly Lock gate = new();
     private string failing = ""; // the failing checks' names and states; empty while ready (as at start: nothing said until a probe fails)
-    private bool wasNotReady; // in this episode, at some probe: its end says "not ready" rather than "degraded"
+    private bool wasNotReady; // in this episode, at some probe: its end says "not ready" (for the whole episode) rather than "degraded"
     private long notReadySince;
 
     public void Observe(HealthReport report)
@@ -36,8 +36,15 @@ internal sealed class ReadinessLog(TimeProvider time, ILogger<ReadinessLog> logg
             if (names.Length == 0)
             {
                 var notReadyFor = TimeSpan.FromSeconds(Math.Round(time.GetElapsedTime(notReadySince).TotalSeconds));
-                logger.LogInformation(
-                    "Ready again: every readiness check passes, after {NotReadyFor} {How}", notReadyFor.ToString("c", CultureInfo.InvariantCulture), wasNotReady ? "not ready" : "degraded");
+                if (wasNotReady)
+                {
+                    logger.LogInformation("Ready again: every readiness check passes, after {NotReadyFor} not ready", notReadyFor.ToString("c", CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    logger.LogInformation("Healthy again: every readiness check passes, after {DegradedFor} degraded (ready throughout)", notReadyFor.ToString("c", CultureInfo.InvariantCulture));
+                }
+
                 wasNotReady = false;
                 return;
             }

@@ -38,6 +38,56 @@ public sealed class StrayCopyFacts(PostgresServerFixture server) : HarnessPerTes
         Assert.Single(Harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("removed the copies no file version holds (1: late.txt)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AStrayCopyLlamaCloudRefusesToRemove_IsSaidAndBilled_AndTheBatchGoesOn()
+    {
+        // The refusal is the delete's, not the create's: read as the create's, it ended the batch and left its files for a person.
+        await using var harness = await PipelineHarness.CreateAsync(Server, services: s => s.AddSingleton<IBatchApis>(sp => RefusedDeletes.Wrap(sp)));
+        harness.WriteFile("a.txt", "first");
+        var batch = await harness.PlanOneBatchAsync(Ct);
+        await harness.Get<BatchUploader>().UploadAsync(batch, Ct);
+        var directory = await harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batch);
+        await using (var late = new MemoryStream("by hand"u8.ToArray()))
+        {
+            await harness.Get<IBatchApis>().For(ProjectScope.Default).UploadFileAsync(directory, new FileUpload(late, "by-hand.txt", "by-hand", "by-hand.txt"), Ct);
+        }
+
+        await harness.Get<BatchSubmitter>().SubmitAsync(batch, Ct);
+
+        Assert.NotNull(await harness.Database.ScalarAsync<string?>("select remote_batch_id from orchestrator.batch where id = $1", batch));
+        Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
+        var warning = Assert.Single(harness.Logs.Lines, l => l.Contains("LlamaCloud refused to remove by-hand.txt", StringComparison.Ordinal));
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+    }
+
     private async Task<long> JobsCreatedAsync() =>
         await Harness.Admin.CounterAsync("parse_jobs_created_total") + await Harness.Admin.CounterAsync("extract_jobs_created_total");
+
+    /// <summary>The API as production builds it, whose deletes of directory files LlamaCloud refuses (409).</summary>
+    public static class RefusedDeletes
+    {
+        internal static IBatchApis Wrap(IServiceProvider services) => new Apis(ActivatorUtilities.CreateInstance<LlamaCloudApis>(services));
+
+        private sealed class Apis(IBatchApis inner) : IBatchApis
+        {
+            public IBatchApi For(ProjectScope scope) => Proxy.Create(inner.For(scope));
+        }
+
+        public class Proxy : System.Reflection.DispatchProxy
+        {
+            private IBatchApi target = null!;
+
+            internal static IBatchApi Create(IBatchApi target)
+            {
+                var proxy = Create<IBatchApi, Proxy>();
+                ((Proxy)(object)proxy).target = target;
+                return proxy;
+            }
+
+            protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+                targetMethod!.Name == nameof(IBatchApi.DeleteDirectoryFileAsync)
+                    ? Task.FromException<bool>(new LlamaCloudRejectedException("DELETE refused", System.Net.HttpStatusCode.Conflict, "the file is locked"))
+                    : targetMethod.Invoke(target, args);
+        }
+    }
 }

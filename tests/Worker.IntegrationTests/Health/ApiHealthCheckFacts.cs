@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.LlamaCloud;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -43,7 +44,34 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
         Assert.Equal(1, asked["none"]); // the second source's project is the key's own
     }
 
-    private async Task<HealthCheckResult> CheckAsync(string first, string? second)
+    [Fact]
+    public async Task ALlamaCloudThatAnsweredAndNoLongerDoes_IsDegraded_NotUnhealthy_AndSaysForHowLongItWaited()
+    {
+        // Down for everyone: taking the instance out of service would only hide its dashboard and webhook endpoint.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var health = new HealthOptions { ApiTimeout = TimeSpan.FromSeconds(8) };
+        var (answering, notAnswering) = await WithCheckAsync(Reachable, null, health, clock, async check =>
+        {
+            var first = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+            using var admin = new SandboxAdmin(sandbox.BaseAddress);
+            await admin.SetFaultsAsync(new { hold_requests_matching = "^GET /api/v1/beta/directories" });
+            health.ApiTimeout = TimeSpan.FromMilliseconds(500);
+            clock.Advance(health.ApiCheckInterval);
+            var second = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+            await admin.SetFaultsAsync(new { hold_requests_matching = (string?)null });
+            return (first, second);
+        });
+
+        Assert.Equal(HealthStatus.Healthy, answering.Status);
+        Assert.Equal(HealthStatus.Degraded, notAnswering.Status);
+        Assert.Contains($"project {Reachable}: LlamaCloud does not answer within 00:00:00.5000000 (Health:ApiTimeout)", notAnswering.Description, StringComparison.Ordinal);
+        Assert.EndsWith("; the service waits for it and retries by itself, and stays ready meanwhile", notAnswering.Description, StringComparison.Ordinal);
+    }
+
+    private Task<HealthCheckResult> CheckAsync(string first, string? second) =>
+        WithCheckAsync(first, second, new HealthOptions(), TimeProvider.System, check => check.CheckHealthAsync(new HealthCheckContext(), Ct));
+
+    private async Task<T> WithCheckAsync<T>(string first, string? second, HealthOptions health, TimeProvider clock, Func<ApiHealthCheck, Task<T>> act)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         Directory.CreateDirectory(Path.Combine(root, "a"));
@@ -62,9 +90,8 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
         });
         builder.AddBatchCore();
         builder.Services.AddSingleton<IProjectPauseStore, MemoryPauseStore>(); // no database here
-        builder.Services.AddOptions<HealthOptions>();
-        builder.Services.AddSingleton<ApiHealthCheck>();
         await using var services = builder.Services.BuildServiceProvider();
-        return await services.GetRequiredService<ApiHealthCheck>().CheckHealthAsync(new HealthCheckContext(), Ct);
+        using var check = new ApiHealthCheck(services.GetRequiredService<IBatchApis>(), services.GetRequiredService<ProjectScopes>(), Options.Create(health), clock);
+        return await act(check);
     }
 }

@@ -54,7 +54,7 @@ public sealed class ReadinessLogFacts(PostgresServerFixture server) : Environmen
         Assert.Collection(
             logs.Lines,
             l => Assert.StartsWith($"Warning {typeof(ReadinessLog).FullName} Degraded, /readyz still answers 200 (this instance stays in service): llamacloud: llamacloud is Degraded", l, StringComparison.Ordinal),
-            l => Assert.Matches(@"^Information \S+ Ready again: every readiness check passes, after \S+ degraded ", l),
+            l => Assert.Matches(@"^Information \S+ Healthy again: every readiness check passes, after \S+ degraded \(ready throughout\) ", l),
             l => Assert.StartsWith($"Warning {typeof(ReadinessLog).FullName} Not ready, /readyz answers 503 until these checks pass: llamacloud: llamacloud is Degraded; postgresql: postgresql is Unhealthy", l, StringComparison.Ordinal),
             l => Assert.Matches(@"^Information \S+ Ready again: every readiness check passes, after \S+ not ready ", l));
     }

@@ -63,13 +63,14 @@ public sealed class OptionsValidatorFacts
     }
 
     [Fact]
-    public void Health_RefusesAnApiCheckUnderASecond_AndADatabaseTimeoutOutsideATenthOfASecondToAMinute()
+    public void Health_RefusesAnApiCheckUnderASecond_AnApiTimeoutPastTheChecksLimit_AndADatabaseTimeoutOutsideATenthOfASecondToAMinute()
     {
         Assert.StartsWith("Health:ApiCheckInterval: ", Assert.Single(new HealthOptionsValidator().Validate(null, new HealthOptions { ApiCheckInterval = TimeSpan.Zero }).Failures!), StringComparison.Ordinal);
         var failures = new HealthOptionsValidator().Validate(null, new HealthOptions { ApiCheckInterval = TimeSpan.Zero, DatabaseTimeout = TimeSpan.Zero }).Failures!.ToList();
         Assert.Equal(2, failures.Count); // all of them, each with its key
         Assert.StartsWith("Health:DatabaseTimeout: ", failures[1], StringComparison.Ordinal);
         Assert.StartsWith("Health:DatabaseTimeout: ", Assert.Single(new HealthOptionsValidator().Validate(null, new HealthOptions { DatabaseTimeout = TimeSpan.FromMinutes(2) }).Failures!), StringComparison.Ordinal);
+        Assert.StartsWith("Health:ApiTimeout: ", Assert.Single(new HealthOptionsValidator().Validate(null, new HealthOptions { ApiTimeout = TimeSpan.FromSeconds(10) }).Failures!), StringComparison.Ordinal);
         Assert.True(new HealthOptionsValidator().Validate(null, new HealthOptions()).Succeeded);
     }
 
