@@ -55,31 +55,48 @@ internal sealed class StrayCopies(IDirectoryCopyStore store, IBatchApis apis, IL
         // A stored file a held copy stands on stays, whether or not its version recorded it (an answer that named none).
         var storedHeld = listed.Where(f => held.DirectoryFileIds.Contains(f.Id) && f.FileId is not null).Select(f => f.FileId!).Concat(held.StoredFileIds).ToHashSet(StringComparer.Ordinal);
         await store.HoldLeaseAsync(fence, cancellationToken);
+        var removed = new List<string>();
         foreach (var stray in strays)
         {
-            try
+            if (!await TryAsync(() => api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken), directoryId, source, $"{stray.DisplayName} ({stray.Id}), a copy no file version holds", "the batch over the directory parses and bills it"))
             {
-                await api.DeleteDirectoryFileAsync(directoryId, stray.Id, cancellationToken);
-                if (stray.FileId is { } stored && !storedHeld.Contains(stored))
-                {
-                    await api.DeleteStoredFileAsync(stored, cancellationToken);
-                }
+                continue;
             }
-            catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+
+            removed.Add(stray.DisplayName);
+            if (stray.FileId is { } stored && !storedHeld.Contains(stored))
             {
-                // A delete refused is no reason to give the batch up (the submit step would read the refusal as its create's):
-                // the copy is billed with it, as it was before this look, and the next batch over the directory tries again.
-                logger.LogWarning(
-                    "Directory {DirectoryId} of source {Source}: LlamaCloud refused to remove {Name} ({DirectoryFileId}), a copy no file version holds: {Reason}; "
-                    + "the batch over the directory parses and bills it. Remove it by hand if it recurs",
-                    directoryId, source, stray.DisplayName, stray.Id, ex.Detail ?? ex.Message);
+                await TryAsync(() => api.DeleteStoredFileAsync(stored, cancellationToken), directoryId, source, $"stored file {stored} behind {stray.DisplayName}", "it stays stored, and billed as storage");
             }
         }
 
-        logger.LogWarning(
-            "Directory {DirectoryId} of source {Source}: removed the copies no file version holds ({Count}: {Names}), which the batch over the directory would have parsed and billed; "
-            + "they are left by batches that ended without their files (lost by LlamaCloud, given up, or sent back by an operator), by uploads LlamaCloud stored after "
-            + "their answer was lost and their file was taken back, or were put there by hand",
-            directoryId, source, strays.Count, string.Join(", ", strays.Take(5).Select(s => s.DisplayName)) + (strays.Count > 5 ? ", …" : ""));
+        if (removed.Count > 0)
+        {
+            logger.LogWarning(
+                "Directory {DirectoryId} of source {Source}: removed the copies no file version holds ({Count}: {Names}), which the batch over the directory would have parsed and billed; "
+                + "they are left by batches that ended without their files (lost by LlamaCloud, given up, or sent back by an operator), by uploads LlamaCloud stored after "
+                + "their answer was lost and their file was taken back, or were put there by hand",
+                directoryId, source, removed.Count, string.Join(", ", removed.Take(5)) + (removed.Count > 5 ? ", …" : ""));
+        }
+    }
+
+    /// <summary>
+    /// A delete refused is no reason to give the batch up (the submit step would read the refusal as its create's): the copy
+    /// stays, as it was before this look, said in a Warning; the next batch over the directory tries again.
+    /// </summary>
+    private async Task<bool> TryAsync(Func<Task<bool>> delete, string directoryId, string source, string what, string consequence)
+    {
+        try
+        {
+            await delete();
+            return true;
+        }
+        catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
+        {
+            logger.LogWarning(
+                "Directory {DirectoryId} of source {Source}: LlamaCloud refused to remove {What}: {Reason}; {Consequence}. Remove it by hand if it recurs",
+                directoryId, source, what, ex.Detail ?? ex.Message, consequence);
+            return false;
+        }
     }
 }

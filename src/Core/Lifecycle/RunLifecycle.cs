@@ -32,7 +32,8 @@ internal static class RunLifecycle
     public static readonly Transition<RunState> InterruptAfterPlanning = new(nameof(InterruptAfterPlanning), [Scanning], Active);
 
     /// <summary>
-    /// The error <see cref="Fail"/> records on a run a process that died mid-scan left Scanning: by the source's next run,
+    /// The error recorded on a run a process that died mid-scan left Scanning (<see cref="Fail"/>, or <see cref="InterruptAfterPlanning"/>
+    /// when its planning had committed batches): by the source's next run,
     /// which holds the lease and so knows no scan of it is alive, or by the watchdog once nobody holds it.
     /// </summary>
     public const string InterruptedScanError = "interrupted: the process scanning it ended before the scan finished (killed or crashed); the source's next run scans again";

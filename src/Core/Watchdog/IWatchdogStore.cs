@@ -11,7 +11,8 @@ internal interface IWatchdogStore
     /// flagged, so each is reported once however many instances watch.
     /// </summary>
     /// <remarks>
-    /// In the same round trip it records as failed, with <paramref name="interruptedScan"/>, every run still Scanning
+    /// In the same round trip it ends (failed, or Active while batches its planning committed go on), with
+    /// <paramref name="interruptedScan"/>, every run still Scanning
     /// whose source lease nobody holds: a live scan holds its source's lease throughout, so such a run was left by a
     /// process that died mid-scan (a removed source has no next run to do it, as <c>SourceRunner</c> does).
     /// </remarks>

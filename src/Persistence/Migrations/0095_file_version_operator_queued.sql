@@ -3,5 +3,3 @@
 -- process killed, Hangfire's storage refusing the enqueue), the run never came and the files waited for the schedule, while
 -- asking again found nothing left to queue. The poll tick's look for owed runs reads this to ask for that run itself.
 alter table orchestrator.file_version add column if not exists operator_queued_at timestamptz;
--- The look reads the versions so queued and still in no batch, a few rows, not every unassigned one of a source.
-create index if not exists file_version_operator_queued on orchestrator.file_version (source_name) where operator_queued_at is not null and batch_id is null;

@@ -31,7 +31,9 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
 
     public async Task FinishScanAsync(long runId, ScanSummary summary, int batchCount, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(InterruptedRunEnd.LockBatches("where r.id = $1", Id(runId)));
+        var command = new NpgsqlBatchCommand($"""
             update orchestrator.run r
             -- Batches that all ended while the run still scanned could not complete it (RunLifecycle.FinishScanAfterItsBatches).
             set state = case when $7 = 0 then $10 when {AllItsBatchesEnded} then $16 else $9 end,
@@ -57,32 +59,40 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         command.Parameters.Add(Int(summary.ChangedWhileHashing));
         command.Parameters.Add(StateParameters.Names(BatchLifecycle.Ended));
         command.Parameters.Add(RunLifecycle.FinishScanAfterItsBatches.TargetState());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task FailRunAsync(long runId, string error, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            "update orchestrator.run set state = $3, error = $2, finished_at = now() where id = $1 and state = any($4)");
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
-        command.Parameters.Add(RunLifecycle.Fail.TargetState());
+        // Failed, unless its planning had committed batches: they go on under it (InterruptedRunEnd).
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(InterruptedRunEnd.LockBatches("where r.id = $1", Id(runId)));
+        var command = new NpgsqlBatchCommand($"update orchestrator.run r set error = $2, {InterruptedRunEnd.Set("r", 4)} where r.id = $1 and r.state = any($3)");
+        command.Parameters.Add(Id(runId));
+        command.Parameters.Add(Text(error));
         command.Parameters.Add(RunLifecycle.Fail.FromStates());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        command.Parameters.AddRange(InterruptedRunEnd.Parameters());
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<InterruptedRun>> EndInterruptedScansAsync(string source, string error, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(InterruptedRunEnd.LockBatches("where r.source_name = $1 and r.state = any($2)", Text(source), RunLifecycle.Fail.FromStates()));
+        var command = new NpgsqlBatchCommand($"""
             update orchestrator.run r set error = $2, {InterruptedRunEnd.Set("r", 4)}
             where r.source_name = $1 and r.state = any($3) returning r.id, r.state
             """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = error });
+        command.Parameters.Add(Text(source));
+        command.Parameters.Add(Text(error));
         command.Parameters.Add(RunLifecycle.Fail.FromStates());
         command.Parameters.AddRange(InterruptedRunEnd.Parameters());
+        batch.BatchCommands.Add(command);
         var runs = new List<InterruptedRun>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // past the lock's rows
         while (await reader.ReadAsync(cancellationToken))
         {
             runs.Add(new InterruptedRun(reader.GetInt64(0), source, Enum.Parse<RunState>(reader.GetString(1))));

@@ -36,10 +36,12 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
                 returning batch_id, job_id)
             select batch_id, count(*)::int, (array_agg(job_id order by job_id))[1:5] from flagged group by batch_id order by batch_id
             """) { Parameters = { Interval(jobAge), new NpgsqlParameter<int> { TypedValue = max }, StateParameters.Names(FollowUpLifecycle.Waiting) } });
+        const string Unheld = "not exists (select 1 from orchestrator.lease l where l.name = $1 || r.source_name and l.expires_at >= now())";
+        batch.BatchCommands.Add(InterruptedRunEnd.LockBatches(
+            $"where r.state = any($2) and {Unheld}", new NpgsqlParameter<string> { TypedValue = SourceLease.Prefix }, RunLifecycle.Fail.FromStates()));
         var interrupted = new NpgsqlBatchCommand($"""
             update orchestrator.run r set error = $2, {InterruptedRunEnd.Set("r", 4)}
-            where r.state = any($3)
-              and not exists (select 1 from orchestrator.lease l where l.name = $1 || r.source_name and l.expires_at >= now())
+            where r.state = any($3) and {Unheld}
             returning r.id, r.source_name, r.state
             """)
         {
@@ -65,6 +67,7 @@ internal sealed class NpgsqlWatchdogStore(NpgsqlDataSource dataSource) : IWatchd
         }
 
         var runs = new List<InterruptedRun>();
+        await reader.NextResultAsync(cancellationToken); // the lock's rows
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

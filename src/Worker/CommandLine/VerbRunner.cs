@@ -130,6 +130,7 @@ internal sealed class VerbRunner(
             "NoChanges" when held > 0 => $"It planned no batch: a spending cap holds {held} of its files ('status' says why and when they go on; 'approve {runs.Value(runs.Rows[0], "Run")}' sends them now).",
             "NoChanges" when remoteOnly => "It planned no batch: the remote directory holds no file, or the same files its latest batch completed over (the log says which).",
             "NoChanges" => "It planned no batch: nothing was new or changed, or not settled yet (a file is taken once unchanged for the source's SettleWindow).",
+            "Completed" => "Its batches have all ended already (cancelled while it scanned, or none of their files could be sent): 'status' shows them.",
             _ => "Its batches are queued: a running service uploads and submits them ('status' shows them).",
         });
         return 0;

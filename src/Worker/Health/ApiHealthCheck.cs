@@ -61,24 +61,27 @@ internal sealed class ApiHealthCheck(
             .Where(p => p.Second is not null)
             .Select(p => (Text: configured.Count == 1 && p.First == ProjectScope.Default ? p.Second!.Value.Text : $"project {p.First.Key}: {p.Second!.Value.Text}", p.Second!.Value.Refused))
             .ToList();
+        answeredOnce |= answers.Any(a => a is null or { Answered: true }); // an HTTP answer of any status: it is there
 
         var who = inProcessSandbox is null ? "LlamaCloud" : "the in-process Sandbox";
         var aside = inProcessSandbox is null ? "" : $" (no {LlamaCloudKey.ApiKeyVariable}: nothing is sent to LlamaCloud)";
         if (failures.Count == 0)
         {
-            answeredOnce = true;
             return HealthCheckResult.Healthy(configured.Count == 1 ? $"{who} answers{aside}" : $"{who} answers in all {configured.Count} projects{aside}");
         }
 
         var description = string.Join("; ", failures.Select(f => f.Text));
         return failures.Any(f => f.Refused) ? HealthCheckResult.Unhealthy(description)
-            : !answeredOnce ? HealthCheckResult.Unhealthy(
-                description + $"; {who} has not answered since this instance started: check {LlamaCloudKey.BaseUrlVariable} and the network path to it (a proxy, an egress policy)")
+            : !answeredOnce ? HealthCheckResult.Unhealthy(description + $"; {who} has not answered since this instance started"
+                + (inProcessSandbox is null ? $": check {LlamaCloudKey.BaseUrlVariable} and the network path to it (a proxy, an egress policy)" : ""))
             : HealthCheckResult.Degraded(description + "; the service waits for it and retries by itself, and stays ready meanwhile");
     }
 
-    /// <summary>Null when the project answers; else what went wrong, and whether LlamaCloud refused (a configuration to fix) rather than not answered.</summary>
-    private async Task<(string Text, bool Refused)?> ProbeAsync(ProjectScope scope, CancellationToken timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the project answers; else what went wrong, whether LlamaCloud refused (a configuration to fix), and whether an
+    /// HTTP answer came at all (a 5xx or a 429 is LlamaCloud there and unwell; none may be this instance's URL or network).
+    /// </summary>
+    private async Task<(string Text, bool Refused, bool Answered)?> ProbeAsync(ProjectScope scope, CancellationToken timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -87,19 +90,19 @@ internal sealed class ApiHealthCheck(
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return ($"LlamaCloud does not answer within {options.Value.ApiTimeout} ({HealthOptions.SectionName}:ApiTimeout)", false);
+            return ($"LlamaCloud does not answer within {options.Value.ApiTimeout} ({HealthOptions.SectionName}:ApiTimeout)", false, false);
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Auth)
         {
-            return ("LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile, and the project and organisation ids", true);
+            return ("LlamaCloud refuses the API key (401/403): check LLAMA_CLOUD_API_KEY or LlamaCloud:ApiKeyFile, and the project and organisation ids", true, true);
         }
         catch (LlamaCloudRejectedException ex)
         {
-            return ($"LlamaCloud refuses the request (HTTP {(int?)ex.StatusCode}): check the project and organisation ids", true);
+            return ($"LlamaCloud refuses the request (HTTP {(int?)ex.StatusCode}): check the project and organisation ids", true, true);
         }
         catch (LlamaCloudException ex)
         {
-            return ($"LlamaCloud does not answer: {ex.Message}", false);
+            return ($"LlamaCloud does not answer: {ex.Message}", false, ex.StatusCode is not null);
         }
     }
 

@@ -9,8 +9,8 @@ namespace BatchOrchestrator.Worker.Health;
 /// <summary>
 /// <c>/healthz</c>: the process answers (liveness; never touches the database, so a database outage
 /// does not get the service restarted in a loop). <c>/readyz</c>: PostgreSQL answers, the schema is
-/// this build's, and LlamaCloud takes the key (not answering is only Degraded: <see cref="ApiHealthCheck"/>). Both
-/// answer in JSON with each check's description.
+/// this build's, and LlamaCloud takes the key and has answered since start (no longer answering is only Degraded:
+/// <see cref="ApiHealthCheck"/>). Both answer in JSON with each check's description.
 /// </summary>
 internal static class HealthRegistration
 {

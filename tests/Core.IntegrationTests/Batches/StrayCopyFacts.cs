@@ -58,6 +58,7 @@ public sealed class StrayCopyFacts(PostgresServerFixture server) : HarnessPerTes
         Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Failed'"));
         var warning = Assert.Single(harness.Logs.Lines, l => l.Contains("LlamaCloud refused to remove by-hand.txt", StringComparison.Ordinal));
         Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(harness.Logs.Lines, l => l.Contains("removed the copies no file version holds", StringComparison.Ordinal)); // none was
     }
 
     private async Task<long> JobsCreatedAsync() =>

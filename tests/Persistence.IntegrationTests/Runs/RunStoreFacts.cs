@@ -33,6 +33,40 @@ public sealed class RunStoreFacts(PostgresServerFixture server) : DatabaseFacts(
     }
 
     [Fact]
+    public async Task FinishScanAsync_WaitsForABatchEndingMeanwhile_AndCompletesTheRunItEnded()
+    {
+        // The batch's end (its own statement, then the run's completion, which finds the run Scanning and does nothing) is not
+        // committed yet as the scan finishes. Read as it was, the run went Active with nothing left to complete it.
+        var runId = await Store.StartRunAsync("docs", RunTrigger.Manual, Ct);
+        var batchId = await Database.ScalarAsync<long>(
+            "insert into orchestrator.batch (run_id, source_name, state, job_type, configuration_id, directory_name, file_count) values ($1, 'docs', 'Planned', 'parse_v2', 'c', 'd', 0) returning id",
+            runId);
+        await using var ending = await Database.DataSource.OpenConnectionAsync(Ct);
+        await using var transaction = await ending.BeginTransactionAsync(Ct);
+        foreach (var sql in new[]
+        {
+            "update orchestrator.batch set state = 'ResultsRecorded', finished_at = now() where id = $1",
+            "update orchestrator.run set state = 'Completed' where id = (select run_id from orchestrator.batch where id = $1) and state = 'Active'",
+        })
+        {
+            await using var end = new NpgsqlCommand(sql, ending, transaction);
+            end.Parameters.AddWithValue(batchId);
+            await end.ExecuteNonQueryAsync(Ct);
+        }
+
+        var finishing = Store.FinishScanAsync(runId, new ScanSummary(1, 1, 0, 1, 0, 0, 0), 1, Ct);
+        await Eventually.WaitAsync(
+            () => Database.ScalarAsync<bool>("select exists (select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'select 1 from orchestrator.batch b%')"),
+            waiting => waiting || finishing.IsCompleted,
+            TimeSpan.FromSeconds(20),
+            "the scan's finish to wait for the batch's row, or to end");
+        await transaction.CommitAsync(Ct);
+        await finishing;
+
+        Assert.Equal("Completed", await Database.ScalarAsync<string>("select state from orchestrator.run where id = $1", runId));
+    }
+
+    [Fact]
     public async Task TakeRerunRequestAsync_ReturnsTrueOnce_AfterARequest()
     {
         Assert.False(await Store.TakeRerunRequestAsync("docs", Ct));
