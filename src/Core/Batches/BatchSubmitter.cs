@@ -195,7 +195,7 @@ internal sealed partial class BatchSubmitter(
             return null; // an earlier attempt's create made nothing; none is sent for a source no longer configured (here)
         }
 
-        await strays.RemoveBeforeCreateAsync(batch, remote.NeedsItemIds(batch), fence, cancellationToken);
+        await strays.RemoveBeforeCreateAsync(batch, remote.NeedsItemIds(batch), fence, cancellationToken); // the create parses all the directory holds
         if (window.Preexisting is null)
         {
             await store.RecordPreexistingBatchesAsync(batch.Id, await remote.ListIdsAsync(batch, cancellationToken), fence, cancellationToken);

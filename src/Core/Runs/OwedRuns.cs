@@ -17,11 +17,11 @@ namespace BatchOrchestrator.Core.Runs;
 /// Owed means: files went back to the queue, or a run left files unsettled, longer ago than the delay of the run asked for
 /// and as long again (at least <see cref="Margin"/> more: Hangfire's scheduler and a busy queue may hold a run back), or an
 /// operator put files in the queue more than <see cref="Margin"/> ago, and no run of their source has started since, nor
-/// waits behind one under way. So it asks at most once per sending back,
-/// however many instances look (the ask is recorded on the source's row under its lock), and never again for files a run
-/// has had its chance at: a run that did not take them (the source paused, its folder gone) is the place where that is
-/// said, not a run every minute. A rerun request is owed too once no run holds the source's lease: its holder died
-/// without taking it (docs/resilience.md, "Runs that were owed and never came").
+/// waits behind one under way. So it asks at most once per sending back, however many instances look (the ask is recorded
+/// on the source's row under its lock), and never again for files a run has had its chance at: a run that did not take
+/// them (the source paused, its folder gone) is the place where that is said, not a run every minute. A rerun request is
+/// owed too once no run holds the source's lease: its holder died without taking it (docs/resilience.md, "Runs that were
+/// owed and never came").
 /// </remarks>
 internal sealed class OwedRuns(
     IRunStore runs,

@@ -12,16 +12,15 @@ internal interface IWatchdogStore
     /// </summary>
     /// <remarks>
     /// In the same round trip it ends (failed, or Active while batches its planning committed go on), with
-    /// <paramref name="interruptedScan"/>, every run still Scanning
-    /// whose source lease nobody holds: a live scan holds its source's lease throughout, so such a run was left by a
-    /// process that died mid-scan (a removed source has no next run to do it, as <c>SourceRunner</c> does).
+    /// <paramref name="interruptedScan"/>, every run still Scanning whose source lease nobody holds: a live scan holds its
+    /// source's lease throughout, so such a run was left by a process that died mid-scan (a removed source has no next run
+    /// to do it, as <c>SourceRunner</c> does).
     /// </remarks>
     Task<StuckReport> FlagStuckAsync(TimeSpan batchAge, TimeSpan jobAge, int max, string interruptedScan, CancellationToken cancellationToken);
 }
 
 /// <summary>What one watchdog pass flagged, and the runs it found left Scanning by a dead process.</summary>
 internal sealed record StuckReport(IReadOnlyList<StuckBatch> Batches, IReadOnlyList<StuckJobs> Jobs, IReadOnlyList<InterruptedRun> Runs);
-
 
 /// <summary>A batch flagged stuck.</summary>
 internal sealed record StuckBatch(long Id, string Source, BatchState State, string? RemoteBatchId, DateTimeOffset CreatedAt);
