@@ -13,7 +13,7 @@ namespace BatchOrchestrator.Core.Batches;
 /// LlamaCloud then replaces the copy of the same unique_id is not documented, docs/llamacloud-api.md §4.2); and an
 /// upload whose answer never came (a timeout, a gateway's 5xx) whose file was taken back while LlamaCloud had not yet
 /// stored it, and stored it later: its version is sent again in a later batch, and billed there too. So before a batch
-/// over a directory of ours is created (and after a mirror's uploads) the directory is listed, and what is in it but in
+/// over a directory of ours is created the directory is listed, and what is in it but in
 /// no version's record is removed. Listed before the records are read: a copy recorded meanwhile counts as held. Only
 /// while this step still holds the batch's lease: a holder that took it over may be uploading copies it has not recorded yet.
 /// </summary>
@@ -31,7 +31,7 @@ internal sealed class StrayCopies(IDirectoryCopyStore store, IBatchApis apis, IL
         }
     }
 
-    public async Task RemoveAsync(IBatchApi api, string source, string directoryId, Lease fence, CancellationToken cancellationToken)
+    private async Task RemoveAsync(IBatchApi api, string source, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
         IReadOnlyList<RemoteDirectoryFile> listed;
         try

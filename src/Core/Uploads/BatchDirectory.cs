@@ -11,7 +11,7 @@ namespace BatchOrchestrator.Core.Uploads;
 /// (docs/llamacloud-api.md §4.1), an operator may delete any directory, and the in-process Sandbox forgets
 /// them all when it restarts. A mirror's directory is also kept equal to the folder here (<see cref="PropagateDeletionsAsync"/>).
 /// </summary>
-internal sealed class BatchDirectory(IUploadStore store, StrayCopies strays, ILogger<BatchDirectory> logger)
+internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory> logger)
 {
     public async Task<string> EnsureAsync(IBatchApi api, UploadWork work, Lease fence, CancellationToken cancellationToken)
     {
@@ -101,8 +101,8 @@ internal sealed class BatchDirectory(IUploadStore store, StrayCopies strays, ILo
     /// A mirror drops the remote copies of files deleted or replaced locally, so the next batch over
     /// the directory sees the folder as it is, and the stored file behind each (when its upload answer named it),
     /// which nothing refers to any more and would otherwise be kept, and billed as storage, for good.
-    /// Deleting twice is harmless (a missing file counts as deleted). Then it drops the copies no version holds
-    /// (<see cref="StrayCopies"/>).
+    /// Deleting twice is harmless (a missing file counts as deleted). The copies no version holds are dropped by the submit
+    /// step, before the create that would parse them (<see cref="StrayCopies"/>).
     /// </summary>
     public async Task PropagateDeletionsAsync(IBatchApi api, UploadWork work, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
@@ -122,7 +122,5 @@ internal sealed class BatchDirectory(IUploadStore store, StrayCopies strays, ILo
         {
             logger.LogInformation("Mirror {DirectoryId}: removed {Count} files deleted or replaced locally", directoryId, removals.Count);
         }
-
-        await strays.RemoveAsync(api, work.Source, directoryId, fence, cancellationToken);
     }
 }

@@ -10,15 +10,16 @@ namespace BatchOrchestrator.Persistence.Runs;
 internal static class InterruptedRunEnd
 {
     /// <summary>The SET clause for the run aliased <paramref name="run"/>, reading the four parameters from <paramref name="first"/> on.</summary>
-    public static string Set(string run, int first)
-    {
-        var open = $"exists (select 1 from orchestrator.batch b where b.run_id = {run}.id and b.state <> all(${first + 3}))";
-        return $"""
-            state = case when not exists (select 1 from orchestrator.batch b where b.run_id = {run}.id) then ${first}
-                         when {open} then ${first + 1} else ${first + 2} end,
-            finished_at = case when {open} then null else now() end
-            """;
-    }
+    public static string Set(string run, int first) => $"""
+        state = case when not {AnyBatch(run)} then ${first} when {OpenBatch(run, first + 3)} then ${first + 1} else ${first + 2} end,
+        finished_at = case when {OpenBatch(run, first + 3)} then null else now() end
+        """;
+
+    /// <summary>Whether the run aliased <paramref name="run"/> planned a batch.</summary>
+    public static string AnyBatch(string run) => $"exists (select 1 from orchestrator.batch b where b.run_id = {run}.id)";
+
+    /// <summary>Whether a batch of the run aliased <paramref name="run"/> has not ended (the ended states in parameter <paramref name="ended"/>).</summary>
+    public static string OpenBatch(string run, int ended) => $"exists (select 1 from orchestrator.batch b where b.run_id = {run}.id and b.state <> all(${ended}))";
 
     /// <summary>
     /// Locks (FOR SHARE) the batches of the runs <paramref name="runs"/> selects (a WHERE clause on <c>orchestrator.run r</c>),

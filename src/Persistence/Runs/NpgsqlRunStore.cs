@@ -26,8 +26,7 @@ internal sealed partial class NpgsqlRunStore(NpgsqlDataSource dataSource, IOptio
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private const string AllItsBatchesEnded =
-        "(exists (select 1 from orchestrator.batch b where b.run_id = r.id) and not exists (select 1 from orchestrator.batch b where b.run_id = r.id and b.state <> all($15)))";
+    private static readonly string AllItsBatchesEnded = $"({InterruptedRunEnd.AnyBatch("r")} and not {InterruptedRunEnd.OpenBatch("r", 15)})";
 
     public async Task FinishScanAsync(long runId, ScanSummary summary, int batchCount, CancellationToken cancellationToken)
     {
