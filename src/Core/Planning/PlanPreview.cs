@@ -136,7 +136,7 @@ internal sealed class PlanPreview(
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
-        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { });
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { }, markEmptyFolders: !source.TreatEmptyFolderAsDeleted);
         int seen = 0, unchanged = 0, setAside = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);
@@ -152,6 +152,18 @@ internal sealed class PlanPreview(
             {
                 if (item.IsUnreadableFolder)
                 {
+                    // As the merge: what was known under a folder it cannot read, or one emptied (a share not mounted), is kept.
+                    while (haveStored && Utf8Order.Compare(stored.Current.RelativePath, item.RelativePath) < 0)
+                    {
+                        Vanished(stored.Current, matched, vanished);
+                        haveStored = await stored.MoveNextAsync();
+                    }
+
+                    while (haveStored && stored.Current.RelativePath.StartsWith(item.RelativePath, StringComparison.Ordinal))
+                    {
+                        haveStored = await stored.MoveNextAsync();
+                    }
+
                     continue;
                 }
 

@@ -25,7 +25,7 @@ internal static class ScanMerger
         var needsSecondLook = scanTime > settledBefore;
         bool Takeable(long size) => size > 0 && size <= maxFileBytes;
 
-        int seen = 0, newOrChanged = 0, vanished = 0, unsettled = 0, stillChanging = 0;
+        int seen = 0, newOrChanged = 0, vanished = 0, unsettled = 0, stillChanging = 0, keptUnderEmptyFolders = 0;
         string? previous = null;
         await using var diff = store.BeginDiff(source, scanTime);
         await using var stored = store.ReadLooksAsync(source, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -43,9 +43,20 @@ internal static class ScanMerger
                     haveStored = await stored.MoveNextAsync();
                 }
 
+                var kept = 0;
                 while (haveStored && stored.Current.RelativePath.StartsWith(prefix, StringComparison.Ordinal))
                 {
+                    kept += stored.Current.Deleted ? 0 : 1;
                     haveStored = await stored.MoveNextAsync();
+                }
+
+                if (walked.Current.IsEmptyFolder && kept > 0)
+                {
+                    // Taken for deleted, a mirror's copies would go and be uploaded, and billed, again once the share is back.
+                    keptUnderEmptyFolders += kept;
+                    report(new ScanProblem(prefix[..^1], ScanProblemKind.EmptiedFolder, string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"the folder is empty, but {kept} files were known in it; they are kept, not taken as deleted, as an unmounted share looks the same. If they were removed on purpose, remove the folder too, or run once with TreatEmptyFolderAsDeleted set on the source")));
                 }
 
                 haveWalked = await walked.MoveNextAsync();
@@ -93,11 +104,11 @@ internal static class ScanMerger
             haveWalked = await walked.MoveNextAsync();
         }
 
-        if (seen == 0 && vanished > 0 && !takeAnEmptyWalkAsDeletion())
+        if (seen == 0 && vanished + keptUnderEmptyFolders > 0 && !takeAnEmptyWalkAsDeletion())
         {
             // Disposing the diff without committing keeps every stored look as it was.
             throw new EmptyFolderException(
-                $"Source '{source}': the folder is empty, but {vanished} files were known in it. This scan is not taken as "
+                $"Source '{source}': the folder is empty, but {vanished + keptUnderEmptyFolders} files were known in it. This scan is not taken as "
                 + "their deletion: an unmounted share or a detached disk looks like this. If they were removed on purpose, "
                 + "run once with TreatEmptyFolderAsDeleted set on the source.");
         }

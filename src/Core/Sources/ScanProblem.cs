@@ -32,4 +32,10 @@ internal enum ScanProblemKind
 
     /// <summary>A path longer than can be recorded (<see cref="RecordablePath"/>), named at the folder that holds it.</summary>
     PathTooLong,
+
+    /// <summary>
+    /// A folder below the root that holds nothing now, where files were known: what was known under it is kept, since a
+    /// share's mount point looks so while the share is not mounted (unless the source treats an empty folder as deleted).
+    /// </summary>
+    EmptiedFolder,
 }

@@ -25,7 +25,8 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var settledBefore = scanTime - source.SettleWindow;
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
-        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null);
+        var walker = new SourceWalker(
+            root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null, markEmptyFolders: !source.TreatEmptyFolderAsDeleted);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
         var tookNone = !walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0;
         if (tookNone)
@@ -83,14 +84,36 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
             return 0;
         }
 
+        // A share unmounted since the walk leaves an empty folder where its files were: the next walk names it (EmptiedFolder).
+        var taken = gone.Where(path => source.TreatEmptyFolderAsDeleted || !InAnEmptiedFolder(root, path)).ToList();
         await using var diff = store.BeginDiff(source.Name, scanTime);
-        foreach (var path in gone)
+        foreach (var path in taken)
         {
             await diff.VanishedAsync(path, cancellationToken);
         }
 
         await diff.CommitAsync(scanTime, cancellationToken);
-        return gone.Count;
+        return taken.Count;
+    }
+
+    private static bool InAnEmptiedFolder(string root, string relativePath)
+    {
+        for (var folder = Path.GetDirectoryName(Path.Join(root, relativePath)); folder is not null && folder.Length > root.Length; folder = Path.GetDirectoryName(folder))
+        {
+            if (Directory.Exists(folder))
+            {
+                try
+                {
+                    return !Directory.EnumerateFileSystemEntries(folder).Any();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return false;
     }
 
     private async Task<(int Hashed, int Deferred, int Changed, ConcurrentBag<string> Gone, HashesRecorded Recorded)> HashCandidatesAsync(

@@ -8,7 +8,8 @@ namespace BatchOrchestrator.Core.Sources;
 /// on the current path: memory grows with depth and folder width, never with the number of files.
 /// Odd entries are reported with a reason instead of failing the walk.
 /// </summary>
-internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy symlinks, long maxFileBytes, Action<ScanProblem> report, bool limitIsConfigured = false)
+internal sealed class SourceWalker(
+    string root, GlobFilter filter, SymlinkPolicy symlinks, long maxFileBytes, Action<ScanProblem> report, bool limitIsConfigured = false, bool markEmptyFolders = false)
 {
     // Nested followed folder links on one path; the kernel's own limit for a path is 40 (ELOOP).
     private const int MaxNestedLinks = 8;
@@ -43,7 +44,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
     /// <summary>Whether the patterns took any file, whether or not it could then be observed (read once the walk has ended).</summary>
     public bool PatternsTookAFile { get; private set; }
 
-    /// <summary>Files in order, and a <see cref="WalkItem.IsUnreadableFolder"/> marker where a folder could not be listed.</summary>
+    /// <summary>Files in order, and a <see cref="WalkItem.IsUnreadableFolder"/> marker where a folder could not be listed (or held nothing).</summary>
     public IEnumerable<WalkItem> Walk()
     {
         var top = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
@@ -199,7 +200,7 @@ internal sealed class SourceWalker(string root, GlobFilter filter, SymlinkPolicy
         }
 
         stack.Add(new Frame(entries, relative + "/", target, links));
-        return null;
+        return entries.Count == 0 && markEmptyFolders ? WalkItem.EmptyFolder(relative + "/") : null;
     }
 
     private FileObservation? Observe(Entry entry, string relative, string folder)

@@ -119,6 +119,26 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
         Assert.Contains(Harness.Logs.Lines, l => l.Contains("new or changed, 0 gone", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task FilesGoneBetweenWalkAndHash_WithTheirSubfolderLeftEmpty_AreLeftToTheNextScan_AsAnUnmountedShareIs()
+    {
+        beforeHash = path =>
+        {
+            if (path.Contains("/share/", StringComparison.Ordinal))
+            {
+                // Unmounted: the share's folders go with its files, and only its mount point is left.
+                Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+            }
+        };
+        Harness.WriteFile("local.txt", "stays");
+        Harness.WriteFile("share/deep/report.txt", "first part");
+
+        await Harness.Get<SourceRunner>().RunAsync(PipelineHarness.SourceName, RunTrigger.Schedule, Ct);
+
+        Assert.True(await Harness.Database.ScalarAsync<bool>("select deleted_at is null from orchestrator.source_file where relative_path = 'share/deep/report.txt'"));
+        Assert.Contains(Harness.Logs.Lines, l => l.Contains("new or changed, 0 gone", StringComparison.Ordinal));
+    }
+
     private static void DeleteReport(string path)
     {
         if (Path.GetFileName(path) == "report.txt")
