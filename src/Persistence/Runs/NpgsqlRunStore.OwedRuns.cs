@@ -57,17 +57,24 @@ internal sealed partial class NpgsqlRunStore
                 from configured c join orchestrator.source s on s.name = c.name
                 where s.rerun_requested_at is not null
                   and not exists (select 1 from orchestrator.lease l where l.name = $11 || s.name and l.expires_at >= now())),
+            -- Every reason a source has, then the first not yet asked for: a reason whose ask was recorded (and lost) must not
+            -- hide a later one behind it, such as files an operator queued after the run asked for files sent back never came.
+            reasons as (
+                select name, $10::text as trigger, files, since, 0 as rank from orphaned
+                union all
+                select name, $8::text, files, since, 1 from sent_back
+                union all
+                select name, $13::text, files, since, 2 from queued
+                union all
+                select name, $9::text, files, since, 3 from unsettled),
             owed as (
-                select name, $10::text as trigger, files, since from orphaned
-                union all
-                select name, $8::text, files, since from sent_back b where not exists (select 1 from orphaned o where o.name = b.name)
-                union all
-                select q.name, $13::text, q.files, q.since from queued q
-                where not exists (select 1 from sent_back b where b.name = q.name) and not exists (select 1 from orphaned o where o.name = q.name)
-                union all
-                select u.name, $9::text, u.files, u.since from unsettled u
-                where not exists (select 1 from sent_back b where b.name = u.name) and not exists (select 1 from orphaned o where o.name = u.name)
-                  and not exists (select 1 from queued q where q.name = u.name)),
+                select distinct on (r.name) r.name, r.trigger, r.files, r.since
+                from reasons r join orchestrator.source s on s.name = r.name
+                where case when r.trigger = $10
+                      then s.rerun_requested_at is not null
+                      else (s.owed_run_asked_at is null or s.owed_run_asked_at < r.since) and s.rerun_requested_at is null end
+                order by r.name, r.rank),
+            -- The same test again on the row as the lock finds it: another instance's ask, committed meanwhile, ends this one.
             asked as (
                 update orchestrator.source s set owed_run_asked_at = now(), rerun_requested_at = null
                 from owed o

@@ -47,6 +47,36 @@ public sealed class OperatorQueuedRunFacts(PostgresServerFixture server) : Harne
         await AssertTheRunIsOwedOnceAsync(harness, files: 1);
     }
 
+    [Fact]
+    public async Task FilesAnOperatorApproved_AfterTheRunAskedForFilesSentBackWasLost_GetTheirOwnRun()
+    {
+        // Two losses in a row: the run the poll tick asked for files sent back never came, and neither did the approval's.
+        await using var harness = await PipelineHarness.CreateAsync(Server, CapSettings.TwoFilesADay());
+        harness.WriteFile("a.txt", "alpha");
+        harness.WriteFile("b.txt", "beta");
+        harness.WriteFile("c.txt", "gamma");
+        await harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Manual, Ct);
+        var run = await harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        await harness.Database.ExecuteAsync(
+            "update orchestrator.file_version set state = 'Discovered', batch_id = null, error_class = 'Transient', process_attempts = 1 where relative_path = 'a.txt'");
+        await OwedRunsFacts.AgeAsync(harness, TimeSpan.FromMinutes(31));
+        await harness.Get<OwedRuns>().CheckAsync(Ct);
+        Assert.Single(harness.Scheduler.Calls, c => c == ("run", $"{Source}:Retry"));
+        await harness.Database.ExecuteAsync("update orchestrator.source set owed_run_asked_at = owed_run_asked_at - interval '30 minutes'");
+
+        await using (var refusing = harness.AnotherInstance(new RecordingScheduler(), s => s.AddSingleton<IPipelineScheduler>(new RefusingScheduler())))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => refusing.GetRequiredService<OperatorCommands>().ApproveHeldAsync(run, Ct));
+        }
+
+        await OwedRunsFacts.AgeAsync(harness, TimeSpan.FromMinutes(11));
+        await harness.Get<OwedRuns>().CheckAsync(Ct);
+        await harness.Get<OwedRuns>().CheckAsync(Ct);
+
+        Assert.Equal(1, RunsAsked(harness));
+        Assert.Single(harness.Scheduler.Calls, c => c == ("run", $"{Source}:Retry"));
+    }
+
     private static async Task AssertTheRunIsOwedOnceAsync(PipelineHarness harness, int files)
     {
         await OwedRunsFacts.AgeAsync(harness, TimeSpan.FromMinutes(9)); // the run asked for may still be on its way
