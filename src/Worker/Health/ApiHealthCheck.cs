@@ -1,3 +1,4 @@
+using System.Net;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -102,7 +103,14 @@ internal sealed class ApiHealthCheck(
         }
         catch (LlamaCloudException ex)
         {
-            return ($"LlamaCloud does not answer: {ex.Message}", false, ex.StatusCode is not null);
+            // A 2xx whose body is not LlamaCloud's (a web page where the API should be) is no sign of it: only a 429 or a 5xx
+            // is LlamaCloud there and unwell. Before any such answer, that is a wrong base URL.
+            return ($"LlamaCloud does not answer: {ex.Message}", false, ex.StatusCode is { } status && (status == HttpStatusCode.TooManyRequests || (int)status >= 500));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Thrown out of the check, it would take the registration's status, Degraded, whether or not LlamaCloud ever answered.
+            return ($"LlamaCloud cannot be asked: {ex.GetType().Name}: {ex.Message}", false, false);
         }
     }
 

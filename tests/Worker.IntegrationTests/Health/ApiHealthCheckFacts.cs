@@ -1,5 +1,9 @@
 using BatchOrchestrator.Core.Sources;
 using BatchOrchestrator.Core.LlamaCloud;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BatchOrchestrator.Worker.IntegrationTests.Health;
@@ -68,17 +72,51 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
         Assert.EndsWith("; the service waits for it and retries by itself, and stays ready meanwhile", notAnswering.Description, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ABaseUrlWhereAWebPageAnswers_IsUnhealthy_NotTakenForLlamaCloudAnswering()
+    {
+        // The product's web site where its API should be: every request answered 200, with a page, not LlamaCloud's JSON.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = root });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.Services.AddSingleton<IHostLifetime, NoopLifetime>();
+        await using var page = builder.Build();
+        page.Run(context =>
+        {
+            context.Response.ContentType = "text/html";
+            return context.Response.WriteAsync("<html><body>Welcome</body></html>", context.RequestAborted);
+        });
+        await page.StartAsync(Ct);
+        var address = new Uri(page.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+
+        var result = await WithCheckAsync(Reachable, null, new HealthOptions(), TimeProvider.System, check => check.CheckHealthAsync(new HealthCheckContext(), Ct), address);
+        await page.StopAsync(Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains("returned a body that is not valid JSON", result.Description, StringComparison.Ordinal);
+        Assert.Contains("LlamaCloud has not answered since this instance started: check LLAMA_CLOUD_BASE_URL", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACheckThatFailsBeforeLlamaCloudEverAnswered_IsUnhealthy_NotTheRegistrationsDegraded()
+    {
+        var result = await WithCheckAsync(
+            Reachable, null, new HealthOptions(), TimeProvider.System, check => check.CheckHealthAsync(new HealthCheckContext(), Ct), apis: new ThrowingApis());
+
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+        Assert.Contains($"project {Reachable}: LlamaCloud cannot be asked: InvalidOperationException: no client for this project", result.Description, StringComparison.Ordinal);
+    }
+
     private Task<HealthCheckResult> CheckAsync(string first, string? second) =>
         WithCheckAsync(first, second, new HealthOptions(), TimeProvider.System, check => check.CheckHealthAsync(new HealthCheckContext(), Ct));
 
-    private async Task<T> WithCheckAsync<T>(string first, string? second, HealthOptions health, TimeProvider clock, Func<ApiHealthCheck, Task<T>> act)
+    private async Task<T> WithCheckAsync<T>(string first, string? second, HealthOptions health, TimeProvider clock, Func<ApiHealthCheck, Task<T>> act, Uri? baseUrl = null, IBatchApis? apis = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         Directory.CreateDirectory(Path.Combine(root, "a"));
         Directory.CreateDirectory(Path.Combine(root, "b"));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["LLAMA_CLOUD_BASE_URL"] = sandbox.BaseAddress.ToString(),
+            ["LLAMA_CLOUD_BASE_URL"] = (baseUrl ?? sandbox.BaseAddress).ToString(),
             ["LLAMA_CLOUD_API_KEY"] = Key,
             ["LlamaCloud:MaxRetries"] = "0",
             ["Sources:0:Name"] = "a",
@@ -91,7 +129,20 @@ public sealed class ApiHealthCheckFacts : IAsyncLifetime
         builder.AddBatchCore();
         builder.Services.AddSingleton<IProjectPauseStore, MemoryPauseStore>(); // no database here
         await using var services = builder.Services.BuildServiceProvider();
-        using var check = new ApiHealthCheck(services.GetRequiredService<IBatchApis>(), services.GetRequiredService<ProjectScopes>(), Options.Create(health), clock);
+        using var check = new ApiHealthCheck(apis ?? services.GetRequiredService<IBatchApis>(), services.GetRequiredService<ProjectScopes>(), Options.Create(health), clock);
         return await act(check);
+    }
+
+    private sealed class ThrowingApis : IBatchApis
+    {
+        public IBatchApi For(ProjectScope scope) => throw new InvalidOperationException("no client for this project");
+    }
+
+    /// <summary>The page's host stops with the test, not on a signal.</summary>
+    private sealed class NoopLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
