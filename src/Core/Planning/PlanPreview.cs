@@ -136,7 +136,7 @@ internal sealed class PlanPreview(
         var root = Path.GetFullPath(source.Path);
         var settledBefore = time.GetUtcNow() - source.SettleWindow;
         var maxBytes = source.EffectiveMaxFileBytes;
-        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { }, markEmptyFolders: !source.TreatEmptyFolderAsDeleted);
+        var walker = new SourceWalker(root, GlobFilter.For(source), source.Symlinks, maxBytes, _ => { }, markEmptyFolders: source.GuardsEmptiedSubfolders);
         int seen = 0, unchanged = 0, setAside = 0;
         var takeable = new List<(string Path, long Size, int? Pages)>();
         var settling = new HashSet<string>(StringComparer.Ordinal);

@@ -56,7 +56,7 @@ internal static class ScanMerger
                     keptUnderEmptyFolders += kept;
                     report(new ScanProblem(prefix[..^1], ScanProblemKind.EmptiedFolder, string.Create(
                         CultureInfo.InvariantCulture,
-                        $"the folder is empty, but {kept} files were known in it; they are kept, not taken as deleted, as an unmounted share looks the same. If they were removed on purpose, remove the folder too, or run once with TreatEmptyFolderAsDeleted set on the source")));
+                        $"the folder is empty, but {kept} files were known in it; they are kept, not taken as deleted, as an unmounted share looks the same. If they were removed on purpose, remove the folder too, or run once with TreatEmptyFolderAsDeleted set on the source (or GuardEmptiedSubfolders off)")));
                 }
 
                 haveWalked = await walked.MoveNextAsync();

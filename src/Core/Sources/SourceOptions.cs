@@ -107,9 +107,17 @@ public sealed class SourceOptions
     /// Take a folder found empty, while files were known in it, as "everything was deleted". Off by default:
     /// an unmounted share or a detached disk looks exactly like that, and in the mirror layout deletions are
     /// propagated to LlamaCloud. Such a scan is refused with a reason instead; turn this on for one run if
-    /// the folder really was emptied.
+    /// the folder really was emptied. On, it also overrules <see cref="GuardEmptiedSubfolders"/>.
     /// </summary>
     public bool TreatEmptyFolderAsDeleted { get; set; }
+
+    /// <summary>
+    /// Take a subfolder found holding nothing, while files were known in it, for a share mounted there and not mounted now:
+    /// its files are kept as they were and the folder is named (EmptiedFolder), while the rest of the scan goes on. Off by
+    /// default, as a folder a mover drains (an inbox per customer) is emptied on purpose, and kept, its files would stay in
+    /// a mirror's directory and be parsed again by each of its batches. Turn it on where shares are mounted below Path.
+    /// </summary>
+    public bool GuardEmptiedSubfolders { get; set; }
 
     /// <summary>
     /// The Hangfire queue of this source's runs, uploads and follow-ups: the steps that read its folder
@@ -163,6 +171,9 @@ public sealed class SourceOptions
     internal long EffectiveMaxFileBytes => MaxFileBytes ?? (BatchJobTypes.Parse(JobType) == BatchJobType.ExtractV2 ? 100L << 20 : 512L << 20);
 
     /// <summary>A mirror keeps one remote copy per path, so identical content at two paths must be two versions.</summary>
+    /// <summary>Whether an emptied subfolder's files are kept: asked for, and not overruled by taking emptiness as deletion.</summary>
+    internal bool GuardsEmptiedSubfolders => GuardEmptiedSubfolders && !TreatEmptyFolderAsDeleted;
+
     internal DedupeKey EffectiveDedupeKey => Layout == RemoteLayout.Mirror ? DedupeKey.ContentHashAndPath : DedupeKey;
 
     /// <summary>The parsed job type (validated at start-up).</summary>

@@ -26,7 +26,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         var maxFileBytes = source.EffectiveMaxFileBytes;
         var problems = new ScanProblemList();
         var walker = new SourceWalker(
-            root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null, markEmptyFolders: !source.TreatEmptyFolderAsDeleted);
+            root, GlobFilter.For(source), source.Symlinks, maxFileBytes, problems.Add, source.MaxFileBytes is not null, markEmptyFolders: source.GuardsEmptiedSubfolders);
         var merged = await MergeWalkAsync(source, walker, scanTime, settledBefore, maxFileBytes, problems, cancellationToken);
         var tookNone = !walker.PatternsTookAFile && walker.FilesLeftOutByPatterns > 0;
         if (tookNone)
@@ -85,7 +85,7 @@ internal sealed class SourceScanner(ISourceScanStore store, TimeProvider time, I
         }
 
         // A share unmounted since the walk leaves an empty folder where its files were: the next walk names it (EmptiedFolder).
-        var taken = gone.Where(path => source.TreatEmptyFolderAsDeleted || !InAnEmptiedFolder(root, path)).ToList();
+        var taken = gone.Where(path => !source.GuardsEmptiedSubfolders || !InAnEmptiedFolder(root, path)).ToList();
         await using var diff = store.BeginDiff(source.Name, scanTime);
         foreach (var path in taken)
         {

@@ -4,14 +4,16 @@ namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>
 /// A share mounted at a subfolder of a mirror's folder, found empty (not mounted for a night): taken as deleted, its copies
-/// would be removed from the mirror and, once the share is back, uploaded and parsed again, every file billed twice.
+/// would be removed from the mirror and, once the share is back, uploaded again, and the whole directory parsed and billed
+/// again by a batch that nothing else asked for. A source with shares below its folder guards its emptied subfolders.
 /// </summary>
 public sealed class MirrorEmptiedShareFacts(PostgresServerFixture server) : HarnessPerTest(server)
 {
     [Fact]
     public async Task Mirror_ASubfolderFoundEmpty_KeepsItsCopies_AndItsReturnCostsNothing()
     {
-        Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
+        (source.Layout, source.GuardEmptiedSubfolders) = (RemoteLayout.Mirror, true);
         Harness.WriteFile("local.txt", "on the machine's own disk");
         Harness.WriteFile("share/a.txt", "alpha, on the share");
         Harness.WriteFile("share/deep/b.txt", "beta, on the share");
@@ -25,7 +27,7 @@ public sealed class MirrorEmptiedShareFacts(PostgresServerFixture server) : Harn
 
         Directory.Delete(Path.Combine(Harness.SourcePath, "share"), recursive: true);
         Directory.CreateDirectory(Path.Combine(Harness.SourcePath, "share"));
-        var preview = await Harness.Get<PlanPreview>().PreviewAsync(Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0], Ct);
+        var preview = await Harness.Get<PlanPreview>().PreviewAsync(source, Ct);
         Assert.Equal((0m, 0), (preview.Credits, preview.Batches));
         Assert.Empty(await Harness.PlanAsync(Ct));
 

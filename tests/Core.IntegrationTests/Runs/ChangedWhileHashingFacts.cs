@@ -130,6 +130,7 @@ public sealed class ChangedWhileHashingFacts(PostgresServerFixture server) : Har
                 Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
             }
         };
+        Source.GuardEmptiedSubfolders = true;
         Harness.WriteFile("local.txt", "stays");
         Harness.WriteFile("share/deep/report.txt", "first part");
 

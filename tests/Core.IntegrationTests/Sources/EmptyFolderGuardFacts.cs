@@ -69,6 +69,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Harness.WriteFile("share/deep/b.txt", "b");
         var scanner = Harness.Get<SourceScanner>();
         var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        source.GuardEmptiedSubfolders = true;
         await scanner.ScanAsync(source, Ct);
         var mtimes = new[] { "share/a.txt", "share/deep/b.txt" }.ToDictionary(p => p, p => File.GetLastWriteTimeUtc(Path.Combine(Harness.SourcePath, p)));
         File.Delete(Path.Combine(Harness.SourcePath, "gone.txt"));
@@ -105,6 +106,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Harness.WriteFile("removed/b.txt", "b");
         var scanner = Harness.Get<SourceScanner>();
         var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        source.GuardEmptiedSubfolders = true;
         await scanner.ScanAsync(source, Ct);
         File.Delete(Path.Combine(Harness.SourcePath, "emptied", "a.txt"));
         Directory.Delete(Path.Combine(Harness.SourcePath, "removed"), recursive: true);
@@ -117,6 +119,21 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
             ["emptied/a.txt", "removed/b.txt"],
             await Harness.Database.ListAsync(
                 "select relative_path from orchestrator.source_file where deleted_at is not null order by relative_path", r => r.GetString(0)));
+        Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
+    }
+
+    [Fact]
+    public async Task AnEmptiedSubfolder_IsTakenAsDeleted_UnlessTheSourceGuardsThem()
+    {
+        // A mover drains a folder per customer: by default that is the deletion it is.
+        Harness.WriteFile("local.txt", "l");
+        Harness.WriteFile("inbox/acme/a.txt", "a");
+        var scanner = Harness.Get<SourceScanner>();
+        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        await scanner.ScanAsync(source, Ct);
+        File.Delete(Path.Combine(Harness.SourcePath, "inbox", "acme", "a.txt"));
+
+        Assert.Equal(1, (await scanner.ScanAsync(source, Ct)).Vanished);
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file_problem"));
     }
 
