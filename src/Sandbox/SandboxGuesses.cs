@@ -144,6 +144,14 @@ public sealed class SandboxGuesses
     /// </summary>
     public bool BillFailedJobs { get; set; }
 
+    /// <summary>
+    /// A v1 parse item's <c>job_id</c> names a parse job the v2 parse routes serve (<c>GET /api/v2/parse/{id}</c>), as a v2
+    /// batch's does (default: true). The 2.13.0 SDK says only "Job ID for the underlying processing job (links to
+    /// parse/extract job results)", and that job's config is the legacy <c>parse_raw_file_job</c>. False: the id is one no v2
+    /// route knows, and reading it answers 404, as it would if the guess were wrong (docs/llamacloud-api.md §11).
+    /// </summary>
+    public bool V1ParseJobIsV2ParseJob { get; set; } = true;
+
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
 }

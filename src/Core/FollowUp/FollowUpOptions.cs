@@ -64,6 +64,13 @@ public sealed class FollowUpOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>
+    /// The wait before results a sink refused are offered to it again, doubled per failed attempt: a sink away (a share, a
+    /// database, an endpoint restarting) is given 30 s, 1, 2 and 4 minutes with the defaults, where the look's own delay,
+    /// seconds, used every attempt up in under a minute. Zero: the look's own delay.
+    /// </summary>
+    public TimeSpan SinkRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Looks at a job that ended before LlamaCloud recorded its bill (<c>usage.credits</c> null), made over
     /// <see cref="LateBillWindow"/> (docs/costs.md, "Late bills"); 0 keeps the estimate as the charge at once.
     /// </summary>

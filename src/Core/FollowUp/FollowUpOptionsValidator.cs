@@ -56,6 +56,7 @@ internal sealed class FollowUpOptionsValidator(
         }
 
         failures.AddUnlessBetween("FollowUp:MaxAttempts", options.MaxAttempts, 1, 100);
+        failures.AddUnlessWithin("FollowUp:SinkRetryDelay", options.SinkRetryDelay, TimeSpan.Zero, TimeSpan.FromHours(1), "0 to 1 hour");
         failures.AddUnlessWithin("FollowUp:HoldFor", options.HoldFor, TimeSpan.Zero, TimeSpan.FromMinutes(10), "0 to 10 minutes");
         failures.AddUnlessWithin("FollowUp:HoldAtMost", options.HoldAtMost, TimeSpan.Zero, TimeSpan.FromMinutes(30), "0 to 30 minutes");
         failures.AddUnlessWithin("FollowUp:HeldLeaseWait", options.HeldLeaseWait, TimeSpan.Zero, TimeSpan.FromMinutes(1), "0 to 1 minute");

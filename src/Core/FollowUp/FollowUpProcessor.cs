@@ -133,6 +133,7 @@ internal sealed class FollowUpProcessor(
         var source = sources.CurrentValue.Find(work.Source);
         var fallback = string.IsNullOrWhiteSpace(source?.FallbackConfigurationId) ? null : source.FallbackConfigurationId;
         var copiesDelivered = 0;
+        var sinkRefusals = 0; // the most attempts a refused result has now, for the wait before it is offered again
         var again = goAgain.Begin(work.Source, batchId, fallback, source?.MaxAttempts ?? new SourceOptions().MaxAttempts);
         var notDelivered = new FollowUpWarnings.NotDelivered(logger, batchId);
 
@@ -170,6 +171,7 @@ internal sealed class FollowUpProcessor(
                     var written = await delivery.WriteAsync(selected, delivered, cancellationToken);
                     outcomes = own.Select(l => costs.Costed(LookOutcomes.Of(l, written.Errors.GetValueOrDefault(new Delivery(l.Item.ResultId, null)), settings.MaxAttempts, work.CancelRequested), l, work.BatchId, fallback)).ToList();
                     var copies = delivered.SelectMany(l => CopyDeliveries.Outcomes(l, written, settings.MaxAttempts)).ToList();
+                    sinkRefusals = Math.Max(sinkRefusals, SinkRetries.Attempts(delivered, written, settings.MaxAttempts));
                     await store.SaveAsync(outcomes, copies, fence, cancellationToken);
                     copiesDelivered += copies.Count(c => c.State == FollowUpState.FollowedUp);
                 }
@@ -207,7 +209,7 @@ internal sealed class FollowUpProcessor(
             tally.GetValueOrDefault(FollowUpState.FollowedUp),
             tally.GetValueOrDefault(FollowUpState.FollowUpFailed),
             tally.GetValueOrDefault(FollowUpState.Recorded),
-            deferredFor ?? RecheckDelay(settings, work.Checks),
+            deferredFor ?? Max(RecheckDelay(settings, work.Checks), SinkRetries.Delay(settings, sinkRefusals)),
             deferredFor is not null,
             copiesDelivered);
     }
@@ -256,6 +258,8 @@ internal sealed class FollowUpProcessor(
         var factor = Math.Pow(1.5, Math.Min(checks, 30));
         return TimeSpan.FromTicks((long)Math.Min(settings.RecheckDelay.Ticks * factor, settings.MaxRecheckDelay.Ticks));
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private sealed class NothingHeld : IAsyncDisposable
     {

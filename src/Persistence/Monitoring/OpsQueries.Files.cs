@@ -23,6 +23,22 @@ internal sealed partial class OpsQueries
         where sf.source_name = $1 and sf.relative_path = $2
         """, cancellationToken, Text(source), Text(path));
 
+    /// <summary>
+    /// The failed versions of one path an operator's retry would send again (in the folder now, as the retry reads it; not
+    /// unconfirmed, which only its batch's own retry takes), and how many of them failed for good. An old version's
+    /// failure (the file changed or deleted since) is left by the retry, so it must not offer one.
+    /// </summary>
+    public async Task<(int Retryable, int Permanent)> RetryableFailuresAsync(string source, string path, CancellationToken cancellationToken)
+    {
+        var table = await QueryAsync($"""
+            select count(*)::int, (count(*) filter (where fv.error_class = 'Permanent'))::int
+            from orchestrator.file_version fv
+            where fv.source_name = $1 and fv.relative_path = $2 and fv.state = 'Failed' and fv.error_class is distinct from 'Unconfirmed'
+              and {Sources.InTheFolderNow.Condition}
+            """, cancellationToken, Text(source), Text(path));
+        return ((int)table.Rows[0][0]!, (int)table.Rows[0][1]!);
+    }
+
     /// <summary>The newest <paramref name="limit"/> versions of one path, newest first, with their job reference or error.</summary>
     public Task<OpsTable> FileVersionsAsync(string source, string path, int limit, CancellationToken cancellationToken) => QueryAsync("""
         select fv.id as "File",

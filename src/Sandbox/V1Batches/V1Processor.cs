@@ -63,7 +63,7 @@ internal sealed class V1Processor(SandboxState state, SandboxOptions options, Jo
                 item.Status = V1Status.Processing;
                 item.StartedAt = state.Now;
                 item.PlannedFailure = jobs.PlannedFailure(item.Content, item.ItemName);
-                item.JobId = job.JobType == "parse"
+                item.JobId = job.JobType == "parse" && options.Guesses.V1ParseJobIsV2ParseJob
                     ? jobs.CreateParse(job.ProjectId, item.Content, item.ItemName, job.ParseTier ?? options.V1ParseDefaultTier, null, new Dictionary<string, string>(StringComparer.Ordinal) { ["batch_job_id"] = job.Id }, []).Id
                     : Ids.Plain();
             }

@@ -212,17 +212,18 @@ internal static class OpsPages
             // Its retry would be refused (no run takes a source nobody configures): say what would, rather than offer it.
             retry = $"<p>{OpsCell.Encode(source)} is no longer configured: put it {SourcesOptions.RemovedSourceRemedy} to retry its failed files.</p>";
         }
-        else if (failed.Count > 0 && !readOnly)
+        else if (failed.Count > 0 && !readOnly && await queries.RetryableFailuresAsync(source, path, ct) is { Retryable: > 0 } retryable)
         {
             var escaped = Uri.EscapeDataString(source);
-            retry = $"<p><button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button>";
-            if (failed.Any(r => versions.Value(r, "Error class") as string == "Permanent"))
-            {
-                // A permanent failure (an unsupported type, a corrupt file) is left alone by a plain retry; once the file is fixed, this sends it again.
-                retry += $" <button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry-permanent/{escaped}")}\">Retry them, permanent failures too</button>";
-            }
-
-            retry += "</p>";
+            // A permanent failure (an unsupported type, a corrupt file) is left alone by a plain retry; once the file is fixed, the
+            // second button sends it again. Each is offered only where it would send this file.
+            var plain = retryable.Retryable > retryable.Permanent
+                ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button> "
+                : "";
+            var permanent = retryable.Permanent > 0
+                ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry-permanent/{escaped}")}\">Retry them, permanent failures too</button>"
+                : "";
+            retry = $"<p>{plain}{permanent}</p>";
         }
 
         return new OpsPage(path, sections, readOnly, search: retry, intro: $"Source <a href=\"{Url(http, $"/ops/runs?source={Uri.EscapeDataString(source)}")}\">{OpsCell.Encode(source)}</a>");

@@ -1,4 +1,3 @@
-using System.Net;
 using BatchOrchestrator.Core.LlamaCloud;
 using BatchOrchestrator.Core.Sources;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -103,9 +102,9 @@ internal sealed class ApiHealthCheck(
         }
         catch (LlamaCloudException ex)
         {
-            // A 2xx whose body is not LlamaCloud's (a web page where the API should be) is no sign of it: only a 429 or a 5xx
-            // is LlamaCloud there and unwell. Before any such answer, that is a wrong base URL.
-            return ($"LlamaCloud does not answer: {ex.Message}", false, ex.StatusCode is { } status && (status == HttpStatusCode.TooManyRequests || (int)status >= 500));
+            // A 2xx whose body is not LlamaCloud's (a web page where the API should be) is no sign of it; a status it refuses
+            // with (a 408, a 429, a 5xx, a quota's 403) is LlamaCloud there and unwell. Before any such answer: a wrong base URL.
+            return ($"LlamaCloud does not answer: {ex.Message}", false, ex.StatusCode is { } status && (int)status is < 200 or >= 300);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -24,6 +24,26 @@ public sealed class V1BatchFacts(PostgresServerFixture server)
     }
 
     [Fact]
+    public async Task V1Parse_WhoseItemsJobsNoV2RouteServes_FailsEachFileSayingWhy_RatherThanWaitingForGood()
+    {
+        // Where our guess that a v1 parse item's job_id is read at /api/v2/parse/{id} wrong, each look would meet a 404.
+        await using var harness = await PipelineHarness.CreateAsync(
+            server,
+            new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" },
+            sandboxOptions: new SandboxOptions { Guesses = { V1ParseJobIsV2ParseJob = false } });
+        harness.WriteFiles(2);
+
+        var batches = await harness.RunToRecordedAsync(Ct);
+        await harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal(0, await harness.Admin.CounterAsync("parse_jobs_created_total"));
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowUpFailed'"));
+        Assert.Equal(2L, await harness.Database.ScalarAsync<long>(
+            "select count(*) from orchestrator.file_version where state = 'Failed' and error_message like 'LlamaCloud no longer has job % or its result (404)%'"));
+        Assert.Contains(harness.Logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("LlamaCloud no longer has job", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task V1Parse_ItemsListedShortOfTheirTotal_AreReadAgainLater_NotTakenAsFilesTheBatchSaidNothingOf()
     {
         await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["Sources:0:JobType"] = "v1_parse" });

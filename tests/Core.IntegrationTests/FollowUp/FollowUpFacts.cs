@@ -236,6 +236,42 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
         Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
     }
 
+    [Fact]
+    public async Task FollowUpAsync_OffersResultsASinkRefused_AgainAfterAWaitThatDoubles_SoASinkAwayForMinutesLosesNone()
+    {
+        // The look's own delay is seconds: five attempts at it were used up in under a minute of a sink's restart.
+        var failing = new FailingSink();
+        await using var flaky = await PipelineHarness.CreateAsync(
+            Server,
+            new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres" },
+            services: s => s.AddSingleton<IFollowUpSink>(failing));
+        flaky.WriteFiles(2);
+        var batch = (await flaky.RunToRecordedAsync(Ct))[0];
+        async Task<(long Attempts, double NextLookIn)> AfterLookAsync()
+        {
+            await flaky.Get<FollowUpProcessor>().FollowUpAsync(batch, Ct);
+            return (await flaky.Database.ListAsync(
+                """
+                select (select max(follow_up_attempts)::bigint from orchestrator.batch_result where batch_id = b.id),
+                       coalesce(extract(epoch from b.follow_up_next_at - now())::float8, -1)
+                from orchestrator.batch b where b.id = $1
+                """,
+                r => (r.GetInt64(0), r.GetDouble(1)),
+                batch)).Single();
+        }
+
+        var first = await Eventually.WaitAsync(AfterLookAsync, l => l.Attempts > 0, TimeSpan.FromSeconds(20), "the finished results to meet the refusing sink");
+        var second = await AfterLookAsync();
+        failing.Heal();
+        await AfterLookAsync();
+
+        Assert.Equal(1, first.Attempts);
+        Assert.InRange(first.NextLookIn, 25, 31); // FollowUp:SinkRetryDelay, 30 s
+        Assert.Equal(2, second.Attempts);
+        Assert.InRange(second.NextLookIn, 55, 61);
+        Assert.Equal(2L, await flaky.Database.ScalarAsync<long>("select count(*) from orchestrator.batch_result where follow_up_state = 'FollowedUp'"));
+    }
+
     private sealed class FailingSink : IFollowUpSink
     {
         private volatile bool healed;

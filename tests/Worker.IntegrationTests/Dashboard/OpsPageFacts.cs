@@ -64,6 +64,39 @@ public sealed class OpsPageFacts(PostgresServerFixture server) : EnvironmentFact
     }
 
     [Fact]
+    public async Task AFilesPage_OffersARetry_OnlyWhereTheRetryWouldSendItsFailedVersionAgain()
+    {
+        // report.pdf failed, then changed and its new version succeeded: a retry leaves the old failure, so its page must not
+        // offer one. broken.pdf failed as it is in the folder now: its page does.
+        await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
+        var versions = await Env.Database.ListAsync("""
+            with s as (insert into orchestrator.source (name) values ('e2e') on conflict do nothing),
+            f as (insert into orchestrator.source_file (source_name, relative_path, size, mtime_ticks, first_seen_at)
+                  values ('e2e', 'report.pdf', 10, 2, now()), ('e2e', 'broken.pdf', 10, 1, now()), ('e2e', 'corrupt.pdf', 10, 1, now()))
+            insert into orchestrator.file_version (source_name, relative_path, size, mtime_ticks, sha256, dedupe_key, state, error_class, error_message)
+            values ('e2e', 'report.pdf', 10, 1, sha256('old'::bytea), 'old', 'Failed', 'Transient', 'the service was busy'),
+                   ('e2e', 'report.pdf', 10, 2, sha256('new'::bytea), 'new', 'Succeeded', null, null),
+                   ('e2e', 'broken.pdf', 10, 1, sha256('broken'::bytea), 'broken', 'Failed', 'Transient', 'the service was busy'),
+                   ('e2e', 'corrupt.pdf', 10, 1, sha256('corrupt'::bytea), 'corrupt', 'Failed', 'Permanent', 'the file is corrupt')
+            returning id
+            """, r => r.GetInt64(0));
+        using var client = new DashboardClient(host.Address); // a local request acts as an operator
+
+        var changed = await client.GetPageAsync($"hangfire/ops/files/{versions[0]}");
+        var broken = await client.GetPageAsync($"hangfire/ops/files/{versions[2]}");
+
+        Assert.Contains("the service was busy", changed, StringComparison.Ordinal); // its old failure is shown
+        Assert.DoesNotContain("Retry failed files of", changed, StringComparison.Ordinal);
+        Assert.Contains("Retry failed files of e2e", broken, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry them, permanent failures too", broken, StringComparison.Ordinal);
+
+        // A permanent failure is left by a plain retry: only the button that takes it is offered.
+        var corrupt = await client.GetPageAsync($"hangfire/ops/files/{versions[3]}");
+        Assert.DoesNotContain("Retry failed files of", corrupt, StringComparison.Ordinal);
+        Assert.Contains("Retry them, permanent failures too", corrupt, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFileChangedThousandsOfTimes_ListsItsNewestVersionsResultsAndOutputs_AndSaysThereAreMore()
     {
         await using var host = await WorkerHost.StartAsync(Env.Root, Env.Settings());
