@@ -1,3 +1,4 @@
+using BatchOrchestrator.Core.Retries;
 using static BatchOrchestrator.Persistence.Monitoring.SqlTable;
 
 namespace BatchOrchestrator.Persistence.Monitoring;
@@ -31,11 +32,12 @@ internal sealed partial class OpsQueries
     public async Task<(int Retryable, int Permanent)> RetryableFailuresAsync(string source, string path, CancellationToken cancellationToken)
     {
         var table = await QueryAsync($"""
-            select count(*)::int, (count(*) filter (where fv.error_class = 'Permanent'))::int
+            select count(*)::int, (count(*) filter (where fv.error_class = $4))::int
             from orchestrator.file_version fv
-            where fv.source_name = $1 and fv.relative_path = $2 and fv.state = 'Failed' and fv.error_class is distinct from 'Unconfirmed'
+            where fv.source_name = $1 and fv.relative_path = $2 and fv.state = $3 and fv.error_class is distinct from $5
               and {Sources.InTheFolderNow.Condition}
-            """, cancellationToken, Text(source), Text(path));
+            """, cancellationToken, Text(source), Text(path), StateParameters.Name(FileVersionState.Failed),
+            StateParameters.Name(FailureClass.Permanent), StateParameters.Name(FailureClass.Unconfirmed));
         return ((int)table.Rows[0][0]!, (int)table.Rows[0][1]!);
     }
 

@@ -32,12 +32,8 @@ public sealed class OperatorQueuedRunFacts(PostgresServerFixture server) : Harne
     [Fact]
     public async Task FilesAnOperatorApprovedPastACap_WhoseRunCouldNotBeQueued_GetItFromThePollTick_Once()
     {
-        await using var harness = await PipelineHarness.CreateAsync(Server, CapSettings.TwoFilesADay());
-        harness.WriteFile("a.txt", "alpha");
-        harness.WriteFile("b.txt", "beta");
-        harness.WriteFile("c.txt", "gamma");
-        await harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Manual, Ct);
-        var run = await harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        var (harness, run) = await OneFileHeldByACapAsync();
+        await using var disposing = harness;
 
         await using (var refusing = harness.AnotherInstance(new RecordingScheduler(), s => s.AddSingleton<IPipelineScheduler>(new RefusingScheduler())))
         {
@@ -51,12 +47,8 @@ public sealed class OperatorQueuedRunFacts(PostgresServerFixture server) : Harne
     public async Task FilesAnOperatorApproved_AfterTheRunAskedForFilesSentBackWasLost_GetTheirOwnRun()
     {
         // Two losses in a row: the run the poll tick asked for files sent back never came, and neither did the approval's.
-        await using var harness = await PipelineHarness.CreateAsync(Server, CapSettings.TwoFilesADay());
-        harness.WriteFile("a.txt", "alpha");
-        harness.WriteFile("b.txt", "beta");
-        harness.WriteFile("c.txt", "gamma");
-        await harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Manual, Ct);
-        var run = await harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run");
+        var (harness, run) = await OneFileHeldByACapAsync();
+        await using var disposing = harness;
         await harness.Database.ExecuteAsync(
             "update orchestrator.file_version set state = 'Discovered', batch_id = null, error_class = 'Transient', process_attempts = 1 where relative_path = 'a.txt'");
         await OwedRunsFacts.AgeAsync(harness, TimeSpan.FromMinutes(31));
@@ -75,6 +67,17 @@ public sealed class OperatorQueuedRunFacts(PostgresServerFixture server) : Harne
 
         Assert.Equal(1, RunsAsked(harness));
         Assert.Single(harness.Scheduler.Calls, c => c == ("run", $"{Source}:Retry"));
+    }
+
+    /// <summary>A run of three files under a cap of two a day: one is held, waiting for an operator's approval.</summary>
+    private async Task<(PipelineHarness Harness, long Run)> OneFileHeldByACapAsync()
+    {
+        var harness = await PipelineHarness.CreateAsync(Server, CapSettings.TwoFilesADay());
+        harness.WriteFile("a.txt", "alpha");
+        harness.WriteFile("b.txt", "beta");
+        harness.WriteFile("c.txt", "gamma");
+        await harness.Get<SourceRunner>().RunAsync(Source, RunTrigger.Manual, Ct);
+        return (harness, await harness.Database.ScalarAsync<long>("select max(id) from orchestrator.run"));
     }
 
     private static async Task AssertTheRunIsOwedOnceAsync(PipelineHarness harness, int files)

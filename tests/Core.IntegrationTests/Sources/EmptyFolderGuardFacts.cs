@@ -26,8 +26,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
     public async Task AnEmptiedFolder_IsTakenAsDeleted_WhenTheSourceSaysSo()
     {
         Harness.WriteFiles(3);
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         await scanner.ScanAsync(source, Ct);
         foreach (var file in Directory.EnumerateFiles(Harness.SourcePath))
         {
@@ -47,8 +46,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         // Unmounted, the share leaves its mount point: an empty folder, which holds nothing the source leaves out.
         Harness.WriteFile("share/a.txt", "a");
         Harness.WriteFile("share/deep/b.txt", "b");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         await scanner.ScanAsync(source, Ct);
         Directory.Delete(Path.Combine(Harness.SourcePath, "share"), recursive: true);
         Directory.CreateDirectory(Path.Combine(Harness.SourcePath, "share"));
@@ -67,8 +65,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Harness.WriteFile("gone.txt", "g");
         Harness.WriteFile("share/a.txt", "a");
         Harness.WriteFile("share/deep/b.txt", "b");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         source.GuardEmptiedSubfolders = true;
         await scanner.ScanAsync(source, Ct);
         var mtimes = new[] { "share/a.txt", "share/deep/b.txt" }.ToDictionary(p => p, p => File.GetLastWriteTimeUtc(Path.Combine(Harness.SourcePath, p)));
@@ -104,8 +101,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Harness.WriteFile("local.txt", "l");
         Harness.WriteFile("emptied/a.txt", "a");
         Harness.WriteFile("removed/b.txt", "b");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         source.GuardEmptiedSubfolders = true;
         await scanner.ScanAsync(source, Ct);
         File.Delete(Path.Combine(Harness.SourcePath, "emptied", "a.txt"));
@@ -128,8 +124,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         // A mover drains a folder per customer: by default that is the deletion it is.
         Harness.WriteFile("local.txt", "l");
         Harness.WriteFile("inbox/acme/a.txt", "a");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         await scanner.ScanAsync(source, Ct);
         File.Delete(Path.Combine(Harness.SourcePath, "inbox", "acme", "a.txt"));
 
@@ -142,8 +137,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
     {
         Harness.WriteFile(".env", "a");
         Harness.WriteFile(".cache/c.txt", "c");
-        var scanner = Harness.Get<SourceScanner>();
-        var source = Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0];
+        var (scanner, source) = ScannerAndSource();
         source.IncludeHidden = true;
         Assert.Equal(2, (await scanner.ScanAsync(source, Ct)).Seen);
 
@@ -153,4 +147,7 @@ public sealed class EmptyFolderGuardFacts(PostgresServerFixture server) : Harnes
         Assert.Equal((0, 2), (summary.Seen, summary.Vanished));
         Assert.Equal(2L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
     }
+
+    private (SourceScanner Scanner, SourceOptions Source) ScannerAndSource() =>
+        (Harness.Get<SourceScanner>(), Harness.Get<Microsoft.Extensions.Options.IOptions<SourcesOptions>>().Value.Sources[0]);
 }
