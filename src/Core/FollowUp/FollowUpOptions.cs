@@ -64,9 +64,10 @@ public sealed class FollowUpOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>
-    /// The wait before results a sink refused are offered to it again, doubled per failed attempt: a sink away (a share, a
-    /// database, an endpoint restarting) is given 30 s, 1, 2 and 4 minutes with the defaults, where the look's own delay,
-    /// seconds, used every attempt up in under a minute. Zero: the look's own delay.
+    /// The wait before results a sink refused are offered to it again, doubled per failed attempt up to
+    /// <see cref="MaxRecheckDelay"/>: a sink away (a share, a database, an endpoint restarting) is given 30 s, 1, 2 and
+    /// 2 minutes with the defaults, where the look's own delay, seconds, used every attempt up in under a minute. Zero: the
+    /// look's own delay.
     /// </summary>
     public TimeSpan SinkRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -209,7 +209,8 @@ internal sealed class FollowUpProcessor(
             tally.GetValueOrDefault(FollowUpState.FollowedUp),
             tally.GetValueOrDefault(FollowUpState.FollowUpFailed),
             tally.GetValueOrDefault(FollowUpState.Recorded),
-            deferredFor ?? Max(RecheckDelay(settings, work.Checks), SinkRetries.Delay(settings, sinkRefusals)),
+            // Deferred (a paused project, a Retry-After) for less than a sink's wait, the refused results still wait for it.
+            Max(deferredFor ?? RecheckDelay(settings, work.Checks), SinkRetries.Delay(settings, sinkRefusals)),
             deferredFor is not null,
             copiesDelivered);
     }

@@ -21,7 +21,11 @@ internal static class SinkRetries
             .DefaultIfEmpty(0)
             .Max();
 
-    /// <summary>No wait of its own when nothing refused will be tried again; else the delay, doubled per attempt after the first, at most an hour.</summary>
+    /// <summary>
+    /// No wait of its own when nothing refused will be tried again; else the delay, doubled per attempt after the first, at
+    /// most <see cref="FollowUpOptions.MaxRecheckDelay"/>: the wait is the whole batch's, whose other jobs must still be
+    /// looked at that often (a result refused for good, a name clash, say, would otherwise hold them back for hours).
+    /// </summary>
     public static TimeSpan Delay(FollowUpOptions settings, int attempts) =>
-        attempts == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(settings.SinkRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 20)), TimeSpan.FromHours(1).Ticks));
+        attempts == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(settings.SinkRetryDelay.Ticks * Math.Pow(2, Math.Min(attempts - 1, 20)), settings.MaxRecheckDelay.Ticks));
 }

@@ -170,10 +170,10 @@ public sealed class SourceOptions
 
     internal long EffectiveMaxFileBytes => MaxFileBytes ?? (BatchJobTypes.Parse(JobType) == BatchJobType.ExtractV2 ? 100L << 20 : 512L << 20);
 
-    /// <summary>A mirror keeps one remote copy per path, so identical content at two paths must be two versions.</summary>
     /// <summary>Whether an emptied subfolder's files are kept: asked for, and not overruled by taking emptiness as deletion.</summary>
     internal bool GuardsEmptiedSubfolders => GuardEmptiedSubfolders && !TreatEmptyFolderAsDeleted;
 
+    /// <summary>A mirror keeps one remote copy per path, so identical content at two paths must be two versions.</summary>
     internal DedupeKey EffectiveDedupeKey => Layout == RemoteLayout.Mirror ? DedupeKey.ContentHashAndPath : DedupeKey;
 
     /// <summary>The parsed job type (validated at start-up).</summary>

@@ -243,7 +243,11 @@ public sealed class FollowUpFacts(PostgresServerFixture server) : HarnessPerTest
         var failing = new FailingSink();
         await using var flaky = await PipelineHarness.CreateAsync(
             Server,
-            new Dictionary<string, string?> { ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres" },
+            // Each call one look, and the look's own delay too short to matter however many looks the jobs take.
+            new Dictionary<string, string?>
+            {
+                ["FollowUp:Sinks:0"] = "Failing", ["FollowUp:Sinks:1"] = "Postgres", ["FollowUp:HoldFor"] = "00:00:00", ["FollowUp:RecheckDelay"] = "00:00:00.001",
+            },
             services: s => s.AddSingleton<IFollowUpSink>(failing));
         flaky.WriteFiles(2);
         var batch = (await flaky.RunToRecordedAsync(Ct))[0];

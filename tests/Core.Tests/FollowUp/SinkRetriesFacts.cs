@@ -8,12 +8,13 @@ public sealed class SinkRetriesFacts
     private const int MaxAttempts = 5;
 
     [Fact]
-    public void TheWait_DoublesPerAttempt_FromTheSetDelay_AndIsNoneWhenNothingIsTriedAgain()
+    public void TheWait_DoublesPerAttempt_FromTheSetDelay_UpToTheLongestRecheck_AndIsNoneWhenNothingIsTriedAgain()
     {
-        var settings = new FollowUpOptions { SinkRetryDelay = TimeSpan.FromSeconds(30) };
+        var settings = new FollowUpOptions { SinkRetryDelay = TimeSpan.FromSeconds(30), MaxRecheckDelay = TimeSpan.FromMinutes(3) };
 
+        // At most the batch's longest wait between looks: its other jobs are looked at no less often.
         Assert.Equal(
-            [TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(4), TimeSpan.FromHours(1)],
+            [TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(3)],
             new[] { 0, 1, 2, 3, 4, 40 }.Select(n => SinkRetries.Delay(settings, n)));
     }
 
