@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Core.FollowUp;
 
 /// <summary>
 /// The wait before results a sink refused are offered to it again: <see cref="FollowUpOptions.SinkRetryDelay"/>, doubled per
-/// attempt after the first. A sink away (a share remounted, a database or an endpoint restarting) is not a bad result, and the
+/// attempt after the first, up to <see cref="FollowUpOptions.MaxRecheckDelay"/>. A sink away (a share remounted, a database or an endpoint restarting) is not a bad result, and the
 /// look's own delay, seconds, used every attempt up within a minute of it (docs/pipeline.md, "Follow-up").
 /// </summary>
 internal static class SinkRetries

@@ -34,8 +34,9 @@ internal enum ScanProblemKind
     PathTooLong,
 
     /// <summary>
-    /// A folder below the root that holds nothing now, where files were known: what was known under it is kept, since a
-    /// share's mount point looks so while the share is not mounted (unless the source treats an empty folder as deleted).
+    /// A folder below the root that holds nothing now, where files were known, in a source that guards its emptied subfolders
+    /// (<see cref="SourceOptions.GuardEmptiedSubfolders"/>): what was known under it is kept, since a share's mount point
+    /// looks so while the share is not mounted.
     /// </summary>
     EmptiedFolder,
 }
