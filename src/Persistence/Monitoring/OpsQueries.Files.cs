@@ -25,19 +25,19 @@ internal sealed partial class OpsQueries
         """, cancellationToken, Text(source), Text(path));
 
     /// <summary>
-    /// The failed versions of one path an operator's retry would send again (in the folder now, as the retry reads it; not
-    /// unconfirmed, which only its batch's own retry takes), and how many of them failed for good. An old version's
-    /// failure (the file changed or deleted since) is left by the retry, so it must not offer one.
+    /// How many failed versions of one path each of an operator's retries would send again: the plain one, and the one that
+    /// takes permanent failures too. Read by the rule the retry itself applies (<see cref="RetryRule.LeftAloneByOperatorRetry"/>,
+    /// in the folder now): an old version's failure (the file changed or deleted since) is left by both, so neither is offered.
     /// </summary>
-    public async Task<(int Retryable, int Permanent)> RetryableFailuresAsync(string source, string path, CancellationToken cancellationToken)
+    public async Task<(int Plain, int WithPermanent)> RetryableFailuresAsync(string source, string path, CancellationToken cancellationToken)
     {
         var table = await QueryAsync($"""
-            select count(*)::int, (count(*) filter (where fv.error_class = $4))::int
+            select (count(*) filter (where fv.error_class is null or fv.error_class <> all($4)))::int,
+                   (count(*) filter (where fv.error_class is null or fv.error_class <> all($5)))::int
             from orchestrator.file_version fv
-            where fv.source_name = $1 and fv.relative_path = $2 and fv.state = $3 and fv.error_class is distinct from $5
-              and {Sources.InTheFolderNow.Condition}
-            """, cancellationToken, Text(source), Text(path), StateParameters.Name(FileVersionState.Failed),
-            StateParameters.Name(FailureClass.Permanent), StateParameters.Name(FailureClass.Unconfirmed));
+            where fv.source_name = $1 and fv.relative_path = $2 and fv.state = any($3) and {Sources.InTheFolderNow.Condition}
+            """, cancellationToken, Text(source), Text(path), FileVersionLifecycle.OperatorRetry.FromStates(),
+            StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(ForcedRetry.None)), StateParameters.Names(RetryRule.LeftAloneByOperatorRetry(ForcedRetry.Permanent)));
         return ((int)table.Rows[0][0]!, (int)table.Rows[0][1]!);
     }
 

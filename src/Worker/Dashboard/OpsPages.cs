@@ -212,15 +212,15 @@ internal static class OpsPages
             // Its retry would be refused (no run takes a source nobody configures): say what would, rather than offer it.
             retry = $"<p>{OpsCell.Encode(source)} is no longer configured: put it {SourcesOptions.RemovedSourceRemedy} to retry its failed files.</p>";
         }
-        else if (failed.Count > 0 && !readOnly && await queries.RetryableFailuresAsync(source, path, ct) is { Retryable: > 0 } retryable)
+        else if (failed.Count > 0 && !readOnly && await queries.RetryableFailuresAsync(source, path, ct) is { WithPermanent: > 0 } retryable)
         {
             var escaped = Uri.EscapeDataString(source);
             // A permanent failure (an unsupported type, a corrupt file) is left alone by a plain retry; once the file is fixed, the
             // second button sends it again. Each is offered only where it would send this file.
-            var plain = retryable.Retryable > retryable.Permanent
+            var plain = retryable.Plain > 0
                 ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button> "
                 : "";
-            var permanent = retryable.Permanent > 0
+            var permanent = retryable.WithPermanent > retryable.Plain
                 ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry-permanent/{escaped}")}\">Retry them, permanent failures too</button>"
                 : "";
             retry = $"<p>{plain}{permanent}</p>";

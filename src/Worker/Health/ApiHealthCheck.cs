@@ -61,7 +61,7 @@ internal sealed class ApiHealthCheck(
             .Where(p => p.Second is not null)
             .Select(p => (Text: configured.Count == 1 && p.First == ProjectScope.Default ? p.Second!.Value.Text : $"project {p.First.Key}: {p.Second!.Value.Text}", p.Second!.Value.Refused))
             .ToList();
-        answeredOnce |= answers.Any(a => a is null or { Answered: true }); // an HTTP answer of any status: it is there
+        answeredOnce |= answers.Any(a => a is null or { Answered: true }); // its own answer, or an error status: it is there
 
         var who = inProcessSandbox is null ? "LlamaCloud" : "the in-process Sandbox";
         var aside = inProcessSandbox is null ? "" : $" (no {LlamaCloudKey.ApiKeyVariable}: nothing is sent to LlamaCloud)";
@@ -79,7 +79,8 @@ internal sealed class ApiHealthCheck(
 
     /// <summary>
     /// Null when the project answers; else what went wrong, whether LlamaCloud refused (a configuration to fix), and whether an
-    /// HTTP answer came at all (a 5xx or a 429 is LlamaCloud there and unwell; none may be this instance's URL or network).
+    /// answer came that shows it there (an error status: a 5xx, a 429; none, or a 2xx that is not its JSON, may be this
+    /// instance's URL or network).
     /// </summary>
     private async Task<(string Text, bool Refused, bool Answered)?> ProbeAsync(ProjectScope scope, CancellationToken timeout, CancellationToken cancellationToken)
     {

@@ -31,7 +31,7 @@ internal static class HealthRegistration
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>(Database, tags: [Ready])
             .AddCheck<MigrationsHealthCheck>(Migrations, tags: [Ready])
-            // A check cut off or broken is LlamaCloud not answering, Degraded (ApiHealthCheck); a refusal it names is Unhealthy.
+            // A check cut off at its limit is LlamaCloud not answering, Degraded; what it says itself is its own (ApiHealthCheck).
             .AddCheck<ApiHealthCheck>("llamacloud", failureStatus: HealthStatus.Degraded, tags: [Ready], timeout: ApiHealthCheck.Limit);
         // The database checks' timeout is Health:DatabaseTimeout, known once the options are bound.
         services.AddOptions<HealthCheckServiceOptions>().Configure<IOptions<HealthOptions>>((checks, health) =>
