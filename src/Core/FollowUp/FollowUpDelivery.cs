@@ -60,13 +60,16 @@ internal sealed class FollowUpDelivery(
                 .Select(d => d.Delivery.CopyId is null && now.Superseded.Contains(d.Delivery.ResultId) ? (d.Delivery, d.Document with { Superseded = true }) : d)];
         }
 
+        // A sink's own timeout (HttpClient's is a TaskCanceledException) is the sink refusing, not this look being stopped: only
+        // this look's token cancelled passes through. Let through, it left the chunk unsaved and the batch handed out again every
+        // claim, the same results written again each time and the attempts never counted.
         foreach (var sink in selected)
         {
             try
             {
                 await sink.WriteAsync([.. done.Select(d => d.Document)], cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("Sink {Sink} failed on {Count} results ({Reason}); trying them one by one", sink.Name, done.Count, ex.Message);
                 foreach (var (delivery, document) in done)
@@ -75,7 +78,7 @@ internal sealed class FollowUpDelivery(
                     {
                         await sink.WriteAsync([document], cancellationToken);
                     }
-                    catch (Exception one) when (one is not OperationCanceledException)
+                    catch (Exception one) when (!cancellationToken.IsCancellationRequested)
                     {
                         errors[delivery] = $"sink {sink.Name}: {one.Message}";
                     }
