@@ -71,6 +71,17 @@ public static class PipelineDriver
         return batches;
     }
 
+    /// <summary>Runs the source, which must plan one batch, and takes that batch through to its results followed up; returns its id.</summary>
+    public static async Task<long> RunOneBatchToFollowedUpAsync(this PipelineHarness harness, CancellationToken cancellationToken)
+    {
+        var batchId = await harness.PlanOneBatchAsync(cancellationToken);
+        await harness.Get<BatchUploader>().UploadAsync(batchId, cancellationToken);
+        await harness.Get<BatchSubmitter>().SubmitAsync(batchId, cancellationToken);
+        await harness.RecordAllAsync([batchId], cancellationToken);
+        await harness.FollowUpAllAsync([batchId], cancellationToken);
+        return batchId;
+    }
+
     /// <summary>Has the Sandbox forget a submitted batch, as an expired or deleted batch is forgotten, and polls it: it ends Failed (lost), its record owed.</summary>
     public static async Task LoseAsync(this PipelineHarness harness, long batchId, CancellationToken cancellationToken)
     {

@@ -47,7 +47,8 @@ internal static class FileVersionLifecycle
 
     /// <summary>
     /// A mirror's next batch takes again every version its directory already holds, whatever became of
-    /// it: nothing to send, only to batch again.
+    /// it: nothing to send, only to batch again. It does so at the end of the batch's uploads, once one of its new or changed
+    /// files went up; with none, the batch ends unsubmitted and these stay as they were.
     /// </summary>
     public static readonly Transition<FileVersionState> Rebatch = new(nameof(Rebatch), Enum.GetValues<FileVersionState>(), Uploaded);
 

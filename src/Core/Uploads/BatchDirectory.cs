@@ -62,8 +62,8 @@ internal sealed class BatchDirectory(IUploadStore store, ILogger<BatchDirectory>
     /// The batch's directory is gone: its copies went with it, and the batch create names the directory, so
     /// every file of the batch must be in the new one. The directory and the files' remote ids are forgotten
     /// first, in one statement, so that no file is looked up in the new directory as if sent there already,
-    /// and a crash in between finds the batch as on its first attempt. A mirror's batch holds every file of
-    /// the mirror (the planner takes all of it each time), so uploading the batch again rebuilds the whole mirror.
+    /// and a crash in between finds the batch as on its first attempt. A mirror's copies from before the batch, which its
+    /// planning reserved, join it in that statement, so uploading the batch again rebuilds the whole mirror.
     /// </summary>
     public async Task<UploadWork> ReplaceAsync(IBatchApi api, UploadWork work, string goneId, Lease fence, CancellationToken cancellationToken)
     {

@@ -136,7 +136,9 @@ internal sealed partial class NpgsqlBatchPlanStore
         if (settling > 0)
         {
             // The mirror keeps the old copy and waits: the new content is hashed, uploaded in its place and batched
-            // with the rest by the run after it settles (the scan counts it unsettled and schedules that run).
+            // with the rest by the run after it settles (the scan counts it unsettled and schedules that run). Committed
+            // all the same: held files gone from the folder are let go now (above), not once the mirror next has a batch.
+            await transaction.CommitAsync(cancellationToken);
             return new([], tally);
         }
 
@@ -147,6 +149,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         {
             if (stale == 0)
             {
+                await transaction.CommitAsync(cancellationToken); // the held files gone, let go as above
                 return new([], tally);
             }
 
@@ -181,22 +184,22 @@ internal sealed partial class NpgsqlBatchPlanStore
 
         var batchId = await InsertMirrorBatchAsync(connection, transaction, runId, plan, directoryId, count, cancellationToken);
 
-        // Versions already in the mirror are Uploaded as they are: nothing to send, only to batch again.
+        // Only the versions to send join the batch now. Those already in the mirror are reserved (below) and join it once
+        // one of these is uploaded (NpgsqlUploadStore.FinishUploadsAsync): should none be, a batch over the directory would
+        // parse and bill every copy in it again for results already had, so it ends there, submitting nothing.
         await using (var assign = new NpgsqlCommand("""
             update orchestrator.file_version v
             set batch_id = $2, run_id = $3, updated_at = now(),
                 unique_id = coalesce(v.unique_id, 'fv-' || v.id || '-' || left(encode(v.sha256, 'hex'), 12)),
-                state = case when v.remote_file_id is null then $4 else $5 end,
-                error_message = null,
+                state = $4, error_message = null,
                 held_cap = null, held_reason = null, held_run_id = null, held_at = null, cap_approved_at = null
             where v.id = any($1)
             """, connection, transaction))
         {
-            assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. allocation.Taken.Select(r => r.Id)] });
+            assign.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. toSend.Select(r => r.Id)] });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batchId });
             assign.Parameters.Add(new NpgsqlParameter<long> { TypedValue = runId });
             assign.Parameters.Add(FileVersionLifecycle.Plan.TargetState());
-            assign.Parameters.Add(FileVersionLifecycle.Rebatch.TargetState());
             await assign.ExecuteNonQueryAsync(cancellationToken);
         }
 

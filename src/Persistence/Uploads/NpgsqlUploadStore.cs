@@ -76,12 +76,14 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
     public async Task<int> ForgetRemoteDirectoryAsync(long batchId, string directoryId, Lease fence, CancellationToken cancellationToken)
     {
         // One statement: a crash leaves the directory either named with every copy in it, or forgotten with all of them.
+        // A mirror's copies from before this batch went with the directory too: those its planning reserved join the batch
+        // here, to be uploaded again into the new directory (they join it at the end of the uploads otherwise).
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         var command = new NpgsqlBatchCommand("""
             with b as (
                 update orchestrator.batch set remote_directory_id = null, upload_intent_through = null, updated_at = now()
                 where id = $1 and remote_directory_id = $2 and state = any($3)
-                returning id),
+                returning id, run_id, layout),
             started as (
                 update orchestrator.file_version v set upload_started_at = null, updated_at = now()
                 from b where v.batch_id = b.id and v.state <> all($4) and v.upload_started_at is not null),
@@ -89,14 +91,23 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
                 update orchestrator.file_version v
                 set state = $5, remote_file_id = null, stored_file_id = null, remote_directory_id = null, upload_started_at = null, updated_at = now()
                 from b where v.batch_id = b.id and v.state = any($4)
+                returning v.id),
+            kept as (
+                update orchestrator.file_version v
+                set batch_id = b.id, run_id = b.run_id, state = $5, error_message = null,
+                    remote_file_id = null, stored_file_id = null, remote_directory_id = null, upload_started_at = null, updated_at = now()
+                from b, orchestrator.credit_charge c
+                where b.layout = $6 and c.batch_id = b.id and v.id = c.file_version_id and v.batch_id is distinct from b.id
+                  and v.remote_directory_id = $2 and v.remote_file_id is not null and v.remote_deleted_at is null
                 returning v.id)
-            select count(*)::int from forgotten
+            select (select count(*)::int from forgotten) + (select count(*)::int from kept)
             """);
         command.Parameters.Add(Id(batchId));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
         command.Parameters.Add(BatchLifecycle.FinishUploads.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Reupload.FromStates());
         command.Parameters.Add(FileVersionLifecycle.Reupload.TargetState());
+        command.Parameters.Add(StateParameters.Name(RemoteLayout.Mirror));
         batch.BatchCommands.Add(command);
         return (int)(await LeaseFence.RunAsync(fence, () => batch.ExecuteScalarAsync(cancellationToken)))!;
     }
@@ -237,7 +248,27 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
     {
         // A batch none of whose files could be uploaded ends here: there is nothing to submit. So does a mirror's
         // batch of no file, made only to remove the copies of deleted files: that is its whole work, not a failure.
+        // A mirror's batch takes the copies its directory already held only now, and only when one of its new or changed
+        // files went up: with none (each changed again, gone, or unreadable), a batch over the directory would parse and bill
+        // every copy again for results already had, and a file that failed so would do it again at each of its retries.
+        // The copies are those planning reserved for the batch and still in its directory: it removed the stale ones.
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
+        batch.BatchCommands.Add(new("""
+            update orchestrator.file_version v
+            set batch_id = b.id, run_id = b.run_id, state = $2, error_message = null, updated_at = now()
+            from orchestrator.batch b, orchestrator.credit_charge c
+            where b.id = $1 and b.layout = $3 and b.state = any($4) and b.cancel_requested_at is null
+              and c.batch_id = b.id and v.id = c.file_version_id and v.batch_id is distinct from b.id
+              and v.remote_directory_id = b.remote_directory_id and v.remote_file_id is not null and v.remote_deleted_at is null
+              and exists (select 1 from orchestrator.file_version s where s.batch_id = b.id and s.state = $5)
+            """)
+        {
+            Parameters =
+            {
+                Id(batchId), FileVersionLifecycle.Rebatch.TargetState(), StateParameters.Name(RemoteLayout.Mirror),
+                BatchLifecycle.FinishUploads.FromStates(), FileVersionLifecycle.Upload.TargetState(),
+            },
+        });
         batch.BatchCommands.Add(new("""
             with uploaded as (select count(*) filter (where state = $2) as n, count(*) as files from orchestrator.file_version where batch_id = $1)
             update orchestrator.batch b

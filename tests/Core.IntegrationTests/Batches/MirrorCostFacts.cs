@@ -16,7 +16,7 @@ public sealed class MirrorCostFacts(PostgresServerFixture server) : HarnessPerTe
     {
         Harness.WriteFile("a.txt", "alpha");
         Harness.WriteFile("b.txt", "beta");
-        var first = await RunToFollowedUpAsync();
+        var first = await Harness.RunOneBatchToFollowedUpAsync(Ct);
         Assert.Equal(
             [("a.txt", 10m, 10m), ("b.txt", 10m, 10m)],
             await Harness.Database.ListAsync(
@@ -43,7 +43,7 @@ public sealed class MirrorCostFacts(PostgresServerFixture server) : HarnessPerTe
 
         // An operator's approval lets the whole batch go, every file in it reserved.
         Assert.Equal(1, await Harness.Get<OperatorCommands>().ApproveHeldAsync(run, Ct));
-        var second = await RunToFollowedUpAsync();
+        var second = await Harness.RunOneBatchToFollowedUpAsync(Ct);
         Assert.Equal(
             [("a.txt", 10m, true), ("b.txt", 10m, true), ("c.txt", 10m, true)],
             await Harness.Database.ListAsync(
@@ -56,14 +56,4 @@ public sealed class MirrorCostFacts(PostgresServerFixture server) : HarnessPerTe
     }
 
     private SourceOptions Source => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
-
-    private async Task<long> RunToFollowedUpAsync()
-    {
-        var batchId = await Harness.PlanOneBatchAsync(Ct);
-        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
-        await Harness.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
-        await Harness.RecordAllAsync([batchId], Ct);
-        await Harness.FollowUpAllAsync([batchId], Ct);
-        return batchId;
-    }
 }

@@ -26,6 +26,7 @@ public sealed class MirrorOpenBatchFacts(PostgresServerFixture server) : Harness
         await Harness.Get<BatchSubmitter>().SubmitAsync(first, Ct);
         await Harness.RecordAllAsync([first], Ct);
         var next = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(next, Ct); // the copies already in the mirror join the batch once b.txt is up
         Assert.Equal(
             ["a.txt", "b.txt"],
             await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), next));

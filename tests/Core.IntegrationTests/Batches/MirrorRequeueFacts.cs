@@ -77,10 +77,10 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
     }
 
     [Fact]
-    public async Task AMirrorWhoseDirectoryIsGone_AndWhoseBatchSentNothingIntoIt_IsNotRefused()
+    public async Task AMirrorWhoseDirectoryIsGone_AndWhoseBatchSentNothingIntoIt_IsNotRefused_AndItsNextBatchRebuildsIt()
     {
-        // The look for strays is the batch's first call into the directory: its 404 is the directory gone, which the submit
-        // step deals with (the files back to the queue), not LlamaCloud refusing the batch (every file of the mirror Failed).
+        // A batch that sent nothing new ends unsubmitted, not refused (every file of the mirror Failed); the next batch that
+        // sends something finds the directory gone and uploads the whole mirror again into a new one, the copies it held too.
         MirrorTheSource();
         Harness.WriteFile("kept.txt", "kept as it is");
         var first = Assert.Single(await Harness.RunToRecordedAsync(Ct));
@@ -92,8 +92,18 @@ public sealed class MirrorRequeueFacts(PostgresServerFixture server) : HarnessPe
 
         await Harness.Get<BatchUploader>().UploadAsync(next, Ct);
 
-        Assert.Equal(("Creating", (string?)null), (await Harness.Database.ListAsync("select state, last_error from orchestrator.batch where id = $1", r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)), next)).Single());
+        Assert.Equal("ResultsRecorded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", next));
         Assert.Empty(await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where state = 'Failed'", r => r.GetString(0)));
+
+        var rebuilt = await Harness.PlanOneBatchAsync(Ct); // the rewritten added.txt
+        await Harness.Get<BatchUploader>().UploadAsync(rebuilt, Ct);
+
+        Assert.Equal("Creating", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", rebuilt));
+        Assert.NotEqual(directory, await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", rebuilt));
+        await AssertTheMirrorHoldsTheFolderAsync(rebuilt, "added.txt", "kept.txt");
+        Assert.Equal(
+            ["added.txt", "kept.txt"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 and state = 'Uploaded' order by 1", r => r.GetString(0), rebuilt));
     }
 
     private void MirrorTheSource() => Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0].Layout = RemoteLayout.Mirror;
