@@ -54,7 +54,17 @@ internal interface IScanDiffWriter : IAsyncDisposable
 }
 
 /// <summary>A stored look at one path.</summary>
-internal readonly record struct StoredLook(string RelativePath, long Size, long MtimeTicks, DateTimeOffset FirstSeenAt, bool Hashed, bool Deleted);
+internal readonly record struct StoredLook(string RelativePath, long Size, long MtimeTicks, DateTimeOffset FirstSeenAt, bool Hashed, bool Deleted)
+{
+    /// <summary>
+    /// The mtime the upload step stores over a look whose file it found changed (no file has it), so that the next scan takes the
+    /// path as changed and hashes it again (NpgsqlUploadStore.MarkNotUploadedAsync).
+    /// </summary>
+    public const long VoidedMtime = -1;
+
+    /// <summary>Voided by the upload step (<see cref="VoidedMtime"/>): a look to start the settle window from, not a change seen.</summary>
+    public bool Voided => MtimeTicks == VoidedMtime;
+}
 
 /// <summary>Counts from one merge.</summary>
 internal sealed record ObservationSummary(int Seen, int NewOrChanged, int Vanished, int Unsettled)

@@ -85,10 +85,11 @@ internal static class ScanMerger
                 await diff.UpsertAsync(new FileObservation(look.RelativePath, look.Size, look.MtimeTicks), cancellationToken);
                 newOrChanged++;
                 unsettled += needsSecondLook && Takeable(look.Size) ? 1 : 0;
-                if (needsSecondLook && order == 0 && stored.Current is { Deleted: false, Hashed: false } earlier && Takeable(earlier.Size) && Takeable(look.Size))
+                if (needsSecondLook && order == 0 && stored.Current is { Deleted: false, Hashed: false, Voided: false } earlier && Takeable(earlier.Size) && Takeable(look.Size))
                 {
                     // Changed again before it ever settled: a file written to without end (a log, a database, a disk image)
-                    // would otherwise never be taken, and nothing would name it.
+                    // would otherwise never be taken, and nothing would name it. Not a look the upload step voided: that is its
+                    // mark, not a change, and a file edited once before its upload was named as still being written.
                     stillChanging++;
                     report(new ScanProblem(look.RelativePath, ScanProblemKind.StillChanging, string.Create(
                         CultureInfo.InvariantCulture,

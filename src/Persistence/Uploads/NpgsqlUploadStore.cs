@@ -193,7 +193,7 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
             released as (
                 update orchestrator.credit_charge c set billed_credits = 0, billed_pages = 0, settled_at = now()
                 from v where c.file_version_id = v.id and c.batch_id = v.batch_id and c.billed_credits is null)
-            update orchestrator.source_file f set mtime_ticks = -1
+            update orchestrator.source_file f set mtime_ticks = -1 -- StoredLook.VoidedMtime
             from v
             where $2 = any($6) and f.source_name = v.source_name and f.relative_path = v.relative_path and (f.sha256 = v.sha256 or f.sha256 is null)
             """,

@@ -84,6 +84,34 @@ public sealed class SettleFacts(PostgresServerFixture server) : HarnessPerTest(s
         Assert.Equal(1, settled.NewVersions);
     }
 
+    [Fact]
+    public async Task AFileRewrittenBeforeItsUpload_IsNotTakenForOneThatNeverStopsChanging_OnceTheUploadSkippedIt()
+    {
+        // The upload step skips a version whose file changed and voids the path's look, so that the next scan takes the path as
+        // changed. A look voided while the new content settled read as a second change before settling: a file edited once
+        // was named as still being written, and its next look pushed minutes away.
+        var path = Harness.WriteFile("report.docx", "draft");
+        await ScanAsync();
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        await ScanAsync();
+        var batch = await Harness.PlanOneBatchAsync(Ct);
+        File.WriteAllText(path, "the final text, saved before the upload");
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        var rewritten = await ScanAsync(); // the new content's first look: settling
+
+        await Harness.Get<BatchUploader>().UploadAsync(batch, Ct);
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        var afterSkip = await ScanAsync();
+        clock.Advance(Window + TimeSpan.FromSeconds(1));
+        var settled = await ScanAsync();
+
+        Assert.Equal("Skipped", await Harness.Database.ScalarAsync<string>("select state from orchestrator.file_version where batch_id = $1", batch));
+        Assert.Equal((0, 1), (rewritten.StillChanging, rewritten.Unsettled));
+        Assert.Equal((0, 0, 1), (afterSkip.StillChanging, afterSkip.Problems, afterSkip.Unsettled));
+        Assert.Empty(await Harness.Database.ListAsync("select kind from orchestrator.source_file_problem", r => r.GetString(0)));
+        Assert.Equal(1, settled.NewVersions);
+    }
+
     private Task<ScanSummary> ScanAsync(ISourceScanStore? store = null)
     {
         var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
