@@ -154,4 +154,23 @@ public sealed class SandboxGuesses
 
     /// <summary>When set, a v1 classify <c>job_config.user_id</c> must equal it (the key's user, say); null accepts any string.</summary>
     public string? V1ClassifyUserId { get; set; }
+
+    /// <summary>
+    /// What an upload or add into a directory does with a <c>unique_id</c> a file of that directory already has: the SDK
+    /// says neither that it is unique nor what a second one does (docs/llamacloud-api.md §4.2, §11). Replace (default): that
+    /// entry takes the new content under its own id. Add: a second entry beside it (a look-up by <c>unique_id</c> then lists
+    /// both, oldest first). Refuse: answered <see cref="SameUniqueIdStatus"/>.
+    /// </summary>
+    public SameUniqueId SameUniqueIdUpload { get; set; } = SameUniqueId.Replace;
+
+    /// <summary>Status of refusing a second <c>unique_id</c> (<see cref="SameUniqueIdUpload"/> Refuse): 400, 409 or 422.</summary>
+    public int SameUniqueIdStatus { get; set; } = 409;
+}
+
+/// <summary>What a directory does with an upload under a <c>unique_id</c> it already holds (<see cref="SandboxGuesses.SameUniqueIdUpload"/>).</summary>
+public enum SameUniqueId
+{
+    Replace,
+    Add,
+    Refuse,
 }

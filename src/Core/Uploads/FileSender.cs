@@ -80,6 +80,17 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected && !ex.IsNotFound)
         {
             // A 404 is not this file's: the request names only the directory, and the batch decides what its loss means.
+            // LlamaCloud may refuse a second upload under a unique_id its directory holds (docs/llamacloud-api.md §4.2): the copy
+            // there is this very content (the unique_id names the version and its hash), sent by a batch that ended without it.
+            if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } held)
+            {
+                logger.LogInformation(
+                    "{Path}: LlamaCloud refused it under its unique_id (HTTP {Status}), which copy {RemoteFileId} in the directory already has; that copy is taken",
+                    file.RelativePath, (int?)ex.StatusCode, held.Id);
+                recorder.Add(file.FileVersionId, held);
+                return;
+            }
+
             await EndAsync(recorder, file, FileVersionState.Failed, FailureClass.Permanent, $"LlamaCloud refused this upload: {ex.Detail ?? ex.Message}", cancellationToken);
             return;
         }

@@ -25,14 +25,21 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
     }
 
     /// <summary>
-    /// Adds a file, or, when the directory already holds this unique_id, replaces that entry's
-    /// content under the same dfl- id (the upstream behaviour is unknown, §4.2 [?]).
+    /// Adds a file; when the directory already holds this unique_id, does as <paramref name="same"/> says (the upstream
+    /// behaviour is unknown, docs/llamacloud-api.md §4.2): replaces that entry's content under its own dfl- id, adds a
+    /// second entry, or refuses (null).
     /// </summary>
-    public DirectoryFileRecord Upsert(string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata)
+    public DirectoryFileRecord? Upsert(
+        string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata, SameUniqueId same = SameUniqueId.Replace)
     {
         var now = state.Now;
         var existing = FindByUniqueId(stored.ProjectId, directoryId, uniqueId);
-        if (existing is not null)
+        if (existing is not null && same == SameUniqueId.Refuse)
+        {
+            return null;
+        }
+
+        if (existing is not null && same == SameUniqueId.Replace)
         {
             existing.FileId = stored.Id;
             existing.Content = stored.Content;

@@ -4,7 +4,7 @@ namespace BatchOrchestrator.Sandbox.Directories;
 
 /// <summary>
 /// Putting files into a directory: multipart upload, and add by an existing file_id
-/// (docs/llamacloud-api.md §4.2). Both upsert on unique_id within the directory.
+/// (docs/llamacloud-api.md §4.2). Both upsert on unique_id within the directory, or add or refuse (Guesses:SameUniqueIdUpload).
 /// </summary>
 internal static class DirectoryUploadEndpoints
 {
@@ -55,7 +55,11 @@ internal static class DirectoryUploadEndpoints
             }
 
             var stored = files.Store(project.Id, new StoredContent(upload!.FileName, upload.ContentType, upload.Content), "user_data", externalFileId);
-            var file = files.Upsert(directoryId, stored, displayName, uniqueId, metadata);
+            if (files.Upsert(directoryId, stored, displayName, uniqueId, metadata, options.Guesses.SameUniqueIdUpload) is not { } file)
+            {
+                return SameUniqueIdRefused(options, directoryId, uniqueId);
+            }
+
             counters.Add(Counter.Uploads, Counter.UploadsByUniqueId, uniqueId);
             counters.AddTo(Counter.UploadsByProject, project.Id);
             return TypedResults.Json(files.ToDto(file, request, withDownloadUrl: false), SandboxJsonContext.Default.DirectoryFileDto);
@@ -96,9 +100,17 @@ internal static class DirectoryUploadEndpoints
             }
 
             // Defaults per the SDK: display_name = the file's name; unique_id = its external_file_id, else its name.
-            var file = files.Upsert(directoryId, stored, displayName ?? stored.Name, uniqueId ?? stored.ExternalFileId ?? stored.Name, metadata);
+            var key = uniqueId ?? stored.ExternalFileId ?? stored.Name;
+            if (files.Upsert(directoryId, stored, displayName ?? stored.Name, key, metadata, options.Guesses.SameUniqueIdUpload) is not { } file)
+            {
+                return SameUniqueIdRefused(options, directoryId, key);
+            }
+
             counters.Add(Counter.DirectoryFileAdds);
             return TypedResults.Json(files.ToDto(file, request, withDownloadUrl: false), SandboxJsonContext.Default.DirectoryFileDto);
         }
     }
+
+    private static IResult SameUniqueIdRefused(SandboxOptions options, string directoryId, string uniqueId) =>
+        ApiErrors.Detail(options.Guesses.SameUniqueIdStatus, $"A file with unique_id '{uniqueId}' already exists in directory {directoryId}");
 }

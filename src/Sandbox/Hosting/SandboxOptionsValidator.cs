@@ -51,7 +51,7 @@ internal static class SandboxOptionsValidator
         foreach (var (key, status) in new[]
         {
             ("DuplicateDirectoryStatus", g.DuplicateDirectoryStatus), ("TooManyBatchFilesStatus", g.TooManyBatchFilesStatus),
-            ("CancelTerminalStatus", g.CancelTerminalStatus),
+            ("CancelTerminalStatus", g.CancelTerminalStatus), ("SameUniqueIdStatus", g.SameUniqueIdStatus),
         })
         {
             Check(SandboxGuesses.RefusalCodes.Contains(status), "Guesses:" + key, "must be 400, 409 or 422");

@@ -67,6 +67,28 @@ public sealed class DirectoryFileFacts : SandboxPerTest
     }
 
     [Fact]
+    public async Task Upload_SameUniqueIdAgain_AddsASecondEntry_OrIsRefused_AsTheGuessSays()
+    {
+        // What LlamaCloud does is undocumented (docs/llamacloud-api.md §4.2): each answer a client must survive can be had.
+        await RestartSandboxAsync(o => o.Guesses.SameUniqueIdUpload = SameUniqueId.Add);
+        var dir = await Sandbox.CreateDirectoryAsync("u");
+        var first = await Sandbox.UploadTextAsync(dir, "a.txt", "one", uniqueId: "k");
+        var second = await Sandbox.UploadTextAsync(dir, "a.txt", "two", uniqueId: "k");
+        var byUniqueId = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files?unique_id=k");
+        Assert.NotEqual(first, second);
+        Assert.Equal([first, second], byUniqueId["items"]!.AsArray().Select(i => (string)i!["id"]!));
+
+        await RestartSandboxAsync(o => o.Guesses = new SandboxGuesses { SameUniqueIdUpload = SameUniqueId.Refuse, SameUniqueIdStatus = 422 });
+        dir = await Sandbox.CreateDirectoryAsync("u");
+        var kept = await Sandbox.UploadTextAsync(dir, "a.txt", "one", uniqueId: "k");
+        var (status, body) = await Sandbox.UploadAsync(dir, "a.txt", "two"u8.ToArray(), new Dictionary<string, string> { ["unique_id"] = "k" });
+        var list = await Sandbox.OkAsync(HttpMethod.Get, $"api/v1/beta/directories/{dir}/files");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("unique_id 'k'", (string)body!["detail"]!, StringComparison.Ordinal);
+        Assert.Equal([kept], list["items"]!.AsArray().Select(i => (string)i!["id"]!));
+    }
+
+    [Fact]
     public async Task Upload_Is404_ForUnknownDirectory_AndNotCounted()
     {
         var (status, body) = await Sandbox.UploadAsync("dir-missing", "a.txt", [1]);
