@@ -2,10 +2,14 @@ using System.Text.Json.Serialization;
 
 namespace BatchOrchestrator.Core.LlamaCloud;
 
-/// <summary>Source-generated, snake_case, nulls omitted on write: the wire format of every LlamaCloud SDK.</summary>
+/// <summary>
+/// Source-generated, snake_case, nulls omitted on write: the wire format of every LlamaCloud SDK. Strings are read without
+/// NUL characters (<see cref="NulFreeStrings"/>).
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(NulFreeStrings)])]
 [JsonSerializable(typeof(RemoteBatch))]
 [JsonSerializable(typeof(CursorPage<RemoteBatch>))]
 [JsonSerializable(typeof(CreateBatchRequest))]
