@@ -49,6 +49,7 @@ internal static partial class ErrorDetail
         // Left out before the cut, so that no part of a secret is left at the end of an excerpt. The API's own detail is
         // its words about our request (input and ctx already gone); an excerpt may be anyone's echo of the whole request.
         text = secrets?.Redact(text) ?? text;
+        text = text.Replace("\0", "", StringComparison.Ordinal); // stored as a batch's or a file's error: PostgreSQL's text refuses it (NulFreeStrings)
         if (!detailed)
         {
             text = Credentials().Replace(NamedCredentials().Replace(text, "${name}" + SentSecrets.LeftOut), "${scheme}" + SentSecrets.LeftOut);
