@@ -93,7 +93,7 @@ internal sealed partial class NpgsqlBatchPlanStore
         var stale = 0;
         var settling = 0;
         await using (var select = new NpgsqlCommand($"""
-            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and {MirroredLooks.Settling} as settling,
+            select v.id, v.remote_file_id is null, f.sha256 = v.sha256 as current, f.relative_path is not null and {MirroredLooks.Settling("$4")} as settling,
                    v.relative_path, v.size, v.pages, v.cap_approved_at is not null
             from orchestrator.file_version v
             left join orchestrator.source_file f
@@ -108,6 +108,7 @@ internal sealed partial class NpgsqlBatchPlanStore
             select.Parameters.Add(Text(plan.Source));
             select.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = directoryId, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             select.Parameters.Add(FileVersionLifecycle.Plan.FromStates());
+            select.Parameters.Add(MirroredLooks.FolderKinds());
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -29,13 +29,13 @@ internal sealed partial class NpgsqlBatchPlanStore
                   and not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling})))
+                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling("$7")})))
         """)
     {
         Parameters =
         {
             Text(source), StateParameters.Name(RemoteLayout.Mirror), FileVersionLifecycle.Plan.FromStates(), StateParameters.Name(FileVersionState.Failed),
-            StateParameters.Names(RetryRule.RetriedClasses), new NpgsqlParameter<int> { TypedValue = maxAttempts },
+            StateParameters.Names(RetryRule.RetriedClasses), new NpgsqlParameter<int> { TypedValue = maxAttempts }, MirroredLooks.FolderKinds(),
         },
     };
 

@@ -41,7 +41,7 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
     {
         // The copies in the source's mirror directory (its latest batch's), judged as planning judges them.
         await using var command = dataSource.CreateCommand($"""
-            select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and {MirroredLooks.Settling}
+            select v.id, v.relative_path, v.size, v.pages, f.sha256 = v.sha256, f.relative_path is not null and {MirroredLooks.Settling("$3")}
             from orchestrator.file_version v
             left join orchestrator.source_file f
                 on f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
@@ -51,6 +51,7 @@ internal sealed class NpgsqlPlanPreviewStore(NpgsqlDataSource dataSource) : IPla
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         command.Parameters.Add(StateParameters.Name(Core.Sources.RemoteLayout.Mirror));
+        command.Parameters.Add(MirroredLooks.FolderKinds());
         var current = new List<PlanCandidate>();
         var changing = 0; // copies of files deleted or replaced locally are removed without a parse: not counted
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

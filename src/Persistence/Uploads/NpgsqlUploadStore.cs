@@ -221,13 +221,14 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
               and (not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null
-                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling}))
+                        and (f.sha256 = v.sha256 or {MirroredLooks.Settling("$3")}))
                    or exists (
                       select 1 from orchestrator.file_version n
                       where n.batch_id = $1 and n.source_name = v.source_name and n.relative_path = v.relative_path and n.id > v.id))
             """);
         command.Parameters.Add(Id(batchId));
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = directoryId });
+        command.Parameters.Add(MirroredLooks.FolderKinds());
         var removals = new List<MirrorRemoval>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

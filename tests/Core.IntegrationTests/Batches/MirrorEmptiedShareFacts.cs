@@ -44,4 +44,30 @@ public sealed class MirrorEmptiedShareFacts(PostgresServerFixture server) : Harn
         Assert.Equal(charges, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.credit_charge"));
         Assert.Equal(0L, await Harness.Database.ScalarAsync<long>("select count(*) from orchestrator.source_file where deleted_at is not null"));
     }
+
+    [Fact]
+    public async Task Mirror_AFileEditedOnAShareThatThenGoes_DoesNotHoldBackTheRestOfTheMirror()
+    {
+        // Its new content's look has no hash, and nothing will hash it while the share is away: taken for content settling,
+        // it held every other new file of the mirror back until the share returned, and nothing said so.
+        var source = Harness.Get<IOptionsMonitor<SourcesOptions>>().CurrentValue.Sources[0];
+        (source.Layout, source.GuardEmptiedSubfolders) = (RemoteLayout.Mirror, true);
+        Harness.WriteFile("local.txt", "on the machine's own disk");
+        var edited = Harness.WriteFile("share/a.txt", "alpha, on the share");
+        await Harness.RunOneBatchToFollowedUpAsync(Ct);
+        source.SettleWindow = TimeSpan.FromHours(1);
+        File.WriteAllText(edited, "alpha, edited on the share just before it went");
+        Assert.Empty(await Harness.PlanAsync(Ct)); // settling: the mirror waits for it, as it should while the file is there
+        File.Delete(edited);
+        source.SettleWindow = TimeSpan.Zero;
+        Harness.WriteFile("new.txt", "a new file on the machine's own disk");
+
+        var next = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(next, Ct);
+
+        Assert.Equal("EmptiedFolder", await Harness.Database.ScalarAsync<string>("select kind from orchestrator.source_file_problem where relative_path = 'share'"));
+        Assert.Equal(
+            ["local.txt", "new.txt"],
+            await Harness.Database.ListAsync("select relative_path from orchestrator.file_version where batch_id = $1 order by 1", r => r.GetString(0), next));
+    }
 }
