@@ -169,11 +169,16 @@ internal sealed class FileSystemSink(
 
     private static async Task WriteAtomicallyAsync(string path, byte[] content, CancellationToken cancellationToken)
     {
-        // A short name of its own, not the target's with a suffix: a target name near the limit must still have one.
-        var temporary = Path.Combine(Path.GetDirectoryName(path)!, $".bo-{Guid.NewGuid():N}.tmp");
+        // A short name of its own, not the target's with a suffix: a target name near the limit must still have one. One per
+        // target, not one per write: a write cut short by a kill leaves its temporary file behind, and the target's next write
+        // (the delivery, made again after the restart) takes it over and renames it, rather than leave one more hidden partial
+        // file in the output at each kill. FileShare.None locks it (flock on Linux): two writers of one target, which the
+        // result-path locks keep apart, would not share it; the second fails and its delivery is offered again.
+        var temporary = TemporaryFor(path);
+        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            await using (stream)
             {
                 await stream.WriteAsync(content, cancellationToken);
                 stream.Flush(flushToDisk: true);
@@ -187,6 +192,10 @@ internal sealed class FileSystemSink(
             throw;
         }
     }
+
+    /// <summary>The temporary file a write of <paramref name="path"/> goes through, beside it: hidden, and the same for every write of it.</summary>
+    internal static string TemporaryFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".bo{NameHash(Path.GetFileName(path))}.tmp");
 
     private static byte[] Envelope(FollowUpDocument document)
     {

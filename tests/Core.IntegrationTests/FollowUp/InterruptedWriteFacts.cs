@@ -1,0 +1,26 @@
+namespace BatchOrchestrator.Core.IntegrationTests.FollowUp;
+
+/// <summary>
+/// A write of the file sink cut short by a kill (or a power cut) leaves its hidden temporary file beside the target. Named anew at
+/// every write, each kill left one more partial file in the output for good, where a tool that copies hidden files picks it up;
+/// one name per target lets the delivery made again after the restart take it over.
+/// </summary>
+public sealed class InterruptedWriteFacts(PostgresServerFixture server) : HarnessPerTest(server)
+{
+    [Fact]
+    public async Task AResultWhoseWriteAKillCutShort_IsWrittenWholeByTheNextDelivery_LeavingNoTemporaryFileBehind()
+    {
+        Harness.WriteFile("report.txt", "# Quarterly report\nRevenue went up.");
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        var target = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        await File.WriteAllTextAsync(FileSystemSink.TemporaryFor(target), "# Quarterly rep", Ct); // where the killed write stopped
+        await File.WriteAllTextAsync(FileSystemSink.TemporaryFor(target[..^3] + ".json"), "{\"source\":", Ct);
+
+        await Harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.StartsWith("# Quarterly report", await File.ReadAllTextAsync(target, Ct), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(target)!, "*.tmp", new EnumerationOptions { AttributesToSkip = 0 }));
+        Assert.Equal("FollowedUp", await Harness.Database.ScalarAsync<string>("select follow_up_state from orchestrator.batch_result"));
+    }
+}
