@@ -171,11 +171,13 @@ internal sealed class FileSystemSink(
     {
         // A short name of its own, not the target's with a suffix: a target name near the limit must still have one. One per
         // target, not one per write: a write cut short by a kill leaves its temporary file behind, and the target's next write
-        // (the delivery, made again after the restart) takes it over and renames it, rather than leave one more hidden partial
+        // (the delivery, made again after the restart) removes it and writes its own, rather than leave one more hidden partial
         // file in the output at each kill. FileShare.None locks it (flock on Linux): two writers of one target, which the
-        // result-path locks keep apart, would not share it; the second fails and its delivery is offered again.
+        // result-path locks keep apart, would not share it; the second fails and its delivery is offered again. Removed first,
+        // then made anew (O_EXCL): opened as it is, a link planted under that name would have the write land where it points.
         var temporary = TemporaryFor(path);
-        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
+        File.Delete(temporary);
+        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
         try
         {
             await using (stream)

@@ -82,7 +82,7 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
             // A 404 is not this file's: the request names only the directory, and the batch decides what its loss means.
             // LlamaCloud may refuse a second upload under a unique_id its directory holds (docs/llamacloud-api.md §4.2): the copy
             // there is this very content (the unique_id names the version and its hash), sent by a batch that ended without it.
-            if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } held)
+            if (await HeldUnderItsUniqueIdAsync(api, directoryId, file, cancellationToken) is { } held)
             {
                 logger.LogInformation(
                     "{Path}: LlamaCloud refused it under its unique_id (HTTP {Status}), which copy {RemoteFileId} in the directory already has; that copy is taken",
@@ -179,6 +179,19 @@ internal sealed class FileSender(IUploadStore store, ILogger<FileSender> logger)
         if (await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken) is { } sent)
         {
             await api.DeleteDirectoryFileAsync(directoryId, sent.Id, cancellationToken);
+        }
+    }
+
+    /// <summary>The copy the directory holds under the file's unique_id; null when none, or when LlamaCloud cannot say (the refusal then stands).</summary>
+    private static async Task<RemoteDirectoryFile?> HeldUnderItsUniqueIdAsync(IBatchApi api, string directoryId, UploadItem file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.FindFileByUniqueIdAsync(directoryId, file.UniqueId, cancellationToken);
+        }
+        catch (LlamaCloudException)
+        {
+            return null;
         }
     }
 

@@ -211,6 +211,8 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
         // being rewritten, not hashed yet, keeps its old copy until the new one is uploaded). Not when this batch
         // carries a newer version of the path: its planning counted the old copy as stale and reserved nothing for it,
         // so a rewrite begun since must not keep it, to be parsed and billed past the caps with a result naming no file.
+        // Nor a copy the planning reserved for this batch, which joins it at the end of its uploads: it was the folder's
+        // content then (a file edited, then put back as it was, has its newer version skipped here and its copy kept).
         await using var command = dataSource.CreateCommand($"""
             select v.id, v.remote_file_id, v.stored_file_id
             from orchestrator.file_version v
@@ -218,6 +220,7 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
             where v.source_name = b.source_name and v.remote_directory_id = $2
               and v.remote_file_id is not null and v.remote_deleted_at is null
               and v.batch_id is distinct from $1
+              and not exists (select 1 from orchestrator.credit_charge c where c.batch_id = $1 and c.file_version_id = v.id)
               and (not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null

@@ -1,3 +1,5 @@
+using BatchOrchestrator.Core.LlamaCloud;
+
 namespace BatchOrchestrator.Core.IntegrationTests.Batches;
 
 /// <summary>
@@ -65,5 +67,32 @@ public sealed class MirrorNothingNewFacts(PostgresServerFixture server) : Harnes
             (await capped.Database.ListAsync(
                 "select state, held_cap is null from orchestrator.file_version where relative_path = 'c.txt'", r => (r.GetString(0), r.GetBoolean(1)))).Single());
         Assert.Equal(1L, await capped.Database.ScalarAsync<long>("select count(*) from orchestrator.batch"));
+    }
+
+    [Fact]
+    public async Task AFileEditedThenPutBackAsItWas_BeforeItsBatchUploads_KeepsItsCopyInTheMirror()
+    {
+        // Its edit's version is in the batch and skipped at upload (the file holds its old content again); the copy of that old
+        // content, which the batch's planning reserved as the folder's, must stay: nothing would ever send it again.
+        var a = Harness.WriteFile("a.txt", "alpha");
+        Harness.WriteFile("b.txt", "beta");
+        await Harness.RunOneBatchToFollowedUpAsync(Ct);
+        var source = Harness.Get<IOptions<SourcesOptions>>().Value.Sources[0];
+        File.WriteAllText(a, "alpha, edited");
+        await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+        File.WriteAllText(a, "alpha");
+        await Harness.Get<SourceScanner>().ScanAsync(source, Ct);
+        var batch = await Harness.PlanOneBatchAsync(Ct);
+
+        await Harness.Get<BatchUploader>().UploadAsync(batch, Ct);
+
+        Assert.Equal("ResultsRecorded", await Harness.Database.ScalarAsync<string>("select state from orchestrator.batch where id = $1", batch));
+        var directory = await Harness.Database.ScalarAsync<string>("select remote_directory_id from orchestrator.batch where id = $1", batch);
+        var copies = await Harness.Get<IBatchApis>().For(ProjectScope.Default).ListDirectoryFilesAsync(directory, Ct);
+        Assert.Equal(["a.txt", "b.txt"], copies.Select(c => c.DisplayName).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [("a.txt", "Succeeded"), ("a.txt", "Skipped"), ("b.txt", "Succeeded")],
+            await Harness.Database.ListAsync(
+                "select relative_path, state from orchestrator.file_version where remote_deleted_at is null order by relative_path, id", r => (r.GetString(0), r.GetString(1))));
     }
 }

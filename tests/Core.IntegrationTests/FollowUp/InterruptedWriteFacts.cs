@@ -23,4 +23,23 @@ public sealed class InterruptedWriteFacts(PostgresServerFixture server) : Harnes
         Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(target)!, "*.tmp", new EnumerationOptions { AttributesToSkip = 0 }));
         Assert.Equal("FollowedUp", await Harness.Database.ScalarAsync<string>("select follow_up_state from orchestrator.batch_result"));
     }
+
+    [Fact]
+    public async Task ALinkPlantedUnderTheTemporaryName_IsNotWrittenThrough()
+    {
+        // The temporary name is known in advance: opened as found, a link under it would have the result land where it points.
+        Harness.WriteFile("report.txt", "# Quarterly report");
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        var target = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var victim = Path.Combine(Harness.Root, "victim.conf");
+        await File.WriteAllTextAsync(victim, "the service's own settings", Ct);
+        File.CreateSymbolicLink(FileSystemSink.TemporaryFor(target), victim);
+
+        await Harness.FollowUpAllAsync(batches, Ct);
+
+        Assert.Equal("the service's own settings", await File.ReadAllTextAsync(victim, Ct));
+        Assert.StartsWith("# Quarterly report", await File.ReadAllTextAsync(target, Ct), StringComparison.Ordinal);
+        Assert.False(File.Exists(FileSystemSink.TemporaryFor(target)));
+    }
 }
