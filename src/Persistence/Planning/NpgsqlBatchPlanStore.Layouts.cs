@@ -81,7 +81,8 @@ internal sealed partial class NpgsqlBatchPlanStore
 
         // As in PerRun planning: a file whose job failed for a reason a later batch may cure goes again, with attempts left
         // (the look above counts it as owed). A mirror's later batch is the whole directory again; it is reserved whole
-        // against the caps (docs/sources.md). Only now that a batch may be planned: a refused or waiting run changes nothing.
+        // against the caps (docs/sources.md). Only now that a batch may be planned: a refused run, or one waiting for an
+        // open batch, changes nothing.
         await TakeBackRetriedAsync(connection, transaction, plan, cancellationToken);
         await SkipHeldGoneAsync(connection, transaction, plan, cancellationToken);
 

@@ -10,10 +10,7 @@ public sealed class InterruptedWriteFacts(PostgresServerFixture server) : Harnes
     [Fact]
     public async Task AResultWhoseWriteAKillCutShort_IsWrittenWholeByTheNextDelivery_LeavingNoTemporaryFileBehind()
     {
-        Harness.WriteFile("report.txt", "# Quarterly report\nRevenue went up.");
-        var batches = await Harness.RunToRecordedAsync(Ct);
-        var target = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var (batches, target) = await RecordedReportAsync();
         await File.WriteAllTextAsync(FileSystemSink.TemporaryFor(target), "# Quarterly rep", Ct); // where the killed write stopped
         await File.WriteAllTextAsync(FileSystemSink.TemporaryFor(target[..^3] + ".json"), "{\"source\":", Ct);
 
@@ -28,10 +25,7 @@ public sealed class InterruptedWriteFacts(PostgresServerFixture server) : Harnes
     public async Task ALinkPlantedUnderTheTemporaryName_IsNotWrittenThrough()
     {
         // The temporary name is known in advance: opened as found, a link under it would have the result land where it points.
-        Harness.WriteFile("report.txt", "# Quarterly report");
-        var batches = await Harness.RunToRecordedAsync(Ct);
-        var target = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var (batches, target) = await RecordedReportAsync();
         var victim = Path.Combine(Harness.Root, "victim.conf");
         await File.WriteAllTextAsync(victim, "the service's own settings", Ct);
         File.CreateSymbolicLink(FileSystemSink.TemporaryFor(target), victim);
@@ -41,5 +35,15 @@ public sealed class InterruptedWriteFacts(PostgresServerFixture server) : Harnes
         Assert.Equal("the service's own settings", await File.ReadAllTextAsync(victim, Ct));
         Assert.StartsWith("# Quarterly report", await File.ReadAllTextAsync(target, Ct), StringComparison.Ordinal);
         Assert.False(File.Exists(FileSystemSink.TemporaryFor(target)));
+    }
+
+    /// <summary>A report whose job's result is recorded and not yet delivered; its <c>.md</c>'s path, the folder made.</summary>
+    private async Task<(IReadOnlyList<long> Batches, string Target)> RecordedReportAsync()
+    {
+        Harness.WriteFile("report.txt", "# Quarterly report\nRevenue went up.");
+        var batches = await Harness.RunToRecordedAsync(Ct);
+        var target = Path.Combine(Harness.Root, "output", PipelineHarness.SourceName, "report.txt.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        return (batches, target);
     }
 }
