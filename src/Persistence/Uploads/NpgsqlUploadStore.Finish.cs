@@ -17,12 +17,12 @@ internal sealed partial class NpgsqlUploadStore
         // every copy again for results already had, and a file that failed so would do it again at each of its retries.
         // The copies are those planning reserved for the batch and still in its directory: it removed the stale ones.
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
-        batch.BatchCommands.Add(new("""
+        batch.BatchCommands.Add(new($"""
             update orchestrator.file_version v
             set batch_id = b.id, run_id = b.run_id, state = $2, error_message = null, updated_at = now()
-            from orchestrator.batch b, orchestrator.credit_charge c
+            from orchestrator.batch b
             where b.id = $1 and b.layout = $3 and b.state = any($4) and b.cancel_requested_at is null
-              and c.batch_id = b.id and v.id = c.file_version_id and v.batch_id is distinct from b.id
+              and {ReservedCopies.Of("b.id")}
               and v.remote_directory_id = b.remote_directory_id and v.remote_file_id is not null and v.remote_deleted_at is null
               and exists (select 1 from orchestrator.file_version s where s.batch_id = b.id and s.state = $5)
             """)

@@ -79,7 +79,7 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
         // A mirror's copies from before this batch went with the directory too: those its planning reserved join the batch
         // here, to be uploaded again into the new directory (they join it at the end of the uploads otherwise).
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
-        var command = new NpgsqlBatchCommand("""
+        var command = new NpgsqlBatchCommand($"""
             with b as (
                 update orchestrator.batch set remote_directory_id = null, upload_intent_through = null, updated_at = now()
                 where id = $1 and remote_directory_id = $2 and state = any($3)
@@ -96,8 +96,8 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
                 update orchestrator.file_version v
                 set batch_id = b.id, run_id = b.run_id, state = $5, error_message = null,
                     remote_file_id = null, stored_file_id = null, remote_directory_id = null, upload_started_at = null, updated_at = now()
-                from b, orchestrator.credit_charge c
-                where b.layout = $6 and c.batch_id = b.id and v.id = c.file_version_id and v.batch_id is distinct from b.id
+                from b
+                where b.layout = $6 and {ReservedCopies.Of("b.id")}
                   and v.remote_directory_id = $2 and v.remote_file_id is not null and v.remote_deleted_at is null
                 returning v.id)
             select (select count(*)::int from forgotten) + (select count(*)::int from kept)
@@ -219,8 +219,7 @@ internal sealed partial class NpgsqlUploadStore(NpgsqlDataSource dataSource) : I
             join orchestrator.batch b on b.id = $1
             where v.source_name = b.source_name and v.remote_directory_id = $2
               and v.remote_file_id is not null and v.remote_deleted_at is null
-              and v.batch_id is distinct from $1
-              and not exists (select 1 from orchestrator.credit_charge c where c.batch_id = $1 and c.file_version_id = v.id)
+              and v.batch_id is distinct from $1 and not {ReservedCopies.Of("$1")}
               and (not exists (
                       select 1 from orchestrator.source_file f
                       where f.source_name = v.source_name and f.relative_path = v.relative_path and f.deleted_at is null

@@ -30,7 +30,7 @@ internal sealed class DirectoryFiles(SandboxState state, DownloadLinks links)
     /// second entry, or refuses (null).
     /// </summary>
     public DirectoryFileRecord? Upsert(
-        string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata, SameUniqueId same = SameUniqueId.Replace)
+        string directoryId, StoredFile stored, string displayName, string uniqueId, Dictionary<string, JsonElement>? metadata, SameUniqueId same)
     {
         var now = state.Now;
         var existing = FindByUniqueId(stored.ProjectId, directoryId, uniqueId);
