@@ -16,6 +16,11 @@ internal sealed class PollingOptionsValidator : OptionsValidator<PollingOptions>
         {
             failures.Add($"Polling:IdleCheckInterval: {options.IdleCheckInterval} must not be shorter than Polling:Interval ({options.Interval})");
         }
+        else if (options.IdleCheckInterval > TimeSpan.FromDays(1))
+        {
+            // It times a wait: .NET's timers refuse one of more than 49.7 days, stopping the host with no key named.
+            failures.Add($"Polling:IdleCheckInterval: {options.IdleCheckInterval} must be at most a day (1.00:00:00)");
+        }
 
         if (options.InitialDelay <= TimeSpan.Zero)
         {

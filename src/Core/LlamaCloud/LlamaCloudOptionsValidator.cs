@@ -45,9 +45,10 @@ internal sealed class LlamaCloudOptionsValidator : OptionsValidator<LlamaCloudOp
             failures.Add($"{options.ApiKeyKey}: the API key has a line break or space inside it (two keys, or a comment, in one value?); give the key alone, on one line");
         }
 
-        if (options.AttemptTimeout <= TimeSpan.Zero)
+        // Polly's timeout strategy refuses a timeout outside 10 ms to a day, at the first call and without naming the key.
+        if (options.AttemptTimeout <= TimeSpan.FromMilliseconds(10) || options.AttemptTimeout >= TimeSpan.FromDays(1))
         {
-            failures.Add("LlamaCloud:AttemptTimeout: must be positive");
+            failures.Add($"LlamaCloud:AttemptTimeout: {options.AttemptTimeout} must be more than 10 ms and less than a day");
         }
 
         failures.AddUnlessBetween("LlamaCloud:MaxRetries", options.MaxRetries, 0, 10);

@@ -70,6 +70,15 @@ internal static partial class ConvertibleValues
     private static bool IsBareDays(string value, Type type) =>
         (Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan) && value.Trim() is { Length: > 0 } v && v.All(char.IsAsciiDigit) && v.Any(c => c != '0');
 
+    // The binder's enum converter also takes a number ("2") or names joined by commas ("Mirror,RemoteOnly"), and either can
+    // give a value that names no member: a Symlinks of 2 would follow links (only Skip is tested for), a Layout of 3 would
+    // behave as PerRun yet be stored as '3' and missed by everything that looks for PerRun. Refused, listing the names.
+    private static bool IsUndefinedEnum(IConfigurationSection leaf, Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        return target.IsEnum && !target.IsDefined(typeof(FlagsAttribute), false) && leaf.Get(type) is { } bound && !Enum.IsDefined(target, bound);
+    }
+
     private static string BareDays(string value) =>
         $"is not a valid TimeSpan here: a bare number is read as days (write {value.Trim()}.00:00:00 if days are meant, or hh:mm:ss, e.g. 00:02:00 for two minutes)";
 
@@ -85,7 +94,7 @@ internal static partial class ConvertibleValues
     {
         if (IsScalar(type))
         {
-            if (section is IConfigurationSection { Value: { } value } leaf && (!Converts(leaf, type) || IsBareDays(value, type)))
+            if (section is IConfigurationSection { Value: { } value } leaf && (!Converts(leaf, type) || IsBareDays(value, type) || IsUndefinedEnum(leaf, type)))
             {
                 yield return (leaf.Path, value, type);
             }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BatchOrchestrator.Core.Validation;
 
@@ -20,6 +21,14 @@ internal static class StrictBinding
         where TOptions : class
     {
         builder.Configure(options => BindConvertible(section, options));
+        // Settings are read once, at start-up (docs/configuration.md). The monitor holds what start-up validated for good,
+        // since no change token is registered; IOptions would bind its own copy at its first read, from the file as it is
+        // then, so an edit made since would apply, or an invalid one throw from inside an upload. One copy serves both.
+        if (builder.Name == Options.DefaultName)
+        {
+            builder.Services.AddSingleton<IOptions<TOptions>, StartedOptions<TOptions>>();
+        }
+
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new ConvertibleValuesValidator<TOptions>(section));
         builder.Services.AddSingleton(new BoundSection(section, typeof(TOptions))); // for UnknownSettings
         return builder;
@@ -58,4 +67,14 @@ internal static class StrictBinding
             .Build()
             .Bind(options);
     }
+}
+
+/// <summary>
+/// The options start-up validated, read when first asked for (a validator asking for another section's, to learn whether
+/// it is valid, must get the failure then, not while being built), from the monitor that holds them for good.
+/// </summary>
+internal sealed class StartedOptions<TOptions>(IOptionsMonitor<TOptions> monitor) : IOptions<TOptions>
+    where TOptions : class
+{
+    public TOptions Value => monitor.CurrentValue;
 }

@@ -9,9 +9,10 @@ internal sealed class MetricsOptionsValidator : OptionsValidator<MetricsOptions>
     {
         const string section = MetricsOptions.SectionName;
         // Each refresh is a query over the state tables; faster than this would load the database for nothing.
-        if (options.RefreshInterval < TimeSpan.FromMilliseconds(100))
+        // Above an hour the gauges would say nothing of now, and a timer of more than 49.7 days stops the host unexplained.
+        if (options.RefreshInterval < TimeSpan.FromMilliseconds(100) || options.RefreshInterval > TimeSpan.FromHours(1))
         {
-            failures.Add($"{section}:RefreshInterval: {options.RefreshInterval} must be at least 100 ms");
+            failures.Add($"{section}:RefreshInterval: {options.RefreshInterval} must be from 100 ms to an hour");
         }
 
         if (!string.IsNullOrEmpty(options.Path) && !options.Path.StartsWith('/'))

@@ -83,6 +83,8 @@ public sealed class OptionsValidatorFacts
         Assert.StartsWith("Metrics:RefreshInterval: ", failures[0], StringComparison.Ordinal);
         Assert.StartsWith("Metrics:Path: 'metrics' ", failures[1], StringComparison.Ordinal);
         Assert.True(new MetricsOptionsValidator().Validate(null, new MetricsOptions { Path = "" }).Succeeded); // empty turns it off
+        // A refresh timer of more than 49.7 days would throw in the background service, stopping the host with no key named.
+        Assert.StartsWith("Metrics:RefreshInterval: 60.00:00:00 ", Assert.Single(new MetricsOptionsValidator().Validate(null, new MetricsOptions { RefreshInterval = TimeSpan.FromDays(60) }).Failures!), StringComparison.Ordinal);
     }
 
     [Fact]
