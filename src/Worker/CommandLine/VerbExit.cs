@@ -1,7 +1,10 @@
 namespace BatchOrchestrator.Worker.CommandLine;
 
-/// <summary>The exit code a verb ends with: 0 done, 1 failed, 2 bad usage (an unknown source, or a run or batch id that names none, say).</summary>
+/// <summary>The exit code of the verb that ran; until a verb has answered, that it was stopped before it could.</summary>
 internal sealed class VerbExit
 {
-    public int Code { get; set; }
+    /// <summary>A verb stopped before it finished (SIGTERM, Ctrl-C, a host stopping under it): 128 + SIGINT, as shells report one.</summary>
+    public const int Interrupted = 130;
+
+    public int Code { get; set; } = Interrupted;
 }

@@ -37,6 +37,13 @@ internal sealed class VerbRunner(
             await console.Error.WriteLineAsync(UsageLine(verb.Value, ex.Message));
             exit.Code = UsageError.ExitCode;
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped midway (`timeout 30m … scan docs`, Ctrl-C): a script chained with && must not take it for done.
+            // What the verb did before stands, each step of it committed or not begun.
+            await console.Error.WriteLineAsync($"{verb.Value.Name}: stopped before it finished; what it did so far stands, run it again to finish");
+            exit.Code = VerbExit.Interrupted;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "{Verb} failed: {Reason}", verb.Value.Name, ex.Message);
@@ -44,7 +51,7 @@ internal sealed class VerbRunner(
         }
         finally
         {
-            await console.Out.FlushAsync(stoppingToken);
+            await console.Out.FlushAsync(CancellationToken.None);
             lifetime.StopApplication();
         }
     }

@@ -84,4 +84,28 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
         Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Empty(output);
     }
+
+    [Fact]
+    public async Task AVerbStoppedBeforeItFinished_ExitsNonZero_SayingSo()
+    {
+        // Held midway: `status` waits on a table a transaction here keeps locked, as a slow query would keep it.
+        Assert.Equal(0, (await WorkerProcess.RunAsync(Env.Root, ["migrate"], Env.Settings())).ExitCode);
+        await using var connection = await Env.Database.DataSource.OpenConnectionAsync(Ct);
+        await using var transaction = await connection.BeginTransactionAsync(Ct);
+        await using (var lockTable = new Npgsql.NpgsqlCommand("lock table orchestrator.run in access exclusive mode", connection, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var verb = WorkerProcess.Start(Env.Root, ["status"], Env.Settings());
+        await Env.EventuallyAsync(
+            async () => await Env.Database.ScalarAsync<long>("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and pid <> $1", connection.ProcessID) > 0,
+            TimeSpan.FromSeconds(60),
+            "status to wait on the locked table");
+
+        await verb.StopAsync(); // SIGTERM, as `timeout` or a service manager sends it
+
+        Assert.Equal(VerbExit.Interrupted, verb.ExitCode); // 0 before: `status && next` went on as if it had answered
+        Assert.Contains("status: stopped before it finished", string.Join('\n', verb.Errors), StringComparison.Ordinal);
+    }
 }
