@@ -5,8 +5,8 @@ namespace BatchOrchestrator.Worker.Dashboard;
 
 /// <summary>
 /// One of our pages inside Hangfire's layout (its navigation, styles and scripts): a title, an
-/// optional search form and tables. Buttons use Hangfire's own <c>data-ajax</c> POST, which carries
-/// the antiforgery header, and are not rendered at all for a read-only caller.
+/// optional search form and tables. Buttons post through <see cref="OpsActions"/>, which shows each answer, and are not
+/// rendered at all for a read-only caller.
 /// </summary>
 internal sealed class OpsPage(
     string title, IReadOnlyList<OpsSection> sections, bool readOnly, string? search = null, string? intro = null, string? after = null) : RazorPage
@@ -28,6 +28,11 @@ internal sealed class OpsPage(
         if (readOnly)
         {
             WriteLiteral("<p class=\"text-muted\" id=\"ops-read-only\">Read-only access: actions are hidden.</p>");
+        }
+        else
+        {
+            WriteLiteral(OpsActions.AnswerBox);
+            WriteLiteral(OpsActions.Script);
         }
 
         foreach (var section in sections)
@@ -83,8 +88,7 @@ internal sealed class OpsPage(
                 WriteLiteral("<td class=\"text-nowrap\">");
                 foreach (var action in readOnly ? [] : section.Actions?.Invoke(row) ?? [])
                 {
-                    var confirm = action.Confirm is null ? "" : $" data-confirm=\"{OpsCell.Encode(action.Confirm)}\"";
-                    WriteLiteral($"<button type=\"button\" class=\"btn btn-sm btn-default ops-action\" data-ajax=\"{Url.To(action.Path)}\"{confirm} data-loading-text=\"…\">{OpsCell.Encode(action.Label)}</button> ");
+                    WriteLiteral(OpsActions.Button(Url.To(action.Path), action.Label, confirm: action.Confirm) + " ");
                 }
 
                 foreach (var link in section.Links?.Invoke(row) ?? [])

@@ -218,10 +218,10 @@ internal static class OpsPages
             // A permanent failure (an unsupported type, a corrupt file) is left alone by a plain retry; once the file is fixed, the
             // second button sends it again. Each is offered only where it would send this file.
             var plain = retryable.Plain > 0
-                ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry/{escaped}")}\">Retry failed files of {OpsCell.Encode(source)}</button> "
+                ? OpsActions.Button(Url(http, $"/ops/actions/retry/{escaped}"), $"Retry failed files of {source}", "btn-default") + " "
                 : "";
             var permanent = retryable.WithPermanent > retryable.Plain
-                ? $"<button type=\"button\" class=\"btn btn-default ops-action\" data-ajax=\"{Url(http, $"/ops/actions/retry-permanent/{escaped}")}\">Retry them, permanent failures too</button>"
+                ? OpsActions.Button(Url(http, $"/ops/actions/retry-permanent/{escaped}"), "Retry them, permanent failures too", "btn-default")
                 : "";
             retry = $"<p>{plain}{permanent}</p>";
         }

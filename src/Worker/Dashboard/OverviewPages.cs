@@ -85,9 +85,12 @@ internal static class OverviewPages
         {
             var action = $"/ops/actions/reprocess/{Uri.EscapeDataString(source)}?expect={preview.Sendable}"
                 + (glob is null ? "" : $"&filter={Uri.EscapeDataString(glob)}") + (before is null ? "" : $"&before={Uri.EscapeDataString(before)}");
-            summary.Append(CultureInfo.InvariantCulture, $"<p><button type=\"button\" class=\"btn btn-warning ops-action\" id=\"ops-reprocess\" data-ajax=\"{OpsPages.Url(http, action)}\" "
-                + $"data-confirm=\"Send {preview.Sendable} files of {OpsCell.Encode(source)} to LlamaCloud again under {OpsCell.Encode(preview.CurrentFingerprint)}? They are paid again.\">"
-                + $"Send {preview.Sendable} files again under {OpsCell.Encode(preview.CurrentFingerprint)}</button></p>");
+            summary.Append(CultureInfo.InvariantCulture, $"<p>{OpsActions.Button(
+                OpsPages.Url(http, action),
+                $"Send {preview.Sendable} files again under {preview.CurrentFingerprint}",
+                "btn-warning",
+                confirm: $"Send {preview.Sendable} files of {source} to LlamaCloud again under {preview.CurrentFingerprint}? They are paid again.",
+                id: "ops-reprocess")}</p>");
         }
 
         return new OpsPage(

@@ -24,6 +24,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         // Sources: "Run now" starts the run that makes all the data below.
         await page.GotoAsync("hangfire/ops/sources");
         await ClickAndWaitForReloadAsync(page, "button:has-text('Run now')");
+        Assert.Equal("A run of e2e is queued.", await page.InnerTextAsync("#ops-answer.alert-success")); // what it did, once reloaded
         await Env.WaitForEndedAsync(5, Patience);
         await page.GotoAsync("hangfire/ops/sources");
         var sources = await page.InnerTextAsync("table.ops-table");
@@ -152,7 +153,24 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         Assert.Contains("Selected: 1 of 1 files", await page.InnerTextAsync("#ops-reprocess-summary"), StringComparison.Ordinal);
         Assert.Contains("parse_v2 cfg-PARSE_FAST", await page.InnerTextAsync("table[data-section='Files processed under an older configuration']"), StringComparison.Ordinal);
         await Browser.ScreenshotAsync(page, "reprocess");
+
+        // The selection grows behind the preview's back: the button is refused, and says why at once, on the same page.
+        await Env.Database.ExecuteAsync("""
+            update orchestrator.file_version
+            set batch_id = (select batch_id from orchestrator.file_version where relative_path = 'good-001.txt')
+            where relative_path = 'good-002.txt'
+            """);
+        await page.ClickAsync("#ops-reprocess");
+        var refusal = await page.WaitForSelectorAsync("#ops-answer.alert-danger", new PageWaitForSelectorOptions { State = WaitForSelectorState.Visible });
+        Assert.StartsWith("Nothing sent: the selection grew from 1 to 2 files since the preview", await refusal!.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await page.IsEnabledAsync("#ops-reprocess")); // back, for once the operator has looked again
+        Assert.Equal(1, scriptErrors.RemoveAll(e => e.Contains("status of 422", StringComparison.Ordinal))); // the browser logs the refusal's answer itself
+        Assert.Equal(0, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where relative_path in ('good-001.txt', 'good-002.txt') and state = 'Queued'"));
+
+        await page.ReloadAsync();
+        Assert.Contains("Selected: 2 of 2 files", await page.InnerTextAsync("#ops-reprocess-summary"), StringComparison.Ordinal);
         await ClickAndWaitForReloadAsync(page, "#ops-reprocess");
+        Assert.StartsWith("2 files of e2e are queued again under parse_v2 cfg-PARSE_AGENTIC", await page.InnerTextAsync("#ops-answer.alert-success"), StringComparison.Ordinal);
         await Env.EventuallyAsync(
             () => Env.Database.ScalarAsync<long>(
                 "select count(*) from orchestrator.file_version v join orchestrator.batch b on b.id = v.batch_id where v.relative_path = 'good-001.txt' and b.configuration_fingerprint = 'parse_v2 cfg-PARSE_AGENTIC' and v.state = 'Succeeded'"),
@@ -160,7 +178,7 @@ public sealed class DashboardBrowserFacts(PostgresServerFixture server) : Enviro
         Assert.Empty(scriptErrors);
     }
 
-    // Hangfire's data-ajax buttons POST, then reload the page: wait for that reload, or the next navigation races it.
+    // A button posts, then reloads the page once answered: wait for that reload, or the next navigation races it.
     private static async Task ClickAndWaitForReloadAsync(IPage page, string selector)
     {
         await page.EvaluateAsync("() => { window.beforeReload = true; }");
