@@ -151,7 +151,8 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
     /// <summary>
     /// The batch's status and, once terminal, what it decided for each file. <c>results</c> (v2) and an
     /// item's <c>job_id</c> (v1) are optional in the SDK's types: a terminal batch whose answer lacks them
-    /// is read again later (a transient failure), never recorded as "no result for any file".
+    /// is listed short, read again for as long as the record step waits for a list to catch up (BatchResultRecorder),
+    /// never recorded at once as "no result for any file".
     /// </summary>
     public async Task<(BatchState State, IReadOnlyList<FileResult> Results, string? ListedShort)> GetResultsAsync(
         ProjectScope scope, string jobType, string remoteId, CancellationToken cancellationToken)
@@ -161,12 +162,11 @@ internal sealed class RemoteBatches(IBatchApis apis, IOptionsMonitor<SourcesOpti
         {
             var remote = await api.GetBatchAsync(remoteId, expandResults: true, cancellationToken);
             var state = RemoteBatchStatus.ToState(remote.Status);
-            if (state.IsTerminal() && remote.Results is null)
-            {
-                throw new LlamaCloudTransientException($"Batch {remoteId} is {remote.Status} but its answer has no results yet; reading them again later", null);
-            }
-
-            return (state, [.. (remote.Results ?? []).Select(FileResult.FromV2)], null);
+            // Thrown for good, such a batch was never recorded: its files stayed Submitted, its run open, a mirror's next
+            // batch waiting behind it, with nothing an operator could do but wait for LlamaCloud to forget it (a batch failed
+            // or cancelled before mapping a file may well answer so).
+            var unlisted = state.IsTerminal() && remote.Results is null ? $"batch {remoteId} is {remote.Status} but its answer lists no results" : null;
+            return (state, [.. (remote.Results ?? []).Select(FileResult.FromV2)], unlisted);
         }
 
         var v1State = RemoteBatchStatus.FromV1((await api.GetV1BatchAsync(remoteId, cancellationToken)).Job.Status);
