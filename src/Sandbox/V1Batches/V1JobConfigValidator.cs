@@ -104,7 +104,7 @@ internal static class V1JobConfigValidator
             var pages = v.Array(parsing, "target_pages", "job_config", "parsing_configuration") ?? [];
             for (var i = 0; i < pages.Count; i++)
             {
-                if (pages[i].ValueKind != JsonValueKind.Number)
+                if (pages[i].ValueKind != JsonValueKind.Number || !pages[i].TryGetInt32(out _)) // "Array<number>" of page numbers: 1.5 is no page
                 {
                     v.Add("int_type", "Input should be a valid integer", "job_config", "parsing_configuration", "target_pages", i);
                 }

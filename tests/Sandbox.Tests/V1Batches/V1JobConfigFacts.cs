@@ -58,6 +58,7 @@ public sealed class V1JobConfigFacts
     [InlineData("parsing_configuration", """{"lang":"english"}""", "parsing_configuration.lang", "enum")] // ParsingLanguages: ISO codes
     [InlineData("parsing_configuration", """{"target_pages":"1-3"}""", "parsing_configuration.target_pages", "list_type")] // "Array<number> | null"
     [InlineData("parsing_configuration", """{"target_pages":["1"]}""", "parsing_configuration.target_pages.0", "int_type")]
+    [InlineData("parsing_configuration", """{"target_pages":[1,2.5]}""", "parsing_configuration.target_pages.1", "int_type")]
     public async Task Classify_WithAValueItsTypeRefuses_Is422AtThatField(string field, string json, string at, string type)
     {
         await using var sandbox = await TestSandbox.StartAsync();
