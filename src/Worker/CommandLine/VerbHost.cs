@@ -27,7 +27,7 @@ internal static class VerbHost
             return ConfigCheck.Run(app.Services, app.Services.GetRequiredService<VerbConsole>());
         }
 
-        if (VerbPrecheck.Problem(verb, app.Configuration) is { } problem)
+        if (VerbPrecheck.Problem(verb, app.Configuration, ownSandbox: app.Services.GetService<global::BatchOrchestrator.Sandbox.SandboxOptions>() is not null) is { } problem)
         {
             // Refused before anything starts: no Sandbox, no embedded server, no migration for a name mistyped.
             await app.Services.GetRequiredService<VerbConsole>().Error.WriteLineAsync(VerbRunner.UsageLine(verb, problem));

@@ -69,6 +69,7 @@ public sealed class ExecutableFacts(PostgresServerFixture server) : EnvironmentF
     [InlineData("retry nope --failed", "retry: No source is named 'nope'. Configured sources: e2e")]
     [InlineData("scan E2E", "scan: No source is named 'E2E'. Configured sources: e2e (names are case-sensitive: did you mean 'e2e'?)")]
     [InlineData("reprocess e2e --before notadate", "reprocess: --before: 'notadate' is not a date")]
+    [InlineData("cancel jobs 7", "cancel jobs: no LlamaCloud API key is given to this command, so it would ask an in-process Sandbox of its own, which knows none of the service's jobs")]
     public async Task AVerbOfAnUnknownSourceOrABadArgument_ExitsTwo_SayingWhy_BeforeStartingAnything(string line, string problem)
     {
         // No key (a verb that may call the API would start its own Sandbox) and a database nobody listens for (a
