@@ -69,25 +69,25 @@ internal sealed class BatchPoller(
                 await CancelAgainAsync(batch, state, now - asked, cancellationToken);
             }
 
-            return new PollOutcome(batch.Id, state, now + Max(PollSchedule.NextDelay(settings, state, batch.PollCount + 1), slowest), null);
+            return new PollOutcome(batch.Id, state, Max(PollSchedule.NextDelay(settings, state, batch.PollCount + 1), slowest), null);
         }
         catch (LlamaCloudTransientException ex)
         {
             logger.LogWarning("Polling batch {BatchId} failed transiently: {Reason}", batch.Id, ex.Message);
             var wait = ex.RetryAfter ?? Max(PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1), slowest);
-            return new PollOutcome(batch.Id, batch.State, now + wait, ex.Message);
+            return new PollOutcome(batch.Id, batch.State, wait, ex.Message);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)
         {
             // 404 for a batch we created means it is gone (expired or deleted): nothing more will come. Its record step
             // ends it and says so to the operator in one Warning (docs/resilience.md, "A batch gone after submission").
             logger.LogInformation("Batch {BatchId} ({RemoteBatchId}) answers 404 to its poll: LlamaCloud no longer knows it; its record step ends it", batch.Id, batch.RemoteBatchId);
-            return new PollOutcome(batch.Id, BatchLifecycle.LostEndsAs, now + settings.MaxDelay, ex.Message);
+            return new PollOutcome(batch.Id, BatchLifecycle.LostEndsAs, settings.MaxDelay, ex.Message);
         }
         catch (LlamaCloudRejectedException ex)
         {
             logger.LogError("Polling batch {BatchId} was refused: {Reason}", batch.Id, ex.Message);
-            return new PollOutcome(batch.Id, batch.State, now + settings.MaxDelay, ex.Message);
+            return new PollOutcome(batch.Id, batch.State, settings.MaxDelay, ex.Message);
         }
     }
 

@@ -18,14 +18,14 @@ internal sealed partial class BatchSubmitter
     private async Task<RemoteBatchHandle> CreateAsync(BatchRecord batch, IReadOnlyList<string> itemIds, Leases.Lease fence, CancellationToken cancellationToken)
     {
         // Fenced: a holder stalled past its lease, whose successor may have sent this create already, is stopped here, before it sends another.
-        await store.RecordCreateSentAsync(batch.Id, time.GetUtcNow(), fence, cancellationToken);
+        await store.RecordCreateSentAsync(batch.Id, sent: true, fence, cancellationToken);
         try
         {
             return await remote.CreateAsync(batch, itemIds, cancellationToken);
         }
         catch (LlamaCloudTransientException ex) when (ex.TookNoEffect)
         {
-            await store.RecordCreateSentAsync(batch.Id, null, fence, cancellationToken);
+            await store.RecordCreateSentAsync(batch.Id, sent: false, fence, cancellationToken);
             throw;
         }
     }
@@ -38,12 +38,12 @@ internal sealed partial class BatchSubmitter
     /// </summary>
     private async Task<bool> WaitsForUnansweredCreateAsync(long batchId, AdoptionWindow window, Leases.Lease fence, CancellationToken cancellationToken)
     {
-        if (window.CreateSentAt is not { } sentAt)
+        if (window is not { CreateSentAt: { } sentAt, SinceCreateSent: { } since })
         {
             return false;
         }
 
-        var wait = sentAt + llamaCloud.Value.UnansweredCreateWait - time.GetUtcNow();
+        var wait = llamaCloud.Value.UnansweredCreateWait - since;
         if (wait <= TimeSpan.Zero)
         {
             return false;

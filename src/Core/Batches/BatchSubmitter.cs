@@ -153,7 +153,7 @@ internal sealed partial class BatchSubmitter(
     private async Task RecordAsync(BatchRecord batch, RemoteBatchHandle created, Lease fence, CancellationToken cancellationToken)
     {
         var state = created.State;
-        await store.RecordSubmittedAsync(batch.Id, created.Id, state, time.GetUtcNow() + polling.Value.InitialDelay, fence, cancellationToken);
+        await store.RecordSubmittedAsync(batch.Id, created.Id, state, polling.Value.InitialDelay, fence, cancellationToken);
         await webhooks.SubmittedAsync(batch.Id, batch.JobType, cancellationToken);
         if (state.IsTerminal())
         {

@@ -25,8 +25,11 @@ internal interface IBatchStore
     /// </summary>
     Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>Remembers that a create is about to be sent (its time), or, null, that the last one was refused before it took effect.</summary>
-    Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, Leases.Lease fence, CancellationToken cancellationToken);
+    /// <summary>
+    /// Remembers that a create is about to be sent, at the database's time, or, not <paramref name="sent"/>, that the last
+    /// one was refused before it took effect.
+    /// </summary>
+    Task RecordCreateSentAsync(long batchId, bool sent, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends a batch that never reached LlamaCloud (no remote batch yet) because an operator cancelled it:
@@ -35,8 +38,11 @@ internal interface IBatchStore
     /// </summary>
     Task<bool> FinishCancelledAsync(long batchId, Leases.Lease fence, CancellationToken cancellationToken);
 
-    /// <summary>Records the remote batch (created or adopted) and moves its files to Submitted.</summary>
-    Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Leases.Lease fence, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records the remote batch (created or adopted) and moves its files to Submitted; its first poll falls due
+    /// <paramref name="pollIn"/> from now by the database's clock, which every instance shares (docs/resilience.md, "Clock jumps").
+    /// </summary>
+    Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, TimeSpan pollIn, Leases.Lease fence, CancellationToken cancellationToken);
 
     /// <summary>Claims remotely active batches whose next poll is due, pushing their next poll out by <paramref name="claimFor"/>.</summary>
     Task<IReadOnlyList<DueBatch>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
@@ -148,7 +154,7 @@ internal sealed record DueBatch(
     long Id, string RemoteBatchId, BatchState State, int PollCount, string JobType = "parse_v2", ProjectScope Scope = default, DateTimeOffset? CancelUnsentSince = null);
 
 /// <summary>What one poll found, and when to look next.</summary>
-internal sealed record PollOutcome(long BatchId, BatchState State, DateTimeOffset NextPollAt, string? Error);
+internal sealed record PollOutcome(long BatchId, BatchState State, TimeSpan PollIn, string? Error);
 
 /// <summary>
 /// A batch whose step must be handed out again; or, <paramref name="WaitsItsTurn"/>, one that only waits for its
@@ -183,9 +189,12 @@ internal sealed record RecordPolicy(int MaxAttempts, DateTimeOffset? FollowUpAt,
 /// The remote batches a resubmission may adopt as its own lost attempt: never one recorded by any of our
 /// rows, and never one the directory had before our first POST (<see cref="Preexisting"/>). A PerRun
 /// directory is ours alone, so a row submitted before the snapshot existed may adopt any other. <see cref="CreateSentAt"/>:
-/// when the last create was sent, if its answer never came (a batch it made may not be listed yet).
+/// when the last create was sent, if its answer never came (a batch it made may not be listed yet), and
+/// <see cref="SinceCreateSent"/> how long ago, both by the database's clock: two instances' clocks may disagree by more
+/// than the wait itself, and one running ahead would create a second batch while the first may still appear.
 /// </summary>
-internal sealed record AdoptionWindow(RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds, DateTimeOffset? CreateSentAt = null)
+internal sealed record AdoptionWindow(
+    RemoteLayout Layout, IReadOnlySet<string>? Preexisting, IReadOnlySet<string> KnownRemoteBatchIds, DateTimeOffset? CreateSentAt = null, TimeSpan? SinceCreateSent = null)
 {
     public bool MayAdopt(string remoteBatchId) =>
         !KnownRemoteBatchIds.Contains(remoteBatchId)

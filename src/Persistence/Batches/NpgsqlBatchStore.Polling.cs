@@ -41,15 +41,15 @@ internal sealed partial class NpgsqlBatchStore
     {
         await using var command = dataSource.CreateCommand("""
             update orchestrator.batch b
-            set state = o.state, remote_status = o.state, next_poll_at = o.next_poll_at, poll_count = b.poll_count + 1,
+            set state = o.state, remote_status = o.state, next_poll_at = now() + o.poll_in, poll_count = b.poll_count + 1,
                 last_polled_at = now(), last_error = o.error,
                 updated_at = case when b.state <> o.state then now() else b.updated_at end
-            from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) as o(id, state, next_poll_at, error)
+            from unnest($1::bigint[], $2::text[], $3::interval[], $4::text[]) as o(id, state, poll_in, error)
             where b.id = o.id and b.state = any($5)
             """);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = outcomes.Select(o => o.BatchId).ToArray() });
         command.Parameters.Add(StateParameters.Names(outcomes.Select(o => o.State)));
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = outcomes.Select(o => o.NextPollAt).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = outcomes.Select(o => o.PollIn).ToArray() }); // the database's clock: IBatchStore
         command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = outcomes.Select(o => o.Error).ToArray() });
         command.Parameters.Add(BatchLifecycle.Poll.FromStates());
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -89,7 +89,7 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             select b.layout, b.preexisting_remote_batch_ids,
                    array(select o.remote_batch_id from orchestrator.batch o
                          where o.remote_directory_id = b.remote_directory_id and o.remote_batch_id is not null),
-                   b.create_sent_at
+                   b.create_sent_at, now() - b.create_sent_at
             from orchestrator.batch b where b.id = $1
             """);
         command.Parameters.Add(Id(batchId));
@@ -103,17 +103,18 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             Enum.Parse<RemoteLayout>(reader.GetString(0)),
             reader.IsDBNull(1) ? null : reader.GetFieldValue<string[]>(1).ToHashSet(StringComparer.Ordinal),
             reader.GetFieldValue<string[]>(2).ToHashSet(StringComparer.Ordinal),
-            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+            reader.IsDBNull(4) ? null : reader.GetFieldValue<TimeSpan>(4));
     }
 
-    public Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, Lease fence, CancellationToken cancellationToken) =>
+    public Task RecordCreateSentAsync(long batchId, bool sent, Lease fence, CancellationToken cancellationToken) =>
         LeaseFence.ExecuteAsync(
             dataSource,
             fence,
-            "update orchestrator.batch set create_sent_at = $2 where id = $1",
+            "update orchestrator.batch set create_sent_at = case when $2 then now() end where id = $1", // the database's clock: AdoptionWindow
             cancellationToken,
             Id(batchId),
-            new NpgsqlParameter { Value = sentAt is { } at ? at : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+            new NpgsqlParameter<bool> { TypedValue = sent });
 
     public Task RecordPreexistingBatchesAsync(long batchId, IReadOnlyList<string> remoteBatchIds, Lease fence, CancellationToken cancellationToken) =>
         LeaseFence.ExecuteAsync(
@@ -124,14 +125,14 @@ internal sealed partial class NpgsqlBatchStore(NpgsqlDataSource dataSource) : IB
             Id(batchId),
             new NpgsqlParameter<string[]> { TypedValue = [.. remoteBatchIds] });
 
-    public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Lease fence, CancellationToken cancellationToken)
+    public async Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, TimeSpan pollIn, Lease fence, CancellationToken cancellationToken)
     {
         await using var batch = LeaseFence.CreateBatch(dataSource, fence);
         batch.BatchCommands.Add(new("""
             update orchestrator.batch
-            set remote_batch_id = $2, state = $3, remote_status = $3, next_poll_at = $4, submitted_at = now(), updated_at = now()
+            set remote_batch_id = $2, state = $3, remote_status = $3, next_poll_at = now() + $4, submitted_at = now(), updated_at = now()
             where id = $1 and remote_batch_id is null
-            """) { Parameters = { Id(batchId), Text(remoteBatchId), StateParameters.Name(state), new NpgsqlParameter<DateTimeOffset> { TypedValue = nextPollAt } } });
+            """) { Parameters = { Id(batchId), Text(remoteBatchId), StateParameters.Name(state), new NpgsqlParameter<TimeSpan> { TypedValue = pollIn } } });
         batch.BatchCommands.Add(new(
             "update orchestrator.file_version set state = $2, updated_at = now() where batch_id = $1 and state = any($3)")
         { Parameters = { Id(batchId), FileVersionLifecycle.Submit.TargetState(), FileVersionLifecycle.Submit.FromStates() } });

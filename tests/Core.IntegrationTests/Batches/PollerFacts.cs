@@ -54,4 +54,23 @@ public sealed class PollerFacts(PostgresServerFixture server) : HarnessPerTest(s
         Assert.All(gaps.Where(g => g.Item1 != "Throttled"), g => Assert.InRange(g.Item2, 2, 30));
         Assert.All(firstGaps, gap => Assert.InRange(gap, 1.5, 2.5)); // the first poll comes InitialDelay after creation
     }
+
+    [Fact]
+    public async Task AnInstanceWhoseClockRunsAhead_SchedulesItsPollsByTheDatabasesClock()
+    {
+        // The batch is created and polled on an instance an hour ahead (a VM resumed from a snapshot): its polls would
+        // otherwise fall due an hour late on every instance, since the database hands them out by its own clock.
+        var ahead = new ManualClock(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+        Harness.WriteFiles(1);
+        var batchId = await Harness.PlanOneBatchAsync(Ct);
+        await Harness.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await ActivatorUtilities.CreateInstance<BatchSubmitter>(Harness.Services, (TimeProvider)ahead).SubmitAsync(batchId, Ct);
+        var firstPollIn = await Harness.Database.ScalarAsync<double>("select extract(epoch from next_poll_at - now())::float8 from orchestrator.batch");
+        await Harness.Database.ExecuteAsync("update orchestrator.batch set next_poll_at = now()");
+
+        await ActivatorUtilities.CreateInstance<BatchPoller>(Harness.Services, (TimeProvider)ahead).PollDueAsync(Ct);
+
+        Assert.InRange(firstPollIn, 0, 2.5); // Polling:InitialDelay, 2 s
+        Assert.InRange(await Harness.Database.ScalarAsync<double>("select extract(epoch from next_poll_at - now())::float8 from orchestrator.batch"), 0, 30.5);
+    }
 }

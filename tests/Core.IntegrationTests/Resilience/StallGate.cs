@@ -67,10 +67,10 @@ internal sealed class StallGate
 
     private sealed class GatedBatchStore(IBatchStore inner, StallGate gate) : IBatchStore
     {
-        public async Task RecordCreateSentAsync(long batchId, DateTimeOffset? sentAt, Lease fence, CancellationToken cancellationToken)
+        public async Task RecordCreateSentAsync(long batchId, bool sent, Lease fence, CancellationToken cancellationToken)
         {
             await gate.PassAsync(At.CreateSent, cancellationToken);
-            await inner.RecordCreateSentAsync(batchId, sentAt, fence, cancellationToken);
+            await inner.RecordCreateSentAsync(batchId, sent, fence, cancellationToken);
         }
 
         public Task<BatchRecord?> GetAsync(long batchId, CancellationToken cancellationToken) => inner.GetAsync(batchId, cancellationToken);
@@ -84,8 +84,8 @@ internal sealed class StallGate
 
         public Task<bool> FinishCancelledAsync(long batchId, Lease fence, CancellationToken cancellationToken) => inner.FinishCancelledAsync(batchId, fence, cancellationToken);
 
-        public Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, DateTimeOffset nextPollAt, Lease fence, CancellationToken cancellationToken) =>
-            inner.RecordSubmittedAsync(batchId, remoteBatchId, state, nextPollAt, fence, cancellationToken);
+        public Task RecordSubmittedAsync(long batchId, string remoteBatchId, BatchState state, TimeSpan pollIn, Lease fence, CancellationToken cancellationToken) =>
+            inner.RecordSubmittedAsync(batchId, remoteBatchId, state, pollIn, fence, cancellationToken);
 
         public Task<IReadOnlyList<DueBatch>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken) => inner.ClaimDueAsync(max, claimFor, cancellationToken);
 

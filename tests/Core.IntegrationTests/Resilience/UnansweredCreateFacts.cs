@@ -95,4 +95,22 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
         Assert.NotNull(await h.Database.ScalarAsync<string?>("select remote_batch_id from orchestrator.batch where id = $1", batchId));
         Assert.Equal(1L, await h.Admin.CounterAsync("batch_creates_total"));
     }
+
+    [Fact]
+    public async Task AnInstanceWhoseClockRunsAhead_StillWaitsOutAnUnansweredCreate_ByTheDatabasesClock()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["LlamaCloud:CircuitBreaker:Enabled"] = "false" });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        await h.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$", hold_answer_status = 502 });
+        await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+
+        // Hangfire's retry runs on another instance, whose clock is an hour ahead (a VM resumed, NTP not yet caught up).
+        var ahead = new ManualClock(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+        await ActivatorUtilities.CreateInstance<BatchSubmitter>(h.Services, (TimeProvider)ahead).SubmitAsync(batchId, Ct);
+
+        Assert.Equal(1L, await h.Admin.CounterAsync("requests_held_total")); // by its own clock the wait was over: a second batch, billed twice
+        Assert.InRange(h.Scheduler.Delays.Single(d => d.Step == "scheduled-submit").Delay, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+    }
 }

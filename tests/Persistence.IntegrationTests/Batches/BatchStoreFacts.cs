@@ -13,9 +13,7 @@ public sealed partial class BatchStoreFacts(PostgresServerFixture server) : Data
     public async Task RecordSubmittedAsync_MovesUploadedFilesToSubmitted_AndSchedulesThePoll()
     {
         var batchId = await UploadedBatchAsync(files: 3);
-        var due = DateTimeOffset.UtcNow.AddSeconds(-1);
-
-        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, due, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
+        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, TimeSpan.FromSeconds(-1), await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
 
         var batch = await Store.GetAsync(batchId, Ct);
         Assert.Equal((BatchState.Pending, "bat-1"), (batch!.State, batch.RemoteBatchId));
@@ -30,16 +28,16 @@ public sealed partial class BatchStoreFacts(PostgresServerFixture server) : Data
         var holder = await Seed.BatchLeaseAsync(Database, batchId, Ct); // its lease expired, and another step took it over
 
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordPreexistingBatchesAsync(batchId, ["bat-old"], stale, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordCreateSentAsync(batchId, DateTimeOffset.UtcNow, stale, Ct));
-        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordSubmittedAsync(batchId, "bat-stale", BatchState.Pending, DateTimeOffset.UtcNow, stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordCreateSentAsync(batchId, sent: true, stale, Ct));
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.RecordSubmittedAsync(batchId, "bat-stale", BatchState.Pending, TimeSpan.Zero, stale, Ct));
 
         var window = await Store.GetAdoptionWindowAsync(batchId, Ct);
         Assert.Equal((null, null), (window.Preexisting, window.CreateSentAt));
         Assert.Equal((BatchState.Creating, null), ((await Store.GetAsync(batchId, Ct))!.State, (await Store.GetAsync(batchId, Ct))!.RemoteBatchId));
         Assert.Equal(0L, await Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where batch_id = $1 and state = 'Submitted'", batchId));
 
-        await Store.RecordCreateSentAsync(batchId, DateTimeOffset.UtcNow, holder, Ct);
-        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, DateTimeOffset.UtcNow, holder, Ct);
+        await Store.RecordCreateSentAsync(batchId, sent: true, holder, Ct);
+        await Store.RecordSubmittedAsync(batchId, "bat-1", BatchState.Pending, TimeSpan.Zero, holder, Ct);
         Assert.Equal("bat-1", (await Store.GetAsync(batchId, Ct))!.RemoteBatchId);
     }
 
@@ -50,7 +48,7 @@ public sealed partial class BatchStoreFacts(PostgresServerFixture server) : Data
         for (var i = 0; i < 6; i++)
         {
             var batchId = await UploadedBatchAsync(files: 1);
-            await Store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, DateTimeOffset.UtcNow.AddSeconds(-1), await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
+            await Store.RecordSubmittedAsync(batchId, $"bat-{i}", BatchState.Running, TimeSpan.FromSeconds(-1), await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
             ids.Add(batchId);
         }
 
@@ -69,15 +67,16 @@ public sealed partial class BatchStoreFacts(PostgresServerFixture server) : Data
     {
         var a = await UploadedBatchAsync(files: 1);
         var b = await UploadedBatchAsync(files: 1);
-        await Store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, a, Ct), Ct);
-        await Store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, b, Ct), Ct);
-        var later = DateTimeOffset.UtcNow.AddMinutes(3);
+        await Store.RecordSubmittedAsync(a, "bat-a", BatchState.Pending, TimeSpan.Zero, await Seed.BatchLeaseAsync(Database, a, Ct), Ct);
+        await Store.RecordSubmittedAsync(b, "bat-b", BatchState.Pending, TimeSpan.Zero, await Seed.BatchLeaseAsync(Database, b, Ct), Ct);
+        var later = TimeSpan.FromMinutes(3);
 
         await Store.SavePollOutcomesAsync([new PollOutcome(a, BatchState.Completed, later, null), new PollOutcome(b, BatchState.Throttled, later, "slow")], Ct);
 
         Assert.Equal(BatchState.Completed, (await Store.GetAsync(a, Ct))!.State);
         Assert.Equal(BatchState.Throttled, (await Store.GetAsync(b, Ct))!.State);
         Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.batch where poll_count = 1"));
+        Assert.Equal(2L, await Database.ScalarAsync<long>("select count(*) from orchestrator.batch where next_poll_at = last_polled_at + interval '3 minutes'")); // from the database's now
     }
 
     [Fact]
@@ -287,7 +286,7 @@ public sealed partial class BatchStoreFacts(PostgresServerFixture server) : Data
     private async Task<long> SubmittedBatchAsync(int files, BatchState remoteState)
     {
         var batchId = await UploadedBatchAsync(files);
-        await Store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, DateTimeOffset.UtcNow, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
+        await Store.RecordSubmittedAsync(batchId, $"bat-{batchId}", remoteState, TimeSpan.Zero, await Seed.BatchLeaseAsync(Database, batchId, Ct), Ct);
         return batchId;
     }
 
