@@ -222,6 +222,7 @@ internal sealed partial class EmbeddedPostgres : IDisposable
         binDirectory = PostgresBinaries.Locate(options.BinDirectory);
         root = DataDirectoryPlacement.Resolve(configuredRoot, RunAs, logger);
         DataDirectoryPlacement.RequireOwnCluster(Cluster, RunAs);
+        binDirectory = PostgresBinaries.ForCluster(binDirectory, options.BinDirectory, Cluster);
         try
         {
             Directory.CreateDirectory(Root);
