@@ -113,10 +113,14 @@ internal sealed partial class BatchSubmitter(
         }
         catch (LlamaCloudRejectedException ex) when (ex.ErrorClass == ApiErrorClass.Rejected)
         {
-            // Refused as asked (a directory over the file limit, a configuration that does not fit; a duplicate
-            // or a conflict, whichever of 400, 409 or 422 it comes as, docs/llamacloud-api.md §11.2): not created,
-            // and the same request would be refused again. The batch ends with the reason; its files wait for an operator.
-            await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, fence, cancellationToken);
+            // Refused as asked (a directory over the file limit, a configuration that does not fit; a duplicate or a conflict,
+            // as 400, 409 or 422, docs/llamacloud-api.md §11.2): the same request would be refused again. The batch ends with
+            // the reason, its files waiting for an operator; unless an earlier create may have made it after all.
+            if (!await RefusedAfterUnansweredCreateAsync(batch, window, ex, fence, cancellationToken))
+            {
+                await attempts.RefusedAsync(batchId, batch.Source, "create the batch", ex, fence, cancellationToken);
+            }
+
             return;
         }
         catch (OperationCanceledException ex) when (ex is not LeaseLostException && stopping.IsCancellationRequested)
@@ -240,49 +244,6 @@ internal sealed partial class BatchSubmitter(
         }
 
         return null;
-    }
-
-    /// <summary>
-    /// LlamaCloud answered 404: the directory expired or vanished, and sending the create again would be refused again.
-    /// The batch ends, its files back to the queue (while the retry rule allows) for the next run to upload afresh. But
-    /// when an earlier attempt's snapshot shows a create may have been sent, the batch it made may exist and bill though
-    /// its directory is gone: it is looked for first and adopted if found. If it cannot be looked for (the look itself
-    /// may be what was answered 404), the batch ends for a person with its reservations kept, as after a last look that
-    /// could not be made (docs/costs.md, "Settling"). A wait LlamaCloud asks for during that look defers the step as
-    /// any other of its waits does: the next run looks again (its create is refused again, the directory being gone).
-    /// </summary>
-    private async Task DirectoryGoneAsync(BatchRecord batch, AdoptionWindow window, LlamaCloudRejectedException gone, Lease fence, CancellationToken cancellationToken)
-    {
-        var reason = $"LlamaCloud refused to create the batch: {gone.Detail ?? gone.Message}; its directory is gone";
-        RemoteBatchHandle? found;
-        try
-        {
-            // Without a snapshot, no create was ever sent.
-            found = window.Preexisting is null ? null : await LookAsync(batch, window, cancellationToken);
-        }
-        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
-        {
-            await DeferAsync(batch.Id, wait, ex, fence, cancellationToken);
-            return;
-        }
-        catch (LlamaCloudException ex)
-        {
-            reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
-                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
-            return;
-        }
-
-        if (found is not null)
-        {
-            // Recorded outside the look's handlers, as a created batch is: a failure of what follows the record (a
-            // cancel asked for meanwhile) is the recorded batch's to retry, not a reason to give up on a batch LlamaCloud runs.
-            logger.LogWarning("Batch {BatchId}'s directory is gone, but an earlier attempt created it remotely as {RemoteBatchId}; adopting it", batch.Id, found.Id);
-            await RecordAsync(batch, found, fence, cancellationToken);
-            return;
-        }
-
-        await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Transient, BackToQueue: true), fence, cancellationToken);
     }
 
     /// <summary>The batch an earlier attempt created and no row recorded, if LlamaCloud lists one after the snapshot (<see cref="AdoptionWindow"/>).</summary>

@@ -183,6 +183,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, FaultState faults, R
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
+        400 or 409 or 422 => "Refused",
         _ => "Internal Server Error",
     };
 }

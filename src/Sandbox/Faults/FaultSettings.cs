@@ -5,6 +5,12 @@ internal sealed record FaultSettings
 {
     public static readonly IReadOnlyList<int> DefaultErrorStatusCodes = [500, 502, 503];
 
+    /// <summary>
+    /// A server's error, or a refusal of the kind whose code no source settles (SandboxGuesses.RefusalCodes): a request the
+    /// API may refuse on grounds the Sandbox does not model (a listing it cannot serve, a conflict it does not explain).
+    /// </summary>
+    public static bool IsErrorStatus(int code) => code is >= 500 and <= 599 || SandboxGuesses.RefusalCodes.Contains(code);
+
     public int Seed { get; init; }
 
     public TimeSpan Latency { get; init; }

@@ -257,13 +257,13 @@ internal static class FaultSettingsJson
     private static IReadOnlyList<int> StatusCodes(BodyValidator v, JsonElement value, string name)
     {
         if (value.ValueKind == JsonValueKind.Array
-            && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var c) && c is >= 500 and <= 599)
+            && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var c) && FaultSettings.IsErrorStatus(c))
             && value.GetArrayLength() > 0)
         {
             return [.. value.EnumerateArray().Select(e => e.GetInt32())];
         }
 
-        v.Add("list_type", "Input should be a non-empty list of 5xx status codes", name);
+        v.Add("list_type", "Input should be a non-empty list of 5xx status codes, or of the refusals 400, 409 and 422", name);
         return FaultSettings.DefaultErrorStatusCodes;
     }
 

@@ -85,7 +85,7 @@ internal static class SandboxOptionsValidator
 
         Check(f.Latency >= TimeSpan.Zero && f.LatencyJitter >= TimeSpan.Zero, "Faults:Latency", "must not be negative");
         Check(f.TooManyRequestsBurst >= 0 && f.FailNextBatches >= 0 && f.V1ListsEndAfter >= 0 && f.SlowUploadBytesPerSecond >= 0, "Faults", "counts and rates must not be negative");
-        Check(f.ErrorStatusCodes is null || f.ErrorStatusCodes.All(c => c is >= 500 and <= 599), "Faults:ErrorStatusCodes", "must be 5xx codes");
+        Check(f.ErrorStatusCodes is null || f.ErrorStatusCodes.All(FaultSettings.IsErrorStatus), "Faults:ErrorStatusCodes", "must be 5xx codes, or the refusals 400, 409 and 422");
         Check(IsRegex(f.FailFilesMatching), "Faults:FailFilesMatching", "is not a valid regular expression");
         Check(IsRegex(f.FailBatchesMatching), "Faults:FailBatchesMatching", "is not a valid regular expression");
         Check(IsRegex(f.HoldRequestsMatching), "Faults:HoldRequestsMatching", "is not a valid regular expression");

@@ -113,4 +113,33 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
         Assert.Equal(1L, await h.Admin.CounterAsync("requests_held_total")); // by its own clock the wait was over: a second batch, billed twice
         Assert.InRange(h.Scheduler.Delays.Single(d => d.Step == "scheduled-submit").Delay, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
     }
+
+    [Fact]
+    public async Task ARefusalAfterAnUnansweredCreate_LeavesTheBatchUnconfirmed_NotRefused()
+    {
+        await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["LlamaCloud:CircuitBreaker:Enabled"] = "false" });
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        // The create makes its batch, but its answer is a gateway's 502.
+        await h.Admin.SetFaultsAsync(new { error_after_effect_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "POST /api/v2/batches" } });
+        await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
+
+        // The retry's look is refused (a 400, as LlamaCloud may answer a listing it cannot serve): nothing tells whether the batch exists.
+        await h.Admin.SetFaultsAsync(new { error_after_effect_rate = 0.0, error_rate = 1.0, error_status_codes = new[] { 400 }, routes = new[] { "GET /api/v2/batches" } });
+        await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
+
+        // Ended as refused, its files were Permanent failures and its reservations released: a retry --permanent billed them
+        // again beside the batch LlamaCloud ran. As unconfirmed, the operator looks for it first, and the caps still count it.
+        Assert.Equal(1, await h.Admin.CounterAsync("batch_creates_total"));
+        Assert.Equal(
+            [("Unconfirmed", 2L)],
+            await h.Database.ListAsync(
+                "select error_class, count(*) from orchestrator.file_version where batch_id = $1 and error_message like '%--unconfirmed%' group by error_class", r => (r.GetString(0), r.GetInt64(1)), batchId));
+        Assert.Equal(
+            (0L, 2L),
+            (await h.Database.ListAsync(
+                "select count(*) filter (where billed_credits = 0), count(*) filter (where billed_credits is null) from orchestrator.credit_charge where batch_id = $1",
+                r => (r.GetInt64(0), r.GetInt64(1)), batchId)).Single());
+    }
 }
