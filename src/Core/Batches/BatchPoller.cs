@@ -74,7 +74,10 @@ internal sealed class BatchPoller(
         catch (LlamaCloudTransientException ex)
         {
             logger.LogWarning("Polling batch {BatchId} failed transiently: {Reason}", batch.Id, ex.Message);
-            var wait = ex.RetryAfter ?? Max(PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1), slowest);
+            // A hint only ever lengthens the wait: a 429's "Retry-After: 1" (or 0, or a date gone by) once had every throttled
+            // batch polled again at the next tick, each poll six tries, a storm against the service that was throttling us.
+            var scheduled = Max(PollSchedule.NextDelay(settings, batch.State, batch.PollCount + 1), slowest);
+            var wait = ex.RetryAfter is { } hint ? Max(hint, scheduled) : scheduled;
             return new PollOutcome(batch.Id, batch.State, wait, ex.Message);
         }
         catch (LlamaCloudRejectedException ex) when (ex.IsNotFound)

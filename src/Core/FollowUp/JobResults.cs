@@ -28,6 +28,9 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     private static readonly string[] BillExpand = ["usage", "job_metadata"];
     private const string FastTier = "fast";
 
+    /// <summary>How long a look still throttled after its call's retries waits at least, when LlamaCloud names no longer wait.</summary>
+    internal static readonly TimeSpan ThrottledLookWait = TimeSpan.FromSeconds(30);
+
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
         LookAsync(work, item, known: null, cancellationToken);
 
@@ -72,6 +75,13 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
             }
 
             return new JobLook(item, LookKind.Gone, Error: $"LlamaCloud no longer has job {item.JobId} or its result (404): it expired, or remote hygiene deleted it, and no sink kept it");
+        }
+        catch (LlamaCloudTransientException ex) when (ex.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // Still throttled once the call's own retries are spent (no Retry-After, or a short one): rate-limited, not
+            // failed. Counted as a failed look, every item of every chunk spent an attempt, and a minute or two of 429s
+            // ended jobs LlamaCloud had finished and billed as FollowUpFailed, their results never delivered.
+            return new JobLook(item, LookKind.Deferred, Error: ex.Message) { RetryAfter = ex.RetryAfter > ThrottledLookWait ? ex.RetryAfter : ThrottledLookWait };
         }
         catch (LlamaCloudTransientException ex) when (ex.OpenedTheCircuit)
         {
