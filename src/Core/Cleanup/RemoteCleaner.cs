@@ -155,9 +155,12 @@ internal sealed class RemoteCleaner(
             };
             return new ArtefactOutcome(artefact.Id, Done: true, FoundGone: !deleted, Attempted: true, null, null);
         }
-        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait, OpenedTheCircuit: false })
         {
-            // The project is at its limit: hold its uploads as the hint says and stop this run; nothing is lost.
+            // The project is at its limit: hold its uploads as the hint says and stop this run; nothing is lost. Not when
+            // this delete's own failures opened the circuit: a delete LlamaCloud always fails (a 5xx for that job alone)
+            // was handed back uncounted, first in line again, and paused the whole project at every run for good. It
+            // counts below, as a look whose read opens the circuit does (docs/resilience.md), and waits its backoff.
             paces.For(artefact.Scope).OnThrottled(wait);
             logger.LogWarning("Remote cleanup stops for now: LlamaCloud asked project {Project} to wait {Wait}", artefact.Scope.Key, wait);
             return new ArtefactOutcome(artefact.Id, false, false, Attempted: false, null, null);

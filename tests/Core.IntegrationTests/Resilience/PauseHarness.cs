@@ -5,9 +5,9 @@ internal static class PauseHarness
 {
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(1);
 
-    public static Task<PipelineHarness> CreateAsync(PostgresServerFixture server, SandboxOptions? sandbox = null) => PipelineHarness.CreateAsync(
+    public static Task<PipelineHarness> CreateAsync(PostgresServerFixture server, SandboxOptions? sandbox = null, IDictionary<string, string?>? settings = null) => PipelineHarness.CreateAsync(
         server,
-        new Dictionary<string, string?>
+        new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["LlamaCloud:FirstRetryDelay"] = "00:00:00.010",
             ["LlamaCloud:MaxRetryDelay"] = "00:00:00.040",

@@ -95,6 +95,35 @@ public sealed class ProjectCircuitFacts(PostgresServerFixture server)
         Assert.Equal(["deferred", "failed"], atOpenings);
     }
 
+    [Fact]
+    public async Task ADeleteThatAlwaysFails_CountsTheCleanupRunThatOpenedTheCircuit_SoItCannotPauseTheProjectForGood()
+    {
+        // A quiet project: the delete's own failures are enough to open the circuit.
+        await using var h = await PauseHarness.CreateAsync(server, settings: new Dictionary<string, string?>
+        {
+            ["RemoteCleanup:Retention"] = "Immediately",
+            ["LlamaCloud:CircuitBreaker:FailureRatio"] = "0.01",
+            ["LlamaCloud:CircuitBreaker:MinimumThroughput"] = "2",
+        });
+        h.WriteFiles(1);
+        var batches = await h.RunToRecordedAsync(Ct);
+        await h.FollowUpAllAsync(batches, Ct);
+        // A 5xx for this job's delete alone: handed back uncounted, it was first in line again at every cleanup run, and
+        // paused the project each time, for good, with no attempt or error recorded for an operator to find.
+        await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "DELETE /api/v2/parse/{job_id}" } });
+
+        const string Attempts = "select attempts from orchestrator.remote_artefact where kind = 'Job'";
+        var countedAtOpenings = await AtTwoOpeningsAsync(h, async () =>
+        {
+            var before = await h.Database.ScalarAsync<int>(Attempts);
+            await h.Get<RemoteCleaner>().RunAsync(Ct);
+            return await h.Database.ScalarAsync<int>(Attempts) - before;
+        });
+
+        Assert.Equal([0, 1], countedAtOpenings);
+        Assert.Equal(1L, await h.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where kind = 'Job' and last_error is not null and due_at > now()"));
+    }
+
     /// <summary>
     /// Runs <paramref name="step"/> as its job would after each pause (the break waited out, then another request answered,
     /// as the pause's probe does, which closes the circuit) until two of its runs have opened the circuit; returns what
