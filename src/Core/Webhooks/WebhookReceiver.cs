@@ -21,8 +21,7 @@ internal sealed class WebhookReceiver(
         var secret = options.Value.SigningSecret;
         if (secret is null || !WebhookSignature.IsValid(secret, body.Span, signature))
         {
-            logger.LogWarning("Refused a webhook delivery of {Bytes} bytes: {Reason}", body.Length, signature is null ? "no LC-Signature header" : "bad signature");
-            return WebhookVerdict.Unauthorized;
+            return Refused(body.Length, signature);
         }
 
         var received = WebhookEvent.TryRead(body);
@@ -51,5 +50,19 @@ internal sealed class WebhookReceiver(
         }
 
         return WebhookVerdict.Accepted;
+    }
+
+    /// <summary>
+    /// A delivery refused before its body was read (<paramref name="bytes"/> as its Content-Length says, if it does): a
+    /// header that is no signature needs no body to be refused, and reading up to Webhooks:MaxBodyBytes first let any
+    /// caller of the public endpoint hold that much memory per request.
+    /// </summary>
+    public WebhookVerdict Refused(long? bytes, string? signature)
+    {
+        logger.LogWarning(
+            "Refused a webhook delivery of {Bytes} bytes: {Reason}",
+            bytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown",
+            signature is null ? "no LC-Signature header" : WebhookSignature.IsWellFormed(signature) ? "bad signature" : "an LC-Signature header that is no sha256 signature");
+        return WebhookVerdict.Unauthorized;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,9 +16,13 @@ internal static class WebhookSignature
     public static string Compute(string secret, ReadOnlySpan<byte> body) =>
         Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
+    /// <summary>Whether the header has the form of a signature at all: what can be told before the body is read.</summary>
+    public static bool IsWellFormed([NotNullWhen(true)] string? header) =>
+        header is not null && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) && header.Length == Prefix.Length + 64;
+
     public static bool IsValid(string secret, ReadOnlySpan<byte> body, string? header)
     {
-        if (header is null || !header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || header.Length != Prefix.Length + 64)
+        if (!IsWellFormed(header))
         {
             return false;
         }

@@ -36,6 +36,15 @@ internal sealed class WebhookEndpoint(IOptions<WebhookOptions> options) : IStart
             return;
         }
 
+        var receiver = context.RequestServices.GetRequiredService<WebhookReceiver>();
+        var signature = context.Request.Headers[WebhookSignature.Header].FirstOrDefault();
+        if (!WebhookSignature.IsWellFormed(signature))
+        {
+            receiver.Refused(context.Request.ContentLength, signature); // refused unread: no memory held for an unsigned caller
+            response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
         var body = await ReadBoundedAsync(context.Request.Body, maxBodyBytes, context.RequestAborted);
         if (body is null)
         {
@@ -43,8 +52,7 @@ internal sealed class WebhookEndpoint(IOptions<WebhookOptions> options) : IStart
             return;
         }
 
-        var receiver = context.RequestServices.GetRequiredService<WebhookReceiver>();
-        var verdict = await receiver.ReceiveAsync(body, context.Request.Headers[WebhookSignature.Header].FirstOrDefault(), context.RequestAborted);
+        var verdict = await receiver.ReceiveAsync(body, signature, context.RequestAborted);
         response.StatusCode = verdict switch
         {
             WebhookVerdict.Unauthorized => StatusCodes.Status401Unauthorized,

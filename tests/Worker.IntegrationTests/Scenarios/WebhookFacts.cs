@@ -89,6 +89,39 @@ public sealed class WebhookFacts(PostgresServerFixture server)
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await http.GetAsync(new Uri("webhooks/llamacloud", UriKind.Relative), Ct)).StatusCode);
         Assert.Equal(4, logs.Lines.Count(l => l.Contains("Refused a webhook delivery", StringComparison.Ordinal)));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Secret, StringComparison.Ordinal));
+
+        // An unsigned call is refused before its body is read: asked to wait for "100 Continue", the caller never sends it.
+        // Read first, up to Webhooks:MaxBodyBytes, any caller of this public endpoint held that much memory per request.
+        var body3MB = new WatchedStream(new byte[3 << 20]);
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, "webhooks/llamacloud") { Content = new StreamContent(body3MB) };
+        unsigned.Headers.ExpectContinue = true;
+        unsigned.Content.Headers.ContentLength = 3 << 20;
+        using (var refused = await http.SendAsync(unsigned, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        Assert.Equal(0, body3MB.BytesRead);
+    }
+
+    /// <summary>A body that counts what the client read of it to send.</summary>
+    private sealed class WatchedStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(base.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await base.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private int Counted(int read)
+        {
+            BytesRead += read;
+            return read;
+        }
     }
 
     [Fact]
