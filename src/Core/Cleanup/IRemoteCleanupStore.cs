@@ -14,8 +14,11 @@ internal interface IRemoteCleanupStore
     /// </summary>
     Task<int> ListAsync(IReadOnlyList<SourceRetention> retentions, int max, CancellationToken cancellationToken);
 
-    /// <summary>Claims artefacts due now (SKIP LOCKED, so instances share them) for <paramref name="claimFor"/>.</summary>
-    Task<IReadOnlyList<RemoteArtefact>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims artefacts due now (SKIP LOCKED, so instances share them) for <paramref name="claimFor"/>, of the sources that
+    /// keep a retention now: one since set to Off, or taken out of the configuration, has its queued artefacts spared.
+    /// </summary>
+    Task<IReadOnlyList<RemoteArtefact>> ClaimDueAsync(IReadOnlyList<SourceRetention> retentions, int max, TimeSpan claimFor, CancellationToken cancellationToken);
 
     /// <summary>Lists the stored file a directory file turned out to have, due at once, before the directory file goes.</summary>
     Task AddStoredFileAsync(long directoryFileArtefactId, string storedFileId, CancellationToken cancellationToken);

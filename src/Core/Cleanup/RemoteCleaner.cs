@@ -62,7 +62,7 @@ internal sealed class RemoteCleaner(
             {
             }
 
-            var due = await store.ClaimDueAsync(Math.Min(budget, ClaimChunk), settings.MaxRunTime, cancellationToken);
+            var due = await store.ClaimDueAsync(retentions, Math.Min(budget, ClaimChunk), settings.MaxRunTime, cancellationToken);
             if (due.Count == 0)
             {
                 break;

@@ -146,12 +146,14 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
         return command;
     }
 
-    public async Task<IReadOnlyList<RemoteArtefact>> ClaimDueAsync(int max, TimeSpan claimFor, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RemoteArtefact>> ClaimDueAsync(IReadOnlyList<SourceRetention> retentions, int max, TimeSpan claimFor, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
             with c as (
                 select id from orchestrator.remote_artefact
                 where deleted_at is null and due_at <= now() and (claimed_until is null or claimed_until < now())
+                  -- "Off" deletes nothing: queued while its source kept a retention, an artefact is spared once it no longer does.
+                  and exists (select 1 from orchestrator.batch sb where sb.id = remote_artefact.batch_id and sb.source_name = any($3))
                   -- A job whose bill LlamaCloud had not recorded when it ended is kept while a look for that bill is owed
                   -- (docs/costs.md, "Late bills"): deleted, its bill could never be read, and its estimate would stand.
                   and not exists (
@@ -168,6 +170,7 @@ internal sealed class NpgsqlRemoteCleanupStore(NpgsqlDataSource dataSource) : IR
             """);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
         command.Parameters.Add(Interval(claimFor));
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. retentions.Select(r => r.Source)] });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var claimed = new List<RemoteArtefact>();
         while (await reader.ReadAsync(cancellationToken))

@@ -146,6 +146,37 @@ public sealed class RemoteHygieneFacts(PostgresServerFixture server)
         Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where deleted_at is null"));
     }
 
+    [Fact]
+    public async Task ASourceSetToOff_HasItsQueuedArtefactsSpared_WhileAnotherSourceKeepsCleaning()
+    {
+        var other = Directory.CreateTempSubdirectory("bo-other-source-").FullName;
+        try
+        {
+            await using var harness = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?>
+            {
+                ["RemoteCleanup:Retention"] = "Immediately",
+                ["Sources:1:Name"] = "other",
+                ["Sources:1:Path"] = other,
+            });
+            harness.WriteFiles(2);
+            var batches = await harness.RunToRecordedAsync(Ct);
+            await harness.FollowUpAllAsync(batches, Ct);
+            Assert.True(await harness.Get<IRemoteCleanupStore>().ListAsync(harness.Get<RemoteCleaner>().Retentions(), 100, Ct) > 0); // queued, due now
+
+            // The operator keeps docs' jobs for an investigation; the other source still has a retention, so cleanup runs.
+            await using var kept = harness.Restarted(
+                new Dictionary<string, string?> { ["Sources:0:RemoteRetention"] = "Off" }, new RecordingScheduler(), new CapturingLoggerProvider());
+            await kept.GetRequiredService<RemoteCleaner>().RunAsync(Ct);
+
+            Assert.Equal((0, 0, 0, 0), await Deletes(harness)); // "Off" deletes nothing, queued or not
+            Assert.Equal(0L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.remote_artefact where deleted_at is not null"));
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
     private static async Task<(long Jobs, long DirectoryFiles, long StoredFiles, long Directories)> Deletes(PipelineHarness harness) => (
         await harness.Admin.CounterAsync("parse_job_deletes_total"),
         await harness.Admin.CounterAsync("directory_file_deletes_total"),
