@@ -60,7 +60,10 @@ public sealed class CostSurfacesFacts(PostgresServerFixture server) : Environmen
             Assert.Equal(3L, await Env.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Held'"));
 
             using var operatorClient = new DashboardClient(host.Address, DashboardClient.Bearer(OperatorToken));
-            Assert.Contains($"ops/actions/approve/{runId}", await operatorClient.GetPageAsync("hangfire/ops/costs"), StringComparison.Ordinal);
+            var costsPage = await operatorClient.GetPageAsync("hangfire/ops/costs");
+            Assert.Contains($"ops/actions/approve/{runId}", costsPage, StringComparison.Ordinal);
+            // The button approves the run, whatever cap held each file, and says so: one per cap read as approving that cap's alone.
+            Assert.Contains($"Let every file run {runId} holds go on past the caps, under this cap or any other?", costsPage, StringComparison.Ordinal);
         }
 
         var (approveExit, approved) = await VerbAsync("approve", runId.ToString(CultureInfo.InvariantCulture));
