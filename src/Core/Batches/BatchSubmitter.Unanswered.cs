@@ -80,6 +80,11 @@ internal sealed partial class BatchSubmitter
         {
             found = await LookAsync(batch, window, cancellationToken);
         }
+        catch (LlamaCloudTransientException ex) when (ex is { Deferred: true, RetryAfter: { } wait })
+        {
+            await DeferAsync(batch.Id, wait, ex, fence, cancellationToken); // throttled or paused: a later look may still find it
+            return true;
+        }
         catch (LlamaCloudException ex)
         {
             why = $" ({ex.Message})";

@@ -70,13 +70,14 @@ internal static partial class ConvertibleValues
     private static bool IsBareDays(string value, Type type) =>
         (Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan) && value.Trim() is { Length: > 0 } v && v.All(char.IsAsciiDigit) && v.Any(c => c != '0');
 
-    // The binder's enum converter also takes a number ("2") or names joined by commas ("Mirror,RemoteOnly"), and either can
-    // give a value that names no member: a Symlinks of 2 would follow links (only Skip is tested for), a Layout of 3 would
-    // behave as PerRun yet be stored as '3' and missed by everything that looks for PerRun. Refused, listing the names.
+    // The binder's enum converter also takes a number ("2") or names joined by commas ("Mirror,RemoteOnly"). Either may
+    // name no member (a Symlinks of 2 followed links, since only Skip is tested for; a Layout of 3 behaved as PerRun yet
+    // was stored as '3') or another than meant ("Skip,Follow" is Follow). Only a member's name is taken, listing the names.
     private static bool IsUndefinedEnum(IConfigurationSection leaf, Type type)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
-        return target.IsEnum && !target.IsDefined(typeof(FlagsAttribute), false) && leaf.Get(type) is { } bound && !Enum.IsDefined(target, bound);
+        return target.IsEnum && !target.IsDefined(typeof(FlagsAttribute), false) && leaf.Value is { } value
+            && !Enum.GetNames(target).Contains(value.Trim(), StringComparer.OrdinalIgnoreCase);
     }
 
     private static string BareDays(string value) =>

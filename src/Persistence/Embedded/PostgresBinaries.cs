@@ -36,7 +36,8 @@ internal static class PostgresBinaries
     public static string ForCluster(string located, string? configured, string cluster, IEnumerable<string>? candidates = null)
     {
         var versionFile = Path.Combine(cluster, "PG_VERSION");
-        if (!File.Exists(versionFile) || File.ReadAllText(versionFile).Trim() is not { Length: > 0 } made || MajorOf(located) == made)
+        // A version that cannot be read (a wrapper that answers otherwise) is no reason to refuse what was chosen before.
+        if (!File.Exists(versionFile) || File.ReadAllText(versionFile).Trim() is not { Length: > 0 } made || MajorOf(located) is not { } major || major == made)
         {
             return located;
         }
@@ -44,7 +45,7 @@ internal static class PostgresBinaries
         if (!string.IsNullOrWhiteSpace(configured))
         {
             throw new EmbeddedPostgresException(
-                $"Database:Embedded:BinDirectory: '{configured}' holds PostgreSQL {MajorOf(located) ?? "of an unknown version"}, but the cluster in '{cluster}' was made by "
+                $"Database:Embedded:BinDirectory: '{configured}' holds PostgreSQL {major}, but the cluster in '{cluster}' was made by "
                 + $"PostgreSQL {made}; point it at version {made}'s binaries (Debian: /usr/lib/postgresql/{made}/bin), or upgrade the cluster with pg_upgrade");
         }
 

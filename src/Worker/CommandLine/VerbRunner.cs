@@ -44,8 +44,9 @@ internal sealed class VerbRunner(
             await console.Error.WriteLineAsync($"{verb.Value.Name}: stopped before it finished; what it did so far stands, run it again to finish");
             exit.Code = VerbExit.Interrupted;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // A cancellation not the stop's (a call's own timeout) is a failure like any other.
             logger.LogError(ex, "{Verb} failed: {Reason}", verb.Value.Name, ex.Message);
             exit.Code = 1;
         }

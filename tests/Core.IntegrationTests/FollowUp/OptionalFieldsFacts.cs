@@ -69,7 +69,7 @@ public sealed class OptionalFieldsFacts(PostgresServerFixture server)
 
         var error = await Assert.ThrowsAsync<LlamaCloudTransientException>(() => harness.Get<BatchResultRecorder>().RecordAsync(batchId, Ct));
 
-        Assert.Contains("no results yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is COMPLETED but its answer lists no results; reading the list again later", error.Message, StringComparison.Ordinal);
         Assert.Equal("Completed", await harness.Database.ScalarAsync<string>("select state from orchestrator.batch"));
         Assert.Equal(2L, await harness.Database.ScalarAsync<long>("select count(*) from orchestrator.file_version where state = 'Submitted'"));
     }

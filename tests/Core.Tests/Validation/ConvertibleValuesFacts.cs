@@ -16,6 +16,8 @@ public sealed class ConvertibleValuesFacts : IDisposable
     [InlineData("Sources:0:Layout", "Bogus", "Sources:0:Layout: 'Bogus' must be one of PerRun, Mirror, RemoteOnly")]
     [InlineData("Sources:0:Layout", "3", "Sources:0:Layout: '3' must be one of PerRun, Mirror, RemoteOnly")]
     [InlineData("Sources:0:Symlinks", "2", "Sources:0:Symlinks: '2' must be one of Skip, Follow")]
+    [InlineData("Sources:0:Symlinks", "1", "Sources:0:Symlinks: '1' must be one of Skip, Follow")]
+    [InlineData("Sources:0:Symlinks", "Skip,Follow", "Sources:0:Symlinks: 'Skip,Follow' must be one of Skip, Follow")]
     [InlineData("Sources:0:Layout", "Mirror,RemoteOnly", "Sources:0:Layout: 'Mirror,RemoteOnly' must be one of PerRun, Mirror, RemoteOnly")]
     [InlineData("Sources:0:MaxFileBytes", "abc", "Sources:0:MaxFileBytes: 'abc' is not a whole number")]
     [InlineData("Sources:0:Watch", "yes", "Sources:0:Watch: 'yes' must be true or false")]
