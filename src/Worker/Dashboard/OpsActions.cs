@@ -10,7 +10,7 @@ namespace BatchOrchestrator.Worker.Dashboard;
 /// </summary>
 internal static class OpsActions
 {
-    /// <summary>Where the answer is shown: above everything but the page's title.</summary>
+    /// <summary>Where the answer is shown: above the page's tables, below its title, introduction and search.</summary>
     public const string AnswerBox = "<div id=\"ops-answer\" role=\"status\" hidden></div>";
 
     /// <summary>A button posting to <paramref name="url"/> (already encoded for an attribute), asking first when <paramref name="confirm"/> is given.</summary>

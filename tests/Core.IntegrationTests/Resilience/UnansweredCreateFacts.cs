@@ -19,9 +19,7 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
         }
 
         await using var h = await PipelineHarness.CreateAsync(server, settings);
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batchId = await UploadedBatchAsync(h);
         await h.Admin.SetFaultsAsync(new { hold_requests_matching = route, hold_answer_status = 502 });
 
         // The gateway answers 502 while LlamaCloud still makes the batch: the step fails, and Hangfire runs it again
@@ -54,9 +52,7 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
             ["LlamaCloud:CircuitBreaker:MinimumThroughput"] = "2",
             ["LlamaCloud:CircuitBreaker:BreakDuration"] = "00:00:01",
         });
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batchId = await UploadedBatchAsync(h);
         await h.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$", hold_answer_status = 502 });
 
         await h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct);
@@ -83,9 +79,7 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
             ["LlamaCloud:CircuitBreaker:Enabled"] = "false",
             ["LlamaCloud:UnansweredCreateWait"] = "00:00:00",
         });
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batchId = await UploadedBatchAsync(h);
         await h.Admin.SetFaultsAsync(new { error_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "POST /api/v2/batches" } });
         await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
         await h.Admin.SetFaultsAsync(new { error_rate = 0.0 });
@@ -100,9 +94,7 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
     public async Task AnInstanceWhoseClockRunsAhead_StillWaitsOutAnUnansweredCreate_ByTheDatabasesClock()
     {
         await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["LlamaCloud:CircuitBreaker:Enabled"] = "false" });
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batchId = await UploadedBatchAsync(h);
         await h.Admin.SetFaultsAsync(new { hold_requests_matching = "^POST /api/v2/batches$", hold_answer_status = 502 });
         await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
 
@@ -118,9 +110,7 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
     public async Task ARefusalAfterAnUnansweredCreate_LeavesTheBatchUnconfirmed_NotRefused()
     {
         await using var h = await PipelineHarness.CreateAsync(server, new Dictionary<string, string?> { ["LlamaCloud:CircuitBreaker:Enabled"] = "false" });
-        h.WriteFiles(2);
-        var batchId = await h.PlanOneBatchAsync(Ct);
-        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        var batchId = await UploadedBatchAsync(h);
         // The create makes its batch, but its answer is a gateway's 502.
         await h.Admin.SetFaultsAsync(new { error_after_effect_rate = 1.0, error_status_codes = new[] { 502 }, routes = new[] { "POST /api/v2/batches" } });
         await Assert.ThrowsAnyAsync<LlamaCloudException>(() => h.Get<BatchSubmitter>().SubmitAsync(batchId, Ct));
@@ -141,5 +131,14 @@ public sealed class UnansweredCreateFacts(PostgresServerFixture server)
             (await h.Database.ListAsync(
                 "select count(*) filter (where billed_credits = 0), count(*) filter (where billed_credits is null) from orchestrator.credit_charge where batch_id = $1",
                 r => (r.GetInt64(0), r.GetInt64(1)), batchId)).Single());
+    }
+
+    /// <summary>Two files planned into one batch and uploaded: the batch waits for its create.</summary>
+    private static async Task<long> UploadedBatchAsync(PipelineHarness h)
+    {
+        h.WriteFiles(2);
+        var batchId = await h.PlanOneBatchAsync(Ct);
+        await h.Get<BatchUploader>().UploadAsync(batchId, Ct);
+        return batchId;
     }
 }
