@@ -97,11 +97,21 @@ internal sealed partial class BatchSubmitter
             return true;
         }
 
-        var reason = $"LlamaCloud refused to create the batch: {refused.Detail ?? refused.Message}; an earlier create got no answer, and whether it made the batch "
-            + $"could not be checked{why}: look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
-        await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
+        await GiveUpUnconfirmedAsync(
+            batch,
+            $"LlamaCloud refused to create the batch: {refused.Detail ?? refused.Message}; an earlier create got no answer, and whether it made the batch could not be checked{why}: {LookForIt(batch)}",
+            fence,
+            cancellationToken);
         return true;
     }
+
+    /// <summary>What a person must do before sending the files of a batch whose create may have taken effect unseen.</summary>
+    private static string LookForIt(BatchRecord batch) =>
+        $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
+
+    /// <summary>Ends the batch for a person, its reservations kept: LlamaCloud may have made it, and may bill it.</summary>
+    private Task GiveUpUnconfirmedAsync(BatchRecord batch, string reason, Lease fence, CancellationToken cancellationToken) =>
+        attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
 
     /// <summary>
     /// LlamaCloud answered 404: the directory expired or vanished, and sending the create again would be refused again.
@@ -128,9 +138,7 @@ internal sealed partial class BatchSubmitter
         }
         catch (LlamaCloudException ex)
         {
-            reason += $", and whether an earlier attempt created its batch could not be checked ({ex.Message}); "
-                + $"look for a batch over directory {batch.DirectoryName} before retrying these files with --unconfirmed {batch.Id}";
-            await attempts.GiveUpAsync(batch.Id, batch.Source, new BatchAbandonment(reason, FailureClass.Unconfirmed, BackToQueue: false, MayBeBilled: true), fence, cancellationToken);
+            await GiveUpUnconfirmedAsync(batch, $"{reason}, and whether an earlier attempt created its batch could not be checked ({ex.Message}); {LookForIt(batch)}", fence, cancellationToken);
             return;
         }
 

@@ -29,7 +29,7 @@ internal sealed class JobResults(IBatchApis apis, IKeptResults kept, TimeProvide
     private const string FastTier = "fast";
 
     /// <summary>How long a look still throttled after its call's retries waits at least, when LlamaCloud names no longer wait.</summary>
-    internal static readonly TimeSpan ThrottledLookWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ThrottledLookWait = TimeSpan.FromSeconds(30);
 
     public Task<JobLook> LookAsync(FollowUpWork work, FollowUpItem item, CancellationToken cancellationToken) =>
         LookAsync(work, item, known: null, cancellationToken);

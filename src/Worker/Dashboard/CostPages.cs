@@ -30,10 +30,11 @@ internal static class CostPages
                     "Held by a spending cap",
                     held,
                     // An approval is of the run, as `approve <run-id>` is: every file it holds goes on, under this row's cap or another's.
-                    row => [new OpsAction(
-                        $"Approve run {OpsCell.Text(held.Value(row, "Run"))}",
-                        $"/ops/actions/approve/{OpsCell.Text(held.Value(row, "Run"))}",
-                        $"Let every file run {OpsCell.Text(held.Value(row, "Run"))} holds go on past the caps, under this cap or any other? Their cost still counts.")],
+                    row =>
+                    {
+                        var run = OpsCell.Text(held.Value(row, "Run"));
+                        return [new OpsAction($"Approve run {run}", $"/ops/actions/approve/{run}", $"Let every file run {run} holds go on past the caps, under this cap or any other? Their cost still counts.")];
+                    },
                     "No file is held by a cap."),
                 new OpsSection("Drift: billed above the estimate or at another tier", await queries.DriftAsync(50, ct), Empty: "No drift."),
                 new OpsSection("Files that cost most (last 30 days)", await queries.TopFilesAsync(30, 20, ct), Empty: "None yet."),
